@@ -1,0 +1,100 @@
+"""The one status message a preference change announces, in the UI language."""
+
+from __future__ import annotations
+
+from reader.i18n import N_, format_number, format_percent, gettext
+from reader.prefs import Outcome, Preferences
+
+_FONT_NAMES = {
+    "sans": N_("Sans-serif"),
+    "serif": N_("Serif"),
+    "lexend": N_("Lexend"),
+    "opendyslexic": N_("OpenDyslexic"),
+    "atkinson": N_("Atkinson Hyperlegible"),
+}
+_THEME_NAMES = {
+    "auto": N_("Automatic"),
+    "light": N_("Light"),
+    "dark": N_("Dark"),
+    "sepia": N_("Sepia"),
+    "contrast-dark": N_("High contrast dark"),
+    "contrast-light": N_("High contrast light"),
+}
+
+
+def font_name(font: str, lang: str) -> str:
+    return gettext(lang, _FONT_NAMES[font])
+
+
+def theme_name(theme: str, lang: str) -> str:
+    return gettext(lang, _THEME_NAMES[theme])
+
+
+def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
+    """One setting and its value as a short phrase: "Text size 125 %", "Giãn dòng 1,8"."""
+    _ = lambda message: gettext(lang, message)  # noqa: E731
+    if field == "size":
+        return _("Text size %(value)s") % {"value": format_percent(prefs.size, lang)}
+    if field == "line_height":
+        return _("Line height %(value)s") % {"value": format_number(prefs.line_height, lang)}
+    if field == "letter_spacing":
+        return _("Letter spacing %(value)s em") % {"value": format_number(prefs.letter_spacing, lang)}
+    if field == "word_spacing":
+        return _("Word spacing %(value)s em") % {"value": format_number(prefs.word_spacing, lang)}
+    if field == "paragraph_spacing":
+        return _("Paragraph spacing %(value)s × text size") % {"value": format_number(prefs.paragraph_spacing, lang)}
+    if field == "width":
+        return _("Line length %(value)s characters") % {"value": format_number(prefs.width, lang)}
+    if field == "font":
+        return _("Font %(name)s") % {"name": font_name(prefs.font, lang)}
+    if field == "theme":
+        return _("Theme %(name)s") % {"name": theme_name(prefs.theme, lang)}
+    if field == "underline_links":
+        return _("Link underlines on") if prefs.underline_links else _("Link underlines off")
+    if field in ("text_color", "background_color"):
+        return _("Custom colours on") if prefs.custom_colors else _("Theme colours restored")
+    raise ValueError(field)
+
+
+def _refusal(reason: str, field: str, detail: dict[str, str], lang: str) -> str:
+    _ = lambda message: gettext(lang, message)  # noqa: E731
+    if reason == "low-contrast":
+        ratio = format_number(float(detail["ratio"]), lang)
+        return _("Colours not applied: their contrast is %(ratio)s:1, and at least 7:1 is needed") % {"ratio": ratio}
+    if reason == "not-a-colour":
+        return _("Colours not applied: choose both a text colour and a background colour")
+    return _("That setting was not changed: the value is not one of the choices")
+
+
+def announce(outcome: Outcome, lang: str) -> str:
+    """The status message for one preference form: what changed, what was refused, or that nothing did."""
+    _ = lambda message: gettext(lang, message)  # noqa: E731
+    prefs = outcome.prefs
+    parts: list[str] = []
+    if outcome.action == "reset":
+        parts.append(_("Reading settings reset"))
+    elif outcome.action == "preset-spacing":
+        parts.append(_("Wide text spacing applied"))
+    elif outcome.action == "preset-large":
+        parts.append(_("Large text preset applied"))
+    elif outcome.action == "apply-shared":
+        parts.append(_("Shared reading settings applied"))
+    if outcome.action in ("bigger", "smaller"):
+        phrase = describe_setting("size", prefs, lang)
+        if outcome.limit_reached:
+            phrase = (
+                _("%(setting)s, the largest") if outcome.action == "bigger" else _("%(setting)s, the smallest")
+            ) % {"setting": phrase}
+        parts.append(phrase)
+    elif outcome.action != "reset":
+        seen_colors = False
+        for field in outcome.changed:
+            if field in ("text_color", "background_color"):
+                if seen_colors:
+                    continue
+                seen_colors = True
+            parts.append(describe_setting(field, prefs, lang))
+    parts.extend(_refusal(r.reason, r.field, r.detail, lang) for r in outcome.refused)
+    if not parts:
+        parts.append(_("No change"))
+    return "; ".join(parts)

@@ -1,0 +1,75 @@
+"""The application factory and its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+
+from reader.announce import font_name, theme_name
+from reader.db import Database
+from reader.demo import seed_demo
+from reader.i18n import language_name
+from reader.middleware import BodySizeLimit, SecurityHeaders
+from reader.prefs import CHOICES, NUMERIC_STEPS, Preferences, fmt
+from reader.routes import build_routes
+from reader.settings import Settings
+from reader.store import SQLiteArticleStore
+from reader.templating import StaticAssets, Templates
+from reader.views.errors import http_error, server_error, too_large
+
+
+def colors_url(prefs: Preferences) -> str:
+    assert prefs.text_color and prefs.background_color
+    return f"/preferences/colors/{prefs.text_color[1:]}-{prefs.background_color[1:]}.css"
+
+
+def create_app(settings: Settings) -> Starlette:
+    """A reader application for these settings; the database opens in its lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database(
+            settings.db_path,
+            read_connections=settings.read_connections,
+            busy_timeout_ms=settings.busy_timeout_ms,
+        )
+        created = await db.open()
+        try:
+            store = SQLiteArticleStore(db)
+            if created and settings.seed_demo:
+                await seed_demo(store)
+            app.state.db = db
+            app.state.store = store
+            yield
+        finally:
+            await db.close()
+
+    static = StaticAssets(settings.static_dir)
+    templates = Templates(
+        settings.templates_dir,
+        static,
+        globals_={
+            "fmt": fmt,
+            "steps": NUMERIC_STEPS,
+            "themes": CHOICES["theme"],
+            "url_for_colors": colors_url,
+        },
+        per_language={"font_name": font_name, "theme_name": theme_name, "language_name": language_name},
+    )
+    app = Starlette(
+        debug=settings.debug,
+        routes=build_routes(settings),
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, too_large=too_large),
+        ],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = templates
+    return app

@@ -1,0 +1,142 @@
+"""The `reader` command: serve articles, import them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from reader import __version__
+from reader.db import Database, DatabaseError
+from reader.demo import seed_demo
+from reader.importer import ImportFailure, import_files
+from reader.settings import Settings, SettingsError
+from reader.store import SQLiteArticleStore
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; silent when output is not a terminal."""
+
+    def __init__(self, stream: TextIO, label: str, width: int = 30) -> None:
+        self.stream = stream
+        self.label = label
+        self.width = width
+        self.enabled = stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        filled = self.width * done // total
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="An accessibility-focused reader server for news articles.",
+        epilog="Environment: READER_DB, READER_DEFAULT_LANG, READER_TRUST_PROXY, READER_PAGE_SIZE, "
+        "READER_MAX_BODY_BYTES, READER_SEED_DEMO, READER_DEBUG (see README.md).",
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db_help = "SQLite database file (default: $READER_DB, else ./reader.db)"
+
+    serve = commands.add_parser(
+        "serve",
+        help="start the web server",
+        description="Start the web server. A missing or empty database is created and filled with the demo articles.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--db", type=Path, help=db_help)
+
+    importer = commands.add_parser(
+        "import",
+        help="import articles from files",
+        description="Import articles from JSON, Markdown (YAML front matter) and HTML files in one "
+        "transaction: a malformed file stops the run and nothing is written.",
+    )
+    importer.add_argument("--db", type=Path, help=db_help)
+    importer.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".json, .md or .html file")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"reader: error: {message}", file=sys.stderr)
+    return 2
+
+
+async def _prepare(settings: Settings) -> None:
+    db = Database(settings.db_path, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
+    created = await db.open()
+    try:
+        if created and settings.seed_demo:
+            await seed_demo(SQLiteArticleStore(db))
+    finally:
+        await db.close()
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from reader.app import create_app
+
+    try:
+        asyncio.run(_prepare(settings))
+    except (DatabaseError, ImportFailure) as exc:
+        return _fail(str(exc))
+    print(f"reader {__version__}: serving {settings.db_path} at http://{host}:{port}/", file=sys.stderr)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=settings.trust_proxy_headers,
+        forwarded_allow_ips="*" if settings.trust_proxy_headers else None,
+        server_header=False,
+        log_level="info",
+    )
+    return 0
+
+
+async def _import(settings: Settings, files: Sequence[Path]) -> str:
+    db = Database(settings.db_path, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
+    await db.open()
+    try:
+        result = await import_files(SQLiteArticleStore(db), files, ProgressBar(sys.stderr, "Checking files"))
+    finally:
+        await db.close()
+    total = result.created + result.updated + result.unchanged
+    return (
+        f"Imported {total} article{'s' if total != 1 else ''} into {settings.db_path}: "
+        f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(os.environ, db_path=args.db)
+    except SettingsError as exc:
+        return _fail(str(exc))
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    try:
+        print(asyncio.run(_import(settings, args.files)))
+    except ImportFailure as exc:
+        print(f"reader import: {exc}", file=sys.stderr)
+        print("reader import: nothing was written.", file=sys.stderr)
+        return 1
+    except DatabaseError as exc:
+        return _fail(str(exc))
+    return 0

@@ -1,0 +1,97 @@
+"""The article records reader stores and renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import NewType
+
+# HTML that has been through reader.sanitize; only that module creates it.
+SafeHtml = NewType("SafeHtml", str)
+
+
+def parse_published(value: str) -> dt.date | dt.datetime:
+    """An ISO 8601 date or date-time, as stored; ValueError when it is neither."""
+    text = value.strip()
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    return dt.datetime.fromisoformat(text)
+
+
+def publication_date(published: str) -> dt.date:
+    """The calendar date of a stored publication time, as written (no time-zone shift)."""
+    value = parse_published(published)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """A validated article on its way into the store; the body is already sanitized."""
+
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    body_html: SafeHtml
+    body_source: str
+    body_format: str
+    author: str
+    published: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored article."""
+
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    body_html: SafeHtml
+    body_source: str
+    body_format: str
+    author: str
+    published: str
+    source_url: str | None
+    version: int
+    updated_at: str
+
+    @property
+    def published_date(self) -> dt.date:
+        return publication_date(self.published)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """What the index lists of an article."""
+
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    author: str
+    published: str
+
+    @property
+    def published_date(self) -> dt.date:
+        return publication_date(self.published)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """One page of the index."""
+
+    items: list[ArticleSummary]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What one write of a batch of drafts did."""
+
+    created: int
+    updated: int
+    unchanged: int

@@ -1,0 +1,130 @@
+"""Untrusted article HTML, sanitized once on the way in (nh3), then given reader's own structure."""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+from bs4 import BeautifulSoup, Tag
+
+from reader.i18n import gettext, primary_subtag
+from reader.models import SafeHtml
+from reader.settings import UI_LANGUAGES
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+        "ul", "ol", "li", "dl", "dt", "dd",
+        "a", "img", "figure", "figcaption", "blockquote", "q", "cite",
+        "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
+        "pre", "code", "kbd", "samp", "var",
+        "em", "strong", "b", "i", "u", "s", "small", "sub", "sup", "mark", "abbr", "dfn",
+        "del", "ins", "time", "span", "wbr", "bdi",
+    }
+)  # fmt: skip
+
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"lang", "dir", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "ol": {"start", "reversed", "type"},
+    "th": {"scope", "colspan", "rowspan", "abbr"},
+    "td": {"colspan", "rowspan"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "time": {"datetime"},
+    "del": {"datetime", "cite"},
+    "ins": {"datetime", "cite"},
+}
+
+# Elements dropped together with everything inside them (their text is not article text).
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "textarea",
+        "select",
+    }
+)
+
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")
+_NUMBER = re.compile(r"^[0-9]{1,5}$")
+_NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "span", "start"})
+_ENUMERATED = {
+    "dir": frozenset({"ltr", "rtl", "auto"}),
+    "scope": frozenset({"row", "col", "rowgroup", "colgroup"}),
+    "type": frozenset({"1", "a", "A", "i", "I"}),
+}
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("lang", "hreflang"):
+        return value if _LANG_TAG.match(value) else None
+    if attribute in _NUMERIC_ATTRIBUTES:
+        return value if _NUMBER.match(value.strip()) else None
+    if attribute in _ENUMERATED:
+        return value if value in _ENUMERATED[attribute] else None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(DROPPED_WITH_CONTENT),
+    attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+    attribute_filter=_filter_attribute,
+    url_schemes=set(URL_SCHEMES),
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def sanitize_html(untrusted: str, *, lang: str) -> SafeHtml:
+    """Article body HTML made safe and structured: allowlisted markup, one h1 level down, labelled tables."""
+    cleaned = _CLEANER.clean(untrusted)
+    soup = BeautifulSoup(cleaned, "html.parser")
+    _demote_headings(soup)
+    _wrap_tables(soup, lang)
+    _lazy_images(soup)
+    return SafeHtml(str(soup).strip())
+
+
+def _demote_headings(soup: BeautifulSoup) -> None:
+    # The article title is the page's only h1; if the body brings its own, shift every level down.
+    if soup.find("h1") is None:
+        return
+    for heading in soup.find_all(_HEADINGS):
+        level = int(heading.name[1])
+        heading.name = f"h{min(level + 1, 6)}"
+
+
+def _wrap_tables(soup: BeautifulSoup, lang: str) -> None:
+    # A wide table scrolls inside its own focusable, labelled region instead of widening the page
+    # (WCAG 1.4.10 reflow at 320 CSS px).
+    ui_lang = primary_subtag(lang) if primary_subtag(lang) in UI_LANGUAGES else "en"
+    for number, table in enumerate(soup.find_all("table"), start=1):
+        caption = table.find("caption")
+        label = caption.get_text(" ", strip=True)[:120] if isinstance(caption, Tag) else ""
+        if not label:
+            label = gettext(ui_lang, "Table %(number)d") % {"number": number}
+        region = soup.new_tag("div", attrs={"class": "reader-table", "role": "region", "tabindex": "0"})
+        region["aria-label"] = label
+        table.wrap(region)
+
+
+def _lazy_images(soup: BeautifulSoup) -> None:
+    for image in soup.find_all("img"):
+        image["loading"] = "lazy"
+        image["decoding"] = "async"

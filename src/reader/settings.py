@@ -1,0 +1,83 @@
+"""Settings: one frozen dataclass, built once from the environment (and CLI flags)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reader.paths import STATIC_DIR, TEMPLATES_DIR
+
+UI_LANGUAGES = ("vi", "en")
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, raw: str, minimum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything reader is configured with; stored on app.state, never read from os.environ later."""
+
+    db_path: Path = Path("reader.db")
+    debug: bool = False
+    default_lang: str = "vi"
+    trust_proxy_headers: bool = False
+    page_size: int = 20
+    read_connections: int = 3
+    busy_timeout_ms: int = 5000
+    max_body_bytes: int = 1_048_576
+    seed_demo: bool = True
+    templates_dir: Path = field(default=TEMPLATES_DIR)
+    static_dir: Path = field(default=STATIC_DIR)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
+        """Build settings from READER_* variables; explicit overrides (CLI flags) win."""
+        values: dict[str, Any] = {}
+        if "READER_DB" in environ and environ["READER_DB"].strip():
+            values["db_path"] = Path(environ["READER_DB"])
+        if "READER_DEBUG" in environ:
+            values["debug"] = _bool("READER_DEBUG", environ["READER_DEBUG"])
+        if "READER_DEFAULT_LANG" in environ:
+            lang = environ["READER_DEFAULT_LANG"].strip().lower()
+            if lang not in UI_LANGUAGES:
+                raise SettingsError(f"READER_DEFAULT_LANG must be one of {', '.join(UI_LANGUAGES)}")
+            values["default_lang"] = lang
+        if "READER_TRUST_PROXY" in environ:
+            values["trust_proxy_headers"] = _bool("READER_TRUST_PROXY", environ["READER_TRUST_PROXY"])
+        if "READER_PAGE_SIZE" in environ:
+            values["page_size"] = _int("READER_PAGE_SIZE", environ["READER_PAGE_SIZE"], 1)
+        if "READER_READ_CONNECTIONS" in environ:
+            values["read_connections"] = _int("READER_READ_CONNECTIONS", environ["READER_READ_CONNECTIONS"], 1)
+        if "READER_MAX_BODY_BYTES" in environ:
+            values["max_body_bytes"] = _int("READER_MAX_BODY_BYTES", environ["READER_MAX_BODY_BYTES"], 1024)
+        if "READER_SEED_DEMO" in environ:
+            values["seed_demo"] = _bool("READER_SEED_DEMO", environ["READER_SEED_DEMO"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests and the CLI use this)."""
+        return dataclasses.replace(self, **changes)

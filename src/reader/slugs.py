@@ -1,0 +1,30 @@
+"""URL slugs: ASCII, lower case, words joined by hyphens; Vietnamese transliterated."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_SLUG_LENGTH = 80
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Letters that Unicode decomposition does not reduce to ASCII.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l"})
+
+
+def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """A slug for a title: "Bắc Kạn nâng cao…" becomes "bac-kan-nang-cao-…"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        # Break between words when there is one to break at.
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug
+
+
+def is_valid_slug(slug: str) -> bool:
+    """True for a slug reader would produce or accept."""
+    return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_PATTERN.match(slug))

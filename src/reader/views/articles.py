@@ -1,0 +1,39 @@
+"""Articles: the index, the full page and the embeddable fragment."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reader.views.common import article_context, load_article, store_of
+from reader.web import prefs_for, render, settings_of, ui_lang_for
+
+
+def _page_number(raw: str | None) -> int:
+    if raw is None or not raw.isdigit() or len(raw) > 6:
+        return 1
+    return max(1, int(raw))
+
+
+async def index(request: Request) -> Response:
+    """The list of articles, newest first, one page at a time."""
+    page = _page_number(request.query_params.get("page"))
+    listing = await store_of(request).list_articles(page=page, per_page=settings_of(request).page_size)
+    lang = ui_lang_for(request)
+    context = {"page_lang": lang, "prefs": prefs_for(request), "listing": listing}
+    return render(request, "index.html", lang, context)
+
+
+async def article_page(request: Request) -> Response:
+    """One article as a full HTML page."""
+    article = await load_article(request, request.path_params["slug"])
+    panel_open = request.query_params.get("panel") == "open"
+    context = article_context(article, prefs_for(request), "page", panel_open=panel_open)
+    return render(request, "article.html", ui_lang_for(request, article.lang), context)
+
+
+async def article_fragment(request: Request) -> Response:
+    """The same article region as an HTML fragment, for embedding."""
+    article = await load_article(request, request.path_params["slug"])
+    context = article_context(article, prefs_for(request), "fragment")
+    return render(request, "fragment.html", ui_lang_for(request, article.lang), context)

@@ -1,0 +1,59 @@
+"""Error pages in the UI language: a page, or a fragment on fragment URLs; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reader import i18n
+from reader.i18n import N_
+from reader.web import prefs_for, render, ui_lang_for
+
+logger = logging.getLogger("reader")
+
+_MESSAGES = {
+    400: (N_("Bad request"), N_("reader could not understand this request.")),
+    403: (N_("Not allowed"), N_("This request came from another site, so reader refused it.")),
+    404: (
+        N_("Page not found"),
+        N_("There is no page at this address. The article may have moved or been removed."),
+    ),
+    405: (N_("Method not allowed"), N_("This address does not accept that kind of request.")),
+    413: (N_("Request too large"), N_("The request was larger than reader accepts.")),
+    500: (N_("Something went wrong"), N_("reader could not show this page. Please try again in a moment.")),
+}
+
+
+def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
+    """The error page (or fragment) for a status code."""
+    lang = ui_lang_for(request)
+    heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
+    context = {
+        "page_lang": lang,
+        "prefs": prefs_for(request),
+        "heading": i18n.gettext(lang, heading),
+        "explanation": i18n.gettext(lang, explanation),
+    }
+    template = "error_fragment.html" if request.url.path.endswith("/fragment") else "error.html"
+    response = render(request, template, lang, context, status_code=status_code)
+    response.headers["cache-control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.status_code, dict(exc.headers or {}))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+def too_large(request: Request) -> Response:
+    return error_page(request, 413)

@@ -1,0 +1,21 @@
+"""Health check for load balancers and the deployment."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from reader.views.common import store_of
+
+
+async def healthz(request: Request) -> Response:
+    """200 when the database answers a query, 503 otherwise."""
+    try:
+        healthy = await store_of(request).ping()
+    except (sqlite3.Error, RuntimeError):
+        healthy = False
+    if healthy:
+        return JSONResponse({"status": "ok"}, headers={"cache-control": "no-store"})
+    return JSONResponse({"status": "unavailable"}, status_code=503, headers={"cache-control": "no-store"})

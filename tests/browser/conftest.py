@@ -1,0 +1,168 @@
+"""Real-browser fixtures: a live `reader serve` process and headless Debian Chromium through Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("READER_CHROMIUM", "/usr/lib/chromium/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """`reader serve` in a subprocess, on its own database file."""
+
+    def __init__(self, db: Path, log: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "reader", "serve", "--db", str(db), "--port", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"reader serve did not start; see {log}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture(scope="package")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = tmp_path_factory.mktemp("live")
+    server = LiveServer(base / "reader.db", base / "server.log")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+# Package scope, not session: Playwright's sync API keeps an event loop running while it is open, and the
+# in-process tests (anyio) that run after this package need to start loops of their own.
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+class PageProblems:
+    """Console errors (CSP violations among them), page errors, failed requests and error statuses."""
+
+    def __init__(self, page: Page) -> None:
+        self.messages: list[str] = []
+        self.expected_statuses: set[int] = set()
+        page.on(
+            "console",
+            lambda msg: self.messages.append(msg.text) if msg.type in ("error", "warning") else None,
+        )
+        page.on("pageerror", lambda exc: self.messages.append(f"page error: {exc}"))
+        page.on("requestfailed", lambda req: self.messages.append(f"failed: {req.url}"))
+        page.on("response", self._response)
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and response.status not in self.expected_statuses:
+            self.messages.append(f"{response.status}: {response.url}")
+
+    def expect_status(self, status: int) -> None:
+        """An error status the test provokes on purpose (and the browser's console line about it)."""
+        self.expected_statuses.add(status)
+
+    def unexpected(self) -> list[str]:
+        noise = "Failed to load resource: the server responded with a status of"
+        allowed = tuple(f"{noise} {status}" for status in self.expected_statuses)
+        return [m for m in self.messages if not m.startswith(allowed)]
+
+
+@pytest.fixture
+def page_and_problems(context: BrowserContext) -> Iterator[tuple[Page, PageProblems]]:
+    new_page = context.new_page()
+    problems = PageProblems(new_page)
+    yield new_page, problems
+    assert problems.unexpected() == []
+
+
+@pytest.fixture
+def problems(page_and_problems: tuple[Page, PageProblems]) -> PageProblems:
+    return page_and_problems[1]
+
+
+@pytest.fixture
+def page(page_and_problems: tuple[Page, PageProblems]) -> Page:
+    return page_and_problems[0]
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """axe-core (from npm) in the page: WCAG 2.0–2.2 A/AA plus the 7:1 enhanced contrast rule."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # evaluate() is not subject to the page's CSP, unlike an injected <script> tag.
+        page.evaluate(AXE_PATH.read_text())
+    options = {
+        "runOnly": {"type": "tag", "values": AXE_TAGS},
+        "rules": {"color-contrast-enhanced": {"enabled": True}},
+        "resultTypes": ["violations"],
+    }
+    result = page.evaluate("async (options) => await axe.run(document, options)", options)
+    return list(result["violations"])
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        for node in violation["nodes"]:
+            lines.append(f"{violation['id']} {json.dumps(node['target'])}: {node['failureSummary']}")
+    return "\n".join(lines)

@@ -1,0 +1,327 @@
+"""Issue 3 in a real browser: every reading setting, with and without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from reader.colors import contrast_ratio
+from reader.prefs import NUMERIC_STEPS, fmt
+from tests.browser.conftest import PageProblems
+from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
+
+SEED = f"/articles/{SEED_SLUG}"
+ENGLISH = f"/articles/{EN_SLUG}"
+BODY_P = ".reader-body p"
+
+
+def style(page: Page, selector: str, prop: str) -> str:
+    return str(page.eval_on_selector(selector, f"e => getComputedStyle(e).{prop}"))
+
+
+def px(value: str) -> float:
+    # Chromium reports zero letter/word spacing as "normal".
+    return 0.0 if value == "normal" else float(value.removesuffix("px"))
+
+
+def rgb_hex(value: str) -> str:
+    numbers = [int(n) for n in re.findall(r"\d+", value)[:3]]
+    return "#" + "".join(f"{n:02x}" for n in numbers)
+
+
+def prefs_cookie(context: BrowserContext) -> str | None:
+    for cookie in context.cookies():
+        if cookie["name"] == "reader_prefs":
+            return cookie["value"]
+    return None
+
+
+def set_prefs(context: BrowserContext, live_server: str, value: str) -> None:
+    context.add_cookies([{"name": "reader_prefs", "value": value, "url": live_server + "/"}])
+
+
+@pytest.fixture
+def no_js_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_size_200_without_javascript_doubles_the_text(no_js_page: Page, live_server: str) -> None:
+    page = no_js_page
+    page.goto(live_server + SEED)
+    default = px(style(page, BODY_P, "fontSize"))
+    assert default == 16
+    page.locator("#reader-panel-summary").click()
+    page.select_option("#reader-size", "200")
+    with page.expect_navigation():
+        page.click("#reader-apply")
+    assert page.url.startswith(live_server + SEED + "?panel=open")
+    assert prefs_cookie(page.context) == "1|s:200"
+    assert px(style(page, BODY_P, "fontSize")) == 2 * default
+    page.goto(live_server + ENGLISH)
+    assert px(style(page, BODY_P, "fontSize")) == 2 * default
+
+
+def test_a_plus_without_javascript(no_js_page: Page, live_server: str) -> None:
+    page = no_js_page
+    page.goto(live_server + SEED)
+    with page.expect_navigation():
+        page.click("#reader-bigger")
+    assert page.url == live_server + SEED
+    assert px(style(page, BODY_P, "fontSize")) == 18
+    expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+
+
+def test_a_plus_with_htmx_announces_in_vietnamese_and_keeps_focus(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    page.goto(live_server + SEED)
+    page.wait_for_function("window.htmx !== undefined")
+    page.focus("#reader-bigger")
+    page.keyboard.press("Enter")
+    expect(page.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    assert px(style(page, BODY_P, "fontSize")) == 18
+    assert page.evaluate("document.activeElement.id") == "reader-bigger"
+    assert prefs_cookie(context) == "1|s:112.5"
+    assert page.locator("#reader-status").get_attribute("role") == "status"
+    page.click("#reader-bigger")
+    expect(page.locator("#reader-status")).to_have_text("Cỡ chữ 125\u00a0%")
+    assert page.evaluate("document.activeElement.id") == "reader-bigger"
+    assert page.url == live_server + SEED
+
+
+def test_a_reload_paints_at_the_new_size_before_any_script(
+    page: Page, problems: PageProblems, live_server: str
+) -> None:
+    page.goto(live_server + SEED)
+    page.wait_for_function("window.htmx !== undefined")
+    page.click("#reader-bigger")
+    expect(page.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    # Reload with every script blocked: the size comes from the server-rendered page alone.
+    page.route("**/static/vendor/**", lambda route: route.abort())
+    page.reload(wait_until="domcontentloaded")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    assert px(style(page, BODY_P, "fontSize")) == 18
+    expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    problems.messages = [m for m in problems.messages if "htmx" not in m and "ERR_FAILED" not in m]
+
+
+@pytest.mark.parametrize(
+    ("field", "key"),
+    [
+        ("size", "s"),
+        ("line_height", "lh"),
+        ("letter_spacing", "ls"),
+        ("word_spacing", "ws"),
+        ("paragraph_spacing", "ps"),
+    ],
+)
+def test_every_spacing_value_renders_as_stated(
+    page: Page, context: BrowserContext, live_server: str, field: str, key: str
+) -> None:
+    for value in NUMERIC_STEPS[field]:
+        set_prefs(context, live_server, f"1|{key}:{fmt(value)}")
+        page.goto(live_server + SEED)
+        font = px(style(page, BODY_P, "fontSize"))
+        if field == "size":
+            assert font == 16 * value / 100
+        elif field == "line_height":
+            assert px(style(page, BODY_P, "lineHeight")) == pytest.approx(value * font, abs=0.05)
+        elif field == "letter_spacing":
+            assert px(style(page, BODY_P, "letterSpacing")) == pytest.approx(value * font, abs=0.05)
+        elif field == "word_spacing":
+            assert px(style(page, BODY_P, "wordSpacing")) == pytest.approx(value * font, abs=0.05)
+        else:
+            margin = px(style(page, f"{BODY_P}:nth-child(2)", "marginTop"))
+            assert margin == pytest.approx(value * font, abs=0.05)
+
+
+LINE_LENGTHS = """
+() => {
+  const lines = new Map();
+  for (const p of document.querySelectorAll('.reader-body p')) {
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      for (let i = 0; i < node.length; i++) {
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        if (!rect) continue;
+        const key = p.dataset.index + ':' + Math.round(rect.top);
+        lines.set(key, (lines.get(key) || 0) + 1);
+      }
+    }
+  }
+  return [...lines.values()];
+}
+"""
+
+
+@pytest.mark.parametrize("spacing", ["", "|ls:0.24|ws:0.4"])
+@pytest.mark.parametrize("slug", [SEED_SLUG, TABLE_SLUG])
+@pytest.mark.parametrize("font", ["sans", "serif", "lexend", "opendyslexic", "atkinson"])
+def test_line_length_never_exceeds_the_setting(
+    page: Page, context: BrowserContext, live_server: str, slug: str, font: str, spacing: str
+) -> None:
+    widths = []
+    for width in NUMERIC_STEPS["width"]:
+        set_prefs(context, live_server, f"1|w:{fmt(width)}|f:{font}{spacing}")
+        page.goto(live_server + f"/articles/{slug}")
+        page.evaluate("document.fonts.ready")
+        page.eval_on_selector_all(BODY_P, "ps => ps.forEach((p, i) => p.dataset.index = i)")
+        counts = page.evaluate(LINE_LENGTHS)
+        longest = max(counts)
+        # Never wider than the setting; and not much narrower either (the measure is used, not wasted).
+        assert longest <= width, (font, width, longest)
+        assert longest >= width * 0.75, (font, width, longest)
+        widths.append(px(style(page, ".reader-article", "width")))
+    assert widths == sorted(widths)
+
+
+@pytest.mark.parametrize(
+    ("font", "family"),
+    [
+        ("sans", "system-ui"),
+        ("serif", '"Noto Serif"'),
+        ("lexend", "Lexend"),
+        ("opendyslexic", "OpenDyslexic"),
+    ],
+)
+def test_fonts_apply(page: Page, context: BrowserContext, live_server: str, font: str, family: str) -> None:
+    set_prefs(context, live_server, f"1|f:{font}")
+    page.goto(live_server + SEED)
+    assert style(page, BODY_P, "fontFamily").startswith(family)
+
+
+def test_atkinson_is_offered_only_where_it_has_the_letters(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    set_prefs(context, live_server, "1|f:atkinson")
+    page.goto(live_server + ENGLISH)
+    assert style(page, BODY_P, "fontFamily").startswith('"Atkinson Hyperlegible"')
+    expect(page.locator("#reader-font-atkinson")).to_have_attribute("aria-pressed", "true")
+    page.goto(live_server + SEED)
+    assert style(page, BODY_P, "fontFamily").startswith("system-ui")
+    expect(page.locator("#reader-font-atkinson")).to_have_count(0)
+
+
+THEMES = {
+    "light": ("#ffffff", "#1b1b1b"),
+    "dark": ("#121212", "#ececec"),
+    "sepia": ("#f5ecd9", "#2e2317"),
+    "contrast-dark": ("#000000", "#ffffff"),
+    "contrast-light": ("#ffffff", "#000000"),
+}
+
+
+@pytest.mark.parametrize("theme", [*THEMES, "auto"])
+def test_themes_and_their_contrast(page: Page, context: BrowserContext, live_server: str, theme: str) -> None:
+    set_prefs(context, live_server, f"1|t:{theme}")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.goto(live_server + ENGLISH)
+        background = rgb_hex(style(page, "#reader", "backgroundColor"))
+        text = rgb_hex(style(page, BODY_P, "color"))
+        link = rgb_hex(style(page, ".reader-body a", "color"))
+        expected = THEMES.get(theme) or THEMES["dark" if scheme == "dark" else "light"]
+        assert (background, text) == expected
+        assert contrast_ratio(text, background) >= 7 and contrast_ratio(link, background) >= 7
+
+
+def test_link_underlines_toggle(page: Page, context: BrowserContext, live_server: str) -> None:
+    page.goto(live_server + ENGLISH)
+    assert style(page, ".reader-body a", "textDecorationLine") == "underline"
+    page.locator("#reader-panel-summary").click()
+    page.click("#reader-underline-links")
+    expect(page.locator("#reader-status")).to_have_text("Link underlines off")
+    assert style(page, ".reader-body a", "textDecorationLine") == "none"
+    assert style(page, ".reader-body a", "fontWeight") == "700"
+    expect(page.locator("#reader-underline-links")).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("document.activeElement.id") == "reader-underline-links"
+
+
+def test_custom_colours_need_seven_to_one(page: Page, context: BrowserContext, live_server: str) -> None:
+    page.goto(live_server + ENGLISH)
+    page.locator("#reader-panel-summary").click()
+    page.fill("#reader-text-color", "#777777")
+    page.fill("#reader-background-color", "#ffffff")
+    page.click("#reader-colors-apply")
+    expect(page.locator("#reader-status")).to_have_text(
+        "Colours not applied: their contrast is 4.4:1, and at least 7:1 is needed"
+    )
+    assert prefs_cookie(context) is None
+    page.fill("#reader-text-color", "#2a1a00")
+    page.fill("#reader-background-color", "#fff8e7")
+    page.click("#reader-colors-apply")
+    expect(page.locator("#reader-status")).to_have_text("Custom colours on")
+    assert rgb_hex(style(page, "#reader", "backgroundColor")) == "#fff8e7"
+    assert rgb_hex(style(page, BODY_P, "color")) == "#2a1a00"
+    assert page.evaluate("document.activeElement.id") == "reader-colors-apply"
+
+
+def test_a_select_in_the_panel_keeps_focus_and_the_panel_open(page: Page, live_server: str) -> None:
+    page.goto(live_server + SEED)
+    page.locator("#reader-panel-summary").click()
+    # Keyboard use: on a closed select, an arrow key changes the value (and fires change) in Chromium.
+    page.focus("#reader-line-height")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#reader-status")).to_have_text("Giãn dòng 1,8")
+    expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+    assert page.evaluate("document.activeElement.id") == "reader-line-height"
+    assert px(style(page, BODY_P, "lineHeight")) == pytest.approx(1.8 * 16, abs=0.05)
+
+
+def test_presets(page: Page, live_server: str) -> None:
+    page.goto(live_server + SEED)
+    page.locator("#reader-panel-summary").click()
+    page.click("#reader-preset-spacing")
+    expect(page.locator("#reader-status")).to_contain_text("Đã áp dụng giãn cách rộng")
+    assert px(style(page, BODY_P, "letterSpacing")) == pytest.approx(0.12 * 16, abs=0.05)
+    page.click("#reader-preset-large")
+    expect(page.locator("#reader-status")).to_contain_text("Đã áp dụng chữ lớn")
+    assert px(style(page, BODY_P, "fontSize")) == 32
+    page.click("#reader-reset")
+    expect(page.locator("#reader-status")).to_have_text("Đã đặt lại cài đặt đọc")
+    assert px(style(page, BODY_P, "fontSize")) == 16
+
+
+def test_shared_settings_are_never_applied_without_a_click(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    page.goto(live_server + "/preferences?settings=1|s:150|t:sepia")
+    expect(page.get_by_role("heading", name="Áp dụng các cài đặt đọc này?")).to_be_visible()
+    assert prefs_cookie(context) is None
+    assert rgb_hex(style(page, "#reader", "backgroundColor")) == "#ffffff"
+    page.click("#reader-apply-shared")
+    page.wait_for_url(live_server + "/preferences")
+    assert prefs_cookie(context) == "1|s:150|t:sepia"
+    assert rgb_hex(style(page, "#reader", "backgroundColor")) == "#f5ecd9"
+
+
+def test_the_share_link_carries_the_settings(page: Page, context: BrowserContext, live_server: str) -> None:
+    set_prefs(context, live_server, "1|s:200|lh:1.8")
+    page.goto(live_server + SEED)
+    href = page.get_attribute("#reader-share-link", "href")
+    assert href == "/preferences?settings=1%7Cs:200%7Clh:1.8"
+
+
+def test_print_keeps_size_and_spacing(page: Page, context: BrowserContext, live_server: str) -> None:
+    set_prefs(context, live_server, "1|s:200|lh:2|ps:2")
+    page.emulate_media(media="print")
+    page.goto(live_server + SEED)
+    assert px(style(page, BODY_P, "fontSize")) == 32
+    assert px(style(page, BODY_P, "lineHeight")) == 64
+    assert style(page, ".reader-size", "display") == "none"
+
+
+def test_zoom_is_never_disabled(page: Page, live_server: str) -> None:
+    page.goto(live_server + SEED)
+    viewport = page.get_attribute('meta[name="viewport"]', "content") or ""
+    assert "user-scalable" not in viewport and "maximum-scale" not in viewport

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from reader.announce import announce
+from reader.prefs import DEFAULTS, Preferences, apply_form
+
+
+def test_size_in_vietnamese_and_english() -> None:
+    outcome = apply_form(Preferences(size=112.5), {"action": "bigger"})
+    assert announce(outcome, "vi") == "Cỡ chữ 125\u00a0%"
+    assert announce(outcome, "en") == "Text size 125\u00a0%"
+
+
+def test_vietnamese_decimals_use_a_comma() -> None:
+    outcome = apply_form(DEFAULTS, {"line_height": "1.8"})
+    assert announce(outcome, "vi") == "Giãn dòng 1,8"
+    assert announce(outcome, "en") == "Line height 1.8"
+
+
+def test_only_changed_fields_are_announced() -> None:
+    form = {"size": "100", "line_height": "1.6", "width": "45", "theme": "auto"}
+    assert announce(apply_form(DEFAULTS, form), "en") == "Line length 45 characters"
+    assert announce(apply_form(DEFAULTS, {"size": "100"}), "en") == "No change"
+
+
+def test_limits_and_refusals() -> None:
+    top = apply_form(Preferences(size=400.0), {"action": "bigger"})
+    assert announce(top, "en") == "Text size 400\u00a0%, the largest"
+    refused = apply_form(DEFAULTS, {"text_color": "#777777", "background_color": "#ffffff"})
+    assert announce(refused, "vi") == "Chưa áp dụng màu: độ tương phản chỉ là 4,4:1, cần ít nhất 7:1"
+
+
+def test_presets() -> None:
+    assert announce(apply_form(DEFAULTS, {"action": "reset"}), "vi") == "Đã đặt lại cài đặt đọc"
+    text = announce(apply_form(DEFAULTS, {"action": "preset-spacing"}), "en")
+    assert text.startswith("Wide text spacing applied; Line height 1.5;")

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from reader import i18n
+from reader.paths import LOCALE_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_ui_string_has_a_vietnamese_translation(tmp_path: Path) -> None:
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "gettext:2",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    with pot.open("rb") as handle:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    with (LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string and not m.fuzzy}
+    assert wanted - translated == set()
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        (None, "vi"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR, en;q=0.5, vi;q=0.8", "vi"),
+        ("fr, de", "vi"),
+        ("en;q=0", "vi"),
+        ("*;q=0.5", "vi"),
+        (";;;,=,q=abc,en;q=1.5", "vi"),
+        ("x" * 5000, "vi"),
+    ],
+)
+def test_negotiation(header: str | None, lang: str) -> None:
+    assert i18n.negotiate(header, "vi") == lang
+
+
+def test_the_article_language_wins() -> None:
+    assert i18n.ui_language("en-GB", "vi", "vi") == "en"
+    assert i18n.ui_language("fr", "en", "vi") == "en"
+
+
+def test_formatting() -> None:
+    day = dt.date(2021, 3, 31)
+    assert i18n.format_date(day, "vi") == "31/03/2021"
+    assert i18n.format_date(day, "en") == "March 31, 2021"
+    assert i18n.format_percent(87.5, "vi") == "87,5\u00a0%"
+    assert i18n.format_number(0.12, "en") == "0.12"
+    assert i18n.language_name("vi", "vi") == "Tiếng Việt" and i18n.language_name("en", "en") == "English"
+    assert i18n.language_name("zz-not", "en") == "zz-not"

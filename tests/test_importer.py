@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.importer import ImportFailure, drafts_from_files
+
+JSON_ARTICLE = {
+    "lang": "vi",
+    "title": "Bắc Kạn nâng cao chất lượng",
+    "summary": "Tóm tắt.",
+    "body_html": "<p>Đoạn một.</p><p>Đoạn hai.</p>",
+    "author": "Thanh Thuyên",
+    "published": "2021-03-31",
+}
+
+MARKDOWN = """---
+lang: en
+author: Jo Writer
+published: 2026-01-02
+summary: A lead.
+---
+
+# Reading at 200 %
+
+Some *text* with a [link](https://example.org).
+
+| a | b |
+|---|---|
+| 1 | 2 |
+"""
+
+HTML = """<!doctype html><html lang="en"><head><title>Ignored title</title>
+<meta name="author" content="Ann Author"><meta name="description" content="The lead.">
+<meta property="article:published_time" content="2026-05-06T07:08:09+00:00"></head>
+<body><nav>Menu</nav><article><header><h1>From the heading</h1></header><p>Body text.</p>
+<script>alert(1)</script><footer>Share this</footer></article></body></html>"""
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def rows(db: Path) -> list[tuple[object, ...]]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT slug, title, version, body_html FROM articles ORDER BY slug").fetchall()
+
+
+def test_each_format_is_read(tmp_path: Path) -> None:
+    files = [
+        write(tmp_path / "a.json", json.dumps(JSON_ARTICLE, ensure_ascii=False)),
+        write(tmp_path / "b.md", MARKDOWN),
+        write(tmp_path / "c.html", HTML),
+    ]
+    vi, md, html = drafts_from_files(files)
+    assert vi.slug == "bac-kan-nang-cao-chat-luong" and vi.author == "Thanh Thuyên" and vi.published == "2021-03-31"
+    assert md.title == "Reading at 200 %" and md.lang == "en" and md.published == "2026-01-02"
+    assert "<h1>" not in md.body_html and "<em>text</em>" in md.body_html and 'class="reader-table"' in md.body_html
+    assert html.title == "From the heading" and html.author == "Ann Author" and html.summary == "The lead."
+    assert html.published == "2026-05-06T07:08:09+00:00"
+    assert html.body_html == "<p>Body text.</p>"
+
+
+def test_json_list(tmp_path: Path) -> None:
+    second = {**JSON_ARTICLE, "title": "Another", "lang": "en"}
+    drafts = drafts_from_files([write(tmp_path / "l.json", json.dumps([JSON_ARTICLE, second]))])
+    assert [d.slug for d in drafts] == ["bac-kan-nang-cao-chat-luong", "another"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("bad.json", '{"title": "x",', "bad.json: invalid JSON at line 1"),
+        ("bad.json", b'{"title": "\xff"}', "bad.json: not valid UTF-8 (byte 0xff"),
+        ("bad.json", json.dumps({**JSON_ARTICLE, "title": None}), "bad.json: title: is required"),
+        (
+            "bad.json",
+            json.dumps({**JSON_ARTICLE, "title": 42}),
+            "bad.json: title: must be text, not a number",
+        ),
+        (
+            "bad.json",
+            json.dumps({**JSON_ARTICLE, "published": "31/03/2021"}),
+            "bad.json: published: '31/03/2021'",
+        ),
+        (
+            "bad.json",
+            json.dumps([JSON_ARTICLE, {**JSON_ARTICLE, "title": ""}]),
+            "bad.json: article 2: title:",
+        ),
+        (
+            "bad.json",
+            json.dumps({k: v for k, v in JSON_ARTICLE.items() if k != "lang"}),
+            "bad.json: lang: is required",
+        ),
+        ("bad.md", "---\ntitle: [unclosed\n---\nbody", "bad.md: front matter: invalid YAML"),
+        ("bad.md", "---\nlang: en\n---\nNo heading here.", "bad.md: title: is required"),
+        ("bad.html", "<html><body><p>No title</p></body></html>", "bad.html: title: is required"),
+        ("bad.txt", "hello", "bad.txt: unsupported file type"),
+    ],
+)
+def test_malformed_files_name_file_and_field(tmp_path: Path, name: str, content: str | bytes, expected: str) -> None:
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([write(tmp_path / name, content)])
+    assert expected in str(info.value)
+
+
+def test_duplicate_slugs_across_files_are_refused(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.json", json.dumps(JSON_ARTICLE))
+    b = write(tmp_path / "b.json", json.dumps(JSON_ARTICLE))
+    with pytest.raises(ImportFailure, match="slug: 'bac-kan-nang-cao-chat-luong' is also the slug of"):
+        drafts_from_files([a, b])
+
+
+def test_cli_imports_and_reimports_in_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "cli.db"
+    files = [
+        write(tmp_path / "a.json", json.dumps(JSON_ARTICLE)),
+        write(tmp_path / "b.md", MARKDOWN),
+        write(tmp_path / "c.html", HTML),
+    ]
+    assert main(["import", "--db", str(db), *map(str, files)]) == 0
+    assert "3 new, 0 updated, 0 unchanged" in capsys.readouterr().out
+    write(files[0], json.dumps({**JSON_ARTICLE, "summary": "Changed."}))
+    assert main(["import", "--db", str(db), *map(str, files)]) == 0
+    assert "0 new, 1 updated, 2 unchanged" in capsys.readouterr().out
+    versions = {slug: version for slug, _, version, _ in rows(db)}
+    assert versions == {"bac-kan-nang-cao-chat-luong": 2, "reading-at-200": 1, "from-the-heading": 1}
+
+
+def test_cli_malformed_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "cli.db"
+    good = write(tmp_path / "good.json", json.dumps(JSON_ARTICLE))
+    assert main(["import", "--db", str(db), str(good)]) == 0
+    before = rows(db)
+    changed = write(tmp_path / "changed.md", MARKDOWN)
+    bad = write(tmp_path / "broken.json", json.dumps({**JSON_ARTICLE, "title": "New", "published": "yesterday"}))
+    write(good, json.dumps({**JSON_ARTICLE, "summary": "Would be an update."}))
+    assert main(["import", "--db", str(db), str(good), str(changed), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "broken.json: published: 'yesterday' is not an ISO 8601 date" in err and "nothing was written" in err
+    assert rows(db) == before
+
+
+def test_console_script_exit_status(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.json", "[")
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "import", "--db", str(tmp_path / "x.db"), str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "bad.json: invalid JSON" in result.stderr

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
+
+pytestmark = pytest.mark.anyio
+
+SEED_PARAGRAPH_STARTS = [
+    "Triển khai Nghị quyết số 10-NQ/TU",
+    "Đến thời điểm hiện nay, 100% cơ quan",
+    "Cùng với đó, các cơ quan, đơn vị cũng đẩy mạnh",
+    "Các cơ quan, đơn vị cũng xây dựng quy định",
+    "Công tác quy hoạch các chức danh lãnh đạo",
+    "Sau 5 năm triển khai thực hiện Nghị quyết số 10-NQ/TU",
+]
+
+
+async def test_index_lists_the_demo_articles_newest_first(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    assert SEED_TITLE in html and f'href="/articles/{SEED_SLUG}"' in html
+    assert html.index(TABLE_SLUG) < html.index(EN_SLUG) < html.index(SEED_SLUG)
+    assert "31/03/2021" in html and "Tiếng Việt" in html
+
+
+async def test_index_language_follows_the_browser(client: httpx.AsyncClient) -> None:
+    english = await client.get("/", headers={"accept-language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.text and ">Articles</h1>" in english.text
+    vietnamese = await client.get("/")
+    assert '<html lang="vi">' in vietnamese.text and ">Bài viết</h1>" in vietnamese.text
+
+
+async def test_the_seed_article_page(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"/articles/{SEED_SLUG}", headers={"accept-language": "en"})
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="vi">' in html
+    assert f'<h1 class="reader-title" id="reader-title">{SEED_TITLE}</h1>' in html
+    assert '<time datetime="2021-03-31">31/03/2021</time>' in html
+    assert "Thanh Thuyên" in html and "Tác giả:" in html
+    assert html.count("<h1") == 1 and "<main" in html and "<article" in html
+    # The portal's text has a few no-break spaces between words; compare words, not space characters.
+    body = html[html.index('<div class="reader-body">') :].replace("\u00a0", " ")
+    assert [start for start in SEED_PARAGRAPH_STARTS if start not in body] == []
+    assert body.count("<p>") >= 6
+    assert "Giảm cỡ chữ" in html and "Tăng cỡ chữ" in html
+    assert "Khoảng 3 phút đọc (ước tính)" in html
+
+
+async def test_an_english_article_uses_english_ui_and_the_locale_date(client: httpx.AsyncClient) -> None:
+    html = (await client.get(f"/articles/{EN_SLUG}")).text
+    assert '<html lang="en">' in html and "October 12, 2026" in html and "Larger text" in html
+    assert 'alt="Two columns of the same paragraph' in html and "<blockquote>" in html and "<h2>" in html
+
+
+async def test_the_fragment_is_the_same_article_without_a_document(client: httpx.AsyncClient) -> None:
+    page = (await client.get(f"/articles/{SEED_SLUG}")).text
+    response = await client.get(f"/articles/{SEED_SLUG}/fragment")
+    assert response.status_code == 200
+    fragment = response.text
+    assert not re.search(r"<(html|head|body)\b", fragment, re.IGNORECASE)
+    article = re.search(r'<article class="reader-article".*?</article>', fragment, re.DOTALL)
+    assert article is not None and article.group(0) in page
+    toolbar = re.search(r'<section class="reader-toolbar".*?</section>', fragment, re.DOTALL)
+    assert toolbar is not None
+    # The same controls; only the hidden field telling the server which view posted differs.
+    assert toolbar.group(0).replace('name="view" value="fragment"', 'name="view" value="page"') in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articles/no-such-article",
+        "/articles/no-such-article/fragment",
+        "/articles/NOT%20A%20SLUG",
+        "/articles/" + "a" * 300,
+        "/articles/%00",
+        "/nope",
+    ],
+)
+async def test_unknown_addresses_are_404_in_the_ui_language(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.text
+    english = await client.get(path, headers={"accept-language": "en"})
+    assert english.status_code == 404 and "Page not found" in english.text
+
+
+async def test_the_404_fragment_is_a_fragment(client: httpx.AsyncClient) -> None:
+    response = await client.get("/articles/no-such-article/fragment")
+    assert response.status_code == 404 and "<html" not in response.text and 'class="reader-error"' in response.text
+
+
+async def test_method_not_allowed(client: httpx.AsyncClient) -> None:
+    response = await client.delete(f"/articles/{SEED_SLUG}")
+    assert response.status_code == 405 and "Phương thức không được hỗ trợ" in response.text
+    assert "GET" in response.headers["allow"]
+
+
+async def test_health(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+async def test_security_headers_on_every_response(client: httpx.AsyncClient) -> None:
+    for path in ("/", f"/articles/{SEED_SLUG}", "/nope", "/healthz"):
+        headers = (await client.get(path)).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "object-src 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+async def test_static_files_are_fingerprinted_and_cached(client: httpx.AsyncClient) -> None:
+    html = (await client.get(f"/articles/{SEED_SLUG}")).text
+    css = re.search(r'href="(/static/css/reader\.css\?v=[0-9a-f]{12})"', html)
+    assert css is not None
+    response = await client.get(css.group(1))
+    assert response.status_code == 200 and "immutable" in response.headers["cache-control"]
+    script = re.search(
+        r'<script src="(/static/vendor/htmx-2\.0\.\d+\.min\.js\?v=\w+)" integrity="(sha384-[^"]+)"', html
+    )
+    assert script is not None
+    assert (await client.get(script.group(1))).status_code == 200
+
+
+async def test_no_inline_script_or_style(client: httpx.AsyncClient) -> None:
+    for path in ("/", f"/articles/{SEED_SLUG}", f"/articles/{SEED_SLUG}/fragment", "/preferences"):
+        html = (await client.get(path)).text
+        assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+        assert " style=" not in html and "<style" not in html
+
+
+async def test_oversized_request_body_is_413(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/preferences",
+        content=b"x" * 2_000_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413 and "Yêu cầu quá lớn" in response.text

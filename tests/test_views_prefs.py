@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from reader.app import create_app
+from reader.settings import Settings
+from tests.conftest import EN_SLUG, SEED_SLUG
+
+pytestmark = pytest.mark.anyio
+SEED = f"/articles/{SEED_SLUG}"
+HTMX = {"hx-request": "true", "hx-current-url": f"http://testserver{SEED}"}
+
+
+def cookie_header(response: httpx.Response) -> str:
+    headers = response.headers.get_list("set-cookie")
+    assert len(headers) == 1
+    return headers[0]
+
+
+async def test_no_js_post_redirects_with_a_cookie(client: httpx.AsyncClient) -> None:
+    response = await client.post("/preferences", data={"size": "200", "next": SEED})
+    assert response.status_code == 303 and response.headers["location"] == SEED
+    header = cookie_header(response)
+    assert header.startswith("reader_prefs=1|s:200;")
+    for attribute in ("Path=/", "Max-Age=31536000", "SameSite=lax", "HttpOnly"):
+        assert attribute in header
+    assert "Secure" not in header
+    assert "HX-Request" in response.headers["vary"]
+    page = await client.get(SEED)
+    assert 'data-size="200"' in page.text and "<strong>200\u00a0%</strong>" in page.text
+
+
+async def test_the_cookie_is_secure_under_https(app: object) -> None:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as secure:
+        response = await secure.post("/preferences", data={"size": "200", "next": SEED})
+    assert "Secure" in cookie_header(response)
+
+
+async def test_forwarded_proto_counts_only_when_trusted(client: httpx.AsyncClient, settings: Settings) -> None:
+    untrusted = await client.post("/preferences", data={"size": "200"}, headers={"x-forwarded-proto": "https"})
+    assert "Secure" not in cookie_header(untrusted)
+    from asgi_lifespan import LifespanManager
+
+    trusting = create_app(settings.replace(trust_proxy_headers=True))
+    async with LifespanManager(trusting) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            trusted = await http.post("/preferences", data={"size": "200"}, headers={"x-forwarded-proto": "https"})
+    assert "Secure" in cookie_header(trusted)
+
+
+async def test_htmx_gets_the_region_and_an_announcement(client: httpx.AsyncClient) -> None:
+    client.cookies.set("reader_prefs", "1|s:112.5")
+    response = await client.post("/preferences", data={"action": "bigger", "next": SEED, "view": "page"}, headers=HTMX)
+    assert response.status_code == 200
+    html = response.text
+    assert html.startswith('<div id="reader" class="reader reader--page"') and 'data-size="125"' in html
+    status = '<div id="reader-status" class="reader-visually-hidden" role="status" lang="vi" hx-swap-oob="innerHTML">'
+    assert status + "Cỡ chữ 125\u00a0%</div>" in html
+    assert "<html" not in html and 'id="reader-bigger"' in html
+    assert cookie_header(response).startswith("reader_prefs=1|s:125;")
+    assert "HX-Request" in response.headers["vary"] and response.headers["cache-control"] == "no-store"
+
+
+async def test_htmx_in_english_and_from_a_fragment(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/preferences",
+        data={"line_height": "1.8", "next": f"/articles/{EN_SLUG}/fragment", "view": "fragment"},
+        headers=HTMX,
+    )
+    assert 'class="reader reader--fragment"' in response.text and "Line height 1.8</div>" in response.text
+    assert "reader-masthead" not in response.text
+
+
+async def test_htmx_for_another_page_navigates(client: httpx.AsyncClient) -> None:
+    response = await client.post("/preferences", data={"size": "150", "next": "/?page=2"}, headers=HTMX)
+    assert response.status_code == 200 and response.headers["hx-redirect"] == "/?page=2"
+
+
+@pytest.mark.parametrize(
+    "next_value",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/a\r\nSet-Cookie: x=y",
+        "",
+        "evil",
+        "/" + "a" * 3000,
+        "\\\\evil.example",
+        "/%0d%0aX: y\x00",
+    ],
+)
+async def test_unsafe_next_values_go_home(client: httpx.AsyncClient, next_value: str) -> None:
+    response = await client.post("/preferences", data={"size": "150", "next": next_value})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> None:
+    response = await client.post("/preferences", data={"width": "45", "next": SEED, "panel": "open"})
+    assert response.headers["location"] == f"{SEED}?panel=open#reader-panel"
+    page = await client.get(response.headers["location"])
+    assert '<details class="reader-panel" id="reader-panel" open>' in page.text
+    assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
+
+
+@pytest.mark.parametrize("headers", [{"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}])
+async def test_cross_site_posts_are_refused(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    response = await client.post("/preferences", data={"size": "400", "next": SEED}, headers=headers)
+    assert response.status_code == 403 and "set-cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "garbage",
+        "<script>alert('x')</script>",
+        "1|s:200|t:<img src=x onerror=alert(1)>",
+        "1|" + "s:300|" * 200,
+        '1|t:"dark',
+        "1|s:\u00e9\u00e8",
+    ],
+)
+async def test_tampered_cookies_render_defaults(client: httpx.AsyncClient, raw: str) -> None:
+    response = await client.get(SEED, headers={"cookie": f"reader_prefs={raw}".encode()})
+    assert response.status_code == 200
+    assert raw not in response.text and "onerror" not in response.text and "<script>alert" not in response.text
+    assert 'data-theme="auto"' in response.text
+
+
+async def test_reset_deletes_the_cookie(client: httpx.AsyncClient) -> None:
+    client.cookies.set("reader_prefs", "1|s:200")
+    response = await client.post("/preferences", data={"action": "reset", "next": SEED})
+    header = cookie_header(response)
+    assert header.startswith('reader_prefs="";') and "Max-Age=0" in header
+
+
+async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
+    response = await client.get("/preferences", params={"settings": "1|s:200|t:sepia"})
+    assert response.status_code == 200 and "set-cookie" not in response.headers
+    assert "Áp dụng các cài đặt đọc này?" in response.text
+    assert "<li>Cỡ chữ 200\u00a0%</li>" in response.text and "<li>Giao diện Nâu nhạt</li>" in response.text
+    assert 'data-size="100"' in response.text
+    applied = await client.post(
+        "/preferences", data={"action": "apply-shared", "settings": "1|s:200|t:sepia", "next": "/preferences"}
+    )
+    assert applied.status_code == 303 and cookie_header(applied).startswith("reader_prefs=1|s:200|t:sepia;")
+
+
+async def test_custom_colour_stylesheets(client: httpx.AsyncClient) -> None:
+    good = await client.get("/preferences/colors/1a1a1a-fdf6e3.css")
+    assert good.status_code == 200 and good.headers["content-type"].startswith("text/css")
+    assert "--reader-fg: #1a1a1a;" in good.text and "immutable" in good.headers["cache-control"]
+    assert (await client.get("/preferences/colors/777777-ffffff.css")).status_code == 404
+    assert (await client.get("/preferences/colors/red-blue.css")).status_code == 404
+    client.cookies.set("reader_prefs", "1|fg:1a1a1a|bg:fdf6e3")
+    page = await client.get(SEED)
+    assert 'data-colors="custom"' in page.text and 'href="/preferences/colors/1a1a1a-fdf6e3.css"' in page.text
