@@ -142,3 +142,18 @@ async def test_oversized_request_body_is_413(client: httpx.AsyncClient) -> None:
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 413 and "Yêu cầu quá lớn" in response.text
+
+
+async def test_the_article_markup_is_the_same_for_every_reader(client: httpx.AsyncClient) -> None:
+    plain = (await client.get(f"/articles/{SEED_SLUG}")).text
+    styled = (
+        await client.get(f"/articles/{SEED_SLUG}", headers={"cookie": "reader_prefs=1|s:400|t:dark|f:lexend|w:45"})
+    ).text
+
+    def article(html: str) -> str:
+        match = re.search(r'<article class="reader-article".*?</article>', html, re.DOTALL)
+        assert match is not None
+        return match.group(0)
+
+    assert article(plain) == article(styled)
+    assert 'data-size="400"' in styled and 'data-font="lexend"' in styled

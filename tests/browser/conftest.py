@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("READER_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -111,8 +111,13 @@ class PageProblems:
             lambda msg: self.messages.append(msg.text) if msg.type in ("error", "warning") else None,
         )
         page.on("pageerror", lambda exc: self.messages.append(f"page error: {exc}"))
-        page.on("requestfailed", lambda req: self.messages.append(f"failed: {req.url}"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
+
+    def _failed(self, request: Request) -> None:
+        # A request cut short because the test navigated on (a lazy image, say) is not a failure.
+        if request.failure != "net::ERR_ABORTED":
+            self.messages.append(f"failed: {request.url} ({request.failure})")
 
     def _response(self, response: Response) -> None:
         if response.status >= 400 and response.status not in self.expected_statuses:

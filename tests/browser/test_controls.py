@@ -325,3 +325,63 @@ def test_zoom_is_never_disabled(page: Page, live_server: str) -> None:
     page.goto(live_server + SEED)
     viewport = page.get_attribute('meta[name="viewport"]', "content") or ""
     assert "user-scalable" not in viewport and "maximum-scale" not in viewport
+
+
+CONTROLS = "button, select, input:not([type=hidden]), summary, .reader-masthead a, .reader-skip"
+
+
+def test_targets_are_large_enough(page: Page, live_server: str) -> None:
+    page.goto(live_server + SEED + "?panel=open")
+    boxes = page.eval_on_selector_all(
+        CONTROLS,
+        """els => els.filter(e => e.getClientRects().length).map(e => {
+             const r = e.getBoundingClientRect(); return [e.id || e.textContent.trim(), r.width, r.height];
+           })""",
+    )
+    assert len(boxes) > 30
+    small = [box for box in boxes if box[1] < 24 or box[2] < 24]
+    assert small == []
+    for name in ("reader-smaller", "reader-bigger"):
+        box = page.locator(f"#{name}").bounding_box()
+        assert box is not None and box["width"] >= 44 and box["height"] >= 44
+
+
+@pytest.mark.parametrize("theme", [*THEMES, "auto"])
+def test_focus_is_visible_in_every_theme(page: Page, context: BrowserContext, live_server: str, theme: str) -> None:
+    set_prefs(context, live_server, f"1|t:{theme}")
+    page.goto(live_server + SEED)
+    page.focus("#reader-bigger")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "reader-bigger"
+    outline = page.eval_on_selector(
+        "#reader-bigger",
+        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor] }",
+    )
+    assert outline[0] == "solid" and px(outline[1]) >= 2
+    background = rgb_hex(style(page, "#reader", "backgroundColor"))
+    assert contrast_ratio(rgb_hex(outline[2]), background) >= 3
+
+
+def test_forced_colours_keep_states_visible(page: Page, live_server: str) -> None:
+    page.emulate_media(forced_colors="active")
+    page.goto(live_server + SEED + "?panel=open")
+    pressed = page.locator("#reader-theme-auto")
+    unpressed = page.locator("#reader-theme-dark")
+    assert px(pressed.evaluate("e => getComputedStyle(e).borderTopWidth")) > px(
+        unpressed.evaluate("e => getComputedStyle(e).borderTopWidth")
+    )
+    assert pressed.evaluate("e => getComputedStyle(e, '::before').content").startswith('"✓"')
+    page.focus("#reader-bigger")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert style(page, "#reader-bigger", "outlineStyle") == "solid"
+
+
+def test_text_is_never_justified(page: Page, context: BrowserContext, live_server: str) -> None:
+    for path in (SEED, ENGLISH):
+        page.goto(live_server + path)
+        aligns = page.eval_on_selector_all(
+            ".reader-article *", "els => [...new Set(els.map(e => getComputedStyle(e).textAlign))]"
+        )
+        assert "justify" not in aligns
