@@ -261,7 +261,8 @@ def test_custom_colours_need_seven_to_one(page: Page, context: BrowserContext, l
     page.fill("#reader-background-color", "#fff8e7")
     page.click("#reader-colors-apply")
     expect(page.locator("#reader-status")).to_have_text("Custom colours on")
-    assert rgb_hex(style(page, "#reader", "backgroundColor")) == "#fff8e7"
+    # The pair's stylesheet arrives with the swapped region; wait for it to load.
+    expect(page.locator("#reader")).to_have_css("background-color", "rgb(255, 248, 231)")
     assert rgb_hex(style(page, BODY_P, "color")) == "#2a1a00"
     assert page.evaluate("document.activeElement.id") == "reader-colors-apply"
 
