@@ -171,3 +171,9 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         for node in violation["nodes"]:
             lines.append(f"{violation['id']} {json.dumps(node['target'])}: {node['failureSummary']}")
     return "\n".join(lines)
+
+
+def wait_for_htmx(page: Page) -> None:
+    """Wait until htmx has loaded and wired the page (its deferred script runs before `load`)."""
+    page.wait_for_load_state("load")
+    assert page.evaluate("typeof window.htmx") == "object"

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
 from reader.prefs import NUMERIC_STEPS, fmt
-from tests.browser.conftest import PageProblems
+from tests.browser.conftest import PageProblems, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -82,7 +82,7 @@ def test_a_plus_with_htmx_announces_in_vietnamese_and_keeps_focus(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
     page.goto(live_server + SEED)
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_htmx(page)
     page.focus("#reader-bigger")
     page.keyboard.press("Enter")
     expect(page.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
@@ -100,7 +100,7 @@ def test_a_reload_paints_at_the_new_size_before_any_script(
     page: Page, problems: PageProblems, live_server: str
 ) -> None:
     page.goto(live_server + SEED)
-    page.wait_for_function("window.htmx !== undefined")
+    wait_for_htmx(page)
     page.click("#reader-bigger")
     expect(page.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
     # Reload with every script blocked: the size comes from the server-rendered page alone.

@@ -1,0 +1,385 @@
+"""Accessibility checks run in Chromium: each returns a list of problems (empty when the page passes).
+
+Every check here has a test in test_a11y_checks_fail.py that breaks a page on purpose and sees the
+check fail, so a green matrix means something.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Page
+
+from reader.colors import contrast_ratio
+from tests.browser.conftest import describe_violations, run_axe
+
+# The WCAG 1.4.12 test values, as in the W3C's text-spacing bookmarklet, all !important.
+TEXT_SPACING_CSS = (
+    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }"
+    " p { margin-bottom: 2em !important; }"
+)
+
+# Things a reader operates: what Tab must reach and what must be at least 24 × 24 CSS px.
+CONTROLS = 'a[href], button, select, input:not([type=hidden]), textarea, summary, [tabindex]:not([tabindex="-1"])'
+
+# Make the top of the page the point where the next Tab starts (blur alone leaves it at the last control).
+RESTART_TAB = """() => {
+  window.scrollTo(0, 0);
+  document.body.tabIndex = -1;
+  document.body.focus();
+  document.body.removeAttribute('tabindex');
+}"""
+
+_JS_HELPERS = """
+const describe = (e) => {
+  let s = e.tagName.toLowerCase();
+  if (e.id) s += '#' + e.id;
+  else if (e.classList.length) s += '.' + [...e.classList].join('.');
+  const text = (e.getAttribute('aria-label') || e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 30);
+  return text ? `${s} "${text}"` : s;
+};
+const visible = (e) => {
+  if (e.closest('[hidden], .reader-visually-hidden')) return false;
+  if (e.closest('details:not([open])') && !e.matches('summary') && !e.closest('details:not([open]) > summary')) {
+    return false;
+  }
+  const s = getComputedStyle(e);
+  return s.visibility !== 'hidden' && s.display !== 'none' && e.getClientRects().length > 0;
+};
+const background = (e) => {
+  for (let n = e; n; n = n.parentElement) {
+    const c = getComputedStyle(n).backgroundColor;
+    if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return c;
+  }
+  return 'rgb(255, 255, 255)';
+};
+"""
+
+
+def _hex(css_color: str) -> str:
+    numbers = [int(float(n)) for n in re.findall(r"[\d.]+", css_color)[:3]]
+    return "#" + "".join(f"{n:02x}" for n in numbers)
+
+
+def axe_problems(page: Page) -> list[str]:
+    """axe-core, WCAG 2.0–2.2 A and AA plus 7:1 enhanced contrast."""
+    violations = run_axe(page)
+    return describe_violations(violations).splitlines() if violations else []
+
+
+def reflow_problems(page: Page) -> list[str]:
+    """WCAG 1.4.10: no horizontal page scroll; tables scroll in their own labelled, focusable region."""
+    data: dict[str, Any] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        const root = document.documentElement;
+        const width = root.clientWidth;
+        const wide = [];
+        for (const e of document.querySelectorAll('body *')) {
+          if (!visible(e) || e.closest('.reader-table')) continue;
+          const r = e.getBoundingClientRect();
+          if (r.right > width + 1 || r.left < -1) wide.push(describe(e) + ' right=' + Math.round(r.right));
+        }
+        const tables = [...document.querySelectorAll('table')].filter(t => {
+          const region = t.closest('.reader-table');
+          return !region || region.getAttribute('role') !== 'region' || region.tabIndex !== 0
+            || !region.getAttribute('aria-label') || getComputedStyle(region).overflowX !== 'auto';
+        }).map(describe);
+        const images = [...document.querySelectorAll('img')].filter(i => {
+          const parent = i.parentElement.getBoundingClientRect();
+          return i.getBoundingClientRect().width > parent.width + 1;
+        }).map(describe);
+        return {scroll: root.scrollWidth, client: width, wide: wide.slice(0, 5), tables, images};
+      }"""
+    )
+    problems = []
+    if data["scroll"] > data["client"]:
+        problems.append(f"page scrolls sideways: scrollWidth {data['scroll']} > clientWidth {data['client']}")
+        problems.extend(f"  wider than the viewport: {item}" for item in data["wide"])
+    problems.extend(f"table without its own labelled, focusable scroll region: {t}" for t in data["tables"])
+    problems.extend(f"image wider than its container: {i}" for i in data["images"])
+    return problems
+
+
+def clipping_problems(page: Page) -> list[str]:
+    """Content cut off by a box that hides overflow, and controls covered by something else."""
+    found: list[str] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        const out = [];
+        for (const e of document.querySelectorAll('body *')) {
+          if (!visible(e)) continue;
+          const s = getComputedStyle(e);
+          const hideX = ['hidden', 'clip'].includes(s.overflowX), hideY = ['hidden', 'clip'].includes(s.overflowY);
+          if ((hideX && e.scrollWidth > e.clientWidth + 1) || (hideY && e.scrollHeight > e.clientHeight + 1)) {
+            const sizes = `${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`;
+            out.push('clipped: ' + describe(e) + ` (${sizes})`);
+          }
+        }
+        const controls = [...document.querySelectorAll('"""
+        + CONTROLS
+        + """')].filter(visible);
+        for (const c of controls) {
+          const r = c.getBoundingClientRect();
+          if (r.width < 1 || r.height < 1) { out.push('control has no size: ' + describe(c)); continue; }
+          // Focus first: some controls (the skip link) only appear when focused.
+          c.focus({preventScroll: true});
+          // Bring the first line box into view: a link that wraps may be taller than the viewport.
+          const first = c.getClientRects()[0];
+          window.scrollBy(first.left - innerWidth / 4, first.top - innerHeight / 4);
+          // Aim at the part of the box that is on screen (a control can be taller than the viewport).
+          const box = c.getClientRects()[0];
+          const left = Math.max(box.left, 0), right = Math.min(box.right, innerWidth);
+          const top = Math.max(box.top, 0), bottom = Math.min(box.bottom, innerHeight);
+          const hit = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+          if (!hit || !(c === hit || c.contains(hit) || hit.contains(c) && hit.closest('label'))) {
+            out.push('control covered: ' + describe(c) + ' by ' + (hit ? describe(hit) : 'nothing'));
+          }
+        }
+        document.activeElement && document.activeElement.blur();
+        window.scrollTo(0, 0);
+        return out;
+      }"""
+    )
+    return found
+
+
+def text_spacing_problems(page: Page) -> list[str]:
+    """WCAG 1.4.12: apply the text-spacing overrides, then nothing may be clipped or covered."""
+    page.evaluate(
+        """(css) => { const sheet = new CSSStyleSheet(); sheet.replaceSync(css);
+                      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; }""",
+        TEXT_SPACING_CSS,
+    )
+    problems = clipping_problems(page) + [p for p in reflow_problems(page) if "scrolls sideways" in p]
+    page.evaluate("() => { document.adoptedStyleSheets = document.adoptedStyleSheets.slice(0, -1); }")
+    return [f"with text spacing: {p}" for p in problems]
+
+
+def target_problems(page: Page) -> list[str]:
+    """WCAG 2.5.8: every control at least 24 × 24 CSS px (links inside running text are exempt)."""
+    small: list[str] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        return [...document.querySelectorAll('"""
+        + CONTROLS
+        + """')].filter(visible).filter(c => {
+          if (c.matches('[role=region]')) return false;
+          if (c.matches('a') && c.closest('p, li, td, th, figcaption, blockquote, dd')) return false;
+          const r = c.getBoundingClientRect();
+          return r.width < 24 || r.height < 24;
+        }).map(c => { const r = c.getBoundingClientRect();
+                      return describe(c) + ` ${Math.round(r.width)}x${Math.round(r.height)}`; });
+      }"""
+    )
+    return [f"target smaller than 24x24: {s}" for s in small]
+
+
+def keyboard_problems(page: Page) -> list[str]:
+    """Tab reaches every control in visual order, each with a visible focus indicator that nothing hides."""
+    expected: list[str] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        return [...document.querySelectorAll('"""
+        + CONTROLS
+        + """')]
+          .filter(e => visible(e) && !e.disabled && e.tabIndex >= 0).map(describe);
+      }"""
+    )
+    page.evaluate(RESTART_TAB)
+    visited: list[dict[str, Any]] = []
+    for _ in range(len(expected) + 3):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            "() => {"
+            + _JS_HELPERS
+            + """
+            const e = document.activeElement;
+            if (!e || e === document.body) return null;
+            const r = e.getBoundingClientRect();
+            const s = getComputedStyle(e);
+            // 2.4.11: some part of the focused control is on screen and not covered by anything.
+            const shown = [...e.getClientRects()].some(b => {
+              if (b.bottom <= 0 || b.top >= innerHeight || b.right <= 0 || b.left >= innerWidth) return false;
+              const x = Math.min(Math.max(b.left + b.width / 2, 0), innerWidth - 1);
+              const y = Math.min(Math.max(b.top + b.height / 2, 0), innerHeight - 1);
+              const hit = document.elementFromPoint(x, y);
+              return hit && (hit === e || e.contains(hit));
+            });
+            return {name: describe(e), top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
+                    inView: shown, covered: !shown,
+                    outline: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                    around: background(e.parentElement || e)};
+          }"""
+        )
+        if info is None or (visited and info["name"] == visited[0]["name"]):
+            break
+        visited.append(info)
+    problems = []
+    names = [v["name"] for v in visited]
+    missing = [name for name in expected if name not in names]
+    if missing:
+        problems.append(f"Tab never reaches: {missing[:5]}")
+    if names != expected[: len(names)]:
+        problems.append(f"Tab order differs from the document order: {names[:8]} …")
+    for before, after in zip(visited, visited[1:], strict=False):
+        same_row = after["top"] < before["bottom"] - 2 and before["top"] < after["bottom"] - 2
+        if (same_row and after["left"] < before["left"] - 2) or (not same_row and after["bottom"] <= before["top"]):
+            problems.append(f"focus moves backwards visually: {before['name']} → {after['name']}")
+    for item in visited:
+        if not item["inView"] or item["covered"]:
+            problems.append(f"focused control hidden: {item['name']}")
+        if item["outline"] in ("none", "hidden") or item["width"] < 2:
+            problems.append(f"focus indicator under 2 px: {item['name']} ({item['outline']} {item['width']}px)")
+            continue
+        ratio = contrast_ratio(_hex(item["color"]), _hex(item["around"]))
+        if ratio < 3:
+            problems.append(f"focus indicator contrast {ratio:.2f}:1 < 3:1: {item['name']}")
+    return problems
+
+
+def semantics_problems(page: Page) -> list[str]:
+    """Landmarks, one h1, named controls, aria-pressed on toggles, one polite status region."""
+    data: dict[str, Any] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        const count = (sel) => document.querySelectorAll(sel).length;
+        const unnamed = [...document.querySelectorAll('button, select, input:not([type=hidden]), a[href], summary')]
+          .filter(visible).filter(e => {
+            const labelled = e.labels && e.labels.length || e.getAttribute('aria-label')
+              || e.getAttribute('aria-labelledby');
+            return !labelled && !(e.textContent || '').trim() && !e.getAttribute('title');
+          }).map(describe);
+        const toggles = [...document.querySelectorAll('.reader-toggle')].filter(
+          t => !['true', 'false'].includes(t.getAttribute('aria-pressed'))).map(describe);
+        const statuses = [...document.querySelectorAll('[role=status], [aria-live]')];
+        return {h1: count('h1'), main: count('main, [role=main]'), unnamed, toggles,
+                status: statuses.map(s => [s.id, s.getAttribute('role'), s.getAttribute('aria-live')]),
+                lang: document.documentElement.lang, reader: count('#reader')};
+      }"""
+    )
+    problems = []
+    if data["h1"] != 1:
+        problems.append(f"{data['h1']} h1 elements (one expected)")
+    if data["reader"] and data["main"] != 1:
+        problems.append(f"{data['main']} main landmarks (one expected)")
+    problems.extend(f"control without a name: {u}" for u in data["unnamed"])
+    problems.extend(f"toggle without aria-pressed: {t}" for t in data["toggles"])
+    if data["status"] != [["reader-status", "status", None]]:
+        problems.append(f"expected exactly one polite role=status region, found {data['status']}")
+    if not data["lang"]:
+        problems.append("the page has no lang")
+    return problems
+
+
+def motion_problems(page: Page) -> list[str]:
+    """Nothing animates (with prefers-reduced-motion: reduce emulated by the caller)."""
+    moving: list[str] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        const out = document.getAnimations().map(a => 'animation on ' + describe(a.effect.target));
+        for (const e of document.querySelectorAll('body *')) {
+          const s = getComputedStyle(e);
+          const secs = (v) => Math.max(...v.split(',').map(x => parseFloat(x) || 0));
+          if (secs(s.transitionDuration) > 0 || (s.animationName !== 'none' && secs(s.animationDuration) > 0)) {
+            out.push('transition or animation on ' + describe(e));
+          }
+        }
+        return out;
+      }"""
+    )
+    return moving
+
+
+def text_sizes(page: Page) -> dict[str, float]:
+    """Computed font size of every element that holds text directly, keyed by a stable path."""
+    sizes: dict[str, float] = page.evaluate(
+        """() => {
+        const out = {};
+        const path = (e) => { const parts = [];
+          for (let n = e; n && n !== document.body; n = n.parentElement) {
+            parts.unshift(n.tagName + ':' + [...n.parentElement.children].indexOf(n)); }
+          return parts.join('/'); };
+        for (const e of document.querySelectorAll('body *')) {
+          const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+          if (own) out[path(e)] = parseFloat(getComputedStyle(e).fontSize);
+        }
+        return out;
+      }"""
+    )
+    return sizes
+
+
+def compare_scaling(base: dict[str, float], scaled: dict[str, float], factor: float) -> list[str]:
+    """Elements whose text did not follow a size setting of `factor` (a px font size, say).
+
+    Running text grows by exactly `factor`. Headings may grow less at the largest sizes (so a title
+    still fits a phone at 400 %), but always by at least 200 % (WCAG 1.4.4) and never shrink below text.
+    """
+    problems = []
+    for key, size in base.items():
+        if key not in scaled:
+            continue
+        heading = any(part.split(":")[0] in {"H1", "H2", "H3", "H4", "H5", "H6"} for part in key.split("/"))
+        if heading:
+            ok = scaled[key] >= size * min(factor, 2.0) - 0.6 and scaled[key] >= 16 * factor - 0.6
+        else:
+            ok = abs(scaled[key] - size * factor) <= 0.6
+        if not ok:
+            problems.append(f"text does not scale: {key.split('/')[-3:]} {size}px → {scaled[key]}px (×{factor})")
+    return problems[:10]
+
+
+def font_fallback(page: Page, selector: str) -> list[dict[str, Any]]:
+    """The platform fonts Chromium used to draw a node's text (CDP CSS.getPlatformFontsForNode)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts: list[dict[str, Any]] = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        return fonts
+    finally:
+        cdp.detach()
+
+
+def forced_colors_problems(page: Page) -> list[str]:
+    """With forced colours active (emulated by the caller): controls keep a boundary and a focus ring."""
+    found: list[str] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        if (!matchMedia('(forced-colors: active)').matches) return ['forced colours are not active'];
+        const out = [];
+        for (const c of document.querySelectorAll('button, select, input:not([type=hidden]), summary')) {
+          if (!visible(c)) continue;
+          const s = getComputedStyle(c);
+          if (s.borderTopStyle === 'none' || parseFloat(s.borderTopWidth) < 1) out.push('no border: ' + describe(c));
+        }
+        for (const a of document.querySelectorAll('a[href]')) {
+          if (visible(a) && !getComputedStyle(a).textDecorationLine.includes('underline')
+              && !a.matches('.reader-brand, .reader-button, .reader-skip')) {
+            out.push('link without underline: ' + describe(a));
+          }
+        }
+        return out;
+      }"""
+    )
+    page.evaluate(RESTART_TAB)
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+        )
+        if ring[1] in ("none", "hidden") or ring[2] < 2:
+            found.append(f"no focus ring in forced colours on {ring[0]}")
+    return found

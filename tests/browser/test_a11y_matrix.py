@@ -1,0 +1,83 @@
+"""Issue 4: WCAG 2.2 AA and the AAA visual-presentation criteria at every point of the preference matrix.
+
+A point is one page × theme × text size × viewport. Adding a page to the suite is one line in PAGES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.browser import a11y
+from tests.browser.conftest import PageProblems
+from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    status: int = 200
+
+
+PAGES = [
+    Target("index", "/"),
+    Target("seed-article", f"/articles/{SEED_SLUG}"),
+    Target("english-article", f"/articles/{EN_SLUG}"),
+    Target("table-article", f"/articles/{TABLE_SLUG}"),
+    Target("panel-open", f"/articles/{SEED_SLUG}?panel=open"),
+    Target("settings", "/preferences"),
+    Target("not-found", "/articles/no-such-article", 404),
+]
+THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
+SIZES = ["100", "200", "400"]
+VIEWPORTS = {"1280x800": (1280, 800), "320x640": (320, 640)}
+
+
+@pytest.fixture
+def point_page(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[tuple[Page, str]]:
+    target: Target = request.getfixturevalue("target")
+    theme: str = request.getfixturevalue("theme")
+    size: str = request.getfixturevalue("size")
+    viewport: str = request.getfixturevalue("viewport")
+    width, height = VIEWPORTS[viewport]
+    context: BrowserContext = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|t:{theme}", "url": live_server + "/"}])
+    page = context.new_page()
+    problems = PageProblems(page)
+    problems.expect_status(target.status)
+    response = page.goto(live_server + target.path)
+    assert response is not None and response.status == target.status
+    page.evaluate("document.fonts.ready")
+    try:
+        yield page, f"page={target.name} theme={theme} size={size}% viewport={viewport}"
+        assert problems.unexpected() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
+def test_every_point_of_the_matrix(
+    point_page: tuple[Page, str], target: Target, theme: str, size: str, viewport: str
+) -> None:
+    page, point = point_page
+    results = {
+        "axe": a11y.axe_problems(page),
+        "semantics": a11y.semantics_problems(page),
+        "targets": a11y.target_problems(page),
+        "reflow": a11y.reflow_problems(page),
+        "keyboard": a11y.keyboard_problems(page),
+        "text spacing": a11y.text_spacing_problems(page),
+    }
+    page.emulate_media(forced_colors="active", reduced_motion="reduce")
+    results["forced colours"] = a11y.forced_colors_problems(page)
+    results["motion"] = a11y.motion_problems(page)
+    failures = {check: problems for check, problems in results.items() if problems}
+    report = "\n".join(f"[{check}] {point}\n  " + "\n  ".join(problems) for check, problems in failures.items())
+    assert not failures, report

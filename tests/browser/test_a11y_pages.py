@@ -1,0 +1,199 @@
+"""Issue 4 checks that are per page rather than per matrix point: fonts, text scaling, keyboard operation,
+status messages, first paint in dark mode, and the reflow of a wide table and a long URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser import a11y
+from tests.browser.conftest import wait_for_htmx
+from tests.browser.test_a11y_matrix import PAGES, Target
+from tests.conftest import SEED_SLUG, TABLE_SLUG
+
+SEED = f"/articles/{SEED_SLUG}"
+VIETNAMESE_LETTERS = "ắ ở ự ễ Ắ Ở Ự Ễ đ Đ ơ ư"
+WEB_FONTS = {"lexend": "Lexend", "opendyslexic": "OpenDyslexic"}
+
+
+def set_prefs(context: BrowserContext, live_server: str, value: str) -> None:
+    context.add_cookies([{"name": "reader_prefs", "value": value, "url": live_server + "/"}])
+
+
+def font_problems(page: Page, font: str) -> list[str]:
+    """Which fonts drew the Vietnamese letters and the article's paragraphs: only the chosen one may."""
+    page.evaluate(
+        """(letters) => { const span = document.createElement('span'); span.id = 'vi-letters';
+                          span.textContent = letters; document.querySelector('.reader-body p').append(span); }""",
+        VIETNAMESE_LETTERS,
+    )
+    page.evaluate("document.fonts.ready")
+    problems = []
+    selectors = ["#vi-letters"] + [f".reader-body > p:nth-of-type({n})" for n in range(1, 7)]
+    for selector in selectors:
+        used = a11y.font_fallback(page, selector)
+        families = sorted({entry["familyName"] for entry in used})
+        if font in WEB_FONTS:
+            if families != [WEB_FONTS[font]] or not all(entry["isCustomFont"] for entry in used):
+                problems.append(f"{selector}: drawn with {used}")
+        elif len(families) != 1:
+            problems.append(f"{selector}: letters fell back across fonts {families}")
+    return problems
+
+
+@pytest.mark.parametrize("font", ["sans", "serif", "lexend", "opendyslexic"])
+def test_every_offered_font_draws_the_vietnamese_letters(
+    page: Page, context: BrowserContext, live_server: str, font: str
+) -> None:
+    set_prefs(context, live_server, f"1|f:{font}")
+    page.goto(live_server + SEED)
+    offered = page.eval_on_selector_all(".reader-font-choice", "els => els.map(e => e.value)")
+    assert offered == ["sans", "serif", "lexend", "opendyslexic"]
+    assert font_problems(page, font) == []
+
+
+@pytest.fixture
+def scaled_context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
+def test_all_text_follows_the_size_setting(scaled_context: BrowserContext, live_server: str, target: Target) -> None:
+    page = scaled_context.new_page()
+    page.goto(live_server + target.path)
+    base = a11y.text_sizes(page)
+    assert len(base) > 5
+    for size, factor in (("200", 2.0), ("400", 4.0)):
+        set_prefs(scaled_context, live_server, f"1|s:{size}")
+        page.goto(live_server + target.path)
+        assert a11y.compare_scaling(base, a11y.text_sizes(page), factor) == []
+
+
+def test_text_follows_the_readers_own_default_size(page: Page, live_server: str) -> None:
+    # A reader who set their browser's default to 24 px gets 24 px text at 100 %, and 48 px at 200 %.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 24}})
+    page.goto(live_server + SEED)
+    assert page.eval_on_selector(".reader-body p", "e => getComputedStyle(e).fontSize") == "24px"
+    set_prefs(page.context, live_server, "1|s:200")
+    page.goto(live_server + SEED)
+    assert page.eval_on_selector(".reader-body p", "e => getComputedStyle(e).fontSize") == "48px"
+
+
+def test_auto_theme_is_dark_at_first_paint(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(color_scheme="dark", java_script_enabled=False, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        page.goto(live_server + SEED)
+        assert page.eval_on_selector("#reader", "e => getComputedStyle(e).backgroundColor") == "rgb(18, 18, 18)"
+        assert page.eval_on_selector(".reader-body p", "e => getComputedStyle(e).color") == "rgb(236, 236, 236)"
+        assert a11y.motion_problems(page) == []
+    finally:
+        context.close()
+
+
+STATUS_WATCH = """() => {
+  window.statusMessages = [];
+  const region = document.getElementById('reader-status');
+  new MutationObserver(() => {
+    const text = region.textContent.trim();
+    if (text && text !== window.statusMessages.at(-1)) window.statusMessages.push(text);
+  }).observe(region, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def test_keyboard_operates_every_kind_of_control_and_each_change_is_announced_once(
+    page: Page, live_server: str
+) -> None:
+    page.goto(live_server + SEED)
+    wait_for_htmx(page)
+    page.evaluate(STATUS_WATCH)
+    steps = [
+        ("#reader-bigger", "Enter", "Cỡ chữ 112,5\u00a0%"),
+        ("#reader-bigger", " ", "Cỡ chữ 125\u00a0%"),
+        ("#reader-smaller", "Enter", "Cỡ chữ 112,5\u00a0%"),
+    ]
+    for selector, key, message in steps:
+        page.focus(selector)
+        page.keyboard.press(key)
+        expect(page.locator("#reader-status")).to_have_text(message)
+        assert page.evaluate("document.activeElement.id") == selector[1:]
+    page.focus("#reader-panel-summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+    for selector, key, message in [
+        ("#reader-theme-sepia", " ", "Giao diện Nâu nhạt"),
+        ("#reader-width-45", "Enter", "Độ dài dòng 45 ký tự"),
+        ("#reader-font-lexend", " ", "Phông chữ Lexend"),
+        ("#reader-underline-links", "Enter", "Gạch chân liên kết: tắt"),
+        ("#reader-word-spacing", "ArrowDown", "Giãn từ 0,04 em"),
+        ("#reader-reset", "Enter", "Đã đặt lại cài đặt đọc"),
+    ]:
+        page.focus(selector)
+        page.keyboard.press(key)
+        expect(page.locator("#reader-status")).to_have_text(message)
+        assert page.evaluate("document.activeElement.id") == selector[1:]
+    assert page.evaluate("window.statusMessages") == [
+        "Cỡ chữ 112,5\u00a0%",
+        "Cỡ chữ 125\u00a0%",
+        "Cỡ chữ 112,5\u00a0%",
+        "Giao diện Nâu nhạt",
+        "Độ dài dòng 45 ký tự",
+        "Phông chữ Lexend",
+        "Gạch chân liên kết: tắt",
+        "Giãn từ 0,04 em",
+        "Đã đặt lại cài đặt đọc",
+    ]
+    expect(page.locator("#reader-theme-auto")).to_have_attribute("aria-pressed", "true")
+
+
+def test_keyboard_without_javascript(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server + SEED)
+        page.focus("#reader-bigger")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+        page.focus("#reader-panel-summary")
+        page.keyboard.press("Enter")
+        page.focus("#reader-theme-dark")
+        with page.expect_navigation():
+            page.keyboard.press(" ")
+        expect(page.locator("#reader-theme-dark")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+    finally:
+        context.close()
+
+
+def test_a_wide_table_and_a_long_url_reflow_at_320_px_and_400_percent(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        set_prefs(context, live_server, "1|s:400")
+        page = context.new_page()
+        page.goto(live_server + f"/articles/{TABLE_SLUG}")
+        assert a11y.reflow_problems(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        region = page.locator(".reader-table")
+        expect(region).to_have_attribute("role", "region")
+        expect(region).to_have_attribute("aria-label", "Characters per line by text size and screen width")
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth")
+        region.focus()
+        page.keyboard.press("ArrowRight")
+        expect(region).not_to_have_js_property("scrollLeft", 0)
+        url_link = page.locator('a[href^="https://example.org/archive"]')
+        assert len(url_link.get_attribute("href") or "") == 120
+        boxes = url_link.evaluate("e => [...e.getClientRects()].map(r => [r.left, r.right])")
+        assert len(boxes) > 5 and all(left >= 0 and right <= 320 for left, right in boxes)
+        image = page.locator("figure img")
+        assert image.evaluate("e => e.getBoundingClientRect().width <= e.parentElement.clientWidth")
+    finally:
+        context.close()
