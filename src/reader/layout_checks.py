@@ -1,0 +1,237 @@
+"""The layout part of the readability report: line length from the CSS, theme contrast, markup problems.
+
+Characters per line are an estimate from reader.css: the column is ``--reader-column`` on ``.reader-main``
+(measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing), the box is its ``max-width`` capped
+by the viewport, minus the gutter (``var(--reader-gutter, 1rem)``) on each side. Assumptions: the default
+sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 % = 16 px) and
+1ch ≈ 0.55em; characters = the content width over one character's advance (char-ch × 1ch), rounded down.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, Tag
+
+from reader import prefs
+from reader.colors import contrast_ratio, parse_hex
+from reader.css import Rule, declarations_for, evaluate, parse_rules
+from reader.i18n import N_, gettext
+from reader.paths import STATIC_DIR
+from reader.readability.document import plain_text_for_report
+from reader.readability.report import message_language, report_language
+
+VIEWPORTS = (320, 1280)
+ROOT_PX = 16.0
+CH_EM = 0.55  # the width of "0" in the default sans, in em: an assumption, fonts differ
+FONT = "sans"
+AAA = 7.0
+MAX_COLUMNS = 5
+NARROW_VIEWPORT = 320
+CELL_CHAR_EM = 0.5  # average advance of a character in table text (DejaVu Sans ≈ 0.504 em)
+CELL_PADDING_EM = 0.6  # .reader-table th/td padding-inline, each side
+LONGEST_UNBROKEN = 40
+
+CONTRAST_PAIRS = {
+    "text": "--reader-fg",
+    "link": "--reader-link",
+    "visited_link": "--reader-link-visited",
+    "muted": "--reader-muted",
+}
+AUTO_DARK = "auto (prefers-color-scheme: dark)"
+
+VAGUE_LINK_TEXTS = frozenset(
+    {
+        "xem thêm", "tại đây", "bấm vào đây", "nhấn vào đây", "click vào đây", "ở đây", "đây", "xem tiếp",
+        "đọc thêm", "chi tiết", "xem chi tiết", "liên kết", "link", "click here", "click", "read more", "here",
+        "more", "this", "this link", "learn more", "more info", "details", "continue", "go",
+    }
+)  # fmt: skip
+_LINK_TRIM = " .:…»›>→!([])\"'“”"
+_FILE_NAME = re.compile(
+    r"^(?:\S+\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|avif|heic)|(?:img|dsc[nf]?|pxl|gopr|mvimg|image|photo|pic)"
+    r"[-_ ]?\d+\S*|screenshot[-_ ]?\S*|untitled(?:[-_ ]?\d+)?)$",
+    re.IGNORECASE,
+)
+_JUSTIFY = re.compile(r"text-align\s*:\s*justify", re.IGNORECASE)
+_PX_FONT_SIZE = re.compile(r"font(?:-size)?\s*:[^;]*?(\d+(?:\.\d+)?px)", re.IGNORECASE)
+_UNBROKEN = re.compile(rf"\S{{{LONGEST_UNBROKEN + 1},}}")
+
+MESSAGES = {
+    "missing_alt": N_("Image without alternative text (no alt attribute)"),
+    "filename_alt": N_("The alternative text looks like a file name: “%(alt)s”"),
+    "skipped_heading": N_("Heading level skipped: h%(level)d follows h%(previous)d"),
+    "vague_link": N_("The link text does not say where it leads: “%(text)s”"),
+    "table_without_headers": N_("Table without header cells (th)"),
+    "wide_table": N_("Wide table: %(columns)d columns, at least about %(min_width)d px wide; it scrolls on a phone"),
+    "long_unbreakable": N_("%(length)d characters without a space: “%(preview)s”"),
+    "justified_text": N_("Justified text (%(count)d times): uneven gaps between words make lines harder to read"),
+    "px_font_size": N_("Font size in px (%(value)s, %(count)d times) does not follow the reader's text size"),
+}
+
+
+def layout_report(body_html: str, lang: str, ui_lang: str, *, source_html: str | None = None) -> dict[str, object]:
+    """Line lengths, theme contrast and layout issues of an article (``source_html``: its imported original)."""
+    lang = report_language(lang)
+    ui_lang = message_language(ui_lang)
+    rules = _stylesheet()
+    return {
+        "lang": lang,
+        "characters_per_line": characters_per_line(rules),
+        "contrast": theme_contrast(rules),
+        "issues": layout_issues(body_html, ui_lang, source_html=source_html),
+    }
+
+
+@functools.cache
+def _stylesheet() -> list[Rule]:
+    return parse_rules((STATIC_DIR / "css" / "reader.css").read_text(encoding="utf-8"))
+
+
+def characters_per_line(rules: list[Rule]) -> dict[str, object]:
+    """Characters per line for every width and size setting at each viewport (see the module docstring)."""
+    widths: dict[str, object] = {}
+    for width in prefs.WIDTHS:
+        sizes: dict[str, dict[str, int]] = {}
+        maximum = 0
+        for size in prefs.SIZES:
+            selectors = (
+                ".reader",
+                f'.reader[data-size="{prefs.fmt(size)}"]',
+                f'.reader[data-width="{prefs.fmt(width)}"]',
+                f'.reader[data-font="{FONT}"]',
+            )
+            wrapper = declarations_for(rules, selectors)
+            main = declarations_for(rules, (".reader-main",))
+            variables = {name: value for name, value in {**wrapper, **main}.items() if name.startswith("--")}
+            font_px = evaluate(wrapper["font-size"], variables, {"%": ROOT_PX / 100})
+            units = {"px": 1.0, "rem": ROOT_PX, "em": font_px, "ch": CH_EM * font_px}
+            box = evaluate(main["max-width"], variables, units)
+            gutter = evaluate("var(--reader-gutter, 1rem)", variables, units)
+            advance = evaluate(main["--reader-column"], {**variables, "--reader-measure": "1"}, units)
+            maximum = _fit(box - 2 * gutter, advance)  # the same at every size: the width setting
+            sizes[prefs.fmt(size)] = {str(view): _fit(min(box, view) - 2 * gutter, advance) for view in VIEWPORTS}
+        widths[prefs.fmt(width)] = {"max": maximum, "sizes": sizes}
+    return {"font": FONT, "ch_em": CH_EM, "root_px": ROOT_PX, "viewports": list(VIEWPORTS), "widths": widths}
+
+
+def _fit(available: float, advance: float) -> int:
+    # The small epsilon keeps an exact fit (66 × advance) from rounding down to 65.
+    return max(0, math.floor(available / advance + 1e-9))
+
+
+def theme_contrast(rules: list[Rule]) -> dict[str, dict[str, dict[str, object]]]:
+    """WCAG contrast of text, links, visited links and muted text against the background, per theme."""
+    palettes = {theme: declarations_for(rules, (".reader", f'.reader[data-theme="{theme}"]')) for theme in prefs.THEMES}
+    palettes[AUTO_DARK] = declarations_for(
+        rules, (".reader", '.reader[data-theme="auto"]'), at_rule="prefers-color-scheme: dark"
+    )
+    report: dict[str, dict[str, dict[str, object]]] = {}
+    for theme, palette in palettes.items():
+        background = parse_hex(palette.get("--reader-bg", ""))
+        report[theme] = {}
+        for pair, variable in CONTRAST_PAIRS.items():
+            foreground = parse_hex(palette.get(variable, ""))
+            if background is None or foreground is None:
+                report[theme][pair] = {"ratio": None, "passes_aaa": False}
+                continue
+            ratio = contrast_ratio(foreground, background)
+            report[theme][pair] = {
+                "foreground": foreground,
+                "background": background,
+                "ratio": round(ratio, 2),
+                "passes_aaa": ratio >= AAA,
+            }
+    return report
+
+
+def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = None) -> list[dict[str, object]]:
+    """Problems in an article's markup; justified text and px font sizes are also looked for in its source."""
+    soup = BeautifulSoup(body_html, "html.parser")
+    issues: list[dict[str, object]] = []
+
+    def add(kind: str, **values: Any) -> None:
+        issues.append({"kind": kind, "message": gettext(ui_lang, MESSAGES[kind]) % values, **values})
+
+    for image in soup.find_all("img"):
+        alt = image.get("alt")
+        if not isinstance(alt, str):
+            add("missing_alt", src=str(image.get("src", "")))
+        elif _FILE_NAME.match(alt.strip()):
+            add("filename_alt", alt=alt.strip(), src=str(image.get("src", "")))
+    previous = 1  # the article title is the page's h1
+    for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        level = int(heading.name[1])
+        if level > previous + 1:
+            add("skipped_heading", level=level, previous=previous, text=heading.get_text(" ", strip=True))
+        previous = level
+    for link in soup.find_all("a"):
+        text = " ".join(link.get_text(" ", strip=True).split())
+        if text.casefold().strip(_LINK_TRIM) in VAGUE_LINK_TEXTS:
+            add("vague_link", text=text, href=str(link.get("href", "")))
+    for table in soup.find_all("table"):
+        if table.find("th") is None:
+            add("table_without_headers")
+        columns, min_width = _table_size(table)
+        if columns > MAX_COLUMNS or min_width > NARROW_VIEWPORT - 2 * ROOT_PX:
+            add("wide_table", columns=columns, min_width=min_width)
+    text = plain_text_for_report(body_html)
+    for run in _UNBROKEN.finditer(text):
+        shown = run.group(0) if len(run.group(0)) <= 60 else run.group(0)[:59] + "…"
+        add(
+            "long_unbreakable",
+            length=len(run.group(0)),
+            preview=shown,
+            text=run.group(0),
+            start=run.start(),
+            end=run.end(),
+        )
+    justified, px_sizes = _styling(body_html)
+    if source_html:
+        more_justified, more_sizes = _styling(source_html)
+        justified += more_justified
+        px_sizes += more_sizes
+    if justified:
+        add("justified_text", count=justified)
+    if px_sizes:
+        add("px_font_size", count=len(px_sizes), value=px_sizes[0], values=sorted(set(px_sizes)))
+    return issues
+
+
+def _table_size(table: Tag) -> tuple[int, int]:
+    # Table text does not wrap inside words (overflow-wrap: normal), so a column is at least as wide as
+    # its longest word plus the cell padding and a border.
+    longest: dict[int, int] = {}
+    columns = 0
+    for row in table.find_all("tr"):
+        column = 0
+        for cell in row.find_all(["td", "th"], recursive=False):
+            span = int(str(cell.get("colspan", "1"))) if str(cell.get("colspan", "1")).isdigit() else 1
+            if span == 1:
+                words = cell.get_text(" ", strip=True).split() or [""]
+                longest[column] = max(longest.get(column, 0), max(len(word) for word in words))
+            column += max(span, 1)
+        columns = max(columns, column)
+    font_px = ROOT_PX
+    width = sum(chars * CELL_CHAR_EM * font_px + 2 * CELL_PADDING_EM * font_px + 1 for chars in longest.values())
+    return columns, round(width + 1)
+
+
+def _styling(markup: str) -> tuple[int, list[str]]:
+    # The sanitizer strips style attributes, so these mostly turn up in the imported source.
+    soup = BeautifulSoup(markup, "html.parser")
+    justified = 0
+    sizes: list[str] = []
+    for element in soup.find_all(True):
+        style = element.get("style")
+        css = style if isinstance(style, str) else ""
+        if element.name == "style":
+            css = element.get_text()
+        if str(element.get("align", "")).lower() == "justify":
+            justified += 1
+        justified += len(_JUSTIFY.findall(css))
+        sizes.extend(_PX_FONT_SIZE.findall(css))
+    return justified, sizes

@@ -1,0 +1,233 @@
+"""The readability report: counts, scores and flagged passages for Vietnamese and English articles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reader.i18n import N_, gettext, primary_subtag
+from reader.readability import english, vietnamese
+from reader.readability.document import CELL, HEADING, PARAGRAPH, document_from_html, document_from_text
+from reader.readability.formulas import (
+    automated_readability_index,
+    flesch_kincaid_grade,
+    flesch_reading_ease,
+    nguyen_henkin_1982,
+)
+from reader.readability.sentences import sentence_spans
+from reader.reading import reading_minutes
+from reader.settings import UI_LANGUAGES
+
+LANGUAGES = ("vi", "en")
+
+_ALNUM = re.compile(r"[^\W_]")
+_PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?…-–—"
+
+MESSAGES = {
+    ("long_sentence", "en"): N_("Long sentence: %(count)d words (aim for %(limit)d or fewer)"),
+    ("long_sentence", "vi"): N_("Long sentence: %(count)d syllables (aim for %(limit)d or fewer)"),
+    ("long_paragraph", "en"): N_("Long paragraph: %(count)d words (aim for %(limit)d or fewer)"),
+    ("long_paragraph", "vi"): N_("Long paragraph: %(count)d syllables (aim for %(limit)d or fewer)"),
+    ("long_section", "en"): N_("%(count)d words without a subheading (aim for %(limit)d or fewer)"),
+    ("long_section", "vi"): N_("%(count)d words without a subheading (aim for %(limit)d or fewer)"),
+    ("passive_voice", "en"): N_("Passive voice: “%(phrase)s”"),
+    ("repeated_start", "en"): N_("%(count)d sentences in a row start with “%(word)s”"),
+    ("repeated_start", "vi"): N_("%(count)d sentences in a row start with “%(word)s”"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """When a passage is flagged: a count above its limit (Yoast's defaults for English)."""
+
+    en_sentence_words: int = 20
+    vi_sentence_syllables: int = 35
+    en_paragraph_words: int = 150
+    vi_paragraph_syllables: int = 200
+    section_words: int = 300  # words (Vietnamese: segmented words) between subheadings
+    repeated_start: int = 3  # sentences in a row starting with the same word
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A flagged passage: ``text == report_text[start:end]``; message in the UI language."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The flag as a JSON-able mapping (cheaper than dataclasses.asdict, which deep-copies)."""
+        return {"kind": self.kind, "start": self.start, "end": self.end, "text": self.text, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    start: int
+    end: int
+    words: int
+    syllables: int
+    first: str
+    prose: bool  # in a paragraph, not a heading, list item or table cell
+
+
+def report_language(tag: str) -> str:
+    """The report language for a BCP 47 tag ("en-GB" → "en"); ValueError unless Vietnamese or English."""
+    primary = primary_subtag(tag)
+    if primary not in LANGUAGES:
+        raise ValueError(f"readability reports support Vietnamese (vi) and English (en), not {tag!r}")
+    return primary
+
+
+def message_language(tag: str) -> str:
+    """The language of a report's messages for a BCP 47 tag; ValueError unless reader's UI speaks it."""
+    primary = primary_subtag(tag)
+    if primary not in UI_LANGUAGES:
+        raise ValueError(f"the UI language must be one of {', '.join(UI_LANGUAGES)}, not {tag!r}")
+    return primary
+
+
+def readability_report(
+    *,
+    lang: str,
+    text: str | None = None,
+    html: str | None = None,
+    ui_lang: str = "en",
+    thresholds: Thresholds = Thresholds(),
+) -> dict[str, object]:
+    """A JSON-able readability report on plain text or article HTML; offsets point into ``report_text``."""
+    lang = report_language(lang)
+    ui_lang = message_language(ui_lang)
+    if (text is None) == (html is None):
+        raise ValueError("give exactly one of text= and html=")
+    document = document_from_text(text) if text is not None else document_from_html(html or "")
+    message = _messenger(lang, ui_lang)
+    body = document.text
+
+    sentences: list[_Sentence] = []
+    flags: list[Flag] = []
+    section: list[tuple[int, int, int]] = []  # (start, end, words) of the current section's blocks
+    totals = {"words": 0, "syllables": 0, "paragraphs": 0, "characters": 0}
+    sentence_limit = thresholds.en_sentence_words if lang == "en" else thresholds.vi_sentence_syllables
+    paragraph_limit = thresholds.en_paragraph_words if lang == "en" else thresholds.vi_paragraph_syllables
+
+    def close_section() -> None:
+        words = sum(block_words for _, _, block_words in section)
+        if section and words > thresholds.section_words:
+            start, end = section[0][0], section[-1][1]
+            flags.append(_flag("long_section", body, start, end, message, count=words, limit=thresholds.section_words))
+        section.clear()
+
+    for block in document.blocks:
+        if block.kind == CELL:
+            continue  # table data are not prose: no sentences, words or flags
+        if block.kind == HEADING:
+            close_section()
+        block_words = block_syllables = 0
+        for start, end in sentence_spans(body, block.start, block.end):
+            sentence = _measure(lang, body, start, end, block.kind == PARAGRAPH)
+            if not sentence.words:
+                continue
+            sentences.append(sentence)
+            block_words += sentence.words
+            block_syllables += sentence.syllables
+            size = sentence.words if lang == "en" else sentence.syllables
+            if size > sentence_limit:
+                flags.append(_flag("long_sentence", body, start, end, message, count=size, limit=sentence_limit))
+            if lang == "en":
+                phrase = english.passive_phrase(body[start:end])
+                if phrase:
+                    flags.append(_flag("passive_voice", body, start, end, message, phrase=phrase))
+        totals["words"] += block_words
+        totals["syllables"] += block_syllables
+        totals["characters"] += len(_ALNUM.findall(body, block.start, block.end))
+        if block.kind != HEADING and block_words:
+            totals["paragraphs"] += 1
+            section.append((block.start, block.end, block_words))
+            size = block_words if lang == "en" else block_syllables
+            if size > paragraph_limit:
+                flags.append(
+                    _flag("long_paragraph", body, block.start, block.end, message, count=size, limit=paragraph_limit)
+                )
+    close_section()
+    flags.extend(_repeated_starts(sentences, body, thresholds.repeated_start, message))
+    flags.sort(key=lambda flag: (flag.start, -flag.end))
+
+    counts = {"sentences": len(sentences), **totals}
+    report: dict[str, object] = {"lang": lang, "counts": counts, "scores": _scores(lang, counts)}
+    if lang == "vi":
+        report["estimates"] = ["nguyen_henkin_1982"]
+    report["flags"] = [flag.as_dict() for flag in flags]
+    report["reading_time_minutes"] = reading_minutes(body, lang)
+    report["segmenter"] = english.SEGMENTER if lang == "en" else vietnamese.SEGMENTER
+    return report
+
+
+def report_text(*, text: str | None = None, html: str | None = None) -> str:
+    """The plain text a report's flag offsets point into: ``text`` itself, or the rendering of ``html``."""
+    if text is not None:
+        return text
+    return document_from_html(html or "").text
+
+
+def _measure(lang: str, body: str, start: int, end: int, prose: bool) -> _Sentence:
+    if lang == "en":
+        words, syllables, first = english.count(body, start, end)
+    else:
+        syllables, words, first = vietnamese.count(body, start, end)
+    return _Sentence(start, end, words, syllables, first, prose)
+
+
+def _scores(lang: str, counts: dict[str, int]) -> dict[str, float | None]:
+    words, sentences, syllables = counts["words"], counts["sentences"], counts["syllables"]
+    characters = counts["characters"]
+    if lang == "en":
+        formulas: dict[str, Callable[[], float]] = {
+            "flesch_reading_ease": lambda: flesch_reading_ease(words, sentences, syllables),
+            "flesch_kincaid_grade": lambda: flesch_kincaid_grade(words, sentences, syllables),
+            "automated_readability_index": lambda: automated_readability_index(characters, words, sentences),
+        }
+    else:
+        formulas = {
+            "syllables_per_sentence": lambda: syllables / sentences,
+            "words_per_sentence": lambda: words / sentences,
+            "syllables_per_word": lambda: syllables / words,
+            "nguyen_henkin_1982": lambda: nguyen_henkin_1982(characters, words, sentences),
+        }
+    scores: dict[str, float | None] = {}
+    for name, formula in formulas.items():
+        try:
+            scores[name] = round(formula(), 2)
+        except ZeroDivisionError:
+            scores[name] = None  # an empty text has no score
+    return scores
+
+
+def _repeated_starts(sentences: list[_Sentence], body: str, minimum: int, message: Callable[..., str]) -> list[Flag]:
+    # Consecutive prose sentences; a heading, list item or table cell in between ends a run, since
+    # parallel list items are meant to start alike.
+    flags: list[Flag] = []
+    run: list[_Sentence] = []
+    for sentence in [*sentences, None]:
+        if sentence and sentence.prose and run and sentence.first == run[0].first and sentence.first:
+            run.append(sentence)
+            continue
+        if len(run) >= minimum:
+            word = body[run[0].start : run[0].end].split(maxsplit=1)[0].strip(_PUNCTUATION)
+            flags.append(_flag("repeated_start", body, run[0].start, run[-1].end, message, count=len(run), word=word))
+        run = [sentence] if sentence and sentence.prose else []
+    return flags
+
+
+def _messenger(lang: str, ui_lang: str) -> Callable[..., str]:
+    def message(kind: str, **values: object) -> str:
+        return gettext(ui_lang, MESSAGES[(kind, lang)]) % values
+
+    return message
+
+
+def _flag(kind: str, body: str, start: int, end: int, message: Callable[..., str], **values: object) -> Flag:
+    return Flag(kind, start, end, body[start:end], message(kind, **values))

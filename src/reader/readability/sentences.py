@@ -1,0 +1,71 @@
+"""Sentence splitting for Vietnamese and English news text.
+
+A sentence ends at a run of ``.``, ``!``, ``?`` or ``…`` (closing quotes and brackets may follow) when
+whitespace and then a capital letter, a digit, an opening quote or bracket, or the end of the block
+come next. It does not end at a single "." after a known abbreviation (Mr., e.g., TP., ThS. …) or a
+single capital letter (an initial, "J. K."). So numbers (8,42% · 1.000 · 26/4/2016), codes (10-NQ/TU)
+and a mid-sentence ellipsis ("nâng cao..., từ đó") never split, having no space or no capital after them.
+Splitting never crosses a block: headings, list items and table cells are units of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = frozenset(
+    {
+        # English
+        "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "cf", "fig", "ca",
+        "approx", "inc", "ltd", "co", "corp", "gen", "gov", "sen", "rep", "rev", "capt", "col", "lt", "sgt",
+        "mt", "ft", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "u.s", "u.k", "a.m", "p.m", "ph.d", "vol", "pp", "ed", "eds", "al",
+        # Vietnamese: thành phố, tiến sĩ, thạc sĩ, giáo sư, phó giáo sư, bác sĩ, kỹ sư, thị trấn, thị xã,
+        # quận, phường, ông/bà (Ô./B. in lists), và vân vân
+        "tp", "ts", "ths", "gs", "pgs", "bs", "ks", "tt", "tx", "q", "p", "v.v",
+    }
+)  # fmt: skip
+
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*")
+_OPENERS = frozenset("\"'“‘«([")
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of ``text[start:end]`` as (start, end) offsets, each trimmed of surrounding spaces."""
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for match in _END.finditer(text, start, end):
+        stop = match.end()
+        rest = stop
+        while rest < end and text[rest].isspace():
+            rest += 1
+        if rest < end:
+            if rest == stop:
+                continue  # no space after: 1.000, 26/4, "nâng cao...,"
+            following = text[rest]
+            if not (following.isupper() or following.isdigit() or following in _OPENERS):
+                continue
+        if match.group(0) == "." and _is_abbreviation(text, begin, match.start()):
+            continue
+        _add(text, spans, begin, stop)
+        begin = rest
+    _add(text, spans, begin, end)
+    return spans
+
+
+def _is_abbreviation(text: str, begin: int, dot: int) -> bool:
+    word_start = dot
+    while word_start > begin and not text[word_start - 1].isspace() and text[word_start - 1] not in _OPENERS:
+        word_start -= 1
+    word = text[word_start:dot]
+    if len(word) == 1 and word.isupper():
+        return True  # an initial
+    return word.lower() in ABBREVIATIONS
+
+
+def _add(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))

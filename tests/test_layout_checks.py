@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+
+from reader import prefs
+from reader.layout_checks import AUTO_DARK, layout_report
+
+URL = "https://example.org/archive/2026/reading-research/line-length-and-text-size-on-small-screens/full-report-and-tables.html"
+
+
+def _issues(report: dict[str, object], kind: str) -> list[dict[str, object]]:
+    issues = report["issues"]
+    assert isinstance(issues, list)
+    return [issue for issue in issues if issue["kind"] == kind]
+
+
+def test_every_theme_meets_aaa_for_text_and_links() -> None:
+    contrast = layout_report("", "vi", "en")["contrast"]
+    assert isinstance(contrast, dict)
+    assert set(contrast) == {*prefs.THEMES, AUTO_DARK}
+    for theme, pairs in contrast.items():
+        assert set(pairs) == {"text", "link", "visited_link", "muted"}
+        for pair, result in pairs.items():
+            assert result["passes_aaa"], (theme, pair, result)
+            assert result["ratio"] >= 7
+    assert contrast["dark"]["text"]["background"] == "#121212"  # read from the CSS, not a copy
+    assert contrast[AUTO_DARK]["text"]["background"] == "#121212"
+    assert contrast["auto"]["text"]["background"] == "#ffffff"
+
+
+def test_characters_per_line_for_every_width_and_size() -> None:
+    lines = layout_report("", "en", "en")["characters_per_line"]
+    assert isinstance(lines, dict)
+    widths = lines["widths"]
+    assert set(widths) == {prefs.fmt(width) for width in prefs.WIDTHS}
+    for width in prefs.WIDTHS:
+        entry = widths[prefs.fmt(width)]
+        assert entry["max"] == width  # by design the setting is the measure
+        assert set(entry["sizes"]) == {prefs.fmt(size) for size in prefs.SIZES}
+        assert entry["sizes"]["100"]["1280"] == width
+        for per_viewport in entry["sizes"].values():
+            assert 0 < per_viewport["320"] <= per_viewport["1280"] <= width
+    # 320 px minus 2 × 16 px of gutter over 16 px × 0.55 × 0.69 per character
+    assert widths["66"]["sizes"]["100"]["320"] == 47
+    assert widths["66"]["sizes"]["400"]["320"] == 11
+
+
+def test_markup_issues() -> None:
+    body = (
+        "<p>Intro</p>"
+        '<img src="/a.jpg">'
+        '<img src="/b.jpg" alt="IMG_1234.jpg">'
+        '<img src="/c.jpg" alt="DSC0001">'
+        '<img src="/d.jpg" alt="">'
+        '<img src="/e.jpg" alt="A reader holding a phone">'
+        "<h2>Part one</h2><h4>Detail</h4><h3>Fine again</h3>"
+        '<p>See <a href="/x">  Xem   thêm </a>, <a href="/y">click here</a>, <a href="/z">the full report</a>.</p>'
+        f'<p>Source: <a href="{URL}">{URL}</a></p>'
+        "<table><tr>" + "<td>1</td>" * 7 + "</tr></table>"
+        "<table><tr><th>Size</th><th>px</th></tr><tr><td>100 %</td><td>16</td></tr></table>"
+    )
+    report = layout_report(body, "vi", "en")
+    assert [issue["src"] for issue in _issues(report, "missing_alt")] == ["/a.jpg"]
+    assert [issue["alt"] for issue in _issues(report, "filename_alt")] == ["IMG_1234.jpg", "DSC0001"]
+    (skipped,) = _issues(report, "skipped_heading")
+    assert (skipped["previous"], skipped["level"], skipped["text"]) == (2, 4, "Detail")
+    assert [issue["text"] for issue in _issues(report, "vague_link")] == ["Xem thêm", "click here"]
+    (wide,) = _issues(report, "wide_table")
+    assert wide["columns"] == 7
+    assert len(_issues(report, "table_without_headers")) == 1
+    (unbroken,) = _issues(report, "long_unbreakable")
+    assert unbroken["text"] == URL and unbroken["length"] == 120
+    for issue in report["issues"]:  # type: ignore[attr-defined]
+        assert issue["message"]
+
+
+def test_a_narrow_table_with_long_words_is_wide_too() -> None:
+    body = "<table><tr><th>Donaudampfschifffahrtsgesellschaft</th><th>Rindfleischetikettierung</th></tr></table>"
+    (wide,) = _issues(layout_report(body, "en", "en"), "wide_table")
+    assert wide["columns"] == 2 and int(str(wide["min_width"])) > 288
+
+
+def test_justified_text_and_px_font_sizes_in_the_source() -> None:
+    source = (
+        "<style>p { text-align: justify; font-size: 13px }</style>"
+        '<p style="text-align:justify;font-size:12.5px">A</p><p align="justify">B</p>'
+    )
+    report = layout_report("<p>A</p><p>B</p>", "en", "vi", source_html=source)
+    (justified,) = _issues(report, "justified_text")
+    assert justified["count"] == 3
+    (sizes,) = _issues(report, "px_font_size")
+    assert sizes["values"] == ["12.5px", "13px"]
+    assert str(sizes["message"]).startswith("Cỡ chữ tính bằng px")
+    assert not _issues(layout_report("<p>A</p>", "en", "en"), "justified_text")
+
+
+def test_messages_in_vietnamese() -> None:
+    report = layout_report('<img src="/a.jpg"><p><a href="/">Tại đây</a></p>', "vi", "vi")
+    messages = [issue["message"] for issue in report["issues"]]  # type: ignore[attr-defined]
+    assert messages == [
+        "Ảnh không có văn bản thay thế (thiếu thuộc tính alt)",
+        "Chữ của liên kết không cho biết liên kết dẫn đến đâu: “Tại đây”",
+    ]
+
+
+def test_languages_are_checked() -> None:
+    with pytest.raises(ValueError):
+        layout_report("", "fr", "en")
