@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from reader.announce import font_name, theme_name
+from reader.cors import EmbedCors
 from reader.db import Database
 from reader.demo import seed_demo
 from reader.i18n import language_name
@@ -18,7 +19,7 @@ from reader.prefs import CHOICES, NUMERIC_STEPS, Preferences, fmt
 from reader.routes import build_routes
 from reader.settings import Settings
 from reader.store import SQLiteArticleStore
-from reader.templating import StaticAssets, Templates
+from reader.templating import StaticAssets, Templates, build_id
 from reader.views.errors import http_error, server_error, too_large
 
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=build_routes(settings),
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(EmbedCors, origins=settings.embed_origins),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, too_large=too_large),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
@@ -72,4 +74,5 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.templates = templates
+    app.state.build = build_id(settings.templates_dir, settings.static_dir)
     return app

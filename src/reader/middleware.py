@@ -39,8 +39,11 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                framable = "frame-ancestors 'none'" not in headers.get(
+                    "content-security-policy", "frame-ancestors 'none'"
+                )
                 for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
+                    if name not in headers and not (framable and name == "x-frame-options"):
                         headers[name] = value
             await send(message)
 

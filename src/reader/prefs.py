@@ -78,10 +78,6 @@ class Preferences:
     def custom_colors(self) -> bool:
         return self.text_color is not None and self.background_color is not None
 
-    @property
-    def is_default(self) -> bool:
-        return self == DEFAULTS
-
     def font_for(self, lang: str) -> str:
         """The font actually used for text in a language: a font lacking its letters falls back to sans."""
         primary = lang.split("-", 1)[0].lower()
@@ -115,13 +111,14 @@ class Preferences:
         return "|".join(parts)
 
     @classmethod
-    def from_cookie(cls, raw: str | None) -> Preferences:
-        """Parse a cookie value; anything unusable falls back to the default, field by field."""
+    def from_cookie(cls, raw: str | None, base: Preferences | None = None) -> Preferences:
+        """Parse a cookie value; anything unusable falls back to `base` (the defaults), field by field."""
+        base = base or DEFAULTS
         if not raw or len(raw) > MAX_COOKIE_LENGTH:
-            return DEFAULTS
+            return base
         version, _, rest = raw.partition("|")
         if version != COOKIE_VERSION:
-            return DEFAULTS
+            return base
         values: dict[str, Any] = {}
         for part in rest.split("|"):
             key, sep, token = part.partition(":")
@@ -131,10 +128,20 @@ class Preferences:
             value = _decode(field, token)
             if value is not None:
                 values[field] = value
-        return _with_valid_colors(cls(**values))
+        return _with_valid_colors(dataclasses.replace(base, **values))
 
 
 DEFAULTS = Preferences()
+
+
+def host_defaults(size: str | None, theme: str | None) -> Preferences:
+    """The defaults an embedding site asks for (its size and theme); invalid values are ignored."""
+    values: dict[str, Any] = {}
+    if size is not None and _decode("size", size) is not None:
+        values["size"] = _decode("size", size)
+    if theme is not None and theme in THEMES:
+        values["theme"] = theme
+    return dataclasses.replace(DEFAULTS, **values) if values else DEFAULTS
 
 
 def _encode(value: object) -> str:
@@ -250,8 +257,11 @@ def _set_fields(prefs: Preferences, form: Mapping[str, str]) -> tuple[dict[str, 
     return updates, refused
 
 
-def apply_form(prefs: Preferences, form: Mapping[str, str]) -> Outcome:
-    """Apply one submitted preference form (an ``action`` and/or setting fields) to the settings."""
+def apply_form(prefs: Preferences, form: Mapping[str, str], base: Preferences | None = None) -> Outcome:
+    """Apply one submitted preference form (an ``action`` and/or setting fields) to the settings.
+
+    `base` is what "reset" returns to: the defaults, or an embedding site's defaults.
+    """
     action = form.get("action") or "set"
     if action not in ACTIONS:
         return Outcome(prefs, "set", (), (Refusal("action", "unknown-choice"),))
@@ -262,14 +272,14 @@ def apply_form(prefs: Preferences, form: Mapping[str, str]) -> Outcome:
         limit = new_size == prefs.size
         new = dataclasses.replace(prefs, size=new_size)
     elif action == "reset":
-        new = DEFAULTS
+        new = base or DEFAULTS
     elif action == "preset-spacing":
         # The WCAG 1.4.12 text-spacing values.
         new = dataclasses.replace(prefs, line_height=1.5, paragraph_spacing=2.0, letter_spacing=0.12, word_spacing=0.16)
     elif action == "preset-large":
         new = dataclasses.replace(prefs, size=200.0, line_height=1.8, width=66.0)
     elif action == "apply-shared":
-        new = Preferences.from_cookie(form.get("settings", ""))
+        new = Preferences.from_cookie(form.get("settings", ""), base)
     else:
         updates, refused = _set_fields(prefs, form)
         new = dataclasses.replace(prefs, **updates)

@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from reader.settings import Settings
-from reader.views import articles, health, prefs
+from reader.views import articles, embed, health, prefs
 
 
 class CachedStaticFiles(StaticFiles):
@@ -19,8 +19,10 @@ class CachedStaticFiles(StaticFiles):
         response.headers["cache-control"] = (
             "public, max-age=31536000, immutable" if versioned else "public, max-age=300"
         )
-        # Embedding sites load reader's stylesheets, fonts and scripts (docs/embedding.md).
+        # Embedding sites load reader's stylesheets, fonts and scripts (docs/embedding.md); fonts loaded
+        # by another site's page need CORS, and nothing here is private.
         response.headers["cross-origin-resource-policy"] = "cross-origin"
+        response.headers["access-control-allow-origin"] = "*"
         return response
 
 
@@ -30,6 +32,8 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
         Route("/", articles.index, name="index"),
         Route("/articles/{slug}", articles.article_page, name="article"),
         Route("/articles/{slug}/fragment", articles.article_fragment, name="article_fragment"),
+        Route("/embed/{slug}", embed.embed_page, name="embed"),
+        Route("/oembed", embed.oembed, name="oembed"),
         Route("/preferences", prefs.settings_page, methods=["GET"], name="settings"),
         Route("/preferences", prefs.update, methods=["POST"], name="update_preferences"),
         Route("/preferences/colors/{pair}.css", prefs.colors_css, name="colors_css"),

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from reader.paths import STATIC_DIR, TEMPLATES_DIR
 
@@ -24,6 +25,29 @@ def _bool(name: str, raw: str) -> bool:
     if value in {"0", "false", "no", "off", ""}:
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    origins = []
+    for part in raw.split(","):
+        value = part.strip().rstrip("/").lower()
+        if not value:
+            continue
+        parsed = urlsplit(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.path or parsed.query:
+            raise SettingsError(f"{name}: {part.strip()!r} is not an origin such as https://news.example")
+        origins.append(f"{parsed.scheme}://{parsed.netloc}")
+    return tuple(origins)
+
+
+def _public_url(name: str, raw: str) -> str | None:
+    value = raw.strip().rstrip("/")
+    if not value:
+        return None
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+        raise SettingsError(f"{name}: {raw!r} is not an http(s) address such as https://reader.example")
+    return value
 
 
 def _int(name: str, raw: str, minimum: int) -> int:
@@ -49,6 +73,10 @@ class Settings:
     busy_timeout_ms: int = 5000
     max_body_bytes: int = 1_048_576
     seed_demo: bool = True
+    # Sites allowed to embed reader (CORS, frame-ancestors); empty means none (docs/embedding.md).
+    embed_origins: tuple[str, ...] = ()
+    # reader's own public address, for absolute links (oEmbed); None means the request's own.
+    public_url: str | None = None
     templates_dir: Path = field(default=TEMPLATES_DIR)
     static_dir: Path = field(default=STATIC_DIR)
 
@@ -75,6 +103,10 @@ class Settings:
             values["max_body_bytes"] = _int("READER_MAX_BODY_BYTES", environ["READER_MAX_BODY_BYTES"], 1024)
         if "READER_SEED_DEMO" in environ:
             values["seed_demo"] = _bool("READER_SEED_DEMO", environ["READER_SEED_DEMO"])
+        if "READER_EMBED_ORIGINS" in environ:
+            values["embed_origins"] = _origins("READER_EMBED_ORIGINS", environ["READER_EMBED_ORIGINS"])
+        if "READER_PUBLIC_URL" in environ:
+            values["public_url"] = _public_url("READER_PUBLIC_URL", environ["READER_PUBLIC_URL"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

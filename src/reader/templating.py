@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reader import i18n
+from reader import __version__, i18n
 from reader.settings import UI_LANGUAGES
 
 
@@ -28,6 +28,17 @@ class StaticAssets:
     def url(self, path: str) -> str:
         digest = hashlib.sha256((self.directory / path).read_bytes()).hexdigest()[:12]
         return f"{self.prefix}/{path}?v={digest}"
+
+
+def build_id(*directories: Path) -> str:
+    """A short hash of reader's version and every template and static file: part of every ETag, so a
+    new release never answers 304 for a page it renders differently."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=8)
+    for directory in directories:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _call_in(function: Callable[[str, str], str], lang: str, value: str) -> str:

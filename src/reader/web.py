@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from reader import i18n
-from reader.prefs import COOKIE_MAX_AGE, COOKIE_NAME, Preferences
-from reader.settings import Settings
+from reader.prefs import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, Preferences
+from reader.settings import UI_LANGUAGES, Settings
 from reader.templating import Templates
 
 MAX_NEXT_LENGTH = 2000
@@ -26,13 +26,31 @@ def templates_of(request: Request) -> Templates:
     return templates
 
 
-def prefs_for(request: Request) -> Preferences:
-    """The reader's preferences: parsed from the cookie here and nowhere else."""
-    return Preferences.from_cookie(request.cookies.get(COOKIE_NAME))
+PREFS_HEADER = "reader-prefs"
 
 
-def ui_lang_for(request: Request, content_lang: str | None = None) -> str:
-    """The UI language: the content's when reader speaks it, else the browser's, else the default."""
+def has_own_prefs(request: Request) -> bool:
+    """True when the request carries the reader's own settings (so the answer is personal)."""
+    return COOKIE_NAME in request.cookies or PREFS_HEADER in request.headers
+
+
+def prefs_for(request: Request, base: Preferences = DEFAULTS) -> Preferences:
+    """The reader's preferences: parsed from the cookie here and nowhere else.
+
+    The embed component sends its own copy in a Reader-Prefs header, used only when no cookie arrives
+    (third-party cookies blocked). `base` holds the defaults: reader's own, or an embedding site's.
+    """
+    raw = request.cookies.get(COOKIE_NAME)
+    if raw is None:
+        raw = request.headers.get(PREFS_HEADER)
+    return Preferences.from_cookie(raw, base)
+
+
+def ui_lang_for(request: Request, content_lang: str | None = None, requested: str | None = None) -> str:
+    """The UI language: one an embedding site asks for, else the content's when reader speaks it, else
+    the browser's, else the default."""
+    if requested in UI_LANGUAGES:
+        return str(requested)
     return i18n.ui_language(content_lang, request.headers.get("accept-language"), settings_of(request).default_lang)
 
 
@@ -46,10 +64,27 @@ def is_https(request: Request) -> bool:
     return False
 
 
-def store_prefs(request: Request, response: Response, prefs: Preferences) -> None:
-    """Write the preference cookie (or delete it when everything is back to the defaults)."""
+def store_prefs(
+    request: Request, response: Response, prefs: Preferences, *, base: Preferences = DEFAULTS, embedded: bool = False
+) -> None:
+    """Write the preference cookie (or delete it when everything is back to the defaults).
+
+    Inside another site (the embed component, an iframe) the cookie must be SameSite=None; Secure;
+    Partitioned (CHIPS) to be stored at all. Starlette's set_cookie supports Partitioned only on
+    Python 3.14, so that header is written here.
+    """
+    response.headers[PREFS_HEADER] = prefs.to_cookie()
+    if embedded:
+        value = prefs.to_cookie()
+        max_age = 0 if prefs == base else COOKIE_MAX_AGE
+        response.headers.append(
+            "set-cookie",
+            f"{COOKIE_NAME}={value if max_age else ''}; Max-Age={max_age}; Path=/; HttpOnly; "
+            "Secure; SameSite=None; Partitioned",
+        )
+        return
     secure = is_https(request)
-    if prefs.is_default:
+    if prefs == base:
         response.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="lax")
         return
     response.set_cookie(

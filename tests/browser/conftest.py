@@ -151,8 +151,11 @@ def page(page_and_problems: tuple[Page, PageProblems]) -> Page:
     return page_and_problems[0]
 
 
-def run_axe(page: Page) -> list[dict[str, Any]]:
-    """axe-core (from npm) in the page: WCAG 2.0–2.2 A/AA plus the 7:1 enhanced contrast rule."""
+def run_axe(page: Page, include: str | None = None) -> list[dict[str, Any]]:
+    """axe-core (from npm) in the page: WCAG 2.0–2.2 A/AA plus the 7:1 enhanced contrast rule.
+
+    `include` limits it to one element (and its shadow tree or frame), e.g. an embed on a host page.
+    """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # evaluate() is not subject to the page's CSP, unlike an injected <script> tag.
         page.evaluate(AXE_PATH.read_text())
@@ -161,7 +164,10 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
         "rules": {"color-contrast-enhanced": {"enabled": True}},
         "resultTypes": ["violations"],
     }
-    result = page.evaluate("async (options) => await axe.run(document, options)", options)
+    context: Any = {"include": [[include]]} if include else None
+    result = page.evaluate(
+        "async ([context, options]) => await axe.run(context || document, options)", [context, options]
+    )
     return list(result["violations"])
 
 

@@ -30,6 +30,7 @@ PAGES = [
     Target("table-article", f"/articles/{TABLE_SLUG}"),
     Target("panel-open", f"/articles/{SEED_SLUG}?panel=open"),
     Target("settings", "/preferences"),
+    Target("embed", f"/embed/{SEED_SLUG}"),
     Target("not-found", "/articles/no-such-article", 404),
 ]
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]

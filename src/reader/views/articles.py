@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reader.views.common import article_context, load_article, store_of
+from reader.views.common import article_view, store_of
+from reader.views.embed import discovery_links
 from reader.web import prefs_for, render, settings_of, ui_lang_for
 
 
@@ -26,14 +27,11 @@ async def index(request: Request) -> Response:
 
 async def article_page(request: Request) -> Response:
     """One article as a full HTML page."""
-    article = await load_article(request, request.path_params["slug"])
     panel_open = request.query_params.get("panel") == "open"
-    context = article_context(article, prefs_for(request), "page", panel_open=panel_open)
-    return render(request, "article.html", ui_lang_for(request, article.lang), context)
+    extra = {"oembed": discovery_links(request, request.path_params["slug"])}
+    return await article_view(request, "page", "article.html", extra, panel_open=panel_open)
 
 
 async def article_fragment(request: Request) -> Response:
-    """The same article region as an HTML fragment, for embedding."""
-    article = await load_article(request, request.path_params["slug"])
-    context = article_context(article, prefs_for(request), "fragment")
-    return render(request, "fragment.html", ui_lang_for(request, article.lang), context)
+    """The same article region as an HTML fragment, for embedding (docs/embedding.md)."""
+    return await article_view(request, "fragment", "fragment.html")

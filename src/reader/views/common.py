@@ -1,4 +1,4 @@
-"""What several views share: loading an article and building the article region's context."""
+"""What several views share: loading an article, the article region's context, its cached answer."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 
+from reader.http_cache import article_etag, cache_headers, is_fresh, last_modified, not_modified
 from reader.models import Article
-from reader.prefs import FONT_MISSING_LANGUAGES, FONTS, Preferences
+from reader.prefs import DEFAULTS, FONT_MISSING_LANGUAGES, FONTS, Preferences, fmt, host_defaults
 from reader.reading import plain_text, reading_minutes
+from reader.settings import UI_LANGUAGES
 from reader.slugs import is_valid_slug
 from reader.store import ArticleStore
+from reader.web import has_own_prefs, prefs_for, render, ui_lang_for
 
 VIEWS = ("page", "fragment", "embed")
 
@@ -39,28 +43,85 @@ def fonts_for(lang: str) -> list[str]:
 
 
 def controls_context(
-    prefs: Preferences, content_lang: str, view: str, next_path: str, panel_open: bool
+    prefs: Preferences,
+    content_lang: str,
+    view: str,
+    next_path: str,
+    panel_open: bool,
+    base: Preferences = DEFAULTS,
+    host_lang: str | None = None,
 ) -> dict[str, Any]:
     """What the reading controls (size buttons and the Readability panel) need."""
+    # An embedding site's defaults travel with every form, so a change applies on top of them.
+    host_fields = {"host_lang": host_lang} if host_lang else {}
+    if base.size != DEFAULTS.size:
+        host_fields["host_size"] = fmt(base.size)
+    if base.theme != DEFAULTS.theme:
+        host_fields["host_theme"] = base.theme
     return {
         "prefs": prefs,
         "content_lang": content_lang,
         "view": view,
         "next_path": next_path,
         "panel_open": panel_open,
+        "host_fields": host_fields,
         "fonts": fonts_for(content_lang),
         "share_path": "/preferences?settings=" + quote(prefs.to_cookie(), safe=":"),
     }
 
 
 def article_context(
-    article: Article, prefs: Preferences, view: str, *, panel_open: bool = False, status_message: str = ""
+    article: Article,
+    prefs: Preferences,
+    view: str,
+    *,
+    panel_open: bool = False,
+    status_message: str = "",
+    base: Preferences = DEFAULTS,
+    host_lang: str | None = None,
 ) -> dict[str, Any]:
     """The template context of the article region in one view."""
     return {
-        **controls_context(prefs, article.lang, view, f"/articles/{article.slug}", panel_open),
+        **controls_context(prefs, article.lang, view, f"/articles/{article.slug}", panel_open, base, host_lang),
         "article": article,
         "page_lang": article.lang,
         "reading_minutes": reading_minutes(article.summary + " " + plain_text(article.body_html), article.lang),
         "status_message": status_message,
     }
+
+
+def host_base(request: Request) -> Preferences:
+    """An embedding site's defaults from the query (size, theme); the reader's own cookie overrides them."""
+    return host_defaults(request.query_params.get("size"), request.query_params.get("theme"))
+
+
+async def article_view(
+    request: Request, view: str, template: str, extra: dict[str, Any] | None = None, *, panel_open: bool = False
+) -> Response:
+    """An article rendered in one view, with ETag/Last-Modified validation and cache headers."""
+    article = await load_article(request, request.path_params["slug"])
+    embedded = view != "page"
+    base = host_base(request) if embedded else DEFAULTS
+    prefs = prefs_for(request, base)
+    requested_lang = request.query_params.get("lang") if embedded else None
+    host_lang = requested_lang if requested_lang in UI_LANGUAGES else None
+    ui_lang = ui_lang_for(request, article.lang, host_lang)
+    personal = has_own_prefs(request)
+    build: str = request.app.state.build
+    extra = extra or {}
+    etag = article_etag(
+        article, build, view, ui_lang, prefs.to_cookie(), base.to_cookie(), str(panel_open), *map(str, extra.values())
+    )
+    modified = last_modified(article)
+    if is_fresh(request, etag, modified, personal=personal):
+        response: Response = not_modified(etag, modified, personal=personal)
+    else:
+        context = {
+            **article_context(article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
+            **extra,
+        }
+        response = cache_headers(render(request, template, ui_lang, context), etag, modified, personal=personal)
+    if embedded:
+        # Other sites load fragments and frame embeds (docs/embedding.md).
+        response.headers["cross-origin-resource-policy"] = "cross-origin"
+    return response

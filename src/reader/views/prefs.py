@@ -11,18 +11,28 @@ from starlette.responses import RedirectResponse, Response
 
 from reader.announce import announce, describe_setting
 from reader.colors import contrast_ratio
-from reader.htmx import is_htmx, vary
-from reader.prefs import DEFAULTS, MIN_CUSTOM_CONTRAST, Outcome, Preferences, apply_form
+from reader.htmx import is_htmx
+from reader.prefs import DEFAULTS, MIN_CUSTOM_CONTRAST, Outcome, Preferences, apply_form, host_defaults
+from reader.settings import UI_LANGUAGES
 from reader.views.common import VIEWS, article_context, controls_context, load_article
-from reader.web import prefs_for, render, safe_next, store_prefs, ui_lang_for
+from reader.web import prefs_for, render, safe_next, settings_of, store_prefs, ui_lang_for
 
 _ARTICLE_PATH = re.compile(r"^/(?:articles|embed)/([^/?#]+)(?:/fragment)?$")
 _COLOR_PAIR = re.compile(r"^([0-9a-f]{6})-([0-9a-f]{6})$")
 MAX_FORM_FIELDS = 40
 
 
+def _embedding_origin(request: Request) -> bool:
+    """True when the request comes from a site on the embedding allowlist (the web component)."""
+    origin = request.headers.get("origin")
+    return origin is not None and origin in settings_of(request).embed_origins
+
+
 def _refuse_cross_site(request: Request) -> None:
-    # Another site must not be able to change a reader's settings by posting a form at reader.
+    # Another site must not be able to change a reader's settings by posting a form at reader;
+    # the embedding allowlist is the exception (its pages host reader's own controls).
+    if _embedding_origin(request):
+        return
     site = request.headers.get("sec-fetch-site")
     origin = request.headers.get("origin")
     if site == "cross-site":
@@ -36,30 +46,53 @@ async def update(request: Request) -> Response:
     _refuse_cross_site(request)
     async with request.form(max_files=0, max_fields=MAX_FORM_FIELDS) as form:
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
-    outcome = apply_form(prefs_for(request), fields)
+    view = fields.get("view", "page")
+    view = view if view in VIEWS else "page"
+    base = host_defaults(fields.get("host_size"), fields.get("host_theme"))
+    outcome = apply_form(prefs_for(request, base), fields, base)
     next_path = safe_next(fields.get("next"))
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
-        response = await _updated_region(request, next_path, fields.get("view", "page"), outcome, panel_open)
+        response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
     else:
         target = next_path
         if panel_open and "?" not in target:
             target += "?panel=open#reader-panel"
         response = RedirectResponse(target, status_code=303)
-    store_prefs(request, response, outcome.prefs)
+    # Inside another site (an iframe, or the component on an allowlisted page) only a partitioned cookie
+    # is stored at all.
+    embedded = view == "embed" or (view == "fragment" and _embedding_origin(request))
+    store_prefs(request, response, outcome.prefs, base=base, embedded=embedded)
     response.headers["cache-control"] = "no-store"
-    return vary(response, "HX-Request")
+    response.headers.add_vary_header("HX-Request")
+    return response
 
 
-async def _updated_region(request: Request, next_path: str, view: str, outcome: Outcome, panel_open: bool) -> Response:
-    view = view if view in VIEWS else "page"
+async def _updated_region(
+    request: Request,
+    next_path: str,
+    view: str,
+    outcome: Outcome,
+    panel_open: bool,
+    base: Preferences,
+    fields: dict[str, str],
+) -> Response:
     prefs = outcome.prefs
     match = _ARTICLE_PATH.match(next_path.split("?", 1)[0])
     if match:
         article = await load_article(request, match.group(1))
-        lang = ui_lang_for(request, article.lang)
+        host_lang = fields.get("host_lang")
+        lang = ui_lang_for(request, article.lang, host_lang)
         message = announce(outcome, lang)
-        context = article_context(article, prefs, view, panel_open=panel_open, status_message=message)
+        context = article_context(
+            article,
+            prefs,
+            view,
+            panel_open=panel_open,
+            status_message=message,
+            base=base,
+            host_lang=host_lang if host_lang in UI_LANGUAGES else None,
+        )
         return render(request, "prefs_swap.html", lang, {**context, "status_oob": True})
     if next_path.split("?", 1)[0] == "/preferences":
         lang = ui_lang_for(request)

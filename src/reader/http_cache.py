@@ -1,0 +1,67 @@
+"""Conditional requests and cache headers for article views (page, fragment, embed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reader.models import Article
+
+PUBLIC_CACHE = "public, max-age=300, stale-while-revalidate=86400"
+# Personal answers: never stored by a shared cache, revalidated by the browser (cheap 304s).
+PRIVATE_CACHE = "private, no-cache"
+# Everything the bytes of an article view depend on besides the URL.
+VARY = ("Cookie", "Reader-Prefs", "Accept-Language")
+
+
+def article_etag(article: Article, build: str, *parts: str) -> str:
+    """A strong validator over the article version and everything else the rendered bytes depend on."""
+    digest = hashlib.blake2b(
+        "\x1f".join((article.slug, str(article.version), article.updated_at, build, *parts)).encode(), digest_size=12
+    ).hexdigest()
+    return f'"{article.version}-{digest}"'
+
+
+def last_modified(article: Article) -> dt.datetime:
+    return dt.datetime.fromisoformat(article.updated_at.replace("Z", "+00:00"))
+
+
+def is_fresh(request: Request, etag: str, modified: dt.datetime, *, personal: bool) -> bool:
+    """True when the client's copy is current (If-None-Match, or If-Modified-Since for shared answers)."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag in candidates or "*" in candidates
+    # A date says nothing about which reader's settings a copy was made with, so only shared answers
+    # are judged by date.
+    if personal:
+        return False
+    if_modified_since = request.headers.get("if-modified-since")
+    if not if_modified_since:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        return False
+    return modified.replace(microsecond=0) <= since
+
+
+def cache_headers(response: Response, etag: str, modified: dt.datetime, *, personal: bool) -> Response:
+    """Validators, Cache-Control and Vary on an article view."""
+    response.headers["etag"] = etag
+    response.headers["last-modified"] = format_datetime(modified.astimezone(dt.UTC), usegmt=True)
+    response.headers["cache-control"] = PRIVATE_CACHE if personal else PUBLIC_CACHE
+    for header in VARY:
+        response.headers.add_vary_header(header)
+    return response
+
+
+def not_modified(etag: str, modified: dt.datetime, *, personal: bool) -> Response:
+    """A 304 answer carrying the same validators and caching headers as the full one."""
+    return cache_headers(Response(status_code=304), etag, modified, personal=personal)

@@ -1,0 +1,101 @@
+"""Embedding by iframe: the /embed page and oEmbed (https://oembed.com), with its discovery links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+from xml.sax.saxutils import escape
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from reader.middleware import CONTENT_SECURITY_POLICY
+from reader.slugs import is_valid_slug
+from reader.views.common import article_view, load_article
+from reader.web import settings_of
+
+_ARTICLE_URL = re.compile(r"^/(?:articles|embed)/([^/]+)/?$")
+DEFAULT_WIDTH = 600
+DEFAULT_HEIGHT = 800
+OEMBED_CACHE_AGE = 3600
+
+
+def public_base(request: Request) -> str:
+    """reader's own address: READER_PUBLIC_URL, else the one this request was made to."""
+    configured = settings_of(request).public_url
+    if configured:
+        return configured
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def discovery_links(request: Request, slug: str) -> dict[str, str]:
+    """The oEmbed discovery URLs (JSON and XML) for an article page's <head>."""
+    page_url = f"{public_base(request)}/articles/{slug}"
+    endpoint = f"{public_base(request)}/oembed?"
+    return {
+        "json": endpoint + urlencode({"url": page_url, "format": "json"}),
+        "xml": endpoint + urlencode({"url": page_url, "format": "xml"}),
+    }
+
+
+async def embed_page(request: Request) -> Response:
+    """A minimal page (toolbar + article) for iframes; it reports its height to the embedding page."""
+    response = await article_view(request, "embed", "embed.html")
+    origins = " ".join(settings_of(request).embed_origins) or "'none'"
+    # Framing is allowed exactly for the embedding allowlist; the middleware then sends no X-Frame-Options.
+    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", f"frame-ancestors {origins}"
+    )
+    return response
+
+
+def _dimension(raw: str | None, default: int) -> int:
+    # oEmbed: a rich embed must respect the consumer's maxwidth / maxheight.
+    if raw is not None and raw.strip().isdigit() and len(raw.strip()) < 7:
+        return max(1, min(default, int(raw)))
+    return default
+
+
+async def oembed(request: Request) -> Response:
+    """oEmbed for an article URL: a rich iframe embed, as JSON or XML."""
+    params = request.query_params
+    fmt = params.get("format", "json")
+    url = params.get("url", "")
+    parts = urlsplit(url)
+    match = _ARTICLE_URL.match(parts.path)
+    own = urlsplit(public_base(request)).netloc
+    if not match or parts.scheme not in ("http", "https") or parts.netloc != own or not is_valid_slug(match.group(1)):
+        raise HTTPException(status_code=404)
+    if fmt not in ("json", "xml"):
+        raise HTTPException(status_code=501)
+    article = await load_article(request, match.group(1))
+    width = _dimension(params.get("maxwidth"), DEFAULT_WIDTH)
+    height = _dimension(params.get("maxheight"), DEFAULT_HEIGHT)
+    base = public_base(request)
+    page_url = f"{base}/articles/{article.slug}"
+    title = escape(article.title, {'"': "&quot;"})
+    html = (
+        f'<blockquote class="reader-embed-fallback"><a href="{page_url}">{title}</a></blockquote>'
+        f'<iframe src="{base}/embed/{article.slug}" width="{width}" height="{height}" title="{title}" '
+        'loading="lazy" frameborder="0"></iframe>'
+    )
+    data: dict[str, Any] = {
+        "type": "rich",
+        "version": "1.0",
+        "title": article.title,
+        "author_name": article.author,
+        "provider_name": "reader",
+        "provider_url": base + "/",
+        "cache_age": OEMBED_CACHE_AGE,
+        "width": width,
+        "height": height,
+        "html": html,
+    }
+    headers = {"cache-control": f"public, max-age={OEMBED_CACHE_AGE}"}
+    if fmt == "json":
+        return JSONResponse(data, headers=headers, media_type="application/json")
+    fields = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in data.items())
+    xml = f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>\n'
+    return Response(xml, media_type="text/xml", headers=headers)

@@ -1,0 +1,184 @@
+// <reader-article src="https://reader.example/articles/some-slug/fragment">: one of reader's articles,
+// with the reader's own size and readability settings, inside any page (docs/embedding.md).
+//
+//   <script type="module" src="https://reader.example/static/reader-article.js"></script>
+//   <reader-article src="https://reader.example/articles/some-slug/fragment" size="125" theme="auto" lang="vi">
+//     <a href="https://reader.example/articles/some-slug">Read the article</a>
+//   </reader-article>
+//
+// The fragment is rendered in a shadow root with reader's stylesheet, so the page's CSS and reader's cannot
+// leak into each other. The reading controls are wired here (no htmx needed on the page): each form posts
+// to reader with credentials and the answer replaces the article region, keeps keyboard focus on the
+// control that was used, and updates the polite status region. The light-DOM link stays visible until the
+// article has loaded, and for good when JavaScript is off or the fetch fails.
+//
+// Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
+// UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error).
+
+const STYLESHEET = new URL("css/reader.css", import.meta.url).href;
+const FONTS = new URL("css/fonts.css", import.meta.url).href;
+const PREFS_KEY = "reader-article:prefs";
+const URL_ATTRIBUTES = ["href", "src", "action"];
+
+// @font-face rules do not apply from inside a shadow root, so the fonts are declared in the document.
+function ensureFonts() {
+  if (document.querySelector(`link[rel="stylesheet"][href="${FONTS}"]`)) return;
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = FONTS;
+  document.head.append(link);
+}
+
+// The shadow root's stylesheet: it loads while the fragment is fetched, and the article is shown only once
+// it has, so nothing flashes unstyled.
+function stylesheet() {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = STYLESHEET;
+  const loaded = new Promise((resolve) => {
+    link.addEventListener("load", resolve, { once: true });
+    link.addEventListener("error", resolve, { once: true });
+  });
+  return { link, loaded };
+}
+
+function slot() {
+  return document.createElement("slot");
+}
+
+// Parsed inertly (a template loads no images and runs nothing), then reader's root-relative addresses are
+// made absolute: they must point at reader, not at the embedding page.
+function parse(html, base) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  for (const element of template.content.querySelectorAll("[href], [src], [action]")) {
+    for (const name of URL_ATTRIBUTES) {
+      const value = element.getAttribute(name);
+      if (value && value.startsWith("/") && !value.startsWith("//")) {
+        element.setAttribute(name, new URL(value, base).href);
+      }
+    }
+  }
+  return template.content;
+}
+
+function rememberedPrefs() {
+  try {
+    return sessionStorage.getItem(PREFS_KEY);
+  } catch {
+    return null; // storage can be blocked too; then the choice lives in memory for this page only
+  }
+}
+
+class ReaderArticle extends HTMLElement {
+  static observedAttributes = ["src", "size", "theme", "lang"];
+
+  #root = null;
+  #style = stylesheet();
+  #prefs = null;
+  #loading = 0;
+
+  connectedCallback() {
+    if (!this.#root) {
+      this.#root = this.attachShadow({ mode: "open" });
+      // Until the article arrives, the light-DOM fallback link shows through the slot; the stylesheet
+      // link sits in the shadow root from the start (a link outside a document never loads).
+      this.#root.append(this.#style.link, slot());
+      this.#root.addEventListener("submit", (event) => this.#submit(event));
+      this.#root.addEventListener("change", (event) => this.#change(event));
+      this.#prefs = rememberedPrefs();
+    }
+    ensureFonts();
+    this.#load();
+  }
+
+  attributeChangedCallback(_name, previous, current) {
+    if (this.#root && this.isConnected && previous !== current) this.#load();
+  }
+
+  #headers(extra = {}) {
+    // Only needed where the browser keeps no third-party cookie: reader then uses this copy instead.
+    return this.#prefs ? { "Reader-Prefs": this.#prefs, ...extra } : extra;
+  }
+
+  #remember(response) {
+    const prefs = response.headers.get("Reader-Prefs");
+    if (prefs === null) return;
+    this.#prefs = prefs;
+    try {
+      sessionStorage.setItem(PREFS_KEY, prefs);
+    } catch {
+      // Blocked storage: keep the choice in memory for this page.
+    }
+  }
+
+  async #load() {
+    const src = this.getAttribute("src");
+    if (!src) return;
+    const ticket = ++this.#loading;
+    const url = new URL(src, document.baseURI);
+    for (const name of ["size", "theme", "lang"]) {
+      const value = this.getAttribute(name);
+      if (value) url.searchParams.set(name, value);
+    }
+    try {
+      const response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
+      if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
+      const content = parse(await response.text(), url);
+      await this.#style.loaded;
+      if (ticket !== this.#loading) return; // a newer load started meanwhile
+      this.#remember(response);
+      this.#show(content);
+      this.dispatchEvent(new CustomEvent("reader:load", { bubbles: true, composed: true, detail: { url: url.href } }));
+    } catch (error) {
+      if (ticket !== this.#loading) return;
+      this.#show(slot());
+      this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
+    }
+  }
+
+  // Everything after the stylesheet is replaced; the stylesheet stays, loaded.
+  #show(content) {
+    while (this.#style.link.nextSibling) this.#style.link.nextSibling.remove();
+    this.#root.append(content);
+  }
+
+  #change(event) {
+    // Forms that htmx would send on change (the panel's selects) are sent on change here too.
+    const form = event.target.form;
+    if (form && (form.getAttribute("hx-trigger") || "").includes("change")) form.requestSubmit();
+  }
+
+  async #submit(event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("hx-post")) return;
+    event.preventDefault();
+    // getAttribute, not form.action: the form's buttons are named "action" and would shadow it.
+    const action = form.getAttribute("action");
+    const focused = this.#root.activeElement?.id;
+    const body = new URLSearchParams(new FormData(form, event.submitter));
+    const status = this.#root.getElementById("reader-status");
+    try {
+      const response = await fetch(action, {
+        method: "POST",
+        body,
+        credentials: "include",
+        headers: this.#headers({ "HX-Request": "true" }),
+      });
+      if (!response.ok) throw new Error(`reader answered ${response.status}`);
+      this.#remember(response);
+      const content = parse(await response.text(), action);
+      const region = content.getElementById("reader");
+      const message = content.getElementById("reader-status");
+      if (region) this.#root.getElementById("reader")?.replaceWith(region);
+      // The status region is kept and only its text changes, so screen readers announce it once.
+      if (message && status) status.textContent = message.textContent;
+      if (focused) this.#root.getElementById(focused)?.focus();
+      this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
+    } catch (error) {
+      this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
+    }
+  }
+}
+
+if (!customElements.get("reader-article")) customElements.define("reader-article", ReaderArticle);

@@ -1,0 +1,225 @@
+"""Issue 5 in a real browser, cross-site: pages on http://localhost:<port> embed reader (on
+http://127.0.0.1:<port>, a different site) through the <reader-article> web component and an iframe."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import LiveServer, describe_violations, free_port, run_axe
+from tests.conftest import SEED_SLUG, SEED_TITLE
+
+HOSTILE_CSS = "* { font-size: 10px !important; color: #777 !important; }"
+
+
+@dataclass(frozen=True)
+class Sites:
+    reader: str
+    host: str
+    stranger: str
+
+
+def _static_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://localhost:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url + "/", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return process, url
+
+
+def _pages(reader: str) -> dict[str, str]:
+    fragment = f"{reader}/articles/{SEED_SLUG}/fragment"
+    component = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A host page</title>
+<script type="module" src="{reader}/static/reader-article.js"></script>
+<link rel="stylesheet" href="hostile.css"></head>
+<body><main><h1>Host news site</h1><p id="host-text">The host's own text.</p>
+<reader-article src="{fragment}"><a href="{reader}/articles/{SEED_SLUG}">Read the article</a></reader-article>
+</main><script>
+window.readerEvents = [];
+for (const name of ["reader:load", "reader:error", "reader:change"]) {{
+  document.addEventListener(name, () => window.readerEvents.push(name));
+}}
+</script></body></html>"""
+    frame = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>An iframe host</title></head>
+<body><main><h1>Embedded by iframe</h1>
+<iframe id="frame" title="{SEED_TITLE}" src="{reader}/embed/{SEED_SLUG}#?secret=Zx81Qw7Lm2" width="600" height="300"
+ SANDBOX></iframe></main>
+<script>
+window.heights = [];
+window.addEventListener("message", (event) => {{
+  const data = event.data || {{}};
+  if (data.message === "height" && data.secret === "Zx81Qw7Lm2") {{
+    window.heights.push(["wordpress", data.value]);
+    // WordPress clamps the frame to 200-1000 px.
+    document.getElementById("frame").height = Math.min(1000, Math.max(200, data.value));
+  }}
+  if (data.type === "reader:height") window.heights.push(["reader", data.height]);
+}});
+</script></body></html>"""
+    return {
+        "component.html": component,
+        "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
+        "hostile.css": HOSTILE_CSS,
+        "iframe.html": frame.replace("SANDBOX", ""),
+        "wordpress.html": frame.replace("SANDBOX", 'sandbox="allow-scripts" security="restricted"'),
+    }
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    base = tmp_path_factory.mktemp("embedding")
+    host_dir, stranger_dir = base / "host", base / "stranger"
+    host_dir.mkdir()
+    stranger_dir.mkdir()
+    host_process, host = _static_server(host_dir)
+    stranger_process, stranger = _static_server(stranger_dir)
+    reader = LiveServer(base / "reader.db", base / "server.log", env={"READER_EMBED_ORIGINS": host})
+    try:
+        for directory in (host_dir, stranger_dir):
+            for name, text in _pages(reader.url).items():
+                (directory / name).write_text(text)
+        yield Sites(reader=reader.url, host=host, stranger=stranger)
+    finally:
+        reader.stop()
+        for process in (host_process, stranger_process):
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def host_context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def shadow_style(page: Page, selector: str, prop: str) -> str:
+    return str(page.locator(f"reader-article {selector}").first.evaluate(f"e => getComputedStyle(e).{prop}"))
+
+
+def test_the_component_renders_and_operates_the_seed_article(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.goto(sites.host + "/component.html")
+    title = page.locator("reader-article #reader-title")
+    expect(title).to_have_text(SEED_TITLE)
+    assert page.evaluate("window.readerEvents") == ["reader:load"]
+    # The host's hostile stylesheet reaches its own text, and nothing inside the component.
+    assert page.eval_on_selector("#host-text", "e => getComputedStyle(e).fontSize") == "10px"
+    assert shadow_style(page, ".reader-body p", "fontSize") == "16px"
+    assert shadow_style(page, ".reader-body p", "color") != "rgb(119, 119, 119)"
+    assert shadow_style(page, "#reader-title", "fontSize") == "28px"
+    # A+ inside the embed: larger text, announced, focus kept.
+    bigger = page.locator("reader-article #reader-bigger")
+    bigger.click()
+    expect(page.locator("reader-article #reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    assert shadow_style(page, ".reader-body p", "fontSize") == "18px"
+    assert bigger.evaluate("e => e.getRootNode().activeElement === e")
+    # The reader's choice survives a reload of the host page.
+    page.reload()
+    expect(page.locator("reader-article #reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    assert shadow_style(page, ".reader-body p", "fontSize") == "18px"
+    violations = run_axe(page, include="reader-article")
+    assert violations == [], describe_violations(violations)
+
+
+def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.goto(sites.host + "/plain.html")
+    page.locator("reader-article #reader-bigger").click()
+    expect(page.locator("reader-article #reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    cookies = [c for c in host_context.cookies() if c["name"] == "reader_prefs"]
+    assert len(cookies) == 1 and cookies[0]["value"] == "1|s:112.5"
+    assert cookies[0]["sameSite"] == "None" and cookies[0]["secure"]
+    # A new tab on the same host site gets the same settings (the cookie, not this tab's storage).
+    other = host_context.new_page()
+    other.goto(sites.host + "/plain.html")
+    expect(other.locator("reader-article #reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    # reader's own site does not see the host site's partition.
+    mine = host_context.new_page()
+    mine.goto(f"{sites.reader}/articles/{SEED_SLUG}")
+    expect(mine.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+
+
+def test_the_panel_works_inside_the_component(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.goto(sites.host + "/component.html")
+    page.locator("reader-article #reader-panel-summary").click()
+    page.locator("reader-article #reader-theme-dark").click()
+    expect(page.locator("reader-article #reader-status")).to_have_text("Giao diện Tối")
+    assert shadow_style(page, "#reader", "backgroundColor") == "rgb(18, 18, 18)"
+    page.locator("reader-article #reader-line-height").select_option("2")
+    expect(page.locator("reader-article #reader-status")).to_have_text("Giãn dòng 2")
+    expect(page.locator("reader-article #reader-panel")).to_have_attribute("open", "")
+
+
+def test_a_site_not_on_the_allowlist_gets_nothing(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.on("console", lambda message: None)
+    page.goto(sites.stranger + "/plain.html")
+    page.wait_for_function("() => window.readerEvents.length > 0")
+    assert page.evaluate("window.readerEvents") == ["reader:error"]
+    expect(page.get_by_role("link", name="Read the article")).to_be_visible()
+    expect(page.locator("reader-article #reader-title")).to_have_count(0)
+
+
+def test_without_javascript_the_link_remains(browser: Browser, sites: Sites) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(sites.host + "/component.html")
+        link = page.get_by_role("link", name="Read the article")
+        expect(link).to_be_visible()
+        assert link.get_attribute("href") == f"{sites.reader}/articles/{SEED_SLUG}"
+    finally:
+        context.close()
+
+
+def test_the_iframe_reports_its_height_and_keeps_the_readers_choice(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.goto(sites.host + "/iframe.html")
+    frame = page.frame_locator("#frame")
+    expect(frame.locator("#reader-title")).to_have_text(SEED_TITLE)
+    page.wait_for_function("() => window.heights.some(h => h[0] === 'wordpress')")
+    heights = dict(page.evaluate("window.heights"))
+    assert heights["wordpress"] == heights["reader"] and heights["reader"] > 1000
+    first = heights["reader"]
+    frame.locator("#reader-bigger").click()
+    expect(frame.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    page.wait_for_function(f"() => window.heights.some(h => h[0] === 'reader' && h[1] > {first})")
+    page.reload()
+    expect(page.frame_locator("#frame").locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    violations = run_axe(page, include="#frame")
+    assert violations == [], describe_violations(violations)
+
+
+def test_a_wordpress_sandboxed_iframe_still_reads_well(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.goto(sites.host + "/wordpress.html")
+    frame = page.frame_locator("#frame")
+    expect(frame.locator("#reader-title")).to_have_text(SEED_TITLE)
+    expect(frame.locator(".reader-body p").first).to_be_visible()
+    page.wait_for_function("() => window.heights.some(h => h[0] === 'wordpress')")
+    # Clamped to WordPress's 200-1000 px, the frame is as tall as it may be.
+    assert page.eval_on_selector("#frame", "e => e.height") == "1000"
+    # Controls that could not keep or send a setting in an opaque origin are not offered.
+    expect(frame.locator("#reader-bigger")).to_be_hidden()
+    expect(frame.locator("#reader-panel")).to_be_hidden()
