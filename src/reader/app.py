@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
+from reader.accounts import AccountStore
 from reader.announce import font_name, theme_name
 from reader.cors import EmbedCors
 from reader.db import Database
@@ -20,6 +21,8 @@ from reader.routes import build_routes
 from reader.settings import Settings
 from reader.store import SQLiteArticleStore
 from reader.templating import StaticAssets, Templates, build_id
+from reader.views.api import ApiError, api_error
+from reader.views.editor_auth import LoginRequired, LoginThrottle, login_required
 from reader.views.errors import http_error, server_error, too_large
 
 
@@ -43,8 +46,11 @@ def create_app(settings: Settings) -> Starlette:
             store = SQLiteArticleStore(db)
             if created and settings.seed_demo:
                 await seed_demo(store)
+            accounts = AccountStore(db)
             app.state.db = db
             app.state.store = store
+            app.state.accounts = accounts
+            app.state.session_key = await accounts.secret("session-signing")
             yield
         finally:
             await db.close()
@@ -69,10 +75,16 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(EmbedCors, origins=settings.embed_origins),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, too_large=too_large),
         ],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            ApiError: api_error,
+            LoginRequired: login_required,
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.templates = templates
     app.state.build = build_id(settings.templates_dir, settings.static_dir)
+    app.state.login_throttle = LoginThrottle()
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reader import __version__
+from reader.accounts import AccountError, AccountStore, check_name
 from reader.db import Database, DatabaseError
 from reader.demo import seed_demo
 from reader.importer import ImportFailure, import_files
@@ -66,6 +68,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("--db", type=Path, help=db_help)
     importer.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".json, .md or .html file")
+
+    user = commands.add_parser("user", help="manage editor accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_commands.add_parser(
+        "add", help="add an editor account",
+        description="Add an editor account. The password is asked for twice on a terminal, or read as the first "
+        "line of standard input (e.g. from a secrets manager).",
+    )  # fmt: skip
+    add.add_argument("name", help="the login name")
+    add.add_argument("--db", type=Path, help=db_help)
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="create an API token and print it (once)")
+    create.add_argument("name", help="a name for the token, e.g. the tool that uses it")
+    create.add_argument("--db", type=Path, help=db_help)
+    revoke = token_commands.add_parser("revoke", help="revoke an API token")
+    revoke.add_argument("name")
+    revoke.add_argument("--db", type=Path, help=db_help)
     return parser
 
 
@@ -122,6 +143,34 @@ async def _import(settings: Settings, files: Sequence[Path]) -> str:
     )
 
 
+def _read_password(name: str) -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"Password for {name}: ")
+        if getpass.getpass("Repeat the password: ") != first:
+            raise AccountError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+async def _accounts(settings: Settings, args: argparse.Namespace) -> str:
+    db = Database(settings.db_path, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
+    await db.open()
+    try:
+        accounts = AccountStore(db)
+        if args.command == "user":
+            check_name(args.name)
+            await accounts.add_user(args.name, _read_password(args.name))
+            return f"Added the editor account {args.name!r}."
+        if args.token_command == "create":
+            token = await accounts.create_token(args.name)
+            return f"{token}\n(Shown once: store it now. Use it as 'Authorization: Bearer <token>'.)"
+        if not await accounts.revoke_token(args.name):
+            raise AccountError(f"there is no token named {args.name!r}")
+        return f"Revoked the token {args.name!r}."
+    finally:
+        await db.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -131,6 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
+    if args.command in ("user", "token"):
+        try:
+            print(asyncio.run(_accounts(settings, args)))
+        except (AccountError, DatabaseError) as exc:
+            return _fail(str(exc))
+        return 0
     try:
         print(asyncio.run(_import(settings, args.files)))
     except ImportFailure as exc:

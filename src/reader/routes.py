@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from reader.settings import Settings
-from reader.views import articles, embed, health, prefs
+from reader.views import api, articles, editor, editor_auth, embed, health, prefs
 
 
 class CachedStaticFiles(StaticFiles):
@@ -38,5 +38,27 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
         Route("/preferences", prefs.update, methods=["POST"], name="update_preferences"),
         Route("/preferences/colors/{pair}.css", prefs.colors_css, name="colors_css"),
         Route("/healthz", health.healthz, name="healthz"),
+        Route("/editor/login", editor_auth.login_form, methods=["GET"]),
+        Route("/editor/login", editor_auth.login, methods=["POST"]),
+        Route("/editor/logout", editor_auth.logout, methods=["POST"]),
+        Route("/editor/", editor.article_list, methods=["GET"]),
+        Route("/editor/new", editor.new_form, methods=["GET"]),
+        Route("/editor/new", editor.save, methods=["POST"]),
+        Route("/editor/preview", editor.live_preview, methods=["POST"]),
+        Route("/editor/import", editor.import_form, methods=["GET"]),
+        Route("/editor/import", editor.import_files, methods=["POST"]),
+        Route("/editor/articles/{slug}", editor.edit_form, methods=["GET"]),
+        Route("/editor/articles/{slug}", editor.save, methods=["POST"]),
+        Route("/editor/articles/{slug}/delete", editor.delete_form, methods=["GET"]),
+        Route("/editor/articles/{slug}/delete", editor.delete, methods=["POST"]),
+        Route("/editor/articles/{slug}/check", editor.check, methods=["GET"]),
+        Route("/editor/preview/{slug}", editor.preview_frame, methods=["GET"]),
+        Route("/api/articles", api.list_articles, methods=["GET"]),
+        Route("/api/articles/{slug}", api.get_article, methods=["GET"]),
+        Route("/api/articles/{slug}", api.put_article, methods=["PUT"]),
+        Route("/api/articles/{slug}", api.delete_article, methods=["DELETE"]),
+        Route("/api/articles/{slug}/readability", api.article_readability, methods=["GET"]),
+        Route("/api/readability", api.readability, methods=["POST"]),
+        Route("/api/openapi.json", api.openapi, methods=["GET"]),
         Mount("/static", app=CachedStaticFiles(directory=settings.static_dir), name="static"),
     ]

@@ -85,6 +85,6 @@ class Templates:
         )
         return env
 
-    def render(self, name: str, lang: str, **context: Any) -> str:
+    def render(self, template: str, lang: str, /, **context: Any) -> str:
         """Render one template in one UI language."""
-        return self._environments[lang].get_template(name).render(**context)
+        return self._environments[lang].get_template(template).render(**context)

@@ -21,7 +21,9 @@ TEXT_SPACING_CSS = (
 )
 
 # Things a reader operates: what Tab must reach and what must be at least 24 × 24 CSS px.
-CONTROLS = 'a[href], button, select, input:not([type=hidden]), textarea, summary, [tabindex]:not([tabindex="-1"])'
+CONTROLS = (
+    'a[href], button, select, input:not([type=hidden]), textarea, summary, iframe, [tabindex]:not([tabindex="-1"])'
+)
 
 # Make the top of the page the point where the next Tab starts (blur alone leaves it at the last control).
 RESTART_TAB = """() => {
@@ -36,7 +38,8 @@ const describe = (e) => {
   let s = e.tagName.toLowerCase();
   if (e.id) s += '#' + e.id;
   else if (e.classList.length) s += '.' + [...e.classList].join('.');
-  const text = (e.getAttribute('aria-label') || e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 30);
+  const label = e.getAttribute('aria-label') || e.getAttribute('title') || (e.matches('input') ? e.name : '');
+  const text = (label || e.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 30);
   return text ? `${s} "${text}"` : s;
 };
 const visible = (e) => {
@@ -78,7 +81,7 @@ def reflow_problems(page: Page) -> list[str]:
         const width = root.clientWidth;
         const wide = [];
         for (const e of document.querySelectorAll('body *')) {
-          if (!visible(e) || e.closest('.reader-table')) continue;
+          if (!visible(e) || (e.parentElement && e.parentElement.closest('.reader-table'))) continue;
           const r = e.getBoundingClientRect();
           if (r.right > width + 1 || r.left < -1) wide.push(describe(e) + ' right=' + Math.round(r.right));
         }
@@ -111,7 +114,8 @@ def clipping_problems(page: Page) -> list[str]:
         + """
         const out = [];
         for (const e of document.querySelectorAll('body *')) {
-          if (!visible(e)) continue;
+          // Text fields scroll their own value by design (the caret shows where).
+          if (!visible(e) || e.matches('input, textarea, select')) continue;
           const s = getComputedStyle(e);
           const hideX = ['hidden', 'clip'].includes(s.overflowX), hideY = ['hidden', 'clip'].includes(s.overflowY);
           if ((hideX && e.scrollWidth > e.clientWidth + 1) || (hideY && e.scrollHeight > e.clientHeight + 1)) {
@@ -127,9 +131,11 @@ def clipping_problems(page: Page) -> list[str]:
           if (r.width < 1 || r.height < 1) { out.push('control has no size: ' + describe(c)); continue; }
           // Focus first: some controls (the skip link) only appear when focused.
           c.focus({preventScroll: true});
-          // Bring the first line box into view: a link that wraps may be taller than the viewport.
+          // Bring it into view, scrolling any scrolling region it sits in (a wide table), then its first line
+          // box to the top quarter of the screen: a link that wraps may be taller than the viewport.
+          c.scrollIntoView({block: 'nearest', inline: 'nearest'});
           const first = c.getClientRects()[0];
-          window.scrollBy(first.left - innerWidth / 4, first.top - innerHeight / 4);
+          window.scrollBy(0, first.top - innerHeight / 4);
           // Aim at the part of the box that is on screen (a control can be taller than the viewport).
           const box = c.getClientRects()[0];
           const left = Math.max(box.left, 0), right = Math.min(box.right, innerWidth);
@@ -170,7 +176,9 @@ def target_problems(page: Page) -> list[str]:
         + """')].filter(visible).filter(c => {
           if (c.matches('[role=region]')) return false;
           if (c.matches('a') && c.closest('p, li, td, th, figcaption, blockquote, dd')) return false;
-          const r = c.getBoundingClientRect();
+          // A radio or checkbox is operated through its label too: together they are the target.
+          const label = c.matches('input[type=radio], input[type=checkbox]') && c.closest('label');
+          const r = (label || c).getBoundingClientRect();
           return r.width < 24 || r.height < 24;
         }).map(c => { const r = c.getBoundingClientRect();
                       return describe(c) + ` ${Math.round(r.width)}x${Math.round(r.height)}`; });
@@ -185,15 +193,25 @@ def keyboard_problems(page: Page) -> list[str]:
         "() => {"
         + _JS_HELPERS
         + """
+        // A radio group is one Tab stop: its checked radio (or its first, when none is checked).
+        const stop = (e) => {
+          if (!e.matches('input[type=radio]') || !e.name) return true;
+          const group = [...document.querySelectorAll(`input[type=radio][name="${e.name}"]`)];
+          return e === (group.find(r => r.checked) || group[0]);
+        };
         return [...document.querySelectorAll('"""
         + CONTROLS
         + """')]
-          .filter(e => visible(e) && !e.disabled && e.tabIndex >= 0).map(describe);
+          // Chromium reports tabIndex -1 for an iframe, yet Tab stops at it unless told otherwise.
+          .filter(e => visible(e) && !e.disabled && stop(e)
+                       && (e.tabIndex >= 0 || (e.matches('iframe') && e.getAttribute('tabindex') !== '-1')))
+          .map(describe);
       }"""
     )
     page.evaluate(RESTART_TAB)
     visited: list[dict[str, Any]] = []
-    for _ in range(len(expected) + 3):
+    frames = sum(1 for name in expected if name.startswith("iframe"))
+    for _ in range(len(expected) + 3 + 15 * frames):
         page.keyboard.press("Tab")
         info = page.evaluate(
             "() => {"
@@ -203,13 +221,16 @@ def keyboard_problems(page: Page) -> list[str]:
             if (!e || e === document.body) return null;
             const r = e.getBoundingClientRect();
             const s = getComputedStyle(e);
-            // 2.4.11: some part of the focused control is on screen and not covered by anything.
+            // 2.4.11 (minimum): some part of the focused control is on screen and not covered by anything;
+            // a few points of each line box are tried (a control half scrolled out of a region still passes).
             const shown = [...e.getClientRects()].some(b => {
-              if (b.bottom <= 0 || b.top >= innerHeight || b.right <= 0 || b.left >= innerWidth) return false;
-              const x = Math.min(Math.max(b.left + b.width / 2, 0), innerWidth - 1);
-              const y = Math.min(Math.max(b.top + b.height / 2, 0), innerHeight - 1);
-              const hit = document.elementFromPoint(x, y);
-              return hit && (hit === e || e.contains(hit));
+              for (const [fx, fy] of [[0.5, 0.5], [0.15, 0.5], [0.85, 0.5], [0.5, 0.2], [0.5, 0.8]]) {
+                const x = b.left + b.width * fx, y = b.top + b.height * fy;
+                if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+                const hit = document.elementFromPoint(x, y);
+                if (hit && (hit === e || e.contains(hit))) return true;
+              }
+              return false;
             });
             return {name: describe(e), top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
                     inView: shown, covered: !shown,
@@ -219,6 +240,9 @@ def keyboard_problems(page: Page) -> list[str]:
         )
         if info is None or (visited and info["name"] == visited[0]["name"]):
             break
+        # Tab walks through a frame's own controls while the frame stays the active element here: one stop.
+        if visited and info["name"] == visited[-1]["name"] and info["name"].startswith("iframe"):
+            continue
         visited.append(info)
     problems = []
     names = [v["name"] for v in visited]
@@ -226,7 +250,15 @@ def keyboard_problems(page: Page) -> list[str]:
     if missing:
         problems.append(f"Tab never reaches: {missing[:5]}")
     if names != expected[: len(names)]:
-        problems.append(f"Tab order differs from the document order: {names[:8]} …")
+        first = (
+            next(i for i, (a, b) in enumerate(zip(names, expected, strict=False)) if a != b)
+            if any(a != b for a, b in zip(names, expected, strict=False))
+            else len(expected)
+        )
+        problems.append(
+            f"Tab order differs from the document order at stop {first + 1}: "
+            f"Tab reached {names[first : first + 3]}, the document has {expected[first : first + 3]}"
+        )
     for before, after in zip(visited, visited[1:], strict=False):
         same_row = after["top"] < before["bottom"] - 2 and before["top"] < after["bottom"] - 2
         if (same_row and after["left"] < before["left"] - 2) or (not same_row and after["bottom"] <= before["top"]):
@@ -234,6 +266,8 @@ def keyboard_problems(page: Page) -> list[str]:
     for item in visited:
         if not item["inView"] or item["covered"]:
             problems.append(f"focused control hidden: {item['name']}")
+        if item["name"].startswith("iframe"):
+            continue  # focus is drawn inside the frame's own page, which is checked on its own
         if item["outline"] in ("none", "hidden") or item["width"] < 2:
             problems.append(f"focus indicator under 2 px: {item['name']} ({item['outline']} {item['width']}px)")
             continue
@@ -359,7 +393,9 @@ def forced_colors_problems(page: Page) -> list[str]:
         + """
         if (!matchMedia('(forced-colors: active)').matches) return ['forced colours are not active'];
         const out = [];
-        for (const c of document.querySelectorAll('button, select, input:not([type=hidden]), summary')) {
+        // Radios and checkboxes keep their native, system-coloured look; they need no border of ours.
+        for (const c of document.querySelectorAll(
+            'button, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), summary')) {
           if (!visible(c)) continue;
           const s = getComputedStyle(c);
           if (s.borderTopStyle === 'none' || parseFloat(s.borderTopWidth) < 1) out.push('no border: ' + describe(c));

@@ -69,14 +69,36 @@ class LiveServer:
         self.log.close()
 
 
+EDITOR_NAME = "editor"
+EDITOR_PASSWORD = "correct horse battery staple"
+
+
+def add_editor(db: Path) -> None:
+    """An editor account, made the way an operator makes one: `reader user add` with the password on stdin."""
+    subprocess.run(
+        [sys.executable, "-m", "reader", "user", "add", EDITOR_NAME, "--db", str(db)],
+        input=EDITOR_PASSWORD + "\n", text=True, check=True, capture_output=True,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("live")
     server = LiveServer(base / "reader.db", base / "server.log")
     try:
+        add_editor(base / "reader.db")
         yield server.url
     finally:
         server.stop()
+
+
+def sign_in(page: Page, live_server: str) -> None:
+    """Sign in through the login form, as an editor would."""
+    page.goto(live_server + "/editor/login")
+    page.fill("#login-name", EDITOR_NAME)
+    page.fill("#login-password", EDITOR_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(live_server + "/editor/")
 
 
 # Package scope, not session: Playwright's sync API keeps an event loop running while it is open, and the

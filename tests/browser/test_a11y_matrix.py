@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Cookie, Page
 
 from tests.browser import a11y
-from tests.browser.conftest import PageProblems
+from tests.browser.conftest import PageProblems, sign_in
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
@@ -21,6 +21,7 @@ class Target:
     name: str
     path: str
     status: int = 200
+    editor: bool = False  # needs a signed-in editor
 
 
 PAGES = [
@@ -32,10 +33,29 @@ PAGES = [
     Target("settings", "/preferences"),
     Target("embed", f"/embed/{SEED_SLUG}"),
     Target("not-found", "/articles/no-such-article", 404),
+    Target("editor-login", "/editor/login"),
+    Target("editor-list", "/editor/", editor=True),
+    Target("editor-new", "/editor/new", editor=True),
+    Target("editor-edit", f"/editor/articles/{SEED_SLUG}", editor=True),
+    Target("editor-check", f"/editor/articles/{EN_SLUG}/check", editor=True),
+    Target("editor-import", "/editor/import", editor=True),
+    Target("editor-delete", f"/editor/articles/{SEED_SLUG}/delete", editor=True),
+    # /editor/preview/{slug} renders the same template as "embed" above.
 ]
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
 SIZES = ["100", "200", "400"]
 VIEWPORTS = {"1280x800": (1280, 800), "320x640": (320, 640)}
+
+
+@pytest.fixture(scope="package")
+def editor_cookies(browser: Browser, live_server: str) -> list[Cookie]:
+    """A signed-in editor's session, made once and shared by the editor pages' points."""
+    context = browser.new_context()
+    try:
+        sign_in(context.new_page(), live_server)
+        return [c for c in context.cookies() if c["name"] == "reader_session"]
+    finally:
+        context.close()
 
 
 @pytest.fixture
@@ -47,6 +67,8 @@ def point_page(browser: Browser, live_server: str, request: pytest.FixtureReques
     width, height = VIEWPORTS[viewport]
     context: BrowserContext = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
     context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|t:{theme}", "url": live_server + "/"}])
+    if target.editor:
+        context.add_cookies(request.getfixturevalue("editor_cookies"))  # type: ignore[arg-type]
     page = context.new_page()
     problems = PageProblems(page)
     problems.expect_status(target.status)

@@ -6,7 +6,7 @@ import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from reader import i18n
 from reader.i18n import N_
@@ -28,9 +28,12 @@ _MESSAGES = {
 
 
 def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
-    """The error page (or fragment) for a status code."""
+    """The error page (or fragment, or JSON for the API) for a status code."""
     lang = ui_lang_for(request)
     heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
+    if request.url.path.startswith("/api/"):
+        body = {"error": {"status": status_code, "message": i18n.gettext(lang, explanation), "field": None}}
+        return JSONResponse(body, status_code=status_code, headers={"cache-control": "no-store", **(headers or {})})
     context = {
         "page_lang": lang,
         "prefs": prefs_for(request),

@@ -1,0 +1,171 @@
+"""Editor accounts, their sessions, API tokens and the server's signing secret."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from reader.db import Database
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MIN_PASSWORD_LENGTH = 10
+SESSION_LIFETIME = dt.timedelta(hours=12)
+TOKEN_PREFIX = "rdr_"
+
+_hasher = PasswordHasher()
+# Verified when a name is unknown, so a login takes as long whether or not the account exists.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$J1liGUdCdlzBwppaBGQ5DA$Wo9w2Et811rIeCw/kkKDL6t/mukILbNEI28zZn2/AXw"
+
+
+class AccountError(ValueError):
+    """An account or token request that cannot be carried out; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user: User
+    csrf_token: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def check_name(name: str) -> str:
+    """A valid account or token name (letters, digits, . _ -), or AccountError."""
+    if not NAME_PATTERN.match(name):
+        raise AccountError("a name is 1 to 64 letters, digits, dots, hyphens or underscores")
+    return name
+
+
+class AccountStore:
+    """Users, sessions and API tokens in reader's database; secrets are stored only as hashes."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add_user(self, name: str, password: str) -> None:
+        """Create an editor account; AccountError if the name is taken or the password too short."""
+        check_name(name)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        hashed = await anyio.to_thread.run_sync(_hasher.hash, password)
+        async with self.db.transaction() as conn:
+            if await conn.execute_fetchall("SELECT 1 FROM users WHERE name = ?", (name,)):
+                raise AccountError(f"an account named {name!r} already exists")
+            await conn.execute(
+                "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)",
+                (name, hashed, _now().isoformat()),
+            )
+
+    async def verify_login(self, name: str, password: str) -> User | None:
+        """The user for a correct name and password, else None (in about the same time either way)."""
+        row = await self.db.fetch_one("SELECT id, name, password_hash FROM users WHERE name = ?", (name,))
+        stored = row["password_hash"] if row else _DUMMY_HASH
+
+        def verify() -> bool:
+            try:
+                return _hasher.verify(stored, password)
+            except (VerificationError, InvalidHashError):
+                return False
+
+        if not await anyio.to_thread.run_sync(verify) or row is None:
+            return None
+        return User(id=row["id"], name=row["name"])
+
+    async def create_session(self, user: User) -> str:
+        """A new session for a user; returns the token for the cookie (stored only as a hash)."""
+        token = secrets.token_urlsafe(32)
+        now = _now()
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now.isoformat(),))
+            await conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                (_digest(token), user.id, secrets.token_urlsafe(32), now.isoformat(),
+                 (now + SESSION_LIFETIME).isoformat()),
+            )  # fmt: skip
+        return token
+
+    async def session(self, token: str) -> Session | None:
+        """The live session for a token, or None."""
+        row = await self.db.fetch_one(
+            "SELECT users.id, users.name, sessions.csrf_token FROM sessions JOIN users ON users.id = sessions.user_id "
+            "WHERE sessions.token_hash = ? AND sessions.expires_at > ?",
+            (_digest(token), _now().isoformat()),
+        )
+        if row is None:
+            return None
+        return Session(user=User(id=row["id"], name=row["name"]), csrf_token=row["csrf_token"])
+
+    async def end_session(self, token: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
+
+    async def create_token(self, name: str) -> str:
+        """A new API token, returned once; AccountError if the name is taken."""
+        check_name(name)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        async with self.db.transaction() as conn:
+            if await conn.execute_fetchall("SELECT 1 FROM api_tokens WHERE name = ?", (name,)):
+                raise AccountError(f"a token named {name!r} already exists; revoke it first")
+            await conn.execute(
+                "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?)",
+                (name, _digest(token), _now().isoformat()),
+            )
+        return token
+
+    async def revoke_token(self, name: str) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM api_tokens WHERE name = ?", (name,))
+            return cursor.rowcount > 0
+
+    async def token_name(self, token: str) -> str | None:
+        """The name of a valid API token, else None."""
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        row = await self.db.fetch_one("SELECT name FROM api_tokens WHERE token_hash = ?", (_digest(token),))
+        return str(row["name"]) if row else None
+
+    async def secret(self, name: str) -> str:
+        """A server secret (created on first use), e.g. the key that signs session cookies."""
+        row = await self.db.fetch_one("SELECT value FROM secrets WHERE name = ?", (name,))
+        if row:
+            return str(row["value"])
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", (name, secrets.token_hex(32))
+            )
+            rows = await conn.execute_fetchall("SELECT value FROM secrets WHERE name = ?", (name,))
+        return str(list(rows)[0]["value"])
+
+
+def sign(key: str, value: str) -> str:
+    """`value.signature` (HMAC-SHA256, URL-safe)."""
+    mac = hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{value}.{mac}"
+
+
+def unsign(key: str, signed: str) -> str | None:
+    """The value of a signed string, or None when the signature does not match."""
+    value, _, mac = signed.rpartition(".")
+    if not value or not hmac.compare_digest(sign(key, value), signed):
+        return None
+    return value

@@ -1,0 +1,276 @@
+"""The editor: list, create, edit with live preview, delete, import, and the readability and layout check
+with previews at the sizes readers use. Every page works without JavaScript; htmx only enhances."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path, PurePath
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from reader.accounts import Session
+from reader.drafts import FieldError, draft_from_fields
+from reader.i18n import gettext
+from reader.importer import ImportFailure, drafts_from_files
+from reader.layout_checks import layout_report
+from reader.middleware import CONTENT_SECURITY_POLICY
+from reader.models import Article, ArticleDraft
+from reader.prefs import Preferences
+from reader.readability import readability_report
+from reader.readability.document import CELL, document_from_html
+from reader.reading import plain_text, reading_minutes
+from reader.slugs import is_valid_slug
+from reader.views.common import article_context, load_article, store_of
+from reader.views.editor_auth import check_csrf, refuse_cross_site, require_editor
+from reader.web import prefs_for, render, settings_of, ui_lang_for
+
+FORM_FIELDS = ("title", "slug", "lang", "summary", "author", "published", "source_url", "body", "body_format")
+MAX_UPLOAD_FILES = 20
+
+# The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px).
+PREVIEWS = (
+    ("100 %", "1", 560),
+    ("200 %", "1|s:200", 560),
+    ("400 % · 320 px", "1|s:400", 320),
+    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560),
+    ("contrast-dark", "1|t:contrast-dark", 560),
+    ("contrast-light", "1|t:contrast-light", 560),
+)
+
+
+def _page(request: Request, template: str, session: Session, context: dict[str, Any], status: int = 200) -> Response:
+    lang = ui_lang_for(request)
+    full = {"page_lang": lang, "prefs": prefs_for(request), "session": session, **context}
+    response = render(request, template, lang, full, status_code=status)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+@asynccontextmanager
+async def _posted_form(request: Request, session: Session, *, max_files: int = 0) -> AsyncIterator[FormData]:
+    """The form of an editor POST from reader's own page with the session's CSRF token; closed after use."""
+    refuse_cross_site(request)
+    async with request.form(max_files=max_files, max_fields=40) as form:
+        check_csrf(form, session.csrf_token)
+        yield form
+
+
+async def article_list(request: Request) -> Response:
+    """GET /editor/: every article, newest first."""
+    session = await require_editor(request)
+    raw = request.query_params.get("page", "1")
+    page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    listing = await store_of(request).list_articles(page=max(page, 1), per_page=settings_of(request).page_size)
+    # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
+    kind, _, done = request.query_params.get("done", "").partition(":")
+    notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted") and is_valid_slug(done) else None
+    return _page(request, "editor/list.html", session, {"listing": listing, "notice": notice})
+
+
+def _fields_from(article: Article | None) -> dict[str, str]:
+    if article is None:
+        return {"lang": "vi", "body_format": "markdown"}
+    return {
+        "title": article.title, "slug": article.slug, "lang": article.lang, "summary": article.summary,
+        "author": article.author, "published": article.published, "source_url": article.source_url or "",
+        "body": article.body_source or article.body_html, "body_format": article.body_format,
+    }  # fmt: skip
+
+
+def _draft(fields: dict[str, str], slug: str | None) -> ArticleDraft:
+    body_field = "body_markdown" if fields.get("body_format") == "markdown" else "body_html"
+    data: dict[str, object] = {
+        key: fields[key] for key in ("title", "lang", "summary", "author", "published", "source_url") if fields.get(key)
+    }
+    data["title"] = fields.get("title", "")
+    data["lang"] = fields.get("lang", "")
+    data[body_field] = fields.get("body", "")
+    if slug or fields.get("slug"):
+        data["slug"] = slug or fields["slug"]
+    return draft_from_fields(data)
+
+
+def _form_response(
+    request: Request, session: Session, fields: dict[str, str], *, slug: str | None,
+    errors: dict[str, str] | None = None, preview: Article | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    context = {"fields": fields, "slug": slug, "errors": errors or {}, "preview": preview}
+    return _page(request, "editor/form.html", session, context, status)
+
+
+async def new_form(request: Request) -> Response:
+    """GET /editor/new."""
+    session = await require_editor(request)
+    return _form_response(request, session, _fields_from(None), slug=None)
+
+
+async def edit_form(request: Request) -> Response:
+    """GET /editor/articles/{slug}."""
+    session = await require_editor(request)
+    article = await load_article(request, request.path_params["slug"])
+    return _form_response(request, session, _fields_from(article), slug=article.slug, preview=article)
+
+
+def _preview_article(draft: ArticleDraft) -> Article:
+    return Article(
+        slug=draft.slug, lang=draft.lang, title=draft.title, summary=draft.summary, body_html=draft.body_html,
+        body_source=draft.body_source, body_format=draft.body_format, author=draft.author,
+        published=draft.published or dt.date.today().isoformat(), source_url=draft.source_url, version=0,
+        updated_at="",
+    )  # fmt: skip
+
+
+async def save(request: Request) -> Response:
+    """POST /editor/new or /editor/articles/{slug}: save (or, with action=preview, only preview)."""
+    session = await require_editor(request)
+    slug = request.path_params.get("slug")
+    if slug is not None:
+        await load_article(request, slug)
+    async with _posted_form(request, session) as form:
+        fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
+        preview = form.get("action") == "preview"
+    try:
+        draft = _draft(fields, slug)
+    except FieldError as exc:
+        field = "body" if exc.field in ("body_html", "body_markdown") else exc.field
+        return _form_response(request, session, fields, slug=slug, errors={field: exc.message}, status=422)
+    if preview:
+        return _form_response(request, session, fields, slug=slug, preview=_preview_article(draft))
+    if slug is None and await store_of(request).get_article(draft.slug) is not None:
+        errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
+        return _form_response(request, session, fields, slug=None, errors=errors, status=422)
+    await store_of(request).save_articles([draft])
+    return RedirectResponse(f"/editor/?done=saved:{draft.slug}", status_code=303)
+
+
+async def live_preview(request: Request) -> Response:
+    """POST /editor/preview (htmx): the article as readers will see it, from the unsaved form."""
+    session = await require_editor(request)
+    async with _posted_form(request, session) as form:
+        fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
+        slug = str(form.get("editing", "")) or None
+    lang = ui_lang_for(request)
+    try:
+        article: Article | None = _preview_article(_draft(fields, slug or "preview"))
+        error = ""
+    except FieldError as exc:
+        article, error = None, f"{exc.field}: {exc.message}"
+    context = {"preview": article, "preview_error": error, "page_lang": lang, "prefs": prefs_for(request)}
+    return render(request, "editor/_preview.html", lang, context)
+
+
+async def delete_form(request: Request) -> Response:
+    """GET /editor/articles/{slug}/delete: ask first."""
+    session = await require_editor(request)
+    article = await load_article(request, request.path_params["slug"])
+    return _page(request, "editor/delete.html", session, {"article": article})
+
+
+async def delete(request: Request) -> Response:
+    """POST /editor/articles/{slug}/delete."""
+    session = await require_editor(request)
+    article = await load_article(request, request.path_params["slug"])
+    async with _posted_form(request, session):
+        pass
+    await store_of(request).delete_article(article.slug)
+    return RedirectResponse(f"/editor/?done=deleted:{article.slug}", status_code=303)
+
+
+async def import_form(request: Request) -> Response:
+    """GET /editor/import."""
+    session = await require_editor(request)
+    return _page(request, "editor/import.html", session, {"error": "", "result": None})
+
+
+async def import_files(request: Request) -> Response:
+    """POST /editor/import: the same formats and errors as `reader import`; all files or nothing."""
+    session = await require_editor(request)
+    with tempfile.TemporaryDirectory() as directory:
+        paths = []
+        async with _posted_form(request, session, max_files=MAX_UPLOAD_FILES) as form:
+            uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
+            for number, upload in enumerate(uploads):
+                # Only the last path component of the browser's file name, in a folder of its own so two
+                # uploads never collide.
+                name = PurePath(upload.filename or "").name.replace("\x00", "") or "upload"
+                path = Path(directory) / f"{number:02d}" / name
+                path.parent.mkdir()
+                path.write_bytes(await upload.read())
+                paths.append(path)
+        if not paths:
+            message = gettext(ui_lang_for(request), "Choose at least one file.")
+            return _page(request, "editor/import.html", session, {"error": message, "result": None}, 422)
+        try:
+            drafts = drafts_from_files(paths)
+        except ImportFailure as exc:
+            # Name the file as the editor knows it, not by its temporary path.
+            message = str(exc)
+            for path in paths:
+                message = message.replace(str(path), path.name)
+            return _page(request, "editor/import.html", session, {"error": message, "result": None}, 422)
+    result = await store_of(request).save_articles(drafts)
+    return _page(request, "editor/import.html", session, {"error": "", "result": result, "drafts": drafts})
+
+
+def _marked_blocks(article: Article, flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The article's text block by block (a table becomes one placeholder), each cut into pieces that carry
+    the sentence-level flags covering them, for the check page's highlighted text."""
+    document = document_from_html(article.body_html)
+    text = document.text
+    spans = [f for f in flags if f["kind"] in ("long_sentence", "passive_voice", "repeated_start")]
+    blocks: list[dict[str, Any]] = []
+    for block in document.blocks:
+        if block.kind == CELL:
+            if not blocks or blocks[-1]["kind"] != CELL:
+                blocks.append({"kind": CELL, "pieces": []})
+            continue
+        cuts = sorted({block.start, block.end} | {p for f in spans for p in (f["start"], f["end"])
+                                                  if block.start < p < block.end})  # fmt: skip
+        pieces = []
+        for start, end in zip(cuts, cuts[1:], strict=False):
+            covering = [f for f in spans if f["start"] <= start and end <= f["end"]]
+            pieces.append({"text": text[start:end], "flags": covering})
+        blocks.append({"kind": block.kind, "level": block.level, "pieces": pieces})
+    return blocks
+
+
+async def check(request: Request) -> Response:
+    """GET /editor/articles/{slug}/check: readability and layout report, highlighted text, previews."""
+    session = await require_editor(request)
+    article = await load_article(request, request.path_params["slug"])
+    lang = ui_lang_for(request)
+    try:
+        report: dict[str, Any] | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
+    except ValueError:
+        report = None  # a language the report does not know; the layout checks still apply
+    source = article.body_source if article.body_format == "html" else None
+    layout = layout_report(article.body_html, article.lang, lang, source_html=source)
+    blocks = _marked_blocks(article, list(report["flags"]) if report else [])
+    context = {"article": article, "report": report, "layout": layout, "blocks": blocks, "previews": PREVIEWS}
+    return _page(request, "editor/check.html", session, context)
+
+
+async def preview_frame(request: Request) -> Response:
+    """GET /editor/preview/{slug}?settings=…: the article at given settings, for the check page's frames.
+
+    The settings come from the address only: the editor's own preference cookie is neither read nor set.
+    """
+    await require_editor(request)
+    article = await load_article(request, request.path_params["slug"])
+    prefs = Preferences.from_cookie(request.query_params.get("settings", "1"))
+    lang = ui_lang_for(request, article.lang)
+    context = article_context(article, prefs, "embed")
+    context["reading_minutes"] = reading_minutes(plain_text(article.body_html), article.lang)
+    response = render(request, "editor/frame.html", lang, context)
+    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
+    response.headers["x-frame-options"] = "SAMEORIGIN"
+    response.headers["cache-control"] = "no-store"
+    return response

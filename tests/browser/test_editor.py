@@ -1,0 +1,105 @@
+"""Issue 6 in a real browser: the editor with and without JavaScript, the check page and its previews."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import PageProblems, sign_in, wait_for_htmx
+from tests.conftest import EN_SLUG, SEED_SLUG
+
+
+@pytest.fixture
+def no_js(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def test_write_with_a_live_preview_then_save(page: Page, live_server: str) -> None:
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    page.fill("#editor-title", "Thư viện mở cửa buổi tối")
+    page.fill("#editor-lang", "vi")
+    page.check("input[name=body_format][value=markdown]")
+    page.fill("#editor-body", "Thư viện tỉnh mở cửa đến **21 giờ**.\n\n## Giờ mở cửa\n\nTừ thứ Hai đến thứ Bảy.")
+    preview = page.locator("#editor-preview")
+    expect(preview.locator("h3")).to_have_text("Thư viện mở cửa buổi tối")
+    expect(preview.locator("strong")).to_have_text("21 giờ")
+    assert page.evaluate("document.activeElement.id") == "editor-body"
+    page.click("#editor-save")
+    page.wait_for_url(f"{live_server}/editor/?done=saved:thu-vien-mo-cua-buoi-toi")
+    page.goto(live_server + "/articles/thu-vien-mo-cua-buoi-toi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thư viện mở cửa buổi tối")
+    expect(page.locator(".reader-body h2")).to_have_text("Giờ mở cửa")
+
+
+def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server: str) -> None:
+    page = no_js.new_page()
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    page.fill("#editor-title", "Written without scripts")
+    page.fill("#editor-lang", "en")
+    page.fill("#editor-body", "A *plain* form.")
+    page.click("#editor-preview-button")
+    expect(page.locator("#editor-preview em")).to_have_text("plain")
+    expect(page.locator("#editor-body")).to_have_value("A *plain* form.")
+    page.click("#editor-save")
+    page.wait_for_url("**/editor/?done=saved:written-without-scripts")
+    page.goto(live_server + "/editor/articles/written-without-scripts/delete")
+    page.click("#editor-confirm-delete")
+    page.wait_for_url("**/editor/?done=deleted:written-without-scripts")
+    assert page.goto(live_server + "/articles/written-without-scripts").status == 404
+
+
+def test_errors_are_announced_and_tied_to_their_field(page: Page, problems: PageProblems, live_server: str) -> None:
+    problems.expect_status(422)
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    page.fill("#editor-lang", "vi")
+    page.fill("#editor-body", "Nội dung.")
+    page.click("#editor-save")
+    expect(page.get_by_role("alert")).to_be_visible()
+    title = page.locator("#editor-title")
+    expect(title).to_have_attribute("aria-invalid", "true")
+    assert "editor-title-error" in (title.get_attribute("aria-describedby") or "")
+
+
+def test_the_check_page_shows_flags_and_previews_at_readers_sizes(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    context.add_cookies([{"name": "reader_prefs", "value": "1|t:sepia", "url": live_server + "/"}])
+    sign_in(page, live_server)
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}/check")
+    expect(page.locator(".reader-editor-mark").first).to_be_visible()
+    frames = page.locator(".reader-editor-frame iframe")
+    expect(frames).to_have_count(6)
+    sizes = []
+    for index in range(6):
+        frames.nth(index).scroll_into_view_if_needed()
+        frame = page.frame_locator(".reader-editor-frame iframe").nth(index)
+        expect(frame.locator(".reader-body p").first).to_be_visible()
+        sizes.append(frame.locator(".reader-body p").first.evaluate("e => getComputedStyle(e).fontSize"))
+    assert sizes[:3] == ["16px", "32px", "64px"]
+    phone = frames.nth(2).bounding_box()
+    assert phone is not None and round(phone["width"]) == 324  # a 320 px viewport inside a 2 px border
+    assert frames.nth(2).evaluate("e => e.contentDocument.documentElement.clientWidth") <= 320
+    dark = page.frame_locator(".reader-editor-frame iframe").nth(4).locator("#reader")
+    assert dark.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(0, 0, 0)"
+    cookies = {c["name"]: c["value"] for c in context.cookies()}
+    assert cookies["reader_prefs"] == "1|t:sepia"
+    assert page.locator("#reader").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(245, 236, 217)"
+
+
+def test_an_editor_page_without_a_session_asks_to_sign_in(page: Page, live_server: str) -> None:
+    page.goto(live_server + f"/editor/articles/{SEED_SLUG}")
+    assert page.url == f"{live_server}/editor/login?next=/editor/articles/{SEED_SLUG}"
+    page.fill("#login-name", "editor")
+    page.fill("#login-password", "correct horse battery staple")
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server}/editor/articles/{SEED_SLUG}")

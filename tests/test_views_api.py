@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
+
+pytestmark = pytest.mark.anyio
+
+ARTICLE = {
+    "lang": "en",
+    "title": "Checked by the API",
+    "summary": "A lead.",
+    "author": "Api Writer",
+    "published": "2026-11-01",
+    "body_html": (
+        "<h2>Start</h2><p>Fine text.<script>alert(1)</script></p><img src='/static/img/x.png'>"
+        "<h4>Skipped a level</h4><table><tr><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>6</td><td>7</td>"
+        "</tr></table>"
+    ),
+}
+
+
+@pytest.fixture
+async def token(app: Starlette) -> str:
+    token: str = await app.state.accounts.create_token("tests")
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+async def test_list_and_get_are_public(client: httpx.AsyncClient) -> None:
+    listing = await client.get("/api/articles", params={"per_page": 2})
+    data = listing.json()
+    assert listing.status_code == 200 and data["total"] == 3 and data["pages"] == 2 and len(data["articles"]) == 2
+    one = await client.get(f"/api/articles/{SEED_SLUG}")
+    article = one.json()
+    assert article["title"] == SEED_TITLE and article["lang"] == "vi" and article["body_html"].startswith("<p>")
+    assert article["version"] == 1 and article["url"] == f"/articles/{SEED_SLUG}"
+    missing = await client.get("/api/articles/nope")
+    assert missing.status_code == 404 and missing.json()["error"]["field"] == "slug"
+
+
+@pytest.mark.parametrize("headers", [{}, {"authorization": "Bearer rdr_wrong"}, {"authorization": "Basic abc"}])
+async def test_writes_need_a_valid_token_and_write_nothing(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    put = await client.put("/api/articles/new-one", json=ARTICLE, headers=headers)
+    assert put.status_code == 401 and put.headers["www-authenticate"].startswith("Bearer")
+    assert put.json()["error"]["status"] == 401
+    assert (await client.get("/api/articles/new-one")).status_code == 404
+    delete = await client.delete(f"/api/articles/{SEED_SLUG}", headers=headers)
+    assert delete.status_code == 401
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 200
+
+
+async def test_put_creates_then_replaces_and_delete_deletes(client: httpx.AsyncClient, token: str) -> None:
+    created = await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
+    assert created.status_code == 201 and created.headers["location"] == "/api/articles/checked"
+    body = created.json()["body_html"]
+    assert "script" not in body and "alert" not in body and "<h3>Skipped" not in body
+    replaced = await client.put(
+        "/api/articles/checked",
+        json={**ARTICLE, "title": "Replaced", "body_markdown": "New *body*"} | {"body_html": None},
+        headers=bearer(token),
+    )
+    assert replaced.status_code == 200 and replaced.json()["title"] == "Replaced"
+    assert replaced.json()["version"] == 2 and replaced.json()["body_markdown"] == "New *body*"
+    deleted = await client.delete("/api/articles/checked", headers=bearer(token))
+    assert deleted.status_code == 204
+    again = await client.delete("/api/articles/checked", headers=bearer(token))
+    assert again.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({**ARTICLE, "title": ""}, 422, "title"),
+        ({**ARTICLE, "lang": 3}, 422, "lang"),
+        ({**ARTICLE, "published": "yesterday"}, 422, "published"),
+        ({**ARTICLE, "slug": "another-slug"}, 422, "slug"),
+        ({**ARTICLE, "extra": 1}, 422, "extra"),
+        ({k: v for k, v in ARTICLE.items() if k != "body_html"}, 422, "body_html"),
+    ],
+)
+async def test_put_errors_name_the_field(
+    client: httpx.AsyncClient, token: str, body: dict[str, object], status: int, field: str
+) -> None:
+    response = await client.put("/api/articles/checked", json=body, headers=bearer(token))
+    assert response.status_code == status and response.json()["error"]["field"] == field
+    assert (await client.get("/api/articles/checked")).status_code == 404
+
+
+async def test_put_body_errors(client: httpx.AsyncClient, token: str) -> None:
+    bad_json = await client.put(
+        "/api/articles/checked", content=b"{nope", headers={**bearer(token), "content-type": "application/json"}
+    )
+    assert bad_json.status_code == 400
+    not_json = await client.put("/api/articles/checked", data={"a": "b"}, headers=bearer(token))
+    assert not_json.status_code == 415
+    a_list = await client.put("/api/articles/checked", json=[ARTICLE], headers=bearer(token))
+    assert a_list.status_code == 400
+    bad_slug = await client.put("/api/articles/Not_OK", json=ARTICLE, headers=bearer(token))
+    assert bad_slug.status_code == 422 and bad_slug.json()["error"]["field"] == "slug"
+
+
+async def test_revoked_tokens_stop_working(client: httpx.AsyncClient, app: Starlette, token: str) -> None:
+    await app.state.accounts.revoke_token("tests")
+    response = await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
+    assert response.status_code == 401
+
+
+async def test_readability_of_text(client: httpx.AsyncClient) -> None:
+    text = (
+        "This sentence is short. This one, however, goes on and on with many more words than any reader "
+        "would like to hold in mind at once before the full stop finally arrives."
+    )
+    response = await client.post("/api/readability", json={"lang": "en", "text": text})
+    report = response.json()
+    assert response.status_code == 200 and report["lang"] == "en" and report["counts"]["sentences"] == 2
+    assert set(report["scores"]) == {"flesch_reading_ease", "flesch_kincaid_grade", "automated_readability_index"}
+    flags = [f for f in report["flags"] if f["kind"] == "long_sentence"]
+    assert len(flags) == 1 and text[flags[0]["start"] : flags[0]["end"]] == flags[0]["text"]
+    assert flags[0]["text"].startswith("This one, however")
+    assert report["reading_time_minutes"] == 1 and "layout" not in report
+
+
+async def test_readability_of_the_seed_article(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"/api/articles/{SEED_SLUG}/readability", params={"ui_lang": "vi"})
+    report = response.json()
+    assert report["lang"] == "vi" and report["counts"]["paragraphs"] == 6
+    assert {"syllables_per_sentence", "words_per_sentence", "nguyen_henkin_1982"} <= set(report["scores"])
+    assert report["counts"]["syllables"] > report["counts"]["words"] > 0
+    assert all(flag["message"] for flag in report["flags"])
+    assert set(report["layout"]["contrast"]) >= {"light", "dark", "sepia", "contrast-dark", "contrast-light"}
+    assert report["layout"]["characters_per_line"]["widths"]["80"]["max"] == 80
+
+
+async def test_layout_flags_in_a_stored_article(client: httpx.AsyncClient, token: str) -> None:
+    await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
+    report = (await client.get("/api/articles/checked/readability")).json()
+    kinds = {issue["kind"] for issue in report["layout"]["issues"]}
+    assert {"missing_alt", "skipped_heading", "wide_table", "table_without_headers"} <= kinds
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"text": "x"}, "lang"), ({"lang": "fr", "text": "x"}, "lang"), ({"lang": "en"}, "text"),
+     ({"lang": "en", "text": "x", "html": "<p>x</p>"}, "text"), ({"lang": "en", "text": 5}, "text"),
+     ({"lang": "en", "text": "x", "thresholds": {"nope": 1}}, "thresholds")],
+)  # fmt: skip
+async def test_readability_errors(client: httpx.AsyncClient, body: dict[str, object], field: str) -> None:
+    response = await client.post("/api/readability", json=body)
+    assert response.status_code == 422 and response.json()["error"]["field"] == field
+
+
+async def test_thresholds_are_configurable(client: httpx.AsyncClient) -> None:
+    text = "One two three four five six. Seven eight nine."
+    strict = await client.post(
+        "/api/readability", json={"lang": "en", "text": text, "thresholds": {"en_sentence_words": 5}}
+    )
+    assert [f["kind"] for f in strict.json()["flags"]] == ["long_sentence"]
+
+
+async def test_openapi_and_json_errors(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/api/openapi.json")).json()
+    assert spec["openapi"].startswith("3.1") and "/api/articles/{slug}" in spec["paths"]
+    assert set(spec["paths"]["/api/articles/{slug}"]) >= {"get", "put", "delete"}
+    unknown = await client.get("/api/nothing-here")
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/json"
+    assert unknown.json()["error"]["status"] == 404
+    wrong_method = await client.post(f"/api/articles/{EN_SLUG}")
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["status"] == 405

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.conftest import EN_SLUG, SEED_SLUG
+
+pytestmark = pytest.mark.anyio
+PASSWORD = "correct horse battery staple"
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match is not None
+    return match.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, app: object, name: str = "editor") -> str:
+    accounts = app.state.accounts  # type: ignore[attr-defined]
+    if await accounts.verify_login(name, PASSWORD) is None:
+        await accounts.add_user(name, PASSWORD)
+    form = await client.get("/editor/login")
+    response = await client.post(
+        "/editor/login", data={"name": name, "password": PASSWORD, "csrf_token": csrf(form.text), "next": "/editor/"}
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/editor/"
+    listing = await client.get("/editor/")
+    assert listing.status_code == 200
+    return csrf(listing.text)
+
+
+async def test_the_editor_needs_a_session(client: httpx.AsyncClient) -> None:
+    for path in ("/editor/", "/editor/new", f"/editor/articles/{SEED_SLUG}", f"/editor/articles/{SEED_SLUG}/check"):
+        response = await client.get(path)
+        assert response.status_code == 303 and response.headers["location"] == f"/editor/login?next={path}"
+    response = await client.post("/editor/new", data={"title": "x"})
+    assert response.status_code == 303
+
+
+async def test_sign_in_and_out(client: httpx.AsyncClient, app: object) -> None:
+    token = await sign_in(client, app)
+    session_cookie = client.cookies.get("reader_session")
+    assert session_cookie and "." in session_cookie
+    listing = await client.get("/editor/")
+    assert SEED_SLUG in listing.text and "Đăng xuất (editor)" in listing.text
+    out = await client.post("/editor/logout", data={"csrf_token": token})
+    assert out.status_code == 303
+    client.cookies.set("reader_session", session_cookie)  # a copied cookie is dead after sign-out
+    assert (await client.get("/editor/")).status_code == 303
+
+
+async def test_a_forged_session_cookie_is_refused(client: httpx.AsyncClient, app: object) -> None:
+    await sign_in(client, app)
+    token, _, signature = (client.cookies.get("reader_session") or "").rpartition(".")
+    client.cookies.set("reader_session", token + "." + "0" * len(signature))
+    assert (await client.get("/editor/")).status_code == 303
+
+
+async def test_wrong_passwords_are_throttled(client: httpx.AsyncClient, app: object) -> None:
+    await app.state.accounts.add_user("someone", PASSWORD)  # type: ignore[attr-defined]
+    statuses = []
+    for _ in range(6):
+        form = await client.get("/editor/login")
+        response = await client.post(
+            "/editor/login", data={"name": "someone", "password": "nope", "csrf_token": csrf(form.text)}
+        )
+        statuses.append(response.status_code)
+    assert statuses == [401, 401, 401, 401, 401, 429]
+    assert "Retry-After" in response.headers or "retry-after" in response.headers
+    form = await client.get("/editor/login")
+    right = await client.post(
+        "/editor/login", data={"name": "someone", "password": PASSWORD, "csrf_token": csrf(form.text)}
+    )
+    assert right.status_code == 429, "the right password does not get around the limit"
+
+
+async def test_login_without_its_csrf_token_is_refused(client: httpx.AsyncClient, app: object) -> None:
+    await app.state.accounts.add_user("someone", PASSWORD)  # type: ignore[attr-defined]
+    await client.get("/editor/login")
+    response = await client.post("/editor/login", data={"name": "someone", "password": PASSWORD, "csrf_token": "x"})
+    assert response.status_code == 403
+
+
+async def test_create_edit_and_delete(client: httpx.AsyncClient, app: object) -> None:
+    token = await sign_in(client, app)
+    form = {
+        "csrf_token": token,
+        "title": "Ngày hội đọc sách",
+        "lang": "vi",
+        "summary": "Tóm tắt.",
+        "author": "Mai",
+        "published": "2026-11-20",
+        "body_format": "markdown",
+        "body": "Đoạn **một**.\n\n## Phần hai\n\nĐoạn hai.",
+    }
+    created = await client.post("/editor/new", data={**form, "action": "save"})
+    assert created.status_code == 303 and created.headers["location"] == "/editor/?done=saved:ngay-hoi-doc-sach"
+    page = await client.get("/articles/ngay-hoi-doc-sach")
+    assert "<strong>một</strong>" in page.text and "<h2>Phần hai</h2>" in page.text
+    edit = await client.get("/editor/articles/ngay-hoi-doc-sach")
+    assert "Đoạn **một**." in edit.text and 'value="2026-11-20"' in edit.text
+    saved = await client.post("/editor/articles/ngay-hoi-doc-sach", data={**form, "title": "Ngày hội đọc sách 2026"})
+    assert saved.status_code == 303
+    assert "Ngày hội đọc sách 2026" in (await client.get("/articles/ngay-hoi-doc-sach")).text
+    confirm = await client.get("/editor/articles/ngay-hoi-doc-sach/delete")
+    assert "Xóa bài viết" in confirm.text
+    deleted = await client.post("/editor/articles/ngay-hoi-doc-sach/delete", data={"csrf_token": token})
+    assert deleted.status_code == 303
+    assert (await client.get("/articles/ngay-hoi-doc-sach")).status_code == 404
+
+
+async def test_invalid_input_keeps_what_was_typed(client: httpx.AsyncClient, app: object) -> None:
+    token = await sign_in(client, app)
+    form = {"csrf_token": token, "title": "", "lang": "vi", "body_format": "html", "body": "<p>Giữ nguyên <b>x</b></p>"}
+    response = await client.post("/editor/new", data=form)
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.text and "must not be empty" in response.text
+    assert "&lt;p&gt;Giữ nguyên &lt;b&gt;x&lt;/b&gt;&lt;/p&gt;" in response.text
+    taken = await client.post("/editor/new", data={**form, "title": "Dup", "slug": SEED_SLUG})
+    assert taken.status_code == 422 and "đã được dùng" in taken.text
+
+
+async def test_preview_without_javascript_and_with_htmx(client: httpx.AsyncClient, app: object) -> None:
+    token = await sign_in(client, app)
+    form = {
+        "csrf_token": token,
+        "title": "Preview me",
+        "lang": "en",
+        "body_format": "markdown",
+        "body": "Hello *world*",
+    }
+    no_js = await client.post("/editor/new", data={**form, "action": "preview"})
+    assert no_js.status_code == 200 and "<em>world</em>" in no_js.text
+    assert (await client.get("/articles/preview-me")).status_code == 404, "a preview saves nothing"
+    htmx = await client.post("/editor/preview", data=form, headers={"hx-request": "true"})
+    assert htmx.status_code == 200 and "<em>world</em>" in htmx.text and "<html" not in htmx.text
+    assert '<h3 class="reader-title" id="reader-title">Preview me</h3>' in htmx.text
+
+
+async def test_cross_origin_posts_to_editor_forms_are_refused(client: httpx.AsyncClient, app: object) -> None:
+    token = await sign_in(client, app)
+    form = {"csrf_token": token, "title": "Forged", "lang": "en", "body_format": "html", "body": "<p>x</p>"}
+    for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
+        response = await client.post("/editor/new", data=form, headers=headers)
+        assert response.status_code == 403
+    missing = await client.post("/editor/new", data={**form, "csrf_token": "wrong"})
+    assert missing.status_code == 403
+    assert (await client.get("/articles/forged")).status_code == 404
+
+
+async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, app: object) -> None:
+    token = await sign_in(client, app)
+    good = ("good.md", b"---\nlang: en\n---\n# Imported here\n\nBody.\n", "text/markdown")
+    ok = await client.post("/editor/import", data={"csrf_token": token}, files={"files": good})
+    assert ok.status_code == 200 and "Đã nhập: 1 mới, 0 cập nhật, 0 không đổi." in ok.text
+    bad = (
+        "broken.json",
+        b'{"lang": "en", "title": "X", "body_html": "<p>x</p>", "published": "soon"}',
+        "application/json",
+    )
+    changed = ("good.md", b"---\nlang: en\n---\n# Imported here\n\nChanged body.\n", "text/markdown")
+    refused = await client.post(
+        "/editor/import", data={"csrf_token": token}, files=[("files", changed), ("files", bad)]
+    )
+    assert refused.status_code == 422
+    assert "broken.json: published: &#39;soon&#39; is not an ISO 8601 date" in refused.text
+    assert "/tmp" not in refused.text
+    assert "Changed body" not in (await client.get("/articles/imported-here")).text
+
+
+async def test_the_check_page(client: httpx.AsyncClient, app: object) -> None:
+    await sign_in(client, app)
+    page = await client.get(f"/editor/articles/{EN_SLUG}/check", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    html = page.text
+    assert "Flesch reading ease" in html and "Contrast of each theme" in html
+    assert html.count("<iframe") == 6 and 'width="320"' in html
+    assert "/editor/preview/" + EN_SLUG + "?settings=1%7Cs%3A400" in html
+    vi = await client.get(f"/editor/articles/{SEED_SLUG}/check")
+    assert "Nguyễn–Henkin" in vi.text and "ước tính" in vi.text and "<mark" in vi.text
+
+
+async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient, app: object) -> None:
+    await sign_in(client, app)
+    client.cookies.set("reader_prefs", "1|t:sepia")
+    frame = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1|s:400|t:contrast-dark"})
+    assert frame.status_code == 200 and "set-cookie" not in frame.headers
+    assert 'data-size="400"' in frame.text and 'data-theme="contrast-dark"' in frame.text
+    assert "frame-ancestors 'self'" in frame.headers["content-security-policy"]
+    assert frame.headers["x-frame-options"] == "SAMEORIGIN"
+    assert client.cookies.get("reader_prefs") == "1|t:sepia"
