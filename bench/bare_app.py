@@ -1,0 +1,65 @@
+"""The baseline: a bare Starlette app answering with constant bytes captured from reader.
+
+``python bench/bare_app.py SPEC.json --port N`` serves, for each captured request (method, path, and
+whether it carried If-None-Match), exactly the status, headers (less ``date``, which uvicorn adds) and
+body reader sent. uvicorn runs with the settings ``reader serve`` passes (reader.cli._serve): uvloop,
+httptools, one worker, no proxy headers, no Server header, log level info — so the access log is on, one
+line per request, as in reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+Key = tuple[str, str, bool]
+
+
+def load(spec: Path) -> dict[Key, Response]:
+    """Prebuilt responses by (method, path, conditional) from a spec file written by bench/run.py."""
+    responses: dict[Key, Response] = {}
+    for item in json.loads(spec.read_text()):
+        response = Response(base64.b64decode(item["body"]), status_code=item["status"])
+        response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in item["headers"] if k != "date"]
+        responses[(item["method"], item["path"], item["conditional"])] = response
+    return responses
+
+
+def create_app(responses: dict[Key, Response]) -> Starlette:
+    async def answer(request: Request) -> Response:
+        if request.method == "POST":
+            await request.body()  # read the form as any handler would
+        key = (request.method, request.url.path, "if-none-match" in request.headers)
+        return responses.get(key) or Response(status_code=404)
+
+    return Starlette(routes=[Route("/{path:path}", answer, methods=["GET", "POST"])])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(
+        create_app(load(args.spec)),
+        host="127.0.0.1",
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=False,
+        forwarded_allow_ips=None,
+        server_header=False,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,779 @@
+#!/usr/bin/env python3
+"""reader's benchmark: reader against a bare Starlette app serving reader's own bytes, and more.
+
+Run from the repository: ``.venv/bin/python bench/run.py`` (``--quick`` for a ~1 minute smoke run,
+``--write docs/performance.md`` to record the results). See docs/performance.md for the method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import functools
+import gzip
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import dataset  # noqa: E402
+import readability_bench  # noqa: E402
+
+from reader.paths import DEMO_DIR  # noqa: E402
+
+SEED = "bac-kan-nang-cao-chat-luong-doi-ngu-can-bo-cong-chuc-vien-chuc"
+COOKIE = "reader_prefs=1|s:200|lh:1.8"
+SERVER_CPU, LOAD_CPU = "0", "1"
+
+
+# ---------------------------------------------------------------- pure pieces (tests/test_bench.py)
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    non2xx: int
+
+
+REPORT_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"rps":%.1f,"errors":%d,"non2xx":%d,"lat_p50_us":%d,"lat_p99_us":%d,"lat_max_us":%d}\\n',
+    summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50), latency:percentile(99), latency.max))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    """A Lua string literal (decimal escapes for anything but printable ASCII)."""
+    return '"' + "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\{b:03d}" for b in value.encode()) + '"'
+
+
+def wrk_script(method: str, headers: dict[str, str], body: str = "") -> str:
+    """A wrk Lua script sending one request shape and printing one JSON line at the end."""
+    lines = [f"wrk.method = {lua_string(method)}"]
+    lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
+    if body:
+        lines.append(f"wrk.body = {lua_string(body)}")
+    return "\n".join(lines) + "\n" + REPORT_LUA
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """The JSON line report.lua prints (the last line starting with '{')."""
+    line = next(line for line in reversed(output.splitlines()) if line.startswith("{"))
+    data = json.loads(line)
+    return WrkResult(
+        rps=float(data["rps"]),
+        p50_ms=data["lat_p50_us"] / 1000,
+        p99_ms=data["lat_p99_us"] / 1000,
+        requests=int(data["requests"]),
+        errors=int(data["errors"]),
+        non2xx=int(data["non2xx"]),
+    )
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of the results table."""
+
+    figure: str
+    value: str
+    target: str
+    met: bool | None  # None: informational, no target
+    by: str = ""  # how far from the target, when missed
+
+
+def _gap(factor: float, word: str) -> str:
+    """How far a figure misses its target: '2.9× short' from twice off, else '12 % short'."""
+    if factor >= 2:
+        return f"{factor:.1f}× {word}"
+    percent = (factor - 1) * 100 if word == "over" else (1 - 1 / factor) * 100
+    return f"{percent:.1f} % {word}" if percent < 10 else f"{percent:.0f} % {word}"
+
+
+def at_least(figure: str, value: float, target: float, shown: str) -> Row:
+    met = value >= target
+    return Row(figure, shown, f"≥ {target:.2f}×", met, "" if met else _gap(target / value, "short"))
+
+
+def at_most(figure: str, value: float, target: float, shown: str, target_shown: str) -> Row:
+    met = value <= target
+    return Row(figure, shown, target_shown, met, "" if met else _gap(value / target, "over"))
+
+
+def markdown_table(rows: Sequence[Row]) -> str:
+    lines = ["| figure | measured | target | met |", "|---|---|---|---|"]
+    for row in rows:
+        met = "—" if row.met is None else "yes" if row.met else f"**no** ({row.by})"
+        lines.append(f"| {row.figure} | {row.value} | {row.target} | {met} |")
+    return "\n".join(lines)
+
+
+class _Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.in_head = False
+        self.stylesheets: list[str] = []
+        self.scripts: list[str] = []
+        self.blocking: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "head":
+            self.in_head = True
+        elif tag == "body":
+            self.in_head = False
+        elif tag == "link" and "stylesheet" in a.get("rel", "").lower().split() and a.get("href"):
+            self.stylesheets.append(a["href"])
+        elif tag == "script":
+            if a.get("src"):
+                self.scripts.append(a["src"])
+            kind = a.get("type", "").lower()
+            classic = kind in ("", "text/javascript", "application/javascript")
+            if self.in_head and classic and "defer" not in a and "async" not in a:
+                self.blocking.append(a.get("src") or "(inline script)")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.in_head = False
+
+
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""")
+
+
+@dataclass
+class PageWeight:
+    total_gzip: int
+    parts: list[tuple[str, int, int]]  # url, raw bytes, gzip bytes
+    blocking_scripts: list[str]
+
+
+def page_weight(page_url: str, html: bytes, fetch: Callable[[str], bytes]) -> PageWeight:
+    """The page and every stylesheet (with its @imports) and script it references, each gzipped at level 6;
+    fonts and images are not counted. ``fetch`` gets each same-origin URL path (with its query)."""
+    parser = _Assets()
+    parser.feed(html.decode("utf-8", "replace"))
+    parts = [(page_url, len(html), len(gzip.compress(html, 6)))]
+    queue = [urljoin(page_url, u) for u in parser.stylesheets + parser.scripts]
+    seen: set[str] = set()
+    while queue:
+        url = queue.pop(0)
+        if url in seen or urlsplit(url).netloc not in ("", urlsplit(page_url).netloc):
+            continue
+        seen.add(url)
+        data = fetch(url)
+        parts.append((url, len(data), len(gzip.compress(data, 6))))
+        if urlsplit(url).path.endswith(".css"):
+            queue += [urljoin(url, u) for u in _CSS_IMPORT.findall(data.decode("utf-8", "replace"))]
+    return PageWeight(sum(p[2] for p in parts), parts, parser.blocking)
+
+
+# ---------------------------------------------------------------- servers and HTTP
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+def request(port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = "") -> Answer:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body.encode() or None, headers=headers or {})
+        response = conn.getresponse()
+        return Answer(response.status, response.getheaders(), response.read())
+    finally:
+        conn.close()
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+    peak_rss_kib: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.process.returncode}): {self.log_tail()}")
+            try:
+                if request(self.port, "GET", "/healthz").status == 200:
+                    threading.Thread(target=self._watch_rss, daemon=True).start()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not answer /healthz within {timeout:.0f} s: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-2000:]
+
+    def rss_kib(self) -> tuple[int, int]:
+        """(current RSS of the process and its children, the process's own VmHWM) in KiB."""
+        pids = [self.process.pid]
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            pids += [int(p) for p in children.read_text().split()]
+        rss = hwm = 0
+        for pid in pids:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            rss += int(fields.get("VmRSS", "0 kB").split()[0])
+            if pid == self.process.pid:
+                hwm = int(fields.get("VmHWM", "0 kB").split()[0])
+        return rss, hwm
+
+    def _watch_rss(self) -> None:
+        while not self._stop.is_set() and self.process.poll() is None:
+            try:
+                self.peak_rss_kib = max(self.peak_rss_kib, *self.rss_kib())
+            except OSError:
+                pass
+            self._stop.wait(0.1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(stack: ExitStack, name: str, argv: list[str], workdir: Path) -> Server:
+    """Start a server pinned to the server CPU; it is stopped when ``stack`` closes (also on Ctrl-C)."""
+    port = free_port()
+    log = workdir / f"{name}.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("READER_")}  # reader's defaults
+    with log.open("wb") as err:
+        # stdout carries uvicorn's access log (one line per request, as in production): discarded.
+        process = subprocess.Popen(
+            ["taskset", "-c", SERVER_CPU, *argv, "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=env,
+            start_new_session=True,  # Ctrl-C reaches the harness, which stops the servers itself
+        )
+    server = Server(name, port, process, log)
+    stack.callback(server.stop)
+    server.wait_healthy()
+    return server
+
+
+# ---------------------------------------------------------------- scenarios and load
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    label: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: str = ""
+    target: float | None = None  # reader/bare req/s at least this
+
+
+def scenarios(etag: str) -> list[Scenario]:
+    form = f"action=bigger&next=/articles/{SEED}&view=page"
+    conditional = {"Cookie": COOKIE, "If-None-Match": etag}
+    htmx = {"Cookie": COOKIE, "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
+    return [
+        Scenario("page", "article page, cookie", "GET", f"/articles/{SEED}", {"Cookie": COOKIE}, target=0.8),
+        Scenario("fragment", "fragment, cookie", "GET", f"/articles/{SEED}/fragment", {"Cookie": COOKIE}, target=0.8),
+        Scenario("304", "conditional GET → 304", "GET", f"/articles/{SEED}", conditional, target=0.9),
+        Scenario("htmx", "htmx preference change", "POST", "/preferences", htmx, form, target=0.6),
+        Scenario("index", "index page /", "GET", "/", {}),
+    ]
+
+
+def check_answer(scenario: Scenario, answer: Answer) -> None:
+    """reader must answer each scenario as intended before anything is measured."""
+    expected = 304 if scenario.key == "304" else 200
+    if answer.status != expected:
+        raise RuntimeError(f"{scenario.label}: reader answered {answer.status}, expected {expected}")
+    region = answer.body.startswith(b'<div id="reader"') and b'id="reader-main"' in answer.body
+    if scenario.key == "htmx" and not region:
+        raise RuntimeError(f"{scenario.label}: the answer is not the article region: {answer.body[:200]!r}")
+
+
+@dataclass
+class Load:
+    duration: int
+    connections: int
+    workdir: Path
+    loads: list[float] = field(default_factory=list)
+
+    def run(self, port: int, scenario: Scenario, duration: int | None = None) -> WrkResult:
+        script = self.workdir / f"{scenario.key}.lua"
+        script.write_text(wrk_script(scenario.method, scenario.headers, scenario.body))
+        self.loads.append(os.getloadavg()[0])
+        argv = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{self.connections}", f"-d{duration or self.duration}s"]
+        out = subprocess.run(
+            [*argv, "-s", str(script), f"http://127.0.0.1:{port}{scenario.path}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return parse_wrk(out.stdout)
+
+
+def alternate(
+    load: Load, runs: int, cases: Sequence[tuple[str, Scenario, Server, Server]]
+) -> dict[str, tuple[list[WrkResult], list[WrkResult]]]:
+    """Run each case's A and B servers in turn, ``runs`` pairs, order swapped every other pair (ABBA)."""
+    results: dict[str, tuple[list[WrkResult], list[WrkResult]]] = {key: ([], []) for key, *_ in cases}
+    for _key, scenario, a, b in cases:  # warm-up, not counted
+        load.run(a.port, scenario, 1)
+        load.run(b.port, scenario, 1)
+    for n in range(runs):
+        print(f"  pair {n + 1}/{runs}, load average {os.getloadavg()[0]:.1f}", flush=True)
+        for key, scenario, a, b in cases:
+            order = [(0, a), (1, b)] if n % 2 == 0 else [(1, b), (0, a)]
+            for side, server in order:
+                results[key][side].append(load.run(server.port, scenario))
+    return results
+
+
+# ---------------------------------------------------------------- other figures
+
+
+def _poll_for(port: int, marker: str, seen: list[float], timeout: float = 30) -> None:
+    """GET the seed article every 10 ms until its body holds ``marker``; append that moment to ``seen``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            conn.request("GET", f"/articles/{SEED}", headers={"Cookie": COOKIE})
+            if marker.encode() in conn.getresponse().read():
+                seen.append(time.monotonic())
+                return
+            time.sleep(0.01)
+    finally:
+        conn.close()
+
+
+def _watch_commit(db: Path, before: int, seen: list[float], timeout: float = 30) -> None:
+    """Read the seed article's version from SQLite every millisecond; append the moment it changes."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if conn.execute("SELECT version FROM articles WHERE slug = ?", (SEED,)).fetchone()[0] != before:
+                seen.append(time.monotonic())
+                return
+            time.sleep(0.001)
+    finally:
+        conn.close()
+
+
+def write_visibility(server: Server, db: Path, reader_bin: Path, workdir: Path, repeat: int) -> list[float]:
+    """Seconds from the commit of another process's `reader import` to the change showing in reader's page.
+
+    The commit's moment is when a plain SQLite connection (polling every 1 ms) first sees the new version.
+    """
+    source = json.loads((DEMO_DIR / "01-bac-kan-can-bo.json").read_text())
+    delays: list[float] = []
+    for n in range(repeat):
+        marker = f"bench-marker-{os.getpid()}-{n}-{time.time_ns()}"
+        changed = workdir / f"changed-{n}.json"
+        changed.write_text(json.dumps({**source, "body_html": source["body_html"] + f"\n<p>{marker}</p>"}))
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            before = conn.execute("SELECT version FROM articles WHERE slug = ?", (SEED,)).fetchone()[0]
+        committed: list[float] = []
+        shown: list[float] = []
+        watchers = [
+            threading.Thread(target=_watch_commit, args=(db, before, committed)),
+            threading.Thread(target=_poll_for, args=(server.port, marker, shown)),
+        ]
+        for watcher in watchers:
+            watcher.start()
+        subprocess.run([str(reader_bin), "import", "--db", str(db), str(changed)], check=True, capture_output=True)
+        for watcher in watchers:
+            watcher.join()
+        if not committed or not shown:
+            raise RuntimeError("the imported change never showed in the database or in reader's answer (30 s)")
+        delays.append(max(0.0, shown[0] - committed[0]))
+    return delays
+
+
+def readability_times(repeat_large: int) -> dict[tuple[str, str], float]:
+    """Median seconds of readability_report on a 5 KB and a 1 MB article, each language (in-process)."""
+    from reader.readability import readability_report
+
+    blocks = readability_bench.demo_blocks()
+    readability_report(lang="vi", text="Khởi động.")
+    readability_report(lang="en", text="Warm up, Zyxwvutian.")  # loads word lists and hyphenation first
+    times: dict[tuple[str, str], float] = {}
+    for lang in ("vi", "en"):
+        for label, size in readability_bench.SIZES.items():
+            html = readability_bench.article(blocks[lang], size, seed=len(label))
+            repeat = 20 if size < 100_000 else repeat_large
+            report = functools.partial(readability_report, lang=lang, html=html)
+            times[(lang, label)], _ = readability_bench.timed(report, repeat)
+    return times
+
+
+def machine() -> dict[str, str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
+    mem = re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(), re.MULTILINE)
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return {
+        "CPU": model.group(1).strip() if model else platform.processor() or "unknown",
+        "cores": str(os.cpu_count()),
+        "memory": f"{int(mem.group(1)) / 2**20:.1f} GiB" if mem else "unknown",
+        "Python": platform.python_version(),
+        "kernel": f"{platform.system()} {platform.release()}",
+        "wrk": wrk_version[0].split(" [")[0] if wrk_version else "unknown",
+        "reader commit": commit.stdout.strip() or "unknown",
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    scenarios: list[str] = field(default_factory=list)  # Markdown rows of SCENARIO_HEADER
+    notes: list[str] = field(default_factory=list)
+
+
+SCENARIO_HEADER = (
+    "| scenario | reader's answer | reader req/s | p50 | p99 | bare req/s | p50 | p99 | ratio per pair | errors |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f} ms" if value >= 1 else f"{value:.2f} ms"
+
+
+def _spec_item(method: str, path: str, conditional: bool, answer: Answer) -> dict[str, Any]:
+    body = base64.b64encode(answer.body).decode()
+    return {"method": method, "path": path, "conditional": conditional, "status": answer.status,
+            "headers": answer.headers, "body": body}  # fmt: skip
+
+
+def capture(reader: Server, workdir: Path) -> tuple[list[Scenario], dict[str, Answer], Path]:
+    """Each scenario's answer from reader (checked), and the bare app's spec file replaying them."""
+    etag = request(reader.port, "GET", f"/articles/{SEED}", {"Cookie": COOKIE}).header("etag") or ""
+    cases = scenarios(etag)
+    answers: dict[str, Answer] = {}
+    spec = [_spec_item("GET", "/healthz", False, request(reader.port, "GET", "/healthz"))]
+    for scenario in cases:
+        answer = request(reader.port, scenario.method, scenario.path, scenario.headers, scenario.body)
+        check_answer(scenario, answer)
+        answers[scenario.key] = answer
+        spec.append(_spec_item(scenario.method, scenario.path, "If-None-Match" in scenario.headers, answer))
+    path = workdir / "bare.json"
+    path.write_text(json.dumps(spec))
+    return cases, answers, path
+
+
+def check_bare(bare: Server, cases: Sequence[Scenario], answers: dict[str, Answer]) -> None:
+    """The baseline must send reader's bytes: status, headers (but ``date``) and body."""
+
+    def comparable(answer: Answer) -> tuple[int, list[tuple[str, str]], bytes]:
+        return answer.status, [(k, v) for k, v in answer.headers if k != "date"], answer.body
+
+    for scenario in cases:
+        got = request(bare.port, scenario.method, scenario.path, scenario.headers, scenario.body)
+        if comparable(got) != comparable(answers[scenario.key]):
+            raise RuntimeError(f"{scenario.label}: the bare app's answer differs from reader's")
+
+
+def versus_bare(
+    results: Results, load: Load, runs: int, cases: Sequence[Scenario], answers: dict[str, Answer], reader: Server,
+    bare: Server,
+) -> None:  # fmt: skip
+    print(f"reader vs bare: {runs} pairs × {len(cases)} scenarios × {load.duration} s", flush=True)
+    measured = alternate(load, runs, [(s.key, s, reader, bare) for s in cases])
+    for scenario in cases:
+        r, b = measured[scenario.key]
+        rps_r, rps_b = median([x.rps for x in r]), median([x.rps for x in b])
+        p50_r, p50_b = median([x.p50_ms for x in r]), median([x.p50_ms for x in b])
+        p99_r, p99_b = median([x.p99_ms for x in r]), median([x.p99_ms for x in b])
+        shown = f"{rps_r:,.0f} / {rps_b:,.0f} req/s = {ratio(rps_r, rps_b):.2f}×"
+        label = f"{scenario.label}: req/s reader/bare"
+        if scenario.target is None:
+            results.rows.append(Row(label, shown, "—", None))
+        else:
+            results.rows.append(at_least(label, ratio(rps_r, rps_b), scenario.target, shown))
+        shown = f"{_ms(p99_r)} / {_ms(p99_b)} = {ratio(p99_r, p99_b):.1f}×"
+        results.rows.append(at_most(f"{scenario.label}: p99 reader/bare", ratio(p99_r, p99_b), 2.0, shown, "≤ 2×"))
+        bad = sum(x.errors + x.non2xx for x in r + b)
+        pairs = [ratio(x.rps, y.rps) for x, y in zip(r, b, strict=True)]
+        answer = answers[scenario.key]
+        results.scenarios.append(
+            f"| {scenario.label} | {answer.status}, {len(answer.body):,} B | {rps_r:,.0f} | {_ms(p50_r)} "
+            f"| {_ms(p99_r)} | {rps_b:,.0f} | {_ms(p50_b)} | {_ms(p99_b)} | {min(pairs):.2f}–{max(pairs):.2f}× "
+            f"| {bad} |"
+        )
+
+
+def versus_sets(
+    results: Results, load: Load, runs: int, cases: Sequence[Scenario], small: Server, large: Server
+) -> None:
+    """p50 of the same requests against the 10- and the 100,000-article sets."""
+    page, index = cases[0], next(s for s in cases if s.key == "index")
+    slug = dataset.Generator().fields(dataset.middle_index(dataset.LARGE))["slug"]
+    middle = Scenario("middle", "article page, cookie", "GET", f"/articles/{slug}", {"Cookie": COOKIE})
+    for server in (small, large):
+        for article in (page, middle):
+            if request(server.port, "GET", article.path, article.headers).status != 200:
+                raise RuntimeError(f"{article.path}: not 200 from {server.name}")
+    print(f"10 vs 100,000 articles: {runs} pairs × 3 requests × {load.duration} s", flush=True)
+    measured = alternate(load, runs, [("seed", page, small, large), ("middle", middle, small, large),
+                                      ("index", index, small, large)])  # fmt: skip
+    for key, label, target in (
+        ("seed", "seed article page", 1.1),
+        ("middle", f"middle article page ({slug})", 1.1),
+        ("index", "index page (20 of 100,000 listed vs 10 of 10)", None),
+    ):
+        small_runs, large_runs = measured[key]
+        p_small, p_large = median([x.p50_ms for x in small_runs]), median([x.p50_ms for x in large_runs])
+        shown = f"{_ms(p_large)} vs {_ms(p_small)} = {ratio(p_large, p_small):.2f}×"
+        figure = f"p50, 100,000 vs 10 articles: {label}"
+        if target is None:
+            results.rows.append(Row(figure, shown, "—", None))
+        else:
+            results.rows.append(at_most(figure, ratio(p_large, p_small), target, shown, f"≤ {target}×"))
+
+
+def weight_and_writes(results: Results, reader: Server, db: Path, reader_bin: Path, workdir: Path, runs: int) -> None:
+    path = f"/articles/{SEED}"
+    html = request(reader.port, "GET", path, {"Cookie": COOKIE}).body
+    weight = page_weight(path, html, lambda url: request(reader.port, "GET", url).body)
+    kib = weight.total_gzip / 1024
+    results.rows.append(at_most("full page, gzip, without fonts", kib, 40, f"{kib:.1f} KiB", "≤ 40 KiB"))
+    blocking = ", ".join(weight.blocking_scripts)
+    results.rows.append(Row("render-blocking scripts", blocking or "none", "none", not blocking, "present"))
+    parts = ", ".join(f"{url.split('?')[0]} {raw:,} B → {packed:,} B" for url, raw, packed in weight.parts)
+    results.notes.append(f"page weight (raw → gzip): {parts}")
+    delays = write_visibility(reader, db, reader_bin, workdir, runs)
+    shown = f"{_ms(median(delays) * 1000)} (max {_ms(max(delays) * 1000)})"
+    results.rows.append(at_most("a write by another process visible", median(delays), 1.0, shown, "≤ 1 s"))
+
+
+def benchmark(args: argparse.Namespace, workdir: Path) -> Results:
+    results = Results()
+    reader_bin = Path(sys.executable).with_name("reader")
+    small_db = workdir / "articles-10.sqlite"  # a copy: the write-visibility test changes it
+    shutil.copy(dataset.ensure(args.cache, 10), small_db)
+    large_db = dataset.ensure(args.cache, dataset.LARGE)
+    load = Load(args.duration, args.connections, workdir)
+    with ExitStack() as stack:
+        print("starting reader (10 articles) and the bare app …", flush=True)
+        reader = start(stack, "reader-10", [str(reader_bin), "serve", "--db", str(small_db)], workdir)
+        cases, answers, spec = capture(reader, workdir)
+        bare = start(stack, "bare", [sys.executable, str(BENCH_DIR / "bare_app.py"), str(spec)], workdir)
+        check_bare(bare, cases, answers)
+        versus_bare(results, load, args.runs, cases, answers, reader, bare)
+        print("starting reader (100,000 articles) …", flush=True)
+        reader_large = start(stack, "reader-100000", [str(reader_bin), "serve", "--db", str(large_db)], workdir)
+        versus_sets(results, load, args.runs, cases, reader, reader_large)
+        print("page weight and write visibility …", flush=True)
+        weight_and_writes(results, reader, small_db, reader_bin, workdir, args.visibility_runs)
+        rss = {s.name: max(s.peak_rss_kib, *s.rss_kib()) / 1024 for s in (reader, reader_large, bare)}
+        shown = f"{rss['reader-100000']:.0f} MiB"
+        results.rows.append(at_most("peak RSS, 100,000 articles", rss["reader-100000"], 150, shown, "≤ 150 MiB"))
+        shown = f"{rss['reader-10']:.0f} MiB ({rss['bare']:.0f} MiB)"
+        results.rows.append(Row("peak RSS, 10 articles (bare app)", shown, "—", None))
+        for server in (reader, reader_large, bare):
+            server.stop()
+            problems = [line for line in server.log.read_text(errors="replace").splitlines()
+                        if "Traceback" in line or "ERROR" in line]  # fmt: skip
+            if problems:
+                results.notes.append(f"{server.name} logged {len(problems)} errors, the first: {problems[0]}")
+    print("readability reports …", flush=True)
+    for (lang, label), seconds in readability_times(args.readability_runs).items():
+        limit = readability_bench.TARGETS[label]
+        target = f"≤ {limit * 1000:.0f} ms" if limit < 1 else f"≤ {limit:.0f} s"
+        results.rows.append(
+            at_most(f"readability report, {label}, {lang}", seconds, limit, _ms(seconds * 1000), target)
+        )
+    loads = load.loads
+    results.notes.append(f"load average (1 min) during the runs: min {min(loads):.1f}, median "
+                         f"{median(loads):.1f}, max {max(loads):.1f} on {os.cpu_count()} CPUs (the benchmark "
+                         "itself keeps about 2 busy: a server and wrk)")  # fmt: skip
+    if median(loads) > 3:
+        results.notes.append("other work was running on the machine during this run: absolute figures are low")
+    return results
+
+
+def document(results: Results, about: dict[str, str], command: str) -> str:
+    missed = [r for r in results.rows if r.met is False]
+    return "\n".join(
+        [
+            "# Performance",
+            "",
+            "Written by `bench/run.py --write docs/performance.md` (see the README's Development section; the method",
+            "is at the end). Figures are medians of alternating runs on a machine other people use too: compare",
+            "ratios, not absolute numbers, and rerun before trusting a small difference. p99 is noisier than p50.",
+            "",
+            f"Command: `{command}`",
+            "",
+            "## Machine",
+            "",
+            *[f"- {k}: {v}" for k, v in about.items()],
+            "",
+            "## Results",
+            "",
+            markdown_table(results.rows),
+            "",
+            f"Missed targets ({len(missed)}):" if missed else "Missed targets: none.",
+            "",
+            *[f"- {r.figure}: {r.value}, target {r.target}: {r.by}" for r in missed],
+            *([""] if missed else []),
+            "## Per scenario (medians; errors are wrk's socket errors and 4xx/5xx answers)",
+            "",
+            SCENARIO_HEADER,
+            *results.scenarios,
+            "",
+            "## Notes",
+            "",
+            *[f"- {n}" for n in results.notes],
+            "",
+            "## Method",
+            "",
+            METHOD,
+        ]
+    )
+
+
+METHOD = """\
+- Data: `bench/dataset.py` builds two SQLite files in `bench/.data/` (reused until the generator changes):
+  10 articles (the 3 demo articles and 7 generated) and 100,000 (the demo articles and 99,997 generated).
+  Generated articles are 2.5–6.5 KB of HTML, three in five Vietnamese, the rest English, made of the demo
+  articles' sentences as paragraphs, lists, quotes and subheadings; every block passed through reader's
+  sanitizer, rows written by reader's own migrations and `SQLiteArticleStore.save_articles`. The 10-article
+  set holds the 100,000 set's middle article (published in the middle of its ten years) as well.
+- Servers: `reader serve --db … --port …` (the real CLI) and `bench/bare_app.py`, a Starlette app on
+  uvicorn with the same settings `reader serve` uses (uvloop, httptools, one worker, no proxy headers, no
+  Server header, log level info: the access log is on in both, as in production, its stdout discarded),
+  both pinned to CPU 0 with `taskset`. The bare app answers with the status, headers and body reader sent
+  for the same request (checked byte for byte before measuring; only `date` is its own).
+- Load: `wrk -t1 -c64` pinned to CPU 1, one JSON line per run from a Lua `done` hook; reader and bare
+  alternate (ABBA order) for every scenario, after a 1 s warm-up each; the table shows medians.
+  Scenarios use the seed article and the cookie `reader_prefs=1|s:200|lh:1.8`; the 304 run sends the
+  ETag reader gave; the htmx run posts `action=bigger&next=/articles/<seed>&view=page` with
+  `HX-Request: true` (reader answers 200 with the article region).
+- 100,000 vs 10: a reader on each set, alternating, p50 of the article page (seed article and the middle
+  article) and of the index page.
+- Peak RSS: VmRSS of the server process and its children polled every 0.1 s, and its VmHWM.
+- Readability: `reader.readability.readability_report` in-process on articles from
+  `bench/readability_bench.py` (5 KB: median of 20 runs, 1 MB: of several).
+- Page weight: the article page with the cookie, and every stylesheet (following `@import`) and script it
+  references, each gzipped at level 6, summed; fonts and images are not counted. A render-blocking script
+  is a classic `<script>` in `<head>` without `defer` or `async`.
+- Write visibility: a second process runs `reader import` of the seed article with a new paragraph into
+  the running reader's database while the page is polled every 10 ms; the delay is from the commit (the
+  moment a plain SQLite connection polling every 1 ms sees the new version) to reader's first answer
+  holding the new text; median of several imports."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a ~1 minute smoke run (3 pairs of 1 s runs)")
+    parser.add_argument("--runs", type=int, help="A/B pairs per scenario (default 5, quick 3)")
+    parser.add_argument("--duration", type=int, help="seconds per wrk run (default 3, quick 1)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    parser.add_argument("--cache", type=Path, default=BENCH_DIR / ".data", help="data set directory")
+    parser.add_argument("--write", type=Path, metavar="FILE", help="also write the results as Markdown")
+    args = parser.parse_args(argv)
+    args.runs = args.runs or (3 if args.quick else 5)
+    args.duration = args.duration or (1 if args.quick else 3)
+    args.visibility_runs = 3 if args.quick else 5
+    args.readability_runs = 3 if args.quick else 5
+    for tool in ("wrk", "taskset"):
+        if shutil.which(tool) is None:
+            parser.error(f"{tool} is not installed (apt-get install {'wrk' if tool == 'wrk' else 'util-linux'})")
+    if (os.cpu_count() or 1) < 2:
+        parser.error("needs two CPUs: the servers run on CPU 0, wrk on CPU 1")
+    # Stop the servers on Ctrl-C and SIGTERM (SIGINT too when started as a background job, which ignores it).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="reader-bench-") as tmp:
+            results = benchmark(args, Path(tmp))
+    except KeyboardInterrupt:
+        print("interrupted: servers stopped", file=sys.stderr)
+        return 130
+    width = max(len(r.figure) for r in results.rows)
+    value_width = max(len(r.value) for r in results.rows)
+    print()
+    for row in results.rows:
+        met = "—" if row.met is None else "ok" if row.met else f"MISSED ({row.by})"
+        print(f"{row.figure:<{width}}  {row.value:<{value_width}}  {row.target:<12}  {met}")
+    print()
+    print("\n".join([SCENARIO_HEADER, *results.scenarios, "", *results.notes]))
+    if args.write:
+        command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        args.write.write_text(document(results, machine(), command.strip()) + "\n")
+        print(f"wrote {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""The benchmark harness's pure pieces (bench/run.py, bench/bare_app.py); no timing is asserted here."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _load(name: str) -> ModuleType:
+    # bench/ is a folder of scripts, not a package (run.py puts bench/ on sys.path for its own imports).
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load("run")
+bare_app = _load("bare_app")
+
+
+def test_parse_wrk_reads_the_report_line() -> None:
+    output = (
+        "Running 1s test @ http://127.0.0.1:8000/\n  1 threads and 64 connections\n"
+        '{"requests":5000,"duration_us":1000000,"rps":5000.0,"errors":1,"non2xx":2,'
+        '"lat_p50_us":4135,"lat_p99_us":12958,"lat_max_us":20321}\n'
+    )
+    result = run.parse_wrk(output)
+    assert (result.rps, result.p50_ms, result.p99_ms) == (5000.0, 4.135, 12.958)
+    assert (result.requests, result.errors, result.non2xx) == (5000, 1, 2)
+
+
+def test_wrk_script_sets_method_headers_and_body() -> None:
+    script = run.wrk_script("POST", {"Cookie": 'reader_prefs=1|s:200"'}, "a=1&b=2\n")
+    assert 'wrk.method = "POST"' in script
+    assert 'wrk.headers["Cookie"] = "reader_prefs=1|s:200\\034"' in script
+    assert 'wrk.body = "a=1&b=2\\010"' in script
+    assert "done = function(summary, latency, requests)" in script
+    assert run.lua_string("Kạn") == '"K\\225\\186\\161n"'
+
+
+def test_medians_ratios_and_verdicts() -> None:
+    assert run.median([3.0, 1.0, 2.0, 10.0]) == 2.5
+    assert math.isnan(run.median([]))
+    assert run.ratio(400, 1000) == 0.4
+    assert math.isnan(run.ratio(1, 0))
+    ok = run.at_least("page", 0.85, 0.8, "0.85×")
+    missed = run.at_least("page", 0.2, 0.8, "0.20×")
+    assert ok.met and not missed.met and missed.by == "4.0× short"
+    assert run.at_least("304", 0.75, 0.9, "0.75×").by == "17 % short"
+    over = run.at_most("p99", 3.0, 2.0, "3.0×", "≤ 2×")
+    assert not over.met and over.by == "50 % over"
+    assert run.at_most("p50", 1.1027, 1.1, "1.10×", "≤ 1.1×").by == "0.2 % over"
+    assert run.at_most("p99", 9.0, 2.0, "9.0×", "≤ 2×").by == "4.5× over"
+    table = run.markdown_table([ok, missed, run.Row("info", "1", "—", None)])
+    assert "| page | 0.20× | ≥ 0.80× | **no** (4.0× short) |" in table
+    assert "| info | 1 | — | — |" in table
+
+
+def test_page_weight_counts_css_imports_and_scripts_but_not_fonts() -> None:
+    page = (
+        b'<!doctype html><html><head><link rel="stylesheet" href="/s/a.css?v=1">'
+        b'<link rel="preload" as="font" href="/f.woff2"><script src="/s/app.js" defer></script>'
+        b'<script src="block.js"></script><script type="module" src="/m.js"></script></head>'
+        b'<body><img src="/i.png"><script src="/s/late.js"></script></body></html>'
+    )
+    files = {
+        "/s/a.css?v=1": b'@import url("b.css"); @font-face { src: url(f.woff2) }',
+        "/s/b.css": b"body { color: black }",
+        "/s/app.js": b"console.log(1)",
+        "/articles/block.js": b"alert(1)",
+        "/m.js": b"export {}",
+        "/s/late.js": b"late()",
+    }
+    fetched: list[str] = []
+
+    def fetch(url: str) -> bytes:
+        fetched.append(url)
+        return files[url]
+
+    weight = run.page_weight("/articles/x", page, fetch)
+    assert sorted(fetched) == sorted(files)
+    expected = sum(len(gzip.compress(data, 6)) for data in [page, *files.values()])
+    assert weight.total_gzip == expected
+    assert weight.blocking_scripts == ["block.js"]
+
+
+@pytest.mark.anyio
+async def test_bare_app_replays_the_captured_answers(tmp_path: Path) -> None:
+    spec = tmp_path / "bare.json"
+    spec.write_text(
+        json.dumps(
+            [
+                {
+                    "method": "GET",
+                    "path": "/a",
+                    "conditional": False,
+                    "status": 200,
+                    "headers": [
+                        ["date", "x"],
+                        ["content-length", "2"],
+                        ["content-type", "text/html"],
+                        ["set-cookie", "a=1"],
+                        ["set-cookie", "b=2"],
+                    ],
+                    "body": base64.b64encode(b"hi").decode(),
+                },
+                {
+                    "method": "GET",
+                    "path": "/a",
+                    "conditional": True,
+                    "status": 304,
+                    "headers": [["etag", '"1"']],
+                    "body": "",
+                },
+            ]
+        )  # fmt: skip
+    )
+    app = bare_app.create_app(bare_app.load(spec))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        full = await client.get("/a")
+        assert (full.status_code, full.text, full.headers.get_list("set-cookie")) == (200, "hi", ["a=1", "b=2"])
+        assert "date" not in full.headers
+        assert (await client.get("/a", headers={"If-None-Match": '"1"'})).status_code == 304
+        assert (await client.post("/nowhere", content=b"x")).status_code == 404
