@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -15,8 +17,9 @@ from reader.cors import EmbedCors
 from reader.db import Database
 from reader.demo import seed_demo
 from reader.i18n import language_name
-from reader.middleware import BodySizeLimit, SecurityHeaders
+from reader.middleware import BodySizeLimit, CompressPublic, SecurityHeaders
 from reader.prefs import CHOICES, NUMERIC_STEPS, Preferences, fmt
+from reader.response_cache import CachedRoute, ResponseCache
 from reader.routes import build_routes
 from reader.settings import Settings
 from reader.store import SQLiteArticleStore
@@ -24,6 +27,15 @@ from reader.templating import StaticAssets, Templates, build_id
 from reader.views.api import ApiError, api_error
 from reader.views.editor_auth import LoginRequired, LoginThrottle, login_required
 from reader.views.errors import http_error, server_error, too_large
+
+# Answers that depend only on the request and the stored articles (reader.response_cache).
+CACHED_ROUTES = (
+    CachedRoute("GET", re.compile(r"/")),
+    CachedRoute("GET", re.compile(r"/articles/[^/]+(/fragment)?")),
+    CachedRoute("GET", re.compile(r"/embed/[^/]+")),
+    CachedRoute("GET", re.compile(r"/oembed")),
+    CachedRoute("POST", re.compile(r"/preferences"), personal=True),
+)
 
 
 def colors_url(prefs: Preferences) -> str:
@@ -34,14 +46,16 @@ def colors_url(prefs: Preferences) -> str:
 def create_app(settings: Settings) -> Starlette:
     """A reader application for these settings; the database opens in its lifespan."""
 
+    db = Database(
+        settings.db_path,
+        read_connections=settings.read_connections,
+        busy_timeout_ms=settings.busy_timeout_ms,
+    )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = Database(
-            settings.db_path,
-            read_connections=settings.read_connections,
-            busy_timeout_ms=settings.busy_timeout_ms,
-        )
         created = await db.open()
+        watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
         try:
             store = SQLiteArticleStore(db)
             if created and settings.seed_demo:
@@ -53,6 +67,9 @@ def create_app(settings: Settings) -> Starlette:
             app.state.session_key = await accounts.secret("session-signing")
             yield
         finally:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
             await db.close()
 
     static = StaticAssets(settings.static_dir)
@@ -71,6 +88,13 @@ def create_app(settings: Settings) -> Starlette:
         debug=settings.debug,
         routes=build_routes(settings),
         middleware=[
+            Middleware(
+                ResponseCache,
+                routes=CACHED_ROUTES,
+                generation=lambda: db.generation,
+                max_bytes=settings.response_cache_bytes,
+            ),
+            Middleware(CompressPublic),
             Middleware(SecurityHeaders),
             Middleware(EmbedCors, origins=settings.embed_origins),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, too_large=too_large),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+logger = logging.getLogger("reader")
 
 # Each migration is a tuple of statements, applied in one BEGIN IMMEDIATE transaction, after which
 # PRAGMA user_version is the migration's 1-based index. Never edit a released migration: append.
@@ -86,6 +89,10 @@ class Database:
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all_readers: list[aiosqlite.Connection] = []
         self._write_lock = asyncio.Lock()
+        self._watcher: aiosqlite.Connection | None = None
+        # Moves on every commit of this process at once, and on other processes' commits when
+        # watch_changes() notices them: caches of rendered pages compare it instead of querying.
+        self.generation = 0
 
     async def open(self) -> bool:
         """Open the connections, migrating the schema; True when the schema was created just now."""
@@ -98,6 +105,8 @@ class Database:
                 await reader.execute("PRAGMA query_only = ON")
                 self._all_readers.append(reader)
                 self._readers.put_nowait(reader)
+            self._watcher = await self._connect()
+            await self._watcher.execute("PRAGMA query_only = ON")
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise DatabaseError(_describe(self.path, exc)) from exc
@@ -108,10 +117,11 @@ class Database:
 
     async def close(self) -> None:
         """Close every connection; safe to call twice."""
-        connections = [*self._all_readers, *([self._writer] if self._writer else [])]
+        connections = [*self._all_readers, *(conn for conn in (self._writer, self._watcher) if conn)]
         self._all_readers.clear()
         self._readers = asyncio.Queue()
         self._writer = None
+        self._watcher = None
         for conn in connections:
             with suppress(Exception):
                 await conn.close()
@@ -164,8 +174,12 @@ class Database:
         """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process."""
         if self._writer is None:
             raise RuntimeError("database is not open")
-        async with self._write_lock, self._transaction(self._writer) as conn:
-            yield conn
+        try:
+            async with self._write_lock, self._transaction(self._writer) as conn:
+                yield conn
+        finally:
+            # Also after a rollback or a failed COMMIT: a needless cache flush is cheap, a stale page is not.
+            self.generation += 1
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -188,9 +202,27 @@ class Database:
         return rows[0] if rows else None
 
     async def data_version(self) -> int:
-        """SQLite's data_version as seen by one reader: it changes when another connection commits."""
-        async with self._reader() as conn:
-            return int(await _scalar(conn, "PRAGMA data_version"))
+        """SQLite's data_version on the watching connection: it changes when any other connection commits."""
+        if self._watcher is None:
+            raise RuntimeError("database is not open")
+        return int(await _scalar(self._watcher, "PRAGMA data_version"))
+
+    async def watch_changes(self, interval: float = 0.25) -> None:
+        """Move `generation` whenever another process commits, checking every `interval` seconds (runs until
+        cancelled); one PRAGMA per check, so pages can be served from memory yet stay fresh."""
+        last = await self.data_version()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                current = await self.data_version()
+            except (sqlite3.Error, ValueError) as exc:
+                # The connection is gone or the file is busy: serve fresh pages rather than cached ones.
+                logger.warning("watching %s for changes failed: %s", self.path, exc)
+                self.generation += 1
+                continue
+            if current != last:
+                last = current
+                self.generation += 1
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:

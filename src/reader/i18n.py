@@ -86,6 +86,8 @@ def format_date(value: dt.date, lang: str) -> str:
     return babel_format_date(value, "long", locale=lang)
 
 
+# The controls show the same few dozen numbers on every page: Babel's formatting is worth remembering.
+@functools.lru_cache(maxsize=4096)
 def format_number(value: float, lang: str) -> str:
     """A decimal in the language's conventions (1,8 in Vietnamese, 1.8 in English)."""
     return format_decimal(value, format="#,##0.##", locale=lang)
@@ -96,6 +98,7 @@ def format_percent(value: float, lang: str) -> str:
     return f"{format_number(value, lang)}{NBSP}%"
 
 
+@functools.lru_cache(maxsize=256)
 def language_name(tag: str, lang: str) -> str:
     """A language's name in the UI language ("Tiếng Việt", "English"); the tag itself if unknown."""
     try:

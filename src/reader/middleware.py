@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: security headers on every response, and a cap on request body size."""
+"""Pure ASGI middleware: security headers, a cap on request body size, compression of public answers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -87,3 +88,49 @@ class BodySizeLimit:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+GZIP_TAG_END = b'-gzip"'
+
+
+class CompressPublic:
+    """gzip for answers that hold no secret: pages, fragments, static files; never the editor or the API.
+
+    Compressing a page that carries a CSRF token next to text an attacker controls leaks the token
+    (BREACH), so those paths go out as they are. Inside reader.response_cache, so each answer is
+    compressed once and then served from memory.
+    """
+
+    def __init__(self, app: ASGIApp, private_prefixes: tuple[str, ...] = ("/editor", "/api/")) -> None:
+        self.app = app
+        self.compressed = GZipMiddleware(app, minimum_size=1024, compresslevel=6)
+        self.private_prefixes = private_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.private_prefixes):
+            await self.app(scope, receive, send)
+            return
+
+        # The gzipped bytes are another representation, so they get their own strong validator: the
+        # ETag with "-gzip" inside the quotes (as Apache does). The views only know the plain one, so
+        # that suffix comes off If-None-Match on the way in and back on a 304 on the way out.
+        asked_for_gzip_tag = False
+        headers = scope["headers"]
+        for index, (name, value) in enumerate(headers):
+            if name == b"if-none-match" and GZIP_TAG_END in value:
+                asked_for_gzip_tag = True
+                headers = [*headers]
+                headers[index] = (name, value.replace(GZIP_TAG_END, b'"'))
+                scope = {**scope, "headers": headers}
+                break
+
+        async def send_tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                etag = response_headers.get("etag")
+                gzipped = response_headers.get("content-encoding") == "gzip"
+                if etag and etag.endswith('"') and (gzipped or (message["status"] == 304 and asked_for_gzip_tag)):
+                    response_headers["etag"] = etag[:-1] + '-gzip"'
+            await send(message)
+
+        await self.compressed(scope, receive, send_tagged)

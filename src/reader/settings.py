@@ -72,6 +72,10 @@ class Settings:
     read_connections: int = 3
     busy_timeout_ms: int = 5000
     max_body_bytes: int = 1_048_576
+    # Rendered answers kept in memory (reader.response_cache), and how often another process's writes
+    # are looked for: a change shows within this many seconds.
+    response_cache_bytes: int = 32 * 1024 * 1024
+    change_check_interval: float = 0.25
     seed_demo: bool = True
     # Sites allowed to embed reader (CORS, frame-ancestors); empty means none (docs/embedding.md).
     embed_origins: tuple[str, ...] = ()
@@ -101,6 +105,10 @@ class Settings:
             values["read_connections"] = _int("READER_READ_CONNECTIONS", environ["READER_READ_CONNECTIONS"], 1)
         if "READER_MAX_BODY_BYTES" in environ:
             values["max_body_bytes"] = _int("READER_MAX_BODY_BYTES", environ["READER_MAX_BODY_BYTES"], 1024)
+        if "READER_RESPONSE_CACHE_BYTES" in environ:
+            values["response_cache_bytes"] = _int(
+                "READER_RESPONSE_CACHE_BYTES", environ["READER_RESPONSE_CACHE_BYTES"], 0
+            )
         if "READER_SEED_DEMO" in environ:
             values["seed_demo"] = _bool("READER_SEED_DEMO", environ["READER_SEED_DEMO"])
         if "READER_EMBED_ORIGINS" in environ:

@@ -223,10 +223,14 @@ def keyboard_problems(page: Page) -> list[str]:
             const s = getComputedStyle(e);
             // 2.4.11 (minimum): some part of the focused control is on screen and not covered by anything;
             // a few points of each line box are tried (a control half scrolled out of a region still passes).
+            // Points are taken in the part of each box that is inside the viewport: a textarea taller
+            // than a phone screen shows only a slice of itself, wherever the caret put it.
             const shown = [...e.getClientRects()].some(b => {
+              const left = Math.max(b.left, 0), right = Math.min(b.right, innerWidth);
+              const top = Math.max(b.top, 0), bottom = Math.min(b.bottom, innerHeight);
+              if (right <= left || bottom <= top) return false;
               for (const [fx, fy] of [[0.5, 0.5], [0.15, 0.5], [0.85, 0.5], [0.5, 0.2], [0.5, 0.8]]) {
-                const x = b.left + b.width * fx, y = b.top + b.height * fy;
-                if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+                const x = left + (right - left) * fx, y = top + (bottom - top) * fy;
                 const hit = document.elementFromPoint(x, y);
                 if (hit && (hit === e || e.contains(hit))) return true;
               }

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from reader.response_cache import KEY_HEADERS, CachedRoute, ResponseCache
+from reader.settings import Settings
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
+
+pytestmark = pytest.mark.anyio
+
+COOKIE = "reader_prefs=1|s:200|lh:1.8"
+
+
+def cache_of(app: Starlette) -> ResponseCache:
+    layer: object = app.middleware_stack
+    while not isinstance(layer, ResponseCache):
+        layer = layer.app  # type: ignore[attr-defined]
+    return layer
+
+
+async def test_a_repeated_request_is_answered_from_memory_with_the_same_bytes(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    first = await client.get(f"/articles/{SEED_SLUG}", headers={"cookie": COOKIE})
+    cache = cache_of(app)
+    hits = cache.hits
+    second = await client.get(f"/articles/{SEED_SLUG}", headers={"cookie": COOKIE})
+    assert cache.hits == hits + 1
+    assert second.status_code == first.status_code == 200
+    assert second.content == first.content
+    assert [(k, v) for k, v in second.headers.items() if k != "date"] == [
+        (k, v) for k, v in first.headers.items() if k != "date"
+    ]
+
+
+async def test_headers_outside_the_key_do_not_split_the_cache(app: Starlette, client: httpx.AsyncClient) -> None:
+    await client.get(f"/articles/{SEED_SLUG}/fragment", headers={"user-agent": "one"})
+    cache = cache_of(app)
+    hits = cache.hits
+    await client.get(f"/articles/{SEED_SLUG}/fragment", headers={"user-agent": "two", "x-anything": "1"})
+    assert cache.hits == hits + 1
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "expected"),
+    [
+        (f"/articles/{EN_SLUG}", {"cookie": COOKIE}, 'data-size="200"'),
+        (f"/articles/{EN_SLUG}", {"cookie": "reader_prefs=1|s:300"}, 'data-size="300"'),
+        (f"/articles/{EN_SLUG}/fragment", {"reader-prefs": "1|s:150"}, 'data-size="150"'),
+        ("/", {"accept-language": "en"}, '<html lang="en"'),
+        ("/", {"cookie": "reader_prefs=1|t:dark"}, 'data-theme="dark"'),
+    ],
+)
+async def test_each_key_header_gets_its_own_answer(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], expected: str
+) -> None:
+    # The plain answer is cached first, so a wrong hit would show the defaults instead.
+    plain = await client.get(path)
+    assert expected not in plain.text
+    varied = await client.get(path, headers=headers)
+    assert expected in varied.text
+
+
+async def test_validators_are_part_of_the_key(client: httpx.AsyncClient) -> None:
+    full = await client.get(f"/articles/{SEED_SLUG}")
+    revalidated = await client.get(f"/articles/{SEED_SLUG}", headers={"if-none-match": full.headers["etag"]})
+    assert revalidated.status_code == 304
+    assert (await client.get(f"/articles/{SEED_SLUG}")).status_code == 200
+
+
+async def test_the_key_covers_the_headers_the_views_read() -> None:
+    # The headers the article views, preferences and CORS consult (reader/web.py, reader/cors.py,
+    # reader/http_cache.py, reader/views/prefs.py); adding a header there means adding it here.
+    read_by_cached_views = {
+        b"host",
+        b"cookie",
+        b"reader-prefs",
+        b"accept-language",
+        b"accept-encoding",
+        b"if-none-match",
+        b"if-modified-since",
+        b"origin",
+        b"sec-fetch-site",
+        b"hx-request",
+        b"hx-history-restore-request",
+        b"content-type",
+        b"x-forwarded-proto",
+    }
+    assert read_by_cached_views <= set(KEY_HEADERS)
+
+
+async def test_a_write_in_this_process_shows_at_once(app: Starlette, client: httpx.AsyncClient) -> None:
+    assert SEED_TITLE in (await client.get(f"/articles/{SEED_SLUG}")).text
+    async with app.state.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE articles SET title = 'Changed here', version = version + 1 WHERE slug = ?", (SEED_SLUG,)
+        )
+    assert "Changed here" in (await client.get(f"/articles/{SEED_SLUG}")).text
+
+
+async def test_a_write_by_another_process_shows_within_the_check_interval(
+    settings: Settings, client: httpx.AsyncClient
+) -> None:
+    assert SEED_TITLE in (await client.get(f"/articles/{SEED_SLUG}")).text
+    with sqlite3.connect(settings.db_path) as other:
+        other.execute(
+            "UPDATE articles SET title = 'Changed elsewhere', version = version + 1 WHERE slug = ?", (SEED_SLUG,)
+        )
+    seen = False
+    for _ in range(40):  # up to 4 s, far beyond the 0.25 s interval, so a slow machine does not flake
+        if "Changed elsewhere" in (await client.get(f"/articles/{SEED_SLUG}")).text:
+            seen = True
+            break
+        await asyncio.sleep(0.1)
+    assert seen
+
+
+async def test_a_preference_change_is_replayed_with_its_cookie(app: Starlette, client: httpx.AsyncClient) -> None:
+    form = {"action": "bigger", "next": f"/articles/{SEED_SLUG}"}
+    headers = {"hx-request": "true", "cookie": COOKIE}
+    first = await client.post("/preferences", data=form, headers=headers)
+    cache = cache_of(app)
+    hits = cache.hits
+    second = await client.post("/preferences", data=form, headers=headers)
+    assert cache.hits == hits + 1
+    assert first.status_code == second.status_code == 200
+    assert second.headers["set-cookie"] == first.headers["set-cookie"]
+    assert "s:250" in second.headers["set-cookie"]
+    assert second.content == first.content
+    # Another body is another answer.
+    smaller = await client.post("/preferences", data={**form, "action": "smaller"}, headers=headers)
+    assert "s:175" in smaller.headers["set-cookie"]
+
+
+async def test_errors_are_not_kept(app: Starlette, client: httpx.AsyncClient) -> None:
+    await client.get("/articles/no-such-article")
+    cache = cache_of(app)
+    misses = cache.misses
+    assert (await client.get("/articles/no-such-article")).status_code == 404
+    assert cache.misses == misses + 1
+
+
+# ------------------------------------------------------------------ the middleware on its own
+
+
+def _counting_app(calls: list[bytes]) -> Starlette:
+    async def echo(request: Request) -> Response:
+        body = await request.body()
+        calls.append(body)
+        response = PlainTextResponse(f"{len(calls)}:{len(body)}")
+        if request.query_params.get("cookie"):
+            response.set_cookie("c", "1")
+        if request.query_params.get("nostore"):
+            response.headers["cache-control"] = "no-store"
+        return response
+
+    return Starlette(routes=[Route("/x", echo, methods=["GET", "POST"])])
+
+
+@pytest.fixture
+async def generation() -> AsyncIterator[list[int]]:
+    yield [0]
+
+
+def _client(cache: ResponseCache) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=cache), base_url="http://t")
+
+
+async def test_a_large_body_passes_through_whole() -> None:
+    calls: list[bytes] = []
+    cache = ResponseCache(_counting_app(calls), [CachedRoute("POST", re.compile("/x"))], lambda: 0)
+    async with _client(cache) as http:
+        body = b"a" * 50_000
+        first = await http.post("/x", content=body)
+        second = await http.post("/x", content=body)
+    assert first.text == "1:50000" and second.text == "2:50000"
+    assert calls == [body, body]
+
+
+async def test_set_cookie_and_no_store_answers_are_not_kept() -> None:
+    calls: list[bytes] = []
+    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda: 0)
+    async with _client(cache) as http:
+        for query in ("?cookie=1", "?nostore=1"):
+            await http.get("/x" + query)
+            await http.get("/x" + query)
+        await http.get("/x")
+        await http.get("/x")
+    assert len(calls) == 5
+
+
+async def test_a_new_generation_empties_the_cache(generation: list[int]) -> None:
+    calls: list[bytes] = []
+    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda: generation[0])
+    async with _client(cache) as http:
+        assert (await http.get("/x")).text == "1:0"
+        assert (await http.get("/x")).text == "1:0"
+        generation[0] += 1
+        assert (await http.get("/x")).text == "2:0"
+
+
+async def test_an_answer_rendered_across_a_change_is_not_kept(generation: list[int]) -> None:
+    calls: list[bytes] = []
+    inner = _counting_app(calls)
+
+    async def changing(scope: object, receive: object, send: object) -> None:
+        generation[0] += 1  # a commit lands while this answer is being rendered
+        await inner(scope, receive, send)  # type: ignore[arg-type]
+
+    cache = ResponseCache(changing, [CachedRoute("GET", re.compile("/x"))], lambda: generation[0])
+    async with _client(cache) as http:
+        await http.get("/x")
+        await http.get("/x")
+    assert len(calls) == 2
+
+
+async def test_the_size_bound_evicts_the_least_recently_used() -> None:
+    calls: list[bytes] = []
+    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda: 0, max_bytes=4096)
+    async with _client(cache) as http:
+        for n in range(20):
+            await http.get(f"/x?n={n}")
+        assert cache._bytes <= 4096
+        kept = len(calls)
+        await http.get("/x?n=19")  # the newest is still there
+        assert len(calls) == kept
+        await http.get("/x?n=0")  # the oldest was evicted
+        assert len(calls) == kept + 1
