@@ -19,6 +19,8 @@ from reader.importer import ImportFailure, import_files
 from reader.settings import Settings, SettingsError
 from reader.store import SQLiteArticleStore
 
+GRACEFUL_SHUTDOWN_SECONDS = 30
+
 
 class ProgressBar:
     """A one-line progress bar on a terminal; silent when output is not a terminal."""
@@ -109,6 +111,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from reader.app import create_app
+    from reader.request_id import log_config
 
     try:
         asyncio.run(_prepare(settings))
@@ -116,7 +119,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         return _fail(str(exc))
     print(f"reader {__version__}: serving {settings.db_path} at http://{host}:{port}/", file=sys.stderr)
     uvicorn.run(
-        create_app(settings),
+        # _prepare has just checked the file; the lifespan need not read it all again.
+        create_app(settings, check_database=False),
         host=host,
         port=port,
         loop="uvloop",
@@ -125,6 +129,10 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         forwarded_allow_ips="*" if settings.trust_proxy_headers else None,
         server_header=False,
         log_level="info",
+        log_config=log_config(),
+        # On SIGTERM, requests in flight get this long to finish before they are cancelled (a cancelled
+        # write rolls back); the database is closed cleanly after them either way.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return 0
 
