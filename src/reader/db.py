@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -122,7 +123,16 @@ class Database:
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
-        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+        pending = aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+        try:
+            conn = await pending
+        except BaseException:
+            # On a failed connect aiosqlite tells its worker thread to stop but does not wait for it; if the
+            # event loop closes first (the CLI exits at once), the thread prints a traceback on stderr.
+            thread = getattr(pending, "_thread", None)
+            if isinstance(thread, threading.Thread) and thread.is_alive():
+                await asyncio.to_thread(thread.join, 5)
+            raise
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         await conn.execute("PRAGMA foreign_keys = ON")
