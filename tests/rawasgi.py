@@ -90,3 +90,23 @@ async def request(
 
     await app(scope, receive, send)
     return answer
+
+
+def multipart(fields: Sequence[tuple[str, str]], files: Sequence[tuple[str, str, bytes]] = ()) -> tuple[bytes, bytes]:
+    """A multipart/form-data body as browsers write it (quotes and line breaks in names percent-encoded)."""
+    boundary = b"fuzzboundary7MA4YWxkTrZu0gW"
+
+    def name(value: str) -> bytes:
+        return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A").encode("utf-8")
+
+    parts = [
+        b'Content-Disposition: form-data; name="' + name(key) + b'"\r\n\r\n' + value.encode("utf-8")
+        for key, value in fields
+    ]
+    parts += [
+        b'Content-Disposition: form-data; name="' + name(key) + b'"; filename="' + name(filename) + b'"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + content
+        for key, filename, content in files
+    ]
+    body = b"".join(b"--" + boundary + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + boundary + b"--\r\n"
+    return b"multipart/form-data; boundary=" + boundary, body

@@ -11,7 +11,6 @@ from starlette.applications import Starlette
 from reader.accounts import User, sign
 from reader.settings import Settings
 from tests import rawasgi
-from tests.test_fuzz import multipart
 
 pytestmark = pytest.mark.anyio
 
@@ -46,8 +45,10 @@ def form(size: int) -> bytes:
 async def requests_of(app: Starlette, size: int) -> list[tuple[str, str, list[tuple[bytes, bytes]], bytes]]:
     cookie, csrf = await sign_in(app)
     token = await app.state.accounts.create_token("big")
-    upload_type, upload = multipart([("csrf_token", csrf)], [("files", "big.json", json_article(size, "Uploaded"))])
-    editor_type, editor_form = multipart(
+    upload_type, upload = rawasgi.multipart(
+        [("csrf_token", csrf)], [("files", "big.json", json_article(size, "Uploaded"))]
+    )
+    editor_type, editor_form = rawasgi.multipart(
         [("csrf_token", csrf), ("title", "Written"), ("lang", "en"), ("body_format", "html"), ("body", "x" * size)]
     )
     urlencoded = (b"content-type", b"application/x-www-form-urlencoded")

@@ -12,11 +12,13 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from reader.app import create_app
-from reader.request_id import RequestIdFilter
+from reader.request_id import RequestId, RequestIdFilter
 from reader.settings import Settings
 from reader.views import errors
+from tests import rawasgi
 from tests.conftest import SEED_SLUG
 
 pytestmark = pytest.mark.anyio
@@ -164,3 +166,17 @@ async def test_debug_shows_the_traceback_only_when_asked_for(settings: Settings)
                 response = await http.get("/boom", headers={"accept": "text/html"})
         assert response.status_code == 500
         assert (SECRET in response.text) is debug and ("Traceback" in response.text) is debug
+
+
+async def test_the_request_id_middleware_leaves_the_apps_messages_alone() -> None:
+    start = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send(start)  # the same message object for every request
+        await send({"type": "http.response.body", "body": b""})
+
+    wrapped = RequestId(app)
+    for _ in range(3):
+        answer = await rawasgi.request(wrapped, "GET", "/")
+        assert [name for name, _ in answer.headers].count(b"x-request-id") == 1
+    assert start["headers"] == [(b"content-length", b"0")]

@@ -248,29 +248,9 @@ def wire(text: str, *, loose: bool) -> str:
     return quote(text, safe="/%." if loose else "")
 
 
-def multipart(fields: Sequence[tuple[str, str]], files: Sequence[tuple[str, str, bytes]] = ()) -> tuple[bytes, bytes]:
-    """A multipart/form-data body as browsers write it (quotes and line breaks in names percent-encoded)."""
-    boundary = b"fuzzboundary7MA4YWxkTrZu0gW"
-
-    def name(value: str) -> bytes:
-        return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A").encode("utf-8")
-
-    parts = [
-        b'Content-Disposition: form-data; name="' + name(key) + b'"\r\n\r\n' + value.encode("utf-8")
-        for key, value in fields
-    ]
-    parts += [
-        b'Content-Disposition: form-data; name="' + name(key) + b'"; filename="' + name(filename) + b'"\r\n'
-        b"Content-Type: application/octet-stream\r\n\r\n" + content
-        for key, filename, content in files
-    ]
-    body = b"".join(b"--" + boundary + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + boundary + b"--\r\n"
-    return b"multipart/form-data; boundary=" + boundary, body
-
-
 def form_body(fields: Sequence[tuple[str, str]], as_multipart: bool) -> tuple[bytes, bytes]:
     if as_multipart:
-        return multipart(fields)
+        return rawasgi.multipart(fields)
     return b"application/x-www-form-urlencoded", urlencode(fields).encode("ascii")
 
 
@@ -509,11 +489,13 @@ async def test_fuzz_editor_forms(
         "logout": "/editor/logout",
     }[endpoint]
     if endpoint == "import":
-        content_type, payload = multipart([("csrf_token", csrf)], [("files", name, content) for name, content in files])
+        content_type, payload = rawasgi.multipart(
+            [("csrf_token", csrf)], [("files", name, content) for name, content in files]
+        )
     elif endpoint == "logout":
-        content_type, payload = multipart([("csrf_token", csrf)])
+        content_type, payload = rawasgi.multipart([("csrf_token", csrf)])
     else:
-        content_type, payload = multipart(list(fields.items()))
+        content_type, payload = rawasgi.multipart(list(fields.items()))
     headers = [(b"content-type", content_type), (b"cookie", editor.cookie)]
     if htmx:
         headers.append((b"hx-request", b"true"))

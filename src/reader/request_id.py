@@ -56,8 +56,8 @@ class RequestId:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                # A new list: the response's own header list may be shared (e.g. a cached response).
-                message["headers"] = [*message.get("headers", ()), header]
+                # A new message, not the app's changed in place: an app may send the same one again.
+                message = {**message, "headers": [*message.get("headers", ()), header]}
             await send(message)
 
         await self.app(scope, receive, send_with_id)
