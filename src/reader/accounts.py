@@ -166,6 +166,7 @@ def sign(key: str, value: str) -> str:
 def unsign(key: str, signed: str) -> str | None:
     """The value of a signed string, or None when the signature does not match."""
     value, _, mac = signed.rpartition(".")
-    if not value or not hmac.compare_digest(sign(key, value), signed):
+    # Bytes: compare_digest refuses str with non-ASCII characters, and a cookie may hold any.
+    if not value or not hmac.compare_digest(sign(key, value).encode(), signed.encode()):
         return None
     return value

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager, suppress
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from reader.accounts import AccountStore
 from reader.announce import font_name, theme_name
@@ -17,8 +18,9 @@ from reader.cors import EmbedCors
 from reader.db import Database
 from reader.demo import seed_demo
 from reader.i18n import language_name
-from reader.middleware import BodySizeLimit, CompressPublic, SecurityHeaders
+from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, SecurityHeaders
 from reader.prefs import CHOICES, NUMERIC_STEPS, Preferences, fmt
+from reader.request_id import RequestId
 from reader.response_cache import CachedRoute, ResponseCache
 from reader.routes import build_routes
 from reader.settings import Settings
@@ -26,7 +28,7 @@ from reader.store import SQLiteArticleStore
 from reader.templating import StaticAssets, Templates, build_id
 from reader.views.api import ApiError, api_error
 from reader.views.editor_auth import LoginRequired, LoginThrottle, login_required
-from reader.views.errors import http_error, server_error, too_large
+from reader.views.errors import bad_request, http_error, server_error, too_large
 
 # Answers that depend only on the request and the stored articles (reader.response_cache).
 CACHED_ROUTES = (
@@ -43,8 +45,20 @@ def colors_url(prefs: Preferences) -> str:
     return f"/preferences/colors/{prefs.text_color[1:]}-{prefs.background_color[1:]}.css"
 
 
-def create_app(settings: Settings) -> Starlette:
-    """A reader application for these settings; the database opens in its lifespan."""
+class ReaderApp(Starlette):
+    """Starlette with the request id outside everything, Starlette's own error middleware included: the
+    500 page, its X-Request-ID header and the traceback logged for it all belong to the request."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestId(super().build_middleware_stack())
+
+
+def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
+    """A reader application for these settings; the database opens in its lifespan.
+
+    `check_database=False` skips the integrity check on opening, for a caller (the CLI) that has just
+    checked the same file.
+    """
 
     db = Database(
         settings.db_path,
@@ -54,7 +68,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        created = await db.open()
+        created = await db.open(check=check_database)
         watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
         try:
             store = SQLiteArticleStore(db)
@@ -84,7 +98,7 @@ def create_app(settings: Settings) -> Starlette:
         },
         per_language={"font_name": font_name, "theme_name": theme_name, "language_name": language_name},
     )
-    app = Starlette(
+    app = ReaderApp(
         debug=settings.debug,
         routes=build_routes(settings),
         middleware=[
@@ -98,6 +112,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(SecurityHeaders),
             Middleware(EmbedCors, origins=settings.embed_origins),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, too_large=too_large),
+            Middleware(QueryStringCheck, bad_request=bad_request),
         ],
         exception_handlers={
             HTTPException: http_error,

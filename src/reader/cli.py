@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import getpass
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -18,6 +20,8 @@ from reader.demo import seed_demo
 from reader.importer import ImportFailure, import_files
 from reader.settings import Settings, SettingsError
 from reader.store import SQLiteArticleStore
+
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 class ProgressBar:
@@ -106,17 +110,42 @@ async def _prepare(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
-    import uvicorn
-
-    from reader.app import create_app
-
     try:
         asyncio.run(_prepare(settings))
     except (DatabaseError, ImportFailure) as exc:
         return _fail(str(exc))
     print(f"reader {__version__}: serving {settings.db_path} at http://{host}:{port}/", file=sys.stderr)
+    with _stop_signals_exit_cleanly():
+        _run_uvicorn(settings, host, port)
+    return 0
+
+
+@contextmanager
+def _stop_signals_exit_cleanly() -> Iterator[None]:
+    """uvicorn shuts down gracefully on SIGTERM and SIGINT, then raises the same signal again against the
+    handlers it found at start; with the default ones the process dies of it (status -15) after a clean
+    shutdown. These handlers take the repeated signal instead, so a requested stop exits 0."""
+
+    def already_handled(number: int, frame: object) -> None:
+        """The stop was asked for and carried out: nothing left to do."""
+
+    previous = {number: signal.signal(number, already_handled) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from reader.app import create_app
+    from reader.request_id import log_config
+
     uvicorn.run(
-        create_app(settings),
+        # _prepare has just checked the file; the lifespan need not read it all again.
+        create_app(settings, check_database=False),
         host=host,
         port=port,
         loop="uvloop",
@@ -125,8 +154,11 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         forwarded_allow_ips="*" if settings.trust_proxy_headers else None,
         server_header=False,
         log_level="info",
+        log_config=log_config(),
+        # On SIGTERM, requests in flight get this long to finish before they are cancelled (a cancelled
+        # write rolls back); the database is closed cleanly after them either way.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
-    return 0
 
 
 async def _import(settings: Settings, files: Sequence[Path]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -94,12 +95,16 @@ class Database:
         # watch_changes() notices them: caches of rendered pages compare it instead of querying.
         self.generation = 0
 
-    async def open(self) -> bool:
-        """Open the connections, migrating the schema; True when the schema was created just now."""
+    async def open(self, *, check: bool = True) -> bool:
+        """Open the connections, migrating the schema; True when the schema was created just now.
+
+        With `check`, the whole file is verified (PRAGMA quick_check, about a second per GB) before anything
+        is written to it, so a damaged database is refused untouched instead of being written into.
+        """
         _check_path(self.path)
         try:
             self._writer = await self._connect()
-            created = await self._migrate(self._writer)
+            created = await self._migrate(self._writer, check=check)
             for _ in range(self._read_count):
                 reader = await self._connect()
                 await reader.execute("PRAGMA query_only = ON")
@@ -128,13 +133,22 @@ class Database:
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
-        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+        pending = aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+        try:
+            conn = await pending
+        except BaseException:
+            # On a failed connect aiosqlite tells its worker thread to stop but does not wait for it; if the
+            # event loop closes first (the CLI exits at once), the thread prints a traceback on stderr.
+            thread = getattr(pending, "_thread", None)
+            if isinstance(thread, threading.Thread) and thread.is_alive():
+                await asyncio.to_thread(thread.join, 5)
+            raise
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         await conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
-    async def _migrate(self, conn: aiosqlite.Connection) -> bool:
+    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool) -> bool:
         # Read before writing anything, so that a file which is not SQLite is left untouched.
         version = int(await _scalar(conn, "PRAGMA user_version"))
         await _scalar(conn, "SELECT count(*) FROM sqlite_master")
@@ -143,6 +157,12 @@ class Database:
                 f"{self.path}: schema version {version} is newer than this reader understands "
                 f"({SCHEMA_VERSION}); upgrade reader or use another database"
             )
+        if check:
+            # A readable first page says nothing about the rest: garbage in any table's pages only shows
+            # when they are read, and switching to WAL or migrating would write into the damaged file.
+            verdict = await _scalar(conn, "PRAGMA quick_check(1)")
+            if verdict != "ok":
+                raise DatabaseError(_corrupt(self.path))
         mode = await _scalar(conn, "PRAGMA journal_mode = WAL")
         if str(mode).lower() != "wal":
             raise DatabaseError(f"{self.path}: cannot switch to WAL journal mode (got {mode})")
@@ -239,12 +259,16 @@ def _check_path(path: Path) -> None:
         raise DatabaseError(f"{path}: directory {parent} does not exist")
 
 
+def _corrupt(path: Path) -> str:
+    return f"{path}: the database file is corrupt (left untouched); restore it from a backup"
+
+
 def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "file is not a database" in text:
         return f"{path}: not a SQLite database (left untouched)"
     if "malformed" in text or "corrupt" in text:
-        return f"{path}: the database file is corrupt (left untouched); restore it from a backup"
+        return _corrupt(path)
     if "unable to open" in text or "readonly" in text or "read-only" in text:
         return f"{path}: cannot open the database for writing ({text})"
     return f"{path}: {text}"

@@ -8,10 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from reader.drafts import FieldError, draft_from_fields
 from reader.models import ArticleDraft, SaveResult
+from reader.soup import parse_html
 from reader.store import ArticleStore
 
 Progress = Callable[[int, int], None]
@@ -53,6 +54,11 @@ def read_json(path: Path, text: str) -> list[Mapping[str, object]]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailure(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ImportFailure(path, "invalid JSON: nested too deeply") from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits (a guard against slow conversions).
+        raise ImportFailure(path, "invalid JSON: a number has too many digits") from None
     items = document if isinstance(document, list) else [document]
     if not items:
         raise ImportFailure(path, "the list holds no articles")
@@ -74,6 +80,10 @@ def read_markdown(path: Path, text: str) -> list[Mapping[str, object]]:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             where = f" (line {line + 2})" if isinstance(line, int) else ""
             raise ImportFailure(path, f"invalid YAML{where}", field="front matter") from None
+        except (ValueError, RecursionError) as exc:
+            # PyYAML builds dates itself (2020-13-45 raises ValueError) and recurses into nested values.
+            detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ImportFailure(path, f"invalid YAML ({detail})", field="front matter") from None
         if meta is not None and not isinstance(meta, dict):
             raise ImportFailure(path, "must be a mapping of field: value", field="front matter")
         for key, value in (meta or {}).items():
@@ -92,7 +102,7 @@ def read_markdown(path: Path, text: str) -> list[Mapping[str, object]]:
 
 def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
     """Article fields from an HTML document: title from <h1> or <title>, body from <article>/<main>/<body>."""
-    soup = BeautifulSoup(text, "html.parser")
+    soup = parse_html(text)
     container = soup.find("article") or soup.find("main") or soup.find("body") or soup
     fields: dict[str, object] = {}
     html_tag = soup.find("html")

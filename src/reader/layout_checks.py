@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from reader import prefs
 from reader.colors import contrast_ratio, parse_hex
@@ -23,6 +23,7 @@ from reader.i18n import N_, gettext
 from reader.paths import STATIC_DIR
 from reader.readability.document import plain_text_for_report
 from reader.readability.report import message_language, report_language
+from reader.soup import parse_html
 
 VIEWPORTS = (320, 1280)
 ROOT_PX = 16.0
@@ -150,7 +151,7 @@ def theme_contrast(rules: list[Rule]) -> dict[str, dict[str, dict[str, object]]]
 
 def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = None) -> list[dict[str, object]]:
     """Problems in an article's markup; justified text and px font sizes are also looked for in its source."""
-    soup = BeautifulSoup(body_html, "html.parser")
+    soup = parse_html(body_html)
     issues: list[dict[str, object]] = []
 
     def add(kind: str, **values: Any) -> None:
@@ -222,7 +223,7 @@ def _table_size(table: Tag) -> tuple[int, int]:
 
 def _styling(markup: str) -> tuple[int, list[str]]:
     # The sanitizer strips style attributes, so these mostly turn up in the imported source.
-    soup = BeautifulSoup(markup, "html.parser")
+    soup = parse_html(markup)
     justified = 0
     sizes: list[str] = []
     for element in soup.find_all(True):

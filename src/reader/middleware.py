@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: security headers, a cap on request body size, compression of public answers."""
+"""Pure ASGI middleware: security headers on every response, a cap on request body size, a refusal
+of query strings that are not UTF-8, and compression of public answers."""
 
 from __future__ import annotations
 
@@ -134,3 +135,26 @@ class CompressPublic:
             await send(message)
 
         await self.compressed(scope, receive, send_tagged)
+
+
+class QueryStringCheck:
+    """Answers 400 to a query string that is not UTF-8 (raw bytes a browser never sends unencoded), which
+    Starlette would otherwise fail to decode in whichever handler first reads a parameter."""
+
+    def __init__(self, app: ASGIApp, bad_request: Callable[[Request], Response]) -> None:
+        self.app = app
+        self.bad_request = bad_request
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query: bytes = scope["query_string"]
+            # isascii() first: the common case costs one C call.
+            if not query.isascii():
+                try:
+                    query.decode("utf-8")
+                except UnicodeDecodeError:
+                    # The error page reads the request (its URL, ?lang=): show it one without the query.
+                    answer = self.bad_request(Request({**scope, "query_string": b""}))
+                    await answer(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

@@ -115,12 +115,12 @@ class ResponseCache:
             read = await _read_body(receive, MAX_KEY_BYTES - key_bytes)
             if read is None:
                 return  # the client went away before sending its request
-            body, complete = read
-            receive = _replay(body, complete, receive)
-            if not complete:
+            body, whole = read
+            receive = _replay(body, whole, receive)
+            key_bytes += len(body)
+            if not whole:
                 await self.app(scope, receive, send)
                 return
-            key_bytes += len(body)
         if key_bytes > MAX_KEY_BYTES:
             await self.app(scope, receive, send)
             return
@@ -186,8 +186,8 @@ def _storable(headers: tuple[tuple[bytes, bytes], ...], route: CachedRoute) -> b
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool] | None:
-    """The request body, or as much of it as fits in `limit` (complete=False when more remains);
-    None when the client disconnected."""
+    """The request body (whole=True), or its first chunks once they pass `limit` (whole=False, the rest
+    still to come); None when the client disconnected."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -198,12 +198,12 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool] | None:
         chunks.append(chunk)
         size += len(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks), size <= limit
+            return b"".join(chunks), True
         if size > limit:
             return b"".join(chunks), False
 
 
-def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
+def _replay(body: bytes, whole: bool, receive: Receive) -> Receive:
     """A receive channel that first gives back the body already read, then the real channel."""
     sent = False
 
@@ -211,7 +211,7 @@ def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": not complete}
+            return {"type": "http.request", "body": body, "more_body": not whole}
         return await receive()
 
     return replay

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup, Tag
 from reader.i18n import gettext, primary_subtag
 from reader.models import SafeHtml
 from reader.settings import UI_LANGUAGES
+from reader.soup import parse_html
 
 ALLOWED_TAGS = frozenset(
     {
@@ -94,7 +95,7 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 def sanitize_html(untrusted: str, *, lang: str) -> SafeHtml:
     """Article body HTML made safe and structured: allowlisted markup, one h1 level down, labelled tables."""
     cleaned = _CLEANER.clean(untrusted)
-    soup = BeautifulSoup(cleaned, "html.parser")
+    soup = parse_html(cleaned)
     _demote_headings(soup)
     _wrap_tables(soup, lang)
     _lazy_images(soup)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -14,6 +14,8 @@ from reader.settings import UI_LANGUAGES, Settings
 from reader.templating import Templates
 
 MAX_NEXT_LENGTH = 2000
+# What stays as it is when a path goes into a header (Starlette's RedirectResponse keeps the same).
+URL_SAFE = ":/%#?=@[]!$&'()*+,;"
 
 
 def settings_of(request: Request) -> Settings:
@@ -107,7 +109,8 @@ def safe_next(raw: str | None) -> str:
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc:
         return "/"
-    return raw
+    # Percent-encoded (as Starlette's redirects do), so that it also fits an HX-Redirect header.
+    return quote(raw, safe=URL_SAFE)
 
 
 def render(request: Request, template: str, lang: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

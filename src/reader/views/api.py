@@ -64,6 +64,11 @@ async def _json_body(request: Request) -> dict[str, Any]:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ApiError(400, "the body is not valid JSON (nested too deeply)") from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits (a guard against slow conversions).
+        raise ApiError(400, "the body is not valid JSON (a number has too many digits)") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return data

@@ -6,6 +6,7 @@ import hmac
 import secrets
 import time
 from collections import defaultdict, deque
+from urllib.parse import quote
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -14,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reader.accounts import AccountStore, Session, sign, unsign
 from reader.i18n import gettext
-from reader.web import is_https, prefs_for, render, ui_lang_for
+from reader.web import URL_SAFE, is_https, prefs_for, render, ui_lang_for
 
 SESSION_COOKIE = "reader_session"
 LOGIN_CSRF_COOKIE = "reader_login_csrf"
@@ -92,20 +93,33 @@ def refuse_cross_site(request: Request) -> None:
 
 def check_csrf(form: FormData, expected: str) -> None:
     submitted = form.get("csrf_token")
-    if not isinstance(submitted, str) or not hmac.compare_digest(submitted, expected):
+    # Bytes: compare_digest refuses str with non-ASCII characters, and a form may hold any.
+    if not isinstance(submitted, str) or not hmac.compare_digest(submitted.encode(), expected.encode()):
         raise HTTPException(status_code=403)
 
 
 async def login_required(request: Request, exc: Exception) -> Response:
-    target = "/editor/login?next=" + request.url.path
+    # Quoted: the path may hold any character, and an HX-Redirect header only Latin-1.
+    target = "/editor/login?next=" + quote(request.url.path, safe="/")
     if request.headers.get("hx-request") == "true":
         return Response(status_code=200, headers={"hx-redirect": target})
     return RedirectResponse(target, status_code=303)
 
 
 def safe_editor_next(raw: str | None) -> str:
-    if raw and raw.startswith(EDITOR_PATH + "/") and "//" not in raw and raw.isprintable() and len(raw) < 500:
-        return raw
+    """An editor path to go to after signing in; anything else is the editor's start page.
+
+    Backslashes are refused too: browsers read them as slashes, so "/editor/\\x" is "/editor//x".
+    """
+    if (
+        raw
+        and raw.startswith(EDITOR_PATH + "/")
+        and "//" not in raw
+        and "\\" not in raw
+        and raw.isprintable()
+        and len(raw) < 500
+    ):
+        return quote(raw, safe=URL_SAFE)
     return EDITOR_PATH + "/"
 
 

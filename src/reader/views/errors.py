@@ -6,13 +6,14 @@ import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from reader import i18n
 from reader.i18n import N_
 from reader.web import prefs_for, render, ui_lang_for
 
 logger = logging.getLogger("reader")
+FALLBACK_500 = "Đã xảy ra lỗi. Something went wrong.\n"
 
 _MESSAGES = {
     400: (N_("Bad request"), N_("reader could not understand this request.")),
@@ -28,8 +29,9 @@ _MESSAGES = {
 
 
 def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
-    """The error page (or fragment, or JSON for the API) for a status code."""
-    lang = ui_lang_for(request)
+    """The error page (or fragment, or JSON for the API) for a status code, in the UI language: ?lang=
+    (as embedding sites ask for it), else the browser's."""
+    lang = ui_lang_for(request, requested=request.query_params.get("lang"))
     heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
     if request.url.path.startswith("/api/"):
         body = {"error": {"status": status_code, "message": i18n.gettext(lang, explanation), "field": None}}
@@ -54,9 +56,19 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(request, 500)
+    # %r: a percent-decoded path may hold a line break, which must not start a forged log line.
+    logger.exception("unhandled error on %s %r", request.method, request.url.path, exc_info=exc)
+    try:
+        return error_page(request, 500)
+    except Exception:
+        # The page itself failed (the cause may be what it renders with): still no traceback to the reader.
+        logger.exception("the error page failed too")
+        return PlainTextResponse(FALLBACK_500, status_code=500, headers={"cache-control": "no-store"})
 
 
 def too_large(request: Request) -> Response:
     return error_page(request, 413)
+
+
+def bad_request(request: Request) -> Response:
+    return error_page(request, 400)

@@ -1,0 +1,87 @@
+"""`reader serve` in a subprocess on a free port, for tests (and scripts) that need the real server."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
+
+
+def reader_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "reader", *args]
+
+
+def create_token(db: Path, name: str = "tests") -> str:
+    """An API token, made the way an operator makes one (`reader token create`)."""
+    done = subprocess.run(
+        reader_command("token", "create", name, "--db", str(db)), capture_output=True, text=True, check=True
+    )
+    return done.stdout.splitlines()[0].strip()
+
+
+@dataclass
+class Server:
+    db: Path
+    directory: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    port: int = 0
+
+    @property
+    def stdout_path(self) -> Path:
+        return self.directory / "server.out"
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.directory / "server.err"
+
+    def log(self) -> str:
+        """Everything the server wrote (uvicorn's access log goes to stdout, the rest to stderr)."""
+        return self.stderr_path.read_text(errors="replace") + self.stdout_path.read_text(errors="replace")
+
+    def start(self, timeout: float = 60.0) -> Server:
+        with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
+            self.process = subprocess.Popen(
+                reader_command("serve", "--port", "0", "--db", str(self.db)),
+                stdout=out,
+                stderr=err,
+                cwd=self.directory,
+                env={**os.environ, **self.env},
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = _RUNNING.search(self.stderr_path.read_text(errors="replace"))
+            if found:
+                self.port = int(found.group(2))
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"reader serve exited with {self.process.returncode}:\n{self.log()}")
+            time.sleep(0.05)
+        raise RuntimeError(f"reader serve did not start in {timeout} s:\n{self.log()}")
+
+    def terminate(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float = 60.0) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> None:
+        """Stop the server if it still runs (SIGTERM, then SIGKILL): for clean-ups."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,134 @@
+"""`next` never sends anyone to another site: the editor sign-in (form field and query) and the preference
+form, with every trick for turning a path into another host."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote, urljoin, urlsplit
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from reader.accounts import User, sign
+
+pytestmark = pytest.mark.anyio
+
+EVIL = [
+    "//evil.com",
+    "https://evil.com",
+    "http://evil.com/editor/",
+    "/\\evil.com",
+    "\\\\evil",
+    "\\/evil.com",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "%2F%2Fevil.com",
+    "/%2F%2Fevil.com",
+    "/%5Cevil.com",
+    "%5C%5Cevil.com",
+    "https:evil.com",
+    "https:/\\evil.com",
+    "/\t/evil.com",
+    "/\r\n/evil.com",
+    " //evil.com",
+    "\x00//evil.com",
+    "//evil.com/editor/",
+    "/editor//evil.com",
+    "/editor/\\evil.com",
+    "/editor/../..//evil.com",
+    "/editor/..\\..\\\\evil.com",
+    "/editor/%2e%2e/%2e%2e//evil.com",
+    "/editor/\r\nLocation: https://evil.com",
+    "///evil.com",
+    "/\u3002evil.com",
+    "\uff0f\uff0fevil.com",
+]
+PASSWORD = "correct horse battery"
+
+
+def resolves_here(location: str) -> bool:
+    """True when a browser following this Location stays on reader: backslashes count as slashes, as in
+    every browser (WHATWG URL), and the result must have reader's scheme and host."""
+    if any(ch in location for ch in "\r\n\t\x00"):
+        return False
+    target = urlsplit(urljoin("http://testserver/editor/login", location.replace("\\", "/")))
+    return target.scheme == "http" and target.netloc == "testserver"
+
+
+@pytest.fixture
+async def signed_in(app: Starlette) -> bytes:
+    accounts = app.state.accounts
+    # Hashing a password takes half a second; only the sign-in test below needs one (it adds its own).
+    async with app.state.db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO users (name, password_hash, created_at) VALUES ('session-only', '-', '2026-01-01')"
+        )
+        user = User(id=int(cursor.lastrowid or 0), name="session-only")
+    token = await accounts.create_session(user)
+    return f"reader_session={sign(app.state.session_key, token)}".encode()
+
+
+async def test_signed_in_editors_are_sent_to_the_editor_not_elsewhere(
+    client: httpx.AsyncClient, signed_in: bytes
+) -> None:
+    # One app for every target (a fresh one per target costs a second each); the message names the target.
+    for target in EVIL:
+        response = await client.get(
+            "/editor/login?next=" + quote(target, safe=""), headers={"cookie": signed_in.decode()}
+        )
+        assert (response.status_code, response.headers["location"]) == (303, "/editor/"), target
+
+
+async def test_the_sign_in_form_carries_no_foreign_next(client: httpx.AsyncClient) -> None:
+    for target in EVIL:
+        page = await client.get("/editor/login?next=" + quote(target, safe=""))
+        found = re.search(r'name="next" value="([^"]*)"', page.text)
+        assert found is not None and html.unescape(found.group(1)) == "/editor/", target
+
+
+@pytest.mark.parametrize("target", EVIL[:6] + ["/editor/\\evil.com", "/editor/../..//evil.com"])
+async def test_signing_in_never_redirects_elsewhere(app: Starlette, client: httpx.AsyncClient, target: str) -> None:
+    await app.state.accounts.add_user("editor", PASSWORD)
+    form = await client.get("/editor/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert csrf is not None
+    response = await client.post(
+        "/editor/login",
+        data={"name": "editor", "password": PASSWORD, "next": target, "csrf_token": csrf.group(1)},
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/editor/"
+    assert "reader_session=" in response.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [("/editor/import", "/editor/import"), ("/editor/articles/bắc?x=1", "/editor/articles/b%E1%BA%AFc?x=1")],
+)
+async def test_a_real_editor_path_is_kept(
+    client: httpx.AsyncClient, signed_in: bytes, target: str, location: str
+) -> None:
+    response = await client.get("/editor/login?next=" + quote(target), headers={"cookie": signed_in.decode()})
+    assert response.status_code == 303 and response.headers["location"] == location
+
+
+async def test_an_htmx_request_without_a_session_is_sent_to_sign_in(client: httpx.AsyncClient) -> None:
+    response = await client.get("/editor/articles/b%E1%BA%AFc%E3%80%82", headers={"hx-request": "true"})
+    assert response.status_code == 200
+    assert response.headers["hx-redirect"] == "/editor/login?next=/editor/articles/b%E1%BA%AFc%E3%80%82"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+async def test_the_preference_form_goes_back_only_to_reader(client: httpx.AsyncClient, htmx: bool) -> None:
+    headers = {"hx-request": "true"} if htmx else {}
+    for target in EVIL:
+        response = await client.post("/preferences", data={"action": "bigger", "next": target}, headers=headers)
+        location = response.headers.get("location") or response.headers.get("hx-redirect")
+        if location is None:
+            # The region swapped in place: no navigation at all.
+            assert response.status_code == 200 and htmx, target
+            continue
+        assert resolves_here(location), (target, location)
+        assert location.startswith("/") and not location.startswith(("//", "/\\")), (target, location)
