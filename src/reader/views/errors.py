@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from reader import i18n
 from reader.i18n import N_
+from reader.middleware import add_security_headers
 from reader.web import prefs_for, render, ui_lang_for
 
 logger = logging.getLogger("reader")
@@ -55,7 +56,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(request, 500)
+    response = error_page(request, 500)
+    # Starlette sends this answer from outside every middleware, SecurityHeaders included.
+    add_security_headers(response.headers)
+    return response
 
 
 def too_large(request: Request) -> Response:
