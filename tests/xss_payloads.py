@@ -52,6 +52,7 @@ _CORPUS: tuple[tuple[str, str], ...] = (
     ("handler", "<time contenteditable autofocus onfocus=__xss(XSSID)>time</time>"),
     ("handler", "<blockquote onanimationstart=__xss(XSSID) style=animation-name:reader-spin>q</blockquote>"),
     ("handler", "<h2 onclick=__xss(XSSID) ONMOUSEOVER=__xss(XSSID)>heading</h2>"),
+    ("handler", "<video src=x onerror=print()>XSSID</video><img src=x onerror=window.__xss(XSSID)>"),
     # URL schemes, with entities, whitespace, tabs, newlines, control characters and mixed case.
     ("url", '<a href="javascript:__xss(XSSID)">j1</a>'),
     ("url", '<a href="JaVaScRiPt:__xss(XSSID)">j2</a>'),
