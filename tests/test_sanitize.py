@@ -1,6 +1,20 @@
 from __future__ import annotations
 
-from reader.sanitize import sanitize_html
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup, Tag
+from starlette.applications import Starlette
+
+from reader.drafts import _markdown
+from reader.importer import drafts_from_files
+from reader.sanitize import ALLOWED_TAGS, is_safe_url, sanitize_html
+from tests.conftest import SEED_SLUG
+from tests.test_views_editor import sign_in
+from tests.xss_payloads import PAYLOADS, Payload
 
 
 def test_scripts_handlers_and_bad_urls_are_removed() -> None:
@@ -51,3 +65,284 @@ def test_images_are_lazy_and_keep_alt() -> None:
     html = sanitize_html('<img src="/static/img/a.svg" alt="A chart" width="10" height="x">', lang="en")
     assert 'alt="A chart"' in html and 'loading="lazy"' in html and 'width="10"' in html
     assert "height" not in html
+
+
+# The audit of the allowlist: every point of the hardening issue, on the sanitizer itself and on every way in.
+
+SCRIPT_VECTORS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    '<svg><script href="data:,alert(1)"></script></svg>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "<svg><style><img src=x onerror=alert(1)></style></svg>",
+    "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+    "<!--><img src=x onerror=alert(1)>-->",
+]
+
+
+@pytest.mark.parametrize("html", SCRIPT_VECTORS)
+def test_no_script_survives(html: str) -> None:
+    cleaned = sanitize_html(html, lang="en")
+    assert "<script" not in cleaned.lower() and "onerror" not in cleaned and "alert(1)</" not in cleaned
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p onclick=alert(1)>x</p>",
+        '<img src="/a.png" alt="a" OnErRoR="alert(1)">',
+        '<a href="/x" onmouseover="alert(1)">x</a>',
+        "<table><tr><td onpointerenter=alert(1)>x</td></tr></table>",
+        "<details open ontoggle=alert(1)>x</details>",
+        "<time datetime=2020 onfocus=alert(1) autofocus>x</time>",
+        "<h2 onanimationstart=alert(1)>x</h2>",
+        "<body onload=alert(1)>x",
+    ],
+)
+def test_no_event_handler_attribute_survives(html: str) -> None:
+    cleaned = sanitize_html(html, lang="en")
+    assert not re.search(r"\son[a-z]+\s*=", cleaned, re.IGNORECASE) and "alert" not in cleaned
+    assert "x" in cleaned or 'alt="a"' in cleaned
+
+
+BAD_URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "\tjava\nscript:alert(1)",
+    "jav&#x09;ascript:alert(1)",
+    "jav&#x0A;ascript:alert(1)",
+    "jav&#13;ascript:alert(1)",
+    "&#106;avascript:alert(1)",
+    "&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)",
+    "&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)",
+    "javascript&colon;alert(1)",
+    "&#x01;javascript:alert(1)",
+    "\x01javascript:alert(1)",
+    "vbscript:msgbox(1)",
+    "VBScript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "DATA:image/svg+xml;base64,PHN2Zz4=",
+    " data:image/png;base64,AAAA",
+]
+
+
+URL_ELEMENTS = [
+    '<a href="{}">x</a>', '<img src="{}" alt="x">', '<blockquote cite="{}">x</blockquote>', '<q cite="{}">x</q>',
+    '<del cite="{}">x</del>', '<ins cite="{}">x</ins>',
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+@pytest.mark.parametrize("template", URL_ELEMENTS)
+def test_script_and_data_urls_are_removed_in_any_spelling(url: str, template: str) -> None:
+    cleaned = sanitize_html(template.format(url.replace('"', "&quot;")), lang="en")
+    soup = BeautifulSoup(cleaned, "html.parser")
+    element = soup.find(["a", "img", "blockquote", "q", "del", "ins"])
+    assert isinstance(element, Tag)
+    assert not {"href", "src", "cite"} & set(element.attrs), cleaned
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://example.org/x", True), ("HTTP://EXAMPLE.ORG", True), ("mailto:desk@example.org", True),
+        ("/articles/x", True), ("#notes", True), ("//cdn.example/x.png", True), ("x.png", True),
+        ("javascript:alert(1)", False), (" \x00JAVASCRIPT:x", False), ("java\tscript:x", False),
+        ("java\r\nscript:x", False), ("data:,x", False), ("vbscript:x", False), ("file:///etc/passwd", False),
+        ("ftp://example.org", False),
+    ],
+)  # fmt: skip
+def test_is_safe_url_reads_urls_as_a_browser_does(url: str, safe: bool) -> None:
+    assert is_safe_url(url) is safe
+
+
+def test_safe_urls_are_kept() -> None:
+    html = sanitize_html(
+        '<p><a href="https://example.org/a?b=1&amp;c=2">a</a><a href="/local">b</a><a href="mailto:x@example.org">c</a>'
+        '<img src="/static/img/a.svg" alt="i"></p><blockquote cite="https://example.org/q">q</blockquote>',
+        lang="en",
+    )
+    assert 'href="https://example.org/a?b=1&amp;c=2"' in html and 'href="/local"' in html
+    assert 'href="mailto:x@example.org"' in html and 'src="/static/img/a.svg"' in html
+    assert 'cite="https://example.org/q"' in html
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p style="position:fixed;inset:0">x</p>',
+        '<p STYLE="background:url(/x)">x</p>',
+        '<a href="/x" style="display:block">x</a>',
+        '<img src="/a.png" alt="x" style="width:100vw">',
+        '<td style="x">x</td>',
+    ],
+)
+def test_no_style_attribute_at_all(html: str) -> None:
+    assert "style" not in sanitize_html(html, lang="en").lower()
+
+
+def test_style_elements_go_with_their_content() -> None:
+    html = sanitize_html("<style>body{display:none}</style><p>kept</p><style>@import '/x.css';</style>", lang="en")
+    assert html == "<p>kept</p>"
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [
+        '<iframe src="https://evil.example/"></iframe>', '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+        '<object data="x.swf"></object>', '<embed src="x.swf">', '<form action="/x"><input name="a"></form>',
+        '<meta http-equiv="refresh" content="0;url=https://evil.example/">', '<base href="https://evil.example/">',
+        '<svg onload="alert(1)"><a xlink:href="javascript:alert(1)">x</a></svg>',
+        '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x</maction></math>',
+        '<link rel="stylesheet" href="https://evil.example/x.css">', "<template><p>x</p></template>",
+        '<button formaction="javascript:alert(1)">x</button>', "<textarea>x</textarea>", "<select><option>x</select>",
+        '<video src="x"></video>', '<audio src="x"></audio>', '<frameset><frame src="x"></frameset>',
+        "<applet code=x></applet>", '<isindex action="javascript:alert(1)">', "<marquee>x</marquee>",
+    ],
+)  # fmt: skip
+def test_embedding_and_document_level_elements_are_removed(vector: str) -> None:
+    html = sanitize_html(f"<p>before</p>{vector}<p>after</p>", lang="en")
+    soup = BeautifulSoup(html, "html.parser")
+    assert {tag.name for tag in soup.find_all(True)} <= {"p"}, html
+    assert "javascript" not in html and "evil.example" not in html
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div hx-get="/x" hx-trigger="load">x</div>', '<p data-hx-get="/x" data-hx-trigger="load">x</p>',
+        '<button hx-on:click="alert(1)">x</button>', '<p hx-on::load="alert(1)">x</p>',
+        '<span hx-vals="js:{a:alert(1)}" hx-post="/preferences">x</span>', '<p hx-swap-oob="true" id="reader">x</p>',
+        '<p data-hx-on:click="alert(1)" data-anything="1">x</p>', '<p hx-boost="true"><a href="/x">x</a></p>',
+    ],
+)  # fmt: skip
+def test_htmx_and_data_attributes_are_removed(html: str) -> None:
+    cleaned = sanitize_html(html, lang="en")
+    assert "hx-" not in cleaned and "data-" not in cleaned and "alert" not in cleaned
+
+
+def test_ids_names_and_classes_cannot_clobber_the_page() -> None:
+    html = sanitize_html('<p id="reader-title" class="reader-panel"><a name="htmx" href="/x">x</a></p>', lang="en")
+    assert html == '<p><a href="/x" rel="noopener noreferrer">x</a></p>'
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["https://other.example/x", "http://other.example", "//other.example/x", "HTTPS://OTHER.EXAMPLE/"],
+)
+def test_external_links_get_noopener_noreferrer(href: str) -> None:
+    html = sanitize_html(f'<a href="{href}" rel="opener" target="_blank">x</a>', lang="en")
+    link = BeautifulSoup(html, "html.parser").a
+    assert link is not None and link["rel"] == ["noopener", "noreferrer"] and "target" not in link.attrs
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=lambda payload: f"{payload.id}-{payload.kind}")
+def test_every_corpus_payload_comes_out_inert_and_stable(payload: Payload) -> None:
+    """The browser corpus through the sanitizer alone: only allowlisted markup, safe URLs, and a result that
+    parses back to itself (a mutation on re-parsing would show here)."""
+    for source in (payload.text, _markdown.render(payload.text)):
+        cleaned = sanitize_html(source, lang="en")
+        for element in BeautifulSoup(cleaned, "html.parser").find_all(True):
+            assert element.name in ALLOWED_TAGS or element.get("class") == ["reader-table"], cleaned
+            for name, value in element.attrs.items():
+                assert (
+                    not name.startswith(("on", "hx-", "data-"))
+                    and name not in ("style", "id", "class")
+                    or (element.name == "div" and name == "class")
+                ), cleaned
+                if name in ("href", "src", "cite"):
+                    assert is_safe_url(str(value)), cleaned
+        assert sanitize_html(cleaned, lang="en") == cleaned
+
+
+# Every way in sanitizes once, with the same allowlist: importer files, the API, the editor form.
+
+DIRTY_BODY = (
+    '<p>Kept.</p><script>alert(1)</script><img src="x" onerror="alert(1)" alt="i"><p style="position:fixed" '
+    'hx-get="/x" hx-trigger="load">s</p><a href="jav&#x09;ascript:alert(1)">j</a><iframe src="/x"></iframe>'
+)
+
+
+def _assert_clean(body: str) -> None:
+    assert "<p>Kept.</p>" in body
+    soup = BeautifulSoup(body, "html.parser")
+    assert not soup.find_all(["script", "iframe"]), body
+    for element in soup.find_all(True):
+        for name, value in element.attrs.items():
+            assert not name.startswith(("on", "hx-")) and name != "style", body
+            assert name not in ("href", "src") or is_safe_url(str(value)), body
+
+
+def test_the_importer_sanitizes_json_markdown_and_html_files(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"slug": "a", "lang": "en", "title": "A", "body_html": DIRTY_BODY}))
+    (tmp_path / "b.md").write_text(f"---\nslug: b\nlang: en\ntitle: B\n---\n{DIRTY_BODY}\n\n[m](javascript:alert(1))")
+    (tmp_path / "c.html").write_text(f'<html lang="en"><body><article><h1>C</h1>{DIRTY_BODY}</article></body></html>')
+    drafts = drafts_from_files([tmp_path / "a.json", tmp_path / "b.md", tmp_path / "c.html"])
+    assert len(drafts) == 3
+    for draft in drafts:
+        _assert_clean(draft.body_html)
+
+
+@pytest.mark.anyio
+async def test_the_api_sanitizes_on_the_way_in(app: Starlette, client: httpx.AsyncClient) -> None:
+    token = await app.state.accounts.create_token("sanitize")
+    article = {"lang": "en", "title": "<b>T</b>", "body_html": DIRTY_BODY}
+    response = await client.put("/api/articles/dirty", json=article, headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 201
+    _assert_clean(response.json()["body_html"])
+    assert response.json()["title"] == "<b>T</b>"  # text, stored as written and escaped where shown
+    _assert_clean((await client.get("/articles/dirty")).text.split('class="reader-body"', 1)[1])
+
+
+@pytest.mark.anyio
+async def test_the_editor_form_sanitizes_on_the_way_in_and_in_the_preview(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    csrf = await sign_in(client, app)
+    form = {"title": "Dirty", "slug": "dirty", "lang": "en", "body_format": "html", "body": DIRTY_BODY,
+            "csrf_token": csrf}  # fmt: skip
+    preview = await client.post("/editor/preview", data=form)
+    _assert_clean(preview.text.split('class="reader-body"', 1)[1])
+    saved = await client.post("/editor/new", data={**form, "action": "save"})
+    assert saved.status_code == 303
+    stored = await app.state.store.get_article("dirty")
+    _assert_clean(stored.body_html)
+
+
+TEXT = '"><script>alert(1)</script>{{7*7}}'
+
+
+@pytest.mark.anyio
+async def test_text_fields_are_plain_text_escaped_everywhere(app: Starlette, client: httpx.AsyncClient) -> None:
+    """Title, lead and author are text: stored as written, escaped in pages, the feed of the editor, oEmbed."""
+    token = await app.state.accounts.create_token("text")
+    article = {"lang": "en", "title": TEXT, "summary": TEXT, "author": TEXT, "body_html": "<p>b</p>",
+               "source_url": f"https://example.org/?q={TEXT}"}  # fmt: skip
+    put = await client.put("/api/articles/texts", json=article, headers={"authorization": f"Bearer {token}"})
+    assert put.status_code == 201
+    escaped = "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;{{7*7}}"
+    await sign_in(client, app)
+    paths = ("/", "/articles/texts", "/articles/texts/fragment", "/embed/texts", "/editor/", "/editor/articles/texts",
+             "/editor/articles/texts/check", "/editor/articles/texts/delete")  # fmt: skip
+    for path in paths:
+        page = (await client.get(path)).text
+        assert "<script>alert" not in page and "49" not in page.replace("2049", ""), path
+        assert escaped in page or escaped.replace("&#34;", "&quot;") in page, path
+    oembed = await client.get("/oembed", params={"url": "http://testserver/articles/texts", "format": "json"})
+    assert oembed.json()["title"] == TEXT and "<script>" not in oembed.json()["html"]
+
+
+@pytest.mark.anyio
+async def test_oembed_markup_escapes_quotes_from_the_host_header(client: httpx.AsyncClient) -> None:
+    """Without READER_PUBLIC_URL the address in oEmbed markup comes from the Host header, which the client
+    chooses (a double quote never gets this far: the url parameter must name the same host)."""
+    host = "evil.example'onmouseover='alert(1)"
+    response = await client.get(
+        "/oembed", params={"url": f"http://{host}/articles/{SEED_SLUG}", "format": "json"}, headers={"host": host}
+    )
+    assert response.status_code == 200
+    markup = response.json()["html"]
+    assert "'" not in markup and "evil.example&#x27;onmouseover=&#x27;alert(1)/embed/" in markup

@@ -3,7 +3,7 @@ of query strings that are not UTF-8, and compression of public answers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -12,11 +12,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = (
+_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; font-src 'self'; "
-    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
-    "frame-ancestors 'none'"
+    "connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
 )
+
+
+def content_security_policy(frame_ancestors: Sequence[str] = ()) -> str:
+    """reader's policy, framable by the given sources (origins or 'self'); by nobody when there are none."""
+    sources = " ".join(frame_ancestors) or "'none'"
+    return f"{_POLICY}; frame-ancestors {sources}"
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -28,8 +36,22 @@ SECURITY_HEADERS = {
 }
 
 
+def add_security_headers(headers: MutableHeaders) -> None:
+    """reader's security headers, where a response has not set its own.
+
+    A response that allows framing (a frame-ancestors other than 'none') gets no X-Frame-Options, which
+    would forbid what its CSP allows."""
+    framable = "frame-ancestors 'none'" not in headers.get("content-security-policy", "frame-ancestors 'none'")
+    for name, value in SECURITY_HEADERS.items():
+        if name not in headers and not (framable and name == "x-frame-options"):
+            headers[name] = value
+
+
 class SecurityHeaders:
-    """Adds reader's security headers to every response that does not set its own."""
+    """Adds reader's security headers to every response that does not set its own.
+
+    Starlette answers unhandled exceptions (500) outside all middleware, so that handler adds them itself
+    (reader.views.errors.server_error)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,13 +63,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                framable = "frame-ancestors 'none'" not in headers.get(
-                    "content-security-policy", "frame-ancestors 'none'"
-                )
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers and not (framable and name == "x-frame-options"):
-                        headers[name] = value
+                add_security_headers(MutableHeaders(scope=message))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

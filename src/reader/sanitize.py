@@ -58,10 +58,18 @@ DROPPED_WITH_CONTENT = frozenset(
 )
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Attributes holding a URL. nh3 checks the schemes of href and src, but not of cite; every one is checked
+# here the same way.
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}$")
 _NUMBER = re.compile(r"^[0-9]{1,5}$")
 _NUMERIC_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "span", "start"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# What a browser ignores in a URL (WHATWG URL standard): C0 controls and spaces around it, and tabs and
+# newlines anywhere in it, so "\tjava\nscript:" is a javascript: URL.
+_URL_EDGES = "".join(chr(code) for code in range(0x21))
+_URL_IGNORED = re.compile(r"[\t\n\r]")
 _ENUMERATED = {
     "dir": frozenset({"ltr", "rtl", "auto"}),
     "scope": frozenset({"row", "col", "rowgroup", "colgroup"}),
@@ -69,7 +77,17 @@ _ENUMERATED = {
 }
 
 
+def is_safe_url(value: str) -> bool:
+    """True for a relative URL or one with an allowed scheme, read the way a browser reads it.
+
+    `value` is already decoded (entities such as &#106; or &colon; are resolved by the HTML parser)."""
+    scheme = _SCHEME.match(_URL_IGNORED.sub("", value.strip(_URL_EDGES)))
+    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in URL_ATTRIBUTES:
+        return value if is_safe_url(value) else None
     if attribute in ("lang", "hreflang"):
         return value if _LANG_TAG.match(value) else None
     if attribute in _NUMERIC_ATTRIBUTES:

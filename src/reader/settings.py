@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,17 +28,36 @@ def _bool(name: str, raw: str) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
-def _origins(name: str, raw: str) -> tuple[str, ...]:
+# An origin's host: DNS labels or a bracketed IPv6 address, and a port. Nothing else may pass, since origins
+# are written into Content-Security-Policy headers (a ";" or a space there would add a directive).
+_HOST = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?"
+_ORIGIN = re.compile(rf"^https?://{_HOST}$")
+_WILDCARD_ORIGIN = re.compile(rf"^https?://(?:\*\.)?{_HOST}$")
+
+
+def _origins(name: str, raw: str, *, wildcards: bool = False) -> tuple[str, ...]:
     origins = []
+    pattern = _WILDCARD_ORIGIN if wildcards else _ORIGIN
     for part in raw.split(","):
         value = part.strip().rstrip("/").lower()
         if not value:
             continue
         parsed = urlsplit(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.path or parsed.query:
+        if not pattern.match(value) or parsed.path or parsed.query:
             raise SettingsError(f"{name}: {part.strip()!r} is not an origin such as https://news.example")
         origins.append(f"{parsed.scheme}://{parsed.netloc}")
     return tuple(origins)
+
+
+def _frame_ancestors(name: str, raw: str) -> tuple[str, ...]:
+    """Origins (https://*.news.example allowed) and 'self', as frame-ancestors sources; 'none' or nothing
+    for none."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if [part.strip("'").lower() for part in parts] == ["none"]:
+        return ()
+    own = tuple("'self'" for part in parts if part.strip("'").lower() == "self")
+    others = ",".join(part for part in parts if part.strip("'").lower() != "self")
+    return own[:1] + _origins(name, others, wildcards=True)
 
 
 def _public_url(name: str, raw: str) -> str | None:
@@ -79,6 +99,8 @@ class Settings:
     seed_demo: bool = True
     # Sites allowed to embed reader (CORS, frame-ancestors); empty means none (docs/embedding.md).
     embed_origins: tuple[str, ...] = ()
+    # Who may frame /embed pages (CSP frame-ancestors); None means the embed_origins.
+    frame_ancestors: tuple[str, ...] | None = None
     # reader's own public address, for absolute links (oEmbed); None means the request's own.
     public_url: str | None = None
     templates_dir: Path = field(default=TEMPLATES_DIR)
@@ -113,10 +135,17 @@ class Settings:
             values["seed_demo"] = _bool("READER_SEED_DEMO", environ["READER_SEED_DEMO"])
         if "READER_EMBED_ORIGINS" in environ:
             values["embed_origins"] = _origins("READER_EMBED_ORIGINS", environ["READER_EMBED_ORIGINS"])
+        if "READER_FRAME_ANCESTORS" in environ:
+            values["frame_ancestors"] = _frame_ancestors("READER_FRAME_ANCESTORS", environ["READER_FRAME_ANCESTORS"])
         if "READER_PUBLIC_URL" in environ:
             values["public_url"] = _public_url("READER_PUBLIC_URL", environ["READER_PUBLIC_URL"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def embed_frame_ancestors(self) -> tuple[str, ...]:
+        """The frame-ancestors sources of /embed pages; every other page allows none."""
+        return self.embed_origins if self.frame_ancestors is None else self.frame_ancestors
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests and the CLI use this)."""

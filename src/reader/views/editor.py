@@ -19,7 +19,7 @@ from reader.drafts import FieldError, draft_from_fields
 from reader.i18n import gettext
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import layout_report
-from reader.middleware import CONTENT_SECURITY_POLICY
+from reader.middleware import content_security_policy
 from reader.models import Article, ArticleDraft
 from reader.prefs import Preferences
 from reader.readability import readability_report
@@ -268,9 +268,7 @@ async def preview_frame(request: Request) -> Response:
     context = article_context(article, prefs, "embed")
     context["reading_minutes"] = reading_minutes(plain_text(article.body_html), article.lang)
     response = render(request, "editor/frame.html", lang, context)
-    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
-        "frame-ancestors 'none'", "frame-ancestors 'self'"
-    )
+    response.headers["content-security-policy"] = content_security_policy(("'self'",))
     response.headers["x-frame-options"] = "SAMEORIGIN"
     response.headers["cache-control"] = "no-store"
     return response

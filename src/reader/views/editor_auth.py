@@ -6,7 +6,7 @@ import hmac
 import secrets
 import time
 from collections import defaultdict, deque
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -99,8 +99,7 @@ def check_csrf(form: FormData, expected: str) -> None:
 
 
 async def login_required(request: Request, exc: Exception) -> Response:
-    # Quoted: the path may hold any character, and an HX-Redirect header only Latin-1.
-    target = "/editor/login?next=" + quote(request.url.path, safe="/")
+    target = "/editor/login?" + urlencode({"next": request.url.path}, safe="/")
     if request.headers.get("hx-request") == "true":
         return Response(status_code=200, headers={"hx-redirect": target})
     return RedirectResponse(target, status_code=303)
@@ -173,7 +172,8 @@ async def login(request: Request) -> Response:
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(SESSION_COOKIE, sign(request.app.state.session_key, token), path="/", httponly=True,
                         samesite="lax", secure=is_https(request))  # fmt: skip
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=EDITOR_PATH)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path=EDITOR_PATH, httponly=True, samesite="strict",
+                           secure=is_https(request))  # fmt: skip
     return response
 
 

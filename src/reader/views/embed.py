@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from reader.middleware import CONTENT_SECURITY_POLICY
+from reader.middleware import content_security_policy
 from reader.slugs import is_valid_slug
 from reader.views.common import article_view, load_article
 from reader.web import settings_of
@@ -20,6 +20,7 @@ _ARTICLE_URL = re.compile(r"^/(?:articles|embed)/([^/]+)/?$")
 DEFAULT_WIDTH = 600
 DEFAULT_HEIGHT = 800
 OEMBED_CACHE_AGE = 3600
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "'": "&#x27;"}
 
 
 def public_base(request: Request) -> str:
@@ -43,11 +44,9 @@ def discovery_links(request: Request, slug: str) -> dict[str, str]:
 async def embed_page(request: Request) -> Response:
     """A minimal page (toolbar + article) for iframes; it reports its height to the embedding page."""
     response = await article_view(request, "embed", "embed.html")
-    origins = " ".join(settings_of(request).embed_origins) or "'none'"
-    # Framing is allowed exactly for the embedding allowlist; the middleware then sends no X-Frame-Options.
-    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY.replace(
-        "frame-ancestors 'none'", f"frame-ancestors {origins}"
-    )
+    # Framing is allowed exactly for READER_FRAME_ANCESTORS (by default the embedding allowlist); the
+    # middleware then sends no X-Frame-Options.
+    response.headers["content-security-policy"] = content_security_policy(settings_of(request).embed_frame_ancestors)
     return response
 
 
@@ -75,10 +74,14 @@ async def oembed(request: Request) -> Response:
     height = _dimension(params.get("maxheight"), DEFAULT_HEIGHT)
     base = public_base(request)
     page_url = f"{base}/articles/{article.slug}"
-    title = escape(article.title, {'"': "&quot;"})
+    # Consumers insert this markup into their pages as it is. Without READER_PUBLIC_URL the address comes
+    # from the request's Host header, which a client chooses; a shared cache must not keep markup from it.
+    title, page_attr, embed_attr = (
+        escape(value, _ATTRIBUTE_ENTITIES) for value in (article.title, page_url, f"{base}/embed/{article.slug}")
+    )
     html = (
-        f'<blockquote class="reader-embed-fallback"><a href="{page_url}">{title}</a></blockquote>'
-        f'<iframe src="{base}/embed/{article.slug}" width="{width}" height="{height}" title="{title}" '
+        f'<blockquote class="reader-embed-fallback"><a href="{page_attr}">{title}</a></blockquote>'
+        f'<iframe src="{embed_attr}" width="{width}" height="{height}" title="{title}" '
         'loading="lazy" frameborder="0"></iframe>'
     )
     data: dict[str, Any] = {

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from reader import i18n
 from reader.i18n import N_
+from reader.middleware import add_security_headers
 from reader.web import prefs_for, render, ui_lang_for
 
 logger = logging.getLogger("reader")
@@ -59,11 +60,14 @@ async def server_error(request: Request, exc: Exception) -> Response:
     # %r: a percent-decoded path may hold a line break, which must not start a forged log line.
     logger.exception("unhandled error on %s %r", request.method, request.url.path, exc_info=exc)
     try:
-        return error_page(request, 500)
+        response = error_page(request, 500)
     except Exception:
         # The page itself failed (the cause may be what it renders with): still no traceback to the reader.
         logger.exception("the error page failed too")
-        return PlainTextResponse(FALLBACK_500, status_code=500, headers={"cache-control": "no-store"})
+        response = PlainTextResponse(FALLBACK_500, status_code=500, headers={"cache-control": "no-store"})
+    # Starlette sends this answer from outside every middleware, SecurityHeaders included.
+    add_security_headers(response.headers)
+    return response
 
 
 def too_large(request: Request) -> Response:
