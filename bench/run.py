@@ -711,11 +711,14 @@ DESIGN = """\
   oEmbed and the preference `POST`. The key is the method, path, query, scheme, body and every request
   header those views read (cookie, `Reader-Prefs`, languages, encodings, validators, origin, htmx headers):
   a repeated request is one dict lookup and two `send` calls, the request never reaches Starlette's router.
-- Freshness without a query per request: every commit through reader's writer moves
-  `Database.generation` at once; a background task runs `PRAGMA data_version` on its own connection every
-  0.25 s (`Settings.change_check_interval`) and moves it when another
-  process committed. A new generation empties the cache; an answer rendered while the generation moved is
-  not kept. Bounded by bytes (`READER_RESPONSE_CACHE_BYTES`, 32 MiB by default), least recently used out.
+- Freshness without a query per request: an answer is kept with a stamp taken before it was rendered and
+  served only while the stamp is current. A page of one article is stamped with that article's change
+  counter, other pages with a counter of every article change; the store moves them as it commits. Both
+  include `Database.generation`, which a background task moves when `PRAGMA data_version` on the writer's
+  connection (unchanged by this process's own commits) shows another process committed, checked every
+  0.25 s (`Settings.change_check_interval`). An answer rendered while its stamp moved is not kept; requests
+  arriving while an answer is being rendered wait for it instead of rendering it again. Bounded by bytes
+  (`READER_RESPONSE_CACHE_BYTES`, 32 MiB by default), least recently used out.
 - A miss renders as before (about 1 ms for an article page on this machine, a third of it Jinja2 macro
   calls of the reading controls); Babel number formatting, 40 % of a render before, is memoized.
 - gzip (level 6) for public answers happens inside the cache, so each answer is compressed once."""

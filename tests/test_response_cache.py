@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from reader.models import ArticleDraft
 from reader.response_cache import KEY_HEADERS, CachedRoute, ResponseCache
 from reader.settings import Settings
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
@@ -111,6 +112,35 @@ async def test_a_write_in_this_process_shows_at_once(app: Starlette, client: htt
     assert "Changed here" in (await client.get(f"/articles/{SEED_SLUG}")).text
 
 
+async def test_saving_one_article_keeps_the_others_cached(app: Starlette, client: httpx.AsyncClient) -> None:
+    await client.get(f"/articles/{EN_SLUG}")
+    seed = await client.get(f"/articles/{SEED_SLUG}")
+    await client.get("/")
+    store = app.state.store
+    article = await store.get_article(SEED_SLUG)
+    draft = ArticleDraft(
+        slug=SEED_SLUG,
+        lang=article.lang,
+        title="Renamed through the store",
+        summary=article.summary,
+        body_html=article.body_html,
+        body_source=article.body_source,
+        body_format=article.body_format,
+        author=article.author,
+        published=article.published,
+        source_url=article.source_url,
+    )
+    await store.save_articles([draft])
+    cache = cache_of(app)
+    hits = cache.hits
+    await client.get(f"/articles/{EN_SLUG}")
+    assert cache.hits == hits + 1  # another article's page is still good
+    changed = await client.get(f"/articles/{SEED_SLUG}")
+    assert "Renamed through the store" in changed.text and changed.text != seed.text
+    assert "Renamed through the store" in (await client.get("/")).text  # the index lists every article
+    assert cache.hits == hits + 1
+
+
 async def test_a_write_by_another_process_shows_within_the_check_interval(
     settings: Settings, client: httpx.AsyncClient
 ) -> None:
@@ -186,7 +216,7 @@ async def _chunks(chunk: bytes, count: int) -> AsyncIterator[bytes]:
 
 async def test_a_large_body_passes_through_whole() -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(_counting_app(calls), [CachedRoute("POST", re.compile("/x"))], lambda: 0)
+    cache = ResponseCache(_counting_app(calls), [CachedRoute("POST", re.compile("/x"))], lambda slug: (0, 0))
     async with _client(cache) as http:
         body = b"a" * 50_000
         first = await http.post("/x", content=body)
@@ -199,7 +229,7 @@ async def test_a_large_body_passes_through_whole() -> None:
 
 async def test_set_cookie_and_no_store_answers_are_not_kept() -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda: 0)
+    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0))
     async with _client(cache) as http:
         for query in ("?cookie=1", "?nostore=1"):
             await http.get("/x" + query)
@@ -211,7 +241,7 @@ async def test_set_cookie_and_no_store_answers_are_not_kept() -> None:
 
 async def test_a_new_generation_empties_the_cache(generation: list[int]) -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda: generation[0])
+    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0))
     async with _client(cache) as http:
         assert (await http.get("/x")).text == "1:0"
         assert (await http.get("/x")).text == "1:0"
@@ -227,7 +257,7 @@ async def test_an_answer_rendered_across_a_change_is_not_kept(generation: list[i
         generation[0] += 1  # a commit lands while this answer is being rendered
         await inner(scope, receive, send)  # type: ignore[arg-type]
 
-    cache = ResponseCache(changing, [CachedRoute("GET", re.compile("/x"))], lambda: generation[0])
+    cache = ResponseCache(changing, [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0))
     async with _client(cache) as http:
         await http.get("/x")
         await http.get("/x")
@@ -236,7 +266,9 @@ async def test_an_answer_rendered_across_a_change_is_not_kept(generation: list[i
 
 async def test_the_size_bound_evicts_the_least_recently_used() -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda: 0, max_bytes=4096)
+    cache = ResponseCache(
+        _counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0), max_bytes=4096
+    )
     async with _client(cache) as http:
         for n in range(20):
             await http.get(f"/x?n={n}")
@@ -246,3 +278,64 @@ async def test_the_size_bound_evicts_the_least_recently_used() -> None:
         assert len(calls) == kept
         await http.get("/x?n=0")  # the oldest was evicted
         assert len(calls) == kept + 1
+
+
+def _slow_app(calls: list[int], release: asyncio.Event, status: int = 200) -> Starlette:
+    async def slow(request: Request) -> Response:
+        calls.append(1)
+        await release.wait()
+        return PlainTextResponse(f"answer {len(calls)}", status_code=status)
+
+    return Starlette(routes=[Route("/x", slow)])
+
+
+async def test_concurrent_misses_for_one_key_render_once(generation: list[int]) -> None:
+    calls: list[int] = []
+    release = asyncio.Event()
+    cache = ResponseCache(
+        _slow_app(calls, release), [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0)
+    )
+    async with _client(cache) as http:
+        waiting = [asyncio.create_task(http.get("/x")) for _ in range(20)]
+        while not calls:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # let the other 19 arrive and queue behind the first
+        release.set()
+        answers = await asyncio.gather(*waiting)
+    assert len(calls) == 1
+    assert {a.text for a in answers} == {"answer 1"}
+    assert cache.shared == 19
+
+
+async def test_waiters_render_their_own_when_the_data_changed_meanwhile(generation: list[int]) -> None:
+    calls: list[int] = []
+    release = asyncio.Event()
+    cache = ResponseCache(
+        _slow_app(calls, release), [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0)
+    )
+    async with _client(cache) as http:
+        first = asyncio.create_task(http.get("/x"))
+        while not calls:
+            await asyncio.sleep(0.01)
+        second = asyncio.create_task(http.get("/x"))  # joins the first one's render
+        await asyncio.sleep(0.05)
+        generation[0] += 1  # a commit lands before the first answer is done
+        release.set()
+        answers = [await first, await second]
+    assert len(calls) == 2
+    assert answers[1].text == "answer 2"
+
+
+async def test_waiters_for_an_error_render_their_own() -> None:
+    calls: list[int] = []
+    release = asyncio.Event()
+    cache = ResponseCache(_slow_app(calls, release, 404), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0))
+    async with _client(cache) as http:
+        waiting = [asyncio.create_task(http.get("/x")) for _ in range(3)]
+        while not calls:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        release.set()
+        answers = await asyncio.gather(*waiting)
+    assert len(calls) == 3
+    assert {a.status_code for a in answers} == {404}

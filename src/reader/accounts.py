@@ -1,4 +1,7 @@
-"""Editor accounts, their sessions, API tokens and the server's signing secret."""
+"""Editor accounts, their sessions, API tokens and the server's signing secret.
+
+Their writes say `touches=()`: nothing here shows on a page that reader.response_cache keeps.
+"""
 
 from __future__ import annotations
 
@@ -68,7 +71,7 @@ class AccountStore:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
         hashed = await anyio.to_thread.run_sync(_hasher.hash, password)
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(touches=()) as conn:
             if await conn.execute_fetchall("SELECT 1 FROM users WHERE name = ?", (name,)):
                 raise AccountError(f"an account named {name!r} already exists")
             await conn.execute(
@@ -95,7 +98,7 @@ class AccountStore:
         """A new session for a user; returns the token for the cookie (stored only as a hash)."""
         token = secrets.token_urlsafe(32)
         now = _now()
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(touches=()) as conn:
             await conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now.isoformat(),))
             await conn.execute(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -116,14 +119,14 @@ class AccountStore:
         return Session(user=User(id=row["id"], name=row["name"]), csrf_token=row["csrf_token"])
 
     async def end_session(self, token: str) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(touches=()) as conn:
             await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
 
     async def create_token(self, name: str) -> str:
         """A new API token, returned once; AccountError if the name is taken."""
         check_name(name)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(touches=()) as conn:
             if await conn.execute_fetchall("SELECT 1 FROM api_tokens WHERE name = ?", (name,)):
                 raise AccountError(f"a token named {name!r} already exists; revoke it first")
             await conn.execute(
@@ -133,7 +136,7 @@ class AccountStore:
         return token
 
     async def revoke_token(self, name: str) -> bool:
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(touches=()) as conn:
             cursor = await conn.execute("DELETE FROM api_tokens WHERE name = ?", (name,))
             return cursor.rowcount > 0
 
@@ -149,7 +152,7 @@ class AccountStore:
         row = await self.db.fetch_one("SELECT value FROM secrets WHERE name = ?", (name,))
         if row:
             return str(row["value"])
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(touches=()) as conn:
             await conn.execute(
                 "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", (name, secrets.token_hex(32))
             )

@@ -33,8 +33,8 @@ from reader.views.errors import bad_request, http_error, server_error, too_large
 # Answers that depend only on the request and the stored articles (reader.response_cache).
 CACHED_ROUTES = (
     CachedRoute("GET", re.compile(r"/")),
-    CachedRoute("GET", re.compile(r"/articles/[^/]+(/fragment)?")),
-    CachedRoute("GET", re.compile(r"/embed/[^/]+")),
+    CachedRoute("GET", re.compile(r"/articles/(?P<slug>[^/]+)(/fragment)?")),
+    CachedRoute("GET", re.compile(r"/embed/(?P<slug>[^/]+)")),
     CachedRoute("GET", re.compile(r"/oembed")),
     CachedRoute("POST", re.compile(r"/preferences"), personal=True),
 )
@@ -105,7 +105,10 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             Middleware(
                 ResponseCache,
                 routes=CACHED_ROUTES,
-                generation=lambda: db.generation,
+                stamp=lambda slug: (
+                    db.generation,
+                    db.any_key_version if slug is None else db.key_versions.get(slug, 0),
+                ),
                 max_bytes=settings.response_cache_bytes,
             ),
             Middleware(CompressPublic),

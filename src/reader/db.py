@@ -90,10 +90,13 @@ class Database:
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all_readers: list[aiosqlite.Connection] = []
         self._write_lock = asyncio.Lock()
-        self._watcher: aiosqlite.Connection | None = None
-        # Moves on every commit of this process at once, and on other processes' commits when
-        # watch_changes() notices them: caches of rendered pages compare it instead of querying.
+        # What caches of rendered pages compare instead of querying. `generation` moves when anything may
+        # have changed (a commit that did not say what it touched, or another process's commit, noticed by
+        # watch_changes); `key_versions` when a commit of this process names the keys it touched (article
+        # slugs), and `any_key_version` with each such commit.
         self.generation = 0
+        self.key_versions: dict[str, int] = {}
+        self.any_key_version = 0
 
     async def open(self, *, check: bool = True) -> bool:
         """Open the connections, migrating the schema; True when the schema was created just now.
@@ -110,8 +113,6 @@ class Database:
                 await reader.execute("PRAGMA query_only = ON")
                 self._all_readers.append(reader)
                 self._readers.put_nowait(reader)
-            self._watcher = await self._connect()
-            await self._watcher.execute("PRAGMA query_only = ON")
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise DatabaseError(_describe(self.path, exc)) from exc
@@ -122,11 +123,10 @@ class Database:
 
     async def close(self) -> None:
         """Close every connection; safe to call twice."""
-        connections = [*self._all_readers, *(conn for conn in (self._writer, self._watcher) if conn)]
+        connections = [*self._all_readers, *([self._writer] if self._writer else [])]
         self._all_readers.clear()
         self._readers = asyncio.Queue()
         self._writer = None
-        self._watcher = None
         for conn in connections:
             with suppress(Exception):
                 await conn.close()
@@ -190,16 +190,25 @@ class Database:
         await conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process."""
+    async def transaction(self, touches: Iterable[str] | None = None) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process.
+
+        `touches` names the keys (article slugs) the transaction may change, `()` none that a page shows;
+        without it, everything counts as changed.
+        """
         if self._writer is None:
             raise RuntimeError("database is not open")
         try:
             async with self._write_lock, self._transaction(self._writer) as conn:
                 yield conn
         finally:
-            # Also after a rollback or a failed COMMIT: a needless cache flush is cheap, a stale page is not.
-            self.generation += 1
+            # Also after a rollback or a failed COMMIT: a needless re-render is cheap, a stale page is not.
+            if touches is None:
+                self.generation += 1
+            else:
+                for key in touches:
+                    self.key_versions[key] = self.key_versions.get(key, 0) + 1
+                    self.any_key_version += 1
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -222,10 +231,12 @@ class Database:
         return rows[0] if rows else None
 
     async def data_version(self) -> int:
-        """SQLite's data_version on the watching connection: it changes when any other connection commits."""
-        if self._watcher is None:
+        """SQLite's data_version on the writer's connection: it changes only when another process commits
+        (this process writes through that connection, whose own commits leave it alone)."""
+        if self._writer is None:
             raise RuntimeError("database is not open")
-        return int(await _scalar(self._watcher, "PRAGMA data_version"))
+        async with self._write_lock:
+            return int(await _scalar(self._writer, "PRAGMA data_version"))
 
     async def watch_changes(self, interval: float = 0.25) -> None:
         """Move `generation` whenever another process commits, checking every `interval` seconds (runs until

@@ -5,12 +5,15 @@ Embedding sites and readers repeat the same few requests; rendering them once pe
 preference set, then sending the stored bytes, is what lets reader answer at nearly the speed of a
 constant-bytes app (docs/performance.md). An answer is reused only for a request with the same method,
 path, query, scheme, body and values of every header in KEY_HEADERS (a superset of the answers' `Vary`),
-and only while the database generation it was rendered under is current: any commit in this process
-moves it at once, and another process's commit within Database.watch_changes' interval.
+and only while what it was rendered from is unchanged: a `Stamp` taken before rendering must still be
+current. A route showing one article is stamped with that article's version counter, other routes with a
+counter of every article change; both stamps include the database generation, which moves for another
+process's commit (within Database.watch_changes' interval) or a write that did not say what it touched.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -39,6 +42,11 @@ _KEY_INDEX = {name: index for index, name in enumerate(KEY_HEADERS)}
 # Larger requests are rare and not worth keeping: they go straight through.
 MAX_KEY_BYTES = 8192
 CACHEABLE_STATUS = frozenset({200, 303, 304})
+# A request waits for another's rendering of its answer at most this many times (each time the data
+# changed meanwhile), then renders its own.
+MAX_WAITS = 3
+STALE = "stale"
+NOT_REUSABLE = "not reusable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +54,15 @@ class CachedRoute:
     """A route whose answers are a pure function of the request key and the stored data."""
 
     method: str
+    # A group named "slug" says the answer shows that one article only.
     path: re.Pattern[str]
     # Preference changes answer with the reader's new cookie and `no-store` (for HTTP caches, which key
     # on less than this cache does); only such routes may replay a Set-Cookie or a no-store answer.
     personal: bool = False
+
+
+# (database generation, change counter of the article or of all articles); see the module docstring.
+Stamp = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +71,7 @@ class _Answer:
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
     size: int
+    stamp: Stamp
 
 
 class ResponseCache:
@@ -67,23 +81,27 @@ class ResponseCache:
         self,
         app: ASGIApp,
         routes: Sequence[CachedRoute],
-        generation: Callable[[], int],
+        stamp: Callable[[str | None], Stamp],
         max_bytes: int = 32 * 1024 * 1024,
     ) -> None:
         self.app = app
         self.routes = tuple(routes)
-        self.generation = generation
+        self.stamp = stamp
         self.max_bytes = max_bytes
         self._answers: OrderedDict[tuple[object, ...], _Answer] = OrderedDict()
-        self._generation = generation()
+        self._generation = stamp(None)[0]
         self._bytes = 0
+        self._pending: dict[tuple[object, ...], tuple[Stamp, asyncio.Future[_Answer | str]]] = {}
         self.hits = 0
         self.misses = 0
+        self.shared = 0
 
-    def _route(self, method: str, path: str) -> CachedRoute | None:
+    def _route(self, method: str, path: str) -> tuple[CachedRoute, str | None] | None:
         for route in self.routes:
-            if route.method == method and route.path.fullmatch(path):
-                return route
+            if route.method == method:
+                match = route.path.fullmatch(path)
+                if match:
+                    return route, match.groupdict().get("slug")
         return None
 
     def clear(self) -> None:
@@ -95,10 +113,11 @@ class ResponseCache:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = self._route(scope["method"], scope["path"])
-        if route is None:
+        found = self._route(scope["method"], scope["path"])
+        if found is None:
             await self.app(scope, receive, send)
             return
+        route, slug = found
         values: list[bytes | None] = [None] * len(KEY_HEADERS)
         key_bytes = len(scope["path"]) + len(scope["query_string"])
         for name, value in scope["headers"]:
@@ -125,20 +144,58 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
 
-        generation = self.generation()
-        if generation != self._generation:
-            self.clear()
-            self._generation = generation
         key = (scope["method"], scope["path"], scope["query_string"], scope["scheme"], body, *values)
-        answer = self._answers.get(key)
-        if answer is not None:
-            self.hits += 1
-            self._answers.move_to_end(key)
-            await send({"type": "http.response.start", "status": answer.status, "headers": list(answer.headers)})
-            await send({"type": "http.response.body", "body": answer.body})
-            return
+        for _ in range(MAX_WAITS):
+            stamp = self.stamp(slug)
+            if stamp[0] != self._generation:
+                self.clear()
+                self._generation = stamp[0]
+            answer = self._answers.get(key)
+            if answer is not None and answer.stamp == stamp:
+                self.hits += 1
+                self._answers.move_to_end(key)
+                await _send_answer(send, answer)
+                return
+            # Right after a change, every connection asks for the same few pages at once: one request
+            # renders each answer and the others wait for it, instead of all rendering (and queueing for
+            # the database) together.
+            pending = self._pending.get(key)
+            if pending is None or pending[0] != stamp:
+                break
+            self.shared += 1
+            shared = await asyncio.shield(pending[1])
+            if isinstance(shared, _Answer):
+                await _send_answer(send, shared)
+                return
+            if shared == NOT_REUSABLE:  # an error, a cookie: this request gets its own
+                await self.app(scope, receive, send)
+                return
+            # STALE: the data changed while it was rendered; look again under the new stamp.
 
         self.misses += 1
+        future: asyncio.Future[_Answer | str] = asyncio.get_running_loop().create_future()
+        self._pending[key] = (stamp, future)
+        outcome: _Answer | str = NOT_REUSABLE
+        try:
+            outcome = await self._render(scope, receive, send, route, slug, key_bytes, stamp)
+        finally:
+            if self._pending.get(key, (None, None))[1] is future:
+                del self._pending[key]
+            future.set_result(outcome)
+        if isinstance(outcome, _Answer):
+            self._store(key, outcome)
+
+    async def _render(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        route: CachedRoute,
+        slug: str | None,
+        key_bytes: int,
+        stamp: Stamp,
+    ) -> _Answer | str:
+        """Run the app, sending its answer on; the answer to keep, else STALE or NOT_REUSABLE."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -152,16 +209,16 @@ class ResponseCache:
 
         await self.app(scope, receive, capture)
         if start is None or start["status"] not in CACHEABLE_STATUS:
-            return
+            return NOT_REUSABLE
         headers = tuple((bytes(name).lower(), bytes(value)) for name, value in start.get("headers", ()))
         if not _storable(headers, route):
-            return
-        if self.generation() != generation:
+            return NOT_REUSABLE
+        if self.stamp(slug) != stamp:
             # The data changed while this answer was being rendered: it may already be stale.
-            return
-        answer_body = b"".join(chunks)
-        size = len(answer_body) + key_bytes + sum(len(n) + len(v) for n, v in headers) + 256
-        self._store(key, _Answer(start["status"], headers, answer_body, size))
+            return STALE
+        body = b"".join(chunks)
+        size = len(body) + key_bytes + sum(len(n) + len(v) for n, v in headers) + 256
+        return _Answer(start["status"], headers, body, size, stamp)
 
     def _store(self, key: tuple[object, ...], answer: _Answer) -> None:
         if answer.size > self.max_bytes // 8:
@@ -174,6 +231,11 @@ class ResponseCache:
         while self._bytes > self.max_bytes:
             _, evicted = self._answers.popitem(last=False)
             self._bytes -= evicted.size
+
+
+async def _send_answer(send: Send, answer: _Answer) -> None:
+    await send({"type": "http.response.start", "status": answer.status, "headers": list(answer.headers)})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
 def _storable(headers: tuple[tuple[bytes, bytes], ...], route: CachedRoute) -> bool:

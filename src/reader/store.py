@@ -89,9 +89,9 @@ class SQLiteArticleStore:
         today = dt.date.today().isoformat()
         created: list[dict[str, object]] = []
         updated: list[dict[str, object]] = []
-        async with self.db.transaction() as conn:
+        slugs = [d.slug for d in drafts]
+        async with self.db.transaction(touches=slugs) as conn:
             existing: dict[str, sqlite3.Row] = {}
-            slugs = [d.slug for d in drafts]
             for start in range(0, len(slugs), _LOOKUP_CHUNK):
                 chunk = slugs[start : start + _LOOKUP_CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -130,7 +130,7 @@ class SQLiteArticleStore:
         )
 
     async def delete_article(self, slug: str) -> bool:
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(touches=(slug,)) as conn:
             cursor = await conn.execute("DELETE FROM articles WHERE slug = ?", (slug,))
             return cursor.rowcount > 0
 
