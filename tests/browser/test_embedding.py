@@ -3,18 +3,13 @@ http://127.0.0.1:<port>, a different site) through the <reader-article> web comp
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import LiveServer, describe_violations, free_port, run_axe
+from tests.browser.conftest import LiveServer, describe_violations, run_axe, static_server
 from tests.conftest import SEED_SLUG, SEED_TITLE
 
 HOSTILE_CSS = "* { font-size: 10px !important; color: #777 !important; }"
@@ -25,23 +20,6 @@ class Sites:
     reader: str
     host: str
     stranger: str
-
-
-def _static_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://localhost:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return process, url
 
 
 def _pages(reader: str) -> dict[str, str]:
@@ -88,8 +66,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     host_dir, stranger_dir = base / "host", base / "stranger"
     host_dir.mkdir()
     stranger_dir.mkdir()
-    host_process, host = _static_server(host_dir)
-    stranger_process, stranger = _static_server(stranger_dir)
+    host_process, host = static_server(host_dir)
+    stranger_process, stranger = static_server(stranger_dir)
     reader = LiveServer(base / "reader.db", base / "server.log", env={"READER_EMBED_ORIGINS": host})
     try:
         for directory in (host_dir, stranger_dir):

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from tests.browser.conftest import LiveServer, add_editor, sign_in
+from tests.browser.conftest import LiveServer, add_editor, sign_in, static_server
 from tests.browser.xss_harness import Recorder, armed_context, as_text, without_space
 from tests.browser.xss_site import (
     HOST_SCRIPT,
@@ -46,7 +46,6 @@ from tests.browser.xss_site import (
     reader_cli,
     save_through_editor,
     slug_for,
-    static_server,
     typed,
     way_for,
     write_import_files,

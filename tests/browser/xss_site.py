@@ -8,8 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ import httpx
 import yaml
 
 from reader.slugs import slugify
-from tests.browser.conftest import EDITOR_NAME, EDITOR_PASSWORD, free_port
+from tests.browser.conftest import EDITOR_NAME, EDITOR_PASSWORD
 from tests.browser.xss_harness import as_text
 from tests.xss_payloads import PAYLOADS, Payload
 
@@ -201,27 +199,6 @@ def save_through_editor(http: httpx.Client) -> None:
         form = {**editor_fields(payload), "slug": slug, "csrf_token": csrf, "editing": "", "action": "save"}
         response = http.post("/editor/new", data=form)
         assert response.status_code == 303 and response.headers["location"] == f"/editor/?done=saved:{slug}"
-
-
-def static_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Host pages on another site (localhost, while reader is on 127.0.0.1), with no CSP of their own."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).close()
-            return process, url
-        except OSError:
-            if time.monotonic() > deadline:
-                process.terminate()
-                raise
-            time.sleep(0.05)
 
 
 # Loaded from the host's /static/ so that the DOM audit's rule (scripts only from /static/) holds for it too.
