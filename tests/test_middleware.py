@@ -56,3 +56,14 @@ async def test_pages_with_secrets_are_never_compressed(client: httpx.AsyncClient
     response = await _raw(client, path, GZIP)
     assert response.status_code == 200
     assert "content-encoding" not in response.headers
+
+
+async def test_a_304_keeps_the_vary_and_names_only_the_copy_the_client_can_read(client: httpx.AsyncClient) -> None:
+    plain = await _raw(client, f"/articles/{SEED_SLUG}", {"accept-encoding": "identity"})
+    assert "accept-encoding" in plain.headers["vary"].lower()
+    both = f'{plain.headers["etag"]}, {plain.headers["etag"][:-1]}-gzip"'
+    for encoding, expected in (("identity", plain.headers["etag"]), ("gzip", plain.headers["etag"][:-1] + '-gzip"')):
+        answer = await _raw(client, f"/articles/{SEED_SLUG}", {"accept-encoding": encoding, "if-none-match": both})
+        assert answer.status_code == 304
+        assert answer.headers["etag"] == expected
+        assert "accept-encoding" in answer.headers["vary"].lower()

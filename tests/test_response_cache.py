@@ -267,12 +267,12 @@ async def test_an_answer_rendered_across_a_change_is_not_kept(generation: list[i
 async def test_the_size_bound_evicts_the_least_recently_used() -> None:
     calls: list[bytes] = []
     cache = ResponseCache(
-        _counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0), max_bytes=4096
+        _counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0), max_bytes=16384
     )
     async with _client(cache) as http:
         for n in range(20):
             await http.get(f"/x?n={n}")
-        assert cache._bytes <= 4096
+        assert cache._bytes <= 16384
         kept = len(calls)
         await http.get("/x?n=19")  # the newest is still there
         assert len(calls) == kept
@@ -339,3 +339,49 @@ async def test_waiters_for_an_error_render_their_own() -> None:
         answers = await asyncio.gather(*waiting)
     assert len(calls) == 3
     assert {a.status_code for a in answers} == {404}
+
+
+async def test_waiters_do_not_wait_for_a_slow_reader_of_the_first_answer() -> None:
+    calls: list[int] = []
+    release = asyncio.Event()
+    cache = ResponseCache(_slow_app(calls, release), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/x",
+        "raw_path": b"/x",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [],
+        "client": ("127.0.0.1", 1),
+        "server": ("t", 80),
+    }
+    client_reads = asyncio.Event()
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def stuck_send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.body":
+            await client_reads.wait()  # a client that stopped reading
+
+    sent: list[dict[str, object]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    first = asyncio.create_task(cache(scope, receive, stuck_send))  # type: ignore[arg-type]
+    while not calls:
+        await asyncio.sleep(0.01)
+    second = asyncio.create_task(cache(dict(scope), receive, send))  # type: ignore[arg-type]
+    await asyncio.sleep(0.05)
+    release.set()
+    await asyncio.wait_for(second, timeout=5)
+    assert sent[-1]["body"] == b"answer 1"
+    assert not first.done()
+    client_reads.set()
+    await first
+    assert len(calls) == 1

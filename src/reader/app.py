@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -82,8 +82,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             yield
         finally:
             watcher.cancel()
-            with suppress(asyncio.CancelledError):
-                await watcher
+            # Whatever ended the watcher (cancelled here, or an error it logged), the database still closes.
+            await asyncio.gather(watcher, return_exceptions=True)
             await db.close()
 
     static = StaticAssets(settings.static_dir)

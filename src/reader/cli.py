@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="reader",
         description="An accessibility-focused reader server for news articles.",
         epilog="Environment: READER_DB, READER_DEFAULT_LANG, READER_TRUST_PROXY, READER_PAGE_SIZE, "
-        "READER_MAX_BODY_BYTES, READER_SEED_DEMO, READER_DEBUG (see README.md).",
+        "READER_MAX_BODY_BYTES, READER_RESPONSE_CACHE_BYTES, READER_SEED_DEMO, READER_DEBUG (see README.md).",
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

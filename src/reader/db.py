@@ -241,19 +241,19 @@ class Database:
     async def watch_changes(self, interval: float = 0.25) -> None:
         """Move `generation` whenever another process commits, checking every `interval` seconds (runs until
         cancelled); one PRAGMA per check, so pages can be served from memory yet stay fresh."""
-        last = await self.data_version()
+        last: int | None = None
         while True:
-            await asyncio.sleep(interval)
             try:
                 current = await self.data_version()
-            except (sqlite3.Error, ValueError) as exc:
-                # The connection is gone or the file is busy: serve fresh pages rather than cached ones.
+            except Exception as exc:  # noqa: BLE001 - whatever it was, keep watching
+                # The file is busy or the connection is gone: serve fresh pages rather than cached ones.
                 logger.warning("watching %s for changes failed: %s", self.path, exc)
                 self.generation += 1
-                continue
-            if current != last:
+            else:
+                if last is not None and current != last:
+                    self.generation += 1
                 last = current
-                self.generation += 1
+            await asyncio.sleep(interval)
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:

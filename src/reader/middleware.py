@@ -131,23 +131,33 @@ class CompressPublic:
         # The gzipped bytes are another representation, so they get their own strong validator: the
         # ETag with "-gzip" inside the quotes (as Apache does). The views only know the plain one, so
         # that suffix comes off If-None-Match on the way in and back on a 304 on the way out.
-        asked_for_gzip_tag = False
+        asked_tags = b""
+        accepts_gzip = False
         headers = scope["headers"]
         for index, (name, value) in enumerate(headers):
-            if name == b"if-none-match" and GZIP_TAG_END in value:
-                asked_for_gzip_tag = True
+            if name == b"accept-encoding":
+                accepts_gzip = b"gzip" in value.lower()
+            elif name == b"if-none-match" and GZIP_TAG_END in value:
+                asked_tags = value
                 headers = [*headers]
                 headers[index] = (name, value.replace(GZIP_TAG_END, b'"'))
-                scope = {**scope, "headers": headers}
-                break
+        if asked_tags:
+            scope = {**scope, "headers": headers}
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response_headers = MutableHeaders(scope=message)
                 etag = response_headers.get("etag")
-                gzipped = response_headers.get("content-encoding") == "gzip"
-                if etag and etag.endswith('"') and (gzipped or (message["status"] == 304 and asked_for_gzip_tag)):
-                    response_headers["etag"] = etag[:-1] + '-gzip"'
+                if etag and etag.endswith('"'):
+                    gzip_tag = etag[:-1] + '-gzip"'
+                    if response_headers.get("content-encoding") == "gzip":
+                        response_headers["etag"] = gzip_tag  # (GZipMiddleware added the Vary)
+                    else:
+                        # A 304 confirms the copy the client named: the gzipped one only if it named that
+                        # tag and can read gzip. Plain answers and 304s carry the Vary a gzipped one has.
+                        if message["status"] == 304 and accepts_gzip and gzip_tag.encode("latin-1") in asked_tags:
+                            response_headers["etag"] = gzip_tag
+                        response_headers.add_vary_header("Accept-Encoding")
             await send(message)
 
         await self.compressed(scope, receive, send_tagged)

@@ -173,31 +173,20 @@ class ResponseCache:
             # STALE: the data changed while it was rendered; look again under the new stamp.
 
         self.misses += 1
+        stamp = self.stamp(slug)  # after waits that ended STALE, the one read before them is old
         future: asyncio.Future[_Answer | str] = asyncio.get_running_loop().create_future()
         self._pending[key] = (stamp, future)
-        outcome: _Answer | str = NOT_REUSABLE
-        try:
-            outcome = await self._render(scope, receive, send, route, slug, key_bytes, stamp)
-        finally:
-            if self._pending.get(key, (None, None))[1] is future:
-                del self._pending[key]
-            future.set_result(outcome)
-        if isinstance(outcome, _Answer):
-            self._store(key, outcome)
-
-    async def _render(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        route: CachedRoute,
-        slug: str | None,
-        key_bytes: int,
-        stamp: Stamp,
-    ) -> _Answer | str:
-        """Run the app, sending its answer on; the answer to keep, else STALE or NOT_REUSABLE."""
         start: Message | None = None
         chunks: list[bytes] = []
+
+        def settle(outcome: _Answer | str) -> None:
+            if future.done():
+                return
+            if self._pending.get(key, (None, None))[1] is future:
+                del self._pending[key]
+            if isinstance(outcome, _Answer):
+                self._store(key, outcome)
+            future.set_result(outcome)
 
         async def capture(message: Message) -> None:
             nonlocal start
@@ -205,9 +194,27 @@ class ResponseCache:
                 start = message
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # Settled before this client is sent the last bytes: waiting requests must not depend
+                    # on how fast this one reads.
+                    settle(self._outcome(start, chunks, route, slug, key, stamp))
             await send(message)
 
-        await self.app(scope, receive, capture)
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            settle(NOT_REUSABLE)
+
+    def _outcome(
+        self,
+        start: Message | None,
+        chunks: list[bytes],
+        route: CachedRoute,
+        slug: str | None,
+        key: tuple[object, ...],
+        stamp: Stamp,
+    ) -> _Answer | str:
+        """The answer to keep and share, else STALE or NOT_REUSABLE."""
         if start is None or start["status"] not in CACHEABLE_STATUS:
             return NOT_REUSABLE
         headers = tuple((bytes(name).lower(), bytes(value)) for name, value in start.get("headers", ()))
@@ -217,7 +224,10 @@ class ResponseCache:
             # The data changed while this answer was being rendered: it may already be stale.
             return STALE
         body = b"".join(chunks)
-        size = len(body) + key_bytes + sum(len(n) + len(v) for n, v in headers) + 256
+        # Python's own overhead counts too: about 64 bytes per header and 40 per part of the key, plus
+        # the entry itself, so that many small answers (304s) cannot grow far past the bound.
+        overhead = 512 + 64 * len(headers) + sum(40 + len(part) for part in key if isinstance(part, (bytes, str)))
+        size = len(body) + sum(len(n) + len(v) for n, v in headers) + overhead
         return _Answer(start["status"], headers, body, size, stamp)
 
     def _store(self, key: tuple[object, ...], answer: _Answer) -> None:
