@@ -104,6 +104,14 @@ class ResponseCache:
                     return route, match.groupdict().get("slug")
         return None
 
+    def _current_stamp(self, slug: str | None) -> Stamp:
+        """The stamp an answer for `slug` must carry now; a new database generation empties the cache."""
+        stamp = self.stamp(slug)
+        if stamp[0] != self._generation:
+            self.clear()
+            self._generation = stamp[0]
+        return stamp
+
     def clear(self) -> None:
         """Forget every stored answer."""
         self._answers.clear()
@@ -146,10 +154,7 @@ class ResponseCache:
 
         key = (scope["method"], scope["path"], scope["query_string"], scope["scheme"], body, *values)
         for _ in range(MAX_WAITS):
-            stamp = self.stamp(slug)
-            if stamp[0] != self._generation:
-                self.clear()
-                self._generation = stamp[0]
+            stamp = self._current_stamp(slug)
             answer = self._answers.get(key)
             if answer is not None and answer.stamp == stamp:
                 self.hits += 1
@@ -173,7 +178,7 @@ class ResponseCache:
             # STALE: the data changed while it was rendered; look again under the new stamp.
 
         self.misses += 1
-        stamp = self.stamp(slug)  # after waits that ended STALE, the one read before them is old
+        stamp = self._current_stamp(slug)  # after waits that ended STALE, the one read before them is old
         future: asyncio.Future[_Answer | str] = asyncio.get_running_loop().create_future()
         self._pending[key] = (stamp, future)
         start: Message | None = None

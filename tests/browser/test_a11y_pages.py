@@ -3,8 +3,6 @@ status messages, first paint in dark mode, and the reflow of a wide table and a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -54,23 +52,14 @@ def test_every_offered_font_draws_the_vietnamese_letters(
     assert font_problems(page, font) == []
 
 
-@pytest.fixture
-def scaled_context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
-    try:
-        yield context
-    finally:
-        context.close()
-
-
 @pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
-def test_all_text_follows_the_size_setting(scaled_context: BrowserContext, live_server: str, target: Target) -> None:
-    page = scaled_context.new_page()
+def test_all_text_follows_the_size_setting(context: BrowserContext, live_server: str, target: Target) -> None:
+    page = context.new_page()
     page.goto(live_server + target.path)
     base = a11y.text_sizes(page)
     assert len(base) > 5
     for size, factor in (("200", 2.0), ("400", 4.0)):
-        set_prefs(scaled_context, live_server, f"1|s:{size}")
+        set_prefs(context, live_server, f"1|s:{size}")
         page.goto(live_server + target.path)
         assert a11y.compare_scaling(base, a11y.text_sizes(page), factor) == []
 
