@@ -114,3 +114,20 @@ async def test_data_version_moves_when_another_connection_commits(tmp_path: Path
         assert await db.data_version() != before
     finally:
         await db.close()
+
+
+async def test_commits_move_the_change_counters_they_name(tmp_path: Path) -> None:
+    db = Database(tmp_path / "counters.db", read_connections=1)
+    await db.open()
+    try:
+        async with db.transaction(touches=()):
+            pass
+        assert (db.generation, db.any_key_version, db.key_versions) == (0, 0, {})
+        async with db.transaction(touches=["a", "b"]):
+            pass
+        assert (db.generation, db.any_key_version, db.key_versions) == (0, 1, {"a": 1, "b": 1})
+        async with db.transaction():
+            pass
+        assert db.generation == 1
+    finally:
+        await db.close()

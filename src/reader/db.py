@@ -206,8 +206,11 @@ class Database:
             if touches is None:
                 self.generation += 1
             else:
+                touched = False
                 for key in touches:
                     self.key_versions[key] = self.key_versions.get(key, 0) + 1
+                    touched = True
+                if touched:
                     self.any_key_version += 1
 
     @asynccontextmanager
