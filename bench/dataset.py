@@ -4,7 +4,7 @@ Article bodies are assembled from a pool of blocks (paragraphs, lists, quotes, s
 demo articles' sentences, Vietnamese and English, each block sanitized once by reader's own
 ``sanitize_html``. A body of sanitized top-level blocks is what reader itself would store (``build``
 checks that on a sample through ``draft_from_fields``), so 100,000 bodies need no 100,000 sanitizer runs.
-Rows go in through reader's own ``Database`` (migrations) and ``SQLiteArticleStore.save_articles``, so
+Rows go in through reader's own ``Database`` (migrations) and ``SqlArticleStore.save_articles``, so
 ``version``, ``created_at`` and ``updated_at`` are what an import writes.
 """
 
@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from reader.db import Database
+from reader.db import database_for
 from reader.demo import seed_demo
 from reader.drafts import draft_from_fields
 from reader.importer import drafts_from_files
@@ -26,7 +26,7 @@ from reader.models import ArticleDraft, SafeHtml
 from reader.paths import DEMO_DIR
 from reader.sanitize import sanitize_html
 from reader.slugs import slugify
-from reader.store import SQLiteArticleStore
+from reader.store import SqlArticleStore
 
 GENERATOR_VERSION = 1  # bump when generated articles change: cached files are named after it
 LARGE = 100_000  # articles in the large set; article i is the same in every set
@@ -164,10 +164,10 @@ def _batches(items: list[int], size: int) -> Iterator[list[int]]:
 
 
 async def _build(path: Path, total: int, generator: Generator) -> None:
-    db = Database(path, read_connections=1)
+    db = database_for(path, read_connections=1)
     await db.open()  # reader's own migrations create the schema
     try:
-        store = SQLiteArticleStore(db)
+        store = SqlArticleStore(db)
         await seed_demo(store)  # the demo articles, the seed article among them, through reader's importer
         wanted = indices(total)
         # The generated markup is what reader's own validation and sanitizer would store: check a sample.

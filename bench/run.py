@@ -729,7 +729,7 @@ METHOD = """\
   10 articles (the 3 demo articles and 7 generated) and 100,000 (the demo articles and 99,997 generated).
   Generated articles are 2.5–6.5 KB of HTML, three in five Vietnamese, the rest English, made of the demo
   articles' sentences as paragraphs, lists, quotes and subheadings; every block passed through reader's
-  sanitizer, rows written by reader's own migrations and `SQLiteArticleStore.save_articles`. The 10-article
+  sanitizer, rows written by reader's own migrations and `SqlArticleStore.save_articles`. The 10-article
   set holds the 100,000 set's middle article (published in the middle of its ten years) as well.
 - Servers: `reader serve --db … --port …` (the real CLI) and `bench/bare_app.py`, a Starlette app on
   uvicorn with the same settings `reader serve` uses (uvloop, httptools, one worker, no proxy headers, no

@@ -28,11 +28,11 @@ def json_article(size: int, title: str = "Big") -> bytes:
 
 async def sign_in(app: Starlette) -> tuple[bytes, str]:
     accounts = app.state.accounts
-    async with app.state.db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO users (name, password_hash, created_at) VALUES ('big', 'x', '2026-01-01T00:00:00')"
+    async with app.state.db.transaction() as tx:
+        row = await tx.fetch_one(
+            "INSERT INTO users (name, password_hash, created_at) VALUES ('big', 'x', '2026-01-01T00:00:00') RETURNING id"
         )
-        user_id = cursor.lastrowid
+        user_id = row["id"]
     token = await accounts.create_session(User(id=user_id, name="big"))
     session = await accounts.session(token)
     return f"reader_session={sign(app.state.session_key, token)}".encode(), session.csrf_token

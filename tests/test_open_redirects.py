@@ -62,11 +62,11 @@ def resolves_here(location: str) -> bool:
 async def signed_in(app: Starlette) -> bytes:
     accounts = app.state.accounts
     # Hashing a password takes half a second; only the sign-in test below needs one (it adds its own).
-    async with app.state.db.transaction() as conn:
-        cursor = await conn.execute(
-            "INSERT INTO users (name, password_hash, created_at) VALUES ('session-only', '-', '2026-01-01')"
+    async with app.state.db.transaction() as tx:
+        row = await tx.fetch_one(
+            "INSERT INTO users (name, password_hash, created_at) VALUES ('session-only', '-', '2026-01-01') RETURNING id"
         )
-        user = User(id=int(cursor.lastrowid or 0), name="session-only")
+        user = User(id=int(row["id"]), name="session-only")
     token = await accounts.create_session(user)
     return f"reader_session={sign(app.state.session_key, token)}".encode()
 

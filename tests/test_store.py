@@ -1,32 +1,28 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from reader.db import Database
+from reader.db import Database, database_for
 from reader.drafts import draft_from_fields
-from reader.store import SQLiteArticleStore
+from reader.store import SqlArticleStore
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteArticleStore]:
-    db = Database(tmp_path / "s.db")
-    await db.open()
-    try:
-        yield SQLiteArticleStore(db)
-    finally:
-        await db.close()
+def store(database: Database) -> SqlArticleStore:
+    return SqlArticleStore(database)
 
 
 def draft(slug: str, **fields: object):  # type: ignore[no-untyped-def]
     return draft_from_fields({"slug": slug, "lang": "en", "title": slug.title(), "body_html": "<p>b</p>", **fields})
 
 
-async def test_create_update_and_unchanged(store: SQLiteArticleStore) -> None:
+async def test_create_update_and_unchanged(store: SqlArticleStore) -> None:
     first = await store.save_articles([draft("a", published="2020-01-01"), draft("b")])
     assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
     second = await store.save_articles([draft("a", published="2020-01-01", title="New"), draft("b")])
@@ -35,14 +31,14 @@ async def test_create_update_and_unchanged(store: SQLiteArticleStore) -> None:
     assert article is not None and article.title == "New" and article.version == 2
 
 
-async def test_reimport_without_date_keeps_the_stored_date(store: SQLiteArticleStore) -> None:
+async def test_reimport_without_date_keeps_the_stored_date(store: SqlArticleStore) -> None:
     await store.save_articles([draft("a", published="2020-01-01")])
     result = await store.save_articles([draft("a")])
     article = await store.get_article("a")
     assert result.unchanged == 1 and article is not None and article.published == "2020-01-01"
 
 
-async def test_listing_is_newest_first_and_paginated(store: SQLiteArticleStore) -> None:
+async def test_listing_is_newest_first_and_paginated(store: SqlArticleStore) -> None:
     await store.save_articles([draft(f"a{n:02d}", published=f"2020-01-{n:02d}") for n in range(1, 26)])
     first = await store.list_articles(page=1, per_page=10)
     assert first.total == 25 and first.pages == 3 and first.items[0].slug == "a25"
@@ -50,9 +46,60 @@ async def test_listing_is_newest_first_and_paginated(store: SQLiteArticleStore) 
     assert last.page == 3 and [item.slug for item in last.items] == [f"a{n:02d}" for n in range(5, 0, -1)]
 
 
-async def test_delete_and_unknown(store: SQLiteArticleStore) -> None:
+async def test_delete_and_unknown(store: SqlArticleStore) -> None:
     await store.save_articles([draft("a")])
     assert await store.delete_article("a") is True
     assert await store.delete_article("a") is False
     assert await store.get_article("a") is None
     assert await store.ping() is True
+
+
+async def test_create_article_refuses_a_taken_slug(store: SqlArticleStore) -> None:
+    assert await store.create_article(draft("a", title="First")) is True
+    assert await store.create_article(draft("a", title="Second")) is False
+    article = await store.get_article("a")
+    assert article is not None and article.title == "First" and article.version == 1
+
+
+async def test_a_failed_save_writes_nothing(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a")])
+    bad = dataclasses.replace(draft("b"), body_format="nonsense")  # the schema's CHECK refuses it
+    with pytest.raises(Exception, match="(?i)check"):
+        await store.save_articles([draft("a", title="Changed"), bad])
+    article = await store.get_article("a")
+    assert article is not None and article.title == "A" and await store.get_article("b") is None
+
+
+async def test_concurrent_saves_of_the_same_new_slugs_from_two_nodes(database_target: str | Path) -> None:
+    """Two nodes (two Database instances) create the same articles at once: every save succeeds, each
+    slug is created once, and the other save finds it there."""
+    nodes = [database_for(database_target), database_for(database_target)]
+    for node in nodes:
+        await node.open()
+    try:
+        stores = [SqlArticleStore(node) for node in nodes]
+        rounds = 8
+        for n in range(rounds):
+            batch = [draft(f"s{n}-{k}", title=f"T{n}") for k in range(3)]
+            results = await asyncio.gather(*(store.save_articles(batch) for store in stores))
+            assert sorted(r.created for r in results) == [0, 3], results
+            assert sum(r.created + r.updated + r.unchanged for r in results) == 6
+        listing = await stores[0].list_articles(page=1, per_page=100)
+        assert listing.total == rounds * 3
+    finally:
+        for node in nodes:
+            await node.close()
+
+
+async def test_concurrent_creates_of_one_slug_from_two_nodes(database_target: str | Path) -> None:
+    nodes = [database_for(database_target), database_for(database_target)]
+    for node in nodes:
+        await node.open()
+    try:
+        stores = [SqlArticleStore(node) for node in nodes]
+        for n in range(8):
+            made = await asyncio.gather(*(s.create_article(draft(f"c{n}", title=f"By {i}")) for i, s in enumerate(stores)))
+            assert sorted(made) == [False, True]
+    finally:
+        for node in nodes:
+            await node.close()

@@ -16,7 +16,7 @@ import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from reader.db import Database
+from reader.db import ConflictError, Database
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -71,17 +71,19 @@ class AccountStore:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
         hashed = await anyio.to_thread.run_sync(_hasher.hash, password)
-        async with self.db.transaction(touches=()) as conn:
-            if await conn.execute_fetchall("SELECT 1 FROM users WHERE name = ?", (name,)):
-                raise AccountError(f"an account named {name!r} already exists")
-            await conn.execute(
-                "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)",
-                (name, hashed, _now().isoformat()),
-            )
+        try:
+            async with self.db.transaction(touches=()) as tx:
+                await tx.execute(
+                    "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)",
+                    (name, hashed, _now().isoformat()),
+                )
+        except ConflictError:
+            # Names are unique whatever their case, also against another node adding the same one.
+            raise AccountError(f"an account named {name!r} already exists") from None
 
     async def verify_login(self, name: str, password: str) -> User | None:
         """The user for a correct name and password, else None (in about the same time either way)."""
-        row = await self.db.fetch_one("SELECT id, name, password_hash FROM users WHERE name = ?", (name,))
+        row = await self.db.fetch_one("SELECT id, name, password_hash FROM users WHERE lower(name) = lower(?)", (name,))
         stored = row["password_hash"] if row else _DUMMY_HASH
 
         def verify() -> bool:
@@ -98,9 +100,9 @@ class AccountStore:
         """A new session for a user; returns the token for the cookie (stored only as a hash)."""
         token = secrets.token_urlsafe(32)
         now = _now()
-        async with self.db.transaction(touches=()) as conn:
-            await conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now.isoformat(),))
-            await conn.execute(
+        async with self.db.transaction(touches=()) as tx:
+            await tx.execute("DELETE FROM sessions WHERE expires_at < ?", (now.isoformat(),))
+            await tx.execute(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 (_digest(token), user.id, secrets.token_urlsafe(32), now.isoformat(),
                  (now + SESSION_LIFETIME).isoformat()),
@@ -119,26 +121,26 @@ class AccountStore:
         return Session(user=User(id=row["id"], name=row["name"]), csrf_token=row["csrf_token"])
 
     async def end_session(self, token: str) -> None:
-        async with self.db.transaction(touches=()) as conn:
-            await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
+        async with self.db.transaction(touches=()) as tx:
+            await tx.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
 
     async def create_token(self, name: str) -> str:
         """A new API token, returned once; AccountError if the name is taken."""
         check_name(name)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        async with self.db.transaction(touches=()) as conn:
-            if await conn.execute_fetchall("SELECT 1 FROM api_tokens WHERE name = ?", (name,)):
-                raise AccountError(f"a token named {name!r} already exists; revoke it first")
-            await conn.execute(
-                "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?)",
-                (name, _digest(token), _now().isoformat()),
-            )
+        try:
+            async with self.db.transaction(touches=()) as tx:
+                await tx.execute(
+                    "INSERT INTO api_tokens (name, token_hash, created_at) VALUES (?, ?, ?)",
+                    (name, _digest(token), _now().isoformat()),
+                )
+        except ConflictError:
+            raise AccountError(f"a token named {name!r} already exists; revoke it first") from None
         return token
 
     async def revoke_token(self, name: str) -> bool:
-        async with self.db.transaction(touches=()) as conn:
-            cursor = await conn.execute("DELETE FROM api_tokens WHERE name = ?", (name,))
-            return cursor.rowcount > 0
+        async with self.db.transaction(touches=()) as tx:
+            return await tx.execute("DELETE FROM api_tokens WHERE lower(name) = lower(?)", (name,)) > 0
 
     async def token_name(self, token: str) -> str | None:
         """The name of a valid API token, else None."""
@@ -152,12 +154,15 @@ class AccountStore:
         row = await self.db.fetch_one("SELECT value FROM secrets WHERE name = ?", (name,))
         if row:
             return str(row["value"])
-        async with self.db.transaction(touches=()) as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", (name, secrets.token_hex(32))
+        # Several nodes may start at once: the first one's value stays, and every node reads that one.
+        async with self.db.transaction(touches=()) as tx:
+            await tx.execute(
+                "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, secrets.token_hex(32)),
             )
-            rows = await conn.execute_fetchall("SELECT value FROM secrets WHERE name = ?", (name,))
-        return str(list(rows)[0]["value"])
+            stored = await tx.fetch_one("SELECT value FROM secrets WHERE name = ?", (name,))
+        assert stored is not None
+        return str(stored["value"])
 
 
 def sign(key: str, value: str) -> str:

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 from reader.accounts import AccountStore
 from reader.announce import font_name, theme_name
 from reader.cors import EmbedCors
-from reader.db import Database
+from reader.db import DatabaseUnavailable, database_for
 from reader.demo import seed_demo
 from reader.i18n import language_name
 from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, SecurityHeaders
@@ -24,11 +24,12 @@ from reader.request_id import RequestId
 from reader.response_cache import CachedRoute, ResponseCache
 from reader.routes import build_routes
 from reader.settings import Settings
-from reader.store import SQLiteArticleStore
+from reader.store import SqlArticleStore
 from reader.templating import StaticAssets, Templates, build_id
+from reader.throttle import LoginThrottle
 from reader.views.api import ApiError, api_error
-from reader.views.editor_auth import LoginRequired, LoginThrottle, login_required
-from reader.views.errors import bad_request, http_error, server_error, too_large
+from reader.views.editor_auth import LoginRequired, login_required
+from reader.views.errors import bad_request, database_unavailable, http_error, server_error, too_large
 
 # Answers that depend only on the request and the stored articles (reader.response_cache).
 CACHED_ROUTES = (
@@ -60,8 +61,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     checked the same file.
     """
 
-    db = Database(
-        settings.db_path,
+    db = database_for(
+        settings.database,
         read_connections=settings.read_connections,
         busy_timeout_ms=settings.busy_timeout_ms,
     )
@@ -71,7 +72,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         created = await db.open(check=check_database)
         watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
         try:
-            store = SQLiteArticleStore(db)
+            store = SqlArticleStore(db)
             if created and settings.seed_demo:
                 await seed_demo(store)
             accounts = AccountStore(db)
@@ -120,6 +121,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         exception_handlers={
             HTTPException: http_error,
             ApiError: api_error,
+            DatabaseUnavailable: database_unavailable,
             LoginRequired: login_required,
             Exception: server_error,
         },
@@ -128,5 +130,5 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     app.state.settings = settings
     app.state.templates = templates
     app.state.build = build_id(settings.templates_dir, settings.static_dir)
-    app.state.login_throttle = LoginThrottle()
+    app.state.login_throttle = LoginThrottle(db)
     return app

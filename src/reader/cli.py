@@ -1,4 +1,4 @@
-"""The `reader` command: serve articles, import them."""
+"""The `reader` command: serve articles, import them, manage accounts and tokens, migrate and copy databases."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ import getpass
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from reader import __version__
 from reader.accounts import AccountError, AccountStore, check_name
-from reader.db import Database, DatabaseError
+from reader.copying import CopyRefused, copy_database
+from reader.db import Database, DatabaseError, database_for, describe_target
 from reader.demo import seed_demo
 from reader.importer import ImportFailure, import_files
-from reader.settings import Settings, SettingsError
-from reader.store import SQLiteArticleStore
+from reader.settings import ENVIRONMENT, Settings, SettingsError, parse_database
+from reader.store import SqlArticleStore
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
@@ -45,15 +46,19 @@ class ProgressBar:
 
 
 def _parser() -> argparse.ArgumentParser:
+    width = max(len(name) for name, _ in ENVIRONMENT)
     parser = argparse.ArgumentParser(
         prog="reader",
         description="An accessibility-focused reader server for news articles.",
-        epilog="Environment: READER_DB, READER_DEFAULT_LANG, READER_TRUST_PROXY, READER_PAGE_SIZE, "
-        "READER_MAX_BODY_BYTES, READER_RESPONSE_CACHE_BYTES, READER_SEED_DEMO, READER_DEBUG (see README.md).",
+        epilog="environment variables (README.md, Configuration):\n"
+        + "\n".join(f"  {name:<{width}}  {meaning}" for name, meaning in ENVIRONMENT),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    db_help = "SQLite database file (default: $READER_DB, else ./reader.db)"
+    db_help = (
+        "a SQLite file, or a postgresql://user:password@host:port/dbname URL (default: $READER_DB, else ./reader.db)"
+    )
 
     serve = commands.add_parser(
         "serve",
@@ -62,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--db", type=Path, help=db_help)
+    serve.add_argument("--db", help=db_help)
 
     importer = commands.add_parser(
         "import",
@@ -70,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Import articles from JSON, Markdown (YAML front matter) and HTML files in one "
         "transaction: a malformed file stops the run and nothing is written.",
     )
-    importer.add_argument("--db", type=Path, help=db_help)
+    importer.add_argument("--db", help=db_help)
     importer.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".json, .md or .html file")
 
     user = commands.add_parser("user", help="manage editor accounts")
@@ -81,16 +86,36 @@ def _parser() -> argparse.ArgumentParser:
         "line of standard input (e.g. from a secrets manager).",
     )  # fmt: skip
     add.add_argument("name", help="the login name")
-    add.add_argument("--db", type=Path, help=db_help)
+    add.add_argument("--db", help=db_help)
 
     token = commands.add_parser("token", help="manage API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    create = token_commands.add_parser("create", help="create an API token and print it (once)")
+    create = token_commands.add_parser(
+        "create", help="create an API token and print it (once)",
+        description="Create an API token and print it once on standard output, alone, so that "
+        "TOKEN=$(reader token create NAME) holds exactly the token; advice goes to standard error.",
+    )  # fmt: skip
     create.add_argument("name", help="a name for the token, e.g. the tool that uses it")
-    create.add_argument("--db", type=Path, help=db_help)
+    create.add_argument("--db", help=db_help)
     revoke = token_commands.add_parser("revoke", help="revoke an API token")
     revoke.add_argument("name")
-    revoke.add_argument("--db", type=Path, help=db_help)
+    revoke.add_argument("--db", help=db_help)
+
+    migrate = commands.add_parser(
+        "migrate", help="bring a database's schema up to date",
+        description="Create or upgrade the database's schema (serve does this too; on PostgreSQL, nodes "
+        "starting together migrate once). A new database gets the demo articles unless READER_SEED_DEMO=false.",
+    )  # fmt: skip
+    migrate.add_argument("--db", help=db_help)
+
+    copy = commands.add_parser(
+        "copy", help="copy a whole site from one database to another",
+        description="Copy articles, editor accounts (with their sessions), API tokens and the server's secrets "
+        "from SOURCE to TARGET (each a SQLite file or a postgresql:// URL) in one transaction on TARGET.",
+    )  # fmt: skip
+    copy.add_argument("source", metavar="SOURCE", help="the database to copy from")
+    copy.add_argument("target", metavar="TARGET", help="the database to copy to (created when missing)")
+    copy.add_argument("--replace", action="store_true", help="overwrite a TARGET that already holds a site")
     return parser
 
 
@@ -99,14 +124,24 @@ def _fail(message: str) -> int:
     return 2
 
 
-async def _prepare(settings: Settings) -> None:
-    db = Database(settings.db_path, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
+@asynccontextmanager
+async def _opened(target: str | Path, settings: Settings) -> AsyncIterator[tuple[Database, bool]]:
+    """A command's database, opened (and migrated) for the command's length: (database, just created)."""
+    db = database_for(target, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
     created = await db.open()
     try:
-        if created and settings.seed_demo:
-            await seed_demo(SQLiteArticleStore(db))
+        yield db, created
     finally:
         await db.close()
+
+
+async def _prepare(settings: Settings) -> str:
+    """Open, migrate and (when new) fill the database with the demo articles; what was done."""
+    async with _opened(settings.database, settings) as (db, created):
+        if created and settings.seed_demo:
+            result = await seed_demo(SqlArticleStore(db))
+            return f"created the schema and added {result.created} demo articles"
+        return "created the schema" if created else "the schema is up to date"
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
@@ -114,7 +149,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         asyncio.run(_prepare(settings))
     except (DatabaseError, ImportFailure) as exc:
         return _fail(str(exc))
-    print(f"reader {__version__}: serving {settings.db_path} at http://{host}:{port}/", file=sys.stderr)
+    target = describe_target(settings.database)
+    print(f"reader {__version__}: serving {target} at http://{host}:{port}/", file=sys.stderr)
     with _stop_signals_exit_cleanly():
         _run_uvicorn(settings, host, port)
     return 0
@@ -162,15 +198,11 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
 
 
 async def _import(settings: Settings, files: Sequence[Path]) -> str:
-    db = Database(settings.db_path, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
-    await db.open()
-    try:
-        result = await import_files(SQLiteArticleStore(db), files, ProgressBar(sys.stderr, "Checking files"))
-    finally:
-        await db.close()
+    async with _opened(settings.database, settings) as (db, _):
+        result = await import_files(SqlArticleStore(db), files, ProgressBar(sys.stderr, "Checking files"))
     total = result.created + result.updated + result.unchanged
     return (
-        f"Imported {total} article{'s' if total != 1 else ''} into {settings.db_path}: "
+        f"Imported {total} article{'s' if total != 1 else ''} into {describe_target(settings.database)}: "
         f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged."
     )
 
@@ -185,9 +217,7 @@ def _read_password(name: str) -> str:
 
 
 async def _accounts(settings: Settings, args: argparse.Namespace) -> str:
-    db = Database(settings.db_path, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
-    await db.open()
-    try:
+    async with _opened(settings.database, settings) as (db, _):
         accounts = AccountStore(db)
         if args.command == "user":
             check_name(args.name)
@@ -195,19 +225,38 @@ async def _accounts(settings: Settings, args: argparse.Namespace) -> str:
             return f"Added the editor account {args.name!r}."
         if args.token_command == "create":
             token = await accounts.create_token(args.name)
-            return f"{token}\n(Shown once: store it now. Use it as 'Authorization: Bearer <token>'.)"
+            # Only the token on standard output: TOKEN=$(reader token create NAME) must hold it alone.
+            print("(Shown once: store it now. Use it as 'Authorization: Bearer <token>'.)", file=sys.stderr)
+            return token
         if not await accounts.revoke_token(args.name):
             raise AccountError(f"there is no token named {args.name!r}")
         return f"Revoked the token {args.name!r}."
-    finally:
-        await db.close()
+
+
+async def _migrate(settings: Settings) -> str:
+    done = await _prepare(settings)
+    return f"{describe_target(settings.database)}: {done}."
+
+
+async def _copy(settings: Settings, source: str, target: str, replace: bool) -> str:
+    source_at, target_at = parse_database("SOURCE", source), parse_database("TARGET", target)
+    if describe_target(source_at) == describe_target(target_at):
+        raise CopyRefused("SOURCE and TARGET are the same database")
+    if isinstance(source_at, Path) and not source_at.is_file():
+        raise CopyRefused(f"{source_at}: no such database file")
+    async with _opened(source_at, settings) as (from_db, _), _opened(target_at, settings) as (to_db, _):
+        result = await copy_database(from_db, to_db, replace=replace)
+    return (
+        f"Copied {result.articles} articles, {result.accounts} editor accounts and {result.tokens} API tokens "
+        f"from {from_db.target} to {to_db.target}."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_env(os.environ, db_path=args.db)
+        settings = Settings.from_env(os.environ, db=getattr(args, "db", None))
     except SettingsError as exc:
         return _fail(str(exc))
     if args.command == "serve":
@@ -216,6 +265,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             print(asyncio.run(_accounts(settings, args)))
         except (AccountError, DatabaseError) as exc:
+            return _fail(str(exc))
+        return 0
+    if args.command == "migrate":
+        try:
+            print(asyncio.run(_migrate(settings)))
+        except (DatabaseError, ImportFailure) as exc:
+            return _fail(str(exc))
+        return 0
+    if args.command == "copy":
+        try:
+            print(asyncio.run(_copy(settings, args.source, args.target, args.replace)))
+        except (CopyRefused, DatabaseError, SettingsError) as exc:
             return _fail(str(exc))
         return 0
     try:

@@ -1,293 +1,163 @@
-"""SQLite access: one serialized writer, a small pool of reader connections, versioned migrations."""
+"""The database interface reader's stores are written against, and the backend a target names.
+
+Two backends implement it: SQLite (a file path; reader.backends.sqlite, the embedded default) and
+PostgreSQL (a postgresql:// URL; reader.backends.postgresql, for many nodes). SQL is written once with `?`
+placeholders and the syntax both understand (ON CONFLICT upserts, lower(name) comparisons); what differs,
+the schema's DDL, lives in reader.migrations. Rows are plain mappings of column name to value.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sqlite3
-import threading
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager, suppress
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
-import aiosqlite
+from reader.migrations import SCHEMA_VERSION
 
-logger = logging.getLogger("reader")
+__all__ = [
+    "SCHEMA_VERSION",
+    "ConflictError",
+    "Database",
+    "DatabaseError",
+    "DatabaseUnavailable",
+    "Row",
+    "Transaction",
+    "database_for",
+    "describe_target",
+    "is_database_url",
+]
 
-# Each migration is a tuple of statements, applied in one BEGIN IMMEDIATE transaction, after which
-# PRAGMA user_version is the migration's 1-based index. Never edit a released migration: append.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """
-        CREATE TABLE articles (
-            id INTEGER PRIMARY KEY,
-            slug TEXT NOT NULL UNIQUE,
-            lang TEXT NOT NULL,
-            title TEXT NOT NULL,
-            summary TEXT NOT NULL DEFAULT '',
-            body_html TEXT NOT NULL,
-            body_source TEXT NOT NULL DEFAULT '',
-            body_format TEXT NOT NULL DEFAULT 'html' CHECK (body_format IN ('html', 'markdown')),
-            author TEXT NOT NULL DEFAULT '',
-            published TEXT NOT NULL,
-            source_url TEXT,
-            version INTEGER NOT NULL DEFAULT 1,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )
-        """,
-        "CREATE INDEX articles_by_published ON articles (published DESC, id DESC)",
-    ),
-    (
-        """
-        CREATE TABLE users (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-            password_hash TEXT NOT NULL,
-            created_at TEXT NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE sessions (
-            token_hash TEXT PRIMARY KEY,
-            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-            csrf_token TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            expires_at TEXT NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE api_tokens (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-            token_hash TEXT NOT NULL UNIQUE,
-            created_at TEXT NOT NULL,
-            last_used_at TEXT
-        )
-        """,
-        "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ),
-)
-
-SCHEMA_VERSION = len(MIGRATIONS)
-
-Params = Sequence[Any] | dict[str, Any]
+Row = Mapping[str, Any]
+Params = Sequence[Any]
+URL_SCHEMES = ("postgresql", "postgres")
 
 
 class DatabaseError(Exception):
     """A database that reader cannot use; the message is one line, fit for a terminal."""
 
 
-class Database:
-    """Connections to one SQLite file, opened in the app lifespan and closed on shutdown."""
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached just now (PostgreSQL down, SQLite locked past the busy timeout):
+    answered with 503 and Retry-After; nothing was written."""
 
-    def __init__(self, path: Path, *, read_connections: int = 3, busy_timeout_ms: int = 5000) -> None:
-        self.path = path
-        self._read_count = read_connections
-        self._busy_timeout_ms = busy_timeout_ms
-        self._writer: aiosqlite.Connection | None = None
-        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
-        self._all_readers: list[aiosqlite.Connection] = []
-        self._write_lock = asyncio.Lock()
-        # What caches of rendered pages compare instead of querying. `generation` moves when anything may
-        # have changed (a commit that did not say what it touched, or another process's commit, noticed by
-        # watch_changes); `key_versions` when a commit of this process names the keys it touched (article
-        # slugs), and `any_key_version` with each such commit.
+
+class ConflictError(Exception):
+    """A write that broke a uniqueness rule (a slug, an account or token name): another writer got there
+    first. Nothing was written."""
+
+
+class Transaction(Protocol):
+    """One open write transaction: everything done through it commits together, or not at all."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        ...
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for each set of parameters."""
+        ...
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+
+class Database(ABC):
+    """Connections to one database, opened in the app lifespan (or by a command) and closed after.
+
+    Besides queries it keeps what caches of rendered pages compare instead of querying
+    (reader.response_cache): `generation` moves when anything may have changed (a commit that did not say
+    what it touched, another process's or node's commit that did not say either, a gap in watching);
+    `key_versions` when a commit names the keys it touched (article slugs), and `any_key_version` with
+    each such commit.
+    """
+
+    dialect: str
+
+    def __init__(self) -> None:
         self.generation = 0
         self.key_versions: dict[str, int] = {}
         self.any_key_version = 0
 
+    @property
+    @abstractmethod
+    def target(self) -> str:
+        """The database as messages name it: a path, or a URL without its password."""
+
+    @abstractmethod
     async def open(self, *, check: bool = True) -> bool:
-        """Open the connections, migrating the schema; True when the schema was created just now.
+        """Connect and migrate the schema; True when the schema was created just now (an empty database).
 
-        With `check`, the whole file is verified (PRAGMA quick_check, about a second per GB) before anything
-        is written to it, so a damaged database is refused untouched instead of being written into.
+        DatabaseError, with the connections closed again, for a database reader cannot use.
         """
-        _check_path(self.path)
-        try:
-            self._writer = await self._connect()
-            created = await self._migrate(self._writer, check=check)
-            for _ in range(self._read_count):
-                reader = await self._connect()
-                await reader.execute("PRAGMA query_only = ON")
-                self._all_readers.append(reader)
-                self._readers.put_nowait(reader)
-        except sqlite3.DatabaseError as exc:
-            await self.close()
-            raise DatabaseError(_describe(self.path, exc)) from exc
-        except BaseException:
-            await self.close()
-            raise
-        return created
 
+    @abstractmethod
     async def close(self) -> None:
         """Close every connection; safe to call twice."""
-        connections = [*self._all_readers, *([self._writer] if self._writer else [])]
-        self._all_readers.clear()
-        self._readers = asyncio.Queue()
-        self._writer = None
-        for conn in connections:
-            with suppress(Exception):
-                await conn.close()
 
-    async def _connect(self) -> aiosqlite.Connection:
-        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
-        pending = aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
-        try:
-            conn = await pending
-        except BaseException:
-            # On a failed connect aiosqlite tells its worker thread to stop but does not wait for it; if the
-            # event loop closes first (the CLI exits at once), the thread prints a traceback on stderr.
-            thread = getattr(pending, "_thread", None)
-            if isinstance(thread, threading.Thread) and thread.is_alive():
-                await asyncio.to_thread(thread.join, 5)
-            raise
-        conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        return conn
+    @abstractmethod
+    def transaction(self, touches: Iterable[str] | None = None) -> AbstractAsyncContextManager[Transaction]:
+        """One write transaction. `touches` names the keys (article slugs) it may change, `()` none that a
+        page shows; without it, everything counts as changed (for this node and every other)."""
 
-    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool) -> bool:
-        # Read before writing anything, so that a file which is not SQLite is left untouched.
-        version = int(await _scalar(conn, "PRAGMA user_version"))
-        await _scalar(conn, "SELECT count(*) FROM sqlite_master")
-        if version > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"{self.path}: schema version {version} is newer than this reader understands "
-                f"({SCHEMA_VERSION}); upgrade reader or use another database"
-            )
-        if check:
-            # A readable first page says nothing about the rest: garbage in any table's pages only shows
-            # when they are read, and switching to WAL or migrating would write into the damaged file.
-            verdict = await _scalar(conn, "PRAGMA quick_check(1)")
-            if verdict != "ok":
-                raise DatabaseError(_corrupt(self.path))
-        mode = await _scalar(conn, "PRAGMA journal_mode = WAL")
-        if str(mode).lower() != "wal":
-            raise DatabaseError(f"{self.path}: cannot switch to WAL journal mode (got {mode})")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        if version == SCHEMA_VERSION:
-            return False
-        async with self._transaction(conn):
-            # Re-read inside the write lock: another process may have migrated meanwhile.
-            version = int(await _scalar(conn, "PRAGMA user_version"))
-            for number in range(version, SCHEMA_VERSION):
-                for statement in MIGRATIONS[number]:
-                    await conn.execute(statement)
-            await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        return version == 0
-
-    @asynccontextmanager
-    async def _transaction(self, conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            # Shielded: a cancelled request must still leave the writer outside any transaction.
-            await asyncio.shield(conn.execute("ROLLBACK"))
-            raise
-        await conn.execute("COMMIT")
-
-    @asynccontextmanager
-    async def transaction(self, touches: Iterable[str] | None = None) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process.
-
-        `touches` names the keys (article slugs) the transaction may change, `()` none that a page shows;
-        without it, everything counts as changed.
-        """
-        if self._writer is None:
-            raise RuntimeError("database is not open")
-        try:
-            async with self._write_lock, self._transaction(self._writer) as conn:
-                yield conn
-        finally:
-            # Also after a rollback or a failed COMMIT: a needless re-render is cheap, a stale page is not.
-            if touches is None:
-                self.generation += 1
-            else:
-                touched = False
-                for key in touches:
-                    self.key_versions[key] = self.key_versions.get(key, 0) + 1
-                    touched = True
-                if touched:
-                    self.any_key_version += 1
-
-    @asynccontextmanager
-    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
-        if not self._all_readers:
-            raise RuntimeError("database is not open")
-        conn = await self._readers.get()
-        try:
-            yield conn
-        finally:
-            self._readers.put_nowait(conn)
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """All rows of a read-only query."""
-        async with self._reader() as conn:
-            return list(await conn.execute_fetchall(sql, params))
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a read-only query, or None."""
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
 
-    async def data_version(self) -> int:
-        """SQLite's data_version on the writer's connection: it changes only when another process commits
-        (this process writes through that connection, whose own commits leave it alone)."""
-        if self._writer is None:
-            raise RuntimeError("database is not open")
-        async with self._write_lock:
-            return int(await _scalar(self._writer, "PRAGMA data_version"))
-
+    @abstractmethod
     async def watch_changes(self, interval: float = 0.25) -> None:
-        """Move `generation` whenever another process commits, checking every `interval` seconds (runs until
-        cancelled); one PRAGMA per check, so pages can be served from memory yet stay fresh."""
-        last: int | None = None
-        while True:
-            try:
-                current = await self.data_version()
-            except Exception as exc:  # noqa: BLE001 - whatever it was, keep watching
-                # The file is busy or the connection is gone: serve fresh pages rather than cached ones.
-                logger.warning("watching %s for changes failed: %s", self.path, exc)
-                self.generation += 1
-            else:
-                if last is not None and current != last:
-                    self.generation += 1
-                last = current
-            await asyncio.sleep(interval)
+        """Move the change counters for other processes' and nodes' commits (runs until cancelled)."""
+
+    def changed(self, touches: Iterable[str] | None) -> None:
+        """Count a commit (or an attempt: a needless re-render is cheap, a stale page is not)."""
+        if touches is None:
+            self.generation += 1
+            return
+        touched = False
+        for key in touches:
+            self.key_versions[key] = self.key_versions.get(key, 0) + 1
+            touched = True
+        if touched:
+            self.any_key_version += 1
 
 
-async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:
-    async with conn.execute(sql) as cursor:
-        row = await cursor.fetchone()
-    return row[0] if row else None
+def is_database_url(target: str | Path) -> bool:
+    """True for a postgresql:// (or postgres://) URL, False for a file path."""
+    return isinstance(target, str) and urlsplit(target).scheme in URL_SCHEMES
 
 
-def _check_path(path: Path) -> None:
-    if path.exists() and not path.is_file():
-        raise DatabaseError(f"{path}: not a file")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not path.exists() and not parent.is_dir():
-        raise DatabaseError(f"{path}: directory {parent} does not exist")
+def describe_target(target: str | Path) -> str:
+    """A path as it is; a URL without its password (messages and logs show it)."""
+    if not is_database_url(target):
+        return str(target)
+    parts = urlsplit(str(target))
+    netloc = parts.netloc.rpartition("@")[2]
+    user = parts.username
+    return f"{parts.scheme}://{user + '@' if user else ''}{netloc}{parts.path}"
 
 
-def _corrupt(path: Path) -> str:
-    return f"{path}: the database file is corrupt (left untouched); restore it from a backup"
+def url_host(url: str) -> str:
+    """host:port of a URL (a unix socket directory given as ?host= included), for error messages."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    host = parts.hostname or query.get("host") or "localhost"
+    port = parts.port or query.get("port") or 5432
+    return f"{host}:{port}"
 
 
-def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
-    text = str(exc)
-    if "file is not a database" in text:
-        return f"{path}: not a SQLite database (left untouched)"
-    if "malformed" in text or "corrupt" in text:
-        return _corrupt(path)
-    if "unable to open" in text or "readonly" in text or "read-only" in text:
-        return f"{path}: cannot open the database for writing ({text})"
-    return f"{path}: {text}"
+def database_for(target: str | Path, *, read_connections: int = 3, busy_timeout_ms: int = 5000) -> Database:
+    """The (unopened) database for a path or a postgresql:// URL."""
+    if is_database_url(target):
+        from reader.backends.postgresql import PostgresDatabase
 
+        return PostgresDatabase(str(target), pool_size=read_connections + 1)
+    from reader.backends.sqlite import SQLiteDatabase
 
-def rows_as_dicts(rows: Iterable[sqlite3.Row]) -> list[dict[str, Any]]:
-    """Plain dicts from rows (handy for JSON and tests)."""
-    return [dict(row) for row in rows]
+    return SQLiteDatabase(Path(target), read_connections=read_connections, busy_timeout_ms=busy_timeout_ms)

@@ -8,11 +8,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from reader.paths import STATIC_DIR, TEMPLATES_DIR
 
 UI_LANGUAGES = ("vi", "en")
+
+# Every variable Settings.from_env reads, with a few words for `reader --help` (README.md has the table).
+ENVIRONMENT = (
+    ("READER_DB", "database: a SQLite file path, or a postgresql:// URL"),
+    ("READER_DEFAULT_LANG", "UI language when nothing else decides (vi, en)"),
+    ("READER_TRUST_PROXY", "trust X-Forwarded-Proto/-For from a reverse proxy"),
+    ("READER_PAGE_SIZE", "articles per index page"),
+    ("READER_READ_CONNECTIONS", "SQLite reader connections; PostgreSQL pool size minus one"),
+    ("READER_MAX_BODY_BYTES", "largest request body accepted"),
+    ("READER_RESPONSE_CACHE_BYTES", "memory for rendered answers (0: off)"),
+    ("READER_SEED_DEMO", "fill a new database with the demo articles"),
+    ("READER_EMBED_ORIGINS", "origins allowed to embed articles"),
+    ("READER_FRAME_ANCESTORS", "who may frame /embed pages"),
+    ("READER_PUBLIC_URL", "reader's public address, for absolute links"),
+    ("READER_DEBUG", "tracebacks in error pages (never in production)"),
+)
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 class SettingsError(ValueError):
@@ -70,6 +87,30 @@ def _public_url(name: str, raw: str) -> str | None:
     return value
 
 
+def parse_database(name: str, raw: str) -> str | Path:
+    """A SQLite file's Path, or a postgresql:// URL as a str (checked here, so that a typo is named before
+    anything connects)."""
+    value = raw.strip()
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("postgresql", "postgres"):
+        if "://" in value:
+            raise SettingsError(f"{name}: {parsed.scheme}:// is not a database reader knows (a path, or postgresql://)")
+        return Path(value)
+    try:
+        parsed.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        raise SettingsError(f"{name}: the port in the URL is not a number") from None
+    sslmode = dict(parse_qsl(parsed.query)).get("sslmode")
+    if sslmode is not None and sslmode not in SSL_MODES:
+        raise SettingsError(f"{name}: sslmode must be one of {', '.join(SSL_MODES)}, not {sslmode!r}")
+    return value
+
+
+def _database_values(name: str, raw: str) -> dict[str, Any]:
+    target = parse_database(name, raw)
+    return {"db_url": target} if isinstance(target, str) else {"db_path": target, "db_url": None}
+
+
 def _int(name: str, raw: str, minimum: int) -> int:
     try:
         value = int(raw)
@@ -85,6 +126,8 @@ class Settings:
     """Everything reader is configured with; stored on app.state, never read from os.environ later."""
 
     db_path: Path = Path("reader.db")
+    # A postgresql:// URL; when set, it is the database and db_path is unused.
+    db_url: str | None = None
     debug: bool = False
     default_lang: str = "vi"
     trust_proxy_headers: bool = False
@@ -108,10 +151,14 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
-        """Build settings from READER_* variables; explicit overrides (CLI flags) win."""
+        """Build settings from READER_* variables; explicit overrides (CLI flags) win. `db=` (the --db
+        flag) takes a path or a URL, as READER_DB does."""
         values: dict[str, Any] = {}
         if "READER_DB" in environ and environ["READER_DB"].strip():
-            values["db_path"] = Path(environ["READER_DB"])
+            values.update(_database_values("READER_DB", environ["READER_DB"]))
+        if overrides.get("db") is not None:
+            values.update(_database_values("--db", overrides["db"]))
+        overrides = {k: v for k, v in overrides.items() if k != "db"}
         if "READER_DEBUG" in environ:
             values["debug"] = _bool("READER_DEBUG", environ["READER_DEBUG"])
         if "READER_DEFAULT_LANG" in environ:
@@ -141,6 +188,11 @@ class Settings:
             values["public_url"] = _public_url("READER_PUBLIC_URL", environ["READER_PUBLIC_URL"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def database(self) -> str | Path:
+        """The database: the postgresql:// URL, else the SQLite file's path."""
+        return self.db_url if self.db_url is not None else self.db_path
 
     @property
     def embed_frame_ancestors(self) -> tuple[str, ...]:

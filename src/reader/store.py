@@ -1,18 +1,28 @@
-"""The article store: the one interface handlers and the importer use, and its SQLite implementation."""
+"""The article store: the one interface handlers and the importer use, over either database backend."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import sqlite3
 from collections.abc import Sequence
 from typing import Protocol
 
-from reader.db import Database
+from reader.db import ConflictError, Database, Row, Transaction
 from reader.models import Article, ArticleDraft, ArticlePage, ArticleSummary, SafeHtml, SaveResult
 
 _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_format", "author", "source_url")
 _LOOKUP_CHUNK = 500
+# Attempts at a save that lost a race to create the same slug (each attempt sees the winner's row).
+_SAVE_ATTEMPTS = 3
+# Columns in the order of (slug, *_COMPARED, published, created_at, updated_at).
+_INSERT = (
+    "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
+    "published, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+)
+_UPDATE = (
+    "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
+    "author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ? WHERE slug = ?"
+)
 
 
 class ArticleStore(Protocol):
@@ -24,6 +34,8 @@ class ArticleStore(Protocol):
 
     async def save_articles(self, drafts: Sequence[ArticleDraft]) -> SaveResult: ...
 
+    async def create_article(self, draft: ArticleDraft) -> bool: ...
+
     async def delete_article(self, slug: str) -> bool: ...
 
     async def ping(self) -> bool: ...
@@ -33,7 +45,7 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _article(row: sqlite3.Row) -> Article:
+def _article(row: Row) -> Article:
     return Article(
         slug=row["slug"],
         lang=row["lang"],
@@ -50,8 +62,8 @@ def _article(row: sqlite3.Row) -> Article:
     )
 
 
-class SQLiteArticleStore:
-    """ArticleStore over reader's Database."""
+class SqlArticleStore:
+    """ArticleStore over reader's Database, SQLite or PostgreSQL alike."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -84,56 +96,68 @@ class SQLiteArticleStore:
         return ArticlePage(items=items, page=page, pages=pages, total=total)
 
     async def save_articles(self, drafts: Sequence[ArticleDraft]) -> SaveResult:
-        """Create or update every draft in one transaction: all of them are written, or none."""
+        """Create or update every draft in one transaction: all of them are written, or none.
+
+        Another node may create one of the slugs between this transaction's look-up and its insert; the
+        insert then breaks the slug's uniqueness, nothing is written, and the save runs again, finding that
+        article to update.
+        """
+        for attempt in range(_SAVE_ATTEMPTS):
+            try:
+                return await self._save(drafts)
+            except ConflictError:
+                if attempt == _SAVE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _save(self, drafts: Sequence[ArticleDraft]) -> SaveResult:
         now = _now()
         today = dt.date.today().isoformat()
-        created: list[dict[str, object]] = []
-        updated: list[dict[str, object]] = []
+        created: list[tuple[object, ...]] = []
+        updated: list[tuple[object, ...]] = []
         slugs = [d.slug for d in drafts]
-        async with self.db.transaction(touches=slugs) as conn:
-            existing: dict[str, sqlite3.Row] = {}
-            for start in range(0, len(slugs), _LOOKUP_CHUNK):
-                chunk = slugs[start : start + _LOOKUP_CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = await conn.execute_fetchall(f"SELECT * FROM articles WHERE slug IN ({marks})", chunk)
-                existing.update({row["slug"]: row for row in rows})
-            for draft in drafts:
-                values: dict[str, object] = {field: getattr(draft, field) for field in _COMPARED}
-                values["slug"] = draft.slug
-                values["now"] = now
+        async with self.db.transaction(touches=slugs) as tx:
+            existing = await _existing(tx, slugs)
+            # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
+            for draft in sorted(drafts, key=lambda d: d.slug):
+                values = [getattr(draft, field) for field in _COMPARED]
                 old = existing.get(draft.slug)
                 if old is None:
-                    values["published"] = draft.published or today
-                    created.append(values)
+                    created.append((draft.slug, *values, draft.published or today, now, now))
                     continue
-                values["published"] = draft.published or old["published"]
-                if any(old[f] != values[f] for f in (*_COMPARED, "published")):
-                    updated.append(values)
+                published = draft.published or old["published"]
+                if any(old[f] != v for f, v in zip((*_COMPARED, "published"), (*values, published), strict=True)):
+                    updated.append((*values, published, now, draft.slug))
             if created:
-                await conn.executemany(
-                    "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, "
-                    "author, published, source_url, version, created_at, updated_at) VALUES (:slug, :lang, "
-                    ":title, :summary, :body_html, :body_source, :body_format, :author, :published, "
-                    ":source_url, 1, :now, :now)",
-                    created,
-                )
+                await tx.execute_many(_INSERT, created)
             if updated:
-                await conn.executemany(
-                    "UPDATE articles SET lang = :lang, title = :title, summary = :summary, "
-                    "body_html = :body_html, body_source = :body_source, body_format = :body_format, "
-                    "author = :author, published = :published, source_url = :source_url, "
-                    "version = version + 1, updated_at = :now WHERE slug = :slug",
-                    updated,
-                )
+                await tx.execute_many(_UPDATE, updated)
         return SaveResult(
             created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated)
         )
 
+    async def create_article(self, draft: ArticleDraft) -> bool:
+        """Create an article under a slug no other article has; False (nothing written) when one has."""
+        now = _now()
+        values = [getattr(draft, field) for field in _COMPARED]
+        row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now)
+        async with self.db.transaction(touches=(draft.slug,)) as tx:
+            return await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) > 0
+
     async def delete_article(self, slug: str) -> bool:
-        async with self.db.transaction(touches=(slug,)) as conn:
-            cursor = await conn.execute("DELETE FROM articles WHERE slug = ?", (slug,))
-            return cursor.rowcount > 0
+        async with self.db.transaction(touches=(slug,)) as tx:
+            return await tx.execute("DELETE FROM articles WHERE slug = ?", (slug,)) > 0
 
     async def ping(self) -> bool:
         row = await self.db.fetch_one("SELECT 1 AS ok")
         return bool(row and row["ok"] == 1)
+
+
+async def _existing(tx: Transaction, slugs: Sequence[str]) -> dict[str, Row]:
+    existing: dict[str, Row] = {}
+    for start in range(0, len(slugs), _LOOKUP_CHUNK):
+        chunk = slugs[start : start + _LOOKUP_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = await tx.fetch_all(f"SELECT * FROM articles WHERE slug IN ({marks})", chunk)
+        existing.update({row["slug"]: row for row in rows})
+    return existing

@@ -142,10 +142,12 @@ async def save(request: Request) -> Response:
         return _form_response(request, session, fields, slug=slug, errors={field: exc.message}, status=422)
     if preview:
         return _form_response(request, session, fields, slug=slug, preview=_preview_article(draft))
-    if slug is None and await store_of(request).get_article(draft.slug) is not None:
+    if slug is not None:
+        await store_of(request).save_articles([draft])
+    elif not await store_of(request).create_article(draft):
+        # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
         return _form_response(request, session, fields, slug=None, errors=errors, status=422)
-    await store_of(request).save_articles([draft])
     return RedirectResponse(f"/editor/?done=saved:{draft.slug}", status_code=303)
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
 from urllib.parse import quote, urlencode
 
 from starlette.datastructures import FormData
@@ -15,50 +13,16 @@ from starlette.responses import RedirectResponse, Response
 
 from reader.accounts import AccountStore, Session, sign, unsign
 from reader.i18n import gettext
+from reader.throttle import LoginThrottle
 from reader.web import URL_SAFE, is_https, prefs_for, render, ui_lang_for
 
 SESSION_COOKIE = "reader_session"
 LOGIN_CSRF_COOKIE = "reader_login_csrf"
 EDITOR_PATH = "/editor"
-MAX_FAILURES = 5
-FAILURE_WINDOW_SECONDS = 15 * 60
 
 
 class LoginRequired(Exception):
     """Raised by editor views for a request without a valid session; answered with a redirect to sign in."""
-
-
-class LoginThrottle:
-    """At most MAX_FAILURES failed sign-ins per client address and per account name in the window.
-
-    In memory, per process: a deployment with several processes multiplies the allowance by their number.
-    """
-
-    def __init__(self, max_failures: int = MAX_FAILURES, window: float = FAILURE_WINDOW_SECONDS) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until another attempt is allowed (0: allowed now)."""
-        now = time.monotonic()
-        waits = [self._recent(k, now)[0] + self.window - now for k in keys
-                 if len(self._recent(k, now)) >= self.max_failures]  # fmt: skip
-        return int(max(waits)) + 1 if waits else 0
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        for key in keys:
-            self._recent(key, now).append(now)
-
-    def succeeded(self, key: str) -> None:
-        self._failures.pop(key, None)
 
 
 def accounts_of(request: Request) -> AccountStore:
@@ -155,7 +119,7 @@ async def login(request: Request) -> Response:
     throttle: LoginThrottle = request.app.state.login_throttle
     client = f"ip:{request.client.host if request.client else '?'}"
     account = f"name:{name.lower()}"
-    wait = throttle.retry_after(client, account)
+    wait = await throttle.retry_after(client, account)
     if wait:
         message = gettext(lang, "Too many failed attempts. Try again in %(minutes)d minutes.") % {
             "minutes": (wait + 59) // 60
@@ -165,9 +129,9 @@ async def login(request: Request) -> Response:
         return response
     user = await accounts_of(request).verify_login(name, password)
     if user is None:
-        throttle.failed(client, account)
+        await throttle.failed(client, account)
         return _login_page(request, error=gettext(lang, "Wrong name or password."), status=401, name=name)
-    throttle.succeeded(account)
+    await throttle.succeeded(account)
     token = await accounts_of(request).create_session(user)
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(SESSION_COOKIE, sign(request.app.state.session_key, token), path="/", httponly=True,

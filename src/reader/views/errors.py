@@ -26,7 +26,13 @@ _MESSAGES = {
     405: (N_("Method not allowed"), N_("This address does not accept that kind of request.")),
     413: (N_("Request too large"), N_("The request was larger than reader accepts.")),
     500: (N_("Something went wrong"), N_("reader could not show this page. Please try again in a moment.")),
+    503: (
+        N_("Temporarily unavailable"),
+        N_("reader cannot reach its database just now. Nothing was changed; please try again in a moment."),
+    ),
 }
+# What a 503 tells clients to wait: about how long a database restart or fail-over takes.
+RETRY_AFTER_SECONDS = 5
 
 
 def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
@@ -68,6 +74,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
     # Starlette sends this answer from outside every middleware, SecurityHeaders included.
     add_security_headers(response.headers)
     return response
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database cannot be reached: 503 with Retry-After (pages in the answer cache are still served)."""
+    logger.warning("database unavailable on %s %r: %s", request.method, request.url.path, exc)
+    return error_page(request, 503, {"retry-after": str(RETRY_AFTER_SECONDS)})
 
 
 def too_large(request: Request) -> Response:

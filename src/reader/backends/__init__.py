@@ -1,0 +1,1 @@
+"""The two implementations of reader.db.Database: SQLite (embedded) and PostgreSQL (many nodes)."""

@@ -1,0 +1,269 @@
+"""SQLite through aiosqlite: one serialized writer, a small pool of reader connections, versioned migrations
+counted in PRAGMA user_version, and PRAGMA data_version to notice other processes' commits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
+from pathlib import Path
+from typing import Any, cast
+
+import aiosqlite
+
+from reader.db import (
+    ConflictError,
+    Database,
+    DatabaseError,
+    DatabaseUnavailable,
+    Params,
+    Row,
+)
+from reader.migrations import MIGRATIONS, SCHEMA_VERSION
+
+logger = logging.getLogger("reader")
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """sqlite3's errors as reader.db's, where a caller can act on them."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc):
+            raise ConflictError(str(exc)) from exc
+        raise
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseUnavailable(str(exc)) from exc
+        raise
+
+
+class _SQLiteTransaction:
+    """reader.db.Transaction on the writer's connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        with _translated():
+            cursor = await self._conn.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+        return count
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        with _translated():
+            await self._conn.executemany(sql, rows)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        with _translated():
+            return cast(list[Row], list(await self._conn.execute_fetchall(sql, params)))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+
+class SQLiteDatabase(Database):
+    """Connections to one SQLite file."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path, *, read_connections: int = 3, busy_timeout_ms: int = 5000) -> None:
+        super().__init__()
+        self.path = path
+        self._read_count = read_connections
+        self._busy_timeout_ms = busy_timeout_ms
+        self._writer: aiosqlite.Connection | None = None
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers: list[aiosqlite.Connection] = []
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def target(self) -> str:
+        return str(self.path)
+
+    async def open(self, *, check: bool = True) -> bool:
+        """Open the connections, migrating the schema; True when the schema was created just now.
+
+        With `check`, the whole file is verified (PRAGMA quick_check, about a second per GB) before anything
+        is written to it, so a damaged database is refused untouched instead of being written into.
+        """
+        _check_path(self.path)
+        try:
+            self._writer = await self._connect()
+            created = await self._migrate(self._writer, check=check)
+            for _ in range(self._read_count):
+                reader = await self._connect()
+                await reader.execute("PRAGMA query_only = ON")
+                self._all_readers.append(reader)
+                self._readers.put_nowait(reader)
+        except sqlite3.DatabaseError as exc:
+            await self.close()
+            raise DatabaseError(_describe(self.path, exc)) from exc
+        except BaseException:
+            await self.close()
+            raise
+        return created
+
+    async def close(self) -> None:
+        connections = [*self._all_readers, *([self._writer] if self._writer else [])]
+        self._all_readers.clear()
+        self._readers = asyncio.Queue()
+        self._writer = None
+        for conn in connections:
+            with suppress(Exception):
+                await conn.close()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
+        pending = aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+        try:
+            conn = await pending
+        except BaseException:
+            # On a failed connect aiosqlite tells its worker thread to stop but does not wait for it; if the
+            # event loop closes first (the CLI exits at once), the thread prints a traceback on stderr.
+            thread = getattr(pending, "_thread", None)
+            if isinstance(thread, threading.Thread) and thread.is_alive():
+                await asyncio.to_thread(thread.join, 5)
+            raise
+        conn.row_factory = _dict_row  # type: ignore[assignment]  # aiosqlite's annotation says a class
+        await conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool) -> bool:
+        # Read before writing anything, so that a file which is not SQLite is left untouched.
+        version = int(await _scalar(conn, "PRAGMA user_version"))
+        await _scalar(conn, "SELECT count(*) FROM sqlite_master")
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{self.path}: schema version {version} is newer than this reader understands "
+                f"({SCHEMA_VERSION}); upgrade reader or use another database"
+            )
+        if check:
+            # A readable first page says nothing about the rest: garbage in any table's pages only shows
+            # when they are read, and switching to WAL or migrating would write into the damaged file.
+            verdict = await _scalar(conn, "PRAGMA quick_check(1)")
+            if verdict != "ok":
+                raise DatabaseError(_corrupt(self.path))
+        mode = await _scalar(conn, "PRAGMA journal_mode = WAL")
+        if str(mode).lower() != "wal":
+            raise DatabaseError(f"{self.path}: cannot switch to WAL journal mode (got {mode})")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        if version == SCHEMA_VERSION:
+            return False
+        async with self._transaction(conn):
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            version = int(await _scalar(conn, "PRAGMA user_version"))
+            for migration in MIGRATIONS[version:]:
+                for statement in migration.sqlite:
+                    await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return version == 0
+
+    @asynccontextmanager
+    async def _transaction(self, conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            # Shielded: a cancelled request must still leave the writer outside any transaction.
+            await asyncio.shield(conn.execute("ROLLBACK"))
+            raise
+        await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def transaction(self, touches: Iterable[str] | None = None) -> AsyncIterator[_SQLiteTransaction]:
+        """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        try:
+            async with self._write_lock:
+                with _translated():
+                    async with self._transaction(self._writer) as conn:
+                        yield _SQLiteTransaction(conn)
+        finally:
+            # Also after a rollback or a failed COMMIT: a needless re-render is cheap, a stale page is not.
+            self.changed(touches)
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        if not self._all_readers:
+            raise RuntimeError("database is not open")
+        conn = await self._readers.get()
+        try:
+            yield conn
+        finally:
+            self._readers.put_nowait(conn)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        async with self._reader() as conn:
+            with _translated():
+                return cast(list[Row], list(await conn.execute_fetchall(sql, params)))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def data_version(self) -> int:
+        """SQLite's data_version on the writer's connection: it changes only when another process commits
+        (this process writes through that connection, whose own commits leave it alone)."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        async with self._write_lock:
+            return int(await _scalar(self._writer, "PRAGMA data_version"))
+
+    async def watch_changes(self, interval: float = 0.25) -> None:
+        """Move `generation` whenever another process commits, checking every `interval` seconds (runs until
+        cancelled); one PRAGMA per check, so pages can be served from memory yet stay fresh."""
+        last: int | None = None
+        while True:
+            try:
+                current = await self.data_version()
+            except Exception as exc:  # noqa: BLE001 - whatever it was, keep watching
+                # The file is busy or the connection is gone: serve fresh pages rather than cached ones.
+                logger.warning("watching %s for changes failed: %s", self.path, exc)
+                self.generation += 1
+            else:
+                if last is not None and current != last:
+                    self.generation += 1
+                last = current
+            await asyncio.sleep(interval)
+
+
+async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:
+    async with conn.execute(sql) as cursor:
+        row = await cursor.fetchone()
+    return next(iter(cast(Row, row).values())) if row else None
+
+
+def _check_path(path: Path) -> None:
+    if path.exists() and not path.is_file():
+        raise DatabaseError(f"{path}: not a file")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not path.exists() and not parent.is_dir():
+        raise DatabaseError(f"{path}: directory {parent} does not exist")
+
+
+def _corrupt(path: Path) -> str:
+    return f"{path}: the database file is corrupt (left untouched); restore it from a backup"
+
+
+def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "file is not a database" in text:
+        return f"{path}: not a SQLite database (left untouched)"
+    if "malformed" in text or "corrupt" in text:
+        return _corrupt(path)
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return f"{path}: cannot open the database for writing ({text})"
+    return f"{path}: {text}"

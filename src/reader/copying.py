@@ -1,0 +1,100 @@
+"""`reader copy`: a whole site from one database to another (SQLite or PostgreSQL on either side).
+
+Everything is written in one transaction on the target, so a failed copy leaves it as it was. The source is
+read inside one transaction too: on SQLite that holds its write lock (a consistent copy; writers wait), on
+PostgreSQL each table is read at the moment its turn comes, so writes during a copy may or may not be in it
+(docs/deployment.md: stop writing, or copy from a backup).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.db import Database, Transaction
+
+BATCH = 500
+ARTICLE_COLUMNS = (
+    "slug", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
+    "source_url", "version", "created_at", "updated_at",
+)  # fmt: skip
+# Checked for emptiness, and emptied by --replace (children before parents).
+SITE_TABLES = ("articles", "users", "api_tokens")
+CLEARED_TABLES = ("sessions", "users", "api_tokens", "articles", "secrets", "login_failures")
+
+
+class CopyRefused(Exception):
+    """The target already holds a site; the message says what is there."""
+
+
+@dataclass(frozen=True, slots=True)
+class CopyResult:
+    articles: int
+    accounts: int
+    tokens: int
+
+
+async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
+    """Copy articles, accounts (with their live sessions), API tokens and the server's secrets."""
+    # touches=None: every node on the target drops its cached pages once this commits.
+    async with source.transaction(touches=()) as reading, target.transaction() as writing:
+        held = {table: await _count(writing, table) for table in SITE_TABLES}
+        if any(held.values()) and not replace:
+            what = ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in held.items() if count)
+            raise CopyRefused(f"{target.target} is not empty ({what}); --replace overwrites it")
+        for table in CLEARED_TABLES:
+            await writing.execute(f"DELETE FROM {table}")
+        articles = await _copy_articles(reading, writing)
+        accounts = await _copy_accounts(reading, writing)
+        tokens = 0
+        for row in await reading.fetch_all(
+            "SELECT name, token_hash, created_at, last_used_at FROM api_tokens ORDER BY id"
+        ):
+            await writing.execute(
+                "INSERT INTO api_tokens (name, token_hash, created_at, last_used_at) VALUES (?, ?, ?, ?)",
+                (row["name"], row["token_hash"], row["created_at"], row["last_used_at"]),
+            )
+            tokens += 1
+        # The session-signing key among them: editors signed in before the move stay signed in.
+        for row in await reading.fetch_all("SELECT name, value FROM secrets"):
+            await writing.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (row["name"], row["value"]))
+    return CopyResult(articles=articles, accounts=accounts, tokens=tokens)
+
+
+async def _count(tx: Transaction, table: str) -> int:
+    row = await tx.fetch_one(f"SELECT count(*) AS n FROM {table}")
+    return int(row["n"]) if row else 0
+
+
+async def _copy_articles(reading: Transaction, writing: Transaction) -> int:
+    """In id order, in batches: new ids keep the old order (the index breaks date ties by id)."""
+    columns = ", ".join(ARTICLE_COLUMNS)
+    insert = f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})"
+    copied = 0
+    last_id = -1
+    while True:
+        rows = await reading.fetch_all(
+            f"SELECT id, {columns} FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last_id, BATCH)
+        )
+        if not rows:
+            return copied
+        await writing.execute_many(insert, [tuple(row[c] for c in ARTICLE_COLUMNS) for row in rows])
+        copied += len(rows)
+        last_id = rows[-1]["id"]
+
+
+async def _copy_accounts(reading: Transaction, writing: Transaction) -> int:
+    """Users get new ids; their sessions follow them."""
+    new_ids: dict[int, int] = {}
+    for row in await reading.fetch_all("SELECT id, name, password_hash, created_at FROM users ORDER BY id"):
+        inserted = await writing.fetch_one(
+            "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
+            (row["name"], row["password_hash"], row["created_at"]),
+        )
+        assert inserted is not None
+        new_ids[row["id"]] = inserted["id"]
+    for row in await reading.fetch_all("SELECT * FROM sessions"):
+        await writing.execute(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (row["token_hash"], new_ids[row["user_id"]], row["csrf_token"], row["created_at"], row["expires_at"]),
+        )
+    return len(new_ids)
