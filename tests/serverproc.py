@@ -19,17 +19,17 @@ def reader_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "reader", *args]
 
 
-def create_token(db: Path, name: str = "tests") -> str:
+def create_token(db: Path | str, name: str = "tests") -> str:
     """An API token, made the way an operator makes one (`reader token create`)."""
     done = subprocess.run(
         reader_command("token", "create", name, "--db", str(db)), capture_output=True, text=True, check=True
     )
-    return done.stdout.splitlines()[0].strip()
+    return done.stdout.strip()
 
 
 @dataclass
 class Server:
-    db: Path
+    db: Path | str  # a SQLite file or a postgresql:// URL
     directory: Path
     env: Mapping[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None

@@ -98,7 +98,9 @@ async def test_concurrent_creates_of_one_slug_from_two_nodes(database_target: st
     try:
         stores = [SqlArticleStore(node) for node in nodes]
         for n in range(8):
-            made = await asyncio.gather(*(s.create_article(draft(f"c{n}", title=f"By {i}")) for i, s in enumerate(stores)))
+            made = await asyncio.gather(
+                *(s.create_article(draft(f"c{n}", title=f"By {i}")) for i, s in enumerate(stores))
+            )
             assert sorted(made) == [False, True]
     finally:
         for node in nodes:

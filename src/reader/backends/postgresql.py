@@ -151,8 +151,12 @@ class PostgresDatabase(Database):
         try:
             self._pool = await asyncpg.create_pool(
                 self.url,
-                min_size=1,
+                # No floor to keep: asyncpg would restore it in the background, logging a traceback for
+                # every failed attempt while PostgreSQL is away. Connections open on demand (the migration
+                # below opens the first, so an unreachable server is reported at once) and then stay.
+                min_size=0,
                 max_size=self._pool_size,
+                max_inactive_connection_lifetime=0,
                 timeout=CONNECT_TIMEOUT,
                 command_timeout=COMMAND_TIMEOUT,
                 server_settings={"application_name": POOL_NAME},

@@ -1,0 +1,243 @@
+"""Several `reader serve` nodes on one PostgreSQL database, as docs/deployment.md runs them: shared
+articles, freshness across nodes, migrating together, a dropped LISTEN connection, PostgreSQL going away
+and coming back, races between nodes, and `reader copy` between the backends.
+
+Times are printed (pytest -s shows them), never asserted: the figures live in bench/postgres.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, new_pg_database
+from tests.pgcluster import PostgresCluster, free_port, wait_until
+from tests.serverproc import Server, create_token, reader_command
+
+ARTICLE_FIELDS = (
+    "slug, lang, title, summary, body_html, body_source, body_format, author, published, source_url, version, "
+    "created_at, updated_at"
+)
+
+
+@pytest.fixture
+def fresh_database(pg_cluster: PostgresCluster) -> str:
+    """An empty database: the first node to start migrates it and adds the demo articles."""
+    return new_pg_database(pg_cluster, migrated=False)
+
+
+@pytest.fixture
+def start_node(tmp_path: Path) -> Iterator[object]:
+    """start_node(url) → a running `reader serve` on a free port; every node is stopped afterwards."""
+    nodes: list[Server] = []
+
+    def start(url: str) -> Server:
+        node = Server(db=url, directory=Path(tempfile.mkdtemp(prefix="node", dir=tmp_path)))
+        nodes.append(node)
+        return node.start()
+
+    yield start
+    for node in nodes:
+        node.stop()
+    for node in nodes:
+        assert "Traceback" not in node.log(), node.log()
+
+
+def base(node: Server) -> str:
+    return f"http://127.0.0.1:{node.port}"
+
+
+def get(node: Server, path: str) -> httpx.Response:
+    return httpx.get(base(node) + path, timeout=30)
+
+
+def put_article(node: Server, token: str, slug: str, title: str) -> httpx.Response:
+    body = {"title": title, "lang": "en", "body_html": f"<p>{title}</p>", "published": "2026-01-01"}
+    return httpx.put(
+        f"{base(node)}/api/articles/{slug}",
+        json=body,
+        headers={"authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+
+
+def seed_links(html: str) -> int:
+    return html.count(f'href="/articles/{SEED_SLUG}"')
+
+
+def test_two_nodes_serve_one_site(fresh_database: str, start_node: object, tmp_path: Path) -> None:
+    """What must show 1: the seed article once on both indexes; token and import with a URL; a PUT through
+    node A served by node B (printed: how long that took); the same new slug created through both nodes at
+    once: one 201, one 200, never a 500."""
+    assert callable(start_node)
+    a, b = start_node(fresh_database), start_node(fresh_database)
+    for node in (a, b):
+        index = get(node, "/")
+        assert index.status_code == 200 and seed_links(index.text) == 1
+    token = create_token(fresh_database, "ci")
+    source = tmp_path / "imported.json"
+    source.write_text(json.dumps({"title": "Imported over the network", "lang": "en", "body_html": "<p>x</p>"}))
+    done = subprocess.run(
+        reader_command("import", "--db", fresh_database, str(source)), capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert get(b, "/articles/imported-over-the-network").status_code == 200
+
+    seconds = []
+    for n in range(5):
+        assert get(b, f"/articles/{EN_SLUG}").status_code == 200  # in B's cache before the write
+        title = f"Written through A, number {n}"
+        assert put_article(a, token, EN_SLUG, title).status_code == 200
+        written = time.monotonic()
+        wait_until(lambda title=title: title in get(b, f"/articles/{EN_SLUG}").text, timeout=30, interval=0.005)
+        seconds.append(time.monotonic() - written)
+    print(
+        f"\nwrite through A → served by B: median {statistics.median(seconds) * 1000:.0f} ms, "
+        f"max {max(seconds) * 1000:.0f} ms over {len(seconds)} writes"
+    )
+
+    with ThreadPoolExecutor(2) as pool:
+        for n in range(10):
+            slug = f"raced-{n}"
+            statuses = sorted(
+                pool.map(lambda node, slug=slug: put_article(node, token, slug, slug).status_code, (a, b))
+            )
+            assert statuses == [200, 201]
+
+
+def test_three_nodes_starting_together_migrate_and_seed_once(
+    pg_cluster: PostgresCluster, fresh_database: str, start_node: object
+) -> None:
+    """What must show 2."""
+    assert callable(start_node)
+    with ThreadPoolExecutor(3) as pool:
+        nodes = list(pool.map(lambda _: start_node(fresh_database), range(3)))
+    for node in nodes:
+        assert get(node, "/healthz").status_code == 200
+        assert seed_links(get(node, "/").text) == 1
+    database = fresh_database.rsplit("/", 1)[1]
+    assert pg_cluster.psql("SELECT count(*) FROM articles", database) == "3"
+    assert pg_cluster.psql("SELECT version FROM reader_schema", database) != ""
+
+
+def listener_pids(cluster: PostgresCluster, database: str) -> list[str]:
+    rows = cluster.psql(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'reader-listen' AND query LIKE 'LISTEN%'",
+        database,
+    )
+    return rows.split()
+
+
+def test_a_killed_listening_connection_reconnects_and_drops_the_cache(
+    pg_cluster: PostgresCluster, fresh_database: str, start_node: object
+) -> None:
+    assert callable(start_node)
+    node = start_node(fresh_database)
+    database = fresh_database.rsplit("/", 1)[1]
+    wait_until(lambda: len(listener_pids(pg_cluster, database)) == 1, timeout=30)
+    (first,) = listener_pids(pg_cluster, database)
+    assert SEED_TITLE in get(node, f"/articles/{SEED_SLUG}").text
+    # A change nobody announces (as one made while the node was not listening would be): the node keeps
+    # serving the page it has.
+    pg_cluster.psql(f"UPDATE articles SET title = 'Changed unannounced' WHERE slug = '{SEED_SLUG}'", database)
+    assert SEED_TITLE in get(node, f"/articles/{SEED_SLUG}").text
+    assert pg_cluster.psql(f"SELECT pg_terminate_backend({first})", database) == "t"
+    wait_until(lambda: listener_pids(pg_cluster, database) not in ([], [first]), timeout=30)
+    # Listening again, it cannot know what it missed: every cached page is dropped.
+    wait_until(lambda: "Changed unannounced" in get(node, f"/articles/{SEED_SLUG}").text, timeout=30)
+    assert "reconnecting" in node.log()
+
+
+def test_postgresql_going_away_and_coming_back(
+    pg_cluster: PostgresCluster, fresh_database: str, start_node: object
+) -> None:
+    """What must show 3: cached pages 200, anything needing the database 503 with Retry-After (never a 500
+    or a traceback), /healthz 503, writes refused and not half-done, and a write succeeding soon after
+    PostgreSQL is back (printed: how soon)."""
+    assert callable(start_node)
+    node = start_node(fresh_database)
+    token = create_token(fresh_database, "ci")
+    cached = get(node, f"/articles/{SEED_SLUG}")
+    assert cached.status_code == 200
+    index = get(node, "/")
+    pg_cluster.stop("fast")
+    try:
+        again = get(node, f"/articles/{SEED_SLUG}")
+        assert (again.status_code, again.text) == (200, cached.text)
+        assert get(node, "/").text == index.text
+        page = get(node, f"/articles/{EN_SLUG}")
+        assert page.status_code == 503 and page.headers["retry-after"].isdigit()
+        assert page.headers["content-type"].startswith("text/html") and "<h1" in page.text
+        assert get(node, "/healthz").status_code == 503
+        write = put_article(node, token, "written-while-down", "Written while down")
+        assert write.status_code == 503 and write.headers["retry-after"].isdigit()
+        assert write.json()["error"]["status"] == 503
+    finally:
+        pg_cluster.start()
+    restarted = time.monotonic()
+    assert get(node, "/api/articles/written-while-down").status_code in (404, 503)  # nothing half-written
+
+    def write_succeeds() -> bool:
+        return put_article(node, token, "written-after", "Written after").status_code == 201
+
+    wait_until(write_succeeds, timeout=60, interval=0.05)
+    print(f"\nwrite through the node succeeded {time.monotonic() - restarted:.2f} s after PostgreSQL restarted")
+    assert get(node, "/healthz").status_code == 200
+    assert get(node, "/api/articles/written-while-down").status_code == 404
+    assert " 500 " not in node.log()
+
+
+def test_serve_with_nothing_listening_is_one_line_naming_the_host(tmp_path: Path) -> None:
+    """What must show 4."""
+    port = free_port()
+    done = subprocess.run(
+        reader_command("serve", "--port", "0", "--db", f"postgresql://reader:secret@127.0.0.1:{port}/site"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("reader: error: ")
+    assert f"127.0.0.1:{port}" in done.stderr and "secret" not in done.stderr
+
+
+def sqlite_articles(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(f"SELECT {ARTICLE_FIELDS} FROM articles ORDER BY id").fetchall()
+    conn.close()
+    return rows
+
+
+def test_copy_from_sqlite_to_postgresql_and_back(pg_cluster: PostgresCluster, tmp_path: Path) -> None:
+    """What must show 5: the same articles (every field), accounts and tokens after the round trip."""
+    url = new_pg_database(pg_cluster, migrated=False)
+    source, back = tmp_path / "demo.db", tmp_path / "back.db"
+
+    def reader(*args: str) -> str:
+        done = subprocess.run(reader_command(*args), capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    reader("migrate", "--db", str(source))
+    token = create_token(source, "ci")
+    assert "Copied 3 articles" in reader("copy", str(source), url)
+    assert "Copied 3 articles, 0 editor accounts and 1 API tokens" in reader("copy", url, str(back))
+    assert sqlite_articles(back) == sqlite_articles(source) and len(sqlite_articles(source)) == 3
+    with sqlite3.connect(back) as conn:
+        assert conn.execute("SELECT name FROM api_tokens").fetchall() == [("ci",)]
+    conn.close()
+    refused = subprocess.run(reader_command("copy", str(source), url), capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and "is not empty" in refused.stderr
+    assert token.startswith("rdr_")
