@@ -30,7 +30,8 @@ async def sign_in(app: Starlette) -> tuple[bytes, str]:
     accounts = app.state.accounts
     async with app.state.db.transaction() as tx:
         row = await tx.fetch_one(
-            "INSERT INTO users (name, password_hash, created_at) VALUES ('big', 'x', '2026-01-01T00:00:00') RETURNING id"
+            "INSERT INTO users (name, password_hash, created_at) VALUES ('big', 'x', '2026-01-01T00:00:00') "
+            "RETURNING id"
         )
         user_id = row["id"]
     token = await accounts.create_session(User(id=user_id, name="big"))

@@ -64,7 +64,8 @@ async def signed_in(app: Starlette) -> bytes:
     # Hashing a password takes half a second; only the sign-in test below needs one (it adds its own).
     async with app.state.db.transaction() as tx:
         row = await tx.fetch_one(
-            "INSERT INTO users (name, password_hash, created_at) VALUES ('session-only', '-', '2026-01-01') RETURNING id"
+            "INSERT INTO users (name, password_hash, created_at) VALUES ('session-only', '-', '2026-01-01') "
+            "RETURNING id"
         )
         user = User(id=int(row["id"]), name="session-only")
     token = await accounts.create_session(user)
