@@ -1,0 +1,32 @@
+"""The reading pages, the editor and the API on PostgreSQL: the same tests as on SQLite (imported from
+their modules), with the app on a fresh PostgreSQL database that it migrates and fills with the demo
+articles as on a first start."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.settings import Settings
+from tests.conftest import new_pg_database
+from tests.pgcluster import PostgresCluster
+from tests.test_views_api import (  # noqa: F401 - collected here, run with this module's settings
+    test_put_creates_then_replaces_and_delete_deletes,
+    test_revoked_tokens_stop_working,
+    token,
+)
+from tests.test_views_articles import (  # noqa: F401
+    test_health,
+    test_index_lists_the_demo_articles_newest_first,
+    test_the_seed_article_page,
+)
+from tests.test_views_editor import (  # noqa: F401
+    test_create_edit_and_delete,
+    test_wrong_passwords_are_throttled,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def settings(pg_cluster: PostgresCluster) -> Settings:
+    return Settings(db_url=new_pg_database(pg_cluster, migrated=False))
