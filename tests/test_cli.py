@@ -4,8 +4,12 @@ standard error, the environment listed by --help, and `reader migrate` / `reader
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,13 +20,30 @@ from tests.serverproc import reader_command
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def reader(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(reader_command(*args), capture_output=True, text=True, input=stdin, timeout=120, check=False)
+@dataclass(frozen=True)
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def reader(*args: str, stdin: str = "") -> Outcome:
+    """`reader ARGS` in this process (no interpreter to start): its exit status and both outputs."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        sys.stdin = saved_stdin
+    return Outcome(code, out.getvalue(), err.getvalue())
 
 
 def test_token_create_prints_only_the_token_on_standard_output(tmp_path: Path) -> None:
     """TOKEN=$(reader token create ci) must hold exactly the token; the advice is for the terminal."""
-    done = reader("token", "create", "ci", "--db", str(tmp_path / "r.db"))
+    command = reader_command("token", "create", "ci", "--db", str(tmp_path / "r.db"))
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"rdr_[A-Za-z0-9_-]{43}\n", done.stdout), done.stdout
     assert "Shown once" in done.stderr

@@ -23,6 +23,7 @@ import pytest
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, new_pg_database
 from tests.pgcluster import PostgresCluster, free_port, wait_until
 from tests.serverproc import Server, create_token, reader_command
+from tests.test_cli import reader
 
 ARTICLE_FIELDS = (
     "slug, lang, title, summary, body_html, body_source, body_format, author, published, source_url, version, "
@@ -87,9 +88,7 @@ def test_two_nodes_serve_one_site(fresh_database: str, start_node: object, tmp_p
     token = create_token(fresh_database, "ci")
     source = tmp_path / "imported.json"
     source.write_text(json.dumps({"title": "Imported over the network", "lang": "en", "body_html": "<p>x</p>"}))
-    done = subprocess.run(
-        reader_command("import", "--db", fresh_database, str(source)), capture_output=True, text=True, check=False
-    )
+    done = reader("import", "--db", fresh_database, str(source))
     assert done.returncode == 0, done.stderr
     assert get(b, "/articles/imported-over-the-network").status_code == 200
 
@@ -107,7 +106,7 @@ def test_two_nodes_serve_one_site(fresh_database: str, start_node: object, tmp_p
     )
 
     with ThreadPoolExecutor(2) as pool:
-        for n in range(10):
+        for n in range(6):
             slug = f"raced-{n}"
             statuses = sorted(
                 pool.map(lambda node, slug=slug: put_article(node, token, slug, slug).status_code, (a, b))
@@ -225,19 +224,19 @@ def test_copy_from_sqlite_to_postgresql_and_back(pg_cluster: PostgresCluster, tm
     url = new_pg_database(pg_cluster, migrated=False)
     source, back = tmp_path / "demo.db", tmp_path / "back.db"
 
-    def reader(*args: str) -> str:
-        done = subprocess.run(reader_command(*args), capture_output=True, text=True, check=False)
+    def succeeds(*args: str) -> str:
+        done = reader(*args)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    reader("migrate", "--db", str(source))
-    token = create_token(source, "ci")
-    assert "Copied 3 articles" in reader("copy", str(source), url)
-    assert "Copied 3 articles, 0 editor accounts and 1 API tokens" in reader("copy", url, str(back))
+    succeeds("migrate", "--db", str(source))
+    token = succeeds("token", "create", "ci", "--db", str(source)).strip()
+    assert "Copied 3 articles" in succeeds("copy", str(source), url)
+    assert "Copied 3 articles, 0 editor accounts and 1 API tokens" in succeeds("copy", url, str(back))
     assert sqlite_articles(back) == sqlite_articles(source) and len(sqlite_articles(source)) == 3
     with sqlite3.connect(back) as conn:
         assert conn.execute("SELECT name FROM api_tokens").fetchall() == [("ci",)]
     conn.close()
-    refused = subprocess.run(reader_command("copy", str(source), url), capture_output=True, text=True, check=False)
+    refused = reader("copy", str(source), url)
     assert refused.returncode == 2 and "is not empty" in refused.stderr
     assert token.startswith("rdr_")
