@@ -4,6 +4,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -98,6 +99,19 @@ def empty_database_target(backend: str, tmp_path: Path, request: pytest.FixtureR
     if backend == "sqlite":
         return tmp_path / "empty.db"
     return new_pg_database(request.getfixturevalue("pg_cluster"), migrated=False)
+
+
+@asynccontextmanager
+async def opened_nodes(target: str | Path, count: int = 2) -> AsyncIterator[list[Database]]:
+    """`count` open Databases on one database, each with connections of its own, as processes or nodes have."""
+    nodes = [database_for(target) for _ in range(count)]
+    try:
+        for node in nodes:
+            await node.open()
+        yield nodes
+    finally:
+        for node in nodes:
+            await node.close()
 
 
 @pytest.fixture

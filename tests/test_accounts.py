@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from reader.accounts import AccountError, AccountStore
-from reader.db import Database, database_for
+from reader.db import Database
+from tests.conftest import opened_nodes
 
 pytestmark = pytest.mark.anyio
 PASSWORD = "correct horse battery staple"
@@ -62,10 +63,7 @@ async def test_a_secret_is_made_once(accounts: AccountStore) -> None:
 
 async def test_two_nodes_adding_the_same_names_at_once(database_target: str | Path) -> None:
     """One of them gets the name, the other a clear AccountError (never a database error)."""
-    nodes = [database_for(database_target), database_for(database_target)]
-    for node in nodes:
-        await node.open()
-    try:
+    async with opened_nodes(database_target) as nodes:
         stores = [AccountStore(node) for node in nodes]
         for n in range(4):
             users = await asyncio.gather(*(s.add_user(f"ed{n}", PASSWORD) for s in stores), return_exceptions=True)
@@ -75,6 +73,3 @@ async def test_two_nodes_adding_the_same_names_at_once(database_target: str | Pa
                 errors = [o for o in outcomes if isinstance(o, BaseException)]
                 assert len(errors) == 1 and isinstance(errors[0], AccountError), outcomes
             assert secrets[0] == secrets[1]
-    finally:
-        for node in nodes:
-            await node.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -12,6 +14,7 @@ import pytest
 from reader.backends.postgresql import MAX_PAYLOAD_BYTES, numbered
 from reader.backends.sqlite import SQLiteDatabase
 from reader.db import SCHEMA_VERSION, ConflictError, Database, DatabaseError, database_for, describe_target
+from tests.conftest import new_pg_database, opened_nodes
 from tests.pgcluster import PostgresCluster
 
 pytestmark = pytest.mark.anyio
@@ -105,12 +108,7 @@ async def test_commits_move_the_change_counters_they_name(database: Database) ->
 async def test_another_connections_commit_moves_the_counters(database_target: str | Path) -> None:
     """What one node (or process) commits, another one's watcher notices: by key on PostgreSQL (each
     commit announces its slugs), as a new generation on SQLite (data_version says only "something")."""
-    watching, writing = database_for(database_target), database_for(database_target)
-    await watching.open()
-    await writing.open()
-    watcher = asyncio.create_task(watching.watch_changes(0.01))
-    try:
-        await _settled(watching)
+    async with opened_nodes(database_target) as (watching, writing), _watched(watching, 0.01):
         before = (watching.generation, dict(watching.key_versions))
         async with writing.transaction(touches=["a"]) as tx:
             await tx.execute(INSERT, ("a",))
@@ -119,11 +117,6 @@ async def test_another_connections_commit_moves_the_counters(database_target: st
             assert watching.generation == before[0] and watching.key_versions == {"a": 1}
         else:
             assert watching.generation > before[0]
-    finally:
-        watcher.cancel()
-        await asyncio.gather(watcher, return_exceptions=True)
-        await watching.close()
-        await writing.close()
 
 
 async def test_a_newer_schema_is_refused(database_target: str | Path) -> None:
@@ -139,12 +132,19 @@ async def test_a_newer_schema_is_refused(database_target: str | Path) -> None:
         await database_for(database_target).open()
 
 
-async def _settled(db: Database) -> None:
-    """Until the watcher has started (PostgreSQL: listening, which moves the generation once)."""
-    if db.dialect == "postgresql":
-        await _wait_for(lambda: db.generation > 0)
-    else:
-        await asyncio.sleep(0.05)
+@asynccontextmanager
+async def _watched(db: Database, interval: float = 0.25) -> AsyncIterator[None]:
+    """db.watch_changes running, and started (PostgreSQL: listening, which moves the generation once)."""
+    watcher = asyncio.create_task(db.watch_changes(interval))
+    try:
+        if db.dialect == "postgresql":
+            await _wait_for(lambda: db.generation > 0)
+        else:
+            await asyncio.sleep(0.05)
+        yield
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
 
 
 async def _wait_for(condition: object, timeout: float = 10) -> None:
@@ -274,10 +274,8 @@ async def test_sslmode_is_honoured(pg_cluster: PostgresCluster) -> None:
 
 
 async def test_nodes_starting_together_migrate_once(pg_cluster: PostgresCluster) -> None:
-    from tests.conftest import new_pg_database
-
     url = new_pg_database(pg_cluster, migrated=False)
-    nodes = [database_for(url) for _ in range(4)]
+    nodes = [database_for(url) for _ in range(4)]  # opened at once: they race to migrate
     try:
         created = await asyncio.gather(*(node.open() for node in nodes))
         assert sorted(created) == [False, False, False, True]
@@ -287,23 +285,10 @@ async def test_nodes_starting_together_migrate_once(pg_cluster: PostgresCluster)
 
 
 async def test_a_long_list_of_touched_keys_is_announced_as_everything(pg_cluster: PostgresCluster) -> None:
-    from tests.conftest import new_pg_database
-
-    url = new_pg_database(pg_cluster)
-    watching, writing = database_for(url), database_for(url)
-    await watching.open()
-    await writing.open()
-    watcher = asyncio.create_task(watching.watch_changes())
-    try:
-        await _settled(watching)
+    async with opened_nodes(new_pg_database(pg_cluster)) as (watching, writing), _watched(watching):
         generation = watching.generation
         many = [f"slug-{n:05d}-" + "x" * 60 for n in range(MAX_PAYLOAD_BYTES // 60)]
         async with writing.transaction(touches=many):
             pass
         await _wait_for(lambda: watching.generation > generation)
         assert watching.key_versions == {}
-    finally:
-        watcher.cancel()
-        await asyncio.gather(watcher, return_exceptions=True)
-        await watching.close()
-        await writing.close()

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reader.db import Database, database_for
+from reader.db import Database
 from reader.drafts import draft_from_fields
 from reader.store import SqlArticleStore
+from tests.conftest import opened_nodes
 
 pytestmark = pytest.mark.anyio
 
@@ -73,10 +74,7 @@ async def test_a_failed_save_writes_nothing(store: SqlArticleStore) -> None:
 async def test_concurrent_saves_of_the_same_new_slugs_from_two_nodes(database_target: str | Path) -> None:
     """Two nodes (two Database instances) create the same articles at once: every save succeeds, each
     slug is created once, and the other save finds it there."""
-    nodes = [database_for(database_target), database_for(database_target)]
-    for node in nodes:
-        await node.open()
-    try:
+    async with opened_nodes(database_target) as nodes:
         stores = [SqlArticleStore(node) for node in nodes]
         rounds = 8
         for n in range(rounds):
@@ -86,22 +84,13 @@ async def test_concurrent_saves_of_the_same_new_slugs_from_two_nodes(database_ta
             assert sum(r.created + r.updated + r.unchanged for r in results) == 6
         listing = await stores[0].list_articles(page=1, per_page=100)
         assert listing.total == rounds * 3
-    finally:
-        for node in nodes:
-            await node.close()
 
 
 async def test_concurrent_creates_of_one_slug_from_two_nodes(database_target: str | Path) -> None:
-    nodes = [database_for(database_target), database_for(database_target)]
-    for node in nodes:
-        await node.open()
-    try:
+    async with opened_nodes(database_target) as nodes:
         stores = [SqlArticleStore(node) for node in nodes]
         for n in range(8):
             made = await asyncio.gather(
                 *(s.create_article(draft(f"c{n}", title=f"By {i}")) for i, s in enumerate(stores))
             )
             assert sorted(made) == [False, True]
-    finally:
-        for node in nodes:
-            await node.close()

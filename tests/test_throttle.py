@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.db import Database, database_for
+from reader.db import Database
 from reader.throttle import FAILURE_WINDOW_SECONDS, MAX_FAILURES, LoginThrottle
+from tests.conftest import opened_nodes
 
 pytestmark = pytest.mark.anyio
 
@@ -57,19 +58,13 @@ async def test_old_failures_are_forgotten(database: Database) -> None:
 async def test_failures_through_any_node_count_together(database_target: str | Path) -> None:
     """Three processes or nodes, each with its own connections: the sixth attempt is refused wherever it
     lands (an in-memory count would allow five per node)."""
-    nodes = [database_for(database_target) for _ in range(3)]
-    for node in nodes:
-        await node.open()
-    try:
+    async with opened_nodes(database_target, 3) as nodes:
         clock = Clock()
         throttles = [LoginThrottle(node, clock=clock) for node in nodes]
         for attempt in range(MAX_FAILURES):
             assert await throttles[attempt % 3].retry_after("ip:1", "name:mai") == 0
             await throttles[attempt % 3].failed("ip:1", "name:mai")
         assert all([await t.retry_after("ip:9", "name:mai") > 0 for t in throttles])
-    finally:
-        for node in nodes:
-            await node.close()
 
 
 async def test_two_app_processes_on_one_file_share_the_count(tmp_path: Path) -> None:
