@@ -99,3 +99,25 @@ def test_copy_from_a_missing_file_creates_nothing(tmp_path: Path) -> None:
     done = reader("copy", str(tmp_path / "typo.db"), str(tmp_path / "b.db"))
     assert done.returncode == 2 and "no such database file" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_newer_schema_stops_migrate_with_one_line(database_target: str | Path) -> None:
+    """On both backends: exit status 2, one line naming the database, nothing changed."""
+    import asyncio
+
+    from reader.db import SCHEMA_VERSION, database_for
+
+    async def set_version(version: int) -> None:
+        db = database_for(database_target)
+        await db.open()
+        async with db.transaction() as tx:
+            if db.dialect == "sqlite":
+                await tx.execute(f"PRAGMA user_version = {version}")
+            else:
+                await tx.execute("UPDATE reader_schema SET version = ?", (version,))
+        await db.close()
+
+    asyncio.run(set_version(SCHEMA_VERSION + 1))
+    done = reader("migrate", "--db", str(database_target))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and f"schema version {SCHEMA_VERSION + 1} is newer" in done.stderr
