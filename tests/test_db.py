@@ -260,7 +260,13 @@ async def test_an_unreachable_server_is_one_line_naming_the_host() -> None:
     with pytest.raises(DatabaseError) as caught:
         await database_for(f"postgresql://reader:pw@127.0.0.1:{port}/site").open()
     message = str(caught.value)
-    assert "\n" not in message and f"127.0.0.1:{port}" in message and "pw" not in message
+    assert "\n" not in message and "pw" not in message
+    assert f"cannot connect to PostgreSQL at 127.0.0.1:{port} (connection refused" in message
+
+
+async def test_a_missing_database_is_one_line_too(pg_cluster: PostgresCluster) -> None:
+    with pytest.raises(DatabaseError, match='cannot connect to PostgreSQL at .*"no_such_site" does not exist'):
+        await database_for(pg_cluster.url("no_such_site")).open()
 
 
 async def test_sslmode_is_honoured(pg_cluster: PostgresCluster) -> None:

@@ -53,6 +53,8 @@ LISTENER_NAME = "reader-listen"
 # SQLSTATE classes meaning "cannot be reached or is going away": 08 connection exception, 53 insufficient
 # resources (too many connections), 57 operator intervention (shutdown, cannot connect now, cancelled).
 _UNAVAILABLE_CLASSES = ("08", "53", "57")
+# Refused at connection: 28 invalid authorization (a wrong password), 3D invalid catalog name (no such database).
+_REFUSED_CLASSES = ("28", "3D")
 
 
 def _unavailable(exc: BaseException) -> bool:
@@ -142,8 +144,12 @@ class PostgresDatabase(Database):
         return describe_target(self.url)
 
     def _cannot_connect(self, exc: BaseException) -> DatabaseError:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        reason = " ".join(str(reason).split())  # one line, whatever the driver said
+        if isinstance(exc, ConnectionRefusedError):
+            reason = "connection refused: is PostgreSQL running there?"
+        elif isinstance(exc, TimeoutError):
+            reason = f"no answer within {CONNECT_TIMEOUT:.0f} s"
+        else:
+            reason = " ".join((str(exc) or type(exc).__name__).split())  # one line, whatever the driver said
         return DatabaseError(f"{self.target}: cannot connect to PostgreSQL at {url_host(self.url)} ({reason})")
 
     async def open(self, *, check: bool = True) -> bool:
@@ -164,12 +170,16 @@ class PostgresDatabase(Database):
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
             raise self._cannot_connect(exc) from exc
         try:
+            # The pool connects on demand: the migration's connection is the first, so this is where an
+            # unreachable server, a wrong password or a missing database shows.
             return await self._migrate()
         except DatabaseError:
             await self.close()
             raise
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             await self.close()
+            if _unavailable(exc) or str(getattr(exc, "sqlstate", ""))[:2] in _REFUSED_CLASSES:
+                raise self._cannot_connect(exc) from exc
             raise DatabaseError(f"{self.target}: {' '.join(str(exc).split())}") from exc
         except BaseException:
             await self.close()
