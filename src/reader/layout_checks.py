@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from typing import Any
 
 from bs4 import Tag
 
@@ -22,7 +21,24 @@ from reader.css import Rule, declarations_for, evaluate, parse_rules
 from reader.i18n import N_, gettext
 from reader.paths import STATIC_DIR
 from reader.readability.document import plain_text_for_report
-from reader.readability.report import message_language, report_language
+from reader.readability.report import (
+    CharactersPerLine,
+    Contrast,
+    FilenameAlt,
+    JustifiedText,
+    LayoutIssue,
+    LayoutReport,
+    LongUnbreakable,
+    MissingAlt,
+    PxFontSize,
+    SkippedHeading,
+    TableWithoutHeaders,
+    VagueLink,
+    WideTable,
+    WidthLines,
+    message_language,
+    report_language,
+)
 from reader.soup import parse_html
 
 VIEWPORTS = (320, 1280)
@@ -74,17 +90,17 @@ MESSAGES = {
 }
 
 
-def layout_report(body_html: str, lang: str, ui_lang: str, *, source_html: str | None = None) -> dict[str, object]:
+def layout_report(body_html: str, lang: str, ui_lang: str, *, source_html: str | None = None) -> LayoutReport:
     """Line lengths, theme contrast and layout issues of an article (``source_html``: its imported original)."""
-    lang = report_language(lang)
+    report_lang = report_language(lang)
     ui_lang = message_language(ui_lang)
     rules = _stylesheet()
-    return {
-        "lang": lang,
-        "characters_per_line": characters_per_line(rules),
-        "contrast": theme_contrast(rules),
-        "issues": layout_issues(body_html, ui_lang, source_html=source_html),
-    }
+    return LayoutReport(
+        lang=report_lang,
+        characters_per_line=characters_per_line(rules),
+        contrast=theme_contrast(rules),
+        issues=layout_issues(body_html, ui_lang, source_html=source_html),
+    )
 
 
 @functools.cache
@@ -92,9 +108,9 @@ def _stylesheet() -> list[Rule]:
     return parse_rules((STATIC_DIR / "css" / "reader.css").read_text(encoding="utf-8"))
 
 
-def characters_per_line(rules: list[Rule]) -> dict[str, object]:
+def characters_per_line(rules: list[Rule]) -> CharactersPerLine:
     """Characters per line for every width and size setting at each viewport (see the module docstring)."""
-    widths: dict[str, object] = {}
+    widths: dict[str, WidthLines] = {}
     for width in prefs.WIDTHS:
         sizes: dict[str, dict[str, int]] = {}
         maximum = 0
@@ -115,8 +131,8 @@ def characters_per_line(rules: list[Rule]) -> dict[str, object]:
             advance = evaluate(main["--reader-column"], {**variables, "--reader-measure": "1"}, units)
             maximum = _fit(box - 2 * gutter, advance)  # the same at every size: the width setting
             sizes[prefs.fmt(size)] = {str(view): _fit(min(box, view) - 2 * gutter, advance) for view in VIEWPORTS}
-        widths[prefs.fmt(width)] = {"max": maximum, "sizes": sizes}
-    return {"font": FONT, "ch_em": CH_EM, "root_px": ROOT_PX, "viewports": list(VIEWPORTS), "widths": widths}
+        widths[prefs.fmt(width)] = WidthLines(max=maximum, sizes=sizes)
+    return CharactersPerLine(font=FONT, ch_em=CH_EM, root_px=ROOT_PX, viewports=list(VIEWPORTS), widths=widths)
 
 
 def _fit(available: float, advance: float) -> int:
@@ -124,81 +140,93 @@ def _fit(available: float, advance: float) -> int:
     return max(0, math.floor(available / advance + 1e-9))
 
 
-def theme_contrast(rules: list[Rule]) -> dict[str, dict[str, dict[str, object]]]:
+def theme_contrast(rules: list[Rule]) -> dict[str, dict[str, Contrast]]:
     """WCAG contrast of text, links, visited links and muted text against the background, per theme."""
     palettes = {theme: declarations_for(rules, (".reader", f'.reader[data-theme="{theme}"]')) for theme in prefs.THEMES}
     palettes[AUTO_DARK] = declarations_for(
         rules, (".reader", '.reader[data-theme="auto"]'), at_rule="prefers-color-scheme: dark"
     )
-    report: dict[str, dict[str, dict[str, object]]] = {}
+    report: dict[str, dict[str, Contrast]] = {}
     for theme, palette in palettes.items():
         background = parse_hex(palette.get("--reader-bg", ""))
         report[theme] = {}
         for pair, variable in CONTRAST_PAIRS.items():
             foreground = parse_hex(palette.get(variable, ""))
             if background is None or foreground is None:
-                report[theme][pair] = {"ratio": None, "passes_aaa": False}
+                report[theme][pair] = Contrast(ratio=None, passes_aaa=False)
                 continue
             ratio = contrast_ratio(foreground, background)
-            report[theme][pair] = {
-                "foreground": foreground,
-                "background": background,
-                "ratio": round(ratio, 2),
-                "passes_aaa": ratio >= AAA,
-            }
+            report[theme][pair] = Contrast(
+                foreground=foreground, background=background, ratio=round(ratio, 2), passes_aaa=ratio >= AAA
+            )
     return report
 
 
-def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = None) -> list[dict[str, object]]:
+def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = None) -> list[LayoutIssue]:
     """Problems in an article's markup; justified text and px font sizes are also looked for in its source."""
     soup = parse_html(body_html)
-    issues: list[dict[str, object]] = []
+    issues: list[LayoutIssue] = []
 
-    def add(kind: str, **values: Any) -> None:
-        issues.append({"kind": kind, "message": gettext(ui_lang, MESSAGES[kind]) % values, **values})
+    def say(kind: str, **values: object) -> str:
+        return gettext(ui_lang, MESSAGES[kind]) % values
 
     for image in soup.find_all("img"):
-        alt = image.get("alt")
+        alt, src = image.get("alt"), str(image.get("src", ""))
         if not isinstance(alt, str):
-            add("missing_alt", src=str(image.get("src", "")))
+            issues.append(MissingAlt(kind="missing_alt", message=say("missing_alt"), src=src))
         elif _FILE_NAME.match(alt.strip()):
-            add("filename_alt", alt=alt.strip(), src=str(image.get("src", "")))
+            alt = alt.strip()
+            issues.append(FilenameAlt(kind="filename_alt", message=say("filename_alt", alt=alt), alt=alt, src=src))
     previous = 1  # the article title is the page's h1
     for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
         level = int(heading.name[1])
         if level > previous + 1:
-            add("skipped_heading", level=level, previous=previous, text=heading.get_text(" ", strip=True))
+            message = say("skipped_heading", level=level, previous=previous)
+            text = heading.get_text(" ", strip=True)
+            issues.append(
+                SkippedHeading(kind="skipped_heading", message=message, level=level, previous=previous, text=text)
+            )
         previous = level
     for link in soup.find_all("a"):
         text = " ".join(link.get_text(" ", strip=True).split())
         if text.casefold().strip(_LINK_TRIM) in VAGUE_LINK_TEXTS:
-            add("vague_link", text=text, href=str(link.get("href", "")))
+            href = str(link.get("href", ""))
+            issues.append(VagueLink(kind="vague_link", message=say("vague_link", text=text), text=text, href=href))
     for table in soup.find_all("table"):
         if table.find("th") is None:
-            add("table_without_headers")
+            issues.append(TableWithoutHeaders(kind="table_without_headers", message=say("table_without_headers")))
         columns, min_width = _table_size(table)
         if columns > MAX_COLUMNS or min_width > NARROW_VIEWPORT - 2 * ROOT_PX:
-            add("wide_table", columns=columns, min_width=min_width)
-    text = plain_text_for_report(body_html)
-    for run in _UNBROKEN.finditer(text):
-        shown = run.group(0) if len(run.group(0)) <= 60 else run.group(0)[:59] + "…"
-        add(
-            "long_unbreakable",
-            length=len(run.group(0)),
-            preview=shown,
-            text=run.group(0),
-            start=run.start(),
-            end=run.end(),
-        )
+            message = say("wide_table", columns=columns, min_width=min_width)
+            issues.append(WideTable(kind="wide_table", message=message, columns=columns, min_width=min_width))
+    plain = plain_text_for_report(body_html)
+    for run in _UNBROKEN.finditer(plain):
+        text = run.group(0)
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        message = say("long_unbreakable", length=len(text), preview=shown)
+        issues.append(
+            LongUnbreakable(
+                kind="long_unbreakable", message=message, length=len(text), preview=shown, text=text,
+                start=run.start(), end=run.end(),
+            )
+        )  # fmt: skip
     justified, px_sizes = _styling(body_html)
     if source_html:
         more_justified, more_sizes = _styling(source_html)
         justified += more_justified
         px_sizes += more_sizes
     if justified:
-        add("justified_text", count=justified)
+        issues.append(
+            JustifiedText(kind="justified_text", message=say("justified_text", count=justified), count=justified)
+        )
     if px_sizes:
-        add("px_font_size", count=len(px_sizes), value=px_sizes[0], values=sorted(set(px_sizes)))
+        count, value = len(px_sizes), px_sizes[0]
+        issues.append(
+            PxFontSize(
+                kind="px_font_size", message=say("px_font_size", count=count, value=value), count=count,
+                value=value, values=sorted(set(px_sizes)),
+            )
+        )  # fmt: skip
     return issues
 
 

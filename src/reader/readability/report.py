@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 from reader.i18n import N_, gettext, primary_subtag
 from reader.readability import english, vietnamese
@@ -18,8 +19,13 @@ from reader.readability.formulas import (
 from reader.readability.sentences import sentence_spans
 from reader.reading import reading_minutes
 from reader.settings import UI_LANGUAGES
+from reader.typed_json import Rules
 
-LANGUAGES = ("vi", "en")
+ReportLanguage = Literal["vi", "en"]
+LANGUAGES: tuple[ReportLanguage, ...] = ("vi", "en")
+FlagKind = Literal["long_sentence", "long_paragraph", "long_section", "passive_voice", "repeated_start"]
+# Any of the flag limits: at least 1, and at most a number far past any sensible text.
+Limit = Annotated[int, Rules(minimum=1, maximum=100_000)]
 
 _ALNUM = re.compile(r"[^\W_]")
 _PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?…-–—"
@@ -41,27 +47,201 @@ MESSAGES = {
 class Thresholds:
     """When a passage is flagged: a count above its limit (Yoast's defaults for English)."""
 
-    en_sentence_words: int = 20
-    vi_sentence_syllables: int = 35
-    en_paragraph_words: int = 150
-    vi_paragraph_syllables: int = 200
-    section_words: int = 300  # words (Vietnamese: segmented words) between subheadings
-    repeated_start: int = 3  # sentences in a row starting with the same word
+    en_sentence_words: Limit = 20
+    vi_sentence_syllables: Limit = 35
+    en_paragraph_words: Limit = 150
+    vi_paragraph_syllables: Limit = 200
+    section_words: Limit = 300  # words (Vietnamese: segmented words) between subheadings
+    repeated_start: Limit = 3  # sentences in a row starting with the same word
+
+
+class FlagJSON(TypedDict):
+    """A flagged passage: `text` is the report's plain text from `start` to `end`; `message` in the UI
+    language."""
+
+    kind: FlagKind
+    start: int
+    end: int
+    text: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
 class Flag:
     """A flagged passage: ``text == report_text[start:end]``; message in the UI language."""
 
-    kind: str
+    kind: FlagKind
     start: int
     end: int
     text: str
     message: str
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> FlagJSON:
         """The flag as a JSON-able mapping (cheaper than dataclasses.asdict, which deep-copies)."""
         return {"kind": self.kind, "start": self.start, "end": self.end, "text": self.text, "message": self.message}
+
+
+class Counts(TypedDict):
+    """Counts as defined in reader.readability (characters: letters and digits)."""
+
+    sentences: int
+    words: int
+    syllables: int
+    paragraphs: int
+    characters: int
+
+
+Score = Annotated[float | None, Rules(description="null for a text without words or sentences")]
+
+
+class EnglishScores(TypedDict):
+    flesch_reading_ease: Score
+    flesch_kincaid_grade: Score
+    automated_readability_index: Score
+
+
+class VietnameseScores(TypedDict):
+    syllables_per_sentence: Score
+    words_per_sentence: Score
+    syllables_per_word: Score
+    nguyen_henkin_1982: Score
+
+
+class Contrast(TypedDict):
+    """WCAG contrast of one colour pair; the colours are absent when the stylesheet's are not hex."""
+
+    foreground: NotRequired[str]
+    background: NotRequired[str]
+    ratio: float | None
+    passes_aaa: bool
+
+
+class WidthLines(TypedDict):
+    """Characters per line at one width setting: `max` on a wide screen; per text size, per viewport."""
+
+    max: int
+    sizes: dict[str, dict[str, int]]
+
+
+class CharactersPerLine(TypedDict):
+    """Characters per line estimated from reader's CSS (see reader.layout_checks)."""
+
+    font: str
+    ch_em: float
+    root_px: float
+    viewports: list[int]
+    widths: dict[str, WidthLines]
+
+
+class MissingAlt(TypedDict):
+    kind: Literal["missing_alt"]
+    message: str
+    src: str
+
+
+class FilenameAlt(TypedDict):
+    kind: Literal["filename_alt"]
+    message: str
+    alt: str
+    src: str
+
+
+class SkippedHeading(TypedDict):
+    kind: Literal["skipped_heading"]
+    message: str
+    level: int
+    previous: int
+    text: str
+
+
+class VagueLink(TypedDict):
+    kind: Literal["vague_link"]
+    message: str
+    text: str
+    href: str
+
+
+class TableWithoutHeaders(TypedDict):
+    kind: Literal["table_without_headers"]
+    message: str
+
+
+class WideTable(TypedDict):
+    kind: Literal["wide_table"]
+    message: str
+    columns: int
+    min_width: int
+
+
+class LongUnbreakable(TypedDict):
+    """A run of characters without a space: `start` and `end` are offsets into the report's plain text."""
+
+    kind: Literal["long_unbreakable"]
+    message: str
+    length: int
+    preview: str
+    text: str
+    start: int
+    end: int
+
+
+class JustifiedText(TypedDict):
+    kind: Literal["justified_text"]
+    message: str
+    count: int
+
+
+class PxFontSize(TypedDict):
+    kind: Literal["px_font_size"]
+    message: str
+    count: int
+    value: str
+    values: list[str]
+
+
+LayoutIssue = (
+    MissingAlt | FilenameAlt | SkippedHeading | VagueLink | TableWithoutHeaders | WideTable | LongUnbreakable
+    | JustifiedText | PxFontSize
+)  # fmt: skip
+
+
+class LayoutReport(TypedDict):
+    """Line lengths, theme contrast and markup problems of an article (reader.layout_checks)."""
+
+    lang: ReportLanguage
+    characters_per_line: CharactersPerLine
+    contrast: Annotated[
+        dict[str, dict[str, Contrast]],
+        Rules(description="per theme, per pair: text, link, visited_link, muted"),
+    ]
+    issues: list[LayoutIssue]
+
+
+class _ReportCommon(TypedDict):
+    counts: Counts
+    flags: list[FlagJSON]
+    reading_time_minutes: int
+    segmenter: Annotated[str, Rules(description="how words were found")]
+    layout: NotRequired[Annotated[LayoutReport, Rules(description="for HTML, and for every stored article")]]
+
+
+class EnglishReport(_ReportCommon):
+    """A readability report on English text."""
+
+    lang: Literal["en"]
+    scores: EnglishScores
+
+
+class VietnameseReport(_ReportCommon):
+    """A readability report on Vietnamese text; `estimates` names the scores not validated for today's
+    Vietnamese."""
+
+    lang: Literal["vi"]
+    scores: VietnameseScores
+    estimates: list[Literal["nguyen_henkin_1982"]]
+
+
+ReadabilityReport = EnglishReport | VietnameseReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +254,13 @@ class _Sentence:
     prose: bool  # in a paragraph, not a heading, list item or table cell
 
 
-def report_language(tag: str) -> str:
+def report_language(tag: str) -> ReportLanguage:
     """The report language for a BCP 47 tag ("en-GB" → "en"); ValueError unless Vietnamese or English."""
     primary = primary_subtag(tag)
-    if primary not in LANGUAGES:
-        raise ValueError(f"readability reports support Vietnamese (vi) and English (en), not {tag!r}")
-    return primary
+    for language in LANGUAGES:
+        if language == primary:
+            return language
+    raise ValueError(f"readability reports support Vietnamese (vi) and English (en), not {tag!r}")
 
 
 def message_language(tag: str) -> str:
@@ -97,7 +278,7 @@ def readability_report(
     html: str | None = None,
     ui_lang: str = "en",
     thresholds: Thresholds = Thresholds(),
-) -> dict[str, object]:
+) -> ReadabilityReport:
     """A JSON-able readability report on plain text or article HTML; offsets point into ``report_text``."""
     lang = report_language(lang)
     ui_lang = message_language(ui_lang)
@@ -110,7 +291,7 @@ def readability_report(
     sentences: list[_Sentence] = []
     flags: list[Flag] = []
     section: list[tuple[int, int, int]] = []  # (start, end, words) of the current section's blocks
-    totals = {"words": 0, "syllables": 0, "paragraphs": 0, "characters": 0}
+    counts = Counts(sentences=0, words=0, syllables=0, paragraphs=0, characters=0)
     sentence_limit = thresholds.en_sentence_words if lang == "en" else thresholds.vi_sentence_syllables
     paragraph_limit = thresholds.en_paragraph_words if lang == "en" else thresholds.vi_paragraph_syllables
 
@@ -141,11 +322,11 @@ def readability_report(
                 phrase = english.passive_phrase(body[start:end])
                 if phrase:
                     flags.append(_flag("passive_voice", body, start, end, message, phrase=phrase))
-        totals["words"] += block_words
-        totals["syllables"] += block_syllables
-        totals["characters"] += len(_ALNUM.findall(body, block.start, block.end))
+        counts["words"] += block_words
+        counts["syllables"] += block_syllables
+        counts["characters"] += len(_ALNUM.findall(body, block.start, block.end))
         if block.kind != HEADING and block_words:
-            totals["paragraphs"] += 1
+            counts["paragraphs"] += 1
             section.append((block.start, block.end, block_words))
             size = block_words if lang == "en" else block_syllables
             if size > paragraph_limit:
@@ -156,14 +337,18 @@ def readability_report(
     flags.extend(_repeated_starts(sentences, body, thresholds.repeated_start, message))
     flags.sort(key=lambda flag: (flag.start, -flag.end))
 
-    counts = {"sentences": len(sentences), **totals}
-    report: dict[str, object] = {"lang": lang, "counts": counts, "scores": _scores(lang, counts)}
-    if lang == "vi":
-        report["estimates"] = ["nguyen_henkin_1982"]
-    report["flags"] = [flag.as_dict() for flag in flags]
-    report["reading_time_minutes"] = reading_minutes(body, lang)
-    report["segmenter"] = english.SEGMENTER if lang == "en" else vietnamese.SEGMENTER
-    return report
+    counts["sentences"] = len(sentences)
+    flagged = [flag.as_dict() for flag in flags]
+    minutes = reading_minutes(body, lang)
+    if lang == "en":
+        return EnglishReport(
+            lang=lang, counts=counts, scores=_english_scores(counts), flags=flagged,
+            reading_time_minutes=minutes, segmenter=english.SEGMENTER,
+        )  # fmt: skip
+    return VietnameseReport(
+        lang=lang, counts=counts, scores=_vietnamese_scores(counts), estimates=["nguyen_henkin_1982"],
+        flags=flagged, reading_time_minutes=minutes, segmenter=vietnamese.SEGMENTER,
+    )  # fmt: skip
 
 
 def report_text(*, text: str | None = None, html: str | None = None) -> str:
@@ -181,29 +366,30 @@ def _measure(lang: str, body: str, start: int, end: int, prose: bool) -> _Senten
     return _Sentence(start, end, words, syllables, first, prose)
 
 
-def _scores(lang: str, counts: dict[str, int]) -> dict[str, float | None]:
+def _english_scores(counts: Counts) -> EnglishScores:
     words, sentences, syllables = counts["words"], counts["sentences"], counts["syllables"]
-    characters = counts["characters"]
-    if lang == "en":
-        formulas: dict[str, Callable[[], float]] = {
-            "flesch_reading_ease": lambda: flesch_reading_ease(words, sentences, syllables),
-            "flesch_kincaid_grade": lambda: flesch_kincaid_grade(words, sentences, syllables),
-            "automated_readability_index": lambda: automated_readability_index(characters, words, sentences),
-        }
-    else:
-        formulas = {
-            "syllables_per_sentence": lambda: syllables / sentences,
-            "words_per_sentence": lambda: words / sentences,
-            "syllables_per_word": lambda: syllables / words,
-            "nguyen_henkin_1982": lambda: nguyen_henkin_1982(characters, words, sentences),
-        }
-    scores: dict[str, float | None] = {}
-    for name, formula in formulas.items():
-        try:
-            scores[name] = round(formula(), 2)
-        except ZeroDivisionError:
-            scores[name] = None  # an empty text has no score
-    return scores
+    return EnglishScores(
+        flesch_reading_ease=_score(lambda: flesch_reading_ease(words, sentences, syllables)),
+        flesch_kincaid_grade=_score(lambda: flesch_kincaid_grade(words, sentences, syllables)),
+        automated_readability_index=_score(lambda: automated_readability_index(counts["characters"], words, sentences)),
+    )
+
+
+def _vietnamese_scores(counts: Counts) -> VietnameseScores:
+    words, sentences, syllables = counts["words"], counts["sentences"], counts["syllables"]
+    return VietnameseScores(
+        syllables_per_sentence=_score(lambda: syllables / sentences),
+        words_per_sentence=_score(lambda: words / sentences),
+        syllables_per_word=_score(lambda: syllables / words),
+        nguyen_henkin_1982=_score(lambda: nguyen_henkin_1982(counts["characters"], words, sentences)),
+    )
+
+
+def _score(formula: Callable[[], float]) -> float | None:
+    try:
+        return round(formula(), 2)
+    except ZeroDivisionError:
+        return None  # an empty text has no score
 
 
 def _repeated_starts(sentences: list[_Sentence], body: str, minimum: int, message: Callable[..., str]) -> list[Flag]:
@@ -223,11 +409,11 @@ def _repeated_starts(sentences: list[_Sentence], body: str, minimum: int, messag
 
 
 def _messenger(lang: str, ui_lang: str) -> Callable[..., str]:
-    def message(kind: str, **values: object) -> str:
+    def message(kind: FlagKind, **values: object) -> str:
         return gettext(ui_lang, MESSAGES[(kind, lang)]) % values
 
     return message
 
 
-def _flag(kind: str, body: str, start: int, end: int, message: Callable[..., str], **values: object) -> Flag:
+def _flag(kind: FlagKind, body: str, start: int, end: int, message: Callable[..., str], **values: object) -> Flag:
     return Flag(kind, start, end, body[start:end], message(kind, **values))

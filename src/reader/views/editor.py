@@ -24,6 +24,7 @@ from reader.models import Article, ArticleDraft
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
+from reader.readability.report import FlagJSON, ReadabilityReport
 from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.views.common import article_context, load_article, store_of
@@ -220,7 +221,7 @@ async def import_files(request: Request) -> Response:
     return _page(request, "editor/import.html", session, {"error": "", "result": result, "drafts": drafts})
 
 
-def _marked_blocks(article: Article, flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, Any]]:
     """The article's text block by block (a table becomes one placeholder), each cut into pieces that carry
     the sentence-level flags covering them, for the check page's highlighted text."""
     document = document_from_html(article.body_html)
@@ -248,7 +249,7 @@ async def check(request: Request) -> Response:
     article = await load_article(request, request.path_params["slug"])
     lang = ui_lang_for(request)
     try:
-        report: dict[str, Any] | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
+        report: ReadabilityReport | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
     except ValueError:
         report = None  # a language the report does not know; the layout checks still apply
     source = article.body_source if article.body_format == "html" else None
