@@ -32,3 +32,8 @@ def test_long_titles_are_cut_between_words() -> None:
 @pytest.mark.parametrize("slug", ["Abc", "a--b", "-a", "a-", "a b", "a/b", "", "x" * 81, "ắ"])
 def test_invalid_slugs(slug: str) -> None:
     assert not is_valid_slug(slug)
+
+
+def test_a_trailing_line_break_is_not_part_of_a_valid_slug() -> None:
+    # re.match with $ would take "a\n": $ also matches before a final line break.
+    assert is_valid_slug("abc") and not is_valid_slug("abc\n")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 
 from reader.models import ArticleDraft, parse_published
-from reader.sanitize import sanitize_html
+from reader.sanitize import all_text, has_content, sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 
 FIELDS = (
@@ -21,8 +21,11 @@ FIELDS = (
 MAX_LENGTHS = {"title": 300, "summary": 3000, "author": 200, "source_url": 2000}
 MAX_BODY_CHARS = 2_000_000
 
-_LANG_TAG = re.compile(r"^([A-Za-z]{2,3})((?:-[A-Za-z0-9]{1,8}){0,4})$")
+LANG_TAG = re.compile(r"^([A-Za-z]{2,3})((?:-[A-Za-z0-9]{1,8}){0,4})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# One character that survives clean_text and whitespace folding (not a control character, not what
+# str.split() splits on): a text field holding one is not empty. A JSON Schema pattern as well.
+VISIBLE_CHARACTER = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
@@ -65,7 +68,7 @@ def _type_name(value: object) -> str:
 
 def normalize_lang(value: str) -> str:
     """A BCP 47 tag in its usual case (vi, en-GB); FieldError when it is not one."""
-    match = _LANG_TAG.match(value.strip())
+    match = LANG_TAG.match(value.strip())
     if not match:
         raise FieldError("lang", f"{value!r} is not a BCP 47 language tag such as vi or en-GB")
     subtags = [match.group(1).lower()]
@@ -90,7 +93,8 @@ def normalize_published(value: object) -> str | None:
     if not isinstance(value, str):
         raise FieldError("published", f"must be an ISO 8601 date or date-time, not {_type_name(value)}")
     try:
-        parsed = parse_published(value)
+        # upper(): RFC 3339 allows "t" and "z", which Python's ISO parser does not read.
+        parsed = parse_published(value.upper())
     except ValueError:
         raise FieldError("published", f"{value.strip()[:40]!r} is not an ISO 8601 date or date-time") from None
     return parsed.isoformat()
@@ -100,7 +104,10 @@ def _source_url(data: Mapping[str, object]) -> str | None:
     url = _text(data, "source_url")
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[", or a host that Unicode normalization would change
+        raise FieldError("source_url", "is not a valid address") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FieldError("source_url", "must be an http:// or https:// address")
     return url
@@ -131,7 +138,9 @@ def draft_from_fields(data: Mapping[str, object]) -> ArticleDraft:
         raise FieldError(body_field, f"is longer than {MAX_BODY_CHARS} characters")
     untrusted = source if has_html else _markdown.render(source)
     body = sanitize_html(untrusted, lang=lang)
-    if not re.sub(r"<[^>]*>", "", body).strip() and "<img" not in body:
+    # Refused only when sanitizing took away what there was (all of it in scripts, say): a body that shows
+    # nothing to begin with (an empty list in Markdown, stray tags) is the author's to keep.
+    if not has_content(body) and all_text(untrusted).strip():
         raise FieldError(body_field, "has no content left after removing unsafe markup")
 
     slug_value = data.get("slug")

@@ -120,6 +120,17 @@ def sanitize_html(untrusted: str, *, lang: str) -> SafeHtml:
     return SafeHtml(str(soup).strip())
 
 
+def has_content(html: str) -> bool:
+    """True when HTML shows something: text, or an image."""
+    return bool(re.sub(r"<[^>]*>", "", html).strip()) or "<img" in html
+
+
+def all_text(untrusted: str) -> str:
+    """The text of untrusted HTML with every element's content kept, scripts and styles included: what
+    there was for sanitizing to remove."""
+    return nh3.clean(untrusted, tags=set(), clean_content_tags=set(), attributes={})
+
+
 def _demote_headings(soup: BeautifulSoup) -> None:
     # The article title is the page's only h1; if the body brings its own, shift every level down.
     if soup.find("h1") is None:

@@ -27,4 +27,4 @@ def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
 
 def is_valid_slug(slug: str) -> bool:
     """True for a slug reader would produce or accept."""
-    return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_PATTERN.match(slug))
+    return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_PATTERN.fullmatch(slug))  # match() would take "a\n"
