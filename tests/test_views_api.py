@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+import jsonschema_rs
 import pytest
 from starlette.applications import Starlette
 
@@ -79,7 +82,13 @@ async def test_put_creates_then_replaces_and_delete_deletes(client: httpx.AsyncC
         ({**ARTICLE, "title": ""}, 422, "title"),
         ({**ARTICLE, "lang": 3}, 422, "lang"),
         ({**ARTICLE, "published": "yesterday"}, 422, "published"),
-        ({**ARTICLE, "slug": "another-slug"}, 422, "slug"),
+        ({**ARTICLE, "slug": "checked"}, 422, "slug"),  # the address names the article
+        ({**ARTICLE, "title": " \u3000\x01"}, 422, "title"),
+        ({**ARTICLE, "title": "x" * 301}, 422, "title"),
+        ({**ARTICLE, "lang": " en"}, 422, "lang"),
+        ({**ARTICLE, "published": "2026-11-01T10:00"}, 422, "published"),  # a time needs its offset
+        ({**ARTICLE, "source_url": "https://example.org/a b"}, 422, "source_url"),
+        ({**ARTICLE, "body_markdown": "x"}, 422, "body_html"),
         ({**ARTICLE, "extra": 1}, 422, "extra"),
         ({k: v for k, v in ARTICLE.items() if k != "body_html"}, 422, "body_html"),
     ],
@@ -148,7 +157,10 @@ async def test_layout_flags_in_a_stored_article(client: httpx.AsyncClient, token
     ("body", "field"),
     [({"text": "x"}, "lang"), ({"lang": "fr", "text": "x"}, "lang"), ({"lang": "en"}, "text"),
      ({"lang": "en", "text": "x", "html": "<p>x</p>"}, "text"), ({"lang": "en", "text": 5}, "text"),
-     ({"lang": "en", "text": "x", "thresholds": {"nope": 1}}, "thresholds")],
+     ({"lang": "en", "text": "x", "thresholds": {"nope": 1}}, "thresholds.nope"),
+     ({"lang": "en", "text": "x", "thresholds": {"section_words": 0}}, "thresholds.section_words"),
+     ({"lang": "en", "html": None}, "html"), ({"lang": "en", "text": "x", "ui_lang": "fr"}, "ui_lang"),
+     ({"lang": "en", "text": "x", "extra": 1}, "extra")],
 )  # fmt: skip
 async def test_readability_errors(client: httpx.AsyncClient, body: dict[str, object], field: str) -> None:
     response = await client.post("/api/readability", json=body)
@@ -172,3 +184,101 @@ async def test_openapi_and_json_errors(client: httpx.AsyncClient) -> None:
     assert unknown.json()["error"]["status"] == 404
     wrong_method = await client.post(f"/api/articles/{EN_SLUG}")
     assert wrong_method.status_code == 405 and wrong_method.json()["error"]["status"] == 405
+
+
+async def test_markdown_replaces_html_with_the_other_body_null(client: httpx.AsyncClient, token: str) -> None:
+    # null is the same as leaving a field out, so a client may send both body keys, one of them null.
+    body = {**ARTICLE, "body_html": None, "body_markdown": "Some *text*", "summary": None, "published": None}
+    created = await client.put("/api/articles/checked", json=body, headers=bearer(token))
+    assert created.status_code == 201 and created.json()["body_html"] == "<p>Some <em>text</em></p>"
+    assert created.json()["summary"] == ""
+
+
+async def test_a_slug_with_a_line_break_is_refused(client: httpx.AsyncClient, token: str) -> None:
+    # "checked\n" passed the slug check (re.match and $), was stored as "checked" and then answered 404.
+    response = await client.put("/api/articles/checked%0A", json=ARTICLE, headers=bearer(token))
+    assert response.status_code == 422 and response.json()["error"]["field"] == "slug"
+    assert (await client.get("/api/articles/checked")).status_code == 404
+
+
+@pytest.mark.parametrize("escape", [b"\\ud800", b"\\udfff", b"x\\ud83d"])
+async def test_a_lone_surrogate_escape_is_bad_json_not_a_server_error(
+    client: httpx.AsyncClient, token: str, escape: bytes
+) -> None:
+    body = b'{"lang": "en", "title": "T' + escape + b'", "body_html": "<p>x</p>"}'
+    headers = {**bearer(token), "content-type": "application/json"}
+    response = await client.put("/api/articles/checked", content=body, headers=headers)
+    assert response.status_code == 400 and "not valid JSON" in response.json()["error"]["message"]
+    text = b'{"lang": "en", "text": "T' + escape + b'"}'
+    report = await client.post("/api/readability", content=text, headers={"content-type": "application/json"})
+    assert report.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("per_page=101", "per_page"), ("per_page=0", "per_page"), ("page=0", "page"), ("page=x", "page"),
+     ("page=1&page=2", "page"), ("page=%EF%BC%91", "page")],
+)  # fmt: skip
+async def test_list_parameters_outside_the_description_are_refused(
+    client: httpx.AsyncClient, query: str, field: str
+) -> None:
+    response = await client.get(f"/api/articles?{query}")
+    assert response.status_code == 400 and response.json()["error"]["field"] == field
+
+
+async def test_a_page_past_the_last_is_the_last(client: httpx.AsyncClient) -> None:
+    data = (await client.get("/api/articles", params={"page": 10**40, "per_page": 2})).json()
+    assert data["page"] == data["pages"] == 2 and len(data["articles"]) == 1
+
+
+async def test_report_query_is_checked(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"/api/articles/{SEED_SLUG}/readability", params={"ui_lang": "fr"})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "ui_lang"
+
+
+async def test_no_report_for_an_article_in_another_language(client: httpx.AsyncClient, token: str) -> None:
+    await client.put("/api/articles/bonjour", json={**ARTICLE, "lang": "fr"}, headers=bearer(token))
+    response = await client.get("/api/articles/bonjour/readability")
+    assert response.status_code == 409 and response.json()["error"]["field"] == "lang"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", f"/api/articles/{EN_SLUG}", "GET, HEAD, PUT, DELETE"),
+        ("OPTIONS", "/api/articles/any", "GET, HEAD, PUT, DELETE"),
+        ("PATCH", "/api/articles", "GET, HEAD"),
+        ("GET", "/api/readability", "POST"),
+        ("PUT", "/editor/login", "GET, HEAD, POST"),
+    ],
+)
+async def test_405_allows_every_method_of_the_address(
+    client: httpx.AsyncClient, method: str, path: str, allow: str
+) -> None:
+    # Starlette's own Allow names only the first route that matched the path: "GET, HEAD" for an address
+    # that also takes PUT and DELETE on routes of their own.
+    response = await client.request(method, path)
+    assert response.status_code == 405 and response.headers["allow"] == allow
+
+
+def _validator(spec: dict[str, Any], path: str, method: str, status: int) -> Any:
+    schema = spec["paths"][path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
+    return jsonschema_rs.validator_for({**schema, "components": spec["components"]}, validate_formats=True)
+
+
+async def test_answers_fit_the_described_types(client: httpx.AsyncClient, token: str) -> None:
+    spec = (await client.get("/api/openapi.json")).json()
+    report = "/api/articles/{slug}/readability"
+    for slug in (SEED_SLUG, EN_SLUG):  # a Vietnamese report (with estimates) and an English one
+        answer = (await client.get(f"/api/articles/{slug}/readability")).json()
+        _validator(spec, report, "get", 200).validate(answer)
+        assert answer["segmenter"] and ("estimates" in answer) == (answer["lang"] == "vi")
+    for body in ({"lang": "vi", "text": "Một câu."}, {"lang": "en-GB", "html": ARTICLE["body_html"]}):
+        _validator(spec, "/api/readability", "post", 200).validate(
+            (await client.post("/api/readability", json=body)).json()
+        )
+    _validator(spec, "/api/articles", "get", 200).validate((await client.get("/api/articles")).json())
+    created = await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
+    _validator(spec, "/api/articles/{slug}", "put", 201).validate(created.json())
+    missing = await client.get("/api/articles/nope")
+    _validator(spec, "/api/articles/{slug}", "get", 404).validate(missing.json())

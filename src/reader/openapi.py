@@ -1,234 +1,145 @@
-"""The OpenAPI 3.1 description of reader's JSON API, served at /api/openapi.json (docs/api.md)."""
+"""The OpenAPI 3.1 description of a JSON API, derived, never written by hand: paths and methods from the
+route table, everything else from the typed operations the handlers declare (``@operation(...)``).
+
+A handler's request body, parameters and answers are Python types (reader.typed_json); the handler reads
+its input through the same types, so what the description promises and what the server checks are one
+thing. Served at /api/openapi.json (docs/api.md).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
-_ERROR = {"$ref": "#/components/responses/Error"}
-_SLUG = {
-    "name": "slug",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
-}
-_ARTICLE = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Article"}}}}
-_REPORT = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}}}
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
 
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "reader API",
-        "version": "1",
-        "description": "Articles and readability reports. Writes need an API token (`reader token create NAME`).",
-    },
-    "paths": {
-        "/api/articles": {
-            "get": {
-                "summary": "List articles, newest first",
-                "parameters": [
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-                    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                ],
-                "responses": {
-                    "200": {
-                        "description": "One page",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["articles", "page", "pages", "total"],
-                                    "properties": {
-                                        "articles": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/Summary"},
-                                        },
-                                        "page": {"type": "integer"},
-                                        "pages": {"type": "integer"},
-                                        "total": {"type": "integer"},
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "400": _ERROR,
-                },
+from reader.typed_json import JsonSchema, JsonType, QueryType, SchemaBuilder, problems
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+E = TypeVar("E", bound=Endpoint)
+
+_CONVERTOR = re.compile(r"{([^}:]+)(?::[^}]+)?}")
+_OPERATIONS: dict[object, Operation] = {}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    """One documented answer: what it means, the type of its JSON body (None: no body) and its headers."""
+
+    description: str
+    body: object = None
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)  # name → what it holds
+
+    def describe(self, builder: SchemaBuilder) -> JsonSchema:
+        described: JsonSchema = {"description": self.description}
+        if self.headers:
+            described["headers"] = {
+                name: {"description": text, "required": True, "schema": {"type": "string"}}
+                for name, text in self.headers.items()
             }
+        if self.body is not None:
+            described["content"] = {"application/json": {"schema": builder.schema(self.body)}}
+        return described
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Operation:
+    """What one method on one route takes and answers; ``token``: it needs ``Authorization: Bearer``."""
+
+    summary: str
+    answers: Mapping[int, Answer]
+    description: str | None = None
+    path: QueryType[Any] | None = None
+    query: QueryType[Any] | None = None
+    body: JsonType[Any] | None = None
+    examples: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    token: bool = False
+
+    def describe(self, builder: SchemaBuilder) -> JsonSchema:
+        described: JsonSchema = {"summary": self.summary}
+        if self.description:
+            described["description"] = self.description
+        parameters = [
+            _parameter(builder, key.name, where, key.tp, required=key.required or where == "path")
+            for where, params in (("path", self.path), ("query", self.query))
+            if params is not None
+            for key in params.keys()
+        ]
+        if parameters:
+            described["parameters"] = parameters
+        if self.token:
+            described["security"] = [{"token": []}]
+        if self.body is not None:
+            media: JsonSchema = {"schema": builder.schema(self.body.tp)}
+            if self.examples:
+                media["examples"] = {name: {"value": value} for name, value in self.examples.items()}
+            described["requestBody"] = {"required": True, "content": {"application/json": media}}
+        described["responses"] = {str(status): answer.describe(builder) for status, answer in self.answers.items()}
+        return described
+
+
+def operation(
+    summary: str,
+    *,
+    answers: Mapping[int, Answer],
+    description: str | None = None,
+    path: QueryType[Any] | None = None,
+    query: QueryType[Any] | None = None,
+    body: JsonType[Any] | None = None,
+    examples: Mapping[str, object] | None = None,
+    token: bool = False,
+) -> Callable[[E], E]:
+    """Declare what a handler takes and answers (it reads its input through the same ``path``, ``query``
+    and ``body`` types); the route table says where it lives."""
+    described = Operation(summary, answers, description, path, query, body, examples or {}, token)
+    for name, value in described.examples.items():
+        assert body is not None and not problems(body.tp, value), f"example {name!r} does not fit the body type"
+
+    def register(endpoint: E) -> E:
+        _OPERATIONS[endpoint] = described
+        return endpoint
+
+    return register
+
+
+def _parameter(builder: SchemaBuilder, name: str, where: str, tp: object, *, required: bool) -> JsonSchema:
+    schema = builder.schema(tp)
+    parameter: JsonSchema = {"name": name, "in": where, "required": required}
+    if "description" in schema:
+        parameter["description"] = schema.pop("description")
+    parameter["schema"] = schema
+    return parameter
+
+
+def _endpoints(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, Route]]:
+    for route in routes:
+        if isinstance(route, Mount):
+            yield from _endpoints(route.routes, prefix + route.path)
+        elif isinstance(route, Route):
+            yield prefix + route.path, route
+
+
+def openapi_document(routes: Sequence[BaseRoute], *, info: Mapping[str, str], token_description: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every route whose handler declares its operation."""
+    builder = SchemaBuilder()
+    paths: dict[str, dict[str, JsonSchema]] = {}
+    for path, route in _endpoints(routes):
+        described = _OPERATIONS.get(route.endpoint)
+        if described is None:
+            continue
+        for method in route.methods or ():
+            if method != "HEAD":  # answered with GET's headers; not an operation of its own
+                paths.setdefault(_CONVERTOR.sub(r"{\1}", path), {})[method.lower()] = described.describe(builder)
+    return {
+        "openapi": "3.1.0",
+        "info": dict(info),
+        "paths": paths,
+        "components": {
+            "schemas": builder.components,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": token_description}},
         },
-        "/api/articles/{slug}": {
-            "parameters": [_SLUG],
-            "get": {
-                "summary": "One article",
-                "responses": {"200": {"description": "The article", **_ARTICLE}, "404": _ERROR},
-            },
-            "put": {
-                "summary": "Create or replace an article",
-                "security": [{"token": []}],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleInput"}}},
-                },
-                "responses": {
-                    "200": {"description": "Replaced", **_ARTICLE},
-                    "201": {"description": "Created", **_ARTICLE},
-                    "400": _ERROR,
-                    "401": _ERROR,
-                    "413": _ERROR,
-                    "415": _ERROR,
-                    "422": _ERROR,
-                },
-            },
-            "delete": {
-                "summary": "Delete an article",
-                "security": [{"token": []}],
-                "responses": {"204": {"description": "Deleted"}, "401": _ERROR, "404": _ERROR},
-            },
-        },
-        "/api/articles/{slug}/readability": {
-            "parameters": [_SLUG, {"name": "ui_lang", "in": "query", "schema": {"enum": ["vi", "en"]}}],
-            "get": {
-                "summary": "Readability report and layout checks of a stored article",
-                "responses": {"200": {"description": "The report", **_REPORT}, "404": _ERROR},
-            },
-        },
-        "/api/readability": {
-            "post": {
-                "summary": "Readability report on text or HTML (HTML also gets layout checks)",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["lang"],
-                                "properties": {
-                                    "lang": {"enum": ["vi", "en"]},
-                                    "text": {"type": "string"},
-                                    "html": {"type": "string"},
-                                    "ui_lang": {"enum": ["vi", "en"]},
-                                    "thresholds": {"type": "object", "additionalProperties": {"type": "integer"}},
-                                },
-                            }
-                        }
-                    },
-                },
-                "responses": {
-                    "200": {"description": "The report", **_REPORT},
-                    "400": _ERROR,
-                    "413": _ERROR,
-                    "415": _ERROR,
-                    "422": _ERROR,
-                },
-            }
-        },
-    },
-    "components": {
-        "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
-        "responses": {
-            "Error": {
-                "description": "An error; `field` names the field at fault",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["error"],
-                            "properties": {
-                                "error": {
-                                    "type": "object",
-                                    "required": ["status", "message", "field"],
-                                    "properties": {
-                                        "status": {"type": "integer"},
-                                        "message": {"type": "string"},
-                                        "field": {"type": ["string", "null"]},
-                                    },
-                                }
-                            },
-                        }
-                    },
-                },
-            }
-        },
-        "schemas": {
-            "Summary": {
-                "type": "object",
-                "properties": {
-                    "slug": {"type": "string"},
-                    "url": {"type": "string"},
-                    "lang": {"type": "string"},
-                    "title": {"type": "string"},
-                    "summary": {"type": "string"},
-                    "author": {"type": "string"},
-                    "published": {"type": "string"},
-                },
-            },
-            "Article": {
-                "allOf": [
-                    {"$ref": "#/components/schemas/Summary"},
-                    {
-                        "type": "object",
-                        "properties": {
-                            "body_html": {"type": "string"},
-                            "body_markdown": {"type": ["string", "null"]},
-                            "source_url": {"type": ["string", "null"]},
-                            "version": {"type": "integer"},
-                            "updated_at": {"type": "string"},
-                        },
-                    },
-                ]
-            },
-            "ArticleInput": {
-                "type": "object",
-                "required": ["title", "lang"],
-                "additionalProperties": False,
-                "properties": {
-                    "slug": {"type": "string"},
-                    "lang": {"type": "string"},
-                    "title": {"type": "string"},
-                    "summary": {"type": "string"},
-                    "body_html": {"type": "string"},
-                    "body_markdown": {"type": "string"},
-                    "author": {"type": "string"},
-                    "published": {"type": "string"},
-                    "source_url": {"type": "string", "format": "uri"},
-                },
-            },
-            "Report": {
-                "type": "object",
-                "required": ["lang", "counts", "scores", "flags", "reading_time_minutes"],
-                "properties": {
-                    "lang": {"type": "string"},
-                    "counts": {
-                        "type": "object",
-                        "properties": {
-                            k: {"type": "integer"}
-                            for k in ("sentences", "words", "syllables", "paragraphs", "characters")
-                        },
-                    },
-                    "scores": {"type": "object"},
-                    "flags": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "kind": {
-                                    "enum": [
-                                        "long_sentence",
-                                        "long_paragraph",
-                                        "long_section",
-                                        "passive_voice",
-                                        "repeated_start",
-                                    ]
-                                },
-                                "start": {"type": "integer"},
-                                "end": {"type": "integer"},
-                                "text": {"type": "string"},
-                                "message": {"type": "string"},
-                            },
-                        },
-                    },
-                    "reading_time_minutes": {"type": "integer"},
-                    "layout": {"type": "object"},
-                },
-            },
-        },
-    },
-}
+    }

@@ -1,25 +1,218 @@
-"""The JSON API (docs/api.md, /api/openapi.json): articles, and readability reports."""
+"""The JSON API (docs/api.md, /api/openapi.json): articles, and readability reports.
+
+Every handler declares its operation (reader.openapi) with the types it reads and answers; the types below
+are the API's contract, and the served OpenAPI document is derived from them.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from typing import Any
+import weakref
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Router
 
 from reader.accounts import AccountStore
-from reader.drafts import FieldError, draft_from_fields
+from reader.drafts import LANG_TAG, MAX_BODY_CHARS, MAX_LENGTHS, VISIBLE_CHARACTER, FieldError, draft_from_fields
 from reader.layout_checks import layout_report
 from reader.models import Article, ArticleSummary
-from reader.openapi import OPENAPI
+from reader.openapi import Answer, openapi_document, operation
 from reader.readability import Thresholds, readability_report
-from reader.slugs import is_valid_slug
+from reader.readability.report import LANGUAGES, ReadabilityReport
+from reader.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+from reader.typed_json import Invalid, JsonType, QueryType, Rules
 from reader.views.common import load_article, store_of
 from reader.web import ui_lang_for
 
 MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+
+# -- the contract: what the API reads ----------------------------------------------------------------
+
+Slug = Annotated[
+    str,
+    Rules(
+        pattern=SLUG_PATTERN.pattern,
+        max_length=MAX_SLUG_LENGTH,
+        explain=f"must be lower-case letters, digits and single hyphens, at most {MAX_SLUG_LENGTH} long",
+    ),
+]
+UiLanguage = Annotated[Literal["vi", "en"], Rules(description="the language of messages (else Accept-Language)")]
+
+
+def _text(field: str, *, required: bool = False) -> Rules:
+    return Rules(
+        max_length=MAX_LENGTHS[field],
+        pattern=VISIBLE_CHARACTER if required else None,
+        explain="must not be empty" if required else None,
+    )
+
+
+Body = Annotated[
+    str,
+    Rules(
+        description="sanitized on the way in; refused (422) when sanitizing removes all of its content",
+        max_length=MAX_BODY_CHARS,
+        pattern=VISIBLE_CHARACTER,
+        explain="must not be empty",
+    ),
+]
+# Only http(s) addresses of a named host (IDN hosts in their xn-- form): what a reader's browser can follow.
+SOURCE_URL = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]+(:[0-9]{{1,5}})?([/?#]{VISIBLE_CHARACTER}*)?$"
+Date = Annotated[str, Rules(format="date")]
+DateTime = Annotated[str, Rules(format="date-time")]
+
+
+class SlugPath(TypedDict):
+    slug: Slug
+
+
+class PageQuery(TypedDict):
+    page: NotRequired[Annotated[int, Rules(minimum=1, default=1, description="past the last page: the last")]]
+    per_page: NotRequired[Annotated[int, Rules(minimum=1, maximum=MAX_PER_PAGE, default=DEFAULT_PER_PAGE)]]
+
+
+class ReportQuery(TypedDict):
+    ui_lang: NotRequired[UiLanguage]
+
+
+class _ArticleFields(TypedDict):
+    lang: Annotated[str, Rules(pattern=LANG_TAG.pattern, explain="must be a BCP 47 language tag such as vi or en-GB")]
+    title: Annotated[str, _text("title", required=True)]
+    summary: NotRequired[Annotated[str, _text("summary")] | None]
+    author: NotRequired[Annotated[str, _text("author")] | None]
+    published: NotRequired[
+        Annotated[
+            Date | DateTime | None,
+            Rules(
+                description="when left out, a replaced article keeps its date and a new one gets today's",
+                explain="must be a date (2026-11-01) or a date and time with an offset (2026-11-01T09:30:00+07:00)",
+            ),
+        ]
+    ]
+    source_url: NotRequired[
+        Annotated[
+            str,
+            Rules(
+                max_length=MAX_LENGTHS["source_url"],
+                pattern=SOURCE_URL,
+                explain="must be an http:// or https:// address of a named host, without spaces",
+            ),
+        ]
+        | None
+    ]
+
+
+class HtmlArticleInput(_ArticleFields):
+    """An article written in HTML (null for an optional field is the same as leaving it out)."""
+
+    body_html: Body
+    body_markdown: NotRequired[None]
+
+
+class MarkdownArticleInput(_ArticleFields):
+    """An article written in Markdown (CommonMark, with tables and strikethrough)."""
+
+    body_markdown: Body
+    body_html: NotRequired[None]
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{letter.upper()}{letter.lower()}]" for letter in word)
+
+
+# The languages with reports, in any case, with any subtags: report_language() reads the first part.
+REPORT_LANG = rf"^({'|'.join(_any_case(lang) for lang in LANGUAGES)})(-[A-Za-z0-9]{{1,8}})*$"
+
+
+class _ReportInput(TypedDict):
+    lang: Annotated[str, Rules(pattern=REPORT_LANG, explain="must be vi or en (a tag such as en-GB is fine)")]
+    ui_lang: NotRequired[UiLanguage]
+    thresholds: NotRequired[Thresholds]
+
+
+@final  # no other keys: "text" in a request tells the two apart for mypy
+class TextReportInput(_ReportInput):
+    """A report on plain text."""
+
+    text: Annotated[str, Rules(max_length=MAX_BODY_CHARS)]
+
+
+@final
+class HtmlReportInput(_ReportInput):
+    """A report on article HTML, with the layout checks."""
+
+    html: Annotated[str, Rules(max_length=MAX_BODY_CHARS)]
+
+
+ARTICLE_INPUT: JsonType[HtmlArticleInput | MarkdownArticleInput] = JsonType(HtmlArticleInput | MarkdownArticleInput)
+REPORT_INPUT: JsonType[TextReportInput | HtmlReportInput] = JsonType(TextReportInput | HtmlReportInput)
+SLUG_PATH = QueryType(SlugPath)
+PAGE_QUERY = QueryType(PageQuery)
+REPORT_QUERY = QueryType(ReportQuery)
+
+# -- the contract: what the API answers --------------------------------------------------------------
+
+
+class ArticleSummaryJSON(TypedDict):
+    """An article as the list shows it."""
+
+    slug: str
+    url: Annotated[str, Rules(description="the article's page")]
+    lang: Annotated[str, Rules(description="a BCP 47 tag")]
+    title: str
+    summary: str
+    author: str
+    published: Annotated[str, Rules(description="ISO 8601 date or date-time")]
+
+
+class ArticleJSON(ArticleSummaryJSON):
+    """A stored article."""
+
+    body_html: Annotated[str, Rules(description="sanitized, as served")]
+    body_markdown: Annotated[str | None, Rules(description="the Markdown source, for articles written in it")]
+    source_url: str | None
+    version: Annotated[int, Rules(description="goes up on every change")]
+    updated_at: Annotated[str, Rules(format="date-time")]
+
+
+class ArticleListJSON(TypedDict):
+    """One page of articles, newest first."""
+
+    articles: list[ArticleSummaryJSON]
+    page: int
+    pages: int
+    total: int
+
+
+class ErrorDetail(TypedDict):
+    status: int
+    message: str
+    field: Annotated[str | None, Rules(description="the field or parameter at fault (nested: dotted), else null")]
+
+
+class ErrorJSON(TypedDict):
+    """Every error answer of the API."""
+
+    error: ErrorDetail
+
+
+def _error(description: str, headers: dict[str, str] | None = None) -> Answer:
+    return Answer(description, ErrorJSON, headers or {})
+
+
+NOT_FOUND = _error("No article has this slug")
+BAD_QUERY = _error("A query parameter is not what the description allows (`field` names it)")
+INVALID = _error("A field of the body cannot be accepted (`field` names it)")
+BAD_BODY = _error("The body is not JSON, or not a JSON object")
+TOO_LARGE = _error("The body is larger than the server accepts (READER_MAX_BODY_BYTES)")
+NOT_JSON = _error("The body is not application/json")
+NO_TOKEN = _error("No valid API token", {"WWW-Authenticate": 'Bearer realm="reader"'})
+
+
+# -- errors ------------------------------------------------------------------------------------------
 
 
 class ApiError(Exception):
@@ -36,14 +229,21 @@ class ApiError(Exception):
 def error_response(
     status: int, message: str, field: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
-    """The JSON body of every API error: {"error": {"status", "message", "field"}}."""
-    body = {"error": {"status": status, "message": message, "field": field}}
+    """The JSON body of every API error, from the handlers and from the application's error pages."""
+    body = ErrorJSON(error=ErrorDetail(status=status, message=message, field=field))
     return JSONResponse(body, status_code=status, headers={"cache-control": "no-store", **(headers or {})})
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.message, exc.field, exc.headers)
+
+
+def _invalid(status: int, error: Invalid) -> ApiError:
+    return ApiError(status, error.problem.message, field=error.problem.field)
+
+
+# -- reading requests --------------------------------------------------------------------------------
 
 
 async def _require_token(request: Request) -> str:
@@ -56,12 +256,16 @@ async def _require_token(request: Request) -> str:
     return name
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+async def _json_body(request: Request) -> object:
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         raise ApiError(415, "send the body as application/json")
     raw = await request.body()
     try:
         data = json.loads(raw)
+        # "\ud800" alone escapes half of a UTF-16 pair: JSON can write it, but it is no character to store.
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ApiError(400, "the body is not valid JSON (an escape such as \\ud800 that is not a character)") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, f"the body is not valid JSON ({exc})") from None
     except RecursionError:
@@ -74,136 +278,226 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return data
 
 
-def summary_json(item: Article | ArticleSummary) -> dict[str, Any]:
-    return {
-        "slug": item.slug,
-        "url": f"/articles/{item.slug}",
-        "lang": item.lang,
-        "title": item.title,
-        "summary": item.summary,
-        "author": item.author,
-        "published": item.published,
-    }
+def _slug(request: Request, status: int) -> str:
+    try:
+        return SLUG_PATH.parse(list(request.path_params.items()))["slug"]
+    except Invalid as error:
+        raise _invalid(status, error) from None
 
 
-def article_json(article: Article) -> dict[str, Any]:
-    return {
-        **summary_json(article),
-        "body_html": article.body_html,
-        "body_markdown": article.body_source if article.body_format == "markdown" else None,
-        "source_url": article.source_url,
-        "version": article.version,
-        "updated_at": article.updated_at,
-    }
+# -- answers -----------------------------------------------------------------------------------------
 
 
+def summary_json(request: Request, item: Article | ArticleSummary) -> ArticleSummaryJSON:
+    return ArticleSummaryJSON(
+        slug=item.slug,
+        url=request.app.url_path_for("article", slug=item.slug),
+        lang=item.lang,
+        title=item.title,
+        summary=item.summary,
+        author=item.author,
+        published=item.published,
+    )
+
+
+def article_json(request: Request, article: Article) -> ArticleJSON:
+    return ArticleJSON(
+        **summary_json(request, article),
+        body_html=article.body_html,
+        body_markdown=article.body_source if article.body_format == "markdown" else None,
+        source_url=article.source_url,
+        version=article.version,
+        updated_at=article.updated_at,
+    )
+
+
+# -- handlers ----------------------------------------------------------------------------------------
+
+
+@operation(
+    "List articles, newest first",
+    query=PAGE_QUERY,
+    answers={200: Answer("One page of articles", ArticleListJSON), 400: BAD_QUERY},
+)
 async def list_articles(request: Request) -> Response:
     """GET /api/articles: newest first, paginated."""
     try:
-        page = max(1, int(request.query_params.get("page", "1")))
-        per_page = min(MAX_PER_PAGE, max(1, int(request.query_params.get("per_page", "20"))))
-    except ValueError:
-        raise ApiError(400, "page and per_page must be whole numbers", field="page") from None
-    listing = await store_of(request).list_articles(page=min(page, 10**6), per_page=per_page)
-    return JSONResponse({
-        "articles": [summary_json(item) for item in listing.items],
-        "page": listing.page, "pages": listing.pages, "total": listing.total,
-    })  # fmt: skip
+        query = PAGE_QUERY.parse(request.query_params.multi_items())
+    except Invalid as error:
+        raise _invalid(400, error) from None
+    page = min(query.get("page", 1), 10**6)  # past the last page is the last page (the store clamps)
+    listing = await store_of(request).list_articles(page=page, per_page=query.get("per_page", DEFAULT_PER_PAGE))
+    return JSONResponse(ArticleListJSON(
+        articles=[summary_json(request, item) for item in listing.items],
+        page=listing.page, pages=listing.pages, total=listing.total,
+    ))  # fmt: skip
 
 
 async def _article_or_404(request: Request) -> Article:
-    slug = request.path_params["slug"]
-    if not is_valid_slug(slug):
-        raise ApiError(404, "no article has this slug", field="slug")
+    slug = _slug(request, 404)
     article = await store_of(request).get_article(slug)
     if article is None:
         raise ApiError(404, "no article has this slug", field="slug")
     return article
 
 
+@operation("One article", path=SLUG_PATH, answers={200: Answer("The article", ArticleJSON), 404: NOT_FOUND})
 async def get_article(request: Request) -> Response:
     """GET /api/articles/{slug}."""
-    return JSONResponse(article_json(await _article_or_404(request)))
+    return JSONResponse(article_json(request, await _article_or_404(request)))
 
 
+@operation(
+    "Create or replace an article",
+    description="The JSON import format of `reader import`, without `slug`: the address names the article.",
+    path=SLUG_PATH,
+    body=ARTICLE_INPUT,
+    examples={
+        "markdown": {"lang": "vi", "title": "Giờ mở cửa thư viện", "body_markdown": "Thư viện mở cửa đến **21 giờ**."},
+        "html": {
+            "lang": "en",
+            "title": "Library hours",
+            "summary": "Open late on weekdays.",
+            "author": "Desk",
+            "published": "2026-11-01",
+            "body_html": "<p>The library is open until <strong>9 pm</strong>.</p>",
+            "source_url": "https://example.org/library-hours",
+        },
+    },  # fmt: skip
+    token=True,
+    answers={
+        200: Answer("Replaced: the stored article", ArticleJSON),
+        201: Answer("Created: the stored article", ArticleJSON, {"Location": "the article's API address"}),
+        400: BAD_BODY,
+        401: NO_TOKEN,
+        413: TOO_LARGE,
+        415: NOT_JSON,
+        422: INVALID,
+    },
+)
 async def put_article(request: Request) -> Response:
     """PUT /api/articles/{slug}: create or replace an article (the JSON import format; token required)."""
     await _require_token(request)
-    slug = request.path_params["slug"]
-    if not is_valid_slug(slug):
-        raise ApiError(422, "must be lower-case letters, digits and single hyphens", field="slug")
-    data = await _json_body(request)
-    if data.get("slug", slug) != slug:
-        raise ApiError(422, "differs from the slug in the address", field="slug")
+    slug = _slug(request, 422)
     try:
-        draft = draft_from_fields({**data, "slug": slug})
+        fields = ARTICLE_INPUT.parse(await _json_body(request))
+        draft = draft_from_fields({**fields, "slug": slug})
+    except Invalid as error:
+        raise _invalid(422, error) from None
     except FieldError as exc:
         raise ApiError(422, exc.message, field=exc.field) from None
     result = await store_of(request).save_articles([draft])
     article = await load_article(request, slug)
     status = 201 if result.created else 200
-    headers = {"location": f"/api/articles/{slug}"} if result.created else {}
-    return JSONResponse(article_json(article), status_code=status, headers=headers)
+    headers = {"location": request.url.path} if result.created else {}
+    return JSONResponse(article_json(request, article), status_code=status, headers=headers)
 
 
+@operation(
+    "Delete an article",
+    path=SLUG_PATH,
+    token=True,
+    answers={204: Answer("Deleted"), 401: NO_TOKEN, 404: NOT_FOUND},
+)
 async def delete_article(request: Request) -> Response:
     """DELETE /api/articles/{slug} (token required)."""
     await _require_token(request)
-    slug = request.path_params["slug"]
-    if not is_valid_slug(slug) or not await store_of(request).delete_article(slug):
+    slug = _slug(request, 404)
+    if not await store_of(request).delete_article(slug):
         raise ApiError(404, "no article has this slug", field="slug")
     return Response(status_code=204)
 
 
-def _thresholds(data: dict[str, Any]) -> Thresholds:
-    raw = data.get("thresholds") or {}
-    if not isinstance(raw, dict):
-        raise ApiError(422, "must be an object of limits", field="thresholds")
-    defaults = Thresholds()
-    values = {}
-    for key, value in raw.items():
-        if not hasattr(defaults, key):
-            raise ApiError(422, f"unknown threshold {key!r}", field="thresholds")
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
-            raise ApiError(422, f"{key} must be a whole number from 1 to 100000", field="thresholds")
-        values[key] = value
-    return dataclasses.replace(defaults, **values)
-
-
+@operation(
+    "Readability report on text or HTML (HTML also gets layout checks)",
+    body=REPORT_INPUT,
+    examples={
+        "text": {"lang": "en", "text": "This sentence is short. This one is a little longer."},
+        "html": {
+            "lang": "vi",
+            "html": "<p>Thư viện mở cửa đến 21 giờ.</p>",
+            "ui_lang": "vi",
+            "thresholds": {"vi_sentence_syllables": 30},
+        },
+    },  # fmt: skip
+    answers={
+        200: Answer("The report", ReadabilityReport),
+        400: BAD_BODY,
+        413: TOO_LARGE,
+        415: NOT_JSON,
+        422: INVALID,
+    },
+)
 async def readability(request: Request) -> Response:
     """POST /api/readability: a report on {"lang", "text"} or {"lang", "html"} (layout checks for html)."""
-    data = await _json_body(request)
-    lang, text, html = data.get("lang"), data.get("text"), data.get("html")
-    if not isinstance(lang, str):
-        raise ApiError(422, "is required: vi or en", field="lang")
-    if (text is None) == (html is None):
-        raise ApiError(422, "give exactly one of text and html", field="text")
-    for field, value in (("text", text), ("html", html)):
-        if value is not None and not isinstance(value, str):
-            raise ApiError(422, "must be a string", field=field)
-    ui_lang = ui_lang_for(request, requested=data.get("ui_lang") if isinstance(data.get("ui_lang"), str) else None)
     try:
-        report = readability_report(lang=lang, text=text, html=html, ui_lang=ui_lang, thresholds=_thresholds(data))
-    except ValueError as exc:
-        raise ApiError(422, str(exc), field="lang") from None
-    if html is not None:
-        report["layout"] = layout_report(html, lang, ui_lang)
+        data = REPORT_INPUT.parse(await _json_body(request))
+    except Invalid as error:
+        raise _invalid(422, error) from None
+    ui_lang = ui_lang_for(request, requested=data.get("ui_lang"))
+    thresholds = data.get("thresholds", Thresholds())
+    if "text" in data:
+        report = readability_report(lang=data["lang"], text=data["text"], ui_lang=ui_lang, thresholds=thresholds)
+    else:
+        report = readability_report(lang=data["lang"], html=data["html"], ui_lang=ui_lang, thresholds=thresholds)
+        report["layout"] = layout_report(data["html"], data["lang"], ui_lang)
     return JSONResponse(report)
 
 
+@operation(
+    "Readability report and layout checks of a stored article",
+    path=SLUG_PATH,
+    query=REPORT_QUERY,
+    answers={
+        200: Answer("The report, with `layout`", ReadabilityReport),
+        400: BAD_QUERY,
+        404: NOT_FOUND,
+        409: _error("The article's language has no readability report (only Vietnamese and English have)"),
+    },
+)
 async def article_readability(request: Request) -> Response:
     """GET /api/articles/{slug}/readability: the report and layout checks for a stored article."""
+    try:
+        query = REPORT_QUERY.parse(request.query_params.multi_items())
+    except Invalid as error:
+        raise _invalid(400, error) from None
     article = await _article_or_404(request)
-    ui_lang = ui_lang_for(request, requested=request.query_params.get("ui_lang"))
+    ui_lang = ui_lang_for(request, requested=query.get("ui_lang"))
+    report: ReadabilityReport
     try:
         report = readability_report(lang=article.lang, html=article.body_html, ui_lang=ui_lang)
     except ValueError as exc:
-        raise ApiError(422, str(exc), field="lang") from None
+        raise ApiError(409, str(exc), field="lang") from None
     source = article.body_source if article.body_format == "html" else None
     report["layout"] = layout_report(article.body_html, article.lang, ui_lang, source_html=source)
     return JSONResponse(report)
 
 
+@operation(
+    "This description (OpenAPI 3.1)",
+    answers={200: Answer("The OpenAPI document", dict[str, Any])},
+)
 async def openapi(request: Request) -> Response:
-    """GET /api/openapi.json."""
-    return JSONResponse(OPENAPI)
+    """GET /api/openapi.json (built once per application: the route table does not change)."""
+    router: Router = request.app.router
+    document = _DOCUMENTS.get(id(router))
+    if document is None:
+        document = _DOCUMENTS[id(router)] = bytes(JSONResponse(describe(router.routes)).body)
+        weakref.finalize(router, _DOCUMENTS.pop, id(router), None)  # a Router is unhashable: keyed by id
+    return Response(document, media_type="application/json")
+
+
+_DOCUMENTS: dict[int, bytes] = {}
+
+
+def describe(routes: Any) -> dict[str, Any]:
+    """reader's OpenAPI document for a route table."""
+    return openapi_document(
+        routes,
+        info={
+            "title": "reader API",
+            "version": "1",
+            "description": "Articles and readability reports. Reading is public; writes need an API token.",
+        },
+        token_description="An API token made on the server with `reader token create NAME`.",
+    )

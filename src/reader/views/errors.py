@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.types import Scope
 
 from reader import i18n
 from reader.i18n import N_
 from reader.middleware import add_security_headers
+from reader.views.api import error_response
 from reader.web import prefs_for, render, ui_lang_for
 
 logger = logging.getLogger("reader")
@@ -41,8 +45,7 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
     lang = ui_lang_for(request, requested=request.query_params.get("lang"))
     heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
     if request.url.path.startswith("/api/"):
-        body = {"error": {"status": status_code, "message": i18n.gettext(lang, explanation), "field": None}}
-        return JSONResponse(body, status_code=status_code, headers={"cache-control": "no-store", **(headers or {})})
+        return error_response(status_code, i18n.gettext(lang, explanation), headers=headers)
     context = {
         "page_lang": lang,
         "prefs": prefs_for(request),
@@ -59,7 +62,34 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_page(request, exc.status_code, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the methods of the first route that matched the path; an address served by
+        # several routes (one per method) accepts all of theirs.
+        headers["Allow"] = ", ".join(allowed_methods(request.app.routes, request.scope))
+    return error_page(request, exc.status_code, headers)
+
+
+def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> list[str]:
+    """Every method some route accepts at the request's path, in route order."""
+    methods: list[str] = []
+    for route in routes:
+        match, child = route.matches({**scope, "method": "\x00"})  # no route accepts it: PARTIAL if the path fits
+        if match is Match.NONE:
+            continue
+        if isinstance(route, Mount):
+            found = allowed_methods(route.routes, {**scope, **child})
+        else:
+            found = sorted(route.methods or (), key=_method_order) if isinstance(route, Route) else []
+        methods.extend(method for method in found if method not in methods)
+    return methods
+
+
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
+
+
+def _method_order(method: str) -> tuple[int, str]:
+    return (_METHOD_ORDER.index(method) if method in _METHOD_ORDER else len(_METHOD_ORDER), method)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
