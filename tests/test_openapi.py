@@ -1,0 +1,123 @@
+"""reader's API description: derived from the route table and the handlers' types, and checked from outside:
+Schemathesis (from PyPI) drives a live `reader serve` with everything the description allows and forbids."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.routing import Mount, Route
+
+from reader.api_docs import with_reference
+from reader.openapi import openapi_document
+from reader.routes import build_routes
+from reader.settings import UI_LANGUAGES, Settings
+from reader.views.api import describe
+from tests.serverproc import Server, create_token
+
+# Cases per operation and phase. The default run stays well under a minute on two shared cores; the slow
+# tier (`pytest -m slow tests/test_openapi.py`) explores twenty times as much.
+DEFAULT_EXAMPLES = 25
+SLOW_EXAMPLES = 500
+
+
+def _api_routes() -> list[Route]:
+    return [r for r in build_routes(Settings()) if isinstance(r, Route) and r.path.startswith("/api/")]
+
+
+def test_every_api_route_is_described_and_nothing_else() -> None:
+    spec = describe(build_routes(Settings()))
+    described = {(path, method.upper()) for path, item in spec["paths"].items() for method in item}
+    routed = {(route.path, method) for route in _api_routes() for method in route.methods or () if method != "HEAD"}
+    assert described == routed and len(described) == 7
+
+
+def test_paths_come_from_the_route_table() -> None:
+    # Moved under a Mount, an operation is described at its new address: no path is written twice.
+    routes = [Mount("/v2", routes=_api_routes())]
+    spec = openapi_document(routes, info={"title": "t", "version": "1"}, token_description="")
+    assert "/v2/api/articles/{slug}" in spec["paths"] and "/api/articles/{slug}" not in spec["paths"]
+
+
+def test_languages_are_the_ones_reader_has() -> None:
+    spec = describe(build_routes(Settings()))
+    (ui_lang,) = spec["paths"]["/api/articles/{slug}/readability"]["get"]["parameters"][1:]
+    assert ui_lang["schema"]["enum"] == list(UI_LANGUAGES)
+    lang = spec["components"]["schemas"]["TextReportInput"]["properties"]["lang"]["pattern"]
+    assert lang == "^([Vv][Ii]|[Ee][Nn])(-[A-Za-z0-9]{1,8})*$"
+
+
+def test_writes_declare_the_token() -> None:
+    spec = describe(build_routes(Settings()))
+    secured = {
+        (path, method) for path, item in spec["paths"].items() for method, op in item.items() if "security" in op
+    }
+    assert secured == {("/api/articles/{slug}", "put"), ("/api/articles/{slug}", "delete")}
+
+
+def test_docs_reference_is_rendered_from_the_description() -> None:
+    doc = Path(__file__).resolve().parents[1] / "docs" / "api.md"
+    current = doc.read_text(encoding="utf-8")
+    spec = describe(build_routes(Settings()))
+    assert with_reference(current, spec) == current, "docs/api.md is stale: run python -m reader.api_docs"
+    # The prose's table of errors names every status an operation can answer with.
+    statuses = {status for item in spec["paths"].values() for op in item.values() for status in op["responses"]}
+    prose = current.partition("## Errors")[2].partition("\n## ")[0]
+    assert {status for status in statuses if status >= "400"} <= set(re.findall(r"^\| (\d{3}) \|", prose, re.M))
+
+
+def _schemathesis(directory: Path, examples: int, *, token: bool) -> tuple[dict[str, Any], str, str]:
+    """Run Schemathesis against a fresh `reader serve` (its own database, demo articles and all); the
+    JSON report, Schemathesis's output and the server's log."""
+    server = Server(db=directory / "reader.db", directory=directory).start()
+    try:
+        headers = ["--header", f"Authorization: Bearer {create_token(server.db)}"] if token else []
+        report = directory / "schemathesis.json"
+        done = subprocess.run(
+            [
+                sys.executable, "-m", "schemathesis.cli", "run", f"http://127.0.0.1:{server.port}/api/openapi.json",
+                "--checks", "all", "--max-examples", str(examples), "--seed", "1",
+                "--generation-deterministic",  # no example database either: every run the same cases
+                "--workers", "1", "--no-color",
+                # Schemathesis leaves out the operation serving the description unless a filter names it.
+                "--include-path-regex", "^/api/",
+                "--report", "json", "--report-json-path", str(report), *headers,
+            ],
+            cwd=directory, capture_output=True, text=True, timeout=1800,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    output = done.stdout + done.stderr
+    assert report.exists(), output[-6000:]
+    return json.loads(report.read_text()), output, server.log()
+
+
+def _check(report: dict[str, Any], output: str, log: str) -> None:
+    assert report["exit_code"] == 0 and report["complete"], output[-6000:]
+    assert report["failures"] == [] and report["errors"] == [], output[-6000:]
+    operations = sum(len(item) for item in describe(build_routes(Settings()))["paths"].values())
+    assert report["operations"]["tested"] == report["operations"]["total"] == operations, report["operations"]
+    assert all(phase["status"] == "success" for phase in report["phases"].values()), report["phases"]
+    assert report["test_cases"]["generated"] > 300 and report["test_cases"]["with_failures"] == 0
+    # Not one server error, whatever Schemathesis made of it: the log would have its traceback.
+    assert "Traceback" not in log, log[-4000:]
+
+
+@pytest.mark.parametrize("token", [True, False], ids=["token", "no-token"])
+def test_the_live_api_keeps_its_description(tmp_path: Path, token: bool) -> None:
+    _check(*_schemathesis(tmp_path, DEFAULT_EXAMPLES, token=token))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("token", [True, False], ids=["token", "no-token"])
+def test_the_live_api_keeps_its_description_at_length(
+    tmp_path: Path, token: bool, request: pytest.FixtureRequest
+) -> None:
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("the slow tier: pytest -m slow")
+    _check(*_schemathesis(tmp_path, SLOW_EXAMPLES, token=token))
