@@ -4,6 +4,7 @@ Schemathesis (from PyPI) drives a live `reader serve` with everything the descri
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -84,11 +85,13 @@ def _schemathesis(directory: Path, examples: int, *, token: bool) -> tuple[dict[
                 "--checks", "all", "--max-examples", str(examples), "--seed", "1",
                 "--generation-deterministic",  # no example database either: every run the same cases
                 "--workers", "1", "--no-color",
+                "--request-timeout", "120",  # a loaded machine is slow, not wrong
                 # Schemathesis leaves out the operation serving the description unless a filter names it.
                 "--include-path-regex", "^/api/",
                 "--report", "json", "--report-json-path", str(report), *headers,
             ],
             cwd=directory, capture_output=True, text=True, timeout=1800,
+            env={**os.environ, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"},
         )  # fmt: skip
     finally:
         server.stop()
