@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp
 
 pytestmark = pytest.mark.anyio
 
@@ -23,8 +22,8 @@ ARTICLE = {
 
 
 @pytest.fixture
-async def token(app: Starlette) -> str:
-    token: str = await app.state.accounts.create_token("tests")
+async def token(app: ServedApp) -> str:
+    token = await app.state["accounts"].create_token("tests")
     return token
 
 
@@ -105,8 +104,8 @@ async def test_put_body_errors(client: httpx.AsyncClient, token: str) -> None:
     assert bad_slug.status_code == 422 and bad_slug.json()["error"]["field"] == "slug"
 
 
-async def test_revoked_tokens_stop_working(client: httpx.AsyncClient, app: Starlette, token: str) -> None:
-    await app.state.accounts.revoke_token("tests")
+async def test_revoked_tokens_stop_working(client: httpx.AsyncClient, app: ServedApp, token: str) -> None:
+    await app.state["accounts"].revoke_token("tests")
     response = await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
     assert response.status_code == 401
 

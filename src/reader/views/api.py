@@ -6,17 +6,16 @@ import dataclasses
 import json
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from reader.accounts import AccountStore
 from reader.drafts import FieldError, draft_from_fields
 from reader.layout_checks import layout_report
 from reader.models import Article, ArticleSummary
 from reader.openapi import OPENAPI
 from reader.readability import Thresholds, readability_report
 from reader.slugs import is_valid_slug
-from reader.views.common import load_article, store_of
+from reader.state import Request
+from reader.views.common import load_article
 from reader.web import ui_lang_for
 
 MAX_PER_PAGE = 100
@@ -44,16 +43,6 @@ def error_response(
 async def api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.message, exc.field, exc.headers)
-
-
-async def _require_token(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    accounts: AccountStore = request.app.state.accounts
-    name = await accounts.token_name(token.strip()) if scheme.lower() == "bearer" else None
-    if name is None:
-        raise ApiError(401, "a valid API token is required (Authorization: Bearer <token>)",
-                       headers={"www-authenticate": 'Bearer realm="reader"'})  # fmt: skip
-    return name
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -104,7 +93,7 @@ async def list_articles(request: Request) -> Response:
         per_page = min(MAX_PER_PAGE, max(1, int(request.query_params.get("per_page", "20"))))
     except ValueError:
         raise ApiError(400, "page and per_page must be whole numbers", field="page") from None
-    listing = await store_of(request).list_articles(page=min(page, 10**6), per_page=per_page)
+    listing = await request.state["store"].list_articles(page=min(page, 10**6), per_page=per_page)
     return JSONResponse({
         "articles": [summary_json(item) for item in listing.items],
         "page": listing.page, "pages": listing.pages, "total": listing.total,
@@ -115,7 +104,7 @@ async def _article_or_404(request: Request) -> Article:
     slug = request.path_params["slug"]
     if not is_valid_slug(slug):
         raise ApiError(404, "no article has this slug", field="slug")
-    article = await store_of(request).get_article(slug)
+    article = await request.state["store"].get_article(slug)
     if article is None:
         raise ApiError(404, "no article has this slug", field="slug")
     return article
@@ -128,7 +117,6 @@ async def get_article(request: Request) -> Response:
 
 async def put_article(request: Request) -> Response:
     """PUT /api/articles/{slug}: create or replace an article (the JSON import format; token required)."""
-    await _require_token(request)
     slug = request.path_params["slug"]
     if not is_valid_slug(slug):
         raise ApiError(422, "must be lower-case letters, digits and single hyphens", field="slug")
@@ -139,7 +127,7 @@ async def put_article(request: Request) -> Response:
         draft = draft_from_fields({**data, "slug": slug})
     except FieldError as exc:
         raise ApiError(422, exc.message, field=exc.field) from None
-    result = await store_of(request).save_articles([draft])
+    result = await request.state["store"].save_articles([draft])
     article = await load_article(request, slug)
     status = 201 if result.created else 200
     headers = {"location": f"/api/articles/{slug}"} if result.created else {}
@@ -148,9 +136,8 @@ async def put_article(request: Request) -> Response:
 
 async def delete_article(request: Request) -> Response:
     """DELETE /api/articles/{slug} (token required)."""
-    await _require_token(request)
     slug = request.path_params["slug"]
-    if not is_valid_slug(slug) or not await store_of(request).delete_article(slug):
+    if not is_valid_slug(slug) or not await request.state["store"].delete_article(slug):
         raise ApiError(404, "no article has this slug", field="slug")
     return Response(status_code=204)
 

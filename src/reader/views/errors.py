@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from reader import i18n
 from reader.i18n import N_
+from reader.kinds import kind_of
 from reader.middleware import add_security_headers
+from reader.state import Request
 from reader.web import prefs_for, render, ui_lang_for
 
 logger = logging.getLogger("reader")
@@ -36,11 +37,12 @@ RETRY_AFTER_SECONDS = 5
 
 
 def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
-    """The error page (or fragment, or JSON for the API) for a status code, in the UI language: ?lang=
-    (as embedding sites ask for it), else the browser's."""
+    """The error page (or fragment, or JSON, as the route's kind says) for a status code, in the UI
+    language: ?lang= (as embedding sites ask for it), else the browser's."""
     lang = ui_lang_for(request, requested=request.query_params.get("lang"))
     heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
-    if request.url.path.startswith("/api/"):
+    kind = kind_of(request.scope)
+    if kind is not None and kind.api:
         body = {"error": {"status": status_code, "message": i18n.gettext(lang, explanation), "field": None}}
         return JSONResponse(body, status_code=status_code, headers={"cache-control": "no-store", **(headers or {})})
     context = {
@@ -49,7 +51,7 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
         "heading": i18n.gettext(lang, heading),
         "explanation": i18n.gettext(lang, explanation),
     }
-    template = "error_fragment.html" if request.url.path.endswith("/fragment") else "error.html"
+    template = "error_fragment.html" if kind is not None and kind.fragment else "error.html"
     response = render(request, template, lang, context, status_code=status_code)
     response.headers["cache-control"] = "no-store"
     for name, value in (headers or {}).items():
@@ -71,7 +73,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
         # The page itself failed (the cause may be what it renders with): still no traceback to the reader.
         logger.exception("the error page failed too")
         response = PlainTextResponse(FALLBACK_500, status_code=500, headers={"cache-control": "no-store"})
-    # Starlette sends this answer from outside every middleware, SecurityHeaders included.
+    # Starlette sends this answer from outside every middleware, RouteHeaders included.
     add_security_headers(response.headers)
     return response
 
