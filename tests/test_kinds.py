@@ -182,3 +182,11 @@ async def test_a_new_public_page_needs_a_route_and_a_template(tmp_path: Path, mo
     assert (
         again.headers["cache-control"] == "public, max-age=60" and mine.headers["cache-control"] == "private, no-cache"
     )
+
+
+async def test_a_path_starlettes_pattern_cannot_take_keeps_its_areas_kind(client: httpx.AsyncClient) -> None:
+    # A line break in the path: no route matches it, but it is still under the API (JSON errors).
+    response = await client.get("/api/articles/a%0Ab")
+    assert response.status_code == 404 and response.headers["content-type"] == "application/json"
+    editor = await client.get("/editor/a%0Ab", headers={"accept-encoding": "gzip"})
+    assert editor.status_code == 404 and editor.headers["cache-control"] == "no-store"

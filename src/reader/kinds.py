@@ -214,7 +214,14 @@ class RouteIndex:
         if root_path and path.startswith(root_path):
             path = path[len(root_path) :]
         candidates = self._by_segment.get(_first_segment(path), self._anywhere)
-        return _match(candidates, scope)
+        found = _match(candidates, scope)
+        if found is None:
+            # A path under a mount is in its area even where Starlette's pattern cannot take it (a line break
+            # in the path): its errors still answer as the area's kind says (JSON for the API).
+            for route in candidates:
+                if isinstance(route, Mount) and path.startswith(route.path + "/"):
+                    return Found(route, {}, False)
+        return found
 
 
 def _match(routes: Sequence[routing.BaseRoute], scope: Scope) -> Found | None:
