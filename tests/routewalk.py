@@ -115,6 +115,11 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
         walk.cookies["reader_session"] = (await auth.sign_in()).session
     listing = await walk("/editor/", "GET", "/editor/")
     token = csrf_token(listing.text)
+    # An embedding site asking for what is not embeddable gets no CORS grant.
+    for route, path in (("/", "/"), ("/articles/{slug}", article), ("/embed/{slug}", f"/embed/{SEED_SLUG}"),
+                        ("/preferences", "/preferences"), ("/healthz", "/healthz"), ("/editor/", "/editor/"),
+                        ("/api/articles", "/api/articles"), ("/editor/login", "/editor/login")):  # fmt: skip
+        await walk(route, "GET", path, headers=embedder)
     await walk("/editor/new", "GET", "/editor/new")
     await walk("/editor/import", "GET", "/editor/import")
     await walk("/editor/articles/{slug}", "GET", f"/editor/articles/{EN_SLUG}")

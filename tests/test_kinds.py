@@ -137,9 +137,12 @@ def test_every_kind_is_used_and_no_public_kind_holds_a_secret() -> None:
     used = {kind for kind in kinds_by_route().values()}
     assert used == set(KINDS)
     for kind in KINDS:
-        assert not (kind.public and (kind.csrf or kind.sign_in or kind.token)), kind
+        if kind.csrf or kind.sign_in or kind.token:
+            assert kind.personal and not kind.public, kind
     with pytest.raises(ValueError, match="not public"):
-        Kind("leaky", public=True, csrf=True)
+        Kind("leaky", public=True, personal=True, csrf=True)
+    with pytest.raises(ValueError, match="are personal"):
+        Kind("kept", sign_in=True)
     with pytest.raises(ValueError, match="answer cache"):
         Route("/x", template_page("index.html"), kind=kinds.EDITOR, name="x", cached=True)
 

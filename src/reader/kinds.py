@@ -59,9 +59,13 @@ class Kind:
 
     def __post_init__(self) -> None:
         # BREACH: a compressed answer that holds a secret next to text an attacker chose leaks the secret
-        # through its length; and nothing behind a sign-in or a token may sit in a shared cache.
-        if self.public and (self.csrf or self.sign_in or self.token):
-            raise ValueError(f"kind {self.name!r}: answers behind a sign-in, a token or a CSRF token are not public")
+        # through its length; and nothing behind a sign-in or a token may sit in any cache.
+        if self.csrf or self.sign_in or self.token:
+            guarded = f"kind {self.name!r}: answers behind a sign-in, a token or a CSRF token"
+            if self.public:
+                raise ValueError(f"{guarded} are not public")
+            if not self.personal:
+                raise ValueError(f"{guarded} are personal")
 
     @property
     def cross_origin(self) -> bool:
@@ -91,7 +95,7 @@ EDITOR_FRAME = Kind("editor frame", personal=True, sign_in=True, csrf=True, fram
 # API reads and reports: anyone may ask.
 API = Kind("api", api=True)
 # API writes: a token is required.
-API_WRITE = Kind("api write", api=True, token=True)
+API_WRITE = Kind("api write", personal=True, api=True, token=True)
 
 KINDS = (PAGE, FRAGMENT, EMBED, OEMBED, PREFERENCE_CHANGE, ASSET, PROBE, SIGN_IN, EDITOR, EDITOR_FRAME, API, API_WRITE)
 
