@@ -102,10 +102,25 @@ async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> Non
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
 
 
-@pytest.mark.parametrize("headers", [{"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site"},
+        {"origin": "https://evil.example"},
+        # The same check as the editor's (reader.web.refuse_cross_site): a sibling site, an opaque origin.
+        {"sec-fetch-site": "same-site"},
+        {"origin": "null"},
+    ],
+)
 async def test_cross_site_posts_are_refused(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     response = await client.post("/preferences", data={"size": "400", "next": SEED}, headers=headers)
     assert response.status_code == 403 and "set-cookie" not in response.headers
+
+
+async def test_readers_own_pages_may_post(client: httpx.AsyncClient) -> None:
+    for headers in ({"sec-fetch-site": "same-origin", "origin": "http://testserver"}, {}):
+        response = await client.post("/preferences", data={"size": "400", "next": SEED}, headers=headers)
+        assert response.status_code == 303 and "set-cookie" in response.headers
 
 
 @pytest.mark.parametrize(
