@@ -49,7 +49,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
         Route("/articles/{slug}", articles.article_page, kind=PAGE, name="article", cached=True),
         Route(
             "/articles/{slug}/fragment", articles.article_fragment, kind=FRAGMENT, name="article_fragment", cached=True
-        ),  # fmt: skip
+        ),
         Route("/embed/{slug}", embed.embed_page, kind=EMBED, name="embed", cached=True),
         Route("/oembed", embed.oembed, kind=OEMBED, name="oembed", cached=True),
         Route("/preferences", prefs.settings_page, kind=PAGE, name="settings"),
@@ -60,7 +60,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
             methods=["POST"],
             name="update_preferences",
             cached=True,
-        ),  # fmt: skip
+        ),
         Route("/preferences/colors/{pair}.css", prefs.colors_css, kind=ASSET, name="colors_css"),
         Route("/healthz", health.healthz, kind=PROBE, name="healthz"),
         # Sign-in and CSRF for all of it, in one place (EditorGate); only the sign-in form is open.
@@ -85,7 +85,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                     methods=["POST"],
                     name="import_files",
                     uploads=editor.MAX_UPLOAD_FILES,
-                ),  # fmt: skip
+                ),
                 Route("/articles/{slug}", editor.edit_form, kind=EDITOR, name="edit_form"),
                 Route("/articles/{slug}", editor.save, kind=EDITOR, methods=["POST"], name="save"),
                 Route("/articles/{slug}/delete", editor.delete_form, kind=EDITOR, name="delete_form"),
@@ -93,7 +93,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                 Route("/articles/{slug}/check", editor.check, kind=EDITOR, name="check"),
                 Route("/preview/{slug}", editor.preview_frame, kind=EDITOR_FRAME, name="preview_frame"),
             ],
-        ),  # fmt: skip
+        ),
         # Writes need a token (TokenGate); reads and reports are open.
         Mount(
             "/api",
@@ -106,11 +106,11 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                 Route("/articles/{slug}", api.put_article, kind=API_WRITE, methods=["PUT"], name="put_article"),
                 Route(
                     "/articles/{slug}", api.delete_article, kind=API_WRITE, methods=["DELETE"], name="delete_article"
-                ),  # fmt: skip
+                ),
                 Route("/articles/{slug}/readability", api.article_readability, kind=API, name="article_readability"),
                 Route("/readability", api.readability, kind=API, methods=["POST"], name="readability"),
                 Route("/openapi.json", api.openapi, kind=API, name="openapi"),
             ],
-        ),  # fmt: skip
+        ),
         Mount("/static", kind=ASSET, name="static", app=CachedStaticFiles(directory=settings.static_dir)),
     ]
