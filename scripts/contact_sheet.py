@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.conftest import SEED_SLUG  # noqa: E402
+from tests.serverproc import Server  # noqa: E402
 
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
 SIZES = ["100", "200", "400"]
@@ -28,7 +29,7 @@ VIEWPORTS = {"desktop": (1280, 800, 0.25), "phone": (320, 640, 0.5)}
 def main() -> None:
     out_dir = ROOT / "docs"
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        server = LiveServer(Path(tmp) / "reader.db", Path(tmp) / "server.log")
+        server = Server(db=Path(tmp) / "reader.db", directory=Path(tmp)).start()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for name, (width, height, scale) in VIEWPORTS.items():

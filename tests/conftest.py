@@ -1,26 +1,70 @@
+"""What the in-process tests share: one app per test on its own database file, served as a server would
+serve it; a client; and one way to sign an editor in (flaskr's AuthActions)."""
+
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
 
+from reader.accounts import AccountError, User, sign
 from reader.app import create_app
 from reader.db import Database, database_for
 from reader.settings import Settings
+from reader.state import AppState
+from reader.views.editor_auth import SESSION_COOKIE
 from tests.pgcluster import PostgresCluster, postgres_bin
 
 SEED_SLUG = "bac-kan-nang-cao-chat-luong-doi-ngu-can-bo-cong-chuc-vien-chuc"
 SEED_TITLE = "Bắc Kạn nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức"
 EN_SLUG = "making-long-articles-comfortable-to-read-on-any-screen"
 TABLE_SLUG = "text-size-in-numbers-what-200-and-400-leave-on-a-phone-screen"
+EDITOR_NAME = "editor"
+EDITOR_PASSWORD = "correct horse battery staple"
+
+
+class ServedApp:
+    """A reader app as an ASGI server runs it: its lifespan entered, and every request handed a copy of the
+    lifespan state (as uvicorn does). `state` is that state, typed; `app` the Starlette application."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self._state: dict[str, Any] = {}
+
+    @property
+    def state(self) -> AppState:
+        return cast(AppState, self._state)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["state"] = self._state if scope["type"] == "lifespan" else dict(self._state)
+        await self.app(scope, receive, send)
+
+
+@asynccontextmanager
+async def served(app: Starlette) -> AsyncIterator[ServedApp]:
+    """The app with its lifespan entered (database open) until the block ends."""
+    served_app = ServedApp(app)
+    async with LifespanManager(served_app):
+        yield served_app
+
+
+def client_for(
+    app: ServedApp, base_url: str = "http://testserver", *, raise_app_exceptions: bool = True
+) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    return httpx.AsyncClient(transport=transport, base_url=base_url)
 
 
 @pytest.fixture
@@ -34,17 +78,97 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    application = create_app(settings)
-    async with LifespanManager(application):
+async def app(settings: Settings) -> AsyncIterator[ServedApp]:
+    async with served(create_app(settings)) as application:
         yield application
 
 
 @pytest.fixture
-async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+async def client(app: ServedApp) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app) as http:
         yield http
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match is not None, "no CSRF token in the page"
+    return match.group(1)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """An editor's session: its cookie and the CSRF token the editor's forms send back."""
+
+    name: str
+    session: str
+    csrf: str
+
+    @property
+    def cookie(self) -> str:
+        """The Cookie header that carries the session."""
+        return f"{SESSION_COOKIE}={self.session}"
+
+
+class AuthActions:
+    """Signing editors in and out, the one way the in-process tests do it (flaskr's AuthActions).
+
+    `sign_in` opens a session for an account that has no password (hashing one takes seconds on this
+    machine) and puts its cookie in the client; `sign_in_with_password` goes through the sign-in form, for
+    the tests of that form and of the cookies it sets.
+    """
+
+    def __init__(self, app: ServedApp, client: httpx.AsyncClient) -> None:
+        self.app = app
+        self.client = client
+
+    async def sign_in(self, name: str = EDITOR_NAME) -> SignedIn:
+        state = self.app.state
+        row = await state["db"].fetch_one("SELECT id FROM users WHERE name = ?", (name,))
+        if row is None:
+            async with state["db"].transaction(touches=()) as tx:
+                row = await tx.fetch_one(
+                    "INSERT INTO users (name, password_hash, created_at) VALUES (?, '-', '2026-01-01T00:00:00') "
+                    "RETURNING id",
+                    (name,),
+                )
+        assert row is not None
+        user = User(id=int(row["id"]), name=name)
+        token = await state["accounts"].create_session(user)
+        session = await state["accounts"].session(token)
+        assert session is not None
+        signed = SignedIn(name=name, session=sign(state["session_key"], token), csrf=session.csrf_token)
+        self.client.cookies.set(SESSION_COOKIE, signed.session)
+        return signed
+
+    async def add_account(self, name: str = EDITOR_NAME, password: str = EDITOR_PASSWORD) -> None:
+        """An account with a password, as `reader user add` makes one (a second call keeps the first)."""
+        try:
+            await self.app.state["accounts"].add_user(name, password)
+        except AccountError:
+            pass
+
+    async def sign_in_with_password(
+        self, name: str = EDITOR_NAME, password: str = EDITOR_PASSWORD, next_path: str = "/editor/"
+    ) -> httpx.Response:
+        """The sign-in form, filled in and sent (the account must exist: `add_account`)."""
+        form = await self.client.get("/editor/login")
+        fields = {"name": name, "password": password, "csrf_token": csrf_token(form.text), "next": next_path}
+        return await self.client.post("/editor/login", data=fields)
+
+    async def sign_out(self, signed: SignedIn) -> httpx.Response:
+        return await self.client.post("/editor/logout", data={"csrf_token": signed.csrf})
+
+
+@pytest.fixture
+def auth(app: ServedApp, client: httpx.AsyncClient) -> AuthActions:
+    return AuthActions(app, client)
+
+
+@pytest.fixture
+async def editor(auth: AuthActions) -> SignedIn:
+    """A signed-in editor: `client` carries the session cookie."""
+    return await auth.sign_in()
 
 
 # ---------------------------------------------------------------- databases: one fixture, both backends

@@ -11,11 +11,12 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.serverproc import reader_command
 
 # Everything that makes an article what it is; the id and the timestamps are left out on purpose (a re-run
 # writes them anew).
@@ -54,7 +55,7 @@ def write_json(path: Path, items: list[dict[str, Any]]) -> Path:
 
 
 def import_command(db: Path, *files: Path) -> list[str]:
-    return [sys.executable, "-m", "reader", "import", "--db", str(db), *map(str, files)]
+    return reader_command("import", "--db", str(db), *map(str, files))
 
 
 def run_import(db: Path, *files: Path) -> float:

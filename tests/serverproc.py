@@ -1,4 +1,5 @@
-"""`reader serve` in a subprocess on a free port, for tests (and scripts) that need the real server."""
+"""`reader serve` in a subprocess on a port the OS picks, on its own database: the one way the tests (browser,
+shutdown, start-up), the benchmark and the scripts run the real server and its command line."""
 
 from __future__ import annotations
 
@@ -11,29 +12,48 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 _RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
 
 
 def reader_command(*args: str) -> list[str]:
+    """The command line of `reader …` with this interpreter."""
     return [sys.executable, "-m", "reader", *args]
+
+
+def reader_cli(*args: str, stdin: str | None = None) -> str:
+    """Run `reader …` to completion (it must succeed); its output."""
+    done = subprocess.run(reader_command(*args), input=stdin, capture_output=True, text=True, check=True)
+    return done.stdout
 
 
 def create_token(db: Path | str, name: str = "tests") -> str:
     """An API token, made the way an operator makes one (`reader token create`)."""
-    done = subprocess.run(
-        reader_command("token", "create", name, "--db", str(db)), capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
+    return reader_cli("token", "create", name, "--db", str(db)).strip()
+
+
+def add_editor(db: Path | str, name: str, password: str) -> None:
+    """An editor account, made the way an operator makes one: `reader user add` with the password on stdin."""
+    reader_cli("user", "add", name, "--db", str(db), stdin=password + "\n")
 
 
 @dataclass
 class Server:
+    """`reader serve --port 0` on `db`, writing its output into `directory` (server.out, server.err).
+
+    `start()` returns once uvicorn says where it listens (after the lifespan has opened the database);
+    `url` is then the server's address. As a context manager it starts and stops the server."""
+
     db: Path | str  # a SQLite file or a postgresql:// URL
     directory: Path
     env: Mapping[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def stdout_path(self) -> Path:
@@ -65,6 +85,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"reader serve exited with {self.process.returncode}:\n{self.log()}")
             time.sleep(0.05)
+        self.stop()
         raise RuntimeError(f"reader serve did not start in {timeout} s:\n{self.log()}")
 
     def terminate(self) -> None:
@@ -85,3 +106,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -6,11 +6,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from starlette.applications import Starlette
 
-from reader.accounts import User, sign
 from reader.settings import Settings
 from tests import rawasgi
+from tests.conftest import ServedApp, SignedIn
 
 pytestmark = pytest.mark.anyio
 
@@ -26,26 +25,15 @@ def json_article(size: int, title: str = "Big") -> bytes:
     return ('{"title": "' + title + '", "lang": "en", "body_html": "<p>' + "x" * size + '</p>"}').encode()
 
 
-async def sign_in(app: Starlette) -> tuple[bytes, str]:
-    accounts = app.state.accounts
-    async with app.state.db.transaction() as tx:
-        row = await tx.fetch_one(
-            "INSERT INTO users (name, password_hash, created_at) VALUES ('big', 'x', '2026-01-01T00:00:00') "
-            "RETURNING id"
-        )
-        user_id = row["id"]
-    token = await accounts.create_session(User(id=user_id, name="big"))
-    session = await accounts.session(token)
-    return f"reader_session={sign(app.state.session_key, token)}".encode(), session.csrf_token
-
-
 def form(size: int) -> bytes:
     return urlencode({"size": "200", "next": "/", "pad": "x" * size}).encode()
 
 
-async def requests_of(app: Starlette, size: int) -> list[tuple[str, str, list[tuple[bytes, bytes]], bytes]]:
-    cookie, csrf = await sign_in(app)
-    token = await app.state.accounts.create_token("big")
+async def requests_of(
+    app: ServedApp, editor: SignedIn, size: int
+) -> list[tuple[str, str, list[tuple[bytes, bytes]], bytes]]:
+    cookie, csrf = editor.cookie.encode(), editor.csrf
+    token = await app.state["accounts"].create_token(f"big-{size}")
     upload_type, upload = rawasgi.multipart(
         [("csrf_token", csrf)], [("files", "big.json", json_article(size, "Uploaded"))]
     )
@@ -69,8 +57,8 @@ def chunks_of(body: bytes, size: int = 1000) -> list[bytes]:
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
-async def test_bodies_over_the_limit_get_413_and_write_nothing(app: Starlette, chunked: bool) -> None:
-    for method, path, headers, body in await requests_of(app, LIMIT * 3):
+async def test_bodies_over_the_limit_get_413_and_write_nothing(app: ServedApp, editor: SignedIn, chunked: bool) -> None:
+    for method, path, headers, body in await requests_of(app, editor, LIMIT * 3):
         assert len(body) > LIMIT
         answer = await rawasgi.request(
             app, method, path, headers=headers, body=body, chunks=chunks_of(body) if chunked else None
@@ -80,13 +68,15 @@ async def test_bodies_over_the_limit_get_413_and_write_nothing(app: Starlette, c
             assert b'"status":413' in answer.body and answer.content_type == b"application/json"
         else:
             assert "Yêu cầu quá lớn".encode() in answer.body and answer.content_type == b"text/html"
-    assert await app.state.db.fetch_all("SELECT slug FROM articles WHERE slug IN ('big', 'uploaded', 'written')") == []
+    assert (
+        await app.state["db"].fetch_all("SELECT slug FROM articles WHERE slug IN ('big', 'uploaded', 'written')") == []
+    )
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
-async def test_bodies_under_the_limit_pass(app: Starlette, chunked: bool) -> None:
+async def test_bodies_under_the_limit_pass(app: ServedApp, editor: SignedIn, chunked: bool) -> None:
     statuses = []
-    for method, path, headers, body in await requests_of(app, LIMIT // 4):
+    for method, path, headers, body in await requests_of(app, editor, LIMIT // 4):
         assert len(body) < LIMIT
         answer = await rawasgi.request(
             app, method, path, headers=headers, body=body, chunks=chunks_of(body) if chunked else None

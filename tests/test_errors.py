@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +18,7 @@ from reader.request_id import RequestId, RequestIdFilter
 from reader.settings import Settings
 from reader.views import errors
 from tests import rawasgi
-from tests.conftest import SEED_SLUG
+from tests.conftest import SEED_SLUG, client_for, served
 
 pytestmark = pytest.mark.anyio
 
@@ -46,11 +45,9 @@ def with_failing_route(settings: Settings) -> Starlette:
 
 @pytest.fixture
 async def failing_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    application = with_failing_route(settings)
-    async with LifespanManager(application):
+    async with served(with_failing_route(settings)) as application:
         # The app re-raises after answering 500 so that the server logs it; here we want the answer.
-        transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with client_for(application, raise_app_exceptions=False) as http:
             yield http
 
 
@@ -62,6 +59,11 @@ def request_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCapture
     caplog.handler.addFilter(id_filter)
     yield caplog
     caplog.handler.removeFilter(id_filter)
+
+
+def request_id_of(record: logging.LogRecord) -> str:
+    """The id RequestIdFilter gave a log record."""
+    return str(vars(record)["request_id"])
 
 
 async def answer(client: httpx.AsyncClient, status: int, headers: dict[str, str], query: str) -> httpx.Response:
@@ -109,9 +111,9 @@ async def test_a_500_shows_no_traceback_and_logs_one_with_the_request_id(
     assert re.fullmatch(r"[0-9a-f]{16}", request_id)
     failure = [r for r in request_logs.records if r.exc_info and r.exc_info[1] is not None]
     assert len(failure) == 1 and SECRET in str(failure[0].exc_info[1])
-    assert failure[0].request_id == request_id  # type: ignore[attr-defined]
+    assert request_id_of(failure[0]) == request_id
     before = [r for r in request_logs.records if r.getMessage() == "about to fail"]
-    assert [r.request_id for r in before] == [request_id]  # type: ignore[attr-defined]
+    assert [request_id_of(r) for r in before] == [request_id]
 
 
 async def test_each_request_gets_its_own_id(failing_client: httpx.AsyncClient) -> None:
@@ -125,7 +127,7 @@ async def test_a_sane_incoming_request_id_is_kept(
 ) -> None:
     response = await failing_client.get("/boom", headers={"x-request-id": incoming})
     assert response.headers["x-request-id"] == incoming
-    logged = {r.request_id for r in request_logs.records if r.name.startswith("reader")}  # type: ignore[attr-defined]
+    logged = {request_id_of(r) for r in request_logs.records if r.name.startswith("reader")}
     assert logged == {incoming}
 
 
@@ -142,7 +144,7 @@ async def test_an_insane_incoming_request_id_is_replaced(failing_client: httpx.A
 
 async def test_logs_outside_a_request_carry_a_dash(request_logs: pytest.LogCaptureFixture) -> None:
     log.info("between requests")
-    assert [r.request_id for r in request_logs.records] == ["-"]  # type: ignore[attr-defined]
+    assert [request_id_of(r) for r in request_logs.records] == ["-"]
 
 
 async def test_the_500_page_falls_back_to_text_when_the_page_itself_fails(
@@ -159,10 +161,8 @@ async def test_the_500_page_falls_back_to_text_when_the_page_itself_fails(
 
 async def test_debug_shows_the_traceback_only_when_asked_for(settings: Settings) -> None:
     for debug in (False, True):
-        application = with_failing_route(settings.replace(debug=debug))
-        async with LifespanManager(application):
-            transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)  # type: ignore[arg-type]
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with served(with_failing_route(settings.replace(debug=debug))) as application:
+            async with client_for(application, raise_app_exceptions=False) as http:
                 response = await http.get("/boom", headers={"accept": "text/html"})
         assert response.status_code == 500
         assert (SECRET in response.text) is debug and ("Traceback" in response.text) is debug

@@ -12,22 +12,19 @@ import dataclasses
 import json
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from starlette.applications import Starlette
 
-from reader.accounts import User, sign
 from reader.drafts import FIELDS as ARTICLE_FIELDS
 from reader.prefs import CHOICES, FIELDS_BY_KEY, NUMERIC_STEPS, THEMES, fmt
 from reader.readability import Thresholds
 from reader.views.editor import FORM_FIELDS
 from tests import rawasgi
-from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
+from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG, ServedApp, SignedIn
 
 pytestmark = pytest.mark.anyio
 
@@ -214,25 +211,9 @@ def mostly(plausible: st.SearchStrategy[Any], junk: st.SearchStrategy[Any]) -> s
 ui_languages = st.sampled_from(["vi", "en"])
 
 
-@dataclass
-class Editor:
-    cookie: bytes
-    csrf: str
-
-
 @pytest.fixture
-async def editor(app: Starlette) -> Editor:
-    accounts = app.state.accounts
-    await accounts.add_user("fuzzer", "a long enough password")
-    row = await app.state.db.fetch_one("SELECT id FROM users WHERE name = 'fuzzer'")
-    token = await accounts.create_session(User(id=row["id"], name="fuzzer"))
-    session = await accounts.session(token)
-    return Editor(cookie=f"reader_session={sign(app.state.session_key, token)}".encode(), csrf=session.csrf_token)
-
-
-@pytest.fixture
-async def api_token(app: Starlette) -> str:
-    token: str = await app.state.accounts.create_token("fuzz")
+async def api_token(app: ServedApp) -> str:
+    token = await app.state["accounts"].create_token("fuzz")
     return token
 
 
@@ -277,8 +258,8 @@ ACCEPT_LANGUAGES = st.one_of(st.sampled_from([b"vi", b"en-GB,en;q=0.9", b"*", b"
     accept_language=st.none() | ACCEPT_LANGUAGES,
 )
 async def test_fuzz_cookies(
-    app: Starlette,
-    editor: Editor,
+    app: ServedApp,
+    editor: SignedIn,
     route: str,
     pairs: list[tuple[str, str]],
     raw_cookie: bytes | None,
@@ -288,7 +269,7 @@ async def test_fuzz_cookies(
 ) -> None:
     cookie = raw_cookie if raw_cookie is not None else header_bytes("; ".join(f"{k}={v}" for k, v in pairs))
     if as_editor:
-        cookie = editor.cookie + b"; " + cookie
+        cookie = editor.cookie.encode() + b"; " + cookie
     headers = [(b"cookie", cookie)]
     if prefs_header is not None:
         headers.append((b"reader-prefs", prefs_header))
@@ -307,9 +288,9 @@ async def test_fuzz_cookies(
     extra_value=header_values,
 )
 async def test_fuzz_query_parameters(
-    app: Starlette, editor: Editor, route: str, query: bytes, as_editor: bool, extra: bytes, extra_value: bytes
+    app: ServedApp, editor: SignedIn, route: str, query: bytes, as_editor: bool, extra: bytes, extra_value: bytes
 ) -> None:
-    headers = [(b"cookie", editor.cookie)] if as_editor else []
+    headers = [(b"cookie", editor.cookie.encode())] if as_editor else []
     if extra:
         headers.append((extra, b"true" if extra == b"hx-request" else extra_value))
     path = route.replace("{slug}", SEED_SLUG)
@@ -319,10 +300,10 @@ async def test_fuzz_query_parameters(
 @fuzz("slugs")
 @given(route=st.sampled_from(SLUG_ROUTES), slug=slugs, loose=st.booleans(), as_editor=st.booleans(), htmx=st.booleans())
 async def test_fuzz_slugs(
-    app: Starlette, editor: Editor, route: str, slug: str, loose: bool, as_editor: bool, htmx: bool
+    app: ServedApp, editor: SignedIn, route: str, slug: str, loose: bool, as_editor: bool, htmx: bool
 ) -> None:
     path = route.replace("{slug}", wire(slug, loose=loose))
-    headers = [(b"cookie", editor.cookie)] if as_editor else []
+    headers = [(b"cookie", editor.cookie.encode())] if as_editor else []
     if htmx:
         headers.append((b"hx-request", b"true"))
     check(await rawasgi.request(app, "GET", path, headers=headers), (path, as_editor))
@@ -354,7 +335,7 @@ FETCH_SITES = st.sampled_from([None, b"same-origin", b"cross-site", b"same-site"
     cookie=st.none() | pref_cookies,
 )
 async def test_fuzz_preference_forms(
-    app: Starlette,
+    app: ServedApp,
     fields: list[tuple[str, str]],
     next_path: str,
     as_multipart: bool,
@@ -391,7 +372,7 @@ async def test_fuzz_preference_forms(
     origin=ORIGINS,
 )
 async def test_fuzz_login_form(
-    app: Starlette,
+    app: ServedApp,
     name: str,
     password: str,
     next_field: str,
@@ -464,8 +445,8 @@ junk_editor_fields = st.fixed_dictionaries(
     htmx=st.booleans(),
 )
 async def test_fuzz_editor_forms(
-    app: Starlette,
-    editor: Editor,
+    app: ServedApp,
+    editor: SignedIn,
     endpoint: str,
     values: dict[str, str],
     body_format: str,
@@ -496,7 +477,7 @@ async def test_fuzz_editor_forms(
         content_type, payload = rawasgi.multipart([("csrf_token", csrf)])
     else:
         content_type, payload = rawasgi.multipart(list(fields.items()))
-    headers = [(b"content-type", content_type), (b"cookie", editor.cookie)]
+    headers = [(b"content-type", content_type), (b"cookie", editor.cookie.encode())]
     if htmx:
         headers.append((b"hx-request", b"true"))
     answer = await rawasgi.request(app, "POST", path, headers=headers, body=payload)
@@ -549,7 +530,7 @@ def json_bodies(plausible: st.SearchStrategy[Any], fields: st.SearchStrategy[Any
     accept_language=st.none() | ACCEPT_LANGUAGES,
 )
 async def test_fuzz_readability_api(
-    app: Starlette, body: bytes, content_type: bytes | None, accept_language: bytes | None
+    app: ServedApp, body: bytes, content_type: bytes | None, accept_language: bytes | None
 ) -> None:
     headers = [(b"content-type", content_type)] if content_type else []
     if accept_language is not None:
@@ -596,8 +577,8 @@ plausible_slugs = st.from_regex(r"[a-z0-9]{1,12}(-[a-z0-9]{1,6}){0,3}", fullmatc
     content_type=JSON_TYPES,
 )
 async def test_fuzz_put_article(
-    app: Starlette,
-    editor: Editor,
+    app: ServedApp,
+    editor: SignedIn,
     api_token: str,
     slug: str,
     body: bytes,
@@ -616,4 +597,7 @@ async def test_fuzz_put_article(
         stored = json.loads(answer.body)["slug"]
         for page in ("/articles/{}", "/articles/{}/fragment", "/embed/{}", "/editor/articles/{}/check"):
             shown = page.format(stored)
-            check(await rawasgi.request(app, "GET", shown, headers=[(b"cookie", editor.cookie)]), (shown, body[:300]))
+            check(
+                await rawasgi.request(app, "GET", shown, headers=[(b"cookie", editor.cookie.encode())]),
+                (shown, body[:300]),
+            )

@@ -3,13 +3,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from reader.cli import main
 from reader.importer import ImportFailure, drafts_from_files
+from tests.serverproc import reader_command
 
 JSON_ARTICLE = {
     "lang": "vi",
@@ -157,7 +157,7 @@ def test_cli_malformed_file_writes_nothing(tmp_path: Path, capsys: pytest.Captur
 def test_console_script_exit_status(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.json", "[")
     result = subprocess.run(
-        [sys.executable, "-m", "reader", "import", "--db", str(tmp_path / "x.db"), str(bad)],
+        reader_command("import", "--db", str(tmp_path / "x.db"), str(bad)),
         capture_output=True,
         text=True,
         check=False,

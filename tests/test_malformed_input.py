@@ -6,12 +6,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from reader.cli import main
 from reader.importer import ImportFailure, drafts_from_files
 from tests import rawasgi
-from tests.conftest import SEED_SLUG
+from tests.conftest import SEED_SLUG, ServedApp
 
 pytestmark = pytest.mark.anyio
 
@@ -20,7 +19,7 @@ HUGE_NUMBER = b'{"lang": "en", "text": "x", "thresholds": {"section_words": ' + 
 
 
 @pytest.mark.parametrize("path", ["/", f"/articles/{SEED_SLUG}", "/preferences", "/oembed", "/api/articles"])
-async def test_a_query_string_that_is_not_utf8_is_a_400(app: Starlette, path: str) -> None:
+async def test_a_query_string_that_is_not_utf8_is_a_400(app: ServedApp, path: str) -> None:
     # Raw bytes on the request line: a browser percent-encodes them, a broken client or a scanner may not.
     answer = await rawasgi.request(app, "GET", path, query=b"page=\xff\xfe&lang=en")
     assert answer.status == 400
@@ -32,7 +31,7 @@ async def test_a_query_string_that_is_not_utf8_is_a_400(app: Starlette, path: st
     assert english.status == 400 and (path.startswith("/api/") or b"Bad request" in english.body)
 
 
-async def test_utf8_query_strings_still_work(app: Starlette) -> None:
+async def test_utf8_query_strings_still_work(app: ServedApp) -> None:
     answer = await rawasgi.request(app, "GET", "/preferences", query="settings=1|s:200&x=bắc".encode())
     assert answer.status == 200
 
@@ -58,8 +57,8 @@ async def test_a_csrf_token_with_any_characters_is_refused(client: httpx.AsyncCl
     ("body", "detail"), [(DEEP_JSON, "nested too deeply"), (HUGE_NUMBER, "a number has too many digits")]
 )
 @pytest.mark.parametrize("path", ["/api/readability", "/api/articles/deep"])
-async def test_json_python_cannot_load_is_a_400(app: Starlette, path: str, body: bytes, detail: str) -> None:
-    token = await app.state.accounts.create_token("t")
+async def test_json_python_cannot_load_is_a_400(app: ServedApp, path: str, body: bytes, detail: str) -> None:
+    token = await app.state["accounts"].create_token("t")
     headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {token}".encode())]
     answer = await rawasgi.request(app, "POST" if "readability" in path else "PUT", path, headers=headers, body=body)
     assert answer.status == 400 and detail.encode() in answer.body

@@ -9,9 +9,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from reader.accounts import User, sign
+from tests.conftest import AuthActions, SignedIn
 
 pytestmark = pytest.mark.anyio
 
@@ -46,7 +45,6 @@ EVIL = [
     "/\u3002evil.com",
     "\uff0f\uff0fevil.com",
 ]
-PASSWORD = "correct horse battery"
 
 
 def resolves_here(location: str) -> bool:
@@ -58,28 +56,12 @@ def resolves_here(location: str) -> bool:
     return target.scheme == "http" and target.netloc == "testserver"
 
 
-@pytest.fixture
-async def signed_in(app: Starlette) -> bytes:
-    accounts = app.state.accounts
-    # Hashing a password takes half a second; only the sign-in test below needs one (it adds its own).
-    async with app.state.db.transaction() as tx:
-        row = await tx.fetch_one(
-            "INSERT INTO users (name, password_hash, created_at) VALUES ('session-only', '-', '2026-01-01') "
-            "RETURNING id"
-        )
-        user = User(id=int(row["id"]), name="session-only")
-    token = await accounts.create_session(user)
-    return f"reader_session={sign(app.state.session_key, token)}".encode()
-
-
 async def test_signed_in_editors_are_sent_to_the_editor_not_elsewhere(
-    client: httpx.AsyncClient, signed_in: bytes
+    client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
     # One app for every target (a fresh one per target costs a second each); the message names the target.
     for target in EVIL:
-        response = await client.get(
-            "/editor/login?next=" + quote(target, safe=""), headers={"cookie": signed_in.decode()}
-        )
+        response = await client.get("/editor/login?next=" + quote(target, safe=""))
         assert (response.status_code, response.headers["location"]) == (303, "/editor/"), target
 
 
@@ -91,15 +73,9 @@ async def test_the_sign_in_form_carries_no_foreign_next(client: httpx.AsyncClien
 
 
 @pytest.mark.parametrize("target", EVIL[:6] + ["/editor/\\evil.com", "/editor/../..//evil.com"])
-async def test_signing_in_never_redirects_elsewhere(app: Starlette, client: httpx.AsyncClient, target: str) -> None:
-    await app.state.accounts.add_user("editor", PASSWORD)
-    form = await client.get("/editor/login")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert csrf is not None
-    response = await client.post(
-        "/editor/login",
-        data={"name": "editor", "password": PASSWORD, "next": target, "csrf_token": csrf.group(1)},
-    )
+async def test_signing_in_never_redirects_elsewhere(auth: AuthActions, target: str) -> None:
+    await auth.add_account()
+    response = await auth.sign_in_with_password(next_path=target)
     assert response.status_code == 303 and response.headers["location"] == "/editor/"
     assert "reader_session=" in response.headers["set-cookie"]
 
@@ -109,9 +85,9 @@ async def test_signing_in_never_redirects_elsewhere(app: Starlette, client: http
     [("/editor/import", "/editor/import"), ("/editor/articles/bắc?x=1", "/editor/articles/b%E1%BA%AFc?x=1")],
 )
 async def test_a_real_editor_path_is_kept(
-    client: httpx.AsyncClient, signed_in: bytes, target: str, location: str
+    client: httpx.AsyncClient, editor: SignedIn, target: str, location: str
 ) -> None:
-    response = await client.get("/editor/login?next=" + quote(target), headers={"cookie": signed_in.decode()})
+    response = await client.get("/editor/login?next=" + quote(target))
     assert response.status_code == 303 and response.headers["location"] == location
 
 

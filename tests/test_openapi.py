@@ -11,14 +11,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 
+from reader import kinds
 from reader.api_docs import with_reference
 from reader.openapi import openapi_document
 from reader.routes import build_routes
 from reader.settings import UI_LANGUAGES, Settings
-from reader.views.api import describe
+from reader.views.api import NO_TOKEN, describe
+from tests.conftest import SEED_SLUG
+from tests.routewalk import table
 from tests.serverproc import Server, create_token
 
 # Cases per operation and phase. The default run stays well under a minute on two shared cores; the slow
@@ -27,21 +31,33 @@ DEFAULT_EXAMPLES = 25
 SLOW_EXAMPLES = 500
 
 
-def _api_routes() -> list[Route]:
-    return [r for r in build_routes(Settings()) if isinstance(r, Route) and r.path.startswith("/api/")]
+def _api_mount() -> kinds.Mount:
+    (api,) = [route for route in build_routes(Settings()) if isinstance(route, kinds.Mount) and route.name == "api"]
+    return api
+
+
+def _api_operations(*, token: bool | None = None) -> set[tuple[str, str]]:
+    """(path template, method) of the API's routes; `token`: only those whose kind does (True) or does not
+    (False) need a token."""
+    return {
+        (path, method.lower())
+        for path, route in table([_api_mount()])
+        if isinstance(route, kinds.Route) and token in (None, route.kind.token)
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
 
 
 def test_every_api_route_is_described_and_nothing_else() -> None:
     spec = describe(build_routes(Settings()))
-    described = {(path, method.upper()) for path, item in spec["paths"].items() for method in item}
-    routed = {(route.path, method) for route in _api_routes() for method in route.methods or () if method != "HEAD"}
-    assert described == routed and len(described) == 7
+    described = {(path, method) for path, item in spec["paths"].items() for method in item}
+    assert described == _api_operations() and len(described) == 7
 
 
 def test_paths_come_from_the_route_table() -> None:
-    # Moved under a Mount, an operation is described at its new address: no path is written twice.
-    routes = [Mount("/v2", routes=_api_routes())]
-    spec = openapi_document(routes, info={"title": "t", "version": "1"}, token_description="")
+    # Moved under another Mount, an operation is described at its new address: no path is written twice.
+    routes = [Mount("/v2", routes=[_api_mount()])]
+    spec = openapi_document(routes, info={"title": "t", "version": "1"}, token_description="", token_refused=NO_TOKEN)
     assert "/v2/api/articles/{slug}" in spec["paths"] and "/api/articles/{slug}" not in spec["paths"]
 
 
@@ -53,12 +69,34 @@ def test_languages_are_the_ones_reader_has() -> None:
     assert lang == "^([Vv][Ii]|[Ee][Nn])(-[A-Za-z0-9]{1,8})*$"
 
 
+def _secured(spec: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(path, method) for path, item in spec["paths"].items() for method, op in item.items() if "security" in op}
+
+
 def test_writes_declare_the_token() -> None:
+    # The route's kind says which operations need a token, for the gate and for the description alike.
     spec = describe(build_routes(Settings()))
-    secured = {
-        (path, method) for path, item in spec["paths"].items() for method, op in item.items() if "security" in op
-    }
-    assert secured == {("/api/articles/{slug}", "put"), ("/api/articles/{slug}", "delete")}
+    assert _secured(spec) == _api_operations(token=True)
+    assert _secured(spec) == {("/api/articles/{slug}", "put"), ("/api/articles/{slug}", "delete")}
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            assert ("401" in op["responses"]) == ((path, method) in _secured(spec)), (path, method)
+
+
+@pytest.mark.anyio
+async def test_the_gate_refuses_exactly_what_the_description_secures(client: httpx.AsyncClient) -> None:
+    # Every operation asked without a token: a 401 where the description says a token is needed, and only
+    # there (a gate left off the mount, or asking on a route the description calls open, fails this).
+    spec = (await client.get("/api/openapi.json")).json()
+    refused = set()
+    for path, item in spec["paths"].items():
+        for method in item:
+            response = await client.request(method, path.format(slug=SEED_SLUG), json={})
+            if response.status_code == 401:
+                assert response.headers["www-authenticate"] == NO_TOKEN.headers["WWW-Authenticate"]
+                refused.add((path, method))
+    assert refused == _secured(spec) and refused
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 200  # the DELETE deleted nothing
 
 
 def test_docs_reference_is_rendered_from_the_description() -> None:

@@ -55,7 +55,7 @@ def start_node(tmp_path: Path) -> Iterator[object]:
 
 
 def base(node: Server) -> str:
-    return f"http://127.0.0.1:{node.port}"
+    return node.url
 
 
 def get(node: Server, path: str) -> httpx.Response:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 from collections.abc import AsyncIterator
 
@@ -11,26 +10,27 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from reader.models import ArticleDraft
-from reader.response_cache import KEY_HEADERS, CachedRoute, ResponseCache
+from reader.response_cache import KEY_HEADERS, CacheRule, ResponseCache
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp
 
 pytestmark = pytest.mark.anyio
 
 COOKIE = "reader_prefs=1|s:200|lh:1.8"
 
 
-def cache_of(app: Starlette) -> ResponseCache:
-    layer: object = app.middleware_stack
+def cache_of(app: ServedApp) -> ResponseCache:
+    layer = app.app.middleware_stack
     while not isinstance(layer, ResponseCache):
-        layer = layer.app  # type: ignore[attr-defined]
+        layer = layer.app
     return layer
 
 
 async def test_a_repeated_request_is_answered_from_memory_with_the_same_bytes(
-    app: Starlette, client: httpx.AsyncClient
+    app: ServedApp, client: httpx.AsyncClient
 ) -> None:
     first = await client.get(f"/articles/{SEED_SLUG}", headers={"cookie": COOKIE})
     cache = cache_of(app)
@@ -47,7 +47,7 @@ async def test_a_repeated_request_is_answered_from_memory_with_the_same_bytes(
     assert second.headers["x-request-id"] != first.headers["x-request-id"]
 
 
-async def test_headers_outside_the_key_do_not_split_the_cache(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_headers_outside_the_key_do_not_split_the_cache(app: ServedApp, client: httpx.AsyncClient) -> None:
     await client.get(f"/articles/{SEED_SLUG}/fragment", headers={"user-agent": "one"})
     cache = cache_of(app)
     hits = cache.hits
@@ -103,20 +103,20 @@ async def test_the_key_covers_the_headers_the_views_read() -> None:
     assert read_by_cached_views <= set(KEY_HEADERS)
 
 
-async def test_a_write_in_this_process_shows_at_once(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_a_write_in_this_process_shows_at_once(app: ServedApp, client: httpx.AsyncClient) -> None:
     assert SEED_TITLE in (await client.get(f"/articles/{SEED_SLUG}")).text
-    async with app.state.db.transaction() as conn:
+    async with app.state["db"].transaction() as conn:
         await conn.execute(
             "UPDATE articles SET title = 'Changed here', version = version + 1 WHERE slug = ?", (SEED_SLUG,)
         )
     assert "Changed here" in (await client.get(f"/articles/{SEED_SLUG}")).text
 
 
-async def test_saving_one_article_keeps_the_others_cached(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_saving_one_article_keeps_the_others_cached(app: ServedApp, client: httpx.AsyncClient) -> None:
     await client.get(f"/articles/{EN_SLUG}")
     seed = await client.get(f"/articles/{SEED_SLUG}")
     await client.get("/")
-    store = app.state.store
+    store = app.state["store"]
     article = await store.get_article(SEED_SLUG)
     draft = ArticleDraft(
         slug=SEED_SLUG,
@@ -158,7 +158,7 @@ async def test_a_write_by_another_process_shows_within_the_check_interval(
     assert seen
 
 
-async def test_a_preference_change_is_replayed_with_its_cookie(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_a_preference_change_is_replayed_with_its_cookie(app: ServedApp, client: httpx.AsyncClient) -> None:
     form = {"action": "bigger", "next": f"/articles/{SEED_SLUG}"}
     headers = {"hx-request": "true", "cookie": COOKIE}
     first = await client.post("/preferences", data=form, headers=headers)
@@ -175,7 +175,7 @@ async def test_a_preference_change_is_replayed_with_its_cookie(app: Starlette, c
     assert "s:175" in smaller.headers["set-cookie"]
 
 
-async def test_errors_are_not_kept(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_errors_are_not_kept(app: ServedApp, client: httpx.AsyncClient) -> None:
     await client.get("/articles/no-such-article")
     cache = cache_of(app)
     misses = cache.misses
@@ -200,6 +200,10 @@ def _counting_app(calls: list[bytes]) -> Starlette:
     return Starlette(routes=[Route("/x", echo, methods=["GET", "POST"])])
 
 
+def _every_request(scope: Scope) -> CacheRule:
+    return CacheRule()
+
+
 @pytest.fixture
 async def generation() -> AsyncIterator[list[int]]:
     yield [0]
@@ -216,7 +220,7 @@ async def _chunks(chunk: bytes, count: int) -> AsyncIterator[bytes]:
 
 async def test_a_large_body_passes_through_whole() -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(_counting_app(calls), [CachedRoute("POST", re.compile("/x"))], lambda slug: (0, 0))
+    cache = ResponseCache(_counting_app(calls), _every_request, lambda slug: (0, 0))
     async with _client(cache) as http:
         body = b"a" * 50_000
         first = await http.post("/x", content=body)
@@ -229,7 +233,7 @@ async def test_a_large_body_passes_through_whole() -> None:
 
 async def test_set_cookie_and_no_store_answers_are_not_kept() -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0))
+    cache = ResponseCache(_counting_app(calls), _every_request, lambda slug: (0, 0))
     async with _client(cache) as http:
         for query in ("?cookie=1", "?nostore=1"):
             await http.get("/x" + query)
@@ -241,7 +245,7 @@ async def test_set_cookie_and_no_store_answers_are_not_kept() -> None:
 
 async def test_a_new_generation_empties_the_cache(generation: list[int]) -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(_counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0))
+    cache = ResponseCache(_counting_app(calls), _every_request, lambda slug: (generation[0], 0))
     async with _client(cache) as http:
         assert (await http.get("/x")).text == "1:0"
         assert (await http.get("/x")).text == "1:0"
@@ -257,7 +261,7 @@ async def test_an_answer_rendered_across_a_change_is_not_kept(generation: list[i
         generation[0] += 1  # a commit lands while this answer is being rendered
         await inner(scope, receive, send)  # type: ignore[arg-type]
 
-    cache = ResponseCache(changing, [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0))
+    cache = ResponseCache(changing, _every_request, lambda slug: (generation[0], 0))
     async with _client(cache) as http:
         await http.get("/x")
         await http.get("/x")
@@ -266,9 +270,7 @@ async def test_an_answer_rendered_across_a_change_is_not_kept(generation: list[i
 
 async def test_the_size_bound_evicts_the_least_recently_used() -> None:
     calls: list[bytes] = []
-    cache = ResponseCache(
-        _counting_app(calls), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0), max_bytes=16384
-    )
+    cache = ResponseCache(_counting_app(calls), _every_request, lambda slug: (0, 0), max_bytes=16384)
     async with _client(cache) as http:
         for n in range(20):
             await http.get(f"/x?n={n}")
@@ -292,9 +294,7 @@ def _slow_app(calls: list[int], release: asyncio.Event, status: int = 200) -> St
 async def test_concurrent_misses_for_one_key_render_once(generation: list[int]) -> None:
     calls: list[int] = []
     release = asyncio.Event()
-    cache = ResponseCache(
-        _slow_app(calls, release), [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0)
-    )
+    cache = ResponseCache(_slow_app(calls, release), _every_request, lambda slug: (generation[0], 0))
     async with _client(cache) as http:
         waiting = [asyncio.create_task(http.get("/x")) for _ in range(20)]
         while not calls:
@@ -310,9 +310,7 @@ async def test_concurrent_misses_for_one_key_render_once(generation: list[int]) 
 async def test_waiters_render_their_own_when_the_data_changed_meanwhile(generation: list[int]) -> None:
     calls: list[int] = []
     release = asyncio.Event()
-    cache = ResponseCache(
-        _slow_app(calls, release), [CachedRoute("GET", re.compile("/x"))], lambda slug: (generation[0], 0)
-    )
+    cache = ResponseCache(_slow_app(calls, release), _every_request, lambda slug: (generation[0], 0))
     async with _client(cache) as http:
         first = asyncio.create_task(http.get("/x"))
         while not calls:
@@ -329,7 +327,7 @@ async def test_waiters_render_their_own_when_the_data_changed_meanwhile(generati
 async def test_waiters_for_an_error_render_their_own() -> None:
     calls: list[int] = []
     release = asyncio.Event()
-    cache = ResponseCache(_slow_app(calls, release, 404), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0))
+    cache = ResponseCache(_slow_app(calls, release, 404), _every_request, lambda slug: (0, 0))
     async with _client(cache) as http:
         waiting = [asyncio.create_task(http.get("/x")) for _ in range(3)]
         while not calls:
@@ -344,7 +342,7 @@ async def test_waiters_for_an_error_render_their_own() -> None:
 async def test_waiters_do_not_wait_for_a_slow_reader_of_the_first_answer() -> None:
     calls: list[int] = []
     release = asyncio.Event()
-    cache = ResponseCache(_slow_app(calls, release), [CachedRoute("GET", re.compile("/x"))], lambda slug: (0, 0))
+    cache = ResponseCache(_slow_app(calls, release), _every_request, lambda slug: (0, 0))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},

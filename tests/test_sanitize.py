@@ -7,13 +7,11 @@ from pathlib import Path
 import httpx
 import pytest
 from bs4 import BeautifulSoup, Tag
-from starlette.applications import Starlette
 
 from reader.drafts import _markdown
 from reader.importer import drafts_from_files
 from reader.sanitize import ALLOWED_TAGS, is_safe_url, sanitize_html
-from tests.conftest import SEED_SLUG
-from tests.test_views_editor import sign_in
+from tests.conftest import SEED_SLUG, ServedApp, SignedIn
 from tests.xss_payloads import PAYLOADS, Payload
 
 
@@ -287,8 +285,8 @@ def test_the_importer_sanitizes_json_markdown_and_html_files(tmp_path: Path) -> 
 
 
 @pytest.mark.anyio
-async def test_the_api_sanitizes_on_the_way_in(app: Starlette, client: httpx.AsyncClient) -> None:
-    token = await app.state.accounts.create_token("sanitize")
+async def test_the_api_sanitizes_on_the_way_in(app: ServedApp, client: httpx.AsyncClient) -> None:
+    token = await app.state["accounts"].create_token("sanitize")
     article = {"lang": "en", "title": "<b>T</b>", "body_html": DIRTY_BODY}
     response = await client.put("/api/articles/dirty", json=article, headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 201
@@ -299,16 +297,16 @@ async def test_the_api_sanitizes_on_the_way_in(app: Starlette, client: httpx.Asy
 
 @pytest.mark.anyio
 async def test_the_editor_form_sanitizes_on_the_way_in_and_in_the_preview(
-    app: Starlette, client: httpx.AsyncClient
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
-    csrf = await sign_in(client, app)
+    csrf = editor.csrf
     form = {"title": "Dirty", "slug": "dirty", "lang": "en", "body_format": "html", "body": DIRTY_BODY,
             "csrf_token": csrf}  # fmt: skip
     preview = await client.post("/editor/preview", data=form)
     _assert_clean(preview.text.split('class="reader-body"', 1)[1])
     saved = await client.post("/editor/new", data={**form, "action": "save"})
     assert saved.status_code == 303
-    stored = await app.state.store.get_article("dirty")
+    stored = await app.state["store"].get_article("dirty")
     _assert_clean(stored.body_html)
 
 
@@ -316,15 +314,16 @@ TEXT = '"><script>alert(1)</script>{{7*7}}'
 
 
 @pytest.mark.anyio
-async def test_text_fields_are_plain_text_escaped_everywhere(app: Starlette, client: httpx.AsyncClient) -> None:
+async def test_text_fields_are_plain_text_escaped_everywhere(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
     """Title, lead and author are text: stored as written, escaped in pages, the feed of the editor, oEmbed."""
-    token = await app.state.accounts.create_token("text")
+    token = await app.state["accounts"].create_token("text")
     article = {"lang": "en", "title": TEXT, "summary": TEXT, "author": TEXT, "body_html": "<p>b</p>",
                "source_url": f"https://example.org/?q={TEXT}"}  # fmt: skip
     put = await client.put("/api/articles/texts", json=article, headers={"authorization": f"Bearer {token}"})
     assert put.status_code == 201
     escaped = "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;{{7*7}}"
-    await sign_in(client, app)
     paths = ("/", "/articles/texts", "/articles/texts/fragment", "/embed/texts", "/editor/", "/editor/articles/texts",
              "/editor/articles/texts/check", "/editor/articles/texts/delete")  # fmt: skip
     for path in paths:

@@ -10,128 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from starlette.applications import Starlette
-from starlette.routing import Mount, Route
 
 from reader.app import create_app
-from reader.routes import build_routes
 from reader.settings import Settings, SettingsError
-from tests.conftest import EN_SLUG, SEED_SLUG
-from tests.test_views_editor import PASSWORD, csrf
+from tests.conftest import SEED_SLUG, AuthActions, ServedApp, client_for, served
+from tests.routewalk import EMBEDDER, Walk, every_route, walk_every_route
 
 pytestmark = pytest.mark.anyio
-EMBEDDER = "https://news.example"
-PAIR = "1a1a1a-fdf6e3"
-
-
-class Walk:
-    """Requests made through one client, each noted with the route (path template, method) it exercises.
-
-    Cookies are kept here, not in httpx's jar: behind a TLS proxy the app sees http while the browser, which
-    talks https to the proxy, does send the Secure cookies back."""
-
-    def __init__(self, http: httpx.AsyncClient, headers: dict[str, str]) -> None:
-        self.http = http
-        self.headers = headers
-        self.cookies: dict[str, str] = {}
-        self.seen: list[tuple[str, str, httpx.Response]] = []
-
-    async def __call__(self, route: str, method: str, path: str, **kwargs: object) -> httpx.Response:
-        headers = {**self.headers, **kwargs.pop("headers", {})}  # type: ignore[dict-item]
-        if self.cookies:
-            headers["cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        response = await self.http.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
-        self.http.cookies.clear()
-        for header in response.headers.get_list("set-cookie"):
-            name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0].strip('"')
-            if value and "max-age=0" not in header.lower():
-                self.cookies[name] = value
-            else:
-                self.cookies.pop(name, None)
-        self.seen.append((route, method, response))
-        return response
-
-
-async def walk_every_route(app: Starlette, walk: Walk) -> None:
-    """Every route, as a reader, an embedding site, an editor and an API client would use it."""
-    article = f"/articles/{SEED_SLUG}"
-    await walk("/", "GET", "/")
-    await walk("/", "HEAD", "/")
-    page = await walk("/articles/{slug}", "GET", article)
-    await walk("/articles/{slug}", "GET", article, headers={"if-none-match": page.headers["etag"]})  # 304
-    await walk("/articles/{slug}/fragment", "GET", article + "/fragment")
-    await walk("/articles/{slug}/fragment", "OPTIONS", article + "/fragment",
-               headers={"origin": EMBEDDER, "access-control-request-method": "GET"})  # fmt: skip
-    await walk("/articles/{slug}/fragment", "OPTIONS", article + "/fragment",
-               headers={"origin": "https://stranger.example", "access-control-request-method": "GET"})  # fmt: skip
-    embed = await walk("/embed/{slug}", "GET", f"/embed/{SEED_SLUG}")
-    await walk("/embed/{slug}", "GET", f"/embed/{SEED_SLUG}", headers={"if-none-match": embed.headers["etag"]})
-    await walk("/oembed", "GET", "/oembed", params={"url": f"{walk.http.base_url}{article}", "format": "xml"})
-    await walk("/preferences", "GET", "/preferences", params={"settings": "1|s:200"})
-    await walk("/preferences/colors/{pair}.css", "GET", f"/preferences/colors/{PAIR}.css")
-    await walk("/healthz", "GET", "/healthz")
-    # The preference cookie: set, set inside an embed (partitioned), deleted.
-    await walk("/preferences", "POST", "/preferences", data={"size": "200", "next": article})
-    await walk("/preferences", "POST", "/preferences", data={"size": "200", "view": "embed", "next": article})
-    await walk("/preferences", "POST", "/preferences", data={"action": "reset", "next": article})
-    await walk("/preferences", "POST", "/preferences", data={"size": "200"}, headers={"sec-fetch-site": "cross-site"})
-    # Sign-in: the login CSRF cookie, a failed attempt, the session cookie.
-    login = await walk("/editor/login", "GET", "/editor/login")
-    await walk("/editor/login", "POST", "/editor/login", data={"name": "editor", "password": "wrong password!",
-                                                               "csrf_token": csrf(login.text)})  # fmt: skip
-    login = await walk("/editor/login", "GET", "/editor/login")
-    signed_in = {"name": "editor", "password": PASSWORD, "csrf_token": csrf(login.text), "next": "/editor/"}
-    await walk("/editor/login", "POST", "/editor/login", data=signed_in)
-    listing = await walk("/editor/", "GET", "/editor/")
-    token = csrf(listing.text)
-    await walk("/editor/new", "GET", "/editor/new")
-    await walk("/editor/import", "GET", "/editor/import")
-    await walk("/editor/articles/{slug}", "GET", f"/editor/articles/{EN_SLUG}")
-    await walk("/editor/articles/{slug}/check", "GET", f"/editor/articles/{EN_SLUG}/check")
-    await walk("/editor/articles/{slug}/delete", "GET", f"/editor/articles/{EN_SLUG}/delete")
-    await walk("/editor/preview/{slug}", "GET", f"/editor/preview/{EN_SLUG}", params={"settings": "1|s:400"})
-    form = {"title": "Headers", "lang": "en", "body": "Body.", "body_format": "markdown", "csrf_token": token}
-    await walk("/editor/preview", "POST", "/editor/preview", data=form)
-    await walk("/editor/new", "POST", "/editor/new", data={**form, "slug": "headers", "action": "save"})
-    await walk("/editor/articles/{slug}", "POST", "/editor/articles/headers", data={**form, "action": "save"})
-    upload = ("h.md", b"---\nlang: en\nslug: imported-headers\n---\n# Imported\n\nBody.\n", "text/markdown")
-    await walk("/editor/import", "POST", "/editor/import", data={"csrf_token": token}, files={"files": upload})
-    await walk("/editor/articles/{slug}/delete", "POST", "/editor/articles/headers/delete", data={"csrf_token": token})
-    await walk("/editor/logout", "POST", "/editor/logout", data={"csrf_token": token})
-    # The API: reads, a write without and with a token, the reports, the description.
-    api_token = await app.state.accounts.create_token(f"headers-{walk.http.base_url.scheme}")
-    bearer = {"authorization": f"Bearer {api_token}"}
-    body = {"lang": "en", "title": "Via the API", "body_html": "<p>x</p>"}
-    await walk("/api/articles", "GET", "/api/articles")
-    await walk("/api/articles/{slug}", "GET", f"/api/articles/{SEED_SLUG}")
-    await walk("/api/articles/{slug}", "PUT", "/api/articles/via-api", json=body)  # 401
-    await walk("/api/articles/{slug}", "PUT", "/api/articles/via-api", json=body, headers=bearer)
-    await walk("/api/articles/{slug}", "DELETE", "/api/articles/via-api", headers=bearer)  # 204
-    await walk("/api/articles/{slug}/readability", "GET", f"/api/articles/{EN_SLUG}/readability")
-    await walk("/api/readability", "POST", "/api/readability", json={"lang": "en", "text": "One. Two."})
-    await walk("/api/openapi.json", "GET", "/api/openapi.json")
-    # Static files, fresh and revalidated.
-    style = await walk("/static", "GET", "/static/css/reader.css")
-    await walk("/static", "GET", "/static/css/reader.css", headers={"if-none-match": style.headers["etag"]})
-    # Error answers: 404 (page, fragment, API), 405, 413.
-    await walk("(none)", "GET", "/no/such/page")
-    await walk("/articles/{slug}/fragment", "GET", "/articles/no-such-article/fragment")
-    await walk("/api/articles/{slug}", "GET", "/api/articles/no-such-article")
-    await walk("/", "DELETE", "/")
-    await walk("/preferences", "POST", "/preferences", content=b"x" * 1_100_000,
-               headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
-
-
-def every_route() -> set[tuple[str, str]]:
-    routes: set[tuple[str, str]] = set()
-    for route in build_routes(Settings()):
-        if isinstance(route, Route):
-            routes |= {(route.path, method) for method in route.methods or () if method != "HEAD"}
-        elif isinstance(route, Mount):
-            routes.add((route.path, "GET"))
-    return routes
 
 
 def assert_security_headers(route: str, response: httpx.Response) -> None:
@@ -163,11 +48,11 @@ def assert_cookie_flags(response: httpx.Response, *, secure: bool) -> int:
 
 
 @pytest.fixture
-async def walked_app(tmp_path: Path) -> AsyncIterator[Starlette]:
+async def walked_app(tmp_path: Path) -> AsyncIterator[ServedApp]:
     settings = Settings(db_path=tmp_path / "reader.db", embed_origins=(EMBEDDER,), trust_proxy_headers=True)
-    app = create_app(settings)
-    async with LifespanManager(app):
-        await app.state.accounts.add_user("editor", PASSWORD)
+    async with served(create_app(settings)) as app:
+        async with client_for(app) as http:
+            await AuthActions(app, http).add_account()
         yield app
 
 
@@ -181,10 +66,9 @@ async def walked_app(tmp_path: Path) -> AsyncIterator[Starlette]:
     ids=["http", "https", "proxy"],
 )
 async def test_every_route_sends_the_security_headers_and_safe_cookies(
-    walked_app: Starlette, base_url: str, headers: dict[str, str], secure: bool
+    walked_app: ServedApp, base_url: str, headers: dict[str, str], secure: bool
 ) -> None:
-    transport = httpx.ASGITransport(app=walked_app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
+    async with client_for(walked_app, base_url) as http:
         walk = Walk(http, headers)
         await walk_every_route(walked_app, walk)
     assert every_route() <= {(route, method) for route, method, _ in walk.seen}
@@ -200,15 +84,14 @@ async def test_every_route_sends_the_security_headers_and_safe_cookies(
     assert names == {"reader_prefs", "reader_login_csrf", "reader_session"} and cookies >= 8
 
 
-async def test_a_500_answer_carries_the_security_headers(app: Starlette) -> None:
+async def test_a_500_answer_carries_the_security_headers(app: ServedApp, monkeypatch: pytest.MonkeyPatch) -> None:
     """Starlette answers an unhandled exception outside every middleware."""
 
     async def broken(slug: str) -> None:
         raise RuntimeError("the database went away")
 
-    app.state.store.get_article = broken
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    monkeypatch.setattr(app.state["store"], "get_article", broken)
+    async with client_for(app, raise_app_exceptions=False) as http:
         response = await http.get(f"/articles/{SEED_SLUG}")
     assert response.status_code == 500
     assert_security_headers("/articles/{slug}", response)
@@ -230,10 +113,8 @@ async def test_frame_ancestors_of_embeds_come_from_the_configuration(
 ) -> None:
     settings = Settings.from_env(environ, db_path=tmp_path / "reader.db")
     assert settings.embed_origins == embed
-    app = create_app(settings)
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with served(create_app(settings)) as app:
+        async with client_for(app) as http:
             framed = await http.get(f"/embed/{SEED_SLUG}")
             page = await http.get(f"/articles/{SEED_SLUG}")
     match = re.search(r"frame-ancestors ([^;]+)", framed.headers["content-security-policy"])

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from reader.db import SCHEMA_VERSION
+from tests.serverproc import reader_command
 
 NOBODY = 65534
 COMMANDS = ["serve", "import"]
@@ -44,7 +45,7 @@ def run(command: str, db: Path, directory: Path, as_nobody: bool = False) -> sub
     args = ["serve", "--port", "0"] if command == "serve" else ["import", str(article_file(directory))]
     # A serve that wrongly starts would run until the timeout; that fails the test too.
     return subprocess.run(
-        [*(AS_NOBODY if as_nobody else []), sys.executable, "-m", "reader", *args, "--db", str(db)],
+        [*(AS_NOBODY if as_nobody else []), *reader_command(*args, "--db", str(db))],
         capture_output=True,
         text=True,
         timeout=60,
@@ -82,9 +83,7 @@ def reader_database(path: Path) -> None:
     source = directory.parent / "seed.json"
     articles = [{"title": f"Article {n}", "lang": "en", "body_html": "<p>" + "text " * 400 + "</p>"} for n in range(40)]
     source.write_text(json.dumps(articles))
-    done = subprocess.run(
-        [sys.executable, "-m", "reader", "import", "--db", str(path), str(source)], capture_output=True, check=False
-    )
+    done = subprocess.run(reader_command("import", "--db", str(path), str(source)), capture_output=True, check=False)
     assert done.returncode == 0, done.stderr
     source.unlink()
 

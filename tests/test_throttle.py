@@ -70,28 +70,17 @@ async def test_failures_through_any_node_count_together(database_target: str | P
 async def test_two_app_processes_on_one_file_share_the_count(tmp_path: Path) -> None:
     """Two reader apps on one database (as two worker processes or two nodes are): five wrong passwords
     spread over both, and the sixth attempt is refused by either."""
-    import httpx
-    from asgi_lifespan import LifespanManager
-
     from reader.app import create_app
     from reader.settings import Settings
-    from tests.test_views_editor import PASSWORD, csrf
+    from tests.conftest import AuthActions, client_for, served
 
     settings = Settings(db_path=tmp_path / "shared.db")
-    apps = [create_app(settings), create_app(settings)]
-    async with LifespanManager(apps[0]), LifespanManager(apps[1]):
-        await apps[0].state.accounts.add_user("someone", PASSWORD)
-        clients = [
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") for app in apps
-        ]
-        statuses = []
-        for attempt in range(6):
-            client = clients[attempt % 2]
-            form = await client.get("/editor/login")
-            answer = await client.post(
-                "/editor/login", data={"name": "someone", "password": "wrong", "csrf_token": csrf(form.text)}
-            )
-            statuses.append(answer.status_code)
-        for client in clients:
-            await client.aclose()
+    async with served(create_app(settings)) as first, served(create_app(settings)) as second:
+        async with client_for(first) as one, client_for(second) as two:
+            auths = [AuthActions(first, one), AuthActions(second, two)]
+            await auths[0].add_account("someone")
+            statuses = []
+            for attempt in range(6):
+                answer = await auths[attempt % 2].sign_in_with_password("someone", "wrong")
+                statuses.append(answer.status_code)
     assert statuses == [401, 401, 401, 401, 401, 429]

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from reader.settings import Settings
-from tests.conftest import SEED_SLUG
+from tests.conftest import SEED_SLUG, SignedIn
 from tests.serverproc import create_token
-from tests.test_views_editor import sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -39,11 +37,10 @@ def locked(path: Path) -> Iterator[None]:
 
 
 async def test_writes_to_a_locked_database_answer_503(
-    app: Starlette, client: httpx.AsyncClient, settings: Settings
+    client: httpx.AsyncClient, editor: SignedIn, settings: Settings
 ) -> None:
     token = create_token(settings.db_path)
-    csrf_token = await sign_in(client, app)
-    form = {"csrf_token": csrf_token, "title": "While locked", "lang": "en", "body_format": "html", "body": "<p>x</p>"}
+    form = {"csrf_token": editor.csrf, "title": "While locked", "lang": "en", "body_format": "html", "body": "<p>x</p>"}
     with locked(settings.db_path):
         write = await client.put(
             "/api/articles/while-locked",

@@ -1,34 +1,11 @@
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 
-from tests.conftest import EN_SLUG, SEED_SLUG
+from tests.conftest import EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, AuthActions, SignedIn, csrf_token
 
 pytestmark = pytest.mark.anyio
-PASSWORD = "correct horse battery staple"
-
-
-def csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match is not None
-    return match.group(1)
-
-
-async def sign_in(client: httpx.AsyncClient, app: object, name: str = "editor") -> str:
-    accounts = app.state.accounts  # type: ignore[attr-defined]
-    if await accounts.verify_login(name, PASSWORD) is None:
-        await accounts.add_user(name, PASSWORD)
-    form = await client.get("/editor/login")
-    response = await client.post(
-        "/editor/login", data={"name": name, "password": PASSWORD, "csrf_token": csrf(form.text), "next": "/editor/"}
-    )
-    assert response.status_code == 303 and response.headers["location"] == "/editor/"
-    listing = await client.get("/editor/")
-    assert listing.status_code == 200
-    return csrf(listing.text)
 
 
 async def test_the_editor_needs_a_session(client: httpx.AsyncClient) -> None:
@@ -39,52 +16,48 @@ async def test_the_editor_needs_a_session(client: httpx.AsyncClient) -> None:
     assert response.status_code == 303
 
 
-async def test_sign_in_and_out(client: httpx.AsyncClient, app: object) -> None:
-    token = await sign_in(client, app)
+async def test_sign_in_and_out(client: httpx.AsyncClient, auth: AuthActions) -> None:
+    await auth.add_account()
+    response = await auth.sign_in_with_password()
+    assert response.status_code == 303 and response.headers["location"] == "/editor/"
     session_cookie = client.cookies.get("reader_session")
     assert session_cookie and "." in session_cookie
     listing = await client.get("/editor/")
     assert SEED_SLUG in listing.text and "Đăng xuất (editor)" in listing.text
-    out = await client.post("/editor/logout", data={"csrf_token": token})
+    out = await client.post("/editor/logout", data={"csrf_token": csrf_token(listing.text)})
     assert out.status_code == 303
     client.cookies.set("reader_session", session_cookie)  # a copied cookie is dead after sign-out
     assert (await client.get("/editor/")).status_code == 303
 
 
-async def test_a_forged_session_cookie_is_refused(client: httpx.AsyncClient, app: object) -> None:
-    await sign_in(client, app)
+async def test_a_forged_session_cookie_is_refused(client: httpx.AsyncClient, editor: SignedIn) -> None:
     token, _, signature = (client.cookies.get("reader_session") or "").rpartition(".")
     client.cookies.set("reader_session", token + "." + "0" * len(signature))
     assert (await client.get("/editor/")).status_code == 303
 
 
-async def test_wrong_passwords_are_throttled(client: httpx.AsyncClient, app: object) -> None:
-    await app.state.accounts.add_user("someone", PASSWORD)  # type: ignore[attr-defined]
+async def test_wrong_passwords_are_throttled(auth: AuthActions) -> None:
+    await auth.add_account("someone")
     statuses = []
     for _ in range(6):
-        form = await client.get("/editor/login")
-        response = await client.post(
-            "/editor/login", data={"name": "someone", "password": "nope", "csrf_token": csrf(form.text)}
-        )
+        response = await auth.sign_in_with_password("someone", "nope")
         statuses.append(response.status_code)
     assert statuses == [401, 401, 401, 401, 401, 429]
     assert "Retry-After" in response.headers or "retry-after" in response.headers
-    form = await client.get("/editor/login")
-    right = await client.post(
-        "/editor/login", data={"name": "someone", "password": PASSWORD, "csrf_token": csrf(form.text)}
-    )
+    right = await auth.sign_in_with_password("someone")
     assert right.status_code == 429, "the right password does not get around the limit"
 
 
-async def test_login_without_its_csrf_token_is_refused(client: httpx.AsyncClient, app: object) -> None:
-    await app.state.accounts.add_user("someone", PASSWORD)  # type: ignore[attr-defined]
+async def test_login_without_its_csrf_token_is_refused(client: httpx.AsyncClient, auth: AuthActions) -> None:
+    await auth.add_account("someone")
     await client.get("/editor/login")
-    response = await client.post("/editor/login", data={"name": "someone", "password": PASSWORD, "csrf_token": "x"})
+    data = {"name": "someone", "password": EDITOR_PASSWORD, "csrf_token": "x"}
+    response = await client.post("/editor/login", data=data)
     assert response.status_code == 403
 
 
-async def test_create_edit_and_delete(client: httpx.AsyncClient, app: object) -> None:
-    token = await sign_in(client, app)
+async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    token = editor.csrf
     form = {
         "csrf_token": token,
         "title": "Ngày hội đọc sách",
@@ -111,8 +84,8 @@ async def test_create_edit_and_delete(client: httpx.AsyncClient, app: object) ->
     assert (await client.get("/articles/ngay-hoi-doc-sach")).status_code == 404
 
 
-async def test_invalid_input_keeps_what_was_typed(client: httpx.AsyncClient, app: object) -> None:
-    token = await sign_in(client, app)
+async def test_invalid_input_keeps_what_was_typed(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    token = editor.csrf
     form = {"csrf_token": token, "title": "", "lang": "vi", "body_format": "html", "body": "<p>Giữ nguyên <b>x</b></p>"}
     response = await client.post("/editor/new", data=form)
     assert response.status_code == 422
@@ -122,8 +95,8 @@ async def test_invalid_input_keeps_what_was_typed(client: httpx.AsyncClient, app
     assert taken.status_code == 422 and "đã được dùng" in taken.text
 
 
-async def test_preview_without_javascript_and_with_htmx(client: httpx.AsyncClient, app: object) -> None:
-    token = await sign_in(client, app)
+async def test_preview_without_javascript_and_with_htmx(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    token = editor.csrf
     form = {
         "csrf_token": token,
         "title": "Preview me",
@@ -139,8 +112,8 @@ async def test_preview_without_javascript_and_with_htmx(client: httpx.AsyncClien
     assert '<h3 class="reader-title" id="reader-title">Preview me</h3>' in htmx.text
 
 
-async def test_cross_origin_posts_to_editor_forms_are_refused(client: httpx.AsyncClient, app: object) -> None:
-    token = await sign_in(client, app)
+async def test_cross_origin_posts_to_editor_forms_are_refused(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    token = editor.csrf
     form = {"csrf_token": token, "title": "Forged", "lang": "en", "body_format": "html", "body": "<p>x</p>"}
     for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
         response = await client.post("/editor/new", data=form, headers=headers)
@@ -150,8 +123,8 @@ async def test_cross_origin_posts_to_editor_forms_are_refused(client: httpx.Asyn
     assert (await client.get("/articles/forged")).status_code == 404
 
 
-async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, app: object) -> None:
-    token = await sign_in(client, app)
+async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    token = editor.csrf
     good = ("good.md", b"---\nlang: en\n---\n# Imported here\n\nBody.\n", "text/markdown")
     ok = await client.post("/editor/import", data={"csrf_token": token}, files={"files": good})
     assert ok.status_code == 200 and "Đã nhập: 1 mới, 0 cập nhật, 0 không đổi." in ok.text
@@ -170,8 +143,7 @@ async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, app:
     assert "Changed body" not in (await client.get("/articles/imported-here")).text
 
 
-async def test_the_check_page(client: httpx.AsyncClient, app: object) -> None:
-    await sign_in(client, app)
+async def test_the_check_page(client: httpx.AsyncClient, editor: SignedIn) -> None:
     page = await client.get(f"/editor/articles/{EN_SLUG}/check", headers={"accept-language": "en"})
     assert page.status_code == 200
     html = page.text
@@ -182,8 +154,7 @@ async def test_the_check_page(client: httpx.AsyncClient, app: object) -> None:
     assert "Nguyễn–Henkin" in vi.text and "ước tính" in vi.text and "<mark" in vi.text
 
 
-async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient, app: object) -> None:
-    await sign_in(client, app)
+async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient, editor: SignedIn) -> None:
     client.cookies.set("reader_prefs", "1|t:sepia")
     frame = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1|s:400|t:contrast-dark"})
     assert frame.status_code == 200 and "set-cookie" not in frame.headers

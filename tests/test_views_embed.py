@@ -4,17 +4,15 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import AsyncIterator
 from email.utils import format_datetime
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from reader.app import create_app
 from reader.drafts import draft_from_fields
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp, client_for, served
 
 pytestmark = pytest.mark.anyio
 HOST = "https://news.example"
@@ -22,17 +20,12 @@ FRAGMENT = f"/articles/{SEED_SLUG}/fragment"
 
 
 @pytest.fixture
-async def embed_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings.replace(embed_origins=(HOST, "http://localhost:8081")))
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            http.app = app  # type: ignore[attr-defined]
-            yield http
+def settings(settings: Settings) -> Settings:
+    return settings.replace(embed_origins=(HOST, "http://localhost:8081"))
 
 
-async def test_a_fragment_without_preferences_is_publicly_cacheable(embed_client: httpx.AsyncClient) -> None:
-    response = await embed_client.get(FRAGMENT)
+async def test_a_fragment_without_preferences_is_publicly_cacheable(client: httpx.AsyncClient) -> None:
+    response = await client.get(FRAGMENT)
     assert response.status_code == 200
     assert response.headers["cache-control"].startswith("public, max-age=")
     assert re.fullmatch(r'"\d+-[0-9a-f]{24}(-gzip)?"', response.headers["etag"])
@@ -42,74 +35,74 @@ async def test_a_fragment_without_preferences_is_publicly_cacheable(embed_client
     assert response.headers["cross-origin-resource-policy"] == "cross-origin"
 
 
-async def test_if_none_match_gives_304(embed_client: httpx.AsyncClient) -> None:
-    first = await embed_client.get(FRAGMENT)
-    again = await embed_client.get(FRAGMENT, headers={"if-none-match": first.headers["etag"]})
+async def test_if_none_match_gives_304(client: httpx.AsyncClient) -> None:
+    first = await client.get(FRAGMENT)
+    again = await client.get(FRAGMENT, headers={"if-none-match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == first.headers["etag"]
     assert again.headers["cache-control"] == first.headers["cache-control"]
-    weak = await embed_client.get(FRAGMENT, headers={"if-none-match": f'"x", W/{first.headers["etag"]}'})
+    weak = await client.get(FRAGMENT, headers={"if-none-match": f'"x", W/{first.headers["etag"]}'})
     assert weak.status_code == 304
-    other = await embed_client.get(FRAGMENT, headers={"if-none-match": '"1-000"'})
+    other = await client.get(FRAGMENT, headers={"if-none-match": '"1-000"'})
     assert other.status_code == 200
 
 
-async def test_if_modified_since_only_for_shared_answers(embed_client: httpx.AsyncClient) -> None:
-    first = await embed_client.get(FRAGMENT)
+async def test_if_modified_since_only_for_shared_answers(client: httpx.AsyncClient) -> None:
+    first = await client.get(FRAGMENT)
     since = first.headers["last-modified"]
-    assert (await embed_client.get(FRAGMENT, headers={"if-modified-since": since})).status_code == 304
+    assert (await client.get(FRAGMENT, headers={"if-modified-since": since})).status_code == 304
     earlier = format_datetime(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), usegmt=True)
-    assert (await embed_client.get(FRAGMENT, headers={"if-modified-since": earlier})).status_code == 200
-    personal = await embed_client.get(FRAGMENT, headers={"if-modified-since": since, "cookie": "reader_prefs=1|s:200"})
+    assert (await client.get(FRAGMENT, headers={"if-modified-since": earlier})).status_code == 200
+    personal = await client.get(FRAGMENT, headers={"if-modified-since": since, "cookie": "reader_prefs=1|s:200"})
     assert personal.status_code == 200
 
 
-async def test_a_readers_preferences_are_private_and_change_the_etag(embed_client: httpx.AsyncClient) -> None:
-    anonymous = await embed_client.get(FRAGMENT)
-    personal = await embed_client.get(FRAGMENT, headers={"cookie": "reader_prefs=1|s:200"})
+async def test_a_readers_preferences_are_private_and_change_the_etag(client: httpx.AsyncClient) -> None:
+    anonymous = await client.get(FRAGMENT)
+    personal = await client.get(FRAGMENT, headers={"cookie": "reader_prefs=1|s:200"})
     assert personal.headers["cache-control"] == "private, no-cache"
     assert personal.headers["etag"] != anonymous.headers["etag"]
-    stale = await embed_client.get(
+    stale = await client.get(
         FRAGMENT, headers={"cookie": "reader_prefs=1|s:200", "if-none-match": anonymous.headers["etag"]}
     )
     assert stale.status_code == 200 and 'data-size="200"' in stale.text
-    header = await embed_client.get(FRAGMENT, headers={"reader-prefs": "1|s:150"})
+    header = await client.get(FRAGMENT, headers={"reader-prefs": "1|s:150"})
     assert header.headers["cache-control"] == "private, no-cache" and 'data-size="150"' in header.text
 
 
-async def test_an_article_update_changes_the_etag(embed_client: httpx.AsyncClient) -> None:
-    first = await embed_client.get(f"/articles/{EN_SLUG}/fragment")
-    store = embed_client.app.state.store  # type: ignore[attr-defined]
+async def test_an_article_update_changes_the_etag(app: ServedApp, client: httpx.AsyncClient) -> None:
+    first = await client.get(f"/articles/{EN_SLUG}/fragment")
+    store = app.state["store"]
     article = await store.get_article(EN_SLUG)
     draft = draft_from_fields({"slug": EN_SLUG, "lang": "en", "title": "New title", "body_html": "<p>x</p>"})
     await store.save_articles([draft])
-    second = await embed_client.get(f"/articles/{EN_SLUG}/fragment", headers={"if-none-match": first.headers["etag"]})
+    second = await client.get(f"/articles/{EN_SLUG}/fragment", headers={"if-none-match": first.headers["etag"]})
     assert second.status_code == 200 and "New title" in second.text
     assert second.headers["etag"].startswith(f'"{article.version + 1}-')
 
 
-async def test_the_page_also_answers_304(embed_client: httpx.AsyncClient) -> None:
-    first = await embed_client.get(f"/articles/{SEED_SLUG}")
-    again = await embed_client.get(f"/articles/{SEED_SLUG}", headers={"if-none-match": first.headers["etag"]})
+async def test_the_page_also_answers_304(client: httpx.AsyncClient) -> None:
+    first = await client.get(f"/articles/{SEED_SLUG}")
+    again = await client.get(f"/articles/{SEED_SLUG}", headers={"if-none-match": first.headers["etag"]})
     assert again.status_code == 304
 
 
-async def test_host_defaults_and_the_readers_own_choice(embed_client: httpx.AsyncClient) -> None:
-    hosted = await embed_client.get(FRAGMENT, params={"size": "125", "theme": "dark", "lang": "en"})
+async def test_host_defaults_and_the_readers_own_choice(client: httpx.AsyncClient) -> None:
+    hosted = await client.get(FRAGMENT, params={"size": "125", "theme": "dark", "lang": "en"})
     assert 'data-size="125"' in hosted.text and 'data-theme="dark"' in hosted.text
     assert "Larger text" in hosted.text and 'name="host_size" value="125"' in hosted.text
     assert 'name="host_lang" value="en"' in hosted.text
-    own = await embed_client.get(
+    own = await client.get(
         FRAGMENT, params={"size": "125", "theme": "dark"}, headers={"cookie": "reader_prefs=1|s:200"}
     )
     assert 'data-size="200"' in own.text and 'data-theme="dark"' in own.text
-    bogus = await embed_client.get(FRAGMENT, params={"size": "9000", "theme": "<b>", "lang": "xx"})
+    bogus = await client.get(FRAGMENT, params={"size": "9000", "theme": "<b>", "lang": "xx"})
     assert 'data-size="100"' in bogus.text and 'data-theme="auto"' in bogus.text and "<b>" not in bogus.text
     assert "Tăng cỡ chữ" in bogus.text
 
 
-async def test_cors_for_an_allowed_origin(embed_client: httpx.AsyncClient) -> None:
-    response = await embed_client.get(FRAGMENT, headers={"origin": HOST})
+async def test_cors_for_an_allowed_origin(client: httpx.AsyncClient) -> None:
+    response = await client.get(FRAGMENT, headers={"origin": HOST})
     assert response.headers["access-control-allow-origin"] == HOST
     assert response.headers["access-control-allow-credentials"] == "true"
     exposed = response.headers["access-control-expose-headers"]
@@ -121,8 +114,8 @@ async def test_cors_for_an_allowed_origin(embed_client: httpx.AsyncClient) -> No
     "requested",
     ["hx-request, hx-current-url, hx-target, hx-trigger", "hx-request, hx-source, hx-request-type, hx-target"],
 )
-async def test_preflight_for_htmx_2_and_4_headers(embed_client: httpx.AsyncClient, requested: str) -> None:
-    response = await embed_client.options(
+async def test_preflight_for_htmx_2_and_4_headers(client: httpx.AsyncClient, requested: str) -> None:
+    response = await client.options(
         "/preferences",
         headers={"origin": HOST, "access-control-request-method": "POST", "access-control-request-headers": requested},
     )
@@ -134,43 +127,41 @@ async def test_preflight_for_htmx_2_and_4_headers(embed_client: httpx.AsyncClien
     assert "POST" in response.headers["access-control-allow-methods"]
 
 
-async def test_no_cors_grant_for_any_other_origin(embed_client: httpx.AsyncClient) -> None:
+async def test_no_cors_grant_for_any_other_origin(client: httpx.AsyncClient) -> None:
     for origin in ("https://evil.example", "null", "https://news.example.evil.example", HOST + ":8443"):
-        response = await embed_client.get(FRAGMENT, headers={"origin": origin})
+        response = await client.get(FRAGMENT, headers={"origin": origin})
         assert "access-control-allow-origin" not in response.headers
         assert "access-control-allow-credentials" not in response.headers
-        preflight = await embed_client.options(
-            FRAGMENT, headers={"origin": origin, "access-control-request-method": "GET"}
-        )
+        preflight = await client.options(FRAGMENT, headers={"origin": origin, "access-control-request-method": "GET"})
         assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
-    editor_like = await embed_client.get("/preferences", headers={"origin": HOST})
+    editor_like = await client.get("/preferences", headers={"origin": HOST})
     assert "access-control-allow-origin" not in editor_like.headers
 
 
-async def test_the_component_may_post_from_an_allowed_origin(embed_client: httpx.AsyncClient) -> None:
+async def test_the_component_may_post_from_an_allowed_origin(client: httpx.AsyncClient) -> None:
     form = {"action": "bigger", "next": f"/articles/{SEED_SLUG}", "view": "fragment", "host_size": "125"}
     headers = {"origin": HOST, "sec-fetch-site": "cross-site", "hx-request": "true"}
-    response = await embed_client.post("/preferences", data=form, headers=headers)
+    response = await client.post("/preferences", data=form, headers=headers)
     assert response.status_code == 200 and 'data-size="150"' in response.text
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("reader_prefs=1|s:150;")
     for attribute in ("Secure", "SameSite=None", "Partitioned", "HttpOnly", "Path=/"):
         assert attribute in cookie
     assert response.headers["reader-prefs"] == "1|s:150"
-    refused = await embed_client.post("/preferences", data=form, headers={**headers, "origin": "https://evil.example"})
+    refused = await client.post("/preferences", data=form, headers={**headers, "origin": "https://evil.example"})
     assert refused.status_code == 403
 
 
-async def test_reset_in_an_embed_returns_to_the_host_defaults(embed_client: httpx.AsyncClient) -> None:
+async def test_reset_in_an_embed_returns_to_the_host_defaults(client: httpx.AsyncClient) -> None:
     form = {"action": "reset", "next": f"/articles/{SEED_SLUG}", "view": "fragment", "host_size": "125"}
     headers = {"origin": HOST, "sec-fetch-site": "cross-site", "hx-request": "true", "cookie": "reader_prefs=1|s:300"}
-    response = await embed_client.post("/preferences", data=form, headers=headers)
+    response = await client.post("/preferences", data=form, headers=headers)
     assert 'data-size="125"' in response.text and "Max-Age=0" in response.headers["set-cookie"]
 
 
-async def test_oembed_json(embed_client: httpx.AsyncClient) -> None:
+async def test_oembed_json(client: httpx.AsyncClient) -> None:
     url = f"http://testserver/articles/{SEED_SLUG}"
-    response = await embed_client.get("/oembed", params={"url": url, "format": "json", "maxwidth": "480"})
+    response = await client.get("/oembed", params={"url": url, "format": "json", "maxwidth": "480"})
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     data = json.loads(response.text)
     assert data["type"] == "rich" and data["version"] == "1.0" and data["title"] == SEED_TITLE
@@ -178,13 +169,13 @@ async def test_oembed_json(embed_client: httpx.AsyncClient) -> None:
     assert data["provider_url"] == "http://testserver/" and data["width"] == 480 and data["height"] == 800
     assert f'<iframe src="http://testserver/embed/{SEED_SLUG}" width="480" height="800"' in data["html"]
     assert f'<blockquote class="reader-embed-fallback"><a href="{url}">' in data["html"]
-    small = json.loads((await embed_client.get("/oembed", params={"url": url, "maxheight": "150"})).text)
+    small = json.loads((await client.get("/oembed", params={"url": url, "maxheight": "150"})).text)
     assert small["height"] == 150 and small["width"] == 600
 
 
-async def test_oembed_xml(embed_client: httpx.AsyncClient) -> None:
+async def test_oembed_xml(client: httpx.AsyncClient) -> None:
     url = f"http://testserver/articles/{SEED_SLUG}"
-    response = await embed_client.get("/oembed", params={"url": url, "format": "xml"})
+    response = await client.get("/oembed", params={"url": url, "format": "xml"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/xml")
     root = ElementTree.fromstring(response.content)
     assert root.tag == "oembed" and root.findtext("type") == "rich" and root.findtext("version") == "1.0"
@@ -203,42 +194,43 @@ async def test_oembed_xml(embed_client: httpx.AsyncClient) -> None:
         ({"url": f"http://testserver/articles/{SEED_SLUG}", "format": "yaml"}, 501),
     ],
 )
-async def test_oembed_errors(embed_client: httpx.AsyncClient, params: dict[str, str], status: int) -> None:
-    assert (await embed_client.get("/oembed", params=params)).status_code == status
+async def test_oembed_errors(client: httpx.AsyncClient, params: dict[str, str], status: int) -> None:
+    assert (await client.get("/oembed", params=params)).status_code == status
 
 
-async def test_article_pages_carry_oembed_discovery(embed_client: httpx.AsyncClient) -> None:
-    html = (await embed_client.get(f"/articles/{SEED_SLUG}")).text
+async def test_article_pages_carry_oembed_discovery(client: httpx.AsyncClient) -> None:
+    html = (await client.get(f"/articles/{SEED_SLUG}")).text
     json_link = re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)" title="', html)
     xml_link = re.search(r'<link rel="alternate" type="text/xml\+oembed" href="([^"]+)"', html)
     assert json_link is not None and xml_link is not None
     href = json_link.group(1).replace("&amp;", "&")
     assert href.startswith("http://testserver/oembed?url=http%3A%2F%2Ftestserver%2Farticles%2F")
-    followed = await embed_client.get(href)
+    followed = await client.get(href)
     assert followed.status_code == 200 and followed.json()["title"] == SEED_TITLE
 
 
-async def test_the_embed_page_may_be_framed_by_the_allowlist_only(embed_client: httpx.AsyncClient) -> None:
-    embed = await embed_client.get(f"/embed/{SEED_SLUG}")
+async def test_the_embed_page_may_be_framed_by_the_allowlist_only(client: httpx.AsyncClient) -> None:
+    embed = await client.get(f"/embed/{SEED_SLUG}")
     assert embed.status_code == 200
     assert f"frame-ancestors {HOST} http://localhost:8081" in embed.headers["content-security-policy"]
     assert "x-frame-options" not in embed.headers
     assert "reader-masthead" not in embed.text and '<main id="reader-main"' in embed.text
     assert "/static/js/reader-embed.js" in embed.text
-    page = await embed_client.get(f"/articles/{SEED_SLUG}")
+    page = await client.get(f"/articles/{SEED_SLUG}")
     assert (
         page.headers["x-frame-options"] == "DENY"
         and "frame-ancestors 'none'" in page.headers["content-security-policy"]
     )
 
 
-async def test_without_an_allowlist_nobody_may_frame(client: httpx.AsyncClient) -> None:
-    embed = await client.get(f"/embed/{SEED_SLUG}")
+async def test_without_an_allowlist_nobody_may_frame(settings: Settings) -> None:
+    async with served(create_app(settings.replace(embed_origins=()))) as app, client_for(app) as client:
+        embed = await client.get(f"/embed/{SEED_SLUG}")
     assert "frame-ancestors 'none'" in embed.headers["content-security-policy"]
 
 
-async def test_static_files_may_be_used_by_other_sites(embed_client: httpx.AsyncClient) -> None:
-    response = await embed_client.get("/static/reader-article.js")
+async def test_static_files_may_be_used_by_other_sites(client: httpx.AsyncClient) -> None:
+    response = await client.get("/static/reader-article.js")
     assert response.status_code == 200 and "javascript" in response.headers["content-type"]
     assert response.headers["cross-origin-resource-policy"] == "cross-origin"
     assert response.headers["access-control-allow-origin"] == "*"

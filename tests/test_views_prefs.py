@@ -5,7 +5,7 @@ import pytest
 
 from reader.app import create_app
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG
+from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, client_for, served
 
 pytestmark = pytest.mark.anyio
 SEED = f"/articles/{SEED_SLUG}"
@@ -31,9 +31,8 @@ async def test_no_js_post_redirects_with_a_cookie(client: httpx.AsyncClient) -> 
     assert 'data-size="200"' in page.text and "<strong>200\u00a0%</strong>" in page.text
 
 
-async def test_the_cookie_is_secure_under_https(app: object) -> None:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as secure:
+async def test_the_cookie_is_secure_under_https(app: ServedApp) -> None:
+    async with client_for(app, "https://testserver") as secure:
         response = await secure.post("/preferences", data={"size": "200", "next": SEED})
     assert "Secure" in cookie_header(response)
 
@@ -41,12 +40,8 @@ async def test_the_cookie_is_secure_under_https(app: object) -> None:
 async def test_forwarded_proto_counts_only_when_trusted(client: httpx.AsyncClient, settings: Settings) -> None:
     untrusted = await client.post("/preferences", data={"size": "200"}, headers={"x-forwarded-proto": "https"})
     assert "Secure" not in cookie_header(untrusted)
-    from asgi_lifespan import LifespanManager
-
-    trusting = create_app(settings.replace(trust_proxy_headers=True))
-    async with LifespanManager(trusting) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with served(create_app(settings.replace(trust_proxy_headers=True))) as trusting:
+        async with client_for(trusting) as http:
             trusted = await http.post("/preferences", data={"size": "200"}, headers={"x-forwarded-proto": "https"})
     assert "Secure" in cookie_header(trusted)
 
@@ -107,10 +102,25 @@ async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> Non
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
 
 
-@pytest.mark.parametrize("headers", [{"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site"},
+        {"origin": "https://evil.example"},
+        # The same check as the editor's (reader.web.refuse_cross_site): a sibling site, an opaque origin.
+        {"sec-fetch-site": "same-site"},
+        {"origin": "null"},
+    ],
+)
 async def test_cross_site_posts_are_refused(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     response = await client.post("/preferences", data={"size": "400", "next": SEED}, headers=headers)
     assert response.status_code == 403 and "set-cookie" not in response.headers
+
+
+async def test_readers_own_pages_may_post(client: httpx.AsyncClient) -> None:
+    for headers in ({"sec-fetch-site": "same-origin", "origin": "http://testserver"}, {}):
+        response = await client.post("/preferences", data={"size": "400", "next": SEED}, headers=headers)
+        assert response.status_code == 303 and "set-cookie" in response.headers
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, ExceptionHandler, Scope
 
 from reader.accounts import AccountStore
 from reader.announce import font_name, theme_name
@@ -18,32 +18,21 @@ from reader.cors import EmbedCors
 from reader.db import DatabaseUnavailable, database_for
 from reader.demo import seed_demo
 from reader.i18n import language_name
-from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, SecurityHeaders
+from reader.kinds import RouteIndex, RouteLookup, cache_rule
+from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, RouteHeaders
 from reader.prefs import CHOICES, NUMERIC_STEPS, Preferences, fmt
 from reader.request_id import RequestId
-from reader.response_cache import CachedRoute, ResponseCache
+from reader.response_cache import ResponseCache
 from reader.routes import build_routes
 from reader.settings import Settings
+from reader.state import AppState, Request
 from reader.store import SqlArticleStore
 from reader.templating import StaticAssets, Templates, build_id
 from reader.throttle import LoginThrottle
 from reader.views.api import ApiError, api_error
-from reader.views.editor_auth import LoginRequired, login_required
 from reader.views.errors import bad_request, database_unavailable, http_error, server_error, too_large
-
-# Answers that depend only on the request and the stored articles (reader.response_cache).
-CACHED_ROUTES = (
-    CachedRoute("GET", re.compile(r"/")),
-    CachedRoute("GET", re.compile(r"/articles/(?P<slug>[^/]+)(/fragment)?")),
-    CachedRoute("GET", re.compile(r"/embed/(?P<slug>[^/]+)")),
-    CachedRoute("GET", re.compile(r"/oembed")),
-    CachedRoute("POST", re.compile(r"/preferences"), personal=True),
-)
-
-
-def colors_url(prefs: Preferences) -> str:
-    assert prefs.text_color and prefs.background_color
-    return f"/preferences/colors/{prefs.text_color[1:]}-{prefs.background_color[1:]}.css"
+from reader.views.prefs import colors_pair
+from reader.web import has_own_prefs
 
 
 class ReaderApp(Starlette):
@@ -52,6 +41,22 @@ class ReaderApp(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         return RequestId(super().build_middleware_stack())
+
+
+# Starlette types handlers with its own untyped state; reader's read the lifespan's AppState (reader.state).
+_EXCEPTION_HANDLERS = cast(
+    dict[Any, ExceptionHandler],
+    {
+        HTTPException: http_error,
+        ApiError: api_error,
+        DatabaseUnavailable: database_unavailable,
+        Exception: server_error,
+    },
+)
+
+
+def _personal(scope: Scope) -> bool:
+    return has_own_prefs(Request(scope))
 
 
 def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
@@ -66,9 +71,11 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         read_connections=settings.read_connections,
         busy_timeout_ms=settings.busy_timeout_ms,
     )
+    routes = build_routes(settings)
+    index = RouteIndex(routes)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         created = await db.open(check=check_database)
         watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
         try:
@@ -76,36 +83,33 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             if created and settings.seed_demo:
                 await seed_demo(store)
             accounts = AccountStore(db)
-            app.state.db = db
-            app.state.store = store
-            app.state.accounts = accounts
-            app.state.session_key = await accounts.secret("session-signing")
-            yield
+            # The server hands each request a copy of this (reader.state).
+            yield AppState(
+                settings=settings,
+                templates=templates,
+                build=build_id(settings.templates_dir, settings.static_dir),
+                routes=index,
+                db=db,
+                store=store,
+                accounts=accounts,
+                session_key=await accounts.secret("session-signing"),
+                login_throttle=LoginThrottle(db),
+            )
         finally:
             watcher.cancel()
             # Whatever ended the watcher (cancelled here, or an error it logged), the database still closes.
             await asyncio.gather(watcher, return_exceptions=True)
             await db.close()
 
-    static = StaticAssets(settings.static_dir)
-    templates = Templates(
-        settings.templates_dir,
-        static,
-        globals_={
-            "fmt": fmt,
-            "steps": NUMERIC_STEPS,
-            "themes": CHOICES["theme"],
-            "url_for_colors": colors_url,
-        },
-        per_language={"font_name": font_name, "theme_name": theme_name, "language_name": language_name},
-    )
     app = ReaderApp(
         debug=settings.debug,
-        routes=build_routes(settings),
+        routes=routes,
         middleware=[
+            # First: every layer after it reads the request's route (reader.kinds).
+            Middleware(RouteLookup, index=index),
             Middleware(
                 ResponseCache,
-                routes=CACHED_ROUTES,
+                rule=cache_rule,
                 stamp=lambda slug: (
                     db.generation,
                     db.any_key_version if slug is None else db.key_versions.get(slug, 0),
@@ -113,22 +117,29 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
                 max_bytes=settings.response_cache_bytes,
             ),
             Middleware(CompressPublic),
-            Middleware(SecurityHeaders),
+            Middleware(RouteHeaders, embed_frame_ancestors=settings.embed_frame_ancestors, personal=_personal),
             Middleware(EmbedCors, origins=settings.embed_origins),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, too_large=too_large),
             Middleware(QueryStringCheck, bad_request=bad_request),
         ],
-        exception_handlers={
-            HTTPException: http_error,
-            ApiError: api_error,
-            DatabaseUnavailable: database_unavailable,
-            LoginRequired: login_required,
-            Exception: server_error,
-        },
+        exception_handlers=_EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.templates = templates
-    app.state.build = build_id(settings.templates_dir, settings.static_dir)
-    app.state.login_throttle = LoginThrottle(db)
+
+    def colors_url(prefs: Preferences) -> str:
+        return str(app.url_path_for("colors_css", pair=colors_pair(prefs)))
+
+    templates = Templates(
+        settings.templates_dir,
+        StaticAssets(settings.static_dir, prefix=str(app.url_path_for("static", path="")).rstrip("/")),
+        globals_={
+            "fmt": fmt,
+            "steps": NUMERIC_STEPS,
+            "themes": CHOICES["theme"],
+            # Links from route names, from the site's root (reader.web.path_for): url_for("article", slug=…).
+            "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
+            "url_for_colors": colors_url,
+        },
+        per_language={"font_name": font_name, "theme_name": theme_name, "language_name": language_name},
+    )
     return app

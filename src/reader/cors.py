@@ -1,13 +1,14 @@
 """CORS for embedding sites: an allowlist of origins may read fragments and post preference changes
-with credentials; every other origin gets no CORS grant at all."""
+with credentials; every other origin gets no CORS grant at all. Which routes, and with which methods, their
+kinds say (reader.kinds.Cors): never the settings page, the editor or the API."""
 
 from __future__ import annotations
-
-import re
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reader.kinds import Cors, Found, route_of
 
 # htmx 2.x and 4.x request headers (neither set is CORS-safelisted, so htmx requests are preflighted).
 HTMX_REQUEST_HEADERS = (
@@ -21,42 +22,37 @@ HTMX_RESPONSE_HEADERS = (
 ALLOWED_REQUEST_HEADERS = ", ".join((*HTMX_REQUEST_HEADERS, "Accept", "Content-Type", "Reader-Prefs"))
 EXPOSED_RESPONSE_HEADERS = ", ".join((*HTMX_RESPONSE_HEADERS, "Reader-Prefs", "ETag", "Last-Modified"))
 
-# Only what an embed needs, with only the methods it uses: reading the fragment, posting the preference
-# form, oEmbed. Never the settings page, the editor or the API.
-CORS_ROUTES = (
-    (re.compile(r"^/articles/[^/]+/fragment$"), "GET"),
-    (re.compile(r"^/preferences$"), "POST"),
-    (re.compile(r"^/oembed$"), "GET"),
-)
 
-
-def _cors_method(path: str) -> str | None:
-    for pattern, method in CORS_ROUTES:
-        if pattern.match(path):
-            return method
-    return None
+def _methods(found: Found) -> str:
+    """The methods a CORS grant names: the route's own (a GET route takes HEAD too, which needs no grant)."""
+    methods = getattr(found.route, "methods", None) or {"GET"}
+    return ", ".join(sorted(method for method in methods if method != "HEAD"))
 
 
 class EmbedCors:
-    """Grants credentialed CORS to the configured embedding origins on the embed paths."""
+    """Grants CORS as the route's kind says: credentialed to the configured embedding origins, or to anyone
+    without credentials (static files)."""
 
     def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
         self.app = app
         self.origins = frozenset(origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method = _cors_method(scope["path"]) if scope["type"] == "http" else None
-        if method is None:
+        found = route_of(scope) if scope["type"] == "http" else None
+        if found is None or found.kind.cors is Cors.NONE:
             await self.app(scope, receive, send)
+            return
+        if found.kind.cors is Cors.ANYONE:
+            await self.app(scope, receive, _granting_anyone(send))
             return
         headers = Headers(scope=scope)
         origin = headers.get("origin")
-        allowed = origin is not None and origin in self.origins
+        # A preflight was looked up with the method it asks about (reader.kinds.RouteLookup): `full` says
+        # the route takes that method.
+        allowed = origin is not None and origin in self.origins and found.full
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
-            requested = headers["access-control-request-method"].upper()
-            await self._preflight(allowed and requested == method, origin, method)(scope, receive, send)
+            await self._preflight(allowed, origin, _methods(found))(scope, receive, send)
             return
-        allowed = allowed and scope["method"] in (method, "HEAD")
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -71,7 +67,7 @@ class EmbedCors:
         await self.app(scope, receive, send_with_cors)
 
     @staticmethod
-    def _preflight(allowed: bool, origin: str | None, method: str) -> PlainTextResponse:
+    def _preflight(allowed: bool, origin: str | None, methods: str) -> PlainTextResponse:
         if not allowed or origin is None:
             return PlainTextResponse("Origin not allowed", status_code=403, headers={"vary": "Origin"})
         return PlainTextResponse(
@@ -80,9 +76,18 @@ class EmbedCors:
             headers={
                 "access-control-allow-origin": origin,
                 "access-control-allow-credentials": "true",
-                "access-control-allow-methods": method,
+                "access-control-allow-methods": methods,
                 "access-control-allow-headers": ALLOWED_REQUEST_HEADERS,
                 "access-control-max-age": "600",
                 "vary": "Origin",
             },
         )
+
+
+def _granting_anyone(send: Send) -> Send:
+    async def send_granting(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message).setdefault("access-control-allow-origin", "*")
+        await send(message)
+
+    return send_granting

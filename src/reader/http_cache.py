@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 
 from reader.models import Article
 
 PUBLIC_CACHE = "public, max-age=300, stale-while-revalidate=86400"
+# Pages without validators (the article list, the settings page): a shared cache keeps one a minute.
+PAGE_CACHE = "public, max-age=60"
 # Personal answers: never stored by a shared cache, revalidated by the browser (cheap 304s).
 PRIVATE_CACHE = "private, no-cache"
 # Everything the bytes of an article view depend on besides the URL.
@@ -30,7 +34,7 @@ def last_modified(article: Article) -> dt.datetime:
     return dt.datetime.fromisoformat(article.updated_at.replace("Z", "+00:00"))
 
 
-def is_fresh(request: Request, etag: str, modified: dt.datetime, *, personal: bool) -> bool:
+def is_fresh(request: Request[Any], etag: str, modified: dt.datetime, *, personal: bool) -> bool:
     """True when the client's copy is current (If-None-Match, or If-Modified-Since for shared answers)."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
@@ -52,13 +56,19 @@ def is_fresh(request: Request, etag: str, modified: dt.datetime, *, personal: bo
     return modified.replace(microsecond=0) <= since
 
 
+def shared_cache_headers(headers: MutableHeaders, *, personal: bool, public: str = PAGE_CACHE) -> None:
+    """Cache-Control and Vary on a page built from the reader's settings and language: shared caches may
+    keep it only when the request carried no settings of the reader's own."""
+    headers["cache-control"] = PRIVATE_CACHE if personal else public
+    for header in VARY:
+        headers.add_vary_header(header)
+
+
 def cache_headers(response: Response, etag: str, modified: dt.datetime, *, personal: bool) -> Response:
     """Validators, Cache-Control and Vary on an article view."""
     response.headers["etag"] = etag
     response.headers["last-modified"] = format_datetime(modified.astimezone(dt.UTC), usegmt=True)
-    response.headers["cache-control"] = PRIVATE_CACHE if personal else PUBLIC_CACHE
-    for header in VARY:
-        response.headers.add_vary_header(header)
+    shared_cache_headers(response.headers, personal=personal, public=PUBLIC_CACHE)
     return response
 
 

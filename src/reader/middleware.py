@@ -1,16 +1,19 @@
-"""Pure ASGI middleware: security headers on every response, a cap on request body size, a refusal
-of query strings that are not UTF-8, and compression of public answers."""
+"""Pure ASGI middleware: the headers each route's kind asks for (security, framing, caching), a cap on
+request body size, a refusal of query strings that are not UTF-8, and compression of public answers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reader.http_cache import shared_cache_headers
+from reader.kinds import Frame, Kind, kind_of
+from reader.state import Request
 
 _POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; font-src 'self'; "
@@ -24,49 +27,87 @@ def content_security_policy(frame_ancestors: Sequence[str] = ()) -> str:
     return f"{_POLICY}; frame-ancestors {sources}"
 
 
-CONTENT_SECURITY_POLICY = content_security_policy()
+def security_headers(frame_ancestors: Sequence[str] = ()) -> dict[str, str]:
+    """reader's security headers for answers framable by the given sources (by nobody when there are none).
 
-SECURITY_HEADERS = {
-    "content-security-policy": CONTENT_SECURITY_POLICY,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "strict-origin-when-cross-origin",
-    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
-    "x-frame-options": "DENY",
-    "cross-origin-opener-policy": "same-origin",
-}
+    X-Frame-Options can only say DENY or SAMEORIGIN: an answer other sites may frame has none, which would
+    forbid what its CSP allows."""
+    headers = {
+        "content-security-policy": content_security_policy(frame_ancestors),
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "strict-origin-when-cross-origin",
+        "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        "cross-origin-opener-policy": "same-origin",
+    }
+    if not frame_ancestors:
+        headers["x-frame-options"] = "DENY"
+    elif tuple(frame_ancestors) == ("'self'",):
+        headers["x-frame-options"] = "SAMEORIGIN"
+    return headers
 
 
-def add_security_headers(headers: MutableHeaders) -> None:
-    """reader's security headers, where a response has not set its own.
+SECURITY_HEADERS = security_headers()
 
-    A response that allows framing (a frame-ancestors other than 'none') gets no X-Frame-Options, which
-    would forbid what its CSP allows."""
-    framable = "frame-ancestors 'none'" not in headers.get("content-security-policy", "frame-ancestors 'none'")
-    for name, value in SECURITY_HEADERS.items():
-        if name not in headers and not (framable and name == "x-frame-options"):
+
+def add_security_headers(headers: MutableHeaders, values: Mapping[str, str] = SECURITY_HEADERS) -> None:
+    """reader's security headers (framable by nobody unless `values` say otherwise), where a response has
+    not set its own."""
+    for name, value in values.items():
+        if name not in headers:
             headers[name] = value
 
 
-class SecurityHeaders:
-    """Adds reader's security headers to every response that does not set its own.
+class RouteHeaders:
+    """Adds the headers the request's route asks for (reader.kinds), to every response that does not set its own:
 
-    Starlette answers unhandled exceptions (500) outside all middleware, so that handler adds them itself
-    (reader.views.errors.server_error)."""
+    - the security headers, with the framing the kind allows (an error answer may be framed by nobody);
+    - Cross-Origin-Resource-Policy: cross-origin where other sites load the answers;
+    - `Cache-Control: no-store` on personal kinds; on a public page whose handler said nothing, the caching
+      every page built from the reader's settings and language gets (reader.http_cache).
 
-    def __init__(self, app: ASGIApp) -> None:
+    Starlette answers unhandled exceptions (500) outside all middleware, so that handler adds the security
+    headers itself (reader.views.errors.server_error).
+    """
+
+    def __init__(self, app: ASGIApp, embed_frame_ancestors: Sequence[str], personal: Callable[[Scope], bool]) -> None:
         self.app = app
+        self.personal = personal
+        self.by_frame = {
+            Frame.NOBODY: SECURITY_HEADERS,
+            Frame.SELF: security_headers(("'self'",)),
+            Frame.EMBEDDERS: security_headers(embed_frame_ancestors),
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        kind = kind_of(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                add_security_headers(MutableHeaders(scope=message))
+                headers = MutableHeaders(scope=message)
+                status: int = message["status"]
+                framing = kind.frame if kind is not None and status < 400 else Frame.NOBODY
+                add_security_headers(headers, self.by_frame[framing])
+                if kind is not None:
+                    self._kind_headers(kind, scope, status, headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _kind_headers(self, kind: Kind, scope: Scope, status: int, headers: MutableHeaders) -> None:
+        if kind.cross_origin and "cross-origin-resource-policy" not in headers:
+            headers["cross-origin-resource-policy"] = "cross-origin"
+        if kind.personal:
+            headers["cache-control"] = "no-store"
+        elif (
+            kind.public
+            and scope["method"] in ("GET", "HEAD")
+            and (200 <= status < 300 or status == 304)
+            and "cache-control" not in headers
+        ):
+            shared_cache_headers(headers, personal=self.personal(scope))
 
 
 class BodyTooLarge(HTTPException):
@@ -111,20 +152,21 @@ GZIP_TAG_END = b'-gzip"'
 
 
 class CompressPublic:
-    """gzip for answers that hold no secret: pages, fragments, static files; never the editor or the API.
+    """gzip for answers of public kinds (reader.kinds): pages, fragments, static files; never the editor,
+    the sign-in form or the API, nor a path no route takes.
 
     Compressing a page that carries a CSRF token next to text an attacker controls leaks the token
-    (BREACH), so those paths go out as they are. Inside reader.response_cache, so each answer is
-    compressed once and then served from memory.
+    (BREACH), so only kinds that hold no secret are compressed. Inside reader.response_cache, so each
+    answer is compressed once and then served from memory.
     """
 
-    def __init__(self, app: ASGIApp, private_prefixes: tuple[str, ...] = ("/editor", "/api/")) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.compressed = GZipMiddleware(app, minimum_size=1024, compresslevel=6)
-        self.private_prefixes = private_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.private_prefixes):
+        kind = kind_of(scope) if scope["type"] == "http" else None
+        if kind is None or not kind.public:
             await self.app(scope, receive, send)
             return
 

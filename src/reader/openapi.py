@@ -1,5 +1,6 @@
-"""The OpenAPI 3.1 description of a JSON API, derived, never written by hand: paths and methods from the
-route table, everything else from the typed operations the handlers declare (``@operation(...)``).
+"""The OpenAPI 3.1 description of a JSON API, derived, never written by hand: paths, methods and which
+operations need a token from the route table (a route's kind, reader.kinds), everything else from the typed
+operations the handlers declare (``@operation(...)``).
 
 A handler's request body, parameters and answers are Python types (reader.typed_json); the handler reads
 its input through the same types, so what the description promises and what the server checks are one
@@ -17,9 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from reader import kinds
 from reader.typed_json import JsonSchema, JsonType, QueryType, SchemaBuilder, problems
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+# A handler of any application: whatever its lifespan state, the decorator only files what it declares.
+Endpoint = Callable[[Request[Any]], Awaitable[Response]]
 E = TypeVar("E", bound=Endpoint)
 
 _CONVERTOR = re.compile(r"{([^}:]+)(?::[^}]+)?}")
@@ -48,7 +51,11 @@ class Answer:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Operation:
-    """What one method on one route takes and answers; ``token``: it needs ``Authorization: Bearer``."""
+    """What one method on one route takes and answers.
+
+    Whether it needs a token is not declared here: the route's kind says so, and the gate that asks for the
+    token (reader.views.api_auth.TokenGate) reads the same kind.
+    """
 
     summary: str
     answers: Mapping[int, Answer]
@@ -57,9 +64,9 @@ class Operation:
     query: QueryType[Any] | None = None
     body: JsonType[Any] | None = None
     examples: Mapping[str, object] = dataclasses.field(default_factory=dict)
-    token: bool = False
 
-    def describe(self, builder: SchemaBuilder) -> JsonSchema:
+    def describe(self, builder: SchemaBuilder, token_refused: Answer | None) -> JsonSchema:
+        """``token_refused``: the answer without a valid token, for an operation that needs one (else None)."""
         described: JsonSchema = {"summary": self.summary}
         if self.description:
             described["description"] = self.description
@@ -71,14 +78,16 @@ class Operation:
         ]
         if parameters:
             described["parameters"] = parameters
-        if self.token:
+        answers = dict(self.answers)
+        if token_refused is not None:
             described["security"] = [{"token": []}]
+            answers[401] = token_refused
         if self.body is not None:
             media: JsonSchema = {"schema": builder.schema(self.body.tp)}
             if self.examples:
                 media["examples"] = {name: {"value": value} for name, value in self.examples.items()}
             described["requestBody"] = {"required": True, "content": {"application/json": media}}
-        described["responses"] = {str(status): answer.describe(builder) for status, answer in self.answers.items()}
+        described["responses"] = {str(status): answers[status].describe(builder) for status in sorted(answers)}
         return described
 
 
@@ -91,11 +100,11 @@ def operation(
     query: QueryType[Any] | None = None,
     body: JsonType[Any] | None = None,
     examples: Mapping[str, object] | None = None,
-    token: bool = False,
 ) -> Callable[[E], E]:
     """Declare what a handler takes and answers (it reads its input through the same ``path``, ``query``
     and ``body`` types); the route table says where it lives."""
-    described = Operation(summary, answers, description, path, query, body, examples or {}, token)
+    described = Operation(summary, answers, description, path, query, body, examples or {})
+    assert 401 not in answers, "a 401 is described from the route's kind (the token gate answers it)"
     for name, value in described.examples.items():
         assert body is not None and not problems(body.tp, value), f"example {name!r} does not fit the body type"
 
@@ -123,17 +132,22 @@ def _endpoints(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[
             yield prefix + route.path, route
 
 
-def openapi_document(routes: Sequence[BaseRoute], *, info: Mapping[str, str], token_description: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every route whose handler declares its operation."""
+def openapi_document(
+    routes: Sequence[BaseRoute], *, info: Mapping[str, str], token_description: str, token_refused: Answer
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every route whose handler declares its operation. A route whose kind
+    needs a token is described with the token scheme and ``token_refused`` as its 401."""
     builder = SchemaBuilder()
     paths: dict[str, dict[str, JsonSchema]] = {}
     for path, route in _endpoints(routes):
         described = _OPERATIONS.get(route.endpoint)
         if described is None:
             continue
+        token = isinstance(route, kinds.Route) and route.kind.token
         for method in route.methods or ():
             if method != "HEAD":  # answered with GET's headers; not an operation of its own
-                paths.setdefault(_CONVERTOR.sub(r"{\1}", path), {})[method.lower()] = described.describe(builder)
+                entry = described.describe(builder, token_refused if token else None)
+                paths.setdefault(_CONVERTOR.sub(r"{\1}", path), {})[method.lower()] = entry
     return {
         "openapi": "3.1.0",
         "info": dict(info),

@@ -14,9 +14,8 @@ process's commit (within Database.watch_changes' interval) or a write that did n
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,12 +49,12 @@ NOT_REUSABLE = "not reusable"
 
 
 @dataclass(frozen=True, slots=True)
-class CachedRoute:
-    """A route whose answers are a pure function of the request key and the stored data."""
+class CacheRule:
+    """How to keep the answers of a route whose answers are a pure function of the request key and the
+    stored data (the route table says which: reader.kinds.Route's `cached`)."""
 
-    method: str
-    # A group named "slug" says the answer shows that one article only.
-    path: re.Pattern[str]
+    # The one article the answer shows (its version stamps the answer), or None: it may show any.
+    slug: str | None = None
     # Preference changes answer with the reader's new cookie and `no-store` (for HTTP caches, which key
     # on less than this cache does); only such routes may replay a Set-Cookie or a no-store answer.
     personal: bool = False
@@ -75,17 +74,18 @@ class _Answer:
 
 
 class ResponseCache:
-    """Pure ASGI middleware serving stored answers for CachedRoutes; everything else passes through."""
+    """Pure ASGI middleware serving stored answers for the requests `rule` gives a CacheRule (GET and POST
+    only); everything else passes through."""
 
     def __init__(
         self,
         app: ASGIApp,
-        routes: Sequence[CachedRoute],
+        rule: Callable[[Scope], CacheRule | None],
         stamp: Callable[[str | None], Stamp],
         max_bytes: int = 32 * 1024 * 1024,
     ) -> None:
         self.app = app
-        self.routes = tuple(routes)
+        self.rule = rule
         self.stamp = stamp
         self.max_bytes = max_bytes
         self._answers: OrderedDict[tuple[object, ...], _Answer] = OrderedDict()
@@ -95,14 +95,6 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
         self.shared = 0
-
-    def _route(self, method: str, path: str) -> tuple[CachedRoute, str | None] | None:
-        for route in self.routes:
-            if route.method == method:
-                match = route.path.fullmatch(path)
-                if match:
-                    return route, match.groupdict().get("slug")
-        return None
 
     def _current_stamp(self, slug: str | None) -> Stamp:
         """The stamp an answer for `slug` must carry now; a new database generation empties the cache."""
@@ -121,11 +113,11 @@ class ResponseCache:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        found = self._route(scope["method"], scope["path"])
-        if found is None:
+        route = self.rule(scope) if scope["method"] in ("GET", "POST") else None
+        if route is None:
             await self.app(scope, receive, send)
             return
-        route, slug = found
+        slug = route.slug
         values: list[bytes | None] = [None] * len(KEY_HEADERS)
         key_bytes = len(scope["path"]) + len(scope["query_string"])
         for name, value in scope["headers"]:
@@ -138,7 +130,7 @@ class ResponseCache:
                 values[index] = value
                 key_bytes += len(value)
         body = b""
-        if route.method == "POST":
+        if scope["method"] == "POST":
             read = await _read_body(receive, MAX_KEY_BYTES - key_bytes)
             if read is None:
                 return  # the client went away before sending its request
@@ -214,7 +206,7 @@ class ResponseCache:
         self,
         start: Message | None,
         chunks: list[bytes],
-        route: CachedRoute,
+        route: CacheRule,
         slug: str | None,
         key: tuple[object, ...],
         stamp: Stamp,
@@ -253,7 +245,7 @@ async def _send_answer(send: Send, answer: _Answer) -> None:
     await send({"type": "http.response.body", "body": answer.body})
 
 
-def _storable(headers: tuple[tuple[bytes, bytes], ...], route: CachedRoute) -> bool:
+def _storable(headers: tuple[tuple[bytes, bytes], ...], route: CacheRule) -> bool:
     for name, value in headers:
         if route.personal:
             continue

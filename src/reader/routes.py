@@ -1,13 +1,33 @@
-"""The URL map."""
+"""The URL map: every path reader answers, what each route is (reader.kinds), and the editor and API areas
+with their gates. Links are built from these names (`url_for` in templates, `path_for` in views)."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from reader.kinds import (
+    API,
+    API_WRITE,
+    ASSET,
+    EDITOR,
+    EDITOR_FRAME,
+    EMBED,
+    FRAGMENT,
+    OEMBED,
+    PAGE,
+    PREFERENCE_CHANGE,
+    PROBE,
+    SIGN_IN,
+    Mount,
+    Route,
+)
 from reader.settings import Settings
 from reader.views import api, articles, editor, editor_auth, embed, health, prefs
+from reader.views.api_auth import TokenGate
+from reader.views.editor_auth import EditorGate
 
 
 class CachedStaticFiles(StaticFiles):
@@ -19,46 +39,78 @@ class CachedStaticFiles(StaticFiles):
         response.headers["cache-control"] = (
             "public, max-age=31536000, immutable" if versioned else "public, max-age=300"
         )
-        # Embedding sites load reader's stylesheets, fonts and scripts (docs/embedding.md); fonts loaded
-        # by another site's page need CORS, and nothing here is private.
-        response.headers["cross-origin-resource-policy"] = "cross-origin"
-        response.headers["access-control-allow-origin"] = "*"
         return response
 
 
 def build_routes(settings: Settings) -> list[BaseRoute]:
     """reader's routes."""
     return [
-        Route("/", articles.index, name="index"),
-        Route("/articles/{slug}", articles.article_page, name="article"),
-        Route("/articles/{slug}/fragment", articles.article_fragment, name="article_fragment"),
-        Route("/embed/{slug}", embed.embed_page, name="embed"),
-        Route("/oembed", embed.oembed, name="oembed"),
-        Route("/preferences", prefs.settings_page, methods=["GET"], name="settings"),
-        Route("/preferences", prefs.update, methods=["POST"], name="update_preferences"),
-        Route("/preferences/colors/{pair}.css", prefs.colors_css, name="colors_css"),
-        Route("/healthz", health.healthz, name="healthz"),
-        Route("/editor/login", editor_auth.login_form, methods=["GET"]),
-        Route("/editor/login", editor_auth.login, methods=["POST"]),
-        Route("/editor/logout", editor_auth.logout, methods=["POST"]),
-        Route("/editor/", editor.article_list, methods=["GET"]),
-        Route("/editor/new", editor.new_form, methods=["GET"]),
-        Route("/editor/new", editor.save, methods=["POST"]),
-        Route("/editor/preview", editor.live_preview, methods=["POST"]),
-        Route("/editor/import", editor.import_form, methods=["GET"]),
-        Route("/editor/import", editor.import_files, methods=["POST"]),
-        Route("/editor/articles/{slug}", editor.edit_form, methods=["GET"]),
-        Route("/editor/articles/{slug}", editor.save, methods=["POST"]),
-        Route("/editor/articles/{slug}/delete", editor.delete_form, methods=["GET"]),
-        Route("/editor/articles/{slug}/delete", editor.delete, methods=["POST"]),
-        Route("/editor/articles/{slug}/check", editor.check, methods=["GET"]),
-        Route("/editor/preview/{slug}", editor.preview_frame, methods=["GET"]),
-        Route("/api/articles", api.list_articles, methods=["GET"]),
-        Route("/api/articles/{slug}", api.get_article, methods=["GET"]),
-        Route("/api/articles/{slug}", api.put_article, methods=["PUT"]),
-        Route("/api/articles/{slug}", api.delete_article, methods=["DELETE"]),
-        Route("/api/articles/{slug}/readability", api.article_readability, methods=["GET"]),
-        Route("/api/readability", api.readability, methods=["POST"]),
-        Route("/api/openapi.json", api.openapi, methods=["GET"]),
-        Mount("/static", app=CachedStaticFiles(directory=settings.static_dir), name="static"),
+        Route("/", articles.index, kind=PAGE, name="index", cached=True),
+        Route("/articles/{slug}", articles.article_page, kind=PAGE, name="article", cached=True),
+        Route(
+            "/articles/{slug}/fragment", articles.article_fragment, kind=FRAGMENT, name="article_fragment", cached=True
+        ),
+        Route("/embed/{slug}", embed.embed_page, kind=EMBED, name="embed", cached=True),
+        Route("/oembed", embed.oembed, kind=OEMBED, name="oembed", cached=True),
+        Route("/preferences", prefs.settings_page, kind=PAGE, name="settings"),
+        Route(
+            "/preferences",
+            prefs.update,
+            kind=PREFERENCE_CHANGE,
+            methods=["POST"],
+            name="update_preferences",
+            cached=True,
+        ),
+        Route("/preferences/colors/{pair}.css", prefs.colors_css, kind=ASSET, name="colors_css"),
+        Route("/healthz", health.healthz, kind=PROBE, name="healthz"),
+        # Sign-in and CSRF for all of it, in one place (EditorGate); only the sign-in form is open.
+        Mount(
+            "/editor",
+            kind=EDITOR,
+            name="editor",
+            middleware=[Middleware(EditorGate)],
+            routes=[
+                Route("/login", editor_auth.login_form, kind=SIGN_IN, name="login_form"),
+                Route("/login", editor_auth.login, kind=SIGN_IN, methods=["POST"], name="login"),
+                Route("/logout", editor_auth.logout, kind=EDITOR, methods=["POST"], name="logout"),
+                Route("/", editor.article_list, kind=EDITOR, name="article_list"),
+                Route("/new", editor.new_form, kind=EDITOR, name="new_form"),
+                Route("/new", editor.save, kind=EDITOR, methods=["POST"], name="create"),
+                Route("/preview", editor.live_preview, kind=EDITOR, methods=["POST"], name="live_preview"),
+                Route("/import", editor.import_form, kind=EDITOR, name="import_form"),
+                Route(
+                    "/import",
+                    editor.import_files,
+                    kind=EDITOR,
+                    methods=["POST"],
+                    name="import_files",
+                    uploads=editor.MAX_UPLOAD_FILES,
+                ),
+                Route("/articles/{slug}", editor.edit_form, kind=EDITOR, name="edit_form"),
+                Route("/articles/{slug}", editor.save, kind=EDITOR, methods=["POST"], name="save"),
+                Route("/articles/{slug}/delete", editor.delete_form, kind=EDITOR, name="delete_form"),
+                Route("/articles/{slug}/delete", editor.delete, kind=EDITOR, methods=["POST"], name="delete"),
+                Route("/articles/{slug}/check", editor.check, kind=EDITOR, name="check"),
+                Route("/preview/{slug}", editor.preview_frame, kind=EDITOR_FRAME, name="preview_frame"),
+            ],
+        ),
+        # Writes need a token (TokenGate); reads and reports are open.
+        Mount(
+            "/api",
+            kind=API,
+            name="api",
+            middleware=[Middleware(TokenGate)],
+            routes=[
+                Route("/articles", api.list_articles, kind=API, name="list_articles"),
+                Route("/articles/{slug}", api.get_article, kind=API, name="get_article"),
+                Route("/articles/{slug}", api.put_article, kind=API_WRITE, methods=["PUT"], name="put_article"),
+                Route(
+                    "/articles/{slug}", api.delete_article, kind=API_WRITE, methods=["DELETE"], name="delete_article"
+                ),
+                Route("/articles/{slug}/readability", api.article_readability, kind=API, name="article_readability"),
+                Route("/readability", api.readability, kind=API, methods=["POST"], name="readability"),
+                Route("/openapi.json", api.openapi, kind=API, name="openapi"),
+            ],
+        ),
+        Mount("/static", kind=ASSET, name="static", app=CachedStaticFiles(directory=settings.static_dir)),
     ]

@@ -16,9 +16,10 @@ from reader.settings import UI_LANGUAGES
 
 
 class StaticAssets:
-    """Fingerprinted URLs for static files (?v=<hash>) and the vendored files' integrity hashes."""
+    """Fingerprinted URLs for static files (?v=<hash>) under `prefix`, the path the route table mounts
+    them at, and the vendored files' integrity hashes."""
 
-    def __init__(self, directory: Path, prefix: str = "/static") -> None:
+    def __init__(self, directory: Path, prefix: str) -> None:
         self.directory = directory
         self.prefix = prefix
         manifest = directory / "vendor" / "manifest.json"

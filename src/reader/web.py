@@ -1,31 +1,40 @@
-"""Request-level helpers shared by the views: preferences, UI language, safe redirects, rendering."""
+"""Request-level helpers shared by the views: preferences, UI language, links, safe redirects, rendering."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 
 from reader import i18n
 from reader.prefs import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, Preferences
-from reader.settings import UI_LANGUAGES, Settings
-from reader.templating import Templates
+from reader.settings import UI_LANGUAGES
+from reader.state import Request
 
 MAX_NEXT_LENGTH = 2000
 # What stays as it is when a path goes into a header (Starlette's RedirectResponse keeps the same).
 URL_SAFE = ":/%#?=@[]!$&'()*+,;"
 
 
-def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def path_for(request: Request, name: str, /, **params: Any) -> str:
+    """The path of a named route (reader.routes), from the site's root: reader is served at /, and pages
+    other sites load resolve these against reader's address (the component, the iframe)."""
+    return str(request.app.url_path_for(name, **params))
 
 
-def templates_of(request: Request) -> Templates:
-    templates: Templates = request.app.state.templates
-    return templates
+def refuse_cross_site(request: Request, trusted: Collection[str] = ()) -> None:
+    """403 for a request another site made (a form posted at reader from elsewhere), unless it comes from
+    one of the `trusted` origins (the embedding allowlist, whose pages host reader's own controls)."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin in trusted:
+        return
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        raise HTTPException(status_code=403)
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise HTTPException(status_code=403)
 
 
 PREFS_HEADER = "reader-prefs"
@@ -53,14 +62,15 @@ def ui_lang_for(request: Request, content_lang: str | None = None, requested: st
     the browser's, else the default."""
     if requested in UI_LANGUAGES:
         return str(requested)
-    return i18n.ui_language(content_lang, request.headers.get("accept-language"), settings_of(request).default_lang)
+    default = request.state["settings"].default_lang
+    return i18n.ui_language(content_lang, request.headers.get("accept-language"), default)
 
 
 def is_https(request: Request) -> bool:
     """True for HTTPS requests; a proxy's X-Forwarded-Proto counts only when configured as trusted."""
     if request.url.scheme == "https":
         return True
-    if settings_of(request).trust_proxy_headers:
+    if request.state["settings"].trust_proxy_headers:
         forwarded = request.headers.get("x-forwarded-proto", "")
         return forwarded.split(",", 1)[0].strip().lower() == "https"
     return False
@@ -100,20 +110,20 @@ def store_prefs(
     )
 
 
-def safe_next(raw: str | None) -> str:
-    """A same-origin path to go back to; anything else (other hosts, schemes, odd slashes) is "/"."""
+def safe_next(raw: str | None, default: str) -> str:
+    """A same-origin path to go back to; anything else (other hosts, schemes, odd slashes) is `default`."""
     if not raw or len(raw) > MAX_NEXT_LENGTH or not raw.startswith("/") or raw.startswith("//"):
-        return "/"
+        return default
     if any(ch in raw for ch in ("\\", "\r", "\n", "\t", "\x00")) or not raw.isprintable():
-        return "/"
+        return default
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc:
-        return "/"
+        return default
     # Percent-encoded (as Starlette's redirects do), so that it also fits an HX-Redirect header.
     return quote(raw, safe=URL_SAFE)
 
 
 def render(request: Request, template: str, lang: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """Render a template in a UI language into an HTML response."""
-    html = templates_of(request).render(template, lang, **context)
+    html = request.state["templates"].render(template, lang, **context)
     return HTMLResponse(html, status_code=status_code)

@@ -1,4 +1,5 @@
-"""Real-browser fixtures: a live `reader serve` process and headless Debian Chromium through Playwright."""
+"""Real-browser fixtures: a live `reader serve` process (tests.serverproc) and headless Debian Chromium
+through Playwright."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, sync_playwright
+
+from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
+from tests.serverproc import Server, add_editor
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("READER_CHROMIUM", "/usr/lib/chromium/chromium")
@@ -59,62 +63,17 @@ def static_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.05)
 
 
-class LiveServer:
-    """`reader serve` in a subprocess, on its own database file."""
-
-    def __init__(self, db: Path, log: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "reader", "serve", "--db", str(db), "--port", str(self.port)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"reader serve did not start; see {log}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.log.close()
-
-
-EDITOR_NAME = "editor"
-EDITOR_PASSWORD = "correct horse battery staple"
-
-
-def add_editor(db: Path) -> None:
-    """An editor account, made the way an operator makes one: `reader user add` with the password on stdin."""
-    subprocess.run(
-        [sys.executable, "-m", "reader", "user", "add", EDITOR_NAME, "--db", str(db)],
-        input=EDITOR_PASSWORD + "\n", text=True, check=True, capture_output=True,
-    )  # fmt: skip
-
-
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `reader serve` on the demo articles, with an editor account, shared by the package's tests."""
     base = tmp_path_factory.mktemp("live")
-    server = LiveServer(base / "reader.db", base / "server.log")
-    try:
-        add_editor(base / "reader.db")
+    with Server(db=base / "reader.db", directory=base) as server:
+        add_editor(server.db, EDITOR_NAME, EDITOR_PASSWORD)
         yield server.url
-    finally:
-        server.stop()
 
 
 def sign_in(page: Page, live_server: str) -> None:
-    """Sign in through the login form, as an editor would."""
+    """Sign in through the login form, as an editor would: the one way to sign in on a live server."""
     page.goto(live_server + "/editor/login")
     page.fill("#login-name", EDITOR_NAME)
     page.fill("#login-password", EDITOR_PASSWORD)

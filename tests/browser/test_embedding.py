@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import LiveServer, describe_violations, run_axe, static_server
+from tests.browser.conftest import describe_violations, run_axe, static_server
 from tests.conftest import SEED_SLUG, SEED_TITLE
+from tests.serverproc import Server
 
 HOSTILE_CSS = "* { font-size: 10px !important; color: #777 !important; }"
 
@@ -68,7 +69,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     stranger_dir.mkdir()
     host_process, host = static_server(host_dir)
     stranger_process, stranger = static_server(stranger_dir)
-    reader = LiveServer(base / "reader.db", base / "server.log", env={"READER_EMBED_ORIGINS": host})
+    reader = Server(db=base / "reader.db", directory=base, env={"READER_EMBED_ORIGINS": host}).start()
     try:
         for directory in (host_dir, stranger_dir):
             for name, text in _pages(reader.url).items():

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
-from tests.browser.conftest import LiveServer, add_editor, sign_in, static_server
+from tests.browser.conftest import sign_in, static_server
 from tests.browser.xss_harness import Recorder, armed_context, as_text, without_space
 from tests.browser.xss_site import (
     HOST_SCRIPT,
@@ -36,20 +36,20 @@ from tests.browser.xss_site import (
     Expected,
     Site,
     component,
-    create_token,
     editor_fields,
     expected_for,
     host_page,
     iframe,
     plain_expected,
     put_through_api,
-    reader_cli,
     save_through_editor,
     slug_for,
     typed,
     way_for,
     write_import_files,
 )
+from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
+from tests.serverproc import Server, add_editor, create_token, reader_cli
 from tests.xss_payloads import PAYLOADS, Payload
 
 EMBEDS_PER_PAGE = 60
@@ -68,18 +68,21 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator
     (host_dir / "static" / "host.js").write_text(HOST_SCRIPT)
     db = base / "reader.db"
     reader_cli("import", "--db", str(db), *map(str, write_import_files(files)))
-    add_editor(db)
-    token = create_token(db)
+    add_editor(db, EDITOR_NAME, EDITOR_PASSWORD)
+    token = create_token(db, "xss-corpus")
     host_process, host = static_server(host_dir)
-    server = LiveServer(db, base / "server.log", env={"READER_EMBED_ORIGINS": host, "READER_PAGE_SIZE": str(PAGE_SIZE)})
+    env = {"READER_EMBED_ORIGINS": host, "READER_PAGE_SIZE": str(PAGE_SIZE)}
+    server = Server(db=db, directory=base, env=env).start()
     try:
-        with httpx.Client(base_url=server.url) as http:
-            put_through_api(http, token)
-            save_through_editor(http)
         context = browser.new_context()
         sign_in(context.new_page(), server.url)
         storage_state = context.storage_state()
         context.close()
+        # The editor's form is posted with the session the browser signed in with.
+        session = {cookie["name"]: cookie["value"] for cookie in storage_state["cookies"]}
+        with httpx.Client(base_url=server.url, cookies=session) as http:
+            put_through_api(http, token)
+            save_through_editor(http)
         expected = {PLAIN_SLUG: plain_expected()}
         expected.update({slug_for(way, p): expected_for(p, way) for way in WAYS for p in PAYLOADS})
         site = Site(server.url, host, db, token, storage_state, expected)

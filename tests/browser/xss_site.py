@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +14,8 @@ import httpx
 import yaml
 
 from reader.slugs import slugify
-from tests.browser.conftest import EDITOR_NAME, EDITOR_PASSWORD
 from tests.browser.xss_harness import as_text
+from tests.conftest import csrf_token
 from tests.xss_payloads import PAYLOADS, Payload
 
 WAYS = ("json", "markdown", "html", "api", "editor")
@@ -133,19 +130,6 @@ def write_import_files(directory: Path) -> list[Path]:
     return paths
 
 
-def reader_cli(*args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "reader", *args], input=stdin, text=True, check=True, capture_output=True
-    )
-    return result.stdout
-
-
-def create_token(db: Path) -> str:
-    match = re.search(r"rdr_\S+", reader_cli("token", "create", "xss-corpus", "--db", str(db)))
-    assert match is not None
-    return match.group(0)
-
-
 def put_through_api(http: httpx.Client, token: str) -> None:
     """PUT every payload article; and show that a payload where a slug, language or date belongs is refused."""
     headers = {"authorization": f"Bearer {token}"}
@@ -167,12 +151,6 @@ def put_through_api(http: httpx.Client, token: str) -> None:
             assert refused.status_code == 422 and refused.json()["error"]["field"] == field
 
 
-def _csrf(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match is not None
-    return match.group(1)
-
-
 def editor_fields(payload: Payload, **changes: str) -> dict[str, str]:
     """The editor form's fields with the payload in every one that takes text, as the browser submits them
     (text inputs drop line breaks)."""
@@ -186,14 +164,9 @@ def editor_fields(payload: Payload, **changes: str) -> dict[str, str]:
 
 
 def save_through_editor(http: httpx.Client) -> None:
-    """Sign in and post the editor's "new article" form once per payload, as the form itself would."""
-    login = http.get("/editor/login")
-    signed_in = http.post(
-        "/editor/login",
-        data={"name": EDITOR_NAME, "password": EDITOR_PASSWORD, "csrf_token": _csrf(login.text), "next": "/editor/"},
-    )
-    assert signed_in.status_code == 303
-    csrf = _csrf(http.get("/editor/new").text)
+    """Post the editor's "new article" form once per payload, as the form itself would (`http` carries a
+    signed-in editor's session)."""
+    csrf = csrf_token(http.get("/editor/new").text)
     for payload in PAYLOADS:
         slug = slug_for("editor", payload)
         form = {**editor_fields(payload), "slug": slug, "csrf_token": csrf, "editing": "", "action": "save"}

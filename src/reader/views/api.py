@@ -10,11 +10,9 @@ import json
 import weakref
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, final
 
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Router
 
-from reader.accounts import AccountStore
 from reader.drafts import LANG_TAG, MAX_BODY_CHARS, MAX_LENGTHS, VISIBLE_CHARACTER, FieldError, draft_from_fields
 from reader.layout_checks import layout_report
 from reader.models import Article, ArticleSummary
@@ -22,9 +20,10 @@ from reader.openapi import Answer, openapi_document, operation
 from reader.readability import Thresholds, readability_report
 from reader.readability.report import LANGUAGES, ReadabilityReport
 from reader.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+from reader.state import Request
 from reader.typed_json import Invalid, JsonType, QueryType, Rules
-from reader.views.common import load_article, store_of
-from reader.web import ui_lang_for
+from reader.views.common import load_article
+from reader.web import path_for, ui_lang_for
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -204,12 +203,17 @@ def _error(description: str, headers: dict[str, str] | None = None) -> Answer:
 
 
 NOT_FOUND = _error("No article has this slug")
+# Starlette's route pattern takes no line break and no slash in a slug: such an address has no route at all.
+NO_ROUTE = _error("The address cannot name an article (a slash or a line break in the slug)")
 BAD_QUERY = _error("A query parameter is not what the description allows (`field` names it)")
 INVALID = _error("A field of the body cannot be accepted (`field` names it)")
 BAD_BODY = _error("The body is not JSON, or not a JSON object")
 TOO_LARGE = _error("The body is larger than the server accepts (READER_MAX_BODY_BYTES)")
 NOT_JSON = _error("The body is not application/json")
-NO_TOKEN = _error("No valid API token", {"WWW-Authenticate": 'Bearer realm="reader"'})
+# The challenge of a request refused for want of a token (reader.views.api_auth.TokenGate).
+TOKEN_CHALLENGE = 'Bearer realm="reader"'
+# For the operations whose route's kind needs a token: reader.openapi adds it to theirs.
+NO_TOKEN = _error("No valid API token", {"WWW-Authenticate": TOKEN_CHALLENGE})
 
 
 # -- errors ------------------------------------------------------------------------------------------
@@ -244,16 +248,6 @@ def _invalid(status: int, error: Invalid) -> ApiError:
 
 
 # -- reading requests --------------------------------------------------------------------------------
-
-
-async def _require_token(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    accounts: AccountStore = request.app.state.accounts
-    name = await accounts.token_name(token.strip()) if scheme.lower() == "bearer" else None
-    if name is None:
-        raise ApiError(401, "a valid API token is required (Authorization: Bearer <token>)",
-                       headers={"www-authenticate": 'Bearer realm="reader"'})  # fmt: skip
-    return name
 
 
 async def _json_body(request: Request) -> object:
@@ -291,7 +285,7 @@ def _slug(request: Request, status: int) -> str:
 def summary_json(request: Request, item: Article | ArticleSummary) -> ArticleSummaryJSON:
     return ArticleSummaryJSON(
         slug=item.slug,
-        url=request.app.url_path_for("article", slug=item.slug),
+        url=path_for(request, "article", slug=item.slug),
         lang=item.lang,
         title=item.title,
         summary=item.summary,
@@ -326,7 +320,7 @@ async def list_articles(request: Request) -> Response:
     except Invalid as error:
         raise _invalid(400, error) from None
     page = min(query.get("page", 1), 10**6)  # past the last page is the last page (the store clamps)
-    listing = await store_of(request).list_articles(page=page, per_page=query.get("per_page", DEFAULT_PER_PAGE))
+    listing = await request.state["store"].list_articles(page=page, per_page=query.get("per_page", DEFAULT_PER_PAGE))
     return JSONResponse(ArticleListJSON(
         articles=[summary_json(request, item) for item in listing.items],
         page=listing.page, pages=listing.pages, total=listing.total,
@@ -335,7 +329,7 @@ async def list_articles(request: Request) -> Response:
 
 async def _article_or_404(request: Request) -> Article:
     slug = _slug(request, 404)
-    article = await store_of(request).get_article(slug)
+    article = await request.state["store"].get_article(slug)
     if article is None:
         raise ApiError(404, "no article has this slug", field="slug")
     return article
@@ -364,12 +358,11 @@ async def get_article(request: Request) -> Response:
             "source_url": "https://example.org/library-hours",
         },
     },  # fmt: skip
-    token=True,
     answers={
         200: Answer("Replaced: the stored article", ArticleJSON),
         201: Answer("Created: the stored article", ArticleJSON, {"Location": "the article's API address"}),
         400: BAD_BODY,
-        401: NO_TOKEN,
+        404: NO_ROUTE,
         413: TOO_LARGE,
         415: NOT_JSON,
         422: INVALID,
@@ -377,7 +370,6 @@ async def get_article(request: Request) -> Response:
 )
 async def put_article(request: Request) -> Response:
     """PUT /api/articles/{slug}: create or replace an article (the JSON import format; token required)."""
-    await _require_token(request)
     slug = _slug(request, 422)
     try:
         fields = ARTICLE_INPUT.parse(await _json_body(request))
@@ -386,24 +378,22 @@ async def put_article(request: Request) -> Response:
         raise _invalid(422, error) from None
     except FieldError as exc:
         raise ApiError(422, exc.message, field=exc.field) from None
-    result = await store_of(request).save_articles([draft])
+    result = await request.state["store"].save_articles([draft])
     article = await load_article(request, slug)
     status = 201 if result.created else 200
-    headers = {"location": request.url.path} if result.created else {}
+    headers = {"location": path_for(request, "api:get_article", slug=slug)} if result.created else {}
     return JSONResponse(article_json(request, article), status_code=status, headers=headers)
 
 
 @operation(
     "Delete an article",
     path=SLUG_PATH,
-    token=True,
-    answers={204: Answer("Deleted"), 401: NO_TOKEN, 404: NOT_FOUND},
+    answers={204: Answer("Deleted"), 404: NOT_FOUND},
 )
 async def delete_article(request: Request) -> Response:
     """DELETE /api/articles/{slug} (token required)."""
-    await _require_token(request)
     slug = _slug(request, 404)
-    if not await store_of(request).delete_article(slug):
+    if not await request.state["store"].delete_article(slug):
         raise ApiError(404, "no article has this slug", field="slug")
     return Response(status_code=204)
 
@@ -500,4 +490,5 @@ def describe(routes: Any) -> dict[str, Any]:
             "description": "Articles and readability reports. Reading is public; writes need an API token.",
         },
         token_description="An API token made on the server with `reader token create NAME`.",
+        token_refused=NO_TOKEN,
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from starlette.responses import Response
 
-from reader.views.common import article_view, store_of
+from reader.state import Request
+from reader.views.common import article_view
 from reader.views.embed import discovery_links
-from reader.web import prefs_for, render, settings_of, ui_lang_for
+from reader.web import prefs_for, render, ui_lang_for
 
 
 def _page_number(raw: str | None) -> int:
@@ -19,7 +19,7 @@ def _page_number(raw: str | None) -> int:
 async def index(request: Request) -> Response:
     """The list of articles, newest first, one page at a time."""
     page = _page_number(request.query_params.get("page"))
-    listing = await store_of(request).list_articles(page=page, per_page=settings_of(request).page_size)
+    listing = await request.state["store"].list_articles(page=page, per_page=request.state["settings"].page_size)
     lang = ui_lang_for(request)
     context = {"page_lang": lang, "prefs": prefs_for(request), "listing": listing}
     return render(request, "index.html", lang, context)

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import Response
 
 from reader.http_cache import article_etag, cache_headers, is_fresh, last_modified, not_modified
@@ -15,22 +14,17 @@ from reader.prefs import DEFAULTS, FONT_MISSING_LANGUAGES, FONTS, Preferences, f
 from reader.reading import plain_text, reading_minutes
 from reader.settings import UI_LANGUAGES
 from reader.slugs import is_valid_slug
-from reader.store import ArticleStore
-from reader.web import has_own_prefs, prefs_for, render, ui_lang_for
+from reader.state import Request
+from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for
 
 VIEWS = ("page", "fragment", "embed")
-
-
-def store_of(request: Request) -> ArticleStore:
-    store: ArticleStore = request.app.state.store
-    return store
 
 
 async def load_article(request: Request, slug: str) -> Article:
     """The article for a slug, or a 404 (an impossible slug never reaches the database)."""
     if not is_valid_slug(slug):
         raise HTTPException(status_code=404)
-    article = await store_of(request).get_article(slug)
+    article = await request.state["store"].get_article(slug)
     if article is None:
         raise HTTPException(status_code=404)
     return article
@@ -43,6 +37,7 @@ def fonts_for(lang: str) -> list[str]:
 
 
 def controls_context(
+    request: Request,
     prefs: Preferences,
     content_lang: str,
     view: str,
@@ -66,11 +61,12 @@ def controls_context(
         "panel_open": panel_open,
         "host_fields": host_fields,
         "fonts": fonts_for(content_lang),
-        "share_path": "/preferences?settings=" + quote(prefs.to_cookie(), safe=":"),
+        "share_path": path_for(request, "settings") + "?settings=" + quote(prefs.to_cookie(), safe=":"),
     }
 
 
 def article_context(
+    request: Request,
     article: Article,
     prefs: Preferences,
     view: str,
@@ -82,7 +78,16 @@ def article_context(
 ) -> dict[str, Any]:
     """The template context of the article region in one view."""
     return {
-        **controls_context(prefs, article.lang, view, f"/articles/{article.slug}", panel_open, base, host_lang),
+        **controls_context(
+            request,
+            prefs,
+            article.lang,
+            view,
+            path_for(request, "article", slug=article.slug),
+            panel_open,
+            base,
+            host_lang,
+        ),
         "article": article,
         "page_lang": article.lang,
         "reading_minutes": reading_minutes(article.summary + " " + plain_text(article.body_html), article.lang),
@@ -107,21 +112,16 @@ async def article_view(
     host_lang = requested_lang if requested_lang in UI_LANGUAGES else None
     ui_lang = ui_lang_for(request, article.lang, host_lang)
     personal = has_own_prefs(request)
-    build: str = request.app.state.build
     extra = extra or {}
+    build = request.state["build"]
     etag = article_etag(
         article, build, view, ui_lang, prefs.to_cookie(), base.to_cookie(), str(panel_open), *map(str, extra.values())
     )
     modified = last_modified(article)
     if is_fresh(request, etag, modified, personal=personal):
-        response: Response = not_modified(etag, modified, personal=personal)
-    else:
-        context = {
-            **article_context(article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
-            **extra,
-        }
-        response = cache_headers(render(request, template, ui_lang, context), etag, modified, personal=personal)
-    if embedded:
-        # Other sites load fragments and frame embeds (docs/embedding.md).
-        response.headers["cross-origin-resource-policy"] = "cross-origin"
-    return response
+        return not_modified(etag, modified, personal=personal)
+    context = {
+        **article_context(request, article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
+        **extra,
+    }
+    return cache_headers(render(request, template, ui_lang, context), etag, modified, personal=personal)

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path, PurePath
 from typing import Any
+from urllib.parse import urlencode
 
-from starlette.datastructures import FormData, UploadFile
-from starlette.requests import Request
+from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from reader.accounts import Session
 from reader.drafts import FieldError, draft_from_fields
 from reader.i18n import gettext
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import layout_report
-from reader.middleware import content_security_policy
 from reader.models import Article, ArticleDraft
 from reader.prefs import Preferences
 from reader.readability import readability_report
@@ -27,9 +23,10 @@ from reader.readability.document import CELL, document_from_html
 from reader.readability.report import FlagJSON, ReadabilityReport
 from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
-from reader.views.common import article_context, load_article, store_of
-from reader.views.editor_auth import check_csrf, refuse_cross_site, require_editor
-from reader.web import prefs_for, render, settings_of, ui_lang_for
+from reader.state import Request
+from reader.views.common import article_context, load_article
+from reader.views.editor_auth import editor_session, posted_form
+from reader.web import path_for, prefs_for, render, ui_lang_for
 
 FORM_FIELDS = ("title", "slug", "lang", "summary", "author", "published", "source_url", "body", "body_format")
 MAX_UPLOAD_FILES = 20
@@ -45,33 +42,29 @@ PREVIEWS = (
 )
 
 
-def _page(request: Request, template: str, session: Session, context: dict[str, Any], status: int = 200) -> Response:
+def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     lang = ui_lang_for(request)
-    full = {"page_lang": lang, "prefs": prefs_for(request), "session": session, **context}
-    response = render(request, template, lang, full, status_code=status)
-    response.headers["cache-control"] = "no-store"
-    return response
+    full = {"page_lang": lang, "prefs": prefs_for(request), "session": editor_session(request), **context}
+    return render(request, template, lang, full, status_code=status)
 
 
-@asynccontextmanager
-async def _posted_form(request: Request, session: Session, *, max_files: int = 0) -> AsyncIterator[FormData]:
-    """The form of an editor POST from reader's own page with the session's CSRF token; closed after use."""
-    refuse_cross_site(request)
-    async with request.form(max_files=max_files, max_fields=40) as form:
-        check_csrf(form, session.csrf_token)
-        yield form
+def _done(request: Request, outcome: str, slug: str) -> Response:
+    """Back to the article list, which says what was done (after a save or a delete)."""
+    query = urlencode({"done": f"{outcome}:{slug}"}, safe=":")
+    return RedirectResponse(path_for(request, "editor:article_list") + "?" + query, status_code=303)
 
 
 async def article_list(request: Request) -> Response:
     """GET /editor/: every article, newest first."""
-    session = await require_editor(request)
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
-    listing = await store_of(request).list_articles(page=max(page, 1), per_page=settings_of(request).page_size)
+    listing = await request.state["store"].list_articles(
+        page=max(page, 1), per_page=request.state["settings"].page_size
+    )
     # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
     kind, _, done = request.query_params.get("done", "").partition(":")
     notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted") and is_valid_slug(done) else None
-    return _page(request, "editor/list.html", session, {"listing": listing, "notice": notice})
+    return _page(request, "editor/list.html", {"listing": listing, "notice": notice})
 
 
 def _fields_from(article: Article | None) -> dict[str, str]:
@@ -98,24 +91,22 @@ def _draft(fields: dict[str, str], slug: str | None) -> ArticleDraft:
 
 
 def _form_response(
-    request: Request, session: Session, fields: dict[str, str], *, slug: str | None,
-    errors: dict[str, str] | None = None, preview: Article | None = None, status: int = 200,
+    request: Request, fields: dict[str, str], *, slug: str | None, errors: dict[str, str] | None = None,
+    preview: Article | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
     context = {"fields": fields, "slug": slug, "errors": errors or {}, "preview": preview}
-    return _page(request, "editor/form.html", session, context, status)
+    return _page(request, "editor/form.html", context, status)
 
 
 async def new_form(request: Request) -> Response:
     """GET /editor/new."""
-    session = await require_editor(request)
-    return _form_response(request, session, _fields_from(None), slug=None)
+    return _form_response(request, _fields_from(None), slug=None)
 
 
 async def edit_form(request: Request) -> Response:
     """GET /editor/articles/{slug}."""
-    session = await require_editor(request)
     article = await load_article(request, request.path_params["slug"])
-    return _form_response(request, session, _fields_from(article), slug=article.slug, preview=article)
+    return _form_response(request, _fields_from(article), slug=article.slug, preview=article)
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
@@ -129,35 +120,33 @@ def _preview_article(draft: ArticleDraft) -> Article:
 
 async def save(request: Request) -> Response:
     """POST /editor/new or /editor/articles/{slug}: save (or, with action=preview, only preview)."""
-    session = await require_editor(request)
+    store = request.state["store"]
     slug = request.path_params.get("slug")
     if slug is not None:
         await load_article(request, slug)
-    async with _posted_form(request, session) as form:
-        fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
-        preview = form.get("action") == "preview"
+    form = posted_form(request)
+    fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
     try:
         draft = _draft(fields, slug)
     except FieldError as exc:
         field = "body" if exc.field in ("body_html", "body_markdown") else exc.field
-        return _form_response(request, session, fields, slug=slug, errors={field: exc.message}, status=422)
-    if preview:
-        return _form_response(request, session, fields, slug=slug, preview=_preview_article(draft))
+        return _form_response(request, fields, slug=slug, errors={field: exc.message}, status=422)
+    if form.get("action") == "preview":
+        return _form_response(request, fields, slug=slug, preview=_preview_article(draft))
     if slug is not None:
-        await store_of(request).save_articles([draft])
-    elif not await store_of(request).create_article(draft):
+        await store.save_articles([draft])
+    elif not await store.create_article(draft):
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
-        return _form_response(request, session, fields, slug=None, errors=errors, status=422)
-    return RedirectResponse(f"/editor/?done=saved:{draft.slug}", status_code=303)
+        return _form_response(request, fields, slug=None, errors=errors, status=422)
+    return _done(request, "saved", draft.slug)
 
 
 async def live_preview(request: Request) -> Response:
     """POST /editor/preview (htmx): the article as readers will see it, from the unsaved form."""
-    session = await require_editor(request)
-    async with _posted_form(request, session) as form:
-        fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
-        slug = str(form.get("editing", "")) or None
+    form = posted_form(request)
+    fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
+    slug = str(form.get("editing", "")) or None
     lang = ui_lang_for(request)
     try:
         article: Article | None = _preview_article(_draft(fields, slug or "preview"))
@@ -170,45 +159,39 @@ async def live_preview(request: Request) -> Response:
 
 async def delete_form(request: Request) -> Response:
     """GET /editor/articles/{slug}/delete: ask first."""
-    session = await require_editor(request)
     article = await load_article(request, request.path_params["slug"])
-    return _page(request, "editor/delete.html", session, {"article": article})
+    return _page(request, "editor/delete.html", {"article": article})
 
 
 async def delete(request: Request) -> Response:
     """POST /editor/articles/{slug}/delete."""
-    session = await require_editor(request)
     article = await load_article(request, request.path_params["slug"])
-    async with _posted_form(request, session):
-        pass
-    await store_of(request).delete_article(article.slug)
-    return RedirectResponse(f"/editor/?done=deleted:{article.slug}", status_code=303)
+    await request.state["store"].delete_article(article.slug)
+    return _done(request, "deleted", article.slug)
 
 
 async def import_form(request: Request) -> Response:
     """GET /editor/import."""
-    session = await require_editor(request)
-    return _page(request, "editor/import.html", session, {"error": "", "result": None})
+    return _page(request, "editor/import.html", {"error": "", "result": None})
 
 
 async def import_files(request: Request) -> Response:
     """POST /editor/import: the same formats and errors as `reader import`; all files or nothing."""
-    session = await require_editor(request)
+    form = posted_form(request)
     with tempfile.TemporaryDirectory() as directory:
         paths = []
-        async with _posted_form(request, session, max_files=MAX_UPLOAD_FILES) as form:
-            uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
-            for number, upload in enumerate(uploads):
-                # Only the last path component of the browser's file name, in a folder of its own so two
-                # uploads never collide.
-                name = PurePath(upload.filename or "").name.replace("\x00", "") or "upload"
-                path = Path(directory) / f"{number:02d}" / name
-                path.parent.mkdir()
-                path.write_bytes(await upload.read())
-                paths.append(path)
+        uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
+        for number, upload in enumerate(uploads):
+            # Only the last path component of the browser's file name, in a folder of its own so two
+            # uploads never collide.
+            name = PurePath(upload.filename or "").name.replace("\x00", "") or "upload"
+            path = Path(directory) / f"{number:02d}" / name
+            path.parent.mkdir()
+            path.write_bytes(await upload.read())
+            paths.append(path)
         if not paths:
             message = gettext(ui_lang_for(request), "Choose at least one file.")
-            return _page(request, "editor/import.html", session, {"error": message, "result": None}, 422)
+            return _page(request, "editor/import.html", {"error": message, "result": None}, 422)
         try:
             drafts = drafts_from_files(paths)
         except ImportFailure as exc:
@@ -216,9 +199,9 @@ async def import_files(request: Request) -> Response:
             message = str(exc)
             for path in paths:
                 message = message.replace(str(path), path.name)
-            return _page(request, "editor/import.html", session, {"error": message, "result": None}, 422)
-    result = await store_of(request).save_articles(drafts)
-    return _page(request, "editor/import.html", session, {"error": "", "result": result, "drafts": drafts})
+            return _page(request, "editor/import.html", {"error": message, "result": None}, 422)
+    result = await request.state["store"].save_articles(drafts)
+    return _page(request, "editor/import.html", {"error": "", "result": result, "drafts": drafts})
 
 
 def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, Any]]:
@@ -245,7 +228,6 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
 
 async def check(request: Request) -> Response:
     """GET /editor/articles/{slug}/check: readability and layout report, highlighted text, previews."""
-    session = await require_editor(request)
     article = await load_article(request, request.path_params["slug"])
     lang = ui_lang_for(request)
     try:
@@ -256,7 +238,7 @@ async def check(request: Request) -> Response:
     layout = layout_report(article.body_html, article.lang, lang, source_html=source)
     blocks = _marked_blocks(article, list(report["flags"]) if report else [])
     context = {"article": article, "report": report, "layout": layout, "blocks": blocks, "previews": PREVIEWS}
-    return _page(request, "editor/check.html", session, context)
+    return _page(request, "editor/check.html", context)
 
 
 async def preview_frame(request: Request) -> Response:
@@ -264,14 +246,10 @@ async def preview_frame(request: Request) -> Response:
 
     The settings come from the address only: the editor's own preference cookie is neither read nor set.
     """
-    await require_editor(request)
     article = await load_article(request, request.path_params["slug"])
     prefs = Preferences.from_cookie(request.query_params.get("settings", "1"))
     lang = ui_lang_for(request, article.lang)
-    context = article_context(article, prefs, "embed")
+    context = article_context(request, article, prefs, "embed")
     context["reading_minutes"] = reading_minutes(plain_text(article.body_html), article.lang)
-    response = render(request, "editor/frame.html", lang, context)
-    response.headers["content-security-policy"] = content_security_policy(("'self'",))
-    response.headers["x-frame-options"] = "SAMEORIGIN"
-    response.headers["cache-control"] = "no-store"
-    return response
+    # Framed by reader's own check page only: the route's kind, reader.kinds.EDITOR_FRAME.
+    return render(request, "editor/frame.html", lang, context)

@@ -1,4 +1,5 @@
-"""Editor sign-in: sessions in a signed cookie, CSRF tokens on every form, throttled login attempts."""
+"""Editor sign-in: sessions in a signed cookie, CSRF tokens on every form, throttled login attempts, and the
+gate every request to the editor passes (EditorGate, on the /editor mount in reader.routes)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,22 @@ from urllib.parse import quote, urlencode
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reader.accounts import AccountStore, Session, sign, unsign
+from reader.accounts import Session, sign, unsign
 from reader.i18n import gettext
-from reader.throttle import LoginThrottle
-from reader.web import URL_SAFE, is_https, prefs_for, render, ui_lang_for
+from reader.kinds import EDITOR, Route, route_of
+from reader.state import Request
+from reader.web import URL_SAFE, is_https, path_for, prefs_for, refuse_cross_site, render, ui_lang_for
 
 SESSION_COOKIE = "reader_session"
 LOGIN_CSRF_COOKIE = "reader_login_csrf"
-EDITOR_PATH = "/editor"
-
-
-class LoginRequired(Exception):
-    """Raised by editor views for a request without a valid session; answered with a redirect to sign in."""
-
-
-def accounts_of(request: Request) -> AccountStore:
-    accounts: AccountStore = request.app.state.accounts
-    return accounts
+MAX_FORM_FIELDS = 40
+SAFE_METHODS = ("GET", "HEAD")
+# Where EditorGate leaves the session and the checked form for the handlers.
+_SESSION = "reader.editor_session"
+_FORM = "reader.editor_form"
 
 
 async def current_session(request: Request) -> Session | None:
@@ -35,24 +32,27 @@ async def current_session(request: Request) -> Session | None:
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
-    token = unsign(request.app.state.session_key, raw)
-    return await accounts_of(request).session(token) if token else None
+    token = unsign(request.state["session_key"], raw)
+    return await request.state["accounts"].session(token) if token else None
 
 
-async def require_editor(request: Request) -> Session:
-    session = await current_session(request)
-    if session is None:
-        raise LoginRequired()
+def session_of(request: Request) -> Session | None:
+    """The session EditorGate found for this request, if any."""
+    session: Session | None = request.scope.get(_SESSION)
     return session
 
 
-def refuse_cross_site(request: Request) -> None:
-    """Editor forms accept only posts from reader's own pages."""
-    origin = request.headers.get("origin")
-    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
-        raise HTTPException(status_code=403)
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise HTTPException(status_code=403)
+def editor_session(request: Request) -> Session:
+    """The signed-in editor's session: EditorGate lets a request through to an editor page only with one."""
+    session = session_of(request)
+    assert session is not None, "an editor page outside EditorGate"
+    return session
+
+
+def posted_form(request: Request) -> FormData:
+    """The form of a POST to the editor, its CSRF token checked by EditorGate (which also closes it)."""
+    form: FormData = request.scope[_FORM]
+    return form
 
 
 def check_csrf(form: FormData, expected: str) -> None:
@@ -62,28 +62,61 @@ def check_csrf(form: FormData, expected: str) -> None:
         raise HTTPException(status_code=403)
 
 
-async def login_required(request: Request, exc: Exception) -> Response:
-    target = "/editor/login?" + urlencode({"next": request.url.path}, safe="/")
+def _to_sign_in(request: Request) -> Response:
+    target = path_for(request, "editor:login_form") + "?" + urlencode({"next": request.url.path}, safe="/")
     if request.headers.get("hx-request") == "true":
         return Response(status_code=200, headers={"hx-redirect": target})
     return RedirectResponse(target, status_code=303)
 
 
-def safe_editor_next(raw: str | None) -> str:
+class EditorGate:
+    """Middleware of the editor's mount: what every editor request passes, in one place.
+
+    A request that is not GET or HEAD must come from reader's own pages (no other site, not even a sibling
+    subdomain); a route whose kind needs a session without one is sent to sign in (htmx with HX-Redirect);
+    a form posted to a route whose kind carries a CSRF token is read here, its token checked (the session's,
+    or on the sign-in form the one in its cookie), and handed to the handler as `posted_form(request)`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request: Request = Request(scope, receive)
+        found = route_of(scope)
+        kind = found.kind if found is not None else EDITOR
+        unsafe = request.method not in SAFE_METHODS
+        if unsafe:
+            refuse_cross_site(request)
+        session = await current_session(request)
+        if kind.sign_in and session is None:
+            await _to_sign_in(request)(scope, receive, send)
+            return
+        scope[_SESSION] = session
+        # A method the route does not take is left to the router (405).
+        if not (unsafe and kind.csrf and found is not None and found.full):
+            await self.app(scope, receive, send)
+            return
+        expected = session.csrf_token if kind.sign_in and session else request.cookies.get(LOGIN_CSRF_COOKIE, "\x00")
+        uploads = found.route.uploads if isinstance(found.route, Route) else 0
+        async with request.form(max_files=uploads, max_fields=MAX_FORM_FIELDS) as form:
+            check_csrf(form, expected)
+            scope[_FORM] = form
+            await self.app(scope, receive, send)
+
+
+def safe_editor_next(request: Request, raw: str | None) -> str:
     """An editor path to go to after signing in; anything else is the editor's start page.
 
     Backslashes are refused too: browsers read them as slashes, so "/editor/\\x" is "/editor//x".
     """
-    if (
-        raw
-        and raw.startswith(EDITOR_PATH + "/")
-        and "//" not in raw
-        and "\\" not in raw
-        and raw.isprintable()
-        and len(raw) < 500
-    ):
+    home = path_for(request, "editor:article_list")
+    if raw and raw.startswith(home) and "//" not in raw and "\\" not in raw and raw.isprintable() and len(raw) < 500:
         return quote(raw, safe=URL_SAFE)
-    return EDITOR_PATH + "/"
+    return home
 
 
 def _login_page(request: Request, *, error: str = "", status: int = 200, name: str = "") -> Response:
@@ -91,32 +124,34 @@ def _login_page(request: Request, *, error: str = "", status: int = 200, name: s
     csrf = secrets.token_urlsafe(24)
     context = {
         "page_lang": lang, "prefs": prefs_for(request), "csrf_token": csrf, "error": error, "name": name,
-        "next": safe_editor_next(request.query_params.get("next")), "session": None,
+        "next": safe_editor_next(request, request.query_params.get("next")), "session": None,
     }  # fmt: skip
     response = render(request, "editor/login.html", lang, context, status_code=status)
-    response.set_cookie(LOGIN_CSRF_COOKIE, csrf, max_age=3600, path=EDITOR_PATH, httponly=True, samesite="strict",
-                        secure=is_https(request))  # fmt: skip
-    response.headers["cache-control"] = "no-store"
+    response.set_cookie(LOGIN_CSRF_COOKIE, csrf, max_age=3600, path=_editor_prefix(request), httponly=True,
+                        samesite="strict", secure=is_https(request))  # fmt: skip
     return response
+
+
+def _editor_prefix(request: Request) -> str:
+    """The path the editor is mounted at: the login form's CSRF cookie goes only there."""
+    return path_for(request, "editor:article_list").rstrip("/")
 
 
 async def login_form(request: Request) -> Response:
     """GET /editor/login."""
-    if await current_session(request):
-        return RedirectResponse(safe_editor_next(request.query_params.get("next")), status_code=303)
+    if session_of(request):
+        return RedirectResponse(safe_editor_next(request, request.query_params.get("next")), status_code=303)
     return _login_page(request)
 
 
 async def login(request: Request) -> Response:
     """POST /editor/login: check the password (throttled), start a session."""
-    refuse_cross_site(request)
-    async with request.form(max_files=0, max_fields=10) as form:
-        check_csrf(form, request.cookies.get(LOGIN_CSRF_COOKIE, "\x00"))
-        name = str(form.get("name", ""))[:64]
-        password = str(form.get("password", ""))[:1024]
-        next_path = safe_editor_next(str(form.get("next", "")))
+    form = posted_form(request)
+    name = str(form.get("name", ""))[:64]
+    password = str(form.get("password", ""))[:1024]
+    next_path = safe_editor_next(request, str(form.get("next", "")))
     lang = ui_lang_for(request)
-    throttle: LoginThrottle = request.app.state.login_throttle
+    throttle = request.state["login_throttle"]
     client = f"ip:{request.client.host if request.client else '?'}"
     account = f"name:{name.lower()}"
     wait = await throttle.retry_after(client, account)
@@ -127,30 +162,26 @@ async def login(request: Request) -> Response:
         response = _login_page(request, error=message, status=429, name=name)
         response.headers["retry-after"] = str(wait)
         return response
-    user = await accounts_of(request).verify_login(name, password)
+    accounts = request.state["accounts"]
+    user = await accounts.verify_login(name, password)
     if user is None:
         await throttle.failed(client, account)
         return _login_page(request, error=gettext(lang, "Wrong name or password."), status=401, name=name)
     await throttle.succeeded(account)
-    token = await accounts_of(request).create_session(user)
+    token = await accounts.create_session(user)
     response = RedirectResponse(next_path, status_code=303)
-    response.set_cookie(SESSION_COOKIE, sign(request.app.state.session_key, token), path="/", httponly=True,
+    response.set_cookie(SESSION_COOKIE, sign(request.state["session_key"], token), path="/", httponly=True,
                         samesite="lax", secure=is_https(request))  # fmt: skip
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=EDITOR_PATH, httponly=True, samesite="strict",
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path=_editor_prefix(request), httponly=True, samesite="strict",
                            secure=is_https(request))  # fmt: skip
     return response
 
 
 async def logout(request: Request) -> Response:
     """POST /editor/logout."""
-    refuse_cross_site(request)
-    session = await require_editor(request)
-    async with request.form(max_files=0, max_fields=5) as form:
-        check_csrf(form, session.csrf_token)
-    raw = request.cookies.get(SESSION_COOKIE, "")
-    token = unsign(request.app.state.session_key, raw)
+    token = unsign(request.state["session_key"], request.cookies.get(SESSION_COOKIE, ""))
     if token:
-        await accounts_of(request).end_session(token)
-    response = RedirectResponse("/editor/login", status_code=303)
+        await request.state["accounts"].end_session(token)
+    response = RedirectResponse(path_for(request, "editor:login_form"), status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
     return response

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from reader.middleware import content_security_policy
 from reader.slugs import is_valid_slug
+from reader.state import Request
 from reader.views.common import article_view, load_article
-from reader.web import settings_of
+from reader.web import path_for
 
-_ARTICLE_URL = re.compile(r"^/(?:articles|embed)/([^/]+)/?$")
+# The pages an oEmbed consumer may ask about: an article's page and its embed.
+_EMBEDDABLE_PAGES = ("article", "embed")
 DEFAULT_WIDTH = 600
 DEFAULT_HEIGHT = 800
 OEMBED_CACHE_AGE = 3600
@@ -25,7 +24,7 @@ _ATTRIBUTE_ENTITIES = {'"': "&quot;", "'": "&#x27;"}
 
 def public_base(request: Request) -> str:
     """reader's own address: READER_PUBLIC_URL, else the one this request was made to."""
-    configured = settings_of(request).public_url
+    configured = request.state["settings"].public_url
     if configured:
         return configured
     return f"{request.url.scheme}://{request.url.netloc}"
@@ -33,8 +32,9 @@ def public_base(request: Request) -> str:
 
 def discovery_links(request: Request, slug: str) -> dict[str, str]:
     """The oEmbed discovery URLs (JSON and XML) for an article page's <head>."""
-    page_url = f"{public_base(request)}/articles/{slug}"
-    endpoint = f"{public_base(request)}/oembed?"
+    base = public_base(request)
+    page_url = base + path_for(request, "article", slug=slug)
+    endpoint = base + path_for(request, "oembed") + "?"
     return {
         "json": endpoint + urlencode({"url": page_url, "format": "json"}),
         "xml": endpoint + urlencode({"url": page_url, "format": "xml"}),
@@ -43,11 +43,8 @@ def discovery_links(request: Request, slug: str) -> dict[str, str]:
 
 async def embed_page(request: Request) -> Response:
     """A minimal page (toolbar + article) for iframes; it reports its height to the embedding page."""
-    response = await article_view(request, "embed", "embed.html")
-    # Framing is allowed exactly for READER_FRAME_ANCESTORS (by default the embedding allowlist); the
-    # middleware then sends no X-Frame-Options.
-    response.headers["content-security-policy"] = content_security_policy(settings_of(request).embed_frame_ancestors)
-    return response
+    # Framed by READER_FRAME_ANCESTORS (by default the embedding allowlist): the route's kind, reader.kinds.EMBED.
+    return await article_view(request, "embed", "embed.html")
 
 
 def _dimension(raw: str | None, default: int) -> int:
@@ -63,21 +60,24 @@ async def oembed(request: Request) -> Response:
     fmt = params.get("format", "json")
     url = params.get("url", "")
     parts = urlsplit(url)
-    match = _ARTICLE_URL.match(parts.path)
     own = urlsplit(public_base(request)).netloc
-    if not match or parts.scheme not in ("http", "https") or parts.netloc != own or not is_valid_slug(match.group(1)):
+    # One trailing slash is forgiven, as consumers sometimes add it.
+    found = request.state["routes"].find("GET", parts.path.removesuffix("/") if parts.path != "/" else "/")
+    slug = found.params.get("slug", "") if found is not None and found.route.name in _EMBEDDABLE_PAGES else ""
+    if parts.scheme not in ("http", "https") or parts.netloc != own or not is_valid_slug(slug):
         raise HTTPException(status_code=404)
     if fmt not in ("json", "xml"):
         raise HTTPException(status_code=501)
-    article = await load_article(request, match.group(1))
+    article = await load_article(request, slug)
     width = _dimension(params.get("maxwidth"), DEFAULT_WIDTH)
     height = _dimension(params.get("maxheight"), DEFAULT_HEIGHT)
     base = public_base(request)
-    page_url = f"{base}/articles/{article.slug}"
+    page_url = base + path_for(request, "article", slug=article.slug)
     # Consumers insert this markup into their pages as it is. Without READER_PUBLIC_URL the address comes
     # from the request's Host header, which a client chooses; a shared cache must not keep markup from it.
     title, page_attr, embed_attr = (
-        escape(value, _ATTRIBUTE_ENTITIES) for value in (article.title, page_url, f"{base}/embed/{article.slug}")
+        escape(value, _ATTRIBUTE_ENTITIES)
+        for value in (article.title, page_url, base + path_for(request, "embed", slug=article.slug))
     )
     html = (
         f'<blockquote class="reader-embed-fallback"><a href="{page_attr}">{title}</a></blockquote>'
@@ -90,7 +90,7 @@ async def oembed(request: Request) -> Response:
         "title": article.title,
         "author_name": article.author,
         "provider_name": "reader",
-        "provider_url": base + "/",
+        "provider_url": base + path_for(request, "index"),
         "cache_age": OEMBED_CACHE_AGE,
         "width": width,
         "height": height,

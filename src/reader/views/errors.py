@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Scope
 
 from reader import i18n
 from reader.i18n import N_
+from reader.kinds import Route, RouteIndex, kind_of
 from reader.middleware import add_security_headers
+from reader.state import Request
 from reader.views.api import error_response
 from reader.web import prefs_for, render, ui_lang_for
 
@@ -40,11 +39,12 @@ RETRY_AFTER_SECONDS = 5
 
 
 def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
-    """The error page (or fragment, or JSON for the API) for a status code, in the UI language: ?lang=
-    (as embedding sites ask for it), else the browser's."""
+    """The error page (or fragment, or JSON, as the route's kind says) for a status code, in the UI
+    language: ?lang= (as embedding sites ask for it), else the browser's."""
     lang = ui_lang_for(request, requested=request.query_params.get("lang"))
     heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
-    if request.url.path.startswith("/api/"):
+    kind = kind_of(request.scope)
+    if kind is not None and kind.api:
         return error_response(status_code, i18n.gettext(lang, explanation), headers=headers)
     context = {
         "page_lang": lang,
@@ -52,7 +52,7 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
         "heading": i18n.gettext(lang, heading),
         "explanation": i18n.gettext(lang, explanation),
     }
-    template = "error_fragment.html" if request.url.path.endswith("/fragment") else "error.html"
+    template = "error_fragment.html" if kind is not None and kind.fragment else "error.html"
     response = render(request, template, lang, context, status_code=status_code)
     response.headers["cache-control"] = "no-store"
     for name, value in (headers or {}).items():
@@ -66,30 +66,25 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405:
         # Starlette names only the methods of the first route that matched the path; an address served by
         # several routes (one per method) accepts all of theirs.
-        headers["Allow"] = ", ".join(allowed_methods(request.app.routes, request.scope))
+        allowed = allowed_methods(request.state["routes"], request.scope)
+        if allowed:  # (a mounted app, the static files, has no routes to ask)
+            headers["Allow"] = ", ".join(allowed)
     return error_page(request, exc.status_code, headers)
 
 
-def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> list[str]:
-    """Every method some route accepts at the request's path, in route order."""
-    methods: list[str] = []
-    for route in routes:
-        match, child = route.matches({**scope, "method": "\x00"})  # no route accepts it: PARTIAL if the path fits
-        if match is Match.NONE:
-            continue
-        if isinstance(route, Mount):
-            found = allowed_methods(route.routes, {**scope, **child})
-        else:
-            found = sorted(route.methods or (), key=_method_order) if isinstance(route, Route) else []
-        methods.extend(method for method in found if method not in methods)
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
+
+
+def allowed_methods(index: RouteIndex, scope: Scope) -> list[str]:
+    """Every method a route of the table takes at the request's path."""
+    # The request as it came in: a Mount the router went through has moved its root_path.
+    asked = {"type": "http", "path": scope["path"], "root_path": scope.get("app_root_path", scope.get("root_path", ""))}
+    methods = []
+    for method in _METHODS:
+        found = index.find_in({**asked, "method": method})
+        if found is not None and found.full and isinstance(found.route, Route):
+            methods.append(method)
     return methods
-
-
-_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
-
-
-def _method_order(method: str) -> tuple[int, str]:
-    return (_METHOD_ORDER.index(method) if method in _METHOD_ORDER else len(_METHOD_ORDER), method)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -101,7 +96,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
         # The page itself failed (the cause may be what it renders with): still no traceback to the reader.
         logger.exception("the error page failed too")
         response = PlainTextResponse(FALLBACK_500, status_code=500, headers={"cache-control": "no-store"})
-    # Starlette sends this answer from outside every middleware, SecurityHeaders included.
+    # Starlette sends this answer from outside every middleware, RouteHeaders included.
     add_security_headers(response.headers)
     return response
 

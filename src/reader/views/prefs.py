@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from reader.announce import announce, describe_setting
@@ -14,43 +14,40 @@ from reader.colors import contrast_ratio
 from reader.htmx import is_htmx
 from reader.prefs import DEFAULTS, MIN_CUSTOM_CONTRAST, Outcome, Preferences, apply_form, host_defaults
 from reader.settings import UI_LANGUAGES
+from reader.state import Request
 from reader.views.common import VIEWS, article_context, controls_context, load_article
-from reader.web import prefs_for, render, safe_next, settings_of, store_prefs, ui_lang_for
+from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next, store_prefs, ui_lang_for
 
-_ARTICLE_PATH = re.compile(r"^/(?:articles|embed)/([^/?#]+)(?:/fragment)?$")
+# The pages whose article region a preference change answers with (htmx), the region they all show.
+_ARTICLE_VIEWS = ("article", "article_fragment", "embed")
 _COLOR_PAIR = re.compile(r"^([0-9a-f]{6})-([0-9a-f]{6})$")
 MAX_FORM_FIELDS = 40
+
+
+def colors_pair(prefs: Preferences) -> str:
+    """The {pair} of the custom colours' stylesheet (colors_css) for preferences that have them."""
+    assert prefs.text_color and prefs.background_color
+    return f"{prefs.text_color[1:]}-{prefs.background_color[1:]}"
 
 
 def _embedding_origin(request: Request) -> bool:
     """True when the request comes from a site on the embedding allowlist (the web component)."""
     origin = request.headers.get("origin")
-    return origin is not None and origin in settings_of(request).embed_origins
-
-
-def _refuse_cross_site(request: Request) -> None:
-    # Another site must not be able to change a reader's settings by posting a form at reader;
-    # the embedding allowlist is the exception (its pages host reader's own controls).
-    if _embedding_origin(request):
-        return
-    site = request.headers.get("sec-fetch-site")
-    origin = request.headers.get("origin")
-    if site == "cross-site":
-        raise HTTPException(status_code=403)
-    if origin and origin != "null" and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise HTTPException(status_code=403)
+    return origin is not None and origin in request.state["settings"].embed_origins
 
 
 async def update(request: Request) -> Response:
     """Apply a preference form; answer htmx with the updated region, everyone else with a 303."""
-    _refuse_cross_site(request)
+    # Another site must not change a reader's settings by posting a form at reader; the embedding
+    # allowlist is the exception (its pages host reader's own controls).
+    refuse_cross_site(request, trusted=request.state["settings"].embed_origins)
     async with request.form(max_files=0, max_fields=MAX_FORM_FIELDS) as form:
         fields = {key: value for key, value in form.items() if isinstance(value, str)}
     view = fields.get("view", "page")
     view = view if view in VIEWS else "page"
     base = host_defaults(fields.get("host_size"), fields.get("host_theme"))
     outcome = apply_form(prefs_for(request, base), fields, base)
-    next_path = safe_next(fields.get("next"))
+    next_path = safe_next(fields.get("next"), default=path_for(request, "index"))
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
@@ -63,7 +60,7 @@ async def update(request: Request) -> Response:
     # is stored at all.
     embedded = view == "embed" or (view == "fragment" and _embedding_origin(request))
     store_prefs(request, response, outcome.prefs, base=base, embedded=embedded)
-    response.headers["cache-control"] = "no-store"
+    # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
     return response
 
@@ -78,13 +75,15 @@ async def _updated_region(
     fields: dict[str, str],
 ) -> Response:
     prefs = outcome.prefs
-    match = _ARTICLE_PATH.match(next_path.split("?", 1)[0])
-    if match:
-        article = await load_article(request, match.group(1))
+    found = request.state["routes"].find("GET", urlsplit(next_path).path)
+    name = found.route.name if found is not None and found.full else None
+    if found is not None and name in _ARTICLE_VIEWS:
+        article = await load_article(request, found.params["slug"])
         host_lang = fields.get("host_lang")
         lang = ui_lang_for(request, article.lang, host_lang)
         message = announce(outcome, lang)
         context = article_context(
+            request,
             article,
             prefs,
             view,
@@ -94,7 +93,7 @@ async def _updated_region(
             host_lang=host_lang if host_lang in UI_LANGUAGES else None,
         )
         return render(request, "prefs_swap.html", lang, {**context, "status_oob": True})
-    if next_path.split("?", 1)[0] == "/preferences":
+    if name == "settings":
         lang = ui_lang_for(request)
         message = announce(outcome, lang)
         context = {**_settings_context(request, prefs, lang), "status_message": message, "status_oob": True}
@@ -105,7 +104,7 @@ async def _updated_region(
 
 def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[str, object]:
     return {
-        **controls_context(prefs, lang, "page", "/preferences", True),
+        **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,
         "shared": None,
         "shared_lines": [],
@@ -151,11 +150,4 @@ async def colors_css(request: Request) -> Response:
         f"  --reader-pressed-bg: {text};\n  --reader-pressed-fg: {background};\n"
         "  --reader-link-decoration: underline;\n}\n"
     )
-    return Response(
-        css,
-        media_type="text/css",
-        headers={
-            "cache-control": "public, max-age=31536000, immutable",
-            "cross-origin-resource-policy": "cross-origin",
-        },
-    )
+    return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=31536000, immutable"})

@@ -1,0 +1,271 @@
+"""What each route is: the kinds the route table gives its routes, and how middleware finds a request's route.
+
+A route says what it is (a public page, a fragment other sites load, the editor, the API…) once, in the route
+table (reader.routes); caching, compression, CORS, framing, sign-in and tokens read it from there instead of
+matching paths of their own. `RouteLookup` finds the request's route before anything else runs, with
+Starlette's own matching, and leaves it in the scope for every layer after it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from starlette import routing
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from reader.response_cache import CacheRule
+
+
+class Cors(enum.Enum):
+    NONE = "none"
+    # The embedding allowlist (READER_EMBED_ORIGINS) may call it with credentials, with the route's methods.
+    EMBEDDERS = "embedders"
+    # Anyone may read it, without credentials (static files: fonts loaded by another site need CORS).
+    ANYONE = "anyone"
+
+
+class Frame(enum.Enum):
+    NOBODY = "nobody"
+    # The embedding sites (READER_FRAME_ANCESTORS, by default the embedding allowlist).
+    EMBEDDERS = "embedders"
+    SELF = "self"
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What a route is, as rules the middleware applies and tests/test_kinds.py checks on every route."""
+
+    name: str
+    # No answer holds a secret: it may be gzipped and kept by shared caches (its Cache-Control says how long).
+    public: bool = False
+    cors: Cors = Cors.NONE
+    frame: Frame = Frame.NOBODY
+    # Each answer belongs to the one visitor who asked: Cache-Control no-store for every HTTP cache.
+    personal: bool = False
+    # Answers are HTML fragments (other sites insert them), error answers too.
+    fragment: bool = False
+    # Answers are JSON, error answers too.
+    api: bool = False
+    # An editor's session is required (reader.views.editor_auth.EditorGate).
+    sign_in: bool = False
+    # Its pages carry a CSRF token, and every request that is not GET or HEAD must send it back.
+    csrf: bool = False
+    # An API token is required (reader.views.api_auth.TokenGate).
+    token: bool = False
+
+    def __post_init__(self) -> None:
+        # BREACH: a compressed answer that holds a secret next to text an attacker chose leaks the secret
+        # through its length; and nothing behind a sign-in or a token may sit in any cache.
+        if self.csrf or self.sign_in or self.token:
+            guarded = f"kind {self.name!r}: answers behind a sign-in, a token or a CSRF token"
+            if self.public:
+                raise ValueError(f"{guarded} are not public")
+            if not self.personal:
+                raise ValueError(f"{guarded} are personal")
+
+    @property
+    def cross_origin(self) -> bool:
+        """Other sites load its answers (Cross-Origin-Resource-Policy: cross-origin)."""
+        return self.cors is not Cors.NONE or self.frame is Frame.EMBEDDERS
+
+
+# The article list, an article's page, the settings page.
+PAGE = Kind("page", public=True)
+# The article region as a fragment: the <reader-article> component on embedding sites fetches it with CORS.
+FRAGMENT = Kind("fragment", public=True, cors=Cors.EMBEDDERS, fragment=True)
+# The minimal article page other sites show in an iframe.
+EMBED = Kind("embed", public=True, frame=Frame.EMBEDDERS)
+# oEmbed: what an embedding site's CMS reads to embed an article.
+OEMBED = Kind("oembed", public=True, cors=Cors.EMBEDDERS)
+# The preference form every reading control posts (from reader's pages, the component and embeds).
+PREFERENCE_CHANGE = Kind("preference change", public=True, cors=Cors.EMBEDDERS, personal=True)
+# Static files and generated stylesheets.
+ASSET = Kind("asset", public=True, cors=Cors.ANYONE)
+# The health check: a load balancer's question about this moment.
+PROBE = Kind("probe", personal=True)
+# The editor's sign-in form (its own CSRF token, in a cookie).
+SIGN_IN = Kind("sign-in", personal=True, csrf=True)
+EDITOR = Kind("editor", personal=True, sign_in=True, csrf=True)
+# The check page's previews: editor pages framed by reader's own pages.
+EDITOR_FRAME = Kind("editor frame", personal=True, sign_in=True, csrf=True, frame=Frame.SELF)
+# API reads and reports: anyone may ask.
+API = Kind("api", api=True)
+# API writes: a token is required.
+API_WRITE = Kind("api write", personal=True, api=True, token=True)
+
+KINDS = (PAGE, FRAGMENT, EMBED, OEMBED, PREFERENCE_CHANGE, ASSET, PROBE, SIGN_IN, EDITOR, EDITOR_FRAME, API, API_WRITE)
+
+
+class Route(routing.Route):
+    """Starlette's Route, saying what it is.
+
+    `cached`: reader.response_cache keeps its answers (they depend only on the request and the stored
+    articles; a `{slug}` in the path says which article). `uploads`: how many files its form may carry.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        kind: Kind,
+        name: str,
+        methods: Collection[str] = ("GET",),
+        cached: bool = False,
+        uploads: int = 0,
+    ) -> None:
+        super().__init__(path, endpoint, methods=list(methods), name=name)
+        if cached and not kind.public:
+            raise ValueError(f"{path}: only public answers may be kept in the answer cache")
+        self.kind = kind
+        self.cached = cached
+        self.uploads = uploads
+
+
+class Mount(routing.Mount):
+    """Starlette's Mount, saying what it is: its kind holds for a path under it that no route in it takes."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        kind: Kind,
+        name: str,
+        routes: Sequence[routing.BaseRoute] | None = None,
+        app: ASGIApp | None = None,
+        middleware: Sequence[Middleware] | None = None,
+    ) -> None:
+        super().__init__(path, app=app, routes=routes, name=name, middleware=middleware)
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The route a request is for: a Route, or the Mount when no route in it takes the path."""
+
+    route: Route | Mount
+    params: dict[str, Any]
+    # False when the route takes the path but not the method (Starlette answers 405).
+    full: bool
+
+    @property
+    def kind(self) -> Kind:
+        return self.route.kind
+
+    @property
+    def cached(self) -> bool:
+        return self.full and isinstance(self.route, Route) and self.route.cached
+
+
+SCOPE_KEY = "reader.route"
+
+
+def route_of(scope: Scope) -> Found | None:
+    """The request's route, as RouteLookup found it (None: no route takes the path)."""
+    found: Found | None = scope.get(SCOPE_KEY)
+    return found
+
+
+def kind_of(scope: Scope) -> Kind | None:
+    found = route_of(scope)
+    return found.route.kind if found is not None else None
+
+
+def cache_rule(scope: Scope) -> CacheRule | None:
+    """How reader.response_cache keeps the answer to this request: only for routes marked `cached`."""
+    found = route_of(scope)
+    if found is None or not found.cached:
+        return None
+    return CacheRule(slug=found.params.get("slug"), personal=found.kind.personal)
+
+
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+class RouteIndex:
+    """Finds the route for a method and path among reader's routes, as Starlette's router would.
+
+    Routes are grouped by the first segment of their path, so a request is matched against the few routes
+    that could take it (the answer cache looks before every request, hits included).
+    """
+
+    def __init__(self, routes: Sequence[routing.BaseRoute]) -> None:
+        self.routes = tuple(routes)
+        self._by_segment: dict[str, list[routing.BaseRoute]] = {}
+        self._anywhere: list[routing.BaseRoute] = []
+        for route in self.routes:
+            path = getattr(route, "path", "")
+            segment = _first_segment(path)
+            if "{" in segment or not path:
+                self._anywhere.append(route)
+                for candidates in self._by_segment.values():
+                    candidates.append(route)
+            else:
+                self._by_segment.setdefault(segment, [*self._anywhere]).append(route)
+
+    def find(self, method: str, path: str, root_path: str = "") -> Found | None:
+        scope = {"type": "http", "method": method, "path": root_path + path, "root_path": root_path}
+        return self.find_in(scope)
+
+    def find_in(self, scope: Scope) -> Found | None:
+        path: str = scope["path"]
+        root_path: str = scope.get("root_path", "")
+        if root_path and path.startswith(root_path):
+            path = path[len(root_path) :]
+        candidates = self._by_segment.get(_first_segment(path), self._anywhere)
+        found = _match(candidates, scope)
+        if found is None:
+            # A path under a mount is in its area even where Starlette's pattern cannot take it (a line break
+            # in the path): its errors still answer as the area's kind says (JSON for the API).
+            for route in candidates:
+                if isinstance(route, Mount) and path.startswith(route.path + "/"):
+                    return Found(route, {}, False)
+        return found
+
+
+def _match(routes: Sequence[routing.BaseRoute], scope: Scope) -> Found | None:
+    partial: Found | None = None
+    for route in routes:
+        match, child = route.matches(scope)
+        if match is routing.Match.NONE or not isinstance(route, (Route, Mount)):
+            continue
+        if isinstance(route, Mount):
+            inner = _match(route.routes, {**scope, **child})
+            if inner is not None:
+                return inner
+            return Found(route, child.get("path_params", {}), True)
+        found = Found(route, child["path_params"], match is routing.Match.FULL)
+        if found.full:
+            return found
+        partial = partial or found
+    return partial
+
+
+class RouteLookup:
+    """Pure ASGI middleware, outside everything else: finds the request's route once (`route_of`).
+
+    A CORS preflight is looked up with the method it asks about, so that it finds the route it is for.
+    """
+
+    def __init__(self, app: ASGIApp, index: RouteIndex) -> None:
+        self.app = app
+        self.index = index
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # In the scope itself, not a copy: Starlette's error middleware outside sees it too.
+            scope[SCOPE_KEY] = self.index.find_in(_as_asked(scope))
+        await self.app(scope, receive, send)
+
+
+def _as_asked(scope: Scope) -> Scope:
+    if scope["method"] == "OPTIONS":
+        for name, value in scope["headers"]:
+            if name == b"access-control-request-method":
+                return {**scope, "method": value.decode("latin-1").upper()}
+    return scope

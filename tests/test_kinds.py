@@ -1,0 +1,195 @@
+"""Every route says what it is (reader.kinds), and every answer keeps its kind's rules: a walk over every
+route and method of the table, checking CSP and framing, Cache-Control/ETag/Vary, compression (never for
+a page with a CSRF token: BREACH) and CORS against the route's kind."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.routing import BaseRoute
+
+from reader import kinds
+from reader.app import create_app
+from reader.kinds import EMBED, FRAGMENT, KINDS, PAGE, Cors, Frame, Kind, Mount, Route
+from reader.paths import TEMPLATES_DIR
+from reader.routes import build_routes
+from reader.settings import Settings
+from reader.views.pages import template_page
+from tests.conftest import AuthActions, ServedApp, client_for, served
+from tests.routewalk import EMBEDDER, NO_ROUTE, Walk, every_route, table, walk_every_route
+
+pytestmark = pytest.mark.anyio
+# Kinds whose answers are built from the reader's settings and language.
+READS_PREFERENCES = (PAGE, FRAGMENT, EMBED)
+
+
+def kinds_by_route() -> dict[tuple[str, str], Kind]:
+    """(path template, method) → the kind the table gives that route; HEAD goes with GET."""
+    found: dict[tuple[str, str], Kind] = {}
+    for path, route in table():
+        assert isinstance(route, (Route, Mount)), f"{path}: a route of the table that does not say what it is"
+        for method in getattr(route, "methods", None) or {"GET", "HEAD"}:
+            found[(path, method)] = route.kind
+    return found
+
+
+def vary(response: httpx.Response) -> set[str]:
+    return {part.strip().lower() for part in response.headers.get("vary", "").split(",") if part.strip()}
+
+
+def frame_ancestors(response: httpx.Response) -> list[str]:
+    policy = response.headers.get("content-security-policy", "")
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    return directives.get("frame-ancestors", [])
+
+
+def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple[str, str]) -> None:
+    """The answer keeps its route's kind's rules."""
+    where = f"{method} {response.request.url} ({response.status_code}, {route[0]}, kind {kind and kind.name})"
+    status = response.status_code
+    headers = response.headers
+    body = response.content
+    ok = 200 <= status < 300 or status == 304
+
+    # Compression: only public kinds, and never an answer that holds a CSRF token, whatever its kind says.
+    compressed = headers.get("content-encoding") == "gzip"
+    if b'name="csrf_token"' in body:
+        assert not compressed, f"BREACH: a page with a CSRF token was compressed: {where}"
+    if compressed:
+        assert kind is not None and kind.public, f"compressed, but not public: {where}"
+    elif kind is not None and kind.public and status == 200 and len(body) >= 1024 and method != "HEAD":
+        assert response.request.headers.get("accept-encoding") != "gzip", f"public and large, not compressed: {where}"
+
+    # Framing: as the kind says for answers, by nobody for errors.
+    frame = kind.frame if kind is not None and status < 400 else Frame.NOBODY
+    expected = {Frame.NOBODY: ["'none'"], Frame.SELF: ["'self'"], Frame.EMBEDDERS: [EMBEDDER]}[frame]
+    assert frame_ancestors(response) == expected, where
+    xfo = {Frame.NOBODY: "DENY", Frame.SELF: "SAMEORIGIN", Frame.EMBEDDERS: None}[frame]
+    assert headers.get("x-frame-options") == xfo, where
+    if kind is not None and kind.cross_origin:
+        assert headers.get("cross-origin-resource-policy") == "cross-origin", where
+
+    # CORS: only where the kind grants it, to the embedding sites or (static files) to anyone.
+    granted = headers.get("access-control-allow-origin")
+    if kind is None or kind.cors is Cors.NONE:
+        assert granted is None, where
+    elif kind.cors is Cors.ANYONE:
+        assert granted == "*" and "access-control-allow-credentials" not in headers, where
+    else:
+        assert "origin" in vary(response), where
+        asked = response.request.headers.get("origin")
+        if asked == EMBEDDER and status < 400:
+            assert granted == EMBEDDER and headers["access-control-allow-credentials"] == "true", where
+        else:
+            assert granted is None, where
+
+    # Caching: personal kinds are never stored; public answers say how long they may be kept, and those
+    # built from the reader's settings vary with them; nothing else is ever `public`.
+    cache_control = headers.get("cache-control", "")
+    if kind is not None and kind.personal:
+        assert cache_control == "no-store", where
+    elif kind is not None and kind.public and ok and method != "OPTIONS":
+        assert cache_control.startswith(("public", "private")), where
+        own_settings = "reader_prefs=" in response.request.headers.get("cookie", "")
+        if own_settings:
+            assert not cache_control.startswith("public"), where
+        if kind in READS_PREFERENCES:
+            assert {"cookie", "reader-prefs", "accept-language"} <= vary(response), where
+    else:
+        assert "public" not in cache_control, where
+    if status >= 400 and method != "OPTIONS":
+        assert cache_control == "no-store", where
+    if status == 304:
+        assert headers.get("etag") and cache_control, where
+
+
+@pytest.fixture
+async def walked(tmp_path: Path) -> AsyncIterator[ServedApp]:
+    settings = Settings(db_path=tmp_path / "reader.db", embed_origins=(EMBEDDER,))
+    async with served(create_app(settings)) as app:
+        yield app
+
+
+async def test_every_route_says_what_it_is_and_keeps_its_kinds_rules(walked: ServedApp) -> None:
+    expected = kinds_by_route()
+    async with client_for(walked) as http:
+        walk = Walk(http, {"accept-encoding": "gzip"})
+        await walk_every_route(walked, walk, AuthActions(walked, http))
+    assert every_route() <= {(route, method) for route, method, _ in walk.seen}, "a route the walk misses"
+    for route, method, response in walk.seen:
+        # A preflight is for the method it asks about; a method the route does not take (405) is still
+        # answered under the path's route.
+        asked = response.request.headers.get("access-control-request-method", method)
+        kind = None if route == NO_ROUTE else expected.get((route, asked), expected.get((route, "GET")))
+        check(kind, method, response, (route, method))
+    # Each rule was exercised both ways.
+    encodings = {response.headers.get("content-encoding") for _, _, response in walk.seen}
+    granted = {response.headers.get("access-control-allow-origin") for _, _, response in walk.seen}
+    assert {"gzip", None} <= encodings and {EMBEDDER, "*", None} <= granted
+
+
+def test_every_kind_is_used_and_no_public_kind_holds_a_secret() -> None:
+    used = {kind for kind in kinds_by_route().values()}
+    assert used == set(KINDS)
+    for kind in KINDS:
+        if kind.csrf or kind.sign_in or kind.token:
+            assert kind.personal and not kind.public, kind
+    with pytest.raises(ValueError, match="not public"):
+        Kind("leaky", public=True, personal=True, csrf=True)
+    with pytest.raises(ValueError, match="are personal"):
+        Kind("kept", sign_in=True)
+    with pytest.raises(ValueError, match="answer cache"):
+        Route("/x", template_page("index.html"), kind=kinds.EDITOR, name="x", cached=True)
+
+
+def test_a_route_that_does_not_say_what_it_is_fails_the_table_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.routing import Route as PlainRoute
+
+    def with_a_plain_route(settings: Settings) -> list[BaseRoute]:
+        return [*build_routes(settings), PlainRoute("/plain", template_page("index.html"))]
+
+    monkeypatch.setattr("tests.routewalk.build_routes", with_a_plain_route)
+    with pytest.raises(AssertionError, match="does not say what it is"):
+        kinds_by_route()
+
+
+async def test_a_new_public_page_needs_a_route_and_a_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, templates)
+    (templates / "about.html").write_text(
+        '{% extends "base.html" %}{% block body %}<main><h1>About reader</h1>'
+        "<p><a href=\"{{ url_for('about') }}\">" + "A page about reader. " * 80 + "</a></p></main>{% endblock %}"
+    )
+
+    def with_about(settings: Settings) -> list[BaseRoute]:
+        about = Route("/about", template_page("about.html"), kind=PAGE, name="about", cached=True)
+        return [*build_routes(settings), about]
+
+    monkeypatch.setattr("reader.app.build_routes", with_about)
+    settings = Settings(db_path=tmp_path / "reader.db", templates_dir=templates)
+    async with served(create_app(settings)) as app:
+        async with client_for(app) as http:
+            async with http.stream("GET", "/about", headers={"accept-encoding": "gzip"}) as response:
+                packed = b"".join([chunk async for chunk in response.aiter_raw()])
+            again = await http.get("/about", headers={"accept-encoding": "gzip"})
+            mine = await http.get("/about", headers={"cookie": "reader_prefs=1|s:200"})
+    assert response.status_code == 200 and '<a href="/about">' in gzip.decompress(packed).decode()
+    assert again.content == gzip.decompress(packed)
+    for answer in (again, mine):
+        check(PAGE, "GET", answer, ("/about", "GET"))
+    assert (
+        again.headers["cache-control"] == "public, max-age=60" and mine.headers["cache-control"] == "private, no-cache"
+    )
+
+
+async def test_a_path_starlettes_pattern_cannot_take_keeps_its_areas_kind(client: httpx.AsyncClient) -> None:
+    # A line break in the path: no route matches it, but it is still under the API (JSON errors).
+    response = await client.get("/api/articles/a%0Ab")
+    assert response.status_code == 404 and response.headers["content-type"] == "application/json"
+    editor = await client.get("/editor/a%0Ab", headers={"accept-encoding": "gzip"})
+    assert editor.status_code == 404 and editor.headers["cache-control"] == "no-store"
