@@ -2,7 +2,7 @@
 
 Run from the repository: ``.venv/bin/python bench/postgres.py`` (a few minutes; ``--quick`` for a smoke
 run). Needs Debian's ``postgresql``, ``wrk`` and ``taskset``, and two CPUs. It starts a throwaway
-PostgreSQL cluster of its own (tests/pgcluster.py: fsync off, as the test suite runs it), fills a SQLite
+PostgreSQL cluster of its own (scripts/pgcluster.py: fsync off, as the test suite runs it), fills a SQLite
 file and a PostgreSQL database with the demo articles through ``reader migrate``, and measures:
 
 1. cached page reads: the seed article with a preference cookie, from each node's answer cache (the
@@ -40,7 +40,7 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(ROOT))
 
 import run  # noqa: E402
-from tests.pgcluster import PostgresCluster  # noqa: E402
+from scripts.pgcluster import PostgresCluster, reap_abandoned  # noqa: E402
 
 READER = [sys.executable, "-m", "reader"]
 NO_CACHE = ["env", "READER_RESPONSE_CACHE_BYTES=0"]
@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.duration, args.writes = 2, 1, 20
+    reap_abandoned()  # clusters of runs that were killed
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="reader-pg-bench-")))
         cluster = stack.enter_context(PostgresCluster.running(prefix="reader-pg-bench-"))

@@ -6,26 +6,29 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import asyncpg
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from scripts.pgcluster import PostgresCluster, postgres_bin, reap_abandoned
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
 from reader.accounts import AccountError, User, sign
 from reader.app import create_app
+from reader.backends.postgresql import LISTENER_NAME
 from reader.db import Database, database_for
 from reader.settings import Settings
 from reader.state import AppState
 from reader.views.editor_auth import SESSION_COOKIE
-from tests.pgcluster import PostgresCluster, postgres_bin
 
 SEED_SLUG = "bac-kan-nang-cao-chat-luong-doi-ngu-can-bo-cong-chuc-vien-chuc"
 SEED_TITLE = "Bắc Kạn nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức"
@@ -186,6 +189,7 @@ def pg_cluster() -> Iterator[PostgresCluster]:
         if os.environ.get("READER_REQUIRE_POSTGRES"):
             pytest.fail(message)
         pytest.skip(message)
+    reap_abandoned()  # clusters left by test processes that were killed
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with PostgresCluster.running(prefix=f"reader-pg-tests-{worker}-") as cluster:
         url = cluster.create_database(TEMPLATE_DATABASE)
@@ -197,6 +201,48 @@ async def _migrate(url: str) -> None:
     db = database_for(url)
     await db.open()
     await db.close()
+
+
+@contextmanager
+def sqlite_write_locked(path: Path) -> Iterator[None]:
+    """Another process's write transaction on a SQLite file, held open (WAL: readers go on, writers wait)."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+@pytest.fixture
+def listener_refused(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """While `listener_refused[0]`, PostgreSQL refuses the LISTEN connection (as with too many clients);
+    the pools' connections are made as usual."""
+    refusing = [False]
+    connect = asyncpg.connect
+
+    async def maybe_refused(*args: Any, **kwargs: Any) -> asyncpg.Connection:
+        if refusing[0]:
+            raise asyncpg.TooManyConnectionsError("sorry, too many clients already")
+        return await connect(*args, **kwargs)
+
+    monkeypatch.setattr(asyncpg, "connect", maybe_refused)
+    return refusing
+
+
+async def eventually(condition: Callable[[], object], timeout: float = 10) -> None:
+    """Wait (letting the event loop run) until `condition()` is true; fail past `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "not within the deadline"
+        await asyncio.sleep(0.01)
+
+
+def listener_pids(cluster: PostgresCluster, database: str) -> list[str]:
+    """The server processes of the nodes' LISTEN connections to a database (reader.backends.postgresql)."""
+    rows = cluster.psql(f"SELECT pid FROM pg_stat_activity WHERE application_name = '{LISTENER_NAME}'", database)
+    return rows.split()
 
 
 def new_pg_database(cluster: PostgresCluster, *, migrated: bool = True) -> str:
@@ -211,7 +257,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def database_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
-    """A database of this test's own on each backend, already migrated: a SQLite path or a PostgreSQL URL."""
+    """A database of this test's own on each backend: a SQLite path (a file not made yet: the first to open it
+    creates it) or a PostgreSQL URL (a copy of the migrated template)."""
     if backend == "sqlite":
         return tmp_path / "reader.db"
     return new_pg_database(request.getfixturevalue("pg_cluster"))

@@ -13,15 +13,15 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from scripts.pgcluster import PostgresCluster, database_of, free_port, wait_until
 
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, new_pg_database
-from tests.pgcluster import PostgresCluster, free_port, wait_until
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, listener_pids, new_pg_database
 from tests.serverproc import Server, create_token, reader_command
 from tests.test_cli import reader
 
@@ -37,8 +37,11 @@ def fresh_database(pg_cluster: PostgresCluster) -> str:
     return new_pg_database(pg_cluster, migrated=False)
 
 
+StartNode = Callable[[str], Server]
+
+
 @pytest.fixture
-def start_node(tmp_path: Path) -> Iterator[object]:
+def start_node(tmp_path: Path) -> Iterator[StartNode]:
     """start_node(url) → a running `reader serve` on a free port; every node is stopped afterwards."""
     nodes: list[Server] = []
 
@@ -76,11 +79,10 @@ def seed_links(html: str) -> int:
     return html.count(f'href="/articles/{SEED_SLUG}"')
 
 
-def test_two_nodes_serve_one_site(fresh_database: str, start_node: object, tmp_path: Path) -> None:
+def test_two_nodes_serve_one_site(fresh_database: str, start_node: StartNode, tmp_path: Path) -> None:
     """What must show 1: the seed article once on both indexes; token and import with a URL; a PUT through
     node A served by node B (printed: how long that took); the same new slug created through both nodes at
     once: one 201, one 200, never a 500."""
-    assert callable(start_node)
     a, b = start_node(fresh_database), start_node(fresh_database)
     for node in (a, b):
         index = get(node, "/")
@@ -115,34 +117,24 @@ def test_two_nodes_serve_one_site(fresh_database: str, start_node: object, tmp_p
 
 
 def test_three_nodes_starting_together_migrate_and_seed_once(
-    pg_cluster: PostgresCluster, fresh_database: str, start_node: object
+    pg_cluster: PostgresCluster, fresh_database: str, start_node: StartNode
 ) -> None:
     """What must show 2."""
-    assert callable(start_node)
     with ThreadPoolExecutor(3) as pool:
         nodes = list(pool.map(lambda _: start_node(fresh_database), range(3)))
     for node in nodes:
         assert get(node, "/healthz").status_code == 200
         assert seed_links(get(node, "/").text) == 1
-    database = fresh_database.rsplit("/", 1)[1]
+    database = database_of(fresh_database)
     assert pg_cluster.psql("SELECT count(*) FROM articles", database) == "3"
     assert pg_cluster.psql("SELECT version FROM reader_schema", database) != ""
 
 
-def listener_pids(cluster: PostgresCluster, database: str) -> list[str]:
-    rows = cluster.psql(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = 'reader-listen' AND query LIKE 'LISTEN%'",
-        database,
-    )
-    return rows.split()
-
-
 def test_a_killed_listening_connection_reconnects_and_drops_the_cache(
-    pg_cluster: PostgresCluster, fresh_database: str, start_node: object
+    pg_cluster: PostgresCluster, fresh_database: str, start_node: StartNode
 ) -> None:
-    assert callable(start_node)
     node = start_node(fresh_database)
-    database = fresh_database.rsplit("/", 1)[1]
+    database = database_of(fresh_database)
     wait_until(lambda: len(listener_pids(pg_cluster, database)) == 1, timeout=30)
     (first,) = listener_pids(pg_cluster, database)
     assert SEED_TITLE in get(node, f"/articles/{SEED_SLUG}").text
@@ -157,15 +149,21 @@ def test_a_killed_listening_connection_reconnects_and_drops_the_cache(
     assert "reconnecting" in node.log()
 
 
-def test_postgresql_going_away_and_coming_back(
-    pg_cluster: PostgresCluster, fresh_database: str, start_node: object
-) -> None:
+@pytest.fixture
+def own_cluster() -> Iterator[PostgresCluster]:
+    """A cluster for one test that stops and starts it: the worker's shared one stays up for the others."""
+    with PostgresCluster.running(prefix="reader-pg-outage-") as cluster:
+        yield cluster
+
+
+def test_postgresql_going_away_and_coming_back(own_cluster: PostgresCluster, start_node: StartNode) -> None:
     """What must show 3: cached pages 200, anything needing the database 503 with Retry-After (never a 500
     or a traceback), /healthz 503, writes refused and not half-done, and a write succeeding soon after
     PostgreSQL is back (printed: how soon)."""
-    assert callable(start_node)
-    node = start_node(fresh_database)
-    token = create_token(fresh_database, "ci")
+    pg_cluster = own_cluster
+    url = pg_cluster.create_database("site")
+    node = start_node(url)
+    token = create_token(url, "ci")
     cached = get(node, f"/articles/{SEED_SLUG}")
     assert cached.status_code == 200
     index = get(node, "/")

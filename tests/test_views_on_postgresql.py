@@ -5,10 +5,10 @@ articles as on a first start."""
 from __future__ import annotations
 
 import pytest
+from scripts.pgcluster import PostgresCluster
 
 from reader.settings import Settings
 from tests.conftest import new_pg_database
-from tests.pgcluster import PostgresCluster
 from tests.test_views_api import (  # noqa: F401 - collected here, run with this module's settings
     test_put_creates_then_replaces_and_delete_deletes,
     test_revoked_tokens_stop_working,
