@@ -165,10 +165,10 @@ def _batches(items: list[int], size: int) -> Iterator[list[int]]:
 
 async def _build(path: Path, total: int, generator: Generator) -> None:
     db = database_for(path, read_connections=1)
-    await db.open()  # reader's own migrations create the schema
+    # reader's own migrations create the schema, with the demo articles (the seed article among them)
+    await db.open(seed=seed_demo)
     try:
         store = SqlArticleStore(db)
-        await seed_demo(store)  # the demo articles, the seed article among them, through reader's importer
         wanted = indices(total)
         # The generated markup is what reader's own validation and sanitizer would store: check a sample.
         for i in wanted[:5] + wanted[-1:]:

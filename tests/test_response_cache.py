@@ -6,16 +6,28 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from scripts.pgcluster import PostgresCluster, database_of
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from reader.app import create_app
 from reader.models import ArticleDraft
 from reader.response_cache import KEY_HEADERS, CacheRule, ResponseCache
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp
+from tests.conftest import (
+    EN_SLUG,
+    SEED_SLUG,
+    SEED_TITLE,
+    ServedApp,
+    client_for,
+    eventually,
+    listener_pids,
+    new_pg_database,
+    served,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -383,3 +395,77 @@ async def test_waiters_do_not_wait_for_a_slow_reader_of_the_first_answer() -> No
     client_reads.set()
     await first
     assert len(calls) == 1
+
+
+# ------------------------------------------------------------------ while other nodes' writes may go unnoticed
+
+
+async def test_while_not_listening_answers_are_rendered_afresh_and_not_stored() -> None:
+    """A PostgreSQL node whose LISTEN connection is down cannot know what other nodes changed: what it holds
+    is not served as current, and what it renders meanwhile is not kept."""
+    calls: list[bytes] = []
+    listening = [True]
+    cache = ResponseCache(_counting_app(calls), _every_request, lambda slug: (0, 0), fresh=lambda: listening[0])
+    async with _client(cache) as http:
+        assert (await http.get("/x")).text == "1:0"
+        assert (await http.get("/x")).text == "1:0"
+        listening[0] = False
+        assert (await http.get("/x")).text == "2:0"
+        assert (await http.get("/x?other")).text == "3:0"
+        assert (await http.get("/x?other")).text == "4:0"
+        listening[0] = True
+        assert (await http.get("/x?other")).text == "5:0", "nothing rendered while not listening was kept"
+        assert (await http.get("/x?other")).text == "5:0"
+
+
+def _failing_app(down: list[bool]) -> Starlette:
+    """Answers 503, as reader does for DatabaseUnavailable, while `down[0]`."""
+    renders: list[int] = []
+
+    async def page(request: Request) -> Response:
+        if down[0]:
+            return PlainTextResponse("database unavailable", status_code=503, headers={"retry-after": "5"})
+        renders.append(1)
+        return PlainTextResponse(f"render {len(renders)}")
+
+    return Starlette(routes=[Route("/x", page)])
+
+
+async def test_a_stored_answer_stands_in_when_the_database_is_unavailable(generation: list[int]) -> None:
+    down, listening = [False], [True]
+    cache = ResponseCache(
+        _failing_app(down),
+        _every_request,
+        lambda slug: (generation[0], 0),
+        fresh=lambda: listening[0],
+    )
+    async with _client(cache) as http:
+        assert (await http.get("/x")).text == "render 1"
+        down[0], listening[0] = True, False  # PostgreSQL gone: the listener dropped too
+        stale = await http.get("/x")
+        assert (stale.status_code, stale.text) == (200, "render 1")
+        never_stored = await http.get("/x?new")
+        assert never_stored.status_code == 503 and never_stored.headers["retry-after"] == "5"
+        down[0] = False  # back, but not listening yet: rendered afresh
+        assert (await http.get("/x")).text == "render 2"
+        down[0] = True
+        generation[0] += 1  # known to have changed: the old answer is gone, not served
+        assert (await http.get("/x")).status_code == 503
+
+
+async def test_a_postgresql_node_that_is_not_listening_serves_other_nodes_writes_at_once(
+    pg_cluster: PostgresCluster, listener_refused: list[bool]
+) -> None:
+    """The app wires the cache to Database.listening: with its LISTEN connection down (and kept down here,
+    as "too many clients" would), a change nobody announced shows on the next request."""
+    url = new_pg_database(pg_cluster, migrated=False)
+    async with served(create_app(Settings(db_url=url))) as app, client_for(app) as client:
+        db = app.state["db"]
+        await eventually(lambda: db.listening)
+        assert SEED_TITLE in (await client.get(f"/articles/{SEED_SLUG}")).text
+        listener_refused[0] = True
+        (listener,) = listener_pids(pg_cluster, database_of(url))
+        pg_cluster.psql(f"SELECT pg_terminate_backend({listener})", database_of(url))
+        await eventually(lambda: not db.listening)
+        pg_cluster.psql(f"UPDATE articles SET title = 'Changed elsewhere' WHERE slug = '{SEED_SLUG}'", database_of(url))
+        assert "Changed elsewhere" in (await client.get(f"/articles/{SEED_SLUG}")).text

@@ -76,12 +76,10 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
-        created = await db.open(check=check_database)
+        await db.open(check=check_database, seed=seed_demo if settings.seed_demo else None)
         watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
         try:
             store = SqlArticleStore(db)
-            if created and settings.seed_demo:
-                await seed_demo(store)
             accounts = AccountStore(db)
             # The server hands each request a copy of this (reader.state).
             yield AppState(
@@ -115,6 +113,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
                     db.any_key_version if slug is None else db.key_versions.get(slug, 0),
                 ),
                 max_bytes=settings.response_cache_bytes,
+                fresh=lambda: db.listening,
             ),
             Middleware(CompressPublic),
             Middleware(RouteHeaders, embed_frame_ancestors=settings.embed_frame_ancestors, personal=_personal),

@@ -1,16 +1,15 @@
 """`reader copy`: a whole site from one database to another (SQLite or PostgreSQL on either side).
 
 Everything is written in one transaction on the target, so a failed copy leaves it as it was. The source is
-read inside one transaction too: on SQLite that holds its write lock (a consistent copy; writers wait), on
-PostgreSQL each table is read at the moment its turn comes, so writes during a copy may or may not be in it
-(docs/deployment.md: stop writing, or copy from a backup).
+opened for reading only (nothing migrated or written there) and read in one snapshot (Database.snapshot):
+the copy is the site as it was at one moment, while writers there go on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.db import Database, Transaction
+from reader.db import Database, Reads, Transaction
 
 BATCH = 500
 ARTICLE_COLUMNS = (
@@ -36,7 +35,7 @@ class CopyResult:
 async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
     """Copy articles, accounts (with their live sessions), API tokens and the server's secrets."""
     # touches=None: every node on the target drops its cached pages once this commits.
-    async with source.transaction(touches=()) as reading, target.transaction() as writing:
+    async with source.snapshot() as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
         if any(held.values()) and not replace:
             what = ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in held.items() if count)
@@ -65,7 +64,7 @@ async def _count(tx: Transaction, table: str) -> int:
     return int(row["n"]) if row else 0
 
 
-async def _copy_articles(reading: Transaction, writing: Transaction) -> int:
+async def _copy_articles(reading: Reads, writing: Transaction) -> int:
     """In id order, in batches: new ids keep the old order (the index breaks date ties by id)."""
     columns = ", ".join(ARTICLE_COLUMNS)
     insert = f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})"
@@ -82,7 +81,7 @@ async def _copy_articles(reading: Transaction, writing: Transaction) -> int:
         last_id = rows[-1]["id"]
 
 
-async def _copy_accounts(reading: Transaction, writing: Transaction) -> int:
+async def _copy_accounts(reading: Reads, writing: Transaction) -> int:
     """Users get new ids; their sessions follow them."""
     new_ids: dict[int, int] = {}
     for row in await reading.fetch_all("SELECT id, name, password_hash, created_at FROM users ORDER BY id"):
@@ -90,7 +89,8 @@ async def _copy_accounts(reading: Transaction, writing: Transaction) -> int:
             "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
             (row["name"], row["password_hash"], row["created_at"]),
         )
-        assert inserted is not None
+        if inserted is None:  # INSERT … RETURNING always returns its row
+            raise RuntimeError(f"the account {row['name']!r} was inserted but no id came back")
         new_ids[row["id"]] = inserted["id"]
     for row in await reading.fetch_all("SELECT * FROM sessions"):
         await writing.execute(

@@ -8,11 +8,12 @@ the schema's DDL, lives in reader.migrations. Rows are plain mappings of column 
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from reader.migrations import SCHEMA_VERSION
@@ -23,7 +24,9 @@ __all__ = [
     "Database",
     "DatabaseError",
     "DatabaseUnavailable",
+    "Reads",
     "Row",
+    "Seed",
     "Transaction",
     "database_for",
     "describe_target",
@@ -32,6 +35,8 @@ __all__ = [
 
 Row = Mapping[str, Any]
 Params = Sequence[Any]
+# Fills a database whose schema was just created, inside the same transaction (reader.demo).
+Seed = Callable[["Transaction"], Awaitable[object]]
 URL_SCHEMES = ("postgresql", "postgres")
 
 
@@ -40,8 +45,10 @@ class DatabaseError(Exception):
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be reached just now (PostgreSQL down, SQLite locked past the busy timeout):
-    answered with 503 and Retry-After; nothing was written."""
+    """The database cannot serve this just now (PostgreSQL down or failing over, SQLite locked past the busy
+    timeout, a transaction PostgreSQL broke off to resolve a deadlock): answered with 503 and Retry-After.
+    The transaction was rolled back, unless the connection dropped during its COMMIT: then it may or may
+    not have been saved."""
 
 
 class ConflictError(Exception):
@@ -49,30 +56,45 @@ class ConflictError(Exception):
     first. Nothing was written."""
 
 
-class Transaction(Protocol):
-    """One open write transaction: everything done through it commits together, or not at all."""
+class Reads(ABC):
+    """Read queries: on a Database (any pooled connection) or inside a Transaction (its connection)."""
 
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows of a query."""
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, or None."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+
+class Transaction(Reads):
+    """One open transaction: everything done through it commits together, or not at all."""
+
+    @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; the number of rows it changed."""
-        ...
 
+    @abstractmethod
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for each set of parameters."""
-        ...
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]: ...
+    @abstractmethod
+    async def lock(self, *names: str) -> None:
+        """Hold a lock on each name until this transaction ends: transactions (on any node) that lock a
+        common name run one after another, so what one reads and then writes stays true for the next.
+        SQLite: every write transaction already holds the database's one write lock."""
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None: ...
 
-
-class Database(ABC):
+class Database(Reads):
     """Connections to one database, opened in the app lifespan (or by a command) and closed after.
 
     Besides queries it keeps what caches of rendered pages compare instead of querying
     (reader.response_cache): `generation` moves when anything may have changed (a commit that did not say
     what it touched, another process's or node's commit that did not say either, a gap in watching);
     `key_versions` when a commit names the keys it touched (article slugs), and `any_key_version` with
-    each such commit.
+    each such commit. While `listening` is False those counters may miss other nodes' commits.
     """
 
     dialect: str
@@ -87,12 +109,25 @@ class Database(ABC):
     def target(self) -> str:
         """The database as messages name it: a path, or a URL without its password."""
 
+    @property
+    def listening(self) -> bool:
+        """True while every commit by another process or node moves the change counters (soon enough,
+        within watch_changes' interval): stored answers may then be served as current."""
+        return True
+
     @abstractmethod
-    async def open(self, *, check: bool = True) -> bool:
+    async def open(self, *, check: bool = True, seed: Seed | None = None) -> bool:
         """Connect and migrate the schema; True when the schema was created just now (an empty database).
 
+        `seed` fills a new database inside the transaction that creates its schema, so that the two commit
+        together (a node dying in between leaves an empty database, which the next node creates and seeds).
         DatabaseError, with the connections closed again, for a database reader cannot use.
         """
+
+    @abstractmethod
+    async def open_for_reading(self) -> None:
+        """Connect without writing anything (no migration, no journal change): for reading a database that
+        is copied elsewhere. DatabaseError unless its schema is the one this reader knows."""
 
     @abstractmethod
     async def close(self) -> None:
@@ -104,12 +139,9 @@ class Database(ABC):
         page shows; without it, everything counts as changed (for this node and every other)."""
 
     @abstractmethod
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        """All rows of a read-only query."""
-
-    @abstractmethod
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        """The first row of a read-only query, or None."""
+    def snapshot(self) -> AbstractAsyncContextManager[Reads]:
+        """A read-only transaction that sees the database as it was at one moment throughout (writers
+        elsewhere go on), e.g. for copying a site."""
 
     @abstractmethod
     async def watch_changes(self, interval: float = 0.25) -> None:
@@ -128,6 +160,26 @@ class Database(ABC):
             self.any_key_version += 1
 
 
+def newer_schema(target: str, version: int) -> str:
+    """Why a database with a schema newer than this reader's is refused (opening it for use)."""
+    return (
+        f"{target}: schema version {version} is newer than this reader understands ({SCHEMA_VERSION}); "
+        "upgrade reader or use another database"
+    )
+
+
+def unreadable_schema(target: str, version: int) -> str:
+    """Why a database whose schema is not this reader's is refused for reading (reader copy's source)."""
+    if version == 0:
+        return f"{target}: holds no reader site (no schema)"
+    if version > SCHEMA_VERSION:
+        return newer_schema(target, version)
+    return (
+        f"{target}: schema version {version} is older than this reader's ({SCHEMA_VERSION}); "
+        f"run `reader migrate` on it first"
+    )
+
+
 def is_database_url(target: str | Path) -> bool:
     """True for a postgresql:// (or postgres://) URL, False for a file path."""
     return isinstance(target, str) and urlsplit(target).scheme in URL_SCHEMES
@@ -143,13 +195,18 @@ def describe_target(target: str | Path) -> str:
     return f"{parts.scheme}://{user + '@' if user else ''}{netloc}{parts.path}"
 
 
+_HOST_WITH_PORT = re.compile(r"^(?:\[[^\]]*\]|[^:\[\]]*):[0-9]+$")
+
+
 def url_host(url: str) -> str:
-    """host:port of a URL (a unix socket directory given as ?host= included), for error messages."""
+    """host:port of a URL, for messages: each host of a multi-host URL (asyncpg tries them in turn), or the
+    unix socket directory given as ?host=."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
-    host = parts.hostname or query.get("host") or "localhost"
-    port = parts.port or query.get("port") or 5432
-    return f"{host}:{port}"
+    netloc = parts.netloc.rpartition("@")[2]
+    hosts = (netloc or query.get("host") or "localhost").split(",")
+    port = query.get("port") or "5432"
+    return ",".join(host if _HOST_WITH_PORT.match(host) else f"{host}:{port}" for host in hosts)
 
 
 def database_for(target: str | Path, *, read_connections: int = 3, busy_timeout_ms: int = 5000) -> Database:

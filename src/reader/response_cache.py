@@ -9,6 +9,11 @@ and only while what it was rendered from is unchanged: a `Stamp` taken before re
 current. A route showing one article is stamped with that article's version counter, other routes with a
 counter of every article change; both stamps include the database generation, which moves for another
 process's commit (within Database.watch_changes' interval) or a write that did not say what it touched.
+
+Stamps only say "unchanged" while other processes' and nodes' commits are being noticed (`fresh()`:
+Database.listening). When they may not be (a PostgreSQL node whose LISTEN connection is down), every
+request is rendered afresh and nothing is stored; a stored answer then stands in only when that rendering
+finds the database unavailable (a 503), as HTTP caches do with stale-if-error.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ CACHEABLE_STATUS = frozenset({200, 303, 304})
 MAX_WAITS = 3
 STALE = "stale"
 NOT_REUSABLE = "not reusable"
+# What the app answers when the database is unavailable (reader.views.errors.database_unavailable).
+UNAVAILABLE_STATUS = 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +90,12 @@ class ResponseCache:
         rule: Callable[[Scope], CacheRule | None],
         stamp: Callable[[str | None], Stamp],
         max_bytes: int = 32 * 1024 * 1024,
+        fresh: Callable[[], bool] = lambda: True,
     ) -> None:
         self.app = app
         self.rule = rule
         self.stamp = stamp
+        self.fresh = fresh
         self.max_bytes = max_bytes
         self._answers: OrderedDict[tuple[object, ...], _Answer] = OrderedDict()
         self._generation = stamp(None)[0]
@@ -145,6 +154,9 @@ class ResponseCache:
             return
 
         key = (scope["method"], scope["path"], scope["query_string"], scope["scheme"], body, *values)
+        if not self.fresh():
+            await self._render_or_stale(scope, receive, send, key, slug)
+            return
         for _ in range(MAX_WAITS):
             stamp = self._current_stamp(slug)
             answer = self._answers.get(key)
@@ -202,6 +214,27 @@ class ResponseCache:
         finally:
             settle(NOT_REUSABLE)
 
+    async def _render_or_stale(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[object, ...], slug: str | None
+    ) -> None:
+        """A fresh rendering, not stored; the stored answer instead if the rendering is a 503."""
+        stored = self._answers.get(key)
+        if stored is None or stored.stamp != self._current_stamp(slug):
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def stale_if_error(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == UNAVAILABLE_STATUS:
+                replaced = True
+                self.hits += 1
+                await _send_answer(send, stored)
+            elif not replaced:
+                await send(message)
+
+        await self.app(scope, receive, stale_if_error)
+
     def _outcome(
         self,
         start: Message | None,
@@ -212,7 +245,7 @@ class ResponseCache:
         stamp: Stamp,
     ) -> _Answer | str:
         """The answer to keep and share, else STALE or NOT_REUSABLE."""
-        if start is None or start["status"] not in CACHEABLE_STATUS:
+        if start is None or start["status"] not in CACHEABLE_STATUS or not self.fresh():
             return NOT_REUSABLE
         headers = tuple((bytes(name).lower(), bytes(value)) for name, value in start.get("headers", ()))
         if not _storable(headers, route):

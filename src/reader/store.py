@@ -111,30 +111,8 @@ class SqlArticleStore:
         raise AssertionError("unreachable")
 
     async def _save(self, drafts: Sequence[ArticleDraft]) -> SaveResult:
-        now = _now()
-        today = dt.date.today().isoformat()
-        created: list[tuple[object, ...]] = []
-        updated: list[tuple[object, ...]] = []
-        slugs = [d.slug for d in drafts]
-        async with self.db.transaction(touches=slugs) as tx:
-            existing = await _existing(tx, slugs)
-            # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
-            for draft in sorted(drafts, key=lambda d: d.slug):
-                values = [getattr(draft, field) for field in _COMPARED]
-                old = existing.get(draft.slug)
-                if old is None:
-                    created.append((draft.slug, *values, draft.published or today, now, now))
-                    continue
-                published = draft.published or old["published"]
-                if any(old[f] != v for f, v in zip((*_COMPARED, "published"), (*values, published), strict=True)):
-                    updated.append((*values, published, now, draft.slug))
-            if created:
-                await tx.execute_many(_INSERT, created)
-            if updated:
-                await tx.execute_many(_UPDATE, updated)
-        return SaveResult(
-            created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated)
-        )
+        async with self.db.transaction(touches=[d.slug for d in drafts]) as tx:
+            return await save_drafts(tx, drafts)
 
     async def create_article(self, draft: ArticleDraft) -> bool:
         """Create an article under a slug no other article has; False (nothing written) when one has."""
@@ -151,6 +129,30 @@ class SqlArticleStore:
     async def ping(self) -> bool:
         row = await self.db.fetch_one("SELECT 1 AS ok")
         return bool(row and row["ok"] == 1)
+
+
+async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveResult:
+    """Create or update every draft within `tx` (whose `touches` must name their slugs)."""
+    now = _now()
+    today = dt.date.today().isoformat()
+    created: list[tuple[object, ...]] = []
+    updated: list[tuple[object, ...]] = []
+    existing = await _existing(tx, [d.slug for d in drafts])
+    # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
+    for draft in sorted(drafts, key=lambda d: d.slug):
+        values = [getattr(draft, field) for field in _COMPARED]
+        old = existing.get(draft.slug)
+        if old is None:
+            created.append((draft.slug, *values, draft.published or today, now, now))
+            continue
+        published = draft.published or old["published"]
+        if any(old[f] != v for f, v in zip((*_COMPARED, "published"), (*values, published), strict=True)):
+            updated.append((*values, published, now, draft.slug))
+    if created:
+        await tx.execute_many(_INSERT, created)
+    if updated:
+        await tx.execute_many(_UPDATE, updated)
+    return SaveResult(created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated))
 
 
 async def _existing(tx: Transaction, slugs: Sequence[str]) -> dict[str, Row]:

@@ -3,9 +3,10 @@ lock (any number of nodes starting at once migrate once), and freshness across n
 
 Every write transaction announces, on commit, the keys it touched (NOTIFY is transactional: a rolled-back
 write announces nothing). Each node keeps one connection LISTENing and moves exactly those keys' change
-counters, so its answer cache re-renders only what changed. When that connection drops the node keeps its
-cached pages (PostgreSQL may be gone; they are the best answer it has) and reconnects; once listening again
-it drops every cached page, since announcements made meanwhile were missed.
+counters, so its answer cache re-renders only what changed. The node counts as `listening` only while
+that connection is up and on the same server as its pool; otherwise announcements may be missed, and the
+answer cache renders afresh instead of trusting what it holds (reader.response_cache). Once listening
+again the node drops every cached page, since announcements made meanwhile were missed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ from reader.db import (
     DatabaseUnavailable,
     Params,
     Row,
+    Seed,
+    Transaction,
     describe_target,
+    newer_schema,
+    unreadable_schema,
     url_host,
 )
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -41,11 +46,18 @@ MAX_PAYLOAD_BYTES = 7900
 EVERYTHING = "*"
 # pg_advisory_xact_lock key for migrations: "reader" in ASCII.
 MIGRATION_LOCK = 0x726561646572
+# The first key of Transaction.lock's two-key advisory locks ("rdr" + 1), a space of their own.
+NAMED_LOCKS = 0x72647201
 CONNECT_TIMEOUT = 5.0
 COMMAND_TIMEOUT = 30.0
-# How often the listening connection is checked when nothing arrives (a silent network drop shows here),
-# and the longest wait between attempts to reconnect it.
-LISTEN_KEEPALIVE = 5.0
+# How often the listening connection is checked when nothing arrives: a silent network drop shows within
+# about twice this.
+LISTEN_KEEPALIVE = 1.0
+# Reconnecting the listener: at once after a connection that had listened this long, else after a delay
+# that doubles from MIN_RECONNECT_DELAY up to MAX_RECONNECT_DELAY (a server that accepts connections and
+# then drops them, e.g. a standby refusing LISTEN, must not get a storm of them).
+STABLE_LISTENING = 5.0
+MIN_RECONNECT_DELAY = 0.1
 MAX_RECONNECT_DELAY = 1.0
 POOL_NAME = "reader"
 LISTENER_NAME = "reader-listen"
@@ -53,17 +65,29 @@ LISTENER_NAME = "reader-listen"
 # SQLSTATE classes meaning "cannot be reached or is going away": 08 connection exception, 53 insufficient
 # resources (too many connections), 57 operator intervention (shutdown, cannot connect now, cancelled).
 _UNAVAILABLE_CLASSES = ("08", "53", "57")
+# And states meaning "not now, try again": 40001 serialization failure, 40P01 deadlock detected (the
+# transaction was rolled back), 25006 read-only transaction (a standby, e.g. the old primary after a
+# fail-over).
+_UNAVAILABLE_STATES = ("40001", "40P01", "25006")
 # Refused at connection: 28 invalid authorization (a wrong password), 3D invalid catalog name (no such database).
 _REFUSED_CLASSES = ("28", "3D")
+# asyncpg's InterfaceErrors for a connection or pool that is closed or closing (anything else is a bug).
+_CLOSED = re.compile(r"\bclos(ed|ing)\b")
+# What numbered() cannot tell from a placeholder: double-quoted identifiers, E'' and dollar-quoted strings,
+# comments. reader's SQL uses none of them.
+_UNSUPPORTED_SQL = re.compile(r"\"|\$\$|--|/\*")
+# The E of an E'' string, at the end of the SQL before a quoted part.
+_ESCAPE_STRING_PREFIX = re.compile(r"(?<!\w)[eE]$")
 
 
 def _unavailable(exc: BaseException) -> bool:
     if isinstance(exc, OSError | TimeoutError):
         return True
     if isinstance(exc, asyncpg.InterfaceError):
-        return "closed" in str(exc)
+        return bool(_CLOSED.search(str(exc)))
     if isinstance(exc, asyncpg.PostgresError):
-        return str(exc.sqlstate or "")[:2] in _UNAVAILABLE_CLASSES
+        state = str(exc.sqlstate or "")
+        return state[:2] in _UNAVAILABLE_CLASSES or state in _UNAVAILABLE_STATES
     return False
 
 
@@ -82,8 +106,17 @@ def _translated() -> Iterator[None]:
 
 @functools.lru_cache(maxsize=512)
 def numbered(sql: str) -> str:
-    """`?` placeholders as PostgreSQL's `$1, $2, …` (none inside quoted strings)."""
-    parts = re.split(r"('(?:[^']|'')*')", sql)
+    """`?` placeholders as PostgreSQL's `$1, $2, …`, except inside plain '…' strings.
+
+    reader's SQL is written with nothing else that may hold a `?` (double-quoted identifiers, E'' or
+    dollar-quoted strings, comments); a statement with one is refused rather than numbered wrongly.
+    """
+    parts = re.split(r"('(?:[^']|'')*')", sql)  # SQL, quoted, SQL, quoted, …, SQL
+    outside = parts[::2]
+    if any(_UNSUPPORTED_SQL.search(part) for part in outside) or any(
+        _ESCAPE_STRING_PREFIX.search(part) for part in outside[:-1]
+    ):
+        raise ValueError(f"SQL with quoted identifiers, E'' or $$ strings or comments is not numbered: {sql!r}")
     count = 0
 
     def number(_: re.Match[str]) -> str:
@@ -94,14 +127,34 @@ def numbered(sql: str) -> str:
     return "".join(part if part.startswith("'") else re.sub(r"\?", number, part) for part in parts)
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def _rows(records: Iterable[asyncpg.Record]) -> list[Row]:
     return [dict(record.items()) for record in records]
 
 
-class _PostgresTransaction:
+async def _server_started(conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> str:
+    """When the server on the other end started: tells one server (instance) from another, which its
+    address may not (a fail-over behind one DNS name)."""
+    return str(await conn.fetchval("SELECT pg_postmaster_start_time()::text"))
+
+
+async def _pause(seconds: float) -> None:
+    """Wait between attempts to listen again (tests replace it to see the delays)."""
+    await asyncio.sleep(seconds)
+
+
+def next_reconnect_delay(delay: float) -> float:
+    """The wait before the next attempt to listen, after one that did not last."""
+    return min(max(delay * 2, MIN_RECONNECT_DELAY), MAX_RECONNECT_DELAY)
+
+
+class _PostgresTransaction(Transaction):
     """reader.db.Transaction on one pooled connection inside its transaction."""
 
-    def __init__(self, conn: asyncpg.pool.PoolConnectionProxy) -> None:
+    def __init__(self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> None:
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -119,10 +172,13 @@ class _PostgresTransaction:
         with _translated():
             return _rows(await self._conn.fetch(numbered(sql), *params))
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+    async def lock(self, *names: str) -> None:
+        """Advisory locks on the names' hashes, held until the transaction ends; taken in one order, so
+        that two transactions locking overlapping names cannot deadlock (a hash collision only makes two
+        names wait for each other)."""
         with _translated():
-            record = await self._conn.fetchrow(numbered(sql), *params)
-        return dict(record.items()) if record is not None else None
+            for name in sorted(set(names)):
+                await self._conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", NAMED_LOCKS, name)
 
 
 class PostgresDatabase(Database):
@@ -130,18 +186,28 @@ class PostgresDatabase(Database):
 
     dialect = "postgresql"
 
-    def __init__(self, url: str, *, pool_size: int = 4) -> None:
+    def __init__(self, url: str, *, pool_size: int = 4, acquire_timeout: float = CONNECT_TIMEOUT) -> None:
         super().__init__()
         self.url = url
         self._pool_size = max(1, pool_size)
+        # A request waits this long for a pooled connection (all busy, or PostgreSQL not answering), then
+        # answers 503: requests never queue without limit. (Opening waits CONNECT_TIMEOUT.)
+        self._acquire_timeout = acquire_timeout
         self._pool: asyncpg.Pool | None = None
         # Announcements carry this node's id, so that it skips its own (its commits already counted).
         self._node = secrets.token_hex(8)
+        self._listening = False
         self._listening_failed = False
+        # The server the pool's newest connection reached (its start time), which the listener must be on.
+        self._pool_server: str | None = None
 
     @property
     def target(self) -> str:
         return describe_target(self.url)
+
+    @property
+    def listening(self) -> bool:
+        return self._listening
 
     def _cannot_connect(self, exc: BaseException) -> DatabaseError:
         if isinstance(exc, ConnectionRefusedError):
@@ -149,30 +215,36 @@ class PostgresDatabase(Database):
         elif isinstance(exc, TimeoutError):
             reason = f"no answer within {CONNECT_TIMEOUT:.0f} s"
         else:
-            reason = " ".join((str(exc) or type(exc).__name__).split())  # one line, whatever the driver said
+            reason = _one_line(exc)  # whatever the driver said
         return DatabaseError(f"{self.target}: cannot connect to PostgreSQL at {url_host(self.url)} ({reason})")
 
-    async def open(self, *, check: bool = True) -> bool:
-        """Connect the pool and migrate; `check` has nothing to verify here (PostgreSQL checks its pages)."""
+    async def _note_server(self, conn: asyncpg.Connection) -> None:
+        self._pool_server = await _server_started(conn)
+
+    async def _connect_pool(self) -> asyncpg.Pool:
         try:
-            self._pool = await asyncpg.create_pool(
+            return await asyncpg.create_pool(
                 self.url,
                 # No floor to keep: asyncpg would restore it in the background, logging a traceback for
-                # every failed attempt while PostgreSQL is away. Connections open on demand (the migration
-                # below opens the first, so an unreachable server is reported at once) and then stay.
+                # every failed attempt while PostgreSQL is away. Connections open on demand (the first
+                # query opens the first, so an unreachable server is reported at once) and then stay.
                 min_size=0,
                 max_size=self._pool_size,
                 max_inactive_connection_lifetime=0,
                 timeout=CONNECT_TIMEOUT,
                 command_timeout=COMMAND_TIMEOUT,
                 server_settings={"application_name": POOL_NAME},
+                init=self._note_server,
             )
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
             raise self._cannot_connect(exc) from exc
+
+    @asynccontextmanager
+    async def _first_use(self) -> AsyncIterator[None]:
+        """Where the pool's first connection is made: an unreachable server, a wrong password or a missing
+        database shows here, as one line; the pool is closed again on any failure."""
         try:
-            # The pool connects on demand: the migration's connection is the first, so this is where an
-            # unreachable server, a wrong password or a missing database shows.
-            return await self._migrate()
+            yield
         except DatabaseError:
             await self.close()
             raise
@@ -180,24 +252,36 @@ class PostgresDatabase(Database):
             await self.close()
             if _unavailable(exc) or str(getattr(exc, "sqlstate", ""))[:2] in _REFUSED_CLASSES:
                 raise self._cannot_connect(exc) from exc
-            raise DatabaseError(f"{self.target}: {' '.join(str(exc).split())}") from exc
+            raise DatabaseError(f"{self.target}: {_one_line(exc)}") from exc
         except BaseException:
             await self.close()
             raise
 
-    async def _migrate(self) -> bool:
-        assert self._pool is not None
-        async with self._pool.acquire() as conn, conn.transaction():
+    async def open(self, *, check: bool = True, seed: Seed | None = None) -> bool:
+        """Connect the pool and migrate; `check` has nothing to verify here (PostgreSQL checks its pages)."""
+        self._pool = await self._connect_pool()
+        async with self._first_use():
+            created = await self._migrate(self._pool, seed)
+        return created
+
+    async def open_for_reading(self) -> None:
+        """Connect the pool and check the schema's version; nothing is written (a standby will do)."""
+        self._pool = await self._connect_pool()
+        async with self._first_use(), self._pool.acquire(timeout=CONNECT_TIMEOUT) as conn:
+            exists = await conn.fetchval("SELECT to_regclass('reader_schema') IS NOT NULL")
+            version = int(await conn.fetchval("SELECT version FROM reader_schema")) if exists else 0
+            if version != SCHEMA_VERSION:
+                raise DatabaseError(unreadable_schema(self.target, version))
+
+    async def _migrate(self, pool: asyncpg.Pool, seed: Seed | None) -> bool:
+        async with pool.acquire(timeout=CONNECT_TIMEOUT) as conn, conn.transaction():
             # Held until this transaction ends: nodes starting together migrate one after another, and
             # every one after the first finds the schema current.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
             exists = await conn.fetchval("SELECT to_regclass('reader_schema') IS NOT NULL")
             version = int(await conn.fetchval("SELECT version FROM reader_schema")) if exists else 0
             if version > SCHEMA_VERSION:
-                raise DatabaseError(
-                    f"{self.target}: schema version {version} is newer than this reader understands "
-                    f"({SCHEMA_VERSION}); upgrade reader or use another database"
-                )
+                raise DatabaseError(newer_schema(self.target, version))
             if version == SCHEMA_VERSION:
                 return False
             if not exists:
@@ -207,6 +291,11 @@ class PostgresDatabase(Database):
                 for statement in migration.postgresql:
                     await conn.execute(statement)
             await conn.execute("UPDATE reader_schema SET version = $1", SCHEMA_VERSION)
+            if version == 0 and seed is not None:
+                # In the same transaction: the schema and the demo articles commit together, or neither.
+                await seed(_PostgresTransaction(conn))
+            # Nodes already running (an older release during an upgrade) render afresh.
+            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{self._node} {EVERYTHING}")
             logger.info("%s: schema migrated from version %d to %d", self.target, version, SCHEMA_VERSION)
         return version == 0
 
@@ -239,7 +328,7 @@ class PostgresDatabase(Database):
         keys = None if touches is None else list(touches)
         try:
             with _translated():
-                async with pool.acquire() as conn, conn.transaction():
+                async with pool.acquire(timeout=self._acquire_timeout) as conn, conn.transaction():
                     yield _PostgresTransaction(conn)
                     announcement = self._announcement(keys)
                     if announcement is not None:
@@ -247,18 +336,22 @@ class PostgresDatabase(Database):
         finally:
             self.changed(keys)
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[_PostgresTransaction]:
+        """A REPEATABLE READ, READ ONLY transaction: one snapshot for every query in it."""
+        pool = self._require_pool()
+        with _translated():
+            async with (
+                pool.acquire(timeout=self._acquire_timeout) as conn,
+                conn.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                yield _PostgresTransaction(conn)
+
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         pool = self._require_pool()
         with _translated():
-            async with pool.acquire() as conn:
+            async with pool.acquire(timeout=self._acquire_timeout) as conn:
                 return _rows(await conn.fetch(numbered(sql), *params))
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        pool = self._require_pool()
-        with _translated():
-            async with pool.acquire() as conn:
-                record = await conn.fetchrow(numbered(sql), *params)
-        return dict(record.items()) if record is not None else None
 
     def _announced(self, connection: object, pid: int, channel: str, payload: object) -> None:
         node, _, what = str(payload).partition(" ")
@@ -277,47 +370,79 @@ class PostgresDatabase(Database):
         self.changed(keys)
 
     async def watch_changes(self, interval: float = 0.25) -> None:
-        """Hold one LISTEN connection (runs until cancelled); reconnect at once when it drops, then every
-        MAX_RECONNECT_DELAY at most; after each (re)connection, count everything as changed."""
+        """Hold one LISTEN connection (runs until cancelled). When it drops: reconnect at once if it had
+        listened for STABLE_LISTENING seconds, else after a growing delay; after each (re)connection, count
+        everything as changed."""
+        loop = asyncio.get_running_loop()
         delay = 0.0
         while True:
             if delay:
-                await asyncio.sleep(delay)
+                await _pause(delay)
             try:
                 conn = await asyncpg.connect(
                     self.url, timeout=CONNECT_TIMEOUT, server_settings={"application_name": LISTENER_NAME}
                 )
             except Exception as exc:  # noqa: BLE001 - unreachable for now: keep trying
-                if not self._listening_failed:
-                    logger.warning(
-                        "cannot listen for changes on %s (%s); cached pages are kept meanwhile",
-                        self.target,
-                        " ".join(str(exc).split()) or type(exc).__name__,
-                    )
-                self._listening_failed = True
-                delay = min(max(delay * 2, 0.1), MAX_RECONNECT_DELAY)
+                self._report(
+                    "cannot listen for changes on %s (%s); pages are rendered afresh meanwhile", _one_line(exc)
+                )
+                delay = next_reconnect_delay(delay)
                 continue
-            delay = 0.0
+            began = 0.0
             try:
-                await self._listen(conn)
+                began = await self._listen(conn)
             except Exception as exc:  # noqa: BLE001 - whatever broke it, reconnect
-                logger.warning("listening for changes on %s failed (%s); reconnecting", self.target, exc)
+                self._report("listening for changes on %s failed (%s); reconnecting", _one_line(exc))
             finally:
+                self._listening = False
                 conn.terminate()
+            delay = 0.0 if began and loop.time() - began >= STABLE_LISTENING else next_reconnect_delay(delay)
 
-    async def _listen(self, conn: asyncpg.Connection) -> None:
+    def _report(self, message: str, reason: str) -> None:
+        """A warning for the first failure since the node last listened; the rest at debug level."""
+        level = logging.DEBUG if self._listening_failed else logging.WARNING
+        logger.log(level, message, self.target, reason)
+        self._listening_failed = True
+
+    async def _listen(self, conn: asyncpg.Connection) -> float:
+        """LISTEN on `conn` until it drops or turns out to be on another server than the pool; the loop
+        time listening began (0: it never did)."""
         lost = asyncio.Event()
         conn.add_termination_listener(lambda _conn: lost.set())
+        if conn.get_server_version() >= (14,):
+            # The listener is idle by design: a server-wide idle_session_timeout must not cut it.
+            await conn.execute("SET idle_session_timeout = 0")
+        server = await _server_started(conn)
         await conn.add_listener(CHANNEL, self._announced)
-        # Whatever was committed while no connection listened went unannounced here: start afresh.
+        # Whatever was committed while no connection listened went unannounced here: start afresh. (No
+        # await between these two: an answer stored before is dropped before any is trusted again.)
         self.generation += 1
+        self._listening = True
+        began = asyncio.get_running_loop().time()
         if self._listening_failed:
             logger.info("listening for changes on %s again; cached pages dropped", self.target)
         self._listening_failed = False
         while not lost.is_set():
+            if self._pool_server not in (None, server) and await self._pool_moved(server):
+                self._report(
+                    "listening for changes on %s stopped (%s); reconnecting", "the pool reaches another server"
+                )
+                return began
             try:
                 await asyncio.wait_for(lost.wait(), LISTEN_KEEPALIVE)
             except TimeoutError:
                 await conn.execute("SELECT 1", timeout=LISTEN_KEEPALIVE)
-        self._listening_failed = True
-        logger.warning("lost the connection listening for changes on %s; reconnecting", self.target)
+        self._report("listening for changes on %s stopped (%s); reconnecting", "the connection was lost")
+        return began
+
+    async def _pool_moved(self, server: str) -> bool:
+        """Whether the pool, asked afresh, reaches another server than `server` (the listener's)."""
+        pool = self._pool
+        if pool is None:
+            return False
+        try:
+            async with pool.acquire(timeout=self._acquire_timeout) as conn:
+                self._pool_server = await _server_started(conn)
+        except Exception:  # noqa: BLE001 - the pool cannot tell now; the listener's keepalive decides
+            return False
+        return self._pool_server != server

@@ -21,6 +21,10 @@ from reader.db import (
     DatabaseUnavailable,
     Params,
     Row,
+    Seed,
+    Transaction,
+    newer_schema,
+    unreadable_schema,
 )
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -46,8 +50,8 @@ def _translated() -> Iterator[None]:
         raise
 
 
-class _SQLiteTransaction:
-    """reader.db.Transaction on the writer's connection."""
+class _SQLiteTransaction(Transaction):
+    """reader.db.Transaction on the writer's connection (or, read-only, on a reader's: snapshot())."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -67,9 +71,8 @@ class _SQLiteTransaction:
         with _translated():
             return cast(list[Row], list(await self._conn.execute_fetchall(sql, params)))
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
+    async def lock(self, *names: str) -> None:
+        """Nothing to do: BEGIN IMMEDIATE took the database's write lock, for every process."""
 
 
 class SQLiteDatabase(Database):
@@ -91,28 +94,49 @@ class SQLiteDatabase(Database):
     def target(self) -> str:
         return str(self.path)
 
-    async def open(self, *, check: bool = True) -> bool:
+    async def open(self, *, check: bool = True, seed: Seed | None = None) -> bool:
         """Open the connections, migrating the schema; True when the schema was created just now.
 
         With `check`, the whole file is verified (PRAGMA quick_check, about a second per GB) before anything
         is written to it, so a damaged database is refused untouched instead of being written into.
         """
         _check_path(self.path)
-        try:
+        async with self._opening():
             self._writer = await self._connect()
-            created = await self._migrate(self._writer, check=check)
-            for _ in range(self._read_count):
-                reader = await self._connect()
-                await reader.execute("PRAGMA query_only = ON")
-                self._all_readers.append(reader)
-                self._readers.put_nowait(reader)
+            created = await self._migrate(self._writer, check=check, seed=seed)
+            await self._open_readers()
+        return created
+
+    async def open_for_reading(self) -> None:
+        """Reader connections only, opened read-only (mode=ro): the file, its journal mode and its schema
+        are left exactly as they are."""
+        if not self.path.is_file():
+            raise DatabaseError(f"{self.path}: no such database file")
+        async with self._opening():
+            await self._open_readers(readonly=True)
+            version = int(await _scalar(self._all_readers[0], "PRAGMA user_version"))
+            await _scalar(self._all_readers[0], "SELECT count(*) FROM sqlite_master")
+            if version != SCHEMA_VERSION:
+                raise DatabaseError(unreadable_schema(self.target, version))
+
+    @asynccontextmanager
+    async def _opening(self) -> AsyncIterator[None]:
+        """Whatever stops the opening closes the connections again; SQLite's errors become one line."""
+        try:
+            yield
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise DatabaseError(_describe(self.path, exc)) from exc
         except BaseException:
             await self.close()
             raise
-        return created
+
+    async def _open_readers(self, *, readonly: bool = False) -> None:
+        for _ in range(self._read_count):
+            reader = await self._connect(readonly=readonly)
+            await reader.execute("PRAGMA query_only = ON")
+            self._all_readers.append(reader)
+            self._readers.put_nowait(reader)
 
     async def close(self) -> None:
         connections = [*self._all_readers, *([self._writer] if self._writer else [])]
@@ -123,9 +147,14 @@ class SQLiteDatabase(Database):
             with suppress(Exception):
                 await conn.close()
 
-    async def _connect(self) -> aiosqlite.Connection:
+    async def _connect(self, *, readonly: bool = False) -> aiosqlite.Connection:
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
-        pending = aiosqlite.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+        timeout = self._busy_timeout_ms / 1000
+        if readonly:
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            pending = aiosqlite.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+        else:
+            pending = aiosqlite.connect(self.path, isolation_level=None, timeout=timeout)
         try:
             conn = await pending
         except BaseException:
@@ -140,15 +169,12 @@ class SQLiteDatabase(Database):
         await conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
-    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool) -> bool:
+    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool, seed: Seed | None) -> bool:
         # Read before writing anything, so that a file which is not SQLite is left untouched.
         version = int(await _scalar(conn, "PRAGMA user_version"))
         await _scalar(conn, "SELECT count(*) FROM sqlite_master")
         if version > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"{self.path}: schema version {version} is newer than this reader understands "
-                f"({SCHEMA_VERSION}); upgrade reader or use another database"
-            )
+            raise DatabaseError(newer_schema(self.target, version))
         if check:
             # A readable first page says nothing about the rest: garbage in any table's pages only shows
             # when they are read, and switching to WAL or migrating would write into the damaged file.
@@ -168,18 +194,23 @@ class SQLiteDatabase(Database):
                 for statement in migration.sqlite:
                     await conn.execute(statement)
             await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version == 0 and seed is not None:
+                with _translated():
+                    await seed(_SQLiteTransaction(conn))
         return version == 0
 
     @asynccontextmanager
     async def _transaction(self, conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
-        await conn.execute("BEGIN IMMEDIATE")
         try:
+            await conn.execute("BEGIN IMMEDIATE")
             yield conn
+            await conn.execute("COMMIT")
         except BaseException:
-            # Shielded: a cancelled request must still leave the writer outside any transaction.
-            await asyncio.shield(conn.execute("ROLLBACK"))
+            # Shielded, and also when BEGIN or COMMIT is what failed: a request cancelled while BEGIN waits
+            # for the lock (it goes on in aiosqlite's thread and may yet succeed), or a COMMIT refused
+            # (which leaves the transaction open), must still leave the writer outside any transaction.
+            await asyncio.shield(_rollback(conn))
             raise
-        await conn.execute("COMMIT")
 
     @asynccontextmanager
     async def transaction(self, touches: Iterable[str] | None = None) -> AsyncIterator[_SQLiteTransaction]:
@@ -210,9 +241,17 @@ class SQLiteDatabase(Database):
             with _translated():
                 return cast(list[Row], list(await conn.execute_fetchall(sql, params)))
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[_SQLiteTransaction]:
+        """A read transaction on a reader connection: in WAL mode it sees the commits made before its first
+        read and none after, and writers go on meanwhile."""
+        async with self._reader() as conn:
+            with _translated():
+                await conn.execute("BEGIN")
+            try:
+                yield _SQLiteTransaction(conn)
+            finally:
+                await asyncio.shield(_rollback(conn))
 
     async def data_version(self) -> int:
         """SQLite's data_version on the writer's connection: it changes only when another process commits
@@ -238,6 +277,15 @@ class SQLiteDatabase(Database):
                     self.generation += 1
                 last = current
             await asyncio.sleep(interval)
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    try:
+        await conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        # "no transaction is active": BEGIN itself failed (busy past the timeout); nothing to undo.
+        if "no transaction is active" not in str(exc):
+            logger.warning("rolling back failed: %s", exc)
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str) -> Any:
