@@ -38,3 +38,45 @@ def test_the_flag_wins_over_the_environment_either_way() -> None:
 def test_a_database_reader_cannot_use_is_named(raw: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({"READER_DB": raw})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://reader@db1.example:5432,db2.example:5433/site",
+        "postgresql://reader@[2001:db8::1]:5432,db2.example/site",
+        "postgresql://reader@/site?host=/run/postgresql&port=5432",
+    ],
+)
+def test_urls_asyncpg_takes_are_taken(url: str) -> None:
+    """Several hosts (tried in turn; tests/test_db.py connects through one), or a unix socket directory."""
+    assert Settings.from_env({"READER_DB": url}).database == url
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://reader@db1:5432,db2:x/site", "postgresql://reader@db/site?port=54x", "postgresql://a@h:1:2/d"]
+)
+def test_a_bad_port_in_any_host_is_named(url: str) -> None:
+    with pytest.raises(SettingsError, match="READER_DB: .*(port|host)"):
+        Settings.from_env({"READER_DB": url})
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert Settings().trusted_proxies == ("127.0.0.1/32", "::1/128")
+    settings = Settings.from_env(
+        {"READER_TRUST_PROXY": "true", "READER_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,fd00::/8"}
+    )
+    assert settings.trusted_proxies == ("10.0.0.0/8", "192.0.2.7/32", "fd00::/8")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("*", "would let any client say what its address is"),
+        ("lb.internal", "not an address or network"),
+        (" ,", "at least one"),
+    ],
+)
+def test_trusting_every_address_or_a_name_is_refused(raw: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=f"READER_TRUSTED_PROXIES: .*{message}"):
+        Settings.from_env({"READER_TRUSTED_PROXIES": raw})

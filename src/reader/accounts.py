@@ -54,7 +54,7 @@ def _digest(secret: str) -> str:
 
 def check_name(name: str) -> str:
     """A valid account or token name (letters, digits, . _ -), or AccountError."""
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise AccountError("a name is 1 to 64 letters, digits, dots, hyphens or underscores")
     return name
 
@@ -83,7 +83,13 @@ class AccountStore:
 
     async def verify_login(self, name: str, password: str) -> User | None:
         """The user for a correct name and password, else None (in about the same time either way)."""
-        row = await self.db.fetch_one("SELECT id, name, password_hash FROM users WHERE lower(name) = lower(?)", (name,))
+        row = None
+        # A name no account can have is not looked up: lower() differs between Python and the databases
+        # outside ASCII, and the throttle counts attempts by the Python one.
+        if NAME_PATTERN.fullmatch(name):
+            row = await self.db.fetch_one(
+                "SELECT id, name, password_hash FROM users WHERE lower(name) = lower(?)", (name,)
+            )
         stored = row["password_hash"] if row else _DUMMY_HASH
 
         def verify() -> bool:
@@ -161,7 +167,8 @@ class AccountStore:
                 (name, secrets.token_hex(32)),
             )
             stored = await tx.fetch_one("SELECT value FROM secrets WHERE name = ?", (name,))
-        assert stored is not None
+        if stored is None:  # inserted or kept just now, in this transaction: only a broken database says so
+            raise RuntimeError(f"the secret {name!r} was stored but cannot be read back")
         return str(stored["value"])
 
 

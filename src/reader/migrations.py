@@ -91,6 +91,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX login_failures_by_key ON login_failures (key, at)",
         ),
     ),
+    Migration(
+        # Sign-in attempts are counted before the password is checked (reader.throttle); `attempt` tells
+        # one attempt's rows apart, so that a right password takes back its own. Pruning goes by `at`.
+        sqlite=(
+            "ALTER TABLE login_failures ADD COLUMN attempt TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX login_failures_by_at ON login_failures (at)",
+        ),
+        postgresql=(
+            "ALTER TABLE login_failures ADD COLUMN attempt TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX login_failures_by_at ON login_failures (at)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ ENVIRONMENT = (
     ("READER_DB", "database: a SQLite file path, or a postgresql:// URL"),
     ("READER_DEFAULT_LANG", "UI language when nothing else decides (vi, en)"),
     ("READER_TRUST_PROXY", "trust X-Forwarded-Proto/-For from a reverse proxy"),
+    ("READER_TRUSTED_PROXIES", "the proxies' addresses or networks (with READER_TRUST_PROXY)"),
     ("READER_PAGE_SIZE", "articles per index page"),
     ("READER_READ_CONNECTIONS", "SQLite reader connections; PostgreSQL pool size minus one"),
     ("READER_MAX_BODY_BYTES", "largest request body accepted"),
@@ -87,6 +89,27 @@ def _public_url(name: str, raw: str) -> str | None:
     return value
 
 
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    """Addresses and networks (CIDR), normalized; at least one."""
+    networks = []
+    for part in (part.strip() for part in raw.split(",")):
+        if not part:
+            continue
+        if part == "*":
+            raise SettingsError(f"{name}: '*' would let any client say what its address is; list the proxies")
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an address or network such as 10.0.0.0/8") from None
+    if not networks:
+        raise SettingsError(f"{name}: name at least one proxy address or network")
+    return tuple(networks)
+
+
+# A host of a URL's host list ("h1:5432,h2:5433"), with the port that follows it, if any.
+_URL_HOST = re.compile(r"^(?:\[[^\]]*\]|[^:\[\]]*)(?::(?P<port>.*))?$")
+
+
 def parse_database(name: str, raw: str) -> str | Path:
     """A SQLite file's Path, or a postgresql:// URL as a str (checked here, so that a typo is named before
     anything connects)."""
@@ -96,11 +119,17 @@ def parse_database(name: str, raw: str) -> str | Path:
         if "://" in value:
             raise SettingsError(f"{name}: {parsed.scheme}:// is not a database reader knows (a path, or postgresql://)")
         return Path(value)
-    try:
-        parsed.port  # noqa: B018 - raises for a port that is not a number
-    except ValueError:
-        raise SettingsError(f"{name}: the port in the URL is not a number") from None
-    sslmode = dict(parse_qsl(parsed.query)).get("sslmode")
+    query = dict(parse_qsl(parsed.query))
+    # asyncpg takes several hosts, tried in turn: postgresql://user@h1:5432,h2:5433/dbname (or ?port=5432,5433).
+    ports = query["port"].split(",") if "port" in query else []
+    for host in parsed.netloc.rpartition("@")[2].split(","):
+        found = _URL_HOST.match(host)
+        if found is None:
+            raise SettingsError(f"{name}: {host!r} in the URL is not a host, host:port or [IPv6]:port")
+        ports += [found.group("port")] if found.group("port") is not None else []
+    if not all(port.isascii() and port.isdigit() for port in ports):
+        raise SettingsError(f"{name}: the port in the URL is not a number")
+    sslmode = query.get("sslmode")
     if sslmode is not None and sslmode not in SSL_MODES:
         raise SettingsError(f"{name}: sslmode must be one of {', '.join(SSL_MODES)}, not {sslmode!r}")
     return value
@@ -131,6 +160,9 @@ class Settings:
     debug: bool = False
     default_lang: str = "vi"
     trust_proxy_headers: bool = False
+    # The reverse proxies (load balancers) that may set X-Forwarded-For/-Proto: the right-most address
+    # in X-Forwarded-For that is not one of them is the client's (sign-in throttling counts by it).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     page_size: int = 20
     read_connections: int = 3
     busy_timeout_ms: int = 5000
@@ -168,6 +200,8 @@ class Settings:
             values["default_lang"] = lang
         if "READER_TRUST_PROXY" in environ:
             values["trust_proxy_headers"] = _bool("READER_TRUST_PROXY", environ["READER_TRUST_PROXY"])
+        if "READER_TRUSTED_PROXIES" in environ:
+            values["trusted_proxies"] = _networks("READER_TRUSTED_PROXIES", environ["READER_TRUSTED_PROXIES"])
         if "READER_PAGE_SIZE" in environ:
             values["page_size"] = _int("READER_PAGE_SIZE", environ["READER_PAGE_SIZE"], 1)
         if "READER_READ_CONNECTIONS" in environ:

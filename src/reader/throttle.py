@@ -1,5 +1,11 @@
-"""Sign-in throttling: at most MAX_FAILURES failed sign-ins per client address and per account name in
-FAILURE_WINDOW_SECONDS, counted in the database so that every worker process and every node shares them.
+"""Sign-in throttling: at most MAX_FAILURES sign-ins that were not right per client address and per account
+name in FAILURE_WINDOW_SECONDS, counted in the database so that every worker process and every node shares
+them.
+
+An attempt is counted *before* its password is checked, in one transaction that holds a lock on its keys:
+requests sent in parallel are counted one after another, so no more than MAX_FAILURES of them ever reach
+the (slow) password check, however many arrive at once. A right password takes its own attempt back and
+forgets the account's failures; a wrong one stays counted.
 
 Times are the nodes' wall clocks (seconds since the epoch): nodes sharing a database keep their clocks in
 step (NTP), as they must for session expiry too.
@@ -7,17 +13,51 @@ step (NTP), as they must for session expiry too.
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 
-from reader.db import Database
+from reader.db import Database, DatabaseUnavailable, Row
 
 MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
+# One IPv6 client usually holds a whole /64 (every address in it is theirs to use): it counts as one.
+IPV6_CLIENT_PREFIX = 64
+
+
+def address_key(host: str | None) -> str:
+    """The throttling key of a client address: the address, or its /64 network for IPv6."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return f"ip:{host or '?'}"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is 192.0.2.1 (a dual-stack listener)
+            return f"ip:{address.ipv4_mapped}"
+        return f"ip:{ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False)}"
+    return f"ip:{address}"
+
+
+def account_key(name: str) -> str:
+    """The throttling key of an account name (names are unique whatever their case)."""
+    return f"name:{name.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A sign-in attempt: counted against its keys (retry_after 0), or refused without being counted
+    (retry_after: seconds until one may be made)."""
+
+    keys: tuple[str, ...]
+    mark: str
+    retry_after: int = 0
 
 
 class LoginThrottle:
-    """Failed sign-ins per key ("ip:…", "name:…"); a key with MAX_FAILURES recent ones waits."""
+    """Sign-in attempts per key ("ip:…", "name:…"); a key with MAX_FAILURES recent ones waits."""
 
     def __init__(
         self,
@@ -31,26 +71,52 @@ class LoginThrottle:
         self.window = window
         self.clock = clock
 
-    async def retry_after(self, *keys: str) -> int:
-        """Seconds until another attempt is allowed for all of the keys (0: allowed now)."""
+    async def attempt(self, *keys: str) -> Attempt:
+        """Count an attempt against every key, unless one of them has had MAX_FAILURES recent ones: then
+        nothing is counted and the attempt says how long to wait. Call before checking the password."""
         now = self.clock()
-        marks = ",".join("?" * len(keys))
-        rows = await self.db.fetch_all(
-            f"SELECT count(*) AS failures, min(at) AS first FROM login_failures WHERE key IN ({marks}) AND at > ? "
-            "GROUP BY key",
-            (*keys, now - self.window),
-        )
-        waits = [row["first"] + self.window - now for row in rows if row["failures"] >= self.max_failures]
+        mark = secrets.token_hex(8)
+        async with self.db.transaction(touches=()) as tx:
+            # Parallel attempts on any of these keys, on any node, wait here: each counts what those
+            # before it wrote.
+            await tx.lock(*keys)
+            marks = ",".join("?" * len(keys))
+            rows = await tx.fetch_all(
+                f"SELECT key, at FROM login_failures WHERE key IN ({marks}) AND at > ? ORDER BY at DESC",
+                (*keys, now - self.window),
+            )
+            wait = self._wait(rows, now)
+            if wait:
+                return Attempt(keys, mark, wait)
+            await tx.execute_many(
+                "INSERT INTO login_failures (key, at, attempt) VALUES (?, ?, ?)", [(key, now, mark) for key in keys]
+            )
+        with suppress(DatabaseUnavailable):  # tidying only: the next attempt does it again
+            async with self.db.transaction(touches=()) as tx:
+                await tx.execute("DELETE FROM login_failures WHERE at <= ?", (now - self.window,))
+        return Attempt(keys, mark)
+
+    def _wait(self, rows: Sequence[Row], now: float) -> int:
+        """Seconds until every key has fewer than MAX_FAILURES attempts in the window (0: now)."""
+        newest_first: dict[str, list[float]] = {}
+        for row in rows:
+            newest_first.setdefault(row["key"], []).append(float(row["at"]))
+        waits = [
+            times[self.max_failures - 1] + self.window - now
+            for times in newest_first.values()
+            if len(times) >= self.max_failures
+        ]
         return int(max(waits)) + 1 if waits else 0
 
-    async def failed(self, *keys: str) -> None:
-        """Count a failed attempt against each key (and forget failures older than the window)."""
-        now = self.clock()
+    async def succeeded(self, attempt: Attempt, *forget: str) -> None:
+        """The password was right: take the attempt back from its keys, and forget every earlier attempt
+        on the `forget` keys (the account's)."""
+        # Only rows inside the window: older ones are the pruning's, and two transactions deleting the
+        # same rows could deadlock.
+        since = self.clock() - self.window
         async with self.db.transaction(touches=()) as tx:
-            await tx.execute("DELETE FROM login_failures WHERE at <= ?", (now - self.window,))
-            await tx.execute_many("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(key, now) for key in keys])
-
-    async def succeeded(self, key: str) -> None:
-        """A right password: the key's failures are forgotten."""
-        async with self.db.transaction(touches=()) as tx:
-            await tx.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+            marks = ",".join("?" * len(attempt.keys))
+            await tx.execute(f"DELETE FROM login_failures WHERE key IN ({marks}) AND attempt = ?",
+                             (*attempt.keys, attempt.mark))  # fmt: skip
+            for key in forget:
+                await tx.execute("DELETE FROM login_failures WHERE key = ? AND at > ?", (key, since))

@@ -16,6 +16,7 @@ from reader.accounts import Session, sign, unsign
 from reader.i18n import gettext
 from reader.kinds import EDITOR, Route, route_of
 from reader.state import Request
+from reader.throttle import account_key, address_key
 from reader.web import URL_SAFE, is_https, path_for, prefs_for, refuse_cross_site, render, ui_lang_for
 
 SESSION_COOKIE = "reader_session"
@@ -152,10 +153,11 @@ async def login(request: Request) -> Response:
     next_path = safe_editor_next(request, str(form.get("next", "")))
     lang = ui_lang_for(request)
     throttle = request.state["login_throttle"]
-    client = f"ip:{request.client.host if request.client else '?'}"
-    account = f"name:{name.lower()}"
-    wait = await throttle.retry_after(client, account)
-    if wait:
+    account = account_key(name)
+    # Counted before the password is checked: parallel guesses cannot all slip in before the first fails.
+    attempt = await throttle.attempt(address_key(request.client.host if request.client else None), account)
+    if attempt.retry_after:
+        wait = attempt.retry_after
         message = gettext(lang, "Too many failed attempts. Try again in %(minutes)d minutes.") % {
             "minutes": (wait + 59) // 60
         }
@@ -165,9 +167,8 @@ async def login(request: Request) -> Response:
     accounts = request.state["accounts"]
     user = await accounts.verify_login(name, password)
     if user is None:
-        await throttle.failed(client, account)
         return _login_page(request, error=gettext(lang, "Wrong name or password."), status=401, name=name)
-    await throttle.succeeded(account)
+    await throttle.succeeded(attempt, account)
     token = await accounts.create_session(user)
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(SESSION_COOKIE, sign(request.state["session_key"], token), path="/", httponly=True,
