@@ -4,8 +4,10 @@ standard error, the environment listed by --help, and `reader migrate` / `reader
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
+import sqlite3
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -15,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
+from reader.db import ConflictError, DatabaseUnavailable, database_for
+from tests.conftest import sqlite_write_locked
 from tests.serverproc import reader_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,3 +125,172 @@ def test_a_newer_schema_stops_migrate_with_one_line(database_target: str | Path)
     done = reader("migrate", "--db", str(database_target))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and f"schema version {SCHEMA_VERSION + 1} is newer" in done.stderr
+
+
+# ---------------------------------------------------------------- reader copy, further
+
+
+def test_copy_refuses_one_database_under_two_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert reader("migrate", "--db", "a.db").returncode == 0
+    (tmp_path / "link.db").symlink_to(tmp_path / "a.db")
+    for source, target in (("a.db", str(tmp_path / "a.db")), ("a.db", "link.db"), ("link.db", "./a.db")):
+        done = reader("copy", "--replace", source, target)
+        assert (done.returncode, done.stderr) == (2, "reader: error: SOURCE and TARGET are the same database\n")
+    assert len(sqlite_slugs(tmp_path / "a.db")) == 3
+
+
+def sqlite_slugs(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        slugs = [slug for (slug,) in conn.execute("SELECT slug FROM articles ORDER BY slug")]
+    conn.close()
+    return slugs
+
+
+def test_copy_reads_its_source_as_it_is(tmp_path: Path) -> None:
+    """Nothing is written to the source: not its journal mode, not a migration. An older schema is refused
+    (one line), an up-to-date one in the old rollback journal is copied and left so."""
+    source = tmp_path / "source.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    before = source.read_bytes()
+    copied = reader("copy", str(source), str(tmp_path / "copy.db"))
+    assert copied.returncode == 0, copied.stderr
+    assert source.read_bytes() == before and not (tmp_path / "source.db-wal").exists()
+
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    before = source.read_bytes()
+    refused = reader("copy", str(source), str(tmp_path / "other.db"))
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "schema version 2 is older than this reader's" in refused.stderr and "reader migrate" in refused.stderr
+    assert source.read_bytes() == before
+
+
+def test_copy_does_not_read_reader_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SOURCE and TARGET name both databases: a READER_DB meant for serve neither counts nor stops copy."""
+    monkeypatch.setenv("READER_DB", "mysql://elsewhere/site")
+    assert reader("migrate", "--db", str(tmp_path / "a.db")).returncode == 2
+    monkeypatch.delenv("READER_DB")
+    assert reader("migrate", "--db", str(tmp_path / "a.db")).returncode == 0
+    monkeypatch.setenv("READER_DB", "mysql://elsewhere/site")
+    done = reader("copy", str(tmp_path / "a.db"), str(tmp_path / "b.db"))
+    assert done.returncode == 0, done.stderr
+
+
+async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
+    """A site with one article, an editor with a live session and an API token: (session, token, signing key)."""
+    from reader.accounts import AccountStore
+    from reader.drafts import draft_from_fields
+    from reader.store import SqlArticleStore
+
+    db = database_for(target)
+    await db.open()
+    try:
+        draft = draft_from_fields({"slug": "only", "lang": "en", "title": title, "body_html": "<p>x</p>"})
+        await SqlArticleStore(db).save_articles([draft])
+        accounts = AccountStore(db)
+        await accounts.add_user("mai", "correct horse battery")
+        user = await accounts.verify_login("mai", "correct horse battery")
+        assert user is not None
+        return await accounts.create_session(user), await accounts.create_token("ci"), await accounts.secret("k")
+    finally:
+        await db.close()
+
+
+async def _read_site(target: str | Path, session: str, token: str) -> tuple[list[str], bool, str | None, str]:
+    from reader.accounts import AccountStore
+
+    db = database_for(target)
+    await db.open()
+    try:
+        accounts = AccountStore(db)
+        titles = [row["title"] for row in await db.fetch_all("SELECT title FROM articles ORDER BY slug")]
+        return (
+            titles,
+            await accounts.session(session) is not None,
+            await accounts.token_name(token),
+            (await accounts.secret("k")),
+        )
+    finally:
+        await db.close()
+
+
+def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, database_target: str | Path) -> None:
+    source = tmp_path / "source.db"
+    session, token, key = asyncio.run(_site(source, "From the source"))
+    done = reader("copy", str(source), str(database_target))
+    assert done.returncode == 0, done.stderr
+    assert asyncio.run(_read_site(database_target, session, token)) == (["From the source"], True, "ci", key)
+
+
+def test_copy_replace_leaves_exactly_the_source(tmp_path: Path, database_target: str | Path) -> None:
+    source = tmp_path / "source.db"
+    session, token, key = asyncio.run(_site(source, "From the source"))
+    old_session, old_token, _ = asyncio.run(_site(database_target, "Was there before"))
+    done = reader("copy", "--replace", str(source), str(database_target))
+    assert done.returncode == 0, done.stderr
+    assert asyncio.run(_read_site(database_target, session, token)) == (["From the source"], True, "ci", key)
+    assert asyncio.run(_read_site(database_target, old_session, old_token))[1:3] == (False, None)
+
+
+def test_a_copy_that_fails_half_way_leaves_the_target_as_it_was(
+    tmp_path: Path, database_target: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader import copying
+
+    source = tmp_path / "source.db"
+    asyncio.run(_site(source, "From the source"))
+    session, token, key = asyncio.run(_site(database_target, "Was there before"))
+
+    async def lost(*args: object) -> int:
+        raise DatabaseUnavailable("connection was closed in the middle of operation")
+
+    monkeypatch.setattr(copying, "_copy_accounts", lost)  # after the target was emptied and articles copied
+    done = reader("copy", "--replace", str(source), str(database_target))
+    assert (done.returncode, done.stderr.count("\n")) == (2, 1) and "nothing was written" in done.stderr
+    assert asyncio.run(_read_site(database_target, session, token)) == (["Was there before"], True, "ci", key)
+
+
+# ---------------------------------------------------------------- a database that fails a command
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("import", "{file}"), ("token", "create", "ci"), ("token", "revoke", "ci"), ("user", "add", "mai")],
+    ids=" ".join,
+)
+def test_a_database_that_does_not_answer_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    from reader import cli
+
+    db = tmp_path / "site.db"
+    assert reader("migrate", "--db", str(db)).returncode == 0
+    article = tmp_path / "one.json"
+    article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
+    monkeypatch.setattr(cli, "database_for", lambda target, **kw: database_for(target, **{**kw, "busy_timeout_ms": 50}))
+    args = [part.format(file=article) for part in command]
+    with sqlite_write_locked(db):
+        done = reader(*args, "--db", str(db), stdin="correct horse battery\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("reader: error: the database did not answer (database is locked)")
+    assert done.stderr.count("\n") == 1 and done.stderr.endswith("nothing was written\n")
+
+
+def test_an_import_that_loses_a_race_again_and_again_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import SqlArticleStore
+
+    async def conflict(*args: object) -> None:
+        raise ConflictError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(SqlArticleStore, "save_articles", conflict)
+    article = tmp_path / "one.json"
+    article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
+    done = reader("import", "--db", str(tmp_path / "site.db"), str(article))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nothing was written" in done.stderr

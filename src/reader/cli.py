@@ -16,7 +16,16 @@ from typing import TextIO
 from reader import __version__
 from reader.accounts import AccountError, AccountStore, check_name
 from reader.copying import CopyRefused, copy_database
-from reader.db import Database, DatabaseError, database_for, describe_target
+from reader.db import (
+    ConflictError,
+    Database,
+    DatabaseError,
+    DatabaseUnavailable,
+    Seed,
+    Transaction,
+    database_for,
+    describe_target,
+)
 from reader.demo import seed_demo
 from reader.importer import ImportFailure, import_files
 from reader.settings import ENVIRONMENT, Settings, SettingsError, parse_database
@@ -119,16 +128,31 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> int:
+# What stops a command that uses a database, answered with one line and exit status 2.
+DATABASE_FAILURES = (DatabaseError, DatabaseUnavailable, ConflictError)
+
+
+def _fail(message: str | Exception) -> int:
+    if isinstance(message, DatabaseUnavailable):
+        message = f"the database did not answer ({' '.join(str(message).split())}); nothing was written"
+    elif isinstance(message, ConflictError):
+        message = "another writer changed the same data at the same moment; nothing was written (run it again)"
     print(f"reader: error: {message}", file=sys.stderr)
     return 2
 
 
 @asynccontextmanager
-async def _opened(target: str | Path, settings: Settings) -> AsyncIterator[tuple[Database, bool]]:
-    """A command's database, opened (and migrated) for the command's length: (database, just created)."""
+async def _opened(
+    target: str | Path, settings: Settings, *, seed: Seed | None = None, reading: bool = False
+) -> AsyncIterator[tuple[Database, bool]]:
+    """A command's database for the command's length: (database, just created). Opened and migrated, or
+    with `reading` opened as it is (reader copy's source)."""
     db = database_for(target, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
-    created = await db.open()
+    if reading:
+        await db.open_for_reading()
+        created = False
+    else:
+        created = await db.open(seed=seed)
     try:
         yield db, created
     finally:
@@ -137,18 +161,22 @@ async def _opened(target: str | Path, settings: Settings) -> AsyncIterator[tuple
 
 async def _prepare(settings: Settings) -> str:
     """Open, migrate and (when new) fill the database with the demo articles; what was done."""
-    async with _opened(settings.database, settings) as (db, created):
-        if created and settings.seed_demo:
-            result = await seed_demo(SqlArticleStore(db))
-            return f"created the schema and added {result.created} demo articles"
+    added: list[int] = []
+
+    async def seed(tx: Transaction) -> None:
+        added.append((await seed_demo(tx)).created)
+
+    async with _opened(settings.database, settings, seed=seed if settings.seed_demo else None) as (_, created):
+        if added:
+            return f"created the schema and added {added[0]} demo articles"
         return "created the schema" if created else "the schema is up to date"
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
     try:
         asyncio.run(_prepare(settings))
-    except (DatabaseError, ImportFailure) as exc:
-        return _fail(str(exc))
+    except (*DATABASE_FAILURES, ImportFailure) as exc:
+        return _fail(exc)
     target = describe_target(settings.database)
     print(f"reader {__version__}: serving {target} at http://{host}:{port}/", file=sys.stderr)
     with _stop_signals_exit_cleanly():
@@ -187,7 +215,9 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
         loop="uvloop",
         http="httptools",
         proxy_headers=settings.trust_proxy_headers,
-        forwarded_allow_ips="*" if settings.trust_proxy_headers else None,
+        # Only these may say who the client is: uvicorn takes the right-most X-Forwarded-For address that
+        # is not one of them (a client can write anything to the left).
+        forwarded_allow_ips=list(settings.trusted_proxies) if settings.trust_proxy_headers else None,
         server_header=False,
         log_level="info",
         log_config=log_config(),
@@ -238,13 +268,25 @@ async def _migrate(settings: Settings) -> str:
     return f"{describe_target(settings.database)}: {done}."
 
 
+def _same_database(source: str | Path, target: str | Path) -> bool:
+    if isinstance(source, Path) and isinstance(target, Path):
+        # ./a.db and a.db, a symbolic link and its file, two hard links: one file.
+        if source.exists() and target.exists():
+            return source.samefile(target)
+        return source.resolve() == target.resolve()
+    return describe_target(source) == describe_target(target)
+
+
 async def _copy(settings: Settings, source: str, target: str, replace: bool) -> str:
     source_at, target_at = parse_database("SOURCE", source), parse_database("TARGET", target)
-    if describe_target(source_at) == describe_target(target_at):
+    if _same_database(source_at, target_at):
         raise CopyRefused("SOURCE and TARGET are the same database")
     if isinstance(source_at, Path) and not source_at.is_file():
         raise CopyRefused(f"{source_at}: no such database file")
-    async with _opened(source_at, settings) as (from_db, _), _opened(target_at, settings) as (to_db, _):
+    async with (
+        _opened(source_at, settings, reading=True) as (from_db, _),
+        _opened(target_at, settings) as (to_db, _),
+    ):
         result = await copy_database(from_db, to_db, replace=replace)
     return (
         f"Copied {result.articles} articles, {result.accounts} editor accounts and {result.tokens} API tokens "
@@ -255,29 +297,31 @@ async def _copy(settings: Settings, source: str, target: str, replace: bool) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    # reader copy names both of its databases: READER_DB is not one of them (nor checked).
+    environ = {k: v for k, v in os.environ.items() if k != "READER_DB"} if args.command == "copy" else os.environ
     try:
-        settings = Settings.from_env(os.environ, db=getattr(args, "db", None))
+        settings = Settings.from_env(environ, db=getattr(args, "db", None))
     except SettingsError as exc:
-        return _fail(str(exc))
+        return _fail(exc)
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     if args.command in ("user", "token"):
         try:
             print(asyncio.run(_accounts(settings, args)))
-        except (AccountError, DatabaseError) as exc:
-            return _fail(str(exc))
+        except (AccountError, *DATABASE_FAILURES) as exc:
+            return _fail(exc)
         return 0
     if args.command == "migrate":
         try:
             print(asyncio.run(_migrate(settings)))
-        except (DatabaseError, ImportFailure) as exc:
-            return _fail(str(exc))
+        except (*DATABASE_FAILURES, ImportFailure) as exc:
+            return _fail(exc)
         return 0
     if args.command == "copy":
         try:
             print(asyncio.run(_copy(settings, args.source, args.target, args.replace)))
-        except (CopyRefused, DatabaseError, SettingsError) as exc:
-            return _fail(str(exc))
+        except (CopyRefused, SettingsError, *DATABASE_FAILURES) as exc:
+            return _fail(exc)
         return 0
     try:
         print(asyncio.run(_import(settings, args.files)))
@@ -285,6 +329,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"reader import: {exc}", file=sys.stderr)
         print("reader import: nothing was written.", file=sys.stderr)
         return 1
-    except DatabaseError as exc:
-        return _fail(str(exc))
+    except DATABASE_FAILURES as exc:
+        return _fail(exc)
     return 0

@@ -31,7 +31,11 @@ _MESSAGES = {
     500: (N_("Something went wrong"), N_("reader could not show this page. Please try again in a moment.")),
     503: (
         N_("Temporarily unavailable"),
-        N_("reader cannot reach its database just now. Nothing was changed; please try again in a moment."),
+        # A write the database lost in its COMMIT may have been saved after all: "nothing changed" can be false.
+        N_(
+            "reader cannot reach its database just now. Anything you were saving may not have been saved: "
+            "please check it, and try again in a moment."
+        ),
     ),
 }
 # What a 503 tells clients to wait: about how long a database restart or fail-over takes.
