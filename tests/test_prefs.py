@@ -10,11 +10,32 @@ from reader.prefs import (
     CHOICES,
     DEFAULTS,
     MAX_COOKIE_LENGTH,
+    MAX_VOICE_NAME,
+    MAX_VOICES,
     NUMERIC_STEPS,
+    READING_GUIDES,
+    SHORTCUT_KEYS,
     SIZES,
+    SPEECH_RATES,
     Preferences,
     apply_form,
     snap,
+    voice_name,
+)
+
+# Voice names as browsers report them: any printable text, "|", ":" and "%" included.
+voice_names = (
+    st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=MAX_VOICE_NAME)
+    .map(str.strip)
+    .filter(lambda name: voice_name(name) == name)
+)
+voices_strategy = st.lists(
+    st.tuples(st.sampled_from(["vi", "en", "fr", "zh"]), voice_names),
+    max_size=MAX_VOICES,
+    unique_by=lambda pair: pair[0],
+).map(tuple)
+keys_strategy = st.lists(
+    st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789,./;'[]-=?"), min_size=3, max_size=3, unique=True
 )
 
 prefs_strategy = st.builds(
@@ -30,6 +51,14 @@ prefs_strategy = st.builds(
     underline_links=st.booleans(),
     text_color=st.just(None),
     background_color=st.just(None),
+    speech_rate=st.sampled_from(SPEECH_RATES),
+    voices=voices_strategy,
+    reading_guide=st.sampled_from(READING_GUIDES),
+    shortcuts=st.booleans(),
+).flatmap(
+    lambda prefs: keys_strategy.map(
+        lambda keys: dataclasses.replace(prefs, **dict(zip(SHORTCUT_KEYS, keys, strict=True)))
+    )
 )
 
 
@@ -56,7 +85,7 @@ def test_cookie_format_is_short_and_documented() -> None:
 @given(prefs_strategy)
 def test_round_trip(prefs: Preferences) -> None:
     cookie = prefs.to_cookie()
-    assert len(cookie) < MAX_COOKIE_LENGTH // 2
+    assert len(cookie) < MAX_COOKIE_LENGTH
     assert Preferences.from_cookie(cookie) == prefs
 
 
@@ -69,6 +98,9 @@ def test_any_cookie_string_gives_valid_preferences(raw: str) -> None:
     for field, choices in CHOICES.items():
         assert getattr(prefs, field) in choices
     assert isinstance(prefs.underline_links, bool)
+    assert prefs.speech_rate in SPEECH_RATES and prefs.reading_guide in READING_GUIDES
+    assert len({getattr(prefs, field) for field in SHORTCUT_KEYS}) == 3
+    assert len(prefs.voices) <= MAX_VOICES
     assert Preferences.from_cookie(prefs.to_cookie()) == prefs
 
 
@@ -96,7 +128,7 @@ def test_fields_fall_back_one_by_one(pairs: list[tuple[str, str]]) -> None:
         "1|s:201",
         "1|s:2e2",
         "<script>alert(1)</script>",
-        "1|s:200|" + "x" * 500,
+        "1|s:200|" + "x" * MAX_COOKIE_LENGTH,
         "1|t:neon",
     ],
 )
@@ -213,3 +245,80 @@ def test_data_attributes_cover_every_setting() -> None:
         "data-links",
         "data-colors",
     }
+
+
+# ---------- read aloud and the reading guide ----------
+
+
+def test_read_aloud_settings_in_the_documented_cookie_format() -> None:
+    prefs = Preferences(speech_rate=1.25, reading_guide="3", shortcuts=False, key_play="p").with_voice(
+        "vi", "Microsoft HoaiMy Online (Natural) - Vietnamese (Vietnam)"
+    )
+    assert prefs.to_cookie() == (
+        "1|sr:1.25|v-vi:Microsoft%20HoaiMy%20Online%20%28Natural%29%20-%20Vietnamese%20%28Vietnam%29|g:3|k:0|kp:p"
+    )
+    assert Preferences.from_cookie(prefs.to_cookie()) == prefs
+    assert prefs.voice_for("vi-VN") == "Microsoft HoaiMy Online (Natural) - Vietnamese (Vietnam)"
+    assert prefs.voice_for("en") == ""
+    # Nothing here is a presentation setting: the wrapper's data attributes stay as they were.
+    assert prefs.data_attributes("vi") == DEFAULTS.data_attributes("vi")
+
+
+@settings(max_examples=300, deadline=None)
+@given(voice_names)
+def test_any_voice_name_is_kept_exactly_and_only_cookie_safe_characters_are_written(name: str) -> None:
+    cookie = DEFAULTS.with_voice("vi", name).to_cookie()
+    assert Preferences.from_cookie(cookie).voice_for("vi") == name
+    assert all(c.isascii() and c.isprintable() and c not in ' ",;\\' for c in cookie)
+    assert cookie.count("|") == 1 and cookie.split("|")[1].count(":") == 1
+
+
+def test_voices_are_kept_per_language_and_the_oldest_choice_goes_first() -> None:
+    prefs = DEFAULTS
+    for lang, name in [("vi", "Linh"), ("en", "Samantha"), ("fr", "Thomas"), ("vi", "An")]:
+        prefs = apply_form(prefs, {"voice": name, "voice_lang": lang}).prefs
+    assert prefs.voices == (("en", "Samantha"), ("fr", "Thomas"), ("vi", "An"))
+    prefs = apply_form(prefs, {"voice": "Yuna", "voice_lang": "ko-KR"}).prefs
+    assert prefs.voices == (("fr", "Thomas"), ("vi", "An"), ("ko", "Yuna"))
+    automatic = apply_form(prefs, {"voice": "", "voice_lang": "vi"})
+    assert automatic.prefs.voice_for("vi") == "" and automatic.changed == ("voices",)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"voice": "Linh", "voice_lang": "vietnamese"},
+        {"voice": "Linh"},
+        {"voice": "x" * (MAX_VOICE_NAME + 1), "voice_lang": "vi"},
+        {"voice": "Việt" * 25, "voice_lang": "vi"},  # 100 characters, 825 bytes once encoded
+        {"voice": "Linh\x00", "voice_lang": "vi"},
+        {"speech_rate": "fast"},
+        {"reading_guide": "7"},
+        {"shortcuts": "sometimes"},
+        {"key_play": ""},
+        {"key_play": "ab"},
+        {"key_play": "\t"},
+        {"key_play": "j"},  # the key for "previous sentence" already
+    ],
+)
+def test_read_aloud_values_that_are_refused(form: dict[str, str]) -> None:
+    outcome = apply_form(DEFAULTS, form)
+    assert outcome.prefs == DEFAULTS and outcome.refused
+
+
+def test_speech_rates_snap_and_keys_are_remapped_together() -> None:
+    assert apply_form(DEFAULTS, {"speech_rate": "3"}).prefs.speech_rate == 2.0
+    assert apply_form(DEFAULTS, {"speech_rate": "1,3"}).prefs.speech_rate == 1.25
+    # Swapping two keys in one form is fine: only the result must give each action its own key.
+    swapped = apply_form(DEFAULTS, {"key_previous": "L", "key_next": "j"})
+    assert (swapped.prefs.key_previous, swapped.prefs.key_next) == ("l", "j") and not swapped.refused
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["1|kp:j", "1|kp:ab", "1|kp:%", "1|kp:%ZZ", "1|v-vi:", "1|v-VI:Linh", "1|v-vie1:Linh", "1|v-vi:%FF"],
+)
+def test_tampered_read_aloud_cookies_fall_back(raw: str) -> None:
+    prefs = Preferences.from_cookie(raw)
+    assert (prefs.key_play, prefs.key_previous, prefs.key_next) == ("k", "j", "l")
+    assert prefs.voice_for("vi") == ""

@@ -169,3 +169,26 @@ async def test_custom_colour_stylesheets(client: httpx.AsyncClient) -> None:
     client.cookies.set("reader_prefs", "1|fg:1a1a1a|bg:fdf6e3")
     page = await client.get(SEED)
     assert 'data-colors="custom"' in page.text and 'href="/preferences/colors/1a1a1a-fdf6e3.css"' in page.text
+
+
+async def test_read_aloud_settings_post_like_every_control(client: httpx.AsyncClient) -> None:
+    fields = {"next": SEED, "view": "page"}
+    rate = await client.post("/preferences", data={**fields, "speech_rate": "1.5"}, headers=HTMX)
+    assert 'data-rate="1.5"' in rate.text and "Tốc độ đọc 1,5×</div>" in rate.text
+    assert cookie_header(rate).startswith("reader_prefs=1|sr:1.5;")
+    voice = await client.post(
+        "/preferences", data={**fields, "voice": "Vietnamese (Northern) espeak-ng", "voice_lang": "vi"}, headers=HTMX
+    )
+    assert 'data-voice="Vietnamese (Northern) espeak-ng"' in voice.text
+    assert "Giọng đọc Tiếng Việt: Vietnamese (Northern) espeak-ng</div>" in voice.text
+    guide = await client.post("/preferences", data={**fields, "reading_guide": "5"}, headers=HTMX)
+    assert 'data-guide="5"' in guide.text and "Thước đọc: 5 dòng</div>" in guide.text
+    keys = await client.post("/preferences", data={**fields, "key_play": "k", "key_previous": "k"}, headers=HTMX)
+    assert "Chưa đổi phím tắt: mỗi thao tác cần một phím riêng</div>" in keys.text
+    assert 'data-key-previous="j"' in keys.text
+    # The page itself, rendered from that cookie: hidden controls with the settings as data attributes.
+    page = (await client.get(SEED)).text
+    tools = page[page.index('<div class="reader-tools"') :]
+    assert tools.startswith('<div class="reader-tools" id="reader-tools" hidden')
+    assert 'data-rate="1.5"' in tools and 'data-guide="5"' in tools and 'data-shortcuts="on"' in tools
+    assert '<option value="1.5" selected>1,5×</option>' in tools

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.i18n import N_, format_number, format_percent, gettext
+from reader.i18n import N_, format_number, format_percent, gettext, language_name
 from reader.prefs import Outcome, Preferences
 
 _FONT_NAMES = {
@@ -20,6 +20,28 @@ _THEME_NAMES = {
     "contrast-dark": N_("High contrast dark"),
     "contrast-light": N_("High contrast light"),
 }
+
+
+_GUIDE_NAMES = {
+    "off": N_("off"),
+    "1": N_("1 line"),
+    "3": N_("3 lines"),
+    "5": N_("5 lines"),
+    "ruler": N_("ruler under the line"),
+}
+_KEY_ACTIONS = {
+    "key_play": N_("Read aloud / pause"),
+    "key_previous": N_("Previous sentence"),
+    "key_next": N_("Next sentence"),
+}
+
+
+def guide_name(guide: str, lang: str) -> str:
+    return gettext(lang, _GUIDE_NAMES[guide])
+
+
+def key_action_name(field: str, lang: str) -> str:
+    return gettext(lang, _KEY_ACTIONS[field])
 
 
 def font_name(font: str, lang: str) -> str:
@@ -53,6 +75,21 @@ def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
         return _("Link underlines on") if prefs.underline_links else _("Link underlines off")
     if field in ("text_color", "background_color"):
         return _("Custom colours on") if prefs.custom_colors else _("Theme colours restored")
+    if field == "speech_rate":
+        return _("Reading speed %(value)s×") % {"value": format_number(prefs.speech_rate, lang)}
+    if field == "voices":
+        chosen = [
+            _("Voice for %(language)s: %(name)s") % {"language": language_name(voice_lang, lang), "name": name}
+            for voice_lang, name in prefs.voices
+        ]
+        return "; ".join(chosen) if chosen else _("Voices chosen automatically")
+    if field == "reading_guide":
+        return _("Reading guide: %(mode)s") % {"mode": guide_name(prefs.reading_guide, lang)}
+    if field == "shortcuts":
+        return _("Single-key shortcuts on") if prefs.shortcuts else _("Single-key shortcuts off")
+    if field in _KEY_ACTIONS:
+        key = str(getattr(prefs, field)).upper()
+        return _("Key for %(action)s: %(key)s") % {"action": key_action_name(field, lang), "key": key}
     raise ValueError(field)
 
 
@@ -63,6 +100,10 @@ def _refusal(reason: str, field: str, detail: dict[str, str], lang: str) -> str:
         return _("Colours not applied: their contrast is %(ratio)s:1, and at least 7:1 is needed") % {"ratio": ratio}
     if reason == "not-a-colour":
         return _("Colours not applied: choose both a text colour and a background colour")
+    if reason == "not-a-key":
+        return _("Shortcut not changed: type one character for each key")
+    if reason == "same-key":
+        return _("Shortcuts not changed: each action needs a key of its own")
     return _("That setting was not changed: the value is not one of the choices")
 
 

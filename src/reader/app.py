@@ -13,17 +13,18 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, ExceptionHandler, Scope
 
 from reader.accounts import AccountStore
-from reader.announce import font_name, theme_name
+from reader.announce import font_name, guide_name, key_action_name, theme_name
 from reader.cors import EmbedCors
 from reader.db import DatabaseUnavailable, database_for
 from reader.demo import seed_demo
 from reader.i18n import language_name
 from reader.kinds import RouteIndex, RouteLookup, cache_rule
 from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, RouteHeaders
-from reader.prefs import CHOICES, NUMERIC_STEPS, Preferences, fmt
+from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SPEECH_RATES, Preferences, fmt
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
 from reader.routes import build_routes
+from reader.sentence_markup import mark_article
 from reader.settings import Settings
 from reader.state import AppState, Request
 from reader.store import SqlArticleStore
@@ -138,7 +139,16 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             # Links from route names, from the site's root (reader.web.path_for): url_for("article", slug=…).
             "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
             "url_for_colors": colors_url,
+            "mark_article": mark_article,
+            "speech_rates": SPEECH_RATES,
+            "reading_guides": READING_GUIDES,
         },
-        per_language={"font_name": font_name, "theme_name": theme_name, "language_name": language_name},
+        per_language={
+            "font_name": font_name,
+            "theme_name": theme_name,
+            "language_name": language_name,
+            "guide_name": guide_name,
+            "key_action_name": key_action_name,
+        },
     )
     return app

@@ -3,23 +3,29 @@
 Cookie format, version 1 (documented in docs/preferences.md): ``1|s:200|lh:1.8|t:dark`` — the version,
 then ``key:value`` pairs for the settings that differ from the defaults, separated by ``|``. Keys:
 s size, lh line height, ls letter spacing, ws word spacing, ps paragraph spacing, w width, f font,
-t theme, u link underlines (1/0), fg and bg custom colours (6 hex digits). Anything unknown, malformed
-or out of range falls back to its default, field by field.
+t theme, u link underlines (1/0), fg and bg custom colours (6 hex digits); for read aloud and the reading
+guide: sr speech rate, v-<language> the voice chosen for a language (percent-encoded name), g reading
+guide, k single-key shortcuts (1/0), kp kb kn the keys for play/pause, previous and next sentence
+(percent-encoded). Anything unknown, malformed or out of range falls back to its default, field by field.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, unquote
 
 from reader.colors import contrast_ratio, parse_hex
 
 COOKIE_NAME = "reader_prefs"
 COOKIE_VERSION = "1"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
-MAX_COOKIE_LENGTH = 400
+# Room for a voice name per language (they can be long: "Microsoft HoaiMy Online (Natural) - Vietnamese
+# (Vietnam)"); a browser keeps up to 4096 bytes per cookie.
+MAX_COOKIE_LENGTH = 1000
 MIN_CUSTOM_CONTRAST = 7.0
 
 SIZES = (87.5, 100.0, 112.5, 125.0, 150.0, 175.0, 200.0, 250.0, 300.0, 400.0)
@@ -50,6 +56,29 @@ COOKIE_KEYS = {
 }  # fmt: skip
 FIELDS_BY_KEY = {key: field for field, key in COOKIE_KEYS.items()}
 
+# Read aloud and the reading guide (docs/preferences.md). They change no presentation, so they are not wrapper
+# data attributes: templates/_read_aloud.html hands them to the reading-tools script.
+SPEECH_RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+# Off, a band showing 1, 3 or 5 lines with the rest dimmed, or a ruler under the current line.
+READING_GUIDES = ("off", "1", "3", "5", "ruler")
+TOOL_STEPS: dict[str, tuple[float, ...]] = {"speech_rate": SPEECH_RATES}
+TOOL_CHOICES: dict[str, tuple[str, ...]] = {"reading_guide": READING_GUIDES}
+# The single-key shortcuts (WCAG 2.1.4: each can be remapped, and all of them turned off).
+SHORTCUT_KEYS = ("key_play", "key_previous", "key_next")
+MAX_VOICE_NAME = 100  # characters, and at most MAX_VOICE_BYTES in the cookie
+MAX_VOICE_BYTES = 200
+MAX_VOICES = 3  # languages with a chosen voice; choosing one more forgets the oldest
+TOOL_COOKIE_KEYS = {
+    "speech_rate": "sr", "reading_guide": "g", "shortcuts": "k",
+    "key_play": "kp", "key_previous": "kb", "key_next": "kn",
+}  # fmt: skip
+VOICE_KEY_PREFIX = "v-"
+COOKIE_KEYS.update(TOOL_COOKIE_KEYS)
+FIELDS_BY_KEY.update({key: field for field, key in TOOL_COOKIE_KEYS.items()})
+_ALL_STEPS = {**NUMERIC_STEPS, **TOOL_STEPS}
+_ALL_CHOICES = {**CHOICES, **TOOL_CHOICES}
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
 ACTIONS = ("bigger", "smaller", "reset", "preset-spacing", "preset-large", "set", "apply-shared")
 
 
@@ -73,10 +102,29 @@ class Preferences:
     underline_links: bool = True
     text_color: str | None = None
     background_color: str | None = None
+    speech_rate: float = 1.0
+    # (primary language subtag, voice name) pairs, most recently chosen last
+    voices: tuple[tuple[str, str], ...] = ()
+    reading_guide: str = "off"
+    shortcuts: bool = True
+    key_play: str = "k"
+    key_previous: str = "j"
+    key_next: str = "l"
 
     @property
     def custom_colors(self) -> bool:
         return self.text_color is not None and self.background_color is not None
+
+    def voice_for(self, lang: str) -> str:
+        """The voice name the reader chose for a language ("" for the automatic choice)."""
+        primary = lang.split("-", 1)[0].lower()
+        return next((name for voice_lang, name in self.voices if voice_lang == primary), "")
+
+    def with_voice(self, lang: str, name: str) -> Preferences:
+        """These settings with `name` as the voice for a language ("" forgets the choice)."""
+        others = tuple(pair for pair in self.voices if pair[0] != lang)
+        chosen = ((lang, name),) if name else ()
+        return dataclasses.replace(self, voices=(others + chosen)[-MAX_VOICES:])
 
     def font_for(self, lang: str) -> str:
         """The font actually used for text in a language: a font lacking its letters falls back to sans."""
@@ -107,6 +155,9 @@ class Preferences:
             value = getattr(self, field.name)
             if value == getattr(DEFAULTS, field.name):
                 continue
+            if field.name == "voices":
+                parts.extend(f"{VOICE_KEY_PREFIX}{lang}:{_quote(name)}" for lang, name in self.voices)
+                continue
             parts.append(f"{COOKIE_KEYS[field.name]}:{_encode(value)}")
         return "|".join(parts)
 
@@ -120,15 +171,23 @@ class Preferences:
         if version != COOKIE_VERSION:
             return base
         values: dict[str, Any] = {}
+        voices: list[tuple[str, str]] = []
         for part in rest.split("|"):
             key, sep, token = part.partition(":")
+            if key.startswith(VOICE_KEY_PREFIX):
+                voice = _decode_voice(key[len(VOICE_KEY_PREFIX) :], token)
+                if sep and voice and all(lang != voice[0] for lang, _ in voices):
+                    voices.append(voice)
+                continue
             field = FIELDS_BY_KEY.get(key)
             if not sep or field is None or field in values:
                 continue
             value = _decode(field, token)
             if value is not None:
                 values[field] = value
-        return _with_valid_colors(dataclasses.replace(base, **values))
+        if voices:
+            values["voices"] = tuple(voices[-MAX_VOICES:])
+        return _with_valid_keys(_with_valid_colors(dataclasses.replace(base, **values)))
 
 
 DEFAULTS = Preferences()
@@ -144,6 +203,12 @@ def host_defaults(size: str | None, theme: str | None) -> Preferences:
     return dataclasses.replace(DEFAULTS, **values) if values else DEFAULTS
 
 
+def _quote(text: str) -> str:
+    # Every character but letters, digits and "_.-~" percent-encoded: no "|" or ":" (the format's own), and
+    # nothing a Set-Cookie value may not hold (spaces, quotes, commas, semicolons, backslashes).
+    return quote(text, safe="")
+
+
 def _encode(value: object) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -151,21 +216,64 @@ def _encode(value: object) -> str:
         return fmt(value)
     if isinstance(value, str) and value.startswith("#"):
         return value[1:]
+    if isinstance(value, str):
+        return _quote(value)
     return str(value)
 
 
 def _decode(field: str, token: str) -> object | None:
-    if field in NUMERIC_STEPS:
+    if field in _ALL_STEPS:
         # Exact tokens only: the cookie is written by reader, so anything else is tampering or age.
-        by_token = {fmt(step): step for step in NUMERIC_STEPS[field]}
+        by_token = {fmt(step): step for step in _ALL_STEPS[field]}
         return by_token.get(token)
-    if field in CHOICES:
-        return token if token in CHOICES[field] else None
-    if field == "underline_links":
+    if field in _ALL_CHOICES:
+        return token if token in _ALL_CHOICES[field] else None
+    if field in ("underline_links", "shortcuts"):
         return {"1": True, "0": False}.get(token)
     if field in ("text_color", "background_color"):
         return parse_hex(token) if len(token) == 6 else None
+    if field in SHORTCUT_KEYS:
+        return shortcut_key(unquote(token, errors="strict")) if _is_quoted(token) else None
     return None
+
+
+def _is_quoted(token: str) -> bool:
+    try:
+        return _quote(unquote(token, errors="strict")) == token
+    except UnicodeDecodeError:
+        return False
+
+
+def _decode_voice(lang: str, token: str) -> tuple[str, str] | None:
+    if not _LANGUAGE.match(lang) or not _is_quoted(token):
+        return None
+    name = voice_name(unquote(token, errors="strict"))
+    return (lang, name) if name else None
+
+
+def voice_name(raw: str) -> str | None:
+    """A voice name as the browser reports it, if reader can keep it: printable, at most 100 characters and
+    200 bytes in the cookie (so three voices and every other setting fit the 1000 the parser reads)."""
+    name = raw.strip()
+    if not name or len(name) > MAX_VOICE_NAME or not name.isprintable() or len(_quote(name)) > MAX_VOICE_BYTES:
+        return None
+    return name
+
+
+def shortcut_key(raw: str) -> str | None:
+    """A single-key shortcut: one printable character that is not a space; letters in lower case."""
+    key = raw.strip().lower()
+    if len(key) != 1 or not key.isprintable():
+        return None
+    return key
+
+
+def _with_valid_keys(prefs: Preferences) -> Preferences:
+    # Two actions on one key would make one of them unreachable: such a cookie gets the default keys.
+    keys = [getattr(prefs, field) for field in SHORTCUT_KEYS]
+    if len(set(keys)) == len(keys):
+        return prefs
+    return dataclasses.replace(prefs, **{field: getattr(DEFAULTS, field) for field in SHORTCUT_KEYS})
 
 
 def _with_valid_colors(prefs: Preferences) -> Preferences:
@@ -211,7 +319,7 @@ def _step(steps: tuple[float, ...], current: float, direction: int) -> float:
 def _set_fields(prefs: Preferences, form: Mapping[str, str]) -> tuple[dict[str, Any], list[Refusal]]:
     updates: dict[str, Any] = {}
     refused: list[Refusal] = []
-    for field, steps in NUMERIC_STEPS.items():
+    for field, steps in _ALL_STEPS.items():
         raw = form.get(field)
         if raw is None or raw == "":
             continue
@@ -224,7 +332,7 @@ def _set_fields(prefs: Preferences, form: Mapping[str, str]) -> tuple[dict[str, 
             refused.append(Refusal(field, "not-a-number"))
             continue
         updates[field] = snap(steps, number)
-    for field, choices in CHOICES.items():
+    for field, choices in _ALL_CHOICES.items():
         raw = form.get(field)
         if raw is None or raw == "":
             continue
@@ -232,14 +340,18 @@ def _set_fields(prefs: Preferences, form: Mapping[str, str]) -> tuple[dict[str, 
             updates[field] = raw
         else:
             refused.append(Refusal(field, "unknown-choice"))
-    if "underline_links" in form:
-        raw = form["underline_links"]
+    for field in ("underline_links", "shortcuts"):
+        if field not in form:
+            continue
+        raw = form[field]
         if raw in ("on", "1", "true"):
-            updates["underline_links"] = True
+            updates[field] = True
         elif raw in ("off", "0", "false"):
-            updates["underline_links"] = False
+            updates[field] = False
         else:
-            refused.append(Refusal("underline_links", "unknown-choice"))
+            refused.append(Refusal(field, "unknown-choice"))
+    _set_voice(prefs, form, updates, refused)
+    _set_keys(prefs, form, updates, refused)
     colour_fields = ("text_color", "background_color")
     if form.get("colors") == "default":
         updates["text_color"] = updates["background_color"] = None
@@ -255,6 +367,39 @@ def _set_fields(prefs: Preferences, form: Mapping[str, str]) -> tuple[dict[str, 
             else:
                 updates["text_color"], updates["background_color"] = fg, bg
     return updates, refused
+
+
+def _set_voice(prefs: Preferences, form: Mapping[str, str], updates: dict[str, Any], refused: list[Refusal]) -> None:
+    # A voice is chosen for one language at a time: `voice` (a name, or "" for the automatic choice) and
+    # `voice_lang`, the article's language.
+    if "voice" not in form:
+        return
+    lang = form.get("voice_lang", "").split("-", 1)[0].lower()
+    name = voice_name(form["voice"]) if form["voice"].strip() else ""
+    if not _LANGUAGE.match(lang) or name is None:
+        refused.append(Refusal("voice", "unknown-choice"))
+        return
+    updates["voices"] = prefs.with_voice(lang, name).voices
+
+
+def _set_keys(prefs: Preferences, form: Mapping[str, str], updates: dict[str, Any], refused: list[Refusal]) -> None:
+    keys = {field: getattr(prefs, field) for field in SHORTCUT_KEYS}
+    asked = False
+    for field in SHORTCUT_KEYS:
+        if field not in form:
+            continue
+        asked = True
+        key = shortcut_key(form[field])
+        if key is None:
+            refused.append(Refusal(field, "not-a-key"))
+        else:
+            keys[field] = key
+    if not asked:
+        return
+    if len(set(keys.values())) < len(keys):
+        refused.append(Refusal("shortcuts", "same-key"))
+        return
+    updates.update(keys)
 
 
 def apply_form(prefs: Preferences, form: Mapping[str, str], base: Preferences | None = None) -> Outcome:

@@ -33,6 +33,8 @@ _BLOCK_KINDS = {
         PARAGRAPH,
     ),
 }  # fmt: skip
+# Elements that start a block of text of their own (reader.sentence_markup splits runs of text at them too).
+BLOCK_ELEMENTS = frozenset(_BLOCK_KINDS)
 _VOID = frozenset({"br", "hr", "img", "wbr", "col", "input", "meta", "link", "source", "area", "base", "embed"})
 _SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "title", "svg", "math", "textarea"})
 

@@ -2,10 +2,11 @@
 
 A sentence ends at a run of ``.``, ``!``, ``?`` or ``…`` (closing quotes and brackets may follow) when
 whitespace and then a capital letter, a digit, an opening quote or bracket, or the end of the block
-come next. It does not end at a single "." after a known abbreviation (Mr., e.g., TP., ThS. …) or a
-single capital letter (an initial, "J. K."). So numbers (8,42% · 1.000 · 26/4/2016), codes (10-NQ/TU)
-and a mid-sentence ellipsis ("nâng cao..., từ đó") never split, having no space or no capital after them.
-Splitting never crosses a block: headings, list items and table cells are units of their own.
+come next. It does not end at a single "." after a known abbreviation (Mr., e.g., TP., ThS. …), a run
+of them joined by dots (PGS.TS., GS.TSKH.) or a single capital letter (an initial, "J. K."). So numbers
+(8,42% · 1.000 · 26/4/2016), codes (10-NQ/TU) and a mid-sentence ellipsis ("nâng cao..., từ đó") never
+split, having no space or no capital after them. Splitting never crosses a block: headings, list items
+and table cells are units of their own.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ ABBREVIATIONS = frozenset(
         "approx", "inc", "ltd", "co", "corp", "gen", "gov", "sen", "rep", "rev", "capt", "col", "lt", "sgt",
         "mt", "ft", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
         "u.s", "u.k", "a.m", "p.m", "ph.d", "vol", "pp", "ed", "eds", "al",
-        # Vietnamese: thành phố, tiến sĩ, thạc sĩ, giáo sư, phó giáo sư, bác sĩ, kỹ sư, thị trấn, thị xã,
-        # quận, phường, ông/bà (Ô./B. in lists), và vân vân
-        "tp", "ts", "ths", "gs", "pgs", "bs", "ks", "tt", "tx", "q", "p", "v.v",
+        # Vietnamese: thành phố, tiến sĩ, thạc sĩ (ThS., Th.S.), tiến sĩ khoa học, giáo sư, phó giáo sư, bác sĩ,
+        # bác sĩ chuyên khoa, kỹ sư, kiến trúc sư, luật sư, nghiên cứu sinh, nghệ sĩ nhân dân / ưu tú, giám đốc,
+        # phó / tổng giám đốc, thị trấn, thị xã, quận, phường, trang, nhà xuất bản, số điện thoại, ví dụ,
+        # và vân vân
+        "tp", "ts", "ths", "th.s", "tskh", "gs", "pgs", "bs", "bsck", "ck", "ks", "kts", "ls", "ncs", "nsnd",
+        "nsưt", "gđ", "pgđ", "tgđ", "tt", "tx", "q", "p", "tr", "nxb", "sđt", "đt", "vd", "v.v",
     }
 )  # fmt: skip
 
@@ -59,7 +63,12 @@ def _is_abbreviation(text: str, begin: int, dot: int) -> bool:
     word = text[word_start:dot]
     if len(word) == 1 and word.isupper():
         return True  # an initial
-    return word.lower() in ABBREVIATIONS
+    word = word.lower()
+    if word in ABBREVIATIONS:
+        return True
+    # Titles written together: PGS.TS. Nguyễn Văn A, GS.TSKH. Trần B
+    parts = word.split(".")
+    return len(parts) > 1 and all(part in ABBREVIATIONS for part in parts)
 
 
 def _add(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
