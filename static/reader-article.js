@@ -12,10 +12,15 @@
 // control that was used, and updates the polite status region. The light-DOM link stays visible until the
 // article has loaded, and for good when JavaScript is off or the fetch fails.
 //
+// Read aloud and the reading guide work here too (js/reading-tools.js); their single-key shortcuts act only
+// while the focus is inside the component, and leaving the page (or removing the element) stops the voice.
+//
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
 // UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error).
 
-const STYLESHEET = new URL("css/reader.css", import.meta.url).href;
+import { ReadingTools } from "./js/reading-tools.js";
+
+const STYLESHEETS = [new URL("css/reader.css", import.meta.url).href, new URL("css/reading-tools.css", import.meta.url).href];
 const FONTS = new URL("css/fonts.css", import.meta.url).href;
 const PREFS_KEY = "reader-article:prefs";
 const URL_ATTRIBUTES = ["href", "src", "action"];
@@ -29,17 +34,30 @@ function ensureFonts() {
   document.head.append(link);
 }
 
-// The shadow root's stylesheet: it loads while the fragment is fetched, and the article is shown only once
-// it has, so nothing flashes unstyled.
-function stylesheet() {
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = STYLESHEET;
-  const loaded = new Promise((resolve) => {
-    link.addEventListener("load", resolve, { once: true });
-    link.addEventListener("error", resolve, { once: true });
+// The shadow root's stylesheets: they load while the fragment is fetched, and the article is shown only once
+// they have, so nothing flashes unstyled.
+function stylesheets() {
+  const links = STYLESHEETS.map((href) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    return link;
   });
-  return { link, loaded };
+  const loaded = Promise.all(
+    links.map(
+      (link) =>
+        new Promise((resolve) => {
+          link.addEventListener("load", resolve, { once: true });
+          link.addEventListener("error", resolve, { once: true });
+        }),
+    ),
+  );
+  return { links, last: links[links.length - 1], loaded };
+}
+
+// reader's forms say how htmx would send them: data-hx-* (or the older hx-*) attributes.
+function hx(element, name) {
+  return element.getAttribute(`data-hx-${name}`) ?? element.getAttribute(`hx-${name}`);
 }
 
 function slot() {
@@ -74,22 +92,37 @@ class ReaderArticle extends HTMLElement {
   static observedAttributes = ["src", "size", "theme", "lang"];
 
   #root = null;
-  #style = stylesheet();
+  #style = stylesheets();
   #prefs = null;
   #loading = 0;
+  #tools = null;
 
   connectedCallback() {
     if (!this.#root) {
       this.#root = this.attachShadow({ mode: "open" });
       // Until the article arrives, the light-DOM fallback link shows through the slot; the stylesheet
       // link sits in the shadow root from the start (a link outside a document never loads).
-      this.#root.append(this.#style.link, slot());
+      this.#root.append(...this.#style.links, slot());
       this.#root.addEventListener("submit", (event) => this.#submit(event));
       this.#root.addEventListener("change", (event) => this.#change(event));
       this.#prefs = rememberedPrefs();
     }
     ensureFonts();
     this.#load();
+  }
+
+  disconnectedCallback() {
+    this.#tools?.destroy();
+    this.#tools = null;
+  }
+
+  // Read aloud and the reading guide, brought up to date with the region just shown.
+  #syncTools() {
+    if (!this.#root.getElementById("reader-tools")) {
+      this.#tools?.destroy();
+      this.#tools = null;
+    } else if (this.#tools) this.#tools.sync();
+    else this.#tools = new ReadingTools(this.#root, { keyScope: this });
   }
 
   attributeChangedCallback(_name, previous, current) {
@@ -137,21 +170,22 @@ class ReaderArticle extends HTMLElement {
     }
   }
 
-  // Everything after the stylesheet is replaced; the stylesheet stays, loaded.
+  // Everything after the stylesheets is replaced; the stylesheets stay, loaded.
   #show(content) {
-    while (this.#style.link.nextSibling) this.#style.link.nextSibling.remove();
+    while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
     this.#root.append(content);
+    this.#syncTools();
   }
 
   #change(event) {
     // Forms that htmx would send on change (the panel's selects) are sent on change here too.
     const form = event.target.form;
-    if (form && (form.getAttribute("hx-trigger") || "").includes("change")) form.requestSubmit();
+    if (form && (hx(form, "trigger") || "").includes("change")) form.requestSubmit();
   }
 
   async #submit(event) {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("hx-post")) return;
+    if (!(form instanceof HTMLFormElement) || hx(form, "post") === null) return;
     event.preventDefault();
     // getAttribute, not form.action: the form's buttons are named "action" and would shadow it.
     const action = form.getAttribute("action");
@@ -173,6 +207,7 @@ class ReaderArticle extends HTMLElement {
       if (region) this.#root.getElementById("reader")?.replaceWith(region);
       // The status region is kept and only its text changes, so screen readers announce it once.
       if (message && status) status.textContent = message.textContent;
+      this.#syncTools();
       if (focused) this.#root.getElementById(focused)?.focus();
       this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
     } catch (error) {

@@ -425,3 +425,23 @@ def forced_colors_problems(page: Page) -> list[str]:
         if ring[1] in ("none", "hidden") or ring[2] < 2:
             found.append(f"no focus ring in forced colours on {ring[0]}")
     return found
+
+
+def all_problems(page: Page) -> dict[str, list[str]]:
+    """Every check of the matrix at one point, by name (forced colours and reduced motion are emulated last)."""
+    results = {
+        "axe": axe_problems(page),
+        "semantics": semantics_problems(page),
+        "targets": target_problems(page),
+        "reflow": reflow_problems(page),
+        "keyboard": keyboard_problems(page),
+        "text spacing": text_spacing_problems(page),
+    }
+    page.emulate_media(forced_colors="active", reduced_motion="reduce")
+    results["forced colours"] = forced_colors_problems(page)
+    results["motion"] = motion_problems(page)
+    return {check: problems for check, problems in results.items() if problems}
+
+
+def report(failures: dict[str, list[str]], point: str) -> str:
+    return "\n".join(f"[{check}] {point}\n  " + "\n  ".join(problems) for check, problems in failures.items())

@@ -1,0 +1,259 @@
+// Read aloud with the browser's own voices (Web Speech API): nothing leaves the reader's device unless the
+// reader picks a voice the browser marks as online. docs/read-aloud.md has the design; in short:
+//
+// - The server marks every sentence of the title, lead and body with <span data-sentence="…"> (one sentence
+//   may be several spans with the same id). One utterance per sentence, so a sentence is highlighted when
+//   its `start` event fires, on every platform; words are highlighted only once the voice has sent a
+//   `boundary` event (many never do: Chromium on Linux, Chrome on Android, Google's online voices).
+// - speechSynthesis.pause() is unreliable (on Linux it does nothing), so pause = cancel, and resume speaks
+//   the current sentence again from its start.
+// - A very long sentence is spoken in parts cut at clause boundaries: some voices stop after about 15 s.
+// - Every utterance carries a ticket; events of an utterance that was cancelled are ignored.
+
+const VARIANT = /^(.*)\+[^ ]+(.*)$/;
+const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
+const SPACE = /\s/;
+// About 15 s of speech at 1× (Vietnamese and English news run at 13–16 characters a second).
+const PART_CHARACTERS = 200;
+
+export function primaryLanguage(tag) {
+  return (tag || "").split("-")[0].trim().toLowerCase();
+}
+
+// The voices for a language, best first: local before online, the article's exact tag (or one of the
+// reader's own languages), plain language-region voices before dialects ("en-US" before "en-US-nyc",
+// "vi" before "vi-VN-x-central"), the system default, then by name. espeak-ng lists each
+// voice again with every one of its ~70 variants ("Vietnamese (Northern)+Alex espeak-ng"); a variant is
+// left out when its plain voice is there.
+export function voicesFor(voices, lang, readerLanguages = []) {
+  const primary = primaryLanguage(lang);
+  const matching = voices.filter((voice) => primaryLanguage(voice.lang) === primary);
+  const names = new Set(matching.map((voice) => voice.name));
+  const plain = matching.filter((voice) => {
+    const variant = VARIANT.exec(voice.name);
+    return !(variant && names.has(variant[1] + variant[2]));
+  });
+  const wanted = [lang, ...readerLanguages].map((tag) => tag.toLowerCase());
+  const closeness = (voice) => {
+    const index = wanted.indexOf(voice.lang.toLowerCase());
+    return index === -1 ? wanted.length : index;
+  };
+  const subtags = (voice) => Math.max(2, voice.lang.split("-").length);
+  const key = (voice) => [voice.localService ? 0 : 1, closeness(voice), subtags(voice), voice.default ? 0 : 1];
+  return plain.sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    return a.name.localeCompare(b.name);
+  });
+}
+
+// Sentences in document order: [{id, spans}], one entry per id.
+export function sentencesIn(container) {
+  const order = [];
+  const byId = new Map();
+  if (!container) return order;
+  for (const span of container.querySelectorAll("[data-sentence]")) {
+    const id = span.dataset.sentence;
+    if (!byId.has(id)) {
+      const sentence = { id, spans: [] };
+      byId.set(id, sentence);
+      order.push(sentence);
+    }
+    byId.get(id).spans.push(span);
+  }
+  return order;
+}
+
+// A sentence's text as it is spoken (runs of white space made one space) and, for every character, the
+// text node and offset it came from, so that a boundary event's charIndex finds its word on the page.
+export function sentenceText(spans) {
+  let text = "";
+  const map = [];
+  for (const span of spans) {
+    const walker = span.ownerDocument.createTreeWalker(span, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const data = node.data;
+      for (let offset = 0; offset < data.length; offset++) {
+        if (!SPACE.test(data[offset])) {
+          text += data[offset];
+          map.push([node, offset]);
+        } else if (text && text[text.length - 1] !== " ") {
+          text += " ";
+          map.push([node, offset]);
+        }
+      }
+    }
+  }
+  if (text.endsWith(" ")) {
+    text = text.slice(0, -1);
+    map.pop();
+  }
+  return { text, map };
+}
+
+// Parts of at most `limit` characters, cut after the last clause mark (or else space) that leaves a part of
+// at least a third of the limit: [{start, text}], `start` being the part's offset in `text`.
+export function utteranceParts(text, limit) {
+  const parts = [];
+  let start = 0;
+  while (text.length - start > limit) {
+    const window = text.slice(start, start + limit);
+    let cut = -1;
+    for (const match of window.matchAll(CLAUSE_BREAK)) {
+      if (match.index + 1 >= limit / 3) cut = match.index + 1;
+    }
+    if (cut === -1) cut = window.lastIndexOf(" ");
+    if (cut < limit / 3) cut = limit; // one enormous word: cut it
+    parts.push({ start, text: text.slice(start, start + cut).trim() });
+    start += cut;
+    while (start < text.length && text[start] === " ") start++;
+  }
+  if (start < text.length) parts.push({ start, text: text.slice(start) });
+  return parts;
+}
+
+// The player: state, the current sentence (by id, so it survives the article being swapped) and speech.
+// `host` gives it the page: sentences(), voiceFor(lang), langOf(sentence), and the callbacks
+// onSentence(sentence), onWord(range), onState(state, why).
+export class ReadAloud {
+  state = "idle"; // "idle" | "playing" | "paused"
+  current = null; // the id of the sentence being read (or paused on)
+  rate = 1;
+  #ticket = 0;
+  #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
+
+  constructor(host) {
+    this.host = host;
+  }
+
+  get synth() {
+    return window.speechSynthesis;
+  }
+
+  #index(id = this.current) {
+    return this.host.sentences().findIndex((sentence) => sentence.id === id);
+  }
+
+  play(fromIndex) {
+    const sentences = this.host.sentences();
+    if (!sentences.length) return;
+    const index = Math.max(0, Math.min(fromIndex, sentences.length - 1));
+    const resumed = this.state === "paused";
+    this.state = "playing";
+    this.host.onState("playing", resumed ? "resumed" : "started");
+    this.#speak(index);
+  }
+
+  // Pause = cancel; resume (play) speaks the current sentence again.
+  pause() {
+    if (this.state !== "playing") return;
+    this.#silence();
+    this.state = "paused";
+    this.host.onState("paused", "paused");
+  }
+
+  stop(why = "stopped") {
+    if (this.state === "idle") return;
+    this.#silence();
+    this.state = "idle";
+    this.current = null;
+    this.host.onState("idle", why);
+  }
+
+  // Next or previous sentence: while playing, speak it now; while paused, move there and stay paused.
+  skip(step) {
+    const sentences = this.host.sentences();
+    const index = this.#index();
+    if (index === -1 || !sentences.length) return;
+    const target = Math.max(0, Math.min(index + step, sentences.length - 1));
+    if (this.state === "playing") {
+      this.#speak(target);
+    } else {
+      this.current = sentences[target].id;
+      this.host.onSentence(sentences[target]);
+    }
+  }
+
+  // Jump to a sentence the reader picked (a click on it while reading).
+  jump(id) {
+    const index = this.#index(id);
+    if (index === -1) return;
+    if (this.state === "playing") this.#speak(index);
+    else {
+      this.current = id;
+      this.host.onSentence(this.host.sentences()[index]);
+    }
+  }
+
+  currentIndex() {
+    return this.#index();
+  }
+
+  #silence() {
+    this.#ticket++;
+    this.#utterance = null;
+    this.synth.cancel();
+  }
+
+  #speak(index) {
+    this.#silence();
+    const ticket = this.#ticket;
+    const sentence = this.host.sentences()[index];
+    this.current = sentence.id;
+    const { text, map } = sentenceText(sentence.spans);
+    if (!text) {
+      this.#next(index);
+      return;
+    }
+    const lang = this.host.langOf(sentence);
+    const voice = this.host.voiceFor(lang);
+    const rate = this.rate;
+    const parts = utteranceParts(text, Math.max(100, Math.round(PART_CHARACTERS * rate)));
+    const speakPart = (number) => {
+      if (ticket !== this.#ticket) return;
+      const part = parts[number];
+      const utterance = new SpeechSynthesisUtterance(part.text);
+      utterance.lang = voice ? voice.lang : lang;
+      if (voice) utterance.voice = voice;
+      utterance.rate = rate;
+      utterance.addEventListener("start", () => {
+        // The sentence is highlighted when its sound starts, not when it is queued.
+        if (ticket === this.#ticket && number === 0) this.host.onSentence(sentence);
+      });
+      utterance.addEventListener("boundary", (event) => {
+        if (ticket !== this.#ticket || event.name === "sentence") return;
+        this.host.onWord(wordRange(map, part.start + event.charIndex, event.charLength));
+      });
+      utterance.addEventListener("end", () => {
+        if (ticket !== this.#ticket) return;
+        if (number + 1 < parts.length) speakPart(number + 1);
+        else this.#next(index);
+      });
+      utterance.addEventListener("error", (event) => {
+        // "interrupted" and "canceled" come from our own cancel(); anything else ends the reading.
+        if (ticket !== this.#ticket || event.error === "interrupted" || event.error === "canceled") return;
+        this.stop("failed");
+      });
+      this.#utterance = utterance;
+      this.synth.speak(utterance);
+    };
+    speakPart(0);
+  }
+
+  #next(index) {
+    if (index + 1 < this.host.sentences().length) this.#speak(index + 1);
+    else this.stop("finished");
+  }
+}
+
+// The page range of a word: charIndex and charLength (which some voices leave at 0: then up to the next space).
+function wordRange(map, index, length) {
+  if (index >= map.length) return null;
+  let end = length > 0 ? Math.min(index + length, map.length) : index;
+  if (length <= 0) while (end < map.length && map[end][0].data[map[end][1]].trim()) end++;
+  const range = map[index][0].ownerDocument.createRange();
+  range.setStart(map[index][0], map[index][1]);
+  const [lastNode, lastOffset] = map[Math.max(index, end - 1)];
+  range.setEnd(lastNode, lastOffset + 1);
+  return range;
+}

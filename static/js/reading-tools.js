@@ -1,0 +1,454 @@
+// Read aloud and the reading guide on one of reader's article regions: a page (root = document), the
+// /embed page, or a <reader-article> component (root = its shadow root). docs/read-aloud.md.
+//
+// The controls come from templates/_read_aloud.html, hidden: showing them is the first thing done here,
+// so without JavaScript they are absent. Their settings come as data attributes; a change of speed, voice
+// or guide posts its form to /preferences (htmx, or the component's own fetch) and the article region is
+// swapped. Everything that must outlive a swap lives here, keyed by stable ids, and sync() re-applies it
+// to the new region: the controls' state, the sentence highlight, the guide.
+
+import { ReadAloud, primaryLanguage, sentencesIn, voicesFor } from "./read-aloud.js";
+import { ReadingGuide } from "./reading-guide.js";
+
+const SPEAKING = "reader-speaking";
+const WORD_HIGHLIGHT = "reader-word";
+// With no voice at all after this long, say so (voices can take 10–20 s to appear on Linux); if they appear
+// later, the controls come back.
+const VOICE_WAIT_MS = 20000;
+const EDITABLE = "input, textarea, select, [contenteditable]:not([contenteditable=false])";
+// Keys that scroll the page, or that move within a control: pressing one means the reader is moving
+// around by themselves.
+const SCROLL_KEYS = new Set(["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "]);
+const speaking = new Set(); // every ReadingTools that is reading: starting one stops the others
+
+export class ReadingTools {
+  #voiceState = "loading"; // "loading" | "ready" | "none" | "unsupported"
+  #voiceTimer = 0;
+  #voicesHeard = false;
+  #following = true; // keep the sentence being read in view, until the reader scrolls away
+  #autoScrolling = 0; // a smooth scroll of ours is under way (a timer that ends it)
+  #settings = null;
+  #lastFocusInArticle = null;
+  #shortcutsOpen = false;
+  #refocus = null;
+  #listeners = [];
+
+  // root: document or a shadow root. keyScope: where single-key shortcuts are heard (the document on
+  // reader's own pages; the component's host element elsewhere, so keys act only when focus is in it).
+  constructor(root, { keyScope = root } = {}) {
+    this.root = root;
+    this.keyScope = keyScope;
+    this.speech = new ReadAloud({
+      sentences: () => sentencesIn(this.#el("reader-article")),
+      voiceFor: (lang) => this.#voiceFor(lang),
+      langOf: (sentence) => languageOf(sentence) || this.#articleLang(),
+      onSentence: (sentence) => this.#showSentence(sentence),
+      onWord: (range) => this.#showWord(range),
+      onState: (state, why) => this.#stateChanged(state, why),
+    });
+    this.guide = new ReadingGuide({ place: () => this.#el("reader"), article: () => this.#el("reader-article") });
+    this.#wire();
+    this.sync();
+  }
+
+  #el(id) {
+    return this.root.getElementById(id);
+  }
+
+  #on(target, type, handler, options) {
+    target.addEventListener(type, handler, options);
+    this.#listeners.push(() => target.removeEventListener(type, handler, options));
+  }
+
+  #articleLang() {
+    return this.#el("reader-article")?.lang || document.documentElement.lang || "";
+  }
+
+  #text(name, voice = "") {
+    const text = this.#el("reader-tools")?.dataset[`text${name}`] || "";
+    return text.replace("{voice}", voice);
+  }
+
+  #announce(message) {
+    const status = this.#el("reader-status");
+    if (status) status.textContent = message;
+  }
+
+  // ---------- wiring ----------
+
+  #wire() {
+    this.#on(this.root, "click", (event) => this.#click(event));
+    this.#on(this.root, "change", (event) => this.#change(event));
+    this.#on(this.keyScope, "keydown", (event) => this.#key(event));
+    this.#on(this.root, "focusin", (event) => this.#focus(event));
+    // htmx puts the focus back on the control that was used, by id, but the swapped-in tools are still hidden
+    // then (sync() shows them): remember which it was.
+    this.#on(this.root, "htmx:beforeSwap", () => {
+      const active = this.root.activeElement;
+      this.#refocus = active?.id && this.#el("reader-tools")?.contains(active) ? active.id : null;
+    });
+    // The server renders the shortcut settings closed; a swap must not close them under the reader.
+    this.#on(this.root, "toggle", (event) => {
+      if (event.target.id === "reader-shortcuts") this.#shortcutsOpen = event.target.open;
+    }, { capture: true });
+    this.#on(this.root, "pointermove", (event) => this.#pointer(event), { passive: true });
+    this.#on(this.root, "pointerdown", (event) => this.#pointer(event), { passive: true });
+    // The reader's own scrolling wins over following the speech.
+    for (const type of ["wheel", "touchmove"]) this.#on(window, type, () => this.#readerScrolled(), { passive: true });
+    this.#on(window, "scroll", () => this.guide.schedule(), { passive: true, capture: true });
+    this.#on(window, "resize", () => this.guide.invalidate());
+    // Leaving the page stops the voice (it would otherwise go on reading a page that is gone).
+    this.#on(window, "pagehide", () => this.speech.stop("stopped"));
+    if (document.fonts) this.#on(document.fonts, "loadingdone", () => this.guide.invalidate());
+    if ("speechSynthesis" in window) {
+      this.#on(window.speechSynthesis, "voiceschanged", () => {
+        this.#voicesHeard = true;
+        this.#updateVoices();
+      });
+      this.#voiceTimer = setTimeout(() => {
+        this.#voicesHeard = true;
+        this.#updateVoices();
+      }, VOICE_WAIT_MS);
+    }
+    const article = this.#el("reader-article");
+    if (article && "ResizeObserver" in window) {
+      this.resizeObserver = new ResizeObserver(() => this.guide.invalidate());
+      this.resizeObserver.observe(article);
+    }
+  }
+
+  // Stop reading and remove every listener (the component calls this when it leaves the page).
+  destroy() {
+    this.speech.stop("stopped");
+    clearTimeout(this.#voiceTimer);
+    this.guide.destroy();
+    this.resizeObserver?.disconnect();
+    for (const remove of this.#listeners.splice(0)) remove();
+  }
+
+  // ---------- after every swap ----------
+
+  sync() {
+    const tools = this.#el("reader-tools");
+    if (!tools) return;
+    const data = tools.dataset;
+    this.#settings = {
+      rate: Number(data.rate) || 1,
+      voice: data.voice || "",
+      shortcuts: data.shortcuts !== "off",
+      keys: { play: data.keyPlay, previous: data.keyPrevious, next: data.keyNext },
+    };
+    this.speech.rate = this.#settings.rate;
+    tools.hidden = false;
+    // A sandboxed frame cannot post settings (reader-embed.js marks it); the player itself still works.
+    const sandboxed = document.documentElement.classList.contains("reader-sandboxed");
+    for (const form of tools.querySelectorAll("form")) if (sandboxed) form.hidden = true;
+    const shortcuts = this.#el("reader-shortcuts");
+    if (shortcuts && this.#shortcutsOpen) shortcuts.open = true;
+    if (this.#refocus) {
+      const control = this.#el(this.#refocus);
+      this.#refocus = null;
+      if (control && this.root.activeElement !== control) control.focus();
+    }
+    this.#updateKeyHints();
+    this.#updateVoices();
+    this.#updateButtons();
+    this.#highlight();
+    const article = this.#el("reader-article");
+    if (article && this.resizeObserver) this.resizeObserver.observe(article);
+    this.guide.setMode(data.guide);
+    this.guide.invalidate();
+  }
+
+  #updateKeyHints() {
+    const { shortcuts, keys } = this.#settings;
+    const hints = { "reader-speak": keys.play, "reader-speak-previous": keys.previous, "reader-speak-next": keys.next };
+    for (const [id, key] of Object.entries(hints)) {
+      const button = this.#el(id);
+      if (!button) continue;
+      if (shortcuts && key) button.setAttribute("aria-keyshortcuts", key.toUpperCase());
+      else button.removeAttribute("aria-keyshortcuts");
+    }
+  }
+
+  // ---------- voices ----------
+
+  #voices(lang) {
+    if (!("speechSynthesis" in window)) return [];
+    return voicesFor(window.speechSynthesis.getVoices(), lang, navigator.languages || []);
+  }
+
+  #voiceFor(lang) {
+    const articleLang = this.#articleLang();
+    const voices = this.#voices(lang);
+    const chosen = primaryLanguage(lang) === primaryLanguage(articleLang) ? this.#settings?.voice : "";
+    return voices.find((voice) => voice.name === chosen) || voices[0] || this.#voices(articleLang)[0] || null;
+  }
+
+  #updateVoices() {
+    const lang = this.#articleLang();
+    const voices = this.#voices(lang);
+    if (!("speechSynthesis" in window)) this.#voiceState = "unsupported";
+    else if (voices.length) this.#voiceState = "ready";
+    else this.#voiceState = this.#voicesHeard ? "none" : "loading";
+    if (this.#voiceState === "ready") clearTimeout(this.#voiceTimer);
+    if (this.#voiceState !== "ready" && this.#voiceState !== "loading") {
+      this.pendingPlay = false;
+      this.speech.stop("stopped");
+    }
+
+    const message = this.#el("reader-voice-message");
+    const buttons = this.#el("reader-speech-buttons");
+    const usable = this.#voiceState === "ready" || this.#voiceState === "loading";
+    if (buttons) buttons.hidden = !usable;
+    for (const id of ["reader-speech-rate-form", "reader-voice-form"]) {
+      const form = this.#el(id);
+      if (form) form.classList.toggle("reader-tools-unavailable", !usable);
+    }
+    if (message) {
+      const text = { loading: "Looking", none: "NoVoice", unsupported: "Unsupported" }[this.#voiceState];
+      message.hidden = !text;
+      message.textContent = text ? this.#text(text) : "";
+    }
+    this.#fillVoiceSelect(voices);
+    if (this.pendingPlay && this.#voiceState === "ready") {
+      this.pendingPlay = false;
+      this.play();
+    }
+  }
+
+  #fillVoiceSelect(voices) {
+    const select = this.#el("reader-voice");
+    if (!select) return;
+    const chosen = this.#settings?.voice || "";
+    const names = voices.map((voice) => voice.name);
+    const current = [...select.options].map((option) => option.value);
+    const wanted = ["", ...names];
+    if (current.join("\n") !== wanted.join("\n")) {
+      const automatic = voices[0] ? this.#text("AutomaticNamed", this.#label(voices[0])) : this.#text("Automatic");
+      select.replaceChildren(new Option(automatic, ""), ...voices.map((voice) => new Option(this.#label(voice), voice.name)));
+    } else if (voices[0]) {
+      select.options[0].text = this.#text("AutomaticNamed", this.#label(voices[0]));
+    }
+    // A voice chosen on another device may not exist here: then the automatic choice is used (and shown).
+    select.value = names.includes(chosen) ? chosen : "";
+  }
+
+  #label(voice) {
+    return voice.localService ? voice.name : this.#text("Online", voice.name);
+  }
+
+  // ---------- the player ----------
+
+  // Read from where the reader is (or resume), `offset` sentences on.
+  play(offset = 0) {
+    if (this.#voiceState === "loading") {
+      // Voices are still arriving: start as soon as they do.
+      this.pendingPlay = true;
+      this.#updateButtons();
+      return;
+    }
+    if (this.#voiceState !== "ready") return;
+    for (const other of speaking) if (other !== this) other.speech.stop("stopped");
+    const index = this.speech.state === "paused" ? this.speech.currentIndex() : this.#startIndex();
+    this.#following = true;
+    this.speech.play(index + offset);
+  }
+
+  #playPause() {
+    if (this.speech.state === "playing") this.speech.pause();
+    else this.play();
+  }
+
+  #skip(step) {
+    this.#following = true;
+    if (this.speech.state === "idle") this.play(step);
+    else this.speech.skip(step);
+  }
+
+  // Where reading starts: the sentence holding the reader's caret or selection (a click in the text, caret
+  // browsing) or the focused link, when it is on screen; else the first sentence on screen.
+  #startIndex() {
+    const sentences = this.speech.host.sentences();
+    const article = this.#el("reader-article");
+    const selection = this.root.getSelection ? this.root.getSelection() : document.getSelection();
+    const candidates = [selection?.rangeCount ? selection.anchorNode : null, this.#lastFocusInArticle];
+    for (const node of candidates) {
+      if (!node || !article?.contains(node)) continue;
+      const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+      const sentence = element?.closest("[data-sentence]") || element?.querySelector("[data-sentence]");
+      if (!sentence || !onScreen(sentence.getBoundingClientRect())) continue;
+      const index = sentences.findIndex((s) => s.id === sentence.dataset.sentence);
+      if (index !== -1) return index;
+    }
+    const index = sentences.findIndex((s) => onScreen(s.spans[0].getBoundingClientRect()));
+    return index === -1 ? 0 : index;
+  }
+
+  #stateChanged(state, why) {
+    if (state === "playing") speaking.add(this);
+    else speaking.delete(this);
+    if (state === "idle") this.#highlight();
+    this.#updateButtons();
+    // The status region says when reading starts and stops, never each sentence.
+    const message = { started: "Started", resumed: "Started", paused: "Paused", stopped: "Stopped", failed: "Stopped", finished: "Finished" }[why];
+    if (message) this.#announce(this.#text(message));
+  }
+
+  #updateButtons() {
+    const state = this.speech.state;
+    const tools = this.#el("reader-tools");
+    if (tools) tools.dataset.state = this.pendingPlay ? "playing" : state;
+    const label = this.#el("reader-speak-label");
+    if (label) {
+      label.textContent = this.#text(state === "playing" || this.pendingPlay ? "Pause" : state === "paused" ? "Resume" : "Play");
+    }
+  }
+
+  // ---------- highlight, following ----------
+
+  #showSentence(sentence) {
+    this.#highlight();
+    const rect = sentence.spans[0].getBoundingClientRect();
+    this.guide.follow(rect);
+    if (this.#following && !comfortablyOnScreen(sentence.spans)) {
+      const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
+      sentence.spans[0].scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "instant" });
+      if (smooth) {
+        clearTimeout(this.#autoScrolling);
+        this.#autoScrolling = setTimeout(() => (this.#autoScrolling = 0), 1500);
+      }
+    }
+  }
+
+  #highlight() {
+    const article = this.#el("reader-article");
+    if (!article) return;
+    const id = this.speech.state === "idle" ? null : this.speech.current;
+    for (const span of article.querySelectorAll(`.${SPEAKING}`)) {
+      if (span.dataset.sentence !== id) span.classList.remove(SPEAKING);
+    }
+    if (id) for (const span of article.querySelectorAll(`[data-sentence="${CSS.escape(id)}"]`)) span.classList.add(SPEAKING);
+    if (!id && globalThis.CSS?.highlights) CSS.highlights.delete(WORD_HIGHLIGHT);
+  }
+
+  // Word highlight: only for voices that send boundary events (CSS Custom Highlight API; no DOM change).
+  #showWord(range) {
+    if (!range || !globalThis.CSS?.highlights) return;
+    CSS.highlights.set(WORD_HIGHLIGHT, new Highlight(range));
+    const rect = range.getBoundingClientRect();
+    this.guide.follow(rect);
+    if (this.#following && !onScreen(rect)) range.startContainer.parentElement?.scrollIntoView({ block: "center" });
+  }
+
+  #readerScrolled() {
+    if (this.#autoScrolling) {
+      // The reader scrolls while our smooth scroll runs: stop ours where it is, theirs goes on from there.
+      clearTimeout(this.#autoScrolling);
+      this.#autoScrolling = 0;
+      scrollTo({ top: scrollY, left: scrollX, behavior: "instant" });
+    }
+    if (this.speech.state !== "playing") return;
+    this.#following = false;
+    // Following resumes once the sentence being read is back on screen (the reader scrolled back to it).
+    requestAnimationFrame(() => {
+      const spans = this.#el("reader-article")?.querySelectorAll(`[data-sentence="${CSS.escape(this.speech.current || "")}"]`);
+      if (spans?.length && comfortablyOnScreen([...spans])) this.#following = true;
+    });
+  }
+
+  // ---------- events ----------
+
+  #click(event) {
+    const button = event.target.closest?.("[data-speech]");
+    if (button && this.root.contains(button)) {
+      const action = button.dataset.speech;
+      if (action === "play") this.#playPause();
+      else if (action === "stop") {
+        this.pendingPlay = false;
+        this.speech.stop("stopped");
+        this.#updateButtons();
+      } else this.#skip(action === "next" ? 1 : -1);
+      return;
+    }
+    // A click on a sentence while reading (not on a link) reads from there.
+    const sentence = event.target.closest?.("[data-sentence]");
+    if (sentence && this.speech.state !== "idle" && !event.target.closest("a")) {
+      this.#following = true;
+      this.speech.jump(sentence.dataset.sentence);
+    }
+  }
+
+  #change(event) {
+    // Applied at once; the form also posts (htmx), so the choice is kept and the region comes back with it.
+    const target = event.target;
+    if (target.id === "reader-speech-rate") this.speech.rate = Number(target.value) || 1;
+    else if (target.id === "reader-voice" && this.#settings) this.#settings.voice = target.value;
+    else if (target.id === "reader-guide") this.guide.setMode(target.value);
+  }
+
+  #focus(event) {
+    const article = this.#el("reader-article");
+    if (article?.contains(event.target) && event.target !== article) {
+      this.#lastFocusInArticle = event.target;
+      this.guide.follow(event.target.getBoundingClientRect());
+    }
+  }
+
+  #pointer(event) {
+    if (!this.guide.on || event.pointerType === "touch" && event.type === "pointermove") return;
+    const article = this.#el("reader-article");
+    if (article?.contains(event.target)) this.guide.moveToY(event.clientY);
+  }
+
+  // Single-key shortcuts (remappable, and all can be turned off: WCAG 2.1.4). Never with Ctrl, Alt or Meta
+  // (browser, system and screen-reader commands), never while typing in a field.
+  #key(event) {
+    if (SCROLL_KEYS.has(event.key)) this.#readerScrolled();
+    const settings = this.#settings;
+    const tools = this.#el("reader-tools");
+    if (!settings?.shortcuts || !tools || tools.hidden || event.defaultPrevented || event.isComposing) return;
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const target = event.composedPath()[0];
+    if (target instanceof Element && target.closest(EDITABLE)) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const usable = this.#voiceState === "ready" || this.#voiceState === "loading";
+    let handled = true;
+    if (key === settings.keys.play && usable) this.#playPause();
+    else if (key === settings.keys.previous && usable) this.#skip(-1);
+    else if (key === settings.keys.next && usable) this.#skip(1);
+    else if ((key === "ArrowDown" || key === "ArrowUp") && this.guide.on && !event.shiftKey && !inScroller(target)) {
+      this.guide.moveBy(key === "ArrowDown" ? 1 : -1);
+    } else handled = false;
+    if (handled) event.preventDefault();
+  }
+}
+
+// A sentence wholly inside an element with its own language (<q lang="en">…</q>) is read in that language.
+function languageOf(sentence) {
+  const langs = new Set(sentence.spans.map((span) => span.closest("[lang]")?.lang || ""));
+  return langs.size === 1 ? [...langs][0] : "";
+}
+
+function onScreen(rect) {
+  return rect.bottom > 0 && rect.top < innerHeight && rect.height > 0;
+}
+
+// The sentence's start is on screen, clear of the edges (where a sticky bar or the fold would hide it).
+function comfortablyOnScreen(spans) {
+  const rect = spans[0].getBoundingClientRect();
+  return rect.top >= innerHeight * 0.1 && rect.top <= innerHeight * 0.8;
+}
+
+// Arrow keys inside a scrolling region (a wide table) belong to it.
+function inScroller(target) {
+  return target instanceof Element && Boolean(target.closest('.reader-table, [role="region"]'));
+}
+
+// One ReadingTools per root; `attach` returns the existing one if there is.
+const attached = new WeakMap();
+
+export function attachReadingTools(root, options) {
+  if (!attached.has(root)) attached.set(root, new ReadingTools(root, options));
+  return attached.get(root);
+}

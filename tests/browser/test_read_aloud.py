@@ -1,0 +1,393 @@
+"""Issue 14, read aloud with real voices: espeak-ng through a private speech-dispatcher (tests/browser/speech.py),
+in real time, in headless Chromium launched with --enable-speech-dispatcher.
+
+Every action is a real click or key press (speaking needs a user gesture; evaluate() would grant one). The
+page's speechSynthesis.speak is wrapped by an init script that only records: each utterance's events as the
+engine fires them, with the voice, rate and the sentence ids highlighted at that moment. On this platform
+no voice sends `boundary` events and pause() does not work, which is what the design is for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, expect, sync_playwright
+
+from tests.browser import a11y
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageProblems, static_server
+from tests.browser.speech import SpeechEnvironment, seconds_of_sound
+from tests.conftest import EN_SLUG, SEED_SLUG
+from tests.serverproc import Server
+
+# Records, never changes: the utterance still goes to the real engine, after reader's own listeners have run.
+RECORDER = """
+window.__speech = [];
+window.__utterances = [];
+const roots = () => [document, ...[...document.querySelectorAll('reader-article')].map((e) => e.shadowRoot)]
+  .filter(Boolean);
+const speak = speechSynthesis.speak.bind(speechSynthesis);
+speechSynthesis.speak = (utterance) => {
+  window.__utterances.push(utterance);
+  for (const type of ['start', 'end', 'error', 'boundary']) {
+    utterance.addEventListener(type, (event) => window.__speech.push({
+      type, text: utterance.text, voice: utterance.voice && utterance.voice.name,
+      voiceLang: utterance.voice && utterance.voice.lang, rate: utterance.rate, error: event.error || null,
+      highlighted: [...new Set(roots().flatMap((root) =>
+        [...root.querySelectorAll('.reader-speaking')].map((span) => span.dataset.sentence)))],
+    }));
+  }
+  speak(utterance);
+};
+"""
+
+# The article's sentences as the page marks them: [{id, text}], text with white space collapsed.
+SENTENCES = """(root) => {
+  const article = (root || document).querySelector('#reader-article');
+  const order = [], texts = {};
+  for (const span of article.querySelectorAll('[data-sentence]')) {
+    const id = span.dataset.sentence;
+    if (!(id in texts)) { order.push(id); texts[id] = ''; }
+    texts[id] += span.textContent;
+  }
+  return order.map((id) => ({id, text: texts[id].replace(/\\s+/g, ' ').trim()}));
+}"""
+
+
+# The scroll position once it has stayed put for 10 frames.
+SCROLL_SETTLED = """() => new Promise((resolve) => {
+  let last = scrollY, still = 0;
+  const tick = () => {
+    if (scrollY !== last) [last, still] = [scrollY, 0];
+    else if (++still >= 10) return resolve(scrollY);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+# The guide's band begins on the first line of the highlighted sentence.
+GUIDE_ON_SENTENCE = """() => {
+  const band = document.querySelector('.reader-guide-band')?.getBoundingClientRect();
+  const line = document.querySelector('.reader-speaking')?.getClientRects()[0];
+  return Boolean(band && line && band.height > 0 && Math.abs(band.top - line.top) < line.height / 2 + 2);
+}"""
+
+
+@pytest.fixture(scope="module")
+def speech_browser(speech_environment: SpeechEnvironment) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = _launch(playwright, speech_environment)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _launch(playwright: Playwright, speech: SpeechEnvironment) -> Browser:
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--enable-speech-dispatcher"], env=speech.env
+    )
+    # The browser asks speech-dispatcher for its voices once (4–20 s here); every later page has them at once.
+    page = browser.new_page()
+    page.evaluate(
+        """() => new Promise((resolve) => {
+             if (speechSynthesis.getVoices().length) return resolve();
+             speechSynthesis.addEventListener('voiceschanged', resolve, {once: true});
+           })"""
+    )
+    page.close()
+    return browser
+
+
+@pytest.fixture
+def speech_context(speech_browser: Browser) -> Iterator[BrowserContext]:
+    context = speech_browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    context.add_init_script(RECORDER)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def speech_page(speech_context: BrowserContext) -> Iterator[Page]:
+    page = speech_context.new_page()
+    problems = PageProblems(page)
+    yield page
+    assert problems.unexpected() == []
+
+
+def open_article(page: Page | Frame, url: str) -> list[dict[str, str]]:
+    page.goto(url)
+    wait_for_voices(page)
+    sentences: list[dict[str, str]] = page.evaluate(SENTENCES)
+    return sentences
+
+
+def wait_for_voices(page: Page | Frame, root: str = "document") -> None:
+    page.wait_for_function(
+        f"() => {{ const s = ({root}).getElementById('reader-voice'); return s && s.options.length > 1; }}",
+        timeout=30000,
+    )
+
+
+def events(page: Page | Frame, kind: str | None = None) -> list[dict[str, Any]]:
+    recorded: list[dict[str, Any]] = page.evaluate("() => window.__speech")
+    return [event for event in recorded if kind is None or event["type"] == kind]
+
+
+def wait_for_starts(page: Page | Frame, count: int) -> list[dict[str, Any]]:
+    """Wait until `count` utterances have started speaking; their start events."""
+    page.wait_for_function(
+        "(n) => window.__speech.filter((e) => e.type === 'start').length >= n", arg=count, timeout=30000
+    )
+    return events(page, "start")
+
+
+def wait_until_silent(page: Page | Frame) -> None:
+    """The last utterance asked for has ended or been cut off."""
+    page.wait_for_function(
+        """() => { const u = window.__utterances[window.__utterances.length - 1];
+                   const over = (e) => e.text === u.text && (e.type === 'end' || e.type === 'error');
+                   return window.__speech.some(over); }"""
+    )
+
+
+def status(page: Page) -> str:
+    return str(page.text_content("#reader-status"))
+
+
+def test_the_seed_article_is_read_in_order_with_a_vietnamese_voice_and_a_speed_that_is_kept(
+    speech_page: Page, live_server: str, speech_environment: SpeechEnvironment
+) -> None:
+    page = speech_page
+    sentences = open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    assert [s["id"] for s in sentences[:3]] == ["t0", "l0", "b0"]
+    automatic = page.locator("#reader-voice option").first.text_content()
+    assert automatic == "Tự động: Vietnamese (Northern) espeak-ng"
+    with speech_environment.recording() as recording:
+        page.click("#reader-speak")
+        wait_for_starts(page, 1)
+        expect(page.locator("#reader-status")).to_have_text("Đang đọc to")
+        expect(page.locator("#reader-speak-label")).to_have_text("Tạm dừng")
+        # 2× from the next sentence on; the choice posts, and the region is swapped while the voice goes on.
+        page.select_option("#reader-speech-rate", "2")
+        expect(page.locator("#reader-tools")).to_have_attribute("data-rate", "2")
+        starts = wait_for_starts(page, 3)
+        page.click("#reader-speak-stop")
+        wait_until_silent(page)
+    # Title, lead, first body sentence: in document order, each highlighted while it plays, Vietnamese voice.
+    assert [start["text"] for start in starts[:3]] == [s["text"] for s in sentences[:3]]
+    assert [start["highlighted"] for start in starts[:3]] == [["t0"], ["l0"], ["b0"]]
+    assert {start["voice"] for start in starts} == {"Vietnamese (Northern) espeak-ng"}
+    assert all(start["voiceLang"].lower().startswith("vi") for start in starts)
+    assert [start["rate"] for start in starts[:3]] == [1, 2, 2]
+    assert seconds_of_sound(recording) > 2, "the voices played no sound"
+    # Stopped: said once, highlight gone, the button offers to read again.
+    expect(page.locator("#reader-status")).to_have_text("Đã dừng đọc")
+    assert page.locator(".reader-speaking").count() == 0
+    expect(page.locator("#reader-speak-label")).to_have_text("Đọc to")
+    # The speed is in the preference cookie, and comes back with the page.
+    cookie = next(c for c in page.context.cookies() if c["name"] == "reader_prefs")
+    assert "sr:2" in cookie["value"].split("|")
+    page.reload()
+    expect(page.locator("#reader-speech-rate")).to_have_value("2")
+
+
+def test_keys_and_buttons_start_where_the_reader_is_skip_pause_and_resume(speech_page: Page, live_server: str) -> None:
+    page = speech_page
+    open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    # Remap "read aloud / pause" from K to P (WCAG 2.1.4), in the shortcuts form.
+    page.click("#reader-shortcuts-summary")
+    page.fill("#reader-key-play", "p")
+    page.click("#reader-keys-save")
+    expect(page.locator("#reader-speak")).to_have_attribute("aria-keyshortcuts", "P")
+    expect(page.locator("#reader-status")).to_have_text("Phím cho “Đọc to / tạm dừng”: P")
+    # The reader clicks in the third sentence of the body: reading starts there, not at the title.
+    first_line = page.locator('[data-sentence="b2"]').first.evaluate(
+        "e => { e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"
+        " return {x: r.left + 5, y: r.top + r.height / 2}; }"
+    )
+    page.mouse.click(first_line["x"], first_line["y"])
+    page.keyboard.press("k")  # the old key does nothing now
+    assert page.get_attribute("#reader-tools", "data-state") == "idle"
+    page.keyboard.press("p")
+    assert wait_for_starts(page, 1)[-1]["highlighted"] == ["b2"]
+    page.keyboard.press("l")  # next
+    assert wait_for_starts(page, 2)[-1]["highlighted"] == ["b3"]
+    page.keyboard.press("j")  # previous
+    assert wait_for_starts(page, 3)[-1]["highlighted"] == ["b2"]
+    assert status(page) == "Đang đọc to"  # said once when reading started, not for every sentence
+    page.keyboard.press("p")  # pause = cancel: the sentence is cut off, and stays marked
+    expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc")
+    wait_until_silent(page)
+    assert events(page)[-1]["type"] == "error" and events(page)[-1]["error"] == "interrupted"
+    expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
+    assert page.locator('.reader-speaking[data-sentence="b2"]').count() >= 1
+    page.click("#reader-speak")  # resume: the paused sentence again, from its start
+    resumed = wait_for_starts(page, 4)[-1]
+    assert resumed["highlighted"] == ["b2"] and resumed["text"] == events(page, "start")[2]["text"]
+    page.click("#reader-speak-next")
+    assert wait_for_starts(page, 5)[-1]["highlighted"] == ["b3"]
+    page.click("#reader-speak-previous")
+    assert wait_for_starts(page, 6)[-1]["highlighted"] == ["b2"]
+    # A click on another sentence while reading goes on from there.
+    page.locator('[data-sentence="b5"]').first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    target = page.locator('[data-sentence="b5"]').first.evaluate(
+        "e => { const r = e.getClientRects()[0]; return {x: r.left + 5, y: r.top + r.height / 2}; }"
+    )
+    page.mouse.click(target["x"], target["y"])
+    assert wait_for_starts(page, 7)[-1]["highlighted"] == ["b5"]
+    # A voice that sends word boundaries (Windows, macOS; none here) gets its word highlighted. No voice here
+    # does, so the event is the shape browsers fire, dispatched on the utterance being spoken.
+    jumped = events(page, "start")[-1]
+    word = page.evaluate(
+        """() => { const u = window.__utterances[window.__utterances.length - 1];
+                   u.dispatchEvent(new SpeechSynthesisEvent('boundary', {utterance: u, charIndex: 0, charLength: 5,
+                                                                      name: 'word'}));
+                   const word = CSS.highlights.get('reader-word');
+                   return word && [...word][0].toString(); }"""
+    )
+    assert word == jumped["text"][:5]
+    page.click("#reader-speak-stop")
+    wait_until_silent(page)
+    expect(page.locator("#reader-status")).to_have_text("Đã dừng đọc")
+    # Single-key shortcuts off: the key is an ordinary key again.
+    page.click("#reader-shortcuts-toggle")
+    expect(page.locator("#reader-shortcuts-toggle")).to_have_attribute("aria-pressed", "false")
+    page.locator("#reader-article").click(position={"x": 5, "y": 5})
+    page.keyboard.press("p")
+    assert page.get_attribute("#reader-tools", "data-state") == "idle"
+    assert page.get_attribute("#reader-speak", "aria-keyshortcuts") is None
+
+
+def test_an_english_article_in_an_english_voice_keeps_reading_across_an_a_plus_swap(
+    speech_page: Page, live_server: str
+) -> None:
+    page = speech_page
+    sentences = open_article(page, f"{live_server}/articles/{EN_SLUG}")
+    assert page.locator("#reader-voice option").first.text_content() == "Automatic: English (America) espeak-ng"
+    page.click("#reader-speak")
+    first = wait_for_starts(page, 1)[0]
+    assert first["voiceLang"].lower().startswith("en") and first["text"] == sentences[0]["text"]
+    page.evaluate("() => { document.getElementById('reader').dataset.before = 'swap'; }")
+    page.click("#reader-bigger")
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    # A new region (the marker is gone), the sentence being read highlighted again in it, focus kept.
+    assert page.get_attribute("#reader", "data-before") is None
+    assert page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('.reader-speaking')].map((s) => s.dataset.sentence))]"
+    ) == [sentences[0]["id"]]
+    assert page.evaluate("() => document.activeElement.id") == "reader-bigger"
+    second = wait_for_starts(page, 2)[1]
+    assert second["text"] == sentences[1]["text"] and second["highlighted"] == [sentences[1]["id"]]
+    # The sentence being read is kept in view…
+    in_view = '(id) => { const r = document.querySelector(`[data-sentence="${id}"]`).getBoundingClientRect();'
+    in_view += " return r.top >= 0 && r.bottom <= innerHeight; }"
+    page.wait_for_function(in_view, arg=sentences[1]["id"])
+    # …until the reader scrolls away: then the next sentence does not pull the page back.
+    page.mouse.move(640, 400)
+    followed_to = page.evaluate("() => scrollY")
+    page.mouse.wheel(0, 1500)
+    page.wait_for_function("(y) => scrollY > y + 300", arg=followed_to)
+    left_at = page.evaluate(SCROLL_SETTLED)  # a wheel scrolls smoothly: wait for it to end
+    third = wait_for_starts(page, 3)[2]
+    assert third["highlighted"] == [sentences[2]["id"]]
+    assert page.evaluate("() => scrollY") == left_at
+    page.click("#reader-speak-stop")
+    wait_until_silent(page)
+
+
+@pytest.fixture(scope="module")
+def embedding_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """reader on 127.0.0.1 and a host site on localhost, with a page holding the component and one an iframe."""
+    base = tmp_path_factory.mktemp("read-aloud-embed")
+    host_dir = base / "host"
+    host_dir.mkdir()
+    host_process, host = static_server(host_dir)
+    reader = Server(db=base / "reader.db", directory=base, env={"READER_EMBED_ORIGINS": host}).start()
+    try:
+        _host_pages(host_dir, reader.url)
+        yield reader.url, host
+    finally:
+        reader.stop()
+        host_process.terminate()
+        host_process.wait(timeout=10)
+
+
+def _host_pages(directory: Path, reader: str) -> None:
+    head = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title><link rel="icon" href="data:,">'
+    )
+    (directory / "component.html").write_text(
+        f'{head}<script type="module" src="{reader}/static/reader-article.js"></script></head><body><main>'
+        f'<h1>Host</h1><reader-article src="{reader}/articles/{SEED_SLUG}/fragment"></reader-article>'
+        "</main></body></html>"
+    )
+    (directory / "iframe.html").write_text(
+        f'{head}</head><body><main><h1>Host</h1><iframe title="Article" src="{reader}/embed/{SEED_SLUG}" '
+        'width="700" height="900"></iframe></main></body></html>'
+    )
+
+
+def test_read_aloud_inside_the_component_and_the_embed_page(
+    speech_page: Page, embedding_sites: tuple[str, str]
+) -> None:
+    _, host = embedding_sites
+    page = speech_page
+    page.goto(host + "/component.html")
+    wait_for_voices(page, "document.querySelector('reader-article').shadowRoot")
+    page.click("reader-article #reader-speak")
+    start = wait_for_starts(page, 1)[0]
+    assert start["highlighted"] == ["t0"] and start["voiceLang"].lower().startswith("vi")
+    expect(page.locator("reader-article #reader-status")).to_have_text("Đang đọc to")
+    page.click("reader-article #reader-speak-stop")
+    wait_until_silent(page)
+    # Removing the component stops its voice: the sentence is cut off at once.
+    page.click("reader-article #reader-speak")
+    wait_for_starts(page, 2)
+    page.evaluate("() => document.querySelector('reader-article').remove()")
+    wait_until_silent(page)
+    assert events(page)[-1]["type"] == "error" and events(page)[-1]["error"] == "interrupted"
+
+    page.goto(host + "/iframe.html")
+    frame = page.frame_locator("iframe")
+    inner = next(f for f in page.frames if f.url.startswith(embedding_sites[0]))
+    wait_for_voices(inner)
+    frame.locator("#reader-speak").click()
+    start = wait_for_starts(inner, 1)[0]
+    assert start["highlighted"] == ["t0"] and start["voiceLang"].lower().startswith("vi")
+    frame.locator("#reader-speak-stop").click()
+    wait_until_silent(inner)
+
+
+def test_the_tools_with_voices_in_the_accessibility_checks(speech_browser: Browser, live_server: str) -> None:
+    """The matrix (test_a11y_matrix.py) has no voices, so there the controls say so; here they are all shown,
+    with the guide on and a sentence being read, at three points of the matrix (the sentence highlight in every
+    theme: test_reading_tools.py)."""
+    points = [("light", "100", (1280, 800)), ("sepia", "200", (320, 640)), ("contrast-dark", "400", (320, 640))]
+    for theme, size, (width, height) in points:
+        context = speech_browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        try:
+            context.add_cookies(
+                [{"name": "reader_prefs", "value": f"1|s:{size}|t:{theme}|g:3", "url": live_server + "/"}]
+            )
+            page = context.new_page()
+            problems = PageProblems(page)
+            open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+            expect(page.locator("#reader-speak")).to_be_visible()
+            page.click("#reader-speak")
+            expect(page.locator(".reader-speaking").first).to_be_visible()
+            page.click("#reader-speak")  # paused: the sentence stays highlighted while the checks run
+            # The reading guide followed the voice: its band starts at the sentence being read.
+            page.wait_for_function(GUIDE_ON_SENTENCE)
+            expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc")
+            point = f"theme={theme} size={size}% viewport={width}x{height}"
+            failures = a11y.all_problems(page)
+            assert not failures, a11y.report(failures, point)
+            assert problems.unexpected() == [], point
+        finally:
+            context.close()
