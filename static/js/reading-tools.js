@@ -26,7 +26,6 @@ export class ReadingTools {
   #voiceTimer = 0;
   #voicesHeard = false;
   #following = true; // keep the sentence being read in view, until the reader scrolls away
-  #autoScrolling = 0; // a smooth scroll of ours is under way (a timer that ends it)
   #settings = null;
   #lastFocusInArticle = null;
   #shortcutsOpen = false;
@@ -311,13 +310,10 @@ export class ReadingTools {
     this.#highlight();
     const rect = sentence.spans[0].getBoundingClientRect();
     this.guide.follow(rect);
+    // At once, not smoothly: a smooth scroll of ours would be under way when the reader starts scrolling, and
+    // one of the two would lose.
     if (this.#following && !comfortablyOnScreen(sentence.spans)) {
-      const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
-      sentence.spans[0].scrollIntoView({ block: "center", behavior: smooth ? "smooth" : "instant" });
-      if (smooth) {
-        clearTimeout(this.#autoScrolling);
-        this.#autoScrolling = setTimeout(() => (this.#autoScrolling = 0), 1500);
-      }
+      sentence.spans[0].scrollIntoView({ block: "center", behavior: "instant" });
     }
   }
 
@@ -338,16 +334,12 @@ export class ReadingTools {
     CSS.highlights.set(WORD_HIGHLIGHT, new Highlight(range));
     const rect = range.getBoundingClientRect();
     this.guide.follow(rect);
-    if (this.#following && !onScreen(rect)) range.startContainer.parentElement?.scrollIntoView({ block: "center" });
+    if (this.#following && !onScreen(rect)) {
+      range.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "instant" });
+    }
   }
 
   #readerScrolled() {
-    if (this.#autoScrolling) {
-      // The reader scrolls while our smooth scroll runs: stop ours where it is, theirs goes on from there.
-      clearTimeout(this.#autoScrolling);
-      this.#autoScrolling = 0;
-      scrollTo({ top: scrollY, left: scrollX, behavior: "instant" });
-    }
     if (this.speech.state !== "playing") return;
     this.#following = false;
     // Following resumes once the sentence being read is back on screen (the reader scrolled back to it).
