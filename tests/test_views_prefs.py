@@ -52,7 +52,9 @@ async def test_htmx_gets_the_region_and_an_announcement(client: httpx.AsyncClien
     assert response.status_code == 200
     html = response.text
     assert html.startswith('<div id="reader" class="reader reader--page"') and 'data-size="125"' in html
-    status = '<div id="reader-status" class="reader-visually-hidden" role="status" lang="vi" hx-swap-oob="innerHTML">'
+    status = (
+        '<div id="reader-status" class="reader-visually-hidden" role="status" lang="vi" data-hx-swap-oob="innerHTML">'
+    )
     assert status + "Cỡ chữ 125\u00a0%</div>" in html
     assert "<html" not in html and 'id="reader-bigger"' in html
     assert cookie_header(response).startswith("reader_prefs=1|s:125;")

@@ -78,8 +78,10 @@ AUDIT_SCRIPT = r"""
       const value = attribute.value;
       if (key.startsWith("on")) problems.push(`event handler ${key} on ${name(el)}`);
       if (key === "style") problems.push(`style attribute on ${name(el)}: ${value.slice(0, 60)}`);
-      const hx = key.replace(/^data-/, "");
-      if (hx.startsWith("hx-") && !(tag === "form" || (el.id === "reader-status" && hx === "hx-swap-oob")))
+      // reader's own htmx attributes are data-hx-* (valid HTML) on its forms and the status region's oob swap.
+      const ownHtmx = key.startsWith("data-hx-") &&
+        (tag === "form" || (el.id === "reader-status" && key === "data-hx-swap-oob"));
+      if ((key.startsWith("hx-") || key.startsWith("data-hx")) && !ownHtmx)
         problems.push(`htmx attribute ${key} on ${name(el)}`);
       if (key === "srcdoc" || key === "srcset" || key === "formaction") problems.push(`${key} on ${name(el)}`);
       if (URL_ATTRIBUTES.has(key) && value.trim()) {

@@ -1,0 +1,79 @@
+"""Issue 15, defect 3: every page is valid HTML by the W3C Nu Html Checker (npm vnu-jar, Debian's Java).
+
+The checker's JVM starts slowly, so every page is fetched from the live server first (signed in where the
+page is the editor's) and all of them are checked in one `java -jar vnu.jar` run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from playwright.sync_api import Browser
+
+from tests.browser.conftest import ROOT, sign_in
+from tests.browser.test_a11y_matrix import PAGES, Target
+from tests.conftest import EN_SLUG, SEED_SLUG
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# Checked in the same run, to show the checker really reports what this test is about.
+CANARY = '<!doctype html><html lang="en"><title>canary</title><form hx-post="/preferences"></form></html>'
+# Pages the matrix reaches only through another page: a shared-settings link and an editor preview frame.
+MORE_PAGES = [
+    Target("shared-settings", "/preferences?settings=1|s:150|t:sepia"),
+    Target("editor-preview", f"/editor/preview/{EN_SLUG}?settings=1|s:200", editor=True),
+    Target("panel-open-english", f"/articles/{EN_SLUG}?panel=open"),
+    Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
+]
+
+
+def nu_html_checker(files: list[Path]) -> list[dict[str, object]]:
+    """The checker's messages (errors and warnings) for HTML files, in one JVM run."""
+    java = shutil.which("java")
+    assert java, "Java is missing: scripts/test installs Debian's default-jre-headless"
+    assert VNU.is_file(), "vnu.jar is missing: run `npm ci` (package.json pins vnu-jar)"
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--stdout", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    messages: list[dict[str, object]] = json.loads(result.stdout)["messages"]
+    return messages
+
+
+def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: Path) -> None:
+    reader = browser.new_context(locale="vi-VN")
+    editor = browser.new_context(locale="vi-VN")
+    try:
+        sign_in(editor.new_page(), live_server)
+        files: dict[str, str] = {}
+        for target in [*PAGES, *MORE_PAGES]:
+            context = editor if target.editor else reader
+            response = context.request.get(live_server + target.path, max_redirects=0)
+            assert response.status == target.status, (target.path, response.status)
+            assert response.headers["content-type"].startswith("text/html"), target.path
+            path = tmp_path / f"{target.name}.html"
+            path.write_bytes(response.body())
+            files[path.name] = target.path
+    finally:
+        reader.close()
+        editor.close()
+    assert len(files) == len(PAGES) + len(MORE_PAGES)
+    canary = tmp_path / "canary.html"
+    canary.write_text(CANARY)
+    messages = nu_html_checker([canary, *(tmp_path / name for name in files)])
+    errors = [m for m in messages if m.get("type") in ("error", "non-document-error")]
+    assert [page_of(m, files) for m in errors if page_of(m, files) == canary.name] == [canary.name]
+    errors = [m for m in errors if page_of(m, files) != canary.name]
+    report = "\n".join(f"{page_of(m, files)}:{m.get('lastLine')}: {m.get('message')}" for m in errors)
+    assert errors == [], f"{len(errors)} Nu Html Checker errors:\n{report}"
+
+
+def page_of(message: dict[str, object], files: dict[str, str]) -> str:
+    """The page a checker message is about (its path on the server), from the file it names."""
+    name = str(message.get("url", "")).rsplit("/", 1)[-1]
+    return files.get(name, name)
