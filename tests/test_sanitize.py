@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup, Tag
 
 from reader.drafts import _markdown
 from reader.importer import drafts_from_files
+from reader.reading import plain_text
 from reader.sanitize import ALLOWED_TAGS, is_safe_url, sanitize_html
 from reader.sentence_markup import unmark
 from tests.conftest import SEED_SLUG, ServedApp, SignedIn
@@ -53,6 +54,65 @@ def test_tables_are_wrapped_in_a_labelled_focusable_region() -> None:
 def test_sanitizing_is_idempotent() -> None:
     once = sanitize_html('<h1>T</h1><table><tr><td>1</td></tr></table><img src="/a.png" alt="a">', lang="en")
     assert sanitize_html(once, lang="en") == once
+
+
+# Issue 15, defect 2: a block element reader does not keep (CMS pages are mostly divs) leaves a paragraph
+# break behind, never words glued together; inline elements stay inline.
+
+
+def test_dropped_block_elements_become_paragraph_breaks() -> None:
+    html = sanitize_html("<div>one</div><div>two</div><aside>three</aside>", lang="en")
+    assert html == "<p>one</p><p>two</p><p>three</p>"
+    assert plain_text(html).split() == ["one", "two", "three"]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<aside>aside text</aside><details><summary>More</summary>hidden</details>",
+         "<p>aside text</p><p>More</p><p>hidden</p>"),
+        ("<section><h2>Title</h2>intro <b>bold</b><div>inner</div>tail</section>",
+         "<h2>Title</h2><p>intro <b>bold</b></p><p>inner</p><p>tail</p>"),
+        ("<article><header>Kicker</header><div><p>a</p><p>b</p></div><footer>By X</footer></article>",
+         "<p>Kicker</p><p>a</p><p>b</p><p>By X</p>"),
+        ("<ul><li><div>a</div><div>b</div></li></ul>", "<ul><li><p>a</p><p>b</p></li></ul>"),
+        ("<h2><div>Title</div><div>subtitle</div></h2>", "<h2>Title subtitle</h2>"),
+        ("<div>one<br>two</div><nav>three</nav>", "<p>one<br>two</p><p>three</p>"),
+        ('<div lang="vi">Xin chào</div><div lang="en"><p>Hello</p>world</div>',
+         '<p lang="vi">Xin chào</p><p lang="en">Hello</p><p lang="en">world</p>'),
+        ("<div><div> </div></div><p>x</p><div><br></div>", "<p>x</p>"),
+        ("one<span>two</span><em>three</em><font>four</font>", "one<span>two</span><em>three</em>four"),
+        ("<p>a <label>b</label> c</p>", "<p>a b c</p>"),
+        ("<menu><li>a</li><li>b</li></menu>", "<ul><li>a</li><li>b</li></ul>"),
+    ],
+)  # fmt: skip
+def test_block_boundaries_and_inline_elements(source: str, expected: str) -> None:
+    assert sanitize_html(source, lang="en") == expected
+
+
+def test_divs_around_a_table_leave_the_table_in_its_region() -> None:
+    html = sanitize_html("<div><div>Caption text</div><table><tr><td><div>a</div><div>b</div></td></tr></table></div>",
+                         lang="en")  # fmt: skip
+    assert html.startswith('<p>Caption text</p><div aria-label="Table 1" class="reader-table"')
+    assert "<td><p>a</p><p>b</p></td>" in html
+
+
+def test_imported_files_keep_their_words_apart(tmp_path: Path) -> None:
+    body = "<div>one</div><div>two</div><aside>three</aside>"
+    (tmp_path / "a.json").write_text(json.dumps({"slug": "a", "lang": "en", "title": "A", "body_html": body}))
+    # An HTML page: the importer drops its furniture (nav, aside, footer…); the CMS's divs are content.
+    (tmp_path / "b.html").write_text(
+        '<html lang="en"><body><article><h1>CMS</h1><div class="content"><div>one</div><div>two</div>'
+        "<section>three</section></div></article></body></html>"
+    )
+    drafts = drafts_from_files([tmp_path / "a.json", tmp_path / "b.html"])
+    assert [plain_text(draft.body_html).split() for draft in drafts] == [["one", "two", "three"]] * 2
+
+
+def test_void_elements_are_written_as_html() -> None:
+    # The Nu Html Checker flags "<img … />" (a trailing slash on a void element has no effect in HTML).
+    html = sanitize_html('<p>a<br/>b<img src="/a.png" alt="x"/></p><hr/>', lang="en")
+    assert "/>" not in html and "<br>" in html and "<hr>" in html
 
 
 def test_attribute_values_are_checked() -> None:

@@ -6,6 +6,9 @@ import re
 
 import nh3
 from bs4 import BeautifulSoup, Tag
+from bs4.dammit import EntitySubstitution
+from bs4.element import NavigableString
+from bs4.formatter import HTMLFormatter
 
 from reader.i18n import gettext, primary_subtag
 from reader.models import SafeHtml
@@ -57,6 +60,25 @@ DROPPED_WITH_CONTENT = frozenset(
     }
 )
 
+# Block containers reader does not keep. They pass nh3 (with only the attributes every element may have) so
+# that their boundaries are still known, then _dissolve_blocks turns each into a paragraph, or unwraps it
+# around the blocks it holds: text on either side of a dropped boundary never runs together.
+DISSOLVED_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "center", "details", "dialog", "dir", "div", "fieldset", "footer",
+        "form", "header", "hgroup", "legend", "main", "menu", "nav", "search", "section", "summary",
+    }
+)  # fmt: skip
+# Kept elements a paragraph may hold, and those a paragraph may stand in (flow content).
+_PHRASING = frozenset(
+    {
+        "a", "abbr", "b", "bdi", "br", "cite", "code", "del", "dfn", "em", "i", "img", "ins", "kbd", "mark",
+        "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+    }
+)  # fmt: skip
+_FLOW_PARENTS = frozenset({"li", "dd", "dt", "td", "th", "blockquote", "figure", "figcaption", "caption"})
+_INHERITED = ("lang", "dir")
+
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # Attributes holding a URL. nh3 checks the schemes of href and src, but not of cite; every one is checked
 # here the same way.
@@ -98,7 +120,7 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 
 _CLEANER = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
+    tags=set(ALLOWED_TAGS | DISSOLVED_BLOCKS),
     clean_content_tags=set(DROPPED_WITH_CONTENT),
     attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
     attribute_filter=_filter_attribute,
@@ -108,16 +130,90 @@ _CLEANER = nh3.Cleaner(
 )
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# HTML as browsers write it: "<br>", not "<br/>" (a trailing slash on a void element means nothing in HTML).
+_HTML = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="")
 
 
 def sanitize_html(untrusted: str, *, lang: str) -> SafeHtml:
     """Article body HTML made safe and structured: allowlisted markup, one h1 level down, labelled tables."""
     cleaned = _CLEANER.clean(untrusted)
     soup = parse_html(cleaned)
+    _dissolve_blocks(soup)
     _demote_headings(soup)
     _wrap_tables(soup, lang)
     _lazy_images(soup)
-    return SafeHtml(str(soup).strip())
+    return SafeHtml(soup.decode(formatter=_HTML).strip())
+
+
+def _dissolve_blocks(soup: BeautifulSoup) -> None:
+    # Innermost first (reverse document order), so an element sees what its children have become.
+    for element in reversed(soup.find_all(DISSOLVED_BLOCKS)):
+        phrasing = element.find(lambda tag: tag.name not in _PHRASING) is None
+        if not element.get_text(strip=True) and not element.find(lambda tag: tag.name != "br"):
+            element.decompose()
+        elif not _takes_paragraphs(element.parent):
+            if phrasing:
+                _space_apart(element)  # inside a heading, a link…: whitespace is the most a boundary can be
+            element.unwrap()
+        elif phrasing:
+            element.name = "p"
+        elif {child.name for child in element.children if isinstance(child, Tag)} == {"li"}:
+            element.name = "ul"  # <menu>, <dir> or a div holding list items: a list
+        else:
+            _paragraphs_around_blocks(soup, element)
+            element.unwrap()
+    _settle_whitespace(soup)
+
+
+def _settle_whitespace(soup: BeautifulSoup) -> None:
+    # Unwrapping leaves neighbouring strings; written out and parsed again they would become one, and a
+    # whitespace-only string one space (as bs4 reads it), so the result would not parse back to itself.
+    soup.smooth()
+    for string in soup.find_all(string=True):
+        if isinstance(string, NavigableString) and string.isspace() and string.find_parent("pre") is None:
+            string.replace_with("\n" if "\n" in string else " ")
+
+
+def _takes_paragraphs(parent: Tag | None) -> bool:
+    # What the nearest kept ancestor allows: a dissolved container passes its context on.
+    while parent is not None and parent.name in DISSOLVED_BLOCKS:
+        parent = parent.parent
+    return parent is None or isinstance(parent, BeautifulSoup) or parent.name in _FLOW_PARENTS
+
+
+def _space_apart(element: Tag) -> None:
+    before, after = element.previous_sibling, element.next_sibling
+    if before is not None and not (isinstance(before, NavigableString) and before[-1:].isspace()):
+        element.insert_before(" ")
+    if after is not None and not (isinstance(after, NavigableString) and after[:1].isspace()):
+        element.insert_after(" ")
+
+
+def _paragraphs_around_blocks(soup: BeautifulSoup, element: Tag) -> None:
+    # Text and inline elements between the blocks become paragraphs; language and direction carry over.
+    inherited = {name: str(element[name]) for name in _INHERITED if element.has_attr(name)}
+    run: list[NavigableString | Tag] = []
+
+    def close_run() -> None:
+        if any(isinstance(node, Tag) and node.name != "br" or node.get_text().strip() for node in run):
+            paragraph = soup.new_tag("p", attrs=dict(inherited))
+            run[0].insert_before(paragraph)
+            for node in run:
+                paragraph.append(node.extract())
+        else:
+            for node in run:
+                node.extract()  # whitespace between blocks
+        run.clear()
+
+    for child in list(element.children):
+        if isinstance(child, Tag) and (child.name not in _PHRASING or child.find(lambda t: t.name not in _PHRASING)):
+            close_run()
+            for name, value in inherited.items():
+                if not child.has_attr(name):
+                    child[name] = value
+        elif isinstance(child, NavigableString | Tag):
+            run.append(child)
+    close_run()
 
 
 def has_content(html: str) -> bool:
