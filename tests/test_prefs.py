@@ -6,19 +6,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reader.colors import contrast_ratio, relative_luminance
 from reader.prefs import (
     CHOICES,
     DEFAULTS,
+    FONTS,
     MAX_COOKIE_LENGTH,
     MAX_VOICE_NAME,
     MAX_VOICES,
     NUMERIC_STEPS,
+    PALETTES,
+    PRINT_PALETTE,
     READING_GUIDES,
     SHORTCUT_KEYS,
     SIZES,
     SPEECH_RATES,
+    Palette,
     Preferences,
     apply_form,
+    fonts_for,
     snap,
     voice_name,
 )
@@ -322,3 +328,31 @@ def test_tampered_read_aloud_cookies_fall_back(raw: str) -> None:
     prefs = Preferences.from_cookie(raw)
     assert (prefs.key_play, prefs.key_previous, prefs.key_next) == ("k", "j", "l")
     assert prefs.voice_for("vi") == ""
+
+
+# Palettes: what every colour must reach against what it sits on (WCAG 1.4.6 for text, 1.4.11 and 2.4.13
+# for boundaries, the focus ring and the flag underline).
+TEXT_PAIRS = [("fg", "bg"), ("muted", "bg"), ("link", "bg"), ("link_visited", "bg"), ("control_fg", "control_bg"),
+              ("pressed_fg", "pressed_bg"), ("focus_fg", "focus_bg"), ("fg", "mark_bg")]  # fmt: skip
+BOUNDARY_PAIRS = [("border", "bg"), ("focus", "bg"), ("mark_line", "mark_bg"), ("mark_line", "bg")]
+
+
+@pytest.mark.parametrize("name", [*PALETTES, "print", "custom"])
+def test_every_palette_meets_its_contrast(name: str) -> None:
+    palette = {"print": PRINT_PALETTE, "custom": Palette.custom("#2a1a00", "#fff8e7")}.get(name) or PALETTES[name]
+    for first, second in TEXT_PAIRS:
+        ratio = contrast_ratio(getattr(palette, first), getattr(palette, second))
+        assert ratio >= 7, (name, first, second, ratio)
+    for first, second in BOUNDARY_PAIRS:
+        if getattr(palette, second) != getattr(palette, first):  # a custom pair tints nothing
+            ratio = contrast_ratio(getattr(palette, first), getattr(palette, second))
+            assert ratio >= 3, (name, first, second, ratio)
+    dark = relative_luminance(palette.bg) < relative_luminance(palette.fg)
+    assert palette.scheme == ("dark" if dark else "light")
+
+
+def test_fonts_are_offered_only_for_languages_they_cover() -> None:
+    assert fonts_for("vi") == ("sans", "serif", "lexend", "opendyslexic")
+    assert fonts_for("en-GB") == FONTS
+    assert Preferences(font="atkinson").font_for("vi-VN") == "sans"
+    assert Preferences(font="atkinson").font_for("en") == "atkinson"

@@ -1,4 +1,5 @@
-"""The layout part of the readability report: line length from the CSS, theme contrast, markup problems.
+"""The layout part of the readability report: line length from the CSS, theme contrast (from the palettes
+in reader.prefs), markup problems.
 
 Characters per line are an estimate from reader.css: the column is ``--reader-column`` on ``.reader-main``
 (measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing), the box is its ``max-width`` capped
@@ -16,7 +17,7 @@ import re
 from bs4 import Tag
 
 from reader import prefs
-from reader.colors import contrast_ratio, parse_hex
+from reader.colors import contrast_ratio
 from reader.css import Rule, declarations_for, evaluate, parse_rules
 from reader.i18n import N_, gettext
 from reader.paths import STATIC_DIR
@@ -52,12 +53,8 @@ CELL_CHAR_EM = 0.5  # average advance of a character in table text (DejaVu Sans 
 CELL_PADDING_EM = 0.6  # .reader-table th/td padding-inline, each side
 LONGEST_UNBROKEN = 40
 
-CONTRAST_PAIRS = {
-    "text": "--reader-fg",
-    "link": "--reader-link",
-    "visited_link": "--reader-link-visited",
-    "muted": "--reader-muted",
-}
+# The palette colour behind each reported role.
+CONTRAST_PAIRS = {"text": "fg", "link": "link", "visited_link": "link_visited", "muted": "muted"}
 AUTO_DARK = "auto (prefers-color-scheme: dark)"
 
 VAGUE_LINK_TEXTS = frozenset(
@@ -98,7 +95,7 @@ def layout_report(body_html: str, lang: str, ui_lang: str, *, source_html: str |
     return LayoutReport(
         lang=report_lang,
         characters_per_line=characters_per_line(rules),
-        contrast=theme_contrast(rules),
+        contrast=theme_contrast(),
         issues=layout_issues(body_html, ui_lang, source_html=source_html),
     )
 
@@ -140,24 +137,18 @@ def _fit(available: float, advance: float) -> int:
     return max(0, math.floor(available / advance + 1e-9))
 
 
-def theme_contrast(rules: list[Rule]) -> dict[str, dict[str, Contrast]]:
+def theme_contrast() -> dict[str, dict[str, Contrast]]:
     """WCAG contrast of text, links, visited links and muted text against the background, per theme."""
-    palettes = {theme: declarations_for(rules, (".reader", f'.reader[data-theme="{theme}"]')) for theme in prefs.THEMES}
-    palettes[AUTO_DARK] = declarations_for(
-        rules, (".reader", '.reader[data-theme="auto"]'), at_rule="prefers-color-scheme: dark"
-    )
+    light, dark = (prefs.PALETTES[prefs.AUTO_PALETTES[scheme]] for scheme in ("light", "dark"))
+    palettes = {"auto": light, **prefs.PALETTES, AUTO_DARK: dark}
     report: dict[str, dict[str, Contrast]] = {}
     for theme, palette in palettes.items():
-        background = parse_hex(palette.get("--reader-bg", ""))
         report[theme] = {}
-        for pair, variable in CONTRAST_PAIRS.items():
-            foreground = parse_hex(palette.get(variable, ""))
-            if background is None or foreground is None:
-                report[theme][pair] = Contrast(ratio=None, passes_aaa=False)
-                continue
-            ratio = contrast_ratio(foreground, background)
+        for pair, role in CONTRAST_PAIRS.items():
+            foreground = getattr(palette, role)
+            ratio = contrast_ratio(foreground, palette.bg)
             report[theme][pair] = Contrast(
-                foreground=foreground, background=background, ratio=round(ratio, 2), passes_aaa=ratio >= AAA
+                foreground=foreground, background=palette.bg, ratio=round(ratio, 2), passes_aaa=ratio >= AAA
             )
     return report
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-from reader.colors import contrast_ratio, parse_hex
+from reader.colors import contrast_ratio, parse_hex, relative_luminance
+from reader.i18n import primary_subtag
 
 COOKIE_NAME = "reader_prefs"
 COOKIE_VERSION = "1"
@@ -28,17 +29,114 @@ COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 MAX_COOKIE_LENGTH = 1000
 MIN_CUSTOM_CONTRAST = 7.0
 
+# Every step, palette and font below also reaches the stylesheet: scripts/generate_css.py writes the rules
+# that follow from them into static/css/reader.css (reader.prefs_css), and a test fails when it is stale.
+
 SIZES = (87.5, 100.0, 112.5, 125.0, 150.0, 175.0, 200.0, 250.0, 300.0, 400.0)
+# Headings grow less than text at the largest sizes, so a title still fits a phone at 400 % (never below
+# the text itself: reader.css has the floors).
+HEADING_SCALES = {250.0: 0.85, 300.0: 0.75, 400.0: 0.65}
 LINE_HEIGHTS = (1.2, 1.4, 1.5, 1.6, 1.8, 2.0, 2.2, 2.4, 2.6)
 LETTER_SPACINGS = (0.0, 0.03, 0.06, 0.09, 0.12, 0.15, 0.18, 0.21, 0.24)
 WORD_SPACINGS = (0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24, 0.28, 0.32, 0.36, 0.4)
 PARAGRAPH_SPACINGS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 WIDTHS = (45.0, 55.0, 66.0, 75.0, 80.0)
-FONTS = ("sans", "serif", "lexend", "opendyslexic", "atkinson")
-THEMES = ("auto", "light", "dark", "sepia", "contrast-dark", "contrast-light")
 
-# Languages whose letters a font lacks: Atkinson Hyperlegible has no Vietnamese (docs/fonts.md).
-FONT_MISSING_LANGUAGES = {"atkinson": frozenset({"vi"})}
+
+@dataclass(frozen=True, slots=True)
+class Font:
+    """A font choice: its CSS font stack, and what the measure needs to know about it."""
+
+    stack: str
+    # A typical character's advance over the width of "0" (the `ch` unit), measured in Chromium on the demo
+    # articles (a raw URL, which breaks anywhere, packs the most) and rounded down by about 5 %:
+    # tests/browser/test_controls.py keeps every width setting at or under its number of characters.
+    char_ch: float
+    # Languages whose letters it lacks (docs/preferences.md): it is not offered for them.
+    missing_languages: frozenset[str] = frozenset()
+
+
+SYSTEM_SANS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
+FONT_CHOICES = {
+    "sans": Font(SYSTEM_SANS, 0.69),
+    "serif": Font('"Noto Serif", Georgia, Cambria, "Times New Roman", serif', 0.72),
+    "lexend": Font("Lexend, system-ui, sans-serif", 0.67),
+    "opendyslexic": Font("OpenDyslexic, system-ui, sans-serif", 0.88),
+    "atkinson": Font('"Atkinson Hyperlegible", system-ui, sans-serif', 0.57, frozenset({"vi"})),
+}
+FONTS = tuple(FONT_CHOICES)
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """A theme's colours. Text, links, control and pressed labels are at least 7:1 against what they sit on;
+    borders, the focus ring and the flag underline at least 3:1 (tests/test_prefs.py checks every palette)."""
+
+    scheme: str  # "light" or "dark": the browser's own parts (scroll bars, form widgets) follow it
+    bg: str
+    fg: str
+    muted: str  # secondary text: dates, hints, captions
+    link: str
+    link_visited: str
+    border: str  # control boundaries and rules
+    focus: str  # the focus ring, against the page
+    focus_bg: str  # a focused control's fill (GOV.UK's yellow) …
+    focus_fg: str  # … and its label
+    control_bg: str
+    control_fg: str
+    pressed_bg: str  # a toggle that is on, an open disclosure
+    pressed_fg: str
+    mark_bg: str  # a sentence the editor's check flags: a light tint …
+    mark_line: str  # … and an underline, which forced-colours mode keeps
+
+    @classmethod
+    def custom(cls, text: str, background: str) -> Palette:
+        """A reader's own pair (at least 7:1): everything in one of the two colours."""
+        return cls(
+            scheme="dark" if relative_luminance(background) < relative_luminance(text) else "light",
+            bg=background, fg=text, muted=text, link=text, link_visited=text, border=text, focus=text,
+            focus_bg=text, focus_fg=background, control_bg=background, control_fg=text,
+            pressed_bg=text, pressed_fg=background, mark_bg=background, mark_line=text,
+        )  # fmt: skip
+
+
+PALETTES = {
+    "light": Palette(
+        scheme="light", bg="#ffffff", fg="#0b0c0c", muted="#484f54", link="#0b4a99", link_visited="#5b2a86",
+        border="#6b6b6b", focus="#0b0c0c", focus_bg="#ffdd00", focus_fg="#0b0c0c",
+        control_bg="#f3f2f1", control_fg="#0b0c0c", pressed_bg="#0b0c0c", pressed_fg="#ffffff",
+        mark_bg="#fff2b3", mark_line="#8a4b00",
+    ),
+    "dark": Palette(
+        scheme="dark", bg="#121212", fg="#ececec", muted="#cfcfcf", link="#9ec5ff", link_visited="#d7b8ff",
+        border="#9a9a9a", focus="#ffdd00", focus_bg="#ffdd00", focus_fg="#0b0c0c",
+        control_bg="#262626", control_fg="#ececec", pressed_bg="#ececec", pressed_fg="#121212",
+        mark_bg="#3d3500", mark_line="#ffdd00",
+    ),
+    "sepia": Palette(
+        scheme="light", bg="#f5ecd9", fg="#2e2317", muted="#46382a", link="#6a2f00", link_visited="#5c2a66",
+        border="#7c6a55", focus="#2e2317", focus_bg="#ffdd00", focus_fg="#0b0c0c",
+        control_bg="#ebdec3", control_fg="#2e2317", pressed_bg="#2e2317", pressed_fg="#f5ecd9",
+        mark_bg="#ecd27f", mark_line="#6a2f00",
+    ),
+    "contrast-dark": Palette(
+        scheme="dark", bg="#000000", fg="#ffffff", muted="#ffffff", link="#ffff00", link_visited="#ffc8ff",
+        border="#ffffff", focus="#ffff00", focus_bg="#ffff00", focus_fg="#000000",
+        control_bg="#000000", control_fg="#ffffff", pressed_bg="#ffffff", pressed_fg="#000000",
+        mark_bg="#3d3d00", mark_line="#ffff00",
+    ),
+    "contrast-light": Palette(
+        scheme="light", bg="#ffffff", fg="#000000", muted="#000000", link="#0000c0", link_visited="#5a0078",
+        border="#000000", focus="#000000", focus_bg="#ffff00", focus_fg="#000000",
+        control_bg="#ffffff", control_fg="#000000", pressed_bg="#000000", pressed_fg="#ffffff",
+        mark_bg="#ffff80", mark_line="#000000",
+    ),
+}  # fmt: skip
+# "auto" follows the system: the light palette, or the dark one under prefers-color-scheme: dark.
+AUTO_PALETTES = {"light": "light", "dark": "dark"}
+THEMES = ("auto", *PALETTES)
+# Paper: black on white whatever the theme.
+PRINT_PALETTE = Palette.custom("#000000", "#ffffff")
 
 NUMERIC_STEPS: dict[str, tuple[float, ...]] = {
     "size": SIZES,
@@ -49,6 +147,11 @@ NUMERIC_STEPS: dict[str, tuple[float, ...]] = {
     "width": WIDTHS,
 }
 CHOICES: dict[str, tuple[str, ...]] = {"font": FONTS, "theme": THEMES}
+# The wrapper's data attribute for each setting (reader.prefs_css writes the rules that read them).
+DATA_ATTRIBUTES = {
+    "size": "data-size", "line_height": "data-lh", "letter_spacing": "data-ls", "word_spacing": "data-ws",
+    "paragraph_spacing": "data-ps", "width": "data-width", "font": "data-font", "theme": "data-theme",
+}  # fmt: skip
 COOKIE_KEYS = {
     "size": "s", "line_height": "lh", "letter_spacing": "ls", "word_spacing": "ws",
     "paragraph_spacing": "ps", "width": "w", "font": "f", "theme": "t", "underline_links": "u",
@@ -128,20 +231,14 @@ class Preferences:
 
     def font_for(self, lang: str) -> str:
         """The font actually used for text in a language: a font lacking its letters falls back to sans."""
-        primary = lang.split("-", 1)[0].lower()
-        return "sans" if primary in FONT_MISSING_LANGUAGES.get(self.font, ()) else self.font
+        return self.font if self.font in fonts_for(lang) else "sans"
 
     def data_attributes(self, lang: str) -> dict[str, str]:
         """The wrapper's data-* attributes; static CSS turns them into custom properties."""
-        attributes = {
-            "data-size": fmt(self.size),
-            "data-lh": fmt(self.line_height),
-            "data-ls": fmt(self.letter_spacing),
-            "data-ws": fmt(self.word_spacing),
-            "data-ps": fmt(self.paragraph_spacing),
-            "data-width": fmt(self.width),
-            "data-font": self.font_for(lang),
-            "data-theme": self.theme,
+        attributes = {DATA_ATTRIBUTES[field]: fmt(getattr(self, field)) for field in NUMERIC_STEPS}
+        attributes |= {
+            DATA_ATTRIBUTES["font"]: self.font_for(lang),
+            DATA_ATTRIBUTES["theme"]: self.theme,
             "data-links": "underline" if self.underline_links else "plain",
         }
         if self.custom_colors:
@@ -191,6 +288,11 @@ class Preferences:
 
 
 DEFAULTS = Preferences()
+
+
+def fonts_for(lang: str) -> tuple[str, ...]:
+    """The fonts offered for text in a language: only those that have its letters."""
+    return tuple(name for name, font in FONT_CHOICES.items() if primary_subtag(lang) not in font.missing_languages)
 
 
 def host_defaults(size: str | None, theme: str | None) -> Preferences:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
-from reader.prefs import NUMERIC_STEPS, fmt
+from reader.prefs import NUMERIC_STEPS, PALETTES, fmt
 from tests.browser.conftest import PageProblems, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
@@ -212,13 +212,7 @@ def test_atkinson_is_offered_only_where_it_has_the_letters(
     expect(page.locator("#reader-font-atkinson")).to_have_count(0)
 
 
-THEMES = {
-    "light": ("#ffffff", "#1b1b1b"),
-    "dark": ("#121212", "#ececec"),
-    "sepia": ("#f5ecd9", "#2e2317"),
-    "contrast-dark": ("#000000", "#ffffff"),
-    "contrast-light": ("#ffffff", "#000000"),
-}
+THEMES = {name: (palette.bg, palette.fg) for name, palette in PALETTES.items()}
 
 
 @pytest.mark.parametrize("theme", [*THEMES, "auto"])
@@ -303,7 +297,7 @@ def test_shared_settings_are_never_applied_without_a_click(
     page.click("#reader-apply-shared")
     page.wait_for_url(live_server + "/preferences")
     assert prefs_cookie(context) == "1|s:150|t:sepia"
-    assert rgb_hex(style(page, "#reader", "backgroundColor")) == "#f5ecd9"
+    assert rgb_hex(style(page, "#reader", "backgroundColor")) == PALETTES["sepia"].bg
 
 
 def test_the_share_link_carries_the_settings(page: Page, context: BrowserContext, live_server: str) -> None:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from reader.http_cache import article_etag, cache_headers, is_fresh, last_modified, not_modified
 from reader.models import Article
-from reader.prefs import DEFAULTS, FONT_MISSING_LANGUAGES, FONTS, Preferences, fmt, host_defaults
+from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
 from reader.reading import plain_text, reading_minutes
 from reader.settings import UI_LANGUAGES
 from reader.slugs import is_valid_slug
@@ -28,12 +28,6 @@ async def load_article(request: Request, slug: str) -> Article:
     if article is None:
         raise HTTPException(status_code=404)
     return article
-
-
-def fonts_for(lang: str) -> list[str]:
-    """The fonts offered for text in a language: only those that have its letters."""
-    primary = lang.split("-", 1)[0].lower()
-    return [font for font in FONTS if primary not in FONT_MISSING_LANGUAGES.get(font, ())]
 
 
 def controls_context(

@@ -13,6 +13,7 @@ from reader.announce import announce, describe_setting
 from reader.colors import contrast_ratio
 from reader.htmx import is_htmx
 from reader.prefs import DEFAULTS, MIN_CUSTOM_CONTRAST, Outcome, Preferences, apply_form, host_defaults
+from reader.prefs_css import custom_colors_css
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.common import VIEWS, article_context, controls_context, load_article
@@ -142,12 +143,5 @@ async def colors_css(request: Request) -> Response:
     text, background = f"#{match.group(1)}", f"#{match.group(2)}"
     if contrast_ratio(text, background) < MIN_CUSTOM_CONTRAST:
         raise HTTPException(status_code=404)
-    css = (
-        '.reader[data-colors="custom"] {\n'
-        f"  --reader-fg: {text};\n  --reader-bg: {background};\n  --reader-link: {text};\n"
-        f"  --reader-link-visited: {text};\n  --reader-muted: {text};\n  --reader-border: {text};\n"
-        f"  --reader-focus: {text};\n  --reader-control-bg: {background};\n  --reader-control-fg: {text};\n"
-        f"  --reader-pressed-bg: {text};\n  --reader-pressed-fg: {background};\n"
-        "  --reader-link-decoration: underline;\n}\n"
-    )
+    css = custom_colors_css(text, background)
     return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=31536000, immutable"})
