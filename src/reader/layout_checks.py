@@ -1,9 +1,10 @@
 """The layout part of the readability report: line length from the CSS, theme contrast (from the palettes
 in reader.prefs), markup problems.
 
-Characters per line are an estimate from reader.css: the column is ``--reader-column`` on ``.reader-main``
-(measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing), the box is its ``max-width`` capped
-by the viewport, minus the gutter (``var(--reader-gutter, 1rem)``) on each side. Assumptions: the default
+Characters per line are an estimate from reader.css: the column is ``--reader-column`` on ``.reader``
+(measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing), the article's ``max-width``; the
+page box is ``.reader-main``'s ``max-width`` capped by the viewport, minus the gutter
+(``var(--reader-gutter, 1rem)``) on each side, and the text gets the narrower of the two. Assumptions: the default
 sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 % = 16 px) and
 1ch ≈ 0.55em; characters = the content width over one character's advance (char-ch × 1ch), rounded down.
 """
@@ -120,14 +121,18 @@ def characters_per_line(rules: list[Rule]) -> CharactersPerLine:
             )
             wrapper = declarations_for(rules, selectors)
             main = declarations_for(rules, (".reader-main",))
+            article = declarations_for(rules, (".reader-article",))
             variables = {name: value for name, value in {**wrapper, **main}.items() if name.startswith("--")}
             font_px = evaluate(wrapper["font-size"], variables, {"%": ROOT_PX / 100})
             units = {"px": 1.0, "rem": ROOT_PX, "em": font_px, "ch": CH_EM * font_px}
             box = evaluate(main["max-width"], variables, units)
             gutter = evaluate("var(--reader-gutter, 1rem)", variables, units)
-            advance = evaluate(main["--reader-column"], {**variables, "--reader-measure": "1"}, units)
-            maximum = _fit(box - 2 * gutter, advance)  # the same at every size: the width setting
-            sizes[prefs.fmt(size)] = {str(view): _fit(min(box, view) - 2 * gutter, advance) for view in VIEWPORTS}
+            column = evaluate(article["max-width"], variables, units)
+            advance = evaluate(variables["--reader-column"], {**variables, "--reader-measure": "1"}, units)
+            maximum = _fit(min(box - 2 * gutter, column), advance)  # the same at every size: the width setting
+            sizes[prefs.fmt(size)] = {
+                str(view): _fit(min(min(box, view) - 2 * gutter, column), advance) for view in VIEWPORTS
+            }
         widths[prefs.fmt(width)] = WidthLines(max=maximum, sizes=sizes)
     return CharactersPerLine(font=FONT, ch_em=CH_EM, root_px=ROOT_PX, viewports=list(VIEWPORTS), widths=widths)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import PageProblems, describe_violations, run_axe
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
@@ -30,3 +31,40 @@ def test_the_english_article_and_index_pass_axe(page: Page, problems: PageProble
         page.goto(live_server + path)
         violations = run_axe(page)
         assert violations == [], f"{path}\n{describe_violations(violations)}"
+
+
+# Issue 15: the reading page's first screen. Tops in CSS px from the top of the page.
+TOOLBAR_BOXES = """() => Object.fromEntries(
+  ['.reader-meta', '#reader-smaller', '#reader-bigger', '#reader-panel-summary', 'h1'].map(selector => {
+    const box = document.querySelector(selector).getBoundingClientRect();
+    return [selector, {top: box.top, bottom: box.bottom, height: box.height, middle: (box.top + box.bottom) / 2}];
+  }))"""
+
+
+@pytest.mark.parametrize("slug", [SEED_SLUG, EN_SLUG])
+def test_the_toolbar_is_one_compact_row_on_a_desktop_screen(page: Page, live_server: str, slug: str) -> None:
+    page.goto(live_server + f"/articles/{slug}")
+    boxes = page.evaluate(TOOLBAR_BOXES)
+    controls = [boxes[name] for name in ("#reader-smaller", "#reader-bigger", "#reader-panel-summary")]
+    assert max(c["top"] for c in controls) - min(c["top"] for c in controls) <= 8, boxes
+    assert abs(boxes[".reader-meta"]["middle"] - controls[0]["middle"]) <= 8, boxes  # the date on that row too
+    assert all(c["height"] <= 46 for c in controls), boxes  # no taller than a 44 px target needs
+    assert boxes["h1"]["top"] <= 200, boxes
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "size", "top", "bottom"),
+    [(1280, 800, "100", 200, 800), (360, 740, "100", 320, 740), (1280, 800, "200", 800, 800)],
+)
+def test_the_title_is_on_the_first_screen(
+    browser: Browser, live_server: str, width: int, height: int, size: str, top: int, bottom: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + f"/articles/{SEED_SLUG}")
+        h1 = page.evaluate(TOOLBAR_BOXES)["h1"]
+        assert h1["top"] <= top and h1["bottom"] <= bottom, h1
+    finally:
+        context.close()

@@ -142,6 +142,44 @@ def test_every_spacing_value_renders_as_stated(
             assert margin == pytest.approx(value * font, abs=0.05)
 
 
+# Issue 15, defect 1: spacing relative to each element's own size, not inherited from the wrapper as a length.
+SPACED_TEXT = {
+    ENGLISH + "?panel=open": [
+        ".reader-title", ".reader-lead", ".reader-body p", ".reader-body li", ".reader-body h2", ".reader-body h3",
+        ".reader-body blockquote", ".reader-body blockquote p", ".reader-meta", ".reader-size-now",
+        "#reader-bigger", ".reader-size-glyph", "#reader-panel-summary", ".reader-group legend",
+        ".reader-field label", "#reader-line-height", "#reader-theme-dark", ".reader-hint",
+    ],
+    f"/articles/{TABLE_SLUG}": [".reader-title", ".reader-body h2", ".reader-body td", ".reader-body th",
+                                ".reader-body figcaption", ".reader-author"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", list(SPACED_TEXT))
+def test_letter_and_word_spacing_follow_each_elements_own_size(
+    page: Page, context: BrowserContext, live_server: str, path: str
+) -> None:
+    set_prefs(context, live_server, "1|ls:0.12|ws:0.16")
+    page.goto(live_server + path)
+    measured = {}
+    for selector in SPACED_TEXT[path]:
+        font, letter, word = (
+            px(value)
+            for value in page.eval_on_selector(
+                selector, "e => { const s = getComputedStyle(e); return [s.fontSize, s.letterSpacing, s.wordSpacing]; }"
+            )
+        )
+        measured[selector] = (font, round(letter / font, 4), round(word / font, 4))
+    sizes = {font for font, _, _ in measured.values()}
+    assert len(sizes) >= 4, measured  # elements of several different sizes were measured
+    wrong = {
+        selector: values
+        for selector, values in measured.items()
+        if abs(values[1] - 0.12) > 0.005 or abs(values[2] - 0.16) > 0.005
+    }
+    assert wrong == {}, wrong
+
+
 LINE_LENGTHS = """
 () => {
   const lines = new Map();
