@@ -85,7 +85,7 @@ def test_text_spacing_sees_a_fixed_height_box(open_page: Callable[..., Page]) ->
 
 def test_clipping_sees_a_covered_control(open_page: Callable[..., Page]) -> None:
     page = open_page(SEED)
-    add_css(page, ".reader-meta { position: relative; z-index: 5; margin-block-end: -4em; background: #fff; }")
+    add_css(page, ".reader-size-now { position: relative; z-index: 5; margin-inline-start: -3em; background: #fff; }")
     assert any("control covered: button#reader-smaller" in p for p in a11y.clipping_problems(page))
 
 

@@ -105,7 +105,7 @@ def test_the_component_renders_and_operates_the_seed_article(host_context: Brows
     assert page.eval_on_selector("#host-text", "e => getComputedStyle(e).fontSize") == "10px"
     assert shadow_style(page, ".reader-body p", "fontSize") == "16px"
     assert shadow_style(page, ".reader-body p", "color") != "rgb(119, 119, 119)"
-    assert shadow_style(page, "#reader-title", "fontSize") == "28px"
+    assert shadow_style(page, "#reader-title", "fontSize") == "32px"
     # A+ inside the embed: larger text, announced, focus kept.
     bigger = page.locator("reader-article #reader-bigger")
     bigger.click()
