@@ -4,9 +4,10 @@ in reader.prefs), markup problems.
 Characters per line are an estimate from reader.css: the column is ``--reader-column`` on ``.reader``
 (measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing), the article's ``max-width``; the
 page box is ``.reader-main``'s ``max-width`` capped by the viewport, minus the gutter
-(``var(--reader-gutter, 1rem)``) on each side, and the text gets the narrower of the two. Assumptions: the default
-sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 % = 16 px) and
-1ch ≈ 0.55em; characters = the content width over one character's advance (char-ch × 1ch), rounded down.
+(``var(--reader-gutter, 1rem)``) on each side, and the text gets the narrower of the two. Assumptions:
+the default sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 % = 16 px)
+and 1ch ≈ 0.55em; characters = the content width over one character's advance (char-ch × 1ch), rounded
+down.
 """
 
 from __future__ import annotations
