@@ -84,7 +84,8 @@ export class ReadingTools {
     // then (sync() shows them): remember which it was.
     this.#on(this.root, "htmx:beforeSwap", () => {
       const active = this.root.activeElement;
-      this.#refocus = active?.id && this.#el("reader-tools")?.contains(active) ? active.id : null;
+      const ours = ["reader-tools", "reader-tools-settings"].some((id) => this.#el(id)?.contains(active));
+      this.#refocus = active?.id && ours ? active.id : null;
     });
     // The server renders the shortcut settings closed; a swap must not close them under the reader.
     this.#on(this.root, "toggle", (event) => {
@@ -139,6 +140,9 @@ export class ReadingTools {
     };
     this.speech.rate = this.#settings.rate;
     tools.hidden = false;
+    // The settings (speed, voice, guide, keys) sit in the Readability panel, hidden without JavaScript too.
+    const settingsBox = this.#el("reader-tools-settings");
+    if (settingsBox) settingsBox.hidden = false;
     // A sandboxed frame cannot post settings (reader-embed.js marks it); the player itself still works.
     const sandboxed = document.documentElement.classList.contains("reader-sandboxed");
     for (const form of tools.querySelectorAll("form")) if (sandboxed) form.hidden = true;

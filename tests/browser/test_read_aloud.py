@@ -173,7 +173,9 @@ def test_the_seed_article_is_read_in_order_with_a_vietnamese_voice_and_a_speed_t
         wait_for_starts(page, 1)
         expect(page.locator("#reader-status")).to_have_text("Đang đọc to")
         expect(page.locator("#reader-speak-label")).to_have_text("Tạm dừng")
-        # 2× from the next sentence on; the choice posts, and the region is swapped while the voice goes on.
+        # 2× from the next sentence on (in the Readability panel, with every setting); the choice posts, and
+        # the region is swapped while the voice goes on.
+        page.click("#reader-panel-summary")
         page.select_option("#reader-speech-rate", "2")
         expect(page.locator("#reader-tools")).to_have_attribute("data-rate", "2")
         starts = wait_for_starts(page, 3)
@@ -200,7 +202,8 @@ def test_the_seed_article_is_read_in_order_with_a_vietnamese_voice_and_a_speed_t
 def test_keys_and_buttons_start_where_the_reader_is_skip_pause_and_resume(speech_page: Page, live_server: str) -> None:
     page = speech_page
     open_article(page, f"{live_server}/articles/{SEED_SLUG}")
-    # Remap "read aloud / pause" from K to P (WCAG 2.1.4), in the shortcuts form.
+    # Remap "read aloud / pause" from K to P (WCAG 2.1.4), in the shortcuts form of the Readability panel.
+    page.click("#reader-panel-summary")
     page.click("#reader-shortcuts-summary")
     page.fill("#reader-key-play", "p")
     page.click("#reader-keys-save")

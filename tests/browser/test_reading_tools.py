@@ -63,12 +63,18 @@ def test_no_voice_for_the_language_is_said_and_without_javascript_the_tools_are_
     )
     expect(page.locator("#reader-speak")).to_be_hidden()
     expect(page.locator("#reader-speech-rate")).to_be_hidden()
+    page.click("#reader-panel-summary")  # the settings are in the Readability panel
     expect(page.locator("#reader-guide")).to_be_visible()  # the guide needs no voice
+    expect(page.locator("#reader-tools-settings .reader-tools-speech")).to_be_hidden()  # nothing to set
     context = browser.new_context(java_script_enabled=False, locale="vi-VN")
     try:
         static = context.new_page()
         static.goto(f"{live_server}/articles/{SEED_SLUG}")
         expect(static.locator("#reader-tools")).to_be_hidden()
+        tree = static.locator("body").aria_snapshot()
+        assert "Đọc to" not in tree and "Thước đọc" not in tree and "Phím tắt" not in tree
+        static.goto(f"{live_server}/articles/{SEED_SLUG}?panel=open")  # and none in the open panel either
+        expect(static.locator("#reader-tools-settings")).to_be_hidden()
         tree = static.locator("body").aria_snapshot()
         assert "Đọc to" not in tree and "Thước đọc" not in tree and "Phím tắt" not in tree
         assert static.locator(".reader-guide").count() == 0
@@ -102,7 +108,7 @@ def lines_in_band(page: Page) -> list[float]:
 
 
 def test_the_reading_guide_by_keyboard(page: Page, live_server: str) -> None:
-    page.goto(f"{live_server}/articles/{SEED_SLUG}")
+    page.goto(f"{live_server}/articles/{SEED_SLUG}?panel=open")  # the guide's setting is in the panel
     guide_select = page.locator("#reader-guide")
     guide_select.focus()
     page.keyboard.press("ArrowDown")  # off → 1 line: posted, the region swapped, the focus kept
