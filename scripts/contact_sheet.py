@@ -2,7 +2,11 @@
 """Render the contact sheets in docs/: the Vietnamese seed article in every theme at 100, 200 and 400 %,
 on a 1280 × 800 desktop and a 320 × 640 phone, screenshotted in headless Chromium.
 
-Usage (from the repository root, with the test dependencies installed): python3 scripts/contact_sheet.py
+The browser gets real voices (the read-aloud tests' private speech-dispatcher with espeak-ng), so the
+toolbar shows what a reader whose device can speak Vietnamese sees; without those Debian packages the
+sheets show the "no voice" message instead, and the script says so.
+
+Usage (from the repository root, with the test dependencies installed): .venv/bin/python scripts/contact_sheet.py
 """
 
 from __future__ import annotations
@@ -18,19 +22,29 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser.speech import SpeechEnvironment, missing_packages  # noqa: E402
 from tests.conftest import SEED_SLUG  # noqa: E402
 from tests.serverproc import Server  # noqa: E402
 
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
 SIZES = ["100", "200", "400"]
 VIEWPORTS = {"desktop": (1280, 800, 0.25), "phone": (320, 640, 0.5)}
+VOICES_LISTED = "() => { const s = document.getElementById('reader-voice'); return s && s.options.length > 1; }"
 
 
 def main() -> None:
     out_dir = ROOT / "docs"
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         server = Server(db=Path(tmp) / "reader.db", directory=Path(tmp)).start()
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        speech = None
+        if missing_packages():
+            print(f"no voices ({', '.join(missing_packages())} missing): the sheets show the no-voice message")
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        else:
+            (Path(tmp) / "speech").mkdir()
+            speech = SpeechEnvironment(Path(tmp) / "speech")
+            args = [*CHROMIUM_ARGS, "--enable-speech-dispatcher"]
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, env=speech.env)
         try:
             for name, (width, height, scale) in VIEWPORTS.items():
                 cells: dict[tuple[str, str], str] = {}
@@ -41,6 +55,8 @@ def main() -> None:
                         context.add_cookies([cookie])
                         page = context.new_page()
                         page.goto(f"{server.url}/articles/{SEED_SLUG}")
+                        if speech:
+                            page.wait_for_function(VOICES_LISTED, timeout=60000)
                         page.evaluate("document.fonts.ready")
                         cells[(theme, size)] = base64.b64encode(page.screenshot()).decode()
                         context.close()
@@ -53,6 +69,8 @@ def main() -> None:
         finally:
             browser.close()
             server.stop()
+            if speech:
+                speech.stop()
 
 
 def _sheet_html(cells: dict[tuple[str, str], str], width: int, height: int, name: str) -> str:
