@@ -131,25 +131,26 @@ def test_words_span_syllables_but_not_punctuation_and_ignore_tone_placement() ->
 
 
 @pytest.mark.parametrize(
-    ("text", "sentences"),
+    ("lang", "text", "sentences"),
     [
-        ("Mr. Smith met Dr. Jones at St. Paul's, e.g. at noon. Then they left.", 2),
-        ("TP. Hồ Chí Minh và ThS. Nguyễn Văn A, TS. Lê B. họp. Sau đó về.", 2),
-        ("Tỷ lệ tăng 8,42% lên 1.000 người ngày 26/4/2016. Năm sau giảm.", 2),
-        ("Chất lượng được nâng cao..., từ đó giúp các cấp hoàn thành. Kết quả tốt.", 2),
-        ("It rose... and then fell. Why? Nobody knows! “Really,” she said.", 4),
-        ("He said “Stop.” Then he left.", 2),
-        ("The vote was 3 to 1. 12 members abstained.", 2),
-        ("Chưa hết câu. còn tiếp vì chữ thường", 1),
+        ("en", "Mr. Smith met Dr. Jones at St. Paul's, e.g. at noon. Then they left.", 2),
+        ("vi", "TP. Hồ Chí Minh và ThS. Nguyễn Văn A, TS. Lê B. họp. Sau đó về.", 2),
+        ("vi", "Tỷ lệ tăng 8,42% lên 1.000 người ngày 26/4/2016. Năm sau giảm.", 2),
+        ("vi", "Chất lượng được nâng cao..., từ đó giúp các cấp hoàn thành. Kết quả tốt.", 2),
+        ("en", "It rose... and then fell. Why? Nobody knows! “Really,” she said.", 4),
+        ("en", "He said “Stop.” Then he left.", 2),
+        ("en", "The vote was 3 to 1. 12 members abstained.", 2),
+        ("vi", "Chưa hết câu. còn tiếp vì chữ thường", 1),
     ],
 )
-def test_sentence_splitting(text: str, sentences: int) -> None:
-    assert len(sentence_spans(text, 0, len(text))) == sentences
+def test_sentence_splitting(lang: str, text: str, sentences: int) -> None:
+    assert len(sentence_spans(text, 0, len(text), lang)) == sentences
 
 
 def test_sentence_spans_are_trimmed_offsets() -> None:
     text = "  First one.   Second one!  "
-    assert [text[start:end] for start, end in sentence_spans(text, 0, len(text))] == ["First one.", "Second one!"]
+    spans = sentence_spans(text, 0, len(text), "en")
+    assert [text[start:end] for start, end in spans] == ["First one.", "Second one!"]
 
 
 # ---------- blocks ----------

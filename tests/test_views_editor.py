@@ -3,8 +3,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reader.sentence_markup import unmark
 from tests.conftest import EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, AuthActions, SignedIn, csrf_token
+from tests.test_sentence_markup import unmark
 
 pytestmark = pytest.mark.anyio
 
@@ -110,7 +110,9 @@ async def test_preview_without_javascript_and_with_htmx(client: httpx.AsyncClien
     assert (await client.get("/articles/preview-me")).status_code == 404, "a preview saves nothing"
     htmx = await client.post("/editor/preview", data=form, headers={"hx-request": "true"})
     assert htmx.status_code == 200 and "<em>world</em>" in htmx.text and "<html" not in htmx.text
-    assert '<h3 class="reader-title" id="reader-title">Preview me</h3>' in unmark(htmx.text)
+    # Not marked for read aloud: nothing reads aloud in the editor, and drafts would only fill the marks' cache.
+    assert '<h3 class="reader-title" id="reader-title">Preview me</h3>' in htmx.text
+    assert "data-sentence" not in htmx.text
 
 
 async def test_cross_origin_posts_to_editor_forms_are_refused(client: httpx.AsyncClient, editor: SignedIn) -> None:
@@ -160,6 +162,7 @@ async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient
     frame = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1|s:400|t:contrast-dark"})
     assert frame.status_code == 200 and "set-cookie" not in frame.headers
     assert 'data-size="400"' in frame.text and 'data-theme="contrast-dark"' in frame.text
+    assert "data-sentence" not in frame.text  # no read aloud in the editor: nothing to mark
     assert "frame-ancestors 'self'" in frame.headers["content-security-policy"]
     assert frame.headers["x-frame-options"] == "SAMEORIGIN"
     assert client.cookies.get("reader_prefs") == "1|t:sepia"

@@ -24,7 +24,7 @@ from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SPEECH_RATES, P
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
 from reader.routes import build_routes
-from reader.sentence_markup import mark_article
+from reader.sentence_markup import article_text
 from reader.settings import Settings
 from reader.state import AppState, Request
 from reader.store import SqlArticleStore
@@ -139,7 +139,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             # Links from route names, from the site's root (reader.web.path_for): url_for("article", slug=…).
             "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
             "url_for_colors": colors_url,
-            "mark_article": mark_article,
+            "article_text": article_text,
             "speech_rates": SPEECH_RATES,
             "reading_guides": READING_GUIDES,
         },

@@ -6,14 +6,12 @@ import re
 
 import nh3
 from bs4 import BeautifulSoup, Tag
-from bs4.dammit import EntitySubstitution
 from bs4.element import NavigableString
-from bs4.formatter import HTMLFormatter
 
 from reader.i18n import gettext, primary_subtag
 from reader.models import SafeHtml
 from reader.settings import UI_LANGUAGES
-from reader.soup import parse_html
+from reader.soup import HTML_FORMATTER, parse_html
 
 ALLOWED_TAGS = frozenset(
     {
@@ -130,8 +128,6 @@ _CLEANER = nh3.Cleaner(
 )
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-# HTML as browsers write it: "<br>", not "<br/>" (a trailing slash on a void element means nothing in HTML).
-_HTML = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="")
 
 
 def sanitize_html(untrusted: str, *, lang: str) -> SafeHtml:
@@ -142,7 +138,7 @@ def sanitize_html(untrusted: str, *, lang: str) -> SafeHtml:
     _demote_headings(soup)
     _wrap_tables(soup, lang)
     _lazy_images(soup)
-    return SafeHtml(soup.decode(formatter=_HTML).strip())
+    return SafeHtml(soup.decode(formatter=HTML_FORMATTER).strip())
 
 
 def _dissolve_blocks(soup: BeautifulSoup) -> None:

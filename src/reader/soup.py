@@ -5,6 +5,12 @@ from __future__ import annotations
 import warnings
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
+
+# How reader writes HTML it has parsed (the sanitizer, the sentence marks): as browsers write it, "<br>" and
+# not "<br/>" (a trailing slash on a void element means nothing in HTML); "&", "<" and ">" escaped.
+HTML_FORMATTER = HTMLFormatter(entity_substitution=EntitySubstitution.substitute_xml, void_element_close_prefix="")
 
 
 def parse_html(markup: str) -> BeautifulSoup:

@@ -308,7 +308,7 @@ def readability_report(
         if block.kind == HEADING:
             close_section()
         block_words = block_syllables = 0
-        for start, end in sentence_spans(body, block.start, block.end):
+        for start, end in sentence_spans(body, block.start, block.end, lang):
             sentence = _measure(lang, body, start, end, block.kind == PARAGRAPH)
             if not sentence.words:
                 continue
