@@ -30,6 +30,12 @@ def test_limits_and_refusals() -> None:
 
 
 def test_presets() -> None:
-    assert announce(apply_form(DEFAULTS, {"action": "reset"}), "vi") == "Đã đặt lại cài đặt đọc"
+    assert announce(apply_form(DEFAULTS, {"action": "reset"}), "vi") == "Đã đặt lại tất cả cài đặt"
     text = announce(apply_form(DEFAULTS, {"action": "preset-spacing"}), "en")
     assert text.startswith("Wide text spacing applied; Line height 1.5;")
+
+
+def test_shortcut_keys_as_their_key_caps_show_them() -> None:
+    assert announce(apply_form(DEFAULTS, {"key_play": "p"}), "en") == "Key for Read aloud / pause: P"
+    # "ß" has a two-letter capital ("SS"): shown as it is.
+    assert announce(apply_form(DEFAULTS, {"key_play": "ß"}), "en") == "Key for Read aloud / pause: ß"

@@ -74,3 +74,8 @@ def test_formatting() -> None:
     assert i18n.format_number(0.12, "en") == "0.12"
     assert i18n.language_name("vi", "vi") == "Tiếng Việt" and i18n.language_name("en", "en") == "English"
     assert i18n.language_name("zz-not", "en") == "zz-not"
+    # Inside a sentence: "giọng đọc tiếng Việt", "a voice for Vietnamese".
+    assert i18n.language_in_sentence("vi", "vi") == "tiếng Việt" and i18n.language_in_sentence("en-GB", "vi") == (
+        "tiếng Anh (Vương quốc Anh)"
+    )
+    assert i18n.language_in_sentence("vi", "en") == "Vietnamese" and i18n.language_in_sentence("zz", "en") == "zz"

@@ -356,3 +356,11 @@ def test_fonts_are_offered_only_for_languages_they_cover() -> None:
     assert fonts_for("en-GB") == FONTS
     assert Preferences(font="atkinson").font_for("vi-VN") == "sans"
     assert Preferences(font="atkinson").font_for("en") == "atkinson"
+
+
+def test_the_cookie_never_holds_what_a_header_cannot_carry() -> None:
+    # Validation keeps such values out; should one get past it, its part is left out (the field falls back to
+    # its default) rather than the answer carrying an invalid header.
+    broken = dataclasses.replace(DEFAULTS, size=200.0, voices=(("vi\n", "Linh"), ("en", "Daniel")))
+    assert broken.to_cookie() == "1|s:200|v-en:Daniel"
+    assert Preferences.from_cookie("1|s:200|v-vi\n:Linh").voices == ()

@@ -182,7 +182,7 @@ async def test_read_aloud_settings_post_like_every_control(client: httpx.AsyncCl
         "/preferences", data={**fields, "voice": "Vietnamese (Northern) espeak-ng", "voice_lang": "vi"}, headers=HTMX
     )
     assert 'data-voice="Vietnamese (Northern) espeak-ng"' in voice.text
-    assert "Giọng đọc Tiếng Việt: Vietnamese (Northern) espeak-ng</div>" in voice.text
+    assert "Giọng đọc tiếng Việt: Vietnamese (Northern) espeak-ng</div>" in voice.text
     guide = await client.post("/preferences", data={**fields, "reading_guide": "5"}, headers=HTMX)
     assert 'data-guide="5"' in guide.text and "Thước đọc: 5 dòng</div>" in guide.text
     keys = await client.post("/preferences", data={**fields, "key_play": "k", "key_previous": "k"}, headers=HTMX)
@@ -194,3 +194,52 @@ async def test_read_aloud_settings_post_like_every_control(client: httpx.AsyncCl
     assert tools.startswith('<div class="reader-tools" id="reader-tools" hidden')
     assert 'data-rate="1.5"' in tools and 'data-guide="5"' in tools and 'data-shortcuts="on"' in tools
     assert '<option value="1.5" selected>1,5×</option>' in tools
+
+
+async def test_a_language_ending_in_a_line_break_never_reaches_a_header(client: httpx.AsyncClient) -> None:
+    # "$" matches before a final "\n": "vi\n" once passed the language check, and its cookie part made every
+    # later answer carry an invalid header (the server dropped the connection).
+    fields = {"next": SEED, "view": "page"}
+    posted = await client.post("/preferences", data={**fields, "voice": "Linh", "voice_lang": "vi\n"}, headers=HTMX)
+    assert posted.status_code == 200
+    assert "Cài đặt không thay đổi: giá trị không nằm trong các lựa chọn</div>" in posted.text
+    assert posted.headers["reader-prefs"] == "1" and "Max-Age=0" in cookie_header(posted)
+    # A tampered cookie with the line break (Starlette unescapes "\012") is read as if the voice were not there,
+    # and the next change answers with a clean cookie.
+    tampered = {"cookie": 'reader_prefs="1|s:200|v-vi\\012:Linh"'}
+    page = await client.get(SEED, headers=tampered)
+    assert page.status_code == 200 and 'data-size="200"' in page.text and 'data-voice=""' in page.text
+    changed = await client.post("/preferences", data={**fields, "size": "150"}, headers={**HTMX, **tampered})
+    assert changed.status_code == 200 and changed.headers["reader-prefs"] == "1|s:150"
+    assert cookie_header(changed).startswith("reader_prefs=1|s:150;")
+
+
+async def test_shared_settings_leave_out_and_never_apply_the_devices_voices_and_keys(
+    client: httpx.AsyncClient,
+) -> None:
+    mine = "1|s:125|k:0|v-vi:Microsoft%20An"
+    sharer = "1|s:200|sr:1.5|g:3|kp:p|v-vi:Linh"
+    client.cookies.set("reader_prefs", sharer)
+    page = (await client.get(SEED, params={"panel": "open"})).text
+    share = page[page.index('id="reader-share-link"') - 200 :]
+    link = share[share.index('href="') + 6 : share.index('" id="reader-share-link"')]
+    # Speed and the reading guide are ways of reading, so they travel; the voice and the keys do not.
+    assert link.endswith("?settings=1%7Cs:200%7Csr:1.5%7Cg:3"), link
+    asked = await client.get("/preferences", params={"settings": sharer})
+    assert "Linh" not in asked.text and "<li>Tốc độ đọc 1,5×</li>" in asked.text
+    assert 'name="settings" value="1|s:200|sr:1.5|g:3"' in asked.text
+    # A crafted link with a voice and keys in it applies neither: the reader's own stay.
+    client.cookies.set("reader_prefs", mine)
+    applied = await client.post(
+        "/preferences", data={"action": "apply-shared", "settings": sharer, "next": "/preferences"}
+    )
+    assert applied.status_code == 303
+    assert cookie_header(applied).startswith("reader_prefs=1|s:200|sr:1.5|v-vi:Microsoft%20An|g:3|k:0;")
+
+
+async def test_reset_all_settings_says_when_the_keys_and_voices_change_too(client: httpx.AsyncClient) -> None:
+    client.cookies.set("reader_prefs", "1|s:200|k:0|v-vi:Linh")
+    reset = await client.post("/preferences", data={"action": "reset", "next": SEED, "view": "page"}, headers=HTMX)
+    status = "Đã đặt lại tất cả cài đặt; Giọng đọc được chọn tự động; Đã bật phím tắt một phím</div>"
+    assert status in reset.text and 'data-shortcuts="on"' in reset.text
+    assert 'id="reader-reset" name="action" value="reset">Đặt lại tất cả</button>' in reset.text

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reader.i18n import N_, format_number, format_percent, gettext, language_name
-from reader.prefs import Outcome, Preferences
+from reader.i18n import N_, format_number, format_percent, gettext, language_in_sentence
+from reader.prefs import DEVICE_FIELDS, SHORTCUT_KEYS, Outcome, Preferences
 
 _FONT_NAMES = {
     "sans": N_("Sans-serif"),
@@ -29,11 +29,9 @@ _GUIDE_NAMES = {
     "5": N_("5 lines"),
     "ruler": N_("ruler under the line"),
 }
-_KEY_ACTIONS = {
-    "key_play": N_("Read aloud / pause"),
-    "key_previous": N_("Previous sentence"),
-    "key_next": N_("Next sentence"),
-}
+_KEY_ACTIONS = dict(
+    zip(SHORTCUT_KEYS, (N_("Read aloud / pause"), N_("Previous sentence"), N_("Next sentence")), strict=True)
+)
 
 
 def guide_name(guide: str, lang: str) -> str:
@@ -42,6 +40,13 @@ def guide_name(guide: str, lang: str) -> str:
 
 def key_action_name(field: str, lang: str) -> str:
     return gettext(lang, _KEY_ACTIONS[field])
+
+
+def key_name(key: str) -> str:
+    """A shortcut key as its key cap shows it: letters in capitals ("K"), but "ß", whose capital is two
+    letters ("SS"), as it is."""
+    upper = key.upper()
+    return upper if len(upper) == 1 else key
 
 
 def font_name(font: str, lang: str) -> str:
@@ -79,7 +84,7 @@ def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
         return _("Reading speed %(value)s×") % {"value": format_number(prefs.speech_rate, lang)}
     if field == "voices":
         chosen = [
-            _("Voice for %(language)s: %(name)s") % {"language": language_name(voice_lang, lang), "name": name}
+            _("Voice for %(language)s: %(name)s") % {"language": language_in_sentence(voice_lang, lang), "name": name}
             for voice_lang, name in prefs.voices
         ]
         return "; ".join(chosen) if chosen else _("Voices chosen automatically")
@@ -88,7 +93,7 @@ def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
     if field == "shortcuts":
         return _("Single-key shortcuts on") if prefs.shortcuts else _("Single-key shortcuts off")
     if field in _KEY_ACTIONS:
-        key = str(getattr(prefs, field)).upper()
+        key = key_name(str(getattr(prefs, field)))
         return _("Key for %(action)s: %(key)s") % {"action": key_action_name(field, lang), "key": key}
     raise ValueError(field)
 
@@ -113,7 +118,9 @@ def announce(outcome: Outcome, lang: str) -> str:
     prefs = outcome.prefs
     parts: list[str] = []
     if outcome.action == "reset":
-        parts.append(_("Reading settings reset"))
+        parts.append(_("All settings reset"))
+        # Said because they change how the keyboard and the voice behave, not only how the text looks.
+        parts.extend(describe_setting(field, prefs, lang) for field in outcome.changed if field in DEVICE_FIELDS)
     elif outcome.action == "preset-spacing":
         parts.append(_("Wide text spacing applied"))
     elif outcome.action == "preset-large":

@@ -17,10 +17,10 @@ from reader.announce import font_name, guide_name, key_action_name, theme_name
 from reader.cors import EmbedCors
 from reader.db import DatabaseUnavailable, database_for
 from reader.demo import seed_demo
-from reader.i18n import language_name
+from reader.i18n import language_in_sentence, language_name
 from reader.kinds import RouteIndex, RouteLookup, cache_rule
 from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, RouteHeaders
-from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SPEECH_RATES, Preferences, fmt
+from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, SPEECH_RATES, Preferences, fmt
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
 from reader.routes import build_routes
@@ -142,11 +142,13 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "article_text": article_text,
             "speech_rates": SPEECH_RATES,
             "reading_guides": READING_GUIDES,
+            "shortcut_keys": SHORTCUT_KEYS,
         },
         per_language={
             "font_name": font_name,
             "theme_name": theme_name,
             "language_name": language_name,
+            "language_in_sentence": language_in_sentence,
             "guide_name": guide_name,
             "key_action_name": key_action_name,
         },

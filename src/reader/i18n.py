@@ -101,8 +101,24 @@ def format_percent(value: float, lang: str) -> str:
 @functools.lru_cache(maxsize=256)
 def language_name(tag: str, lang: str) -> str:
     """A language's name in the UI language ("Tiếng Việt", "English"); the tag itself if unknown."""
-    try:
-        name = Locale.parse(tag.replace("-", "_")).get_display_name(lang)
-    except (ValueError, TypeError, UnknownLocaleError):
-        return tag
+    name = _display_name(tag, lang)
     return name[:1].upper() + name[1:] if name else tag
+
+
+def language_in_sentence(tag: str, lang: str) -> str:
+    """A language's name as written inside a sentence: "giọng đọc tiếng Việt", "a voice for Vietnamese".
+
+    CLDR's Vietnamese names are for lists and menus ("Tiếng Việt"); inside a sentence "tiếng" is a common
+    noun. English language names are capitalised everywhere.
+    """
+    name = _display_name(tag, lang)
+    if not name:
+        return tag
+    return name[:1].lower() + name[1:] if primary_subtag(lang) == "vi" else name
+
+
+def _display_name(tag: str, lang: str) -> str | None:
+    try:
+        return Locale.parse(tag.replace("-", "_")).get_display_name(lang)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None

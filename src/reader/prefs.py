@@ -180,7 +180,14 @@ COOKIE_KEYS.update(TOOL_COOKIE_KEYS)
 FIELDS_BY_KEY.update({key: field for field, key in TOOL_COOKIE_KEYS.items()})
 _ALL_STEPS = {**NUMERIC_STEPS, **TOOL_STEPS}
 _ALL_CHOICES = {**CHOICES, **TOOL_CHOICES}
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+# Always with fullmatch: "$" also matches before a final "\n", and "vi\n" in a cookie is an invalid header.
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+# What a cookie value may hold (RFC 6265 cookie-octet): printable ASCII but space, '"', ",", ";" and "\".
+_COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
+# Settings that belong to a device and its assistive technology rather than to a way of reading: which voices
+# it has, and which single keys are free on it. A shared link neither carries nor applies them (a voice name
+# also tells a lot about a device).
+DEVICE_FIELDS = ("voices", "shortcuts", *SHORTCUT_KEYS)
 
 ACTIONS = ("bigger", "smaller", "reset", "preset-spacing", "preset-large", "set", "apply-shared")
 
@@ -256,7 +263,23 @@ class Preferences:
                 parts.extend(f"{VOICE_KEY_PREFIX}{lang}:{_quote(name)}" for lang, name in self.voices)
                 continue
             parts.append(f"{COOKIE_KEYS[field.name]}:{_encode(value)}")
-        return "|".join(parts)
+        # Every value is validated on the way in, so this drops nothing; but a part that a header cannot
+        # carry would make the server drop the whole answer, so it falls back to its default instead.
+        return "|".join(part for part in parts if _COOKIE_OCTETS.fullmatch(part))
+
+    def to_shared(self) -> str:
+        """The settings for a shared link: the cookie format without the device's own (DEVICE_FIELDS)."""
+        return dataclasses.replace(self, **{field: getattr(DEFAULTS, field) for field in DEVICE_FIELDS}).to_cookie()
+
+    @classmethod
+    def from_shared(
+        cls, raw: str | None, base: Preferences | None = None, keep: Preferences | None = None
+    ) -> Preferences:
+        """Settings from a shared link (fields it leaves out from `base`), with the device's own
+        (DEVICE_FIELDS) kept from `keep` (the defaults when None), never taken from the link."""
+        keep = keep or DEFAULTS
+        shared = cls.from_cookie(raw, base)
+        return dataclasses.replace(shared, **{field: getattr(keep, field) for field in DEVICE_FIELDS})
 
     @classmethod
     def from_cookie(cls, raw: str | None, base: Preferences | None = None) -> Preferences:
@@ -347,7 +370,7 @@ def _is_quoted(token: str) -> bool:
 
 
 def _decode_voice(lang: str, token: str) -> tuple[str, str] | None:
-    if not _LANGUAGE.match(lang) or not _is_quoted(token):
+    if not _LANGUAGE.fullmatch(lang) or not _is_quoted(token):
         return None
     name = voice_name(unquote(token, errors="strict"))
     return (lang, name) if name else None
@@ -478,7 +501,7 @@ def _set_voice(prefs: Preferences, form: Mapping[str, str], updates: dict[str, A
         return
     lang = form.get("voice_lang", "").split("-", 1)[0].lower()
     name = voice_name(form["voice"]) if form["voice"].strip() else ""
-    if not _LANGUAGE.match(lang) or name is None:
+    if not _LANGUAGE.fullmatch(lang) or name is None:
         refused.append(Refusal("voice", "unknown-choice"))
         return
     updates["voices"] = prefs.with_voice(lang, name).voices
@@ -526,7 +549,8 @@ def apply_form(prefs: Preferences, form: Mapping[str, str], base: Preferences | 
     elif action == "preset-large":
         new = dataclasses.replace(prefs, size=200.0, line_height=1.8, width=66.0)
     elif action == "apply-shared":
-        new = Preferences.from_cookie(form.get("settings", ""), base)
+        # A shared link sets how the text reads; this device's voices and keys stay as they are.
+        new = Preferences.from_shared(form.get("settings", ""), base, keep=prefs)
     else:
         updates, refused = _set_fields(prefs, form)
         new = dataclasses.replace(prefs, **updates)

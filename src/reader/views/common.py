@@ -55,7 +55,7 @@ def controls_context(
         "panel_open": panel_open,
         "host_fields": host_fields,
         "fonts": fonts_for(content_lang),
-        "share_path": path_for(request, "settings") + "?settings=" + quote(prefs.to_cookie(), safe=":"),
+        "share_path": path_for(request, "settings") + "?settings=" + quote(prefs.to_shared(), safe=":"),
     }
 
 

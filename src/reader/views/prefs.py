@@ -21,7 +21,7 @@ from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next
 
 # The pages whose article region a preference change answers with (htmx), the region they all show.
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
-_COLOR_PAIR = re.compile(r"^([0-9a-f]{6})-([0-9a-f]{6})$")
+_COLOR_PAIR = re.compile(r"([0-9a-f]{6})-([0-9a-f]{6})")  # fullmatch: "$" would let a final "\n" through
 MAX_FORM_FIELDS = 40
 
 
@@ -119,7 +119,7 @@ async def settings_page(request: Request) -> Response:
     context = _settings_context(request, prefs, lang)
     raw_shared = request.query_params.get("settings")
     if raw_shared is not None:
-        shared = Preferences.from_cookie(raw_shared)
+        shared = Preferences.from_shared(raw_shared)
         context["shared"] = shared
         context["shared_lines"] = _describe_all(shared, lang)
     return render(request, "preferences.html", lang, context)
@@ -137,7 +137,7 @@ def _describe_all(prefs: Preferences, lang: str) -> list[str]:
 
 async def colors_css(request: Request) -> Response:
     """The stylesheet for one custom colour pair; only pairs with at least 7:1 contrast exist."""
-    match = _COLOR_PAIR.match(request.path_params["pair"])
+    match = _COLOR_PAIR.fullmatch(request.path_params["pair"])
     if not match:
         raise HTTPException(status_code=404)
     text, background = f"#{match.group(1)}", f"#{match.group(2)}"
