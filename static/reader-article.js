@@ -12,13 +12,13 @@
 // control that was used, and updates the polite status region. The light-DOM link stays visible until the
 // article has loaded, and for good when JavaScript is off or the fetch fails.
 //
-// Read aloud and the reading guide work here too (js/reading-tools.js); their single-key shortcuts act only
-// while the focus is inside the component, and leaving the page (or removing the element) stops the voice.
+// Read aloud and the reading guide work here too (js/reading-tools.js, loaded from the fingerprinted addresses
+// the fragment names, so this unversioned file never runs them with another release's modules); their
+// single-key shortcuts act only while the focus is inside the component, and leaving the page (or removing the
+// element) stops the voice.
 //
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
 // UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error).
-
-import { ReadingTools } from "./js/reading-tools.js";
 
 const STYLESHEETS = [new URL("css/reader.css", import.meta.url).href, new URL("css/reading-tools.css", import.meta.url).href];
 const FONTS = new URL("css/fonts.css", import.meta.url).href;
@@ -96,6 +96,7 @@ class ReaderArticle extends HTMLElement {
   #prefs = null;
   #loading = 0;
   #tools = null;
+  #toolsLoading = false;
 
   connectedCallback() {
     if (!this.#root) {
@@ -118,11 +119,29 @@ class ReaderArticle extends HTMLElement {
 
   // Read aloud and the reading guide, brought up to date with the region just shown.
   #syncTools() {
-    if (!this.#root.getElementById("reader-tools")) {
+    const element = this.#root.getElementById("reader-tools");
+    if (!element) {
       this.#tools?.destroy();
       this.#tools = null;
     } else if (this.#tools) this.#tools.sync();
-    else this.#tools = new ReadingTools(this.#root, { keyScope: this });
+    else if (!this.#toolsLoading) this.#startTools(element);
+  }
+
+  async #startTools(element) {
+    this.#toolsLoading = true;
+    const base = new URL(this.getAttribute("src") || "", document.baseURI).href;
+    try {
+      const { ReadingTools, loadModules } = await import(new URL(element.dataset.moduleTools, base).href);
+      const modules = await loadModules(element, base);
+      // The element may have left the page, or shown another article, while the modules loaded.
+      if (this.isConnected && !this.#tools && this.#root.getElementById("reader-tools")) {
+        this.#tools = new ReadingTools(this.#root, { keyScope: this, modules });
+      }
+    } catch (error) {
+      this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
+    } finally {
+      this.#toolsLoading = false;
+    }
   }
 
   attributeChangedCallback(_name, previous, current) {

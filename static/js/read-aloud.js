@@ -8,7 +8,11 @@
 // - speechSynthesis.pause() is unreliable (on Linux it does nothing), so pause = cancel, and resume speaks
 //   the current sentence again from its start.
 // - A very long sentence is spoken in parts cut at clause boundaries: some voices stop after about 15 s.
-// - Every utterance carries a ticket; events of an utterance that was cancelled are ignored.
+// - Every utterance carries a ticket; events of an utterance that was cancelled are ignored. Our own cancels
+//   move the ticket on first, so an error of the current utterance comes from elsewhere (another script on
+//   the page, an extension, the engine): reading pauses and says why, rather than seeming to play on.
+// - A watchdog pauses the same way when a start or an end never comes (an engine with no audio output).
+// - The page may swap the article region at any moment: every event looks its sentence up again by id.
 
 const VARIANT = /^(.*)\+[^ ]+(.*)$/;
 const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
@@ -91,6 +95,11 @@ export function sentenceText(spans) {
   return { text, map };
 }
 
+// How long a part may take to start, and to be spoken at `rate` (news runs at 13–16 characters a second at 1×;
+// slow voices and loaded machines need the margin), before the watchdog gives up on it.
+const START_WITHIN_MS = 20000;
+const partMs = (text, rate) => 15000 + (text.length / Math.max(rate, 0.5) / 5) * 1000;
+
 // Parts of at most `limit` characters, cut after the last clause mark (or else space) that leaves a part of
 // at least a third of the limit: [{start, text}], `start` being the part's offset in `text`.
 export function utteranceParts(text, limit) {
@@ -114,13 +123,15 @@ export function utteranceParts(text, limit) {
 
 // The player: state, the current sentence (by id, so it survives the article being swapped) and speech.
 // `host` gives it the page: sentences(), voiceFor(lang), langOf(sentence), and the callbacks
-// onSentence(sentence), onWord(range), onState(state, why).
+// onSentence(sentence), onWord(range), onState(state, why) — why: started, resumed, paused, stopped,
+// finished, interrupted (something else cancelled the voice), failed (the engine could not speak).
 export class ReadAloud {
   state = "idle"; // "idle" | "playing" | "paused"
   current = null; // the id of the sentence being read (or paused on)
   rate = 1;
   #ticket = 0;
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
+  #watchdog = 0;
 
   constructor(host) {
     this.host = host;
@@ -192,7 +203,28 @@ export class ReadAloud {
   #silence() {
     this.#ticket++;
     this.#utterance = null;
+    clearTimeout(this.#watchdog);
     this.synth.cancel();
+  }
+
+  // The voice stopped without our asking: pause there (Resume reads the sentence again) and say why.
+  #interrupted(why) {
+    if (this.state !== "playing") return;
+    this.#silence();
+    this.state = "paused";
+    this.host.onState("paused", why);
+  }
+
+  #watch(ticket, ms, why) {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
+      if (ticket === this.#ticket) this.#interrupted(why);
+    }, ms);
+  }
+
+  // The sentence with this id in the article as it is now (the region may have been swapped since).
+  #find(id) {
+    return this.host.sentences().find((sentence) => sentence.id === id) || null;
   }
 
   #speak(index) {
@@ -200,7 +232,7 @@ export class ReadAloud {
     const ticket = this.#ticket;
     const sentence = this.host.sentences()[index];
     this.current = sentence.id;
-    const { text, map } = sentenceText(sentence.spans);
+    const { text } = sentenceText(sentence.spans);
     if (!text) {
       this.#next(index);
       return;
@@ -209,6 +241,7 @@ export class ReadAloud {
     const voice = this.host.voiceFor(lang);
     const rate = this.rate;
     const parts = utteranceParts(text, Math.max(100, Math.round(PART_CHARACTERS * rate)));
+    const id = sentence.id;
     const speakPart = (number) => {
       if (ticket !== this.#ticket) return;
       const part = parts[number];
@@ -217,12 +250,15 @@ export class ReadAloud {
       if (voice) utterance.voice = voice;
       utterance.rate = rate;
       utterance.addEventListener("start", () => {
+        if (ticket !== this.#ticket) return;
+        this.#watch(ticket, partMs(part.text, rate), "failed");
         // The sentence is highlighted when its sound starts, not when it is queued.
-        if (ticket === this.#ticket && number === 0) this.host.onSentence(sentence);
+        const now = number === 0 && this.#find(id);
+        if (now) this.host.onSentence(now);
       });
       utterance.addEventListener("boundary", (event) => {
-        if (ticket !== this.#ticket || event.name === "sentence") return;
-        this.host.onWord(wordRange(map, part.start + event.charIndex, event.charLength));
+        const now = ticket === this.#ticket && event.name !== "sentence" && this.#find(id);
+        if (now) this.host.onWord(wordRange(sentenceText(now.spans).map, part.start + event.charIndex, event.charLength));
       });
       utterance.addEventListener("end", () => {
         if (ticket !== this.#ticket) return;
@@ -230,11 +266,12 @@ export class ReadAloud {
         else this.#next(index);
       });
       utterance.addEventListener("error", (event) => {
-        // "interrupted" and "canceled" come from our own cancel(); anything else ends the reading.
-        if (ticket !== this.#ticket || event.error === "interrupted" || event.error === "canceled") return;
-        this.stop("failed");
+        // Our own cancels move the ticket on first: this one came from elsewhere, or the engine failed.
+        if (ticket !== this.#ticket) return;
+        this.#interrupted(event.error === "interrupted" || event.error === "canceled" ? "interrupted" : "failed");
       });
       this.#utterance = utterance;
+      this.#watch(ticket, START_WITHIN_MS, "failed");
       this.synth.speak(utterance);
     };
     speakPart(0);

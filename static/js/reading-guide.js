@@ -3,8 +3,20 @@
 // keys (reading-tools.js), the sentence being read and the focus. It is drawn over the article only (never
 // over the controls), ignores the pointer and is hidden from assistive technology, so it can neither
 // cover a control nor hold the focus.
+//
+// Where it stays:
+// - When the reader scrolls (wheel, scroll bar, keys, a screen reader moving through the page…), the band keeps
+//   its place on the screen, over whatever line is now there, as a card held over a page would: it never
+//   scrolls away with the text and leaves the whole article dimmed. reading-tools.js tells scrolls of its own
+//   (following the voice, the arrow keys) from the reader's. When the layout moves the article without a
+//   scroll (the toolbar above it grows), the band moves with the text.
+// - The arrow keys move it a line; where that would take it off the screen, the page scrolls by that line.
+// - When the layout changes (a larger text size, another font, a narrower window, the article region swapped)
+//   it stays on the same text: the first character of its first line is remembered, by its sentence and its
+//   place in it, and found again in the new layout.
 
-// Line boxes of the article's text, in CSS px from the article's top: [{top, bottom}], in order.
+// Line boxes of the article's text, in CSS px from the article's top: [{top, bottom, node}], in order, `node`
+// being a text node with a part on that line.
 function measureLines(article) {
   const origin = article.getBoundingClientRect().top;
   const rects = [];
@@ -14,7 +26,7 @@ function measureLines(article) {
     if (!node.data.trim()) continue;
     range.selectNodeContents(node);
     for (const rect of range.getClientRects()) {
-      if (rect.width > 0 && rect.height > 0) rects.push({ top: rect.top - origin, bottom: rect.bottom - origin });
+      if (rect.width > 0 && rect.height > 0) rects.push({ top: rect.top - origin, bottom: rect.bottom - origin, node });
     }
   }
   rects.sort((a, b) => a.top - b.top);
@@ -33,9 +45,66 @@ function measureLines(article) {
   return lines;
 }
 
+// The viewport rectangle of one character (null for one that takes no room: collapsed white space).
+function characterRect(node, offset) {
+  const range = node.ownerDocument.createRange();
+  range.setStart(node, offset);
+  range.setEnd(node, Math.min(offset + 1, node.length));
+  const rect = range.getBoundingClientRect();
+  return rect.height > 0 ? rect : null;
+}
+
+// The first character of `node` whose middle is at or below `top` (viewport px): where a line begins in it.
+function firstCharacterFrom(node, top) {
+  let low = 0;
+  let high = node.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    let probe = middle;
+    let rect = characterRect(node, probe);
+    while (!rect && probe < high) rect = characterRect(node, ++probe);
+    if (rect && (rect.top + rect.bottom) / 2 >= top) high = middle;
+    else low = probe + 1;
+  }
+  return low;
+}
+
+// Where a text position is inside its sentence: the sentence id and the count of characters before it, so
+// that the same text can be found in a swapped-in copy of the article.
+function sentencePlace(node, offset) {
+  const span = node.parentElement?.closest("[data-sentence]");
+  if (!span) return null;
+  const id = span.dataset.sentence;
+  const article = span.closest("article") || span.getRootNode();
+  let count = 0;
+  for (const text of sentenceTextNodes(article, id)) {
+    if (text === node) return { id, count: count + offset };
+    count += text.length;
+  }
+  return null;
+}
+
+function* sentenceTextNodes(article, id) {
+  for (const span of article.querySelectorAll(`[data-sentence="${CSS.escape(id)}"]`)) {
+    const walker = span.ownerDocument.createTreeWalker(span, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) yield node;
+  }
+}
+
+function findPlace(article, place) {
+  let count = place.count;
+  for (const node of sentenceTextNodes(article, place.id)) {
+    if (count < node.length) return { node, offset: count };
+    count -= node.length;
+  }
+  return null;
+}
+
 export class ReadingGuide {
   mode = "off"; // "off" | "1" | "3" | "5" | "ruler"
   #line = null; // index of the band's first line (the ruler's line); null until the guide is first shown
+  #held = null; // while the reader scrolls: where the band is held, in px from the article's top (unsnapped)
+  #anchor = null; // the text at the start of the band: {node, offset, place}, found again after layout changes
   #lines = null; // measured lazily; null when the layout may have changed
   #overlay = null;
   #frame = 0;
@@ -53,23 +122,58 @@ export class ReadingGuide {
 
   setMode(mode) {
     this.mode = ["1", "3", "5", "ruler"].includes(mode) ? mode : "off";
-    if (this.on && this.#line === null) this.#line = this.#firstLineInView();
+    if (this.on && this.#line === null) this.#setLine(this.#firstLineInView());
     this.schedule();
   }
 
-  // The layout changed (a swap, a resize, fonts): measure again, keeping the band where it was on screen.
+  // The layout changed (a swap, a resize, fonts): measure again, keeping the band on the same text.
   invalidate() {
-    const previous = this.#lineBox();
     this.#lines = null;
-    if (previous && this.on) this.#line = this.#lineAt(previous.top + (previous.bottom - previous.top) / 2);
+    if (this.on && this.#anchor) {
+      const line = this.#lineOfAnchor();
+      if (line !== null) this.#setLine(line, { keepAnchor: true });
+    }
     this.schedule();
   }
 
+  // The page scrolled by someone else's doing (the reader), moving the article by `delta` px on the screen:
+  // the band stays where it is on the screen, over the line that is there now.
+  readerScrolled(delta) {
+    const article = this.article();
+    if (!article || !this.on || this.#line === null || !this.lines().length) return;
+    const top = article.getBoundingClientRect().top;
+    // Held in the article's coordinates, not snapped to a line, so that many small scrolls add up.
+    let held = (this.#held ?? this.lines()[this.#first()].top) - delta;
+    // A band that was off the screen (the article began below it), or at its very edge, comes onto it, as far
+    // in as the arrow keys keep it.
+    const band = this.#band();
+    const margin = this.#margin();
+    const lowest = innerHeight - margin - (band.bottom - band.top);
+    held = Math.max(this.#toolbarBottom() + margin, Math.min(top + held, lowest)) - top;
+    this.#setLine(this.#lineNearest(held));
+    this.#held = held;
+    this.schedule();
+  }
+
+  // The page scrolled by our own doing (following the voice): the band stays on its text.
+  ownScroll() {
+    this.#held = null;
+    this.schedule();
+  }
+
+  // True when some of the article is on the screen (the arrow keys move the band only then).
+  inView() {
+    const box = this.article()?.getBoundingClientRect();
+    return Boolean(box && box.bottom > 0 && box.top < innerHeight);
+  }
+
+  // A line down (1) or up (-1); where the band would leave the screen, the page scrolls by that line.
   moveBy(step) {
     const lines = this.lines();
     if (!lines.length) return;
     const last = Math.max(0, lines.length - this.#count());
-    this.#line = Math.max(0, Math.min((this.#line === null ? this.#firstLineInView() : this.#first()) + step, last));
+    const from = this.#line === null ? this.#firstLineInView() : this.#first();
+    this.#setLine(Math.max(0, Math.min(from + step, last)));
     this.#keepInView();
     this.schedule();
   }
@@ -78,7 +182,7 @@ export class ReadingGuide {
   moveToY(clientY) {
     const article = this.article();
     if (!article || !this.on) return;
-    this.#line = this.#lineAt(clientY - article.getBoundingClientRect().top) - (this.#count() - 1) / 2;
+    this.#setLine(this.#lineAt(clientY - article.getBoundingClientRect().top) - (this.#count() - 1) / 2);
     this.schedule();
   }
 
@@ -86,7 +190,7 @@ export class ReadingGuide {
   follow(rect) {
     const article = this.article();
     if (!rect || !article || !this.on) return;
-    this.#line = this.#lineAt(rect.top + Math.min(rect.height, 4) / 2 - article.getBoundingClientRect().top);
+    this.#setLine(this.#lineAt(rect.top + Math.min(rect.height, 4) / 2 - article.getBoundingClientRect().top));
     this.schedule();
   }
 
@@ -105,6 +209,37 @@ export class ReadingGuide {
     if (!this.#frame) this.#frame = requestAnimationFrame(this.render);
   }
 
+  // Every move of the band goes through here: its line, its place on the screen and the text it starts at.
+  #setLine(line, { keepAnchor = false } = {}) {
+    const changed = line !== this.#line;
+    this.#line = line;
+    this.#held = null;
+    if (!keepAnchor && (changed || !this.#anchor)) this.#anchor = this.#anchorAt(this.#first());
+  }
+
+  #anchorAt(index) {
+    const article = this.article();
+    const line = this.lines()[index];
+    if (!article || !line) return null;
+    const offset = firstCharacterFrom(line.node, article.getBoundingClientRect().top + line.top);
+    return { node: line.node, offset, place: sentencePlace(line.node, offset) };
+  }
+
+  // The line the remembered text is on now, in this article or in the copy that replaced it.
+  #lineOfAnchor() {
+    const article = this.article();
+    let { node, offset } = this.#anchor;
+    if (!node.isConnected || !article?.contains(node)) {
+      const found = this.#anchor.place && article && findPlace(article, this.#anchor.place);
+      if (!found) return null;
+      ({ node, offset } = found);
+      this.#anchor = { node, offset, place: this.#anchor.place };
+    }
+    const rect = characterRect(node, offset);
+    if (!rect || !article) return null;
+    return this.#lineAt((rect.top + rect.bottom) / 2 - article.getBoundingClientRect().top);
+  }
+
   #lineAt(y) {
     const lines = this.lines();
     if (!lines.length) return -1;
@@ -116,18 +251,23 @@ export class ReadingGuide {
     return best;
   }
 
+  // The line whose top is nearest to `y` (px from the article's top).
+  #lineNearest(y) {
+    const lines = this.lines();
+    let best = 0;
+    for (let i = 1; i < lines.length; i++) {
+      if (Math.abs(lines[i].top - y) < Math.abs(lines[best].top - y)) best = i;
+    }
+    return best;
+  }
+
   #firstLineInView() {
     const article = this.article();
     if (!article) return -1;
     const top = article.getBoundingClientRect().top;
-    const index = this.lines().findIndex((line) => line.top + top >= 0);
+    const visible = this.#toolbarBottom();
+    const index = this.lines().findIndex((line) => line.top + top >= visible);
     return index === -1 ? 0 : index;
-  }
-
-  #lineBox() {
-    const lines = this.#lines;
-    if (!lines || !lines.length || this.#line === null) return null;
-    return lines[this.#first()];
   }
 
   // The band's first line: as asked, but always with a whole band of lines below it when the article has them.
@@ -145,17 +285,33 @@ export class ReadingGuide {
     return { top: lines[first].top, bottom: lines[last].bottom };
   }
 
-  // Arrow keys move the band line by line; the page scrolls just enough to keep it on screen.
+  // After an arrow key: the page scrolls by as much as the band went past the edge of the screen (with a
+  // margin, and below a toolbar that stays on screen), so it stays visible and the page never jumps.
   #keepInView() {
     const article = this.article();
     const band = this.#band();
     if (!article || !band) return;
     const origin = article.getBoundingClientRect().top;
-    const margin = Math.min(innerHeight / 4, 96);
+    const margin = this.#margin();
     const top = origin + band.top;
     const bottom = origin + band.bottom;
-    if (top < margin) scrollBy({ top: top - margin, behavior: "instant" });
-    else if (bottom > innerHeight - margin) scrollBy({ top: Math.min(bottom - innerHeight + margin, top - margin), behavior: "instant" });
+    const upper = this.#toolbarBottom() + margin;
+    let by = 0;
+    if (top < upper) by = top - upper;
+    else if (bottom > innerHeight - margin) by = Math.min(bottom - innerHeight + margin, top - upper);
+    if (by) scrollBy({ top: by, behavior: "instant" });
+  }
+
+  // Room kept between the band and the screen's edges: a few lines of what comes next stay visible.
+  #margin() {
+    return Math.min(innerHeight / 4, 96);
+  }
+
+  // The bottom of a toolbar that stays on screen over the article (position: sticky), or 0.
+  #toolbarBottom() {
+    const bar = this.place()?.querySelector("#reader-toolbar");
+    const stays = bar && ["sticky", "fixed"].includes(getComputedStyle(bar).position);
+    return stays ? Math.max(0, bar.getBoundingClientRect().bottom) : 0;
   }
 
   #ensureOverlay() {
@@ -194,9 +350,7 @@ export class ReadingGuide {
     const left = Math.max(0, box.left - 8);
     const width = Math.min(innerWidth, box.right + 8) - left;
     // Never over the controls, even where a toolbar stays on screen over the article (position: sticky).
-    const bar = this.place()?.querySelector("#reader-toolbar");
-    const barStays = bar && ["sticky", "fixed"].includes(getComputedStyle(bar).position);
-    const visibleTop = Math.max(0, box.top, barStays ? bar.getBoundingClientRect().bottom : 0);
+    const visibleTop = Math.max(0, box.top, this.#toolbarBottom());
     const visibleBottom = Math.min(innerHeight, box.bottom);
     const top = box.top + band.top;
     const bottom = box.top + band.bottom;

@@ -6,9 +6,10 @@
 // or guide posts its form to /preferences (htmx, or the component's own fetch) and the article region is
 // swapped. Everything that must outlive a swap lives here, keyed by stable ids, and sync() re-applies it
 // to the new region: the controls' state, the sentence highlight, the guide.
-
-import { ReadAloud, primaryLanguage, sentencesIn, voicesFor } from "./read-aloud.js";
-import { ReadingGuide } from "./reading-guide.js";
+//
+// This module imports nothing: its entry points (reading-tools-page.js, reader-article.js) load it and the
+// modules it needs from the fingerprinted addresses the server writes on #reader-tools (loadReadingTools),
+// so a page never mixes the modules of two releases.
 
 const SPEAKING = "reader-speaking";
 const WORD_HIGHLIGHT = "reader-word";
@@ -16,9 +17,8 @@ const WORD_HIGHLIGHT = "reader-word";
 // later, the controls come back.
 const VOICE_WAIT_MS = 20000;
 const EDITABLE = "input, textarea, select, [contenteditable]:not([contenteditable=false])";
-// Keys that scroll the page, or that move within a control: pressing one means the reader is moving
-// around by themselves.
-const SCROLL_KEYS = new Set(["ArrowUp", "ArrowDown", "PageUp", "PageDown", "Home", "End", " "]);
+// aria-keyshortcuts names keys as KeyboardEvent.key does, with "+" between keys: "+" itself is "Plus".
+const ARIA_KEY_NAMES = { "+": "Plus" };
 const speaking = new Set(); // every ReadingTools that is reading: starting one stops the others
 
 export class ReadingTools {
@@ -31,21 +31,32 @@ export class ReadingTools {
   #shortcutsOpen = false;
   #refocus = null;
   #listeners = [];
+  #pending = null; // the sentence offset of a Read aloud / next / previous pressed while voices load
+  #resizeObserver = null;
+  #scrolls = new Map(); // the scroll position of each box the article scrolls with, as we last knew it
+  #settling = 0; // frames during which scrolls come from a layout change of ours (a swap), not the reader
+  #local = false; // in a sandboxed frame settings cannot be posted: they apply to this page only
 
   // root: document or a shadow root. keyScope: where single-key shortcuts are heard (the document on
   // reader's own pages; the component's host element elsewhere, so keys act only when focus is in it).
-  constructor(root, { keyScope = root } = {}) {
+  // modules: read-aloud.js and reading-guide.js, loaded by loadReadingTools.
+  constructor(root, { keyScope = root, modules }) {
     this.root = root;
     this.keyScope = keyScope;
-    this.speech = new ReadAloud({
-      sentences: () => sentencesIn(this.#el("reader-article")),
+    this.lib = modules.speech;
+    this.speech = new this.lib.ReadAloud({
+      sentences: () => this.lib.sentencesIn(this.#el("reader-article")),
       voiceFor: (lang) => this.#voiceFor(lang),
       langOf: (sentence) => languageOf(sentence) || this.#articleLang(),
       onSentence: (sentence) => this.#showSentence(sentence),
       onWord: (range) => this.#showWord(range),
       onState: (state, why) => this.#stateChanged(state, why),
     });
-    this.guide = new ReadingGuide({ place: () => this.#el("reader"), article: () => this.#el("reader-article") });
+    this.guide = new modules.guide.ReadingGuide({
+      place: () => this.#el("reader"),
+      article: () => this.#el("reader-article"),
+    });
+    this.#local = document.documentElement.classList.contains("reader-sandboxed");
     this.#wire();
     this.sync();
   }
@@ -65,7 +76,7 @@ export class ReadingTools {
 
   #text(name, voice = "") {
     const text = this.#el("reader-tools")?.dataset[`text${name}`] || "";
-    return text.replace("{voice}", voice);
+    return text.replace("{voice}", () => voice); // a function: "$&" in a voice's name is not a pattern
   }
 
   #announce(message) {
@@ -87,19 +98,23 @@ export class ReadingTools {
       const ours = ["reader-tools", "reader-tools-settings"].some((id) => this.#el(id)?.contains(active));
       this.#refocus = active?.id && ours ? active.id : null;
     });
+    // In a sandboxed frame a post could not keep anything (and would be refused): the change applies here only.
+    this.#on(this.root, "htmx:beforeRequest", (event) => {
+      if (this.#local && this.#el("reader-tools")?.contains(event.target)) event.preventDefault();
+    });
     // The server renders the shortcut settings closed; a swap must not close them under the reader.
     this.#on(this.root, "toggle", (event) => {
       if (event.target.id === "reader-shortcuts") this.#shortcutsOpen = event.target.open;
     }, { capture: true });
     this.#on(this.root, "pointermove", (event) => this.#pointer(event), { passive: true });
     this.#on(this.root, "pointerdown", (event) => this.#pointer(event), { passive: true });
-    // The reader's own scrolling wins over following the speech.
-    for (const type of ["wheel", "touchmove"]) this.#on(window, type, () => this.#readerScrolled(), { passive: true });
-    this.#on(window, "scroll", () => this.guide.schedule(), { passive: true, capture: true });
-    this.#on(window, "resize", () => this.guide.invalidate());
+    // Any scroll that moves the article and is not ours is the reader's: a wheel, the scroll bar, keys, a
+    // screen reader's virtual cursor, a focus change. (Capture: a scrolling container around a component.)
+    this.#on(window, "scroll", (event) => this.#scrolled(event), { passive: true, capture: true });
+    this.#on(window, "resize", () => this.#layoutChanged());
     // Leaving the page stops the voice (it would otherwise go on reading a page that is gone).
     this.#on(window, "pagehide", () => this.speech.stop("stopped"));
-    if (document.fonts) this.#on(document.fonts, "loadingdone", () => this.guide.invalidate());
+    if (document.fonts) this.#on(document.fonts, "loadingdone", () => this.#layoutChanged());
     if ("speechSynthesis" in window) {
       this.#on(window.speechSynthesis, "voiceschanged", () => {
         this.#voicesHeard = true;
@@ -110,11 +125,7 @@ export class ReadingTools {
         this.#updateVoices();
       }, VOICE_WAIT_MS);
     }
-    const article = this.#el("reader-article");
-    if (article && "ResizeObserver" in window) {
-      this.resizeObserver = new ResizeObserver(() => this.guide.invalidate());
-      this.resizeObserver.observe(article);
-    }
+    if ("ResizeObserver" in window) this.#resizeObserver = new ResizeObserver(() => this.#layoutChanged());
   }
 
   // Stop reading and remove every listener (the component calls this when it leaves the page).
@@ -122,7 +133,7 @@ export class ReadingTools {
     this.speech.stop("stopped");
     clearTimeout(this.#voiceTimer);
     this.guide.destroy();
-    this.resizeObserver?.disconnect();
+    this.#resizeObserver?.disconnect();
     for (const remove of this.#listeners.splice(0)) remove();
   }
 
@@ -143,24 +154,55 @@ export class ReadingTools {
     // The settings (speed, voice, guide, keys) sit in the Readability panel, hidden without JavaScript too.
     const settingsBox = this.#el("reader-tools-settings");
     if (settingsBox) settingsBox.hidden = false;
-    // A sandboxed frame cannot post settings (reader-embed.js marks it); the player itself still works.
-    const sandboxed = document.documentElement.classList.contains("reader-sandboxed");
-    for (const form of tools.querySelectorAll("form")) if (sandboxed) form.hidden = true;
+    const local = this.#el("reader-tools-local");
+    if (local) local.hidden = !this.#local;
     const shortcuts = this.#el("reader-shortcuts");
     if (shortcuts && this.#shortcutsOpen) shortcuts.open = true;
     if (this.#refocus) {
       const control = this.#el(this.#refocus);
       this.#refocus = null;
-      if (control && this.root.activeElement !== control) control.focus();
+      if (control && this.root.activeElement !== control) control.focus({ preventScroll: true });
     }
     this.#updateKeyHints();
     this.#updateVoices();
     this.#updateButtons();
     this.#highlight();
-    const article = this.#el("reader-article");
-    if (article && this.resizeObserver) this.resizeObserver.observe(article);
+    // The article's size, and the toolbar's above it (which moves the article without a scroll).
+    for (const id of ["reader-article", "reader-toolbar"]) {
+      const element = this.#el(id);
+      if (element && this.#resizeObserver) this.#resizeObserver.observe(element);
+    }
     this.guide.setMode(data.guide);
+    this.#layoutChanged();
+  }
+
+  // The layout changed under us (a swap, a new text size, fonts, the window): the browser may scroll to keep
+  // its place (scroll anchoring); for a couple of frames such scrolls are not the reader's.
+  #layoutChanged() {
     this.guide.invalidate();
+    this.#settling = 2;
+    const settle = () => {
+      this.#noteScrolls();
+      if (--this.#settling > 0) requestAnimationFrame(settle);
+    };
+    requestAnimationFrame(settle);
+  }
+
+  // The boxes whose scrolling moves the article: the page, and any scrolling box around it (around the
+  // component, on a host page).
+  #scrollers() {
+    const boxes = [document.scrollingElement];
+    for (let node = this.#el("reader-article"); node; node = node.parentNode || node.host) {
+      if (node instanceof Element && node !== document.scrollingElement && node.scrollHeight > node.clientHeight) {
+        boxes.push(node);
+      }
+    }
+    return boxes;
+  }
+
+  #noteScrolls() {
+    this.#scrolls.clear();
+    for (const box of this.#scrollers()) this.#scrolls.set(box, box.scrollTop);
   }
 
   #updateKeyHints() {
@@ -169,7 +211,7 @@ export class ReadingTools {
     for (const [id, key] of Object.entries(hints)) {
       const button = this.#el(id);
       if (!button) continue;
-      if (shortcuts && key) button.setAttribute("aria-keyshortcuts", key.toUpperCase());
+      if (shortcuts && key) button.setAttribute("aria-keyshortcuts", ARIA_KEY_NAMES[key] || keyName(key));
       else button.removeAttribute("aria-keyshortcuts");
     }
   }
@@ -178,12 +220,13 @@ export class ReadingTools {
 
   #voices(lang) {
     if (!("speechSynthesis" in window)) return [];
-    return voicesFor(window.speechSynthesis.getVoices(), lang, navigator.languages || []);
+    return this.lib.voicesFor(window.speechSynthesis.getVoices(), lang, navigator.languages || []);
   }
 
   #voiceFor(lang) {
     const articleLang = this.#articleLang();
     const voices = this.#voices(lang);
+    const { primaryLanguage } = this.lib;
     const chosen = primaryLanguage(lang) === primaryLanguage(articleLang) ? this.#settings?.voice : "";
     return voices.find((voice) => voice.name === chosen) || voices[0] || this.#voices(articleLang)[0] || null;
   }
@@ -195,14 +238,17 @@ export class ReadingTools {
     else if (voices.length) this.#voiceState = "ready";
     else this.#voiceState = this.#voicesHeard ? "none" : "loading";
     if (this.#voiceState === "ready") clearTimeout(this.#voiceTimer);
-    if (this.#voiceState !== "ready" && this.#voiceState !== "loading") {
-      this.pendingPlay = false;
-      this.speech.stop("stopped");
-    }
-
+    const usable = this.#voiceState === "ready" || this.#voiceState === "loading";
     const message = this.#el("reader-voice-message");
     const buttons = this.#el("reader-speech-buttons");
-    const usable = this.#voiceState === "ready" || this.#voiceState === "loading";
+    // A reader who pressed Read aloud while the voices were loading, or whose focus is on a button about to go,
+    // is told what happened, and the focus goes to the message rather than to the page's start.
+    const focused = buttons?.contains(this.root.activeElement);
+    const waiting = this.#pending !== null;
+    if (!usable) {
+      this.#pending = null;
+      this.speech.stop("stopped");
+    }
     if (buttons) buttons.hidden = !usable;
     for (const id of ["reader-speech-rate-form", "reader-voice-form"]) {
       const form = this.#el(id);
@@ -212,11 +258,17 @@ export class ReadingTools {
       const text = { loading: "Looking", none: "NoVoice", unsupported: "Unsupported" }[this.#voiceState];
       message.hidden = !text;
       message.textContent = text ? this.#text(text) : "";
+      if (!usable && (focused || waiting)) {
+        message.tabIndex = -1;
+        if (focused) message.focus();
+        this.#announce(message.textContent);
+      }
     }
     this.#fillVoiceSelect(voices);
-    if (this.pendingPlay && this.#voiceState === "ready") {
-      this.pendingPlay = false;
-      this.play();
+    if (this.#pending !== null && this.#voiceState === "ready") {
+      const offset = this.#pending;
+      this.#pending = null;
+      this.play(offset);
     }
   }
 
@@ -246,8 +298,8 @@ export class ReadingTools {
   // Read from where the reader is (or resume), `offset` sentences on.
   play(offset = 0) {
     if (this.#voiceState === "loading") {
-      // Voices are still arriving: start as soon as they do.
-      this.pendingPlay = true;
+      // Voices are still arriving: start as soon as they do (with the next / previous asked for).
+      this.#pending = offset;
       this.#updateButtons();
       return;
     }
@@ -260,12 +312,19 @@ export class ReadingTools {
 
   #playPause() {
     if (this.speech.state === "playing") this.speech.pause();
+    else if (this.#pending !== null) this.#cancelPending();
     else this.play();
+  }
+
+  #cancelPending() {
+    this.#pending = null;
+    this.#updateButtons();
   }
 
   #skip(step) {
     this.#following = true;
-    if (this.speech.state === "idle") this.play(step);
+    if (this.#pending !== null) this.#pending += step;
+    else if (this.speech.state === "idle") this.play(step);
     else this.speech.skip(step);
   }
 
@@ -274,7 +333,7 @@ export class ReadingTools {
   #startIndex() {
     const sentences = this.speech.host.sentences();
     const article = this.#el("reader-article");
-    const selection = this.root.getSelection ? this.root.getSelection() : document.getSelection();
+    const selection = this.#selection();
     const candidates = [selection?.rangeCount ? selection.anchorNode : null, this.#lastFocusInArticle];
     for (const node of candidates) {
       if (!node || !article?.contains(node)) continue;
@@ -288,37 +347,67 @@ export class ReadingTools {
     return index === -1 ? 0 : index;
   }
 
+  #selection() {
+    return this.root.getSelection ? this.root.getSelection() : document.getSelection();
+  }
+
   #stateChanged(state, why) {
     if (state === "playing") speaking.add(this);
     else speaking.delete(this);
     if (state === "idle") this.#highlight();
     this.#updateButtons();
-    // The status region says when reading starts and stops, never each sentence.
-    const message = { started: "Started", resumed: "Started", paused: "Paused", stopped: "Stopped", failed: "Stopped", finished: "Finished" }[why];
+    // The status region says when reading starts and stops (and why, when it was not the reader's doing),
+    // never each sentence.
+    const message = {
+      started: "Started", resumed: "Started", paused: "Paused", stopped: "Stopped", finished: "Finished",
+      interrupted: "Interrupted", failed: "Failed",
+    }[why];
     if (message) this.#announce(this.#text(message));
   }
 
   #updateButtons() {
     const state = this.speech.state;
+    const playing = state === "playing" || this.#pending !== null;
     const tools = this.#el("reader-tools");
-    if (tools) tools.dataset.state = this.pendingPlay ? "playing" : state;
+    if (tools) tools.dataset.state = playing ? "playing" : state;
     const label = this.#el("reader-speak-label");
-    if (label) {
-      label.textContent = this.#text(state === "playing" || this.pendingPlay ? "Pause" : state === "paused" ? "Resume" : "Play");
-    }
+    if (label) label.textContent = this.#text(playing ? "Pause" : state === "paused" ? "Resume" : "Play");
   }
 
   // ---------- highlight, following ----------
 
   #showSentence(sentence) {
     this.#highlight();
-    const rect = sentence.spans[0].getBoundingClientRect();
-    this.guide.follow(rect);
+    this.guide.follow(sentence.spans[0].getBoundingClientRect());
     // At once, not smoothly: a smooth scroll of ours would be under way when the reader starts scrolling, and
     // one of the two would lose.
     if (this.#following && !comfortablyOnScreen(sentence.spans)) {
-      sentence.spans[0].scrollIntoView({ block: "center", behavior: "instant" });
+      this.#scrollOurselves(() => sentence.spans[0].scrollIntoView({ block: "center", behavior: "instant" }));
     }
+  }
+
+  // A scroll of ours: neither the reader scrolling away nor a reason for the guide to leave its text.
+  #scrollOurselves(scroll) {
+    scroll();
+    this.#noteScrolls();
+    this.guide.ownScroll();
+  }
+
+  // A box scrolled. Which it was and by how much (never where the article now is: the layout can move it
+  // too) tells ours from the reader's: a scroll that is not one we noted is the reader's.
+  #scrolled(event) {
+    const box = event.target === document ? document.scrollingElement : event.target;
+    if (!(box instanceof Element) || !this.#scrollers().includes(box)) return; // a wide table, another part
+    const previous = this.#scrolls.get(box) ?? box.scrollTop;
+    const moved = box.scrollTop - previous;
+    this.#scrolls.set(box, box.scrollTop);
+    if (!moved) return; // ours
+    if (this.#settling > 0) {
+      this.guide.ownScroll();
+      return;
+    }
+    this.guide.readerScrolled(-moved);
+    this.#readerScrolled();
   }
 
   #highlight() {
@@ -339,7 +428,7 @@ export class ReadingTools {
     const rect = range.getBoundingClientRect();
     this.guide.follow(rect);
     if (this.#following && !onScreen(rect)) {
-      range.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "instant" });
+      this.#scrollOurselves(() => range.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "instant" }));
     }
   }
 
@@ -356,14 +445,14 @@ export class ReadingTools {
   // ---------- events ----------
 
   #click(event) {
+    if (this.#local && this.#localSubmit(event)) return;
     const button = event.target.closest?.("[data-speech]");
     if (button && this.root.contains(button)) {
       const action = button.dataset.speech;
       if (action === "play") this.#playPause();
       else if (action === "stop") {
-        this.pendingPlay = false;
+        this.#cancelPending();
         this.speech.stop("stopped");
-        this.#updateButtons();
       } else this.#skip(action === "next" ? 1 : -1);
       return;
     }
@@ -383,6 +472,34 @@ export class ReadingTools {
     else if (target.id === "reader-guide") this.guide.setMode(target.value);
   }
 
+  // In a sandboxed frame the shortcut forms cannot be sent (nor would anything be kept): their buttons apply
+  // the change to this page. True when the click was one of them.
+  #localSubmit(event) {
+    const button = event.target.closest?.("#reader-shortcuts-toggle, #reader-keys-save");
+    if (!button || !this.#settings) return false;
+    event.preventDefault();
+    const settings = this.#settings;
+    if (button.id === "reader-shortcuts-toggle") {
+      settings.shortcuts = !settings.shortcuts;
+      button.setAttribute("aria-pressed", String(settings.shortcuts));
+      button.value = settings.shortcuts ? "off" : "on";
+      this.#announce(this.#text(settings.shortcuts ? "ShortcutsOn" : "ShortcutsOff"));
+    } else {
+      const inputs = { play: "reader-key-play", previous: "reader-key-previous", next: "reader-key-next" };
+      const keys = {};
+      for (const [action, id] of Object.entries(inputs)) keys[action] = (this.#el(id)?.value || "").trim().toLowerCase();
+      const values = Object.values(keys);
+      if (values.some((key) => [...key].length !== 1)) this.#announce(this.#text("KeysInvalid"));
+      else if (new Set(values).size < values.length) this.#announce(this.#text("KeysSame"));
+      else {
+        settings.keys = keys;
+        this.#announce(this.#text("KeysSaved"));
+      }
+    }
+    this.#updateKeyHints();
+    return true;
+  }
+
   #focus(event) {
     const article = this.#el("reader-article");
     if (article?.contains(event.target) && event.target !== article) {
@@ -398,9 +515,9 @@ export class ReadingTools {
   }
 
   // Single-key shortcuts (remappable, and all can be turned off: WCAG 2.1.4). Never with Ctrl, Alt or Meta
-  // (browser, system and screen-reader commands), never while typing in a field.
+  // (browser, system and screen-reader commands), never while typing in a field, never repeated by a key
+  // held down (the arrows excepted: holding one moves the guide on).
   #key(event) {
-    if (SCROLL_KEYS.has(event.key)) this.#readerScrolled();
     const settings = this.#settings;
     const tools = this.#el("reader-tools");
     if (!settings?.shortcuts || !tools || tools.hidden || event.defaultPrevented || event.isComposing) return;
@@ -408,16 +525,35 @@ export class ReadingTools {
     const target = event.composedPath()[0];
     if (target instanceof Element && target.closest(EDITABLE)) return;
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const arrow = key === "ArrowDown" || key === "ArrowUp";
+    if (event.repeat && !arrow) return;
     const usable = this.#voiceState === "ready" || this.#voiceState === "loading";
     let handled = true;
     if (key === settings.keys.play && usable) this.#playPause();
     else if (key === settings.keys.previous && usable) this.#skip(-1);
     else if (key === settings.keys.next && usable) this.#skip(1);
-    else if ((key === "ArrowDown" || key === "ArrowUp") && this.guide.on && !event.shiftKey && !inScroller(target)) {
-      this.guide.moveBy(key === "ArrowDown" ? 1 : -1);
+    else if (arrow && this.#arrowsMoveTheGuide(event, target)) {
+      this.#scrollOurselves(() => this.guide.moveBy(key === "ArrowDown" ? 1 : -1));
     } else handled = false;
     if (handled) event.preventDefault();
   }
+
+  // The arrow keys move the guide only while it is on and on the screen, and never where they already do
+  // something: inside a scrolling table, or with a caret or a selection in the article's text (caret browsing,
+  // F7, moves the caret with them; Shift extends a selection). Then they scroll the page as usual, and the
+  // band keeps its place on the screen.
+  #arrowsMoveTheGuide(event, target) {
+    if (!this.guide.on || event.shiftKey || inScroller(target) || !this.guide.inView()) return false;
+    const selection = this.#selection();
+    const caret = selection?.rangeCount ? selection.focusNode : null;
+    return !(caret?.nodeType === Node.TEXT_NODE && this.#el("reader-article")?.contains(caret));
+  }
+}
+
+// A key as its key cap shows it: letters in capitals, but "ß" (whose capital is "SS") as it is.
+function keyName(key) {
+  const upper = key.toUpperCase();
+  return upper.length === 1 ? upper : key;
 }
 
 // A sentence wholly inside an element with its own language (<q lang="en">…</q>) is read in that language.
@@ -441,10 +577,24 @@ function inScroller(target) {
   return target instanceof Element && Boolean(target.closest('.reader-table, [role="region"]'));
 }
 
+// The modules named on #reader-tools (data-module-speech, data-module-guide: fingerprinted addresses written
+// by the server, relative to `base`), loaded once per address.
+const loaded = new Map();
+
+export function loadModules(tools, base = document.baseURI) {
+  const urls = ["speech", "guide"].map((name) => new URL(tools.dataset[`module${name[0].toUpperCase()}${name.slice(1)}`], base).href);
+  const key = urls.join(" ");
+  if (!loaded.has(key)) loaded.set(key, Promise.all(urls.map((url) => import(url))).then(([speech, guide]) => ({ speech, guide })));
+  return loaded.get(key);
+}
+
 // One ReadingTools per root; `attach` returns the existing one if there is.
 const attached = new WeakMap();
 
-export function attachReadingTools(root, options) {
-  if (!attached.has(root)) attached.set(root, new ReadingTools(root, options));
+export async function attachReadingTools(root, options = {}) {
+  const tools = root.getElementById("reader-tools");
+  if (!tools) return null;
+  const modules = await loadModules(tools, options.base);
+  if (!attached.has(root)) attached.set(root, new ReadingTools(root, { ...options, modules }));
   return attached.get(root);
 }

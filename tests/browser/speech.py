@@ -143,3 +143,14 @@ def speech_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spe
         yield environment
     finally:
         environment.stop()
+
+
+# A STUB, for the accessibility matrix only (test_a11y_matrix.py): one made-up Vietnamese voice, so that the
+# read-aloud controls are shown at every point of the matrix without a speech engine; nothing is spoken.
+# Speech itself is tested with real voices (test_read_aloud.py).
+FAKE_VOICES = """
+(() => {
+  const voices = [{name: 'Matrix stub voice', lang: 'vi-VN', localService: true, default: true, voiceURI: 'stub'}];
+  speechSynthesis.getVoices = () => voices;
+})();
+"""

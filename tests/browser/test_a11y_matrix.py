@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Cookie, Page
 
 from tests.browser import a11y
 from tests.browser.conftest import PageProblems, sign_in
+from tests.browser.speech import FAKE_VOICES
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
@@ -23,13 +24,14 @@ class Target:
     status: int = 200
     editor: bool = False  # needs a signed-in editor
     prefs: str = ""  # more settings for the cookie, e.g. "g:3"
+    voices: bool = False  # a stub voice, so that the read-aloud controls are shown (tests/browser/speech.py)
 
 
 PAGES = [
     Target("index", "/"),
-    # With the reading guide on (3 lines) and the read-aloud controls shown (this browser has no voices, so
-    # they say so; test_read_aloud.py checks them with voices).
-    Target("seed-article", f"/articles/{SEED_SLUG}", prefs="g:3"),
+    # With the reading guide on (3 lines) and the read-aloud controls shown (a stub voice: real voices in
+    # test_read_aloud.py); the English article without voices, so its controls say there is none.
+    Target("seed-article", f"/articles/{SEED_SLUG}", prefs="g:3", voices=True),
     Target("english-article", f"/articles/{EN_SLUG}"),
     Target("table-article", f"/articles/{TABLE_SLUG}"),
     Target("panel-open", f"/articles/{SEED_SLUG}?panel=open"),
@@ -73,11 +75,15 @@ def point_page(browser: Browser, live_server: str, request: pytest.FixtureReques
     context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
     if target.editor:
         context.add_cookies(request.getfixturevalue("editor_cookies"))  # type: ignore[arg-type]
+    if target.voices:
+        context.add_init_script(FAKE_VOICES)
     page = context.new_page()
     problems = PageProblems(page)
     problems.expect_status(target.status)
     response = page.goto(live_server + target.path)
     assert response is not None and response.status == target.status
+    if target.voices:
+        page.wait_for_selector("#reader-speak", state="visible")
     page.evaluate("document.fonts.ready")
     try:
         yield page, f"page={target.name} theme={theme} size={size}% viewport={viewport}"

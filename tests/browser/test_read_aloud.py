@@ -9,6 +9,8 @@ no voice sends `boundary` events and pause() does not work, which is what the de
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from tests.browser import a11y
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageProblems, static_server
 from tests.browser.speech import SpeechEnvironment, seconds_of_sound
 from tests.conftest import EN_SLUG, SEED_SLUG
-from tests.serverproc import Server
+from tests.serverproc import Server, create_token
 
 # Records, never changes: the utterance still goes to the real engine, after reader's own listeners have run.
 RECORDER = """
@@ -267,41 +269,107 @@ def test_keys_and_buttons_start_where_the_reader_is_skip_pause_and_resume(speech
     assert page.get_attribute("#reader-speak", "aria-keyshortcuts") is None
 
 
+IN_VIEW = """(id) => { const r = document.querySelector(`[data-sentence="${id}"]`).getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= innerHeight; }"""
+
+# A word boundary as browsers fire it (no voice here sends one) on the first utterance, still being spoken: the
+# word highlighted, and whether its range is in the page (not in the region swapped out since it started).
+BOUNDARY = """() => { const u = window.__utterances[0];
+  if (window.__speech.some((e) => e.text === u.text && e.type !== 'start')) return 'the first sentence is over';
+  u.dispatchEvent(new SpeechSynthesisEvent('boundary', {utterance: u, charIndex: 0, charLength: 6, name: 'word'}));
+  const word = CSS.highlights.get('reader-word');
+  const range = word && [...word][0];
+  return range && {text: range.toString(), connected: range.startContainer.isConnected}; }"""
+
+
 def test_an_english_article_in_an_english_voice_keeps_reading_across_an_a_plus_swap(
     speech_page: Page, live_server: str
 ) -> None:
     page = speech_page
+    # Half speed, so that the title is still being read after the swap below.
+    page.context.add_cookies([{"name": "reader_prefs", "value": "1|g:1|sr:0.5", "url": live_server + "/"}])
     sentences = open_article(page, f"{live_server}/articles/{EN_SLUG}")
     assert page.locator("#reader-voice option").first.text_content() == "Automatic: English (America) espeak-ng"
     page.click("#reader-speak")
     first = wait_for_starts(page, 1)[0]
     assert first["voiceLang"].lower().startswith("en") and first["text"] == sentences[0]["text"]
     page.evaluate("() => { document.getElementById('reader').dataset.before = 'swap'; }")
-    page.click("#reader-bigger")
+    page.click("#reader-bigger")  # the page scrolls up to the button: the reader's own scrolling
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    at_the_toolbar = page.evaluate("() => scrollY")
     # A new region (the marker is gone), the sentence being read highlighted again in it, focus kept.
     assert page.get_attribute("#reader", "data-before") is None
     assert page.evaluate(
         "() => [...new Set([...document.querySelectorAll('.reader-speaking')].map((s) => s.dataset.sentence))]"
     ) == [sentences[0]["id"]]
     assert page.evaluate("() => document.activeElement.id") == "reader-bigger"
+    # Events after the swap find the sentence in the new region: a word of the title, still being read.
+    assert page.evaluate(BOUNDARY) == {"text": first["text"][:6], "connected": True}
+    page.select_option("#reader-speech-rate", "1")  # posted too: another swap
+    expect(page.locator("#reader-tools")).to_have_attribute("data-rate", "1")
     second = wait_for_starts(page, 2)[1]
     assert second["text"] == sentences[1]["text"] and second["highlighted"] == [sentences[1]["id"]]
-    # The sentence being read is kept in view…
-    in_view = '(id) => { const r = document.querySelector(`[data-sentence="${id}"]`).getBoundingClientRect();'
-    in_view += " return r.top >= 0 && r.bottom <= innerHeight; }"
-    page.wait_for_function(in_view, arg=sentences[1]["id"])
-    # …until the reader scrolls away: then the next sentence does not pull the page back.
-    page.mouse.move(640, 400)
-    followed_to = page.evaluate("() => scrollY")
-    page.mouse.wheel(0, 1500)
-    page.wait_for_function("(y) => scrollY > y + 300", arg=followed_to)
-    left_at = page.evaluate(SCROLL_SETTLED)  # a wheel scrolls smoothly: wait for it to end
+    page.wait_for_function(GUIDE_ON_SENTENCE)  # the guide's band on it
+    # The reader went up to the toolbar: the page stays there while the voice reads on.
+    assert page.evaluate("() => scrollY") == at_the_toolbar
+    # A read-aloud control brings the page back to the sentence being read…
+    page.click("#reader-speak-next")
     third = wait_for_starts(page, 3)[2]
     assert third["highlighted"] == [sentences[2]["id"]]
+    page.wait_for_function(IN_VIEW, arg=sentences[2]["id"])
+    # …until the reader scrolls away (a wheel): then the next sentence does not pull the page back.
+    page.mouse.move(20, 400)
+    followed_to = page.evaluate("() => scrollY")
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("(y) => scrollY > y + 300", arg=followed_to)
+    left_at = page.evaluate(SCROLL_SETTLED)  # a wheel scrolls smoothly: wait for it to end
+    fourth = wait_for_starts(page, 4)[3]
+    assert fourth["highlighted"] == [sentences[3]["id"]]
     assert page.evaluate("() => scrollY") == left_at
+    # The same for any scroll that is not reader's: a scroll bar dragged, a screen reader moving on. (Up to the
+    # button first, as a reader would: Playwright's click scrolls in the same frame, after the press.)
+    page.locator("#reader-speak-next").scroll_into_view_if_needed()
+    page.evaluate(SCROLL_SETTLED)
+    page.click("#reader-speak-next")
+    fifth = wait_for_starts(page, 5)[4]
+    page.wait_for_function(IN_VIEW, arg=fifth["highlighted"][0])
+    page.evaluate("() => scrollBy(0, 400)")
+    dragged_to = page.evaluate(SCROLL_SETTLED)
+    wait_for_starts(page, 6)
+    assert page.evaluate("() => scrollY") == dragged_to
     page.click("#reader-speak-stop")
     wait_until_silent(page)
+
+
+def test_a_voice_chosen_is_kept_and_an_outside_cancel_or_leaving_the_page_is_said(
+    speech_page: Page, live_server: str
+) -> None:
+    page = speech_page
+    open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    southern = "Vietnamese (Southern) espeak-ng"
+    page.select_option("#reader-voice", southern)  # posted: kept in the cookie
+    expect(page.locator("#reader-status")).to_have_text(f"Giọng đọc tiếng Việt: {southern}")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "reader_prefs")
+    assert "v-vi:Vietnamese%20%28Southern%29%20espeak-ng" in cookie["value"].split("|")
+    page.reload()
+    wait_for_voices(page)
+    expect(page.locator("#reader-voice")).to_have_value(southern)
+    page.click("#reader-speak")
+    first = wait_for_starts(page, 1)[0]
+    assert first["voice"] == southern
+    # Something else on the page (another script, an extension) cancels the voice: reading pauses, says so,
+    # and Resume reads the sentence again.
+    page.evaluate("() => speechSynthesis.cancel()")
+    expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc: giọng đọc bị một chương trình khác ngắt")
+    expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
+    page.click("#reader-speak")
+    assert wait_for_starts(page, 2)[1]["text"] == first["text"]
+    # Leaving the page stops the voice (the event the browser fires when the page goes, or into its cache).
+    page.evaluate("() => dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
+    wait_until_silent(page)
+    assert events(page)[-1]["type"] == "error" and events(page)[-1]["error"] == "interrupted"
+    expect(page.locator("#reader-status")).to_have_text("Đã dừng đọc")
+    assert page.get_attribute("#reader-tools", "data-state") == "idle"
 
 
 @pytest.fixture(scope="module")
@@ -314,6 +382,7 @@ def embedding_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     reader = Server(db=base / "reader.db", directory=base, env={"READER_EMBED_ORIGINS": host}).start()
     try:
         _host_pages(host_dir, reader.url)
+        _add_article(reader, YORUBA_SLUG, "yo", "Ẹ kú àárọ̀.", "<p>Báwo ni? Mo wà dáadáa.</p>")
         yield reader.url, host
     finally:
         reader.stop()
@@ -330,10 +399,26 @@ def _host_pages(directory: Path, reader: str) -> None:
         f'<h1>Host</h1><reader-article src="{reader}/articles/{SEED_SLUG}/fragment"></reader-article>'
         "</main></body></html>"
     )
-    (directory / "iframe.html").write_text(
-        f'{head}</head><body><main><h1>Host</h1><iframe title="Article" src="{reader}/embed/{SEED_SLUG}" '
-        'width="700" height="900"></iframe></main></body></html>'
+    for name, sandbox in (("iframe.html", ""), ("sandboxed.html", ' sandbox="allow-scripts"')):
+        (directory / name).write_text(
+            f'{head}</head><body><main><h1>Host</h1><iframe title="Article" src="{reader}/embed/{SEED_SLUG}" '
+            f'width="700" height="900"{sandbox}></iframe></main></body></html>'
+        )
+
+
+YORUBA_SLUG = "yoruba"
+
+
+def _add_article(server: Server, slug: str, lang: str, title: str, body: str) -> None:
+    token = create_token(server.db)
+    request = urllib.request.Request(
+        f"{server.url}/api/articles/{slug}",
+        data=json.dumps({"lang": lang, "title": title, "body_html": body}).encode(),
+        headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+        method="PUT",
     )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
 
 
 def test_read_aloud_inside_the_component_and_the_embed_page(
@@ -365,6 +450,51 @@ def test_read_aloud_inside_the_component_and_the_embed_page(
     assert start["highlighted"] == ["t0"] and start["voiceLang"].lower().startswith("vi")
     frame.locator("#reader-speak-stop").click()
     wait_until_silent(inner)
+
+
+def test_voices_but_none_for_the_articles_language(speech_page: Page, embedding_sites: tuple[str, str]) -> None:
+    reader, _ = embedding_sites
+    page = speech_page
+    page.goto(f"{reader}/articles/{YORUBA_SLUG}")
+    # The device has voices (13,362 here), and none for Yoruba: said, never read in another language's voice.
+    expect(page.locator("#reader-voice-message")).to_have_text(
+        "Thiết bị này không có giọng đọc tiếng Yoruba nên không thể đọc to bài này.", timeout=30000
+    )
+    expect(page.locator("#reader-speak")).to_be_hidden()
+    assert page.evaluate("() => speechSynthesis.getVoices().length") > 1000
+
+
+def test_a_sandboxed_frame_keeps_its_settings_on_the_page(
+    speech_context: BrowserContext, embedding_sites: tuple[str, str]
+) -> None:
+    reader, host = embedding_sites
+    page = speech_context.new_page()
+    problems = PageProblems(page)
+    posted: list[str] = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
+    page.goto(host + "/sandboxed.html")
+    frame = page.frame_locator("iframe")
+    inner = next(f for f in page.frames if f.url.startswith(reader))
+    wait_for_voices(inner)
+    # WordPress's sandbox: no cookie, no form can be sent. The speed, voice and guide stay, applied here only.
+    expect(frame.locator("#reader-tools-local")).to_be_visible()
+    frame.locator("#reader-speech-rate").select_option("2")
+    frame.locator("#reader-guide").select_option("3")
+    expect(frame.locator(".reader-guide-band")).to_be_attached()
+    frame.locator("#reader-speak").click()
+    start = wait_for_starts(inner, 1)[0]
+    assert start["rate"] == 2 and start["voiceLang"].lower().startswith("vi")
+    frame.locator("#reader-speak-stop").click()
+    wait_until_silent(inner)
+    frame.locator("#reader-shortcuts-summary").click()
+    frame.locator("#reader-shortcuts-toggle").click()
+    expect(frame.locator("#reader-shortcuts-toggle")).to_have_attribute("aria-pressed", "false")
+    expect(frame.locator("#reader-status")).to_have_text("Đã tắt phím tắt một phím")
+    assert frame.locator("#reader-speak").get_attribute("aria-keyshortcuts") is None
+    assert posted == []
+    # An opaque origin cannot check htmx's integrity (no CORS on reader's static files): the browser refuses
+    # it, which changes nothing here (no form could be sent anyway).
+    assert [m for m in problems.unexpected() if "Subresource Integrity" not in m or "htmx" not in m] == []
 
 
 def test_the_tools_with_voices_in_the_accessibility_checks(speech_browser: Browser, live_server: str) -> None:
