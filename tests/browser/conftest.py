@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Response, sync_playwright
 
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
@@ -83,15 +83,22 @@ def sign_in(page: Page, live_server: str) -> None:
 
 
 # Package scope, not session: Playwright's sync API keeps an event loop running while it is open, and the
-# in-process tests (anyio) that run after this package need to start loops of their own.
+# in-process tests (anyio) that run after this package need to start loops of their own. One instance for the
+# package: a second one cannot start while the first runs (test_read_aloud.py launches its own Chromium, with
+# voices, from this one).
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
+def playwright_driver() -> Iterator[Playwright]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="package")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture

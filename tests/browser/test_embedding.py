@@ -199,6 +199,10 @@ def test_a_wordpress_sandboxed_iframe_still_reads_well(host_context: BrowserCont
     page.wait_for_function("() => window.heights.some(h => h[0] === 'wordpress')")
     # Clamped to WordPress's 200-1000 px, the frame is as tall as it may be.
     assert page.eval_on_selector("#frame", "e => e.height") == "1000"
-    # Controls that could not keep or send a setting in an opaque origin are not offered.
+    # Controls that could not keep or send a setting in an opaque origin are not offered; the read-aloud
+    # settings, which apply on the page, are the panel's only content (test_read_aloud.py).
     expect(frame.locator("#reader-bigger")).to_be_hidden()
-    expect(frame.locator("#reader-panel")).to_be_hidden()
+    frame.locator("#reader-panel-summary").click()
+    expect(frame.locator("#reader-apply")).to_be_hidden()
+    expect(frame.locator("#reader-share-link")).to_be_hidden()
+    expect(frame.locator("#reader-guide")).to_be_visible()

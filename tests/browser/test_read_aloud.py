@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, expect
 
 from tests.browser import a11y
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageProblems, static_server
@@ -79,13 +79,12 @@ GUIDE_ON_SENTENCE = """() => {
 
 
 @pytest.fixture(scope="module")
-def speech_browser(speech_environment: SpeechEnvironment) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = _launch(playwright, speech_environment)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def speech_browser(playwright_driver: Playwright, speech_environment: SpeechEnvironment) -> Iterator[Browser]:
+    browser = _launch(playwright_driver, speech_environment)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def _launch(playwright: Playwright, speech: SpeechEnvironment) -> Browser:
@@ -294,9 +293,8 @@ def test_an_english_article_in_an_english_voice_keeps_reading_across_an_a_plus_s
     first = wait_for_starts(page, 1)[0]
     assert first["voiceLang"].lower().startswith("en") and first["text"] == sentences[0]["text"]
     page.evaluate("() => { document.getElementById('reader').dataset.before = 'swap'; }")
-    page.click("#reader-bigger")  # the page scrolls up to the button: the reader's own scrolling
+    page.click("#reader-bigger")
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
-    at_the_toolbar = page.evaluate("() => scrollY")
     # A new region (the marker is gone), the sentence being read highlighted again in it, focus kept.
     assert page.get_attribute("#reader", "data-before") is None
     assert page.evaluate(
@@ -305,37 +303,35 @@ def test_an_english_article_in_an_english_voice_keeps_reading_across_an_a_plus_s
     assert page.evaluate("() => document.activeElement.id") == "reader-bigger"
     # Events after the swap find the sentence in the new region: a word of the title, still being read.
     assert page.evaluate(BOUNDARY) == {"text": first["text"][:6], "connected": True}
+    page.click("#reader-panel-summary")  # the settings are in the Readability panel
     page.select_option("#reader-speech-rate", "1")  # posted too: another swap
     expect(page.locator("#reader-tools")).to_have_attribute("data-rate", "1")
     second = wait_for_starts(page, 2)[1]
     assert second["text"] == sentences[1]["text"] and second["highlighted"] == [sentences[1]["id"]]
     page.wait_for_function(GUIDE_ON_SENTENCE)  # the guide's band on it
-    # The reader went up to the toolbar: the page stays there while the voice reads on.
-    assert page.evaluate("() => scrollY") == at_the_toolbar
-    # A read-aloud control brings the page back to the sentence being read…
-    page.click("#reader-speak-next")
-    third = wait_for_starts(page, 3)[2]
-    assert third["highlighted"] == [sentences[2]["id"]]
-    page.wait_for_function(IN_VIEW, arg=sentences[2]["id"])
+    # The sentence being read is kept in view…
+    page.wait_for_function(IN_VIEW, arg=sentences[1]["id"])
     # …until the reader scrolls away (a wheel): then the next sentence does not pull the page back.
     page.mouse.move(20, 400)
     followed_to = page.evaluate("() => scrollY")
     page.mouse.wheel(0, 600)
     page.wait_for_function("(y) => scrollY > y + 300", arg=followed_to)
     left_at = page.evaluate(SCROLL_SETTLED)  # a wheel scrolls smoothly: wait for it to end
-    fourth = wait_for_starts(page, 4)[3]
-    assert fourth["highlighted"] == [sentences[3]["id"]]
+    third = wait_for_starts(page, 3)[2]
+    assert third["highlighted"] == [sentences[2]["id"]]
     assert page.evaluate("() => scrollY") == left_at
-    # The same for any scroll that is not reader's: a scroll bar dragged, a screen reader moving on. (Up to the
-    # button first, as a reader would: Playwright's click scrolls in the same frame, after the press.)
+    # A read-aloud control brings the page back to the sentence being read. (The reader scrolls up to the
+    # button first: Playwright's click alone scrolls in the frame after the press.)
     page.locator("#reader-speak-next").scroll_into_view_if_needed()
     page.evaluate(SCROLL_SETTLED)
     page.click("#reader-speak-next")
-    fifth = wait_for_starts(page, 5)[4]
-    page.wait_for_function(IN_VIEW, arg=fifth["highlighted"][0])
+    fourth = wait_for_starts(page, 4)[3]
+    assert fourth["highlighted"] == [sentences[3]["id"]]
+    page.wait_for_function(IN_VIEW, arg=sentences[3]["id"])
+    # Any scroll that is not ours is the reader's: a scroll bar dragged, a screen reader moving on.
     page.evaluate("() => scrollBy(0, 400)")
     dragged_to = page.evaluate(SCROLL_SETTLED)
-    wait_for_starts(page, 6)
+    wait_for_starts(page, 5)
     assert page.evaluate("() => scrollY") == dragged_to
     page.click("#reader-speak-stop")
     wait_until_silent(page)
@@ -347,6 +343,7 @@ def test_a_voice_chosen_is_kept_and_an_outside_cancel_or_leaving_the_page_is_sai
     page = speech_page
     open_article(page, f"{live_server}/articles/{SEED_SLUG}")
     southern = "Vietnamese (Southern) espeak-ng"
+    page.click("#reader-panel-summary")  # the settings are in the Readability panel
     page.select_option("#reader-voice", southern)  # posted: kept in the cookie
     expect(page.locator("#reader-status")).to_have_text(f"Giọng đọc tiếng Việt: {southern}")
     cookie = next(c for c in page.context.cookies() if c["name"] == "reader_prefs")
@@ -476,8 +473,12 @@ def test_a_sandboxed_frame_keeps_its_settings_on_the_page(
     frame = page.frame_locator("iframe")
     inner = next(f for f in page.frames if f.url.startswith(reader))
     wait_for_voices(inner)
-    # WordPress's sandbox: no cookie, no form can be sent. The speed, voice and guide stay, applied here only.
+    # WordPress's sandbox: no cookie, no form can be sent. The size controls and the panel's other settings are
+    # hidden; the read-aloud settings stay in the panel, applied here only.
+    expect(frame.locator("#reader-bigger")).to_be_hidden()
+    frame.locator("#reader-panel-summary").click()
     expect(frame.locator("#reader-tools-local")).to_be_visible()
+    expect(frame.locator("#reader-apply")).to_be_hidden()
     frame.locator("#reader-speech-rate").select_option("2")
     frame.locator("#reader-guide").select_option("3")
     expect(frame.locator(".reader-guide-band")).to_be_attached()
