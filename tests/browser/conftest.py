@@ -37,6 +37,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+# The page's scroll position once it has stayed put for 10 frames (a wheel or a key scrolls smoothly).
+SCROLL_SETTLED = """() => new Promise((resolve) => {
+  let last = scrollY, still = 0;
+  const tick = () => {
+    if (scrollY !== last) [last, still] = [scrollY, 0];
+    else if (++still >= 10) return resolve(scrollY);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, expect
 
 from tests.browser import a11y
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageProblems, static_server
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, PageProblems, static_server
 from tests.browser.speech import SpeechEnvironment, seconds_of_sound
 from tests.conftest import EN_SLUG, SEED_SLUG
 from tests.serverproc import Server, create_token
@@ -32,10 +32,10 @@ const roots = () => [document, ...[...document.querySelectorAll('reader-article'
   .filter(Boolean);
 const speak = speechSynthesis.speak.bind(speechSynthesis);
 speechSynthesis.speak = (utterance) => {
-  window.__utterances.push(utterance);
+  const number = window.__utterances.push(utterance) - 1;
   for (const type of ['start', 'end', 'error', 'boundary']) {
     utterance.addEventListener(type, (event) => window.__speech.push({
-      type, text: utterance.text, voice: utterance.voice && utterance.voice.name,
+      type, utterance: number, text: utterance.text, voice: utterance.voice && utterance.voice.name,
       voiceLang: utterance.voice && utterance.voice.lang, rate: utterance.rate, error: event.error || null,
       highlighted: [...new Set(roots().flatMap((root) =>
         [...root.querySelectorAll('.reader-speaking')].map((span) => span.dataset.sentence)))],
@@ -56,18 +56,6 @@ SENTENCES = """(root) => {
   }
   return order.map((id) => ({id, text: texts[id].replace(/\\s+/g, ' ').trim()}));
 }"""
-
-
-# The scroll position once it has stayed put for 10 frames.
-SCROLL_SETTLED = """() => new Promise((resolve) => {
-  let last = scrollY, still = 0;
-  const tick = () => {
-    if (scrollY !== last) [last, still] = [scrollY, 0];
-    else if (++still >= 10) return resolve(scrollY);
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-})"""
 
 
 # The guide's band begins on the first line of the highlighted sentence.
@@ -150,9 +138,10 @@ def wait_for_starts(page: Page | Frame, count: int) -> list[dict[str, Any]]:
 
 def wait_until_silent(page: Page | Frame) -> None:
     """The last utterance asked for has ended or been cut off."""
+    # By its number: the same sentence spoken earlier has the same text, and its end must not count.
     page.wait_for_function(
-        """() => { const u = window.__utterances[window.__utterances.length - 1];
-                   const over = (e) => e.text === u.text && (e.type === 'end' || e.type === 'error');
+        """() => { const last = window.__utterances.length - 1;
+                   const over = (e) => e.utterance === last && (e.type === 'end' || e.type === 'error');
                    return window.__speech.some(over); }"""
     )
 

@@ -7,15 +7,17 @@ reach states real voices cannot be made to show on demand: voices still loading,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from reader.colors import contrast_ratio
 from reader.sanitize import sanitize_html
 from reader.sentence_markup import mark_html
 from tests.browser import a11y
-from tests.browser.conftest import describe_violations, run_axe
+from tests.browser.conftest import SCROLL_SETTLED, describe_violations, run_axe
 from tests.conftest import SEED_SLUG
 
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
@@ -239,17 +241,7 @@ def band_on_screen(page: Page) -> dict[str, float]:
 
 
 def settled_scroll(page: Page) -> float:
-    position: float = page.evaluate(
-        """() => new Promise((resolve) => {
-             let last = scrollY, still = 0;
-             const tick = () => {
-               if (scrollY !== last) [last, still] = [scrollY, 0];
-               else if (++still >= 10) return resolve(scrollY);
-               requestAnimationFrame(tick);
-             };
-             requestAnimationFrame(tick);
-           })"""
-    )
+    position: float = page.evaluate(SCROLL_SETTLED)
     return position
 
 
@@ -479,48 +471,44 @@ STUB_SPEECH = """
 """
 
 
-def test_a_press_while_voices_load_is_answered_when_none_come(browser: Browser, live_server: str) -> None:
+@pytest.fixture
+def stubbed_speech(browser: Browser, live_server: str) -> Iterator[Page]:
+    """The seed article with STUB_SPEECH, its voices still loading."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     try:
         context.add_init_script(STUB_SPEECH)
         page = context.new_page()
         page.goto(f"{live_server}/articles/{SEED_SLUG}")
         expect(page.locator("#reader-voice-message")).to_have_text("Đang tìm giọng đọc tiếng Việt…")
-        page.locator("#reader-speak").click()
-        expect(page.locator("#reader-speak-label")).to_have_text("Tạm dừng")  # waiting to start
-        page.evaluate("() => window.__voicesArrive([])")
-        # The focused button is gone: the focus is on the message, which the status region says too.
-        message = "Thiết bị này không có giọng đọc tiếng Việt nên không thể đọc to bài này."
-        expect(page.locator("#reader-voice-message")).to_be_focused()
-        expect(page.locator("#reader-status")).to_have_text(message)
-        expect(page.locator("#reader-speak")).to_be_hidden()
+        yield page
     finally:
         context.close()
 
 
-def test_an_engine_that_fails_pauses_and_says_so(browser: Browser, live_server: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
-    try:
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
-        page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        expect(page.locator("#reader-voice-message")).to_be_visible()
-        page.locator("#reader-speak-next").click()  # next while loading: reading will start a sentence on
-        page.evaluate(
-            "() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true, default: true}])"
-        )
-        # Started at the sentence after the first on screen (the title: so the lead), and the engine failed.
-        expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc: giọng đọc không đọc được câu này")
-        lead = str(page.locator('[data-sentence="l0"]').text_content())
-        spoken = page.evaluate("() => window.__spoken")  # its first part: the lead is a long sentence
-        assert len(spoken) == 1 and lead.startswith(spoken[0]) and len(spoken[0]) > 100
-        expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
-        assert (
-            page.eval_on_selector_all(".reader-speaking", "s => [...new Set(s.map((e) => e.dataset.sentence))]") == []
-        )
-        assert page.get_attribute("#reader-tools", "data-state") == "paused"
-    finally:
-        context.close()
+def test_a_press_while_voices_load_is_answered_when_none_come(stubbed_speech: Page) -> None:
+    page = stubbed_speech
+    page.locator("#reader-speak").click()
+    expect(page.locator("#reader-speak-label")).to_have_text("Tạm dừng")  # waiting to start
+    page.evaluate("() => window.__voicesArrive([])")
+    # The focused button is gone: the focus is on the message, which the status region says too.
+    message = "Thiết bị này không có giọng đọc tiếng Việt nên không thể đọc to bài này."
+    expect(page.locator("#reader-voice-message")).to_be_focused()
+    expect(page.locator("#reader-status")).to_have_text(message)
+    expect(page.locator("#reader-speak")).to_be_hidden()
+
+
+def test_an_engine_that_fails_pauses_and_says_so(stubbed_speech: Page) -> None:
+    page = stubbed_speech
+    page.locator("#reader-speak-next").click()  # next while loading: reading will start a sentence on
+    page.evaluate("() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true, default: true}])")
+    # Started at the sentence after the first on screen (the title: so the lead), and the engine failed.
+    expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc: giọng đọc không đọc được câu này")
+    lead = str(page.locator('[data-sentence="l0"]').text_content())
+    spoken = page.evaluate("() => window.__spoken")  # its first part: the lead is a long sentence
+    assert len(spoken) == 1 and lead.startswith(spoken[0]) and len(spoken[0]) > 100
+    expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
+    assert page.eval_on_selector_all(".reader-speaking", "s => [...new Set(s.map((e) => e.dataset.sentence))]") == []
+    assert page.get_attribute("#reader-tools", "data-state") == "paused"
 
 
 def test_every_module_comes_from_a_fingerprinted_address(page: Page, live_server: str) -> None:
