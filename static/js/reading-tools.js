@@ -163,7 +163,6 @@ export class ReadingTools {
       this.#refocus = null;
       if (control && this.root.activeElement !== control) control.focus({ preventScroll: true });
     }
-    this.#updateKeyHints();
     this.#updateVoices();
     this.#updateButtons();
     this.#highlight();
@@ -206,12 +205,14 @@ export class ReadingTools {
   }
 
   #updateKeyHints() {
+    if (!this.#settings) return;
     const { shortcuts, keys } = this.#settings;
     const hints = { "reader-speak": keys.play, "reader-speak-previous": keys.previous, "reader-speak-next": keys.next };
     for (const [id, key] of Object.entries(hints)) {
       const button = this.#el(id);
       if (!button) continue;
-      if (shortcuts && key) button.setAttribute("aria-keyshortcuts", ARIA_KEY_NAMES[key] || keyName(key));
+      // Only while the keys do something: without a voice they are not heard.
+      if (shortcuts && key && this.#usable()) button.setAttribute("aria-keyshortcuts", ARIA_KEY_NAMES[key] || keyName(key));
       else button.removeAttribute("aria-keyshortcuts");
     }
   }
@@ -234,42 +235,66 @@ export class ReadingTools {
   #updateVoices() {
     const lang = this.#articleLang();
     const voices = this.#voices(lang);
+    const wasUsable = this.#usable();
     if (!("speechSynthesis" in window)) this.#voiceState = "unsupported";
     else if (voices.length) this.#voiceState = "ready";
     else this.#voiceState = this.#voicesHeard ? "none" : "loading";
     if (this.#voiceState === "ready") clearTimeout(this.#voiceTimer);
-    const usable = this.#voiceState === "ready" || this.#voiceState === "loading";
+    const usable = this.#usable();
     const message = this.#el("reader-voice-message");
-    const buttons = this.#el("reader-speech-buttons");
+    const speak = this.#el("reader-speak");
     // A reader who pressed Read aloud while the voices were loading, or whose focus is on a button about to go,
-    // is told what happened, and the focus goes to the message rather than to the page's start.
-    const focused = buttons?.contains(this.root.activeElement);
+    // is told why nothing will be read (through the status region), and the focus stays on Read aloud. Once,
+    // when the voices turn out missing: not again after every swap.
+    const focused = this.#el("reader-speech-buttons")?.contains(this.root.activeElement);
     const waiting = this.#pending !== null;
+    const tell = wasUsable && !usable && (focused || waiting);
     if (!usable) {
       this.#pending = null;
       this.speech.stop("stopped");
+      this.#updateButtons(); // a press that was waiting for the voices: "Pause" goes back to "Read aloud"
     }
-    if (buttons) buttons.hidden = !usable;
+    // Without a voice, Read aloud stays where it was (aria-disabled: still focusable, and it says why when
+    // pressed); previous, next and stop go, and a one-line note beside it says what is missing.
+    for (const id of ["reader-speak-previous", "reader-speak-next", "reader-speak-stop"]) {
+      const button = this.#el(id);
+      if (button) button.hidden = !usable;
+    }
+    if (speak) {
+      if (usable) speak.removeAttribute("aria-disabled");
+      else speak.setAttribute("aria-disabled", "true");
+      if (!usable && focused && this.root.activeElement !== speak) speak.focus();
+    }
     for (const id of ["reader-speech-rate-form", "reader-voice-form"]) {
       const form = this.#el(id);
       if (form) form.classList.toggle("reader-tools-unavailable", !usable);
     }
     if (message) {
-      const text = { loading: "Looking", none: "NoVoice", unsupported: "Unsupported" }[this.#voiceState];
+      const text = { loading: "Looking", none: "NoVoiceShort", unsupported: "UnsupportedShort" }[this.#voiceState];
       message.hidden = !text;
       message.textContent = text ? this.#text(text) : "";
-      if (!usable && (focused || waiting)) {
-        message.tabIndex = -1;
-        if (focused) message.focus();
-        this.#announce(message.textContent);
+      if (speak) {
+        if (text && !usable) speak.setAttribute("aria-describedby", message.id);
+        else speak.removeAttribute("aria-describedby");
       }
     }
+    if (tell) this.#announce(this.#unavailable());
+    this.#updateKeyHints();
     this.#fillVoiceSelect(voices);
     if (this.#pending !== null && this.#voiceState === "ready") {
       const offset = this.#pending;
       this.#pending = null;
       this.play(offset);
     }
+  }
+
+  #usable() {
+    return this.#voiceState === "ready" || this.#voiceState === "loading";
+  }
+
+  // Why nothing can be read, in a sentence (the note beside Read aloud says it in a few words).
+  #unavailable() {
+    return this.#text(this.#voiceState === "unsupported" ? "Unsupported" : "NoVoice");
   }
 
   #fillVoiceSelect(voices) {
@@ -449,7 +474,8 @@ export class ReadingTools {
     const button = event.target.closest?.("[data-speech]");
     if (button && this.root.contains(button)) {
       const action = button.dataset.speech;
-      if (action === "play") this.#playPause();
+      if (!this.#usable()) this.#announce(this.#unavailable()); // Read aloud, marked unavailable: say why
+      else if (action === "play") this.#playPause();
       else if (action === "stop") {
         this.#cancelPending();
         this.speech.stop("stopped");
@@ -527,7 +553,7 @@ export class ReadingTools {
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     const arrow = key === "ArrowDown" || key === "ArrowUp";
     if (event.repeat && !arrow) return;
-    const usable = this.#voiceState === "ready" || this.#voiceState === "loading";
+    const usable = this.#usable();
     let handled = true;
     if (key === settings.keys.play && usable) this.#playPause();
     else if (key === settings.keys.previous && usable) this.#skip(-1);

@@ -443,10 +443,15 @@ def test_voices_but_none_for_the_articles_language(speech_page: Page, embedding_
     page = speech_page
     page.goto(f"{reader}/articles/{YORUBA_SLUG}")
     # The device has voices (13,362 here), and none for Yoruba: said, never read in another language's voice.
-    expect(page.locator("#reader-voice-message")).to_have_text(
-        "Thiết bị này không có giọng đọc tiếng Yoruba nên không thể đọc to bài này.", timeout=30000
+    expect(page.locator("#reader-voice-message")).to_have_text("Không có giọng đọc tiếng Yoruba", timeout=30000)
+    expect(page.locator("#reader-speak")).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#reader-speak")).not_to_have_attribute("aria-keyshortcuts", "K")  # K does nothing now
+    page.focus("#reader-speak")  # aria-disabled: focusable, and pressing it says why
+    page.keyboard.press("Enter")
+    expect(page.locator("#reader-status")).to_have_text(
+        "Thiết bị này không có giọng đọc tiếng Yoruba nên không thể đọc to bài này."
     )
-    expect(page.locator("#reader-speak")).to_be_hidden()
+    assert page.evaluate("() => window.__utterances.length") == 0  # nothing was read in another voice
     assert page.evaluate("() => speechSynthesis.getVoices().length") > 1000
 
 

@@ -7,6 +7,7 @@ reach states real voices cannot be made to show on demand: voices still loading,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,13 +64,26 @@ def test_sentence_marks_change_neither_the_look_nor_what_a_screen_reader_gets(pa
 def test_no_voice_for_the_language_is_said_and_without_javascript_the_tools_are_absent(
     page: Page, live_server: str, browser: Browser
 ) -> None:
-    # This browser has no speech-dispatcher, so no voice at all.
+    # This browser has no speech-dispatcher, so no voice at all: Read aloud stays, marked unavailable, with a
+    # short note beside it (its description) in place of previous, next and stop.
     page.goto(f"{live_server}/articles/{SEED_SLUG}")
-    expect(page.locator("#reader-voice-message")).to_have_text(
+    expect(page.locator("#reader-voice-message")).to_have_text("Không có giọng đọc tiếng Việt")
+    speak = page.locator("#reader-speak")
+    expect(speak).to_have_attribute("aria-disabled", "true")
+    expect(speak).to_have_accessible_description("Không có giọng đọc tiếng Việt")
+    expect(speak).not_to_have_attribute("aria-keyshortcuts", re.compile(".*"))  # K does nothing without a voice
+    for hidden in ("#reader-speak-previous", "#reader-speak-next", "#reader-speak-stop", "#reader-speech-rate"):
+        expect(page.locator(hidden)).to_be_hidden()
+    # Reachable by keyboard; pressed, it says why in a whole sentence, through the status region.
+    speak.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#reader-status")).to_have_text(
         "Thiết bị này không có giọng đọc tiếng Việt nên không thể đọc to bài này."
     )
-    expect(page.locator("#reader-speak")).to_be_hidden()
-    expect(page.locator("#reader-speech-rate")).to_be_hidden()
+    expect(speak).to_be_focused()
+    assert page.get_attribute("#reader-tools", "data-state") == "idle"
+    violations = run_axe(page, include="#reader-tools")  # the unavailable button and its note (7:1 included)
+    assert violations == [], describe_violations(violations)
     page.click("#reader-panel-summary")  # the settings are in the Readability panel
     expect(page.locator("#reader-guide")).to_be_visible()  # the guide needs no voice
     expect(page.locator("#reader-tools-settings .reader-tools-speech")).to_be_hidden()  # nothing to set
@@ -490,11 +504,47 @@ def test_a_press_while_voices_load_is_answered_when_none_come(stubbed_speech: Pa
     page.locator("#reader-speak").click()
     expect(page.locator("#reader-speak-label")).to_have_text("Tạm dừng")  # waiting to start
     page.evaluate("() => window.__voicesArrive([])")
-    # The focused button is gone: the focus is on the message, which the status region says too.
+    # The press is answered through the status region; the focus stays on Read aloud, now marked unavailable.
     message = "Thiết bị này không có giọng đọc tiếng Việt nên không thể đọc to bài này."
-    expect(page.locator("#reader-voice-message")).to_be_focused()
     expect(page.locator("#reader-status")).to_have_text(message)
-    expect(page.locator("#reader-speak")).to_be_hidden()
+    expect(page.locator("#reader-speak")).to_be_focused()
+    expect(page.locator("#reader-speak")).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#reader-speak-label")).to_have_text("Đọc to")
+    expect(page.locator("#reader-speak-next")).to_be_hidden()
+    assert page.get_attribute("#reader-tools", "data-state") == "idle"
+
+
+NO_VOICE_SIZES = [
+    pytest.param({"width": 1280, "height": 800}, "", id="1280x800"),
+    pytest.param({"width": 360, "height": 740}, "", id="360x740"),
+    pytest.param({"width": 640, "height": 400}, "", id="1280x800-zoom-200"),
+    pytest.param({"width": 1280, "height": 800}, "1|s:200", id="1280x800-text-200"),
+]
+
+
+@pytest.mark.parametrize(("viewport", "cookie"), NO_VOICE_SIZES)
+def test_no_voice_takes_no_more_room_than_the_buttons(
+    browser: Browser, live_server: str, viewport: dict[str, int], cookie: str
+) -> None:
+    """A device without a voice for the article's language (most without Vietnamese) sees the title where
+    a device with one does: the note fits where previous, next and stop were."""
+    context = browser.new_context(viewport=viewport, locale="vi-VN")  # type: ignore[arg-type]
+    try:
+        if cookie:
+            context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
+        context.add_init_script(STUB_SPEECH)
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        page.evaluate("document.fonts.ready")
+        title_top = "() => document.querySelector('h1').getBoundingClientRect().top + scrollY"
+        page.evaluate("() => window.__voicesArrive([{name: 'Stub en', lang: 'en-US', localService: true}])")
+        expect(page.locator("#reader-voice-message")).to_contain_text("tiếng Việt")
+        without_voice = page.evaluate(title_top)
+        page.evaluate("() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true}])")
+        expect(page.locator("#reader-speak-stop")).to_be_visible()
+        assert page.evaluate(title_top) == without_voice
+    finally:
+        context.close()
 
 
 def test_an_engine_that_fails_pauses_and_says_so(stubbed_speech: Page) -> None:
