@@ -255,7 +255,7 @@ export class ReadingTools {
       this.#updateButtons(); // a press that was waiting for the voices: "Pause" goes back to "Read aloud"
     }
     // Without a voice, Read aloud stays where it was (aria-disabled: still focusable, and it says why when
-    // pressed); previous, next and stop go, and a one-line note beside it says what is missing.
+    // pressed); previous, next and stop go, and a short note beside it says what is missing.
     for (const id of ["reader-speak-previous", "reader-speak-next", "reader-speak-stop"]) {
       const button = this.#el(id);
       if (button) button.hidden = !usable;
@@ -270,7 +270,9 @@ export class ReadingTools {
       if (form) form.classList.toggle("reader-tools-unavailable", !usable);
     }
     if (message) {
-      const text = { loading: "Looking", none: "NoVoiceShort", unsupported: "UnsupportedShort" }[this.#voiceState];
+      // Nothing shown while the voices load (up to 20 s on Linux, a moment elsewhere): a note that came and went
+      // would move the title down and back up. A press meanwhile is answered through the status region.
+      const text = { none: "NoVoiceShort", unsupported: "UnsupportedShort" }[this.#voiceState];
       message.hidden = !text;
       message.textContent = text ? this.#text(text) : "";
       if (speak) {
@@ -326,6 +328,7 @@ export class ReadingTools {
       // Voices are still arriving: start as soon as they do (with the next / previous asked for).
       this.#pending = offset;
       this.#updateButtons();
+      this.#announce(this.#text("Looking"));
       return;
     }
     if (this.#voiceState !== "ready") return;

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.sanitize import sanitize_html
@@ -493,7 +493,8 @@ def stubbed_speech(browser: Browser, live_server: str) -> Iterator[Page]:
         context.add_init_script(STUB_SPEECH)
         page = context.new_page()
         page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        expect(page.locator("#reader-voice-message")).to_have_text("Đang tìm giọng đọc tiếng Việt…")
+        expect(page.locator("#reader-speak")).to_be_visible()  # usable while the voices load: a press waits
+        expect(page.locator("#reader-voice-message")).to_be_hidden()  # nothing that would come and go
         yield page
     finally:
         context.close()
@@ -503,6 +504,7 @@ def test_a_press_while_voices_load_is_answered_when_none_come(stubbed_speech: Pa
     page = stubbed_speech
     page.locator("#reader-speak").click()
     expect(page.locator("#reader-speak-label")).to_have_text("Tạm dừng")  # waiting to start
+    expect(page.locator("#reader-status")).to_have_text("Đang tìm giọng đọc tiếng Việt…")
     page.evaluate("() => window.__voicesArrive([])")
     # The press is answered through the status region; the focus stays on Read aloud, now marked unavailable.
     message = "Thiết bị này không có giọng đọc tiếng Việt nên không thể đọc to bài này."
@@ -515,20 +517,20 @@ def test_a_press_while_voices_load_is_answered_when_none_come(stubbed_speech: Pa
 
 
 NO_VOICE_SIZES = [
-    pytest.param({"width": 1280, "height": 800}, "", id="1280x800"),
-    pytest.param({"width": 360, "height": 740}, "", id="360x740"),
-    pytest.param({"width": 640, "height": 400}, "", id="1280x800-zoom-200"),
-    pytest.param({"width": 1280, "height": 800}, "1|s:200", id="1280x800-text-200"),
+    pytest.param(ViewportSize(width=1280, height=800), "", id="1280x800"),
+    pytest.param(ViewportSize(width=360, height=740), "", id="360x740"),
+    pytest.param(ViewportSize(width=640, height=400), "", id="1280x800-zoom-200"),  # 200 % zoom: half the CSS px
+    pytest.param(ViewportSize(width=1280, height=800), "1|s:200", id="1280x800-text-200"),
 ]
 
 
 @pytest.mark.parametrize(("viewport", "cookie"), NO_VOICE_SIZES)
 def test_no_voice_takes_no_more_room_than_the_buttons(
-    browser: Browser, live_server: str, viewport: dict[str, int], cookie: str
+    browser: Browser, live_server: str, viewport: ViewportSize, cookie: str
 ) -> None:
     """A device without a voice for the article's language (most without Vietnamese) sees the title where
     a device with one does: the note fits where previous, next and stop were."""
-    context = browser.new_context(viewport=viewport, locale="vi-VN")  # type: ignore[arg-type]
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
     try:
         if cookie:
             context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
@@ -581,7 +583,7 @@ def test_key_names_and_held_keys(browser: Browser, live_server: str) -> None:
         context.add_cookies([{"name": "reader_prefs", "value": "1|kp:%2B|kb:%C3%9F", "url": live_server + "/"}])
         page = context.new_page()
         page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        expect(page.locator("#reader-voice-message")).to_be_visible()
+        expect(page.locator("#reader-speak")).to_be_visible()  # the voices are loading: the keys act
         # aria-keyshortcuts names "+" "Plus" ("+" joins keys there); "ß" stays "ß" (its capital is "SS").
         expect(page.locator("#reader-speak")).to_have_attribute("aria-keyshortcuts", "Plus")
         expect(page.locator("#reader-speak-previous")).to_have_attribute("aria-keyshortcuts", "ß")
