@@ -460,7 +460,7 @@ def test_long_sentences_are_spoken_in_parts_cut_at_clause_marks(page: Page, live
 
 # A STUB of the Web Speech API, for the states real voices cannot be made to show on demand: the voice list
 # stays empty and "loading" until the test calls window.__voicesArrive(); speak() fails at once (an engine
-# error). Real voices: test_read_aloud.py.
+# error), or as window.__engine says. Real voices: test_read_aloud.py.
 STUB_SPEECH = """
 (() => {
   const listeners = [];
@@ -475,10 +475,13 @@ STUB_SPEECH = """
     window.__stubVoices = voices;
     for (const listener of listeners) listener(new Event('voiceschanged'));
   };
+  window.__engine = 'fails';  // or 'silent': never a start; 'stalls': a start and never an end
   speechSynthesis.speak = (utterance) => {
     window.__spoken.push(utterance.text);
-    setTimeout(() => utterance.dispatchEvent(
+    if (window.__engine === 'fails') setTimeout(() => utterance.dispatchEvent(
       new SpeechSynthesisErrorEvent('error', {utterance, error: 'synthesis-failed'})));
+    else if (window.__engine === 'stalls') setTimeout(() => utterance.dispatchEvent(
+      new SpeechSynthesisEvent('start', {utterance, charIndex: 0})));
   };
   speechSynthesis.cancel = () => {};
 })();
@@ -561,6 +564,32 @@ def test_an_engine_that_fails_pauses_and_says_so(stubbed_speech: Page) -> None:
     expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
     assert page.eval_on_selector_all(".reader-speaking", "s => [...new Set(s.map((e) => e.dataset.sentence))]") == []
     assert page.get_attribute("#reader-tools", "data-state") == "paused"
+
+
+@pytest.mark.parametrize("engine", ["silent", "stalls"])
+def test_a_voice_that_never_starts_or_never_ends_pauses_and_says_so(
+    browser: Browser, live_server: str, engine: str
+) -> None:
+    """The watchdog: an engine with no audio output may never start an utterance, or start it and never end
+    it. The page's clock is Playwright's, run forward rather than waited for."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    try:
+        context.add_init_script(STUB_SPEECH)
+        page = context.new_page()
+        page.clock.install()
+        page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        page.evaluate("(engine) => { window.__engine = engine; }", engine)
+        page.evaluate("() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true}])")
+        page.locator("#reader-speak").click()
+        expect(page.locator("#reader-status")).to_have_text("Đang đọc to")
+        page.clock.run_for(10_000)  # neither the start nor the end is late yet
+        assert page.get_attribute("#reader-tools", "data-state") == "playing"
+        page.clock.run_for(30_000)  # 20 s for a start; 15 s and the title's length at a slow pace for an end
+        expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc: giọng đọc không đọc được câu này")
+        assert page.get_attribute("#reader-tools", "data-state") == "paused"
+        assert page.evaluate("() => window.__spoken.length") == 1
+    finally:
+        context.close()
 
 
 def test_every_module_comes_from_a_fingerprinted_address(page: Page, live_server: str) -> None:
