@@ -1,0 +1,326 @@
+"""The access log: one line per request, formatted once at the outermost layer and written in batches.
+
+uvicorn's own access log costs a logging record, a formatter and a write system call per request: about
+half of what a cached answer costs to serve. This one formats the line with a few bytes operations, keeps
+it in memory and writes the batch with one `os.write` when it passes `FLUSH_BYTES`, when its oldest line is
+`FLUSH_SECONDS` old, and when the server shuts down (nginx's `access_log … buffer=64k flush=1s`). So on
+SIGTERM no line is lost; after `kill -9` the lines of about the last second are. Error logs do not come
+through here: they stay immediate.
+
+Several workers may share one destination, so a batch goes out in writes that each hold whole lines:
+- a regular file is opened with O_APPEND (standard error redirected to a file shares one open file
+  description), and Linux writes each `write` whole at the end of the file: one write per batch;
+- anything else (a pipe, a terminal, a socket such as journald's) gets writes of whole lines of at most
+  PIPE_BUF bytes, which POSIX makes atomic on pipes and FIFOs (Linux keeps them whole on Unix stream
+  sockets as well). A line is at most `MAX_LINE_BYTES` long (long fields are cut, marked with "...").
+
+Every field a client controls (path, query, referer, user agent, method, a forwarded client address) is
+escaped: in text lines `"`, `\\`, control characters and bytes outside ASCII become `\\xHH` (as nginx
+does), in JSON lines the string is JSON-escaped in ASCII. No one can forge a line or a field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import json
+import logging
+import os
+import re
+import select
+import stat
+import time
+import weakref
+from collections.abc import Callable
+from typing import Final, Literal
+
+from starlette.types import Scope
+
+from reader.settings import ACCESS_LOG_OFF, ACCESS_LOG_STDERR
+
+FLUSH_BYTES: Final = 64 * 1024
+FLUSH_SECONDS: Final = 1.0
+PIPE_BUF: Final = getattr(select, "PIPE_BUF", 512)  # POSIX's minimum where the platform does not say
+# Caps on what a client sends, after escaping: a whole line stays under 4,096 bytes (Linux's PIPE_BUF), so
+# it is never split between writes.
+MAX_TARGET_BYTES: Final = 2048
+MAX_HEADER_BYTES: Final = 512
+MAX_LINE_BYTES: Final = 4096
+TRUNCATED: Final = b"..."
+
+Format = Literal["text", "json"]
+
+logger = logging.getLogger("reader")
+
+# Anything but printable ASCII other than `"` and `\`: as a pattern to replace, and as bytes to delete (a
+# translate() that deletes nothing is the quickest test that a field is clean: a third of a regex search).
+_UNSAFE = re.compile(rb"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+_UNSAFE_BYTES = bytes(b for b in range(256) if _UNSAFE.match(bytes([b])))
+_HTTP_VERSIONS = {version: b"HTTP/" + version.encode() for version in ("1.0", "1.1", "2")}
+_METHODS = {method: method.encode() for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
+
+
+def _hex_escape(match: re.Match[bytes]) -> bytes:
+    return b"\\x%02X" % match.group()[0]
+
+
+def escape_text(value: bytes, limit: int) -> bytes:
+    """`value` for a text line: `"`, `\\`, control and non-ASCII bytes as \\xHH, cut to `limit` bytes."""
+    escaped = _UNSAFE.sub(_hex_escape, value)
+    if len(escaped) > limit:
+        escaped = escaped[: limit - len(TRUNCATED)]
+        # Never end inside an escape: cut back to before a partial "\xHH".
+        cut = escaped.rfind(b"\\", max(0, len(escaped) - 3))
+        if cut != -1:
+            escaped = escaped[:cut]
+        escaped += TRUNCATED
+    return escaped
+
+
+def escape_json(value: bytes, limit: int) -> bytes:
+    """`value` as a JSON string in ASCII (quotes included), its decoded text cut to `limit` bytes."""
+    text = value.decode("utf-8", "backslashreplace")
+    encoded = json.dumps(text)
+    if len(encoded) > limit + 2:
+        text = text[:limit]  # every character takes at least one byte
+        while len(encoded) > limit + 2:
+            text = text[: max(0, len(text) - (len(encoded) - limit - 2) - len(TRUNCATED))]
+            encoded = json.dumps(text + TRUNCATED.decode())
+    return encoded.encode("ascii")
+
+
+def _cut(value: bytes, limit: int) -> bytes:
+    return value if len(value) <= limit else value[: limit - len(TRUNCATED)] + TRUNCATED
+
+
+class LogWriter:
+    """Lines kept in memory and written to a file descriptor in batches.
+
+    `write` schedules a flush `flush_seconds` after the first line of an empty buffer (on the running event
+    loop), so an idle server does not wake up; a buffer past `flush_bytes` is written at once. After
+    `close` (the server's shutdown) a line is written as it comes, so even a request that ends after the
+    shutdown's flush keeps its line.
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        *,
+        flush_bytes: int = FLUSH_BYTES,
+        flush_seconds: float = FLUSH_SECONDS,
+        call_later: Callable[[float, Callable[[], None]], asyncio.TimerHandle] | None = None,
+    ) -> None:
+        self.path = path
+        self.flush_bytes = flush_bytes
+        self.flush_seconds = flush_seconds
+        self._call_later = call_later
+        self._fd = 2 if path is None else self._open(path)
+        self._whole_writes = stat.S_ISREG(os.fstat(self._fd).st_mode)
+        self._buffer = bytearray()
+        self._timer: asyncio.TimerHandle | None = None
+        self._closed = False
+        self._failing = False
+        _writers.add(self)
+
+    @staticmethod
+    def _open(path: str) -> int:
+        return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+
+    def write(self, line: bytes) -> None:
+        """Buffer one line (or several, each ending in a newline)."""
+        buffer = self._buffer
+        now = self._closed or (not buffer and not self._schedule())
+        buffer += line
+        if now or len(buffer) >= self.flush_bytes:
+            self.flush()
+
+    def _schedule(self) -> bool:
+        """Flush `flush_seconds` from now; False when there is no event loop to do it."""
+        try:
+            call_later = self._call_later or asyncio.get_running_loop().call_later
+        except RuntimeError:
+            return False
+        self._timer = call_later(self.flush_seconds, self.flush)
+        return True
+
+    def flush(self) -> None:
+        """Write what is buffered now."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._buffer:
+            return
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        if self._fd == -1:  # closed: a late line of a file log opens it for itself
+            assert self.path is not None
+            fd = self._open(self.path)
+            try:
+                self._write_out(fd, data)
+            finally:
+                os.close(fd)
+        else:
+            self._write_out(self._fd, data)
+
+    def _write_out(self, fd: int, data: bytes) -> None:
+        try:
+            if self._whole_writes:
+                _write_all(fd, memoryview(data))
+            else:
+                for chunk in _whole_lines(data, PIPE_BUF):
+                    _write_all(fd, chunk)
+        except OSError as exc:
+            if not self._failing:  # once per run of failures, not once per batch
+                where = self.path or ACCESS_LOG_STDERR
+                logger.error("access log: cannot write to %s (%s); its lines are dropped", where, exc)
+            self._failing = True
+        else:
+            self._failing = False
+
+    def close(self) -> None:
+        """Write everything buffered; lines after this go out one by one."""
+        self.flush()
+        self._closed = True
+        if self.path is not None and self._fd != -1:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _write_all(fd: int, data: memoryview | bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _whole_lines(data: bytes, size: int) -> list[memoryview]:
+    """`data` cut after newlines into pieces of at most `size` bytes (a longer line is one piece)."""
+    view = memoryview(data)
+    pieces = []
+    start = 0
+    while len(data) - start > size:
+        end = data.rfind(b"\n", start, start + size) + 1
+        if end <= start:  # one line longer than size
+            end = data.find(b"\n", start + size) + 1 or len(data)
+        pieces.append(view[start:end])
+        start = end
+    if start < len(data):
+        pieces.append(view[start:])
+    return pieces
+
+
+_writers: weakref.WeakSet[LogWriter] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    """A process that exits without its server's shutdown (a second Ctrl-C) still writes its lines."""
+    for writer in list(_writers):
+        writer.flush()
+
+
+class _Clock:
+    """Wall-clock time stamps for log lines, formatted once per second."""
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.text = b""
+        self.iso = b""
+        self.offset = b""
+
+    def update(self, second: int) -> None:
+        local = time.localtime(second)
+        self.second = second
+        # Common Log Format's [10/Oct/2000:13:55:36 -0700]; %b is English in Python's default C locale.
+        self.text = time.strftime("%d/%b/%Y:%H:%M:%S %z", local).encode("ascii")
+        zone = time.strftime("%z", local)
+        self.iso = time.strftime("%Y-%m-%dT%H:%M:%S", local).encode("ascii")
+        self.offset = f"{zone[:3]}:{zone[3:]}".encode("ascii")
+
+
+class AccessLog:
+    """Formats one line per request and hands it to a LogWriter.
+
+    text: the Combined Log Format (client, identity and user always "-", time, request line, status, body
+    bytes, referer, user agent), then the duration and the request id:
+        127.0.0.1 - - [01/Dec/2026:18:31:07 +0000] "GET /a?b=c HTTP/1.1" 200 19523 "-" "curl/8.5.0" 0.412ms [bc79…]
+    json, one object per line with the same fields:
+        {"time":"2026-12-01T18:31:07.123+00:00","request_id":"bc79…","client":"127.0.0.1","method":"GET",
+         "path":"/a?b=c","protocol":"HTTP/1.1","status":200,"bytes":19523,"duration_ms":0.412,"referer":null,
+         "user_agent":"curl/8.5.0"}
+    """
+
+    def __init__(self, writer: LogWriter, fmt: Format = "text") -> None:
+        self.writer = writer
+        self.format = fmt
+        self._clock = _Clock()
+
+    def record(
+        self,
+        scope: Scope,
+        request_id: bytes,
+        status: int,
+        sent: int,
+        wall: float,
+        seconds: float,
+        referer: bytes | None,
+        agent: bytes | None,
+    ) -> None:
+        """Log one request: `wall` is when it arrived (time.time()), `seconds` how long it took."""
+        second = int(wall)
+        clock = self._clock
+        if second != clock.second:
+            clock.update(second)
+        client = scope.get("client")
+        host = client[0].encode("latin-1") if client else b"-"
+        target: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query: bytes = scope["query_string"]
+        if query:
+            target = target + b"?" + query
+        method = _METHODS.get(scope["method"]) or scope["method"].encode("latin-1")
+        version = scope.get("http_version", "1.1")
+        http = _HTTP_VERSIONS.get(version) or b"HTTP/" + version.encode("latin-1")
+        checked = b"".join((host, target, method, http, referer or b"", agent or b""))
+        clean = len(target) <= MAX_TARGET_BYTES and len(checked.translate(None, _UNSAFE_BYTES)) == len(checked)
+        if self.format == "text":
+            if clean:
+                referer = referer or b"-"
+                agent = agent or b"-"
+                if len(referer) > MAX_HEADER_BYTES or len(agent) > MAX_HEADER_BYTES:
+                    referer, agent = _cut(referer, MAX_HEADER_BYTES), _cut(agent, MAX_HEADER_BYTES)
+            else:
+                host, method, http = escape_text(host, 64), escape_text(method, 32), escape_text(http, 16)
+                target = escape_text(target, MAX_TARGET_BYTES)
+                referer = escape_text(referer, MAX_HEADER_BYTES) if referer else b"-"
+                agent = escape_text(agent, MAX_HEADER_BYTES) if agent else b"-"
+            line = b'%s - - [%s] "%s %s %s" %d %d "%s" "%s" %.3fms [%s]\n' % (
+                host, clock.text, method, target, http, status, sent, referer, agent, seconds * 1000, request_id,
+            )  # fmt: skip
+        else:
+            if clean:
+                host, method, http, target = (b'"%s"' % v for v in (host, method, http, target))
+                referer = b'"%s"' % _cut(referer, MAX_HEADER_BYTES) if referer else b"null"
+                agent = b'"%s"' % _cut(agent, MAX_HEADER_BYTES) if agent else b"null"
+            else:
+                host, method, http = escape_json(host, 64), escape_json(method, 32), escape_json(http, 16)
+                target = escape_json(target, MAX_TARGET_BYTES)
+                referer = escape_json(referer, MAX_HEADER_BYTES) if referer else b"null"
+                agent = escape_json(agent, MAX_HEADER_BYTES) if agent else b"null"
+            line = (
+                b'{"time":"%s.%03d%s","request_id":"%s","client":%s,"method":%s,"path":%s,"protocol":%s,'
+                b'"status":%d,"bytes":%d,"duration_ms":%.3f,"referer":%s,"user_agent":%s}\n'
+            ) % (
+                clock.iso, int(wall * 1000) % 1000, clock.offset, request_id, host, method, target, http,
+                status, sent, seconds * 1000, referer, agent,
+            )  # fmt: skip
+        self.writer.write(line)
+
+
+def open_access_log(destination: str, fmt: str) -> AccessLog | None:
+    """The access log a Settings' `access_log` and `access_log_format` ask for; None when it is off."""
+    if destination == ACCESS_LOG_OFF:
+        return None
+    if fmt not in ("text", "json"):
+        raise ValueError(f"unknown access log format {fmt!r}")
+    writer = LogWriter(None if destination == ACCESS_LOG_STDERR else destination)
+    return AccessLog(writer, "json" if fmt == "json" else "text")
