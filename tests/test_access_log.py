@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from unittest import mock
 
 import httpx
 import pytest
@@ -240,15 +241,22 @@ class Lines(list[bytes]):
         self.append(line)
 
 
+ARRIVED = 1_780_000_000.25  # the wall-clock time the test requests arrive at
+
+
 def formatted(fmt: str, **kwargs: object) -> bytes:
+    """The line of one request that arrived at ARRIVED and took 0.4125 ms."""
     lines = Lines()
     log = AccessLog(lines, fmt)  # type: ignore[arg-type]
+    start = time.perf_counter()
     values: dict[str, object] = {
         "scope": scope(), "request_id": b"0123456789abcdef", "status": 200, "sent": 1234,
-        "wall": 1_780_000_000.25, "seconds": 0.0004125, "referer": None, "agent": b"curl/8.5.0",
+        "start": start, "end": start + 0.0004125, "referer": None, "agent": b"curl/8.5.0",
     }  # fmt: skip
     values.update(kwargs)
-    log.record(**values)  # type: ignore[arg-type]
+    # The log reads the wall clock's offset from perf_counter() once a second: here, exactly ARRIVED - start.
+    with mock.patch.object(time, "time", lambda: ARRIVED), mock.patch.object(time, "perf_counter", lambda: start):
+        log.record(**values)  # type: ignore[arg-type]
     (one,) = lines
     assert one.endswith(b"\n") and one.count(b"\n") == 1
     return one
@@ -267,7 +275,7 @@ def test_a_text_line_is_the_combined_log_format_with_duration_and_request_id() -
     assert (found["status"], found["bytes"], found["ms"], found["id"]) == ("200", "1234", "0.412", "0123456789abcdef")
     assert (found["referer"], found["agent"]) == ("https://news.example/a", "curl/8.5.0")
     # The local time of 1,780,000,000.25 in the Common Log Format's own notation.
-    assert found["time"] == time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(1_780_000_000))
+    assert found["time"] == time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(ARRIVED))
 
 
 def test_a_json_line_holds_the_same_fields() -> None:

@@ -52,12 +52,11 @@ Format = Literal["text", "json"]
 
 logger = logging.getLogger("reader")
 
-# Anything but printable ASCII other than `"` and `\`: as a pattern to replace, and as bytes to delete (a
-# translate() that deletes nothing is the quickest test that a field is clean: a third of a regex search).
+# Anything but printable ASCII other than `"` and `\`: as a pattern to replace, and as a table mapping it to
+# NUL (a translate() and a search for NUL is the quickest test that a line is clean: a third of a regex).
 _UNSAFE = re.compile(rb"[^\x20\x21\x23-\x5b\x5d-\x7e]")
-_UNSAFE_BYTES = bytes(b for b in range(256) if _UNSAFE.match(bytes([b])))
+_UNSAFE_TO_NUL = bytes(0 if _UNSAFE.match(bytes([b])) else b for b in range(256))
 _HTTP_VERSIONS = {version: b"HTTP/" + version.encode() for version in ("1.0", "1.1", "2")}
-_METHODS = {method: method.encode() for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")}
 
 
 def _hex_escape(match: re.Match[bytes]) -> bytes:
@@ -129,9 +128,13 @@ class LogWriter:
     def write(self, line: bytes) -> None:
         """Buffer one line (or several, each ending in a newline)."""
         buffer = self._buffer
-        now = self._closed or (not buffer and not self._schedule())
+        if buffer:  # the usual case, first
+            buffer += line
+            if len(buffer) >= self.flush_bytes:
+                self.flush()
+            return
         buffer += line
-        if now or len(buffer) >= self.flush_bytes:
+        if self._closed or not self._schedule() or len(buffer) >= self.flush_bytes:
             self.flush()
 
     def _schedule(self) -> bool:
@@ -150,8 +153,7 @@ class LogWriter:
             self._timer = None
         if not self._buffer:
             return
-        data = bytes(self._buffer)
-        self._buffer.clear()
+        data, self._buffer = self._buffer, bytearray()  # handed over, not copied
         if self._fd == -1:  # closed: a late line of a file log opens it for itself
             assert self.path is not None
             fd = self._open(self.path)
@@ -162,7 +164,7 @@ class LogWriter:
         else:
             self._write_out(self._fd, data)
 
-    def _write_out(self, fd: int, data: bytes) -> None:
+    def _write_out(self, fd: int, data: bytearray) -> None:
         try:
             if self._whole_writes:
                 _write_all(fd, memoryview(data))
@@ -193,7 +195,7 @@ def _write_all(fd: int, data: memoryview | bytes) -> None:
         view = view[written:]
 
 
-def _whole_lines(data: bytes, size: int) -> list[memoryview]:
+def _whole_lines(data: bytes | bytearray, size: int) -> list[memoryview]:
     """`data` cut after newlines into pieces of at most `size` bytes (a longer line is one piece)."""
     view = memoryview(data)
     pieces = []
@@ -220,22 +222,24 @@ def _flush_at_exit() -> None:
 
 
 class _Clock:
-    """Wall-clock time stamps for log lines, formatted once per second."""
+    """Wall-clock stamps for log lines from perf_counter() readings, formatted once per second: a request
+    costs one clock reading at each end, and the offset to the wall clock is taken again every second."""
 
     def __init__(self) -> None:
-        self.second = -1
-        self.text = b""
-        self.iso = b""
-        self.offset = b""
+        self.since = self.until = 0.0  # the perf_counter() span of the second formatted below
+        self.offset = 0.0
+        self.text = self.iso = self.zone = b""
 
-    def update(self, second: int) -> None:
+    def update(self, perf: float) -> None:
+        self.offset = time.time() - time.perf_counter()
+        second = int(perf + self.offset)
+        self.since, self.until = second - self.offset, second + 1 - self.offset
         local = time.localtime(second)
-        self.second = second
         # Common Log Format's [10/Oct/2000:13:55:36 -0700]; %b is English in Python's default C locale.
         self.text = time.strftime("%d/%b/%Y:%H:%M:%S %z", local).encode("ascii")
         zone = time.strftime("%z", local)
         self.iso = time.strftime("%Y-%m-%dT%H:%M:%S", local).encode("ascii")
-        self.offset = f"{zone[:3]}:{zone[3:]}".encode("ascii")
+        self.zone = f"{zone[:3]}:{zone[3:]}".encode("ascii")
 
 
 class AccessLog:
@@ -248,12 +252,17 @@ class AccessLog:
         {"time":"2026-12-01T18:31:07.123+00:00","request_id":"bc79…","client":"127.0.0.1","method":"GET",
          "path":"/a?b=c","protocol":"HTTP/1.1","status":200,"bytes":19523,"duration_ms":0.412,"referer":null,
          "user_agent":"curl/8.5.0"}
+
+    `record` runs once per request on the event loop, so it is written for speed: the usual line (short
+    fields of printable ASCII) is checked with one translate() and formatted with one `%`; anything else
+    takes the slow path that escapes and cuts.
     """
 
     def __init__(self, writer: LogWriter, fmt: Format = "text") -> None:
         self.writer = writer
         self.format = fmt
         self._clock = _Clock()
+        self._text = fmt == "text"
 
     def record(
         self,
@@ -261,59 +270,69 @@ class AccessLog:
         request_id: bytes,
         status: int,
         sent: int,
-        wall: float,
-        seconds: float,
+        start: float,
+        end: float,
         referer: bytes | None,
         agent: bytes | None,
     ) -> None:
-        """Log one request: `wall` is when it arrived (time.time()), `seconds` how long it took."""
-        second = int(wall)
+        """Log one request: it arrived at `start` and ended at `end` (time.perf_counter() readings)."""
         clock = self._clock
-        if second != clock.second:
-            clock.update(second)
+        if not clock.since <= start < clock.until:
+            clock.update(start)
         client = scope.get("client")
-        host = client[0].encode("latin-1") if client else b"-"
-        target: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        # (UTF-8 is str.encode's fast path; anything not ASCII in them is escaped below anyway.)
+        host = client[0].encode() if client else b"-"
+        target: bytes = scope.get("raw_path") or scope["path"].encode()
         query: bytes = scope["query_string"]
         if query:
-            target = target + b"?" + query
-        method = _METHODS.get(scope["method"]) or scope["method"].encode("latin-1")
-        version = scope.get("http_version", "1.1")
-        http = _HTTP_VERSIONS.get(version) or b"HTTP/" + version.encode("latin-1")
-        checked = b"".join((host, target, method, http, referer or b"", agent or b""))
-        clean = len(target) <= MAX_TARGET_BYTES and len(checked.translate(None, _UNSAFE_BYTES)) == len(checked)
-        if self.format == "text":
-            if clean:
-                referer = referer or b"-"
-                agent = agent or b"-"
-                if len(referer) > MAX_HEADER_BYTES or len(agent) > MAX_HEADER_BYTES:
-                    referer, agent = _cut(referer, MAX_HEADER_BYTES), _cut(agent, MAX_HEADER_BYTES)
-            else:
-                host, method, http = escape_text(host, 64), escape_text(method, 32), escape_text(http, 16)
-                target = escape_text(target, MAX_TARGET_BYTES)
-                referer = escape_text(referer, MAX_HEADER_BYTES) if referer else b"-"
-                agent = escape_text(agent, MAX_HEADER_BYTES) if agent else b"-"
+            target += b"?" + query
+        method = scope["method"].encode()
+        version = _HTTP_VERSIONS.get(scope.get("http_version", "1.1"))
+        checked = b"".join((host, method, target, referer or b"", agent or b""))
+        if len(checked) > MAX_TARGET_BYTES or version is None or 0 in checked.translate(_UNSAFE_TO_NUL):
+            self._record_escaped(clock, host, method, target, scope, request_id, status, sent, start, end,
+                                 referer, agent)  # fmt: skip
+        elif self._text:
+            self.writer.write(b'%s - - [%s] "%s %s %s" %d %d "%s" "%s" %.3fms [%s]\n' % (
+                host, clock.text, method, target, version, status, sent, referer or b"-", agent or b"-",
+                (end - start) * 1000, request_id,
+            ))  # fmt: skip
+        else:
+            self.writer.write(_JSON_LINE % (
+                clock.iso, int((start + clock.offset) * 1000) % 1000, clock.zone, request_id, host, method, target,
+                version, status, sent, (end - start) * 1000, b'"%s"' % referer if referer else b"null",
+                b'"%s"' % agent if agent else b"null",
+            ))  # fmt: skip
+
+    def _record_escaped(
+        self, clock: _Clock, host: bytes, method: bytes, target: bytes, scope: Scope, request_id: bytes,
+        status: int, sent: int, start: float, end: float, referer: bytes | None, agent: bytes | None,
+    ) -> None:  # fmt: skip
+        """The line of a request whose fields need escaping or cutting."""
+        version = b"HTTP/" + str(scope.get("http_version", "1.1")).encode("latin-1")
+        if self._text:
             line = b'%s - - [%s] "%s %s %s" %d %d "%s" "%s" %.3fms [%s]\n' % (
-                host, clock.text, method, target, http, status, sent, referer, agent, seconds * 1000, request_id,
+                escape_text(host, 64), clock.text, escape_text(method, 32), escape_text(target, MAX_TARGET_BYTES),
+                escape_text(version, 16), status, sent,
+                escape_text(referer, MAX_HEADER_BYTES) if referer else b"-",
+                escape_text(agent, MAX_HEADER_BYTES) if agent else b"-", (end - start) * 1000, request_id,
             )  # fmt: skip
         else:
-            if clean:
-                host, method, http, target = (b'"%s"' % v for v in (host, method, http, target))
-                referer = b'"%s"' % _cut(referer, MAX_HEADER_BYTES) if referer else b"null"
-                agent = b'"%s"' % _cut(agent, MAX_HEADER_BYTES) if agent else b"null"
-            else:
-                host, method, http = escape_json(host, 64), escape_json(method, 32), escape_json(http, 16)
-                target = escape_json(target, MAX_TARGET_BYTES)
-                referer = escape_json(referer, MAX_HEADER_BYTES) if referer else b"null"
-                agent = escape_json(agent, MAX_HEADER_BYTES) if agent else b"null"
-            line = (
-                b'{"time":"%s.%03d%s","request_id":"%s","client":%s,"method":%s,"path":%s,"protocol":%s,'
-                b'"status":%d,"bytes":%d,"duration_ms":%.3f,"referer":%s,"user_agent":%s}\n'
-            ) % (
-                clock.iso, int(wall * 1000) % 1000, clock.offset, request_id, host, method, target, http,
-                status, sent, seconds * 1000, referer, agent,
+            line = _JSON_LINE % (
+                clock.iso, int((start + clock.offset) * 1000) % 1000, clock.zone, request_id,
+                escape_json(host, 64)[1:-1], escape_json(method, 32)[1:-1],
+                escape_json(target, MAX_TARGET_BYTES)[1:-1], escape_json(version, 16)[1:-1], status, sent,
+                (end - start) * 1000,
+                escape_json(referer, MAX_HEADER_BYTES) if referer else b"null",
+                escape_json(agent, MAX_HEADER_BYTES) if agent else b"null",
             )  # fmt: skip
         self.writer.write(line)
+
+
+_JSON_LINE = (
+    b'{"time":"%s.%03d%s","request_id":"%s","client":"%s","method":"%s","path":"%s","protocol":"%s",'
+    b'"status":%d,"bytes":%d,"duration_ms":%.3f,"referer":%s,"user_agent":%s}\n'
+)
 
 
 def open_access_log(destination: str, fmt: str) -> AccessLog | None:

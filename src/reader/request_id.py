@@ -7,7 +7,7 @@ import logging
 import re
 from contextvars import ContextVar
 from random import getrandbits
-from time import perf_counter, time
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -81,7 +81,6 @@ class RequestId:
         else:
             status = NO_ANSWER
             sent = 0
-            wall = time()
             start = perf_counter()
 
             async def send_logged(message: Message) -> None:
@@ -96,7 +95,7 @@ class RequestId:
             try:
                 await self.app(scope, receive, send_logged)
             finally:
-                log.record(scope, value, status, sent, wall, perf_counter() - start, referer, agent)
+                log.record(scope, value, status, sent, start, perf_counter(), referer, agent)
         # Reset only on success: when the application raises, the server logs the traceback after this
         # call returns, and that record must still carry the id. The server runs every request in a task
         # with its own context, so nothing leaks into the next request either way.
