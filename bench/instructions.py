@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Instructions per request, counted by valgrind's callgrind: a figure other load on the machine cannot skew.
 
-    python bench/instructions.py [--requests 2000]
+    python bench/instructions.py [--requests 2000] [--repeat 1]
 
 Starts each server under `valgrind --tool=callgrind` (Debian's `valgrind`): reader as users start it (its
 access log on, to a file), reader with `--access-log off`, and bench/bare_app.py replaying reader's bytes
 without an access log and with uvicorn's. For each of the article page, the fragment and the 304 of
 bench/run.py it sends 300 requests to warm up, zeroes the counters (`callgrind_control -z`), sends
 `--requests` more on one keep-alive connection from this process, dumps the counters and divides. The
-server's idle work over the same time (reader's change watcher, timers), measured the same way with no
-requests, is taken off first. What it leaves out: the kernel (system calls: uvicorn's access log makes a
+server's idle work over the same time (reader's change watcher, uvicorn's timers: about 2 % of the total),
+measured the same way with no requests afterwards, once everything has warmed up, is taken off. Repeated
+runs agree within about 1 % (start-up state differs a little). What it leaves out: the kernel (system calls: uvicorn's access log makes a
 write per request, reader's one per 64 KiB) and the cost of the client, which runs outside valgrind.
 Instruction counts are not time (cache misses and branch mispredictions differ), but they move with
 every change to the code on the hot path, reproducibly, on a machine others are using.
@@ -22,6 +23,7 @@ import http.client
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,16 +107,24 @@ def send(port: int, scenario: run.Scenario, count: int) -> None:
         conn.close()
 
 
-def per_request(server: Counted, scenario: run.Scenario, requests: int, idle_per_second: float) -> float:
-    send(server.port, scenario, 300)
-    instructions, seconds = server.count(lambda: send(server.port, scenario, requests))
-    return (instructions - idle_per_second * seconds) / requests
+def measure(server: Counted, cases: list[run.Scenario], requests: int) -> tuple[list[float], float]:
+    """Instructions per request of each scenario, and the server's idle instructions per second (measured
+    last, once everything has warmed up: a server that has only just started is still busy)."""
+    counted = []
+    for scenario in cases:
+        send(server.port, scenario, 300)
+        counted.append(server.count(lambda scenario=scenario: send(server.port, scenario, requests)))
+    idle, idle_seconds = server.count(lambda: time.sleep(5))
+    per_second = idle / idle_seconds
+    return [(instructions - per_second * seconds) / requests for instructions, seconds in counted], per_second
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000, help="requests counted per scenario (default 2000)")
     parser.add_argument("--cache", type=Path, default=BENCH_DIR / ".data", help="data set directory")
+    parser.add_argument("--repeat", type=int, default=1, help="start and count each server this many times, "
+                        "and show the medians (default 1)")  # fmt: skip
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
@@ -139,11 +149,15 @@ def main() -> int:
         }
         results: dict[str, list[float]] = {}
         for label, argv in servers.items():
-            print(f"{label}: starting under callgrind …", flush=True)
-            server = Counted(stack, re.sub(r"\W+", "-", label), argv, workdir)
-            idle, idle_seconds = server.count(lambda: time.sleep(3))
-            results[label] = [per_request(server, s, args.requests, idle / idle_seconds) for s in cases]
-            server.stop()
+            counts: list[list[float]] = []
+            for n in range(args.repeat):
+                print(f"{label}: starting under callgrind …", flush=True)
+                server = Counted(stack, re.sub(r"\W+", "-", label) + f"-{n}", argv, workdir)
+                per_request, idle = measure(server, cases, args.requests)
+                server.stop()
+                counts.append(per_request)
+                print(f"  {', '.join(f'{c:,.0f}' for c in per_request)} (idle: {idle:,.0f} a second)", flush=True)
+            results[label] = [statistics.median(column) for column in zip(*counts, strict=True)]
     width = max(map(len, results))
     print()
     print(f"{'instructions per request':<{width}}  " + "  ".join(f"{s.label:>24}" for s in cases))

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""reader's benchmark: reader against a bare Starlette app serving reader's own bytes, and more.
+"""reader's benchmark: reader as users start it against a bare Starlette app serving reader's own bytes
+with no access log (the framework's ceiling), and more.
 
-Run from the repository: ``.venv/bin/python bench/run.py`` (``--quick`` for a ~1 minute smoke run,
-``--write docs/performance.md`` to record the results). See docs/performance.md for the method.
+Run from the repository: ``.venv/bin/python bench/run.py`` (``--quick`` for a smoke run of a few minutes,
+``--only ceiling`` or ``--only workers`` for a part, ``--write docs/performance.md`` to record the results).
+Needs Debian's ``wrk`` (``apt-get install -y wrk``) and ``taskset`` (util-linux), and two CPUs. See
+docs/performance.md for the method.
 """
 
 from __future__ import annotations
@@ -242,6 +245,12 @@ ACCESS_LINE_STARTS = (
 PROBLEMS = (b"Traceback", b"ERROR")
 
 
+def count_access_lines(log: bytes) -> int:
+    """Access log lines (reader's or uvicorn's, of requests from this machine) in a server's output."""
+    data = b"\n" + log
+    return sum(data.count(start) for start in ACCESS_LINE_STARTS)
+
+
 def cpu_seconds(pids: Sequence[int]) -> float:
     """User and system CPU time the processes have used so far."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -320,11 +329,7 @@ class Server:
 
     def access_lines(self) -> int:
         """Access log lines written since the last rotate()."""
-        count = 0
-        for path in (self.log, self.out):
-            data = b"\n" + path.read_bytes()
-            count += sum(data.count(start) for start in ACCESS_LINE_STARTS)
-        return count
+        return sum(count_access_lines(path.read_bytes()) for path in (self.log, self.out))
 
     def rotate(self) -> None:
         """Note the errors logged so far and empty the log files (opened for appending), so that a run's
@@ -987,19 +992,27 @@ def document(results: Results, about: dict[str, str], command: str) -> str:
 
 
 DESIGN = """\
-- `reader.response_cache.ResponseCache`, a pure ASGI middleware outside everything else, keeps whole
-  answers (status, headers, body) of the deterministic routes: the index, article pages, fragments, embeds,
-  oEmbed and the preference `POST`. The key is the method, path, query, scheme, body and every request
-  header those views read (cookie, `Reader-Prefs`, languages, encodings, validators, origin, htmx headers):
-  a repeated request is one dict lookup and two `send` calls, the request never reaches Starlette's router.
+- `reader.response_cache.ResponseCache`, a pure ASGI middleware right inside Starlette's error middleware
+  (only the request id and access log layer and that are outside it), keeps whole answers (status, headers,
+  body) of the deterministic routes: the index, article pages, fragments, embeds, oEmbed and the preference
+  `POST`. The key is the method, path, query, scheme, body and every request header those views read
+  (cookie, `Reader-Prefs`, languages, encodings, validators, origin, htmx headers): a repeated request is
+  a remembered route, one dict lookup and two `send` calls; it never reaches Starlette's router.
 - Freshness without a query per request: an answer is kept with a stamp taken before it was rendered and
   served only while the stamp is current. A page of one article is stamped with that article's change
   counter, other pages with a counter of every article change; the store moves them as it commits. Both
   include `Database.generation`, which a background task moves when `PRAGMA data_version` on the writer's
   connection (unchanged by this process's own commits) shows another process committed, checked every
-  0.25 s (`Settings.change_check_interval`). An answer rendered while its stamp moved is not kept; requests
-  arriving while an answer is being rendered wait for it instead of rendering it again. Bounded by bytes
-  (`READER_RESPONSE_CACHE_BYTES`, 32 MiB by default), least recently used out.
+  0.25 s (`Settings.change_check_interval`). The same holds between the workers of `reader serve
+  --workers N`: each keeps its own answers and sees the others' writes that way. An answer rendered while
+  its stamp moved is not kept; requests arriving while an answer is being rendered wait for it instead of
+  rendering it again. Bounded by bytes (`READER_RESPONSE_CACHE_BYTES`, 32 MiB by default), least recently
+  used out.
+- The access log (`reader.access_log`) is not uvicorn's: uvicorn's costs a logging record, a formatter
+  and a `write` per request, about half of what the bare app spends on a request (bench/instructions.py).
+  reader's outermost middleware formats one line per request with a few bytes operations (one
+  `translate` to check that no field needs escaping, one `%`), appends it to a buffer and writes the
+  buffer with one `os.write` when it passes 64 KiB or its oldest line is a second old, and at shutdown.
 - A miss renders as before (about 1 ms for an article page on this machine, a third of it Jinja2 macro
   calls of the reading controls); Babel number formatting, 40 % of a render before, is memoized.
 - gzip (level 6) for public answers happens inside the cache, so each answer is compressed once."""
@@ -1012,17 +1025,35 @@ METHOD = """\
   articles' sentences as paragraphs, lists, quotes and subheadings; every block passed through reader's
   sanitizer, rows written by reader's own migrations and `SqlArticleStore.save_articles`. The 10-article
   set holds the 100,000 set's middle article (published in the middle of its ten years) as well.
-- Servers: `reader serve --db … --port …` (the real CLI) and `bench/bare_app.py`, a Starlette app on
-  uvicorn with the same settings `reader serve` uses (uvloop, httptools, one worker, no proxy headers, no
-  Server header, log level info: the access log is on in both, as in production, its stdout discarded),
-  both pinned to CPU 0 with `taskset`. The bare app answers with the status, headers and body reader sent
-  for the same request (checked byte for byte before measuring; only `date` is its own).
-- Load: `wrk -t1 -c64` pinned to CPU 1, one JSON line per run from a Lua `done` hook; reader and bare
-  alternate (ABBA order) for every scenario, after a 1 s warm-up each; the table shows medians.
-  Scenarios use the seed article and the cookie `reader_prefs=1|s:200|lh:1.8`; the 304 run sends the
-  ETag reader gave; the htmx run posts `action=bigger&next=/articles/<seed>&view=page` with
-  `HX-Request: true` (reader answers 200 with the article region).
-- 100,000 vs 10: a reader on each set, alternating, p50 of the article page (seed article and the middle
+- reader is started as users start it: `reader serve --db … --port …` (the real CLI, every `READER_*`
+  variable unset, so its defaults: one process, its access log on, in text, to standard error). Standard
+  output and error of every server go to files, as on a server (a terminal would cost more); the harness
+  empties them between runs.
+- The ceiling: `bench/bare_app.py`, a bare Starlette app on uvicorn with the settings `reader serve` uses
+  (uvloop, httptools, one worker, no proxy headers, no Server header, log level info) and **no access log
+  at all**. It answers with the status, headers and body reader sent for the same request (checked byte for
+  byte before measuring; only `date` is its own). The targets are reader against it. Beside it, the same
+  app with uvicorn's access log on (`--access-log`: a line per request to standard output), as most
+  Starlette apps run: the second figure.
+- Load: `wrk -t1 -c64`, one JSON line per run from a Lua `done` hook. Servers pinned to CPU 0, wrk to
+  CPU 1 (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), after a 1 s
+  warm-up each; the table shows medians of the rounds. Scenarios use the seed article and the cookie
+  `reader_prefs=1|s:200|lh:1.8`; the 304 run sends the ETag reader gave; the htmx run posts
+  `action=bigger&next=/articles/<seed>&view=page` with `HX-Request: true` (reader answers 200 with the
+  article region).
+- Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
+  fragment and the 304. After every run of the default reader the harness counts the lines in its log
+  file until there is one for each request wrk completed, and notes how long after the run's end that
+  was (lines are written at least once a second). Last, a fresh reader gets 2 s of wrk and SIGTERM the
+  moment wrk ends; its lines are counted against wrk's requests (plus at most one per connection: requests
+  still in flight when wrk stopped, which the server answered and logged).
+- Workers: `reader serve --workers 1` and `--workers 2`, servers and wrk unpinned (all three share the
+  machine's CPUs), taking turns on the article page; the CPU time of the server's processes (from
+  `/proc`) and of wrk (its rusage) per second of run says what limits the ratio. Then writes through the
+  API to one article of the `--workers 2` server: after each, the page is asked for on a new connection
+  after another (the kernel hands each new connection to either worker) until 20 in a row show the new
+  title; the figure is from the write's answer to the first of those 20.
+- 100,000 vs 10: a reader on each set, taking turns, p50 of the article page (seed article and the middle
   article) and of the index page.
 - Peak RSS: VmRSS of the server process and its children polled every 0.1 s, and its VmHWM.
 - Readability: `reader.readability.readability_report` in-process on articles from
@@ -1033,7 +1064,11 @@ METHOD = """\
 - Write visibility: a second process runs `reader import` of the seed article with a new paragraph into
   the running reader's database while the page is polled every 10 ms; the delay is from the commit (the
   moment a plain SQLite connection polling every 1 ms sees the new version) to reader's first answer
-  holding the new text; median of several imports."""
+  holding the new text; median of several imports.
+- Instructions (`bench/instructions.py`, run on its own): each server under valgrind's callgrind, the
+  user-space instructions per request of the page, fragment and 304, counted over 2,000 requests after a
+  warm-up, the server's idle work taken off. The kernel and the client are not counted. Unlike requests
+  per second, another program on the machine does not change them."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

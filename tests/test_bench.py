@@ -135,3 +135,18 @@ async def test_bare_app_replays_the_captured_answers(tmp_path: Path) -> None:
         assert "date" not in full.headers
         assert (await client.get("/a", headers={"If-None-Match": '"1"'})).status_code == 304
         assert (await client.post("/nowhere", content=b"x")).status_code == 404
+
+
+def test_access_lines_are_counted_in_reader_and_uvicorn_output() -> None:
+    # The harness counts them to check that every request of a run was logged (and none lost on SIGTERM).
+    reader = (
+        b"INFO:     [-] Application startup complete.\n"
+        b'127.0.0.1 - - [01/Dec/2026:18:31:07 +0000] "GET / HTTP/1.1" 200 10 "-" "wrk" 0.1ms [a]\n'
+        b'127.0.0.1 - - [01/Dec/2026:18:31:07 +0000] "GET /x HTTP/1.1" 304 0 "-" "wrk" 0.1ms [b]\n'
+        b"INFO:     [-] Shutting down\n"
+    )
+    uvicorn = b'INFO:     127.0.0.1:5000 - "GET / HTTP/1.1" 200 OK\n' * 2
+    assert run.count_access_lines(reader) == 2
+    assert run.count_access_lines(reader[reader.index(b"127") :]) == 2  # the first line of a file counts too
+    assert run.count_access_lines(uvicorn) == 2
+    assert run.count_access_lines(b"") == 0
