@@ -10,7 +10,7 @@ bench/run.py it sends 300 requests to warm up, zeroes the counters (`callgrind_c
 `--requests` more on one keep-alive connection from this process, dumps the counters and divides. The
 server's idle work over the same time (reader's change watcher, uvicorn's timers: about 2 % of the total),
 measured the same way with no requests afterwards, once everything has warmed up, is taken off. Repeated
-runs agree within about 1 % (start-up state differs a little). What it leaves out: the kernel (system calls: uvicorn's access log makes a
+runs agree within about 1 %. What it leaves out: the kernel (system calls: uvicorn's access log makes a
 write per request, reader's one per 64 KiB) and the cost of the client, which runs outside valgrind.
 Instruction counts are not time (cache misses and branch mispredictions differ), but they move with
 every change to the code on the hot path, reproducibly, on a machine others are using.
