@@ -341,6 +341,26 @@ def test_long_fields_are_cut_and_a_line_never_passes_4_kib() -> None:
                 assert TEXT_LINE.fullmatch(one.decode().rstrip("\n"))
 
 
+def test_what_clients_send_is_remembered_escaped_but_never_without_bound() -> None:
+    lines = Lines()
+    log = AccessLog(lines)  # type: ignore[arg-type]
+    start = time.perf_counter()
+
+    def record(path: bytes, agent: bytes) -> bytes:
+        log.record(scope(raw_path=path), b"id", 200, 1, start, start + 0.001, None, agent)
+        return lines[-1]
+
+    first = record(b"/a", b'evil"\n')
+    assert record(b"/a", b'evil"\n') == first  # the remembered parts give the same line
+    assert b'"evil\\x22\\x0A"' in first
+    for n in range(3 * access_log.MAX_REMEMBERED):
+        record(b"/page-%d" % n, b"agent")
+    assert 0 < len(log._parts) <= access_log.MAX_REMEMBERED
+    log._parts.clear()
+    record(b"/b", b"x" * 5000)  # long parts are escaped every time, not kept
+    assert not log._parts
+
+
 def test_a_cut_never_ends_inside_an_escape() -> None:
     for size in range(20, 40):
         cut = escape_text(b"a" * 5 + b"\n" * 20, size)

@@ -52,11 +52,8 @@ Format = Literal["text", "json"]
 
 logger = logging.getLogger("reader")
 
-# Anything but printable ASCII other than `"` and `\`: as a pattern to replace, and as a table mapping it to
-# NUL (a translate() and a search for NUL is the quickest test that a line is clean: a third of a regex).
+# Anything but printable ASCII other than `"` and `\`.
 _UNSAFE = re.compile(rb"[^\x20\x21\x23-\x5b\x5d-\x7e]")
-_UNSAFE_TO_NUL = bytes(0 if _UNSAFE.match(bytes([b])) else b for b in range(256))
-_HTTP_VERSIONS = {version: b"HTTP/" + version.encode() for version in ("1.0", "1.1", "2")}
 
 
 def _hex_escape(match: re.Match[bytes]) -> bytes:
@@ -253,9 +250,10 @@ class AccessLog:
          "path":"/a?b=c","protocol":"HTTP/1.1","status":200,"bytes":19523,"duration_ms":0.412,"referer":null,
          "user_agent":"curl/8.5.0"}
 
-    `record` runs once per request on the event loop, so it is written for speed: the usual line (short
-    fields of printable ASCII) is checked with one translate() and formatted with one `%`; anything else
-    takes the slow path that escapes and cuts.
+    `record` runs once per request on the event loop, so it is written for speed. The parts of a line a
+    client chooses (address; method, path, query and protocol; referer and user agent) repeat from request
+    to request, so each part is escaped once and remembered, already formatted, in a small table (emptied
+    when full: the client chooses what goes in); a line is then one `%`.
     """
 
     def __init__(self, writer: LogWriter, fmt: Format = "text") -> None:
@@ -263,6 +261,7 @@ class AccessLog:
         self.format = fmt
         self._clock = _Clock()
         self._text = fmt == "text"
+        self._parts: dict[_PartsKey, tuple[bytes, bytes, bytes]] = {}
 
     def record(
         self,
@@ -279,60 +278,69 @@ class AccessLog:
         clock = self._clock
         if not clock.since <= start < clock.until:
             clock.update(start)
-        client = scope.get("client")
-        # (UTF-8 is str.encode's fast path; anything not ASCII in them is escaped below anyway.)
-        host = client[0].encode() if client else b"-"
-        target: bytes = scope.get("raw_path") or scope["path"].encode()
-        query: bytes = scope["query_string"]
-        if query:
-            target += b"?" + query
-        method = scope["method"].encode()
-        version = _HTTP_VERSIONS.get(scope.get("http_version", "1.1"))
-        checked = b"".join((host, method, target, referer or b"", agent or b""))
-        if len(checked) > MAX_TARGET_BYTES or version is None or 0 in checked.translate(_UNSAFE_TO_NUL):
-            self._record_escaped(clock, host, method, target, scope, request_id, status, sent, start, end,
-                                 referer, agent)  # fmt: skip
-        elif self._text:
-            self.writer.write(b'%s - - [%s] "%s %s %s" %d %d "%s" "%s" %.3fms [%s]\n' % (
-                host, clock.text, method, target, version, status, sent, referer or b"-", agent or b"-",
-                (end - start) * 1000, request_id,
-            ))  # fmt: skip
-        else:
-            self.writer.write(_JSON_LINE % (
-                clock.iso, int((start + clock.offset) * 1000) % 1000, clock.zone, request_id, host, method, target,
-                version, status, sent, (end - start) * 1000, b'"%s"' % referer if referer else b"null",
-                b'"%s"' % agent if agent else b"null",
-            ))  # fmt: skip
-
-    def _record_escaped(
-        self, clock: _Clock, host: bytes, method: bytes, target: bytes, scope: Scope, request_id: bytes,
-        status: int, sent: int, start: float, end: float, referer: bytes | None, agent: bytes | None,
-    ) -> None:  # fmt: skip
-        """The line of a request whose fields need escaping or cutting."""
-        version = b"HTTP/" + str(scope.get("http_version", "1.1")).encode("latin-1")
+        client = scope["client"]
+        key = (
+            client[0] if client else None,
+            scope["method"],
+            scope.get("raw_path") or scope["path"],
+            scope["query_string"],
+            scope["http_version"],
+            referer,
+            agent,
+        )
+        host, request, headers = self._parts.get(key) or self._escape(key)
         if self._text:
-            line = b'%s - - [%s] "%s %s %s" %d %d "%s" "%s" %.3fms [%s]\n' % (
-                escape_text(host, 64), clock.text, escape_text(method, 32), escape_text(target, MAX_TARGET_BYTES),
-                escape_text(version, 16), status, sent,
-                escape_text(referer, MAX_HEADER_BYTES) if referer else b"-",
-                escape_text(agent, MAX_HEADER_BYTES) if agent else b"-", (end - start) * 1000, request_id,
+            line = b"%s - - [%s] %s %d %d %s %.3fms [%s]\n" % (
+                host, clock.text, request, status, sent, headers, (end - start) * 1000, request_id,
             )  # fmt: skip
         else:
-            line = _JSON_LINE % (
-                clock.iso, int((start + clock.offset) * 1000) % 1000, clock.zone, request_id,
-                escape_json(host, 64)[1:-1], escape_json(method, 32)[1:-1],
-                escape_json(target, MAX_TARGET_BYTES)[1:-1], escape_json(version, 16)[1:-1], status, sent,
-                (end - start) * 1000,
-                escape_json(referer, MAX_HEADER_BYTES) if referer else b"null",
-                escape_json(agent, MAX_HEADER_BYTES) if agent else b"null",
+            line = (
+                b'{"time":"%s.%03d%s","request_id":"%s","client":%s,%s,"status":%d,"bytes":%d,"duration_ms":%.3f,'
+                b"%s}\n"
+            ) % (
+                clock.iso, int((start + clock.offset) * 1000) % 1000, clock.zone, request_id, host, request,
+                status, sent, (end - start) * 1000, headers,
             )  # fmt: skip
         self.writer.write(line)
 
+    def _escape(self, key: _PartsKey) -> tuple[bytes, bytes, bytes]:
+        """The client's parts of a line, escaped and cut: the address; method, target and protocol; referer
+        and user agent. Remembered unless long."""
+        host, method, path, query, version, referer, agent = key
+        address = (host or "-").encode("utf-8", "surrogateescape")
+        target = path if isinstance(path, bytes) else path.encode("utf-8", "surrogateescape")
+        if query:
+            target += b"?" + query
+        request = (method.encode("latin-1", "replace"), target, f"HTTP/{version}".encode("latin-1", "replace"))
+        if self._text:
+            parts = (
+                escape_text(address, 64),
+                b'"%s %s %s"' % (escape_text(request[0], 32), escape_text(target, MAX_TARGET_BYTES),
+                                 escape_text(request[2], 16)),
+                b'"%s" "%s"' % (escape_text(referer, MAX_HEADER_BYTES) if referer else b"-",
+                                escape_text(agent, MAX_HEADER_BYTES) if agent else b"-"),
+            )  # fmt: skip
+        else:
+            parts = (
+                escape_json(address, 64),
+                b'"method":%s,"path":%s,"protocol":%s' % (escape_json(request[0], 32),
+                                                          escape_json(target, MAX_TARGET_BYTES),
+                                                          escape_json(request[2], 16)),
+                b'"referer":%s,"user_agent":%s' % (escape_json(referer, MAX_HEADER_BYTES) if referer else b"null",
+                                                   escape_json(agent, MAX_HEADER_BYTES) if agent else b"null"),
+            )  # fmt: skip
+        if len(target) + len(referer or b"") + len(agent or b"") <= MAX_REMEMBERED_BYTES:
+            if len(self._parts) >= MAX_REMEMBERED:
+                self._parts.clear()
+            self._parts[key] = parts
+        return parts
 
-_JSON_LINE = (
-    b'{"time":"%s.%03d%s","request_id":"%s","client":"%s","method":"%s","path":"%s","protocol":"%s",'
-    b'"status":%d,"bytes":%d,"duration_ms":%.3f,"referer":%s,"user_agent":%s}\n'
-)
+
+# (client address, method, raw path or path, query, HTTP version, referer, user agent)
+_PartsKey = tuple[str | None, str, bytes | str, bytes, str, bytes | None, bytes | None]
+# Combinations remembered, and the longest remembered: a few MB at most, whatever clients send.
+MAX_REMEMBERED = 1024
+MAX_REMEMBERED_BYTES = 2048
 
 
 def open_access_log(destination: str, fmt: str) -> AccessLog | None:
