@@ -270,7 +270,9 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
         host=host,
         port=port,
         workers=settings.workers,
-        loop="uvloop",
+        # uvloop, accepting new connections in batches: under load, libuv's one accept per turn of the
+        # loop left connections queued for seconds (reader.event_loop).
+        loop="reader.event_loop:new_event_loop",
         http="httptools",
         proxy_headers=settings.trust_proxy_headers,
         # Only these may say who the client is: uvicorn takes the right-most X-Forwarded-For address that
@@ -286,14 +288,16 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
         # write rolls back); the database is closed cleanly after them either way.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+    # One listening socket, bound here (so that the loop accepts from it in batches) and, with workers,
+    # shared: the kernel hands each new connection to one of them.
+    sockets = [config.bind_socket()]
     if settings.workers == 1:
         server = uvicorn.Server(config)
-        server.run()
+        server.run(sockets=sockets)
         return 0 if server.started else STARTUP_FAILURE
-    # One listening socket, bound here and shared: the kernel hands each new connection to one worker.
     # On SIGTERM or SIGINT the supervisor sends SIGTERM to every worker, each finishes its requests in
     # flight and flushes its access log, and the supervisor waits for them all.
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor = Multiprocess(config, sockets=sockets)
     supervisor.run()
     failed = any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
     return STARTUP_FAILURE if failed else 0
