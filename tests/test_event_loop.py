@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from reader.event_loop import ACCEPT_BATCH, BatchAcceptLoop, BatchAcceptServer, new_event_loop
+from reader.event_loop import ACCEPT_BATCH, BatchAcceptLoop, BatchAcceptServer, new_event_loop, reserve_address
 
 
 class Counting(asyncio.Protocol):
@@ -61,4 +61,36 @@ def test_servers_it_cannot_batch_are_uvloops_own() -> None:
 
         loop.run_until_complete(serve())
     finally:
+        loop.close()
+
+
+def test_each_server_on_a_reserved_address_listens_on_its_own_socket_and_gets_a_share() -> None:
+    # As two workers of `reader serve --workers 2` do: the kernel spreads connections over their sockets.
+    reserved = reserve_address("127.0.0.1", 0)
+    port = reserved.getsockname()[1]
+    assert not reserved.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)  # held, not listening
+    loop = new_event_loop()
+    clients: list[socket.socket] = []
+    try:
+
+        async def serve() -> list[int]:
+            first = await loop.create_server(asyncio.Protocol, sock=reserved, backlog=512, start_serving=False)
+            second = await loop.create_server(asyncio.Protocol, sock=reserved, backlog=512, start_serving=False)
+            assert isinstance(first, BatchAcceptServer) and isinstance(second, BatchAcceptServer)
+            own = [first.sockets[0], second.sockets[0]]
+            assert own[0] is not own[1] and all(s.getsockname()[1] == port for s in own)
+            clients.extend(socket.create_connection(("127.0.0.1", port)) for _ in range(200))
+            counts = [first.accept(), second.accept()]
+            for server in (first, second):
+                server.close()
+            assert all(s.fileno() == -1 for s in own)  # a server's own socket closes with it
+            return counts
+
+        counts = loop.run_until_complete(serve())
+        assert sum(counts) == 200 and min(counts) > 0
+    finally:
+        for client in clients:
+            client.close()
+        reserved.close()
+        loop.run_until_complete(asyncio.sleep(0.05))  # the accepted connections' set-up tasks end
         loop.close()

@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 import threading
@@ -296,6 +297,24 @@ def test_unusable_flags_stop_serve_with_a_message(tmp_path: Path, args: list[str
     )
     assert done.returncode == 2 and message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_second_server_on_the_same_port_stops_instead_of_sharing_it(server: Server) -> None:
+    # Workers listen with SO_REUSEPORT, which would let another reader started on the port by mistake join
+    # them and take half their connections; it must stop with uvicorn's start-up failure instead.
+    server.start()
+    done = subprocess.run(
+        reader_command("serve", "--port", str(server.port), "--db", str(server.directory / "other.db")),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 3 and "Address already in use" in done.stderr
+    assert "Traceback" not in done.stderr
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # and a port anything else holds
+        done = subprocess.run(
+            reader_command("serve", "--port", str(taken.getsockname()[1]), "--db", str(server.directory / "o.db")),
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 3 and "Address already in use" in done.stderr
 
 
 def test_the_environment_sets_workers_and_a_json_log(server: Server) -> None:

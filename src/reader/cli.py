@@ -259,6 +259,7 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
     from uvicorn.supervisors import Multiprocess
 
     from reader.app import create_app
+    from reader.event_loop import reserve_address
     from reader.request_id import log_config
 
     config = uvicorn.Config(
@@ -288,9 +289,9 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
         # write rolls back); the database is closed cleanly after them either way.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
-    # One listening socket, bound here (so that the loop accepts from it in batches) and, with workers,
-    # shared: the kernel hands each new connection to one of them.
-    sockets = [config.bind_socket()]
+    # The address is reserved here; every process listens on a socket of its own bound to it, and the kernel
+    # spreads new connections evenly over them (reader.event_loop).
+    sockets = [reserve_address(host, port)]
     if settings.workers == 1:
         server = uvicorn.Server(config)
         server.run(sockets=sockets)
