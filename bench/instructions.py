@@ -23,6 +23,7 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -129,6 +130,7 @@ def main() -> int:
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
             parser.error(f"{tool} is not installed: apt-get install -y valgrind (Debian's)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the servers under valgrind stop with the harness
     reader_bin = Path(sys.executable).with_name("reader")
     with tempfile.TemporaryDirectory(prefix="reader-instructions-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
