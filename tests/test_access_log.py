@@ -14,7 +14,6 @@ from unittest import mock
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
 
@@ -33,7 +32,7 @@ from reader.access_log import (
 from reader.app import create_app
 from reader.request_id import RequestId
 from reader.settings import Settings, SettingsError
-from tests.conftest import SEED_SLUG
+from tests.conftest import SEED_SLUG, client_for, served
 
 TEXT_LINE = re.compile(
     r"(?P<client>\S+) - - \[(?P<time>\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "
@@ -386,8 +385,8 @@ class Logged:
 async def logged(tmp_path: Path, log_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Logged]:
     fmt = getattr(request, "param", "text")
     app = create_app(Settings(db_path=tmp_path / "reader.db", access_log=str(log_path), access_log_format=fmt))
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+    async with served(app) as running:
+        transport = httpx.ASGITransport(app=running, client=("198.51.100.7", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Logged(app, client, log_path)
 
@@ -463,9 +462,8 @@ async def test_a_failing_request_is_logged_with_the_500_it_got() -> None:
 async def test_off_means_no_log_at_all(tmp_path: Path) -> None:
     assert open_access_log("off", "text") is None
     app = create_app(Settings(db_path=tmp_path / "reader.db", access_log="off"))
-    async with LifespanManager(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            answer = await client.get("/healthz")
+    async with served(app) as running, client_for(running) as client:
+        answer = await client.get("/healthz")
     assert answer.status_code == 200 and answer.headers["x-request-id"]
     assert app.access_log is None  # type: ignore[attr-defined]
 
