@@ -16,13 +16,14 @@ import stat
 import subprocess
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_SLUG
-from tests.serverproc import Server, create_token, reader_command
+from tests.conftest import EDITOR_PASSWORD, SEED_SLUG, csrf_token
+from tests.serverproc import Server, add_editor, create_token, reader_command
 from tests.test_access_log import TEXT_LINE
 
 DEADLINE = 30.0  # seconds: far beyond the one second a line may wait, for a loaded machine
@@ -208,6 +209,43 @@ def test_workers_start_serve_share_every_write_and_stop_with_0(server: Server) -
     lines = log.read_text().splitlines()
     assert all(TEXT_LINE.fullmatch(line) for line in lines) and len(lines) == 2 + 40 + asked
     assert set(logged_ids(log.read_text())) >= {f"warm-{n}" for n in range(40)} | {f"fresh-{n}" for n in range(asked)}
+
+
+def sign_in_through(server: Server, worker: int, pids: set[int], password: str) -> int:
+    """One sign-in attempt on a connection the given worker holds (new connections until one lands on it):
+    the form, then the post, on that connection. Its status."""
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        conn.request("GET", "/editor/login")
+        form = conn.getresponse()
+        html = form.read().decode()
+        if owner_of(conn, pids, server.port) == worker:
+            break
+        conn.close()
+    cookie = "; ".join(value.split(";", 1)[0] for name, value in form.getheaders() if name.lower() == "set-cookie")
+    body = urllib.parse.urlencode({"name": "someone", "password": password, "csrf_token": csrf_token(html)})
+    conn.request(
+        "POST", "/editor/login", body=body,
+        headers={"content-type": "application/x-www-form-urlencoded", "cookie": cookie},
+    )  # fmt: skip
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    return answer.status
+
+
+def test_failed_sign_ins_across_workers_are_throttled_as_on_one(server: Server) -> None:
+    # The counts live in the database: five wrong passwords, alternately through each worker, and the
+    # sixth attempt, even with the right password, waits — as it would on one worker.
+    add_editor(server.db, "someone", EDITOR_PASSWORD)
+    server.workers = 2
+    server.start()
+    first, second = sorted(worker_pids(server))
+    statuses = [sign_in_through(server, (first, second)[n % 2], {first, second}, "wrong") for n in range(5)]
+    statuses.append(sign_in_through(server, second, {first, second}, EDITOR_PASSWORD))
+    assert statuses == [401] * 5 + [429]
+    server.terminate()
+    assert server.wait() == 0
 
 
 def test_workers_write_whole_lines_into_a_shared_pipe(server: Server) -> None:
