@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -57,10 +58,21 @@ class Counted:
                                             env=env, start_new_session=True)  # fmt: skip
         stack.callback(self.stop)
         deadline = time.monotonic() + 600  # Python's start-up, 50 times slower
-        while b"Application startup complete." not in self.log.read_bytes():
+        while not self._answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{name} did not start under valgrind: {self.log.read_text()[-2000:]}")
             time.sleep(0.5)
+
+    def _answers(self) -> bool:
+        """Started and listening (uvicorn logs both, in an order that depends on how it binds)."""
+        log = self.log.read_bytes()
+        if b"Application startup complete." not in log or b"Uvicorn running on" not in log:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
+        except OSError:
+            return False
+        return True
 
     def _control(self, option: str) -> None:
         subprocess.run(["callgrind_control", option, str(self.process.pid)], capture_output=True, check=True)
