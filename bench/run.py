@@ -45,6 +45,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import dataset  # noqa: E402
 import readability_bench  # noqa: E402
+import sections  # noqa: E402
 
 from reader.paths import DEMO_DIR  # noqa: E402
 
@@ -853,27 +854,35 @@ def create_token(reader_bin: Path, db: Path) -> str:
     return done.stdout.splitlines()[0].strip()
 
 
-def benchmark(args: argparse.Namespace, workdir: Path) -> Results:
-    results = Results()
+def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Results]:
+    """The parts asked for (PARTS), each with its own results."""
+    parts: dict[str, Results] = {}
     reader_bin = Path(sys.executable).with_name("reader")
     small_db = workdir / "articles-10.sqlite"  # a copy: the write-visibility tests change it
     shutil.copy(dataset.ensure(args.cache, 10), small_db)
-    load = Load(args.duration, args.connections, workdir)
     with ExitStack() as stack:
-        if args.only != "workers":
+        if args.only in (None, "ceiling"):
+            results = parts["ceiling"] = Results()
+            load = Load(args.duration, args.connections, workdir)
             large_db = dataset.ensure(args.cache, dataset.LARGE)
             ceiling(results, args, stack, load, reader_bin, small_db, large_db, workdir)
-        if args.only != "ceiling":
+            readability(results, args)
+            note_load(results, load)
+        if args.only in (None, "workers"):
+            results = parts["workers"] = Results()
+            load = Load(args.duration, args.connections, workdir)
             workers(results, args, stack, load, reader_bin, small_db, workdir)
-    if args.only is None:
-        readability(results, args)
+            note_load(results, load)
+    return parts
+
+
+def note_load(results: Results, load: Load) -> None:
     loads = load.loads
     results.notes.append(f"load average (1 min) during the runs: min {min(loads):.1f}, median "
                          f"{median(loads):.1f}, max {max(loads):.1f} on {os.cpu_count()} CPUs (the benchmark "
                          "itself keeps about 2 busy: a server and wrk)")  # fmt: skip
     if median(loads) > 3:
         results.notes.append("other work was running on the machine during this run: absolute figures are low")
-    return results
 
 
 def stop_all(results: Results, servers: Sequence[Server]) -> None:
@@ -898,6 +907,14 @@ def ceiling(
     cases, answers, spec = capture(reader, workdir)
     bare = start(stack, "bare", [*bare_argv, str(spec)], workdir)
     bare_logging = start(stack, "bare-uvicorn-log", [*bare_argv, str(spec), "--access-log"], workdir)
+    compared = (
+        f"reader as users start it: `{shown_argv(serve)}` (every READER_* variable unset: one process, its access "
+        "log on, text, to standard error, here a file); the ceiling: "
+        f"`{shown_argv(bare_argv)} answers.json`, a bare Starlette app on uvicorn sending reader's bytes, with "
+        f"no access log; beside it the same bare app with uvicorn's access log on (`… --access-log`)"
+    )
+    print(f"compared: {compared}", flush=True)
+    results.notes.insert(0, f"compared: {compared}")
     for baseline in (bare, bare_logging):
         check_bare(baseline, cases, answers)
     versus_bare(results, load, args.runs, cases, answers, (reader, bare, bare_logging))
@@ -922,6 +939,15 @@ def ceiling(
     access_log_after_sigterm(results, stack, load, cases[0], reader_bin, small_db, workdir)
 
 
+def shown_argv(argv: Sequence[str]) -> str:
+    """A command line as a reader of the results would type it (paths of this run made generic)."""
+    names = {sys.executable: "python", str(BENCH_DIR / "bare_app.py"): "bench/bare_app.py"}
+    words = [names.get(word, word) for word in argv]
+    words = ["reader" if word.endswith("/reader") else "articles-10.sqlite" if word.endswith(".sqlite") else word
+             for word in words]  # fmt: skip
+    return " ".join(words)
+
+
 def workers(
     results: Results, args: argparse.Namespace, stack: ExitStack, load: Load, reader_bin: Path, small_db: Path,
     workdir: Path,
@@ -932,6 +958,9 @@ def workers(
     token = create_token(reader_bin, small_db)
     one = start(stack, "reader-workers-1", [*serve, "--workers", "1"], workdir, pinned=False)
     two = start(stack, "reader-workers-2", [*serve, "--workers", "2"], workdir, pinned=False, workers=2)
+    compared = f"`{shown_argv([*serve, '--workers', '2'])}` against `… --workers 1`, both with their access log on"
+    print(f"compared: {compared}", flush=True)
+    results.notes.insert(0, f"compared: {compared}")
     page = scenarios("")[0]
     if request(one.port, page.method, page.path, page.headers).status != 200:
         raise RuntimeError("the article page is not 200 from reader --workers 1")
@@ -951,47 +980,50 @@ def readability(results: Results, args: argparse.Namespace) -> None:
         )
 
 
-def document(results: Results, about: dict[str, str], command: str) -> str:
+PARTS = {
+    "ceiling": "reader against the bare app (bench/run.py)",
+    "workers": "reader serve --workers (bench/run.py)",
+}
+PREAMBLE = """\
+# Performance
+
+Written in parts, each between two markers naming the command that writes it: bench/run.py's figures
+against the bare app and for `--workers`, its design and method notes, bench/postgres.py's PostgreSQL
+figures, the first-visit budgets. Running a command again replaces its own parts and leaves the others.
+Figures are medians of alternating runs; on a machine other people use too, compare ratios, not absolute
+numbers, and rerun before trusting a small difference. p99 is noisier than p50.
+"""
+
+
+def document_part(part: str, results: Results, about: dict[str, str], command: str, quick: bool) -> str:
+    """One part of docs/performance.md, marked (bench/sections.py)."""
     missed = [r for r in results.rows if r.met is False]
-    return "\n".join(
-        [
-            "# Performance",
-            "",
-            "Written by `bench/run.py --write docs/performance.md` (see the README's Development section; the method",
-            "is at the end). Figures are medians of alternating runs on a machine other people use too: compare",
-            "ratios, not absolute numbers, and rerun before trusting a small difference. p99 is noisier than p50.",
-            "",
-            f"Command: `{command}`",
-            "",
-            "## Machine",
-            "",
-            *[f"- {k}: {v}" for k, v in about.items()],
-            "",
-            "## Results",
-            "",
-            markdown_table(results.rows),
-            "",
-            f"Missed targets ({len(missed)}):" if missed else "Missed targets: none.",
-            "",
-            *[f"- {r.figure}: {r.value}, target {r.target}: {r.by}" for r in missed],
-            *([""] if missed else []),
-            "## Per scenario (medians; errors are wrk's socket errors and 4xx/5xx answers)",
-            "",
-            SCENARIO_HEADER,
-            *results.scenarios,
-            "",
-            "## Notes",
-            "",
-            *[f"- {n}" for n in results.notes],
-            "",
-            "## How reader gets there",
-            "",
-            DESIGN,
-            "",
-            "## Method",
-            "",
-            METHOD,
-        ]
+    smoke = " A --quick smoke run: not figures to go by (those come from a quiet machine)." if quick else ""
+    body = [
+        f"## {PARTS[part]}",
+        "",
+        f"Command: `{command}`.{smoke}",
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in about.items()) + ".",
+        "",
+        markdown_table(results.rows),
+        "",
+        f"Missed targets ({len(missed)}):" if missed else "Missed targets: none.",
+        "",
+        *[f"- {r.figure}: {r.value}, target {r.target}: {r.by}" for r in missed],
+        *([""] if missed else []),
+    ]
+    if results.scenarios:
+        body += ["Per scenario (medians; errors are wrk's socket errors and 4xx/5xx answers):", "",
+                 SCENARIO_HEADER, *results.scenarios, ""]  # fmt: skip
+    body += ["Notes:", "", *[f"- {n}" for n in results.notes]]
+    return sections.section(f"bench/run.py: {part}", "\n".join(body))
+
+
+def design_and_method() -> str:
+    """The part saying how reader gets its figures and how they are measured (true whatever was run)."""
+    return sections.section(
+        "bench/run.py: method", "\n".join(["## How reader gets there", "", DESIGN, "", "## Method", "", METHOD])
     )
 
 
@@ -1110,22 +1142,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs", flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="reader-bench-") as tmp:
-            results = benchmark(args, Path(tmp))
+            parts = benchmark(args, Path(tmp))
     except KeyboardInterrupt:
         print("interrupted: servers stopped", file=sys.stderr)
         return 130
-    width = max(len(r.figure) for r in results.rows)
-    value_width = max(len(r.value) for r in results.rows)
-    print()
-    for row in results.rows:
-        met = "—" if row.met is None else "ok" if row.met else f"MISSED ({row.by})"
-        print(f"{row.figure:<{width}}  {row.value:<{value_width}}  {row.target:<12}  {met}")
-    print()
-    print("\n".join([SCENARIO_HEADER, *results.scenarios, "", *results.notes]))
+    for part, results in parts.items():
+        print(f"\n{PARTS[part]}\n")
+        width = max(len(r.figure) for r in results.rows)
+        value_width = max(len(r.value) for r in results.rows)
+        for row in results.rows:
+            met = "—" if row.met is None else "ok" if row.met else f"MISSED ({row.by})"
+            print(f"{row.figure:<{width}}  {row.value:<{value_width}}  {row.target:<12}  {met}")
+        print()
+        print("\n".join([*([SCENARIO_HEADER, *results.scenarios, ""] if results.scenarios else []), *results.notes]))
     if args.write:
         command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        args.write.write_text(document(results, machine(), command.strip()) + "\n")
-        print(f"wrote {args.write}")
+        about = machine()
+        for part, results in parts.items():
+            text = document_part(part, results, about, command.strip(), args.quick)
+            sections.write_section(args.write, text, preamble=PREAMBLE)
+        sections.write_section(args.write, design_and_method(), preamble=PREAMBLE)
+        print(f"wrote {', '.join(PARTS[p] for p in parts)} into {args.write}, its other parts as they were")
     return 0
 
 

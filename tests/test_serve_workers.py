@@ -211,6 +211,65 @@ def test_workers_start_serve_share_every_write_and_stop_with_0(server: Server) -
     assert set(logged_ids(log.read_text())) >= {f"warm-{n}" for n in range(40)} | {f"fresh-{n}" for n in range(asked)}
 
 
+def test_sigterm_lets_every_workers_in_flight_request_finish(server: Server) -> None:
+    # A slow client on each worker: the headers and half the body of a PUT are in when SIGTERM comes, so
+    # each worker is certainly inside a request (no guessing how long work takes). Both must finish, the
+    # supervisor exit 0, and both lines be in the access log.
+    token = create_token(server.db)
+    log = server.directory / "access.log"
+    server.workers = 2
+    server.args = ["--access-log", str(log)]
+    server.start()
+    pids = worker_pids(server)
+    held: dict[int, http.client.HTTPConnection] = {}
+    for n in range(200):
+        if len(held) == len(pids):
+            break
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        get(server.port, "/healthz", f"probe-{n}", conn)  # accepted and served: its worker holds it now
+        owner = owner_of(conn, pids, server.port)
+        if owner is not None and owner not in held:
+            held[owner] = conn
+        else:
+            conn.close()
+    assert set(held) == pids
+    bodies = {}
+    for pid, conn in held.items():
+        body = json.dumps({"title": f"Written in {pid}'s shutdown", "lang": "en", "body_markdown": "Body."}).encode()
+        conn.putrequest("PUT", f"/api/articles/shutdown-{pid}")
+        headers = {"content-type": "application/json", "authorization": f"Bearer {token}",
+                   "x-request-id": f"in-flight-{pid}", "content-length": str(len(body))}  # fmt: skip
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        conn.send(body[: len(body) // 2])
+        bodies[pid] = body
+    time.sleep(0.5)  # for each worker to read the head and half the body (as in tests/test_shutdown.py)
+    server.terminate()
+    assert eventually(lambda: _refuses_connections(server.port))  # every worker is shutting down
+    assert server.process is not None and server.process.poll() is None
+    assert all(Path(f"/proc/{pid}").exists() for pid in pids)  # waiting for their requests
+    for pid, conn in held.items():
+        conn.send(bodies[pid][len(bodies[pid]) // 2 :])
+        response = conn.getresponse()
+        assert response.status == 201, response.read()
+        assert json.loads(response.read())["title"] == f"Written in {pid}'s shutdown"
+        conn.close()
+    assert server.wait() == 0
+    output = server.log()
+    assert output.count("Finished server process") == 2 and "Traceback" not in output
+    ids = logged_ids(log.read_text())
+    assert {f"in-flight-{pid}" for pid in pids} <= set(ids)
+
+
+def _refuses_connections(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return True
+    return False
+
+
 def sign_in_through(server: Server, worker: int, pids: set[int], password: str) -> int:
     """One sign-in attempt on a connection the given worker holds (new connections until one lands on it):
     the form, then the post, on that connection. Its status."""
