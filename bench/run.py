@@ -375,6 +375,7 @@ def start(
     pinned: bool = True,
     workers: int = 1,
     buffered_log: bool = False,
+    timeout: float = 60,
 ) -> Server:
     """Start a server (pinned to the server CPU unless told otherwise) as a user would, with reader's
     defaults; it is stopped when ``stack`` closes (also on Ctrl-C). Its standard output and error go to
@@ -393,7 +394,7 @@ def start(
         )
     server = Server(name, port, process, log, out, workers, buffered_log)
     stack.callback(server.stop)
-    server.wait_healthy()
+    server.wait_healthy(timeout)
     return server
 
 
@@ -910,8 +911,8 @@ def ceiling(
     compared = (
         f"reader as users start it: `{shown_argv(serve)}` (every READER_* variable unset: one process, its access "
         "log on, text, to standard error, here a file); the ceiling: "
-        f"`{shown_argv(bare_argv)} answers.json`, a bare Starlette app on uvicorn sending reader's bytes, with "
-        f"no access log; beside it the same bare app with uvicorn's access log on (`… --access-log`)"
+        f"`{shown_argv(bare_argv)} ANSWERS.json`, a bare Starlette app on uvicorn sending reader's captured "
+        "answers, with no access log; beside it the same bare app with uvicorn's access log on (`… --access-log`)"
     )
     print(f"compared: {compared}", flush=True)
     results.notes.insert(0, f"compared: {compared}")
@@ -925,7 +926,9 @@ def ceiling(
     access_log_rows(results, reader)
     stop_all(results, (silent,))
     print("starting reader (100,000 articles) …", flush=True)
-    reader_large = start(stack, "reader-100000", [str(reader_bin), "serve", "--db", str(large_db)], workdir)
+    # reader serve checks the whole file before it serves: for the 1 GB set, a minute or more on a busy machine.
+    reader_large = start(stack, "reader-100000", [str(reader_bin), "serve", "--db", str(large_db)], workdir,
+                         timeout=600)  # fmt: skip
     versus_sets(results, load, args.runs, cases, reader, reader_large)
     print("page weight and write visibility …", flush=True)
     weight_and_writes(results, reader, small_db, reader_bin, workdir, args.visibility_runs)
@@ -1107,6 +1110,13 @@ METHOD = """\
   the running reader's database while the page is polled every 10 ms; the delay is from the commit (the
   moment a plain SQLite connection polling every 1 ms sees the new version) to reader's first answer
   holding the new text; median of several imports.
+- Recording: `--write docs/performance.md` replaces this file's `bench/run.py` parts (each between
+  markers: the figures against the bare app, the `--workers` figures, this design and method) and leaves
+  every other part as it is; `--only` rewrites only its own figures. Each part names the command, the
+  machine, the commit and what was compared; a `--quick` run is marked as a smoke run.
+- Load with writes (`bench/load_with_writes.py`, run on its own, results in docs/reliability.md): 1,000
+  connections for 30 s against `reader serve --workers 2` with 10 API writes a second; read p99, errors,
+  every write checked, the access log's lines counted after SIGTERM.
 - Instructions (`bench/instructions.py`, run on its own): each server under valgrind's callgrind, the
   user-space instructions per request of the page, fragment and 304, counted over 2,000 requests after a
   warm-up, the server's idle work taken off. The kernel and the client are not counted. Unlike requests

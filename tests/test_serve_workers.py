@@ -1,7 +1,7 @@
 """`reader serve` as operators run it: the access log counted line by line, and `--workers`.
 
 Real servers in subprocesses (tests/serverproc.py). Nothing here is timed: visibility and flushing are
-asserted with generous deadlines; the figures (how soon) come from bench/workers.py.
+asserted with generous deadlines; the figures (how soon) come from `bench/run.py --only workers`.
 """
 
 from __future__ import annotations
@@ -164,7 +164,9 @@ def put_article(port: int, token: str, slug: str, title: str) -> None:
     conn.close()
 
 
-def test_workers_start_serve_share_every_write_and_stop_with_0(server: Server) -> None:
+def start_two_workers(server: Server) -> tuple[str, Path, set[int]]:
+    """`reader serve --workers 2 --access-log FILE` on the server's database: an API token, the log file and
+    the two workers' process ids."""
     token = create_token(server.db)
     log = server.directory / "access.log"
     server.workers = 2
@@ -173,6 +175,11 @@ def test_workers_start_serve_share_every_write_and_stop_with_0(server: Server) -
     pids = worker_pids(server)
     started = {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", server.log())}
     assert len(pids) == 2 and started == pids
+    return token, log, pids
+
+
+def test_workers_start_serve_share_every_write_and_stop_with_0(server: Server) -> None:
+    token, log, pids = start_two_workers(server)
 
     slug = "shared-by-workers"
     put_article(server.port, token, slug, "Version one")
@@ -215,12 +222,7 @@ def test_sigterm_lets_every_workers_in_flight_request_finish(server: Server) -> 
     # A slow client on each worker: the headers and half the body of a PUT are in when SIGTERM comes, so
     # each worker is certainly inside a request (no guessing how long work takes). Both must finish, the
     # supervisor exit 0, and both lines be in the access log.
-    token = create_token(server.db)
-    log = server.directory / "access.log"
-    server.workers = 2
-    server.args = ["--access-log", str(log)]
-    server.start()
-    pids = worker_pids(server)
+    token, log, pids = start_two_workers(server)
     held: dict[int, http.client.HTTPConnection] = {}
     for n in range(200):
         if len(held) == len(pids):
