@@ -987,6 +987,7 @@ PARTS = {
     "ceiling": "reader against the bare app (bench/run.py)",
     "workers": "reader serve --workers (bench/run.py)",
 }
+SMOKE = "A --quick smoke run: not figures to go by; to be regenerated on a quiet machine without --quick."
 PREAMBLE = """\
 # Performance
 
@@ -1001,7 +1002,7 @@ numbers, and rerun before trusting a small difference. p99 is noisier than p50.
 def document_part(part: str, results: Results, about: dict[str, str], command: str, quick: bool) -> str:
     """One part of docs/performance.md, marked (bench/sections.py)."""
     missed = [r for r in results.rows if r.met is False]
-    smoke = " A --quick smoke run: not figures to go by (those come from a quiet machine)." if quick else ""
+    smoke = f" {SMOKE}" if quick else ""
     body = [
         f"## {PARTS[part]}",
         "",

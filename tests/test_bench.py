@@ -161,7 +161,7 @@ def test_each_command_rewrites_only_its_own_parts_of_the_performance_page(tmp_pa
     about = {"CPU": "test"}
     run_part = functools.partial(run.document_part, results=results, about=about, command="python bench/run.py")
     run.sections.write_section(doc, run_part("ceiling", quick=True), preamble=run.PREAMBLE)
-    assert doc.read_text().startswith(run.PREAMBLE) and "A --quick smoke run" in doc.read_text()
+    assert doc.read_text().startswith(run.PREAMBLE) and run.SMOKE in doc.read_text()
     postgres = run.sections.section("bench/postgres.py", "## PostgreSQL nodes\n\nfigures of PostgreSQL")
     lighthouse = run.sections.section("lighthouse", "## First visit\n\nbudgets")
     for other in (postgres, lighthouse):
@@ -174,13 +174,12 @@ def test_each_command_rewrites_only_its_own_parts_of_the_performance_page(tmp_pa
     run.sections.write_section(doc, run_part("ceiling", quick=False), preamble=run.PREAMBLE)
     text = doc.read_text()
     assert text.count(run.PREAMBLE) == 1 and "1.10×" in text and "1.00× | ≥" in text  # the workers part's
-    assert "A --quick smoke run" not in text
+    assert run.SMOKE not in text
     for part in ("bench/run.py: ceiling", "bench/run.py: workers", "bench/run.py: method", "bench/postgres.py",
                  "lighthouse"):  # fmt: skip
         start, end = run.sections.markers(part)
         assert text.count(start) == 1 and text.count(end) == 1 and text.index(start) < text.index(end)
     assert text.index(postgres) > text.index("1.10×") and lighthouse in text
-    smoke = " A --quick smoke run: not figures to go by (those come from a quiet machine)."
-    assert text.replace("1.10×", "1.00×") == before.replace(smoke, "")  # nothing else changed
+    assert text.replace("1.10×", "1.00×") == before.replace(f" {run.SMOKE}", "")  # nothing else changed
     with pytest.raises(ValueError, match="not a marked section"):
         run.sections.write_section(doc, "## unmarked\n")
