@@ -332,6 +332,20 @@ class Server:
         """Access log lines written since the last rotate()."""
         return sum(count_access_lines(path.read_bytes()) for path in (self.log, self.out))
 
+    def settle(self, quiet: float = 0.7, timeout: float = 30) -> None:
+        """Wait until the server's output has not grown for `quiet` seconds (reader's access log keeps lines
+        in memory for up to half a second): lines of an earlier run, of the warm-up or of /healthz must not
+        be written after rotate() and counted as the next run's."""
+        deadline = time.monotonic() + timeout
+        size, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            now_size = sum(path.stat().st_size for path in (self.log, self.out))
+            if now_size != size:
+                size, since = now_size, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+            time.sleep(0.05)
+
     def rotate(self) -> None:
         """Note the errors logged so far and empty the log files (opened for appending), so that a run's
         access log is counted on its own and the disk does not fill with lines."""
@@ -487,8 +501,9 @@ def alternate(
     load: Load, runs: int, cases: Sequence[tuple[str, Scenario, Sequence[Server]]], *, pinned: bool = True
 ) -> dict[str, list[list[Measured]]]:
     """Run each case's servers in turn, ``runs`` rounds, the order reversed every other round (ABBA, ABCCBA),
-    after a 1 s warm-up each. Every server's log is emptied before each run; after a run of a server with
-    reader's buffered access log, the harness waits for that run's lines and notes how long they took."""
+    after a 1 s warm-up each. Every server's log is emptied before each run (once reader's buffered access log
+    has written every earlier line); after a run of such a server, the harness waits for that run's lines and
+    notes how long they took."""
     results: dict[str, list[list[Measured]]] = {key: [[] for _ in servers] for key, _, servers in cases}
     for _key, scenario, servers in cases:  # warm-up, not counted
         for server in servers:
@@ -498,6 +513,8 @@ def alternate(
         for key, scenario, servers in cases:
             order = list(enumerate(servers))
             for side, server in order if n % 2 == 0 else order[::-1]:
+                if server.buffered_log:
+                    server.settle()
                 server.rotate()
                 pids = server.pids()
                 cpu, wrk_cpu, started = cpu_seconds(pids), children_cpu(), time.monotonic()
@@ -735,10 +752,11 @@ def access_log_rows(results: Results, reader: Server) -> None:
 def access_log_after_sigterm(
     results: Results, stack: ExitStack, load: Load, scenario: Scenario, reader_bin: Path, db: Path, workdir: Path
 ) -> None:
-    """wrk against a fresh reader, SIGTERM the moment wrk ends (its last second of lines still in memory),
+    """wrk against a fresh reader, SIGTERM the moment wrk ends (its last lines still in memory),
     then count the lines: one for each request wrk completed, plus at most one per connection for the
     requests in flight when it stopped."""
     server = start(stack, "reader-sigterm", [str(reader_bin), "serve", "--db", str(db)], workdir)
+    server.settle()  # the /healthz line of its start is out
     server.rotate()
     result = load.run(server.port, scenario, 2)
     server.process.terminate()
@@ -1033,7 +1051,7 @@ def design_and_method() -> str:
 
 DESIGN = """\
 - `reader.response_cache.ResponseCache`, a pure ASGI middleware right inside Starlette's error middleware
-  (only the request id and access log layer and that are outside it), keeps whole answers (status, headers,
+  (outside it are only that and the request id and access log layer), keeps whole answers (status, headers,
   body) of the deterministic routes: the index, article pages, fragments, embeds, oEmbed and the preference
   `POST`. The key is the method, path, query, scheme, body and every request header those views read
   (cookie, `Reader-Prefs`, languages, encodings, validators, origin, htmx headers): a repeated request is
@@ -1050,9 +1068,10 @@ DESIGN = """\
   used out.
 - The access log (`reader.access_log`) is not uvicorn's: uvicorn's costs a logging record, a formatter
   and a `write` per request, about half of what the bare app spends on a request (bench/instructions.py).
-  reader's outermost middleware formats one line per request with a few bytes operations (one
-  `translate` to check that no field needs escaping, one `%`), appends it to a buffer and writes the
-  buffer with one `os.write` when it passes 64 KiB or its oldest line is a second old, and at shutdown.
+  reader's outermost middleware formats one line per request: the parts a client chooses (address,
+  request line, referer, user agent) are escaped once and remembered in a bounded table, so a line is one
+  dict lookup and one bytes `%`. It goes into a buffer, written with one `os.write` when it passes 64 KiB
+  or its oldest line is half a second old, and at shutdown.
 - `reader serve` runs uvicorn on uvloop with one change (`reader.event_loop`): libuv accepts one new
   connection per turn of the event loop, and under load a turn lasts as long as answering every ready
   request, so with 1,000 connections hundreds waited seconds in the kernel's accept queue; reader's loop
@@ -1088,11 +1107,12 @@ METHOD = """\
   `action=bigger&next=/articles/<seed>&view=page` with `HX-Request: true` (reader answers 200 with the
   article region).
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
-  fragment and the 304. After every run of the default reader the harness counts the lines in its log
-  file until there is one for each request wrk completed, and notes how long after the run's end that
-  was (lines are written at least once a second). Last, a fresh reader gets 2 s of wrk and SIGTERM the
-  moment wrk ends; its lines are counted against wrk's requests (plus at most one per connection: requests
-  still in flight when wrk stopped, which the server answered and logged).
+  fragment and the 304. Before every run of the default reader its log file is emptied, once nothing has
+  been written to it for 0.7 s (so no earlier line is still in memory); after the run the harness counts
+  the lines until there is one for each request wrk completed, and notes how long after the run's end
+  that was (lines are written at least twice a second). Last, a fresh reader gets 2 s of wrk and SIGTERM
+  the moment wrk ends; its lines are counted against wrk's requests (plus at most one per connection:
+  requests still in flight when wrk stopped, which the server answered and logged).
 - Workers: `reader serve --workers 1` and `--workers 2`, servers and wrk unpinned (all three share the
   machine's CPUs), taking turns on the article page; the CPU time of the server's processes (from
   `/proc`) and of wrk (its rusage) per second of run says what limits the ratio. Then writes through the

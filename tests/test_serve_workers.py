@@ -94,7 +94,7 @@ def test_every_request_is_logged_without_a_shutdown_and_none_is_lost_on_sigterm(
     server.args = ["--access-log", str(log)]
     server.start()
     first = load(server.port, "before", 300)
-    # Far below 64 KiB, so only the once-a-second flush can write these while the server keeps running.
+    # Far below 64 KiB, so only the half-second flush can write these while the server keeps running.
     assert eventually(lambda: len(logged_ids(log.read_text())) >= len(first))
     assert sorted(logged_ids(log.read_text())) == sorted(first)
 

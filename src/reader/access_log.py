@@ -3,9 +3,13 @@
 uvicorn's own access log costs a logging record, a formatter and a write system call per request: about
 half of what a cached answer costs to serve. This one formats the line with a few bytes operations, keeps
 it in memory and writes the batch with one `os.write` when it passes `FLUSH_BYTES`, when its oldest line is
-`FLUSH_SECONDS` old, and when the server shuts down (nginx's `access_log … buffer=64k flush=1s`). So on
-SIGTERM no line is lost; after `kill -9` the lines of about the last second are. Error logs do not come
-through here: they stay immediate.
+`FLUSH_SECONDS` old, and when the server shuts down (nginx's `access_log … buffer=64k flush=…`). So on
+SIGTERM no line is lost; after `kill -9` the lines of about the last half second are. Error logs do not
+come through here: they stay immediate.
+
+Half a second, not nginx's usual second: when a burst of traffic ends, its last lines are out within half
+a second (a second would leave them in memory for up to a whole second plus the event loop's delay); it
+costs one more write a second only while traffic is too light to fill 64 KiB that fast.
 
 Several workers may share one destination, so a batch goes out in writes that each hold whole lines:
 - a regular file is opened with O_APPEND (standard error redirected to a file shares one open file
@@ -39,7 +43,7 @@ from starlette.types import Scope
 from reader.settings import ACCESS_LOG_OFF, ACCESS_LOG_STDERR
 
 FLUSH_BYTES: Final = 64 * 1024
-FLUSH_SECONDS: Final = 1.0
+FLUSH_SECONDS: Final = 0.5
 PIPE_BUF: Final = getattr(select, "PIPE_BUF", 512)  # POSIX's minimum where the platform does not say
 # Caps on what a client sends, after escaping: a whole line stays under 4,096 bytes (Linux's PIPE_BUF), so
 # it is never split between writes.

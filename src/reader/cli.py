@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         "--access-log",
         metavar="PATH",
         help=f"where the access log goes: a file (appended to), '{ACCESS_LOG_STDERR}' or '{ACCESS_LOG_OFF}' "
-        f"(default: $READER_ACCESS_LOG, else {ACCESS_LOG_STDERR}); written at least once a second",
+        f"(default: $READER_ACCESS_LOG, else {ACCESS_LOG_STDERR}); written at least twice a second",
     )
     serve.add_argument(
         "--access-log-format",
