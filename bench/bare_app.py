@@ -1,10 +1,12 @@
 """The baseline: a bare Starlette app answering with constant bytes captured from reader.
 
-``python bench/bare_app.py SPEC.json --port N`` serves, for each captured request (method, path, and
-whether it carried If-None-Match), exactly the status, headers (less ``date``, which uvicorn adds) and
-body reader sent. uvicorn runs with the settings ``reader serve`` passes (reader.cli._serve): uvloop,
-httptools, one worker, no proxy headers, no Server header, log level info — so the access log is on, one
-line per request, as in reader.
+``python bench/bare_app.py SPEC.json --port N [--access-log]`` serves, for each captured request (method,
+path, and whether it carried If-None-Match), exactly the status, headers (less ``date``, which uvicorn adds)
+and body reader sent. uvicorn runs with the settings ``reader serve`` passes (reader.cli._run_uvicorn):
+uvloop, httptools, one worker, no proxy headers, no Server header, log level info. Without
+``--access-log`` it writes no access log at all: the framework's ceiling, what bench/run.py holds reader
+against. With it, uvicorn's own access log is on (a logging record and a write per request, to standard
+output), as most Starlette apps run: the second baseline.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("spec", type=Path)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--access-log", action="store_true", help="uvicorn's access log on (default: off)")
     args = parser.parse_args()
     uvicorn.run(
         create_app(load(args.spec)),
@@ -58,6 +61,7 @@ def main() -> None:
         forwarded_allow_ips=None,
         server_header=False,
         log_level="info",
+        access_log=args.access_log,
     )
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Reads under load while articles are written: nothing fails, nothing written is lost.
 
-Starts `reader serve` (uvicorn, as the CLI runs it) on a fresh database with the demo articles, creates an
-API token with `reader token create`, writes 10 articles through the API, then for --duration seconds:
+Starts `reader serve --workers N` (uvicorn, as the CLI runs it; 2 workers by default, its access log on, to
+a file) on a fresh database with the demo articles, creates an API token with `reader token create`, writes
+10 articles through the API, then for --duration seconds:
 
 - wrk with --connections keep-alive connections GETs article pages, rotating over every article (a Lua
   script; every third request carries a preference cookie);
@@ -12,9 +13,10 @@ API token with `reader token create`, writes 10 articles through the API, then f
 Then it reports wrk's totals, socket errors and status codes, "database is locked" (and any traceback) in
 the server log, the updates sent and acknowledged, and checks every article against the last version
 acknowledged for it (GET /api/articles/{slug}: title, body, and a version that counts every write), stops
-the server with SIGTERM (exit status 0 expected) and runs PRAGMA integrity_check.
+the server with SIGTERM (exit status 0 expected), counts the access log's lines against the requests made
+(none may be missing) and runs PRAGMA integrity_check. Needs Debian's wrk (apt-get install -y wrk).
 
-    python bench/load_with_writes.py [--duration 30] [--connections 1000] [--rate 10] [--threads 2]
+    python bench/load_with_writes.py [--workers 2] [--duration 30] [--connections 1000] [--rate 10] [--threads 2]
 """
 
 from __future__ import annotations
@@ -181,6 +183,7 @@ def wrk_report(output: str) -> dict[str, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="reader serve --workers (default 2)")
     parser.add_argument("--duration", type=int, default=30, help="seconds of load (default 30)")
     parser.add_argument("--connections", type=int, default=1000, help="wrk keep-alive connections (default 1000)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
@@ -192,23 +195,25 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the database and logs in this directory")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed")
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (Debian's)")
     limits = raise_file_limit(args.connections + 200)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="reader-load-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()} {platform.release()}, "
           f"Python {platform.python_version()}; open files: soft {limits[0]}, hard {limits[1]}")  # fmt: skip
-    server = Server(db=work / "reader.db", directory=work).start()
+    access_log = work / "access.log"
+    server = Server(db=work / "reader.db", directory=work, workers=args.workers, args=["--access-log", str(access_log)])
+    server.start()
     try:
-        return run(args, server)
+        return run(args, server, access_log)
     finally:
         server.stop()
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run(args: argparse.Namespace, server: Server) -> int:
+def run(args: argparse.Namespace, server: Server, access_log: Path) -> int:
     base = f"http://127.0.0.1:{server.port}"
     token = create_token(server.db, "load")
     demo = [item["slug"] for item in httpx.get(f"{base}/api/articles").json()["articles"]]
@@ -221,7 +226,9 @@ def run(args: argparse.Namespace, server: Server) -> int:
     paths = [f"/articles/{slug}" for slug in [*demo, *ARTICLES]]
     script = server.directory / "rotate.lua"
     script.write_text(WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p in paths), "cookie": PREFS_COOKIE})
-    print(f"server: reader serve (uvicorn, 1 process) at {base}; {len(paths)} article pages in rotation")
+    processes = f"{args.workers} worker processes" if args.workers > 1 else "1 process"
+    print(f"server: reader serve --workers {args.workers} (uvicorn, {processes}) at {base}; "
+          f"{len(paths)} article pages in rotation")  # fmt: skip
     command = [
         "wrk", "--threads", str(args.threads), "--connections", str(args.connections),
         "--duration", f"{args.duration}s", "--timeout", args.timeout, "--latency", "--script", str(script),
@@ -260,6 +267,11 @@ def run(args: argparse.Namespace, server: Server) -> int:
     server.terminate()
     status = server.wait(timeout=90)
     log = server.log()
+    # Every request the server answered has its line: wrk's, the writes', the checks' (and wrk's last ones
+    # still in flight when it stopped, at most one per connection).
+    logged = sum(1 for line in access_log.read_bytes().splitlines() if line.startswith(b"127.0.0.1 - - ["))
+    # (the article list, 10 first versions, wrk's, the updates, 10 reads to check)
+    answered = 1 + len(ARTICLES) + report["requests"] + writes.sent + len(ARTICLES)  # type: ignore[operator]
     locked = log.count("database is locked")
     tracebacks = log.count("Traceback")
     with sqlite3.connect(server.db) as conn:
@@ -287,10 +299,13 @@ def run(args: argparse.Namespace, server: Server) -> int:
     for problem in lost:
         print(f"  LOST: {problem}")
     print(f"SIGTERM: exit status {status}; PRAGMA integrity_check: {integrity}")
+    print(f"access log: {logged} lines for {answered} requests answered (+ up to {args.connections} in flight "
+          "when wrk stopped)")  # fmt: skip
+    missing_lines = logged < answered or logged > answered + args.connections
     errors = sum(report["socket_errors"].values())  # type: ignore[attr-defined]
     ok = (
         report["non_2xx_3xx"] == 0 and errors == 0 and not writes.failed and writes.sent == writes.acknowledged
-        and not lost and locked == 0 and tracebacks == 0 and status == 0 and integrity == "ok"
+        and not lost and locked == 0 and tracebacks == 0 and status == 0 and integrity == "ok" and not missing_lines
     )  # fmt: skip
     print("result: " + ("no failures, nothing lost" if ok else "FAILURES (see above)"))
     return 0 if ok else 1

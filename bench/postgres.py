@@ -40,7 +40,9 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(ROOT))
 
 import run  # noqa: E402
+import sections  # noqa: E402
 from scripts.pgcluster import PostgresCluster, reap_abandoned  # noqa: E402
+from sections import write_section  # noqa: E402
 
 READER = [sys.executable, "-m", "reader"]
 NO_CACHE = ["env", "READER_RESPONSE_CACHE_BYTES=0"]
@@ -223,20 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-SECTION_START = "<!-- bench/postgres.py: start -->"
-SECTION_END = "<!-- bench/postgres.py: end -->"
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace the file's PostgreSQL section (between the markers), or append one."""
-    text = path.read_text() if path.exists() else ""
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
+SECTION_START, SECTION_END = sections.markers("bench/postgres.py")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 _RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
+_STARTED = "Application startup complete."
 
 
 def reader_command(*args: str) -> list[str]:
@@ -48,6 +49,9 @@ class Server:
     db: Path | str  # a SQLite file or a postgresql:// URL
     directory: Path
     env: Mapping[str, str] = field(default_factory=dict)
+    # More `reader serve` flags, and worker processes (--workers): start() waits until every one serves.
+    args: Sequence[str] = ()
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
 
@@ -64,22 +68,26 @@ class Server:
         return self.directory / "server.err"
 
     def log(self) -> str:
-        """Everything the server wrote (uvicorn's access log goes to stdout, the rest to stderr)."""
+        """Everything the server wrote (the access log and uvicorn's messages go to stderr)."""
         return self.stderr_path.read_text(errors="replace") + self.stdout_path.read_text(errors="replace")
 
     def start(self, timeout: float = 60.0) -> Server:
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
+            workers = ("--workers", str(self.workers)) if self.workers != 1 else ()
             self.process = subprocess.Popen(
-                reader_command("serve", "--port", "0", "--db", str(self.db)),
+                reader_command("serve", "--port", "0", "--db", str(self.db), *workers, *self.args),
                 stdout=out,
                 stderr=err,
                 cwd=self.directory,
                 env={**os.environ, **self.env},
+                start_new_session=True,  # its own process group: stop() can kill workers it leaves behind
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = _RUNNING.search(self.stderr_path.read_text(errors="replace"))
-            if found:
+            log = self.stderr_path.read_text(errors="replace")
+            found = _RUNNING.search(log)
+            # With workers, the supervisor binds the port before they start.
+            if found and log.count(_STARTED) >= self.workers:
                 self.port = int(found.group(2))
                 return self
             if self.process.poll() is not None:
@@ -104,7 +112,7 @@ class Server:
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
     def __enter__(self) -> Server:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import importlib.util
 import json
@@ -135,3 +136,50 @@ async def test_bare_app_replays_the_captured_answers(tmp_path: Path) -> None:
         assert "date" not in full.headers
         assert (await client.get("/a", headers={"If-None-Match": '"1"'})).status_code == 304
         assert (await client.post("/nowhere", content=b"x")).status_code == 404
+
+
+def test_access_lines_are_counted_in_reader_and_uvicorn_output() -> None:
+    # The harness counts them to check that every request of a run was logged (and none lost on SIGTERM).
+    reader = (
+        b"INFO:     [-] Application startup complete.\n"
+        b'127.0.0.1 - - [01/Dec/2026:18:31:07 +0000] "GET / HTTP/1.1" 200 10 "-" "wrk" 0.1ms [a]\n'
+        b'127.0.0.1 - - [01/Dec/2026:18:31:07 +0000] "GET /x HTTP/1.1" 304 0 "-" "wrk" 0.1ms [b]\n'
+        b"INFO:     [-] Shutting down\n"
+    )
+    uvicorn = b'INFO:     127.0.0.1:5000 - "GET / HTTP/1.1" 200 OK\n' * 2
+    assert run.count_access_lines(reader) == 2
+    assert run.count_access_lines(reader[reader.index(b"127") :]) == 2  # the first line of a file counts too
+    assert run.count_access_lines(uvicorn) == 2
+    assert run.count_access_lines(b"") == 0
+
+
+def test_each_command_rewrites_only_its_own_parts_of_the_performance_page(tmp_path: Path) -> None:
+    # bench/run.py (ceiling, workers, method), bench/postgres.py and the Lighthouse budgets each write their
+    # own marked part of docs/performance.md at their own time: none may drop or duplicate another's.
+    doc = tmp_path / "performance.md"
+    results = run.Results(rows=[run.Row("a figure", "1.00×", "≥ 1.00×", True)], notes=["a note"])
+    about = {"CPU": "test"}
+    run_part = functools.partial(run.document_part, results=results, about=about, command="python bench/run.py")
+    run.sections.write_section(doc, run_part("ceiling", quick=True), preamble=run.PREAMBLE)
+    assert doc.read_text().startswith(run.PREAMBLE) and run.SMOKE in doc.read_text()
+    postgres = run.sections.section("bench/postgres.py", "## PostgreSQL nodes\n\nfigures of PostgreSQL")
+    lighthouse = run.sections.section("lighthouse", "## First visit\n\nbudgets")
+    for other in (postgres, lighthouse):
+        run.sections.write_section(doc, other)
+    run.sections.write_section(doc, run_part("workers", quick=False))
+    run.sections.write_section(doc, run.design_and_method())
+    before = doc.read_text()
+
+    results.rows[0] = run.Row("a figure", "1.10×", "≥ 1.00×", True)  # a second run of the ceiling part only
+    run.sections.write_section(doc, run_part("ceiling", quick=False), preamble=run.PREAMBLE)
+    text = doc.read_text()
+    assert text.count(run.PREAMBLE) == 1 and "1.10×" in text and "1.00× | ≥" in text  # the workers part's
+    assert run.SMOKE not in text
+    for part in ("bench/run.py: ceiling", "bench/run.py: workers", "bench/run.py: method", "bench/postgres.py",
+                 "lighthouse"):  # fmt: skip
+        start, end = run.sections.markers(part)
+        assert text.count(start) == 1 and text.count(end) == 1 and text.index(start) < text.index(end)
+    assert text.index(postgres) > text.index("1.10×") and lighthouse in text
+    assert text.replace("1.10×", "1.00×") == before.replace(f" {run.SMOKE}", "")  # nothing else changed
+    with pytest.raises(ValueError, match="not a marked section"):
+        run.sections.write_section(doc, "## unmarked\n")

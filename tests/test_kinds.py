@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute
 
 from reader import kinds
 from reader.app import create_app
-from reader.kinds import EMBED, FRAGMENT, KINDS, PAGE, Cors, Frame, Kind, Mount, Route
+from reader.kinds import EMBED, FRAGMENT, KINDS, PAGE, Cors, Frame, Kind, Mount, Route, RouteIndex, cache_rule
 from reader.paths import TEMPLATES_DIR
 from reader.routes import build_routes
 from reader.settings import Settings
@@ -193,3 +193,21 @@ async def test_a_path_starlettes_pattern_cannot_take_keeps_its_areas_kind(client
     assert response.status_code == 404 and response.headers["content-type"] == "application/json"
     editor = await client.get("/editor/a%0Ab", headers={"accept-encoding": "gzip"})
     assert editor.status_code == 404 and editor.headers["cache-control"] == "no-store"
+
+
+def test_the_route_index_remembers_lookups_within_a_bound() -> None:
+    # RouteLookup asks before every request; the answer for a method and path is worked out once.
+    index = RouteIndex(build_routes(Settings()))
+    page = index.find("GET", "/articles/some-article")
+    assert page is not None and page.route.name == "article" and page.params == {"slug": "some-article"}
+    assert index.find("GET", "/articles/some-article") is page
+    # The method is part of what is remembered: the same path with another method is another answer.
+    posted = index.find("POST", "/articles/some-article")
+    assert posted is not None and posted.route is page.route and not posted.full and page.full
+    assert cache_rule({"reader.route": page}) is cache_rule(
+        {"reader.route": index.find("GET", "/articles/some-article")}
+    )
+    for n in range(2 * kinds.MAX_REMEMBERED):  # paths chosen by clients cannot grow it without bound
+        index.find("GET", f"/articles/a-{n}")
+    assert len(index._found) <= kinds.MAX_REMEMBERED
+    assert index.find("GET", "/articles/some-article") == page

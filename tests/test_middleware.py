@@ -66,3 +66,25 @@ async def test_a_304_keeps_the_vary_and_names_only_the_copy_the_client_can_read(
         assert answer.status_code == 304
         assert answer.headers["etag"] == expected
         assert "accept-encoding" in answer.headers["vary"].lower()
+
+
+def _vary_names(response: httpx.Response) -> list[str]:
+    return [name.strip().lower() for value in response.headers.get_list("vary") for name in value.split(",")]
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+@pytest.mark.parametrize(
+    "path",
+    [f"/articles/{SEED_SLUG}", f"/articles/{SEED_SLUG}/fragment", f"/embed/{SEED_SLUG}", "/", "/static/css/reader.css"],
+)
+async def test_vary_names_each_header_once(client: httpx.AsyncClient, path: str, encoding: str) -> None:
+    # A compressible answer sent plain used to say Accept-Encoding twice (GZipMiddleware and CompressPublic).
+    first, _ = await _raw(client, path, {"accept-encoding": encoding})
+    answers = [first]
+    if "etag" in first.headers:
+        again, _ = await _raw(client, path, {"accept-encoding": encoding, "if-none-match": first.headers["etag"]})
+        answers.append(again)
+    for answer in answers:
+        names = _vary_names(answer)
+        assert "accept-encoding" in names
+        assert len(names) == len(set(names)), answer.headers.get_list("vary")

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, ExceptionHandler, Scope
 
+from reader.access_log import AccessLog, open_access_log
 from reader.accounts import AccountStore
 from reader.announce import font_name, guide_name, key_action_name, theme_name
 from reader.cors import EmbedCors
@@ -37,11 +38,14 @@ from reader.web import has_own_prefs
 
 
 class ReaderApp(Starlette):
-    """Starlette with the request id outside everything, Starlette's own error middleware included: the
-    500 page, its X-Request-ID header and the traceback logged for it all belong to the request."""
+    """Starlette with the request id and the access log outside everything, Starlette's own error
+    middleware included: the 500 page, its X-Request-ID header, the traceback logged for it and its access
+    log line all belong to the request."""
+
+    access_log: AccessLog | None = None
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestId(super().build_middleware_stack())
+        return RequestId(super().build_middleware_stack(), access_log=self.access_log)
 
 
 # Starlette types handlers with its own untyped state; reader's read the lifespan's AppState (reader.state).
@@ -74,6 +78,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     )
     routes = build_routes(settings)
     index = RouteIndex(routes)
+    # Opened here, in the process that serves (each worker of `reader serve --workers` opens its own).
+    access_log = open_access_log(settings.access_log, settings.access_log_format)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
@@ -99,6 +105,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             # Whatever ended the watcher (cancelled here, or an error it logged), the database still closes.
             await asyncio.gather(watcher, return_exceptions=True)
             await db.close()
+            if access_log is not None:
+                # After the requests in flight (uvicorn waits for them first): no line is lost on SIGTERM.
+                access_log.writer.close()
 
     app = ReaderApp(
         debug=settings.debug,
@@ -125,6 +134,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         exception_handlers=_EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+
+    app.access_log = access_log
 
     def colors_url(prefs: Preferences) -> str:
         return str(app.url_path_for("colors_css", pair=colors_pair(prefs)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import getpass
 import os
 import signal
@@ -28,7 +29,18 @@ from reader.db import (
 )
 from reader.demo import seed_demo
 from reader.importer import ImportFailure, import_files
-from reader.settings import ENVIRONMENT, Settings, SettingsError, parse_database
+from reader.settings import (
+    ACCESS_LOG_FORMATS,
+    ACCESS_LOG_OFF,
+    ACCESS_LOG_STDERR,
+    ENVIRONMENT,
+    Settings,
+    SettingsError,
+    access_log_destination,
+    access_log_format,
+    parse_database,
+    workers,
+)
 from reader.store import SqlArticleStore
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
@@ -77,6 +89,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--db", help=db_help)
+    serve.add_argument(
+        "--workers",
+        metavar="N",
+        help="server processes sharing the port, each with its own answer cache; 'auto' is one per CPU "
+        "(default: $READER_WORKERS, else 1)",
+    )
+    serve.add_argument(
+        "--access-log",
+        metavar="PATH",
+        help=f"where the access log goes: a file (appended to), '{ACCESS_LOG_STDERR}' or '{ACCESS_LOG_OFF}' "
+        f"(default: $READER_ACCESS_LOG, else {ACCESS_LOG_STDERR}); written at least twice a second",
+    )
+    serve.add_argument(
+        "--access-log-format",
+        choices=ACCESS_LOG_FORMATS,
+        help="text (Combined Log Format, then duration and request id) or json, one object per line "
+        "(default: $READER_ACCESS_LOG_FORMAT, else text)",
+    )
 
     importer = commands.add_parser(
         "import",
@@ -172,16 +202,36 @@ async def _prepare(settings: Settings) -> str:
         return "created the schema" if created else "the schema is up to date"
 
 
+def _serve_flags(args: argparse.Namespace) -> dict[str, object]:
+    """`reader serve`'s own flags as Settings fields (None: not given)."""
+    if args.command != "serve":
+        return {}
+    return {
+        "workers": workers("--workers", args.workers) if args.workers is not None else None,
+        "access_log": access_log_destination("--access-log", args.access_log) if args.access_log is not None else None,
+        "access_log_format": access_log_format("--access-log-format", args.access_log_format)
+        if args.access_log_format is not None
+        else None,
+    }
+
+
 def _serve(settings: Settings, host: str, port: int) -> int:
+    # Everything that can be wrong with the database or the access log file is found here, once, before any
+    # worker starts: the workers skip the whole-file check.
     try:
         asyncio.run(_prepare(settings))
     except (*DATABASE_FAILURES, ImportFailure) as exc:
         return _fail(exc)
+    if settings.access_log not in (ACCESS_LOG_STDERR, ACCESS_LOG_OFF):
+        try:
+            os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
+        except OSError as exc:
+            return _fail(f"cannot write the access log {settings.access_log}: {exc.strerror}")
     target = describe_target(settings.database)
-    print(f"reader {__version__}: serving {target} at http://{host}:{port}/", file=sys.stderr)
+    processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
+    print(f"reader {__version__}: serving {target} at http://{host}:{port}/{processes}", file=sys.stderr)
     with _stop_signals_exit_cleanly():
-        _run_uvicorn(settings, host, port)
-    return 0
+        return _run_uvicorn(settings, host, port)
 
 
 @contextmanager
@@ -201,18 +251,29 @@ def _stop_signals_exit_cleanly() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
+def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
+    """Serve until SIGTERM or SIGINT with uvicorn, in this process or in `settings.workers` processes
+    under uvicorn's supervisor; the exit status."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
 
     from reader.app import create_app
+    from reader.event_loop import reserve_address
     from reader.request_id import log_config
 
-    uvicorn.run(
-        # _prepare has just checked the file; the lifespan need not read it all again.
-        create_app(settings, check_database=False),
+    config = uvicorn.Config(
+        # A factory each worker calls for its own app, carrying the parsed settings: pickled into the
+        # worker processes (uvicorn starts them with multiprocessing's spawn), nothing re-read from the
+        # environment. _prepare has just checked the database; the lifespan need not read it all again.
+        functools.partial(create_app, settings, check_database=False),
+        factory=True,
         host=host,
         port=port,
-        loop="uvloop",
+        workers=settings.workers,
+        # uvloop, accepting new connections in batches: under load, libuv's one accept per turn of the
+        # loop left connections queued for seconds (reader.event_loop).
+        loop="reader.event_loop:new_event_loop",
         http="httptools",
         proxy_headers=settings.trust_proxy_headers,
         # Only these may say who the client is: uvicorn takes the right-most X-Forwarded-For address that
@@ -221,10 +282,26 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> None:
         server_header=False,
         log_level="info",
         log_config=log_config(),
+        # reader writes its own access log (reader.access_log), a line formatted once per request and
+        # written in batches; uvicorn's would cost a logging record and a write per request.
+        access_log=False,
         # On SIGTERM, requests in flight get this long to finish before they are cancelled (a cancelled
         # write rolls back); the database is closed cleanly after them either way.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
+    # The address is reserved here; every process listens on a socket of its own bound to it, and the kernel
+    # spreads new connections evenly over them (reader.event_loop).
+    sockets = [reserve_address(host, port)]
+    if settings.workers == 1:
+        server = uvicorn.Server(config)
+        server.run(sockets=sockets)
+        return 0 if server.started else STARTUP_FAILURE
+    # On SIGTERM or SIGINT the supervisor sends SIGTERM to every worker, each finishes its requests in
+    # flight and flushes its access log, and the supervisor waits for them all.
+    supervisor = Multiprocess(config, sockets=sockets)
+    supervisor.run()
+    failed = any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
+    return STARTUP_FAILURE if failed else 0
 
 
 async def _import(settings: Settings, files: Sequence[Path]) -> str:
@@ -300,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # reader copy names both of its databases: READER_DB is not one of them (nor checked).
     environ = {k: v for k, v in os.environ.items() if k != "READER_DB"} if args.command == "copy" else os.environ
     try:
-        settings = Settings.from_env(environ, db=getattr(args, "db", None))
+        settings = Settings.from_env(environ, db=getattr(args, "db", None), **_serve_flags(args))
     except SettingsError as exc:
         return _fail(exc)
     if args.command == "serve":

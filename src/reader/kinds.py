@@ -180,7 +180,19 @@ def cache_rule(scope: Scope) -> CacheRule | None:
     found = route_of(scope)
     if found is None or not found.cached:
         return None
-    return CacheRule(slug=found.params.get("slug"), personal=found.kind.personal)
+    # One rule per (article, personal), made once: this runs before every request the cache may answer.
+    key = (found.params.get("slug"), found.kind.personal)
+    rule = _RULES.get(key)
+    if rule is None:
+        if len(_RULES) >= MAX_REMEMBERED:
+            _RULES.clear()
+        rule = _RULES[key] = CacheRule(slug=key[0], personal=key[1])
+    return rule
+
+
+# What the route lookups remember, at most (emptied when full: the client chooses the paths).
+MAX_REMEMBERED = 4096
+_RULES: dict[tuple[str | None, bool], CacheRule] = {}
 
 
 def _first_segment(path: str) -> str:
@@ -196,6 +208,7 @@ class RouteIndex:
 
     def __init__(self, routes: Sequence[routing.BaseRoute]) -> None:
         self.routes = tuple(routes)
+        self._found: dict[tuple[str, str, str], Found | None] = {}
         self._by_segment: dict[str, list[routing.BaseRoute]] = {}
         self._anywhere: list[routing.BaseRoute] = []
         for route in self.routes:
@@ -213,6 +226,21 @@ class RouteIndex:
         return self.find_in(scope)
 
     def find_in(self, scope: Scope) -> Found | None:
+        """The route for the scope's method and path, remembered: RouteLookup asks before every request,
+        answer cache hits included, and Starlette's matching (patterns, converters) costs more than all of
+        a hit. A Found is shared by the requests for its path: its `params` are never changed."""
+        key = (scope["method"], scope["path"], scope.get("root_path", ""))
+        try:
+            return self._found[key]
+        except KeyError:
+            pass
+        found = self._find(scope)
+        if len(self._found) >= MAX_REMEMBERED:
+            self._found.clear()
+        self._found[key] = found
+        return found
+
+    def _find(self, scope: Scope) -> Found | None:
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")
         if root_path and path.startswith(root_path):

@@ -151,6 +151,13 @@ class BodySizeLimit:
 GZIP_TAG_END = b'-gzip"'
 
 
+def vary_on(headers: MutableHeaders, name: str) -> None:
+    """Add `name` to Vary unless it is already listed (Starlette's add_vary_header appends it again)."""
+    listed = {part.strip().lower() for value in headers.getlist("vary") for part in value.split(",")}
+    if name.lower() not in listed:
+        headers.add_vary_header(name)
+
+
 class CompressPublic:
     """gzip for answers of public kinds (reader.kinds): pages, fragments, static files; never the editor,
     the sign-in form or the API, nor a path no route takes.
@@ -196,10 +203,11 @@ class CompressPublic:
                         response_headers["etag"] = gzip_tag  # (GZipMiddleware added the Vary)
                     else:
                         # A 304 confirms the copy the client named: the gzipped one only if it named that
-                        # tag and can read gzip. Plain answers and 304s carry the Vary a gzipped one has.
+                        # tag and can read gzip. Plain answers and 304s carry the Vary a gzipped one has
+                        # (GZipMiddleware has already added it to a plain answer long enough to compress).
                         if message["status"] == 304 and accepts_gzip and gzip_tag.encode("latin-1") in asked_tags:
                             response_headers["etag"] = gzip_tag
-                        response_headers.add_vary_header("Accept-Encoding")
+                        vary_on(response_headers, "Accept-Encoding")
             await send(message)
 
         await self.compressed(scope, receive, send_tagged)

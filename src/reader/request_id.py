@@ -5,16 +5,22 @@ from __future__ import annotations
 import copy
 import logging
 import re
-import secrets
 from contextvars import ContextVar
-from typing import Any
+from random import getrandbits
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from reader.access_log import AccessLog
 
 HEADER = b"x-request-id"
 # An id a proxy or client sends is kept only when it cannot smuggle anything into a log line or a header.
 _SANE_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 NO_REQUEST = "-"
+# A request that ended before any answer was sent (the client went away, or it was cancelled), as nginx logs it.
+NO_ANSWER = 499
 
 current_request_id: ContextVar[str] = ContextVar("reader_request_id", default=NO_REQUEST)
 
@@ -31,36 +37,65 @@ class RequestIdFilter(logging.Filter):
 
 
 class RequestId:
-    """Pure ASGI middleware: takes a sane incoming X-Request-ID or makes one, and answers with it.
+    """Pure ASGI middleware: takes a sane incoming X-Request-ID or makes one, answers with it, and writes the
+    request's access log line (reader.access_log) when it is done.
 
     It must wrap the whole application, Starlette's error middleware included, so that the 500 page and
-    the logs written while answering it carry the id too (see reader.app.ReaderApp).
+    the logs written while answering it carry the id too (see reader.app.ReaderApp); the access log line,
+    written here, covers everything the application did.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, access_log: AccessLog | None = None) -> None:
         self.app = app
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        value = b""
+        log = self.access_log
+        value = referer = agent = None
         for name, raw in scope["headers"]:
             if name == HEADER:
                 value = raw
-                break
-        if not _SANE_ID.fullmatch(value):
-            value = secrets.token_hex(8).encode("ascii")
+            elif name == b"referer":
+                referer = raw
+            elif name == b"user-agent":
+                agent = raw
+        if value is None or not _SANE_ID.fullmatch(value):
+            # Ids must be unique, not secret (anyone may send their own): the Mersenne Twister, seeded per
+            # process from the OS, costs a fifth of secrets.token_hex.
+            value = b"%016x" % getrandbits(64)
         token = current_request_id.set(value.decode("ascii"))
         header = (HEADER, value)
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # A new message, not the app's changed in place: an app may send the same one again.
-                message = {**message, "headers": [*message.get("headers", ()), header]}
-            await send(message)
+        if log is None:
 
-        await self.app(scope, receive, send_with_id)
+            async def send_with_id(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    # A new message, not the app's changed in place: an app may send the same one again.
+                    message = {**message, "headers": [*message.get("headers", ()), header]}
+                await send(message)
+
+            await self.app(scope, receive, send_with_id)
+        else:
+            status = NO_ANSWER
+            sent = 0
+            start = perf_counter()
+
+            async def send_logged(message: Message) -> None:
+                nonlocal status, sent
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    message = {**message, "headers": [*message.get("headers", ()), header]}
+                else:
+                    sent += len(message.get("body", b""))
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_logged)
+            finally:
+                log.record(scope, value, status, sent, start, perf_counter(), referer, agent)
         # Reset only on success: when the application raises, the server logs the traceback after this
         # call returns, and that record must still carry the id. The server runs every request in a task
         # with its own context, so nothing leaks into the next request either way.
@@ -68,17 +103,17 @@ class RequestId:
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration with the request id in every line (access log included), and
-    reader's own logger ("reader") writing to the same stream as uvicorn's errors."""
+    """uvicorn's logging configuration with the request id in every line, reader's own logger ("reader")
+    writing to the same stream as uvicorn's errors (standard error, a line at a time), and uvicorn's
+    access log off: reader writes its own (reader.access_log), outside the logging machinery."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"request_id": {"()": "reader.request_id.RequestIdFilter"}}
+    del config["handlers"]["access"]
     for handler in config["handlers"].values():
         handler["filters"] = ["request_id"]
     config["formatters"]["default"]["fmt"] = "%(levelprefix)s [%(request_id)s] %(message)s"
-    config["formatters"]["access"]["fmt"] = (
-        '%(levelprefix)s [%(request_id)s] %(client_addr)s - "%(request_line)s" %(status_code)s'
-    )
+    config["loggers"]["uvicorn.access"] = {"handlers": [], "propagate": False}
     config["loggers"]["reader"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,10 @@ from urllib.parse import parse_qsl, urlsplit
 from reader.paths import STATIC_DIR, TEMPLATES_DIR
 
 UI_LANGUAGES = ("vi", "en")
+ACCESS_LOG_FORMATS = ("text", "json")
+# --access-log and READER_ACCESS_LOG: these two words, else a file path.
+ACCESS_LOG_STDERR = "stderr"
+ACCESS_LOG_OFF = "off"
 
 # Every variable Settings.from_env reads, with a few words for `reader --help` (README.md has the table).
 ENVIRONMENT = (
@@ -30,6 +35,9 @@ ENVIRONMENT = (
     ("READER_FRAME_ANCESTORS", "who may frame /embed pages"),
     ("READER_PUBLIC_URL", "reader's public address, for absolute links"),
     ("READER_DEBUG", "tracebacks in error pages (never in production)"),
+    ("READER_WORKERS", "server processes for reader serve (auto: one per CPU)"),
+    ("READER_ACCESS_LOG", "the access log: a file, stderr or off"),
+    ("READER_ACCESS_LOG_FORMAT", "the access log's lines: text or json"),
 )
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
@@ -140,6 +148,33 @@ def _database_values(name: str, raw: str) -> dict[str, Any]:
     return {"db_url": target} if isinstance(target, str) else {"db_path": target, "db_url": None}
 
 
+def access_log_destination(name: str, raw: str) -> str:
+    """`off`, `stderr` (also `-`), or a file path."""
+    value = raw.strip()
+    if value.lower() in (ACCESS_LOG_OFF, ACCESS_LOG_STDERR, "-"):
+        return ACCESS_LOG_STDERR if value == "-" else value.lower()
+    if not value:
+        raise SettingsError(f"{name} must be a file path, 'stderr' or 'off'")
+    return value
+
+
+def access_log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ACCESS_LOG_FORMATS:
+        raise SettingsError(f"{name} must be one of {', '.join(ACCESS_LOG_FORMATS)}, not {raw!r}")
+    return value
+
+
+def workers(name: str, raw: str) -> int:
+    """A number of worker processes, or `auto`: one per CPU this process may run on."""
+    if raw.strip().lower() == "auto":
+        try:
+            return len(os.sched_getaffinity(0))  # what taskset or a container's cpuset allows
+        except AttributeError:  # not on Linux
+            return os.cpu_count() or 1
+    return _int(name, raw, 1)
+
+
 def _int(name: str, raw: str, minimum: int) -> int:
     try:
         value = int(raw)
@@ -178,6 +213,11 @@ class Settings:
     frame_ancestors: tuple[str, ...] | None = None
     # reader's own public address, for absolute links (oEmbed); None means the request's own.
     public_url: str | None = None
+    # The access log (reader.access_log): standard error, off, or a file; text or JSON lines.
+    access_log: str = ACCESS_LOG_STDERR
+    access_log_format: str = "text"
+    # Server processes sharing the port (`reader serve --workers`), each with its own answer cache.
+    workers: int = 1
     templates_dir: Path = field(default=TEMPLATES_DIR)
     static_dir: Path = field(default=STATIC_DIR)
 
@@ -220,6 +260,14 @@ class Settings:
             values["frame_ancestors"] = _frame_ancestors("READER_FRAME_ANCESTORS", environ["READER_FRAME_ANCESTORS"])
         if "READER_PUBLIC_URL" in environ:
             values["public_url"] = _public_url("READER_PUBLIC_URL", environ["READER_PUBLIC_URL"])
+        if "READER_ACCESS_LOG" in environ:
+            values["access_log"] = access_log_destination("READER_ACCESS_LOG", environ["READER_ACCESS_LOG"])
+        if "READER_ACCESS_LOG_FORMAT" in environ:
+            values["access_log_format"] = access_log_format(
+                "READER_ACCESS_LOG_FORMAT", environ["READER_ACCESS_LOG_FORMAT"]
+            )
+        if "READER_WORKERS" in environ:
+            values["workers"] = workers("READER_WORKERS", environ["READER_WORKERS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

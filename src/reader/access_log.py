@@ -1,0 +1,357 @@
+"""The access log: one line per request, formatted once at the outermost layer and written in batches.
+
+uvicorn's own access log costs a logging record, a formatter and a write system call per request: about
+half of what a cached answer costs to serve. This one formats the line with a few bytes operations, keeps
+it in memory and writes the batch with one `os.write` when it passes `FLUSH_BYTES`, when its oldest line is
+`FLUSH_SECONDS` old, and when the server shuts down (nginx's `access_log … buffer=64k flush=…`). So on
+SIGTERM no line is lost; after `kill -9` the lines of about the last half second are. Error logs do not
+come through here: they stay immediate.
+
+Half a second, not nginx's usual second: when a burst of traffic ends, its last lines are out within half
+a second (a second would leave them in memory for up to a whole second plus the event loop's delay); it
+costs one more write a second only while traffic is too light to fill 64 KiB that fast.
+
+Several workers may share one destination, so a batch goes out in writes that each hold whole lines:
+- a regular file is opened with O_APPEND (standard error redirected to a file shares one open file
+  description), and Linux writes each `write` whole at the end of the file: one write per batch;
+- anything else (a pipe, a terminal, a socket such as journald's) gets writes of whole lines of at most
+  PIPE_BUF bytes, which POSIX makes atomic on pipes and FIFOs (Linux keeps them whole on Unix stream
+  sockets as well). A line is at most `MAX_LINE_BYTES` long (long fields are cut, marked with "...").
+
+Every field a client controls (path, query, referer, user agent, method, a forwarded client address) is
+escaped: in text lines `"`, `\\`, control characters and bytes outside ASCII become `\\xHH` (as nginx
+does), in JSON lines the string is JSON-escaped in ASCII. No one can forge a line or a field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import json
+import logging
+import os
+import re
+import select
+import stat
+import time
+import weakref
+from collections.abc import Callable
+from typing import Final, Literal
+
+from starlette.types import Scope
+
+from reader.settings import ACCESS_LOG_OFF, ACCESS_LOG_STDERR
+
+FLUSH_BYTES: Final = 64 * 1024
+FLUSH_SECONDS: Final = 0.5
+PIPE_BUF: Final = getattr(select, "PIPE_BUF", 512)  # POSIX's minimum where the platform does not say
+# Caps on what a client sends, after escaping: a whole line stays under 4,096 bytes (Linux's PIPE_BUF), so
+# it is never split between writes.
+MAX_TARGET_BYTES: Final = 2048
+MAX_HEADER_BYTES: Final = 512
+MAX_LINE_BYTES: Final = 4096
+TRUNCATED: Final = b"..."
+
+Format = Literal["text", "json"]
+
+logger = logging.getLogger("reader")
+
+# Anything but printable ASCII other than `"` and `\`.
+_UNSAFE = re.compile(rb"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
+def _hex_escape(match: re.Match[bytes]) -> bytes:
+    return b"\\x%02X" % match.group()[0]
+
+
+def escape_text(value: bytes, limit: int) -> bytes:
+    """`value` for a text line: `"`, `\\`, control and non-ASCII bytes as \\xHH, cut to `limit` bytes."""
+    escaped = _UNSAFE.sub(_hex_escape, value)
+    if len(escaped) > limit:
+        escaped = escaped[: limit - len(TRUNCATED)]
+        # Never end inside an escape: cut back to before a partial "\xHH".
+        cut = escaped.rfind(b"\\", max(0, len(escaped) - 3))
+        if cut != -1:
+            escaped = escaped[:cut]
+        escaped += TRUNCATED
+    return escaped
+
+
+def escape_json(value: bytes, limit: int) -> bytes:
+    """`value` as a JSON string in ASCII (quotes included), its decoded text cut to `limit` bytes."""
+    text = value.decode("utf-8", "backslashreplace")
+    encoded = json.dumps(text)
+    if len(encoded) > limit + 2:
+        text = text[:limit]  # every character takes at least one byte
+        while len(encoded) > limit + 2:
+            text = text[: max(0, len(text) - (len(encoded) - limit - 2) - len(TRUNCATED))]
+            encoded = json.dumps(text + TRUNCATED.decode())
+    return encoded.encode("ascii")
+
+
+def _cut(value: bytes, limit: int) -> bytes:
+    return value if len(value) <= limit else value[: limit - len(TRUNCATED)] + TRUNCATED
+
+
+class LogWriter:
+    """Lines kept in memory and written to a file descriptor in batches.
+
+    `write` schedules a flush `flush_seconds` after the first line of an empty buffer (on the running event
+    loop), so an idle server does not wake up; a buffer past `flush_bytes` is written at once. After
+    `close` (the server's shutdown) a line is written as it comes, so even a request that ends after the
+    shutdown's flush keeps its line.
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        *,
+        flush_bytes: int = FLUSH_BYTES,
+        flush_seconds: float = FLUSH_SECONDS,
+        call_later: Callable[[float, Callable[[], None]], asyncio.TimerHandle] | None = None,
+    ) -> None:
+        self.path = path
+        self.flush_bytes = flush_bytes
+        self.flush_seconds = flush_seconds
+        self._call_later = call_later
+        self._fd = 2 if path is None else self._open(path)
+        self._whole_writes = stat.S_ISREG(os.fstat(self._fd).st_mode)
+        self._buffer = bytearray()
+        self._timer: asyncio.TimerHandle | None = None
+        self._closed = False
+        self._failing = False
+        _writers.add(self)
+
+    @staticmethod
+    def _open(path: str) -> int:
+        return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+
+    def write(self, line: bytes) -> None:
+        """Buffer one line (or several, each ending in a newline)."""
+        buffer = self._buffer
+        if buffer:  # the usual case, first
+            buffer += line
+            if len(buffer) >= self.flush_bytes:
+                self.flush()
+            return
+        buffer += line
+        if self._closed or not self._schedule() or len(buffer) >= self.flush_bytes:
+            self.flush()
+
+    def _schedule(self) -> bool:
+        """Flush `flush_seconds` from now; False when there is no event loop to do it."""
+        try:
+            call_later = self._call_later or asyncio.get_running_loop().call_later
+        except RuntimeError:
+            return False
+        self._timer = call_later(self.flush_seconds, self.flush)
+        return True
+
+    def flush(self) -> None:
+        """Write what is buffered now."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._buffer:
+            return
+        data, self._buffer = self._buffer, bytearray()  # handed over, not copied
+        if self._fd == -1:  # closed: a late line of a file log opens it for itself
+            assert self.path is not None
+            fd = self._open(self.path)
+            try:
+                self._write_out(fd, data)
+            finally:
+                os.close(fd)
+        else:
+            self._write_out(self._fd, data)
+
+    def _write_out(self, fd: int, data: bytearray) -> None:
+        try:
+            if self._whole_writes:
+                _write_all(fd, memoryview(data))
+            else:
+                for chunk in _whole_lines(data, PIPE_BUF):
+                    _write_all(fd, chunk)
+        except OSError as exc:
+            if not self._failing:  # once per run of failures, not once per batch
+                where = self.path or ACCESS_LOG_STDERR
+                logger.error("access log: cannot write to %s (%s); its lines are dropped", where, exc)
+            self._failing = True
+        else:
+            self._failing = False
+
+    def close(self) -> None:
+        """Write everything buffered; lines after this go out one by one."""
+        self.flush()
+        self._closed = True
+        if self.path is not None and self._fd != -1:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _write_all(fd: int, data: memoryview | bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _whole_lines(data: bytes | bytearray, size: int) -> list[memoryview]:
+    """`data` cut after newlines into pieces of at most `size` bytes (a longer line is one piece)."""
+    view = memoryview(data)
+    pieces = []
+    start = 0
+    while len(data) - start > size:
+        end = data.rfind(b"\n", start, start + size) + 1
+        if end <= start:  # one line longer than size
+            end = data.find(b"\n", start + size) + 1 or len(data)
+        pieces.append(view[start:end])
+        start = end
+    if start < len(data):
+        pieces.append(view[start:])
+    return pieces
+
+
+_writers: weakref.WeakSet[LogWriter] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    """A process that exits without its server's shutdown (a second Ctrl-C) still writes its lines."""
+    for writer in list(_writers):
+        writer.flush()
+
+
+class _Clock:
+    """Wall-clock stamps for log lines from perf_counter() readings, formatted once per second: a request
+    costs one clock reading at each end, and the offset to the wall clock is taken again every second."""
+
+    def __init__(self) -> None:
+        self.since = self.until = 0.0  # the perf_counter() span of the second formatted below
+        self.offset = 0.0
+        self.text = self.iso = self.zone = b""
+
+    def update(self, perf: float) -> None:
+        self.offset = time.time() - time.perf_counter()
+        second = int(perf + self.offset)
+        self.since, self.until = second - self.offset, second + 1 - self.offset
+        local = time.localtime(second)
+        # Common Log Format's [10/Oct/2000:13:55:36 -0700]; %b is English in Python's default C locale.
+        self.text = time.strftime("%d/%b/%Y:%H:%M:%S %z", local).encode("ascii")
+        zone = time.strftime("%z", local)
+        self.iso = time.strftime("%Y-%m-%dT%H:%M:%S", local).encode("ascii")
+        self.zone = f"{zone[:3]}:{zone[3:]}".encode("ascii")
+
+
+class AccessLog:
+    """Formats one line per request and hands it to a LogWriter.
+
+    text: the Combined Log Format (client, identity and user always "-", time, request line, status, body
+    bytes, referer, user agent), then the duration and the request id:
+        127.0.0.1 - - [01/Dec/2026:18:31:07 +0000] "GET /a?b=c HTTP/1.1" 200 19523 "-" "curl/8.5.0" 0.412ms [bc79…]
+    json, one object per line with the same fields:
+        {"time":"2026-12-01T18:31:07.123+00:00","request_id":"bc79…","client":"127.0.0.1","method":"GET",
+         "path":"/a?b=c","protocol":"HTTP/1.1","status":200,"bytes":19523,"duration_ms":0.412,"referer":null,
+         "user_agent":"curl/8.5.0"}
+
+    `record` runs once per request on the event loop, so it is written for speed. The parts of a line a
+    client chooses (address; method, path, query and protocol; referer and user agent) repeat from request
+    to request, so each part is escaped once and remembered, already formatted, in a small table (emptied
+    when full: the client chooses what goes in); a line is then one `%`.
+    """
+
+    def __init__(self, writer: LogWriter, fmt: Format = "text") -> None:
+        self.writer = writer
+        self.format = fmt
+        self._clock = _Clock()
+        self._text = fmt == "text"
+        self._parts: dict[_PartsKey, tuple[bytes, bytes, bytes]] = {}
+
+    def record(
+        self,
+        scope: Scope,
+        request_id: bytes,
+        status: int,
+        sent: int,
+        start: float,
+        end: float,
+        referer: bytes | None,
+        agent: bytes | None,
+    ) -> None:
+        """Log one request: it arrived at `start` and ended at `end` (time.perf_counter() readings)."""
+        clock = self._clock
+        if not clock.since <= start < clock.until:
+            clock.update(start)
+        client = scope["client"]
+        key = (
+            client[0] if client else None,
+            scope["method"],
+            scope.get("raw_path") or scope["path"],
+            scope["query_string"],
+            scope["http_version"],
+            referer,
+            agent,
+        )
+        host, request, headers = self._parts.get(key) or self._escape(key)
+        if self._text:
+            line = b"%s - - [%s] %s %d %d %s %.3fms [%s]\n" % (
+                host, clock.text, request, status, sent, headers, (end - start) * 1000, request_id,
+            )  # fmt: skip
+        else:
+            line = (
+                b'{"time":"%s.%03d%s","request_id":"%s","client":%s,%s,"status":%d,"bytes":%d,"duration_ms":%.3f,'
+                b"%s}\n"
+            ) % (
+                clock.iso, int((start + clock.offset) * 1000) % 1000, clock.zone, request_id, host, request,
+                status, sent, (end - start) * 1000, headers,
+            )  # fmt: skip
+        self.writer.write(line)
+
+    def _escape(self, key: _PartsKey) -> tuple[bytes, bytes, bytes]:
+        """The client's parts of a line, escaped and cut: the address; method, target and protocol; referer
+        and user agent. Remembered unless long."""
+        host, method, path, query, version, referer, agent = key
+        address = (host or "-").encode("utf-8", "surrogateescape")
+        target = path if isinstance(path, bytes) else path.encode("utf-8", "surrogateescape")
+        if query:
+            target += b"?" + query
+        request = (method.encode("latin-1", "replace"), target, f"HTTP/{version}".encode("latin-1", "replace"))
+        if self._text:
+            parts = (
+                escape_text(address, 64),
+                b'"%s %s %s"' % (escape_text(request[0], 32), escape_text(target, MAX_TARGET_BYTES),
+                                 escape_text(request[2], 16)),
+                b'"%s" "%s"' % (escape_text(referer, MAX_HEADER_BYTES) if referer else b"-",
+                                escape_text(agent, MAX_HEADER_BYTES) if agent else b"-"),
+            )  # fmt: skip
+        else:
+            parts = (
+                escape_json(address, 64),
+                b'"method":%s,"path":%s,"protocol":%s' % (escape_json(request[0], 32),
+                                                          escape_json(target, MAX_TARGET_BYTES),
+                                                          escape_json(request[2], 16)),
+                b'"referer":%s,"user_agent":%s' % (escape_json(referer, MAX_HEADER_BYTES) if referer else b"null",
+                                                   escape_json(agent, MAX_HEADER_BYTES) if agent else b"null"),
+            )  # fmt: skip
+        if len(target) + len(referer or b"") + len(agent or b"") <= MAX_REMEMBERED_BYTES:
+            if len(self._parts) >= MAX_REMEMBERED:
+                self._parts.clear()
+            self._parts[key] = parts
+        return parts
+
+
+# (client address, method, raw path or path, query, HTTP version, referer, user agent)
+_PartsKey = tuple[str | None, str, bytes | str, bytes, str, bytes | None, bytes | None]
+# Combinations remembered, and the longest remembered: a few MB at most, whatever clients send.
+MAX_REMEMBERED = 1024
+MAX_REMEMBERED_BYTES = 2048
+
+
+def open_access_log(destination: str, fmt: str) -> AccessLog | None:
+    """The access log a Settings' `access_log` and `access_log_format` ask for; None when it is off."""
+    if destination == ACCESS_LOG_OFF:
+        return None
+    if fmt not in ("text", "json"):
+        raise ValueError(f"unknown access log format {fmt!r}")
+    writer = LogWriter(None if destination == ACCESS_LOG_STDERR else destination)
+    return AccessLog(writer, "json" if fmt == "json" else "text")

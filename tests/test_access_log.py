@@ -1,0 +1,510 @@
+"""The access log (reader.access_log): batching, formats, escaping, and one line per request through the app."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from unittest import mock
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.types import Message, Receive, Scope, Send
+
+from reader import access_log
+from reader.access_log import (
+    FLUSH_BYTES,
+    FLUSH_SECONDS,
+    MAX_LINE_BYTES,
+    PIPE_BUF,
+    AccessLog,
+    LogWriter,
+    escape_json,
+    escape_text,
+    open_access_log,
+)
+from reader.app import create_app
+from reader.request_id import RequestId
+from reader.settings import Settings, SettingsError
+from tests.conftest import SEED_SLUG, client_for, served
+
+TEXT_LINE = re.compile(
+    r"(?P<client>\S+) - - \[(?P<time>\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] "
+    r'"(?P<method>\S+) (?P<target>\S+) (?P<protocol>HTTP/[\d.]+)" (?P<status>\d{3}) (?P<bytes>\d+) '
+    r'"(?P<referer>[^"]*)" "(?P<agent>[^"]*)" (?P<ms>\d+\.\d{3})ms \[(?P<id>[A-Za-z0-9._-]+)\]'
+)
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Timers:
+    """Stands in for the event loop's call_later: records what was scheduled, fires it on demand."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[float, Callable[[], None], Timer]] = []
+
+    def __call__(self, delay: float, callback: Callable[[], None]) -> Timer:
+        timer = Timer()
+        self.scheduled.append((delay, callback, timer))
+        return timer
+
+    def fire(self) -> None:
+        for _, callback, timer in self.scheduled:
+            if not timer.cancelled:
+                callback()
+        self.scheduled.clear()
+
+
+@pytest.fixture
+def log_path(tmp_path: Path) -> Path:
+    return tmp_path / "access.log"
+
+
+@pytest.fixture
+def timers() -> Timers:
+    return Timers()
+
+
+def line(n: int, size: int = 100) -> bytes:
+    return f"{n:06d} ".encode() + b"x" * (size - 8) + b"\n"
+
+
+# ---------------------------------------------------------------- the buffer
+
+
+def test_lines_wait_in_memory_until_the_buffer_passes_64_kib(log_path: Path, timers: Timers) -> None:
+    writer = LogWriter(str(log_path), call_later=timers)
+    count = FLUSH_BYTES // 100  # 655 lines of 100 bytes: 65,500 bytes, just under 64 KiB
+    for n in range(count):
+        writer.write(line(n))
+    assert log_path.read_bytes() == b""
+    writer.write(line(count))  # 65,600 bytes: past 64 KiB, written in one go
+    assert log_path.read_bytes() == b"".join(line(n) for n in range(count + 1))
+    writer.close()
+
+
+def test_a_line_is_written_at_the_latest_half_a_second_after_it_came(log_path: Path, timers: Timers) -> None:
+    writer = LogWriter(str(log_path), call_later=timers)
+    writer.write(line(1))
+    writer.write(line(2))
+    # One timer for the batch, set by its first line: an idle server schedules nothing.
+    assert [delay for delay, *_ in timers.scheduled] == [FLUSH_SECONDS] == [0.5]
+    assert log_path.read_bytes() == b""
+    timers.fire()
+    assert log_path.read_bytes() == line(1) + line(2)
+    writer.write(line(3))
+    assert len(timers.scheduled) == 1  # the next batch has its own
+    writer.close()
+
+
+@pytest.mark.anyio
+async def test_the_event_loop_flushes_by_time(log_path: Path) -> None:
+    writer = LogWriter(str(log_path), flush_seconds=0.05)
+    writer.write(line(1))
+    assert log_path.read_bytes() == b""
+    for _ in range(200):  # up to 10 s: a loaded machine may be slow, but it must come
+        await asyncio.sleep(0.05)
+        if log_path.read_bytes():
+            break
+    assert log_path.read_bytes() == line(1)
+    writer.close()
+
+
+def test_close_writes_what_is_buffered_and_later_lines_at_once(log_path: Path, timers: Timers) -> None:
+    writer = LogWriter(str(log_path), call_later=timers)
+    writer.write(line(1))
+    writer.close()
+    assert log_path.read_bytes() == line(1)
+    assert timers.scheduled[0][2].cancelled
+    # A request that ends after the shutdown's flush (cancelled at the end of the grace period) is logged.
+    writer.write(line(2))
+    assert log_path.read_bytes() == line(1) + line(2)
+
+
+def test_the_file_is_appended_to_never_truncated(log_path: Path, timers: Timers) -> None:
+    log_path.write_bytes(b"an earlier line\n")
+    first, second = LogWriter(str(log_path), call_later=timers), LogWriter(str(log_path), call_later=timers)
+    first.write(line(1))
+    second.write(line(2))
+    second.close()
+    first.close()
+    assert log_path.read_bytes() == b"an earlier line\n" + line(2) + line(1)
+
+
+def test_without_an_event_loop_a_line_is_written_at_once(log_path: Path) -> None:
+    writer = LogWriter(str(log_path))
+    writer.write(line(1))
+    assert log_path.read_bytes() == line(1)
+    writer.close()
+
+
+def test_a_pipe_gets_whole_lines_in_writes_of_at_most_pipe_buf(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Several workers share standard error; a write of at most PIPE_BUF bytes to a pipe is never interleaved
+    # with another's, so every write must hold whole lines and stay within it.
+    read_end, write_end = os.pipe()
+    writes: list[bytes] = []
+    real_write = os.write
+
+    def recording_write(fd: int, data: bytes) -> int:
+        if fd == write_end:
+            writes.append(bytes(data))
+        return real_write(fd, data)
+
+    received = bytearray()
+    reader = threading.Thread(target=_drain, args=(read_end, received))
+    reader.start()
+    monkeypatch.setattr(access_log.os, "write", recording_write)
+    writer = LogWriter(None, call_later=Timers())
+    monkeypatch.setattr(writer, "_fd", write_end)
+    monkeypatch.setattr(writer, "_whole_writes", False)
+    lines = [line(n, size=100 + (n * 37) % 900) for n in range(400)]  # 100 to 999 bytes each
+    for each in lines:
+        writer.write(each)
+    writer.flush()
+    os.close(write_end)
+    reader.join()
+    assert bytes(received) == b"".join(lines)
+    assert len(writes) > 1 and all(len(w) <= PIPE_BUF and w.endswith(b"\n") for w in writes)
+    assert all(piece in lines for w in writes for piece in w.splitlines(keepends=True))
+
+
+def _drain(fd: int, into: bytearray) -> None:
+    while chunk := os.read(fd, 65536):
+        into += chunk
+    os.close(fd)
+
+
+def test_a_regular_file_gets_one_write_per_batch(log_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[int] = []
+    real_write = os.write
+    monkeypatch.setattr(access_log.os, "write", lambda fd, data: writes.append(len(data)) or real_write(fd, data))
+    writer = LogWriter(str(log_path), call_later=Timers())
+    for n in range(700):
+        writer.write(line(n))
+    writer.close()
+    assert writes == [65_600, 4_400]
+
+
+def test_a_failing_destination_is_reported_once_and_drops_lines(
+    log_path: Path, timers: Timers, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = LogWriter(str(log_path), call_later=timers)
+    real_write = os.write
+    full = OSError(28, "No space left on device")
+    monkeypatch.setattr(access_log.os, "write", lambda fd, data: (_ for _ in ()).throw(full))
+    for n in range(3):
+        writer.write(line(n))
+        timers.fire()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [
+        f"access log: cannot write to {log_path} ([Errno 28] No space left on device); its lines are dropped"
+    ]
+    monkeypatch.setattr(access_log.os, "write", real_write)
+    writer.write(line(3))  # the disk has room again: the buffer did not keep the dropped lines
+    writer.close()
+    assert log_path.read_bytes() == line(3)
+
+
+# ---------------------------------------------------------------- lines
+
+
+def scope(
+    path: str = "/articles/x",
+    query: bytes = b"",
+    method: str = "GET",
+    client: tuple[str, int] | None = ("203.0.113.9", 51000),
+    raw_path: bytes | None = None,
+) -> Scope:
+    return {
+        "type": "http", "http_version": "1.1", "method": method, "path": path, "query_string": query,
+        "raw_path": raw_path if raw_path is not None else path.encode(), "client": client, "headers": [],
+    }  # fmt: skip
+
+
+class Lines(list[bytes]):
+    """A LogWriter that keeps each line as it comes."""
+
+    def write(self, line: bytes) -> None:
+        self.append(line)
+
+
+ARRIVED = 1_780_000_000.25  # the wall-clock time the test requests arrive at
+
+
+def formatted(fmt: str, **kwargs: object) -> bytes:
+    """The line of one request that arrived at ARRIVED and took 0.4125 ms."""
+    lines = Lines()
+    log = AccessLog(lines, fmt)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    values: dict[str, object] = {
+        "scope": scope(), "request_id": b"0123456789abcdef", "status": 200, "sent": 1234,
+        "start": start, "end": start + 0.0004125, "referer": None, "agent": b"curl/8.5.0",
+    }  # fmt: skip
+    values.update(kwargs)
+    # The log reads the wall clock's offset from perf_counter() once a second: here, exactly ARRIVED - start.
+    with mock.patch.object(time, "time", lambda: ARRIVED), mock.patch.object(time, "perf_counter", lambda: start):
+        log.record(**values)  # type: ignore[arg-type]
+    (one,) = lines
+    assert one.endswith(b"\n") and one.count(b"\n") == 1
+    return one
+
+
+def test_a_text_line_is_the_combined_log_format_with_duration_and_request_id() -> None:
+    text = formatted("text", scope=scope(query=b"panel=open&lang=en"), referer=b"https://news.example/a").decode()
+    found = TEXT_LINE.fullmatch(text.rstrip("\n"))
+    assert found, text
+    assert found["client"] == "203.0.113.9"
+    assert (found["method"], found["target"], found["protocol"]) == (
+        "GET",
+        "/articles/x?panel=open&lang=en",
+        "HTTP/1.1",
+    )
+    assert (found["status"], found["bytes"], found["ms"], found["id"]) == ("200", "1234", "0.412", "0123456789abcdef")
+    assert (found["referer"], found["agent"]) == ("https://news.example/a", "curl/8.5.0")
+    # The local time of 1,780,000,000.25 in the Common Log Format's own notation.
+    assert found["time"] == time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(ARRIVED))
+
+
+def test_a_json_line_holds_the_same_fields() -> None:
+    data = json.loads(formatted("json", scope=scope(query=b"a=1"), referer=b"https://news.example/a"))
+    assert data == {
+        "time": data["time"], "request_id": "0123456789abcdef", "client": "203.0.113.9", "method": "GET",
+        "path": "/articles/x?a=1", "protocol": "HTTP/1.1", "status": 200, "bytes": 1234, "duration_ms": 0.412,
+        "referer": "https://news.example/a", "user_agent": "curl/8.5.0",
+    }  # fmt: skip
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.250[+-]\d\d:\d\d", data["time"])
+    missing = json.loads(formatted("json", scope=scope(client=None), agent=None))
+    assert (missing["client"], missing["referer"], missing["user_agent"]) == ("-", None, None)
+
+
+INJECTIONS = [
+    b'Mozilla" 200 0 "-" "forged',
+    b'curl\n203.0.113.1 - - [01/Jan/2026:00:00:00 +0000] "GET /admin HTTP/1.1" 200 0',
+    b"back\\slash \x1b[31mred\x1b[0m \x00\x7f\r\t",
+    "Tiếng Việt \u202e".encode(),
+    b"\xff\xfe not utf-8",
+]
+
+
+@pytest.mark.parametrize("evil", INJECTIONS)
+def test_client_controlled_fields_cannot_forge_a_line_or_a_field(evil: bytes) -> None:
+    fields = {
+        "scope": scope(path="/x", raw_path=b"/x" + evil.replace(b" ", b"%20"), query=evil.replace(b" ", b"+")),
+        "referer": evil,
+        "agent": evil,
+    }
+    text = formatted("text", **fields)
+    assert re.fullmatch(rb"[\x20-\x7e]*\n", text), text  # printable ASCII only, one line
+    found = TEXT_LINE.fullmatch(text.decode().rstrip("\n"))
+    assert found, text
+    assert found["status"] == "200" and found["id"] == "0123456789abcdef"
+    assert '"' not in found["agent"] and '"' not in found["referer"]
+    data = json.loads(formatted("json", **fields))
+    assert re.fullmatch(rb"[\x20-\x7e]*\n", formatted("json", **fields))
+    assert data["user_agent"] == evil.decode("utf-8", "backslashreplace")
+    assert data["status"] == 200 and data["request_id"] == "0123456789abcdef"
+
+
+def test_escaping_is_nginx_style_hex_for_text() -> None:
+    assert escape_text(b'a"b\\c\n\x1bd\xc3\xa9', 100) == b"a\\x22b\\x5Cc\\x0A\\x1Bd\\xC3\\xA9"
+    assert escape_text(b"plain /path?x=1", 100) == b"plain /path?x=1"
+    assert escape_json(b'a"b\n\xc3\xa9\xff', 100) == b'"a\\"b\\n\\u00e9\\\\xff"'
+
+
+def test_long_fields_are_cut_and_a_line_never_passes_4_kib() -> None:
+    huge = b"/" + b"a" * 20_000
+    cases = [(huge, evil, evil) for evil in (b"\x01" * 20_000, "ệ".encode() * 10_000, b"b" * 20_000)]
+    cases.append((b"/short", b"", b"c" * 20_000))  # a clean line but for one long header
+    for fmt in ("text", "json"):
+        for path, query, header in cases:
+            one = formatted(
+                fmt, scope=scope(raw_path=path, query=query, method="PROPFIND"), referer=header, agent=header
+            )
+            assert len(one) <= MAX_LINE_BYTES <= 4096, (fmt, len(one))
+            assert b"..." in one
+            if fmt == "json":
+                json.loads(one)
+            else:
+                assert TEXT_LINE.fullmatch(one.decode().rstrip("\n"))
+
+
+def test_what_clients_send_is_remembered_escaped_but_never_without_bound() -> None:
+    lines = Lines()
+    log = AccessLog(lines)  # type: ignore[arg-type]
+    start = time.perf_counter()
+
+    def record(path: bytes, agent: bytes) -> bytes:
+        log.record(scope(raw_path=path), b"id", 200, 1, start, start + 0.001, None, agent)
+        return lines[-1]
+
+    first = record(b"/a", b'evil"\n')
+    assert record(b"/a", b'evil"\n') == first  # the remembered parts give the same line
+    assert b'"evil\\x22\\x0A"' in first
+    for n in range(3 * access_log.MAX_REMEMBERED):
+        record(b"/page-%d" % n, b"agent")
+    assert 0 < len(log._parts) <= access_log.MAX_REMEMBERED
+    log._parts.clear()
+    record(b"/b", b"x" * 5000)  # long parts are escaped every time, not kept
+    assert not log._parts
+
+
+def test_a_cut_never_ends_inside_an_escape() -> None:
+    for size in range(20, 40):
+        cut = escape_text(b"a" * 5 + b"\n" * 20, size)
+        assert cut.endswith(b"...") and re.fullmatch(rb"a*(\\x0A)*\.\.\.", cut), cut
+
+
+# ---------------------------------------------------------------- through the application
+
+
+class Logged:
+    """A reader app logging to a file, and a client of it."""
+
+    def __init__(self, app: Starlette, client: httpx.AsyncClient, path: Path) -> None:
+        self.app, self.client, self.path = app, client, path
+
+    def lines(self) -> list[str]:
+        """The log after the server's shutdown flush (run here: the fixture's lifespan ends after the test)."""
+        self.app.access_log.writer.close()  # type: ignore[attr-defined]
+        return self.path.read_text().splitlines()
+
+
+@pytest.fixture
+async def logged(tmp_path: Path, log_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Logged]:
+    fmt = getattr(request, "param", "text")
+    app = create_app(Settings(db_path=tmp_path / "reader.db", access_log=str(log_path), access_log_format=fmt))
+    async with served(app) as running:
+        transport = httpx.ASGITransport(app=running, client=("198.51.100.7", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield Logged(app, client, log_path)
+
+
+@pytest.mark.anyio
+async def test_every_request_gets_one_line_with_its_id_status_and_size(logged: Logged) -> None:
+    client = logged.client
+    answers = [
+        await client.get(f"/articles/{SEED_SLUG}", headers={"referer": "https://news.example/", "user-agent": "t/1"}),
+        await client.get(f"/articles/{SEED_SLUG}/fragment?panel=open"),
+        await client.get("/no-such-page"),
+        await client.post("/api/articles", json={}),
+        await client.get("/healthz", headers={"x-request-id": "from-the-proxy"}),
+    ]
+    lines = logged.lines()
+    assert len(lines) == len(answers)
+    for answer, text in zip(answers, lines, strict=True):
+        found = TEXT_LINE.fullmatch(text)
+        assert found, text
+        assert found["client"] == "198.51.100.7"
+        assert found["id"] == answer.headers["x-request-id"]
+        assert int(found["status"]) == answer.status_code
+        assert int(found["bytes"]) == int(answer.headers["content-length"])  # as sent: gzipped when it was
+        assert found["method"] == answer.request.method
+        assert found["target"] == answer.request.url.raw_path.decode()
+    assert TEXT_LINE.fullmatch(lines[0])["referer"] == "https://news.example/"  # type: ignore[index]
+    assert TEXT_LINE.fullmatch(lines[0])["agent"] == "t/1"  # type: ignore[index]
+    assert TEXT_LINE.fullmatch(lines[4])["id"] == "from-the-proxy"  # type: ignore[index]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("logged", ["json"], indirect=True)
+async def test_json_lines_through_the_application(logged: Logged) -> None:
+    answer = await logged.client.get(f"/articles/{SEED_SLUG}?lang=en", headers={"user-agent": 'say "hi"'})
+    (text,) = logged.lines()
+    data = json.loads(text)
+    assert data["request_id"] == answer.headers["x-request-id"]
+    assert data["path"] == f"/articles/{SEED_SLUG}?lang=en" and data["status"] == 200
+    assert data["bytes"] == int(answer.headers["content-length"]) and data["user_agent"] == 'say "hi"'
+    assert data["client"] == "198.51.100.7" and data["duration_ms"] > 0
+
+
+@pytest.mark.anyio
+async def test_a_failing_request_is_logged_with_the_500_it_got() -> None:
+    lines = Lines()
+    log = AccessLog(lines)  # type: ignore[arg-type]
+
+    async def fails(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 500, "headers": []})
+        await send({"type": "http.response.body", "body": b"sorry"})
+        raise RuntimeError("boom")
+
+    async def gone(scope: Scope, receive: Receive, send: Send) -> None:
+        return None  # the client went away before anything was sent
+
+    sent: list[Message] = []
+
+    async def collect(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    with pytest.raises(RuntimeError):
+        await RequestId(fails, access_log=log)(scope(), receive, collect)
+    await RequestId(gone, access_log=log)(scope(), receive, collect)
+    statuses = [TEXT_LINE.fullmatch(one.decode().rstrip("\n"))["status"] for one in lines]  # type: ignore[index]
+    assert statuses == ["500", "499"]
+    assert TEXT_LINE.fullmatch(lines[0].decode().rstrip("\n"))["bytes"] == "5"  # type: ignore[index]
+
+
+@pytest.mark.anyio
+async def test_off_means_no_log_at_all(tmp_path: Path) -> None:
+    assert open_access_log("off", "text") is None
+    app = create_app(Settings(db_path=tmp_path / "reader.db", access_log="off"))
+    async with served(app) as running, client_for(running) as client:
+        answer = await client.get("/healthz")
+    assert answer.status_code == 200 and answer.headers["x-request-id"]
+    assert app.access_log is None  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, ("stderr", "text", 1)),
+        ({"READER_ACCESS_LOG": "OFF", "READER_ACCESS_LOG_FORMAT": "JSON"}, ("off", "json", 1)),
+        ({"READER_ACCESS_LOG": "-", "READER_WORKERS": "3"}, ("stderr", "text", 3)),
+        ({"READER_ACCESS_LOG": "/var/log/reader/access.log"}, ("/var/log/reader/access.log", "text", 1)),
+        ({"READER_WORKERS": "auto"}, ("stderr", "text", len(os.sched_getaffinity(0)))),
+    ],
+)
+def test_settings_from_the_environment(environ: dict[str, str], expected: tuple[str, str, int]) -> None:
+    settings = Settings.from_env(environ)
+    assert (settings.access_log, settings.access_log_format, settings.workers) == expected
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"READER_ACCESS_LOG_FORMAT": "xml"}, "READER_ACCESS_LOG_FORMAT must be one of text, json"),
+        ({"READER_ACCESS_LOG": "  "}, "READER_ACCESS_LOG must be a file path"),
+        ({"READER_WORKERS": "0"}, "READER_WORKERS must be at least 1"),
+        ({"READER_WORKERS": "many"}, "READER_WORKERS must be a whole number"),
+    ],
+)
+def test_unusable_settings_are_named(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(environ)
+
+
+def test_settings_travel_to_worker_processes_whole() -> None:
+    # uvicorn's supervisor pickles the app factory (and so the settings) into every worker it spawns.
+    import functools
+    import pickle
+
+    settings = Settings(db_path=Path("/srv/reader.db"), access_log="/var/log/a.log", workers=2, page_size=7)
+    factory = pickle.loads(pickle.dumps(functools.partial(create_app, settings, check_database=False)))
+    assert factory.args == (settings,) and factory.keywords == {"check_database": False}

@@ -1,0 +1,430 @@
+"""`reader serve` as operators run it: the access log counted line by line, and `--workers`.
+
+Real servers in subprocesses (tests/serverproc.py). Nothing here is timed: visibility and flushing are
+asserted with generous deadlines; the figures (how soon) come from `bench/run.py --only workers`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import http.client
+import json
+import os
+import re
+import socket
+import stat
+import subprocess
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EDITOR_PASSWORD, SEED_SLUG, csrf_token
+from tests.serverproc import Server, add_editor, create_token, reader_command
+from tests.test_access_log import TEXT_LINE
+
+DEADLINE = 30.0  # seconds: far beyond the one second a line may wait, for a loaded machine
+
+
+def get(port: int, path: str, request_id: str, conn: http.client.HTTPConnection | None = None) -> bytes:
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers={"x-request-id": request_id, "user-agent": "serve-test/1"})
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status in (200, 304) and response.getheader("x-request-id") == request_id
+        return body
+    finally:
+        if own:
+            conn.close()
+
+
+def load(port: int, prefix: str, count: int, threads: int = 4, path: str = f"/articles/{SEED_SLUG}") -> set[str]:
+    """`count` GETs over `threads` keep-alive connections, each with its own X-Request-ID; the ids sent."""
+    ids = [f"{prefix}-{n}" for n in range(count)]
+
+    def run(mine: list[str]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for request_id in mine:
+            get(port, path, request_id, conn)
+        conn.close()
+
+    workers = [threading.Thread(target=run, args=(ids[n::threads],)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return set(ids)
+
+
+def logged_ids(text: str) -> list[str]:
+    ids = []
+    for line in text.splitlines():
+        found = TEXT_LINE.fullmatch(line)
+        if found:
+            ids.append(found["id"])
+    return ids
+
+
+def eventually(check: Callable[[], bool], within: float = DEADLINE) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    running = Server(db=tmp_path / "reader.db", directory=tmp_path)
+    yield running
+    running.stop()
+
+
+# ---------------------------------------------------------------- the access log, counted
+
+
+def test_every_request_is_logged_without_a_shutdown_and_none_is_lost_on_sigterm(server: Server) -> None:
+    log = server.directory / "access.log"
+    server.args = ["--access-log", str(log)]
+    server.start()
+    first = load(server.port, "before", 300)
+    # Far below 64 KiB, so only the half-second flush can write these while the server keeps running.
+    assert eventually(lambda: len(logged_ids(log.read_text())) >= len(first))
+    assert sorted(logged_ids(log.read_text())) == sorted(first)
+
+    second = load(server.port, "last", 200)
+    server.terminate()  # at once: these lines are still in memory
+    assert server.wait() == 0
+    ids = logged_ids(log.read_text())
+    assert len(ids) == len(first) + len(second) and set(ids) == first | second  # none missing, none twice
+    assert len(log.read_text().splitlines()) == len(ids)  # and nothing else in the file
+    assert "Traceback" not in server.log()
+
+
+def test_the_default_is_standard_error_in_text(server: Server) -> None:
+    server.start()
+    sent = load(server.port, "stderr", 20, threads=2)
+    server.terminate()
+    assert server.wait() == 0
+    assert sorted(logged_ids(server.stderr_path.read_text())) == sorted(sent)
+    assert server.stdout_path.read_text() == ""
+
+
+# ---------------------------------------------------------------- workers
+
+
+def worker_pids(server: Server) -> set[int]:
+    """The supervisor's worker processes (not multiprocessing's resource tracker, its other child)."""
+    assert server.process is not None
+    pids: set[int] = set()
+    for children in Path(f"/proc/{server.process.pid}/task").glob("*/children"):
+        pids |= {int(pid) for pid in children.read_text().split()}
+    return {pid for pid in pids if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+
+
+def owner_of(connection: http.client.HTTPConnection, pids: set[int], server_port: int) -> int | None:
+    """The worker process holding the server side of an open connection (from /proc)."""
+    assert connection.sock is not None
+    client_port = connection.sock.getsockname()[1]
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            local, remote = fields[1], fields[2]
+            if int(local.rsplit(":", 1)[1], 16) == server_port and int(remote.rsplit(":", 1)[1], 16) == client_port:
+                inode = fields[9]
+    if inode is None:
+        return None
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def put_article(port: int, token: str, slug: str, title: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    body = json.dumps({"title": title, "lang": "en", "body_markdown": f"Body of {title}."})
+    conn.request(
+        "PUT", f"/api/articles/{slug}", body=body,
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    response = conn.getresponse()
+    assert response.status in (200, 201), response.read()
+    response.read()
+    conn.close()
+
+
+def start_two_workers(server: Server) -> tuple[str, Path, set[int]]:
+    """`reader serve --workers 2 --access-log FILE` on the server's database: an API token, the log file and
+    the two workers' process ids."""
+    token = create_token(server.db)
+    log = server.directory / "access.log"
+    server.workers = 2
+    server.args = ["--access-log", str(log)]
+    server.start()
+    pids = worker_pids(server)
+    started = {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", server.log())}
+    assert len(pids) == 2 and started == pids
+    return token, log, pids
+
+
+def test_workers_start_serve_share_every_write_and_stop_with_0(server: Server) -> None:
+    token, log, pids = start_two_workers(server)
+
+    slug = "shared-by-workers"
+    put_article(server.port, token, slug, "Version one")
+    # Both workers keep version one in their answer caches.
+    served_by: set[int | None] = set()
+    for n in range(40):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        assert b"Version one" in get(server.port, f"/articles/{slug}", f"warm-{n}", conn)
+        served_by.add(owner_of(conn, pids, server.port))
+        conn.close()
+    assert served_by == pids  # the kernel handed connections to both
+
+    put_article(server.port, token, slug, "Version two")  # through one worker
+    # The other worker must show it too: 20 new connections in a row, among them both workers', all fresh.
+    streak: list[int | None] = []
+    asked = 0
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline and not (len(streak) >= 20 and set(streak) == pids):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        body = get(server.port, f"/articles/{slug}", f"fresh-{asked}", conn)
+        asked += 1
+        owner = owner_of(conn, pids, server.port)
+        conn.close()
+        streak = [*streak, owner] if b"Version two" in body else []
+    assert len(streak) >= 20 and set(streak) == pids
+
+    server.terminate()
+    assert server.wait() == 0
+    output = server.log()
+    assert output.count("Application shutdown complete.") == 2 and output.count("Finished server process") == 2
+    assert "Traceback" not in output
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+    # Every request of every worker in the log (the PUTs' lines too), each line whole.
+    lines = log.read_text().splitlines()
+    assert all(TEXT_LINE.fullmatch(line) for line in lines) and len(lines) == 2 + 40 + asked
+    assert set(logged_ids(log.read_text())) >= {f"warm-{n}" for n in range(40)} | {f"fresh-{n}" for n in range(asked)}
+
+
+def test_sigterm_lets_every_workers_in_flight_request_finish(server: Server) -> None:
+    # A slow client on each worker: the headers and half the body of a PUT are in when SIGTERM comes, so
+    # each worker is certainly inside a request (no guessing how long work takes). Both must finish, the
+    # supervisor exit 0, and both lines be in the access log.
+    token, log, pids = start_two_workers(server)
+    held: dict[int, http.client.HTTPConnection] = {}
+    for n in range(200):
+        if len(held) == len(pids):
+            break
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        get(server.port, "/healthz", f"probe-{n}", conn)  # accepted and served: its worker holds it now
+        owner = owner_of(conn, pids, server.port)
+        if owner is not None and owner not in held:
+            held[owner] = conn
+        else:
+            conn.close()
+    assert set(held) == pids
+    bodies = {}
+    for pid, conn in held.items():
+        body = json.dumps({"title": f"Written in {pid}'s shutdown", "lang": "en", "body_markdown": "Body."}).encode()
+        conn.putrequest("PUT", f"/api/articles/shutdown-{pid}")
+        headers = {"content-type": "application/json", "authorization": f"Bearer {token}",
+                   "x-request-id": f"in-flight-{pid}", "content-length": str(len(body))}  # fmt: skip
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        conn.send(body[: len(body) // 2])
+        bodies[pid] = body
+    time.sleep(0.5)  # for each worker to read the head and half the body (as in tests/test_shutdown.py)
+    server.terminate()
+    assert eventually(lambda: _refuses_connections(server.port))  # every worker is shutting down
+    assert server.process is not None and server.process.poll() is None
+    assert all(Path(f"/proc/{pid}").exists() for pid in pids)  # waiting for their requests
+    for pid, conn in held.items():
+        conn.send(bodies[pid][len(bodies[pid]) // 2 :])
+        response = conn.getresponse()
+        assert response.status == 201, response.read()
+        assert json.loads(response.read())["title"] == f"Written in {pid}'s shutdown"
+        conn.close()
+    assert server.wait() == 0
+    output = server.log()
+    assert output.count("Finished server process") == 2 and "Traceback" not in output
+    ids = logged_ids(log.read_text())
+    assert {f"in-flight-{pid}" for pid in pids} <= set(ids)
+
+
+def _refuses_connections(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return True
+    return False
+
+
+def sign_in_through(server: Server, worker: int, pids: set[int], password: str) -> int:
+    """One sign-in attempt on a connection the given worker holds (new connections until one lands on it):
+    the form, then the post, on that connection. Its status."""
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        conn.request("GET", "/editor/login")
+        form = conn.getresponse()
+        html = form.read().decode()
+        if owner_of(conn, pids, server.port) == worker:
+            break
+        conn.close()
+    cookie = "; ".join(value.split(";", 1)[0] for name, value in form.getheaders() if name.lower() == "set-cookie")
+    body = urllib.parse.urlencode({"name": "someone", "password": password, "csrf_token": csrf_token(html)})
+    conn.request(
+        "POST", "/editor/login", body=body,
+        headers={"content-type": "application/x-www-form-urlencoded", "cookie": cookie},
+    )  # fmt: skip
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    return answer.status
+
+
+def test_failed_sign_ins_across_workers_are_throttled_as_on_one(server: Server) -> None:
+    # The counts live in the database: five wrong passwords, alternately through each worker, and the
+    # sixth attempt, even with the right password, waits — as it would on one worker.
+    add_editor(server.db, "someone", EDITOR_PASSWORD)
+    server.workers = 2
+    server.start()
+    first, second = sorted(worker_pids(server))
+    statuses = [sign_in_through(server, (first, second)[n % 2], {first, second}, "wrong") for n in range(5)]
+    statuses.append(sign_in_through(server, second, {first, second}, EDITOR_PASSWORD))
+    assert statuses == [401] * 5 + [429]
+    server.terminate()
+    assert server.wait() == 0
+
+
+def test_workers_write_whole_lines_into_a_shared_pipe(server: Server) -> None:
+    # A FIFO stands for a pipe to a log collector: both workers write into it at once, in batches far over
+    # PIPE_BUF (long user agents fill 64 KiB quickly). The pipe holds only 4 KiB and its reader is slow, so
+    # a longer write has to wait for room, and another worker's write would get in between its parts.
+    fifo = server.directory / "access.fifo"
+    os.mkfifo(fifo)
+    received = bytearray()
+    stopped = threading.Event()
+    reading = threading.Thread(target=_read_slowly, args=(fifo, received, stopped))
+    reading.start()
+    server.workers = 2
+    server.args = ["--access-log", str(fifo)]
+    server.start()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+    agent = "serve-test/1 " + "x" * 1500
+    sent: set[str] = set()
+
+    def run(prefix: str) -> None:
+        for n in range(150):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)  # new ones: both workers
+            request_id = f"{prefix}-{n}"
+            conn.request(
+                "GET", f"/articles/{SEED_SLUG}?n={n}", headers={"x-request-id": request_id, "user-agent": agent}
+            )
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            conn.close()
+            sent.add(request_id)
+
+    threads = [threading.Thread(target=run, args=(f"pipe{t}",)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    server.terminate()
+    assert server.wait() == 0
+    stopped.set()
+    reading.join(timeout=DEADLINE)
+    lines = bytes(received).decode().splitlines()
+    broken = [line for line in lines if not TEXT_LINE.fullmatch(line)]
+    assert broken == []
+    assert sorted(logged_ids("\n".join(lines))) == sorted(sent)
+
+
+def _read_slowly(fifo: Path, into: bytearray, stopped: threading.Event) -> None:
+    """Read the FIFO a little at a time until the server has exited and nothing is left. Non-blocking: there
+    are moments with no writer at all (between `reader serve`'s check of the file and its workers' start)."""
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)
+    try:
+        while True:
+            try:
+                chunk = os.read(fd, 2048)
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                into += chunk
+            elif stopped.is_set():
+                return
+            time.sleep(0.001)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- flags
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--workers", "0"], "--workers must be at least 1"),
+        (["--workers", "two"], "--workers must be a whole number"),
+        (["--access-log", "/nonexistent-dir/access.log"], "cannot write the access log /nonexistent-dir/access.log"),
+        (["--access-log-format", "xml"], "invalid choice: 'xml'"),
+    ],
+)
+def test_unusable_flags_stop_serve_with_a_message(tmp_path: Path, args: list[str], message: str) -> None:
+    done = subprocess.run(
+        reader_command("serve", "--port", "0", "--db", str(tmp_path / "reader.db"), *args),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_second_server_on_the_same_port_stops_instead_of_sharing_it(server: Server) -> None:
+    # Workers listen with SO_REUSEPORT, which would let another reader started on the port by mistake join
+    # them and take half their connections; it must stop with uvicorn's start-up failure instead.
+    server.start()
+    done = subprocess.run(
+        reader_command("serve", "--port", str(server.port), "--db", str(server.directory / "other.db")),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 3 and "Address already in use" in done.stderr
+    assert "Traceback" not in done.stderr
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # and a port anything else holds
+        done = subprocess.run(
+            reader_command("serve", "--port", str(taken.getsockname()[1]), "--db", str(server.directory / "o.db")),
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 3 and "Address already in use" in done.stderr
+
+
+def test_the_environment_sets_workers_and_a_json_log(server: Server) -> None:
+    log = server.directory / "access.json"
+    server.env = {"READER_WORKERS": "2", "READER_ACCESS_LOG": str(log), "READER_ACCESS_LOG_FORMAT": "json"}
+    server.start()
+    assert eventually(lambda: server.log().count("Application startup complete.") == 2)
+    assert len(worker_pids(server)) == 2
+    sent = load(server.port, "env", 10, threads=2)
+    server.terminate()
+    assert server.wait() == 0
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sorted(r["request_id"] for r in records) == sorted(sent)
+    assert all(r["status"] == 200 and r["user_agent"] == "serve-test/1" for r in records)
