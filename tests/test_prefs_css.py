@@ -40,7 +40,7 @@ def test_changing_a_step_a_palette_or_a_font_changes_the_css(monkeypatch: pytest
     assert declarations_for(after, ('.reader[data-theme="sepia"]',))["--reader-bg"] == "#f0e0c0"
     assert declarations_for(after, ('.reader-swatch[data-swatch="sepia"]',))["background"] == "#f0e0c0"
     assert declarations_for(after, ('.reader[data-font="serif"]',))["--reader-font"] == '"Source Serif", serif'
-    sample = declarations_for(after, ('.reader-font-sample[data-sample-font="serif"]',))
+    sample = declarations_for(after, ('.reader-panel[open] .reader-font-sample[data-sample-font="serif"]',))
     assert sample["font-family"] == '"Source Serif", serif'
     # And the stale file is noticed, then rewritten between its markers only.
     committed = STYLESHEET.read_text(encoding="utf-8")
@@ -83,3 +83,12 @@ def test_custom_colours_use_the_same_palette_properties() -> None:
     assert set(custom) == set(themed) | {"--reader-link-decoration"}
     assert custom["--reader-bg"] == "#fff8e7" and custom["--reader-link"] == "#2a1a00"
     assert custom["color-scheme"] == "light"
+
+
+def test_font_samples_use_their_font_only_in_an_open_panel() -> None:
+    # A closed panel's samples in their own fonts would download every web font on a first visit.
+    rules = parse_rules(generated_css())
+    for name, font in prefs.FONT_CHOICES.items():
+        sample = f'.reader-font-sample[data-sample-font="{name}"]'
+        assert declarations_for(rules, (sample,)) == {}
+        assert declarations_for(rules, (f".reader-panel[open] {sample}",)) == {"font-family": font.stack}

@@ -72,4 +72,4 @@ async def test_the_pages_link_to_what_the_table_says(client: httpx.AsyncClient, 
     for expected in (f'href="/editor/articles/{SEED_SLUG}/check"', 'action="/editor/logout"', 'href="/editor/new"'):
         assert expected in listing
     page = (await client.get(f"/articles/{SEED_SLUG}")).text
-    assert 'action="/preferences"' in page and 'href="/"' in page and 'href="/static/css/reader.css?v=' in page
+    assert 'action="/preferences"' in page and 'href="/"' in page and 'href="/static/css/page.css?v=' in page

@@ -117,7 +117,7 @@ async def test_security_headers_on_every_response(client: httpx.AsyncClient) -> 
 
 async def test_static_files_are_fingerprinted_and_cached(client: httpx.AsyncClient) -> None:
     html = (await client.get(f"/articles/{SEED_SLUG}")).text
-    css = re.search(r'href="(/static/css/reader\.css\?v=[0-9a-f]{12})"', html)
+    css = re.search(r'href="(/static/css/page\.css\?v=[0-9a-f]{12})"', html)
     assert css is not None
     response = await client.get(css.group(1))
     assert response.status_code == 200 and "immutable" in response.headers["cache-control"]

@@ -12,9 +12,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, ExceptionHandler, Scope
 
+from reader import fonts
 from reader.access_log import AccessLog, open_access_log
 from reader.accounts import AccountStore
 from reader.announce import font_name, guide_name, key_action_name, theme_name
+from reader.assets import STYLESHEET
 from reader.cors import EmbedCors
 from reader.db import DatabaseUnavailable, database_for
 from reader.demo import seed_demo
@@ -24,12 +26,12 @@ from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, R
 from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, SPEECH_RATES, Preferences, fmt
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
-from reader.routes import build_routes
+from reader.routes import build_routes, static_assets
 from reader.sentence_markup import article_text
 from reader.settings import Settings
 from reader.state import AppState, Request
 from reader.store import SqlArticleStore
-from reader.templating import StaticAssets, Templates, build_id
+from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
 from reader.views.api import ApiError, api_error
 from reader.views.errors import bad_request, database_unavailable, http_error, server_error, too_large
@@ -140,10 +142,17 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     def colors_url(prefs: Preferences) -> str:
         return str(app.url_path_for("colors_css", pair=colors_pair(prefs)))
 
+    assets = static_assets(routes)
+
+    def font_preload_urls(prefs: Preferences, lang: str) -> list[str]:
+        return [assets.url(path) for path in fonts.preloads(settings.static_dir, prefs, lang)]
+
     templates = Templates(
         settings.templates_dir,
-        StaticAssets(settings.static_dir, prefix=str(app.url_path_for("static", path="")).rstrip("/")),
+        assets,
         globals_={
+            "stylesheet": STYLESHEET,
+            "font_preloads": font_preload_urls,
             "fmt": fmt,
             "steps": NUMERIC_STEPS,
             "themes": CHOICES["theme"],

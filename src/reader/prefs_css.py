@@ -27,6 +27,8 @@ STEP_PROPERTIES = {
     "width": "--reader-measure",
 }
 WRAPPER = ".reader"
+# The readability panel (a <details>) when open: with JavaScript off too.
+PANEL_OPEN = ".reader-panel[open]"
 
 
 class StaleStylesheet(ValueError):
@@ -84,9 +86,12 @@ def generated_css() -> str:
     rules.append("\n/* Fonts: the stack, and the character advance the measure is computed with. */\n")
     for name, font in prefs.FONT_CHOICES.items():
         rules.append(_rule(_attribute("font", name), _font_properties(font)))
-    rules.append("\n/* The font buttons show each font in itself. */\n")
+    rules.append(
+        "\n/* The font buttons show each font in itself, once the panel is open: a closed panel's samples would\n"
+        "   otherwise download every web font on a first visit (until then they are in the page's font). */\n"
+    )
     for name, font in prefs.FONT_CHOICES.items():
-        rules.append(f'.reader-font-sample[data-sample-font="{name}"] {{ font-family: {font.stack}; }}\n')
+        rules.append(f'{PANEL_OPEN} .reader-font-sample[data-sample-font="{name}"] {{ font-family: {font.stack}; }}\n')
     rules.append("\n/* Themes: the wrapper itself and `auto` are light unless the system asks for dark. */\n")
     light, dark = prefs.PALETTES[prefs.AUTO_PALETTES["light"]], prefs.PALETTES[prefs.AUTO_PALETTES["dark"]]
     for name, palette in prefs.PALETTES.items():

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
+from reader.assets import StaticApp, StaticAssets
 from reader.kinds import (
     API,
     API_WRITE,
@@ -29,17 +28,14 @@ from reader.views import api, articles, editor, editor_auth, embed, health, pref
 from reader.views.api_auth import TokenGate
 from reader.views.editor_auth import EditorGate
 
+STATIC_PATH = "/static"
 
-class CachedStaticFiles(StaticFiles):
-    """Static files with cache headers: fingerprinted URLs (?v=…) are immutable for a year."""
 
-    def file_response(self, full_path: object, stat_result: object, scope: Scope, status_code: int = 200):  # type: ignore[no-untyped-def]
-        response = super().file_response(full_path, stat_result, scope, status_code)  # type: ignore[arg-type]
-        versioned = b"v=" in scope.get("query_string", b"")
-        response.headers["cache-control"] = (
-            "public, max-age=31536000, immutable" if versioned else "public, max-age=300"
-        )
-        return response
+def static_assets(routes: list[BaseRoute]) -> StaticAssets:
+    """The static files the route table serves (templates link them by their fingerprinted URLs)."""
+    (mount,) = [route for route in routes if isinstance(route, Mount) and route.name == "static"]
+    assert isinstance(mount.app, StaticApp)
+    return mount.app.assets
 
 
 def build_routes(settings: Settings) -> list[BaseRoute]:
@@ -112,5 +108,5 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                 Route("/openapi.json", api.openapi, kind=API, name="openapi"),
             ],
         ),
-        Mount("/static", kind=ASSET, name="static", app=CachedStaticFiles(directory=settings.static_dir)),
+        Mount(STATIC_PATH, kind=ASSET, name="static", app=StaticApp(StaticAssets(settings.static_dir, STATIC_PATH))),
     ]

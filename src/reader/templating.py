@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,23 +11,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from reader import __version__, i18n
+from reader.assets import StaticAssets
 from reader.settings import UI_LANGUAGES
-
-
-class StaticAssets:
-    """Fingerprinted URLs for static files (?v=<hash>) under `prefix`, the path the route table mounts
-    them at, and the vendored files' integrity hashes."""
-
-    def __init__(self, directory: Path, prefix: str) -> None:
-        self.directory = directory
-        self.prefix = prefix
-        manifest = directory / "vendor" / "manifest.json"
-        self.vendor: dict[str, dict[str, str]] = json.loads(manifest.read_text()) if manifest.exists() else {}
-
-    @functools.cache  # noqa: B019 - one instance per app; the static files do not change while it runs
-    def url(self, path: str) -> str:
-        digest = hashlib.sha256((self.directory / path).read_bytes()).hexdigest()[:12]
-        return f"{self.prefix}/{path}?v={digest}"
 
 
 def build_id(*directories: Path) -> str:
@@ -78,6 +62,7 @@ class Templates:
         env.globals.update(
             ui_lang=lang,
             static_url=static.url,
+            static_links=static.in_html,
             vendor=static.vendor,
             format_date=lambda value: i18n.format_date(value, lang),
             format_number=lambda value: i18n.format_number(value, lang),

@@ -1,0 +1,170 @@
+"""Static files: each at a fingerprinted URL (``?v=`` + a hash of the bytes served) that is cached for a year.
+
+The files are read once, on first use, and served from memory. What a file points at is fingerprinted
+too, so a repeat visit revalidates nothing but the page: ``url(...)`` in stylesheets (fonts, icons) and
+the relative module imports and ``new URL(..., import.meta.url)`` of scripts are rewritten to the
+fingerprinted address of their target, and a file's hash is taken after that rewriting (a new font gives
+its stylesheet a new address as well). The pages' stylesheets are served as one bundle, so a first visit
+waits for a single stylesheet. A file asked for without its current hash (a stable address an embedder
+wrote into their page, like reader-article.js, or an old hash) is served too, but cached for minutes and
+revalidated with its ETag.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import mimetypes
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from markupsafe import Markup
+from starlette._utils import get_route_path
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+FINGERPRINT = "v"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=300"
+# The stylesheet every page links, made of these files in this order (fonts.css only declares faces: a
+# face downloads only when text on the page uses it).
+STYLESHEET = "css/page.css"
+BUNDLES = {STYLESHEET: ("css/fonts.css", "css/reader.css", "css/reading-tools.css")}
+
+_CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)(?P<ref>[^"')\s]+)(?P=quote)\s*\)""")
+# `from "./x.js"`, `import "./x.js"`, `import("./x.js")` and `new URL("x.css", import.meta.url)`.
+_JS_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)(?P<quote>["'])(?P<ref>\.{1,2}/[^"']+)(?P=quote)""")
+_JS_URL = re.compile(r"""\bnew\s+URL\(\s*(?P<quote>["'])(?P<ref>[^"':]+)(?P=quote)(?=\s*,\s*import\.meta\.url)""")
+
+
+class BrokenReference(ValueError):
+    """A static file points at a static file that does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    body: bytes
+    media_type: str
+    digest: str
+
+
+def _media_type(path: str) -> str:
+    media_type = {".woff2": "font/woff2", ".js": "text/javascript", ".svg": "image/svg+xml"}.get(
+        posixpath.splitext(path)[1]
+    ) or (mimetypes.guess_type(path)[0] or "application/octet-stream")
+    return media_type + "; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+class StaticAssets:
+    """Fingerprinted URLs for static files under `prefix` (the path the route table mounts them at), what
+    is served at each, and the vendored files' integrity hashes."""
+
+    def __init__(self, directory: Path, prefix: str) -> None:
+        self.directory = directory
+        self.prefix = prefix.rstrip("/")
+        manifest = directory / "vendor" / "manifest.json"
+        self.vendor: dict[str, dict[str, str]] = json.loads(manifest.read_text()) if manifest.exists() else {}
+
+    def url(self, path: str) -> str:
+        """The fingerprinted URL of a static file (relative to the static directory)."""
+        return f"{self.prefix}/{path}?{FINGERPRINT}={self.files[path].digest}"
+
+    def in_html(self, html: Markup) -> Markup:
+        """Markup (an article's body) with its links to static files at their fingerprinted URLs: articles are
+        stored with plain ones, which stay valid."""
+
+        def replace(match: re.Match[str]) -> str:
+            path = match["path"]
+            return f'{match["name"]}="{self.url(path)}"' if path in self.files else match[0]
+
+        link = re.compile(rf'\b(?P<name>src|href)="{re.escape(self.prefix)}/(?P<path>[\w./-]+)"')
+        return Markup(link.sub(replace, str(html)))
+
+    def get(self, path: str) -> Asset | None:
+        return self.files.get(path)
+
+    @functools.cached_property
+    def files(self) -> dict[str, Asset]:
+        sources = {p.relative_to(self.directory).as_posix(): p for p in self.directory.rglob("*") if p.is_file()}
+        clash = set(BUNDLES) & set(sources)
+        if clash:
+            raise ValueError(f"a static file has a bundle's name: {sorted(clash)}")
+        assets: dict[str, Asset] = {}
+
+        def load(path: str, loading: tuple[str, ...] = ()) -> Asset:
+            if path in assets:
+                return assets[path]
+            if path in loading:
+                raise BrokenReference(f"static files refer to each other in a cycle: {' → '.join(loading)}")
+
+            def address(ref: str) -> str:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(path), ref))
+                if target not in sources:
+                    raise BrokenReference(f"{path} refers to {ref}, which is not a static file")
+                return f"{self.prefix}/{target}?{FINGERPRINT}={load(target, (*loading, path)).digest}"
+
+            if path in BUNDLES:
+                body = b"\n".join(load(part, (*loading, path)).body for part in BUNDLES[path])
+            else:
+                body = _rewritten(path, sources[path].read_bytes(), address)
+            assets[path] = Asset(body, _media_type(path), hashlib.sha256(body).hexdigest()[:12])
+            return assets[path]
+
+        bundles = [name for name, parts in BUNDLES.items() if all(part in sources for part in parts)]
+        for path in sorted([*sources, *bundles]):
+            load(path)
+        return assets
+
+
+def _rewritten(path: str, body: bytes, address: Callable[[str], str]) -> bytes:
+    """A stylesheet or script with the static files it refers to at their fingerprinted URLs."""
+    if path.endswith(".css"):
+        patterns = [_CSS_URL]
+    elif path.endswith(".js") and not path.startswith("vendor/"):
+        patterns = [_JS_IMPORT, _JS_URL]
+    else:
+        return body
+    text = body.decode("utf-8")
+
+    def replace(match: re.Match[str]) -> str:
+        ref = match["ref"]
+        if ref.startswith(("data:", "#", "/")) or "//" in ref:
+            return match[0]
+        start, end = (index - match.start() for index in match.span("ref"))
+        target, hash_, fragment = ref.partition("#")
+        return match[0][:start] + address(target.split("?")[0]) + hash_ + fragment + match[0][end:]
+
+    for pattern in patterns:
+        text = pattern.sub(replace, text)
+    return text.encode("utf-8")
+
+
+class StaticApp:
+    """Serves StaticAssets: immutable for a year at the current fingerprint, revalidated otherwise."""
+
+    def __init__(self, assets: StaticAssets) -> None:
+        self.assets = assets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in ("GET", "HEAD"):
+            raise HTTPException(status_code=405, headers={"Allow": "GET, HEAD"})
+        asset = self.assets.get(get_route_path(scope).lstrip("/"))
+        if asset is None:
+            raise HTTPException(status_code=404)
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(FINGERPRINT, [])
+        etag = f'"{asset.digest}"'
+        headers = {"etag": etag, "cache-control": IMMUTABLE if asked == [asset.digest] else REVALIDATE}
+        if etag in Headers(scope=scope).get("if-none-match", ""):
+            response = Response(status_code=304, headers=headers)
+        else:
+            body = b"" if scope["method"] == "HEAD" else asset.body
+            response = Response(body, media_type=asset.media_type, headers=headers)
+            response.headers["content-length"] = str(len(asset.body))
+        await response(scope, receive, send)

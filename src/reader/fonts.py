@@ -1,0 +1,106 @@
+"""The web fonts reader serves (the @font-face rules of static/css/fonts.css) and which of their files a
+page preloads: for the font a reader chose, the regular-weight files that the letters of the article's
+language fall in, so the body text of the first screen is never waiting for a file found late.
+
+A browser downloads a face only for text that uses it and only for the characters its unicode-range
+covers; where ranges overlap, the face declared last is tried first (CSS Fonts 4, §4.5). Bold and italic
+faces are left to be found by the stylesheet: they set headings and emphasis, a small part of the
+first screen, and swap in when they arrive (the faces say `font-display: swap`, so no text is ever
+invisible; `optional` would keep a reader's chosen font off a first visit on a slow connection, which
+for OpenDyslexic would defeat the reason they chose it).
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader import prefs
+
+FACES_STYLESHEET = "css/fonts.css"
+# The letters of each language's text: basic Latin, and Vietnamese's own (its vowels with their marks).
+LANGUAGE_LETTERS = {
+    "en": string.ascii_letters,
+    "vi": string.ascii_letters
+    + "ĂăÂâĐđÊêÔôƠơƯư"
+    + "àáãèéìíòóõùúýÀÁÃÈÉÌÍÒÓÕÙÚÝ"
+    + "ĩũĨŨ"
+    + "".join(chr(code) for code in range(0x1EA0, 0x1EFA)),
+}
+
+_FACE = re.compile(r"@font-face\s*\{(?P<body>[^}]*)\}")
+_DESCRIPTOR = re.compile(r"(?P<name>[a-z-]+)\s*:\s*(?P<value>[^;]+);")
+_URL = re.compile(r"""url\(\s*["']?(?P<ref>[^"')]+)["']?\s*\)""")
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    family: str
+    weight: str
+    style: str
+    path: str  # relative to the static directory
+    ranges: tuple[tuple[int, int], ...]  # empty: every character
+
+    def covers(self, char: str) -> bool:
+        return not self.ranges or any(low <= ord(char) <= high for low, high in self.ranges)
+
+
+def _ranges(value: str) -> tuple[tuple[int, int], ...]:
+    ranges = []
+    for part in value.split(","):
+        low, _, high = part.strip().removeprefix("U+").partition("-")
+        ranges.append((int(low, 16), int(high or low, 16)))
+    return tuple(ranges)
+
+
+def parse_faces(css: str, css_path: str = FACES_STYLESHEET) -> tuple[Face, ...]:
+    """The @font-face rules of a stylesheet, in declaration order."""
+    faces = []
+    for rule in _FACE.finditer(css):
+        descriptors = {m["name"]: m["value"].strip() for m in _DESCRIPTOR.finditer(rule["body"])}
+        source = _URL.search(descriptors["src"])
+        if source is None:
+            raise ValueError(f"an @font-face rule in {css_path} has no url()")
+        faces.append(
+            Face(
+                family=descriptors["font-family"].strip("'\""),
+                weight=descriptors.get("font-weight", "400"),
+                style=descriptors.get("font-style", "normal"),
+                path=posixpath.normpath(posixpath.join(posixpath.dirname(css_path), source["ref"])),
+                ranges=_ranges(descriptors["unicode-range"]) if "unicode-range" in descriptors else (),
+            )
+        )
+    return tuple(faces)
+
+
+def first_family(stack: str) -> str:
+    return stack.split(",")[0].strip().strip("'\"")
+
+
+def files_for_text(faces: tuple[Face, ...], family: str, letters: str) -> list[str]:
+    """The regular-weight files a browser fetches to set these letters in this family, in face order."""
+    regular = [face for face in faces if face.family == family and face.weight == "400" and face.style == "normal"]
+    needed = set()
+    for char in letters:
+        # The last declared face whose range holds the character is the one tried first.
+        face = next((face for face in reversed(regular) if face.covers(char)), None)
+        if face is not None:
+            needed.add(face.path)
+    return [face.path for face in regular if face.path in needed]
+
+
+@functools.cache
+def _faces(static_dir: Path) -> tuple[Face, ...]:
+    return parse_faces((static_dir / FACES_STYLESHEET).read_text(encoding="utf-8"))
+
+
+def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> list[str]:
+    """The font files (relative to the static directory) a page in `lang` preloads for this reader: none
+    for a system font."""
+    family = first_family(prefs.FONT_CHOICES[preferences.font_for(lang)].stack)
+    letters = LANGUAGE_LETTERS.get(lang, string.ascii_letters)
+    return files_for_text(_faces(static_dir), family, letters)

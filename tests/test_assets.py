@@ -1,0 +1,91 @@
+"""reader.assets: every static URL fingerprinted and cached for good, what they point at too."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reader.assets import IMMUTABLE, REVALIDATE, STYLESHEET, BrokenReference, StaticAssets
+from tests.conftest import EN_SLUG, SEED_SLUG
+
+PAGES = ("/", f"/articles/{SEED_SLUG}", f"/articles/{EN_SLUG}", "/preferences", f"/embed/{SEED_SLUG}")
+pytestmark = pytest.mark.anyio
+STATIC_URL = re.compile(r"""/static/[^"')\s]+""")
+
+
+async def _static_urls(client: httpx.AsyncClient, url: str, seen: set[str]) -> None:
+    """Every static URL a page or static file names, followed through stylesheets and scripts."""
+    if url in seen:
+        return
+    seen.add(url)
+    response = await client.get(url)
+    assert response.status_code == 200, url
+    if url.startswith("/static/") and not url.split("?")[0].endswith((".css", ".js")):
+        return
+    for found in STATIC_URL.findall(response.text):
+        await _static_urls(client, found, seen)
+
+
+async def test_every_static_url_is_fingerprinted_and_immutable(client: httpx.AsyncClient) -> None:
+    seen: set[str] = set()
+    for page in PAGES:
+        await _static_urls(client, page, seen)
+    urls = sorted(url for url in seen if url.startswith("/static/"))
+    # Fonts (from the stylesheet), icons (from the stylesheet), module imports (from scripts) are among them.
+    for expected in ("/static/fonts/opendyslexic-latin-400-normal.woff2?v=", "/static/img/tool-play.svg?v="):
+        assert any(url.startswith(expected) for url in urls), expected
+    assert any(url.startswith("/static/js/read-aloud.js?v=") for url in urls)
+    for url in urls:
+        assert re.fullmatch(r"/static/[\w./-]+\?v=[0-9a-f]{12}(#[\w-]+)?", url), url
+        response = await client.get(url)
+        assert response.headers["cache-control"] == IMMUTABLE, url
+
+
+async def test_a_stale_or_missing_fingerprint_is_revalidated(client: httpx.AsyncClient) -> None:
+    stable = await client.get("/static/reader-article.js")
+    assert stable.headers["cache-control"] == REVALIDATE
+    stale = await client.get("/static/css/reader.css?v=000000000000")
+    assert stale.status_code == 200 and stale.headers["cache-control"] == REVALIDATE
+    again = await client.get("/static/reader-article.js", headers={"if-none-match": stable.headers["etag"]})
+    assert again.status_code == 304
+    # The embedders' component loads the stylesheets and scripts it needs at their fingerprinted URLs.
+    assert re.search(r'new URL\("/static/css/reader\.css\?v=[0-9a-f]{12}", import\.meta\.url\)', stable.text)
+    assert re.search(r'from "/static/js/reading-tools\.js\?v=[0-9a-f]{12}"', stable.text)
+
+
+async def test_the_pages_link_one_stylesheet(client: httpx.AsyncClient) -> None:
+    for page in PAGES:
+        html = (await client.get(page)).text
+        assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == [
+            re.findall(rf'href="(/static/{STYLESHEET}\?v=[0-9a-f]{{12}})"', html)[0]
+        ]
+    bundle = (await client.get(f"/static/{STYLESHEET}")).text
+    assert "@font-face" in bundle and ".reader-panel" in bundle and ".reader-tool-icon" in bundle
+
+
+async def test_unknown_files_and_other_methods(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/static/css/nope.css")).status_code == 404
+    assert (await client.get("/static/../pyproject.toml")).status_code == 404
+    assert (await client.post("/static/css/reader.css")).status_code == 405
+
+
+def test_a_new_font_gives_its_stylesheet_a_new_address(tmp_path: Path) -> None:
+    (tmp_path / "css").mkdir()
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "css" / "a.css").write_text("@font-face { src: url(../fonts/f.woff2) format('woff2'); }")
+    (tmp_path / "fonts" / "f.woff2").write_bytes(b"one")
+    before = StaticAssets(tmp_path, "/s").url("css/a.css")
+    (tmp_path / "fonts" / "f.woff2").write_bytes(b"two")
+    after = StaticAssets(tmp_path, "/s")
+    assert before != after.url("css/a.css")
+    assert after.url("fonts/f.woff2") in after.files["css/a.css"].body.decode()
+
+
+def test_a_reference_to_a_missing_file_fails_at_start(tmp_path: Path) -> None:
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\n')
+    with pytest.raises(BrokenReference, match="b.js"):
+        StaticAssets(tmp_path, "/s").url("js/a.js")
