@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reader import prefs
+from reader import fonts, prefs
 from reader.css import declarations_for, parse_rules
+from reader.paths import STATIC_DIR
 from reader.prefs_css import (
     BEGIN,
     END,
@@ -91,4 +92,5 @@ def test_font_samples_use_their_font_only_in_an_open_panel() -> None:
     for name, font in prefs.FONT_CHOICES.items():
         sample = f'.reader-font-sample[data-sample-font="{name}"]'
         assert declarations_for(rules, (sample,)) == {}
-        assert declarations_for(rules, (f".reader-panel[open] {sample}",)) == {"font-family": font.stack}
+        shown = declarations_for(rules, (f".reader-panel[open] {sample}",))["font-family"]
+        assert shown == fonts.sample_stack(font.stack, STATIC_DIR) and shown.endswith(font.stack)

@@ -22,6 +22,9 @@ from pathlib import Path
 from reader import prefs
 
 FACES_STYLESHEET = "css/fonts.css"
+# Each web font's "sample" face (scripts/vendor_assets.py): its regular file with only the letters of its
+# name, which the font buttons are set in.
+SAMPLE_SUFFIX = " sample"
 # The letters of each language's text: basic Latin, and Vietnamese's own (its vowels with their marks).
 LANGUAGE_LETTERS = {
     "en": string.ascii_letters,
@@ -96,6 +99,13 @@ def files_for_text(faces: tuple[Face, ...], family: str, letters: str) -> list[s
 @functools.cache
 def _faces(static_dir: Path) -> tuple[Face, ...]:
     return parse_faces((static_dir / FACES_STYLESHEET).read_text(encoding="utf-8"))
+
+
+def sample_stack(stack: str, static_dir: Path) -> str:
+    """The font stack a font button is set in: the font's sample face first, when it is a web font."""
+    family = first_family(stack)
+    has_sample = any(face.family == family + SAMPLE_SUFFIX for face in _faces(static_dir))
+    return f'"{family}{SAMPLE_SUFFIX}", {stack}' if has_sample else stack
 
 
 def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> list[str]:
