@@ -12,19 +12,22 @@ replaces this script's section of the file (between its markers) and leaves the 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
 from statistics import median
 
-ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(ROOT))
 
+import sections  # noqa: E402
 from tests import lighthouse  # noqa: E402  (the repository root must be on the path first)
 from tests.serverproc import Server  # noqa: E402
 
-SECTION_START = "<!-- bench/lighthouse.py: start -->"
-SECTION_END = "<!-- bench/lighthouse.py: end -->"
+SECTION = "bench/lighthouse.py"
 HEADER = (
     "| page | transfer | requests | fonts | FCP | LCP | TBT | CLS | performance | accessibility | best practices |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -48,10 +51,9 @@ def row(reports: list[lighthouse.Report]) -> str:
     return "| " + " | ".join([*cells, f"{cls:.3f}", *scores]) + " |"
 
 
-def section(rows: list[str], runs: int) -> str:
-    return "\n".join(
+def section(rows: list[str], runs: int, load: float) -> str:
+    body = "\n".join(
         [
-            SECTION_START,
             "## First visit on a phone (Lighthouse)",
             "",
             f"Written by `bench/lighthouse.py --write docs/performance.md`: Lighthouse's default mobile profile "
@@ -68,20 +70,12 @@ def section(rows: list[str], runs: int) -> str:
             "",
             HEADER,
             *rows,
-            SECTION_END,
+            "",
+            f"Load average (1 min) at the end of the run: {load:.1f} on {os.cpu_count()} CPUs. Lighthouse's timings "
+            "are simulated from a trace taken on this machine, so they move with its load; sizes and requests do not.",
         ]
     )
-
-
-def write_section(path: Path, text: str) -> None:
-    """Replace this script's section of the file (between the markers), or append one."""
-    old = path.read_text() if path.exists() else ""
-    if SECTION_START in old and SECTION_END in old:
-        before, rest = old.split(SECTION_START, 1)
-        new = before + text + rest.split(SECTION_END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new)
+    return sections.section(SECTION, body)
 
 
 def main() -> int:
@@ -97,11 +91,11 @@ def main() -> int:
                 reports = [lighthouse.run(server.url, visit, base) for _ in range(args.runs)]
                 rows.append(row(reports))
                 print(rows[-1], flush=True)
-    text = section(rows, args.runs)
+    text = section(rows, args.runs, os.getloadavg()[0])
     print()
     print(text)
     if args.write:
-        write_section(args.write, text)
+        sections.write_section(args.write, text)
         print(f"written to {args.write}")
     return 0
 
