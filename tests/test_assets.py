@@ -89,3 +89,8 @@ def test_a_reference_to_a_missing_file_fails_at_start(tmp_path: Path) -> None:
     (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\n')
     with pytest.raises(BrokenReference, match="b.js"):
         StaticAssets(tmp_path, "/s").url("js/a.js")
+
+
+def test_stylesheets_are_served_without_comments_strings_kept(tmp_path: Path) -> None:
+    (tmp_path / "a.css").write_text('/* why */\na::before {\n  content: "  /* kept */  ";\n}\n')
+    assert StaticAssets(tmp_path, "/s").files["a.css"].body == b'a::before { content: "  /* kept */  "; }'

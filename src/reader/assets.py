@@ -40,6 +40,7 @@ BUNDLES = {STYLESHEET: ("css/fonts.css", "css/reader.css", "css/reading-tools.cs
 
 _CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)(?P<ref>[^"')\s]+)(?P=quote)\s*\)""")
 # `from "./x.js"`, `import "./x.js"`, `import("./x.js")` and `new URL("x.css", import.meta.url)`.
+_CSS_TOKEN = re.compile(r"""(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(?P<comment>/\*.*?\*/)|\s+""", re.S)
 _JS_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)(?P<quote>["'])(?P<ref>\.{1,2}/[^"']+)(?P=quote)""")
 _JS_URL = re.compile(r"""\bnew\s+URL\(\s*(?P<quote>["'])(?P<ref>[^"':]+)(?P=quote)(?=\s*,\s*import\.meta\.url)""")
 
@@ -143,7 +144,15 @@ def _rewritten(path: str, body: bytes, address: Callable[[str], str]) -> bytes:
 
     for pattern in patterns:
         text = pattern.sub(replace, text)
+    if path.endswith(".css"):
+        text = _minified_css(text)
     return text.encode("utf-8")
+
+
+def _minified_css(text: str) -> str:
+    """A stylesheet without its comments and with each run of white space one space (strings kept as they
+    are): the comments say why for whoever edits the source, and are 40 % of its gzipped bytes."""
+    return _CSS_TOKEN.sub(lambda match: match["string"] or ("" if match["comment"] else " "), text).strip()
 
 
 class StaticApp:
