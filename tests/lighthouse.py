@@ -60,8 +60,22 @@ class Report:
         return float(self.audits[audit]["numericValue"])
 
 
-def run(base_url: str, visit: Visit, workdir: Path) -> Report:
-    """One cold-cache Lighthouse run (a fresh Chromium profile) on a page."""
+def run(base_url: str, visit: Visit, workdir: Path, attempts: int = 2) -> Report:
+    """One cold-cache Lighthouse run (a fresh Chromium profile) on a page; again when Lighthouse itself asks
+    for that (on a busy machine its trace now and then misses the navigation: NO_NAVSTART)."""
+    for _ in range(attempts - 1):
+        try:
+            return _run(base_url, visit, workdir)
+        except LighthouseAgain:
+            pass
+    return _run(base_url, visit, workdir)
+
+
+class LighthouseAgain(RuntimeError):
+    """Lighthouse failed to record the page and says to run it again."""
+
+
+def _run(base_url: str, visit: Visit, workdir: Path) -> Report:
     command = [
         str(LIGHTHOUSE),
         base_url + visit.path,
@@ -77,10 +91,11 @@ def run(base_url: str, visit: Visit, workdir: Path) -> Report:
         command, capture_output=True, text=True, cwd=workdir, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=180
     )
     if done.returncode != 0:
-        raise RuntimeError(f"lighthouse failed on {visit.path}: {done.stderr[-2000:]}")
+        error = LighthouseAgain if "run Lighthouse again" in done.stderr else RuntimeError
+        raise error(f"lighthouse failed on {visit.path}: {done.stderr[-2000:]}")
     result = json.loads(done.stdout)
     if result.get("runtimeError"):
-        raise RuntimeError(f"lighthouse on {visit.path}: {result['runtimeError']}")
+        raise LighthouseAgain(f"lighthouse on {visit.path}: {result['runtimeError']}")
     audits = result["audits"]
     return Report(
         visit=visit,
