@@ -65,8 +65,9 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "What keeps a first visit small: the default font is the system's, so no font downloads; a chosen web "
             "font downloads only its faces for the article's letters (`unicode-range`), its regular file "
             "preloaded (reader.fonts; `font-display: swap`, text is never invisible); the font buttons in the "
-            "readability panel show their fonts only while it is open. Every static URL is fingerprinted and "
-            "immutable (reader.assets), and the pages link one stylesheet.",
+            "readability panel show their fonts only while it is open, in few-KiB faces of the letters of their names. "
+            "Every static URL is fingerprinted and immutable (reader.assets), the pages link one stylesheet, "
+            "served without its comments.",
             "",
             HEADER,
             *rows,
