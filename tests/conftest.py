@@ -1,5 +1,6 @@
 """What the in-process tests share: one app per test on its own database file, served as a server would
-serve it; a client; and one way to sign an editor in (flaskr's AuthActions)."""
+serve it; a client; one way to sign an editor in (flaskr's AuthActions); a database per backend; and the
+suite's tiers (the default run, and the slow tier's long versions: `pytest -m slow`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any, cast
 
 import asyncpg
 import httpx
+import hypothesis
 import pytest
 from asgi_lifespan import LifespanManager
 from scripts.pgcluster import PostgresCluster, postgres_bin, reap_abandoned
@@ -36,6 +38,44 @@ EN_SLUG = "making-long-articles-comfortable-to-read-on-any-screen"
 TABLE_SLUG = "text-size-in-numbers-what-200-and-400-leave-on-a-phone-screen"
 EDITOR_NAME = "editor"
 EDITOR_PASSWORD = "correct horse battery staple"
+
+
+# ---------------------------------------------------------------- tiers
+
+SLOW = "slow"
+# Every property test and fuzz target: the same cases on every run and every machine (derandomized, no example
+# database to replay from), however long a case takes on a loaded machine (no deadline). A test sets only how
+# many cases it runs; the fuzz targets run a few hundred in the default run and 10,000 in the slow tier
+# (tests/test_fuzz.py).
+hypothesis.settings.register_profile("reader", deadline=None, derandomize=True, database=None, print_blob=True)
+hypothesis.settings.load_profile("reader")
+
+
+def runs_slow_tier(config: pytest.Config) -> bool:
+    """Whether the run's -m expression names the slow tier (`-m slow`, `-m "slow and not browser"`…)."""
+    return re.search(rf"\b{SLOW}\b", config.getoption("markexpr") or "") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The default run leaves the slow tier out, whatever else it selects (`-m "not browser"` too); an -m
+    expression that names `slow` decides for itself, and a slow test named on the command line runs."""
+    if runs_slow_tier(config):
+        return
+    named = [_node_id(config, arg) for arg in config.args if "::" in arg]
+    kept, deselected = [], []
+    for item in items:
+        wanted = any(item.nodeid == node or item.nodeid.startswith(node + "[") for node in named)
+        (deselected if item.get_closest_marker(SLOW) and not wanted else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def _node_id(config: pytest.Config, arg: str) -> str:
+    """A command-line test address (`tests/test_x.py::test_y`, from wherever pytest was started) as a node id."""
+    path, _, rest = arg.partition("::")
+    file = (config.invocation_params.dir / path).resolve()
+    return f"{file.relative_to(config.rootpath).as_posix()}::{rest}" if file.is_relative_to(config.rootpath) else arg
 
 
 class ServedApp:

@@ -1,9 +1,10 @@
 """Fuzzing every way in with hypothesis: cookies, query strings, slugs, forms, JSON bodies.
 
-10,000 cases in all (EXAMPLES), derandomized so that CI runs the same cases every time. Every answer must
-be below 500, and no HTML or XML answer may contain the tag a case smuggled in (PROBE) verbatim.
-The requests go straight to the ASGI app (tests/rawasgi.py) so that what arrives is what uvicorn would
-pass on, `..`, `%2F` and raw header bytes included.
+Every target is two tests: `test_fuzz_…` runs a few hundred cases in all in the default run, and
+`test_fuzz_…_at_length` (the slow tier, `pytest -m slow`) 10,000 in all (EXAMPLES); both derandomized, so
+that every run sends the same requests. Every answer must be below 500, and no HTML or XML answer may
+contain the tag a case smuggled in (PROBE) verbatim. The requests go straight to the ASGI app
+(tests/rawasgi.py) so that what arrives is what uvicorn would pass on, `..`, `%2F` and raw header bytes included.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -29,31 +30,46 @@ from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG, ServedApp, SignedIn
 pytestmark = pytest.mark.anyio
 
 PROBE = "<xss-probe"
+# Cases per target: (the default run, the slow tier). The slow tier's split follows how many ways in each
+# target has; the default run takes a twentieth of each.
 EXAMPLES = {
-    "cookies": 1500,
-    "query": 2500,
-    "slugs": 1500,
-    "preferences": 1000,
-    "login": 400,
-    "editor": 1400,
-    "readability": 800,
-    "put": 900,
+    "cookies": (75, 1500),
+    "query": (125, 2500),
+    "slugs": (75, 1500),
+    "preferences": (50, 1000),
+    "login": (20, 400),
+    "editor": (70, 1400),
+    "readability": (40, 800),
+    "put": (45, 900),
 }
 
-
-def fuzz(name: str) -> Callable[[Any], Any]:
-    return settings(
-        max_examples=EXAMPLES[name],
-        deadline=None,
-        derandomize=True,
-        database=None,
-        # One app and one client serve every case of a test: that is the point, not an accident.
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+FuzzTarget = Callable[..., Coroutine[Any, Any, None]]
 
 
-def test_the_budget_is_ten_thousand_cases() -> None:
-    assert sum(EXAMPLES.values()) >= 10_000
+def fuzz(name: str, /, **strategies: st.SearchStrategy[Any]) -> Callable[[FuzzTarget], tuple[Any, Any]]:
+    """A target given its strategies twice: as the default run's test and as the slow tier's."""
+
+    def tiers(target: FuzzTarget) -> tuple[Any, Any]:
+        quick, at_length = (
+            settings(
+                max_examples=examples,
+                # One app and one client serve every case of a test: that is the point, not an accident.
+                suppress_health_check=[
+                    HealthCheck.function_scoped_fixture,
+                    HealthCheck.too_slow,
+                    HealthCheck.data_too_large,
+                ],
+            )(given(**strategies)(target))
+            for examples in EXAMPLES[name]
+        )
+        return quick, pytest.mark.slow(at_length)
+
+    return tiers
+
+
+def test_the_budgets() -> None:
+    default, slow = (sum(counts) for counts in zip(*EXAMPLES.values(), strict=True))
+    assert 300 <= default <= 1000 and slow >= 10_000
 
 
 # --- strategies -------------------------------------------------------------------------------------
@@ -248,8 +264,8 @@ SLUG_ROUTES = [route for route in GET_ROUTES if "{slug}" in route] + ["/preferen
 ACCEPT_LANGUAGES = st.one_of(st.sampled_from([b"vi", b"en-GB,en;q=0.9", b"*", b"en;q=0", b"fr, en;q=2"]), header_values)
 
 
-@fuzz("cookies")
-@given(
+@fuzz(
+    "cookies",
     route=st.sampled_from(GET_ROUTES),
     pairs=cookie_pairs,
     raw_cookie=st.none() | header_values,
@@ -257,7 +273,7 @@ ACCEPT_LANGUAGES = st.one_of(st.sampled_from([b"vi", b"en-GB,en;q=0.9", b"*", b"
     as_editor=st.booleans(),
     accept_language=st.none() | ACCEPT_LANGUAGES,
 )
-async def test_fuzz_cookies(
+async def fuzz_cookies(
     app: ServedApp,
     editor: SignedIn,
     route: str,
@@ -279,15 +295,18 @@ async def test_fuzz_cookies(
     check(await rawasgi.request(app, "GET", path, headers=headers), (path, headers))
 
 
-@fuzz("query")
-@given(
+test_fuzz_cookies, test_fuzz_cookies_at_length = fuzz_cookies
+
+
+@fuzz(
+    "query",
     route=st.sampled_from(GET_ROUTES),
     query=queries,
     as_editor=st.booleans(),
     extra=st.sampled_from([b"", b"hx-request", b"if-none-match", b"origin"]),
     extra_value=header_values,
 )
-async def test_fuzz_query_parameters(
+async def fuzz_query_parameters(
     app: ServedApp, editor: SignedIn, route: str, query: bytes, as_editor: bool, extra: bytes, extra_value: bytes
 ) -> None:
     headers = [(b"cookie", editor.cookie.encode())] if as_editor else []
@@ -297,9 +316,18 @@ async def test_fuzz_query_parameters(
     check(await rawasgi.request(app, "GET", path, query=query, headers=headers), (path, query, headers))
 
 
-@fuzz("slugs")
-@given(route=st.sampled_from(SLUG_ROUTES), slug=slugs, loose=st.booleans(), as_editor=st.booleans(), htmx=st.booleans())
-async def test_fuzz_slugs(
+test_fuzz_query_parameters, test_fuzz_query_parameters_at_length = fuzz_query_parameters
+
+
+@fuzz(
+    "slugs",
+    route=st.sampled_from(SLUG_ROUTES),
+    slug=slugs,
+    loose=st.booleans(),
+    as_editor=st.booleans(),
+    htmx=st.booleans(),
+)
+async def fuzz_slugs(
     app: ServedApp, editor: SignedIn, route: str, slug: str, loose: bool, as_editor: bool, htmx: bool
 ) -> None:
     path = route.replace("{slug}", wire(slug, loose=loose))
@@ -307,6 +335,9 @@ async def test_fuzz_slugs(
     if htmx:
         headers.append((b"hx-request", b"true"))
     check(await rawasgi.request(app, "GET", path, headers=headers), (path, as_editor))
+
+
+test_fuzz_slugs, test_fuzz_slugs_at_length = fuzz_slugs
 
 
 # --- forms ----------------------------------------------------------------------------------------
@@ -324,8 +355,8 @@ ORIGINS = st.sampled_from([None, b"http://testserver", b"https://evil.example", 
 FETCH_SITES = st.sampled_from([None, b"same-origin", b"cross-site", b"same-site", b"none"])
 
 
-@fuzz("preferences")
-@given(
+@fuzz(
+    "preferences",
     fields=st.lists(st.tuples(st.one_of(st.sampled_from(PREF_FIELDS), st.text(max_size=6)), PREF_VALUES), max_size=45),
     next_path=st.one_of(texts, st.builds(lambda path: "/" + path, texts)),
     as_multipart=st.booleans(),
@@ -334,7 +365,7 @@ FETCH_SITES = st.sampled_from([None, b"same-origin", b"cross-site", b"same-site"
     fetch_site=FETCH_SITES,
     cookie=st.none() | pref_cookies,
 )
-async def test_fuzz_preference_forms(
+async def fuzz_preference_forms(
     app: ServedApp,
     fields: list[tuple[str, str]],
     next_path: str,
@@ -361,8 +392,11 @@ async def test_fuzz_preference_forms(
         assert location.startswith(b"/") and not location.startswith((b"//", b"/\\")), location
 
 
-@fuzz("login")
-@given(
+test_fuzz_preference_forms, test_fuzz_preference_forms_at_length = fuzz_preference_forms
+
+
+@fuzz(
+    "login",
     name=texts,
     password=texts,
     next_field=texts,
@@ -371,7 +405,7 @@ async def test_fuzz_preference_forms(
     as_multipart=st.booleans(),
     origin=ORIGINS,
 )
-async def test_fuzz_login_form(
+async def fuzz_login_form(
     app: ServedApp,
     name: str,
     password: str,
@@ -392,6 +426,9 @@ async def test_fuzz_login_form(
     check(answer, fields)
     form = await rawasgi.request(app, "GET", "/editor/login", query=query)
     check(form, query)
+
+
+test_fuzz_login_form, test_fuzz_login_form_at_length = fuzz_login_form
 
 
 DEMO_SLUGS = (SEED_SLUG, EN_SLUG, TABLE_SLUG)
@@ -432,8 +469,8 @@ junk_editor_fields = st.fixed_dictionaries(
 )
 
 
-@fuzz("editor")
-@given(
+@fuzz(
+    "editor",
     endpoint=st.sampled_from(EDITOR_ENDPOINTS),
     values=mostly(plausible_editor_fields, junk_editor_fields),
     body_format=BODY_FORMATS,
@@ -444,7 +481,7 @@ junk_editor_fields = st.fixed_dictionaries(
     files=st.lists(st.tuples(UPLOAD_NAMES, upload_contents), max_size=3),
     htmx=st.booleans(),
 )
-async def test_fuzz_editor_forms(
+async def fuzz_editor_forms(
     app: ServedApp,
     editor: SignedIn,
     endpoint: str,
@@ -482,6 +519,9 @@ async def test_fuzz_editor_forms(
         headers.append((b"hx-request", b"true"))
     answer = await rawasgi.request(app, "POST", path, headers=headers, body=payload)
     check(answer, (path, fields, files))
+
+
+test_fuzz_editor_forms, test_fuzz_editor_forms_at_length = fuzz_editor_forms
 
 
 # --- JSON API -------------------------------------------------------------------------------------
@@ -523,19 +563,22 @@ def json_bodies(plausible: st.SearchStrategy[Any], fields: st.SearchStrategy[Any
     return mostly(plausible.map(json.dumps).map(str.encode), junk)
 
 
-@fuzz("readability")
-@given(
+@fuzz(
+    "readability",
     body=json_bodies(plausible_readability, readability_documents),
     content_type=JSON_TYPES,
     accept_language=st.none() | ACCEPT_LANGUAGES,
 )
-async def test_fuzz_readability_api(
+async def fuzz_readability_api(
     app: ServedApp, body: bytes, content_type: bytes | None, accept_language: bytes | None
 ) -> None:
     headers = [(b"content-type", content_type)] if content_type else []
     if accept_language is not None:
         headers.append((b"accept-language", accept_language))
     check(await rawasgi.request(app, "POST", "/api/readability", headers=headers, body=body), body[:300])
+
+
+test_fuzz_readability_api, test_fuzz_readability_api_at_length = fuzz_readability_api
 
 
 article_documents = st.fixed_dictionaries(
@@ -569,14 +612,14 @@ plausible_articles = st.builds(
 plausible_slugs = st.from_regex(r"[a-z0-9]{1,12}(-[a-z0-9]{1,6}){0,3}", fullmatch=True)
 
 
-@fuzz("put")
-@given(
+@fuzz(
+    "put",
     slug=mostly(plausible_slugs, slugs),
     body=json_bodies(plausible_articles, article_documents),
     authorization=mostly(st.just("valid"), st.sampled_from(["wrong", "none", "basic"])),
     content_type=JSON_TYPES,
 )
-async def test_fuzz_put_article(
+async def fuzz_put_article(
     app: ServedApp,
     editor: SignedIn,
     api_token: str,
@@ -601,3 +644,6 @@ async def test_fuzz_put_article(
                 await rawasgi.request(app, "GET", shown, headers=[(b"cookie", editor.cookie.encode())]),
                 (shown, body[:300]),
             )
+
+
+test_fuzz_put_article, test_fuzz_put_article_at_length = fuzz_put_article
