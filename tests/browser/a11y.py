@@ -6,6 +6,7 @@ check fail, so a green matrix means something.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -33,7 +34,9 @@ RESTART_TAB = """() => {
   document.body.removeAttribute('tabindex');
 }"""
 
-_JS_HELPERS = """
+_JS_HELPERS = (
+    f"const CONTROLS = {json.dumps(CONTROLS)};"
+    + """
 const describe = (e) => {
   let s = e.tagName.toLowerCase();
   if (e.id) s += '#' + e.id;
@@ -57,7 +60,26 @@ const background = (e) => {
   }
   return 'rgb(255, 255, 255)';
 };
+// The controls Tab stops at, in document order. A radio group is one stop: its checked radio (or its first,
+// when none is checked). Chromium reports tabIndex -1 for an iframe, yet Tab stops at it unless told otherwise.
+const tabStops = () => {
+  const stop = (e) => {
+    if (!e.matches('input[type=radio]') || !e.name) return true;
+    const group = [...document.querySelectorAll(`input[type=radio][name="${e.name}"]`)];
+    return e === (group.find(r => r.checked) || group[0]);
+  };
+  return [...document.querySelectorAll(CONTROLS)]
+    .filter(e => visible(e) && !e.disabled && stop(e)
+                 && (e.tabIndex >= 0 || (e.matches('iframe') && e.getAttribute('tabindex') !== '-1')));
+};
+// The focused control's indicator, and the colour around it.
+const indicator = (e) => {
+  const s = getComputedStyle(e);
+  return {name: describe(e), outline: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
+          around: background(e.parentElement || e)};
+};
 """
+)
 
 
 def _hex(css_color: str) -> str:
@@ -65,9 +87,9 @@ def _hex(css_color: str) -> str:
     return "#" + "".join(f"{n:02x}" for n in numbers)
 
 
-def axe_problems(page: Page) -> list[str]:
-    """axe-core, WCAG 2.0–2.2 A and AA plus 7:1 enhanced contrast."""
-    violations = run_axe(page)
+def axe_problems(page: Page, *, colours: bool | None = None) -> list[str]:
+    """axe-core, WCAG 2.0–2.2 A and AA plus 7:1 enhanced contrast (`colours`: only, or all but, its colour rules)."""
+    violations = run_axe(page, colours=colours)
     return describe_violations(violations).splitlines() if violations else []
 
 
@@ -189,25 +211,7 @@ def target_problems(page: Page) -> list[str]:
 
 def keyboard_problems(page: Page) -> list[str]:
     """Tab reaches every control in visual order, each with a visible focus indicator that nothing hides."""
-    expected: list[str] = page.evaluate(
-        "() => {"
-        + _JS_HELPERS
-        + """
-        // A radio group is one Tab stop: its checked radio (or its first, when none is checked).
-        const stop = (e) => {
-          if (!e.matches('input[type=radio]') || !e.name) return true;
-          const group = [...document.querySelectorAll(`input[type=radio][name="${e.name}"]`)];
-          return e === (group.find(r => r.checked) || group[0]);
-        };
-        return [...document.querySelectorAll('"""
-        + CONTROLS
-        + """')]
-          // Chromium reports tabIndex -1 for an iframe, yet Tab stops at it unless told otherwise.
-          .filter(e => visible(e) && !e.disabled && stop(e)
-                       && (e.tabIndex >= 0 || (e.matches('iframe') && e.getAttribute('tabindex') !== '-1')))
-          .map(describe);
-      }"""
-    )
+    expected: list[str] = page.evaluate("() => {" + _JS_HELPERS + "return tabStops().map(describe); }")
     page.evaluate(RESTART_TAB)
     visited: list[dict[str, Any]] = []
     frames = sum(1 for name in expected if name.startswith("iframe"))
@@ -220,7 +224,6 @@ def keyboard_problems(page: Page) -> list[str]:
             const e = document.activeElement;
             if (!e || e === document.body) return null;
             const r = e.getBoundingClientRect();
-            const s = getComputedStyle(e);
             // 2.4.11 (minimum): some part of the focused control is on screen and not covered by anything;
             // a few points of each line box are tried (a control half scrolled out of a region still passes).
             // Points are taken in the part of each box that is inside the viewport: a textarea taller
@@ -236,10 +239,8 @@ def keyboard_problems(page: Page) -> list[str]:
               }
               return false;
             });
-            return {name: describe(e), top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
-                    inView: shown, covered: !shown,
-                    outline: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
-                    around: background(e.parentElement || e)};
+            return {...indicator(e), top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
+                    inView: shown, covered: !shown};
           }"""
         )
         if info is None or (visited and info["name"] == visited[0]["name"]):
@@ -270,14 +271,48 @@ def keyboard_problems(page: Page) -> list[str]:
     for item in visited:
         if not item["inView"] or item["covered"]:
             problems.append(f"focused control hidden: {item['name']}")
-        if item["name"].startswith("iframe"):
-            continue  # focus is drawn inside the frame's own page, which is checked on its own
-        if item["outline"] in ("none", "hidden") or item["width"] < 2:
-            problems.append(f"focus indicator under 2 px: {item['name']} ({item['outline']} {item['width']}px)")
+        problems.extend(_indicator_problems(item))
+    return problems
+
+
+def _indicator_problems(item: dict[str, Any]) -> list[str]:
+    """A focus indicator (2.4.7, 1.4.11): an outline of at least 2 CSS px, 3:1 against what is around it."""
+    if item["name"].startswith("iframe"):
+        return []  # focus is drawn inside the frame's own page, which is checked on its own
+    if item["outline"] in ("none", "hidden") or item["width"] < 2:
+        return [f"focus indicator under 2 px: {item['name']} ({item['outline']} {item['width']}px)"]
+    ratio = contrast_ratio(_hex(item["color"]), _hex(item["around"]))
+    if ratio < 3:
+        return [f"focus indicator contrast {ratio:.2f}:1 < 3:1: {item['name']}"]
+    return []
+
+
+def focus_indicator_problems(page: Page) -> list[str]:
+    """The colour half of the keyboard check: every Tab stop's focus indicator, without walking the page.
+
+    One Tab puts the page in keyboard mode; then each stop is focused from script, which keeps `:focus-visible`
+    on as it is for a keyboard user (checked, so the indicator judged is the one a keyboard user sees)."""
+    page.evaluate(RESTART_TAB)
+    page.keyboard.press("Tab")
+    items: list[dict[str, Any]] = page.evaluate(
+        "() => {"
+        + _JS_HELPERS
+        + """
+        const out = [];
+        for (const e of tabStops().filter(e => !e.matches('iframe'))) {
+          e.focus({preventScroll: true});
+          out.push({...indicator(e), focused: document.activeElement === e, focusVisible: e.matches(':focus-visible')});
+        }
+        document.activeElement && document.activeElement.blur();
+        return out;
+      }"""
+    )
+    problems = []
+    for item in items:
+        if not (item["focused"] and item["focusVisible"]):
+            problems.append(f"not focused as from the keyboard: {item['name']}")
             continue
-        ratio = contrast_ratio(_hex(item["color"]), _hex(item["around"]))
-        if ratio < 3:
-            problems.append(f"focus indicator contrast {ratio:.2f}:1 < 3:1: {item['name']}")
+        problems.extend(_indicator_problems(item))
     return problems
 
 
@@ -427,10 +462,16 @@ def forced_colors_problems(page: Page) -> list[str]:
     return found
 
 
-def all_problems(page: Page) -> dict[str, list[str]]:
-    """Every check of the matrix at one point, by name (forced colours and reduced motion are emulated last)."""
+# --- the matrix's checks, grouped by what they depend on (docs/accessibility.md, "The matrix") -----------
+
+
+def layout_problems(page: Page, *, axe_colours: bool = False) -> dict[str, list[str]]:
+    """Every check that does not judge colours, by name: what depends on the text size and the screen, never
+    on the theme (forced colours and reduced motion are emulated last). `axe_colours`: axe's colour rules too.
+
+    The keyboard check judges the focus indicators' contrast too, in this point's theme."""
     results = {
-        "axe": axe_problems(page),
+        "axe": axe_problems(page, colours=None if axe_colours else False),
         "semantics": semantics_problems(page),
         "targets": target_problems(page),
         "reflow": reflow_problems(page),
@@ -441,6 +482,117 @@ def all_problems(page: Page) -> dict[str, list[str]]:
     results["forced colours"] = forced_colors_problems(page)
     results["motion"] = motion_problems(page)
     return {check: problems for check, problems in results.items() if problems}
+
+
+def colour_problems(page: Page) -> dict[str, list[str]]:
+    """Every check that judges colours, by name: axe's colour rules (text contrast 4.5:1 and 7:1, links told
+    apart from text) and every focus indicator's contrast."""
+    results = {"axe colours": axe_problems(page, colours=True), "focus indicators": focus_indicator_problems(page)}
+    return {check: problems for check, problems in results.items() if problems}
+
+
+def all_problems(page: Page) -> dict[str, list[str]]:
+    """Every check of the matrix at one point, by name: the layout checks with all of axe."""
+    return layout_problems(page, axe_colours=True)
+
+
+# --- what the split rests on, checked where it is used -------------------------------------------------
+
+# The rules that select on the theme, as Chromium parsed the page's style sheets: each may set only colour
+# custom properties and color-scheme (a colour can size nothing, hide nothing, move nothing).
+THEME_RULES = """() => {
+  const out = [];
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule instanceof CSSStyleRule && rule.selectorText.includes('data-theme')) {
+        for (const property of rule.style) {
+          const value = rule.style.getPropertyValue(property).trim();
+          if (property === 'color-scheme' || (property.startsWith('--') && CSS.supports('color', value))) continue;
+          out.push(`${rule.selectorText} { ${property}: ${value} }`);
+        }
+      }
+      if (rule.cssRules) walk(rule.cssRules);
+    }
+  };
+  for (const sheet of document.styleSheets) walk(sheet.cssRules);
+  return out;
+}"""
+
+
+def theme_rule_problems(page: Page) -> list[str]:
+    """Theme rules that set anything but colours: the layout checks, run in one theme, would not cover them."""
+    found: list[str] = page.evaluate(THEME_RULES)
+    return [f"a theme rule sets more than colours: {rule}" for rule in found]
+
+
+# Every visible element's box, and the colours of every element a colour check looks at (those with text of
+# their own, and the controls). The colours are read with each of the theme's custom properties set to a
+# colour of its own, so that a colour names the property it came from: an element that took its text from
+# --reader-fg at one size and from --reader-muted at another differs here even where a theme gives both
+# properties the same colour.
+FOOTPRINT = (
+    "() => {"
+    + _JS_HELPERS
+    + """
+  const path = (e) => { const parts = [];
+    for (let n = e; n && n !== document.body; n = n.parentElement) {
+      parts.unshift(n.tagName + ':' + [...n.parentElement.children].indexOf(n)); }
+    return parts.join('/'); };
+  const boxes = {}, colours = {};
+  for (const e of document.querySelectorAll('body *')) {
+    if (!visible(e)) continue;
+    const r = e.getBoundingClientRect();
+    boxes[path(e)] = [r.x, r.y + scrollY, r.width, r.height].map(v => Math.round(v * 2) / 2);
+  }
+  const properties = new Set();
+  const walk = (rules) => { for (const rule of rules) {
+    if (rule instanceof CSSStyleRule && rule.selectorText.includes('data-theme')) {
+      for (const p of rule.style) if (p.startsWith('--')) properties.add(p); }
+    if (rule.cssRules) walk(rule.cssRules); } };
+  for (const sheet of document.styleSheets) walk(sheet.cssRules);
+  const probe = new CSSStyleSheet();
+  probe.replaceSync(`.reader, .reader[data-theme] { ${[...properties].map((p, i) =>
+    `${p}: rgb(${(i * 37) % 256}, ${(i * 71 + 50) % 256}, ${(i * 113 + 100) % 256}) !important;`).join(' ')} }`);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, probe];
+  for (const e of document.querySelectorAll('body *')) {
+    const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!visible(e) || !(own || e.matches(CONTROLS))) continue;
+    const s = getComputedStyle(e);
+    colours[path(e)] = [describe(e), [s.color, background(e), s.borderTopColor, s.borderRightColor,
+      s.borderBottomColor, s.borderLeftColor, s.textDecorationColor, s.outlineColor].join(' ')];
+  }
+  document.adoptedStyleSheets = document.adoptedStyleSheets.filter(sheet => sheet !== probe);
+  return {boxes, colours};
+}"""
+)
+
+
+def footprint(page: Page) -> dict[str, Any]:
+    """The page's boxes and colours (FOOTPRINT), for comparing two points of the matrix."""
+    found: dict[str, Any] = page.evaluate(FOOTPRINT)
+    return found
+
+
+def unseen_colours(here: dict[str, Any], colour_point: dict[str, Any]) -> list[str]:
+    """Elements shown here that the colour checks do not see in these colours at the colour point."""
+    problems = []
+    for path, (name, colours) in here["colours"].items():
+        seen = colour_point["colours"].get(path)
+        if seen is None:
+            problems.append(f"shown here, hidden at the colour point: {name}")
+        elif seen[1] != colours:
+            problems.append(f"coloured otherwise than at the colour point: {name} ({colours} / {seen[1]})")
+    return problems[:10]
+
+
+def moved_boxes(here: dict[str, Any], reference: dict[str, Any]) -> list[str]:
+    """Boxes that differ from the reference theme's at the same point: the theme changed the layout."""
+    boxes, expected = here["boxes"], reference["boxes"]
+    changed = [path for path in boxes.keys() | expected.keys() if boxes.get(path) != expected.get(path)]
+    return [
+        f"box differs from the reference theme's: {path} {boxes.get(path)} / {expected.get(path)}"
+        for path in sorted(changed)[:10]
+    ]
 
 
 def report(failures: dict[str, list[str]], point: str) -> str:

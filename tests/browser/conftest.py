@@ -173,22 +173,28 @@ def page(page_and_problems: tuple[Page, PageProblems]) -> Page:
     return page_and_problems[0]
 
 
-def run_axe(page: Page, include: str | None = None) -> list[dict[str, Any]]:
+def run_axe(page: Page, include: str | None = None, *, colours: bool | None = None) -> list[dict[str, Any]]:
     """axe-core (from npm) in the page: WCAG 2.0–2.2 A/AA plus the 7:1 enhanced contrast rule.
 
     `include` limits it to one element (and its shadow tree or frame), e.g. an embed on a host page.
+    `colours` runs only the rules that judge colours (axe's `cat.color`: contrast, links told apart from
+    text), or (False) every rule but those; by default, all of them.
     """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # evaluate() is not subject to the page's CSP, unlike an injected <script> tag.
         page.evaluate(AXE_PATH.read_text())
-    options = {
-        "runOnly": {"type": "tag", "values": AXE_TAGS},
-        "rules": {"color-contrast-enhanced": {"enabled": True}},
-        "resultTypes": ["violations"],
-    }
     context: Any = {"include": [[include]]} if include else None
     result = page.evaluate(
-        "async ([context, options]) => await axe.run(context || document, options)", [context, options]
+        """async ([context, tags, colours]) => {
+             // axe's own selection by tag, as in a whole run; the colour rules are those axe files under cat.color.
+             const colourRules = axe.getRules(['cat.color']).map(r => r.ruleId)
+               .filter(id => id === 'color-contrast-enhanced' || axe.getRules(tags).some(r => r.ruleId === id));
+             const rules = {'color-contrast-enhanced': {enabled: true}};
+             if (colours === false) for (const id of colourRules) rules[id] = {enabled: false};
+             const runOnly = colours ? {type: 'rule', values: colourRules} : {type: 'tag', values: tags};
+             return await axe.run(context || document, {runOnly, rules, resultTypes: ['violations']});
+           }""",
+        [context, AXE_TAGS, colours],
     )
     return list(result["violations"])
 

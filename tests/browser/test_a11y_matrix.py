@@ -1,12 +1,27 @@
 """Issue 4: WCAG 2.2 AA and the AAA visual-presentation criteria at every point of the preference matrix.
 
-A point is one page × theme × text size × viewport. Adding a page to the suite is one line in PAGES.
+A point is one page × theme × text size × viewport. Each check runs where what it judges can change
+(docs/accessibility.md, "The matrix"):
+
+- the layout checks (everything but colours: axe's other rules, semantics, targets, reflow, keyboard, text
+  spacing, forced colours, motion) at every page × text size × viewport, in the reference theme: no theme
+  rule sets anything but colours;
+- the colour checks (axe's colour rules, every focus indicator's contrast) at every page × theme, at the
+  colour point: 100 % on the phone screen, where every element that any size or screen shows is shown, in
+  the same colours, and where the text is smallest (so the contrast thresholds are the strictest).
+
+Both claims are checked where they are used: each colour point compares its boxes with the reference theme's
+and lists any theme rule that sets more than colours; each layout point compares what it shows, and in which
+colours, with the colour point. The slow tier (`pytest -m slow`) runs every check at every one of the 540
+points, as the matrix did before the split. Adding a page to the suite is one line in PAGES.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Cookie, Page
@@ -25,6 +40,9 @@ class Target:
     editor: bool = False  # needs a signed-in editor
     prefs: str = ""  # more settings for the cookie, e.g. "g:3"
     voices: bool = False  # a stub voice, so that the read-aloud controls are shown (tests/browser/speech.py)
+    # The theme buttons are on screen, and the pressed one (the reader's theme) carries a ✓: the layout is not
+    # the same in every theme, so the page's layout points run in every theme.
+    shows_theme_choice: bool = False
 
 
 PAGES = [
@@ -34,8 +52,8 @@ PAGES = [
     Target("seed-article", f"/articles/{SEED_SLUG}", prefs="g:3", voices=True),
     Target("english-article", f"/articles/{EN_SLUG}"),
     Target("table-article", f"/articles/{TABLE_SLUG}"),
-    Target("panel-open", f"/articles/{SEED_SLUG}?panel=open"),
-    Target("settings", "/preferences"),
+    Target("panel-open", f"/articles/{SEED_SLUG}?panel=open", shows_theme_choice=True),
+    Target("settings", "/preferences", shows_theme_choice=True),
     Target("embed", f"/embed/{SEED_SLUG}"),
     Target("not-found", "/articles/no-such-article", 404),
     Target("editor-login", "/editor/login"),
@@ -50,6 +68,8 @@ PAGES = [
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
 SIZES = ["100", "200", "400"]
 VIEWPORTS = {"1280x800": (1280, 800), "320x640": (320, 640)}
+REFERENCE_THEME = "auto"  # the layout points' theme: the one a reader gets without choosing
+COLOUR_SIZE, COLOUR_VIEWPORT = "100", "320x640"  # the colour points' size and screen
 
 
 @pytest.fixture(scope="package")
@@ -63,42 +83,94 @@ def editor_cookies(browser: Browser, live_server: str) -> list[Cookie]:
         context.close()
 
 
-@pytest.fixture
-def point_page(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[tuple[Page, str]]:
-    target: Target = request.getfixturevalue("target")
-    theme: str = request.getfixturevalue("theme")
-    size: str = request.getfixturevalue("size")
-    viewport: str = request.getfixturevalue("viewport")
-    width, height = VIEWPORTS[viewport]
-    context: BrowserContext = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-    cookie = "|".join(part for part in ("1", f"s:{size}", f"t:{theme}", target.prefs) if part)
-    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
-    if target.editor:
-        context.add_cookies(request.getfixturevalue("editor_cookies"))  # type: ignore[arg-type]
-    if target.voices:
-        context.add_init_script(FAKE_VOICES)
-    page = context.new_page()
-    problems = PageProblems(page)
-    problems.expect_status(target.status)
-    response = page.goto(live_server + target.path)
-    assert response is not None and response.status == target.status
-    if target.voices:
-        page.wait_for_selector("#reader-speak", state="visible")
-    page.evaluate("document.fonts.ready")
-    try:
-        yield page, f"page={target.name} theme={theme} size={size}% viewport={viewport}"
-        assert problems.unexpected() == []
-    finally:
-        context.close()
+class Points:
+    """Opens the matrix's points in their own browser contexts, and keeps each page's footprint at the colour
+    point in the reference theme (what the layout and colour points compare themselves with)."""
+
+    def __init__(self, browser: Browser, live_server: str, request: pytest.FixtureRequest) -> None:
+        self.browser = browser
+        self.live_server = live_server
+        self.request = request
+        self._references: dict[tuple[str, str], dict[str, Any]] = {}
+
+    @contextmanager
+    def open(self, target: Target, theme: str, size: str, viewport: str) -> Iterator[Page]:
+        width, height = VIEWPORTS[viewport]
+        context: BrowserContext = self.browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        cookie = "|".join(part for part in ("1", f"s:{size}", f"t:{theme}", target.prefs) if part)
+        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": self.live_server + "/"}])
+        if target.editor:
+            context.add_cookies(self.request.getfixturevalue("editor_cookies"))  # type: ignore[arg-type]
+        if target.voices:
+            context.add_init_script(FAKE_VOICES)
+        try:
+            page = context.new_page()
+            problems = PageProblems(page)
+            problems.expect_status(target.status)
+            response = page.goto(self.live_server + target.path)
+            assert response is not None and response.status == target.status
+            if target.voices:
+                page.wait_for_selector("#reader-speak", state="visible")
+            page.evaluate("document.fonts.ready")
+            yield page
+            assert problems.unexpected() == []
+        finally:
+            context.close()
+
+    def reference(self, target: Target, theme: str) -> dict[str, Any]:
+        """The page's footprint at the colour point in a theme (measured once per test process)."""
+        if (target.name, theme) not in self._references:
+            with self.open(target, theme, COLOUR_SIZE, COLOUR_VIEWPORT) as page:
+                self._references[target.name, theme] = a11y.footprint(page)
+        return self._references[target.name, theme]
 
 
+@pytest.fixture(scope="package")
+def points(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> Points:
+    return Points(browser, live_server, request)
+
+
+LAYOUT_POINTS = [
+    pytest.param(target, theme, size, viewport, id=f"{target.name}-{theme}-{size}-{viewport}")
+    for target in PAGES
+    for theme in (THEMES if target.shows_theme_choice else [REFERENCE_THEME])
+    for size in SIZES
+    for viewport in VIEWPORTS
+]
+
+
+@pytest.mark.parametrize(("target", "theme", "size", "viewport"), LAYOUT_POINTS)
+def test_layout_at_every_size_and_screen(points: Points, target: Target, theme: str, size: str, viewport: str) -> None:
+    with points.open(target, theme, size, viewport) as page:
+        unseen = a11y.unseen_colours(a11y.footprint(page), points.reference(target, theme))
+        failures = a11y.layout_problems(page)
+    if unseen:
+        failures["colour point"] = unseen
+    assert not failures, a11y.report(failures, f"page={target.name} theme={theme} size={size}% viewport={viewport}")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
+def test_colours_in_every_theme(points: Points, target: Target, theme: str) -> None:
+    with points.open(target, theme, COLOUR_SIZE, COLOUR_VIEWPORT) as page:
+        here = a11y.footprint(page)
+        theme_rules = a11y.theme_rule_problems(page)
+        failures = a11y.colour_problems(page)
+    # A page whose layout points run in the reference theme only must look the same in every theme.
+    moved = [] if target.shows_theme_choice else a11y.moved_boxes(here, points.reference(target, REFERENCE_THEME))
+    if moved or theme_rules:
+        failures["colours only"] = moved + theme_rules
+    point = f"page={target.name} theme={theme} size={COLOUR_SIZE}% viewport={COLOUR_VIEWPORT}"
+    assert not failures, a11y.report(failures, point)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
-def test_every_point_of_the_matrix(
-    point_page: tuple[Page, str], target: Target, theme: str, size: str, viewport: str
-) -> None:
-    page, point = point_page
-    failures = a11y.all_problems(page)
+def test_every_check_at_every_point(points: Points, target: Target, theme: str, size: str, viewport: str) -> None:
+    with points.open(target, theme, size, viewport) as page:
+        failures = a11y.all_problems(page)
+    point = f"page={target.name} theme={theme} size={size}% viewport={viewport}"
     assert not failures, a11y.report(failures, point)
