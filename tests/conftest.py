@@ -56,19 +56,39 @@ def runs_slow_tier(config: pytest.Config) -> bool:
     return re.search(rf"\b{SLOW}\b", config.getoption("markexpr") or "") is not None
 
 
+# First: before pytest-xdist reads the xdist_group marks (and adds them to the node ids).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _leave_out_the_slow_tier(config, items)
+    for item in items:
+        _group_by_module_fixture(item)
+
+
+def _leave_out_the_slow_tier(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The default run leaves the slow tier out, whatever else it selects (`-m "not browser"` too); an -m
     expression that names `slow` decides for itself, and a slow test named on the command line runs."""
     if runs_slow_tier(config):
         return
     named = [_node_id(config, arg) for arg in config.args if "::" in arg]
-    kept, deselected = [], []
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
     for item in items:
         wanted = any(item.nodeid == node or item.nodeid.startswith(node + "[") for node in named)
         (deselected if item.get_closest_marker(SLOW) and not wanted else kept).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def _group_by_module_fixture(item: pytest.Item) -> None:
+    """A test that uses a module-scoped fixture (a site of its own with a server, a speech environment…) runs
+    on the same xdist worker as its module's other tests (scripts/test runs `--dist loadgroup`), so that the
+    fixture is built once per run, not once per worker. Every other test goes wherever a worker is free."""
+    if not isinstance(item, pytest.Function):
+        return
+    fixtures = item._fixtureinfo.name2fixturedefs.values()
+    if any(definitions[-1].scope == "module" for definitions in fixtures):
+        item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))
 
 
 def _node_id(config: pytest.Config, arg: str) -> str:
