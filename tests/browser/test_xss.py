@@ -11,6 +11,13 @@ every view, every way in meets every view, and every (payload, way in) pair is r
 htmx runs. The editor form is driven in full for every payload: the 422 page that echoes what was typed, the
 live preview (an htmx swap), and saving. Each test prints what it rendered, how long it took and how many
 CSP violations the browser reported (READER_XSS_REPORT=file.json writes the figures).
+
+That is the slow tier (`pytest -m slow`, the tests' `[full]` versions). The default run (`[sampled]`)
+renders every (payload, way in) pair as the slow tier does where one page holds many (components, lists,
+oEmbed), puts every payload in a component's query strings and in every address it fetches, and in each
+view that costs a document per payload visits a third of the payloads, a different third per view
+(Breadth): every payload is still rendered as a whole document of its own, and every view still meets
+every way in.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -57,6 +65,39 @@ COMPONENTS_PER_PAGE = 60
 PREVIEWS_PER_PAGE = 30
 PAGE_SIZE = 20
 REPORTS: list[dict[str, object]] = []
+
+
+@dataclass(frozen=True)
+class Breadth:
+    """Which payloads the views that cost a document per payload visit: all of them (the slow tier), or
+    (the default run) the SHARES-th part whose number is `view` modulo SHARES, so that each payload is
+    visited in the views of its part. Every part holds payloads of every way in and of both body formats
+    (SHARES has no factor in common with the number of ways in, nor with 2); where a view rotates through
+    something else per payload (addresses, the delete page), it counts the payloads it visits."""
+
+    name: str
+
+    @property
+    def full(self) -> bool:
+        return self.name == "full"
+
+    def payloads(self, view: int) -> list[Payload]:
+        return list(PAYLOADS) if self.full else [p for p in PAYLOADS if (p.id - view) % SHARES == 0]
+
+
+SHARES = 3
+BREADTHS = (Breadth("sampled"), Breadth("full"))
+# The views' parts in the default run. Each part has a view that renders a payload article as a document
+# of its own (the article page, an embed, the edit page, the article page without CSP).
+ARTICLE_PAGE = EDITOR_FORM = PREFERENCE_FORM = EMBED_QUERIES = 0
+EMBEDS = SIGN_IN = WITHOUT_CSP = 1
+EDIT_AND_CHECK = PREVIEW_FRAMES = ADDRESSES = 2
+
+
+@pytest.fixture(params=[BREADTHS[0], pytest.param(BREADTHS[1], marks=pytest.mark.slow)], ids=lambda b: b.name)
+def breadth(request: pytest.FixtureRequest) -> Breadth:
+    found: Breadth = request.param
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +138,12 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator
 
 def _write_host_pages(site: Site, directory: Path) -> None:
     slugs = list(site.expected)
-    embedded = embed_slugs()
-    for number in range(math.ceil(len(embedded) / EMBEDS_PER_PAGE)):
-        chunk = embedded[number * EMBEDS_PER_PAGE : (number + 1) * EMBEDS_PER_PAGE]
-        frames = "".join(iframe(f"{site.reader}/embed/{slug}") for slug in chunk)
-        (directory / f"embeds-{number}.html").write_text(host_page(site.reader, frames))
+    for breadth in BREADTHS:
+        embedded = embed_slugs(breadth)
+        for number in range(math.ceil(len(embedded) / EMBEDS_PER_PAGE)):
+            chunk = embedded[number * EMBEDS_PER_PAGE : (number + 1) * EMBEDS_PER_PAGE]
+            frames = "".join(iframe(f"{site.reader}/embed/{slug}") for slug in chunk)
+            (directory / f"embeds-{breadth.name}-{number}.html").write_text(host_page(site.reader, frames))
     for number in range(math.ceil(len(slugs) / COMPONENTS_PER_PAGE)):
         chunk = slugs[number * COMPONENTS_PER_PAGE : (number + 1) * COMPONENTS_PER_PAGE]
         body = "".join(component(f"{site.reader}/articles/{slug}/fragment", slug) for slug in chunk)
@@ -113,21 +155,24 @@ def _write_host_pages(site: Site, directory: Path) -> None:
         component(f"{fragment}?xss-cookie={p.id}", f"q{p.id}", size=p.text, theme=p.text, lang=p.text) for p in PAYLOADS
     )
     (directory / "queries.html").write_text(host_page(site.reader, body, component=True))
-    for number in range(math.ceil(len(PAYLOADS) / EMBEDS_PER_PAGE)):
-        chunk = PAYLOADS[number * EMBEDS_PER_PAGE : (number + 1) * EMBEDS_PER_PAGE]
-        frames = "".join(
-            iframe(f"{site.reader}/embed/{PLAIN_SLUG}?" + _query(p, "lang", "size", "theme", "settings")
-                   + f"&xss-cookie={p.id}")
-            for p in chunk
-        )  # fmt: skip
-        (directory / f"embed-queries-{number}.html").write_text(host_page(site.reader, frames))
+    for breadth in BREADTHS:
+        queried = breadth.payloads(EMBED_QUERIES)
+        for number in range(math.ceil(len(queried) / EMBEDS_PER_PAGE)):
+            chunk = queried[number * EMBEDS_PER_PAGE : (number + 1) * EMBEDS_PER_PAGE]
+            frames = "".join(
+                iframe(f"{site.reader}/embed/{PLAIN_SLUG}?" + _query(p, "lang", "size", "theme", "settings")
+                       + f"&xss-cookie={p.id}")
+                for p in chunk
+            )  # fmt: skip
+            (directory / f"embed-queries-{breadth.name}-{number}.html").write_text(host_page(site.reader, frames))
     (directory / "oembed.html").write_text(host_page(site.reader, '<div id="consumer"></div>'))
 
 
-def embed_slugs() -> list[str]:
+def embed_slugs(breadth: Breadth) -> list[str]:
     """The articles shown as embeds: each payload through two ways in. With the article page (shift 0), the
-    edit page (1) and the CSP-free visits (3, 4), every payload meets every way in a view where htmx runs."""
-    return [PLAIN_SLUG] + [slug_for(way_for(p, shift), p) for shift in (2, 4) for p in PAYLOADS]
+    edit page (1) and the CSP-free visits (3, 4), every payload meets every way in a view where htmx runs
+    (in the slow tier; the default run visits a part of the payloads in each of those views)."""
+    return [PLAIN_SLUG] + [slug_for(way_for(p, shift), p) for shift in (2, 4) for p in breadth.payloads(EMBEDS)]
 
 
 def _query(payload: Payload, *names: str) -> str:
@@ -191,15 +236,17 @@ def _wait_for_components(page: Page) -> None:
     assert failed == 0
 
 
-def test_every_article_from_every_way_in_is_inert(armed: BrowserContext, recorder: Recorder, site: Site) -> None:
+def test_every_article_from_every_way_in_is_inert(
+    armed: BrowserContext, recorder: Recorder, site: Site, breadth: Breadth
+) -> None:
     page = armed.new_page()
     slugs = list(site.expected)
     embedded = 0
-    for number in range(math.ceil(len(embed_slugs()) / EMBEDS_PER_PAGE)):
-        page.goto(f"{site.host}/embeds-{number}.html")
+    for number in range(math.ceil(len(embed_slugs(breadth)) / EMBEDS_PER_PAGE)):
+        page.goto(f"{site.host}/embeds-{breadth.name}-{number}.html")
         recorder.audit(page, "embed host page")
         embedded += _audit_frames(recorder, page, site, "embed")
-    assert embedded == len(embed_slugs()), [p for p in recorder.problems if "did not load" in p][:20]
+    assert embedded == len(embed_slugs(breadth)), [p for p in recorder.problems if "did not load" in p][:20]
     for number in range(math.ceil(len(slugs) / COMPONENTS_PER_PAGE)):
         page.goto(f"{site.host}/components-{number}.html")
         _wait_for_components(page)
@@ -207,11 +254,12 @@ def test_every_article_from_every_way_in_is_inert(armed: BrowserContext, recorde
         expectations = [site.expected[s].for_audit(s, host=f'reader-article[data-slug="{s}"]') for s in chunk]
         recorder.audit(page, "component host page", expectations=expectations)
         recorder.documents["fragment in component"] += len(chunk)
-    for payload in PAYLOADS:
+    pages = breadth.payloads(ARTICLE_PAGE)
+    for payload in pages:
         expected = site.expected[slug_for(way_for(payload), payload)]
         page.goto(f"{site.reader}/articles/{expected.slug}")
         recorder.audit(page, "article page", expectations=[expected.for_audit(expected.slug, document_title=True)])
-    _finish(recorder, "articles", len(slugs) + len(embed_slugs()) + len(PAYLOADS))
+    _finish(recorder, "articles", len(slugs) + len(embed_slugs(breadth)) + len(pages))
 
 
 def test_lists_and_oembed_show_every_title_as_text(armed: BrowserContext, recorder: Recorder, site: Site) -> None:
@@ -256,10 +304,13 @@ def test_lists_and_oembed_show_every_title_as_text(armed: BrowserContext, record
     _finish(recorder, "lists and oEmbed", pages * 2 + 1)
 
 
-def test_the_editors_pages_show_every_payload_as_text(armed: BrowserContext, recorder: Recorder, site: Site) -> None:
+def test_the_editors_pages_show_every_payload_as_text(
+    armed: BrowserContext, recorder: Recorder, site: Site, breadth: Breadth
+) -> None:
     page, checks = armed.new_page(), armed.new_page()
     checks.route("**/editor/preview/**", lambda route: route.abort())
-    for payload in PAYLOADS:
+    edited = breadth.payloads(EDIT_AND_CHECK)
+    for number, payload in enumerate(edited):
         expected = site.expected[slug_for(way_for(payload, 1), payload)]
         page.goto(f"{site.reader}/editor/articles/{expected.slug}")
         # The edit page: every stored text in its field, the stored article in the preview.
@@ -270,13 +321,16 @@ def test_the_editors_pages_show_every_payload_as_text(armed: BrowserContext, rec
         checks.goto(f"{site.reader}/editor/articles/{expected.slug}/check")
         recorder.audit(checks, "editor check page")
         assert checks.locator("h1").text_content() == f"Check “{expected.title}”"
-        if payload.id % 3 == 0:  # the delete page's heading is the check page's; a third of them is enough
+        if number % 3 == 0:  # the delete page's heading is the check page's; a third of them is enough
             page.goto(f"{site.reader}/editor/articles/{expected.slug}/delete")
             recorder.audit(page, "editor delete page")
             assert page.locator("h1").text_content() == f"Delete “{expected.title}”?"
     # The check page's preview frames, framed by a reader page as the check page frames them, with a payload
     # where the settings go as well.
-    sources = [f"/editor/preview/{slug_for(way_for(p, 2), p)}?settings={quote(p.text, safe='')}" for p in PAYLOADS]
+    sources = [
+        f"/editor/preview/{slug_for(way_for(p, 2), p)}?settings={quote(p.text, safe='')}"
+        for p in breadth.payloads(PREVIEW_FRAMES)
+    ]
     for start in range(0, len(sources), PREVIEWS_PER_PAGE):
         page.goto(f"{site.reader}/editor/")
         page.evaluate(
@@ -290,16 +344,17 @@ def test_the_editors_pages_show_every_payload_as_text(armed: BrowserContext, rec
             sources[start : start + PREVIEWS_PER_PAGE],
         )
         _audit_frames(recorder, page, site, "editor preview frame")
-    _finish(recorder, "editor pages", len(PAYLOADS) * 3)
+    _finish(recorder, "editor pages", len(edited) * 2 + len(sources))
 
 
 def test_the_editor_form_echoes_and_previews_every_payload_as_text(
-    armed: BrowserContext, recorder: Recorder, site: Site
+    armed: BrowserContext, recorder: Recorder, site: Site, breadth: Breadth
 ) -> None:
     page = armed.new_page()
     page.goto(f"{site.reader}/editor/articles/{slug_for('editor', PAYLOADS[0])}")
     page.wait_for_load_state("load")
-    for payload in PAYLOADS:
+    typed_in = breadth.payloads(EDITOR_FORM)
+    for payload in typed_in:
         slug = slug_for("editor", payload)
         expected = site.expected[slug]
         # 1. Posted with the payload where a language and a date belong: the form comes back (422) with every
@@ -340,7 +395,7 @@ def test_the_editor_form_echoes_and_previews_every_payload_as_text(
             }"""
         )
         assert saved.endswith(f"/editor/?done=saved:{slug}")
-    _finish(recorder, "editor form", len(PAYLOADS) * 3)
+    _finish(recorder, "editor form", len(typed_in) * 3)
 
 
 def _preview(page: Page, changes: dict[str, str], ready: str) -> None:
@@ -393,7 +448,7 @@ def _rotating_urls(site: Site, payload: Payload) -> list[str]:
 
 
 def test_query_strings_cookies_and_forms_stay_inert(
-    browser: Browser, armed: BrowserContext, recorder: Recorder, site: Site
+    browser: Browser, armed: BrowserContext, recorder: Recorder, site: Site, breadth: Breadth
 ) -> None:
     page, with_cookie = armed.new_page(), armed.new_page()
     _cookie_route(with_cookie)
@@ -404,14 +459,15 @@ def test_query_strings_cookies_and_forms_stay_inert(
     hosts = [plain.for_audit(f"q{p.id}", host=f'reader-article[data-slug="q{p.id}"]') for p in PAYLOADS]
     recorder.audit(with_cookie, "component host page", expectations=hosts)
     recorder.documents["fragment in component"] += len(PAYLOADS)
-    for number in range(math.ceil(len(PAYLOADS) / EMBEDS_PER_PAGE)):
-        with_cookie.goto(f"{site.host}/embed-queries-{number}.html")
+    for number in range(math.ceil(len(breadth.payloads(EMBED_QUERIES)) / EMBEDS_PER_PAGE)):
+        with_cookie.goto(f"{site.host}/embed-queries-{breadth.name}-{number}.html")
         _audit_frames(recorder, with_cookie, site, "embed")
     # Top-level pages: one rotating address per payload, with the payload as the cookie too; every rotating
     # address is also fetched for every payload, and must not carry the payload as markup.
     rotating = [_rotating_urls(site, p) for p in PAYLOADS]
-    for payload, urls in zip(PAYLOADS, rotating, strict=True):
-        url = urls[payload.id % len(urls)]
+    for number, payload in enumerate(breadth.payloads(ADDRESSES)):
+        urls = _rotating_urls(site, payload)
+        url = urls[number % len(urls)]
         with_cookie.goto(f"{site.reader}{url}{'&' if '?' in url else '?'}xss-cookie={payload.id}")
         recorder.audit(with_cookie, "address with the payload")
     cookies = {c["name"]: c["value"] for c in site.storage_state["cookies"]}
@@ -424,7 +480,7 @@ def test_query_strings_cookies_and_forms_stay_inert(
     page.wait_for_load_state("load")
     names = ("view", "size", "theme", "font", "action", "settings", "panel", "host_lang", "host_size",
              "host_theme", "text_color", "background_color", "line_height", "width", "underline_links")  # fmt: skip
-    for payload in PAYLOADS:
+    for payload in breadth.payloads(PREFERENCE_FORM):
         values = {name: payload.text for name in names} | {"next": f"/articles/{PLAIN_SLUG}"}
         page.evaluate(
             """(values) => new Promise((resolve) => {
@@ -444,7 +500,7 @@ def test_query_strings_cookies_and_forms_stay_inert(
     signed_out = armed_context(browser, recorder)
     try:
         login = signed_out.new_page()
-        for payload in PAYLOADS:
+        for payload in breadth.payloads(SIGN_IN):
             login.goto(f"{site.reader}/editor/login?next={quote(payload.text, safe='')}")
             recorder.audit(login, "editor sign-in", fields={'input[name="next"]': "/editor/"})
             name = typed(payload.text)[:64]
@@ -461,7 +517,9 @@ def test_query_strings_cookies_and_forms_stay_inert(
             recorder.audit(login, "editor sign-in (failed)", fields={"#login-name": without_space(name)})
     finally:
         signed_out.close()
-    _finish(recorder, "query strings, cookies and forms", len(PAYLOADS) * 5)
+    visited = (EMBED_QUERIES, ADDRESSES, PREFERENCE_FORM, SIGN_IN, SIGN_IN)
+    documents = len(PAYLOADS) + sum(len(breadth.payloads(view)) for view in visited)
+    _finish(recorder, "query strings, cookies and forms", documents)
 
 
 def _check_answer(response: httpx.Response, payload: Payload, url: str) -> None:
@@ -475,24 +533,25 @@ def _check_answer(response: httpx.Response, payload: Payload, url: str) -> None:
         assert kind.startswith(("application/json", "text/css", "text/plain")), (url, kind)
 
 
-def test_without_csp_the_sanitizer_and_escaping_alone_hold(browser: Browser, site: Site) -> None:
+def test_without_csp_the_sanitizer_and_escaping_alone_hold(browser: Browser, site: Site, breadth: Breadth) -> None:
     recorder = Recorder()
     context = armed_context(browser, recorder, bypass_csp=True, storage_state=site.storage_state)
     try:
         page = context.new_page()
-        for payload in PAYLOADS:
+        visited = breadth.payloads(WITHOUT_CSP)
+        for payload in visited:
             expected = site.expected[slug_for(way_for(payload, 3), payload)]
             page.goto(f"{site.reader}/articles/{expected.slug}")
             recorder.audit(page, "article page", expectations=[expected.for_audit("page", document_title=True)])
             editor = site.expected[slug_for(way_for(payload, 4), payload)]
             page.goto(f"{site.reader}/editor/articles/{editor.slug}")
             recorder.audit(page, "editor edit page", expectations=[editor.for_audit("edit")])
-        page.goto(f"{site.host}/embeds-0.html")
+        page.goto(f"{site.host}/embeds-{breadth.name}-0.html")
         _audit_frames(recorder, page, site, "embed")
     finally:
         context.close()
     assert recorder.csp_violations == []
-    _finish(recorder, "without CSP", len(PAYLOADS) * 2)
+    _finish(recorder, "without CSP", len(visited) * 2)
 
 
 def test_the_harness_sees_what_it_must_refuse(browser: Browser, site: Site, tmp_path: Path) -> None:
