@@ -118,16 +118,38 @@ class Points:
             context.close()
 
     def reference(self, target: Target, theme: str) -> dict[str, Any]:
-        """The page's footprint at the colour point in a theme (measured once per test process)."""
+        """The page's footprint at the colour point in a theme (measured once per test process: by the colour
+        point's own test when it ran here first, otherwise on a page opened for it)."""
         if (target.name, theme) not in self._references:
             with self.open(target, theme, COLOUR_SIZE, COLOUR_VIEWPORT) as page:
-                self._references[target.name, theme] = a11y.footprint(page)
+                self.keep(target, theme, a11y.footprint(page))
         return self._references[target.name, theme]
+
+    def keep(self, target: Target, theme: str, found: dict[str, Any]) -> None:
+        """A footprint taken at the colour point, as soon as its page was open."""
+        self._references.setdefault((target.name, theme), found)
 
 
 @pytest.fixture(scope="package")
 def points(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> Points:
     return Points(browser, live_server, request)
+
+
+# First in the module: each colour point's footprint is what the layout points of its page compare with.
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
+def test_colours_in_every_theme(points: Points, target: Target, theme: str) -> None:
+    with points.open(target, theme, COLOUR_SIZE, COLOUR_VIEWPORT) as page:
+        here = a11y.footprint(page)
+        points.keep(target, theme, here)
+        theme_rules = a11y.theme_rule_problems(page)
+        failures = a11y.colour_problems(page)
+    # A page whose layout points run in the reference theme only must look the same in every theme.
+    moved = [] if target.shows_theme_choice else a11y.moved_boxes(here, points.reference(target, REFERENCE_THEME))
+    if moved or theme_rules:
+        failures["colours only"] = moved + theme_rules
+    point = f"page={target.name} theme={theme} size={COLOUR_SIZE}% viewport={COLOUR_VIEWPORT}"
+    assert not failures, a11y.report(failures, point)
 
 
 LAYOUT_POINTS = [
@@ -147,21 +169,6 @@ def test_layout_at_every_size_and_screen(points: Points, target: Target, theme: 
     if unseen:
         failures["colour point"] = unseen
     assert not failures, a11y.report(failures, f"page={target.name} theme={theme} size={size}% viewport={viewport}")
-
-
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
-def test_colours_in_every_theme(points: Points, target: Target, theme: str) -> None:
-    with points.open(target, theme, COLOUR_SIZE, COLOUR_VIEWPORT) as page:
-        here = a11y.footprint(page)
-        theme_rules = a11y.theme_rule_problems(page)
-        failures = a11y.colour_problems(page)
-    # A page whose layout points run in the reference theme only must look the same in every theme.
-    moved = [] if target.shows_theme_choice else a11y.moved_boxes(here, points.reference(target, REFERENCE_THEME))
-    if moved or theme_rules:
-        failures["colours only"] = moved + theme_rules
-    point = f"page={target.name} theme={theme} size={COLOUR_SIZE}% viewport={COLOUR_VIEWPORT}"
-    assert not failures, a11y.report(failures, point)
 
 
 @pytest.mark.slow
