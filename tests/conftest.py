@@ -56,15 +56,7 @@ def runs_slow_tier(config: pytest.Config) -> bool:
     return re.search(rf"\b{SLOW}\b", config.getoption("markexpr") or "") is not None
 
 
-# First: before pytest-xdist reads the xdist_group marks (and adds them to the node ids).
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    _leave_out_the_slow_tier(config, items)
-    for item in items:
-        _group_by_module_fixture(item)
-
-
-def _leave_out_the_slow_tier(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The default run leaves the slow tier out, whatever else it selects (`-m "not browser"` too); an -m
     expression that names `slow` decides for itself, and a slow test named on the command line runs."""
     if runs_slow_tier(config):
@@ -80,15 +72,37 @@ def _leave_out_the_slow_tier(config: pytest.Config, items: list[pytest.Item]) ->
         items[:] = kept
 
 
-def _group_by_module_fixture(item: pytest.Item) -> None:
-    """A test that uses a module-scoped fixture (a site of its own with a server, a speech environment…) runs
-    on the same xdist worker as its module's other tests (scripts/test runs `--dist loadgroup`), so that the
-    fixture is built once per run, not once per worker. Every other test goes wherever a worker is free."""
-    if not isinstance(item, pytest.Function):
-        return
-    fixtures = item._fixtureinfo.name2fixturedefs.values()
-    if any(definitions[-1].scope == "module" for definitions in fixtures):
-        item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))
+# The modules whose tests share a module-scoped fixture that starts servers or more: the XSS corpus's site
+# (an import of 540 articles, a server, a host site), the embedding sites, the speech environment. Under
+# `--dist loadgroup` (scripts/test) each runs whole on one worker, so the fixture is built once per run, not
+# once per worker that draws one of its tests; every other test goes wherever a worker is free.
+ONE_WORKER_MODULES = frozenset({
+    "tests/browser/test_xss.py", "tests/browser/test_embedding.py", "tests/browser/test_read_aloud.py",
+})  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_OneWorkerModules(), "reader-one-worker-modules")
+
+
+class _OneWorkerModules:
+    """pytest-xdist's loadgroup scheduling, grouping ONE_WORKER_MODULES by module. (Its own grouping, by
+    `xdist_group` marks, does not reach the scheduler under pytest 9: xdist 3.8 writes the group into an
+    attribute pytest no longer reads.)"""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        if config.getvalue("dist") != "loadgroup":
+            return None
+        from xdist.scheduler import LoadGroupScheduling
+
+        class Scheduling(LoadGroupScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                module = nodeid.partition("::")[0]
+                return module if module in ONE_WORKER_MODULES else super()._split_scope(nodeid)
+
+        return Scheduling(config, log)
 
 
 def _node_id(config: pytest.Config, arg: str) -> str:
