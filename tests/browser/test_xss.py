@@ -15,7 +15,7 @@ CSP violations the browser reported (READER_XSS_REPORT=file.json writes the figu
 That is the slow tier (`pytest -m slow`, the tests' `[full]` versions). The default run (`[sampled]`)
 renders every (payload, way in) pair as the slow tier does where one page holds many (components, lists,
 oEmbed), puts every payload in a component's query strings and in every address it fetches, and in each
-view that costs a document per payload visits a third of the payloads, a different third per view
+view that costs a document per payload visits a seventh of the payloads, a different seventh per view
 (Breadth): every payload is still rendered as a whole document of its own, and every view still meets
 every way in.
 """
@@ -85,13 +85,18 @@ class Breadth:
         return list(PAYLOADS) if self.full else [p for p in PAYLOADS if (p.id - view) % SHARES == 0]
 
 
-SHARES = 3
+SHARES = 7
 BREADTHS = (Breadth("sampled"), Breadth("full"))
-# The views' parts in the default run. Each part has a view that renders a payload article as a document
-# of its own (the article page, an embed, the edit page, the article page without CSP).
-ARTICLE_PAGE = EDITOR_FORM = PREFERENCE_FORM = EMBED_QUERIES = 0
-EMBEDS = SIGN_IN = WITHOUT_CSP = 1
-EDIT_AND_CHECK = PREVIEW_FRAMES = ADDRESSES = 2
+# The views' parts in the default run. Each part has one view that renders a payload article as a document
+# of its own: the article page, an embed, the edit and check pages, the editor form's live preview, a
+# preview frame, the article page and the edit page without CSP.
+ARTICLE_PAGE = EMBED_QUERIES = 0
+EMBEDS = ADDRESSES = 1
+EDIT_AND_CHECK = PREFERENCE_FORM = 2
+EDITOR_FORM = SIGN_IN = 3
+PREVIEW_FRAMES = 4
+ARTICLE_PAGE_WITHOUT_CSP = 5
+EDIT_PAGE_WITHOUT_CSP = 6
 
 
 @pytest.fixture(params=[BREADTHS[0], pytest.param(BREADTHS[1], marks=pytest.mark.slow)], ids=lambda b: b.name)
@@ -538,11 +543,12 @@ def test_without_csp_the_sanitizer_and_escaping_alone_hold(browser: Browser, sit
     context = armed_context(browser, recorder, bypass_csp=True, storage_state=site.storage_state)
     try:
         page = context.new_page()
-        visited = breadth.payloads(WITHOUT_CSP)
-        for payload in visited:
+        pages, edited = breadth.payloads(ARTICLE_PAGE_WITHOUT_CSP), breadth.payloads(EDIT_PAGE_WITHOUT_CSP)
+        for payload in pages:
             expected = site.expected[slug_for(way_for(payload, 3), payload)]
             page.goto(f"{site.reader}/articles/{expected.slug}")
             recorder.audit(page, "article page", expectations=[expected.for_audit("page", document_title=True)])
+        for payload in edited:
             editor = site.expected[slug_for(way_for(payload, 4), payload)]
             page.goto(f"{site.reader}/editor/articles/{editor.slug}")
             recorder.audit(page, "editor edit page", expectations=[editor.for_audit("edit")])
@@ -551,7 +557,7 @@ def test_without_csp_the_sanitizer_and_escaping_alone_hold(browser: Browser, sit
     finally:
         context.close()
     assert recorder.csp_violations == []
-    _finish(recorder, "without CSP", len(visited) * 2)
+    _finish(recorder, "without CSP", len(pages) + len(edited))
 
 
 def test_the_harness_sees_what_it_must_refuse(browser: Browser, site: Site, tmp_path: Path) -> None:
