@@ -73,11 +73,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # The modules whose tests share a module-scoped fixture that starts servers or more: the XSS corpus's site
-# (an import of 540 articles, a server, a host site), the embedding sites, the speech environment. Under
-# `--dist loadgroup` (scripts/test) each runs whole on one worker, so the fixture is built once per run, not
-# once per worker that draws one of its tests; every other test goes wherever a worker is free.
+# (an import of 540 articles, a server, a host site), the embedding sites, the speech environment, the
+# Lighthouse runs. Under `--dist loadgroup` (scripts/test) each runs whole on one worker, so the fixture is
+# built once per run, not once per worker that draws one of its tests; every other test goes wherever a
+# worker is free.
 ONE_WORKER_MODULES = frozenset({
     "tests/browser/test_xss.py", "tests/browser/test_embedding.py", "tests/browser/test_read_aloud.py",
+    "tests/browser/test_lighthouse.py",
 })  # fmt: skip
 
 
