@@ -123,7 +123,7 @@ def test_keyboard_operates_every_kind_of_control_and_each_change_is_announced_on
         ("#reader-font-lexend", " ", "Phông chữ Lexend"),
         ("#reader-underline-links", "Enter", "Gạch chân liên kết: tắt"),
         ("#reader-word-spacing", "ArrowDown", "Giãn từ 0,04 em"),
-        ("#reader-reset", "Enter", "Đã đặt lại cài đặt đọc"),
+        ("#reader-reset", "Enter", "Đã đặt lại tất cả cài đặt"),
     ]:
         page.focus(selector)
         page.keyboard.press(key)
@@ -138,7 +138,7 @@ def test_keyboard_operates_every_kind_of_control_and_each_change_is_announced_on
         "Phông chữ Lexend",
         "Gạch chân liên kết: tắt",
         "Giãn từ 0,04 em",
-        "Đã đặt lại cài đặt đọc",
+        "Đã đặt lại tất cả cài đặt",
     ]
     expect(page.locator("#reader-theme-auto")).to_have_attribute("aria-pressed", "true")
 

@@ -321,7 +321,7 @@ def test_presets(page: Page, live_server: str) -> None:
     expect(page.locator("#reader-status")).to_contain_text("Đã áp dụng chữ lớn")
     assert px(style(page, BODY_P, "fontSize")) == 32
     page.click("#reader-reset")
-    expect(page.locator("#reader-status")).to_have_text("Đã đặt lại cài đặt đọc")
+    expect(page.locator("#reader-status")).to_have_text("Đã đặt lại tất cả cài đặt")
     assert px(style(page, BODY_P, "fontSize")) == 16
 
 
