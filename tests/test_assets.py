@@ -103,3 +103,31 @@ def test_a_reference_to_a_missing_file_fails_at_start(tmp_path: Path) -> None:
 def test_stylesheets_are_served_without_comments_strings_kept(tmp_path: Path) -> None:
     (tmp_path / "a.css").write_text('/* why */\na::before {\n  content: "  /* kept */  ";\n}\n')
     assert StaticAssets(tmp_path, "/s").files["a.css"].body == b'a::before { content: "  /* kept */  "; }'
+
+
+def test_scripts_are_served_without_comment_lines_template_text_kept(tmp_path: Path) -> None:
+    script = (
+        "// why\n"
+        "const a = 1; // kept: after code\n"
+        "\n"
+        "  // indented, why\n"
+        "const b = `line\n"
+        "// a line of the template's text\n"
+        "\n"
+        "`;\n"
+        'const c = "\\`"; // an escaped backtick starts no template\n'
+        "// gone\n"
+    )
+    (tmp_path / "a.js").write_text(script)
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "v.js").write_text(script)
+    assets = StaticAssets(tmp_path, "/s")
+    assert assets.files["a.js"].body.decode() == (
+        "const a = 1; // kept: after code\n"
+        "const b = `line\n"
+        "// a line of the template's text\n"
+        "\n"
+        "`;\n"
+        'const c = "\\`"; // an escaped backtick starts no template\n'
+    )
+    assert assets.files["vendor/v.js"].body.decode() == script  # vendored files are served as they came
