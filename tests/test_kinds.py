@@ -57,7 +57,7 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
     ok = 200 <= status < 300 or status == 304
 
     # Compression: only public kinds, and never an answer that holds a CSRF token, whatever its kind says.
-    compressed = headers.get("content-encoding") == "gzip"
+    compressed = headers.get("content-encoding") in ("gzip", "br")
     if b'name="csrf_token"' in body:
         assert not compressed, f"BREACH: a page with a CSRF token was compressed: {where}"
     if compressed:

@@ -35,7 +35,8 @@ def assert_security_headers(route: str, response: httpx.Response) -> None:
     if kind is not None and not kind.document and response.status_code < 400:
         # A static file: nosniff only; an SVG (a document when opened on its own) keeps the policy.
         svg = response.headers.get("content-type", "").startswith("image/svg+xml")
-        assert directives.get("frame-ancestors") == ["'none'"] if svg else not policy, where
+        expected = {"default-src": ["'none'"], "frame-ancestors": ["'none'"]} if svg else {}
+        assert directives == expected, where
         assert "permissions-policy" not in response.headers, where
         return
     assert directives.get("script-src") == ["'self'"], where
