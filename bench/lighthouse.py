@@ -58,7 +58,8 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "",
             f"Written by `bench/lighthouse.py --write docs/performance.md`: Lighthouse's default mobile profile "
             f"(simulated slow 4G, 4× CPU slowdown), a cold cache, a fresh database; medians of {runs} run(s) per "
-            "page. Transfer counts headers and bodies as sent (gzip); fonts is the part of it that is fonts. "
+            "page. Transfer counts headers and bodies as sent (pages gzipped, static text files in Brotli); fonts "
+            "is the part of it that is fonts. "
             "The suite asserts the load-independent budgets (tests/browser/test_lighthouse.py); the timings "
             "and the performance score are figures only.",
             "",
@@ -67,7 +68,10 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "preloaded (reader.fonts; `font-display: swap`, text is never invisible); the font buttons in the "
             "readability panel show their fonts only while it is open, in few-KiB faces of the letters of their names. "
             "Every static URL is fingerprinted and immutable (reader.assets), the pages link one stylesheet, "
-            "served without its comments.",
+            "served without its comments (scripts without their comment lines), and text files go in Brotli "
+            "to browsers that take it. Read aloud's voice and the reading guide load on first use "
+            "(docs/read-aloud.md); the five read-aloud icons are views of one SVG; static files carry only the "
+            "headers that mean something for them (nosniff, CORS/CORP, caching; a CSP on SVG: reader.kinds).",
             "",
             HEADER,
             *rows,

@@ -131,11 +131,10 @@ class ReaderArticle extends HTMLElement {
     this.#toolsLoading = true;
     const base = new URL(this.getAttribute("src") || "", document.baseURI).href;
     try {
-      const { ReadingTools, loadModules } = await import(new URL(element.dataset.moduleTools, base).href);
-      const modules = await loadModules(element, base);
-      // The element may have left the page, or shown another article, while the modules loaded.
+      const { ReadingTools } = await import(new URL(element.dataset.moduleTools, base).href);
+      // The element may have left the page, or shown another article, while the module loaded.
       if (this.isConnected && !this.#tools && this.#root.getElementById("reader-tools")) {
-        this.#tools = new ReadingTools(this.#root, { keyScope: this, modules });
+        this.#tools = new ReadingTools(this.#root, { keyScope: this, base });
       }
     } catch (error) {
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));

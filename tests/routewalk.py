@@ -151,6 +151,7 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     # Static files, fresh and revalidated.
     style = await walk("/static", "GET", "/static/css/reader.css")
     await walk("/static", "GET", "/static/css/reader.css", headers={"if-none-match": style.headers["etag"]})
+    await walk("/static", "GET", "/static/img/icon.svg")  # an image that is a document when opened alone
     # Error answers: 404 (page, fragment, API), 405, 413.
     await walk(NO_ROUTE, "GET", "/no/such/page")
     await walk("/articles/{slug}/fragment", "GET", "/articles/no-such-article/fragment")

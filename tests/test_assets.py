@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
+import brotli
 import httpx
 import pytest
 
-from reader.assets import IMMUTABLE, REVALIDATE, STYLESHEET, BrokenReference, StaticAssets
+from reader.assets import IMMUTABLE, REVALIDATE, STYLESHEET, BrokenReference, StaticAssets, accepts_brotli
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 PAGES = ("/", f"/articles/{SEED_SLUG}", f"/articles/{EN_SLUG}", "/preferences", f"/embed/{SEED_SLUG}")
@@ -35,7 +37,7 @@ async def test_every_static_url_is_fingerprinted_and_immutable(client: httpx.Asy
         await _static_urls(client, page, seen)
     urls = sorted(url for url in seen if url.startswith("/static/"))
     # Fonts (from the stylesheet), icons (from the stylesheet), module imports (from scripts) are among them.
-    for expected in ("/static/fonts/opendyslexic-latin-400-normal.woff2?v=", "/static/img/tool-play.svg?v="):
+    for expected in ("/static/fonts/opendyslexic-latin-400-normal.woff2?v=", "/static/img/tool-icons.svg?v="):
         assert any(url.startswith(expected) for url in urls), expected
     assert any(url.startswith("/static/js/read-aloud.js?v=") for url in urls)
     for url in urls:
@@ -103,3 +105,69 @@ def test_a_reference_to_a_missing_file_fails_at_start(tmp_path: Path) -> None:
 def test_stylesheets_are_served_without_comments_strings_kept(tmp_path: Path) -> None:
     (tmp_path / "a.css").write_text('/* why */\na::before {\n  content: "  /* kept */  ";\n}\n')
     assert StaticAssets(tmp_path, "/s").files["a.css"].body == b'a::before { content: "  /* kept */  "; }'
+
+
+def test_scripts_are_served_without_comment_lines_template_text_kept(tmp_path: Path) -> None:
+    script = (
+        "// why\n"
+        "const a = 1; // kept: after code\n"
+        "\n"
+        "  // indented, why\n"
+        "const b = `line\n"
+        "// a line of the template's text\n"
+        "\n"
+        "`;\n"
+        'const c = "\\`"; // an escaped backtick starts no template\n'
+        "// gone\n"
+    )
+    (tmp_path / "a.js").write_text(script)
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "v.js").write_text(script)
+    assets = StaticAssets(tmp_path, "/s")
+    assert assets.files["a.js"].body.decode() == (
+        "const a = 1; // kept: after code\n"
+        "const b = `line\n"
+        "// a line of the template's text\n"
+        "\n"
+        "`;\n"
+        'const c = "\\`"; // an escaped backtick starts no template\n'
+    )
+    assert assets.files["vendor/v.js"].body.decode() == script  # vendored files are served as they came
+
+
+async def _raw(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    # httpx would decode the body itself: read what went over the wire.
+    async with client.stream("GET", url, headers=headers) as response:
+        return response, b"".join([chunk async for chunk in response.aiter_raw()])
+
+
+@pytest.mark.parametrize("path", ["vendor/htmx-2.0.11.min.js", STYLESHEET, "js/reading-tools.js"])
+async def test_text_files_are_served_with_brotli_to_browsers_that_accept_it(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    plain, plain_bytes = await _raw(client, f"/static/{path}", {"accept-encoding": "identity"})
+    digest = plain.headers["etag"].strip('"')
+    url = f"/static/{path}?v={digest}"
+    packed, packed_bytes = await _raw(client, url, {"accept-encoding": "gzip, deflate, br, zstd"})
+    assert packed.headers["content-encoding"] == "br"
+    assert brotli.decompress(packed_bytes) == plain_bytes
+    assert int(packed.headers["content-length"]) == len(packed_bytes)
+    gzipped, gzipped_bytes = await _raw(client, url, {"accept-encoding": "gzip, br;q=0"})
+    assert gzipped.headers["content-encoding"] == "gzip" and gzip.decompress(gzipped_bytes) == plain_bytes
+    assert len(packed_bytes) < len(gzipped_bytes)
+    for response in (plain, packed, gzipped):
+        assert response.headers.get_list("vary") == ["Accept-Encoding"], response.headers
+    # Each copy has its own strong validator, and revalidates as itself.
+    assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-br"'
+    assert packed.headers["cache-control"] == IMMUTABLE
+    headers = {"accept-encoding": "br", "if-none-match": packed.headers["etag"]}
+    again, _ = await _raw(client, url, headers)
+    assert again.status_code == 304 and again.headers["etag"] == packed.headers["etag"]
+    refetched, _ = await _raw(client, url, {"accept-encoding": "identity", "if-none-match": packed.headers["etag"]})
+    assert refetched.status_code == 200 and "content-encoding" not in refetched.headers
+
+
+def test_accept_encoding_is_read_with_its_weights() -> None:
+    assert accepts_brotli("gzip, deflate, br, zstd") and accepts_brotli("BR;q=0.5")
+    assert not accepts_brotli("gzip") and not accepts_brotli("br;q=0") and not accepts_brotli("br; q=0.000")
+    assert not accepts_brotli("brotli")

@@ -57,7 +57,7 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
     ok = 200 <= status < 300 or status == 304
 
     # Compression: only public kinds, and never an answer that holds a CSRF token, whatever its kind says.
-    compressed = headers.get("content-encoding") == "gzip"
+    compressed = headers.get("content-encoding") in ("gzip", "br")
     if b'name="csrf_token"' in body:
         assert not compressed, f"BREACH: a page with a CSRF token was compressed: {where}"
     if compressed:
@@ -65,12 +65,19 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
     elif kind is not None and kind.public and status == 200 and len(body) >= 1024 and method != "HEAD":
         assert response.request.headers.get("accept-encoding") != "gzip", f"public and large, not compressed: {where}"
 
-    # Framing: as the kind says for answers, by nobody for errors.
-    frame = kind.frame if kind is not None and status < 400 else Frame.NOBODY
-    expected = {Frame.NOBODY: ["'none'"], Frame.SELF: ["'self'"], Frame.EMBEDDERS: [EMBEDDER]}[frame]
-    assert frame_ancestors(response) == expected, where
-    xfo = {Frame.NOBODY: "DENY", Frame.SELF: "SAMEORIGIN", Frame.EMBEDDERS: None}[frame]
-    assert headers.get("x-frame-options") == xfo, where
+    # Framing: as the kind says for answers, by nobody for errors. Static files (not documents) carry no
+    # page policy, but an SVG (a document when opened on its own) does; every answer says nosniff.
+    assert headers.get("x-content-type-options") == "nosniff", where
+    if kind is not None and not kind.document and status < 400:
+        svg = headers.get("content-type", "").startswith("image/svg+xml")
+        assert frame_ancestors(response) == (["'none'"] if svg else []), where
+        assert not {"x-frame-options", "permissions-policy", "cross-origin-opener-policy"} & set(headers), where
+    else:
+        frame = kind.frame if kind is not None and status < 400 else Frame.NOBODY
+        expected = {Frame.NOBODY: ["'none'"], Frame.SELF: ["'self'"], Frame.EMBEDDERS: [EMBEDDER]}[frame]
+        assert frame_ancestors(response) == expected, where
+        xfo = {Frame.NOBODY: "DENY", Frame.SELF: "SAMEORIGIN", Frame.EMBEDDERS: None}[frame]
+        assert headers.get("x-frame-options") == xfo, where
     if kind is not None and kind.cross_origin:
         assert headers.get("cross-origin-resource-policy") == "cross-origin", where
 

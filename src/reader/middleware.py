@@ -47,6 +47,12 @@ def security_headers(frame_ancestors: Sequence[str] = ()) -> dict[str, str]:
 
 
 SECURITY_HEADERS = security_headers()
+# A static file (a kind that is not a document) is not rendered as a page, so a policy for what a page may
+# load, embed, open or be framed by has nothing to govern; nosniff keeps a script or stylesheet from being
+# taken for something else. An SVG image opened on its own is a document, so it gets a policy too: it may
+# load nothing, run nothing and be framed by nobody (reader's images are shapes and text).
+STATIC_HEADERS = {"x-content-type-options": "nosniff"}
+SVG_HEADERS = {**STATIC_HEADERS, "content-security-policy": "default-src 'none'; frame-ancestors 'none'"}
 
 
 def add_security_headers(headers: MutableHeaders, values: Mapping[str, str] = SECURITY_HEADERS) -> None:
@@ -60,7 +66,8 @@ def add_security_headers(headers: MutableHeaders, values: Mapping[str, str] = SE
 class RouteHeaders:
     """Adds the headers the request's route asks for (reader.kinds), to every response that does not set its own:
 
-    - the security headers, with the framing the kind allows (an error answer may be framed by nobody);
+    - the security headers, with the framing the kind allows (an error answer may be framed by nobody); on
+      static files (kinds that are not documents) only those that mean something for them;
     - Cross-Origin-Resource-Policy: cross-origin where other sites load the answers;
     - `Cache-Control: no-store` on personal kinds; on a public page whose handler said nothing, the caching
       every page built from the reader's settings and language gets (reader.http_cache).
@@ -88,8 +95,12 @@ class RouteHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 status: int = message["status"]
-                framing = kind.frame if kind is not None and status < 400 else Frame.NOBODY
-                add_security_headers(headers, self.by_frame[framing])
+                if kind is not None and not kind.document and status < 400:
+                    svg = headers.get("content-type", "").startswith("image/svg+xml")
+                    add_security_headers(headers, SVG_HEADERS if svg else STATIC_HEADERS)
+                else:
+                    framing = kind.frame if kind is not None and status < 400 else Frame.NOBODY
+                    add_security_headers(headers, self.by_frame[framing])
                 if kind is not None:
                     self._kind_headers(kind, scope, status, headers)
             await send(message)

@@ -14,42 +14,10 @@
 // - A watchdog pauses the same way when a start or an end never comes (an engine with no audio output).
 // - The page may swap the article region at any moment: every event looks its sentence up again by id.
 
-const VARIANT = /^(.*)\+[^ ]+(.*)$/;
 const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
 const SPACE = /\s/;
 // About 15 s of speech at 1× (Vietnamese and English news run at 13–16 characters a second).
 const PART_CHARACTERS = 200;
-
-export function primaryLanguage(tag) {
-  return (tag || "").split("-")[0].trim().toLowerCase();
-}
-
-// The voices for a language, best first: local before online, the article's exact tag (or one of the
-// reader's own languages), plain language-region voices before dialects ("en-US" before "en-US-nyc",
-// "vi" before "vi-VN-x-central"), the system default, then by name. espeak-ng lists each
-// voice again with every one of its ~70 variants ("Vietnamese (Northern)+Alex espeak-ng"); a variant is
-// left out when its plain voice is there.
-export function voicesFor(voices, lang, readerLanguages = []) {
-  const primary = primaryLanguage(lang);
-  const matching = voices.filter((voice) => primaryLanguage(voice.lang) === primary);
-  const names = new Set(matching.map((voice) => voice.name));
-  const plain = matching.filter((voice) => {
-    const variant = VARIANT.exec(voice.name);
-    return !(variant && names.has(variant[1] + variant[2]));
-  });
-  const wanted = [lang, ...readerLanguages].map((tag) => tag.toLowerCase());
-  const closeness = (voice) => {
-    const index = wanted.indexOf(voice.lang.toLowerCase());
-    return index === -1 ? wanted.length : index;
-  };
-  const subtags = (voice) => Math.max(2, voice.lang.split("-").length);
-  const key = (voice) => [voice.localService ? 0 : 1, closeness(voice), subtags(voice), voice.default ? 0 : 1];
-  return plain.sort((a, b) => {
-    const [ka, kb] = [key(a), key(b)];
-    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
-    return a.name.localeCompare(b.name);
-  });
-}
 
 // Sentences in document order: [{id, spans}], one entry per id.
 export function sentencesIn(container) {

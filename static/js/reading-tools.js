@@ -7,9 +7,13 @@
 // swapped. Everything that must outlive a swap lives here, keyed by stable ids, and sync() re-applies it
 // to the new region: the controls' state, the sentence highlight, the guide.
 //
-// This module imports nothing: its entry points (reading-tools-page.js, reader-article.js) load it and the
-// modules it needs from the fingerprinted addresses the server writes on #reader-tools (loadReadingTools),
-// so a page never mixes the modules of two releases.
+// This module imports nothing: its entry points (reading-tools-page.js, reader-article.js) load it from the
+// fingerprinted address the server writes on #reader-tools, and it loads the modules it needs from the
+// addresses written beside it, so a page never mixes the modules of two releases. Those load on first use,
+// which keeps a first visit small (docs/performance.md): the voice (read-aloud.js) on the first Read aloud,
+// or its keys; the reading guide (reading-guide.js) once it is on — at once when the reader's setting says so.
+// Until then the voices are looked up here (to show or mark unavailable the controls, as before) and
+// stand-ins that do nothing take the two modules' places.
 
 const SPEAKING = "reader-speaking";
 const WORD_HIGHLIGHT = "reader-word";
@@ -20,6 +24,22 @@ const EDITABLE = "input, textarea, select, [contenteditable]:not([contenteditabl
 // aria-keyshortcuts names keys as KeyboardEvent.key does, with "+" between keys: "+" itself is "Plus".
 const ARIA_KEY_NAMES = { "+": "Plus" };
 const speaking = new Set(); // every ReadingTools that is reading: starting one stops the others
+
+// What stands in for read-aloud.js's ReadAloud until the first Read aloud, and for reading-guide.js's
+// ReadingGuide while the guide has never been on: nothing read, no guide.
+const silent = () => ({ state: "idle", current: null, rate: 1, stop() {} });
+const noGuide = () => ({
+  on: false,
+  invalidate() {},
+  follow() {},
+  ownScroll() {},
+  readerScrolled() {},
+  moveToY() {},
+  moveBy() {},
+  inView: () => false,
+  setMode() {},
+  destroy() {},
+});
 
 export class ReadingTools {
   #voiceState = "loading"; // "loading" | "ready" | "none" | "unsupported"
@@ -36,26 +56,22 @@ export class ReadingTools {
   #scrolls = new Map(); // the scroll position of each box the article scrolls with, as we last knew it
   #settling = 0; // frames during which scrolls come from a layout change of ours (a swap), not the reader
   #local = false; // in a sandboxed frame settings cannot be posted: they apply to this page only
+  #base;
+  #speechLoading = null; // read-aloud.js's ReadAloud, once asked for
+  #speechReady = false; // this.speech is that ReadAloud
+  #guideLoading = null; // reading-guide.js's ReadingGuide, once asked for
+  #guideMode = "off";
+  #destroyed = false;
 
   // root: document or a shadow root. keyScope: where single-key shortcuts are heard (the document on
   // reader's own pages; the component's host element elsewhere, so keys act only when focus is in it).
-  // modules: read-aloud.js and reading-guide.js, loaded by loadReadingTools.
-  constructor(root, { keyScope = root, modules }) {
+  // base: what the module addresses on #reader-tools are relative to.
+  constructor(root, { keyScope = root, base = document.baseURI } = {}) {
     this.root = root;
     this.keyScope = keyScope;
-    this.lib = modules.speech;
-    this.speech = new this.lib.ReadAloud({
-      sentences: () => this.lib.sentencesIn(this.#el("reader-article")),
-      voiceFor: (lang) => this.#voiceFor(lang),
-      langOf: (sentence) => languageOf(sentence) || this.#articleLang(),
-      onSentence: (sentence) => this.#showSentence(sentence),
-      onWord: (range) => this.#showWord(range),
-      onState: (state, why) => this.#stateChanged(state, why),
-    });
-    this.guide = new modules.guide.ReadingGuide({
-      place: () => this.#el("reader"),
-      article: () => this.#el("reader-article"),
-    });
+    this.#base = base;
+    this.speech = silent();
+    this.guide = noGuide();
     this.#local = document.documentElement.classList.contains("reader-sandboxed");
     this.#wire();
     this.sync();
@@ -63,6 +79,46 @@ export class ReadingTools {
 
   #el(id) {
     return this.root.getElementById(id);
+  }
+
+  // A module named on #reader-tools (data-module-speech, data-module-guide), by its fingerprinted address.
+  #import(name) {
+    const tools = this.#el("reader-tools");
+    return import(new URL(tools.dataset[`module${name}`], this.#base).href);
+  }
+
+  // The voice, loaded on the first Read aloud (or its keys).
+  #loadSpeech() {
+    this.#speechLoading ??= this.#import("Speech").then(({ ReadAloud, sentencesIn }) => {
+      const speech = new ReadAloud({
+        sentences: () => sentencesIn(this.#el("reader-article")),
+        voiceFor: (lang) => this.#voiceFor(lang),
+        langOf: (sentence) => languageOf(sentence) || this.#articleLang(),
+        onSentence: (sentence) => this.#showSentence(sentence),
+        onWord: (range) => this.#showWord(range),
+        onState: (state, why) => this.#stateChanged(state, why),
+      });
+      speech.rate = this.speech.rate;
+      if (!this.#destroyed) [this.speech, this.#speechReady] = [speech, true];
+      return speech;
+    });
+    return this.#speechLoading;
+  }
+
+  // The reading guide in `mode`; its module is loaded the first time it is on.
+  #setGuide(mode) {
+    this.#guideMode = mode || "off";
+    if (this.#guideLoading) this.guide.setMode(this.#guideMode);
+    if (this.#guideLoading || this.#guideMode === "off") return;
+    this.#guideLoading = this.#import("Guide").then(({ ReadingGuide }) => {
+      if (this.#destroyed) return;
+      this.guide = new ReadingGuide({ place: () => this.#el("reader"), article: () => this.#el("reader-article") });
+      this.guide.setMode(this.#guideMode);
+      this.#layoutChanged();
+    });
+    this.#guideLoading.catch(() => {
+      this.#guideLoading = null; // tried again when the guide is next turned on
+    });
   }
 
   #on(target, type, handler, options) {
@@ -130,6 +186,7 @@ export class ReadingTools {
 
   // Stop reading and remove every listener (the component calls this when it leaves the page).
   destroy() {
+    this.#destroyed = true;
     this.speech.stop("stopped");
     clearTimeout(this.#voiceTimer);
     this.guide.destroy();
@@ -171,7 +228,7 @@ export class ReadingTools {
       const element = this.#el(id);
       if (element && this.#resizeObserver) this.#resizeObserver.observe(element);
     }
-    this.guide.setMode(data.guide);
+    this.#setGuide(data.guide);
     this.#layoutChanged();
   }
 
@@ -221,13 +278,12 @@ export class ReadingTools {
 
   #voices(lang) {
     if (!("speechSynthesis" in window)) return [];
-    return this.lib.voicesFor(window.speechSynthesis.getVoices(), lang, navigator.languages || []);
+    return voicesFor(window.speechSynthesis.getVoices(), lang, navigator.languages || []);
   }
 
   #voiceFor(lang) {
     const articleLang = this.#articleLang();
     const voices = this.#voices(lang);
-    const { primaryLanguage } = this.lib;
     const chosen = primaryLanguage(lang) === primaryLanguage(articleLang) ? this.#settings?.voice : "";
     return voices.find((voice) => voice.name === chosen) || voices[0] || this.#voices(articleLang)[0] || null;
   }
@@ -283,11 +339,15 @@ export class ReadingTools {
     if (tell) this.#announce(this.#unavailable());
     this.#updateKeyHints();
     this.#fillVoiceSelect(voices);
-    if (this.#pending !== null && this.#voiceState === "ready") {
-      const offset = this.#pending;
-      this.#pending = null;
-      this.play(offset);
-    }
+    if (this.#voiceState === "ready") this.#startPending();
+  }
+
+  // A Read aloud (or next, previous) pressed while the voices or the voice's module were on their way.
+  #startPending() {
+    if (this.#pending === null || this.#destroyed) return;
+    const offset = this.#pending;
+    this.#pending = null;
+    this.play(offset);
   }
 
   #usable() {
@@ -332,6 +392,20 @@ export class ReadingTools {
       return;
     }
     if (this.#voiceState !== "ready") return;
+    if (!this.#speechReady) {
+      // The first Read aloud: the voice's module loads, and reading starts when it is here (the press
+      // counts as waiting, as for the voices: pressed again meanwhile, nothing starts).
+      this.#pending = offset;
+      this.#updateButtons();
+      this.#loadSpeech().then(
+        () => this.#startPending(),
+        () => {
+          this.#cancelPending();
+          this.#announce(this.#text("Failed"));
+        },
+      );
+      return;
+    }
     for (const other of speaking) if (other !== this) other.speech.stop("stopped");
     const index = this.speech.state === "paused" ? this.speech.currentIndex() : this.#startIndex();
     this.#following = true;
@@ -498,7 +572,7 @@ export class ReadingTools {
     const target = event.target;
     if (target.id === "reader-speech-rate") this.speech.rate = Number(target.value) || 1;
     else if (target.id === "reader-voice" && this.#settings) this.#settings.voice = target.value;
-    else if (target.id === "reader-guide") this.guide.setMode(target.value);
+    else if (target.id === "reader-guide") this.#setGuide(target.value);
   }
 
   // In a sandboxed frame the shortcut forms cannot be sent (nor would anything be kept): their buttons apply
@@ -579,6 +653,40 @@ export class ReadingTools {
   }
 }
 
+// espeak-ng's voice variants: "Vietnamese (Northern)+Alex espeak-ng".
+const VARIANT = /^(.*)\+[^ ]+(.*)$/;
+
+export function primaryLanguage(tag) {
+  return (tag || "").split("-")[0].trim().toLowerCase();
+}
+
+// The voices for a language, best first: local before online, the article's exact tag (or one of the
+// reader's own languages), plain language-region voices before dialects ("en-US" before "en-US-nyc",
+// "vi" before "vi-VN-x-central"), the system default, then by name. espeak-ng lists each
+// voice again with every one of its ~70 variants ("Vietnamese (Northern)+Alex espeak-ng"); a variant is
+// left out when its plain voice is there.
+export function voicesFor(voices, lang, readerLanguages = []) {
+  const primary = primaryLanguage(lang);
+  const matching = voices.filter((voice) => primaryLanguage(voice.lang) === primary);
+  const names = new Set(matching.map((voice) => voice.name));
+  const plain = matching.filter((voice) => {
+    const variant = VARIANT.exec(voice.name);
+    return !(variant && names.has(variant[1] + variant[2]));
+  });
+  const wanted = [lang, ...readerLanguages].map((tag) => tag.toLowerCase());
+  const closeness = (voice) => {
+    const index = wanted.indexOf(voice.lang.toLowerCase());
+    return index === -1 ? wanted.length : index;
+  };
+  const subtags = (voice) => Math.max(2, voice.lang.split("-").length);
+  const key = (voice) => [voice.localService ? 0 : 1, closeness(voice), subtags(voice), voice.default ? 0 : 1];
+  return plain.sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    return a.name.localeCompare(b.name);
+  });
+}
+
 // A key as its key cap shows it: letters in capitals, but "ß" (whose capital is "SS") as it is.
 function keyName(key) {
   const upper = key.toUpperCase();
@@ -606,24 +714,12 @@ function inScroller(target) {
   return target instanceof Element && Boolean(target.closest('.reader-table, [role="region"]'));
 }
 
-// The modules named on #reader-tools (data-module-speech, data-module-guide: fingerprinted addresses written
-// by the server, relative to `base`), loaded once per address.
-const loaded = new Map();
-
-export function loadModules(tools, base = document.baseURI) {
-  const urls = ["speech", "guide"].map((name) => new URL(tools.dataset[`module${name[0].toUpperCase()}${name.slice(1)}`], base).href);
-  const key = urls.join(" ");
-  if (!loaded.has(key)) loaded.set(key, Promise.all(urls.map((url) => import(url))).then(([speech, guide]) => ({ speech, guide })));
-  return loaded.get(key);
-}
-
 // One ReadingTools per root; `attach` returns the existing one if there is.
 const attached = new WeakMap();
 
 export async function attachReadingTools(root, options = {}) {
   const tools = root.getElementById("reader-tools");
   if (!tools) return null;
-  const modules = await loadModules(tools, options.base);
-  if (!attached.has(root)) attached.set(root, new ReadingTools(root, { ...options, modules }));
+  if (!attached.has(root)) attached.set(root, new ReadingTools(root, options));
   return attached.get(root);
 }

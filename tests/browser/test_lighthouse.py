@@ -53,12 +53,6 @@ def test_the_settings_page_loads_only_the_font_samples(reports: dict[str, lighth
     assert fonts and all(name.endswith("-sample.woff2") for name in fonts), fonts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="articles ~58 KiB (index 28, settings 38): htmx 16.5 KiB and the four reading-tools modules 18 KiB "
-    "(gzipped) load on every article, with ~830 B of security headers on each static answer; 40 KiB needs read "
-    "aloud and the reading guide imported on first use (issue 17, not done)",
-)
 def test_a_first_visit_with_the_default_font_is_at_most_40_kib(reports: dict[str, lighthouse.Report]) -> None:
     over = {r.visit.name: r.transfer_bytes for r in _default_font(reports) if r.transfer_bytes > DEFAULT_FONT_BUDGET}
     assert over == {}

@@ -396,7 +396,7 @@ def test_marks_around_loose_text_at_the_top_of_the_body_change_nothing(page: Pag
 
 VOICES_FOR = """async ({voices, lang, readerLanguages}) => {
   const tools = document.getElementById('reader-tools');
-  const { voicesFor } = await import(new URL(tools.dataset.moduleSpeech, document.baseURI).href);
+  const { voicesFor } = await import(new URL(tools.dataset.moduleTools, document.baseURI).href);
   const fake = voices.map(([name, lang, localService, isDefault]) => ({name, lang, localService, default: isDefault}));
   return voicesFor(fake, lang, readerLanguages).map((voice) => voice.name);
 }"""
@@ -592,16 +592,46 @@ def test_a_voice_that_never_starts_or_never_ends_pauses_and_says_so(
         context.close()
 
 
-def test_every_module_comes_from_a_fingerprinted_address(page: Page, live_server: str) -> None:
-    scripts: list[str] = []
-    page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
-    page.goto(f"{live_server}/articles/{SEED_SLUG}")
-    expect(page.locator("#reader-tools")).to_be_visible()
-    modules = [url for url in scripts if "/static/js/" in url]
-    names = {url.split("/static/js/")[1].split("?")[0] for url in modules}
-    assert {"reading-tools-page.js", "reading-tools.js", "read-aloud.js", "reading-guide.js"} <= names
+def _modules_fetched(page: Page) -> list[str]:
+    """The addresses of reader's script modules the page asks for, as it asks for them."""
+    urls: list[str] = []
+    page.on("request", lambda r: urls.append(r.url) if r.resource_type == "script" and "/static/js/" in r.url else None)
+    return urls
+
+
+def _names(urls: list[str]) -> set[str]:
+    return {url.split("/static/js/")[1].split("?")[0] for url in urls}
+
+
+def test_the_voice_and_the_guide_load_on_first_use_from_fingerprinted_addresses(stubbed_speech: Page) -> None:
+    """A first visit fetches only the entry and reading-tools.js (docs/performance.md); the voice's module on
+    the first Read aloud, which still starts reading; the guide's once it is turned on."""
+    page = stubbed_speech
+    fetched = _modules_fetched(page)
+    page.goto(page.url + "?panel=open")  # the guide's setting is in the panel
+    expect(page.locator("#reader-speak")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js"}
+    page.evaluate("() => { window.__engine = 'stalls'; }")
+    page.evaluate("() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true}])")
+    page.locator("#reader-speak").click()
+    expect(page.locator("#reader-status")).to_have_text("Đang đọc to")  # on that same press
+    expect(page.locator("#reader-tools")).to_have_attribute("data-state", "playing")
+    assert page.evaluate("() => window.__spoken.length") == 1
+    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "read-aloud.js"}
+    page.locator("#reader-guide").select_option("3")
+    expect(page.locator(".reader-guide-band")).to_be_attached()
+    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "read-aloud.js", "reading-guide.js"}
     # Never by a bare relative address, which the cache could answer with another release's module.
-    assert all("?v=" in url for url in modules), modules
+    assert all("?v=" in url for url in fetched), fetched
+
+
+def test_a_guide_already_on_loads_with_the_page(browser: Browser, live_server: str) -> None:
+    page = open_with_guide(browser, live_server, "1|g:3", (1000, 700))
+    fetched = _modules_fetched(page)
+    page.reload()
+    expect(page.locator(".reader-guide-band")).to_be_attached()
+    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "reading-guide.js"}
 
 
 def test_key_names_and_held_keys(browser: Browser, live_server: str) -> None:
