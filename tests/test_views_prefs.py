@@ -188,10 +188,10 @@ async def test_read_aloud_settings_post_like_every_control(client: httpx.AsyncCl
     keys = await client.post("/preferences", data={**fields, "key_play": "k", "key_previous": "k"}, headers=HTMX)
     assert "Chưa đổi phím tắt: mỗi thao tác cần một phím riêng</div>" in keys.text
     assert 'data-key-previous="j"' in keys.text
-    # The page itself, rendered from that cookie: hidden controls with the settings as data attributes.
+    # The page itself, rendered from that cookie: the controls with the settings as data attributes.
     page = (await client.get(SEED)).text
     tools = page[page.index('<div class="reader-tools"') :]
-    assert tools.startswith('<div class="reader-tools" id="reader-tools" hidden')
+    assert tools.startswith('<div class="reader-tools" id="reader-tools"\n')
     assert 'data-rate="1.5"' in tools and 'data-guide="5"' in tools and 'data-shortcuts="on"' in tools
     assert '<option value="1.5" selected>1,5×</option>' in tools
 

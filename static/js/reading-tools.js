@@ -1,8 +1,8 @@
 // Read aloud and the reading guide on one of reader's article regions: a page (root = document), the
 // /embed page, or a <reader-article> component (root = its shadow root). docs/read-aloud.md.
 //
-// The controls come from templates/_read_aloud.html, hidden: showing them is the first thing done here,
-// so without JavaScript they are absent. Their settings come as data attributes; a change of speed, voice
+// The controls come from templates/_read_aloud.html, in place (without scripting a <noscript> stylesheet
+// removes them), so nothing moves when this module takes them over. Their settings come as data attributes; a change of speed, voice
 // or guide posts its form to /preferences (htmx, or the component's own fetch) and the article region is
 // swapped. Everything that must outlive a swap lives here, keyed by stable ids, and sync() re-applies it
 // to the new region: the controls' state, the sentence highlight, the guide.
@@ -147,8 +147,8 @@ export class ReadingTools {
     this.#on(this.root, "change", (event) => this.#change(event));
     this.#on(this.keyScope, "keydown", (event) => this.#key(event));
     this.#on(this.root, "focusin", (event) => this.#focus(event));
-    // htmx puts the focus back on the control that was used, by id, but the swapped-in tools are still hidden
-    // then (sync() shows them): remember which it was.
+    // htmx puts the focus back on the control that was used, by id, but in the swapped-in tools it may still
+    // be hidden then (sync() sets which buttons show): remember which it was.
     this.#on(this.root, "htmx:beforeSwap", () => {
       const active = this.root.activeElement;
       const ours = ["reader-tools", "reader-tools-settings"].some((id) => this.#el(id)?.contains(active));
@@ -207,10 +207,6 @@ export class ReadingTools {
       keys: { play: data.keyPlay, previous: data.keyPrevious, next: data.keyNext },
     };
     this.speech.rate = this.#settings.rate;
-    tools.hidden = false;
-    // The settings (speed, voice, guide, keys) sit in the Readability panel, hidden without JavaScript too.
-    const settingsBox = this.#el("reader-tools-settings");
-    if (settingsBox) settingsBox.hidden = false;
     const local = this.#el("reader-tools-local");
     if (local) local.hidden = !this.#local;
     const shortcuts = this.#el("reader-shortcuts");

@@ -552,6 +552,47 @@ def test_no_voice_takes_no_more_room_than_the_buttons(
         context.close()
 
 
+# Every layout shift of a box's top edge since the page began, as Chromium reports them (the Layout
+# Instability API behind Lighthouse's CLS).
+VERTICAL_SHIFTS = """
+  window.__verticalShifts = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      for (const source of entry.sources)
+        if (source.previousRect.y !== source.currentRect.y) {
+          const name = source.node?.id || source.node?.nodeName;
+          window.__verticalShifts.push(`${name}: ${source.previousRect.y} -> ${source.currentRect.y}`);
+        }
+  }).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+@pytest.mark.parametrize("voice_lang", ["vi-VN", "en-US"])
+@pytest.mark.parametrize(("viewport", "cookie"), NO_VOICE_SIZES)
+def test_nothing_moves_down_when_the_script_takes_the_tools_over(
+    browser: Browser, live_server: str, viewport: ViewportSize, cookie: str, voice_lang: str
+) -> None:
+    """The controls are in the first paint (only a <noscript> stylesheet removes them): whether a voice
+    for the article's language turns up or not, no text moves when the script starts (it grew a phone's
+    toolbar by a row: Lighthouse's CLS 0.22 on the English article)."""
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    try:
+        if cookie:
+            context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
+        context.add_init_script(STUB_SPEECH)
+        context.add_init_script(VERTICAL_SHIFTS)
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        page.evaluate("document.fonts.ready")
+        page.evaluate(f"() => window.__voicesArrive([{{name: 'Stub', lang: '{voice_lang}', localService: true}}])")
+        ready = "#reader-speak-stop" if voice_lang == "vi-VN" else "#reader-voice-message"
+        expect(page.locator(ready)).to_be_visible()
+        page.evaluate(SCROLL_SETTLED)  # a few frames: any shift is reported by then
+        assert page.evaluate("window.__verticalShifts") == []
+    finally:
+        context.close()
+
+
 def test_an_engine_that_fails_pauses_and_says_so(stubbed_speech: Page) -> None:
     page = stubbed_speech
     page.locator("#reader-speak-next").click()  # next while loading: reading will start a sentence on
