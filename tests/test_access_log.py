@@ -278,6 +278,14 @@ def test_a_text_line_is_the_combined_log_format_with_duration_and_request_id() -
     assert found["time"] == time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime(ARRIVED))
 
 
+def test_a_client_address_cannot_add_fields_to_a_text_line() -> None:
+    # A proxy passes on whatever X-Forwarded-For said: a space there would end the first field early.
+    text = formatted("text", scope=scope(client=("198.51.100.1 - - [01/Jan/2000", 1))).decode()
+    found = TEXT_LINE.fullmatch(text.rstrip("\n"))
+    assert found, text
+    assert found["client"] == "198.51.100.1\\x20-\\x20-\\x20[01/Jan/2000"
+
+
 def test_a_json_line_holds_the_same_fields() -> None:
     data = json.loads(formatted("json", scope=scope(query=b"a=1"), referer=b"https://news.example/a"))
     assert data == {

@@ -38,6 +38,8 @@ def test_a_web_font_preloads_the_regular_files_of_the_language() -> None:
         "fonts/lexend-latin-400-normal.woff2",
     ]
     assert _preloads("atkinson", "en") == ["fonts/atkinson-hyperlegible-latin-400-normal.woff2"]
+    # An article tagged with a region is in its language all the same.
+    assert _preloads("lexend", "vi-VN") == _preloads("lexend", "vi")
 
 
 def test_every_web_font_choice_has_faces() -> None:

@@ -282,7 +282,7 @@ class AccessLog:
         clock = self._clock
         if not clock.since <= start < clock.until:
             clock.update(start)
-        client = scope["client"]
+        client = scope.get("client")  # optional in ASGI
         key = (
             client[0] if client else None,
             scope["method"],
@@ -318,7 +318,8 @@ class AccessLog:
         request = (method.encode("latin-1", "replace"), target, f"HTTP/{version}".encode("latin-1", "replace"))
         if self._text:
             parts = (
-                escape_text(address, 64),
+                # The first field ends at a space: a proxy-supplied address must not hold one.
+                escape_text(address, 64).replace(b" ", b"\\x20"),
                 b'"%s %s %s"' % (escape_text(request[0], 32), escape_text(target, MAX_TARGET_BYTES),
                                  escape_text(request[2], 16)),
                 b'"%s" "%s"' % (escape_text(referer, MAX_HEADER_BYTES) if referer else b"-",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import prefs
+from reader.i18n import primary_subtag
 
 FACES_STYLESHEET = "css/fonts.css"
 # Each web font's "sample" face (scripts/vendor_assets.py): its regular file with only the letters of its
@@ -112,5 +113,5 @@ def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> lis
     """The font files (relative to the static directory) a page in `lang` preloads for this reader: none
     for a system font."""
     family = first_family(prefs.FONT_CHOICES[preferences.font_for(lang)].stack)
-    letters = LANGUAGE_LETTERS.get(lang, string.ascii_letters)
+    letters = LANGUAGE_LETTERS.get(primary_subtag(lang), string.ascii_letters)  # vi-VN is Vietnamese too
     return files_for_text(_faces(static_dir), family, letters)

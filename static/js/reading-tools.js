@@ -207,6 +207,10 @@ export class ReadingTools {
       keys: { play: data.keyPlay, previous: data.keyPrevious, next: data.keyNext },
     };
     this.speech.rate = this.#settings.rate;
+    // A fragment brings them hidden (a site may show it without this script); a page, in place.
+    tools.hidden = false;
+    const settingsBox = this.#el("reader-tools-settings");
+    if (settingsBox) settingsBox.hidden = false;
     const local = this.#el("reader-tools-local");
     if (local) local.hidden = !this.#local;
     const shortcuts = this.#el("reader-shortcuts");
