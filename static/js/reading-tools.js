@@ -1,8 +1,8 @@
 // Read aloud and the reading guide on one of reader's article regions: a page (root = document), the
 // /embed page, or a <reader-article> component (root = its shadow root). docs/read-aloud.md.
 //
-// The controls come from templates/_read_aloud.html, in place (without scripting a <noscript> stylesheet
-// removes them), so nothing moves when this module takes them over. Their settings come as data attributes; a change of speed, voice
+// The controls come from templates/_read_aloud.html, in place on a page (without scripting the stylesheet
+// removes them), so nothing moves when this module takes them over; a fragment brings them hidden. Their settings come as data attributes; a change of speed, voice
 // or guide posts its form to /preferences (htmx, or the component's own fetch) and the article region is
 // swapped. Everything that must outlive a swap lives here, keyed by stable ids, and sync() re-applies it
 // to the new region: the controls' state, the sentence highlight, the guide.

@@ -572,7 +572,7 @@ VERTICAL_SHIFTS = """
 def test_nothing_moves_down_when_the_script_takes_the_tools_over(
     browser: Browser, live_server: str, viewport: ViewportSize, cookie: str, voice_lang: str
 ) -> None:
-    """The controls are in the first paint (only a <noscript> stylesheet removes them): whether a voice
+    """The controls are in the first paint (only `@media (scripting: none)` removes them): whether a voice
     for the article's language turns up or not, no text moves when the script starts (it grew a phone's
     toolbar by a row: Lighthouse's CLS 0.22 on the English article)."""
     context = browser.new_context(viewport=viewport, locale="vi-VN")
