@@ -27,7 +27,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ligh
     """One cold-cache run per page, on a fresh database."""
     base = tmp_path_factory.mktemp("lighthouse")
     with Server(db=base / "reader.db", directory=base) as server:
-        runs = lighthouse.run_all(server.url, base)
+        runs = lighthouse.run_all(server.url, base, figures=False)
         yield {report.visit.name: report for report in runs}
 
 
