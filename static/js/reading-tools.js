@@ -2,10 +2,11 @@
 // /embed page, or a <reader-article> component (root = its shadow root). docs/read-aloud.md.
 //
 // The controls come from templates/_read_aloud.html, in place on a page (without scripting the stylesheet
-// removes them), so nothing moves when this module takes them over; a fragment brings them hidden. Their settings come as data attributes; a change of speed, voice
-// or guide posts its form to /preferences (htmx, or the component's own fetch) and the article region is
-// swapped. Everything that must outlive a swap lives here, keyed by stable ids, and sync() re-applies it
-// to the new region: the controls' state, the sentence highlight, the guide.
+// removes them), so nothing moves when this module takes them over; a fragment brings them hidden. Their
+// settings come as data attributes; a change of speed, voice or guide posts its form to /preferences
+// (htmx, or the component's own fetch) and the article region is swapped. Everything that must outlive a
+// swap lives here, keyed by stable ids, and sync() re-applies it to the new region: the controls' state,
+// the sentence highlight, the guide.
 //
 // This module imports nothing: its entry points (reading-tools-page.js, reader-article.js) load it from the
 // fingerprinted address the server writes on #reader-tools, and it loads the modules it needs from the
