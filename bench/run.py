@@ -287,7 +287,11 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited ({self.process.returncode}): {self.log_tail()}")
             try:
-                started = self.log.read_bytes().count(b"Application startup complete.") >= self.workers
+                # The bare apps (uvicorn's own binding) log only this; reader's processes log when they listen.
+                marker = (
+                    b"Accepting connections on" if self.name.startswith("reader") else b"Application startup complete."
+                )
+                started = self.log.read_bytes().count(marker) >= self.workers
                 if started and request(self.port, "GET", "/healthz").status == 200:
                     threading.Thread(target=self._watch_rss, daemon=True).start()
                     return

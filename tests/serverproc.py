@@ -15,7 +15,8 @@ from pathlib import Path
 from types import TracebackType
 
 _RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
-_STARTED = "Application startup complete."
+# Each process logs this once its socket listens (uvicorn's own lines come before that).
+_LISTENING = "Accepting connections on"
 
 
 def reader_command(*args: str) -> list[str]:
@@ -43,7 +44,7 @@ def add_editor(db: Path | str, name: str, password: str) -> None:
 class Server:
     """`reader serve --port 0` on `db`, writing its output into `directory` (server.out, server.err).
 
-    `start()` returns once uvicorn says where it listens (after the lifespan has opened the database);
+    `start()` returns once every process listens (after the lifespan has opened the database);
     `url` is then the server's address. As a context manager it starts and stops the server."""
 
     db: Path | str  # a SQLite file or a postgresql:// URL
@@ -86,8 +87,8 @@ class Server:
         while time.monotonic() < deadline:
             log = self.stderr_path.read_text(errors="replace")
             found = _RUNNING.search(log)
-            # With workers, the supervisor binds the port before they start.
-            if found and log.count(_STARTED) >= self.workers:
+            # The supervisor reserves the port before the workers start; each one then listens on its own.
+            if found and log.count(_LISTENING) >= self.workers:
                 self.port = int(found.group(2))
                 return self
             if self.process.poll() is not None:

@@ -419,8 +419,8 @@ def test_a_second_server_on_the_same_port_stops_instead_of_sharing_it(server: Se
 def test_the_environment_sets_workers_and_a_json_log(server: Server) -> None:
     log = server.directory / "access.json"
     server.env = {"READER_WORKERS": "2", "READER_ACCESS_LOG": str(log), "READER_ACCESS_LOG_FORMAT": "json"}
-    server.start()
-    assert eventually(lambda: server.log().count("Application startup complete.") == 2)
+    server.start()  # waits for server.workers (1) to listen: the environment must bring the second
+    assert eventually(lambda: server.log().count("Accepting connections on") == 2)
     assert len(worker_pids(server)) == 2
     sent = load(server.port, "env", 10, threads=2)
     server.terminate()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import socket
 import sys
 from collections.abc import Callable
@@ -35,6 +36,8 @@ logger = logging.getLogger("reader")
 # Connections accepted per turn of the loop at most; the rest wait for the next turn (and other workers
 # sharing the socket get their share).
 ACCEPT_BATCH = 128
+# The start of the line each process logs once its socket listens: tools wait for one per worker.
+LISTENING = "Accepting connections on"
 # After EMFILE (out of file descriptors), stop accepting this long rather than spin.
 ACCEPT_PAUSE_SECONDS = 1.0
 
@@ -141,7 +144,15 @@ class BatchAcceptLoop(uvloop.Loop):
         server = BatchAcceptServer(self, sock, protocol_factory, owns_socket=own)
         if kwargs.get("start_serving", True):
             await server.start_serving()
+            # uvicorn's "Uvicorn running on" comes from reserve_address and "Application startup complete"
+            # before this socket exists: this line is the one that says this process takes connections now.
+            logger.info("%s %s (process %d)", LISTENING, _address(sock), os.getpid())
         return server
+
+
+def _address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
 
 
 def _reuses_port(sock: socket.socket) -> bool:
