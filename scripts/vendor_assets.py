@@ -1,13 +1,10 @@
 #!/usr/bin/env python3
 """Copy reader's front-end files from node_modules (npm install) into static/, with licences and hashes.
 
-Run after changing a version in package.json, or a font's name in reader.announce:
-`npm install && .venv/bin/pip install fonttools brotli && .venv/bin/python scripts/vendor_assets.py`.
-The outputs are committed, so serving reader never needs npm or a third-party host.
-
-Besides each font's files, a "sample" face per font: its regular file cut down to the letters of the font's
-name in every UI language (a few KiB instead of up to 115), which the font buttons of the readability
-panel are set in (reader.prefs_css), so opening the panel does not download every font.
+Run after changing a version in package.json:
+`npm install && .venv/bin/python scripts/vendor_assets.py && .venv/bin/python scripts/generate_css.py`
+(the second draws each web font's name, which its button in the readability panel shows, from the new
+files: reader.specimens). The outputs are committed, so serving reader never needs npm or a third-party host.
 """
 
 from __future__ import annotations
@@ -17,17 +14,11 @@ import hashlib
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ROOT / "node_modules"
 STATIC = ROOT / "static"
-sys.path.insert(0, str(ROOT / "src"))
-
-from reader import fonts, prefs  # noqa: E402  (src must be on the path first)
-from reader.announce import font_name  # noqa: E402
-from reader.settings import UI_LANGUAGES  # noqa: E402
 
 FONTS = {
     # family, package, subsets, (weight, style) pairs
@@ -57,40 +48,6 @@ def unicode_range(package: str, subset: str, weight: int, style: str) -> str | N
     block = css[css.index(marker) :].split("}", 1)[0]
     match = re.search(r"unicode-range:\s*([^;]+);", block)
     return match.group(1).strip() if match else None
-
-
-def sample_face(family: str, package: str, fonts_dir: Path) -> str:
-    """Write the family's sample file (its regular face, only the letters of its name) and its @font-face."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    (choice,) = [key for key, font in prefs.FONT_CHOICES.items() if fonts.first_family(font.stack) == family]
-    text = "".join(font_name(choice, lang) for lang in UI_LANGUAGES)
-    font = TTFont(MODULES / "@fontsource" / package / "files" / f"{package}-latin-400-normal.woff2")
-    cmap = font.getBestCmap()
-    # With the space too: a browser takes a line's metrics from the first face whose range holds U+0020, and
-    # without it here would download the full font for that.
-    codes = sorted({ord(char) for char in text + " "} & set(cmap))
-    options = subset.Options()
-    options.flavor = "woff2"
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codes)
-    subsetter.subset(font)
-    name = f"{package}-sample.woff2"
-    font.flavor = "woff2"
-    font.save(fonts_dir / name)
-    return "\n".join(
-        [
-            "@font-face {",
-            f"  font-family: '{family}{fonts.SAMPLE_SUFFIX}';",
-            "  font-style: normal;",
-            "  font-display: swap;",
-            "  font-weight: 400;",
-            f"  src: url(../fonts/{name}) format('woff2');",
-            f"  unicode-range: {','.join(f'U+{code:04X}' for code in codes)};",
-            "}",
-        ]
-    )
 
 
 def main() -> None:
@@ -137,7 +94,6 @@ def main() -> None:
                     rule.append(f"  unicode-range: {urange};")
                 rule.append("}")
                 rules.append("\n".join(rule))
-        rules.append(sample_face(family, package, fonts_dir))
         manifest[f"font:{package}"] = {
             "version": version,
             "source": f"npm @fontsource/{package}@{version}",

@@ -36,8 +36,9 @@ async def test_every_static_url_is_fingerprinted_and_immutable(client: httpx.Asy
     for page in PAGES:
         await _static_urls(client, page, seen)
     urls = sorted(url for url in seen if url.startswith("/static/"))
-    # Fonts (from the stylesheet), icons (from the stylesheet), module imports (from scripts) are among them.
-    for expected in ("/static/fonts/opendyslexic-latin-400-normal.woff2?v=", "/static/img/tool-icons.svg?v="):
+    # Fonts, icons and the font buttons' drawings (from the stylesheet), module imports (from scripts).
+    fonts, icons, drawings = "fonts/opendyslexic-latin-400-normal.woff2", "img/tool-icons.svg", "img/font-specimens.svg"
+    for expected in (f"/static/{path}?v=" for path in (fonts, icons, drawings)):
         assert any(url.startswith(expected) for url in urls), expected
     assert any(url.startswith("/static/js/read-aloud.js?v=") for url in urls)
     for url in urls:

@@ -9,10 +9,8 @@ import httpx
 import pytest
 
 from reader import fonts
-from reader.announce import font_name
 from reader.paths import STATIC_DIR
 from reader.prefs import DEFAULTS, FONT_CHOICES
-from reader.settings import UI_LANGUAGES
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 
@@ -48,21 +46,6 @@ def test_every_web_font_choice_has_faces() -> None:
     assert web == {"Lexend", "OpenDyslexic", "Atkinson Hyperlegible"}
 
 
-def test_the_font_buttons_need_only_the_sample_faces() -> None:
-    # Every letter of a web font's name, in every UI language, is in its sample face: the button never
-    # reaches for the full font file.
-    faces = fonts.parse_faces((STATIC_DIR / fonts.FACES_STYLESHEET).read_text())
-    for choice, font in FONT_CHOICES.items():
-        stack = fonts.sample_stack(font.stack, STATIC_DIR)
-        if stack == font.stack:
-            continue
-        (sample,) = [face for face in faces if face.family == fonts.first_family(stack)]
-        assert sample.path.endswith("-sample.woff2") and (STATIC_DIR / sample.path).stat().st_size < 8 * 1024
-        # The space too: a line's metrics come from the first face whose range holds it.
-        for lang in UI_LANGUAGES:
-            assert all(sample.covers(char) for char in font_name(choice, lang) + " "), (choice, lang)
-
-
 def test_overlapping_ranges_take_the_face_declared_last() -> None:
     faces = fonts.parse_faces(
         "@font-face { font-family: 'F'; font-weight: 400; src: url(../fonts/wide.woff2); unicode-range: U+0000-02FF; }"
@@ -70,6 +53,8 @@ def test_overlapping_ranges_take_the_face_declared_last() -> None:
     )
     assert fonts.files_for_text(faces, "F", "ab") == ["fonts/ascii.woff2"]
     assert fonts.files_for_text(faces, "F", "aă") == ["fonts/wide.woff2", "fonts/ascii.woff2"]
+    assert fonts.face_for(faces, "F", "ă") == faces[0] and fonts.face_for(faces, "F", "a") == faces[1]
+    assert fonts.face_for(faces, "F", "ж") is None and fonts.face_for(faces, "G", "a") is None
 
 
 @pytest.mark.anyio

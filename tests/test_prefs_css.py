@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader import fonts, prefs
+from reader import prefs, specimens
 from reader.css import declarations_for, parse_rules
 from reader.paths import STATIC_DIR
 from reader.prefs_css import (
@@ -41,7 +41,7 @@ def test_changing_a_step_a_palette_or_a_font_changes_the_css(monkeypatch: pytest
     assert declarations_for(after, ('.reader[data-theme="sepia"]',))["--reader-bg"] == "#f0e0c0"
     assert declarations_for(after, ('.reader-swatch[data-swatch="sepia"]',))["background"] == "#f0e0c0"
     assert declarations_for(after, ('.reader[data-font="serif"]',))["--reader-font"] == '"Source Serif", serif'
-    sample = declarations_for(after, ('.reader-panel[open] .reader-font-sample[data-sample-font="serif"]',))
+    sample = declarations_for(after, ('.reader-font-sample[data-sample-font="serif"]',))
     assert sample["font-family"] == '"Source Serif", serif'
     # And the stale file is noticed, then rewritten between its markers only.
     committed = STYLESHEET.read_text(encoding="utf-8")
@@ -86,11 +86,21 @@ def test_custom_colours_use_the_same_palette_properties() -> None:
     assert custom["color-scheme"] == "light"
 
 
-def test_font_samples_use_their_font_only_in_an_open_panel() -> None:
-    # A closed panel's samples in their own fonts would download every web font on a first visit.
+def test_font_buttons_use_no_web_font_and_draw_web_fonts_only_in_an_open_panel() -> None:
+    # A system font's button is set in its stack (it downloads nothing); a web font's shows its drawing
+    # (reader.specimens), sized from the drawing's view, and only in an open panel: a closed panel fetches
+    # nothing. No rule sets a font button in a web font: that would download it.
     rules = parse_rules(generated_css())
+    web = specimens.web_fonts(STATIC_DIR)
+    assert web == ["lexend", "opendyslexic", "atkinson"]
     for name, font in prefs.FONT_CHOICES.items():
-        sample = f'.reader-font-sample[data-sample-font="{name}"]'
-        assert declarations_for(rules, (sample,)) == {}
-        shown = declarations_for(rules, (f".reader-panel[open] {sample}",))["font-family"]
-        assert shown == fonts.sample_stack(font.stack, STATIC_DIR) and shown.endswith(font.stack)
+        sample = declarations_for(rules, (f'.reader-font-sample[data-sample-font="{name}"]',))
+        assert sample == ({} if name in web else {"font-family": font.stack}), name
+    for view in specimens.views(STATIC_DIR).values():
+        selector = f'.reader-specimen[data-specimen="{view.id}"]'
+        assert declarations_for(rules, (selector,)) == {}
+        drawn = declarations_for(rules, (f".reader-panel[open] {selector}",))
+        assert drawn["--reader-specimen"] == f'url("../img/font-specimens.svg#{view.id}")'
+        assert drawn["inline-size"] == f"{view.width / 1000:g}em"
+        assert drawn["aspect-ratio"] == f"{view.width} / {view.height}"
+        assert drawn["vertical-align"] == f"{-view.descent / 1000:g}em"

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, ExceptionHandler, Scope
 
-from reader import fonts
+from reader import fonts, specimens
 from reader.access_log import AccessLog, open_access_log
 from reader.accounts import AccountStore
 from reader.announce import font_name, guide_name, key_action_name, theme_name
@@ -147,6 +147,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     def font_preload_urls(prefs: Preferences, lang: str) -> list[str]:
         return [assets.url(path) for path in fonts.preloads(settings.static_dir, prefs, lang)]
 
+    def font_specimen(font: str, lang: str) -> list[str]:
+        return specimens.button_views(font, lang, settings.static_dir)
+
     templates = Templates(
         settings.templates_dir,
         assets,
@@ -166,6 +169,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         },
         per_language={
             "font_name": font_name,
+            "font_specimen": font_specimen,
             "theme_name": theme_name,
             "language_name": language_name,
             "language_in_sentence": language_in_sentence,

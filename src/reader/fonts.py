@@ -23,9 +23,6 @@ from reader import prefs
 from reader.i18n import primary_subtag
 
 FACES_STYLESHEET = "css/fonts.css"
-# Each web font's "sample" face (scripts/vendor_assets.py): its regular file with only the letters of its
-# name, which the font buttons are set in.
-SAMPLE_SUFFIX = " sample"
 # The letters of each language's text: basic Latin, and Vietnamese's own (its vowels with their marks).
 LANGUAGE_LETTERS = {
     "en": string.ascii_letters,
@@ -85,28 +82,25 @@ def first_family(stack: str) -> str:
     return stack.split(",")[0].strip().strip("'\"")
 
 
+def _regular(faces: tuple[Face, ...], family: str) -> list[Face]:
+    return [face for face in faces if face.family == family and face.weight == "400" and face.style == "normal"]
+
+
+def face_for(faces: tuple[Face, ...], family: str, char: str) -> Face | None:
+    """The regular face a browser sets this character in: the last declared one whose range holds it."""
+    return next((face for face in reversed(_regular(faces, family)) if face.covers(char)), None)
+
+
 def files_for_text(faces: tuple[Face, ...], family: str, letters: str) -> list[str]:
     """The regular-weight files a browser fetches to set these letters in this family, in face order."""
-    regular = [face for face in faces if face.family == family and face.weight == "400" and face.style == "normal"]
-    needed = set()
-    for char in letters:
-        # The last declared face whose range holds the character is the one tried first.
-        face = next((face for face in reversed(regular) if face.covers(char)), None)
-        if face is not None:
-            needed.add(face.path)
-    return [face.path for face in regular if face.path in needed]
+    needed = {face.path for face in (face_for(faces, family, char) for char in set(letters)) if face is not None}
+    return [face.path for face in _regular(faces, family) if face.path in needed]
 
 
 @functools.cache
-def _faces(static_dir: Path) -> tuple[Face, ...]:
+def declared_faces(static_dir: Path) -> tuple[Face, ...]:
+    """The faces static/css/fonts.css declares."""
     return parse_faces((static_dir / FACES_STYLESHEET).read_text(encoding="utf-8"))
-
-
-def sample_stack(stack: str, static_dir: Path) -> str:
-    """The font stack a font button is set in: the font's sample face first, when it is a web font."""
-    family = first_family(stack)
-    has_sample = any(face.family == family + SAMPLE_SUFFIX for face in _faces(static_dir))
-    return f'"{family}{SAMPLE_SUFFIX}", {stack}' if has_sample else stack
 
 
 def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> list[str]:
@@ -114,4 +108,4 @@ def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> lis
     for a system font."""
     family = first_family(prefs.FONT_CHOICES[preferences.font_for(lang)].stack)
     letters = LANGUAGE_LETTERS.get(primary_subtag(lang), string.ascii_letters)  # vi-VN is Vietnamese too
-    return files_for_text(_faces(static_dir), family, letters)
+    return files_for_text(declared_faces(static_dir), family, letters)

@@ -26,7 +26,7 @@ def build_id(*directories: Path) -> str:
     return digest.hexdigest()
 
 
-def _call_in(function: Callable[[str, str], str], lang: str, value: str) -> str:
+def _call_in(function: Callable[[str, str], object], lang: str, value: str) -> object:
     return function(value, lang)
 
 
@@ -38,7 +38,7 @@ class Templates:
         directory: Path,
         static: StaticAssets,
         globals_: dict[str, Any] | None = None,
-        per_language: dict[str, Callable[[str, str], str]] | None = None,
+        per_language: dict[str, Callable[[str, str], object]] | None = None,
     ) -> None:
         loader = FileSystemLoader(directory)
         self._environments = {}

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
-from reader.prefs import NUMERIC_STEPS, PALETTES, fmt
+from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, fmt
 from tests.browser.conftest import PageProblems, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
@@ -248,6 +248,87 @@ def test_atkinson_is_offered_only_where_it_has_the_letters(
     page.goto(live_server + SEED)
     assert style(page, BODY_P, "fontFamily").startswith("system-ui")
     expect(page.locator("#reader-font-atkinson")).to_have_count(0)
+
+
+# Each drawn word of the font buttons beside the same word set in its web font on the same line: the box of
+# each (the drawing's width is the word's advance) and where each puts its baseline (a zero-size
+# inline-block's top sits on the line's baseline; the drawing's is its descent, -vertical-align, above its
+# bottom).
+SPECIMENS_AND_TEXT = """async (families) => {
+  const out = [];
+  for (const drawing of document.querySelectorAll('.reader-specimen')) {
+    const button = drawing.closest('button');
+    const words = button.querySelector('.reader-visually-hidden').textContent.split(' ');
+    const word = words[[...drawing.parentElement.children].indexOf(drawing)];
+    const text = document.createElement('span');
+    text.style.fontFamily = families[button.value];
+    text.textContent = word;
+    const probe = document.createElement('span');
+    probe.style.cssText = 'display: inline-block; width: 0; height: 0';
+    drawing.after(probe, text);
+    await document.fonts.load(`${getComputedStyle(text).fontSize} ${families[button.value]}`, word);
+    const box = drawing.getBoundingClientRect(), baseline = probe.getBoundingClientRect().top;
+    const descent = -parseFloat(getComputedStyle(drawing).verticalAlign);
+    out.push({word, drawn: box.width, text: text.getBoundingClientRect().width,
+              baseline: box.bottom - descent - baseline, fontSize: parseFloat(getComputedStyle(text).fontSize)});
+    probe.remove();
+    text.remove();
+  }
+  return out;
+}"""
+SPECIMEN_AND_BUTTON_COLOURS = """els => els.map(e => {
+  const button = e.closest('button');
+  return [button.id, getComputedStyle(e).backgroundColor, getComputedStyle(button).color];
+})"""
+WEB_FAMILIES = {name: FONT_CHOICES[name].stack.split(",")[0] for name in ("lexend", "opendyslexic", "atkinson")}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_font_buttons_show_web_fonts_drawn_without_a_font_request(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    context = browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    try:
+        set_prefs(context, live_server, "1|s:200")
+        page = context.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(live_server + ENGLISH)
+        assert [url for url in requested if "/static/img/font-specimens.svg" in url] == []  # the panel is closed
+        with page.expect_request_finished(lambda request: "/static/img/font-specimens.svg?v=" in request.url):
+            page.locator("#reader-panel-summary").click()
+        assert [url for url in requested if "/static/fonts/" in url] == []
+        # The name is the button's text, for assistive technology and voice control; the drawing is hidden.
+        for name, font in (
+            ("Lexend", "lexend"),
+            ("OpenDyslexic", "opendyslexic"),
+            ("Atkinson Hyperlegible", "atkinson"),
+        ):
+            expect(page.get_by_role("button", name=name, exact=True)).to_have_id(f"reader-font-{font}")
+            expect(page.locator(f"#reader-font-{font} .reader-font-specimen")).to_have_attribute("aria-hidden", "true")
+        # Each word as wide as the font sets it (its kerning too), on the button text's baseline.
+        measured = page.evaluate(SPECIMENS_AND_TEXT, WEB_FAMILIES)
+        assert [m["word"] for m in measured] == ["Lexend", "OpenDyslexic", "Atkinson", "Hyperlegible"]
+        for m in measured:
+            assert m["fontSize"] == 32  # 200 %: the drawing follows the text size
+            assert m["drawn"] == pytest.approx(m["text"], abs=0.5), m
+            assert m["baseline"] == pytest.approx(0, abs=0.5), m
+    finally:
+        context.close()
+
+
+def test_font_drawings_are_in_the_buttons_text_colour_in_forced_colours(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    # The pressed button too (its own colours are the theme's reverse: forced colours replace them).
+    set_prefs(context, live_server, "1|f:atkinson")
+    page.goto(live_server + ENGLISH + "?panel=open")
+    for scheme in ("light", "dark"):
+        page.emulate_media(forced_colors="active", color_scheme=scheme)
+        colours = page.eval_on_selector_all(".reader-specimen", SPECIMEN_AND_BUTTON_COLOURS)
+        assert len(colours) == 4
+        for button, ink, text in colours:
+            assert ink == text, (scheme, button)
 
 
 THEMES = {name: (palette.bg, palette.fg) for name, palette in PALETTES.items()}
