@@ -77,8 +77,9 @@ class Counted:
     def _control(self, option: str) -> None:
         subprocess.run(["callgrind_control", option, str(self.process.pid)], capture_output=True, check=True)
 
-    def count(self, work: object) -> tuple[int, float]:
-        """Instructions the server ran while `work()` ran, and how long that took."""
+    def count(self, work: object, keep: Path | None = None) -> tuple[int, float]:
+        """Instructions the server ran while `work()` ran, and how long that took; the dump of that interval
+        is kept as `keep` when given (for callgrind_annotate)."""
         self._control("-z")
         started = time.monotonic()
         work()  # type: ignore[operator]
@@ -91,7 +92,10 @@ class Counted:
             found = [_TOTALS.search(path.read_bytes()) for path in new if path.stat().st_size]
             if found and found[0]:
                 for path in new:
-                    path.unlink()
+                    if keep is not None:
+                        shutil.move(path, keep)
+                    else:
+                        path.unlink()
                 return int(found[0].group(1)), seconds
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name}: no callgrind dump")
@@ -114,19 +118,25 @@ def send(port: int, scenario: run.Scenario, count: int) -> None:
             conn.request(scenario.method, scenario.path, body=scenario.body or None, headers=scenario.headers)
             response = conn.getresponse()
             response.read()
-            if response.status not in (200, 304):
+            if response.status != (304 if scenario.key == "304" else 200):
                 raise RuntimeError(f"{scenario.label}: {response.status}")
     finally:
         conn.close()
 
 
-def measure(server: Counted, cases: list[run.Scenario], requests: int) -> tuple[list[float], float]:
+def measure(
+    server: Counted, cases: list[run.Scenario], requests: int, keep: Path | None = None
+) -> tuple[list[float], float]:
     """Instructions per request of each scenario, and the server's idle instructions per second (measured
-    last, once everything has warmed up: a server that has only just started is still busy)."""
+    last, once everything has warmed up: a server that has only just started is still busy). With `keep`,
+    each scenario's dump is kept there, named after the server and the scenario."""
     counted = []
+    if server.name.startswith("reader"):
+        cases = run.own_scenarios(server.port, cases, timeout=120)  # its own ETag for the 304 (under valgrind)
     for scenario in cases:
         send(server.port, scenario, 300)
-        counted.append(server.count(lambda scenario=scenario: send(server.port, scenario, requests)))
+        kept = keep / f"{server.name}.{scenario.key}.callgrind" if keep is not None else None
+        counted.append(server.count(lambda scenario=scenario: send(server.port, scenario, requests), kept))
     idle, idle_seconds = server.count(lambda: time.sleep(5))
     per_second = idle / idle_seconds
     return [(instructions - per_second * seconds) / requests for instructions, seconds in counted], per_second
@@ -138,10 +148,15 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=BENCH_DIR / ".data", help="data set directory")
     parser.add_argument("--repeat", type=int, default=1, help="start and count each server this many times, "
                         "and show the medians (default 1)")  # fmt: skip
+    parser.add_argument("--keep", type=Path, help="keep each counted interval's callgrind dump in this directory "
+                        "(SERVER.SCENARIO.callgrind), to see where the instructions go: callgrind_annotate "
+                        "--inclusive=yes FILE")  # fmt: skip
     args = parser.parse_args()
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
             parser.error(f"{tool} is not installed: apt-get install -y valgrind (Debian's)")
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the servers under valgrind stop with the harness
     reader_bin = Path(sys.executable).with_name("reader")
     with tempfile.TemporaryDirectory(prefix="reader-instructions-") as tmp, ExitStack() as stack:
@@ -167,7 +182,7 @@ def main() -> int:
             for n in range(args.repeat):
                 print(f"{label}: starting under callgrind …", flush=True)
                 server = Counted(stack, re.sub(r"\W+", "-", label) + f"-{n}", argv, workdir)
-                per_request, idle = measure(server, cases, args.requests)
+                per_request, idle = measure(server, cases, args.requests, args.keep)
                 server.stop()
                 counts.append(per_request)
                 print(f"  {', '.join(f'{c:,.0f}' for c in per_request)} (idle: {idle:,.0f} a second)", flush=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import datetime as dt
 import functools
 import gzip
@@ -229,8 +230,10 @@ class Answer:
         return next((v for k, v in self.headers if k.lower() == name), None)
 
 
-def request(port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = "") -> Answer:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def request(
+    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = "", timeout: float = 30
+) -> Answer:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body.encode() or None, headers=headers or {})
         response = conn.getresponse()
@@ -279,6 +282,8 @@ class Server:
     # How long after each wrk run its last request's access log line was written (reader's batches).
     log_delays: list[float] = field(default_factory=list)
     log_missing: int = 0
+    # Scenarios this server is asked in its own form (own_scenarios: its ETag), by key.
+    asks: dict[str, Scenario] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def wait_healthy(self, timeout: float = 60) -> None:
@@ -454,6 +459,22 @@ def scenarios(etag: str) -> list[Scenario]:
     ]
 
 
+def own_scenarios(port: int, cases: Sequence[Scenario], timeout: float = 30) -> list[Scenario]:
+    """`cases` as the reader on `port` must be asked them, each answer checked (check_answer): the
+    conditional GET with the ETag this server gives. A page's links name the host and port it was asked on
+    (oEmbed discovery), so readers on other ports tag the same page differently, and another's ETag would
+    get a 200 where a 304 is meant."""
+    etag = request(port, "GET", f"/articles/{SEED}", {"Cookie": COOKIE}, timeout=timeout).header("etag") or ""
+    own = []
+    for scenario in cases:
+        if "If-None-Match" in scenario.headers:
+            scenario = dataclasses.replace(scenario, headers={**scenario.headers, "If-None-Match": etag})
+        answer = request(port, scenario.method, scenario.path, scenario.headers, scenario.body, timeout=timeout)
+        check_answer(scenario, answer)
+        own.append(scenario)
+    return own
+
+
 def check_answer(scenario: Scenario, answer: Answer) -> None:
     """reader must answer each scenario as intended before anything is measured."""
     expected = 304 if scenario.key == "304" else 200
@@ -511,7 +532,7 @@ def alternate(
     results: dict[str, list[list[Measured]]] = {key: [[] for _ in servers] for key, _, servers in cases}
     for _key, scenario, servers in cases:  # warm-up, not counted
         for server in servers:
-            load.run(server.port, scenario, 1, pinned=pinned)
+            load.run(server.port, server.asks.get(scenario.key, scenario), 1, pinned=pinned)
     for n in range(runs):
         print(f"  round {n + 1}/{runs}, load average {os.getloadavg()[0]:.1f}", flush=True)
         for key, scenario, servers in cases:
@@ -522,7 +543,7 @@ def alternate(
                 server.rotate()
                 pids = server.pids()
                 cpu, wrk_cpu, started = cpu_seconds(pids), children_cpu(), time.monotonic()
-                result = load.run(server.port, scenario, pinned=pinned)
+                result = load.run(server.port, server.asks.get(scenario.key, scenario), pinned=pinned)
                 ended = time.monotonic()
                 used, wrk_used = cpu_seconds(pids) - cpu, children_cpu() - wrk_cpu
                 if server.buffered_log:
@@ -639,9 +660,10 @@ class Results:
 
 
 SCENARIO_HEADER = (
-    "| scenario | reader's answer | reader req/s | p50 | p99 | bare, no log: req/s | p50 | p99 "
-    "| bare, uvicorn's log: req/s | p99 | reader/bare (no log) per round | errors |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "| scenario | reader's answer | reader req/s | p50 | p99 | CPU/request | bare, no log: req/s | p50 | p99 "
+    "| CPU/request | bare, uvicorn's log: req/s | p99 | reader/bare (no log) per round: req/s | CPU/request "
+    "| errors |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -683,6 +705,20 @@ def check_bare(bare: Server, cases: Sequence[Scenario], answers: dict[str, Answe
             raise RuntimeError(f"{scenario.label}: {bare.name}'s answer differs from reader's")
 
 
+def cpu_per_request(run: Measured) -> float:
+    """Microseconds of CPU (user and system, all the server's processes) per request wrk completed."""
+    return run.server_cpu / max(1, run.wrk.requests) * 1e6
+
+
+def _cpu(runs: Sequence[Measured]) -> float:
+    """Median CPU microseconds per request of some runs."""
+    return median([cpu_per_request(m) for m in runs])
+
+
+def _us(value: float) -> str:
+    return f"{value:.0f} µs"
+
+
 def _medians(runs: Sequence[Measured]) -> tuple[float, float, float]:
     """Median req/s, p50 and p99 of some runs."""
     return (median([m.wrk.rps for m in runs]), median([m.wrk.p50_ms for m in runs]),
@@ -712,15 +748,22 @@ def versus_bare(
         shown = f"{_ms(p99_r)} / {_ms(p99_b)} = {ratio(p99_r, p99_b):.2f}×"
         results.rows.append(at_most(f"{scenario.label}: p99 reader/bare (no log)", ratio(p99_r, p99_b),
                                     scenario.p99_target, shown, f"≤ {scenario.p99_target}×"))  # fmt: skip
+        cpu_r, cpu_b = _cpu(r), _cpu(b)
+        # CPU per request is what load on the machine skews least: a server pinned to a CPU that others use
+        # too loses requests per second to them, not CPU time per request. Below 1: reader is cheaper.
+        shown = f"{_us(cpu_r)} / {_us(cpu_b)} = {ratio(cpu_r, cpu_b):.2f}×"
+        results.rows.append(Row(f"{scenario.label}: server CPU per request reader/bare (no log)", shown, "—", None))
         shown = f"{rps_r:,.0f} / {rps_l:,.0f} req/s = {ratio(rps_r, rps_l):.2f}×"
         results.rows.append(Row(f"{scenario.label}: req/s reader/bare with uvicorn's access log", shown, "—", None))
         bad = sum(m.wrk.errors + m.wrk.non2xx for m in [*r, *b, *logging])
         rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(r, b, strict=True)]
+        cpu_rounds = [ratio(cpu_per_request(x), cpu_per_request(y)) for x, y in zip(r, b, strict=True)]
         answer = answers[scenario.key]
         results.scenarios.append(
             f"| {scenario.label} | {answer.status}, {len(answer.body):,} B | {rps_r:,.0f} | {_ms(p50_r)} "
-            f"| {_ms(p99_r)} | {rps_b:,.0f} | {_ms(p50_b)} | {_ms(p99_b)} | {rps_l:,.0f} | {_ms(p99_l)} "
-            f"| {min(rounds):.2f}–{max(rounds):.2f}× | {bad} |"
+            f"| {_ms(p99_r)} | {_us(cpu_r)} | {rps_b:,.0f} | {_ms(p50_b)} | {_ms(p99_b)} | {_us(cpu_b)} "
+            f"| {rps_l:,.0f} | {_ms(p99_l)} | {min(rounds):.2f}–{max(rounds):.2f}× "
+            f"| {min(cpu_rounds):.2f}–{max(cpu_rounds):.2f}× | {bad} |"
         )
 
 
@@ -731,13 +774,17 @@ def access_log_cost(
     print(f"access log on vs off: {runs} rounds × {len(cases)} scenarios × {load.duration} s", flush=True)
     measured = alternate(load, runs, [(s.key, s, (logging, silent)) for s in cases])
     for scenario in cases:
-        (rps_on, _, p99_on), (rps_off, _, p99_off) = (_medians(m) for m in measured[scenario.key])
+        on, off = measured[scenario.key]
+        (rps_on, _, p99_on), (rps_off, _, p99_off) = _medians(on), _medians(off)
         shown = (
             f"{rps_on:,.0f} / {rps_off:,.0f} req/s = {ratio(rps_on, rps_off):.2f}× (p99 {_ms(p99_on)} / {_ms(p99_off)})"
         )
         results.rows.append(
             at_least(f"access log on/off, {scenario.label}: req/s", ratio(rps_on, rps_off), 0.95, shown)
         )
+        cpu_on, cpu_off = _cpu(on), _cpu(off)
+        shown = f"{_us(cpu_on)} / {_us(cpu_off)} = {ratio(cpu_on, cpu_off):.2f}×"
+        results.rows.append(Row(f"access log on/off, {scenario.label}: server CPU per request", shown, "—", None))
 
 
 def access_log_rows(results: Results, reader: Server) -> None:
@@ -944,6 +991,7 @@ def ceiling(
     rss_bare = max(bare.peak_rss_kib, *bare.rss_kib()) / 1024
     stop_all(results, (bare, bare_logging))
     silent = start(stack, "reader-10-no-log", [*serve, "--access-log", "off"], workdir)
+    silent.asks = {scenario.key: scenario for scenario in own_scenarios(silent.port, cases[:3])}
     access_log_cost(results, load, args.runs, cases[:3], reader, silent)
     access_log_rows(results, reader)
     stop_all(results, (silent,))
@@ -1107,9 +1155,17 @@ METHOD = """\
 - Load: `wrk -t1 -c64`, one JSON line per run from a Lua `done` hook. Servers pinned to CPU 0, wrk to
   CPU 1 (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), after a 1 s
   warm-up each; the table shows medians of the rounds. Scenarios use the seed article and the cookie
-  `reader_prefs=1|s:200|lh:1.8`; the 304 run sends the ETag reader gave; the htmx run posts
+  `reader_prefs=1|s:200|lh:1.8`; the 304 run sends each reader the ETag that reader gave (a page's oEmbed
+  links name the host and port it was asked on, so two readers on two ports tag the same page
+  differently) and every reader's answers are checked before it is measured; the htmx run posts
   `action=bigger&next=/articles/<seed>&view=page` with `HX-Request: true` (reader answers 200 with the
   article region).
+- CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`) over each
+  run, divided by the requests wrk completed; medians of the rounds, and the per-round reader/bare ratios.
+  The servers share CPU 0 with whatever else the machine runs: that load takes requests per second away
+  from whichever server runs at the time, so a run's req/s moves with it, while CPU time per request moves
+  far less (caches and frequency only). Where the two disagree, CPU per request and bench/instructions.py
+  say what each server costs; rerun req/s on a quiet machine.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
   fragment and the 304. Before every run of the default reader its log file is emptied, once nothing has
   been written to it for 0.7 s (so no earlier line is still in memory); after the run the harness counts
@@ -1145,7 +1201,8 @@ METHOD = """\
 - Instructions (`bench/instructions.py`, run on its own): each server under valgrind's callgrind, the
   user-space instructions per request of the page, fragment and 304, counted over 2,000 requests after a
   warm-up, the server's idle work taken off. The kernel and the client are not counted. Unlike requests
-  per second, another program on the machine does not change them."""
+  per second, another program on the machine does not change them. `--keep DIR` keeps each count's
+  callgrind dump, for `callgrind_annotate`."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

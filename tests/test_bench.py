@@ -70,6 +70,37 @@ def test_medians_ratios_and_verdicts() -> None:
     assert "| info | 1 | — | — |" in table
 
 
+def _reader_on(port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = "",
+               timeout: float = 30) -> object:  # fmt: skip
+    """A stand-in for run.request: a reader whose page names its port, so its ETag is its own."""
+    etag = f'"1-{port}"'
+    if (headers or {}).get("If-None-Match") == etag:
+        return run.Answer(304, [("etag", etag)], b"")
+    page = b'<div id="reader" id="reader-main"></div>' if method == "POST" else b"<html></html>"
+    return run.Answer(200, [("etag", etag)], page)
+
+
+def test_each_reader_is_asked_the_conditional_get_with_its_own_etag(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run, "request", _reader_on)
+    cases = run.scenarios('"1-1"')  # as captured from the reader on port 1
+    conditional = next(c for c in cases if c.key == "304")
+    # Another reader (port 2) answers another's ETag with the whole page, not the 304 meant to be measured.
+    with pytest.raises(RuntimeError, match="answered 200, expected 304"):
+        run.check_answer(conditional, _reader_on(2, conditional.method, conditional.path, conditional.headers))
+    own = run.own_scenarios(2, cases)
+    assert [c.key for c in own] == [c.key for c in cases]
+    assert next(c for c in own if c.key == "304").headers["If-None-Match"] == '"1-2"'
+    assert [c for c in own if c.key != "304"] == [c for c in cases if c.key != "304"]
+
+
+def test_cpu_per_request_is_the_servers_cpu_over_wrks_requests() -> None:
+    wrk = run.WrkResult(rps=10_000, p50_ms=5, p99_ms=9, requests=30_000, errors=0, non2xx=0)
+    measured = run.Measured(wrk, server_cpu=2.4, load_cpu=1.0, seconds=3.0)
+    assert run.cpu_per_request(measured) == pytest.approx(80.0)
+    idle = run.Measured(run.WrkResult(0, 0, 0, 0, 0, 0), server_cpu=0.01, load_cpu=0, seconds=3.0)
+    assert run.cpu_per_request(idle) == pytest.approx(10_000.0)  # no division by zero
+
+
 def test_page_weight_counts_css_imports_and_scripts_but_not_fonts() -> None:
     page = (
         b'<!doctype html><html><head><link rel="stylesheet" href="/s/a.css?v=1">'
