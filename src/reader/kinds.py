@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette import routing
@@ -155,6 +155,13 @@ class Found:
     params: dict[str, Any]
     # False when the route takes the path but not the method (Starlette answers 405).
     full: bool
+    # How reader.response_cache keeps its answers (None: it does not), worked out once with the Found,
+    # which RouteIndex remembers: the cache asks before every request, hits included.
+    rule: CacheRule | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        rule = CacheRule(slug=self.params.get("slug"), personal=self.kind.personal) if self.cached else None
+        object.__setattr__(self, "rule", rule)
 
     @property
     def kind(self) -> Kind:
@@ -181,22 +188,12 @@ def kind_of(scope: Scope) -> Kind | None:
 
 def cache_rule(scope: Scope) -> CacheRule | None:
     """How reader.response_cache keeps the answer to this request: only for routes marked `cached`."""
-    found = route_of(scope)
-    if found is None or not found.cached:
-        return None
-    # One rule per (article, personal), made once: this runs before every request the cache may answer.
-    key = (found.params.get("slug"), found.kind.personal)
-    rule = _RULES.get(key)
-    if rule is None:
-        if len(_RULES) >= MAX_REMEMBERED:
-            _RULES.clear()
-        rule = _RULES[key] = CacheRule(slug=key[0], personal=key[1])
-    return rule
+    found: Found | None = scope.get(SCOPE_KEY)
+    return found.rule if found is not None else None
 
 
 # What the route lookups remember, at most (emptied when full: the client chooses the paths).
 MAX_REMEMBERED = 4096
-_RULES: dict[tuple[str | None, bool], CacheRule] = {}
 
 
 def _first_segment(path: str) -> str:
@@ -291,13 +288,14 @@ class RouteLookup:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             # In the scope itself, not a copy: Starlette's error middleware outside sees it too.
-            scope[SCOPE_KEY] = self.index.find_in(_as_asked(scope))
+            asked = scope if scope["method"] != "OPTIONS" else _as_asked(scope)
+            scope[SCOPE_KEY] = self.index.find_in(asked)
         await self.app(scope, receive, send)
 
 
 def _as_asked(scope: Scope) -> Scope:
-    if scope["method"] == "OPTIONS":
-        for name, value in scope["headers"]:
-            if name == b"access-control-request-method":
-                return {**scope, "method": value.decode("latin-1").upper()}
+    """An OPTIONS request as the method it is a preflight for, if it is one."""
+    for name, value in scope["headers"]:
+        if name == b"access-control-request-method":
+            return {**scope, "method": value.decode("latin-1").upper()}
     return scope

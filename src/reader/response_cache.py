@@ -158,12 +158,16 @@ class ResponseCache:
             await self._render_or_stale(scope, receive, send, key, slug)
             return
         for _ in range(MAX_WAITS):
-            stamp = self._current_stamp(slug)
+            stamp = self.stamp(slug)
+            if stamp[0] != self._generation:  # rare: _current_stamp then empties the cache
+                stamp = self._current_stamp(slug)
             answer = self._answers.get(key)
             if answer is not None and answer.stamp == stamp:
                 self.hits += 1
                 self._answers.move_to_end(key)
-                await _send_answer(send, answer)
+                # _send_answer written out: this is the path of every hit.
+                await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+                await send({"type": "http.response.body", "body": answer.body})
                 return
             # Right after a change, every connection asks for the same few pages at once: one request
             # renders each answer and the others wait for it, instead of all rendering (and queueing for
@@ -274,7 +278,9 @@ class ResponseCache:
 
 
 async def _send_answer(send: Send, answer: _Answer) -> None:
-    await send({"type": "http.response.start", "status": answer.status, "headers": list(answer.headers)})
+    # The stored headers as they are, not a copy: a tuple, which ASGI allows (any iterable of pairs), and
+    # which no layer outside can change in place (reader.request_id adds its header to a new list).
+    await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
     await send({"type": "http.response.body", "body": answer.body})
 
 
