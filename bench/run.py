@@ -1149,9 +1149,11 @@ METHOD = """\
   (uvloop, httptools, one worker, no proxy headers, no Server header, log level info) and **no access log
   at all**, on uvicorn's own uvloop loop (reader's accepts in batches, which changes nothing for wrk's 64
   connections, opened once per run). It answers with the status, headers and body reader sent for the
-  same request (checked byte for byte before measuring; only `date` is its own). The targets are reader
-  against it. Beside it, the same app with uvicorn's access log on (`--access-log`: a line per request to
-  standard output), as most Starlette apps run: the second figure.
+  same request (checked byte for byte before measuring; only `date` is its own), found by method, path
+  (read from the scope: `Request.url` would build and parse a URL per request, a third of the app's
+  instructions) and whether `If-None-Match` came. The targets are reader against it. Beside it, the same
+  app with uvicorn's access log on (`--access-log`: a line per request to standard output), as most
+  Starlette apps run: the second figure.
 - Load: `wrk -t1 -c64`, one JSON line per run from a Lua `done` hook. Servers pinned to CPU 0, wrk to
   CPU 1 (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), after a 1 s
   warm-up each; the table shows medians of the rounds. Scenarios use the seed article and the cookie
