@@ -13,7 +13,7 @@ file and a PostgreSQL database with the demo articles through ``reader migrate``
    one keep-alive connection until it serves the new title; median, 90th percentile and max over the
    writes (target: median ≤ 100 ms, max ≤ 1 s).
 
-For 1 and 2 it also prints each node's CPU time per request (user + system, over one more run): a figure
+For 1 and 2 it also prints each node's CPU time per request (user + system, median over the same runs): a figure
 that other load on the machine hardly moves, unlike requests per second.
 
 reader servers are pinned to CPU 0 and wrk to CPU 1 (bench/run.py's harness, runs alternated ABBA);
@@ -60,43 +60,27 @@ def page_scenario() -> run.Scenario:
     return run.Scenario("page", "article page, cookie", "GET", f"/articles/{run.SEED}", {"Cookie": run.COOKIE})
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children so far."""
-    pids = [pid] + [int(c) for f in Path(f"/proc/{pid}/task").glob("*/children") for c in f.read_text().split()]
-    ticks = 0
-    for each in pids:
-        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_per_request(load: run.Load, server: run.Server, scenario: run.Scenario) -> float:
-    """Server CPU microseconds per request over one more wrk run: unlike req/s, hardly moved by other load
-    on the machine."""
-    before = cpu_seconds(server.process.pid)
-    result = load.run(server.port, scenario)
-    return (cpu_seconds(server.process.pid) - before) / max(1, result.requests) * 1e6
-
-
 def compare(load: run.Load, runs: int, label: str, pg: run.Server, sqlite: run.Server) -> tuple[float, str]:
-    """Alternated wrk runs of the seed page on both nodes, then each node's CPU per request; (median ratio
+    """Alternated wrk runs of the seed page on both nodes, with each node's CPU per request; (median ratio
     PG/SQLite, a table row)."""
     scenario = page_scenario()
     for server in (pg, sqlite):
         run.check_answer(scenario, run.request(server.port, "GET", scenario.path, scenario.headers))
-    pg_runs, sqlite_runs = run.alternate(load, runs, [(label, scenario, pg, sqlite)])[label]
-    ratios = [a.rps / b.rps for a, b in zip(pg_runs, sqlite_runs, strict=True)]
-    errors = sum(r.errors + r.non2xx for r in (*pg_runs, *sqlite_runs))
+    pg_runs, sqlite_runs = run.alternate(load, runs, [(label, scenario, (pg, sqlite))])[label]
+    ratios = [a.wrk.rps / b.wrk.rps for a, b in zip(pg_runs, sqlite_runs, strict=True)]
+    errors = sum(m.wrk.errors + m.wrk.non2xx for m in (*pg_runs, *sqlite_runs))
 
-    def figures(results: list[run.WrkResult]) -> str:
-        rps = run.median([r.rps for r in results])
-        p50 = run.median([r.p50_ms for r in results])
-        p99 = run.median([r.p99_ms for r in results])
+    def figures(results: list[run.Measured]) -> str:
+        rps = run.median([m.wrk.rps for m in results])
+        p50 = run.median([m.wrk.p50_ms for m in results])
+        p99 = run.median([m.wrk.p99_ms for m in results])
         return f"{rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms"
 
     ratio = run.median(ratios)
     shown = ", ".join(f"{r:.3f}" for r in ratios)
-    cpu = f"{cpu_per_request(load, pg, scenario):.0f} / {cpu_per_request(load, sqlite, scenario):.0f} µs"
+    # Measured in the same runs: unlike req/s, hardly moved by other load on the machine.
+    cpu = f"{run.median([run.cpu_per_request(m) for m in pg_runs]):.0f} / "
+    cpu += f"{run.median([run.cpu_per_request(m) for m in sqlite_runs]):.0f} µs"
     row = f"| {label} | {figures(pg_runs)} | {figures(sqlite_runs)} | {ratio:.3f} ({shown}) | {cpu} | {errors} |"
     return ratio, row
 
