@@ -101,7 +101,7 @@ def generated_css() -> str:
         "\n/* The font buttons show each font's name in that font. A system font's name is text in its stack (it\n"
         "   downloads nothing); a web font's is drawn (reader.specimens: views of one SVG, masks filled with the\n"
         "   text colour), so the buttons never download a font. The drawing (3.2 KiB as sent) is fetched only once\n"
-        "   the panel is open: on every article it would bring the English one's first visit to its 40 KiB budget,\n"
+        "   the panel is open: on every article it would take the English one's first visit past its 40 KiB budget,\n"
         "   for a panel most readers never open. Each word is sized in em from its advance and its ink, with its\n"
         "   baseline on the text's. */\n"
     )
