@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Iterable
 from contextvars import ContextVar
 from random import getrandbits
-from time import perf_counter
+from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +35,46 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get()
         return True
+
+
+# Where a request's Reply waits in its scope.
+REPLY = "reader.reply"
+
+
+class Reply:
+    """One request's answer as this layer sees it: `wrapped` is the send the application gets, adding
+    X-Request-ID and counting status and body bytes for the access log on the way to the server's `send`.
+
+    `whole` sends an answer known in full (reader.response_cache's hits) straight to the server's `send`,
+    past the per-message wrappers between this layer and the application (this one's and Starlette's error
+    middleware's, which only notes that an answer started): a coroutine and a dict copy fewer per message,
+    on the path that is most of the traffic. So no layer between RequestId and a caller of `whole` may
+    change or hold back the messages it is sent.
+    """
+
+    __slots__ = ("send", "header", "status", "sent")
+
+    def __init__(self, send: Send, header: tuple[bytes, bytes]) -> None:
+        self.send = send
+        self.header = header
+        self.status = NO_ANSWER
+        self.sent = 0
+
+    async def wrapped(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            # A new message, not the app's changed in place: an app may send the same one again.
+            message = {**message, "headers": [*message.get("headers", ()), self.header]}
+        else:
+            self.sent += len(message.get("body", b""))
+        await self.send(message)
+
+    async def whole(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
+        """Send a whole answer: its start (with X-Request-ID after `headers`) and its one body message."""
+        self.status = status
+        self.sent = len(body)
+        await self.send({"type": "http.response.start", "status": status, "headers": [*headers, self.header]})
+        await self.send({"type": "http.response.body", "body": body})
 
 
 class RequestId:
@@ -67,35 +108,15 @@ class RequestId:
             # process from the OS, costs a fifth of secrets.token_hex.
             value = b"%016x" % getrandbits(64)
         token = current_request_id.set(value.decode("ascii"))
-        header = (HEADER, value)
-
+        reply = scope[REPLY] = Reply(send, (HEADER, value))
         if log is None:
-
-            async def send_with_id(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    # A new message, not the app's changed in place: an app may send the same one again.
-                    message = {**message, "headers": [*message.get("headers", ()), header]}
-                await send(message)
-
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, reply.wrapped)
         else:
-            status = NO_ANSWER
-            sent = 0
-            start = perf_counter()
-
-            async def send_logged(message: Message) -> None:
-                nonlocal status, sent
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                    message = {**message, "headers": [*message.get("headers", ()), header]}
-                else:
-                    sent += len(message.get("body", b""))
-                await send(message)
-
+            start = perf_counter_ns()
             try:
-                await self.app(scope, receive, send_logged)
+                await self.app(scope, receive, reply.wrapped)
             finally:
-                log.record(scope, value, status, sent, start, perf_counter(), referer, agent)
+                log.record(scope, value, reply.status, reply.sent, start, perf_counter_ns(), referer, agent)
         # Reset only on success: when the application raises, the server logs the traceback after this
         # call returns, and that record must still carry the id. The server runs every request in a task
         # with its own context, so nothing leaks into the next request either way.

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reader.request_id import REPLY
+
 # Every request header any cached route reads, plus the validators. A header outside this list must
 # not change a cached route's answer (tests/test_response_cache.py varies each one).
 KEY_HEADERS = (
@@ -165,9 +167,11 @@ class ResponseCache:
             if answer is not None and answer.stamp == stamp:
                 self.hits += 1
                 self._answers.move_to_end(key)
-                # _send_answer written out: this is the path of every hit.
-                await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
-                await send({"type": "http.response.body", "body": answer.body})
+                reply = scope.get(REPLY)
+                if reply is not None:  # past the wrappers outside (reader.request_id.Reply)
+                    await reply.whole(answer.status, answer.headers, answer.body)
+                    return
+                await _send_answer(send, answer)
                 return
             # Right after a change, every connection asks for the same few pages at once: one request
             # renders each answer and the others wait for it, instead of all rendering (and queueing for
