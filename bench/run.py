@@ -1122,10 +1122,10 @@ DESIGN = """\
   and a `write` per request, about half of what the bare app spends on a request (bench/instructions.py).
   reader's outermost middleware formats one line per request: what a client sends (address, request
   line, referer, user agent) with the status and size it got is escaped once and remembered in a bounded
-  table with the line up to its duration for the current second, so a line is one dict lookup and one
-  bytes `%` of that, the duration (integer nanoseconds: no float formatting) and the request id. It goes
-  into a buffer, written with one `os.write` when it passes 64 KiB or its oldest line is half a second
-  old, and at shutdown. An answer cache hit, status, size and body known before it sends, goes straight
+  table with the line up to its duration for the current second, and each duration (integer nanoseconds,
+  no float formatting) is formatted once too, so a line is one dict lookup and four appends to a buffer:
+  that head, the duration, the request id and a newline. The buffer is written with one `os.write` when
+  it passes 64 KiB or its oldest line is half a second old, and at shutdown. An answer cache hit, status, size and body known before it sends, goes straight
   to the server's `send` past the per-message wrappers outside the cache (the request id layer's and
   Starlette's error middleware's), and hands the log its status and size (`reader.request_id.Reply`).
 - `reader serve` runs uvicorn on uvloop with one change (`reader.event_loop`): libuv accepts one new

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import re
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from unittest import mock
@@ -499,6 +501,37 @@ async def test_a_failing_request_is_logged_with_the_500_it_got() -> None:
     statuses = [TEXT_LINE.fullmatch(one.decode().rstrip("\n"))["status"] for one in lines]  # type: ignore[index]
     assert statuses == ["500", "499"]
     assert TEXT_LINE.fullmatch(lines[0].decode().rstrip("\n"))["bytes"] == "5"  # type: ignore[index]
+
+
+@pytest.mark.anyio
+async def test_a_request_leaves_no_reference_cycle_for_the_garbage_collector() -> None:
+    """uvicorn's send is a method of its request, which holds the scope: the scope must not keep holding the
+    reply that holds that send, or every request would wait for the garbage collector to be freed."""
+
+    class Cycle:  # as uvicorn's RequestResponseCycle
+        def __init__(self, scope: Scope) -> None:
+            self.scope = scope
+
+        async def send(self, message: Message) -> None:
+            pass
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    for log in (None, AccessLog(Lines())):  # type: ignore[arg-type]
+        cycle = Cycle(scope())
+        freed = weakref.ref(cycle)
+        gc.disable()
+        try:
+            await RequestId(app, access_log=log)(cycle.scope, receive, cycle.send)
+            del cycle
+            assert freed() is None  # by reference counting alone
+        finally:
+            gc.enable()
 
 
 @pytest.mark.anyio

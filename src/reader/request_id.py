@@ -109,13 +109,15 @@ class RequestId:
             value = b"%016x" % getrandbits(64)
         token = current_request_id.set(value.decode("ascii"))
         reply = scope[REPLY] = Reply(send, (HEADER, value))
-        if log is None:
+        start = perf_counter_ns() if log is not None else 0
+        try:
             await self.app(scope, receive, reply.wrapped)
-        else:
-            start = perf_counter_ns()
-            try:
-                await self.app(scope, receive, reply.wrapped)
-            finally:
+        finally:
+            # The scope holds the reply, the reply the server's send, and that the server's request, which
+            # holds the scope: a cycle, which left standing would keep every request's objects for the
+            # garbage collector to find (measured: 5,000 instructions a request) instead of refcounting.
+            del scope[REPLY]
+            if log is not None:
                 log.record(scope, value, reply.status, reply.sent, start, perf_counter_ns(), referer, agent)
         # Reset only on success: when the application raises, the server logs the traceback after this
         # call returns, and that record must still carry the id. The server runs every request in a task
