@@ -1125,9 +1125,10 @@ DESIGN = """\
   table with the line up to its duration for the current second, and each duration (integer nanoseconds,
   no float formatting) is formatted once too, so a line is one dict lookup and four appends to a buffer:
   that head, the duration, the request id and a newline. The buffer is written with one `os.write` when
-  it passes 64 KiB or its oldest line is half a second old, and at shutdown. An answer cache hit, status, size and body known before it sends, goes straight
-  to the server's `send` past the per-message wrappers outside the cache (the request id layer's and
-  Starlette's error middleware's), and hands the log its status and size (`reader.request_id.Reply`).
+  it passes 64 KiB or its oldest line is half a second old, and at shutdown. An answer cache hit, status,
+  size and body known before it sends, goes straight to the server's `send` past the per-message wrappers
+  outside the cache (the request id layer's and Starlette's error middleware's), and hands the log its
+  status and size (`reader.request_id.Reply`).
 - `reader serve` runs uvicorn on uvloop with one change (`reader.event_loop`): libuv accepts one new
   connection per turn of the event loop, and under load a turn lasts as long as answering every ready
   request, so with 1,000 connections hundreds waited seconds in the kernel's accept queue; reader's loop
