@@ -228,8 +228,8 @@ SECOND_NS: Final = 1_000_000_000
 class _Clock:
     """Wall-clock stamps for log lines from perf_counter_ns() readings, formatted once per second: a request
     costs one clock reading at each end, and the offset to the wall clock is taken again every second.
-    Nanoseconds, in integers: a duration is then printed with two integer %d, not a float's %.3f (its
-    decimal conversion was a tenth of what a line cost)."""
+    Nanoseconds, in integers: a duration's milliseconds are then two integer %d, not a float's %.3f and
+    its decimal conversion."""
 
     def __init__(self) -> None:
         self.since = self.until = 0  # the perf_counter_ns() span of the second formatted below
