@@ -48,6 +48,7 @@ import dataset  # noqa: E402
 import readability_bench  # noqa: E402
 import sections  # noqa: E402
 
+from reader.event_loop import LISTENING  # noqa: E402
 from reader.paths import DEMO_DIR  # noqa: E402
 
 SEED = "bac-kan-nang-cao-chat-luong-doi-ngu-can-bo-cong-chuc-vien-chuc"
@@ -293,9 +294,7 @@ class Server:
                 raise RuntimeError(f"{self.name} exited ({self.process.returncode}): {self.log_tail()}")
             try:
                 # The bare apps (uvicorn's own binding) log only this; reader's processes log when they listen.
-                marker = (
-                    b"Accepting connections on" if self.name.startswith("reader") else b"Application startup complete."
-                )
+                marker = LISTENING.encode() if self.name.startswith("reader") else b"Application startup complete."
                 started = self.log.read_bytes().count(marker) >= self.workers
                 if started and request(self.port, "GET", "/healthz").status == 200:
                     threading.Thread(target=self._watch_rss, daemon=True).start()

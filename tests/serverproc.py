@@ -14,9 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from reader.event_loop import LISTENING
+
 _RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
-# Each process logs this once its socket listens (uvicorn's own lines come before that).
-_LISTENING = "Accepting connections on"
+# Each process logs LISTENING once its socket listens (uvicorn's own lines come before that).
+_LISTENING = re.compile(rf"^INFO: +\[-\] {re.escape(LISTENING)} \S+ \(process (\d+)\)$", re.M)
+
+
+def listening_processes(log: str) -> set[int]:
+    """The processes that have said they take connections: by pid, so a line twice (a worker restarted) or
+    a client's text in the access log cannot count for another."""
+    return {int(pid) for pid in _LISTENING.findall(log)}
 
 
 def reader_command(*args: str) -> list[str]:
@@ -88,7 +96,7 @@ class Server:
             log = self.stderr_path.read_text(errors="replace")
             found = _RUNNING.search(log)
             # The supervisor reserves the port before the workers start; each one then listens on its own.
-            if found and log.count(_LISTENING) >= self.workers:
+            if found and len(listening_processes(log)) >= self.workers:
                 self.port = int(found.group(2))
                 return self
             if self.process.poll() is not None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EDITOR_PASSWORD, SEED_SLUG, csrf_token
-from tests.serverproc import Server, add_editor, create_token, reader_command
+from tests.serverproc import Server, add_editor, create_token, listening_processes, reader_command
 from tests.test_access_log import TEXT_LINE
 
 DEADLINE = 30.0  # seconds: far beyond the one second a line may wait, for a loaded machine
@@ -420,7 +420,7 @@ def test_the_environment_sets_workers_and_a_json_log(server: Server) -> None:
     log = server.directory / "access.json"
     server.env = {"READER_WORKERS": "2", "READER_ACCESS_LOG": str(log), "READER_ACCESS_LOG_FORMAT": "json"}
     server.start()  # waits for server.workers (1) to listen: the environment must bring the second
-    assert eventually(lambda: server.log().count("Accepting connections on") == 2)
+    assert eventually(lambda: len(listening_processes(server.log())) == 2)
     assert len(worker_pids(server)) == 2
     sent = load(server.port, "env", 10, threads=2)
     server.terminate()

@@ -49,7 +49,9 @@ class Reply:
     past the per-message wrappers between this layer and the application (this one's and Starlette's error
     middleware's, which only notes that an answer started): a coroutine and a dict copy fewer per message,
     on the path that is most of the traffic. So no layer between RequestId and a caller of `whole` may
-    change or hold back the messages it is sent.
+    change or hold back the messages it is sent. Starlette's error middleware then never learns that the
+    answer started; that is safe because nothing runs after `whole` and the server's `send` does not raise
+    once the client has gone (uvicorn returns quietly), so it never tries a 500 after a sent start.
     """
 
     __slots__ = ("send", "header", "status", "sent")
