@@ -92,7 +92,7 @@ def test_font_buttons_use_no_web_font_and_draw_web_fonts_only_in_an_open_panel()
     # nothing. No rule sets a font button in a web font: that would download it.
     rules = parse_rules(generated_css())
     web = specimens.web_fonts(STATIC_DIR)
-    assert web == ["lexend", "opendyslexic", "atkinson"]
+    assert web == ("lexend", "opendyslexic", "atkinson")
     for name, font in prefs.FONT_CHOICES.items():
         sample = declarations_for(rules, (f'.reader-font-sample[data-sample-font="{name}"]',))
         assert sample == ({} if name in web else {"font-family": font.stack}), name

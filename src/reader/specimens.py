@@ -52,10 +52,12 @@ class View:
         return self.height + self.y
 
 
-def web_fonts(static_dir: Path) -> list[str]:
-    """The font choices whose first family is a web font (served from static/): the ones drawn."""
+@functools.cache
+def web_fonts(static_dir: Path) -> tuple[str, ...]:
+    """The font choices whose first family is a web font (served from static/): the ones drawn. Worked out
+    once: every render of the panel asks, for each font button."""
     families = {face.family for face in fonts.declared_faces(static_dir)}
-    return [name for name, font in prefs.FONT_CHOICES.items() if fonts.first_family(font.stack) in families]
+    return tuple(name for name, font in prefs.FONT_CHOICES.items() if fonts.first_family(font.stack) in families)
 
 
 def _name_id(font: str, lang: str) -> str:
