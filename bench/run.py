@@ -277,7 +277,6 @@ class Server:
     log: Path  # standard error: reader's access log (by default) and every server's messages
     out: Path  # standard output: uvicorn's own access log, where it is on
     workers: int = 1
-    buffered_log: bool = False  # reader's own access log is on: count its lines after each run
     peak_rss_kib: int = 0
     problems: list[str] = field(default_factory=list)
     # How long after each wrk run its last request's access log line was written (reader's batches).
@@ -396,7 +395,6 @@ def start(
     *,
     pinned: bool = True,
     workers: int = 1,
-    buffered_log: bool = False,
     timeout: float = 60,
 ) -> Server:
     """Start a server (pinned to the server CPU unless told otherwise) as a user would, with reader's
@@ -414,7 +412,7 @@ def start(
             env=env,
             start_new_session=True,  # Ctrl-C reaches the harness, which stops the servers itself
         )
-    server = Server(name, port, process, log, out, workers, buffered_log)
+    server = Server(name, port, process, log, out, workers)
     stack.callback(server.stop)
     server.wait_healthy(timeout)
     return server
@@ -521,34 +519,50 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# Every run starts this long after the one before it ended, whatever the harness did in between (emptying a
+# log file takes longer after a run that wrote a line per request): a run that follows a longer idle spell
+# starts on a machine that has slowed down, which would favour whichever server was measured first.
+GAP_SECONDS = 0.5
+
+
 def alternate(
     load: Load, runs: int, cases: Sequence[tuple[str, Scenario, Sequence[Server]]], *, pinned: bool = True
 ) -> dict[str, list[list[Measured]]]:
     """Run each case's servers in turn, ``runs`` rounds, the order reversed every other round (ABBA, ABCCBA),
-    after a 1 s warm-up each. Every server's log is emptied before each run (once reader's buffered access log
-    has written every earlier line); after a run of such a server, the harness waits for that run's lines and
-    notes how long they took."""
+    after a 1 s warm-up each, every run `GAP_SECONDS` after the one before. Every server is treated alike:
+    its log files are emptied before its run, nothing waits for reader's buffered access log (its
+    completeness is measured on its own: log_completeness)."""
     results: dict[str, list[list[Measured]]] = {key: [[] for _ in servers] for key, _, servers in cases}
     for _key, scenario, servers in cases:  # warm-up, not counted
         for server in servers:
             load.run(server.port, server.asks.get(scenario.key, scenario), 1, pinned=pinned)
+    last_end = time.monotonic()
     for n in range(runs):
         print(f"  round {n + 1}/{runs}, load average {os.getloadavg()[0]:.1f}", flush=True)
         for key, scenario, servers in cases:
             order = list(enumerate(servers))
             for side, server in order if n % 2 == 0 else order[::-1]:
-                if server.buffered_log:
-                    server.settle()
                 server.rotate()
+                time.sleep(max(0.0, GAP_SECONDS - (time.monotonic() - last_end)))
                 pids = server.pids()
                 cpu, wrk_cpu, started = cpu_seconds(pids), children_cpu(), time.monotonic()
                 result = load.run(server.port, server.asks.get(scenario.key, scenario), pinned=pinned)
-                ended = time.monotonic()
+                last_end = time.monotonic()
                 used, wrk_used = cpu_seconds(pids) - cpu, children_cpu() - wrk_cpu
-                if server.buffered_log:
-                    server.wait_for_lines(result.requests, ended)
-                results[key][side].append(Measured(result, used, wrk_used, ended - started))
+                results[key][side].append(Measured(result, used, wrk_used, last_end - started))
     return results
+
+
+def log_completeness(load: Load, runs: int, scenario: Scenario, server: Server) -> None:
+    """`runs` runs of `scenario` against a reader with its buffered access log: each once every earlier line
+    is out (settle), then the harness waits for a line per request wrk completed and notes how long after
+    the run's end they were all there (Server.log_delays, Server.log_missing)."""
+    print(f"access log completeness: {runs} runs × {load.duration} s", flush=True)
+    for _ in range(runs):
+        server.settle()
+        server.rotate()
+        result = load.run(server.port, server.asks.get(scenario.key, scenario))
+        server.wait_for_lines(result.requests, time.monotonic())
 
 
 # ---------------------------------------------------------------- other figures
@@ -1019,7 +1033,7 @@ def ceiling(
     serve = [str(reader_bin), "serve", "--db", str(small_db)]
     bare_argv = [sys.executable, str(BENCH_DIR / "bare_app.py")]
     print("starting reader (10 articles, as users start it) and the bare app without and with a log …", flush=True)
-    reader = start(stack, "reader-10", serve, workdir, buffered_log=True)
+    reader = start(stack, "reader-10", serve, workdir)
     cases, answers, spec = capture(reader, workdir)
     bare = start(stack, "bare", [*bare_argv, str(spec)], workdir)
     bare_logging = start(stack, "bare-uvicorn-log", [*bare_argv, str(spec), "--access-log"], workdir)
@@ -1039,6 +1053,7 @@ def ceiling(
     silent = start(stack, "reader-10-no-log", [*serve, "--access-log", "off"], workdir)
     silent.asks = {scenario.key: scenario for scenario in own_scenarios(silent.port, cases[:3])}
     access_log_cost(results, load, args.runs, cases[:3], reader, silent)
+    log_completeness(load, args.runs, cases[0], reader)
     access_log_rows(results, reader)
     stop_all(results, (silent,))
     print("starting reader (100,000 articles) …", flush=True)
@@ -1209,7 +1224,9 @@ METHOD = """\
   Starlette apps run: the second figure.
 - Load: `wrk -t1 -c64`, one JSON line per run from a Lua `done` hook. Servers pinned to CPU 0, wrk to
   CPU 1 (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), 15 rounds of
-  1 s runs after a 1 s warm-up each. Scenarios use the seed article and the cookie
+  1 s runs after a 1 s warm-up each, every run 0.5 s after the one before ended, whatever the harness did
+  in between, so that no server's runs follow longer idle spells than another's (this method once waited
+  0.7 s for reader's log to go quiet before each of reader's runs only). Scenarios use the seed article and the cookie
   `reader_prefs=1|s:200|lh:1.8`; the 304 run sends each reader the ETag that reader gave (a page's oEmbed
   links name the host and port it was asked on, so two readers on two ports tag the same page
   differently) and every reader's answers are checked before it is measured; the htmx run posts
@@ -1231,10 +1248,11 @@ METHOD = """\
 - CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms
   ticks) over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
-  fragment and the 304. Before every run of the default reader its log file is emptied, once nothing has
-  been written to it for 0.7 s (so no earlier line is still in memory); after the run the harness counts
-  the lines until there is one for each request wrk completed, and notes how long after the run's end
-  that was (lines are written at least twice a second). Last, a fresh reader gets 2 s of wrk and SIGTERM
+  fragment and the 304, treated exactly alike. Then the log's completeness on its own, 15 runs of the
+  page: before each, the log file is emptied once nothing has been written to it for 0.7 s (so no
+  earlier line is still in memory); after it the harness counts the lines until there is one for each
+  request wrk completed, and notes how long after the run's end that was (lines are written at least
+  twice a second). Last, a fresh reader gets 2 s of wrk and SIGTERM
   the moment wrk ends; its lines are counted against wrk's requests (plus at most one per connection:
   requests still in flight when wrk stopped, which the server answered and logged).
 - Workers: `reader serve --workers 1` and `--workers 2`, servers and wrk unpinned (all three share the
