@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import resource
 import shutil
@@ -123,8 +124,9 @@ class Row:
     figure: str
     value: str
     target: str
-    met: bool | None  # None: informational, no target
+    met: bool | None  # None: informational, no target (or not resolved)
     by: str = ""  # how far from the target, when missed
+    unresolved: bool = False  # the measurement cannot tell whether the target is met: its interval holds it
 
 
 def _gap(factor: float, word: str) -> str:
@@ -145,10 +147,38 @@ def at_most(figure: str, value: float, target: float, shown: str, target_shown: 
     return Row(figure, shown, target_shown, met, "" if met else _gap(value / target, "over"))
 
 
+def median_interval(
+    values: Sequence[float], confidence: float = 0.95, resamples: int = 4000
+) -> tuple[float, float, float]:
+    """The median of `values` and a bootstrap interval for it (percentile method; a fixed seed, so the same
+    values always give the same interval)."""
+    rng = random.Random(20261202)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
+    tail = int(resamples * (1 - confidence) / 2)
+    return float(statistics.median(values)), float(medians[tail]), float(medians[resamples - 1 - tail])
+
+
+def paired(figure: str, rounds: Sequence[float], target: float, *, at_least: bool, shown: str = "") -> Row:
+    """A target on a ratio measured once per round (two servers, one run each, one after the other): met when
+    the whole 95 % interval of the rounds' median is on the right side of it, missed when all of it is on the
+    wrong side, not resolved when the interval holds the target."""
+    middle, low, high = median_interval(rounds)
+    value = f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×, {len(rounds)} rounds)" + (f"; {shown}" if shown else "")
+    target_shown = f"≥ {target:.2f}×" if at_least else f"≤ {target:.2f}×"
+    if (low >= target) if at_least else (high <= target):
+        return Row(figure, value, target_shown, True)
+    if (high < target) if at_least else (low > target):
+        by = _gap(target / middle, "short") if at_least else _gap(middle / target, "over")
+        return Row(figure, value, target_shown, False, by)
+    return Row(figure, value, target_shown, None, "not resolved", unresolved=True)
+
+
 def markdown_table(rows: Sequence[Row]) -> str:
     lines = ["| figure | measured | target | met |", "|---|---|---|---|"]
     for row in rows:
-        met = "—" if row.met is None else "yes" if row.met else f"**no** ({row.by})"
+        met = (
+            "not resolved" if row.unresolved else "—" if row.met is None else "yes" if row.met else f"**no** ({row.by})"
+        )
         lines.append(f"| {row.figure} | {row.value} | {row.target} | {met} |")
     return "\n".join(lines)
 
@@ -803,23 +833,24 @@ def versus_bare(
     for scenario in cases:
         r, b, logging = measured[scenario.key]
         best_r, best_b, best_l = best(r), best(b), best(logging)
-        shown = _rps(best_r, best_b)
-        label = f"{scenario.label}: req/s reader/bare (no log)"
+        rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(r, b, strict=True)]
+        label = f"{scenario.label}: req/s reader/bare (no log), per round"
         if scenario.target is None:
-            results.rows.append(Row(label, shown, "—", None))
+            middle, low, high = median_interval(rounds)
+            results.rows.append(Row(label, f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×); {_rps(best_r, best_b)}",
+                                    "—", None))  # fmt: skip
         else:
-            results.rows.append(at_least(label, ratio(best_r.rps, best_b.rps), scenario.target, shown))
-        p99 = ratio(best_r.p99_ms, best_b.p99_ms)
-        shown = f"{_ms(best_r.p99_ms)} / {_ms(best_b.p99_ms)} = {p99:.2f}×"
-        results.rows.append(at_most(f"{scenario.label}: p99 reader/bare (no log)", p99, scenario.p99_target, shown,
-                                    f"≤ {scenario.p99_target}×"))  # fmt: skip
+            results.rows.append(paired(label, rounds, scenario.target, at_least=True, shown=_rps(best_r, best_b)))
+        p99_rounds = [ratio(x.wrk.p99_ms, y.wrk.p99_ms) for x, y in zip(r, b, strict=True)]
+        shown = f"best {_ms(best_r.p99_ms)} / {_ms(best_b.p99_ms)}"
+        results.rows.append(paired(f"{scenario.label}: p99 reader/bare (no log), per round", p99_rounds,
+                                   scenario.p99_target, at_least=False, shown=shown))  # fmt: skip
         # Below 1: reader spends less CPU on a request than the bare app.
         shown = f"{_us(best_r.cpu_us)} / {_us(best_b.cpu_us)} = {ratio(best_r.cpu_us, best_b.cpu_us):.2f}×"
         results.rows.append(Row(f"{scenario.label}: server CPU per request reader/bare (no log)", shown, "—", None))
         shown = _rps(best_r, best_l)
         results.rows.append(Row(f"{scenario.label}: req/s reader/bare with uvicorn's access log", shown, "—", None))
         bad = sum(m.wrk.errors + m.wrk.non2xx for m in [*r, *b, *logging])
-        rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(r, b, strict=True)]
         answer = answers[scenario.key]
         results.scenarios.append(
             f"| {scenario.label} | {answer.status}, {len(answer.body):,} B | {best_r.rps:,.0f} "
@@ -837,10 +868,12 @@ def access_log_cost(
     print(f"access log on vs off: {runs} rounds × {len(cases)} scenarios × {load.duration} s", flush=True)
     measured = alternate(load, runs, [(s.key, s, (logging, silent)) for s in cases])
     for scenario in cases:
-        on, off = (best(runs) for runs in measured[scenario.key])
+        on_runs, off_runs = measured[scenario.key]
+        on, off = best(on_runs), best(off_runs)
+        rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(on_runs, off_runs, strict=True)]
         shown = f"{_rps(on, off)}, p99 {_ms(on.p99_ms)} / {_ms(off.p99_ms)}"
-        figure = f"access log on/off, {scenario.label}: req/s"
-        results.rows.append(at_least(figure, ratio(on.rps, off.rps), 0.95, shown))
+        results.rows.append(paired(f"access log on/off, {scenario.label}: req/s, per round", rounds, 0.95,
+                                   at_least=True, shown=shown))  # fmt: skip
         shown = f"{_us(on.cpu_us)} / {_us(off.cpu_us)} = {ratio(on.cpu_us, off.cpu_us):.2f}×"
         results.rows.append(Row(f"access log on/off, {scenario.label}: server CPU per request", shown, "—", None))
 
@@ -951,13 +984,16 @@ def versus_sets(
         ("middle", f"middle article page ({slug})", 1.1),
         ("index", "index page (20 of 100,000 listed vs 10 of 10)", None),
     ):
-        p_small, p_large = (best(runs).p50_ms for runs in measured[key])
-        shown = f"{_ms(p_large)} vs {_ms(p_small)} = {ratio(p_large, p_small):.2f}×"
-        figure = f"p50, 100,000 vs 10 articles: {label}"
+        small_runs, large_runs = measured[key]
+        p_small, p_large = best(small_runs).p50_ms, best(large_runs).p50_ms
+        rounds = [ratio(x.wrk.p50_ms, y.wrk.p50_ms) for x, y in zip(large_runs, small_runs, strict=True)]
+        shown = f"best {_ms(p_large)} vs {_ms(p_small)}"
+        figure = f"p50, 100,000 vs 10 articles, per round: {label}"
         if target is None:
-            results.rows.append(Row(figure, shown, "—", None))
+            middle, low, high = median_interval(rounds)
+            results.rows.append(Row(figure, f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×); {shown}", "—", None))
         else:
-            results.rows.append(at_most(figure, ratio(p_large, p_small), target, shown, f"≤ {target}×"))
+            results.rows.append(paired(figure, rounds, target, at_least=False, shown=shown))
 
 
 def weight_and_writes(results: Results, reader: Server, db: Path, reader_bin: Path, workdir: Path, runs: int) -> None:
@@ -1125,15 +1161,16 @@ PREAMBLE = """\
 Written in parts, each between two markers naming the command that writes it: bench/run.py's figures
 against the bare app and for `--workers`, its design and method notes, bench/postgres.py's PostgreSQL
 figures, the first-visit budgets. Running a command again replaces its own parts and leaves the others.
-bench/run.py's figures are each server's best of many short alternating runs (the method says why), with
-the medians beside them; compare ratios, not absolute numbers, which move with the machine's load. The
-instruction counts (bench/instructions.py) do not move with load at all.
+bench/run.py judges its ratios on many short alternating rounds with a 95 % interval, and says "not
+resolved" when the interval holds the target (the method says why that happens on this machine); compare
+ratios, not absolute numbers. The instruction counts (bench/instructions.py) do not move with load at all.
 """
 
 
 def document_part(part: str, results: Results, about: dict[str, str], command: str, quick: bool) -> str:
     """One part of docs/performance.md, marked (bench/sections.py)."""
     missed = [r for r in results.rows if r.met is False]
+    unresolved = [r for r in results.rows if r.unresolved]
     smoke = f" {SMOKE}" if quick else ""
     body = [
         f"## {PARTS[part]}",
@@ -1148,6 +1185,17 @@ def document_part(part: str, results: Results, about: dict[str, str], command: s
         "",
         *[f"- {r.figure}: {r.value}, target {r.target}: {r.by}" for r in missed],
         *([""] if missed else []),
+        *(
+            [
+                f"Not resolved by this run ({len(unresolved)}): the interval holds the target, so this machine could "
+                "not tell; see bench/instructions.py's counts.",
+                "",
+                *[f"- {r.figure}: {r.value}, target {r.target}" for r in unresolved],
+                "",
+            ]
+            if unresolved
+            else []
+        ),
     ]
     if results.scenarios:
         body += ["Per scenario (each server's best round, its median req/s beside it; errors are wrk's socket "
@@ -1232,19 +1280,20 @@ METHOD = """\
   differently) and every reader's answers are checked before it is measured; the htmx run posts
   `action=bigger&next=/articles/<seed>&view=page` with `HX-Request: true` (reader answers 200 with the
   article region).
-- Best of N: each figure is a server's best round (the most req/s; the lowest p50, p99 and CPU per
-  request), with the median req/s beside it and the per-round reader/bare ratios (min–median–max) in the
-  scenario table. On the virtual machines this was built on, the same CPU-bound work takes up to twice
-  as long from one moment to the next, whoever else seems to run (the "steadiness" notes measure it
-  before and after: a fixed Python loop timed 60 times on CPU 0): the hypervisor's other guests, not
-  this machine's load. That only ever slows a run down, so a server's fastest rounds are its least
-  disturbed, and with 15 alternating rounds each server meets some quiet moments. Measured on
-  2026-12-02: medians of 20 one-second rounds gave reader/bare on the article page 0.99× in one batch and
-  1.08× in the next, and on the 304 1.03× and 1.01× (single rounds of 3 s runs, the day before: anywhere
-  in 0.66–1.28×); the bests gave
-  1.13× and 1.15×, 1.16× and 1.16×; CPU per request, best of each, 0.876× and 0.875×, 0.870× and 0.865×.
-  (Running the two servers at the same time on one CPU, to share the disturbance, was tried and
-  dropped: two copies of the same server then differed by 0.8–1.3×, as the scheduler favoured one.)
+- Verdicts: a target on a ratio (reader/bare, log on/off, 100,000/10 articles) is judged on the ratio
+  of each round's two runs, taken one right after the other: their median and its 95 % bootstrap
+  interval. Met when the whole interval is on the target's right side, missed when all of it is on the
+  wrong side, **not resolved** when the interval holds the target: then this run could not tell, and
+  bench/instructions.py's counts (below) are what says what each server costs. Beside the interval, each
+  server's best round (the most req/s; the lowest p50, p99 and CPU per request) and its median req/s.
+- Why not simply medians: on the virtual machines this was built on, the same CPU-bound work takes up
+  to twice as long from one moment to the next, whatever this machine runs (the "steadiness" notes time
+  a fixed Python loop 60 times on CPU 0 before and after: 8 ms at best, 10–14 ms at the median in six
+  such notes): the hypervisor's other guests. Single rounds of reader/bare moved anywhere in 0.55–1.67×. Medians of
+  20 rounds gave reader/bare on the article page 0.99× in one batch and 1.08× in the next; each server's
+  best round gave 1.13× and 1.15× there, but 1.13× and 0.95× in two whole runs of this benchmark later
+  the same day: neither resolves 5 %. (Two servers run at the same time on one CPU, to share the
+  disturbance, was tried and dropped: two copies of the same server then differed by 0.8–1.3×.)
 - CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms
   ticks) over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
@@ -1324,7 +1373,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         width = max(len(r.figure) for r in results.rows)
         value_width = max(len(r.value) for r in results.rows)
         for row in results.rows:
-            met = "—" if row.met is None else "ok" if row.met else f"MISSED ({row.by})"
+            met = (
+                "NOT RESOLVED"
+                if row.unresolved
+                else "—"
+                if row.met is None
+                else "ok"
+                if row.met
+                else f"MISSED ({row.by})"
+            )
             print(f"{row.figure:<{width}}  {row.value:<{value_width}}  {row.target:<12}  {met}")
         print()
         print("\n".join([*([SCENARIO_HEADER, *results.scenarios, ""] if results.scenarios else []), *results.notes]))

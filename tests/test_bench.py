@@ -70,6 +70,24 @@ def test_medians_ratios_and_verdicts() -> None:
     assert "| info | 1 | — | — |" in table
 
 
+def test_a_paired_target_is_met_missed_or_not_resolved_by_its_interval() -> None:
+    steady = [1.10, 1.12, 1.11, 1.13, 1.09, 1.12, 1.10, 1.11]
+    middle, low, high = run.median_interval(steady)
+    assert middle == 1.11 and 1.09 <= low <= middle <= high <= 1.13
+    assert run.median_interval(steady) == (middle, low, high)  # the same rounds, the same interval
+    met = run.paired("page", steady, 1.0, at_least=True)
+    assert met.met is True and not met.unresolved and met.value.startswith("1.11× (95 %: ")
+    missed = run.paired("304", [0.80, 0.82, 0.79, 0.81, 0.80], 1.0, at_least=True)
+    assert missed.met is False and missed.by == "20 % short"
+    noisy = [0.7, 1.3, 0.9, 1.2, 1.0, 0.8, 1.1, 1.4, 0.75]
+    unresolved = run.paired("fragment", noisy, 1.0, at_least=True)
+    assert unresolved.met is None and unresolved.unresolved
+    assert run.paired("p99", steady, 1.5, at_least=False).met is True
+    assert run.paired("p99", [1.7, 1.8, 1.75], 1.5, at_least=False).met is False
+    table = run.markdown_table([met, missed, unresolved])
+    assert "| **no** (20 % short) |" in table and "| fragment | " in table and "| not resolved |" in table
+
+
 def _reader_on(port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = "",
                timeout: float = 30) -> object:  # fmt: skip
     """A stand-in for run.request: a reader whose page names its port, so its ETag is its own."""
