@@ -18,9 +18,9 @@ import functools
 import gzip
 import http.client
 import json
+import math
 import os
 import platform
-import random
 import re
 import resource
 import shutil
@@ -131,15 +131,12 @@ class Row:
 
 def _gap(factor: float, word: str) -> str:
     """How far a figure misses its target: '2.9× short' from twice off, else '12 % short'."""
+    if not math.isfinite(factor):
+        return f"all {word}"
     if factor >= 2:
         return f"{factor:.1f}× {word}"
     percent = (factor - 1) * 100 if word == "over" else (1 - 1 / factor) * 100
     return f"{percent:.1f} % {word}" if percent < 10 else f"{percent:.0f} % {word}"
-
-
-def at_least(figure: str, value: float, target: float, shown: str) -> Row:
-    met = value >= target
-    return Row(figure, shown, f"≥ {target:.2f}×", met, "" if met else _gap(target / value, "short"))
 
 
 def at_most(figure: str, value: float, target: float, shown: str, target_shown: str) -> Row:
@@ -147,30 +144,52 @@ def at_most(figure: str, value: float, target: float, shown: str, target_shown: 
     return Row(figure, shown, target_shown, met, "" if met else _gap(value / target, "over"))
 
 
-def median_interval(
-    values: Sequence[float], confidence: float = 0.95, resamples: int = 4000
-) -> tuple[float, float, float]:
-    """The median of `values` and a bootstrap interval for it (percentile method; a fixed seed, so the same
-    values always give the same interval)."""
-    rng = random.Random(20261202)
-    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples))
-    tail = int(resamples * (1 - confidence) / 2)
-    return float(statistics.median(values)), float(medians[tail]), float(medians[resamples - 1 - tail])
+def median_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float] | None:
+    """The median of `values` and a distribution-free interval that holds the true median with at least
+    `confidence`: the k-th smallest to the k-th largest value, k as large as the binomial distribution
+    allows (for 15 values the 4th and the 12th, 96.5 %). None when there are too few values for any such
+    interval (5 or fewer at 95 %) or one is not a number."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if any(math.isnan(v) for v in ordered):
+        return None
+    # P(the true median lies below the k-th smallest value) = P(Binomial(n, 1/2) < k).
+    below, k = 0.0, 0
+    while k < n and below + math.comb(n, k) / 2**n <= (1 - confidence) / 2:
+        below += math.comb(n, k) / 2**n
+        k += 1
+    if k == 0:
+        return None
+    return float(statistics.median(ordered)), ordered[k - 1], ordered[n - k]
 
 
-def paired(figure: str, rounds: Sequence[float], target: float, *, at_least: bool, shown: str = "") -> Row:
-    """A target on a ratio measured once per round (two servers, one run each, one after the other): met when
-    the whole 95 % interval of the rounds' median is on the right side of it, missed when all of it is on the
-    wrong side, not resolved when the interval holds the target."""
-    middle, low, high = median_interval(rounds)
-    value = f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×, {len(rounds)} rounds)" + (f"; {shown}" if shown else "")
-    target_shown = f"≥ {target:.2f}×" if at_least else f"≤ {target:.2f}×"
-    if (low >= target) if at_least else (high <= target):
+def paired(figure: str, rounds: Sequence[float], target: float, *, higher_is_better: bool, shown: str = "") -> Row:
+    """A target on a ratio measured once per round (two servers, one run each, one right after the other):
+    met when the whole 95 % interval of the rounds' median is on the right side of it, missed when all of it
+    is on the wrong side, not resolved when the interval holds the target (or there are too few rounds)."""
+    target_shown = f"≥ {target:.2f}×" if higher_is_better else f"≤ {target:.2f}×"
+    extra = f"; {shown}" if shown else ""
+    interval = median_interval(rounds)
+    if interval is None:
+        value = f"{len(rounds)} rounds: too few for a 95 % interval{extra}"
+        return Row(figure, value, target_shown, None, "not resolved", unresolved=True)
+    middle, low, high = interval
+    value = f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×, {len(rounds)} rounds){extra}"
+    if (low >= target) if higher_is_better else (high <= target):
         return Row(figure, value, target_shown, True)
-    if (high < target) if at_least else (low > target):
-        by = _gap(target / middle, "short") if at_least else _gap(middle / target, "over")
+    if (high < target) if higher_is_better else (low > target):
+        by = _gap(target / middle, "short") if higher_is_better else _gap(middle / target, "over")
         return Row(figure, value, target_shown, False, by)
     return Row(figure, value, target_shown, None, "not resolved", unresolved=True)
+
+
+def interval_shown(rounds: Sequence[float]) -> str:
+    """'1.09× (95 %: 0.98–1.16×)' for a figure without a target."""
+    interval = median_interval(rounds)
+    if interval is None:
+        return f"median {median(rounds):.2f}× of {len(rounds)} rounds"
+    middle, low, high = interval
+    return f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×)"
 
 
 def markdown_table(rows: Sequence[Row]) -> str:
@@ -415,6 +434,10 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)  # its own group: workers too
                 self.process.wait()
+            except KeyboardInterrupt:  # a second Ctrl-C while stopping: no server is left running
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+                raise
 
 
 def start(
@@ -786,13 +809,9 @@ def cpu_per_request(run: Measured) -> float:
 
 @dataclass(frozen=True)
 class Best:
-    """What a server did at its best over its rounds: the most requests per second, the lowest p50, p99 and
-    CPU per request (each from whichever round it came), and the median req/s beside them.
-
-    Best of N, not the median: on this kind of machine the same work takes up to twice as long from one
-    moment to the next (machine_steadiness measures it), and that only ever slows a run down, so each
-    server's fastest rounds are the ones least disturbed, and the ratio of two bests is reproducible where
-    the ratio of two medians is not (Python's timeit reports its minimum for the same reason)."""
+    """What a server did at its best over its rounds, each column on its own (the most requests per second,
+    the lowest p50, p99 and CPU per request, each from whichever round it came), and its median req/s:
+    shown beside the verdicts, which come from the rounds' ratios (paired), not from these."""
 
     rps: float
     p50_ms: float
@@ -816,9 +835,9 @@ def _us(value: float) -> str:
 
 
 def _rps(a: Best, b: Best) -> str:
-    """'21,658 / 19,144 req/s = 1.13× (medians 0.99×)'."""
-    return (f"{a.rps:,.0f} / {b.rps:,.0f} req/s = {ratio(a.rps, b.rps):.2f}× "
-            f"(medians {ratio(a.median_rps, b.median_rps):.2f}×)")  # fmt: skip
+    """'best 21,658 / 19,144 req/s = 1.13×, ratio of medians 0.99×'."""
+    return (f"best {a.rps:,.0f} / {b.rps:,.0f} req/s = {ratio(a.rps, b.rps):.2f}×, "
+            f"ratio of medians {ratio(a.median_rps, b.median_rps):.2f}×")  # fmt: skip
 
 
 def versus_bare(
@@ -836,15 +855,15 @@ def versus_bare(
         rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(r, b, strict=True)]
         label = f"{scenario.label}: req/s reader/bare (no log), per round"
         if scenario.target is None:
-            middle, low, high = median_interval(rounds)
-            results.rows.append(Row(label, f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×); {_rps(best_r, best_b)}",
-                                    "—", None))  # fmt: skip
+            results.rows.append(Row(label, f"{interval_shown(rounds)}; {_rps(best_r, best_b)}", "—", None))
         else:
-            results.rows.append(paired(label, rounds, scenario.target, at_least=True, shown=_rps(best_r, best_b)))
+            results.rows.append(
+                paired(label, rounds, scenario.target, higher_is_better=True, shown=_rps(best_r, best_b))
+            )
         p99_rounds = [ratio(x.wrk.p99_ms, y.wrk.p99_ms) for x, y in zip(r, b, strict=True)]
         shown = f"best {_ms(best_r.p99_ms)} / {_ms(best_b.p99_ms)}"
         results.rows.append(paired(f"{scenario.label}: p99 reader/bare (no log), per round", p99_rounds,
-                                   scenario.p99_target, at_least=False, shown=shown))  # fmt: skip
+                                   scenario.p99_target, higher_is_better=False, shown=shown))  # fmt: skip
         # Below 1: reader spends less CPU on a request than the bare app.
         shown = f"{_us(best_r.cpu_us)} / {_us(best_b.cpu_us)} = {ratio(best_r.cpu_us, best_b.cpu_us):.2f}×"
         results.rows.append(Row(f"{scenario.label}: server CPU per request reader/bare (no log)", shown, "—", None))
@@ -873,7 +892,7 @@ def access_log_cost(
         rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(on_runs, off_runs, strict=True)]
         shown = f"{_rps(on, off)}, p99 {_ms(on.p99_ms)} / {_ms(off.p99_ms)}"
         results.rows.append(paired(f"access log on/off, {scenario.label}: req/s, per round", rounds, 0.95,
-                                   at_least=True, shown=shown))  # fmt: skip
+                                   higher_is_better=True, shown=shown))  # fmt: skip
         shown = f"{_us(on.cpu_us)} / {_us(off.cpu_us)} = {ratio(on.cpu_us, off.cpu_us):.2f}×"
         results.rows.append(Row(f"access log on/off, {scenario.label}: server CPU per request", shown, "—", None))
 
@@ -990,10 +1009,9 @@ def versus_sets(
         shown = f"best {_ms(p_large)} vs {_ms(p_small)}"
         figure = f"p50, 100,000 vs 10 articles, per round: {label}"
         if target is None:
-            middle, low, high = median_interval(rounds)
-            results.rows.append(Row(figure, f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×); {shown}", "—", None))
+            results.rows.append(Row(figure, f"{interval_shown(rounds)}; {shown}", "—", None))
         else:
-            results.rows.append(paired(figure, rounds, target, at_least=False, shown=shown))
+            results.rows.append(paired(figure, rounds, target, higher_is_better=False, shown=shown))
 
 
 def weight_and_writes(results: Results, reader: Server, db: Path, reader_bin: Path, workdir: Path, runs: int) -> None:
@@ -1039,6 +1057,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Results]:
             load = Load(args.duration, args.connections, workdir)
             workers(results, args, stack, load, reader_bin, small_db, workdir)
             note_load(results, load)
+            note_steadiness(results, "after the runs")
     return parts
 
 
@@ -1188,7 +1207,7 @@ def document_part(part: str, results: Results, about: dict[str, str], command: s
         *(
             [
                 f"Not resolved by this run ({len(unresolved)}): the interval holds the target, so this machine could "
-                "not tell; see bench/instructions.py's counts.",
+                "not tell (for the page, fragment and 304 req/s, bench/instructions.py's counts below can).",
                 "",
                 *[f"- {r.figure}: {r.value}, target {r.target}" for r in unresolved],
                 "",
@@ -1198,8 +1217,8 @@ def document_part(part: str, results: Results, about: dict[str, str], command: s
         ),
     ]
     if results.scenarios:
-        body += ["Per scenario (each server's best round, its median req/s beside it; errors are wrk's socket "
-                 "errors and 4xx/5xx answers):", "",
+        body += ["Per scenario (each server's best per column over its rounds, its median req/s beside it; "
+                 "errors are wrk's socket errors and 4xx/5xx answers):", "",
                  SCENARIO_HEADER, *results.scenarios, ""]  # fmt: skip
     body += ["Notes:", "", *[f"- {n}" for n in results.notes]]
     return sections.section(f"bench/run.py: {part}", "\n".join(body))
@@ -1271,8 +1290,8 @@ METHOD = """\
   app with uvicorn's access log on (`--access-log`: a line per request to standard output), as most
   Starlette apps run: the second figure.
 - Load: `wrk -t1 -c64`, one JSON line per run from a Lua `done` hook. Servers pinned to CPU 0, wrk to
-  CPU 1 (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), 15 rounds of
-  1 s runs after a 1 s warm-up each, every run 0.5 s after the one before ended, whatever the harness did
+  CPU 1 (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), by default 15
+  rounds of 1 s runs after a 1 s warm-up each, every run 0.5 s after the one before ended, whatever the harness did
   in between, so that no server's runs follow longer idle spells than another's (this method once waited
   0.7 s for reader's log to go quiet before each of reader's runs only). Scenarios use the seed article and the cookie
   `reader_prefs=1|s:200|lh:1.8`; the 304 run sends each reader the ETag that reader gave (a page's oEmbed
@@ -1281,11 +1300,13 @@ METHOD = """\
   `action=bigger&next=/articles/<seed>&view=page` with `HX-Request: true` (reader answers 200 with the
   article region).
 - Verdicts: a target on a ratio (reader/bare, log on/off, 100,000/10 articles) is judged on the ratio
-  of each round's two runs, taken one right after the other: their median and its 95 % bootstrap
-  interval. Met when the whole interval is on the target's right side, missed when all of it is on the
-  wrong side, **not resolved** when the interval holds the target: then this run could not tell, and
-  bench/instructions.py's counts (below) are what says what each server costs. Beside the interval, each
-  server's best round (the most req/s; the lowest p50, p99 and CPU per request) and its median req/s.
+  of each round's two runs, taken one right after the other: their median and a distribution-free 95 %
+  interval for it (order statistics: with 15 rounds, the 4th smallest to the 4th largest ratio). Met when
+  the whole interval is on the target's right side, missed when all of it is on the wrong side, **not
+  resolved** when the interval holds the target, or with 5 rounds or fewer (`--quick`): then this run
+  could not tell; for the page, fragment and 304 bench/instructions.py's counts (below) can. Beside the
+  interval, each server's best per column (the most req/s; the lowest p50, p99 and CPU per request, each
+  from whichever round) and the ratio of the two servers' median req/s.
 - Why not simply medians: on the virtual machines this was built on, the same CPU-bound work takes up
   to twice as long from one moment to the next, whatever this machine runs (the "steadiness" notes time
   a fixed Python loop 60 times on CPU 0 before and after: 8 ms at best, 10–14 ms at the median in six
@@ -1297,8 +1318,8 @@ METHOD = """\
 - CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms
   ticks) over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
-  fragment and the 304, treated exactly alike. Then the log's completeness on its own, 15 runs of the
-  page: before each, the log file is emptied once nothing has been written to it for 0.7 s (so no
+  fragment and the 304, treated exactly alike. Then the log's completeness on its own, as many runs of the
+  page as there are rounds: before each, the log file is emptied once nothing has been written to it for 0.7 s (so no
   earlier line is still in memory); after it the harness counts the lines until there is one for each
   request wrk completed, and notes how long after the run's end that was (lines are written at least
   twice a second). Last, a fresh reader gets 2 s of wrk and SIGTERM
@@ -1339,7 +1360,7 @@ METHOD = """\
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few minutes (3 rounds)")
-    parser.add_argument("--runs", type=int, help="rounds per scenario (default 15, quick 3)")
+    parser.add_argument("--runs", type=int, help="rounds per scenario (default 15; quick 3, too few for verdicts)")
     parser.add_argument("--duration", type=int, default=1, help="seconds per wrk run (default 1)")
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--cache", type=Path, default=BENCH_DIR / ".data", help="data set directory")
@@ -1350,7 +1371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="only reader against the bare app and the access log's cost (ceiling), or only --workers",
     )
     args = parser.parse_args(argv)
-    args.runs = args.runs or (3 if args.quick else 15)
+    if args.runs is None:
+        args.runs = 3 if args.quick else 15
+    if args.runs < 1 or args.duration < 1:
+        parser.error("--runs and --duration must be at least 1")
     args.visibility_runs = 3 if args.quick else 5
     args.readability_runs = 3 if args.quick else 5
     for tool, package in (("wrk", "wrk"), ("taskset", "util-linux")):

@@ -57,35 +57,70 @@ def test_medians_ratios_and_verdicts() -> None:
     assert math.isnan(run.median([]))
     assert run.ratio(400, 1000) == 0.4
     assert math.isnan(run.ratio(1, 0))
-    ok = run.at_least("page", 0.85, 0.8, "0.85×")
-    missed = run.at_least("page", 0.2, 0.8, "0.20×")
-    assert ok.met and not missed.met and missed.by == "4.0× short"
-    assert run.at_least("304", 0.75, 0.9, "0.75×").by == "17 % short"
+    ok = run.at_most("RSS", 65, 150, "65 MiB", "≤ 150 MiB")
     over = run.at_most("p99", 3.0, 2.0, "3.0×", "≤ 2×")
-    assert not over.met and over.by == "50 % over"
+    assert ok.met and not over.met and over.by == "50 % over"
     assert run.at_most("p50", 1.1027, 1.1, "1.10×", "≤ 1.1×").by == "0.2 % over"
     assert run.at_most("p99", 9.0, 2.0, "9.0×", "≤ 2×").by == "4.5× over"
-    table = run.markdown_table([ok, missed, run.Row("info", "1", "—", None)])
-    assert "| page | 0.20× | ≥ 0.80× | **no** (4.0× short) |" in table
+    assert run._gap(float("inf"), "short") == "all short"  # a ratio of 0: reader answered nothing
+    table = run.markdown_table([ok, over, run.Row("info", "1", "—", None)])
+    assert "| p99 | 3.0× | ≤ 2× | **no** (50 % over) |" in table
     assert "| info | 1 | — | — |" in table
 
 
+def test_the_medians_interval_is_the_order_statistics_the_binomial_allows() -> None:
+    # 15 rounds: the 4th smallest to the 4th largest (P(Binomial(15, 1/2) <= 3) = 1.76 % per side).
+    assert run.median_interval([float(v) for v in range(15, 0, -1)]) == (8.0, 4.0, 12.0)
+    assert run.median_interval([float(v) for v in range(1, 7)]) == (3.5, 1.0, 6.0)  # 6: the extremes, 96.9 %
+    assert run.median_interval([1.0, 2.0, 3.0, 4.0, 5.0]) is None  # 5: even the extremes hold it only 93.8 %
+    assert run.median_interval([1.0] * 8 + [float("nan")]) is None
+
+
 def test_a_paired_target_is_met_missed_or_not_resolved_by_its_interval() -> None:
-    steady = [1.10, 1.12, 1.11, 1.13, 1.09, 1.12, 1.10, 1.11]
-    middle, low, high = run.median_interval(steady)
-    assert middle == 1.11 and 1.09 <= low <= middle <= high <= 1.13
-    assert run.median_interval(steady) == (middle, low, high)  # the same rounds, the same interval
-    met = run.paired("page", steady, 1.0, at_least=True)
-    assert met.met is True and not met.unresolved and met.value.startswith("1.11× (95 %: ")
-    missed = run.paired("304", [0.80, 0.82, 0.79, 0.81, 0.80], 1.0, at_least=True)
+    steady = [1.10, 1.12, 1.11, 1.13, 1.09, 1.12, 1.10, 1.11, 1.14, 1.08]
+    met = run.paired("page", steady, 1.0, higher_is_better=True)
+    assert met.met is True and not met.unresolved and met.value.startswith("1.11× (95 %: 1.09–1.13×, 10 rounds)")
+    missed = run.paired("304", [0.80, 0.82, 0.79, 0.81, 0.80, 0.83, 0.78], 1.0, higher_is_better=True)
     assert missed.met is False and missed.by == "20 % short"
-    noisy = [0.7, 1.3, 0.9, 1.2, 1.0, 0.8, 1.1, 1.4, 0.75]
-    unresolved = run.paired("fragment", noisy, 1.0, at_least=True)
+    noisy = [0.7, 1.3, 0.9, 1.2, 1.0, 0.8, 1.1, 1.4, 0.75, 1.05]
+    unresolved = run.paired("fragment", noisy, 1.0, higher_is_better=True)
     assert unresolved.met is None and unresolved.unresolved
-    assert run.paired("p99", steady, 1.5, at_least=False).met is True
-    assert run.paired("p99", [1.7, 1.8, 1.75], 1.5, at_least=False).met is False
+    few = run.paired("quick", [1.5, 1.6, 1.7], 1.0, higher_is_better=True)  # --quick: no verdict from 3 rounds
+    assert few.unresolved and "too few" in few.value
+    assert run.paired("p99", steady, 1.5, higher_is_better=False).met is True
+    assert run.paired("p99", [1.7, 1.8, 1.75, 1.72, 1.9, 1.76], 1.5, higher_is_better=False).met is False
     table = run.markdown_table([met, missed, unresolved])
     assert "| **no** (20 % short) |" in table and "| fragment | " in table and "| not resolved |" in table
+
+
+class _FakeLoad:
+    """Stands in for run.Load: every run of a server on `port` reports `port` requests per second."""
+
+    duration = 1
+    loads: list[float] = []
+
+    def run(self, port: int, scenario: object, duration: int | None = None, *, pinned: bool = True) -> object:
+        return run.WrkResult(rps=float(port), p50_ms=1.0, p99_ms=2.0, requests=port, errors=0, non2xx=0)
+
+
+class _FakeServer:
+    def __init__(self, port: int) -> None:
+        self.port, self.asks = port, {}
+
+    def rotate(self) -> None:
+        pass
+
+    def pids(self) -> list[int]:
+        return []
+
+
+def test_alternate_keeps_each_servers_runs_apart_whatever_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run, "GAP_SECONDS", 0.0)
+    scenario = run.scenarios("")[0]
+    servers = [_FakeServer(1), _FakeServer(2), _FakeServer(3)]
+    measured = run.alternate(_FakeLoad(), 4, [("page", scenario, servers)])  # type: ignore[arg-type]
+    # Rounds 2 and 4 run the servers in reverse order; each list still holds only its own server's runs.
+    assert [[m.wrk.rps for m in runs] for runs in measured["page"]] == [[1.0] * 4, [2.0] * 4, [3.0] * 4]
 
 
 def _reader_on(port: int, method: str, path: str, headers: dict[str, str] | None = None, body: str = "",
