@@ -1274,87 +1274,87 @@ METHOD = """\
   10 articles (the 3 demo articles and 7 generated) and 100,000 (the demo articles and 99,997 generated).
   Generated articles are 2.5–6.5 KB of HTML, three in five Vietnamese, the rest English, made of the demo
   articles' sentences as paragraphs, lists, quotes and subheadings; every block passed through reader's
-  sanitizer, rows written by reader's own migrations and `SqlArticleStore.save_articles`. The 10-article
-  set holds the 100,000 set's middle article (published in the middle of its ten years) as well.
+  sanitizer, rows written by reader's own migrations and `SqlArticleStore.save_articles`. The 10-article set
+  holds the 100,000 set's middle article (published in the middle of its ten years) as well.
 - reader is started as users start it: `reader serve --db … --port …` (the real CLI, every `READER_*`
   variable unset, so its defaults: one process, its access log on, in text, to standard error). Standard
   output and error of every server go to files, as on a server (a terminal would cost more); the harness
   empties them between runs.
 - The ceiling: `bench/bare_app.py`, a bare Starlette app on uvicorn with the settings `reader serve` uses
-  (uvloop, httptools, one worker, no proxy headers, no Server header, log level info) and **no access log
-  at all**, on uvicorn's own uvloop loop (reader's accepts in batches, which changes nothing for wrk's 64
-  connections, opened once per run). It answers with the status, headers and body reader sent for the
-  same request (checked byte for byte before measuring; only `date` is its own), found by method, path
-  (read from the scope: `Request.url` would build and parse a URL per request, a third of the app's
-  instructions) and whether `If-None-Match` came. The targets are reader against it. Beside it, the same
-  app with uvicorn's access log on (`--access-log`: a line per request to standard output), as most
-  Starlette apps run: the second figure.
-- Load: `wrk -t1 -c64`, one JSON line per run from a Lua `done` hook. Servers pinned to CPU 0, wrk to
-  CPU 1 (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), by default 15
-  rounds of 1 s runs after a 1 s warm-up each, every run 0.5 s after the one before ended, whatever the harness did
-  in between, so that no server's runs follow longer idle spells than another's (this method once waited
-  0.7 s for reader's log to go quiet before each of reader's runs only). Scenarios use the seed article and the cookie
-  `reader_prefs=1|s:200|lh:1.8`; the 304 run sends each reader the ETag that reader gave (a page's oEmbed
-  links name the host and port it was asked on, so two readers on two ports tag the same page
+  (uvloop, httptools, one worker, no proxy headers, no Server header, log level info) and **no access log at
+  all**, on uvicorn's own uvloop loop (reader's accepts in batches, which changes nothing for wrk's 64
+  connections, opened once per run). It answers with the status, headers and body reader sent for the same
+  request (checked byte for byte before measuring; only `date` is its own), found by method, path (read from
+  the scope: `Request.url` would build and parse a URL per request, a third of the app's instructions) and
+  whether `If-None-Match` came. The targets are reader against it. Beside it, the same app with uvicorn's
+  access log on (`--access-log`: a line per request to standard output), as most Starlette apps run: the
+  second figure.
+- Load: `wrk -t1 -c64`, one JSON line per run from a Lua `done` hook. Servers pinned to CPU 0, wrk to CPU 1
+  (`taskset`). The servers compared take turns for every scenario (ABC, then CBA, …), by default 15 rounds
+  of 1 s runs after a 1 s warm-up each, every run 0.5 s after the one before ended, whatever the harness did
+  in between, so that no server's runs follow longer idle spells than another's (this method once waited 0.7
+  s for reader's log to go quiet before each of reader's runs only). Scenarios use the seed article and the
+  cookie `reader_prefs=1|s:200|lh:1.8`; the 304 run sends each reader the ETag that reader gave (a page's
+  oEmbed links name the host and port it was asked on, so two readers on two ports tag the same page
   differently) and every reader's answers are checked before it is measured; the htmx run posts
   `action=bigger&next=/articles/<seed>&view=page` with `HX-Request: true` (reader answers 200 with the
   article region).
-- Verdicts: a target on a ratio (reader/bare, log on/off, 100,000/10 articles) is judged on the ratio
-  of each round's two runs, taken one right after the other: their median and a distribution-free 95 %
-  interval for it (order statistics: with 15 rounds, the 4th smallest to the 4th largest ratio). Met when
-  the whole interval is on the target's right side, missed when all of it is on the wrong side, **not
-  resolved** when the interval holds the target, or with 5 rounds or fewer (`--quick`): then this run
-  could not tell; for the page, fragment and 304 bench/instructions.py's counts (below) can. Beside the
-  interval, each server's best per column (the most req/s; the lowest p50, p99 and CPU per request, each
-  from whichever round) and the ratio of the two servers' median req/s.
-- Why not simply medians: on the virtual machines this was built on, the same CPU-bound work takes up
-  to twice as long from one moment to the next, whatever this machine runs (the "steadiness" notes time
-  a fixed Python loop 60 times on CPU 0 before and after: 8 ms at best, 10–14 ms at the median in six
-  such notes): the hypervisor's other guests. Single rounds of reader/bare moved anywhere in 0.55–1.67×. Medians of
-  20 rounds gave reader/bare on the article page 0.99× in one batch and 1.08× in the next; each server's
-  best round gave 1.13× and 1.15× there, but 1.13× and 0.95× in two whole runs of this benchmark later
-  the same day: neither resolves 5 %. (Two servers run at the same time on one CPU, to share the
-  disturbance, was tried and dropped: two copies of the same server then differed by 0.8–1.3×.)
-- CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms
-  ticks) over each run, divided by the requests wrk completed.
+- Verdicts: a target on a ratio (reader/bare, log on/off, 100,000/10 articles) is judged on the ratio of
+  each round's two runs, taken one right after the other: their median and a distribution-free 95 % interval
+  for it (order statistics: with 15 rounds, the 4th smallest to the 4th largest ratio). Met when the whole
+  interval is on the target's right side, missed when all of it is on the wrong side, **not resolved** when
+  the interval holds the target, or with 5 rounds or fewer (`--quick`): then this run could not tell; for
+  the page, fragment and 304 bench/instructions.py's counts (below) can. Beside the interval, each server's
+  best per column (the most req/s; the lowest p50, p99 and CPU per request, each from whichever round) and
+  the ratio of the two servers' median req/s.
+- Why not simply medians: on the virtual machines this was built on, the same CPU-bound work takes up to
+  twice as long from one moment to the next, whatever this machine runs (the "steadiness" notes time a fixed
+  Python loop 60 times on CPU 0 before and after: 8 ms at best, 10–14 ms at the median in six such notes):
+  the hypervisor's other guests. Single rounds of reader/bare moved anywhere in 0.55–1.67×. Medians of 20
+  rounds gave reader/bare on the article page 0.99× in one batch and 1.08× in the next; each server's best
+  round gave 1.13× and 1.15× there, but 1.13× and 0.95× in two whole runs of this benchmark later the same
+  day: neither resolves 5 %. (Two servers run at the same time on one CPU, to share the disturbance, was
+  tried and dropped: two copies of the same server then differed by 0.8–1.3×.)
+- CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms ticks)
+  over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
   fragment and the 304, treated exactly alike. Then the log's completeness on its own, as many runs of the
-  page as there are rounds: before each, the log file is emptied once nothing has been written to it for 0.7 s (so no
-  earlier line is still in memory); after it the harness counts the lines until there is one for each
-  request wrk completed, and notes how long after the run's end that was (lines are written at least
-  twice a second). Last, a fresh reader gets 2 s of wrk and SIGTERM
-  the moment wrk ends; its lines are counted against wrk's requests (plus at most one per connection:
-  requests still in flight when wrk stopped, which the server answered and logged).
+  page as there are rounds: before each, the log file is emptied once nothing has been written to it for 0.7
+  s (so no earlier line is still in memory); after it the harness counts the lines until there is one for
+  each request wrk completed, and notes how long after the run's end that was (lines are written at least
+  twice a second). Last, a fresh reader gets 2 s of wrk and SIGTERM the moment wrk ends; its lines are
+  counted against wrk's requests (plus at most one per connection: requests still in flight when wrk
+  stopped, which the server answered and logged).
 - Workers: `reader serve --workers 1` and `--workers 2`, servers and wrk unpinned (all three share the
-  machine's CPUs), taking turns on the article page; the CPU time of the server's processes (from
-  `/proc`) and of wrk (its rusage) per second of run says what limits the ratio. Then writes through the
-  API to one article of the `--workers 2` server: after each, the page is asked for on a new connection
-  after another (the kernel hands each new connection to either worker) until 20 in a row show the new
-  title; the figure is from the write's answer to the first of those 20.
+  machine's CPUs), taking turns on the article page; the CPU time of the server's processes (from `/proc`)
+  and of wrk (its rusage) per second of run says what limits the ratio. Then writes through the API to one
+  article of the `--workers 2` server: after each, the page is asked for on a new connection after another
+  (the kernel hands each new connection to either worker) until 20 in a row show the new title; the figure
+  is from the write's answer to the first of those 20.
 - 100,000 vs 10: a reader on each set, taking turns, p50 of the article page (seed article and the middle
   article) and of the index page.
 - Peak RSS: VmRSS of the server process and its children polled every 0.1 s, and its VmHWM.
 - Readability: `reader.readability.readability_report` in-process on articles from
   `bench/readability_bench.py` (5 KB: median of 20 runs, 1 MB: of several).
 - Page weight: the article page with the cookie, and every stylesheet (following `@import`) and script it
-  references, each gzipped at level 6, summed; fonts and images are not counted. A render-blocking script
-  is a classic `<script>` in `<head>` without `defer` or `async`.
-- Write visibility: a second process runs `reader import` of the seed article with a new paragraph into
-  the running reader's database while the page is polled every 10 ms; the delay is from the commit (the
-  moment a plain SQLite connection polling every 1 ms sees the new version) to reader's first answer
-  holding the new text; median of several imports.
-- Recording: `--write docs/performance.md` replaces this file's `bench/run.py` parts (each between
-  markers: the figures against the bare app, the `--workers` figures, this design and method) and leaves
-  every other part as it is; `--only` rewrites only its own figures. Each part names the command, the
-  machine, the commit and what was compared; a `--quick` run is marked as a smoke run.
+  references, each gzipped at level 6, summed; fonts and images are not counted. A render-blocking script is
+  a classic `<script>` in `<head>` without `defer` or `async`.
+- Write visibility: a second process runs `reader import` of the seed article with a new paragraph into the
+  running reader's database while the page is polled every 10 ms; the delay is from the commit (the moment a
+  plain SQLite connection polling every 1 ms sees the new version) to reader's first answer holding the new
+  text; median of several imports.
+- Recording: `--write docs/performance.md` replaces this file's `bench/run.py` parts (each between markers:
+  the figures against the bare app, the `--workers` figures, this design and method) and leaves every other
+  part as it is; `--only` rewrites only its own figures. Each part names the command, the machine, the
+  commit and what was compared; a `--quick` run is marked as a smoke run.
 - Load with writes (`bench/load_with_writes.py`, run on its own, results in docs/reliability.md): 1,000
   connections for 30 s against `reader serve --workers 2` with 10 API writes a second; read p99, errors,
   every write checked, the access log's lines counted after SIGTERM.
 - Instructions (`bench/instructions.py`, run on its own): each server under valgrind's callgrind, the
   user-space instructions per request of the page, fragment and 304, counted over 2,000 requests after a
-  warm-up, the server's idle work taken off. The kernel and the client are not counted. Unlike requests
-  per second, another program on the machine does not change them. `--keep DIR` keeps each count's
-  callgrind dump, for `callgrind_annotate`."""
+  warm-up, the server's idle work taken off. The kernel and the client are not counted. Unlike requests per
+  second, another program on the machine does not change them. `--keep DIR` keeps each count's callgrind
+  dump, for `callgrind_annotate`."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
