@@ -49,7 +49,7 @@ import dataset  # noqa: E402
 import readability_bench  # noqa: E402
 import sections  # noqa: E402
 
-from reader.event_loop import LISTENING  # noqa: E402
+from reader.event_loop import listening_processes  # noqa: E402
 from reader.paths import DEMO_DIR  # noqa: E402
 
 SEED = "bac-kan-nang-cao-chat-luong-doi-ngu-can-bo-cong-chuc-vien-chuc"
@@ -169,12 +169,11 @@ def paired(figure: str, rounds: Sequence[float], target: float, *, higher_is_bet
     is on the wrong side, not resolved when the interval holds the target (or there are too few rounds)."""
     target_shown = f"≥ {target:.2f}×" if higher_is_better else f"≤ {target:.2f}×"
     extra = f"; {shown}" if shown else ""
+    value = interval_shown(rounds) + extra
     interval = median_interval(rounds)
     if interval is None:
-        value = f"{len(rounds)} rounds: too few for a 95 % interval{extra}"
         return Row(figure, value, target_shown, None, "not resolved", unresolved=True)
     middle, low, high = interval
-    value = f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×, {len(rounds)} rounds){extra}"
     if (low >= target) if higher_is_better else (high <= target):
         return Row(figure, value, target_shown, True)
     if (high < target) if higher_is_better else (low > target):
@@ -184,12 +183,17 @@ def paired(figure: str, rounds: Sequence[float], target: float, *, higher_is_bet
 
 
 def interval_shown(rounds: Sequence[float]) -> str:
-    """'1.09× (95 %: 0.98–1.16×)' for a figure without a target."""
+    """'1.09× (95 %: 0.98–1.16×, 15 rounds)', or why there is no interval."""
     interval = median_interval(rounds)
     if interval is None:
-        return f"median {median(rounds):.2f}× of {len(rounds)} rounds"
+        return f"median {median(rounds):.2f}× of {len(rounds)} rounds: too few for a 95 % interval"
     middle, low, high = interval
-    return f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×)"
+    return f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×, {len(rounds)} rounds)"
+
+
+def per_round(a: Sequence[Measured], b: Sequence[Measured], figure: str) -> list[float]:
+    """A wrk figure ("rps", "p50_ms", "p99_ms") of `a`'s run over `b`'s, round by round (alternate's pairs)."""
+    return [ratio(getattr(x.wrk, figure), getattr(y.wrk, figure)) for x, y in zip(a, b, strict=True)]
 
 
 def markdown_table(rows: Sequence[Row]) -> str:
@@ -342,8 +346,11 @@ class Server:
                 raise RuntimeError(f"{self.name} exited ({self.process.returncode}): {self.log_tail()}")
             try:
                 # The bare apps (uvicorn's own binding) log only this; reader's processes log when they listen.
-                marker = LISTENING.encode() if self.name.startswith("reader") else b"Application startup complete."
-                started = self.log.read_bytes().count(marker) >= self.workers
+                log = self.log.read_text(errors="replace")
+                if self.name.startswith("reader"):
+                    started = len(listening_processes(log)) >= self.workers
+                else:
+                    started = "Application startup complete." in log
                 if started and request(self.port, "GET", "/healthz").status == 200:
                     threading.Thread(target=self._watch_rss, daemon=True).start()
                     return
@@ -852,7 +859,7 @@ def versus_bare(
     for scenario in cases:
         r, b, logging = measured[scenario.key]
         best_r, best_b, best_l = best(r), best(b), best(logging)
-        rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(r, b, strict=True)]
+        rounds = per_round(r, b, "rps")
         label = f"{scenario.label}: req/s reader/bare (no log), per round"
         if scenario.target is None:
             results.rows.append(Row(label, f"{interval_shown(rounds)}; {_rps(best_r, best_b)}", "—", None))
@@ -860,7 +867,7 @@ def versus_bare(
             results.rows.append(
                 paired(label, rounds, scenario.target, higher_is_better=True, shown=_rps(best_r, best_b))
             )
-        p99_rounds = [ratio(x.wrk.p99_ms, y.wrk.p99_ms) for x, y in zip(r, b, strict=True)]
+        p99_rounds = per_round(r, b, "p99_ms")
         shown = f"best {_ms(best_r.p99_ms)} / {_ms(best_b.p99_ms)}"
         results.rows.append(paired(f"{scenario.label}: p99 reader/bare (no log), per round", p99_rounds,
                                    scenario.p99_target, higher_is_better=False, shown=shown))  # fmt: skip
@@ -889,7 +896,7 @@ def access_log_cost(
     for scenario in cases:
         on_runs, off_runs = measured[scenario.key]
         on, off = best(on_runs), best(off_runs)
-        rounds = [ratio(x.wrk.rps, y.wrk.rps) for x, y in zip(on_runs, off_runs, strict=True)]
+        rounds = per_round(on_runs, off_runs, "rps")
         shown = f"{_rps(on, off)}, p99 {_ms(on.p99_ms)} / {_ms(off.p99_ms)}"
         results.rows.append(paired(f"access log on/off, {scenario.label}: req/s, per round", rounds, 0.95,
                                    higher_is_better=True, shown=shown))  # fmt: skip
@@ -1005,7 +1012,7 @@ def versus_sets(
     ):
         small_runs, large_runs = measured[key]
         p_small, p_large = best(small_runs).p50_ms, best(large_runs).p50_ms
-        rounds = [ratio(x.wrk.p50_ms, y.wrk.p50_ms) for x, y in zip(large_runs, small_runs, strict=True)]
+        rounds = per_round(large_runs, small_runs, "p50_ms")
         shown = f"best {_ms(p_large)} vs {_ms(p_small)}"
         figure = f"p50, 100,000 vs 10 articles, per round: {label}"
         if target is None:

@@ -14,17 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from reader.event_loop import LISTENING
+from reader.event_loop import listening_processes
 
 _RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
-# Each process logs LISTENING once its socket listens (uvicorn's own lines come before that).
-_LISTENING = re.compile(rf"^INFO: +\[-\] {re.escape(LISTENING)} \S+ \(process (\d+)\)$", re.M)
-
-
-def listening_processes(log: str) -> set[int]:
-    """The processes that have said they take connections: by pid, so a line twice (a worker restarted) or
-    a client's text in the access log cannot count for another."""
-    return {int(pid) for pid in _LISTENING.findall(log)}
 
 
 def reader_command(*args: str) -> list[str]:

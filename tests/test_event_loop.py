@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from reader.event_loop import ACCEPT_BATCH, BatchAcceptLoop, BatchAcceptServer, new_event_loop, reserve_address
+from reader.event_loop import (
+    ACCEPT_BATCH,
+    BatchAcceptLoop,
+    BatchAcceptServer,
+    listening_processes,
+    new_event_loop,
+    reserve_address,
+)
 
 
 class Counting(asyncio.Protocol):
@@ -94,3 +101,16 @@ def test_each_server_on_a_reserved_address_listens_on_its_own_socket_and_gets_a_
         reserved.close()
         loop.run_until_complete(asyncio.sleep(0.05))  # the accepted connections' set-up tasks end
         loop.close()
+
+
+def test_listening_processes_are_counted_by_pid_not_by_line() -> None:
+    log = (
+        "INFO:     [-] Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)\n"
+        "INFO:     [-] Accepting connections on http://127.0.0.1:8000 (process 41)\n"
+        "INFO:     [-] Accepting connections on http://127.0.0.1:8000 (process 41)\n"  # said twice: one process
+        '127.0.0.1 - - [01/Dec/2026:18:31:07 +0000] "GET /Accepting connections on x (process 7) HTTP/1.1" '
+        '404 0 "-" "-" 0.100ms [ab]\n'  # a client's text in an access line
+        "INFO:     [-] Accepting connections on http://127.0.0.1:8000 (process 42)\n"
+    )
+    assert listening_processes(log) == {41, 42}
+    assert listening_processes("INFO:     [-] Uvicorn running on http://127.0.0.1:8000\n") == set()

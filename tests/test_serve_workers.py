@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from reader.event_loop import listening_processes
 from tests.conftest import EDITOR_PASSWORD, SEED_SLUG, csrf_token
-from tests.serverproc import Server, add_editor, create_token, listening_processes, reader_command
+from tests.serverproc import Server, add_editor, create_token, reader_command
 from tests.test_access_log import TEXT_LINE
 
 DEADLINE = 30.0  # seconds: far beyond the one second a line may wait, for a loaded machine

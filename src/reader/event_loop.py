@@ -24,6 +24,7 @@ import asyncio
 import errno
 import logging
 import os
+import re
 import socket
 import sys
 from collections.abc import Callable
@@ -38,8 +39,16 @@ logger = logging.getLogger("reader")
 ACCEPT_BATCH = 128
 # The start of the line each process logs once its socket listens: tools wait for one per worker.
 LISTENING = "Accepting connections on"
+_LISTENING_LINE = re.compile(rf"{re.escape(LISTENING)} \S+ \(process (\d+)\)$", re.MULTILINE)
 # After EMFILE (out of file descriptors), stop accepting this long rather than spin.
 ACCEPT_PAUSE_SECONDS = 1.0
+
+
+def listening_processes(log: str) -> set[int]:
+    """The processes that have said, in a server's log, that they take connections: by pid, so a line twice
+    (a worker restarted) cannot count for another, nor a client's text in an access line (escaped, quoted,
+    ending in its request id)."""
+    return {int(pid) for pid in _LISTENING_LINE.findall(log)}
 
 
 class BatchAcceptServer(asyncio.AbstractServer):
