@@ -239,7 +239,7 @@ class Lines(list[bytes]):
     """A LogWriter that keeps each line as it comes: its buffer stays empty, so every line comes to `write`
     (lines appended to a buffer already holding some are checked through the application, below)."""
 
-    _buffer = bytearray()
+    pending: list[bytes] = []
 
     def write(self, line: bytes) -> None:
         self.append(line)
@@ -398,6 +398,38 @@ def test_a_remembered_line_follows_the_raw_path_the_status_the_size_and_the_cloc
     assert durations == ["0.412", "1.235", "0.000", "0.412", "60000.000"]
     first = record(b"/ab")["time"]
     assert record(b"/ab", at=2 * access_log.SECOND_NS)["time"] != first  # a remembered head, of its second
+
+
+def test_a_batch_of_text_lines_is_counted_as_the_bytes_it_writes(log_path: Path, timers: Timers) -> None:
+    # record adds a line's pieces to the writer's batch without making the line: what it counts must be what
+    # the batch becomes, so that the batch is written when it passes 64 KiB, not later.
+    writer = LogWriter(str(log_path), call_later=timers)
+    log = AccessLog(writer)
+    start = time.perf_counter_ns()
+    n = 0
+    while not log_path.read_bytes():
+        took = 1_000 * (n % 10_000)  # every duration under 10 ms
+        request_id = b"%016x" % n if n % 3 else b"client-chosen-id-%d" % n  # ids of other lengths too
+        log.record(scope(path=f"/articles/{n % 7}"), request_id, 200, n % 5000, start, start + took, None, None)
+        assert writer.pending_bytes == len(b"".join(writer.pending)) or not writer.pending
+        n += 1
+    written = log_path.read_bytes()
+    assert FLUSH_BYTES <= len(written) < FLUSH_BYTES + MAX_LINE_BYTES and written.count(b"\n") == n
+    assert all(TEXT_LINE.fullmatch(one) for one in written.decode().splitlines())
+    # A request of 10 ms or more has a longer duration than the count allows for: a byte per further digit
+    # (after the first line of a batch, which LogWriter.write counts itself).
+    log.record(scope(), b"id", 200, 1, start, start + 1_000, None, None)
+    log.record(scope(), b"id", 200, 1, start, start + 12_345_678_901, None, None)
+    assert b"".join(writer.pending).endswith(b" 12345.679ms [id]\n")
+    assert len(b"".join(writer.pending)) - writer.pending_bytes == len(b"12345.679ms [") - access_log.DURATION_BYTES
+    writer.close()
+
+
+def test_a_line_needs_no_client_and_no_raw_path() -> None:
+    # ASGI makes both optional: the decoded path is logged, and "-" for the client.
+    bare: Scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/é", "query_string": b""}
+    found = TEXT_LINE.fullmatch(formatted("text", scope=bare).decode().rstrip("\n"))
+    assert found and (found["client"], found["target"]) == ("-", "/\\xC3\\xA9")
 
 
 def test_a_cut_never_ends_inside_an_escape() -> None:

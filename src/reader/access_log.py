@@ -96,6 +96,10 @@ def _cut(value: bytes, limit: int) -> bytes:
 class LogWriter:
     """Lines kept in memory and written to a file descriptor in batches.
 
+    The batch is a list of byte strings, joined when it is written: adding a piece to a list costs less
+    than copying it into a growing buffer, and AccessLog adds a line's pieces as they are (`pending`,
+    counted in `pending_bytes`), without making the line.
+
     `write` schedules a flush `flush_seconds` after the first line of an empty buffer (on the running event
     loop), so an idle server does not wake up; a buffer past `flush_bytes` is written at once. After
     `close` (the server's shutdown) a line is written as it comes, so even a request that ends after the
@@ -116,7 +120,8 @@ class LogWriter:
         self._call_later = call_later
         self._fd = 2 if path is None else self._open(path)
         self._whole_writes = stat.S_ISREG(os.fstat(self._fd).st_mode)
-        self._buffer = bytearray()
+        self.pending: list[bytes] = []  # the same list for the writer's life: AccessLog holds it
+        self.pending_bytes = 0
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
         self._failing = False
@@ -128,14 +133,12 @@ class LogWriter:
 
     def write(self, line: bytes) -> None:
         """Buffer one line (or several, each ending in a newline)."""
-        buffer = self._buffer
-        if buffer:  # the usual case, first
-            buffer += line
-            if len(buffer) >= self.flush_bytes:
-                self.flush()
-            return
-        buffer += line
-        if self._closed or not self._schedule() or len(buffer) >= self.flush_bytes:
+        pending = self.pending
+        pending.append(line)
+        self.pending_bytes += len(line)
+        if len(pending) == 1 and (self._closed or not self._schedule()):  # the first line of a batch
+            self.flush()
+        elif self.pending_bytes >= self.flush_bytes:
             self.flush()
 
     def _schedule(self) -> bool:
@@ -152,9 +155,11 @@ class LogWriter:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._buffer:
+        if not self.pending:
             return
-        data, self._buffer = self._buffer, bytearray()  # handed over, not copied
+        data = b"".join(self.pending)
+        self.pending.clear()
+        self.pending_bytes = 0
         if self._fd == -1:  # closed: a late line of a file log opens it for itself
             assert self.path is not None
             fd = self._open(self.path)
@@ -165,7 +170,7 @@ class LogWriter:
         else:
             self._write_out(self._fd, data)
 
-    def _write_out(self, fd: int, data: bytearray) -> None:
+    def _write_out(self, fd: int, data: bytes) -> None:
         try:
             if self._whole_writes:
                 _write_all(fd, memoryview(data))
@@ -251,14 +256,23 @@ class _Clock:
 
 class _Remembered:
     """One combination of what a client sent with the status and size it got: its parts of a line escaped,
-    and (text) the whole line up to the duration for the second `second` (a _Clock's `text`)."""
+    and (text) the whole line up to the duration for the second `second` (a _Clock's `text`), with the
+    length of the line it makes."""
 
-    __slots__ = ("raw", "host", "request", "headers", "second", "head")
+    __slots__ = ("host", "request", "headers", "second", "head", "width")
 
-    def __init__(self, raw: bytes | str, host: bytes, request: bytes, headers: bytes) -> None:
-        self.raw = raw
+    def __init__(self, host: bytes, request: bytes, headers: bytes) -> None:
         self.host, self.request, self.headers = host, request, headers
         self.second = self.head = b""
+        self.width = 0
+
+
+# Durations under 10 ms in text, looked up by microseconds rather than formatted: "0.412ms [" (10,000 byte
+# strings, about 500 KB).
+DURATIONS: Final = [b"%d.%03dms [" % divmod(micros, 1000) for micros in range(10_000)]
+# Counted in a line's length as those durations: a slower request's line is counted a byte short for each
+# further digit (4 for a minute), so a slow batch is written up to a few hundred bytes past flush_bytes.
+DURATION_BYTES: Final = 9
 
 
 class AccessLog:
@@ -272,12 +286,13 @@ class AccessLog:
          "path":"/a?b=c","protocol":"HTTP/1.1","status":200,"bytes":19523,"duration_ms":0.412,"referer":null,
          "user_agent":"curl/8.5.0"}
 
-    `record` runs once per request on the event loop, so it is written for speed. What a client sends
-    (address; method, path, query and protocol; referer and user agent) and what it gets (status, size)
-    repeat from request to request, so each combination is escaped once and remembered in a small table
-    (emptied when full: the client chooses what goes in), with, in text, the whole line up to its duration
-    for the current second: a line is then that head, the duration (formatted once too) and the request id
-    appended to the buffer.
+    `record` runs once per request on the event loop, so it is written for speed: each step of it is a
+    measurable share of a cached answer (bench/instructions.py). What a client sends (address; method, path,
+    query and protocol; referer and user agent) and what it gets (status, size) repeat from request to
+    request, so each combination is escaped once and remembered in a small table (emptied when full: the
+    client chooses what goes in), with, in text, the whole line up to its duration for the current second.
+    A text line is then that head, its duration (from a table below 10 ms) and the request id, added to the
+    writer's batch as they are.
     """
 
     def __init__(self, writer: LogWriter, fmt: Format = "text") -> None:
@@ -286,7 +301,7 @@ class AccessLog:
         self._clock = _Clock()
         self._text = fmt == "text"
         self._parts: dict[_PartsKey, _Remembered] = {}
-        self._durations: dict[int, bytes] = {}  # microseconds: "0.412ms ["
+        self._pending = writer.pending
 
     def record(
         self,
@@ -303,18 +318,22 @@ class AccessLog:
         clock = self._clock
         if not clock.since <= start < clock.until:
             clock.update(start)
-        client = scope.get("client")  # optional in ASGI
-        path = scope["path"]
-        # Keyed by the decoded path, whose hash is already known (reader.kinds.RouteIndex looked the route up
-        # with it); the raw path, the one logged, is compared instead of hashed again.
-        key = (
-            client[0] if client else None, scope["method"], path, scope["query_string"], scope["http_version"],
-            referer, agent, status, sent,
-        )  # fmt: skip
-        raw = scope.get("raw_path") or path
-        remembered = self._parts.get(key)
-        if remembered is None or remembered.raw != raw:
-            remembered = self._remember(key, raw)
+        # Keyed by the raw path, the one logged (the decoded path could come from several).
+        try:
+            key = (
+                scope["client"][0], scope["method"], scope["raw_path"], scope["query_string"], scope["http_version"],
+                referer, agent, status, sent,
+            )  # fmt: skip
+        except (KeyError, TypeError):  # a server may leave the client and the raw path out (ASGI makes them optional)
+            client = scope.get("client")
+            key = (
+                client[0] if client else None, scope["method"], scope.get("raw_path") or scope["path"],
+                scope["query_string"], scope["http_version"], referer, agent, status, sent,
+            )  # fmt: skip
+        try:
+            remembered = self._parts[key]
+        except KeyError:
+            remembered = self._remember(key)
         micros = (end - start + 500) // 1000  # to the nearest microsecond: the 3 decimals of its milliseconds
         writer = self.writer
         if self._text:
@@ -323,36 +342,34 @@ class AccessLog:
                     remembered.host, clock.text, remembered.request, status, sent, remembered.headers,
                 )  # fmt: skip
                 remembered.second = clock.text
-            # Durations repeat too (a cached answer takes tens of microseconds): each is formatted once.
-            duration = self._durations.get(micros)
-            if duration is None:
-                if len(self._durations) >= MAX_REMEMBERED:
-                    self._durations.clear()
-                duration = self._durations[micros] = b"%d.%03dms [" % (micros // 1000, micros % 1000)
-            buffer = writer._buffer
-            if buffer:  # LogWriter.write's usual case, written out here: four appends, no line made
-                buffer += remembered.head
-                buffer += duration
-                buffer += request_id
-                buffer += b"]\n"
-                if len(buffer) >= writer.flush_bytes:
+                remembered.width = len(remembered.head) + DURATION_BYTES + 2  # and "]\n"
+            line = (
+                remembered.head, DURATIONS[micros] if micros < 10_000 else b"%d.%03dms [" % divmod(micros, 1000),
+                request_id, b"]\n",
+            )  # fmt: skip
+            pending = self._pending
+            if pending:  # LogWriter.write's usual case, written out here: the line's pieces added as they are
+                pending += line
+                writer.pending_bytes += remembered.width + len(request_id)
+                if writer.pending_bytes >= writer.flush_bytes:
                     writer.flush()
                 return
-            line = b"".join((remembered.head, duration, request_id, b"]\n"))
+            writer.write(b"".join(line))
         else:
-            line = (
-                b'{"time":"%s.%03d%s","request_id":"%s","client":%s,%s,"status":%d,"bytes":%d,'
-                b'"duration_ms":%d.%03d,%s}\n'
-            ) % (
-                clock.iso, (start + clock.offset) // 1_000_000 % 1000, clock.zone, request_id, remembered.host,
-                remembered.request, status, sent, micros // 1000, micros % 1000, remembered.headers,
+            writer.write(
+                (
+                    b'{"time":"%s.%03d%s","request_id":"%s","client":%s,%s,"status":%d,"bytes":%d,'
+                    b'"duration_ms":%d.%03d,%s}\n'
+                ) % (
+                    clock.iso, (start + clock.offset) // 1_000_000 % 1000, clock.zone, request_id, remembered.host,
+                    remembered.request, status, sent, micros // 1000, micros % 1000, remembered.headers,
+                )
             )  # fmt: skip
-        writer.write(line)
 
-    def _remember(self, key: _PartsKey, raw: bytes | str) -> _Remembered:
+    def _remember(self, key: _PartsKey) -> _Remembered:
         """The client's parts of a line, escaped and cut: the address; method, target and protocol; referer
         and user agent. Remembered unless long."""
-        host, method, _, query, version, referer, agent, _, _ = key
+        host, method, raw, query, version, referer, agent, _, _ = key
         address = (host or "-").encode("utf-8", "surrogateescape")
         target = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
         if query:
@@ -360,7 +377,6 @@ class AccessLog:
         request = (method.encode("latin-1", "replace"), target, f"HTTP/{version}".encode("latin-1", "replace"))
         if self._text:
             remembered = _Remembered(
-                raw,
                 # The first field ends at a space: a proxy-supplied address must not hold one.
                 escape_text(address, 64).replace(b" ", b"\\x20"),
                 b'"%s %s %s"' % (escape_text(request[0], 32), escape_text(target, MAX_TARGET_BYTES),
@@ -370,7 +386,6 @@ class AccessLog:
             )  # fmt: skip
         else:
             remembered = _Remembered(
-                raw,
                 escape_json(address, 64),
                 b'"method":%s,"path":%s,"protocol":%s' % (escape_json(request[0], 32),
                                                           escape_json(target, MAX_TARGET_BYTES),
@@ -385,10 +400,11 @@ class AccessLog:
         return remembered
 
 
-# (client address, method, path, query, HTTP version, referer, user agent, status, bytes sent)
-_PartsKey = tuple[str | None, str, str, bytes, str, bytes | None, bytes | None, int, int]
-# Combinations remembered, and the longest remembered: whatever clients send, an entry (key, raw path, escaped
-# parts and head) stays under about 13 KB, the table under 13 MB.
+# (client address, method, raw path (the path where a server gives none), query, HTTP version, referer, user
+# agent, status, bytes sent)
+_PartsKey = tuple[str | None, str, bytes | str, bytes, str, bytes | None, bytes | None, int, int]
+# Combinations remembered, and the longest remembered: whatever clients send, an entry (key, escaped parts
+# and head) stays under about 13 KB, the table under 13 MB.
 MAX_REMEMBERED = 1024
 MAX_REMEMBERED_BYTES = 2048
 
