@@ -1214,7 +1214,8 @@ def document_part(part: str, results: Results, about: dict[str, str], command: s
         *(
             [
                 f"Not resolved by this run ({len(unresolved)}): the interval holds the target, so this machine could "
-                "not tell (for the page, fragment and 304 req/s, bench/instructions.py's counts below can).",
+                "not tell (for the page, fragment and 304 req/s and the access log's cost, bench/instructions.py's "
+                "counts below can).",
                 "",
                 *[f"- {r.figure}: {r.value}, target {r.target}" for r in unresolved],
                 "",
