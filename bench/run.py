@@ -1065,7 +1065,32 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Results]:
             workers(results, args, stack, load, reader_bin, small_db, workdir)
             note_load(results, load)
             note_steadiness(results, "after the runs")
+        if args.only == "log":  # part of ceiling too: alone only when asked for
+            results = parts["log"] = Results()
+            note_steadiness(results, "before the runs")
+            load = Load(args.duration, args.connections, workdir)
+            log_cost_alone(results, args, stack, load, reader_bin, small_db, workdir)
+            note_load(results, load)
+            note_steadiness(results, "after the runs")
     return parts
+
+
+def log_cost_alone(
+    results: Results, args: argparse.Namespace, stack: ExitStack, load: Load, reader_bin: Path, small_db: Path,
+    workdir: Path,
+) -> None:  # fmt: skip
+    """The access log's cost (access_log_cost) between two fresh servers and nothing else: rounds enough for
+    a narrow interval in minutes rather than the whole ceiling part's hour."""
+    serve = [str(reader_bin), "serve", "--db", str(small_db)]
+    print("starting reader (10 articles) with its access log on (as users start it) and off …", flush=True)
+    reader = start(stack, "reader-10", serve, workdir)
+    cases, _, _ = capture(reader, workdir)
+    silent = start(stack, "reader-10-no-log", [*serve, "--access-log", "off"], workdir)
+    silent.asks = {scenario.key: scenario for scenario in own_scenarios(silent.port, cases[:3])}
+    results.notes.insert(0, f"compared: `{shown_argv(serve)}` (its access log on, text, to standard error, here "
+                            "a file) and the same with `--access-log off`, both started fresh")  # fmt: skip
+    access_log_cost(results, load, args.runs, cases[:3], reader, silent)
+    stop_all(results, (reader, silent))
 
 
 def note_load(results: Results, load: Load) -> None:
@@ -1179,6 +1204,7 @@ def readability(results: Results, args: argparse.Namespace) -> None:
 PARTS = {
     "ceiling": "reader against the bare app (bench/run.py)",
     "workers": "reader serve --workers (bench/run.py)",
+    "log": "the access log's cost alone (bench/run.py)",
 }
 SMOKE = "A --quick smoke run: not figures to go by; to be regenerated on a quiet machine without --quick."
 PREAMBLE = """\
@@ -1375,8 +1401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, metavar="FILE", help="also write the results as Markdown")
     parser.add_argument(
         "--only",
-        choices=("ceiling", "workers"),
-        help="only reader against the bare app and the access log's cost (ceiling), or only --workers",
+        choices=("ceiling", "workers", "log"),
+        help="only reader against the bare app and the access log's cost (ceiling), only --workers, or only the "
+        "access log's cost, two fresh servers (log: a few minutes, so --runs 60 narrows its interval)",
     )
     args = parser.parse_args(argv)
     if args.runs is None:
