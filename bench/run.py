@@ -3,7 +3,8 @@
 with no access log (the framework's ceiling), and more.
 
 Run from the repository: ``.venv/bin/python bench/run.py`` (``--quick`` for a smoke run of a few minutes,
-``--only ceiling`` or ``--only workers`` for a part, ``--write docs/performance.md`` to record the results).
+``--only ceiling``, ``--only workers`` or ``--only log`` for a part, ``--write docs/performance.md`` to record
+the results).
 Needs Debian's ``wrk`` (``apt-get install -y wrk``) and ``taskset`` (util-linux), and two CPUs. See
 docs/performance.md for the method.
 """
@@ -1204,7 +1205,7 @@ def readability(results: Results, args: argparse.Namespace) -> None:
 PARTS = {
     "ceiling": "reader against the bare app (bench/run.py)",
     "workers": "reader serve --workers (bench/run.py)",
-    "log": "the access log's cost alone (bench/run.py)",
+    "log": "The access log's cost alone (bench/run.py)",
 }
 SMOKE = "A --quick smoke run: not figures to go by; to be regenerated on a quiet machine without --quick."
 PREAMBLE = """\
@@ -1240,8 +1241,8 @@ def document_part(part: str, results: Results, about: dict[str, str], command: s
         *(
             [
                 f"Not resolved by this run ({len(unresolved)}): the interval holds the target, so this machine could "
-                "not tell (for the page, fragment and 304 req/s and the access log's cost, bench/instructions.py's "
-                "counts below can).",
+                "not tell (bench/instructions.py's counts, which other load does not move, have their own "
+                "section).",
                 "",
                 *[f"- {r.figure}: {r.value}, target {r.target}" for r in unresolved],
                 "",
