@@ -34,8 +34,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack, closing
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -888,6 +888,13 @@ def versus_bare(
         )
 
 
+def start_without_log(stack: ExitStack, serve: Sequence[str], cases: Sequence[Scenario], workdir: Path) -> Server:
+    """`serve` with `--access-log off`, asked `cases` as it wants them (its own ETags)."""
+    silent = start(stack, "reader-10-no-log", [*serve, "--access-log", "off"], workdir)
+    silent.asks = {scenario.key: scenario for scenario in own_scenarios(silent.port, cases)}
+    return silent
+
+
 def access_log_cost(
     results: Results, load: Load, runs: int, cases: Sequence[Scenario], logging: Server, silent: Server
 ) -> None:
@@ -1051,29 +1058,31 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Results]:
     shutil.copy(dataset.ensure(args.cache, 10), small_db)
     with ExitStack() as stack:
         if args.only in (None, "ceiling"):
-            results = parts["ceiling"] = Results()
-            note_steadiness(results, "before the runs")
-            load = Load(args.duration, args.connections, workdir)
-            large_db = dataset.ensure(args.cache, dataset.LARGE)
-            ceiling(results, args, stack, load, reader_bin, small_db, large_db, workdir)
-            readability(results, args)
-            note_load(results, load)
-            note_steadiness(results, "after the runs")
+            with measured_part(parts, "ceiling", args, workdir) as (results, load):
+                large_db = dataset.ensure(args.cache, dataset.LARGE)
+                ceiling(results, args, stack, load, reader_bin, small_db, large_db, workdir)
+                readability(results, args)
         if args.only in (None, "workers"):
-            results = parts["workers"] = Results()
-            note_steadiness(results, "before the runs")
-            load = Load(args.duration, args.connections, workdir)
-            workers(results, args, stack, load, reader_bin, small_db, workdir)
-            note_load(results, load)
-            note_steadiness(results, "after the runs")
+            with measured_part(parts, "workers", args, workdir) as (results, load):
+                workers(results, args, stack, load, reader_bin, small_db, workdir)
         if args.only == "log":  # part of ceiling too: alone only when asked for
-            results = parts["log"] = Results()
-            note_steadiness(results, "before the runs")
-            load = Load(args.duration, args.connections, workdir)
-            log_cost_alone(results, args, stack, load, reader_bin, small_db, workdir)
-            note_load(results, load)
-            note_steadiness(results, "after the runs")
+            with measured_part(parts, "log", args, workdir) as (results, load):
+                log_cost_alone(results, args, stack, load, reader_bin, small_db, workdir)
     return parts
+
+
+@contextmanager
+def measured_part(
+    parts: dict[str, Results], part: str, args: argparse.Namespace, workdir: Path
+) -> Iterator[tuple[Results, Load]]:
+    """A part's results and its wrk, with the machine's steadiness noted before and after and the load
+    average during."""
+    results = parts[part] = Results()
+    note_steadiness(results, "before the runs")
+    load = Load(args.duration, args.connections, workdir)
+    yield results, load
+    note_load(results, load)
+    note_steadiness(results, "after the runs")
 
 
 def log_cost_alone(
@@ -1086,8 +1095,7 @@ def log_cost_alone(
     print("starting reader (10 articles) with its access log on (as users start it) and off …", flush=True)
     reader = start(stack, "reader-10", serve, workdir)
     cases, _, _ = capture(reader, workdir)
-    silent = start(stack, "reader-10-no-log", [*serve, "--access-log", "off"], workdir)
-    silent.asks = {scenario.key: scenario for scenario in own_scenarios(silent.port, cases[:3])}
+    silent = start_without_log(stack, serve, cases[:3], workdir)
     results.notes.insert(0, f"compared: `{shown_argv(serve)}` (its access log on, text, to standard error, here "
                             "a file) and the same with `--access-log off`, both started fresh")  # fmt: skip
     access_log_cost(results, load, args.runs, cases[:3], reader, silent)
@@ -1138,8 +1146,7 @@ def ceiling(
     versus_bare(results, load, args.runs, cases, answers, (reader, bare, bare_logging))
     rss_bare = max(bare.peak_rss_kib, *bare.rss_kib()) / 1024
     stop_all(results, (bare, bare_logging))
-    silent = start(stack, "reader-10-no-log", [*serve, "--access-log", "off"], workdir)
-    silent.asks = {scenario.key: scenario for scenario in own_scenarios(silent.port, cases[:3])}
+    silent = start_without_log(stack, serve, cases[:3], workdir)
     access_log_cost(results, load, args.runs, cases[:3], reader, silent)
     log_completeness(load, args.runs, cases[0], reader)
     access_log_rows(results, reader)
@@ -1212,8 +1219,9 @@ PREAMBLE = """\
 # Performance
 
 Written in parts, each between two markers naming the command that writes it: bench/run.py's figures
-against the bare app and for `--workers`, its design and method notes, bench/postgres.py's PostgreSQL
-figures, the first-visit budgets. Running a command again replaces its own parts and leaves the others.
+against the bare app, for the access log alone and for `--workers`, its design and method notes,
+bench/postgres.py's PostgreSQL figures, the first-visit budgets. Running a command again replaces its own
+parts and leaves the others.
 bench/run.py judges its ratios on many short alternating rounds with a 95 % interval, and says "not
 resolved" when the interval holds the target (the method says why that happens on this machine); compare
 ratios, not absolute numbers. The instruction counts (bench/instructions.py) do not move with load at all.
@@ -1338,8 +1346,10 @@ METHOD = """\
   each round's two runs, taken one right after the other: their median and a distribution-free 95 % interval
   for it (order statistics: with 15 rounds, the 4th smallest to the 4th largest ratio). Met when the whole
   interval is on the target's right side, missed when all of it is on the wrong side, **not resolved** when
-  the interval holds the target, or with 5 rounds or fewer (`--quick`): then this run could not tell; for
-  the page, fragment and 304 bench/instructions.py's counts (below) can. Beside the interval, each server's
+  the interval holds the target, or with 5 rounds or fewer (`--quick`): then this run could not tell
+  (bench/instructions.py's counts, which other load does not move, have their own section). The interval
+  takes the rounds as independent; what drifts on this machine over minutes is not, and two 60-round runs
+  of the log's cost minutes apart differed by more than their intervals. Beside the interval, each server's
   best per column (the most req/s; the lowest p50, p99 and CPU per request, each from whichever round) and
   the ratio of the two servers' median req/s.
 - Why not simply medians: on the virtual machines this was built on, the same CPU-bound work takes up to
@@ -1353,9 +1363,10 @@ METHOD = """\
 - CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms ticks)
   over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
-  fragment and the 304, treated exactly alike. Then the log's completeness on its own, as many runs of the
-  page as there are rounds: before each, the log file is emptied once nothing has been written to it for 0.7
-  s (so no earlier line is still in memory); after it the harness counts the lines until there is one for
+  fragment and the 304, treated exactly alike (`--only log`: that alone, two fresh servers, so that
+  `--runs 60` takes minutes). Then the log's completeness on its own, as many runs of the page as there are
+  rounds: before each, the log file is emptied once nothing has been written to it for 0.7 s (so no
+  earlier line is still in memory); after it the harness counts the lines until there is one for
   each request wrk completed, and notes how long after the run's end that was (lines are written at least
   twice a second). Last, a fresh reader gets 2 s of wrk and SIGTERM the moment wrk ends; its lines are
   counted against wrk's requests (plus at most one per connection: requests still in flight when wrk
@@ -1379,9 +1390,9 @@ METHOD = """\
   plain SQLite connection polling every 1 ms sees the new version) to reader's first answer holding the new
   text; median of several imports.
 - Recording: `--write docs/performance.md` replaces this file's `bench/run.py` parts (each between markers:
-  the figures against the bare app, the `--workers` figures, this design and method) and leaves every other
-  part as it is; `--only` rewrites only its own figures. Each part names the command, the machine, the
-  commit and what was compared; a `--quick` run is marked as a smoke run.
+  the figures against the bare app, the `--workers` figures, the access log's cost alone, this design and
+  method) and leaves every other part as it is; `--only` rewrites only its own figures. Each part names the
+  command, the machine, the commit and what was compared; a `--quick` run is marked as a smoke run.
 - Load with writes (`bench/load_with_writes.py`, run on its own, results in docs/reliability.md): 1,000
   connections for 30 s against `reader serve --workers 2` with 10 API writes a second; read p99, errors,
   every write checked, the access log's lines counted after SIGTERM.
