@@ -26,6 +26,10 @@ BUDGET_AUDITS = ("network-requests", "cache-insight")
 # A trace-based insight always scores on a page that loads (Cache's state is "pass" or "fail"); no score
 # means Lighthouse's trace missed the navigation or its model failed (seen once in CI, on a busy machine).
 TRACE_AUDITS = ("cache-insight",)
+# What Lighthouse says when it could not record the page and a new run may (core/lib/lh-error.js): its trace
+# missed the load, or Chrome's protocol failed (TRACING_ALREADY_STARTED, PARSING_PROBLEM, READ_FAILED: "restart
+# Chrome", which a new run does, as each launches its own). Seen in CI and on fresh clones on a busy machine.
+RUN_AGAIN = ("run Lighthouse again", "restart Chrome and try re-running Lighthouse")
 OPENDYSLEXIC = f"{COOKIE_NAME}=1|f:opendyslexic"
 
 
@@ -69,8 +73,8 @@ class Report:
 
 def run(base_url: str, visit: Visit, workdir: Path, attempts: int = 3, *, figures: bool = True) -> Report:
     """One cold-cache Lighthouse run (a fresh Chromium profile) on a page; again when Lighthouse itself asks
-    for that, or its trace missed the page (on a busy machine it now and then misses the navigation:
-    NO_NAVSTART, or an insight without a score)."""
+    for that (RUN_AGAIN), or its trace missed the page (on a busy machine it now and then misses the
+    navigation: NO_NAVSTART, or an insight without a score)."""
     for _ in range(attempts - 1):
         try:
             return _run(base_url, visit, workdir, figures)
@@ -100,7 +104,7 @@ def _run(base_url: str, visit: Visit, workdir: Path, figures: bool) -> Report:
         command, capture_output=True, text=True, cwd=workdir, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=180
     )
     if done.returncode != 0:
-        error = LighthouseAgain if "run Lighthouse again" in done.stderr else RuntimeError
+        error = LighthouseAgain if any(phrase in done.stderr for phrase in RUN_AGAIN) else RuntimeError
         raise error(f"lighthouse failed on {visit.path}: {done.stderr[-2000:]}")
     result = json.loads(done.stdout)
     if result.get("runtimeError"):
