@@ -3,8 +3,8 @@
 with no access log (the framework's ceiling), and more.
 
 Run from the repository: ``.venv/bin/python bench/run.py`` (``--quick`` for a smoke run of a few minutes,
-``--only ceiling``, ``--only workers`` or ``--only log`` for a part, ``--write docs/performance.md`` to record
-the results).
+``--only ceiling``, ``--only workers``, ``--only side`` or ``--only log`` for a part,
+``--write docs/performance.md`` to record the results).
 Needs Debian's ``wrk`` (``apt-get install -y wrk``) and ``taskset`` (util-linux), and two CPUs. See
 docs/performance.md for the method.
 """
@@ -164,13 +164,22 @@ def median_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[
     return float(statistics.median(ordered)), ordered[k - 1], ordered[n - k]
 
 
-def paired(figure: str, rounds: Sequence[float], target: float, *, higher_is_better: bool, shown: str = "") -> Row:
-    """A target on a ratio measured once per round (two servers, one run each, one right after the other):
-    met when the whole 95 % interval of the rounds' median is on the right side of it, missed when all of it
-    is on the wrong side, not resolved when the interval holds the target (or there are too few rounds)."""
+def paired(
+    figure: str,
+    rounds: Sequence[float],
+    target: float,
+    *,
+    higher_is_better: bool,
+    shown: str = "",
+    unit: str = "rounds",
+) -> Row:
+    """A target on a ratio measured once per round (two servers, one run each, one right after the other) or
+    once per pair (side_by_side): met when the whole 95 % interval of their median is on the right side of
+    it, missed when all of it is on the wrong side, not resolved when the interval holds the target (or there
+    are too few)."""
     target_shown = f"≥ {target:.2f}×" if higher_is_better else f"≤ {target:.2f}×"
     extra = f"; {shown}" if shown else ""
-    value = interval_shown(rounds) + extra
+    value = interval_shown(rounds, unit) + extra
     interval = median_interval(rounds)
     if interval is None:
         return Row(figure, value, target_shown, None, "not resolved", unresolved=True)
@@ -183,13 +192,13 @@ def paired(figure: str, rounds: Sequence[float], target: float, *, higher_is_bet
     return Row(figure, value, target_shown, None, "not resolved", unresolved=True)
 
 
-def interval_shown(rounds: Sequence[float]) -> str:
+def interval_shown(rounds: Sequence[float], unit: str = "rounds") -> str:
     """'1.09× (95 %: 0.98–1.16×, 15 rounds)', or why there is no interval."""
     interval = median_interval(rounds)
     if interval is None:
-        return f"median {median(rounds):.2f}× of {len(rounds)} rounds: too few for a 95 % interval"
+        return f"median {median(rounds):.2f}× of {len(rounds)} {unit}: too few for a 95 % interval"
     middle, low, high = interval
-    return f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×, {len(rounds)} rounds)"
+    return f"{middle:.2f}× (95 %: {low:.2f}–{high:.2f}×, {len(rounds)} {unit})"
 
 
 def per_round(a: Sequence[Measured], b: Sequence[Measured], figure: str) -> list[float]:
@@ -321,6 +330,19 @@ def cpu_seconds(pids: Sequence[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])
     return total / ticks
+
+
+def cpu_ns(pids: Sequence[int]) -> int:
+    """Nanoseconds the processes' threads have run on a CPU so far (/proc/PID/task/*/schedstat): exact, where
+    /proc/PID/stat counts 10 ms ticks."""
+    total = 0
+    for pid in pids:
+        for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+            try:
+                total += int(schedstat.read_text().split()[0])
+            except (OSError, ValueError, IndexError):  # a thread that ended meanwhile
+                continue
+    return total
 
 
 @dataclass
@@ -550,18 +572,28 @@ class Load:
     workdir: Path
     loads: list[float] = field(default_factory=list)
 
-    def run(self, port: int, scenario: Scenario, duration: int | None = None, *, pinned: bool = True) -> WrkResult:
-        script = self.workdir / f"{scenario.key}.lua"
+    def argv(self, port: int, scenario: Scenario, duration: int, connections: int, pinned: bool) -> list[str]:
+        # One script per server: readers on two ports are asked the conditional GET with different ETags.
+        script = self.workdir / f"{scenario.key}-{port}.lua"
         script.write_text(wrk_script(scenario.method, scenario.headers, scenario.body))
         self.loads.append(os.getloadavg()[0])
-        argv = [*(["taskset", "-c", LOAD_CPU] if pinned else []), "wrk", "-t1", f"-c{self.connections}"]
-        out = subprocess.run(
-            [*argv, f"-d{duration or self.duration}s", "-s", str(script), f"http://127.0.0.1:{port}{scenario.path}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return parse_wrk(out.stdout)
+        return [*(["taskset", "-c", LOAD_CPU] if pinned else []), "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
+                "-s", str(script), f"http://127.0.0.1:{port}{scenario.path}"]  # fmt: skip
+
+    def run(self, port: int, scenario: Scenario, duration: int | None = None, *, pinned: bool = True) -> WrkResult:
+        argv = self.argv(port, scenario, duration or self.duration, self.connections, pinned)
+        return parse_wrk(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+
+    def together(self, asked: Sequence[tuple[int, Scenario]], duration: int) -> list[WrkResult]:
+        """One wrk per (port, scenario), all at once on the load CPU, the connections shared out among them."""
+        connections = max(1, self.connections // len(asked))
+        argvs = [self.argv(port, scenario, duration, connections, True) for port, scenario in asked]
+        processes = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for argv in argvs]
+        outputs = [process.communicate()[0] for process in processes]
+        for argv, process in zip(argvs, processes, strict=True):
+            if process.returncode:
+                raise subprocess.CalledProcessError(process.returncode, argv)
+        return [parse_wrk(output) for output in outputs]
 
 
 @dataclass(frozen=True)
@@ -943,6 +975,102 @@ def access_log_after_sigterm(
     results.rows.append(Row("access log after SIGTERM right after a 2 s run", shown, "none missing", met, "lines lost"))
 
 
+# Side by side: two servers measured in the same seconds, a fresh pair each time.
+SIDE_BY_SIDE_ROUNDS = 2
+SIDE_BY_SIDE_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One side of a side-by-side comparison: how it is started (anew for every pair) and whether it is a
+    reader, asked the conditional GET with its own ETag (own_scenarios; the bare app answers any)."""
+
+    name: str
+    argv: list[str]
+    reader: bool = True
+
+
+def side_by_side(
+    load: Load, pairs: int, cases: Sequence[Scenario], a: Contender, b: Contender, workdir: Path, results: Results
+) -> dict[str, list[float]]:
+    """`a`'s requests per CPU-second over `b`'s: for each scenario, one figure per pair of fresh servers.
+
+    Both servers of a pair are pinned to the server CPU and asked at once, a wrk for each on the load CPU
+    (half the connections each), so whatever slows the machine in those seconds slows both. The scheduler
+    shares the CPU between them as it likes, so the figure is not req/s but each server's requests over its
+    own CPU time (cpu_ns). Every pair is started anew, the first to start alternating, because a process's
+    speed is partly its own (memory layout, hash seeds): two processes of the same code differ by more than
+    one process differs from round to round, so the figures' interval is over pairs, not rounds."""
+    ratios: dict[str, list[float]] = {scenario.key: [] for scenario in cases}
+    for n in range(pairs):
+        print(f"  pair {n + 1}/{pairs}: {a.name} and {b.name}, load average {os.getloadavg()[0]:.1f}", flush=True)
+        with ExitStack() as pair:
+            sides = [(0, a), (1, b)] if n % 2 == 0 else [(1, b), (0, a)]
+            started = {side: start(pair, f"{c.name}-side-{side}", c.argv, workdir) for side, c in sides}
+            servers = [started[0], started[1]]
+            asks = [own_scenarios(server.port, cases) if c.reader else list(cases)
+                    for server, c in zip(servers, (a, b), strict=True)]  # fmt: skip
+            for index, scenario in enumerate(cases):
+                asked = [(server.port, ask[index]) for server, ask in zip(servers, asks, strict=True)]
+                load.together(asked, 1)  # warm-up
+                used, done = [0, 0], [0, 0]
+                for _ in range(SIDE_BY_SIDE_ROUNDS):
+                    before = [cpu_ns(server.pids()) for server in servers]
+                    got = load.together(asked, SIDE_BY_SIDE_SECONDS)
+                    for side, server in enumerate(servers):
+                        used[side] += cpu_ns(server.pids()) - before[side]
+                        done[side] += got[side].requests
+                        if got[side].errors or got[side].non2xx:
+                            results.notes.append(f"{server.name}, {scenario.label}: {got[side].errors} socket "
+                                                 f"errors, {got[side].non2xx} 4xx/5xx answers in one run")  # fmt: skip
+                ratios[scenario.key].append(ratio(done[0] * used[1], done[1] * used[0]))
+        for server in servers:  # stopped as the pair closed: note their errors, empty their files
+            server.rotate()
+            results.notes += [f"{server.name} logged: {problem}" for problem in server.problems]
+    return ratios
+
+
+def side_by_side_part(
+    results: Results, args: argparse.Namespace, load: Load, reader_bin: Path, small_db: Path, workdir: Path
+) -> None:
+    """reader against the bare app, the access log on against off, and reader against reader (the control:
+    what the method shows where there is no difference), side by side over fresh pairs."""
+    serve = [str(reader_bin), "serve", "--db", str(small_db)]
+    bare_argv = [sys.executable, str(BENCH_DIR / "bare_app.py")]
+    print("capturing reader's answers for the bare app …", flush=True)
+    with ExitStack() as stack:
+        reader = start(stack, "reader-10", serve, workdir)
+        cases, answers, spec = capture(reader, workdir)
+        bare = start(stack, "bare", [*bare_argv, str(spec)], workdir)
+        check_bare(bare, cases, answers)
+        stop_all(results, (reader, bare))
+    cases = cases[:3]
+    as_users_start_it = Contender("reader-10", serve)
+    compared = {
+        "reader/bare": (as_users_start_it, Contender("bare", [*bare_argv, str(spec)], reader=False), cases),
+        "access log on/off": (as_users_start_it, Contender("reader-10-no-log", [*serve, "--access-log", "off"]), cases),
+        "control: reader/reader": (as_users_start_it, as_users_start_it, cases[:1]),
+    }
+    results.notes.insert(0, f"compared: `{shown_argv(serve)}` as users start it (its access log on, to standard "
+                            f"error, here a file), against `{shown_argv(bare_argv)} ANSWERS.json` (no access log), "
+                            "against itself with `--access-log off`, and against itself")  # fmt: skip
+    results.notes.insert(1, f"each figure: {args.pairs} pairs of fresh servers, both on CPU {SERVER_CPU}; per "
+                            f"scenario a 1 s warm-up, then {SIDE_BY_SIDE_ROUNDS} runs of {SIDE_BY_SIDE_SECONDS} s "
+                            f"with a wrk for each server at once on CPU {LOAD_CPU} ({load.connections // 2} "
+                            "connections each); a pair's figure is its requests per CPU-second (the servers' "
+                            "threads' schedstat) over both runs")  # fmt: skip
+    for name, (a, b, asked) in compared.items():
+        print(f"side by side, {name}: {args.pairs} pairs × {len(asked)} scenarios", flush=True)
+        ratios = side_by_side(load, args.pairs, asked, a, b, workdir, results)
+        for scenario in asked:
+            figure = f"{name}, {scenario.label}: requests per CPU-second, side by side"
+            target = scenario.target if name == "reader/bare" else 0.95 if name == "access log on/off" else None
+            if target is None:
+                results.rows.append(Row(figure, interval_shown(ratios[scenario.key], "pairs"), "—", None))
+            else:
+                results.rows.append(paired(figure, ratios[scenario.key], target, higher_is_better=True, unit="pairs"))
+
+
 def workers_scaling(results: Results, load: Load, runs: int, scenario: Scenario, one: Server, two: Server) -> None:
     """`--workers 2` against `--workers 1`, servers and wrk unpinned (all three share the two CPUs)."""
     print(f"--workers 2 vs --workers 1, unpinned: {runs} rounds × {load.duration} s", flush=True)
@@ -1065,6 +1193,9 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Results]:
         if args.only in (None, "workers"):
             with measured_part(parts, "workers", args, workdir) as (results, load):
                 workers(results, args, stack, load, reader_bin, small_db, workdir)
+        if args.only in (None, "side"):
+            with measured_part(parts, "side", args, workdir) as (results, load):
+                side_by_side_part(results, args, load, reader_bin, small_db, workdir)
         if args.only == "log":  # part of ceiling too: alone only when asked for
             with measured_part(parts, "log", args, workdir) as (results, load):
                 log_cost_alone(results, args, stack, load, reader_bin, small_db, workdir)
@@ -1213,6 +1344,7 @@ PARTS = {
     "ceiling": "reader against the bare app (bench/run.py)",
     "workers": "reader serve --workers (bench/run.py)",
     "log": "The access log's cost alone (bench/run.py)",
+    "side": "Side by side: requests per CPU-second over fresh pairs (bench/run.py)",
 }
 SMOKE = "A --quick smoke run: not figures to go by; to be regenerated on a quiet machine without --quick."
 PREAMBLE = """\
@@ -1223,8 +1355,10 @@ against the bare app, for the access log alone and for `--workers`, its design a
 bench/postgres.py's PostgreSQL figures, the first-visit budgets. Running a command again replaces its own
 parts and leaves the others.
 bench/run.py judges its ratios on many short alternating rounds with a 95 % interval, and says "not
-resolved" when the interval holds the target (the method says why that happens on this machine); compare
-ratios, not absolute numbers. The instruction counts (bench/instructions.py) do not move with load at all.
+resolved" when the interval holds the target (the method says why that happens on this machine); its
+side-by-side part measures two servers in the same seconds, per CPU-second, over fresh pairs, which
+settles far smaller differences. Compare ratios, not absolute numbers. The instruction counts
+(bench/instructions.py) do not move with load at all.
 """
 
 
@@ -1358,8 +1492,20 @@ METHOD = """\
   the hypervisor's other guests. Single rounds of reader/bare moved anywhere in 0.55–1.67×. Medians of 20
   rounds gave reader/bare on the article page 0.99× in one batch and 1.08× in the next; each server's best
   round gave 1.13× and 1.15× there, but 1.13× and 0.95× in two whole runs of this benchmark later the same
-  day: neither resolves 5 %. (Two servers run at the same time on one CPU, to share the disturbance, was
-  tried and dropped: two copies of the same server then differed by 0.8–1.3×.)
+  day: neither resolves 5 %. Two servers run at the same time on one CPU share the disturbance, but their
+  req/s then follows the scheduler's shares (two copies of the same server differed by 0.8–1.3× per run);
+  each server's requests over its own CPU time does not: the side-by-side figures below.
+- Side by side (`--only side`): reader against the bare app (page, fragment, 304), the access log on
+  against `--access-log off` (the same three) and, as the control, reader against reader (the page). Both
+  servers of a pair are pinned to CPU 0 and asked at once, a wrk for each on CPU 1 (32 connections each):
+  a 1 s warm-up, then two 2 s runs per scenario. A pair's figure is the ratio of each server's requests over
+  its own CPU time in those runs (the nanoseconds its threads ran, from `/proc/PID/task/*/schedstat`), so it
+  does not matter how the scheduler shared the CPU out. Every pair is two fresh processes (the first to
+  start alternating), because processes differ where rounds do not: two copies of reader in one pair came
+  out 0.99–1.01× over 16 rounds, while the same comparison with new processes moved by 2–4 % from one pair
+  to the next (memory layout and hash seeds are a process's own). The verdict is the median over pairs and
+  its 95 % interval, as for rounds above; the control says what the method shows where there is nothing to
+  find.
 - CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms ticks)
   over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
@@ -1390,9 +1536,10 @@ METHOD = """\
   plain SQLite connection polling every 1 ms sees the new version) to reader's first answer holding the new
   text; median of several imports.
 - Recording: `--write docs/performance.md` replaces this file's `bench/run.py` parts (each between markers:
-  the figures against the bare app, the `--workers` figures, the access log's cost alone, this design and
-  method) and leaves every other part as it is; `--only` rewrites only its own figures. Each part names the
-  command, the machine, the commit and what was compared; a `--quick` run is marked as a smoke run.
+  the figures against the bare app, the `--workers` figures, the side-by-side figures, the access log's cost
+  alone, this design and method) and leaves every other part as it is; `--only` rewrites only its own
+  figures. Each part names the command, the machine, the commit and what was compared; a `--quick` run is
+  marked as a smoke run.
 - Load with writes (`bench/load_with_writes.py`, run on its own, results in docs/reliability.md): 1,000
   connections for 30 s against `reader serve --workers 2` with 10 API writes a second; read p99, errors,
   every write checked, the access log's lines counted after SIGTERM.
@@ -1413,15 +1560,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, metavar="FILE", help="also write the results as Markdown")
     parser.add_argument(
         "--only",
-        choices=("ceiling", "workers", "log"),
-        help="only reader against the bare app and the access log's cost (ceiling), only --workers, or only the "
-        "access log's cost, two fresh servers (log: a few minutes, so --runs 60 narrows its interval)",
+        choices=("ceiling", "workers", "log", "side"),
+        help="only reader against the bare app and the access log's cost (ceiling), only --workers, only the "
+        "access log's cost, two fresh servers (log: a few minutes, so --runs 60 narrows its interval), or only "
+        "the side-by-side figures over fresh pairs (side)",
     )
+    parser.add_argument("--pairs", type=int, help="fresh pairs per side-by-side figure (default 15; quick 3)")
     args = parser.parse_args(argv)
     if args.runs is None:
         args.runs = 3 if args.quick else 15
-    if args.runs < 1 or args.duration < 1:
-        parser.error("--runs and --duration must be at least 1")
+    if args.pairs is None:
+        args.pairs = 3 if args.quick else 15
+    if args.runs < 1 or args.duration < 1 or args.pairs < 1:
+        parser.error("--runs, --duration and --pairs must be at least 1")
     args.visibility_runs = 3 if args.quick else 5
     args.readability_runs = 3 if args.quick else 5
     for tool, package in (("wrk", "wrk"), ("taskset", "util-linux")):
