@@ -333,15 +333,16 @@ def cpu_seconds(pids: Sequence[int]) -> float:
 
 
 def cpu_ns(pids: Sequence[int]) -> int:
-    """Nanoseconds the processes' threads have run on a CPU so far (/proc/PID/task/*/schedstat): exact, where
-    /proc/PID/stat counts 10 ms ticks."""
+    """Nanoseconds the processes have run on a CPU so far, all their threads (ended ones too): each process's
+    CPU-time clock, exact where /proc/PID/stat counts 10 ms ticks. Linux numbers that clock from the pid
+    (MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) in its posix-cpu-timers.h); Python has no
+    clock_getcpuclockid()."""
     total = 0
     for pid in pids:
-        for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
-            try:
-                total += int(schedstat.read_text().split()[0])
-            except (OSError, ValueError, IndexError):  # a thread that ended meanwhile
-                continue
+        try:
+            total += time.clock_gettime_ns((~pid << 3) | 2)
+        except OSError:  # the process has ended
+            continue
     return total
 
 
@@ -1057,8 +1058,7 @@ def side_by_side_part(
     results.notes.insert(1, f"each figure: {args.pairs} pairs of fresh servers, both on CPU {SERVER_CPU}; per "
                             f"scenario a 1 s warm-up, then {SIDE_BY_SIDE_ROUNDS} runs of {SIDE_BY_SIDE_SECONDS} s "
                             f"with a wrk for each server at once on CPU {LOAD_CPU} ({load.connections // 2} "
-                            "connections each); a pair's figure is its requests per CPU-second (the servers' "
-                            "threads' schedstat) over both runs")  # fmt: skip
+                            "connections each); X")  # fmt: skip
     for name, (a, b, asked) in compared.items():
         print(f"side by side, {name}: {args.pairs} pairs × {len(asked)} scenarios", flush=True)
         ratios = side_by_side(load, args.pairs, asked, a, b, workdir, results)
@@ -1499,13 +1499,12 @@ METHOD = """\
   against `--access-log off` (the same three) and, as the control, reader against reader (the page). Both
   servers of a pair are pinned to CPU 0 and asked at once, a wrk for each on CPU 1 (32 connections each):
   a 1 s warm-up, then two 2 s runs per scenario. A pair's figure is the ratio of each server's requests over
-  its own CPU time in those runs (the nanoseconds its threads ran, from `/proc/PID/task/*/schedstat`), so it
-  does not matter how the scheduler shared the CPU out. Every pair is two fresh processes (the first to
-  start alternating), because processes differ where rounds do not: two copies of reader in one pair came
-  out 0.99–1.01× over 16 rounds, while the same comparison with new processes moved by 2–4 % from one pair
-  to the next (memory layout and hash seeds are a process's own). The verdict is the median over pairs and
-  its 95 % interval, as for rounds above; the control says what the method shows where there is nothing to
-  find.
+  its own CPU time in those runs (its process CPU-time clock, in nanoseconds), so it does not matter how
+  the scheduler shared the CPU out. Every pair is two fresh processes (the first to start alternating),
+  because processes differ where rounds do not: two copies of reader in one pair came out 0.99–1.01× over
+  16 rounds, while the same comparison with new processes moved by 2–4 % from one pair to the next (memory
+  layout and hash seeds are a process's own). The verdict is the median over pairs and its 95 % interval,
+  as for rounds above; the control says what the method shows where there is nothing to find.
 - CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms ticks)
   over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the

@@ -8,7 +8,10 @@ import gzip
 import importlib.util
 import json
 import math
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -152,6 +155,70 @@ def test_cpu_per_request_is_the_servers_cpu_over_wrks_requests() -> None:
     assert run.cpu_per_request(measured) == pytest.approx(80.0)
     idle = run.Measured(run.WrkResult(0, 0, 0, 0, 0, 0), server_cpu=0.01, load_cpu=0, seconds=3.0)
     assert run.cpu_per_request(idle) == pytest.approx(10_000.0)  # no division by zero
+
+
+def test_cpu_ns_is_the_processes_threads_cpu_time_in_nanoseconds() -> None:
+    def spin(seconds: float) -> None:
+        until = time.thread_time() + seconds
+        while time.thread_time() < until:
+            pass
+
+    before, process_before = run.cpu_ns([os.getpid()]), time.process_time()
+    spinner = threading.Thread(target=spin, args=(0.05,))  # another thread's time counts too
+    spinner.start()
+    spin(0.05)
+    spinner.join()
+    used, process_used = (run.cpu_ns([os.getpid()]) - before) / 1e9, time.process_time() - process_before
+    assert used >= 0.1
+    assert used == pytest.approx(process_used, abs=0.02)
+    assert run.cpu_ns([2**22 + 1]) == 0  # no such process (above Linux's pid_max): nothing counted
+
+
+class _PairServer(_FakeServer):
+    def __init__(self, port: int, name: str) -> None:
+        super().__init__(port)
+        self.name, self.problems = name, []
+
+    def stop(self) -> None:
+        pass
+
+
+def test_side_by_side_judges_each_fresh_pair_by_requests_per_cpu_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "slow" needs 2 µs of CPU a request, "fast" 1 µs; the scheduler gives them unequal shares of the CPU.
+    cost_us, share = {"slow": 2, "fast": 1}, {"slow": 1000, "fast": 3000}
+    started: list[str] = []
+    servers: dict[int, _PairServer] = {}
+    cpu: dict[int, int] = {}
+
+    def start(stack: object, name: str, argv: list[str], workdir: Path) -> _PairServer:
+        started.append(name)
+        server = servers[len(servers) + 1] = _PairServer(len(servers) + 1, name)
+        server.pids = lambda port=server.port: [port]  # type: ignore[method-assign]
+        return server
+
+    class Load:
+        connections = 64
+
+        def together(self, asked: list[tuple[int, object]], duration: int) -> list[object]:
+            got = []
+            for port, _ in asked:
+                kind = servers[port].name.split("-")[0]
+                cpu[port] = cpu.get(port, 0) + share[kind] * duration * cost_us[kind] * 1000
+                got.append(run.WrkResult(1.0, 1.0, 1.0, share[kind] * duration, 0, 0))
+            return got
+
+    monkeypatch.setattr(run, "start", start)
+    monkeypatch.setattr(run, "own_scenarios", lambda port, cases: list(cases))
+    monkeypatch.setattr(run, "cpu_ns", lambda pids: cpu.get(pids[0], 0))
+    cases = run.scenarios("")[:2]
+    slow, fast = run.Contender("slow", ["slow"]), run.Contender("fast", ["fast"], reader=False)
+    ratios = run.side_by_side(Load(), 3, cases, slow, fast, Path("/nowhere"), run.Results())  # type: ignore[arg-type]
+    # Half the requests per CPU-second, whatever share of the CPU each server got; one figure per pair.
+    assert ratios == {"page": [0.5, 0.5, 0.5], "fragment": [0.5, 0.5, 0.5]}
+    # Every pair is started anew, the first to start alternating.
+    assert started == ["slow-side-0", "fast-side-1", "fast-side-1", "slow-side-0", "slow-side-0", "fast-side-1"]
+    row = run.paired("page", [0.96, 0.95, 0.97, 0.96, 0.94, 0.96, 0.95], 0.9, higher_is_better=True, unit="pairs")
+    assert "7 pairs" in row.value
 
 
 def test_page_weight_counts_css_imports_and_scripts_but_not_fonts() -> None:
