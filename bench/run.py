@@ -1058,7 +1058,8 @@ def side_by_side_part(
     results.notes.insert(1, f"each figure: {args.pairs} pairs of fresh servers, both on CPU {SERVER_CPU}; per "
                             f"scenario a 1 s warm-up, then {SIDE_BY_SIDE_ROUNDS} runs of {SIDE_BY_SIDE_SECONDS} s "
                             f"with a wrk for each server at once on CPU {LOAD_CPU} ({load.connections // 2} "
-                            "connections each); X")  # fmt: skip
+                            "connections each); a pair's figure is its requests per CPU-second (each server's "
+                            "CPU-time clock) over both runs")  # fmt: skip
     for name, (a, b, asked) in compared.items():
         print(f"side by side, {name}: {args.pairs} pairs × {len(asked)} scenarios", flush=True)
         ratios = side_by_side(load, args.pairs, asked, a, b, workdir, results)
@@ -1351,9 +1352,9 @@ PREAMBLE = """\
 # Performance
 
 Written in parts, each between two markers naming the command that writes it: bench/run.py's figures
-against the bare app, for the access log alone and for `--workers`, its design and method notes,
-bench/postgres.py's PostgreSQL figures, the first-visit budgets. Running a command again replaces its own
-parts and leaves the others.
+against the bare app, side by side, for the access log alone and for `--workers`, its design and method
+notes, bench/postgres.py's PostgreSQL figures, the first-visit budgets. Running a command again replaces
+its own parts and leaves the others.
 bench/run.py judges its ratios on many short alternating rounds with a 95 % interval, and says "not
 resolved" when the interval holds the target (the method says why that happens on this machine); its
 side-by-side part measures two servers in the same seconds, per CPU-second, over fresh pairs, which
