@@ -1384,8 +1384,12 @@ def document_part(part: str, results: Results, about: dict[str, str], command: s
         *(
             [
                 f"Not resolved by this run ({len(unresolved)}): the interval holds the target, so this machine could "
-                "not tell (bench/instructions.py's counts, which other load does not move, have their own "
-                "section).",
+                + (
+                    "not tell; more pairs (`--pairs`) narrow it."
+                    if part == "side"
+                    else "not tell (bench/instructions.py's counts, which other load does not move, have their own "
+                    "section)."
+                ),
                 "",
                 *[f"- {r.figure}: {r.value}, target {r.target}" for r in unresolved],
                 "",
