@@ -319,23 +319,10 @@ def count_access_lines(log: bytes) -> int:
     return sum(data.count(start) for start in ACCESS_LINE_STARTS)
 
 
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """User and system CPU time the processes have used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
 def cpu_ns(pids: Sequence[int]) -> int:
-    """Nanoseconds the processes have run on a CPU so far, all their threads (ended ones too): each process's
-    CPU-time clock, exact where /proc/PID/stat counts 10 ms ticks. Linux numbers that clock from the pid
-    (MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) in its posix-cpu-timers.h); Python has no
+    """Nanoseconds the processes have run on a CPU so far (user and system), all their threads (ended ones
+    too): each process's CPU-time clock, exact where /proc/PID/stat counts 10 ms ticks. Linux numbers that
+    clock from the pid (MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) in its posix-cpu-timers.h); Python has no
     clock_getcpuclockid()."""
     total = 0
     for pid in pids:
@@ -639,10 +626,10 @@ def alternate(
                 server.rotate()
                 time.sleep(max(0.0, GAP_SECONDS - (time.monotonic() - last_end)))
                 pids = server.pids()
-                cpu, wrk_cpu, started = cpu_seconds(pids), children_cpu(), time.monotonic()
+                cpu, wrk_cpu, started = cpu_ns(pids), children_cpu(), time.monotonic()
                 result = load.run(server.port, server.asks.get(scenario.key, scenario), pinned=pinned)
                 last_end = time.monotonic()
-                used, wrk_used = cpu_seconds(pids) - cpu, children_cpu() - wrk_cpu
+                used, wrk_used = (cpu_ns(pids) - cpu) / 1e9, children_cpu() - wrk_cpu
                 results[key][side].append(Measured(result, used, wrk_used, last_end - started))
     return results
 
@@ -1517,8 +1504,8 @@ METHOD = """\
   16 rounds, while the same comparison with new processes moved by 2–4 % from one pair to the next (memory
   layout and hash seeds are a process's own). The verdict is the median over pairs and its 95 % interval,
   as for rounds above; the control says what the method shows where there is nothing to find.
-- CPU per request: the user and system CPU time of the server's processes (`/proc/PID/stat`, in 10 ms ticks)
-  over each run, divided by the requests wrk completed.
+- CPU per request: the user and system CPU time of the server's processes (each process's CPU-time clock,
+  in nanoseconds) over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
   fragment and the 304, treated exactly alike (`--only log`: that alone, two fresh servers, so that
   `--runs 60` takes minutes). Then the log's completeness on its own, as many runs of the page as there are
