@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reader.single_write import send_whole
+
 if TYPE_CHECKING:
     from reader.access_log import AccessLog
 
@@ -72,11 +74,15 @@ class Reply:
         await self.send(message)
 
     async def whole(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
-        """Send a whole answer: its start (with X-Request-ID after `headers`) and its one body message."""
+        """Send a whole answer: its start (with X-Request-ID after `headers`) and its one body message, in one
+        write to the connection where the server allows (reader.single_write)."""
         self.status = status
         self.sent = len(body)
-        await self.send({"type": "http.response.start", "status": status, "headers": [*headers, self.header]})
-        await self.send({"type": "http.response.body", "body": body})
+        await send_whole(
+            self.send,
+            {"type": "http.response.start", "status": status, "headers": [*headers, self.header]},
+            {"type": "http.response.body", "body": body},
+        )
 
 
 class RequestId:

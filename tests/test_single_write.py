@@ -1,0 +1,159 @@
+"""reader.single_write: a cached answer reaches uvicorn's transport in one write, and nothing else changes."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from asyncio import selector_events
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.types import Message
+
+from reader.app import create_app
+from reader.settings import Settings
+from reader.single_write import HeldWrites, send_whole
+from tests.conftest import SEED_SLUG
+
+# asyncio's socket transport (private, so untyped): the tests watch its writes.
+SOCKET_TRANSPORT: Any = vars(selector_events)["_SelectorSocketTransport"]
+REQUEST = f"GET /articles/{SEED_SLUG} HTTP/1.1\r\nHost: reader.test\r\nAccept-Encoding: identity\r\n\r\n".encode()
+
+
+async def read_answer(reader: asyncio.StreamReader) -> bytes:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = re.search(rb"\r\ncontent-length: (\d+)\r\n", head)
+    assert length is not None, head
+    return head + await reader.readexactly(int(length.group(1)))
+
+
+def served_writes(settings: Settings, requests: int, *, close: bool = False) -> tuple[list[list[bytes]], list[bytes]]:
+    """`requests` GETs of the seed article over one connection to uvicorn's httptools server (on asyncio's
+    loop, whose transports are Python and can be watched): each answer's writes to the server's transport
+    (one list per answer, in order), and the answers the client read."""
+    writes: dict[int, list[bytes]] = {}
+    real_write = SOCKET_TRANSPORT.write
+
+    def watched_write(self: Any, data: Any) -> None:
+        writes.setdefault(id(self), []).append(bytes(data))
+        real_write(self, data)
+
+    async def run() -> tuple[list[list[bytes]], list[bytes]]:
+        sock = socket.create_server(("127.0.0.1", 0))
+        config = uvicorn.Config(create_app(settings), http="httptools", log_config=None, access_log=False)
+        server = uvicorn.Server(config)
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:
+            await asyncio.sleep(0.01)
+        try:
+            reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+            client = id(writer.transport)
+            answers = []
+            for n in range(requests):
+                last = close and n == requests - 1
+                writer.write(REQUEST.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n") if last else REQUEST)
+                answers.append(await read_answer(reader))
+            if close:
+                assert await reader.read() == b""  # the server closed the connection after its answer
+            writer.close()
+            await writer.wait_closed()
+        finally:
+            server.should_exit = True
+            await serving
+        (server_writes,) = [chunks for transport, chunks in writes.items() if transport != client]
+        # Writes to the answers they belong to: each answer begins with a status line.
+        per_answer: list[list[bytes]] = []
+        for chunk in server_writes:
+            if chunk.startswith(b"HTTP/1.1 "):
+                per_answer.append([])
+            per_answer[-1].append(chunk)
+        return per_answer, answers
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SOCKET_TRANSPORT, "write", watched_write)
+        return asyncio.run(run())
+
+
+def without_varying_headers(answer: bytes) -> bytes:
+    return re.sub(rb"\r\n(date|x-request-id): [^\r]*", b"", answer)
+
+
+def test_a_cached_answer_reaches_the_server_in_one_write(settings: Settings) -> None:
+    per_answer, answers = served_writes(settings, 3)
+    # The first is rendered and goes through uvicorn as usual: its start, then its body.
+    assert len(per_answer[0]) == 2
+    # The next two are the response cache's: status line, headers and body in one write.
+    for writes, answer in zip(per_answer[1:], answers[1:], strict=True):
+        assert writes == [answer]
+        assert without_varying_headers(answer) == without_varying_headers(answers[0])
+    assert answers[1].startswith(b"HTTP/1.1 200 OK\r\n") and b"</html>" in answers[1]
+
+
+def test_a_connection_the_client_closes_gets_its_answer_first(settings: Settings) -> None:
+    per_answer, answers = served_writes(settings, 2, close=True)
+    assert per_answer[1] == [answers[1]]
+    assert b"\r\nconnection: close\r\n" in answers[1]
+
+
+class Transport:
+    """What a test needs of a transport: its writes and close, in order."""
+
+    def __init__(self, closing: bool = False) -> None:
+        self.calls: list[tuple[str, object]] = []
+        self.closing = closing
+
+    def writelines(self, chunks: list[bytes]) -> None:
+        self.calls.append(("writelines", list(chunks)))
+
+    def close(self) -> None:
+        self.calls.append(("close", None))
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def get_extra_info(self, name: str) -> str:
+        return f"real {name}"
+
+
+class Cycle:
+    """A server's send bound to an object with a transport, but not uvicorn's httptools cycle."""
+
+    def __init__(self) -> None:
+        self.transport = Transport()
+        self.sent: list[Message] = []
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+
+START: Message = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
+BODY: Message = {"type": "http.response.body", "body": b"ok"}
+
+
+@pytest.mark.anyio
+async def test_any_other_servers_send_gets_the_two_messages_as_they_are() -> None:
+    cycle = Cycle()
+    await send_whole(cycle.send, START, BODY)
+    assert cycle.sent == [START, BODY] and cycle.transport.calls == []
+    received: list[Message] = []
+
+    async def plain(message: Message) -> None:
+        received.append(message)
+
+    await send_whole(plain, START, BODY)
+    assert received == [START, BODY]
+
+
+def test_held_writes_keep_writes_note_a_close_and_pass_the_rest_on() -> None:
+    transport = Transport()
+    held = HeldWrites(transport)
+    held.write(b"a")
+    held.write(b"b")
+    assert held.chunks == [b"a", b"b"] and transport.calls == []
+    assert not held.is_closing()
+    held.close()
+    assert held.closed and held.is_closing() and transport.calls == []
+    assert held.get_extra_info("peername") == "real peername"
+    assert HeldWrites(Transport(closing=True)).is_closing()
