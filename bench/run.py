@@ -1413,7 +1413,11 @@ DESIGN = """\
   body) of the deterministic routes: the index, article pages, fragments, embeds, oEmbed and the preference
   `POST`. The key is the method, path, query, scheme, body and every request header those views read
   (cookie, `Reader-Prefs`, languages, encodings, validators, origin, htmx headers): a repeated request is
-  a remembered route, one dict lookup and two `send` calls; it never reaches Starlette's router.
+  a remembered route, one dict lookup and one write to the connection; it never reaches Starlette's
+  router. uvicorn writes an answer's start and its body with a `transport.write` each, and uvloop sends
+  each at once: two `send` system calls and two TCP segments per answer. A cached answer's two writes are
+  held and handed to the transport together, one `writev` (`reader.single_write`), as nginx sends a
+  header and body: 1.08× the requests per CPU-second by itself (by hand, 10 fresh pairs side by side).
 - Freshness without a query per request: an answer is kept with a stamp taken before it was rendered and
   served only while the stamp is current. A page of one article is stamped with that article's change
   counter, other pages with a counter of every article change; the store moves them as it commits. Both
