@@ -1408,8 +1408,9 @@ def design_and_method() -> str:
 
 
 DESIGN = """\
-- `reader.response_cache.ResponseCache`, a pure ASGI middleware right inside Starlette's error middleware
-  (outside it are only that and the request id and access log layer), keeps whole answers (status, headers,
+- `reader.response_cache.ResponseCache`, a pure ASGI middleware outside all of Starlette's (outside it are
+  only the route lookup and the request id and access log layer; what it passes on, a miss's rendering
+  too, runs inside Starlette's error middleware), keeps whole answers (status, headers,
   body) of the deterministic routes: the index, article pages, fragments, embeds, oEmbed and the preference
   `POST`. The key is the method, path, query, scheme, body and every request header those views read
   (cookie, `Reader-Prefs`, languages, encodings, validators, origin, htmx headers): a repeated request is
@@ -1436,8 +1437,8 @@ DESIGN = """\
   no float formatting) is formatted once too, so a line is one dict lookup and four appends to a buffer:
   that head, the duration, the request id and a newline. The buffer is written with one `os.write` when
   it passes 64 KiB or its oldest line is half a second old, and at shutdown. An answer cache hit, status,
-  size and body known before it sends, goes straight to the server's `send` past the per-message wrappers
-  outside the cache (the request id layer's and Starlette's error middleware's), and hands the log its
+  size and body known before it sends, goes straight to the server's `send` past the per-message wrapper
+  outside the cache (the request id layer's), and hands the log its
   status and size (`reader.request_id.Reply`).
 - `reader serve` runs uvicorn on uvloop with one change (`reader.event_loop`): libuv accepts one new
   connection per turn of the event loop, and under load a turn lasts as long as answering every ready

@@ -12,6 +12,7 @@ import pytest
 import uvicorn
 from starlette.types import Message
 
+from reader import single_write
 from reader.app import create_app
 from reader.settings import Settings
 from reader.single_write import HeldWrites, send_whole
@@ -104,6 +105,9 @@ class Transport:
         self.calls: list[tuple[str, object]] = []
         self.closing = closing
 
+    def write(self, data: bytes) -> None:
+        self.calls.append(("write", data))
+
     def writelines(self, chunks: list[bytes]) -> None:
         self.calls.append(("writelines", list(chunks)))
 
@@ -128,6 +132,14 @@ class Cycle:
         self.sent.append(message)
 
 
+class WritingCycle(Cycle):
+    """Writes what it is sent to its transport, as uvicorn's cycle does: the start, then the body."""
+
+    async def send(self, message: Message) -> None:
+        await super().send(message)
+        self.transport.write(b"start" if message["type"] == "http.response.start" else message["body"])
+
+
 START: Message = {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
 BODY: Message = {"type": "http.response.body", "body": b"ok"}
 
@@ -144,6 +156,25 @@ async def test_any_other_servers_send_gets_the_two_messages_as_they_are() -> Non
 
     await send_whole(plain, START, BODY)
     assert received == [START, BODY]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("body", "calls"),
+    [
+        (b"ok", [("writelines", [b"start", b"ok"])]),
+        # Nothing to join a start to (a 304): written as the server writes it, without holding anything.
+        (b"", [("write", b"start"), ("write", b"")]),
+    ],
+)
+async def test_writes_are_held_for_answers_with_a_body(
+    monkeypatch: pytest.MonkeyPatch, body: bytes, calls: list[tuple[str, object]]
+) -> None:
+    monkeypatch.setattr(single_write, "_httptools_cycle", lambda: WritingCycle)
+    cycle = WritingCycle()
+    transport = cycle.transport
+    await send_whole(cycle.send, START, {"type": "http.response.body", "body": body})
+    assert cycle.transport is transport and transport.calls == calls
 
 
 def test_held_writes_keep_writes_note_a_close_and_pass_the_rest_on() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -42,12 +42,23 @@ from reader.web import has_own_prefs
 class ReaderApp(Starlette):
     """Starlette with the request id and the access log outside everything, Starlette's own error
     middleware included: the 500 page, its X-Request-ID header, the traceback logged for it and its access
-    log line all belong to the request."""
+    log line all belong to the request.
+
+    Between them and Starlette's stack come `outer_middleware` (the route lookup and the answer cache): a
+    cached answer is sent before any of Starlette's layers runs, its error middleware's included (a
+    coroutine and a closure per request); everything the cache passes on, a miss's rendering too, runs
+    inside that error middleware as before, and the cache sees its 500 page like any other answer it may
+    not keep.
+    """
 
     access_log: AccessLog | None = None
+    outer_middleware: Sequence[Middleware] = ()
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestId(super().build_middleware_stack(), access_log=self.access_log)
+        app = super().build_middleware_stack()
+        for cls, args, kwargs in reversed(self.outer_middleware):
+            app = cls(app, *args, **kwargs)
+        return RequestId(app, access_log=self.access_log)
 
 
 # Starlette types handlers with its own untyped state; reader's read the lifespan's AppState (reader.state).
@@ -115,18 +126,6 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         debug=settings.debug,
         routes=routes,
         middleware=[
-            # First: every layer after it reads the request's route (reader.kinds).
-            Middleware(RouteLookup, index=index),
-            Middleware(
-                ResponseCache,
-                rule=cache_rule,
-                stamp=lambda slug: (
-                    db.generation,
-                    db.any_key_version if slug is None else db.key_versions.get(slug, 0),
-                ),
-                max_bytes=settings.response_cache_bytes,
-                fresh=lambda: db.listening,
-            ),
             Middleware(CompressPublic),
             Middleware(RouteHeaders, embed_frame_ancestors=settings.embed_frame_ancestors, personal=_personal),
             Middleware(EmbedCors, origins=settings.embed_origins),
@@ -138,6 +137,20 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     )
 
     app.access_log = access_log
+    app.outer_middleware = [
+        # First: every layer after it reads the request's route (reader.kinds).
+        Middleware(RouteLookup, index=index),
+        Middleware(
+            ResponseCache,
+            rule=cache_rule,
+            stamp=lambda slug: (
+                db.generation,
+                db.any_key_version if slug is None else db.key_versions.get(slug, 0),
+            ),
+            max_bytes=settings.response_cache_bytes,
+            fresh=lambda: db.listening,
+        ),
+    ]
 
     def colors_url(prefs: Preferences) -> str:
         return str(app.url_path_for("colors_css", pair=colors_pair(prefs)))

@@ -287,7 +287,7 @@ class RouteLookup:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            # In the scope itself, not a copy: Starlette's error middleware outside sees it too.
+            # In the scope itself, not a copy: every layer inside reads it, Starlette's error pages too.
             asked = scope if scope["method"] != "OPTIONS" else _as_asked(scope)
             scope[SCOPE_KEY] = self.index.find_in(asked)
         await self.app(scope, receive, send)

@@ -48,12 +48,9 @@ class Reply:
     X-Request-ID and counting status and body bytes for the access log on the way to the server's `send`.
 
     `whole` sends an answer known in full (reader.response_cache's hits) straight to the server's `send`,
-    past the per-message wrappers between this layer and the application (this one's and Starlette's error
-    middleware's, which only notes that an answer started): a coroutine and a dict copy fewer per message,
-    on the path that is most of the traffic. So no layer between RequestId and a caller of `whole` may
-    change or hold back the messages it is sent. Starlette's error middleware then never learns that the
-    answer started; that is safe because nothing runs after `whole` and the server's `send` does not raise
-    once the client has gone (uvicorn returns quietly), so it never tries a 500 after a sent start.
+    past this layer's per-message wrapper: a coroutine and a dict copy fewer per message, on the path that
+    is most of the traffic. So no layer between RequestId and a caller of `whole` may change or hold back
+    the messages it is sent (reader.app.ReaderApp puts only the route lookup there).
     """
 
     __slots__ = ("send", "header", "status", "sent")

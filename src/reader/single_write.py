@@ -57,9 +57,10 @@ class HeldWrites:
 
 
 async def send_whole(send: Send, start: Message, body: Message) -> None:
-    """Send an answer's start and its one body message; to uvicorn's httptools server, in one write."""
+    """Send an answer's start and its one body message; to uvicorn's httptools server, in one write when
+    there is a body (without one, as a 304 or a 204, the start is the only write and holding it costs)."""
     cycle: Any = getattr(send, "__self__", None)
-    if cycle is None or type(cycle) is not _httptools_cycle():
+    if not body.get("body") or cycle is None or type(cycle) is not _httptools_cycle():
         await send(start)
         await send(body)
         return
