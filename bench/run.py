@@ -1410,15 +1410,16 @@ def design_and_method() -> str:
 DESIGN = """\
 - `reader.response_cache.ResponseCache`, a pure ASGI middleware outside all of Starlette's (outside it are
   only the route lookup and the request id and access log layer; what it passes on, a miss's rendering
-  too, runs inside Starlette's error middleware), keeps whole answers (status, headers,
-  body) of the deterministic routes: the index, article pages, fragments, embeds, oEmbed and the preference
-  `POST`. The key is the method, path, query, scheme, body and every request header those views read
-  (cookie, `Reader-Prefs`, languages, encodings, validators, origin, htmx headers): a repeated request is
-  a remembered route, one dict lookup and one write to the connection; it never reaches Starlette's
-  router. uvicorn writes an answer's start and its body with a `transport.write` each, and uvloop sends
-  each at once: two `send` system calls and two TCP segments per answer. A cached answer's two writes are
-  held and handed to the transport together, one `writev` (`reader.single_write`), as nginx sends a
-  header and body: 1.08× the requests per CPU-second by itself (by hand, 10 fresh pairs side by side).
+  too, runs inside Starlette's error middleware), keeps whole answers (status, headers, body) of the
+  deterministic routes: the index, article pages, fragments, embeds, oEmbed and the preference `POST`. The
+  key is the method, path, query, scheme, body and every request header those views read (cookie,
+  `Reader-Prefs`, languages, encodings, validators, origin, htmx headers): a repeated request is a
+  remembered route, one dict lookup and one write to the connection; it never reaches Starlette's router.
+  uvicorn writes an answer's start and its body with a `transport.write` each, and uvloop sends
+  each at once: two `send` system calls and two TCP segments per answer. A cached answer with a body has
+  its two writes held and handed to the transport together, one `writev` (`reader.single_write`), as
+  nginx sends a header and body: 1.08× the requests per CPU-second by itself (by hand, 10 fresh pairs
+  side by side). A 304's start is its only write anyway; holding it cost 2 %, so it is not held.
 - Freshness without a query per request: an answer is kept with a stamp taken before it was rendered and
   served only while the stamp is current. A page of one article is stamped with that article's change
   counter, other pages with a counter of every article change; the store moves them as it commits. Both
@@ -1438,8 +1439,8 @@ DESIGN = """\
   that head, the duration, the request id and a newline. The buffer is written with one `os.write` when
   it passes 64 KiB or its oldest line is half a second old, and at shutdown. An answer cache hit, status,
   size and body known before it sends, goes straight to the server's `send` past the per-message wrapper
-  outside the cache (the request id layer's), and hands the log its
-  status and size (`reader.request_id.Reply`).
+  outside the cache (the request id layer's), and hands the log its status and size
+  (`reader.request_id.Reply`).
 - `reader serve` runs uvicorn on uvloop with one change (`reader.event_loop`): libuv accepts one new
   connection per turn of the event loop, and under load a turn lasts as long as answering every ready
   request, so with 1,000 connections hundreds waited seconds in the kernel's accept queue; reader's loop
