@@ -170,7 +170,7 @@ async def test_any_other_servers_send_gets_the_two_messages_as_they_are() -> Non
 async def test_writes_are_held_for_answers_with_a_body(
     monkeypatch: pytest.MonkeyPatch, body: bytes, calls: list[tuple[str, object]]
 ) -> None:
-    monkeypatch.setattr(single_write, "_httptools_cycle", lambda: WritingCycle)
+    monkeypatch.setattr(single_write, "HTTPTOOLS_CYCLE", WritingCycle)
     cycle = WritingCycle()
     transport = cycle.transport
     await send_whole(cycle.send, START, {"type": "http.response.body", "body": body})

@@ -16,20 +16,16 @@ as it is.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from starlette.types import Message, Send
 
-
-@cache
-def _httptools_cycle() -> type[Any] | None:
-    """uvicorn's httptools RequestResponseCycle, or None where it cannot be imported."""
-    try:
-        from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
-    except ImportError:  # pragma: no cover - uvicorn[standard] is a dependency; another server may run reader
-        return None
-    return RequestResponseCycle
+# uvicorn's httptools cycle, looked up once, not per answer; None where it cannot be imported.
+HTTPTOOLS_CYCLE: type[Any] | None
+try:
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as HTTPTOOLS_CYCLE
+except ImportError:  # pragma: no cover - uvicorn[standard] is a dependency; another server may run reader
+    HTTPTOOLS_CYCLE = None
 
 
 class HeldWrites:
@@ -60,7 +56,7 @@ async def send_whole(send: Send, start: Message, body: Message) -> None:
     """Send an answer's start and its one body message; to uvicorn's httptools server, in one write when
     there is a body (without one, as a 304 or a 204, the start is the only write and holding it costs)."""
     cycle: Any = getattr(send, "__self__", None)
-    if not body.get("body") or cycle is None or type(cycle) is not _httptools_cycle():
+    if not body.get("body") or cycle is None or type(cycle) is not HTTPTOOLS_CYCLE:
         await send(start)
         await send(body)
         return
