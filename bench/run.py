@@ -87,12 +87,36 @@ def lua_string(value: str) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\{b:03d}" for b in value.encode()) + '"'
 
 
-def wrk_script(method: str, headers: dict[str, str], body: str = "") -> str:
-    """A wrk Lua script sending one request shape and printing one JSON line at the end."""
+@dataclass(frozen=True)
+class Varied:
+    """Traffic that seldom repeats a whole request, as real traffic does: each request takes one of `paths`
+    and, for each header named, one of its values (None: the header left out), at random."""
+
+    paths: tuple[str, ...]
+    headers: dict[str, tuple[str | None, ...]]
+
+
+def wrk_script(method: str, headers: dict[str, str], body: str = "", varied: Varied | None = None) -> str:
+    """A wrk Lua script sending one request shape (or `varied` ones) and printing one JSON line at the end."""
     lines = [f"wrk.method = {lua_string(method)}"]
     lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
     if body:
         lines.append(f"wrk.body = {lua_string(body)}")
+    if varied is not None:
+        choices = ", ".join(
+            f"{{{lua_string(name)}, {{{', '.join('false' if v is None else lua_string(v) for v in values)}}}}}"
+            for name, values in varied.headers.items()
+        )
+        lines += [
+            f"local paths = {{{', '.join(lua_string(path) for path in varied.paths)}}}",
+            f"local choices = {{{choices}}}",
+            "request = function()",
+            "  local h = {}",
+            "  for k, v in pairs(wrk.headers) do h[k] = v end",
+            "  for _, c in ipairs(choices) do local v = c[2][math.random(#c[2])]; if v then h[c[1]] = v end end",
+            "  return wrk.format(wrk.method, paths[math.random(#paths)], h, wrk.body)",
+            "end",
+        ]
     return "\n".join(lines) + "\n" + REPORT_LUA
 
 
@@ -502,6 +526,7 @@ class Scenario:
     body: str = ""
     target: float | None = None  # reader/bare (no access log) req/s at least this
     p99_target: float = 2.0  # reader/bare p99 at most this
+    varied: Varied | None = None  # requests drawn from these, `path` and `headers` only their defaults
 
 
 def scenarios(etag: str) -> list[Scenario]:
@@ -525,6 +550,39 @@ def scenarios(etag: str) -> list[Scenario]:
         Scenario("htmx", "htmx preference change", "POST", "/preferences", htmx, form, target=0.6),
         Scenario("index", "index page /", "GET", "/", {}),
     ]
+
+
+# User agents of four browsers in six versions each, and referers (one in nine requests without), for `varied`.
+AGENTS: tuple[str, ...] = tuple(
+    agent.format(n)
+    for agent in (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/12{}.0.0.0 "
+        "Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_{} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 "
+        "Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; SM-S91{}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile "
+        "Safari/537.36",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:12{0}.0) Gecko/20100101 Firefox/12{0}.0",
+    )
+    for n in range(6)
+)
+REFERERS: tuple[str | None, ...] = (
+    None, "https://www.google.com/", "https://www.facebook.com/", "https://zalo.me/", "https://t.co/x1y2z3",
+    "https://www.bing.com/search?q=bac+kan", "https://news.example.org/", "https://news.example.org/society",
+    "https://portal.example.vn/tin-tuc",
+)  # fmt: skip
+
+
+def varied(small_set: int) -> Scenario:
+    """Pages and fragments of every article of the set of `small_set` articles, with AGENTS and REFERERS: a
+    few thousand combinations, so that whatever reader remembers per kind of request (its access log's
+    lines) is measured as real traffic meets it, not only with one request repeated."""
+    generator = dataset.Generator()
+    slugs = [SEED, *(str(generator.fields(i)["slug"]) for i in dataset.indices(small_set))]
+    paths = tuple(path for slug in slugs for path in (f"/articles/{slug}", f"/articles/{slug}/fragment"))
+    headers = {"User-Agent": AGENTS, "Referer": REFERERS}
+    return Scenario("varied", "varied pages, agents, referers", "GET", paths[0], {"Cookie": COOKIE},
+                    varied=Varied(paths, headers))  # fmt: skip
 
 
 def own_scenarios(port: int, cases: Sequence[Scenario], timeout: float = 30) -> list[Scenario]:
@@ -563,7 +621,7 @@ class Load:
     def argv(self, port: int, scenario: Scenario, duration: int, connections: int, pinned: bool) -> list[str]:
         # One script per server: readers on two ports are asked the conditional GET with different ETags.
         script = self.workdir / f"{scenario.key}-{port}.lua"
-        script.write_text(wrk_script(scenario.method, scenario.headers, scenario.body))
+        script.write_text(wrk_script(scenario.method, scenario.headers, scenario.body, scenario.varied))
         self.loads.append(os.getloadavg()[0])
         return [*(["taskset", "-c", LOAD_CPU] if pinned else []), "wrk", "-t1", f"-c{connections}", f"-d{duration}s",
                 "-s", str(script), f"http://127.0.0.1:{port}{scenario.path}"]  # fmt: skip
@@ -1043,7 +1101,13 @@ def side_by_side_part(
     # name: (a, b, the scenarios, the target on a/b by scenario; None: no target, the control)
     compared: dict[str, tuple[Contender, Contender, Sequence[Scenario], Callable[[Scenario], float | None]]] = {
         "reader/bare": (as_users_start_it, bare, cases, lambda scenario: scenario.target),
-        "access log on/off": (as_users_start_it, silent, cases, lambda _: LOG_TARGET),
+        # Varied traffic has no target of its own: the issue's is for the page; it shows what real traffic costs.
+        "access log on/off": (
+            as_users_start_it,
+            silent,
+            [*cases, varied(10)],
+            lambda s: None if s.varied else LOG_TARGET,
+        ),
         "control: reader/reader": (as_users_start_it, as_users_start_it, cases[:1], lambda _: None),
     }
     results.notes.insert(0, f"compared: `{shown_argv(serve)}` as users start it (its access log on, to standard "
@@ -1432,15 +1496,16 @@ DESIGN = """\
   used out.
 - The access log (`reader.access_log`) is not uvicorn's: uvicorn's costs a logging record, a formatter
   and a `write` per request, about half of what the bare app spends on a request (bench/instructions.py).
-  reader's outermost middleware formats one line per request: what a client sends (address, request
-  line, referer, user agent) with the status and size it got is escaped once and remembered in a bounded
-  table with the line up to its duration for the current second, and each duration (integer nanoseconds,
-  no float formatting) is formatted once too, so a line is one dict lookup and four appends to a buffer:
-  that head, the duration, the request id and a newline. The buffer is written with one `os.write` when
-  it passes 64 KiB or its oldest line is half a second old, and at shutdown. An answer cache hit, status,
-  size and body known before it sends, goes straight to the server's `send` past the per-message wrapper
-  outside the cache (the request id layer's), and hands the log its status and size
-  (`reader.request_id.Reply`).
+  reader's outermost middleware formats one line per request: each part of what a client sends (address,
+  request line, referer and user agent) is escaped once and remembered in a bounded table of its own, and
+  the first 64 combinations of each second with the status and size they got keep the line up to its
+  duration for that second; each duration (integer nanoseconds, no float formatting) is formatted once
+  too. So a repeated request's line is one dict lookup and four appends to a buffer (that head, the
+  duration, the request id and a newline); another's is three lookups and the head formatted. The buffer
+  is written with one `os.write` when it passes 64 KiB or its oldest line is half a second old, and at
+  shutdown. An answer cache hit, status, size and body known before it sends, goes straight to the
+  server's `send` past the per-message wrapper outside the cache (the request id layer's), and hands the
+  log its status and size (`reader.request_id.Reply`).
 - `reader serve` runs uvicorn on uvloop with one change (`reader.event_loop`): libuv accepts one new
   connection per turn of the event loop, and under load a turn lasts as long as answering every ready
   request, so with 1,000 connections hundreds waited seconds in the kernel's accept queue; reader's loop
@@ -1501,7 +1566,10 @@ METHOD = """\
   req/s then follows the scheduler's shares (two copies of the same server differed by 0.8–1.3× per run);
   each server's requests over its own CPU time does not: the side-by-side figures below.
 - Side by side (`--only side`): reader against the bare app (page, fragment, 304), the access log on
-  against `--access-log off` (the same three) and, as the control, reader against reader (the page). Both
+  against `--access-log off` (the same three, and varied traffic: the page or fragment of any of the small
+  set's articles with one of 24 user agents and 9 referers at random, about 3,500 combinations, as real
+  traffic seldom repeats a whole request; no target of its own) and, as the control, reader against reader
+  (the page). Both
   servers of a pair are pinned to CPU 0 and asked at once, a wrk for each on CPU 1 (32 connections each):
   a 1 s warm-up, then two 2 s runs per scenario. A pair's figure is the ratio of each server's requests over
   its own CPU time in those runs (its process CPU-time clock, in nanoseconds), so it does not matter how

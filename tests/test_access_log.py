@@ -362,19 +362,59 @@ def test_what_clients_send_is_remembered_escaped_but_never_without_bound() -> No
     log = AccessLog(lines)  # type: ignore[arg-type]
     start = time.perf_counter_ns()
 
-    def record(path: bytes, agent: bytes) -> bytes:
-        log.record(scope(path=path.decode(), raw_path=path), b"id", 200, 1, start, start + 1_000_000, None, agent)
+    def record(path: bytes, agent: bytes, at: int = 0) -> bytes:
+        log.record(
+            scope(path=path.decode(), raw_path=path), b"id", 200, 1, start + at, start + at + 1_000_000, None, agent
+        )
         return lines[-1]
 
     first = record(b"/a", b'evil"\n')
-    assert record(b"/a", b'evil"\n') == first  # the remembered parts give the same line
+    assert record(b"/a", b'evil"\n') == first  # the remembered head gives the same line
     assert b'"evil\\x22\\x0A"' in first
     for n in range(3 * access_log.MAX_REMEMBERED):
-        record(b"/page-%d" % n, b"agent")
-    assert 0 < len(log._parts) <= access_log.MAX_REMEMBERED
-    log._parts.clear()
+        record(b"/page-%d" % n, b"agent-%d" % (n % 3))
+    assert 0 < len(log._requests) <= access_log.MAX_REMEMBERED
+    assert len(log._headers) == 4 and len(log._addresses) == 1
+    assert 0 < len(log._heads) <= access_log.MAX_HEADS
+    # The heads hold this second's lines: the next second starts with none.
+    record(b"/a", b"agent-0", at=2 * access_log.SECOND_NS)
+    assert len(log._heads) == 1
+    for table in (log._heads, log._requests, log._headers, log._addresses):
+        table.clear()
     record(b"/b", b"x" * 5000)  # long parts are escaped every time, not kept
-    assert not log._parts
+    assert not log._heads and not log._headers and log._requests and log._addresses
+
+
+def test_each_part_of_a_line_is_escaped_once_whatever_it_comes_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Real traffic seldom repeats a whole line, but its parts repeat: a page, a browser, a client's address.
+    escaped: list[bytes] = []
+    escape = access_log.escape_text
+
+    def counting(value: bytes, limit: int) -> bytes:
+        escaped.append(value)
+        return escape(value, limit)
+
+    monkeypatch.setattr(access_log, "escape_text", counting)
+    lines = Lines()
+    log = AccessLog(lines)  # type: ignore[arg-type]
+    start = time.perf_counter_ns()
+    pages, agents, referers = [b"/a", b"/b", b"/c"], [b"agent-1", b"agent-2"], [None, b"https://news.example/"]
+    for n in range(access_log.MAX_HEADS * 4):  # more combinations than a second keeps whole
+        page, agent, referer = pages[n % 3], agents[n % 2], referers[n // 6 % 2]
+        client = (f"203.0.113.{n % 5}", 1000 + n)
+        log.record(
+            scope(path="/", raw_path=page, client=client), b"id-%d" % n, 200, n, start, start + 1, referer, agent
+        )
+        found = TEXT_LINE.fullmatch(lines[-1].decode().rstrip("\n"))
+        assert found, lines[-1]
+        assert (found["client"], found["target"], found["bytes"]) == (client[0], page.decode(), str(n))
+        assert (found["referer"], found["agent"], found["id"]) == (
+            (referer or b"-").decode(),
+            agent.decode(),
+            f"id-{n}",
+        )
+    # 5 addresses, 3 requests (3 pieces each), 4 pairs of headers (the referer only when there is one).
+    assert len(escaped) == 5 + 3 * 3 + 4 + 2
 
 
 def test_a_remembered_line_follows_the_raw_path_the_status_the_size_and_the_clock() -> None:

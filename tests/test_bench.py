@@ -55,6 +55,21 @@ def test_wrk_script_sets_method_headers_and_body() -> None:
     assert run.lua_string("Kạn") == '"K\\225\\186\\161n"'
 
 
+def test_a_varied_wrk_script_draws_each_request_from_the_choices() -> None:
+    varied = run.Varied(("/a", "/a/fragment"), {"User-Agent": ("one", "two"), "Referer": (None, "https://x/")})
+    script = run.wrk_script("GET", {"Cookie": "c"}, varied=varied)
+    assert 'wrk.headers["Cookie"] = "c"' in script
+    assert 'local paths = {"/a", "/a/fragment"}' in script
+    assert 'local choices = {{"User-Agent", {"one", "two"}}, {"Referer", {false, "https://x/"}}}' in script
+    assert "return wrk.format(wrk.method, paths[math.random(#paths)], h, wrk.body)" in script
+    assert "request = function()" not in run.wrk_script("GET", {"Cookie": "c"})
+    # The benchmark's: every article of the small set, a page and a fragment each, thousands of combinations.
+    scenario = run.varied(10)
+    assert scenario.varied and scenario.path == f"/articles/{run.SEED}"
+    assert len(set(scenario.varied.paths)) == 2 * len(run.dataset.indices(10)) + 2
+    assert len(scenario.varied.paths) * len(run.AGENTS) * len(run.REFERERS) > 3000
+
+
 def test_medians_ratios_and_verdicts() -> None:
     assert run.median([3.0, 1.0, 2.0, 10.0]) == 2.5
     assert math.isnan(run.median([]))

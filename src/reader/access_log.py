@@ -36,7 +36,7 @@ import stat
 import time
 import weakref
 from collections.abc import Callable
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from starlette.types import Scope
 
@@ -254,19 +254,6 @@ class _Clock:
         self.zone = f"{zone[:3]}:{zone[3:]}".encode("ascii")
 
 
-class _Remembered:
-    """One combination of what a client sent with the status and size it got: its parts of a line escaped,
-    and (text) the whole line up to the duration for the second `second` (a _Clock's `text`), with the
-    length of the line it makes."""
-
-    __slots__ = ("host", "request", "headers", "second", "head", "width")
-
-    def __init__(self, host: bytes, request: bytes, headers: bytes) -> None:
-        self.host, self.request, self.headers = host, request, headers
-        self.second = self.head = b""
-        self.width = 0
-
-
 # Durations under 10 ms in text, looked up by microseconds rather than formatted: "0.412ms [" (10,000 byte
 # strings, about 500 KB).
 DURATIONS: Final = [b"%d.%03dms [" % divmod(micros, 1000) for micros in range(10_000)]
@@ -287,11 +274,17 @@ class AccessLog:
          "user_agent":"curl/8.5.0"}
 
     `record` runs once per request on the event loop, so it is written for speed: each step of it is a
-    measurable share of a cached answer (bench/instructions.py). What a client sends (address; method, path,
-    query and protocol; referer and user agent) and what it gets (status, size) repeat from request to
-    request, so each combination is escaped once and remembered in a small table (emptied when full: the
-    client chooses what goes in), with, in text, the whole line up to its duration for the current second.
-    A text line is then that head, its duration (from a table below 10 ms) and the request id, added to the
+    measurable share of a cached answer (docs/performance.md). What a client sends repeats from request to
+    request, so it is escaped once and remembered, in two layers:
+    - each part of a line (the client's address; method, target and protocol; referer and user agent) in a
+      table of its own, emptied when full (the client chooses what goes in). Real traffic seldom repeats a
+      whole combination, but each part repeats: a client's address over its visit, the popular pages, the
+      common browsers.
+    - in text, the whole line up to its duration for the first `MAX_HEADS` combinations of each second
+      (with the status and size they got). A combination that comes back within the second, as from a
+      client polling or a benchmark, then costs one lookup. The table is emptied every second, when the
+      time in its lines changes anyway, so it stays small and holds the combinations that are common now.
+    A text line is that head, its duration (from a table below 10 ms) and the request id, added to the
     writer's batch as they are.
     """
 
@@ -300,7 +293,12 @@ class AccessLog:
         self.format = fmt
         self._clock = _Clock()
         self._text = fmt == "text"
-        self._parts: dict[_PartsKey, _Remembered] = {}
+        # This second's heads of text lines, with the bytes their lines are counted as (see record).
+        self._heads: dict[_LineKey, tuple[bytes, int]] = {}
+        # Each part of a line, escaped, by what the client sent.
+        self._addresses: dict[str | None, bytes] = {}
+        self._requests: dict[tuple[str, bytes | str, bytes, str], bytes] = {}
+        self._headers: dict[tuple[bytes | None, bytes | None], bytes] = {}
         self._pending = writer.pending
 
     def record(
@@ -318,6 +316,7 @@ class AccessLog:
         clock = self._clock
         if not clock.since <= start < clock.until:
             clock.update(start)
+            self._heads.clear()  # their time is another second's
         # Keyed by the raw path, the one logged (the decoded path could come from several).
         try:
             key = (
@@ -330,82 +329,121 @@ class AccessLog:
                 client[0] if client else None, scope["method"], scope.get("raw_path") or scope["path"],
                 scope["query_string"], scope["http_version"], referer, agent, status, sent,
             )  # fmt: skip
-        try:
-            remembered = self._parts[key]
-        except KeyError:
-            remembered = self._remember(key)
         micros = (end - start + 500) // 1000  # to the nearest microsecond: the 3 decimals of its milliseconds
         writer = self.writer
         if self._text:
-            if remembered.second is not clock.text:  # the first line of this second
-                remembered.head = b"%s - - [%s] %s %d %d %s " % (
-                    remembered.host, clock.text, remembered.request, status, sent, remembered.headers,
-                )  # fmt: skip
-                remembered.second = clock.text
-                remembered.width = len(remembered.head) + DURATION_BYTES + 2  # and "]\n"
+            # .get, not [key]: with real traffic most lookups miss, and a miss would cost a raise.
+            head, width = self._heads.get(key) or self._head(key, clock.text)
             line = (
-                remembered.head, DURATIONS[micros] if micros < 10_000 else b"%d.%03dms [" % divmod(micros, 1000),
+                head, DURATIONS[micros] if micros < 10_000 else b"%d.%03dms [" % divmod(micros, 1000),
                 request_id, b"]\n",
             )  # fmt: skip
             pending = self._pending
             if pending:  # LogWriter.write's usual case, written out here: the line's pieces added as they are
                 pending += line
-                writer.pending_bytes += remembered.width + len(request_id)
+                writer.pending_bytes += width + len(request_id)
                 if writer.pending_bytes >= writer.flush_bytes:
                     writer.flush()
                 return
             writer.write(b"".join(line))
         else:
+            address, request, headers = self._parts(key)
             writer.write(
                 (
                     b'{"time":"%s.%03d%s","request_id":"%s","client":%s,%s,"status":%d,"bytes":%d,'
                     b'"duration_ms":%d.%03d,%s}\n'
                 ) % (
-                    clock.iso, (start + clock.offset) // 1_000_000 % 1000, clock.zone, request_id, remembered.host,
-                    remembered.request, status, sent, micros // 1000, micros % 1000, remembered.headers,
+                    clock.iso, (start + clock.offset) // 1_000_000 % 1000, clock.zone, request_id, address, request,
+                    status, sent, micros // 1000, micros % 1000, headers,
                 )
             )  # fmt: skip
 
-    def _remember(self, key: _PartsKey) -> _Remembered:
-        """The client's parts of a line, escaped and cut: the address; method, target and protocol; referer
-        and user agent. Remembered unless long."""
+    def _head(self, key: _LineKey, second: bytes) -> tuple[bytes, int]:
+        """A text line up to its duration, for `second` (a _Clock's `text`), and the bytes its line is counted
+        as (its duration counted as DURATION_BYTES, its request id apart); kept for the rest of the second
+        while there is room and what the client sent is short."""
+        address, request, headers = self._parts(key)
+        head = b"%s - - [%s] %s %d %d %s " % (address, second, request, key[7], key[8], headers)
+        entry = (head, len(head) + DURATION_BYTES + 2)  # and "]\n"
+        host, _, raw, query, _, referer, agent, _, _ = key
+        if len(self._heads) < MAX_HEADS and (
+            len(host or "") + len(raw) + len(query) + len(referer or b"") + len(agent or b"") <= MAX_REMEMBERED_BYTES
+        ):
+            self._heads[key] = entry
+        return entry
+
+    def _parts(self, key: _LineKey) -> tuple[bytes, bytes, bytes]:
+        """The client's parts of a line, escaped and cut, each from its table: the address; method, target and
+        protocol; referer and user agent."""
         host, method, raw, query, version, referer, agent, _, _ = key
+        address = self._addresses.get(host)
+        if address is None:
+            address = _keep(self._addresses, host, self._escape_address(host), len(host or ""))
+        request_key = (method, raw, query, version)
+        request = self._requests.get(request_key)
+        if request is None:
+            target = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
+            if query:
+                target += b"?" + query
+            request = _keep(self._requests, request_key, self._escape_request(method, target, version), len(target))
+        headers_key = (referer, agent)
+        headers = self._headers.get(headers_key)
+        if headers is None:
+            size = len(referer or b"") + len(agent or b"")
+            headers = _keep(self._headers, headers_key, self._escape_headers(referer, agent), size)
+        return address, request, headers
+
+    def _escape_address(self, host: str | None) -> bytes:
         address = (host or "-").encode("utf-8", "surrogateescape")
-        target = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
-        if query:
-            target += b"?" + query
-        request = (method.encode("latin-1", "replace"), target, f"HTTP/{version}".encode("latin-1", "replace"))
         if self._text:
-            remembered = _Remembered(
-                # The first field ends at a space: a proxy-supplied address must not hold one.
-                escape_text(address, 64).replace(b" ", b"\\x20"),
-                b'"%s %s %s"' % (escape_text(request[0], 32), escape_text(target, MAX_TARGET_BYTES),
-                                 escape_text(request[2], 16)),
-                b'"%s" "%s"' % (escape_text(referer, MAX_HEADER_BYTES) if referer else b"-",
-                                escape_text(agent, MAX_HEADER_BYTES) if agent else b"-"),
+            # The first field ends at a space: a proxy-supplied address must not hold one.
+            return escape_text(address, 64).replace(b" ", b"\\x20")
+        return escape_json(address, 64)
+
+    def _escape_request(self, method: str, target: bytes, version: str) -> bytes:
+        method_bytes = method.encode("latin-1", "replace")
+        protocol = f"HTTP/{version}".encode("latin-1", "replace")
+        if self._text:
+            return b'"%s %s %s"' % (
+                escape_text(method_bytes, 32), escape_text(target, MAX_TARGET_BYTES), escape_text(protocol, 16),
             )  # fmt: skip
-        else:
-            remembered = _Remembered(
-                escape_json(address, 64),
-                b'"method":%s,"path":%s,"protocol":%s' % (escape_json(request[0], 32),
-                                                          escape_json(target, MAX_TARGET_BYTES),
-                                                          escape_json(request[2], 16)),
-                b'"referer":%s,"user_agent":%s' % (escape_json(referer, MAX_HEADER_BYTES) if referer else b"null",
-                                                   escape_json(agent, MAX_HEADER_BYTES) if agent else b"null"),
+        return b'"method":%s,"path":%s,"protocol":%s' % (
+            escape_json(method_bytes, 32), escape_json(target, MAX_TARGET_BYTES), escape_json(protocol, 16),
+        )  # fmt: skip
+
+    def _escape_headers(self, referer: bytes | None, agent: bytes | None) -> bytes:
+        if self._text:
+            return b'"%s" "%s"' % (
+                escape_text(referer, MAX_HEADER_BYTES) if referer else b"-",
+                escape_text(agent, MAX_HEADER_BYTES) if agent else b"-",
             )  # fmt: skip
-        if len(target) + len(referer or b"") + len(agent or b"") <= MAX_REMEMBERED_BYTES:
-            if len(self._parts) >= MAX_REMEMBERED:
-                self._parts.clear()
-            self._parts[key] = remembered
-        return remembered
+        return b'"referer":%s,"user_agent":%s' % (
+            escape_json(referer, MAX_HEADER_BYTES) if referer else b"null",
+            escape_json(agent, MAX_HEADER_BYTES) if agent else b"null",
+        )  # fmt: skip
+
+
+_Key = TypeVar("_Key")
+
+
+def _keep(table: dict[_Key, bytes], key: _Key, value: bytes, size: int) -> bytes:
+    """`value`, kept in `table` under `key` unless `size` (what the client sent for it) is long; a full table
+    is emptied first (the client chooses what goes in, so nothing it sends may grow one without bound)."""
+    if size <= MAX_REMEMBERED_BYTES:
+        if len(table) >= MAX_REMEMBERED:
+            table.clear()
+        table[key] = value
+    return value
 
 
 # (client address, method, raw path (the path where a server gives none), query, HTTP version, referer, user
 # agent, status, bytes sent)
-_PartsKey = tuple[str | None, str, bytes | str, bytes, str, bytes | None, bytes | None, int, int]
-# Combinations remembered, and the longest remembered: whatever clients send, an entry (key, escaped parts
-# and head) stays under about 13 KB, the table under 13 MB.
+_LineKey = tuple[str | None, str, bytes | str, bytes, str, bytes | None, bytes | None, int, int]
+# Entries per table of parts, heads kept per second, and the most a client may have sent for a part (or a
+# head) to be kept. Whatever clients send, a part's entry stays under about 5 KB and a head's under about
+# 13 KB, so the tables stay under about 16 MB.
 MAX_REMEMBERED = 1024
+MAX_HEADS = 64
 MAX_REMEMBERED_BYTES = 2048
 
 
