@@ -417,6 +417,18 @@ def test_each_part_of_a_line_is_escaped_once_whatever_it_comes_with(monkeypatch:
     assert len(escaped) == 5 + 3 * 3 + 4 + 2
 
 
+def test_json_lines_keep_the_parts_of_a_second_s_first_combinations() -> None:
+    lines = Lines()
+    log = AccessLog(lines, "json")  # type: ignore[arg-type]
+    start = time.perf_counter_ns()
+    for n in range(3 * access_log.MAX_HEADS):
+        log.record(scope(), b"id", 200, n, start, start + 1_000, None, b"agent-%d" % (n % 2))
+        assert json.loads(lines[-1])["bytes"] == n and json.loads(lines[-1])["user_agent"] == f"agent-{n % 2}"
+    assert len(log._combinations) == access_log.MAX_HEADS
+    log.record(scope(), b"id", 200, 0, start + 2 * access_log.SECOND_NS, start + 2 * access_log.SECOND_NS, None, None)
+    assert len(log._combinations) == 1 and json.loads(lines[-1])["user_agent"] is None
+
+
 def test_a_remembered_line_follows_the_raw_path_the_status_the_size_and_the_clock() -> None:
     lines = Lines()
     log = AccessLog(lines)  # type: ignore[arg-type]

@@ -281,9 +281,10 @@ class AccessLog:
       whole combination, but each part repeats: a client's address over its visit, the popular pages, the
       common browsers.
     - in text, the whole line up to its duration for the first `MAX_HEADS` combinations of each second
-      (with the status and size they got). A combination that comes back within the second, as from a
-      client polling or a benchmark, then costs one lookup. The table is emptied every second, when the
-      time in its lines changes anyway, so it stays small and holds the combinations that are common now.
+      (with the status and size they got); in json, whose time has milliseconds, the line's three parts.
+      A combination that comes back within the second, as from a client polling or a benchmark, then
+      costs one lookup. The table is emptied every second, when the time in its lines changes anyway, so
+      it stays small and holds the combinations that are common now.
     A text line is that head, its duration (from a table below 10 ms) and the request id, added to the
     writer's batch as they are.
     """
@@ -293,8 +294,10 @@ class AccessLog:
         self.format = fmt
         self._clock = _Clock()
         self._text = fmt == "text"
-        # This second's heads of text lines, with the bytes their lines are counted as (see record).
+        # This second's heads of text lines, with the bytes their lines are counted as (see record), and (json)
+        # the parts of its lines.
         self._heads: dict[_LineKey, tuple[bytes, int]] = {}
+        self._combinations: dict[_LineKey, tuple[bytes, bytes, bytes]] = {}
         # Each part of a line, escaped, by what the client sent.
         self._addresses: dict[str | None, bytes] = {}
         self._requests: dict[tuple[str, bytes | str, bytes, str], bytes] = {}
@@ -317,6 +320,7 @@ class AccessLog:
         if not clock.since <= start < clock.until:
             clock.update(start)
             self._heads.clear()  # their time is another second's
+            self._combinations.clear()
         # Keyed by the raw path, the one logged (the decoded path could come from several).
         try:
             key = (
@@ -347,7 +351,7 @@ class AccessLog:
                 return
             writer.write(b"".join(line))
         else:
-            address, request, headers = self._parts(key)
+            address, request, headers = self._combinations.get(key) or self._combination(key)
             writer.write(
                 (
                     b'{"time":"%s.%03d%s","request_id":"%s","client":%s,%s,"status":%d,"bytes":%d,'
@@ -365,12 +369,16 @@ class AccessLog:
         address, request, headers = self._parts(key)
         head = b"%s - - [%s] %s %d %d %s " % (address, second, request, key[7], key[8], headers)
         entry = (head, len(head) + DURATION_BYTES + 2)  # and "]\n"
-        host, _, raw, query, _, referer, agent, _, _ = key
-        if len(self._heads) < MAX_HEADS and (
-            len(host or "") + len(raw) + len(query) + len(referer or b"") + len(agent or b"") <= MAX_REMEMBERED_BYTES
-        ):
+        if len(self._heads) < MAX_HEADS and _short(key):
             self._heads[key] = entry
         return entry
+
+    def _combination(self, key: _LineKey) -> tuple[bytes, bytes, bytes]:
+        """The parts of a json line, kept for the rest of the second as a text line's head is."""
+        parts = self._parts(key)
+        if len(self._combinations) < MAX_HEADS and _short(key):
+            self._combinations[key] = parts
+        return parts
 
     def _parts(self, key: _LineKey) -> tuple[bytes, bytes, bytes]:
         """The client's parts of a line, escaped and cut, each from its table: the address; method, target and
@@ -421,6 +429,12 @@ class AccessLog:
             escape_json(referer, MAX_HEADER_BYTES) if referer else b"null",
             escape_json(agent, MAX_HEADER_BYTES) if agent else b"null",
         )  # fmt: skip
+
+
+def _short(key: _LineKey) -> bool:
+    """Whether what the client sent for a line is short enough for the line's head (or parts) to be kept."""
+    host, _, raw, query, _, referer, agent, _, _ = key
+    return len(host or "") + len(raw) + len(query) + len(referer or b"") + len(agent or b"") <= MAX_REMEMBERED_BYTES
 
 
 _Key = TypeVar("_Key")
