@@ -1569,15 +1569,15 @@ METHOD = """\
   against `--access-log off` (the same three, and varied traffic: the page or fragment of any of the small
   set's articles with one of 24 user agents and 9 referers at random, about 3,500 combinations, as real
   traffic seldom repeats a whole request; no target of its own) and, as the control, reader against reader
-  (the page). Both
-  servers of a pair are pinned to CPU 0 and asked at once, a wrk for each on CPU 1 (32 connections each):
-  a 1 s warm-up, then two 2 s runs per scenario. A pair's figure is the ratio of each server's requests over
-  its own CPU time in those runs (its process CPU-time clock, in nanoseconds), so it does not matter how
-  the scheduler shared the CPU out. Every pair is two fresh processes (the first to start alternating),
-  because processes differ where rounds do not: two copies of reader in one pair came out 0.99–1.01× over
-  16 rounds, while the same comparison with new processes moved by 2–4 % from one pair to the next (memory
-  layout and hash seeds are a process's own). The verdict is the median over pairs and its 95 % interval,
-  as for rounds above; the control says what the method shows where there is nothing to find.
+  (the page). Both servers of a pair are pinned to CPU 0 and asked at once, a wrk for each on CPU 1 (32
+  connections each): a 1 s warm-up, then two 2 s runs per scenario. A pair's figure is the ratio of each
+  server's requests over its own CPU time in those runs (its process CPU-time clock, in nanoseconds), so
+  it does not matter how the scheduler shared the CPU out. Every pair is two fresh processes (the first to
+  start alternating), because processes differ where rounds do not: two copies of reader in one pair came
+  out 0.99–1.01× over 16 rounds, while the same comparison with new processes moved by 2–4 % from one pair
+  to the next (memory layout and hash seeds are a process's own). The verdict is the median over pairs and
+  its 95 % interval, as for rounds above; the control says what the method shows where there is nothing to
+  find.
 - CPU per request: the user and system CPU time of the server's processes (each process's CPU-time clock,
   in nanoseconds) over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the

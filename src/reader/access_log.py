@@ -455,7 +455,7 @@ def _keep(table: dict[_Key, bytes], key: _Key, value: bytes, size: int) -> bytes
 _LineKey = tuple[str | None, str, bytes | str, bytes, str, bytes | None, bytes | None, int, int]
 # Entries per table of parts, heads kept per second, and the most a client may have sent for a part (or a
 # head) to be kept. Whatever clients send, a part's entry stays under about 5 KB and a head's under about
-# 13 KB, so the tables stay under about 16 MB.
+# 13 KB, so the tables stay under about 17 MB.
 MAX_REMEMBERED = 1024
 MAX_HEADS = 64
 MAX_REMEMBERED_BYTES = 2048
