@@ -29,6 +29,7 @@ from reader.slugs import slugify
 from reader.store import SqlArticleStore
 
 GENERATOR_VERSION = 1  # bump when generated articles change: cached files are named after it
+SMALL = 10  # articles in the small set, the one most figures are measured on
 LARGE = 100_000  # articles in the large set; article i is the same in every set
 LANGS = ("vi", "vi", "vi", "en", "en")  # three in five articles Vietnamese
 BATCH = 5_000

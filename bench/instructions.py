@@ -162,7 +162,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="reader-instructions-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         db = workdir / "articles-10.sqlite"
-        shutil.copy(dataset.ensure(args.cache, 10), db)
+        shutil.copy(dataset.ensure(args.cache, dataset.SMALL), db)
         serve = [str(reader_bin), "serve", "--db", str(db)]
         # The bare app replays reader's answers: captured from a reader outside valgrind first.
         with ExitStack() as capturing:

@@ -1105,7 +1105,7 @@ def side_by_side_part(
         "access log on/off": (
             as_users_start_it,
             silent,
-            [*cases, varied(10)],
+            [*cases, varied(dataset.SMALL)],
             lambda s: None if s.varied else LOG_TARGET,
         ),
         "control: reader/reader": (as_users_start_it, as_users_start_it, cases[:1], lambda _: None),
@@ -1242,7 +1242,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Results]:
     parts: dict[str, Results] = {}
     reader_bin = Path(sys.executable).with_name("reader")
     small_db = workdir / "articles-10.sqlite"  # a copy: the write-visibility tests change it
-    shutil.copy(dataset.ensure(args.cache, 10), small_db)
+    shutil.copy(dataset.ensure(args.cache, dataset.SMALL), small_db)
     with ExitStack() as stack:
         if args.only in (None, "ceiling"):
             with measured_part(parts, "ceiling", args, workdir) as (results, load):

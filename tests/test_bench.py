@@ -64,9 +64,9 @@ def test_a_varied_wrk_script_draws_each_request_from_the_choices() -> None:
     assert "return wrk.format(wrk.method, paths[math.random(#paths)], h, wrk.body)" in script
     assert "request = function()" not in run.wrk_script("GET", {"Cookie": "c"})
     # The benchmark's: every article of the small set, a page and a fragment each, thousands of combinations.
-    scenario = run.varied(10)
+    scenario = run.varied(run.dataset.SMALL)
     assert scenario.varied and scenario.path == f"/articles/{run.SEED}"
-    assert len(set(scenario.varied.paths)) == 2 * len(run.dataset.indices(10)) + 2
+    assert len(set(scenario.varied.paths)) == 2 * len(run.dataset.indices(run.dataset.SMALL)) + 2
     assert len(scenario.varied.paths) * len(run.AGENTS) * len(run.REFERERS) > 3000
 
 
