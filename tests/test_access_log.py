@@ -145,6 +145,65 @@ def test_the_file_is_appended_to_never_truncated(log_path: Path, timers: Timers)
     assert log_path.read_bytes() == b"an earlier line\n" + line(2) + line(1)
 
 
+def test_a_renamed_log_is_followed_by_a_new_file_of_its_name(log_path: Path, timers: Timers) -> None:
+    # logrotate's usual way: rename, and the server goes on in a new file. Nothing is lost or written twice.
+    writer = LogWriter(str(log_path), call_later=timers)
+    writer.write(line(1))
+    timers.fire()
+    writer.write(line(2))  # gathered before the rename, written after it
+    rotated = log_path.with_name("access.log.1")
+    log_path.rename(rotated)
+    timers.fire()
+    writer.write(line(3))
+    writer.close()
+    assert rotated.read_bytes() == line(1)
+    assert log_path.read_bytes() == line(2) + line(3)
+
+
+def test_a_removed_log_is_created_again(log_path: Path, timers: Timers) -> None:
+    writer = LogWriter(str(log_path), call_later=timers)
+    writer.write(line(1))
+    timers.fire()
+    log_path.unlink()
+    writer.write(line(2))
+    writer.close()
+    assert log_path.read_bytes() == line(2)
+
+
+def test_a_log_truncated_in_place_is_written_from_its_new_end(log_path: Path, timers: Timers) -> None:
+    # logrotate's copytruncate: the same file, emptied. O_APPEND writes at its end, not past a hole.
+    writer = LogWriter(str(log_path), call_later=timers)
+    writer.write(line(1))
+    timers.fire()
+    os.truncate(log_path, 0)
+    writer.write(line(2))
+    writer.close()
+    assert log_path.read_bytes() == line(2)
+
+
+def test_a_log_that_cannot_be_opened_again_goes_on_in_the_moved_file(
+    log_path: Path, timers: Timers, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = LogWriter(str(log_path), call_later=timers)
+    writer.write(line(1))
+    timers.fire()
+    rotated = log_path.with_name("access.log.1")
+    log_path.rename(rotated)
+    log_path.mkdir()  # its name now taken by something that cannot be opened for writing
+    for n in (2, 3):
+        writer.write(line(n))
+        timers.fire()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == [
+        f"access log: cannot open {log_path} again after it was moved (Is a directory); writing on to the moved file"
+    ]
+    assert rotated.read_bytes() == line(1) + line(2) + line(3)  # nothing dropped meanwhile
+    log_path.rmdir()
+    writer.write(line(4))
+    writer.close()
+    assert log_path.read_bytes() == line(4)
+
+
 def test_without_an_event_loop_a_line_is_written_at_once(log_path: Path) -> None:
     writer = LogWriter(str(log_path))
     writer.write(line(1))

@@ -219,6 +219,42 @@ def test_workers_start_serve_share_every_write_and_stop_with_0(server: Server) -
     assert set(logged_ids(log.read_text())) >= {f"warm-{n}" for n in range(40)} | {f"fresh-{n}" for n in range(asked)}
 
 
+def test_every_worker_follows_a_rotated_log_into_the_new_file(server: Server) -> None:
+    # logrotate's usual way, with no signal: rename the file while the server runs. Each worker's next batch
+    # goes to a new file of the log's name; the old one keeps what was written before, and nothing is lost.
+    log = server.directory / "access.log"
+    server.workers = 2
+    server.args = ["--access-log", str(log)]
+    server.start()  # on a new database: the demo articles are there
+    pids = worker_pids(server)
+    assert len(pids) == 2
+
+    def load_both(prefix: str) -> set[str]:
+        """Requests on new connections until both workers have served some (the kernel picks the worker)."""
+        sent: set[str] = set()
+        owners: set[int | None] = set()
+        while len(sent) < 20 or owners != pids:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            request_id = f"{prefix}-{len(sent)}"
+            get(server.port, f"/articles/{SEED_SLUG}", request_id, conn)
+            owners.add(owner_of(conn, pids, server.port))
+            conn.close()
+            sent.add(request_id)
+        return sent
+
+    before = load_both("before")
+    assert eventually(lambda: set(logged_ids(log.read_text())) == before)
+    rotated = log.with_name("access.log.1")
+    log.rename(rotated)
+    after = load_both("after")
+    assert eventually(lambda: log.exists() and set(logged_ids(log.read_text())) == after)
+    server.terminate()
+    assert server.wait() == 0
+    assert sorted(logged_ids(rotated.read_text())) == sorted(before)
+    assert sorted(logged_ids(log.read_text())) == sorted(after)  # each once
+    assert "Traceback" not in server.log()
+
+
 def test_sigterm_lets_every_workers_in_flight_request_finish(server: Server) -> None:
     # A slow client on each worker: the headers and half the body of a PUT are in when SIGTERM comes, so
     # each worker is certainly inside a request (no guessing how long work takes). Both must finish, the

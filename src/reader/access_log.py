@@ -18,6 +18,9 @@ Several workers may share one destination, so a batch goes out in writes that ea
   PIPE_BUF bytes, which POSIX makes atomic on pipes and FIFOs (Linux keeps them whole on Unix stream
   sockets as well). A line is at most `MAX_LINE_BYTES` long (long fields are cut, marked with "...").
 
+A log file may be rotated the usual way (logrotate renames it, or removes it): before each batch the writer
+checks that its path still names the file it has open and, if not, opens the path again.
+
 Every field a client controls (path, query, referer, user agent, method, a forwarded client address) is
 escaped: in text lines `"`, `\\`, control characters and bytes outside ASCII become `\\xHH` (as nginx
 does), in JSON lines the string is JSON-escaped in ASCII. No one can forge a line or a field.
@@ -119,12 +122,16 @@ class LogWriter:
         self.flush_seconds = flush_seconds
         self._call_later = call_later
         self._fd = 2 if path is None else self._open(path)
-        self._whole_writes = stat.S_ISREG(os.fstat(self._fd).st_mode)
+        opened = os.fstat(self._fd)
+        self._whole_writes = stat.S_ISREG(opened.st_mode)
+        # The file this writer has open, to notice when its name comes to mean another (see _follow_rotation).
+        self._opened = (opened.st_dev, opened.st_ino)
         self.pending: list[bytes] = []  # the same list for the writer's life: AccessLog holds it
         self.pending_bytes = 0
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
         self._failing = False
+        self._reopen_failing = False
         _writers.add(self)
 
     @staticmethod
@@ -168,7 +175,41 @@ class LogWriter:
             finally:
                 os.close(fd)
         else:
+            if self.path is not None:
+                self._follow_rotation(self.path)
             self._write_out(self._fd, data)
+
+    def _follow_rotation(self, path: str) -> None:
+        """Open `path` again when the file of that name is no longer the one open: logrotate (or an operator)
+        renamed or removed it, and the lines belong in the new one. Checked once per batch (one `stat`), as
+        Python's WatchedFileHandler does per line, so rotation needs no signal and reaches every worker; a
+        batch gathered before the rename goes to the new file too, and none is lost. Truncation in place
+        (`copytruncate`) keeps the file, and O_APPEND then writes at its new end."""
+        try:
+            named = os.stat(path)
+            if (named.st_dev, named.st_ino) == self._opened:
+                return
+        except FileNotFoundError:
+            pass  # removed: create it again
+        except OSError:
+            return  # cannot tell (a directory on the way is unreadable): keep writing where the lines go now
+        try:
+            fd = self._open(path)
+        except OSError as exc:
+            # Not lost meanwhile: the lines go on to the file still open, under whatever name it has now.
+            if not self._reopen_failing:  # once until it opens, not once per batch
+                logger.error(
+                    "access log: cannot open %s again after it was moved (%s); writing on to the moved file",
+                    path, exc.strerror,
+                )  # fmt: skip
+            self._reopen_failing = True
+            return
+        self._reopen_failing = False
+        os.close(self._fd)
+        self._fd = fd
+        opened = os.fstat(fd)
+        self._whole_writes = stat.S_ISREG(opened.st_mode)
+        self._opened = (opened.st_dev, opened.st_ino)
 
     def _write_out(self, fd: int, data: bytes) -> None:
         try:
