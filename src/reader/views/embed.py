@@ -73,8 +73,10 @@ async def oembed(request: Request) -> Response:
     height = _dimension(params.get("maxheight"), DEFAULT_HEIGHT)
     base = public_base(request)
     page_url = base + path_for(request, "article", slug=article.slug)
-    # Consumers insert this markup into their pages as it is. Without READER_PUBLIC_URL the address comes
-    # from the request's Host header, which a client chooses; a shared cache must not keep markup from it.
+    # Consumers insert this markup into their pages as it is. Without READER_PUBLIC_URL its address comes
+    # from the request's Host header, which a client chooses; it may be cached publicly all the same, since
+    # the `url` asked about must name that same host (checked above), so an answer for a forged host is kept
+    # only under a URL naming the forged host, which no consumer of the real one asks for.
     title, page_attr, embed_attr = (
         escape(value, _ATTRIBUTE_ENTITIES)
         for value in (article.title, page_url, base + path_for(request, "embed", slug=article.slug))
