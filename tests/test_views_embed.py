@@ -198,6 +198,23 @@ async def test_oembed_errors(client: httpx.AsyncClient, params: dict[str, str], 
     assert (await client.get("/oembed", params=params)).status_code == status
 
 
+@pytest.mark.parametrize(
+    ("lang", "heading", "explanation"),
+    [
+        ("en", "Not supported", "reader does not offer what this request asks for."),
+        ("vi", "Không hỗ trợ", "reader không cung cấp điều mà yêu cầu này đòi hỏi."),
+    ],
+)
+async def test_an_unsupported_oembed_format_is_not_called_a_passing_fault(
+    client: httpx.AsyncClient, lang: str, heading: str, explanation: str
+) -> None:
+    # The 5xx page's "try again in a moment" would send a consumer waiting for a format that never comes.
+    params = {"url": f"http://testserver/articles/{SEED_SLUG}", "format": "yaml", "lang": lang}
+    response = await client.get("/oembed", params=params)
+    assert response.status_code == 501
+    assert heading in response.text and explanation in response.text and "moment" not in response.text
+
+
 async def test_article_pages_carry_oembed_discovery(client: httpx.AsyncClient) -> None:
     html = (await client.get(f"/articles/{SEED_SLUG}")).text
     json_link = re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)" title="', html)

@@ -28,6 +28,8 @@ _MESSAGES = {
     ),
     405: (N_("Method not allowed"), N_("This address does not accept that kind of request.")),
     413: (N_("Request too large"), N_("The request was larger than reader accepts.")),
+    # Not a fault to wait out (the 5xx default says "try again"): oEmbed's answer to a format it does not offer.
+    501: (N_("Not supported"), N_("reader does not offer what this request asks for.")),
     500: (N_("Something went wrong"), N_("reader could not show this page. Please try again in a moment.")),
     503: (
         N_("Temporarily unavailable"),
