@@ -94,3 +94,36 @@ async def test_concurrent_creates_of_one_slug_from_two_nodes(database_target: st
                 *(s.create_article(draft(f"c{n}", title=f"By {i}")) for i, s in enumerate(stores))
             )
             assert sorted(made) == [False, True]
+
+
+async def test_update_article_refuses_a_version_that_is_no_longer_current(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="First")])
+    assert await store.update_article(draft("a", title="Second", published="2020-01-01"), version=1) is True
+    assert await store.update_article(draft("a", title="Stale"), version=1) is False
+    article = await store.get_article("a")
+    assert article is not None and (article.title, article.version) == ("Second", 2)
+    # The current version with nothing changed: accepted, and nothing written (the version stays).
+    assert await store.update_article(draft("a", title="Second"), version=2) is True
+    article = await store.get_article("a")
+    assert article is not None and (article.version, article.published) == (2, "2020-01-01")
+    await store.delete_article("a")
+    assert await store.update_article(draft("a", title="Back"), version=2) is False
+    assert await store.get_article("a") is None, "an update never recreates a deleted article"
+
+
+async def test_concurrent_updates_of_one_version_from_two_nodes(database_target: str | Path) -> None:
+    """Two nodes update the same version at once: one update is written, the other refused."""
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        await stores[0].save_articles([draft("u")])
+        for version in range(1, 9):
+            saved = await asyncio.gather(
+                *(
+                    s.update_article(draft("u", title=f"V{version} by {i}"), version=version)
+                    for i, s in enumerate(stores)
+                )
+            )
+            assert sorted(saved) == [False, True]
+            article = await stores[0].get_article("u")
+            assert article is not None and article.version == version + 1
+            assert article.title == f"V{version} by {saved.index(True)}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -7,6 +9,13 @@ from tests.conftest import EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, AuthActions, Sig
 from tests.test_sentence_markup import unmark
 
 pytestmark = pytest.mark.anyio
+
+
+def form_version(html: str) -> str:
+    """The version an edit form was opened at (its hidden field)."""
+    match = re.search(r'<input type="hidden" name="version" value="([^"]*)">', html)
+    assert match is not None, "no version in the form"
+    return match.group(1)
 
 
 async def test_the_editor_needs_a_session(client: httpx.AsyncClient) -> None:
@@ -75,7 +84,9 @@ async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedI
     assert "<strong>một</strong>" in unmark(page.text) and "<h2>Phần hai</h2>" in unmark(page.text)
     edit = await client.get("/editor/articles/ngay-hoi-doc-sach")
     assert "Đoạn **một**." in edit.text and 'value="2026-11-20"' in edit.text
-    saved = await client.post("/editor/articles/ngay-hoi-doc-sach", data={**form, "title": "Ngày hội đọc sách 2026"})
+    assert form_version(edit.text) == "1"
+    changed = {**form, "title": "Ngày hội đọc sách 2026", "version": "1"}
+    saved = await client.post("/editor/articles/ngay-hoi-doc-sach", data=changed)
     assert saved.status_code == 303
     assert "Ngày hội đọc sách 2026" in (await client.get("/articles/ngay-hoi-doc-sach")).text
     confirm = await client.get("/editor/articles/ngay-hoi-doc-sach/delete")
@@ -93,7 +104,7 @@ async def test_invalid_input_keeps_what_was_typed(client: httpx.AsyncClient, edi
     assert 'aria-invalid="true"' in response.text and "must not be empty" in response.text
     assert "&lt;p&gt;Giữ nguyên &lt;b&gt;x&lt;/b&gt;&lt;/p&gt;" in response.text
     taken = await client.post("/editor/new", data={**form, "title": "Dup", "slug": SEED_SLUG})
-    assert taken.status_code == 422 and "đã được dùng" in taken.text
+    assert taken.status_code == 409 and "đã được dùng" in taken.text
 
 
 async def test_preview_without_javascript_and_with_htmx(client: httpx.AsyncClient, editor: SignedIn) -> None:
@@ -166,3 +177,71 @@ async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient
     assert "frame-ancestors 'self'" in frame.headers["content-security-policy"]
     assert frame.headers["x-frame-options"] == "SAMEORIGIN"
     assert client.cookies.get("reader_prefs") == "1|t:sepia"
+
+
+async def test_a_save_over_someone_elses_save_is_refused_and_keeps_both(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """Two tabs open the same article; A adds a paragraph and saves; B, holding the old form, changes the
+    lead and saves: B's save is refused (409), nothing is written, B's changes come back with a link to the
+    current version, and only a second, informed save replaces A's version."""
+    slug = "hai-the"
+    form = {"csrf_token": editor.csrf, "title": "Hai thẻ", "lang": "vi", "summary": "Tóm tắt cũ.",
+            "body_format": "markdown", "body": "Đoạn một."}  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    opened_a = await client.get(f"/editor/articles/{slug}")
+    opened_b = await client.get(f"/editor/articles/{slug}")
+    assert form_version(opened_a.text) == form_version(opened_b.text) == "1"
+    saved_a = await client.post(f"/editor/articles/{slug}", data={
+        **form, "body": "Đoạn một.\n\nĐoạn của A.", "version": form_version(opened_a.text)})  # fmt: skip
+    assert saved_a.status_code == 303
+
+    mine = {**form, "summary": "Tóm tắt mới của B.", "version": form_version(opened_b.text)}
+    refused = await client.post(f"/editor/articles/{slug}", data=mine)
+    assert refused.status_code == 409
+    assert "Người khác đã lưu bài viết này trong lúc bạn đang sửa" in refused.text
+    assert ">Tóm tắt mới của B.</textarea>" in refused.text, "B's changes are kept"
+    link = re.search(r'<a href="([^"]+)" target="_blank" rel="noopener" id="editor-conflict-current">([^<]+)</a>',
+                     refused.text)  # fmt: skip
+    assert link is not None and link.group(1) == f"/editor/articles/{slug}" and "thẻ mới" in link.group(2)
+    stored = await client.get(f"/editor/articles/{slug}")
+    assert "Đoạn của A." in stored.text and "Tóm tắt cũ." in stored.text and form_version(stored.text) == "2"
+
+    # The form that came back carries the current version: saving it now is a knowing choice, and writes.
+    assert form_version(refused.text) == "2"
+    merged = {**mine, "body": "Đoạn một.\n\nĐoạn của A.", "version": form_version(refused.text)}
+    assert (await client.post(f"/editor/articles/{slug}", data=merged)).status_code == 303
+    final = await client.get(f"/editor/articles/{slug}")
+    assert "Đoạn của A." in final.text and "Tóm tắt mới của B." in final.text and form_version(final.text) == "3"
+
+    english = await client.post(f"/editor/articles/{slug}", data=mine, headers={"accept-language": "en"})
+    assert english.status_code == 409 and "Someone else saved this article while you were editing it" in english.text
+    no_version = await client.post(f"/editor/articles/{slug}", data=form)
+    assert no_version.status_code == 409, "a form that does not say its version is never written blind"
+    assert form_version((await client.get(f"/editor/articles/{slug}")).text) == "3"
+
+
+async def test_an_article_deleted_or_created_meanwhile_is_never_overwritten(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    form = {"csrf_token": editor.csrf, "title": "Cùng tên", "lang": "vi", "body_format": "markdown",
+            "body": "Của tôi."}  # fmt: skip
+    # Someone else creates the article the new form's title makes while this form is open.
+    other = {**form, "body": "Của người khác."}
+    assert (await client.post("/editor/new", data=other)).status_code == 303
+    taken = await client.post("/editor/new", data=form)
+    assert taken.status_code == 409 and "không có gì bị ghi đè" in taken.text
+    assert 'value="cung-ten"' in taken.text and ">Của tôi.</textarea>" in taken.text
+    assert 'href="/editor/articles/cung-ten" target="_blank"' in taken.text
+    assert "Của người khác." in (await client.get("/articles/cung-ten")).text
+
+    # Deleted while being edited: nothing recreated behind the editor's back; the text comes back in a form
+    # for a new article at the same address, created only if the editor saves it.
+    opened = await client.get("/editor/articles/cung-ten")
+    await client.post("/editor/articles/cung-ten/delete", data={"csrf_token": editor.csrf})
+    gone = await client.post("/editor/articles/cung-ten", data={**form, "version": form_version(opened.text)})
+    assert gone.status_code == 409 and "Người khác đã xóa bài viết này" in gone.text
+    assert ">Của tôi.</textarea>" in gone.text and 'action="/editor/new"' in gone.text
+    assert (await client.get("/articles/cung-ten")).status_code == 404
+    again = await client.post("/editor/new", data={**form, "slug": "cung-ten"})
+    assert again.status_code == 303 and "Của tôi." in (await client.get("/articles/cung-ten")).text

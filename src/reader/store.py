@@ -36,6 +36,8 @@ class ArticleStore(Protocol):
 
     async def create_article(self, draft: ArticleDraft) -> bool: ...
 
+    async def update_article(self, draft: ArticleDraft, *, version: int) -> bool: ...
+
     async def delete_article(self, slug: str) -> bool: ...
 
     async def ping(self) -> bool: ...
@@ -122,6 +124,18 @@ class SqlArticleStore:
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             return await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) > 0
 
+    async def update_article(self, draft: ArticleDraft, *, version: int) -> bool:
+        """Update an article that is still at `version`; False (nothing written) when it is not: another
+        save came first (or a delete), and writing now would wipe what that save wrote."""
+        async with self.db.transaction(touches=(draft.slug,)) as tx:
+            old = await tx.fetch_one("SELECT * FROM articles WHERE slug = ?", (draft.slug,))
+            if old is None or old["version"] != version:
+                return False
+            row = _changed_row(draft, old, _now())
+            # The version in the WHERE as well: on PostgreSQL another transaction may update the row after
+            # the SELECT above; the UPDATE waits for it, then finds the version moved and changes nothing.
+            return row is None or await tx.execute(_UPDATE + " AND version = ?", (*row, version)) > 0
+
     async def delete_article(self, slug: str) -> bool:
         async with self.db.transaction(touches=(slug,)) as tx:
             return await tx.execute("DELETE FROM articles WHERE slug = ?", (slug,)) > 0
@@ -144,15 +158,23 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
         old = existing.get(draft.slug)
         if old is None:
             created.append((draft.slug, *values, draft.published or today, now, now))
-            continue
-        published = draft.published or old["published"]
-        if any(old[f] != v for f, v in zip((*_COMPARED, "published"), (*values, published), strict=True)):
-            updated.append((*values, published, now, draft.slug))
+        elif (row := _changed_row(draft, old, now)) is not None:
+            updated.append(row)
     if created:
         await tx.execute_many(_INSERT, created)
     if updated:
         await tx.execute_many(_UPDATE, updated)
     return SaveResult(created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated))
+
+
+def _changed_row(draft: ArticleDraft, old: Row, now: str) -> tuple[object, ...] | None:
+    """The parameters of _UPDATE that make `old` into `draft`, or None when that changes nothing (a draft
+    without a date keeps the stored one)."""
+    values = [getattr(draft, field) for field in _COMPARED]
+    published = draft.published or old["published"]
+    if all(old[f] == v for f, v in zip((*_COMPARED, "published"), (*values, published), strict=True)):
+        return None
+    return (*values, published, now, draft.slug)
 
 
 async def _existing(tx: Transaction, slugs: Sequence[str]) -> dict[str, Row]:

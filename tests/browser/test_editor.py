@@ -103,3 +103,60 @@ def test_an_editor_page_without_a_session_asks_to_sign_in(page: Page, live_serve
     page.fill("#login-password", "correct horse battery staple")
     page.click("#login-submit")
     page.wait_for_url(f"{live_server}/editor/articles/{SEED_SLUG}")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server: str, javascript: bool) -> None:
+    """Tab A adds a paragraph and saves; tab B, opened before, changes the lead and saves: B is told, keeps
+    its text, opens A's version from a link in a new tab, and saves both changes knowingly."""
+    context = browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    try:
+        tab_a = context.new_page()
+        problems = PageProblems(tab_a)
+        sign_in(tab_a, live_server)
+        slug = f"hai-the-{'js' if javascript else 'khong-js'}"
+        tab_a.goto(live_server + "/editor/new")
+        tab_a.fill("#editor-title", slug.replace("-", " "))
+        tab_a.fill("#editor-lang", "vi")
+        tab_a.fill("#editor-summary", "Tóm tắt cũ.")
+        tab_a.fill("#editor-body", "Đoạn một.")
+        tab_a.click("#editor-save")
+        tab_a.wait_for_url(f"**/editor/?done=saved:{slug}")
+
+        tab_a.goto(f"{live_server}/editor/articles/{slug}")
+        tab_b = context.new_page()
+        problems_b = PageProblems(tab_b)
+        problems_b.expect_status(409)
+        tab_b.goto(f"{live_server}/editor/articles/{slug}")
+        tab_a.fill("#editor-body", "Đoạn một.\n\nĐoạn của A.")
+        tab_a.click("#editor-save")
+        tab_a.wait_for_url(f"**/editor/?done=saved:{slug}")
+
+        tab_b.fill("#editor-summary", "Tóm tắt của B.")
+        with tab_b.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(slug)) as answer:
+            tab_b.click("#editor-save")
+        assert answer.value.status == 409
+        alert = tab_b.get_by_role("alert")
+        expect(alert).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
+        expect(tab_b.locator("#editor-summary")).to_have_value("Tóm tắt của B.")
+        expect(tab_b.locator("#editor-body")).to_have_value("Đoạn một.")
+        with context.expect_page() as opened:
+            tab_b.click("#editor-conflict-current")
+        current = opened.value
+        expect(current.locator("#editor-body")).to_have_value("Đoạn một.\n\nĐoạn của A.")
+        assert tab_b.url.endswith(f"/editor/articles/{slug}"), "B's form stays where it was"
+
+        public = context.new_page()
+        public.goto(f"{live_server}/articles/{slug}")
+        expect(public.locator(".reader-body")).to_contain_text("Đoạn của A.")
+        expect(public.locator(".reader-lead")).to_have_text("Tóm tắt cũ.")
+
+        tab_b.fill("#editor-body", "Đoạn một.\n\nĐoạn của A.")
+        tab_b.click("#editor-save")
+        tab_b.wait_for_url(f"**/editor/?done=saved:{slug}")
+        public.reload()
+        expect(public.locator(".reader-body")).to_contain_text("Đoạn của A.")
+        expect(public.locator(".reader-lead")).to_have_text("Tóm tắt của B.")
+        assert problems.unexpected() == [] and problems_b.unexpected() == []
+    finally:
+        context.close()

@@ -91,10 +91,16 @@ def _draft(fields: dict[str, str], slug: str | None) -> ArticleDraft:
 
 
 def _form_response(
-    request: Request, fields: dict[str, str], *, slug: str | None, errors: dict[str, str] | None = None,
-    preview: Article | None = None, status: int = 200,
+    request: Request, fields: dict[str, str], *, slug: str | None, version: int | None = None,
+    errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
+    current: Article | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
-    context = {"fields": fields, "slug": slug, "errors": errors or {}, "preview": preview}
+    """The article form; `version` is the one it was opened at, sent back with the form on save. After a
+    refused save, `conflict` says why ("edited", "deleted" or "taken") and `current` is the stored article."""
+    context = {
+        "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
+        "conflict": conflict, "current": current,
+    }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
 
@@ -106,7 +112,7 @@ async def new_form(request: Request) -> Response:
 async def edit_form(request: Request) -> Response:
     """GET /editor/articles/{slug}."""
     article = await load_article(request, request.path_params["slug"])
-    return _form_response(request, _fields_from(article), slug=article.slug, preview=article)
+    return _form_response(request, _fields_from(article), slug=article.slug, version=article.version, preview=article)
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
@@ -118,28 +124,55 @@ def _preview_article(draft: ArticleDraft) -> Article:
     )  # fmt: skip
 
 
+def _posted_version(raw: object) -> int | None:
+    """The version a form was opened at; None when it carries none (a form from before versions, or tampered)."""
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 16 else None
+
+
 async def save(request: Request) -> Response:
-    """POST /editor/new or /editor/articles/{slug}: save (or, with action=preview, only preview)."""
+    """POST /editor/new or /editor/articles/{slug}: save (or, with action=preview, only preview).
+
+    An edit is written only if the article is still at the version the form was opened at: when someone
+    else saved it meanwhile, writing would silently wipe their changes. The form then comes back (409) with
+    this editor's changes kept, a link to the current version, and that version in the form, so that the
+    next save, made knowingly, replaces it.
+    """
     store = request.state["store"]
+    # Not looked up first: an article deleted while it was being edited is a conflict like any other, and
+    # the editor's text comes back instead of a 404 that would lose it.
     slug = request.path_params.get("slug")
-    if slug is not None:
-        await load_article(request, slug)
     form = posted_form(request)
     fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
+    version = _posted_version(form.get("version"))
     try:
         draft = _draft(fields, slug)
     except FieldError as exc:
         field = "body" if exc.field in ("body_html", "body_markdown") else exc.field
-        return _form_response(request, fields, slug=slug, errors={field: exc.message}, status=422)
+        return _form_response(request, fields, slug=slug, version=version, errors={field: exc.message}, status=422)
     if form.get("action") == "preview":
-        return _form_response(request, fields, slug=slug, preview=_preview_article(draft))
+        return _form_response(request, fields, slug=slug, version=version, preview=_preview_article(draft))
     if slug is not None:
-        await store.save_articles([draft])
+        if version is None or not await store.update_article(draft, version=version):
+            return await _conflict(request, fields, slug)
     elif not await store.create_article(draft):
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
-        return _form_response(request, fields, slug=None, errors=errors, status=422)
+        current = await store.get_article(draft.slug)
+        # The address in the field, also when it was made from the title: the editor sees which one is taken.
+        return _form_response(request, {**fields, "slug": draft.slug}, slug=None, errors=errors, conflict="taken",
+                              current=current, status=409)  # fmt: skip
     return _done(request, "saved", draft.slug)
+
+
+async def _conflict(request: Request, fields: dict[str, str], slug: str) -> Response:
+    """The edit form back with the editor's unsaved changes, after someone else saved (or deleted) the article."""
+    current = await request.state["store"].get_article(slug)
+    if current is None:
+        # Deleted meanwhile: the form becomes a new article under the same address, saved only on request.
+        return _form_response(request, {**fields, "slug": slug}, slug=None, conflict="deleted", status=409)
+    return _form_response(
+        request, fields, slug=slug, version=current.version, conflict="edited", current=current, status=409
+    )
 
 
 async def live_preview(request: Request) -> Response:
