@@ -44,16 +44,18 @@ async def request(
     body: bytes = b"",
     chunks: Sequence[bytes] | None = None,
     client: tuple[str, int] = ("127.0.0.1", 40000),
+    announced: int | None = None,
 ) -> Answer:
     """One request; `wire_path` is the path as it appears on the request line (percent-encoded).
 
-    With `chunks`, the body arrives in those pieces and no Content-Length is sent.
+    With `chunks`, the body arrives in those pieces and no Content-Length is sent. With `announced`, that
+    is the Content-Length sent, and a client that announced more than `body` goes away after sending it.
     """
     all_headers = [(b"host", b"testserver"), *headers]
     if chunks is None:
         pieces = [body]
-        if body or method in ("POST", "PUT"):
-            all_headers.append((b"content-length", str(len(body)).encode()))
+        if body or method in ("POST", "PUT") or announced is not None:
+            all_headers.append((b"content-length", str(len(body) if announced is None else announced).encode()))
     else:
         pieces = list(chunks) or [b""]
         all_headers.append((b"transfer-encoding", b"chunked"))
@@ -72,8 +74,9 @@ async def request(
         "server": ("testserver", 80),
         "state": {},
     }
+    cut_off = announced is not None and announced > len(body)
     messages: list[Message] = [
-        {"type": "http.request", "body": piece, "more_body": number < len(pieces) - 1}
+        {"type": "http.request", "body": piece, "more_body": cut_off or number < len(pieces) - 1}
         for number, piece in enumerate(pieces)
     ]
     answer = Answer(status=0)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import logging
 import re
 
 import httpx
 import pytest
 
-from tests.conftest import EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, AuthActions, SignedIn, csrf_token
+from tests import rawasgi
+from tests.conftest import EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, AuthActions, ServedApp, SignedIn, csrf_token
 from tests.test_sentence_markup import unmark
 
 pytestmark = pytest.mark.anyio
@@ -245,3 +247,33 @@ async def test_an_article_deleted_or_created_meanwhile_is_never_overwritten(
     assert (await client.get("/articles/cung-ten")).status_code == 404
     again = await client.post("/editor/new", data={**form, "slug": "cung-ten"})
     assert again.status_code == 303 and "Của tôi." in (await client.get("/articles/cung-ten")).text
+
+
+async def test_a_post_cut_off_mid_body_is_no_error(
+    app: ServedApp, editor: SignedIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that announces 5000 bytes, sends 22 and goes away: nothing is answered (the access log says
+    499), nothing is logged as an error, nothing is written, on every editor form (as on /preferences)."""
+    urlencoded = ((b"content-type", b"application/x-www-form-urlencoded"), f"csrf_token={editor.csrf}".encode())
+    multipart_type, multipart_body = rawasgi.multipart([("csrf_token", editor.csrf)])
+    multipart = ((b"content-type", multipart_type), multipart_body)
+    session = (b"cookie", editor.cookie.encode())
+    posts = [
+        ("/preferences", urlencoded, []),
+        ("/editor/preview", urlencoded, [session]),
+        ("/editor/new", urlencoded, [session]),
+        (f"/editor/articles/{SEED_SLUG}", urlencoded, [session]),
+        (f"/editor/articles/{SEED_SLUG}/delete", urlencoded, [session]),
+        ("/editor/import", multipart, [session]),
+        ("/editor/import", urlencoded, [session]),
+        ("/editor/login", urlencoded, [(b"cookie", b"reader_login_csrf=t")]),
+        ("/editor/logout", urlencoded, [session]),
+    ]
+    caplog.set_level(logging.INFO)
+    for path, (content_type, body), headers in posts:
+        answer = await rawasgi.request(
+            app, "POST", path, headers=[content_type, *headers], body=body[:22], announced=5000
+        )
+        assert answer.status == 0, (path, answer.status)  # no answer at all: reader.request_id logs 499
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert await app.state["store"].get_article(SEED_SLUG) is not None

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -103,10 +104,18 @@ class EditorGate:
             return
         expected = session.csrf_token if kind.sign_in and session else request.cookies.get(LOGIN_CSRF_COOKIE, "\x00")
         uploads = found.route.uploads if isinstance(found.route, Route) else 0
-        async with request.form(max_files=uploads, max_fields=MAX_FORM_FIELDS) as form:
+        try:
+            form = await request.form(max_files=uploads, max_fields=MAX_FORM_FIELDS)
+        except ClientDisconnect:
+            # The client went away in the middle of its form: no one to answer, and nothing went wrong here.
+            # Nothing is sent, which the access log records as 499 (reader.request_id), as for /preferences.
+            return
+        try:
             check_csrf(form, expected)
             scope[_FORM] = form
             await self.app(scope, receive, send)
+        finally:
+            await form.close()
 
 
 def safe_editor_next(request: Request, raw: str | None) -> str:
