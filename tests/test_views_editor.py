@@ -277,3 +277,44 @@ async def test_a_post_cut_off_mid_body_is_no_error(
         assert answer.status == 0, (path, answer.status)  # no answer at all: reader.request_id logs 499
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert await app.state["store"].get_article(SEED_SLUG) is not None
+
+
+async def test_the_check_page_names_each_flag_once_and_visibly(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    # A long sentence (with a passive) in the middle of a run of sentences that start alike: the run's
+    # highlight is cut where the long sentence begins and ends, at the spaces around it.
+    body = (
+        "The road is open. The old bridge over the river was built by workers from three villages who came "
+        "every morning before dawn and stayed until the light was gone from the valley. The school is new. "
+        "Trains run twice a day."
+    )
+    form = {"csrf_token": editor.csrf, "title": "Flags", "lang": "en", "body_format": "markdown", "body": body}
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    report = (await client.get("/api/articles/flags/readability", params={"ui_lang": "en"})).json()
+    kinds = sorted(flag["kind"] for flag in report["flags"])
+    assert kinds == ["long_sentence", "passive_voice", "repeated_start"], kinds
+    page = (await client.get("/editor/articles/flags/check", headers={"accept-language": "en"})).text
+    # The list: each message once, not after its own kind again.
+    for flag in report["flags"]:
+        assert f"<li>{flag['message']}</li>" in page
+    assert "Long sentence: Long sentence" not in page and "Passive voice: Passive voice" not in page
+    # The text: no mark around white space only; each flag named once, visibly, where its passage begins.
+    assert re.findall(r"<mark[^>]*>\s*</mark>", page) == []
+    tags = re.findall(r'<span class="reader-editor-tag reader-editor-tag--(\w+)" lang="en">([^<]+)<', page)
+    assert sorted(kind for kind, _ in tags) == kinds
+    assert {name for _, name in tags} == {"Long sentence", "Passive voice", "Repeated start"}
+    assert "(Repeated start)" not in page and "(Long sentence" not in page
+    assert (
+        '<mark class="reader-editor-mark reader-editor-mark--long_sentence reader-editor-mark--passive_voice '
+        'reader-editor-mark--repeated_start">The old bridge' in page
+    )
+    legend = re.search(r'<ul class="reader-editor-legend"[^>]*>(.*?)</ul>', page, re.S)
+    assert legend is not None and re.findall(r"reader-editor-mark--(\w+)\">", legend.group(1)) == [
+        "long_sentence", "passive_voice", "repeated_start"
+    ]  # fmt: skip
+
+    vi_body = " ".join(["Người dân trong xã đã cùng nhau làm đường bê tông dài hơn hai cây số"] * 3) + "."
+    form = {**form, "title": "Câu dài", "lang": "vi", "body": vi_body}
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    vi = (await client.get("/editor/articles/cau-dai/check")).text
+    assert "Câu dài " in vi and "Câu dài: Câu dài" not in vi and "<strong>Câu dài</strong>" not in vi
+    assert re.search(r'reader-editor-tag--long_sentence" lang="vi">Câu dài<', vi)

@@ -237,12 +237,21 @@ async def import_files(request: Request) -> Response:
     return _page(request, "editor/import.html", {"error": "", "result": result, "drafts": drafts})
 
 
+MARKED_KINDS = ("long_sentence", "passive_voice", "repeated_start")
+
+
 def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, Any]]:
     """The article's text block by block (a table becomes one placeholder), each cut into pieces that carry
-    the sentence-level flags covering them, for the check page's highlighted text."""
+    the sentence-level flags covering them, for the check page's highlighted text.
+
+    A piece's `starts` are the flags that begin there: the page names each flag once, visibly, where its
+    passage begins. A piece of white space only (between two flagged sentences) is not marked: a mark
+    around nothing would be one more highlight announced for no text.
+    """
     document = document_from_html(article.body_html)
     text = document.text
-    spans = [f for f in flags if f["kind"] in ("long_sentence", "passive_voice", "repeated_start")]
+    spans = [f for f in flags if f["kind"] in MARKED_KINDS]
+    named: set[int] = set()  # the spans (by index) already named where they begin
     blocks: list[dict[str, Any]] = []
     for block in document.blocks:
         if block.kind == CELL:
@@ -253,8 +262,16 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
                                                   if block.start < p < block.end})  # fmt: skip
         pieces = []
         for start, end in zip(cuts, cuts[1:], strict=False):
-            covering = [f for f in spans if f["start"] <= start and end <= f["end"]]
-            pieces.append({"text": text[start:end], "flags": covering})
+            piece = text[start:end]
+            covering = [n for n, f in enumerate(spans) if f["start"] <= start and end <= f["end"]]
+            if not piece.strip():
+                covering = []
+            starts = [n for n in covering if n not in named]
+            named.update(starts)
+            pieces.append({
+                "text": piece, "kinds": sorted({spans[n]["kind"] for n in covering}),
+                "starts": [spans[n]["kind"] for n in starts],
+            })  # fmt: skip
         blocks.append({"kind": block.kind, "level": block.level, "pieces": pieces})
     return blocks
 
@@ -269,8 +286,14 @@ async def check(request: Request) -> Response:
         report = None  # a language the report does not know; the layout checks still apply
     source = article.body_source if article.body_format == "html" else None
     layout = layout_report(article.body_html, article.lang, lang, source_html=source)
-    blocks = _marked_blocks(article, list(report["flags"]) if report else [])
-    context = {"article": article, "report": report, "layout": layout, "blocks": blocks, "previews": PREVIEWS}
+    flags = list(report["flags"]) if report else []
+    blocks = _marked_blocks(article, flags)
+    # The legend: the highlight of each kind the text shows, in a fixed order.
+    marked = [kind for kind in MARKED_KINDS if any(flag["kind"] == kind for flag in flags)]
+    context = {
+        "article": article, "report": report, "layout": layout, "blocks": blocks, "marked_kinds": marked,
+        "previews": PREVIEWS,
+    }  # fmt: skip
     return _page(request, "editor/check.html", context)
 
 
