@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from reader import prefs
+from reader.drafts import draft_from_fields
 from reader.layout_checks import AUTO_DARK, layout_report
 
 URL = "https://example.org/archive/2026/reading-research/line-length-and-text-size-on-small-screens/full-report-and-tables.html"
@@ -95,12 +96,44 @@ def test_justified_text_and_px_font_sizes_in_the_source() -> None:
 
 
 def test_messages_in_vietnamese() -> None:
-    report = layout_report('<img src="/a.jpg"><p><a href="/">Tại đây</a></p>', "vi", "vi")
+    report = layout_report('<img src="https://example.com/a.jpg"><p><a href="/">Tại đây</a></p>', "vi", "vi")
     messages = [issue["message"] for issue in report["issues"]]  # type: ignore[attr-defined]
     assert messages == [
         "Ảnh không có văn bản thay thế (thiếu thuộc tính alt)",
         "Chữ của liên kết không cho biết liên kết dẫn đến đâu: “Tại đây”",
     ]
+
+
+def test_an_image_without_a_description_is_flagged() -> None:
+    """Markdown's ![](address) stores alt="": right only for decoration, which an article's image seldom is."""
+    draft = draft_from_fields(
+        {"slug": "x", "lang": "vi", "title": "X", "body_markdown": "![](https://example.com/cau.jpg)"}
+    )
+    assert '<img alt=""' in draft.body_html
+    report = layout_report(draft.body_html, "vi", "vi")
+    (empty,) = _issues(report, "empty_alt")
+    assert empty["src"] == "https://example.com/cau.jpg"
+    assert empty["message"] == "Ảnh chưa có mô tả (alt rỗng): hãy mô tả ảnh, trừ khi ảnh chỉ để trang trí"
+    assert report["issues"] == [empty]
+    for alt in ("  ", "\n"):
+        issues = layout_report(f'<img src="https://e.com/a.jpg" alt="{alt}">', "en", "en")["issues"]
+        assert [issue["kind"] for issue in issues] == ["empty_alt"]
+    assert layout_report('<img src="https://e.com/a.jpg" alt="A bridge">', "en", "en")["issues"] == []
+
+
+def test_an_image_at_a_relative_address_is_flagged() -> None:
+    body = "".join(
+        f'<img src="{src}" alt="A chart">'
+        for src in ("chart.png", "../img/chart.png", "./chart.png", "/media/chart.png", "//cdn.example/c.png",
+                    "https://example.com/c.png", "HTTP://example.com/c.png")
+    )  # fmt: skip
+    report = layout_report(body, "en", "en")
+    relative = _issues(report, "relative_src")
+    assert [issue["src"] for issue in relative] == ["chart.png", "../img/chart.png", "./chart.png"]
+    assert relative[0]["message"].startswith("Image at a relative address (“chart.png”)")
+    assert layout_report('<img src="chart.png" alt="Biểu đồ">', "vi", "vi")["issues"][0]["message"].startswith(
+        "Ảnh dùng địa chỉ tương đối (“chart.png”)"
+    )
 
 
 def test_languages_are_checked() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from urllib.parse import urlsplit
 
 from bs4 import Tag
 
@@ -27,6 +28,7 @@ from reader.readability.document import plain_text_for_report
 from reader.readability.report import (
     CharactersPerLine,
     Contrast,
+    EmptyAlt,
     FilenameAlt,
     JustifiedText,
     LayoutIssue,
@@ -34,6 +36,7 @@ from reader.readability.report import (
     LongUnbreakable,
     MissingAlt,
     PxFontSize,
+    RelativeSrc,
     SkippedHeading,
     TableWithoutHeaders,
     VagueLink,
@@ -78,6 +81,11 @@ _UNBROKEN = re.compile(rf"\S{{{LONGEST_UNBROKEN + 1},}}")
 
 MESSAGES = {
     "missing_alt": N_("Image without alternative text (no alt attribute)"),
+    "empty_alt": N_("Image without a description (empty alt): describe it, unless it is only decorative"),
+    "relative_src": N_(
+        "Image at a relative address (“%(src)s”): it is looked for next to the page showing the article, where "
+        "it is not; give the full address (https://…) or one starting with /"
+    ),
     "filename_alt": N_("The alternative text looks like a file name: “%(alt)s”"),
     "skipped_heading": N_("Heading level skipped: h%(level)d follows h%(previous)d"),
     "vague_link": N_("The link text does not say where it leads: “%(text)s”"),
@@ -171,9 +179,18 @@ def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = Non
         alt, src = image.get("alt"), str(image.get("src", ""))
         if not isinstance(alt, str):
             issues.append(MissingAlt(kind="missing_alt", message=say("missing_alt"), src=src))
+        elif not alt.strip():
+            # What Markdown's ![](address) gives: an image with no description, unless the editor meant it
+            # as decoration only (alt="" is how HTML says so), which an article's image seldom is.
+            issues.append(EmptyAlt(kind="empty_alt", message=say("empty_alt"), src=src))
         elif _FILE_NAME.match(alt.strip()):
             alt = alt.strip()
             issues.append(FilenameAlt(kind="filename_alt", message=say("filename_alt", alt=alt), alt=alt, src=src))
+        if not src.strip().startswith("/") and not urlsplit(src.strip()).scheme:
+            # "chart.png" is /articles/chart.png on the article's page, /articles/slug/chart.png in the
+            # iframe embed, and beside the host's page inside <reader-article> (which makes root-relative
+            # addresses absolute, so "/media/chart.png" loads everywhere).
+            issues.append(RelativeSrc(kind="relative_src", message=say("relative_src", src=src), src=src))
     previous = 1  # the article title is the page's h1
     for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
         level = int(heading.name[1])

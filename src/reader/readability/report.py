@@ -139,6 +139,22 @@ class MissingAlt(TypedDict):
     src: str
 
 
+class EmptyAlt(TypedDict):
+    """alt="": right only for a decorative image, which an article's image seldom is (WCAG 1.1.1)."""
+
+    kind: Literal["empty_alt"]
+    message: str
+    src: str
+
+
+class RelativeSrc(TypedDict):
+    """An image address relative to the page showing it ("chart.png"): wrong on every page that shows it."""
+
+    kind: Literal["relative_src"]
+    message: str
+    src: str
+
+
 class FilenameAlt(TypedDict):
     kind: Literal["filename_alt"]
     message: str
@@ -200,8 +216,8 @@ class PxFontSize(TypedDict):
 
 
 LayoutIssue = (
-    MissingAlt | FilenameAlt | SkippedHeading | VagueLink | TableWithoutHeaders | WideTable | LongUnbreakable
-    | JustifiedText | PxFontSize
+    MissingAlt | EmptyAlt | FilenameAlt | RelativeSrc | SkippedHeading | VagueLink | TableWithoutHeaders
+    | WideTable | LongUnbreakable | JustifiedText | PxFontSize
 )  # fmt: skip
 
 
