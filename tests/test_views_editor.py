@@ -218,6 +218,8 @@ async def test_a_save_over_someone_elses_save_is_refused_and_keeps_both(
 
     english = await client.post(f"/editor/articles/{slug}", data=mine, headers={"accept-language": "en"})
     assert english.status_code == 409 and "Someone else saved this article while you were editing it" in english.text
+    previewed = await client.post(f"/editor/articles/{slug}", data={**mine, "action": "preview"})
+    assert form_version(previewed.text) == "1", "a preview (without JavaScript) keeps the version the form had"
     no_version = await client.post(f"/editor/articles/{slug}", data=form)
     assert no_version.status_code == 409, "a form that does not say its version is never written blind"
     assert form_version((await client.get(f"/editor/articles/{slug}")).text) == "3"
