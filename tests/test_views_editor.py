@@ -203,6 +203,7 @@ async def test_a_save_over_someone_elses_save_is_refused_and_keeps_both(
     assert refused.status_code == 409
     assert "Người khác đã lưu bài viết này trong lúc bạn đang sửa" in refused.text
     assert ">Tóm tắt mới của B.</textarea>" in refused.text, "B's changes are kept"
+    assert '<p class="reader-lead">Tóm tắt mới của B.</p>' in unmark(refused.text), "and previewed"
     link = re.search(r'<a href="([^"]+)" target="_blank" rel="noopener" id="editor-conflict-current">([^<]+)</a>',
                      refused.text)  # fmt: skip
     assert link is not None and link.group(1) == f"/editor/articles/{slug}" and "thẻ mới" in link.group(2)

@@ -153,26 +153,33 @@ async def save(request: Request) -> Response:
         return _form_response(request, fields, slug=slug, version=version, preview=_preview_article(draft))
     if slug is not None:
         if version is None or not await store.update_article(draft, version=version):
-            return await _conflict(request, fields, slug)
+            return await _conflict(request, fields, slug, draft)
     elif not await store.create_article(draft):
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
         current = await store.get_article(draft.slug)
         # The address in the field, also when it was made from the title: the editor sees which one is taken.
-        return _form_response(request, {**fields, "slug": draft.slug}, slug=None, errors=errors, conflict="taken",
-                              current=current, status=409)  # fmt: skip
+        return _form_response(
+            request, {**fields, "slug": draft.slug}, slug=None, errors=errors, preview=_preview_article(draft),
+            conflict="taken", current=current, status=409,
+        )  # fmt: skip
     return _done(request, "saved", draft.slug)
 
 
-async def _conflict(request: Request, fields: dict[str, str], slug: str) -> Response:
-    """The edit form back with the editor's unsaved changes, after someone else saved (or deleted) the article."""
+async def _conflict(request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft) -> Response:
+    """The edit form back with the editor's unsaved changes (and their preview), after someone else saved
+    (or deleted) the article."""
     current = await request.state["store"].get_article(slug)
+    preview = _preview_article(draft)
     if current is None:
         # Deleted meanwhile: the form becomes a new article under the same address, saved only on request.
-        return _form_response(request, {**fields, "slug": slug}, slug=None, conflict="deleted", status=409)
+        return _form_response(
+            request, {**fields, "slug": slug}, slug=None, preview=preview, conflict="deleted", status=409
+        )
     return _form_response(
-        request, fields, slug=slug, version=current.version, conflict="edited", current=current, status=409
-    )
+        request, fields, slug=slug, version=current.version, preview=preview, conflict="edited", current=current,
+        status=409,
+    )  # fmt: skip
 
 
 async def live_preview(request: Request) -> Response:
