@@ -6,6 +6,7 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from reader.soup import MAX_NESTING
 from reader.typed_json import Invalid
 from reader.views.api import SLUG_PATH
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp
@@ -166,6 +167,26 @@ async def test_layout_flags_in_a_stored_article(client: httpx.AsyncClient, token
 async def test_readability_errors(client: httpx.AsyncClient, body: dict[str, object], field: str) -> None:
     response = await client.post("/api/readability", json=body)
     assert response.status_code == 422 and response.json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize("opening", ["<table><tr><td>", "<ul><li>", "<div>", "<blockquote>"])
+async def test_markup_nested_past_the_limit_is_refused_quickly_and_nothing_is_written(
+    client: httpx.AsyncClient, token: str, opening: str
+) -> None:
+    # A few kilobytes of nested tables once held the event loop for 20 s on this public endpoint (work that
+    # grows with the depth at every level), and 300 levels made writes and pages fail with RecursionError.
+    deep = opening * (MAX_NESTING + 1) + "Text"
+    report = await client.post("/api/readability", json={"lang": "en", "html": deep})
+    assert report.status_code == 422 and report.json()["error"]["field"] == "html"
+    assert f"more than {MAX_NESTING} levels deep" in report.json()["error"]["message"]
+    put = await client.put("/api/articles/deep", json={**ARTICLE, "body_html": deep}, headers=bearer(token))
+    assert put.status_code == 422 and put.json()["error"]["field"] == "body_html"
+    assert (await client.get("/api/articles/deep")).status_code == 404
+    # At the limit, and far wider than deep (a long list whose items close themselves), all is well.
+    within = await client.post("/api/readability", json={"lang": "en", "html": "<div>" * MAX_NESTING + "Text"})
+    assert within.status_code == 200
+    wide = "<ul>" + "<li>An item" * 2000 + "</ul>"
+    assert (await client.post("/api/readability", json={"lang": "en", "html": wide})).status_code == 200
 
 
 async def test_thresholds_are_configurable(client: httpx.AsyncClient) -> None:

@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 from reader.models import ArticleDraft, parse_published
 from reader.sanitize import all_text, has_content, sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
+from reader.soup import TooDeeplyNested
 
 FIELDS = (
     "slug", "lang", "title", "summary", "body_html", "body_markdown", "author", "published", "source_url",
@@ -137,7 +138,10 @@ def draft_from_fields(data: Mapping[str, object]) -> ArticleDraft:
     if len(source) > MAX_BODY_CHARS:
         raise FieldError(body_field, f"is longer than {MAX_BODY_CHARS} characters")
     untrusted = source if has_html else _markdown.render(source)
-    body = sanitize_html(untrusted, lang=lang)
+    try:
+        body = sanitize_html(untrusted, lang=lang)
+    except TooDeeplyNested as exc:
+        raise FieldError(body_field, str(exc)) from None
     # Refused only when sanitizing took away what there was (all of it in scripts, say): a body that shows
     # nothing to begin with (an empty list in Markdown, stray tags) is the author's to keep.
     if not has_content(body) and all_text(untrusted).strip():

@@ -11,7 +11,7 @@ from bs4.element import NavigableString
 from reader.i18n import gettext, primary_subtag
 from reader.models import SafeHtml
 from reader.settings import UI_LANGUAGES
-from reader.soup import HTML_FORMATTER, parse_html
+from reader.soup import HTML_FORMATTER, MAX_NESTING, TooDeeplyNested, check_nesting, parse_html
 
 ALLOWED_TAGS = frozenset(
     {
@@ -131,14 +131,58 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def sanitize_html(untrusted: str, *, lang: str) -> SafeHtml:
-    """Article body HTML made safe and structured: allowlisted markup, one h1 level down, labelled tables."""
+    """Article body HTML made safe and structured: allowlisted markup, one h1 level down, labelled tables.
+
+    Raises reader.soup.TooDeeplyNested for markup nested more than MAX_NESTING levels deep."""
+    # html5ever (under nh3) takes time that grows with the depth for every element: 40,000 nested <div>s
+    # take it 4 s, a megabyte of them minutes. So a first bound, from the tags themselves, before it runs.
+    if _open_elements_bound(untrusted) > 2 * MAX_NESTING:
+        raise TooDeeplyNested()
     cleaned = _CLEANER.clean(untrusted)
     soup = parse_html(cleaned)
+    # Before any work that grows with depth. html5ever (nh3) wrote every element's end tag, so the tree is
+    # as deep as the markup really nests (html.parser alone would nest each unclosed <li> in the one before).
+    check_nesting(soup)
     _dissolve_blocks(soup)
     _demote_headings(soup)
     _wrap_tables(soup, lang)
     _lazy_images(soup)
     return SafeHtml(soup.decode(formatter=HTML_FORMATTER).strip())
+
+
+# Elements whose end tag a writer may leave out (the parser closes one when the next begins, so repeating them
+# does not nest them), void elements, and what a parser reads as text up to its end tag.
+_OPTIONAL_END = frozenset(
+    {
+        "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "caption", "colgroup", "option",
+        "optgroup", "rb", "rt", "rtc", "rp", "html", "head", "body",
+    }
+)  # fmt: skip
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+_OPAQUE = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b.*?(?:</\1\s*>|$)",
+    re.DOTALL | re.IGNORECASE,
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
+
+
+def _open_elements_bound(markup: str) -> int:
+    """The most elements with a required end tag open at once in `markup`, read tag by tag: about as deep as
+    a parser will nest it (elements with optional end tags left out; an unclosed one counts, as a parser
+    nests what follows into it). A linear scan, to refuse absurd depth before a parser sees it."""
+    open_now = deepest = 0
+    for match in _TAG.finditer(_OPAQUE.sub("", markup)):
+        name = match.group(2).lower()
+        if name in _OPTIONAL_END or name in _VOID:
+            continue
+        if match.group(1):
+            open_now = max(0, open_now - 1)
+        elif not match.group(0).endswith("/>"):
+            open_now += 1
+            deepest = max(deepest, open_now)
+    return deepest
 
 
 def _dissolve_blocks(soup: BeautifulSoup) -> None:

@@ -10,6 +10,7 @@ import json
 import weakref
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, final
 
+import anyio
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Router
 
@@ -19,7 +20,9 @@ from reader.models import Article, ArticleSummary
 from reader.openapi import Answer, openapi_document, operation
 from reader.readability import Thresholds, readability_report
 from reader.readability.report import LANGUAGES, ReadabilityReport
+from reader.sanitize import sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
+from reader.soup import TooDeeplyNested
 from reader.state import Request
 from reader.typed_json import Invalid, JsonType, QueryType, Rules
 from reader.views.common import load_article
@@ -425,13 +428,26 @@ async def readability(request: Request) -> Response:
     except Invalid as error:
         raise _invalid(422, error) from None
     ui_lang = ui_lang_for(request, requested=data.get("ui_lang"))
+    # Up to a second or two of work for a body near the size limit: in a thread, so the event loop (and the
+    # requests waiting on it) gets its turns meanwhile instead of waiting for the whole report.
+    try:
+        report = await anyio.to_thread.run_sync(_report, data, ui_lang)
+    except TooDeeplyNested as exc:
+        raise ApiError(422, str(exc), field="html") from None
+    return JSONResponse(report)
+
+
+def _report(data: TextReportInput | HtmlReportInput, ui_lang: str) -> ReadabilityReport:
+    """The report POST /api/readability answers; raises TooDeeplyNested for absurdly nested HTML."""
     thresholds = data.get("thresholds", Thresholds())
     if "text" in data:
-        report = readability_report(lang=data["lang"], text=data["text"], ui_lang=ui_lang, thresholds=thresholds)
-    else:
-        report = readability_report(lang=data["lang"], html=data["html"], ui_lang=ui_lang, thresholds=thresholds)
-        report["layout"] = layout_report(data["html"], data["lang"], ui_lang)
-    return JSONResponse(report)
+        return readability_report(lang=data["lang"], text=data["text"], ui_lang=ui_lang, thresholds=thresholds)
+    # On the body as reader would store it (as for a stored article, below); the sanitizer's nesting limit
+    # guards this public endpoint as it guards writes.
+    body = sanitize_html(data["html"], lang=data["lang"])
+    report = readability_report(lang=data["lang"], html=body, ui_lang=ui_lang, thresholds=thresholds)
+    report["layout"] = layout_report(body, data["lang"], ui_lang, source_html=data["html"])
+    return report
 
 
 @operation(
