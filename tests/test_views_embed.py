@@ -251,3 +251,15 @@ async def test_static_files_may_be_used_by_other_sites(client: httpx.AsyncClient
     assert response.status_code == 200 and "javascript" in response.headers["content-type"]
     assert response.headers["cross-origin-resource-policy"] == "cross-origin"
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+async def test_oembed_leaves_out_an_author_the_article_does_not_name(app: ServedApp, client: httpx.AsyncClient) -> None:
+    # oEmbed's author_name is optional: an empty one would be shown by consumers as an empty byline.
+    draft = draft_from_fields({"slug": "no-author", "lang": "en", "title": "Anonymous", "body_html": "<p>x</p>"})
+    await app.state["store"].save_articles([draft])
+    url = "http://testserver/articles/no-author"
+    data = (await client.get("/oembed", params={"url": url})).json()
+    assert data["title"] == "Anonymous" and "author_name" not in data
+    xml = await client.get("/oembed", params={"url": url, "format": "xml"})
+    root = ElementTree.fromstring(xml.content)
+    assert root.findtext("title") == "Anonymous" and root.find("author_name") is None
