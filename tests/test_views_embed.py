@@ -344,6 +344,9 @@ async def test_an_embed_without_javascript_or_cookies_keeps_its_settings_in_its_
         )
         assert 'lang="en"' in shown.text and "x-frame-options" not in shown.headers
         carried = re.findall(r'name="prefs" value="([^"]+)"', shown.text)[0]
+    # Like a shared link, an address sets how the text reads, never the device's voice or keys.
+    crafted = await client.get(f"/embed/{SEED_SLUG}", params={"prefs": "1|s:150|kp:x|v-vi:Linh"})
+    assert 'data-size="150"' in crafted.text and "Linh" not in crafted.text and 'data-key-play="k"' in crafted.text
     # Only the embed reads settings from its address: a page's own answer is not personalised by a link.
     page = await client.get(f"/articles/{SEED_SLUG}/fragment?prefs=1|s:300")
     assert 'data-size="100"' in page.text

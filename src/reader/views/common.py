@@ -98,6 +98,14 @@ def host_base(request: Request) -> Preferences:
     return host_defaults(request.query_params.get("size"), request.query_params.get("theme"))
 
 
+def _address_prefs(request: Request) -> str | None:
+    """The settings in an embed's address (?prefs=), which brings them back after a no-JS form post where no
+    cookie is kept. Anyone can write an address: like a shared link, it sets how the text reads, never the
+    device's voices or keys (which need JavaScript anyway)."""
+    raw = request.query_params.get(CARRIED_PREFS)
+    return Preferences.from_shared(raw).to_shared() if raw else None
+
+
 async def article_view(
     request: Request, view: str, template: str, extra: dict[str, Any] | None = None, *, panel_open: bool = False
 ) -> Response:
@@ -105,8 +113,7 @@ async def article_view(
     article = await load_article(request, request.path_params["slug"])
     embedded = view != "page"
     base = host_base(request) if embedded else DEFAULTS
-    # Without third-party cookies an embed's address carries the settings back after a no-JS form post.
-    prefs = prefs_for(request, base, request.query_params.get(CARRIED_PREFS) if view == "embed" else None)
+    prefs = prefs_for(request, base, _address_prefs(request) if view == "embed" else None)
     requested_lang = request.query_params.get("lang") if embedded else None
     host_lang = requested_lang if requested_lang in UI_LANGUAGES else None
     ui_lang = ui_lang_for(request, article.lang, host_lang)

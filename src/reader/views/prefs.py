@@ -75,7 +75,7 @@ def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str]) ->
     """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
     as the frame may keep no cookie."""
     query = {name: fields[field] for name, field in _HOST_QUERY.items() if fields.get(field)}
-    query[CARRIED_PREFS] = prefs.to_cookie()
+    query[CARRIED_PREFS] = prefs.to_shared()  # (the device's voices and keys: reader.views.common)
     return next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
 
 
