@@ -51,6 +51,8 @@ window.addEventListener("message", (event) => {{
     document.getElementById("frame").height = Math.min(1000, Math.max(200, data.value));
   }}
   if (data.type === "reader:height") window.heights.push(["reader", data.height]);
+  // WordPress follows a link only when it leads to the embed's own site (and the frame has the focus).
+  if (data.message === "link" && data.secret === "Zx81Qw7Lm2") window.links = [...(window.links || []), data.value];
 }});
 </script></body></html>"""
     links = frame.replace(f"/embed/{SEED_SLUG}#?secret=Zx81Qw7Lm2", f"/embed/{EN_SLUG}").replace("SANDBOX", "")
@@ -358,3 +360,14 @@ def test_a_missing_article_says_so_inside_the_frame(host_context: BrowserContext
     page.wait_for_function("() => window.heights.some(h => h[0] === 'reader')")
     violations = run_axe(page, include="#frame")
     assert violations == [], describe_violations(violations)
+
+
+def test_a_sandboxed_iframe_asks_the_host_to_follow_a_link(host_context: BrowserContext, sites: Sites) -> None:
+    # The sandbox (allow-scripts only) forbids navigating the top window: the frame asks WordPress instead.
+    page = host_context.new_page()
+    page.goto(sites.host + "/wordpress.html")
+    frame = page.frame_locator("#frame")
+    frame.locator("#reader-title-link").click()
+    page.wait_for_function("() => (window.links || []).length > 0")
+    assert page.evaluate("window.links") == [f"{sites.reader}/articles/{SEED_SLUG}"]
+    assert page.url == sites.host + "/wordpress.html"
