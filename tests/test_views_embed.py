@@ -350,3 +350,20 @@ async def test_an_embed_without_javascript_or_cookies_keeps_its_settings_in_its_
     # Only the embed reads settings from its address: a page's own answer is not personalised by a link.
     page = await client.get(f"/articles/{SEED_SLUG}/fragment?prefs=1|s:300")
     assert 'data-size="100"' in page.text
+
+
+async def test_a_failure_in_an_embed_is_shown_inside_the_frame(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 500 is answered from outside every middleware (reader.views.errors.server_error): its framing too.
+    async def broken(slug: str) -> None:
+        raise RuntimeError("the store broke")
+
+    async with served(create_app(settings)) as app, client_for(app, raise_app_exceptions=False) as client:
+        monkeypatch.setattr(app.state["store"], "get_article", broken)
+        response = await client.get(f"/embed/{SEED_SLUG}", headers={"accept-language": "en"})
+        page = await client.get(f"/articles/{SEED_SLUG}")
+    assert response.status_code == 500 and "Something went wrong" in response.text
+    assert f"frame-ancestors {HOST} http://localhost:8081" in response.headers["content-security-policy"]
+    assert "x-frame-options" not in response.headers and '<base target="_top">' in response.text
+    assert page.status_code == 500 and page.headers["x-frame-options"] == "DENY"
