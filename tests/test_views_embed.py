@@ -344,6 +344,12 @@ async def test_an_embed_without_javascript_or_cookies_keeps_its_settings_in_its_
         )
         assert 'lang="en"' in shown.text and "x-frame-options" not in shown.headers
         carried = re.findall(r'name="prefs" value="([^"]+)"', shown.text)[0]
+    # A change made in the open panel comes back to it open.
+    form = {**EMBED_FORM, "line_height": "2", "panel": "open", "prefs": carried}
+    in_panel = await client.post("/preferences", data=form, headers=headers)
+    assert in_panel.headers["location"].endswith("&panel=open#reader-panel")
+    shown = await client.get(in_panel.headers["location"].partition("#")[0])
+    assert 'data-lh="2"' in shown.text and '<details class="reader-panel" id="reader-panel" open>' in shown.text
     # Like a shared link, an address sets how the text reads, never the device's voice or keys.
     crafted = await client.get(f"/embed/{SEED_SLUG}", params={"prefs": "1|s:150|kp:x|v-vi:Linh"})
     assert 'data-size="150"' in crafted.text and "Linh" not in crafted.text and 'data-key-play="k"' in crafted.text

@@ -44,7 +44,7 @@ def discovery_links(request: Request, slug: str) -> dict[str, str]:
 async def embed_page(request: Request) -> Response:
     """A minimal page (toolbar + article) for iframes; it reports its height to the embedding page."""
     # Framed by READER_FRAME_ANCESTORS (by default the embedding allowlist): the route's kind, reader.kinds.EMBED.
-    return await article_view(request, "embed", "embed.html")
+    return await article_view(request, "embed", "embed.html", panel_open=request.query_params.get("panel") == "open")
 
 
 def _dimension(raw: str | None, default: int) -> int:

@@ -56,7 +56,7 @@ async def update(request: Request) -> Response:
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
     elif view == "embed":
-        response = RedirectResponse(_embed_return(next_path, outcome.prefs, fields), status_code=303)
+        response = RedirectResponse(_embed_return(next_path, outcome.prefs, fields, panel_open), status_code=303)
     else:
         target = next_path
         if panel_open and "?" not in target:
@@ -71,12 +71,15 @@ async def update(request: Request) -> Response:
     return response
 
 
-def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str]) -> str:
+def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str], panel_open: bool) -> str:
     """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
-    as the frame may keep no cookie."""
+    as the frame may keep no cookie; the panel stays open if it was."""
     query = {name: fields[field] for name, field in _HOST_QUERY.items() if fields.get(field)}
     query[CARRIED_PREFS] = prefs.to_shared()  # (the device's voices and keys: reader.views.common)
-    return next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
+    if panel_open:
+        query["panel"] = "open"
+    target = next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
+    return target + ("#reader-panel" if panel_open else "")
 
 
 async def _updated_region(
