@@ -17,8 +17,13 @@
 // single-key shortcuts act only while the focus is inside the component, and leaving the page (or removing the
 // element) stops the voice.
 //
+// Every <reader-article> on a page shares one current state of the reader's settings: each request sends it
+// (where the browser keeps no third-party cookie, that copy is all reader has), and a change made in one
+// component is announced on the document (reader:prefs), so the others show it at once.
+//
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
-// UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error).
+// UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error) on the element;
+// reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region.
 
 const STYLESHEETS = [new URL("css/reader.css", import.meta.url).href, new URL("css/reading-tools.css", import.meta.url).href];
 const FONTS = new URL("css/fonts.css", import.meta.url).href;
@@ -80,7 +85,14 @@ function parse(html, base) {
   return template.content;
 }
 
-function rememberedPrefs() {
+// The settings as reader last answered them, for every component on the page: in memory, and in the tab's
+// session storage so that a reload keeps them. Read when a request is sent, never copied per component: a
+// stale copy would send old values and undo the other components' changes.
+const PREFS_EVENT = "reader:prefs";
+let sharedPrefs = null;
+
+function currentPrefs() {
+  if (sharedPrefs !== null) return sharedPrefs;
   try {
     return sessionStorage.getItem(PREFS_KEY);
   } catch {
@@ -88,12 +100,25 @@ function rememberedPrefs() {
   }
 }
 
+function keepPrefs(prefs) {
+  sharedPrefs = prefs;
+  try {
+    sessionStorage.setItem(PREFS_KEY, prefs);
+  } catch {
+    // Blocked storage: the choice lives in memory for this page.
+  }
+}
+
+// A live region announces a change of its text: the same failure twice in a row still gets heard.
+function announce(status, message) {
+  status.textContent = status.textContent === message ? `${message}\u00a0` : message;
+}
+
 class ReaderArticle extends HTMLElement {
   static observedAttributes = ["src", "size", "theme", "lang"];
 
   #root = null;
   #style = stylesheets();
-  #prefs = null;
   #loading = 0;
   #tools = null;
   #toolsLoading = false;
@@ -106,13 +131,14 @@ class ReaderArticle extends HTMLElement {
       this.#root.append(...this.#style.links, slot());
       this.#root.addEventListener("submit", (event) => this.#submit(event));
       this.#root.addEventListener("change", (event) => this.#change(event));
-      this.#prefs = rememberedPrefs();
     }
+    document.addEventListener(PREFS_EVENT, this.#otherChanged);
     ensureFonts();
     this.#load();
   }
 
   disconnectedCallback() {
+    document.removeEventListener(PREFS_EVENT, this.#otherChanged);
     this.#tools?.destroy();
     this.#tools = null;
   }
@@ -149,19 +175,24 @@ class ReaderArticle extends HTMLElement {
 
   #headers(extra = {}) {
     // Only needed where the browser keeps no third-party cookie: reader then uses this copy instead.
-    return this.#prefs ? { "Reader-Prefs": this.#prefs, ...extra } : extra;
+    const prefs = currentPrefs();
+    return prefs ? { "Reader-Prefs": prefs, ...extra } : extra;
   }
 
+  // The settings reader answered a change with become the page's, and the other components show them.
   #remember(response) {
     const prefs = response.headers.get("Reader-Prefs");
     if (prefs === null) return;
-    this.#prefs = prefs;
-    try {
-      sessionStorage.setItem(PREFS_KEY, prefs);
-    } catch {
-      // Blocked storage: keep the choice in memory for this page.
-    }
+    keepPrefs(prefs);
+    document.dispatchEvent(new CustomEvent(PREFS_EVENT, { detail: { prefs, source: this } }));
   }
+
+  // Another component (perhaps from another copy of this module) changed the settings: show them here too.
+  #otherChanged = (event) => {
+    if (event.detail?.source === this || typeof event.detail?.prefs !== "string") return;
+    sharedPrefs = event.detail.prefs;
+    this.#load();
+  };
 
   async #load() {
     const src = this.getAttribute("src");
@@ -178,7 +209,6 @@ class ReaderArticle extends HTMLElement {
       const content = parse(await response.text(), url);
       await this.#style.loaded;
       if (ticket !== this.#loading) return; // a newer load started meanwhile
-      this.#remember(response);
       this.#show(content);
       this.dispatchEvent(new CustomEvent("reader:load", { bubbles: true, composed: true, detail: { url: url.href } }));
     } catch (error) {
@@ -229,6 +259,8 @@ class ReaderArticle extends HTMLElement {
       if (focused) this.#root.getElementById(focused)?.focus();
       this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
     } catch (error) {
+      // Nothing changed, and the reader is told so, in the article's language (the region carries the text).
+      if (status?.dataset.failed) announce(status, status.dataset.failed);
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
   }

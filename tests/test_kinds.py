@@ -65,7 +65,8 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
     elif kind is not None and kind.public and status == 200 and len(body) >= 1024 and method != "HEAD":
         assert response.request.headers.get("accept-encoding") != "gzip", f"public and large, not compressed: {where}"
 
-    # Framing: as the kind says for answers, by nobody for errors. Static files (not documents) carry no
+    # Framing: as the kind says, for errors too (an embed's "not found" shows in the embedding site's frame);
+    # by nobody where no route takes the path. Static files (not documents) carry no
     # page policy, but an SVG (a document when opened on its own) does; every answer says nosniff.
     assert headers.get("x-content-type-options") == "nosniff", where
     if kind is not None and not kind.document and status < 400:
@@ -73,7 +74,7 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
         assert frame_ancestors(response) == (["'none'"] if svg else []), where
         assert not {"x-frame-options", "permissions-policy", "cross-origin-opener-policy"} & set(headers), where
     else:
-        frame = kind.frame if kind is not None and status < 400 else Frame.NOBODY
+        frame = kind.frame if kind is not None else Frame.NOBODY
         expected = {Frame.NOBODY: ["'none'"], Frame.SELF: ["'self'"], Frame.EMBEDDERS: [EMBEDDER]}[frame]
         assert frame_ancestors(response) == expected, where
         xfo = {Frame.NOBODY: "DENY", Frame.SELF: "SAMEORIGIN", Frame.EMBEDDERS: None}[frame]

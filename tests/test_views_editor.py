@@ -179,6 +179,13 @@ async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient
     assert "frame-ancestors 'self'" in frame.headers["content-security-policy"]
     assert frame.headers["x-frame-options"] == "SAMEORIGIN"
     assert client.cookies.get("reader_prefs") == "1|t:sepia"
+    # The toolbar shows as readers see it at these settings, but nothing in it can be used: a preview's A+
+    # would post the editor's own settings (tests/browser/test_editor.py presses it).
+    toolbar = re.search(r'<section class="reader-toolbar"[^>]*>', frame.text)
+    assert toolbar is not None and " inert" in toolbar.group(0)
+    start, article = frame.text.index(toolbar.group(0)), frame.text.index('<article class="reader-article"')
+    assert frame.text.count("<form") == frame.text.count("<form", start, article) > 0
+    assert 'id="reader-title-link"' not in frame.text  # a link would leave the check page's frame
 
 
 async def test_a_save_over_someone_elses_save_is_refused_and_keeps_both(

@@ -5,6 +5,7 @@ import json
 import re
 import xml.etree.ElementTree as ElementTree
 from email.utils import format_datetime
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -251,3 +252,124 @@ async def test_static_files_may_be_used_by_other_sites(client: httpx.AsyncClient
     assert response.status_code == 200 and "javascript" in response.headers["content-type"]
     assert response.headers["cross-origin-resource-policy"] == "cross-origin"
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+async def test_oembed_leaves_out_an_author_the_article_does_not_name(app: ServedApp, client: httpx.AsyncClient) -> None:
+    # oEmbed's author_name is optional: an empty one would be shown by consumers as an empty byline.
+    draft = draft_from_fields({"slug": "no-author", "lang": "en", "title": "Anonymous", "body_html": "<p>x</p>"})
+    await app.state["store"].save_articles([draft])
+    url = "http://testserver/articles/no-author"
+    data = (await client.get("/oembed", params={"url": url})).json()
+    assert data["title"] == "Anonymous" and "author_name" not in data
+    xml = await client.get("/oembed", params={"url": url, "format": "xml"})
+    root = ElementTree.fromstring(xml.content)
+    assert root.findtext("title") == "Anonymous" and root.find("author_name") is None
+
+
+async def test_links_in_an_embed_lead_out_of_the_frame(client: httpx.AsyncClient) -> None:
+    html = (await client.get(f"/embed/{EN_SLUG}")).text
+    # Every link opens in the top window (an article's links, the settings page, which may not be framed) …
+    assert re.search(r'<head>.*<base target="_top">.*</head>', html, re.S)
+    assert "https://www.w3.org/WAI/WCAG22/Understanding/text-spacing.html" in html
+    # … the title leads to the full article …
+    assert re.search(
+        rf'<h1 class="reader-title" id="reader-title"><a href="/articles/{EN_SLUG}" id="reader-title-link">', html
+    )
+    # … and the reading controls stay in the frame.
+    forms = re.findall(r"<form [^>]*>", html)
+    assert forms and all('target="_self"' in form for form in forms)
+    page = (await client.get(f"/articles/{EN_SLUG}")).text
+    assert "<base" not in page and 'id="reader-title-link"' not in page
+
+
+@pytest.mark.parametrize("path", ["/embed/no-such-article", "/embed/Not%20A%20Slug"])
+async def test_an_embeds_error_shows_inside_the_embedding_sites_frame(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path, headers={"accept-language": "en"})
+    assert response.status_code == 404
+    assert f"frame-ancestors {HOST} http://localhost:8081" in response.headers["content-security-policy"]
+    assert "x-frame-options" not in response.headers and response.headers["cache-control"] == "no-store"
+    html = response.text
+    assert "Page not found" in html and "There is no page at this address" in html
+    # A page for a frame: no masthead, links out of it, and its height reported to the host.
+    assert "reader-masthead" not in html and '<base target="_top">' in html and "reader-embed.js" in html
+    missing_page = await client.get("/articles/no-such-article")
+    assert missing_page.headers["x-frame-options"] == "DENY"
+
+
+EMBED_FORM = {"next": f"/embed/{SEED_SLUG}", "view": "embed", "host_size": "125", "host_lang": "en"}
+
+
+async def test_an_embed_steps_from_the_settings_it_shows_when_no_cookie_comes(client: httpx.AsyncClient) -> None:
+    # Safari keeps no cookie in another site's frame: the form carries the settings it was rendered with.
+    embed = (await client.get(f"/embed/{SEED_SLUG}?size=125&lang=en")).text
+    assert '<input type="hidden" name="prefs" value="1|s:125">' in embed
+    htmx = {"hx-request": "true", "origin": HOST, "sec-fetch-site": "cross-site"}
+    sizes = []
+    carried = "1|s:125"
+    for _ in range(3):
+        response = await client.post(
+            "/preferences", data={**EMBED_FORM, "action": "bigger", "prefs": carried}, headers=htmx
+        )
+        match = re.search(r'name="prefs" value="([^"]+)"', response.text)
+        assert match is not None
+        carried = match.group(1)
+        sizes.append(re.findall(r'data-size="([^"]+)"', response.text)[0])
+    assert sizes == ["150", "175", "200"]
+    # A cookie, when the browser keeps one, is the reader's latest choice and wins over a page's copy.
+    kept = await client.post(
+        "/preferences",
+        data={**EMBED_FORM, "action": "bigger", "prefs": "1|s:300"},
+        headers={**htmx, "cookie": "reader_prefs=1|s:87.5"},
+    )
+    assert 'data-size="100"' in kept.text
+
+
+async def test_an_embed_without_javascript_or_cookies_keeps_its_settings_in_its_address(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = {"origin": HOST, "sec-fetch-site": "cross-site"}
+    carried = "1|s:125|t:dark"
+    for expected in ("150", "175"):
+        form = {**EMBED_FORM, "action": "bigger", "prefs": carried}
+        response = await client.post("/preferences", data=form, headers=headers)
+        assert response.status_code == 303
+        location = response.headers["location"]
+        # Back to the embed (the full page may not be framed), with the host's defaults and the new settings.
+        path, _, query = location.partition("?")
+        assert path == f"/embed/{SEED_SLUG}"
+        assert parse_qsl(query) == [("size", "125"), ("lang", "en"), ("prefs", f"1|s:{expected}|t:dark")]
+        shown = await client.get(location)
+        assert (
+            shown.status_code == 200 and f'data-size="{expected}"' in shown.text and 'data-theme="dark"' in shown.text
+        )
+        assert 'lang="en"' in shown.text and "x-frame-options" not in shown.headers
+        carried = re.findall(r'name="prefs" value="([^"]+)"', shown.text)[0]
+    # A change made in the open panel comes back to it open.
+    form = {**EMBED_FORM, "line_height": "2", "panel": "open", "prefs": carried}
+    in_panel = await client.post("/preferences", data=form, headers=headers)
+    assert in_panel.headers["location"].endswith("&panel=open#reader-panel")
+    shown = await client.get(in_panel.headers["location"].partition("#")[0])
+    assert 'data-lh="2"' in shown.text and '<details class="reader-panel" id="reader-panel" open>' in shown.text
+    # Like a shared link, an address sets how the text reads, never the device's voice or keys.
+    crafted = await client.get(f"/embed/{SEED_SLUG}", params={"prefs": "1|s:150|kp:x|v-vi:Linh"})
+    assert 'data-size="150"' in crafted.text and "Linh" not in crafted.text and 'data-key-play="k"' in crafted.text
+    # Only the embed reads settings from its address: a page's own answer is not personalised by a link.
+    page = await client.get(f"/articles/{SEED_SLUG}/fragment?prefs=1|s:300")
+    assert 'data-size="100"' in page.text
+
+
+async def test_a_failure_in_an_embed_is_shown_inside_the_frame(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 500 is answered from outside every middleware (reader.views.errors.server_error): its framing too.
+    async def broken(slug: str) -> None:
+        raise RuntimeError("the store broke")
+
+    async with served(create_app(settings)) as app, client_for(app, raise_app_exceptions=False) as client:
+        monkeypatch.setattr(app.state["store"], "get_article", broken)
+        response = await client.get(f"/embed/{SEED_SLUG}", headers={"accept-language": "en"})
+        page = await client.get(f"/articles/{SEED_SLUG}")
+    assert response.status_code == 500 and "Something went wrong" in response.text
+    assert f"frame-ancestors {HOST} http://localhost:8081" in response.headers["content-security-policy"]
+    assert "x-frame-options" not in response.headers and '<base target="_top">' in response.text
+    assert page.status_code == 500 and page.headers["x-frame-options"] == "DENY"

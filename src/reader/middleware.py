@@ -63,10 +63,21 @@ def add_security_headers(headers: MutableHeaders, values: Mapping[str, str] = SE
             headers[name] = value
 
 
+def framing_of(kind: Kind | None) -> Frame:
+    """Who may frame an answer on a route of this kind (nobody when no route takes the path)."""
+    return kind.frame if kind is not None else Frame.NOBODY
+
+
+def frame_ancestors(frame: Frame, embed_frame_ancestors: Sequence[str]) -> tuple[str, ...]:
+    """The frame-ancestors sources for a kind's framing (none: nobody)."""
+    return {Frame.NOBODY: (), Frame.SELF: ("'self'",), Frame.EMBEDDERS: tuple(embed_frame_ancestors)}[frame]
+
+
 class RouteHeaders:
     """Adds the headers the request's route asks for (reader.kinds), to every response that does not set its own:
 
-    - the security headers, with the framing the kind allows (an error answer may be framed by nobody); on
+    - the security headers, with the framing the kind allows (error answers too: a missing article in another
+      site's frame says so inside the frame, instead of the browser's "refused to connect"); on
       static files (kinds that are not documents) only those that mean something for them;
     - Cross-Origin-Resource-Policy: cross-origin where other sites load the answers;
     - `Cache-Control: no-store` on personal kinds; on a public page whose handler said nothing, the caching
@@ -79,11 +90,7 @@ class RouteHeaders:
     def __init__(self, app: ASGIApp, embed_frame_ancestors: Sequence[str], personal: Callable[[Scope], bool]) -> None:
         self.app = app
         self.personal = personal
-        self.by_frame = {
-            Frame.NOBODY: SECURITY_HEADERS,
-            Frame.SELF: security_headers(("'self'",)),
-            Frame.EMBEDDERS: security_headers(embed_frame_ancestors),
-        }
+        self.by_frame = {frame: security_headers(frame_ancestors(frame, embed_frame_ancestors)) for frame in Frame}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,8 +106,7 @@ class RouteHeaders:
                     svg = headers.get("content-type", "").startswith("image/svg+xml")
                     add_security_headers(headers, SVG_HEADERS if svg else STATIC_HEADERS)
                 else:
-                    framing = kind.frame if kind is not None and status < 400 else Frame.NOBODY
-                    add_security_headers(headers, self.by_frame[framing])
+                    add_security_headers(headers, self.by_frame[framing_of(kind)])
                 if kind is not None:
                     self._kind_headers(kind, scope, status, headers)
             await send(message)

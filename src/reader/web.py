@@ -45,15 +45,17 @@ def has_own_prefs(request: Request) -> bool:
     return COOKIE_NAME in request.cookies or PREFS_HEADER in request.headers
 
 
-def prefs_for(request: Request, base: Preferences = DEFAULTS) -> Preferences:
+def prefs_for(request: Request, base: Preferences = DEFAULTS, carried: str | None = None) -> Preferences:
     """The reader's preferences: parsed from the cookie here and nowhere else.
 
-    The embed component sends its own copy in a Reader-Prefs header, used only when no cookie arrives
-    (third-party cookies blocked). `base` holds the defaults: reader's own, or an embedding site's.
+    Where the browser keeps no third-party cookie (Safari's default inside another site), a copy comes along
+    instead: the embed component's Reader-Prefs header, else `carried`, the settings a reading control's form
+    was rendered with (or an embed's address after it). `base` holds the defaults: reader's own, or an
+    embedding site's.
     """
     raw = request.cookies.get(COOKIE_NAME)
     if raw is None:
-        raw = request.headers.get(PREFS_HEADER)
+        raw = request.headers.get(PREFS_HEADER, carried)
     return Preferences.from_cookie(raw, base)
 
 

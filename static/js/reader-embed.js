@@ -12,6 +12,28 @@
 
   const secret = new URLSearchParams(location.hash.replace(/^#\??/, "")).get("secret");
   const slug = decodeURIComponent(location.pathname.split("/").pop() || "");
+  // Links lead out of the frame (<base target="_top">). A sandboxed frame may not navigate the top window, so
+  // there, as WordPress's embeds do, a plain click on a link asks the embedding page to go there instead
+  // ({message: "link", value, secret}; WordPress follows links to the embed's own site).
+  if (secret && window.origin === "null") {
+    document.addEventListener("click", (event) => {
+      const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+      if (!link || event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      window.parent.postMessage({ message: "link", value: link.href, secret }, "*");
+    });
+  }
+
+  // A change that fails (reader answers an error, or the request never arrives) leaves everything as it was,
+  // which htmx would do silently: the status region says so, in the article's language.
+  const failed = () => {
+    const status = document.getElementById("reader-status");
+    const message = status?.dataset.failed;
+    if (message) status.textContent = status.textContent === message ? `${message}\u00a0` : message;
+  };
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+
   let last = -1;
   let scheduled = false;
 

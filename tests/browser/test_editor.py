@@ -96,6 +96,28 @@ def test_the_check_page_shows_flags_and_previews_at_readers_sizes(
     assert page.locator("#reader").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(245, 236, 217)"
 
 
+def test_a_preview_shows_the_toolbar_but_cannot_change_the_editors_settings(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    sign_in(page, live_server)
+    page.goto(live_server + f"/editor/articles/{SEED_SLUG}/check")
+    frame = page.frame_locator(".reader-editor-frame iframe").first
+    bigger = frame.locator("#reader-bigger")
+    bigger.scroll_into_view_if_needed()
+    expect(bigger).to_be_visible()  # the toolbar as readers see it at 100 %
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    # A real pointer press where the button is (force: Playwright would otherwise wait for it to take clicks).
+    bigger.click(force=True)
+    frame.locator("#reader-panel-summary").click(force=True)
+    page.wait_for_load_state("networkidle")
+    assert posts == []
+    expect(frame.locator("#reader-panel")).not_to_have_attribute("open", "")
+    assert [c for c in context.cookies() if c["name"] == "reader_prefs"] == []
+    page.goto(live_server + f"/articles/{SEED_SLUG}")
+    expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+
+
 def test_an_editor_page_without_a_session_asks_to_sign_in(page: Page, live_server: str) -> None:
     page.goto(live_server + f"/editor/articles/{SEED_SLUG}")
     assert page.url == f"{live_server}/editor/login?next=/editor/articles/{SEED_SLUG}"

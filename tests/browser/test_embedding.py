@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.browser.conftest import describe_violations, run_axe, static_server
-from tests.conftest import SEED_SLUG, SEED_TITLE
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
 from tests.serverproc import Server
 
 HOSTILE_CSS = "* { font-size: 10px !important; color: #777 !important; }"
@@ -50,10 +51,19 @@ window.addEventListener("message", (event) => {{
     document.getElementById("frame").height = Math.min(1000, Math.max(200, data.value));
   }}
   if (data.type === "reader:height") window.heights.push(["reader", data.height]);
+  // WordPress follows a link only when it leads to the embed's own site (and the frame has the focus).
+  if (data.message === "link" && data.secret === "Zx81Qw7Lm2") window.links = [...(window.links || []), data.value];
 }});
 </script></body></html>"""
+    links = frame.replace(f"/embed/{SEED_SLUG}#?secret=Zx81Qw7Lm2", f"/embed/{EN_SLUG}").replace("SANDBOX", "")
+    second = f"""<reader-article id="second" src="{reader}/articles/{EN_SLUG}/fragment" lang="en">
+<a href="{reader}/articles/{EN_SLUG}">Read</a></reader-article>"""
+    two = component.replace("</reader-article>", "</reader-article>\n" + second)
     return {
         "component.html": component,
+        "two.html": two.replace('<link rel="stylesheet" href="hostile.css">', ""),
+        "links.html": links,
+        "missing.html": links.replace(f"/embed/{EN_SLUG}", "/embed/no-such-article"),
         "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
         "hostile.css": HOSTILE_CSS,
         "iframe.html": frame.replace("SANDBOX", ""),
@@ -209,3 +219,155 @@ def test_a_wordpress_sandboxed_iframe_still_reads_well(host_context: BrowserCont
     expect(frame.locator("#reader-apply")).to_be_hidden()
     expect(frame.locator("#reader-share-link")).to_be_hidden()
     expect(frame.locator("#reader-guide")).to_be_visible()
+
+
+# Response headers a forwarded answer must not repeat: httpx has already decoded the body.
+_HOP_HEADERS = {"set-cookie", "content-encoding", "content-length", "transfer-encoding", "connection"}
+
+
+def without_cookies(context: BrowserContext, reader: str) -> None:
+    """Safari's default inside another site: no cookie goes to reader, and none it sets is kept. Each request
+    is forwarded by hand (Playwright's request headers leave cookies out) and answered without Set-Cookie."""
+
+    def forward(route: Route) -> None:
+        request = route.request
+        with httpx.Client() as client:
+            answer = client.request(
+                request.method, request.url, headers=request.headers, content=request.post_data_buffer
+            )
+        headers = {name: value for name, value in answer.headers.items() if name.lower() not in _HOP_HEADERS}
+        route.fulfill(status=answer.status_code, headers=headers, body=answer.content)
+
+    context.route(f"{reader}/**", forward)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_the_iframe_steps_the_size_without_cookies(browser: Browser, sites: Sites, javascript: bool) -> None:
+    context = browser.new_context(locale="vi-VN", java_script_enabled=javascript)
+    try:
+        without_cookies(context, sites.reader)
+        page = context.new_page()
+        page.goto(sites.host + "/iframe.html")
+        frame = page.frame_locator("#frame")
+        for expected in ("112,5", "125", "150"):
+            frame.locator("#reader-bigger").click()
+            expect(frame.locator("#reader-size-now")).to_have_text(f"Cỡ chữ {expected}\u00a0%")
+        assert frame.locator("#reader").get_attribute("data-size") == "150"
+        assert [c for c in context.cookies() if c["name"] == "reader_prefs"] == []
+    finally:
+        context.close()
+
+
+def test_components_on_a_page_share_one_state_without_cookies(host_context: BrowserContext, sites: Sites) -> None:
+    without_cookies(host_context, sites.reader)
+    page = host_context.new_page()
+    page.goto(sites.host + "/two.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    first.locator("#reader-panel-summary").click()
+    first.locator("#reader-theme-dark").click()
+    expect(first.locator("#reader-status")).to_have_text("Giao diện Tối")
+    first.locator("#reader-font-serif").click()
+    expect(first.locator("#reader")).to_have_attribute("data-font", "serif")
+    # The other component shows the change at once …
+    expect(second.locator("#reader")).to_have_attribute("data-theme", "dark")
+    # … and a change made there keeps the theme and font chosen in the first.
+    second.locator("#reader-bigger").click()
+    expect(second.locator("#reader-status")).to_have_text("Text size 112.5\u00a0%")
+    for component in (first, second):
+        region = component.locator("#reader")
+        expect(region).to_have_attribute("data-size", "112.5")
+        expect(region).to_have_attribute("data-theme", "dark")
+        expect(region).to_have_attribute("data-font", "serif")
+    assert [c for c in host_context.cookies() if c["name"] == "reader_prefs"] == []
+
+
+def test_components_on_a_page_follow_a_change_with_cookies(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.goto(sites.host + "/two.html")
+    second = page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    page.locator("reader-article").first.locator("#reader-bigger").click()
+    expect(second.locator("#reader-size-now")).to_have_text("Text size 112.5\u00a0%")
+    assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
+
+
+FAILED_VI = "Không thay đổi được cài đặt. Vui lòng thử lại."
+
+
+def test_a_failed_change_is_announced(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the browser's own line about the failed request
+    page.goto(sites.host + "/two.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    cors = {"access-control-allow-origin": sites.host, "access-control-allow-credentials": "true"}
+    failing = f"{sites.reader}/preferences"
+    page.route(failing, lambda route: route.fulfill(status=500, headers=cors, body="no"))
+    first.locator("#reader-bigger").click()
+    expect(first.locator("#reader-status")).to_have_text(FAILED_VI)
+    expect(first.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+    # In the article's language, and again when the same failure happens twice.
+    page.unroute(failing)
+    page.route(failing, lambda route: route.abort())
+    second.locator("#reader-bigger").click()
+    expect(second.locator("#reader-status")).to_have_text("Your setting could not be changed. Please try again.")
+    second.locator("#reader-bigger").click()
+    expect(second.locator("#reader-status")).to_have_text("Your setting could not be changed. Please try again.\u00a0")
+    assert page.evaluate("window.readerEvents.filter(e => e === 'reader:error').length") == 3
+
+
+def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.on("console", lambda message: None)
+    page.route(f"{sites.reader}/preferences", lambda route: route.fulfill(status=500, body="no"))
+    page.goto(sites.host + "/iframe.html")
+    frame = page.frame_locator("#frame")
+    frame.locator("#reader-bigger").click()
+    expect(frame.locator("#reader-status")).to_have_text(FAILED_VI)
+    expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+
+
+def test_links_leave_the_iframe_for_the_top_window(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.route(
+        "https://www.w3.org/**", lambda route: route.fulfill(body="<title>W3C</title>", content_type="text/html")
+    )
+    page.goto(sites.host + "/links.html")
+    frame = page.frame_locator("#frame")
+    frame.locator(".reader-body a[href^='https://www.w3.org/']").first.click()
+    page.wait_for_url("https://www.w3.org/**")
+    # The title leads to the full article.
+    page.goto(sites.host + "/links.html")
+    frame.locator("#reader-title-link").click()
+    page.wait_for_url(f"{sites.reader}/articles/{EN_SLUG}")
+    expect(page.locator("#reader-title")).to_be_visible()
+    # The settings page, which may not be framed, opens outside too.
+    page.goto(sites.host + "/links.html")
+    frame.locator("#reader-panel-summary").click()
+    frame.locator("#reader-share-link").click()
+    page.wait_for_url(f"{sites.reader}/preferences?settings=**")
+    expect(page.locator("h1")).to_be_visible()
+
+
+def test_a_missing_article_says_so_inside_the_frame(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the 404 itself
+    page.goto(sites.host + "/missing.html")
+    frame = page.frame_locator("#frame")
+    expect(frame.locator("h1")).to_have_text("Không tìm thấy trang")
+    expect(frame.get_by_role("link", name="Đến danh sách bài viết")).to_be_visible()
+    page.wait_for_function("() => window.heights.some(h => h[0] === 'reader')")
+    violations = run_axe(page, include="#frame")
+    assert violations == [], describe_violations(violations)
+
+
+def test_a_sandboxed_iframe_asks_the_host_to_follow_a_link(host_context: BrowserContext, sites: Sites) -> None:
+    # The sandbox (allow-scripts only) forbids navigating the top window: the frame asks WordPress instead.
+    page = host_context.new_page()
+    page.goto(sites.host + "/wordpress.html")
+    frame = page.frame_locator("#frame")
+    frame.locator("#reader-title-link").click()
+    page.wait_for_function("() => (window.links || []).length > 0")
+    assert page.evaluate("window.links") == [f"{sites.reader}/articles/{SEED_SLUG}"]
+    assert page.url == sites.host + "/wordpress.html"

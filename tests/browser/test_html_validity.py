@@ -26,6 +26,8 @@ MORE_PAGES = [
     Target("editor-preview", f"/editor/preview/{EN_SLUG}?settings=1|s:200", editor=True),
     Target("panel-open-english", f"/articles/{EN_SLUG}?panel=open"),
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
+    # An embed's own error page, shown inside the embedding site's frame.
+    Target("embed-not-found", "/embed/no-such-article", 404),
     # A web font chosen: the head preloads its files.
     Target("lexend-preloads", f"/articles/{SEED_SLUG}", prefs="f:lexend"),
 ]

@@ -18,6 +18,9 @@ from reader.state import Request
 from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for
 
 VIEWS = ("page", "fragment", "embed")
+# The form field (and, for an embed, the query parameter) that carries the settings a control was rendered
+# with, for browsers that keep no cookie inside another site (reader.web.prefs_for).
+CARRIED_PREFS = "prefs"
 
 
 async def load_article(request: Request, slug: str) -> Article:
@@ -77,7 +80,8 @@ def article_context(
             prefs,
             article.lang,
             view,
-            path_for(request, "article", slug=article.slug),
+            # An embed comes back to itself (no-JS form posts): the full page may not be framed.
+            path_for(request, "embed" if view == "embed" else "article", slug=article.slug),
             panel_open,
             base,
             host_lang,
@@ -94,6 +98,14 @@ def host_base(request: Request) -> Preferences:
     return host_defaults(request.query_params.get("size"), request.query_params.get("theme"))
 
 
+def _address_prefs(request: Request) -> str | None:
+    """The settings in an embed's address (?prefs=), which brings them back after a no-JS form post where no
+    cookie is kept. Anyone can write an address: like a shared link, it sets how the text reads, never the
+    device's voices or keys (which need JavaScript anyway)."""
+    raw = request.query_params.get(CARRIED_PREFS)
+    return Preferences.from_shared(raw).to_shared() if raw else None
+
+
 async def article_view(
     request: Request, view: str, template: str, extra: dict[str, Any] | None = None, *, panel_open: bool = False
 ) -> Response:
@@ -101,7 +113,7 @@ async def article_view(
     article = await load_article(request, request.path_params["slug"])
     embedded = view != "page"
     base = host_base(request) if embedded else DEFAULTS
-    prefs = prefs_for(request, base)
+    prefs = prefs_for(request, base, _address_prefs(request) if view == "embed" else None)
     requested_lang = request.query_params.get("lang") if embedded else None
     host_lang = requested_lang if requested_lang in UI_LANGUAGES else None
     ui_lang = ui_lang_for(request, article.lang, host_lang)

@@ -44,7 +44,7 @@ def discovery_links(request: Request, slug: str) -> dict[str, str]:
 async def embed_page(request: Request) -> Response:
     """A minimal page (toolbar + article) for iframes; it reports its height to the embedding page."""
     # Framed by READER_FRAME_ANCESTORS (by default the embedding allowlist): the route's kind, reader.kinds.EMBED.
-    return await article_view(request, "embed", "embed.html")
+    return await article_view(request, "embed", "embed.html", panel_open=request.query_params.get("panel") == "open")
 
 
 def _dimension(raw: str | None, default: int) -> int:
@@ -90,7 +90,6 @@ async def oembed(request: Request) -> Response:
         "type": "rich",
         "version": "1.0",
         "title": article.title,
-        "author_name": article.author,
         "provider_name": "reader",
         "provider_url": base + path_for(request, "index"),
         "cache_age": OEMBED_CACHE_AGE,
@@ -98,6 +97,9 @@ async def oembed(request: Request) -> Response:
         "height": height,
         "html": html,
     }
+    # Optional fields are left out rather than sent empty (consumers would show an empty byline).
+    if article.author:
+        data["author_name"] = article.author
     headers = {"cache-control": f"public, max-age={OEMBED_CACHE_AGE}"}
     if fmt == "json":
         return JSONResponse(data, headers=headers, media_type="application/json")

@@ -10,8 +10,8 @@ from starlette.types import Scope
 
 from reader import i18n
 from reader.i18n import N_
-from reader.kinds import Route, RouteIndex, kind_of
-from reader.middleware import add_security_headers
+from reader.kinds import Frame, Route, RouteIndex, kind_of
+from reader.middleware import add_security_headers, frame_ancestors, framing_of, security_headers
 from reader.state import Request
 from reader.views.api import error_response
 from reader.web import prefs_for, render, ui_lang_for
@@ -58,7 +58,11 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
         "heading": i18n.gettext(lang, heading),
         "explanation": i18n.gettext(lang, explanation),
     }
-    template = "error_fragment.html" if kind is not None and kind.fragment else "error.html"
+    template = "error.html"
+    if kind is not None and kind.fragment:
+        template = "error_fragment.html"
+    elif framing_of(kind) is Frame.EMBEDDERS:
+        template = "error_embed.html"  # inside another site's frame: no masthead, links open outside it
     response = render(request, template, lang, context, status_code=status_code)
     response.headers["cache-control"] = "no-store"
     for name, value in (headers or {}).items():
@@ -102,8 +106,10 @@ async def server_error(request: Request, exc: Exception) -> Response:
         # The page itself failed (the cause may be what it renders with): still no traceback to the reader.
         logger.exception("the error page failed too")
         response = PlainTextResponse(FALLBACK_500, status_code=500, headers={"cache-control": "no-store"})
-    # Starlette sends this answer from outside every middleware, RouteHeaders included.
-    add_security_headers(response.headers)
+    # Starlette sends this answer from outside every middleware, RouteHeaders included: the framing its route
+    # allows is worked out here (an embed's error shows in the embedding site's frame).
+    ancestors = frame_ancestors(framing_of(kind_of(request.scope)), request.state["settings"].embed_frame_ancestors)
+    add_security_headers(response.headers, security_headers(ancestors))
     return response
 
 

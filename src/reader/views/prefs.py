@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
@@ -16,13 +16,15 @@ from reader.prefs import DEFAULTS, MIN_CUSTOM_CONTRAST, Outcome, Preferences, ap
 from reader.prefs_css import custom_colors_css
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
-from reader.views.common import VIEWS, article_context, controls_context, load_article
+from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
 from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next, store_prefs, ui_lang_for
 
 # The pages whose article region a preference change answers with (htmx), the region they all show.
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
 _COLOR_PAIR = re.compile(r"([0-9a-f]{6})-([0-9a-f]{6})")  # fullmatch: "$" would let a final "\n" through
 MAX_FORM_FIELDS = 40
+# An embed's address parameters (reader.views.common.host_base) from the form fields that carry them.
+_HOST_QUERY = {"size": "host_size", "theme": "host_theme", "lang": "host_lang"}
 
 
 def colors_pair(prefs: Preferences) -> str:
@@ -47,11 +49,14 @@ async def update(request: Request) -> Response:
     view = fields.get("view", "page")
     view = view if view in VIEWS else "page"
     base = host_defaults(fields.get("host_size"), fields.get("host_theme"))
-    outcome = apply_form(prefs_for(request, base), fields, base)
+    # With no cookie (blocked inside another site) the change applies to the settings the form was shown with.
+    outcome = apply_form(prefs_for(request, base, fields.get(CARRIED_PREFS)), fields, base)
     next_path = safe_next(fields.get("next"), default=path_for(request, "index"))
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
+    elif view == "embed":
+        response = RedirectResponse(_embed_return(next_path, outcome.prefs, fields, panel_open), status_code=303)
     else:
         target = next_path
         if panel_open and "?" not in target:
@@ -64,6 +69,17 @@ async def update(request: Request) -> Response:
     # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
     return response
+
+
+def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str], panel_open: bool) -> str:
+    """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
+    as the frame may keep no cookie; the panel stays open if it was."""
+    query = {name: fields[field] for name, field in _HOST_QUERY.items() if fields.get(field)}
+    query[CARRIED_PREFS] = prefs.to_shared()  # (the device's voices and keys: reader.views.common)
+    if panel_open:
+        query["panel"] = "open"
+    target = next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
+    return target + ("#reader-panel" if panel_open else "")
 
 
 async def _updated_region(
