@@ -24,9 +24,20 @@ MAX_BODY_CHARS = 2_000_000
 
 LANG_TAG = re.compile(r"^([A-Za-z]{2,3})((?:-[A-Za-z0-9]{1,8}){0,4})$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# One character that survives clean_text and whitespace folding (not a control character, not what
-# str.split() splits on): a text field holding one is not empty. A JSON Schema pattern as well.
-VISIBLE_CHARACTER = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# What survives clean_text but str.split() splits on, and what shows nothing on its own (format characters,
+# fillers, variation selectors): JSON Schema patterns as well, so \uXXXX escapes only (ECMA-262 without the
+# u flag has no astral ranges; the invisible characters outside the BMP are left to the editor's eye).
+_SPACES = r"\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_INVISIBLE = (
+    r"\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+)
+# A character that is not a space.
+PRINTING_CHARACTER = rf"[^{_SPACES}]"
+# One that also shows something: a text field holding one is not empty (a title of invisible characters
+# alone would be a heading and a link with no text).
+VISIBLE_CHARACTER = rf"[^{_SPACES}{_INVISIBLE}]"
+_VISIBLE = re.compile(VISIBLE_CHARACTER)
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
@@ -54,7 +65,7 @@ def _text(data: Mapping[str, object], field: str, *, required: bool = False, one
         raise FieldError(field, f"must be text, not {_type_name(value)}")
     text = clean_text(value)
     text = " ".join(text.split()) if one_line else text.strip()
-    if required and not text:
+    if required and not _VISIBLE.search(text):
         raise FieldError(field, "must not be empty")
     limit = MAX_LENGTHS.get(field)
     if limit and len(text) > limit:

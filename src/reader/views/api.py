@@ -14,7 +14,15 @@ import anyio
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Router
 
-from reader.drafts import LANG_TAG, MAX_BODY_CHARS, MAX_LENGTHS, VISIBLE_CHARACTER, FieldError, draft_from_fields
+from reader.drafts import (
+    LANG_TAG,
+    MAX_BODY_CHARS,
+    MAX_LENGTHS,
+    PRINTING_CHARACTER,
+    VISIBLE_CHARACTER,
+    FieldError,
+    draft_from_fields,
+)  # fmt: skip
 from reader.layout_checks import layout_report
 from reader.models import Article, ArticleSummary
 from reader.openapi import Answer, openapi_document, operation
@@ -62,7 +70,7 @@ Body = Annotated[
     ),
 ]
 # Only http(s) addresses of a named host (IDN hosts in their xn-- form): what a reader's browser can follow.
-SOURCE_URL = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]+(:[0-9]{{1,5}})?([/?#]{VISIBLE_CHARACTER}*)?$"
+SOURCE_URL = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]+(:[0-9]{{1,5}})?([/?#]{PRINTING_CHARACTER}*)?$"
 Date = Annotated[str, Rules(format="date")]
 DateTime = Annotated[str, Rules(format="date-time")]
 
