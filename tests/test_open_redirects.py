@@ -109,3 +109,26 @@ async def test_the_preference_form_goes_back_only_to_reader(client: httpx.AsyncC
             continue
         assert resolves_here(location), (target, location)
         assert location.startswith("/") and not location.startswith(("//", "/\\")), (target, location)
+
+
+@pytest.mark.parametrize(
+    ("asked", "location"),
+    [
+        ("/articles/some-slug/", "/articles/some-slug"),
+        ("/articles/some-slug/?panel=open", "/articles/some-slug?panel=open"),
+        ("/editor", "/editor/"),
+    ],
+)
+async def test_a_trailing_slash_is_fixed_by_a_relative_redirect_whatever_the_host(
+    client: httpx.AsyncClient, asked: str, location: str
+) -> None:
+    # Starlette's own redirect wrote the request's Host header into an absolute Location.
+    response = await client.get(asked, headers={"host": "evil.example"})
+    assert response.status_code == 307 and response.headers["location"] == location
+
+
+@pytest.mark.parametrize("asked", ["/no-such-page/", "//evil.example/", "/articles/a/b/"])
+async def test_no_slash_redirect_where_no_route_serves_the_twin(client: httpx.AsyncClient, asked: str) -> None:
+    # The path as written (httpx would read "//evil.example/" as another host).
+    response = await client.get(httpx.URL("http://testserver/").copy_with(raw_path=asked.encode()))
+    assert response.status_code == 404 and "location" not in response.headers

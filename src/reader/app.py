@@ -136,6 +136,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         lifespan=lifespan,
     )
 
+    # Trailing-slash redirects are reader's own, relative ones (reader.views.errors.slash_twin).
+    app.router.redirect_slashes = False
     app.access_log = access_log
     app.outer_middleware = [
         # First: every layer after it reads the request's route (reader.kinds).

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import Scope
 
 from reader import i18n
@@ -79,7 +80,30 @@ async def http_error(request: Request, exc: Exception) -> Response:
         allowed = allowed_methods(request.state["routes"], request.scope)
         if allowed:  # (a mounted app, the static files, has no routes to ask)
             headers["Allow"] = ", ".join(allowed)
+    elif exc.status_code == 404 and (twin := slash_twin(request.state["routes"], request.scope)) is not None:
+        return RedirectResponse(twin, status_code=307)
     return error_page(request, exc.status_code, headers)
+
+
+def slash_twin(index: RouteIndex, scope: Scope) -> str | None:
+    """For an address no route serves, the same with its trailing slash added or taken away, if a route serves
+    that: as a relative reference (with the query), so a forged Host header cannot choose where it leads.
+
+    Starlette's own redirect (Router.redirect_slashes, off in reader.app) writes the request's Host into an
+    absolute URL. A path that would begin with "//" is never sent back: a browser reads it as another host.
+    """
+    path = scope["path"]
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    if path == "/" or index.find_in({"type": "http", "method": scope["method"], "path": path, "root_path": root}):
+        return None
+    twin = path[:-1] if path.endswith("/") else path + "/"
+    if (
+        twin.startswith("//")
+        or index.find_in({"type": "http", "method": scope["method"], "path": twin, "root_path": root}) is None
+    ):
+        return None
+    query = scope.get("query_string", b"").decode("latin-1")
+    return quote(twin, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
