@@ -117,6 +117,14 @@ def test_the_default_is_standard_error_in_text(server: Server) -> None:
     assert server.stdout_path.read_text() == ""
 
 
+def test_the_serving_line_names_the_port_bound_also_for_port_0(server: Server) -> None:
+    server.start()  # `--port 0`: the kernel picks one
+    server.terminate()
+    assert server.wait() == 0
+    ours = [line for line in server.stderr_path.read_text().splitlines() if line.startswith("reader ")]
+    assert len(ours) == 1 and re.fullmatch(rf"reader \S+: serving \S+ at http://127\.0\.0\.1:{server.port}/", ours[0])
+
+
 # ---------------------------------------------------------------- workers
 
 

@@ -227,11 +227,15 @@ def _serve(settings: Settings, host: str, port: int) -> int:
             os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
         except OSError as exc:
             return _fail(f"cannot write the access log {settings.access_log}: {exc.strerror}")
+    with _stop_signals_exit_cleanly():
+        return _run_uvicorn(settings, host, port)
+
+
+def _announce(settings: Settings, host: str, port: int) -> None:
+    """The first line an operator reads: what is served, where (the port bound, also for --port 0), how."""
     target = describe_target(settings.database)
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
     print(f"reader {__version__}: serving {target} at http://{host}:{port}/{processes}", file=sys.stderr)
-    with _stop_signals_exit_cleanly():
-        return _run_uvicorn(settings, host, port)
 
 
 @contextmanager
@@ -292,6 +296,7 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
     # The address is reserved here; every process listens on a socket of its own bound to it, and the kernel
     # spreads new connections evenly over them (reader.event_loop).
     sockets = [reserve_address(host, port)]
+    _announce(settings, host, sockets[0].getsockname()[1])
     if settings.workers == 1:
         server = uvicorn.Server(config)
         server.run(sockets=sockets)
