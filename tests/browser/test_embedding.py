@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -59,7 +60,18 @@ window.addEventListener("message", (event) => {{
     second = f"""<reader-article id="second" src="{reader}/articles/{EN_SLUG}/fragment" lang="en">
 <a href="{reader}/articles/{EN_SLUG}">Read</a></reader-article>"""
     two = component.replace("</reader-article>", "</reader-article>\n" + second)
+    # docs/embedding.md's "With htmx on the page", as written there (its script an external file: a host
+    # page's CSP may forbid inline script, as reader's does).
+    with_htmx = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>An htmx host</title>
+<script src="{reader}/static/vendor/htmx-2.0.11.min.js"></script>
+<script src="reader-htmx.js"></script></head>
+<body><main><h1>Host news site</h1>
+<div data-hx-get="{fragment}" data-hx-trigger="load" data-hx-swap="outerHTML">
+  <a href="{reader}/articles/{SEED_SLUG}">Read the article</a>
+</div></main></body></html>"""
     return {
+        "htmx.html": with_htmx,
+        "reader-htmx.js": htmx_recipe(reader),
         "component.html": component,
         "two.html": two.replace('<link rel="stylesheet" href="hostile.css">', ""),
         "links.html": links,
@@ -69,6 +81,14 @@ window.addEventListener("message", (event) => {{
         "iframe.html": frame.replace("SANDBOX", ""),
         "wordpress.html": frame.replace("SANDBOX", 'sandbox="allow-scripts" security="restricted"'),
     }
+
+
+def htmx_recipe(reader: str) -> str:
+    """The script of docs/embedding.md's htmx recipe, for reader at `reader` (the docs' own text: the test
+    fails if the recipe there stops working)."""
+    docs = (Path(__file__).parents[2] / "docs" / "embedding.md").read_text()
+    script = docs.split("<!-- htmx recipe: reader-htmx.js -->\n```js\n", 1)[1].split("```", 1)[0]
+    return script.replace("https://reader.example", reader)
 
 
 @pytest.fixture(scope="module")
@@ -371,3 +391,19 @@ def test_a_sandboxed_iframe_asks_the_host_to_follow_a_link(host_context: Browser
     page.wait_for_function("() => (window.links || []).length > 0")
     assert page.evaluate("window.links") == [f"{sites.reader}/articles/{SEED_SLUG}"]
     assert page.url == sites.host + "/wordpress.html"
+
+
+def test_the_documented_htmx_recipe_works(host_context: BrowserContext, sites: Sites) -> None:
+    page = host_context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.goto(sites.host + "/htmx.html")
+    expect(page.locator("#reader-title")).to_have_text(SEED_TITLE)
+    # A+ goes to reader (not to the host's own /preferences), and the region comes back bigger.
+    page.locator("#reader-bigger").click()
+    expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    # Links and images in the fragment lead to and load from reader.
+    settings_link = page.locator("a[href*='/preferences']").first
+    assert settings_link.evaluate("a => a.href").startswith(sites.reader + "/preferences")
+    assert failed == [], failed
