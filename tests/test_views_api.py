@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -310,3 +311,132 @@ async def test_answers_fit_the_described_types(client: httpx.AsyncClient, token:
     _validator(spec, "/api/articles/{slug}", "put", 201).validate(created.json())
     missing = await client.get("/api/articles/nope")
     _validator(spec, "/api/articles/{slug}", "get", 404).validate(missing.json())
+
+
+# -- conditional writes: If-Match / If-None-Match (RFC 9110 §13.1) ------------------------------------
+
+
+def _replacing(title: str, etag: str | None = None, **headers: str) -> dict[str, Any]:
+    """PUT arguments that replace an article's title, on the given conditions."""
+    conditions = {"if-match": etag} if etag is not None else {}
+    return {"json": {**ARTICLE, "title": title}, "headers": {**conditions, **headers}}
+
+
+async def test_get_and_put_carry_the_version_as_a_strong_etag(client: httpx.AsyncClient, token: str) -> None:
+    read = await client.get(f"/api/articles/{SEED_SLUG}")
+    assert read.headers["etag"] == '"1"' and read.json()["version"] == 1
+    assert (await client.head(f"/api/articles/{SEED_SLUG}")).headers["etag"] == '"1"'
+    created = await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
+    assert created.status_code == 201 and created.headers["etag"] == '"1"'
+    replaced = await client.put("/api/articles/checked", **_replacing("Two", '"1"', **bearer(token)))
+    assert replaced.status_code == 200 and replaced.headers["etag"] == '"2"' and replaced.json()["version"] == 2
+
+
+async def test_of_two_clients_that_read_one_version_the_second_write_is_refused(
+    client: httpx.AsyncClient, token: str
+) -> None:
+    first_read = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
+    second_read = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
+    first = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("First", first_read, **bearer(token)))
+    assert first.status_code == 200 and first.json()["title"] == "First"
+    second = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Second", second_read, **bearer(token)))
+    error = second.json()["error"]
+    assert second.status_code == 412 and error["status"] == 412 and error["field"] == "If-Match"
+    assert second.headers["etag"] == first.headers["etag"] == '"2"' and second.headers["cache-control"] == "no-store"
+    stored = (await client.get(f"/api/articles/{SEED_SLUG}")).json()
+    assert stored["title"] == "First" and stored["version"] == 2  # nothing of the second write
+    # Having read the first client's version (the 412's ETag), the second client replaces it knowingly.
+    again = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Second", second.headers["etag"], **bearer(token)))
+    assert again.status_code == 200 and again.json()["title"] == "Second" and again.headers["etag"] == '"3"'
+
+
+async def test_two_writes_racing_on_one_version_write_once(client: httpx.AsyncClient, token: str) -> None:
+    etag = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
+    answers = await asyncio.gather(
+        *(client.put(f"/api/articles/{SEED_SLUG}", **_replacing(title, etag, **bearer(token))) for title in "AB")
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 412]
+    (winner,) = [answer.json()["title"] for answer in answers if answer.status_code == 200]
+    stored = (await client.get(f"/api/articles/{SEED_SLUG}")).json()
+    assert stored["title"] == winner and stored["version"] == 2
+
+
+async def test_if_none_match_star_creates_and_never_replaces(client: httpx.AsyncClient, token: str) -> None:
+    only_create = {"if-none-match": "*", **bearer(token)}
+    created = await client.put("/api/articles/checked", json=ARTICLE, headers=only_create)
+    assert created.status_code == 201 and created.headers["etag"] == '"1"'
+    for slug in ("checked", SEED_SLUG):
+        refused = await client.put(f"/api/articles/{slug}", **_replacing("Overwritten", **only_create))
+        assert refused.status_code == 412 and refused.json()["error"]["field"] == "If-None-Match"
+        assert refused.headers["etag"] == '"1"'
+        assert (await client.get(f"/api/articles/{slug}")).json()["title"] != "Overwritten"
+
+
+@pytest.mark.parametrize("if_match", ['"1"', "*"])
+async def test_if_match_on_a_missing_slug_creates_nothing(client: httpx.AsyncClient, token: str, if_match: str) -> None:
+    response = await client.put("/api/articles/checked", **_replacing("New", if_match, **bearer(token)))
+    assert response.status_code == 412 and response.json()["error"]["field"] == "If-Match"
+    assert "etag" not in response.headers
+    assert (await client.get("/api/articles/checked")).status_code == 404
+
+
+async def test_if_match_star_replaces_whatever_version_exists(client: httpx.AsyncClient, token: str) -> None:
+    await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Meanwhile", **bearer(token)))
+    replaced = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Any version", "*", **bearer(token)))
+    assert replaced.status_code == 200 and replaced.headers["etag"] == '"3"'
+
+
+async def test_without_conditions_a_put_still_replaces_whatever_is_there(client: httpx.AsyncClient, token: str) -> None:
+    # Clients written before If-Match keep working (no 428): an unconditional PUT is a blind overwrite.
+    await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Someone else's", '"1"', **bearer(token)))
+    blind = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Blind", **bearer(token)))
+    assert blind.status_code == 200 and blind.json()["title"] == "Blind" and blind.headers["etag"] == '"3"'
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ([("if-match", 'W/"1"')], 412),  # If-Match compares strongly: a weak tag never matches
+        ([("if-match", '"7", "1"')], 200),  # one of a list
+        ([("if-match", ', "7",, "1" ,')], 200),  # empty list elements and spaces are allowed
+        ([("if-match", '"7"'), ("if-match", '"1"')], 200),  # two lines are one list
+        ([("if-match", '"a,b"')], 412),  # a comma inside the quotes is part of the tag
+        ([("if-match", b'"\xe9"')], 412),  # obs-text is allowed in a tag
+        ([("if-none-match", 'W/"1"')], 412),  # If-None-Match compares weakly
+        ([("if-none-match", '"7"')], 200),
+        ([("if-match", '"1"'), ("if-none-match", "*")], 412),
+        ([("if-match", "1")], 400),  # not quoted
+        ([("if-match", '"1')], 400),
+        ([("if-match", '"1" "2"')], 400),  # a comma between tags
+        ([("if-match", '*, "1"')], 400),  # * stands alone
+        ([("if-match", "**")], 400),
+        ([("if-match", "")], 400),
+        ([("if-none-match", 'w/"1"')], 400),  # W/ is case-sensitive
+        ([("if-none-match", '"a"b"')], 400),
+    ],
+)
+async def test_conditions_are_read_as_rfc_9110_writes_them(
+    client: httpx.AsyncClient, token: str, headers: list[tuple[str, str | bytes]], status: int
+) -> None:
+    response = await client.put(
+        f"/api/articles/{SEED_SLUG}", json={**ARTICLE, "title": "Changed"}, headers=[*headers, *bearer(token).items()]
+    )
+    assert response.status_code == status, response.text
+    stored = (await client.get(f"/api/articles/{SEED_SLUG}")).json()
+    assert (stored["title"] == "Changed") == (status == 200)
+    if status == 400:
+        error = response.json()["error"]
+        assert error["field"] in ("If-Match", "If-None-Match") and "entity tags" in error["message"]
+
+
+async def test_a_write_that_keeps_losing_races_is_refused_not_retried_forever(
+    client: httpx.AsyncClient, app: ServedApp, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another node updates the article between every look-up and write of this one (If-Match: * holds
+    # each time, and each time the version has moved on).
+    async def always_overtaken(draft: object, *, version: int) -> bool:
+        return False
+
+    monkeypatch.setattr(app.state["store"], "update_article", always_overtaken)
+    response = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Never", "*", **bearer(token)))
+    assert response.status_code == 409 and response.json()["error"]["status"] == 409

@@ -31,18 +31,22 @@ _OPERATIONS: dict[object, Operation] = {}
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Answer:
-    """One documented answer: what it means, the type of its JSON body (None: no body) and its headers."""
+    """One documented answer: what it means, the type of its JSON body (None: no body), the headers it
+    always carries and those it carries only sometimes (name → what it holds)."""
 
     description: str
     body: object = None
-    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)  # name → what it holds
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    optional_headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def describe(self, builder: SchemaBuilder) -> JsonSchema:
         described: JsonSchema = {"description": self.description}
-        if self.headers:
+        listed = [(name, text, True) for name, text in self.headers.items()]
+        listed += [(name, text, False) for name, text in self.optional_headers.items()]
+        if listed:
             described["headers"] = {
-                name: {"description": text, "required": True, "schema": {"type": "string"}}
-                for name, text in self.headers.items()
+                name: {"description": text, "required": required, "schema": {"type": "string"}}
+                for name, text, required in listed
             }
         if self.body is not None:
             described["content"] = {"application/json": {"schema": builder.schema(self.body)}}
@@ -64,6 +68,7 @@ class Operation:
     query: QueryType[Any] | None = None
     body: JsonType[Any] | None = None
     examples: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    headers: QueryType[Any] | None = None
 
     def describe(self, builder: SchemaBuilder, token_refused: Answer | None) -> JsonSchema:
         """``token_refused``: the answer without a valid token, for an operation that needs one (else None)."""
@@ -72,7 +77,7 @@ class Operation:
             described["description"] = self.description
         parameters = [
             _parameter(builder, key.name, where, key.tp, required=key.required or where == "path")
-            for where, params in (("path", self.path), ("query", self.query))
+            for where, params in (("path", self.path), ("query", self.query), ("header", self.headers))
             if params is not None
             for key in params.keys()
         ]
@@ -100,10 +105,11 @@ def operation(
     query: QueryType[Any] | None = None,
     body: JsonType[Any] | None = None,
     examples: Mapping[str, object] | None = None,
+    headers: QueryType[Any] | None = None,
 ) -> Callable[[E], E]:
-    """Declare what a handler takes and answers (it reads its input through the same ``path``, ``query``
-    and ``body`` types); the route table says where it lives."""
-    described = Operation(summary, answers, description, path, query, body, examples or {})
+    """Declare what a handler takes and answers (it reads its input through the same ``path``, ``query``,
+    ``headers`` and ``body`` types); the route table says where it lives."""
+    described = Operation(summary, answers, description, path, query, body, examples or {}, headers)
     assert 401 not in answers, "a 401 is described from the route's kind (the token gate answers it)"
     for name, value in described.examples.items():
         assert body is not None and not problems(body.tp, value), f"example {name!r} does not fit the body type"

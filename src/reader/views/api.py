@@ -24,8 +24,9 @@ from reader.drafts import (
     draft_from_fields,
 )  # fmt: skip
 from reader.layout_checks import layout_report
-from reader.models import Article, ArticleSummary
+from reader.models import Article, ArticleDraft, ArticleSummary
 from reader.openapi import Answer, openapi_document, operation
+from reader.preconditions import CONDITION_PATTERN, Preconditions, condition, version_etag
 from reader.readability import Thresholds, readability_report
 from reader.readability.report import LANGUAGES, ReadabilityReport
 from reader.sanitize import sanitize_html
@@ -157,11 +158,39 @@ class HtmlReportInput(_ReportInput):
     html: Annotated[str, Rules(max_length=MAX_BODY_CHARS)]
 
 
+def _condition(description: str) -> Rules:
+    return Rules(
+        description=description,
+        pattern=CONDITION_PATTERN,
+        explain='must be * or entity tags in double quotes separated by commas, such as "3" (an ETag of this API)',
+    )
+
+
+# The conditions a write is made on (RFC 9110 §13.1): without them a PUT creates or replaces, as it always did.
+WriteConditions = TypedDict(
+    "WriteConditions",
+    {
+        "If-Match": NotRequired[
+            Annotated[
+                str,
+                _condition(
+                    "replace the article only if it is still at this version: the ETag of the GET (or PUT) it was "
+                    "read from; * replaces it only if it exists (never creates it)"
+                ),
+            ]
+        ],
+        "If-None-Match": NotRequired[
+            Annotated[str, _condition("* creates the article only if no article has this slug (never replaces one)")]
+        ],
+    },
+)
+
 ARTICLE_INPUT: JsonType[HtmlArticleInput | MarkdownArticleInput] = JsonType(HtmlArticleInput | MarkdownArticleInput)
 REPORT_INPUT: JsonType[TextReportInput | HtmlReportInput] = JsonType(TextReportInput | HtmlReportInput)
 SLUG_PATH = QueryType(SlugPath)
 PAGE_QUERY = QueryType(PageQuery)
 REPORT_QUERY = QueryType(ReportQuery)
+WRITE_CONDITIONS = QueryType(WriteConditions)
 
 # -- the contract: what the API answers --------------------------------------------------------------
 
@@ -214,6 +243,12 @@ def _error(description: str, headers: dict[str, str] | None = None) -> Answer:
 
 
 NOT_FOUND = _error("No article has this slug")
+ETAG = {"ETag": 'the article\'s entity tag, its version in quotes ("3"): If-Match takes it back'}
+PRECONDITION_FAILED = Answer(
+    "If-Match or If-None-Match does not hold (`field` names the header): nothing was written",
+    ErrorJSON,
+    optional_headers={"ETag": "the article's current entity tag (when it exists)"},
+)
 # Starlette's route pattern takes no line break and no slash in a slug: such an address has no route at all.
 NO_ROUTE = _error("The address cannot name an article (a slash or a line break in the slug)")
 BAD_QUERY = _error("A query parameter is not what the description allows (`field` names it)")
@@ -346,16 +381,27 @@ async def _article_or_404(request: Request) -> Article:
     return article
 
 
-@operation("One article", path=SLUG_PATH, answers={200: Answer("The article", ArticleJSON), 404: NOT_FOUND})
+def _article_response(request: Request, article: Article, status: int = 200, **headers: str) -> Response:
+    """An article as the API answers it, with its entity tag."""
+    etag = {"etag": version_etag(article.version)}
+    return JSONResponse(article_json(request, article), status_code=status, headers={**etag, **headers})
+
+
+@operation("One article", path=SLUG_PATH, answers={200: Answer("The article", ArticleJSON, ETAG), 404: NOT_FOUND})
 async def get_article(request: Request) -> Response:
     """GET /api/articles/{slug}."""
-    return JSONResponse(article_json(request, await _article_or_404(request)))
+    return _article_response(request, await _article_or_404(request))
 
 
 @operation(
     "Create or replace an article",
-    description="The JSON import format of `reader import`, without `slug`: the address names the article.",
+    description=(
+        "The JSON import format of `reader import`, without `slug`: the address names the article. "
+        "With `If-Match` (the article's `ETag`) it replaces only the version the client read; with "
+        "`If-None-Match: *` it only creates."
+    ),
     path=SLUG_PATH,
+    headers=WRITE_CONDITIONS,
     body=ARTICLE_INPUT,
     examples={
         "markdown": {"lang": "vi", "title": "Giờ mở cửa thư viện", "body_markdown": "Thư viện mở cửa đến **21 giờ**."},
@@ -370,18 +416,28 @@ async def get_article(request: Request) -> Response:
         },
     },  # fmt: skip
     answers={
-        200: Answer("Replaced: the stored article", ArticleJSON),
-        201: Answer("Created: the stored article", ArticleJSON, {"Location": "the article's API address"}),
-        400: BAD_BODY,
+        200: Answer("Replaced: the stored article", ArticleJSON, ETAG),
+        201: Answer("Created: the stored article", ArticleJSON, {"Location": "the article's API address", **ETAG}),
+        400: _error(
+            "The body is not JSON, or not a JSON object; or If-Match or If-None-Match is not * or a list of entity "
+            "tags (`field` names the header)"
+        ),
         404: NO_ROUTE,
+        409: _error(
+            "Other writes changed the article again and again while this one was made (If-Match: *, or "
+            "If-None-Match with tags): nothing was written; send it again"
+        ),
+        412: PRECONDITION_FAILED,
         413: TOO_LARGE,
         415: NOT_JSON,
         422: INVALID,
     },
 )
 async def put_article(request: Request) -> Response:
-    """PUT /api/articles/{slug}: create or replace an article (the JSON import format; token required)."""
+    """PUT /api/articles/{slug}: create or replace an article (the JSON import format; token required), on
+    the conditions If-Match and If-None-Match set."""
     slug = _slug(request, 422)
+    preconditions = _preconditions(request)
     try:
         fields = ARTICLE_INPUT.parse(await _json_body(request))
         draft = draft_from_fields({**fields, "slug": slug})
@@ -389,11 +445,75 @@ async def put_article(request: Request) -> Response:
         raise _invalid(422, error) from None
     except FieldError as exc:
         raise ApiError(422, exc.message, field=exc.field) from None
-    result = await request.state["store"].save_articles([draft])
+    if preconditions is None:
+        created = (await request.state["store"].save_articles([draft])).created > 0
+    else:
+        created = await _save_if(request, draft, preconditions)
     article = await load_article(request, slug)
-    status = 201 if result.created else 200
-    headers = {"location": path_for(request, "api:get_article", slug=slug)} if result.created else {}
-    return JSONResponse(article_json(request, article), status_code=status, headers=headers)
+    if created:
+        return _article_response(request, article, 201, location=path_for(request, "api:get_article", slug=slug))
+    return _article_response(request, article)
+
+
+def _preconditions(request: Request) -> Preconditions | None:
+    """The request's If-Match and If-None-Match (several lines of one are one list); None without either."""
+    given = [
+        (key.name, ", ".join(values))
+        for key in WRITE_CONDITIONS.keys()
+        if (values := request.headers.getlist(key.name))
+    ]
+    if not given:
+        return None
+    try:
+        headers = WRITE_CONDITIONS.parse(given)
+    except Invalid as error:
+        raise _invalid(400, error) from None
+    if_match, if_none_match = headers.get("If-Match"), headers.get("If-None-Match")
+    return Preconditions(
+        if_match=None if if_match is None else condition(if_match),
+        if_none_match=None if if_none_match is None else condition(if_none_match),
+    )
+
+
+# Writes that lose a race (another write between this one's look-up and its write) before a 409.
+_CONDITIONAL_ATTEMPTS = 3
+
+
+async def _save_if(request: Request, draft: ArticleDraft, preconditions: Preconditions) -> bool:
+    """Write `draft` if the preconditions hold for the stored article; True when it was created, else a 412.
+
+    The conditions are judged on the article as it is looked up, and the write is made only while it is still
+    that version (update_article checks the version in the UPDATE; create_article only where no article is):
+    a write from another client or node in between makes the write change nothing, and the conditions are
+    judged again on what that write left.
+    """
+    store = request.state["store"]
+    for _ in range(_CONDITIONAL_ATTEMPTS):
+        current = await store.get_article(draft.slug)
+        header = preconditions.failed(None if current is None else version_etag(current.version))
+        if header is not None:
+            raise _precondition_failed(header, current)
+        if current is None:
+            if await store.create_article(draft):
+                return True
+        elif await store.update_article(draft, version=current.version):
+            return False
+    raise ApiError(409, "other writes changed the article while this one was made: nothing was written; send it again")
+
+
+def _precondition_failed(header: str, current: Article | None) -> ApiError:
+    if current is None:
+        message = "no article has this slug: nothing was written (If-Match asks to replace one that exists)"
+        return ApiError(412, message, field=header)
+    etag = version_etag(current.version)
+    if header == "If-Match":
+        message = (
+            f"the article is at another version now ({etag}): nothing was written; read it again (GET), "
+            "and send the changes with its ETag"
+        )
+    else:
+        message = f"an article has this slug ({etag}): nothing was written (If-None-Match asks not to replace it)"
+    return ApiError(412, message, field=header, headers={"etag": etag})
 
 
 @operation(
