@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from schemathesis.config._checks import POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES
 from starlette.routing import Mount
 
 from reader import kinds
@@ -110,6 +111,30 @@ def test_docs_reference_is_rendered_from_the_description() -> None:
     assert {status for status in statuses if status >= "400"} <= set(re.findall(r"^\| (\d{3}) \|", prose, re.M))
 
 
+def _settings(spec: dict[str, Any]) -> str:
+    """schemathesis.toml for the description, for the operations that describe a 412: they may answer it
+    to a request that fits the description, for a condition can be well formed and false (If-Match naming
+    a version the article is no longer at). In the coverage phase they may also answer 400: that phase
+    makes header values of letters and digits only, and for a header whose pattern asks for more (an
+    entity tag's quotes) it sends "0" and calls it valid (Schemathesis 4.32). Every other operation and
+    phase keeps Schemathesis's own list, so a malformed condition the fuzzing phase makes must be a 400
+    and a well-formed one must not."""
+    accepted = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]
+    return "".join(
+        f'[[operations]]\ninclude-name = "{method.upper()} {path}"\n'
+        f"checks.positive_data_acceptance.expected-statuses = {json.dumps(accepted)}\n"
+        f"phases.coverage.checks.positive_data_acceptance.expected-statuses = {json.dumps([*accepted, '400'])}\n"
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if "412" in op["responses"]
+    )
+
+
+def test_schemathesis_takes_a_false_precondition_only_where_one_is_described() -> None:
+    settings = _settings(describe(build_routes(Settings())))
+    assert settings.count("[[operations]]") == 1 and 'include-name = "PUT /api/articles/{slug}"' in settings
+
+
 def _schemathesis(directory: Path, examples: int, *, token: bool) -> tuple[dict[str, Any], str, str]:
     """Run Schemathesis against a fresh `reader serve` (its own database, demo articles and all); the
     JSON report, Schemathesis's output and the server's log."""
@@ -117,9 +142,11 @@ def _schemathesis(directory: Path, examples: int, *, token: bool) -> tuple[dict[
     try:
         headers = ["--header", f"Authorization: Bearer {create_token(server.db)}"] if token else []
         report = directory / "schemathesis.json"
+        settings = directory / "schemathesis.toml"
+        settings.write_text(_settings(describe(build_routes(Settings()))), encoding="utf-8")
         done = subprocess.run(
             [
-                sys.executable, "-m", "schemathesis.cli", "run", f"http://127.0.0.1:{server.port}/api/openapi.json",
+                sys.executable, "-m", "schemathesis.cli", "--config-file", str(settings), "run", f"http://127.0.0.1:{server.port}/api/openapi.json",
                 "--checks", "all", "--max-examples", str(examples), "--seed", "1",
                 "--generation-deterministic",  # no example database either: every run the same cases
                 "--workers", "1", "--no-color",

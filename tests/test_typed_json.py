@@ -138,6 +138,12 @@ def test_a_pattern_must_be_read_alike_by_ecma_and_python() -> None:
         Rules(pattern="^[a-z]+$")
 
 
+def test_examples_fit_the_pattern_and_are_described() -> None:
+    with pytest.raises(ValueError, match="example 'A1'"):
+        Rules(pattern="^[a-z]+$", explain="letters", examples=("ab", "A1"))
+    assert Rules(pattern="^[a-z]+$", explain="letters", examples=("ab",)).keywords()["examples"] == ["ab"]
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-20, 20) | st.floats(allow_nan=False) | st.text(max_size=7),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=4),

@@ -346,7 +346,9 @@ async def test_of_two_clients_that_read_one_version_the_second_write_is_refused(
     stored = (await client.get(f"/api/articles/{SEED_SLUG}")).json()
     assert stored["title"] == "First" and stored["version"] == 2  # nothing of the second write
     # Having read the first client's version (the 412's ETag), the second client replaces it knowingly.
-    again = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Second", second.headers["etag"], **bearer(token)))
+    again = await client.put(
+        f"/api/articles/{SEED_SLUG}", **_replacing("Second", second.headers["etag"], **bearer(token))
+    )
     assert again.status_code == 200 and again.json()["title"] == "Second" and again.headers["etag"] == '"3"'
 
 

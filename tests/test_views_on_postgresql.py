@@ -10,8 +10,13 @@ from scripts.pgcluster import PostgresCluster
 from reader.settings import Settings
 from tests.conftest import new_pg_database
 from tests.test_views_api import (  # noqa: F401 - collected here, run with this module's settings
+    test_if_match_on_a_missing_slug_creates_nothing,
+    test_if_none_match_star_creates_and_never_replaces,
+    test_of_two_clients_that_read_one_version_the_second_write_is_refused,
     test_put_creates_then_replaces_and_delete_deletes,
     test_revoked_tokens_stop_working,
+    test_two_writes_racing_on_one_version_write_once,
+    test_without_conditions_a_put_still_replaces_whatever_is_there,
     token,
 )
 from tests.test_views_articles import (  # noqa: F401

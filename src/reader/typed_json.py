@@ -52,6 +52,9 @@ class Rules:
     minimum: int | None = None
     maximum: int | None = None
     default: int | str | None = None
+    # Values that fit (JSON Schema's `examples`): for the reader, and for tools that make requests from
+    # the description and cannot make a value of every pattern themselves.
+    examples: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.pattern is not None:
@@ -59,6 +62,9 @@ class Rules:
                 raise ValueError(f"pattern {self.pattern!r}: no \\d \\w \\s \\b, and $ only at the end")
             if self.explain is None:
                 raise ValueError(f"pattern {self.pattern!r} needs an explanation for its error message")
+        for example in self.examples or ():
+            if self.pattern is not None and not _compile(self.pattern).match(example):
+                raise ValueError(f"example {example!r} does not match {self.pattern!r}")
 
     def keywords(self) -> JsonSchema:
         names = {"min_length": "minLength", "max_length": "maxLength"}
@@ -67,6 +73,8 @@ class Rules:
             for field in dataclasses.fields(self)
             if field.name != "explain" and getattr(self, field.name) is not None
         }
+        if self.examples is not None:
+            keywords["examples"] = list(self.examples)
         if self.explain:  # what a pattern asks for, said in words for the reader of the description
             said = f"{self.explain[0].upper()}{self.explain[1:]}."
             keywords["description"] = f"{self.description}. {said}" if self.description else said

@@ -158,11 +158,12 @@ class HtmlReportInput(_ReportInput):
     html: Annotated[str, Rules(max_length=MAX_BODY_CHARS)]
 
 
-def _condition(description: str) -> Rules:
+def _condition(description: str, *examples: str) -> Rules:
     return Rules(
         description=description,
         pattern=CONDITION_PATTERN,
         explain='must be * or entity tags in double quotes separated by commas, such as "3" (an ETag of this API)',
+        examples=examples,
     )
 
 
@@ -175,12 +176,22 @@ WriteConditions = TypedDict(
                 str,
                 _condition(
                     "replace the article only if it is still at this version: the ETag of the GET (or PUT) it was "
-                    "read from; * replaces it only if it exists (never creates it)"
+                    "read from; * replaces it only if it exists (never creates it)",
+                    '"1"',
+                    '"2", "3"',
                 ),
             ]
         ],
         "If-None-Match": NotRequired[
-            Annotated[str, _condition("* creates the article only if no article has this slug (never replaces one)")]
+            Annotated[
+                str,
+                _condition(
+                    "* creates the article only if no article has this slug (never replaces one); tags: write "
+                    "only if the article is at none of those versions",
+                    "*",
+                    'W/"4"',
+                ),
+            ]
         ],
     },
 )
