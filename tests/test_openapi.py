@@ -112,27 +112,32 @@ def test_docs_reference_is_rendered_from_the_description() -> None:
 
 
 def _settings(spec: dict[str, Any]) -> str:
-    """schemathesis.toml for the description, for the operations that describe a 412: they may answer it
-    to a request that fits the description, for a condition can be well formed and false (If-Match naming
-    a version the article is no longer at). In the coverage phase they may also answer 400: that phase
-    makes header values of letters and digits only, and for a header whose pattern asks for more (an
-    entity tag's quotes) it sends "0" and calls it valid (Schemathesis 4.32). Every other operation and
-    phase keeps Schemathesis's own list, so a malformed condition the fuzzing phase makes must be a 400
+    """schemathesis.toml for the description. An operation that describes a 412 may answer it to a request
+    that fits the description, for a condition can be well formed and false (If-Match naming a version the
+    article is no longer at). In the coverage phase an operation with header parameters may also answer
+    400: that phase makes header values of letters and digits only, and for a header whose pattern asks for
+    more (an entity tag's quotes) it sends "0" and calls it valid (Schemathesis 4.32). Every other operation
+    and phase keeps Schemathesis's own list, so a malformed condition the fuzzing phase makes must be a 400
     and a well-formed one must not."""
-    accepted = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "412"]
-    return "".join(
-        f'[[operations]]\ninclude-name = "{method.upper()} {path}"\n'
-        f"checks.positive_data_acceptance.expected-statuses = {json.dumps(accepted)}\n"
-        f"phases.coverage.checks.positive_data_acceptance.expected-statuses = {json.dumps([*accepted, '400'])}\n"
-        for path, item in spec["paths"].items()
-        for method, op in item.items()
-        if "412" in op["responses"]
-    )
+    settings = ""
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            accepted = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, *(["412"] if "412" in op["responses"] else [])]
+            headers = any(parameter["in"] == "header" for parameter in op.get("parameters", ()))
+            if "412" in op["responses"] or headers:
+                settings += f'[[operations]]\ninclude-name = "{method.upper()} {path}"\n'
+                settings += f"checks.positive_data_acceptance.expected-statuses = {json.dumps(accepted)}\n"
+            if headers:
+                coverage = json.dumps([*accepted, "400"])
+                settings += f"phases.coverage.checks.positive_data_acceptance.expected-statuses = {coverage}\n"
+    return settings
 
 
 def test_schemathesis_takes_a_false_precondition_only_where_one_is_described() -> None:
     settings = _settings(describe(build_routes(Settings())))
-    assert settings.count("[[operations]]") == 1 and 'include-name = "PUT /api/articles/{slug}"' in settings
+    put, get = ('[[operations]]\ninclude-name = "PUT', '[[operations]]\ninclude-name = "GET /api/articles/{slug}"')
+    assert settings.count("[[operations]]") == 2 and put in settings and get in settings
+    assert settings.count('"412"') == 2  # in the PUT's two lists; the GET describes no 412
 
 
 def _schemathesis(directory: Path, examples: int, *, token: bool) -> tuple[dict[str, Any], str, str]:

@@ -442,3 +442,25 @@ async def test_a_write_that_keeps_losing_races_is_refused_not_retried_forever(
     monkeypatch.setattr(app.state["store"], "update_article", always_overtaken)
     response = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Never", "*", **bearer(token)))
     assert response.status_code == 409 and response.json()["error"]["status"] == 409
+
+
+@pytest.mark.parametrize(
+    ("if_none_match", "status"),
+    [('"1"', 304), ('W/"1"', 304), ('"7", "1"', 304), ("*", 304), ('"2"', 200), ("1", 400)],
+)
+async def test_a_get_with_if_none_match_answers_304_while_the_copy_is_current(
+    client: httpx.AsyncClient, if_none_match: str, status: int
+) -> None:
+    response = await client.get(f"/api/articles/{SEED_SLUG}", headers={"if-none-match": if_none_match})
+    assert response.status_code == status
+    if status == 304:
+        assert response.headers["etag"] == '"1"' and response.content == b""
+    missing = await client.get("/api/articles/nope", headers={"if-none-match": if_none_match})
+    assert missing.status_code == (400 if status == 400 else 404)
+
+
+async def test_a_copy_is_no_longer_current_once_the_article_changed(client: httpx.AsyncClient, token: str) -> None:
+    etag = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
+    await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Changed", etag, **bearer(token)))
+    fresh = await client.get(f"/api/articles/{SEED_SLUG}", headers={"if-none-match": etag})
+    assert fresh.status_code == 200 and fresh.json()["title"] == "Changed" and fresh.headers["etag"] == '"2"'

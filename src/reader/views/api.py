@@ -203,6 +203,26 @@ PAGE_QUERY = QueryType(PageQuery)
 REPORT_QUERY = QueryType(ReportQuery)
 WRITE_CONDITIONS = QueryType(WriteConditions)
 
+
+# A copy the client holds is still current (RFC 9110 §13.1.2): 304, without the article again.
+ReadConditions = TypedDict(
+    "ReadConditions",
+    {
+        "If-None-Match": NotRequired[
+            Annotated[
+                str,
+                _condition(
+                    "answer 304 Not Modified, without the article, when it is still at one of these versions (the "
+                    "ETag of the copy the client holds); * when it exists at all",
+                    '"1"',
+                    'W/"2", "3"',
+                ),
+            ]
+        ],
+    },
+)
+READ_CONDITIONS = QueryType(ReadConditions)
+
 # -- the contract: what the API answers --------------------------------------------------------------
 
 
@@ -398,10 +418,25 @@ def _article_response(request: Request, article: Article, status: int = 200, **h
     return JSONResponse(article_json(request, article), status_code=status, headers={**etag, **headers})
 
 
-@operation("One article", path=SLUG_PATH, answers={200: Answer("The article", ArticleJSON, ETAG), 404: NOT_FOUND})
+@operation(
+    "One article",
+    path=SLUG_PATH,
+    headers=READ_CONDITIONS,
+    answers={
+        200: Answer("The article", ArticleJSON, ETAG),
+        304: Answer("Not modified: the copy that If-None-Match names is current (no body)", None, ETAG),
+        400: _error("If-None-Match is not * or a list of entity tags (`field` names it)"),
+        404: NOT_FOUND,
+    },
+)
 async def get_article(request: Request) -> Response:
-    """GET /api/articles/{slug}."""
-    return _article_response(request, await _article_or_404(request))
+    """GET /api/articles/{slug}; with If-None-Match, a 304 when the client's copy is current."""
+    preconditions = _preconditions(request, READ_CONDITIONS)
+    article = await _article_or_404(request)
+    etag = version_etag(article.version)
+    if preconditions is not None and preconditions.failed(etag):
+        return Response(status_code=304, headers={"etag": etag})  # a false If-None-Match, on a GET (§13.2.2)
+    return _article_response(request, article)
 
 
 @operation(
@@ -448,7 +483,7 @@ async def put_article(request: Request) -> Response:
     """PUT /api/articles/{slug}: create or replace an article (the JSON import format; token required), on
     the conditions If-Match and If-None-Match set."""
     slug = _slug(request, 422)
-    preconditions = _preconditions(request)
+    preconditions = _preconditions(request, WRITE_CONDITIONS)
     try:
         fields = ARTICLE_INPUT.parse(await _json_body(request))
         draft = draft_from_fields({**fields, "slug": slug})
@@ -466,17 +501,16 @@ async def put_article(request: Request) -> Response:
     return _article_response(request, article)
 
 
-def _preconditions(request: Request) -> Preconditions | None:
-    """The request's If-Match and If-None-Match (several lines of one are one list); None without either."""
+def _preconditions(request: Request, conditions: QueryType[Any]) -> Preconditions | None:
+    """The request's conditions that `conditions` declares (several lines of one header are one list);
+    None without any."""
     given = [
-        (key.name, ", ".join(values))
-        for key in WRITE_CONDITIONS.keys()
-        if (values := request.headers.getlist(key.name))
+        (key.name, ", ".join(values)) for key in conditions.keys() if (values := request.headers.getlist(key.name))
     ]
     if not given:
         return None
     try:
-        headers = WRITE_CONDITIONS.parse(given)
+        headers: dict[str, str] = conditions.parse(given)
     except Invalid as error:
         raise _invalid(400, error) from None
     if_match, if_none_match = headers.get("If-Match"), headers.get("If-None-Match")
