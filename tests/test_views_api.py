@@ -61,6 +61,20 @@ async def test_writes_need_a_valid_token_and_write_nothing(client: httpx.AsyncCl
     assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 200
 
 
+async def test_each_put_is_answered_with_its_own_write(client: httpx.AsyncClient, token: str) -> None:
+    # Read back after the write, an answer could show another client's write made a moment later.
+    titles = [f"Writer {n}" for n in range(30)]
+    answers = await asyncio.gather(
+        *(client.put("/api/articles/raced", json={**ARTICLE, "title": t}, headers=bearer(token)) for t in titles)
+    )
+    assert all(a.status_code in (200, 201) for a in answers)
+    assert [a.json()["title"] for a in answers] == titles
+    versions = [a.json()["version"] for a in answers]
+    assert sorted(versions) == list(range(1, 31)) and [a.headers["etag"] for a in answers] == [
+        f'"{v}"' for v in versions
+    ]
+
+
 async def test_put_creates_then_replaces_and_delete_deletes(client: httpx.AsyncClient, token: str) -> None:
     created = await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
     assert created.status_code == 201 and created.headers["location"] == "/api/articles/checked"
@@ -436,8 +450,8 @@ async def test_a_write_that_keeps_losing_races_is_refused_not_retried_forever(
 ) -> None:
     # Another node updates the article between every look-up and write of this one (If-Match: * holds
     # each time, and each time the version has moved on).
-    async def always_overtaken(draft: object, *, version: int) -> bool:
-        return False
+    async def always_overtaken(draft: object, *, version: int) -> None:
+        return None
 
     monkeypatch.setattr(app.state["store"], "update_article", always_overtaken)
     response = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Never", "*", **bearer(token)))

@@ -34,9 +34,11 @@ class ArticleStore(Protocol):
 
     async def save_articles(self, drafts: Sequence[ArticleDraft]) -> SaveResult: ...
 
-    async def create_article(self, draft: ArticleDraft) -> bool: ...
+    async def save_article(self, draft: ArticleDraft) -> tuple[Article, bool]: ...
 
-    async def update_article(self, draft: ArticleDraft, *, version: int) -> bool: ...
+    async def create_article(self, draft: ArticleDraft) -> Article | None: ...
+
+    async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
 
     async def delete_article(self, slug: str) -> bool: ...
 
@@ -116,25 +118,46 @@ class SqlArticleStore:
         async with self.db.transaction(touches=[d.slug for d in drafts]) as tx:
             return await save_drafts(tx, drafts)
 
-    async def create_article(self, draft: ArticleDraft) -> bool:
-        """Create an article under a slug no other article has; False (nothing written) when one has."""
+    async def save_article(self, draft: ArticleDraft) -> tuple[Article, bool]:
+        """Create or update one article; the article as this write left it (read in its own transaction:
+        a write from another client a moment later does not change the answer) and whether it was created."""
+        for attempt in range(_SAVE_ATTEMPTS):
+            try:
+                async with self.db.transaction(touches=(draft.slug,)) as tx:
+                    result = await save_drafts(tx, [draft])
+                    return await _written(tx, draft.slug), result.created > 0
+            except ConflictError:  # another node created the slug meanwhile (see save_articles)
+                if attempt == _SAVE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def create_article(self, draft: ArticleDraft) -> Article | None:
+        """Create an article under a slug no other article has: the article written, or None (nothing
+        written) when one has."""
         now = _now()
         values = [getattr(draft, field) for field in _COMPARED]
         row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
-            return await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) > 0
+            if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
+                return None
+            return await _written(tx, draft.slug)
 
-    async def update_article(self, draft: ArticleDraft, *, version: int) -> bool:
-        """Update an article that is still at `version`; False (nothing written) when it is not: another
-        save came first (or a delete), and writing now would wipe what that save wrote."""
+    async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None:
+        """Update an article that is still at `version`: the article as it now is, or None (nothing written)
+        when it is not at that version: another save came first (or a delete), and writing now would wipe
+        what that save wrote."""
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             old = await tx.fetch_one("SELECT * FROM articles WHERE slug = ?", (draft.slug,))
             if old is None or old["version"] != version:
-                return False
+                return None
             row = _changed_row(draft, old, _now())
+            if row is None:
+                return _article(old)
             # The version in the WHERE as well: on PostgreSQL another transaction may update the row after
             # the SELECT above; the UPDATE waits for it, then finds the version moved and changes nothing.
-            return row is None or await tx.execute(_UPDATE + " AND version = ?", (*row, version)) > 0
+            if await tx.execute(_UPDATE + " AND version = ?", (*row, version)) == 0:
+                return None
+            return await _written(tx, draft.slug)
 
     async def delete_article(self, slug: str) -> bool:
         async with self.db.transaction(touches=(slug,)) as tx:
@@ -143,6 +166,13 @@ class SqlArticleStore:
     async def ping(self) -> bool:
         row = await self.db.fetch_one("SELECT 1 AS ok")
         return bool(row and row["ok"] == 1)
+
+
+async def _written(tx: Transaction, slug: str) -> Article:
+    """The article as the transaction `tx` has just written it (its own write is what it reads)."""
+    row = await tx.fetch_one("SELECT * FROM articles WHERE slug = ?", (slug,))
+    assert row is not None, "written in this transaction"
+    return _article(row)
 
 
 async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveResult:

@@ -34,7 +34,6 @@ from reader.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 from reader.soup import TooDeeplyNested
 from reader.state import Request
 from reader.typed_json import Invalid, JsonType, QueryType, Rules
-from reader.views.common import load_article
 from reader.web import path_for, ui_lang_for
 
 MAX_PER_PAGE = 100
@@ -491,11 +490,12 @@ async def put_article(request: Request) -> Response:
         raise _invalid(422, error) from None
     except FieldError as exc:
         raise ApiError(422, exc.message, field=exc.field) from None
+    # The answer is the article as this write left it, read in the write's own transaction: reading it again
+    # afterwards could show another client's write, or a 404 after a delete, for a write that was made.
     if preconditions is None:
-        created = (await request.state["store"].save_articles([draft])).created > 0
+        article, created = await request.state["store"].save_article(draft)
     else:
-        created = await _save_if(request, draft, preconditions)
-    article = await load_article(request, slug)
+        article, created = await _save_if(request, draft, preconditions)
     if created:
         return _article_response(request, article, 201, location=path_for(request, "api:get_article", slug=slug))
     return _article_response(request, article)
@@ -524,8 +524,9 @@ def _preconditions(request: Request, conditions: QueryType[Any]) -> Precondition
 _CONDITIONAL_ATTEMPTS = 3
 
 
-async def _save_if(request: Request, draft: ArticleDraft, preconditions: Preconditions) -> bool:
-    """Write `draft` if the preconditions hold for the stored article; True when it was created, else a 412.
+async def _save_if(request: Request, draft: ArticleDraft, preconditions: Preconditions) -> tuple[Article, bool]:
+    """Write `draft` if the preconditions hold for the stored article, else a 412: the article written and
+    whether it was created.
 
     The conditions are judged on the article as it is looked up, and the write is made only while it is still
     that version (update_article checks the version in the UPDATE; create_article only where no article is):
@@ -539,10 +540,10 @@ async def _save_if(request: Request, draft: ArticleDraft, preconditions: Precond
         if header is not None:
             raise _precondition_failed(header, current)
         if current is None:
-            if await store.create_article(draft):
-                return True
-        elif await store.update_article(draft, version=current.version):
-            return False
+            if (created := await store.create_article(draft)) is not None:
+                return created, True
+        elif (updated := await store.update_article(draft, version=current.version)) is not None:
+            return updated, False
     raise ApiError(409, "other writes changed the article while this one was made: nothing was written; send it again")
 
 

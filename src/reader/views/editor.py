@@ -152,9 +152,9 @@ async def save(request: Request) -> Response:
     if form.get("action") == "preview":
         return _form_response(request, fields, slug=slug, version=version, preview=_preview_article(draft))
     if slug is not None:
-        if version is None or not await store.update_article(draft, version=version):
+        if version is None or await store.update_article(draft, version=version) is None:
             return await _conflict(request, fields, slug, draft)
-    elif not await store.create_article(draft):
+    elif await store.create_article(draft) is None:
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
         current = await store.get_article(draft.slug)
