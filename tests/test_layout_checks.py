@@ -4,7 +4,8 @@ import pytest
 
 from reader import prefs
 from reader.drafts import draft_from_fields
-from reader.layout_checks import AUTO_DARK, layout_report
+from reader.layout_checks import AUTO_DARK, REMOVED_ELEMENTS, layout_issues, layout_report
+from reader.sanitize import sanitize_html
 
 URL = "https://example.org/archive/2026/reading-research/line-length-and-text-size-on-small-screens/full-report-and-tables.html"
 
@@ -139,3 +140,25 @@ def test_an_image_at_a_relative_address_is_flagged() -> None:
 def test_languages_are_checked() -> None:
     with pytest.raises(ValueError):
         layout_report("", "fr", "en")
+
+
+def test_what_the_sanitizer_removes_from_the_source_is_named_and_counted() -> None:
+    # An import of a page with a video and an embedded player once said only "Imported 1 article".
+    source = (
+        '<p>Text</p><iframe src="https://video.example/x"></iframe><video src="a.mp4"></video>'
+        "<p><video></video><audio></audio></p><form><input name=q><button>Go</button></form>"
+    )
+    body = sanitize_html(source, lang="vi")
+    assert all(f"<{name}" not in body for name in REMOVED_ELEMENTS)
+    issues = [i for i in layout_issues(body, "vi", source_html=source) if i["kind"] == "removed_content"]
+    assert len(issues) == 1
+    assert issues[0]["elements"] == {"iframe": 1, "video": 2, "audio": 1, "form": 1, "input": 1, "button": 1}
+    assert (
+        issues[0]["message"].startswith("Không giữ lại từ bản gốc") and "1 × iframe, 2 × video" in issues[0]["message"]
+    )
+    assert not [i for i in layout_issues(body, "vi", source_html="<p>Text</p>") if i["kind"] == "removed_content"]
+
+
+@pytest.mark.parametrize("name", REMOVED_ELEMENTS)
+def test_every_element_named_as_removed_is_removed(name: str) -> None:
+    assert f"<{name}" not in sanitize_html(f"<p>a</p><{name}>inside</{name}>", lang="en")

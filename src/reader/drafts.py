@@ -41,6 +41,11 @@ _VISIBLE = re.compile(VISIBLE_CHARACTER)
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
+def source_as_html(source: str, body_format: str) -> str:
+    """An article's body as its author gave it, in HTML (Markdown rendered): what the sanitizer was given."""
+    return source if body_format == "html" else _markdown.render(source)
+
+
 class FieldError(ValueError):
     """One field of an article that cannot be accepted; says which field and why."""
 
@@ -148,7 +153,7 @@ def draft_from_fields(data: Mapping[str, object]) -> ArticleDraft:
     source = _text(data, body_field, required=True, one_line=False)
     if len(source) > MAX_BODY_CHARS:
         raise FieldError(body_field, f"is longer than {MAX_BODY_CHARS} characters")
-    untrusted = source if has_html else _markdown.render(source)
+    untrusted = source_as_html(source, "html" if has_html else "markdown")
     try:
         body = sanitize_html(untrusted, lang=lang)
     except TooDeeplyNested as exc:

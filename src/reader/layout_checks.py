@@ -37,6 +37,7 @@ from reader.readability.report import (
     MissingAlt,
     PxFontSize,
     RelativeSrc,
+    RemovedContent,
     SkippedHeading,
     TableWithoutHeaders,
     VagueLink,
@@ -94,7 +95,18 @@ MESSAGES = {
     "long_unbreakable": N_("%(length)d characters without a space: “%(preview)s”"),
     "justified_text": N_("Justified text (%(count)d times): uneven gaps between words make lines harder to read"),
     "px_font_size": N_("Font size in px (%(value)s, %(count)d times) does not follow the reader's text size"),
+    "removed_content": N_(
+        "Not kept from the original (reader keeps text, images, tables and links): %(elements)s; give readers a "
+        "link or a description instead"
+    ),
 }
+# Content an author may paste that the sanitizer (reader.sanitize) removes with everything in it, or leaves
+# without its function: each is worth telling the editor about. (Scripts and styles are removed too, and
+# meant to be; layout containers such as div are dissolved with their text kept.)
+REMOVED_ELEMENTS = (
+    "iframe", "video", "audio", "object", "embed", "canvas", "svg", "math", "form", "input", "button", "select",
+    "textarea",
+)  # fmt: skip
 
 
 def layout_report(body_html: str, lang: str, ui_lang: str, *, source_html: str | None = None) -> LayoutReport:
@@ -229,6 +241,11 @@ def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = Non
         more_justified, more_sizes = _styling(source_html)
         justified += more_justified
         px_sizes += more_sizes
+        removed = _removed(source_html)
+        if removed:
+            listed = ", ".join(f"{count} × {name}" for name, count in removed.items())
+            message = say("removed_content", elements=listed)
+            issues.append(RemovedContent(kind="removed_content", message=message, elements=removed))
     if justified:
         issues.append(
             JustifiedText(kind="justified_text", message=say("justified_text", count=justified), count=justified)
@@ -261,6 +278,13 @@ def _table_size(table: Tag) -> tuple[int, int]:
     font_px = ROOT_PX
     width = sum(chars * CELL_CHAR_EM * font_px + 2 * CELL_PADDING_EM * font_px + 1 for chars in longest.values())
     return columns, round(width + 1)
+
+
+def _removed(source_html: str) -> dict[str, int]:
+    """How many of each REMOVED_ELEMENTS the source has (none of them survives sanitizing), in that order."""
+    soup = parse_html(source_html)
+    counts = {name: len(soup.find_all(name)) for name in REMOVED_ELEMENTS}
+    return {name: count for name, count in counts.items() if count}
 
 
 def _styling(markup: str) -> tuple[int, list[str]]:

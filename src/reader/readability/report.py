@@ -215,9 +215,18 @@ class PxFontSize(TypedDict):
     values: list[str]
 
 
+class RemovedContent(TypedDict):
+    """What the author's source had that reader does not keep (embedded pages, video, forms…): the sanitizer
+    removes it silently, so the check says what is gone and how often."""
+
+    kind: Literal["removed_content"]
+    message: str
+    elements: dict[str, int]
+
+
 LayoutIssue = (
     MissingAlt | EmptyAlt | FilenameAlt | RelativeSrc | SkippedHeading | VagueLink | TableWithoutHeaders
-    | WideTable | LongUnbreakable | JustifiedText | PxFontSize
+    | WideTable | LongUnbreakable | JustifiedText | PxFontSize | RemovedContent
 )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from reader.drafts import (
     VISIBLE_CHARACTER,
     FieldError,
     draft_from_fields,
+    source_as_html,
 )  # fmt: skip
 from reader.layout_checks import layout_report
 from reader.models import Article, ArticleDraft, ArticleSummary
@@ -648,7 +649,7 @@ async def article_readability(request: Request) -> Response:
         report = readability_report(lang=article.lang, html=article.body_html, ui_lang=ui_lang)
     except ValueError as exc:
         raise ApiError(409, str(exc), field="lang") from None
-    source = article.body_source if article.body_format == "html" else None
+    source = source_as_html(article.body_source, article.body_format)
     report["layout"] = layout_report(article.body_html, article.lang, ui_lang, source_html=source)
     return JSONResponse(report)
 

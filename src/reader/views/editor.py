@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from reader.drafts import FieldError, draft_from_fields
+from reader.drafts import FieldError, draft_from_fields, source_as_html
 from reader.i18n import gettext
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import layout_report
@@ -291,7 +291,7 @@ async def check(request: Request) -> Response:
         report: ReadabilityReport | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
     except ValueError:
         report = None  # a language the report does not know; the layout checks still apply
-    source = article.body_source if article.body_format == "html" else None
+    source = source_as_html(article.body_source, article.body_format)
     layout = layout_report(article.body_html, article.lang, lang, source_html=source)
     flags = list(report["flags"]) if report else []
     blocks = _marked_blocks(article, flags)
