@@ -52,7 +52,9 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
     heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
     kind = kind_of(request.scope)
     if kind is not None and kind.api:
-        return error_response(status_code, i18n.gettext(lang, explanation), headers=headers)
+        # In English, as every other API error message is (docs/api.md): a program reads these, and one
+        # language whatever the client's Accept-Language keeps them the same for every client.
+        return error_response(status_code, explanation, headers=headers)
     context = {
         "page_lang": lang,
         "prefs": prefs_for(request),
