@@ -8,6 +8,7 @@ import asyncio
 import os
 import re
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -289,6 +290,21 @@ def sqlite_write_locked(path: Path) -> Iterator[None]:
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+@contextmanager
+def immutable(*paths: Path) -> Iterator[None]:
+    """The files made immutable (as on a read-only mount; permissions do not stop root)."""
+    done = []
+    try:
+        for path in paths:
+            if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+                pytest.skip("chattr +i is not possible here (needs root and a file system with attributes)")
+            done.append(path)
+        yield
+    finally:
+        for path in done:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 
 from reader.cli import main
 from reader.db import ConflictError, DatabaseUnavailable, database_for
-from tests.conftest import sqlite_write_locked
+from tests.conftest import immutable, sqlite_write_locked
 from tests.serverproc import reader_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,7 +277,7 @@ def test_a_database_that_does_not_answer_is_one_line(
     with sqlite_write_locked(db):
         done = reader(*args, "--db", str(db), stdin="correct horse battery\n")
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.startswith("reader: error: the database did not answer (database is locked)")
+    assert done.stderr.startswith("reader: error: the database could not be used (database is locked)")
     assert done.stderr.count("\n") == 1 and done.stderr.endswith("nothing was written\n")
 
 
@@ -294,3 +294,19 @@ def test_an_import_that_loses_a_race_again_and_again_is_one_line(
     article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
     done = reader("import", "--db", str(tmp_path / "site.db"), str(article))
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nothing was written" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [("import", "{file}"), ("token", "create", "ci"), ("user", "add", "mai")], ids=" ".join
+)
+def test_a_read_only_database_is_one_line(tmp_path: Path, command: tuple[str, ...]) -> None:
+    db = tmp_path / "site.db"
+    assert reader("migrate", "--db", str(db)).returncode == 0
+    article = tmp_path / "one.json"
+    article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
+    args = [part.format(file=article) for part in command]
+    with immutable(db):  # as on a read-only mount (permissions do not stop root)
+        done = reader(*args, "--db", str(db), stdin="correct horse battery\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("reader: error: the database could not be used (the database file cannot be")
+    assert done.stderr.count("\n") == 1 and done.stderr.endswith("nothing was written\n")

@@ -164,7 +164,8 @@ DATABASE_FAILURES = (DatabaseError, DatabaseUnavailable, ConflictError)
 
 def _fail(message: str | Exception) -> int:
     if isinstance(message, DatabaseUnavailable):
-        message = f"the database did not answer ({' '.join(str(message).split())}); nothing was written"
+        # Locked past the busy timeout, read-only, a full disk: the command did not change anything.
+        message = f"the database could not be used ({' '.join(str(message).split())}); nothing was written"
     elif isinstance(message, ConflictError):
         message = "another writer changed the same data at the same moment; nothing was written (run it again)"
     print(f"reader: error: {message}", file=sys.stderr)

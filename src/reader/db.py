@@ -143,6 +143,11 @@ class Database(Reads):
         """A read-only transaction that sees the database as it was at one moment throughout (writers
         elsewhere go on), e.g. for copying a site."""
 
+    async def healthy(self) -> bool:
+        """True when the database answers a query (the health check)."""
+        row = await self.fetch_one("SELECT 1 AS ok")
+        return bool(row and row["ok"] == 1)
+
     @abstractmethod
     async def watch_changes(self, interval: float = 0.25) -> None:
         """Move the change counters for other processes' and nodes' commits (runs until cancelled)."""

@@ -164,8 +164,7 @@ class SqlArticleStore:
             return await tx.execute("DELETE FROM articles WHERE slug = ?", (slug,)) > 0
 
     async def ping(self) -> bool:
-        row = await self.db.fetch_one("SELECT 1 AS ok")
-        return bool(row and row["ok"] == 1)
+        return await self.db.healthy()
 
 
 async def _written(tx: Transaction, slug: str) -> Article:

@@ -1,10 +1,19 @@
 """SQLite through aiosqlite: one serialized writer, a small pool of reader connections, versioned migrations
-counted in PRAGMA user_version, and PRAGMA data_version to notice other processes' commits."""
+counted in PRAGMA user_version, and PRAGMA data_version to notice other processes' commits.
+
+The file at the path may stop being the one the connections have open (removed, or a backup moved over it
+while serving): SQLite goes on reading and writing the old file, which nobody will ever see again. So the
+path's (st_dev, st_ino) is compared with the open file's before and after every write transaction, by the
+change watcher and by the health check: while no file is there everything answers DatabaseUnavailable (503),
+and a new file at the path is checked like one at start and opened in place of the old one.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -35,6 +44,28 @@ def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
     return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
+# SQLite's result codes (the low byte of the extended ones) for a database that cannot serve just now but
+# may again without reader changing: locked past the busy timeout, a read-only file or mount, a failing or
+# full disk, a file that cannot be opened. Anything else (a bug, a corrupt page) stays an error.
+_UNAVAILABLE_CODES = {
+    sqlite3.SQLITE_BUSY: "",
+    sqlite3.SQLITE_LOCKED: "",
+    sqlite3.SQLITE_READONLY: "the database file cannot be written to",
+    sqlite3.SQLITE_IOERR: "the database file cannot be read or written",
+    sqlite3.SQLITE_FULL: "the disk is full",
+    sqlite3.SQLITE_CANTOPEN: "the database file cannot be opened",
+}
+
+
+def unavailable_reason(exc: sqlite3.Error) -> str | None:
+    """What a SQLite error says about the database's availability, one line; None for any other error."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in _UNAVAILABLE_CODES:
+        return None
+    what = _UNAVAILABLE_CODES[code & 0xFF]
+    return f"{what} ({exc})" if what else str(exc)
+
+
 @contextmanager
 def _translated() -> Iterator[None]:
     """sqlite3's errors as reader.db's, where a caller can act on them."""
@@ -44,10 +75,26 @@ def _translated() -> Iterator[None]:
         if "UNIQUE" in str(exc):
             raise ConflictError(str(exc)) from exc
         raise
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise DatabaseUnavailable(str(exc)) from exc
+    except sqlite3.Error as exc:
+        reason = unavailable_reason(exc)
+        if reason is not None:
+            raise DatabaseUnavailable(reason) from exc
         raise
+
+
+FileId = tuple[int, int]  # (st_dev, st_ino)
+# How long letting go of a replaced file waits for the reads in flight on it.
+LET_GO_TIMEOUT = 30.0
+# The files SQLite keeps beside a database in WAL mode; they belong to the database file they were made for.
+_COMPANIONS = ("-wal", "-shm")
+
+
+def _file_id(path: Path | str) -> FileId | None:
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 class _SQLiteTransaction(Transaction):
@@ -89,6 +136,14 @@ class SQLiteDatabase(Database):
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all_readers: list[aiosqlite.Connection] = []
         self._write_lock = asyncio.Lock()
+        # The database file (and its -wal and -shm) the connections have open, to notice when the path
+        # names another file; None while unknown. `_gone`: the path names no usable database (503s).
+        self._opened: FileId | None = None
+        self._companions: dict[str, FileId | None] = {}
+        self._gone: str | None = None
+        self._refused: FileId | None = None  # a file found at the path that could not be opened
+        self._previous: tuple[FileId | None, dict[str, FileId | None]] = (None, {})  # the file let go of
+        self._following = asyncio.Lock()
 
     @property
     def target(self) -> str:
@@ -102,9 +157,16 @@ class SQLiteDatabase(Database):
         """
         _check_path(self.path)
         async with self._opening():
+            before = _file_id(self.path)
             self._writer = await self._connect()
             created = await self._migrate(self._writer, check=check, seed=seed)
             await self._open_readers()
+            self._opened = _file_id(self.path)
+            if before is not None and before != self._opened:
+                # Replaced while it was being opened: which file the connections hold is not known.
+                raise DatabaseError(f"{self.path}: the file was replaced while it was being opened")
+            self._companions = {suffix: _file_id(f"{self.path}{suffix}") for suffix in _COMPANIONS}
+            self._gone = None
         return created
 
     async def open_for_reading(self) -> None:
@@ -143,9 +205,88 @@ class SQLiteDatabase(Database):
         self._all_readers.clear()
         self._readers = asyncio.Queue()
         self._writer = None
+        self._opened = None
         for conn in connections:
             with suppress(Exception):
                 await conn.close()
+
+    def _moved(self) -> bool:
+        """True when the path no longer names the file the connections have open (one stat)."""
+        return self._opened is not None and _file_id(self.path) != self._opened
+
+    def _unavailable(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(self._gone or f"{self.path}: the database file was removed or replaced")
+
+    async def follow_file(self) -> bool:
+        """Compare the path with the open file and act on a change: none there, answer 503 until one is; a
+        new one, check it as at start (quick_check, schema version, migrations) and serve it instead, the
+        answer cache dropped. True while the file at the path is the one being served."""
+        if self._gone is None and not self._moved():
+            return self._opened is not None
+        async with self._following:
+            if self._gone is None:
+                if not self._moved():
+                    return self._opened is not None
+                await self._let_go()
+            return await self._take_up()
+
+    async def _let_go(self) -> None:
+        """Stop using the file the connections have open (its name now means another file, or none)."""
+        self._gone = f"{self.path}: the database file was removed or replaced; waiting for a database file there"
+        logger.error("%s", self._gone)
+        self.generation += 1
+        # The reads and the write in flight finish first (checks after them refuse what they did); none
+        # starts while _gone is set.
+        async with self._write_lock:
+            readers = self._readers
+            with suppress(TimeoutError):
+                async with asyncio.timeout(LET_GO_TIMEOUT):
+                    for _ in self._all_readers:
+                        await readers.get()
+            writer = self._writer
+            if writer is not None:
+                # For an operator who moved the file away to keep it: the commits still in the -wal go into it.
+                with suppress(Exception):
+                    await _scalar(writer, "PRAGMA wal_checkpoint(PASSIVE)")
+            previous = (self._opened, self._companions)
+            # SQLite neither checkpoints nor removes the -wal and -shm on closing a database that was moved.
+            await self.close()
+        self._previous = previous
+
+    async def _take_up(self) -> bool:
+        """Open the file now at the path, unless there is none or it was refused before."""
+        found = _file_id(self.path)
+        if found is None or found == self._refused:
+            return False
+        # With --workers every process does this; the directory's lock makes removing the old -wal and -shm
+        # and creating the new ones one step, so that no process removes another's new files.
+        directory = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            await asyncio.to_thread(fcntl.flock, directory, fcntl.LOCK_EX)
+            if found != self._previous[0]:
+                self._remove_old_companions()
+            try:
+                await self.open(check=True)
+            except DatabaseError as exc:
+                self._refused = found
+                self._gone = f"{exc} (another file at the path will be tried)"
+                logger.error("%s", self._gone)
+                return False
+        finally:
+            os.close(directory)  # which releases the lock
+        self._refused = None
+        self.generation += 1
+        logger.warning("%s: a new database file is at the path; checked and serving it", self.path)
+        return True
+
+    def _remove_old_companions(self) -> None:
+        """The -wal and -shm beside the path that belong to the file let go of: SQLite would take them for the
+        new file's (a stale -wal is replayed into it, a shared -shm mixes the two)."""
+        for suffix, old in self._previous[1].items():
+            name = f"{self.path}{suffix}"
+            if old is not None and _file_id(name) == old:
+                with suppress(FileNotFoundError):
+                    os.unlink(name)
 
     async def _connect(self, *, readonly: bool = False) -> aiosqlite.Connection:
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
@@ -215,26 +356,45 @@ class SQLiteDatabase(Database):
     @asynccontextmanager
     async def transaction(self, touches: Iterable[str] | None = None) -> AsyncIterator[_SQLiteTransaction]:
         """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process."""
-        if self._writer is None:
+        if self._writer is None and self._gone is None:
             raise RuntimeError("database is not open")
         try:
             async with self._write_lock:
+                # Checked inside the lock, before and after: a write never goes into a file nobody will see,
+                # and one that may have is never reported saved. (The watcher lets go of the old file.)
+                if self._writer is None or self._moved():
+                    raise self._unavailable()
                 with _translated():
                     async with self._transaction(self._writer) as conn:
                         yield _SQLiteTransaction(conn)
+                        if self._moved():  # before COMMIT: rolled back, nothing saved
+                            raise self._unavailable()
+                if self._moved():  # committed into the file that was replaced meanwhile
+                    raise DatabaseUnavailable(f"{self.path}: the database file was replaced during the write")
         finally:
             # Also after a rollback or a failed COMMIT: a needless re-render is cheap, a stale page is not.
             self.changed(touches)
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._gone is not None:
+            raise self._unavailable()
         if not self._all_readers:
             raise RuntimeError("database is not open")
-        conn = await self._readers.get()
+        readers = self._readers
+        conn = await readers.get()
         try:
+            if self._gone is not None:  # let go of while this waited
+                raise self._unavailable()
             yield conn
         finally:
-            self._readers.put_nowait(conn)
+            readers.put_nowait(conn)
+
+    async def healthy(self) -> bool:
+        """The file at the path is the one open, and a query reads it."""
+        if not await self.follow_file():
+            return False
+        return await self.fetch_one("SELECT count(*) AS n FROM sqlite_master") is not None
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._reader() as conn:
@@ -267,6 +427,10 @@ class SQLiteDatabase(Database):
         last: int | None = None
         while True:
             try:
+                if not await self.follow_file():
+                    last = None
+                    await asyncio.sleep(interval)
+                    continue
                 current = await self.data_version()
             except Exception as exc:  # noqa: BLE001 - whatever it was, keep watching
                 # The file is busy or the connection is gone: serve fresh pages rather than cached ones.

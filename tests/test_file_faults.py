@@ -1,0 +1,211 @@
+"""The SQLite file going away under a running server, read-only, or on a full disk: 503 with Retry-After
+(the usual page, JSON under /api/) and never a write into a file nobody will see or reported saved wrongly;
+a file put back at the path (a restore) is checked and served without a restart."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reader.app import create_app
+from reader.db import DatabaseUnavailable
+from reader.settings import Settings
+from tests.conftest import SEED_SLUG, AuthActions, client_for, immutable, served
+from tests.serverproc import Server, create_token, reader_cli
+
+pytestmark = pytest.mark.anyio
+
+ARTICLE = {"title": "Written while serving", "lang": "en", "body_html": "<p>x</p>"}
+
+
+def _backup_with(db: Path, backup: Path, slug: str) -> None:
+    """A backup of `db` (SQLite's backup API: one complete file, no -wal) holding one more article."""
+    source, target = sqlite3.connect(db), sqlite3.connect(backup)
+    with source, target:
+        source.backup(target)
+    source.close()
+    target.close()
+    article = backup.parent / f"{slug}.json"
+    article.write_text(f'{{"slug": "{slug}", "title": "Only in the backup", "lang": "en", "body_html": "<p>b</p>"}}')
+    reader_cli("import", "--db", str(backup), str(article))
+
+
+def _restore(backup: Path, db: Path) -> None:
+    """What an operator does: the backup copied next to the database, then renamed over it in one step."""
+    staged = db.with_name(db.name + ".restoring")
+    shutil.copyfile(backup, staged)
+    os.replace(staged, db)
+
+
+def _statuses(url: str, path: str, count: int = 10) -> set[int]:
+    """The status of `count` GETs, each on a new connection (with --workers, any worker answers)."""
+    return {httpx.get(url + path, timeout=30).status_code for _ in range(count)}
+
+
+def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not within the deadline"
+        time.sleep(0.05)
+
+
+def _slugs(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return {row[0] for row in conn.execute("SELECT slug FROM articles")}
+    finally:
+        conn.close()
+
+
+def _put(server: Server, token: str, slug: str) -> httpx.Response:
+    return httpx.put(
+        f"{server.url}/api/articles/{slug}", json=ARTICLE, headers={"authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+def _no_errors(server: Server) -> None:
+    log = server.log()
+    assert "Traceback" not in log and '" 500 ' not in log and "unhandled error" not in log
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_removed_database_answers_503_until_a_backup_is_restored(tmp_path: Path, workers: int) -> None:
+    db, backup = tmp_path / "site.db", tmp_path / "backup.db"
+    reader_cli("migrate", "--db", str(db))
+    token = create_token(db)
+    _backup_with(db, backup, "only-in-backup")
+    with Server(db, tmp_path, workers=workers) as server:
+        assert _put(server, token, "before-removal").status_code == 201
+        for path in ("/", f"/articles/{SEED_SLUG}", "/api/articles"):  # in the answer cache
+            assert _statuses(server.url, path) == {200}
+
+        for name in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            name.unlink()
+        # At once, on every worker, before any watcher noticed: a write into the deleted file would be lost.
+        for _ in range(5):
+            refused = _put(server, token, "while-removed")
+            assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+        _until(lambda: _statuses(server.url, "/healthz") == {503})
+        for path in ("/", f"/articles/{SEED_SLUG}", "/api/articles"):
+            assert _statuses(server.url, path) == {503}
+        page = httpx.get(f"{server.url}/articles/{SEED_SLUG}", headers={"accept-language": "en"})
+        assert "may not have been saved" in page.text and page.headers["retry-after"] == "5"
+
+        _restore(backup, db)
+        _until(lambda: _statuses(server.url, "/api/articles/only-in-backup") == {200})
+        assert _statuses(server.url, "/healthz") == {200}
+        assert _statuses(server.url, "/api/articles/before-removal") == {404}  # not in the backup
+        assert _statuses(server.url, "/api/articles/while-removed") == {404}  # refused, not saved
+        assert _put(server, token, "after-restore").status_code == 201
+        _no_errors(server)
+    assert _slugs(db) >= {"only-in-backup", "after-restore"}
+    assert not _slugs(db) & {"before-removal", "while-removed"}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_database_replaced_while_serving_is_served_anew(tmp_path: Path, workers: int) -> None:
+    db, backup = tmp_path / "site.db", tmp_path / "backup.db"
+    reader_cli("migrate", "--db", str(db))
+    token = create_token(db)
+    _backup_with(db, backup, "only-in-backup")
+    with Server(db, tmp_path, workers=workers) as server:
+        for number in range(5):  # in the old file's -wal, which must not be replayed into the new file
+            assert _put(server, token, f"old-{number}").status_code == 201
+        assert _statuses(server.url, "/api/articles/old-0") == {200}
+
+        _restore(backup, db)
+        _until(lambda: _statuses(server.url, "/api/articles/only-in-backup") == {200})
+        assert _statuses(server.url, "/api/articles/old-0") == {404}
+        listed = httpx.get(f"{server.url}/api/articles").json()
+        assert "only-in-backup" in {item["slug"] for item in listed["articles"]}
+        assert _put(server, token, "after-restore").status_code == 201
+        assert _statuses(server.url, "/api/articles/after-restore") == {200}
+        _no_errors(server)
+    slugs = _slugs(db)
+    assert {"only-in-backup", "after-restore"} <= slugs and not any(s.startswith("old-") for s in slugs)
+
+
+async def test_a_write_under_way_when_the_file_is_replaced_is_not_reported_saved(
+    tmp_path: Path, settings: Settings
+) -> None:
+    from reader.backends.sqlite import SQLiteDatabase
+
+    reader_cli("migrate", "--db", str(settings.db_path))
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(settings.db_path, backup)
+    db = SQLiteDatabase(settings.db_path)
+    await db.open()
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            async with db.transaction() as tx:
+                await tx.execute("UPDATE articles SET title = 'written during the restore'")
+                _restore(backup, settings.db_path)
+        assert await db.follow_file()  # the new file, checked and opened
+        assert not await db.fetch_all("SELECT 1 FROM articles WHERE title = 'written during the restore'")
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE articles SET title = 'written after'")
+    finally:
+        await db.close()
+    conn = sqlite3.connect(settings.db_path)
+    assert {row[0] for row in conn.execute("SELECT title FROM articles")} == {"written after"}
+    conn.close()
+
+
+async def test_a_read_only_database_answers_503_to_writes_and_sign_in(
+    client: httpx.AsyncClient, auth: AuthActions, settings: Settings
+) -> None:
+    await auth.add_account()
+    token = create_token(settings.db_path)
+    # The -shm stays writable: SQLite maps it into memory, and a store into an immutable mapping is a SIGBUS.
+    with immutable(settings.db_path, Path(f"{settings.db_path}-wal")):
+        write = await client.put("/api/articles/read-only", json=ARTICLE, headers={"authorization": f"Bearer {token}"})
+        assert write.status_code == 503 and write.headers["retry-after"] == "5"
+        assert write.json()["error"]["status"] == 503
+        client.headers["accept-language"] = "en"
+        signing_in = await auth.sign_in_with_password()
+        assert signing_in.status_code == 503 and "may not have been saved" in signing_in.text
+        assert (await client.get(f"/articles/{SEED_SLUG}")).status_code == 200
+    write = await client.put("/api/articles/read-only", json=ARTICLE, headers={"authorization": f"Bearer {token}"})
+    assert write.status_code == 201
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MiB tmpfs (root only: CI runs as root)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs is not allowed here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+async def test_a_full_disk_answers_503_and_writes_again_once_there_is_room(small_disk: Path) -> None:
+    settings = Settings(db_path=small_disk / "reader.db")
+    token = create_token(settings.db_path)
+    async with served(create_app(settings)) as app, client_for(app) as client:
+        filler = small_disk / "filler"
+        with filler.open("wb") as out, contextlib.suppress(OSError):
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        big = {**ARTICLE, "body_html": "<p>" + "x " * 200_000 + "</p>"}
+        write = await client.put("/api/articles/full", json=big, headers={"authorization": f"Bearer {token}"})
+        assert write.status_code == 503 and write.headers["retry-after"] == "5"
+        filler.unlink()
+        write = await client.put("/api/articles/full", json=big, headers={"authorization": f"Bearer {token}"})
+        assert write.status_code == 201
