@@ -4,6 +4,7 @@ a file put back at the path (a restore) is checked and served without a restart.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -150,7 +151,11 @@ async def test_a_write_under_way_when_the_file_is_replaced_is_not_reported_saved
             async with db.transaction() as tx:
                 await tx.execute("UPDATE articles SET title = 'written during the restore'")
                 _restore(backup, settings.db_path)
-        assert await db.follow_file()  # the new file, checked and opened
+        # The new file, checked and opened (once it is a second old: a younger one may still be being copied).
+        deadline = time.monotonic() + 20
+        while not await db.follow_file():
+            assert time.monotonic() < deadline, "the restored file was not opened"
+            await asyncio.sleep(0.05)
         assert not await db.fetch_all("SELECT 1 FROM articles WHERE title = 'written during the restore'")
         async with db.transaction() as tx:
             await tx.execute("UPDATE articles SET title = 'written after'")
@@ -209,3 +214,38 @@ async def test_a_full_disk_answers_503_and_writes_again_once_there_is_room(small
         filler.unlink()
         write = await client.put("/api/articles/full", json=big, headers={"authorization": f"Bearer {token}"})
         assert write.status_code == 201
+
+
+async def test_a_file_put_back_that_is_no_reader_database_is_refused_until_a_good_one_is(
+    tmp_path: Path, settings: Settings
+) -> None:
+    from reader.backends.sqlite import SQLiteDatabase
+
+    reader_cli("migrate", "--db", str(settings.db_path))
+    backup = tmp_path / "backup.db"
+    _backup_with(settings.db_path, backup, "only-in-backup")
+    db = SQLiteDatabase(settings.db_path)
+    await db.open()
+    try:
+        settings.db_path.unlink()
+        assert not await db.follow_file()
+        with pytest.raises(DatabaseUnavailable):
+            await db.fetch_all("SELECT slug FROM articles")
+        for wrong in (b"not a database at all" * 100, b""):  # garbage; an empty file (a restore begun)
+            settings.db_path.write_bytes(wrong)
+            os.utime(settings.db_path, (1, 1))  # not "still being copied"
+            assert not await db.follow_file()
+            assert settings.db_path.read_bytes() == wrong  # refused untouched, not made into a new site
+        empty_site = tmp_path / "empty.db"
+        other = sqlite3.connect(empty_site)  # SQLite, but holding no reader site
+        other.execute("CREATE TABLE notes (text)")
+        other.close()
+        os.replace(empty_site, settings.db_path)
+        os.utime(settings.db_path, (1, 1))
+        assert not await db.follow_file()
+        _restore(backup, settings.db_path)
+        os.utime(settings.db_path, (1, 1))
+        assert await db.follow_file()
+        assert await db.fetch_one("SELECT 1 FROM articles WHERE slug = 'only-in-backup'")
+    finally:
+        await db.close()

@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
@@ -32,7 +33,6 @@ from reader.db import (
     Row,
     Seed,
     Transaction,
-    newer_schema,
     unreadable_schema,
 )
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -57,18 +57,22 @@ _UNAVAILABLE_CODES = {
 }
 
 
-def unavailable_reason(exc: sqlite3.Error) -> str | None:
-    """What a SQLite error says about the database's availability, one line; None for any other error."""
+def _unavailable_reason(exc: sqlite3.Error, *, writing: bool) -> str | None:
+    """What a SQLite error says about the database's availability, one line; None for any other error. On
+    a read-only connection (query_only) "readonly" means a write was attempted on it: a bug, not the file."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None or code & 0xFF not in _UNAVAILABLE_CODES:
+        return None
+    if code & 0xFF == sqlite3.SQLITE_READONLY and not writing:
         return None
     what = _UNAVAILABLE_CODES[code & 0xFF]
     return f"{what} ({exc})" if what else str(exc)
 
 
 @contextmanager
-def _translated() -> Iterator[None]:
-    """sqlite3's errors as reader.db's, where a caller can act on them."""
+def _translated(*, writing: bool = True) -> Iterator[None]:
+    """sqlite3's errors as reader.db's, where a caller can act on them (`writing`: on the writer's
+    connection)."""
     try:
         yield
     except sqlite3.IntegrityError as exc:
@@ -76,7 +80,7 @@ def _translated() -> Iterator[None]:
             raise ConflictError(str(exc)) from exc
         raise
     except sqlite3.Error as exc:
-        reason = unavailable_reason(exc)
+        reason = _unavailable_reason(exc, writing=writing)
         if reason is not None:
             raise DatabaseUnavailable(reason) from exc
         raise
@@ -85,8 +89,19 @@ def _translated() -> Iterator[None]:
 FileId = tuple[int, int]  # (st_dev, st_ino)
 # How long letting go of a replaced file waits for the reads in flight on it.
 LET_GO_TIMEOUT = 30.0
+# A file at the path younger than this may still be being written (copied there): it is looked at later.
+SETTLE_NS = 1_000_000_000
 # The files SQLite keeps beside a database in WAL mode; they belong to the database file they were made for.
 _COMPANIONS = ("-wal", "-shm")
+
+
+def _held(path: Path) -> dict[str, int]:
+    """Read-only descriptors of a database's -wal and -shm, by suffix (those there are)."""
+    held: dict[str, int] = {}
+    for suffix in _COMPANIONS:
+        with suppress(FileNotFoundError):
+            held[suffix] = os.open(f"{path}{suffix}", os.O_RDONLY | os.O_CLOEXEC)
+    return held
 
 
 def _file_id(path: Path | str) -> FileId | None:
@@ -100,22 +115,23 @@ def _file_id(path: Path | str) -> FileId | None:
 class _SQLiteTransaction(Transaction):
     """reader.db.Transaction on the writer's connection (or, read-only, on a reader's: snapshot())."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, *, writing: bool = True) -> None:
         self._conn = conn
+        self._writing = writing
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        with _translated():
+        with _translated(writing=self._writing):
             cursor = await self._conn.execute(sql, params)
             count = cursor.rowcount
             await cursor.close()
         return count
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        with _translated():
+        with _translated(writing=self._writing):
             await self._conn.executemany(sql, rows)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        with _translated():
+        with _translated(writing=self._writing):
             return cast(list[Row], list(await self._conn.execute_fetchall(sql, params)))
 
     async def lock(self, *names: str) -> None:
@@ -139,33 +155,37 @@ class SQLiteDatabase(Database):
         # The database file (and its -wal and -shm) the connections have open, to notice when the path
         # names another file; None while unknown. `_gone`: the path names no usable database (503s).
         self._opened: FileId | None = None
-        self._companions: dict[str, FileId | None] = {}
+        # Descriptors of the open file's -wal and -shm, held so that their inode numbers cannot be reused
+        # (by another worker's new -wal) before this process has compared them with the path's.
+        self._companions: dict[str, int] = {}
         self._gone: str | None = None
-        self._refused: FileId | None = None  # a file found at the path that could not be opened
-        self._previous: tuple[FileId | None, dict[str, FileId | None]] = (None, {})  # the file let go of
+        # A file found at the path that could not be opened: (st_dev, st_ino, st_size, st_mtime_ns).
+        self._refused: tuple[int, int, int, int] | None = None
+        self._previous: tuple[FileId | None, dict[str, int]] = (None, {})  # the file let go of, its companions
         self._following = asyncio.Lock()
 
     @property
     def target(self) -> str:
         return str(self.path)
 
-    async def open(self, *, check: bool = True, seed: Seed | None = None) -> bool:
+    async def open(self, *, check: bool = True, seed: Seed | None = None, create: bool = True) -> bool:
         """Open the connections, migrating the schema; True when the schema was created just now.
 
         With `check`, the whole file is verified (PRAGMA quick_check, about a second per GB) before anything
-        is written to it, so a damaged database is refused untouched instead of being written into.
+        is written to it, so a damaged database is refused untouched instead of being written into. Without
+        `create`, a database without reader's schema is refused too.
         """
         _check_path(self.path)
         async with self._opening():
             before = _file_id(self.path)
             self._writer = await self._connect()
-            created = await self._migrate(self._writer, check=check, seed=seed)
+            created = await self._migrate(self._writer, check=check, seed=seed, create=create)
             await self._open_readers()
             self._opened = _file_id(self.path)
             if before is not None and before != self._opened:
                 # Replaced while it was being opened: which file the connections hold is not known.
                 raise DatabaseError(f"{self.path}: the file was replaced while it was being opened")
-            self._companions = {suffix: _file_id(f"{self.path}{suffix}") for suffix in _COMPANIONS}
+            self._companions = _held(self.path)
             self._gone = None
         return created
 
@@ -209,6 +229,9 @@ class SQLiteDatabase(Database):
         for conn in connections:
             with suppress(Exception):
                 await conn.close()
+        for fd in self._companions.values():
+            os.close(fd)
+        self._companions = {}
 
     def _moved(self) -> bool:
         """True when the path no longer names the file the connections have open (one stat)."""
@@ -248,28 +271,38 @@ class SQLiteDatabase(Database):
                 # For an operator who moved the file away to keep it: the commits still in the -wal go into it.
                 with suppress(Exception):
                     await _scalar(writer, "PRAGMA wal_checkpoint(PASSIVE)")
-            previous = (self._opened, self._companions)
+            self._previous = (self._opened, self._companions)
+            self._companions = {}  # closed only once the path's -wal and -shm are compared with them
             # SQLite neither checkpoints nor removes the -wal and -shm on closing a database that was moved.
             await self.close()
-        self._previous = previous
 
     async def _take_up(self) -> bool:
-        """Open the file now at the path, unless there is none or it was refused before."""
-        found = _file_id(self.path)
-        if found is None or found == self._refused:
+        """Open the file now at the path: not while there is none, or it is empty or changed within the last
+        second (still being copied: `cp backup.db site.db`), nor again one refused unchanged."""
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        state = (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+        if found.st_size == 0 or time.time_ns() - found.st_mtime_ns < SETTLE_NS or state == self._refused:
             return False
         # With --workers every process does this; the directory's lock makes removing the old -wal and -shm
         # and creating the new ones one step, so that no process removes another's new files.
         directory = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            await asyncio.to_thread(fcntl.flock, directory, fcntl.LOCK_EX)
-            if found != self._previous[0]:
-                self._remove_old_companions()
+            while True:
+                try:
+                    fcntl.flock(directory, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    await asyncio.sleep(0.01)
+            self._drop_old_companions(remove=state[:2] != self._previous[0])
             try:
-                await self.open(check=True)
+                # A restore must be a reader database: an empty one is not made into a new site here.
+                await self.open(check=True, create=False)
             except DatabaseError as exc:
-                self._refused = found
-                self._gone = f"{exc} (another file at the path will be tried)"
+                self._refused = state
+                self._gone = f"{exc} (a changed file at the path will be tried)"
                 logger.error("%s", self._gone)
                 return False
         finally:
@@ -279,14 +312,19 @@ class SQLiteDatabase(Database):
         logger.warning("%s: a new database file is at the path; checked and serving it", self.path)
         return True
 
-    def _remove_old_companions(self) -> None:
-        """The -wal and -shm beside the path that belong to the file let go of: SQLite would take them for the
-        new file's (a stale -wal is replayed into it, a shared -shm mixes the two)."""
-        for suffix, old in self._previous[1].items():
+    def _drop_old_companions(self, *, remove: bool) -> None:
+        """Let go of the -wal and -shm of the file let go of; with `remove`, delete them where the path's still
+        are they: SQLite would take them for the new file's (a stale -wal is replayed into it, a shared -shm
+        mixes the two). Only once this process's connections to them are closed: closing a descriptor drops
+        the process's POSIX locks on the file, SQLite's included."""
+        for suffix, fd in self._previous[1].items():
             name = f"{self.path}{suffix}"
-            if old is not None and _file_id(name) == old:
+            held = os.fstat(fd)
+            if remove and _file_id(name) == (held.st_dev, held.st_ino):
                 with suppress(FileNotFoundError):
                     os.unlink(name)
+            os.close(fd)
+        self._previous = (self._previous[0], {})
 
     async def _connect(self, *, readonly: bool = False) -> aiosqlite.Connection:
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
@@ -310,12 +348,12 @@ class SQLiteDatabase(Database):
         await conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
-    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool, seed: Seed | None) -> bool:
+    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool, seed: Seed | None, create: bool) -> bool:
         # Read before writing anything, so that a file which is not SQLite is left untouched.
         version = int(await _scalar(conn, "PRAGMA user_version"))
         await _scalar(conn, "SELECT count(*) FROM sqlite_master")
-        if version > SCHEMA_VERSION:
-            raise DatabaseError(newer_schema(self.target, version))
+        if version > SCHEMA_VERSION or (version == 0 and not create):
+            raise DatabaseError(unreadable_schema(self.target, version))
         if check:
             # A readable first page says nothing about the rest: garbage in any table's pages only shows
             # when they are read, and switching to WAL or migrating would write into the damaged file.
@@ -362,7 +400,7 @@ class SQLiteDatabase(Database):
             async with self._write_lock:
                 # Checked inside the lock, before and after: a write never goes into a file nobody will see,
                 # and one that may have is never reported saved. (The watcher lets go of the old file.)
-                if self._writer is None or self._moved():
+                if self._writer is None or self._gone is not None or self._moved():
                     raise self._unavailable()
                 with _translated():
                     async with self._transaction(self._writer) as conn:
@@ -398,7 +436,7 @@ class SQLiteDatabase(Database):
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._reader() as conn:
-            with _translated():
+            with _translated(writing=False):
                 return cast(list[Row], list(await conn.execute_fetchall(sql, params)))
 
     @asynccontextmanager
@@ -406,10 +444,10 @@ class SQLiteDatabase(Database):
         """A read transaction on a reader connection: in WAL mode it sees the commits made before its first
         read and none after, and writers go on meanwhile."""
         async with self._reader() as conn:
-            with _translated():
+            with _translated(writing=False):
                 await conn.execute("BEGIN")
             try:
-                yield _SQLiteTransaction(conn)
+                yield _SQLiteTransaction(conn, writing=False)
             finally:
                 await asyncio.shield(_rollback(conn))
 
