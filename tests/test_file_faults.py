@@ -171,7 +171,8 @@ async def test_a_read_only_database_answers_503_to_writes_and_sign_in(
 ) -> None:
     await auth.add_account()
     token = create_token(settings.db_path)
-    # The -shm stays writable: SQLite maps it into memory, and a store into an immutable mapping is a SIGBUS.
+    # The -shm stays writable: SQLite maps it into memory, and with it immutable too a store into that mapping
+    # ended this test process with SIGBUS (a real server, in one run, answered 503 as here).
     with immutable(settings.db_path, Path(f"{settings.db_path}-wal")):
         write = await client.put("/api/articles/read-only", json=ARTICLE, headers={"authorization": f"Bearer {token}"})
         assert write.status_code == 503 and write.headers["retry-after"] == "5"
