@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -250,3 +250,33 @@ async def test_a_file_put_back_that_is_no_reader_database_is_refused_until_a_goo
         assert await db.fetch_one("SELECT 1 FROM articles WHERE slug = 'only-in-backup'")
     finally:
         await db.close()
+
+
+async def test_a_write_committed_into_a_file_replaced_meanwhile_is_not_reported_saved(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.backends.sqlite import SQLiteDatabase
+
+    reader_cli("migrate", "--db", str(settings.db_path))
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(settings.db_path, backup)
+    db = SQLiteDatabase(settings.db_path)
+    await db.open()
+    committing = SQLiteDatabase._transaction
+
+    @contextlib.asynccontextmanager
+    async def replaced_at_commit(self: SQLiteDatabase, conn: object) -> AsyncIterator[object]:
+        async with committing(self, conn) as inside:  # type: ignore[arg-type]
+            yield inside
+        _restore(backup, settings.db_path)  # after COMMIT, before the transaction reports back
+
+    monkeypatch.setattr(SQLiteDatabase, "_transaction", replaced_at_commit)
+    try:
+        with pytest.raises(DatabaseUnavailable, match="replaced during the write"):
+            async with db.transaction() as tx:
+                await tx.execute("UPDATE articles SET title = 'committed into the old file'")
+    finally:
+        await db.close()
+    conn = sqlite3.connect(settings.db_path)
+    assert "committed into the old file" not in {row[0] for row in conn.execute("SELECT title FROM articles")}
+    conn.close()

@@ -104,6 +104,21 @@ def _held(path: Path) -> dict[str, int]:
     return held
 
 
+def _release(path: Path, held: dict[str, int], *, remove: bool) -> None:
+    """Close the descriptors `_held` returned; with `remove`, first delete the -wal and -shm at the path that
+    are still those files: they belong to a database no longer there, and SQLite would take them for the new
+    file's (a stale -wal is replayed into it, a shared -shm mixes the two). Only once the process's
+    connections to them are closed: closing a descriptor drops the process's POSIX locks on the file, SQLite's
+    included."""
+    for suffix, fd in held.items():
+        name = f"{path}{suffix}"
+        opened = os.fstat(fd)
+        if remove and _file_id(name) == (opened.st_dev, opened.st_ino):
+            with suppress(FileNotFoundError):
+                os.unlink(name)
+        os.close(fd)
+
+
 def _file_id(path: Path | str) -> FileId | None:
     try:
         found = os.stat(path)
@@ -221,6 +236,36 @@ class SQLiteDatabase(Database):
             self._readers.put_nowait(reader)
 
     async def close(self) -> None:
+        moved = self._moved()
+        await self._close_connections()
+        if not (self._companions or self._previous[1]):
+            return
+        async with self._directory_locked():
+            # Closing a moved database, SQLite leaves its -wal (maybe with commits) and -shm at the path, where
+            # the next open would take them for the new file's.
+            _release(self.path, self._companions, remove=moved)
+            self._companions = {}
+            _release(self.path, self._previous[1], remove=_file_id(self.path) != self._previous[0])
+            self._previous = (self._previous[0], {})
+
+    @asynccontextmanager
+    async def _directory_locked(self) -> AsyncIterator[None]:
+        """The database's directory locked (flock) against the other processes serving it: with --workers,
+        removing the old -wal and -shm and creating the new ones is one step, so that no process removes
+        another's new files."""
+        directory = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            while True:
+                try:
+                    fcntl.flock(directory, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    await asyncio.sleep(0.01)
+            yield
+        finally:
+            os.close(directory)  # which releases the lock
+
+    async def _close_connections(self) -> None:
         connections = [*self._all_readers, *([self._writer] if self._writer else [])]
         self._all_readers.clear()
         self._readers = asyncio.Queue()
@@ -229,9 +274,6 @@ class SQLiteDatabase(Database):
         for conn in connections:
             with suppress(Exception):
                 await conn.close()
-        for fd in self._companions.values():
-            os.close(fd)
-        self._companions = {}
 
     def _moved(self) -> bool:
         """True when the path no longer names the file the connections have open (one stat)."""
@@ -274,7 +316,7 @@ class SQLiteDatabase(Database):
             self._previous = (self._opened, self._companions)
             self._companions = {}  # closed only once the path's -wal and -shm are compared with them
             # SQLite neither checkpoints nor removes the -wal and -shm on closing a database that was moved.
-            await self.close()
+            await self._close_connections()
 
     async def _take_up(self) -> bool:
         """Open the file now at the path: not while there is none, or it is empty or changed within the last
@@ -286,17 +328,9 @@ class SQLiteDatabase(Database):
         state = (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
         if found.st_size == 0 or time.time_ns() - found.st_mtime_ns < SETTLE_NS or state == self._refused:
             return False
-        # With --workers every process does this; the directory's lock makes removing the old -wal and -shm
-        # and creating the new ones one step, so that no process removes another's new files.
-        directory = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            while True:
-                try:
-                    fcntl.flock(directory, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    await asyncio.sleep(0.01)
-            self._drop_old_companions(remove=state[:2] != self._previous[0])
+        async with self._directory_locked():
+            _release(self.path, self._previous[1], remove=state[:2] != self._previous[0])
+            self._previous = (self._previous[0], {})
             try:
                 # A restore must be a reader database: an empty one is not made into a new site here.
                 await self.open(check=True, create=False)
@@ -305,26 +339,10 @@ class SQLiteDatabase(Database):
                 self._gone = f"{exc} (a changed file at the path will be tried)"
                 logger.error("%s", self._gone)
                 return False
-        finally:
-            os.close(directory)  # which releases the lock
         self._refused = None
         self.generation += 1
         logger.warning("%s: a new database file is at the path; checked and serving it", self.path)
         return True
-
-    def _drop_old_companions(self, *, remove: bool) -> None:
-        """Let go of the -wal and -shm of the file let go of; with `remove`, delete them where the path's still
-        are they: SQLite would take them for the new file's (a stale -wal is replayed into it, a shared -shm
-        mixes the two). Only once this process's connections to them are closed: closing a descriptor drops
-        the process's POSIX locks on the file, SQLite's included."""
-        for suffix, fd in self._previous[1].items():
-            name = f"{self.path}{suffix}"
-            held = os.fstat(fd)
-            if remove and _file_id(name) == (held.st_dev, held.st_ino):
-                with suppress(FileNotFoundError):
-                    os.unlink(name)
-            os.close(fd)
-        self._previous = (self._previous[0], {})
 
     async def _connect(self, *, readonly: bool = False) -> aiosqlite.Connection:
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT), never implicit.
