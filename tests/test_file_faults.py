@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from reader.app import create_app
+from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
 from reader.settings import Settings
 from tests.conftest import SEED_SLUG, AuthActions, client_for, immutable, served
@@ -74,6 +75,16 @@ def _put(server: Server, token: str, slug: str) -> httpx.Response:
     )
 
 
+def _site_and_backup(directory: Path) -> tuple[Path, Path, str]:
+    """A reader database with the demo articles, a backup of it holding one more (only-in-backup), and an
+    API token."""
+    db, backup = directory / "site.db", directory / "backup.db"
+    reader_cli("migrate", "--db", str(db))
+    token = create_token(db)
+    _backup_with(db, backup, "only-in-backup")
+    return db, backup, token
+
+
 def _no_errors(server: Server) -> None:
     log = server.log()
     assert "Traceback" not in log and '" 500 ' not in log and "unhandled error" not in log
@@ -81,10 +92,7 @@ def _no_errors(server: Server) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_removed_database_answers_503_until_a_backup_is_restored(tmp_path: Path, workers: int) -> None:
-    db, backup = tmp_path / "site.db", tmp_path / "backup.db"
-    reader_cli("migrate", "--db", str(db))
-    token = create_token(db)
-    _backup_with(db, backup, "only-in-backup")
+    db, backup, token = _site_and_backup(tmp_path)
     with Server(db, tmp_path, workers=workers) as server:
         assert _put(server, token, "before-removal").status_code == 201
         for path in ("/", f"/articles/{SEED_SLUG}", "/api/articles"):  # in the answer cache
@@ -115,10 +123,7 @@ def test_a_removed_database_answers_503_until_a_backup_is_restored(tmp_path: Pat
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_database_replaced_while_serving_is_served_anew(tmp_path: Path, workers: int) -> None:
-    db, backup = tmp_path / "site.db", tmp_path / "backup.db"
-    reader_cli("migrate", "--db", str(db))
-    token = create_token(db)
-    _backup_with(db, backup, "only-in-backup")
+    db, backup, token = _site_and_backup(tmp_path)
     with Server(db, tmp_path, workers=workers) as server:
         for number in range(5):  # in the old file's -wal, which must not be replayed into the new file
             assert _put(server, token, f"old-{number}").status_code == 201
@@ -136,16 +141,24 @@ def test_a_database_replaced_while_serving_is_served_anew(tmp_path: Path, worker
     assert {"only-in-backup", "after-restore"} <= slugs and not any(s.startswith("old-") for s in slugs)
 
 
-async def test_a_write_under_way_when_the_file_is_replaced_is_not_reported_saved(
-    tmp_path: Path, settings: Settings
-) -> None:
-    from reader.backends.sqlite import SQLiteDatabase
-
+@pytest.fixture
+async def opened(tmp_path: Path, settings: Settings) -> AsyncIterator[tuple[SQLiteDatabase, Path]]:
+    """A reader database open in this process, and a backup of it that holds one more article."""
     reader_cli("migrate", "--db", str(settings.db_path))
     backup = tmp_path / "backup.db"
-    shutil.copyfile(settings.db_path, backup)
+    _backup_with(settings.db_path, backup, "only-in-backup")
     db = SQLiteDatabase(settings.db_path)
     await db.open()
+    try:
+        yield db, backup
+    finally:
+        await db.close()
+
+
+async def test_a_write_under_way_when_the_file_is_replaced_is_not_reported_saved(
+    opened: tuple[SQLiteDatabase, Path], settings: Settings
+) -> None:
+    db, backup = opened
     try:
         with pytest.raises(DatabaseUnavailable):
             async with db.transaction() as tx:
@@ -218,15 +231,9 @@ async def test_a_full_disk_answers_503_and_writes_again_once_there_is_room(small
 
 
 async def test_a_file_put_back_that_is_no_reader_database_is_refused_until_a_good_one_is(
-    tmp_path: Path, settings: Settings
+    opened: tuple[SQLiteDatabase, Path], settings: Settings, tmp_path: Path
 ) -> None:
-    from reader.backends.sqlite import SQLiteDatabase
-
-    reader_cli("migrate", "--db", str(settings.db_path))
-    backup = tmp_path / "backup.db"
-    _backup_with(settings.db_path, backup, "only-in-backup")
-    db = SQLiteDatabase(settings.db_path)
-    await db.open()
+    db, backup = opened
     try:
         settings.db_path.unlink()
         assert not await db.follow_file()
@@ -253,15 +260,9 @@ async def test_a_file_put_back_that_is_no_reader_database_is_refused_until_a_goo
 
 
 async def test_a_write_committed_into_a_file_replaced_meanwhile_is_not_reported_saved(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    opened: tuple[SQLiteDatabase, Path], settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reader.backends.sqlite import SQLiteDatabase
-
-    reader_cli("migrate", "--db", str(settings.db_path))
-    backup = tmp_path / "backup.db"
-    shutil.copyfile(settings.db_path, backup)
-    db = SQLiteDatabase(settings.db_path)
-    await db.open()
+    db, backup = opened
     committing = SQLiteDatabase._transaction
 
     @contextlib.asynccontextmanager
