@@ -100,7 +100,7 @@ async def test_unsafe_next_values_go_home(client: httpx.AsyncClient, next_value:
 
 async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> None:
     response = await client.post("/preferences", data={"width": "45", "next": SEED, "panel": "open"})
-    assert response.headers["location"] == f"{SEED}?panel=open#reader-panel"
+    assert response.headers["location"] == f"{SEED}?panel=open#reader-widths"
     page = await client.get(response.headers["location"])
     assert '<details class="reader-panel" id="reader-panel" open>' in page.text
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text

@@ -58,10 +58,7 @@ async def update(request: Request) -> Response:
     elif view == "embed":
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, fields, panel_open), status_code=303)
     else:
-        target = next_path
-        if panel_open and "?" not in target:
-            target += "?panel=open#reader-panel"
-        response = RedirectResponse(target, status_code=303)
+        response = RedirectResponse(_return_to(next_path, fields, panel_open), status_code=303)
     # Inside another site (an iframe, or the component on an allowlisted page) only a partitioned cookie
     # is stored at all.
     embedded = view == "embed" or (view == "fragment" and _embedding_origin(request))
@@ -80,6 +77,42 @@ def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str], pa
         query["panel"] = "open"
     target = next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
     return target + ("#reader-panel" if panel_open else "")
+
+
+# Where the page a change without JavaScript comes back to shows the control that made it: the group of a
+# field the form carried (a toggle button's name; the panel's own form always carries the selects, so they
+# come last), by the ids in templates/_panel.html, _size_controls.html and _read_aloud_settings.html.
+_GROUPS = (
+    ("theme", "reader-themes"),
+    ("font", "reader-fonts"),
+    ("width", "reader-widths"),
+    ("underline_links", "reader-links"),
+    ("text_color", "reader-colors"),
+    ("colors", "reader-colors"),
+    ("shortcuts", "reader-shortcuts"),
+    ("key_play", "reader-shortcuts"),
+    ("speech_rate", "reader-tools-settings"),
+    ("voice", "reader-tools-settings"),
+    ("reading_guide", "reader-tools-settings"),
+    ("line_height", "reader-spacing"),
+)
+
+
+def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
+    """The address a 303 sends the browser to: the page, with the panel as it was, at the control used."""
+    target = next_path.split("#", 1)[0]
+    action = fields.get("action") or "set"
+    if action in ("bigger", "smaller"):
+        fragment = "reader-size"
+    elif not panel_open:
+        fragment = ""
+    elif action in ("preset-spacing", "preset-large", "reset"):
+        fragment = "reader-presets"
+    else:
+        fragment = next((group for field, group in _GROUPS if field in fields), "reader-panel")
+    if panel_open and "?" not in target:
+        target += "?panel=open"
+    return f"{target}#{fragment}" if fragment else target
 
 
 async def _updated_region(
