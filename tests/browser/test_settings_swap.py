@@ -99,7 +99,9 @@ def test_a_plus_stays_on_the_screen_while_the_text_above_it_grows(
     page.goto(live_server + ENGLISH)
     page.wait_for_load_state("networkidle")
     # Scrolled until A+ is near the top of the screen (the toolbar is near the page's top: not to the middle).
-    page.evaluate("() => window.scrollBy({top: document.getElementById('reader-bigger').getBoundingClientRect().top - 80, behavior: 'instant'})")
+    page.evaluate(
+        "() => window.scrollBy({top: document.getElementById('reader-bigger').getBoundingClientRect().top - 80, behavior: 'instant'})"
+    )
     assert settled_scroll(page) >= 1
     for expected in ("175", "200"):
         before = page.evaluate(TOP, "reader-bigger")
@@ -141,7 +143,9 @@ def test_the_text_being_read_stays_at_the_top_when_the_change_is_not_from_a_cont
     assert page.evaluate(SENTENCE_AT_TOP) == sentence
 
 
-@pytest.mark.parametrize(("control", "group"), [("reader-theme-dark", "reader-themes"), ("reader-bigger", "reader-size")])
+@pytest.mark.parametrize(
+    ("control", "group"), [("reader-theme-dark", "reader-themes"), ("reader-bigger", "reader-size")]
+)
 def test_without_javascript_the_page_comes_back_at_the_control_used(
     browser: Browser, pages: list[Page], live_server: str, control: str, group: str
 ) -> None:
