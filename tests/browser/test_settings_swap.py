@@ -27,7 +27,14 @@ TO_MIDDLE = """id => {
   window.scrollBy({top: rect.top + rect.height / 2 - innerHeight / 2, behavior: 'instant'});
 }"""
 TOP = "id => document.getElementById(id).getBoundingClientRect().top"
-IN_VIEW = "id => { const r = document.getElementById(id).getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+IN_VIEW = """id => {
+  const rect = document.getElementById(id).getBoundingClientRect();
+  return rect.top >= 0 && rect.bottom <= innerHeight;
+}"""
+NEAR_THE_TOP = """id => {
+  const rect = document.getElementById(id).getBoundingClientRect();
+  window.scrollBy({top: rect.top - 80, behavior: 'instant'});
+}"""
 
 
 def settled_scroll(page: Page) -> float:
@@ -99,9 +106,7 @@ def test_a_plus_stays_on_the_screen_while_the_text_above_it_grows(
     page.goto(live_server + ENGLISH)
     page.wait_for_load_state("networkidle")
     # Scrolled until A+ is near the top of the screen (the toolbar is near the page's top: not to the middle).
-    page.evaluate(
-        "() => window.scrollBy({top: document.getElementById('reader-bigger').getBoundingClientRect().top - 80, behavior: 'instant'})"
-    )
+    page.evaluate(NEAR_THE_TOP, "reader-bigger")
     assert settled_scroll(page) >= 1
     for expected in ("175", "200"):
         before = page.evaluate(TOP, "reader-bigger")
