@@ -5,6 +5,7 @@ control used."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -248,3 +249,27 @@ def test_a_hovered_pressed_toggle_keeps_its_label_readable(
         hovered, text, background, name = colours
         assert hovered, name
         assert contrast_ratio(text, background) >= 7, (name, text, background)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_refused_colours_are_explained_beside_the_pickers_which_keep_them(
+    browser: Browser, pages: list[Page], live_server: str, javascript: bool
+) -> None:
+    page = open_page(browser, live_server, "phone", "1|t:sepia", javascript=javascript)
+    pages.append(page)
+    page.goto(live_server + SEED + "?panel=open")
+    page.locator("#reader-text-color").fill("#777777")
+    page.locator("#reader-background-color").fill("#ffffff")
+    if javascript:
+        page.locator("#reader-colors-apply").click()
+    else:
+        with page.expect_navigation():
+            page.locator("#reader-colors-apply").click()
+    message = page.locator("#reader-colors-refused")
+    expect(message).to_be_visible()
+    expect(message).to_have_text(re.compile(r"^Chưa áp dụng màu: độ tương phản chỉ là 4,4:1, cần ít nhất 7:1"))
+    for picker, value in (("#reader-text-color", "#777777"), ("#reader-background-color", "#ffffff")):
+        expect(page.locator(picker)).to_have_value(value)
+        expect(page.locator(picker)).to_have_attribute("aria-describedby", "reader-colors-hint reader-colors-refused")
+    expect(page.locator("#reader")).to_have_attribute("data-theme", "sepia")  # the reader's settings kept
+    assert page.evaluate(IN_VIEW, "reader-colors-refused")
