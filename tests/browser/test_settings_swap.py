@@ -150,7 +150,7 @@ def test_the_text_being_read_stays_at_the_top_when_the_change_is_not_from_a_cont
 
 
 @pytest.mark.parametrize(
-    ("control", "group"), [("reader-theme-dark", "reader-themes"), ("reader-bigger", "reader-size")]
+    ("control", "group"), [("reader-theme-dark", "reader-themes"), ("reader-bigger", "reader-size-controls")]
 )
 def test_without_javascript_the_page_comes_back_at_the_control_used(
     browser: Browser, pages: list[Page], live_server: str, control: str, group: str

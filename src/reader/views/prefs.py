@@ -116,7 +116,7 @@ def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
     target = next_path.split("#", 1)[0]
     action = fields.get("action") or "set"
     if action in ("bigger", "smaller"):
-        fragment = "reader-size"
+        fragment = "reader-size-controls"
     elif not panel_open:
         fragment = ""
     elif action in ("preset-spacing", "preset-large", "reset"):
