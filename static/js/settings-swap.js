@@ -123,7 +123,9 @@
     const form = event.detail.elt || event.target;
     const status = document.getElementById("reader-status");
     if (!status || !(form instanceof Element) || !region()?.contains(form)) return;
-    const message = status.dataset[`text${reason}`] || status.dataset.textFailed || "";
+    // In another site's page (/embed) the status region carries no data-text-*: its own script says it.
+    const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
+    if (!message) return;
     status.textContent = message;
     let line = form.nextElementSibling;
     if (!line?.classList.contains("reader-request-failed")) {
