@@ -187,6 +187,13 @@ def test_a_plus_and_a_minus_leave_the_panel_open(page: Page, live_server: str, o
     expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")
 
 
+def forget_the_failure_provoked(problems: PageProblems) -> None:
+    """The failure a test provokes is its point, not a problem of the page: the request cut, and htmx's own
+    console lines about its error events."""
+    htmx_lines = ("htmx:", "Response Status Error Code")
+    problems.messages[:] = [m for m in problems.messages if "net::ERR_FAILED" not in m and not m.startswith(htmx_lines)]
+
+
 @pytest.mark.parametrize("fault", ["aborted", "503", "429"])
 def test_a_change_that_fails_says_so(page: Page, problems: PageProblems, live_server: str, fault: str) -> None:
     page.goto(live_server + SEED)
@@ -213,10 +220,7 @@ def test_a_change_that_fails_says_so(page: Page, problems: PageProblems, live_se
     expect(line).to_be_visible()
     expect(line).to_have_text(page.locator("#reader-status").inner_text())
     expect(page.locator("#reader")).to_have_attribute("data-size", "100")
-    # The failure provoked is the point of the test, not a problem of the page: the request cut, and htmx's
-    # own console lines about its error events.
-    htmx_lines = ("htmx:", "Response Status Error Code")
-    problems.messages[:] = [m for m in problems.messages if "net::ERR_FAILED" not in m and not m.startswith(htmx_lines)]
+    forget_the_failure_provoked(problems)
     # Once the server answers again, the change goes through and the line goes.
     page.unroute("**/preferences")
     page.locator("#reader-bigger").click()
@@ -273,3 +277,17 @@ def test_refused_colours_are_explained_beside_the_pickers_which_keep_them(
         expect(page.locator(picker)).to_have_attribute("aria-describedby", "reader-colors-hint reader-colors-refused")
     expect(page.locator("#reader")).to_have_attribute("data-theme", "sepia")  # the reader's settings kept
     assert page.evaluate(IN_VIEW, "reader-colors-refused")
+
+
+def test_a_change_that_fails_says_so_in_the_pages_language(
+    page: Page, problems: PageProblems, live_server: str
+) -> None:
+    page.goto(live_server + ENGLISH)
+    problems.expect_status(503)
+    page.route("**/preferences", lambda route: route.fulfill(status=503, body=""))
+    page.locator("#reader-bigger").click()
+    status = page.locator("#reader-status")
+    expect(status).to_have_text("Setting not saved: the server could not save it just now. Try again.")
+    expect(status).to_have_attribute("lang", "en")
+    expect(page.locator(".reader-request-failed")).to_have_attribute("lang", "en")
+    forget_the_failure_provoked(problems)
