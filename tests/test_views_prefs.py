@@ -100,7 +100,7 @@ async def test_unsafe_next_values_go_home(client: httpx.AsyncClient, next_value:
 
 async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> None:
     response = await client.post("/preferences", data={"width": "45", "next": SEED, "panel": "open"})
-    assert response.headers["location"] == f"{SEED}?panel=open#reader-panel"
+    assert response.headers["location"] == f"{SEED}?panel=open#reader-widths"
     page = await client.get(response.headers["location"])
     assert '<details class="reader-panel" id="reader-panel" open>' in page.text
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
@@ -249,3 +249,41 @@ async def test_reset_all_settings_says_when_the_keys_and_voices_change_too(clien
     status = "Đã đặt lại tất cả cài đặt; Giọng đọc được chọn tự động; Đã bật phím tắt một phím</div>"
     assert status in reset.text and 'data-shortcuts="on"' in reset.text
     assert 'id="reader-reset" name="action" value="reset">Đặt lại tất cả</button>' in reset.text
+
+
+@pytest.mark.parametrize("next_path", [SEED, "/preferences"])
+async def test_refused_colours_without_js_show_why_beside_the_fields_and_keep_everything(
+    client: httpx.AsyncClient, next_path: str
+) -> None:
+    """The page itself comes back (400): the message beside the pickers, which they name, the colours entered
+    in them, the panel open; the reader's settings untouched (the cookie is not written at all)."""
+    client.cookies.set("reader_prefs", "1|s:150|t:dark")
+    form = {"text_color": "#777777", "background_color": "#ffffff", "next": next_path, "panel": "open"}
+    response = await client.post("/preferences", data=form)
+    assert response.status_code == 400
+    assert "set-cookie" not in response.headers or cookie_header(response).startswith("reader_prefs=1|s:150|t:dark;")
+    page = response.text
+    assert '<p class="reader-refused" id="reader-colors-refused">Chưa áp dụng màu: độ tương phản chỉ là 4,4:1' in page
+    assert 'value="#777777" aria-describedby="reader-colors-hint reader-colors-refused" aria-invalid="true"' in page
+    assert 'value="#ffffff" aria-describedby="reader-colors-hint reader-colors-refused" aria-invalid="true"' in page
+    assert '<details class="reader-panel" id="reader-panel" open>' in page
+    assert 'data-theme="dark"' in page and 'data-size="150"' in page
+
+
+async def test_refused_colours_with_htmx_show_why_beside_the_fields(client: httpx.AsyncClient) -> None:
+    form = {"text_color": "#777777", "background_color": "#ffffff", "next": SEED, "panel": "open", "view": "page"}
+    response = await client.post("/preferences", data=form, headers=HTMX)
+    assert response.status_code == 200
+    assert 'id="reader-colors-refused">Chưa áp dụng màu' in response.text
+    assert 'value="#777777" aria-describedby="reader-colors-hint reader-colors-refused"' in response.text
+
+
+async def test_refused_keys_show_why_and_keep_what_was_typed(client: httpx.AsyncClient) -> None:
+    form = {"key_play": "j", "key_previous": "j", "key_next": "l", "next": SEED, "panel": "open"}
+    response = await client.post("/preferences", data=form)
+    assert response.status_code == 400
+    page = response.text
+    assert '<details class="reader-tools-keys" id="reader-shortcuts" open>' in page
+    assert 'id="reader-keys-refused">' in page
+    assert 'name="key_play" value="j"' in page and 'name="key_next" value="l"' in page
+    assert page.count('aria-describedby="reader-keys-refused" aria-invalid="true"') == 3

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reader.i18n import N_, format_number, format_percent, gettext, language_in_sentence
-from reader.prefs import DEVICE_FIELDS, SHORTCUT_KEYS, Outcome, Preferences
+from reader.prefs import DEVICE_FIELDS, SHORTCUT_KEYS, Outcome, Preferences, Refusal
 
 _FONT_NAMES = {
     "sans": N_("Sans-serif"),
@@ -96,6 +96,11 @@ def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
         key = key_name(str(getattr(prefs, field)))
         return _("Key for %(action)s: %(key)s") % {"action": key_action_name(field, lang), "key": key}
     raise ValueError(field)
+
+
+def refusal_message(refusal: Refusal, lang: str) -> str:
+    """Why one value was not applied, as the status region says it and as the form shows it."""
+    return _refusal(refusal.reason, refusal.field, refusal.detail, lang)
 
 
 def _refusal(reason: str, field: str, detail: dict[str, str], lang: str) -> str:

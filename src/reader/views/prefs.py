@@ -9,14 +9,23 @@ from urllib.parse import urlencode, urlsplit
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from reader.announce import announce, describe_setting
-from reader.colors import contrast_ratio
+from reader.announce import announce, describe_setting, refusal_message
+from reader.colors import contrast_ratio, parse_hex
 from reader.htmx import is_htmx
-from reader.prefs import DEFAULTS, MIN_CUSTOM_CONTRAST, Outcome, Preferences, apply_form, host_defaults
+from reader.prefs import (
+    DEFAULTS,
+    MIN_CUSTOM_CONTRAST,
+    SHORTCUT_KEYS,
+    Outcome,
+    Preferences,
+    apply_form,
+    host_defaults,
+)
 from reader.prefs_css import custom_colors_css
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
+from reader.views.embed import discovery_links
 from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next, store_prefs, ui_lang_for
 
 # The pages whose article region a preference change answers with (htmx), the region they all show.
@@ -57,11 +66,12 @@ async def update(request: Request) -> Response:
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
     elif view == "embed":
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, fields, panel_open), status_code=303)
+    elif any(r.field in _REFUSED_GROUPS for r in outcome.refused) and (
+        page := await _refused_page(request, next_path, outcome, base, fields)
+    ):
+        response = page
     else:
-        target = next_path
-        if panel_open and "?" not in target:
-            target += "?panel=open#reader-panel"
-        response = RedirectResponse(target, status_code=303)
+        response = RedirectResponse(_return_to(next_path, fields, panel_open), status_code=303)
     # Inside another site (an iframe, or the component on an allowlisted page) only a partitioned cookie
     # is stored at all.
     embedded = view == "embed" or (view == "fragment" and _embedding_origin(request))
@@ -80,6 +90,99 @@ def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str], pa
         query["panel"] = "open"
     target = next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
     return target + ("#reader-panel" if panel_open else "")
+
+
+# Where the page a change without JavaScript comes back to shows the control that made it: the group of a
+# field the form carried (a toggle button's name; the panel's own form always carries the selects, so they
+# come last), by the ids in templates/_panel.html, _size_controls.html and _read_aloud_settings.html.
+_GROUPS = (
+    ("theme", "reader-themes"),
+    ("font", "reader-fonts"),
+    ("width", "reader-widths"),
+    ("underline_links", "reader-links"),
+    ("text_color", "reader-colors"),
+    ("colors", "reader-colors"),
+    ("shortcuts", "reader-shortcuts"),
+    ("key_play", "reader-shortcuts"),
+    ("speech_rate", "reader-tools-settings"),
+    ("voice", "reader-tools-settings"),
+    ("reading_guide", "reader-tools-settings"),
+    ("line_height", "reader-spacing"),
+)
+
+
+def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
+    """The address a 303 sends the browser to: the page, with the panel as it was, at the control used."""
+    target = next_path.split("#", 1)[0]
+    action = fields.get("action") or "set"
+    if action in ("bigger", "smaller"):
+        fragment = "reader-size-controls"
+    elif not panel_open:
+        fragment = ""
+    elif action in ("preset-spacing", "preset-large", "reset"):
+        fragment = "reader-presets"
+    else:
+        fragment = next((group for field, group in _GROUPS if field in fields), "reader-panel")
+    if panel_open and "?" not in target:
+        target += "?panel=open"
+    return f"{target}#{fragment}" if fragment else target
+
+
+# The fields whose refusal the form shows beside them: the custom colours, the shortcut keys (a refused
+# number or choice can only come from a tampered form: the status region says it, as before).
+_REFUSED_GROUPS = {"colors": "colors", "shortcuts": "keys", **dict.fromkeys(SHORTCUT_KEYS, "keys")}
+
+
+def _refused_context(outcome: Outcome, fields: dict[str, str], lang: str) -> dict[str, object]:
+    """What refused input shows beside its fields (aria-describedby): why, and the values the reader entered,
+    so they can be corrected rather than chosen again. Values go back only in the shape the fields take (a
+    colour as #rrggbb, a key as one character): nothing else of the input is written into the page."""
+    refused: dict[str, str] = {}
+    entered: dict[str, str] = {}
+    for refusal in outcome.refused:
+        group = _REFUSED_GROUPS.get(refusal.field, "")
+        if not group or group in refused:
+            continue
+        refused[group] = refusal_message(refusal, lang)
+        if group == "colors":
+            for field in ("text_color", "background_color"):
+                colour = parse_hex(fields.get(field, ""))
+                if colour is not None:
+                    entered[field] = colour
+        else:
+            for field in SHORTCUT_KEYS:
+                key = fields.get(field, "").strip()
+                if len(key) == 1:
+                    entered[field] = key
+    return {"refused": refused, "entered": entered}
+
+
+async def _refused_page(
+    request: Request, next_path: str, outcome: Outcome, base: Preferences, fields: dict[str, str]
+) -> Response | None:
+    """Without JavaScript, refused input comes back as the page itself (400), the panel open, the message
+    beside the fields and the values entered in them: a redirect would lose both. An article page or the
+    settings page; elsewhere (an embed), the redirect as for any change."""
+    found = request.state["routes"].find("GET", urlsplit(next_path).path)
+    name = found.route.name if found is not None and found.full else None
+    if found is not None and name == "article":
+        article = await load_article(request, found.params["slug"])
+        lang = ui_lang_for(request, article.lang)
+        context = {
+            **article_context(request, article, outcome.prefs, "page", panel_open=True, base=base),
+            "oembed": discovery_links(request, article.slug),
+        }
+        template = "article.html"
+    elif name == "settings":
+        lang = ui_lang_for(request)
+        context = _settings_context(request, outcome.prefs, lang)
+        template = "preferences.html"
+    else:
+        return None
+    context = {**context, **_refused_context(outcome, fields, lang), "status_message": announce(outcome, lang)}
+    response = render(request, template, lang, context)
+    response.status_code = 400
+    return response
 
 
 async def _updated_region(
@@ -109,11 +212,17 @@ async def _updated_region(
             base=base,
             host_lang=host_lang if host_lang in UI_LANGUAGES else None,
         )
-        return render(request, "prefs_swap.html", lang, {**context, "status_oob": True})
+        refused = _refused_context(outcome, fields, lang)
+        return render(request, "prefs_swap.html", lang, {**context, **refused, "status_oob": True})
     if name == "settings":
         lang = ui_lang_for(request)
         message = announce(outcome, lang)
-        context = {**_settings_context(request, prefs, lang), "status_message": message, "status_oob": True}
+        context = {
+            **_settings_context(request, prefs, lang),
+            **_refused_context(outcome, fields, lang),
+            "status_message": message,
+            "status_oob": True,
+        }
         return render(request, "preferences_swap.html", lang, context)
     # Any other page: htmx navigates there for real (its settings are already in the cookie).
     return Response(status_code=200, headers={"hx-redirect": next_path})

@@ -1,0 +1,158 @@
+// Around every swap of the reader region (#reader) that a setting brings (htmx, outerHTML): the reader's place
+// stays put, and a change that fails says so. Every page with the region loads it (the article, /embed,
+// /preferences); it needs nothing else (a classic script, no imports).
+//
+// The place. htmx inserts the new region before it removes the old one, and Chromium's scroll anchoring,
+// which picks a node in the old region, then throws the page to its end. So anchoring is off for the swap
+// (html.reader-swapping, reader.css) and the place is kept here instead:
+// - the control the reader used, when it is on the screen, keeps its position on the screen (what is above it
+//   may grow or shrink: the scroll makes up for it);
+// - otherwise (a change made while reading, the focus in the text or nowhere) the text at the top of the
+//   screen stays at the top;
+// and the focused control is never left off the screen (htmx puts the focus back without scrolling).
+//
+// A failure. htmx drops an error answer (a 429 when changes come too fast, a 503) and a request that never
+// got an answer without a word; here the status region says the setting was not saved, and a line under the
+// form that sent it shows the same (the next change that goes through replaces the region, and the line).
+(() => {
+  const REGION = "reader";
+  const root = document.documentElement;
+  let place = null;
+
+  const onScreen = (rect) => rect.bottom > 0 && rect.top < innerHeight && (rect.height > 0 || rect.width > 0);
+  const region = () => document.getElementById(REGION);
+
+  // The control a change came from: the focused one, or the button that submitted the form.
+  function controlOf(detail) {
+    const active = document.activeElement;
+    if (active?.id && region()?.contains(active) && active.matches("button, input, select, textarea, summary")) {
+      return active;
+    }
+    const submitter = detail.requestConfig?.triggeringEvent?.submitter;
+    return submitter?.id && region()?.contains(submitter) ? submitter : null;
+  }
+
+  // A text position the same in the old region and the new one: the nearest ancestor with an id and the path
+  // of child indexes from it (the article's body is the same markup for every setting).
+  function pathFrom(node) {
+    const path = [];
+    let current = node;
+    while (current && !(current instanceof Element && current.id)) {
+      const parent = current.parentNode;
+      if (!parent) return null;
+      path.unshift(Array.prototype.indexOf.call(parent.childNodes, current));
+      current = parent;
+    }
+    return current ? { id: current.id, path } : null;
+  }
+
+  function follow(anchor) {
+    let node = document.getElementById(anchor.id);
+    for (const index of anchor.path) node = node?.childNodes[index];
+    return node || null;
+  }
+
+  function caretAt(x, y) {
+    if (document.caretPositionFromPoint) {
+      const position = document.caretPositionFromPoint(x, y);
+      return position && { node: position.offsetNode, offset: position.offset };
+    }
+    const range = document.caretRangeFromPoint?.(x, y);
+    return range && { node: range.startContainer, offset: range.startOffset };
+  }
+
+  function textTop(node, offset) {
+    if (node.nodeType !== Node.TEXT_NODE) return node.getBoundingClientRect?.().top ?? null;
+    const range = document.createRange();
+    const at = Math.min(offset, node.length);
+    range.setStart(node, at);
+    range.setEnd(node, Math.min(at + 1, node.length));
+    const rects = range.getClientRects();
+    return rects.length ? rects[0].top : range.getBoundingClientRect().top;
+  }
+
+  // The first text from the top of the screen down, in the region (past a masthead or a bar that covers it).
+  function textAtTop() {
+    const box = (document.getElementById("reader-article") || region())?.getBoundingClientRect();
+    if (!box) return null;
+    const x = Math.min(Math.max(box.left + Math.min(24, box.width / 2), 1), innerWidth - 1);
+    for (let y = 1; y < innerHeight; y += 6) {
+      const caret = caretAt(x, y);
+      if (!caret || caret.node.nodeType !== Node.TEXT_NODE || !region()?.contains(caret.node)) continue;
+      const anchor = pathFrom(caret.node);
+      const top = textTop(caret.node, caret.offset);
+      if (anchor && top !== null) return { ...anchor, offset: caret.offset, top };
+    }
+    return null;
+  }
+
+  function measure(detail) {
+    const control = controlOf(detail);
+    if (control) {
+      const rect = control.getBoundingClientRect();
+      if (onScreen(rect)) return { id: control.id, path: [], offset: 0, top: rect.top };
+    }
+    return textAtTop();
+  }
+
+  function restore() {
+    root.classList.remove("reader-swapping");
+    const kept = place;
+    place = null;
+    if (kept) {
+      const node = follow(kept);
+      const top = node && textTop(node, kept.offset);
+      if (top !== null && top !== undefined) window.scrollBy({ top: top - kept.top, behavior: "instant" });
+    }
+    const active = document.activeElement;
+    if (active && active !== document.body && region()?.contains(active) && !onScreen(active.getBoundingClientRect())) {
+      active.scrollIntoView({ block: "nearest", behavior: "instant" });
+    }
+  }
+
+  // The Readability panel stays as it was: a change from outside it (A+, A−) says whether the reader has it
+  // open (the server renders it so; without JavaScript the form carries what the page was rendered with).
+  document.addEventListener("htmx:configRequest", (event) => {
+    const panel = document.getElementById("reader-panel");
+    if (!panel || !region()?.contains(event.detail.elt)) return;
+    if (panel.open) event.detail.parameters.panel = "open";
+    else delete event.detail.parameters.panel;
+  });
+
+  function failed(event, reason) {
+    const form = event.detail.elt || event.target;
+    const status = document.getElementById("reader-status");
+    if (!status || !(form instanceof Element) || !region()?.contains(form)) return;
+    // In another site's page (/embed) the status region carries no data-text-*: its own script says it.
+    const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
+    if (!message) return;
+    status.textContent = message;
+    let line = form.nextElementSibling;
+    if (!line?.classList.contains("reader-request-failed")) {
+      line = document.createElement("p");
+      line.className = "reader-request-failed";
+      line.lang = status.lang;
+      form.after(line);
+    }
+    line.textContent = message;
+  }
+  document.addEventListener("htmx:responseError", (event) => {
+    failed(event, event.detail.xhr?.status === 429 ? "Busy" : "Failed");
+  });
+  for (const type of ["htmx:sendError", "htmx:timeout"]) {
+    document.addEventListener(type, (event) => failed(event, "Unreachable"));
+  }
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const detail = event.detail;
+    if (detail.target?.id !== REGION || !detail.shouldSwap) return;
+    place = measure(detail);
+    root.classList.add("reader-swapping");
+  });
+  // Once the new region has settled and reading-tools.js has brought it up to date (it shows and hides its
+  // controls in a microtask queued from htmx:load, which comes before htmx:afterSettle): the layout is final,
+  // and htmx has put the focus back.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (root.classList.contains("reader-swapping") && event.target === region()) queueMicrotask(restore);
+  });
+})();

@@ -1,0 +1,293 @@
+"""static/js/settings-swap.js and what it stands on, in a real browser: a setting changed while the page is
+scrolled leaves the reader's place where it was (the control used, or the text being read), the Readability
+panel stays as it was, and a change that fails says so. With JavaScript off, the page comes back at the
+control used."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from reader.colors import contrast_ratio
+from reader.prefs import PALETTES
+from tests.browser.conftest import SCROLL_SETTLED, PageProblems
+from tests.conftest import EN_SLUG, SEED_SLUG
+
+SEED = f"/articles/{SEED_SLUG}"
+ENGLISH = f"/articles/{EN_SLUG}"
+SIZES = {"phone": {"width": 320, "height": 640}, "desktop": {"width": 1280, "height": 800}}
+TOLERANCE = 3  # px: sub-pixel layout of the new region
+
+# The control in the middle of the screen, the page scrolled (never at its top: that is where the browser's own
+# scroll anchoring does nothing, and the defect did not show).
+TO_MIDDLE = """id => {
+  const rect = document.getElementById(id).getBoundingClientRect();
+  window.scrollBy({top: rect.top + rect.height / 2 - innerHeight / 2, behavior: 'instant'});
+}"""
+TOP = "id => document.getElementById(id).getBoundingClientRect().top"
+IN_VIEW = """id => {
+  const rect = document.getElementById(id).getBoundingClientRect();
+  return rect.top >= 0 && rect.bottom <= innerHeight;
+}"""
+NEAR_THE_TOP = """id => {
+  const rect = document.getElementById(id).getBoundingClientRect();
+  window.scrollBy({top: rect.top - 80, behavior: 'instant'});
+}"""
+
+
+def settled_scroll(page: Page) -> float:
+    return float(page.evaluate(SCROLL_SETTLED))
+
+
+def open_page(browser: Browser, live_server: str, size: str, cookie: str, *, javascript: bool = True) -> Page:
+    context = browser.new_context(viewport=SIZES[size], locale="vi-VN", java_script_enabled=javascript)
+    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+    return context.new_page()
+
+
+@pytest.fixture
+def pages(browser: Browser) -> Iterator[list[Page]]:
+    opened: list[Page] = []
+    yield opened
+    for page in opened:
+        page.context.close()
+
+
+def use(page: Page, control: str, how: str) -> None:
+    """Press a control as a keyboard user (focused, then Space) or click it with the mouse."""
+    if how == "keyboard":
+        page.evaluate("id => document.getElementById(id).focus({preventScroll: true})", control)
+        page.keyboard.press("Space")
+    else:
+        box = page.locator(f"#{control}").bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.parametrize("how", ["keyboard", "mouse"])
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize(
+    ("path", "control", "pressed"),
+    [
+        (SEED + "?panel=open", "reader-theme-dark", "reader-theme-dark"),
+        (SEED + "?panel=open", "reader-width-80", "reader-width-80"),
+        ("/preferences", "reader-theme-sepia", "reader-theme-sepia"),
+    ],
+)
+def test_the_control_used_stays_where_it_was_on_the_screen(
+    browser: Browser, pages: list[Page], live_server: str, size: str, how: str, path: str, control: str, pressed: str
+) -> None:
+    page = open_page(browser, live_server, size, "1|s:150")
+    pages.append(page)
+    problems = PageProblems(page)
+    page.goto(live_server + path)
+    page.wait_for_load_state("networkidle")
+    page.evaluate(TO_MIDDLE, control)
+    before_scroll = settled_scroll(page)
+    assert before_scroll >= 1
+    before = page.evaluate(TOP, control)
+    use(page, control, how)
+    expect(page.locator(f"#{pressed}")).to_have_attribute("aria-pressed", "true")
+    settled_scroll(page)
+    assert abs(page.evaluate(TOP, control) - before) <= TOLERANCE
+    expect(page.locator(f"#{control}")).to_be_focused()
+    assert problems.unexpected() == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_plus_stays_on_the_screen_while_the_text_above_it_grows(
+    browser: Browser, pages: list[Page], live_server: str, size: str
+) -> None:
+    """At 320 px the title and the lead above A+ grow with every press; A+ stays under the reader's finger."""
+    page = open_page(browser, live_server, size, "1|s:150")
+    pages.append(page)
+    page.goto(live_server + ENGLISH)
+    page.wait_for_load_state("networkidle")
+    # Scrolled until A+ is near the top of the screen (the toolbar is near the page's top: not to the middle).
+    page.evaluate(NEAR_THE_TOP, "reader-bigger")
+    assert settled_scroll(page) >= 1
+    for expected in ("175", "200"):
+        before = page.evaluate(TOP, "reader-bigger")
+        use(page, "reader-bigger", "keyboard")
+        expect(page.locator("#reader")).to_have_attribute("data-size", expected)
+        settled_scroll(page)
+        assert abs(page.evaluate(TOP, "reader-bigger") - before) <= TOLERANCE
+        assert page.evaluate(IN_VIEW, "reader-bigger")
+        expect(page.locator("#reader-bigger")).to_be_focused()
+
+
+SENTENCE_AT_TOP = """() => {
+  const article = document.getElementById('reader-article').getBoundingClientRect();
+  for (let y = 8; y < innerHeight; y += 4) {
+    const hit = document.elementFromPoint(article.left + 24, y)?.closest('[data-sentence]');
+    if (hit) return hit.dataset.sentence;
+  }
+  return null;
+}"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_text_being_read_stays_at_the_top_when_the_change_is_not_from_a_control_on_screen(
+    browser: Browser, pages: list[Page], live_server: str, size: str
+) -> None:
+    """A change while the focus is in the text (the size form sent by a script: no control in view, as with a
+    shortcut) keeps the sentence at the top of the screen there, though every line reflows."""
+    page = open_page(browser, live_server, size, "1|s:125")
+    pages.append(page)
+    page.goto(live_server + ENGLISH)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => window.scrollTo({top: document.documentElement.scrollHeight / 2, behavior: 'instant'})")
+    settled_scroll(page)
+    sentence = page.evaluate(SENTENCE_AT_TOP)
+    assert sentence
+    page.evaluate("() => document.getElementById('reader-bigger').click()")  # a click() does not move the focus
+    expect(page.locator("#reader")).to_have_attribute("data-size", "150")
+    settled_scroll(page)
+    assert page.evaluate(SENTENCE_AT_TOP) == sentence
+
+
+@pytest.mark.parametrize(
+    ("control", "group"), [("reader-theme-dark", "reader-themes"), ("reader-bigger", "reader-size-controls")]
+)
+def test_without_javascript_the_page_comes_back_at_the_control_used(
+    browser: Browser, pages: list[Page], live_server: str, control: str, group: str
+) -> None:
+    page = open_page(browser, live_server, "phone", "1|s:150", javascript=False)
+    pages.append(page)
+    page.goto(live_server + SEED + "?panel=open")
+    page.evaluate(TO_MIDDLE, control)
+    with page.expect_navigation():
+        page.locator(f"#{control}").click()
+    assert page.url.endswith("#" + group)
+    assert page.evaluate("() => scrollY") >= 1
+    assert page.evaluate(IN_VIEW, control)
+    expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+
+
+@pytest.mark.parametrize("opened", ["by the server", "by the reader"])
+def test_a_plus_and_a_minus_leave_the_panel_open(page: Page, live_server: str, opened: str) -> None:
+    if opened == "by the server":
+        page.goto(live_server + SEED + "?panel=open")
+    else:
+        page.goto(live_server + SEED)
+        page.locator("#reader-panel-summary").click()
+    expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+    for control, size in (("reader-bigger", "112.5"), ("reader-smaller", "100")):
+        page.locator(f"#{control}").click()
+        expect(page.locator("#reader")).to_have_attribute("data-size", size)
+        expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+    # and closed stays closed
+    page.locator("#reader-panel-summary").click()
+    expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")
+    page.locator("#reader-bigger").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")
+
+
+def forget_the_failure_provoked(problems: PageProblems) -> None:
+    """The failure a test provokes is its point, not a problem of the page: the request cut, and htmx's own
+    console lines about its error events."""
+    htmx_lines = ("htmx:", "Response Status Error Code")
+    problems.messages[:] = [m for m in problems.messages if "net::ERR_FAILED" not in m and not m.startswith(htmx_lines)]
+
+
+@pytest.mark.parametrize("fault", ["aborted", "503", "429"])
+def test_a_change_that_fails_says_so(page: Page, problems: PageProblems, live_server: str, fault: str) -> None:
+    page.goto(live_server + SEED)
+    page.wait_for_load_state("networkidle")
+
+    def answer(route):  # type: ignore[no-untyped-def]
+        if route.request.method != "POST":
+            route.continue_()
+        elif fault == "aborted":
+            route.abort()
+        else:
+            route.fulfill(status=int(fault), body="")
+
+    if fault != "aborted":
+        problems.expect_status(int(fault))
+    page.route("**/preferences", answer)
+    page.locator("#reader-bigger").click()
+    expected = (
+        "quá nhiều thay đổi" if fault == "429" else "không kết nối được" if fault == "aborted" else "máy chủ chưa lưu"
+    )
+    expect(page.locator("#reader-status")).to_contain_text("Chưa lưu thiết đặt")
+    expect(page.locator("#reader-status")).to_contain_text(expected)
+    line = page.locator(".reader-request-failed")
+    expect(line).to_be_visible()
+    expect(line).to_have_text(page.locator("#reader-status").inner_text())
+    expect(page.locator("#reader")).to_have_attribute("data-size", "100")
+    forget_the_failure_provoked(problems)
+    # Once the server answers again, the change goes through and the line goes.
+    page.unroute("**/preferences")
+    page.locator("#reader-bigger").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(page.locator(".reader-request-failed")).to_have_count(0)
+
+
+THEME_BUTTONS = [name for name in PALETTES]
+
+
+@pytest.mark.parametrize("cookie", [*(f"1|t:{theme}" for theme in THEME_BUTTONS), "1|fg:ffff00|bg:000080"])
+def test_a_hovered_pressed_toggle_keeps_its_label_readable(
+    page: Page, context: BrowserContext, live_server: str, cookie: str
+) -> None:
+    """Line length, font, theme, link underlines, shortcuts: each pressed toggle hovered, its label at 7:1
+    (docs/accessibility.md), in every theme and in a pair of the reader's own colours."""
+    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+    page.goto(live_server + ENGLISH + "?panel=open")
+    page.locator("#reader-shortcuts-summary").click()  # the shortcuts' toggle too
+    pressed = page.locator('#reader-panel .reader-toggle[aria-pressed="true"]')
+    assert pressed.count() == 5  # line length, font, theme, link underlines, shortcuts
+    for index in range(pressed.count()):
+        button = pressed.nth(index)
+        button.hover()
+        colours = button.evaluate(
+            """e => { const s = getComputedStyle(e); const hex = c => '#' + c.match(/\\d+/g).slice(0, 3)
+                 .map(n => Number(n).toString(16).padStart(2, '0')).join('');
+               return [e.matches(':hover'), hex(s.color), hex(s.backgroundColor), e.id]; }"""
+        )
+        hovered, text, background, name = colours
+        assert hovered, name
+        assert contrast_ratio(text, background) >= 7, (name, text, background)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_refused_colours_are_explained_beside_the_pickers_which_keep_them(
+    browser: Browser, pages: list[Page], live_server: str, javascript: bool
+) -> None:
+    page = open_page(browser, live_server, "phone", "1|t:sepia", javascript=javascript)
+    pages.append(page)
+    page.goto(live_server + SEED + "?panel=open")
+    page.locator("#reader-text-color").fill("#777777")
+    page.locator("#reader-background-color").fill("#ffffff")
+    if javascript:
+        page.locator("#reader-colors-apply").click()
+    else:
+        with page.expect_navigation():
+            page.locator("#reader-colors-apply").click()
+    message = page.locator("#reader-colors-refused")
+    expect(message).to_be_visible()
+    expect(message).to_have_text(re.compile(r"^Chưa áp dụng màu: độ tương phản chỉ là 4,4:1, cần ít nhất 7:1"))
+    for picker, value in (("#reader-text-color", "#777777"), ("#reader-background-color", "#ffffff")):
+        expect(page.locator(picker)).to_have_value(value)
+        expect(page.locator(picker)).to_have_attribute("aria-describedby", "reader-colors-hint reader-colors-refused")
+    expect(page.locator("#reader")).to_have_attribute("data-theme", "sepia")  # the reader's settings kept
+    assert page.evaluate(IN_VIEW, "reader-colors-refused")
+
+
+def test_a_change_that_fails_says_so_in_the_pages_language(
+    page: Page, problems: PageProblems, live_server: str
+) -> None:
+    page.goto(live_server + ENGLISH)
+    problems.expect_status(503)
+    page.route("**/preferences", lambda route: route.fulfill(status=503, body=""))
+    page.locator("#reader-bigger").click()
+    status = page.locator("#reader-status")
+    expect(status).to_have_text("Setting not saved: the server could not save it just now. Try again.")
+    expect(status).to_have_attribute("lang", "en")
+    expect(page.locator(".reader-request-failed")).to_have_attribute("lang", "en")
+    forget_the_failure_provoked(problems)
