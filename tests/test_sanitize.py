@@ -3,15 +3,18 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from bs4 import BeautifulSoup, Tag
 
+from reader import sanitize
 from reader.drafts import _markdown
 from reader.importer import drafts_from_files
 from reader.reading import plain_text
 from reader.sanitize import ALLOWED_TAGS, is_safe_url, sanitize_html
+from reader.soup import TooDeeplyNested
 from tests.conftest import SEED_SLUG, ServedApp, SignedIn
 from tests.test_sentence_markup import unmark
 from tests.xss_payloads import PAYLOADS, Payload
@@ -408,3 +411,17 @@ async def test_oembed_markup_escapes_quotes_from_the_host_header(client: httpx.A
     assert response.status_code == 200
     markup = response.json()["html"]
     assert "'" not in markup and "evil.example&#x27;onmouseover=&#x27;alert(1)/embed/" in markup
+
+
+@pytest.mark.parametrize("repeated", ["<div/>", '<div title="/>">', "<span>", "<b>"])
+def test_absurd_depth_is_refused_before_the_html_parser_sees_it(repeated: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # html5ever (under nh3) takes time growing with the depth for every element: a megabyte of these would
+    # take it minutes. The tag scan refuses them before it runs.
+    cleaned: list[str] = []
+    real = sanitize._CLEANER
+    monkeypatch.setattr(
+        sanitize, "_CLEANER", SimpleNamespace(clean=lambda markup: cleaned.append(markup) or real.clean(markup))
+    )
+    with pytest.raises(TooDeeplyNested):
+        sanitize_html(repeated * 10_000, lang="en")
+    assert cleaned == []

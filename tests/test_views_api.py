@@ -185,7 +185,15 @@ async def test_readability_errors(client: httpx.AsyncClient, body: dict[str, obj
     assert response.status_code == 422 and response.json()["error"]["field"] == field
 
 
-@pytest.mark.parametrize("opening", ["<table><tr><td>", "<ul><li>", "<div>", "<blockquote>"])
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<table><tr><td>", "<ul><li>", "<div>", "<blockquote>",
+        # Ways past a scan of the tags that trusts "/>" (HTML ignores it: <div/> opens a div), a ">" in a
+        # quoted value, or takes "<!-->" (an empty comment) for a comment running to the end.
+        "<div/>", '<div title="/>">', "<!--><div>",
+    ],
+)  # fmt: skip
 async def test_markup_nested_past_the_limit_is_refused_quickly_and_nothing_is_written(
     client: httpx.AsyncClient, token: str, opening: str
 ) -> None:
@@ -201,6 +209,9 @@ async def test_markup_nested_past_the_limit_is_refused_quickly_and_nothing_is_wr
     # At the limit, and far wider than deep (a long list whose items close themselves), all is well.
     within = await client.post("/api/readability", json={"lang": "en", "html": "<div>" * MAX_NESTING + "Text"})
     assert within.status_code == 200
+    # An SVG's self-closing shapes do close (and the SVG is removed): many of them are no depth at all.
+    svg = "<p>Text</p><svg>" + '<path d="M0 0"/>' * 1000 + "</svg>"
+    assert (await client.post("/api/readability", json={"lang": "en", "html": svg})).status_code == 200
     wide = "<ul>" + "<li>An item" * 2000 + "</ul>"
     assert (await client.post("/api/readability", json={"lang": "en", "html": wide})).status_code == 200
 

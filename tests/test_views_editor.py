@@ -230,6 +230,9 @@ async def test_a_save_over_someone_elses_save_is_refused_and_keeps_both(
     assert form_version(previewed.text) == "1", "a preview (without JavaScript) keeps the version the form had"
     no_version = await client.post(f"/editor/articles/{slug}", data=form)
     assert no_version.status_code == 409, "a form that does not say its version is never written blind"
+    for odd in ("²", "٣", "-1", "1e3", "9" * 20):  # digits int() refuses, or not a version at all
+        tampered = await client.post(f"/editor/articles/{slug}", data={**form, "version": odd})
+        assert tampered.status_code == 409, odd
     assert form_version((await client.get(f"/editor/articles/{slug}")).text) == "3"
 
 

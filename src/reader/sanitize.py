@@ -161,27 +161,42 @@ _OPTIONAL_END = frozenset(
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 )
+# A comment (ended as the HTML tokenizer ends one: "-->", "--!>", or at once by "<!-->" and "<!--->"), and
+# what a parser reads as text up to its end tag.
 _OPAQUE = re.compile(
-    r"<!--.*?(?:-->|$)|<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b.*?(?:</\1\s*>|$)",
+    r"<!--(?:-?>|.*?(?:--!?>|$))"
+    r"|<(script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b.*?(?:</\1\s*>|$)",
     re.DOTALL | re.IGNORECASE,
 )
-_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*>")
+# A tag, its attributes read with their quotes (a ">" or "/>" inside a quoted value does not end it), no
+# backtracking into them.
+_TAG = re.compile(r"""<(/?)([A-Za-z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*+)>""")
+_FOREIGN = frozenset({"svg", "math"})
 
 
 def _open_elements_bound(markup: str) -> int:
     """The most elements with a required end tag open at once in `markup`, read tag by tag: about as deep as
     a parser will nest it (elements with optional end tags left out; an unclosed one counts, as a parser
-    nests what follows into it). A linear scan, to refuse absurd depth before a parser sees it."""
-    open_now = deepest = 0
+    nests what follows into it). A linear scan, to refuse absurd depth before a parser sees it.
+
+    A "/>" closes an element only inside SVG or MathML; in HTML it means nothing (`<div/>` opens a div)."""
+    open_now = deepest = foreign = 0
     for match in _TAG.finditer(_OPAQUE.sub("", markup)):
         name = match.group(2).lower()
         if name in _OPTIONAL_END or name in _VOID:
             continue
         if match.group(1):
             open_now = max(0, open_now - 1)
-        elif not match.group(0).endswith("/>"):
-            open_now += 1
-            deepest = max(deepest, open_now)
+            if name in _FOREIGN and foreign:
+                foreign -= 1
+            continue
+        self_closing = match.group(3).rstrip().endswith("/")
+        if self_closing and (foreign or name in _FOREIGN):
+            continue
+        if name in _FOREIGN:
+            foreign += 1
+        open_now += 1
+        deepest = max(deepest, open_now)
     return deepest
 
 

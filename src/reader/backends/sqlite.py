@@ -96,9 +96,12 @@ _COMPANIONS = ("-wal", "-shm")
 
 
 def _held(path: Path) -> dict[str, int]:
-    """Read-only descriptors of a database's -wal and -shm, by suffix (those there are)."""
+    """Read-only descriptors of a database file ("") and its -wal and -shm, by suffix (those there are). Held,
+    a file's inode number cannot be given to a new file: after `rm site.db` and `cp backup.db site.db` the
+    restored file would otherwise often get the removed one's number (ext4 reuses it at once), and the old
+    -wal would be taken for its own and replayed into it."""
     held: dict[str, int] = {}
-    for suffix in _COMPANIONS:
+    for suffix in ("", *_COMPANIONS):
         with suppress(FileNotFoundError):
             held[suffix] = os.open(f"{path}{suffix}", os.O_RDONLY | os.O_CLOEXEC)
     return held
@@ -113,7 +116,7 @@ def _release(path: Path, held: dict[str, int], *, remove: bool) -> None:
     for suffix, fd in held.items():
         name = f"{path}{suffix}"
         opened = os.fstat(fd)
-        if remove and _file_id(name) == (opened.st_dev, opened.st_ino):
+        if remove and suffix and _file_id(name) == (opened.st_dev, opened.st_ino):
             with suppress(FileNotFoundError):
                 os.unlink(name)
         os.close(fd)

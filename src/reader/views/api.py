@@ -6,7 +6,9 @@ are the API's contract, and the served OpenAPI document is derived from them.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import weakref
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, final
 
@@ -604,12 +606,29 @@ async def readability(request: Request) -> Response:
         raise _invalid(422, error) from None
     ui_lang = ui_lang_for(request, requested=data.get("ui_lang"))
     # Up to a second or two of work for a body near the size limit: in a thread, so the event loop (and the
-    # requests waiting on it) gets its turns meanwhile instead of waiting for the whole report.
+    # requests waiting on it) gets its turns meanwhile instead of waiting for the whole report; at most one
+    # report per core at a time, so that many of them cannot take every thread of anyio's shared pool (sign-in
+    # hashes passwords in it).
     try:
-        report = await anyio.to_thread.run_sync(_report, data, ui_lang)
+        report = await anyio.to_thread.run_sync(_report, data, ui_lang, limiter=_report_limiter())
     except TooDeeplyNested as exc:
         raise ApiError(422, str(exc), field="html") from None
     return JSONResponse(report)
+
+
+_REPORT_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _report_limiter() -> anyio.CapacityLimiter:
+    """The threads reports may use, one per core: a limiter per event loop (it waits with the loop's own
+    primitives), made on first use."""
+    loop = asyncio.get_running_loop()
+    limiter = _REPORT_LIMITERS.get(loop)
+    if limiter is None:
+        limiter = _REPORT_LIMITERS[loop] = anyio.CapacityLimiter(os.cpu_count() or 1)
+    return limiter
 
 
 def _report(data: TextReportInput | HtmlReportInput, ui_lang: str) -> ReadabilityReport:

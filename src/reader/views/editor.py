@@ -126,7 +126,8 @@ def _preview_article(draft: ArticleDraft) -> Article:
 
 def _posted_version(raw: object) -> int | None:
     """The version a form was opened at; None when it carries none (a form from before versions, or tampered)."""
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 16 else None
+    # isascii: str.isdigit() also takes digits such as "²", which int() refuses.
+    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 16 else None
 
 
 async def save(request: Request) -> Response:
