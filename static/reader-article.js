@@ -191,10 +191,12 @@ class ReaderArticle extends HTMLElement {
   #otherChanged = (event) => {
     if (event.detail?.source === this || typeof event.detail?.prefs !== "string") return;
     sharedPrefs = event.detail.prefs;
-    this.#load();
+    this.#load({ refresh: true });
   };
 
-  async #load() {
+  // `refresh`: the article is already shown (another component changed the settings); if this load fails,
+  // it stays as it is, and the failure is announced, rather than giving way to the fallback link.
+  async #load({ refresh = false } = {}) {
     const src = this.getAttribute("src");
     if (!src) return;
     const ticket = ++this.#loading;
@@ -213,7 +215,12 @@ class ReaderArticle extends HTMLElement {
       this.dispatchEvent(new CustomEvent("reader:load", { bubbles: true, composed: true, detail: { url: url.href } }));
     } catch (error) {
       if (ticket !== this.#loading) return;
-      this.#show(slot());
+      const status = this.#root.getElementById("reader-status");
+      if (refresh && this.#root.getElementById("reader")) {
+        if (status?.dataset.failed) announce(status, status.dataset.failed);
+      } else {
+        this.#show(slot());
+      }
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
   }

@@ -373,3 +373,17 @@ async def test_a_failure_in_an_embed_is_shown_inside_the_frame(
     assert f"frame-ancestors {HOST} http://localhost:8081" in response.headers["content-security-policy"]
     assert "x-frame-options" not in response.headers and '<base target="_top">' in response.text
     assert page.status_code == 500 and page.headers["x-frame-options"] == "DENY"
+
+
+async def test_an_embed_without_javascript_gets_back_only_the_host_values_it_would_take(
+    client: httpx.AsyncClient,
+) -> None:
+    # The no-JS return address is built from the form's host fields: never what a tampered form sent.
+    form = {**EMBED_FORM, "action": "bigger", "host_size": "<b>9999", "host_theme": "neon", "host_lang": "fr"}
+    response = await client.post("/preferences", data=form, headers={"origin": "http://testserver"})
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith(f"/embed/{SEED_SLUG}?prefs=") and "9999" not in location
+    assert "neon" not in location and "lang=" not in location and "size=" not in location
+    kept = await client.post("/preferences", data={**EMBED_FORM, "action": "bigger", "host_theme": "dark"})
+    assert "size=125" in kept.headers["location"] and "theme=dark" in kept.headers["location"]

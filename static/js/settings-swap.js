@@ -126,7 +126,8 @@
     // In another site's page (/embed) the status region carries no data-text-*: its own script says it.
     const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
     if (!message) return;
-    status.textContent = message;
+    // The same text again is no change to a screen reader: a trailing no-break space makes it one.
+    status.textContent = status.textContent === message ? `${message}\u00a0` : message;
     let line = form.nextElementSibling;
     if (!line?.classList.contains("reader-request-failed")) {
       line = document.createElement("p");

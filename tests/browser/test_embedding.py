@@ -337,6 +337,22 @@ def test_a_failed_change_is_announced(host_context: BrowserContext, sites: Sites
     assert page.evaluate("window.readerEvents.filter(e => e === 'reader:error').length") == 3
 
 
+def test_a_component_that_cannot_follow_a_change_keeps_its_article(host_context: BrowserContext, sites: Sites) -> None:
+    # A change in the first component reloads the second; when that load fails, the article being read
+    # stays (and the failure is said), rather than giving way to the fallback link.
+    page = host_context.new_page()
+    page.on("console", lambda message: None)
+    page.goto(sites.host + "/two.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    page.route(f"{sites.reader}/articles/{EN_SLUG}/fragment*", lambda route: route.abort())
+    first.locator("#reader-bigger").click()
+    expect(first.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    expect(second.locator("#reader-status")).to_have_text("Your setting could not be changed. Please try again.")
+    expect(second.locator("#reader-title")).to_be_visible()
+    expect(second.locator("#reader-size-now")).to_have_text("Text size 100\u00a0%")
+
+
 def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.on("console", lambda message: None)

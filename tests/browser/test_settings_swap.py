@@ -253,6 +253,20 @@ def test_a_hovered_pressed_toggle_keeps_its_label_readable(
         hovered, text, background, name = colours
         assert hovered, name
         assert contrast_ratio(text, background) >= 7, (name, text, background)
+    # A focused control under the mouse keeps the focus colours whole (a hover rule once outweighed the
+    # focus rule's background and left its dark text on a dark grey).
+    bigger = page.locator("#reader-bigger")
+    bigger.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focused from the keyboard: :focus-visible
+    bigger.hover()
+    hovered, focused, text, background = bigger.evaluate(
+        """e => { const s = getComputedStyle(e); const hex = c => '#' + c.match(/\\d+/g).slice(0, 3)
+             .map(n => Number(n).toString(16).padStart(2, '0')).join('');
+           return [e.matches(':hover'), e.matches(':focus-visible'), hex(s.color), hex(s.backgroundColor)]; }"""
+    )
+    assert hovered and focused
+    assert contrast_ratio(text, background) >= 7, (cookie, text, background)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])

@@ -84,12 +84,23 @@ async def update(request: Request) -> Response:
 def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str], panel_open: bool) -> str:
     """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
     as the frame may keep no cookie; the panel stays open if it was."""
-    query = {name: fields[field] for name, field in _HOST_QUERY.items() if fields.get(field)}
+    # Only what the embed would take from its address itself: a value it would ignore is not sent back.
+    query = {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
     query[CARRIED_PREFS] = prefs.to_shared()  # (the device's voices and keys: reader.views.common)
     if panel_open:
         query["panel"] = "open"
     target = next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
     return target + ("#reader-panel" if panel_open else "")
+
+
+def _host_value(name: str, value: str | None) -> bool:
+    """Whether `value` is one the embed takes for its host's default `name` (size, theme, lang)."""
+    if not value:
+        return False
+    if name == "lang":
+        return value in UI_LANGUAGES
+    defaults = host_defaults(value, None) if name == "size" else host_defaults(None, value)
+    return defaults != DEFAULTS
 
 
 # Where the page a change without JavaScript comes back to shows the control that made it: the group of a
