@@ -64,7 +64,10 @@ AUDIT_SCRIPT = r"""
 
   for (const el of elements) {
     const tag = el.tagName.toLowerCase();
-    if (BANNED.has(tag)) problems.push(`banned element <${tag}>`);
+    // The embed's own <base target="_top"> (links leave another site's frame): in the head, no address.
+    const ownBase = tag === "base" && el.parentElement === document.head && !el.hasAttribute("href") &&
+      el.attributes.length === 1 && el.getAttribute("target") === "_top";
+    if (BANNED.has(tag) && !ownBase) problems.push(`banned element <${tag}>`);
     if (tag === "script" && (!path(el.getAttribute("src") || "").startsWith("/static/") || el.textContent.trim()))
       problems.push(`script not from /static/: ${el.outerHTML.slice(0, 120)}`);
     if (tag === "iframe" && !/^\/(editor\/preview|embed)\//.test(path(el.getAttribute("src") || "")))
@@ -130,7 +133,12 @@ AUDIT_SCRIPT = r"""
     // Text only, in reader's sentence marks (bare spans with a title sentence id) at most.
     const mark = (el) => el.tagName === "SPAN" && el.attributes.length === 1 && !el.children.length &&
       /^t[0-9]+$/.test(el.getAttribute("data-sentence") || "");
-    if (![...title.children].every(mark)) problems.push(`markup in the title (${expected.label})`);
+    // In the embed the title links to the article's own page (one link, reader's id, no other attribute).
+    const only = title.children.length === 1 ? title.firstElementChild : null;
+    const link = only && only.id === "reader-title-link" ? only : null;
+    const ownLink = link && link.tagName === "A" && link.attributes.length === 2 &&
+      /^\/articles\/[a-z0-9-]+$/.test(link.getAttribute("href") || "");
+    if (![...(ownLink ? link : title).children].every(mark)) problems.push(`markup in the title (${expected.label})`);
     if (text(title) !== expected.title)
       problems.push(`title ${JSON.stringify(text(title))} is not ${JSON.stringify(expected.title)}`);
     const lead = root.querySelector(".reader-lead");
