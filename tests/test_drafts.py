@@ -169,8 +169,8 @@ def test_the_editor_accepts_day_first_dates_and_stores_iso(typed: str, stored: s
 @pytest.mark.parametrize(
     ("typed", "vi"),
     [
-        ("30/02/2021", "Không có ngày 30/02/2021: tháng 2 năm 2021 chỉ có 28 ngày"),
-        ("2021-02-30", "Không có ngày 2021-02-30: tháng 2 năm 2021 chỉ có 28 ngày"),
+        ("30/02/2021", "không có ngày 30/02/2021: tháng 2 năm 2021 chỉ có 28 ngày"),
+        ("2021-02-30", "không có ngày 2021-02-30: tháng 2 năm 2021 chỉ có 28 ngày"),
         ("31/13/2021", "“31/13/2021” không phải là ngày: không có tháng 13"),
         ("mai", "“mai” không phải là ngày: hãy viết theo dạng 31/03/2021 hoặc 2021-03-31"),
     ],
