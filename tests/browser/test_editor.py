@@ -198,7 +198,8 @@ def test_a_refused_save_shows_every_error_in_vietnamese_and_focuses_the_summary(
         problems.expect_status(422)
         sign_in(page, live_server)
         page.goto(live_server + "/editor/new")
-        page.fill("#editor-title", "Ngày sai, ngôn ngữ sai")
+        slug = f"ngay-sai-{'js' if javascript else 'khong-js'}"  # one live server for both variants
+        page.fill("#editor-title", slug.replace("-", " "))
         page.select_option("#editor-lang", "other")
         page.fill("#editor-lang_other", "Tiếng Việt")
         page.fill("#editor-published", "30/02/2021")
@@ -228,7 +229,7 @@ def test_a_refused_save_shows_every_error_in_vietnamese_and_focuses_the_summary(
         page.fill("#editor-published", "31/03/2021")
         page.fill("#editor-lang_other", "vi")
         page.click("#editor-save")
-        page.wait_for_url("**/editor/?done=saved:ngay-sai-ngon-ngu-sai")
+        page.wait_for_url(f"**/editor/?done=saved:{slug}")
         assert problems.unexpected() == []
     finally:
         context.close()
