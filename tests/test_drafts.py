@@ -9,8 +9,10 @@ import pytest
 from reader.drafts import (
     VISIBLE_CHARACTER,
     FieldError,
+    FieldErrors,
     clean_text,
     draft_from_fields,
+    normalize_form_date,
     normalize_lang,
     normalize_published,
 )
@@ -127,3 +129,53 @@ def test_a_title_that_shows_nothing_is_refused(title: str) -> None:
     with pytest.raises(FieldError) as info:
         draft_from_fields({**BASE, "title": title})
     assert info.value.field == "title" and info.value.message == "must not be empty"
+
+
+def test_every_invalid_field_is_reported_at_once() -> None:
+    fields = {"lang": "Tiếng Việt", "title": " ", "body_html": "<p>x</p>", "published": "2021-02-30"}
+    with pytest.raises(FieldErrors) as info:
+        draft_from_fields(fields)
+    assert [error.field for error in info.value.errors] == ["title", "lang", "published"]
+    # The first one stays the exception's own field and message: the API and `reader import` name one.
+    assert info.value.field == "title" and info.value.message == "must not be empty"
+
+
+def test_field_errors_speak_the_editors_language_and_keep_english_for_the_api() -> None:
+    with pytest.raises(FieldErrors) as info:
+        draft_from_fields({**BASE, "lang": "Tiếng Việt", "published": "2021-02-30"})
+    lang, published = info.value.errors
+    assert lang.message == "'Tiếng Việt' is not a BCP 47 language tag such as vi or en-GB"
+    assert lang.localized("vi") == "“Tiếng Việt” không phải là mã ngôn ngữ BCP 47 (ví dụ: vi, en-GB)"
+    assert published.message == "'2021-02-30' is not an ISO 8601 date or date-time"
+    assert published.localized("vi") == "“2021-02-30” không phải là ngày hợp lệ theo ISO 8601"
+    assert lang.localized("en") == lang.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("31/03/2021", "2021-03-31"),  # as the seed portal writes it
+        ("1/3/2021", "2021-03-01"),
+        (" 05/11/2026 ", "2026-11-05"),
+        ("2021-03-31", "2021-03-31"),
+        ("2021-03-31T08:00:00+07:00", "2021-03-31T08:00:00+07:00"),
+        ("", None),
+    ],
+)
+def test_the_editor_accepts_day_first_dates_and_stores_iso(typed: str, stored: str | None) -> None:
+    assert normalize_form_date(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "vi"),
+    [
+        ("30/02/2021", "không có ngày 30/02/2021: tháng 2 năm 2021 chỉ có 28 ngày"),
+        ("2021-02-30", "không có ngày 2021-02-30: tháng 2 năm 2021 chỉ có 28 ngày"),
+        ("31/13/2021", "“31/13/2021” không phải là ngày: không có tháng 13"),
+        ("mai", "“mai” không phải là ngày: hãy viết theo dạng 31/03/2021 hoặc 2021-03-31"),
+    ],
+)
+def test_an_impossible_date_says_why(typed: str, vi: str) -> None:
+    with pytest.raises(FieldError) as info:
+        normalize_form_date(typed)
+    assert info.value.field == "published" and info.value.localized("vi") == vi

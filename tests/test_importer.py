@@ -164,3 +164,29 @@ def test_console_script_exit_status(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "bad.json: invalid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "vi"),
+    [
+        # Python's own words ("Expecting ',' delimiter") stay out of the editor's page: where is enough.
+        (
+            "bad_truncated.json",
+            '{"lang": "vi", "title": "Bắc Kạn", "body"',
+            "bad_truncated.json: JSON không hợp lệ ở dòng 1, cột 42",
+        ),
+        ("bad.json", b'{"title": "\xff"}', "bad.json: không phải văn bản UTF-8 hợp lệ (byte 0xff ở vị trí 11)"),
+        ("bad.txt", "hello", "bad.txt: không nhập được loại tệp này (hãy dùng .json, .md hoặc .html)"),
+        ("bad.md", "---\ntitle: [unclosed\n---\nbody", "bad.md: phần đầu (front matter): YAML không hợp lệ (dòng 3)"),
+        (
+            "bad.json",
+            json.dumps([JSON_ARTICLE, {**JSON_ARTICLE, "title": "", "published": "31/03/2021"}]),
+            "bad.json: bài 2: title: không được để trống; "
+            "published: “31/03/2021” không phải là ngày hợp lệ theo ISO 8601",
+        ),
+    ],
+)
+def test_import_failures_speak_the_editors_language(tmp_path: Path, name: str, content: str | bytes, vi: str) -> None:
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([write(tmp_path / name, content)])
+    assert info.value.localized("vi").replace(f"{tmp_path}/", "") == vi

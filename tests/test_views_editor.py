@@ -85,7 +85,7 @@ async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedI
     page = await client.get("/articles/ngay-hoi-doc-sach")
     assert "<strong>một</strong>" in unmark(page.text) and "<h2>Phần hai</h2>" in unmark(page.text)
     edit = await client.get("/editor/articles/ngay-hoi-doc-sach")
-    assert "Đoạn **một**." in edit.text and 'value="2026-11-20"' in edit.text
+    assert "Đoạn **một**." in edit.text and 'value="20/11/2026"' in edit.text  # as Vietnamese write dates
     assert form_version(edit.text) == "1"
     changed = {**form, "title": "Ngày hội đọc sách 2026", "version": "1"}
     saved = await client.post("/editor/articles/ngay-hoi-doc-sach", data=changed)
@@ -103,7 +103,7 @@ async def test_invalid_input_keeps_what_was_typed(client: httpx.AsyncClient, edi
     form = {"csrf_token": token, "title": "", "lang": "vi", "body_format": "html", "body": "<p>Giữ nguyên <b>x</b></p>"}
     response = await client.post("/editor/new", data=form)
     assert response.status_code == 422
-    assert 'aria-invalid="true"' in response.text and "must not be empty" in response.text
+    assert 'aria-invalid="true"' in response.text and "không được để trống" in response.text
     assert "&lt;p&gt;Giữ nguyên &lt;b&gt;x&lt;/b&gt;&lt;/p&gt;" in response.text
     taken = await client.post("/editor/new", data={**form, "title": "Dup", "slug": SEED_SLUG})
     assert taken.status_code == 409 and "đã được dùng" in taken.text
@@ -154,7 +154,7 @@ async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, edit
         "/editor/import", data={"csrf_token": token}, files=[("files", changed), ("files", bad)]
     )
     assert refused.status_code == 422
-    assert "broken.json: published: &#39;soon&#39; is not an ISO 8601 date" in refused.text
+    assert "broken.json: published: “soon” không phải là ngày hợp lệ theo ISO 8601" in refused.text
     assert "/tmp" not in refused.text
     assert "Changed body" not in (await client.get("/articles/imported-here")).text
 
@@ -331,3 +331,89 @@ async def test_the_check_page_names_each_flag_once_and_visibly(client: httpx.Asy
     vi = (await client.get("/editor/articles/cau-dai/check")).text
     assert "Câu dài " in vi and "Câu dài: Câu dài" not in vi and "<strong>Câu dài</strong>" not in vi
     assert re.search(r'reader-editor-tag--long_sentence" lang="vi">Câu dài<', vi)
+
+
+VI_PAGE = {"accept-language": "vi-VN,vi;q=0.9"}
+
+
+async def test_every_error_shows_at_once_in_vietnamese_with_a_summary_of_links(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    form = {
+        "csrf_token": editor.csrf, "title": "Bài <thử>", "lang": "other", "lang_other": "Tiếng <Việt>",
+        "published": "30/02/2021", "body_format": "html", "body": "<p>x</p>",
+    }  # fmt: skip
+    response = await client.post("/editor/new", data=form, headers=VI_PAGE)
+    assert response.status_code == 422
+    html = response.text
+    summary = html[html.index('id="editor-errors"') : html.index("</div>", html.index('id="editor-errors"'))]
+    assert 'tabindex="-1"' in summary and "autofocus" in summary
+    assert '<a href="#editor-lang_other">Mã ngôn ngữ khác: “Tiếng &lt;Việt&gt;” không phải là mã ngôn ngữ' in summary
+    assert (
+        '<a href="#editor-published">Ngày đăng: không có ngày 30/02/2021: tháng 2 năm 2021 chỉ có 28 ngày</a>'
+        in summary
+    )
+    for name in ("lang_other", "published"):
+        field = re.search(rf'<input id="editor-{name}"[^>]*>', html)
+        assert field is not None and 'aria-invalid="true"' in field.group(0)
+        assert f"editor-{name}-error" in field.group(0)
+        assert f'id="editor-{name}-error"' in html
+    for english in ("is not", "BCP 47 language tag", "must not", "ISO 8601 date", "lang_other:", "published:"):
+        assert english not in html
+
+
+async def test_the_date_field_takes_the_portals_own_format(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    form = {
+        "csrf_token": editor.csrf, "title": "Ngày kiểu Việt", "lang": "vi", "published": "31/03/2021",
+        "body_format": "markdown", "body": "Nội dung.",
+    }  # fmt: skip
+    page = await client.get("/editor/new", headers=VI_PAGE)
+    assert "31/03/2021 hoặc 2021-03-31" in page.text  # the hint says which formats are accepted
+    saved = await client.post("/editor/new", data=form, headers=VI_PAGE)
+    assert saved.status_code == 303
+    stored = await client.get("/api/articles/ngay-kieu-viet")
+    assert stored.json()["published"] == "2021-03-31"
+    edit = await client.get("/editor/articles/ngay-kieu-viet", headers=VI_PAGE)
+    assert re.search(r'<input id="editor-published"[^>]*value="31/03/2021"', edit.text)
+
+
+async def test_the_language_is_chosen_from_a_list_with_other_for_any_tag(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    page = await client.get("/editor/new", headers=VI_PAGE)
+    select = re.search(r'<select id="editor-lang" name="lang"[^>]*>(.*?)</select>', page.text, re.DOTALL)
+    assert select is not None
+    options = re.findall(r'<option value="([^"]*)"( selected)?[^>]*>([^<]*)</option>', select.group(1))
+    assert [(value, text) for value, _, text in options] == [("vi", "Tiếng Việt"), ("en", "English"), ("other", "Khác")]
+    assert options[0][1] == " selected"
+    form = {
+        "csrf_token": editor.csrf, "title": "Tiếng Anh Anh", "lang": "other", "lang_other": "en-gb",
+        "body_format": "markdown", "body": "Text.",
+    }  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    stored = await client.get("/api/articles/tieng-anh-anh")
+    assert stored.json()["lang"] == "en-GB"
+    edit = await client.get("/editor/articles/tieng-anh-anh", headers=VI_PAGE)
+    assert re.search(r'<option value="other" selected', edit.text)
+    assert re.search(r'<input id="editor-lang_other"[^>]*value="en-GB"', edit.text)
+
+
+async def test_the_live_preview_names_fields_by_their_labels(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    form = {"csrf_token": editor.csrf, "title": "", "lang": "vi", "body_format": "html", "body": ""}
+    answer = await client.post("/editor/preview", data=form, headers={**VI_PAGE, "hx-request": "true"})
+    assert "Tiêu đề: không được để trống" in answer.text and "Nội dung: không được để trống" in answer.text
+    assert "body_html" not in answer.text and "title:" not in answer.text and "required" not in answer.text
+
+
+async def test_import_errors_are_in_the_editors_language(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    bad = (
+        "bad_truncated.json",
+        b'{"lang": "vi", "title": "X", "body_html": "<p>x</p>" "published": 1}',
+        "application/json",
+    )
+    refused = await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf}, files={"files": bad}, headers=VI_PAGE
+    )
+    assert refused.status_code == 422
+    assert "bad_truncated.json: JSON không hợp lệ ở dòng 1, cột 54" in refused.text
+    assert "Expecting" not in refused.text and "invalid JSON" not in refused.text

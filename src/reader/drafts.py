@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from reader.models import ArticleDraft, parse_published
+from reader.i18n import N_, gettext
+from reader.models import ArticleDraft, SafeHtml, parse_published
 from reader.sanitize import all_text, has_content, sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
-from reader.soup import TooDeeplyNested
+from reader.soup import MAX_NESTING, TooDeeplyNested
 
 FIELDS = (
     "slug", "lang", "title", "summary", "body_html", "body_markdown", "author", "published", "source_url",
@@ -38,6 +41,7 @@ PRINTING_CHARACTER = rf"[^{_SPACES}]"
 # alone would be a heading and a link with no text).
 VISIBLE_CHARACTER = rf"[^{_SPACES}{_INVISIBLE}]"
 _VISIBLE = re.compile(VISIBLE_CHARACTER)
+_T = TypeVar("_T")
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
@@ -47,12 +51,32 @@ def source_as_html(source: str, body_format: str) -> str:
 
 
 class FieldError(ValueError):
-    """One field of an article that cannot be accepted; says which field and why."""
+    """One field of an article that cannot be accepted; says which field and why.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    `message` is English (the API's and `reader import`'s words); `localized(lang)` is the same through the
+    UI catalogs, for the editor's pages. The template is marked with N_ where it is raised, and the values
+    (what was typed, a limit) are filled in after translating, as plain text the templates escape.
+    """
+
+    def __init__(self, field: str, message: str, **values: object) -> None:
         self.field = field
-        self.message = message
+        self.template = message
+        self.values = values
+        self.message = message % values if values else message
+        super().__init__(f"{field}: {self.message}")
+
+    def localized(self, lang: str) -> str:
+        translated = gettext(lang, self.template)
+        return translated % self.values if self.values else translated
+
+
+class FieldErrors(FieldError):
+    """Every invalid field of one article, in the order of FIELDS; the first one is its own field and message."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        first = errors[0]
+        super().__init__(first.field, first.template, **first.values)
+        self.errors = errors
 
 
 def clean_text(value: str) -> str:
@@ -64,17 +88,17 @@ def _text(data: Mapping[str, object], field: str, *, required: bool = False, one
     value = data.get(field)
     if value is None:
         if required:
-            raise FieldError(field, "is required")
+            raise FieldError(field, N_("is required"))
         return ""
     if not isinstance(value, str):
-        raise FieldError(field, f"must be text, not {_type_name(value)}")
+        raise FieldError(field, N_("must be text, not %(type)s"), type=_type_name(value))
     text = clean_text(value)
     text = " ".join(text.split()) if one_line else text.strip()
     if required and not _VISIBLE.search(text):
-        raise FieldError(field, "must not be empty")
+        raise FieldError(field, N_("must not be empty"))
     limit = MAX_LENGTHS.get(field)
     if limit and len(text) > limit:
-        raise FieldError(field, f"is longer than {limit} characters")
+        raise FieldError(field, N_("is longer than %(limit)d characters"), limit=limit)
     return text
 
 
@@ -87,7 +111,7 @@ def normalize_lang(value: str) -> str:
     """A BCP 47 tag in its usual case (vi, en-GB); FieldError when it is not one."""
     match = LANG_TAG.match(value.strip())
     if not match:
-        raise FieldError("lang", f"{value!r} is not a BCP 47 language tag such as vi or en-GB")
+        raise FieldError("lang", N_("'%(value)s' is not a BCP 47 language tag such as vi or en-GB"), value=value[:40])
     subtags = [match.group(1).lower()]
     for subtag in match.group(2).split("-")[1:]:
         if len(subtag) == 2:
@@ -108,13 +132,52 @@ def normalize_published(value: object) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if not isinstance(value, str):
-        raise FieldError("published", f"must be an ISO 8601 date or date-time, not {_type_name(value)}")
+        raise FieldError("published", N_("must be an ISO 8601 date or date-time, not %(type)s"), type=_type_name(value))
     try:
         # upper(): RFC 3339 allows "t" and "z", which Python's ISO parser does not read.
         parsed = parse_published(value.upper())
     except ValueError:
-        raise FieldError("published", f"{value.strip()[:40]!r} is not an ISO 8601 date or date-time") from None
+        raise FieldError(
+            "published", N_("'%(value)s' is not an ISO 8601 date or date-time"), value=value.strip()[:40]
+        ) from None
     return parsed.isoformat()
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def normalize_form_date(value: str) -> str | None:
+    """The editor's date field: dd/mm/yyyy or d/m/yyyy (how Vietnamese sites, the seed portal among them,
+    write dates) or ISO 8601; stored as ISO like every other way in. None when left empty.
+
+    Only the editor reads day-first dates: in an import file or the API, 03/04/2021 could be either order."""
+    text = clean_text(value).strip()
+    if not text:
+        return None
+    day_first, iso = _DAY_FIRST.match(text), _ISO_DAY.match(text)
+    if day_first:
+        day, month, year = (int(part) for part in day_first.groups())
+    elif iso:
+        year, month, day = (int(part) for part in iso.groups())
+    else:
+        try:
+            return normalize_published(text)
+        except FieldError:
+            raise FieldError(
+                "published", N_("'%(value)s' is not a date: write it as 31/03/2021 or 2021-03-31"), value=text[:40]
+            ) from None
+    if not 1 <= month <= 12 or year < 1:
+        raise FieldError(
+            "published", N_("'%(value)s' is not a date: there is no month %(month)d"), value=text, month=month
+        )
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise FieldError(
+            "published", N_("there is no day %(value)s: month %(month)d of %(year)d has only %(days)d days"),
+            value=text, month=month, year=year, days=days,
+        )  # fmt: skip
+    return dt.date(year, month, day).isoformat()
 
 
 def _source_url(data: Mapping[str, object]) -> str | None:
@@ -124,69 +187,98 @@ def _source_url(data: Mapping[str, object]) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:  # "http://[", or a host that Unicode normalization would change
-        raise FieldError("source_url", "is not a valid address") from None
+        raise FieldError("source_url", N_("is not a valid address")) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FieldError("source_url", "must be an http:// or https:// address")
+        raise FieldError("source_url", N_("must be an http:// or https:// address"))
     return url
 
 
 def draft_from_fields(data: Mapping[str, object]) -> ArticleDraft:
-    """Validate one article's fields, sanitize its body and derive a missing slug."""
+    """Validate one article's fields, sanitize its body and derive a missing slug.
+
+    Every field is checked, so that a form can show all its errors at once: FieldErrors holds them all."""
+    errors: list[FieldError] = []
     for key in data:
         if key not in FIELDS:
-            raise FieldError(str(key), f"unknown field (known fields: {', '.join(FIELDS)})")
-    title = _text(data, "title", required=True)
+            errors.append(
+                FieldError(str(key), N_("unknown field (known fields: %(fields)s)"), fields=", ".join(FIELDS))
+            )
+    title = _collect(errors, lambda: _text(data, "title", required=True))
+    lang = _collect(errors, lambda: _lang(data))
+    body = _collect(errors, lambda: _body(data, lang or "und"))
+    slug = _collect(errors, lambda: _slug(data, title))
+    summary = _collect(errors, lambda: _text(data, "summary"))
+    author = _collect(errors, lambda: _text(data, "author"))
+    published = _collect(errors, lambda: normalize_published(data.get("published")))
+    source_url = _collect(errors, lambda: _source_url(data))
+    if errors:
+        raise FieldErrors(errors)
+    assert title is not None and lang is not None and body is not None and slug is not None
+    html, source, body_format = body
+    return ArticleDraft(
+        slug=slug, lang=lang, title=title, summary=summary or "", body_html=html, body_source=source,
+        body_format=body_format, author=author or "", published=published, source_url=source_url,
+    )  # fmt: skip
+
+
+def _collect(errors: list[FieldError], check: Callable[[], _T]) -> _T | None:
+    """The checked value, or None with its FieldError added to `errors`."""
+    try:
+        return check()
+    except FieldError as error:
+        errors.append(error)
+        return None
+
+
+def _lang(data: Mapping[str, object]) -> str:
     lang_raw = data.get("lang")
     if lang_raw is None or lang_raw == "":
-        raise FieldError("lang", "is required (a BCP 47 tag such as vi or en)")
+        raise FieldError("lang", N_("is required (a BCP 47 tag such as vi or en)"))
     if not isinstance(lang_raw, str):
-        raise FieldError("lang", f"must be text, not {_type_name(lang_raw)}")
-    lang = normalize_lang(lang_raw)
+        raise FieldError("lang", N_("must be text, not %(type)s"), type=_type_name(lang_raw))
+    return normalize_lang(lang_raw)
 
+
+def _body(data: Mapping[str, object], lang: str) -> tuple[SafeHtml, str, str]:
+    """The sanitized body, its source as written, and its format (html or markdown)."""
     has_html = data.get("body_html") is not None
     has_markdown = data.get("body_markdown") is not None
     if has_html and has_markdown:
-        raise FieldError("body_html", "give either body_html or body_markdown, not both")
+        raise FieldError("body_html", N_("give either body_html or body_markdown, not both"))
     if not has_html and not has_markdown:
-        raise FieldError("body_html", "is required (or body_markdown)")
+        raise FieldError("body_html", N_("is required (or body_markdown)"))
     body_field = "body_html" if has_html else "body_markdown"
     source = _text(data, body_field, required=True, one_line=False)
     if len(source) > MAX_BODY_CHARS:
-        raise FieldError(body_field, f"is longer than {MAX_BODY_CHARS} characters")
+        raise FieldError(body_field, N_("is longer than %(limit)d characters"), limit=MAX_BODY_CHARS)
     untrusted = source_as_html(source, "html" if has_html else "markdown")
     try:
         body = sanitize_html(untrusted, lang=lang)
-    except TooDeeplyNested as exc:
-        raise FieldError(body_field, str(exc)) from None
+    except TooDeeplyNested:
+        raise FieldError(body_field, N_("nests elements more than %(limit)d levels deep"), limit=MAX_NESTING) from None
     # Refused only when sanitizing took away what there was (all of it in scripts, say): a body that shows
     # nothing to begin with (an empty list in Markdown, stray tags) is the author's to keep.
     if not has_content(body) and all_text(untrusted).strip():
-        raise FieldError(body_field, "has no content left after removing unsafe markup")
+        raise FieldError(body_field, N_("has no content left after removing unsafe markup"))
+    return body, source, "html" if has_html else "markdown"
 
+
+def _slug(data: Mapping[str, object], title: str | None) -> str:
     slug_value = data.get("slug")
     if slug_value is not None and not isinstance(slug_value, str):
-        raise FieldError("slug", f"must be text, not {_type_name(slug_value)}")
+        raise FieldError("slug", N_("must be text, not %(type)s"), type=_type_name(slug_value))
     if slug_value:
         slug = slug_value.strip()
         if not is_valid_slug(slug):
             raise FieldError(
                 "slug",
-                f"must be lower-case letters, digits and single hyphens, at most {MAX_SLUG_LENGTH} long",
+                N_("must be lower-case letters, digits and single hyphens, at most %(limit)d long"),
+                limit=MAX_SLUG_LENGTH,
             )
-    else:
-        slug = slugify(title)
-        if not slug:
-            raise FieldError("slug", "cannot be derived from the title; give one")
-
-    return ArticleDraft(
-        slug=slug,
-        lang=lang,
-        title=title,
-        summary=_text(data, "summary"),
-        body_html=body,
-        body_source=source,
-        body_format="html" if has_html else "markdown",
-        author=_text(data, "author"),
-        published=normalize_published(data.get("published")),
-        source_url=_source_url(data),
-    )
+        return slug
+    if title is None:
+        return ""  # the title's own error says what to do
+    slug = slugify(title)
+    if not slug:
+        raise FieldError("slug", N_("cannot be derived from the title; give one"))
+    return slug

@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from bs4 import Tag
 
-from reader.drafts import FieldError, draft_from_fields
+from reader.drafts import FieldError, FieldErrors, draft_from_fields
+from reader.i18n import N_, gettext
 from reader.models import ArticleDraft, SaveResult
 from reader.soup import parse_html
 from reader.store import ArticleStore
@@ -27,24 +28,52 @@ _ATX_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
 class ImportFailure(Exception):
-    """A file that cannot be imported; the message names the file and, when known, the field."""
+    """A file that cannot be imported; the message names the file and, when known, the field.
 
-    def __init__(self, path: Path | str, message: str, field: str | None = None, item: int | None = None):
-        where = f"{path}"
-        if item is not None:
-            where += f": article {item}"
-        if field:
-            where += f": {field}"
-        super().__init__(f"{where}: {message}")
+    `message` is an English template marked with N_ and filled with `values`; str() is the English text
+    (`reader import`'s), `localized(lang)` the same through the UI catalogs (the editor's import page).
+    `more` are the other invalid fields of the same article, listed after the first."""
+
+    def __init__(
+        self, path: Path | str, message: str, field: str | None = None, item: int | None = None, *,
+        values: Mapping[str, object] | None = None, more: Sequence[FieldError] = (),
+    ) -> None:  # fmt: skip
         self.path = str(path)
         self.field = field
+        self.item = item
+        self.problems = [(field, message, dict(values or {}))] + [(e.field, e.template, e.values) for e in more]
+        super().__init__(self.localized(None))
+
+    def localized(self, lang: str | None) -> str:
+        """The message in a UI language (None: the English of the templates, untranslated)."""
+
+        def say(template: str, values: Mapping[str, object]) -> str:
+            text = gettext(lang, template) if lang else template
+            return text % values if values else text
+
+        where = self.path
+        if self.item is not None:
+            where += ": " + say(N_("article %(number)d"), {"number": self.item})
+        problems = []
+        for field, template, values in self.problems:
+            name = say(field, {}) if field in _TRANSLATED_FIELDS else field
+            problems.append(f"{name}: {say(template, values)}" if name else say(template, values))
+        return f"{where}: {'; '.join(problems)}"
+
+
+# A part of a file that is not one of its fields (those keep the name the file gives them).
+FRONT_MATTER = N_("front matter")
+_TRANSLATED_FIELDS = frozenset({FRONT_MATTER})
 
 
 def _decode(path: Path, data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ImportFailure(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise ImportFailure(
+            path, N_("not valid UTF-8 (byte 0x%(byte)02x at offset %(offset)d)"),
+            values={"byte": data[exc.start], "offset": exc.start},
+        ) from None  # fmt: skip
     return text.removeprefix("\ufeff")
 
 
@@ -53,18 +82,22 @@ def read_json(path: Path, text: str) -> list[Mapping[str, object]]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportFailure(path, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        # Python's own words (exc.msg) only in English: the translations say where, which is what helps.
+        values = {"line": exc.lineno, "column": exc.colno, "detail": exc.msg}
+        raise ImportFailure(
+            path, N_("invalid JSON at line %(line)d, column %(column)d: %(detail)s"), values=values
+        ) from None
     except RecursionError:
-        raise ImportFailure(path, "invalid JSON: nested too deeply") from None
+        raise ImportFailure(path, N_("invalid JSON: nested too deeply")) from None
     except ValueError:
         # Python refuses integers of more than 4300 digits (a guard against slow conversions).
-        raise ImportFailure(path, "invalid JSON: a number has too many digits") from None
+        raise ImportFailure(path, N_("invalid JSON: a number has too many digits")) from None
     items = document if isinstance(document, list) else [document]
     if not items:
-        raise ImportFailure(path, "the list holds no articles")
+        raise ImportFailure(path, N_("the list holds no articles"))
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise ImportFailure(path, "must be a JSON object of article fields", item=number)
+            raise ImportFailure(path, N_("must be a JSON object of article fields"), item=number)
     return items
 
 
@@ -83,19 +116,24 @@ def read_markdown(path: Path, text: str) -> list[Mapping[str, object]]:
             meta = yaml.load(match.group(1), Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own limit, reached at once
-                raise ImportFailure(path, "invalid YAML (nested too deeply)", field="front matter") from None
+                raise ImportFailure(path, N_("invalid YAML (nested too deeply)"), field=FRONT_MATTER) from None
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            where = f" (line {line + 2})" if isinstance(line, int) else ""
-            raise ImportFailure(path, f"invalid YAML{where}", field="front matter") from None
+            if isinstance(line, int):
+                values: dict[str, object] = {"line": line + 2}
+                raise ImportFailure(path, N_("invalid YAML (line %(line)d)"), FRONT_MATTER, values=values) from None
+            raise ImportFailure(path, N_("invalid YAML"), field=FRONT_MATTER) from None
         except (ValueError, RecursionError) as exc:
             # PyYAML builds dates itself (2020-13-45 raises ValueError) and recurses into nested values.
-            detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            raise ImportFailure(path, f"invalid YAML ({detail})", field="front matter") from None
+            if isinstance(exc, RecursionError):
+                raise ImportFailure(path, N_("invalid YAML (nested too deeply)"), field=FRONT_MATTER) from None
+            # PyYAML's words (exc) only in English; the translations say what kind of value it was.
+            values = {"detail": str(exc)}
+            raise ImportFailure(path, N_("invalid YAML (%(detail)s)"), field=FRONT_MATTER, values=values) from None
         if meta is not None and not isinstance(meta, dict):
-            raise ImportFailure(path, "must be a mapping of field: value", field="front matter")
+            raise ImportFailure(path, N_("must be a mapping of field: value"), field=FRONT_MATTER)
         for key, value in (meta or {}).items():
             if key in ("body_html", "body_markdown"):
-                raise ImportFailure(path, "the body is the text after the front matter", field=str(key))
+                raise ImportFailure(path, N_("the body is the text after the front matter"), field=str(key))
             fields[str(key)] = value
         body = text[match.end() :]
     if "title" not in fields:
@@ -147,14 +185,14 @@ def read_file(path: Path) -> list[Mapping[str, object]]:
     """The raw article field mappings a file holds, by its suffix."""
     suffix = path.suffix.lower()
     if suffix not in JSON_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES:
-        raise ImportFailure(path, "unsupported file type (use .json, .md or .html)")
+        raise ImportFailure(path, N_("unsupported file type (use .json, .md or .html)"))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportFailure(path, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+            raise ImportFailure(path, N_("larger than %(limit)d MB"), values={"limit": MAX_FILE_BYTES // (1024 * 1024)})
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFailure(path, f"cannot read ({exc.strerror or exc})") from None
+        raise ImportFailure(path, N_("cannot read (%(reason)s)"), values={"reason": exc.strerror or str(exc)}) from None
     text = _decode(path, data)
     if suffix in JSON_SUFFIXES:
         return read_json(path, text)
@@ -166,7 +204,7 @@ def read_file(path: Path) -> list[Mapping[str, object]]:
 def drafts_from_files(paths: Sequence[Path], progress: Progress | None = None) -> list[ArticleDraft]:
     """Validate every article of every file; the first problem stops everything with an ImportFailure."""
     drafts: list[ArticleDraft] = []
-    origin: dict[str, str] = {}
+    origin: dict[str, tuple[str, int | None]] = {}
     for done, path in enumerate(paths, start=1):
         items = read_file(path)
         for number, fields in enumerate(items, start=1):
@@ -174,11 +212,16 @@ def drafts_from_files(paths: Sequence[Path], progress: Progress | None = None) -
             try:
                 draft = draft_from_fields(fields)
             except FieldError as exc:
-                raise ImportFailure(path, exc.message, field=exc.field, item=item) from None
-            where = f"{path}" + (f" (article {item})" if item else "")
+                more = exc.errors[1:] if isinstance(exc, FieldErrors) else ()
+                raise ImportFailure(path, exc.template, exc.field, item, values=exc.values, more=more) from None
             if draft.slug in origin:
-                raise ImportFailure(path, f"{draft.slug!r} is also the slug of {origin[draft.slug]}", "slug", item)
-            origin[draft.slug] = where
+                other, other_item = origin[draft.slug]
+                message = N_("'%(slug)s' is also the slug of %(other)s")
+                if other_item:
+                    message = N_("'%(slug)s' is also the slug of article %(item)d of %(other)s")
+                values = {"slug": draft.slug, "other": other, "item": other_item}
+                raise ImportFailure(path, message, "slug", item, values=values)
+            origin[draft.slug] = (str(path), item)
             drafts.append(draft)
         if progress:
             progress(done, len(paths))

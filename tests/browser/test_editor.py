@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.a11y import axe_problems
 from tests.browser.conftest import PageProblems, sign_in, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -25,7 +26,7 @@ def test_write_with_a_live_preview_then_save(page: Page, live_server: str) -> No
     page.goto(live_server + "/editor/new")
     wait_for_htmx(page)
     page.fill("#editor-title", "Thư viện mở cửa buổi tối")
-    page.fill("#editor-lang", "vi")
+    page.select_option("#editor-lang", "vi")
     page.check("input[name=body_format][value=markdown]")
     page.fill("#editor-body", "Thư viện tỉnh mở cửa đến **21 giờ**.\n\n## Giờ mở cửa\n\nTừ thứ Hai đến thứ Bảy.")
     preview = page.locator("#editor-preview")
@@ -44,7 +45,7 @@ def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server:
     sign_in(page, live_server)
     page.goto(live_server + "/editor/new")
     page.fill("#editor-title", "Written without scripts")
-    page.fill("#editor-lang", "en")
+    page.select_option("#editor-lang", "en")
     page.fill("#editor-body", "A *plain* form.")
     page.click("#editor-preview-button")
     expect(page.locator("#editor-preview em")).to_have_text("plain")
@@ -61,10 +62,10 @@ def test_errors_are_announced_and_tied_to_their_field(page: Page, problems: Page
     problems.expect_status(422)
     sign_in(page, live_server)
     page.goto(live_server + "/editor/new")
-    page.fill("#editor-lang", "vi")
+    page.select_option("#editor-lang", "vi")
     page.fill("#editor-body", "Nội dung.")
     page.click("#editor-save")
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#editor-errors")).to_be_focused()
     title = page.locator("#editor-title")
     expect(title).to_have_attribute("aria-invalid", "true")
     assert "editor-title-error" in (title.get_attribute("aria-describedby") or "")
@@ -139,7 +140,7 @@ def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server:
         slug = f"hai-the-{'js' if javascript else 'khong-js'}"
         tab_a.goto(live_server + "/editor/new")
         tab_a.fill("#editor-title", slug.replace("-", " "))
-        tab_a.fill("#editor-lang", "vi")
+        tab_a.select_option("#editor-lang", "vi")
         tab_a.fill("#editor-summary", "Tóm tắt cũ.")
         tab_a.fill("#editor-body", "Đoạn một.")
         tab_a.click("#editor-save")
@@ -180,5 +181,55 @@ def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server:
         expect(public.locator(".reader-body")).to_contain_text("Đoạn của A.")
         expect(public.locator(".reader-lead")).to_have_text("Tóm tắt của B.")
         assert problems.unexpected() == [] and problems_b.unexpected() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_refused_save_shows_every_error_in_vietnamese_and_focuses_the_summary(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """A Vietnamese editor types the language's name and an impossible date: both errors, in Vietnamese, in a
+    summary that takes focus (with and without scripts), each a link to its field; the page passes axe."""
+    context = browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    try:
+        page = context.new_page()
+        problems = PageProblems(page)
+        problems.expect_status(422)
+        sign_in(page, live_server)
+        page.goto(live_server + "/editor/new")
+        slug = f"ngay-sai-{'js' if javascript else 'khong-js'}"  # one live server for both variants
+        page.fill("#editor-title", slug.replace("-", " "))
+        page.select_option("#editor-lang", "other")
+        page.fill("#editor-lang_other", "Tiếng Việt")
+        page.fill("#editor-published", "30/02/2021")
+        page.fill("#editor-body", "Nội dung.")
+        page.click("#editor-save")
+        summary = page.locator("#editor-errors")
+        expect(summary).to_be_focused()
+        links = summary.get_by_role("link")
+        expect(links).to_have_text([
+            "Mã ngôn ngữ khác: “Tiếng Việt” không phải là mã ngôn ngữ BCP 47 (ví dụ: vi, en-GB)",
+            "Ngày đăng: không có ngày 30/02/2021: tháng 2 năm 2021 chỉ có 28 ngày",
+        ])  # fmt: skip
+        for name in ("lang_other", "published"):
+            field = page.locator(f"#editor-{name}")
+            expect(field).to_have_attribute("aria-invalid", "true")
+            assert f"editor-{name}-error" in (field.get_attribute("aria-describedby") or "")
+        expect(page.locator("#editor-published")).to_have_value("30/02/2021")
+        text = page.locator("main, .reader-editor").first.inner_text()
+        for english in ("is not", "BCP 47 language tag", "ISO 8601 date", "published:", "lang:"):
+            assert english not in text
+        if javascript:  # axe runs as a script in the page; the markup is the same without JavaScript
+            assert axe_problems(page) == []
+        page.keyboard.press("Tab")  # from the summary, the first link: it leads to the date field
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page.locator("#editor-published")).to_be_focused()
+        page.fill("#editor-published", "31/03/2021")
+        page.fill("#editor-lang_other", "vi")
+        page.click("#editor-save")
+        page.wait_for_url(f"**/editor/?done=saved:{slug}")
+        assert problems.unexpected() == []
     finally:
         context.close()

@@ -364,7 +364,7 @@ def test_the_editor_form_echoes_and_previews_every_payload_as_text(
         expected = site.expected[slug]
         # 1. Posted with the payload where a language and a date belong: the form comes back (422) with every
         #    field as typed, in the fields' values, never as markup.
-        values = editor_fields(payload, lang=payload.text, published=payload.text)
+        values = editor_fields(payload, lang="other", lang_other=payload.text, published=payload.text)
         with page.expect_navigation():
             page.evaluate(
                 """([action, slug, values]) => {
@@ -378,14 +378,14 @@ def test_the_editor_form_echoes_and_previews_every_payload_as_text(
             )
         fields = {
             f"#editor-{name}": without_space(values[name])
-            for name in ("title", "summary", "author", "lang", "published", "body", "source_url")
+            for name in ("title", "summary", "author", "lang_other", "published", "body", "source_url")
         }
         recorder.audit(page, "editor form (422)", fields=fields)
-        assert page.locator("#editor-lang-error").count() == 1
-        # 2. The live preview (htmx) with the payload as the date: its error names the field, as text.
+        assert page.locator("#editor-lang_other-error").count() == 1
+        # 2. The live preview (htmx) with the payload as the date: its error names the field (a link to it), as text.
         _preview(page, {"lang": "en"}, "document.querySelector('#editor-preview .reader-editor-error')")
         recorder.audit(page, "editor live preview (error)")
-        assert (page.locator("#editor-preview .reader-editor-error").text_content() or "").startswith("published:")
+        assert page.locator("#editor-preview .reader-editor-error a").get_attribute("href") == "#editor-published"
         # 3. The live preview of the valid article: the sanitized body, the texts as text.
         _preview(page, {"published": ""}, "document.querySelector('#editor-preview #reader-title')")
         recorder.audit(page, "editor live preview", expectations=[expected.for_audit("preview")])

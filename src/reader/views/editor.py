@@ -12,15 +12,15 @@ from urllib.parse import urlencode
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from reader.drafts import FieldError, draft_from_fields, source_as_html
-from reader.i18n import gettext
+from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
+from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import layout_report
-from reader.models import Article, ArticleDraft
+from reader.models import Article, ArticleDraft, parse_published
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
-from reader.readability.report import FlagJSON, ReadabilityReport
+from reader.readability.report import LANGUAGES, FlagJSON, ReadabilityReport
 from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
@@ -28,7 +28,17 @@ from reader.views.common import article_context, load_article
 from reader.views.editor_auth import editor_session, posted_form
 from reader.web import path_for, prefs_for, render, ui_lang_for
 
-FORM_FIELDS = ("title", "slug", "lang", "summary", "author", "published", "source_url", "body", "body_format")
+FORM_FIELDS = (
+    "title", "slug", "lang", "lang_other", "summary", "author", "published", "source_url", "body", "body_format",
+)  # fmt: skip
+# Each field's label: the form shows it, and every error names its field by it (never "body_html").
+LABELS = {
+    "title": N_("Title"), "slug": N_("Address (slug)"), "lang": N_("Language"), "lang_other": N_("Other language code"),
+    "summary": N_("Lead"), "author": N_("Author"), "published": N_("Publication date"),
+    "source_url": N_("Original address"), "body": N_("Body"),
+}  # fmt: skip
+# The language list: the languages reader has a readability report for; "other" takes any BCP 47 tag.
+OTHER_LANGUAGE = "other"
 MAX_UPLOAD_FILES = 20
 
 # The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px).
@@ -67,27 +77,63 @@ async def article_list(request: Request) -> Response:
     return _page(request, "editor/list.html", {"listing": listing, "notice": notice})
 
 
-def _fields_from(article: Article | None) -> dict[str, str]:
+def _fields_from(article: Article | None, ui_lang: str) -> dict[str, str]:
     if article is None:
         return {"lang": "vi", "body_format": "markdown"}
+    listed = article.lang in LANGUAGES
     return {
-        "title": article.title, "slug": article.slug, "lang": article.lang, "summary": article.summary,
-        "author": article.author, "published": article.published, "source_url": article.source_url or "",
+        "title": article.title, "slug": article.slug, "lang": article.lang if listed else OTHER_LANGUAGE,
+        "lang_other": "" if listed else article.lang, "summary": article.summary, "author": article.author,
+        "published": _shown_date(article.published, ui_lang), "source_url": article.source_url or "",
         "body": article.body_source or article.body_html, "body_format": article.body_format,
     }  # fmt: skip
 
 
+def _shown_date(published: str, ui_lang: str) -> str:
+    """A stored date as the editor reads dates (31/03/2021 in Vietnamese); a date and time stays ISO."""
+    value = parse_published(published)
+    return format_date(value, ui_lang) if ui_lang == "vi" and not isinstance(value, dt.datetime) else published
+
+
+def _form_field(field: str, fields: dict[str, str]) -> str:
+    """The form field a draft field's error belongs to."""
+    if field in ("body_html", "body_markdown"):
+        return "body"
+    if field == "lang" and fields.get("lang") == OTHER_LANGUAGE:
+        return "lang_other"
+    return field
+
+
 def _draft(fields: dict[str, str], slug: str | None) -> ArticleDraft:
+    """The draft from the form's fields; FieldErrors with every invalid field, named as the form names them."""
+    errors: list[FieldError] = []
     body_field = "body_markdown" if fields.get("body_format") == "markdown" else "body_html"
     data: dict[str, object] = {
-        key: fields[key] for key in ("title", "lang", "summary", "author", "published", "source_url") if fields.get(key)
+        key: fields[key] for key in ("title", "summary", "author", "source_url") if fields.get(key)
     }
     data["title"] = fields.get("title", "")
-    data["lang"] = fields.get("lang", "")
+    chosen = fields.get("lang", "")
+    data["lang"] = fields.get("lang_other", "") if chosen == OTHER_LANGUAGE else chosen
     data[body_field] = fields.get("body", "")
     if slug or fields.get("slug"):
         data["slug"] = slug or fields["slug"]
-    return draft_from_fields(data)
+    try:
+        data["published"] = normalize_form_date(fields.get("published", ""))
+    except FieldError as error:
+        errors.append(error)
+    try:
+        draft = draft_from_fields(data)
+    except FieldErrors as exc:
+        errors.extend(exc.errors)
+    if errors:
+        named = [FieldError(_form_field(e.field, fields), e.template, **e.values) for e in errors]
+        raise FieldErrors(sorted(named, key=lambda e: FORM_FIELDS.index(e.field) if e.field in FORM_FIELDS else 0))
+    return draft
+
+
+def _form_errors(exc: FieldErrors, lang: str) -> dict[str, str]:
+    """Each invalid form field's message in the UI language, in the form's order."""
+    return {error.field: error.localized(lang) for error in exc.errors}
 
 
 def _form_response(
@@ -97,22 +143,27 @@ def _form_response(
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save. After a
     refused save, `conflict` says why ("edited", "deleted" or "taken") and `current` is the stored article."""
+    ui_lang = ui_lang_for(request)
+    # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
+    languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
+    languages.append((OTHER_LANGUAGE, gettext(ui_lang, "Other"), ""))
     context = {
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
-        "conflict": conflict, "current": current,
+        "conflict": conflict, "current": current, "labels": LABELS, "languages": languages,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
 
 async def new_form(request: Request) -> Response:
     """GET /editor/new."""
-    return _form_response(request, _fields_from(None), slug=None)
+    return _form_response(request, _fields_from(None, ui_lang_for(request)), slug=None)
 
 
 async def edit_form(request: Request) -> Response:
     """GET /editor/articles/{slug}."""
     article = await load_article(request, request.path_params["slug"])
-    return _form_response(request, _fields_from(article), slug=article.slug, version=article.version, preview=article)
+    fields = _fields_from(article, ui_lang_for(request))
+    return _form_response(request, fields, slug=article.slug, version=article.version, preview=article)
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
@@ -147,9 +198,9 @@ async def save(request: Request) -> Response:
     version = _posted_version(form.get("version"))
     try:
         draft = _draft(fields, slug)
-    except FieldError as exc:
-        field = "body" if exc.field in ("body_html", "body_markdown") else exc.field
-        return _form_response(request, fields, slug=slug, version=version, errors={field: exc.message}, status=422)
+    except FieldErrors as exc:
+        errors = _form_errors(exc, ui_lang_for(request))
+        return _form_response(request, fields, slug=slug, version=version, errors=errors, status=422)
     if form.get("action") == "preview":
         return _form_response(request, fields, slug=slug, version=version, preview=_preview_article(draft))
     if slug is not None:
@@ -191,10 +242,12 @@ async def live_preview(request: Request) -> Response:
     lang = ui_lang_for(request)
     try:
         article: Article | None = _preview_article(_draft(fields, slug or "preview"))
-        error = ""
-    except FieldError as exc:
-        article, error = None, f"{exc.field}: {exc.message}"
-    context = {"preview": article, "preview_error": error, "page_lang": lang, "prefs": prefs_for(request)}
+        errors: dict[str, str] = {}
+    except FieldErrors as exc:
+        article, errors = None, _form_errors(exc, lang)
+    context = {
+        "preview": article, "preview_errors": errors, "labels": LABELS, "page_lang": lang, "prefs": prefs_for(request),
+    }  # fmt: skip
     return render(request, "editor/_preview.html", lang, context)
 
 
@@ -237,7 +290,7 @@ async def import_files(request: Request) -> Response:
             drafts = drafts_from_files(paths)
         except ImportFailure as exc:
             # Name the file as the editor knows it, not by its temporary path.
-            message = str(exc)
+            message = exc.localized(ui_lang_for(request))
             for path in paths:
                 message = message.replace(str(path), path.name)
             return _page(request, "editor/import.html", {"error": message, "result": None}, 422)
