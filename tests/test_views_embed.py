@@ -387,3 +387,28 @@ async def test_an_embed_without_javascript_gets_back_only_the_host_values_it_wou
     assert "neon" not in location and "lang=" not in location and "size=" not in location
     kept = await client.post("/preferences", data={**EMBED_FORM, "action": "bigger", "host_theme": "dark"})
     assert "size=125" in kept.headers["location"] and "theme=dark" in kept.headers["location"]
+
+
+async def test_in_an_embed_with_host_defaults_reader_s_own_defaults_can_be_chosen(client: httpx.AsyncClient) -> None:
+    # The site's default is 125 %: a reader stepping down reaches 100 % and then 87.5 %. The settings once
+    # left out what equalled reader's own defaults, and read back they became the site's 125 % again.
+    htmx = {"hx-request": "true", "origin": HOST, "sec-fetch-site": "cross-site"}
+    carried, sizes = "1|s:125", []
+    for _ in range(3):
+        response = await client.post(
+            "/preferences", data={**EMBED_FORM, "action": "smaller", "prefs": carried}, headers=htmx
+        )
+        match = re.search(r'name="prefs" value="([^"]+)"', response.text)
+        assert match is not None
+        carried = match.group(1)
+        sizes.append(re.findall(r'data-size="([^"]+)"', response.text)[0])
+    assert sizes == ["112.5", "100", "87.5"]
+    # And the cookie and header say 100 % explicitly where the site's default is another size.
+    at_100 = await client.post(
+        "/preferences", data={**EMBED_FORM, "action": "smaller", "prefs": "1|s:112.5"}, headers=htmx
+    )
+    assert at_100.headers["reader-prefs"] == "1|s:100"
+    # Without JavaScript, the address the embed comes back to carries it too.
+    back = await client.post("/preferences", data={**EMBED_FORM, "action": "smaller", "prefs": "1|s:112.5"})
+    assert "prefs=1%7Cs:100" in back.headers["location"]
+    assert 'data-size="100"' in (await client.get(back.headers["location"])).text

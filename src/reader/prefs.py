@@ -252,12 +252,15 @@ class Preferences:
             attributes["data-colors"] = "custom"
         return attributes
 
-    def to_cookie(self) -> str:
-        """The versioned cookie value: only the settings that differ from the defaults."""
+    def to_cookie(self, base: Preferences | None = None) -> str:
+        """The versioned cookie value: only the settings that differ from the defaults, or from `base` (an
+        embedding site's defaults, which from_cookie fills in for what the value leaves out: a reader there
+        who picks reader's own 100 % must get it back, not the site's 150 %)."""
+        base = base or DEFAULTS
         parts = [COOKIE_VERSION]
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if value == getattr(DEFAULTS, field.name):
+            if value == getattr(DEFAULTS, field.name) and value == getattr(base, field.name):
                 continue
             if field.name == "voices":
                 parts.extend(f"{VOICE_KEY_PREFIX}{lang}:{_quote(name)}" for lang, name in self.voices)
@@ -267,9 +270,11 @@ class Preferences:
         # carry would make the server drop the whole answer, so it falls back to its default instead.
         return "|".join(part for part in parts if _COOKIE_OCTETS.fullmatch(part))
 
-    def to_shared(self) -> str:
-        """The settings for a shared link: the cookie format without the device's own (DEVICE_FIELDS)."""
-        return dataclasses.replace(self, **{field: getattr(DEFAULTS, field) for field in DEVICE_FIELDS}).to_cookie()
+    def to_shared(self, base: Preferences | None = None) -> str:
+        """The settings for a shared link: the cookie format (against `base`, as to_cookie) without the
+        device's own (DEVICE_FIELDS)."""
+        shared = dataclasses.replace(self, **{field: getattr(DEFAULTS, field) for field in DEVICE_FIELDS})
+        return shared.to_cookie(base)
 
     @classmethod
     def from_shared(

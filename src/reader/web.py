@@ -87,9 +87,9 @@ def store_prefs(
     Partitioned (CHIPS) to be stored at all. Starlette's set_cookie supports Partitioned only on
     Python 3.14, so that header is written here.
     """
-    response.headers[PREFS_HEADER] = prefs.to_cookie()
+    value = prefs.to_cookie(base)
+    response.headers[PREFS_HEADER] = value
     if embedded:
-        value = prefs.to_cookie()
         max_age = 0 if prefs == base else COOKIE_MAX_AGE
         response.headers.append(
             "set-cookie",
@@ -103,7 +103,7 @@ def store_prefs(
         return
     response.set_cookie(
         COOKIE_NAME,
-        prefs.to_cookie(),
+        value,
         max_age=COOKIE_MAX_AGE,
         path="/",
         secure=secure,

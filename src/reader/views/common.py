@@ -57,6 +57,8 @@ def controls_context(
         "next_path": next_path,
         "panel_open": panel_open,
         "host_fields": host_fields,
+        # The settings the controls were shown with, for a change where no cookie comes along (embeds).
+        "carried_prefs": prefs.to_cookie(base),
         "fonts": fonts_for(content_lang),
         "share_path": path_for(request, "settings") + "?settings=" + quote(prefs.to_shared(), safe=":"),
     }
@@ -98,12 +100,12 @@ def host_base(request: Request) -> Preferences:
     return host_defaults(request.query_params.get("size"), request.query_params.get("theme"))
 
 
-def _address_prefs(request: Request) -> str | None:
+def _address_prefs(request: Request, base: Preferences) -> str | None:
     """The settings in an embed's address (?prefs=), which brings them back after a no-JS form post where no
     cookie is kept. Anyone can write an address: like a shared link, it sets how the text reads, never the
     device's voices or keys (which need JavaScript anyway)."""
     raw = request.query_params.get(CARRIED_PREFS)
-    return Preferences.from_shared(raw).to_shared() if raw else None
+    return Preferences.from_shared(raw, base).to_shared(base) if raw else None
 
 
 async def article_view(
@@ -113,7 +115,7 @@ async def article_view(
     article = await load_article(request, request.path_params["slug"])
     embedded = view != "page"
     base = host_base(request) if embedded else DEFAULTS
-    prefs = prefs_for(request, base, _address_prefs(request) if view == "embed" else None)
+    prefs = prefs_for(request, base, _address_prefs(request, base) if view == "embed" else None)
     requested_lang = request.query_params.get("lang") if embedded else None
     host_lang = requested_lang if requested_lang in UI_LANGUAGES else None
     ui_lang = ui_lang_for(request, article.lang, host_lang)

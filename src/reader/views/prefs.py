@@ -65,7 +65,7 @@ async def update(request: Request) -> Response:
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
     elif view == "embed":
-        response = RedirectResponse(_embed_return(next_path, outcome.prefs, fields, panel_open), status_code=303)
+        response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     elif any(r.field in _REFUSED_GROUPS for r in outcome.refused) and (
         page := await _refused_page(request, next_path, outcome, base, fields)
     ):
@@ -81,12 +81,14 @@ async def update(request: Request) -> Response:
     return response
 
 
-def _embed_return(next_path: str, prefs: Preferences, fields: dict[str, str], panel_open: bool) -> str:
+def _embed_return(
+    next_path: str, prefs: Preferences, base: Preferences, fields: dict[str, str], panel_open: bool
+) -> str:
     """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
     as the frame may keep no cookie; the panel stays open if it was."""
     # Only what the embed would take from its address itself: a value it would ignore is not sent back.
     query = {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
-    query[CARRIED_PREFS] = prefs.to_shared()  # (the device's voices and keys: reader.views.common)
+    query[CARRIED_PREFS] = prefs.to_shared(base)  # (the device's voices and keys: reader.views.common)
     if panel_open:
         query["panel"] = "open"
     target = next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
