@@ -299,22 +299,28 @@ async def test_an_embeds_error_shows_inside_the_embedding_sites_frame(client: ht
 EMBED_FORM = {"next": f"/embed/{SEED_SLUG}", "view": "embed", "host_size": "125", "host_lang": "en"}
 
 
-async def test_an_embed_steps_from_the_settings_it_shows_when_no_cookie_comes(client: httpx.AsyncClient) -> None:
-    # Safari keeps no cookie in another site's frame: the form carries the settings it was rendered with.
-    embed = (await client.get(f"/embed/{SEED_SLUG}?size=125&lang=en")).text
-    assert '<input type="hidden" name="prefs" value="1|s:125">' in embed
+async def _steps_without_a_cookie(client: httpx.AsyncClient, action: str, carried: str) -> list[str]:
+    """Three presses of a size button in the embed (htmx, from the host's origin) with no cookie: each post
+    carries the settings the last answer was rendered with. The sizes shown after each."""
     htmx = {"hx-request": "true", "origin": HOST, "sec-fetch-site": "cross-site"}
     sizes = []
-    carried = "1|s:125"
     for _ in range(3):
         response = await client.post(
-            "/preferences", data={**EMBED_FORM, "action": "bigger", "prefs": carried}, headers=htmx
+            "/preferences", data={**EMBED_FORM, "action": action, "prefs": carried}, headers=htmx
         )
         match = re.search(r'name="prefs" value="([^"]+)"', response.text)
         assert match is not None
         carried = match.group(1)
         sizes.append(re.findall(r'data-size="([^"]+)"', response.text)[0])
-    assert sizes == ["150", "175", "200"]
+    return sizes
+
+
+async def test_an_embed_steps_from_the_settings_it_shows_when_no_cookie_comes(client: httpx.AsyncClient) -> None:
+    # Safari keeps no cookie in another site's frame: the form carries the settings it was rendered with.
+    embed = (await client.get(f"/embed/{SEED_SLUG}?size=125&lang=en")).text
+    assert '<input type="hidden" name="prefs" value="1|s:125">' in embed
+    htmx = {"hx-request": "true", "origin": HOST, "sec-fetch-site": "cross-site"}
+    assert await _steps_without_a_cookie(client, "bigger", "1|s:125") == ["150", "175", "200"]
     # A cookie, when the browser keeps one, is the reader's latest choice and wins over a page's copy.
     kept = await client.post(
         "/preferences",
@@ -393,16 +399,7 @@ async def test_in_an_embed_with_host_defaults_reader_s_own_defaults_can_be_chose
     # The site's default is 125 %: a reader stepping down reaches 100 % and then 87.5 %. The settings once
     # left out what equalled reader's own defaults, and read back they became the site's 125 % again.
     htmx = {"hx-request": "true", "origin": HOST, "sec-fetch-site": "cross-site"}
-    carried, sizes = "1|s:125", []
-    for _ in range(3):
-        response = await client.post(
-            "/preferences", data={**EMBED_FORM, "action": "smaller", "prefs": carried}, headers=htmx
-        )
-        match = re.search(r'name="prefs" value="([^"]+)"', response.text)
-        assert match is not None
-        carried = match.group(1)
-        sizes.append(re.findall(r'data-size="([^"]+)"', response.text)[0])
-    assert sizes == ["112.5", "100", "87.5"]
+    assert await _steps_without_a_cookie(client, "smaller", "1|s:125") == ["112.5", "100", "87.5"]
     # And the cookie and header say 100 % explicitly where the site's default is another size.
     at_100 = await client.post(
         "/preferences", data={**EMBED_FORM, "action": "smaller", "prefs": "1|s:112.5"}, headers=htmx
