@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from reader.state import Request
@@ -25,10 +27,15 @@ async def index(request: Request) -> Response:
     return render(request, "index.html", lang, context)
 
 
+def page_extras(request: Request, slug: str) -> dict[str, Any]:
+    """What the full article page (article.html) shows beyond the article's context: its oEmbed discovery."""
+    return {"oembed": discovery_links(request, slug)}
+
+
 async def article_page(request: Request) -> Response:
     """One article as a full HTML page."""
     panel_open = request.query_params.get("panel") == "open"
-    extra = {"oembed": discovery_links(request, request.path_params["slug"])}
+    extra = page_extras(request, request.path_params["slug"])
     return await article_view(request, "page", "article.html", extra, panel_open=panel_open)
 
 

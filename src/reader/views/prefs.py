@@ -24,8 +24,8 @@ from reader.prefs import (
 from reader.prefs_css import custom_colors_css
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
+from reader.views.articles import page_extras
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
-from reader.views.embed import discovery_links
 from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next, store_prefs, ui_lang_for
 
 # The pages whose article region a preference change answers with (htmx), the region they all show.
@@ -183,7 +183,7 @@ async def _refused_page(
         lang = ui_lang_for(request, article.lang)
         context = {
             **article_context(request, article, outcome.prefs, "page", panel_open=True, base=base),
-            "oembed": discovery_links(request, article.slug),
+            **page_extras(request, article.slug),
         }
         template = "article.html"
     elif name == "settings":
