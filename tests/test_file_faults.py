@@ -200,6 +200,23 @@ async def test_a_backup_copied_where_the_removed_file_was_gets_none_of_its_write
         await db.close()
 
 
+async def test_a_read_that_outlasts_letting_go_of_its_file_is_unavailable_not_an_error(
+    opened: tuple[SQLiteDatabase, Path], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Letting go of a removed file waits LET_GO_TIMEOUT for the reads in flight, then closes their connections:
+    # a read still going then met aiosqlite's ValueError("Connection closed"), a 500.
+    monkeypatch.setattr("reader.backends.sqlite.LET_GO_TIMEOUT", 0.1)
+    db, _ = opened
+    with pytest.raises(DatabaseUnavailable):
+        async with db.snapshot() as tx:
+            assert await tx.fetch_all("SELECT slug FROM articles")
+            settings.db_path.unlink()
+            assert not await db.follow_file()  # let go of, the snapshot's connection closed after 0.1 s
+            await tx.fetch_all("SELECT slug FROM articles")
+    with pytest.raises(DatabaseUnavailable):
+        await db.fetch_all("SELECT slug FROM articles")
+
+
 async def test_a_read_only_database_answers_503_to_writes_and_sign_in(
     client: httpx.AsyncClient, auth: AuthActions, settings: Settings
 ) -> None:

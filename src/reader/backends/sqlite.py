@@ -446,6 +446,12 @@ class SQLiteDatabase(Database):
             if self._gone is not None:  # let go of while this waited
                 raise self._unavailable()
             yield conn
+        except ValueError as exc:
+            # aiosqlite's "Connection closed": a read that outlasted LET_GO_TIMEOUT after its file was let go
+            # of, whose connection was closed under it. The file is gone for this read as for the next ones.
+            if conn in self._all_readers:
+                raise
+            raise self._unavailable() from exc
         finally:
             readers.put_nowait(conn)
 
@@ -505,6 +511,8 @@ class SQLiteDatabase(Database):
 async def _rollback(conn: aiosqlite.Connection) -> None:
     try:
         await conn.execute("ROLLBACK")
+    except ValueError:
+        pass  # aiosqlite's "Connection closed" (a file let go of, see _let_go): closing rolled it back
     except sqlite3.Error as exc:
         # "no transaction is active": BEGIN itself failed (busy past the timeout); nothing to undo.
         if "no transaction is active" not in str(exc):
