@@ -135,9 +135,12 @@ def _settings(spec: dict[str, Any]) -> str:
 
 def test_schemathesis_takes_a_false_precondition_only_where_one_is_described() -> None:
     settings = _settings(describe(build_routes(Settings())))
-    put, get = ('[[operations]]\ninclude-name = "PUT', '[[operations]]\ninclude-name = "GET /api/articles/{slug}"')
-    assert settings.count("[[operations]]") == 2 and put in settings and get in settings
-    assert settings.count('"412"') == 2  # in the PUT's two lists; the GET describes no 412
+    put, get, delete = (
+        '[[operations]]\ninclude-name = "PUT', '[[operations]]\ninclude-name = "GET /api/articles/{slug}"',
+        '[[operations]]\ninclude-name = "DELETE',
+    )  # fmt: skip
+    assert settings.count("[[operations]]") == 3 and put in settings and get in settings and delete in settings
+    assert settings.count('"412"') == 4  # in the PUT's and the DELETE's two lists; the GET describes no 412
 
 
 def _schemathesis(directory: Path, examples: int, *, token: bool) -> tuple[dict[str, Any], str, str]:

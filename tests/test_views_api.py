@@ -378,6 +378,39 @@ async def test_of_two_clients_that_read_one_version_the_second_write_is_refused(
     assert again.status_code == 200 and again.json()["title"] == "Second" and again.headers["etag"] == '"3"'
 
 
+async def test_a_delete_with_if_match_deletes_only_the_version_read(client: httpx.AsyncClient, token: str) -> None:
+    read = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
+    await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Changed meanwhile", **bearer(token)))
+    stale = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": read, **bearer(token)})
+    assert stale.status_code == 412 and stale.json()["error"]["field"] == "If-Match"
+    assert stale.headers["etag"] == '"2"' and "nothing was deleted" in stale.json()["error"]["message"]
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).json()["title"] == "Changed meanwhile"
+    weak = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": 'W/"2"', **bearer(token)})
+    assert weak.status_code == 412  # If-Match compares strongly
+    malformed = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": "2", **bearer(token)})
+    assert malformed.status_code == 400 and malformed.json()["error"]["field"] == "If-Match"
+    current = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": '"2"', **bearer(token)})
+    assert current.status_code == 204
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 404
+    gone = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": "*", **bearer(token)})
+    assert gone.status_code == 412 and "etag" not in gone.headers
+
+
+async def test_two_deletes_racing_with_one_version_and_a_write_leave_the_write(
+    client: httpx.AsyncClient, token: str
+) -> None:
+    read = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
+    answers = await asyncio.gather(
+        client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Written", read, **bearer(token))),
+        client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": read, **bearer(token)}),
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    stored = await client.get(f"/api/articles/{SEED_SLUG}")
+    # One of the two, never both: deleted (and the write refused), or written (and the delete refused).
+    assert statuses in ([200, 412], [204, 412])
+    assert (stored.status_code == 404) == (statuses == [204, 412])
+
+
 async def test_two_writes_racing_on_one_version_write_once(client: httpx.AsyncClient, token: str) -> None:
     etag = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
     answers = await asyncio.gather(

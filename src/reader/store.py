@@ -40,7 +40,7 @@ class ArticleStore(Protocol):
 
     async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
 
-    async def delete_article(self, slug: str) -> bool: ...
+    async def delete_article(self, slug: str, *, version: int | None = None) -> bool: ...
 
     async def ping(self) -> bool: ...
 
@@ -159,9 +159,12 @@ class SqlArticleStore:
                 return None
             return await _written(tx, draft.slug)
 
-    async def delete_article(self, slug: str) -> bool:
+    async def delete_article(self, slug: str, *, version: int | None = None) -> bool:
+        """Delete an article (with `version`, only while it is at that version); whether one was deleted."""
         async with self.db.transaction(touches=(slug,)) as tx:
-            return await tx.execute("DELETE FROM articles WHERE slug = ?", (slug,)) > 0
+            if version is None:
+                return await tx.execute("DELETE FROM articles WHERE slug = ?", (slug,)) > 0
+            return await tx.execute("DELETE FROM articles WHERE slug = ? AND version = ?", (slug, version)) > 0
 
     async def ping(self) -> bool:
         return await self.db.healthy()

@@ -206,6 +206,25 @@ REPORT_QUERY = QueryType(ReportQuery)
 WRITE_CONDITIONS = QueryType(WriteConditions)
 
 
+# A delete made only while the article is at the version the client read (RFC 9110 §13.1.1).
+DeleteConditions = TypedDict(
+    "DeleteConditions",
+    {
+        "If-Match": NotRequired[
+            Annotated[
+                str,
+                _condition(
+                    "delete the article only if it is still at this version: the ETag of the GET (or PUT) it was "
+                    "read from",
+                    '"1"',
+                ),
+            ]
+        ],
+    },
+)
+DELETE_CONDITIONS = QueryType(DeleteConditions)
+
+
 # A copy the client holds is still current (RFC 9110 §13.1.2): 304, without the article again.
 ReadConditions = TypedDict(
     "ReadConditions",
@@ -550,12 +569,15 @@ async def _save_if(request: Request, draft: ArticleDraft, preconditions: Precond
     raise ApiError(409, "other writes changed the article while this one was made: nothing was written; send it again")
 
 
-def _precondition_failed(header: str, current: Article | None) -> ApiError:
+def _precondition_failed(header: str, current: Article | None, *, deleting: bool = False) -> ApiError:
     if current is None:
-        message = "no article has this slug: nothing was written (If-Match asks to replace one that exists)"
+        asks = "delete" if deleting else "replace"
+        message = f"no article has this slug: nothing was written (If-Match asks to {asks} one that exists)"
         return ApiError(412, message, field=header)
     etag = version_etag(current.version)
-    if header == "If-Match":
+    if header == "If-Match" and deleting:
+        message = f"the article is at another version now ({etag}): nothing was deleted; read it again (GET)"
+    elif header == "If-Match":
         message = (
             f"the article is at another version now ({etag}): nothing was written; read it again (GET), "
             "and send the changes with its ETag"
@@ -567,15 +589,39 @@ def _precondition_failed(header: str, current: Article | None) -> ApiError:
 
 @operation(
     "Delete an article",
+    description="With `If-Match` (the article's `ETag`) it deletes only the version the client read.",
     path=SLUG_PATH,
-    answers={204: Answer("Deleted"), 404: NOT_FOUND},
+    headers=DELETE_CONDITIONS,
+    answers={
+        204: Answer("Deleted"),
+        400: _error("If-Match is not a list of entity tags (`field` names it)"),
+        404: NOT_FOUND,
+        409: _error("Other writes changed the article again and again meanwhile: nothing was deleted; send it again"),
+        412: Answer(
+            "If-Match does not hold (the article is at another version, or not there): nothing was deleted",
+            ErrorJSON,
+            optional_headers={"ETag": "the article's current entity tag (when it exists)"},
+        ),
+    },
 )
 async def delete_article(request: Request) -> Response:
-    """DELETE /api/articles/{slug} (token required)."""
+    """DELETE /api/articles/{slug} (token required); with If-Match, only the version the client read."""
     slug = _slug(request, 404)
-    if not await request.state["store"].delete_article(slug):
-        raise ApiError(404, "no article has this slug", field="slug")
-    return Response(status_code=204)
+    preconditions = _preconditions(request, DELETE_CONDITIONS)
+    store = request.state["store"]
+    if preconditions is None:
+        if not await store.delete_article(slug):
+            raise ApiError(404, "no article has this slug", field="slug")
+        return Response(status_code=204)
+    # As _save_if: judged on the article as looked up, deleted only while it is still that version.
+    for _ in range(_CONDITIONAL_ATTEMPTS):
+        current = await store.get_article(slug)
+        if preconditions.failed(None if current is None else version_etag(current.version)) is not None:
+            raise _precondition_failed("If-Match", current, deleting=True)
+        assert current is not None  # If-Match never holds for an article that is not there
+        if await store.delete_article(slug, version=current.version):
+            return Response(status_code=204)
+    raise ApiError(409, "other writes changed the article while this was asked: nothing was deleted; send it again")
 
 
 @operation(
