@@ -93,9 +93,38 @@ async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedI
     assert "Ngày hội đọc sách 2026" in (await client.get("/articles/ngay-hoi-doc-sach")).text
     confirm = await client.get("/editor/articles/ngay-hoi-doc-sach/delete")
     assert "Xóa bài viết" in confirm.text
-    deleted = await client.post("/editor/articles/ngay-hoi-doc-sach/delete", data={"csrf_token": token})
+    assert form_version(confirm.text) == "2"
+    deleted = await client.post("/editor/articles/ngay-hoi-doc-sach/delete", data={"csrf_token": token, "version": "2"})
     assert deleted.status_code == 303
     assert (await client.get("/articles/ngay-hoi-doc-sach")).status_code == 404
+
+
+async def test_a_delete_confirmed_after_someone_else_saved_deletes_nothing(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    # The question was asked about version 1; someone saves version 2 before the answer. Deleting would throw
+    # away a version this editor has not seen: the question comes back about version 2.
+    confirm = await client.get(f"/editor/articles/{SEED_SLUG}/delete")
+    asked = form_version(confirm.text)
+    edit = await client.get(f"/editor/articles/{SEED_SLUG}")
+    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
+               "body": "<p>Bản mới.</p>", "version": form_version(edit.text)}  # fmt: skip
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    refused = await client.post(
+        f"/editor/articles/{SEED_SLUG}/delete", data={"csrf_token": editor.csrf, "version": asked}
+    )
+    assert refused.status_code == 409
+    assert "Người khác đã lưu bài viết này sau khi bạn mở trang này, nên chưa có gì bị xoá." in refused.text
+    assert "phiên bản 2" in refused.text and form_version(refused.text) == "2"
+    assert "Bản mới." in (await client.get(f"/articles/{SEED_SLUG}")).text
+    # A form without a version (opened before versions were sent, or tampered) is asked again too.
+    unversioned = await client.post(f"/editor/articles/{SEED_SLUG}/delete", data={"csrf_token": editor.csrf})
+    assert unversioned.status_code == 409
+    # Answered knowingly, about the version now shown.
+    deleted = await client.post(
+        f"/editor/articles/{SEED_SLUG}/delete", data={"csrf_token": editor.csrf, "version": form_version(refused.text)}
+    )
+    assert deleted.status_code == 303 and (await client.get(f"/articles/{SEED_SLUG}")).status_code == 404
 
 
 async def test_invalid_input_keeps_what_was_typed(client: httpx.AsyncClient, editor: SignedIn) -> None:
@@ -253,7 +282,7 @@ async def test_an_article_deleted_or_created_meanwhile_is_never_overwritten(
     # Deleted while being edited: nothing recreated behind the editor's back; the text comes back in a form
     # for a new article at the same address, created only if the editor saves it.
     opened = await client.get("/editor/articles/cung-ten")
-    await client.post("/editor/articles/cung-ten/delete", data={"csrf_token": editor.csrf})
+    await client.post("/editor/articles/cung-ten/delete", data={"csrf_token": editor.csrf, "version": "1"})
     gone = await client.post("/editor/articles/cung-ten", data={**form, "version": form_version(opened.text)})
     assert gone.status_code == 409 and "Người khác đã xóa bài viết này" in gone.text
     assert ">Của tôi.</textarea>" in gone.text and 'action="/editor/new"' in gone.text

@@ -254,13 +254,22 @@ async def live_preview(request: Request) -> Response:
 async def delete_form(request: Request) -> Response:
     """GET /editor/articles/{slug}/delete: ask first."""
     article = await load_article(request, request.path_params["slug"])
-    return _page(request, "editor/delete.html", {"article": article})
+    return _page(request, "editor/delete.html", {"article": article, "changed": False})
 
 
 async def delete(request: Request) -> Response:
-    """POST /editor/articles/{slug}/delete."""
+    """POST /editor/articles/{slug}/delete: deleted only while it is the version the confirmation showed.
+
+    Someone may save the article between the question and the answer: deleting then would throw away a
+    version this editor has not seen. The question comes back (409) about the current version instead."""
+    store = request.state["store"]
     article = await load_article(request, request.path_params["slug"])
-    await request.state["store"].delete_article(article.slug)
+    version = _posted_version(posted_form(request).get("version"))
+    if version is None or not await store.delete_article(article.slug, version=version):
+        current = await store.get_article(article.slug)
+        if current is None:  # deleted meanwhile, by someone else: done all the same
+            return _done(request, "deleted", article.slug)
+        return _page(request, "editor/delete.html", {"article": current, "changed": True}, status=409)
     return _done(request, "deleted", article.slug)
 
 
