@@ -409,3 +409,40 @@ async def test_in_an_embed_with_host_defaults_reader_s_own_defaults_can_be_chose
     back = await client.post("/preferences", data={**EMBED_FORM, "action": "smaller", "prefs": "1|s:112.5"})
     assert "prefs=1%7Cs:100" in back.headers["location"]
     assert 'data-size="100"' in (await client.get(back.headers["location"])).text
+
+
+async def test_refused_colours_in_an_embed_without_javascript_are_shown_inside_the_frame(
+    client: httpx.AsyncClient,
+) -> None:
+    # The embed itself comes back (400), as an article page does: the message beside the pickers, the colours
+    # entered in them, the panel open, the settings the form carried. It takes the embed's place in the
+    # embedding site's frame, so it is framable as the embed is; a redirect said nothing at all.
+    form = {
+        **EMBED_FORM, "text_color": "#777777", "background_color": "#ffffff", "panel": "open",
+        "prefs": "1|s:150|t:dark",
+    }  # fmt: skip
+    response = await client.post("/preferences", data=form, headers={"origin": HOST, "sec-fetch-site": "cross-site"})
+    assert response.status_code == 400
+    page = response.text
+    assert '<p class="reader-refused" id="reader-colors-refused">Colours not applied: their contrast is 4.4:1' in page
+    assert 'value="#777777" aria-describedby="reader-colors-hint reader-colors-refused" aria-invalid="true"' in page
+    assert '<details class="reader-panel" id="reader-panel" open>' in page
+    assert 'data-theme="dark"' in page and 'data-size="150"' in page and 'lang="en"' in page
+    assert "reader-masthead" not in page and '<base target="_top">' in page
+    assert f"frame-ancestors {HOST} http://localhost:8081" in response.headers["content-security-policy"]
+    assert "x-frame-options" not in response.headers
+    assert response.headers["cross-origin-embedder-policy"] == "credentialless"
+    # Any other refusal of the panel's form on the full page stays unframable.
+    page_form = {**form, "next": f"/articles/{SEED_SLUG}", "view": "page"}
+    full = await client.post("/preferences", data=page_form, headers={"origin": "http://testserver"})
+    assert full.status_code == 400 and full.headers["x-frame-options"] == "DENY"
+
+
+async def test_embeds_and_their_errors_may_be_framed_by_cross_origin_isolated_pages(client: httpx.AsyncClient) -> None:
+    # A host page with COEP require-corp frames only documents with a COEP of their own (and CORP).
+    for path in (f"/embed/{SEED_SLUG}", "/embed/no-such-article"):
+        response = await client.get(path)
+        assert response.headers["cross-origin-embedder-policy"] == "credentialless"
+        assert response.headers["cross-origin-resource-policy"] == "cross-origin"
+    page = await client.get(f"/articles/{SEED_SLUG}")
+    assert "cross-origin-embedder-policy" not in page.headers

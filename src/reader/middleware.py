@@ -4,6 +4,7 @@ request body size, a refusal of query strings that are not UTF-8, and compressio
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -63,8 +64,17 @@ def add_security_headers(headers: MutableHeaders, values: Mapping[str, str] = SE
             headers[name] = value
 
 
-def framing_of(kind: Kind | None) -> Frame:
-    """Who may frame an answer on a route of this kind (nobody when no route takes the path)."""
+# Where a handler says that its answer takes the place of another kind's document, framed as that one is:
+# a Frame in the scope (a preference form's no-JS answer shown in an embed's frame). Nothing else can widen
+# who may frame an answer.
+FRAMED_AS = "reader.framed_as"
+
+
+def framing_of(kind: Kind | None, scope: Scope | None = None) -> Frame:
+    """Who may frame an answer on a route of this kind (nobody when no route takes the path), unless its
+    handler said otherwise (FRAMED_AS)."""
+    if scope is not None and (framed_as := scope.get(FRAMED_AS)) is not None:
+        return cast(Frame, framed_as)
     return kind.frame if kind is not None else Frame.NOBODY
 
 
@@ -73,12 +83,23 @@ def frame_ancestors(frame: Frame, embed_frame_ancestors: Sequence[str]) -> tuple
     return {Frame.NOBODY: (), Frame.SELF: ("'self'",), Frame.EMBEDDERS: tuple(embed_frame_ancestors)}[frame]
 
 
+def framed_headers(frame: Frame, embed_frame_ancestors: Sequence[str]) -> dict[str, str]:
+    """The security headers of a document framable as `frame` says."""
+    headers = security_headers(frame_ancestors(frame, embed_frame_ancestors))
+    if frame is Frame.EMBEDDERS:
+        # A cross-origin isolated host page (COEP require-corp) may frame only documents that are isolated
+        # too. credentialless, not require-corp: an article's images from other sites then load (without
+        # cookies) though they send no Cross-Origin-Resource-Policy of their own.
+        headers["cross-origin-embedder-policy"] = "credentialless"
+    return headers
+
+
 class RouteHeaders:
     """Adds the headers the request's route asks for (reader.kinds), to every response that does not set its own:
 
-    - the security headers, with the framing the kind allows (error answers too: a missing article in another
-      site's frame says so inside the frame, instead of the browser's "refused to connect"); on
-      static files (kinds that are not documents) only those that mean something for them;
+    - the security headers, with the framing the kind allows (framed_headers; error answers too: a missing
+      article in another site's frame says so inside the frame, instead of the browser's "refused to
+      connect"); on static files (kinds that are not documents) only those that mean something for them;
     - Cross-Origin-Resource-Policy: cross-origin where other sites load the answers;
     - `Cache-Control: no-store` on personal kinds; on a public page whose handler said nothing, the caching
       every page built from the reader's settings and language gets (reader.http_cache).
@@ -90,7 +111,7 @@ class RouteHeaders:
     def __init__(self, app: ASGIApp, embed_frame_ancestors: Sequence[str], personal: Callable[[Scope], bool]) -> None:
         self.app = app
         self.personal = personal
-        self.by_frame = {frame: security_headers(frame_ancestors(frame, embed_frame_ancestors)) for frame in Frame}
+        self.by_frame = {frame: framed_headers(frame, embed_frame_ancestors) for frame in Frame}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,7 +127,7 @@ class RouteHeaders:
                     svg = headers.get("content-type", "").startswith("image/svg+xml")
                     add_security_headers(headers, SVG_HEADERS if svg else STATIC_HEADERS)
                 else:
-                    add_security_headers(headers, self.by_frame[framing_of(kind)])
+                    add_security_headers(headers, self.by_frame[framing_of(kind, scope)])
                 if kind is not None:
                     self._kind_headers(kind, scope, status, headers)
             await send(message)

@@ -66,10 +66,11 @@ def free_port() -> int:
 
 
 def static_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Host pages on another site (localhost, while reader is on 127.0.0.1), with no CSP of their own."""
+    """Host pages on another site (localhost, while reader is on 127.0.0.1), with no CSP of their own; pages
+    named `*.isolated.html` cross-origin isolated (tests/browser/static_host.py)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
+        [sys.executable, str(Path(__file__).with_name("static_host.py")), str(port), str(directory)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -3,13 +3,14 @@ http://127.0.0.1:<port>, a different site) through the <reader-article> web comp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, expect
 
 from tests.browser.conftest import describe_violations, run_axe, static_server
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
@@ -79,6 +80,9 @@ window.addEventListener("message", (event) => {{
         "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
         "hostile.css": HOSTILE_CSS,
         "iframe.html": frame.replace("SANDBOX", ""),
+        # Served cross-origin isolated (COEP require-corp: tests/browser/static_host.py).
+        "iframe.isolated.html": frame.replace("SANDBOX", ""),
+        "component.isolated.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
         "wordpress.html": frame.replace("SANDBOX", 'sandbox="allow-scripts" security="restricted"'),
     }
 
@@ -236,6 +240,51 @@ def test_a_wordpress_sandboxed_iframe_still_reads_well(host_context: BrowserCont
     expect(frame.locator("#reader-apply")).to_be_hidden()
     expect(frame.locator("#reader-share-link")).to_be_hidden()
     expect(frame.locator("#reader-guide")).to_be_visible()
+
+
+@pytest.mark.parametrize("how", ["iframe", "component"])
+def test_a_cross_origin_isolated_host_page_embeds_the_article(
+    host_context: BrowserContext, sites: Sites, how: str
+) -> None:
+    # A page that needs SharedArrayBuffer is cross-origin isolated: everything it loads must allow that (CORP,
+    # CORS), and what it frames must be isolated too (COEP), or Chromium shows an error page in the frame.
+    page = host_context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(f"{request.url}: {request.failure}"))
+    page.goto(f"{sites.host}/{how}.isolated.html")
+    assert page.evaluate("crossOriginIsolated")
+    if how == "iframe":
+        scope: Page | FrameLocator = page.frame_locator("#frame")
+        expect(scope.locator("#reader-title")).to_have_text(SEED_TITLE)
+    else:
+        scope = page
+        expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+    prefix = "" if how == "iframe" else "reader-article "
+    scope.locator(prefix + "#reader-bigger").click()
+    expect(scope.locator(prefix + "#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+
+
+def test_refused_colours_without_javascript_are_explained_inside_the_frame(browser: Browser, sites: Sites) -> None:
+    # The form's answer takes the embed's place in the frame: it must be framable there (a redirect said
+    # nothing), with the message beside the pickers and the colours entered still in them.
+    context = browser.new_context(locale="vi-VN", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(sites.host + "/iframe.html")
+        frame = page.frame_locator("#frame")
+        frame.locator("#reader-panel-summary").click()
+        frame.locator("#reader-text-color").fill("#777777")
+        frame.locator("#reader-background-color").fill("#ffffff")
+        frame.locator("#reader-colors-apply").click()
+        expect(frame.locator("#reader-colors-refused")).to_have_text(re.compile("^Chưa áp dụng màu: độ tương phản"))
+        assert frame.locator("#reader-text-color").get_attribute("aria-invalid") == "true"
+        assert frame.locator("#reader-text-color").input_value() == "#777777"
+        expect(frame.locator("#reader-title")).to_have_text(SEED_TITLE)
+        assert frame.locator("#reader-masthead").count() == 0
+    finally:
+        context.close()
 
 
 # Response headers a forwarded answer must not repeat: httpx has already decoded the body.

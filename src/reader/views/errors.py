@@ -12,7 +12,7 @@ from starlette.types import Scope
 from reader import i18n
 from reader.i18n import N_
 from reader.kinds import Frame, Route, RouteIndex, kind_of
-from reader.middleware import add_security_headers, frame_ancestors, framing_of, security_headers
+from reader.middleware import add_security_headers, framed_headers, framing_of
 from reader.state import Request
 from reader.views.api import error_response
 from reader.web import prefs_for, render, ui_lang_for
@@ -64,7 +64,7 @@ def error_page(request: Request, status_code: int, headers: dict[str, str] | Non
     template = "error.html"
     if kind is not None and kind.fragment:
         template = "error_fragment.html"
-    elif framing_of(kind) is Frame.EMBEDDERS:
+    elif framing_of(kind, request.scope) is Frame.EMBEDDERS:
         template = "error_embed.html"  # inside another site's frame: no masthead, links open outside it
     response = render(request, template, lang, context, status_code=status_code)
     response.headers["cache-control"] = "no-store"
@@ -134,8 +134,8 @@ async def server_error(request: Request, exc: Exception) -> Response:
         response = PlainTextResponse(FALLBACK_500, status_code=500, headers={"cache-control": "no-store"})
     # Starlette sends this answer from outside every middleware, RouteHeaders included: the framing its route
     # allows is worked out here (an embed's error shows in the embedding site's frame).
-    ancestors = frame_ancestors(framing_of(kind_of(request.scope)), request.state["settings"].embed_frame_ancestors)
-    add_security_headers(response.headers, security_headers(ancestors))
+    frame = framing_of(kind_of(request.scope), request.scope)
+    add_security_headers(response.headers, framed_headers(frame, request.state["settings"].embed_frame_ancestors))
     return response
 
 

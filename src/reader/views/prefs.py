@@ -12,6 +12,8 @@ from starlette.responses import RedirectResponse, Response
 from reader.announce import announce, describe_setting, refusal_message
 from reader.colors import contrast_ratio, parse_hex
 from reader.htmx import is_htmx
+from reader.kinds import EMBED
+from reader.middleware import FRAMED_AS
 from reader.prefs import (
     DEFAULTS,
     MIN_CUSTOM_CONTRAST,
@@ -64,12 +66,12 @@ async def update(request: Request) -> Response:
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
-    elif view == "embed":
-        response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     elif any(r.field in _REFUSED_GROUPS for r in outcome.refused) and (
         page := await _refused_page(request, next_path, outcome, base, fields)
     ):
         response = page
+    elif view == "embed":
+        response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
         response = RedirectResponse(_return_to(next_path, fields, panel_open), status_code=303)
     # Inside another site (an iframe, or the component on an allowlisted page) only a partitioned cookie
@@ -174,10 +176,12 @@ async def _refused_page(
     request: Request, next_path: str, outcome: Outcome, base: Preferences, fields: dict[str, str]
 ) -> Response | None:
     """Without JavaScript, refused input comes back as the page itself (400), the panel open, the message
-    beside the fields and the values entered in them: a redirect would lose both. An article page or the
-    settings page; elsewhere (an embed), the redirect as for any change."""
+    beside the fields and the values entered in them: a redirect would lose both. An article page, an
+    embed (in the embedding site's frame, so framable as the embed is) or the settings page; elsewhere, the
+    redirect as for any change."""
     found = request.state["routes"].find("GET", urlsplit(next_path).path)
     name = found.route.name if found is not None and found.full else None
+    framed = False
     if found is not None and name == "article":
         article = await load_article(request, found.params["slug"])
         lang = ui_lang_for(request, article.lang)
@@ -186,6 +190,16 @@ async def _refused_page(
             **page_extras(request, article.slug),
         }
         template = "article.html"
+    elif found is not None and name == "embed":
+        article = await load_article(request, found.params["slug"])
+        host_lang = fields.get("host_lang")
+        host_lang = host_lang if host_lang in UI_LANGUAGES else None
+        lang = ui_lang_for(request, article.lang, host_lang)
+        context = article_context(
+            request, article, outcome.prefs, "embed", panel_open=True, base=base, host_lang=host_lang
+        )
+        template = "embed.html"
+        framed = True
     elif name == "settings":
         lang = ui_lang_for(request)
         context = _settings_context(request, outcome.prefs, lang)
@@ -193,6 +207,10 @@ async def _refused_page(
     else:
         return None
     context = {**context, **_refused_context(outcome, fields, lang), "status_message": announce(outcome, lang)}
+    if framed:
+        # This answer takes the embed's place in the embedding site's frame: framable as the embed is
+        # (reader.kinds.EMBED), where the preference form's own answers are not.
+        request.scope[FRAMED_AS] = EMBED.frame
     response = render(request, template, lang, context)
     response.status_code = 400
     return response
