@@ -47,6 +47,26 @@ async def test_listing_is_newest_first_and_paginated(store: SqlArticleStore) -> 
     assert last.page == 3 and [item.slug for item in last.items] == [f"a{n:02d}" for n in range(5, 0, -1)]
 
 
+async def test_a_search_finds_the_words_of_addresses_however_they_are_typed(store: SqlArticleStore) -> None:
+    slugs = ["bac-kan-nang-cao-chat-luong", "thu-vien-bac-kan-mo-cua", "kanji-lessons", "mua-xuan-o-cho-don"]
+    await store.save_articles([draft(slug, published=f"2020-01-0{n}") for n, slug in enumerate(slugs, 1)])
+
+    async def found(search: str, per_page: int = 10, page: int = 1) -> list[str]:
+        return [item.slug for item in (await store.list_articles(page=page, per_page=per_page, search=search)).items]
+
+    both = ["thu-vien-bac-kan-mo-cua", "bac-kan-nang-cao-chat-luong"]  # newest first
+    # Diacritics, case and spacing do not matter; a word's beginning is enough; every word must be there.
+    for search in ("Bắc Kạn", "bac kan", "BAC  ka", "kạn, bắc!"):
+        assert await found(search) == both, search
+    assert await found("kan") == ["kanji-lessons", *both]
+    assert await found("chợ đồn") == ["mua-xuan-o-cho-don"]
+    assert await found("an") == []  # inside a word is not the beginning of one
+    assert await found("bac thu vien") == ["thu-vien-bac-kan-mo-cua"]
+    assert len(await found("")) == len(await found("% _ !")) == 4  # no words (LIKE's wildcards are none): all
+    paged = await store.list_articles(page=2, per_page=1, search="bac kan")
+    assert (paged.total, paged.pages, [i.slug for i in paged.items]) == (2, 2, ["bac-kan-nang-cao-chat-luong"])
+
+
 async def test_delete_and_unknown(store: SqlArticleStore) -> None:
     await store.save_articles([draft("a")])
     assert await store.delete_article("a") is True

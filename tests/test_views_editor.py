@@ -6,8 +6,20 @@ import re
 import httpx
 import pytest
 
+from reader.app import create_app
+from reader.settings import Settings
 from tests import rawasgi
-from tests.conftest import EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, AuthActions, ServedApp, SignedIn, csrf_token
+from tests.conftest import (
+    EDITOR_PASSWORD,
+    EN_SLUG,
+    SEED_SLUG,
+    AuthActions,
+    ServedApp,
+    SignedIn,
+    client_for,
+    csrf_token,
+    served,
+)
 from tests.test_sentence_markup import unmark
 
 pytestmark = pytest.mark.anyio
@@ -446,3 +458,32 @@ async def test_import_errors_are_in_the_editors_language(client: httpx.AsyncClie
     assert refused.status_code == 422
     assert "bad_truncated.json: JSON không hợp lệ ở dòng 1, cột 54" in refused.text
     assert "Expecting" not in refused.text and "invalid JSON" not in refused.text
+
+
+async def test_the_list_finds_articles_by_words_of_their_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    found = await client.get("/editor/", params={"q": "bắc kạn"})
+    assert found.status_code == 200
+    assert (
+        f'href="/editor/articles/{SEED_SLUG}"' in found.text and f'href="/editor/articles/{EN_SLUG}"' not in found.text
+    )
+    assert '<p id="editor-search-result">Có 1 bài viết khớp với “bắc kạn”.</p>' in found.text
+    assert 'value="bắc kạn"' in found.text and 'role="search"' in found.text
+    # Typed without diacritics, cut short, or in another case: the same article.
+    for search in ("bac kan", "BAC KA"):
+        assert f'href="/editor/articles/{SEED_SLUG}"' in (await client.get("/editor/", params={"q": search})).text
+    none = await client.get("/editor/", params={"q": "<b>không có</b>"})
+    assert "Có 0 bài viết khớp với “&lt;b&gt;không có&lt;/b&gt;”." in none.text and "<b>không" not in none.text
+    assert "Chưa có bài viết nào" not in none.text  # not "no articles yet": there are, none matches
+    everything = await client.get("/editor/")
+    assert "editor-search-result" not in everything.text and f'href="/editor/articles/{EN_SLUG}"' in everything.text
+
+
+async def test_the_pages_of_a_search_keep_the_search(settings: Settings) -> None:
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as client:
+        await AuthActions(app, client).sign_in()
+        # Page by page, a search's pages link to each other with the search (one article a page here).
+        assert (await app.state["store"].list_articles(page=1, per_page=1, search="a")).total >= 2
+        first = await client.get("/editor/", params={"q": "a"})
+        assert 'href="/editor/?q=a&amp;page=2" rel="next"' in first.text
+        second = await client.get("/editor/", params={"q": "a", "page": "2"})
+        assert 'href="/editor/?q=a&amp;page=1" rel="prev"' in second.text

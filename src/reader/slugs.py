@@ -28,3 +28,13 @@ def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
 def is_valid_slug(slug: str) -> bool:
     """True for a slug reader would produce or accept."""
     return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_PATTERN.fullmatch(slug))  # match() would take "a\n"
+
+
+# The most words a search takes (reader.store's list_articles): each is one more condition.
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, as slugs spell them ("Bắc  Kạn!" gives ["bac", "kan"]), at most
+    MAX_SEARCH_WORDS of them."""
+    return [word for word in slugify(query, max_length=400).split("-") if word][:MAX_SEARCH_WORDS]

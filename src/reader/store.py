@@ -9,6 +9,7 @@ from typing import Protocol
 
 from reader.db import ConflictError, Database, Row, Transaction
 from reader.models import Article, ArticleDraft, ArticlePage, ArticleSummary, SafeHtml, SaveResult
+from reader.slugs import search_words
 
 _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_format", "author", "source_url")
 _LOOKUP_CHUNK = 500
@@ -30,7 +31,7 @@ class ArticleStore(Protocol):
 
     async def get_article(self, slug: str) -> Article | None: ...
 
-    async def list_articles(self, *, page: int, per_page: int) -> ArticlePage: ...
+    async def list_articles(self, *, page: int, per_page: int, search: str = "") -> ArticlePage: ...
 
     async def save_articles(self, drafts: Sequence[ArticleDraft]) -> SaveResult: ...
 
@@ -76,16 +77,23 @@ class SqlArticleStore:
         row = await self.db.fetch_one("SELECT * FROM articles WHERE slug = ?", (slug,))
         return _article(row) if row else None
 
-    async def list_articles(self, *, page: int, per_page: int) -> ArticlePage:
-        total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles")
+    async def list_articles(self, *, page: int, per_page: int, search: str = "") -> ArticlePage:
+        """One page of the articles, newest first. With `search`, only those whose address has a word that
+        begins with each of its words: an address is made from the title without diacritics or case, so
+        "bắc kạn", "Bac Kan" and "bac ka" all find "bac-kan-nang-cao-…" (reader.slugs.search_words)."""
+        words = search_words(search)
+        # A word is [a-z0-9]+ (a slug's), so it holds none of LIKE's wildcards and needs no escaping.
+        where = " WHERE " + " AND ".join(["('-' || slug) LIKE ?"] * len(words)) if words else ""
+        matching = tuple(f"%-{word}%" for word in words)
+        total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles" + where, matching)
         total = int(total_row["n"]) if total_row else 0
         pages = max(1, math.ceil(total / per_page))
         page = min(max(1, page), pages)
         rows = await self.db.fetch_all(
-            "SELECT slug, lang, title, summary, author, published FROM articles "
-            "ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
-            (per_page, (page - 1) * per_page),
-        )
+            "SELECT slug, lang, title, summary, author, published FROM articles" + where
+            + " ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
+            (*matching, per_page, (page - 1) * per_page),
+        )  # fmt: skip
         items = [
             ArticleSummary(
                 slug=r["slug"],

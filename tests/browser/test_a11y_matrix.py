@@ -57,7 +57,7 @@ PAGES = [
     Target("embed", f"/embed/{SEED_SLUG}"),
     Target("not-found", "/articles/no-such-article", 404),
     Target("editor-login", "/editor/login"),
-    Target("editor-list", "/editor/", editor=True),
+    Target("editor-list", "/editor/?q=a", editor=True),  # searched: the search form, its result and the list
     Target("editor-new", "/editor/new", editor=True),
     Target("editor-edit", f"/editor/articles/{SEED_SLUG}", editor=True),
     Target("editor-check", f"/editor/articles/{EN_SLUG}/check", editor=True),

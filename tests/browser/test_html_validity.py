@@ -28,6 +28,8 @@ MORE_PAGES = [
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
     # An embed's own error page, shown inside the embedding site's frame.
     Target("embed-not-found", "/embed/no-such-article", 404),
+    # The editor's list as it opens, without a search (the matrix has it searched).
+    Target("editor-list-all", "/editor/", editor=True),
     # A web font chosen: the head preloads its files.
     Target("lexend-preloads", f"/articles/{SEED_SLUG}", prefs="f:lexend"),
 ]

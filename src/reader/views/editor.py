@@ -64,17 +64,23 @@ def _done(request: Request, outcome: str, slug: str) -> Response:
     return RedirectResponse(path_for(request, "editor:article_list") + "?" + query, status_code=303)
 
 
+# The longest search the list takes, in characters (a longer one is cut).
+MAX_SEARCH_CHARS = 200
+
+
 async def article_list(request: Request) -> Response:
-    """GET /editor/: every article, newest first."""
+    """GET /editor/: every article, newest first; with ?q=, those whose address has its words."""
     raw = request.query_params.get("page", "1")
     page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    search = request.query_params.get("q", "").strip()[:MAX_SEARCH_CHARS]
     listing = await request.state["store"].list_articles(
-        page=max(page, 1), per_page=request.state["settings"].page_size
+        page=max(page, 1), per_page=request.state["settings"].page_size, search=search
     )
     # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
     kind, _, done = request.query_params.get("done", "").partition(":")
     notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted") and is_valid_slug(done) else None
-    return _page(request, "editor/list.html", {"listing": listing, "notice": notice})
+    query = {"q": search} if search else {}
+    return _page(request, "editor/list.html", {"listing": listing, "notice": notice, "search": search, "query": query})
 
 
 def _fields_from(article: Article | None, ui_lang: str) -> dict[str, str]:
