@@ -79,12 +79,17 @@ class SqlArticleStore:
 
     async def list_articles(self, *, page: int, per_page: int, search: str = "") -> ArticlePage:
         """One page of the articles, newest first. With `search`, only those whose address has a word that
-        begins with each of its words: an address is made from the title without diacritics or case, so
-        "bắc kạn", "Bac Kan" and "bac ka" all find "bac-kan-nang-cao-…" (reader.slugs.search_words)."""
-        words = search_words(search)
-        # A word is [a-z0-9]+ (a slug's), so it holds none of LIKE's wildcards and needs no escaping.
-        where = " WHERE " + " AND ".join(["('-' || slug) LIKE ?"] * len(words)) if words else ""
-        matching = tuple(f"%-{word}%" for word in words)
+        begins with each of its words (an address is made from the title without diacritics or case, so
+        "bắc kạn", "Bac Kan" and "bac ka" all find "bac-kan-nang-cao-…": reader.slugs.search_words), or
+        whose title holds the search as typed (for an address not made from the title)."""
+        where, matching = "", tuple[str, ...]()
+        if search:
+            words = search_words(search)
+            # A word is [a-z0-9]+ (a slug's): none of LIKE's wildcards. The title's text is escaped.
+            by_words = " AND ".join(["('-' || slug) LIKE ?"] * len(words)) or "0 = 1"
+            where = f" WHERE ({by_words}) OR title LIKE ? ESCAPE '\\'"
+            typed = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            matching = (*(f"%-{word}%" for word in words), f"%{typed}%")
         total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles" + where, matching)
         total = int(total_row["n"]) if total_row else 0
         pages = max(1, math.ceil(total / per_page))
