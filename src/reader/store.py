@@ -87,7 +87,7 @@ class SqlArticleStore:
             words = search_words(search)
             # A word is [a-z0-9]+ (a slug's): none of LIKE's wildcards. The title's text is escaped.
             by_words = " AND ".join(["('-' || slug) LIKE ?"] * len(words)) or "0 = 1"
-            where = f" WHERE ({by_words}) OR title LIKE ? ESCAPE '\\'"
+            where = f" WHERE ({by_words}) OR lower(title) LIKE lower(?) ESCAPE '\\'"
             typed = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             matching = (*(f"%-{word}%" for word in words), f"%{typed}%")
         total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles" + where, matching)
