@@ -191,7 +191,13 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
     await db.open()
     try:
         draft = draft_from_fields({"slug": "only", "lang": "en", "title": title, "body_html": "<p>x</p>"})
-        await SqlArticleStore(db).save_articles([draft])
+        store = SqlArticleStore(db)
+        await store.save_articles([draft])
+        # An article deleted at version 2: its slug's next article goes on from there, on the copy too.
+        for gone_title in ("Gone", "Gone, changed"):
+            fields = {"slug": "gone", "lang": "en", "title": gone_title, "body_html": "<p>x</p>"}
+            await store.save_articles([draft_from_fields(fields)])
+        await store.delete_article("gone")
         accounts = AccountStore(db)
         await accounts.add_user("mai", "correct horse battery")
         user = await accounts.verify_login("mai", "correct horse battery")
@@ -201,7 +207,9 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
         await db.close()
 
 
-async def _read_site(target: str | Path, session: str, token: str) -> tuple[list[str], bool, str | None, str]:
+async def _read_site(
+    target: str | Path, session: str, token: str
+) -> tuple[list[str], bool, str | None, str, list[tuple[str, int]]]:
     from reader.accounts import AccountStore
 
     db = database_for(target)
@@ -209,11 +217,13 @@ async def _read_site(target: str | Path, session: str, token: str) -> tuple[list
     try:
         accounts = AccountStore(db)
         titles = [row["title"] for row in await db.fetch_all("SELECT title FROM articles ORDER BY slug")]
+        deleted = [(row["slug"], row["version"]) for row in await db.fetch_all("SELECT * FROM deleted_articles")]
         return (
             titles,
             await accounts.session(session) is not None,
             await accounts.token_name(token),
             (await accounts.secret("k")),
+            deleted,
         )
     finally:
         await db.close()
@@ -224,7 +234,13 @@ def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, databas
     session, token, key = asyncio.run(_site(source, "From the source"))
     done = reader("copy", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
-    assert asyncio.run(_read_site(database_target, session, token)) == (["From the source"], True, "ci", key)
+    assert asyncio.run(_read_site(database_target, session, token)) == (
+        ["From the source"],
+        True,
+        "ci",
+        key,
+        [("gone", 2)],
+    )
 
 
 def test_copy_replace_leaves_exactly_the_source(tmp_path: Path, database_target: str | Path) -> None:
@@ -233,7 +249,13 @@ def test_copy_replace_leaves_exactly_the_source(tmp_path: Path, database_target:
     old_session, old_token, _ = asyncio.run(_site(database_target, "Was there before"))
     done = reader("copy", "--replace", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
-    assert asyncio.run(_read_site(database_target, session, token)) == (["From the source"], True, "ci", key)
+    assert asyncio.run(_read_site(database_target, session, token)) == (
+        ["From the source"],
+        True,
+        "ci",
+        key,
+        [("gone", 2)],
+    )
     assert asyncio.run(_read_site(database_target, old_session, old_token))[1:3] == (False, None)
 
 
@@ -252,7 +274,13 @@ def test_a_copy_that_fails_half_way_leaves_the_target_as_it_was(
     monkeypatch.setattr(copying, "_copy_accounts", lost)  # after the target was emptied and articles copied
     done = reader("copy", "--replace", str(source), str(database_target))
     assert (done.returncode, done.stderr.count("\n")) == (2, 1) and "nothing was written" in done.stderr
-    assert asyncio.run(_read_site(database_target, session, token)) == (["Was there before"], True, "ci", key)
+    assert asyncio.run(_read_site(database_target, session, token)) == (
+        ["Was there before"],
+        True,
+        "ci",
+        key,
+        [("gone", 2)],
+    )
 
 
 # ---------------------------------------------------------------- a database that fails a command

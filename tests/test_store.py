@@ -82,6 +82,22 @@ async def test_delete_and_unknown(store: SqlArticleStore) -> None:
     assert await store.ping() is True
 
 
+async def test_an_article_created_again_goes_on_from_the_deleted_ones_version(store: SqlArticleStore) -> None:
+    # A version read before the delete (an API ETag, an editor's form) must never match the new article.
+    await store.save_articles([draft("a"), draft("b")])
+    await store.save_articles([draft("a", title="Second")])
+    assert await store.delete_article("a", version=2)
+    again = await store.create_article(draft("a", title="Again"))
+    assert again is not None and again.version == 3
+    assert await store.update_article(draft("a", title="Stale"), version=2) is None
+    await store.delete_article("a")
+    assert (await store.save_articles([draft("a", title="Imported")])).created == 1
+    stored = await store.get_article("a")
+    assert stored is not None and stored.version == 4
+    fresh = await store.create_article(draft("c"))
+    assert fresh is not None and fresh.version == 1  # a slug never deleted starts at 1
+
+
 async def test_create_article_refuses_a_taken_slug(store: SqlArticleStore) -> None:
     made = await store.create_article(draft("a", title="First"))
     assert made is not None and (made.title, made.version) == ("First", 1)

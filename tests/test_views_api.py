@@ -411,6 +411,19 @@ async def test_two_deletes_racing_with_one_version_and_a_write_leave_the_write(
     assert (stored.status_code == 404) == (statuses == [204, 412])
 
 
+async def test_an_etag_read_before_a_delete_never_matches_the_article_created_again(
+    client: httpx.AsyncClient, token: str
+) -> None:
+    read = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
+    assert read == '"1"'
+    assert (await client.delete(f"/api/articles/{SEED_SLUG}", headers=bearer(token))).status_code == 204
+    again = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Created again", **bearer(token)))
+    assert again.status_code == 201 and again.headers["etag"] == '"2"'  # goes on from the deleted version
+    stale = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Stale", read, **bearer(token)))
+    assert stale.status_code == 412 and stale.headers["etag"] == '"2"'
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).json()["title"] == "Created again"
+
+
 async def test_two_writes_racing_on_one_version_write_once(client: httpx.AsyncClient, token: str) -> None:
     etag = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
     answers = await asyncio.gather(

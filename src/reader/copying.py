@@ -18,7 +18,7 @@ ARTICLE_COLUMNS = (
 )  # fmt: skip
 # Checked for emptiness, and emptied by --replace (children before parents).
 SITE_TABLES = ("articles", "users", "api_tokens")
-CLEARED_TABLES = ("sessions", "users", "api_tokens", "articles", "secrets", "login_failures")
+CLEARED_TABLES = ("sessions", "users", "api_tokens", "articles", "deleted_articles", "secrets", "login_failures")
 
 
 class CopyRefused(Exception):
@@ -33,7 +33,8 @@ class CopyResult:
 
 
 async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
-    """Copy articles, accounts (with their live sessions), API tokens and the server's secrets."""
+    """Copy articles (and deleted articles' last versions), accounts (with their live sessions), API tokens
+    and the server's secrets."""
     # touches=None: every node on the target drops its cached pages once this commits.
     async with source.snapshot() as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
@@ -53,6 +54,12 @@ async def copy_database(source: Database, target: Database, *, replace: bool = F
                 (row["name"], row["token_hash"], row["created_at"], row["last_used_at"]),
             )
             tokens += 1
+        # Deleted articles' last versions: one created again on the target goes on from there (reader.store).
+        if deleted := await reading.fetch_all("SELECT slug, version FROM deleted_articles"):
+            await writing.execute_many(
+                "INSERT INTO deleted_articles (slug, version) VALUES (?, ?)",
+                [(row["slug"], row["version"]) for row in deleted],
+            )
         # The session-signing key among them: editors signed in before the move stay signed in.
         for row in await reading.fetch_all("SELECT name, value FROM secrets"):
             await writing.execute("INSERT INTO secrets (name, value) VALUES (?, ?)", (row["name"], row["value"]))

@@ -50,6 +50,7 @@ _SESSIONS = """
 """
 _PUBLISHED_INDEX = "CREATE INDEX articles_by_published ON articles (published DESC, id DESC)"
 _SECRETS = "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+_DELETED_ARTICLES = "CREATE TABLE deleted_articles (slug TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -102,6 +103,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE login_failures ADD COLUMN attempt TEXT NOT NULL DEFAULT ''",
             "CREATE INDEX login_failures_by_at ON login_failures (at)",
         ),
+    ),
+    Migration(
+        # The last version of each deleted article: an article created again under its slug goes on from
+        # there instead of starting at 1 again, so a version (an API ETag, an editor form's) read before the
+        # delete never matches the new article (reader.store).
+        sqlite=(_DELETED_ARTICLES,),
+        postgresql=(_DELETED_ARTICLES,),
     ),
 )
 

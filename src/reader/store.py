@@ -16,9 +16,17 @@ _LOOKUP_CHUNK = 500
 # Attempts at a save that lost a race to create the same slug (each attempt sees the winner's row).
 _SAVE_ATTEMPTS = 3
 # Columns in the order of (slug, *_COMPARED, published, created_at, updated_at).
+# A new article's version goes on from the last one of an article deleted under its slug, if any (the slug
+# is the statement's first parameter and its last).
 _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
-    "published, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+    "published, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "1 + coalesce((SELECT version FROM deleted_articles WHERE slug = ?), 0))"
+)
+# What a delete remembers of the article (_INSERT): its slug and last version.
+_REMEMBER_DELETED = (
+    "INSERT INTO deleted_articles (slug, version) VALUES (?, ?) "
+    "ON CONFLICT (slug) DO UPDATE SET version = excluded.version"
 )
 _UPDATE = (
     "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
@@ -149,7 +157,7 @@ class SqlArticleStore:
         written) when one has."""
         now = _now()
         values = [getattr(draft, field) for field in _COMPARED]
-        row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now)
+        row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now, draft.slug)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
                 return None
@@ -175,9 +183,15 @@ class SqlArticleStore:
     async def delete_article(self, slug: str, *, version: int | None = None) -> bool:
         """Delete an article (with `version`, only while it is at that version); whether one was deleted."""
         async with self.db.transaction(touches=(slug,)) as tx:
-            if version is None:
-                return await tx.execute("DELETE FROM articles WHERE slug = ?", (slug,)) > 0
-            return await tx.execute("DELETE FROM articles WHERE slug = ? AND version = ?", (slug, version)) > 0
+            deleted = await tx.fetch_one(
+                "DELETE FROM articles WHERE slug = ?" + (" AND version = ?" if version is not None else "")
+                + " RETURNING version",
+                (slug,) if version is None else (slug, version),
+            )  # fmt: skip
+            if deleted is None:
+                return False
+            await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"]))
+            return True
 
     async def ping(self) -> bool:
         return await self.db.healthy()
@@ -202,7 +216,7 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
         values = [getattr(draft, field) for field in _COMPARED]
         old = existing.get(draft.slug)
         if old is None:
-            created.append((draft.slug, *values, draft.published or today, now, now))
+            created.append((draft.slug, *values, draft.published or today, now, now, draft.slug))
         elif (row := _changed_row(draft, old, now)) is not None:
             updated.append(row)
     if created:
