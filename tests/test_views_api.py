@@ -11,6 +11,7 @@ import pytest
 from reader.soup import MAX_NESTING
 from reader.typed_json import Invalid
 from reader.views.api import SLUG_PATH
+from reader.work_budget import WorkBudget
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp
 
 pytestmark = pytest.mark.anyio
@@ -549,3 +550,22 @@ async def test_every_api_error_message_is_english_whatever_the_client_speaks(
     assert too_large.json()["error"]["message"] == "The request was larger than reader accepts."
     invalid = await client.put("/api/articles/big", json={**ARTICLE, "title": ""}, headers=headers)
     assert invalid.status_code == 422 and invalid.json()["error"]["message"] == "must not be empty"
+
+
+async def test_reports_are_limited_per_client_address_and_say_when_to_come_back(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
+    # Reports cost CPU by the byte and need no account: each address has a budget (reader.work_budget).
+    assert app.state["report_budget"].burst == 2 * 1024 * 1024 and app.state["report_budget"].rate == 64 * 1024
+    body = {"lang": "en", "html": "<p>" + "A short sentence. " * 200 + "</p>"}
+    size = len(json.dumps(body).encode())
+    app.state["report_budget"] = WorkBudget(burst=2 * size, rate=1)  # two such reports at once, then a byte a second
+    for _ in range(2):
+        assert (await client.post("/api/readability", json=body)).status_code == 200
+    refused = await client.post("/api/readability", json=body)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["error"]["message"].startswith("too many reports from this address just now")
+    stored = await client.get(f"/api/articles/{SEED_SLUG}/readability")  # the same budget
+    assert stored.status_code == 429
+    other = await client.post("/api/readability", json=body, headers={"x-forwarded-for": "203.0.113.9"})
+    assert other.status_code == 429  # an address the client writes itself is no one else's (no trusted proxy)

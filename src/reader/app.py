@@ -37,6 +37,7 @@ from reader.views.api import ApiError, api_error
 from reader.views.errors import bad_request, database_unavailable, http_error, server_error, too_large
 from reader.views.prefs import colors_pair
 from reader.web import has_own_prefs
+from reader.work_budget import REPORT_BURST_BYTES, WorkBudget
 
 
 class ReaderApp(Starlette):
@@ -112,6 +113,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
                 accounts=accounts,
                 session_key=await accounts.secret("session-signing"),
                 login_throttle=LoginThrottle(db),
+                # Two of the largest bodies at once: a report the size limit lets in always fits an empty bucket.
+                report_budget=WorkBudget(burst=max(REPORT_BURST_BYTES, 2 * settings.max_body_bytes)),
             )
         finally:
             watcher.cancel()

@@ -17,6 +17,7 @@ from reader.settings import Settings
 from reader.store import ArticleStore
 from reader.templating import Templates
 from reader.throttle import LoginThrottle
+from reader.work_budget import WorkBudget
 
 
 class AppState(TypedDict):
@@ -32,6 +33,8 @@ class AppState(TypedDict):
     # The key that signs session cookies.
     session_key: str
     login_throttle: LoginThrottle
+    # Report work per client address (POST /api/readability and the stored articles' reports).
+    report_budget: WorkBudget
 
 
 # Starlette's Request with reader's state: `request.state["settings"]` is a Settings.

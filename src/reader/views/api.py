@@ -308,6 +308,12 @@ INVALID = _error("A field of the body cannot be accepted (`field` names it)")
 BAD_BODY = _error("The body is not JSON, or not a JSON object")
 TOO_LARGE = _error("The body is larger than the server accepts (READER_MAX_BODY_BYTES)")
 NOT_JSON = _error("The body is not application/json")
+TOO_MANY_REPORTS = Answer(
+    "This address asked for more report work than its budget holds just now (reports cost CPU by the byte: "
+    "a burst, then 64 KiB a second): nothing was done",
+    ErrorJSON,
+    {"Retry-After": "the seconds until the report fits the budget"},
+)
 # The challenge of a request refused for want of a token (reader.views.api_auth.TokenGate).
 TOKEN_CHALLENGE = 'Bearer realm="reader"'
 # For the operations whose route's kind needs a token: reader.openapi adds it to theirs.
@@ -642,10 +648,12 @@ async def delete_article(request: Request) -> Response:
         413: TOO_LARGE,
         415: NOT_JSON,
         422: INVALID,
+        429: TOO_MANY_REPORTS,
     },
 )
 async def readability(request: Request) -> Response:
     """POST /api/readability: a report on {"lang", "text"} or {"lang", "html"} (layout checks for html)."""
+    _spend_report_budget(request, len(await request.body()))
     try:
         data = REPORT_INPUT.parse(await _json_body(request))
     except Invalid as error:
@@ -660,6 +668,17 @@ async def readability(request: Request) -> Response:
     except TooDeeplyNested as exc:
         raise ApiError(422, str(exc), field="html") from None
     return JSONResponse(report)
+
+
+def _spend_report_budget(request: Request, size: int) -> None:
+    """Take `size` bytes of report work from the client's budget (reader.work_budget), or refuse (429)."""
+    wait = request.state["report_budget"].take(request.client.host if request.client else None, size)
+    if wait:
+        raise ApiError(
+            429,
+            f"too many reports from this address just now: try again in {wait} s",
+            headers={"retry-after": str(wait)},
+        )
 
 
 _REPORT_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
@@ -699,6 +718,7 @@ def _report(data: TextReportInput | HtmlReportInput, ui_lang: str) -> Readabilit
         400: BAD_QUERY,
         404: NOT_FOUND,
         409: _error("The article's language has no readability report (only Vietnamese and English have)"),
+        429: TOO_MANY_REPORTS,
     },
 )
 async def article_readability(request: Request) -> Response:
@@ -709,14 +729,22 @@ async def article_readability(request: Request) -> Response:
         raise _invalid(400, error) from None
     article = await _article_or_404(request)
     ui_lang = ui_lang_for(request, requested=query.get("ui_lang"))
-    report: ReadabilityReport
+    # As for POST /api/readability: the work grows with the article, so it is counted against the client's
+    # budget and done in a thread, one report per core at a time.
+    _spend_report_budget(request, len(article.body_html.encode()))
     try:
-        report = readability_report(lang=article.lang, html=article.body_html, ui_lang=ui_lang)
+        report = await anyio.to_thread.run_sync(_stored_report, article, ui_lang, limiter=_report_limiter())
     except ValueError as exc:
         raise ApiError(409, str(exc), field="lang") from None
+    return JSONResponse(report)
+
+
+def _stored_report(article: Article, ui_lang: str) -> ReadabilityReport:
+    """The report GET /api/articles/{slug}/readability answers; ValueError for a language it cannot rate."""
+    report = readability_report(lang=article.lang, html=article.body_html, ui_lang=ui_lang)
     source = source_as_html(article.body_source, article.body_format)
     report["layout"] = layout_report(article.body_html, article.lang, ui_lang, source_html=source)
-    return JSONResponse(report)
+    return report
 
 
 @operation(
