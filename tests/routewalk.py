@@ -130,6 +130,13 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     await walk("/editor/preview", "POST", "/editor/preview", data=form)
     await walk("/editor/new", "POST", "/editor/new", data={**form, "slug": "headers", "action": "save"})
     await walk("/editor/articles/{slug}", "POST", "/editor/articles/headers", data={**form, "action": "save"})
+    # A second version, so that the history has an earlier one to show and restore.
+    await walk("/editor/articles/{slug}", "POST", "/editor/articles/headers",
+               data={**form, "title": "Headers, again", "version": "1", "action": "save"})  # fmt: skip
+    await walk("/editor/articles/{slug}/history", "GET", "/editor/articles/headers/history")
+    await walk("/editor/articles/{slug}/history/{version:int}", "GET", "/editor/articles/headers/history/1")
+    await walk("/editor/articles/{slug}/history/{version:int}", "POST", "/editor/articles/headers/history/1",
+               data={"csrf_token": token, "version": "2"})  # fmt: skip
     upload = ("h.md", b"---\nlang: en\nslug: imported-headers\n---\n# Imported\n\nBody.\n", "text/markdown")
     await walk("/editor/import", "POST", "/editor/import", data={"csrf_token": token}, files={"files": upload})
     await walk("/editor/articles/{slug}/delete", "POST", "/editor/articles/headers/delete", data={"csrf_token": token})

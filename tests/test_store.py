@@ -193,3 +193,23 @@ async def test_concurrent_updates_of_one_version_from_two_nodes(database_target:
             article = await stores[0].get_article("u")
             winner = next(s for s in saved if s is not None)
             assert article is not None and article.version == version + 1 and article == winner
+
+
+async def test_every_version_an_article_had_is_kept_in_its_history(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="One", published="2020-01-01")])
+    two = await store.update_article(draft("a", title="Two", published="2020-01-01"), version=1)
+    assert two is not None and two.version == 2
+    # An import that changes it (save_articles), and one that changes nothing (no version, no history).
+    await store.save_articles([draft("a", title="Three", published="2020-01-01")])
+    await store.save_articles([draft("a", title="Three", published="2020-01-01")])
+    history = await store.list_revisions("a")
+    assert [(r.version, r.title) for r in history] == [(2, "Two"), (1, "One")]
+    first = await store.get_revision("a", 1)
+    assert first is not None and (first.title, first.version, first.body_html) == ("One", 1, "<p>b</p>")
+    assert await store.get_revision("a", 3) is None  # the current version is the article itself
+    # A delete keeps the last version; the article created again goes on, its history with it.
+    assert await store.delete_article("a")
+    assert [r.version for r in await store.list_revisions("a")] == [3, 2, 1]
+    again = await store.create_article(draft("a", title="Four"))
+    assert again is not None and again.version == 4
+    assert await store.list_revisions("b") == []

@@ -487,3 +487,53 @@ async def test_the_pages_of_a_search_keep_the_search(settings: Settings) -> None
         assert 'href="/editor/?q=a&amp;page=2" rel="next"' in first.text
         second = await client.get("/editor/", params={"q": "a", "page": "2"})
         assert 'href="/editor/?q=a&amp;page=1" rel="prev"' in second.text
+
+
+async def test_the_history_keeps_every_version_and_restores_one(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    form = {"csrf_token": editor.csrf, "title": "Phiên bản một", "lang": "vi", "body_format": "markdown",
+            "body": "Đoạn **một**."}  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    slug = "phien-ban-mot"
+    empty = await client.get(f"/editor/articles/{slug}/history")
+    assert empty.status_code == 200 and 'id="editor-history-empty"' in empty.text
+    changed = {**form, "title": "Phiên bản hai", "body": "Đoạn hai.", "version": "1"}
+    assert (await client.post(f"/editor/articles/{slug}", data=changed)).status_code == 303
+    edit = await client.get(f"/editor/articles/{slug}")
+    assert f'href="/editor/articles/{slug}/history" id="editor-history">Lịch sử</a>' in edit.text
+    history = await client.get(f"/editor/articles/{slug}/history")
+    assert "Phiên bản 2 (hiện tại)" in history.text and f'href="/editor/articles/{slug}/history/1"' in history.text
+    assert '<td lang="vi">Phiên bản một</td>' in history.text
+    first = await client.get(f"/editor/articles/{slug}/history/1")
+    assert first.status_code == 200 and "<strong>một</strong>" in unmark(first.text)
+    assert "khôi phục phiên bản này sẽ lưu nó thành phiên bản 3" in first.text
+    # The current version and versions never kept are not earlier versions.
+    for missing in ("2", "3", "99"):
+        assert (await client.get(f"/editor/articles/{slug}/history/{missing}")).status_code == 404
+    restored = await client.post(f"/editor/articles/{slug}/history/1", data={"csrf_token": editor.csrf, "version": "2"})
+    assert restored.status_code == 303 and restored.headers["location"] == f"/editor/?done=restored:{slug}"
+    listing = await client.get(restored.headers["location"])
+    assert "Đã khôi phục một phiên bản trước của “phien-ban-mot”" in listing.text
+    page = await client.get(f"/articles/{slug}")
+    assert "<strong>một</strong>" in unmark(page.text) and "Phiên bản một" in page.text
+    edit = await client.get(f"/editor/articles/{slug}")
+    assert form_version(edit.text) == "3" and "Đoạn **một**." in edit.text  # the Markdown source came back too
+    history = await client.get(f"/editor/articles/{slug}/history")
+    assert "Phiên bản 3 (hiện tại)" in history.text and f'href="/editor/articles/{slug}/history/2"' in history.text
+
+
+async def test_restoring_over_someone_elses_save_restores_nothing(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
+               "body": "<p>Bản mới.</p>", "version": "1"}  # fmt: skip
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    shown = await client.get(f"/editor/articles/{SEED_SLUG}/history/1")  # the page shows version 2 as current
+    assert form_version(shown.text) == "2"
+    meanwhile = {**changed, "title": "Bản của người khác", "version": "2"}
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=meanwhile)).status_code == 303
+    refused = await client.post(
+        f"/editor/articles/{SEED_SLUG}/history/1", data={"csrf_token": editor.csrf, "version": "2"}
+    )
+    assert refused.status_code == 409 and "nên chưa có gì được khôi phục" in refused.text
+    assert form_version(refused.text) == "3"  # asked again, about the version now current
+    assert "Bản của người khác" in (await client.get(f"/articles/{SEED_SLUG}")).text
+    unversioned = await client.post(f"/editor/articles/{SEED_SLUG}/history/1", data={"csrf_token": editor.csrf})
+    assert unversioned.status_code == 409

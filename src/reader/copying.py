@@ -18,7 +18,13 @@ ARTICLE_COLUMNS = (
 )  # fmt: skip
 # Checked for emptiness, and emptied by --replace (children before parents).
 SITE_TABLES = ("articles", "users", "api_tokens")
-CLEARED_TABLES = ("sessions", "users", "api_tokens", "articles", "deleted_articles", "secrets", "login_failures")
+CLEARED_TABLES = (
+    "sessions", "users", "api_tokens", "articles", "deleted_articles", "article_revisions", "secrets", "login_failures",
+)  # fmt: skip
+REVISION_COLUMNS = (
+    "slug", "version", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
+    "source_url", "saved_at",
+)  # fmt: skip
 
 
 class CopyRefused(Exception):
@@ -33,8 +39,8 @@ class CopyResult:
 
 
 async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
-    """Copy articles (and deleted articles' last versions), accounts (with their live sessions), API tokens
-    and the server's secrets."""
+    """Copy articles (with their histories, and deleted articles' last versions), accounts (with their live
+    sessions), API tokens and the server's secrets."""
     # touches=None: every node on the target drops its cached pages once this commits.
     async with source.snapshot() as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
@@ -44,6 +50,7 @@ async def copy_database(source: Database, target: Database, *, replace: bool = F
         for table in CLEARED_TABLES:
             await writing.execute(f"DELETE FROM {table}")
         articles = await _copy_articles(reading, writing)
+        await _copy_revisions(reading, writing)
         accounts = await _copy_accounts(reading, writing)
         tokens = 0
         for row in await reading.fetch_all(
@@ -86,6 +93,19 @@ async def _copy_articles(reading: Reads, writing: Transaction) -> int:
         await writing.execute_many(insert, [tuple(row[c] for c in ARTICLE_COLUMNS) for row in rows])
         copied += len(rows)
         last_id = rows[-1]["id"]
+
+
+async def _copy_revisions(reading: Reads, writing: Transaction) -> None:
+    """The articles' histories, in batches (keyset order: a site may keep many versions)."""
+    columns = ", ".join(REVISION_COLUMNS)
+    insert = f"INSERT INTO article_revisions ({columns}) VALUES ({', '.join('?' * len(REVISION_COLUMNS))})"
+    last: tuple[str, int] = ("", -1)
+    while rows := await reading.fetch_all(
+        f"SELECT {columns} FROM article_revisions WHERE (slug, version) > (?, ?) ORDER BY slug, version LIMIT ?",
+        (*last, BATCH),
+    ):
+        await writing.execute_many(insert, [tuple(row[c] for c in REVISION_COLUMNS) for row in rows])
+        last = (rows[-1]["slug"], rows[-1]["version"])
 
 
 async def _copy_accounts(reading: Reads, writing: Transaction) -> int:

@@ -51,6 +51,12 @@ _SESSIONS = """
 _PUBLISHED_INDEX = "CREATE INDEX articles_by_published ON articles (published DESC, id DESC)"
 _SECRETS = "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
 _DELETED_ARTICLES = "CREATE TABLE deleted_articles (slug TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+# An article's columns as one version left them; saved_at is that version's updated_at.
+_ARTICLE_REVISIONS = """CREATE TABLE article_revisions (
+    slug TEXT NOT NULL, version INTEGER NOT NULL, lang TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL,
+    body_html TEXT NOT NULL, body_source TEXT NOT NULL, body_format TEXT NOT NULL, author TEXT NOT NULL,
+    published TEXT NOT NULL, source_url TEXT, saved_at TEXT NOT NULL, PRIMARY KEY (slug, version)
+)"""
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -110,6 +116,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         # delete never matches the new article (reader.store).
         sqlite=(_DELETED_ARTICLES,),
         postgresql=(_DELETED_ARTICLES,),
+    ),
+    Migration(
+        # Every version an article had before its current one (and its last, once deleted): the editor's
+        # history, from which an earlier version can be looked at and restored (reader.store).
+        sqlite=(_ARTICLE_REVISIONS,),
+        postgresql=(_ARTICLE_REVISIONS,),
     ),
 )
 

@@ -61,6 +61,25 @@ class Article:
     def published_date(self) -> dt.date:
         return publication_date(self.published)
 
+    @property
+    def updated(self) -> dt.datetime:
+        """When this version was saved (UTC)."""
+        return _utc(self.updated_at)
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionSummary:
+    """What an article's history lists of one of its earlier versions."""
+
+    version: int
+    lang: str
+    title: str
+    saved_at: str  # ISO 8601, UTC
+
+    @property
+    def saved(self) -> dt.datetime:
+        return _utc(self.saved_at)
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleSummary:
@@ -95,3 +114,8 @@ class SaveResult:
     created: int
     updated: int
     unchanged: int
+
+
+def _utc(stamp: str) -> dt.datetime:
+    """A stored time ("2026-12-01T18:31:07Z") as a datetime."""
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from reader.db import ConflictError, Database, Row, Transaction
-from reader.models import Article, ArticleDraft, ArticlePage, ArticleSummary, SafeHtml, SaveResult
+from reader.models import Article, ArticleDraft, ArticlePage, ArticleSummary, RevisionSummary, SafeHtml, SaveResult
 from reader.slugs import search_words
 
 _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_format", "author", "source_url")
@@ -22,6 +22,15 @@ _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
     "published, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
     "1 + coalesce((SELECT version FROM deleted_articles WHERE slug = ?), 0))"
+)
+# An article's row as a version of its history, before an update or a delete replaces it.
+_REVISION_COLUMNS = (
+    "slug", "version", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
+    "source_url",
+)  # fmt: skip
+_KEEP_REVISION = (
+    f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at) "
+    f"VALUES ({', '.join('?' * (len(_REVISION_COLUMNS) + 1))}) ON CONFLICT (slug, version) DO NOTHING"
 )
 # What a delete remembers of the article (_INSERT): its slug and last version.
 _REMEMBER_DELETED = (
@@ -50,6 +59,10 @@ class ArticleStore(Protocol):
     async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
 
     async def delete_article(self, slug: str, *, version: int | None = None) -> bool: ...
+
+    async def list_revisions(self, slug: str) -> list[RevisionSummary]: ...
+
+    async def get_revision(self, slug: str, version: int) -> Article | None: ...
 
     async def ping(self) -> bool: ...
 
@@ -174,6 +187,7 @@ class SqlArticleStore:
             row = _changed_row(draft, old, _now())
             if row is None:
                 return _article(old)
+            await tx.execute(_KEEP_REVISION, _revision(old))
             # The version in the WHERE as well: on PostgreSQL another transaction may update the row after
             # the SELECT above; the UPDATE waits for it, then finds the version moved and changes nothing.
             if await tx.execute(_UPDATE + " AND version = ?", (*row, version)) == 0:
@@ -185,13 +199,29 @@ class SqlArticleStore:
         async with self.db.transaction(touches=(slug,)) as tx:
             deleted = await tx.fetch_one(
                 "DELETE FROM articles WHERE slug = ?" + (" AND version = ?" if version is not None else "")
-                + " RETURNING version",
+                + " RETURNING *",
                 (slug,) if version is None else (slug, version),
             )  # fmt: skip
             if deleted is None:
                 return False
+            await tx.execute(_KEEP_REVISION, _revision(deleted))  # its last version stays in its history
             await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"]))
             return True
+
+    async def list_revisions(self, slug: str) -> list[RevisionSummary]:
+        """The earlier versions kept of the article at `slug`, newest first."""
+        rows = await self.db.fetch_all(
+            "SELECT version, lang, title, saved_at FROM article_revisions WHERE slug = ? ORDER BY version DESC", (slug,)
+        )
+        fields = ("version", "lang", "title", "saved_at")
+        return [RevisionSummary(**{name: row[name] for name in fields}) for row in rows]
+
+    async def get_revision(self, slug: str, version: int) -> Article | None:
+        """One earlier version of the article at `slug`, as an Article (its updated_at: when it was saved)."""
+        row = await self.db.fetch_one(
+            "SELECT *, saved_at AS updated_at FROM article_revisions WHERE slug = ? AND version = ?", (slug, version)
+        )
+        return _article(row) if row else None
 
     async def ping(self) -> bool:
         return await self.db.healthy()
@@ -210,6 +240,7 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
     today = dt.date.today().isoformat()
     created: list[tuple[object, ...]] = []
     updated: list[tuple[object, ...]] = []
+    replaced: list[tuple[object, ...]] = []  # the versions the updates replace, for the history
     existing = await _existing(tx, [d.slug for d in drafts])
     # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
     for draft in sorted(drafts, key=lambda d: d.slug):
@@ -219,11 +250,18 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
             created.append((draft.slug, *values, draft.published or today, now, now, draft.slug))
         elif (row := _changed_row(draft, old, now)) is not None:
             updated.append(row)
+            replaced.append(_revision(old))
     if created:
         await tx.execute_many(_INSERT, created)
     if updated:
+        await tx.execute_many(_KEEP_REVISION, replaced)
         await tx.execute_many(_UPDATE, updated)
     return SaveResult(created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated))
+
+
+def _revision(row: Row) -> tuple[object, ...]:
+    """The parameters of _KEEP_REVISION that keep the article `row` as it is in its history."""
+    return (*(row[column] for column in _REVISION_COLUMNS), row["updated_at"])
 
 
 def _changed_row(draft: ArticleDraft, old: Row, now: str) -> tuple[object, ...] | None:

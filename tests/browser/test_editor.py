@@ -233,3 +233,34 @@ def test_a_refused_save_shows_every_error_in_vietnamese_and_focuses_the_summary(
         assert problems.unexpected() == []
     finally:
         context.close()
+
+
+def test_an_earlier_version_is_found_read_and_restored_by_keyboard(page: Page, live_server: str) -> None:
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    page.fill("#editor-title", "Lịch xe buýt mùa đông")
+    page.select_option("#editor-lang", "vi")
+    page.check("input[name=body_format][value=markdown]")
+    page.fill("#editor-body", "Xe chạy đến **20 giờ**.")
+    page.click("#editor-save")
+    page.wait_for_url("**/editor/?done=saved:lich-xe-buyt-mua-dong")
+    page.goto(live_server + "/editor/articles/lich-xe-buyt-mua-dong")
+    page.fill("#editor-body", "Xe chạy đến 22 giờ.")
+    page.click("#editor-save")
+    page.wait_for_url("**/editor/?done=saved:lich-xe-buyt-mua-dong")
+    page.goto(live_server + "/editor/articles/lich-xe-buyt-mua-dong")
+    page.focus("#editor-history")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/lich-xe-buyt-mua-dong/history")
+    assert axe_problems(page) == []
+    page.get_by_role("link", name="Phiên bản 1", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/lich-xe-buyt-mua-dong/history/1")
+    expect(page.locator(".reader-editor-preview strong")).to_have_text("20 giờ")
+    assert axe_problems(page) == []
+    page.focus("#editor-restore")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/editor/?done=restored:lich-xe-buyt-mua-dong")
+    expect(page.locator(".reader-editor-notice")).to_contain_text("Đã khôi phục một phiên bản trước")
+    page.goto(live_server + "/articles/lich-xe-buyt-mua-dong")
+    expect(page.locator(".reader-body strong")).to_have_text("20 giờ")

@@ -30,6 +30,8 @@ MORE_PAGES = [
     Target("embed-not-found", "/embed/no-such-article", 404),
     # The editor's list as it opens, without a search (the matrix has it searched).
     Target("editor-list-all", "/editor/", editor=True),
+    # An article's history, empty (the demo articles have one version each).
+    Target("editor-history", f"/editor/articles/{SEED_SLUG}/history", editor=True),
     # A web font chosen: the head preloads its files.
     Target("lexend-preloads", f"/articles/{SEED_SLUG}", prefs="f:lexend"),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
@@ -78,7 +79,7 @@ async def article_list(request: Request) -> Response:
     )
     # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
     kind, _, done = request.query_params.get("done", "").partition(":")
-    notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted") and is_valid_slug(done) else None
+    notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted", "restored") and is_valid_slug(done) else None
     query = {"q": search} if search else {}
     return _page(request, "editor/list.html", {"listing": listing, "notice": notice, "search": search, "query": query})
 
@@ -277,6 +278,63 @@ async def delete(request: Request) -> Response:
             return _done(request, "deleted", article.slug)
         return _page(request, "editor/delete.html", {"article": current, "changed": True}, status=409)
     return _done(request, "deleted", article.slug)
+
+
+async def history(request: Request) -> Response:
+    """GET /editor/articles/{slug}/history: the article's earlier versions, newest first."""
+    article = await load_article(request, request.path_params["slug"])
+    # Only those before the current one (a save that lost a race may have kept a copy of it).
+    revisions = [r for r in await request.state["store"].list_revisions(article.slug) if r.version < article.version]
+    return _page(request, "editor/history.html", {"article": article, "revisions": revisions})
+
+
+async def _revision_page(
+    request: Request, article: Article, earlier: Article, *, changed: bool = False, status: int = 200
+) -> Response:
+    context = {
+        "article": article, "earlier": earlier, "preview": earlier, "labels": LABELS, "changed": changed,
+    }  # fmt: skip
+    return _page(request, "editor/revision.html", context, status)
+
+
+async def _earlier_version(request: Request, article: Article) -> Article:
+    """The earlier version the path names, or 404 (the current one, a later one, or none kept)."""
+    version: int = request.path_params["version"]
+    earlier = await request.state["store"].get_revision(article.slug, version) if version < article.version else None
+    if earlier is None:
+        raise HTTPException(status_code=404)
+    return earlier
+
+
+async def revision(request: Request) -> Response:
+    """GET /editor/articles/{slug}/history/{version}: one earlier version, as readers saw it, to restore."""
+    article = await load_article(request, request.path_params["slug"])
+    return await _revision_page(request, article, await _earlier_version(request, article))
+
+
+async def restore(request: Request) -> Response:
+    """POST /editor/articles/{slug}/history/{version}: the earlier version saved as the article's next one,
+    only if the article is still at the version the page showed (else the page again, 409, about the
+    current one). Nothing of the history is lost: the version it replaces joins it."""
+    store = request.state["store"]
+    article = await load_article(request, request.path_params["slug"])
+    earlier = await _earlier_version(request, article)
+    shown = _posted_version(posted_form(request).get("version"))
+    fields: dict[str, object] = {
+        "slug": earlier.slug, "lang": earlier.lang, "title": earlier.title, "summary": earlier.summary,
+        "author": earlier.author, "published": earlier.published, "source_url": earlier.source_url or "",
+    }  # fmt: skip
+    if earlier.body_format == "markdown" and earlier.body_source:
+        fields["body_markdown"] = earlier.body_source
+    else:
+        fields["body_html"] = earlier.body_source or earlier.body_html
+    draft = draft_from_fields({key: value for key, value in fields.items() if value != ""})
+    if shown is None or await store.update_article(draft, version=shown) is None:
+        current = await store.get_article(article.slug)
+        if current is None:
+            raise HTTPException(status_code=404)
+        return await _revision_page(request, current, earlier, changed=True, status=409)
+    return _done(request, "restored", article.slug)
 
 
 async def import_form(request: Request) -> Response:
