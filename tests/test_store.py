@@ -195,6 +195,24 @@ async def test_concurrent_updates_of_one_version_from_two_nodes(database_target:
             assert article is not None and article.version == version + 1 and article == winner
 
 
+async def test_concurrent_imports_that_change_one_article_keep_every_version_in_its_history(
+    database_target: str | Path,
+) -> None:
+    """Two nodes import changes to the same article at once (no version asked for): both are written, one
+    after the other, and the version each replaced is in the history: none is overwritten unseen."""
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        await stores[0].save_articles([draft("h", title="Start")])
+        for round_ in range(8):
+            results = await asyncio.gather(
+                *(s.save_articles([draft("h", title=f"R{round_} by {i}")]) for i, s in enumerate(stores))
+            )
+            assert sorted(r.updated for r in results) == [1, 1]
+        article = await stores[0].get_article("h")
+        assert article is not None and article.version == 17
+        assert [r.version for r in await stores[0].list_revisions("h")] == list(range(16, 0, -1))
+
+
 async def test_every_version_an_article_had_is_kept_in_its_history(store: SqlArticleStore) -> None:
     await store.save_articles([draft("a", title="One", published="2020-01-01")])
     two = await store.update_article(draft("a", title="Two", published="2020-01-01"), version=1)

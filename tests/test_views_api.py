@@ -397,7 +397,7 @@ async def test_a_delete_with_if_match_deletes_only_the_version_read(client: http
     assert gone.status_code == 412 and "etag" not in gone.headers
 
 
-async def test_two_deletes_racing_with_one_version_and_a_write_leave_the_write(
+async def test_a_delete_and_a_write_racing_on_one_version_make_only_one_of_them(
     client: httpx.AsyncClient, token: str
 ) -> None:
     read = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]

@@ -537,3 +537,20 @@ async def test_restoring_over_someone_elses_save_restores_nothing(client: httpx.
     assert "Bản của người khác" in (await client.get(f"/articles/{SEED_SLUG}")).text
     unversioned = await client.post(f"/editor/articles/{SEED_SLUG}/history/1", data={"csrf_token": editor.csrf})
     assert unversioned.status_code == 409
+
+
+async def test_a_version_that_breaks_a_newer_rule_is_shown_not_restored(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
+               "body": "<p>Bản mới.</p>", "version": "1"}  # fmt: skip
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    # Version 1 as an older reader could have kept it: a title of invisible characters, refused since.
+    async with app.state["db"].transaction(touches=(SEED_SLUG,)) as tx:
+        await tx.execute("UPDATE article_revisions SET title = ? WHERE slug = ? AND version = 1", ("\u200b", SEED_SLUG))
+    refused = await client.post(
+        f"/editor/articles/{SEED_SLUG}/history/1", data={"csrf_token": editor.csrf, "version": "2"}
+    )
+    assert refused.status_code == 422 and 'id="editor-restore-refused"' in refused.text
+    assert "không thể khôi phục nguyên trạng" in refused.text and "Tiêu đề:" in refused.text
+    assert "Bản mới" in (await client.get(f"/articles/{SEED_SLUG}")).text

@@ -70,7 +70,13 @@ class Reads(ABC):
 
 
 class Transaction(Reads):
-    """One open transaction: everything done through it commits together, or not at all."""
+    """One open transaction: everything done through it commits together, or not at all.
+
+    `row_lock` ends a SELECT whose rows the transaction will change: it waits for any other transaction
+    changing them, then reads them as they now are, and holds them until it ends (PostgreSQL's FOR UPDATE;
+    nothing on SQLite, whose write transaction already holds the database's one write lock)."""
+
+    row_lock: str = ""
 
     @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:

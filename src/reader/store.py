@@ -15,9 +15,8 @@ _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_forma
 _LOOKUP_CHUNK = 500
 # Attempts at a save that lost a race to create the same slug (each attempt sees the winner's row).
 _SAVE_ATTEMPTS = 3
-# Columns in the order of (slug, *_COMPARED, published, created_at, updated_at).
-# A new article's version goes on from the last one of an article deleted under its slug, if any (the slug
-# is the statement's first parameter and its last).
+# Columns in the order of (slug, *_COMPARED, published, created_at, updated_at, slug): a new article's version
+# goes on from the last one of an article deleted under its slug, if any (the slug again, for that look-up).
 _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
     "published, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -31,6 +30,13 @@ _REVISION_COLUMNS = (
 _KEEP_REVISION = (
     f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at) "
     f"VALUES ({', '.join('?' * (len(_REVISION_COLUMNS) + 1))}) ON CONFLICT (slug, version) DO NOTHING"
+)
+# The same, from the article's row as it is when the statement runs (with the transaction's row_lock after
+# "slug = ?": the version the update that follows replaces, whoever wrote it).
+_KEEP_CURRENT = (
+    f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at) "
+    f"SELECT {', '.join(_REVISION_COLUMNS)}, updated_at FROM articles WHERE slug = ?{{row_lock}} "
+    "ON CONFLICT (slug, version) DO NOTHING"
 )
 # What a delete remembers of the article (_INSERT): its slug and last version.
 _REMEMBER_DELETED = (
@@ -240,7 +246,6 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
     today = dt.date.today().isoformat()
     created: list[tuple[object, ...]] = []
     updated: list[tuple[object, ...]] = []
-    replaced: list[tuple[object, ...]] = []  # the versions the updates replace, for the history
     existing = await _existing(tx, [d.slug for d in drafts])
     # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
     for draft in sorted(drafts, key=lambda d: d.slug):
@@ -250,11 +255,12 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
             created.append((draft.slug, *values, draft.published or today, now, now, draft.slug))
         elif (row := _changed_row(draft, old, now)) is not None:
             updated.append(row)
-            replaced.append(_revision(old))
     if created:
         await tx.execute_many(_INSERT, created)
     if updated:
-        await tx.execute_many(_KEEP_REVISION, replaced)
+        # The version each update replaces, read (and, on PostgreSQL, locked) now, not as looked up above:
+        # another node may have written one since, and its version belongs in the history too.
+        await tx.execute_many(_KEEP_CURRENT.format(row_lock=tx.row_lock), [(row[-1],) for row in updated])
         await tx.execute_many(_UPDATE, updated)
     return SaveResult(created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated))
 

@@ -154,6 +154,8 @@ def next_reconnect_delay(delay: float) -> float:
 class _PostgresTransaction(Transaction):
     """reader.db.Transaction on one pooled connection inside its transaction."""
 
+    row_lock = " FOR UPDATE"
+
     def __init__(self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> None:
         self._conn = conn
 

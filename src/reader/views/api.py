@@ -577,8 +577,8 @@ async def _save_if(request: Request, draft: ArticleDraft, preconditions: Precond
 
 def _precondition_failed(header: str, current: Article | None, *, deleting: bool = False) -> ApiError:
     if current is None:
-        asks = "delete" if deleting else "replace"
-        message = f"no article has this slug: nothing was written (If-Match asks to {asks} one that exists)"
+        done, asks = ("deleted", "delete") if deleting else ("written", "replace")
+        message = f"no article has this slug: nothing was {done} (If-Match asks to {asks} one that exists)"
         return ApiError(412, message, field=header)
     etag = version_etag(current.version)
     if header == "If-Match" and deleting:
@@ -734,14 +734,21 @@ async def article_readability(request: Request) -> Response:
     _spend_report_budget(request, len(article.body_html.encode()))
     try:
         report = await anyio.to_thread.run_sync(_stored_report, article, ui_lang, limiter=_report_limiter())
-    except ValueError as exc:
+    except _Unrated as exc:
         raise ApiError(409, str(exc), field="lang") from None
     return JSONResponse(report)
 
 
+class _Unrated(Exception):
+    """A stored article in a language readability reports do not rate."""
+
+
 def _stored_report(article: Article, ui_lang: str) -> ReadabilityReport:
-    """The report GET /api/articles/{slug}/readability answers; ValueError for a language it cannot rate."""
-    report = readability_report(lang=article.lang, html=article.body_html, ui_lang=ui_lang)
+    """The report GET /api/articles/{slug}/readability answers; _Unrated for a language it cannot rate."""
+    try:
+        report = readability_report(lang=article.lang, html=article.body_html, ui_lang=ui_lang)
+    except ValueError as exc:  # the language (ui_lang is one reader speaks: ui_lang_for)
+        raise _Unrated(str(exc)) from None
     source = source_as_html(article.body_source, article.body_format)
     report["layout"] = layout_report(article.body_html, article.lang, ui_lang, source_html=source)
     return report

@@ -283,16 +283,18 @@ async def delete(request: Request) -> Response:
 async def history(request: Request) -> Response:
     """GET /editor/articles/{slug}/history: the article's earlier versions, newest first."""
     article = await load_article(request, request.path_params["slug"])
-    # Only those before the current one (a save that lost a race may have kept a copy of it).
+    # Only those before the current one: what the history holds is versions that were replaced.
     revisions = [r for r in await request.state["store"].list_revisions(article.slug) if r.version < article.version]
     return _page(request, "editor/history.html", {"article": article, "revisions": revisions})
 
 
 async def _revision_page(
-    request: Request, article: Article, earlier: Article, *, changed: bool = False, status: int = 200
-) -> Response:
+    request: Request, article: Article, earlier: Article, *, changed: bool = False,
+    invalid: dict[str, str] | None = None, status: int = 200,
+) -> Response:  # fmt: skip
     context = {
         "article": article, "earlier": earlier, "preview": earlier, "labels": LABELS, "changed": changed,
+        "invalid": invalid or {},
     }  # fmt: skip
     return _page(request, "editor/revision.html", context, status)
 
@@ -328,7 +330,13 @@ async def restore(request: Request) -> Response:
         fields["body_markdown"] = earlier.body_source
     else:
         fields["body_html"] = earlier.body_source or earlier.body_html
-    draft = draft_from_fields({key: value for key, value in fields.items() if value != ""})
+    try:
+        draft = draft_from_fields({key: value for key, value in fields.items() if value != ""})
+    except FieldErrors as exc:
+        # Saved before a rule that it breaks (a title of invisible characters, markup nested too deep…): it
+        # can be read here and copied into the form, not restored as it is.
+        invalid = {error.field: error.localized(ui_lang_for(request)) for error in exc.errors}
+        return await _revision_page(request, article, earlier, invalid=invalid, status=422)
     if shown is None or await store.update_article(draft, version=shown) is None:
         current = await store.get_article(article.slug)
         if current is None:
