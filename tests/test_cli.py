@@ -229,18 +229,18 @@ async def _read_site(
         await db.close()
 
 
+def _copied(title: str, key: str) -> tuple[list[str], bool, str | None, str, list[tuple[str, int]]]:
+    """What _read_site finds of a site _site made: its article, the live session and token, the key, and
+    the deleted article's last version."""
+    return [title], True, "ci", key, [("gone", 2)]
+
+
 def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, database_target: str | Path) -> None:
     source = tmp_path / "source.db"
     session, token, key = asyncio.run(_site(source, "From the source"))
     done = reader("copy", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
-    assert asyncio.run(_read_site(database_target, session, token)) == (
-        ["From the source"],
-        True,
-        "ci",
-        key,
-        [("gone", 2)],
-    )
+    assert asyncio.run(_read_site(database_target, session, token)) == _copied("From the source", key)
 
 
 def test_copy_replace_leaves_exactly_the_source(tmp_path: Path, database_target: str | Path) -> None:
@@ -249,13 +249,7 @@ def test_copy_replace_leaves_exactly_the_source(tmp_path: Path, database_target:
     old_session, old_token, _ = asyncio.run(_site(database_target, "Was there before"))
     done = reader("copy", "--replace", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
-    assert asyncio.run(_read_site(database_target, session, token)) == (
-        ["From the source"],
-        True,
-        "ci",
-        key,
-        [("gone", 2)],
-    )
+    assert asyncio.run(_read_site(database_target, session, token)) == _copied("From the source", key)
     assert asyncio.run(_read_site(database_target, old_session, old_token))[1:3] == (False, None)
 
 
@@ -274,13 +268,7 @@ def test_a_copy_that_fails_half_way_leaves_the_target_as_it_was(
     monkeypatch.setattr(copying, "_copy_accounts", lost)  # after the target was emptied and articles copied
     done = reader("copy", "--replace", str(source), str(database_target))
     assert (done.returncode, done.stderr.count("\n")) == (2, 1) and "nothing was written" in done.stderr
-    assert asyncio.run(_read_site(database_target, session, token)) == (
-        ["Was there before"],
-        True,
-        "ci",
-        key,
-        [("gone", 2)],
-    )
+    assert asyncio.run(_read_site(database_target, session, token)) == _copied("Was there before", key)
 
 
 # ---------------------------------------------------------------- a database that fails a command
