@@ -218,6 +218,8 @@ async def _read_site(
         accounts = AccountStore(db)
         titles = [row["title"] for row in await db.fetch_all("SELECT title FROM articles ORDER BY slug")]
         deleted = [(row["slug"], row["version"]) for row in await db.fetch_all("SELECT * FROM deleted_articles")]
+        history = await db.fetch_all("SELECT slug, version, title FROM article_revisions ORDER BY slug, version")
+        deleted += [(f"{row['slug']} {row['title']}", row["version"]) for row in history]
         return (
             titles,
             await accounts.session(session) is not None,
@@ -231,8 +233,8 @@ async def _read_site(
 
 def _copied(title: str, key: str) -> tuple[list[str], bool, str | None, str, list[tuple[str, int]]]:
     """What _read_site finds of a site _site made: its article, the live session and token, the key, and
-    the deleted article's last version."""
-    return [title], True, "ci", key, [("gone", 2)]
+    the deleted article's last version and history."""
+    return [title], True, "ci", key, [("gone", 2), ("gone Gone", 1), ("gone Gone, changed", 2)]
 
 
 def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, database_target: str | Path) -> None:
