@@ -451,7 +451,8 @@ class AccessLog:
 
     def _escape_request(self, method: str, target: bytes, version: str) -> bytes:
         method_bytes = method.encode("latin-1", "replace")
-        protocol = f"HTTP/{version}".encode("latin-1", "replace")
+        # No version: a request refused before its request line was complete (reader.http_protocol).
+        protocol = f"HTTP/{version}".encode("latin-1", "replace") if version else b"-"
         if self._text:
             return b'"%s %s %s"' % (
                 escape_text(method_bytes, 32), escape_text(target, MAX_TARGET_BYTES), escape_text(protocol, 16),

@@ -12,7 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from reader import __version__
 from reader.accounts import AccountError, AccountStore, check_name
@@ -265,6 +265,7 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
 
     from reader.app import create_app
     from reader.event_loop import reserve_address
+    from reader.http_protocol import ReaderHttpProtocol
     from reader.request_id import log_config
 
     config = uvicorn.Config(
@@ -279,7 +280,10 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
         # uvloop, accepting new connections in batches: under load, libuv's one accept per turn of the
         # loop left connections queued for seconds (reader.event_loop).
         loop="reader.event_loop:new_event_loop",
-        http="httptools",
+        # uvicorn's httptools protocol with limits on a request's head: its size and how long it takes
+        # (reader.http_protocol). A partial (the config is pickled into worker processes), which uvicorn
+        # only calls, as it would the class its type says.
+        http=cast("type[asyncio.Protocol]", functools.partial(ReaderHttpProtocol, head_timeout=settings.head_timeout)),
         proxy_headers=settings.trust_proxy_headers,
         # Only these may say who the client is: uvicorn takes the right-most X-Forwarded-For address that
         # is not one of them (a client can write anything to the left).

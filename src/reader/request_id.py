@@ -28,6 +28,12 @@ NO_ANSWER = 499
 current_request_id: ContextVar[str] = ContextVar("reader_request_id", default=NO_REQUEST)
 
 
+def new_request_id() -> bytes:
+    """A new request id: 16 hex digits. Ids must be unique, not secret (anyone may send their own): the
+    Mersenne Twister, seeded per process from the OS, costs a fifth of secrets.token_hex."""
+    return b"%016x" % getrandbits(64)
+
+
 class RequestIdFilter(logging.Filter):
     """Gives every record a `request_id` attribute: the id of the request being served, else "-".
 
@@ -109,9 +115,7 @@ class RequestId:
             elif name == b"user-agent":
                 agent = raw
         if value is None or not _SANE_ID.fullmatch(value):
-            # Ids must be unique, not secret (anyone may send their own): the Mersenne Twister, seeded per
-            # process from the OS, costs a fifth of secrets.token_hex.
-            value = b"%016x" % getrandbits(64)
+            value = new_request_id()
         token = current_request_id.set(value.decode("ascii"))
         reply = scope[REPLY] = Reply(send, (HEADER, value))
         start = perf_counter_ns() if log is not None else 0

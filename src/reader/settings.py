@@ -29,6 +29,7 @@ ENVIRONMENT = (
     ("READER_PAGE_SIZE", "articles per index page"),
     ("READER_READ_CONNECTIONS", "SQLite reader connections; PostgreSQL pool size minus one"),
     ("READER_MAX_BODY_BYTES", "largest request body accepted"),
+    ("READER_HEAD_TIMEOUT", "seconds a request's head may take to arrive"),
     ("READER_RESPONSE_CACHE_BYTES", "memory for rendered answers (0: off)"),
     ("READER_SEED_DEMO", "fill a new database with the demo articles"),
     ("READER_EMBED_ORIGINS", "origins allowed to embed articles"),
@@ -175,6 +176,16 @@ def workers(name: str, raw: str) -> int:
     return _int(name, raw, 1)
 
 
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value < float("inf"):  # not NaN either
+        raise SettingsError(f"{name} must be more than 0 seconds, not {raw!r}")
+    return value
+
+
 def _int(name: str, raw: str, minimum: int) -> int:
     try:
         value = int(raw)
@@ -202,6 +213,8 @@ class Settings:
     read_connections: int = 3
     busy_timeout_ms: int = 5000
     max_body_bytes: int = 1_048_576
+    # Seconds a request's head (its request line and header fields) may take to arrive (reader.http_protocol).
+    head_timeout: float = 30.0
     # Rendered answers kept in memory (reader.response_cache), and how often another process's writes
     # are looked for: a change shows within this many seconds.
     response_cache_bytes: int = 32 * 1024 * 1024
@@ -248,6 +261,8 @@ class Settings:
             values["read_connections"] = _int("READER_READ_CONNECTIONS", environ["READER_READ_CONNECTIONS"], 1)
         if "READER_MAX_BODY_BYTES" in environ:
             values["max_body_bytes"] = _int("READER_MAX_BODY_BYTES", environ["READER_MAX_BODY_BYTES"], 1024)
+        if "READER_HEAD_TIMEOUT" in environ:
+            values["head_timeout"] = _seconds("READER_HEAD_TIMEOUT", environ["READER_HEAD_TIMEOUT"])
         if "READER_RESPONSE_CACHE_BYTES" in environ:
             values["response_cache_bytes"] = _int(
                 "READER_RESPONSE_CACHE_BYTES", environ["READER_RESPONSE_CACHE_BYTES"], 0

@@ -1,0 +1,230 @@
+"""reader.http_protocol on the real server: a request's head has a size limit (414, 431) and a time limit
+(408), and every answer the protocol gives by itself carries reader's headers and an access-log line."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.http_protocol import MAX_FIELDS, MAX_HEAD_BYTES, MAX_TARGET_BYTES
+from reader.middleware import SECURITY_HEADERS
+from tests.serverproc import Server
+
+HEAD_TIMEOUT = 0.5
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    directory = tmp_path_factory.mktemp("http-protocol")
+    access_log = directory / "access.log"
+    with Server(
+        db=directory / "reader.db",
+        directory=directory,
+        env={"READER_HEAD_TIMEOUT": str(HEAD_TIMEOUT)},
+        args=("--access-log", str(access_log)),
+    ) as running:
+        yield running
+
+
+def _connect(server: Server) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=10)
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+def _exchange(server: Server, *pieces: bytes) -> bytes:
+    """Send `pieces` on a new connection, each a read of its own for the server (a pause between them);
+    what comes back before the server closes the connection."""
+    with _connect(server) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            for piece in pieces:
+                sock.sendall(piece)
+                if len(pieces) > 1:
+                    time.sleep(0.002)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # closed after its answer, before the rest was sent: the answer is still there to read
+        try:
+            return _read_all(sock)
+        except ConnectionResetError:
+            return b""
+
+
+def _status(answer: bytes) -> int:
+    match = re.match(rb"HTTP/1\.1 (\d{3}) ", answer)
+    assert match, answer[:200]
+    return int(match.group(1))
+
+
+def _headers(answer: bytes) -> dict[str, str]:
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    return {name.lower(): value for name, value in (line.split(": ", 1) for line in head)}
+
+
+def _request(target: bytes = b"/", fields: bytes = b"") -> bytes:
+    """A GET after which the server closes the connection (so that reading until it closes takes no time)."""
+    return b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + fields + b"\r\n"
+
+
+def _filler(size: int) -> bytes:
+    """A header field whose name and value take `size` bytes (the limit counts names and values)."""
+    return b"X-Filler: " + b"a" * (size - len(b"X-Filler")) + b"\r\n"
+
+
+def _read_answer(sock: socket.socket) -> bytes:
+    """One answer on a keep-alive connection: its head and as many bytes as its Content-Length says."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += sock.recv(65536)
+    length = int(_headers(received)["content-length"])
+    while len(received.split(b"\r\n\r\n", 1)[1]) < length:
+        received += sock.recv(65536)
+    return received
+
+
+def _access_lines(server: Server, request_id: str) -> list[str]:
+    """The access log's lines for a request id (the log is written within half a second)."""
+    deadline = time.monotonic() + 5
+    log = server.directory / "access.log"
+    while True:
+        lines = [line for line in log.read_text().splitlines() if line.endswith(f"[{request_id}]")]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
+
+
+def _head_of(size: int, target: bytes = b"/") -> bytes:
+    """A head of `size` bytes as the limit counts them: the target, and _request's fields' names and values."""
+    return _request(target, _filler(size - len(target) - len(b"Hostx") - len(b"Connectionclose")))
+
+
+@pytest.mark.parametrize("pieces", [1, 64], ids=["one read", "many reads"])
+def test_a_head_at_the_limit_is_served_and_one_byte_more_is_431(server: Server, pieces: int) -> None:
+    def sent(head: bytes) -> bytes:
+        size = -(-len(head) // pieces)
+        return _exchange(server, *(head[i : i + size] for i in range(0, len(head), size)))
+
+    at_limit = sent(_head_of(MAX_HEAD_BYTES))
+    assert _status(at_limit) == 200
+    over = sent(_head_of(MAX_HEAD_BYTES + 1))
+    assert _status(over) == 431
+    assert b"Request Header Fields Too Large" in over
+
+
+def test_a_target_at_the_limit_is_served_and_one_byte_more_is_414(server: Server) -> None:
+    def target(size: int) -> bytes:
+        return b"/articles/" + b"a" * (size - len(b"/articles/"))
+
+    assert _status(_exchange(server, _request(target(MAX_TARGET_BYTES)))) == 404  # read, and no such article
+    assert _status(_exchange(server, _request(target(MAX_TARGET_BYTES + 1)))) == 414
+
+
+def _memory(server: Server) -> int:
+    """The server's resident memory in bytes (`reader serve` with one worker serves in its own process)."""
+    assert server.process is not None
+    status = Path(f"/proc/{server.process.pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("piece", [_filler(1000), b"a" * 1000], ids=["header lines", "one field's value"])
+def test_a_head_without_end_is_cut_off_and_not_kept(server: Server, piece: bytes) -> None:
+    """The attack the limit is for: uvicorn alone kept every line (200 MB after 200 MB sent)."""
+    before = _memory(server)
+    with _connect(server) as sock:
+        sock.sendall(_request()[:-2] + b"X-Start: ")  # a head that is not ended
+        try:
+            for _ in range(20_000):  # 20 MB, if nothing stopped it
+                sock.sendall(piece)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        answer = _read_all(sock)
+    assert _status(answer) == 431
+    # What was sent past the limit was read and dropped: not kept (at most a read's worth at a time).
+    assert _memory(server) - before < 8 * 1024 * 1024
+
+
+def test_a_hundred_fields_are_read_and_one_more_is_431(server: Server) -> None:
+    def fields(count: int) -> bytes:  # _request sends two
+        return b"".join(b"X-Field-%d: %d\r\n" % (n, n) for n in range(count - 2))
+
+    assert _status(_exchange(server, _request(fields=fields(MAX_FIELDS)))) == 200
+    assert _status(_exchange(server, _request(fields=fields(MAX_FIELDS + 1)))) == 431
+
+
+def test_a_head_that_stops_coming_gets_408_after_the_timeout(server: Server) -> None:
+    started = time.monotonic()
+    answer = _exchange(server, _request()[:-10])
+    waited = time.monotonic() - started
+    assert _status(answer) == 408
+    # head_timeout, up to a quarter more (the connection's timer ticks four times per timeout), and slack.
+    assert HEAD_TIMEOUT * 0.9 <= waited < HEAD_TIMEOUT * 1.25 + 2, waited  # 0.9: the timers' millisecond steps
+
+
+def test_a_connection_that_sends_nothing_is_closed_without_an_answer(server: Server) -> None:
+    started = time.monotonic()
+    with _connect(server) as sock:
+        assert _read_all(sock) == b""
+    assert HEAD_TIMEOUT * 0.9 <= time.monotonic() - started < HEAD_TIMEOUT + 2
+
+
+def test_a_slow_body_and_an_idle_keep_alive_are_not_slow_heads(server: Server) -> None:
+    """The limit is on the head: a body may take longer, and so may the pause between two requests on a
+    connection (uvicorn's keep-alive timeout, 5 s, governs that)."""
+    body = b'{"lang": "en", "text": "A short text."}'
+    with _connect(server) as sock:
+        sock.sendall(
+            b"POST /api/readability HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        time.sleep(HEAD_TIMEOUT * 2)
+        sock.sendall(body)
+        assert _status(_read_answer(sock)) == 200
+        time.sleep(HEAD_TIMEOUT * 2)
+        sock.sendall(_request())
+        assert _status(_read_answer(sock)) == 200
+
+
+@pytest.mark.parametrize(
+    ("pieces", "status", "logged_request"),
+    [
+        ((_head_of(MAX_HEAD_BYTES + 1),), 431, '"GET / HTTP/1.1"'),
+        ((_request(b"/" + b"a" * MAX_TARGET_BYTES),), 414, '"GET /aaaa'),
+        ((_request()[:-10],), 408, '"GET / HTTP/1.1"'),
+        ((b"\x00\x01 not http\r\n\r\n",), 400, '"- - -"'),
+    ],
+    ids=["431", "414", "408", "400"],
+)
+def test_the_protocols_own_answers_carry_readers_headers_and_are_logged(
+    server: Server, pieces: tuple[bytes, ...], status: int, logged_request: str
+) -> None:
+    answer = _exchange(server, *pieces)
+    assert _status(answer) == status
+    headers = _headers(answer)
+    for name, value in SECURITY_HEADERS.items():
+        assert headers[name] == value, name
+    assert headers["cache-control"] == "no-store"
+    assert headers["connection"] == "close"
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    body = answer.split(b"\r\n\r\n", 1)[1]
+    assert int(headers["content-length"]) == len(body)
+    assert body.startswith(b"%d " % status)
+    status_line, english, vietnamese = body.decode().splitlines()  # what went wrong, in both languages
+    assert status_line.startswith(f"{status} ") and english.isascii() and not vietnamese.isascii()
+    request_id = headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{16}", request_id)
+    [line] = _access_lines(server, request_id)
+    assert f"{logged_request}" in line and f" {status} {len(body)} " in line, line
+    if status == 408:  # timed: at least the time a tick first saw the head waiting
+        duration = float(re.search(r" ([\d.]+)ms \[", line).group(1))  # type: ignore[union-attr]
+        assert duration >= HEAD_TIMEOUT * 1000 * 0.99, line
