@@ -17,7 +17,13 @@ Each of these, and the 400 for what the parser cannot read, answers with reader'
 `Cache-Control: no-store`, an X-Request-ID and `Connection: close`, in plain text in English and
 Vietnamese, and writes its access-log line (its client is the connection's peer: a proxy's forwarded
 address is only read once a head is complete). Then what the client still sends is read and dropped, not
-kept, until it closes the connection or LINGER_SECONDS pass.
+kept, until it closes the connection or LINGER_SECONDS pass. A refused head pipelined behind requests
+still being answered is answered after them; a body that cannot be read is its request's answer.
+
+Two more holes of uvicorn's are closed here: fields after a head (a chunked body's trailers, which ASGI has
+no place for) were added to the request's headers without limit, and any byte after an answer (a stray line
+end, the rest of an unread body) stopped the keep-alive wait for good; now trailers are dropped, and only a
+request's first byte ends the wait.
 
 Counting costs every request, so it is done per read, not per field (a method per header field cost 1.7 µs
 a request in a loop of its own, a read's count 0.5 µs): the bytes read since a request began are added up
@@ -32,16 +38,20 @@ The timeout takes no work per request either: each connection has one timer, eve
 `head_timeout`, which notes the head in progress (uvicorn starts a new scope for each) and times it out if
 it is still the same one a whole `head_timeout` later. So a slow head gets its 408 between `head_timeout`
 and 1.25 times that after its first byte (exactly `head_timeout` after connecting, for a silent connection).
+While the server itself does not read (pipelined requests waiting their turn), no head is timed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 from time import perf_counter_ns
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from httptools import HttpParserError, HttpParserUpgrade
+from starlette.types import Scope
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from reader.middleware import SECURITY_HEADERS
@@ -72,8 +82,8 @@ _REFUSALS: Final = {
     408: "The request took too long to arrive.\nYêu cầu đến quá chậm.\n",
     414: f"The address is longer than {MAX_TARGET_BYTES} bytes.\nĐịa chỉ dài quá {MAX_TARGET_BYTES} byte.\n",
     431: (
-        f"The request's header fields take more than {MAX_HEAD_BYTES} bytes.\n"
-        f"Phần đầu của yêu cầu dài quá {MAX_HEAD_BYTES} byte.\n"
+        f"The request's header fields are too many or too long (at most {MAX_FIELDS}, of {MAX_HEAD_BYTES} bytes).\n"
+        f"Phần đầu của yêu cầu có quá nhiều trường hoặc quá dài (tối đa {MAX_FIELDS} trường, {MAX_HEAD_BYTES} byte).\n"
     ),
 }
 _FIXED_HEADERS: Final = b"".join(
@@ -89,6 +99,16 @@ _FIXED_HEADERS: Final = b"".join(
 
 # What a connection awaits before the first byte of its first request.
 _FIRST: Final = object()
+
+
+class _Discarded(list[tuple[bytes, bytes]]):
+    """A list that keeps nothing appended to it."""
+
+    def append(self, item: tuple[bytes, bytes]) -> None:
+        pass
+
+
+_DISCARDED: Final = _Discarded()
 
 
 class _HeadRefused(Exception):
@@ -147,7 +167,6 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         """uvicorn's, counting what is read and answering refusals itself."""
         if self._answered:
             return
-        self._unset_keepalive_if_required()
         size = len(data)
         self._unmeasured += size
         try:
@@ -163,6 +182,9 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             self._answer(status)
             return
         if self.scope is not self._counted:  # a request began in this read: count its head from here
+            # Only a request ends the keep-alive wait (uvicorn ends it on any byte: a stray line end, or
+            # the rest of a body no one read, kept a connection open for ever).
+            self._unset_keepalive_if_required()
             self._counted = self.scope
             self._unmeasured = self._first_read = size
             self._measure_at = MAX_TARGET_BYTES
@@ -179,6 +201,9 @@ class ReaderHttpProtocol(HttpToolsProtocol):
                 self._refusal = status
                 raise _HeadRefused(status)
         HttpToolsProtocol.on_headers_complete(self)
+        # Fields that come after the head are a chunked body's trailers, which ASGI has no place for; uvicorn
+        # would add them to the request's headers without end. The next request gets a list of its own.
+        self.headers = _DISCARDED
 
     def _over_limit(self) -> int:
         """The status that refuses the head as parsed so far (its target and complete fields), or 0."""
@@ -219,6 +244,8 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             return
         if self.scope is None:  # nothing has come since the connection opened (connection_made set _FIRST)
             waiting: object = _FIRST
+        elif self.flow.read_paused:  # the server has stopped reading (pipelined requests wait their turn)
+            waiting = None
         else:
             waiting = self.scope if self._head_in_progress() else None
         if waiting is None or waiting is not self._waiting:  # first seen now: it began within the last tick
@@ -234,55 +261,88 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         self._ticker = self.loop.call_later(self.head_timeout / TICKS_PER_TIMEOUT, self._tick)
 
     def _answer(self, status: int) -> None:
-        """Answer `status` with reader's headers, close the connection, and log the request as far as it came.
+        """Answer `status` with reader's headers, log it, and close the connection (a lingering close).
 
-        An answer to an earlier request still being sent (pipelining) cannot be followed by this one, so
-        then the connection is only closed."""
+        When an answer is being given on the connection already, this one cannot cut in:
+        - if the request being served has not begun its answer (its body could not be read), this is its
+          answer: the application's is dropped (uvicorn's `disconnected`), and its own access-log line
+          says 499, its answer not sent;
+        - otherwise (pipelining) this answer follows the last answer of the requests before it."""
         self._answered = True
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        request = self._request_for_log()
+        in_head = self._head_in_progress()
+        if in_head:
+            self.headers.clear()  # the fields of a refused head, which no application saw: not kept meanwhile
+        self.url = b""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if in_head or self.pipeline:  # a later request's head: answered after the answers before it
+                self.flow.pause_reading()
+                last = self.pipeline[0][0] if self.pipeline else cycle  # the pipeline's next is its right end
+                last.on_response = functools.partial(self._answer_after, status, request)
+                return
+            if cycle.response_started:  # the body of a request whose answer is on its way: closed after it
+                cycle.keep_alive = False
+                return
+            cycle.disconnected = True  # the body of the request being served: this is its answer
+            cycle.message_event.set()
+        self._send_answer(status, request)
+
+    def _answer_after(self, status: int, request: Scope) -> None:
+        """In place of on_response_complete for the last answer before a refusal: the refusal follows it."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():  # that answer closed the connection
+            return
+        # Soon, not now: this runs inside that answer's send, whose bytes may still be held back to go out in
+        # one write when the send returns (reader.single_write). And in a context of its own, not that
+        # request's: the warning logged is not about it.
+        self.loop.call_soon(self._send_answer, status, request, context=contextvars.Context())
+
+    def _send_answer(self, status: int, request: Scope) -> None:
         request_id = new_request_id()
         phrase = STATUS_LINE[status].split(b" ", 2)[2].strip()
         body = b"%d %s\n%s" % (status, phrase, _REFUSALS[status].encode())
-        if self.cycle is None or self.cycle.response_complete:
-            head = [STATUS_LINE[status]]
-            head += [b"%s: %s\r\n" % header for header in self.server_state.default_headers]
-            head += [_FIXED_HEADERS, b"content-length: %d\r\n" % len(body)]
-            head += [b"%s: %s\r\n\r\n" % (REQUEST_ID_HEADER, request_id), body]
-            self.transport.write(b"".join(head))
-            sent = len(body)
-        else:
-            sent = 0
-        if self._ticker is not None:
-            self._ticker.cancel()
-        if sent and self.transport.can_write_eof():
+        head = [STATUS_LINE[status]]
+        head += [b"%s: %s\r\n" % header for header in self.server_state.default_headers]
+        head += [_FIXED_HEADERS, b"content-length: %d\r\n" % len(body)]
+        head += [b"%s: %s\r\n\r\n" % (REQUEST_ID_HEADER, request_id), body]
+        self.transport.write(b"".join(head))
+        if self.transport.can_write_eof():
             # Closed with the client's bytes unread, the connection would be reset, and a reset can destroy
             # the answer before the client reads it (seen with a head refused while it was still coming).
             # So, as nginx's lingering close does, only the sending side is shut; what still comes is read
             # and dropped (data_received) until the client closes, for LINGER_SECONDS at most.
+            self.flow.resume_reading()
             self.transport.write_eof()
             self._ticker = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self.transport.close()
         logger.warning("answered %d before the application: %s", status, _REFUSALS[status].splitlines()[0])
         if self._access_log is not None:
-            self._log(request_id, status, sent)
+            # Refused on reading: no time to speak of; timed out: at least since a tick first saw the head.
+            now = perf_counter_ns()
+            start = self._waiting_since if status == 408 else now
+            self._access_log.record(request, request_id, status, len(body), start, now, None, None)
 
-    def _log(self, request_id: bytes, status: int, sent: int) -> None:
-        """The access-log line of a request answered here: its method, target and version as far as they came."""
-        url = getattr(self, "url", b"")  # set when a request's first byte comes
-        started = url != b""  # the method is known once the target has begun
-        version = self.parser.get_http_version() if self.parser is not None else "0.0"
-        scope = {
+    def _request_for_log(self) -> Scope:
+        """The refused request for its access-log line: a head's method, target and version as far as they
+        came, or the request whose body could not be read, or nothing known ("-")."""
+        if self.scope is not None and "method" in self.scope:
+            if self.cycle is not None and not self.cycle.response_complete:
+                return cast(Scope, self.scope)  # the request being served
+            return {"client": self.client, "method": "-", "raw_path": b"-", "query_string": b"", "http_version": ""}
+        url = getattr(self, "url", b"")  # a head in progress: the method comes before the target
+        version = self.parser.get_http_version() if self.headers else "0.0"  # known once a field has come
+        return {
             "client": self.client,
-            "method": self.parser.get_method().decode("ascii", "replace") if started and self.parser else "-",
+            "method": self.parser.get_method().decode("ascii", "replace") if url else "-",
             "raw_path": url or b"-",
             "query_string": b"",
             "http_version": "" if version == "0.0" else version,
         }
-        # Refused on reading: no time to speak of; timed out: at least since a tick first saw the head.
-        now = perf_counter_ns()
-        start = self._waiting_since if status == 408 else now
-        assert self._access_log is not None
-        self._access_log.record(scope, request_id, status, sent, start, now, None, None)
 
 
 def _access_log_of(app: Any) -> AccessLog | None:

@@ -176,13 +176,17 @@ def workers(name: str, raw: str) -> int:
     return _int(name, raw, 1)
 
 
+MIN_HEAD_TIMEOUT = 0.5
+
+
 def _seconds(name: str, raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value < float("inf"):  # not NaN either
-        raise SettingsError(f"{name} must be more than 0 seconds, not {raw!r}")
+    # Not NaN either. Below half a second, every connection's timer would tick more often than it is worth.
+    if not MIN_HEAD_TIMEOUT <= value < float("inf"):
+        raise SettingsError(f"{name} must be at least {MIN_HEAD_TIMEOUT} seconds, not {raw!r}")
     return value
 
 
