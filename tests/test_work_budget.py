@@ -3,7 +3,7 @@ a table that stays bounded whatever addresses clients come from."""
 
 from __future__ import annotations
 
-from reader.work_budget import WorkBudget
+from reader.work_budget import NOMINAL_SECONDS_PER_MIB, WorkBudget, cpu_beyond_size
 
 
 class Clock:
@@ -55,3 +55,21 @@ def test_the_table_of_clients_stays_bounded_and_forgets_only_those_who_lose_noth
     assert budget.take("192.0.2.4", 1) == 0
     assert len(budget._buckets) <= 3
     assert budget.take("192.0.2.1", 100) == 1  # still owes: not forgotten
+
+
+def test_work_that_cost_more_than_its_size_is_charged_after_and_may_be_owed() -> None:
+    clock = Clock()
+    budget = WorkBudget(burst=1000, rate=100, clock=clock)
+    assert budget.take("192.0.2.1", 100) == 0
+    budget.charge("192.0.2.1", 1400)  # it took the CPU time of 1,500 bytes: 500 owed now
+    assert budget.take("192.0.2.1", 100) == 6  # the 500 owed and these 100, at 100 a second
+    clock.now += 6
+    assert budget.take("192.0.2.1", 100) == 0
+    budget.charge("192.0.2.2", 0)  # nothing beyond its size: nothing changes
+    assert budget.take("192.0.2.2", 1000) == 0
+
+
+def test_cpu_time_is_counted_at_the_nominal_cost_of_a_byte() -> None:
+    assert cpu_beyond_size(NOMINAL_SECONDS_PER_MIB, 1024 * 1024) == 0  # paid for by its size
+    assert cpu_beyond_size(NOMINAL_SECONDS_PER_MIB, 1024) == 1024 * 1024 - 1024
+    assert cpu_beyond_size(0.0, 5000) == 0

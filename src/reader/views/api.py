@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 import weakref
-from typing import Annotated, Any, Literal, NotRequired, TypedDict, final
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, TypeVar, final
 
 import anyio
 from starlette.responses import JSONResponse, Response
@@ -38,6 +40,7 @@ from reader.soup import TooDeeplyNested
 from reader.state import Request
 from reader.typed_json import Invalid, JsonType, QueryType, Rules
 from reader.web import path_for, ui_lang_for
+from reader.work_budget import cpu_beyond_size
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -310,7 +313,8 @@ TOO_LARGE = _error("The body is larger than the server accepts (READER_MAX_BODY_
 NOT_JSON = _error("The body is not application/json")
 TOO_MANY_REPORTS = Answer(
     "This address asked for more report work than its budget holds just now (reports cost CPU by the byte: "
-    "a burst, then 64 KiB a second): nothing was done",
+    "a burst, then 64 KiB a second, and a report that took more CPU time than its size pays for is charged "
+    "the rest): nothing was done",
     ErrorJSON,
     {"Retry-After": "the seconds until the report fits the budget"},
 )
@@ -664,10 +668,27 @@ async def readability(request: Request) -> Response:
     # report per core at a time, so that many of them cannot take every thread of anyio's shared pool (sign-in
     # hashes passwords in it).
     try:
-        report = await anyio.to_thread.run_sync(_report, data, ui_lang, limiter=_report_limiter())
+        report, seconds = await anyio.to_thread.run_sync(_timed, _report, data, ui_lang, limiter=_report_limiter())
     except TooDeeplyNested as exc:
         raise ApiError(422, str(exc), field="html") from None
+    _charge_report_budget(request, seconds, len(await request.body()))
     return JSONResponse(report)
+
+
+_Result = TypeVar("_Result")
+
+
+def _timed(work: Callable[..., _Result], *args: Any) -> tuple[_Result, float]:
+    """`work(*args)` and the CPU time it took this thread (not the time it waited for the GIL)."""
+    started = time.thread_time()
+    result = work(*args)
+    return result, time.thread_time() - started
+
+
+def _charge_report_budget(request: Request, seconds: float, size: int) -> None:
+    """Take from the client's budget what a report's CPU time cost beyond its size (reader.work_budget)."""
+    host = request.client.host if request.client else None
+    request.state["report_budget"].charge(host, cpu_beyond_size(seconds, size))
 
 
 def _spend_report_budget(request: Request, size: int) -> None:
@@ -731,11 +752,15 @@ async def article_readability(request: Request) -> Response:
     ui_lang = ui_lang_for(request, requested=query.get("ui_lang"))
     # As for POST /api/readability: the work grows with the article, so it is counted against the client's
     # budget and done in a thread, one report per core at a time.
-    _spend_report_budget(request, len(article.body_html.encode()))
+    size = len(article.body_html.encode())
+    _spend_report_budget(request, size)
     try:
-        report = await anyio.to_thread.run_sync(_stored_report, article, ui_lang, limiter=_report_limiter())
+        report, seconds = await anyio.to_thread.run_sync(
+            _timed, _stored_report, article, ui_lang, limiter=_report_limiter()
+        )
     except _Unrated as exc:
         raise ApiError(409, str(exc), field="lang") from None
+    _charge_report_budget(request, seconds, size)
     return JSONResponse(report)
 
 
