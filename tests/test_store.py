@@ -210,7 +210,8 @@ async def test_concurrent_imports_that_change_one_article_keep_every_version_in_
             assert sorted(r.updated for r in results) == [1, 1]
         article = await stores[0].get_article("h")
         assert article is not None and article.version == 17
-        assert [r.version for r in await stores[0].list_revisions("h")] == list(range(16, 0, -1))
+        history = await stores[0].list_revisions("h", before=17, page=1, per_page=100)
+        assert [r.version for r in history.items] == list(range(16, 0, -1))
 
 
 async def test_every_version_an_article_had_is_kept_in_its_history(store: SqlArticleStore) -> None:
@@ -220,14 +221,26 @@ async def test_every_version_an_article_had_is_kept_in_its_history(store: SqlArt
     # An import that changes it (save_articles), and one that changes nothing (no version, no history).
     await store.save_articles([draft("a", title="Three", published="2020-01-01")])
     await store.save_articles([draft("a", title="Three", published="2020-01-01")])
-    history = await store.list_revisions("a")
-    assert [(r.version, r.title) for r in history] == [(2, "Two"), (1, "One")]
+    history = await store.list_revisions("a", before=3, page=1, per_page=20)
+    assert [(r.version, r.title) for r in history.items] == [(2, "Two"), (1, "One")]
     first = await store.get_revision("a", 1)
     assert first is not None and (first.title, first.version, first.body_html) == ("One", 1, "<p>b</p>")
     assert await store.get_revision("a", 3) is None  # the current version is the article itself
     # A delete keeps the last version; the article created again goes on, its history with it.
     assert await store.delete_article("a")
-    assert [r.version for r in await store.list_revisions("a")] == [3, 2, 1]
+    assert [r.version for r in (await store.list_revisions("a", before=4, page=1, per_page=20)).items] == [3, 2, 1]
     again = await store.create_article(draft("a", title="Four"))
     assert again is not None and again.version == 4
-    assert await store.list_revisions("b") == []
+    assert (await store.list_revisions("b", before=1, page=1, per_page=20)).total == 0
+
+
+async def test_the_history_comes_a_page_at_a_time(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="v1")])
+    for version in range(1, 7):
+        assert await store.update_article(draft("a", title=f"v{version + 1}"), version=version)
+    first = await store.list_revisions("a", before=7, page=1, per_page=4)
+    assert ([r.version for r in first.items], first.page, first.pages, first.total) == ([6, 5, 4, 3], 1, 2, 6)
+    last = await store.list_revisions("a", before=7, page=9, per_page=4)  # past the end: the last page
+    assert ([r.version for r in last.items], last.page) == ([2, 1], 2)
+    older = await store.list_revisions("a", before=4, page=1, per_page=4)  # only those before `before`
+    assert [r.version for r in older.items] == [3, 2, 1]

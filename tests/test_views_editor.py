@@ -21,6 +21,7 @@ from tests.conftest import (
     served,
 )
 from tests.test_sentence_markup import unmark
+from tests.test_store import draft
 
 pytestmark = pytest.mark.anyio
 
@@ -487,6 +488,25 @@ async def test_the_pages_of_a_search_keep_the_search(settings: Settings) -> None
         assert 'href="/editor/?q=a&amp;page=2" rel="next"' in first.text
         second = await client.get("/editor/", params={"q": "a", "page": "2"})
         assert 'href="/editor/?q=a&amp;page=1" rel="prev"' in second.text
+
+
+async def test_a_long_history_comes_a_page_at_a_time_with_links_between(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    store = app.state["store"]
+    await store.save_articles([draft("long", title="v1")])
+    per_page = app.state["settings"].page_size
+    for version in range(1, per_page + 3):  # per_page + 2 earlier versions: two pages
+        assert await store.update_article(draft("long", title=f"v{version + 1}"), version=version)
+    first = await client.get("/editor/articles/long/history")
+    assert first.status_code == 200 and f"Phiên bản {per_page + 3} (hiện tại)" in first.text
+    assert first.text.count('href="/editor/articles/long/history/') == per_page
+    assert 'href="/editor/articles/long/history?page=2" rel="next">Phiên bản cũ hơn</a>' in first.text
+    second = await client.get("/editor/articles/long/history?page=2")
+    assert "(hiện tại)" not in second.text  # the current version heads the first page only
+    assert [f'href="/editor/articles/long/history/{v}"' in second.text for v in (2, 1)] == [True, True]
+    assert second.text.count('href="/editor/articles/long/history/') == 2
+    assert 'href="/editor/articles/long/history?page=1" rel="prev">Phiên bản mới hơn</a>' in second.text
 
 
 async def test_the_history_keeps_every_version_and_restores_one(client: httpx.AsyncClient, editor: SignedIn) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
-from typing import NewType
+from typing import Generic, NewType, TypeVar
 
 # HTML that has been through reader.sanitize; only that module creates it.
 SafeHtml = NewType("SafeHtml", str)
@@ -97,14 +98,29 @@ class ArticleSummary:
         return publication_date(self.published)
 
 
-@dataclass(frozen=True, slots=True)
-class ArticlePage:
-    """One page of the index."""
+_Item = TypeVar("_Item")
 
-    items: list[ArticleSummary]
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[_Item]):
+    """One page of a list, newest first: its items, its number, and how many pages and items there are."""
+
+    items: list[_Item]
     page: int
     pages: int
     total: int
+
+    @staticmethod
+    def bounds(total: int, per_page: int, page: int) -> tuple[int, int]:
+        """The page that can be shown for `page` (the last one past the end, the first before it) and the
+        number of pages: one at least, empty when there is nothing."""
+        pages = max(1, math.ceil(total / per_page))
+        return min(max(1, page), pages), pages
+
+
+# One page of the index. A type only: called, the alias would set __orig_class__ on the instance, which a
+# frozen dataclass with slots refuses with a TypeError.
+ArticlePage = Page[ArticleSummary]
 
 
 @dataclass(frozen=True, slots=True)

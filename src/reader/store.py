@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from typing import Protocol
 
 from reader.db import ConflictError, Database, Row, Transaction
-from reader.models import Article, ArticleDraft, ArticlePage, ArticleSummary, RevisionSummary, SafeHtml, SaveResult
+from reader.models import (
+    Article,
+    ArticleDraft,
+    ArticlePage,
+    ArticleSummary,
+    Page,
+    RevisionSummary,
+    SafeHtml,
+    SaveResult,
+)
 from reader.slugs import search_words
 
 _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_format", "author", "source_url")
@@ -66,7 +74,7 @@ class ArticleStore(Protocol):
 
     async def delete_article(self, slug: str, *, version: int | None = None) -> bool: ...
 
-    async def list_revisions(self, slug: str) -> list[RevisionSummary]: ...
+    async def list_revisions(self, slug: str, *, before: int, page: int, per_page: int) -> Page[RevisionSummary]: ...
 
     async def get_revision(self, slug: str, version: int) -> Article | None: ...
 
@@ -119,8 +127,7 @@ class SqlArticleStore:
             matching = (*(f"%-{word}%" for word in words), f"%{typed}%")
         total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles" + where, matching)
         total = int(total_row["n"]) if total_row else 0
-        pages = max(1, math.ceil(total / per_page))
-        page = min(max(1, page), pages)
+        page, pages = Page.bounds(total, per_page, page)
         rows = await self.db.fetch_all(
             "SELECT slug, lang, title, summary, author, published FROM articles" + where
             + " ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
@@ -137,7 +144,7 @@ class SqlArticleStore:
             )  # fmt: skip
             for r in rows
         ]
-        return ArticlePage(items=items, page=page, pages=pages, total=total)
+        return Page(items=items, page=page, pages=pages, total=total)
 
     async def save_articles(self, drafts: Sequence[ArticleDraft]) -> SaveResult:
         """Create or update every draft in one transaction: all of them are written, or none.
@@ -214,13 +221,20 @@ class SqlArticleStore:
             await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"]))
             return True
 
-    async def list_revisions(self, slug: str) -> list[RevisionSummary]:
-        """The earlier versions kept of the article at `slug`, newest first."""
+    async def list_revisions(self, slug: str, *, before: int, page: int, per_page: int) -> Page[RevisionSummary]:
+        """One page of the earlier versions kept of the article at `slug` (those before version `before`,
+        the current one), newest first."""
+        where = " FROM article_revisions WHERE slug = ? AND version < ?"
+        total_row = await self.db.fetch_one("SELECT count(*) AS n" + where, (slug, before))
+        total = int(total_row["n"]) if total_row else 0
+        page, pages = Page.bounds(total, per_page, page)
         rows = await self.db.fetch_all(
-            "SELECT version, lang, title, saved_at FROM article_revisions WHERE slug = ? ORDER BY version DESC", (slug,)
+            "SELECT version, lang, title, saved_at" + where + " ORDER BY version DESC LIMIT ? OFFSET ?",
+            (slug, before, per_page, (page - 1) * per_page),
         )
         fields = ("version", "lang", "title", "saved_at")
-        return [RevisionSummary(**{name: row[name] for name in fields}) for row in rows]
+        items = [RevisionSummary(**{name: row[name] for name in fields}) for row in rows]
+        return Page(items=items, page=page, pages=pages, total=total)
 
     async def get_revision(self, slug: str, version: int) -> Article | None:
         """One earlier version of the article at `slug`, as an Article (its updated_at: when it was saved)."""

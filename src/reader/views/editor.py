@@ -71,17 +71,21 @@ MAX_SEARCH_CHARS = 200
 
 async def article_list(request: Request) -> Response:
     """GET /editor/: every article, newest first; with ?q=, those whose address has its words."""
-    raw = request.query_params.get("page", "1")
-    page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
     search = request.query_params.get("q", "").strip()[:MAX_SEARCH_CHARS]
     listing = await request.state["store"].list_articles(
-        page=max(page, 1), per_page=request.state["settings"].page_size, search=search
+        page=_page_number(request), per_page=request.state["settings"].page_size, search=search
     )
     # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
     kind, _, done = request.query_params.get("done", "").partition(":")
     notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted", "restored") and is_valid_slug(done) else None
     query = {"q": search} if search else {}
     return _page(request, "editor/list.html", {"listing": listing, "notice": notice, "search": search, "query": query})
+
+
+def _page_number(request: Request) -> int:
+    """The `page` a list is asked for: 1 unless it is a number (one past the last shows the last)."""
+    raw = request.query_params.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def _fields_from(article: Article | None, ui_lang: str) -> dict[str, str]:
@@ -281,10 +285,12 @@ async def delete(request: Request) -> Response:
 
 
 async def history(request: Request) -> Response:
-    """GET /editor/articles/{slug}/history: the article's earlier versions, newest first."""
+    """GET /editor/articles/{slug}/history: the article's earlier versions, newest first, a page at a time."""
     article = await load_article(request, request.path_params["slug"])
     # Only those before the current one: what the history holds is versions that were replaced.
-    revisions = [r for r in await request.state["store"].list_revisions(article.slug) if r.version < article.version]
+    revisions = await request.state["store"].list_revisions(
+        article.slug, before=article.version, page=_page_number(request), per_page=request.state["settings"].page_size
+    )
     return _page(request, "editor/history.html", {"article": article, "revisions": revisions})
 
 
