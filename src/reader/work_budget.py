@@ -1,6 +1,6 @@
 """A budget of work per client, for a public endpoint whose cost grows with what it is sent.
 
-POST /api/readability needs no account, and a report costs about 2.5 seconds of CPU per MiB of plain text,
+POST /api/readability needs no account, and a report costs 1 to 2.5 seconds of CPU per MiB of plain text,
 and several times that for dense markup (sanitizing, the report and the layout checks visit every element:
 1,000 short paragraphs with a link each, 97 KB, took 1.5 s, 16 s a MiB). One client sending megabytes in a
 loop would keep every core busy. Each client address (an IPv6 client: its /64, as sign-in throttling
