@@ -233,10 +233,6 @@ class ReaderHttpProtocol(HttpToolsProtocol):
 
     # The protocol's own answers
 
-    def send_400_response(self, msg: str) -> None:
-        """uvicorn's answer to what it cannot read, with reader's headers and log line."""
-        self._answer(400)
-
     def _tick(self) -> None:
         """Every quarter of head_timeout: time out a head that has been in progress for all of head_timeout."""
         self._ticker = None

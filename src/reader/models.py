@@ -113,7 +113,7 @@ class Page(Generic[_Item]):
     @staticmethod
     def bounds(total: int, per_page: int, page: int) -> tuple[int, int]:
         """The page that can be shown for `page` (the last one past the end, the first before it) and the
-        number of pages: one at least, empty when there is nothing."""
+        number of pages: at least one, which is empty when there is nothing to list."""
         pages = max(1, math.ceil(total / per_page))
         return min(max(1, page), pages), pages
 
