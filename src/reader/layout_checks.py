@@ -15,9 +15,10 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
-from bs4 import Tag
+from bs4 import BeautifulSoup, Tag
 
 from reader import prefs
 from reader.colors import contrast_ratio
@@ -236,12 +237,14 @@ def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = Non
                 start=run.start(), end=run.end(),
             )
         )  # fmt: skip
-    justified, px_sizes = _styling(body_html)
+    justified, px_sizes = _styling(soup)
     if source_html:
-        more_justified, more_sizes = _styling(source_html)
+        # Parsed once for both of its checks: a parse is most of what a report costs (reader.work_budget).
+        source = parse_html(source_html)
+        more_justified, more_sizes = _styling(source)
         justified += more_justified
         px_sizes += more_sizes
-        removed = _removed(source_html)
+        removed = _removed(source)
         if removed:
             listed = ", ".join(f"{count} × {name}" for name, count in removed.items())
             message = say("removed_content", elements=listed)
@@ -280,16 +283,14 @@ def _table_size(table: Tag) -> tuple[int, int]:
     return columns, round(width + 1)
 
 
-def _removed(source_html: str) -> dict[str, int]:
+def _removed(source: BeautifulSoup) -> dict[str, int]:
     """How many of each REMOVED_ELEMENTS the source has (none of them survives sanitizing), in that order."""
-    soup = parse_html(source_html)
-    counts = {name: len(soup.find_all(name)) for name in REMOVED_ELEMENTS}
-    return {name: count for name, count in counts.items() if count}
+    found = Counter(element.name for element in source.find_all(REMOVED_ELEMENTS))  # one walk, not one per name
+    return {name: found[name] for name in REMOVED_ELEMENTS if found[name]}
 
 
-def _styling(markup: str) -> tuple[int, list[str]]:
+def _styling(soup: BeautifulSoup) -> tuple[int, list[str]]:
     # The sanitizer strips style attributes, so these mostly turn up in the imported source.
-    soup = parse_html(markup)
     justified = 0
     sizes: list[str] = []
     for element in soup.find_all(True):
