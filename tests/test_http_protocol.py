@@ -1,17 +1,24 @@
 """reader.http_protocol on the real server: a request's head has a size limit (414, 431) and a time limit
-(408), and every answer the protocol gives by itself carries reader's headers and an access-log line."""
+(408), and every answer the protocol gives by itself carries reader's headers and an access-log line. And,
+in front of an application of the test's own, what reader's application never does (a slow answer)."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 import pytest
+import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reader.http_protocol import MAX_FIELDS, MAX_HEAD_BYTES, MAX_TARGET_BYTES
+from reader.http_protocol import MAX_FIELDS, MAX_HEAD_BYTES, MAX_TARGET_BYTES, ReaderHttpProtocol
 from reader.middleware import SECURITY_HEADERS
 from tests.serverproc import Server
 
@@ -271,3 +278,67 @@ def test_the_protocols_own_answers_carry_readers_headers_and_are_logged(
     if status == 408:  # timed: at least the time a tick first saw the head waiting
         duration = float(re.search(r" ([\d.]+)ms \[", line).group(1))  # type: ignore[union-attr]
         assert duration >= HEAD_TIMEOUT * 1000 * 0.99, line
+
+
+# ---------------------------------------------------------------- in front of an application of the test's own
+
+
+@asynccontextmanager
+async def _serving(app: ASGIApp, **timeouts: float) -> AsyncIterator[int]:
+    """uvicorn with the protocol (`timeouts`: its head_timeout, body_timeout) serving `app` in this event loop,
+    as `reader serve` does (reader.cli): the port it listens on."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    protocol = functools.partial(ReaderHttpProtocol, **timeouts)
+    config = uvicorn.Config(
+        app, http=cast("type[asyncio.Protocol]", protocol), ws="none", lifespan="off", log_config=None, access_log=False
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def _answer_from(reader: asyncio.StreamReader) -> bytes:
+    """One answer with a Content-Length, or everything until the server closes the connection."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = re.search(rb"\r\ncontent-length: (\d+)\r\n", head.lower())
+    return head + (await reader.readexactly(int(length.group(1))) if length else await reader.read())
+
+
+async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_a_head_the_server_does_not_read_yet_is_not_timed() -> None:
+    """uvicorn stops reading when a complete request waits behind one being answered (pipelining), and so
+    may leave the next head half read for as long as the answers before it take: not the client's fault.
+
+    Three requests in one write (the first answered slowly, longer than the head timeout, the second
+    complete, the third's head cut short), the end of the third's head a moment later: each gets its 200.
+    Without the protocol's `flow.read_paused` check the third got 408, after the second's answer."""
+    head_timeout = 0.2
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/slow":
+            await asyncio.sleep(head_timeout * 4)
+        await _ok(scope, receive, send)
+
+    async def run() -> list[bytes]:
+        async with _serving(app, head_timeout=head_timeout) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            third = b"GET /third HTTP/1.1\r\nHost: x\r\n\r\n"
+            writer.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n" + third[:10])
+            await writer.drain()
+            await asyncio.sleep(0.05)  # the server reads that write, and stops reading after the second head
+            writer.write(third[10:])
+            answers = [await _answer_from(reader) for _ in range(3)]
+            writer.close()
+            return answers
+
+    assert [_status(answer) for answer in asyncio.run(run())] == [200, 200, 200]
