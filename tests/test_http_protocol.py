@@ -111,6 +111,17 @@ def _access_lines(server: Server, request_id: str) -> list[str]:
         time.sleep(0.1)
 
 
+def _all_access_lines(server: Server, request: str) -> list[str]:
+    """The access log's lines with `request` (its method, target and version, quoted), once one is written
+    and a while longer: the log is written every half second, and another line would come by then."""
+    log = server.directory / "access.log"
+    deadline = time.monotonic() + 5
+    while request not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    return [line for line in log.read_text().splitlines() if request in line]
+
+
 def _head_of(size: int, target: bytes = b"/") -> bytes:
     """A head of `size` bytes as the limit counts them: the target, and _request's fields' names and values."""
     return _request(target, _filler(size - len(target) - len(b"Hostx") - len(b"Connectionclose")))
@@ -184,13 +195,19 @@ def test_an_over_limit_head_pipelined_after_a_request_is_answered_after_it(serve
     assert _status(second) == 431
 
 
-def test_a_body_that_cannot_be_read_gets_400(server: Server) -> None:
+def test_a_body_that_cannot_be_read_gets_400_and_one_access_log_line(server: Server) -> None:
+    """The 400 is the request's answer, and its one line: the application's own (which said 500, the error
+    page it tried to send after its body could not be read) is not written as well."""
     answer = _exchange(
         server,
-        b"POST /api/readability HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST /api/readability?unreadable HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
     )
     assert _status(answer) == 400
+    [line] = _all_access_lines(server, '"POST /api/readability?unreadable HTTP/1.1"')
+    body = answer.split(b"\r\n\r\n", 1)[1]
+    assert f" 400 {len(body)} " in line, line
+    assert line.endswith(f"[{_headers(answer)['x-request-id']}]"), line
 
 
 def test_bytes_that_begin_no_request_do_not_keep_a_connection_open(server: Server) -> None:

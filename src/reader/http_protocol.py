@@ -18,7 +18,9 @@ Each of these, and the 400 for what the parser cannot read, answers with reader'
 Vietnamese, and writes its access-log line (its client is the connection's peer: a proxy's forwarded
 address is only read once a head is complete). Then what the client still sends is read and dropped, not
 kept, until it closes the connection or LINGER_SECONDS pass. A refused head pipelined behind requests
-still being answered is answered after them; a body that cannot be read is its request's answer.
+still being answered is answered after them; a body that cannot be read is its request's answer, with the
+request's id and its one access-log line (the application's, which would otherwise say 500 for the error
+page it tried to send, dropped).
 
 Two more holes of uvicorn's are closed here: fields after a head (a chunked body's trailers, which ASGI has
 no place for) were added to the request's headers without limit, and any byte after an answer (a stray line
@@ -51,15 +53,16 @@ from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from httptools import HttpParserError, HttpParserUpgrade
-from starlette.types import Scope
+from starlette.types import Message, Scope
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from reader.middleware import SECURITY_HEADERS
 from reader.request_id import HEADER as REQUEST_ID_HEADER
-from reader.request_id import new_request_id
+from reader.request_id import REPLY, new_request_id
 
 if TYPE_CHECKING:
     from reader.access_log import AccessLog
+    from reader.request_id import Reply
 
 MAX_TARGET_BYTES: Final = 8 * 1024
 MAX_HEAD_BYTES: Final = 32 * 1024
@@ -261,8 +264,8 @@ class ReaderHttpProtocol(HttpToolsProtocol):
 
         When an answer is being given on the connection already, this one cannot cut in:
         - if the request being served has not begun its answer (its body could not be read), this is its
-          answer: the application's is dropped (uvicorn's `disconnected`), and its own access-log line
-          says 499, its answer not sent;
+          answer: the application's is dropped (uvicorn's `disconnected`), and this answer takes the
+          request's id and its access-log line (_send_answer);
         - otherwise (pipelining) this answer follows the last answer of the requests before it."""
         self._answered = True
         if self._ticker is not None:
@@ -280,12 +283,32 @@ class ReaderHttpProtocol(HttpToolsProtocol):
                 last = self.pipeline[0][0] if self.pipeline else cycle  # the pipeline's next is its right end
                 last.on_response = functools.partial(self._answer_after, status, request)
                 return
-            if cycle.response_started:  # the body of a request whose answer is on its way: closed after it
-                cycle.keep_alive = False
-                return
-            cycle.disconnected = True  # the body of the request being served: this is its answer
-            cycle.message_event.set()
+            # The body of the request being served.
+            if REPLY in cycle.scope:
+                self._answer_body(status, request)
+            else:  # its application was started in this very read, and has not run yet (_answer_body)
+                self.loop.call_soon(self._answer_body, status, request)
+            return
         self._send_answer(status, request)
+
+    def _answer_body(self, status: int, request: Scope) -> None:
+        """Answer `status` for the body of the request being served, in its application's place.
+
+        The answer takes the request's id and its access-log line from the reader.request_id layer, whose
+        reply is in the scope while the application runs. An application started in the read that brought
+        the body has not run yet: it has a turn later (a task's first step comes before what is scheduled
+        after it), and by then its layers up to the application's first wait for the body have run."""
+        cycle = self.cycle
+        if self.transport.is_closing():
+            return
+        if cycle.response_started:  # its answer is on its way (or went, in that turn): closed after it
+            cycle.keep_alive = False
+            if cycle.response_complete:
+                self._close_lingering()
+            return
+        cycle.disconnected = True  # uvicorn drops what the application sends, and its receive says so
+        cycle.message_event.set()
+        self._send_answer(status, request, cast("Reply | None", cycle.scope.get(REPLY)))
 
     def _answer_after(self, status: int, request: Scope) -> None:
         """In place of on_response_complete for the last answer before a refusal: the refusal follows it."""
@@ -297,8 +320,10 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         # request's: the warning logged is not about it.
         self.loop.call_soon(self._send_answer, status, request, context=contextvars.Context())
 
-    def _send_answer(self, status: int, request: Scope) -> None:
-        request_id = new_request_id()
+    def _send_answer(self, status: int, request: Scope, reply: Reply | None = None) -> None:
+        """Send the answer, and log it; `reply`: the reader.request_id layer's reply of the request it
+        answers, while the application serving it runs."""
+        request_id = new_request_id() if reply is None else reply.header[1]
         phrase = STATUS_LINE[status].split(b" ", 2)[2].strip()
         body = b"%d %s\n%s" % (status, phrase, _REFUSALS[status].encode())
         head = [STATUS_LINE[status]]
@@ -306,6 +331,24 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         head += [_FIXED_HEADERS, b"content-length: %d\r\n" % len(body)]
         head += [b"%s: %s\r\n\r\n" % (REQUEST_ID_HEADER, request_id), body]
         self.transport.write(b"".join(head))
+        self._close_lingering()
+        logger.warning("answered %d before the application: %s", status, _REFUSALS[status].splitlines()[0])
+        if reply is not None:
+            # The application writes its request's access-log line when it returns: that line is this answer's,
+            # not a second one (which would say 500, the error page it tries to send when it cannot read the
+            # body). The reply's counts are this answer's, and stay so: what the application still sends is
+            # dropped (uvicorn would drop it anyway, the request disconnected) and leaves them as they are.
+            # Nothing is added to any other request's way.
+            reply.status, reply.sent = status, len(body)
+            reply.send = functools.partial(_keep_counts, reply, status, len(body))
+        elif self._access_log is not None:
+            # Refused on reading: no time to speak of; timed out: at least since a tick first saw the head.
+            now = perf_counter_ns()
+            start = self._waiting_since if status == 408 else now
+            self._access_log.record(request, request_id, status, len(body), start, now, None, None)
+
+    def _close_lingering(self) -> None:
+        """Close the connection once the client has read what was sent."""
         if self.transport.can_write_eof():
             # Closed with the client's bytes unread, the connection would be reset, and a reset can destroy
             # the answer before the client reads it (seen with a head refused while it was still coming).
@@ -316,12 +359,6 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             self._ticker = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self.transport.close()
-        logger.warning("answered %d before the application: %s", status, _REFUSALS[status].splitlines()[0])
-        if self._access_log is not None:
-            # Refused on reading: no time to speak of; timed out: at least since a tick first saw the head.
-            now = perf_counter_ns()
-            start = self._waiting_since if status == 408 else now
-            self._access_log.record(request, request_id, status, len(body), start, now, None, None)
 
     def _request_for_log(self) -> Scope:
         """The refused request for its access-log line: a head's method, target and version as far as they
@@ -339,6 +376,12 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             "query_string": b"",
             "http_version": "" if version == "0.0" else version,
         }
+
+
+async def _keep_counts(reply: Reply, status: int, sent: int, message: Message) -> None:
+    """The send of an application whose request the protocol has answered: drops the message, and puts back
+    the counts Reply.wrapped has just changed for it."""
+    reply.status, reply.sent = status, sent
 
 
 def _access_log_of(app: Any) -> AccessLog | None:
