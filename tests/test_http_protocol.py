@@ -1,21 +1,30 @@
 """reader.http_protocol on the real server: a request's head has a size limit (414, 431) and a time limit
-(408), and every answer the protocol gives by itself carries reader's headers and an access-log line."""
+(408), and every answer the protocol gives by itself carries reader's headers and an access-log line. And,
+in front of an application of the test's own, what reader's application never does (a slow answer)."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 import pytest
+import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reader.http_protocol import MAX_FIELDS, MAX_HEAD_BYTES, MAX_TARGET_BYTES
+from reader.http_protocol import MAX_FIELDS, MAX_HEAD_BYTES, MAX_TARGET_BYTES, TICKS_PER_TIMEOUT, ReaderHttpProtocol
 from reader.middleware import SECURITY_HEADERS
 from tests.serverproc import Server
 
 HEAD_TIMEOUT = 0.5
+BODY_TIMEOUT = 1.5  # longer than test_a_slow_body_and_an_idle_keep_alive_are_not_slow_heads's pause
+TICK = min(HEAD_TIMEOUT, BODY_TIMEOUT) / TICKS_PER_TIMEOUT
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +34,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with Server(
         db=directory / "reader.db",
         directory=directory,
-        env={"READER_HEAD_TIMEOUT": str(HEAD_TIMEOUT)},
+        env={"READER_HEAD_TIMEOUT": str(HEAD_TIMEOUT), "READER_BODY_TIMEOUT": str(BODY_TIMEOUT)},
         args=("--access-log", str(access_log)),
     ) as running:
         yield running
@@ -104,6 +113,17 @@ def _access_lines(server: Server, request_id: str) -> list[str]:
         time.sleep(0.1)
 
 
+def _all_access_lines(server: Server, request: str) -> list[str]:
+    """The access log's lines with `request` (its method, target and version, quoted), once one is written
+    and a while longer: the log is written every half second, and another line would come by then."""
+    log = server.directory / "access.log"
+    deadline = time.monotonic() + 5
+    while request not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    return [line for line in log.read_text().splitlines() if request in line]
+
+
 def _head_of(size: int, target: bytes = b"/") -> bytes:
     """A head of `size` bytes as the limit counts them: the target, and _request's fields' names and values."""
     return _request(target, _filler(size - len(target) - len(b"Hostx") - len(b"Connectionclose")))
@@ -177,13 +197,19 @@ def test_an_over_limit_head_pipelined_after_a_request_is_answered_after_it(serve
     assert _status(second) == 431
 
 
-def test_a_body_that_cannot_be_read_gets_400(server: Server) -> None:
+def test_a_body_that_cannot_be_read_gets_400_and_one_access_log_line(server: Server) -> None:
+    """The 400 is the request's answer, and its one line: the application's own (which said 500, the error
+    page it tried to send after its body could not be read) is not written as well."""
     answer = _exchange(
         server,
-        b"POST /api/readability HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST /api/readability?unreadable HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
     )
     assert _status(answer) == 400
+    [line] = _all_access_lines(server, '"POST /api/readability?unreadable HTTP/1.1"')
+    body = answer.split(b"\r\n\r\n", 1)[1]
+    assert f" 400 {len(body)} " in line, line
+    assert line.endswith(f"[{_headers(answer)['x-request-id']}]"), line
 
 
 def test_bytes_that_begin_no_request_do_not_keep_a_connection_open(server: Server) -> None:
@@ -252,6 +278,16 @@ def test_the_protocols_own_answers_carry_readers_headers_and_are_logged(
     server: Server, pieces: tuple[bytes, ...], status: int, logged_request: str
 ) -> None:
     answer = _exchange(server, *pieces)
+    line = _check_refusal(server, answer, status)
+    assert f"{logged_request}" in line, line
+    if status == 408:  # timed: at least the time a tick first saw the head waiting
+        duration = float(re.search(r" ([\d.]+)ms \[", line).group(1))  # type: ignore[union-attr]
+        assert duration >= HEAD_TIMEOUT * 1000 * 0.99, line
+
+
+def _check_refusal(server: Server, answer: bytes, status: int) -> str:
+    """Check an answer the protocol gave by itself (`status`, reader's headers, plain text in both
+    languages); its access-log line."""
     assert _status(answer) == status
     headers = _headers(answer)
     for name, value in SECURITY_HEADERS.items():
@@ -267,7 +303,191 @@ def test_the_protocols_own_answers_carry_readers_headers_and_are_logged(
     request_id = headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{16}", request_id)
     [line] = _access_lines(server, request_id)
-    assert f"{logged_request}" in line and f" {status} {len(body)} " in line, line
-    if status == 408:  # timed: at least the time a tick first saw the head waiting
-        duration = float(re.search(r" ([\d.]+)ms \[", line).group(1))  # type: ignore[union-attr]
-        assert duration >= HEAD_TIMEOUT * 1000 * 0.99, line
+    assert f" {status} {len(body)} " in line, line
+    return line
+
+
+def _post(query: bytes, length: int) -> bytes:
+    """The head of a readability report announcing a body of `length` bytes, with `query` to find its log."""
+    return (
+        b"POST /api/readability?%s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (query, length)
+    )
+
+
+def test_a_body_that_stops_coming_gets_408_and_one_access_log_line(server: Server) -> None:
+    """Time since the body's last read, a quarter of the head timeout (a tick) more at most, and slack; the
+    application's access-log line is the 408's (it would say 500 for the error page it tries to send)."""
+    started = time.monotonic()
+    answer = _exchange(server, _post(b"stalled", 100) + b'{"lang": "en", ')
+    waited = time.monotonic() - started
+    assert BODY_TIMEOUT * 0.9 <= waited < BODY_TIMEOUT + TICK + 2, waited
+    line = _check_refusal(server, answer, 408)
+    assert [line] == _all_access_lines(server, '"POST /api/readability?stalled HTTP/1.1"')
+    duration = float(re.search(r" ([\d.]+)ms \[", line).group(1))  # type: ignore[union-attr]
+    assert duration >= BODY_TIMEOUT * 1000 * 0.99, line
+
+
+def test_a_body_that_keeps_coming_is_not_timed_out_however_long_it_takes(server: Server) -> None:
+    """The timeout is on each pause of a body, not on the whole of it (nginx's client_body_timeout)."""
+    body = b'{"lang": "en", "text": "A short text, sent in pieces."}'
+    with _connect(server) as sock:
+        sock.sendall(_post(b"trickle", len(body)))
+        started = time.monotonic()
+        for piece in (body[:20], body[20:40], body[40:]):
+            time.sleep(BODY_TIMEOUT * 0.6)
+            sock.sendall(piece)
+        assert _status(_read_answer(sock)) == 200
+    assert time.monotonic() - started > BODY_TIMEOUT * 1.5  # the whole body took longer than the timeout
+
+
+# ---------------------------------------------------------------- in front of an application of the test's own
+
+
+@asynccontextmanager
+async def _serving(app: ASGIApp, **timeouts: float) -> AsyncIterator[int]:
+    """uvicorn with the protocol (`timeouts`: its head_timeout, body_timeout) serving `app` in this event loop,
+    as `reader serve` does (reader.cli): the port it listens on."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    protocol = functools.partial(ReaderHttpProtocol, **timeouts)
+    config = uvicorn.Config(
+        app,
+        http=cast("type[asyncio.Protocol]", protocol),
+        ws="none",
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=1,  # a test that failed may leave its application waiting: not for ever
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def _answer_from(reader: asyncio.StreamReader) -> bytes:
+    """One answer with a Content-Length, or everything until the server closes the connection."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = re.search(rb"\r\ncontent-length: (\d+)\r\n", head.lower())
+    return head + (await reader.readexactly(int(length.group(1))) if length else await reader.read())
+
+
+async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_a_head_the_server_does_not_read_yet_is_not_timed() -> None:
+    """uvicorn stops reading when a complete request waits behind one being answered (pipelining), and so
+    may leave the next head half read for as long as the answers before it take: not the client's fault.
+
+    Three requests in one write (the first answered slowly, longer than the head timeout, the second
+    complete, the third's head cut short), the end of the third's head a moment later: each gets its 200.
+    Without the protocol's `flow.read_paused` check the third got 408, after the second's answer."""
+    head_timeout = 0.2
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/slow":
+            await asyncio.sleep(head_timeout * 4)
+        await _ok(scope, receive, send)
+
+    async def run() -> list[bytes]:
+        async with _serving(app, head_timeout=head_timeout) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            third = b"GET /third HTTP/1.1\r\nHost: x\r\n\r\n"
+            writer.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n" + third[:10])
+            await writer.drain()
+            await asyncio.sleep(0.05)  # the server reads that write, and stops reading after the second head
+            writer.write(third[10:])
+            answers = [await _answer_from(reader) for _ in range(3)]
+            writer.close()
+            return answers
+
+    assert [_status(answer) for answer in asyncio.run(run())] == [200, 200, 200]
+
+
+def test_a_body_that_stops_coming_disconnects_its_application() -> None:
+    """The application, waiting for the rest of the body, is told the client has gone (and stops)."""
+    received: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            received.append(message["type"])
+            if not message.get("more_body"):
+                break
+
+    async def run() -> bytes:
+        async with _serving(app, head_timeout=0.2, body_timeout=0.2) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345")
+            answer = await asyncio.wait_for(reader.read(), 10)
+            writer.close()
+            return answer
+
+    assert _status(asyncio.run(run())) == 408
+    assert received == ["http.request", "http.disconnect"]
+
+
+def test_a_body_that_stops_coming_after_its_answer_began_closes_the_connection() -> None:
+    """No 408 can follow an answer begun: the answer is cut short, as the connection is closed."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4")]})
+        await send({"type": "http.response.body", "body": b"ok", "more_body": True})
+        while (await receive())["type"] == "http.request":
+            pass
+
+    async def run() -> bytes:
+        async with _serving(app, head_timeout=0.2, body_timeout=0.2) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345")
+            answer = await asyncio.wait_for(reader.read(), 5)
+            writer.close()
+            return answer
+
+    answer = asyncio.run(run())
+    assert _status(answer) == 200 and answer.endswith(b"\r\n\r\nok")
+
+
+def test_an_application_reading_a_body_slowly_is_not_timed_out() -> None:
+    """When the application leaves the body unread, uvicorn stops reading it (past 64 KiB): the client
+    cannot send, and no time is counted against it. Nor against a client waiting for "100 Continue"
+    before it sends its body, which it gets when the application first reads."""
+    body_timeout = 0.2
+    size = 1024 * 1024  # more than one read takes (256 KiB), so that some of it waits unread
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(body_timeout * 3)
+        read, more = 0, True
+        while more:
+            message = await receive()
+            if not read:
+                await asyncio.sleep(body_timeout * 3)
+            read += len(message.get("body", b""))
+            more = message.get("more_body", False)
+        length = b"%d" % len(b"%d" % read)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", length)]})
+        await send({"type": "http.response.body", "body": b"%d" % read})
+
+    async def run() -> list[bytes]:
+        async with _serving(app, head_timeout=body_timeout, body_timeout=body_timeout) as port:
+            answers = []
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"a" * size)
+            answers.append(await asyncio.wait_for(_answer_from(reader), 30))
+            writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            assert await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30) == b"HTTP/1.1 100 Continue\r\n\r\n"
+            writer.write(b"aaaaa")
+            answers.append(await asyncio.wait_for(_answer_from(reader), 30))
+            writer.close()
+            return answers
+
+    first, second = asyncio.run(run())
+    assert _status(first) == 200 and first.endswith(b"\r\n\r\n%d" % size)
+    assert _status(second) == 200 and second.endswith(b"\r\n\r\n5")

@@ -87,7 +87,13 @@ def test_the_head_timeout_is_seconds() -> None:
     assert Settings.from_env({"READER_HEAD_TIMEOUT": "2.5"}).head_timeout == 2.5
 
 
+def test_the_body_timeout_is_seconds() -> None:
+    assert Settings().body_timeout == 30.0
+    assert Settings.from_env({"READER_BODY_TIMEOUT": "2.5"}).body_timeout == 2.5
+
+
 @pytest.mark.parametrize("raw", ["0", "0.1", "-1", "nan", "inf", "soon", ""])
-def test_a_head_timeout_too_short_or_no_time_is_named(raw: str) -> None:
-    with pytest.raises(SettingsError, match="READER_HEAD_TIMEOUT"):
-        Settings.from_env({"READER_HEAD_TIMEOUT": raw})
+@pytest.mark.parametrize("name", ["READER_HEAD_TIMEOUT", "READER_BODY_TIMEOUT"])
+def test_a_timeout_too_short_or_no_time_is_named(name: str, raw: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: raw})

@@ -280,13 +280,18 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
         # uvloop, accepting new connections in batches: under load, libuv's one accept per turn of the
         # loop left connections queued for seconds (reader.event_loop).
         loop="reader.event_loop:new_event_loop",
-        # uvicorn's httptools protocol with limits on a request's head: its size and how long it takes
-        # (reader.http_protocol). A partial (the config is pickled into worker processes), which uvicorn
-        # only calls, as it would the class its type says.
+        # uvicorn's httptools protocol with limits on a request's head (its size and how long it takes) and
+        # on how long its body may pause (reader.http_protocol). A partial (the config is pickled into
+        # worker processes), which uvicorn only calls, as it would the class its type says.
         # reader serves no WebSockets: an upgrade request is an ordinary request (and the protocol's
         # handling of what follows a head, reader.http_protocol, need not keep uvicorn's upgrade path).
         ws="none",
-        http=cast("type[asyncio.Protocol]", functools.partial(ReaderHttpProtocol, head_timeout=settings.head_timeout)),
+        http=cast(
+            "type[asyncio.Protocol]",
+            functools.partial(
+                ReaderHttpProtocol, head_timeout=settings.head_timeout, body_timeout=settings.body_timeout
+            ),
+        ),
         proxy_headers=settings.trust_proxy_headers,
         # Only these may say who the client is: uvicorn takes the right-most X-Forwarded-For address that
         # is not one of them (a client can write anything to the left).

@@ -1,5 +1,6 @@
-"""The HTTP/1.1 protocol `reader serve` speaks: uvicorn's httptools protocol with limits on a request's head,
-and reader's headers and access-log line on the answers the protocol gives by itself.
+"""The HTTP/1.1 protocol `reader serve` speaks: uvicorn's httptools protocol with limits on a request's head
+and on how long its body may pause, and reader's headers and access-log line on the answers the protocol
+gives by itself.
 
 uvicorn keeps a request's target and header fields in memory as they arrive, with no limit: one connection
 sending header lines without end held 200 MB after 200 MB (measured), and a few such connections take a
@@ -11,14 +12,20 @@ the client goes (slowloris). Here, as nginx, Apache and gunicorn do by default:
 - a head whose target and header names and values add up to more than MAX_HEAD_BYTES (32 KiB), or that has
   more than MAX_FIELDS (100) header fields, gets 431;
 - a head not complete `head_timeout` seconds (Settings.head_timeout, 30 s by default) after its first byte
-  gets 408; a new connection that sends nothing for as long is closed without an answer, as nginx does.
+  gets 408; a new connection that sends nothing for as long is closed without an answer, as nginx does;
+- a body of which nothing comes for `body_timeout` seconds (Settings.body_timeout, 30 s by default) while
+  the server reads gets 408, as nginx's client_body_timeout does: the time between two reads, not the whole
+  body's. uvicorn would wait for ever, and the application with it: now its receive says the client has
+  gone. A body whose answer has begun (no 408 can follow it) has its connection closed.
 
 Each of these, and the 400 for what the parser cannot read, answers with reader's security headers,
 `Cache-Control: no-store`, an X-Request-ID and `Connection: close`, in plain text in English and
 Vietnamese, and writes its access-log line (its client is the connection's peer: a proxy's forwarded
 address is only read once a head is complete). Then what the client still sends is read and dropped, not
 kept, until it closes the connection or LINGER_SECONDS pass. A refused head pipelined behind requests
-still being answered is answered after them; a body that cannot be read is its request's answer.
+still being answered is answered after them; a body that cannot be read is its request's answer, with the
+request's id and its one access-log line (the application's, which would otherwise say 500 for the error
+page it tried to send, dropped).
 
 Two more holes of uvicorn's are closed here: fields after a head (a chunked body's trailers, which ASGI has
 no place for) were added to the request's headers without limit, and any byte after an answer (a stray line
@@ -34,11 +41,16 @@ byte; and one still coming after more bytes than any head within the limits hold
 ends, which the parser keeps until it does) is refused too. All told, a cached page costs 1.2 % more
 instructions than on uvicorn's protocol (callgrind, 245,791 → 248,652 a request).
 
-The timeout takes no work per request either: each connection has one timer, every quarter of
-`head_timeout`, which notes the head in progress (uvicorn starts a new scope for each) and times it out if
-it is still the same one a whole `head_timeout` later. So a slow head gets its 408 between `head_timeout`
-and 1.25 times that after its first byte (exactly `head_timeout` after connecting, for a silent connection).
-While the server itself does not read (pipelined requests waiting their turn), no head is timed.
+The timeouts take no work per request either: each connection has one timer, every quarter of the shorter
+timeout, which notes the head in progress (uvicorn starts a new scope for each) and times it out if it is
+still the same one a whole `head_timeout` later. So a slow head gets its 408 between `head_timeout` and that
+plus a tick after its first byte (1.25 times `head_timeout` by default; TICKS_PER_TIMEOUT), and a silent
+connection is closed `head_timeout` after connecting. For a body the timer notes the count of bytes read,
+which data_received keeps anyway: a body times out when the count has not moved for a whole `body_timeout`.
+A request without a body (a cached GET) costs nothing more: its body is complete with its head. While the
+server itself does not read (pipelined requests waiting their turn, or a body past uvicorn's 64 KiB that
+its application has not taken yet), neither is timed: the client could not send. Nor is a body whose client
+waits for "100 Continue" (sent when the application first reads).
 """
 
 from __future__ import annotations
@@ -47,19 +59,21 @@ import asyncio
 import contextvars
 import functools
 import logging
+import math
 from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from httptools import HttpParserError, HttpParserUpgrade
-from starlette.types import Scope
+from starlette.types import Message, Scope
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from reader.middleware import SECURITY_HEADERS
 from reader.request_id import HEADER as REQUEST_ID_HEADER
-from reader.request_id import new_request_id
+from reader.request_id import REPLY, new_request_id
 
 if TYPE_CHECKING:
     from reader.access_log import AccessLog
+    from reader.request_id import Reply
 
 MAX_TARGET_BYTES: Final = 8 * 1024
 MAX_HEAD_BYTES: Final = 32 * 1024
@@ -70,9 +84,11 @@ SYNTAX_BYTES: Final = 1024
 # After a head in progress is measured and passes, it is measured again when this many more bytes have come.
 CHECK_STEP: Final = 4 * 1024
 HEAD_TIMEOUT_SECONDS: Final = 30.0
+BODY_TIMEOUT_SECONDS: Final = 30.0
 # How long a connection is read (and what comes dropped) after an answer given here, before it is closed.
 LINGER_SECONDS: Final = 2.0
-# Timer ticks per head_timeout: a head times out within a quarter of it past its time.
+# Timer ticks in the shorter of the two timeouts: a head or a body times out less than two ticks past its time
+# (less than one when its timeout is a whole number of ticks, as with the defaults).
 TICKS_PER_TIMEOUT: Final = 4
 
 logger = logging.getLogger("reader")
@@ -116,9 +132,11 @@ class _HeadRefused(Exception):
 
 
 class ReaderHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a size limit and a timeout on each request's head (module docstring).
+    """uvicorn's httptools protocol with a size limit and a timeout on each request's head, and a timeout on
+    its body's pauses (module docstring).
 
-    `reader serve` passes it to uvicorn as `http=functools.partial(ReaderHttpProtocol, head_timeout=…)`.
+    `reader serve` passes it to uvicorn as `http=functools.partial(ReaderHttpProtocol, head_timeout=…,
+    body_timeout=…)`.
 
     Its own state is in slots, not in the instance's dict: uvicorn's protocol keeps about 30 attributes there,
     and CPython 3.11 shares a class's dict keys between its instances (which makes every attribute access in
@@ -127,12 +145,21 @@ class ReaderHttpProtocol(HttpToolsProtocol):
 
     __slots__ = (
         "head_timeout", "_counted", "_unmeasured", "_first_read", "_measure_at", "_refusal", "_answered", "_ticker",
-        "_waiting", "_waiting_ticks", "_waiting_since", "_access_log",
+        "_waiting", "_waiting_ticks", "_waiting_since", "_waiting_read", "_access_log", "body_timeout",
+        "_tick_seconds", "_head_ticks", "_body_ticks",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, head_timeout: float = HEAD_TIMEOUT_SECONDS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        head_timeout: float = HEAD_TIMEOUT_SECONDS,
+        body_timeout: float = BODY_TIMEOUT_SECONDS,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.head_timeout = head_timeout
+        self.body_timeout = body_timeout
+        self._tick_seconds, self._head_ticks, self._body_ticks = _ticks(head_timeout, body_timeout)
         # The request whose head is counted (its scope), the bytes read since it began (all of the read it
         # began in: a head is never counted short), that first read's size, and the count at which a head
         # still coming is measured next.
@@ -144,10 +171,11 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         self._answered = False  # the protocol answered by itself: what the connection sends next is ignored
         self._ticker: asyncio.TimerHandle | None = None
         # What was awaited at the last tick (the scope of a head in progress, _FIRST for the connection's
-        # first head before any byte of it, None for nothing) and for how many ticks.
+        # first head before any byte of it, the cycle of a body, None for nothing) and for how many ticks.
         self._waiting: object = None
         self._waiting_ticks = 0
         self._waiting_since = 0  # when a tick first saw it (perf_counter_ns): a 408's duration counts from there
+        self._waiting_read = 0  # for a body, the count of bytes read then: a read since is progress
         self._access_log = _access_log_of(self.app)
 
     # Connection
@@ -155,7 +183,7 @@ class ReaderHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._waiting, self._waiting_ticks = _FIRST, 0  # the first request's head is awaited from now
-        self._ticker = self.loop.call_later(self.head_timeout / TICKS_PER_TIMEOUT, self._tick)
+        self._ticker = self.loop.call_later(self._tick_seconds, self._tick)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._ticker is not None:
@@ -234,35 +262,70 @@ class ReaderHttpProtocol(HttpToolsProtocol):
     # The protocol's own answers
 
     def _tick(self) -> None:
-        """Every quarter of head_timeout: time out a head that has been in progress for all of head_timeout."""
+        """Every quarter of the shorter timeout: time out a head that has been in progress for all of
+        head_timeout, or a body of which nothing has come for all of body_timeout."""
         self._ticker = None
         if self._answered or self.transport.is_closing():
             return
+        read = 0
         if self.scope is None:  # nothing has come since the connection opened (connection_made set _FIRST)
             waiting: object = _FIRST
-        elif self.flow.read_paused:  # the server has stopped reading (pipelined requests wait their turn)
-            waiting = None
+            limit = self._head_ticks
+        elif self.flow.read_paused:
+            # The server has stopped reading: pipelined requests wait their turn, or a body its application.
+            waiting, limit = None, 0
+        elif self._head_in_progress():
+            waiting, limit = self.scope, self._head_ticks
+        elif self._body_awaited():
+            # The count of bytes read (data_received keeps it for heads) tells whether any came since the
+            # last tick: a body is timed from its last read, as nginx's client_body_timeout is.
+            waiting, limit, read = self.cycle, self._body_ticks, self._unmeasured
         else:
-            waiting = self.scope if self._head_in_progress() else None
-        if waiting is None or waiting is not self._waiting:  # first seen now: it began within the last tick
+            waiting, limit = None, 0
+        if waiting is None or waiting is not self._waiting or read != self._waiting_read:
+            # First seen now: it began (or its body last came) within the last tick.
             self._waiting, self._waiting_ticks, self._waiting_since = waiting, 0, perf_counter_ns()
+            self._waiting_read = read
         else:
             self._waiting_ticks += 1
-        if self._waiting_ticks >= TICKS_PER_TIMEOUT:
+        if waiting is not None and self._waiting_ticks >= limit:
             if waiting is _FIRST:
                 self.transport.close()  # nothing to answer: nginx closes such a connection too
+            elif waiting is self.cycle and self.cycle.response_started:
+                # Too late for a 408: the answer is cut short, and the application's receive says the client
+                # has gone (uvicorn's connection_lost).
+                self.transport.close()
             else:
                 self._answer(408)
             return
-        self._ticker = self.loop.call_later(self.head_timeout / TICKS_PER_TIMEOUT, self._tick)
+        self._ticker = self.loop.call_later(self._tick_seconds, self._tick)
+
+    def _body_awaited(self) -> bool:
+        """Whether the request being served has a body still to come, which its client can send now. Not
+        a pipelined request's (it waits its turn, unread), nor one whose client waits for "100 Continue"
+        (uvicorn sends it when the application first reads: until then the client rightly sends nothing),
+        nor one whose request is answered already (what still comes is dropped; the keep-alive wait ends it).
+
+        Whether the application waits for it in its receive does not matter: while the server reads, the
+        client can send, whatever the application does meanwhile (and when the application leaves more
+        than uvicorn's buffer unread, the server stops reading, and _tick times nothing)."""
+        cycle = self.cycle
+        return (
+            cycle is not None
+            and cycle.more_body
+            and not cycle.response_complete
+            and not cycle.disconnected
+            and not cycle.waiting_for_100_continue
+            and not self.pipeline
+        )
 
     def _answer(self, status: int) -> None:
         """Answer `status` with reader's headers, log it, and close the connection (a lingering close).
 
         When an answer is being given on the connection already, this one cannot cut in:
         - if the request being served has not begun its answer (its body could not be read), this is its
-          answer: the application's is dropped (uvicorn's `disconnected`), and its own access-log line
-          says 499, its answer not sent;
+          answer: the application's is dropped (uvicorn's `disconnected`), and this answer takes the
+          request's id and its access-log line (_send_answer);
         - otherwise (pipelining) this answer follows the last answer of the requests before it."""
         self._answered = True
         if self._ticker is not None:
@@ -280,12 +343,32 @@ class ReaderHttpProtocol(HttpToolsProtocol):
                 last = self.pipeline[0][0] if self.pipeline else cycle  # the pipeline's next is its right end
                 last.on_response = functools.partial(self._answer_after, status, request)
                 return
-            if cycle.response_started:  # the body of a request whose answer is on its way: closed after it
-                cycle.keep_alive = False
-                return
-            cycle.disconnected = True  # the body of the request being served: this is its answer
-            cycle.message_event.set()
+            # The body of the request being served.
+            if REPLY in cycle.scope:
+                self._answer_body(status, request)
+            else:  # its application was started in this very read, and has not run yet (_answer_body)
+                self.loop.call_soon(self._answer_body, status, request)
+            return
         self._send_answer(status, request)
+
+    def _answer_body(self, status: int, request: Scope) -> None:
+        """Answer `status` for the body of the request being served, in its application's place.
+
+        The answer takes the request's id and its access-log line from the reader.request_id layer, whose
+        reply is in the scope while the application runs. An application started in the read that brought
+        the body has not run yet: it has a turn later (a task's first step comes before what is scheduled
+        after it), and by then its layers up to the application's first wait for the body have run."""
+        cycle = self.cycle
+        if self.transport.is_closing():
+            return
+        if cycle.response_started:  # its answer is on its way (or went, in that turn): closed after it
+            cycle.keep_alive = False
+            if cycle.response_complete:
+                self._close_lingering()
+            return
+        cycle.disconnected = True  # uvicorn drops what the application sends, and its receive says so
+        cycle.message_event.set()
+        self._send_answer(status, request, cast("Reply | None", cycle.scope.get(REPLY)))
 
     def _answer_after(self, status: int, request: Scope) -> None:
         """In place of on_response_complete for the last answer before a refusal: the refusal follows it."""
@@ -297,8 +380,10 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         # request's: the warning logged is not about it.
         self.loop.call_soon(self._send_answer, status, request, context=contextvars.Context())
 
-    def _send_answer(self, status: int, request: Scope) -> None:
-        request_id = new_request_id()
+    def _send_answer(self, status: int, request: Scope, reply: Reply | None = None) -> None:
+        """Send the answer, and log it; `reply`: the reader.request_id layer's reply of the request it
+        answers, while the application serving it runs."""
+        request_id = new_request_id() if reply is None else reply.header[1]
         phrase = STATUS_LINE[status].split(b" ", 2)[2].strip()
         body = b"%d %s\n%s" % (status, phrase, _REFUSALS[status].encode())
         head = [STATUS_LINE[status]]
@@ -306,6 +391,24 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         head += [_FIXED_HEADERS, b"content-length: %d\r\n" % len(body)]
         head += [b"%s: %s\r\n\r\n" % (REQUEST_ID_HEADER, request_id), body]
         self.transport.write(b"".join(head))
+        self._close_lingering()
+        logger.warning("answered %d before the application: %s", status, _REFUSALS[status].splitlines()[0])
+        if reply is not None:
+            # The application writes its request's access-log line when it returns: that line is this answer's,
+            # not a second one (which would say 500, the error page it tries to send when it cannot read the
+            # body). The reply's counts are this answer's, and stay so: what the application still sends is
+            # dropped (uvicorn would drop it anyway, the request disconnected) and leaves them as they are.
+            # Nothing is added to any other request's way.
+            reply.status, reply.sent = status, len(body)
+            reply.send = functools.partial(_keep_counts, reply, status, len(body))
+        elif self._access_log is not None:
+            # Refused on reading: no time to speak of; timed out: at least since a tick first saw the head.
+            now = perf_counter_ns()
+            start = self._waiting_since if status == 408 else now
+            self._access_log.record(request, request_id, status, len(body), start, now, None, None)
+
+    def _close_lingering(self) -> None:
+        """Close the connection once the client has read what was sent."""
         if self.transport.can_write_eof():
             # Closed with the client's bytes unread, the connection would be reset, and a reset can destroy
             # the answer before the client reads it (seen with a head refused while it was still coming).
@@ -316,12 +419,6 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             self._ticker = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self.transport.close()
-        logger.warning("answered %d before the application: %s", status, _REFUSALS[status].splitlines()[0])
-        if self._access_log is not None:
-            # Refused on reading: no time to speak of; timed out: at least since a tick first saw the head.
-            now = perf_counter_ns()
-            start = self._waiting_since if status == 408 else now
-            self._access_log.record(request, request_id, status, len(body), start, now, None, None)
 
     def _request_for_log(self) -> Scope:
         """The refused request for its access-log line: a head's method, target and version as far as they
@@ -339,6 +436,20 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             "query_string": b"",
             "http_version": "" if version == "0.0" else version,
         }
+
+
+async def _keep_counts(reply: Reply, status: int, sent: int, message: Message) -> None:
+    """The send of an application whose request the protocol has answered: drops the message, and puts back
+    the counts Reply.wrapped has just changed for it."""
+    reply.status, reply.sent = status, sent
+
+
+@functools.cache  # every connection of a server has the same timeouts
+def _ticks(head_timeout: float, body_timeout: float) -> tuple[float, int, int]:
+    """The seconds between a connection's ticks, and the ticks in each timeout (rounded up, and not short by
+    a float's rounding)."""
+    seconds = min(head_timeout, body_timeout) / TICKS_PER_TIMEOUT
+    return seconds, math.ceil(round(head_timeout / seconds, 6)), math.ceil(round(body_timeout / seconds, 6))
 
 
 def _access_log_of(app: Any) -> AccessLog | None:

@@ -30,6 +30,7 @@ ENVIRONMENT = (
     ("READER_READ_CONNECTIONS", "SQLite reader connections; PostgreSQL pool size minus one"),
     ("READER_MAX_BODY_BYTES", "largest request body accepted"),
     ("READER_HEAD_TIMEOUT", "seconds a request's head may take to arrive"),
+    ("READER_BODY_TIMEOUT", "seconds a request's body may pause between two reads"),
     ("READER_RESPONSE_CACHE_BYTES", "memory for rendered answers (0: off)"),
     ("READER_SEED_DEMO", "fill a new database with the demo articles"),
     ("READER_EMBED_ORIGINS", "origins allowed to embed articles"),
@@ -176,7 +177,8 @@ def workers(name: str, raw: str) -> int:
     return _int(name, raw, 1)
 
 
-MIN_HEAD_TIMEOUT = 0.5
+# The shortest head or body timeout.
+MIN_TIMEOUT = 0.5
 
 
 def _seconds(name: str, raw: str) -> float:
@@ -185,8 +187,8 @@ def _seconds(name: str, raw: str) -> float:
     except ValueError:
         raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
     # Not NaN either. Below half a second, every connection's timer would tick more often than it is worth.
-    if not MIN_HEAD_TIMEOUT <= value < float("inf"):
-        raise SettingsError(f"{name} must be at least {MIN_HEAD_TIMEOUT} seconds, not {raw!r}")
+    if not MIN_TIMEOUT <= value < float("inf"):
+        raise SettingsError(f"{name} must be at least {MIN_TIMEOUT} seconds, not {raw!r}")
     return value
 
 
@@ -219,6 +221,9 @@ class Settings:
     max_body_bytes: int = 1_048_576
     # Seconds a request's head (its request line and header fields) may take to arrive (reader.http_protocol).
     head_timeout: float = 30.0
+    # Seconds a request's body may pause: between two reads of it while the application waits for more
+    # (reader.http_protocol).
+    body_timeout: float = 30.0
     # Rendered answers kept in memory (reader.response_cache), and how often another process's writes
     # are looked for: a change shows within this many seconds.
     response_cache_bytes: int = 32 * 1024 * 1024
@@ -267,6 +272,8 @@ class Settings:
             values["max_body_bytes"] = _int("READER_MAX_BODY_BYTES", environ["READER_MAX_BODY_BYTES"], 1024)
         if "READER_HEAD_TIMEOUT" in environ:
             values["head_timeout"] = _seconds("READER_HEAD_TIMEOUT", environ["READER_HEAD_TIMEOUT"])
+        if "READER_BODY_TIMEOUT" in environ:
+            values["body_timeout"] = _seconds("READER_BODY_TIMEOUT", environ["READER_BODY_TIMEOUT"])
         if "READER_RESPONSE_CACHE_BYTES" in environ:
             values["response_cache_bytes"] = _int(
                 "READER_RESPONSE_CACHE_BYTES", environ["READER_RESPONSE_CACHE_BYTES"], 0
