@@ -40,6 +40,88 @@ def test_write_with_a_live_preview_then_save(page: Page, live_server: str) -> No
     expect(page.locator(".reader-body h2")).to_have_text("Giờ mở cửa")
 
 
+def _count_swaps(page: Page) -> None:
+    """window.__swaps: the live previews swapped in from now on; window.__said: the status region's changes."""
+    page.evaluate("""() => {
+      window.__swaps = 0;
+      window.__said = 0;
+      document.addEventListener("htmx:afterSettle", () => { window.__swaps += 1; });
+      new MutationObserver(() => { window.__said += 1; })
+        .observe(document.getElementById("reader-status"), {childList: true, characterData: true, subtree: true});
+    }""")
+
+
+def _typed_then_previewed(page: Page, selector: str, text: str) -> None:
+    """Type into a field (the focus in it, as the editor's) and wait for the live preview that follows."""
+    swaps = page.evaluate("window.__swaps")
+    page.fill(selector, text)
+    page.wait_for_function("(n) => window.__swaps > n", arg=swaps)
+
+
+def test_live_preview_errors_are_announced_once_and_their_correction_too(page: Page, live_server: str) -> None:
+    """Errors in the live preview reach the status region (politely, the focus left in the field being typed
+    in); the same fields still wrong as the editor types on are not said again, a preview that follows the text
+    says nothing, and the correction of the last error is said once."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    _count_swaps(page)
+    status = page.locator("#reader-status")
+    expect(status).to_have_attribute("role", "status")
+    _typed_then_previewed(page, "#editor-title", "Giờ mở cửa")
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 21 giờ.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Giờ mở cửa")
+    assert page.evaluate("window.__said") == 0  # a preview that follows the text is no news
+
+    _typed_then_previewed(page, "#editor-title", "")
+    expected = "Bản xem trước chưa được cập nhật cho đến khi sửa các lỗi này: Tiêu đề: không được để trống"
+    expect(status).to_have_text(expected)
+    expect(page.locator("#editor-title")).to_be_focused()
+    said = page.evaluate("window.__said")
+
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 21 giờ, từ thứ Hai.")
+    expect(page.locator("#editor-preview .reader-editor-error")).to_be_visible()  # still wrong: not said again
+    assert page.evaluate("window.__said") == said
+    expect(status).to_have_text(expected)
+    expect(page.locator("#editor-body")).to_be_focused()
+
+    _typed_then_previewed(page, "#editor-title", "Giờ mở cửa mới")
+    expect(status).to_have_text("Đã cập nhật bản xem trước: không còn lỗi.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Giờ mở cửa mới")
+    expect(page.locator("#editor-title")).to_be_focused()
+    said = page.evaluate("window.__said")
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 22 giờ.")
+    assert page.evaluate("window.__said") == said
+
+
+def test_a_live_preview_that_fails_is_announced_and_shown(context: BrowserContext, live_server: str) -> None:
+    """A preview the server could not make, or that never reached it: htmx drops it without a word; the status
+    region says so, once, and a line over the preview too, gone with the next preview."""
+    page = context.new_page()
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    status = page.locator("#reader-status")
+    page.route("**/editor/preview", lambda route: route.abort())
+    page.fill("#editor-title", "Giờ mở cửa")
+    unreachable = "Chưa cập nhật được bản xem trước: không kết nối được với máy chủ. Hãy gõ tiếp, hoặc nhấn Xem trước."
+    expect(status).to_have_text(unreachable)
+    expect(page.locator("#editor-preview-failed")).to_have_text(unreachable)
+    expect(page.locator("#editor-title")).to_be_focused()
+    page.unroute("**/editor/preview")
+    page.route("**/editor/preview", lambda route: route.fulfill(status=500, body="no"))
+    page.fill("#editor-body", "Thư viện mở cửa.")
+    failed = "Chưa cập nhật được bản xem trước: máy chủ chưa tạo được nó lúc này. Hãy gõ tiếp, hoặc nhấn Xem trước."
+    expect(status).to_have_text(failed)
+    expect(page.locator("#editor-preview-failed")).to_have_text(failed)
+    page.unroute("**/editor/preview")
+    page.fill("#editor-body", "Thư viện mở cửa đến 21 giờ.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Giờ mở cửa")
+    expect(status).to_have_text("Đã cập nhật bản xem trước: không còn lỗi.")
+    expect(page.locator("#editor-preview-failed")).to_have_count(0)
+    expect(page.locator("#editor-body")).to_be_focused()
+
+
 def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server: str) -> None:
     page = no_js.new_page()
     sign_in(page, live_server)
