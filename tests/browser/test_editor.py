@@ -122,6 +122,62 @@ def test_a_live_preview_that_fails_is_announced_and_shown(context: BrowserContex
     expect(page.locator("#editor-body")).to_be_focused()
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_other_language_code_is_there_only_with_other_chosen(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """With Tiếng Việt or English chosen, the code field for another language is neither shown, nor reached by
+    Tab, nor in the accessibility tree; with Khác chosen it is all three, labelled, and still validated (by
+    CSS alone: the same without JavaScript)."""
+    context = browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    try:
+        page = context.new_page()
+        problems = PageProblems(page)
+        problems.expect_status(422)
+        sign_in(page, live_server)
+        page.goto(live_server + "/editor/new")
+        code = page.locator("#editor-lang_other")
+        by_role = page.get_by_role("textbox", name="Mã ngôn ngữ khác")
+        for chosen in ("vi", "en"):
+            page.select_option("#editor-lang", chosen)
+            expect(code).to_be_hidden()
+            expect(page.locator("#editor-lang_other-hint")).to_be_hidden()
+            expect(by_role).to_have_count(0)
+            page.focus("#editor-lang")
+            page.keyboard.press("Tab")
+            expect(page.locator("#editor-summary")).to_be_focused()
+        page.select_option("#editor-lang", "other")
+        expect(code).to_be_visible()
+        expect(by_role).to_have_count(1)
+        expect(by_role).to_have_accessible_description(
+            "Chỉ điền khi chọn ngôn ngữ “Khác”: mã BCP 47, ví dụ fr, zh-Hant hoặc en-GB."
+        )
+        page.focus("#editor-lang")
+        page.keyboard.press("Tab")
+        expect(code).to_be_focused()
+        page.keyboard.type("không phải mã")
+        slug = f"ma-khac-{'js' if javascript else 'khong-js'}"  # one live server for both variants
+        page.fill("#editor-title", slug.replace("-", " "))
+        page.fill("#editor-body", "Nội dung.")
+        page.click("#editor-save")
+        expect(page.locator("#editor-errors")).to_be_focused()
+        expect(code).to_be_visible()  # the form comes back with Khác chosen, and the field with its error
+        expect(code).to_have_attribute("aria-invalid", "true")
+        expect(code).to_have_value("không phải mã")
+        page.fill("#editor-lang_other", "fr")
+        page.click("#editor-save")
+        page.wait_for_url(f"**/editor/?done=saved:{slug}")
+        page.goto(f"{live_server}/editor/articles/{slug}")  # an article in another language opens with it shown
+        expect(page.locator("#editor-lang")).to_have_value("other")
+        expect(code).to_be_visible()
+        expect(code).to_have_value("fr")
+        page.select_option("#editor-lang", "vi")
+        expect(code).to_be_hidden()
+        assert problems.unexpected() == []
+    finally:
+        context.close()
+
+
 def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server: str) -> None:
     page = no_js.new_page()
     sign_in(page, live_server)
