@@ -138,14 +138,17 @@ class Contrast(TypedDict):
 
 
 class WidthLines(TypedDict):
-    """Characters per line at one width setting: `max` on a wide screen; per text size, per viewport."""
+    """Characters in a full line of prose at one width setting: `max` on a wide screen; per text size, per
+    viewport."""
 
     max: int
     sizes: dict[str, dict[str, int]]
 
 
 class CharactersPerLine(TypedDict):
-    """Characters per line estimated from reader's CSS (see reader.layout_checks)."""
+    """Characters in a full line of prose, about (the median line), estimated from reader's CSS and fitted to
+    the lines Chromium lays out (see reader.layout_checks): fewer than the width setting's number, which is
+    the most a line holds."""
 
     font: str
     ch_em: float
