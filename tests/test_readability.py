@@ -19,6 +19,7 @@ from reader.readability import (
     report_text,
 )
 from reader.readability.document import HEADING, document_from_text
+from reader.readability.report import below_first_grade
 from reader.readability.sentences import sentence_spans
 from reader.readability.vietnamese import segment
 from reader.reading import reading_minutes
@@ -315,6 +316,22 @@ def test_english_report_is_json_and_offline() -> None:
         "automated_readability_index": 9.71,
     }
     assert report["segmenter"] == "whitespace words"
+
+
+def test_a_grade_below_the_first_is_given_as_the_formula_gives_it() -> None:
+    """A very easy text scores below grade 1 (below 0, even): the report keeps the formula's value (the API
+    has always given it), and says which grades are below the first, for reader's pages to say so."""
+    en = readability_report(lang="en", text="I am here. He is not. We go.")["scores"]
+    assert en == {"flesch_reading_ease": 119.53, "flesch_kincaid_grade": -2.75, "automated_readability_index": -9.5}
+    below = {name for name, value in en.items() if below_first_grade(name, value)}
+    assert below == {"flesch_kincaid_grade", "automated_readability_index"}  # reading ease is no grade
+    vi = readability_report(lang="vi", text="Em đi học. Mẹ đi chợ.")["scores"]
+    assert vi["nguyen_henkin_1982"] == -0.73
+    # Syllables per sentence (3) are no grade either, however small.
+    assert {name for name, value in vi.items() if below_first_grade(name, value)} == {"nguyen_henkin_1982"}
+    assert not below_first_grade("flesch_kincaid_grade", 1.0)
+    assert below_first_grade("flesch_kincaid_grade", 0.99)
+    assert not below_first_grade("flesch_kincaid_grade", None)
 
 
 # ---------- any input ----------

@@ -375,6 +375,29 @@ async def test_the_check_page_names_each_flag_once_and_visibly(client: httpx.Asy
     assert re.search(r'reader-editor-tag--long_sentence" lang="vi">Câu dài<', vi)
 
 
+async def test_a_grade_below_the_first_reads_below_grade_1(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    """A very easy text's grades are below 0 by the formulas: the check page says "below grade 1", and why,
+    in the editor's language, and never shows the negative number; the API keeps the formula's value."""
+    form = {"csrf_token": editor.csrf, "title": "Easy", "lang": "en", "body_format": "markdown"}
+    form["body"] = "I am here. He is not. We go."
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    page = (await client.get("/editor/articles/easy/check", headers={"accept-language": "en"})).text
+    why = "a very short or very easy text: the formula gives less than the first school grade"
+    assert page.count(f'Below grade 1 <span class="reader-editor-estimate">({why})</span>') == 2
+    assert "−2" not in page and "-2.75" not in page and "−9" not in page and "-9.5" not in page
+    scores = (await client.get("/api/articles/easy/readability")).json()["scores"]
+    assert scores["flesch_kincaid_grade"] == -2.75 and scores["automated_readability_index"] == -9.5
+
+    form = {**form, "title": "Dễ", "lang": "vi", "body": "Em đi học. Mẹ đi chợ."}
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    vi = (await client.get("/editor/articles/de/check")).text
+    assert vi.count("Dưới lớp 1 <span") == 1 and "văn bản rất ngắn hoặc rất dễ" in vi
+    assert "0,73" not in vi
+    # A grade from 1 up is its number, as before.
+    seed = (await client.get(f"/editor/articles/{EN_SLUG}/check", headers={"accept-language": "en"})).text
+    assert "Below grade 1" not in seed
+
+
 VI_PAGE = {"accept-language": "vi-VN,vi;q=0.9"}
 
 

@@ -1,19 +1,25 @@
 """The layout part of the readability report: line length from the CSS, theme contrast (from the palettes
 in reader.prefs), markup problems.
 
-Characters per line are an estimate from reader.css: the column is ``--reader-column`` on ``.reader``
-(measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing), the article's ``max-width``; the
-page box is ``.reader-main``'s ``max-width`` capped by the viewport, minus the gutter
-(``var(--reader-gutter, 1rem)``) on each side, and the text gets the narrower of the two. Assumptions:
-the default sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 % = 16 px)
-and 1ch ≈ 0.55em; characters = the content width over one character's advance (char-ch × 1ch), rounded
-down.
+Characters per line are an estimate from reader.css of what a full line of prose holds (the median over the
+lines of the demo articles that are not a paragraph's last, as Chromium lays them out): the column is
+``--reader-column`` on ``.reader`` (measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing),
+the article's ``max-width``; the page box is ``.reader-main``'s ``max-width`` capped by the viewport, minus
+the gutter (``var(--reader-gutter, 1rem)``) on each side, and the text gets the narrower of the two.
+Assumptions: the default sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 %
+= 16 px) and 1ch = 0.57em; characters = the content width over a prose character's advance (0.83 ch:
+letters, spaces and punctuation on average), less the 2 characters a line loses on average to wrapping
+(the word that does not fit starts the next line), rounded.
+
+That is fewer than the line-length setting's number (66 holds about 53): the setting is the most a line
+holds (reader.prefs.Font.char_ch is measured on lines that pack the most, such as an address), and an
+estimate of the setting itself read 12–27 % above the lines readers see. tests/browser/test_editor.py
+counts the characters of the rendered lines against these numbers.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections import Counter
 from urllib.parse import urlsplit
@@ -51,7 +57,12 @@ from reader.soup import parse_html
 
 VIEWPORTS = (320, 1280)
 ROOT_PX = 16.0
-CH_EM = 0.55  # the width of "0" in the default sans, in em: an assumption, fonts differ
+CH_EM = 0.57  # the width of "0" in the default sans, in em: 0.571 in Chromium on Debian; fonts differ
+# A character of prose in the default sans, in ch, on average (letters, spaces, punctuation), and the characters
+# a full line loses on average to wrapping: fitted to Chromium's lines of the demo articles at 320 and 1280 px
+# and sizes 100 % to 400 % (within 1 character of the median, or 7 %).
+PROSE_CHAR_CH = 0.83
+WRAP_LOSS = 2.0
 FONT = "sans"
 AAA = 7.0
 MAX_COLUMNS = 5
@@ -150,8 +161,8 @@ def characters_per_line(rules: list[Rule]) -> CharactersPerLine:
             box = evaluate(main["max-width"], variables, units)
             gutter = evaluate("var(--reader-gutter, 1rem)", variables, units)
             column = evaluate(article["max-width"], variables, units)
-            advance = evaluate(variables["--reader-column"], {**variables, "--reader-measure": "1"}, units)
-            maximum = _fit(min(box - 2 * gutter, column), advance)  # the same at every size: the width setting
+            advance = PROSE_CHAR_CH * units["ch"]
+            maximum = _fit(min(box - 2 * gutter, column), advance)  # the same at every size
             sizes[prefs.fmt(size)] = {
                 str(view): _fit(min(min(box, view) - 2 * gutter, column), advance) for view in VIEWPORTS
             }
@@ -160,8 +171,8 @@ def characters_per_line(rules: list[Rule]) -> CharactersPerLine:
 
 
 def _fit(available: float, advance: float) -> int:
-    # The small epsilon keeps an exact fit (66 × advance) from rounding down to 65.
-    return max(0, math.floor(available / advance + 1e-9))
+    """The characters of prose a full line holds in `available` px (see the module docstring)."""
+    return max(1, round(available / advance - WRAP_LOSS))
 
 
 def theme_contrast() -> dict[str, dict[str, Contrast]]:

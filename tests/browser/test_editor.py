@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import statistics
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import PageProblems, sign_in, wait_for_htmx
-from tests.conftest import EN_SLUG, SEED_SLUG
+from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
 @pytest.fixture
@@ -38,6 +41,144 @@ def test_write_with_a_live_preview_then_save(page: Page, live_server: str) -> No
     page.goto(live_server + "/articles/thu-vien-mo-cua-buoi-toi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Thư viện mở cửa buổi tối")
     expect(page.locator(".reader-body h2")).to_have_text("Giờ mở cửa")
+
+
+def _count_swaps(page: Page) -> None:
+    """window.__swaps: the live previews swapped in from now on; window.__said: the status region's changes."""
+    page.evaluate("""() => {
+      window.__swaps = 0;
+      window.__said = 0;
+      document.addEventListener("htmx:afterSettle", () => { window.__swaps += 1; });
+      new MutationObserver(() => { window.__said += 1; })
+        .observe(document.getElementById("reader-status"), {childList: true, characterData: true, subtree: true});
+    }""")
+
+
+def _typed_then_previewed(page: Page, selector: str, text: str) -> None:
+    """Type into a field (the focus in it, as the editor's) and wait for the live preview that follows."""
+    swaps = page.evaluate("window.__swaps")
+    page.fill(selector, text)
+    page.wait_for_function("(n) => window.__swaps > n", arg=swaps)
+
+
+def test_live_preview_errors_are_announced_once_and_their_correction_too(page: Page, live_server: str) -> None:
+    """Errors in the live preview reach the status region (politely, the focus left in the field being typed
+    in); the same fields still wrong as the editor types on are not said again, a preview that follows the text
+    says nothing, and the correction of the last error is said once."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    _count_swaps(page)
+    status = page.locator("#reader-status")
+    expect(status).to_have_attribute("role", "status")
+    _typed_then_previewed(page, "#editor-title", "Giờ mở cửa")
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 21 giờ.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Giờ mở cửa")
+    assert page.evaluate("window.__said") == 0  # a preview that follows the text is no news
+
+    _typed_then_previewed(page, "#editor-title", "")
+    expected = "Bản xem trước chưa được cập nhật cho đến khi sửa các lỗi này: Tiêu đề: không được để trống"
+    expect(status).to_have_text(expected)
+    expect(page.locator("#editor-title")).to_be_focused()
+    said = page.evaluate("window.__said")
+
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 21 giờ, từ thứ Hai.")
+    expect(page.locator("#editor-preview .reader-editor-error")).to_be_visible()  # still wrong: not said again
+    assert page.evaluate("window.__said") == said
+    expect(status).to_have_text(expected)
+    expect(page.locator("#editor-body")).to_be_focused()
+
+    _typed_then_previewed(page, "#editor-title", "Giờ mở cửa mới")
+    expect(status).to_have_text("Đã cập nhật bản xem trước: không còn lỗi.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Giờ mở cửa mới")
+    expect(page.locator("#editor-title")).to_be_focused()
+    said = page.evaluate("window.__said")
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 22 giờ.")
+    assert page.evaluate("window.__said") == said
+
+
+def test_a_live_preview_that_fails_is_announced_and_shown(context: BrowserContext, live_server: str) -> None:
+    """A preview the server could not make, or that never reached it: htmx drops it without a word; the status
+    region says so, once, and a line over the preview too, gone with the next preview."""
+    page = context.new_page()
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    status = page.locator("#reader-status")
+    page.route("**/editor/preview", lambda route: route.abort())
+    page.fill("#editor-title", "Giờ mở cửa")
+    unreachable = "Chưa cập nhật được bản xem trước: không kết nối được với máy chủ. Hãy gõ tiếp, hoặc nhấn Xem trước."
+    expect(status).to_have_text(unreachable)
+    expect(page.locator("#editor-preview-failed")).to_have_text(unreachable)
+    expect(page.locator("#editor-title")).to_be_focused()
+    page.unroute("**/editor/preview")
+    page.route("**/editor/preview", lambda route: route.fulfill(status=500, body="no"))
+    page.fill("#editor-body", "Thư viện mở cửa.")
+    failed = "Chưa cập nhật được bản xem trước: máy chủ chưa tạo được nó lúc này. Hãy gõ tiếp, hoặc nhấn Xem trước."
+    expect(status).to_have_text(failed)
+    expect(page.locator("#editor-preview-failed")).to_have_text(failed)
+    page.unroute("**/editor/preview")
+    page.fill("#editor-body", "Thư viện mở cửa đến 21 giờ.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Giờ mở cửa")
+    expect(status).to_have_text("Đã cập nhật bản xem trước: không còn lỗi.")
+    expect(page.locator("#editor-preview-failed")).to_have_count(0)
+    expect(page.locator("#editor-body")).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_other_language_code_is_there_only_with_other_chosen(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """With Tiếng Việt or English chosen, the code field for another language is neither shown, nor reached by
+    Tab, nor in the accessibility tree; with Khác chosen it is all three, labelled, and still validated (by
+    CSS alone: the same without JavaScript)."""
+    context = browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    try:
+        page = context.new_page()
+        problems = PageProblems(page)
+        problems.expect_status(422)
+        sign_in(page, live_server)
+        page.goto(live_server + "/editor/new")
+        code = page.locator("#editor-lang_other")
+        by_role = page.get_by_role("textbox", name="Mã ngôn ngữ khác")
+        for chosen in ("vi", "en"):
+            page.select_option("#editor-lang", chosen)
+            expect(code).to_be_hidden()
+            expect(page.locator("#editor-lang_other-hint")).to_be_hidden()
+            expect(by_role).to_have_count(0)
+            page.focus("#editor-lang")
+            page.keyboard.press("Tab")
+            expect(page.locator("#editor-summary")).to_be_focused()
+        page.select_option("#editor-lang", "other")
+        expect(code).to_be_visible()
+        expect(by_role).to_have_count(1)
+        expect(by_role).to_have_accessible_description(
+            "Chỉ điền khi chọn ngôn ngữ “Khác”: mã BCP 47, ví dụ fr, zh-Hant hoặc en-GB."
+        )
+        page.focus("#editor-lang")
+        page.keyboard.press("Tab")
+        expect(code).to_be_focused()
+        page.keyboard.type("không phải mã")
+        slug = f"ma-khac-{'js' if javascript else 'khong-js'}"  # one live server for both variants
+        page.fill("#editor-title", slug.replace("-", " "))
+        page.fill("#editor-body", "Nội dung.")
+        page.click("#editor-save")
+        expect(page.locator("#editor-errors")).to_be_focused()
+        expect(code).to_be_visible()  # the form comes back with Khác chosen, and the field with its error
+        expect(code).to_have_attribute("aria-invalid", "true")
+        expect(code).to_have_value("không phải mã")
+        page.fill("#editor-lang_other", "fr")
+        page.click("#editor-save")
+        page.wait_for_url(f"**/editor/?done=saved:{slug}")
+        page.goto(f"{live_server}/editor/articles/{slug}")  # an article in another language opens with it shown
+        expect(page.locator("#editor-lang")).to_have_value("other")
+        expect(code).to_be_visible()
+        expect(code).to_have_value("fr")
+        page.select_option("#editor-lang", "vi")
+        expect(code).to_be_hidden()
+        assert problems.unexpected() == []
+    finally:
+        context.close()
 
 
 def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server: str) -> None:
@@ -95,6 +236,72 @@ def test_the_check_page_shows_flags_and_previews_at_readers_sizes(
     cookies = {c["name"]: c["value"] for c in context.cookies()}
     assert cookies["reader_prefs"] == "1|t:sepia"
     assert page.locator("#reader").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(245, 236, 217)"
+
+
+# Each paragraph's rendered lines, top to bottom, as the number of characters on each.
+PARAGRAPH_LINES = """
+() => Array.from(document.querySelectorAll('.reader-body p'), (p) => {
+  const lines = new Map();
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (let i = 0; i < node.length; i++) {
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (rect) lines.set(Math.round(rect.top), (lines.get(Math.round(rect.top)) || 0) + 1);
+    }
+  }
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([, count]) => count);
+})
+"""
+# (screen width, text size, line-length setting): every setting on a wide screen, and text sizes that make
+# the screen, not the setting, the limit.
+LINE_CASES = [(1280, 100.0, width) for width in (45.0, 55.0, 66.0, 75.0, 80.0)] + [
+    (1280, 200.0, 66.0), (1280, 400.0, 66.0), (320, 100.0, 66.0), (320, 200.0, 66.0), (320, 400.0, 66.0),
+]  # fmt: skip
+
+
+def test_the_check_pages_characters_per_line_are_what_a_full_line_holds(browser: Browser, live_server: str) -> None:
+    """The check page's characters per line are those of the lines readers see: the median of the full lines
+    (not a paragraph's last) of the three demo articles in Chromium, in the default font, within 8 % or 1
+    character, whichever is more. (They were the setting's own number: 66 where lines held 53.)"""
+    editor = browser.new_context(locale="en-GB")
+    try:
+        page = editor.new_page()
+        sign_in(page, live_server)
+        page.goto(f"{live_server}/editor/articles/{EN_SLUG}/check")
+        shown: dict[tuple[int, float, float], int] = {}
+        for viewport in (320, 1280):
+            name = f"Characters in a full line of text (about), on a {viewport} px wide screen"
+            table = page.get_by_role("region", name=name).locator("table")
+            headers = table.locator("thead th").all_inner_texts()[1:]
+            for row in table.locator("tbody tr").all():
+                setting = float(row.locator("th").inner_text())
+                for header, cell in zip(headers, row.locator("td").all_inner_texts(), strict=True):
+                    size = float(re.sub(r"[^0-9.]", "", header))  # "87.5%"
+                    shown[(viewport, size, setting)] = int(cell)
+    finally:
+        editor.close()
+    wrong = {}
+    for viewport, size, width in LINE_CASES:
+        reader = browser.new_context(viewport={"width": viewport, "height": 800}, locale="en-GB")
+        reader.add_cookies([{"name": "reader_prefs", "value": f"1|w:{fmt(width)}|s:{fmt(size)}", "url": live_server}])
+        try:
+            page = reader.new_page()
+            full_lines = []
+            for slug in (SEED_SLUG, EN_SLUG, TABLE_SLUG):
+                page.goto(f"{live_server}/articles/{slug}")
+                page.evaluate("document.fonts.ready")
+                full_lines += [count for lines in page.evaluate(PARAGRAPH_LINES) for count in lines[:-1]]
+        finally:
+            reader.close()
+        assert len(full_lines) >= 30, (viewport, size, width, full_lines)
+        median = statistics.median(full_lines)
+        label = shown[(viewport, size, width)]
+        if abs(label - median) > max(1.0, 0.08 * median):
+            wrong[(viewport, size, width)] = (label, median)
+    assert wrong == {}, wrong
 
 
 def test_a_preview_shows_the_toolbar_but_cannot_change_the_editors_settings(

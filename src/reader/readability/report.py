@@ -92,19 +92,40 @@ class Counts(TypedDict):
 
 
 Score = Annotated[float | None, Rules(description="null for a text without words or sentences")]
+# A grade is given as the formula gives it, also below the first school grade (to 0 and below, for a very short
+# or very easy text): the API has always given that value, a client may compare or average it, and clamping it
+# would make 1 mean two things. reader's own check page shows such a grade as "below grade 1" (below_first_grade).
+Grade = Annotated[
+    float | None,
+    Rules(
+        description="a school grade, as the published formula gives it: below 1, even below 0, for a very short "
+        "or very easy text (reader's check page shows “below grade 1” then); null for a text without words or "
+        "sentences"
+    ),
+]
 
 
 class EnglishScores(TypedDict):
     flesch_reading_ease: Score
-    flesch_kincaid_grade: Score
-    automated_readability_index: Score
+    flesch_kincaid_grade: Grade
+    automated_readability_index: Grade
 
 
 class VietnameseScores(TypedDict):
     syllables_per_sentence: Score
     words_per_sentence: Score
     syllables_per_word: Score
-    nguyen_henkin_1982: Score
+    nguyen_henkin_1982: Grade
+
+
+# The scores that are school grades, and the first grade: a grade below it says nothing an editor can use.
+GRADES = frozenset({"flesch_kincaid_grade", "automated_readability_index", "nguyen_henkin_1982"})
+FIRST_GRADE = 1.0
+
+
+def below_first_grade(name: str, value: object) -> bool:
+    """Whether one of a report's scores is a grade under the first school grade (shown as "below grade 1")."""
+    return name in GRADES and isinstance(value, int | float) and value < FIRST_GRADE
 
 
 class Contrast(TypedDict):
@@ -117,14 +138,17 @@ class Contrast(TypedDict):
 
 
 class WidthLines(TypedDict):
-    """Characters per line at one width setting: `max` on a wide screen; per text size, per viewport."""
+    """Characters in a full line of prose at one width setting: `max` on a wide screen; per text size, per
+    viewport."""
 
     max: int
     sizes: dict[str, dict[str, int]]
 
 
 class CharactersPerLine(TypedDict):
-    """Characters per line estimated from reader's CSS (see reader.layout_checks)."""
+    """Characters in a full line of prose, about (the median line), estimated from reader's CSS and fitted to
+    the lines Chromium lays out (see reader.layout_checks): fewer than the width setting's number, which is
+    the most a line holds."""
 
     font: str
     ch_em: float

@@ -21,7 +21,7 @@ from reader.models import Article, ArticleDraft, parse_published
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
-from reader.readability.report import LANGUAGES, FlagJSON, ReadabilityReport
+from reader.readability.report import LANGUAGES, FlagJSON, ReadabilityReport, below_first_grade
 from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
@@ -438,9 +438,12 @@ async def check(request: Request) -> Response:
     blocks = _marked_blocks(article, flags)
     # The legend: the highlight of each kind the text shows, in a fixed order.
     marked = [kind for kind in MARKED_KINDS if any(flag["kind"] == kind for flag in flags)]
+    # Grades under the first school grade: the page says "below grade 1" (the API keeps the formula's value).
+    scores = report["scores"].items() if report else ()
+    below_first = {name for name, value in scores if below_first_grade(name, value)}
     context = {
         "article": article, "report": report, "layout": layout, "blocks": blocks, "marked_kinds": marked,
-        "previews": PREVIEWS,
+        "previews": PREVIEWS, "below_first": below_first,
     }  # fmt: skip
     return _page(request, "editor/check.html", context)
 

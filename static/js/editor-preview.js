@@ -1,0 +1,89 @@
+// What the article form's live preview (editor/form.html, htmx) says through the page's one status region.
+// A sighted editor sees the preview turn into a list of errors, or stop following the text; a screen reader
+// user, typing in a field, would hear nothing. So, politely (role=status) and without moving the focus:
+// - when the fields in error change (a field the editor has typed in newly wrong, or another one), the errors,
+//   each with its field;
+//   the same fields still wrong as the editor types on are said once, not at every pause in the typing (the
+//   message can quote what is typed: "“f” is not a BCP 47 code" would follow each letter);
+// - once, when the last error is corrected: the preview is back;
+// - when a preview could not be made (the server answered with an error, or never answered), why, once until
+//   it works again, and a line over the preview says so too (htmx drops such an answer without a word).
+// A preview that simply follows the text says nothing: that would be every keystroke.
+// Without JavaScript there is no live preview: the Preview button reloads the page, and its error summary
+// takes the focus (form.html). A classic script, loaded by that page only.
+(() => {
+  const preview = () => document.getElementById("editor-preview");
+
+  // The fields in error, as the links of an error list name them ("#editor-title #editor-body").
+  const fieldsIn = (list) =>
+    list ? Array.from(list.querySelectorAll("a[href^='#editor-']"), (link) => link.getAttribute("href")).join(" ") : "";
+
+  // What was last said (or shown on the page when it opened): "" when all is well, "errors …" with the fields,
+  // "failed …" with the reason. The summary of a refused save has been read already (it takes the focus).
+  const shown = fieldsIn(document.getElementById("editor-errors"));
+  let said = shown ? `errors ${shown}` : "";
+
+  function say(message) {
+    const status = document.getElementById("reader-status");
+    if (!status || !message) return;
+    // The same text again is no change to a screen reader: a trailing no-break space makes it one.
+    status.textContent = status.textContent === message ? `${message}\u00a0` : message;
+  }
+
+  function failureLine(box, create) {
+    let line = box.previousElementSibling;
+    if (line?.classList.contains("reader-request-failed")) return line;
+    if (!create) return null;
+    line = document.createElement("p");
+    line.className = "reader-request-failed";
+    line.id = "editor-preview-failed";
+    box.before(line);
+    return line;
+  }
+
+  // The fields the editor has typed in (or chosen in) since the page opened. A new article's fields the editor
+  // has not reached yet are empty, and so in error ("Body: is required" while the title is being written):
+  // the list shows that, but it is no news to say.
+  const touched = new Set();
+  for (const type of ["input", "change"]) {
+    document.addEventListener(type, (event) => {
+      if (event.target instanceof Element && event.target.id.startsWith("editor-")) touched.add(`#${event.target.id}`);
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const box = preview();
+    if (!box || event.detail.target !== box) return;
+    failureLine(box, false)?.remove();
+    const list = box.querySelector(".reader-editor-error");
+    const fields = fieldsIn(list);
+    if (fields && !said && !fields.split(" ").some((field) => touched.has(field))) return;
+    const now = fields ? `errors ${fields}` : "";
+    if (now === said) return;
+    const before = said;
+    said = now;
+    if (fields) {
+      const items = Array.from(list.querySelectorAll("li"), (item) => item.textContent.trim());
+      say(`${box.dataset.textErrors} ${items.join("; ")}`);
+    } else if (before) {
+      say(box.dataset.textClear);
+    }
+  });
+
+  function failed(event, reason) {
+    const box = preview();
+    const form = event.detail.elt;
+    if (!box || !(form instanceof Element) || form.getAttribute("data-hx-target") !== "#editor-preview") return;
+    const message = box.dataset[`text${reason}`] || box.dataset.textFailed;
+    failureLine(box, true).textContent = message;
+    if (said === `failed ${reason}`) return;
+    said = `failed ${reason}`;
+    say(message);
+  }
+  document.addEventListener("htmx:responseError", (event) => {
+    failed(event, event.detail.xhr?.status === 429 ? "Busy" : "Failed");
+  });
+  for (const type of ["htmx:sendError", "htmx:timeout"]) {
+    document.addEventListener(type, (event) => failed(event, "Unreachable"));
+  }
+})();
