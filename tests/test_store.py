@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from reader.db import Database
+from reader.db import Database, Transaction
 from reader.drafts import draft_from_fields
 from reader.store import SqlArticleStore
 from tests.conftest import opened_nodes
@@ -350,3 +353,56 @@ async def test_concurrent_restores_and_creates_from_two_nodes_write_one_article(
             assert winner.version == 2 and await stores[1].get_article(slug) == winner
             history = await stores[1].list_revisions(slug, before=2, page=1, per_page=10)
             assert [(r.version, r.title) for r in history.items] == [(1, "Deleted")]
+
+
+class _PausedBeforeInserting:
+    """A transaction that waits a moment before it inserts an article: what another node does meanwhile
+    lands between a restore's check and its write."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self.row_lock = tx.row_lock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        if sql.startswith("INSERT INTO articles"):
+            await asyncio.sleep(0.3)
+        return await self._tx.execute(sql, params)
+
+
+async def test_a_restore_while_the_article_is_created_again_and_deleted_is_refused(
+    database_target: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node restores a deleted article (the version its page showed) while another creates an article at
+    the address and deletes it again, just after the restore checked the version: the restore must not
+    write the first version over the second one it never saw, nor deadlock with the delete (a 503)."""
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        await stores[0].save_articles([draft("d", title="First")])
+        assert await stores[0].delete_article("d")
+        opened = nodes[0].transaction
+
+        @asynccontextmanager
+        async def paused(touches: Iterable[str] | None = None) -> AsyncIterator[Any]:
+            async with opened(touches) as tx:
+                yield _PausedBeforeInserting(tx)
+
+        monkeypatch.setattr(nodes[0], "transaction", paused)
+
+        async def created_and_deleted() -> None:
+            await asyncio.sleep(0.1)  # the restore has checked the version
+            made = await stores[1].create_article(draft("d", title="Second"))
+            if made is not None:  # SQLite: the restore holds the one write lock, and wrote first
+                assert await stores[1].delete_article("d", version=made.version)
+
+        restored, _ = await asyncio.gather(
+            stores[0].restore_deleted(draft("d", title="First"), version=1), created_and_deleted()
+        )
+        if restored is not None:
+            assert (restored.title, restored.version) == ("First", 2)
+        else:
+            deleted = await stores[1].get_deleted("d")
+            assert deleted is not None and (deleted.last.title, deleted.last.version) == ("Second", 2)
+            assert await stores[1].get_article("d") is None

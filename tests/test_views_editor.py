@@ -576,12 +576,18 @@ async def test_a_version_that_breaks_a_newer_rule_is_shown_not_restored(
     assert "Bản mới" in (await client.get(f"/articles/{SEED_SLUG}")).text
 
 
-async def test_deleted_articles_need_a_session(client: httpx.AsyncClient) -> None:
-    for path in ("/editor/deleted", f"/editor/deleted/{SEED_SLUG}"):
+async def test_deleted_articles_need_a_session(client: httpx.AsyncClient, auth: AuthActions) -> None:
+    signed = await auth.sign_in()
+    assert (await _delete(client, signed, EN_SLUG)).status_code == 303
+    paths = ("/editor/deleted", f"/editor/deleted/{EN_SLUG}")
+    assert [(await client.get(path)).status_code for path in paths] == [200, 200]
+    await auth.sign_out(signed)
+    for path in paths:
         response = await client.get(path)
         assert response.status_code == 303 and response.headers["location"] == f"/editor/login?next={path}"
-    response = await client.post(f"/editor/deleted/{SEED_SLUG}", data={"version": "1"})
+    response = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": signed.csrf, "version": "1"})
     assert response.status_code == 303 and response.headers["location"].startswith("/editor/login")
+    assert (await client.get(f"/articles/{EN_SLUG}")).status_code == 404  # nothing restored
 
 
 async def _delete(client: httpx.AsyncClient, editor: SignedIn, slug: str) -> httpx.Response:
@@ -671,6 +677,8 @@ async def test_a_deleted_version_that_breaks_a_newer_rule_is_shown_not_restored(
 
 
 async def test_unknown_deleted_articles_are_not_found(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    assert (await client.get(f"/editor/deleted/{EN_SLUG}")).status_code == 200
     # Never deleted (a live article, or no article at all): nothing to show or restore.
     for slug in (SEED_SLUG, "no-such-article"):
         assert (await client.get(f"/editor/deleted/{slug}")).status_code == 404

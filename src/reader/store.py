@@ -231,6 +231,7 @@ class SqlArticleStore:
         """Delete an article (with `version`, only while it is at that version); whether one was deleted.
         `by`: the editor who deleted it, for the list of deleted articles."""
         async with self.db.transaction(touches=(slug,)) as tx:
+            await tx.lock(_deleting(slug))  # before the article's row: restore_deleted's order
             deleted = await tx.fetch_one(
                 "DELETE FROM articles WHERE slug = ?" + (" AND version = ?" if version is not None else "")
                 + " RETURNING *",
@@ -296,13 +297,17 @@ class SqlArticleStore:
         while `version` is still the last one deleted there and no article has the slug: the article written,
         or None (nothing written).
 
-        The delete's row is read with the transaction's row lock: a second restore, or a delete of an article
-        created again meanwhile, waits for this one to end, then finds the slug taken or the version moved.
-        The insert itself refuses a slug an article took meanwhile, as create_article's does."""
+        A delete of the slug's article (one created again meanwhile) and a second restore wait for this one to
+        end, then find the version moved or the slug taken: both take the slug's named lock first, and only
+        then the rows (a delete its article's row, then its delete's row; this one the delete's row, then
+        the article's, inserting): the other order would deadlock with a delete. The delete's row is read
+        with the transaction's row lock as well (PostgreSQL's FOR UPDATE). The insert itself refuses a slug
+        an article took meanwhile (created again, not deleted yet), as create_article's does."""
         now = _now()
         values = [getattr(draft, field) for field in _COMPARED]
         row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now, draft.slug)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
+            await tx.lock(_deleting(draft.slug))
             deleted = await tx.fetch_one(
                 "SELECT version FROM deleted_articles WHERE slug = ?" + tx.row_lock, (draft.slug,)
             )
@@ -315,6 +320,12 @@ class SqlArticleStore:
 
     async def ping(self) -> bool:
         return await self.db.healthy()
+
+
+def _deleting(slug: str) -> str:
+    """The named lock (Transaction.lock) that a delete of the article at `slug` and a restore of the one
+    deleted there hold: they run one after the other."""
+    return f"deleted-article:{slug}"
 
 
 async def _written(tx: Transaction, slug: str) -> Article:
