@@ -139,7 +139,12 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
                data={"csrf_token": token, "version": "2"})  # fmt: skip
     upload = ("h.md", b"---\nlang: en\nslug: imported-headers\n---\n# Imported\n\nBody.\n", "text/markdown")
     await walk("/editor/import", "POST", "/editor/import", data={"csrf_token": token}, files={"files": upload})
-    await walk("/editor/articles/{slug}/delete", "POST", "/editor/articles/headers/delete", data={"csrf_token": token})
+    await walk("/editor/articles/{slug}/delete", "POST", "/editor/articles/headers/delete",
+               data={"csrf_token": token, "version": "3"})  # fmt: skip
+    # The deleted article: listed, shown, restored (as version 4).
+    await walk("/editor/deleted", "GET", "/editor/deleted")
+    await walk("/editor/deleted/{slug}", "GET", "/editor/deleted/headers")
+    await walk("/editor/deleted/{slug}", "POST", "/editor/deleted/headers", data={"csrf_token": token, "version": "3"})
     await walk("/editor/new", "POST", "/editor/new", data={**form, "csrf_token": "forged"})  # 403
     await walk("/editor/logout", "POST", "/editor/logout", data={"csrf_token": token})
     await walk("/editor/", "GET", "/editor/")  # signed out: to the sign-in form

@@ -197,7 +197,7 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
         for gone_title in ("Gone", "Gone, changed"):
             fields = {"slug": "gone", "lang": "en", "title": gone_title, "body_html": "<p>x</p>"}
             await store.save_articles([draft_from_fields(fields)])
-        await store.delete_article("gone")
+        await store.delete_article("gone", by="mai")
         accounts = AccountStore(db)
         await accounts.add_user("mai", "correct horse battery")
         user = await accounts.verify_login("mai", "correct horse battery")
@@ -217,7 +217,11 @@ async def _read_site(
     try:
         accounts = AccountStore(db)
         titles = [row["title"] for row in await db.fetch_all("SELECT title FROM articles ORDER BY slug")]
-        deleted = [(row["slug"], row["version"]) for row in await db.fetch_all("SELECT * FROM deleted_articles")]
+        # With who deleted it, and whether when was kept (the editor's list of deleted articles).
+        deleted = [
+            (f"{row['slug']} by {row['deleted_by']}{' at a time' if row['deleted_at'] else ''}", row["version"])
+            for row in await db.fetch_all("SELECT * FROM deleted_articles")
+        ]
         history = await db.fetch_all("SELECT slug, version, title FROM article_revisions ORDER BY slug, version")
         deleted += [(f"{row['slug']} {row['title']}", row["version"]) for row in history]
         return (
@@ -234,7 +238,7 @@ async def _read_site(
 def _copied(title: str, key: str) -> tuple[list[str], bool, str | None, str, list[tuple[str, int]]]:
     """What _read_site finds of a site _site made: its article, the live session and token, the key, and
     the deleted article's last version and history."""
-    return [title], True, "ci", key, [("gone", 2), ("gone Gone", 1), ("gone Gone, changed", 2)]
+    return [title], True, "ci", key, [("gone by mai at a time", 2), ("gone Gone", 1), ("gone Gone, changed", 2)]
 
 
 def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, database_target: str | Path) -> None:

@@ -258,7 +258,8 @@ GET_ROUTES = [
     "/", "/articles/{slug}", "/articles/{slug}/fragment", "/embed/{slug}", "/oembed", "/preferences",
     "/preferences/colors/000000-ffffff.css", "/healthz", "/editor/login", "/editor/", "/editor/new",
     "/editor/import", "/editor/articles/{slug}", "/editor/articles/{slug}/delete", "/editor/articles/{slug}/check",
-    "/editor/preview/{slug}", "/api/articles", "/api/articles/{slug}", "/api/articles/{slug}/readability",
+    "/editor/preview/{slug}", "/editor/deleted", "/editor/deleted/{slug}", "/api/articles", "/api/articles/{slug}",
+    "/api/articles/{slug}/readability",
     "/api/openapi.json", "/static/css/reader.css",
 ]  # fmt: skip
 SLUG_ROUTES = [route for route in GET_ROUTES if "{slug}" in route] + ["/preferences/colors/{slug}.css"]
@@ -433,7 +434,7 @@ test_fuzz_login_form, test_fuzz_login_form_at_length = fuzz_login_form
 
 
 DEMO_SLUGS = (SEED_SLUG, EN_SLUG, TABLE_SLUG)
-EDITOR_ENDPOINTS = ["new", "edit", "preview", "delete", "import", "logout"]
+EDITOR_ENDPOINTS = ["new", "edit", "preview", "delete", "undelete", "import", "logout"]
 BODY_FORMATS = st.sampled_from(["markdown", "html", "", "rtf"])
 UPLOAD_NAMES = st.one_of(
     st.sampled_from(["a.json", "b.md", "c.html", "../../etc/passwd.json", "x\x00.md", "C:\\temp\\d.htm", ".md", ""]),
@@ -504,6 +505,8 @@ async def fuzz_editor_forms(
         "preview": "/editor/preview",
         # The demo articles must survive for the other cases; any other slug may be deleted.
         "delete": f"/editor/articles/{wire(slug if slug not in DEMO_SLUGS else 'x', loose=False)}/delete",
+        # Any slug: one never deleted is not found; a deleted one is asked about again (no version is sent).
+        "undelete": f"/editor/deleted/{wire(slug, loose=False)}",
         "import": "/editor/import",
         "logout": "/editor/logout",
     }[endpoint]

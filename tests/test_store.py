@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from reader.db import Database
+from reader.db import Database, Transaction
 from reader.drafts import draft_from_fields
 from reader.store import SqlArticleStore
 from tests.conftest import opened_nodes
@@ -244,3 +247,162 @@ async def test_the_history_comes_a_page_at_a_time(store: SqlArticleStore) -> Non
     assert ([r.version for r in last.items], last.page) == ([2, 1], 2)
     older = await store.list_revisions("a", before=4, page=1, per_page=4)  # only those before `before`
     assert [r.version for r in older.items] == [3, 2, 1]
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The store's clock, a minute on at every reading: deletes a test makes one after another are never
+    in the same second. The list holds the readings taken."""
+    taken: list[int] = []
+
+    def now(timespec: str = "seconds") -> str:
+        taken.append(len(taken))
+        return f"2026-12-01T{10 + len(taken) // 60:02d}:{len(taken) % 60:02d}:00Z"
+
+    monkeypatch.setattr("reader.store._now", now)
+    return taken
+
+
+async def test_deleted_articles_are_listed_latest_deleted_first_with_who_and_when(
+    store: SqlArticleStore, database: Database, clock: list[int]
+) -> None:
+    await store.save_articles([draft("a", title="One"), draft("b"), draft("c"), draft("kept")])
+    assert await store.update_article(draft("a", title="Two"), version=1)
+    assert await store.delete_article("a", by="mai")
+    assert await store.delete_article("b")  # through the API, say: nobody named
+    assert await store.delete_article("c", by="lan")
+    listing = await store.list_deleted(page=1, per_page=10)
+    assert [(d.slug, d.version, d.title, d.deleted_by) for d in listing.items] == [
+        ("c", 1, "C", "lan"), ("b", 1, "B", ""), ("a", 2, "Two", "mai"),
+    ]  # fmt: skip
+    assert (listing.total, listing.pages) == (3, 1)
+    first, second = listing.items[0].deleted, listing.items[1].deleted
+    assert first is not None and second is not None and first > second
+    paged = await store.list_deleted(page=9, per_page=2)  # past the end: the last page
+    assert ([d.slug for d in paged.items], paged.page, paged.pages) == (["a"], 2, 2)
+    # A delete from before reader noted when: listed last, without a time.
+    async with database.transaction() as tx:
+        await tx.execute("UPDATE deleted_articles SET deleted_at = NULL, deleted_by = '' WHERE slug = 'c'")
+    listing = await store.list_deleted(page=1, per_page=10)
+    assert [d.slug for d in listing.items] == ["b", "a", "c"] and listing.items[2].deleted is None
+    # The deleted one's last version, as it was saved.
+    deleted = await store.get_deleted("a")
+    assert deleted is not None and (deleted.last.title, deleted.last.version, deleted.summary.deleted_by) == (
+        "Two", 2, "mai",
+    )  # fmt: skip
+    assert await store.get_deleted("kept") is None and await store.get_deleted("never") is None
+    # Created again under its slug: no longer a deleted article (its history holds that version).
+    assert await store.create_article(draft("b", title="B again"))
+    assert [d.slug for d in (await store.list_deleted(page=1, per_page=10)).items] == ["a", "c"]
+    taken = await store.get_deleted("b")
+    assert taken is not None and taken.last.title == "B"
+
+
+async def test_a_deleted_article_is_restored_as_its_next_version(store: SqlArticleStore, clock: list[int]) -> None:
+    await store.save_articles([draft("a", title="One", published="2020-01-01")])
+    assert await store.update_article(draft("a", title="Two", published="2020-01-01"), version=1)
+    assert await store.delete_article("a", by="mai")
+    deleted = await store.get_deleted("a")
+    assert deleted is not None and deleted.last.version == 2
+    restored = await store.restore_deleted(draft("a", title="Two", published="2020-01-01"), version=2)
+    assert restored is not None and (restored.title, restored.version, restored.published) == ("Two", 3, "2020-01-01")
+    assert await store.get_article("a") == restored
+    assert (await store.list_deleted(page=1, per_page=10)).total == 0
+    # Nothing of the history was lost: the deleted version is the restored one's previous version.
+    history = await store.list_revisions("a", before=3, page=1, per_page=10)
+    assert [(r.version, r.title) for r in history.items] == [(2, "Two"), (1, "One")]
+    # Restored once only: the slug is taken now.
+    assert await store.restore_deleted(draft("a", title="Two"), version=2) is None
+    current = await store.get_article("a")
+    assert current is not None and current.version == 3
+
+
+async def test_a_restore_refuses_a_version_deleted_since_and_a_slug_taken_since(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="First life")])
+    assert await store.delete_article("a")
+    assert await store.restore_deleted(draft("a"), version=2) is None  # never the last deleted version
+    # Created again and deleted again after the editor's page showed version 1: that page is stale.
+    assert await store.create_article(draft("a", title="Second life"))
+    assert await store.restore_deleted(draft("a", title="First life"), version=1) is None
+    assert await store.delete_article("a")
+    assert await store.restore_deleted(draft("a", title="First life"), version=1) is None
+    assert await store.get_article("a") is None
+    restored = await store.restore_deleted(draft("a", title="Second life"), version=2)
+    assert restored is not None and (restored.title, restored.version) == ("Second life", 3)
+    assert await store.restore_deleted(draft("never"), version=1) is None
+    assert await store.get_article("never") is None, "a restore never creates an article never deleted"
+
+
+async def test_concurrent_restores_and_creates_from_two_nodes_write_one_article(database_target: str | Path) -> None:
+    """Two nodes restore the same deleted article at once, or one restores it while the other creates an
+    article under its slug: one write wins, the other writes nothing, and no version is lost."""
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        for n in range(8):
+            slug = f"r{n}"
+            await stores[0].save_articles([draft(slug, title="Deleted")])
+            assert await stores[0].delete_article(slug)
+            racing = (
+                stores[1].restore_deleted(draft(slug, title="Deleted"), version=1)
+                if n % 2
+                else stores[1].create_article(draft(slug, title="New"))
+            )
+            written = await asyncio.gather(stores[0].restore_deleted(draft(slug, title="Deleted"), version=1), racing)
+            assert sorted(w is not None for w in written) == [False, True], written
+            winner = next(w for w in written if w is not None)
+            assert winner.version == 2 and await stores[1].get_article(slug) == winner
+            history = await stores[1].list_revisions(slug, before=2, page=1, per_page=10)
+            assert [(r.version, r.title) for r in history.items] == [(1, "Deleted")]
+
+
+class _PausedBeforeInserting:
+    """A transaction that waits a moment before it inserts an article: what another node does meanwhile
+    lands between a restore's check and its write."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self.row_lock = tx.row_lock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        if sql.startswith("INSERT INTO articles"):
+            await asyncio.sleep(0.3)
+        return await self._tx.execute(sql, params)
+
+
+async def test_a_restore_while_the_article_is_created_again_and_deleted_is_refused(
+    database_target: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node restores a deleted article (the version its page showed) while another creates an article at
+    the address and deletes it again, just after the restore checked the version: the restore must not
+    write the first version over the second one it never saw, nor deadlock with the delete (a 503)."""
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        await stores[0].save_articles([draft("d", title="First")])
+        assert await stores[0].delete_article("d")
+        opened = nodes[0].transaction
+
+        @asynccontextmanager
+        async def paused(touches: Iterable[str] | None = None) -> AsyncIterator[Any]:
+            async with opened(touches) as tx:
+                yield _PausedBeforeInserting(tx)
+
+        monkeypatch.setattr(nodes[0], "transaction", paused)
+
+        async def created_and_deleted() -> None:
+            await asyncio.sleep(0.1)  # the restore has checked the version
+            made = await stores[1].create_article(draft("d", title="Second"))
+            if made is not None:  # SQLite: the restore holds the one write lock, and wrote first
+                assert await stores[1].delete_article("d", version=made.version)
+
+        restored, _ = await asyncio.gather(
+            stores[0].restore_deleted(draft("d", title="First"), version=1), created_and_deleted()
+        )
+        if restored is not None:
+            assert (restored.title, restored.version) == ("First", 2)
+        else:
+            deleted = await stores[1].get_deleted("d")
+            assert deleted is not None and (deleted.last.title, deleted.last.version) == ("Second", 2)
+            assert await stores[1].get_article("d") is None

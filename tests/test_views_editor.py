@@ -597,3 +597,131 @@ async def test_a_version_that_breaks_a_newer_rule_is_shown_not_restored(
     assert refused.status_code == 422 and 'id="editor-restore-refused"' in refused.text
     assert "không thể khôi phục nguyên trạng" in refused.text and "Tiêu đề:" in refused.text
     assert "Bản mới" in (await client.get(f"/articles/{SEED_SLUG}")).text
+
+
+async def test_deleted_articles_need_a_session(client: httpx.AsyncClient, auth: AuthActions) -> None:
+    signed = await auth.sign_in()
+    assert (await _delete(client, signed, EN_SLUG)).status_code == 303
+    paths = ("/editor/deleted", f"/editor/deleted/{EN_SLUG}")
+    assert [(await client.get(path)).status_code for path in paths] == [200, 200]
+    await auth.sign_out(signed)
+    for path in paths:
+        response = await client.get(path)
+        assert response.status_code == 303 and response.headers["location"] == f"/editor/login?next={path}"
+    response = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": signed.csrf, "version": "1"})
+    assert response.status_code == 303 and response.headers["location"].startswith("/editor/login")
+    assert (await client.get(f"/articles/{EN_SLUG}")).status_code == 404  # nothing restored
+
+
+async def _delete(client: httpx.AsyncClient, editor: SignedIn, slug: str) -> httpx.Response:
+    """Delete an article as an editor does: the question, then the answer about the version it showed."""
+    confirm = await client.get(f"/editor/articles/{slug}/delete")
+    return await client.post(
+        f"/editor/articles/{slug}/delete", data={"csrf_token": editor.csrf, "version": form_version(confirm.text)}
+    )
+
+
+async def test_a_deleted_article_is_listed_shown_and_restored(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    form = {"csrf_token": editor.csrf, "title": "Lịch xe buýt mùa đông", "lang": "vi", "body_format": "markdown",
+            "body": "Tuyến **số 9** chạy lại."}  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    slug = "lich-xe-buyt-mua-dong"
+    changed = {**form, "title": "Lịch xe buýt", "version": "1"}
+    assert (await client.post(f"/editor/articles/{slug}", data=changed)).status_code == 303
+    confirm = await client.get(f"/editor/articles/{slug}/delete")
+    assert "vẫn nằm trong các bài viết đã xóa" in confirm.text  # no longer "cannot be undone"
+    deleted = await _delete(client, editor, slug)
+    listing = await client.get(deleted.headers["location"])
+    assert f'href="/editor/deleted/{slug}" id="editor-undo-delete">Khôi phục bài viết</a>' in listing.text
+    assert 'href="/editor/deleted" id="editor-deleted-link">Bài viết đã xóa</a>' in listing.text
+    trash = await client.get("/editor/deleted")
+    assert trash.status_code == 200 and "<h1" in trash.text and "Bài viết đã xóa" in trash.text
+    assert f'<a href="/editor/deleted/{slug}">Lịch xe buýt</a></th>' in trash.text
+    assert f"<td>{slug}</td>" in trash.text and "<td>editor</td>" in trash.text  # by whom
+    assert re.search(
+        r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z">\d\d/\d\d/\d{4} \d\d:\d\d</time>', trash.text
+    )
+    shown = await client.get(f"/editor/deleted/{slug}")
+    assert shown.status_code == 200 and "<strong>số 9</strong>" in unmark(shown.text)  # as readers saw it
+    assert "bởi editor" in shown.text and "thành phiên bản 3" in shown.text and form_version(shown.text) == "2"
+    restored = await client.post(f"/editor/deleted/{slug}", data={"csrf_token": editor.csrf, "version": "2"})
+    assert restored.status_code == 303 and restored.headers["location"] == f"/editor/articles/{slug}?done=undeleted"
+    edit = await client.get(restored.headers["location"])
+    assert 'id="editor-undeleted">Đã khôi phục “Lịch xe buýt” từ các bài viết đã xóa thành phiên bản 3' in edit.text
+    assert form_version(edit.text) == "3" and "Tuyến **số 9** chạy lại." in edit.text  # the Markdown came back
+    assert 'id="editor-undeleted"' not in (await client.get(f"/editor/articles/{slug}")).text
+    assert "Lịch xe buýt" in (await client.get(f"/articles/{slug}")).text
+    history = await client.get(f"/editor/articles/{slug}/history")
+    assert f'href="/editor/articles/{slug}/history/2"' in history.text  # the deleted version: kept
+    assert 'id="editor-deleted-empty"' in (await client.get("/editor/deleted")).text
+
+
+async def test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    shown = await client.get(f"/editor/deleted/{EN_SLUG}")
+    version = form_version(shown.text)
+    again = {"csrf_token": editor.csrf, "title": "Written anew", "slug": EN_SLUG, "lang": "en",
+             "body_format": "html", "body": "<p>Anew.</p>"}  # fmt: skip
+    assert (await client.post("/editor/new", data=again)).status_code == 303
+    refused = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": editor.csrf, "version": version})
+    assert refused.status_code == 409 and 'id="editor-undelete-taken"' in refused.text
+    # Offered where it can be restored instead: the version in the history of the article now there.
+    assert f'href="/editor/articles/{EN_SLUG}/history/{version}" id="editor-undelete-history"' in refused.text
+    assert 'id="editor-undelete"' not in refused.text  # no restore button
+    assert "Anew." in (await client.get(f"/articles/{EN_SLUG}")).text
+    assert (await client.get(f"/editor/articles/{EN_SLUG}/history/{version}")).status_code == 200
+    # The page opened from an old link says so too (200: nothing was asked).
+    stale = await client.get(f"/editor/deleted/{EN_SLUG}")
+    assert stale.status_code == 200 and 'id="editor-undelete-taken"' in stale.text
+    assert f"/editor/deleted/{EN_SLUG}" not in (await client.get("/editor/deleted")).text
+    # Deleted again: the page shown before is about a version that is no longer the last deleted one.
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    moved = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": editor.csrf, "version": version})
+    assert moved.status_code == 409 and "rồi lại bị xóa" in moved.text
+    assert form_version(moved.text) == str(int(version) + 1) and "Anew." in moved.text  # asked again about it
+    unversioned = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": editor.csrf})
+    assert unversioned.status_code == 409
+    assert (await client.get(f"/articles/{EN_SLUG}")).status_code == 404
+
+
+async def test_a_deleted_version_that_breaks_a_newer_rule_is_shown_not_restored(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    assert (await _delete(client, editor, SEED_SLUG)).status_code == 303
+    # Its last version as an older reader could have kept it: a title of invisible characters, refused since.
+    async with app.state["db"].transaction(touches=(SEED_SLUG,)) as tx:
+        await tx.execute("UPDATE article_revisions SET title = ? WHERE slug = ?", ("\u200b", SEED_SLUG))
+    refused = await client.post(f"/editor/deleted/{SEED_SLUG}", data={"csrf_token": editor.csrf, "version": "1"})
+    assert refused.status_code == 422 and 'id="editor-restore-refused"' in refused.text
+    assert "vào một bài viết mới" in refused.text and "Tiêu đề:" in refused.text
+    assert (await client.get(f"/articles/{SEED_SLUG}")).status_code == 404
+
+
+async def test_unknown_deleted_articles_are_not_found(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    assert (await client.get(f"/editor/deleted/{EN_SLUG}")).status_code == 200
+    # Never deleted (a live article, or no article at all): nothing to show or restore.
+    for slug in (SEED_SLUG, "no-such-article"):
+        assert (await client.get(f"/editor/deleted/{slug}")).status_code == 404
+        posted = await client.post(f"/editor/deleted/{slug}", data={"csrf_token": editor.csrf, "version": "1"})
+        assert posted.status_code == 404
+    forged = await client.post(f"/editor/deleted/{SEED_SLUG}", data={"csrf_token": "forged", "version": "1"})
+    assert forged.status_code == 403
+
+
+async def test_the_deleted_articles_come_a_page_at_a_time_in_english(settings: Settings) -> None:
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as client:
+        editor = await AuthActions(app, client).sign_in()
+        for slug in (SEED_SLUG, EN_SLUG):
+            assert (await _delete(client, editor, slug)).status_code == 303
+        english = {"accept-language": "en"}
+        first = await client.get("/editor/deleted", headers=english)
+        assert f'href="/editor/deleted/{EN_SLUG}"' in first.text  # deleted last: first
+        assert 'href="/editor/deleted?page=2" rel="next">Deleted earlier</a>' in first.text
+        second = await client.get("/editor/deleted?page=2", headers=english)
+        assert f'href="/editor/deleted/{SEED_SLUG}"' in second.text and f"/editor/deleted/{EN_SLUG}" not in second.text
+        assert 'href="/editor/deleted?page=1" rel="prev">Deleted more recently</a>' in second.text
+        shown = await client.get(f"/editor/deleted/{EN_SLUG}", headers=english)
+        assert "Restore the article</button>" in shown.text and "by editor." in shown.text

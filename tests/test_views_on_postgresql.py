@@ -25,7 +25,10 @@ from tests.test_views_articles import (  # noqa: F401
     test_the_seed_article_page,
 )
 from tests.test_views_editor import (  # noqa: F401
+    test_a_deleted_article_is_listed_shown_and_restored,
+    test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since,
     test_create_edit_and_delete,
+    test_the_deleted_articles_come_a_page_at_a_time_in_english,
     test_wrong_passwords_are_throttled,
 )
 

@@ -61,11 +61,12 @@ async def copy_database(source: Database, target: Database, *, replace: bool = F
                 (row["name"], row["token_hash"], row["created_at"], row["last_used_at"]),
             )
             tokens += 1
-        # Deleted articles' last versions: one created again on the target goes on from there (reader.store).
-        if deleted := await reading.fetch_all("SELECT slug, version FROM deleted_articles"):
+        # Deleted articles' last versions: one created again on the target goes on from there (reader.store),
+        # and the editor lists the deleted ones, with when and by whom, to restore.
+        if deleted := await reading.fetch_all("SELECT slug, version, deleted_at, deleted_by FROM deleted_articles"):
             await writing.execute_many(
-                "INSERT INTO deleted_articles (slug, version) VALUES (?, ?)",
-                [(row["slug"], row["version"]) for row in deleted],
+                "INSERT INTO deleted_articles (slug, version, deleted_at, deleted_by) VALUES (?, ?, ?, ?)",
+                [(row["slug"], row["version"], row["deleted_at"], row["deleted_by"]) for row in deleted],
             )
         # The session-signing key among them: editors signed in before the move stay signed in.
         for row in await reading.fetch_all("SELECT name, value FROM secrets"):

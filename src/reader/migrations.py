@@ -51,6 +51,10 @@ _SESSIONS = """
 _PUBLISHED_INDEX = "CREATE INDEX articles_by_published ON articles (published DESC, id DESC)"
 _SECRETS = "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
 _DELETED_ARTICLES = "CREATE TABLE deleted_articles (slug TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+_DELETED_BY = (
+    "ALTER TABLE deleted_articles ADD COLUMN deleted_at TEXT",
+    "ALTER TABLE deleted_articles ADD COLUMN deleted_by TEXT NOT NULL DEFAULT ''",
+)
 # An article's columns as one version left them; saved_at is that version's updated_at.
 _ARTICLE_REVISIONS = """CREATE TABLE article_revisions (
     slug TEXT NOT NULL, version INTEGER NOT NULL, lang TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL,
@@ -122,6 +126,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         # history, from which an earlier version can be looked at and restored (reader.store).
         sqlite=(_ARTICLE_REVISIONS,),
         postgresql=(_ARTICLE_REVISIONS,),
+    ),
+    Migration(
+        # When each deleted article was deleted and by whom (an editor's account name): the editor's list of
+        # deleted articles, from which one is restored. NULL and '' for a delete made before this migration,
+        # or by a node of the release before it while nodes are upgraded (it sets only the version), and
+        # '' for a delete through the API.
+        sqlite=_DELETED_BY,
+        postgresql=_DELETED_BY,
     ),
 )
 

@@ -83,6 +83,31 @@ class RevisionSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class DeletedSummary:
+    """What the editor's list of deleted articles shows of one: its last version's title, and the delete."""
+
+    slug: str
+    version: int  # the last version, which the delete kept in the article's history
+    lang: str
+    title: str
+    deleted_at: str | None  # ISO 8601, UTC; None for a delete made before reader recorded when
+    deleted_by: str  # the editor's account name; "" when not known (an API delete, or an older one)
+
+    @property
+    def deleted(self) -> dt.datetime | None:
+        return _utc(self.deleted_at) if self.deleted_at else None
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedArticle:
+    """An article deleted under a slug: its last version (updated_at: when that version was saved) and what
+    the list shows of the delete."""
+
+    last: Article
+    summary: DeletedSummary
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleSummary:
     """What the index lists of an article."""
 

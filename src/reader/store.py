@@ -12,6 +12,8 @@ from reader.models import (
     ArticleDraft,
     ArticlePage,
     ArticleSummary,
+    DeletedArticle,
+    DeletedSummary,
     Page,
     RevisionSummary,
     SafeHtml,
@@ -46,11 +48,21 @@ _KEEP_CURRENT = (
     f"SELECT {', '.join(_REVISION_COLUMNS)}, updated_at FROM articles WHERE slug = ?{{row_lock}} "
     "ON CONFLICT (slug, version) DO NOTHING"
 )
-# What a delete remembers of the article (_INSERT): its slug and last version.
+# What a delete remembers of the article: its slug and last version (_INSERT), when and by whom (the list
+# of deleted articles).
 _REMEMBER_DELETED = (
-    "INSERT INTO deleted_articles (slug, version) VALUES (?, ?) "
-    "ON CONFLICT (slug) DO UPDATE SET version = excluded.version"
+    "INSERT INTO deleted_articles (slug, version, deleted_at, deleted_by) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (slug) DO UPDATE SET version = excluded.version, deleted_at = excluded.deleted_at, "
+    "deleted_by = excluded.deleted_by"
 )
+# Deleted articles with their last versions. deleted_articles keeps a slug's row once an article is created
+# again under it (_INSERT goes on from its version): such a slug is not a deleted article any more. A delete
+# from before article_revisions kept nothing to restore, and is not listed either.
+_DELETED = (
+    " FROM deleted_articles d JOIN article_revisions r ON r.slug = d.slug AND r.version = d.version"
+    " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.slug = d.slug)"
+)
+_DELETED_FIELDS = ("slug", "version", "lang", "title", "deleted_at", "deleted_by")
 _UPDATE = (
     "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
     "author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ? WHERE slug = ?"
@@ -72,17 +84,25 @@ class ArticleStore(Protocol):
 
     async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
 
-    async def delete_article(self, slug: str, *, version: int | None = None) -> bool: ...
+    async def delete_article(self, slug: str, *, version: int | None = None, by: str = "") -> bool: ...
 
     async def list_revisions(self, slug: str, *, before: int, page: int, per_page: int) -> Page[RevisionSummary]: ...
 
     async def get_revision(self, slug: str, version: int) -> Article | None: ...
 
+    async def list_deleted(self, *, page: int, per_page: int) -> Page[DeletedSummary]: ...
+
+    async def get_deleted(self, slug: str) -> DeletedArticle | None: ...
+
+    async def restore_deleted(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
+
     async def ping(self) -> bool: ...
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+def _now(timespec: str = "seconds") -> str:
+    """The time now, UTC, in ISO 8601; to the millisecond for a delete, so that the list of deleted articles
+    puts two deletes of one second in their order (HTML's <time> takes no finer fraction)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def _article(row: Row) -> Article:
@@ -207,9 +227,11 @@ class SqlArticleStore:
                 return None
             return await _written(tx, draft.slug)
 
-    async def delete_article(self, slug: str, *, version: int | None = None) -> bool:
-        """Delete an article (with `version`, only while it is at that version); whether one was deleted."""
+    async def delete_article(self, slug: str, *, version: int | None = None, by: str = "") -> bool:
+        """Delete an article (with `version`, only while it is at that version); whether one was deleted.
+        `by`: the editor who deleted it, for the list of deleted articles."""
         async with self.db.transaction(touches=(slug,)) as tx:
+            await tx.lock(_deleting(slug))  # before the article's row: restore_deleted's order
             deleted = await tx.fetch_one(
                 "DELETE FROM articles WHERE slug = ?" + (" AND version = ?" if version is not None else "")
                 + " RETURNING *",
@@ -218,7 +240,7 @@ class SqlArticleStore:
             if deleted is None:
                 return False
             await tx.execute(_KEEP_REVISION, _revision(deleted))  # its last version stays in its history
-            await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"]))
+            await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"], _now("milliseconds"), by))
             return True
 
     async def list_revisions(self, slug: str, *, before: int, page: int, per_page: int) -> Page[RevisionSummary]:
@@ -243,8 +265,67 @@ class SqlArticleStore:
         )
         return _article(row) if row else None
 
+    async def list_deleted(self, *, page: int, per_page: int) -> Page[DeletedSummary]:
+        """One page of the deleted articles (those no article has taken the slug of again), the latest
+        deleted first; those deleted before reader noted when, last."""
+        total_row = await self.db.fetch_one("SELECT count(*) AS n" + _DELETED)
+        total = int(total_row["n"]) if total_row else 0
+        page, pages = Page.bounds(total, per_page, page)
+        rows = await self.db.fetch_all(
+            "SELECT d.slug, d.version, r.lang, r.title, d.deleted_at, d.deleted_by" + _DELETED
+            + " ORDER BY d.deleted_at IS NULL, d.deleted_at DESC, d.slug LIMIT ? OFFSET ?",
+            (per_page, (page - 1) * per_page),
+        )  # fmt: skip
+        items = [DeletedSummary(**{name: row[name] for name in _DELETED_FIELDS}) for row in rows]
+        return Page(items=items, page=page, pages=pages, total=total)
+
+    async def get_deleted(self, slug: str) -> DeletedArticle | None:
+        """The last article deleted under `slug`, with its last version; also once an article has been
+        created again under the slug (the editor then offers that one's history, which holds this version)."""
+        row = await self.db.fetch_one(
+            "SELECT r.*, r.saved_at AS updated_at, d.deleted_at, d.deleted_by FROM deleted_articles d"
+            " JOIN article_revisions r ON r.slug = d.slug AND r.version = d.version WHERE d.slug = ?",
+            (slug,),
+        )
+        if row is None:
+            return None
+        summary = DeletedSummary(**{name: row[name] for name in _DELETED_FIELDS})
+        return DeletedArticle(last=_article(row), summary=summary)
+
+    async def restore_deleted(self, draft: ArticleDraft, *, version: int) -> Article | None:
+        """The deleted article at `draft`'s slug back as its next version (`draft`: its last version), only
+        while `version` is still the last one deleted there and no article has the slug: the article written,
+        or None (nothing written).
+
+        A delete of the slug's article (one created again meanwhile) and a second restore wait for this one to
+        end, then find the version moved or the slug taken: both take the slug's named lock first, and only
+        then the rows (a delete its article's row, then its delete's row; this one the delete's row, then
+        the article's, inserting): the other order would deadlock with a delete. The delete's row is read
+        with the transaction's row lock as well (PostgreSQL's FOR UPDATE). The insert itself refuses a slug
+        an article took meanwhile (created again, not deleted yet), as create_article's does."""
+        now = _now()
+        values = [getattr(draft, field) for field in _COMPARED]
+        row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now, draft.slug)
+        async with self.db.transaction(touches=(draft.slug,)) as tx:
+            await tx.lock(_deleting(draft.slug))
+            deleted = await tx.fetch_one(
+                "SELECT version FROM deleted_articles WHERE slug = ?" + tx.row_lock, (draft.slug,)
+            )
+            if deleted is None or deleted["version"] != version:
+                return None
+            # Its version: 1 + the deleted one (_INSERT), read under the lock just taken.
+            if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
+                return None
+            return await _written(tx, draft.slug)
+
     async def ping(self) -> bool:
         return await self.db.healthy()
+
+
+def _deleting(slug: str) -> str:
+    """The named lock (Transaction.lock) that a delete of the article at `slug` and a restore of the one
+    deleted there hold: they run one after the other."""
+    return f"deleted-article:{slug}"
 
 
 async def _written(tx: Transaction, slug: str) -> Article:

@@ -3,6 +3,7 @@ through Playwright."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -11,12 +12,16 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Response, sync_playwright
 
+from reader.db import database_for
+from reader.drafts import draft_from_fields
+from reader.store import SqlArticleStore
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
 from tests.serverproc import Server, add_editor
@@ -93,7 +98,32 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("live")
     with Server(db=base / "reader.db", directory=base) as server:
         add_editor(server.db, EDITOR_NAME, EDITOR_PASSWORD)
+        add_deleted_article(server.db)
         yield server.url
+
+
+# An article the editor deleted, for the pages of deleted articles (the demo has none).
+DELETED_SLUG = "lich-thi-da-huy"
+
+
+def add_deleted_article(db: Path | str) -> None:
+    """Write DELETED_SLUG, then delete it as the editor, on the live server's database."""
+
+    async def write_and_delete() -> None:
+        database = database_for(db)
+        await database.open()
+        try:
+            store = SqlArticleStore(database)
+            fields = {"slug": DELETED_SLUG, "lang": "vi", "title": "Lịch thi đã hủy", "summary": "Tin cũ.",
+                      "body_markdown": "Kỳ thi **ngày 5** được dời.\n\n## Lịch mới\n\nSẽ báo sau."}  # fmt: skip
+            await store.save_articles([draft_from_fields(fields)])
+            assert await store.delete_article(DELETED_SLUG, by=EDITOR_NAME)
+        finally:
+            await database.close()
+
+    # In a thread of its own: Playwright's sync API may be running an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, write_and_delete()).result()
 
 
 def sign_in(page: Page, live_server: str) -> None:

@@ -27,7 +27,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Cookie, Page
 
 from tests.browser import a11y
-from tests.browser.conftest import PageProblems, sign_in
+from tests.browser.conftest import DELETED_SLUG, PageProblems, sign_in
 from tests.browser.speech import FAKE_VOICES
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
@@ -63,6 +63,8 @@ PAGES = [
     Target("editor-check", f"/editor/articles/{EN_SLUG}/check", editor=True),
     Target("editor-import", "/editor/import", editor=True),
     Target("editor-delete", f"/editor/articles/{SEED_SLUG}/delete", editor=True),
+    Target("editor-deleted", "/editor/deleted", editor=True),
+    Target("editor-deleted-article", f"/editor/deleted/{DELETED_SLUG}", editor=True),
     # /editor/preview/{slug} renders the same template as "embed" above.
 ]
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]

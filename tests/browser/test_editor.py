@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
-from tests.browser.conftest import PageProblems, sign_in, wait_for_htmx
+from tests.browser.conftest import DELETED_SLUG, PageProblems, sign_in, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
@@ -471,3 +471,39 @@ def test_an_earlier_version_is_found_read_and_restored_by_keyboard(page: Page, l
     expect(page.locator(".reader-editor-notice")).to_contain_text("Đã khôi phục một phiên bản trước")
     page.goto(live_server + "/articles/lich-xe-buyt-mua-dong")
     expect(page.locator(".reader-body strong")).to_have_text("20 giờ")
+
+
+def test_a_deleted_article_is_found_and_restored_without_javascript(no_js: BrowserContext, live_server: str) -> None:
+    page = no_js.new_page()
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    page.fill("#editor-title", "Deleted by mistake")
+    page.select_option("#editor-lang", "en")
+    page.fill("#editor-body", "Kept *all the same*.")
+    page.click("#editor-save")
+    page.wait_for_url("**/editor/?done=saved:deleted-by-mistake")
+    page.goto(live_server + "/editor/articles/deleted-by-mistake/delete")
+    page.click("#editor-confirm-delete")
+    page.wait_for_url("**/editor/?done=deleted:deleted-by-mistake")
+    page.click("#editor-undo-delete")  # the list's notice of the delete links to it
+    page.wait_for_url("**/editor/deleted/deleted-by-mistake")
+    expect(page.locator(".reader-editor-preview em")).to_have_text("all the same")
+    page.click("#editor-undelete")  # the confirmation: a form, posted without scripts
+    page.wait_for_url("**/editor/articles/deleted-by-mistake?done=undeleted")
+    expect(page.locator("#editor-undeleted")).to_contain_text("Restored “Deleted by mistake”")
+    page.goto(live_server + "/articles/deleted-by-mistake")
+    expect(page.locator(".reader-body em")).to_have_text("all the same")
+
+
+def test_the_deleted_articles_are_reached_and_read_by_keyboard(page: Page, live_server: str) -> None:
+    sign_in(page, live_server)
+    page.focus("#editor-deleted-link")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/editor/deleted")
+    assert axe_problems(page) == []
+    page.get_by_role("link", name="Lịch thi đã hủy", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/editor/deleted/{DELETED_SLUG}")
+    expect(page.locator(".reader-editor-preview strong")).to_have_text("ngày 5")
+    expect(page.locator("#editor-undelete")).to_have_text("Khôi phục bài viết")
+    assert axe_problems(page) == []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import ROOT, sign_in
+from tests.browser.conftest import DELETED_SLUG, ROOT, sign_in
 from tests.browser.test_a11y_matrix import PAGES, Target
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -32,6 +32,10 @@ MORE_PAGES = [
     Target("editor-list-all", "/editor/", editor=True),
     # An article's history, empty (the demo articles have one version each).
     Target("editor-history", f"/editor/articles/{SEED_SLUG}/history", editor=True),
+    # An edit form that says the article was just restored from the deleted articles.
+    Target("editor-edit-undeleted", f"/editor/articles/{SEED_SLUG}?done=undeleted", editor=True),
+    # The list of articles after a delete: it links to the deleted article, to restore it.
+    Target("editor-list-deleted", f"/editor/?done=deleted:{DELETED_SLUG}", editor=True),
     # A web font chosen: the head preloads its files.
     Target("lexend-preloads", f"/articles/{SEED_SLUG}", prefs="f:lexend"),
 ]

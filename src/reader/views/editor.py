@@ -1,5 +1,6 @@
-"""The editor: list, create, edit with live preview, delete, import, and the readability and layout check
-with previews at the sizes readers use. Every page works without JavaScript; htmx only enhances."""
+"""The editor: list, create, edit with live preview, delete (and restore from the deleted articles), history,
+import, and the readability and layout check with previews at the sizes readers use. Every page works
+without JavaScript; htmx only enhances."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import layout_report
-from reader.models import Article, ArticleDraft, parse_published
+from reader.models import Article, ArticleDraft, DeletedArticle, parse_published
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
@@ -63,6 +64,10 @@ def _done(request: Request, outcome: str, slug: str) -> Response:
     """Back to the article list, which says what was done (after a save or a delete)."""
     query = urlencode({"done": f"{outcome}:{slug}"}, safe=":")
     return RedirectResponse(path_for(request, "editor:article_list") + "?" + query, status_code=303)
+
+
+# The edit form's ?done= after a deleted article was restored: the form says so (and names the version).
+UNDELETED = "undeleted"
 
 
 # The longest search the list takes, in characters (a longer one is cut).
@@ -150,17 +155,18 @@ def _form_errors(exc: FieldErrors, lang: str) -> dict[str, str]:
 def _form_response(
     request: Request, fields: dict[str, str], *, slug: str | None, version: int | None = None,
     errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
-    current: Article | None = None, status: int = 200,
+    current: Article | None = None, status: int = 200, notice: str = "",
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save. After a
-    refused save, `conflict` says why ("edited", "deleted" or "taken") and `current` is the stored article."""
+    refused save, `conflict` says why ("edited", "deleted" or "taken") and `current` is the stored article;
+    `notice` says what was just done to it (UNDELETED)."""
     ui_lang = ui_lang_for(request)
     # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
     languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
     languages.append((OTHER_LANGUAGE, gettext(ui_lang, "Other"), ""))
     context = {
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
-        "conflict": conflict, "current": current, "labels": LABELS, "languages": languages,
+        "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
@@ -171,10 +177,11 @@ async def new_form(request: Request) -> Response:
 
 
 async def edit_form(request: Request) -> Response:
-    """GET /editor/articles/{slug}."""
+    """GET /editor/articles/{slug} (?done=undeleted: just restored from the deleted articles)."""
     article = await load_article(request, request.path_params["slug"])
     fields = _fields_from(article, ui_lang_for(request))
-    return _form_response(request, fields, slug=article.slug, version=article.version, preview=article)
+    notice = UNDELETED if request.query_params.get("done") == UNDELETED else ""
+    return _form_response(request, fields, slug=article.slug, version=article.version, preview=article, notice=notice)
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
@@ -276,7 +283,8 @@ async def delete(request: Request) -> Response:
     store = request.state["store"]
     article = await load_article(request, request.path_params["slug"])
     version = _posted_version(posted_form(request).get("version"))
-    if version is None or not await store.delete_article(article.slug, version=version):
+    by = editor_session(request).user.name
+    if version is None or not await store.delete_article(article.slug, version=version, by=by):
         current = await store.get_article(article.slug)
         if current is None:  # deleted meanwhile, by someone else: done all the same
             return _done(request, "deleted", article.slug)
@@ -328,6 +336,22 @@ async def restore(request: Request) -> Response:
     article = await load_article(request, request.path_params["slug"])
     earlier = await _earlier_version(request, article)
     shown = _posted_version(posted_form(request).get("version"))
+    try:
+        draft = _restorable(earlier)
+    except FieldErrors as exc:
+        return await _revision_page(request, article, earlier, invalid=_broken_rules(request, exc), status=422)
+    if shown is None or await store.update_article(draft, version=shown) is None:
+        current = await store.get_article(article.slug)
+        if current is None:
+            raise HTTPException(status_code=404)
+        return await _revision_page(request, current, earlier, changed=True, status=409)
+    return _done(request, "restored", article.slug)
+
+
+def _restorable(earlier: Article) -> ArticleDraft:
+    """A kept version (an earlier one, or a deleted article's last) as a draft to save again, checked by
+    today's rules: FieldErrors when it breaks one made since it was saved (a title of invisible characters,
+    markup nested too deep…). Then it can be read, and copied into the form, but not restored as it is."""
     fields: dict[str, object] = {
         "slug": earlier.slug, "lang": earlier.lang, "title": earlier.title, "summary": earlier.summary,
         "author": earlier.author, "published": earlier.published, "source_url": earlier.source_url or "",
@@ -336,19 +360,73 @@ async def restore(request: Request) -> Response:
         fields["body_markdown"] = earlier.body_source
     else:
         fields["body_html"] = earlier.body_source or earlier.body_html
+    return draft_from_fields({key: value for key, value in fields.items() if value != ""})
+
+
+def _broken_rules(request: Request, exc: FieldErrors) -> dict[str, str]:
+    """What a kept version breaks, field by field, in the editor's language (editor/_refused.html)."""
+    return {error.field: error.localized(ui_lang_for(request)) for error in exc.errors}
+
+
+async def deleted_list(request: Request) -> Response:
+    """GET /editor/deleted: the deleted articles, the latest deleted first, a page at a time."""
+    listing = await request.state["store"].list_deleted(
+        page=_page_number(request), per_page=request.state["settings"].page_size
+    )
+    return _page(request, "editor/deleted.html", {"listing": listing})
+
+
+async def _load_deleted(request: Request) -> DeletedArticle:
+    """The article last deleted under the path's slug, or 404 (none was, or nothing of it was kept)."""
+    deleted = await request.state["store"].get_deleted(request.path_params["slug"])
+    if deleted is None:
+        raise HTTPException(status_code=404)
+    return deleted
+
+
+async def _deleted_page(
+    request: Request, deleted: DeletedArticle, *, current: Article | None, changed: bool = False,
+    invalid: dict[str, str] | None = None, status: int = 200,
+) -> Response:  # fmt: skip
+    """A deleted article's last version, to restore; with `current`, the article created again under its
+    slug since (then it is not restored here: its history holds this version)."""
+    context = {
+        "deleted": deleted, "preview": deleted.last, "current": current, "changed": changed,
+        "invalid": invalid or {}, "labels": LABELS,
+    }  # fmt: skip
+    return _page(request, "editor/deleted_article.html", context, status)
+
+
+async def deleted_article(request: Request) -> Response:
+    """GET /editor/deleted/{slug}: a deleted article's last version, as readers saw it, to restore."""
+    deleted = await _load_deleted(request)
+    current = await request.state["store"].get_article(deleted.last.slug)
+    return await _deleted_page(request, deleted, current=current)
+
+
+async def undelete(request: Request) -> Response:
+    """POST /editor/deleted/{slug}: the deleted article back under its slug as its next version, only while
+    its last version is still the one the page showed and no article has taken the slug since (else the page
+    again, 409: about the article now there, or about the version deleted since). Then to its edit form."""
+    store = request.state["store"]
+    deleted = await _load_deleted(request)
+    slug = deleted.last.slug
+    shown = _posted_version(posted_form(request).get("version"))
+    if (current := await store.get_article(slug)) is not None:
+        return await _deleted_page(request, deleted, current=current, status=409)
+    if shown != deleted.last.version:  # deleted again since the page was shown (the store checks it too)
+        return await _deleted_page(request, deleted, current=None, changed=True, status=409)
     try:
-        draft = draft_from_fields({key: value for key, value in fields.items() if value != ""})
+        draft = _restorable(deleted.last)
     except FieldErrors as exc:
-        # Saved before a rule that it breaks (a title of invisible characters, markup nested too deep…): it
-        # can be read here and copied into the form, not restored as it is.
-        invalid = {error.field: error.localized(ui_lang_for(request)) for error in exc.errors}
-        return await _revision_page(request, article, earlier, invalid=invalid, status=422)
-    if shown is None or await store.update_article(draft, version=shown) is None:
-        current = await store.get_article(article.slug)
-        if current is None:
-            raise HTTPException(status_code=404)
-        return await _revision_page(request, current, earlier, changed=True, status=409)
-    return _done(request, "restored", article.slug)
+        return await _deleted_page(request, deleted, current=None, invalid=_broken_rules(request, exc), status=422)
+    if await store.restore_deleted(draft, version=shown) is None:
+        # Restored or created again, or deleted again, by someone else since the look-up above.
+        again = await _load_deleted(request)
+        current = await store.get_article(slug)
+        return await _deleted_page(request, again, current=current, changed=current is None, status=409)
+    query = urlencode({"done": UNDELETED})
+    return RedirectResponse(path_for(request, "editor:edit_form", slug=slug) + "?" + query, status_code=303)
 
 
 async def import_form(request: Request) -> Response:
