@@ -40,8 +40,8 @@ class CopyResult:
 
 
 async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
-    """Copy articles (with their histories, renamed ones' old addresses, and deleted articles' last versions), accounts (with their live
-    sessions), API tokens and the server's secrets."""
+    """Copy articles (with their histories, renamed ones' old addresses, and deleted articles' last versions),
+    accounts (with their live sessions), API tokens and the server's secrets."""
     # touches=None: every node on the target drops its cached pages once this commits.
     async with source.snapshot() as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
