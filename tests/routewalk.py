@@ -156,7 +156,14 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     await walk("/api/articles/{slug}", "GET", f"/api/articles/{SEED_SLUG}")
     await walk("/api/articles/{slug}", "PUT", "/api/articles/via-api", json=body)  # 401
     await walk("/api/articles/{slug}", "PUT", "/api/articles/via-api", json=body, headers=bearer)
-    await walk("/api/articles/{slug}", "DELETE", "/api/articles/via-api", headers=bearer)  # 204
+    await walk("/api/articles/{slug}/rename", "POST", "/api/articles/via-api/rename", json={"slug": "renamed"})  # 401
+    await walk(
+        "/api/articles/{slug}/rename", "POST", "/api/articles/via-api/rename", json={"slug": "renamed"}, headers=bearer
+    )
+    # Its old address: redirects (301, 308 in the API), with each route's headers.
+    for route in ("/articles/{slug}", "/articles/{slug}/fragment", "/embed/{slug}", "/api/articles/{slug}"):
+        await walk(route, "GET", route.replace("{slug}", "via-api"))
+    await walk("/api/articles/{slug}", "DELETE", "/api/articles/renamed", headers=bearer)  # 204
     await walk("/api/articles/{slug}/readability", "GET", f"/api/articles/{EN_SLUG}/readability")
     await walk("/api/readability", "POST", "/api/readability", json={"lang": "en", "text": "One. Two."})
     await walk("/api/openapi.json", "GET", "/api/openapi.json")

@@ -332,3 +332,34 @@ def test_a_read_only_database_is_one_line(tmp_path: Path, command: tuple[str, ..
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("reader: error: the database could not be used (the database file cannot be")
     assert done.stderr.count("\n") == 1 and done.stderr.endswith("nothing was written\n")
+
+
+def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_target: str | Path) -> None:
+    from reader.drafts import draft_from_fields
+    from reader.store import SqlArticleStore
+
+    async def renamed_site(target: Path) -> None:
+        db = database_for(target)
+        await db.open()
+        try:
+            store = SqlArticleStore(db)
+            fields = {"slug": "typo", "lang": "en", "title": "Renamed", "body_html": "<p>x</p>"}
+            await store.save_articles([draft_from_fields(fields)])
+            assert await store.rename_article("typo", "fixed", version=1)
+        finally:
+            await db.close()
+
+    async def redirect_on(target: str | Path) -> tuple[str | None, int | None]:
+        db = database_for(target)
+        await db.open()
+        try:
+            row = await db.fetch_one("SELECT version FROM article_redirects WHERE slug = 'typo'")
+            return await SqlArticleStore(db).get_redirect("typo"), row["version"] if row else None
+        finally:
+            await db.close()
+
+    source = tmp_path / "source.db"
+    asyncio.run(renamed_site(source))
+    done = reader("copy", str(source), str(database_target))
+    assert done.returncode == 0, done.stderr
+    assert asyncio.run(redirect_on(database_target)) == ("fixed", 1)

@@ -19,6 +19,7 @@ from reader.kinds import EMBED, FRAGMENT, KINDS, PAGE, Cors, Frame, Kind, Mount,
 from reader.paths import TEMPLATES_DIR
 from reader.routes import build_routes
 from reader.settings import Settings
+from reader.views.moved import REDIRECT_CACHE
 from reader.views.pages import template_page
 from tests.conftest import AuthActions, ServedApp, client_for, served
 from tests.routewalk import EMBEDDER, NO_ROUTE, Walk, every_route, table, walk_every_route
@@ -108,6 +109,10 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
             assert not cache_control.startswith("public"), where
         if kind in READS_PREFERENCES:
             assert {"cookie", "reader-prefs", "accept-language"} <= vary(response), where
+    elif kind is not None and kind.public and status in (301, 308):
+        # A renamed article's old address (reader.views.moved): the same answer for every reader, kept as long
+        # as the article's views are.
+        assert cache_control == REDIRECT_CACHE, where
     else:
         assert "public" not in cache_control, where
     if status >= 400 and method != "OPTIONS":

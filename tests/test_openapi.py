@@ -52,7 +52,7 @@ def _api_operations(*, token: bool | None = None) -> set[tuple[str, str]]:
 def test_every_api_route_is_described_and_nothing_else() -> None:
     spec = describe(build_routes(Settings()))
     described = {(path, method) for path, item in spec["paths"].items() for method in item}
-    assert described == _api_operations() and len(described) == 7
+    assert described == _api_operations() and len(described) == 8
 
 
 def test_paths_come_from_the_route_table() -> None:
@@ -78,7 +78,9 @@ def test_writes_declare_the_token() -> None:
     # The route's kind says which operations need a token, for the gate and for the description alike.
     spec = describe(build_routes(Settings()))
     assert _secured(spec) == _api_operations(token=True)
-    assert _secured(spec) == {("/api/articles/{slug}", "put"), ("/api/articles/{slug}", "delete")}
+    assert _secured(spec) == {
+        ("/api/articles/{slug}", "put"), ("/api/articles/{slug}", "delete"), ("/api/articles/{slug}/rename", "post")
+    }  # fmt: skip
     for path, item in spec["paths"].items():
         for method, op in item.items():
             assert ("401" in op["responses"]) == ((path, method) in _secured(spec)), (path, method)
@@ -135,12 +137,13 @@ def _settings(spec: dict[str, Any]) -> str:
 
 def test_schemathesis_takes_a_false_precondition_only_where_one_is_described() -> None:
     settings = _settings(describe(build_routes(Settings())))
-    put, get, delete = (
+    put, get, delete, rename = (
         '[[operations]]\ninclude-name = "PUT', '[[operations]]\ninclude-name = "GET /api/articles/{slug}"',
-        '[[operations]]\ninclude-name = "DELETE',
+        '[[operations]]\ninclude-name = "DELETE', '[[operations]]\ninclude-name = "POST /api/articles/{slug}/rename"',
     )  # fmt: skip
-    assert settings.count("[[operations]]") == 3 and put in settings and get in settings and delete in settings
-    assert settings.count('"412"') == 4  # in the PUT's and the DELETE's two lists; the GET describes no 412
+    assert settings.count("[[operations]]") == 4 and all(op in settings for op in (put, get, delete, rename))
+    # In the PUT's, the DELETE's and the rename's two lists; the GET describes no 412.
+    assert settings.count('"412"') == 6
 
 
 def _schemathesis(directory: Path, examples: int, *, token: bool) -> tuple[dict[str, Any], str, str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,6 +29,7 @@ from tests.conftest import (
     new_pg_database,
     served,
 )
+from tests.test_store import draft
 
 pytestmark = pytest.mark.anyio
 
@@ -469,3 +471,47 @@ async def test_a_postgresql_node_that_is_not_listening_serves_other_nodes_writes
         await eventually(lambda: not db.listening)
         pg_cluster.psql(f"UPDATE articles SET title = 'Changed elsewhere' WHERE slug = '{SEED_SLUG}'", database_of(url))
         assert "Changed elsewhere" in (await client.get(f"/articles/{SEED_SLUG}")).text
+
+
+async def test_a_rename_shows_at_once_at_both_addresses(app: ServedApp, client: httpx.AsyncClient) -> None:
+    """Neither the old address's page nor the new address's 404, rendered before a rename, outlives it."""
+    old, new = f"/articles/{SEED_SLUG}", "/articles/renamed-here"
+    for path in (old, f"{old}/fragment", f"/embed/{SEED_SLUG}"):
+        assert (await client.get(path)).status_code == 200
+    assert (await client.get(new)).status_code == 404
+    cache = cache_of(app)
+    hits = cache.hits
+    assert (await client.get(old)).status_code == 200 and cache.hits == hits + 1  # kept
+    article = await app.state["store"].get_article(SEED_SLUG)
+    assert article is not None
+    assert await app.state["store"].rename_article(SEED_SLUG, "renamed-here", version=article.version)
+    for path in (old, f"{old}/fragment", f"/embed/{SEED_SLUG}"):
+        assert (await client.get(path)).status_code == 301, path
+    assert SEED_TITLE in (await client.get(new)).text
+
+
+async def test_a_rename_on_another_node_shows_at_both_addresses(database_target: str | Path) -> None:
+    """One node keeps the old address's page (and a 404 for the new one); another node renames the article:
+    within the first node's check interval it answers the old address with the redirect, the new one with
+    the article."""
+    url = {"db_url": str(database_target)} if isinstance(database_target, str) else {"db_path": database_target}
+    async with served(create_app(Settings(**url))) as app_a, served(create_app(Settings(**url))) as app_b:
+        await app_a.state["store"].save_articles([draft("on-a", title="Kept on node A")])
+        async with client_for(app_a) as client:
+            await eventually(lambda: app_a.state["db"].listening)
+            assert (await client.get("/articles/on-a")).status_code == 200
+            assert (await client.get("/articles/on-b")).status_code == 404
+            hits = cache_of(app_a).hits
+            assert (await client.get("/articles/on-a")).status_code == 200 and cache_of(app_a).hits == hits + 1
+            assert await app_b.state["store"].rename_article("on-a", "on-b", version=1)
+            seen: list[int] = []
+
+            async def both() -> bool:
+                seen[:] = [(await client.get(path)).status_code for path in ("/articles/on-a", "/articles/on-b")]
+                return seen == [301, 200]
+
+            for _ in range(40):  # up to 4 s, far beyond the 0.25 s interval, so a slow machine does not flake
+                if await both():
+                    break
+                await asyncio.sleep(0.1)
+            assert seen == [301, 200]

@@ -11,7 +11,7 @@ import pytest
 
 from reader.db import Database, Transaction
 from reader.drafts import draft_from_fields
-from reader.store import SqlArticleStore
+from reader.store import SlugTaken, SqlArticleStore
 from tests.conftest import opened_nodes
 
 pytestmark = pytest.mark.anyio
@@ -406,3 +406,139 @@ async def test_a_restore_while_the_article_is_created_again_and_deleted_is_refus
             deleted = await stores[1].get_deleted("d")
             assert deleted is not None and (deleted.last.title, deleted.last.version) == ("Second", 2)
             assert await stores[1].get_article("d") is None
+
+
+# ---------------------------------------------------------------- renames
+
+
+async def test_a_rename_moves_the_article_with_its_history_and_leaves_a_redirect(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="One", published="2020-01-01")])
+    assert await store.update_article(draft("a", title="Two", published="2020-01-01"), version=1)
+    moved = await store.rename_article("a", "b", version=2)
+    assert moved is not None and (moved.slug, moved.title, moved.version) == ("b", "Two", 3)
+    assert moved.published == "2020-01-01"
+    assert await store.get_article("a") is None and await store.get_article("b") == moved
+    assert await store.get_redirect("a") == "b" and await store.get_redirect("b") is None
+    # Every version the article had, under its new address, with the same numbers; none left at the old one.
+    history = await store.list_revisions("b", before=3, page=1, per_page=20)
+    assert [(r.version, r.title) for r in history.items] == [(2, "Two"), (1, "One")]
+    assert (await store.list_revisions("a", before=99, page=1, per_page=20)).total == 0
+    first = await store.get_revision("b", 1)
+    assert first is not None and (first.slug, first.title) == ("b", "One")
+    # The next save goes on from there.
+    four = await store.update_article(draft("b", title="Four"), version=3)
+    assert four is not None and four.version == 4
+
+
+async def test_a_rename_with_a_draft_changes_the_article_in_the_same_version(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="One")])
+    moved = await store.rename_article("a", "b", version=1, draft=draft("b", title="Fixed"))
+    assert moved is not None and (moved.slug, moved.title, moved.version) == ("b", "Fixed", 2)
+    with pytest.raises(ValueError):
+        await store.rename_article("b", "c", version=2, draft=draft("d"))
+
+
+async def test_chains_of_renames_collapse_and_a_rename_back_takes_the_redirect_away(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a")])
+    assert await store.rename_article("a", "b", version=1)
+    assert await store.rename_article("b", "c", version=2)
+    assert [await store.get_redirect(slug) for slug in ("a", "b", "c")] == ["c", "c", None]
+    back = await store.rename_article("c", "a", version=3)
+    assert back is not None and (back.slug, back.version) == ("a", 4)
+    assert [await store.get_redirect(slug) for slug in ("a", "b", "c")] == [None, "a", "a"]
+    assert [r.version for r in (await store.list_revisions("a", before=4, page=1, per_page=9)).items] == [3, 2, 1]
+
+
+async def test_a_rename_to_a_taken_address_writes_nothing(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="A"), draft("b", title="B"), draft("gone")])
+    assert await store.delete_article("gone")
+    with pytest.raises(SlugTaken) as taken:
+        await store.rename_article("a", "b", version=1)
+    assert not taken.value.deleted
+    # A deleted article's history is kept at its address (it can be looked at and restored there).
+    with pytest.raises(SlugTaken) as kept:
+        await store.rename_article("a", "gone", version=1)
+    assert kept.value.deleted
+    article = await store.get_article("a")
+    assert article is not None and article.version == 1 and await store.get_redirect("a") is None
+    # The same address, nothing to do: the article as it is.
+    same = await store.rename_article("a", "a", version=1)
+    assert same is not None and same.version == 1
+
+
+async def test_a_rename_of_a_version_that_is_no_longer_current_writes_nothing(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", title="One")])
+    assert await store.update_article(draft("a", title="Two"), version=1)
+    assert await store.rename_article("a", "b", version=1) is None
+    assert await store.rename_article("missing", "b", version=1) is None
+    assert await store.get_article("b") is None and await store.get_redirect("a") is None
+    # And an update made on the version from before a rename finds nothing to update.
+    assert await store.rename_article("a", "b", version=2)
+    assert await store.update_article(draft("a", title="Stale"), version=2) is None
+    assert await store.update_article(draft("b", title="Stale"), version=2) is None
+
+
+async def test_a_new_article_at_an_old_address_takes_it_over_and_goes_on_from_its_version(
+    store: SqlArticleStore,
+) -> None:
+    await store.save_articles([draft("a")])
+    for version in (1, 2):
+        assert await store.update_article(draft("a", title=f"v{version + 1}"), version=version)
+    assert await store.rename_article("a", "b", version=3)
+    created = await store.create_article(draft("a", title="Another"))
+    # Past every version the old address showed: an ETag read there before the rename never matches it.
+    assert created is not None and created.version == 4
+    assert await store.get_redirect("a") is None
+    # The same by an import; and a delete takes the deleted article's old addresses away with it.
+    assert await store.rename_article("b", "c", version=4)
+    assert (await store.save_articles([draft("b", title="Imported")])).created == 1
+    assert await store.get_redirect("b") is None and await store.get_redirect("a") is None
+    assert await store.rename_article("c", "d", version=5)
+    assert await store.get_redirect("c") == "d"
+    assert await store.delete_article("d")
+    assert await store.get_redirect("c") is None
+
+
+async def test_concurrent_renames_and_saves_of_one_version_from_two_nodes(database_target: str | Path) -> None:
+    """A rename and an update, or two renames, of the same version at once: one is written, the other finds
+    the version moved; the history keeps every version under the article's one address."""
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        await stores[0].save_articles([draft("r0")])
+        version = 1
+        for n in range(6):
+            slug = f"r{n}"
+            if n % 2:
+                done = await asyncio.gather(
+                    stores[0].rename_article(slug, f"r{n + 1}", version=version),
+                    stores[1].rename_article(slug, f"x{n}", version=version),
+                )
+            else:
+                done = await asyncio.gather(
+                    stores[0].rename_article(slug, f"r{n + 1}", version=version),
+                    stores[1].update_article(draft(slug, title=f"T{n}"), version=version),
+                )
+            assert sorted(d is not None for d in done) == [False, True], done
+            winner = next(d for d in done if d is not None)
+            version = winner.version
+            if winner.slug != f"r{n + 1}":  # the other write won: move on to where the next round expects it
+                moved = await stores[0].rename_article(winner.slug, f"r{n + 1}", version=version)
+                assert moved is not None
+                version = moved.version
+        article = await stores[0].get_article("r6")
+        assert article is not None and article.version == version
+        history = await stores[0].list_revisions("r6", before=version, page=1, per_page=100)
+        assert [r.version for r in history.items] == list(range(version - 1, 0, -1))
+
+
+async def test_concurrent_renames_to_one_address_from_two_nodes(database_target: str | Path) -> None:
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        for n in range(6):
+            await stores[0].save_articles([draft(f"p{n}"), draft(f"q{n}")])
+            done = await asyncio.gather(
+                *(s.rename_article(old, f"t{n}", version=1) for s, old in zip(stores, (f"p{n}", f"q{n}"), strict=True)),
+                return_exceptions=True,
+            )
+            assert sorted(type(d).__name__ for d in done) == ["Article", "SlugTaken"], done
+            assert (await stores[0].get_article(f"t{n}")) is not None

@@ -587,3 +587,61 @@ async def test_a_report_on_dense_markup_is_charged_the_cpu_time_it_took(
     assert (await client.post("/api/readability", json=body)).status_code == 200
     refused = await client.post("/api/readability", json=body)  # the first one's CPU time used up the rest
     assert refused.status_code == 429
+
+
+# ---------------------------------------------------------------- renames
+
+
+async def test_a_rename_moves_the_article_and_its_old_address_redirects(client: httpx.AsyncClient, token: str) -> None:
+    read = await client.get(f"/api/articles/{SEED_SLUG}")
+    version = read.json()["version"]
+    renamed = await client.post(
+        f"/api/articles/{SEED_SLUG}/rename",
+        json={"slug": "bac-kan-can-bo"},
+        headers={**bearer(token), "if-match": read.headers["etag"]},
+    )
+    assert renamed.status_code == 200 and renamed.headers["location"] == "/api/articles/bac-kan-can-bo"
+    body = renamed.json()
+    assert (body["slug"], body["url"], body["version"]) == ("bac-kan-can-bo", "/articles/bac-kan-can-bo", version + 1)
+    assert renamed.headers["etag"] == f'"{version + 1}"' and body["title"] == SEED_TITLE
+    moved = await client.get(f"/api/articles/{SEED_SLUG}")
+    assert moved.status_code == 308 and moved.headers["location"] == "/api/articles/bac-kan-can-bo"
+    # The ETag read before the rename no longer holds, at either address.
+    stale = await client.post(
+        "/api/articles/bac-kan-can-bo/rename",
+        json={"slug": "other"},
+        headers={**bearer(token), "if-match": read.headers["etag"]},
+    )
+    assert stale.status_code == 412 and stale.headers["etag"] == f'"{version + 1}"'
+    # Writes at the old address name the address: nothing is there to rename.
+    gone = await client.post(f"/api/articles/{SEED_SLUG}/rename", json={"slug": "other"}, headers=bearer(token))
+    assert gone.status_code == 404 and gone.json()["error"]["field"] == "slug"
+    # Renamed back, without a condition: the redirect goes.
+    back = await client.post("/api/articles/bac-kan-can-bo/rename", json={"slug": SEED_SLUG}, headers=bearer(token))
+    assert back.status_code == 200 and back.json()["version"] == version + 2
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 200
+    assert (await client.get("/api/articles/bac-kan-can-bo")).status_code == 308
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"slug": "Bad Slug"}, 422, "slug"),
+        ({"slug": "x" * 81}, 422, "slug"),
+        ({}, 422, "slug"),
+        ({"slug": "ok", "title": "t"}, 422, "title"),
+        ({"slug": EN_SLUG}, 409, "slug"),  # another article has it
+    ],
+)
+async def test_a_rename_refused_changes_nothing(
+    client: httpx.AsyncClient, token: str, body: dict[str, object], status: int, field: str
+) -> None:
+    response = await client.post(f"/api/articles/{SEED_SLUG}/rename", json=body, headers=bearer(token))
+    assert response.status_code == status and response.json()["error"]["field"] == field
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).json()["version"] == 1
+
+
+async def test_a_rename_needs_a_token(client: httpx.AsyncClient) -> None:
+    response = await client.post(f"/api/articles/{SEED_SLUG}/rename", json={"slug": "elsewhere"})
+    assert response.status_code == 401
+    assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 200

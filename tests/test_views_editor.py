@@ -725,3 +725,66 @@ async def test_the_deleted_articles_come_a_page_at_a_time_in_english(settings: S
         assert 'href="/editor/deleted?page=1" rel="prev">Deleted more recently</a>' in second.text
         shown = await client.get(f"/editor/deleted/{EN_SLUG}", headers=english)
         assert "Restore the article</button>" in shown.text and "by editor." in shown.text
+
+
+# ---------------------------------------------------------------- renames
+
+
+async def test_an_edit_can_change_the_address_and_the_old_one_keeps_working(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    form = {"csrf_token": editor.csrf, "title": "Giờ mở của", "lang": "vi", "body_format": "markdown",
+            "body": "Thư viện mở cửa."}  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    opened = await client.get("/editor/articles/gio-mo-cua")
+    # The address is a field of the edit form too, with what changing it does.
+    assert 'id="editor-slug" name="slug" type="text" value="gio-mo-cua"' in opened.text
+    assert "vẫn hoạt động và dẫn đến địa chỉ mới" in opened.text
+    fixed = {**form, "title": "Giờ mở cửa", "slug": "gio-mo-cua-thu-vien", "version": form_version(opened.text)}
+    saved = await client.post("/editor/articles/gio-mo-cua", data=fixed)
+    assert saved.status_code == 303 and saved.headers["location"] == "/editor/?done=saved:gio-mo-cua-thu-vien"
+    old = await client.get("/articles/gio-mo-cua?panel=open")
+    assert old.status_code == 301 and old.headers["location"] == "/articles/gio-mo-cua-thu-vien?panel=open"
+    moved = await client.get("/editor/articles/gio-mo-cua-thu-vien")
+    # The title and the address changed in one version, and the one before is in the history.
+    assert "Giờ mở cửa" in moved.text and form_version(moved.text) == "2"
+    history = await client.get("/editor/articles/gio-mo-cua-thu-vien/history")
+    assert "/editor/articles/gio-mo-cua-thu-vien/history/1" in history.text
+
+    # The form opened before the rename, saved again: refused (409), nothing written, and it goes on at the
+    # new address with this editor's text.
+    stale = await client.post("/editor/articles/gio-mo-cua", data={**fixed, "summary": "Lead.", "slug": "gio-mo-cua"})
+    assert stale.status_code == 409 and "Người khác đã lưu bài viết này" in stale.text
+    assert 'action="/editor/articles/gio-mo-cua-thu-vien"' in stale.text and ">Lead.</textarea>" in stale.text
+    assert 'value="gio-mo-cua-thu-vien"' in stale.text and form_version(stale.text) == "2"
+    # A rename from a version that is no longer current is refused the same way.
+    renamed_stale = await client.post(
+        "/editor/articles/gio-mo-cua-thu-vien", data={**fixed, "slug": "x", "version": "1"}
+    )
+    assert renamed_stale.status_code == 409 and (await client.get("/articles/x")).status_code == 404
+
+
+async def test_a_rename_to_a_taken_or_invalid_address_keeps_the_form(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    opened = await client.get(f"/editor/articles/{EN_SLUG}")
+    fields = {
+        "csrf_token": editor.csrf, "title": "Long articles", "lang": "en", "body_format": "html",
+        "body": "<p>Text.</p>", "version": form_version(opened.text),
+    }  # fmt: skip
+    taken = await client.post(f"/editor/articles/{EN_SLUG}", data={**fields, "slug": SEED_SLUG})
+    assert taken.status_code == 409 and "đã được dùng cho một bài viết khác" in taken.text
+    assert f'value="{SEED_SLUG}"' in taken.text and 'aria-invalid="true"' in taken.text
+    invalid = await client.post(f"/editor/articles/{EN_SLUG}", data={**fields, "slug": "Không hợp lệ"})
+    assert invalid.status_code == 422 and 'id="editor-slug-error"' in invalid.text
+    # A deleted article's address keeps its history: not taken over by a rename.
+    assert (await client.post("/editor/new", data={**fields, "slug": "gone"})).status_code == 303
+    assert (
+        await client.post("/editor/articles/gone/delete", data={"csrf_token": editor.csrf, "version": "1"})
+    ).status_code == 303
+    kept = await client.post(
+        f"/editor/articles/{EN_SLUG}", data={**fields, "slug": "gone"}, headers={"accept-language": "en"}
+    )
+    assert kept.status_code == 409 and "was the address of a deleted article" in kept.text
+    article = await client.get(f"/articles/{EN_SLUG}")
+    assert article.status_code == 200 and form_version((await client.get(f"/editor/articles/{EN_SLUG}")).text) == "1"

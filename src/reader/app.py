@@ -35,6 +35,7 @@ from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
 from reader.views.api import ApiError, api_error
 from reader.views.errors import bad_request, database_unavailable, http_error, server_error, too_large
+from reader.views.moved import ArticleMoved, article_moved
 from reader.views.prefs import colors_pair
 from reader.web import has_own_prefs
 from reader.work_budget import REPORT_BURST_BYTES, WorkBudget
@@ -68,6 +69,7 @@ _EXCEPTION_HANDLERS = cast(
     {
         HTTPException: http_error,
         ApiError: api_error,
+        ArticleMoved: article_moved,
         DatabaseUnavailable: database_unavailable,
         Exception: server_error,
     },

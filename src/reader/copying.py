@@ -20,6 +20,7 @@ ARTICLE_COLUMNS = (
 SITE_TABLES = ("articles", "users", "api_tokens")
 CLEARED_TABLES = (
     "sessions", "users", "api_tokens", "articles", "deleted_articles", "article_revisions", "secrets", "login_failures",
+    "article_redirects",
 )  # fmt: skip
 REVISION_COLUMNS = (
     "slug", "version", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
@@ -39,8 +40,8 @@ class CopyResult:
 
 
 async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
-    """Copy articles (with their histories, and deleted articles' last versions), accounts (with their live
-    sessions), API tokens and the server's secrets."""
+    """Copy articles (with their histories, renamed ones' old addresses, and deleted articles' last versions),
+    accounts (with their live sessions), API tokens and the server's secrets."""
     # touches=None: every node on the target drops its cached pages once this commits.
     async with source.snapshot() as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
@@ -67,6 +68,12 @@ async def copy_database(source: Database, target: Database, *, replace: bool = F
             await writing.execute_many(
                 "INSERT INTO deleted_articles (slug, version, deleted_at, deleted_by) VALUES (?, ?, ?, ?)",
                 [(row["slug"], row["version"], row["deleted_at"], row["deleted_by"]) for row in deleted],
+            )
+        # Renamed articles' old addresses: links made before a rename keep working on the target.
+        if redirects := await reading.fetch_all("SELECT slug, target, version FROM article_redirects"):
+            await writing.execute_many(
+                "INSERT INTO article_redirects (slug, target, version) VALUES (?, ?, ?)",
+                [(row["slug"], row["target"], row["version"]) for row in redirects],
             )
         # The session-signing key among them: editors signed in before the move stay signed in.
         for row in await reading.fetch_all("SELECT name, value FROM secrets"):

@@ -61,6 +61,13 @@ _ARTICLE_REVISIONS = """CREATE TABLE article_revisions (
     body_html TEXT NOT NULL, body_source TEXT NOT NULL, body_format TEXT NOT NULL, author TEXT NOT NULL,
     published TEXT NOT NULL, source_url TEXT, saved_at TEXT NOT NULL, PRIMARY KEY (slug, version)
 )"""
+# An article's earlier addresses: each leads to the article's current slug (`target`: a rename updates those
+# of the article, so that none leads to another old address), and `version` is the last version the article
+# had there (an article created at that address later goes on from it, as from a deleted one's).
+_ARTICLE_REDIRECTS = (
+    "CREATE TABLE article_redirects (slug TEXT PRIMARY KEY, target TEXT NOT NULL, version INTEGER NOT NULL)",
+    "CREATE INDEX article_redirects_by_target ON article_redirects (target)",
+)
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -134,6 +141,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         # '' for a delete through the API.
         sqlite=_DELETED_BY,
         postgresql=_DELETED_BY,
+    ),
+    Migration(
+        # The addresses an article had before it was renamed: they answer with a permanent redirect to its
+        # current one, so that links and embeds made before a rename keep working (reader.store).
+        sqlite=_ARTICLE_REDIRECTS,
+        postgresql=_ARTICLE_REDIRECTS,
     ),
 )
 

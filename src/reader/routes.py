@@ -115,6 +115,13 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                 Route(
                     "/articles/{slug}", api.delete_article, kind=API_WRITE, methods=["DELETE"], name="delete_article"
                 ),
+                Route(
+                    "/articles/{slug}/rename",
+                    api.rename_article,
+                    kind=API_WRITE,
+                    methods=["POST"],
+                    name="rename_article",
+                ),
                 Route("/articles/{slug}/readability", api.article_readability, kind=API, name="article_readability"),
                 Route("/readability", api.readability, kind=API, methods=["POST"], name="readability"),
                 Route("/openapi.json", api.openapi, kind=API, name="openapi"),

@@ -26,11 +26,13 @@ _LOOKUP_CHUNK = 500
 # Attempts at a save that lost a race to create the same slug (each attempt sees the winner's row).
 _SAVE_ATTEMPTS = 3
 # Columns in the order of (slug, *_COMPARED, published, created_at, updated_at, slug): a new article's version
-# goes on from the last one of an article deleted under its slug, if any (the slug again, for that look-up).
+# goes on from the last one of an article deleted under its slug, or of one renamed away from it, if any (the
+# slug again, for that look-up).
 _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
     "published, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "1 + coalesce((SELECT version FROM deleted_articles WHERE slug = ?), 0))"
+    "1 + coalesce((SELECT max(version) FROM (SELECT slug, version FROM deleted_articles UNION ALL "
+    "SELECT slug, version FROM article_redirects) AS known WHERE slug = ?), 0))"
 )
 # An article's row as a version of its history, before an update or a delete replaces it.
 _REVISION_COLUMNS = (
@@ -67,6 +69,29 @@ _UPDATE = (
     "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
     "author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ? WHERE slug = ?"
 )
+# A rename: the same, with the new slug first, and the version the rename was asked for (after the old slug).
+_MOVE = (
+    "UPDATE articles SET slug = ?, lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, "
+    "body_format = ?, author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ? "
+    "WHERE slug = ? AND version = ?"
+)
+# A new article at an address takes it over: the redirect from there (to the article once there) goes.
+_DROP_REDIRECT = "DELETE FROM article_redirects WHERE slug = ?"
+# The old address of a renamed article, leading to its new one, with the last version it had there.
+_ADD_REDIRECT = (
+    "INSERT INTO article_redirects (slug, target, version) VALUES (?, ?, ?) "
+    "ON CONFLICT (slug) DO UPDATE SET target = excluded.target, version = excluded.version"
+)
+
+
+class SlugTaken(ConflictError):
+    """A rename to an address that another article has (`deleted`: had, and its history is kept there, to
+    be looked at and restored): nothing was written."""
+
+    def __init__(self, slug: str, *, deleted: bool = False) -> None:
+        super().__init__(f"the address {slug!r} is {'kept for a deleted article' if deleted else 'taken'}")
+        self.slug = slug
+        self.deleted = deleted
 
 
 class ArticleStore(Protocol):
@@ -95,6 +120,12 @@ class ArticleStore(Protocol):
     async def get_deleted(self, slug: str) -> DeletedArticle | None: ...
 
     async def restore_deleted(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
+
+    async def rename_article(
+        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None
+    ) -> Article | None: ...
+
+    async def get_redirect(self, slug: str) -> str | None: ...
 
     async def ping(self) -> bool: ...
 
@@ -207,6 +238,7 @@ class SqlArticleStore:
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
                 return None
+            await tx.execute(_DROP_REDIRECT, (draft.slug,))
             return await _written(tx, draft.slug)
 
     async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None:
@@ -241,6 +273,8 @@ class SqlArticleStore:
                 return False
             await tx.execute(_KEEP_REVISION, _revision(deleted))  # its last version stays in its history
             await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"], _now("milliseconds"), by))
+            # Its old addresses go with it: left, they would lead to whatever article is made at its address.
+            await tx.execute("DELETE FROM article_redirects WHERE target = ?", (slug,))
             return True
 
     async def list_revisions(self, slug: str, *, before: int, page: int, per_page: int) -> Page[RevisionSummary]:
@@ -318,6 +352,32 @@ class SqlArticleStore:
                 return None
             return await _written(tx, draft.slug)
 
+    async def rename_article(
+        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None
+    ) -> Article | None:
+        """Move the article at `slug`, still at `version`, to the address `new_slug` (with `draft`, whose slug
+        is `new_slug`, its other fields changed as update_article changes them): the article as it now is,
+        at its next version, or None (nothing written) when it is not at that version (another save, rename
+        or delete came first). SlugTaken when another article has the new address, or a deleted one had it.
+
+        Its history goes with it (its versions keep their numbers) and its old address, with every address
+        that led to that one, now leads to the new one (get_redirect): a rename back takes the redirect away.
+        """
+        if draft is not None and draft.slug != new_slug:
+            raise ValueError(f"the draft is for {draft.slug!r}, not {new_slug!r}")
+        try:
+            async with self.db.transaction(touches=(slug, new_slug)) as tx:
+                return await _rename(tx, slug, new_slug, version, draft)
+        except SlugTaken:
+            raise
+        except ConflictError:  # another node took the address between the check and the move
+            raise SlugTaken(new_slug) from None
+
+    async def get_redirect(self, slug: str) -> str | None:
+        """The address the article once at `slug` has now, when it was renamed (None: no article was)."""
+        row = await self.db.fetch_one("SELECT target FROM article_redirects WHERE slug = ?", (slug,))
+        return str(row["target"]) if row else None
+
     async def ping(self) -> bool:
         return await self.db.healthy()
 
@@ -326,6 +386,51 @@ def _deleting(slug: str) -> str:
     """The named lock (Transaction.lock) that a delete of the article at `slug` and a restore of the one
     deleted there hold: they run one after the other."""
     return f"deleted-article:{slug}"
+
+
+async def _rename(
+    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None
+) -> Article | None:
+    """SqlArticleStore.rename_article within `tx` (whose `touches` name both slugs)."""
+    # As update_article: not locked here (its revision is kept before its row is updated, in the order every
+    # update takes, or two of them could each wait for the other); the version in _MOVE's WHERE makes a rename
+    # that lost a race to another save or rename of the article change nothing.
+    old = await tx.fetch_one("SELECT * FROM articles WHERE slug = ?", (slug,))
+    if old is None or old["version"] != version:
+        return None
+    if new_slug == slug:
+        if draft is not None:
+            raise ValueError("a draft at the same address is an update (update_article)")
+        return _article(old)
+    if await tx.fetch_one("SELECT 1 AS held FROM articles WHERE slug = ?", (new_slug,)):
+        raise SlugTaken(new_slug)
+    # A deleted article's history (and its last version, which an article made there goes on from) stays
+    # at its address: moving another history in would mix two articles' versions of the same numbers.
+    held = "SELECT 1 AS held FROM {} WHERE slug = ?"
+    for table in ("deleted_articles", "article_revisions"):
+        if await tx.fetch_one(held.format(table), (new_slug,)):
+            raise SlugTaken(new_slug, deleted=True)
+    now = _now()
+    if draft is None:
+        values = [old[field] for field in _COMPARED]
+        published = old["published"]
+    else:
+        values = [getattr(draft, field) for field in _COMPARED]
+        published = draft.published or old["published"]
+    await tx.execute(_KEEP_REVISION, _revision(old))
+    if await tx.execute(_MOVE, (new_slug, *values, published, now, slug, version)) == 0:
+        return None
+    # The history follows the article; so does the last version of an article deleted at its old address,
+    # whose history this article's went on from (and which a new article there now goes on from by the
+    # redirect's version, later than it).
+    await tx.execute("UPDATE article_revisions SET slug = ? WHERE slug = ?", (new_slug, slug))
+    await tx.execute("UPDATE deleted_articles SET slug = ? WHERE slug = ?", (new_slug, slug))
+    # In this order: the new address is no longer an old one (a rename back), the addresses that led to
+    # the old one lead to the new one (no chains), and the old one leads there too.
+    await tx.execute(_DROP_REDIRECT, (new_slug,))
+    await tx.execute("UPDATE article_redirects SET target = ? WHERE target = ?", (new_slug, slug))
+    await tx.execute(_ADD_REDIRECT, (slug, new_slug, version))
+    return await _written(tx, new_slug)
 
 
 async def _written(tx: Transaction, slug: str) -> Article:
@@ -352,6 +457,7 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
             updated.append(row)
     if created:
         await tx.execute_many(_INSERT, created)
+        await tx.execute_many(_DROP_REDIRECT, [(row[0],) for row in created])
     if updated:
         # The version each update replaces, read (and, on PostgreSQL, locked) now, not as looked up above:
         # another node may have written one since, and its version belongs in the history too.

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, expect
 
 from tests.browser.conftest import describe_violations, run_axe, static_server
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE
-from tests.serverproc import Server
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
+from tests.serverproc import Server, create_token
 
 HOSTILE_CSS = "* { font-size: 10px !important; color: #777 !important; }"
 
@@ -24,6 +24,7 @@ class Sites:
     reader: str
     host: str
     stranger: str
+    db: Path
 
 
 def _pages(reader: str) -> dict[str, str]:
@@ -84,6 +85,10 @@ window.addEventListener("message", (event) => {{
         "iframe.isolated.html": frame.replace("SANDBOX", ""),
         "component.isolated.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
         "wordpress.html": frame.replace("SANDBOX", 'sandbox="allow-scripts" security="restricted"'),
+        # Embeds made before the article was renamed (test_an_embed_of_an_old_address_shows_the_article).
+        "renamed.html": component.replace('<link rel="stylesheet" href="hostile.css">', "")
+        .replace(SEED_SLUG, TABLE_SLUG)
+        .replace("</main>", f'<iframe id="frame" title="Embed" src="{reader}/embed/{TABLE_SLUG}"></iframe></main>'),
     }
 
 
@@ -108,7 +113,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
         for directory in (host_dir, stranger_dir):
             for name, text in _pages(reader.url).items():
                 (directory / name).write_text(text)
-        yield Sites(reader=reader.url, host=host, stranger=stranger)
+        yield Sites(reader=reader.url, host=host, stranger=stranger, db=base / "reader.db")
     finally:
         reader.stop()
         for process in (host_process, stranger_process):
@@ -469,3 +474,31 @@ def test_the_documented_htmx_recipe_works(host_context: BrowserContext, sites: S
     settings_link = page.locator("a[href*='/preferences']").first
     assert settings_link.evaluate("a => a.href").startswith(sites.reader + "/preferences")
     assert failed == [], failed
+
+
+def test_an_embed_of_an_old_address_shows_the_article(host_context: BrowserContext, sites: Sites) -> None:
+    """A component and an iframe embedded before the article was renamed: the fragment's redirect is followed
+    by the component's cross-site fetch (its CORS grant on the redirect too), the embed's by the frame."""
+    renamed = "text-size-what-200-and-400-leave"
+    title = httpx.get(f"{sites.reader}/api/articles/{TABLE_SLUG}").json()["title"]
+    token = create_token(sites.db, "renames")
+    moved = httpx.post(
+        f"{sites.reader}/api/articles/{TABLE_SLUG}/rename",
+        json={"slug": renamed},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert moved.status_code == 200
+    page = host_context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    redirects: list[tuple[int, str]] = []
+    page.on("response", lambda response: redirects.append((response.status, response.url)))
+    page.goto(sites.host + "/renamed.html")
+    expect(page.locator("reader-article #reader-title")).to_have_text(title)
+    expect(page.frame_locator("#frame").locator("#reader-title")).to_have_text(title)
+    assert page.evaluate("window.readerEvents") == ["reader:load"] and failed == []
+    assert (301, f"{sites.reader}/articles/{TABLE_SLUG}/fragment") in redirects
+    assert (301, f"{sites.reader}/embed/{TABLE_SLUG}") in redirects
+    # The component works on at the new address: A+ posts to reader and the article comes back bigger.
+    page.locator("reader-article #reader-bigger").click()
+    expect(page.locator("reader-article #reader-size-now")).to_contain_text("112.5")

@@ -38,7 +38,9 @@ from reader.sanitize import sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 from reader.soup import TooDeeplyNested
 from reader.state import Request
+from reader.store import SlugTaken
 from reader.typed_json import Invalid, JsonType, QueryType, Rules
+from reader.views.moved import ArticleMoved
 from reader.web import path_for, ui_lang_for
 from reader.work_budget import cpu_beyond_size
 
@@ -228,6 +230,32 @@ DeleteConditions = TypedDict(
 DELETE_CONDITIONS = QueryType(DeleteConditions)
 
 
+class RenameInput(TypedDict):
+    """The article's new address (its slug)."""
+
+    slug: Slug
+
+
+# A rename made only while the article is at the version the client read (as a delete).
+RenameConditions = TypedDict(
+    "RenameConditions",
+    {
+        "If-Match": NotRequired[
+            Annotated[
+                str,
+                _condition(
+                    "rename the article only if it is still at this version: the ETag of the GET (or PUT) it was "
+                    "read from",
+                    '"1"',
+                ),
+            ]
+        ],
+    },
+)
+RENAME_INPUT: JsonType[RenameInput] = JsonType(RenameInput)
+RENAME_CONDITIONS = QueryType(RenameConditions)
+
+
 # A copy the client holds is still current (RFC 9110 §13.1.2): 304, without the article again.
 ReadConditions = TypedDict(
     "ReadConditions",
@@ -298,6 +326,11 @@ def _error(description: str, headers: dict[str, str] | None = None) -> Answer:
 
 
 NOT_FOUND = _error("No article has this slug")
+MOVED = Answer(
+    "The article was renamed: the same request at its new address (permanent; the query is kept)",
+    None,
+    {"Location": "the same path with the article's current slug"},
+)
 ETAG = {"ETag": 'the article\'s entity tag, its version in quotes ("3"): If-Match takes it back'}
 PRECONDITION_FAILED = Answer(
     "If-Match or If-None-Match does not hold (`field` names the header): nothing was written",
@@ -436,9 +469,13 @@ async def list_articles(request: Request) -> Response:
 
 
 async def _article_or_404(request: Request) -> Article:
+    """The article the path names; ArticleMoved (a 308 to the same route) at an address it had before a rename."""
     slug = _slug(request, 404)
-    article = await request.state["store"].get_article(slug)
+    store = request.state["store"]
+    article = await store.get_article(slug)
     if article is None:
+        if (moved := await store.get_redirect(slug)) is not None:
+            raise ArticleMoved(moved)
         raise ApiError(404, "no article has this slug", field="slug")
     return article
 
@@ -456,6 +493,7 @@ def _article_response(request: Request, article: Article, status: int = 200, **h
     answers={
         200: Answer("The article", ArticleJSON, ETAG),
         304: Answer("Not modified: the copy that If-None-Match names is current (no body)", None, ETAG),
+        308: MOVED,
         400: _error("If-None-Match is not * or a list of entity tags (`field` names it)"),
         404: NOT_FOUND,
     },
@@ -635,6 +673,72 @@ async def delete_article(request: Request) -> Response:
 
 
 @operation(
+    "Change an article's address",
+    description=(
+        "Moves the article to the address `slug`, with its history; its version goes up by one. Its old "
+        "address, and every address that led there, keeps working: reading the article, its page, fragment, "
+        "embed or oEmbed there answers with a permanent redirect (308 in this API, 301 for pages) to the same "
+        "route at the new address. Renaming it back takes the redirect away; an article created at an old "
+        "address takes it over; deleting the article takes its old addresses away with it. Writes (PUT, DELETE, "
+        "a rename) at an old address are not redirected: they name the address, not the article once there. "
+        "With `If-Match` (the article's `ETag`) it renames only the version the client read."
+    ),
+    path=SLUG_PATH,
+    headers=RENAME_CONDITIONS,
+    body=RENAME_INPUT,
+    examples={"typo": {"slug": "library-opening-hours"}},
+    answers={
+        200: Answer(
+            "Renamed (or already at that address): the stored article",
+            ArticleJSON,
+            {"Location": "the article's API address", **ETAG},
+        ),
+        400: _error(
+            "The body is not JSON, or not a JSON object; or If-Match is not a list of entity tags (`field` names it)"
+        ),
+        404: NOT_FOUND,
+        409: _error(
+            "Another article has the new address, or a deleted one had it (its history is kept there): nothing was "
+            "written; or other writes changed the article again and again meanwhile"
+        ),
+        412: PRECONDITION_FAILED,
+        413: TOO_LARGE,
+        415: NOT_JSON,
+        422: INVALID,
+    },
+)
+async def rename_article(request: Request) -> Response:
+    """POST /api/articles/{slug}/rename (token required): the article to the address the body names."""
+    slug = _slug(request, 404)
+    preconditions = _preconditions(request, RENAME_CONDITIONS)
+    try:
+        new_slug = RENAME_INPUT.parse(await _json_body(request))["slug"]
+    except Invalid as error:
+        raise _invalid(422, error) from None
+    store = request.state["store"]
+    # As _save_if: judged on the article as looked up, renamed only while it is still that version.
+    for _ in range(_CONDITIONAL_ATTEMPTS):
+        current = await store.get_article(slug)
+        header = (
+            None
+            if preconditions is None
+            else preconditions.failed(None if current is None else version_etag(current.version))
+        )
+        if header is not None:
+            raise _precondition_failed(header, current)
+        if current is None:
+            raise ApiError(404, "no article has this slug", field="slug")
+        try:
+            renamed = await store.rename_article(slug, new_slug, version=current.version)
+        except SlugTaken as taken:
+            held = "a deleted article had it (its history is kept there)" if taken.deleted else "another article has it"
+            raise ApiError(409, f"{held}: nothing was written; choose another address", field="slug") from None
+        if renamed is not None:
+            return _article_response(request, renamed, location=path_for(request, "api:get_article", slug=renamed.slug))
+    raise ApiError(409, "other writes changed the article while this was asked: nothing was renamed; send it again")
+
+
+@operation(
     "Readability report on text or HTML (HTML also gets layout checks)",
     body=REPORT_INPUT,
     examples={
@@ -736,6 +840,7 @@ def _report(data: TextReportInput | HtmlReportInput, ui_lang: str) -> Readabilit
     query=REPORT_QUERY,
     answers={
         200: Answer("The report, with `layout`", ReadabilityReport),
+        308: MOVED,
         400: BAD_QUERY,
         404: NOT_FOUND,
         409: _error("The article's language has no readability report (only Vietnamese and English have)"),

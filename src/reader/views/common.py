@@ -15,6 +15,7 @@ from reader.reading import plain_text, reading_minutes
 from reader.settings import UI_LANGUAGES
 from reader.slugs import is_valid_slug
 from reader.state import Request
+from reader.views.moved import ArticleMoved
 from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for
 
 VIEWS = ("page", "fragment", "embed")
@@ -24,11 +25,16 @@ CARRIED_PREFS = "prefs"
 
 
 async def load_article(request: Request, slug: str) -> Article:
-    """The article for a slug, or a 404 (an impossible slug never reaches the database)."""
+    """The article for a slug; ArticleMoved for an address an article had before it was renamed (answered
+    with a redirect to its new one, reader.views.moved), else a 404 (an impossible slug never reaches the
+    database)."""
     if not is_valid_slug(slug):
         raise HTTPException(status_code=404)
-    article = await request.state["store"].get_article(slug)
+    store = request.state["store"]
+    article = await store.get_article(slug)
     if article is None:
+        if (moved := await store.get_redirect(slug)) is not None:
+            raise ArticleMoved(moved)
         raise HTTPException(status_code=404)
     return article
 

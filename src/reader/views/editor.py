@@ -26,6 +26,7 @@ from reader.readability.report import LANGUAGES, FlagJSON, ReadabilityReport, be
 from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
+from reader.store import SlugTaken
 from reader.views.common import article_context, load_article
 from reader.views.editor_auth import editor_session, posted_form
 from reader.web import path_for, prefs_for, render, ui_lang_for
@@ -131,8 +132,10 @@ def _draft(fields: dict[str, str], slug: str | None) -> ArticleDraft:
     chosen = fields.get("lang", "")
     data["lang"] = fields.get("lang_other", "") if chosen == OTHER_LANGUAGE else chosen
     data[body_field] = fields.get("body", "")
+    # The address field, when filled in: a new article's (else made from the title), or an article's new one
+    # (a rename: reader.store's rename_article); an edit form without it keeps the article's address.
     if slug or fields.get("slug"):
-        data["slug"] = slug or fields["slug"]
+        data["slug"] = fields.get("slug") or slug
     try:
         data["published"] = normalize_form_date(fields.get("published", ""))
     except FieldError as error:
@@ -221,6 +224,8 @@ async def save(request: Request) -> Response:
         return _form_response(request, fields, slug=slug, version=version, errors=errors, status=422)
     if form.get("action") == "preview":
         return _form_response(request, fields, slug=slug, version=version, preview=_preview_article(draft))
+    if slug is not None and draft.slug != slug:
+        return await _rename(request, fields, slug, draft, version)
     if slug is not None:
         if version is None or await store.update_article(draft, version=version) is None:
             return await _conflict(request, fields, slug, draft)
@@ -236,10 +241,41 @@ async def save(request: Request) -> Response:
     return _done(request, "saved", draft.slug)
 
 
+async def _rename(
+    request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft, version: int | None
+) -> Response:
+    """An edit that changes the article's address: the article moved there with the form's changes, in one
+    version, only from the version the form was opened at (its old address then leads to the new one)."""
+    store = request.state["store"]
+    try:
+        moved = None if version is None else await store.rename_article(slug, draft.slug, version=version, draft=draft)
+    except SlugTaken as taken:
+        ui_lang = ui_lang_for(request)
+        message = (
+            gettext(ui_lang, "was the address of a deleted article, whose history is kept there; choose another")
+            if taken.deleted
+            else gettext(ui_lang, "is already used by another article; choose another")
+        )
+        return _form_response(
+            request, fields, slug=slug, version=version, errors={"slug": message}, preview=_preview_article(draft),
+            status=409,
+        )  # fmt: skip
+    if moved is None:
+        return await _conflict(request, fields, slug, draft)
+    return _done(request, "saved", moved.slug)
+
+
 async def _conflict(request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft) -> Response:
     """The edit form back with the editor's unsaved changes (and their preview), after someone else saved
-    (or deleted) the article."""
-    current = await request.state["store"].get_article(slug)
+    (or deleted, or renamed) the article."""
+    store = request.state["store"]
+    current = await store.get_article(slug)
+    if current is None and (moved := await store.get_redirect(slug)) is not None:
+        # Renamed meanwhile: the form goes on at its new address, unless this editor is renaming it too.
+        current = await store.get_article(moved)
+        if current is not None:
+            fields = {**fields, "slug": fields["slug"] if fields.get("slug") not in ("", slug) else current.slug}
+            slug = current.slug
     preview = _preview_article(draft)
     if current is None:
         # Deleted meanwhile: the form becomes a new article under the same address, saved only on request.

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.views.common import article_view, load_article
+from reader.views.moved import ArticleMoved, moved_to
 from reader.web import path_for
 
 # The pages an oEmbed consumer may ask about: an article's page and its embed.
@@ -68,7 +69,14 @@ async def oembed(request: Request) -> Response:
         raise HTTPException(status_code=404)
     if fmt not in ("json", "xml"):
         raise HTTPException(status_code=501)
-    article = await load_article(request, slug)
+    try:
+        article = await load_article(request, slug)
+    except ArticleMoved as moved:
+        # The same question about the article's page (or embed) at its new address.
+        assert found is not None  # it named an article
+        new_url = parts._replace(path=path_for(request, str(found.route.name), slug=moved.slug)).geturl()
+        query = [(key, new_url if key == "url" else value) for key, value in params.multi_items()]
+        return moved_to(request, path_for(request, "oembed") + "?" + urlencode(query))
     width = _dimension(params.get("maxwidth"), DEFAULT_WIDTH)
     height = _dimension(params.get("maxheight"), DEFAULT_HEIGHT)
     base = public_base(request)
