@@ -199,7 +199,9 @@ def test_an_over_limit_head_pipelined_after_a_request_is_answered_after_it(serve
 
 def test_a_body_that_cannot_be_read_gets_400_and_one_access_log_line(server: Server) -> None:
     """The 400 is the request's answer, and its one line: the application's own (which said 500, the error
-    page it tried to send after its body could not be read) is not written as well."""
+    page it tried to send after its body could not be read) is not written as well; nor is a traceback
+    (the application's error on reading the body: the client's doing, not the server's)."""
+    tracebacks = server.log().count("Traceback")
     answer = _exchange(
         server,
         b"POST /api/readability?unreadable HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -210,6 +212,7 @@ def test_a_body_that_cannot_be_read_gets_400_and_one_access_log_line(server: Ser
     body = answer.split(b"\r\n\r\n", 1)[1]
     assert f" 400 {len(body)} " in line, line
     assert line.endswith(f"[{_headers(answer)['x-request-id']}]"), line
+    assert server.log().count("Traceback") == tracebacks, server.log()[-3000:]
 
 
 def test_bytes_that_begin_no_request_do_not_keep_a_connection_open(server: Server) -> None:
@@ -318,6 +321,7 @@ def _post(query: bytes, length: int) -> bytes:
 def test_a_body_that_stops_coming_gets_408_and_one_access_log_line(server: Server) -> None:
     """Time since the body's last read, a quarter of the head timeout (a tick) more at most, and slack; the
     application's access-log line is the 408's (it would say 500 for the error page it tries to send)."""
+    tracebacks = server.log().count("Traceback")
     started = time.monotonic()
     answer = _exchange(server, _post(b"stalled", 100) + b'{"lang": "en", ')
     waited = time.monotonic() - started
@@ -326,6 +330,7 @@ def test_a_body_that_stops_coming_gets_408_and_one_access_log_line(server: Serve
     assert [line] == _all_access_lines(server, '"POST /api/readability?stalled HTTP/1.1"')
     duration = float(re.search(r" ([\d.]+)ms \[", line).group(1))  # type: ignore[union-attr]
     assert duration >= BODY_TIMEOUT * 1000 * 0.99, line
+    assert server.log().count("Traceback") == tracebacks, server.log()[-3000:]
 
 
 def test_a_body_that_keeps_coming_is_not_timed_out_however_long_it_takes(server: Server) -> None:

@@ -10,6 +10,7 @@ from typing import Any, cast
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, ExceptionHandler, Scope
 
 from reader import fonts, specimens
@@ -34,7 +35,7 @@ from reader.store import SqlArticleStore
 from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
 from reader.views.api import ApiError, api_error
-from reader.views.errors import bad_request, database_unavailable, http_error, server_error, too_large
+from reader.views.errors import bad_request, client_gone, database_unavailable, http_error, server_error, too_large
 from reader.views.moved import ArticleMoved, article_moved
 from reader.views.prefs import colors_pair
 from reader.web import has_own_prefs
@@ -70,6 +71,7 @@ _EXCEPTION_HANDLERS = cast(
         HTTPException: http_error,
         ApiError: api_error,
         ArticleMoved: article_moved,
+        ClientDisconnect: client_gone,
         DatabaseUnavailable: database_unavailable,
         Exception: server_error,
     },

@@ -6,6 +6,7 @@ import logging
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import Scope
 
@@ -13,6 +14,7 @@ from reader import i18n
 from reader.i18n import N_
 from reader.kinds import Frame, Route, RouteIndex, kind_of
 from reader.middleware import add_security_headers, framed_headers, framing_of
+from reader.request_id import NO_ANSWER
 from reader.state import Request
 from reader.views.api import error_response
 from reader.web import prefs_for, render, ui_lang_for
@@ -137,6 +139,15 @@ async def server_error(request: Request, exc: Exception) -> Response:
     frame = framing_of(kind_of(request.scope), request.scope)
     add_security_headers(response.headers, framed_headers(frame, request.state["settings"].embed_frame_ancestors))
     return response
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """A request whose body stopped being readable (the client went, or reader.http_protocol refused the
+    body and answered for it): no one to answer and nothing wrong on the server, so no error page and no
+    traceback in the error log (any client could fill it). The access log says 499, as nginx does, unless the
+    protocol has answered the request (its 400 or 408 is then the line)."""
+    assert isinstance(exc, ClientDisconnect)
+    return Response(status_code=NO_ANSWER, headers={"cache-control": "no-store"})
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
