@@ -51,13 +51,22 @@
     });
   }
 
+  // The fields touched when each preview was asked for: its answer is about the form as it was then. Judged by
+  // the fields touched by the time it arrives, a slow answer would say "Body: is required" of a body the editor
+  // began typing only after the request went.
+  const touchedWhenAsked = new WeakMap();
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.target === preview() && event.detail.xhr) touchedWhenAsked.set(event.detail.xhr, new Set(touched));
+  });
+
   document.addEventListener("htmx:afterSwap", (event) => {
     const box = preview();
     if (!box || event.detail.target !== box) return;
     failureLine(box, false)?.remove();
     const list = box.querySelector(".reader-editor-error");
     const fields = fieldsIn(list);
-    if (fields && !said && !fields.split(" ").some((field) => touched.has(field))) return;
+    const asked = touchedWhenAsked.get(event.detail.xhr) ?? touched;
+    if (fields && !said && !fields.split(" ").some((field) => asked.has(field))) return;
     const now = fields ? `errors ${fields}` : "";
     if (now === said) return;
     const before = said;

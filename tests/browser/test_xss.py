@@ -371,6 +371,7 @@ def test_the_editor_form_echoes_and_previews_every_payload_as_text(
                   const form = document.querySelector("form.reader-editor-form");
                   form.setAttribute("action", action);
                   form.elements.editing.value = slug;
+                  form.elements.slug.value = slug;  // the form's address is the article's: not a rename
                   for (const [name, value] of Object.entries(values)) form.elements[name].value = value;
                   form.submit();
                 }""",
