@@ -77,6 +77,8 @@ _MOVE = (
 )
 # A new article at an address takes it over: the redirect from there (to the article once there) goes.
 _DROP_REDIRECT = "DELETE FROM article_redirects WHERE slug = ?"
+# A deleted article's old addresses go with it: left, they would lead to whatever article is made at its address.
+_DROP_REDIRECTS_TO = "DELETE FROM article_redirects WHERE target = ?"
 # The old address of a renamed article, leading to its new one, with the last version it had there.
 _ADD_REDIRECT = (
     "INSERT INTO article_redirects (slug, target, version) VALUES (?, ?, ?) "
@@ -273,8 +275,7 @@ class SqlArticleStore:
                 return False
             await tx.execute(_KEEP_REVISION, _revision(deleted))  # its last version stays in its history
             await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"], _now("milliseconds"), by))
-            # Its old addresses go with it: left, they would lead to whatever article is made at its address.
-            await tx.execute("DELETE FROM article_redirects WHERE target = ?", (slug,))
+            await tx.execute(_DROP_REDIRECTS_TO, (slug,))
             return True
 
     async def list_revisions(self, slug: str, *, before: int, page: int, per_page: int) -> Page[RevisionSummary]:

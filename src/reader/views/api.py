@@ -40,7 +40,7 @@ from reader.soup import TooDeeplyNested
 from reader.state import Request
 from reader.store import SlugTaken
 from reader.typed_json import Invalid, JsonType, QueryType, Rules
-from reader.views.moved import ArticleMoved
+from reader.views.moved import stored_article
 from reader.web import path_for, ui_lang_for
 from reader.work_budget import cpu_beyond_size
 
@@ -471,11 +471,8 @@ async def list_articles(request: Request) -> Response:
 async def _article_or_404(request: Request) -> Article:
     """The article the path names; ArticleMoved (a 308 to the same route) at an address it had before a rename."""
     slug = _slug(request, 404)
-    store = request.state["store"]
-    article = await store.get_article(slug)
+    article = await stored_article(request, slug)
     if article is None:
-        if (moved := await store.get_redirect(slug)) is not None:
-            raise ArticleMoved(moved)
         raise ApiError(404, "no article has this slug", field="slug")
     return article
 

@@ -15,7 +15,7 @@ from reader.reading import plain_text, reading_minutes
 from reader.settings import UI_LANGUAGES
 from reader.slugs import is_valid_slug
 from reader.state import Request
-from reader.views.moved import ArticleMoved
+from reader.views.moved import stored_article
 from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for
 
 VIEWS = ("page", "fragment", "embed")
@@ -30,11 +30,8 @@ async def load_article(request: Request, slug: str) -> Article:
     database)."""
     if not is_valid_slug(slug):
         raise HTTPException(status_code=404)
-    store = request.state["store"]
-    article = await store.get_article(slug)
+    article = await stored_article(request, slug)
     if article is None:
-        if (moved := await store.get_redirect(slug)) is not None:
-            raise ArticleMoved(moved)
         raise HTTPException(status_code=404)
     return article
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 
 from reader.kinds import route_of
+from reader.models import Article
 from reader.state import Request
 
 # As long as a shared cache or a browser keeps an article view (reader.http_cache.PUBLIC_CACHE): a redirect
@@ -27,6 +28,16 @@ class ArticleMoved(Exception):
     def __init__(self, slug: str) -> None:
         super().__init__(slug)
         self.slug = slug
+
+
+async def stored_article(request: Request, slug: str) -> Article | None:
+    """The article at `slug`; ArticleMoved when an article had that address before a rename; None when
+    none did (each caller answers that with the 404 of its kind)."""
+    store = request.state["store"]
+    article = await store.get_article(slug)
+    if article is None and (moved := await store.get_redirect(slug)) is not None:
+        raise ArticleMoved(moved)
+    return article
 
 
 def moved_to(request: Request, location: str) -> Response:
