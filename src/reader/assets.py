@@ -63,6 +63,9 @@ class Asset:
     brotli: bytes | None = None
 
 
+# Kept for the process: compressing at quality 11 takes about half a second for reader's files, which an
+# app made again in the same process (the tests make one per test) need not pay again.
+@functools.lru_cache(maxsize=256)
 def _compressed(body: bytes, media_type: str) -> bytes | None:
     if not media_type.startswith(("text/", "image/svg+xml")):
         return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 from reader.db import Transaction
 from reader.importer import drafts_from_files
-from reader.models import SaveResult
+from reader.models import ArticleDraft, SaveResult
 from reader.paths import DEMO_DIR
 from reader.store import save_drafts
 
@@ -12,5 +14,13 @@ from reader.store import save_drafts
 async def seed_demo(tx: Transaction) -> SaveResult:
     """Write every bundled demo article (the seed article included) through `tx`: reader.db.Seed, passed to
     Database.open so that the articles commit with the schema."""
+    return await save_drafts(tx, list(_demo_drafts()))
+
+
+@functools.cache
+def _demo_drafts() -> tuple[ArticleDraft, ...]:
+    """The demo articles, read and validated once per process (they ship with reader and do not change): a
+    database made again in the same process (the tests make one per test) does not parse and sanitize them
+    again."""
     files = sorted(path for path in DEMO_DIR.iterdir() if path.suffix in {".json", ".md", ".html"})
-    return await save_drafts(tx, drafts_from_files(files))
+    return tuple(drafts_from_files(files))
