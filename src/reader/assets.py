@@ -59,12 +59,16 @@ class Asset:
     body: bytes
     media_type: str
     digest: str
-    # The body compressed with Brotli, when that makes it smaller (fonts and images are compressed already).
-    brotli: bytes | None = None
+
+    @property
+    def brotli(self) -> bytes | None:
+        """The body compressed with Brotli, when that makes it smaller (fonts and images are compressed
+        already): on the file's first request, not for every file as the first page names them all."""
+        return _compressed(self.body, self.media_type)
 
 
-# Kept for the process: compressing at quality 11 takes about half a second for reader's files, which an
-# app made again in the same process (the tests make one per test) need not pay again.
+# Kept for the process: quality 11 takes about half a second for all of reader's files, which an app made
+# again in the same process (the tests make one per test) need not pay again.
 @functools.lru_cache(maxsize=256)
 def _compressed(body: bytes, media_type: str) -> bytes | None:
     if not media_type.startswith(("text/", "image/svg+xml")):
@@ -143,7 +147,7 @@ class StaticAssets:
             else:
                 body = _rewritten(path, sources[path].read_bytes(), address)
             media_type = _media_type(path)
-            assets[path] = Asset(body, media_type, hashlib.sha256(body).hexdigest()[:12], _compressed(body, media_type))
+            assets[path] = Asset(body, media_type, hashlib.sha256(body).hexdigest()[:12])
             return assets[path]
 
         bundles = [name for name, parts in BUNDLES.items() if all(part in sources for part in parts)]
