@@ -121,6 +121,36 @@ def test_a_slow_preview_is_judged_by_the_fields_touched_when_it_was_asked_for(pa
     assert page.evaluate("window.__said") == 0
 
 
+def test_a_newer_preview_waits_for_the_one_under_way_so_the_last_shown_is_the_newest(
+    page: Page, live_server: str
+) -> None:
+    """While the title's preview is held, the body's is not sent (htmx queues the last request of an element
+    behind the one under way): a slow older answer cannot come after, and replace, a newer one."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    asked: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        asked.append(route)
+        if len(asked) > 1:
+            route.continue_()
+
+    page.route("**/editor/preview", hold_the_first)
+    page.fill("#editor-title", "Giờ mở cửa")
+    for _ in range(100):
+        if asked:
+            break
+        page.wait_for_timeout(50)
+    page.fill("#editor-body", "Thư viện mở cửa đến 21 giờ.")
+    page.wait_for_timeout(1500)  # the body's preview is due 700 ms after its last keystroke
+    assert len(asked) == 1
+    asked[0].continue_()
+    expect(page.locator("#editor-preview")).to_contain_text("Thư viện mở cửa đến 21 giờ.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Giờ mở cửa")
+    assert len(asked) >= 2
+
+
 def test_a_live_preview_that_fails_is_announced_and_shown(context: BrowserContext, live_server: str) -> None:
     """A preview the server could not make, or that never reached it: htmx drops it without a word; the status
     region says so, once, and a line over the preview too, gone with the next preview."""
