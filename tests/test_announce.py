@@ -18,7 +18,7 @@ def test_vietnamese_decimals_use_a_comma() -> None:
 
 def test_only_changed_fields_are_announced() -> None:
     form = {"size": "100", "line_height": "1.6", "width": "45", "theme": "auto"}
-    assert announce(apply_form(DEFAULTS, form), "en") == "Line length 45 characters"
+    assert announce(apply_form(DEFAULTS, form), "en") == "Lines of at most 45 characters"
     assert announce(apply_form(DEFAULTS, {"size": "100"}), "en") == "No change"
 
 

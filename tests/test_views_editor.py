@@ -656,6 +656,20 @@ async def test_a_deleted_article_is_listed_shown_and_restored(client: httpx.Asyn
     assert 'id="editor-deleted-empty"' in (await client.get("/editor/deleted")).text
 
 
+async def test_a_delete_through_the_api_names_its_token(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    token = await app.state["accounts"].create_token("newsroom-sync")
+    bearer = {"authorization": f"Bearer {token}"}
+    assert (await client.delete(f"/api/articles/{EN_SLUG}", headers=bearer)).status_code == 204
+    conditional = {"if-match": '"1"', **bearer}  # the other way a delete goes: only the version read
+    assert (await client.delete(f"/api/articles/{SEED_SLUG}", headers=conditional)).status_code == 204
+    trash = (await client.get("/editor/deleted", headers={"accept-language": "en"})).text
+    assert trash.count("<td>API token newsroom-sync</td>") == 2
+    shown = await client.get(f"/editor/deleted/{SEED_SLUG}")
+    assert re.search(r"lúc \d\d:\d\d \(UTC\) bởi mã truy cập API newsroom-sync\.</p>", shown.text), shown.text
+
+
 async def test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since(
     client: httpx.AsyncClient, editor: SignedIn
 ) -> None:

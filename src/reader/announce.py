@@ -71,7 +71,7 @@ def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
     if field == "paragraph_spacing":
         return _("Paragraph spacing %(value)s × text size") % {"value": format_number(prefs.paragraph_spacing, lang)}
     if field == "width":
-        return _("Line length %(value)s characters") % {"value": format_number(prefs.width, lang)}
+        return _("Lines of at most %(value)s characters") % {"value": format_number(prefs.width, lang)}
     if field == "font":
         return _("Font %(name)s") % {"name": font_name(prefs.font, lang)}
     if field == "theme":

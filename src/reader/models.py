@@ -91,11 +91,21 @@ class DeletedSummary:
     lang: str
     title: str
     deleted_at: str | None  # ISO 8601, UTC; None for a delete made before reader recorded when
-    deleted_by: str  # the editor's account name; "" when not known (an API delete, or an older one)
+    # The editor's account name, or BY_TOKEN and an API token's name; "" when not known (an older delete).
+    deleted_by: str
 
     @property
     def deleted(self) -> dt.datetime | None:
         return _utc(self.deleted_at) if self.deleted_at else None
+
+    @property
+    def deleted_by_token(self) -> str | None:
+        """The name of the API token it was deleted with; None when an editor deleted it (or no one knows)."""
+        return self.deleted_by.removeprefix(BY_TOKEN) if self.deleted_by.startswith(BY_TOKEN) else None
+
+
+# Who did something through the API: its token's name after this. No account or token name holds a colon.
+BY_TOKEN = "token:"
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,7 @@ def test_keyboard_operates_every_kind_of_control_and_each_change_is_announced_on
     expect(page.locator("#reader-panel")).to_have_attribute("open", "")
     for selector, key, message in [
         ("#reader-theme-sepia", " ", "Giao diện Nâu nhạt"),
-        ("#reader-width-45", "Enter", "Độ dài dòng 45 ký tự"),
+        ("#reader-width-45", "Enter", "Dòng dài tối đa 45 ký tự"),
         ("#reader-font-lexend", " ", "Phông chữ Lexend"),
         ("#reader-underline-links", "Enter", "Gạch chân liên kết: tắt"),
         ("#reader-word-spacing", "ArrowDown", "Giãn từ 0,04 em"),
@@ -134,7 +134,7 @@ def test_keyboard_operates_every_kind_of_control_and_each_change_is_announced_on
         "Cỡ chữ 125\u00a0%",
         "Cỡ chữ 112,5\u00a0%",
         "Giao diện Nâu nhạt",
-        "Độ dài dòng 45 ký tự",
+        "Dòng dài tối đa 45 ký tự",
         "Phông chữ Lexend",
         "Gạch chân liên kết: tắt",
         "Giãn từ 0,04 em",

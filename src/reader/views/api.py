@@ -29,7 +29,7 @@ from reader.drafts import (
     source_as_html,
 )  # fmt: skip
 from reader.layout_checks import layout_report
-from reader.models import Article, ArticleDraft, ArticleSummary
+from reader.models import BY_TOKEN, Article, ArticleDraft, ArticleSummary
 from reader.openapi import Answer, openapi_document, operation
 from reader.preconditions import CONDITION_PATTERN, Preconditions, condition, version_etag
 from reader.readability import Thresholds, readability_report
@@ -356,6 +356,15 @@ TOKEN_CHALLENGE = 'Bearer realm="reader"'
 # For the operations whose route's kind needs a token: reader.openapi adds it to theirs.
 NO_TOKEN = _error("No valid API token", {"WWW-Authenticate": TOKEN_CHALLENGE})
 
+# Where the token gate (reader.views.api_auth.TokenGate) leaves the name of a request's valid token.
+TOKEN_NAME = "reader.token_name"
+
+
+def _by_token(request: Request) -> str:
+    """Who a write through the API is by, as the store records it: its token."""
+    name: str = request.scope[TOKEN_NAME]
+    return BY_TOKEN + name
+
 
 # -- errors ------------------------------------------------------------------------------------------
 
@@ -654,8 +663,9 @@ async def delete_article(request: Request) -> Response:
     slug = _slug(request, 404)
     preconditions = _preconditions(request, DELETE_CONDITIONS)
     store = request.state["store"]
+    by = _by_token(request)
     if preconditions is None:
-        if not await store.delete_article(slug):
+        if not await store.delete_article(slug, by=by):
             raise ApiError(404, "no article has this slug", field="slug")
         return Response(status_code=204)
     # As _save_if: judged on the article as looked up, deleted only while it is still that version.
@@ -664,7 +674,7 @@ async def delete_article(request: Request) -> Response:
         if preconditions.failed(None if current is None else version_etag(current.version)) is not None:
             raise _precondition_failed("If-Match", current, deleting=True)
         assert current is not None  # If-Match never holds for an article that is not there
-        if await store.delete_article(slug, version=current.version):
+        if await store.delete_article(slug, version=current.version, by=by):
             return Response(status_code=204)
     raise ApiError(409, "other writes changed the article while this was asked: nothing was deleted; send it again")
 

@@ -6,7 +6,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reader.kinds import route_of
 from reader.state import Request
-from reader.views.api import TOKEN_CHALLENGE, ApiError
+from reader.views.api import TOKEN_CHALLENGE, TOKEN_NAME, ApiError
 
 
 async def require_token(request: Request) -> str:
@@ -20,7 +20,8 @@ async def require_token(request: Request) -> str:
 
 
 class TokenGate:
-    """Middleware of the API's mount: a route whose kind needs a token gets no request without a valid one."""
+    """Middleware of the API's mount: a route whose kind needs a token gets no request without a valid one
+    (and its handler finds the token's name in the scope, under TOKEN_NAME)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -29,5 +30,5 @@ class TokenGate:
         found = route_of(scope) if scope["type"] == "http" else None
         # A method the route does not take is left to the router (405).
         if found is not None and found.full and found.kind.token:
-            await require_token(Request(scope))
+            scope[TOKEN_NAME] = await require_token(Request(scope))
         await self.app(scope, receive, send)
