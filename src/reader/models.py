@@ -82,6 +82,10 @@ class RevisionSummary:
         return _utc(self.saved_at)
 
 
+# Who did something through the API: its token's name after this. No account or token name holds a colon.
+BY_TOKEN = "token:"
+
+
 @dataclass(frozen=True, slots=True)
 class DeletedSummary:
     """What the editor's list of deleted articles shows of one: its last version's title, and the delete."""
@@ -102,10 +106,6 @@ class DeletedSummary:
     def deleted_by_token(self) -> str | None:
         """The name of the API token it was deleted with; None when an editor deleted it (or no one knows)."""
         return self.deleted_by.removeprefix(BY_TOKEN) if self.deleted_by.startswith(BY_TOKEN) else None
-
-
-# Who did something through the API: its token's name after this. No account or token name holds a colon.
-BY_TOKEN = "token:"
 
 
 @dataclass(frozen=True, slots=True)
