@@ -3,6 +3,7 @@ shutdown, start-up), the benchmark and the scripts run the real server and its c
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -14,9 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+import httpx
+
 from reader.event_loop import listening_processes
 
 _RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
+
+
+@functools.cache
+def http() -> httpx.Client:
+    """One client for requests to the servers: `httpx.get()` and the like build an SSL context each time
+    (about 50 ms), even for plain http. It keeps no connection, so each request opens its own (with
+    --workers, any worker may answer it)."""
+    return httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def reader_command(*args: str) -> list[str]:

@@ -22,7 +22,7 @@ from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
 from reader.settings import Settings
 from tests.conftest import SEED_SLUG, AuthActions, client_for, immutable, served
-from tests.serverproc import Server, create_token, reader_cli
+from tests.serverproc import Server, create_token, http, reader_cli
 
 pytestmark = pytest.mark.anyio
 
@@ -50,7 +50,7 @@ def _restore(backup: Path, db: Path) -> None:
 
 def _statuses(url: str, path: str, count: int = 10) -> set[int]:
     """The status of `count` GETs, each on a new connection (with --workers, any worker answers)."""
-    return {httpx.get(url + path, timeout=30).status_code for _ in range(count)}
+    return {http().get(url + path).status_code for _ in range(count)}
 
 
 def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
@@ -70,9 +70,7 @@ def _slugs(db: Path) -> set[str]:
 
 
 def _put(server: Server, token: str, slug: str) -> httpx.Response:
-    return httpx.put(
-        f"{server.url}/api/articles/{slug}", json=ARTICLE, headers={"authorization": f"Bearer {token}"}, timeout=30
-    )
+    return http().put(f"{server.url}/api/articles/{slug}", json=ARTICLE, headers={"authorization": f"Bearer {token}"})
 
 
 def _site_and_backup(directory: Path) -> tuple[Path, Path, str]:
@@ -107,7 +105,7 @@ def test_a_removed_database_answers_503_until_a_backup_is_restored(tmp_path: Pat
         _until(lambda: _statuses(server.url, "/healthz") == {503})
         for path in ("/", f"/articles/{SEED_SLUG}", "/api/articles"):
             assert _statuses(server.url, path) == {503}
-        page = httpx.get(f"{server.url}/articles/{SEED_SLUG}", headers={"accept-language": "en"})
+        page = http().get(f"{server.url}/articles/{SEED_SLUG}", headers={"accept-language": "en"})
         assert "may not have been saved" in page.text and page.headers["retry-after"] == "5"
 
         _restore(backup, db)
@@ -132,7 +130,7 @@ def test_a_database_replaced_while_serving_is_served_anew(tmp_path: Path, worker
         _restore(backup, db)
         _until(lambda: _statuses(server.url, "/api/articles/only-in-backup") == {200})
         assert _statuses(server.url, "/api/articles/old-0") == {404}
-        listed = httpx.get(f"{server.url}/api/articles").json()
+        listed = http().get(f"{server.url}/api/articles").json()
         assert "only-in-backup" in {item["slug"] for item in listed["articles"]}
         assert _put(server, token, "after-restore").status_code == 201
         assert _statuses(server.url, "/api/articles/after-restore") == {200}

@@ -22,7 +22,7 @@ import pytest
 from scripts.pgcluster import PostgresCluster, database_of, free_port, wait_until
 
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, listener_pids, new_pg_database
-from tests.serverproc import Server, create_token, reader_command
+from tests.serverproc import Server, create_token, http, reader_command
 from tests.test_cli import reader
 
 ARTICLE_FIELDS = (
@@ -62,17 +62,12 @@ def base(node: Server) -> str:
 
 
 def get(node: Server, path: str) -> httpx.Response:
-    return httpx.get(base(node) + path, timeout=30)
+    return http().get(base(node) + path)
 
 
 def put_article(node: Server, token: str, slug: str, title: str) -> httpx.Response:
     body = {"title": title, "lang": "en", "body_html": f"<p>{title}</p>", "published": "2026-01-01"}
-    return httpx.put(
-        f"{base(node)}/api/articles/{slug}",
-        json=body,
-        headers={"authorization": f"Bearer {token}"},
-        timeout=30,
-    )
+    return http().put(f"{base(node)}/api/articles/{slug}", json=body, headers={"authorization": f"Bearer {token}"})
 
 
 def seed_links(html: str) -> int:
