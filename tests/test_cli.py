@@ -185,6 +185,7 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
     """A site with one article, an editor with a live session and an API token: (session, token, signing key)."""
     from reader.accounts import AccountStore
     from reader.drafts import draft_from_fields
+    from reader.models import BY_TOKEN
     from reader.store import SqlArticleStore
 
     db = database_for(target)
@@ -192,11 +193,11 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
     try:
         draft = draft_from_fields({"slug": "only", "lang": "en", "title": title, "body_html": "<p>x</p>"})
         store = SqlArticleStore(db)
-        await store.save_articles([draft])
+        await store.save_articles([draft], by="mai")
         # An article deleted at version 2: its slug's next article goes on from there, on the copy too.
-        for gone_title in ("Gone", "Gone, changed"):
+        for gone_title, by in (("Gone", "lan"), ("Gone, changed", BY_TOKEN + "ci")):
             fields = {"slug": "gone", "lang": "en", "title": gone_title, "body_html": "<p>x</p>"}
-            await store.save_articles([draft_from_fields(fields)])
+            await store.save_articles([draft_from_fields(fields)], by=by)
         await store.delete_article("gone", by="mai")
         accounts = AccountStore(db)
         await accounts.add_user("mai", "correct horse battery")
@@ -211,19 +212,25 @@ async def _read_site(
     target: str | Path, session: str, token: str
 ) -> tuple[list[str], bool, str | None, str, list[tuple[str, int]]]:
     from reader.accounts import AccountStore
+    from reader.store import SqlArticleStore
 
     db = database_for(target)
     await db.open()
     try:
         accounts = AccountStore(db)
-        titles = [row["title"] for row in await db.fetch_all("SELECT title FROM articles ORDER BY slug")]
+        # With who saved each version (the editor's history).
+        store = SqlArticleStore(db)
+        articles = [await store.get_article(row["slug"]) for row in await db.fetch_all("SELECT slug FROM articles")]
+        titles = sorted(f"{article.title} by {article.saved_by}" for article in articles if article)
         # With who deleted it, and whether when was kept (the editor's list of deleted articles).
         deleted = [
             (f"{row['slug']} by {row['deleted_by']}{' at a time' if row['deleted_at'] else ''}", row["version"])
             for row in await db.fetch_all("SELECT * FROM deleted_articles")
         ]
-        history = await db.fetch_all("SELECT slug, version, title FROM article_revisions ORDER BY slug, version")
-        deleted += [(f"{row['slug']} {row['title']}", row["version"]) for row in history]
+        history = await db.fetch_all(
+            "SELECT slug, version, title, saved_by FROM article_revisions ORDER BY slug, version"
+        )
+        deleted += [(f"{row['slug']} {row['title']} by {row['saved_by']}", row["version"]) for row in history]
         return (
             titles,
             await accounts.session(session) is not None,
@@ -237,8 +244,9 @@ async def _read_site(
 
 def _copied(title: str, key: str) -> tuple[list[str], bool, str | None, str, list[tuple[str, int]]]:
     """What _read_site finds of a site _site made: its article, the live session and token, the key, and
-    the deleted article's last version and history."""
-    return [title], True, "ci", key, [("gone by mai at a time", 2), ("gone Gone", 1), ("gone Gone, changed", 2)]
+    the deleted article's last version and history, with who saved each version."""
+    history = [("gone by mai at a time", 2), ("gone Gone by lan", 1), ("gone Gone, changed by token:ci", 2)]
+    return [f"{title} by mai"], True, "ci", key, history
 
 
 def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, database_target: str | Path) -> None:
@@ -308,7 +316,7 @@ def test_an_import_that_loses_a_race_again_and_again_is_one_line(
 ) -> None:
     from reader.store import SqlArticleStore
 
-    async def conflict(*args: object) -> None:
+    async def conflict(*args: object, **kwargs: object) -> None:
         raise ConflictError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(SqlArticleStore, "save_articles", conflict)

@@ -9,6 +9,7 @@ import pytest
 
 from reader.cli import main
 from reader.importer import ImportFailure, drafts_from_files
+from reader.models import BY_CLI_IMPORT
 from tests.serverproc import reader_command
 
 JSON_ARTICLE = {
@@ -138,6 +139,13 @@ def test_cli_imports_and_reimports_in_place(tmp_path: Path, capsys: pytest.Captu
     assert "0 new, 1 updated, 2 unchanged" in capsys.readouterr().out
     versions = {slug: version for slug, _, version, _ in rows(db)}
     assert versions == {"bac-kan-nang-cao-chat-luong": 2, "reading-at-200": 1, "from-the-heading": 1}
+    # Every version saved by the command line (the editor's history names it), the one replaced too.
+    with sqlite3.connect(db) as conn:
+        saved = conn.execute(
+            "SELECT saved_by, saved_by_version = version FROM articles UNION SELECT saved_by, 1 FROM article_revisions"
+        ).fetchall()
+    conn.close()
+    assert saved == [(BY_CLI_IMPORT, 1)]
 
 
 def test_cli_malformed_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from reader.db import Database, Transaction
 from reader.drafts import draft_from_fields
+from reader.migrations import MIGRATIONS
+from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.store import SlugTaken, SqlArticleStore
 from tests.conftest import opened_nodes
 
@@ -208,13 +212,16 @@ async def test_concurrent_imports_that_change_one_article_keep_every_version_in_
         await stores[0].save_articles([draft("h", title="Start")])
         for round_ in range(8):
             results = await asyncio.gather(
-                *(s.save_articles([draft("h", title=f"R{round_} by {i}")]) for i, s in enumerate(stores))
+                *(s.save_articles([draft("h", title=f"R{round_} by {i}")], by=f"node{i}") for i, s in enumerate(stores))
             )
             assert sorted(r.updated for r in results) == [1, 1]
         article = await stores[0].get_article("h")
         assert article is not None and article.version == 17
         history = await stores[0].list_revisions("h", before=17, page=1, per_page=100)
         assert [r.version for r in history.items] == list(range(16, 0, -1))
+        # Each version with who saved it, whichever node's write came first.
+        assert article.title.endswith(f"by {article.saved_by.removeprefix('node')}")
+        assert all(r.title.endswith(f"by {r.saved_by.removeprefix('node')}") for r in history.items[:-1])
 
 
 async def test_every_version_an_article_had_is_kept_in_its_history(store: SqlArticleStore) -> None:
@@ -406,6 +413,118 @@ async def test_a_restore_while_the_article_is_created_again_and_deleted_is_refus
             deleted = await stores[1].get_deleted("d")
             assert deleted is not None and (deleted.last.title, deleted.last.version) == ("Second", 2)
             assert await stores[1].get_article("d") is None
+
+
+# ---------------------------------------------------------------- who saved each version
+
+
+async def _savers(store: SqlArticleStore, slug: str) -> list[tuple[int, str]]:
+    """Every version of the article at `slug`, newest first, with who saved it: the current one, then its
+    history."""
+    article = await store.get_article(slug)
+    assert article is not None
+    history = await store.list_revisions(slug, before=article.version, page=1, per_page=100)
+    return [(article.version, article.saved_by), *((r.version, r.saved_by) for r in history.items)]
+
+
+async def test_every_write_records_who_saved_its_version(store: SqlArticleStore) -> None:
+    token = BY_TOKEN + "newsroom-sync"
+    created = await store.create_article(draft("a", title="One"), by="mai")  # the editor's form
+    assert created is not None and created.saved_by == "mai"
+    assert await store.update_article(draft("a", title="Two"), version=1, by="lan")
+    assert await store.update_article(draft("a", title="Two"), version=2, by="nobody")  # unchanged: no version
+    saved, was_created = await store.save_article(draft("a", title="Three"), by=token)  # the API's PUT
+    assert not was_created and saved.saved_by == token and saved.saved_by_token == "newsroom-sync"
+    result = await store.save_articles([draft("a", title="Four"), draft("b")], by=BY_CLI_IMPORT)
+    assert (result.created, result.updated) == (1, 1)
+    moved = await store.rename_article("a", "c", version=4, by=token)  # the API's rename
+    assert moved is not None and moved.saved_by == token
+    renamed = await store.rename_article("c", "d", version=5, draft=draft("d", title="Six"), by="mai")  # the form's
+    assert renamed is not None and renamed.saved_by == "mai"
+    assert await _savers(store, "d") == [(6, "mai"), (5, token), (4, BY_CLI_IMPORT), (3, token), (2, "lan"), (1, "mai")]
+    b = await store.get_article("b")
+    assert b is not None and b.saved_by == BY_CLI_IMPORT and b.saved_by_import and b.saved_by_token is None
+    # One version, as the editor's page of it shows it; and a deleted article's last, as its page does.
+    two = await store.get_revision("d", 2)
+    assert two is not None and (two.title, two.saved_by) == ("Two", "lan")
+    assert await store.delete_article("d", by="lan")
+    deleted = await store.get_deleted("d")
+    assert deleted is not None and deleted.last.saved_by == "mai" and deleted.summary.deleted_by == "lan"
+    restored = await store.restore_deleted(draft("d", title="Six"), version=6, by="lan")
+    assert restored is not None and restored.saved_by == "lan"
+    assert (await _savers(store, "d"))[:2] == [(7, "lan"), (6, "mai")]
+    # An earlier version restored: an update (the editor's restore), by whoever restored it.
+    assert await store.update_article(draft("d", title="One"), version=7, by="mai")
+    assert (await _savers(store, "d"))[:2] == [(8, "mai"), (7, "lan")]
+    # Without `by` (the demo articles, and callers that do not know): not recorded.
+    plain = await store.create_article(draft("e"))
+    assert plain is not None and plain.saved_by == ""
+
+
+async def test_a_version_saved_by_a_node_of_the_release_before_is_not_recorded(
+    store: SqlArticleStore, database: Database
+) -> None:
+    """While nodes are upgraded, one of the release before schema 9 writes versions without a saver: its
+    version is not recorded, never taken for the saver of the version before it."""
+    assert await store.create_article(draft("a", title="One"), by="mai")
+    old_update = (  # the release before's store.update_article and its save_drafts
+        "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
+        "author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ? WHERE slug = ?"
+    )
+    async with database.transaction(touches=("a",)) as tx:
+        await tx.execute(
+            "INSERT INTO article_revisions (slug, version, lang, title, summary, body_html, body_source, body_format,"
+            " author, published, source_url, saved_at) SELECT slug, version, lang, title, summary, body_html,"
+            " body_source, body_format, author, published, source_url, updated_at FROM articles WHERE slug = ?",
+            ("a",),
+        )
+        await tx.execute(
+            old_update, ("en", "Two", "", "<p>b</p>", "", "html", "", None, "2020-01-01", "2026-12-01T10:00:00Z", "a")
+        )
+    article = await store.get_article("a")
+    assert article is not None and (article.version, article.title, article.saved_by) == (2, "Two", "")
+    assert await store.update_article(draft("a", title="Three"), version=2, by="lan")
+    # Its version stays not recorded in the history; so does the one before, which it kept without its saver.
+    assert await _savers(store, "a") == [(3, "lan"), (2, ""), (1, "")]
+
+
+async def test_a_database_of_the_schema_before_keeps_its_versions_not_recorded(
+    empty_database_target: str | Path,
+) -> None:
+    """A database at schema 8 (a site made before reader recorded who saved versions) gains the columns: its
+    versions read as not recorded, and the next save is recorded."""
+    statements = [
+        s for m in MIGRATIONS[:8] for s in (m.sqlite if isinstance(empty_database_target, Path) else m.postgresql)
+    ]
+    rows = [
+        "INSERT INTO articles (slug, lang, title, body_html, published, created_at, updated_at, version) VALUES"
+        " ('old', 'en', 'Two', '<p>b</p>', '2020-01-01', '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z', 2)",
+        "INSERT INTO article_revisions (slug, version, lang, title, summary, body_html, body_source, body_format,"
+        " author, published, source_url, saved_at) VALUES ('old', 1, 'en', 'One', '', '<p>b</p>', '', 'html', '',"
+        " '2020-01-01', NULL, '2020-01-01T00:00:00Z')",
+    ]
+    if isinstance(empty_database_target, Path):
+        with sqlite3.connect(empty_database_target) as conn:
+            for statement in (*statements, *rows, "PRAGMA user_version = 8"):
+                conn.execute(statement)
+        conn.close()
+    else:
+        pg = await asyncpg.connect(empty_database_target)
+        try:
+            async with pg.transaction():
+                for statement in ("CREATE TABLE reader_schema (version INTEGER NOT NULL)", *statements, *rows):
+                    await pg.execute(statement)
+                await pg.execute("INSERT INTO reader_schema (version) VALUES (8)")
+        finally:
+            await pg.close()
+    async with opened_nodes(empty_database_target, 1) as (db,):
+        store = SqlArticleStore(db)
+        assert await _savers(store, "old") == [(2, ""), (1, "")]
+        one = await store.get_revision("old", 1)
+        assert one is not None and one.saved_by == ""
+        assert await store.update_article(draft("old", title="Three"), version=2, by="mai")
+        assert await _savers(store, "old") == [(3, "mai"), (2, ""), (1, "")]
+        assert [row["slug"] for row in await db.fetch_all("SELECT slug FROM articles")] == ["old"]  # not seeded
 
 
 # ---------------------------------------------------------------- renames

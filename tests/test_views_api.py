@@ -509,7 +509,7 @@ async def test_a_write_that_keeps_losing_races_is_refused_not_retried_forever(
 ) -> None:
     # Another node updates the article between every look-up and write of this one (If-Match: * holds
     # each time, and each time the version has moved on).
-    async def always_overtaken(draft: object, *, version: int) -> None:
+    async def always_overtaken(draft: object, *, version: int, by: str) -> None:
         return None
 
     monkeypatch.setattr(app.state["store"], "update_article", always_overtaken)

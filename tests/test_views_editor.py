@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from reader.app import create_app
+from reader.models import BY_CLI_IMPORT
 from reader.settings import Settings
 from tests import rawasgi
 from tests.conftest import (
@@ -597,6 +598,95 @@ async def test_a_version_that_breaks_a_newer_rule_is_shown_not_restored(
     assert refused.status_code == 422 and 'id="editor-restore-refused"' in refused.text
     assert "không thể khôi phục nguyên trạng" in refused.text and "Tiêu đề:" in refused.text
     assert "Bản mới" in (await client.get(f"/articles/{SEED_SLUG}")).text
+
+
+def savers(history: str) -> list[str]:
+    """The history page's "Saved by" column, row by row (the cell before each title's)."""
+    return re.findall(r"<td>([^<]*)</td>\s*<td lang=", history)
+
+
+async def test_the_history_says_who_saved_each_version(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    token = await app.state["accounts"].create_token("newsroom-sync")
+    bearer = {"authorization": f"Bearer {token}"}
+    form = {"csrf_token": editor.csrf, "title": "Ai đã lưu", "lang": "vi", "body_format": "markdown",
+            "body": "Một."}  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    changed = {**form, "title": "Ai đã lưu bản hai", "version": "1"}
+    assert (await client.post("/editor/articles/ai-da-luu", data=changed)).status_code == 303
+    api_body = {"title": "Bản từ API", "lang": "vi", "body_html": "<p>Ba.</p>"}
+    put = await client.put("/api/articles/ai-da-luu", json=api_body, headers=bearer)
+    assert put.status_code == 200 and "saved_by" not in put.json()  # not in the API (yet)
+    moved = await client.post("/api/articles/ai-da-luu/rename", json={"slug": "ai-da-luu-moi"}, headers=bearer)
+    assert moved.status_code == 200
+    history = await client.get("/editor/articles/ai-da-luu-moi/history")
+    assert '<th scope="col">Người lưu</th>' in history.text
+    assert savers(history.text) == ["Mã truy cập API newsroom-sync"] * 2 + ["editor"] * 2
+    # Each version's page says who saved it, with when.
+    for version, by in ((3, "mã truy cập API newsroom-sync"), (1, "editor")):
+        page = await client.get(f"/editor/articles/ai-da-luu-moi/history/{version}")
+        when = r"Lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(UTC\)"
+        assert re.search(f'id="editor-revision-saved">{when} bởi {by}\\. Bài viết hiện ở phiên bản 4:', page.text)
+    # Restoring an earlier version saves it again, by whoever restored it.
+    restored = await client.post(
+        "/editor/articles/ai-da-luu-moi/history/1", data={"csrf_token": editor.csrf, "version": "4"}
+    )
+    assert restored.status_code == 303
+    history = await client.get("/editor/articles/ai-da-luu-moi/history", headers={"accept-language": "en"})
+    assert '<th scope="col">Saved by</th>' in history.text
+    assert savers(history.text) == ["editor"] + ["API token newsroom-sync"] * 2 + ["editor"] * 2
+
+
+async def test_the_history_names_imports_and_versions_saved_before_reader_recorded_who(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    # The demo article's first version: saved before anyone was recorded (reader wrote it into the database).
+    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
+               "body": "<p>Bản mới.</p>", "version": "1"}  # fmt: skip
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    history = await client.get(f"/editor/articles/{SEED_SLUG}/history")
+    assert savers(history.text) == ["editor", "Không được ghi lại"]
+    first = await client.get(f"/editor/articles/{SEED_SLUG}/history/1")
+    assert re.search(r"\(UTC\); người lưu không được ghi lại\. Bài viết hiện ở phiên bản 2:", first.text)
+    # Versions `reader import` saved.
+    store = app.state["store"]
+    await store.save_articles([draft("from-files", title="From files")], by=BY_CLI_IMPORT)
+    assert await store.update_article(draft("from-files", title="Edited"), version=1, by="mai")
+    history = await client.get("/editor/articles/from-files/history")
+    assert savers(history.text) == ["mai", "Nhập từ dòng lệnh"]
+    imported = await client.get("/editor/articles/from-files/history/1")
+    assert re.search(r"\(UTC\) bởi một lần nhập từ dòng lệnh\. ", imported.text)
+    english = {"accept-language": "en"}
+    history = await client.get("/editor/articles/from-files/history", headers=english)
+    assert savers(history.text) == ["mai", "Command-line import"]
+    imported = await client.get("/editor/articles/from-files/history/1", headers=english)
+    assert re.search(r"\(UTC\) by an import from the command line\. The article is now at version 2:", imported.text)
+    history = await client.get(f"/editor/articles/{SEED_SLUG}/history", headers=english)
+    assert savers(history.text) == ["editor", "Not recorded"]
+    first = await client.get(f"/editor/articles/{SEED_SLUG}/history/1", headers=english)
+    assert re.search(r"\(UTC\); who saved it was not recorded\. The article is now at version 2:", first.text)
+
+
+async def test_an_import_a_rename_and_a_restore_from_the_editor_are_the_editors(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    good = ("good.md", b"---\nlang: en\n---\n# Imported here\n\nBody.\n", "text/markdown")
+    assert (
+        await client.post("/editor/import", data={"csrf_token": editor.csrf}, files={"files": good})
+    ).status_code == 200
+    fields = {"csrf_token": editor.csrf, "title": "Imported here", "lang": "en", "body_format": "markdown",
+              "body": "Body.", "slug": "imported-there", "version": "1"}  # fmt: skip
+    assert (await client.post("/editor/articles/imported-here", data=fields)).status_code == 303
+    history = await client.get("/editor/articles/imported-there/history")
+    assert savers(history.text) == ["editor", "editor"]
+    # A deleted article restored: its new version is the editor's, the demo version before it not recorded.
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    assert (
+        await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": editor.csrf, "version": "1"})
+    ).status_code == 303
+    history = await client.get(f"/editor/articles/{EN_SLUG}/history")
+    assert savers(history.text) == ["editor", "Không được ghi lại"]
 
 
 async def test_deleted_articles_need_a_session(client: httpx.AsyncClient, auth: AuthActions) -> None:

@@ -29,6 +29,7 @@ from reader.db import (
 )
 from reader.demo import seed_demo
 from reader.importer import ImportFailure, import_files
+from reader.models import BY_CLI_IMPORT
 from reader.settings import (
     ACCESS_LOG_FORMATS,
     ACCESS_LOG_OFF,
@@ -324,7 +325,8 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
 
 async def _import(settings: Settings, files: Sequence[Path]) -> str:
     async with _opened(settings.database, settings) as (db, _):
-        result = await import_files(SqlArticleStore(db), files, ProgressBar(sys.stderr, "Checking files"))
+        progress = ProgressBar(sys.stderr, "Checking files")
+        result = await import_files(SqlArticleStore(db), files, progress, by=BY_CLI_IMPORT)
     total = result.created + result.updated + result.unchanged
     return (
         f"Imported {total} article{'s' if total != 1 else ''} into {describe_target(settings.database)}: "

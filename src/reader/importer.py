@@ -228,7 +228,10 @@ def drafts_from_files(paths: Sequence[Path], progress: Progress | None = None) -
     return drafts
 
 
-async def import_files(store: ArticleStore, paths: Sequence[Path], progress: Progress | None = None) -> SaveResult:
-    """Read, validate and store all articles of the files in one transaction; nothing is written on error."""
+async def import_files(
+    store: ArticleStore, paths: Sequence[Path], progress: Progress | None = None, *, by: str
+) -> SaveResult:
+    """Read, validate and store all articles of the files in one transaction (`by`: who, as the store records
+    it); nothing is written on error."""
     drafts = drafts_from_files(paths, progress)
-    return await store.save_articles(drafts)
+    return await store.save_articles(drafts, by=by)

@@ -69,6 +69,17 @@ _ARTICLE_REDIRECTS = (
     "CREATE INDEX article_redirects_by_target ON article_redirects (target)",
 )
 
+# Who saved each version: an editor's account name, reader.models.BY_TOKEN and an API token's name, or
+# reader.models.BY_CLI_IMPORT; '' when not known (a version saved before this migration). The current
+# version's is in its article's row, with the version it was written for: a node of the release before
+# moves the version on without it (while nodes are upgraded), and the saver of the version before is then
+# not taken for that version's (reader.store).
+_SAVED_BY = (
+    "ALTER TABLE articles ADD COLUMN saved_by TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE articles ADD COLUMN saved_by_version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE article_revisions ADD COLUMN saved_by TEXT NOT NULL DEFAULT ''",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         sqlite=(f"CREATE TABLE articles ({_SQLITE_ID}, {_ARTICLE_COLUMNS})", _PUBLISHED_INDEX),
@@ -147,6 +158,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         # current one, so that links and embeds made before a rename keep working (reader.store).
         sqlite=_ARTICLE_REDIRECTS,
         postgresql=_ARTICLE_REDIRECTS,
+    ),
+    Migration(
+        # Who saved each version, for the editor's history (_SAVED_BY).
+        sqlite=_SAVED_BY,
+        postgresql=_SAVED_BY,
     ),
 )
 

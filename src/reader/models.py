@@ -41,8 +41,40 @@ class ArticleDraft:
     source_url: str | None
 
 
+# Who did something through the API: its token's name after this. No account or token name holds a colon.
+BY_TOKEN = "token:"
+# Who saved the versions `reader import` wrote: the command line, where no one is signed in (and no one is
+# asked who they are: whoever can run it can write the database anyway). Not an account name either: it
+# holds a colon.
+BY_CLI_IMPORT = "cli:import"
+
+
+def token_name(by: str) -> str | None:
+    """The API token's name in who did something (BY_TOKEN and the name); None when it was not a token."""
+    return by.removeprefix(BY_TOKEN) if by.startswith(BY_TOKEN) else None
+
+
+class SavedBy:
+    """Who saved a version, as the store records it (`saved_by`): an editor's account name, BY_TOKEN and an
+    API token's name, or BY_CLI_IMPORT; "" when not known (saved before reader recorded it, or a demo article,
+    which reader itself wrote into a new database)."""
+
+    __slots__ = ()
+    saved_by: str
+
+    @property
+    def saved_by_token(self) -> str | None:
+        """The name of the API token it was saved with; None when it was not saved through the API."""
+        return token_name(self.saved_by)
+
+    @property
+    def saved_by_import(self) -> bool:
+        """Whether `reader import` saved it (on the command line, where no one is signed in)."""
+        return self.saved_by == BY_CLI_IMPORT
+
+
 @dataclass(frozen=True, slots=True)
-class Article:
+class Article(SavedBy):
     """A stored article."""
 
     slug: str
@@ -57,6 +89,7 @@ class Article:
     source_url: str | None
     version: int
     updated_at: str
+    saved_by: str = ""  # who saved this version (SavedBy); nobody yet for a preview
 
     @property
     def published_date(self) -> dt.date:
@@ -69,21 +102,18 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
-class RevisionSummary:
+class RevisionSummary(SavedBy):
     """What an article's history lists of one of its earlier versions."""
 
     version: int
     lang: str
     title: str
     saved_at: str  # ISO 8601, UTC
+    saved_by: str  # SavedBy
 
     @property
     def saved(self) -> dt.datetime:
         return _utc(self.saved_at)
-
-
-# Who did something through the API: its token's name after this. No account or token name holds a colon.
-BY_TOKEN = "token:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +135,7 @@ class DeletedSummary:
     @property
     def deleted_by_token(self) -> str | None:
         """The name of the API token it was deleted with; None when an editor deleted it (or no one knows)."""
-        return self.deleted_by.removeprefix(BY_TOKEN) if self.deleted_by.startswith(BY_TOKEN) else None
+        return token_name(self.deleted_by)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,14 +25,18 @@ _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_forma
 _LOOKUP_CHUNK = 500
 # Attempts at a save that lost a race to create the same slug (each attempt sees the winner's row).
 _SAVE_ATTEMPTS = 3
-# Columns in the order of (slug, *_COMPARED, published, created_at, updated_at, slug): a new article's version
-# goes on from the last one of an article deleted under its slug, or of one renamed away from it, if any (the
-# slug again, for that look-up).
+# A new article's version goes on from the last one of an article deleted under its slug, or of one renamed
+# away from it, if any (a parameter: the slug).
+_NEW_VERSION = (
+    "1 + coalesce((SELECT max(version) FROM (SELECT slug, version FROM deleted_articles UNION ALL "
+    "SELECT slug, version FROM article_redirects) AS known WHERE slug = ?), 0)"
+)
+# Columns in the order of _new_row: (slug, *_COMPARED, published, created_at, updated_at, saved_by, slug,
+# slug); saved_by_version is the version (migrations._SAVED_BY).
 _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
-    "published, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "1 + coalesce((SELECT max(version) FROM (SELECT slug, version FROM deleted_articles UNION ALL "
-    "SELECT slug, version FROM article_redirects) AS known WHERE slug = ?), 0))"
+    "published, created_at, updated_at, saved_by, version, saved_by_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    f"?, ?, ?, ?, {_NEW_VERSION}, {_NEW_VERSION})"
 )
 # An article's row as a version of its history, before an update or a delete replaces it.
 _REVISION_COLUMNS = (
@@ -40,14 +44,16 @@ _REVISION_COLUMNS = (
     "source_url",
 )  # fmt: skip
 _KEEP_REVISION = (
-    f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at) "
-    f"VALUES ({', '.join('?' * (len(_REVISION_COLUMNS) + 1))}) ON CONFLICT (slug, version) DO NOTHING"
+    f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at, saved_by) "
+    f"VALUES ({', '.join('?' * (len(_REVISION_COLUMNS) + 2))}) ON CONFLICT (slug, version) DO NOTHING"
 )
+# Who saved the version an article's row is at (_saved_by, in SQL).
+_ROW_SAVED_BY = "CASE WHEN saved_by_version = version THEN saved_by ELSE '' END"
 # The same, from the article's row as it is when the statement runs (with the transaction's row_lock after
 # "slug = ?": the version the update that follows replaces, whoever wrote it).
 _KEEP_CURRENT = (
-    f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at) "
-    f"SELECT {', '.join(_REVISION_COLUMNS)}, updated_at FROM articles WHERE slug = ?{{row_lock}} "
+    f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at, saved_by) "
+    f"SELECT {', '.join(_REVISION_COLUMNS)}, updated_at, {_ROW_SAVED_BY} FROM articles WHERE slug = ?{{row_lock}} "
     "ON CONFLICT (slug, version) DO NOTHING"
 )
 # What a delete remembers of the article: its slug and last version (_INSERT), when and by whom (the list
@@ -65,15 +71,17 @@ _DELETED = (
     " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.slug = d.slug)"
 )
 _DELETED_FIELDS = ("slug", "version", "lang", "title", "deleted_at", "deleted_by")
+# (Every right-hand side reads the row as it was: saved_by_version is the new version.)
 _UPDATE = (
     "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
-    "author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ? WHERE slug = ?"
+    "author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ?, saved_by = ?, "
+    "saved_by_version = version + 1 WHERE slug = ?"
 )
 # A rename: the same, with the new slug first, and the version the rename was asked for (after the old slug).
 _MOVE = (
     "UPDATE articles SET slug = ?, lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, "
-    "body_format = ?, author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ? "
-    "WHERE slug = ? AND version = ?"
+    "body_format = ?, author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ?, "
+    "saved_by = ?, saved_by_version = version + 1 WHERE slug = ? AND version = ?"
 )
 # A new article at an address takes it over: the redirect from there (to the article once there) goes.
 _DROP_REDIRECT = "DELETE FROM article_redirects WHERE slug = ?"
@@ -97,19 +105,20 @@ class SlugTaken(ConflictError):
 
 
 class ArticleStore(Protocol):
-    """What reader needs from storage; a networked backend implements the same methods."""
+    """What reader needs from storage; a networked backend implements the same methods. Each write's `by` is
+    who makes it, kept with the version it saves (reader.models.SavedBy) or with its delete."""
 
     async def get_article(self, slug: str) -> Article | None: ...
 
     async def list_articles(self, *, page: int, per_page: int, search: str = "") -> ArticlePage: ...
 
-    async def save_articles(self, drafts: Sequence[ArticleDraft]) -> SaveResult: ...
+    async def save_articles(self, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult: ...
 
-    async def save_article(self, draft: ArticleDraft) -> tuple[Article, bool]: ...
+    async def save_article(self, draft: ArticleDraft, *, by: str = "") -> tuple[Article, bool]: ...
 
-    async def create_article(self, draft: ArticleDraft) -> Article | None: ...
+    async def create_article(self, draft: ArticleDraft, *, by: str = "") -> Article | None: ...
 
-    async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
+    async def update_article(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None: ...
 
     async def delete_article(self, slug: str, *, version: int | None = None, by: str = "") -> bool: ...
 
@@ -121,10 +130,10 @@ class ArticleStore(Protocol):
 
     async def get_deleted(self, slug: str) -> DeletedArticle | None: ...
 
-    async def restore_deleted(self, draft: ArticleDraft, *, version: int) -> Article | None: ...
+    async def restore_deleted(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None: ...
 
     async def rename_article(
-        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None
+        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None, by: str = ""
     ) -> Article | None: ...
 
     async def get_redirect(self, slug: str) -> str | None: ...
@@ -138,7 +147,8 @@ def _now(timespec: str = "seconds") -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
-def _article(row: Row) -> Article:
+def _article(row: Row, *, kept: bool = False) -> Article:
+    """The article in a row of articles, or (`kept`) of article_revisions, whose saved_by is its version's."""
     return Article(
         slug=row["slug"],
         lang=row["lang"],
@@ -152,7 +162,14 @@ def _article(row: Row) -> Article:
         source_url=row["source_url"],
         version=row["version"],
         updated_at=row["updated_at"],
+        saved_by=row["saved_by"] if kept else _saved_by(row),
     )
+
+
+def _saved_by(row: Row) -> str:
+    """Who saved the version an article's row is at: "" when a node of the release before schema 9 wrote
+    that version (it moves the version on, not saved_by_version: saved_by is the version before's)."""
+    return str(row["saved_by"]) if row["saved_by_version"] == row["version"] else ""
 
 
 class SqlArticleStore:
@@ -199,8 +216,8 @@ class SqlArticleStore:
         ]
         return Page(items=items, page=page, pages=pages, total=total)
 
-    async def save_articles(self, drafts: Sequence[ArticleDraft]) -> SaveResult:
-        """Create or update every draft in one transaction: all of them are written, or none.
+    async def save_articles(self, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
+        """Create or update every draft in one transaction: all of them are written, or none; `by`: who.
 
         Another node may create one of the slugs between this transaction's look-up and its insert; the
         insert then breaks the slug's uniqueness, nothing is written, and the save runs again, finding that
@@ -208,42 +225,40 @@ class SqlArticleStore:
         """
         for attempt in range(_SAVE_ATTEMPTS):
             try:
-                return await self._save(drafts)
+                return await self._save(drafts, by)
             except ConflictError:
                 if attempt == _SAVE_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    async def _save(self, drafts: Sequence[ArticleDraft]) -> SaveResult:
+    async def _save(self, drafts: Sequence[ArticleDraft], by: str) -> SaveResult:
         async with self.db.transaction(touches=[d.slug for d in drafts]) as tx:
-            return await save_drafts(tx, drafts)
+            return await save_drafts(tx, drafts, by=by)
 
-    async def save_article(self, draft: ArticleDraft) -> tuple[Article, bool]:
+    async def save_article(self, draft: ArticleDraft, *, by: str = "") -> tuple[Article, bool]:
         """Create or update one article; the article as this write left it (read in its own transaction:
         a write from another client a moment later does not change the answer) and whether it was created."""
         for attempt in range(_SAVE_ATTEMPTS):
             try:
                 async with self.db.transaction(touches=(draft.slug,)) as tx:
-                    result = await save_drafts(tx, [draft])
+                    result = await save_drafts(tx, [draft], by=by)
                     return await _written(tx, draft.slug), result.created > 0
             except ConflictError:  # another node created the slug meanwhile (see save_articles)
                 if attempt == _SAVE_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    async def create_article(self, draft: ArticleDraft) -> Article | None:
+    async def create_article(self, draft: ArticleDraft, *, by: str = "") -> Article | None:
         """Create an article under a slug no other article has: the article written, or None (nothing
         written) when one has."""
-        now = _now()
-        values = [getattr(draft, field) for field in _COMPARED]
-        row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now, draft.slug)
+        row = _new_row(draft, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
                 return None
             await tx.execute(_DROP_REDIRECT, (draft.slug,))
             return await _written(tx, draft.slug)
 
-    async def update_article(self, draft: ArticleDraft, *, version: int) -> Article | None:
+    async def update_article(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None:
         """Update an article that is still at `version`: the article as it now is, or None (nothing written)
         when it is not at that version: another save came first (or a delete), and writing now would wipe
         what that save wrote."""
@@ -251,7 +266,7 @@ class SqlArticleStore:
             old = await tx.fetch_one("SELECT * FROM articles WHERE slug = ?", (draft.slug,))
             if old is None or old["version"] != version:
                 return None
-            row = _changed_row(draft, old, _now())
+            row = _changed_row(draft, old, _now(), by)
             if row is None:
                 return _article(old)
             await tx.execute(_KEEP_REVISION, _revision(old))
@@ -286,10 +301,10 @@ class SqlArticleStore:
         total = int(total_row["n"]) if total_row else 0
         page, pages = Page.bounds(total, per_page, page)
         rows = await self.db.fetch_all(
-            "SELECT version, lang, title, saved_at" + where + " ORDER BY version DESC LIMIT ? OFFSET ?",
+            "SELECT version, lang, title, saved_at, saved_by" + where + " ORDER BY version DESC LIMIT ? OFFSET ?",
             (slug, before, per_page, (page - 1) * per_page),
         )
-        fields = ("version", "lang", "title", "saved_at")
+        fields = ("version", "lang", "title", "saved_at", "saved_by")
         items = [RevisionSummary(**{name: row[name] for name in fields}) for row in rows]
         return Page(items=items, page=page, pages=pages, total=total)
 
@@ -298,7 +313,7 @@ class SqlArticleStore:
         row = await self.db.fetch_one(
             "SELECT *, saved_at AS updated_at FROM article_revisions WHERE slug = ? AND version = ?", (slug, version)
         )
-        return _article(row) if row else None
+        return _article(row, kept=True) if row else None
 
     async def list_deleted(self, *, page: int, per_page: int) -> Page[DeletedSummary]:
         """One page of the deleted articles (those no article has taken the slug of again), the latest
@@ -325,9 +340,9 @@ class SqlArticleStore:
         if row is None:
             return None
         summary = DeletedSummary(**{name: row[name] for name in _DELETED_FIELDS})
-        return DeletedArticle(last=_article(row), summary=summary)
+        return DeletedArticle(last=_article(row, kept=True), summary=summary)
 
-    async def restore_deleted(self, draft: ArticleDraft, *, version: int) -> Article | None:
+    async def restore_deleted(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None:
         """The deleted article at `draft`'s slug back as its next version (`draft`: its last version), only
         while `version` is still the last one deleted there and no article has the slug: the article written,
         or None (nothing written).
@@ -338,9 +353,7 @@ class SqlArticleStore:
         the article's, inserting): the other order would deadlock with a delete. The delete's row is read
         with the transaction's row lock as well (PostgreSQL's FOR UPDATE). The insert itself refuses a slug
         an article took meanwhile (created again, not deleted yet), as create_article's does."""
-        now = _now()
-        values = [getattr(draft, field) for field in _COMPARED]
-        row = (draft.slug, *values, draft.published or dt.date.today().isoformat(), now, now, draft.slug)
+        row = _new_row(draft, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             await tx.lock(_deleting(draft.slug))
             deleted = await tx.fetch_one(
@@ -354,7 +367,7 @@ class SqlArticleStore:
             return await _written(tx, draft.slug)
 
     async def rename_article(
-        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None
+        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None, by: str = ""
     ) -> Article | None:
         """Move the article at `slug`, still at `version`, to the address `new_slug` (with `draft`, whose slug
         is `new_slug`, its other fields changed as update_article changes them): the article as it now is,
@@ -368,7 +381,7 @@ class SqlArticleStore:
             raise ValueError(f"the draft is for {draft.slug!r}, not {new_slug!r}")
         try:
             async with self.db.transaction(touches=(slug, new_slug)) as tx:
-                return await _rename(tx, slug, new_slug, version, draft)
+                return await _rename(tx, slug, new_slug, version, draft, by)
         except SlugTaken:
             raise
         except ConflictError:  # another node took the address between the check and the move
@@ -390,7 +403,7 @@ def _deleting(slug: str) -> str:
 
 
 async def _rename(
-    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None
+    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None, by: str
 ) -> Article | None:
     """SqlArticleStore.rename_article within `tx` (whose `touches` name both slugs)."""
     # As update_article: not locked here (its revision is kept before its row is updated, in the order every
@@ -419,7 +432,7 @@ async def _rename(
         values = [getattr(draft, field) for field in _COMPARED]
         published = draft.published or old["published"]
     await tx.execute(_KEEP_REVISION, _revision(old))
-    if await tx.execute(_MOVE, (new_slug, *values, published, now, slug, version)) == 0:
+    if await tx.execute(_MOVE, (new_slug, *values, published, now, by, slug, version)) == 0:
         return None
     # The history follows the article; so does the last version of an article deleted at its old address,
     # whose history this article's went on from (and which a new article there now goes on from by the
@@ -441,8 +454,8 @@ async def _written(tx: Transaction, slug: str) -> Article:
     return _article(row)
 
 
-async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveResult:
-    """Create or update every draft within `tx` (whose `touches` must name their slugs)."""
+async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
+    """Create or update every draft within `tx` (whose `touches` must name their slugs); `by`: who."""
     now = _now()
     today = dt.date.today().isoformat()
     created: list[tuple[object, ...]] = []
@@ -450,11 +463,10 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
     existing = await _existing(tx, [d.slug for d in drafts])
     # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
     for draft in sorted(drafts, key=lambda d: d.slug):
-        values = [getattr(draft, field) for field in _COMPARED]
         old = existing.get(draft.slug)
         if old is None:
-            created.append((draft.slug, *values, draft.published or today, now, now, draft.slug))
-        elif (row := _changed_row(draft, old, now)) is not None:
+            created.append(_new_row(draft, now, today, by))
+        elif (row := _changed_row(draft, old, now, by)) is not None:
             updated.append(row)
     if created:
         await tx.execute_many(_INSERT, created)
@@ -469,17 +481,23 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft]) -> SaveRe
 
 def _revision(row: Row) -> tuple[object, ...]:
     """The parameters of _KEEP_REVISION that keep the article `row` as it is in its history."""
-    return (*(row[column] for column in _REVISION_COLUMNS), row["updated_at"])
+    return (*(row[column] for column in _REVISION_COLUMNS), row["updated_at"], _saved_by(row))
 
 
-def _changed_row(draft: ArticleDraft, old: Row, now: str) -> tuple[object, ...] | None:
-    """The parameters of _UPDATE that make `old` into `draft`, or None when that changes nothing (a draft
-    without a date keeps the stored one)."""
+def _new_row(draft: ArticleDraft, now: str, today: str, by: str) -> tuple[object, ...]:
+    """The parameters of _INSERT that create `draft` (dated `today` when it has no date), saved by `by`."""
+    values = [getattr(draft, field) for field in _COMPARED]
+    return (draft.slug, *values, draft.published or today, now, now, by, draft.slug, draft.slug)
+
+
+def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[object, ...] | None:
+    """The parameters of _UPDATE that make `old` into `draft` (saved by `by`), or None when that changes
+    nothing (a draft without a date keeps the stored one)."""
     values = [getattr(draft, field) for field in _COMPARED]
     published = draft.published or old["published"]
     if all(old[f] == v for f, v in zip((*_COMPARED, "published"), (*values, published), strict=True)):
         return None
-    return (*values, published, now, draft.slug)
+    return (*values, published, now, by, draft.slug)
 
 
 async def _existing(tx: Transaction, slugs: Sequence[str]) -> dict[str, Row]:

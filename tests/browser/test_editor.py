@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import DELETED_SLUG, PageProblems, sign_in, wait_for_htmx
-from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
+from tests.conftest import EDITOR_NAME, EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
 @pytest.fixture
@@ -512,11 +512,15 @@ def test_an_earlier_version_is_found_read_and_restored_by_keyboard(page: Page, l
     page.focus("#editor-history")
     page.keyboard.press("Enter")
     page.wait_for_url("**/lich-xe-buyt-mua-dong/history")
+    # Who saved each version: a column of the table, its header read with each cell.
+    expect(page.get_by_role("columnheader", name="Người lưu")).to_be_visible()
+    expect(page.get_by_role("cell", name=EDITOR_NAME, exact=True)).to_have_count(2)
     assert axe_problems(page) == []
     page.get_by_role("link", name="Phiên bản 1", exact=True).focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/lich-xe-buyt-mua-dong/history/1")
     expect(page.locator(".reader-editor-preview strong")).to_have_text("20 giờ")
+    expect(page.locator("#editor-revision-saved")).to_contain_text(f"(UTC) bởi {EDITOR_NAME}.")
     assert axe_problems(page) == []
     page.focus("#editor-restore")
     page.keyboard.press("Enter")

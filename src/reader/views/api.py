@@ -569,7 +569,7 @@ async def put_article(request: Request) -> Response:
     # The answer is the article as this write left it, read in the write's own transaction: reading it again
     # afterwards could show another client's write, or a 404 after a delete, for a write that was made.
     if preconditions is None:
-        article, created = await request.state["store"].save_article(draft)
+        article, created = await request.state["store"].save_article(draft, by=_by_token(request))
     else:
         article, created = await _save_if(request, draft, preconditions)
     if created:
@@ -610,15 +610,16 @@ async def _save_if(request: Request, draft: ArticleDraft, preconditions: Precond
     judged again on what that write left.
     """
     store = request.state["store"]
+    by = _by_token(request)
     for _ in range(_CONDITIONAL_ATTEMPTS):
         current = await store.get_article(draft.slug)
         header = preconditions.failed(None if current is None else version_etag(current.version))
         if header is not None:
             raise _precondition_failed(header, current)
         if current is None:
-            if (created := await store.create_article(draft)) is not None:
+            if (created := await store.create_article(draft, by=by)) is not None:
                 return created, True
-        elif (updated := await store.update_article(draft, version=current.version)) is not None:
+        elif (updated := await store.update_article(draft, version=current.version, by=by)) is not None:
             return updated, False
     raise ApiError(409, "other writes changed the article while this one was made: nothing was written; send it again")
 
@@ -723,6 +724,7 @@ async def rename_article(request: Request) -> Response:
     except Invalid as error:
         raise _invalid(422, error) from None
     store = request.state["store"]
+    by = _by_token(request)
     # As _save_if: judged on the article as looked up, renamed only while it is still that version.
     for _ in range(_CONDITIONAL_ATTEMPTS):
         current = await store.get_article(slug)
@@ -736,7 +738,7 @@ async def rename_article(request: Request) -> Response:
         if current is None:
             raise ApiError(404, "no article has this slug", field="slug")
         try:
-            renamed = await store.rename_article(slug, new_slug, version=current.version)
+            renamed = await store.rename_article(slug, new_slug, version=current.version, by=by)
         except SlugTaken as taken:
             held = "a deleted article had it (its history is kept there)" if taken.deleted else "another article has it"
             raise ApiError(409, f"{held}: nothing was written; choose another address", field="slug") from None

@@ -61,6 +61,12 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
     return render(request, template, lang, full, status_code=status)
 
 
+def _by(request: Request) -> str:
+    """Who an editor's write is by, as the store records it (with a version it saves, or a delete): the
+    signed-in editor's account name."""
+    return editor_session(request).user.name
+
+
 def _done(request: Request, outcome: str, slug: str) -> Response:
     """Back to the article list, which says what was done (after a save or a delete)."""
     query = urlencode({"done": f"{outcome}:{slug}"}, safe=":")
@@ -226,10 +232,11 @@ async def save(request: Request) -> Response:
         return _form_response(request, fields, slug=slug, version=version, preview=_preview_article(draft))
     if slug is not None and draft.slug != slug:
         return await _rename(request, fields, slug, draft, version)
+    by = _by(request)
     if slug is not None:
-        if version is None or await store.update_article(draft, version=version) is None:
+        if version is None or await store.update_article(draft, version=version, by=by) is None:
             return await _conflict(request, fields, slug, draft)
-    elif await store.create_article(draft) is None:
+    elif await store.create_article(draft, by=by) is None:
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
         current = await store.get_article(draft.slug)
@@ -248,7 +255,11 @@ async def _rename(
     version, only from the version the form was opened at (its old address then leads to the new one)."""
     store = request.state["store"]
     try:
-        moved = None if version is None else await store.rename_article(slug, draft.slug, version=version, draft=draft)
+        moved = (
+            None
+            if version is None
+            else await store.rename_article(slug, draft.slug, version=version, draft=draft, by=_by(request))
+        )
     except SlugTaken as taken:
         ui_lang = ui_lang_for(request)
         message = (
@@ -319,8 +330,7 @@ async def delete(request: Request) -> Response:
     store = request.state["store"]
     article = await load_article(request, request.path_params["slug"])
     version = _posted_version(posted_form(request).get("version"))
-    by = editor_session(request).user.name
-    if version is None or not await store.delete_article(article.slug, version=version, by=by):
+    if version is None or not await store.delete_article(article.slug, version=version, by=_by(request)):
         current = await store.get_article(article.slug)
         if current is None:  # deleted meanwhile, by someone else: done all the same
             return _done(request, "deleted", article.slug)
@@ -376,7 +386,7 @@ async def restore(request: Request) -> Response:
         draft = _restorable(earlier)
     except FieldErrors as exc:
         return await _revision_page(request, article, earlier, invalid=_broken_rules(request, exc), status=422)
-    if shown is None or await store.update_article(draft, version=shown) is None:
+    if shown is None or await store.update_article(draft, version=shown, by=_by(request)) is None:
         current = await store.get_article(article.slug)
         if current is None:
             raise HTTPException(status_code=404)
@@ -456,7 +466,7 @@ async def undelete(request: Request) -> Response:
         draft = _restorable(deleted.last)
     except FieldErrors as exc:
         return await _deleted_page(request, deleted, current=None, invalid=_broken_rules(request, exc), status=422)
-    if await store.restore_deleted(draft, version=shown) is None:
+    if await store.restore_deleted(draft, version=shown, by=_by(request)) is None:
         # Restored or created again, or deleted again, by someone else since the look-up above.
         again = await _load_deleted(request)
         current = await store.get_article(slug)
@@ -495,7 +505,7 @@ async def import_files(request: Request) -> Response:
             for path in paths:
                 message = message.replace(str(path), path.name)
             return _page(request, "editor/import.html", {"error": message, "result": None}, 422)
-    result = await request.state["store"].save_articles(drafts)
+    result = await request.state["store"].save_articles(drafts, by=_by(request))
     return _page(request, "editor/import.html", {"error": "", "result": result, "drafts": drafts})
 
 
