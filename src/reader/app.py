@@ -35,6 +35,7 @@ from reader.store import SqlArticleStore
 from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
 from reader.views.api import ApiError, api_error
+from reader.views.editor import saver_in_sentence, saver_name
 from reader.views.errors import bad_request, client_gone, database_unavailable, http_error, server_error, too_large
 from reader.views.moved import ArticleMoved, article_moved
 from reader.views.prefs import colors_pair
@@ -197,6 +198,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "language_in_sentence": language_in_sentence,
             "guide_name": guide_name,
             "key_action_name": key_action_name,
+            "saver_name": saver_name,
+            "saver_in_sentence": saver_in_sentence,
         },
     )
     return app

@@ -49,32 +49,14 @@ BY_TOKEN = "token:"
 BY_CLI_IMPORT = "cli:import"
 
 
-def token_name(by: str) -> str | None:
-    """The API token's name in who did something (BY_TOKEN and the name); None when it was not a token."""
-    return by.removeprefix(BY_TOKEN) if by.startswith(BY_TOKEN) else None
-
-
-class SavedBy:
-    """Who saved a version, as the store records it (`saved_by`): an editor's account name, BY_TOKEN and an
-    API token's name, or BY_CLI_IMPORT; "" when not known (saved before reader recorded it, or a demo article,
-    which reader itself wrote into a new database)."""
-
-    __slots__ = ()
-    saved_by: str
-
-    @property
-    def saved_by_token(self) -> str | None:
-        """The name of the API token it was saved with; None when it was not saved through the API."""
-        return token_name(self.saved_by)
-
-    @property
-    def saved_by_import(self) -> bool:
-        """Whether `reader import` saved it (on the command line, where no one is signed in)."""
-        return self.saved_by == BY_CLI_IMPORT
+# Who saved a version (`saved_by`) or deleted an article (`deleted_by`), as the store records it: an editor's
+# account name, BY_TOKEN and an API token's name, or BY_CLI_IMPORT; "" when not known (saved before reader
+# recorded it, or a demo article, which reader itself wrote into a new database). reader.views.editor
+# names them (saver_name, saver_in_sentence).
 
 
 @dataclass(frozen=True, slots=True)
-class Article(SavedBy):
+class Article:
     """A stored article."""
 
     slug: str
@@ -89,7 +71,7 @@ class Article(SavedBy):
     source_url: str | None
     version: int
     updated_at: str
-    saved_by: str = ""  # who saved this version (SavedBy); nobody yet for a preview
+    saved_by: str = ""  # who saved this version (above BY_TOKEN); nobody yet for a preview
 
     @property
     def published_date(self) -> dt.date:
@@ -102,14 +84,14 @@ class Article(SavedBy):
 
 
 @dataclass(frozen=True, slots=True)
-class RevisionSummary(SavedBy):
+class RevisionSummary:
     """What an article's history lists of one of its earlier versions."""
 
     version: int
     lang: str
     title: str
     saved_at: str  # ISO 8601, UTC
-    saved_by: str  # SavedBy
+    saved_by: str  # who saved it (above BY_TOKEN)
 
     @property
     def saved(self) -> dt.datetime:
@@ -131,11 +113,6 @@ class DeletedSummary:
     @property
     def deleted(self) -> dt.datetime | None:
         return _utc(self.deleted_at) if self.deleted_at else None
-
-    @property
-    def deleted_by_token(self) -> str | None:
-        """The name of the API token it was deleted with; None when an editor deleted it (or no one knows)."""
-        return token_name(self.deleted_by)
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,7 +106,7 @@ class SlugTaken(ConflictError):
 
 class ArticleStore(Protocol):
     """What reader needs from storage; a networked backend implements the same methods. Each write's `by` is
-    who makes it, kept with the version it saves (reader.models.SavedBy) or with its delete."""
+    who makes it, kept with the version it saves or with its delete (reader.models.BY_TOKEN)."""
 
     async def get_article(self, slug: str) -> Article | None: ...
 

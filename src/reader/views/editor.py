@@ -18,7 +18,7 @@ from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import layout_report
-from reader.models import Article, ArticleDraft, DeletedArticle, parse_published
+from reader.models import BY_CLI_IMPORT, BY_TOKEN, Article, ArticleDraft, DeletedArticle, parse_published
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
@@ -59,6 +59,25 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
     lang = ui_lang_for(request)
     full = {"page_lang": lang, "prefs": prefs_for(request), "session": editor_session(request), **context}
     return render(request, template, lang, full, status_code=status)
+
+
+def saver_name(by: str, lang: str) -> str:
+    """Who saved a version or deleted an article (`by`, as the store records it: reader.models.BY_TOKEN), as
+    a table names them: the editor's account name, "API token NAME", "Command-line import" or "Not recorded"."""
+    if by.startswith(BY_TOKEN):
+        return gettext(lang, "API token %(name)s") % {"name": by.removeprefix(BY_TOKEN)}
+    if by == BY_CLI_IMPORT:
+        return gettext(lang, "Command-line import")
+    return by or gettext(lang, "Not recorded")
+
+
+def saver_in_sentence(by: str, lang: str) -> str:
+    """The same inside a sentence ("… by the API token NAME."); "" when it was not recorded."""
+    if by.startswith(BY_TOKEN):
+        return gettext(lang, "the API token %(name)s") % {"name": by.removeprefix(BY_TOKEN)}
+    if by == BY_CLI_IMPORT:
+        return gettext(lang, "an import from the command line")
+    return by
 
 
 def _by(request: Request) -> str:
