@@ -186,6 +186,11 @@ class PageProblems:
         if response.status >= 400 and response.status not in self.expected_statuses:
             self.messages.append(f"{response.status}: {response.url}")
 
+    def clear(self) -> None:
+        """Forget what was seen and expected so far: the page goes on to another document."""
+        self.messages.clear()
+        self.expected_statuses.clear()
+
     def expect_status(self, status: int) -> None:
         """An error status the test provokes on purpose (and the browser's console line about it)."""
         self.expected_statuses.add(status)
