@@ -636,10 +636,11 @@ async def test_a_restored_article_gets_back_the_old_addresses_its_delete_took_aw
     # While it is deleted, its old addresses answer as its own does: no article, no redirect.
     assert [await store.get_redirect(slug) for slug in ("a", "b", "c")] == [None, None, None]
     deleted = await store.get_deleted("c")
-    assert deleted is not None
+    assert deleted is not None and deleted.old_addresses == ("a", "b")
     restored = await store.restore_deleted(draft("c", title="Moved"), version=version)
     assert restored is not None and restored.version == version + 1
     assert [await store.get_redirect(slug) for slug in ("a", "b", "c")] == ["c", "c", None]
+    assert await store.list_old_addresses("c") == ["a", "b"]
     # Deleted and restored again: the same again.
     assert await store.delete_article("c")
     assert [await store.get_redirect(slug) for slug in ("a", "b")] == [None, None]
@@ -671,7 +672,7 @@ async def test_a_restore_gives_back_no_old_address_taken_while_the_article_was_d
     assert await store.create_article(draft("kept", title="Kept"))
     assert await store.delete_article("kept")
     deleted = await store.get_deleted("d")
-    assert deleted is not None
+    assert deleted is not None and deleted.old_addresses == ("free",)
     assert await store.restore_deleted(draft("d", title="Moved"), version=version)
     assert await store.get_redirect("free") == "d"
     assert [await store.get_redirect(slug) for slug in ("created", "moved-in", "kept")] == [None, None, None]
@@ -681,7 +682,7 @@ async def test_a_restore_gives_back_no_old_address_taken_while_the_article_was_d
         assert article is not None and article.title == title
     # The deleted one there can still be restored there, and its address does not lead to the other.
     kept = await store.get_deleted("kept")
-    assert kept is not None
+    assert kept is not None and kept.old_addresses == ()
     assert await store.restore_deleted(draft("kept", title="Kept"), version=kept.last.version)
     assert await store.get_redirect("kept") is None
 
@@ -694,7 +695,7 @@ async def test_old_addresses_come_back_only_with_the_article_whose_delete_took_t
     assert again is not None and again.version == version + 1
     assert await store.delete_article("b")
     deleted = await store.get_deleted("b")
-    assert deleted is not None
+    assert deleted is not None and deleted.old_addresses == ()
     assert await store.restore_deleted(draft("b", title="Another"), version=version + 1)
     assert await store.get_redirect("a") is None
     # The address is free: an article made there still goes on from the versions the first one had there.
@@ -734,7 +735,7 @@ async def test_a_database_of_schema_9_keeps_its_old_addresses_through_a_delete_a
         assert await store.restore_deleted(draft("renamed", title="T"), version=2)
         assert await store.get_redirect("typo") == "renamed"
         deleted = await store.get_deleted("gone")
-        assert deleted is not None
+        assert deleted is not None and deleted.old_addresses == ()
         restored = await store.restore_deleted(draft("gone", title="T"), version=2)
         assert restored is not None and restored.version == 3
 

@@ -789,6 +789,32 @@ async def test_a_deleted_article_says_who_saved_its_last_version(
     assert re.search(r"version 3, was saved .* \(UTC\) by the API token newsroom-sync\.</p>", shown.text)
 
 
+async def test_a_deleted_article_names_the_old_addresses_its_restore_gives_back(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    store = app.state["store"]
+    assert await store.create_article(draft("first-typo", title="Moved twice"))
+    assert await store.rename_article("first-typo", "second-typo", version=1)
+    assert await store.rename_article("second-typo", "moved-twice", version=2)
+    assert (await _delete(client, editor, "moved-twice")).status_code == 303
+    english = {"accept-language": "en"}
+    shown = await client.get("/editor/deleted/moved-twice", headers=english)
+    assert (
+        'id="editor-undelete-addresses">Its 2 old addresses, first-typo, second-typo, answer “not found” while it'
+        " is deleted: restoring it makes them lead to it again.</p>"
+    ) in shown.text
+    # One taken meanwhile is not named (nor given back).
+    assert await store.create_article(draft("first-typo", title="Another"))
+    shown = await client.get("/editor/deleted/moved-twice")
+    assert 'id="editor-undelete-addresses">Địa chỉ cũ của bài viết (second-typo) trả về' in shown.text
+    restored = await client.post("/editor/deleted/moved-twice", data={"csrf_token": editor.csrf, "version": "3"})
+    edit = await client.get(restored.headers["location"])
+    assert "bài viết đã trở lại trang. Địa chỉ cũ của bài viết (second-typo) lại dẫn đến bài viết.</p>" in edit.text
+    # Nothing to give back: nothing said.
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    assert 'id="editor-undelete-addresses"' not in (await client.get(f"/editor/deleted/{EN_SLUG}")).text
+
+
 async def test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since(
     client: httpx.AsyncClient, editor: SignedIn
 ) -> None:

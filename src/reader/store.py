@@ -162,6 +162,8 @@ class ArticleStore(Protocol):
 
     async def get_redirect(self, slug: str) -> str | None: ...
 
+    async def list_old_addresses(self, slug: str) -> list[str]: ...
+
     async def ping(self) -> bool: ...
 
 
@@ -360,8 +362,9 @@ class SqlArticleStore:
         return Page(items=items, page=page, pages=pages, total=total)
 
     async def get_deleted(self, slug: str) -> DeletedArticle | None:
-        """The last article deleted under `slug`, with its last version; also once an article has been
-        created again under the slug (the editor then offers that one's history, which holds this version)."""
+        """The last article deleted under `slug`, with its last version and the old addresses a restore would
+        give back now; also once an article has been created again under the slug (the editor then offers
+        that one's history, which holds this version)."""
         row = await self.db.fetch_one(
             "SELECT r.*, r.saved_at AS updated_at, d.deleted_at, d.deleted_by FROM deleted_articles d"
             " JOIN article_revisions r ON r.slug = d.slug AND r.version = d.version WHERE d.slug = ?",
@@ -370,7 +373,14 @@ class SqlArticleStore:
         if row is None:
             return None
         summary = DeletedSummary(**{name: row[name] for name in _DELETED_FIELDS})
-        return DeletedArticle(last=_article(row, kept=True), summary=summary)
+        # Those _GIVE_BACK would insert: not another article's redirect either.
+        addresses = await self.db.fetch_all(
+            "SELECT r.slug" + _GIVEN_BACK + " AND NOT EXISTS (SELECT 1 FROM article_redirects l WHERE l.slug = r.slug)"
+            " ORDER BY r.slug",
+            (slug, row["deleted_at"]),
+        )  # fmt: skip
+        old = tuple(str(address["slug"]) for address in addresses)
+        return DeletedArticle(last=_article(row, kept=True), summary=summary, old_addresses=old)
 
     async def restore_deleted(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None:
         """The deleted article at `draft`'s slug back as its next version (`draft`: its last version), only
@@ -436,6 +446,11 @@ class SqlArticleStore:
         """The address the article once at `slug` has now, when it was renamed (None: no article was)."""
         row = await self.db.fetch_one("SELECT target FROM article_redirects WHERE slug = ?", (slug,))
         return str(row["target"]) if row else None
+
+    async def list_old_addresses(self, slug: str) -> list[str]:
+        """The addresses that lead to the article at `slug` (get_redirect), in alphabetical order."""
+        rows = await self.db.fetch_all("SELECT slug FROM article_redirects WHERE target = ? ORDER BY slug", (slug,))
+        return [str(row["slug"]) for row in rows]
 
     async def ping(self) -> bool:
         return await self.db.healthy()
