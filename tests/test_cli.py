@@ -18,6 +18,7 @@ import pytest
 
 from reader.cli import main
 from reader.db import ConflictError, DatabaseUnavailable, database_for
+from reader.models import ArticleDraft
 from tests.conftest import immutable, sqlite_write_locked
 from tests.serverproc import reader_command
 
@@ -346,23 +347,34 @@ def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_ta
     from reader.drafts import draft_from_fields
     from reader.store import SqlArticleStore
 
+    def draft(slug: str) -> ArticleDraft:
+        return draft_from_fields({"slug": slug, "lang": "en", "title": "Renamed", "body_html": "<p>x</p>"})
+
     async def renamed_site(target: Path) -> None:
         db = database_for(target)
         await db.open()
         try:
             store = SqlArticleStore(db)
-            fields = {"slug": "typo", "lang": "en", "title": "Renamed", "body_html": "<p>x</p>"}
-            await store.save_articles([draft_from_fields(fields)])
+            await store.save_articles([draft("typo"), draft("gone-typo")])
             assert await store.rename_article("typo", "fixed", version=1)
+            # And a deleted article's, given back when it is restored.
+            assert await store.rename_article("gone-typo", "gone", version=1)
+            assert await store.delete_article("gone")
         finally:
             await db.close()
 
-    async def redirect_on(target: str | Path) -> tuple[str | None, int | None]:
+    async def redirect_on(target: str | Path) -> tuple[str | None, int | None, str | None]:
         db = database_for(target)
         await db.open()
         try:
+            store = SqlArticleStore(db)
             row = await db.fetch_one("SELECT version FROM article_redirects WHERE slug = 'typo'")
-            return await SqlArticleStore(db).get_redirect("typo"), row["version"] if row else None
+            assert await store.restore_deleted(draft("gone"), version=2)
+            return (
+                await store.get_redirect("typo"),
+                row["version"] if row else None,
+                await store.get_redirect("gone-typo"),
+            )
         finally:
             await db.close()
 
@@ -370,4 +382,4 @@ def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_ta
     asyncio.run(renamed_site(source))
     done = reader("copy", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
-    assert asyncio.run(redirect_on(database_target)) == ("fixed", 1)
+    assert asyncio.run(redirect_on(database_target)) == ("fixed", 1, "gone")

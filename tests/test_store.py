@@ -488,14 +488,31 @@ async def test_a_version_saved_by_a_node_of_the_release_before_is_not_recorded(
     assert await _savers(store, "a") == [(3, "lan"), (2, ""), (1, "")]
 
 
+async def _at_schema(target: str | Path, version: int, rows: Sequence[str]) -> None:
+    """A database no reader has opened (`target`) made as reader's first `version` migrations leave one, with
+    `rows` inserted: a site made by an older release, to be migrated."""
+    statements = [s for m in MIGRATIONS[:version] for s in (m.sqlite if isinstance(target, Path) else m.postgresql)]
+    if isinstance(target, Path):
+        with sqlite3.connect(target) as conn:
+            for statement in (*statements, *rows, f"PRAGMA user_version = {version}"):
+                conn.execute(statement)
+        conn.close()
+    else:
+        pg = await asyncpg.connect(target)
+        try:
+            async with pg.transaction():
+                for statement in ("CREATE TABLE reader_schema (version INTEGER NOT NULL)", *statements, *rows):
+                    await pg.execute(statement)
+                await pg.execute("INSERT INTO reader_schema (version) VALUES ($1)", version)
+        finally:
+            await pg.close()
+
+
 async def test_a_database_of_the_schema_before_keeps_its_versions_not_recorded(
     empty_database_target: str | Path,
 ) -> None:
     """A database at schema 8 (a site made before reader recorded who saved versions) gains the columns: its
     versions read as not recorded, and the next save is recorded."""
-    statements = [
-        s for m in MIGRATIONS[:8] for s in (m.sqlite if isinstance(empty_database_target, Path) else m.postgresql)
-    ]
     rows = [
         "INSERT INTO articles (slug, lang, title, body_html, published, created_at, updated_at, version) VALUES"
         " ('old', 'en', 'Two', '<p>b</p>', '2020-01-01', '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z', 2)",
@@ -503,20 +520,7 @@ async def test_a_database_of_the_schema_before_keeps_its_versions_not_recorded(
         " author, published, source_url, saved_at) VALUES ('old', 1, 'en', 'One', '', '<p>b</p>', '', 'html', '',"
         " '2020-01-01', NULL, '2020-01-01T00:00:00Z')",
     ]
-    if isinstance(empty_database_target, Path):
-        with sqlite3.connect(empty_database_target) as conn:
-            for statement in (*statements, *rows, "PRAGMA user_version = 8"):
-                conn.execute(statement)
-        conn.close()
-    else:
-        pg = await asyncpg.connect(empty_database_target)
-        try:
-            async with pg.transaction():
-                for statement in ("CREATE TABLE reader_schema (version INTEGER NOT NULL)", *statements, *rows):
-                    await pg.execute(statement)
-                await pg.execute("INSERT INTO reader_schema (version) VALUES (8)")
-        finally:
-            await pg.close()
+    await _at_schema(empty_database_target, 8, rows)
     async with opened_nodes(empty_database_target, 1) as (db,):
         store = SqlArticleStore(db)
         assert await _savers(store, "old") == [(2, ""), (1, "")]
@@ -608,7 +612,7 @@ async def test_a_new_article_at_an_old_address_takes_it_over_and_goes_on_from_it
     # Past every version the old address showed: an ETag read there before the rename never matches it.
     assert created is not None and created.version == 4
     assert await store.get_redirect("a") is None
-    # The same by an import; and a delete takes the deleted article's old addresses away with it.
+    # The same by an import; and a delete takes the deleted article's old addresses away while it is deleted.
     assert await store.rename_article("b", "c", version=4)
     assert (await store.save_articles([draft("b", title="Imported")])).created == 1
     assert await store.get_redirect("b") is None and await store.get_redirect("a") is None
@@ -616,6 +620,148 @@ async def test_a_new_article_at_an_old_address_takes_it_over_and_goes_on_from_it
     assert await store.get_redirect("c") == "d"
     assert await store.delete_article("d")
     assert await store.get_redirect("c") is None
+
+
+async def _renamed_through(store: SqlArticleStore, slugs: Sequence[str]) -> int:
+    """An article created at the first of `slugs` and renamed to each of the others in turn: its version."""
+    assert await store.create_article(draft(slugs[0], title="Moved"))
+    for version, (old, new) in enumerate(zip(slugs, slugs[1:], strict=False), 1):
+        assert await store.rename_article(old, new, version=version)
+    return len(slugs)
+
+
+async def test_a_restored_article_gets_back_the_old_addresses_its_delete_took_away(store: SqlArticleStore) -> None:
+    version = await _renamed_through(store, ["a", "b", "c"])
+    assert await store.delete_article("c", by="mai")
+    # While it is deleted, its old addresses answer as its own does: no article, no redirect.
+    assert [await store.get_redirect(slug) for slug in ("a", "b", "c")] == [None, None, None]
+    deleted = await store.get_deleted("c")
+    assert deleted is not None and deleted.old_addresses == ("a", "b")
+    restored = await store.restore_deleted(draft("c", title="Moved"), version=version)
+    assert restored is not None and restored.version == version + 1
+    assert [await store.get_redirect(slug) for slug in ("a", "b", "c")] == ["c", "c", None]
+    assert await store.list_old_addresses("c") == ["a", "b"]
+    # Deleted and restored again: the same again.
+    assert await store.delete_article("c")
+    assert [await store.get_redirect(slug) for slug in ("a", "b")] == [None, None]
+    assert await store.restore_deleted(draft("c", title="Moved"), version=version + 1)
+    assert [await store.get_redirect(slug) for slug in ("a", "b")] == ["c", "c"]
+    # And they go on as any old address does: a rename takes them along, a rename back takes one away.
+    assert await store.rename_article("c", "a", version=version + 2)
+    assert [await store.get_redirect(slug) for slug in ("a", "b", "c")] == [None, "a", "a"]
+    # Given back with the versions the article had there: an article made at one goes on from it.
+    assert await store.delete_article("a")
+    made = await store.create_article(draft("b", title="Another"))
+    assert made is not None and made.version == 3
+
+
+async def test_a_restore_gives_back_no_old_address_taken_while_the_article_was_deleted(store: SqlArticleStore) -> None:
+    version = await _renamed_through(store, ["free", "created", "moved-in", "redirected", "kept", "d"])
+    assert await store.delete_article("d")
+    # An article created at an old address goes on from the versions the deleted article had there.
+    created = await store.create_article(draft("created", title="Created"))
+    assert created is not None and created.version == 3
+    # Another article renamed onto an old address: not refused (the article moved there wins).
+    assert await store.create_article(draft("o", title="Moved in"))
+    assert await store.rename_article("o", "moved-in", version=1)
+    # Another live article's old address: renamed there, then away again.
+    assert await store.create_article(draft("p", title="Passed through"))
+    assert await store.rename_article("p", "redirected", version=1)
+    assert await store.rename_article("redirected", "p2", version=2)
+    # A deleted article's history: created at the old address, then deleted.
+    assert await store.create_article(draft("kept", title="Kept"))
+    assert await store.delete_article("kept")
+    deleted = await store.get_deleted("d")
+    assert deleted is not None and deleted.old_addresses == ("free",)
+    assert await store.restore_deleted(draft("d", title="Moved"), version=version)
+    assert await store.get_redirect("free") == "d"
+    assert [await store.get_redirect(slug) for slug in ("created", "moved-in", "kept")] == [None, None, None]
+    assert await store.get_redirect("redirected") == "p2"
+    for slug, title in (("created", "Created"), ("moved-in", "Moved in")):
+        article = await store.get_article(slug)
+        assert article is not None and article.title == title
+    # The deleted one there can still be restored there, and its address does not lead to the other.
+    kept = await store.get_deleted("kept")
+    assert kept is not None and kept.old_addresses == ()
+    assert await store.restore_deleted(draft("kept", title="Kept"), version=kept.last.version)
+    assert await store.get_redirect("kept") is None
+
+
+async def test_old_addresses_come_back_only_with_the_article_whose_delete_took_them(store: SqlArticleStore) -> None:
+    version = await _renamed_through(store, ["a", "b"])
+    assert await store.delete_article("b")
+    # Another article made at its address, then deleted: the old address was the first article's, not this one's.
+    again = await store.create_article(draft("b", title="Another"))
+    assert again is not None and again.version == version + 1
+    assert await store.delete_article("b")
+    deleted = await store.get_deleted("b")
+    assert deleted is not None and deleted.old_addresses == ()
+    assert await store.restore_deleted(draft("b", title="Another"), version=version + 1)
+    assert await store.get_redirect("a") is None
+    # The address is free: an article made there still goes on from the versions the first one had there.
+    made = await store.create_article(draft("a", title="New"))
+    assert made is not None and made.version == 2
+
+
+async def test_a_restore_and_a_delete_that_keeps_one_of_its_old_addresses_from_two_nodes(
+    database_target: str | Path,
+) -> None:
+    """A node restores a deleted article while another deletes the article whose redirect has taken one of
+    its old addresses since: neither waits for the other for good (a deadlock: 503), and the address stays
+    the later article's, kept for its own restore, whichever write comes first."""
+    async with opened_nodes(database_target) as nodes:
+        stores = [SqlArticleStore(node) for node in nodes]
+        for n in range(8):
+            await _renamed_through(stores[0], [f"a{n}", f"d{n}"])
+            assert await stores[0].delete_article(f"d{n}")
+            await _renamed_through(stores[0], [f"t{n}-first", f"a{n}", f"t{n}"])
+            restored, deleted = await asyncio.gather(
+                stores[0].restore_deleted(draft(f"d{n}", title="Moved"), version=2),
+                stores[1].delete_article(f"t{n}"),
+            )
+            assert restored is not None and deleted
+            assert await stores[1].get_redirect(f"a{n}") is None
+            kept = await stores[1].get_deleted(f"t{n}")
+            assert kept is not None and kept.old_addresses == (f"a{n}", f"t{n}-first")
+            assert await stores[1].restore_deleted(draft(f"t{n}", title="Moved"), version=3)
+            assert await stores[1].list_old_addresses(f"t{n}") == [f"a{n}", f"t{n}-first"]
+
+
+async def test_a_database_of_schema_9_keeps_its_old_addresses_through_a_delete_and_restore(
+    empty_database_target: str | Path,
+) -> None:
+    """A database at schema 9 (whose deletes dropped old addresses) gains the table of deleted articles' old
+    addresses: an article renamed before the upgrade, deleted and restored after it, gets its old one back;
+    one deleted before the upgrade is restored as before, without those its delete dropped."""
+    article = (
+        "INSERT INTO articles (slug, lang, title, body_html, published, created_at, updated_at, version, saved_by,"
+        " saved_by_version) VALUES ('{}', 'en', 'T', '<p>b</p>', '2020-01-01', '2020-01-01T00:00:00Z',"
+        " '2020-01-02T00:00:00Z', 2, 'mai', 2)"
+    )
+    revision = (
+        "INSERT INTO article_revisions (slug, version, lang, title, summary, body_html, body_source, body_format,"
+        " author, published, source_url, saved_at, saved_by) VALUES ('{}', {}, 'en', 'T', '', '<p>b</p>', '',"
+        " 'html', '', '2020-01-01', NULL, '2020-01-01T00:00:00Z', 'mai')"
+    )
+    rows = [
+        article.format("renamed"), revision.format("renamed", 1),
+        "INSERT INTO article_redirects (slug, target, version) VALUES ('typo', 'renamed', 1)",
+        revision.format("gone", 1), revision.format("gone", 2),
+        "INSERT INTO deleted_articles (slug, version, deleted_at, deleted_by) VALUES"
+        " ('gone', 2, '2026-12-01T10:00:00.000Z', 'mai')",
+    ]  # fmt: skip
+    await _at_schema(empty_database_target, 9, rows)
+    async with opened_nodes(empty_database_target, 1) as (db,):
+        store = SqlArticleStore(db)
+        assert await store.get_redirect("typo") == "renamed"
+        assert await store.delete_article("renamed")
+        assert await store.get_redirect("typo") is None
+        assert await store.restore_deleted(draft("renamed", title="T"), version=2)
+        assert await store.get_redirect("typo") == "renamed"
+        deleted = await store.get_deleted("gone")
+        assert deleted is not None and deleted.old_addresses == ()
+        restored = await store.restore_deleted(draft("gone", title="T"), version=2)
+        assert restored is not None and restored.version == 3
 
 
 async def test_concurrent_renames_and_saves_of_one_version_from_two_nodes(database_target: str | Path) -> None:

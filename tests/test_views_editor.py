@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from reader.app import create_app
-from reader.models import BY_CLI_IMPORT
+from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.settings import Settings
 from tests import rawasgi
 from tests.conftest import (
@@ -758,6 +758,61 @@ async def test_a_delete_through_the_api_names_its_token(
     assert trash.count("<td>API token newsroom-sync</td>") == 2
     shown = await client.get(f"/editor/deleted/{SEED_SLUG}")
     assert re.search(r"lúc \d\d:\d\d \(UTC\) bởi mã truy cập API newsroom-sync\.</p>", shown.text), shown.text
+
+
+async def test_a_deleted_article_says_who_saved_its_last_version(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    store = app.state["store"]
+    await store.save_articles([draft("from-files", title="From files")], by=BY_CLI_IMPORT)
+    assert await store.create_article(draft("by-token", title="By token"), by=BY_TOKEN + "newsroom-sync")
+    assert await store.update_article(draft("by-token", title="By mai"), version=1, by="mai")
+    for slug in ("from-files", "by-token", EN_SLUG):  # EN_SLUG: a demo article, saved before anyone was recorded
+        assert (await _delete(client, editor, slug)).status_code == 303
+    when = r"được lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(UTC\)"
+    for slug, version, by in (("from-files", 1, " bởi một lần nhập từ dòng lệnh."), ("by-token", 2, " bởi mai.")):
+        shown = await client.get(f"/editor/deleted/{slug}")
+        said = f'id="editor-deleted-saved">Địa chỉ: {slug}\\. Phiên bản cuối cùng, phiên bản {version}, '
+        said += f"{when}{re.escape(by)}<"
+        assert re.search(said, shown.text), shown.text
+    shown = await client.get(f"/editor/deleted/{EN_SLUG}")
+    assert re.search(rf"phiên bản 1, {when}; người lưu không được ghi lại\.</p>", shown.text)
+    english = {"accept-language": "en"}
+    shown = await client.get("/editor/deleted/from-files", headers=english)
+    assert re.search(r"\(UTC\) by an import from the command line\.</p>", shown.text)
+    shown = await client.get(f"/editor/deleted/{EN_SLUG}", headers=english)
+    assert re.search(r"version 1, was saved .* \(UTC\); who saved it was not recorded\.</p>", shown.text)
+    # An API token, as the history names it in a sentence.
+    assert await store.restore_deleted(draft("by-token", title="By mai"), version=2, by=BY_TOKEN + "newsroom-sync")
+    assert await store.delete_article("by-token")
+    shown = await client.get("/editor/deleted/by-token", headers=english)
+    assert re.search(r"version 3, was saved .* \(UTC\) by the API token newsroom-sync\.</p>", shown.text)
+
+
+async def test_a_deleted_article_names_the_old_addresses_its_restore_gives_back(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    store = app.state["store"]
+    assert await store.create_article(draft("first-typo", title="Moved twice"))
+    assert await store.rename_article("first-typo", "second-typo", version=1)
+    assert await store.rename_article("second-typo", "moved-twice", version=2)
+    assert (await _delete(client, editor, "moved-twice")).status_code == 303
+    english = {"accept-language": "en"}
+    shown = await client.get("/editor/deleted/moved-twice", headers=english)
+    assert (
+        'id="editor-undelete-addresses">Its 2 old addresses, first-typo, second-typo, answer “not found” while it'
+        " is deleted: restoring it makes them lead to it again.</p>"
+    ) in shown.text
+    # One taken meanwhile is not named (nor given back).
+    assert await store.create_article(draft("first-typo", title="Another"))
+    shown = await client.get("/editor/deleted/moved-twice")
+    assert 'id="editor-undelete-addresses">Địa chỉ cũ của bài viết (second-typo) trả về' in shown.text
+    restored = await client.post("/editor/deleted/moved-twice", data={"csrf_token": editor.csrf, "version": "3"})
+    edit = await client.get(restored.headers["location"])
+    assert "bài viết đã trở lại trang. Địa chỉ cũ của bài viết (second-typo) lại dẫn đến bài viết.</p>" in edit.text
+    # Nothing to give back: nothing said.
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    assert 'id="editor-undelete-addresses"' not in (await client.get(f"/editor/deleted/{EN_SLUG}")).text
 
 
 async def test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since(

@@ -11,7 +11,8 @@ import pytest
 
 from reader.models import ArticleDraft
 from reader.settings import Settings
-from tests.conftest import SEED_SLUG, SEED_TITLE, ServedApp
+from tests.conftest import SEED_SLUG, SEED_TITLE, ServedApp, SignedIn
+from tests.test_views_editor import form_version
 
 pytestmark = pytest.mark.anyio
 HOST = "https://news.example"
@@ -134,3 +135,26 @@ async def test_a_new_article_at_the_old_address_is_served_there(app: ServedApp, 
     page = await client.get(f"/articles/{SEED_SLUG}")
     assert page.status_code == 200 and "Another article" in page.text
     assert SEED_TITLE in (await client.get(f"/articles/{NEW}")).text
+
+
+async def test_a_deleted_article_restored_in_the_editor_gets_its_old_address_back(
+    client: httpx.AsyncClient, renamed: None, editor: SignedIn
+) -> None:
+    confirm = await client.get(f"/editor/articles/{NEW}/delete")
+    fields = {"csrf_token": editor.csrf, "version": form_version(confirm.text)}
+    assert (await client.post(f"/editor/articles/{NEW}/delete", data=fields)).status_code == 303
+    # While it is deleted, its old address answers as its own does.
+    for path in (f"/articles/{SEED_SLUG}", f"/api/articles/{SEED_SLUG}", f"/embed/{SEED_SLUG}"):
+        assert (await client.get(path)).status_code == 404, path
+    shown = await client.get(f"/editor/deleted/{NEW}")
+    assert f'id="editor-undelete-addresses">Địa chỉ cũ của bài viết ({SEED_SLUG}) trả về' in shown.text
+    english = await client.get(f"/editor/deleted/{NEW}", headers={"accept-language": "en"})
+    assert f"Its old address, {SEED_SLUG}, answers “not found” while it is deleted" in english.text
+    fields = {"csrf_token": editor.csrf, "version": form_version(shown.text)}
+    restored = await client.post(f"/editor/deleted/{NEW}", data=fields)
+    assert restored.status_code == 303
+    edit = await client.get(restored.headers["location"], headers={"accept-language": "en"})
+    assert f"it is on the site again. Its old address, {SEED_SLUG}, leads to it again.</p>" in edit.text
+    response = await client.get(f"/articles/{SEED_SLUG}?panel=open")
+    assert response.status_code == 301 and response.headers["location"] == f"/articles/{NEW}?panel=open"
+    assert SEED_TITLE in (await client.get(response.headers["location"])).text

@@ -20,7 +20,7 @@ ARTICLE_COLUMNS = (
 SITE_TABLES = ("articles", "users", "api_tokens")
 CLEARED_TABLES = (
     "sessions", "users", "api_tokens", "articles", "deleted_articles", "article_revisions", "secrets", "login_failures",
-    "article_redirects",
+    "article_redirects", "deleted_redirects",
 )  # fmt: skip
 REVISION_COLUMNS = (
     "slug", "version", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
@@ -40,8 +40,8 @@ class CopyResult:
 
 
 async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
-    """Copy articles (with their histories, renamed ones' old addresses, and deleted articles' last versions),
-    accounts (with their live sessions), API tokens and the server's secrets."""
+    """Copy articles (with their histories, renamed ones' old addresses, and deleted articles' last versions
+    and old addresses), accounts (with their live sessions), API tokens and the server's secrets."""
     # touches=None: every node on the target drops its cached pages once this commits.
     async with source.snapshot() as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
@@ -74,6 +74,12 @@ async def copy_database(source: Database, target: Database, *, replace: bool = F
             await writing.execute_many(
                 "INSERT INTO article_redirects (slug, target, version) VALUES (?, ?, ?)",
                 [(row["slug"], row["target"], row["version"]) for row in redirects],
+            )
+        # Deleted articles' old addresses: a restore on the target gives them back.
+        if kept := await reading.fetch_all("SELECT slug, target, version, deleted_at FROM deleted_redirects"):
+            await writing.execute_many(
+                "INSERT INTO deleted_redirects (slug, target, version, deleted_at) VALUES (?, ?, ?, ?)",
+                [(row["slug"], row["target"], row["version"], row["deleted_at"]) for row in kept],
             )
         # The session-signing key among them: editors signed in before the move stay signed in.
         for row in await reading.fetch_all("SELECT name, value FROM secrets"):

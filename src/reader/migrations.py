@@ -80,6 +80,18 @@ _SAVED_BY = (
     "ALTER TABLE article_revisions ADD COLUMN saved_by TEXT NOT NULL DEFAULT ''",
 )
 
+# A deleted article's old addresses: its redirects, taken out of article_redirects while it is deleted (they
+# answer 404, as its own address does) and given back when it is restored, those nobody has taken since.
+# `target` is the deleted article's address and `deleted_at` when the delete was made (deleted_articles'):
+# they tell which delete an address belongs to, an article made again at that address and deleted again
+# being another one. `version`, as in article_redirects: the last version the article had at the old
+# address (an article created there meanwhile goes on from it).
+_DELETED_REDIRECTS = (
+    "CREATE TABLE deleted_redirects (slug TEXT PRIMARY KEY, target TEXT NOT NULL, version INTEGER NOT NULL, "
+    "deleted_at TEXT NOT NULL)",
+    "CREATE INDEX deleted_redirects_by_target ON deleted_redirects (target)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         sqlite=(f"CREATE TABLE articles ({_SQLITE_ID}, {_ARTICLE_COLUMNS})", _PUBLISHED_INDEX),
@@ -163,6 +175,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         # Who saved each version, for the editor's history (_SAVED_BY).
         sqlite=_SAVED_BY,
         postgresql=_SAVED_BY,
+    ),
+    Migration(
+        # Deleted articles' old addresses, kept to be given back when the article is restored (reader.store;
+        # before, a delete dropped them for good).
+        sqlite=_DELETED_REDIRECTS,
+        postgresql=_DELETED_REDIRECTS,
     ),
 )
 

@@ -117,11 +117,12 @@ class DeletedSummary:
 
 @dataclass(frozen=True, slots=True)
 class DeletedArticle:
-    """An article deleted under a slug: its last version (updated_at: when that version was saved) and what
-    the list shows of the delete."""
+    """An article deleted under a slug: its last version (updated_at: when that version was saved), what
+    the list shows of the delete, and the old addresses restoring it would make lead to it again."""
 
     last: Article
     summary: DeletedSummary
+    old_addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

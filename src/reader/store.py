@@ -26,10 +26,11 @@ _LOOKUP_CHUNK = 500
 # Attempts at a save that lost a race to create the same slug (each attempt sees the winner's row).
 _SAVE_ATTEMPTS = 3
 # A new article's version goes on from the last one of an article deleted under its slug, or of one renamed
-# away from it, if any (a parameter: the slug).
+# away from it (whether that one is still on the site or deleted), if any (a parameter: the slug).
 _NEW_VERSION = (
     "1 + coalesce((SELECT max(version) FROM (SELECT slug, version FROM deleted_articles UNION ALL "
-    "SELECT slug, version FROM article_redirects) AS known WHERE slug = ?), 0)"
+    "SELECT slug, version FROM article_redirects UNION ALL SELECT slug, version FROM deleted_redirects) AS known "
+    "WHERE slug = ?), 0)"
 )
 # Columns in the order of _new_row: (slug, *_COMPARED, published, created_at, updated_at, saved_by, slug,
 # slug); saved_by_version is the version (migrations._SAVED_BY).
@@ -85,8 +86,31 @@ _MOVE = (
 )
 # A new article at an address takes it over: the redirect from there (to the article once there) goes.
 _DROP_REDIRECT = "DELETE FROM article_redirects WHERE slug = ?"
-# A deleted article's old addresses go with it: left, they would lead to whatever article is made at its address.
+# A deleted article's old addresses go with it (left, they would lead to whatever article is made at its
+# address), kept with its delete (parameters: when it was made, the address) to be given back by a restore.
+_REMEMBER_REDIRECTS = (
+    "INSERT INTO deleted_redirects (slug, target, version, deleted_at) SELECT slug, target, version, ? "
+    "FROM article_redirects WHERE target = ? "
+    "ON CONFLICT (slug) DO UPDATE SET target = excluded.target, version = excluded.version, "
+    "deleted_at = excluded.deleted_at"
+)
 _DROP_REDIRECTS_TO = "DELETE FROM article_redirects WHERE target = ?"
+# The old addresses a restore gives back (parameters: the address, when the delete was made): those of that
+# delete which nobody has taken since. Taken: an article is there, or another article's redirect (the
+# insert's conflict), or a deleted article's history is kept there (to be restored at that address, which
+# must find it free: as a rename onto it is refused, _rename). Those stay as they are.
+_GIVEN_BACK = (
+    " FROM deleted_redirects r WHERE r.target = ? AND r.deleted_at = ?"
+    " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.slug = r.slug)"
+    " AND NOT EXISTS (SELECT 1 FROM deleted_articles d WHERE d.slug = r.slug)"
+    " AND NOT EXISTS (SELECT 1 FROM article_revisions v WHERE v.slug = r.slug)"
+)
+_GIVE_BACK = (
+    "INSERT INTO article_redirects (slug, target, version) SELECT r.slug, r.target, r.version" + _GIVEN_BACK
+    + " ON CONFLICT (slug) DO NOTHING"
+)  # fmt: skip
+# And the restore is done with them all, given back or not.
+_FORGET_REDIRECTS = "DELETE FROM deleted_redirects WHERE target = ? AND deleted_at = ?"
 # The old address of a renamed article, leading to its new one, with the last version it had there.
 _ADD_REDIRECT = (
     "INSERT INTO article_redirects (slug, target, version) VALUES (?, ?, ?) "
@@ -137,6 +161,8 @@ class ArticleStore(Protocol):
     ) -> Article | None: ...
 
     async def get_redirect(self, slug: str) -> str | None: ...
+
+    async def list_old_addresses(self, slug: str) -> list[str]: ...
 
     async def ping(self) -> bool: ...
 
@@ -289,8 +315,14 @@ class SqlArticleStore:
             if deleted is None:
                 return False
             await tx.execute(_KEEP_REVISION, _revision(deleted))  # its last version stays in its history
-            await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"], _now("milliseconds"), by))
+            now = _now("milliseconds")
+            await tx.execute(_REMEMBER_DELETED, (slug, deleted["version"], now, by))
+            await tx.execute(_REMEMBER_REDIRECTS, (now, slug))
             await tx.execute(_DROP_REDIRECTS_TO, (slug,))
+            # Its own address leads nowhere while it is deleted. A redirect can be there only from a restore
+            # that gave the address back as this article took it (restore_deleted): hidden while the article
+            # was there, it goes now.
+            await tx.execute(_DROP_REDIRECT, (slug,))
             return True
 
     async def list_revisions(self, slug: str, *, before: int, page: int, per_page: int) -> Page[RevisionSummary]:
@@ -330,8 +362,9 @@ class SqlArticleStore:
         return Page(items=items, page=page, pages=pages, total=total)
 
     async def get_deleted(self, slug: str) -> DeletedArticle | None:
-        """The last article deleted under `slug`, with its last version; also once an article has been
-        created again under the slug (the editor then offers that one's history, which holds this version)."""
+        """The last article deleted under `slug`, with its last version and the old addresses a restore would
+        give back now; also once an article has been created again under the slug (the editor then offers
+        that one's history, which holds this version)."""
         row = await self.db.fetch_one(
             "SELECT r.*, r.saved_at AS updated_at, d.deleted_at, d.deleted_by FROM deleted_articles d"
             " JOIN article_revisions r ON r.slug = d.slug AND r.version = d.version WHERE d.slug = ?",
@@ -340,30 +373,52 @@ class SqlArticleStore:
         if row is None:
             return None
         summary = DeletedSummary(**{name: row[name] for name in _DELETED_FIELDS})
-        return DeletedArticle(last=_article(row, kept=True), summary=summary)
+        # Those _GIVE_BACK would insert: not another article's redirect either.
+        addresses = await self.db.fetch_all(
+            "SELECT r.slug" + _GIVEN_BACK + " AND NOT EXISTS (SELECT 1 FROM article_redirects l WHERE l.slug = r.slug)"
+            " ORDER BY r.slug",
+            (slug, row["deleted_at"]),
+        )  # fmt: skip
+        old = tuple(str(address["slug"]) for address in addresses)
+        return DeletedArticle(last=_article(row, kept=True), summary=summary, old_addresses=old)
 
     async def restore_deleted(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None:
         """The deleted article at `draft`'s slug back as its next version (`draft`: its last version), only
         while `version` is still the last one deleted there and no article has the slug: the article written,
-        or None (nothing written).
+        or None (nothing written). Its old addresses that nobody has taken since its delete lead to it again
+        (_GIVEN_BACK), in the same transaction.
 
         A delete of the slug's article (one created again meanwhile) and a second restore wait for this one to
         end, then find the version moved or the slug taken: both take the slug's named lock first, and only
         then the rows (a delete its article's row, then its delete's row; this one the delete's row, then
         the article's, inserting): the other order would deadlock with a delete. The delete's row is read
         with the transaction's row lock as well (PostgreSQL's FOR UPDATE). The insert itself refuses a slug
-        an article took meanwhile (created again, not deleted yet), as create_article's does."""
+        an article took meanwhile (created again, not deleted yet), as create_article's does. The old
+        addresses come last.
+
+        On PostgreSQL an article created or renamed at an old address while this runs may not be seen by it
+        (neither sees the other's uncommitted write): the address is then given back under that article,
+        which is served there (an article before a redirect), and its own delete takes the redirect away."""
         row = _new_row(draft, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             await tx.lock(_deleting(draft.slug))
             deleted = await tx.fetch_one(
-                "SELECT version FROM deleted_articles WHERE slug = ?" + tx.row_lock, (draft.slug,)
+                "SELECT version, deleted_at FROM deleted_articles WHERE slug = ?" + tx.row_lock, (draft.slug,)
             )
             if deleted is None or deleted["version"] != version:
                 return None
             # Its version: 1 + the deleted one (_INSERT), read under the lock just taken.
             if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
                 return None
+            # The delete's old addresses, locked first: a delete of another article whose redirect took one
+            # of them meanwhile keeps that address for itself (_REMEMBER_REDIRECTS), and either waits for
+            # this restore or is waited for here, never changing a row between the two statements below.
+            kept = (draft.slug, deleted["deleted_at"])
+            await tx.fetch_all(
+                "SELECT slug FROM deleted_redirects WHERE target = ? AND deleted_at = ?" + tx.row_lock, kept
+            )
+            await tx.execute(_GIVE_BACK, kept)
+            await tx.execute(_FORGET_REDIRECTS, kept)
             return await _written(tx, draft.slug)
 
     async def rename_article(
@@ -391,6 +446,11 @@ class SqlArticleStore:
         """The address the article once at `slug` has now, when it was renamed (None: no article was)."""
         row = await self.db.fetch_one("SELECT target FROM article_redirects WHERE slug = ?", (slug,))
         return str(row["target"]) if row else None
+
+    async def list_old_addresses(self, slug: str) -> list[str]:
+        """The addresses that lead to the article at `slug` (get_redirect), in alphabetical order."""
+        rows = await self.db.fetch_all("SELECT slug FROM article_redirects WHERE target = ? ORDER BY slug", (slug,))
+        return [str(row["slug"]) for row in rows]
 
     async def ping(self) -> bool:
         return await self.db.healthy()
@@ -420,6 +480,8 @@ async def _rename(
         raise SlugTaken(new_slug)
     # A deleted article's history (and its last version, which an article made there goes on from) stays
     # at its address: moving another history in would mix two articles' versions of the same numbers.
+    # A deleted article's old address is not held (deleted_redirects): the article moved there has it, and a
+    # restore does not give it back (_GIVEN_BACK), as when another article is created there.
     held = "SELECT 1 AS held FROM {} WHERE slug = ?"
     for table in ("deleted_articles", "article_revisions"):
         if await tx.fetch_one(held.format(table), (new_slug,)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlencode
@@ -183,11 +184,11 @@ def _form_errors(exc: FieldErrors, lang: str) -> dict[str, str]:
 def _form_response(
     request: Request, fields: dict[str, str], *, slug: str | None, version: int | None = None,
     errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
-    current: Article | None = None, status: int = 200, notice: str = "",
+    current: Article | None = None, status: int = 200, notice: str = "", old_addresses: Sequence[str] = (),
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save. After a
     refused save, `conflict` says why ("edited", "deleted" or "taken") and `current` is the stored article;
-    `notice` says what was just done to it (UNDELETED)."""
+    `notice` says what was just done to it (UNDELETED), and `old_addresses` which lead to it again."""
     ui_lang = ui_lang_for(request)
     # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
     languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
@@ -195,6 +196,7 @@ def _form_response(
     context = {
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
+        "old_addresses": old_addresses,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
@@ -209,7 +211,12 @@ async def edit_form(request: Request) -> Response:
     article = await load_article(request, request.path_params["slug"])
     fields = _fields_from(article, ui_lang_for(request))
     notice = UNDELETED if request.query_params.get("done") == UNDELETED else ""
-    return _form_response(request, fields, slug=article.slug, version=article.version, preview=article, notice=notice)
+    # Just restored: those its delete took away and the restore gave back (no article can be renamed to a
+    # deleted one's address, so no other address leads there).
+    old = await request.state["store"].list_old_addresses(article.slug) if notice else []
+    return _form_response(
+        request, fields, slug=article.slug, version=article.version, preview=article, notice=notice, old_addresses=old
+    )
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
