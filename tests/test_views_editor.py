@@ -806,10 +806,10 @@ async def test_a_deleted_article_names_the_old_addresses_its_restore_gives_back(
     # One taken meanwhile is not named (nor given back).
     assert await store.create_article(draft("first-typo", title="Another"))
     shown = await client.get("/editor/deleted/moved-twice")
-    assert 'id="editor-undelete-addresses">Địa chỉ cũ của bài viết (second-typo) trả về' in shown.text
+    assert 'id="editor-undelete-addresses">1 địa chỉ cũ của bài viết (second-typo) trả về' in shown.text
     restored = await client.post("/editor/deleted/moved-twice", data={"csrf_token": editor.csrf, "version": "3"})
     edit = await client.get(restored.headers["location"])
-    assert "bài viết đã trở lại trang. Địa chỉ cũ của bài viết (second-typo) lại dẫn đến bài viết.</p>" in edit.text
+    assert "bài viết đã trở lại trang. 1 địa chỉ cũ của bài viết (second-typo) lại dẫn đến bài viết.</p>" in edit.text
     # Nothing to give back: nothing said.
     assert (await _delete(client, editor, EN_SLUG)).status_code == 303
     assert 'id="editor-undelete-addresses"' not in (await client.get(f"/editor/deleted/{EN_SLUG}")).text
