@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Reque
 
 from reader.db import database_for
 from reader.drafts import draft_from_fields
+from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.store import SqlArticleStore
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
@@ -98,32 +99,49 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("live")
     with Server(db=base / "reader.db", directory=base) as server:
         add_editor(server.db, EDITOR_NAME, EDITOR_PASSWORD)
-        add_deleted_article(server.db)
+        add_editors_articles(server.db)
         yield server.url
 
 
-# An article the editor deleted, for the pages of deleted articles (the demo has none).
+# An article the editor deleted, for the pages of deleted articles (the demo has none), renamed once before
+# (so its page names the old address a restore gives back).
 DELETED_SLUG = "lich-thi-da-huy"
+DELETED_OLD_SLUG = "lich-thi-cu"
+# An article with a history, each version saved another way (the demo's have one version each): by nobody
+# recorded, by the editor (a rename from HISTORY_OLD_SLUG), through an API token and by `reader import`.
+HISTORY_SLUG = "lich-tiep-cong-dan"
+HISTORY_OLD_SLUG = "lich-tiep-dan"
+HISTORY_TOKEN = "cong-thong-tin"
 
 
-def add_deleted_article(db: Path | str) -> None:
-    """Write DELETED_SLUG, then delete it as the editor, on the live server's database."""
+def add_editors_articles(db: Path | str) -> None:
+    """Write DELETED_SLUG and HISTORY_SLUG as their comments say, on the live server's database."""
 
-    async def write_and_delete() -> None:
+    async def write() -> None:
         database = database_for(db)
         await database.open()
         try:
             store = SqlArticleStore(database)
-            fields = {"slug": DELETED_SLUG, "lang": "vi", "title": "Lịch thi đã hủy", "summary": "Tin cũ.",
+            fields = {"slug": DELETED_OLD_SLUG, "lang": "vi", "title": "Lịch thi đã hủy", "summary": "Tin cũ.",
                       "body_markdown": "Kỳ thi **ngày 5** được dời.\n\n## Lịch mới\n\nSẽ báo sau."}  # fmt: skip
             await store.save_articles([draft_from_fields(fields)])
+            assert await store.rename_article(DELETED_OLD_SLUG, DELETED_SLUG, version=1, by=EDITOR_NAME)
             assert await store.delete_article(DELETED_SLUG, by=EDITOR_NAME)
+            body = "Lãnh đạo tỉnh tiếp công dân vào **thứ Năm** hằng tuần.\n\n## Địa điểm\n\nTrụ sở Ban Tiếp công dân."
+            fields = {"slug": HISTORY_OLD_SLUG, "lang": "vi", "title": "Lịch tiếp công dân", "summary": "Tháng 12.",
+                      "body_markdown": body}  # fmt: skip
+            await store.save_articles([draft_from_fields(fields)])
+            assert await store.rename_article(HISTORY_OLD_SLUG, HISTORY_SLUG, version=1, by=EDITOR_NAME)
+            fields |= {"slug": HISTORY_SLUG, "summary": "Tháng 12 năm 2026."}
+            assert await store.update_article(draft_from_fields(fields), version=2, by=BY_TOKEN + HISTORY_TOKEN)
+            fields |= {"body_markdown": body + "\n\nĐiện thoại: 0209 3870 000."}
+            assert await store.update_article(draft_from_fields(fields), version=3, by=BY_CLI_IMPORT)
         finally:
             await database.close()
 
     # In a thread of its own: Playwright's sync API may be running an event loop in this one.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, write_and_delete()).result()
+        pool.submit(asyncio.run, write()).result()
 
 
 def sign_in(page: Page, live_server: str) -> None:

@@ -27,7 +27,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Cookie, Page
 
 from tests.browser import a11y
-from tests.browser.conftest import DELETED_SLUG, PageProblems, sign_in
+from tests.browser.conftest import DELETED_SLUG, HISTORY_SLUG, PageProblems, sign_in
 from tests.browser.speech import FAKE_VOICES
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
@@ -62,6 +62,9 @@ PAGES = [
     Target("editor-edit", f"/editor/articles/{SEED_SLUG}", editor=True),
     Target("editor-check", f"/editor/articles/{EN_SLUG}/check", editor=True),
     Target("editor-import", "/editor/import", editor=True),
+    # An article's history, and one version of it: saved by nobody recorded, an editor, a token, an import.
+    Target("editor-history", f"/editor/articles/{HISTORY_SLUG}/history", editor=True),
+    Target("editor-revision", f"/editor/articles/{HISTORY_SLUG}/history/3", editor=True),
     Target("editor-delete", f"/editor/articles/{SEED_SLUG}/delete", editor=True),
     Target("editor-deleted", "/editor/deleted", editor=True),
     Target("editor-deleted-article", f"/editor/deleted/{DELETED_SLUG}", editor=True),

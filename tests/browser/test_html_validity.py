@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import DELETED_SLUG, ROOT, sign_in
+from tests.browser.conftest import DELETED_SLUG, HISTORY_SLUG, ROOT, sign_in
 from tests.browser.test_a11y_matrix import PAGES, Target
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -31,9 +31,10 @@ MORE_PAGES = [
     # The editor's list as it opens, without a search (the matrix has it searched).
     Target("editor-list-all", "/editor/", editor=True),
     # An article's history, empty (the demo articles have one version each).
-    Target("editor-history", f"/editor/articles/{SEED_SLUG}/history", editor=True),
-    # An edit form that says the article was just restored from the deleted articles.
-    Target("editor-edit-undeleted", f"/editor/articles/{SEED_SLUG}?done=undeleted", editor=True),
+    Target("editor-history-empty", f"/editor/articles/{SEED_SLUG}/history", editor=True),
+    # An edit form that says the article was just restored from the deleted articles, and that its old
+    # address leads to it again.
+    Target("editor-edit-undeleted", f"/editor/articles/{HISTORY_SLUG}?done=undeleted", editor=True),
     # The list of articles after a delete: it links to the deleted article, to restore it.
     Target("editor-list-deleted", f"/editor/?done=deleted:{DELETED_SLUG}", editor=True),
     # A web font chosen: the head preloads its files.

@@ -9,8 +9,10 @@ the embed iframe, the editor's edit, check and delete pages, the check page's pr
 without CSP) are rendered once or twice per payload with the way in rotating, so that every payload meets
 every view, every way in meets every view, and every (payload, way in) pair is rendered at least once where
 htmx runs. The editor form is driven in full for every payload: the 422 page that echoes what was typed, the
-live preview (an htmx swap), and saving. Each test prints what it rendered, how long it took and how many
-CSP violations the browser reported (READER_XSS_REPORT=file.json writes the figures).
+live preview (an htmx swap), and saving. Articles of their own, written and deleted through the API, are
+shown in the list of deleted articles and each on its own page there. Each test prints what it rendered,
+how long it took and how many CSP violations the browser reported (READER_XSS_REPORT=file.json writes the
+figures).
 
 That is the slow tier (`pytest -m slow`, the tests' `[full]` versions). The default run (`[sampled]`)
 renders every (payload, way in) pair as the slow tier does where one page holds many (components, lists,
@@ -22,6 +24,7 @@ every way in.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -43,6 +46,7 @@ from tests.browser.xss_site import (
     WAYS,
     Expected,
     Site,
+    api_article,
     component,
     editor_fields,
     expected_for,
@@ -94,7 +98,7 @@ ARTICLE_PAGE = EMBED_QUERIES = 0
 EMBEDS = ADDRESSES = 1
 EDIT_AND_CHECK = PREFERENCE_FORM = 2
 EDITOR_FORM = SIGN_IN = 3
-PREVIEW_FRAMES = 4
+PREVIEW_FRAMES = DELETED_PAGES = 4
 ARTICLE_PAGE_WITHOUT_CSP = 5
 EDIT_PAGE_WITHOUT_CSP = 6
 
@@ -350,6 +354,32 @@ def test_the_editors_pages_show_every_payload_as_text(
         )
         _audit_frames(recorder, page, site, "editor preview frame")
     _finish(recorder, "editor pages", len(edited) * 2 + len(sources))
+
+
+def test_deleted_articles_show_every_payload_as_text(
+    armed: BrowserContext, recorder: Recorder, site: Site, breadth: Breadth
+) -> None:
+    """Articles written and deleted through the API: the list of deleted articles shows each title as text,
+    and each one's page (its last version, to restore) its every field. They are articles of their own, so
+    the other views' articles stay on the site."""
+    deleted = breadth.payloads(DELETED_PAGES)
+    expected = {f"deleted-{p.id}": dataclasses.replace(expected_for(p, "api"), slug=f"deleted-{p.id}") for p in deleted}
+    with httpx.Client(base_url=site.reader, headers={"authorization": f"Bearer {site.token}"}) as http:
+        for payload in deleted:
+            assert http.put(f"/api/articles/deleted-{payload.id}", json=api_article(payload)).status_code == 201
+            assert http.delete(f"/api/articles/deleted-{payload.id}").status_code == 204
+    page = armed.new_page()
+    listed = 0
+    for number in range(1, math.ceil(len(deleted) / PAGE_SIZE) + 1):
+        page.goto(f"{site.reader}/editor/deleted?page={number}")
+        titles = {slug: e.title for slug, e in expected.items()}
+        listed += recorder.audit(page, "deleted list", listing={"selector": "th a", "titles": titles, "leads": None})
+    assert listed == len(deleted)
+    for slug, article in expected.items():
+        page.goto(f"{site.reader}/editor/deleted/{slug}")
+        recorder.audit(page, "deleted article page", expectations=[article.for_audit("deleted")])
+        assert page.locator("h1").text_content() == f"Deleted article “{article.title}”"
+    _finish(recorder, "deleted articles", len(deleted) + 1)
 
 
 def test_the_editor_form_echoes_and_previews_every_payload_as_text(

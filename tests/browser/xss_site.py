@@ -136,16 +136,21 @@ def write_import_files(directory: Path) -> list[Path]:
     return paths
 
 
+def api_article(payload: Payload) -> dict[str, str]:
+    """The payload in every text field of an article sent to the API, its body in Markdown or HTML by turns."""
+    body_field = "body_markdown" if payload.id % 2 == 0 else "body_html"
+    return {
+        "lang": "en", "title": payload.text, "summary": payload.text, "author": payload.text,
+        "source_url": source_url(payload),
+        body_field: _markdown_body(payload) if body_field == "body_markdown" else _body(payload),
+    }  # fmt: skip
+
+
 def put_through_api(http: httpx.Client, token: str) -> None:
     """PUT every payload article; and show that a payload where a slug, language or date belongs is refused."""
     headers = {"authorization": f"Bearer {token}"}
     for payload in PAYLOADS:
-        body_field = "body_markdown" if payload.id % 2 == 0 else "body_html"
-        article = {
-            "lang": "en", "title": payload.text, "summary": payload.text, "author": payload.text,
-            "source_url": source_url(payload),
-            body_field: _markdown_body(payload) if body_field == "body_markdown" else _body(payload),
-        }  # fmt: skip
+        article = api_article(payload)
         response = http.put(f"/api/articles/{slug_for('api', payload)}", json=article, headers=headers)
         assert response.status_code == 201, response.text
         bad_slug = http.put(f"/api/articles/{quote(payload.text, safe='')}", json=article, headers=headers)
