@@ -147,7 +147,7 @@ async def test_a_deleted_article_restored_in_the_editor_gets_its_old_address_bac
     for path in (f"/articles/{SEED_SLUG}", f"/api/articles/{SEED_SLUG}", f"/embed/{SEED_SLUG}"):
         assert (await client.get(path)).status_code == 404, path
     shown = await client.get(f"/editor/deleted/{NEW}")
-    assert f'id="editor-undelete-addresses">Địa chỉ cũ của bài viết ({SEED_SLUG}) trả về' in shown.text
+    assert f'id="editor-undelete-addresses">1 địa chỉ cũ của bài viết ({SEED_SLUG}) trả về' in shown.text
     english = await client.get(f"/editor/deleted/{NEW}", headers={"accept-language": "en"})
     assert f"Its old address, {SEED_SLUG}, answers “not found” while it is deleted" in english.text
     fields = {"csrf_token": editor.csrf, "version": form_version(shown.text)}
