@@ -703,28 +703,29 @@ async def test_old_addresses_come_back_only_with_the_article_whose_delete_took_t
     assert made is not None and made.version == 2
 
 
-async def test_a_restore_and_a_delete_that_keeps_one_of_its_old_addresses_from_two_nodes(
+async def test_a_restore_and_a_delete_that_keeps_its_old_addresses_from_two_nodes(
     database_target: str | Path,
 ) -> None:
-    """A node restores a deleted article while another deletes the article whose redirect has taken one of
-    its old addresses since: neither waits for the other for good (a deadlock: 503), and the address stays
-    the later article's, kept for its own restore, whichever write comes first."""
+    """A node restores a deleted article while another deletes the article whose redirects have taken two of
+    its old addresses since (taken the other way round, so that each write may reach them in another order):
+    neither waits for the other for good (a deadlock: 503), and the addresses stay the later article's,
+    kept for its own restore, whichever write comes first."""
     async with opened_nodes(database_target) as nodes:
         stores = [SqlArticleStore(node) for node in nodes]
         for n in range(8):
-            await _renamed_through(stores[0], [f"a{n}", f"d{n}"])
+            await _renamed_through(stores[0], [f"a{n}", f"b{n}", f"d{n}"])
             assert await stores[0].delete_article(f"d{n}")
-            await _renamed_through(stores[0], [f"t{n}-first", f"a{n}", f"t{n}"])
+            await _renamed_through(stores[0], [f"t{n}-first", f"b{n}", f"a{n}", f"t{n}"])
             restored, deleted = await asyncio.gather(
-                stores[0].restore_deleted(draft(f"d{n}", title="Moved"), version=2),
+                stores[0].restore_deleted(draft(f"d{n}", title="Moved"), version=3),
                 stores[1].delete_article(f"t{n}"),
             )
             assert restored is not None and deleted
-            assert await stores[1].get_redirect(f"a{n}") is None
+            assert [await stores[1].get_redirect(f"{x}{n}") for x in "ab"] == [None, None]
             kept = await stores[1].get_deleted(f"t{n}")
-            assert kept is not None and kept.old_addresses == (f"a{n}", f"t{n}-first")
-            assert await stores[1].restore_deleted(draft(f"t{n}", title="Moved"), version=3)
-            assert await stores[1].list_old_addresses(f"t{n}") == [f"a{n}", f"t{n}-first"]
+            assert kept is not None and kept.old_addresses == (f"a{n}", f"b{n}", f"t{n}-first")
+            assert await stores[1].restore_deleted(draft(f"t{n}", title="Moved"), version=4)
+            assert await stores[1].list_old_addresses(f"t{n}") == [f"a{n}", f"b{n}", f"t{n}-first"]
 
 
 async def test_a_database_of_schema_9_keeps_its_old_addresses_through_a_delete_and_restore(

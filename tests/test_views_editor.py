@@ -800,16 +800,18 @@ async def test_a_deleted_article_names_the_old_addresses_its_restore_gives_back(
     english = {"accept-language": "en"}
     shown = await client.get("/editor/deleted/moved-twice", headers=english)
     assert (
-        'id="editor-undelete-addresses">Its 2 old addresses, first-typo, second-typo, answer “not found” while it'
-        " is deleted: restoring it makes them lead to it again.</p>"
+        'id="editor-undelete-addresses">Its 2 old addresses (first-typo, second-typo) answer “Page not found” while'
+        " it is deleted; restoring it makes them lead to it again.</p>"
     ) in shown.text
     # One taken meanwhile is not named (nor given back).
     assert await store.create_article(draft("first-typo", title="Another"))
     shown = await client.get("/editor/deleted/moved-twice")
-    assert 'id="editor-undelete-addresses">1 địa chỉ cũ của bài viết (second-typo) trả về' in shown.text
+    shown_vi = 'id="editor-undelete-addresses">Có 1 địa chỉ cũ của bài viết (second-typo) hiện “Không tìm thấy trang”'
+    assert shown_vi in shown.text
     restored = await client.post("/editor/deleted/moved-twice", data={"csrf_token": editor.csrf, "version": "3"})
     edit = await client.get(restored.headers["location"])
-    assert "bài viết đã trở lại trang. 1 địa chỉ cũ của bài viết (second-typo) lại dẫn đến bài viết.</p>" in edit.text
+    said = "bài viết đã trở lại trang. Có 1 địa chỉ cũ của bài viết (second-typo) nay lại dẫn đến bài viết.</p>"
+    assert said in edit.text
     # Nothing to give back: nothing said.
     assert (await _delete(client, editor, EN_SLUG)).status_code == 303
     assert 'id="editor-undelete-addresses"' not in (await client.get(f"/editor/deleted/{EN_SLUG}")).text

@@ -90,7 +90,7 @@ _DROP_REDIRECT = "DELETE FROM article_redirects WHERE slug = ?"
 # address), kept with its delete (parameters: when it was made, the address) to be given back by a restore.
 _REMEMBER_REDIRECTS = (
     "INSERT INTO deleted_redirects (slug, target, version, deleted_at) SELECT slug, target, version, ? "
-    "FROM article_redirects WHERE target = ? "
+    "FROM article_redirects WHERE target = ? ORDER BY slug "
     "ON CONFLICT (slug) DO UPDATE SET target = excluded.target, version = excluded.version, "
     "deleted_at = excluded.deleted_at"
 )
@@ -109,7 +109,10 @@ _GIVE_BACK = (
     "INSERT INTO article_redirects (slug, target, version) SELECT r.slug, r.target, r.version" + _GIVEN_BACK
     + " ON CONFLICT (slug) DO NOTHING"
 )  # fmt: skip
-# And the restore is done with them all, given back or not.
+# And the restore is done with them all, given back or not. A delete's rows that no restore takes (an
+# article was made at its address again, or a node of an older release restored it) stay, as
+# deleted_articles' rows do: an article created at one of those addresses goes on from their versions
+# (_NEW_VERSION).
 _FORGET_REDIRECTS = "DELETE FROM deleted_redirects WHERE target = ? AND deleted_at = ?"
 # The old address of a renamed article, leading to its new one, with the last version it had there.
 _ADD_REDIRECT = (
@@ -413,10 +416,11 @@ class SqlArticleStore:
             # The delete's old addresses, locked first: a delete of another article whose redirect took one
             # of them meanwhile keeps that address for itself (_REMEMBER_REDIRECTS), and either waits for
             # this restore or is waited for here, never changing a row between the two statements below.
+            # Both take the rows in the order of their addresses: two of them taken in opposite orders
+            # would have each write wait for the other.
             kept = (draft.slug, deleted["deleted_at"])
-            await tx.fetch_all(
-                "SELECT slug FROM deleted_redirects WHERE target = ? AND deleted_at = ?" + tx.row_lock, kept
-            )
+            locking = "SELECT slug FROM deleted_redirects WHERE target = ? AND deleted_at = ? ORDER BY slug"
+            await tx.fetch_all(locking + tx.row_lock, kept)
             await tx.execute(_GIVE_BACK, kept)
             await tx.execute(_FORGET_REDIRECTS, kept)
             return await _written(tx, draft.slug)

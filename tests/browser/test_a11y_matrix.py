@@ -121,16 +121,16 @@ class Points:
         width, height = VIEWPORTS[viewport]
         tab = self._tabs.pop(target.voices, None) or Tab(self.browser, target.voices)
         cookie = "|".join(part for part in ("1", f"s:{size}", f"t:{theme}", target.prefs) if part)
-        tab.context.clear_cookies()
-        tab.context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": self.live_server + "/"}])
-        if target.editor:
-            tab.context.add_cookies(self.request.getfixturevalue("editor_cookies"))  # type: ignore[arg-type]
         page, problems = tab.page, tab.problems
-        page.set_viewport_size({"width": width, "height": height})
-        page.emulate_media(forced_colors="null", reduced_motion="null")  # a layout point's last checks set both
-        problems.clear()
-        problems.expect_status(target.status)
         try:
+            tab.context.clear_cookies()
+            tab.context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": self.live_server + "/"}])
+            if target.editor:
+                tab.context.add_cookies(self.request.getfixturevalue("editor_cookies"))  # type: ignore[arg-type]
+            page.set_viewport_size({"width": width, "height": height})
+            page.emulate_media(forced_colors="null", reduced_motion="null")  # a layout point's last checks set both
+            problems.clear()
+            problems.expect_status(target.status)
             response = page.goto(self.live_server + target.path)
             assert response is not None and response.status == target.status
             if target.voices:
@@ -141,7 +141,9 @@ class Points:
             # What a page keeps for its tab (the component's settings, htmx's history) must not reach the next.
             page.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
         except BaseException:
-            tab.close()  # a point that failed leaves its tab in a state no other point should start from
+            # Whatever broke the page's loading or a check run in it (not a check's findings, which are
+            # asserted after this), the next point starts in a tab of its own.
+            tab.close()
             raise
         self._tabs[target.voices] = tab
 

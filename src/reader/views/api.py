@@ -688,7 +688,8 @@ async def delete_article(request: Request) -> Response:
         "embed or oEmbed there answers with a permanent redirect (308 in this API, 301 for pages) to the same "
         "route at the new address. Renaming it back takes the redirect away; an article created at an old "
         "address takes it over; deleting the article takes its old addresses away while it is deleted (404), "
-        "and restoring it gives back those no other article has taken meanwhile. Writes (PUT, DELETE, a "
+        "and restoring it in the editor gives back those not taken meanwhile (by another article, another "
+        "article's old address, or a deleted article whose history is kept there). Writes (PUT, DELETE, a "
         "rename) at an old address are not redirected: they name the address, not the article once there. "
         "With `If-Match` (the article's `ETag`) it renames only the version the client read."
     ),
