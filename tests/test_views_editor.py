@@ -735,11 +735,16 @@ async def test_a_deleted_article_is_listed_shown_and_restored(client: httpx.Asyn
     assert shown.status_code == 200 and "<strong>số 9</strong>" in unmark(shown.text)  # as readers saw it
     assert "bởi editor" in shown.text and "thành phiên bản 3" in shown.text and form_version(shown.text) == "2"
     restored = await client.post(f"/editor/deleted/{slug}", data={"csrf_token": editor.csrf, "version": "2"})
-    assert restored.status_code == 303 and restored.headers["location"] == f"/editor/articles/{slug}?done=undeleted"
+    location = f"/editor/articles/{slug}?done=undeleted&version=3"
+    assert restored.status_code == 303 and restored.headers["location"] == location
     edit = await client.get(restored.headers["location"])
     assert 'id="editor-undeleted">Đã khôi phục “Lịch xe buýt” từ các bài viết đã xóa thành phiên bản 3' in edit.text
     assert form_version(edit.text) == "3" and "Tuyến **số 9** chạy lại." in edit.text  # the Markdown came back
     assert 'id="editor-undeleted"' not in (await client.get(f"/editor/articles/{slug}")).text
+    # Saved since: the notice is out of date, and a reload of it no longer shows it.
+    saved = {**changed, "summary": "Chạy lại từ thứ Hai.", "version": "3"}
+    assert (await client.post(f"/editor/articles/{slug}", data=saved)).status_code == 303
+    assert 'id="editor-undeleted"' not in (await client.get(location)).text
     assert "Lịch xe buýt" in (await client.get(f"/articles/{slug}")).text
     history = await client.get(f"/editor/articles/{slug}/history")
     assert f'href="/editor/articles/{slug}/history/2"' in history.text  # the deleted version: kept

@@ -546,7 +546,7 @@ def test_a_deleted_article_is_found_and_restored_without_javascript(no_js: Brows
     page.wait_for_url("**/editor/deleted/deleted-by-mistake")
     expect(page.locator(".reader-editor-preview em")).to_have_text("all the same")
     page.click("#editor-undelete")  # the confirmation: a form, posted without scripts
-    page.wait_for_url("**/editor/articles/deleted-by-mistake?done=undeleted")
+    page.wait_for_url("**/editor/articles/deleted-by-mistake?done=undeleted&version=*")
     expect(page.locator("#editor-undeleted")).to_contain_text("Restored “Deleted by mistake”")
     page.goto(live_server + "/articles/deleted-by-mistake")
     expect(page.locator(".reader-body em")).to_have_text("all the same")

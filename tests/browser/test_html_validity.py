@@ -34,7 +34,7 @@ MORE_PAGES = [
     Target("editor-history-empty", f"/editor/articles/{SEED_SLUG}/history", editor=True),
     # An edit form that says the article was just restored from the deleted articles, and that its old
     # address leads to it again.
-    Target("editor-edit-undeleted", f"/editor/articles/{HISTORY_SLUG}?done=undeleted", editor=True),
+    Target("editor-edit-undeleted", f"/editor/articles/{HISTORY_SLUG}?done=undeleted&version=4", editor=True),
     # The list of articles after a delete: it links to the deleted article, to restore it.
     Target("editor-list-deleted", f"/editor/?done=deleted:{DELETED_SLUG}", editor=True),
     # A web font chosen: the head preloads its files.

@@ -207,13 +207,18 @@ async def new_form(request: Request) -> Response:
 
 
 async def edit_form(request: Request) -> Response:
-    """GET /editor/articles/{slug} (?done=undeleted: just restored from the deleted articles)."""
+    """GET /editor/articles/{slug} (?done=undeleted&version=N: just restored from the deleted articles, as
+    version N)."""
     article = await load_article(request, request.path_params["slug"])
     fields = _fields_from(article, ui_lang_for(request))
-    notice = UNDELETED if request.query_params.get("done") == UNDELETED else ""
-    # Just restored: those its delete took away and the restore gave back (no article can be renamed to a
-    # deleted one's address, so no other address leads there).
-    old = await request.state["store"].list_old_addresses(article.slug) if notice else []
+    # Just restored, and still at the version the restore wrote: a later save or rename makes the notice
+    # (and the addresses it names) out of date, so a reload or a bookmark of it no longer shows it.
+    query = request.query_params
+    restored = query.get("done") == UNDELETED and query.get("version") == str(article.version)
+    notice = UNDELETED if restored else ""
+    # Those its delete took away and the restore gave back (no article can be renamed to a deleted one's
+    # address, so no other address leads there; a rename since would have moved the version on).
+    old = await request.state["store"].list_old_addresses(article.slug) if restored else []
     return _form_response(
         request, fields, slug=article.slug, version=article.version, preview=article, notice=notice, old_addresses=old
     )
@@ -492,12 +497,12 @@ async def undelete(request: Request) -> Response:
         draft = _restorable(deleted.last)
     except FieldErrors as exc:
         return await _deleted_page(request, deleted, current=None, invalid=_broken_rules(request, exc), status=422)
-    if await store.restore_deleted(draft, version=shown, by=_by(request)) is None:
+    if (restored := await store.restore_deleted(draft, version=shown, by=_by(request))) is None:
         # Restored or created again, or deleted again, by someone else since the look-up above.
         again = await _load_deleted(request)
         current = await store.get_article(slug)
         return await _deleted_page(request, again, current=current, changed=current is None, status=409)
-    query = urlencode({"done": UNDELETED})
+    query = urlencode({"done": UNDELETED, "version": restored.version})
     return RedirectResponse(path_for(request, "editor:edit_form", slug=slug) + "?" + query, status_code=303)
 
 
