@@ -34,6 +34,15 @@ def form_version(html: str) -> str:
     return match.group(1)
 
 
+async def _save_seed(client: httpx.AsyncClient, editor: SignedIn, version: str = "1") -> dict[str, str]:
+    """Save the seed article over `version` through its form, as the editor, with a new title and body: the
+    fields posted."""
+    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
+               "body": "<p>Bản mới.</p>", "version": version}  # fmt: skip
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    return changed
+
+
 async def test_the_editor_needs_a_session(client: httpx.AsyncClient) -> None:
     for path in ("/editor/", "/editor/new", f"/editor/articles/{SEED_SLUG}", f"/editor/articles/{SEED_SLUG}/check"):
         response = await client.get(path)
@@ -121,9 +130,7 @@ async def test_a_delete_confirmed_after_someone_else_saved_deletes_nothing(
     confirm = await client.get(f"/editor/articles/{SEED_SLUG}/delete")
     asked = form_version(confirm.text)
     edit = await client.get(f"/editor/articles/{SEED_SLUG}")
-    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
-               "body": "<p>Bản mới.</p>", "version": form_version(edit.text)}  # fmt: skip
-    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    await _save_seed(client, editor, version=form_version(edit.text))
     refused = await client.post(
         f"/editor/articles/{SEED_SLUG}/delete", data={"csrf_token": editor.csrf, "version": asked}
     )
@@ -566,9 +573,7 @@ async def test_the_history_keeps_every_version_and_restores_one(client: httpx.As
 
 
 async def test_restoring_over_someone_elses_save_restores_nothing(client: httpx.AsyncClient, editor: SignedIn) -> None:
-    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
-               "body": "<p>Bản mới.</p>", "version": "1"}  # fmt: skip
-    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    changed = await _save_seed(client, editor)
     shown = await client.get(f"/editor/articles/{SEED_SLUG}/history/1")  # the page shows version 2 as current
     assert form_version(shown.text) == "2"
     meanwhile = {**changed, "title": "Bản của người khác", "version": "2"}
@@ -586,9 +591,7 @@ async def test_restoring_over_someone_elses_save_restores_nothing(client: httpx.
 async def test_a_version_that_breaks_a_newer_rule_is_shown_not_restored(
     app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
-    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
-               "body": "<p>Bản mới.</p>", "version": "1"}  # fmt: skip
-    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    await _save_seed(client, editor)
     # Version 1 as an older reader could have kept it: a title of invisible characters, refused since.
     async with app.state["db"].transaction(touches=(SEED_SLUG,)) as tx:
         await tx.execute("UPDATE article_revisions SET title = ? WHERE slug = ? AND version = 1", ("\u200b", SEED_SLUG))
@@ -642,9 +645,7 @@ async def test_the_history_names_imports_and_versions_saved_before_reader_record
     app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
     # The demo article's first version: saved before anyone was recorded (reader wrote it into the database).
-    changed = {"csrf_token": editor.csrf, "title": "Bản mới", "lang": "vi", "body_format": "html",
-               "body": "<p>Bản mới.</p>", "version": "1"}  # fmt: skip
-    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=changed)).status_code == 303
+    await _save_seed(client, editor)
     history = await client.get(f"/editor/articles/{SEED_SLUG}/history")
     assert savers(history.text) == ["editor", "Không được ghi lại"]
     first = await client.get(f"/editor/articles/{SEED_SLUG}/history/1")
