@@ -6,14 +6,16 @@ A point is one page × theme × text size × viewport. Each check runs where wha
 - the layout checks (everything but colours: axe's other rules, semantics, targets, reflow, keyboard, text
   spacing, forced colours, motion) at every page at four of the six text size × viewport pairs
   (LAYOUT_SIZES_AND_SCREENS), in the reference theme: no theme rule sets anything but colours;
-- the colour checks (axe's colour rules, every focus indicator's contrast) at every page × theme, at the
-  colour point: 100 % on the phone screen, where every element that any size or screen shows is shown, in
-  the same colours, and where the text is smallest (so the contrast thresholds are the strictest).
+- the colour checks (axe's colour rules, every focus indicator's contrast) at the colour point: 100 % on the
+  phone screen, where every element that any size or screen shows is shown, in the same colours, and where
+  the text is smallest (so the contrast thresholds are the strictest); every page in the reference theme
+  and in one other theme, the others taking turns (COLOUR_POINTS).
 
 Both claims are checked where they are used: each colour point compares its boxes with the reference theme's
 and lists any theme rule that sets more than colours; each layout point compares what it shows, and in which
-colours, with the colour point. The slow tier (`pytest -m slow`) runs every check at every one of the 540
-points, as the matrix did before the split. Adding a page to the suite is one line in PAGES.
+colours, with the colour point. The slow tier (`pytest -m slow`) runs every check at every one of the 684
+points (every page × theme × size × viewport), as the matrix did before the split. Adding a page to the suite
+is one line in PAGES.
 """
 
 from __future__ import annotations
@@ -171,10 +173,34 @@ def points(browser: Browser, live_server: str, request: pytest.FixtureRequest) -
     opened.close()
 
 
+# A page with the theme buttons: the ✓ on the pressed one moves a box, so besides the reference theme its
+# layout is checked with the ✓ on another button (every theme in the slow tier).
+OTHER_THEME_CHOSEN = "contrast-dark"
+
+
+def _colour_themes() -> list[tuple[Target, str]]:
+    """The default run's colour points: every page in the reference theme (which the layout points compare
+    with) and in one theme more, the others taking turns from page to page, so that each theme is checked
+    on several kinds of page (at least three); a page with the theme buttons in the theme its second layout
+    points use. Every page × theme runs in the slow tier (test_every_check_at_every_point)."""
+    others = [theme for theme in THEMES if theme != REFERENCE_THEME]
+    rotating = [target for target in PAGES if not target.shows_theme_choice]
+    return [
+        (target, theme)
+        for target in PAGES
+        for theme in (
+            REFERENCE_THEME,
+            OTHER_THEME_CHOSEN if target.shows_theme_choice else others[rotating.index(target) % len(others)],
+        )
+    ]
+
+
+COLOUR_POINTS = [pytest.param(target, theme, id=f"{target.name}-{theme}") for target, theme in _colour_themes()]
+
+
 # First in the module: each colour point's footprint is what the layout points of its page compare with.
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
-def test_colours_in_every_theme(points: Points, target: Target, theme: str) -> None:
+@pytest.mark.parametrize(("target", "theme"), COLOUR_POINTS)
+def test_colours_in_two_themes_a_page(points: Points, target: Target, theme: str) -> None:
     with points.open(target, theme, COLOUR_SIZE, COLOUR_VIEWPORT) as page:
         here = a11y.footprint(page)
         points.keep(target, theme, here)
@@ -192,9 +218,6 @@ def test_colours_in_every_theme(points: Points, target: Target, theme: str) -> N
 # wrapping toolbar at 200 % on the desktop) and both screens at 100 %; 400 % on the desktop and 200 % on
 # the phone lie between points that are checked, and run in the slow tier with the rest of the 540.
 LAYOUT_SIZES_AND_SCREENS = [("100", "1280x800"), ("200", "1280x800"), ("100", "320x640"), ("400", "320x640")]
-# A page with the theme buttons: the ✓ on the pressed one moves a box, so besides the reference theme its
-# layout is checked with the ✓ on another button (every theme in the slow tier).
-OTHER_THEME_CHOSEN = "contrast-dark"
 LAYOUT_POINTS = [
     pytest.param(target, theme, size, viewport, id=f"{target.name}-{theme}-{size}-{viewport}")
     for target in PAGES

@@ -202,14 +202,24 @@ LINE_LENGTHS = """
 """
 
 
+# The default run measures the narrowest, the middle and the widest measure (where the characters per line
+# are fewest and most); the slow tier every width step (`pytest -m slow`).
+ALL_WIDTHS = NUMERIC_STEPS["width"]
+WIDTH_STEPS = [
+    pytest.param((ALL_WIDTHS[0], ALL_WIDTHS[len(ALL_WIDTHS) // 2], ALL_WIDTHS[-1]), id="ends-and-middle"),
+    pytest.param(ALL_WIDTHS, id="every-width", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("steps", WIDTH_STEPS)
 @pytest.mark.parametrize("spacing", ["", "|ls:0.24|ws:0.4"])
 @pytest.mark.parametrize("slug", [SEED_SLUG, TABLE_SLUG])
 @pytest.mark.parametrize("font", ["sans", "serif", "lexend", "opendyslexic", "atkinson"])
 def test_line_length_never_exceeds_the_setting(
-    page: Page, context: BrowserContext, live_server: str, slug: str, font: str, spacing: str
+    page: Page, context: BrowserContext, live_server: str, slug: str, font: str, spacing: str, steps: tuple[float, ...]
 ) -> None:
     widths = []
-    for width in NUMERIC_STEPS["width"]:
+    for width in steps:
         set_prefs(context, live_server, f"1|w:{fmt(width)}|f:{font}{spacing}")
         page.goto(live_server + f"/articles/{slug}")
         page.evaluate("document.fonts.ready")
