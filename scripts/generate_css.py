@@ -2,7 +2,8 @@
 """Write the files that follow from the preference model (reader.prefs) and the fonts: the drawing of each
 web font's name that its button shows (static/img/font-specimens.svg, reader.specimens: from the font
 files in static/fonts and the names in reader.announce), then the rules in static/css/reader.css between
-its two "Generated" marker comments (reader.prefs_css, which also sizes those drawings). Run it after
+its two "Generated" marker comments (reader.prefs_css, which also sizes those drawings; and the web fonts'
+fallbacks, reader.font_fallbacks, measured against Debian's Noto Sans: fonts-noto-core). Run it after
 changing reader.prefs, a font's name or the fonts (scripts/vendor_assets.py).
 
 Usage (from the repository root, with reader installed in .venv with its test extras: fontTools, uharfbuzz):

@@ -15,11 +15,11 @@ async def seed_demo(tx: Transaction) -> SaveResult:
     """Write every bundled demo article (the seed article included) through `tx`: reader.db.Seed, passed to
     Database.open so that the articles commit with the schema. Saved by no one (""): no editor or token wrote
     them, and their history says so as it does for versions from before reader recorded who saved them."""
-    return await save_drafts(tx, list(_demo_drafts()), by="")
+    return await save_drafts(tx, list(demo_drafts()), by="")
 
 
 @functools.cache
-def _demo_drafts() -> tuple[ArticleDraft, ...]:
+def demo_drafts() -> tuple[ArticleDraft, ...]:
     """The demo articles, read and validated once per process (they ship with reader and do not change): a
     database made again in the same process (the tests make one per test) does not parse and sanitize them
     again."""

@@ -1,4 +1,5 @@
-"""The stylesheet rules that follow from the preference model: one per step, font and palette.
+"""The stylesheet rules that follow from the preference model: one per step, font and palette, and the web
+fonts' metric-matched fallbacks (reader.font_fallbacks).
 
 They live in static/css/reader.css between the two marker comments below, written there by
 ``scripts/generate_css.py``; tests/test_prefs_css.py fails when the committed file differs from what the
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from reader import prefs, specimens
+from reader import font_fallbacks, fonts, prefs, specimens
 from reader.paths import STATIC_DIR
 from reader.prefs import Palette, fmt
 
@@ -51,7 +52,17 @@ def _step_value(field: str, step: float) -> str:
 
 
 def _font_properties(font: prefs.Font) -> dict[str, str]:
-    return {"--reader-font": font.stack, "--reader-char-ch": fmt(font.char_ch)}
+    """The stack, and a typical character's advance (what the measure counts in). A system font's is in
+    `ch`, whatever font the device draws it in; a web font's in `em` from its own "0", and its stack holds
+    its metric-matched fallbacks (reader.font_fallbacks): the column and the lines are the same before the
+    file arrives as after."""
+    web = font_fallbacks.web_font(STATIC_DIR, fonts.first_family(font.stack))
+    if web is None:
+        return {"--reader-font": font.stack, "--reader-char": f"{fmt(font.char_ch)}ch"}
+    return {
+        "--reader-font": font_fallbacks.with_fallbacks(font.stack, web),
+        "--reader-char": f"{round(font.char_ch * web.zero_em, 3)}em",
+    }
 
 
 def _specimen_properties(view: specimens.View) -> dict[str, str]:
@@ -94,6 +105,13 @@ def generated_css() -> str:
             body = " ".join(f"{name}: {value};" for name, value in declarations.items())
             lines.append(f"{_attribute(field, fmt(step))} {{ {body} }}\n")
         rules.append("\n" + "".join(lines))
+    rules.append(
+        "\n/* While a web font downloads, its text is set in a system font as wide as it (reader.font_fallbacks). */\n"
+    )
+    for font in prefs.FONT_CHOICES.values():
+        web_font = font_fallbacks.web_font(STATIC_DIR, fonts.first_family(font.stack))
+        if web_font is not None:
+            rules.append(font_fallbacks.fallback_faces(web_font))
     rules.append("\n/* Fonts: the stack, and the character advance the measure is computed with. */\n")
     for name, font in prefs.FONT_CHOICES.items():
         rules.append(_rule(_attribute("font", name), _font_properties(font)))

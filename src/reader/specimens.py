@@ -163,7 +163,7 @@ def _numbers(numbers: list[int]) -> str:
     return text
 
 
-def _runs(faces: tuple[fonts.Face, ...], family: str, text: str) -> list[tuple[str, str]]:
+def runs(faces: tuple[fonts.Face, ...], family: str, text: str) -> list[tuple[str, str]]:
     """The text cut where its letters move from one font file to another: (file, letters) in order."""
     runs: list[tuple[str, str]] = []
     for char in text:
@@ -178,7 +178,8 @@ def _runs(faces: tuple[fonts.Face, ...], family: str, text: str) -> list[tuple[s
 
 
 @functools.cache
-def _harfbuzz_font(path: Path) -> Any:
+def harfbuzz_font(path: Path) -> Any:
+    """A font file as HarfBuzz shapes with it (WOFF2 too)."""
     import uharfbuzz
     from fontTools.ttLib import TTFont
 
@@ -210,8 +211,8 @@ def _draw_word(static_dir: Path, family: str, text: str, pen: _PathPen, x: float
 
     faces = fonts.declared_faces(static_dir)
     drawn = _Drawn(x, x, 0, x, 0)  # the box holds the origin and the baseline, ink or not
-    for path, letters in _runs(faces, family, text):
-        font = _harfbuzz_font(static_dir / path)
+    for path, letters in runs(faces, family, text):
+        font = harfbuzz_font(static_dir / path)
         pen.scale = scale = UNITS_PER_EM / font.face.upem
         buffer = uharfbuzz.Buffer()
         buffer.add_str(letters)

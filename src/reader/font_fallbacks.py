@@ -1,0 +1,262 @@
+"""What a reader sees while their chosen web font downloads: a system font scaled to the web font's width and
+given its vertical metrics, so that lines break about where the web font will break them and nothing moves
+when it arrives (text that stays put, from the first paint on).
+
+The web fonts say `font-display: swap` (reader.fonts: text is never invisible), so a first visit sets the text
+in the next family of the stack until the file arrives. OpenDyslexic is about 1.6 times as wide as a system
+sans, so every paragraph took a third fewer lines in the fallback and grew when the font came: Lighthouse's
+first visit with OpenDyslexic on a phone measured a layout shift of 0.054; with these fallbacks, 0.016
+(docs/performance.md). Here each
+web font gets one `@font-face` per common system sans, a face of a family of its own ("OpenDyslexic
+fallback: Arial"…) listed in the font's stack right after the web font, with
+- `size-adjust`: how much wider text is in the web font than in the system font, so that a line holds about
+  as many characters in both. Against Noto Sans it is measured: the demo articles' text (Vietnamese and
+  English), shaped with HarfBuzz as a browser shapes it (kerning included), in the web font's files and in
+  Debian's Noto Sans. Against the other system fonts it goes through capsize's published average advances
+  (`xWidthAvg`, each character weighted by how often it occurs in English), whose Noto Sans figure is that
+  of Debian's file. (capsize's weighting alone put OpenDyslexic 4 % wider than it sets the demo text.)
+- `ascent-override`, `descent-override`, `line-gap-override`: the web font's own, so the baseline sits where
+  the web font will put it (browsers scale these by size-adjust too, hence the division);
+- `unicode-range`: only the characters of reader's languages that the web font has. A character the web font
+  lacks is set in the system font after the swap, so it must be set in it, unscaled, before the swap too.
+
+The first system font present on the reader's device is used: Arial (Windows, macOS, iOS), Roboto (Android,
+ChromeOS), Noto Sans (Linux). Their figures are data (SYSTEM_FONTS); the web fonts' are read
+from the files in static/ by ``scripts/generate_css.py``, which writes the rules into the generated section
+of static/css/reader.css (fontTools is in the test extras, not in what serving needs).
+
+The measure (reader.prefs.Font.char_ch, in `ch`: the width of "0" in the first font available) is given in
+`em` for a web font (prefs_css), so the column is as wide before the swap as after it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader import fonts, specimens
+
+# How often each character occurs in English text, as capsize (@capsizecss/unpack 4.0.1, src/weightings.ts)
+# weights its `xWidthAvg`, the figure SYSTEM_FONTS are compared by (tests/test_font_fallbacks.py recomputes
+# Noto Sans's from Debian's file with it, and gets capsize's 474).
+CHARACTER_WEIGHTS: dict[str, float] = {
+    "0": 0.0053, "1": 0.0023, "2": 0.0026, "3": 0.001, "4": 0.0008, "5": 0.0015, "6": 0.0007, "7": 0.0005,
+    "8": 0.0007, "9": 0.0006, ",": 0.0083, " ": 0.154, "t": 0.0672, "h": 0.0351, "e": 0.0922, "o": 0.0571,
+    "f": 0.017, "P": 0.0023, "p": 0.0163, "l": 0.0304, "'": 0.0014, "s": 0.0469, "R": 0.0015, "u": 0.0207,
+    "b": 0.0114, "i": 0.0588, "c": 0.0232, "C": 0.0031, "n": 0.0578, "a": 0.0668, "d": 0.0298, "y": 0.0123,
+    "w": 0.011, "B": 0.002, "r": 0.0526, "z": 0.0011, "G": 0.0011, "j": 0.0009, "T": 0.0041, ".": 0.0079,
+    "L": 0.0012, "k": 0.0046, "m": 0.0181, "]": 0.0007, "J": 0.0009, "F": 0.0015, "v": 0.0076, "g": 0.0155,
+    "A": 0.004, "N": 0.0014, "-": 0.0018, "H": 0.0013, "D": 0.0013, "M": 0.0025, "I": 0.0022, "E": 0.0011,
+    '"': 0.0012, "S": 0.0041, "(": 0.001, ")": 0.001, "x": 0.0025, "W": 0.0012, "Q": 0.0001, "Y": 0.0003,
+    "q": 0.0008, "V": 0.0005, "á": 0.0001, "K": 0.0007, "U": 0.0016, "=": 0.0007, "[": 0.0021, "O": 0.0009,
+    "é": 0.0001, "$": 0.0002, ":": 0.0008, "|": 0.0038, "/": 0.0001, "%": 0.0001, "Z": 0.0002, ";": 0.0001,
+    "X": 0.0001,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """A regular face's figures, in its units: how wide text in it is (`x_width_avg`, capsize's weighted
+    average advance) and its vertical metrics (hhea, as browsers read them for these fonts)."""
+
+    units_per_em: int
+    x_width_avg: int
+    ascent: int
+    descent: int  # negative: below the baseline
+    line_gap: int
+
+
+@dataclass(frozen=True, slots=True)
+class SystemFont:
+    name: str
+    local_names: tuple[str, ...]  # its full name and PostScript name, as `local()` finds fonts
+    metrics: Metrics
+
+
+# Arial's and Roboto's figures are capsize's (@capsizecss/metrics 4.3.0); Noto Sans's are both capsize's and
+# those of Debian 12's fonts-noto-core file. Each costs about 100 bytes of the stylesheet as sent, which every
+# first visit pays (within a 40 KiB budget): DejaVu Sans, Linux's sans where Noto is not installed, is left
+# out for that (its text is then as before: the column stays put, the lines do not).
+SYSTEM_FONTS = (
+    SystemFont("Arial", ("Arial", "ArialMT"), Metrics(2048, 913, 1854, -434, 67)),
+    SystemFont("Roboto", ("Roboto", "Roboto-Regular"), Metrics(2048, 911, 1900, -500, 0)),
+    SystemFont("Noto Sans", ("Noto Sans", "NotoSans-Regular"), Metrics(1000, 474, 1069, -293, 0)),
+)
+
+# The system font the web fonts are measured against: capsize's figures for it are those of Debian's file
+# (fonts-noto-core, which scripts/test installs), so a web font's width in capsize's terms follows from
+# shaping the same text in both files.
+(REFERENCE,) = [font for font in SYSTEM_FONTS if font.name == "Noto Sans"]
+REFERENCE_FILE = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
+
+# The characters of reader's languages and their punctuation: what the fallbacks are for. Anything else is
+# left to the system font unscaled, before the swap as after it.
+TEXT_CHARACTERS = frozenset(
+    [chr(code) for code in range(0x20, 0x7F)]
+    + [chr(code) for code in range(0xA0, 0x100)]
+    + list(fonts.LANGUAGE_LETTERS["vi"])
+    + list("\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2022\u20ab\u20ac")  # – — ‘ ’ “ ” … • ₫ €
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _FontFile:
+    units_per_em: int
+    advances: dict[int, int]  # by character
+    ascent: int
+    descent: int
+    line_gap: int
+
+
+@functools.cache
+def _font_file(path: Path) -> _FontFile:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path)
+    advances = font["hmtx"]
+    hhea = font["hhea"]
+    return _FontFile(
+        font["head"].unitsPerEm,
+        {code: advances[glyph][0] for code, glyph in font.getBestCmap().items()},
+        hhea.ascent,
+        hhea.descent,
+        hhea.lineGap,
+    )
+
+
+def weighted_width(advance: Callable[[str], int]) -> int:
+    """capsize's `xWidthAvg`: the average advance, each character weighted by CHARACTER_WEIGHTS."""
+    return round(sum(advance(char) * weight for char, weight in CHARACTER_WEIGHTS.items()))
+
+
+def file_metrics(path: Path) -> Metrics:
+    """A font file's figures (for a single-file font such as a system font's)."""
+    file = _font_file(path)
+    width = weighted_width(lambda char: file.advances[ord(char)])
+    return Metrics(file.units_per_em, width, file.ascent, file.descent, file.line_gap)
+
+
+@dataclass(frozen=True, slots=True)
+class WebFont:
+    family: str
+    # Its vertical metrics (of the face that sets basic Latin) and its width in capsize's terms: what Noto Sans's
+    # figure would be if Noto Sans set the demo articles' text as wide as this font does.
+    metrics: Metrics
+    zero_em: float  # the advance of "0" in em: what 1ch is once the font is there
+    characters: frozenset[int]  # the characters its regular faces set
+
+
+@functools.cache
+def web_font(static_dir: Path, family: str) -> WebFont | None:
+    """A family's figures from its regular faces in static/ (None for a family that is not a web font)."""
+    faces = fonts.declared_faces(static_dir)
+    if fonts.face_for(faces, family, "a") is None:
+        return None
+
+    def file_for(char: str) -> _FontFile:
+        face = fonts.face_for(faces, family, char)
+        if face is None or ord(char) not in (file := _font_file(static_dir / face.path)).advances:
+            raise ValueError(f"{family} has no {char!r}: its average width cannot be weighed")
+        return file
+
+    characters = frozenset(
+        code
+        for face in faces
+        if face.family == family and face.weight == "400" and face.style == "normal"
+        for code in _font_file(static_dir / face.path).advances
+        if face.covers(chr(code)) and fonts.face_for(faces, family, chr(code)) == face
+    )
+    # How wide reader's own text is in it, against the reference system font, in capsize's terms.
+    text = "".join(char for char in demo_text() if ord(char) in characters and char in TEXT_CHARACTERS)
+    ratio = _shaped_em([(static_dir / path, part) for path, part in specimens.runs(faces, family, text)]) / _shaped_em(
+        [(REFERENCE_FILE, text)]
+    )
+    reference = REFERENCE.metrics
+    latin = file_for("a")
+    width = reference.x_width_avg / reference.units_per_em * ratio * latin.units_per_em
+    metrics = Metrics(latin.units_per_em, round(width), latin.ascent, latin.descent, latin.line_gap)
+    zero = file_for("0")
+    return WebFont(family, metrics, zero.advances[ord("0")] / zero.units_per_em, characters)
+
+
+@functools.cache
+def demo_text() -> str:
+    """The text of the demo articles (titles, leads, bodies; Vietnamese and English), whitespace collapsed."""
+    from bs4 import BeautifulSoup
+
+    from reader.demo import demo_drafts
+
+    parts = []
+    for draft in demo_drafts():
+        body = BeautifulSoup(draft.body_html, "html.parser").get_text(" ")
+        parts += [draft.title, draft.summary or "", body]
+    return " ".join(" ".join(parts).split())
+
+
+def _shaped_em(runs: list[tuple[Path, str]]) -> float:
+    """The advance of text shaped as a browser shapes it (HarfBuzz, with the fonts' kerning), in em."""
+    import uharfbuzz
+
+    total = 0.0
+    for path, text in runs:
+        font = specimens.harfbuzz_font(path)
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(text)
+        buffer.guess_segment_properties()
+        uharfbuzz.shape(font, buffer, {})
+        total += sum(position.x_advance for position in buffer.glyph_positions) / font.face.upem
+    return total
+
+
+def fallback_family(web: WebFont, system: SystemFont) -> str:
+    return f"{web.family} fallback: {system.name}"
+
+
+def size_adjust(web: Metrics, system: Metrics) -> float:
+    """How much larger the system font is set so that its text is as wide as the web font's."""
+    return (web.x_width_avg / web.units_per_em) / (system.x_width_avg / system.units_per_em)
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def _ranges(codes: Iterable[int]) -> str:
+    runs: list[list[int]] = []
+    for code in sorted(codes):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return ",".join(f"U+{low:X}" if low == high else f"U+{low:X}-{high:X}" for low, high in runs)
+
+
+def fallback_faces(web: WebFont) -> str:
+    """The `@font-face` rules of a web font's fallbacks, one per system font."""
+    unicode_range = _ranges(web.characters & {ord(char) for char in TEXT_CHARACTERS})
+    rules = []
+    for system in SYSTEM_FONTS:
+        scale = size_adjust(web.metrics, system.metrics)
+        em = web.metrics.units_per_em * scale
+        sources = ", ".join('local("' + name + '")' for name in system.local_names)
+        rules.append(
+            "@font-face {\n"
+            f'  font-family: "{fallback_family(web, system)}";\n'
+            f"  src: {sources};\n"
+            f"  size-adjust: {_percent(scale)};\n"
+            f"  ascent-override: {_percent(web.metrics.ascent / em)};\n"
+            f"  descent-override: {_percent(-web.metrics.descent / em)};\n"
+            f"  line-gap-override: {_percent(web.metrics.line_gap / em)};\n"
+            f"  unicode-range: {unicode_range};\n"
+            "}\n"
+        )
+    return "".join(rules)
+
+
+def with_fallbacks(stack: str, web: WebFont) -> str:
+    """A font stack with the web font's fallbacks right after it."""
+    first, _, rest = stack.partition(",")
+    fallbacks = ", ".join(f'"{fallback_family(web, system)}"' for system in SYSTEM_FONTS)
+    return f"{first}, {fallbacks},{rest}"

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from reader import font_fallbacks, fonts, prefs
+from reader.font_fallbacks import SYSTEM_FONTS, TEXT_CHARACTERS, Metrics
+from reader.paths import STATIC_DIR
+
+
+def _web(choice: str) -> font_fallbacks.WebFont:
+    web = font_fallbacks.web_font(STATIC_DIR, fonts.first_family(prefs.FONT_CHOICES[choice].stack))
+    assert web is not None
+    return web
+
+
+def test_the_reference_fonts_figures_are_capsizes_and_those_of_its_file() -> None:
+    # Recomputed from Debian's Noto Sans (fonts-noto-core, which scripts/test installs) with capsize's weights,
+    # they are capsize's published ones (xWidthAvg 474): so capsize's figures for Arial and Roboto compare with
+    # the web fonts' widths, which are measured against this file.
+    assert font_fallbacks.file_metrics(font_fallbacks.REFERENCE_FILE) == font_fallbacks.REFERENCE.metrics
+    assert font_fallbacks.REFERENCE.metrics.x_width_avg == 474
+
+
+def test_the_web_fonts_are_those_the_choices_name() -> None:
+    found = {
+        choice: web.family
+        for choice, font in prefs.FONT_CHOICES.items()
+        if (web := font_fallbacks.web_font(STATIC_DIR, fonts.first_family(font.stack))) is not None
+    }
+    assert found == {"lexend": "Lexend", "opendyslexic": "OpenDyslexic", "atkinson": "Atkinson Hyperlegible"}
+    # What the demo articles' text gives: OpenDyslexic sets it 1.57 times as wide as Noto Sans.
+    assert _web("opendyslexic").metrics == Metrics(1000, 743, 1300, -520, 0)
+
+
+@pytest.mark.parametrize("choice", ["lexend", "opendyslexic", "atkinson"])
+def test_a_fallback_covers_only_what_the_web_font_sets(choice: str) -> None:
+    # A character outside the range is set in the system font unscaled, before the swap as after it: a range
+    # wider than the web font would set such a character scaled up before the swap and not after.
+    web = _web(choice)
+    rules = font_fallbacks.fallback_faces(web)
+    (unicode_range,) = {line.split(":", 1)[1].strip(" ;") for line in rules.splitlines() if "unicode-range" in line}
+    covered = set()
+    for part in unicode_range.split(","):
+        low, _, high = part.removeprefix("U+").partition("-")
+        covered |= set(range(int(low, 16), int(high or low, 16) + 1))
+    assert covered <= web.characters
+    assert covered == web.characters & {ord(char) for char in TEXT_CHARACTERS}
+    assert rules.count("@font-face") == len(SYSTEM_FONTS)
+
+
+@pytest.mark.parametrize(("choice", "lang"), [("lexend", "vi"), ("opendyslexic", "vi"), ("atkinson", "en")])
+def test_every_letter_of_the_languages_a_font_is_offered_for_is_in_its_fallback(choice: str, lang: str) -> None:
+    covered = _web(choice).characters & {ord(char) for char in TEXT_CHARACTERS}
+    assert {ord(char) for char in fonts.LANGUAGE_LETTERS[lang]} <= covered
+
+
+def test_a_web_fonts_stack_lists_its_fallbacks_right_after_it() -> None:
+    web = _web("opendyslexic")
+    stack = font_fallbacks.with_fallbacks(prefs.FONT_CHOICES["opendyslexic"].stack, web)
+    assert stack == (
+        'OpenDyslexic, "OpenDyslexic fallback: Arial", "OpenDyslexic fallback: Roboto", '
+        '"OpenDyslexic fallback: Noto Sans", system-ui, sans-serif'
+    )
