@@ -2,8 +2,9 @@
 """Write the files that follow from the preference model (reader.prefs) and the fonts: the drawing of each
 web font's name that its button shows (static/img/font-specimens.svg, reader.specimens: from the font
 files in static/fonts and the names in reader.announce), then the rules in static/css/reader.css between
-its two "Generated" marker comments (reader.prefs_css, which also sizes those drawings; and the web fonts'
-fallbacks, reader.font_fallbacks, measured against Debian's Noto Sans: fonts-noto-core). Run it after
+its two "Generated" marker comments (reader.prefs_css, which also sizes those drawings), and the web fonts'
+metric-matched fallbacks in static/css/font-fallbacks.css (reader.font_fallbacks, measured against Debian's
+Noto Sans: fonts-noto-core). Run it after
 changing reader.prefs, a font's name or the fonts (scripts/vendor_assets.py).
 
 Usage (from the repository root, with reader installed in .venv with its test extras: fontTools, uharfbuzz):
@@ -18,7 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from reader import specimens
+from reader import font_fallbacks, specimens
 from reader.paths import STATIC_DIR
 from reader.prefs_css import with_generated_section
 
@@ -29,6 +30,7 @@ SPRITE = ROOT / "static" / specimens.SPRITE
 GENERATED: tuple[tuple[Path, Callable[[str], str]], ...] = (
     (SPRITE, lambda _current: specimens.draw_sprite(STATIC_DIR)),
     (STYLESHEET, with_generated_section),
+    (ROOT / "static" / font_fallbacks.STYLESHEET, lambda _current: font_fallbacks.stylesheet(STATIC_DIR)),
 )
 
 

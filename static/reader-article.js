@@ -26,17 +26,20 @@
 // reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region.
 
 const STYLESHEETS = [new URL("css/reader.css", import.meta.url).href, new URL("css/reading-tools.css", import.meta.url).href];
-const FONTS = new URL("css/fonts.css", import.meta.url).href;
+// The web fonts' faces and their metric-matched fallbacks (local fonts sized like them: reader.font_fallbacks).
+const FONTS = [new URL("css/fonts.css", import.meta.url).href, new URL("css/font-fallbacks.css", import.meta.url).href];
 const PREFS_KEY = "reader-article:prefs";
 const URL_ATTRIBUTES = ["href", "src", "action"];
 
 // @font-face rules do not apply from inside a shadow root, so the fonts are declared in the document.
 function ensureFonts() {
-  if (document.querySelector(`link[rel="stylesheet"][href="${FONTS}"]`)) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = FONTS;
-  document.head.append(link);
+  for (const href of FONTS) {
+    if (document.querySelector(`link[rel="stylesheet"][href="${href}"]`)) continue;
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.append(link);
+  }
 }
 
 // The shadow root's stylesheets: they load while the fragment is fetched, and the article is shown only once

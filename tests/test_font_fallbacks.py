@@ -61,3 +61,9 @@ def test_a_web_fonts_stack_lists_its_fallbacks_right_after_it() -> None:
         'OpenDyslexic, "OpenDyslexic fallback: Arial", "OpenDyslexic fallback: Roboto", '
         '"OpenDyslexic fallback: Noto Sans", system-ui, sans-serif'
     )
+
+
+def test_the_committed_stylesheet_is_what_the_fonts_give() -> None:
+    committed = (STATIC_DIR / font_fallbacks.STYLESHEET).read_text(encoding="utf-8")
+    assert committed == font_fallbacks.stylesheet(STATIC_DIR), "run .venv/bin/python scripts/generate_css.py"
+    assert committed.count("@font-face") == len(SYSTEM_FONTS) * 3  # Lexend, OpenDyslexic, Atkinson Hyperlegible

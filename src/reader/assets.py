@@ -38,9 +38,9 @@ FINGERPRINT = "v"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300"
 # The stylesheet every page links, made of these files in this order (fonts.css only declares faces: a
-# face downloads only when text on the page uses it).
+# face downloads only when text on the page uses it; font-fallbacks.css declares local ones, reader.font_fallbacks).
 STYLESHEET = "css/page.css"
-BUNDLES = {STYLESHEET: ("css/fonts.css", "css/reader.css", "css/reading-tools.css")}
+BUNDLES = {STYLESHEET: ("css/fonts.css", "css/font-fallbacks.css", "css/reader.css", "css/reading-tools.css")}
 
 _CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)(?P<ref>[^"')\s]+)(?P=quote)\s*\)""")
 # `from "./x.js"`, `import "./x.js"`, `import("./x.js")` and `new URL("x.css", import.meta.url)`.

@@ -1,5 +1,4 @@
-"""The stylesheet rules that follow from the preference model: one per step, font and palette, and the web
-fonts' metric-matched fallbacks (reader.font_fallbacks).
+"""The stylesheet rules that follow from the preference model: one per step, font and palette.
 
 They live in static/css/reader.css between the two marker comments below, written there by
 ``scripts/generate_css.py``; tests/test_prefs_css.py fails when the committed file differs from what the
@@ -105,13 +104,6 @@ def generated_css() -> str:
             body = " ".join(f"{name}: {value};" for name, value in declarations.items())
             lines.append(f"{_attribute(field, fmt(step))} {{ {body} }}\n")
         rules.append("\n" + "".join(lines))
-    rules.append(
-        "\n/* While a web font downloads, its text is set in a system font as wide as it (reader.font_fallbacks). */\n"
-    )
-    for font in prefs.FONT_CHOICES.values():
-        web_font = font_fallbacks.web_font(STATIC_DIR, fonts.first_family(font.stack))
-        if web_font is not None:
-            rules.append(font_fallbacks.fallback_faces(web_font))
     rules.append("\n/* Fonts: the stack, and the character advance the measure is computed with. */\n")
     for name, font in prefs.FONT_CHOICES.items():
         rules.append(_rule(_attribute("font", name), _font_properties(font)))

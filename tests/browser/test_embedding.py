@@ -145,6 +145,9 @@ def test_the_component_renders_and_operates_the_seed_article(host_context: Brows
     assert shadow_style(page, ".reader-body p", "fontSize") == "16px"
     assert shadow_style(page, ".reader-body p", "color") != "rgb(119, 119, 119)"
     assert shadow_style(page, "#reader-title", "fontSize") == "32px"
+    # The web fonts and their fallbacks are declared in the host document: faces inside a shadow root are not.
+    families = page.evaluate("() => [...new Set([...document.fonts].map((face) => face.family))]")
+    assert {"OpenDyslexic", "OpenDyslexic fallback: Noto Sans"} <= set(families), families
     # A+ inside the embed: larger text, announced, focus kept.
     bigger = page.locator("reader-article #reader-bigger")
     bigger.click()
