@@ -13,11 +13,13 @@ for OpenDyslexic would defeat the reason they chose it).
 from __future__ import annotations
 
 import functools
+import io
 import posixpath
 import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reader import prefs
 from reader.i18n import primary_subtag
@@ -109,3 +111,30 @@ def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> lis
     family = first_family(prefs.FONT_CHOICES[preferences.font_for(lang)].stack)
     letters = LANGUAGE_LETTERS.get(primary_subtag(lang), string.ascii_letters)  # vi-VN is Vietnamese too
     return files_for_text(declared_faces(static_dir), family, letters)
+
+
+def runs(faces: tuple[Face, ...], family: str, text: str) -> list[tuple[str, str]]:
+    """The text cut where its letters move from one font file to another: (file, letters) in order."""
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        face = face_for(faces, family, char)
+        if face is None:
+            raise ValueError(f"no face of {family} has {char!r}")
+        if runs and runs[-1][0] == face.path:
+            runs[-1] = (face.path, runs[-1][1] + char)
+        else:
+            runs.append((face.path, char))
+    return runs
+
+
+@functools.cache
+def harfbuzz_font(path: Path) -> Any:
+    """A font file as HarfBuzz shapes with it (WOFF2 too)."""
+    import uharfbuzz
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path)
+    font.flavor = None  # WOFF2 to plain OpenType: HarfBuzz reads only that
+    data = io.BytesIO()
+    font.save(data)
+    return uharfbuzz.Font(uharfbuzz.Face(data.getvalue()))

@@ -3,7 +3,8 @@ in reader.prefs), markup problems.
 
 Characters per line are an estimate from reader.css of what a full line of prose holds (the median over the
 lines of the demo articles that are not a paragraph's last, as Chromium lays them out): the column is
-``--reader-column`` on ``.reader`` (measure × the font's ``--reader-char-ch`` × 1ch, plus letter spacing),
+``--reader-column`` on ``.reader`` (measure × the font's ``--reader-char``, in ``ch`` for the default sans
+font, plus letter spacing),
 the article's ``max-width``; the page box is ``.reader-main``'s ``max-width`` capped by the viewport, minus
 the gutter (``var(--reader-gutter, 1rem)``) on each side, and the text gets the narrower of the two.
 Assumptions: the default sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 %

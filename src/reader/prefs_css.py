@@ -53,8 +53,8 @@ def _step_value(field: str, step: float) -> str:
 def _font_properties(font: prefs.Font) -> dict[str, str]:
     """The stack, and a typical character's advance (what the measure counts in). A system font's is in
     `ch`, whatever font the device draws it in; a web font's in `em` from its own "0", and its stack holds
-    its metric-matched fallbacks (reader.font_fallbacks): the column and the lines are the same before the
-    file arrives as after."""
+    its metric-matched fallbacks (reader.font_fallbacks): the column is the same before the file arrives as
+    after, and the lines about the same."""
     web = font_fallbacks.web_font(STATIC_DIR, fonts.first_family(font.stack))
     if web is None:
         return {"--reader-font": font.stack, "--reader-char": f"{fmt(font.char_ch)}ch"}

@@ -17,12 +17,10 @@ Both libraries are needed only to draw (they are in the test extras, not in what
 from __future__ import annotations
 
 import functools
-import io
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reader import fonts, prefs
 from reader.announce import font_name
@@ -163,33 +161,6 @@ def _numbers(numbers: list[int]) -> str:
     return text
 
 
-def runs(faces: tuple[fonts.Face, ...], family: str, text: str) -> list[tuple[str, str]]:
-    """The text cut where its letters move from one font file to another: (file, letters) in order."""
-    runs: list[tuple[str, str]] = []
-    for char in text:
-        face = fonts.face_for(faces, family, char)
-        if face is None:
-            raise ValueError(f"no face of {family} has {char!r}")
-        if runs and runs[-1][0] == face.path:
-            runs[-1] = (face.path, runs[-1][1] + char)
-        else:
-            runs.append((face.path, char))
-    return runs
-
-
-@functools.cache
-def harfbuzz_font(path: Path) -> Any:
-    """A font file as HarfBuzz shapes with it (WOFF2 too)."""
-    import uharfbuzz
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(path)
-    font.flavor = None  # WOFF2 to plain OpenType: HarfBuzz reads only that
-    data = io.BytesIO()
-    font.save(data)
-    return uharfbuzz.Font(uharfbuzz.Face(data.getvalue()))
-
-
 @dataclass
 class _Drawn:
     """A word drawn: where its pen ended and the box of its ink, in the drawing's units (y down)."""
@@ -211,8 +182,8 @@ def _draw_word(static_dir: Path, family: str, text: str, pen: _PathPen, x: float
 
     faces = fonts.declared_faces(static_dir)
     drawn = _Drawn(x, x, 0, x, 0)  # the box holds the origin and the baseline, ink or not
-    for path, letters in runs(faces, family, text):
-        font = harfbuzz_font(static_dir / path)
+    for path, letters in fonts.runs(faces, family, text):
+        font = fonts.harfbuzz_font(static_dir / path)
         pen.scale = scale = UNITS_PER_EM / font.face.upem
         buffer = uharfbuzz.Buffer()
         buffer.add_str(letters)

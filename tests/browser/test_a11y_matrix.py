@@ -20,6 +20,7 @@ is one line in PAGES.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -196,6 +197,9 @@ def _colour_themes() -> list[tuple[Target, str]]:
 
 
 COLOUR_POINTS = [pytest.param(target, theme, id=f"{target.name}-{theme}") for target, theme in _colour_themes()]
+# What the docstring above promises, whatever pages are added or reordered: every theme on three pages or more.
+_PAGES_PER_THEME = Counter(theme for _, theme in _colour_themes())
+assert set(_PAGES_PER_THEME) == set(THEMES) and min(_PAGES_PER_THEME.values()) >= 3, _PAGES_PER_THEME
 
 
 # First in the module: each colour point's footprint is what the layout points of its page compare with.
@@ -216,7 +220,7 @@ def test_colours_in_two_themes_a_page(points: Points, target: Target, theme: str
 
 # The default run's sizes and screens: each size on the screen where it is hardest (400 % on the phone, the
 # wrapping toolbar at 200 % on the desktop) and both screens at 100 %; 400 % on the desktop and 200 % on
-# the phone lie between points that are checked, and run in the slow tier with the rest of the 540.
+# the phone lie between points that are checked, and run in the slow tier with the rest of the 684.
 LAYOUT_SIZES_AND_SCREENS = [("100", "1280x800"), ("200", "1280x800"), ("100", "320x640"), ("400", "320x640")]
 LAYOUT_POINTS = [
     pytest.param(target, theme, size, viewport, id=f"{target.name}-{theme}-{size}-{viewport}")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
+from reader.fonts import first_family
 from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, fmt
 from tests.browser import a11y
 from tests.browser.conftest import PageProblems, wait_for_htmx
@@ -268,26 +269,32 @@ def test_text_stays_put_when_the_web_font_arrives(
 ) -> None:
     """A first visit shows the text in the font's fallback (reader.font_fallbacks) until the file arrives: the
     column is as wide, and the text as tall, as with the font. Without the fallbacks, OpenDyslexic's text was
-    a quarter to a third shorter before it arrived, and its column 14 % narrower on a desktop."""
+    a quarter to a third shorter before it arrived, and its column 14 % narrower on a desktop. Only the
+    fallbacks made of Noto Sans are drawn here (this machine has no Arial or Roboto)."""
     context = browser.new_context(viewport={"width": screen[0], "height": screen[1]}, locale="vi-VN")
     try:
         set_prefs(context, live_server, f"1|f:{font}")
         page = context.new_page()
-        family = FONT_CHOICES[font].stack.split(",")[0].strip('"')
+        family = first_family(FONT_CHOICES[font].stack)
+        fallback = f"{family} fallback: Noto Sans"  # Noto Sans is this machine's sans (fonts-noto-core)
         # Before: the font's files never arrive, so the page shows what a first visit shows until they do.
         page.route("**/static/fonts/**", lambda route: route.abort())
         page.goto(live_server + path)
         page.evaluate("document.fonts.ready")
         before = page.evaluate(TEXT_BOXES)
-        drawn_before = {font["familyName"] for font in a11y.font_fallback(page, BODY_P)}
+        drawn_before = {entry["familyName"] for entry in a11y.font_fallback(page, BODY_P)}
+        # The fallback's face was used (a local font, "loaded" once text needed it), not the plain system sans.
+        used = "(family) => [...document.fonts].some((face) => face.family === family && face.status === 'loaded')"
+        fallback_used = page.evaluate(used, fallback)
         page.unroute("**/static/fonts/**")
         page.goto(live_server + path)
         page.evaluate("document.fonts.ready")
         after = page.evaluate(TEXT_BOXES)
-        drawn_after = {font["familyName"] for font in a11y.font_fallback(page, BODY_P)}
+        drawn_after = {entry["familyName"] for entry in a11y.font_fallback(page, BODY_P)}
     finally:
         context.close()
     assert family not in drawn_before and drawn_after == {family}  # a system font drew it, then the web font
+    assert fallback_used
     assert before["column"] == pytest.approx(after["column"], abs=0.5)
     # Lines break about where they will (the bold title's in a bolder drawing of the regular system font): one
     # line more or less at most in the title and in the lead, 4 % in the body.
