@@ -247,9 +247,10 @@ _BLOCKS = {
 _block = st.tuples(st.sampled_from(sorted(_BLOCKS)), _run).map(lambda pair: _BLOCKS[pair[0]].format(" ".join(pair[1])))
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_block, min_size=1, max_size=5).map("".join))
-def test_removing_the_marks_gives_back_the_html_and_every_sentence_is_marked(raw: str) -> None:
+_bodies = st.lists(_block, min_size=1, max_size=5).map("".join)
+
+
+def _marks_come_off_and_every_sentence_is_marked(raw: str) -> None:
     body = sanitize_html(raw, lang="vi")
     result = str(mark_html(body, "b", "vi"))
     assert unmark(result) == body
@@ -262,3 +263,13 @@ def test_removing_the_marks_gives_back_the_html_and_every_sentence_is_marked(raw
     texts = marked(body)
     assert list(texts) == [f"b{number}" for number in range(len(texts))]
     assert list(texts.values()) == expected
+
+
+# 100 generated bodies in the default run (a case costs about 65 ms: sanitizing, marking and parsing), 1,000
+# in the slow tier.
+test_removing_the_marks_gives_back_the_html_and_every_sentence_is_marked = settings(max_examples=100)(
+    given(_bodies)(_marks_come_off_and_every_sentence_is_marked)
+)
+test_removing_the_marks_gives_back_the_html_and_every_sentence_is_marked_at_length = pytest.mark.slow(
+    settings(max_examples=1000)(given(_bodies)(_marks_come_off_and_every_sentence_is_marked))
+)

@@ -7,7 +7,12 @@ covers; where ranges overlap, the face declared last is tried first (CSS Fonts 4
 faces are left to be found by the stylesheet: they set headings and emphasis, a small part of the
 first screen, and swap in when they arrive (the faces say `font-display: swap`, so no text is ever
 invisible; `optional` would keep a reader's chosen font off a first visit on a slow connection, which
-for OpenDyslexic would defeat the reason they chose it).
+for OpenDyslexic would defeat the reason they chose it; while it downloads, reader.font_fallbacks
+keeps the text where it will be).
+
+For the tools that draw and measure the fonts (reader.specimens, reader.font_fallbacks; fontTools and
+HarfBuzz, which are in the test extras, not in what serving needs): a text cut into the runs each file sets,
+and a file as HarfBuzz shapes with it.
 """
 
 from __future__ import annotations
@@ -115,16 +120,16 @@ def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> lis
 
 def runs(faces: tuple[Face, ...], family: str, text: str) -> list[tuple[str, str]]:
     """The text cut where its letters move from one font file to another: (file, letters) in order."""
-    runs: list[tuple[str, str]] = []
+    found: list[tuple[str, str]] = []
     for char in text:
         face = face_for(faces, family, char)
         if face is None:
             raise ValueError(f"no face of {family} has {char!r}")
-        if runs and runs[-1][0] == face.path:
-            runs[-1] = (face.path, runs[-1][1] + char)
+        if found and found[-1][0] == face.path:
+            found[-1] = (face.path, found[-1][1] + char)
         else:
-            runs.append((face.path, char))
-    return runs
+            found.append((face.path, char))
+    return found
 
 
 @functools.cache
