@@ -4,11 +4,11 @@ when it arrives (text that stays put, from the first paint on).
 
 The web fonts say `font-display: swap` (reader.fonts: text is never invisible), so a first visit sets the text
 in the next family of the stack until the file arrives. OpenDyslexic is about 1.6 times as wide as a system
-sans, so every paragraph took a third fewer lines in the fallback and grew when the font came: Lighthouse's
-first visit with OpenDyslexic on a phone measured a layout shift of 0.054; with these fallbacks, 0.016
-(docs/performance.md). Here each
-web font gets one `@font-face` per common system sans, a face of a family of its own ("OpenDyslexic
-fallback: Arial"…) listed in the font's stack right after the web font, with
+sans, so every paragraph took a quarter to a third fewer lines in the fallback and grew when the font came:
+Lighthouse's first visit with OpenDyslexic on a phone measured a layout shift of 0.054; with these
+fallbacks, 0.016 (docs/performance.md). Here each web font gets one `@font-face` per common system sans, a
+face of a family of its own ("OpenDyslexic fallback: Arial"…) listed in the font's stack right after the
+web font, with
 - `size-adjust`: how much wider text is in the web font than in the system font, so that a line holds about
   as many characters in both. Against Noto Sans it is measured: the demo articles' text (Vietnamese and
   English), shaped with HarfBuzz as a browser shapes it (kerning included), in the web font's files and in
