@@ -4,9 +4,24 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from reader import font_fallbacks, fonts, prefs
-from reader.font_fallbacks import SYSTEM_FONTS
+from reader.font_fallbacks import SYSTEM_FONTS, Metrics
 from reader.paths import STATIC_DIR
 
+# How often each character occurs in English text, as capsize (@capsizecss/unpack 4.0.1, src/weightings.ts)
+# weights its `xWidthAvg`, the figure reader.font_fallbacks.SYSTEM_FONTS are compared by.
+CHARACTER_WEIGHTS: dict[str, float] = {
+    "0": 0.0053, "1": 0.0023, "2": 0.0026, "3": 0.001, "4": 0.0008, "5": 0.0015, "6": 0.0007, "7": 0.0005,
+    "8": 0.0007, "9": 0.0006, ",": 0.0083, " ": 0.154, "t": 0.0672, "h": 0.0351, "e": 0.0922, "o": 0.0571,
+    "f": 0.017, "P": 0.0023, "p": 0.0163, "l": 0.0304, "'": 0.0014, "s": 0.0469, "R": 0.0015, "u": 0.0207,
+    "b": 0.0114, "i": 0.0588, "c": 0.0232, "C": 0.0031, "n": 0.0578, "a": 0.0668, "d": 0.0298, "y": 0.0123,
+    "w": 0.011, "B": 0.002, "r": 0.0526, "z": 0.0011, "G": 0.0011, "j": 0.0009, "T": 0.0041, ".": 0.0079,
+    "L": 0.0012, "k": 0.0046, "m": 0.0181, "]": 0.0007, "J": 0.0009, "F": 0.0015, "v": 0.0076, "g": 0.0155,
+    "A": 0.004, "N": 0.0014, "-": 0.0018, "H": 0.0013, "D": 0.0013, "M": 0.0025, "I": 0.0022, "E": 0.0011,
+    '"': 0.0012, "S": 0.0041, "(": 0.001, ")": 0.001, "x": 0.0025, "W": 0.0012, "Q": 0.0001, "Y": 0.0003,
+    "q": 0.0008, "V": 0.0005, "á": 0.0001, "K": 0.0007, "U": 0.0016, "=": 0.0007, "[": 0.0021, "O": 0.0009,
+    "é": 0.0001, "$": 0.0002, ":": 0.0008, "|": 0.0038, "/": 0.0001, "%": 0.0001, "Z": 0.0002, ";": 0.0001,
+    "X": 0.0001,
+}  # fmt: skip
 WEB_FONTS = {"lexend": "Lexend", "opendyslexic": "OpenDyslexic", "atkinson": "Atkinson Hyperlegible"}
 
 
@@ -29,7 +44,11 @@ def test_the_reference_fonts_figures_are_capsizes_and_those_of_its_file() -> Non
     # Recomputed from Debian's Noto Sans (fonts-noto-core, which scripts/test installs) with capsize's weights,
     # they are capsize's published ones (xWidthAvg 474): so capsize's figures for Arial and Roboto compare with
     # the web fonts' widths, which are measured against this file.
-    assert font_fallbacks.file_metrics(font_fallbacks.reference_file()) == font_fallbacks.REFERENCE.metrics
+    font = TTFont(font_fallbacks.reference_file())
+    cmap, advances, hhea = font.getBestCmap(), font["hmtx"], font["hhea"]
+    width = round(sum(advances[cmap[ord(char)]][0] * weight for char, weight in CHARACTER_WEIGHTS.items()))
+    figures = Metrics(font["head"].unitsPerEm, width, hhea.ascent, hhea.descent, hhea.lineGap)
+    assert figures == font_fallbacks.REFERENCE.metrics
     assert font_fallbacks.REFERENCE.metrics.x_width_avg == 474
 
 

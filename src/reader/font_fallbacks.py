@@ -35,34 +35,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from reader import fonts, prefs
 
-# How often each character occurs in English text, as capsize (@capsizecss/unpack 4.0.1, src/weightings.ts)
-# weights its `xWidthAvg`, the figure SYSTEM_FONTS are compared by (tests/test_font_fallbacks.py recomputes
-# Noto Sans's from Debian's file with it, and gets capsize's 474).
-CHARACTER_WEIGHTS: dict[str, float] = {
-    "0": 0.0053, "1": 0.0023, "2": 0.0026, "3": 0.001, "4": 0.0008, "5": 0.0015, "6": 0.0007, "7": 0.0005,
-    "8": 0.0007, "9": 0.0006, ",": 0.0083, " ": 0.154, "t": 0.0672, "h": 0.0351, "e": 0.0922, "o": 0.0571,
-    "f": 0.017, "P": 0.0023, "p": 0.0163, "l": 0.0304, "'": 0.0014, "s": 0.0469, "R": 0.0015, "u": 0.0207,
-    "b": 0.0114, "i": 0.0588, "c": 0.0232, "C": 0.0031, "n": 0.0578, "a": 0.0668, "d": 0.0298, "y": 0.0123,
-    "w": 0.011, "B": 0.002, "r": 0.0526, "z": 0.0011, "G": 0.0011, "j": 0.0009, "T": 0.0041, ".": 0.0079,
-    "L": 0.0012, "k": 0.0046, "m": 0.0181, "]": 0.0007, "J": 0.0009, "F": 0.0015, "v": 0.0076, "g": 0.0155,
-    "A": 0.004, "N": 0.0014, "-": 0.0018, "H": 0.0013, "D": 0.0013, "M": 0.0025, "I": 0.0022, "E": 0.0011,
-    '"': 0.0012, "S": 0.0041, "(": 0.001, ")": 0.001, "x": 0.0025, "W": 0.0012, "Q": 0.0001, "Y": 0.0003,
-    "q": 0.0008, "V": 0.0005, "á": 0.0001, "K": 0.0007, "U": 0.0016, "=": 0.0007, "[": 0.0021, "O": 0.0009,
-    "é": 0.0001, "$": 0.0002, ":": 0.0008, "|": 0.0038, "/": 0.0001, "%": 0.0001, "Z": 0.0002, ";": 0.0001,
-    "X": 0.0001,
-}  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
 class Metrics:
-    """A regular face's figures, in its units: how wide text in it is (`x_width_avg`, capsize's weighted
-    average advance) and its vertical metrics (hhea, as browsers read them for these fonts)."""
+    """A regular face's figures, in its units: how wide text in it is (`x_width_avg`, capsize's average
+    advance, each character weighted by how often it occurs in English; tests/test_font_fallbacks.py
+    recomputes Noto Sans's from Debian's file) and its vertical metrics (hhea, as browsers read them for
+    these fonts)."""
 
     units_per_em: int
     x_width_avg: int
@@ -99,6 +84,7 @@ REFERENCE_FILE = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
 REFERENCE_SHA256 = "89c3c497f618fdaa0b2d1e98fef93582f28c71debd2c4a8cdf41f190ced2909d"
 
 
+@functools.cache
 def reference_file() -> Path:
     """The reference font's file, as the figures were taken from it (or why it cannot be used)."""
     try:
@@ -143,18 +129,6 @@ def _font_file(path: Path) -> _FontFile:
         hhea.descent,
         hhea.lineGap,
     )
-
-
-def weighted_width(advance: Callable[[str], int]) -> int:
-    """capsize's `xWidthAvg`: the average advance, each character weighted by CHARACTER_WEIGHTS."""
-    return round(sum(advance(char) * weight for char, weight in CHARACTER_WEIGHTS.items()))
-
-
-def file_metrics(path: Path) -> Metrics:
-    """A font file's figures (for a single-file font such as a system font's)."""
-    file = _font_file(path)
-    width = weighted_width(lambda char: file.advances[ord(char)])
-    return Metrics(file.units_per_em, width, file.ascent, file.descent, file.line_gap)
 
 
 @dataclass(frozen=True, slots=True)

@@ -196,9 +196,10 @@ def _colour_themes() -> list[tuple[Target, str]]:
     ]
 
 
-COLOUR_POINTS = [pytest.param(target, theme, id=f"{target.name}-{theme}") for target, theme in _colour_themes()]
+_COLOUR_THEMES = _colour_themes()
+COLOUR_POINTS = [pytest.param(target, theme, id=f"{target.name}-{theme}") for target, theme in _COLOUR_THEMES]
 # What the docstring above promises, whatever pages are added or reordered: every theme on three pages or more.
-_PAGES_PER_THEME = Counter(theme for _, theme in _colour_themes())
+_PAGES_PER_THEME = Counter(theme for _, theme in _COLOUR_THEMES)
 assert set(_PAGES_PER_THEME) == set(THEMES) and min(_PAGES_PER_THEME.values()) >= 3, _PAGES_PER_THEME
 
 
