@@ -42,7 +42,10 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 # The shell hints glyphs fully by default, which rounds a web font's advances to whole pixels (a word 121 px
 # wide that the whole browser, as on readers' desktops, sets at 121.78 px); without hinting the two agree.
-HEADLESS_SHELL_ARGS = [*CHROMIUM_ARGS, "--font-render-hinting=none"]
+# One renderer process, kept for the next test's context instead of a new one started per context: about 13 %
+# less CPU a page opened (0.41–0.43 s against 0.46–0.50 s, whole machine, 4 interleaved runs of 30). Site
+# isolation still gives another site's frames (the embed's host pages) processes of their own.
+HEADLESS_SHELL_ARGS = [*CHROMIUM_ARGS, "--font-render-hinting=none", "--renderer-process-limit=1"]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -256,7 +259,10 @@ def run_axe(page: Page, include: str | None = None, *, colours: bool | None = No
              const rules = {'color-contrast-enhanced': {enabled: true}};
              if (colours === false) for (const id of colourRules) rules[id] = {enabled: false};
              const runOnly = colours ? {type: 'rule', values: colourRules} : {type: 'tag', values: tags};
-             return await axe.run(context || document, {runOnly, rules, resultTypes: ['violations']});
+             const results = await axe.run(context || document, {runOnly, rules, resultTypes: ['violations']});
+             // Only what the tests read: the whole result (passes and the rest, ~40 KB) costs ~85 ms of CPU a run
+             // to serialise and check on its way through Playwright's driver.
+             return {violations: results.violations};
            }""",
         [context, AXE_TAGS, colours],
     )
