@@ -4,8 +4,10 @@ A point is one page × theme × text size × viewport. Each check runs where wha
 (docs/accessibility.md, "The matrix"):
 
 - the layout checks (everything but colours: axe's other rules, semantics, targets, reflow, keyboard, text
-  spacing, forced colours, motion) at every page at four of the six text size × viewport pairs
-  (LAYOUT_SIZES_AND_SCREENS), in the reference theme: no theme rule sets anything but colours;
+  spacing, forced colours, motion) at every page at four of the six text size × viewport pairs, in the
+  reference theme: no theme rule sets anything but colours. One of the four, 100 % on the phone, is the
+  colour point's, so there both kinds of check run on one page; the other three are
+  LAYOUT_SIZES_AND_SCREENS;
 - the colour checks (axe's colour rules, every focus indicator's contrast) at the colour point: 100 % on the
   phone screen, where every element that any size or screen shows is shown, in the same colours, and where
   the text is smallest (so the contrast thresholds are the strictest); every page in the reference theme
@@ -203,6 +205,20 @@ _PAGES_PER_THEME = Counter(theme for _, theme in _COLOUR_THEMES)
 assert set(_PAGES_PER_THEME) == set(THEMES) and min(_PAGES_PER_THEME.values()) >= 3, _PAGES_PER_THEME
 
 
+def layout_themes(target: Target) -> list[str]:
+    """The themes a page's layout points run in: the reference theme, and for a page with the theme buttons
+    one more (OTHER_THEME_CHOSEN)."""
+    return [REFERENCE_THEME, OTHER_THEME_CHOSEN] if target.shows_theme_choice else [REFERENCE_THEME]
+
+
+# The default run's sizes and screens for the layout checks: each size on the screen where it is hardest
+# (400 % on the phone, the wrapping toolbar at 200 % on the desktop) and both screens at 100 %; 400 % on the
+# desktop and 200 % on the phone lie between points that are checked, and run in the slow tier with the rest
+# of the 684. 100 % on the phone is the colour point's size and screen: in a layout theme the colour point
+# runs the layout checks too, on the same page with one axe run, rather than opening the page twice.
+LAYOUT_SIZES_AND_SCREENS = [("100", "1280x800"), ("200", "1280x800"), ("400", "320x640")]
+
+
 # First in the module: each colour point's footprint is what the layout points of its page compare with.
 @pytest.mark.parametrize(("target", "theme"), COLOUR_POINTS)
 def test_colours_in_two_themes_a_page(points: Points, target: Target, theme: str) -> None:
@@ -210,7 +226,9 @@ def test_colours_in_two_themes_a_page(points: Points, target: Target, theme: str
         here = a11y.footprint(page)
         points.keep(target, theme, here)
         theme_rules = a11y.theme_rule_problems(page)
-        failures = a11y.colour_problems(page)
+        # In a layout theme this is the page's layout point at 100 % on the phone as well: every check (the
+        # keyboard check judges the focus indicators, as the colour checks do).
+        failures = a11y.all_problems(page) if theme in layout_themes(target) else a11y.colour_problems(page)
     # A page whose layout points run in the reference theme only must look the same in every theme.
     moved = [] if target.shows_theme_choice else a11y.moved_boxes(here, points.reference(target, REFERENCE_THEME))
     if moved or theme_rules:
@@ -219,16 +237,16 @@ def test_colours_in_two_themes_a_page(points: Points, target: Target, theme: str
     assert not failures, a11y.report(failures, point)
 
 
-# The default run's sizes and screens: each size on the screen where it is hardest (400 % on the phone, the
-# wrapping toolbar at 200 % on the desktop) and both screens at 100 %; 400 % on the desktop and 200 % on
-# the phone lie between points that are checked, and run in the slow tier with the rest of the 684.
-LAYOUT_SIZES_AND_SCREENS = [("100", "1280x800"), ("200", "1280x800"), ("100", "320x640"), ("400", "320x640")]
 LAYOUT_POINTS = [
     pytest.param(target, theme, size, viewport, id=f"{target.name}-{theme}-{size}-{viewport}")
     for target in PAGES
-    for theme in ([REFERENCE_THEME, OTHER_THEME_CHOSEN] if target.shows_theme_choice else [REFERENCE_THEME])
+    for theme in layout_themes(target)
     for size, viewport in LAYOUT_SIZES_AND_SCREENS
 ]
+# Every layout theme of every page has its colour point, where its fourth layout point runs.
+assert {(target.name, theme) for target in PAGES for theme in layout_themes(target)} <= {
+    (target.name, theme) for target, theme in _COLOUR_THEMES
+}
 
 
 @pytest.mark.parametrize(("target", "theme", "size", "viewport"), LAYOUT_POINTS)
