@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from reader import i18n
@@ -14,8 +15,10 @@ from reader.paths import LOCALE_DIR
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_every_ui_string_has_a_vietnamese_translation(tmp_path: Path) -> None:
-    pot = tmp_path / "messages.pot"
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The UI strings of the code and templates as they are now, extracted as README says."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run(
         [
             sys.executable,
@@ -37,11 +40,27 @@ def test_every_ui_string_has_a_vietnamese_translation(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     with pot.open("rb") as handle:
-        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        return read_po(handle)
+
+
+def _ids(catalog: Catalog) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+def test_every_ui_string_has_a_vietnamese_translation(extracted: Catalog) -> None:
+    wanted = _ids(extracted)
     with (LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle)
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string and not m.fuzzy}
     assert wanted - translated == set()
+
+
+def test_the_committed_template_holds_the_strings_in_use(extracted: Catalog) -> None:
+    """messages.pot is what translators start from: a string added since it was extracted would be missing
+    from a new language's catalogue, and one removed would be translated for nothing."""
+    with (ROOT / "src" / "reader" / "locale" / "messages.pot").open("rb") as handle:
+        committed = read_po(handle)
+    assert _ids(committed) == _ids(extracted)
 
 
 @pytest.mark.parametrize(
