@@ -40,13 +40,14 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-# --font-render-hinting=none: the shell hints glyphs fully by default, which rounds a web font's advances to whole pixels (a word 121 px
-# wide that the whole browser, as on readers' desktops, sets at 121.78 px); without hinting the two agree.
-# --renderer-process-limit=1, no spare renderer: by default Chromium starts a spare renderer process beside each
-# new context's, and a test that opens its page in a new context never uses it (10 contexts, a page each that
-# goes to two addresses: 20 renderer processes started, 10 with the limit). About 13 % less CPU time a page opened, the whole machine's (0.41–0.43 s
-# against 0.46–0.50 s, 4 interleaved runs of 30). Each context still gets a renderer of its own (a
-# limit Chromium exceeds rather than share a process between contexts).
+# --font-render-hinting=none: the shell hints glyphs fully by default, which rounds a web font's advances to
+# whole pixels (a word 121 px wide that the whole browser, as on readers' desktops, sets at 121.78 px);
+# without hinting the two agree.
+# --renderer-process-limit=1, no spare renderer: by default Chromium starts a spare renderer process beside
+# each new context's, and a test that opens its page in a new context never uses it (10 contexts, a page each
+# that goes to two addresses: 20 renderer processes started, 10 with the limit). About 13 % less CPU time a
+# page opened, the whole machine's (0.41–0.43 s against 0.46–0.50 s, 4 interleaved runs of 30). Each context
+# still gets a renderer of its own (a limit Chromium exceeds rather than share a process between contexts).
 HEADLESS_SHELL_ARGS = [*CHROMIUM_ARGS, "--font-render-hinting=none", "--renderer-process-limit=1"]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
