@@ -75,11 +75,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # The modules whose tests share a module-scoped fixture that starts servers or more: the XSS corpus's site
 # (an import of 540 articles, a server, a host site), the embedding sites, the speech environment, the
-# Lighthouse runs; and the accessibility matrix, whose layout points compare themselves with their page's
-# colour point (measured once per process: on another worker a layout point opens the colour point's page
-# again, up to two more pages for each of its 21) and reuse one tab for every point. Under `--dist loadgroup`
-# (scripts/test) each runs whole on one worker, so the fixture is built once per run, not once per worker
-# that draws one of its tests; every other test goes wherever a worker is free.
+# Lighthouse runs. Under `--dist loadgroup` (scripts/test) each runs whole on one worker, so the fixture is
+# built once per run, not once per worker that draws one of its tests. The accessibility matrix too: its
+# points compare themselves with what their page's colour point measured, once per process, so a worker that
+# draws a point without its colour point opens that page again. Every other test goes wherever a worker is
+# free.
 ONE_WORKER_MODULES = frozenset({
     "tests/browser/test_xss.py", "tests/browser/test_embedding.py", "tests/browser/test_read_aloud.py",
     "tests/browser/test_lighthouse.py", "tests/browser/test_a11y_matrix.py",

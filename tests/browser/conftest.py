@@ -47,7 +47,9 @@ CHROMIUM_ARGS = [
 # each new context's, and a test that opens its page in a new context never uses it (10 contexts, a page each
 # that goes to two addresses: 20 renderer processes started, 10 with the limit). About 13 % less CPU time a
 # page opened, the whole machine's (0.41–0.43 s against 0.46–0.50 s, 4 interleaved runs of 30). Each context
-# still gets a renderer of its own (a limit Chromium exceeds rather than share a process between contexts).
+# still gets a renderer of its own (a limit Chromium exceeds rather than share a process between contexts);
+# two pages of one site in one context now share theirs, and its main thread, as same-site tabs do in a
+# browser at its process limit.
 HEADLESS_SHELL_ARGS = [*CHROMIUM_ARGS, "--font-render-hinting=none", "--renderer-process-limit=1"]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

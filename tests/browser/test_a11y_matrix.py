@@ -5,8 +5,8 @@ A point is one page × theme × text size × viewport. Each check runs where wha
 
 - the layout checks (everything but colours: axe's other rules, semantics, targets, reflow, keyboard, text
   spacing, forced colours, motion) at every page at four of the six text size × viewport pairs, in the
-  reference theme: no theme rule sets anything but colours. One of the four, 100 % on the phone, is the
-  colour point's, so there both kinds of check run on one page; the other three are
+  reference theme (LAYOUT_PAIRS): no theme rule sets anything but colours. One of the four, 100 % on the
+  phone, is the colour point's, so there both kinds of check run on one page; the other three are
   LAYOUT_SIZES_AND_SCREENS;
 - the colour checks (axe's colour rules, every focus indicator's contrast) at the colour point: 100 % on the
   phone screen, where every element that any size or screen shows is shown, in the same colours, and where
@@ -215,8 +215,11 @@ def layout_themes(target: Target) -> list[str]:
 # (400 % on the phone, the wrapping toolbar at 200 % on the desktop) and both screens at 100 %; 400 % on the
 # desktop and 200 % on the phone lie between points that are checked, and run in the slow tier with the rest
 # of the 684. 100 % on the phone is the colour point's size and screen: in a layout theme the colour point
-# runs the layout checks too, on the same page with one axe run, rather than opening the page twice.
-LAYOUT_SIZES_AND_SCREENS = [("100", "1280x800"), ("200", "1280x800"), ("400", "320x640")]
+# runs the layout checks there, on the same page with one axe run, rather than opening the page twice; the
+# layout points proper are the other three.
+LAYOUT_PAIRS = [("100", "1280x800"), ("200", "1280x800"), ("100", "320x640"), ("400", "320x640")]
+assert (COLOUR_SIZE, COLOUR_VIEWPORT) in LAYOUT_PAIRS
+LAYOUT_SIZES_AND_SCREENS = [pair for pair in LAYOUT_PAIRS if pair != (COLOUR_SIZE, COLOUR_VIEWPORT)]
 
 
 # First in the module: each colour point's footprint is what the layout points of its page compare with.
