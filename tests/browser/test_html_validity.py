@@ -18,6 +18,14 @@ from tests.browser.test_a11y_matrix import PAGES, Target
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# The one message excused, and only on the element it is about: HTML has had `<link rel="expect"
+# blocking="render">` since 2024 (whatwg/html#9970; Chromium 124, WebKit), and the checker (vnu-jar 26.9.27)
+# still allows `blocking` only on a stylesheet's link. reader's pages hold one, to paint the reading toolbar
+# whole (templates/base.html).
+CHECKER_BEHIND_THE_STANDARD = (
+    "A “link” element with a “blocking” attribute must have a “rel” attribute whose value is “stylesheet”.",
+    '<link rel="expect" href="#reader-',
+)
 # Checked in the same run, to show the checker really reports what this test is about.
 CANARY = '<!doctype html><html lang="en"><title>canary</title><form hx-post="/preferences"></form></html>'
 # Pages the matrix reaches only through another page: a shared-settings link and an editor preview frame.
@@ -81,9 +89,14 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
     messages = nu_html_checker([canary, *(tmp_path / name for name in files)])
     errors = [m for m in messages if m.get("type") in ("error", "non-document-error")]
     assert any("hx-post" in str(m.get("message")) for m in errors if page_of(m, files) == canary.name)
-    errors = [m for m in errors if page_of(m, files) != canary.name]
+    errors = [m for m in errors if page_of(m, files) != canary.name and not behind_the_standard(m)]
     report = "\n".join(f"{page_of(m, files)}:{m.get('lastLine')}: {m.get('message')}" for m in errors)
     assert errors == [], f"{len(errors)} Nu Html Checker errors:\n{report}"
+
+
+def behind_the_standard(message: dict[str, object]) -> bool:
+    text, element = CHECKER_BEHIND_THE_STANDARD
+    return message.get("message") == text and element in str(message.get("extract"))
 
 
 def page_of(message: dict[str, object], files: dict[str, str]) -> str:

@@ -19,6 +19,7 @@ from reader.sanitize import sanitize_html
 from reader.sentence_markup import mark_html
 from tests.browser import a11y
 from tests.browser.conftest import SCROLL_SETTLED, describe_violations, run_axe
+from tests.browser.partial_delivery import split_delivery
 from tests.conftest import SEED_SLUG
 
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
@@ -592,6 +593,33 @@ def test_nothing_moves_when_the_script_takes_the_tools_over(
         assert page.evaluate("window.__shifts") == []
     finally:
         context.close()
+
+
+# Where a page's delivery may stop for a while (below): inside the tools' group (Read aloud there, the other
+# three not yet), before the group, and inside the size controls.
+SPLITS = [b'id="reader-speak-previous"', b'id="reader-speech-buttons"', b'id="reader-bigger"']
+
+
+@pytest.mark.parametrize("before", SPLITS, ids=lambda before: before.decode().split('"')[1])
+def test_nothing_moves_when_the_page_arrives_in_two_parts(browser: Browser, live_server: str, before: bytes) -> None:
+    """A page painted before it is all parsed (a slow connection, or a busy device's parser out of time) waits
+    for the toolbar whole: painted halfway through the tools, the phone's toolbar had Read aloud beside the
+    size controls and wrapped it to the next row when the rest came (rel=expect in templates/base.html)."""
+    path = f"/articles/{SEED_SLUG}"
+    with split_delivery(live_server, path, before) as proxy:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+        try:
+            context.add_init_script(STUB_SPEECH)
+            context.add_init_script(LAYOUT_SHIFTS)
+            page = context.new_page()
+            page.goto(proxy + path)
+            page.evaluate("document.fonts.ready")
+            page.evaluate("() => window.__voicesArrive([{name: 'Stub', lang: 'en-US', localService: true}])")
+            expect(page.locator("#reader-voice-message")).to_be_visible()
+            page.evaluate(SCROLL_SETTLED)
+            assert page.evaluate("window.__shifts") == []
+        finally:
+            context.close()
 
 
 def test_an_engine_that_fails_pauses_and_says_so(stubbed_speech: Page) -> None:
