@@ -28,7 +28,8 @@ def split_delivery(origin: str, path: str, before: bytes, pause: float = 1.0) ->
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             headers = {name: value for name, value in self.headers.items() if name.lower() in PASSED_ON}
             try:
-                with urllib.request.urlopen(urllib.request.Request(origin + self.path, headers=headers)) as answer:
+                request = urllib.request.Request(origin + self.path, headers=headers)
+                with urllib.request.urlopen(request, timeout=30) as answer:
                     status, answer_headers, body = answer.status, answer.headers.items(), answer.read()
             except urllib.error.HTTPError as error:
                 status, answer_headers, body = error.code, error.headers.items(), error.read()
