@@ -568,6 +568,34 @@ LAYOUT_SHIFTS = """
 """
 
 
+SEED = f"/articles/{SEED_SLUG}"
+
+
+def shifts_as_the_tools_start(
+    browser: Browser, origin: str, viewport: ViewportSize, voice_lang: str, cookie: str = ""
+) -> list[str]:
+    """Every layout shift on the seed article at `origin`, from the page's start until a voice in `voice_lang`
+    has turned up and the tools show it (previous, next and stop for the article's language; the note
+    otherwise), a few frames after."""
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    try:
+        if cookie:
+            context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": origin}])
+        context.add_init_script(STUB_SPEECH)
+        context.add_init_script(LAYOUT_SHIFTS)
+        page = context.new_page()
+        page.goto(f"{origin}{SEED}")
+        page.evaluate("document.fonts.ready")
+        page.evaluate(f"() => window.__voicesArrive([{{name: 'Stub', lang: '{voice_lang}', localService: true}}])")
+        ready = "#reader-speak-stop" if voice_lang == "vi-VN" else "#reader-voice-message"
+        expect(page.locator(ready)).to_be_visible()
+        page.evaluate(SCROLL_SETTLED)  # a few frames: any shift is reported by then
+        shifts: list[str] = page.evaluate("window.__shifts")
+        return shifts
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("voice_lang", ["vi-VN", "en-US"])
 @pytest.mark.parametrize(("viewport", "cookie"), NO_VOICE_SIZES)
 def test_nothing_moves_when_the_script_takes_the_tools_over(
@@ -577,22 +605,7 @@ def test_nothing_moves_when_the_script_takes_the_tools_over(
     for the article's language turns up or not, nothing moves when the script starts (it grew a phone's
     toolbar by a row: Lighthouse's CLS 0.22 on the English article; and the note that there is no voice,
     6 px wider than the three buttons it stands for, pushed the settings button across)."""
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    try:
-        if cookie:
-            context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
-        context.add_init_script(STUB_SPEECH)
-        context.add_init_script(LAYOUT_SHIFTS)
-        page = context.new_page()
-        page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        page.evaluate("document.fonts.ready")
-        page.evaluate(f"() => window.__voicesArrive([{{name: 'Stub', lang: '{voice_lang}', localService: true}}])")
-        ready = "#reader-speak-stop" if voice_lang == "vi-VN" else "#reader-voice-message"
-        expect(page.locator(ready)).to_be_visible()
-        page.evaluate(SCROLL_SETTLED)  # a few frames: any shift is reported by then
-        assert page.evaluate("window.__shifts") == []
-    finally:
-        context.close()
+    assert shifts_as_the_tools_start(browser, live_server, viewport, voice_lang, cookie) == []
 
 
 # Where a page's delivery may stop for a while (below): inside the tools' group (Read aloud there, the other
@@ -605,21 +618,9 @@ def test_nothing_moves_when_the_page_arrives_in_two_parts(browser: Browser, live
     """A page painted before it is all parsed (a slow connection, or a busy device's parser out of time) waits
     for the toolbar whole: painted halfway through the tools, the phone's toolbar had Read aloud beside the
     size controls and wrapped it to the next row when the rest came (rel=expect in templates/base.html)."""
-    path = f"/articles/{SEED_SLUG}"
-    with split_delivery(live_server, path, before) as proxy:
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-        try:
-            context.add_init_script(STUB_SPEECH)
-            context.add_init_script(LAYOUT_SHIFTS)
-            page = context.new_page()
-            page.goto(proxy + path)
-            page.evaluate("document.fonts.ready")
-            page.evaluate("() => window.__voicesArrive([{name: 'Stub', lang: 'en-US', localService: true}])")
-            expect(page.locator("#reader-voice-message")).to_be_visible()
-            page.evaluate(SCROLL_SETTLED)
-            assert page.evaluate("window.__shifts") == []
-        finally:
-            context.close()
+    with split_delivery(live_server, SEED, before) as proxy:
+        phone = ViewportSize(width=360, height=740)
+        assert shifts_as_the_tools_start(browser, proxy, phone, "en-US") == []
 
 
 def test_an_engine_that_fails_pauses_and_says_so(stubbed_speech: Page) -> None:
