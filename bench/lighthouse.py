@@ -58,7 +58,7 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "",
             f"Written by `bench/lighthouse.py --write docs/performance.md`: Lighthouse's default mobile profile "
             f"(simulated slow 4G, 4× CPU slowdown), a cold cache, a fresh database; medians of {runs} run(s) per "
-            "page. Transfer counts headers and bodies as sent (pages gzipped, static text files in Brotli); fonts "
+            "page. Transfer counts headers and bodies as sent (pages and static text files in Brotli); fonts "
             "is the part of it that is fonts. "
             "The suite asserts the load-independent budgets (tests/browser/test_lighthouse.py); the timings "
             "and the performance score are figures only.",

@@ -1513,7 +1513,8 @@ DESIGN = """\
   same address (`SO_REUSEPORT`), so the kernel spreads connections evenly over the workers.
 - A miss renders as before (about 1 ms for an article page on this machine, a third of it Jinja2 macro
   calls of the reading controls); Babel number formatting, 40 % of a render before, is memoized.
-- gzip (level 6) for public answers happens inside the cache, so each answer is compressed once."""
+- Brotli (quality 5), or gzip (level 6) for clients without it, for public answers happens inside the
+  cache, so each answer is compressed once."""
 
 
 METHOD = """\

@@ -10,7 +10,7 @@ import brotli
 import httpx
 import pytest
 
-from reader.assets import IMMUTABLE, REVALIDATE, STYLESHEET, BrokenReference, StaticAssets, accepts_brotli
+from reader.assets import IMMUTABLE, REVALIDATE, STYLESHEET, BrokenReference, StaticAssets
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 PAGES = ("/", f"/articles/{SEED_SLUG}", f"/articles/{EN_SLUG}", "/preferences", f"/embed/{SEED_SLUG}")
@@ -166,9 +166,3 @@ async def test_text_files_are_served_with_brotli_to_browsers_that_accept_it(
     assert again.status_code == 304 and again.headers["etag"] == packed.headers["etag"]
     refetched, _ = await _raw(client, url, {"accept-encoding": "identity", "if-none-match": packed.headers["etag"]})
     assert refetched.status_code == 200 and "content-encoding" not in refetched.headers
-
-
-def test_accept_encoding_is_read_with_its_weights() -> None:
-    assert accepts_brotli("gzip, deflate, br, zstd") and accepts_brotli("BR;q=0.5")
-    assert not accepts_brotli("gzip") and not accepts_brotli("br;q=0") and not accepts_brotli("br; q=0.000")
-    assert not accepts_brotli("brotli")

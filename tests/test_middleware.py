@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 
+import brotli
 import httpx
 import pytest
 
@@ -10,6 +11,7 @@ from tests.conftest import SEED_SLUG
 pytestmark = pytest.mark.anyio
 
 GZIP = {"accept-encoding": "gzip"}
+BROWSER = {"accept-encoding": "gzip, deflate, br, zstd"}  # what Chromium sends
 
 
 async def _raw(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
@@ -29,30 +31,52 @@ async def test_pages_and_static_files_are_gzipped_for_clients_that_accept_it(cli
     assert css.headers["content-encoding"] == "gzip"
 
 
+@pytest.mark.parametrize(
+    "path", [f"/articles/{SEED_SLUG}", f"/articles/{SEED_SLUG}/fragment", f"/embed/{SEED_SLUG}", "/"]
+)
+async def test_pages_go_in_brotli_to_browsers_smaller_than_in_gzip(client: httpx.AsyncClient, path: str) -> None:
+    plain = await client.get(path, headers={"accept-encoding": "identity"})
+    packed, packed_bytes = await _raw(client, path, BROWSER)
+    assert packed.headers["content-encoding"] == "br"
+    assert brotli.decompress(packed_bytes) == plain.content
+    assert int(packed.headers["content-length"]) == len(packed_bytes)
+    gzipped, gzipped_bytes = await _raw(client, path, {"accept-encoding": "gzip, br;q=0"})
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert len(packed_bytes) < 0.97 * len(gzipped_bytes)
+
+
 async def test_without_accept_encoding_the_bytes_are_plain(client: httpx.AsyncClient) -> None:
     response, raw = await _raw(client, f"/articles/{SEED_SLUG}", {"accept-encoding": "identity"})
     assert "content-encoding" not in response.headers
     assert raw.startswith(b"<!doctype html>")
 
 
-async def test_a_gzipped_answer_has_its_own_strong_etag_and_revalidates(client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize(("coding", "asked"), [("gzip", GZIP), ("br", BROWSER)])
+async def test_a_compressed_answer_has_its_own_strong_etag_and_revalidates(
+    client: httpx.AsyncClient, coding: str, asked: dict[str, str]
+) -> None:
     plain, _ = await _raw(client, f"/articles/{SEED_SLUG}", {"accept-encoding": "identity"})
-    packed, _ = await _raw(client, f"/articles/{SEED_SLUG}", GZIP)
+    packed, _ = await _raw(client, f"/articles/{SEED_SLUG}", asked)
     assert plain.headers["etag"].startswith('"') and packed.headers["etag"].startswith('"')
-    assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
-    for tag, headers in ((packed.headers["etag"], GZIP), (plain.headers["etag"], {"accept-encoding": "identity"})):
+    assert packed.headers["etag"] == plain.headers["etag"][:-1] + f'-{coding}"'
+    for tag, headers in ((packed.headers["etag"], asked), (plain.headers["etag"], {"accept-encoding": "identity"})):
         again, _ = await _raw(client, f"/articles/{SEED_SLUG}", {**headers, "if-none-match": tag})
         assert again.status_code == 304
         assert again.headers["etag"] == tag
-    # A gzip tag never validates a changed article: the suffix comes off, the rest must still match.
-    stale, _ = await _raw(client, f"/articles/{SEED_SLUG}", {**GZIP, "if-none-match": '"0-stale-gzip"'})
+    # A coded tag never validates a changed article: the suffix comes off, the rest must still match.
+    stale, _ = await _raw(client, f"/articles/{SEED_SLUG}", {**asked, "if-none-match": f'"0-stale-{coding}"'})
     assert stale.status_code == 200
+    # Nor a copy the client can no longer read: it gets the copy it can.
+    refetched, _ = await _raw(
+        client, f"/articles/{SEED_SLUG}", {"accept-encoding": "identity", "if-none-match": packed.headers["etag"]}
+    )
+    assert refetched.status_code == 200 and "content-encoding" not in refetched.headers
 
 
 @pytest.mark.parametrize("path", ["/editor/login", "/api/articles"])
 async def test_pages_with_secrets_are_never_compressed(client: httpx.AsyncClient, path: str) -> None:
     # BREACH: a CSRF token compressed next to attacker-chosen text leaks through the length.
-    response, _ = await _raw(client, path, GZIP)
+    response, _ = await _raw(client, path, BROWSER)
     assert response.status_code == 200
     assert "content-encoding" not in response.headers
 
@@ -60,11 +84,17 @@ async def test_pages_with_secrets_are_never_compressed(client: httpx.AsyncClient
 async def test_a_304_keeps_the_vary_and_names_only_the_copy_the_client_can_read(client: httpx.AsyncClient) -> None:
     plain, _ = await _raw(client, f"/articles/{SEED_SLUG}", {"accept-encoding": "identity"})
     assert "accept-encoding" in plain.headers["vary"].lower()
-    both = f'{plain.headers["etag"]}, {plain.headers["etag"][:-1]}-gzip"'
-    for encoding, expected in (("identity", plain.headers["etag"]), ("gzip", plain.headers["etag"][:-1] + '-gzip"')):
-        answer, _ = await _raw(client, f"/articles/{SEED_SLUG}", {"accept-encoding": encoding, "if-none-match": both})
+    tag = plain.headers["etag"]
+    every = f'{tag}, {tag[:-1]}-gzip", {tag[:-1]}-br"'
+    for encoding, expected in (
+        ("identity", tag),
+        ("gzip", tag[:-1] + '-gzip"'),
+        ("gzip, deflate, br, zstd", tag[:-1] + '-br"'),
+        ("br;q=0, gzip", tag[:-1] + '-gzip"'),
+    ):
+        answer, _ = await _raw(client, f"/articles/{SEED_SLUG}", {"accept-encoding": encoding, "if-none-match": every})
         assert answer.status_code == 304
-        assert answer.headers["etag"] == expected
+        assert answer.headers["etag"] == expected, encoding
         assert "accept-encoding" in answer.headers["vary"].lower()
 
 
@@ -72,7 +102,7 @@ def _vary_names(response: httpx.Response) -> list[str]:
     return [name.strip().lower() for value in response.headers.get_list("vary") for name in value.split(",")]
 
 
-@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+@pytest.mark.parametrize("encoding", ["identity", "gzip", "br"])
 @pytest.mark.parametrize(
     "path",
     [f"/articles/{SEED_SLUG}", f"/articles/{SEED_SLUG}/fragment", f"/embed/{SEED_SLUG}", "/", "/static/css/reader.css"],

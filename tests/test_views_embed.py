@@ -29,7 +29,7 @@ async def test_a_fragment_without_preferences_is_publicly_cacheable(client: http
     response = await client.get(FRAGMENT)
     assert response.status_code == 200
     assert response.headers["cache-control"].startswith("public, max-age=")
-    assert re.fullmatch(r'"\d+-[0-9a-f]{24}(-gzip)?"', response.headers["etag"])
+    assert re.fullmatch(r'"\d+-[0-9a-f]{24}(-gzip|-br)?"', response.headers["etag"])
     assert response.headers["last-modified"].endswith(" GMT")
     vary = {v.strip() for v in response.headers["vary"].split(",")}
     assert {"Cookie", "Reader-Prefs", "Accept-Language", "Origin"} <= vary

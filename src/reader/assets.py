@@ -34,6 +34,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from reader.codings import accepts
+
 FINGERPRINT = "v"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300"
@@ -75,16 +77,6 @@ def _compressed(body: bytes, media_type: str) -> bytes | None:
         return None
     compressed: bytes = brotli.compress(body, quality=11)
     return compressed if len(compressed) < len(body) else None
-
-
-def accepts_brotli(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header names br (and does not refuse it with q=0)."""
-    for part in accept_encoding.lower().split(","):
-        coding, _, params = part.partition(";")
-        if coding.strip() == "br":
-            q = params.strip().removeprefix("q=")
-            return not q or q.strip("0.") != ""  # "0", "0.0", "0.000" refuse it
-    return False
 
 
 def _media_type(path: str) -> str:
@@ -214,10 +206,10 @@ class StaticApp:
             raise HTTPException(status_code=404)
         asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(FINGERPRINT, [])
         request_headers = Headers(scope=scope)
-        # The Brotli copy is another representation: its own strong validator ("-br" inside the quotes). Its
-        # Vary: Accept-Encoding, once, comes from CompressPublic, as for every answer it leaves alone.
-        encoded = asset.brotli if accepts_brotli(request_headers.get("accept-encoding", "")) else None
-        etag = f'"{asset.digest}-br"' if encoded is not None else f'"{asset.digest}"'
+        # The Brotli copy is another representation, with its own strong validator: CompressPublic names it
+        # ("-br" inside the quotes) and adds Vary: Accept-Encoding, as for every answer it passes on.
+        encoded = asset.brotli if accepts(request_headers.get("accept-encoding", ""), "br") else None
+        etag = f'"{asset.digest}"'
         headers = {"etag": etag, "cache-control": IMMUTABLE if asked == [asset.digest] else REVALIDATE}
         if etag in request_headers.get("if-none-match", ""):
             response = Response(status_code=304, headers=headers)

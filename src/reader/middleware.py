@@ -8,10 +8,11 @@ from typing import cast
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reader.codings import CODINGS, BrotliResponder, accepts, tag_end, tagged
 from reader.http_cache import shared_cache_headers
 from reader.kinds import Frame, Kind, kind_of
 from reader.state import Request
@@ -186,9 +187,6 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, send)
 
 
-GZIP_TAG_END = b'-gzip"'
-
-
 def vary_on(headers: MutableHeaders, name: str) -> None:
     """Add `name` to Vary unless it is already listed (Starlette's add_vary_header appends it again)."""
     listed = {part.strip().lower() for value in headers.getlist("vary") for part in value.split(",")}
@@ -196,18 +194,21 @@ def vary_on(headers: MutableHeaders, name: str) -> None:
         headers.add_vary_header(name)
 
 
+MINIMUM_COMPRESSED_BYTES = 1024
+
+
 class CompressPublic:
-    """gzip for answers of public kinds (reader.kinds): pages, fragments, static files; never the editor,
-    the sign-in form or the API, nor a path no route takes.
+    """Brotli, else gzip, for answers of public kinds (reader.kinds): pages, fragments, static files; never
+    the editor, the sign-in form or the API, nor a path no route takes.
 
     Compressing a page that carries a CSRF token next to text an attacker controls leaks the token
     (BREACH), so only kinds that hold no secret are compressed. Inside reader.response_cache, so each
-    answer is compressed once and then served from memory.
+    answer is compressed once and then served from memory. Static files come already compressed in
+    Brotli (reader.assets); their ETags are named here like every other answer's.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.compressed = GZipMiddleware(app, minimum_size=1024, compresslevel=6)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = kind_of(scope) if scope["type"] == "http" else None
@@ -215,19 +216,25 @@ class CompressPublic:
             await self.app(scope, receive, send)
             return
 
-        # The gzipped bytes are another representation, so they get their own strong validator: the
-        # ETag with "-gzip" inside the quotes (as Apache does). The views only know the plain one, so
-        # that suffix comes off If-None-Match on the way in and back on a 304 on the way out.
+        # Each coded copy is another representation, so it gets its own strong validator: the ETag with
+        # "-br" or "-gzip" inside the quotes (reader.codings). The views only know the plain one, so that
+        # suffix comes off If-None-Match on the way in and back on a 304 on the way out. Only for codings
+        # the client accepts now: a copy it could no longer read is not confirmed, it gets an answer.
+        accept_encoding = ""
         asked_tags = b""
-        accepts_gzip = False
         headers = scope["headers"]
-        for index, (name, value) in enumerate(headers):
+        for name, value in headers:
             if name == b"accept-encoding":
-                accepts_gzip = b"gzip" in value.lower()
-            elif name == b"if-none-match" and GZIP_TAG_END in value:
+                accept_encoding = value.decode("latin-1")
+        accepted = [coding for coding in CODINGS if accepts(accept_encoding, coding)]
+        for index, (name, value) in enumerate(headers):
+            if name == b"if-none-match" and any(tag_end(coding) in value for coding in accepted):
                 asked_tags = value
+                plain = value
+                for coding in accepted:
+                    plain = plain.replace(tag_end(coding), b'"')
                 headers = [*headers]
-                headers[index] = (name, value.replace(GZIP_TAG_END, b'"'))
+                headers[index] = (name, plain)
         if asked_tags:
             scope = {**scope, "headers": headers}
 
@@ -236,19 +243,27 @@ class CompressPublic:
                 response_headers = MutableHeaders(scope=message)
                 etag = response_headers.get("etag")
                 if etag and etag.endswith('"'):
-                    gzip_tag = etag[:-1] + '-gzip"'
-                    if response_headers.get("content-encoding") == "gzip":
-                        response_headers["etag"] = gzip_tag  # (GZipMiddleware added the Vary)
-                    else:
-                        # A 304 confirms the copy the client named: the gzipped one only if it named that
-                        # tag and can read gzip. Plain answers and 304s carry the Vary a gzipped one has
-                        # (GZipMiddleware has already added it to a plain answer long enough to compress).
-                        if message["status"] == 304 and accepts_gzip and gzip_tag.encode("latin-1") in asked_tags:
-                            response_headers["etag"] = gzip_tag
-                        vary_on(response_headers, "Accept-Encoding")
+                    coding = response_headers.get("content-encoding")
+                    if coding in CODINGS:
+                        response_headers["etag"] = tagged(etag, coding)
+                    elif message["status"] == 304:
+                        # A 304 confirms the copy the client named: the first it can read, by preference.
+                        for accepted_coding in accepted:
+                            if tagged(etag, accepted_coding).encode("latin-1") in asked_tags:
+                                response_headers["etag"] = tagged(etag, accepted_coding)
+                                break
+                # Every answer of these routes depends on Accept-Encoding, compressed or not: once in Vary.
+                vary_on(response_headers, "Accept-Encoding")
             await send(message)
 
-        await self.compressed(scope, receive, send_tagged)
+        responder: ASGIApp
+        if "br" in accepted:
+            responder = BrotliResponder(self.app, MINIMUM_COMPRESSED_BYTES)
+        elif "gzip" in accepted:
+            responder = GZipResponder(self.app, MINIMUM_COMPRESSED_BYTES, compresslevel=6)
+        else:
+            responder = IdentityResponder(self.app, MINIMUM_COMPRESSED_BYTES)
+        await responder(scope, receive, send_tagged)
 
 
 class QueryStringCheck:
