@@ -113,6 +113,9 @@ SPECIAL = [
     "-1",
     "0",
     "99999999999999999999",
+    "²",  # digits to str.isdigit(), not to int()
+    "①",
+    "٣٠٠",  # digits to both, in another script
     "true",
     "null",
     "{}",

@@ -28,6 +28,13 @@ async def test_index_lists_the_demo_articles_newest_first(client: httpx.AsyncCli
     assert "31/03/2021" in html and "Tiếng Việt" in html
 
 
+@pytest.mark.parametrize("page", ["²", "①", "٣", "-1", "0", "x", "9999999"])
+async def test_an_odd_page_number_shows_the_first_page(client: httpx.AsyncClient, page: str) -> None:
+    # str.isdigit() takes "²" and "①", which int() refuses: a 500 once.
+    response = await client.get("/", params={"page": page})
+    assert response.status_code == 200 and SEED_TITLE in response.text
+
+
 async def test_index_language_follows_the_browser(client: httpx.AsyncClient) -> None:
     english = await client.get("/", headers={"accept-language": "en-GB,en;q=0.9"})
     assert '<html lang="en">' in english.text and ">Articles</h1>" in english.text

@@ -521,6 +521,15 @@ async def test_the_pages_of_a_search_keep_the_search(settings: Settings) -> None
         assert 'href="/editor/?q=a&amp;page=1" rel="prev"' in second.text
 
 
+@pytest.mark.parametrize("page", ["²", "①"])
+async def test_an_odd_page_number_shows_each_list_from_its_start(
+    client: httpx.AsyncClient, editor: SignedIn, page: str
+) -> None:
+    for path in ("/editor/", "/editor/deleted", f"/editor/articles/{SEED_SLUG}/history"):
+        response = await client.get(path, params={"page": page})
+        assert response.status_code == 200, path
+
+
 async def test_a_long_history_comes_a_page_at_a_time_with_links_between(
     app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:

@@ -172,6 +172,11 @@ async def test_oembed_json(client: httpx.AsyncClient) -> None:
     assert f'<blockquote class="reader-embed-fallback"><a href="{url}">' in data["html"]
     small = json.loads((await client.get("/oembed", params={"url": url, "maxheight": "150"})).text)
     assert small["height"] == 150 and small["width"] == 600
+    # Digits int() refuses (a 500 once) or no form writes are no size: the defaults.
+    for odd in ("①", "²", "٣٠٠", "-5", ""):
+        answer = await client.get("/oembed", params={"url": url, "maxwidth": odd, "maxheight": odd})
+        assert answer.status_code == 200, odd
+        assert (answer.json()["width"], answer.json()["height"]) == (600, 800), odd
 
 
 async def test_oembed_xml(client: httpx.AsyncClient) -> None:

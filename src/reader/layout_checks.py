@@ -30,6 +30,7 @@ from bs4 import BeautifulSoup, Tag
 from reader import prefs
 from reader.colors import contrast_ratio
 from reader.css import Rule, declarations_for, evaluate, parse_rules
+from reader.digits import ascii_number
 from reader.i18n import N_, gettext
 from reader.paths import STATIC_DIR
 from reader.readability.document import plain_text_for_report
@@ -67,6 +68,7 @@ WRAP_LOSS = 2.0
 FONT = "sans"
 AAA = 7.0
 MAX_COLUMNS = 5
+MAX_COLSPAN = 1000  # HTML's limit, as browsers apply it
 NARROW_VIEWPORT = 320
 CELL_CHAR_EM = 0.5  # average advance of a character in table text (DejaVu Sans ≈ 0.504 em)
 CELL_PADDING_EM = 0.6  # .reader-table th/td padding-inline, each side
@@ -284,11 +286,12 @@ def _table_size(table: Tag) -> tuple[int, int]:
     for row in table.find_all("tr"):
         column = 0
         for cell in row.find_all(["td", "th"], recursive=False):
-            span = int(str(cell.get("colspan", "1"))) if str(cell.get("colspan", "1")).isdigit() else 1
+            # As browsers read it: a number from 1 to 1000, anything else 1.
+            span = min(ascii_number(str(cell.get("colspan", "1")).strip(), 9) or 1, MAX_COLSPAN)
             if span == 1:
                 words = cell.get_text(" ", strip=True).split() or [""]
                 longest[column] = max(longest.get(column, 0), max(len(word) for word in words))
-            column += max(span, 1)
+            column += span
         columns = max(columns, column)
     font_px = ROOT_PX
     width = sum(chars * CELL_CHAR_EM * font_px + 2 * CELL_PADDING_EM * font_px + 1 for chars in longest.values())

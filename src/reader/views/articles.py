@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from reader.digits import ascii_number
 from reader.state import Request
 from reader.views.common import article_view
 from reader.views.embed import discovery_links
@@ -13,9 +14,7 @@ from reader.web import prefs_for, render, ui_lang_for
 
 
 def _page_number(raw: str | None) -> int:
-    if raw is None or not raw.isdigit() or len(raw) > 6:
-        return 1
-    return max(1, int(raw))
+    return max(1, ascii_number(raw, 6) or 1)
 
 
 async def index(request: Request) -> Response:

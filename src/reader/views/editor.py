@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from reader.digits import ascii_number
 from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
@@ -116,8 +117,7 @@ async def article_list(request: Request) -> Response:
 
 def _page_number(request: Request) -> int:
     """The `page` a list is asked for: 1 unless it is a number (one past the last shows the last)."""
-    raw = request.query_params.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+    return max(1, ascii_number(request.query_params.get("page"), 6) or 1)
 
 
 def _fields_from(article: Article | None, ui_lang: str) -> dict[str, str]:
@@ -235,8 +235,7 @@ def _preview_article(draft: ArticleDraft) -> Article:
 
 def _posted_version(raw: object) -> int | None:
     """The version a form was opened at; None when it carries none (a form from before versions, or tampered)."""
-    # isascii: str.isdigit() also takes digits such as "²", which int() refuses.
-    return int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 16 else None
+    return ascii_number(raw, 15) if isinstance(raw, str) else None
 
 
 async def save(request: Request) -> Response:

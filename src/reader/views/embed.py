@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
+from reader.digits import ascii_number
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.views.common import article_view, load_article
@@ -50,9 +51,8 @@ async def embed_page(request: Request) -> Response:
 
 def _dimension(raw: str | None, default: int) -> int:
     # oEmbed: a rich embed must respect the consumer's maxwidth / maxheight.
-    if raw is not None and raw.strip().isdigit() and len(raw.strip()) < 7:
-        return max(1, min(default, int(raw)))
-    return default
+    asked = ascii_number(raw.strip() if raw is not None else None, 6)
+    return default if asked is None else max(1, min(default, asked))
 
 
 async def oembed(request: Request) -> Response:
