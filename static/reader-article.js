@@ -262,7 +262,18 @@ class ReaderArticle extends HTMLElement {
       const content = parse(await response.text(), action);
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
-      if (region) this.#root.getElementById("reader")?.replaceWith(region);
+      if (!region) {
+        // The change is kept, but the article was deleted or renamed since it was shown (reader answers
+        // with no region): load it again, at its new address or as the link that stands for it. The focus
+        // the pressed control had goes to the same control, or to that link, not to the host's page.
+        this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
+        await this.#load();
+        const control = focused && this.#root.getElementById(focused);
+        if (control) control.focus();
+        else if (focused) this.querySelector("a[href]")?.focus();
+        return;
+      }
+      this.#root.getElementById("reader")?.replaceWith(region);
       // The status region is kept and only its text changes, so screen readers announce it once.
       if (message && status) status.textContent = message.textContent;
       this.#syncTools();

@@ -78,6 +78,15 @@ async def test_htmx_for_another_page_navigates(client: httpx.AsyncClient) -> Non
     assert response.status_code == 200 and response.headers["hx-redirect"] == "/?page=2"
 
 
+@pytest.mark.parametrize("view", ["page", "fragment", "embed"])
+async def test_a_change_from_a_deleted_article_is_kept_and_navigates(client: httpx.AsyncClient, view: str) -> None:
+    # The article is not the setting's: the change is stored, and the page goes where its 404 says so.
+    path = {"page": "/articles/gone", "fragment": "/articles/gone/fragment", "embed": "/embed/gone"}[view]
+    response = await client.post("/preferences", data={"size": "150", "next": path, "view": view}, headers=HTMX)
+    assert response.status_code == 200 and response.headers["hx-redirect"] == path
+    assert "s:150" in response.headers["set-cookie"]
+
+
 @pytest.mark.parametrize(
     "next_value",
     [

@@ -413,6 +413,37 @@ def test_a_component_that_cannot_follow_a_change_keeps_its_article(host_context:
     expect(second.locator("#reader-size-now")).to_have_text("Text size 100\u00a0%")
 
 
+def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_place(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # The component's article is deleted while a reader reads it; their next change still applies (it is
+    # not the article's), to the other component too, and the gone article gives way to its link, which
+    # takes the focus the pressed button had.
+    token = {"authorization": f"Bearer {create_token(sites.db, 'deletes')}"}
+    article = {"lang": "en", "title": "Soon gone", "summary": "A lead.", "body_html": "<p>Text to be deleted.</p>"}
+    assert httpx.put(f"{sites.reader}/api/articles/soon-gone", json=article, headers=token).status_code == 201
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<reader-article src="{sites.reader}/articles/soon-gone/fragment"><a id="gone-link"
+ href="{sites.reader}/articles/soon-gone">Soon gone</a></reader-article>
+<reader-article id="second" src="{sites.reader}/articles/{EN_SLUG}/fragment"><a href="#">Read</a></reader-article>
+</main></body></html>"""
+    (sites.db.parent / "host" / "gone.html").write_text(host_page)  # served by the host's own server
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the browser's own line about the 404 of the fragment
+    page.goto(sites.host + "/gone.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(first.locator("#reader-title")).to_have_text("Soon gone")
+    expect(second.locator("#reader-title")).to_be_visible()
+    assert httpx.delete(f"{sites.reader}/api/articles/soon-gone", headers=token).status_code == 204
+    first.locator("#reader-bigger").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#gone-link")).to_be_visible()
+    expect(page.locator("#gone-link")).to_be_focused()
+    expect(second.locator("#reader-size-now")).to_have_text("Text size 112.5\u00a0%")
+    assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
+
+
 def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.on("console", lambda message: None)

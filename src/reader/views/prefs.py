@@ -14,6 +14,7 @@ from reader.colors import contrast_ratio, parse_hex
 from reader.htmx import is_htmx
 from reader.kinds import EMBED
 from reader.middleware import FRAMED_AS
+from reader.models import Article
 from reader.prefs import (
     DEFAULTS,
     MIN_CUSTOM_CONTRAST,
@@ -28,6 +29,7 @@ from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.articles import page_extras
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
+from reader.views.moved import ArticleMoved
 from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next, store_prefs, ui_lang_for
 
 # The pages whose article region a preference change answers with (htmx), the region they all show.
@@ -228,8 +230,9 @@ async def _updated_region(
     prefs = outcome.prefs
     found = request.state["routes"].find("GET", urlsplit(next_path).path)
     name = found.route.name if found is not None and found.full else None
-    if found is not None and name in _ARTICLE_VIEWS:
-        article = await load_article(request, found.params["slug"])
+    shows_article = found is not None and name in _ARTICLE_VIEWS
+    article = await _still_there(request, found.params["slug"]) if found is not None and shows_article else None
+    if article is not None:
         host_lang = fields.get("host_lang")
         lang = ui_lang_for(request, article.lang, host_lang)
         message = announce(outcome, lang)
@@ -255,8 +258,18 @@ async def _updated_region(
             "status_oob": True,
         }
         return render(request, "preferences_swap.html", lang, context)
-    # Any other page: htmx navigates there for real (its settings are already in the cookie).
+    # Any other page, or an article deleted or renamed since it was shown: htmx navigates there for real (the
+    # settings are already in the cookie), to the page, the 404 that says it is gone or the redirect to its
+    # new address; the component loads it again. The change is kept either way: it is not the article's.
     return Response(status_code=200, headers={"hx-redirect": next_path})
+
+
+async def _still_there(request: Request, slug: str) -> Article | None:
+    """The article at `slug`, or None when it has been deleted or renamed."""
+    try:
+        return await load_article(request, slug)
+    except (HTTPException, ArticleMoved):
+        return None
 
 
 def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[str, object]:
