@@ -218,6 +218,15 @@ async def test_the_check_page(client: httpx.AsyncClient, editor: SignedIn) -> No
     assert "/editor/preview/" + EN_SLUG + "?settings=1%7Cs%3A400" in html
     vi = await client.get(f"/editor/articles/{SEED_SLUG}/check")
     assert "Nguyễn–Henkin" in vi.text and "ước tính" in vi.text and "<mark" in vi.text
+    # Every label in the editor's language: the report's heading is not the reader's settings panel, themes
+    # are named as the panel names them, never by their keys.
+    assert '<h2 id="check-readability">Độ dễ đọc</h2>' in vi.text
+    assert '<th scope="row">Tương phản cao, nền tối</th>' in vi.text
+    assert "<figcaption>Tương phản cao, nền sáng</figcaption>" in vi.text
+    assert 'title="Xem trước: Tương phản cao, nền tối"' in vi.text
+    assert '<th scope="row">Tự động, trên hệ thống nền tối</th>' in vi.text
+    assert not re.search(r">(auto|light|dark|sepia|contrast-dark|contrast-light)[ <]", vi.text)
+    assert '<th scope="row">High contrast dark</th>' in html and "<figcaption>High contrast light</figcaption>" in html
 
 
 async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient, editor: SignedIn) -> None:

@@ -19,7 +19,7 @@ from reader.digits import ascii_number
 from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
-from reader.layout_checks import layout_report
+from reader.layout_checks import AUTO_DARK, layout_report
 from reader.models import BY_CLI_IMPORT, BY_TOKEN, Article, ArticleDraft, DeletedArticle, parse_published
 from reader.prefs import Preferences
 from reader.readability import readability_report
@@ -47,13 +47,14 @@ OTHER_LANGUAGE = "other"
 MAX_UPLOAD_FILES = 20
 
 # The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px).
-PREVIEWS = (
-    ("100 %", "1", 560),
-    ("200 %", "1|s:200", 560),
-    ("400 % · 320 px", "1|s:400", 320),
-    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560),
-    ("contrast-dark", "1|t:contrast-dark", 560),
-    ("contrast-light", "1|t:contrast-light", 560),
+# (caption, settings, frame width, theme: captioned with the theme's name in the editor's language)
+PREVIEWS: tuple[tuple[str, str, int, str | None], ...] = (
+    ("100 %", "1", 560, None),
+    ("200 %", "1|s:200", 560, None),
+    ("400 % · 320 px", "1|s:400", 320, None),
+    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560, None),
+    ("", "1|t:contrast-dark", 560, "contrast-dark"),
+    ("", "1|t:contrast-light", 560, "contrast-light"),
 )
 
 
@@ -597,7 +598,7 @@ async def check(request: Request) -> Response:
     below_first = {name for name, value in scores if below_first_grade(name, value)}
     context = {
         "article": article, "report": report, "layout": layout, "blocks": blocks, "marked_kinds": marked,
-        "previews": PREVIEWS, "below_first": below_first,
+        "previews": PREVIEWS, "below_first": below_first, "auto_dark": AUTO_DARK,
     }  # fmt: skip
     return _page(request, "editor/check.html", context)
 
