@@ -143,6 +143,18 @@ def test_tampered_cookies(raw: str) -> None:
     assert prefs.size == 100.0 and prefs.theme == "auto"
 
 
+@pytest.mark.parametrize(
+    ("raw", "unread"),
+    [
+        ("1", 0), ("1|s:200|t:dark", 0), ("1|s:200|t:da", 1), ("1|s:200|lh:9|t:sepia|f:comic", 2),
+        ("1|s:200|s:300", 1), ("1|s", 1), ("1||", 2), ("", 1), (None, 1), ("2|s:200", 1), ("garbage", 1),
+    ],
+)  # fmt: skip
+def test_reading_a_value_counts_the_parts_it_could_not_read(raw: str | None, unread: int) -> None:
+    prefs, count = Preferences.read(raw)
+    assert count == unread and prefs == Preferences.from_cookie(raw)
+
+
 def test_one_bad_field_keeps_the_good_ones() -> None:
     prefs = Preferences.from_cookie("1|s:200|lh:9|t:sepia|f:comic")
     assert (prefs.size, prefs.line_height, prefs.theme, prefs.font) == (

@@ -173,6 +173,26 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
     assert applied.status_code == 303 and cookie_header(applied).startswith("reader_prefs=1|s:200|t:sepia;")
 
 
+@pytest.mark.parametrize("link", ["", "garbage", "1|s:20", "<script>", "2|s:200", "1|zz:1|t:nope"])
+async def test_a_damaged_shared_link_says_so_and_offers_nothing_to_apply(client: httpx.AsyncClient, link: str) -> None:
+    # Applying it would have stored the defaults over the reader's own settings.
+    client.cookies.set("reader_prefs", "1|s:200|t:dark")
+    response = await client.get("/preferences", params={"settings": link})
+    assert response.status_code == 200 and "set-cookie" not in response.headers
+    assert "Liên kết cài đặt này bị hỏng" in response.text
+    assert 'id="reader-apply-shared"' not in response.text and "<script>" not in response.text
+
+
+async def test_a_shared_link_cut_short_says_what_was_left_out(client: httpx.AsyncClient) -> None:
+    response = await client.get("/preferences", params={"settings": "1|s:200|t:da"})
+    assert "<li>Cỡ chữ 200\u00a0%</li>" in response.text and 'id="reader-apply-shared"' in response.text
+    assert "Một phần của liên kết không đọc được" in response.text
+    whole = await client.get("/preferences", params={"settings": "1|s:200|t:dark"})
+    assert "Một phần của liên kết" not in whole.text
+    defaults = await client.get("/preferences", params={"settings": "1"})  # the defaults, shared on purpose
+    assert "<li>Cài đặt mặc định</li>" in defaults.text and "bị hỏng" not in defaults.text
+
+
 async def test_custom_colour_stylesheets(client: httpx.AsyncClient) -> None:
     good = await client.get("/preferences/colors/1a1a1a-fdf6e3.css")
     assert good.status_code == 200 and good.headers["content-type"].startswith("text/css")

@@ -282,37 +282,53 @@ class Preferences:
     ) -> Preferences:
         """Settings from a shared link (fields it leaves out from `base`), with the device's own
         (DEVICE_FIELDS) kept from `keep` (the defaults when None), never taken from the link."""
+        return cls.read_shared(raw, base, keep)[0]
+
+    @classmethod
+    def read_shared(
+        cls, raw: str | None, base: Preferences | None = None, keep: Preferences | None = None
+    ) -> tuple[Preferences, int]:
+        """A shared link's settings (as from_shared) and how many of its parts could not be read (as read)."""
         keep = keep or DEFAULTS
-        shared = cls.from_cookie(raw, base)
-        return dataclasses.replace(shared, **{field: getattr(keep, field) for field in DEVICE_FIELDS})
+        shared, unread = cls.read(raw, base)
+        return dataclasses.replace(shared, **{field: getattr(keep, field) for field in DEVICE_FIELDS}), unread
 
     @classmethod
     def from_cookie(cls, raw: str | None, base: Preferences | None = None) -> Preferences:
         """Parse a cookie value; anything unusable falls back to `base` (the defaults), field by field."""
+        return cls.read(raw, base)[0]
+
+    @classmethod
+    def read(cls, raw: str | None, base: Preferences | None = None) -> tuple[Preferences, int]:
+        """A cookie value's settings (as from_cookie) and how many of its parts could not be read: an
+        empty, overlong or other version's value is one unread part; "1", the defaults', has none."""
         base = base or DEFAULTS
         if not raw or len(raw) > MAX_COOKIE_LENGTH:
-            return base
+            return base, 1
         version, _, rest = raw.partition("|")
         if version != COOKIE_VERSION:
-            return base
+            return base, 1
         values: dict[str, Any] = {}
         voices: list[tuple[str, str]] = []
-        for part in rest.split("|"):
+        unread = 0
+        for part in rest.split("|") if rest else ():
             key, sep, token = part.partition(":")
             if key.startswith(VOICE_KEY_PREFIX):
                 voice = _decode_voice(key[len(VOICE_KEY_PREFIX) :], token)
                 if sep and voice and all(lang != voice[0] for lang, _ in voices):
                     voices.append(voice)
+                else:
+                    unread += 1
                 continue
             field = FIELDS_BY_KEY.get(key)
-            if not sep or field is None or field in values:
-                continue
-            value = _decode(field, token)
-            if value is not None:
+            value = _decode(field, token) if sep and field is not None and field not in values else None
+            if field is None or value is None:
+                unread += 1
+            else:
                 values[field] = value
         if voices:
             values["voices"] = tuple(voices[-MAX_VOICES:])
-        return _with_valid_keys(_with_valid_colors(dataclasses.replace(base, **values)))
+        return _with_valid_keys(_with_valid_colors(dataclasses.replace(base, **values))), unread
 
 
 DEFAULTS = Preferences()

@@ -278,6 +278,7 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "page_lang": lang,
         "shared": None,
         "shared_lines": [],
+        "shared_unread": 0,
     }
 
 
@@ -288,9 +289,12 @@ async def settings_page(request: Request) -> Response:
     context = _settings_context(request, prefs, lang)
     raw_shared = request.query_params.get("settings")
     if raw_shared is not None:
-        shared = Preferences.from_shared(raw_shared)
+        # A link cut short or mangled on its way (a chat app, a line break in an e-mail) must not pass for
+        # "the default settings": applying those would undo the reader's own. What could not be read is said.
+        shared, unread = Preferences.read_shared(raw_shared)
         context["shared"] = shared
         context["shared_lines"] = _describe_all(shared, lang)
+        context["shared_unread"] = unread
     return render(request, "preferences.html", lang, context)
 
 
