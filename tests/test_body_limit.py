@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from reader.settings import Settings
+from reader.views.editor import MAX_UPLOAD_BYTES
 from tests import rawasgi
 from tests.conftest import ServedApp, SignedIn
 
@@ -34,9 +35,6 @@ async def requests_of(
 ) -> list[tuple[str, str, list[tuple[bytes, bytes]], bytes]]:
     cookie, csrf = editor.cookie.encode(), editor.csrf
     token = await app.state["accounts"].create_token(f"big-{size}")
-    upload_type, upload = rawasgi.multipart(
-        [("csrf_token", csrf)], [("files", "big.json", json_article(size, "Uploaded"))]
-    )
     editor_type, editor_form = rawasgi.multipart(
         [("csrf_token", csrf), ("title", "Written"), ("lang", "en"), ("body_format", "html"), ("body", "x" * size)]
     )
@@ -46,7 +44,6 @@ async def requests_of(
         ("POST", "/preferences", [urlencoded], form(size)),
         ("POST", "/editor/login", [urlencoded, (b"cookie", b"reader_login_csrf=t")], form(size)),
         ("POST", "/editor/new", [(b"content-type", editor_type), (b"cookie", cookie)], editor_form),
-        ("POST", "/editor/import", [(b"content-type", upload_type), (b"cookie", cookie)], upload),
         ("PUT", "/api/articles/big", [as_json, (b"authorization", f"Bearer {token}".encode())], json_article(size)),
         ("POST", "/api/readability", [as_json], ('{"lang": "en", "text": "' + "word " * (size // 5) + '"}').encode()),
     ]
@@ -82,5 +79,29 @@ async def test_bodies_under_the_limit_pass(app: ServedApp, editor: SignedIn, chu
             app, method, path, headers=headers, body=body, chunks=chunks_of(body) if chunked else None
         )
         statuses.append(answer.status)
-    # The login form has no valid CSRF pair (403); the rest succeed: a redirect, a page, a new article.
-    assert statuses == [303, 403, 303, 200, 201, 200]
+    # The login form has no valid CSRF pair (403); the rest succeed: a redirect, a new article.
+    assert statuses == [303, 403, 303, 201, 200]
+
+
+def upload(editor: SignedIn, size: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    upload_type, body = rawasgi.multipart(
+        [("csrf_token", editor.csrf)], [("files", "big.json", json_article(size, "Uploaded"))]
+    )
+    return [(b"content-type", upload_type), (b"cookie", editor.cookie.encode())], body
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_an_import_takes_files_larger_than_other_bodies_up_to_its_own_limit(
+    app: ServedApp, editor: SignedIn, chunked: bool
+) -> None:
+    headers, body = upload(editor, LIMIT * 3)  # over the body limit of every other route
+    answer = await rawasgi.request(
+        app, "POST", "/editor/import", headers=headers, body=body, chunks=chunks_of(body) if chunked else None
+    )
+    assert answer.status == 200 and "Đã nhập: 1 mới".encode() in answer.body
+    headers, body = upload(editor, MAX_UPLOAD_BYTES)
+    answer = await rawasgi.request(
+        app, "POST", "/editor/import", headers=headers, body=body,
+        chunks=chunks_of(body, 1024 * 1024) if chunked else None,
+    )  # fmt: skip
+    assert answer.status == 413 and "Yêu cầu quá lớn".encode() in answer.body

@@ -207,6 +207,13 @@ async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, edit
     assert "broken.json: published: “soon” không phải là ngày hợp lệ theo ISO 8601" in refused.text
     assert "/tmp" not in refused.text
     assert "Changed body" not in (await client.get("/articles/imported-here")).text
+    # More files than an import takes: said on the import page, nothing written.
+    markdown = b"---\nlang: en\n---\n# Many %d\n\nBody.\n"
+    many = [("files", (f"n{n}.md", markdown % n, "text/markdown")) for n in range(21)]
+    too_many = await client.post("/editor/import", data={"csrf_token": token}, files=many)
+    assert too_many.status_code == 422 and "Mỗi lần chỉ chọn được tối đa 20 tệp." in too_many.text
+    assert 'id="import-hint"' in too_many.text and "tối đa 20 tệp, tổng cộng 20 MB" in too_many.text
+    assert (await client.get("/articles/many-0")).status_code == 404
 
 
 async def test_the_check_page(client: httpx.AsyncClient, editor: SignedIn) -> None:

@@ -108,7 +108,8 @@ class Route(routing.Route):
     """Starlette's Route, saying what it is.
 
     `cached`: reader.response_cache keeps its answers (they depend only on the request and the stored
-    articles; a `{slug}` in the path says which article). `uploads`: how many files its form may carry.
+    articles; a `{slug}` in the path says which article). `uploads`: how many files its form may carry;
+    `upload_bytes`: how large its body may be, when that is more than Settings.max_body_bytes.
     """
 
     def __init__(
@@ -121,6 +122,7 @@ class Route(routing.Route):
         methods: Collection[str] = ("GET",),
         cached: bool = False,
         uploads: int = 0,
+        upload_bytes: int = 0,
     ) -> None:
         super().__init__(path, endpoint, methods=list(methods), name=name)
         if cached and not kind.public:
@@ -128,6 +130,7 @@ class Route(routing.Route):
         self.kind = kind
         self.cached = cached
         self.uploads = uploads
+        self.upload_bytes = upload_bytes
 
 
 class Mount(routing.Mount):

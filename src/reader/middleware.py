@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reader.codings import CODINGS, BrotliResponder, accepts, tag_end, tagged
 from reader.http_cache import shared_cache_headers
-from reader.kinds import Frame, Kind, kind_of
+from reader.kinds import Frame, Kind, Route, kind_of, route_of
 from reader.state import Request
 
 _POLICY = (
@@ -155,7 +155,8 @@ class BodyTooLarge(HTTPException):
 
 
 class BodySizeLimit:
-    """Refuses request bodies over a size: by Content-Length up front, or while a body streams in."""
+    """Refuses request bodies over a size (larger for a route taking uploads: reader.kinds.Route's
+    `upload_bytes`): by Content-Length up front, or while a body streams in."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, too_large: Callable[[Request], Response]) -> None:
         self.app = app
@@ -166,9 +167,12 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        found = route_of(scope)
+        route = found.route if found is not None and found.full else None
+        max_bytes = max(self.max_bytes, route.upload_bytes if isinstance(route, Route) else 0)
         for name, value in scope["headers"]:
             if name == b"content-length":
-                if value.isdigit() and int(value) > self.max_bytes:
+                if value.isdigit() and int(value) > max_bytes:
                     await self.too_large(Request(scope))(scope, receive, send)
                     return
                 break
@@ -179,7 +183,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Raised inside the handler's body read; the app's 413 handler answers.
                     raise BodyTooLarge()
             return message

@@ -81,6 +81,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                     methods=["POST"],
                     name="import_files",
                     uploads=editor.MAX_UPLOAD_FILES,
+                    upload_bytes=editor.MAX_UPLOAD_BYTES,
                 ),
                 Route("/articles/{slug}", editor.edit_form, kind=EDITOR, name="edit_form"),
                 Route("/articles/{slug}", editor.save, kind=EDITOR, methods=["POST"], name="save"),

@@ -45,6 +45,9 @@ LABELS = {
 # The language list: the languages reader has a readability report for; "other" takes any BCP 47 tag.
 OTHER_LANGUAGE = "other"
 MAX_UPLOAD_FILES = 20
+# An import's whole upload: a few news articles' files are well under it, and a file up to the importer's
+# own limit per file (reader.importer.MAX_FILE_BYTES, for `reader import`) is for the command line.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 # The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px).
 # (caption, settings, frame width, theme: captioned with the theme's name in the editor's language)
@@ -508,7 +511,7 @@ async def undelete(request: Request) -> Response:
 
 async def import_form(request: Request) -> Response:
     """GET /editor/import."""
-    return _page(request, "editor/import.html", {"error": "", "result": None})
+    return _import_page(request)
 
 
 async def import_files(request: Request) -> Response:
@@ -517,6 +520,10 @@ async def import_files(request: Request) -> Response:
     with tempfile.TemporaryDirectory() as directory:
         paths = []
         uploads = [item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename]
+        if len(uploads) > MAX_UPLOAD_FILES:
+            message = gettext(ui_lang_for(request), "Choose at most %(count)d files at a time.")
+            error = message % {"count": MAX_UPLOAD_FILES}
+            return _import_page(request, error)
         for number, upload in enumerate(uploads):
             # Only the last path component of the browser's file name, in a folder of its own so two
             # uploads never collide.
@@ -527,7 +534,8 @@ async def import_files(request: Request) -> Response:
             paths.append(path)
         if not paths:
             message = gettext(ui_lang_for(request), "Choose at least one file.")
-            return _page(request, "editor/import.html", {"error": message, "result": None}, 422)
+            return _import_page(request, message)
+
         try:
             drafts = drafts_from_files(paths)
         except ImportFailure as exc:
@@ -535,9 +543,20 @@ async def import_files(request: Request) -> Response:
             message = exc.localized(ui_lang_for(request))
             for path in paths:
                 message = message.replace(str(path), path.name)
-            return _page(request, "editor/import.html", {"error": message, "result": None}, 422)
+            return _import_page(request, message)
     result = await request.state["store"].save_articles(drafts, by=_by(request))
-    return _page(request, "editor/import.html", {"error": "", "result": result, "drafts": drafts})
+    return _import_page(request, result=result, drafts=drafts)
+
+
+def _import_page(
+    request: Request, error: str = "", result: object = None, drafts: list[ArticleDraft] | None = None
+) -> Response:
+    """The import page: empty, with what went wrong (422: nothing was written), or with what was saved."""
+    context = {
+        "error": error, "result": result, "drafts": drafts or [],
+        "max_files": MAX_UPLOAD_FILES, "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }  # fmt: skip
+    return _page(request, "editor/import.html", context, 422 if error else 200)
 
 
 MARKED_KINDS = ("long_sentence", "passive_voice", "repeated_start")

@@ -23,6 +23,9 @@ from reader.web import URL_SAFE, is_https, path_for, prefs_for, refuse_cross_sit
 SESSION_COOKIE = "reader_session"
 LOGIN_CSRF_COOKIE = "reader_login_csrf"
 MAX_FORM_FIELDS = 40
+# Files read from a form that takes uploads: more than its route's `uploads`, so that its view can say how
+# many it takes (Starlette's own refusal is a bare 400); the route's body limit bounds them too.
+MAX_PARSED_FILES = 1000
 SAFE_METHODS = ("GET", "HEAD")
 # Where EditorGate leaves the session and the checked form for the handlers.
 _SESSION = "reader.editor_session"
@@ -105,7 +108,7 @@ class EditorGate:
         expected = session.csrf_token if kind.sign_in and session else request.cookies.get(LOGIN_CSRF_COOKIE, "\x00")
         uploads = found.route.uploads if isinstance(found.route, Route) else 0
         try:
-            form = await request.form(max_files=uploads, max_fields=MAX_FORM_FIELDS)
+            form = await request.form(max_files=MAX_PARSED_FILES if uploads else 0, max_fields=MAX_FORM_FIELDS)
         except ClientDisconnect:
             # The client went away in the middle of its form: no one to answer, and nothing went wrong here.
             # Nothing is sent, which the access log records as 499 (reader.request_id), as for /preferences.
