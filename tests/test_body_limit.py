@@ -105,3 +105,13 @@ async def test_an_import_takes_files_larger_than_other_bodies_up_to_its_own_limi
         chunks=chunks_of(body, 1024 * 1024) if chunked else None,
     )  # fmt: skip
     assert answer.status == 413 and "Yêu cầu quá lớn".encode() in answer.body
+
+
+async def test_an_import_reads_nothing_for_a_client_not_signed_in(app: ServedApp) -> None:
+    # 20 MiB announced, 10 bytes sent: a gate that read the body would wait for the rest, and the client
+    # going away would leave no answer. It is sent to sign in at once.
+    answer = await rawasgi.request(
+        app, "POST", "/editor/import", headers=[(b"content-type", b"multipart/form-data; boundary=x")],
+        body=b"--x\r\n0123", announced=MAX_UPLOAD_BYTES,
+    )  # fmt: skip
+    assert answer.status == 303 and (answer.header(b"location") or b"").startswith(b"/editor/login")

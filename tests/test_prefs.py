@@ -148,6 +148,7 @@ def test_tampered_cookies(raw: str) -> None:
     [
         ("1", 0), ("1|s:200|t:dark", 0), ("1|s:200|t:da", 1), ("1|s:200|lh:9|t:sepia|f:comic", 2),
         ("1|s:200|s:300", 1), ("1|s", 1), ("1||", 2), ("", 1), (None, 1), ("2|s:200", 1), ("garbage", 1),
+        ("1|fg:000000", 1), ("1|fg:000000|bg:111111", 2), ("1|fg:000000|bg:ffffff", 0),
     ],
 )  # fmt: skip
 def test_reading_a_value_counts_the_parts_it_could_not_read(raw: str | None, unread: int) -> None:

@@ -43,6 +43,10 @@ def test_no_break_spaces_that_glue_words_become_spaces() -> None:
     )
     assert "cũng đẩy mạnh, 2015). Trung bình 87,5\xa0% Điều\xa05 Note\xa0: fin" in html
     assert "<pre>a\xa0b</pre>" in html and "<code>c\xa0d</code>" in html
+    # A run of them stays; sanitizing again changes nothing.
+    spaced = sanitize_html("<p>a\xa0\xa0b</p>", lang="vi")
+    assert spaced == "<p>a\xa0\xa0b</p>" and sanitize_html(spaced, lang="vi") == spaced
+    assert sanitize_html(html, lang="vi") == html
 
 
 def test_links_get_rel_and_keep_safe_urls() -> None:

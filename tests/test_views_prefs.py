@@ -173,7 +173,9 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
     assert applied.status_code == 303 and cookie_header(applied).startswith("reader_prefs=1|s:200|t:sepia;")
 
 
-@pytest.mark.parametrize("link", ["", "garbage", "1|s:20", "<script>", "2|s:200", "1|zz:1|t:nope"])
+@pytest.mark.parametrize(
+    "link", ["", "garbage", "1|s:20", "<script>", "2|s:200", "1|zz:1|t:nope", "1|fg:000000", "1|fg:000000|bg:111111"]
+)
 async def test_a_damaged_shared_link_says_so_and_offers_nothing_to_apply(client: httpx.AsyncClient, link: str) -> None:
     # Applying it would have stored the defaults over the reader's own settings.
     client.cookies.set("reader_prefs", "1|s:200|t:dark")

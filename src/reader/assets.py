@@ -208,7 +208,7 @@ class StaticApp:
         request_headers = Headers(scope=scope)
         # The Brotli copy is another representation, with its own strong validator: CompressPublic names it
         # ("-br" inside the quotes) and adds Vary: Accept-Encoding, as for every answer it passes on.
-        encoded = asset.brotli if accepts(request_headers.get("accept-encoding", ""), "br") else None
+        encoded = asset.brotli if accepts(", ".join(request_headers.getlist("accept-encoding")), "br") else None
         etag = f'"{asset.digest}"'
         headers = {"etag": etag, "cache-control": IMMUTABLE if asked == [asset.digest] else REVALIDATE}
         if etag in request_headers.get("if-none-match", ""):

@@ -20,17 +20,20 @@ from starlette.types import ASGIApp
 # with its own strong validator: the ETag with "-<coding>" inside the quotes, as Apache does.
 CODINGS: Final = ("br", "gzip")
 BROTLI_QUALITY: Final = 5
-# Bodies this large are compressed on a worker thread, as Starlette's GZipMiddleware does, so that a very
-# long article does not hold up the event loop.
+# Whole bodies this large are compressed on a worker thread, as Starlette's GZipMiddleware does, so that a
+# very long article does not hold up the event loop (on anyio's default thread limiter; the parts of a
+# streamed answer are compressed on the loop, and reader streams none of its public answers).
 THREAD_MINIMUM_BYTES: Final = 128 * 1024
 
 
 def accepts(accept_encoding: str, coding: str) -> bool:
-    """Whether an Accept-Encoding header names `coding` (case-insensitively) and does not refuse it with
-    q=0. A wildcard is not read as accepting anything: no browser relies on it."""
+    """Whether an Accept-Encoding header (its lines joined with ", ") names `coding` (case-insensitively;
+    "x-gzip" is gzip, as RFC 9110 says) and does not refuse it with q=0. A wildcard is not read as
+    accepting anything: no browser relies on it."""
+    names = (coding, "x-gzip") if coding == "gzip" else (coding,)
     for part in accept_encoding.lower().split(","):
         name, *params = part.split(";")
-        if name.strip() == coding:
+        if name.strip() in names:
             for param in params:
                 key, _, value = param.partition("=")
                 if key.strip() == "q":

@@ -108,8 +108,9 @@ class Route(routing.Route):
     """Starlette's Route, saying what it is.
 
     `cached`: reader.response_cache keeps its answers (they depend only on the request and the stored
-    articles; a `{slug}` in the path says which article). `uploads`: how many files its form may carry;
-    `upload_bytes`: how large its body may be, when that is more than Settings.max_body_bytes.
+    articles; a `{slug}` in the path says which article). `uploads`: how many files its view takes (the
+    editor's gate reads a few more, reader.views.editor_auth.MAX_PARSED_FILES, so that the view can say
+    so); `upload_bytes`: how large its body may be, when that is more than Settings.max_body_bytes.
     """
 
     def __init__(

@@ -286,8 +286,7 @@ def _table_size(table: Tag) -> tuple[int, int]:
     for row in table.find_all("tr"):
         column = 0
         for cell in row.find_all(["td", "th"], recursive=False):
-            # As browsers read it: a number from 1 to 1000, anything else 1.
-            span = min(ascii_number(str(cell.get("colspan", "1")).strip(), 9) or 1, MAX_COLSPAN)
+            span = _column_span(str(cell.get("colspan", "1")))
             if span == 1:
                 words = cell.get_text(" ", strip=True).split() or [""]
                 longest[column] = max(longest.get(column, 0), max(len(word) for word in words))
@@ -296,6 +295,19 @@ def _table_size(table: Tag) -> tuple[int, int]:
     font_px = ROOT_PX
     width = sum(chars * CELL_CHAR_EM * font_px + 2 * CELL_PADDING_EM * font_px + 1 for chars in longest.values())
     return columns, round(width + 1)
+
+
+def _column_span(value: str) -> int:
+    """A colspan as browsers read it (HTML's rules for non-negative integers): its leading digits, 1 to
+    1000; no digits, or 0, is 1. ASCII digits only: "²" is a digit to str.isdigit(), not to int()."""
+    digits = _LEADING_DIGITS.match(value)
+    if digits is None:
+        return 1
+    number = ascii_number(digits[1], 4)  # 5 digits or more: over the limit
+    return MAX_COLSPAN if number is None else min(max(number, 1), MAX_COLSPAN)
+
+
+_LEADING_DIGITS = re.compile(r"[\t\n\f\r ]*\+?([0-9]+)")
 
 
 def _removed(source: BeautifulSoup) -> dict[str, int]:

@@ -224,12 +224,9 @@ class CompressPublic:
         # "-br" or "-gzip" inside the quotes (reader.codings). The views only know the plain one, so that
         # suffix comes off If-None-Match on the way in and back on a 304 on the way out. Only for codings
         # the client accepts now: a copy it could no longer read is not confirmed, it gets an answer.
-        accept_encoding = ""
         asked_tags = b""
         headers = scope["headers"]
-        for name, value in headers:
-            if name == b"accept-encoding":
-                accept_encoding = value.decode("latin-1")
+        accept_encoding = ", ".join(value.decode("latin-1") for name, value in headers if name == b"accept-encoding")
         accepted = [coding for coding in CODINGS if accepts(accept_encoding, coding)]
         for index, (name, value) in enumerate(headers):
             if name == b"if-none-match" and any(tag_end(coding) in value for coding in accepted):
@@ -251,7 +248,10 @@ class CompressPublic:
                     if coding in CODINGS:
                         response_headers["etag"] = tagged(etag, coding)
                     elif message["status"] == 304:
-                        # A 304 confirms the copy the client named: the first it can read, by preference.
+                        # A 304 confirms the copy the client named: the first it can read, by preference. Not
+                        # always the copy a 200 would send now (a client holding the gzip copy that now takes
+                        # br): RFC 9110 compares with that one; the named copy is as current, and Apache answers
+                        # the same way.
                         for accepted_coding in accepted:
                             if tagged(etag, accepted_coding).encode("latin-1") in asked_tags:
                                 response_headers["etag"] = tagged(etag, accepted_coding)

@@ -328,7 +328,10 @@ class Preferences:
                 values[field] = value
         if voices:
             values["voices"] = tuple(voices[-MAX_VOICES:])
-        return _with_valid_keys(_with_valid_colors(dataclasses.replace(base, **values))), unread
+        prefs = _with_valid_keys(_with_valid_colors(dataclasses.replace(base, **values)))
+        # A part read but then dropped (a colour without its pair, a pair below 7:1, clashing keys) is unread too.
+        unread += sum(1 for field, value in values.items() if getattr(prefs, field) != value)
+        return prefs, unread
 
 
 DEFAULTS = Preferences()

@@ -316,11 +316,12 @@ def _lazy_images(soup: BeautifulSoup) -> None:
 # processor or a news site's editor leaves them ("cũng\xa0đẩy mạnh", "2015).\xa0Trung bình"). Each glues two
 # words into one, which at 250-400 % on a phone no longer fits a line and breaks between letters. Kept
 # where one is meant: after a digit or before one ("87,5\xa0%", "Điều\xa05"), and before the punctuation
-# French typography spaces ("Note\xa0:").
-_GLUING_SPACE = re.compile(r"(?<![0-9«])\xa0(?![0-9:;!?%»\xa0])")
+# French typography spaces ("Note\xa0:"), within one run of text; so does a run of them (spacing someone
+# meant). Idempotent: sanitized text is sanitized again on save.
+_GLUING_SPACE = re.compile(r"(?<![0-9«\xa0])\xa0(?![0-9:;!?%»\xa0])")
 
 
 def _unglue_words(soup: BeautifulSoup) -> None:
     for string in soup.find_all(string=True):
-        if "\xa0" in string and isinstance(string, NavigableString) and string.find_parent(["pre", "code"]) is None:
+        if "\xa0" in string and string.find_parent(["pre", "code"]) is None:
             string.replace_with(_GLUING_SPACE.sub(" ", str(string)))
