@@ -535,7 +535,6 @@ async def import_files(request: Request) -> Response:
         if not paths:
             message = gettext(ui_lang_for(request), "Choose at least one file.")
             return _import_page(request, message)
-
         try:
             drafts = drafts_from_files(paths)
         except ImportFailure as exc:
