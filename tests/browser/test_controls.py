@@ -564,3 +564,57 @@ def test_text_is_never_justified(page: Page, context: BrowserContext, live_serve
             ".reader-article *", "els => [...new Set(els.map(e => getComputedStyle(e).textAlign))]"
         )
         assert "justify" not in aligns
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (360, 740), (320, 640)], ids=lambda v: f"{v[0]}x{v[1]}")
+def test_a_plus_pressed_at_one_point_takes_every_time(
+    browser: Browser, live_server: str, viewport: tuple[int, int]
+) -> None:
+    # A mouse or touch user presses again where they pressed: each press grows the toolbar's text, and a
+    # button slides by as much as what comes before it grows. With the date, A− and the size before A+,
+    # the third press (150 %) landed beside it at every width.
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(live_server + SEED)
+        wait_for_htmx(page)
+        box = page.locator("#reader-bigger").bounding_box()
+        assert box is not None
+        point = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        steps = [step for step in NUMERIC_STEPS["size"] if 100 < step <= 250]
+        for step in steps:
+            page.mouse.click(*point)
+            expect(page.locator("#reader")).to_have_attribute("data-size", fmt(step))
+    finally:
+        context.close()
+
+
+SPLIT_WORDS = """root => {
+  const split = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent.closest('button, summary, legend, label, option') || !parent.offsetParent) continue;
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size > 1) split.push(match[0]);
+    }
+  }
+  return split;
+}"""
+
+
+def test_the_panels_words_stay_whole_at_400_on_a_phone(browser: Browser, live_server: str) -> None:
+    # The controls' inline padding grew with the text (0.75em a side: 96 of a button's 238 px at 400 %),
+    # and 25 words broke between letters; capped at 1rem, only words wider than the column do.
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + SEED + "?panel=open")
+        split = page.locator("#reader-panel-content").evaluate(SPLIT_WORDS)
+        assert len(split) <= 5, split
+    finally:
+        context.close()
