@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from reader.codings import accepts
+from reader.codings import accepted_codings
 
 FINGERPRINT = "v"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -208,7 +208,7 @@ class StaticApp:
         request_headers = Headers(scope=scope)
         # The Brotli copy is another representation, with its own strong validator: CompressPublic names it
         # ("-br" inside the quotes) and adds Vary: Accept-Encoding, as for every answer it passes on.
-        encoded = asset.brotli if accepts(", ".join(request_headers.getlist("accept-encoding")), "br") else None
+        encoded = asset.brotli if "br" in accepted_codings(scope["headers"]) else None
         etag = f'"{asset.digest}"'
         headers = {"etag": etag, "cache-control": IMMUTABLE if asked == [asset.digest] else REVALIDATE}
         if etag in request_headers.get("if-none-match", ""):

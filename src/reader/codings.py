@@ -9,6 +9,7 @@ quality 7 saves 3 % more for half as much time again, which every cache miss wou
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 import anyio.to_thread
@@ -26,20 +27,30 @@ BROTLI_QUALITY: Final = 5
 THREAD_MINIMUM_BYTES: Final = 128 * 1024
 
 
+def accepted_codings(headers: Iterable[tuple[bytes, bytes]]) -> tuple[str, ...]:
+    """The CODINGS a request's Accept-Encoding lines (ASGI headers) accept, most preferred first."""
+    accepted = _accepted(", ".join(value.decode("latin-1") for name, value in headers if name == b"accept-encoding"))
+    return tuple(coding for coding in CODINGS if coding in accepted)
+
+
 def accepts(accept_encoding: str, coding: str) -> bool:
-    """Whether an Accept-Encoding header (its lines joined with ", ") names `coding` (case-insensitively;
-    "x-gzip" is gzip, as RFC 9110 says) and does not refuse it with q=0. A wildcard is not read as
-    accepting anything: no browser relies on it."""
-    names = (coding, "x-gzip") if coding == "gzip" else (coding,)
+    """Whether an Accept-Encoding header names `coding` and does not refuse it with q=0."""
+    return coding in _accepted(accept_encoding)
+
+
+def _accepted(accept_encoding: str) -> set[str]:
+    """The codings an Accept-Encoding header names (case-insensitively; "x-gzip" is gzip, as RFC 9110 says)
+    and does not refuse with q=0, each as its first mention says. A wildcard is not read as accepting
+    anything: no browser relies on it."""
+    named: dict[str, bool] = {}
     for part in accept_encoding.lower().split(","):
         name, *params = part.split(";")
-        if name.strip() in names:
-            for param in params:
-                key, _, value = param.partition("=")
-                if key.strip() == "q":
-                    return value.strip().strip("0.") != ""  # "0", "0.0", " 0.000" refuse it
-            return True
-    return False
+        name = name.strip()
+        name = "gzip" if name == "x-gzip" else name
+        weights = [value for key, _, value in (param.partition("=") for param in params) if key.strip() == "q"]
+        # "0", "0.0", " 0.000" refuse it
+        named.setdefault(name, not weights or weights[0].strip().strip("0.") != "")
+    return {name for name, accepted in named.items() if accepted}
 
 
 def tagged(etag: str, coding: str) -> str:

@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reader.codings import CODINGS, BrotliResponder, accepts, tag_end, tagged
+from reader.codings import CODINGS, BrotliResponder, accepted_codings, tag_end, tagged
 from reader.http_cache import shared_cache_headers
 from reader.kinds import Frame, Kind, Route, kind_of, route_of
 from reader.state import Request
@@ -226,8 +226,7 @@ class CompressPublic:
         # the client accepts now: a copy it could no longer read is not confirmed, it gets an answer.
         asked_tags = b""
         headers = scope["headers"]
-        accept_encoding = ", ".join(value.decode("latin-1") for name, value in headers if name == b"accept-encoding")
-        accepted = [coding for coding in CODINGS if accepts(accept_encoding, coding)]
+        accepted = accepted_codings(headers)
         for index, (name, value) in enumerate(headers):
             if name == b"if-none-match" and any(tag_end(coding) in value for coding in accepted):
                 asked_tags = value

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from reader.announce import theme_name
 from reader.digits import ascii_number
 from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
@@ -50,14 +51,14 @@ MAX_UPLOAD_FILES = 20
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 # The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px).
-# (caption, settings, frame width, theme: captioned with the theme's name in the editor's language)
-PREVIEWS: tuple[tuple[str, str, int, str | None], ...] = (
-    ("100 %", "1", 560, None),
-    ("200 %", "1|s:200", 560, None),
-    ("400 % · 320 px", "1|s:400", 320, None),
-    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560, None),
-    ("", "1|t:contrast-dark", 560, "contrast-dark"),
-    ("", "1|t:contrast-light", 560, "contrast-light"),
+# A caption of None: the preview of a theme, captioned with its name in the editor's language.
+PREVIEWS: tuple[tuple[str | None, str, int], ...] = (
+    ("100 %", "1", 560),
+    ("200 %", "1|s:200", 560),
+    ("400 % · 320 px", "1|s:400", 320),
+    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560),
+    (None, "1|t:contrast-dark", 560),
+    (None, "1|t:contrast-light", 560),
 )
 
 
@@ -616,7 +617,11 @@ async def check(request: Request) -> Response:
     below_first = {name for name, value in scores if below_first_grade(name, value)}
     context = {
         "article": article, "report": report, "layout": layout, "blocks": blocks, "marked_kinds": marked,
-        "previews": PREVIEWS, "below_first": below_first, "auto_dark": AUTO_DARK,
+        "previews": [
+            (caption or theme_name(Preferences.from_cookie(settings).theme, lang), settings, width)
+            for caption, settings, width in PREVIEWS
+        ],
+        "below_first": below_first, "auto_dark": AUTO_DARK,
     }  # fmt: skip
     return _page(request, "editor/check.html", context)
 

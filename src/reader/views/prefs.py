@@ -230,8 +230,9 @@ async def _updated_region(
     prefs = outcome.prefs
     found = request.state["routes"].find("GET", urlsplit(next_path).path)
     name = found.route.name if found is not None and found.full else None
-    shows_article = found is not None and name in _ARTICLE_VIEWS
-    article = await _still_there(request, found.params["slug"]) if found is not None and shows_article else None
+    article = None
+    if found is not None and name in _ARTICLE_VIEWS:
+        article = await _still_there(request, found.params["slug"])
     if article is not None:
         host_lang = fields.get("host_lang")
         lang = ui_lang_for(request, article.lang, host_lang)
