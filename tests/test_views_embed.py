@@ -278,7 +278,9 @@ async def test_links_in_an_embed_lead_out_of_the_frame(client: httpx.AsyncClient
     assert "https://www.w3.org/WAI/WCAG22/Understanding/text-spacing.html" in html
     # … the title leads to the full article …
     assert re.search(
-        rf'<h1 class="reader-title" id="reader-title"><a href="/articles/{EN_SLUG}" id="reader-title-link">', html
+        rf'<h1 class="reader-title" id="reader-title" data-fit="6.25">'
+        rf'<a href="/articles/{EN_SLUG}" id="reader-title-link">',
+        html,
     )
     # … and the reading controls stay in the frame.
     forms = re.findall(r"<form [^>]*>", html)

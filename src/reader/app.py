@@ -34,6 +34,7 @@ from reader.state import AppState, Request
 from reader.store import SqlArticleStore
 from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
+from reader.title_fit import fit_step
 from reader.views.api import ApiError, api_error
 from reader.views.editor import saver_in_sentence, saver_name
 from reader.views.errors import bad_request, client_gone, database_unavailable, http_error, server_error, too_large
@@ -186,6 +187,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
             "url_for_colors": colors_url,
             "article_text": article_text,
+            "title_fit": fit_step,
             "speech_rates": SPEECH_RATES,
             "reading_guides": READING_GUIDES,
             "shortcut_keys": SHORTCUT_KEYS,

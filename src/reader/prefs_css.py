@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from reader import font_fallbacks, fonts, prefs, specimens
+from reader import font_fallbacks, fonts, prefs, specimens, title_fit
 from reader.paths import STATIC_DIR
 from reader.prefs import Palette, fmt
 
@@ -56,11 +56,13 @@ def _font_properties(font: prefs.Font) -> dict[str, str]:
     its metric-matched fallbacks (reader.font_fallbacks): the column is the same before the file arrives as
     after, and the lines about the same."""
     web = font_fallbacks.web_font(STATIC_DIR, fonts.first_family(font.stack))
+    widen = {"--reader-title-widen": fmt(font.title_widen)}
     if web is None:
-        return {"--reader-font": font.stack, "--reader-char": f"{fmt(font.char_ch)}ch"}
+        return {"--reader-font": font.stack, "--reader-char": f"{fmt(font.char_ch)}ch", **widen}
     return {
         "--reader-font": font_fallbacks.with_fallbacks(font.stack, web),
         "--reader-char": f"{round(font.char_ch * web.zero_em, 3)}em",
+        **widen,
     }
 
 
@@ -104,9 +106,15 @@ def generated_css() -> str:
             body = " ".join(f"{name}: {value};" for name, value in declarations.items())
             lines.append(f"{_attribute(field, fmt(step))} {{ {body} }}\n")
         rules.append("\n" + "".join(lines))
-    rules.append("\n/* Fonts: the stack, and the character advance the measure is computed with. */\n")
+    rules.append(
+        "\n/* Fonts: the stack, the character advance the measure is computed with, and how much wider a bold\n"
+        "   word is than in the title's reference font (reader.title_fit). */\n"
+    )
     for name, font in prefs.FONT_CHOICES.items():
         rules.append(_rule(_attribute("font", name), _font_properties(font)))
+    rules.append("\n/* An article title's longest word, in the reference font's em (reader.title_fit). */\n")
+    for step in title_fit.STEPS:
+        rules.append(f'.reader-title[data-fit="{fmt(step)}"] {{ --reader-title-word: {fmt(step)}; }}\n')
     rules.append(
         "\n/* The font buttons show each font's name in that font. A system font's name is text in its stack (it\n"
         "   downloads nothing); a web font's is drawn (reader.specimens: views of one SVG, masks filled with the\n"

@@ -395,6 +395,8 @@ def compare_scaling(base: dict[str, float], scaled: dict[str, float], factor: fl
 
     Running text grows by exactly `factor`. Headings may grow less at the largest sizes (so a title
     still fits a phone at 400 %), but always by at least 200 % (WCAG 1.4.4) and never shrink below text.
+    (On a phone, a title with a long word grows only as far as keeps the word whole, reader.title_fit:
+    the pages measured here are desktop-wide, where every title word fits.)
     """
     problems = []
     for key, size in base.items():

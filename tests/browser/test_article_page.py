@@ -68,3 +68,59 @@ def test_the_title_is_on_the_first_screen(
         assert h1["top"] <= top and h1["bottom"] <= bottom, h1
     finally:
         context.close()
+
+
+# A title's words, each as the lines it is set on: a word on more than one broke between two letters.
+TITLE_SPLIT_WORDS = """title => {
+  const split = [];
+  const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size > 1) split.push(match[0]);
+    }
+  }
+  return {split, size: parseFloat(getComputedStyle(title).fontSize)};
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 320])
+def test_a_long_word_in_a_title_stays_whole_on_a_phone(browser: Browser, live_server: str, width: int) -> None:
+    # "comfortable" in bold at 200 % is 344 px on a 360 px phone's 328 px line, and broke between two letters
+    # at 175-300 % (at 150 % already in OpenDyslexic). The title now shrinks as far as that word needs, down
+    # to 1.1 times the text; only past that (400 %) may a word still break.
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    try:
+        page = context.new_page()
+        for font, sizes in (("sans", ("150", "175", "200", "250")), ("opendyslexic", ("150", "175"))):
+            for size in sizes:
+                context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|f:{font}", "url": live_server}])
+                page.goto(live_server + f"/articles/{EN_SLUG}")
+                page.evaluate("document.fonts.ready")
+                title = page.locator("#reader-title").evaluate(TITLE_SPLIT_WORDS)
+                text = page.locator(".reader-body p").first.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+                assert title["split"] == [], (font, size, title)
+                assert title["size"] >= 1.1 * text - 0.5, (font, size, title, text)
+    finally:
+        context.close()
+
+
+def test_a_title_keeps_its_size_where_its_words_fit(browser: Browser, live_server: str) -> None:
+    # Only as far as the longest word needs: on a desktop screen, and for the seed's short Vietnamese words,
+    # the title is twice its 100 % size at 200 %.
+    sizes = {}
+    for width, slug in ((1280, EN_SLUG), (360, SEED_SLUG)):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        try:
+            page = context.new_page()
+            for size in ("100", "200"):
+                context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
+                page.goto(live_server + f"/articles/{slug}")
+                title = page.locator("#reader-title")
+                sizes[width, size] = title.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+        finally:
+            context.close()
+    assert sizes[1280, "200"] == pytest.approx(2 * sizes[1280, "100"]), sizes
+    assert sizes[360, "200"] == pytest.approx(2 * sizes[360, "100"]), sizes

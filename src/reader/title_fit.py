@@ -1,0 +1,91 @@
+"""How wide an article title's longest word is, so that the title can shrink to keep it whole on a narrow
+screen.
+
+A title is set large (1.75em, twice that at 200 %), and a long word at that size can be wider than a
+phone's line: "comfortable" in bold at 200 % is 344 px on a 360 px phone's 328 px line. The wrapper's
+`overflow-wrap: anywhere` then breaks it between two letters, which readers with dyslexia or low vision
+read as two words. Hyphenation is no cure: Chromium on Linux ships no dictionaries for `hyphens: auto`, and
+it would break words that fit as well.
+
+So the article's title says how wide its longest word is (`data-fit`, in the em of a reference font, one of
+`STEPS`, rounded up), and reader.css caps the title's size at what fits that word on the line: the room
+(the column, or the viewport less its gutters) over the word's width in the reader's font (each font's
+`title_widen`, reader.prefs) with the reader's letter spacing. A title with no long word keeps its size; one
+with a long word shrinks only as far as the word needs, and never below 1.1 times the text's size (a word
+too long even then still breaks: a title smaller than that would no longer stand out as one).
+
+The reference is Noto Sans Bold, the widest of the common system sans faces (Debian's system-ui, and close
+to Roboto's and Arial's bold): its advances were measured in Chromium (100 px, no letter spacing) for what a
+title holds most. A letter with diacritics (Vietnamese ế) has its base letter's advance; a character outside
+the table counts as an em, and a wide character (CJK) is a word of its own, as browsers break between them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+from reader.prefs import fmt
+
+# Noto Sans Bold's advances in em, by character.
+_ADVANCES_BY_WIDTH: Final = {
+    "'": 0.266, ",.:;": 0.285, "!": 0.286, "ijl": 0.305, "-": 0.322, "J[]": 0.331, "()": 0.339, "`": 0.362,
+    "f": 0.387, "I": 0.389, "{}": 0.394, "_": 0.411, "/\\": 0.413, "t": 0.434, "r": 0.454, '"': 0.472,
+    "?": 0.477, "z": 0.488, "s": 0.497, "c": 0.514, "*": 0.545, "F": 0.549, "S|": 0.551, "E": 0.56, "L": 0.565,
+    "vy": 0.569, "0123456789$+<=>^~": 0.572, "x": 0.578, "TZ": 0.579, "e": 0.591, "a": 0.604, "o": 0.619,
+    "k": 0.62, "Y": 0.624, "P": 0.628, "bdgpq": 0.633, "C": 0.637, "#": 0.646, "đ": 0.649, "V": 0.65,
+    "hnu": 0.657, "R": 0.66, "K": 0.664, "X": 0.667, "B": 0.672, "A": 0.69, "G": 0.724, "DĐ": 0.74, "&": 0.75,
+    "U": 0.756, "H": 0.765, "OQ": 0.796, "N": 0.813, "w": 0.856, "@": 0.897, "%": 0.901, "M": 0.943, "W": 0.967,
+    "m": 0.982, "\u202f": 0.2, "\u00a0": 0.26, "\u2007": 0.572,
+}  # fmt: skip
+ADVANCES: Final = {char: em for chars, em in _ADVANCES_BY_WIDTH.items() for char in chars}
+UNKNOWN_EM: Final = 1.0
+
+# The widths a title can say, in em: quarters where phones' titles are decided, then whole ems. Below the
+# first, a word fits the narrowest phone (320 px) at any size; past the last, the title is at its floor on
+# phones at every size anyway.
+STEPS: Final = (*(4 + quarter / 4 for quarter in range(16)), 8.0, 9.0, 10.0, 11.0, 12.0)
+
+# Where a browser may end a line inside a title: spaces (not the no-break ones), and after a hyphen or a dash.
+_WORDS: Final = re.compile(r"(?:[^\s\-\u2010\u2013\u2014]|[\u00a0\u2007\u202f])+[\-\u2010\u2013\u2014]?")
+
+
+def advance_em(char: str) -> float:
+    """One character's advance in the reference font (its base letter's, for a letter with diacritics)."""
+    em = ADVANCES.get(char)
+    if em is not None:
+        return em
+    base = unicodedata.normalize("NFD", char)
+    if base != char:
+        return sum(advance_em(part) for part in base if not unicodedata.combining(part))
+    return 0.0 if unicodedata.combining(char) else UNKNOWN_EM
+
+
+def word_em(word: str) -> float:
+    return sum(advance_em(char) for char in word)
+
+
+def longest_word_em(text: str) -> float:
+    """The width of the widest unbreakable run of `text` in the reference font, in em."""
+    widest = 0.0
+    for word in _WORDS.findall(unicodedata.normalize("NFC", text)):
+        run = 0.0
+        for char in word:
+            if unicodedata.east_asian_width(char) in ("W", "F"):
+                # A wide (CJK) character may end a line on either side: each is a word of its own.
+                widest = max(widest, run, advance_em(char))
+                run = 0.0
+            else:
+                run += advance_em(char)
+        widest = max(widest, run)
+    return widest
+
+
+def fit_step(text: str) -> str | None:
+    """The title's `data-fit` value: its longest word's width rounded up to a step; None when every word fits."""
+    widest = longest_word_em(text)
+    if widest <= STEPS[0]:
+        return None
+    step = next((step for step in STEPS if step >= widest), STEPS[-1])
+    return fmt(step)
