@@ -235,6 +235,19 @@ class ReaderArticle extends HTMLElement {
     this.#syncTools();
   }
 
+  // Why the article gave way to its link, shown above it and said (a live region announces text put into it
+  // after it is in the page, hence the second step). Gone with the link when the element loads again.
+  #sayGone(message, lang) {
+    const note = document.createElement("p");
+    note.setAttribute("role", "status");
+    note.id = "reader-gone";
+    if (lang) note.lang = lang;
+    this.#root.insertBefore(note, this.#style.last.nextSibling);
+    requestAnimationFrame(() => {
+      note.textContent = message;
+    });
+  }
+
   #change(event) {
     // Forms that htmx would send on change (the panel's selects) are sent on change here too.
     const form = event.target.form;
@@ -266,8 +279,11 @@ class ReaderArticle extends HTMLElement {
         // The change is kept, but the article was deleted or renamed since it was shown (reader answers
         // with no region): load it again, at its new address or as the link that stands for it. The focus
         // the pressed control had goes to the same control, or to that link, not to the host's page.
+        const gone = status?.dataset.gone;
+        const lang = status?.lang;
         this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
         await this.#load();
+        if (!this.#root.getElementById("reader") && gone) this.#sayGone(gone, lang);
         const control = focused && this.#root.getElementById(focused);
         if (control) control.focus();
         else if (focused) this.querySelector("a[href]")?.focus();

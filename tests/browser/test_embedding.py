@@ -440,6 +440,12 @@ def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_p
     page.keyboard.press("Enter")
     expect(page.locator("#gone-link")).to_be_visible()
     expect(page.locator("#gone-link")).to_be_focused()
+    # … and the reader is told why, in the page's language, above the link.
+    gone = first.locator("#reader-gone")
+    expect(gone).to_have_text(
+        "This article has been removed, so it can no longer be shown here. Your setting was kept."
+    )
+    expect(gone).to_have_attribute("role", "status")
     expect(second.locator("#reader-size-now")).to_have_text("Text size 112.5\u00a0%")
     assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
 
