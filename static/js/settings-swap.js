@@ -10,6 +10,12 @@
 // - otherwise (a change made while reading, the focus in the text or nowhere) the text at the top of the
 //   screen stays at the top;
 // and the focused control is never left off the screen (htmx puts the focus back without scrolling).
+// And A− pressed with a pointer stays under it (as a browser's tab strip keeps the tabs' widths while tabs
+// are closed with the mouse): every press shrinks A+ before it, and from 400 % a phone's A+ and A−, one above
+// the other, go side by side, so the next press at the same point missed A−, or landed on A+. Until the
+// pointer moves off A− (or presses elsewhere, or a key is pressed), both buttons keep the size they had when
+// the presses began and the pair keeps its place; then they take their own size. A+ needs no such hold: it
+// comes first, and grows away from where it was pressed.
 //
 // A failure. htmx drops an error answer (a 429 when changes come too fast, a 503) and a request that never
 // got an answer without a word; here the status region says the setting was not saved, and a line under the
@@ -86,17 +92,81 @@
     return null;
   }
 
+  // `keepFocus`: whether the focused control is to be kept on the screen. Not when the reader had scrolled it off
+  // (a select keeps the focus while they scroll to the text, and an arrow key tries its next value there).
   function measure(detail) {
     const control = controlOf(detail);
     if (control) {
       const rect = control.getBoundingClientRect();
-      if (onScreen(rect)) return { id: control.id, path: [], offset: 0, top: rect.top };
+      if (onScreen(rect)) return { id: control.id, path: [], offset: 0, top: rect.top, keepFocus: true };
     }
-    return textAtTop();
+    const text = textAtTop();
+    return text && { ...text, keepFocus: !control };
   }
+
+  // The hold of A− (above): the buttons' boxes and A−'s left edge when the presses began.
+  const HELD = "reader-smaller";
+  const PAIR = ["reader-bigger", HELD];
+  let pressedAt = -Infinity;
+  let held = null;
+
+  function holdFrom(control) {
+    if (held || control?.id !== HELD || performance.now() - pressedAt > 5000) return;
+    const boxes = PAIR.map((id) => document.getElementById(id)?.getBoundingClientRect());
+    if (boxes.every(Boolean)) held = { boxes, left: boxes[1].left, top: boxes[1].top };
+  }
+
+  function applyHold() {
+    const buttons = PAIR.map((id) => document.getElementById(id));
+    if (!held || !buttons.every(Boolean)) return;
+    buttons.forEach((button, index) => {
+      const { width, height } = held.boxes[index];
+      for (const [name, value] of [["width", width], ["height", height], ["min-width", width], ["min-height", height]]) {
+        button.style.setProperty(name, `${value}px`);
+      }
+      button.style.setProperty("flex", "none");
+    });
+    // Then the pair keeps its place, by margins on its row (what is around it makes room; nothing is
+    // covered): a page whose centred column narrowed moved it to the right, and text above it that shrank
+    // (the masthead) moved it up, where a page at its top cannot scroll to follow. (Moved down or to the
+    // right, it stays: the scroll makes up for the first, and the second would push the row past the edge.)
+    const row = buttons[1].parentElement;
+    const box = buttons[1].getBoundingClientRect();
+    const left = held.left - box.left;
+    const down = held.top - box.top;
+    if (left < -0.5) row.style.setProperty("margin-inline-start", `${left}px`);
+    if (down > 0.5) row.style.setProperty("margin-block-start", `${down}px`);
+  }
+
+  function unstyle() {
+    for (const id of PAIR) document.getElementById(id)?.removeAttribute("style");
+    document.getElementById(HELD)?.parentElement.removeAttribute("style");
+  }
+
+  function release() {
+    if (!held) return;
+    held = null;
+    unstyle();
+    keepFocusOnScreen();
+  }
+
+  document.addEventListener(
+    "pointerdown",
+    (event) => {
+      if (event.target instanceof Element && event.target.closest(`#${HELD}`)) pressedAt = performance.now();
+      else release();
+    },
+    true,
+  );
+  document.addEventListener("pointermove", (event) => {
+    if (held && !(event.target instanceof Element && event.target.closest(`#${HELD}`))) release();
+  });
+  document.addEventListener("keydown", release, true);
+  window.addEventListener("resize", release);
 
   function restore() {
     root.classList.remove("reader-swapping");
+    applyHold();
     const kept = place;
     place = null;
     if (kept) {
@@ -104,6 +174,10 @@
       const top = node && textTop(node, kept.offset);
       if (top !== null && top !== undefined) window.scrollBy({ top: top - kept.top, behavior: "instant" });
     }
+    if (!kept || kept.keepFocus) keepFocusOnScreen();
+  }
+
+  function keepFocusOnScreen() {
     const active = document.activeElement;
     if (active && active !== document.body && region()?.contains(active) && !onScreen(active.getBoundingClientRect())) {
       active.scrollIntoView({ block: "nearest", behavior: "instant" });
@@ -147,6 +221,7 @@
   document.addEventListener("htmx:beforeSwap", (event) => {
     const detail = event.detail;
     if (detail.target?.id !== REGION || !detail.shouldSwap) return;
+    holdFrom(controlOf(detail));
     place = measure(detail);
     root.classList.add("reader-swapping");
   });

@@ -149,6 +149,66 @@ def test_the_text_being_read_stays_at_the_top_when_the_change_is_not_from_a_cont
     assert page.evaluate(SENTENCE_AT_TOP) == sentence
 
 
+def test_a_select_scrolled_off_the_screen_keeps_the_text_being_read(
+    browser: Browser, pages: list[Page], live_server: str
+) -> None:
+    """The reader tries line spacings from the keyboard: the select keeps the focus while they scroll down to
+    the text, and each arrow key applies the next value there. The page used to jump back up to the select
+    (3,000-5,000 px) after every change."""
+    page = open_page(browser, live_server, "phone", "1")
+    pages.append(page)
+    page.goto(live_server + ENGLISH + "?panel=open")
+    page.wait_for_load_state("networkidle")
+    page.locator("#reader-line-height").focus()
+    page.evaluate("() => window.scrollTo({top: document.documentElement.scrollHeight / 2, behavior: 'instant'})")
+    settled_scroll(page)
+    assert not page.evaluate(IN_VIEW, "reader-line-height")
+    sentence = page.evaluate(SENTENCE_AT_TOP)
+    assert sentence
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#reader")).not_to_have_attribute("data-lh", "1.6")
+    settled_scroll(page)
+    assert page.evaluate(SENTENCE_AT_TOP) == sentence
+    expect(page.locator("#reader-line-height")).to_be_focused()
+
+
+HOLD_CHECK = """() => ({
+  size: document.getElementById('reader').dataset.size,
+  wide: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+})"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (360, 740), (320, 640)], ids=lambda v: f"{v[0]}x{v[1]}")
+def test_a_minus_pressed_at_one_point_takes_every_time(
+    browser: Browser, live_server: str, viewport: tuple[int, int]
+) -> None:
+    """From 400 % down: each press shrinks A+ before A−, moves the pair up as the masthead shrinks, puts the
+    phone's pair side by side, and narrows the desktop page's centred column. The second press landed beside
+    A− at every width (on A+ at 320 px, undoing the first). The pair now keeps its boxes and its place while
+    the pointer rests on A−, and takes its own size once the pointer leaves."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + SEED)
+        page.wait_for_load_state("networkidle")
+        page.locator("#reader-smaller").scroll_into_view_if_needed()
+        box = page.locator("#reader-smaller").bounding_box()
+        assert box is not None
+        point = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for step in ("300", "250", "200", "175", "150", "125", "112.5", "100", "87.5"):
+            page.mouse.click(*point)
+            expect(page.locator("#reader")).to_have_attribute("data-size", step)
+            settled_scroll(page)
+            assert page.evaluate(HOLD_CHECK) == {"size": step, "wide": False}
+        assert page.locator("#reader-smaller").get_attribute("style")  # held
+        page.mouse.move(1, viewport[1] - 1)
+        expect(page.locator("#reader-smaller")).not_to_have_attribute("style", re.compile("."))
+        assert page.locator("#reader-smaller").evaluate("button => button.getBoundingClientRect().width") < box["width"]
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(
     ("control", "group"), [("reader-theme-dark", "reader-themes"), ("reader-bigger", "reader-size-controls")]
 )
