@@ -104,6 +104,7 @@ export class ReadingGuide {
   mode = "off"; // "off" | "1" | "3" | "5" | "ruler"
   #line = null; // index of the band's first line (the ruler's line); null until the guide is first shown
   #held = null; // while the reader scrolls: where the band is held, in px from the article's top (unsnapped)
+  #span = 1; // the lines of a focused element the band takes in, beyond its own (a link over two lines)
   #anchor = null; // the text at the start of the band: {node, offset, place}, found again after layout changes
   #lines = null; // measured lazily; null when the layout may have changed
   #overlay = null;
@@ -131,7 +132,7 @@ export class ReadingGuide {
     this.#lines = null;
     if (this.on && this.#anchor) {
       const line = this.#lineOfAnchor();
-      if (line !== null) this.#setLine(line, { keepAnchor: true });
+      if (line !== null) this.#setLine(line, { keepAnchor: true, span: this.#span });
     }
     this.schedule();
   }
@@ -182,20 +183,30 @@ export class ReadingGuide {
   moveToY(clientY) {
     const article = this.article();
     if (!article || !this.on) return;
-    this.#setLine(this.#lineAt(clientY - article.getBoundingClientRect().top) - (this.#count() - 1) / 2);
+    this.#setLine(this.#lineAt(clientY - article.getBoundingClientRect().top) - (this.#ownCount() - 1) / 2);
     this.schedule();
   }
 
   // A sentence being read, a word, a focused link: the band starts at its first line.
-  follow(rect) {
+  // `whole`: the band takes in all of it (a focused element: its focus indicator is never under the dimmed
+  // parts, WCAG 2.4.12), not only its first line.
+  follow(rect, { whole = false } = {}) {
     const article = this.article();
     if (!rect || !article || !this.on) return;
-    this.#setLine(this.#lineAt(rect.top + Math.min(rect.height, 4) / 2 - article.getBoundingClientRect().top));
+    const origin = article.getBoundingClientRect().top;
+    const inset = Math.min(rect.height, 4) / 2;
+    const first = this.#lineAt(rect.top + inset - origin);
+    const last = whole ? Math.max(first, this.#lineAt(rect.bottom - inset - origin)) : first;
+    this.#setLine(first, { span: last - first + 1 });
     this.schedule();
   }
 
-  #count() {
+  #ownCount() {
     return this.mode === "ruler" ? 1 : Number(this.mode) || 1;
+  }
+
+  #count() {
+    return this.mode === "ruler" ? 1 : Math.max(this.#ownCount(), this.#span);
   }
 
   lines() {
@@ -210,10 +221,11 @@ export class ReadingGuide {
   }
 
   // Every move of the band goes through here: its line, its place on the screen and the text it starts at.
-  #setLine(line, { keepAnchor = false } = {}) {
+  #setLine(line, { keepAnchor = false, span = 1 } = {}) {
     const changed = line !== this.#line;
     this.#line = line;
     this.#held = null;
+    this.#span = span;
     if (!keepAnchor && (changed || !this.#anchor)) this.#anchor = this.#anchorAt(this.#first());
   }
 

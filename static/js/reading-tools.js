@@ -21,6 +21,9 @@ const WORD_HIGHLIGHT = "reader-word";
 // With no voice at all after this long, say so (voices can take 10–20 s to appear on Linux); if they appear
 // later, the controls come back.
 const VOICE_WAIT_MS = 20000;
+// How long after the focus moves into the article a scroll is the browser bringing the focused element into
+// view (the band stays on that element), not the reader scrolling (the band keeps its place on the screen).
+const FOCUS_SCROLL_MS = 500;
 const EDITABLE = "input, textarea, select, [contenteditable]:not([contenteditable=false])";
 // aria-keyshortcuts names keys as KeyboardEvent.key does, with "+" between keys: "+" itself is "Plus".
 const ARIA_KEY_NAMES = { "+": "Plus" };
@@ -49,6 +52,7 @@ export class ReadingTools {
   #following = true; // keep the sentence being read in view, until the reader scrolls away
   #settings = null;
   #lastFocusInArticle = null;
+  #focusedAt = -Infinity;
   #shortcutsOpen = false;
   #refocus = null;
   #listeners = [];
@@ -509,6 +513,15 @@ export class ReadingTools {
       this.guide.ownScroll();
       return;
     }
+    // Tab to a link below the screen: the browser scrolls it into view, and the band, put on it, must stay
+    // on it. Held in place on the screen instead, it left the focused link under the dimmed part (its focus
+    // indicator at 1.5:1, WCAG 2.4.11).
+    const focused = this.#lastFocusInArticle;
+    if (performance.now() - this.#focusedAt < FOCUS_SCROLL_MS && focused && this.root.activeElement === focused) {
+      this.guide.ownScroll();
+      this.guide.follow(focused.getBoundingClientRect(), { whole: true });
+      return;
+    }
     this.guide.readerScrolled(-moved);
     this.#readerScrolled();
   }
@@ -608,7 +621,8 @@ export class ReadingTools {
     const article = this.#el("reader-article");
     if (article?.contains(event.target) && event.target !== article) {
       this.#lastFocusInArticle = event.target;
-      this.guide.follow(event.target.getBoundingClientRect());
+      this.#focusedAt = performance.now();
+      this.guide.follow(event.target.getBoundingClientRect(), { whole: true });
     }
   }
 

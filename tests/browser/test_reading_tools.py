@@ -20,7 +20,7 @@ from reader.sentence_markup import mark_html
 from tests.browser import a11y
 from tests.browser.conftest import SCROLL_SETTLED, describe_violations, run_axe
 from tests.browser.partial_delivery import split_delivery
-from tests.conftest import SEED_SLUG
+from tests.conftest import EN_SLUG, SEED_SLUG
 
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
 
@@ -295,6 +295,45 @@ def test_the_guide_keeps_its_place_on_the_screen_when_the_reader_scrolls(browser
         band_on_screen(page)
     finally:
         page.context.close()
+
+
+FOCUS_AND_BAND = """() => {
+  const focus = document.activeElement.getBoundingClientRect();
+  const band = document.querySelector('.reader-guide-band').getBoundingClientRect();
+  const above = document.querySelector('.reader-guide-above').getBoundingClientRect();
+  const below = document.querySelector('.reader-guide-below').getBoundingClientRect();
+  return {inArticle: !!document.activeElement.closest('#reader-article'), focusTop: focus.top,
+          focusBottom: focus.bottom, bandTop: band.top, bandBottom: band.bottom, aboveBottom: above.bottom,
+          belowTop: below.top};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (360, 740)], ids=lambda v: f"{v[0]}x{v[1]}")
+def test_a_link_tabbed_to_below_the_screen_is_not_left_under_the_dimmed_part(
+    browser: Browser, live_server: str, viewport: tuple[int, int]
+) -> None:
+    # The browser scrolls the link into view, and that scroll counted as the reader's: the band kept its place
+    # on the screen, 240 px below the link, which the dimmed part above it covered (WCAG 2.4.11).
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|g:1", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{EN_SLUG}")
+        page.wait_for_selector(".reader-guide-band")
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => !!document.activeElement.closest('#reader-article')"):
+                break
+        scrolled = settled_scroll(page)
+        page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+        state = page.evaluate(FOCUS_AND_BAND)
+        assert state["inArticle"] and scrolled > 0, state  # the browser scrolled to it: the first screen held none
+        # The focused link's line is in the band, and nothing dimmed covers its middle.
+        middle = (state["focusTop"] + state["focusBottom"]) / 2
+        assert state["bandTop"] - 1 <= middle <= state["bandBottom"] + 1, state
+        assert state["aboveBottom"] <= middle <= state["belowTop"], state
+    finally:
+        context.close()
 
 
 # The sentence and the character count in it of the text at the band's first line (its left edge), and whether
