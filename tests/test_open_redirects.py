@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 import httpx
 import pytest
@@ -95,6 +95,23 @@ async def test_an_htmx_request_without_a_session_is_sent_to_sign_in(client: http
     response = await client.get("/editor/articles/b%E1%BA%AFc%E3%80%82", headers={"hx-request": "true"})
     assert response.status_code == 200
     assert response.headers["hx-redirect"] == "/editor/login?next=/editor/articles/b%E1%BA%AFc%E3%80%82"
+
+
+async def test_an_htmx_request_without_a_session_comes_back_to_the_page_it_was_made_from(
+    client: httpx.AsyncClient,
+) -> None:
+    # The article form's live preview posts to /editor/preview, which takes no GET: after signing in, the
+    # editor is back on the form (where js/editor-draft.js offers back what they typed).
+    for page, back in (
+        ("http://test/editor/articles/b%E1%BA%AFc", "/editor/articles/b%E1%BA%AFc"),
+        ("http://test/editor/new", "/editor/new"),
+        # Whatever a client names, the sign-in form checks it again before going there.
+        ("https://evil.example//evil.example/x", "//evil.example/x"),
+    ):
+        response = await client.post("/editor/preview", headers={"hx-request": "true", "hx-current-url": page})
+        assert response.headers["hx-redirect"] == "/editor/login?" + urlencode({"next": unquote(back)}, safe="/")
+    login = await client.get("/editor/login", params={"next": "//evil.example/x"})
+    assert "evil" not in login.text
 
 
 @pytest.mark.parametrize("htmx", [False, True])

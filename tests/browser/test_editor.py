@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import DELETED_SLUG, PageProblems, sign_in, wait_for_htmx
-from tests.conftest import EDITOR_NAME, EN_SLUG, SEED_SLUG, TABLE_SLUG
+from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
 @pytest.fixture
@@ -396,6 +396,61 @@ def test_an_editor_page_without_a_session_asks_to_sign_in(page: Page, live_serve
     page.fill("#login-password", "correct horse battery staple")
     page.click("#login-submit")
     page.wait_for_url(f"{live_server}/editor/articles/{SEED_SLUG}")
+
+
+def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_in(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    # The session ends while the editor writes (12 hours on, or signed out in another tab): the next live
+    # preview sent the whole tab to the sign-in form, and after signing in to a 405 page (next=/editor/preview);
+    # Back reloaded an empty form. Nothing typed came back.
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    page.fill("#editor-title", "Written before the session ended")
+    page.fill("#editor-body", "A first paragraph.")
+    expect(page.locator("#editor-preview h3")).to_have_text("Written before the session ended")
+    context.clear_cookies(name="reader_session")
+    page.locator("#editor-body").press_sequentially(" More.")
+    page.wait_for_url(re.compile(r"/editor/login\?next=/editor/new$"))
+    page.fill("#login-name", EDITOR_NAME)
+    page.fill("#login-password", EDITOR_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(live_server + "/editor/new")
+    expect(page.locator("#editor-kept")).to_be_visible()
+    expect(page.locator("#reader-status")).to_contain_text("thay đổi chưa lưu")  # "changes … not saved"
+    assert page.input_value("#editor-title") == ""
+    page.click("#editor-kept-restore")
+    assert page.input_value("#editor-title") == "Written before the session ended"
+    assert page.input_value("#editor-body") == "A first paragraph. More."
+    expect(page.locator("#editor-kept")).to_be_hidden()
+    expect(page.locator("#editor-preview h3")).to_have_text("Written before the session ended")
+    page.click("#editor-save")
+    page.wait_for_url(f"{live_server}/editor/?done=saved:written-before-the-session-ended")
+    # Saved: nothing is offered back any more.
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-kept")).to_be_hidden()
+    assert page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('reader-draft'))") == []
+
+
+def test_kept_changes_can_be_discarded_and_an_untouched_form_keeps_nothing(page: Page, live_server: str) -> None:
+    sign_in(page, live_server)
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    page.goto(live_server + "/editor/")  # opened and left untouched: nothing kept
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-kept")).to_be_hidden()
+    page.fill("#editor-author", "Someone else")
+    page.goto(live_server + "/editor/")  # a link followed by mistake
+    page.go_back()
+    page.wait_for_url(live_server + f"/editor/articles/{EN_SLUG}")
+    expect(page.locator("#editor-kept")).to_be_visible()
+    page.click("#editor-kept-discard")
+    expect(page.locator("#editor-kept")).to_be_hidden()
+    page.reload()
+    expect(page.locator("#editor-kept")).to_be_hidden()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])

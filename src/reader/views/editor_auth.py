@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -68,8 +68,15 @@ def check_csrf(form: FormData, expected: str) -> None:
 
 
 def _to_sign_in(request: Request) -> Response:
-    target = path_for(request, "editor:login_form") + "?" + urlencode({"next": request.url.path}, safe="/")
-    if request.headers.get("hx-request") == "true":
+    """To the sign-in form, and back afterwards. An htmx request (the article form's live preview) goes back
+    to the page it was made from, which htmx names: its own address (/editor/preview) takes no GET. What the
+    editor had typed is offered back there (js/editor-draft.js). The sign-in form checks `next` again."""
+    back = request.url.path
+    htmx = request.headers.get("hx-request") == "true"
+    if htmx and (page := unquote(urlsplit(request.headers.get("hx-current-url", "")).path)):
+        back = page
+    target = path_for(request, "editor:login_form") + "?" + urlencode({"next": back}, safe="/")
+    if htmx:
         return Response(status_code=200, headers={"hx-redirect": target})
     return RedirectResponse(target, status_code=303)
 

@@ -1,0 +1,147 @@
+// What an editor types in the article form is kept in this browser tab until it is saved, so that nothing is
+// lost to a session that ended (the live preview, or Save, then leads to the sign-in form and back here), a
+// page that crashed, or a link followed by mistake: as WordPress keeps a post's backup in the browser.
+// - While the editor types, and when the page is left, the form's fields go to sessionStorage (this tab only,
+//   gone when it closes; never the CSRF token or the version the form was opened at), under the form's
+//   address.
+// - A form opened with kept fields that differ from what it shows offers them back: a notice above it with
+//   Restore and Discard, said through the page's status region. Nothing is put back without asking, and the
+//   version stays the page's, so a save over a newer version is refused as a conflict, not written over it.
+// - A save that went through (the article list says so: ?done=saved:slug) drops what was kept for its form;
+//   a form that shows what was kept (a save refused with errors shows what was sent) drops it silently.
+// A classic script, loaded by the form and the article list.
+(() => {
+  const PREFIX = "reader-draft:";
+  const SUBMITTED = "reader-draft-submitted";
+  const NOT_KEPT = new Set(["csrf_token", "editing", "version", "action"]);
+
+  const storage = (() => {
+    try {
+      return window.sessionStorage;
+    } catch {
+      return null; // storage refused (a browser setting): nothing is kept, and nothing breaks
+    }
+  })();
+
+  function read(key) {
+    try {
+      return JSON.parse(storage?.getItem(key) || "null");
+    } catch {
+      return null; // not ours, or cut short: as if nothing were kept
+    }
+  }
+
+  function write(key, value) {
+    try {
+      if (value === null) storage?.removeItem(key);
+      else storage?.setItem(key, JSON.stringify(value));
+    } catch {
+      // Full or refused: the form still works; only the backup is missing.
+    }
+  }
+
+  const done = new URLSearchParams(location.search).get("done") || "";
+  if (/^(saved|deleted):/.test(done)) {
+    const submitted = read(SUBMITTED);
+    if (typeof submitted?.key === "string") write(submitted.key, null);
+    write(SUBMITTED, null);
+  }
+
+  const form = document.querySelector("form.reader-editor-form[data-draft-key]");
+  if (!form) return;
+  const key = PREFIX + form.dataset.draftKey;
+
+  function fieldsOf() {
+    const fields = {};
+    for (const element of form.elements) {
+      if (!element.name || NOT_KEPT.has(element.name) || element.type === "submit") continue;
+      if (element.type === "radio") {
+        if (element.checked) fields[element.name] = element.value;
+      } else {
+        fields[element.name] = element.value;
+      }
+    }
+    return fields;
+  }
+
+  const same = (a, b) => {
+    const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...names].every((name) => (a[name] ?? "") === (b[name] ?? ""));
+  };
+
+  const shown = fieldsOf();
+  let kept = read(key);
+  if (typeof kept?.fields !== "object" || kept.fields === null || !Number.isFinite(kept.at) || same(kept.fields, shown)) {
+    write(key, null);
+    kept = null;
+  }
+
+  let timer = 0;
+  function keep() {
+    clearTimeout(timer);
+    timer = 0;
+    const fields = fieldsOf();
+    // As the page showed it: nothing unsaved (but a kept copy the editor has not answered yet stays kept).
+    if (same(fields, shown)) {
+      if (!kept) write(key, null);
+      return;
+    }
+    write(key, { at: Date.now(), fields });
+  }
+  for (const type of ["input", "change"]) {
+    form.addEventListener(type, () => {
+      clearTimeout(timer);
+      timer = setTimeout(keep, 400);
+    });
+  }
+  window.addEventListener("pagehide", () => {
+    if (timer) keep();
+  });
+  form.addEventListener("submit", (event) => {
+    keep();
+    if (event.submitter?.value === "save") write(SUBMITTED, { key });
+  });
+
+  const notice = document.getElementById("editor-kept");
+  if (!kept || !notice) return;
+
+  function say(message) {
+    const status = document.getElementById("reader-status");
+    if (status && message) status.textContent = status.textContent === message ? `${message}\u00a0` : message;
+  }
+
+  const text = document.getElementById("editor-kept-text");
+  const time = new Date(kept.at).toLocaleTimeString(document.documentElement.lang || undefined, {
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  text.textContent = text.dataset.text.replace("{time}", time);
+  notice.hidden = false;
+  say(text.textContent);
+
+  document.getElementById("editor-kept-restore")?.addEventListener("click", () => {
+    let first = null;
+    for (const element of form.elements) {
+      if (!element.name || !(element.name in kept.fields) || NOT_KEPT.has(element.name)) continue;
+      const value = kept.fields[element.name];
+      if (element.type === "radio") element.checked = element.value === value;
+      else if (element.value !== value) {
+        element.value = value;
+        first ??= element;
+      }
+    }
+    notice.hidden = true;
+    // The live preview follows (htmx listens for the form's change), and the editor goes on from the first
+    // field that came back.
+    (first || form.elements[0])?.dispatchEvent(new Event("change", { bubbles: true }));
+    (first || form.querySelector("input:not([type=hidden]), textarea"))?.focus();
+    say(notice.dataset.textRestored);
+  });
+  document.getElementById("editor-kept-discard")?.addEventListener("click", () => {
+    write(key, null);
+    kept = null;
+    notice.hidden = true;
+    form.querySelector("input:not([type=hidden]), textarea")?.focus();
+    say(notice.dataset.textDiscarded);
+  });
+})();
