@@ -6,9 +6,7 @@ are the API's contract, and the served OpenAPI document is derived from them.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import time
 import weakref
 from collections.abc import Callable
@@ -18,6 +16,7 @@ import anyio
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Router
 
+from reader import cpu_work
 from reader.drafts import (
     LANG_TAG,
     MAX_BODY_CHARS,
@@ -561,7 +560,7 @@ async def put_article(request: Request) -> Response:
     preconditions = _preconditions(request, WRITE_CONDITIONS)
     try:
         fields = ARTICLE_INPUT.parse(await _json_body(request))
-        draft = draft_from_fields({**fields, "slug": slug})
+        draft = await cpu_work.off_the_loop(draft_from_fields, {**fields, "slug": slug})
     except Invalid as error:
         raise _invalid(422, error) from None
     except FieldError as exc:
@@ -783,7 +782,7 @@ async def readability(request: Request) -> Response:
     # report per core at a time, so that many of them cannot take every thread of anyio's shared pool (sign-in
     # hashes passwords in it).
     try:
-        report, seconds = await anyio.to_thread.run_sync(_timed, _report, data, ui_lang, limiter=_report_limiter())
+        report, seconds = await anyio.to_thread.run_sync(_timed, _report, data, ui_lang, limiter=cpu_work.limiter())
     except TooDeeplyNested as exc:
         raise ApiError(422, str(exc), field="html") from None
     _charge_report_budget(request, seconds, len(await request.body()))
@@ -815,21 +814,6 @@ def _spend_report_budget(request: Request, size: int) -> None:
             f"too many reports from this address just now: try again in {wait} s",
             headers={"retry-after": str(wait)},
         )
-
-
-_REPORT_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _report_limiter() -> anyio.CapacityLimiter:
-    """The threads reports may use, one per core: a limiter per event loop (it waits with the loop's own
-    primitives), made on first use."""
-    loop = asyncio.get_running_loop()
-    limiter = _REPORT_LIMITERS.get(loop)
-    if limiter is None:
-        limiter = _REPORT_LIMITERS[loop] = anyio.CapacityLimiter(os.cpu_count() or 1)
-    return limiter
 
 
 def _report(data: TextReportInput | HtmlReportInput, ui_lang: str) -> ReadabilityReport:
@@ -872,7 +856,7 @@ async def article_readability(request: Request) -> Response:
     _spend_report_budget(request, size)
     try:
         report, seconds = await anyio.to_thread.run_sync(
-            _timed, _stored_report, article, ui_lang, limiter=_report_limiter()
+            _timed, _stored_report, article, ui_lang, limiter=cpu_work.limiter()
         )
     except _Unrated as exc:
         raise ApiError(409, str(exc), field="lang") from None

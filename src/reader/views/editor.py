@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from reader import cpu_work
 from reader.announce import theme_name
 from reader.digits import ascii_number
 from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
@@ -25,7 +26,7 @@ from reader.models import BY_CLI_IMPORT, BY_TOKEN, Article, ArticleDraft, Delete
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
-from reader.readability.report import LANGUAGES, FlagJSON, ReadabilityReport, below_first_grade
+from reader.readability.report import LANGUAGES, FlagJSON, LayoutReport, ReadabilityReport, below_first_grade
 from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
@@ -259,7 +260,7 @@ async def save(request: Request) -> Response:
     fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
     version = _posted_version(form.get("version"))
     try:
-        draft = _draft(fields, slug)
+        draft = await cpu_work.off_the_loop(_draft, fields, slug)
     except FieldErrors as exc:
         errors = _form_errors(exc, ui_lang_for(request))
         return _form_response(request, fields, slug=slug, version=version, errors=errors, status=422)
@@ -341,7 +342,8 @@ async def live_preview(request: Request) -> Response:
     slug = str(form.get("editing", "")) or None
     lang = ui_lang_for(request)
     try:
-        article: Article | None = _preview_article(_draft(fields, slug or "preview"))
+        draft = await cpu_work.off_the_loop(_draft, fields, slug or "preview")
+        article: Article | None = _preview_article(draft)
         errors: dict[str, str] = {}
     except FieldErrors as exc:
         article, errors = None, _form_errors(exc, lang)
@@ -418,7 +420,7 @@ async def restore(request: Request) -> Response:
     earlier = await _earlier_version(request, article)
     shown = _posted_version(posted_form(request).get("version"))
     try:
-        draft = _restorable(earlier)
+        draft = await cpu_work.off_the_loop(_restorable, earlier)
     except FieldErrors as exc:
         return await _revision_page(request, article, earlier, invalid=_broken_rules(request, exc), status=422)
     if shown is None or await store.update_article(draft, version=shown, by=_by(request)) is None:
@@ -498,7 +500,7 @@ async def undelete(request: Request) -> Response:
     if shown != deleted.last.version:  # deleted again since the page was shown (the store checks it too)
         return await _deleted_page(request, deleted, current=None, changed=True, status=409)
     try:
-        draft = _restorable(deleted.last)
+        draft = await cpu_work.off_the_loop(_restorable, deleted.last)
     except FieldErrors as exc:
         return await _deleted_page(request, deleted, current=None, invalid=_broken_rules(request, exc), status=422)
     if (restored := await store.restore_deleted(draft, version=shown, by=_by(request))) is None:
@@ -537,7 +539,7 @@ async def import_files(request: Request) -> Response:
             message = gettext(ui_lang_for(request), "Choose at least one file.")
             return _import_page(request, message)
         try:
-            drafts = drafts_from_files(paths)
+            drafts = await cpu_work.off_the_loop(drafts_from_files, paths)
         except ImportFailure as exc:
             # Name the file as the editor knows it, not by its temporary path.
             message = exc.localized(ui_lang_for(request))
@@ -598,16 +600,21 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
     return blocks
 
 
-async def check(request: Request) -> Response:
-    """GET /editor/articles/{slug}/check: readability and layout report, highlighted text, previews."""
-    article = await load_article(request, request.path_params["slug"])
-    lang = ui_lang_for(request)
+def _reports(article: Article, lang: str) -> tuple[ReadabilityReport | None, LayoutReport]:
+    """The check page's two reports, in `lang`: readability (None for a language it does not know) and layout."""
     try:
         report: ReadabilityReport | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
     except ValueError:
         report = None  # a language the report does not know; the layout checks still apply
     source = source_as_html(article.body_source, article.body_format)
-    layout = layout_report(article.body_html, article.lang, lang, source_html=source)
+    return report, layout_report(article.body_html, article.lang, lang, source_html=source)
+
+
+async def check(request: Request) -> Response:
+    """GET /editor/articles/{slug}/check: readability and layout report, highlighted text, previews."""
+    article = await load_article(request, request.path_params["slug"])
+    lang = ui_lang_for(request)
+    report, layout = await cpu_work.off_the_loop(_reports, article, lang)
     flags = list(report["flags"]) if report else []
     blocks = _marked_blocks(article, flags)
     # The legend: the highlight of each kind the text shows, in a fixed order.
