@@ -377,3 +377,17 @@ def test_the_cookie_never_holds_what_a_header_cannot_carry() -> None:
     broken = dataclasses.replace(DEFAULTS, size=200.0, voices=(("vi\n", "Linh"), ("en", "Daniel")))
     assert broken.to_cookie() == "1|s:200|v-en:Daniel"
     assert Preferences.from_cookie("1|s:200|v-vi\n:Linh").voices == ()
+
+
+def test_choosing_a_theme_turns_the_readers_own_colours_off() -> None:
+    # The theme buttons said "Dark", ticked, while the reader's own colours went on showing over it.
+    mine = Preferences.from_cookie("1|fg:000000|bg:ffffcc")
+    outcome = apply_form(mine, {"theme": "dark"})
+    assert outcome.prefs.theme == "dark" and not outcome.prefs.custom_colors
+    assert outcome.prefs.text_color is None and outcome.prefs.background_color is None
+    # Any other setting keeps them, the panel's other toggles included.
+    kept = apply_form(mine, {"underline_links": "off", "size": "150"})
+    assert kept.prefs.custom_colors and kept.prefs.text_color == mine.text_color
+    # And colours chosen together with a theme (the no-JavaScript panel sends both) are the reader's.
+    both = apply_form(DEFAULTS, {"theme": "sepia", "text_color": "#000000", "background_color": "#ffffcc"})
+    assert both.prefs.custom_colors and both.prefs.theme == "sepia"

@@ -318,3 +318,13 @@ async def test_refused_keys_show_why_and_keep_what_was_typed(client: httpx.Async
     assert 'id="reader-keys-refused">' in page
     assert 'name="key_play" value="j"' in page and 'name="key_next" value="l"' in page
     assert page.count('aria-describedby="reader-keys-refused" aria-invalid="true"') == 3
+
+
+async def test_a_theme_chosen_over_the_readers_own_colours_says_both(client: httpx.AsyncClient) -> None:
+    client.cookies.set("reader_prefs", "1|fg:000000|bg:ffffcc")
+    response = await client.post("/preferences", data={"theme": "dark", "next": SEED, "view": "page"}, headers=HTMX)
+    assert response.status_code == 200
+    assert 'data-theme="dark"' in response.text and 'data-colors="custom"' not in response.text
+    status = re.search(r'<div id="reader-status"[^>]*>([^<]*)</div>', response.text)
+    # "Theme Dark; back to the theme's colours"
+    assert status is not None and status.group(1) == "Giao diện Tối; Đã trở lại màu của giao diện"

@@ -519,6 +519,10 @@ def _set_fields(prefs: Preferences, form: Mapping[str, str]) -> tuple[dict[str, 
                 refused.append(Refusal("colors", "low-contrast", {"ratio": f"{int(ratio * 10) / 10:g}"}))
             else:
                 updates["text_color"], updates["background_color"] = fg, bg
+    elif "theme" in updates and prefs.text_color is not None:
+        # A theme chosen while the reader's own colours are on: they asked for that theme, and their colours
+        # would go on hiding it (the button said "Dark", ticked, over their black on yellow).
+        updates["text_color"] = updates["background_color"] = None
     return updates, refused
 
 
