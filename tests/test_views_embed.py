@@ -190,6 +190,16 @@ async def test_oembed_xml(client: httpx.AsyncClient) -> None:
     assert "<iframe" in (root.findtext("html") or "")
 
 
+async def test_oembed_takes_the_scheme_and_host_in_any_case(client: httpx.AsyncClient) -> None:
+    # RFC 3986, 6.2.2.1: scheme and host are case-insensitive, the path is not.
+    for url in (f"HTTP://TESTSERVER/articles/{SEED_SLUG}", f"Http://TestServer/embed/{SEED_SLUG}"):
+        answer = await client.get("/oembed", params={"url": url})
+        assert answer.status_code == 200 and answer.json()["title"] == SEED_TITLE, url
+    assert (await client.get("/oembed", params={"url": f"http://testserver/ARTICLES/{SEED_SLUG}"})).status_code == 404
+    upper_slug = f"http://testserver/articles/{SEED_SLUG.upper()}"
+    assert (await client.get("/oembed", params={"url": upper_slug})).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("params", "status"),
     [

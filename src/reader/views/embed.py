@@ -69,7 +69,9 @@ async def oembed(request: Request) -> Response:
     # One trailing slash is forgiven, as consumers sometimes add it.
     found = request.state["routes"].find("GET", parts.path.removesuffix("/") if parts.path != "/" else "/")
     slug = found.params.get("slug", "") if found is not None and found.route.name in _EMBEDDABLE_PAGES else ""
-    if parts.scheme not in ("http", "https") or parts.netloc != own or not is_valid_slug(slug):
+    # The host in any case, as the scheme (which urlsplit lowers): both are case-insensitive (RFC 3986,
+    # 6.2.2.1). The path is not.
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != own.lower() or not is_valid_slug(slug):
         raise HTTPException(status_code=404)
     if fmt not in ("json", "xml"):
         raise HTTPException(status_code=501)
