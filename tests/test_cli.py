@@ -19,6 +19,7 @@ import pytest
 from reader.cli import main
 from reader.db import ConflictError, DatabaseUnavailable, database_for
 from reader.models import ArticleDraft
+from reader.settings import port
 from tests.conftest import immutable, sqlite_write_locked
 from tests.serverproc import reader_command
 
@@ -76,6 +77,26 @@ def test_every_variable_settings_reads_is_documented() -> None:
     source = (ROOT / "src" / "reader" / "settings.py").read_text()
     read = set(re.findall(r'"(READER_[A-Z_]+)" in environ', source))
     assert read == {name for name, _ in ENVIRONMENT} == readme_variables()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("70000", "--port must be at most 65535, not 70000"),
+        ("65536", "--port must be at most 65535, not 65536"),
+        ("-1", "--port must be at least 0, not -1"),
+        ("http", "--port must be a whole number, not 'http'"),
+    ],
+)
+def test_a_port_out_of_range_stops_serve_with_one_line_before_the_database(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    # Was an OverflowError's traceback from binding the socket (exit 1), after the database was created.
+    done = reader("serve", "--port", value, "--db", str(tmp_path / "r.db"))
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"reader: error: {message}\n")
+    assert not (tmp_path / "r.db").exists()
+    # 0 is any free port (the tests' servers start so), 65535 the last one.
+    assert (port("--port", "0"), port("--port", "65535")) == (0, 65535)
 
 
 def test_migrate_creates_the_schema_once(tmp_path: Path) -> None:

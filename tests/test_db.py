@@ -26,7 +26,7 @@ from reader.db import (
     describe_target,
 )
 from reader.settings import parse_database
-from tests.conftest import eventually, listener_pids, new_pg_database, opened_nodes
+from tests.conftest import eventually, listener_pids, new_pg_database, opened_nodes, sqlite_write_locked
 
 pytestmark = pytest.mark.anyio
 INSERT = (
@@ -330,6 +330,39 @@ async def test_sqlite_a_write_cancelled_while_waiting_for_the_lock_leaves_the_wr
         other.close()
         with pytest.raises(asyncio.CancelledError):
             await task
+        async with db.transaction() as tx:
+            await tx.execute(INSERT, ("after",))
+        assert await db.fetch_all("SELECT slug FROM articles") == [{"slug": "after"}]
+    finally:
+        await db.close()
+
+
+async def test_sqlite_writers_queued_behind_another_process_each_wait_one_busy_timeout(tmp_path: Path) -> None:
+    """Six writes asking one after another while another process holds the write lock: each one's wait, for
+    this process's lock and then SQLite's, ends one busy timeout after it asked (they answered after 1, 2 …
+    6 timeouts: behind a proxy the last ones timed out there instead of getting their 503). Each but the
+    first takes this process's lock with part of its timeout left, SQLite's wait shortened to it; then a
+    write that does not queue waits a whole timeout again."""
+    path = tmp_path / "queued.db"
+    busy = 0.5
+    db = SQLiteDatabase(path, busy_timeout_ms=int(busy * 1000))
+    await db.open()
+    loop = asyncio.get_running_loop()
+
+    async def refused_after(slug: str, delay: float = 0) -> float:
+        await asyncio.sleep(delay)
+        asked = loop.time()
+        with pytest.raises(DatabaseUnavailable, match="database is locked"):
+            async with db.transaction() as tx:
+                await tx.execute(INSERT, (slug,))
+        return loop.time() - asked
+
+    try:
+        with sqlite_write_locked(path):
+            waits = await asyncio.gather(*(refused_after(f"queued-{n}", n * busy / 5) for n in range(6)))
+            # A bound the product promises (about one timeout each), generous for a loaded machine.
+            assert max(waits) < 2.5 * busy, waits
+            assert await refused_after("alone") >= busy
         async with db.transaction() as tx:
             await tx.execute(INSERT, ("after",))
         assert await db.fetch_all("SELECT slug FROM articles") == [{"slug": "after"}]

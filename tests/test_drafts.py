@@ -105,11 +105,14 @@ def test_visible_character_is_what_survives_folding_less_what_shows_nothing() ->
     # The API's schema says "not empty" with this pattern, and the store refuses with it. Every code point
     # is tried: none that clean_text and whitespace folding drop may count, and the ones that survive yet
     # do not count must all be characters that show nothing on their own.
+    # Except the non-characters outside the BMP, which clean_text drops but a schema pattern (\uXXXX escapes,
+    # no astral ranges) cannot leave out: a field of nothing else is refused after clean_text all the same.
     visible = re.compile(VISIBLE_CHARACTER)
     survives = [point for point in range(0x110000) if clean_text(chr(point)).split()]
+    astral_noncharacters = [plane << 16 | low for plane in range(1, 17) for low in (0xFFFE, 0xFFFF)]
     assert sum(1 for point in range(0x110000) if visible.fullmatch(chr(point))) == sum(
         1 for point in survives if visible.fullmatch(chr(point))
-    )
+    ) + len(astral_noncharacters)
     unseen = [point for point in survives if not visible.fullmatch(chr(point))]
     khmer_inherent_vowels = (0x17B4, 0x17B5)
     for point in unseen:
@@ -119,6 +122,39 @@ def test_visible_character_is_what_survives_folding_less_what_shows_nothing() ->
             or point == 0x034F or point in khmer_inherent_vowels
         ), hex(point)  # fmt: skip
     assert len(unseen) == 59  # the ranges as written, none lost or added by a typo
+
+
+NONCHARACTERS = "\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff"
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_noncharacters_are_removed_from_every_text_field_and_the_bodys_text() -> None:
+    # XML 1.0 has no U+FFFE or U+FFFF (oEmbed's XML answer carries the title): a parser refuses the document.
+    fields = {"title": "Bad \uffff char \ufffe", "summary": "L\ufdd0ead", "author": "A\U0001fffe", "lang": "en"}
+    draft = draft_from_fields({**fields, "source_url": "https://example.org/\ufdefx", "body_html": "<p>B\uffffody</p>"})
+    assert (draft.title, draft.summary, draft.author) == ("Bad char", "Lead", "A")
+    assert draft.source_url == "https://example.org/x" and draft.body_html == "<p>Body</p>"
+    # Written as character references, in the text or in an attribute, they come out of the sanitizer: taken too.
+    references = "".join(f"&#x{ord(char):x};" for char in NONCHARACTERS)
+    body = f'<p title="t{references}">x{references}y&#x1;z</p>'
+    assert draft_from_fields({**fields, "body_html": body}).body_html == '<p title="t">xyz</p>'
+    # (Markdown makes U+FFFD of such a reference.)
+    markdown = draft_from_fields({**fields, "body_markdown": f"x{NONCHARACTERS}{references}y"})
+    assert markdown.body_source == f"x{references}y" and not set(NONCHARACTERS) & set(markdown.body_html)
+
+
+def test_bidi_controls_are_removed_from_plain_text_and_kept_in_the_body() -> None:
+    # A title ending in U+202E (right-to-left override) reversed the " · reader" after it in <title>.
+    body = "<p>\u202bمرحبا\u202c and \u2067שלום\u2069</p>"
+    draft = draft_from_fields({
+        "lang": "en", "title": "Title\u202e", "summary": f"{BIDI_CONTROLS}Lead", "author": f"A{BIDI_CONTROLS}B",
+        "body_html": body,
+    })  # fmt: skip
+    assert (draft.title, draft.summary, draft.author) == ("Title", "Lead", "AB")
+    assert draft.body_html == body and draft.body_source == body
+    with pytest.raises(FieldError) as info:
+        draft_from_fields({**BASE, "title": BIDI_CONTROLS})
+    assert info.value.field == "title" and info.value.message == "must not be empty"
 
 
 @pytest.mark.parametrize(

@@ -257,6 +257,15 @@ async def test_a_slug_with_a_line_break_is_refused(client: httpx.AsyncClient, to
         SLUG_PATH.parse([("slug", "checked\n")])
 
 
+async def test_a_title_keeps_no_noncharacter_or_bidi_override(client: httpx.AsyncClient, token: str) -> None:
+    # Stored as sent, U+FFFE and U+FFFF broke oEmbed's XML, and a closing U+202E (right-to-left override)
+    # reversed the " · reader" after the title in the page's <title> (reader.drafts).
+    article = {**ARTICLE, "title": "Bad \uffff char \ufffe\u202e", "author": "\u202eAuthor"}
+    saved = await client.put("/api/articles/checked", json=article, headers=bearer(token))
+    assert saved.status_code == 201 and (saved.json()["title"], saved.json()["author"]) == ("Bad char", "Author")
+    assert "<title>Bad char · reader</title>" in (await client.get("/articles/checked")).text
+
+
 @pytest.mark.parametrize("escape", [b"\\ud800", b"\\udfff", b"x\\ud83d"])
 async def test_a_lone_surrogate_escape_is_bad_json_not_a_server_error(
     client: httpx.AsyncClient, token: str, escape: bytes

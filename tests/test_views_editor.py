@@ -903,6 +903,28 @@ async def test_unknown_deleted_articles_are_not_found(client: httpx.AsyncClient,
     assert forged.status_code == 403
 
 
+async def test_a_nul_in_a_search_or_an_address_is_no_server_error(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    # PostgreSQL refuses a NUL in any text it is sent (a 500), where SQLite took it: a search finds what it
+    # finds without the NUL, and an address with one names no article, on both (test_views_on_postgresql).
+    alone = await client.get("/editor/?q=%00")
+    assert alone.status_code == 200 and "editor-search-result" not in alone.text
+    assert f'href="/editor/articles/{EN_SLUG}"' in alone.text  # an empty search: every article
+    inside = await client.get("/editor/?q=b%00%E1%BA%AFc")  # "b\0ắc": "bắc"
+    assert inside.status_code == 200 and f'href="/editor/articles/{SEED_SLUG}"' in inside.text
+    assert "\x00" not in inside.text and "&#0;" not in inside.text
+    form = {"csrf_token": editor.csrf, "version": "1"}
+    # The edit form's save with another address in it is a rename of the article at the path's address.
+    edit = {**form, "title": "T", "slug": "t", "lang": "en", "body": "<p>x</p>", "body_format": "html"}
+    for path, posted in [
+        ("/editor/deleted/x%00", form), (f"/editor/articles/{SEED_SLUG}%00", edit),
+        ("/editor/articles/x%00/history", None), ("/editor/articles/x%00/history/1", form),
+        ("/editor/articles/x%00/delete", form), ("/editor/articles/x%00/check", None), ("/editor/preview/x%00", None),
+    ]:  # fmt: skip
+        assert (await client.get(path)).status_code == 404, path
+        if posted is not None:
+            assert (await client.post(path, data=posted)).status_code == 404, path
+
+
 async def test_the_deleted_articles_come_a_page_at_a_time_in_english(settings: Settings) -> None:
     async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as client:
         editor = await AuthActions(app, client).sign_in()

@@ -27,6 +27,7 @@ from tests.test_views_articles import (  # noqa: F401
 from tests.test_views_editor import (  # noqa: F401
     test_a_deleted_article_is_listed_shown_and_restored,
     test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since,
+    test_a_nul_in_a_search_or_an_address_is_no_server_error,
     test_create_edit_and_delete,
     test_the_deleted_articles_come_a_page_at_a_time_in_english,
     test_wrong_passwords_are_throttled,

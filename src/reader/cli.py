@@ -40,6 +40,7 @@ from reader.settings import (
     access_log_destination,
     access_log_format,
     parse_database,
+    port,
     workers,
 )
 from reader.store import SqlArticleStore
@@ -88,7 +89,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Start the web server. A missing or empty database is created and filled with the demo articles.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    # Checked with the settings (reader.settings.port): a port out of range is one line, before the database.
+    serve.add_argument("--port", default="8000", help="port to listen on (default: 8000)")
     serve.add_argument("--db", help=db_help)
     serve.add_argument(
         "--workers",
@@ -398,10 +400,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     environ = {k: v for k, v in os.environ.items() if k != "READER_DB"} if args.command == "copy" else os.environ
     try:
         settings = Settings.from_env(environ, db=getattr(args, "db", None), **_serve_flags(args))
+        listen_port = port("--port", args.port) if args.command == "serve" else 0
     except SettingsError as exc:
         return _fail(exc)
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, listen_port)
     if args.command in ("user", "token"):
         try:
             print(asyncio.run(_accounts(settings, args)))

@@ -26,7 +26,14 @@ MAX_LENGTHS = {"title": 300, "summary": 3000, "author": 200, "source_url": 2000}
 MAX_BODY_CHARS = 2_000_000
 
 LANG_TAG = re.compile(r"^([A-Za-z]{2,3})((?:-[A-Za-z0-9]{1,8}){0,4})$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Unicode's non-characters: U+FDD0-U+FDEF and the last two code points of every plane. Never text, and
+# U+FFFE and U+FFFF are not XML 1.0 characters at all (oEmbed's XML answer carries the title).
+_NONCHARACTERS = r"\ufdd0-\ufdef" + "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f{_NONCHARACTERS}]")
+# The bidi embeddings, overrides and isolates: a one-line field's text is shown inside other text (a title
+# in <title>, before " · reader"), where one that is not closed reorders what follows it. The body keeps
+# them, balanced or not: its HTML may need them for right-to-left passages, and its blocks end them.
+_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # What survives clean_text but str.split() splits on, and what shows nothing on its own (format characters,
 # fillers, variation selectors): JSON Schema patterns as well, so \uXXXX escapes only (ECMA-262 without the
 # u flag has no astral ranges; the invisible characters outside the BMP are left to the editor's eye).
@@ -39,7 +46,8 @@ _INVISIBLE = (
 PRINTING_CHARACTER = rf"[^{_SPACES}]"
 # One that also shows something: a text field holding one is not empty (a title of invisible characters
 # alone would be a heading and a link with no text).
-VISIBLE_CHARACTER = rf"[^{_SPACES}{_INVISIBLE}]"
+# (The non-characters clean_text removes are left out too: those of the BMP, as the schema can say.)
+VISIBLE_CHARACTER = rf"[^{_SPACES}{_INVISIBLE}\ufdd0-\ufdef\ufffe\uffff]"
 _VISIBLE = re.compile(VISIBLE_CHARACTER)
 _T = TypeVar("_T")
 _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -80,7 +88,8 @@ class FieldErrors(FieldError):
 
 
 def clean_text(value: str) -> str:
-    """NFC-normalized text without control characters (Vietnamese often arrives decomposed)."""
+    """NFC-normalized text (Vietnamese often arrives decomposed) without control characters (but tab and
+    line feed) or non-characters."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", value))
 
 
@@ -93,7 +102,7 @@ def _text(data: Mapping[str, object], field: str, *, required: bool = False, one
     if not isinstance(value, str):
         raise FieldError(field, N_("must be text, not %(type)s"), type=_type_name(value))
     text = clean_text(value)
-    text = " ".join(text.split()) if one_line else text.strip()
+    text = " ".join(_BIDI_CONTROL.sub("", text).split()) if one_line else text.strip()
     if required and not _VISIBLE.search(text):
         raise FieldError(field, N_("must not be empty"))
     limit = MAX_LENGTHS.get(field)
@@ -253,7 +262,9 @@ def _body(data: Mapping[str, object], lang: str) -> tuple[SafeHtml, str, str]:
         raise FieldError(body_field, N_("is longer than %(limit)d characters"), limit=MAX_BODY_CHARS)
     untrusted = source_as_html(source, "html" if has_html else "markdown")
     try:
-        body = sanitize_html(untrusted, lang=lang)
+        # Character references ("&#xFFFF;") bring back what clean_text took out of the source. Taking a
+        # character out of the sanitizer's output makes no markup: it escaped every "<", "&" and quote.
+        body = SafeHtml(_CONTROL.sub("", sanitize_html(untrusted, lang=lang)))
     except TooDeeplyNested:
         raise FieldError(body_field, N_("nests elements more than %(limit)d levels deep"), limit=MAX_NESTING) from None
     # Refused only when sanitizing took away what there was (all of it in scripts, say): a body that shows

@@ -177,6 +177,19 @@ def workers(name: str, raw: str) -> int:
     return _int(name, raw, 1)
 
 
+# The highest TCP port. 0 asks the system for any free one, which the first line `reader serve` prints names
+# (the tests start their servers so).
+MAX_PORT = 65535
+
+
+def port(name: str, raw: str) -> int:
+    """A TCP port to listen on, 0 to MAX_PORT (0: any free one)."""
+    value = _int(name, raw, 0)
+    if value > MAX_PORT:
+        raise SettingsError(f"{name} must be at most {MAX_PORT}, not {value}")
+    return value
+
+
 # The shortest head or body timeout.
 MIN_TIMEOUT = 0.5
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import logging
+import math
 import os
 import sqlite3
 import threading
@@ -167,6 +168,9 @@ class SQLiteDatabase(Database):
         self._read_count = read_connections
         self._busy_timeout_ms = busy_timeout_ms
         self._writer: aiosqlite.Connection | None = None
+        # The busy timeout the writer's connection has now (ms): shorter for a write that waited behind this
+        # process's others (transaction); None while not known (a PRAGMA cancelled on its way).
+        self._writer_busy_ms: int | None = None
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all_readers: list[aiosqlite.Connection] = []
         self._write_lock = asyncio.Lock()
@@ -197,6 +201,7 @@ class SQLiteDatabase(Database):
         async with self._opening():
             before = _file_id(self.path)
             self._writer = await self._connect()
+            self._writer_busy_ms = self._busy_timeout_ms
             created = await self._migrate(self._writer, check=check, seed=seed, create=create)
             await self._open_readers()
             self._opened = _file_id(self.path)
@@ -414,25 +419,54 @@ class SQLiteDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self, touches: Iterable[str] | None = None) -> AsyncIterator[_SQLiteTransaction]:
-        """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process."""
+        """One write transaction (BEGIN IMMEDIATE), serialized with every other writer of this process.
+
+        A write waits at most one busy timeout from when it asked, for this process's lock and SQLite's
+        together: waited for in turn, each writer queued behind another process's lock waited a whole
+        timeout more than the one before it (the sixth of six answered 503 after six), past the timeout of
+        a proxy in front. So does a write queued behind a long one of this process (as it would in another
+        worker process)."""
         if self._writer is None and self._gone is None:
             raise RuntimeError("database is not open")
+        deadline = asyncio.get_running_loop().time() + self._busy_timeout_ms / 1000
         try:
-            async with self._write_lock:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._write_lock.acquire()
+            except TimeoutError:
+                raise DatabaseUnavailable(
+                    f"database is locked (this process's earlier writes waited the whole busy timeout, "
+                    f"{self._busy_timeout_ms} ms)"
+                ) from None
+            try:
                 # Checked inside the lock, before and after: a write never goes into a file nobody will see,
                 # and one that may have is never reported saved. (The watcher lets go of the old file.)
                 if self._writer is None or self._gone is not None or self._moved():
                     raise self._unavailable()
                 with _translated():
+                    await self._busy_until(deadline)
                     async with self._transaction(self._writer) as conn:
                         yield _SQLiteTransaction(conn)
                         if self._moved():  # before COMMIT: rolled back, nothing saved
                             raise self._unavailable()
                 if self._moved():  # committed into the file that was replaced meanwhile
                     raise DatabaseUnavailable(f"{self.path}: the database file was replaced during the write")
+            finally:
+                self._write_lock.release()
         finally:
             # Also after a rollback or a failed COMMIT: a needless re-render is cheap, a stale page is not.
             self.changed(touches)
+
+    async def _busy_until(self, deadline: float) -> None:
+        """The writer's busy timeout made what is left until `deadline` (a whole one for a write that did not
+        wait for the lock: no PRAGMA then, as long as the last write did not wait either)."""
+        assert self._writer is not None
+        left = (deadline - asyncio.get_running_loop().time()) * 1000
+        busy_ms = min(self._busy_timeout_ms, max(0, math.ceil(left)))
+        if busy_ms != self._writer_busy_ms:
+            self._writer_busy_ms = None  # until it is done: a cancelled PRAGMA may yet run
+            await self._writer.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            self._writer_busy_ms = busy_ms
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from reader import cpu_work
 from reader.announce import theme_name
 from reader.digits import ascii_number
-from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
+from reader.drafts import FieldError, FieldErrors, clean_text, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import AUTO_DARK, layout_report
@@ -110,7 +110,9 @@ MAX_SEARCH_CHARS = 200
 
 async def article_list(request: Request) -> Response:
     """GET /editor/: every article, newest first; with ?q=, those whose address has its words."""
-    search = request.query_params.get("q", "").strip()[:MAX_SEARCH_CHARS]
+    # Cleaned as a title is (no title holds a control character), which also keeps a NUL from PostgreSQL:
+    # it refuses one in any text it is sent, where SQLite would only find nothing.
+    search = clean_text(request.query_params.get("q", "")).strip()[:MAX_SEARCH_CHARS]
     listing = await request.state["store"].list_articles(
         page=_page_number(request), per_page=request.state["settings"].page_size, search=search
     )
@@ -119,6 +121,15 @@ async def article_list(request: Request) -> Response:
     notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted", "restored") and is_valid_slug(done) else None
     query = {"q": search} if search else {}
     return _page(request, "editor/list.html", {"listing": listing, "notice": notice, "search": search, "query": query})
+
+
+def _path_slug(request: Request) -> str:
+    """The slug the path names, or 404 for one no article can have. Such a slug never reaches the database,
+    as with load_article: PostgreSQL refuses a NUL in any text it is sent (a 500), where SQLite finds nothing."""
+    slug: str = request.path_params["slug"]
+    if not is_valid_slug(slug):
+        raise HTTPException(status_code=404)
+    return slug
 
 
 def _page_number(request: Request) -> int:
@@ -255,7 +266,7 @@ async def save(request: Request) -> Response:
     store = request.state["store"]
     # Not looked up first: an article deleted while it was being edited is a conflict like any other, and
     # the editor's text comes back instead of a 404 that would lose it.
-    slug = request.path_params.get("slug")
+    slug = _path_slug(request) if "slug" in request.path_params else None
     form = posted_form(request)
     fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
     version = _posted_version(form.get("version"))
@@ -461,7 +472,7 @@ async def deleted_list(request: Request) -> Response:
 
 async def _load_deleted(request: Request) -> DeletedArticle:
     """The article last deleted under the path's slug, or 404 (none was, or nothing of it was kept)."""
-    deleted = await request.state["store"].get_deleted(request.path_params["slug"])
+    deleted = await request.state["store"].get_deleted(_path_slug(request))
     if deleted is None:
         raise HTTPException(status_code=404)
     return deleted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from xml.sax.saxutils import escape
@@ -22,6 +23,9 @@ DEFAULT_WIDTH = 600
 DEFAULT_HEIGHT = 800
 OEMBED_CACHE_AGE = 3600
 _ATTRIBUTE_ENTITIES = {'"': "&quot;", "'": "&#x27;"}
+# What XML 1.0 has no character for (its Char production): no escape can write it, and a parser refuses the
+# document. The clean-up on the way in (reader.drafts) takes them out, but not of articles stored before it.
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def public_base(request: Request) -> str:
@@ -65,7 +69,9 @@ async def oembed(request: Request) -> Response:
     # One trailing slash is forgiven, as consumers sometimes add it.
     found = request.state["routes"].find("GET", parts.path.removesuffix("/") if parts.path != "/" else "/")
     slug = found.params.get("slug", "") if found is not None and found.route.name in _EMBEDDABLE_PAGES else ""
-    if parts.scheme not in ("http", "https") or parts.netloc != own or not is_valid_slug(slug):
+    # The host in any case, as the scheme (which urlsplit lowers): both are case-insensitive (RFC 3986,
+    # 6.2.2.1). The path is not.
+    if parts.scheme not in ("http", "https") or parts.netloc.lower() != own.lower() or not is_valid_slug(slug):
         raise HTTPException(status_code=404)
     if fmt not in ("json", "xml"):
         raise HTTPException(status_code=501)
@@ -111,6 +117,6 @@ async def oembed(request: Request) -> Response:
     headers = {"cache-control": f"public, max-age={OEMBED_CACHE_AGE}"}
     if fmt == "json":
         return JSONResponse(data, headers=headers, media_type="application/json")
-    fields = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in data.items())
+    fields = "".join(f"<{key}>{escape(_NOT_XML.sub('', str(value)))}</{key}>" for key, value in data.items())
     xml = f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>\n'
     return Response(xml, media_type="text/xml", headers=headers)
