@@ -171,6 +171,13 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
         "/preferences", data={"action": "apply-shared", "settings": "1|s:200|t:sepia", "next": "/preferences"}
     )
     assert applied.status_code == 303 and cookie_header(applied).startswith("reader_prefs=1|s:200|t:sepia;")
+    # The page it comes back to says the settings were applied (it looked as it did before, and said nothing).
+    assert applied.headers["location"] == "/preferences?applied=1#reader-applied"
+    client.cookies.set("reader_prefs", "1|s:200|t:sepia")
+    back = await client.get("/preferences?applied=1")
+    assert 'id="reader-applied" tabindex="-1">Đã áp dụng cài đặt đọc được chia sẻ: ' in back.text
+    assert 'data-size="200"' in back.text
+    assert 'id="reader-applied"' not in (await client.get("/preferences")).text
 
 
 @pytest.mark.parametrize(

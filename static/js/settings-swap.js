@@ -184,6 +184,18 @@
     }
   }
 
+  // Escape closes the disclosure the focus is in (the Readability panel, the shortcut keys inside it), as a
+  // menu or dialog closes, and puts the focus on its summary, where Enter opens it again. (A native <details>
+  // ignores Escape.) Not while a select's list is open: Escape closes that first, in the browser.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    const details = event.target instanceof Element ? event.target.closest("details[open]") : null;
+    if (!details || !region()?.contains(details)) return;
+    details.open = false;
+    details.querySelector(":scope > summary")?.focus();
+    event.preventDefault();
+  });
+
   // The Readability panel stays as it was: a change from outside it (A+, A−) says whether the reader has it
   // open (the server renders it so; without JavaScript the form carries what the page was rendered with).
   document.addEventListener("htmx:configRequest", (event) => {

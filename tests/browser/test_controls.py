@@ -542,6 +542,24 @@ def test_focus_is_visible_in_every_theme(page: Page, context: BrowserContext, li
     assert contrast_ratio(rgb_hex(outline[2]), background) >= 3
 
 
+def test_with_the_readers_own_colours_a_focused_button_differs_from_a_pressed_one(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    # Both were filled with the text colour and the ring merged with the fill: the focused "75" looked like
+    # the pressed "✓ 66". The ring now stands 2 px off the control, with the page's colour between.
+    set_prefs(context, live_server, "1|fg:ffff00|bg:000080")
+    page.goto(live_server + SEED + "?panel=open")
+    page.locator("#reader-width-75").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    ring = page.eval_on_selector(
+        "#reader-width-75", "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineOffset] }"
+    )
+    assert ring[0] == "solid" and px(ring[1]) >= 2
+    pressed = page.eval_on_selector('[aria-pressed="true"][name="width"]', "e => getComputedStyle(e).outlineStyle")
+    assert pressed == "none"
+
+
 def test_forced_colours_keep_states_visible(page: Page, live_server: str) -> None:
     page.emulate_media(forced_colors="active")
     page.goto(live_server + SEED + "?panel=open")

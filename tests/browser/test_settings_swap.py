@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
 from reader.prefs import PALETTES
-from tests.browser.conftest import SCROLL_SETTLED, PageProblems
+from tests.browser.conftest import SCROLL_SETTLED, PageProblems, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -365,3 +365,28 @@ def test_a_change_that_fails_says_so_in_the_pages_language(
     expect(status).to_have_attribute("lang", "en")
     expect(page.locator(".reader-request-failed")).to_have_attribute("lang", "en")
     forget_the_failure_provoked(problems)
+
+
+def test_escape_closes_the_disclosure_the_focus_is_in(page: Page, live_server: str) -> None:
+    # A native <details> ignores Escape; a reader who opened the panel by keyboard expects it to close, as a
+    # menu does, and to find the focus where they opened it.
+    page.goto(live_server + SEED)
+    wait_for_htmx(page)
+    page.locator("#reader-panel-summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+    page.locator("#reader-shortcuts-summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#reader-shortcuts")).to_have_attribute("open", "")
+    page.locator("#reader-shortcuts-toggle").focus()
+    page.keyboard.press("Escape")  # the innermost first
+    expect(page.locator("#reader-shortcuts")).not_to_have_attribute("open", "")
+    expect(page.locator("#reader-shortcuts-summary")).to_be_focused()
+    expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")
+    expect(page.locator("#reader-panel-summary")).to_be_focused()
+    # Closed stays closed across the next change.
+    page.locator("#reader-bigger").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")

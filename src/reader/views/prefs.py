@@ -132,6 +132,9 @@ def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
     """The address a 303 sends the browser to: the page, with the panel as it was, at the control used."""
     target = next_path.split("#", 1)[0]
     action = fields.get("action") or "set"
+    if action == "apply-shared":
+        # Where the settings page says they were applied (a page that came back unchanged said nothing).
+        return target + ("&" if "?" in target else "?") + "applied=1#reader-applied"
     if action in ("bigger", "smaller"):
         fragment = "reader-size-controls"
     elif not panel_open:
@@ -280,6 +283,7 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared": None,
         "shared_lines": [],
         "shared_unread": 0,
+        "applied": request.query_params.get("applied") == "1",
     }
 
 
