@@ -4,7 +4,7 @@ done in a thread so that the event loop goes on answering everyone else meanwhil
 On the event loop, one editor's import of a large file or one API write of a dense article held every
 reader's request, and the health check, for as long as it took: 126 s for an 18 MB import, 10.6 s for a
 0.96 MB Markdown body. In a thread, the loop gets the interpreter back at least every switch interval (5 ms),
-and the parts written in Rust or C (nh3, the HTML parser) let it run meanwhile. Such work takes at most one
+and while the sanitizer (nh3, in Rust) runs it has it to itself. Such work takes at most one
 thread per core at a time (`limiter`), shared by everything that uses it, the readability reports of the API
 included: more at once would only slow each one down.
 """
@@ -15,12 +15,13 @@ import asyncio
 import os
 import weakref
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, TypeVarTuple, Unpack
 
 import anyio
 import anyio.to_thread
 
 _Result = TypeVar("_Result")
+_Args = TypeVarTuple("_Args")
 
 _LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
 
@@ -35,6 +36,6 @@ def limiter() -> anyio.CapacityLimiter:
     return found
 
 
-async def off_the_loop(work: Callable[..., _Result], *args: object) -> _Result:
+async def off_the_loop(work: Callable[[Unpack[_Args]], _Result], *args: *_Args) -> _Result:
     """`work(*args)` in a worker thread, its result or its exception as if called here."""
     return await anyio.to_thread.run_sync(work, *args, limiter=limiter())

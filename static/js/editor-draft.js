@@ -2,13 +2,14 @@
 // lost to a session that ended (the live preview, or Save, then leads to the sign-in form and back here), a
 // page that crashed, or a link followed by mistake: as WordPress keeps a post's backup in the browser.
 // - While the editor types, and when the page is left, the form's fields go to sessionStorage (this tab only,
-//   gone when it closes; never the CSRF token or the version the form was opened at), under the form's
-//   address.
+//   gone when it closes; never the CSRF token), under the form's address, with the version of the article
+//   they were typed against.
 // - A form opened with kept fields that differ from what it shows offers them back: a notice above it with
-//   Restore and Discard, said through the page's status region. Nothing is put back without asking, and the
-//   version stays the page's, so a save over a newer version is refused as a conflict, not written over it.
+//   Restore and Discard, said through the page's status region. Nothing is put back without asking.
 // - A save that went through (the article list says so: ?done=saved:slug) drops what was kept for its form;
 //   a form that shows what was kept (a save refused with errors shows what was sent) drops it silently.
+// - Restored fields keep the version they were typed against, so a save over a version saved since is
+//   refused as a conflict (the form comes back with them), never written over it.
 // A classic script, loaded by the form and the article list.
 (() => {
   const PREFIX = "reader-draft:";
@@ -40,16 +41,20 @@
     }
   }
 
+  // The article list after a save names the article saved: what its form kept goes, and only that (a
+  // marker left by a save that did not go through must not take a later draft with it).
   const done = new URLSearchParams(location.search).get("done") || "";
-  if (/^(saved|deleted):/.test(done)) {
-    const submitted = read(SUBMITTED);
-    if (typeof submitted?.key === "string") write(submitted.key, null);
+  const submitted = read(SUBMITTED);
+  if (done.startsWith("saved:") && typeof submitted?.key === "string") {
+    if (!submitted.slug || done === `saved:${submitted.slug}`) write(submitted.key, null);
     write(SUBMITTED, null);
   }
 
   const form = document.querySelector("form.reader-editor-form[data-draft-key]");
   if (!form) return;
   const key = PREFIX + form.dataset.draftKey;
+  // Back on a form: whatever was sent last did not go through (a refused save, a sign-in on the way).
+  write(SUBMITTED, null);
 
   function fieldsOf() {
     const fields = {};
@@ -86,7 +91,7 @@
       if (!kept) write(key, null);
       return;
     }
-    write(key, { at: Date.now(), fields });
+    write(key, { at: Date.now(), version: form.elements.version?.value ?? null, fields });
   }
   for (const type of ["input", "change"]) {
     form.addEventListener(type, () => {
@@ -99,7 +104,8 @@
   });
   form.addEventListener("submit", (event) => {
     keep();
-    if (event.submitter?.value === "save") write(SUBMITTED, { key });
+    // The address it will be saved at, when the form says (a new article's may be made from its title).
+    if (event.submitter?.value === "save") write(SUBMITTED, { key, slug: form.elements.slug?.value.trim() || "" });
   });
 
   const notice = document.getElementById("editor-kept");
@@ -130,6 +136,10 @@
         first ??= element;
       }
     }
+    // The version they were typed against, not the page's: if the article was saved meanwhile (by someone
+    // else, or in another tab), the save is refused as a conflict with these fields kept, not written over
+    // the newer version.
+    if (form.elements.version && typeof kept.version === "string") form.elements.version.value = kept.version;
     notice.hidden = true;
     // The live preview follows (htmx listens for the form's change), and the editor goes on from the first
     // field that came back.

@@ -516,10 +516,17 @@ export class ReadingTools {
     // Tab to a link below the screen: the browser scrolls it into view, and the band, put on it, must stay
     // on it. Held in place on the screen instead, it left the focused link under the dimmed part (its focus
     // indicator at 1.5:1, WCAG 2.4.11).
+    // (Still the reader's scroll for read aloud: following the voice stops, as for any scroll of theirs.)
     const focused = this.#lastFocusInArticle;
-    if (performance.now() - this.#focusedAt < FOCUS_SCROLL_MS && focused && this.root.activeElement === focused) {
+    const rect = focused?.getBoundingClientRect();
+    if (
+      performance.now() - this.#focusedAt < FOCUS_SCROLL_MS &&
+      this.root.activeElement === focused &&
+      rect && onScreen(rect)
+    ) {
       this.guide.ownScroll();
-      this.guide.follow(focused.getBoundingClientRect(), { whole: true });
+      this.guide.follow(rect, { whole: true });
+      this.#readerScrolled();
       return;
     }
     this.guide.readerScrolled(-moved);

@@ -150,19 +150,26 @@
     keepFocusOnScreen();
   }
 
+  // Off A− (or a key pressed): no hold, neither the one there is nor one for a press still on its way.
+  function forget() {
+    pressedAt = -Infinity;
+    release();
+  }
+  const onHeld = (event) => event.target instanceof Element && event.target.closest(`#${HELD}`);
+
   document.addEventListener(
     "pointerdown",
     (event) => {
-      if (event.target instanceof Element && event.target.closest(`#${HELD}`)) pressedAt = performance.now();
-      else release();
+      if (onHeld(event)) pressedAt = performance.now();
+      else forget();
     },
     true,
   );
   document.addEventListener("pointermove", (event) => {
-    if (held && !(event.target instanceof Element && event.target.closest(`#${HELD}`))) release();
+    if ((held || pressedAt > -Infinity) && !onHeld(event)) forget();
   });
-  document.addEventListener("keydown", release, true);
-  window.addEventListener("resize", release);
+  document.addEventListener("keydown", forget, true);
+  window.addEventListener("resize", forget);
 
   function restore() {
     root.classList.remove("reader-swapping");
@@ -188,7 +195,8 @@
   // menu or dialog closes, and puts the focus on its summary, where Enter opens it again. (A native <details>
   // ignores Escape.) Not while a select's list is open: Escape closes that first, in the browser.
   document.addEventListener("keydown", (event) => {
-    if (event.key !== "Escape" || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key !== "Escape" || event.isComposing || event.defaultPrevented) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     const details = event.target instanceof Element ? event.target.closest("details[open]") : null;
     if (!details || !region()?.contains(details)) return;
     details.open = false;

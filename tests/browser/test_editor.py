@@ -453,6 +453,47 @@ def test_kept_changes_can_be_discarded_and_an_untouched_form_keeps_nothing(page:
     expect(page.locator("#editor-kept")).to_be_hidden()
 
 
+def test_restored_changes_never_overwrite_a_version_saved_since(browser: Browser, live_server: str) -> None:
+    # Tab A's changes were kept when it left its form; tab B saves the article meanwhile. Restored on the
+    # newer form, A's changes once carried the page's version, and their save silently undid B's.
+    context = browser.new_context(locale="vi-VN")
+    try:
+        tab_a = context.new_page()
+        problems = PageProblems(tab_a)
+        problems.expect_status(409)
+        sign_in(tab_a, live_server)
+        slug = "ban-giu-lai-va-ban-moi"
+        tab_a.goto(live_server + "/editor/new")
+        tab_a.fill("#editor-title", "Bản giữ lại và bản mới")
+        tab_a.fill("#editor-body", "Đoạn một.")
+        tab_a.click("#editor-save")
+        tab_a.wait_for_url(f"**/editor/?done=saved:{slug}")
+        tab_a.goto(f"{live_server}/editor/articles/{slug}")
+        wait_for_htmx(tab_a)
+        tab_a.fill("#editor-summary", "Tóm tắt của A.")
+        tab_a.goto(f"{live_server}/editor/")  # left by mistake: the change is kept in this tab
+        tab_b = context.new_page()
+        tab_b.goto(f"{live_server}/editor/articles/{slug}")
+        tab_b.fill("#editor-body", "Đoạn một, sửa bởi B.")
+        tab_b.click("#editor-save")
+        tab_b.wait_for_url(f"**/editor/?done=saved:{slug}")
+        tab_a.go_back()
+        tab_a.wait_for_url(f"{live_server}/editor/articles/{slug}")
+        expect(tab_a.locator("#editor-kept")).to_be_visible()
+        tab_a.click("#editor-kept-restore")
+        with tab_a.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(slug)) as answer:
+            tab_a.click("#editor-save")
+        assert answer.value.status == 409
+        expect(tab_a.get_by_role("alert")).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
+        expect(tab_a.locator("#editor-summary")).to_have_value("Tóm tắt của A.")
+        public = context.new_page()
+        public.goto(f"{live_server}/articles/{slug}")
+        expect(public.locator(".reader-body")).to_contain_text("sửa bởi B")
+        assert problems.unexpected() == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server: str, javascript: bool) -> None:
     """Tab A adds a paragraph and saves; tab B, opened before, changes the lead and saves: B is told, keeps

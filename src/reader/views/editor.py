@@ -611,23 +611,26 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
     return blocks
 
 
-def _reports(article: Article, lang: str) -> tuple[ReadabilityReport | None, LayoutReport]:
-    """The check page's two reports, in `lang`: readability (None for a language it does not know) and layout."""
+def _reports(
+    article: Article, lang: str
+) -> tuple[ReadabilityReport | None, LayoutReport, list[FlagJSON], list[dict[str, Any]]]:
+    """The check page's reports, in `lang` (readability, None for a language it does not know; layout), its
+    flags and the article's blocks with them marked: all the work that grows with the article."""
     try:
         report: ReadabilityReport | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
     except ValueError:
         report = None  # a language the report does not know; the layout checks still apply
     source = source_as_html(article.body_source, article.body_format)
-    return report, layout_report(article.body_html, article.lang, lang, source_html=source)
+    layout = layout_report(article.body_html, article.lang, lang, source_html=source)
+    flags = list(report["flags"]) if report else []
+    return report, layout, flags, _marked_blocks(article, flags)
 
 
 async def check(request: Request) -> Response:
     """GET /editor/articles/{slug}/check: readability and layout report, highlighted text, previews."""
     article = await load_article(request, request.path_params["slug"])
     lang = ui_lang_for(request)
-    report, layout = await cpu_work.off_the_loop(_reports, article, lang)
-    flags = list(report["flags"]) if report else []
-    blocks = _marked_blocks(article, flags)
+    report, layout, flags, blocks = await cpu_work.off_the_loop(_reports, article, lang)
     # The legend: the highlight of each kind the text shows, in a fixed order.
     marked = [kind for kind in MARKED_KINDS if any(flag["kind"] == kind for flag in flags)]
     # Grades under the first school grade: the page says "below grade 1" (the API keeps the formula's value).
