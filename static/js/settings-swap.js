@@ -119,23 +119,18 @@
   function applyHold() {
     const buttons = PAIR.map((id) => document.getElementById(id));
     if (!held || !buttons.every(Boolean)) return;
-    buttons.forEach((button, index) => {
-      const { width, height } = held.boxes[index];
-      for (const [name, value] of [["width", width], ["height", height], ["min-width", width], ["min-height", height]]) {
-        button.style.setProperty(name, `${value}px`);
-      }
-      button.style.setProperty("flex", "none");
+    buttons.forEach(({ style }, index) => {
+      const { width: w, height: h } = held.boxes[index];
+      style.cssText = `width:${w}px;height:${h}px;min-width:${w}px;min-height:${h}px;flex:none`;
     });
     // Then the pair keeps its place, by margins on its row (what is around it makes room; nothing is
     // covered): a page whose centred column narrowed moved it to the right, and text above it that shrank
     // (the masthead) moved it up, where a page at its top cannot scroll to follow. (Moved down or to the
     // right, it stays: the scroll makes up for the first, and the second would push the row past the edge.)
-    const row = buttons[1].parentElement;
+    const { style } = buttons[1].parentElement;
     const box = buttons[1].getBoundingClientRect();
-    const left = held.left - box.left;
-    const down = held.top - box.top;
-    if (left < -0.5) row.style.setProperty("margin-inline-start", `${left}px`);
-    if (down > 0.5) row.style.setProperty("margin-block-start", `${down}px`);
+    if (held.left < box.left - 0.5) style.marginInlineStart = `${held.left - box.left}px`;
+    if (held.top > box.top + 0.5) style.marginBlockStart = `${held.top - box.top}px`;
   }
 
   function unstyle() {

@@ -479,9 +479,14 @@ def test_shared_settings_are_never_applied_without_a_click(
     assert prefs_cookie(context) is None
     assert rgb_hex(style(page, "#reader", "backgroundColor")) == "#ffffff"
     page.click("#reader-apply-shared")
-    page.wait_for_url(live_server + "/preferences")
+    page.wait_for_url(live_server + "/preferences?applied=1#reader-applied")
     assert prefs_cookie(context) == "1|s:150|t:sepia"
     assert rgb_hex(style(page, "#reader", "backgroundColor")) == PALETTES["sepia"].bg
+    # Said where the page opens, in its language: "Shared reading settings applied: these are your settings now."
+    expect(page.locator("#reader-applied")).to_have_text(
+        "Đã áp dụng cài đặt đọc được chia sẻ: đây là cài đặt của bạn từ giờ."
+    )
+    expect(page.locator("#reader-applied")).to_be_in_viewport()
 
 
 def test_the_share_link_carries_the_settings(page: Page, context: BrowserContext, live_server: str) -> None:
