@@ -8,11 +8,12 @@ read as two words. Hyphenation is no cure: Chromium on Linux ships no dictionari
 it would break words that fit as well.
 
 So the article's title says how wide its longest word is (`data-fit`, in the em of a reference font, one of
-`STEPS`, rounded up), and reader.css caps the title's size at what fits that word on the line: the room
-(the column, or the viewport less its gutters) over the word's width in the reader's font (each font's
-`title_widen`, reader.prefs) with the reader's letter spacing. A title with no long word keeps its size; one
-with a long word shrinks only as far as the word needs, and never below 1.1 times the text's size (a word
-too long even then still breaks: a title smaller than that would no longer stand out as one).
+`STEPS`, rounded up), and reader.css caps the title's size at what fits that word on the line: the line's
+width (`100cqi` of the article's header, an inline-size container) over the word's width in the reader's
+font (each font's `title_widen`, reader.prefs) with the reader's letter spacing. A title with no long word
+keeps its size; one with a long word shrinks only as far as the word needs, and never below 1.1 times the
+text's size (a word too long even then still breaks: a title smaller than that would no longer stand out as
+one).
 
 The reference is Noto Sans Bold, the widest of the common system sans faces (Debian's system-ui, and close
 to Roboto's and Arial's bold): its advances were measured in Chromium (100 px, no letter spacing) for what a

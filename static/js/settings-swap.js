@@ -133,15 +133,11 @@
     if (held.top > box.top + 0.5) style.marginBlockStart = `${held.top - box.top}px`;
   }
 
-  function unstyle() {
-    for (const id of PAIR) document.getElementById(id)?.removeAttribute("style");
-    document.getElementById(HELD)?.parentElement.removeAttribute("style");
-  }
-
   function release() {
     if (!held) return;
     held = null;
-    unstyle();
+    for (const id of PAIR) document.getElementById(id)?.removeAttribute("style");
+    document.getElementById(HELD)?.parentElement.removeAttribute("style");
     keepFocusOnScreen();
   }
 

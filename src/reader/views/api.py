@@ -12,7 +12,6 @@ import weakref
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, TypeVar, final
 
-import anyio
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Router
 
@@ -782,7 +781,7 @@ async def readability(request: Request) -> Response:
     # report per core at a time, so that many of them cannot take every thread of anyio's shared pool (sign-in
     # hashes passwords in it).
     try:
-        report, seconds = await anyio.to_thread.run_sync(_timed, _report, data, ui_lang, limiter=cpu_work.limiter())
+        report, seconds = await cpu_work.off_the_loop(_timed, _report, data, ui_lang)
     except TooDeeplyNested as exc:
         raise ApiError(422, str(exc), field="html") from None
     _charge_report_budget(request, seconds, len(await request.body()))
@@ -855,9 +854,7 @@ async def article_readability(request: Request) -> Response:
     size = len(article.body_html.encode())
     _spend_report_budget(request, size)
     try:
-        report, seconds = await anyio.to_thread.run_sync(
-            _timed, _stored_report, article, ui_lang, limiter=cpu_work.limiter()
-        )
+        report, seconds = await cpu_work.off_the_loop(_timed, _stored_report, article, ui_lang)
     except _Unrated as exc:
         raise ApiError(409, str(exc), field="lang") from None
     _charge_report_budget(request, seconds, size)
