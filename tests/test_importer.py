@@ -158,7 +158,8 @@ def test_cli_malformed_file_writes_nothing(tmp_path: Path, capsys: pytest.Captur
     write(good, json.dumps({**JSON_ARTICLE, "summary": "Would be an update."}))
     assert main(["import", "--db", str(db), str(good), str(changed), str(bad)]) == 1
     err = capsys.readouterr().err
-    assert "broken.json: published: 'yesterday' is not an ISO 8601 date" in err and "nothing was written" in err
+    assert "broken.json: published: 'yesterday' is not a date such as 2021-03-31" in err
+    assert "nothing was written" in err
     assert rows(db) == before
 
 
@@ -190,7 +191,8 @@ def test_console_script_exit_status(tmp_path: Path) -> None:
             "bad.json",
             json.dumps([JSON_ARTICLE, {**JSON_ARTICLE, "title": "", "published": "31/03/2021"}]),
             "bad.json: bài 2: title: không được để trống; "
-            "published: “31/03/2021” không phải là ngày hợp lệ theo ISO 8601",
+            "published: “31/03/2021” không phải là ngày (ví dụ 2021-03-31) hay ngày giờ "
+            "(ví dụ 2021-03-31T08:00:00+07:00)",
         ),
     ],
 )
@@ -198,3 +200,25 @@ def test_import_failures_speak_the_editors_language(tmp_path: Path, name: str, c
     with pytest.raises(ImportFailure) as info:
         drafts_from_files([write(tmp_path / name, content)])
     assert info.value.localized("vi").replace(f"{tmp_path}/", "") == vi
+
+
+def test_times_without_an_offset_are_imported_in_the_sites_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Jekyll's and Hugo's front matter and many CMS exports write a time without its offset; it is stored
+    # with the offset of READER_TIME_ZONE, so the API (RFC 3339 only) can send it and take it back.
+    monkeypatch.setenv("READER_TIME_ZONE", "Asia/Ho_Chi_Minh")
+    db = tmp_path / "zoned.db"
+    files = [
+        write(tmp_path / "a.md", MARKDOWN.replace("published: 2026-01-02", "published: 2026-01-02 08:30:00")),
+        write(tmp_path / "b.json", json.dumps({**JSON_ARTICLE, "published": "2021-03-31 08:00"})),
+        write(tmp_path / "c.html", HTML.replace("2026-05-06T07:08:09+00:00", "2026-05-06T07:08")),
+    ]
+    assert main(["import", "--db", str(db), *map(str, files)]) == 0
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT slug, published FROM articles").fetchall())
+    assert stored == {
+        "reading-at-200": "2026-01-02T08:30:00+07:00",
+        "bac-kan-nang-cao-chat-luong": "2021-03-31T08:00:00+07:00",
+        "from-the-heading": "2026-05-06T07:08:00+07:00",
+    }

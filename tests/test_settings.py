@@ -1,8 +1,11 @@
-"""Which database READER_DB and --db name: a SQLite path or a postgresql:// URL, checked before connecting."""
+"""Settings from READER_* variables and flags, each checked before anything starts: which database READER_DB
+and --db name (a SQLite path or a postgresql:// URL), proxies, timeouts, the time zone."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -97,3 +100,15 @@ def test_the_body_timeout_is_seconds() -> None:
 def test_a_timeout_too_short_or_no_time_is_named(name: str, raw: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: raw})
+
+
+def test_the_time_zone_is_one_the_system_knows() -> None:
+    assert Settings().time_zone == "UTC" and Settings().zone is dt.UTC
+    zoned = Settings.from_env({"READER_TIME_ZONE": " Asia/Ho_Chi_Minh "})
+    assert zoned.time_zone == "Asia/Ho_Chi_Minh" and zoned.zone == ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.mark.parametrize("raw", ["", "Asia", "asia/ho_chi_minh", "../../etc/passwd", "+07:00", "zone.tab", "x\x00"])
+def test_a_time_zone_the_system_does_not_know_is_named(raw: str) -> None:
+    with pytest.raises(SettingsError, match="READER_TIME_ZONE must be a time zone such as Asia/Ho_Chi_Minh"):
+        Settings.from_env({"READER_TIME_ZONE": raw})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -204,7 +205,7 @@ async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, edit
         "/editor/import", data={"csrf_token": token}, files=[("files", changed), ("files", bad)]
     )
     assert refused.status_code == 422
-    assert "broken.json: published: “soon” không phải là ngày hợp lệ theo ISO 8601" in refused.text
+    assert "broken.json: published: “soon” không phải là ngày (ví dụ 2021-03-31)" in refused.text
     assert "/tmp" not in refused.text
     assert "Changed body" not in (await client.get("/articles/imported-here")).text
     # More files than an import takes: said on the import page, nothing written.
@@ -447,7 +448,7 @@ async def test_every_error_shows_at_once_in_vietnamese_with_a_summary_of_links(
         assert field is not None and 'aria-invalid="true"' in field.group(0)
         assert f"editor-{name}-error" in field.group(0)
         assert f'id="editor-{name}-error"' in html
-    for english in ("is not", "BCP 47 language tag", "must not", "ISO 8601 date", "lang_other:", "published:"):
+    for english in ("is not", "BCP 47 language tag", "must not", "a date such as", "lang_other:", "published:"):
         assert english not in html
 
 
@@ -464,6 +465,27 @@ async def test_the_date_field_takes_the_portals_own_format(client: httpx.AsyncCl
     assert stored.json()["published"] == "2021-03-31"
     edit = await client.get("/editor/articles/ngay-kieu-viet", headers=VI_PAGE)
     assert re.search(r'<input id="editor-published"[^>]*value="31/03/2021"', edit.text)
+
+
+class TestASiteInVietnamsTimeZone:
+    @pytest.fixture
+    def settings(self, tmp_path: Path) -> Settings:
+        return Settings(db_path=tmp_path / "reader.db", time_zone="Asia/Ho_Chi_Minh")
+
+    async def test_a_time_typed_without_an_offset_is_the_sites(
+        self, client: httpx.AsyncClient, editor: SignedIn
+    ) -> None:
+        page = await client.get("/editor/new", headers=VI_PAGE)
+        assert "2021-03-31 08:00 là giờ Asia/Ho_Chi_Minh" in page.text  # the hint names the zone
+        form = {
+            "csrf_token": editor.csrf, "title": "Giờ đăng", "lang": "vi", "published": "31/03/2021 08:00",
+            "body_format": "markdown", "body": "Nội dung.",
+        }  # fmt: skip
+        assert (await client.post("/editor/new", data=form, headers=VI_PAGE)).status_code == 303
+        stored = (await client.get("/api/articles/gio-dang")).json()
+        assert stored["published"] == "2021-03-31T08:00:00+07:00"
+        edit = await client.get("/editor/articles/gio-dang", headers=VI_PAGE)
+        assert re.search(r'<input id="editor-published"[^>]*value="2021-03-31T08:00:00\+07:00"', edit.text)
 
 
 async def test_the_language_is_chosen_from_a_list_with_other_for_any_tag(

@@ -328,7 +328,7 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
 async def _import(settings: Settings, files: Sequence[Path]) -> str:
     async with _opened(settings.database, settings) as (db, _):
         progress = ProgressBar(sys.stderr, "Checking files")
-        result = await import_files(SqlArticleStore(db), files, progress, by=BY_CLI_IMPORT)
+        result = await import_files(SqlArticleStore(db), files, progress, by=BY_CLI_IMPORT, zone=settings.zone)
     total = result.created + result.updated + result.unchanged
     return (
         f"Imported {total} article{'s' if total != 1 else ''} into {describe_target(settings.database)}: "

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from reader import dates
 from reader.i18n import N_, gettext
-from reader.models import ArticleDraft, SafeHtml, parse_published
+from reader.models import ArticleDraft, SafeHtml
 from reader.sanitize import all_text, has_content, sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from reader.soup import MAX_NESTING, TooDeeplyNested
@@ -132,46 +133,50 @@ def normalize_lang(value: str) -> str:
     return "-".join(subtags)
 
 
-def normalize_published(value: object) -> str | None:
-    """An ISO 8601 date or date-time, normalized; None when absent."""
+def normalize_published(value: object, zone: dt.tzinfo = dt.UTC) -> str | None:
+    """A publication date in the form reader stores (reader.dates), a time without an offset read in `zone`;
+    None when absent. YAML front matter gives dates and date-times, JSON and HTML text."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date):  # a datetime is a date too
+        return dates.stored_form(value, zone)
     if not isinstance(value, str):
-        raise FieldError("published", N_("must be an ISO 8601 date or date-time, not %(type)s"), type=_type_name(value))
+        raise FieldError("published", N_("must be a date or a date and time, not %(type)s"), type=_type_name(value))
     try:
-        # upper(): RFC 3339 allows "t" and "z", which Python's ISO parser does not read.
-        parsed = parse_published(value.upper())
+        return dates.stored_form(dates.read_written(value, zone), zone)
     except ValueError:
         raise FieldError(
-            "published", N_("'%(value)s' is not an ISO 8601 date or date-time"), value=value.strip()[:40]
+            "published",
+            N_("'%(value)s' is not a date such as 2021-03-31 or a time such as 2021-03-31T08:00:00+07:00"),
+            value=value.strip()[:40],
         ) from None
-    return parsed.isoformat()
 
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+# A time may follow a day-first date: "31/03/2021 08:00", "31/03/2021, 8h30" (as Vietnamese sites write it).
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:,? +(\d{1,2})[:hH](\d{2}))?$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-def normalize_form_date(value: str) -> str | None:
+def normalize_form_date(value: str, zone: dt.tzinfo = dt.UTC) -> str | None:
     """The editor's date field: dd/mm/yyyy or d/m/yyyy (how Vietnamese sites, the seed portal among them,
-    write dates) or ISO 8601; stored as ISO like every other way in. None when left empty.
+    write dates), with a time or not, or what imports take (reader.dates); a time without an offset is read in
+    `zone`. Stored as RFC 3339 like every other way in. None when left empty.
 
     Only the editor reads day-first dates: in an import file or the API, 03/04/2021 could be either order."""
     text = clean_text(value).strip()
     if not text:
         return None
     day_first, iso = _DAY_FIRST.match(text), _ISO_DAY.match(text)
+    hour = minute = None
     if day_first:
-        day, month, year = (int(part) for part in day_first.groups())
+        day, month, year = (int(part) for part in day_first.groups()[:3])
+        if day_first[4] is not None:
+            hour, minute = int(day_first[4]), int(day_first[5])
     elif iso:
         year, month, day = (int(part) for part in iso.groups())
     else:
         try:
-            return normalize_published(text)
+            return normalize_published(text, zone)
         except FieldError:
             raise FieldError(
                 "published", N_("'%(value)s' is not a date: write it as 31/03/2021 or 2021-03-31"), value=text[:40]
@@ -186,7 +191,13 @@ def normalize_form_date(value: str) -> str | None:
             "published", N_("there is no day %(value)s: month %(month)d of %(year)d has only %(days)d days"),
             value=text, month=month, year=year, days=days,
         )  # fmt: skip
-    return dt.date(year, month, day).isoformat()
+    if hour is None or minute is None:
+        return dt.date(year, month, day).isoformat()
+    if hour > 23 or minute > 59:
+        raise FieldError(
+            "published", N_("'%(value)s' is not a time: hours go from 0 to 23, minutes from 0 to 59"), value=text
+        )
+    return dates.stored_form(dt.datetime(year, month, day, hour, minute), zone)
 
 
 def _source_url(data: Mapping[str, object]) -> str | None:
@@ -202,8 +213,9 @@ def _source_url(data: Mapping[str, object]) -> str | None:
     return url
 
 
-def draft_from_fields(data: Mapping[str, object]) -> ArticleDraft:
-    """Validate one article's fields, sanitize its body and derive a missing slug.
+def draft_from_fields(data: Mapping[str, object], zone: dt.tzinfo = dt.UTC) -> ArticleDraft:
+    """Validate one article's fields, sanitize its body and derive a missing slug; a publication time without
+    an offset is read in `zone` (the site's, Settings.zone).
 
     Every field is checked, so that a form can show all its errors at once: FieldErrors holds them all."""
     errors: list[FieldError] = []
@@ -218,7 +230,7 @@ def draft_from_fields(data: Mapping[str, object]) -> ArticleDraft:
     slug = _collect(errors, lambda: _slug(data, title))
     summary = _collect(errors, lambda: _text(data, "summary"))
     author = _collect(errors, lambda: _text(data, "author"))
-    published = _collect(errors, lambda: normalize_published(data.get("published")))
+    published = _collect(errors, lambda: normalize_published(data.get("published"), zone))
     source_url = _collect(errors, lambda: _source_url(data))
     if errors:
         raise FieldErrors(errors)

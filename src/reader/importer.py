@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -201,8 +202,11 @@ def read_file(path: Path) -> list[Mapping[str, object]]:
     return read_html(path, text)
 
 
-def drafts_from_files(paths: Sequence[Path], progress: Progress | None = None) -> list[ArticleDraft]:
-    """Validate every article of every file; the first problem stops everything with an ImportFailure."""
+def drafts_from_files(
+    paths: Sequence[Path], progress: Progress | None = None, zone: dt.tzinfo = dt.UTC
+) -> list[ArticleDraft]:
+    """Validate every article of every file (a time without an offset read in `zone`); the first problem stops
+    everything with an ImportFailure."""
     drafts: list[ArticleDraft] = []
     origin: dict[str, tuple[str, int | None]] = {}
     for done, path in enumerate(paths, start=1):
@@ -210,7 +214,7 @@ def drafts_from_files(paths: Sequence[Path], progress: Progress | None = None) -
         for number, fields in enumerate(items, start=1):
             item = number if len(items) > 1 else None
             try:
-                draft = draft_from_fields(fields)
+                draft = draft_from_fields(fields, zone)
             except FieldError as exc:
                 more = exc.errors[1:] if isinstance(exc, FieldErrors) else ()
                 raise ImportFailure(path, exc.template, exc.field, item, values=exc.values, more=more) from None
@@ -229,9 +233,14 @@ def drafts_from_files(paths: Sequence[Path], progress: Progress | None = None) -
 
 
 async def import_files(
-    store: ArticleStore, paths: Sequence[Path], progress: Progress | None = None, *, by: str
+    store: ArticleStore,
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    by: str,
+    zone: dt.tzinfo = dt.UTC,
 ) -> SaveResult:
     """Read, validate and store all articles of the files in one transaction (`by`: who, as the store records
     it); nothing is written on error."""
-    drafts = drafts_from_files(paths, progress)
+    drafts = drafts_from_files(paths, progress, zone)
     return await store.save_articles(drafts, by=by)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import ipaddress
 import os
 import re
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reader.paths import STATIC_DIR, TEMPLATES_DIR
 
@@ -38,6 +40,7 @@ ENVIRONMENT = (
     ("READER_PUBLIC_URL", "reader's public address, for absolute links"),
     ("READER_DEBUG", "tracebacks in error pages (never in production)"),
     ("READER_WORKERS", "server processes for reader serve (auto: one per CPU)"),
+    ("READER_TIME_ZONE", "the zone of imported and typed times without an offset (UTC)"),
     ("READER_ACCESS_LOG", "the access log: a file, stderr or off"),
     ("READER_ACCESS_LOG_FORMAT", "the access log's lines: text or json"),
 )
@@ -177,6 +180,18 @@ def workers(name: str, raw: str) -> int:
     return _int(name, raw, 1)
 
 
+def time_zone(name: str, raw: str) -> str:
+    """An IANA time zone name such as Asia/Ho_Chi_Minh, as the system's time zone database knows it."""
+    value = raw.strip()
+    if value == "UTC":
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # ValueError: not a zone's name at all ("../x", "")
+        raise SettingsError(f"{name} must be a time zone such as Asia/Ho_Chi_Minh or UTC, not {raw!r}") from None
+    return value
+
+
 # The highest TCP port. 0 asks the system for any free one, which the first line `reader serve` prints names
 # (the tests start their servers so).
 MAX_PORT = 65535
@@ -253,6 +268,8 @@ class Settings:
     access_log_format: str = "text"
     # Server processes sharing the port (`reader serve --workers`), each with its own answer cache.
     workers: int = 1
+    # The zone of a time without an offset in an import or the editor's form (reader.dates).
+    time_zone: str = "UTC"
     templates_dir: Path = field(default=TEMPLATES_DIR)
     static_dir: Path = field(default=STATIC_DIR)
 
@@ -307,6 +324,8 @@ class Settings:
             )
         if "READER_WORKERS" in environ:
             values["workers"] = workers("READER_WORKERS", environ["READER_WORKERS"])
+        if "READER_TIME_ZONE" in environ:
+            values["time_zone"] = time_zone("READER_TIME_ZONE", environ["READER_TIME_ZONE"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -319,6 +338,12 @@ class Settings:
     def embed_frame_ancestors(self) -> tuple[str, ...]:
         """The frame-ancestors sources of /embed pages; every other page allows none."""
         return self.embed_origins if self.frame_ancestors is None else self.frame_ancestors
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        """`time_zone` as a tzinfo (zoneinfo keeps one per name, so this costs a dict lookup). UTC needs no
+        time zone database."""
+        return dt.UTC if self.time_zone == "UTC" else ZoneInfo(self.time_zone)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests and the CLI use this)."""

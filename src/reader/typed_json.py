@@ -14,7 +14,6 @@ meanings differ) and use ``$`` only as their last character.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import json
 import math
@@ -24,14 +23,12 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any, Generic, Literal, NotRequired, Required, TypeVar, Union, get_args, get_origin
 from typing import get_type_hints as _type_hints
 
+from reader.dates import is_rfc3339
+
 JsonSchema = dict[str, Any]
 T = TypeVar("T")
 
 _SHORTHANDS = re.compile(r"\\[dDwWsSbB]")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATE_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
-)
 _FORMAT_EXPLAINED = {
     "date": "must be a date such as 2026-11-01",
     "date-time": "must be a date and time with an offset, such as 2026-11-01T09:30:00+07:00",
@@ -370,7 +367,7 @@ def _rule_problems(rules: Rules, value: object, path: tuple[str | int, ...]) -> 
         compiled = rules.compiled
         if compiled is not None and not compiled.search(value):
             yield Problem(path, rules.explain or f"does not match {rules.pattern}")
-        if rules.format is not None and not _has_format(value, rules.format):
+        if rules.format is not None and not is_rfc3339(value, rules.format):
             yield Problem(path, rules.explain or _FORMAT_EXPLAINED[rules.format])
     if _is_number(value):
         assert isinstance(value, int | float)
@@ -380,19 +377,6 @@ def _rule_problems(rules: Rules, value: object, path: tuple[str | int, ...]) -> 
                 yield Problem(path, f"must be from {low} to {high}")
             else:
                 yield Problem(path, f"must be at least {low}" if low is not None else f"must be at most {high}")
-
-
-def _has_format(value: str, name: str) -> bool:
-    """RFC 3339 full-date and date-time (JSON Schema's "date" and "date-time"), as Python reads them: no
-    leap seconds, no year 0."""
-    pattern = _DATE if name == "date" else _DATE_TIME
-    if not pattern.fullmatch(value):
-        return False
-    try:
-        (dt.date if name == "date" else dt.datetime).fromisoformat(value.upper())
-    except ValueError:
-        return False
-    return True
 
 
 def _literal(value: object) -> str:

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Router
 
 from reader import cpu_work
+from reader.dates import as_rfc3339
 from reader.drafts import (
     LANG_TAG,
     MAX_BODY_CHARS,
@@ -285,7 +286,7 @@ class ArticleSummaryJSON(TypedDict):
     title: str
     summary: str
     author: str
-    published: Annotated[str, Rules(description="ISO 8601 date or date-time")]
+    published: Annotated[Date | DateTime, Rules(description="RFC 3339: a date, or a date and time with its offset")]
 
 
 class ArticleJSON(ArticleSummaryJSON):
@@ -438,7 +439,7 @@ def summary_json(request: Request, item: Article | ArticleSummary) -> ArticleSum
         title=item.title,
         summary=item.summary,
         author=item.author,
-        published=item.published,
+        published=as_rfc3339(item.published, request.state["settings"].zone),
     )
 
 

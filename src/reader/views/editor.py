@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from reader import cpu_work
 from reader.announce import theme_name
+from reader.dates import as_rfc3339
 from reader.digits import ascii_number
 from reader.drafts import FieldError, FieldErrors, clean_text, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
@@ -137,14 +138,14 @@ def _page_number(request: Request) -> int:
     return max(1, ascii_number(request.query_params.get("page"), 6) or 1)
 
 
-def _fields_from(article: Article | None, ui_lang: str) -> dict[str, str]:
+def _fields_from(article: Article | None, ui_lang: str, zone: dt.tzinfo) -> dict[str, str]:
     if article is None:
         return {"lang": "vi", "body_format": "markdown"}
     listed = article.lang in LANGUAGES
     return {
         "title": article.title, "slug": article.slug, "lang": article.lang if listed else OTHER_LANGUAGE,
         "lang_other": "" if listed else article.lang, "summary": article.summary, "author": article.author,
-        "published": _shown_date(article.published, ui_lang), "source_url": article.source_url or "",
+        "published": _shown_date(as_rfc3339(article.published, zone), ui_lang), "source_url": article.source_url or "",
         "body": article.body_source or article.body_html, "body_format": article.body_format,
     }  # fmt: skip
 
@@ -164,8 +165,9 @@ def _form_field(field: str, fields: dict[str, str]) -> str:
     return field
 
 
-def _draft(fields: dict[str, str], slug: str | None) -> ArticleDraft:
-    """The draft from the form's fields; FieldErrors with every invalid field, named as the form names them."""
+def _draft(fields: dict[str, str], slug: str | None, zone: dt.tzinfo) -> ArticleDraft:
+    """The draft from the form's fields (a time without an offset read in `zone`); FieldErrors with every
+    invalid field, named as the form names them."""
     errors: list[FieldError] = []
     body_field = "body_markdown" if fields.get("body_format") == "markdown" else "body_html"
     data: dict[str, object] = {
@@ -180,11 +182,11 @@ def _draft(fields: dict[str, str], slug: str | None) -> ArticleDraft:
     if slug or fields.get("slug"):
         data["slug"] = fields.get("slug") or slug
     try:
-        data["published"] = normalize_form_date(fields.get("published", ""))
+        data["published"] = normalize_form_date(fields.get("published", ""), zone)
     except FieldError as error:
         errors.append(error)
     try:
-        draft = draft_from_fields(data)
+        draft = draft_from_fields(data, zone)
     except FieldErrors as exc:
         errors.extend(exc.errors)
     if errors:
@@ -213,21 +215,21 @@ def _form_response(
     context = {
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
-        "old_addresses": old_addresses,
+        "old_addresses": old_addresses, "time_zone": request.state["settings"].time_zone,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
 
 async def new_form(request: Request) -> Response:
     """GET /editor/new."""
-    return _form_response(request, _fields_from(None, ui_lang_for(request)), slug=None)
+    return _form_response(request, _fields_from(None, ui_lang_for(request), request.state["settings"].zone), slug=None)
 
 
 async def edit_form(request: Request) -> Response:
     """GET /editor/articles/{slug} (?done=undeleted&version=N: just restored from the deleted articles, as
     version N)."""
     article = await load_article(request, request.path_params["slug"])
-    fields = _fields_from(article, ui_lang_for(request))
+    fields = _fields_from(article, ui_lang_for(request), request.state["settings"].zone)
     # Just restored, and still at the version the restore wrote: a later save or rename makes the notice
     # (and the addresses it names) out of date, so a reload or a bookmark of it no longer shows it.
     query = request.query_params
@@ -271,7 +273,7 @@ async def save(request: Request) -> Response:
     fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
     version = _posted_version(form.get("version"))
     try:
-        draft = await cpu_work.off_the_loop(_draft, fields, slug)
+        draft = await cpu_work.off_the_loop(_draft, fields, slug, request.state["settings"].zone)
     except FieldErrors as exc:
         errors = _form_errors(exc, ui_lang_for(request))
         return _form_response(request, fields, slug=slug, version=version, errors=errors, status=422)
@@ -353,7 +355,7 @@ async def live_preview(request: Request) -> Response:
     slug = str(form.get("editing", "")) or None
     lang = ui_lang_for(request)
     try:
-        draft = await cpu_work.off_the_loop(_draft, fields, slug or "preview")
+        draft = await cpu_work.off_the_loop(_draft, fields, slug or "preview", request.state["settings"].zone)
         article: Article | None = _preview_article(draft)
         errors: dict[str, str] = {}
     except FieldErrors as exc:
@@ -431,7 +433,7 @@ async def restore(request: Request) -> Response:
     earlier = await _earlier_version(request, article)
     shown = _posted_version(posted_form(request).get("version"))
     try:
-        draft = await cpu_work.off_the_loop(_restorable, earlier)
+        draft = await cpu_work.off_the_loop(_restorable, earlier, request.state["settings"].zone)
     except FieldErrors as exc:
         return await _revision_page(request, article, earlier, invalid=_broken_rules(request, exc), status=422)
     if shown is None or await store.update_article(draft, version=shown, by=_by(request)) is None:
@@ -442,13 +444,14 @@ async def restore(request: Request) -> Response:
     return _done(request, "restored", article.slug)
 
 
-def _restorable(earlier: Article) -> ArticleDraft:
+def _restorable(earlier: Article, zone: dt.tzinfo) -> ArticleDraft:
     """A kept version (an earlier one, or a deleted article's last) as a draft to save again, checked by
     today's rules: FieldErrors when it breaks one made since it was saved (a title of invisible characters,
     markup nested too deep…). Then it can be read, and copied into the form, but not restored as it is."""
     fields: dict[str, object] = {
         "slug": earlier.slug, "lang": earlier.lang, "title": earlier.title, "summary": earlier.summary,
-        "author": earlier.author, "published": earlier.published, "source_url": earlier.source_url or "",
+        "author": earlier.author, "published": as_rfc3339(earlier.published, zone),
+        "source_url": earlier.source_url or "",
     }  # fmt: skip
     if earlier.body_format == "markdown" and earlier.body_source:
         fields["body_markdown"] = earlier.body_source
@@ -511,7 +514,7 @@ async def undelete(request: Request) -> Response:
     if shown != deleted.last.version:  # deleted again since the page was shown (the store checks it too)
         return await _deleted_page(request, deleted, current=None, changed=True, status=409)
     try:
-        draft = await cpu_work.off_the_loop(_restorable, deleted.last)
+        draft = await cpu_work.off_the_loop(_restorable, deleted.last, request.state["settings"].zone)
     except FieldErrors as exc:
         return await _deleted_page(request, deleted, current=None, invalid=_broken_rules(request, exc), status=422)
     if (restored := await store.restore_deleted(draft, version=shown, by=_by(request))) is None:
@@ -550,7 +553,7 @@ async def import_files(request: Request) -> Response:
             message = gettext(ui_lang_for(request), "Choose at least one file.")
             return _import_page(request, message)
         try:
-            drafts = await cpu_work.off_the_loop(drafts_from_files, paths)
+            drafts = await cpu_work.off_the_loop(drafts_from_files, paths, None, request.state["settings"].zone)
         except ImportFailure as exc:
             # Name the file as the editor knows it, not by its temporary path.
             message = exc.localized(ui_lang_for(request))
