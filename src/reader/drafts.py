@@ -25,6 +25,10 @@ FIELDS = (
 
 MAX_LENGTHS = {"title": 300, "summary": 3000, "author": 200, "source_url": 2000}
 MAX_BODY_CHARS = 2_000_000
+# The largest request that can carry an article at these limits, which the routes taking one accept
+# (reader.routes): a form percent-encodes each UTF-8 byte of a character (up to 4 bytes, so 12), and JSON may
+# write a character as a surrogate pair of \u escapes (12 bytes); with room for the rest of a form.
+MAX_ARTICLE_REQUEST_BYTES = 12 * (MAX_BODY_CHARS + sum(MAX_LENGTHS.values())) + 64 * 1024
 
 LANG_TAG = re.compile(r"^([A-Za-z]{2,3})((?:-[A-Za-z0-9]{1,8}){0,4})$")
 # Unicode's non-characters: U+FDD0-U+FDEF and the last two code points of every plane. Never text, and

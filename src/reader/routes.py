@@ -7,6 +7,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from reader.assets import StaticApp, StaticAssets
+from reader.drafts import MAX_ARTICLE_REQUEST_BYTES as ARTICLE_BYTES
 from reader.kinds import (
     API,
     API_WRITE,
@@ -71,8 +72,15 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                 Route("/logout", editor_auth.logout, kind=EDITOR, methods=["POST"], name="logout"),
                 Route("/", editor.article_list, kind=EDITOR, name="article_list"),
                 Route("/new", editor.new_form, kind=EDITOR, name="new_form"),
-                Route("/new", editor.save, kind=EDITOR, methods=["POST"], name="create"),
-                Route("/preview", editor.live_preview, kind=EDITOR, methods=["POST"], name="live_preview"),
+                Route("/new", editor.save, kind=EDITOR, methods=["POST"], name="create", upload_bytes=ARTICLE_BYTES),
+                Route(
+                    "/preview",
+                    editor.live_preview,
+                    kind=EDITOR,
+                    methods=["POST"],
+                    name="live_preview",
+                    upload_bytes=ARTICLE_BYTES,
+                ),
                 Route("/import", editor.import_form, kind=EDITOR, name="import_form"),
                 Route(
                     "/import",
@@ -84,7 +92,14 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                     upload_bytes=editor.MAX_UPLOAD_BYTES,
                 ),
                 Route("/articles/{slug}", editor.edit_form, kind=EDITOR, name="edit_form"),
-                Route("/articles/{slug}", editor.save, kind=EDITOR, methods=["POST"], name="save"),
+                Route(
+                    "/articles/{slug}",
+                    editor.save,
+                    kind=EDITOR,
+                    methods=["POST"],
+                    name="save",
+                    upload_bytes=ARTICLE_BYTES,
+                ),
                 Route("/articles/{slug}/delete", editor.delete_form, kind=EDITOR, name="delete_form"),
                 Route("/articles/{slug}/delete", editor.delete, kind=EDITOR, methods=["POST"], name="delete"),
                 Route("/articles/{slug}/check", editor.check, kind=EDITOR, name="check"),
@@ -112,7 +127,14 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
             routes=[
                 Route("/articles", api.list_articles, kind=API, name="list_articles"),
                 Route("/articles/{slug}", api.get_article, kind=API, name="get_article"),
-                Route("/articles/{slug}", api.put_article, kind=API_WRITE, methods=["PUT"], name="put_article"),
+                Route(
+                    "/articles/{slug}",
+                    api.put_article,
+                    kind=API_WRITE,
+                    methods=["PUT"],
+                    name="put_article",
+                    upload_bytes=ARTICLE_BYTES,
+                ),
                 Route(
                     "/articles/{slug}", api.delete_article, kind=API_WRITE, methods=["DELETE"], name="delete_article"
                 ),

@@ -19,6 +19,7 @@ from reader import cpu_work
 from reader.dates import as_rfc3339
 from reader.drafts import (
     LANG_TAG,
+    MAX_ARTICLE_REQUEST_BYTES,
     MAX_BODY_CHARS,
     MAX_LENGTHS,
     PRINTING_CHARACTER,
@@ -342,6 +343,10 @@ BAD_QUERY = _error("A query parameter is not what the description allows (`field
 INVALID = _error("A field of the body cannot be accepted (`field` names it)")
 BAD_BODY = _error("The body is not JSON, or not a JSON object")
 TOO_LARGE = _error("The body is larger than the server accepts (READER_MAX_BODY_BYTES)")
+ARTICLE_TOO_LARGE = _error(
+    f"The body is larger than any article within the limits needs ({MAX_ARTICLE_REQUEST_BYTES:,} bytes: "
+    f"{MAX_BODY_CHARS:,} characters of body, each written as the longest JSON escape)"
+)
 NOT_JSON = _error("The body is not application/json")
 TOO_MANY_REPORTS = Answer(
     "This address asked for more report work than its budget holds just now (reports cost CPU by the byte: "
@@ -548,7 +553,7 @@ async def get_article(request: Request) -> Response:
             "If-None-Match with tags): nothing was written; send it again"
         ),
         412: PRECONDITION_FAILED,
-        413: TOO_LARGE,
+        413: ARTICLE_TOO_LARGE,
         415: NOT_JSON,
         422: INVALID,
     },
