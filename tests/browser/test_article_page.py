@@ -151,3 +151,37 @@ def test_a_wide_tables_caption_is_read_without_scrolling_sideways(browser: Brows
         assert after["left"] >= -1 and after["right"] >= -1, after
     finally:
         context.close()
+
+
+def test_tab_after_a_click_in_the_text_goes_on_from_there_and_the_skip_link_still_skips(
+    browser: Browser, live_server: str
+) -> None:
+    # main was focusable (tabindex="-1", for the skip link): a click in the text focused it, and the next Tab
+    # went to its first control, A+, scrolling the page back to the top (1400 → 0 px) away from the text.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{EN_SLUG}")
+        where = page.evaluate(
+            """() => { const paragraph = [...document.querySelectorAll('.reader-body p:not(:has(a))')].at(-1);
+                       const next = [...document.querySelectorAll('a[href], button, select, summary')].find(
+                         (control) => paragraph.compareDocumentPosition(control) & Node.DOCUMENT_POSITION_FOLLOWING);
+                       next.id ||= 'next-control';
+                       paragraph.scrollIntoView({block: 'center'});
+                       const line = paragraph.getClientRects()[0];
+                       return {x: line.left + 3, y: line.top + line.height / 2, next: next.id, scrolled: scrollY}; }"""
+        )
+        assert where["scrolled"] > 800
+        page.mouse.click(where["x"], where["y"])
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == where["next"]
+        assert page.evaluate("scrollY") > 800
+        # The skip link: Tab from the top of the page, Enter, Tab: the first control in the main content.
+        page.goto(f"{live_server}/articles/{EN_SLUG}")
+        page.keyboard.press("Tab")
+        expect(page.locator(".reader-skip")).to_be_focused()
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('main')?.id") == "reader-main"
+    finally:
+        context.close()

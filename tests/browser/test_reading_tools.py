@@ -793,3 +793,53 @@ def test_a_link_in_the_sentence_being_read_is_underlined(browser: Browser, live_
         assert decoration == ["none", "underline"]
     finally:
         context.close()
+
+
+# A link in the sentence being read, focused from the keyboard, and a word of it highlighted as a voice that
+# sends word boundaries has it: their colours, the sentence's fill, and the link's text against its fill.
+SPEAKING_LINK_FOCUSED = """() => {
+  const link = document.querySelector('.reader-body [data-sentence] a');
+  const sentence = link.closest('[data-sentence]');
+  document.querySelectorAll(`[data-sentence="${sentence.dataset.sentence}"]`)
+    .forEach((part) => part.classList.add('reader-speaking'));
+  link.focus();
+  const word = new Range();
+  word.selectNodeContents(link);
+  CSS.highlights.set('reader-word', new Highlight(word));
+  const seen = getComputedStyle(link), spoken = getComputedStyle(link, '::highlight(reader-word)');
+  return {focusVisible: link.matches(':focus-visible'), color: seen.color, fill: seen.backgroundColor,
+          outline: seen.outlineColor, sentenceFill: getComputedStyle(sentence).backgroundColor,
+          wordFill: spoken.backgroundColor, wordColor: spoken.color};
+}"""
+
+
+@pytest.mark.parametrize(
+    "colours", ["t:light", "t:dark", "t:contrast-dark", "t:contrast-light", "fg:2a1a00|bg:fff8e7", "forced colours"]
+)
+def test_a_focused_link_and_the_word_spoken_stand_out_in_the_sentence_being_read(
+    browser: Browser, live_server: str, colours: str
+) -> None:
+    # Found in a real reading session: pausing on a sentence and tabbing to its link left white text on the
+    # yellow focus fill in the dark themes (1.07:1); with a reader's own colours the word being spoken had the
+    # sentence's own fill (nothing showed); in forced colours ring, link and sentence were all Highlight.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    try:
+        cookie = "1|t:light" if colours == "forced colours" else f"1|{colours}"
+        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+        page = context.new_page()
+        if colours == "forced colours":
+            page.emulate_media(forced_colors="active")
+        page.goto(f"{live_server}/articles/{EN_SLUG}")
+        page.keyboard.press("Tab")  # from the keyboard: focus shows
+        seen = page.evaluate(SPEAKING_LINK_FOCUSED)
+        assert seen["focusVisible"]
+        text, fill = a11y._hex(seen["color"]), a11y._hex(seen["fill"])
+        assert contrast_ratio(text, fill) >= 7, seen
+        assert seen["fill"] != seen["sentenceFill"], seen  # the focused link is told apart from its sentence
+        if colours == "forced colours":
+            assert seen["outline"] != seen["sentenceFill"], seen
+        else:
+            assert seen["wordFill"] != seen["sentenceFill"], seen
+            assert contrast_ratio(a11y._hex(seen["wordColor"]), a11y._hex(seen["wordFill"])) >= 7, seen
+    finally:
+        context.close()
