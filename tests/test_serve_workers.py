@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import stat
 import subprocess
@@ -106,6 +107,25 @@ def test_every_request_is_logged_without_a_shutdown_and_none_is_lost_on_sigterm(
     assert len(ids) == len(first) + len(second) and set(ids) == first | second  # none missing, none twice
     assert len(log.read_text().splitlines()) == len(ids)  # and nothing else in the file
     assert "Traceback" not in server.log()
+
+
+def test_sighup_writes_the_log_out_and_stops_nothing(server: Server) -> None:
+    # Left to its default, SIGHUP (logrotate's postrotate, a closed terminal) killed a one-process server at
+    # once: exit 129, its buffered lines lost, the database's -wal and -shm left behind.
+    log = server.directory / "access.log"
+    server.args = ["--access-log", str(log)]
+    server.start()
+    sent = load(server.port, "hangup", 20, threads=2)
+    assert server.process is not None
+    server.process.send_signal(signal.SIGHUP)
+    assert eventually(lambda: "SIGHUP: the access log is written out" in server.log())
+    assert sorted(logged_ids(log.read_text())) == sorted(sent)  # at once, not half a second later
+    assert server.process.poll() is None
+    after = load(server.port, "after", 5, threads=1)
+    server.terminate()
+    assert server.wait() == 0
+    assert set(logged_ids(log.read_text())) == sent | after
+    assert not (server.directory / "reader.db-wal").exists()
 
 
 def test_the_default_is_standard_error_in_text(server: Server) -> None:
@@ -445,20 +465,29 @@ def test_unusable_flags_stop_serve_with_a_message(tmp_path: Path, args: list[str
 
 def test_a_second_server_on_the_same_port_stops_instead_of_sharing_it(server: Server) -> None:
     # Workers listen with SO_REUSEPORT, which would let another reader started on the port by mistake join
-    # them and take half their connections; it must stop with uvicorn's start-up failure instead.
+    # them and take half their connections; it must stop instead, in one line, before it creates or changes
+    # a database (it used to say uvicorn's "[Errno 98]", exit 3, after creating and filling a new one).
     server.start()
+    other = server.directory / "other.db"
     done = subprocess.run(
-        reader_command("serve", "--port", str(server.port), "--db", str(server.directory / "other.db")),
+        reader_command("serve", "--port", str(server.port), "--db", str(other)),
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert done.returncode == 3 and "Address already in use" in done.stderr
-    assert "Traceback" not in done.stderr
+    said = f"reader: error: cannot listen on 127.0.0.1:{server.port}: Address already in use\n"
+    assert done.returncode == 2 and done.stderr == said and not other.exists()
     with socket.create_server(("127.0.0.1", 0)) as taken:  # and a port anything else holds
+        port = taken.getsockname()[1]
         done = subprocess.run(
-            reader_command("serve", "--port", str(taken.getsockname()[1]), "--db", str(server.directory / "o.db")),
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-    assert done.returncode == 3 and "Address already in use" in done.stderr
+            reader_command("serve", "--port", str(port), "--db", str(other)), capture_output=True, text=True, timeout=60
+        )
+    said = f"reader: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert done.returncode == 2 and done.stderr == said and not other.exists()
+    done = subprocess.run(
+        reader_command("serve", "--host", "0.0.0.0.0", "--port", "0", "--db", str(other)),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("reader: error: cannot listen on 0.0.0.0.0:0: ")
+    assert len(done.stderr.splitlines()) == 1 and not other.exists()
 
 
 def test_the_environment_sets_workers_and_a_json_log(server: Server) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -80,6 +82,36 @@ _EXCEPTION_HANDLERS = cast(
 )
 
 
+logger = logging.getLogger("reader")
+
+
+def _take_hangups(access_log: AccessLog | None) -> Callable[[], None]:
+    """SIGHUP writes the access log out, to the file its path names now (a file logrotate moved away is
+    left, as on every write), and does nothing else; the undo. Left to its default, SIGHUP (logrotate's
+    postrotate, a closed terminal, a reload habit) killed a one-process server at once: its buffered lines
+    lost, the database not closed. (With --workers, uvicorn's supervisor takes SIGHUP and restarts the
+    workers, each finishing its requests first.) Handled on the event loop, so the write never interrupts a
+    request's own. Only the main thread may take signals: elsewhere, nothing is done."""
+    if not hasattr(signal, "SIGHUP"):
+        return lambda: None
+
+    def hung_up() -> None:
+        logger.info("SIGHUP: the access log is written out; nothing else is done (reader reloads nothing)")
+        if access_log is not None:
+            access_log.writer.flush()
+
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGHUP, hung_up)
+    except (RuntimeError, ValueError):  # not the main thread
+        return lambda: None
+
+    def undo() -> None:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+    return undo
+
+
 def _personal(scope: Scope) -> bool:
     return has_own_prefs(Request(scope))
 
@@ -105,6 +137,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         await db.open(check=check_database, seed=seed_demo if settings.seed_demo else None)
         watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
+        hangup = _take_hangups(access_log)
         try:
             store = SqlArticleStore(db)
             accounts = AccountStore(db)
@@ -123,6 +156,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
                 report_budget=WorkBudget(burst=max(REPORT_BURST_BYTES, 2 * settings.max_body_bytes)),
             )
         finally:
+            hangup()
             watcher.cancel()
             # Whatever ended the watcher (cancelled here, or an error it logged), the database still closes.
             await asyncio.gather(watcher, return_exceptions=True)

@@ -8,6 +8,7 @@ import functools
 import getpass
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -220,19 +221,29 @@ def _serve_flags(args: argparse.Namespace) -> dict[str, object]:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
-    # Everything that can be wrong with the database or the access log file is found here, once, before any
-    # worker starts: the workers skip the whole-file check.
+    from reader.event_loop import reserve_address
+
+    # The address first: a port another server holds (a second reader started by mistake) or a host that is
+    # none is said in one line before a database is created or changed.
     try:
-        asyncio.run(_prepare(settings))
-    except (*DATABASE_FAILURES, ImportFailure) as exc:
-        return _fail(exc)
-    if settings.access_log not in (ACCESS_LOG_STDERR, ACCESS_LOG_OFF):
+        address = reserve_address(host, port)
+    except OSError as exc:
+        shown = f"[{host}]" if ":" in host else host
+        return _fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
+    with address:
+        # Everything that can be wrong with the database or the access log file is found here, once, before
+        # any worker starts: the workers skip the whole-file check.
         try:
-            os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
-        except OSError as exc:
-            return _fail(f"cannot write the access log {settings.access_log}: {exc.strerror}")
-    with _stop_signals_exit_cleanly():
-        return _run_uvicorn(settings, host, port)
+            asyncio.run(_prepare(settings))
+        except (*DATABASE_FAILURES, ImportFailure) as exc:
+            return _fail(exc)
+        if settings.access_log not in (ACCESS_LOG_STDERR, ACCESS_LOG_OFF):
+            try:
+                os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
+            except OSError as exc:
+                return _fail(f"cannot write the access log {settings.access_log}: {exc.strerror}")
+        with _stop_signals_exit_cleanly():
+            return _run_uvicorn(settings, address)
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:
@@ -259,18 +270,19 @@ def _stop_signals_exit_cleanly() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
-    """Serve until SIGTERM or SIGINT with uvicorn, in this process or in `settings.workers` processes
-    under uvicorn's supervisor; the exit status."""
+def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
+    """Serve on `address` (reader.event_loop.reserve_address) until SIGTERM or SIGINT with uvicorn, in this
+    process or in `settings.workers` processes under uvicorn's supervisor; the exit status."""
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
     from reader.app import create_app
-    from reader.event_loop import reserve_address
+    from reader.event_loop import announce_address
     from reader.http_protocol import ReaderHttpProtocol
     from reader.request_id import log_config
 
+    host, port = address.getsockname()[:2]
     config = uvicorn.Config(
         # A factory each worker calls for its own app, carrying the parsed settings: pickled into the
         # worker processes (uvicorn starts them with multiprocessing's spawn), nothing re-read from the
@@ -309,10 +321,11 @@ def _run_uvicorn(settings: Settings, host: str, port: int) -> int:
         # write rolls back); the database is closed cleanly after them either way.
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
-    # The address is reserved here; every process listens on a socket of its own bound to it, and the kernel
-    # spreads new connections evenly over them (reader.event_loop).
-    sockets = [reserve_address(host, port)]
-    _announce(settings, host, sockets[0].getsockname()[1])
+    # The address is reserved (by _serve); every process listens on a socket of its own bound to it, and the
+    # kernel spreads new connections evenly over them (reader.event_loop).
+    sockets = [address]
+    announce_address(address)
+    _announce(settings, host, port)
     if settings.workers == 1:
         server = uvicorn.Server(config)
         server.run(sockets=sockets)

@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import socket
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -153,7 +152,7 @@ class BatchAcceptLoop(uvloop.Loop):
         server = BatchAcceptServer(self, sock, protocol_factory, owns_socket=own)
         if kwargs.get("start_serving", True):
             await server.start_serving()
-            # uvicorn's "Uvicorn running on" comes from reserve_address and "Application startup complete"
+            # uvicorn's "Uvicorn running on" comes from announce_address and "Application startup complete"
             # before this socket exists: this line is the one that says this process takes connections now.
             logger.info("%s %s (process %d)", LISTENING, _address(sock), os.getpid())
         return server
@@ -190,25 +189,23 @@ def _listening_socket(family: int, address: Any, backlog: int) -> socket.socket:
 
 def reserve_address(host: str, port: int) -> socket.socket:
     """A socket bound to host:port (port 0: a free one) with SO_REUSEPORT, not listening: it holds the
-    address while the workers listen on sockets of their own. Exits as uvicorn does when the address is
-    taken, after logging what uvicorn logs once it is bound (tests and tools read the port from it)."""
-    uvicorn_logger = logging.getLogger("uvicorn.error")
+    address while the workers listen on sockets of their own. OSError when the address is taken or the
+    host is not one (`reader serve` says so before it touches the database)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        # First without SO_REUSEPORT, which would let this bind join another server already on the port
-        # (a second reader started by mistake) and split its connections: that must fail instead.
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-            port = probe.getsockname()[1]
-        sock = _bound_socket(family, (host, port))
-    except OSError as exc:
-        uvicorn_logger.error(exc)
-        sys.exit(3)  # uvicorn's STARTUP_FAILURE
-    shown = f"[{host}]" if family == socket.AF_INET6 else host
-    uvicorn_logger.info("Uvicorn running on http://%s:%d (Press CTRL+C to quit)", shown, sock.getsockname()[1])
+    # First without SO_REUSEPORT, which would let this bind join another server already on the port (a
+    # second reader started by mistake) and split its connections: that must fail instead.
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        port = probe.getsockname()[1]
+    sock = _bound_socket(family, (host, port))
     sock.set_inheritable(True)
     return sock
+
+
+def announce_address(sock: socket.socket) -> None:
+    """The line uvicorn logs once it has bound its address (tests and tools read the port from it)."""
+    logging.getLogger("uvicorn.error").info("Uvicorn running on %s (Press CTRL+C to quit)", _address(sock))
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
