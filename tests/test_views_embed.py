@@ -15,6 +15,7 @@ from reader.app import create_app
 from reader.drafts import draft_from_fields
 from reader.settings import Settings
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp, client_for, served
+from tests.test_store import draft
 
 pytestmark = pytest.mark.anyio
 HOST = "https://news.example"
@@ -174,7 +175,8 @@ async def test_oembed_json(client: httpx.AsyncClient) -> None:
     small = json.loads((await client.get("/oembed", params={"url": url, "maxheight": "150"})).text)
     assert small["height"] == 150 and small["width"] == 600
     # Digits int() refuses (a 500 once) or no form writes are no size: the defaults.
-    for odd in ("①", "²", "٣٠٠", "-5", ""):
+    # And 0, which asks for nothing: it gave an iframe 1 px wide.
+    for odd in ("①", "²", "٣٠٠", "-5", "", "0"):
         answer = await client.get("/oembed", params={"url": url, "maxwidth": odd, "maxheight": odd})
         assert answer.status_code == 200, odd
         assert (answer.json()["width"], answer.json()["height"]) == (600, 800), odd
@@ -188,6 +190,26 @@ async def test_oembed_xml(client: httpx.AsyncClient) -> None:
     assert root.tag == "oembed" and root.findtext("type") == "rich" and root.findtext("version") == "1.0"
     assert root.findtext("title") == SEED_TITLE and root.findtext("width") == "600"
     assert "<iframe" in (root.findtext("html") or "")
+
+
+async def test_oembed_answers_carry_validators_and_go_stale_with_the_article(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
+    # They were kept an hour with no validator, while a renamed title reached the article's page in five
+    # minutes; now as long as an article view, and a consumer asking again gets a 304.
+    params = {"url": f"http://testserver/articles/{SEED_SLUG}", "maxwidth": "480"}
+    first = await client.get("/oembed", params=params)
+    assert first.headers["cache-control"] == "public, max-age=300" and first.json()["cache_age"] == 300
+    again = await client.get("/oembed", params=params, headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == first.headers["etag"]
+    xml = await client.get("/oembed", params={**params, "format": "xml"})
+    wider = await client.get("/oembed", params={**params, "maxwidth": "500"})
+    assert len({first.headers["etag"], xml.headers["etag"], wider.headers["etag"]}) == 3
+    article = await app.state["store"].get_article(SEED_SLUG)
+    assert article is not None
+    await app.state["store"].update_article(draft(SEED_SLUG, title="Renamed"), version=article.version)
+    changed = await client.get("/oembed", params=params, headers={"if-none-match": first.headers["etag"]})
+    assert changed.status_code == 200 and changed.json()["title"] == "Renamed"
 
 
 async def test_oembed_takes_the_scheme_and_host_in_any_case(client: httpx.AsyncClient) -> None:
@@ -207,7 +229,8 @@ async def test_oembed_takes_the_scheme_and_host_in_any_case(client: httpx.AsyncC
         ({"url": f"https://evil.example/articles/{SEED_SLUG}"}, 404),
         ({"url": "http://testserver/preferences"}, 404),
         ({"url": "javascript:alert(1)"}, 404),
-        ({}, 404),
+        ({}, 400),  # no URL: a question about nothing
+        ({"url": " "}, 400),
         ({"url": f"http://testserver/articles/{SEED_SLUG}", "format": "yaml"}, 501),
     ],
 )

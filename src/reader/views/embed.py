@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from xml.sax.saxutils import escape
@@ -11,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 from reader.digits import ascii_number
+from reader.http_cache import article_etag, is_fresh, last_modified
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.views.common import article_view, load_article
@@ -21,7 +24,8 @@ from reader.web import path_for
 _EMBEDDABLE_PAGES = ("article", "embed")
 DEFAULT_WIDTH = 600
 DEFAULT_HEIGHT = 800
-OEMBED_CACHE_AGE = 3600
+# As long as an article view is kept (reader.http_cache): a changed title reaches consumers as soon.
+OEMBED_CACHE_AGE = 300
 _ATTRIBUTE_ENTITIES = {'"': "&quot;", "'": "&#x27;"}
 # What XML 1.0 has no character for (its Char production): no escape can write it, and a parser refuses the
 # document. The clean-up on the way in (reader.drafts) takes them out, but not of articles stored before it.
@@ -54,9 +58,18 @@ async def embed_page(request: Request) -> Response:
 
 
 def _dimension(raw: str | None, default: int) -> int:
-    # oEmbed: a rich embed must respect the consumer's maxwidth / maxheight.
+    # oEmbed: a rich embed must respect the consumer's maxwidth / maxheight; 0 asks for nothing (an iframe
+    # 1 px wide, it used to give), so it is taken as no limit, like a value that is not a number.
     asked = ascii_number(raw.strip() if raw is not None else None, 6)
-    return default if asked is None else max(1, min(default, asked))
+    return default if asked is None or asked < 1 else min(default, asked)
+
+
+def _oembed_cache(etag: str, modified: dt.datetime) -> dict[str, str]:
+    return {
+        "cache-control": f"public, max-age={OEMBED_CACHE_AGE}",
+        "etag": etag,
+        "last-modified": format_datetime(modified.astimezone(dt.UTC), usegmt=True),
+    }
 
 
 async def oembed(request: Request) -> Response:
@@ -64,6 +77,8 @@ async def oembed(request: Request) -> Response:
     params = request.query_params
     fmt = params.get("format", "json")
     url = params.get("url", "")
+    if not url.strip():
+        raise HTTPException(status_code=400)  # a question about nothing, not about an article that is not here
     parts = urlsplit(url)
     own = urlsplit(public_base(request)).netloc
     # One trailing slash is forgiven, as consumers sometimes add it.
@@ -114,7 +129,13 @@ async def oembed(request: Request) -> Response:
     # Optional fields are left out rather than sent empty (consumers would show an empty byline).
     if article.author:
         data["author_name"] = article.author
-    headers = {"cache-control": f"public, max-age={OEMBED_CACHE_AGE}"}
+    # Validators as on the article's views: a consumer (or a shared cache) asks again and gets a 304 while the
+    # article and everything else the answer depends on stay the same.
+    etag = article_etag(article, request.state["build"], "oembed", fmt, str(width), str(height), base)
+    modified = last_modified(article)
+    if is_fresh(request, etag, modified, personal=False):
+        return Response(status_code=304, headers=_oembed_cache(etag, modified))
+    headers = _oembed_cache(etag, modified)
     if fmt == "json":
         return JSONResponse(data, headers=headers, media_type="application/json")
     fields = "".join(f"<{key}>{escape(_NOT_XML.sub('', str(value)))}</{key}>" for key, value in data.items())
