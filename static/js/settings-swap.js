@@ -197,11 +197,18 @@
 
   // The Readability panel stays as it was: a change from outside it (A+, A−) says whether the reader has it
   // open (the server renders it so; without JavaScript the form carries what the page was rendered with).
+  // And a change sends no select but its own: a tab left open sent all its selects, as they were when it was
+  // shown, with any change, and undid what the reader had set in another tab since (the server keeps what is
+  // not sent). Apply sends them all, as it says.
   document.addEventListener("htmx:configRequest", (event) => {
+    const { elt, parameters, triggeringEvent: trigger } = event.detail;
     const panel = document.getElementById("reader-panel");
-    if (!panel || !region()?.contains(event.detail.elt)) return;
-    if (panel.open) event.detail.parameters.panel = "open";
-    else delete event.detail.parameters.panel;
+    if (!panel || !region()?.contains(elt)) return;
+    if (panel.open) parameters.panel = "open";
+    else delete parameters.panel;
+    const own = trigger?.type === "change" ? trigger.target : trigger?.submitter;
+    if (own?.value === "set") return;
+    for (const select of elt.querySelectorAll("select")) if (select !== own) delete parameters[select.name];
   });
 
   function failed(event, reason) {

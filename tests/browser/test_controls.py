@@ -641,3 +641,28 @@ def test_the_panels_words_stay_whole_at_400_on_a_phone(browser: Browser, live_se
         assert len(split) <= 5, split
     finally:
         context.close()
+
+
+def test_a_tab_left_open_does_not_undo_what_another_tab_set(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    # A tab shows the selects as they were when it was drawn; a change in it sent them all, and undid the
+    # size the reader had since set in another tab (both share the one cookie).
+    page.goto(live_server + SEED)
+    page.locator("#reader-panel-summary").click()
+    other = context.new_page()
+    other.goto(live_server + SEED)
+    other.click("#reader-bigger")
+    expect(other.locator("#reader")).to_have_attribute("data-size", "112.5")
+    page.focus("#reader-line-height")  # this tab still shows 100 %
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#reader-status")).to_have_text("Giãn dòng 1,8")
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    page.click("#reader-theme-dark")  # a button sends its own value only, too
+    expect(page.locator("#reader")).to_have_attribute("data-theme", "dark")
+    cookie = prefs_cookie(context)
+    assert cookie is not None and {"s:112.5", "lh:1.8", "t:dark"} <= set(cookie.split("|")), cookie
+    # Apply sends every select, as it says.
+    page.select_option("#reader-size", "150")
+    page.click("#reader-apply")
+    expect(page.locator("#reader")).to_have_attribute("data-size", "150")
