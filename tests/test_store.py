@@ -531,6 +531,29 @@ async def test_a_database_of_the_schema_before_keeps_its_versions_not_recorded(
         assert [row["slug"] for row in await db.fetch_all("SELECT slug FROM articles")] == ["old"]  # not seeded
 
 
+async def test_bidi_controls_stored_before_the_clean_up_are_taken_out_of_one_line_fields(
+    empty_database_target: str | Path,
+) -> None:
+    """A title saved before the clean-up on the way in held U+202E, which went on reversing " · reader" after
+    it in every tab's title until the article was saved again. Schema 11 takes such controls out of the
+    one-line fields (the body keeps its own: right-to-left passages need them)."""
+    rlo, pdi = "\u202e", "\u2069"
+    rows = [
+        "INSERT INTO articles (slug, lang, title, summary, author, body_html, published, created_at, updated_at)"
+        f" VALUES ('odd', 'en', 'A{rlo}title', '{pdi}Lead{rlo}', 'Mai{pdi}', '<p>x{rlo}y</p>', '2020-01-01',"
+        " '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')",
+        "INSERT INTO articles (slug, lang, title, body_html, published, created_at, updated_at) VALUES"
+        " ('plain', 'en', 'Plain', '<p>x</p>', '2020-01-01', '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z')",
+    ]
+    await _at_schema(empty_database_target, 10, rows)
+    async with opened_nodes(empty_database_target, 1) as (db,):
+        store = SqlArticleStore(db)
+        odd, plain = await store.get_article("odd"), await store.get_article("plain")
+        assert odd is not None and (odd.title, odd.summary, odd.author) == ("Atitle", "Lead", "Mai")
+        assert odd.body_html == f"<p>x{rlo}y</p>"
+        assert plain is not None and plain.title == "Plain" and plain.updated_at == "2020-01-02T00:00:00Z"
+
+
 # ---------------------------------------------------------------- renames
 
 

@@ -38,7 +38,8 @@ _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f{_NONCHARACTERS}]")
 # The bidi embeddings, overrides and isolates: a one-line field's text is shown inside other text (a title
 # in <title>, before " · reader"), where one that is not closed reorders what follows it. The body keeps
 # them, balanced or not: its HTML may need them for right-to-left passages, and its blocks end them.
-_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+BIDI_CONTROLS = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+_BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
 # What survives clean_text but str.split() splits on, and what shows nothing on its own (format characters,
 # fillers, variation selectors): JSON Schema patterns as well, so \uXXXX escapes only (ECMA-262 without the
 # u flag has no astral ranges; the invisible characters outside the BMP are left to the editor's eye).
