@@ -412,7 +412,11 @@ export class ReadingTools {
       return;
     }
     for (const other of speaking) if (other !== this) other.speech.stop("stopped");
-    const index = this.speech.state === "paused" ? this.speech.currentIndex() : this.#startIndex();
+    // From where the reader is: their caret or selection (a click in the text, caret browsing), the link they
+    // focused (read-aloud.js).
+    const selection = this.#selection();
+    const places = [selection?.rangeCount ? selection.anchorNode : null, this.#lastFocusInArticle];
+    const index = this.speech.state === "paused" ? this.speech.currentIndex() : this.speech.startIndex(places);
     this.#following = true;
     this.speech.play(index + offset);
   }
@@ -433,25 +437,6 @@ export class ReadingTools {
     if (this.#pending !== null) this.#pending += step;
     else if (this.speech.state === "idle") this.play(step);
     else this.speech.skip(step);
-  }
-
-  // Where reading starts: the sentence holding the reader's caret or selection (a click in the text, caret
-  // browsing) or the focused link, when it is on screen; else the first sentence on screen.
-  #startIndex() {
-    const sentences = this.speech.host.sentences();
-    const article = this.#el("reader-article");
-    const selection = this.#selection();
-    const candidates = [selection?.rangeCount ? selection.anchorNode : null, this.#lastFocusInArticle];
-    for (const node of candidates) {
-      if (!node || !article?.contains(node)) continue;
-      const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-      const sentence = element?.closest("[data-sentence]") || element?.querySelector("[data-sentence]");
-      if (!sentence || !onScreen(sentence.getBoundingClientRect())) continue;
-      const index = sentences.findIndex((s) => s.id === sentence.dataset.sentence);
-      if (index !== -1) return index;
-    }
-    const index = sentences.findIndex((s) => onScreen(s.spans[0].getBoundingClientRect()));
-    return index === -1 ? 0 : index;
   }
 
   #selection() {
@@ -483,19 +468,19 @@ export class ReadingTools {
 
   // ---------- highlight, following ----------
 
+  // The sentence being read, as each of its parts starts: in view (read-aloud.js says how) and the guide on
+  // the first line of the part.
   #showSentence(sentence) {
     this.#highlight();
-    this.guide.follow(sentence.spans[0].getBoundingClientRect());
-    // At once, not smoothly: a smooth scroll of ours would be under way when the reader starts scrolling, and
-    // one of the two would lose.
-    if (this.#following && !comfortablyOnScreen(sentence.spans)) {
-      this.#scrollOurselves(() => sentence.spans[0].scrollIntoView({ block: "center", behavior: "instant" }));
-    }
+    if (this.#following) this.#scrollOurselves(() => this.speech.bringIntoView(sentence));
+    this.guide.follow(this.speech.line(sentence));
   }
 
-  // A scroll of ours: neither the reader scrolling away nor a reason for the guide to leave its text.
+  // A scroll of ours: neither the reader scrolling away nor a reason for the guide to leave its text. (None when
+  // `scroll` returns false: it found the text in view, and noting the positions now would take a scroll of
+  // the reader's not yet reported for ours.)
   #scrollOurselves(scroll) {
-    scroll();
+    if (scroll() === false) return;
     this.#noteScrolls();
     this.guide.ownScroll();
   }
@@ -548,20 +533,16 @@ export class ReadingTools {
   #showWord(range) {
     if (!range || !globalThis.CSS?.highlights) return;
     CSS.highlights.set(WORD_HIGHLIGHT, new Highlight(range));
-    const rect = range.getBoundingClientRect();
-    this.guide.follow(rect);
-    if (this.#following && !onScreen(rect)) {
-      this.#scrollOurselves(() => range.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "instant" }));
-    }
+    if (this.#following) this.#scrollOurselves(() => this.speech.reveal(range));
+    this.guide.follow(range.getBoundingClientRect());
   }
 
   #readerScrolled() {
     if (this.speech.state !== "playing") return;
     this.#following = false;
-    // Following resumes once the sentence being read is back on screen (the reader scrolled back to it).
+    // Following resumes once the part being read is back on screen (the reader scrolled back to it).
     requestAnimationFrame(() => {
-      const spans = this.#el("reader-article")?.querySelectorAll(`[data-sentence="${CSS.escape(this.speech.current || "")}"]`);
-      if (spans?.length && comfortablyOnScreen([...spans])) this.#following = true;
+      if (this.speech.inView()) this.#following = true;
     });
   }
 
@@ -723,12 +704,6 @@ function languageOf(sentence) {
 
 function onScreen(rect) {
   return rect.bottom > 0 && rect.top < innerHeight && rect.height > 0;
-}
-
-// The sentence's start is on screen, clear of the edges (where a sticky bar or the fold would hide it).
-function comfortablyOnScreen(spans) {
-  const rect = spans[0].getBoundingClientRect();
-  return rect.top >= innerHeight * 0.1 && rect.top <= innerHeight * 0.8;
 }
 
 // Arrow keys inside a scrolling region (a wide table) belong to it.
