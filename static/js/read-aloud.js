@@ -95,7 +95,8 @@ export function utteranceParts(text, limit) {
 // `host` gives it the page: sentences(), voiceFor(lang), langOf(sentence), and the callbacks
 // onSentence(sentence) (at the start of each part spoken, and on a move while paused), onWord(range),
 // onState(state, why) — why: started, resumed, paused, stopped, finished, interrupted (something else
-// cancelled the voice), failed (the engine could not speak).
+// cancelled the voice), failed (the engine could not speak), left (the reader left the page: nothing to
+// say).
 export class ReadAloud {
   state = "idle"; // "idle" | "playing" | "paused"
   current = null; // the id of the sentence being read (or paused on)
@@ -128,11 +129,11 @@ export class ReadAloud {
   }
 
   // Pause = cancel; resume (play) speaks the current sentence again.
-  pause() {
+  pause(why = "paused") {
     if (this.state !== "playing") return;
     this.#silence();
     this.state = "paused";
-    this.host.onState("paused", "paused");
+    this.host.onState("paused", why);
   }
 
   stop(why = "stopped") {

@@ -31,7 +31,7 @@ const speaking = new Set(); // every ReadingTools that is reading: starting one 
 
 // What stands in for read-aloud.js's ReadAloud until the first Read aloud, and for reading-guide.js's
 // ReadingGuide while the guide has never been on: nothing read, no guide.
-const silent = () => ({ state: "idle", current: null, rate: 1, stop() {} });
+const silent = () => ({ state: "idle", current: null, rate: 1, stop() {}, pause() {} });
 const noGuide = () => ({
   on: false,
   invalidate() {},
@@ -173,8 +173,12 @@ export class ReadingTools {
     // screen reader's virtual cursor, a focus change. (Capture: a scrolling container around a component.)
     this.#on(window, "scroll", (event) => this.#scrolled(event), { passive: true, capture: true });
     this.#on(window, "resize", () => this.#layoutChanged());
-    // Leaving the page stops the voice (it would otherwise go on reading a page that is gone).
-    this.#on(window, "pagehide", () => this.speech.stop("stopped"));
+    // Leaving the page pauses the voice (it would otherwise go on reading a page that is gone), silently: a page
+    // the back/forward cache brings back resumes where it was, with nothing stale in the status region.
+    this.#on(window, "pagehide", () => {
+      this.speech.pause("left");
+      this.#announce("");
+    });
     if (document.fonts) this.#on(document.fonts, "loadingdone", () => this.#layoutChanged());
     if ("speechSynthesis" in window) {
       this.#on(window.speechSynthesis, "voiceschanged", () => {

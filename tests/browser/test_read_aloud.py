@@ -76,8 +76,13 @@ def speech_browser(playwright_driver: Playwright, speech_environment: SpeechEnvi
 
 
 def _launch(playwright: Playwright, speech: SpeechEnvironment) -> Browser:
+    # With the back/forward cache, which readers' browsers have and Playwright turns off: Back brings the page
+    # that was reading back as it was left.
     browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--enable-speech-dispatcher"], env=speech.env
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--enable-speech-dispatcher"],
+        ignore_default_args=["--disable-back-forward-cache"],
+        env=speech.env,
     )
     # The browser asks speech-dispatcher for its voices once (4–20 s here); every later page has them at once.
     page = browser.new_page()
@@ -326,7 +331,7 @@ def test_an_english_article_in_an_english_voice_keeps_reading_across_an_a_plus_s
     wait_until_silent(page)
 
 
-def test_a_voice_chosen_is_kept_and_an_outside_cancel_or_leaving_the_page_is_said(
+def test_a_voice_chosen_is_kept_an_outside_cancel_is_said_and_leaving_the_page_pauses(
     speech_page: Page, live_server: str
 ) -> None:
     page = speech_page
@@ -350,12 +355,13 @@ def test_a_voice_chosen_is_kept_and_an_outside_cancel_or_leaving_the_page_is_sai
     expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
     page.click("#reader-speak")
     assert wait_for_starts(page, 2)[1]["text"] == first["text"]
-    # Leaving the page stops the voice (the event the browser fires when the page goes, or into its cache).
+    # Leaving the page silences the voice (the event the browser fires when the page goes, or into its cache):
+    # paused, not forgotten, and nothing said to a page nobody sees (test_back_brings_the_page_back_paused…).
     page.evaluate("() => dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
     wait_until_silent(page)
     assert events(page)[-1]["type"] == "error" and events(page)[-1]["error"] == "interrupted"
-    expect(page.locator("#reader-status")).to_have_text("Đã dừng đọc")
-    assert page.get_attribute("#reader-tools", "data-state") == "idle"
+    expect(page.locator("#reader-status")).to_have_text("")
+    assert page.get_attribute("#reader-tools", "data-state") == "paused"
 
 
 # At the start of each part spoken, after reader's own listeners (which highlight and scroll): where the part's
@@ -492,6 +498,33 @@ def test_a_cell_being_read_is_brought_into_its_tables_scrolling_region(
         region = place["region"]
         assert region["left"] <= place["left"] and place["right"] <= region["right"], place
     assert problems.unexpected() == []
+
+
+def test_back_brings_the_page_back_paused_where_it_was_with_nothing_stale_said(
+    speech_page: Page, live_server: str
+) -> None:
+    """Reading, the reader follows a link, then comes Back: the back/forward cache brings the page back. (It
+    came back saying "Đã dừng đọc", and K read from the title again.)"""
+    page = speech_page
+    page.add_init_script("addEventListener('pageshow', (event) => { window.__restored = event.persisted; })")
+    sentences = open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    page.click("#reader-speak")
+    wait_for_starts(page, 1)
+    page.keyboard.press("l")
+    second = wait_for_starts(page, 2)[1]
+    assert second["highlighted"] == [sentences[1]["id"]]
+    page.click("a.reader-brand")
+    page.wait_for_url(f"{live_server}/")
+    page.go_back(wait_until="commit")  # a page from the cache fires no load event
+    page.wait_for_function("() => window.__restored !== undefined")
+    assert page.evaluate("() => window.__restored") is True, "the page did not come from the back/forward cache"
+    expect(page.locator("#reader-status")).to_have_text("")
+    expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
+    page.keyboard.press("k")
+    resumed = wait_for_starts(page, 3)[2]
+    assert resumed["highlighted"] == [sentences[1]["id"]] and resumed["text"] == second["text"]
+    page.click("#reader-speak-stop")
+    wait_until_silent(page)
 
 
 @pytest.fixture(scope="module")
