@@ -96,7 +96,7 @@ export function utteranceParts(text, limit) {
 // onSentence(sentence) (at the start of each part spoken, and on a move while paused), onWord(range),
 // onState(state, why) — why: started, resumed, paused, stopped, finished, interrupted (something else
 // cancelled the voice), failed (the engine could not speak), left (the reader left the page: nothing to
-// say).
+// say), last (Next on the last sentence: the state is unchanged).
 export class ReadAloud {
   state = "idle"; // "idle" | "playing" | "paused"
   current = null; // the id of the sentence being read (or paused on)
@@ -150,7 +150,9 @@ export class ReadAloud {
     const index = this.#index();
     if (index === -1 || !sentences.length) return;
     const target = Math.max(0, Math.min(index + step, sentences.length - 1));
-    if (this.state === "playing") this.#speak(target);
+    // Next on the last sentence: said, and the sentence goes on (it used to start again, without a word).
+    if (target === index && step > 0) this.host.onState(this.state, "last");
+    else if (this.state === "playing") this.#speak(target);
     else this.#moveTo(sentences[target]);
   }
 

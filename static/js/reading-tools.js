@@ -456,7 +456,7 @@ export class ReadingTools {
     // never each sentence.
     const message = {
       started: "Started", resumed: "Started", paused: "Paused", stopped: "Stopped", finished: "Finished",
-      interrupted: "Interrupted", failed: "Failed",
+      interrupted: "Interrupted", failed: "Failed", last: "Last",
     }[why];
     if (message) this.#announce(this.#text(message));
   }

@@ -500,6 +500,36 @@ def test_a_cell_being_read_is_brought_into_its_tables_scrolling_region(
     assert problems.unexpected() == []
 
 
+# The parts a sentence is spoken in, as read-aloud.js cuts them (its own utteranceParts, at 1×).
+PARTS = """async (id) => {
+  const {sentenceText, utteranceParts} = await import(
+    new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI).href);
+  return utteranceParts(sentenceText([...document.querySelectorAll(`[data-sentence="${id}"]`)]).text, 200);
+}"""
+
+
+def test_next_on_the_last_sentence_says_it_is_the_end_and_reads_on(speech_page: Page, live_server: str) -> None:
+    """(Next there started the last sentence again, without a word.)"""
+    page = speech_page
+    sentences = open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    last = sentences[-1]["id"]
+    target = page.locator(f'[data-sentence="{last}"]').first.evaluate(
+        "e => { e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"
+        " return {x: r.left + 5, y: r.top + r.height / 2}; }"
+    )
+    page.mouse.click(target["x"], target["y"])
+    page.keyboard.press("k")  # (a click on the button would scroll the sentence away, and read from the title)
+    assert wait_for_starts(page, 1)[0]["highlighted"] == [last]
+    page.keyboard.press("l")
+    expect(page.locator("#reader-status")).to_have_text("Đã đến cuối bài")
+    wait_until_silent(page)
+    # The sentence (spoken in parts) was read once, to its end, none of it cut off, and reading finished.
+    starts = events(page, "start")
+    assert [start["text"] for start in starts] == [part["text"] for part in page.evaluate(PARTS, last)]
+    assert {start["highlighted"][0] for start in starts} == {last} and events(page, "error") == []
+    expect(page.locator("#reader-status")).to_have_text("Đã đọc hết bài")
+
+
 def test_back_brings_the_page_back_paused_where_it_was_with_nothing_stale_said(
     speech_page: Page, live_server: str
 ) -> None:
