@@ -140,9 +140,10 @@ export class ReadingTools {
     return text.replace("{voice}", () => voice); // a function: "$&" in a voice's name is not a pattern
   }
 
+  // The same text again is no change to a screen reader: a trailing no-break space makes it one.
   #announce(message) {
     const status = this.#el("reader-status");
-    if (status) status.textContent = message;
+    if (status) status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
   }
 
   // ---------- wiring ----------
