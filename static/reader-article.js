@@ -114,7 +114,7 @@ function keepPrefs(prefs) {
 
 // A live region announces a change of its text: the same failure twice in a row still gets heard.
 function announce(status, message) {
-  status.textContent = status.textContent === message ? `${message}\u00a0` : message;
+  status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
 }
 
 class ReaderArticle extends HTMLElement {
@@ -290,8 +290,9 @@ class ReaderArticle extends HTMLElement {
         return;
       }
       this.#root.getElementById("reader")?.replaceWith(region);
-      // The status region is kept and only its text changes, so screen readers announce it once.
-      if (message && status) status.textContent = message.textContent;
+      // The status region is kept and only its text changes, so screen readers announce it once (and again
+      // when it is the same text as before: announce()).
+      if (message && status) announce(status, message.textContent);
       this.#syncTools();
       if (focused) this.#root.getElementById(focused)?.focus();
       this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));

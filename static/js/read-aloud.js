@@ -13,6 +13,8 @@
 //   the page, an extension, the engine): reading pauses and says why, rather than seeming to play on.
 // - A watchdog pauses the same way when a start or an end never comes (an engine with no audio output).
 // - The page may swap the article region at any moment: every event looks its sentence up again by id.
+// - Where the voice is, on the screen: the page (reading-tools.js) asks for the first line of the part being
+//   spoken (for the reading guide) and has it brought into view, part by part (bringIntoView, scrollToShow).
 
 const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
 const SPACE = /\s/;
@@ -91,11 +93,14 @@ export function utteranceParts(text, limit) {
 
 // The player: state, the current sentence (by id, so it survives the article being swapped) and speech.
 // `host` gives it the page: sentences(), voiceFor(lang), langOf(sentence), and the callbacks
-// onSentence(sentence), onWord(range), onState(state, why) — why: started, resumed, paused, stopped,
-// finished, interrupted (something else cancelled the voice), failed (the engine could not speak).
+// onSentence(sentence) (at the start of each part spoken, and on a move while paused), onWord(range),
+// onState(state, why) — why: started, resumed, paused, stopped, finished, interrupted (something else
+// cancelled the voice), failed (the engine could not speak), left (the reader left the page: nothing to
+// say), last (Next on the last sentence: the state is unchanged).
 export class ReadAloud {
   state = "idle"; // "idle" | "playing" | "paused"
   current = null; // the id of the sentence being read (or paused on)
+  from = 0; // where in it the part being spoken begins: an offset in its spoken text (sentenceText)
   rate = 1;
   #ticket = 0;
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
@@ -124,11 +129,11 @@ export class ReadAloud {
   }
 
   // Pause = cancel; resume (play) speaks the current sentence again.
-  pause() {
+  pause(why = "paused") {
     if (this.state !== "playing") return;
     this.#silence();
     this.state = "paused";
-    this.host.onState("paused", "paused");
+    this.host.onState("paused", why);
   }
 
   stop(why = "stopped") {
@@ -145,12 +150,10 @@ export class ReadAloud {
     const index = this.#index();
     if (index === -1 || !sentences.length) return;
     const target = Math.max(0, Math.min(index + step, sentences.length - 1));
-    if (this.state === "playing") {
-      this.#speak(target);
-    } else {
-      this.current = sentences[target].id;
-      this.host.onSentence(sentences[target]);
-    }
+    // Next on the last sentence: said, and the sentence goes on (it used to start again, without a word).
+    if (target === index && step > 0) this.host.onState(this.state, "last");
+    else if (this.state === "playing") this.#speak(target);
+    else this.#moveTo(sentences[target]);
   }
 
   // Jump to a sentence the reader picked (a click on it while reading).
@@ -158,14 +161,54 @@ export class ReadAloud {
     const index = this.#index(id);
     if (index === -1) return;
     if (this.state === "playing") this.#speak(index);
-    else {
-      this.current = id;
-      this.host.onSentence(this.host.sentences()[index]);
-    }
+    else this.#moveTo(this.host.sentences()[index]);
+  }
+
+  // While paused: the sentence Resume will read.
+  #moveTo(sentence) {
+    this.current = sentence.id;
+    this.from = 0;
+    this.host.onSentence(sentence);
   }
 
   currentIndex() {
     return this.#index();
+  }
+
+  // Where reading starts: the sentence holding one of `places` (the reader's caret or selection, the link they
+  // focused), when it is on screen; else the first sentence on screen; else the first.
+  startIndex(places) {
+    const sentences = this.host.sentences();
+    for (const node of places) {
+      const element = node?.nodeType === Node.ELEMENT_NODE ? node : node?.parentElement;
+      const span = element?.closest("[data-sentence]") || element?.querySelector("[data-sentence]");
+      const index = sentences.findIndex((sentence) => sentence.spans.includes(span));
+      if (index !== -1 && onScreen(span.getBoundingClientRect())) return index;
+    }
+    return Math.max(0, sentences.findIndex((sentence) => onScreen(sentence.spans[0].getBoundingClientRect())));
+  }
+
+  // The part being spoken of `sentence` (the current one, in the article as it is now): its first line, where
+  // the reading guide's band goes; brought into view (false when it was in view); and whether it is
+  // comfortably on the screen, which is when following the voice takes up again after the reader scrolled away.
+  line(sentence = this.#find(this.current)) {
+    const rest = sentence && restOf(sentence.spans, this.from);
+    return rest && [...rest.getClientRects()].find((rect) => rect.height > 0 && rect.width > 0);
+  }
+
+  bringIntoView(sentence) {
+    const rest = restOf(sentence.spans, this.from);
+    return Boolean(rest) && scrollToShow(rest);
+  }
+
+  // A word being spoken (for voices that say where they are), likewise.
+  reveal(range) {
+    return scrollToShow(range);
+  }
+
+  inView() {
+    const top = this.line()?.top;
+    return top >= innerHeight * 0.1 && top <= innerHeight * 0.8;
   }
 
   #silence() {
@@ -200,6 +243,7 @@ export class ReadAloud {
     const ticket = this.#ticket;
     const sentence = this.host.sentences()[index];
     this.current = sentence.id;
+    this.from = 0;
     const { text } = sentenceText(sentence.spans);
     if (!text) {
       this.#next(index);
@@ -220,8 +264,10 @@ export class ReadAloud {
       utterance.addEventListener("start", () => {
         if (ticket !== this.#ticket) return;
         this.#watch(ticket, partMs(part.text, rate), "failed");
-        // The sentence is highlighted when its sound starts, not when it is queued.
-        const now = number === 0 && this.#find(id);
+        // The sentence is highlighted when its sound starts, not when it is queued; and each part is
+        // brought into view as it starts (a long sentence's later parts were read below the screen).
+        this.from = part.start;
+        const now = this.#find(id);
         if (now) this.host.onSentence(now);
       });
       utterance.addEventListener("boundary", (event) => {
@@ -249,6 +295,76 @@ export class ReadAloud {
     if (index + 1 < this.host.sentences().length) this.#speak(index + 1);
     else this.stop("finished");
   }
+}
+
+// The text of a sentence from offset `from` of its spoken text to its end, as a page range (null without text).
+function restOf(spans, from) {
+  const { map } = sentenceText(spans);
+  if (!map.length) return null;
+  const [node, offset] = map[Math.min(from, map.length - 1)];
+  const last = spans[spans.length - 1];
+  const range = node.ownerDocument.createRange();
+  range.setStart(node, offset);
+  range.setEnd(last, last.childNodes.length);
+  return range;
+}
+
+// Scrolls `range` (what is left of the sentence being read, or a word) into view, at once (a smooth scroll of
+// ours would still be running when the reader starts scrolling, and one of the two would lose; nor does an
+// instant one move anything for prefers-reduced-motion): in every box that scrolls it, innermost first — a
+// wide table's region sideways, a host page's box around the component — then the page. False when nothing
+// needed to move. (scrollIntoView({block: "center"}) of the whole sentence, as before, put the start of a
+// sentence taller than the screen above its top, and never scrolled a table's region.)
+function scrollToShow(range) {
+  let moved = false;
+  for (const { element, x, y } of scrollersOf(range.startContainer)) {
+    const box = element.getBoundingClientRect();
+    const left = box.left + element.clientLeft;
+    const top = box.top + element.clientTop;
+    const rest = range.getBoundingClientRect();
+    const by = {
+      left: x ? shift(rest.left, rest.right, left, left + element.clientWidth) : 0,
+      top: y ? shift(rest.top, rest.bottom, top, top + element.clientHeight) : 0,
+    };
+    moved ||= Boolean(by.left || by.top);
+    element.scrollBy({ ...by, behavior: "instant" });
+  }
+  const rest = range.getBoundingClientRect();
+  const top = shift(rest.top, rest.bottom, 0, innerHeight);
+  scrollBy({ top, behavior: "instant" });
+  return moved || Boolean(top);
+}
+
+function onScreen(rect) {
+  return rect.bottom > 0 && rect.top < innerHeight && rect.height > 0;
+}
+
+// The elements between a node and the page that scroll it, innermost first, across shadow roots, with the axes
+// they scroll along.
+function scrollersOf(node) {
+  const boxes = [];
+  for (let element = node.parentElement; element && element !== document.scrollingElement;) {
+    const style = getComputedStyle(element);
+    const x = element.scrollWidth > element.clientWidth && /auto|scroll/.test(style.overflowX);
+    const y = element.scrollHeight > element.clientHeight && /auto|scroll/.test(style.overflowY);
+    if (x || y) boxes.push({ element, x, y });
+    element = element.parentElement || element.getRootNode().host;
+  }
+  return boxes;
+}
+
+// How far to scroll, along one axis, to show what is left of the sentence, [start, end], in a box's visible
+// part, [low, high]. Nothing while it shows (its first line clear of the edges). Otherwise, when it fits
+// (with a tenth of the box to spare at each edge) it is centred; when it does not, its first line goes a sixth
+// of the way in, so that as much of it as can be seen is seen, below a line of what came before (the next
+// part then follows it there).
+function shift(start, end, low, high) {
+  const size = high - low;
+  const margin = size / 10;
+  if (end - start <= size - 2 * margin) {
+    return start >= low + margin && end <= high - margin ? 0 : (start + end - low - high) / 2;
+  }
+  return start >= low + margin && start <= low + size / 3 ? 0 : start - low - size / 6;
 }
 
 // The page range of a word: charIndex and charLength (which some voices leave at 0: then up to the next space).

@@ -31,7 +31,7 @@ const speaking = new Set(); // every ReadingTools that is reading: starting one 
 
 // What stands in for read-aloud.js's ReadAloud until the first Read aloud, and for reading-guide.js's
 // ReadingGuide while the guide has never been on: nothing read, no guide.
-const silent = () => ({ state: "idle", current: null, rate: 1, stop() {} });
+const silent = () => ({ state: "idle", current: null, rate: 1, stop() {}, pause() {} });
 const noGuide = () => ({
   on: false,
   invalidate() {},
@@ -140,9 +140,10 @@ export class ReadingTools {
     return text.replace("{voice}", () => voice); // a function: "$&" in a voice's name is not a pattern
   }
 
+  // The same text again is no change to a screen reader: a trailing no-break space makes it one.
   #announce(message) {
     const status = this.#el("reader-status");
-    if (status) status.textContent = message;
+    if (status) status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
   }
 
   // ---------- wiring ----------
@@ -173,8 +174,12 @@ export class ReadingTools {
     // screen reader's virtual cursor, a focus change. (Capture: a scrolling container around a component.)
     this.#on(window, "scroll", (event) => this.#scrolled(event), { passive: true, capture: true });
     this.#on(window, "resize", () => this.#layoutChanged());
-    // Leaving the page stops the voice (it would otherwise go on reading a page that is gone).
-    this.#on(window, "pagehide", () => this.speech.stop("stopped"));
+    // Leaving the page pauses the voice (it would otherwise go on reading a page that is gone), silently: a page
+    // the back/forward cache brings back resumes where it was, with nothing stale in the status region.
+    this.#on(window, "pagehide", () => {
+      this.speech.pause("left");
+      this.#announce("");
+    });
     if (document.fonts) this.#on(document.fonts, "loadingdone", () => this.#layoutChanged());
     if ("speechSynthesis" in window) {
       this.#on(window.speechSynthesis, "voiceschanged", () => {
@@ -412,7 +417,11 @@ export class ReadingTools {
       return;
     }
     for (const other of speaking) if (other !== this) other.speech.stop("stopped");
-    const index = this.speech.state === "paused" ? this.speech.currentIndex() : this.#startIndex();
+    // From where the reader is: their caret or selection (a click in the text, caret browsing), the link they
+    // focused (read-aloud.js).
+    const selection = this.#selection();
+    const places = [selection?.rangeCount ? selection.anchorNode : null, this.#lastFocusInArticle];
+    const index = this.speech.state === "paused" ? this.speech.currentIndex() : this.speech.startIndex(places);
     this.#following = true;
     this.speech.play(index + offset);
   }
@@ -435,25 +444,6 @@ export class ReadingTools {
     else this.speech.skip(step);
   }
 
-  // Where reading starts: the sentence holding the reader's caret or selection (a click in the text, caret
-  // browsing) or the focused link, when it is on screen; else the first sentence on screen.
-  #startIndex() {
-    const sentences = this.speech.host.sentences();
-    const article = this.#el("reader-article");
-    const selection = this.#selection();
-    const candidates = [selection?.rangeCount ? selection.anchorNode : null, this.#lastFocusInArticle];
-    for (const node of candidates) {
-      if (!node || !article?.contains(node)) continue;
-      const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-      const sentence = element?.closest("[data-sentence]") || element?.querySelector("[data-sentence]");
-      if (!sentence || !onScreen(sentence.getBoundingClientRect())) continue;
-      const index = sentences.findIndex((s) => s.id === sentence.dataset.sentence);
-      if (index !== -1) return index;
-    }
-    const index = sentences.findIndex((s) => onScreen(s.spans[0].getBoundingClientRect()));
-    return index === -1 ? 0 : index;
-  }
-
   #selection() {
     return this.root.getSelection ? this.root.getSelection() : document.getSelection();
   }
@@ -467,7 +457,7 @@ export class ReadingTools {
     // never each sentence.
     const message = {
       started: "Started", resumed: "Started", paused: "Paused", stopped: "Stopped", finished: "Finished",
-      interrupted: "Interrupted", failed: "Failed",
+      interrupted: "Interrupted", failed: "Failed", last: "Last",
     }[why];
     if (message) this.#announce(this.#text(message));
   }
@@ -483,19 +473,19 @@ export class ReadingTools {
 
   // ---------- highlight, following ----------
 
+  // The sentence being read, as each of its parts starts: in view (read-aloud.js says how) and the guide on
+  // the first line of the part.
   #showSentence(sentence) {
     this.#highlight();
-    this.guide.follow(sentence.spans[0].getBoundingClientRect());
-    // At once, not smoothly: a smooth scroll of ours would be under way when the reader starts scrolling, and
-    // one of the two would lose.
-    if (this.#following && !comfortablyOnScreen(sentence.spans)) {
-      this.#scrollOurselves(() => sentence.spans[0].scrollIntoView({ block: "center", behavior: "instant" }));
-    }
+    if (this.#following) this.#scrollOurselves(() => this.speech.bringIntoView(sentence));
+    this.guide.follow(this.speech.line(sentence));
   }
 
-  // A scroll of ours: neither the reader scrolling away nor a reason for the guide to leave its text.
+  // A scroll of ours: neither the reader scrolling away nor a reason for the guide to leave its text. (None when
+  // `scroll` returns false: it found the text in view, and noting the positions now would take a scroll of
+  // the reader's not yet reported for ours.)
   #scrollOurselves(scroll) {
-    scroll();
+    if (scroll() === false) return;
     this.#noteScrolls();
     this.guide.ownScroll();
   }
@@ -548,20 +538,16 @@ export class ReadingTools {
   #showWord(range) {
     if (!range || !globalThis.CSS?.highlights) return;
     CSS.highlights.set(WORD_HIGHLIGHT, new Highlight(range));
-    const rect = range.getBoundingClientRect();
-    this.guide.follow(rect);
-    if (this.#following && !onScreen(rect)) {
-      this.#scrollOurselves(() => range.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "instant" }));
-    }
+    if (this.#following) this.#scrollOurselves(() => this.speech.reveal(range));
+    this.guide.follow(range.getBoundingClientRect());
   }
 
   #readerScrolled() {
     if (this.speech.state !== "playing") return;
     this.#following = false;
-    // Following resumes once the sentence being read is back on screen (the reader scrolled back to it).
+    // Following resumes once the part being read is back on screen (the reader scrolled back to it).
     requestAnimationFrame(() => {
-      const spans = this.#el("reader-article")?.querySelectorAll(`[data-sentence="${CSS.escape(this.speech.current || "")}"]`);
-      if (spans?.length && comfortablyOnScreen([...spans])) this.#following = true;
+      if (this.speech.inView()) this.#following = true;
     });
   }
 
@@ -723,12 +709,6 @@ function languageOf(sentence) {
 
 function onScreen(rect) {
   return rect.bottom > 0 && rect.top < innerHeight && rect.height > 0;
-}
-
-// The sentence's start is on screen, clear of the edges (where a sticky bar or the fold would hide it).
-function comfortablyOnScreen(spans) {
-  const rect = spans[0].getBoundingClientRect();
-  return rect.top >= innerHeight * 0.1 && rect.top <= innerHeight * 0.8;
 }
 
 // Arrow keys inside a scrolling region (a wide table) belong to it.

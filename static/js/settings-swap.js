@@ -229,6 +229,11 @@
     }
     line.textContent = message;
   }
+  // The server's message comes out of band; the same one again (A+ at 400 %) gets the no-break space too.
+  document.addEventListener("htmx:oobBeforeSwap", ({ detail: { target, fragment } }) => {
+    const text = fragment.textContent;
+    if (target.id === "reader-status" && text && text === target.textContent) fragment.append("\u00a0");
+  });
   document.addEventListener("htmx:responseError", (event) => {
     failed(event, event.detail.xhr?.status === 429 ? "Busy" : "Failed");
   });

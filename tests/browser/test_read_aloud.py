@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright
 from tests.browser import a11y
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, PageProblems, static_server
 from tests.browser.speech import SpeechEnvironment, seconds_of_sound
-from tests.conftest import EN_SLUG, SEED_SLUG
+from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 from tests.serverproc import Server, create_token
 
 # Records, never changes: the utterance still goes to the real engine, after reader's own listeners have run.
@@ -76,8 +76,13 @@ def speech_browser(playwright_driver: Playwright, speech_environment: SpeechEnvi
 
 
 def _launch(playwright: Playwright, speech: SpeechEnvironment) -> Browser:
+    # With the back/forward cache, which readers' browsers have and Playwright turns off: Back brings the page
+    # that was reading back as it was left.
     browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--enable-speech-dispatcher"], env=speech.env
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--enable-speech-dispatcher"],
+        ignore_default_args=["--disable-back-forward-cache"],
+        env=speech.env,
     )
     # The browser asks speech-dispatcher for its voices once (4–20 s here); every later page has them at once.
     page = browser.new_page()
@@ -326,7 +331,7 @@ def test_an_english_article_in_an_english_voice_keeps_reading_across_an_a_plus_s
     wait_until_silent(page)
 
 
-def test_a_voice_chosen_is_kept_and_an_outside_cancel_or_leaving_the_page_is_said(
+def test_a_voice_chosen_is_kept_an_outside_cancel_is_said_and_leaving_the_page_pauses(
     speech_page: Page, live_server: str
 ) -> None:
     page = speech_page
@@ -350,12 +355,206 @@ def test_a_voice_chosen_is_kept_and_an_outside_cancel_or_leaving_the_page_is_sai
     expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
     page.click("#reader-speak")
     assert wait_for_starts(page, 2)[1]["text"] == first["text"]
-    # Leaving the page stops the voice (the event the browser fires when the page goes, or into its cache).
+    # Leaving the page silences the voice (the event the browser fires when the page goes, or into its cache):
+    # paused, not forgotten, and nothing said to a page nobody sees (test_back_brings_the_page_back_paused…).
     page.evaluate("() => dispatchEvent(new PageTransitionEvent('pagehide', {persisted: true}))")
     wait_until_silent(page)
     assert events(page)[-1]["type"] == "error" and events(page)[-1]["error"] == "interrupted"
-    expect(page.locator("#reader-status")).to_have_text("Đã dừng đọc")
-    assert page.get_attribute("#reader-tools", "data-state") == "idle"
+    expect(page.locator("#reader-status")).to_have_text("")
+    assert page.get_attribute("#reader-tools", "data-state") == "paused"
+
+
+# At the start of each part spoken, after reader's own listeners (which highlight and scroll): where the part's
+# first character is on the screen, and the box of the region that scrolls it sideways (a wide table's); and a
+# frame later, once the reading guide has drawn, the top of the guide's band. The part is found in the
+# highlighted sentence's text as read-aloud.js speaks it (white space made one space).
+PLACES = r"""
+window.__places = [];
+(() => {
+  const spoken = (spans) => {
+    let text = '';
+    const map = [];
+    for (const span of spans) {
+      const walker = document.createTreeWalker(span, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.data.length; i++) {
+          if (!/\s/.test(node.data[i])) { text += node.data[i]; map.push([node, i]); }
+          else if (text && !text.endsWith(' ')) { text += ' '; map.push([node, i]); }
+        }
+      }
+    }
+    return {text, map};
+  };
+  const speak = speechSynthesis.speak.bind(speechSynthesis);
+  speechSynthesis.speak = (utterance) => {
+    utterance.addEventListener('start', () => {
+      const spans = [...document.querySelectorAll('.reader-speaking')];
+      const {text, map} = spoken(spans);
+      const at = text.indexOf(utterance.text);
+      const place = {id: spans[0] && spans[0].dataset.sentence, part: at, height: innerHeight};
+      window.__places.push(place);
+      if (at === -1) return;
+      const range = document.createRange();
+      range.setStart(map[at][0], map[at][1]);
+      range.setEnd(map[at][0], map[at][1] + 1);
+      const {top, bottom, left, right} = range.getBoundingClientRect();
+      Object.assign(place, {top, bottom, left, right});
+      const region = map[at][0].parentElement.closest('.reader-table');
+      if (region) {
+        const box = region.getBoundingClientRect();
+        place.region = {left: box.left + region.clientLeft, right: box.left + region.clientLeft + region.clientWidth};
+      }
+      requestAnimationFrame(() => {
+        const band = document.querySelector('.reader-guide-band');
+        place.band = band ? band.getBoundingClientRect().top : null;
+      });
+    });
+    speak(utterance);
+  };
+})();
+"""
+
+
+def wait_for_places(page: Page, count: int) -> list[dict[str, Any]]:
+    """The places of the first `count` parts spoken (PLACES), each with its band drawn."""
+    page.wait_for_function(
+        "(n) => window.__places.length >= n && window.__places.slice(0, n).every((p) => 'band' in p || !('top' in p))",
+        arg=count,
+        timeout=120000,
+    )
+    places: list[dict[str, Any]] = page.evaluate("(n) => window.__places.slice(0, n)", count)
+    return places
+
+
+@pytest.fixture
+def places_context(speech_browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+    width, height = request.param
+    context = speech_browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    context.add_init_script(RECORDER)
+    context.add_init_script(PLACES)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("places_context", [(320, 640)], indirect=True)
+def test_a_long_sentence_is_followed_part_by_part_its_first_line_on_the_screen(
+    places_context: BrowserContext, live_server: str
+) -> None:
+    """At 400 % on a phone the title, the lead and the first body sentence are each taller than the screen, and
+    the lead and that sentence are spoken in parts (longer than 200 characters). Each part's first line is on
+    the screen when its voice starts, with the reading guide's band on it. (The whole sentence was centred, so
+    its start was above the screen's top: −310 px for the title, −2,148 px for the lead, −2,386 px for that
+    sentence, and its later parts below the bottom, at 1,192 px and 2,938 px, with the band, on the first
+    line, dimming the whole screen.)"""
+    places_context.add_cookies([{"name": "reader_prefs", "value": "1|s:400|g:3", "url": live_server + "/"}])
+    page = places_context.new_page()
+    problems = PageProblems(page)
+    open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    page.click("#reader-speak")
+    places = wait_for_places(page, 6)
+    page.click("#reader-speak-stop")
+    wait_until_silent(page)
+    assert [(place["id"], place["part"] > 0) for place in places] == [
+        ("t0", False), ("l0", False), ("l0", True), ("b0", False), ("b0", True), ("b0", True)
+    ]  # fmt: skip
+    for place in places:
+        assert 0 <= place["top"] and place["bottom"] <= place["height"], place
+        assert abs(place["band"] - place["top"]) < (place["bottom"] - place["top"]) / 2 + 2, place
+    assert problems.unexpected() == []
+
+
+@pytest.mark.parametrize("places_context", [(320, 640)], indirect=True)
+def test_a_cell_being_read_is_brought_into_its_tables_scrolling_region(
+    places_context: BrowserContext, live_server: str
+) -> None:
+    """On a phone the table of the English article scrolls sideways in its region (16–304 px): the cell being
+    read is scrolled into it. (It was not: the header cells from "320 px" on were read at x 299–459 and
+    beyond, outside the region, which never moved.)"""
+    page = places_context.new_page()
+    problems = PageProblems(page)
+    open_article(page, f"{live_server}/articles/{TABLE_SLUG}")
+    # The reader clicks in the table's first header cell and reads from there, on through the header row.
+    first = page.locator(".reader-table th [data-sentence]").first.evaluate(
+        "e => { e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"
+        " return {x: r.left + 5, y: r.top + r.height / 2}; }"
+    )
+    page.mouse.click(first["x"], first["y"])
+    page.keyboard.press("k")
+    wait_for_starts(page, 1)
+    for count in range(2, 10):
+        page.keyboard.press("l")
+        wait_for_starts(page, count)
+    places = wait_for_places(page, 9)
+    page.click("#reader-speak-stop")
+    wait_until_silent(page)
+    headers = page.locator(".reader-table th").all_text_contents()[:9]
+    assert [place["id"] for place in places] == page.evaluate(
+        "() => [...document.querySelectorAll('.reader-table th')].slice(0, 9).map((th) =>"
+        " th.querySelector('[data-sentence]').dataset.sentence)"
+    ), headers
+    for place in places:
+        region = place["region"]
+        assert region["left"] <= place["left"] and place["right"] <= region["right"], place
+    assert problems.unexpected() == []
+
+
+# The parts a sentence is spoken in, as read-aloud.js cuts them (its own utteranceParts, at 1×).
+PARTS = """async (id) => {
+  const {sentenceText, utteranceParts} = await import(
+    new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI).href);
+  return utteranceParts(sentenceText([...document.querySelectorAll(`[data-sentence="${id}"]`)]).text, 200);
+}"""
+
+
+def test_next_on_the_last_sentence_says_it_is_the_end_and_reads_on(speech_page: Page, live_server: str) -> None:
+    """(Next there started the last sentence again, without a word.)"""
+    page = speech_page
+    sentences = open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    last = sentences[-1]["id"]
+    target = page.locator(f'[data-sentence="{last}"]').first.evaluate(
+        "e => { e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"
+        " return {x: r.left + 5, y: r.top + r.height / 2}; }"
+    )
+    page.mouse.click(target["x"], target["y"])
+    page.keyboard.press("k")  # (a click on the button would scroll the sentence away, and read from the title)
+    assert wait_for_starts(page, 1)[0]["highlighted"] == [last]
+    page.keyboard.press("l")
+    expect(page.locator("#reader-status")).to_have_text("Đã đến cuối bài")
+    wait_until_silent(page)
+    # The sentence (spoken in parts) was read once, to its end, none of it cut off, and reading finished.
+    starts = events(page, "start")
+    assert [start["text"] for start in starts] == [part["text"] for part in page.evaluate(PARTS, last)]
+    assert {start["highlighted"][0] for start in starts} == {last} and events(page, "error") == []
+    expect(page.locator("#reader-status")).to_have_text("Đã đọc hết bài")
+
+
+def test_back_brings_the_page_back_paused_where_it_was_with_nothing_stale_said(
+    speech_page: Page, live_server: str
+) -> None:
+    """Reading, the reader follows a link, then comes Back: the back/forward cache brings the page back. (It
+    came back saying "Đã dừng đọc", and K read from the title again.)"""
+    page = speech_page
+    page.add_init_script("addEventListener('pageshow', (event) => { window.__restored = event.persisted; })")
+    sentences = open_article(page, f"{live_server}/articles/{SEED_SLUG}")
+    page.click("#reader-speak")
+    wait_for_starts(page, 1)
+    page.keyboard.press("l")
+    second = wait_for_starts(page, 2)[1]
+    assert second["highlighted"] == [sentences[1]["id"]]
+    page.click("a.reader-brand")
+    page.wait_for_url(f"{live_server}/")
+    page.go_back(wait_until="commit")  # a page from the cache fires no load event
+    page.wait_for_function("() => window.__restored !== undefined")
+    assert page.evaluate("() => window.__restored") is True, "the page did not come from the back/forward cache"
+    expect(page.locator("#reader-status")).to_have_text("")
+    expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
+    page.keyboard.press("k")
+    resumed = wait_for_starts(page, 3)[2]
+    assert resumed["highlighted"] == [sentences[1]["id"]] and resumed["text"] == second["text"]
+    page.click("#reader-speak-stop")
+    wait_until_silent(page)
 
 
 @pytest.fixture(scope="module")
@@ -448,9 +647,12 @@ def test_voices_but_none_for_the_articles_language(speech_page: Page, embedding_
     expect(page.locator("#reader-speak")).not_to_have_attribute("aria-keyshortcuts", "K")  # K does nothing now
     page.focus("#reader-speak")  # aria-disabled: focusable, and pressing it says why
     page.keyboard.press("Enter")
-    expect(page.locator("#reader-status")).to_have_text(
-        "Thiết bị này không có giọng đọc tiếng Yoruba nên không thể đọc to bài này."
-    )
+    why = "Thiết bị này không có giọng đọc tiếng Yoruba nên không thể đọc to bài này."
+    expect(page.locator("#reader-status")).to_have_text(why)
+    # Pressed again, it says so again: the same text would be no change to a screen reader, so a no-break
+    # space is added (every other time).
+    page.keyboard.press("Enter")
+    assert page.text_content("#reader-status") == why + "\u00a0"
     assert page.evaluate("() => window.__utterances.length") == 0  # nothing was read in another voice
     assert page.evaluate("() => speechSynthesis.getVoices().length") > 1000
 

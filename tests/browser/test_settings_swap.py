@@ -247,6 +247,22 @@ def test_a_plus_and_a_minus_leave_the_panel_open(page: Page, live_server: str, o
     expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")
 
 
+STATUS_IS = "(text) => document.getElementById('reader-status').textContent === text"
+
+
+def test_the_same_message_again_still_changes_the_status_region(page: Page, live_server: str) -> None:
+    """A+ at 400 % says "Cỡ chữ 400 %, lớn nhất" every time: from the second time on the region's text must
+    still change (a trailing no-break space, every other time), or a screen reader may not say it. (The
+    server's message, which htmx puts in out of band, was written as it came: the same text.)"""
+    page.context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
+    page.goto(live_server + SEED)
+    wait_for_htmx(page)
+    message = "Cỡ chữ 400\u00a0%, lớn nhất"
+    for expected in (message, message + "\u00a0", message):
+        page.locator("#reader-bigger").click()
+        page.wait_for_function(STATUS_IS, arg=expected)
+
+
 def forget_the_failure_provoked(problems: PageProblems) -> None:
     """The failure a test provokes is its point, not a problem of the page: the request cut, and htmx's own
     console lines about its error events."""
