@@ -208,8 +208,10 @@ class ReaderArticle extends HTMLElement {
       const value = this.getAttribute(name);
       if (value) url.searchParams.set(name, value);
     }
+    let missing = false;
     try {
       const response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
+      missing = response.status === 404;
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
       const content = parse(await response.text(), url);
       await this.#style.loaded;
@@ -219,11 +221,13 @@ class ReaderArticle extends HTMLElement {
     } catch (error) {
       if (ticket !== this.#loading) return;
       const status = this.#root.getElementById("reader-status");
-      if (refresh && this.#root.getElementById("reader")) {
-        if (status?.dataset.failed) announce(status, status.dataset.failed);
-      } else {
+      // 404: the article shown was deleted (a rename redirects). It gives way to its link and says why, also
+      // when a change made in another component found it so: that change was kept, not "could not be made".
+      const gone = missing && status?.dataset.gone;
+      if (gone || !refresh) {
         this.#show(slot());
-      }
+        if (gone) this.#sayGone(gone, status.lang);
+      } else if (status?.dataset.failed) announce(status, status.dataset.failed);
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
   }
@@ -277,13 +281,10 @@ class ReaderArticle extends HTMLElement {
       const message = content.getElementById("reader-status");
       if (!region) {
         // The change is kept, but the article was deleted or renamed since it was shown (reader answers
-        // with no region): load it again, at its new address or as the link that stands for it. The focus
-        // the pressed control had goes to the same control, or to that link, not to the host's page.
-        const gone = status?.dataset.gone;
-        const lang = status?.lang;
+        // with no region): load it again, at its new address or as the link that stands for it (#load says
+        // why). The focus the pressed control had goes to the same control, or to that link, not to the page.
         this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
         await this.#load();
-        if (!this.#root.getElementById("reader") && gone) this.#sayGone(gone, lang);
         const control = focused && this.#root.getElementById(focused);
         if (control) control.focus();
         else if (focused) this.querySelector("a[href]")?.focus();

@@ -450,6 +450,42 @@ def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_p
     assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
 
 
+def test_a_component_that_finds_its_article_deleted_gives_way_to_its_link(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # Two components show one article, which is deleted; a change in the first (kept, its link focused) reloads
+    # the second, which gets a 404: it gives way to its link too, says why in its own language, and leaves the
+    # focus where it is. It said "Không thay đổi được cài đặt…" (your setting could not be changed: false, it
+    # was kept) and went on showing the deleted article at the old size.
+    token = {"authorization": f"Bearer {create_token(sites.db, 'deletes-shared')}"}
+    article = {"lang": "en", "title": "Shown twice", "summary": "A lead.", "body_html": "<p>Text to be deleted.</p>"}
+    assert httpx.put(f"{sites.reader}/api/articles/shown-twice", json=article, headers=token).status_code == 201
+    fragment = f"{sites.reader}/articles/shown-twice/fragment"
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<reader-article src="{fragment}" lang="en"><a id="first-link" href="#">Shown twice</a></reader-article>
+<reader-article id="second" src="{fragment}" lang="vi"><a id="second-link" href="#">Hai lần</a></reader-article>
+</main></body></html>"""
+    (sites.db.parent / "host" / "gone-twice.html").write_text(host_page)
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the browser's own lines about the 404s
+    page.goto(sites.host + "/gone-twice.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(first.locator("#reader-title")).to_have_text("Shown twice")
+    expect(second.locator("#reader-title")).to_have_text("Shown twice")
+    assert httpx.delete(f"{sites.reader}/api/articles/shown-twice", headers=token).status_code == 204
+    first.locator("#reader-bigger").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#first-link")).to_be_focused()
+    expect(second.locator("#reader-gone")).to_have_text(
+        "Bài viết này đã bị gỡ nên không thể hiển thị ở đây nữa. Cài đặt của bạn vẫn được giữ."
+    )
+    expect(page.locator("#second-link")).to_be_visible()
+    expect(second.locator("#reader-title")).to_have_count(0)
+    expect(second.locator("#reader-status")).to_have_count(0)
+    expect(page.locator("#first-link")).to_be_focused()
+
+
 def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.on("console", lambda message: None)
