@@ -234,9 +234,28 @@ class ReaderArticle extends HTMLElement {
 
   // Everything after the stylesheets is replaced; the stylesheets stay, loaded.
   #show(content) {
+    const keep = this.#place();
     while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
     this.#root.append(content);
+    keep();
     this.#syncTools();
+  }
+
+  // The reader's place, kept while this component changes height (a change made in another one, the article
+  // arriving): the focused control outside it, else what follows it if it starts above the screen. Scroll
+  // anchoring cannot: with this component's end on the screen it anchors on a node the new content removes.
+  #place() {
+    let focused = document.activeElement === this ? null : document.activeElement;
+    while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    const mark = focused !== document.body && focused?.getBoundingClientRect();
+    const box = this.getBoundingClientRect();
+    const edge =
+      mark && mark.bottom > 0 && mark.top < innerHeight
+        ? () => focused.getBoundingClientRect().top
+        : box.top < 0 && box.bottom <= innerHeight && (() => this.getBoundingClientRect().bottom);
+    const before = edge && edge();
+    // Measured after the change, so that an adjustment the browser made as well is not made twice.
+    return () => edge && scrollBy({ top: edge() - before, behavior: "instant" });
   }
 
   // Why the article gave way to its link, shown above it and said (a live region announces text put into it
@@ -275,7 +294,6 @@ class ReaderArticle extends HTMLElement {
         headers: this.#headers({ "HX-Request": "true" }),
       });
       if (!response.ok) throw new Error(`reader answered ${response.status}`);
-      this.#remember(response);
       const content = parse(await response.text(), action);
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
@@ -283,6 +301,7 @@ class ReaderArticle extends HTMLElement {
         // The change is kept, but the article was deleted or renamed since it was shown (reader answers
         // with no region): load it again, at its new address or as the link that stands for it (#load says
         // why). The focus the pressed control had goes to the same control, or to that link, not to the page.
+        this.#remember(response);
         this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
         await this.#load();
         const control = focused && this.#root.getElementById(focused);
@@ -295,6 +314,8 @@ class ReaderArticle extends HTMLElement {
       if (message && status) status.textContent = message.textContent;
       this.#syncTools();
       if (focused) this.#root.getElementById(focused)?.focus();
+      // Only now do the others follow: the place they keep (#place) is the control just used, focused again.
+      this.#remember(response);
       this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
     } catch (error) {
       // Nothing changed, and the reader is told so, in the article's language (the region carries the text).

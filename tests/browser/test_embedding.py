@@ -486,6 +486,41 @@ def test_a_component_that_finds_its_article_deleted_gives_way_to_its_link(
     expect(page.locator("#first-link")).to_be_focused()
 
 
+def test_a_pressed_control_keeps_its_place_while_a_component_above_it_grows(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # A+ in the lower of two components reloads the upper one at the new size, ~390 px taller each time. With
+    # the upper one's end on the screen the browser anchors its scroll there, in what the reload replaces: the
+    # pressed button went 428 → 818 → 1176 px down the 900 px screen. It stays put now, as it does below a
+    # block of fixed height (428 → 431 → 433); and once the upper component is above the screen (the browser's
+    # own anchoring works then) the page is not moved twice.
+    page = host_context.new_page()
+    page.goto(sites.host + "/two.html")
+    upper, lower = page.locator("reader-article").first, page.locator("#second")
+    expect(upper.locator("#reader-title")).to_be_visible()
+    expect(lower.locator("#reader-title")).to_be_visible()
+    page.evaluate("() => document.body.append(Object.assign(document.createElement('div'), {style: 'height: 4000px'}))")
+    bigger = lower.locator("#reader-bigger")
+    top = "e => e.getBoundingClientRect().top"
+    page.evaluate(f"() => scrollBy(0, {bigger.evaluate(top)} - 428)")
+    assert upper.evaluate("e => e.getBoundingClientRect().bottom") > 0  # the upper one's end is on the screen
+    bigger.focus()
+    for size in ("112.5", "125", "150"):
+        before = bigger.evaluate(top)
+        page.keyboard.press("Enter")
+        expect(upper.locator("#reader")).to_have_attribute("data-size", size)
+        expect(lower.locator("#reader")).to_have_attribute("data-size", size)
+        expect(bigger).to_be_focused()
+        # What moves it at all is the lower component's own line above the button, its text grown a step.
+        assert abs(bigger.evaluate(top) - before) < 8, (size, before, bigger.evaluate(top))
+    page.evaluate(f"() => scrollBy(0, {lower.evaluate(top)} + 5)")
+    before = bigger.evaluate(top)
+    assert before > 0 and upper.evaluate("e => e.getBoundingClientRect().bottom") < 0
+    page.keyboard.press("Enter")
+    expect(upper.locator("#reader")).to_have_attribute("data-size", "175")
+    assert abs(bigger.evaluate(top) - before) < 8, (before, bigger.evaluate(top))
+
+
 def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.on("console", lambda message: None)
