@@ -285,6 +285,14 @@ class ReaderArticle extends HTMLElement {
     const action = form.getAttribute("action");
     const focused = this.#root.activeElement?.id;
     const body = new URLSearchParams(new FormData(form, event.submitter));
+    // Until the reader chooses a size, components show their own (the page's size attributes), and the one
+    // chosen becomes every component's: A+ steps from the largest on the page, so that no text gets smaller.
+    const step = body.get("action");
+    if (step === "bigger" || step === "smaller") {
+      const own = this.#root.getElementById("reader")?.dataset.size;
+      const shown = [...document.querySelectorAll("reader-article")].map((e) => e.shadowRoot?.getElementById("reader"));
+      body.set("size_from", step === "smaller" ? own : Math.max(own, ...shown.map((r) => r?.dataset.size || 0)));
+    }
     const status = this.#root.getElementById("reader-status");
     try {
       const response = await fetch(action, {

@@ -521,6 +521,50 @@ def test_a_pressed_control_keeps_its_place_while_a_component_above_it_grows(
     assert abs(bigger.evaluate(top) - before) < 8, (before, bigger.evaluate(top))
 
 
+def test_a_bigger_press_makes_no_text_on_the_page_smaller(browser: Browser, sites: Sites) -> None:
+    # One component with the page's size="200", one without. A+ in the second took the reader's size to
+    # 112.5 % for both: the first one's text went from 32 to 18 px. The first A+ now steps from the largest
+    # size on the page; A− steps from the component pressed; and the size chosen is every component's, also
+    # when it is reader's own 100 % (left out of the cookie, the first would have gone back to its 200 %).
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<reader-article id="large" size="200" src="{sites.reader}/articles/{SEED_SLUG}/fragment" lang="en"><a href="#">A</a>
+</reader-article>
+<reader-article id="plain" src="{sites.reader}/articles/{EN_SLUG}/fragment" lang="en"><a href="#">B</a></reader-article>
+</main></body></html>"""
+    (sites.db.parent / "host" / "sizes.html").write_text(host_page)
+
+    def sizes(page: Page) -> list[str | None]:
+        return [page.locator(f"#{name} #reader").get_attribute("data-size") for name in ("large", "plain")]
+
+    def title_px(page: Page) -> float:
+        return float(page.locator("#large #reader-title").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+    def press(page: Page, name: str, button: str, expected: str) -> None:
+        page.locator(f"#{name} #reader-{button}").click()
+        expect(page.locator("#large #reader")).to_have_attribute("data-size", expected)
+        expect(page.locator("#plain #reader")).to_have_attribute("data-size", expected)
+
+    for pressed, button, expected in (("plain", "bigger", "250"), ("large", "smaller", "175")):
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(sites.host + "/sizes.html")
+            expect(page.locator("#plain #reader-title")).to_be_visible()
+            assert sizes(page) == ["200", "100"]
+            before = title_px(page)
+            press(page, pressed, button, expected)
+            assert (title_px(page) > before) == (button == "bigger")
+            if button == "smaller":
+                # Down to reader's own 100 % from the component without a size of its own: both at 100 %.
+                for smaller in ("150", "125", "112.5", "100"):
+                    press(page, "plain", "smaller", smaller)
+                page.reload()
+                expect(page.locator("#large #reader")).to_have_attribute("data-size", "100")
+        finally:
+            context.close()
+
+
 def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.on("console", lambda message: None)
