@@ -208,8 +208,10 @@ class ReaderArticle extends HTMLElement {
       const value = this.getAttribute(name);
       if (value) url.searchParams.set(name, value);
     }
+    let missing = false;
     try {
       const response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
+      missing = response.status === 404;
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
       const content = parse(await response.text(), url);
       await this.#style.loaded;
@@ -219,20 +221,41 @@ class ReaderArticle extends HTMLElement {
     } catch (error) {
       if (ticket !== this.#loading) return;
       const status = this.#root.getElementById("reader-status");
-      if (refresh && this.#root.getElementById("reader")) {
-        if (status?.dataset.failed) announce(status, status.dataset.failed);
-      } else {
+      // 404: the article shown was deleted (a rename redirects). It gives way to its link and says why, also
+      // when a change made in another component found it so: that change was kept, not "could not be made".
+      const gone = missing && status?.dataset.gone;
+      if (gone || !refresh) {
         this.#show(slot());
-      }
+        if (gone) this.#sayGone(gone, status.lang);
+      } else if (status?.dataset.failed) announce(status, status.dataset.failed);
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
   }
 
   // Everything after the stylesheets is replaced; the stylesheets stay, loaded.
   #show(content) {
+    const keep = this.#place();
     while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
     this.#root.append(content);
+    keep();
     this.#syncTools();
+  }
+
+  // The reader's place, kept while this component changes height (a change made in another one, the article
+  // arriving): the focused control outside it, else what follows it if it starts above the screen. Scroll
+  // anchoring cannot: with this component's end on the screen it anchors on a node the new content removes.
+  #place() {
+    let focused = document.activeElement === this ? null : document.activeElement;
+    while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    const mark = focused !== document.body && focused?.getBoundingClientRect();
+    const box = this.getBoundingClientRect();
+    const edge =
+      mark && mark.bottom > 0 && mark.top < innerHeight
+        ? () => focused.getBoundingClientRect().top
+        : box.top < 0 && box.bottom <= innerHeight && (() => this.getBoundingClientRect().bottom);
+    const before = edge && edge();
+    // Measured after the change, so that an adjustment the browser made as well is not made twice.
+    return () => edge && scrollBy({ top: edge() - before, behavior: "instant" });
   }
 
   // Why the article gave way to its link, shown above it and said (a live region announces text put into it
@@ -262,6 +285,14 @@ class ReaderArticle extends HTMLElement {
     const action = form.getAttribute("action");
     const focused = this.#root.activeElement?.id;
     const body = new URLSearchParams(new FormData(form, event.submitter));
+    // Until the reader chooses a size, components show their own (the page's size attributes), and the one
+    // chosen becomes every component's: A+ steps from the largest on the page, so that no text gets smaller.
+    const step = body.get("action");
+    if (step === "bigger" || step === "smaller") {
+      const own = this.#root.getElementById("reader")?.dataset.size;
+      const shown = [...document.querySelectorAll("reader-article")].map((e) => e.shadowRoot?.getElementById("reader"));
+      body.set("size_from", step === "smaller" ? own : Math.max(own, ...shown.map((r) => r?.dataset.size || 0)));
+    }
     const status = this.#root.getElementById("reader-status");
     try {
       const response = await fetch(action, {
@@ -271,19 +302,16 @@ class ReaderArticle extends HTMLElement {
         headers: this.#headers({ "HX-Request": "true" }),
       });
       if (!response.ok) throw new Error(`reader answered ${response.status}`);
-      this.#remember(response);
       const content = parse(await response.text(), action);
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
       if (!region) {
         // The change is kept, but the article was deleted or renamed since it was shown (reader answers
-        // with no region): load it again, at its new address or as the link that stands for it. The focus
-        // the pressed control had goes to the same control, or to that link, not to the host's page.
-        const gone = status?.dataset.gone;
-        const lang = status?.lang;
+        // with no region): load it again, at its new address or as the link that stands for it (#load says
+        // why). The focus the pressed control had goes to the same control, or to that link, not to the page.
+        this.#remember(response);
         this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
         await this.#load();
-        if (!this.#root.getElementById("reader") && gone) this.#sayGone(gone, lang);
         const control = focused && this.#root.getElementById(focused);
         if (control) control.focus();
         else if (focused) this.querySelector("a[href]")?.focus();
@@ -295,6 +323,8 @@ class ReaderArticle extends HTMLElement {
       if (message && status) announce(status, message.textContent);
       this.#syncTools();
       if (focused) this.#root.getElementById(focused)?.focus();
+      // Only now do the others follow: the place they keep (#place) is the control just used, focused again.
+      this.#remember(response);
       this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
     } catch (error) {
       // Nothing changed, and the reader is told so, in the article's language (the region carries the text).

@@ -450,6 +450,121 @@ def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_p
     assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
 
 
+def test_a_component_that_finds_its_article_deleted_gives_way_to_its_link(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # Two components show one article, which is deleted; a change in the first (kept, its link focused) reloads
+    # the second, which gets a 404: it gives way to its link too, says why in its own language, and leaves the
+    # focus where it is. It said "Không thay đổi được cài đặt…" (your setting could not be changed: false, it
+    # was kept) and went on showing the deleted article at the old size.
+    token = {"authorization": f"Bearer {create_token(sites.db, 'deletes-shared')}"}
+    article = {"lang": "en", "title": "Shown twice", "summary": "A lead.", "body_html": "<p>Text to be deleted.</p>"}
+    assert httpx.put(f"{sites.reader}/api/articles/shown-twice", json=article, headers=token).status_code == 201
+    fragment = f"{sites.reader}/articles/shown-twice/fragment"
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<reader-article src="{fragment}" lang="en"><a id="first-link" href="#">Shown twice</a></reader-article>
+<reader-article id="second" src="{fragment}" lang="vi"><a id="second-link" href="#">Hai lần</a></reader-article>
+</main></body></html>"""
+    (sites.db.parent / "host" / "gone-twice.html").write_text(host_page)
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the browser's own lines about the 404s
+    page.goto(sites.host + "/gone-twice.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(first.locator("#reader-title")).to_have_text("Shown twice")
+    expect(second.locator("#reader-title")).to_have_text("Shown twice")
+    assert httpx.delete(f"{sites.reader}/api/articles/shown-twice", headers=token).status_code == 204
+    first.locator("#reader-bigger").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#first-link")).to_be_focused()
+    expect(second.locator("#reader-gone")).to_have_text(
+        "Bài viết này đã bị gỡ nên không thể hiển thị ở đây nữa. Cài đặt của bạn vẫn được giữ."
+    )
+    expect(page.locator("#second-link")).to_be_visible()
+    expect(second.locator("#reader-title")).to_have_count(0)
+    expect(second.locator("#reader-status")).to_have_count(0)
+    expect(page.locator("#first-link")).to_be_focused()
+
+
+def test_a_pressed_control_keeps_its_place_while_a_component_above_it_grows(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # A+ in the lower of two components reloads the upper one at the new size, ~390 px taller each time. With
+    # the upper one's end on the screen the browser anchors its scroll there, in what the reload replaces: the
+    # pressed button went 428 → 818 → 1176 px down the 900 px screen. It stays put now, as it does below a
+    # block of fixed height (428 → 431 → 433); and once the upper component is above the screen (the browser's
+    # own anchoring works then) the page is not moved twice.
+    page = host_context.new_page()
+    page.goto(sites.host + "/two.html")
+    upper, lower = page.locator("reader-article").first, page.locator("#second")
+    expect(upper.locator("#reader-title")).to_be_visible()
+    expect(lower.locator("#reader-title")).to_be_visible()
+    page.evaluate("() => document.body.append(Object.assign(document.createElement('div'), {style: 'height: 4000px'}))")
+    bigger = lower.locator("#reader-bigger")
+    top = "e => e.getBoundingClientRect().top"
+    page.evaluate(f"() => scrollBy(0, {bigger.evaluate(top)} - 428)")
+    assert upper.evaluate("e => e.getBoundingClientRect().bottom") > 0  # the upper one's end is on the screen
+    bigger.focus()
+    for size in ("112.5", "125", "150"):
+        before = bigger.evaluate(top)
+        page.keyboard.press("Enter")
+        expect(upper.locator("#reader")).to_have_attribute("data-size", size)
+        expect(lower.locator("#reader")).to_have_attribute("data-size", size)
+        expect(bigger).to_be_focused()
+        # What moves it at all is the lower component's own line above the button, its text grown a step.
+        assert abs(bigger.evaluate(top) - before) < 8, (size, before, bigger.evaluate(top))
+    page.evaluate(f"() => scrollBy(0, {lower.evaluate(top)} + 5)")
+    before = bigger.evaluate(top)
+    assert before > 0 and upper.evaluate("e => e.getBoundingClientRect().bottom") < 0
+    page.keyboard.press("Enter")
+    expect(upper.locator("#reader")).to_have_attribute("data-size", "175")
+    assert abs(bigger.evaluate(top) - before) < 8, (before, bigger.evaluate(top))
+
+
+def test_a_bigger_press_makes_no_text_on_the_page_smaller(browser: Browser, sites: Sites) -> None:
+    # One component with the page's size="200", one without. A+ in the second took the reader's size to
+    # 112.5 % for both: the first one's text went from 32 to 18 px. The first A+ now steps from the largest
+    # size on the page; A− steps from the component pressed; and the size chosen is every component's, also
+    # when it is reader's own 100 % (left out of the cookie, the first would have gone back to its 200 %).
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<reader-article id="large" size="200" src="{sites.reader}/articles/{SEED_SLUG}/fragment" lang="en"><a href="#">A</a>
+</reader-article>
+<reader-article id="plain" src="{sites.reader}/articles/{EN_SLUG}/fragment" lang="en"><a href="#">B</a></reader-article>
+</main></body></html>"""
+    (sites.db.parent / "host" / "sizes.html").write_text(host_page)
+
+    def sizes(page: Page) -> list[str | None]:
+        return [page.locator(f"#{name} #reader").get_attribute("data-size") for name in ("large", "plain")]
+
+    def title_px(page: Page) -> float:
+        return float(page.locator("#large #reader-title").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+    def press(page: Page, name: str, button: str, expected: str) -> None:
+        page.locator(f"#{name} #reader-{button}").click()
+        expect(page.locator("#large #reader")).to_have_attribute("data-size", expected)
+        expect(page.locator("#plain #reader")).to_have_attribute("data-size", expected)
+
+    for pressed, button, expected in (("plain", "bigger", "250"), ("large", "smaller", "175")):
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(sites.host + "/sizes.html")
+            expect(page.locator("#plain #reader-title")).to_be_visible()
+            assert sizes(page) == ["200", "100"]
+            before = title_px(page)
+            press(page, pressed, button, expected)
+            assert (title_px(page) > before) == (button == "bigger")
+            if button == "smaller":
+                # Down to reader's own 100 % from the component without a size of its own: both at 100 %.
+                for smaller in ("150", "125", "112.5", "100"):
+                    press(page, "plain", "smaller", smaller)
+                page.reload()
+                expect(page.locator("#large #reader")).to_have_attribute("data-size", "100")
+        finally:
+            context.close()
+
+
 def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.on("console", lambda message: None)

@@ -19,9 +19,11 @@ from reader.prefs import (
     DEFAULTS,
     MIN_CUSTOM_CONTRAST,
     SHORTCUT_KEYS,
+    SIZES,
     Outcome,
     Preferences,
     apply_form,
+    fmt,
     host_defaults,
 )
 from reader.prefs_css import custom_colors_css
@@ -63,7 +65,14 @@ async def update(request: Request) -> Response:
     view = view if view in VIEWS else "page"
     base = host_defaults(fields.get("host_size"), fields.get("host_theme"))
     # With no cookie (blocked inside another site) the change applies to the settings the form was shown with.
-    outcome = apply_form(prefs_for(request, base, fields.get(CARRIED_PREFS)), fields, base)
+    current = prefs_for(request, base, fields.get(CARRIED_PREFS))
+    # A+ and A− in the <reader-article> component step from the size it names, the largest or the smallest its
+    # page shows: before the reader chose one, components may start at their own host sizes, and the size
+    # chosen becomes every component's, so no text on the page goes the other way (docs/embedding.md).
+    size_from = _size_from(fields)
+    if size_from is not None:
+        current = dataclasses.replace(current, size=size_from)
+    outcome = apply_form(current, fields, base)
     next_path = safe_next(fields.get("next"), default=path_for(request, "index"))
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
@@ -79,10 +88,20 @@ async def update(request: Request) -> Response:
     # Inside another site (an iframe, or the component on an allowlisted page) only a partitioned cookie
     # is stored at all.
     embedded = view == "embed" or (view == "fragment" and _embedding_origin(request))
-    store_prefs(request, response, outcome.prefs, base=base, embedded=embedded)
+    # The size so chosen is written out even where it is this form's default: left out, the page's other
+    # components would go back to their own host sizes (100 % chosen here, 200 % again there).
+    kept_base = base if size_from is None else dataclasses.replace(base, size=0.0)
+    store_prefs(request, response, outcome.prefs, base=kept_base, embedded=embedded)
     # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
     return response
+
+
+def _size_from(fields: dict[str, str]) -> float | None:
+    """The size an A+ or A− press steps from when the form names one (`size_from`, one of SIZES), else None."""
+    if fields.get("action") not in ("bigger", "smaller"):
+        return None
+    return next((size for size in SIZES if fmt(size) == fields.get("size_from")), None)
 
 
 def _embed_return(
