@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reader.dates import as_rfc3339, is_rfc3339, read_written, stored_form
+from reader.dates import SkippedTime, as_rfc3339, is_rfc3339, read_written, stored_form
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 PLUS_7 = dt.timezone(dt.timedelta(hours=7))
@@ -23,6 +23,8 @@ MINUS_3_30 = dt.timezone(dt.timedelta(hours=-3.5))
         ("2021-03-31T08:00+07", dt.datetime(2021, 3, 31, 8, tzinfo=PLUS_7)),
         ("2021-03-31T08:00:00,5-03:30", dt.datetime(2021, 3, 31, 8, 0, 0, 500_000, MINUS_3_30)),
         ("2021-03-31T08:00:00.123456789Z", dt.datetime(2021, 3, 31, 8, 0, 0, 123_456, dt.UTC)),
+        # RFC 3339 sets no limit on the fraction's digits (the API's check took this; the import refused it).
+        ("2021-03-31T08:00:00.1234567890123Z", dt.datetime(2021, 3, 31, 8, 0, 0, 123_456, dt.UTC)),
         # No offset: the site's zone.
         ("2021-03-31 08:00", dt.datetime(2021, 3, 31, 8, tzinfo=HANOI)),
         ("  2021-03-31T08:00:59  ", dt.datetime(2021, 3, 31, 8, 0, 59, tzinfo=HANOI)),
@@ -86,3 +88,22 @@ def test_rfc3339_is_what_the_api_checks() -> None:
     assert is_rfc3339("2021-03-31", "date") and is_rfc3339("2021-03-31T08:00:00Z", "date-time")
     assert not is_rfc3339("2021-03-31T08:00:00", "date-time")  # no offset
     assert not is_rfc3339("2021-02-29", "date") and not is_rfc3339("2021-03-31", "date-time")
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def test_a_time_the_clocks_skip_is_refused_and_one_they_go_through_twice_is_the_first() -> None:
+    # 14 March 2021, New York: 02:00 became 03:00. zoneinfo gives 02:30 an offset all the same (-05:00), a
+    # moment that reads 03:30 there: stored so, it said another time than the one written.
+    with pytest.raises(SkippedTime):
+        read_written("2021-03-14 02:30", NEW_YORK)
+    with pytest.raises(SkippedTime):
+        stored_form(dt.datetime(2021, 3, 14, 2, 30), NEW_YORK)
+    assert stored_form(dt.datetime(2021, 3, 14, 3, 30), NEW_YORK) == "2021-03-14T03:30:00-04:00"
+    # 7 November 2021: 01:30 came twice; the first (summer time) is taken.
+    assert stored_form(read_written("2021-11-07 01:30", NEW_YORK), NEW_YORK) == "2021-11-07T01:30:00-04:00"
+    # With its offset it is no question.
+    assert stored_form(read_written("2021-03-14 02:30-05:00", NEW_YORK), NEW_YORK) == "2021-03-14T02:30:00-05:00"
+    # Stored so by an earlier version: sent, not refused (the API must answer).
+    assert as_rfc3339("2021-03-14T02:30:00", NEW_YORK) == "2021-03-14T02:30:00-05:00"

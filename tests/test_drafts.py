@@ -262,3 +262,17 @@ def test_an_impossible_date_says_why(typed: str, vi: str) -> None:
 )
 def test_the_editor_takes_a_time_in_the_sites_zone(typed: str, stored: str) -> None:
     assert normalize_form_date(typed, ZoneInfo("Asia/Ho_Chi_Minh")) == stored
+
+
+@pytest.mark.parametrize("written", ["2021-03-14 02:30", dt.datetime(2021, 3, 14, 2, 30)])
+def test_a_time_the_clocks_skip_is_said_so(written: object) -> None:
+    with pytest.raises(FieldError) as info:
+        normalize_published(written, ZoneInfo("America/New_York"))
+    assert info.value.localized("en") == (
+        "'2021-03-14 02:30:00' is a time the clocks skip in America/New_York (summer time begins)"
+        if isinstance(written, dt.datetime)
+        else "'2021-03-14 02:30' is a time the clocks skip in America/New_York (summer time begins)"
+    )
+    with pytest.raises(FieldError) as typed:
+        normalize_form_date("14/03/2021 02:30", ZoneInfo("America/New_York"))
+    assert "giờ mùa hè" in typed.value.localized("vi")

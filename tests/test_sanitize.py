@@ -451,6 +451,8 @@ LONG_ARTICLES = {
         f"<section><div><div>Dòng {i}</div></div><div></div></section>" for i in range(2000)
     ),
     "blank lines between paragraphs": "\n\n".join(f"<p>Đoạn {i}.</p>" for i in range(2000)),
+    "blocks inside a heading": "<h2>" + "".join(f"<span>{i}</span><div>a{i}</div>" for i in range(2000)) + "</h2>",
+    "no-break spaces on every line": "<p>" + "<br>".join(f"Dòng\xa0{i}\xa0có\xa0chữ" for i in range(2000)) + "</p>",
 }
 
 
@@ -472,4 +474,4 @@ def test_a_long_article_is_cleaned_without_walking_its_children_for_each_move(
     monkeypatch.setattr(Tag, "index", counted)
     cleaned = sanitize_html(html, lang="vi")
     assert walks == 0
-    assert cleaned.count("<p>") >= 2000 and "<div" not in cleaned and "<section" not in cleaned
+    assert "1999" in cleaned and "<div" not in cleaned and "<section" not in cleaned

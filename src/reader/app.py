@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-import signal
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -16,7 +14,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, ExceptionHandler, Scope
 
 from reader import fonts, specimens
-from reader.access_log import AccessLog, open_access_log
+from reader.access_log import AccessLog, open_access_log, take_hangups
 from reader.accounts import AccountStore
 from reader.announce import font_name, guide_name, key_action_name, theme_name
 from reader.assets import STYLESHEET
@@ -82,36 +80,6 @@ _EXCEPTION_HANDLERS = cast(
 )
 
 
-logger = logging.getLogger("reader")
-
-
-def _take_hangups(access_log: AccessLog | None) -> Callable[[], None]:
-    """SIGHUP writes the access log out, to the file its path names now (a file logrotate moved away is
-    left, as on every write), and does nothing else; the undo. Left to its default, SIGHUP (logrotate's
-    postrotate, a closed terminal, a reload habit) killed a one-process server at once: its buffered lines
-    lost, the database not closed. (With --workers, uvicorn's supervisor takes SIGHUP and restarts the
-    workers, each finishing its requests first.) Handled on the event loop, so the write never interrupts a
-    request's own. Only the main thread may take signals: elsewhere, nothing is done."""
-    if not hasattr(signal, "SIGHUP"):
-        return lambda: None
-
-    def hung_up() -> None:
-        logger.info("SIGHUP: the access log is written out; nothing else is done (reader reloads nothing)")
-        if access_log is not None:
-            access_log.writer.flush()
-
-    loop = asyncio.get_running_loop()
-    try:
-        loop.add_signal_handler(signal.SIGHUP, hung_up)
-    except (RuntimeError, ValueError):  # not the main thread
-        return lambda: None
-
-    def undo() -> None:
-        loop.remove_signal_handler(signal.SIGHUP)
-
-    return undo
-
-
 def _personal(scope: Scope) -> bool:
     return has_own_prefs(Request(scope))
 
@@ -137,7 +105,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         await db.open(check=check_database, seed=seed_demo if settings.seed_demo else None)
         watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
-        hangup = _take_hangups(access_log)
+        hangup = take_hangups(access_log)
         try:
             store = SqlArticleStore(db)
             accounts = AccountStore(db)

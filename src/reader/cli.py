@@ -223,27 +223,35 @@ def _serve_flags(args: argparse.Namespace) -> dict[str, object]:
 def _serve(settings: Settings, host: str, port: int) -> int:
     from reader.event_loop import reserve_address
 
-    # The address first: a port another server holds (a second reader started by mistake) or a host that is
-    # none is said in one line before a database is created or changed.
-    try:
-        address = reserve_address(host, port)
-    except OSError as exc:
+    def unusable(exc: OSError) -> int:
         shown = f"[{host}]" if ":" in host else host
         return _fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
-    with address:
-        # Everything that can be wrong with the database or the access log file is found here, once, before
-        # any worker starts: the workers skip the whole-file check.
+
+    # The address is tried first: a port another server holds (a second reader started by mistake) or a host
+    # that is none is said in one line before a database is created or changed. It is reserved only after
+    # the database is ready, though: a reservation is a socket other servers could still join until it
+    # listens (reader.event_loop), so it is held for as short a time as before.
+    try:
+        reserve_address(host, port).close()
+    except OSError as exc:
+        return unusable(exc)
+    # Everything that can be wrong with the database or the access log file is found here, once, before any
+    # worker starts: the workers skip the whole-file check.
+    try:
+        asyncio.run(_prepare(settings))
+    except (*DATABASE_FAILURES, ImportFailure) as exc:
+        return _fail(exc)
+    if settings.access_log not in (ACCESS_LOG_STDERR, ACCESS_LOG_OFF):
         try:
-            asyncio.run(_prepare(settings))
-        except (*DATABASE_FAILURES, ImportFailure) as exc:
-            return _fail(exc)
-        if settings.access_log not in (ACCESS_LOG_STDERR, ACCESS_LOG_OFF):
-            try:
-                os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
-            except OSError as exc:
-                return _fail(f"cannot write the access log {settings.access_log}: {exc.strerror}")
-        with _stop_signals_exit_cleanly():
-            return _run_uvicorn(settings, address)
+            os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
+        except OSError as exc:
+            return _fail(f"cannot write the access log {settings.access_log}: {exc.strerror}")
+    try:
+        address = reserve_address(host, port)
+    except OSError as exc:  # taken while the database was prepared
+        return unusable(exc)
+    with address, _stop_signals_exit_cleanly():
+        return _run_uvicorn(settings, address)
 
 
 def _announce(settings: Settings, host: str, port: int) -> None:

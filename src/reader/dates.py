@@ -24,7 +24,7 @@ DATE_TIME: Final = re.compile(
 # What imports and the editor take besides (see the module's docstring).
 _WRITTEN: Final = re.compile(
     r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
-    r"(?:[Tt ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]{1,9}))?)?"
+    r"(?:[Tt ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?"
     r" ?(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<off_hours>[0-9]{2})(?::?(?P<off_minutes>[0-9]{2}))?)?)?"
 )
 
@@ -43,7 +43,8 @@ def is_rfc3339(value: str, kind: Literal["date", "date-time"]) -> bool:
 
 def read_written(value: str, zone: dt.tzinfo) -> dt.date | dt.datetime:
     """A date or date-time as imports and the editor take it (the module's docstring), a time without an
-    offset read in `zone`; ValueError for anything else, or a date or time that does not exist."""
+    offset read in `zone` (in_zone); ValueError for anything else, or a date or time that does not exist
+    (SkippedTime for one the zone's clocks skip)."""
     found = _WRITTEN.fullmatch(value.strip())
     if found is None:
         raise ValueError(value)
@@ -60,17 +61,31 @@ def read_written(value: str, zone: dt.tzinfo) -> dt.date | dt.datetime:
             raise ValueError(value)
         offset = dt.timedelta(hours=hours, minutes=minutes)
         return when.replace(tzinfo=dt.timezone(-offset if found["sign"] == "-" else offset))
-    return when.replace(tzinfo=zone)
+    return in_zone(when, zone)
+
+
+class SkippedTime(ValueError):
+    """A wall-clock time the zone's clocks skip (the hour lost when summer time begins)."""
+
+
+def in_zone(when: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """`when`, a time without an offset, in `zone`: in an hour the clocks go through twice, the first of the
+    two; SkippedTime in an hour they skip (zoneinfo would give it an offset, a moment that reads otherwise)."""
+    placed = when.replace(tzinfo=zone)
+    if placed.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != when.replace(tzinfo=None):
+        raise SkippedTime(f"{when.isoformat()} does not exist in {zone}")
+    return placed
 
 
 def stored_form(value: dt.date | dt.datetime, zone: dt.tzinfo) -> str:
     """`value` in the form reader stores: a date as it is, a date-time with its offset (a naive one read in
-    `zone`). An offset RFC 3339 cannot write (seconds in it: a zone's local mean time before 1900, Python's
-    `+07:00:30`) is rounded to the minute, so the date and time stay as written."""
+    `zone`: SkippedTime for one its clocks skip). An offset RFC 3339 cannot write (seconds in it: a zone's
+    local mean time before 1900, Python's `+07:00:30`) is rounded to the minute, so the date and time stay
+    as written."""
     if not isinstance(value, dt.datetime):
         return value.isoformat()
     if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=zone)
+        value = in_zone(value, zone)
     offset = value.utcoffset()
     assert offset is not None
     if offset % dt.timedelta(minutes=1):
@@ -89,4 +104,8 @@ def as_rfc3339(stored: str, zone: dt.tzinfo) -> str:
         value = dt.date.fromisoformat(text) if len(text) <= 10 else dt.datetime.fromisoformat(text)
     except ValueError:
         return stored  # never written by any version: leave it for whoever looks
-    return stored_form(value, zone)
+    try:
+        return stored_form(value, zone)
+    except SkippedTime:  # stored before it would be refused: sent with the offset zoneinfo gives it
+        assert isinstance(value, dt.datetime)
+        return stored_form(value.replace(tzinfo=zone), zone)

@@ -26,9 +26,11 @@ FIELDS = (
 MAX_LENGTHS = {"title": 300, "summary": 3000, "author": 200, "source_url": 2000}
 MAX_BODY_CHARS = 2_000_000
 # The largest request that can carry an article at these limits, which the routes taking one accept
-# (reader.routes): a form percent-encodes each UTF-8 byte of a character (up to 4 bytes, so 12), and JSON may
-# write a character as a surrogate pair of \u escapes (12 bytes); with room for the rest of a form.
-MAX_ARTICLE_REQUEST_BYTES = 12 * (MAX_BODY_CHARS + sum(MAX_LENGTHS.values())) + 64 * 1024
+# (reader.routes). The limits count characters after NFC (clean_text), and a character may arrive longer: a
+# Vietnamese letter decomposed, as it often comes ("ệ" as e and two combining marks), is 13 bytes in a form
+# (each UTF-8 byte of a mark percent-encoded) or in JSON's \u escapes; an astral character 12. 16 a
+# character, and room for the rest of a form.
+MAX_ARTICLE_REQUEST_BYTES = 16 * (MAX_BODY_CHARS + sum(MAX_LENGTHS.values())) + 64 * 1024
 
 LANG_TAG = re.compile(r"^([A-Za-z]{2,3})((?:-[A-Za-z0-9]{1,8}){0,4})$")
 # Unicode's non-characters: U+FDD0-U+FDEF and the last two code points of every plane. Never text, and
@@ -143,18 +145,26 @@ def normalize_published(value: object, zone: dt.tzinfo = dt.UTC) -> str | None:
     None when absent. YAML front matter gives dates and date-times, JSON and HTML text."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.date):  # a datetime is a date too
-        return dates.stored_form(value, zone)
-    if not isinstance(value, str):
+    if not isinstance(value, str | dt.date):  # a datetime is a date too
         raise FieldError("published", N_("must be a date or a date and time, not %(type)s"), type=_type_name(value))
     try:
-        return dates.stored_form(dates.read_written(value, zone), zone)
+        return dates.stored_form(value if isinstance(value, dt.date) else dates.read_written(value, zone), zone)
+    except dates.SkippedTime:
+        raise _skipped(value, zone) from None
     except ValueError:
         raise FieldError(
             "published",
             N_("'%(value)s' is not a date such as 2021-03-31 or a time such as 2021-03-31T08:00:00+07:00"),
-            value=value.strip()[:40],
+            value=str(value).strip()[:40],
         ) from None
+
+
+def _skipped(value: object, zone: dt.tzinfo) -> FieldError:
+    written = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value).strip()[:40]
+    return FieldError(
+        "published", N_("'%(value)s' is a time the clocks skip in %(zone)s (summer time begins)"),
+        value=written, zone=str(zone),
+    )  # fmt: skip
 
 
 # A time may follow a day-first date: "31/03/2021 08:00", "31/03/2021, 8h30" (as Vietnamese sites write it).
@@ -202,7 +212,10 @@ def normalize_form_date(value: str, zone: dt.tzinfo = dt.UTC) -> str | None:
         raise FieldError(
             "published", N_("'%(value)s' is not a time: hours go from 0 to 23, minutes from 0 to 59"), value=text
         )
-    return dates.stored_form(dt.datetime(year, month, day, hour, minute), zone)
+    try:
+        return dates.stored_form(dt.datetime(year, month, day, hour, minute), zone)
+    except dates.SkippedTime:
+        raise _skipped(text, zone) from None
 
 
 def _source_url(data: Mapping[str, object]) -> str | None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.drafts import BIDI_CONTROLS
-
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -98,19 +96,21 @@ _DELETED_REDIRECTS = (
 # (reader.drafts): a title holding U+202E went on reversing " · reader" after it in every tab's title. Only
 # rows that hold one are written. The revisions keep theirs: a version is restored through that clean-up.
 _ONE_LINE_FIELDS = ("title", "summary", "author")
+# As reader.drafts.BIDI_CONTROLS was when this migration was written: a released migration never changes.
+_BIDI_CONTROLS_OF_SCHEMA_11 = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 def _without_bidi_controls(position: str) -> tuple[str]:
     """The UPDATE, for a backend's function finding a string in a string (instr, strpos)."""
 
     def stripped(column: str) -> str:
-        for control in BIDI_CONTROLS:
+        for control in _BIDI_CONTROLS_OF_SCHEMA_11:
             column = f"replace({column}, '{control}', '')"
         return column
 
     assignments = ", ".join(f"{field} = {stripped(field)}" for field in _ONE_LINE_FIELDS)
     found = " OR ".join(
-        f"{position}({field}, '{control}') > 0" for field in _ONE_LINE_FIELDS for control in BIDI_CONTROLS
+        f"{position}({field}, '{control}') > 0" for field in _ONE_LINE_FIELDS for control in _BIDI_CONTROLS_OF_SCHEMA_11
     )
     return (f"UPDATE articles SET {assignments} WHERE {found}",)
 

@@ -344,8 +344,8 @@ INVALID = _error("A field of the body cannot be accepted (`field` names it)")
 BAD_BODY = _error("The body is not JSON, or not a JSON object")
 TOO_LARGE = _error("The body is larger than the server accepts (READER_MAX_BODY_BYTES)")
 ARTICLE_TOO_LARGE = _error(
-    f"The body is larger than any article within the limits needs ({MAX_ARTICLE_REQUEST_BYTES:,} bytes: "
-    f"{MAX_BODY_CHARS:,} characters of body, each written as the longest JSON escape)"
+    f"The body is larger than any article within the limits needs ({MAX_ARTICLE_REQUEST_BYTES:,} bytes, or "
+    f"READER_MAX_BODY_BYTES if larger: {MAX_BODY_CHARS:,} characters of body, each in its longest form)"
 )
 NOT_JSON = _error("The body is not application/json")
 TOO_MANY_REPORTS = Answer(
