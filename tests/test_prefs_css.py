@@ -67,7 +67,13 @@ def test_every_step_font_and_theme_has_its_rule() -> None:
     auto_dark = declarations_for(rules, ('.reader[data-theme="auto"]',), at_rule="prefers-color-scheme: dark")
     assert auto_dark["--reader-bg"] == prefs.PALETTES[prefs.AUTO_PALETTES["dark"]].bg
     large = declarations_for(rules, ('.reader[data-size="400"]',))
-    assert large == {"--reader-scale": "4", "--reader-heading-scale": prefs.fmt(prefs.HEADING_SCALES[400.0])}
+    assert large == {
+        "--reader-scale": "4",
+        "--reader-heading-scale": prefs.fmt(prefs.HEADING_SCALES[400.0]),
+        "--reader-controls-scale": "0.5",  # the controls stay at 200 % (CONTROLS_SIZE_LIMIT)
+    }
+    at_limit = declarations_for(rules, (f'.reader[data-size="{prefs.fmt(prefs.CONTROLS_SIZE_LIMIT)}"]',))
+    assert "--reader-controls-scale" not in at_limit
 
 
 def test_a_stylesheet_without_its_markers_is_refused() -> None:

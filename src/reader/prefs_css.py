@@ -95,7 +95,11 @@ def generated_css() -> str:
     """Every rule that follows from the model, in cascade order."""
     defaults = prefs.DEFAULTS
     base = {prop: _step_value(field, getattr(defaults, field)) for field, prop in STEP_PROPERTIES.items()}
-    base |= {"--reader-heading-scale": "1", **_font_properties(prefs.FONT_CHOICES[defaults.font])}
+    base |= {
+        "--reader-heading-scale": "1",
+        "--reader-controls-scale": "1",
+        **_font_properties(prefs.FONT_CHOICES[defaults.font]),
+    }
     rules = ["/* Defaults, then one rule per step of every numeric setting. */\n", _rule(WRAPPER, base)]
     for field, prop in STEP_PROPERTIES.items():
         lines = []
@@ -103,6 +107,9 @@ def generated_css() -> str:
             declarations = {prop: _step_value(field, step)}
             if field == "size" and step in prefs.HEADING_SCALES:
                 declarations["--reader-heading-scale"] = fmt(prefs.HEADING_SCALES[step])
+            if field == "size" and step > prefs.CONTROLS_SIZE_LIMIT:
+                # Of the wrapper's size: what brings the controls back to the limit.
+                declarations["--reader-controls-scale"] = fmt(prefs.CONTROLS_SIZE_LIMIT / step)
             body = " ".join(f"{name}: {value};" for name, value in declarations.items())
             lines.append(f"{_attribute(field, fmt(step))} {{ {body} }}\n")
         rules.append("\n" + "".join(lines))

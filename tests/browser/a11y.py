@@ -12,6 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
+from reader import prefs
 from reader.colors import contrast_ratio
 from tests.browser.conftest import describe_violations, run_axe
 
@@ -382,7 +383,9 @@ def text_sizes(page: Page) -> dict[str, float]:
           return parts.join('/'); };
         for (const e of document.querySelectorAll('body *')) {
           const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-          if (own) out[path(e)] = parseFloat(getComputedStyle(e).fontSize);
+          // The controls around the article (reader.prefs.CONTROLS_SIZE_LIMIT) are marked: they stop at 200 %.
+          const controls = e.closest('.reader-skip, .reader-masthead, .reader-toolbar, .reader-footer');
+          if (own) out[(controls ? 'controls ' : '') + path(e)] = parseFloat(getComputedStyle(e).fontSize);
         }
         return out;
       }"""
@@ -393,8 +396,9 @@ def text_sizes(page: Page) -> dict[str, float]:
 def compare_scaling(base: dict[str, float], scaled: dict[str, float], factor: float) -> list[str]:
     """Elements whose text did not follow a size setting of `factor` (a px font size, say).
 
-    Running text grows by exactly `factor`. Headings may grow less at the largest sizes (so a title
-    still fits a phone at 400 %), but always by at least 200 % (WCAG 1.4.4) and never shrink below text.
+    Running text grows by exactly `factor`, the controls around the article up to their limit (200 %).
+    Headings may grow less at the largest sizes (so a title still fits a phone at 400 %), but always by at
+    least 200 % (WCAG 1.4.4) and never shrink below text.
     (On a phone, a title with a long word grows only as far as keeps the word whole, reader.title_fit:
     the pages measured here are desktop-wide, where every title word fits.)
     """
@@ -403,7 +407,9 @@ def compare_scaling(base: dict[str, float], scaled: dict[str, float], factor: fl
         if key not in scaled:
             continue
         heading = any(part.split(":")[0] in {"H1", "H2", "H3", "H4", "H5", "H6"} for part in key.split("/"))
-        if heading:
+        if key.startswith("controls "):
+            ok = abs(scaled[key] - size * min(factor, prefs.CONTROLS_SIZE_LIMIT / 100)) <= 0.6
+        elif heading:
             ok = scaled[key] >= size * min(factor, 2.0) - 0.6 and scaled[key] >= 16 * factor - 0.6
         else:
             ok = abs(scaled[key] - size * factor) <= 0.6

@@ -70,6 +70,41 @@ def test_the_title_is_on_the_first_screen(
         context.close()
 
 
+CONTROLS_BOXES = """() => Object.fromEntries(
+  ['.reader-masthead', '#reader-toolbar', '#reader-bigger', '#reader-smaller', 'h1'].map(selector => {
+    const box = document.querySelector(selector).getBoundingClientRect();
+    return [selector, [box.left, box.top + scrollY, box.width, selector === 'h1' ? 0 : box.height]];
+  }))"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 640), (1280, 800)])
+def test_the_controls_stop_growing_at_200_percent(browser: Browser, live_server: str, width: int, height: int) -> None:
+    # The article goes on to 400 %; the masthead and toolbar above it stay as at 200 %, so the title starts
+    # where it did (on a 320 × 640 phone at 400 % it started four screens down, 2,624 px, when they grew too)
+    # and a pointer resting on A+ or A− stays on it.
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        boxes = {}
+        for size in ("200", "250", "300", "400"):
+            context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server + "/"}])
+            page.goto(live_server + f"/articles/{SEED_SLUG}")
+            page.evaluate("document.fonts.ready")
+            boxes[size] = page.evaluate(CONTROLS_BOXES)
+            body = page.eval_on_selector(".reader-body p", "e => parseFloat(getComputedStyle(e).fontSize)")
+            assert body == 16 * int(size) / 100  # the article itself follows the setting
+        assert boxes["400"]["h1"][1] < 1.5 * height, boxes
+        if width >= 1280:
+            # A desktop's centred column widens with the text from 250 % (the toolbar then fits one row), and
+            # the toolbar moves sideways with it: the tops and heights stay.
+            boxes = {size: {name: box[1::2] for name, box in found.items()} for size, found in boxes.items()}
+            assert boxes["250"] == boxes["300"] == boxes["400"], boxes
+        else:
+            assert boxes["200"] == boxes["250"] == boxes["300"] == boxes["400"], boxes
+    finally:
+        context.close()
+
+
 # A title's words, each as the lines it is set on: a word on more than one broke between two letters.
 TITLE_SPLIT_WORDS = """title => {
   const split = [];
