@@ -427,7 +427,11 @@ def test_sql_where_a_question_mark_may_not_be_a_placeholder_is_refused(sql: str)
 
 def test_urls_are_shown_without_their_password() -> None:
     assert describe_target("postgresql://reader:s3cret@db.example:6543/site?sslmode=require") == (
-        "postgresql://reader@db.example:6543/site"
+        "postgresql://reader@db.example:6543/site?sslmode=require"
+    )
+    # A socket connection says where the socket is; a password given as a parameter is left out as well.
+    assert describe_target("postgresql:///site?host=/run/postgresql&password=s3cret&sslpassword=k3y&port=5433") == (
+        "postgresql:///site?host=/run/postgresql&port=5433"
     )
     assert describe_target(Path("reader.db")) == "reader.db"
 

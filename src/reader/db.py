@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from reader.migrations import SCHEMA_VERSION
 
@@ -196,14 +196,24 @@ def is_database_url(target: str | Path) -> bool:
     return isinstance(target, str) and urlsplit(target).scheme in URL_SCHEMES
 
 
+# Parameters of a URL's query that hold a secret (libpq's and asyncpg's names).
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
 def describe_target(target: str | Path) -> str:
-    """A path as it is; a URL without its password (messages and logs show it)."""
+    """A path as it is; a URL without its password (messages and logs show it), with the rest of its query:
+    `?host=/run/postgresql` is where a socket connection goes, and `sslmode`, `port` or `dbname` can say as
+    much about which database it is as the host does."""
     if not is_database_url(target):
         return str(target)
     parts = urlsplit(str(target))
     netloc = parts.netloc.rpartition("@")[2]
     user = parts.username
-    return f"{parts.scheme}://{user + '@' if user else ''}{netloc}{parts.path}"
+    query = urlencode(
+        [(name, value) for name, value in parse_qsl(parts.query) if name.lower() not in _SECRET_PARAMETERS],
+        safe="/,:",
+    )
+    return f"{parts.scheme}://{user + '@' if user else ''}{netloc}{parts.path}{'?' + query if query else ''}"
 
 
 _HOST_WITH_PORT = re.compile(r"^(?:\[[^\]]*\]|[^:\[\]]*):[0-9]+$")
