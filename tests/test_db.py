@@ -24,6 +24,7 @@ from reader.db import (
     Transaction,
     database_for,
     describe_target,
+    url_identity,
 )
 from reader.settings import parse_database
 from tests.conftest import eventually, listener_pids, new_pg_database, opened_nodes, sqlite_write_locked
@@ -434,6 +435,24 @@ def test_urls_are_shown_without_their_password() -> None:
         "postgresql:///site?host=/run/postgresql&port=5433"
     )
     assert describe_target(Path("reader.db")) == "reader.db"
+
+
+def test_a_urls_identity_is_its_user_hosts_and_database() -> None:
+    # reader copy refuses one database under two names: what a URL says beside its database does not count.
+    same = [
+        "postgresql://reader:pw@db.example/site",
+        "postgres://reader@db.example:5432/site?sslmode=require&password=other",
+        "postgresql://db.example/?user=reader&dbname=site",
+    ]
+    assert len({url_identity(url) for url in same}) == 1
+    others = [
+        "postgresql://reader@db.example/other",
+        "postgresql://reader@db.example:5433/site",
+        "postgresql://admin@db.example/site",
+        "postgresql://reader@/site?host=/run/postgresql",
+        "postgresql://reader@/site?host=/tmp",
+    ]
+    assert len({url_identity(url) for url in [same[0], *others]}) == 1 + len(others)
 
 
 async def test_an_unreachable_server_is_one_line_naming_the_host() -> None:

@@ -27,6 +27,7 @@ from reader.db import (
     Transaction,
     database_for,
     describe_target,
+    url_identity,
 )
 from reader.demo import seed_demo
 from reader.importer import ImportFailure, import_files
@@ -394,7 +395,9 @@ def _same_database(source: str | Path, target: str | Path) -> bool:
         if source.exists() and target.exists():
             return source.samefile(target)
         return source.resolve() == target.resolve()
-    return describe_target(source) == describe_target(target)
+    if isinstance(source, str) and isinstance(target, str):
+        return url_identity(source) == url_identity(target)
+    return False
 
 
 async def _copy(settings: Settings, source: str, target: str, replace: bool) -> str:

@@ -30,6 +30,7 @@ __all__ = [
     "Transaction",
     "database_for",
     "describe_target",
+    "url_identity",
     "is_database_url",
 ]
 
@@ -228,6 +229,16 @@ def url_host(url: str) -> str:
     hosts = (netloc or query.get("host") or "localhost").split(",")
     port = query.get("port") or "5432"
     return ",".join(host if _HOST_WITH_PORT.match(host) else f"{host}:{port}" for host in hosts)
+
+
+def url_identity(url: str) -> tuple[str, str, str]:
+    """Which database a URL names, whatever else it says (a password, sslmode, timeouts): its user, its
+    hosts with their ports, and its database name, each as libpq defaults them."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    user = parts.username or query.get("user") or ""
+    name = parts.path.lstrip("/") or query.get("dbname") or query.get("database") or user
+    return user, url_host(url), name
 
 
 def database_for(target: str | Path, *, read_connections: int = 3, busy_timeout_ms: int = 5000) -> Database:
