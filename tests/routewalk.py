@@ -91,6 +91,8 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     await walk("/embed/{slug}", "GET", f"/embed/{SEED_SLUG}", headers={"if-none-match": embed.headers["etag"]})
     await walk("/oembed", "GET", "/oembed", params={"url": f"{walk.http.base_url}{article}", "format": "xml"})
     await walk("/oembed", "GET", "/oembed", params={"url": f"{walk.http.base_url}{article}"}, headers=embedder)
+    feed = await walk("/feed.xml", "GET", "/feed.xml", headers=embedder)
+    await walk("/feed.xml", "GET", "/feed.xml", headers={"if-none-match": feed.headers["etag"]})  # 304
     await walk("/preferences", "GET", "/preferences", params={"settings": "1|s:200"})
     await walk("/preferences/colors/{pair}.css", "GET", f"/preferences/colors/{PAIR}.css")
     await walk("/healthz", "GET", "/healthz")

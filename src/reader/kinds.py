@@ -85,6 +85,8 @@ FRAGMENT = Kind("fragment", public=True, cors=Cors.EMBEDDERS, fragment=True)
 EMBED = Kind("embed", public=True, frame=Frame.EMBEDDERS)
 # oEmbed: what an embedding site's CMS reads to embed an article.
 OEMBED = Kind("oembed", public=True, cors=Cors.EMBEDDERS)
+# The Atom feed: feed readers poll it, and any site's script may read it (it holds nothing a cookie chooses).
+FEED = Kind("feed", public=True, cors=Cors.ANYONE)
 # The preference form every reading control posts (from reader's pages, the component and embeds).
 PREFERENCE_CHANGE = Kind("preference change", public=True, cors=Cors.EMBEDDERS, personal=True)
 # Static files and generated stylesheets.
@@ -101,7 +103,9 @@ API = Kind("api", api=True)
 # API writes: a token is required.
 API_WRITE = Kind("api write", personal=True, api=True, token=True)
 
-KINDS = (PAGE, FRAGMENT, EMBED, OEMBED, PREFERENCE_CHANGE, ASSET, PROBE, SIGN_IN, EDITOR, EDITOR_FRAME, API, API_WRITE)
+KINDS = (
+    PAGE, FRAGMENT, EMBED, OEMBED, FEED, PREFERENCE_CHANGE, ASSET, PROBE, SIGN_IN, EDITOR, EDITOR_FRAME, API, API_WRITE,
+)  # fmt: skip
 
 
 class Route(routing.Route):

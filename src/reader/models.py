@@ -135,10 +135,15 @@ class ArticleSummary:
     summary: str
     author: str
     published: str
+    updated_at: str  # when its current version was saved (UTC): the feed's <updated>
 
     @property
     def published_date(self) -> dt.date:
         return publication_date(self.published)
+
+    @property
+    def updated(self) -> dt.datetime:
+        return _utc(self.updated_at)
 
 
 _Item = TypeVar("_Item")

@@ -15,6 +15,7 @@ from reader.kinds import (
     EDITOR,
     EDITOR_FRAME,
     EMBED,
+    FEED,
     FRAGMENT,
     OEMBED,
     PAGE,
@@ -25,7 +26,7 @@ from reader.kinds import (
     Route,
 )
 from reader.settings import Settings
-from reader.views import api, articles, editor, editor_auth, embed, health, prefs
+from reader.views import api, articles, editor, editor_auth, embed, feed, health, prefs
 from reader.views.api_auth import TokenGate
 from reader.views.editor_auth import EditorGate
 
@@ -49,6 +50,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
         ),
         Route("/embed/{slug}", embed.embed_page, kind=EMBED, name="embed", cached=True),
         Route("/oembed", embed.oembed, kind=OEMBED, name="oembed", cached=True),
+        Route("/feed.xml", feed.atom_feed, kind=FEED, name="feed", cached=True),
         Route("/preferences", prefs.settings_page, kind=PAGE, name="settings"),
         Route(
             "/preferences",

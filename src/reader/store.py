@@ -228,7 +228,7 @@ class SqlArticleStore:
         total = int(total_row["n"]) if total_row else 0
         page, pages = Page.bounds(total, per_page, page)
         rows = await self.db.fetch_all(
-            "SELECT slug, lang, title, summary, author, published FROM articles" + where
+            "SELECT slug, lang, title, summary, author, published, updated_at FROM articles" + where
             + " ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
             (*matching, per_page, (page - 1) * per_page),
         )  # fmt: skip
@@ -240,6 +240,7 @@ class SqlArticleStore:
                 summary=r["summary"],
                 author=r["author"],
                 published=r["published"],
+                updated_at=r["updated_at"],
             )  # fmt: skip
             for r in rows
         ]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import dataclasses
+import xml.etree.ElementTree as ElementTree
+
+import feedparser
+import httpx
+import pytest
+
+from reader.dates import is_rfc3339
+from reader.drafts import draft_from_fields
+from reader.views.feed import FEED_ENTRIES
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp
+from tests.test_store import draft
+
+pytestmark = pytest.mark.anyio
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+async def feed_root(client: httpx.AsyncClient) -> ElementTree.Element:
+    response = await client.get("/feed.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    return ElementTree.fromstring(response.content)
+
+
+async def test_the_feed_lists_the_newest_articles_as_the_index_does(app: ServedApp, client: httpx.AsyncClient) -> None:
+    response = await client.get("/feed.xml")
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")  # a real feed reader's parser takes it as it is
+    assert parsed.version == "atom10" and parsed.feed.title == "reader"
+    listing = await app.state["store"].list_articles(page=1, per_page=FEED_ENTRIES)
+    root = ElementTree.fromstring(response.content)
+    entries = root.findall(f"{ATOM}entry")
+    urls = [entry.find(f"{ATOM}link[@rel='alternate']").get("href") for entry in entries]  # type: ignore[union-attr]
+    assert urls == [f"http://testserver/articles/{item.slug}" for item in listing.items]
+    assert [entry.findtext(f"{ATOM}id") for entry in entries] == urls
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/feed.xml"  # type: ignore[union-attr]
+    seed = entries[[item.slug for item in listing.items].index(SEED_SLUG)]
+    assert seed.get(XML_LANG) == "vi" and seed.findtext(f"{ATOM}title") == SEED_TITLE
+    assert seed.findtext(f"{ATOM}author/{ATOM}name") == "Thanh Thuyên"
+    english = entries[[item.slug for item in listing.items].index(EN_SLUG)]
+    assert english.get(XML_LANG) == "en" and english.findtext(f"{ATOM}summary")
+    # Atom's dates are date-times: a date alone is its midnight in the site's zone.
+    times = [entry.findtext(f"{ATOM}{name}") or "" for entry in entries for name in ("published", "updated")]
+    assert times and all(is_rfc3339(value, "date-time") for value in times), times
+    assert seed.findtext(f"{ATOM}published") == "2021-03-31T00:00:00+00:00"
+    assert root.findtext(f"{ATOM}updated") == max(entry.findtext(f"{ATOM}updated") or "" for entry in entries)
+
+
+async def test_a_feed_reader_polls_for_304_until_an_article_changes(app: ServedApp, client: httpx.AsyncClient) -> None:
+    first = await client.get("/feed.xml")
+    assert first.headers["cache-control"] == "public, max-age=300"
+    assert first.headers["access-control-allow-origin"] == "*"
+    again = await client.get("/feed.xml", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == first.headers["etag"]
+    since = await client.get("/feed.xml", headers={"if-modified-since": first.headers["last-modified"]})
+    assert since.status_code == 304
+    article = await app.state["store"].get_article(SEED_SLUG)
+    assert article is not None
+    await app.state["store"].update_article(draft(SEED_SLUG, title="Đổi tên", lang="vi"), version=article.version)
+    changed = await client.get("/feed.xml", headers={"if-none-match": first.headers["etag"]})
+    assert changed.status_code == 200 and changed.headers["etag"] != first.headers["etag"]
+    assert "<title>Đổi tên</title>" in changed.text
+
+
+async def test_titles_are_escaped_and_characters_xml_has_not_are_left_out(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
+    saved = draft_from_fields(
+        {"slug": "markup", "lang": "en", "title": "<b>Bold</b> & \"quoted\" 'x'", "body_html": "<p>x</p>",
+         "summary": "a < b > c", "published": "2999-01-01"}
+    )  # fmt: skip
+    # Stored before the clean-up on the way in took such characters out (reader.drafts).
+    stored = dataclasses.replace(
+        saved, slug="stored", title="Bad \uffff char\x01", author="A\x0b", published="2998-01-01"
+    )
+    await app.state["store"].save_articles([saved, stored])
+    root = await feed_root(client)
+    entries = {entry.findtext(f"{ATOM}id"): entry for entry in root.findall(f"{ATOM}entry")}
+    markup = entries["http://testserver/articles/markup"]
+    assert markup.findtext(f"{ATOM}title") == "<b>Bold</b> & \"quoted\" 'x'"
+    assert markup.findtext(f"{ATOM}summary") == "a < b > c"
+    legacy = entries["http://testserver/articles/stored"]
+    assert legacy.findtext(f"{ATOM}title") == "Bad  char" and legacy.findtext(f"{ATOM}author/{ATOM}name") == "A"
+
+
+async def test_the_feed_holds_the_newest_page_only(app: ServedApp, client: httpx.AsyncClient) -> None:
+    await app.state["store"].save_articles(
+        [draft(f"a-{number:02d}", published=f"2030-01-{number:02d}") for number in range(1, FEED_ENTRIES + 3)]
+    )
+    ids = [entry.findtext(f"{ATOM}id") for entry in (await feed_root(client)).findall(f"{ATOM}entry")]
+    expected = [f"http://testserver/articles/a-{number:02d}" for number in range(FEED_ENTRIES + 2, 2, -1)]
+    assert ids == expected
+
+
+async def test_pages_name_the_feed(client: httpx.AsyncClient) -> None:
+    for path in ("/", f"/articles/{SEED_SLUG}"):
+        html = (await client.get(path)).text
+        assert '<link rel="alternate" type="application/atom+xml" href="/feed.xml" title="Bài viết mới nhất">' in html
