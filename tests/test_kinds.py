@@ -85,6 +85,9 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
         assert headers.get("x-frame-options") == xfo, where
     if kind is not None and kind.cross_origin:
         assert headers.get("cross-origin-resource-policy") == "cross-origin", where
+    # Search engines: only the pages, the feed and static files may be indexed; the rest say so.
+    indexed = kind is None or kind.indexed
+    assert headers.get("x-robots-tag") == (None if indexed else "noindex"), where
 
     # CORS: only where the kind grants it, to the embedding sites or (static files) to anyone.
     granted = headers.get("access-control-allow-origin")
@@ -147,6 +150,7 @@ async def test_every_route_says_what_it_is_and_keeps_its_kinds_rules(walked: Ser
     encodings = {response.headers.get("content-encoding") for _, _, response in walk.seen}
     granted = {response.headers.get("access-control-allow-origin") for _, _, response in walk.seen}
     assert {"br", None} <= encodings and {EMBEDDER, "*", None} <= granted
+    assert {response.headers.get("x-robots-tag") for _, _, response in walk.seen} == {"noindex", None}
 
 
 def test_every_kind_is_used_and_no_public_kind_holds_a_secret() -> None:

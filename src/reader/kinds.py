@@ -60,6 +60,10 @@ class Kind:
     # whole set of security headers. Static files carry only those that mean something for them
     # (reader.middleware.RouteHeaders): ~500 bytes less on each of the dozen files of a first visit.
     document: bool = True
+    # Search engines may index its answers. The rest say `X-Robots-Tag: noindex` (an article's fragment,
+    # embed and oEmbed answers would stand beside its page in results; the editor and the API are no reading),
+    # and robots.txt asks crawlers to keep out of the mounts among them (reader.views.crawlers).
+    indexed: bool = False
 
     def __post_init__(self) -> None:
         # BREACH: a compressed answer that holds a secret next to text an attacker chose leaks the secret
@@ -78,7 +82,7 @@ class Kind:
 
 
 # The article list, an article's page, the settings page.
-PAGE = Kind("page", public=True)
+PAGE = Kind("page", public=True, indexed=True)
 # The article region as a fragment: the <reader-article> component on embedding sites fetches it with CORS.
 FRAGMENT = Kind("fragment", public=True, cors=Cors.EMBEDDERS, fragment=True)
 # The minimal article page other sites show in an iframe.
@@ -86,11 +90,11 @@ EMBED = Kind("embed", public=True, frame=Frame.EMBEDDERS)
 # oEmbed: what an embedding site's CMS reads to embed an article.
 OEMBED = Kind("oembed", public=True, cors=Cors.EMBEDDERS)
 # The Atom feed: feed readers poll it, and any site's script may read it (it holds nothing a cookie chooses).
-FEED = Kind("feed", public=True, cors=Cors.ANYONE)
+FEED = Kind("feed", public=True, cors=Cors.ANYONE, indexed=True)
 # The preference form every reading control posts (from reader's pages, the component and embeds).
 PREFERENCE_CHANGE = Kind("preference change", public=True, cors=Cors.EMBEDDERS, personal=True)
 # Static files and generated stylesheets.
-ASSET = Kind("asset", public=True, cors=Cors.ANYONE, document=False)
+ASSET = Kind("asset", public=True, cors=Cors.ANYONE, document=False, indexed=True)
 # The health check: a load balancer's question about this moment.
 PROBE = Kind("probe", personal=True)
 # The editor's sign-in form (its own CSRF token, in a cookie).

@@ -138,6 +138,8 @@ class RouteHeaders:
     def _kind_headers(self, kind: Kind, scope: Scope, status: int, headers: MutableHeaders) -> None:
         if kind.cross_origin and "cross-origin-resource-policy" not in headers:
             headers["cross-origin-resource-policy"] = "cross-origin"
+        if not kind.indexed:
+            headers["x-robots-tag"] = "noindex"
         if kind.personal:
             headers["cache-control"] = "no-store"
         elif (

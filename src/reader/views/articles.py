@@ -9,8 +9,8 @@ from starlette.responses import Response
 from reader.digits import ascii_number
 from reader.state import Request
 from reader.views.common import article_view
-from reader.views.embed import discovery_links
-from reader.web import prefs_for, render, ui_lang_for
+from reader.views.embed import discovery_links, public_base
+from reader.web import path_for, prefs_for, render, ui_lang_for
 
 
 def _page_number(raw: str | None) -> int:
@@ -27,8 +27,12 @@ async def index(request: Request) -> Response:
 
 
 def page_extras(request: Request, slug: str) -> dict[str, Any]:
-    """What the full article page (article.html) shows beyond the article's context: its oEmbed discovery."""
-    return {"oembed": discovery_links(request, slug)}
+    """What the full article page (article.html) shows beyond the article's context: its oEmbed discovery,
+    and its address as search engines should list it (the same page at `?panel=open`, say, is this one)."""
+    return {
+        "oembed": discovery_links(request, slug),
+        "canonical": public_base(request) + path_for(request, "article", slug=slug),
+    }
 
 
 async def article_page(request: Request) -> Response:
