@@ -97,6 +97,7 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     await walk("/preferences/colors/{pair}.css", "GET", f"/preferences/colors/{PAIR}.css")
     await walk("/healthz", "GET", "/healthz")
     await walk("/robots.txt", "GET", "/robots.txt")
+    await walk("/sitemap.xml", "GET", "/sitemap.xml")
     # The preference cookie: set, set inside an embed (partitioned), from an embedding site, deleted.
     await walk("/preferences", "POST", "/preferences", data={"size": "200", "next": article})
     await walk("/preferences", "POST", "/preferences", data={"size": "200", "view": "embed", "next": article})

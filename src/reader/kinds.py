@@ -89,7 +89,8 @@ FRAGMENT = Kind("fragment", public=True, cors=Cors.EMBEDDERS, fragment=True)
 EMBED = Kind("embed", public=True, frame=Frame.EMBEDDERS)
 # oEmbed: what an embedding site's CMS reads to embed an article.
 OEMBED = Kind("oembed", public=True, cors=Cors.EMBEDDERS)
-# The Atom feed: feed readers poll it, and any site's script may read it (it holds nothing a cookie chooses).
+# The Atom feed and the sitemap: lists of the articles that feed readers and crawlers fetch; any site's
+# script may read them (they hold nothing a cookie chooses).
 FEED = Kind("feed", public=True, cors=Cors.ANYONE, indexed=True)
 # The preference form every reading control posts (from reader's pages, the component and embeds).
 PREFERENCE_CHANGE = Kind("preference change", public=True, cors=Cors.EMBEDDERS, personal=True)

@@ -26,7 +26,7 @@ from reader.kinds import (
     Route,
 )
 from reader.settings import Settings
-from reader.views import api, articles, crawlers, editor, editor_auth, embed, feed, health, prefs
+from reader.views import api, articles, crawlers, editor, editor_auth, embed, feed, health, prefs, sitemap
 from reader.views.api_auth import TokenGate
 from reader.views.editor_auth import EditorGate
 
@@ -63,6 +63,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
         Route("/preferences/colors/{pair}.css", prefs.colors_css, kind=ASSET, name="colors_css"),
         Route("/healthz", health.healthz, kind=PROBE, name="healthz"),
         Route("/robots.txt", crawlers.robots_txt, kind=ASSET, name="robots", cached=True),
+        Route("/sitemap.xml", sitemap.sitemap, kind=FEED, name="sitemap", cached=True),
         # Sign-in and CSRF for all of it, in one place (EditorGate); only the sign-in form is open.
         Mount(
             "/editor",
