@@ -15,6 +15,9 @@
 // - The page may swap the article region at any moment: every event looks its sentence up again by id.
 // - Where the voice is, on the screen: the page (reading-tools.js) asks for the first line of the part being
 //   spoken (for the reading guide) and has it brought into view, part by part (bringIntoView, scrollToShow).
+// - A table cell is read with the headers that apply to it and were not said with the cell before ("Năm 2020:
+//   1.234"; cellIntroduction). They are spoken, never highlighted: offsets in the utterance are counted back
+//   past them to the cell's own text.
 
 const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
 const SPACE = /\s/;
@@ -103,6 +106,7 @@ export class ReadAloud {
   from = 0; // where in it the part being spoken begins: an offset in its spoken text (sentenceText)
   rate = 1;
   #ticket = 0;
+  #said = null; // the cell read last and its headers (cellIntroduction), while reading goes on from it
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
   #watchdog = 0;
 
@@ -124,6 +128,7 @@ export class ReadAloud {
     const index = Math.max(0, Math.min(fromIndex, sentences.length - 1));
     const resumed = this.state === "paused";
     this.state = "playing";
+    this.#said = null; // starting or resuming: a cell is introduced with all its headers
     this.host.onState("playing", resumed ? "resumed" : "started");
     this.#speak(index);
   }
@@ -160,6 +165,7 @@ export class ReadAloud {
   jump(id) {
     const index = this.#index(id);
     if (index === -1) return;
+    this.#said = null;
     if (this.state === "playing") this.#speak(index);
     else this.#moveTo(this.host.sentences()[index]);
   }
@@ -249,10 +255,13 @@ export class ReadAloud {
       this.#next(index);
       return;
     }
+    // `prefix` (a cell's headers) is spoken before the text: offsets past it are the text's.
+    const { prefix, said } = cellIntroduction(sentence.spans[0], this.#said);
+    this.#said = said;
     const lang = this.host.langOf(sentence);
     const voice = this.host.voiceFor(lang);
     const rate = this.rate;
-    const parts = utteranceParts(text, Math.max(100, Math.round(PART_CHARACTERS * rate)));
+    const parts = utteranceParts(prefix + text, Math.max(100, Math.round(PART_CHARACTERS * rate)));
     const id = sentence.id;
     const speakPart = (number) => {
       if (ticket !== this.#ticket) return;
@@ -266,13 +275,19 @@ export class ReadAloud {
         this.#watch(ticket, partMs(part.text, rate), "failed");
         // The sentence is highlighted when its sound starts, not when it is queued; and each part is
         // brought into view as it starts (a long sentence's later parts were read below the screen).
-        this.from = part.start;
+        this.from = Math.max(0, part.start - prefix.length);
         const now = this.#find(id);
         if (now) this.host.onSentence(now);
       });
       utterance.addEventListener("boundary", (event) => {
         const now = ticket === this.#ticket && event.name !== "sentence" && this.#find(id);
-        if (now) this.host.onWord(wordRange(sentenceText(now.spans).map, part.start + event.charIndex, event.charLength));
+        if (!now) return;
+        const { map } = sentenceText(now.spans);
+        const at = part.start + event.charIndex - prefix.length;
+        const range = wordRange(map, Math.max(at, 0), event.charLength);
+        // A header being said: no word of the cell yet (an empty range at its start takes the last one's off).
+        if (at < 0) range?.collapse(true);
+        this.host.onWord(range);
       });
       utterance.addEventListener("end", () => {
         if (ticket !== this.#ticket) return;
@@ -377,4 +392,116 @@ function wordRange(map, index, length) {
   const [lastNode, lastOffset] = map[Math.max(index, end - 1)];
   range.setEnd(lastNode, lastOffset + 1);
   return range;
+}
+
+// ---------- Tables: the headers said with a cell (docs/read-aloud.md) ----------
+
+// Both languages write "Năm 2020: 1.234" / "Hà Nội, năm 2020: 1.234" (and "Year 2020: 1,234"), and every voice
+// pauses at a comma and a colon without saying them; without the colon "Năm 2020 1.234" runs into one number.
+const HEADERS_APART = ", ";
+const HEADERS_END = ": ";
+const grids = new WeakMap(); // table → its grid, made when one of its cells is first read (a swap brings new tables)
+
+// What is said before the text holding `node` when it is in a table cell: the headers that apply to the cell
+// (row headers, then column headers, each in document order) that were not said with or as the cell read
+// before, whose headers and itself are `said` (null: none, as when reading starts). The cells of a header row
+// are read as they are. Returns the words to say first ("" for none) and what is said with this cell.
+export function cellIntroduction(node, said) {
+  const cell = node.closest("td, th");
+  const grid = cell && gridOf(cell.closest("table"));
+  const box = grid?.box.get(cell);
+  if (!box) return { prefix: "", said: null };
+  const rows = new Set();
+  const columns = new Set();
+  for (let y = box.y; y < box.y + box.h; y++) scan(grid, cell, box.x, y, -1, 0, rows);
+  for (let x = box.x; x < box.x + box.w; x++) scan(grid, cell, x, box.y, 0, -1, columns);
+  const headers = [...inOrder(rows), ...inOrder(columns)];
+  const words = kindOf(grid, cell) === "column" ? [] : headers.filter((h) => !said?.has(h)).map(headerText);
+  const fresh = words.filter(Boolean);
+  return { prefix: fresh.length ? fresh.join(HEADERS_APART) + HEADERS_END : "", said: new Set([cell, ...headers]) };
+}
+
+// A header's words: its `abbr` (the sanitizer keeps it on th: the short name for just this), else its text,
+// without a colon or full stop of its own at the end.
+function headerText(cell) {
+  return (cell.abbr || cell.textContent).replace(/\s+/g, " ").replace(/[\s.,;:]+$/, "").trim();
+}
+
+function inOrder(cells) {
+  return [...cells].sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+}
+
+// The table's slots, as HTML's table model lays cells out with their spans: at[y][x] is the cell covering slot
+// (x, y), box the place and size of each cell. A row span goes no further than its row group (0: to its end).
+function gridOf(table) {
+  let grid = grids.get(table);
+  if (grid) return grid;
+  grid = { at: [], box: new Map(), kinds: new Map() };
+  const rows = [...table.rows];
+  const ends = [];
+  for (let y = rows.length - 1; y >= 0; y--) {
+    ends[y] = rows[y + 1]?.parentElement === rows[y].parentElement ? ends[y + 1] : y + 1;
+  }
+  rows.forEach((row, y) => {
+    let x = 0;
+    for (const cell of row.cells) {
+      while (grid.at[y]?.[x]) x++;
+      const [w, h] = [cell.colSpan, Math.min(cell.rowSpan || Infinity, ends[y] - y)];
+      grid.box.set(cell, { x, y, w, h });
+      for (let j = y; j < y + h; j++) for (let i = x; i < x + w; i++) (grid.at[j] ??= [])[i] = cell;
+      x += w;
+    }
+  });
+  grids.set(table, grid);
+  return grid;
+}
+
+// A th, or any cell of the table's head (some sites write their headers as td there).
+function isHeader(cell) {
+  return cell.localName === "th" || inHead(cell);
+}
+
+function inHead(cell) {
+  return cell.parentElement?.parentElement?.localName === "thead";
+}
+
+// "column" or "row" for a header cell that heads its column or its row, null for neither or a data cell: by its
+// scope (colgroup and rowgroup count as col and row: they head what they span), else a cell of the table's head
+// heads its column, and as in HTML's table model a header with no data in its rows heads its column, one with
+// no data in its columns its row. Empty cells are not data (an empty corner cell beside a header row).
+function kindOf(grid, cell) {
+  if (!grid.kinds.has(cell)) grid.kinds.set(cell, headerKind(grid, cell));
+  return grid.kinds.get(cell);
+}
+
+function headerKind(grid, cell) {
+  if (!isHeader(cell)) return null;
+  if (cell.scope) return cell.scope.startsWith("col") ? "column" : "row";
+  if (inHead(cell)) return "column";
+  const { x, y, w, h } = grid.box.get(cell);
+  const data = (line) => line?.some((other) => !isHeader(other) && other.textContent.trim());
+  if (!grid.at.slice(y, y + h).some(data)) return "column";
+  return grid.at.some((line) => data(line.slice(x, x + w))) ? null : "row";
+}
+
+// HTML's scan for a cell's headers from slot (x, y) towards the table's start (dx or dy −1): the column headers
+// above it, or the row headers before it, except those behind a block of headers already passed with data
+// between (a header row repeated lower down stands for the one at the top).
+function scan(grid, cell, x, y, dx, dy, found) {
+  const kind = dy ? "column" : "row";
+  const opaque = [];
+  let block = isHeader(cell) ? [cell] : null;
+  for (x += dx, y += dy; x >= 0 && y >= 0; x += dx, y += dy) {
+    const other = grid.at[y]?.[x];
+    if (!other) continue;
+    if (isHeader(other)) {
+      (block ??= []).push(other);
+      const at = grid.box.get(other);
+      const hidden = opaque.some((o) => (dy ? o.x === at.x && o.w === at.w : o.y === at.y && o.h === at.h));
+      if (!hidden && kindOf(grid, other) === kind) found.add(other);
+    } else if (block) {
+      opaque.push(...block.map((header) => grid.box.get(header)));
+      block = null;
+    }
+  }
 }

@@ -367,7 +367,8 @@ def test_a_voice_chosen_is_kept_an_outside_cancel_is_said_and_leaving_the_page_p
 # At the start of each part spoken, after reader's own listeners (which highlight and scroll): where the part's
 # first character is on the screen, and the box of the region that scrolls it sideways (a wide table's); and a
 # frame later, once the reading guide has drawn, the top of the guide's band. The part is found in the
-# highlighted sentence's text as read-aloud.js speaks it (white space made one space).
+# highlighted sentence's text as read-aloud.js speaks it (white space made one space); a part that ends with the
+# whole text is a table cell's, its headers said first: it starts at the text's start.
 PLACES = r"""
 window.__places = [];
 (() => {
@@ -390,7 +391,7 @@ window.__places = [];
     utterance.addEventListener('start', () => {
       const spans = [...document.querySelectorAll('.reader-speaking')];
       const {text, map} = spoken(spans);
-      const at = text.indexOf(utterance.text);
+      const at = text && utterance.text.endsWith(text) ? 0 : text.indexOf(utterance.text);
       const place = {id: spans[0] && spans[0].dataset.sentence, part: at, height: innerHeight};
       window.__places.push(place);
       if (at === -1) return;
@@ -559,7 +560,8 @@ def test_back_brings_the_page_back_paused_where_it_was_with_nothing_stale_said(
 
 @pytest.fixture(scope="module")
 def embedding_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """reader on 127.0.0.1 and a host site on localhost, with a page holding the component and one an iframe."""
+    """reader on 127.0.0.1 and a host site on localhost, with a page holding the component and one an iframe;
+    reader has articles of its own for the tests that need one (Yoruba, a Vietnamese table)."""
     base = tmp_path_factory.mktemp("read-aloud-embed")
     host_dir = base / "host"
     host_dir.mkdir()
@@ -568,6 +570,7 @@ def embedding_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     try:
         _host_pages(host_dir, reader.url)
         _add_article(reader, YORUBA_SLUG, "yo", "Ẹ kú àárọ̀.", "<p>Báwo ni? Mo wà dáadáa.</p>")
+        _add_article(reader, TABLE_VI_SLUG, "vi", "Dân số Bắc Kạn và Cao Bằng", TABLE_VI_BODY)
         yield reader.url, host
     finally:
         reader.stop()
@@ -592,10 +595,22 @@ def _host_pages(directory: Path, reader: str) -> None:
 
 
 YORUBA_SLUG = "yoruba"
+# A table with a header row (in thead, th without scope) and row headers (th scope=row), then one without
+# headers.
+TABLE_VI_SLUG = "dan-so-bac-kan-cao-bang"
+TABLE_VI_BODY = (
+    "<p>Số liệu của Cục Thống kê.</p>"
+    "<table><caption>Dân số trung bình (người)</caption>"
+    "<thead><tr><th>Tỉnh</th><th>Năm 2020</th><th>Năm 2024</th></tr></thead><tbody>"
+    "<tr><th scope='row'>Bắc Kạn</th><td>314.400</td><td>326.500</td></tr>"
+    "<tr><th scope='row'>Cao Bằng</th><td>530.300</td><td>547.900</td></tr></tbody></table>"
+    "<table><tr><td>Điện thoại</td><td>0209 3870 000</td></tr></table>"
+    "<p>Hết.</p>"
+)
 
 
 def _add_article(server: Server, slug: str, lang: str, title: str, body: str) -> None:
-    token = create_token(server.db)
+    token = create_token(server.db, slug)
     request = urllib.request.Request(
         f"{server.url}/api/articles/{slug}",
         data=json.dumps({"lang": lang, "title": title, "body_html": body}).encode(),
@@ -635,6 +650,113 @@ def test_read_aloud_inside_the_component_and_the_embed_page(
     assert start["highlighted"] == ["t0"] and start["voiceLang"].lower().startswith("vi")
     frame.locator("#reader-speak-stop").click()
     wait_until_silent(inner)
+
+
+# As each utterance starts (after reader's own listeners), a word boundary as browsers fire them (no voice here
+# sends one) at each word of its text, one after the other: the word then highlighted, and whether it is in the
+# sentence being read.
+WORDS = r"""
+window.__words = [];
+(() => {
+  const speak = speechSynthesis.speak.bind(speechSynthesis);
+  speechSynthesis.speak = (utterance) => {
+    utterance.addEventListener('start', () => {
+      const words = [];
+      for (const match of utterance.text.matchAll(/\S+/g)) {
+        utterance.dispatchEvent(new SpeechSynthesisEvent('boundary',
+          {utterance, charIndex: match.index, charLength: match[0].length, name: 'word'}));
+        const range = [...(CSS.highlights.get('reader-word') || [])][0];
+        words.push({at: match.index, word: match[0], highlighted: range ? range.toString() : null,
+                    inSentence: Boolean(range && range.startContainer.parentElement.closest('.reader-speaking'))});
+      }
+      window.__words.push({text: utterance.text, words});
+    });
+    speak(utterance);
+  };
+})();
+"""
+
+
+def test_a_table_is_read_with_its_headers_and_the_highlight_stays_on_each_cell(
+    speech_page: Page, embedding_sites: tuple[str, str]
+) -> None:
+    """Each cell is read with the headers that apply to it and were not said with the cell before: the header
+    row as it is, a row's header with its column's, and each data cell with its column's header. (Every cell
+    was read alone, a stream of numbers: "314.400", "326.500"…) The highlight stays on the cell's own text,
+    the words a voice reports included, though the headers come first in what is spoken."""
+    reader, _ = embedding_sites
+    page = speech_page
+    page.add_init_script(WORDS)
+    sentences = open_article(page, f"{reader}/articles/{TABLE_VI_SLUG}")
+    texts = {sentence["id"]: sentence["text"] for sentence in sentences}
+    ids = list(texts)
+    # The reader clicks in the table's first header cell and reads from there to the end.
+    first = page.locator(".reader-table th [data-sentence]").first
+    place = first.evaluate(
+        "e => { e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"
+        " return {x: r.left + 5, y: r.top + r.height / 2}; }"
+    )
+    page.mouse.click(place["x"], place["y"])
+    page.keyboard.press("k")
+    expect(page.locator("#reader-status")).to_have_text("Đã đọc hết bài", timeout=90000)
+    starts = events(page, "start")
+    assert [start["text"] for start in starts] == [
+        "Tỉnh", "Năm 2020", "Năm 2024",
+        "Tỉnh: Bắc Kạn", "Năm 2020: 314.400", "Năm 2024: 326.500",
+        "Tỉnh: Cao Bằng", "Năm 2020: 530.300", "Năm 2024: 547.900",
+        "Điện thoại", "0209 3870 000", "Hết.",
+    ]  # fmt: skip
+    assert all(start["voiceLang"].lower().startswith("vi") for start in starts)
+    # Each cell highlighted while it is read, one after the other, and nothing else.
+    read = ids[ids.index(str(first.get_attribute("data-sentence"))) :]
+    assert [start["highlighted"] for start in starts] == [[sentence] for sentence in read]
+    assert [texts[sentence] for sentence in read[3:6]] == ["Bắc Kạn", "314.400", "326.500"]
+    # A word reported in the cell's text is that word on the page; while the headers are said, no word is.
+    spoken = page.evaluate("() => window.__words")
+    assert [utterance["text"] for utterance in spoken] == [start["text"] for start in starts]
+    for utterance, sentence in zip(spoken, read, strict=True):
+        own = len(utterance["text"]) - len(texts[sentence])  # where the cell's own text begins
+        assert utterance["text"][own:] == texts[sentence]
+        for word in utterance["words"]:
+            assert word["inSentence"], (utterance["text"], word)
+            assert word["highlighted"] == (word["word"] if word["at"] >= own else ""), (utterance["text"], word)
+
+
+def test_previous_and_next_in_a_table_say_the_headers_that_change(speech_page: Page, live_server: str) -> None:
+    """The English demo table at half speed (so that each key lands while its cell is read): reading starts in
+    a cell with its row's and its column's headers; then only what changes is said, the row's header again when
+    Previous goes back to the row above and Next comes down to this one."""
+    page = speech_page
+    page.context.add_cookies([{"name": "reader_prefs", "value": "1|sr:0.5", "url": live_server + "/"}])
+    open_article(page, f"{live_server}/articles/{TABLE_SLUG}")
+    rows = page.locator(".reader-table tbody tr")
+    cells = [rows.nth(1).locator("td").nth(1), rows.nth(1).locator("td").nth(0), rows.nth(1).locator("th"),
+             rows.nth(0).locator("td").last, rows.nth(1).locator("th")]  # fmt: skip
+    assert [cell.text_content() for cell in cells] == ["36", "16", "100 %", "66", "100 %"]
+    place = cells[0].evaluate(
+        "e => { e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"
+        " return {x: r.left + 5, y: r.top + r.height / 2}; }"
+    )
+    page.mouse.click(place["x"], place["y"])
+    page.keyboard.press("k")
+    wait_for_starts(page, 1)
+    for count, key in enumerate(["j", "j", "j", "l"], start=2):
+        page.keyboard.press(key)
+        wait_for_starts(page, count)
+    page.click("#reader-speak-stop")
+    wait_until_silent(page)
+    starts = events(page, "start")
+    assert [start["text"] for start in starts] == [
+        "100 %, 320 px: 36",
+        "CSS px per em: 16",
+        "Text size: 100 %",
+        "87.5 %, 1920 px: 66",
+        "Text size: 100 %",
+    ]
+    assert [start["highlighted"] for start in starts] == [
+        [str(cell.locator("[data-sentence]").first.get_attribute("data-sentence"))] for cell in cells
+    ]
+    assert all(start["voiceLang"].lower().startswith("en") and start["rate"] == 0.5 for start in starts)
 
 
 def test_voices_but_none_for_the_articles_language(speech_page: Page, embedding_sites: tuple[str, str]) -> None:

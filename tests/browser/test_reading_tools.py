@@ -499,6 +499,80 @@ def test_long_sentences_are_spoken_in_parts_cut_at_clause_marks(page: Page, live
     ]
 
 
+# Every sentence of `html` as read-aloud.js speaks it reading on from one to the next: with what cellIntroduction
+# puts before a table cell's text.
+READ_ON = """async (html) => {
+  const tools = document.getElementById('reader-tools');
+  const { sentencesIn, sentenceText, cellIntroduction } = await import(
+    new URL(tools.dataset.moduleSpeech, document.baseURI).href);
+  const box = document.createElement('div');
+  box.innerHTML = html;
+  let said = null;
+  return sentencesIn(box).map(({ spans }) => {
+    const introduced = cellIntroduction(spans[0], said);
+    said = introduced.said;
+    return introduced.prefix + sentenceText(spans).text;
+  });
+}"""
+
+
+def read_on(page: Page, html: str) -> list[str]:
+    """What is spoken for article body `html`, sanitized and marked as reader stores and serves it."""
+    spoken: list[str] = page.evaluate(READ_ON, str(mark_html(sanitize_html(html, lang="vi"), "b", "vi")))
+    return spoken
+
+
+def test_the_headers_said_with_a_table_cell(page: Page, live_server: str) -> None:
+    """Which headers apply to a cell, in tables laid out the ways articles lay them out; real voices reading
+    a table: test_read_aloud.py. A cell gets the headers that were not said with the cell before it; a header
+    row is read as it is."""
+    page.goto(f"{live_server}/articles/{SEED_SLUG}")
+    # A first row of th without thead, beside an empty corner cell; th without scope starting the rows. A
+    # `headers` attribute cannot reach the page (the sanitizer drops ids, which could clash with the page's
+    # own): the layout says which headers apply, as it does for this one.
+    assert read_on(
+        page,
+        "<table><tr><td></td><th>Năm 2020</th><th id='y'>Năm 2024</th></tr>"
+        "<tr><th>Bắc Kạn</th><td>314.400</td><td headers='y'>326.500</td></tr>"
+        "<tr><th>Cao Bằng</th><td>530.300</td><td>547.900</td></tr></table>",
+    ) == ["Năm 2020", "Năm 2024", "Bắc Kạn", "Năm 2020: 314.400", "Năm 2024: 326.500",
+          "Cao Bằng", "Năm 2020: 530.300", "Năm 2024: 547.900"]  # fmt: skip
+    # Two header rows in thead (one cell spanning both, written as td; one spanning two columns), row headers
+    # with scope: the group's header said once, when the column leaves it and comes back.
+    assert read_on(
+        page,
+        "<table><thead><tr><td rowspan='2'>Tỉnh</td><th colspan='2'>Dân số</th><th rowspan='2'>Ghi chú:</th></tr>"
+        "<tr><th>2020</th><th>2024</th></tr></thead><tbody>"
+        "<tr><th scope='row'>Bắc Kạn</th><td>1</td><td>2</td><td>Tăng. Do sinh.</td></tr>"
+        "<tr><th scope='row'>Cao Bằng</th><td>3</td><td>4</td><td></td></tr></tbody></table>",
+    ) == ["Tỉnh", "Dân số", "Ghi chú:", "2020", "2024",
+          "Tỉnh: Bắc Kạn", "Dân số, 2020: 1", "2024: 2", "Ghi chú: Tăng.", "Do sinh.",
+          "Tỉnh: Cao Bằng", "Dân số, 2020: 3", "2024: 4"]  # fmt: skip
+    # A row header spanning two rows, said with the first only; a header's abbr for its long name; a cell
+    # spanning two columns gets both their headers.
+    assert read_on(
+        page,
+        "<table><thead><tr><th>Vùng</th><th>Tỉnh</th><th abbr='Dân số'>Dân số trung bình (người)</th></tr></thead>"
+        "<tbody><tr><th scope='row' rowspan='2'>Đông Bắc</th><th scope='row'>Bắc Kạn</th><td>1</td></tr>"
+        "<tr><th scope='row'>Cao Bằng</th><td>2</td></tr>"
+        "<tr><th scope='row'>Tây Bắc</th><td colspan='2'>Chưa có</td></tr></tbody></table>",
+    ) == ["Vùng", "Tỉnh", "Dân số trung bình (người)",
+          "Vùng: Đông Bắc", "Tỉnh: Bắc Kạn", "Dân số: 1", "Tỉnh: Cao Bằng", "Dân số: 2",
+          "Vùng: Tây Bắc", "Tỉnh, Dân số: Chưa có"]  # fmt: skip
+    # A header row repeated lower down stands for the one above it (HTML's table model).
+    assert read_on(
+        page,
+        "<table><tr><th>Năm</th><th>Số ca</th></tr><tr><td>2020</td><td>5</td></tr>"
+        "<tr><th>Tháng</th><th>Số ca</th></tr><tr><td>1</td><td>7</td></tr></table>",
+    ) == ["Năm", "Số ca", "Năm: 2020", "Số ca: 5", "Tháng", "Số ca", "Tháng: 1", "Số ca: 7"]
+    # Without headers a table is read as it was; nothing is said before the text after a table.
+    assert read_on(
+        page,
+        "<table><tr><th>Năm</th><th>Số ca</th></tr><tr><td>2020</td><td>5</td></tr></table><p>Xong.</p>"
+        "<table><tr><td>Điện thoại</td><td>0209 3870 000</td></tr></table>",
+    ) == ["Năm", "Số ca", "Năm: 2020", "Số ca: 5", "Xong.", "Điện thoại", "0209 3870 000"]
+
+
 # A STUB of the Web Speech API, for the states real voices cannot be made to show on demand: the voice list
 # stays empty and "loading" until the test calls window.__voicesArrive(); speak() fails at once (an engine
 # error), or as window.__engine says. Real voices: test_read_aloud.py.
