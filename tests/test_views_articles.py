@@ -5,7 +5,9 @@ import re
 import httpx
 import pytest
 
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
+from reader.app import create_app
+from reader.settings import Settings
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG, client_for, served
 
 pytestmark = pytest.mark.anyio
 
@@ -33,6 +35,36 @@ async def test_an_odd_page_number_shows_the_first_page(client: httpx.AsyncClient
     # str.isdigit() takes "²" and "①", which int() refuses: a 500 once.
     response = await client.get("/", params={"page": page})
     assert response.status_code == 200 and SEED_TITLE in response.text
+
+
+@pytest.mark.parametrize("words", ["bắc kạn", "Bac Kan", "bac ka", "CÁN BỘ"])
+async def test_readers_find_articles_by_words_of_their_titles(client: httpx.AsyncClient, words: str) -> None:
+    response = await client.get("/", params={"q": words})
+    assert response.status_code == 200
+    assert f'href="/articles/{SEED_SLUG}"' in response.text and f'href="/articles/{EN_SLUG}"' not in response.text
+    assert f"Có 1 bài viết khớp với “{words}”." in response.text
+    assert '<meta name="robots" content="noindex">' in response.text  # results are not for search engines
+    assert f'value="{words}"' in response.text  # the words stay in the box, to change them
+
+
+async def test_a_search_is_escaped_and_finds_nothing_politely(client: httpx.AsyncClient) -> None:
+    words = '<script>alert("x")</script>'
+    response = await client.get("/", params={"q": words})
+    assert response.status_code == 200 and "<script>alert" not in response.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in response.text
+    assert "Không có bài viết nào khớp với “&lt;script&gt;" in response.text
+    assert "Chưa có bài viết nào" not in response.text  # (the site has articles, only none of these)
+    assert (await client.get("/", params={"q": "a\x00b"})).status_code == 200  # PostgreSQL refuses a NUL
+
+
+async def test_the_pages_of_a_search_keep_its_words(settings: Settings) -> None:
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as http:
+        first = await http.get("/", params={"q": "a"})  # "A", "Making…", "Text…": each has a word with "a"
+        assert '<a href="/?q=a&amp;page=2" rel="next">' in first.text
+        second = await http.get("/", params={"q": "a", "page": "2"})
+        assert '<a href="/?q=a&amp;page=1" rel="prev">' in second.text
+        every = await http.get("/", params={"page": "2"})
+        assert '<a href="/?page=1" rel="prev">' in every.text and 'name="robots"' not in every.text
 
 
 async def test_index_language_follows_the_browser(client: httpx.AsyncClient) -> None:

@@ -27,7 +27,7 @@ def test_a_reader_sees_the_seed_article(page: Page, live_server: str) -> None:
 
 def test_the_english_article_and_index_pass_axe(page: Page, problems: PageProblems, live_server: str) -> None:
     problems.expect_status(404)
-    for path in ("/", f"/articles/{EN_SLUG}", "/preferences", "/articles/missing"):
+    for path in ("/", "/?q=bac+kan", "/?q=zzz", f"/articles/{EN_SLUG}", "/preferences", "/articles/missing"):
         page.goto(live_server + path)
         violations = run_axe(page)
         assert violations == [], f"{path}\n{describe_violations(violations)}"

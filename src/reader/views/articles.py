@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from reader.digits import ascii_number
 from reader.state import Request
-from reader.views.common import article_view
+from reader.views.common import article_view, search_query
 from reader.views.embed import discovery_links, public_base
 from reader.web import path_for, prefs_for, render, ui_lang_for
 
@@ -18,11 +18,15 @@ def _page_number(raw: str | None) -> int:
 
 
 async def index(request: Request) -> Response:
-    """The list of articles, newest first, one page at a time."""
+    """The list of articles, newest first, one page at a time; with ?q=, those whose titles have its words
+    (as the editor's list finds them: with or without diacritics, the beginning of a word enough)."""
     page = _page_number(request.query_params.get("page"))
-    listing = await request.state["store"].list_articles(page=page, per_page=request.state["settings"].page_size)
+    search = search_query(request)
+    listing = await request.state["store"].list_articles(
+        page=page, per_page=request.state["settings"].page_size, search=search
+    )
     lang = ui_lang_for(request)
-    context = {"page_lang": lang, "prefs": prefs_for(request), "listing": listing}
+    context = {"page_lang": lang, "prefs": prefs_for(request), "listing": listing, "search": search}
     return render(request, "index.html", lang, context)
 
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from reader.drafts import clean_text
 from reader.http_cache import article_etag, cache_headers, is_fresh, last_modified, not_modified
 from reader.models import Article
 from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
@@ -136,3 +137,14 @@ async def article_view(
         **extra,
     }
     return cache_headers(render(request, template, ui_lang, context), etag, modified, personal=personal)
+
+
+# The longest search the article lists take, in characters (a longer one is cut).
+MAX_SEARCH_CHARS = 200
+
+
+def search_query(request: Request) -> str:
+    """The words asked for in ?q= (the index and the editor's list). Cleaned as a title is (no title holds a
+    control character), which also keeps a NUL from PostgreSQL: it refuses one in any text it is sent, where
+    SQLite would only find nothing."""
+    return clean_text(request.query_params.get("q", "")).strip()[:MAX_SEARCH_CHARS]

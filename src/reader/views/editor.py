@@ -19,7 +19,7 @@ from reader import cpu_work
 from reader.announce import theme_name
 from reader.dates import as_rfc3339
 from reader.digits import ascii_number
-from reader.drafts import FieldError, FieldErrors, clean_text, draft_from_fields, normalize_form_date, source_as_html
+from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import AUTO_DARK, layout_report
@@ -32,7 +32,7 @@ from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.store import SlugTaken
-from reader.views.common import article_context, load_article
+from reader.views.common import article_context, load_article, search_query
 from reader.views.editor_auth import editor_session, posted_form
 from reader.web import path_for, prefs_for, render, ui_lang_for
 
@@ -105,15 +105,9 @@ def _done(request: Request, outcome: str, slug: str) -> Response:
 UNDELETED = "undeleted"
 
 
-# The longest search the list takes, in characters (a longer one is cut).
-MAX_SEARCH_CHARS = 200
-
-
 async def article_list(request: Request) -> Response:
     """GET /editor/: every article, newest first; with ?q=, those whose address has its words."""
-    # Cleaned as a title is (no title holds a control character), which also keeps a NUL from PostgreSQL:
-    # it refuses one in any text it is sent, where SQLite would only find nothing.
-    search = clean_text(request.query_params.get("q", "")).strip()[:MAX_SEARCH_CHARS]
+    search = search_query(request)
     listing = await request.state["store"].list_articles(
         page=_page_number(request), per_page=request.state["settings"].page_size, search=search
     )
