@@ -20,10 +20,13 @@ from tests.test_views_api import (  # noqa: F401 - collected here, run with this
     token,
 )
 from tests.test_views_articles import (  # noqa: F401
+    test_a_search_is_escaped_and_finds_nothing_politely,
     test_health,
     test_index_lists_the_demo_articles_newest_first,
+    test_readers_find_articles_by_words_of_their_titles,
     test_the_seed_article_page,
 )
+from tests.test_views_crawlers import test_the_sitemap_lists_every_articles_page_with_when_it_changed  # noqa: F401
 from tests.test_views_editor import (  # noqa: F401
     test_a_deleted_article_is_listed_shown_and_restored,
     test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since,
@@ -31,6 +34,10 @@ from tests.test_views_editor import (  # noqa: F401
     test_create_edit_and_delete,
     test_the_deleted_articles_come_a_page_at_a_time_in_english,
     test_wrong_passwords_are_throttled,
+)
+from tests.test_views_feed import (  # noqa: F401
+    test_a_feed_reader_polls_for_304_until_an_article_changes,
+    test_the_feed_lists_the_newest_articles_as_the_index_does,
 )
 
 pytestmark = pytest.mark.anyio
