@@ -198,7 +198,8 @@ class ReaderArticle extends HTMLElement {
   };
 
   // `refresh`: the article is already shown (another component changed the settings); if this load fails,
-  // it stays as it is, and the failure is announced, rather than giving way to the fallback link.
+  // it stays as it is, and the reader is told that their setting was kept but is not shown here yet, rather
+  // than it giving way to the fallback link.
   async #load({ refresh = false } = {}) {
     const src = this.getAttribute("src");
     if (!src) return;
@@ -227,7 +228,7 @@ class ReaderArticle extends HTMLElement {
       if (gone || !refresh) {
         this.#show(slot());
         if (gone) this.#sayGone(gone, status.lang);
-      } else if (status?.dataset.failed) announce(status, status.dataset.failed);
+      } else if (status?.dataset.stale) announce(status, status.dataset.stale); // kept, only not shown here
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
   }

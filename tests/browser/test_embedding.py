@@ -397,20 +397,46 @@ def test_a_failed_change_is_announced(host_context: BrowserContext, sites: Sites
     assert status.evaluate("e => e.textContent") == failed + "\u00a0"
 
 
-def test_a_component_that_cannot_follow_a_change_keeps_its_article(host_context: BrowserContext, sites: Sites) -> None:
-    # A change in the first component reloads the second; when that load fails, the article being read
-    # stays (and the failure is said), rather than giving way to the fallback link.
+STALE_EN = "Your setting was kept, but this article could not be updated to show it. Reload the page to see it."
+STALE_VI = (
+    "Cài đặt của bạn vẫn được giữ, nhưng chưa cập nhật được bài viết này theo cài đặt đó. "
+    "Vui lòng tải lại trang để xem."
+)
+
+
+@pytest.mark.parametrize("failure", ["network", "503"])
+def test_a_component_that_cannot_follow_a_change_keeps_its_article(
+    host_context: BrowserContext, sites: Sites, failure: str
+) -> None:
+    # A change in one component reloads the other; when that load fails, the article being read stays (rather
+    # than giving way to the fallback link), and the reader is told, in that article's language, that their
+    # setting was kept but is not shown there yet. It said "Your setting could not be changed. Please try
+    # again.": false, the change was made, and trying it again would have taken the size a step further.
     page = host_context.new_page()
     page.on("console", lambda message: None)
     page.goto(sites.host + "/two.html")
     first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(first.locator("#reader-title")).to_be_visible()
     expect(second.locator("#reader-title")).to_be_visible()
-    page.route(f"{sites.reader}/articles/{EN_SLUG}/fragment*", lambda route: route.abort())
-    first.locator("#reader-bigger").click()
-    expect(first.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
-    expect(second.locator("#reader-status")).to_have_text("Your setting could not be changed. Please try again.")
-    expect(second.locator("#reader-title")).to_be_visible()
-    expect(second.locator("#reader-size-now")).to_have_text("Text size 100\u00a0%")
+    # The network failing for the English article's reload, reader answering 503 for the Vietnamese one's.
+    changed, follows, slug = (first, second, EN_SLUG) if failure == "network" else (second, first, SEED_SLUG)
+    cors = {"access-control-allow-origin": sites.host, "access-control-allow-credentials": "true"}
+    page.route(
+        f"{sites.reader}/articles/{slug}/fragment*",
+        lambda route: route.abort() if failure == "network" else route.fulfill(status=503, headers=cors, body="busy"),
+    )
+    page.evaluate("() => document.addEventListener('reader:error', (e) => (window.failure = String(e.detail.error)))")
+    changed.locator("#reader-bigger").click()
+    expect(changed.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(follows.locator("#reader-status")).to_have_text(STALE_EN if failure == "network" else STALE_VI)
+    assert ("reader answered 503" in page.evaluate("window.failure")) == (failure == "503")
+    expect(follows.locator("#reader-title")).to_be_visible()
+    expect(follows.locator("#reader")).to_have_attribute("data-size", "100")
+    # It was kept: reloaded, the page shows it in both.
+    page.unroute(f"{sites.reader}/articles/{slug}/fragment*")
+    page.reload()
+    expect(page.locator("#second #reader")).to_have_attribute("data-size", "112.5")
+    expect(page.locator("reader-article").first.locator("#reader")).to_have_attribute("data-size", "112.5")
 
 
 def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_place(
