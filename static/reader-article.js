@@ -112,6 +112,14 @@ function keepPrefs(prefs) {
   }
 }
 
+// The nearest box of the page's own that scrolls the element (overflow auto or scroll), else null: the window.
+function scrollerOf(element) {
+  for (let node = element; (node = node.parentElement ?? node.parentNode?.host) && node !== document.body; ) {
+    if (/auto|scroll/.test(getComputedStyle(node).overflowY)) return node;
+  }
+  return null;
+}
+
 // A live region announces a change of its text: the same failure twice in a row still gets heard.
 function announce(status, message) {
   status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
@@ -198,7 +206,8 @@ class ReaderArticle extends HTMLElement {
   };
 
   // `refresh`: the article is already shown (another component changed the settings); if this load fails,
-  // it stays as it is, and the failure is announced, rather than giving way to the fallback link.
+  // it stays as it is, and the reader is told that their setting was kept but is not shown here yet, rather
+  // than it giving way to the fallback link.
   async #load({ refresh = false } = {}) {
     const src = this.getAttribute("src");
     if (!src) return;
@@ -227,35 +236,46 @@ class ReaderArticle extends HTMLElement {
       if (gone || !refresh) {
         this.#show(slot());
         if (gone) this.#sayGone(gone, status.lang);
-      } else if (status?.dataset.failed) announce(status, status.dataset.failed);
+      } else if (status?.dataset.stale) announce(status, status.dataset.stale); // kept, only not shown here
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
   }
 
-  // Everything after the stylesheets is replaced; the stylesheets stay, loaded.
+  // Everything after the stylesheets is replaced; the stylesheets stay, loaded. The place is kept once the
+  // reading tools are shown too: the browser's own anchoring made up for them, but twice in a box that
+  // scrolls inside a window that scrolls.
   #show(content) {
     const keep = this.#place();
     while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
     this.#root.append(content);
-    keep();
     this.#syncTools();
+    keep();
   }
 
   // The reader's place, kept while this component changes height (a change made in another one, the article
-  // arriving): the focused control outside it, else what follows it if it starts above the screen. Scroll
-  // anchoring cannot: with this component's end on the screen it anchors on a node the new content removes.
+  // arriving): the focused control outside it, else what follows it if it starts above the screen (or above
+  // the page's own scrolling box it is in). Scroll anchoring cannot: with this component's end on the screen
+  // it anchors on a node the new content removes.
   #place() {
     let focused = document.activeElement === this ? null : document.activeElement;
     while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
     const mark = focused !== document.body && focused?.getBoundingClientRect();
     const box = this.getBoundingClientRect();
+    const scroller = scrollerOf(this);
+    const view = scroller?.getBoundingClientRect() ?? { top: 0, bottom: innerHeight };
     const edge =
       mark && mark.bottom > 0 && mark.top < innerHeight
         ? () => focused.getBoundingClientRect().top
-        : box.top < 0 && box.bottom <= innerHeight && (() => this.getBoundingClientRect().bottom);
+        : box.top < Math.max(view.top, 0) &&
+          box.bottom <= Math.min(view.bottom, innerHeight) &&
+          (() => this.getBoundingClientRect().bottom);
     const before = edge && edge();
-    // Measured after the change, so that an adjustment the browser made as well is not made twice.
-    return () => edge && scrollBy({ top: edge() - before, behavior: "instant" });
+    // Measured after the change, so that an adjustment the browser made as well is not made twice: the box is
+    // scrolled first, then the window, for what the box could not take (a box that grew, or had no more room).
+    return () => {
+      if (!edge) return;
+      for (const target of [scroller, window]) target?.scrollBy({ top: edge() - before, behavior: "instant" });
+    };
   }
 
   // Why the article gave way to its link, shown above it and said (a live region announces text put into it

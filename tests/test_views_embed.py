@@ -6,6 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ElementTree
 from email.utils import format_datetime
+from html.parser import HTMLParser
 from urllib.parse import parse_qsl
 
 import httpx
@@ -210,6 +211,56 @@ async def test_oembed_answers_carry_validators_and_go_stale_with_the_article(
     await app.state["store"].update_article(draft(SEED_SLUG, title="Renamed"), version=article.version)
     changed = await client.get("/oembed", params=params, headers={"if-none-match": first.headers["etag"]})
     assert changed.status_code == 200 and changed.json()["title"] == "Renamed"
+
+
+def _frame_src(html: str) -> str:
+    """The address of the iframe in an oEmbed answer's html, as a browser reads the attribute."""
+    parser = _FrameParser()
+    parser.feed(html)
+    assert parser.src is not None, html
+    return parser.src
+
+
+class _FrameParser(HTMLParser):
+    src: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "iframe":
+            self.src = dict(attrs)["src"]
+
+
+async def test_oembed_keeps_the_page_defaults_the_url_asks_for(client: httpx.AsyncClient) -> None:
+    # An embed's address may carry the embedding site's defaults, which /embed/{slug} honours: the iframe of
+    # the oEmbed answer for that address went to the bare /embed/{slug}, at reader's 100 %, auto theme, and
+    # the Vietnamese controls of an English site's page.
+    embed = f"http://testserver/embed/{SEED_SLUG}"
+    url = f"{embed}?size=150&theme=dark&lang=en"
+    data = (await client.get("/oembed", params={"url": url})).json()
+    assert f'<iframe src="{embed}?size=150&amp;theme=dark&amp;lang=en" width=' in data["html"]
+    assert _frame_src(data["html"]) == url
+    # The frame so addressed shows them.
+    shown = (await client.get(_frame_src(data["html"]))).text
+    assert 'data-size="150"' in shown and 'data-theme="dark"' in shown and "Larger text" in shown
+    # The same in XML (its escape on top of the attribute's), and for the article page's URL; the fallback link
+    # is the page's own address.
+    page = f"http://testserver/articles/{SEED_SLUG}"
+    xml = await client.get("/oembed", params={"url": f"{page}?lang=en&theme=sepia", "format": "xml"})
+    html = ElementTree.fromstring(xml.content).findtext("html") or ""
+    assert _frame_src(html) == f"{embed}?theme=sepia&lang=en" and f'<a href="{page}">' in html
+    assert f"{embed}?theme=sepia&amp;amp;lang=en" in xml.text
+    # Validated as the embed reads them: a value it would ignore, or reader's own default, is left out, and
+    # nothing else in the URL (a reader's own settings after a change without JavaScript, the open panel, any
+    # other parameter) reaches the answer.
+    odd = "size=9000&theme=%3Cb%3E&lang=xx&prefs=1|s:300&panel=open&x=%22%3E%3Cscript%3E"
+    for query, src in ((odd, embed), ("size=100&theme=auto&lang=vi", f"{embed}?lang=vi"), ("", embed)):
+        answer = await client.get("/oembed", params={"url": f"{url.partition('?')[0]}?{query}"})
+        assert answer.status_code == 200 and _frame_src(answer.json()["html"]) == src, query
+        html = answer.json()["html"]
+        assert "<b>" not in html and "script" not in html and "prefs" not in html and "panel" not in html
+    # Another answer, another validator.
+    plain = await client.get("/oembed", params={"url": embed})
+    dark = await client.get("/oembed", params={"url": url}, headers={"if-none-match": plain.headers["etag"]})
+    assert dark.status_code == 200 and dark.headers["etag"] != plain.headers["etag"]
 
 
 async def test_oembed_takes_the_scheme_and_host_in_any_case(client: httpx.AsyncClient) -> None:

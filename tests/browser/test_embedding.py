@@ -397,20 +397,46 @@ def test_a_failed_change_is_announced(host_context: BrowserContext, sites: Sites
     assert status.evaluate("e => e.textContent") == failed + "\u00a0"
 
 
-def test_a_component_that_cannot_follow_a_change_keeps_its_article(host_context: BrowserContext, sites: Sites) -> None:
-    # A change in the first component reloads the second; when that load fails, the article being read
-    # stays (and the failure is said), rather than giving way to the fallback link.
+STALE_EN = "Your setting was kept, but this article could not be updated to show it. Reload the page to see it."
+STALE_VI = (
+    "Cài đặt của bạn vẫn được giữ, nhưng chưa cập nhật được bài viết này theo cài đặt đó. "
+    "Vui lòng tải lại trang để xem."
+)
+
+
+@pytest.mark.parametrize("failure", ["network", "503"])
+def test_a_component_that_cannot_follow_a_change_keeps_its_article(
+    host_context: BrowserContext, sites: Sites, failure: str
+) -> None:
+    # A change in one component reloads the other; when that load fails, the article being read stays (rather
+    # than giving way to the fallback link), and the reader is told, in that article's language, that their
+    # setting was kept but is not shown there yet. It said "Your setting could not be changed. Please try
+    # again.": false, the change was made, and trying it again would have taken the size a step further.
     page = host_context.new_page()
     page.on("console", lambda message: None)
     page.goto(sites.host + "/two.html")
     first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(first.locator("#reader-title")).to_be_visible()
     expect(second.locator("#reader-title")).to_be_visible()
-    page.route(f"{sites.reader}/articles/{EN_SLUG}/fragment*", lambda route: route.abort())
-    first.locator("#reader-bigger").click()
-    expect(first.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
-    expect(second.locator("#reader-status")).to_have_text("Your setting could not be changed. Please try again.")
-    expect(second.locator("#reader-title")).to_be_visible()
-    expect(second.locator("#reader-size-now")).to_have_text("Text size 100\u00a0%")
+    # The network failing for the English article's reload, reader answering 503 for the Vietnamese one's.
+    changed, follows, slug = (first, second, EN_SLUG) if failure == "network" else (second, first, SEED_SLUG)
+    cors = {"access-control-allow-origin": sites.host, "access-control-allow-credentials": "true"}
+    page.route(
+        f"{sites.reader}/articles/{slug}/fragment*",
+        lambda route: route.abort() if failure == "network" else route.fulfill(status=503, headers=cors, body="busy"),
+    )
+    page.evaluate("() => document.addEventListener('reader:error', (e) => (window.failure = String(e.detail.error)))")
+    changed.locator("#reader-bigger").click()
+    expect(changed.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(follows.locator("#reader-status")).to_have_text(STALE_EN if failure == "network" else STALE_VI)
+    assert ("reader answered 503" in page.evaluate("window.failure")) == (failure == "503")
+    expect(follows.locator("#reader-title")).to_be_visible()
+    expect(follows.locator("#reader")).to_have_attribute("data-size", "100")
+    # It was kept: reloaded, the page shows it in both.
+    page.unroute(f"{sites.reader}/articles/{slug}/fragment*")
+    page.reload()
+    expect(page.locator("#second #reader")).to_have_attribute("data-size", "112.5")
+    expect(page.locator("reader-article").first.locator("#reader")).to_have_attribute("data-size", "112.5")
 
 
 def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_place(
@@ -519,6 +545,75 @@ def test_a_pressed_control_keeps_its_place_while_a_component_above_it_grows(
     page.keyboard.press("Enter")
     expect(upper.locator("#reader")).to_have_attribute("data-size", "175")
     assert abs(bigger.evaluate(top) - before) < 8, (before, bigger.evaluate(top))
+
+
+@pytest.mark.parametrize("grows", [False, True], ids=["box", "box-and-window"])
+def test_a_pressed_control_keeps_its_place_in_a_scrolling_box_of_the_page(
+    host_context: BrowserContext, sites: Sites, grows: bool
+) -> None:
+    # The test above with both components in a box of the host page's own that scrolls (overflow: auto). Only
+    # the window was scrolled: in a box 600 px high the page went 358 px up, the box with it, and the pressed
+    # button kept its place on the screen but out of the box's view (its top 388 px down, the box's bottom at
+    # 328); the next press took it to the top of the screen. Now the box is scrolled, and the window only for
+    # what the box cannot take: a box that grows up to a max-height takes the first step partly in height and
+    # partly in scroll, and the window scrolls for the rest (89 px). Scrolled by the window alone, its button was
+    # below the box's view by the second press (545 px down, the box's bottom at 435); by the box alone, it went
+    # 92 px down. (The reading tools shown after the place was kept moved it 62 px up: the browser's anchoring
+    # made up for them in the box and in the window both.)
+    lower_slug = EN_SLUG
+    if grows:
+        token = {"authorization": f"Bearer {create_token(sites.db, 'short')}"}
+        short = {"lang": "en", "title": "Short", "summary": "A lead.", "body_html": "<p>One paragraph.</p>"}
+        assert httpx.put(f"{sites.reader}/api/articles/short", json=short, headers=token).status_code == 201
+        lower_slug = "short"
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<h1>Host news site</h1><div id="box" style="height: 600px; overflow: auto">
+<reader-article src="{sites.reader}/articles/{SEED_SLUG}/fragment"><a href="#">A</a></reader-article>
+<reader-article id="second" src="{sites.reader}/articles/{lower_slug}/fragment" lang="en"><a href="#">B</a>
+</reader-article><div class="more" style="height: 3000px"></div></div><div class="more" style="height: 3000px"></div>
+</main></body></html>"""
+    (sites.db.parent / "host" / "scrolled.html").write_text(host_page)
+    page = host_context.new_page()
+    page.goto(sites.host + "/scrolled.html")
+    upper, lower, box = page.locator("reader-article").first, page.locator("#second"), page.locator("#box")
+    expect(upper.locator("#reader-title")).to_be_visible()
+    expect(lower.locator("#reader-title")).to_be_visible()
+    bigger = lower.locator("#reader-bigger")
+    top = "e => e.getBoundingClientRect().top"
+    if grows:
+        # The box as high as what it holds, up to 200 px more, and nothing below it: the short article's button
+        # on the screen at the end of the page.
+        page.evaluate("() => document.querySelectorAll('.more').forEach((e) => e.remove())")
+        box.evaluate("e => Object.assign(e.style, {height: 'auto', maxHeight: `${e.scrollHeight + 200}px`})")
+        page.evaluate("() => scrollTo(0, document.documentElement.scrollHeight)")
+    else:
+        box.evaluate(f"e => e.scrollBy(0, {bigger.evaluate(top)} - {box.evaluate(top)} - 300)")
+    assert 0 < bigger.evaluate(top) < 900 - 100
+    assert upper.evaluate("e => e.getBoundingClientRect().bottom") > max(box.evaluate(top), 0)
+    scrolled = "() => [scrollY, document.getElementById('box').scrollTop]"
+    start = page.evaluate(scrolled)
+    bigger.focus()
+    for size in ("112.5", "125", "150"):
+        before = bigger.evaluate(top)
+        page.keyboard.press("Enter")
+        expect(upper.locator("#reader")).to_have_attribute("data-size", size)
+        expect(lower.locator("#reader")).to_have_attribute("data-size", size)
+        expect(bigger).to_be_focused()
+        assert abs(bigger.evaluate(top) - before) < 8, (size, before, bigger.evaluate(top))
+        # In the box's view, not only at its place on the screen.
+        assert box.evaluate(top) <= bigger.evaluate(top) < box.evaluate("e => e.getBoundingClientRect().bottom")
+    window_moved, box_moved = (now != then for now, then in zip(page.evaluate(scrolled), start, strict=True))
+    assert box_moved and window_moved == grows
+    if not grows:
+        # With the upper component above the box's view, the browser's own anchoring in the box works: the box
+        # is not moved twice.
+        box.evaluate(f"e => e.scrollBy(0, {lower.evaluate(top)} - {box.evaluate(top)} + 5)")
+        before = bigger.evaluate(top)
+        assert upper.evaluate("e => e.getBoundingClientRect().bottom") < box.evaluate(top) < before
+        page.keyboard.press("Enter")
+        expect(upper.locator("#reader")).to_have_attribute("data-size", "175")
+        assert abs(bigger.evaluate(top) - before) < 8, (before, bigger.evaluate(top))
 
 
 def test_a_bigger_press_makes_no_text_on_the_page_smaller(browser: Browser, sites: Sites) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -49,11 +50,7 @@ def controls_context(
 ) -> dict[str, Any]:
     """What the reading controls (size buttons and the Readability panel) need."""
     # An embedding site's defaults travel with every form, so a change applies on top of them.
-    host_fields = {"host_lang": host_lang} if host_lang else {}
-    if base.size != DEFAULTS.size:
-        host_fields["host_size"] = fmt(base.size)
-    if base.theme != DEFAULTS.theme:
-        host_fields["host_theme"] = base.theme
+    host_fields = {f"host_{name}": value for name, value in host_query(base, host_lang).items()}
     return {
         "prefs": prefs,
         "content_lang": content_lang,
@@ -99,9 +96,21 @@ def article_context(
     }
 
 
-def host_base(request: Request) -> Preferences:
-    """An embedding site's defaults from the query (size, theme); the reader's own cookie overrides them."""
-    return host_defaults(request.query_params.get("size"), request.query_params.get("theme"))
+def host_settings(query: Mapping[str, str]) -> tuple[Preferences, str | None]:
+    """An embedding site's defaults from an address's query: size and theme (the reader's own cookie overrides
+    them) and lang, the controls' language. A value reader does not have is ignored."""
+    lang = query.get("lang")
+    return host_defaults(query.get("size"), query.get("theme")), lang if lang in UI_LANGUAGES else None
+
+
+def host_query(base: Preferences, host_lang: str | None) -> dict[str, str]:
+    """Those defaults as a query again (size, theme, lang), as reader writes them; reader's own left out."""
+    query = {"size": fmt(base.size)} if base.size != DEFAULTS.size else {}
+    if base.theme != DEFAULTS.theme:
+        query["theme"] = base.theme
+    if host_lang:
+        query["lang"] = host_lang
+    return query
 
 
 def _address_prefs(request: Request, base: Preferences) -> str | None:
@@ -117,11 +126,8 @@ async def article_view(
 ) -> Response:
     """An article rendered in one view, with ETag/Last-Modified validation and cache headers."""
     article = await load_article(request, request.path_params["slug"])
-    embedded = view != "page"
-    base = host_base(request) if embedded else DEFAULTS
+    base, host_lang = host_settings(request.query_params) if view != "page" else (DEFAULTS, None)
     prefs = prefs_for(request, base, _address_prefs(request, base) if view == "embed" else None)
-    requested_lang = request.query_params.get("lang") if embedded else None
-    host_lang = requested_lang if requested_lang in UI_LANGUAGES else None
     ui_lang = ui_lang_for(request, article.lang, host_lang)
     personal = has_own_prefs(request)
     extra = extra or {}

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 from xml.sax.saxutils import escape
 
+from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -16,7 +17,7 @@ from reader.digits import ascii_number
 from reader.http_cache import article_etag, is_fresh, last_modified
 from reader.slugs import is_valid_slug
 from reader.state import Request
-from reader.views.common import article_view, load_article
+from reader.views.common import article_view, host_query, host_settings, load_article
 from reader.views.moved import ArticleMoved, moved_to
 from reader.web import path_for
 
@@ -102,13 +103,16 @@ async def oembed(request: Request) -> Response:
     height = _dimension(params.get("maxheight"), DEFAULT_HEIGHT)
     base = public_base(request)
     page_url = base + path_for(request, "article", slug=article.slug)
+    # The page's defaults the URL asked about names (/embed/{slug}?size=150&theme=dark&lang=en) go on to the
+    # frame, as the embed reads them: what it would ignore is left out, and nothing is copied as it was sent.
+    defaults = urlencode(host_query(*host_settings(QueryParams(parts.query))))
+    embed_url = base + path_for(request, "embed", slug=article.slug) + ("?" + defaults if defaults else "")
     # Consumers insert this markup into their pages as it is. Without READER_PUBLIC_URL its address comes
     # from the request's Host header, which a client chooses; it may be cached publicly all the same, since
     # the `url` asked about must name that same host (checked above), so an answer for a forged host is kept
     # only under a URL naming the forged host, which no consumer of the real one asks for.
     title, page_attr, embed_attr = (
-        escape(value, _ATTRIBUTE_ENTITIES)
-        for value in (article.title, page_url, base + path_for(request, "embed", slug=article.slug))
+        escape(value, _ATTRIBUTE_ENTITIES) for value in (article.title, page_url, embed_url)
     )
     html = (
         f'<blockquote class="reader-embed-fallback"><a href="{page_attr}">{title}</a></blockquote>'
@@ -131,7 +135,7 @@ async def oembed(request: Request) -> Response:
         data["author_name"] = article.author
     # Validators as on the article's views: a consumer (or a shared cache) asks again and gets a 304 while the
     # article and everything else the answer depends on stay the same.
-    etag = article_etag(article, request.state["build"], "oembed", fmt, str(width), str(height), base)
+    etag = article_etag(article, request.state["build"], "oembed", fmt, str(width), str(height), base, defaults)
     modified = last_modified(article)
     if is_fresh(request, etag, modified, personal=False):
         return Response(status_code=304, headers=_oembed_cache(etag, modified))

@@ -38,7 +38,7 @@ from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
 _COLOR_PAIR = re.compile(r"([0-9a-f]{6})-([0-9a-f]{6})")  # fullmatch: "$" would let a final "\n" through
 MAX_FORM_FIELDS = 40
-# An embed's address parameters (reader.views.common.host_base) from the form fields that carry them.
+# An embed's address parameters (reader.views.common.host_settings) from the form fields that carry them.
 _HOST_QUERY = {"size": "host_size", "theme": "host_theme", "lang": "host_lang"}
 
 
