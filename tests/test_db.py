@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -441,10 +442,16 @@ def test_a_urls_identity_is_its_user_hosts_and_database() -> None:
     # reader copy refuses one database under two names: what a URL says beside its database does not count.
     same = [
         "postgresql://reader:pw@db.example/site",
-        "postgres://reader@db.example:5432/site?sslmode=require&password=other",
+        "postgres://reader@DB.Example:5432/site?sslmode=require&password=other",
         "postgresql://db.example/?user=reader&dbname=site",
+        "postgresql://re%61der@db.example/%73ite",
     ]
     assert len({url_identity(url) for url in same}) == 1
+    assert url_identity("postgresql://h1,h2/site") == url_identity("postgresql://h2,h1/site")
+    # A missing user is the system's (or PGUSER), and a missing name the user's, as libpq has them.
+    system = getpass.getuser()
+    assert url_identity("postgresql://db.example/site") == url_identity(f"postgresql://{system}@db.example/site")
+    assert url_identity("postgresql://db.example") == url_identity(f"postgresql://{system}@db.example/{system}")
     others = [
         "postgresql://reader@db.example/other",
         "postgresql://reader@db.example:5433/site",

@@ -26,8 +26,15 @@ async def test_only_an_articles_page_is_for_search_engines(client: httpx.AsyncCl
     for path in (f"/articles/{SEED_SLUG}", f"/articles/{SEED_SLUG}?panel=open"):
         page = await client.get(path)
         assert canonical in page.text and "x-robots-tag" not in page.headers, path
-    for path in (f"/articles/{SEED_SLUG}/fragment", f"/embed/{SEED_SLUG}", f"/api/articles/{SEED_SLUG}"):
+    for path in (
+        f"/articles/{SEED_SLUG}/fragment", f"/embed/{SEED_SLUG}", f"/api/articles/{SEED_SLUG}", "/feed.xml",
+        "/sitemap.xml",
+    ):  # fmt: skip
         assert (await client.get(path)).headers["x-robots-tag"] == "noindex", path
+    # A shared-settings link asks a reader whether to take someone's settings: one page for each link.
+    for link, indexed in (("", True), ("?settings=1|s:150|t:sepia", False), ("?settings=garbled", False)):
+        robots = '<meta name="robots" content="noindex">' in (await client.get("/preferences" + link)).text
+        assert robots is not indexed, link
 
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

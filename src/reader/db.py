@@ -8,13 +8,15 @@ the schema's DDL, lives in reader.migrations. Rows are plain mappings of column 
 
 from __future__ import annotations
 
+import getpass
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from reader.migrations import SCHEMA_VERSION
 
@@ -231,14 +233,19 @@ def url_host(url: str) -> str:
     return ",".join(host if _HOST_WITH_PORT.match(host) else f"{host}:{port}" for host in hosts)
 
 
-def url_identity(url: str) -> tuple[str, str, str]:
+def url_identity(url: str) -> tuple[str, tuple[str, ...], str]:
     """Which database a URL names, whatever else it says (a password, sslmode, timeouts): its user, its
-    hosts with their ports, and its database name, each as libpq defaults them."""
+    hosts with their ports (in any case and order), and its database name, with the defaults libpq and
+    asyncpg give a missing user (PGUSER, else the system's user) and name (PGDATABASE, else the user's). A
+    missing host stays one name of its own ("localhost" by url_host), so a URL with one and one without may
+    still name one server: the check errs that way only."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
-    user = parts.username or query.get("user") or ""
-    name = parts.path.lstrip("/") or query.get("dbname") or query.get("database") or user
-    return user, url_host(url), name
+    user = unquote(parts.username or "") or query.get("user") or os.environ.get("PGUSER") or getpass.getuser()
+    name = unquote(parts.path.lstrip("/")) or query.get("dbname") or query.get("database")
+    name = name or os.environ.get("PGDATABASE") or user
+    hosts = tuple(sorted(host.lower() for host in url_host(url).split(",")))
+    return user, hosts, name
 
 
 def database_for(target: str | Path, *, read_connections: int = 3, busy_timeout_ms: int = 5000) -> Database:

@@ -34,12 +34,20 @@ def last_modified(article: Article) -> dt.datetime:
     return dt.datetime.fromisoformat(article.updated_at.replace("Z", "+00:00"))
 
 
+def etag_matches(request: Request[Any], etag: str) -> bool | None:
+    """Whether the client's copy is `etag` (If-None-Match); None when it names none."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is None:
+        return None
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag in candidates or "*" in candidates
+
+
 def is_fresh(request: Request[Any], etag: str, modified: dt.datetime, *, personal: bool) -> bool:
     """True when the client's copy is current (If-None-Match, or If-Modified-Since for shared answers)."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return etag in candidates or "*" in candidates
+    matches = etag_matches(request, etag)
+    if matches is not None:
+        return matches
     # A date says nothing about which reader's settings a copy was made with, so only shared answers
     # are judged by date.
     if personal:

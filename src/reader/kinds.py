@@ -91,7 +91,7 @@ EMBED = Kind("embed", public=True, frame=Frame.EMBEDDERS)
 OEMBED = Kind("oembed", public=True, cors=Cors.EMBEDDERS)
 # The Atom feed and the sitemap: lists of the articles that feed readers and crawlers fetch; any site's
 # script may read them (they hold nothing a cookie chooses).
-FEED = Kind("feed", public=True, cors=Cors.ANYONE, indexed=True)
+FEED = Kind("feed", public=True, cors=Cors.ANYONE)
 # The preference form every reading control posts (from reader's pages, the component and embeds).
 PREFERENCE_CHANGE = Kind("preference change", public=True, cors=Cors.EMBEDDERS, personal=True)
 # Static files and generated stylesheets.

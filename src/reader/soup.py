@@ -55,7 +55,8 @@ class _HTMLParser(BeautifulSoupHTMLParser):
 
 
 class _TreeBuilder(HTMLParserTreeBuilder):
-    """bs4's html.parser tree builder, with _HTMLParser (its own `feed`, as bs4 4.12 has it, takes no other)."""
+    """bs4's html.parser tree builder, with _HTMLParser. Its own `feed` takes no parser class in 4.13 (later
+    ones take one, for bs4's own tests), so this one is written out, as bs4 4.13 to 4.15 have it."""
 
     def feed(self, markup: str | bytes, _parser_class: type[BeautifulSoupHTMLParser] = _HTMLParser) -> None:
         # prepare_markup gives html.parser's builder a str, and BeautifulSoup sets the soup before feeding it.

@@ -25,6 +25,15 @@ def path_for(request: Request, name: str, /, **params: Any) -> str:
     return str(request.app.url_path_for(name, **params))
 
 
+def public_base(request: Request) -> str:
+    """reader's own address, for absolute links (oEmbed, the feed, the sitemap, canonical links):
+    READER_PUBLIC_URL, else the one this request was made to."""
+    configured = request.state["settings"].public_url
+    if configured:
+        return configured
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
 def refuse_cross_site(request: Request, trusted: Collection[str] = ()) -> None:
     """403 for a request another site made (a form posted at reader from elsewhere), unless it comes from
     one of the `trusted` origins (the embedding allowlist, whose pages host reader's own controls)."""

@@ -175,6 +175,17 @@ def test_scaling_sees_a_px_font_size(open_page: Callable[..., Page], live_server
     assert any("16px → 16px (×2.0)" in p for p in a11y.compare_scaling(base, a11y.text_sizes(page), 2.0))
 
 
+def test_scaling_sees_controls_that_grow_past_their_limit(open_page: Callable[..., Page], live_server: str) -> None:
+    page = open_page(SEED)
+    base = a11y.text_sizes(page)
+    page.context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
+    page.reload()
+    assert a11y.compare_scaling(base, a11y.text_sizes(page), 4.0) == []
+    add_css(page, "#reader .reader-toolbar { font-size: 1em; }")  # the toolbar at 400 % with the article
+    problems = a11y.compare_scaling(base, a11y.text_sizes(page), 4.0)
+    assert "text does not scale: ['FORM:0', 'BUTTON:2', 'SPAN:0'] 16px → 64px (×4.0)" in problems  # A+
+
+
 def test_fonts_see_a_fallback(open_page: Callable[..., Page]) -> None:
     page = open_page(SEED, prefs="1|f:lexend")
     # Atkinson Hyperlegible lacks Vietnamese letters: forced onto a Vietnamese article, other fonts fill in.

@@ -71,7 +71,7 @@ def test_the_title_is_on_the_first_screen(
 
 
 CONTROLS_BOXES = """() => Object.fromEntries(
-  ['.reader-masthead', '#reader-toolbar', '#reader-bigger', '#reader-smaller', 'h1'].map(selector => {
+  ['.reader-brand', '.reader-footer p', '#reader-toolbar', '#reader-bigger', '#reader-smaller', 'h1'].map(selector => {
     const box = document.querySelector(selector).getBoundingClientRect();
     return [selector, [box.left, box.top + scrollY, box.width, selector === 'h1' ? 0 : box.height]];
   }))"""
@@ -94,6 +94,9 @@ def test_the_controls_stop_growing_at_200_percent(browser: Browser, live_server:
             body = page.eval_on_selector(".reader-body p", "e => parseFloat(getComputedStyle(e).fontSize)")
             assert body == 16 * int(size) / 100  # the article itself follows the setting
         assert boxes["400"]["h1"][1] < 1.5 * height, boxes
+        for size, found in boxes.items():  # the masthead's and footer's text start where the article's does
+            footer = found.pop(".reader-footer p")  # (below the article, which grows: only its edge compared)
+            assert found[".reader-brand"][0] == footer[0] == found["h1"][0], (size, found, footer)
         if width >= 1280:
             # A desktop's centred column widens with the text from 250 % (the toolbar then fits one row), and
             # the toolbar moves sideways with it: the tops and heights stay.

@@ -633,15 +633,20 @@ SPLIT_WORDS = """root => {
 
 def test_the_panels_words_stay_whole_at_400_on_a_phone(browser: Browser, live_server: str) -> None:
     # The controls' inline padding grew with the text (0.75em a side: 96 of a button's 238 px at 400 %),
-    # and 25 words broke between letters; capped at 1rem, only words wider than the column did (5). Since the
-    # controls stop growing at 200 % (reader.prefs.CONTROLS_SIZE_LIMIT), none does.
+    # and 25 words broke between letters; capped at 1rem, only words wider than the column do (5): on the
+    # settings page, whose controls follow the size to 400 %. Beside an article the controls stop growing at
+    # 200 % (reader.prefs.CONTROLS_SIZE_LIMIT), and none does.
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
     try:
         context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
         page = context.new_page()
-        page.goto(live_server + SEED + "?panel=open")
+        page.goto(live_server + "/preferences")
+        assert page.eval_on_selector("#reader-bigger", "e => parseFloat(getComputedStyle(e).fontSize)") == 64
         split = page.locator("#reader-panel-content").evaluate(SPLIT_WORDS)
-        assert split == []
+        assert len(split) <= 5, split
+        page.goto(live_server + SEED + "?panel=open")
+        assert page.eval_on_selector("#reader-bigger", "e => parseFloat(getComputedStyle(e).fontSize)") == 32
+        assert page.locator("#reader-panel-content").evaluate(SPLIT_WORDS) == []
     finally:
         context.close()
 

@@ -9,8 +9,8 @@ from starlette.responses import Response
 from reader.digits import ascii_number
 from reader.state import Request
 from reader.views.common import article_view, search_query
-from reader.views.embed import discovery_links, public_base
-from reader.web import path_for, prefs_for, render, ui_lang_for
+from reader.views.embed import discovery_links
+from reader.web import path_for, prefs_for, public_base, render, ui_lang_for
 
 
 def _page_number(raw: str | None) -> int:

@@ -7,10 +7,10 @@ from starlette.responses import PlainTextResponse, Response
 
 from reader.kinds import Mount, RouteIndex
 from reader.state import Request
-from reader.views.embed import public_base
-from reader.web import path_for
+from reader.web import path_for, public_base
 
-# It changes only with a release (the route table): a day in any cache.
+# It changes with a release (the route table) or reader's address (READER_PUBLIC_URL, else the request's, in
+# the Sitemap line; a cache keys it by that address too): a day in any cache.
 ROBOTS_CACHE = "public, max-age=86400"
 
 

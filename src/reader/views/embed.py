@@ -19,7 +19,7 @@ from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.views.common import article_view, host_query, host_settings, load_article
 from reader.views.moved import ArticleMoved, moved_to
-from reader.web import path_for
+from reader.web import path_for, public_base
 
 # The pages an oEmbed consumer may ask about: an article's page and its embed.
 _EMBEDDABLE_PAGES = ("article", "embed")
@@ -31,14 +31,6 @@ _ATTRIBUTE_ENTITIES = {'"': "&quot;", "'": "&#x27;"}
 # What XML 1.0 has no character for (its Char production): no escape can write it, and a parser refuses the
 # document. The clean-up on the way in (reader.drafts) takes them out, but not of articles stored before it.
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def public_base(request: Request) -> str:
-    """reader's own address: READER_PUBLIC_URL, else the one this request was made to."""
-    configured = request.state["settings"].public_url
-    if configured:
-        return configured
-    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 def discovery_links(request: Request, slug: str) -> dict[str, str]:

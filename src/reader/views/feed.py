@@ -6,16 +6,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from email.utils import format_datetime
 
 from starlette.responses import Response
 
-from reader.dates import as_rfc3339, is_rfc3339
-from reader.http_cache import is_fresh
+from reader.dates import SkippedTime, as_rfc3339, is_rfc3339, stored_form
+from reader.http_cache import etag_matches
 from reader.models import ArticleSummary
 from reader.state import Request
-from reader.views.embed import public_base
-from reader.web import path_for
+from reader.web import path_for, public_base
 
 # As many as a first page of the index holds by default: feed readers poll, and keep what they have seen.
 FEED_ENTRIES = 20
@@ -46,12 +44,17 @@ def _xml_text(text: str) -> str:
 
 
 def _date_time(stored: str, zone: dt.tzinfo, fallback: dt.datetime) -> str:
-    """A publication date as Atom needs it: a date alone is its midnight in the site's zone."""
+    """A publication date as Atom needs it: a date alone is its midnight in the site's zone (as reader.dates
+    writes a date-time: an offset in whole minutes, even a local mean time's before 1900)."""
     value = as_rfc3339(stored, zone)
     if is_rfc3339(value, "date-time"):
         return value
     if is_rfc3339(value, "date"):
-        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), zone).isoformat()
+        midnight = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+        try:
+            return stored_form(midnight, zone)
+        except SkippedTime:  # a zone whose clocks skip midnight that day: the hour after
+            return stored_form(midnight + dt.timedelta(hours=1), zone)
     return fallback.isoformat()  # never written by any version; the version's own time stands in
 
 
@@ -75,24 +78,22 @@ async def atom_feed(request: Request) -> Response:
     base = public_base(request)
     entries = [_entry(request, base, article, settings.zone) for article in listing.items]
     newest = max((article.updated for article in listing.items), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    newest = newest.replace(microsecond=0)
     xml = request.state["templates"].render(
         "feed.xml",
         "en",  # the feed's own words are none: its title is the site's name, its entries their articles'
         base=base,
         entries=entries,
-        updated=newest.isoformat().replace("+00:00", "Z"),
+        updated=newest.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         feed_url=base + path_for(request, "feed"),
         index_url=base + path_for(request, "index"),
     )
     # Over the feed itself: stored times are whole seconds, and two saves within one would share a validator.
-    # (Rendering it costs a miss of the answer cache only; a hit is answered before this view runs.)
+    # (Rendering it costs a miss of the answer cache only; a hit is answered before this view runs.) No
+    # Last-Modified: no time says when the feed last changed (a deleted article, or one whose new date takes
+    # it off the feed, leaves the newest time where it was, or earlier), and a date that did not move would
+    # answer a feed reader asking with it 304 for a changed feed.
     etag = '"' + hashlib.blake2b(xml.encode(), digest_size=12).hexdigest() + '"'
-    headers = {
-        "cache-control": FEED_CACHE,
-        "etag": etag,
-        "last-modified": format_datetime(newest.astimezone(dt.UTC), usegmt=True),
-    }
-    if is_fresh(request, etag, newest, personal=False):
+    headers = {"cache-control": FEED_CACHE, "etag": etag}
+    if etag_matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(xml, media_type=MEDIA_TYPE, headers=headers)

@@ -9,8 +9,7 @@ from starlette.responses import Response
 
 from reader.digits import ascii_number
 from reader.state import Request
-from reader.views.embed import public_base
-from reader.web import path_for
+from reader.web import path_for, public_base
 
 # Addresses in one sitemap file (the protocol allows 50,000): more articles than this, and /sitemap.xml is an
 # index of files of this many, newest first (/sitemap.xml?page=2 …). Kept well under the limit so that a
