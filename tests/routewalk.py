@@ -158,6 +158,10 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     body = {"lang": "en", "title": "Via the API", "body_html": "<p>x</p>"}
     await walk("/api/articles", "GET", "/api/articles")
     await walk("/api/articles/{slug}", "GET", f"/api/articles/{SEED_SLUG}")
+    # Reads with a token (drafts too: the client's own answers), and with one that is not valid (401).
+    await walk("/api/articles", "GET", "/api/articles", headers=bearer)
+    await walk("/api/articles/{slug}", "GET", f"/api/articles/{SEED_SLUG}", headers=bearer)
+    await walk("/api/articles/{slug}", "GET", f"/api/articles/{SEED_SLUG}", headers={"authorization": "Bearer x"})
     await walk("/api/articles/{slug}", "PUT", "/api/articles/via-api", json=body)  # 401
     await walk("/api/articles/{slug}", "PUT", "/api/articles/via-api", json=body, headers=bearer)
     await walk("/api/articles/{slug}/rename", "POST", "/api/articles/via-api/rename", json={"slug": "renamed"})  # 401

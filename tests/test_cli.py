@@ -404,3 +404,41 @@ def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_ta
     done = reader("copy", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
     assert asyncio.run(redirect_on(database_target)) == ("fixed", 1, "gone")
+
+
+def test_a_copy_keeps_drafts_drafts(tmp_path: Path, database_target: str | Path) -> None:
+    """A draft stays off the site on the copy (copied as published, it would be on it), and its history keeps
+    each version's state."""
+    from reader.drafts import draft_from_fields
+    from reader.store import SqlArticleStore
+
+    def draft(status: str) -> ArticleDraft:
+        fields = {"slug": "held", "lang": "en", "title": "Held back", "body_html": "<p>x</p>", "status": status}
+        return draft_from_fields(fields)
+
+    async def with_a_draft(target: Path) -> None:
+        db = database_for(target)
+        await db.open()
+        try:
+            store = SqlArticleStore(db)
+            await store.save_articles([draft("published")])
+            assert await store.update_article(draft("draft"), version=1, by="mai")
+        finally:
+            await db.close()
+
+    async def states_on(target: str | Path) -> tuple[bool, str | None, str | None]:
+        db = database_for(target)
+        await db.open()
+        try:
+            store = SqlArticleStore(db)
+            held, first = await store.get_article("held", drafts=True), await store.get_revision("held", 1)
+            public = await store.get_article("held") is not None
+            return public, held and held.status, first and first.status
+        finally:
+            await db.close()
+
+    source = tmp_path / "source.db"
+    asyncio.run(with_a_draft(source))
+    done = reader("copy", str(source), str(database_target))
+    assert done.returncode == 0, done.stderr
+    assert asyncio.run(states_on(database_target)) == (False, "draft", "published")

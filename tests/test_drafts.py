@@ -27,6 +27,20 @@ def test_minimal_article() -> None:
     assert draft.published is None and draft.source_url is None and draft.body_format == "html"
 
 
+@pytest.mark.parametrize(("raw", "status"), [("draft", "draft"), ("published", "published"), (None, None), ("", None)])
+def test_the_state_is_draft_published_or_not_said(raw: object, status: str | None) -> None:
+    # Not said (None): the store publishes a new article and keeps a stored one's state.
+    assert draft_from_fields({**BASE, "status": raw}).status == status
+    assert draft_from_fields(BASE).status is None
+
+
+def test_an_unknown_state_says_which_there_are() -> None:
+    with pytest.raises(FieldError) as info:
+        draft_from_fields({**BASE, "status": "Hidden"})
+    assert info.value.message == "'Hidden' is not a state: write draft or published"
+    assert info.value.localized("vi") == "“Hidden” không phải là trạng thái: hãy viết draft hoặc published"
+
+
 def test_markdown_body_is_rendered_and_sanitized() -> None:
     draft = draft_from_fields({"lang": "en", "title": "T", "body_markdown": "Hi *there*\n\n<script>x</script>"})
     assert draft.body_html == "<p>Hi <em>there</em></p>"
@@ -58,6 +72,8 @@ def test_text_is_nfc_normalized() -> None:
         ({**BASE, "source_url": "http://a\uff03b/"}, "source_url"),  # fullwidth # turns into # under NFKC
         ({**BASE, "slug": "Not A Slug"}, "slug"),
         ({**BASE, "colour": "red"}, "colour"),
+        ({**BASE, "status": "hidden"}, "status"),
+        ({**BASE, "status": True}, "status"),
         ({"lang": "ja", "title": "日本語", "body_html": "<p>x</p>"}, "slug"),
     ],
 )

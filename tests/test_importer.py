@@ -118,6 +118,80 @@ def test_malformed_files_name_file_and_field(tmp_path: Path, name: str, content:
     assert expected in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("front_matter", "status"),
+    [("draft: true", "draft"), ("draft: false", "published"), ("status: draft", "draft"), ("", None)],
+)
+def test_front_matter_says_draft_as_jekyll_and_hugo_do(tmp_path: Path, front_matter: str, status: str | None) -> None:
+    # Without either, the store publishes a new article and keeps a stored one's state.
+    (draft,) = drafts_from_files([write(tmp_path / "a.md", MARKDOWN.replace("lang: en", f"lang: en\n{front_matter}"))])
+    assert draft.status == status and draft.title == "Reading at 200 %"
+
+
+def test_a_json_file_says_draft_as_the_api_does_or_as_hugo_does(tmp_path: Path) -> None:
+    items = [{**JSON_ARTICLE, "slug": "a", "status": "draft"}, {**JSON_ARTICLE, "slug": "b", "draft": True}]
+    assert [d.status for d in drafts_from_files([write(tmp_path / "a.json", json.dumps(items))])] == ["draft", "draft"]
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "expected", "vi"),
+    [
+        ("draft: maybe", "a.md: draft: must be true or false", "a.md: draft: phải là true hoặc false"),
+        (
+            "draft: true\nstatus: published",
+            "a.md: draft: give either draft or status, not both",
+            "a.md: draft: chỉ dùng draft hoặc status, không dùng cả hai",
+        ),
+        (
+            "status: later",
+            "a.md: status: 'later' is not a state: write draft or published",
+            "a.md: status: “later” không phải là trạng thái: hãy viết draft hoặc published",
+        ),
+    ],
+)
+def test_a_state_that_cannot_be_read_stops_the_import(
+    tmp_path: Path, front_matter: str, expected: str, vi: str
+) -> None:
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([write(tmp_path / "a.md", MARKDOWN.replace("lang: en", f"lang: en\n{front_matter}"))])
+    assert str(info.value).replace(f"{tmp_path}/", "") == expected
+    assert info.value.localized("vi").replace(f"{tmp_path}/", "") == vi
+
+
+def test_an_import_publishes_new_articles_keeps_drafts_drafts_and_makes_drafts_when_told(tmp_path: Path) -> None:
+    db = tmp_path / "drafts.db"
+    first = [
+        write(tmp_path / "held.md", MARKDOWN.replace("lang: en", "lang: en\ndraft: true")),
+        write(tmp_path / "out.json", json.dumps(JSON_ARTICLE)),
+    ]
+    assert main(["import", "--db", str(db), *map(str, first)]) == 0
+    # Imported again, changed, without saying: each keeps its state.
+    again = [
+        write(tmp_path / "held.md", MARKDOWN.replace("Some *text*", "Changed *text*")),
+        write(
+            tmp_path / "out.json",
+            json.dumps({**JSON_ARTICLE, "title": "Bắc Kạn nâng cao chất lượng", "summary": "Mới."}),
+        ),
+    ]
+    assert main(["import", "--db", str(db), *map(str, again)]) == 0
+    with sqlite3.connect(db) as conn:
+        stored = dict(
+            conn.execute(
+                "SELECT slug, status FROM articles WHERE slug IN ('reading-at-200', 'bac-kan-nang-cao-chat-luong')"
+            ).fetchall()
+        )
+        versions = dict(conn.execute("SELECT slug, version FROM articles").fetchall())
+    conn.close()
+    assert stored == {"reading-at-200": "draft", "bac-kan-nang-cao-chat-luong": "published"}
+    assert versions["reading-at-200"] == 2 and versions["bac-kan-nang-cao-chat-luong"] == 2
+    published = write(tmp_path / "held.md", MARKDOWN.replace("lang: en", "lang: en\ndraft: false"))
+    assert main(["import", "--db", str(db), str(published)]) == 0
+    with sqlite3.connect(db) as conn:
+        (status,) = conn.execute("SELECT status FROM articles WHERE slug = 'reading-at-200'").fetchone()
+    conn.close()
+    assert status == "published"
+
+
 def test_duplicate_slugs_across_files_are_refused(tmp_path: Path) -> None:
     a = write(tmp_path / "a.json", json.dumps(JSON_ARTICLE))
     b = write(tmp_path / "b.json", json.dumps(JSON_ARTICLE))

@@ -5,6 +5,7 @@ a page with a CSRF token: BREACH) and CORS against the route's kind."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from reader.views.moved import REDIRECT_CACHE
 from reader.views.pages import template_page
 from tests.conftest import AuthActions, ServedApp, client_for, served
 from tests.routewalk import EMBEDDER, NO_ROUTE, Walk, every_route, table, walk_every_route
+from tests.test_store import draft
 
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # what Chromium sends: pages in Brotli
 
@@ -123,6 +125,12 @@ def check(kind: Kind | None, method: str, response: httpx.Response, route: tuple
         assert "public" not in cache_control, where
     if status >= 400 and method != "OPTIONS":
         assert cache_control == "no-store", where
+    # A route that takes a token (reads, which show it drafts): its answers vary with it, and one to a request
+    # that sent one is that request's own.
+    if kind is not None and kind.optional_token:
+        assert "authorization" in vary(response), where
+        if "authorization" in response.request.headers:
+            assert cache_control == "no-store", where
     if status == 304:
         assert headers.get("etag") and cache_control, where
 
@@ -231,3 +239,79 @@ def test_the_route_index_remembers_lookups_within_a_bound() -> None:
         index.find("GET", f"/articles/a-{n}")
     assert len(index._found) <= kinds.MAX_REMEMBERED
     assert index.find("GET", "/articles/some-article") == page
+
+
+# The public routes that name no article in their path, each with why no draft can show there (or the test
+# below that shows it does not). A new one fails test_no_public_answer_shows_a_draft until it is added here.
+PUBLIC_WITHOUT_A_SLUG = {
+    ("/", "GET"): "the index: lists published articles only (below)",
+    ("/oembed", "GET"): "names the article in its url parameter (below)",
+    ("/preferences", "GET"): "the settings page: shows no article",
+    ("/preferences", "POST"): "answers with the article of its next parameter (below)",
+    ("/preferences/colors/{pair}.css", "GET"): "a stylesheet",
+    ("/static", "GET"): "static files",
+}
+
+
+def _as_for(response: httpx.Response, slug: str, instead: str) -> tuple[object, ...]:
+    """What a client sees of an answer, with every mention of `slug` written `instead`."""
+    headers = [response.headers.get(name, "").replace(slug, instead) for name in ("location", "hx-redirect")]
+    return response.status_code, response.headers.get("content-type"), *headers, response.text.replace(slug, instead)
+
+
+async def test_no_public_answer_shows_a_draft(walked: ServedApp) -> None:
+    """Every public route answers for a draft, and for an old address of one, exactly as for an article that
+    does not exist: the same status, headers that matter and body (never a redirect that says where it is)."""
+    store = walked.state["store"]
+    await store.save_articles([draft("kept-back", title="Kept back", status="draft")])
+    await store.save_articles([draft("old-typo", title="Renamed draft", status="draft")])
+    assert await store.rename_article("old-typo", "renamed-draft", version=1)
+    missing = "no-such-article"
+    slug_routes = set()
+    async with client_for(walked) as http:
+        for path, route in table():
+            kind = getattr(route, "kind", None)
+            methods = getattr(route, "methods", None) or {"GET"}
+            if kind is None or not kind.public:
+                continue
+            for method in sorted(methods - {"HEAD"}):
+                if "{slug}" not in path:
+                    assert (path, method) in PUBLIC_WITHOUT_A_SLUG, f"{method} {path}: can it show a draft?"
+                    continue
+                slug_routes.add((path, method))
+                for hidden in ("kept-back", "old-typo", "renamed-draft"):
+                    answer = await http.request(method, path.replace("{slug}", hidden))
+                    absent = await http.request(method, path.replace("{slug}", missing))
+                    assert answer.status_code == 404 and _as_for(answer, hidden, missing) == _as_for(
+                        absent, missing, missing
+                    ), f"{method} {path} for {hidden}"
+        assert {path for path, _ in slug_routes} == {"/articles/{slug}", "/articles/{slug}/fragment", "/embed/{slug}"}
+        index = await http.get("/")
+        assert index.status_code == 200 and "Kept back" not in index.text and "kept-back" not in index.text
+        assert "renamed-draft" not in index.text
+        for hidden in ("kept-back", "old-typo"):
+            for page in ("/articles/{}", "/embed/{}"):
+                for fmt in ("json", "xml"):
+                    asked = {"url": f"http://testserver{page.format(hidden)}", "format": fmt}
+                    absent = {"url": f"http://testserver{page.format(missing)}", "format": fmt}
+                    answer, expected = await http.get("/oembed", params=asked), await http.get("/oembed", params=absent)
+                    assert answer.status_code == 404 and _as_for(answer, hidden, missing) == _as_for(
+                        expected, missing, missing
+                    ), asked
+            # A reading control on a draft's page or embed (open since before it was unpublished): its setting
+            # changed, or colours refused (too little contrast: without htmx, the page itself again, a 400).
+            changes = ({"size": "200"}, {"text_color": "#777777", "background_color": "#ffffff"})
+            views = (("page", {}), ("page", {"hx-request": "true"}), ("embed", {}), ("fragment", {}))
+            for next_path, change, (view, headers) in itertools.product(("/articles/{}", "/embed/{}"), changes, views):
+                form = {**change, "view": view}
+                answer = await http.post(
+                    "/preferences", data={**form, "next": next_path.format(hidden)}, headers=headers
+                )
+                expected = await http.post(
+                    "/preferences", data={**form, "next": next_path.format(missing)}, headers=headers
+                )
+                assert _as_for(answer, hidden, missing) == _as_for(expected, missing, missing), (
+                    next_path,
+                    form,
+                    headers,
+                )

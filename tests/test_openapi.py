@@ -43,13 +43,15 @@ def _api_mount() -> kinds.Mount:
     return api
 
 
-def _api_operations(*, token: bool | None = None) -> set[tuple[str, str]]:
+def _api_operations(*, token: bool | None = None, optional_token: bool | None = None) -> set[tuple[str, str]]:
     """(path template, method) of the API's routes; `token`: only those whose kind does (True) or does not
-    (False) need a token."""
+    (False) need a token; `optional_token`: only those whose kind does or does not take one when sent."""
     return {
         (path, method.lower())
         for path, route in table([_api_mount()])
-        if isinstance(route, kinds.Route) and token in (None, route.kind.token)
+        if isinstance(route, kinds.Route)
+        and token in (None, route.kind.token)
+        and optional_token in (None, route.kind.optional_token)
         for method in route.methods or ()
         if method != "HEAD"
     }
@@ -76,20 +78,35 @@ def test_languages_are_the_ones_reader_has() -> None:
     assert lang == "^([Vv][Ii]|[Ee][Nn])(-[A-Za-z0-9]{1,8})*$"
 
 
-def _secured(spec: dict[str, Any]) -> set[tuple[str, str]]:
-    return {(path, method) for path, item in spec["paths"].items() for method, op in item.items() if "security" in op}
+def _secured(spec: dict[str, Any], *, optional: bool = False) -> set[tuple[str, str]]:
+    """The operations that need a token, or (`optional`) that take one when sent: OpenAPI's empty requirement
+    beside the token's."""
+    requirement = [{}, {"token": []}] if optional else [{"token": []}]
+    return {
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if op.get("security") == requirement
+    }
 
 
-def test_writes_declare_the_token() -> None:
-    # The route's kind says which operations need a token, for the gate and for the description alike.
+def test_writes_declare_the_token_and_reads_take_one() -> None:
+    # The route's kind says which operations need a token, and which take one (reads, which then show
+    # drafts), for the gate and for the description alike.
     spec = describe(build_routes(Settings()))
     assert _secured(spec) == _api_operations(token=True)
     assert _secured(spec) == {
         ("/api/articles/{slug}", "put"), ("/api/articles/{slug}", "delete"), ("/api/articles/{slug}/rename", "post")
     }  # fmt: skip
+    assert _secured(spec, optional=True) == _api_operations(optional_token=True)
+    assert _secured(spec, optional=True) == {
+        ("/api/articles", "get"), ("/api/articles/{slug}", "get"), ("/api/articles/{slug}/readability", "get")
+    }  # fmt: skip
+    either = _secured(spec) | _secured(spec, optional=True)
     for path, item in spec["paths"].items():
         for method, op in item.items():
-            assert ("401" in op["responses"]) == ((path, method) in _secured(spec)), (path, method)
+            assert ("401" in op["responses"]) == ((path, method) in either), (path, method)
+            assert ("security" in op) == ((path, method) in either), (path, method)
 
 
 @pytest.mark.anyio
@@ -106,6 +123,17 @@ async def test_the_gate_refuses_exactly_what_the_description_secures(client: htt
                 refused.add((path, method))
     assert refused == _secured(spec) and refused
     assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 200  # the DELETE deleted nothing
+    # With a token that is not valid: refused wherever a token is needed or taken, and only there.
+    refused = set()
+    for path, item in spec["paths"].items():
+        for method in item:
+            response = await client.request(
+                method, path.format(slug=SEED_SLUG), json={}, headers={"authorization": "Bearer rdr_not_valid"}
+            )
+            if response.status_code == 401:
+                assert response.headers["www-authenticate"] == NO_TOKEN.headers["WWW-Authenticate"]
+                refused.add((path, method))
+    assert refused == _secured(spec) | _secured(spec, optional=True)
 
 
 def test_docs_reference_is_rendered_from_the_description() -> None:

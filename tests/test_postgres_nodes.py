@@ -111,6 +111,30 @@ def test_two_nodes_serve_one_site(fresh_database: str, start_node: StartNode, tm
             assert statuses == [200, 201]
 
 
+def test_a_publish_or_unpublish_through_one_node_shows_on_the_other(fresh_database: str, start_node: StartNode) -> None:
+    """Node B keeps the article's page, its embed and the index in its answer cache; an unpublish through
+    node A takes the article off B's views at once (a 404, gone from the index), a publish brings it back."""
+    a, b = start_node(fresh_database), start_node(fresh_database)
+    token = create_token(fresh_database, "ci")
+    slug = "seen-on-both-nodes"
+
+    def put(status: str) -> None:
+        body = {"title": "Seen on both nodes", "lang": "en", "body_html": "<p>x</p>", "status": status}
+        answer = http().put(f"{base(a)}/api/articles/{slug}", json=body, headers={"authorization": f"Bearer {token}"})
+        assert answer.status_code in (200, 201), answer.text
+
+    def on_b() -> tuple[int, int, bool]:
+        page, embed = get(b, f"/articles/{slug}"), get(b, f"/embed/{slug}")
+        return page.status_code, embed.status_code, "Seen on both nodes" in get(b, "/").text
+
+    put("published")
+    wait_until(lambda: on_b() == (200, 200, True), timeout=30, interval=0.01)
+    assert on_b() == (200, 200, True)  # kept in B's cache now
+    for status, expected in (("draft", (404, 404, False)), ("published", (200, 200, True))):
+        put(status)
+        wait_until(lambda expected=expected: on_b() == expected, timeout=30, interval=0.01)
+
+
 def test_three_nodes_starting_together_migrate_and_seed_once(
     pg_cluster: PostgresCluster, fresh_database: str, start_node: StartNode
 ) -> None:

@@ -515,3 +515,72 @@ async def test_a_rename_on_another_node_shows_at_both_addresses(database_target:
                     break
                 await asyncio.sleep(0.1)
             assert seen == [301, 200]
+
+
+# The cached routes that show an article, for one at `slug`: each must answer at once for its state.
+def _article_views(slug: str) -> dict[str, tuple[str, str, dict[str, object]]]:
+    page = f"/articles/{slug}"
+    oembed = {"params": {"url": f"http://testserver{page}", "format": "json"}}
+    control = {"data": {"size": "200", "view": "page", "next": page}, "headers": {"hx-request": "true"}}
+    return {
+        "page": ("GET", page, {}),
+        "fragment": ("GET", f"{page}/fragment", {}),
+        "embed": ("GET", f"/embed/{slug}", {}),
+        "oembed": ("GET", "/oembed", oembed),
+        "control": ("POST", "/preferences", control),  # htmx: the article region, with the new setting
+    }
+
+
+async def _shows(client: httpx.AsyncClient, slug: str, title: str) -> dict[str, bool]:
+    """Which views show the article (its title), and whether the index lists it."""
+    shown = {}
+    for name, (method, path, kwargs) in _article_views(slug).items():
+        answer = await client.request(method, path, **kwargs)  # type: ignore[arg-type]
+        client.cookies.clear()  # the control's new setting stays out of the next requests (and their keys)
+        shown[name] = answer.status_code == 200 and title in answer.text
+    shown["index"] = title in (await client.get("/")).text
+    return shown
+
+
+async def test_publishing_and_unpublishing_show_at_once_on_every_cached_view(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
+    """A publish or an unpublish is a save like any other for the answer cache: no stored answer outlives it,
+    on any view that shows the article or lists it."""
+    store = app.state["store"]
+    await store.save_articles([draft("going", title="Going and coming back")])
+    everywhere = dict.fromkeys([*_article_views("going"), "index"], True)
+    assert await _shows(client, "going", "Going and coming back") == everywhere
+    hits = cache_of(app).hits
+    assert await _shows(client, "going", "Going and coming back") == everywhere
+    assert cache_of(app).hits == hits + len(everywhere)  # every one of them kept
+    assert await store.update_article(draft("going", title="Going and coming back", status="draft"), version=1)
+    assert await _shows(client, "going", "Going and coming back") == dict.fromkeys(everywhere, False)
+    assert await store.update_article(draft("going", title="Going and coming back", status="published"), version=2)
+    assert await _shows(client, "going", "Going and coming back") == everywhere
+
+
+async def test_an_unpublish_on_another_node_shows_within_the_check_interval(database_target: str | Path) -> None:
+    """One node keeps an article's views; another unpublishes it, then publishes it again: within the first
+    node's check interval each change shows on every view (SQLite: another process's commit; PostgreSQL:
+    another node's announcement)."""
+    url = {"db_url": str(database_target)} if isinstance(database_target, str) else {"db_path": database_target}
+    async with served(create_app(Settings(**url))) as app_a, served(create_app(Settings(**url))) as app_b:
+        await app_a.state["store"].save_articles([draft("on-a", title="Kept on node A")])
+        async with client_for(app_a) as client:
+            await eventually(lambda: app_a.state["db"].listening)
+            everywhere = dict.fromkeys([*_article_views("on-a"), "index"], True)
+            assert await _shows(client, "on-a", "Kept on node A") == everywhere
+            hits = cache_of(app_a).hits
+            assert await _shows(client, "on-a", "Kept on node A") == everywhere
+            assert cache_of(app_a).hits == hits + len(everywhere)
+            for version, status, expected in ((1, "draft", False), (2, "published", True)):
+                changed = draft("on-a", title="Kept on node A", status=status)
+                assert await app_b.state["store"].update_article(changed, version=version)
+                seen: dict[str, bool] = {}
+                for _ in range(40):  # up to 4 s, far beyond the 0.25 s interval, so a slow machine does not flake
+                    seen = await _shows(client, "on-a", "Kept on node A")
+                    if seen == dict.fromkeys(everywhere, expected):
+                        break
+                    await asyncio.sleep(0.1)
+                assert seen == dict.fromkeys(everywhere, expected), status

@@ -502,3 +502,52 @@ def test_the_environment_sets_workers_and_a_json_log(server: Server) -> None:
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert sorted(r["request_id"] for r in records) == sorted(sent)
     assert all(r["status"] == 200 and r["user_agent"] == "serve-test/1" for r in records)
+
+
+def put_state(port: int, token: str, slug: str, status: str) -> None:
+    """A PUT of the article at `slug` that publishes it or keeps it back as a draft (`status`)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    body = json.dumps({"title": "Now you see it", "lang": "en", "body_markdown": "Body.", "status": status})
+    conn.request(
+        "PUT", f"/api/articles/{slug}", body=body,
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    response = conn.getresponse()
+    assert response.status in (200, 201), response.read()
+    response.read()
+    conn.close()
+
+
+def test_a_publish_or_unpublish_through_one_worker_shows_on_every_worker(server: Server) -> None:
+    """Both workers keep the article's page and the index in their answer caches; an unpublish through one of
+    them takes the article off both (a 404, gone from the index), and a publish brings it back on both."""
+    token, _, pids = start_two_workers(server)
+    slug = "now-you-see-it"
+    put_state(server.port, token, slug, "published")
+
+    def answers(conn: http.client.HTTPConnection) -> tuple[int, bool]:
+        """The article page's status and whether the index lists it, over one connection (one worker)."""
+        seen = []
+        for path in (f"/articles/{slug}", "/"):
+            conn.request("GET", path)
+            response = conn.getresponse()
+            seen.append((response.status, b"Now you see it" in response.read()))
+        return seen[0][0], seen[1][1]
+
+    def streak_of(expected: tuple[int, bool]) -> bool:
+        """20 new connections in a row answered `expected`, among them both workers'."""
+        streak: list[int | None] = []
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline and not (len(streak) >= 20 and set(streak) == pids):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            seen = answers(conn)
+            owner = owner_of(conn, pids, server.port)
+            conn.close()
+            streak = [*streak, owner] if seen == expected else []
+        return len(streak) >= 20 and set(streak) == pids
+
+    assert streak_of((200, True))  # in both workers' caches
+    put_state(server.port, token, slug, "draft")
+    assert streak_of((404, False))
+    put_state(server.port, token, slug, "published")
+    assert streak_of((200, True))

@@ -849,3 +849,120 @@ async def test_concurrent_renames_to_one_address_from_two_nodes(database_target:
             )
             assert sorted(type(d).__name__ for d in done) == ["Article", "SlugTaken"], done
             assert (await stores[0].get_article(f"t{n}")) is not None
+
+
+# ---------------------------------------------------------------- drafts
+
+
+async def test_a_draft_is_there_only_for_reads_that_ask_for_drafts(store: SqlArticleStore) -> None:
+    """Readers' reads (the default) find no draft: not by its address, not in the list, not in a search."""
+    await store.save_articles([draft("kept-back", status="draft", published="2020-01-02"), draft("out")])
+    assert await store.get_article("kept-back") is None
+    hidden = await store.get_article("kept-back", drafts=True)
+    assert hidden is not None and hidden.status == "draft" and hidden.is_draft
+    out = await store.get_article("out")
+    assert out is not None and out.status == "published" and not out.is_draft
+    public = await store.list_articles(page=1, per_page=10)
+    assert [item.slug for item in public.items] == ["out"] and public.total == 1
+    everything = await store.list_articles(page=1, per_page=10, drafts=True)
+    assert [(item.slug, item.status) for item in everything.items] == [("out", "published"), ("kept-back", "draft")]
+    assert everything.total == 2
+    assert (await store.list_articles(page=1, per_page=10, search="kept")).total == 0
+    found = await store.list_articles(page=1, per_page=10, search="kept", drafts=True)
+    assert [item.slug for item in found.items] == ["kept-back"]
+
+
+async def test_publishing_and_unpublishing_are_versions_with_who_and_when(
+    store: SqlArticleStore, clock: list[int]
+) -> None:
+    """A change of state alone is a save: a version of its own, in the history with its state and saver."""
+    made = await store.create_article(draft("a", status="draft"), by="mai")
+    assert made is not None and (made.version, made.status) == (1, "draft")
+    published = await store.update_article(draft("a", status="published"), version=1, by="lan")
+    assert published is not None and (published.version, published.status, published.saved_by) == (
+        2,
+        "published",
+        "lan",
+    )
+    assert published.updated_at != made.updated_at  # when: the clock moved on
+    assert await store.get_article("a") == published
+    unpublished = await store.update_article(draft("a", status="draft"), version=2, by=BY_TOKEN + "sync")
+    assert unpublished is not None and (unpublished.version, unpublished.status) == (3, "draft")
+    assert await store.get_article("a") is None
+    history = await store.list_revisions("a", before=3, page=1, per_page=10)
+    assert [(r.version, r.status, r.saved_by) for r in history.items] == [(2, "published", "lan"), (1, "draft", "mai")]
+    one = await store.get_revision("a", 1)
+    assert one is not None and one.status == "draft"
+    # The same state again, and nothing else changed: no version.
+    same = await store.update_article(draft("a", status="draft"), version=3, by="mai")
+    assert same is not None and same.version == 3
+
+
+async def test_a_save_that_does_not_say_keeps_the_state_and_a_new_article_is_published(store: SqlArticleStore) -> None:
+    """Clients that know nothing of drafts (an import, the API without `status`) neither make one nor publish
+    one behind an editor's back."""
+    await store.save_articles([draft("a", status="draft"), draft("b")])
+    result = await store.save_articles([draft("a", title="Changed"), draft("b", title="Changed too")])
+    assert result.updated == 2
+    a, b = await store.get_article("a", drafts=True), await store.get_article("b", drafts=True)
+    assert a is not None and (a.title, a.status) == ("Changed", "draft")
+    assert b is not None and (b.title, b.status) == ("Changed too", "published")
+    written, created = await store.save_article(draft("c"))
+    assert created and written.status == "published"
+    updated = await store.update_article(draft("a", title="Again"), version=2)
+    assert updated is not None and updated.status == "draft"
+    assert (await store.save_articles([draft("a", title="Again")])).unchanged == 1
+    published = await store.save_articles([draft("a", title="Again", status="published")])
+    assert published.updated == 1 and await store.get_article("a") is not None
+
+
+async def test_a_drafts_old_address_leads_readers_nowhere(store: SqlArticleStore) -> None:
+    """Renamed, a draft's old address does not lead readers to it (a redirect would say where a draft is);
+    once it is published, it does, and unpublished again, it stops."""
+    await store.save_articles([draft("typo", status="draft")])
+    moved = await store.rename_article("typo", "fixed", version=1)
+    assert moved is not None and moved.status == "draft"  # a rename keeps the state
+    assert await store.get_redirect("typo") is None
+    assert await store.get_redirect("typo", drafts=True) == "fixed"
+    assert await store.update_article(draft("fixed", status="published"), version=2)
+    assert await store.get_redirect("typo") == "fixed"
+    assert await store.update_article(draft("fixed", status="draft"), version=3)
+    assert await store.get_redirect("typo") is None
+    # A rename with a draft of the article sets its state as an update does.
+    renamed = await store.rename_article("fixed", "final", version=4, draft=draft("final", status="published"))
+    assert renamed is not None and renamed.status == "published" and await store.get_redirect("typo") == "final"
+
+
+async def test_a_deleted_draft_keeps_its_state_in_the_deleted_articles(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", status="draft")])
+    assert await store.delete_article("a", by="mai")
+    deleted = await store.get_deleted("a")
+    assert deleted is not None and deleted.last.status == "draft"
+    restored = await store.restore_deleted(draft("a", status=deleted.last.status), version=1, by="mai")
+    assert restored is not None and restored.status == "draft" and await store.get_article("a") is None
+
+
+async def test_a_database_of_schema_11_has_every_article_published(empty_database_target: str | Path) -> None:
+    """Schema 12 adds the state: every article stored before, and every version of its history, is published
+    (as every article was); the schema refuses any state but draft and published."""
+    rows = [
+        "INSERT INTO articles (slug, lang, title, body_html, published, created_at, updated_at, version, saved_by,"
+        " saved_by_version) VALUES ('old', 'en', 'Two', '<p>b</p>', '2020-01-01', '2020-01-01T00:00:00Z',"
+        " '2020-01-02T00:00:00Z', 2, 'mai', 2)",
+        "INSERT INTO article_revisions (slug, version, lang, title, summary, body_html, body_source, body_format,"
+        " author, published, source_url, saved_at, saved_by) VALUES ('old', 1, 'en', 'One', '', '<p>b</p>', '',"
+        " 'html', '', '2020-01-01', NULL, '2020-01-01T00:00:00Z', 'mai')",
+    ]
+    await _at_schema(empty_database_target, 11, rows)
+    async with opened_nodes(empty_database_target, 1) as (db,):
+        store = SqlArticleStore(db)
+        old = await store.get_article("old")
+        assert old is not None and old.status == "published"
+        assert [item.slug for item in (await store.list_articles(page=1, per_page=10)).items] == ["old"]
+        one = await store.get_revision("old", 1)
+        assert one is not None and one.status == "published"
+        with pytest.raises(Exception, match="(?i)check"):
+            async with db.transaction(touches=("old",)) as tx:
+                await tx.execute("UPDATE articles SET status = 'hidden' WHERE slug = 'old'")
+        unpublished = await store.update_article(draft("old", title="Two", status="draft"), version=2, by="lan")
+        assert unpublished is not None and unpublished.version == 3 and await store.get_article("old") is None

@@ -673,3 +673,90 @@ async def test_a_date_stored_by_an_earlier_version_goes_out_as_it_comes_back(
     body = {key: sent[key] for key in ("lang", "title", "summary", "author", "published", "body_html")}
     put = await client.put("/api/articles/legacy", json=body, headers=bearer(token))
     assert put.status_code == 200 and put.json()["published"] == "2021-03-31T08:00:00+00:00"
+
+
+# -- drafts: seen only with a token ------------------------------------------------------------------
+
+
+DRAFT = {**ARTICLE, "status": "draft"}
+
+
+async def test_a_draft_is_read_only_with_a_token(client: httpx.AsyncClient, token: str) -> None:
+    created = await client.put("/api/articles/held", json=DRAFT, headers=bearer(token))
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    # Without a token: exactly as for an article that does not exist, listed nowhere.
+    missing = await client.get("/api/articles/no-such-article")
+    for path in ("/api/articles/held", "/api/articles/held/readability"):
+        hidden = await client.get(path)
+        assert (hidden.status_code, hidden.content) == (404, missing.content), path
+    public = await client.get("/api/articles", params={"per_page": 100})
+    assert "held" not in {a["slug"] for a in public.json()["articles"]} and public.json()["total"] == 3
+    assert {a["status"] for a in public.json()["articles"]} == {"published"}
+    # With one: there, saying so.
+    seen = await client.get("/api/articles/held", headers=bearer(token))
+    assert seen.status_code == 200 and seen.json()["status"] == "draft" and seen.headers["etag"] == '"1"'
+    assert (await client.get("/api/articles/held/readability", headers=bearer(token))).status_code == 200
+    listed = (await client.get("/api/articles", params={"per_page": 100}, headers=bearer(token))).json()
+    assert listed["total"] == 4 and {a["slug"]: a["status"] for a in listed["articles"]}["held"] == "draft"
+
+
+async def test_a_put_publishes_unpublishes_or_keeps_the_state(client: httpx.AsyncClient, token: str) -> None:
+    """Left out, `status` publishes a new article and keeps a replaced one's state: a client that knows nothing
+    of drafts neither makes one nor publishes one an editor kept back."""
+    new = await client.put("/api/articles/plain", json=ARTICLE, headers=bearer(token))
+    assert new.status_code == 201 and new.json()["status"] == "published"
+    held = await client.put("/api/articles/plain", json=DRAFT, headers=bearer(token))
+    assert held.status_code == 200 and (held.json()["status"], held.json()["version"]) == ("draft", 2)
+    assert (await client.get("/api/articles/plain")).status_code == 404
+    kept = await client.put("/api/articles/plain", json={**ARTICLE, "title": "Fixed"}, headers=bearer(token))
+    assert (kept.json()["status"], kept.json()["version"]) == ("draft", 3)
+    assert (await client.get("/api/articles/plain")).status_code == 404
+    published = await client.put(
+        "/api/articles/plain", json={**ARTICLE, "title": "Fixed", "status": "published"}, headers=bearer(token)
+    )
+    assert (published.json()["status"], published.json()["version"]) == ("published", 4)
+    assert (await client.get("/api/articles/plain")).json()["title"] == "Fixed"
+    null = await client.put("/api/articles/plain", json={**ARTICLE, "status": None}, headers=bearer(token))
+    assert null.json()["status"] == "published"
+    wrong = await client.put("/api/articles/plain", json={**ARTICLE, "status": "hidden"}, headers=bearer(token))
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "status"
+
+
+async def test_conditions_and_writes_see_drafts(client: httpx.AsyncClient, token: str) -> None:
+    """A write with a token judges its conditions on the draft (not on "no article here")."""
+    await client.put("/api/articles/held", json=DRAFT, headers=bearer(token))
+    only_new = await client.put("/api/articles/held", json=DRAFT, headers={**bearer(token), "if-none-match": "*"})
+    assert only_new.status_code == 412 and only_new.headers["etag"] == '"1"'
+    replaced = await client.put("/api/articles/held", json=DRAFT, headers={**bearer(token), "if-match": '"1"'})
+    assert replaced.status_code == 200
+    renamed = await client.post("/api/articles/held/rename", json={"slug": "held-back"}, headers=bearer(token))
+    assert renamed.status_code == 200 and renamed.json()["status"] == "draft"
+    # Its old address leads readers nowhere (404, not a 308 that says where a draft is); a token follows it.
+    assert (await client.get("/api/articles/held")).status_code == 404
+    followed = await client.get("/api/articles/held", headers=bearer(token))
+    assert followed.status_code == 308 and followed.headers["location"] == "/api/articles/held-back"
+    deleted = await client.delete("/api/articles/held-back", headers={**bearer(token), "if-match": '"2"'})
+    assert deleted.status_code == 204
+
+
+@pytest.mark.parametrize("headers", [{"authorization": "Bearer rdr_wrong"}, {"authorization": "Basic abc"}])
+async def test_a_read_with_a_token_that_is_not_valid_is_refused(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    """A read needs no token, but one sent must be valid: answered as without one, a client would take the
+    drafts it cannot see for drafts that are not there."""
+    for path in ("/api/articles", f"/api/articles/{SEED_SLUG}", f"/api/articles/{SEED_SLUG}/readability"):
+        refused = await client.get(path, headers=headers)
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer"), path
+    # Reports and the description take no token: one sent there changes nothing.
+    assert (await client.get("/api/openapi.json", headers=headers)).status_code == 200
+
+
+async def test_a_read_with_a_token_is_the_clients_own(client: httpx.AsyncClient, token: str) -> None:
+    """No cache may hand a token's answer (drafts) to another request, nor another's to it."""
+    anonymous = await client.get(f"/api/articles/{SEED_SLUG}")
+    assert "cache-control" not in anonymous.headers and "authorization" in anonymous.headers["vary"].lower()
+    with_token = await client.get(f"/api/articles/{SEED_SLUG}", headers=bearer(token))
+    assert with_token.headers["cache-control"] == "no-store" and "authorization" in with_token.headers["vary"].lower()
+    listing = await client.get("/api/articles", headers=bearer(token))
+    assert listing.headers["cache-control"] == "no-store"

@@ -1024,3 +1024,126 @@ async def test_a_rename_to_a_taken_or_invalid_address_keeps_the_form(
     assert kept.status_code == 409 and "was the address of a deleted article" in kept.text
     article = await client.get(f"/articles/{EN_SLUG}")
     assert article.status_code == 200 and form_version((await client.get(f"/editor/articles/{EN_SLUG}")).text) == "1"
+
+
+# ---------------------------------------------------------------- drafts
+
+
+def save_buttons(html: str) -> list[str]:
+    """The `action` of the form's submit buttons, in order: the first is what Enter in a field presses."""
+    return re.findall(r'<button type="submit" class="reader-button" name="action" value="(\w+)"', html)
+
+
+def state_cell(listing: str, slug: str) -> str:
+    """The list's State cell of the article at `slug`."""
+    match = re.search(rf'href="/editor/articles/{slug}">[^<]*</a></th>\s*<td>([^<]*)</td>', listing)
+    assert match is not None, f"{slug} is not listed"
+    return match.group(1)
+
+
+DRAFT_FORM = {"title": "Bài còn nháp", "lang": "vi", "body_format": "markdown", "body": "Chưa xong."}
+
+
+async def test_a_new_article_saved_as_a_draft_is_the_editors_only(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    saved = await client.post("/editor/new", data={**DRAFT_FORM, "csrf_token": editor.csrf, "action": "draft"})
+    assert saved.status_code == 303 and saved.headers["location"] == "/editor/?done=draft:bai-con-nhap"
+    missing = await client.get("/articles/no-such-article")
+    public = await client.get("/articles/bai-con-nhap")
+    assert public.status_code == 404 and public.text == missing.text
+    listing = await client.get(saved.headers["location"])
+    assert "Đã lưu “bai-con-nhap” dưới dạng bản nháp: bài viết không có trên trang." in listing.text
+    assert state_cell(listing.text, "bai-con-nhap") == "Bản nháp" and state_cell(listing.text, SEED_SLUG) == "Đã đăng"
+    # Its "view" is the preview: its public page is a 404.
+    assert 'href="/editor/preview/bai-con-nhap">Xem trước<' in listing.text
+    assert 'href="/articles/bai-con-nhap"' not in listing.text
+    form = await client.get("/editor/articles/bai-con-nhap")
+    assert form.status_code == 200 and "Trạng thái: bản nháp." in form.text
+    assert save_buttons(form.text) == ["draft", "publish", "preview"]
+    assert '<input type="hidden" name="state" value="draft">' in form.text
+    check = await client.get("/editor/articles/bai-con-nhap/check")
+    assert check.status_code == 200 and 'id="editor-check-draft"' in check.text
+    frame = await client.get("/editor/preview/bai-con-nhap", params={"settings": "1|s:200"})
+    assert frame.status_code == 200 and "Chưa xong." in frame.text
+    history = await client.get("/editor/articles/bai-con-nhap/history")
+    assert history.status_code == 200 and 'href="/editor/preview/bai-con-nhap"' in history.text
+
+
+async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    fields = {**DRAFT_FORM, "csrf_token": editor.csrf}
+    assert (await client.post("/editor/new", data={**fields, "action": "draft"})).status_code == 303
+    published = await client.post(
+        "/editor/articles/bai-con-nhap", data={**fields, "version": "1", "state": "draft", "action": "publish"}
+    )
+    assert published.headers["location"] == "/editor/?done=published:bai-con-nhap"
+    listing = await client.get(published.headers["location"])
+    assert "Đã đăng “bai-con-nhap”: bài viết đã có trên trang." in listing.text
+    assert state_cell(listing.text, "bai-con-nhap") == "Đã đăng"
+    assert "Chưa xong." in (await client.get("/articles/bai-con-nhap")).text
+    form = await client.get("/editor/articles/bai-con-nhap")
+    assert "Trạng thái: đã đăng." in form.text and save_buttons(form.text) == ["save", "draft", "preview"]
+    assert ">Gỡ bài</button>" in form.text
+    unpublished = await client.post(
+        "/editor/articles/bai-con-nhap", data={**fields, "version": "2", "state": "published", "action": "draft"}
+    )
+    assert unpublished.headers["location"] == "/editor/?done=unpublished:bai-con-nhap"
+    assert "Đã gỡ “bai-con-nhap”" in (await client.get(unpublished.headers["location"])).text
+    assert (await client.get("/articles/bai-con-nhap")).status_code == 404
+    history = await client.get("/editor/articles/bai-con-nhap/history")
+    states = re.findall(r"Phiên bản \d[^<]*</a></th>\s*<td>([^<]*)</td>", history.text)
+    assert states == ["Bản nháp", "Đã đăng", "Bản nháp"]
+    assert savers(history.text) == ["editor", "editor", "editor"]
+    # Saved as it is (the form's first button), a draft stays one and a published article stays published.
+    again = await client.post("/editor/articles/bai-con-nhap", data={**fields, "version": "3", "action": "save"})
+    assert again.headers["location"] == "/editor/?done=saved:bai-con-nhap"
+    assert (await client.get("/articles/bai-con-nhap")).status_code == 404
+
+
+async def test_enter_in_a_field_never_publishes_or_unpublishes(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    """Enter in a field presses the form's first button: it keeps the article's state (a new one: a draft)."""
+    assert save_buttons((await client.get("/editor/new")).text) == ["draft", "publish", "preview"]
+    assert save_buttons((await client.get(f"/editor/articles/{SEED_SLUG}")).text) == ["save", "draft", "preview"]
+    # And the form comes back with the same buttons after a preview or a refused save.
+    previewed = await client.post(
+        f"/editor/articles/{SEED_SLUG}",
+        data={**DRAFT_FORM, "csrf_token": editor.csrf, "version": "1", "state": "published", "action": "preview"},
+    )
+    assert save_buttons(previewed.text) == ["save", "draft", "preview"]
+    refused = await client.post(
+        "/editor/new", data={**DRAFT_FORM, "title": "", "csrf_token": editor.csrf, "action": "publish"}
+    )
+    assert refused.status_code == 422 and save_buttons(refused.text) == ["draft", "publish", "preview"]
+    assert (await client.get("/api/articles", params={"per_page": 100})).json()["total"] == 3  # nothing written
+
+
+async def test_a_restore_brings_back_text_not_state(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """An earlier version restored keeps the article's state now; a deleted draft comes back a draft."""
+    store = app.state["store"]
+    await store.save_articles([draft("nhap", title="One", status="published")], by="mai")
+    assert await store.update_article(draft("nhap", title="Two", status="draft"), version=1, by="mai")
+    version_one = await client.get("/editor/articles/nhap/history/1")
+    assert "Khôi phục chỉ đưa nội dung trở lại, không đổi trạng thái: bài viết vẫn là bản nháp." in version_one.text
+    restored = await client.post("/editor/articles/nhap/history/1", data={"csrf_token": editor.csrf, "version": "2"})
+    assert restored.status_code == 303
+    now = await store.get_article("nhap", drafts=True)
+    assert now is not None and (now.title, now.status, now.version) == ("One", "draft", 3)
+    assert await store.delete_article("nhap", version=3, by="mai")
+    shown = await client.get("/editor/deleted/nhap")
+    assert 'id="editor-undelete-draft"' in shown.text
+    undeleted = await client.post("/editor/deleted/nhap", data={"csrf_token": editor.csrf, "version": "3"})
+    assert undeleted.status_code == 303
+    back = await store.get_article("nhap", drafts=True)
+    assert back is not None and back.status == "draft" and await store.get_article("nhap") is None
+    form = await client.get(undeleted.headers["location"])
+    assert "Bài viết vẫn là bản nháp như khi bị xóa: nó không có trên trang." in form.text
+
+
+async def test_an_imported_draft_says_so(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    upload = ("held.md", b"---\nlang: en\ndraft: true\n---\n# Held back\n\nBody.\n", "text/markdown")
+    imported = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files={"files": upload})
+    assert imported.status_code == 200 and "Held back</a> (bản nháp: không có trên trang)" in imported.text
+    assert (await client.get("/articles/held-back")).status_code == 404
+    assert state_cell((await client.get("/editor/")).text, "held-back") == "Bản nháp"

@@ -10,6 +10,8 @@ from scripts.pgcluster import PostgresCluster
 from reader.settings import Settings
 from tests.conftest import new_pg_database
 from tests.test_views_api import (  # noqa: F401 - collected here, run with this module's settings
+    test_a_draft_is_read_only_with_a_token,
+    test_a_put_publishes_unpublishes_or_keeps_the_state,
     test_if_match_on_a_missing_slug_creates_nothing,
     test_if_none_match_star_creates_and_never_replaces,
     test_of_two_clients_that_read_one_version_the_second_write_is_refused,
@@ -30,8 +32,10 @@ from tests.test_views_crawlers import test_the_sitemap_lists_every_articles_page
 from tests.test_views_editor import (  # noqa: F401
     test_a_deleted_article_is_listed_shown_and_restored,
     test_a_deleted_article_is_not_restored_over_one_created_at_its_address_since,
+    test_a_new_article_saved_as_a_draft_is_the_editors_only,
     test_a_nul_in_a_search_or_an_address_is_no_server_error,
     test_create_edit_and_delete,
+    test_publishing_and_unpublishing_from_the_form_are_in_the_history,
     test_the_deleted_articles_come_a_page_at_a_time_in_english,
     test_wrong_passwords_are_throttled,
 )

@@ -58,7 +58,9 @@ def _sentence(text: str) -> str:
 def _operations(spec: Mapping[str, Any]) -> Iterator[str]:
     for path, item in spec["paths"].items():
         for method, operation in item.items():
-            token = " (token)" if "security" in operation else ""
+            # OpenAPI's empty requirement beside the token's: a token is taken when sent (reads: drafts).
+            security = operation.get("security", [])
+            token = " (token optional)" if {} in security else " (token)" if security else ""
             yield f"### `{method.upper()} {path}`{token}\n"
             yield f"{operation['summary']}.{' ' + operation['description'] if 'description' in operation else ''}\n"
             if operation.get("parameters"):

@@ -14,7 +14,7 @@ from reader.db import Database, Reads, Transaction
 BATCH = 500
 ARTICLE_COLUMNS = (
     "slug", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
-    "source_url", "version", "created_at", "updated_at", "saved_by", "saved_by_version",
+    "source_url", "version", "created_at", "updated_at", "saved_by", "saved_by_version", "status",
 )  # fmt: skip
 # Checked for emptiness, and emptied by --replace (children before parents).
 SITE_TABLES = ("articles", "users", "api_tokens")
@@ -24,7 +24,7 @@ CLEARED_TABLES = (
 )  # fmt: skip
 REVISION_COLUMNS = (
     "slug", "version", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
-    "source_url", "saved_at", "saved_by",
+    "source_url", "saved_at", "saved_by", "status",
 )  # fmt: skip
 
 

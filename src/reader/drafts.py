@@ -14,13 +14,13 @@ from markdown_it import MarkdownIt
 
 from reader import dates
 from reader.i18n import N_, gettext
-from reader.models import ArticleDraft, SafeHtml
+from reader.models import STATUSES, ArticleDraft, SafeHtml, Status
 from reader.sanitize import all_text, has_content, sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
 from reader.soup import MAX_NESTING, TooDeeplyNested
 
 FIELDS = (
-    "slug", "lang", "title", "summary", "body_html", "body_markdown", "author", "published", "source_url",
+    "slug", "lang", "title", "summary", "body_html", "body_markdown", "author", "published", "source_url", "status",
 )  # fmt: skip
 
 MAX_LENGTHS = {"title": 300, "summary": 3000, "author": 200, "source_url": 2000}
@@ -250,14 +250,27 @@ def draft_from_fields(data: Mapping[str, object], zone: dt.tzinfo = dt.UTC) -> A
     author = _collect(errors, lambda: _text(data, "author"))
     published = _collect(errors, lambda: normalize_published(data.get("published"), zone))
     source_url = _collect(errors, lambda: _source_url(data))
+    status = _collect(errors, lambda: _status(data))
     if errors:
         raise FieldErrors(errors)
     assert title is not None and lang is not None and body is not None and slug is not None
     html, source, body_format = body
     return ArticleDraft(
         slug=slug, lang=lang, title=title, summary=summary or "", body_html=html, body_source=source,
-        body_format=body_format, author=author or "", published=published, source_url=source_url,
+        body_format=body_format, author=author or "", published=published, source_url=source_url, status=status,
     )  # fmt: skip
+
+
+def _status(data: Mapping[str, object]) -> Status | None:
+    """Whether the article is a draft or published; None when not said (reader.models.ArticleDraft)."""
+    value = data.get("status")
+    if value is None or value == "":
+        return None
+    for status in STATUSES:
+        if value == status:
+            return status
+    shown = value[:40] if isinstance(value, str) else _type_name(value)
+    raise FieldError("status", N_("'%(value)s' is not a state: write draft or published"), value=shown)
 
 
 def _collect(errors: list[FieldError], check: Callable[[], _T]) -> _T | None:

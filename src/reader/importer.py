@@ -13,7 +13,7 @@ from bs4 import Tag
 
 from reader.drafts import FieldError, FieldErrors, draft_from_fields
 from reader.i18n import N_, gettext
-from reader.models import ArticleDraft, SaveResult
+from reader.models import DRAFT, PUBLISHED, ArticleDraft, SaveResult
 from reader.soup import parse_html
 from reader.store import ArticleStore
 
@@ -202,6 +202,24 @@ def read_file(path: Path) -> list[Mapping[str, object]]:
     return read_html(path, text)
 
 
+# Jekyll's and Hugo's way of saying that a file is a draft, in front matter (or a JSON file): `draft: true`.
+# reader's own field is `status` (draft or published), as in the API; a file may say either, not both.
+DRAFT_FLAG = "draft"
+
+
+def _draft_flag(path: Path, item: int | None, fields: Mapping[str, object]) -> Mapping[str, object]:
+    """The fields with a `draft: true|false` made into reader's `status` (draft, published)."""
+    if DRAFT_FLAG not in fields:
+        return fields
+    flag = fields[DRAFT_FLAG]
+    if not isinstance(flag, bool):
+        raise ImportFailure(path, N_("must be true or false"), DRAFT_FLAG, item)
+    if fields.get("status") not in (None, ""):
+        raise ImportFailure(path, N_("give either draft or status, not both"), DRAFT_FLAG, item)
+    rest = {key: value for key, value in fields.items() if key != DRAFT_FLAG}
+    return {**rest, "status": DRAFT if flag else PUBLISHED}
+
+
 def drafts_from_files(
     paths: Sequence[Path], progress: Progress | None = None, zone: dt.tzinfo = dt.UTC
 ) -> list[ArticleDraft]:
@@ -214,7 +232,7 @@ def drafts_from_files(
         for number, fields in enumerate(items, start=1):
             item = number if len(items) > 1 else None
             try:
-                draft = draft_from_fields(fields, zone)
+                draft = draft_from_fields(_draft_flag(path, item, fields), zone)
             except FieldError as exc:
                 more = exc.errors[1:] if isinstance(exc, FieldErrors) else ()
                 raise ImportFailure(path, exc.template, exc.field, item, values=exc.values, more=more) from None

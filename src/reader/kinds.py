@@ -56,6 +56,10 @@ class Kind:
     csrf: bool = False
     # An API token is required (reader.views.api_auth.TokenGate).
     token: bool = False
+    # An API token may be sent, and then shows more (drafts): one sent is checked like a required one (401 when
+    # it is not valid), and the answer to a request that sent one is personal (no-store); every answer varies
+    # with Authorization. Without one, the answers are everyone's.
+    optional_token: bool = False
     # Its answers are documents (pages, fragments put into pages, JSON a browser may open): they carry the
     # whole set of security headers. Static files carry only those that mean something for them
     # (reader.middleware.RouteHeaders): ~500 bytes less on each of the dozen files of a first visit.
@@ -74,6 +78,8 @@ class Kind:
                 raise ValueError(f"{guarded} are not public")
             if not self.personal:
                 raise ValueError(f"{guarded} are personal")
+        if self.optional_token and (self.token or self.public):
+            raise ValueError(f"kind {self.name!r}: an optional token is neither required nor on public answers")
 
     @property
     def cross_origin(self) -> bool:
@@ -103,13 +109,16 @@ SIGN_IN = Kind("sign-in", personal=True, csrf=True)
 EDITOR = Kind("editor", personal=True, sign_in=True, csrf=True)
 # The check page's previews: editor pages framed by reader's own pages.
 EDITOR_FRAME = Kind("editor frame", personal=True, sign_in=True, csrf=True, frame=Frame.SELF)
-# API reads and reports: anyone may ask.
+# API reports and the description: anyone may ask.
 API = Kind("api", api=True)
+# API reads of articles: anyone may ask; a valid token shows drafts too.
+API_READ = Kind("api read", api=True, optional_token=True)
 # API writes: a token is required.
 API_WRITE = Kind("api write", personal=True, api=True, token=True)
 
 KINDS = (
-    PAGE, FRAGMENT, EMBED, OEMBED, FEED, PREFERENCE_CHANGE, ASSET, PROBE, SIGN_IN, EDITOR, EDITOR_FRAME, API, API_WRITE,
+    PAGE, FRAGMENT, EMBED, OEMBED, FEED, PREFERENCE_CHANGE, ASSET, PROBE, SIGN_IN, EDITOR, EDITOR_FRAME, API,
+    API_READ, API_WRITE,
 )  # fmt: skip
 
 
@@ -197,6 +206,12 @@ def route_of(scope: Scope) -> Found | None:
 def kind_of(scope: Scope) -> Kind | None:
     found = route_of(scope)
     return found.route.kind if found is not None else None
+
+
+def sends_token(scope: Scope) -> bool:
+    """Whether the request carries credentials (an Authorization header, of any scheme): on a route whose kind
+    takes an optional token, the gate checks them and the answer is the request's own."""
+    return any(name == b"authorization" for name, _ in scope["headers"])
 
 
 def cache_rule(scope: Scope) -> CacheRule | None:

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reader.codings import CODINGS, BrotliResponder, accepted_codings, tag_end, tagged
 from reader.http_cache import shared_cache_headers
-from reader.kinds import Frame, Kind, Route, kind_of, route_of
+from reader.kinds import Frame, Kind, Route, kind_of, route_of, sends_token
 from reader.state import Request
 
 _POLICY = (
@@ -102,8 +102,9 @@ class RouteHeaders:
       article in another site's frame says so inside the frame, instead of the browser's "refused to
       connect"); on static files (kinds that are not documents) only those that mean something for them;
     - Cross-Origin-Resource-Policy: cross-origin where other sites load the answers;
-    - `Cache-Control: no-store` on personal kinds; on a public page whose handler said nothing, the caching
-      every page built from the reader's settings and language gets (reader.http_cache).
+    - `Cache-Control: no-store` on personal kinds, and on answers to a request with a token where the kind
+      takes one (`Vary: Authorization` on all of them); on a public page whose handler said nothing, the
+      caching every page built from the reader's settings and language gets (reader.http_cache).
 
     Starlette answers unhandled exceptions (500) outside all middleware, so that handler adds the security
     headers itself (reader.views.errors.server_error).
@@ -140,7 +141,10 @@ class RouteHeaders:
             headers["cross-origin-resource-policy"] = "cross-origin"
         if not kind.indexed:
             headers["x-robots-tag"] = "noindex"
-        if kind.personal:
+        if kind.optional_token:
+            # Its answers differ with the token (drafts): no cache may give one request's answer to another.
+            vary_on(headers, "Authorization")
+        if kind.personal or (kind.optional_token and sends_token(scope)):
             headers["cache-control"] = "no-store"
         elif (
             kind.public

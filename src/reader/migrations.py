@@ -115,6 +115,17 @@ def _without_bidi_controls(position: str) -> tuple[str]:
     return (f"UPDATE articles SET {assignments} WHERE {found}",)
 
 
+# Whether an article is on the site (reader.models.Status), in its row and in each version of its history
+# (publishing and unpublishing are versions too). The default makes every article stored before it
+# published, as every article was; and so is one a node of the release before creates while nodes are
+# upgraded (docs/deployment.md: such a node serves drafts as well, so drafts wait for the last node).
+_STATUS_COLUMN = "status TEXT NOT NULL DEFAULT 'published' CHECK (status IN ('draft', 'published'))"
+_STATUS = (
+    f"ALTER TABLE articles ADD COLUMN {_STATUS_COLUMN}",
+    f"ALTER TABLE article_revisions ADD COLUMN {_STATUS_COLUMN}",
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         sqlite=(f"CREATE TABLE articles ({_SQLITE_ID}, {_ARTICLE_COLUMNS})", _PUBLISHED_INDEX),
@@ -209,6 +220,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         # Bidi controls out of one-line fields stored before the clean-up (_without_bidi_controls).
         sqlite=_without_bidi_controls("instr"),
         postgresql=_without_bidi_controls("strpos"),
+    ),
+    Migration(
+        # Drafts: articles the editors keep off the site (_STATUS); every article stored so far is published.
+        sqlite=_STATUS,
+        postgresql=_STATUS,
     ),
 )
 

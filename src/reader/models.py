@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Generic, NewType, TypeVar
+from typing import Final, Generic, Literal, NewType, TypeVar
 
 # HTML that has been through reader.sanitize; only that module creates it.
 SafeHtml = NewType("SafeHtml", str)
+
+# Whether readers see an article: a draft is the editors' and the API tokens' only, and every public address
+# answers for it as for an article that does not exist (reader.store's `drafts=False` reads). Publishing and
+# unpublishing are saves like any other: a version of the article's history, with who and when.
+Status = Literal["draft", "published"]
+DRAFT: Final = "draft"
+PUBLISHED: Final = "published"
+STATUSES: tuple[Status, ...] = (DRAFT, PUBLISHED)
 
 
 def parse_published(value: str) -> dt.date | dt.datetime:
@@ -39,6 +47,10 @@ class ArticleDraft:
     author: str
     published: str | None
     source_url: str | None
+    # None: not said (a file or an API write without it, a form saved as it was). A new article is then
+    # published, and one replaced keeps its state: a client that knows nothing of drafts neither makes nor
+    # publishes one behind an editor's back.
+    status: Status | None = None
 
 
 # Who did something through the API: its token's name after this. No account or token name holds a colon.
@@ -72,6 +84,11 @@ class Article:
     version: int
     updated_at: str
     saved_by: str = ""  # who saved this version (above BY_TOKEN); nobody yet for a preview
+    status: Status = PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
 
     @property
     def published_date(self) -> dt.date:
@@ -92,6 +109,7 @@ class RevisionSummary:
     title: str
     saved_at: str  # ISO 8601, UTC
     saved_by: str  # who saved it (above BY_TOKEN)
+    status: Status = PUBLISHED
 
     @property
     def saved(self) -> dt.datetime:
@@ -136,6 +154,11 @@ class ArticleSummary:
     author: str
     published: str
     updated_at: str  # when its current version was saved (UTC): the feed's <updated>
+    status: Status = PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
 
     @property
     def published_date(self) -> dt.date:

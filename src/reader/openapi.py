@@ -70,8 +70,9 @@ class Operation:
     examples: Mapping[str, object] = dataclasses.field(default_factory=dict)
     headers: QueryType[Any] | None = None
 
-    def describe(self, builder: SchemaBuilder, token_refused: Answer | None) -> JsonSchema:
-        """``token_refused``: the answer without a valid token, for an operation that needs one (else None)."""
+    def describe(self, builder: SchemaBuilder, token_refused: Answer | None, *, optional: bool = False) -> JsonSchema:
+        """``token_refused``: the answer without a valid token, for an operation that needs one (else None);
+        with ``optional``, for one that takes a token when it is sent (and refuses one that is not valid)."""
         described: JsonSchema = {"summary": self.summary}
         if self.description:
             described["description"] = self.description
@@ -85,7 +86,8 @@ class Operation:
             described["parameters"] = parameters
         answers = dict(self.answers)
         if token_refused is not None:
-            described["security"] = [{"token": []}]
+            # OpenAPI's empty requirement: the operation may also be called without any.
+            described["security"] = [{}, {"token": []}] if optional else [{"token": []}]
             answers[401] = token_refused
         if self.body is not None:
             media: JsonSchema = {"schema": builder.schema(self.body.tp)}
@@ -139,20 +141,28 @@ def _endpoints(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[
 
 
 def openapi_document(
-    routes: Sequence[BaseRoute], *, info: Mapping[str, str], token_description: str, token_refused: Answer
-) -> dict[str, Any]:
+    routes: Sequence[BaseRoute], *, info: Mapping[str, str], token_description: str, token_refused: Answer,
+    token_invalid: Answer | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The OpenAPI 3.1 document of every route whose handler declares its operation. A route whose kind
-    needs a token is described with the token scheme and ``token_refused`` as its 401."""
+    needs a token is described with the token scheme and ``token_refused`` as its 401; one whose kind takes
+    one (Kind.optional_token) with the scheme as optional and ``token_invalid`` (else ``token_refused``)."""
     builder = SchemaBuilder()
     paths: dict[str, dict[str, JsonSchema]] = {}
     for path, route in _endpoints(routes):
         described = _OPERATIONS.get(route.endpoint)
         if described is None:
             continue
-        token = isinstance(route, kinds.Route) and route.kind.token
+        kind = route.kind if isinstance(route, kinds.Route) else None
+        refused = None
+        if kind is not None and kind.token:
+            refused = token_refused
+        elif kind is not None and kind.optional_token:
+            refused = token_invalid or token_refused
+        optional = kind is not None and kind.optional_token
         for method in route.methods or ():
             if method != "HEAD":  # answered with GET's headers; not an operation of its own
-                entry = described.describe(builder, token_refused if token else None)
+                entry = described.describe(builder, refused, optional=optional)
                 paths.setdefault(_CONVERTOR.sub(r"{\1}", path), {})[method.lower()] = entry
     return {
         "openapi": "3.1.0",

@@ -10,6 +10,7 @@ from reader.assets import StaticApp, StaticAssets
 from reader.drafts import MAX_ARTICLE_REQUEST_BYTES as ARTICLE_BYTES
 from reader.kinds import (
     API,
+    API_READ,
     API_WRITE,
     ASSET,
     EDITOR,
@@ -122,15 +123,15 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                 Route("/preview/{slug}", editor.preview_frame, kind=EDITOR_FRAME, name="preview_frame"),
             ],
         ),
-        # Writes need a token (TokenGate); reads and reports are open.
+        # Writes need a token (TokenGate); reads and reports are open, and reads show drafts to a token.
         Mount(
             "/api",
             kind=API,
             name="api",
             middleware=[Middleware(TokenGate)],
             routes=[
-                Route("/articles", api.list_articles, kind=API, name="list_articles"),
-                Route("/articles/{slug}", api.get_article, kind=API, name="get_article"),
+                Route("/articles", api.list_articles, kind=API_READ, name="list_articles"),
+                Route("/articles/{slug}", api.get_article, kind=API_READ, name="get_article"),
                 Route(
                     "/articles/{slug}",
                     api.put_article,
@@ -149,7 +150,12 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                     methods=["POST"],
                     name="rename_article",
                 ),
-                Route("/articles/{slug}/readability", api.article_readability, kind=API, name="article_readability"),
+                Route(
+                    "/articles/{slug}/readability",
+                    api.article_readability,
+                    kind=API_READ,
+                    name="article_readability",
+                ),
                 Route("/readability", api.readability, kind=API, methods=["POST"], name="readability"),
                 Route("/openapi.json", api.openapi, kind=API, name="openapi"),
             ],

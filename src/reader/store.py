@@ -8,6 +8,7 @@ from typing import Protocol
 
 from reader.db import ConflictError, Database, Row, Transaction
 from reader.models import (
+    PUBLISHED,
     Article,
     ArticleDraft,
     ArticlePage,
@@ -32,17 +33,20 @@ _NEW_VERSION = (
     "SELECT slug, version FROM article_redirects UNION ALL SELECT slug, version FROM deleted_redirects) AS known "
     "WHERE slug = ?), 0)"
 )
-# Columns in the order of _new_row: (slug, *_COMPARED, published, created_at, updated_at, saved_by, slug,
-# slug); saved_by_version is the version (migrations._SAVED_BY).
+# Columns in the order of _new_row: (slug, *_COMPARED, published, status, created_at, updated_at, saved_by,
+# slug, slug); saved_by_version is the version (migrations._SAVED_BY).
 _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
-    "published, created_at, updated_at, saved_by, version, saved_by_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    f"?, ?, ?, ?, {_NEW_VERSION}, {_NEW_VERSION})"
+    "published, status, created_at, updated_at, saved_by, version, saved_by_version) VALUES (?, ?, ?, ?, ?, ?, ?, "
+    f"?, ?, ?, ?, ?, ?, ?, {_NEW_VERSION}, {_NEW_VERSION})"
 )
+# What readers may see (the reads' `drafts=False`): published articles only. A draft is answered for as an
+# article that does not exist, at its address and at the old ones that lead to it.
+_PUBLIC = "status = 'published'"
 # An article's row as a version of its history, before an update or a delete replaces it.
 _REVISION_COLUMNS = (
     "slug", "version", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
-    "source_url",
+    "source_url", "status",
 )  # fmt: skip
 _KEEP_REVISION = (
     f"INSERT INTO article_revisions ({', '.join(_REVISION_COLUMNS)}, saved_at, saved_by) "
@@ -75,13 +79,13 @@ _DELETED_FIELDS = ("slug", "version", "lang", "title", "deleted_at", "deleted_by
 # (Every right-hand side reads the row as it was: saved_by_version is the new version.)
 _UPDATE = (
     "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
-    "author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ?, saved_by = ?, "
+    "author = ?, source_url = ?, published = ?, status = ?, version = version + 1, updated_at = ?, saved_by = ?, "
     "saved_by_version = version + 1 WHERE slug = ?"
 )
 # A rename: the same, with the new slug first, and the version the rename was asked for (after the old slug).
 _MOVE = (
     "UPDATE articles SET slug = ?, lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, "
-    "body_format = ?, author = ?, source_url = ?, published = ?, version = version + 1, updated_at = ?, "
+    "body_format = ?, author = ?, source_url = ?, published = ?, status = ?, version = version + 1, updated_at = ?, "
     "saved_by = ?, saved_by_version = version + 1 WHERE slug = ? AND version = ?"
 )
 # A new article at an address takes it over: the redirect from there (to the article once there) goes.
@@ -133,11 +137,17 @@ class SlugTaken(ConflictError):
 
 class ArticleStore(Protocol):
     """What reader needs from storage; a networked backend implements the same methods. Each write's `by` is
-    who makes it, kept with the version it saves or with its delete (reader.models.BY_TOKEN)."""
+    who makes it, kept with the version it saves or with its delete (reader.models.BY_TOKEN).
 
-    async def get_article(self, slug: str) -> Article | None: ...
+    The reads of articles by address and the list give readers' view unless asked for drafts (`drafts=True`:
+    the editor, and the API with a token): a draft is then not there at all, and neither is an old address
+    that leads to one. The other reads (history, deleted articles) are the editor's."""
 
-    async def list_articles(self, *, page: int, per_page: int, search: str = "") -> ArticlePage: ...
+    async def get_article(self, slug: str, *, drafts: bool = False) -> Article | None: ...
+
+    async def list_articles(
+        self, *, page: int, per_page: int, search: str = "", drafts: bool = False
+    ) -> ArticlePage: ...
 
     async def save_articles(self, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult: ...
 
@@ -163,7 +173,7 @@ class ArticleStore(Protocol):
         self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None, by: str = ""
     ) -> Article | None: ...
 
-    async def get_redirect(self, slug: str) -> str | None: ...
+    async def get_redirect(self, slug: str, *, drafts: bool = False) -> str | None: ...
 
     async def list_old_addresses(self, slug: str) -> list[str]: ...
 
@@ -192,6 +202,7 @@ def _article(row: Row, *, kept: bool = False) -> Article:
         version=row["version"],
         updated_at=row["updated_at"],
         saved_by=row["saved_by"] if kept else _saved_by(row),
+        status=row["status"],
     )
 
 
@@ -207,28 +218,32 @@ class SqlArticleStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def get_article(self, slug: str) -> Article | None:
-        row = await self.db.fetch_one("SELECT * FROM articles WHERE slug = ?", (slug,))
+    async def get_article(self, slug: str, *, drafts: bool = False) -> Article | None:
+        """The article at `slug`; a draft only with `drafts` (else None, as for no article)."""
+        public = "" if drafts else f" AND {_PUBLIC}"
+        row = await self.db.fetch_one("SELECT * FROM articles WHERE slug = ?" + public, (slug,))
         return _article(row) if row else None
 
-    async def list_articles(self, *, page: int, per_page: int, search: str = "") -> ArticlePage:
-        """One page of the articles, newest first. With `search`, only those whose address has a word that
-        begins with each of its words (an address is made from the title without diacritics or case, so
-        "bắc kạn", "Bac Kan" and "bac ka" all find "bac-kan-nang-cao-…": reader.slugs.search_words), or
-        whose title holds the search as typed (for an address not made from the title)."""
-        where, matching = "", tuple[str, ...]()
+    async def list_articles(self, *, page: int, per_page: int, search: str = "", drafts: bool = False) -> ArticlePage:
+        """One page of the articles, newest first (with `drafts`, the drafts among them). With `search`,
+        only those whose address has a word that begins with each of its words (an address is made from the
+        title without diacritics or case, so "bắc kạn", "Bac Kan" and "bac ka" all find "bac-kan-nang-cao-…":
+        reader.slugs.search_words), or whose title holds the search as typed (for an address not made from
+        the title)."""
+        conditions, matching = [] if drafts else [_PUBLIC], tuple[str, ...]()
         if search:
             words = search_words(search)
             # A word is [a-z0-9]+ (a slug's): none of LIKE's wildcards. The title's text is escaped.
             by_words = " AND ".join(["('-' || slug) LIKE ?"] * len(words)) or "0 = 1"
-            where = f" WHERE ({by_words}) OR lower(title) LIKE lower(?) ESCAPE '\\'"
+            conditions.append(f"(({by_words}) OR lower(title) LIKE lower(?) ESCAPE '\\')")
             typed = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             matching = (*(f"%-{word}%" for word in words), f"%{typed}%")
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
         total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles" + where, matching)
         total = int(total_row["n"]) if total_row else 0
         page, pages = Page.bounds(total, per_page, page)
         rows = await self.db.fetch_all(
-            "SELECT slug, lang, title, summary, author, published, updated_at FROM articles" + where
+            "SELECT slug, lang, title, summary, author, published, updated_at, status FROM articles" + where
             + " ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
             (*matching, per_page, (page - 1) * per_page),
         )  # fmt: skip
@@ -241,6 +256,7 @@ class SqlArticleStore:
                 author=r["author"],
                 published=r["published"],
                 updated_at=r["updated_at"],
+                status=r["status"],
             )  # fmt: skip
             for r in rows
         ]
@@ -337,10 +353,12 @@ class SqlArticleStore:
         total = int(total_row["n"]) if total_row else 0
         page, pages = Page.bounds(total, per_page, page)
         rows = await self.db.fetch_all(
-            "SELECT version, lang, title, saved_at, saved_by" + where + " ORDER BY version DESC LIMIT ? OFFSET ?",
+            "SELECT version, lang, title, saved_at, saved_by, status"
+            + where
+            + " ORDER BY version DESC LIMIT ? OFFSET ?",
             (slug, before, per_page, (page - 1) * per_page),
         )
-        fields = ("version", "lang", "title", "saved_at", "saved_by")
+        fields = ("version", "lang", "title", "saved_at", "saved_by", "status")
         items = [RevisionSummary(**{name: row[name] for name in fields}) for row in rows]
         return Page(items=items, page=page, pages=pages, total=total)
 
@@ -447,9 +465,17 @@ class SqlArticleStore:
         except ConflictError:  # another node took the address between the check and the move
             raise SlugTaken(new_slug) from None
 
-    async def get_redirect(self, slug: str) -> str | None:
-        """The address the article once at `slug` has now, when it was renamed (None: no article was)."""
-        row = await self.db.fetch_one("SELECT target FROM article_redirects WHERE slug = ?", (slug,))
+    async def get_redirect(self, slug: str, *, drafts: bool = False) -> str | None:
+        """The address the article once at `slug` has now, when it was renamed (None: no article was); without
+        `drafts`, only when that article is published (readers are not led to a draft, nor told it exists)."""
+        if drafts:
+            row = await self.db.fetch_one("SELECT target FROM article_redirects WHERE slug = ?", (slug,))
+        else:
+            row = await self.db.fetch_one(
+                "SELECT r.target FROM article_redirects r JOIN articles a ON a.slug = r.target"
+                f" WHERE r.slug = ? AND a.{_PUBLIC}",
+                (slug,),
+            )
         return str(row["target"]) if row else None
 
     async def list_old_addresses(self, slug: str) -> list[str]:
@@ -494,12 +520,12 @@ async def _rename(
     now = _now()
     if draft is None:
         values = [old[field] for field in _COMPARED]
-        published = old["published"]
+        published, status = old["published"], old["status"]
     else:
         values = [getattr(draft, field) for field in _COMPARED]
-        published = draft.published or old["published"]
+        published, status = draft.published or old["published"], draft.status or old["status"]
     await tx.execute(_KEEP_REVISION, _revision(old))
-    if await tx.execute(_MOVE, (new_slug, *values, published, now, by, slug, version)) == 0:
+    if await tx.execute(_MOVE, (new_slug, *values, published, status, now, by, slug, version)) == 0:
         return None
     # The history follows the article; so does the last version of an article deleted at its old address,
     # whose history this article's went on from (and which a new article there now goes on from by the
@@ -552,19 +578,24 @@ def _revision(row: Row) -> tuple[object, ...]:
 
 
 def _new_row(draft: ArticleDraft, now: str, today: str, by: str) -> tuple[object, ...]:
-    """The parameters of _INSERT that create `draft` (dated `today` when it has no date), saved by `by`."""
+    """The parameters of _INSERT that create `draft` (dated `today` when it has no date, published when it
+    does not say), saved by `by`."""
     values = [getattr(draft, field) for field in _COMPARED]
-    return (draft.slug, *values, draft.published or today, now, now, by, draft.slug, draft.slug)
+    status = draft.status or PUBLISHED
+    return (draft.slug, *values, draft.published or today, status, now, now, by, draft.slug, draft.slug)
 
 
 def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[object, ...] | None:
     """The parameters of _UPDATE that make `old` into `draft` (saved by `by`), or None when that changes
-    nothing (a draft without a date keeps the stored one)."""
+    nothing (a draft without a date keeps the stored one, one without a status the stored state). A publish
+    or unpublish alone is a change: a version of its own, with who and when."""
     values = [getattr(draft, field) for field in _COMPARED]
     published = draft.published or old["published"]
-    if all(old[f] == v for f, v in zip((*_COMPARED, "published"), (*values, published), strict=True)):
+    status = draft.status or old["status"]
+    compared = (*_COMPARED, "published", "status")
+    if all(old[f] == v for f, v in zip(compared, (*values, published, status), strict=True)):
         return None
-    return (*values, published, now, by, draft.slug)
+    return (*values, published, status, now, by, draft.slug)
 
 
 async def _existing(tx: Transaction, slugs: Sequence[str]) -> dict[str, Row]:

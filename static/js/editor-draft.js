@@ -6,7 +6,8 @@
 //   they were typed against.
 // - A form opened with kept fields that differ from what it shows offers them back: a notice above it with
 //   Restore and Discard, said through the page's status region. Nothing is put back without asking.
-// - A save that went through (the article list says so: ?done=saved:slug) drops what was kept for its form;
+// - A save that went through (the article list says so: ?done=saved:slug, or draft:, published:,
+//   unpublished: for a save that kept or changed the article's state) drops what was kept for its form;
 //   a form that shows what was kept (a save refused with errors shows what was sent) drops it silently.
 // - Restored fields keep the version they were typed against, so a save over a version saved since is
 //   refused as a conflict (the form comes back with them), never written over it.
@@ -14,7 +15,10 @@
 (() => {
   const PREFIX = "reader-draft:";
   const SUBMITTED = "reader-draft-submitted";
-  const NOT_KEPT = new Set(["csrf_token", "editing", "version", "action"]);
+  const NOT_KEPT = new Set(["csrf_token", "editing", "version", "state", "action"]);
+  // The form's save buttons (their `action`), and what the list says each save did (reader.views.editor).
+  const SAVES = new Set(["save", "draft", "publish"]);
+  const SAVED = /^(saved|draft|published|unpublished):/;
 
   const storage = (() => {
     try {
@@ -45,8 +49,8 @@
   // marker left by a save that did not go through must not take a later draft with it).
   const done = new URLSearchParams(location.search).get("done") || "";
   const submitted = read(SUBMITTED);
-  if (done.startsWith("saved:") && typeof submitted?.key === "string") {
-    if (!submitted.slug || done === `saved:${submitted.slug}`) write(submitted.key, null);
+  if (SAVED.test(done) && typeof submitted?.key === "string") {
+    if (!submitted.slug || done.replace(SAVED, "") === submitted.slug) write(submitted.key, null);
     write(SUBMITTED, null);
   }
 
@@ -105,7 +109,7 @@
   form.addEventListener("submit", (event) => {
     keep();
     // The address it will be saved at, when the form says (a new article's may be made from its title).
-    if (event.submitter?.value === "save") write(SUBMITTED, { key, slug: form.elements.slug?.value.trim() || "" });
+    if (SAVES.has(event.submitter?.value)) write(SUBMITTED, { key, slug: form.elements.slug?.value.trim() || "" });
   });
 
   const notice = document.getElementById("editor-kept");

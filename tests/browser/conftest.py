@@ -120,10 +120,12 @@ DELETED_OLD_SLUG = "lich-thi-cu"
 HISTORY_SLUG = "lich-tiep-cong-dan"
 HISTORY_OLD_SLUG = "lich-tiep-dan"
 HISTORY_TOKEN = "cong-thong-tin"
+# A draft: published once, then unpublished (its history holds both states); off the site, in the editor.
+DRAFT_SLUG = "lich-cat-dien"
 
 
 def add_editors_articles(db: Path | str) -> None:
-    """Write DELETED_SLUG and HISTORY_SLUG as their comments say, on the live server's database."""
+    """Write DELETED_SLUG, HISTORY_SLUG and DRAFT_SLUG as their comments say, on the live server's database."""
 
     async def write() -> None:
         database = database_for(db)
@@ -144,6 +146,11 @@ def add_editors_articles(db: Path | str) -> None:
             assert await store.update_article(draft_from_fields(fields), version=2, by=BY_TOKEN + HISTORY_TOKEN)
             fields |= {"body_markdown": body + "\n\nĐiện thoại: 0209 3870 000."}
             assert await store.update_article(draft_from_fields(fields), version=3, by=BY_CLI_IMPORT)
+            fields = {"slug": DRAFT_SLUG, "lang": "vi", "title": "Lịch cắt điện", "summary": "Chưa chốt.",
+                      "body_markdown": "Cắt điện **thứ Bảy** từ 7 giờ.", "status": "published"}  # fmt: skip
+            await store.save_articles([draft_from_fields(fields)], by=EDITOR_NAME)
+            fields |= {"status": "draft"}
+            assert await store.update_article(draft_from_fields(fields), version=1, by=EDITOR_NAME)
         finally:
             await database.close()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import DELETED_SLUG, HISTORY_SLUG, ROOT, sign_in
+from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, ROOT, sign_in
 from tests.browser.test_a11y_matrix import PAGES, Target
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -47,6 +47,12 @@ MORE_PAGES = [
     Target("editor-edit-undeleted", f"/editor/articles/{HISTORY_SLUG}?done=undeleted&version=4", editor=True),
     # The list of articles after a delete: it links to the deleted article, to restore it.
     Target("editor-list-deleted", f"/editor/?done=deleted:{DELETED_SLUG}", editor=True),
+    # A draft: its edit form (its state, Save draft and Publish), its check page and its history (the states).
+    Target("editor-edit-draft", f"/editor/articles/{DRAFT_SLUG}", editor=True),
+    Target("editor-check-draft", f"/editor/articles/{DRAFT_SLUG}/check", editor=True),
+    Target("editor-history-draft", f"/editor/articles/{DRAFT_SLUG}/history", editor=True),
+    # The list after a publish: its notice links to the article's page.
+    Target("editor-list-published", f"/editor/?done=published:{SEED_SLUG}", editor=True),
     # A web font chosen: the head preloads its files.
     Target("lexend-preloads", f"/articles/{SEED_SLUG}", prefs="f:lexend"),
 ]

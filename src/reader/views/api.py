@@ -81,6 +81,8 @@ Body = Annotated[
 SOURCE_URL = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]+(:[0-9]{{1,5}})?([/?#]{PRINTING_CHARACTER}*)?$"
 Date = Annotated[str, Rules(format="date")]
 DateTime = Annotated[str, Rules(format="date-time")]
+# reader.models.Status: the same two words.
+StatusName = Literal["draft", "published"]
 
 
 class SlugPath(TypedDict):
@@ -120,6 +122,18 @@ class _ArticleFields(TypedDict):
             ),
         ]
         | None
+    ]
+    status: NotRequired[
+        Annotated[
+            StatusName | None,
+            Rules(
+                description=(
+                    "draft: kept off the site (the public pages, embeds, oEmbed and reads without a token answer "
+                    "404 as for no article); published: on it. When left out, a new article is published and a "
+                    "replaced one keeps its state"
+                )
+            ),
+        ]
     ]
 
 
@@ -288,6 +302,9 @@ class ArticleSummaryJSON(TypedDict):
     summary: str
     author: str
     published: Annotated[Date | DateTime, Rules(description="RFC 3339: a date, or a date and time with its offset")]
+    status: Annotated[
+        StatusName, Rules(description="draft (only ever answered to a request with a valid token) or published")
+    ]
 
 
 class ArticleJSON(ArticleSummaryJSON):
@@ -326,6 +343,8 @@ def _error(description: str, headers: dict[str, str] | None = None) -> Answer:
 
 
 NOT_FOUND = _error("No article has this slug")
+# A read without a token finds no draft: the same answer as for no article at all.
+NOT_FOUND_TO_READ = _error("No article has this slug (or only a draft has, and the request sent no token)")
 MOVED = Answer(
     "The article was renamed: the same request at its new address (permanent; the query is kept)",
     None,
@@ -360,14 +379,27 @@ TOKEN_CHALLENGE = 'Bearer realm="reader"'
 # For the operations whose route's kind needs a token: reader.openapi adds it to theirs.
 NO_TOKEN = _error("No valid API token", {"WWW-Authenticate": TOKEN_CHALLENGE})
 
-# Where the token gate (reader.views.api_auth.TokenGate) leaves the name of a request's valid token.
+# Where the token gate (reader.views.api_auth.TokenGate) leaves the name of a request's valid token: every
+# write's, and a read's that sent one.
 TOKEN_NAME = "reader.token_name"
+# The answer to a read that sent a token that is not valid (reader.views.api_auth.TokenGate): refused rather
+# than answered as to no token at all, which would hide drafts from a client that thinks it may see them.
+BAD_READ_TOKEN = _error(
+    "The request sent an API token that is not valid (a read needs none, but one sent must be valid)",
+    {"WWW-Authenticate": TOKEN_CHALLENGE},
+)
 
 
 def _by_token(request: Request) -> str:
     """Who a write through the API is by, as the store records it: its token."""
     name: str = request.scope[TOKEN_NAME]
     return BY_TOKEN + name
+
+
+def _sees_drafts(request: Request) -> bool:
+    """Whether a read shows drafts: only to a request with a valid token (the gate checked it). Reads stay
+    open to anyone, and without a token they answer exactly as the public site does."""
+    return TOKEN_NAME in request.scope
 
 
 # -- errors ------------------------------------------------------------------------------------------
@@ -445,6 +477,7 @@ def summary_json(request: Request, item: Article | ArticleSummary) -> ArticleSum
         summary=item.summary,
         author=item.author,
         published=as_rfc3339(item.published, request.state["settings"].zone),
+        status=item.status,
     )
 
 
@@ -464,17 +497,20 @@ def article_json(request: Request, article: Article) -> ArticleJSON:
 
 @operation(
     "List articles, newest first",
+    description="Published articles; with a valid token, drafts too.",
     query=PAGE_QUERY,
     answers={200: Answer("One page of articles", ArticleListJSON), 400: BAD_QUERY},
 )
 async def list_articles(request: Request) -> Response:
-    """GET /api/articles: newest first, paginated."""
+    """GET /api/articles: newest first, paginated (drafts too with a token)."""
     try:
         query = PAGE_QUERY.parse(request.query_params.multi_items())
     except Invalid as error:
         raise _invalid(400, error) from None
     page = min(query.get("page", 1), 10**6)  # past the last page is the last page (the store clamps)
-    listing = await request.state["store"].list_articles(page=page, per_page=query.get("per_page", DEFAULT_PER_PAGE))
+    listing = await request.state["store"].list_articles(
+        page=page, per_page=query.get("per_page", DEFAULT_PER_PAGE), drafts=_sees_drafts(request)
+    )
     return JSONResponse(ArticleListJSON(
         articles=[summary_json(request, item) for item in listing.items],
         page=listing.page, pages=listing.pages, total=listing.total,
@@ -482,9 +518,10 @@ async def list_articles(request: Request) -> Response:
 
 
 async def _article_or_404(request: Request) -> Article:
-    """The article the path names; ArticleMoved (a 308 to the same route) at an address it had before a rename."""
+    """The article the path names; ArticleMoved (a 308 to the same route) at an address it had before a rename.
+    A draft (and an old address of one) only to a request with a token: else the same 404 as for none."""
     slug = _slug(request, 404)
-    article = await stored_article(request, slug)
+    article = await stored_article(request, slug, drafts=_sees_drafts(request))
     if article is None:
         raise ApiError(404, "no article has this slug", field="slug")
     return article
@@ -498,6 +535,7 @@ def _article_response(request: Request, article: Article, status: int = 200, **h
 
 @operation(
     "One article",
+    description="A draft only with a valid token: without one, a draft's address answers 404 as if it had none.",
     path=SLUG_PATH,
     headers=READ_CONDITIONS,
     answers={
@@ -505,7 +543,7 @@ def _article_response(request: Request, article: Article, status: int = 200, **h
         304: Answer("Not modified: the copy that If-None-Match names is current (no body)", None, ETAG),
         308: MOVED,
         400: _error("If-None-Match is not * or a list of entity tags (`field` names it)"),
-        404: NOT_FOUND,
+        404: NOT_FOUND_TO_READ,
     },
 )
 async def get_article(request: Request) -> Response:
@@ -522,8 +560,9 @@ async def get_article(request: Request) -> Response:
     "Create or replace an article",
     description=(
         "The JSON import format of `reader import`, without `slug`: the address names the article. "
-        "With `If-Match` (the article's `ETag`) it replaces only the version the client read; with "
-        "`If-None-Match: *` it only creates."
+        "`status` keeps it a draft (off the site) or publishes it; left out, a new article is published and a "
+        "replaced one keeps its state. With `If-Match` (the article's `ETag`) it replaces only the version the "
+        "client read (drafts included: the conditions see every article); with `If-None-Match: *` it only creates."
     ),
     path=SLUG_PATH,
     headers=WRITE_CONDITIONS,
@@ -539,6 +578,7 @@ async def get_article(request: Request) -> Response:
             "body_html": "<p>The library is open until <strong>9 pm</strong>.</p>",
             "source_url": "https://example.org/library-hours",
         },
+        "draft": {"lang": "en", "title": "Library hours in winter", "body_markdown": "Not yet.", "status": "draft"},
     },  # fmt: skip
     answers={
         200: Answer("Replaced: the stored article", ArticleJSON, ETAG),
@@ -616,7 +656,7 @@ async def _save_if(request: Request, draft: ArticleDraft, preconditions: Precond
     store = request.state["store"]
     by = _by_token(request)
     for _ in range(_CONDITIONAL_ATTEMPTS):
-        current = await store.get_article(draft.slug)
+        current = await store.get_article(draft.slug, drafts=True)
         header = preconditions.failed(None if current is None else version_etag(current.version))
         if header is not None:
             raise _precondition_failed(header, current)
@@ -675,7 +715,7 @@ async def delete_article(request: Request) -> Response:
         return Response(status_code=204)
     # As _save_if: judged on the article as looked up, deleted only while it is still that version.
     for _ in range(_CONDITIONAL_ATTEMPTS):
-        current = await store.get_article(slug)
+        current = await store.get_article(slug, drafts=True)
         if preconditions.failed(None if current is None else version_etag(current.version)) is not None:
             raise _precondition_failed("If-Match", current, deleting=True)
         assert current is not None  # If-Match never holds for an article that is not there
@@ -733,7 +773,7 @@ async def rename_article(request: Request) -> Response:
     by = _by_token(request)
     # As _save_if: judged on the article as looked up, renamed only while it is still that version.
     for _ in range(_CONDITIONAL_ATTEMPTS):
-        current = await store.get_article(slug)
+        current = await store.get_article(slug, drafts=True)
         header = (
             None
             if preconditions is None
@@ -836,13 +876,14 @@ def _report(data: TextReportInput | HtmlReportInput, ui_lang: str) -> Readabilit
 
 @operation(
     "Readability report and layout checks of a stored article",
+    description="Of a draft only with a valid token, as for reading it.",
     path=SLUG_PATH,
     query=REPORT_QUERY,
     answers={
         200: Answer("The report, with `layout`", ReadabilityReport),
         308: MOVED,
         400: BAD_QUERY,
-        404: NOT_FOUND,
+        404: NOT_FOUND_TO_READ,
         409: _error("The article's language has no readability report (only Vietnamese and English have)"),
         429: TOO_MANY_REPORTS,
     },
@@ -906,8 +947,12 @@ def describe(routes: Any) -> dict[str, Any]:
         info={
             "title": "reader API",
             "version": "1",
-            "description": "Articles and readability reports. Reading is public; writes need an API token.",
+            "description": (
+                "Articles and readability reports. Reading is public (published articles; drafts only with a "
+                "valid API token); writes need an API token."
+            ),
         },
         token_description="An API token made on the server with `reader token create NAME`.",
         token_refused=NO_TOKEN,
+        token_invalid=BAD_READ_TOKEN,
     )

@@ -26,13 +26,14 @@ VIEWS = ("page", "fragment", "embed")
 CARRIED_PREFS = "prefs"
 
 
-async def load_article(request: Request, slug: str) -> Article:
+async def load_article(request: Request, slug: str, *, drafts: bool = False) -> Article:
     """The article for a slug; ArticleMoved for an address an article had before it was renamed (answered
     with a redirect to its new one, reader.views.moved), else a 404 (an impossible slug never reaches the
-    database)."""
+    database). A draft only with `drafts` (the editor's views): every public view answers for one exactly as
+    for an article that does not exist."""
     if not is_valid_slug(slug):
         raise HTTPException(status_code=404)
-    article = await stored_article(request, slug)
+    article = await stored_article(request, slug, drafts=drafts)
     if article is None:
         raise HTTPException(status_code=404)
     return article

@@ -4,6 +4,7 @@ without JavaScript; htmx only enhances."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from collections.abc import Sequence
@@ -23,7 +24,18 @@ from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files
 from reader.layout_checks import AUTO_DARK, layout_report
-from reader.models import BY_CLI_IMPORT, BY_TOKEN, Article, ArticleDraft, DeletedArticle, parse_published
+from reader.models import (
+    BY_CLI_IMPORT,
+    BY_TOKEN,
+    DRAFT,
+    PUBLISHED,
+    STATUSES,
+    Article,
+    ArticleDraft,
+    DeletedArticle,
+    Status,
+    parse_published,
+)
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
@@ -101,6 +113,33 @@ def _done(request: Request, outcome: str, slug: str) -> Response:
     return RedirectResponse(path_for(request, "editor:article_list") + "?" + query, status_code=303)
 
 
+# The form's save buttons (`action`) and the state each saves the article in: "save" keeps the article's state
+# (a new article's, as before drafts: published), "draft" saves it as a draft (a published one is then
+# unpublished: off the site), "publish" saves and publishes it. Anything else but "preview" saves as "save".
+SAVE_ACTIONS: dict[str, Status | None] = {"save": None, "draft": DRAFT, "publish": PUBLISHED}
+# What the list then says was done (`?done=KIND:slug`); js/editor-draft.js knows them too (a save that went
+# through drops the changes its form kept in the browser).
+SAVE_OUTCOMES = ("saved", "draft", "published", "unpublished")
+
+
+def _saved(request: Request, slug: str, status: Status | None, shown: Status | None) -> Response:
+    """Back to the list after a save in `status` (None: the state kept) of an article the form showed in
+    state `shown` (None: a new article)."""
+    if status == PUBLISHED:
+        outcome = "published" if shown != PUBLISHED else "saved"
+    elif status == DRAFT:
+        outcome = "unpublished" if shown == PUBLISHED else "draft"
+    else:
+        outcome = "draft" if shown == DRAFT else "saved"
+    return _done(request, outcome, slug)
+
+
+def _posted_state(raw: object) -> Status | None:
+    """The state the form showed the article in (its hidden field: what the buttons offered); None for a new
+    article, or a form without it. It only words the buttons and the notice: saves go by their action."""
+    return next((status for status in STATUSES if raw == status), None)
+
+
 # The edit form's ?done= after a deleted article was restored: the form says so (and names the version).
 UNDELETED = "undeleted"
 
@@ -109,11 +148,12 @@ async def article_list(request: Request) -> Response:
     """GET /editor/: every article, newest first; with ?q=, those whose address has its words."""
     search = search_query(request)
     listing = await request.state["store"].list_articles(
-        page=_page_number(request), per_page=request.state["settings"].page_size, search=search
+        page=_page_number(request), per_page=request.state["settings"].page_size, search=search, drafts=True
     )
     # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
     kind, _, done = request.query_params.get("done", "").partition(":")
-    notice = {"kind": kind, "slug": done} if kind in ("saved", "deleted", "restored") and is_valid_slug(done) else None
+    known = (*SAVE_OUTCOMES, "deleted", "restored")
+    notice = {"kind": kind, "slug": done} if kind in known and is_valid_slug(done) else None
     query = {"q": search} if search else {}
     return _page(request, "editor/list.html", {"listing": listing, "notice": notice, "search": search, "query": query})
 
@@ -198,8 +238,10 @@ def _form_response(
     request: Request, fields: dict[str, str], *, slug: str | None, version: int | None = None,
     errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
     current: Article | None = None, status: int = 200, notice: str = "", old_addresses: Sequence[str] = (),
+    state: Status | None = None,
 ) -> Response:  # fmt: skip
-    """The article form; `version` is the one it was opened at, sent back with the form on save. After a
+    """The article form; `version` is the one it was opened at, sent back with the form on save, and `state`
+    the article's state then (None: a new article), which its save buttons offer to keep or change. After a
     refused save, `conflict` says why ("edited", "deleted" or "taken") and `current` is the stored article;
     `notice` says what was just done to it (UNDELETED), and `old_addresses` which lead to it again."""
     ui_lang = ui_lang_for(request)
@@ -209,9 +251,14 @@ def _form_response(
     context = {
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
-        "old_addresses": old_addresses, "time_zone": request.state["settings"].time_zone,
+        "old_addresses": old_addresses, "time_zone": request.state["settings"].time_zone, "state": state,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
+
+
+async def _editors_article(request: Request) -> Article:
+    """The article the path names, drafts included (load_article); its old address redirects here too."""
+    return await load_article(request, request.path_params["slug"], drafts=True)
 
 
 async def new_form(request: Request) -> Response:
@@ -222,7 +269,7 @@ async def new_form(request: Request) -> Response:
 async def edit_form(request: Request) -> Response:
     """GET /editor/articles/{slug} (?done=undeleted&version=N: just restored from the deleted articles, as
     version N)."""
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     fields = _fields_from(article, ui_lang_for(request), request.state["settings"].zone)
     # Just restored, and still at the version the restore wrote: a later save or rename makes the notice
     # (and the addresses it names) out of date, so a reload or a bookmark of it no longer shows it.
@@ -233,8 +280,9 @@ async def edit_form(request: Request) -> Response:
     # address, so no other address leads there; a rename since would have moved the version on).
     old = await request.state["store"].list_old_addresses(article.slug) if restored else []
     return _form_response(
-        request, fields, slug=article.slug, version=article.version, preview=article, notice=notice, old_addresses=old
-    )
+        request, fields, slug=article.slug, version=article.version, preview=article, notice=notice,
+        old_addresses=old, state=article.status,
+    )  # fmt: skip
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
@@ -252,7 +300,8 @@ def _posted_version(raw: object) -> int | None:
 
 
 async def save(request: Request) -> Response:
-    """POST /editor/new or /editor/articles/{slug}: save (or, with action=preview, only preview).
+    """POST /editor/new or /editor/articles/{slug}: save (or, with action=preview, only preview), in the state
+    its button says (SAVE_ACTIONS).
 
     An edit is written only if the article is still at the version the form was opened at: when someone
     else saved it meanwhile, writing would silently wipe their changes. The form then comes back (409) with
@@ -266,15 +315,19 @@ async def save(request: Request) -> Response:
     form = posted_form(request)
     fields = {key: str(form.get(key, "")) for key in FORM_FIELDS}
     version = _posted_version(form.get("version"))
+    shown = _posted_state(form.get("state")) if slug is not None else None
     try:
         draft = await cpu_work.off_the_loop(_draft, fields, slug, request.state["settings"].zone)
     except FieldErrors as exc:
         errors = _form_errors(exc, ui_lang_for(request))
-        return _form_response(request, fields, slug=slug, version=version, errors=errors, status=422)
-    if form.get("action") == "preview":
-        return _form_response(request, fields, slug=slug, version=version, preview=_preview_article(draft))
+        return _form_response(request, fields, slug=slug, version=version, errors=errors, status=422, state=shown)
+    action = str(form.get("action", ""))
+    if action == "preview":
+        preview = _preview_article(draft)
+        return _form_response(request, fields, slug=slug, version=version, preview=preview, state=shown)
+    draft = dataclasses.replace(draft, status=SAVE_ACTIONS.get(action))
     if slug is not None and draft.slug != slug:
-        return await _rename(request, fields, slug, draft, version)
+        return await _rename(request, fields, slug, draft, version, shown)
     by = _by(request)
     if slug is not None:
         if version is None or await store.update_article(draft, version=version, by=by) is None:
@@ -282,18 +335,19 @@ async def save(request: Request) -> Response:
     elif await store.create_article(draft, by=by) is None:
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
-        current = await store.get_article(draft.slug)
+        current = await store.get_article(draft.slug, drafts=True)
         # The address in the field, also when it was made from the title: the editor sees which one is taken.
         return _form_response(
             request, {**fields, "slug": draft.slug}, slug=None, errors=errors, preview=_preview_article(draft),
             conflict="taken", current=current, status=409,
         )  # fmt: skip
-    return _done(request, "saved", draft.slug)
+    return _saved(request, draft.slug, draft.status, shown)
 
 
 async def _rename(
-    request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft, version: int | None
-) -> Response:
+    request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft, version: int | None,
+    shown: Status | None,
+) -> Response:  # fmt: skip
     """An edit that changes the article's address: the article moved there with the form's changes, in one
     version, only from the version the form was opened at (its old address then leads to the new one)."""
     store = request.state["store"]
@@ -312,21 +366,21 @@ async def _rename(
         )
         return _form_response(
             request, fields, slug=slug, version=version, errors={"slug": message}, preview=_preview_article(draft),
-            status=409,
+            status=409, state=shown,
         )  # fmt: skip
     if moved is None:
         return await _conflict(request, fields, slug, draft)
-    return _done(request, "saved", moved.slug)
+    return _saved(request, moved.slug, draft.status, shown)
 
 
 async def _conflict(request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft) -> Response:
     """The edit form back with the editor's unsaved changes (and their preview), after someone else saved
     (or deleted, or renamed) the article."""
     store = request.state["store"]
-    current = await store.get_article(slug)
-    if current is None and (moved := await store.get_redirect(slug)) is not None:
+    current = await store.get_article(slug, drafts=True)
+    if current is None and (moved := await store.get_redirect(slug, drafts=True)) is not None:
         # Renamed meanwhile: the form goes on at its new address, unless this editor is renaming it too.
-        current = await store.get_article(moved)
+        current = await store.get_article(moved, drafts=True)
         if current is not None:
             fields = {**fields, "slug": fields["slug"] if fields.get("slug") not in ("", slug) else current.slug}
             slug = current.slug
@@ -338,7 +392,7 @@ async def _conflict(request: Request, fields: dict[str, str], slug: str, draft: 
         )
     return _form_response(
         request, fields, slug=slug, version=current.version, preview=preview, conflict="edited", current=current,
-        status=409,
+        status=409, state=current.status,
     )  # fmt: skip
 
 
@@ -362,7 +416,7 @@ async def live_preview(request: Request) -> Response:
 
 async def delete_form(request: Request) -> Response:
     """GET /editor/articles/{slug}/delete: ask first."""
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     return _page(request, "editor/delete.html", {"article": article, "changed": False})
 
 
@@ -372,10 +426,10 @@ async def delete(request: Request) -> Response:
     Someone may save the article between the question and the answer: deleting then would throw away a
     version this editor has not seen. The question comes back (409) about the current version instead."""
     store = request.state["store"]
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     version = _posted_version(posted_form(request).get("version"))
     if version is None or not await store.delete_article(article.slug, version=version, by=_by(request)):
-        current = await store.get_article(article.slug)
+        current = await store.get_article(article.slug, drafts=True)
         if current is None:  # deleted meanwhile, by someone else: done all the same
             return _done(request, "deleted", article.slug)
         return _page(request, "editor/delete.html", {"article": current, "changed": True}, status=409)
@@ -384,7 +438,7 @@ async def delete(request: Request) -> Response:
 
 async def history(request: Request) -> Response:
     """GET /editor/articles/{slug}/history: the article's earlier versions, newest first, a page at a time."""
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     # Only those before the current one: what the history holds is versions that were replaced.
     revisions = await request.state["store"].list_revisions(
         article.slug, before=article.version, page=_page_number(request), per_page=request.state["settings"].page_size
@@ -414,7 +468,7 @@ async def _earlier_version(request: Request, article: Article) -> Article:
 
 async def revision(request: Request) -> Response:
     """GET /editor/articles/{slug}/history/{version}: one earlier version, as readers saw it, to restore."""
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     return await _revision_page(request, article, await _earlier_version(request, article))
 
 
@@ -423,25 +477,27 @@ async def restore(request: Request) -> Response:
     only if the article is still at the version the page showed (else the page again, 409, about the
     current one). Nothing of the history is lost: the version it replaces joins it."""
     store = request.state["store"]
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     earlier = await _earlier_version(request, article)
     shown = _posted_version(posted_form(request).get("version"))
     try:
-        draft = await cpu_work.off_the_loop(_restorable, earlier, request.state["settings"].zone)
+        # Its text, not its state: the article stays published, or a draft, as it is now.
+        draft = await cpu_work.off_the_loop(_restorable, earlier, request.state["settings"].zone, None)
     except FieldErrors as exc:
         return await _revision_page(request, article, earlier, invalid=_broken_rules(request, exc), status=422)
     if shown is None or await store.update_article(draft, version=shown, by=_by(request)) is None:
-        current = await store.get_article(article.slug)
+        current = await store.get_article(article.slug, drafts=True)
         if current is None:
             raise HTTPException(status_code=404)
         return await _revision_page(request, current, earlier, changed=True, status=409)
     return _done(request, "restored", article.slug)
 
 
-def _restorable(earlier: Article, zone: dt.tzinfo) -> ArticleDraft:
-    """A kept version (an earlier one, or a deleted article's last) as a draft to save again, checked by
-    today's rules: FieldErrors when it breaks one made since it was saved (a title of invisible characters,
-    markup nested too deep…). Then it can be read, and copied into the form, but not restored as it is."""
+def _restorable(earlier: Article, zone: dt.tzinfo, status: Status | None) -> ArticleDraft:
+    """A kept version (an earlier one, or a deleted article's last) as a draft to save again in `status` (None:
+    the article's state now), checked by today's rules: FieldErrors when it breaks one made since it was saved
+    (a title of invisible characters, markup nested too deep…). Then it can be read, and copied into the
+    form, but not restored as it is."""
     fields: dict[str, object] = {
         "slug": earlier.slug, "lang": earlier.lang, "title": earlier.title, "summary": earlier.summary,
         "author": earlier.author, "published": as_rfc3339(earlier.published, zone),
@@ -451,7 +507,8 @@ def _restorable(earlier: Article, zone: dt.tzinfo) -> ArticleDraft:
         fields["body_markdown"] = earlier.body_source
     else:
         fields["body_html"] = earlier.body_source or earlier.body_html
-    return draft_from_fields({key: value for key, value in fields.items() if value != ""})
+    draft = draft_from_fields({key: value for key, value in fields.items() if value != ""})
+    return dataclasses.replace(draft, status=status)
 
 
 def _broken_rules(request: Request, exc: FieldErrors) -> dict[str, str]:
@@ -491,7 +548,7 @@ async def _deleted_page(
 async def deleted_article(request: Request) -> Response:
     """GET /editor/deleted/{slug}: a deleted article's last version, as readers saw it, to restore."""
     deleted = await _load_deleted(request)
-    current = await request.state["store"].get_article(deleted.last.slug)
+    current = await request.state["store"].get_article(deleted.last.slug, drafts=True)
     return await _deleted_page(request, deleted, current=current)
 
 
@@ -503,18 +560,21 @@ async def undelete(request: Request) -> Response:
     deleted = await _load_deleted(request)
     slug = deleted.last.slug
     shown = _posted_version(posted_form(request).get("version"))
-    if (current := await store.get_article(slug)) is not None:
+    if (current := await store.get_article(slug, drafts=True)) is not None:
         return await _deleted_page(request, deleted, current=current, status=409)
     if shown != deleted.last.version:  # deleted again since the page was shown (the store checks it too)
         return await _deleted_page(request, deleted, current=None, changed=True, status=409)
     try:
-        draft = await cpu_work.off_the_loop(_restorable, deleted.last, request.state["settings"].zone)
+        # In the state it was deleted in: a draft comes back as a draft, never published by a restore.
+        draft = await cpu_work.off_the_loop(
+            _restorable, deleted.last, request.state["settings"].zone, deleted.last.status
+        )
     except FieldErrors as exc:
         return await _deleted_page(request, deleted, current=None, invalid=_broken_rules(request, exc), status=422)
     if (restored := await store.restore_deleted(draft, version=shown, by=_by(request))) is None:
         # Restored or created again, or deleted again, by someone else since the look-up above.
         again = await _load_deleted(request)
-        current = await store.get_article(slug)
+        current = await store.get_article(slug, drafts=True)
         return await _deleted_page(request, again, current=current, changed=current is None, status=409)
     query = urlencode({"done": UNDELETED, "version": restored.version})
     return RedirectResponse(path_for(request, "editor:edit_form", slug=slug) + "?" + query, status_code=303)
@@ -625,7 +685,7 @@ def _reports(
 
 async def check(request: Request) -> Response:
     """GET /editor/articles/{slug}/check: readability and layout report, highlighted text, previews."""
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     lang = ui_lang_for(request)
     report, layout, flags, blocks = await cpu_work.off_the_loop(_reports, article, lang)
     # The legend: the highlight of each kind the text shows, in a fixed order.
@@ -649,7 +709,7 @@ async def preview_frame(request: Request) -> Response:
 
     The settings come from the address only: the editor's own preference cookie is neither read nor set.
     """
-    article = await load_article(request, request.path_params["slug"])
+    article = await _editors_article(request)
     prefs = Preferences.from_cookie(request.query_params.get("settings", "1"))
     lang = ui_lang_for(request, article.lang)
     context = article_context(request, article, prefs, "embed")

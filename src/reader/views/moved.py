@@ -30,12 +30,14 @@ class ArticleMoved(Exception):
         self.slug = slug
 
 
-async def stored_article(request: Request, slug: str) -> Article | None:
+async def stored_article(request: Request, slug: str, *, drafts: bool = False) -> Article | None:
     """The article at `slug`; ArticleMoved when an article had that address before a rename; None when
-    none did (each caller answers that with the 404 of its kind)."""
+    none did (each caller answers that with the 404 of its kind). A draft, and an old address of one, are
+    there only with `drafts` (the editor's views, the API with a token): readers get the 404 of an article
+    that never was, not a redirect that would tell where a draft is."""
     store = request.state["store"]
-    article = await store.get_article(slug)
-    if article is None and (moved := await store.get_redirect(slug)) is not None:
+    article = await store.get_article(slug, drafts=drafts)
+    if article is None and (moved := await store.get_redirect(slug, drafts=drafts)) is not None:
         raise ArticleMoved(moved)
     return article
 
