@@ -244,7 +244,10 @@ def test_the_route_index_remembers_lookups_within_a_bound() -> None:
 # The public routes that name no article in their path, each with why no draft can show there (or the test
 # below that shows it does not). A new one fails test_no_public_answer_shows_a_draft until it is added here.
 PUBLIC_WITHOUT_A_SLUG = {
-    ("/", "GET"): "the index: lists published articles only (below)",
+    ("/", "GET"): "the index and readers' search: list published articles only (below)",
+    ("/feed.xml", "GET"): "the feed: lists published articles only (below)",
+    ("/sitemap.xml", "GET"): "lists published articles' pages only (below)",
+    ("/robots.txt", "GET"): "names no article",
     ("/oembed", "GET"): "names the article in its url parameter (below)",
     ("/preferences", "GET"): "the settings page: shows no article",
     ("/preferences", "POST"): "answers with the article of its next parameter (below)",
@@ -286,9 +289,13 @@ async def test_no_public_answer_shows_a_draft(walked: ServedApp) -> None:
                         absent, missing, missing
                     ), f"{method} {path} for {hidden}"
         assert {path for path, _ in slug_routes} == {"/articles/{slug}", "/articles/{slug}/fragment", "/embed/{slug}"}
-        index = await http.get("/")
-        assert index.status_code == 200 and "Kept back" not in index.text and "kept-back" not in index.text
-        assert "renamed-draft" not in index.text
+        # The lists: the index (and a search on it that the draft's title answers), the feed, the sitemap.
+        for path in ("/", "/?q=kept+back", "/?q=renamed", "/feed.xml", "/sitemap.xml"):
+            listed = await http.get(path)
+            assert listed.status_code == 200, path
+            # (A search's words come back in its box, in lower case: the titles' capitals are not among them.)
+            names = ("Kept back", "kept-back", "Renamed draft", "renamed-draft")
+            assert [name for name in names if name in listed.text] == [], path
         for hidden in ("kept-back", "old-typo"):
             for page in ("/articles/{}", "/embed/{}"):
                 for fmt in ("json", "xml"):

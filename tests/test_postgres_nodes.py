@@ -112,8 +112,9 @@ def test_two_nodes_serve_one_site(fresh_database: str, start_node: StartNode, tm
 
 
 def test_a_publish_or_unpublish_through_one_node_shows_on_the_other(fresh_database: str, start_node: StartNode) -> None:
-    """Node B keeps the article's page, its embed and the index in its answer cache; an unpublish through
-    node A takes the article off B's views at once (a 404, gone from the index), a publish brings it back."""
+    """Node B keeps the article's page, its embed, the index and the feed in its answer cache; an unpublish
+    through node A takes the article off B's views at once (a 404, gone from the lists), a publish brings it
+    back."""
     a, b = start_node(fresh_database), start_node(fresh_database)
     token = create_token(fresh_database, "ci")
     slug = "seen-on-both-nodes"
@@ -123,14 +124,15 @@ def test_a_publish_or_unpublish_through_one_node_shows_on_the_other(fresh_databa
         answer = http().put(f"{base(a)}/api/articles/{slug}", json=body, headers={"authorization": f"Bearer {token}"})
         assert answer.status_code in (200, 201), answer.text
 
-    def on_b() -> tuple[int, int, bool]:
+    def on_b() -> tuple[int, int, bool, bool]:
         page, embed = get(b, f"/articles/{slug}"), get(b, f"/embed/{slug}")
-        return page.status_code, embed.status_code, "Seen on both nodes" in get(b, "/").text
+        listed = ("Seen on both nodes" in get(b, path).text for path in ("/", "/feed.xml"))
+        return (page.status_code, embed.status_code, *listed)
 
     put("published")
-    wait_until(lambda: on_b() == (200, 200, True), timeout=30, interval=0.01)
-    assert on_b() == (200, 200, True)  # kept in B's cache now
-    for status, expected in (("draft", (404, 404, False)), ("published", (200, 200, True))):
+    wait_until(lambda: on_b() == (200, 200, True, True), timeout=30, interval=0.01)
+    assert on_b() == (200, 200, True, True)  # kept in B's cache now
+    for status, expected in (("draft", (404, 404, False, False)), ("published", (200, 200, True, True))):
         put(status)
         wait_until(lambda expected=expected: on_b() == expected, timeout=30, interval=0.01)
 

@@ -532,13 +532,15 @@ def _article_views(slug: str) -> dict[str, tuple[str, str, dict[str, object]]]:
 
 
 async def _shows(client: httpx.AsyncClient, slug: str, title: str) -> dict[str, bool]:
-    """Which views show the article (its title), and whether the index lists it."""
+    """Which views show the article (its title), and whether the index, the feed and the sitemap list it."""
     shown = {}
     for name, (method, path, kwargs) in _article_views(slug).items():
         answer = await client.request(method, path, **kwargs)  # type: ignore[arg-type]
         client.cookies.clear()  # the control's new setting stays out of the next requests (and their keys)
         shown[name] = answer.status_code == 200 and title in answer.text
     shown["index"] = title in (await client.get("/")).text
+    shown["feed"] = title in (await client.get("/feed.xml")).text
+    shown["sitemap"] = f"/articles/{slug}<" in (await client.get("/sitemap.xml")).text
     return shown
 
 
@@ -549,7 +551,7 @@ async def test_publishing_and_unpublishing_show_at_once_on_every_cached_view(
     on any view that shows the article or lists it."""
     store = app.state["store"]
     await store.save_articles([draft("going", title="Going and coming back")])
-    everywhere = dict.fromkeys([*_article_views("going"), "index"], True)
+    everywhere = dict.fromkeys([*_article_views("going"), "index", "feed", "sitemap"], True)
     assert await _shows(client, "going", "Going and coming back") == everywhere
     hits = cache_of(app).hits
     assert await _shows(client, "going", "Going and coming back") == everywhere
@@ -569,7 +571,7 @@ async def test_an_unpublish_on_another_node_shows_within_the_check_interval(data
         await app_a.state["store"].save_articles([draft("on-a", title="Kept on node A")])
         async with client_for(app_a) as client:
             await eventually(lambda: app_a.state["db"].listening)
-            everywhere = dict.fromkeys([*_article_views("on-a"), "index"], True)
+            everywhere = dict.fromkeys([*_article_views("on-a"), "index", "feed", "sitemap"], True)
             assert await _shows(client, "on-a", "Kept on node A") == everywhere
             hits = cache_of(app_a).hits
             assert await _shows(client, "on-a", "Kept on node A") == everywhere

@@ -520,21 +520,23 @@ def put_state(port: int, token: str, slug: str, status: str) -> None:
 
 def test_a_publish_or_unpublish_through_one_worker_shows_on_every_worker(server: Server) -> None:
     """Both workers keep the article's page and the index in their answer caches; an unpublish through one of
-    them takes the article off both (a 404, gone from the index), and a publish brings it back on both."""
+    them takes the article off both (a 404, gone from the index and the feed), and a publish brings it back on
+    both."""
     token, _, pids = start_two_workers(server)
     slug = "now-you-see-it"
     put_state(server.port, token, slug, "published")
 
-    def answers(conn: http.client.HTTPConnection) -> tuple[int, bool]:
-        """The article page's status and whether the index lists it, over one connection (one worker)."""
+    def answers(conn: http.client.HTTPConnection) -> tuple[int, bool, bool]:
+        """The article page's status and whether the index and the feed list it, over one connection (one
+        worker)."""
         seen = []
-        for path in (f"/articles/{slug}", "/"):
+        for path in (f"/articles/{slug}", "/", "/feed.xml"):
             conn.request("GET", path)
             response = conn.getresponse()
             seen.append((response.status, b"Now you see it" in response.read()))
-        return seen[0][0], seen[1][1]
+        return seen[0][0], seen[1][1], seen[2][1]
 
-    def streak_of(expected: tuple[int, bool]) -> bool:
+    def streak_of(expected: tuple[int, bool, bool]) -> bool:
         """20 new connections in a row answered `expected`, among them both workers'."""
         streak: list[int | None] = []
         deadline = time.monotonic() + DEADLINE
@@ -546,8 +548,8 @@ def test_a_publish_or_unpublish_through_one_worker_shows_on_every_worker(server:
             streak = [*streak, owner] if seen == expected else []
         return len(streak) >= 20 and set(streak) == pids
 
-    assert streak_of((200, True))  # in both workers' caches
+    assert streak_of((200, True, True))  # in both workers' caches
     put_state(server.port, token, slug, "draft")
-    assert streak_of((404, False))
+    assert streak_of((404, False, False))
     put_state(server.port, token, slug, "published")
-    assert streak_of((200, True))
+    assert streak_of((200, True, True))

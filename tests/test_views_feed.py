@@ -125,3 +125,19 @@ async def test_pages_name_the_feed(client: httpx.AsyncClient) -> None:
 def test_a_date_alone_is_its_midnight_in_the_sites_zone(zone: str, stored: str, expected: str) -> None:
     found = feed._date_time(stored, ZoneInfo(zone), dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     assert found == expected and is_rfc3339(found, "date-time")
+
+
+async def test_a_draft_is_not_in_the_feed_and_an_unpublished_article_leaves_it_at_once(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
+    store = app.state["store"]
+    await store.save_articles([draft("held-back", title="Held back", status="draft", published="2030-01-02")])
+    await store.save_articles([draft("newest", title="Newest of all", published="2030-01-01")])
+    first = await client.get("/feed.xml")
+    assert "Newest of all" in first.text and "Held back" not in first.text and "held-back" not in first.text
+    assert await store.update_article(draft("newest", title="Newest of all", status="draft"), version=1)
+    # To a reader that asks with the tag it was given: the whole feed, without the article.
+    again = await client.get("/feed.xml", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 200 and "Newest of all" not in again.text
+    assert await store.update_article(draft("newest", title="Newest of all", status="published"), version=2)
+    assert "Newest of all" in (await client.get("/feed.xml")).text
