@@ -78,7 +78,14 @@ AUDIT_SCRIPT = r"""
       el.getAttribute("rel") === "expect" && el.getAttribute("blocking") === "render" &&
       ["#reader-article", "#reader-status"].includes(el.getAttribute("href"));
     const ownAddress = /^\/(static|preferences\/colors|oembed)/.test(path(el.getAttribute("href") || ""));
-    if (tag === "link" && !ownExpect && !ownAddress) problems.push(`link: ${el.outerHTML}`);
+    // The feed named in the head, and an article page's own address as the one to list (its canonical link).
+    const inHead = tag === "link" && el.parentElement === document.head;
+    const ownFeed = inHead && el.getAttribute("rel") === "alternate" &&
+      el.getAttribute("type") === "application/atom+xml" && path(el.getAttribute("href")) === "/feed.xml";
+    const ownCanonical = inHead && el.getAttribute("rel") === "canonical" &&
+      path(el.getAttribute("href")) === location.pathname;
+    if (tag === "link" && !ownExpect && !ownAddress && !ownFeed && !ownCanonical)
+      problems.push(`link: ${el.outerHTML}`);
     if (tag === "form" && el.closest(".reader-body")) problems.push("form inside the article body");
     for (const attribute of el.attributes) {
       const key = attribute.name.toLowerCase();
