@@ -47,6 +47,14 @@ async def test_readers_find_articles_by_words_of_their_titles(client: httpx.Asyn
     assert f'value="{words}"' in response.text  # the words stay in the box, to change them
 
 
+async def test_a_long_search_says_which_words_were_looked_for(client: httpx.AsyncClient) -> None:
+    found = await client.get("/", params={"q": "bac kan nang cao chat luong doi ngu can xyz"})
+    assert "Có 1 bài viết khớp" in found.text and "Chỉ tìm theo 8 từ đầu tiên." in found.text
+    assert "<title>Có 1 bài viết khớp với" in found.text  # the title says what the page found
+    short = await client.get("/", params={"q": "bac kan"})
+    assert "Chỉ tìm theo" not in short.text
+
+
 async def test_a_search_is_escaped_and_finds_nothing_politely(client: httpx.AsyncClient) -> None:
     words = '<script>alert("x")</script>'
     response = await client.get("/", params={"q": words})

@@ -37,4 +37,13 @@ MAX_SEARCH_WORDS = 8
 def search_words(query: str) -> list[str]:
     """The words of a search, as slugs spell them ("Bắc  Kạn!" gives ["bac", "kan"]), at most
     MAX_SEARCH_WORDS of them."""
-    return [word for word in slugify(query, max_length=400).split("-") if word][:MAX_SEARCH_WORDS]
+    return _all_search_words(query)[:MAX_SEARCH_WORDS]
+
+
+def search_is_cut(query: str) -> bool:
+    """True when a search has more words than are looked for (the page says so)."""
+    return len(_all_search_words(query)) > MAX_SEARCH_WORDS
+
+
+def _all_search_words(query: str) -> list[str]:
+    return [word for word in slugify(query, max_length=400).split("-") if word]

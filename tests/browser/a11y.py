@@ -385,7 +385,8 @@ def text_sizes(page: Page) -> dict[str, float]:
           const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
           // The controls around the article (reader.prefs.CONTROLS_SIZE_LIMIT) are marked: they stop at 200 %.
           const controls = e.closest(
-            '.reader-skip, .reader-masthead, .reader-toolbar:not(.reader-toolbar--settings), .reader-footer');
+            '.reader-skip, .reader-masthead, .reader-toolbar:not(.reader-toolbar--settings), .reader-search, ' +
+            '.reader-footer');
           if (own) out[(controls ? 'controls ' : '') + path(e)] = parseFloat(getComputedStyle(e).fontSize);
         }
         return out;

@@ -573,7 +573,7 @@ def test_forced_colours_keep_states_visible(page: Page, live_server: str) -> Non
     assert px(pressed.evaluate("e => getComputedStyle(e).borderTopWidth")) > px(
         unpressed.evaluate("e => getComputedStyle(e).borderTopWidth")
     )
-    assert pressed.evaluate("e => getComputedStyle(e, '::before').content").startswith('"✓"')
+    assert pressed.evaluate("e => getComputedStyle(e, '::before').content").startswith('"✓')
     page.focus("#reader-bigger")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")
@@ -595,9 +595,9 @@ def test_a_plus_pressed_at_one_point_takes_every_time(
 ) -> None:
     # A mouse or touch user presses again where they pressed: each press grows the toolbar's text, and a
     # button slides by as much as what comes before it grows. With the date, A− and the size before A+,
-    # the third press (150 %) landed beside it at every width. From 200 % the toolbar stops growing, so on a
-    # phone every press takes up to 400 %; a desktop's centred column widens from 250 % and takes the
-    # toolbar sideways with it.
+    # the third press (150 %) landed beside it at every width. From 200 % the toolbar stops growing and keeps
+    # the page it had (a desktop's column widens with the article's text: at 1280 px the toolbar went 103 px
+    # left at 300 %, and the next press landed on A−), so every press takes, up to 400 %.
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
     try:
         page = context.new_page()
@@ -606,7 +606,7 @@ def test_a_plus_pressed_at_one_point_takes_every_time(
         box = page.locator("#reader-bigger").bounding_box()
         assert box is not None
         point = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        steps = [step for step in NUMERIC_STEPS["size"] if 100 < step <= (250 if viewport[0] >= 1280 else 400)]
+        steps = [step for step in NUMERIC_STEPS["size"] if step > 100]
         for step in steps:
             page.mouse.click(*point)
             expect(page.locator("#reader")).to_have_attribute("data-size", fmt(step))
@@ -633,7 +633,7 @@ SPLIT_WORDS = """root => {
 
 def test_the_panels_words_stay_whole_at_400_on_a_phone(browser: Browser, live_server: str) -> None:
     # The controls' inline padding grew with the text (0.75em a side: 96 of a button's 238 px at 400 %),
-    # and 25 words broke between letters; capped at 1rem, only words wider than the column do (5): on the
+    # and 25 words broke between letters; capped at 1rem, only words wider than the column did (5): on the
     # settings page, whose controls follow the size to 400 %. Beside an article the controls stop growing at
     # 200 % (reader.prefs.CONTROLS_SIZE_LIMIT), and none does.
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
@@ -643,7 +643,9 @@ def test_the_panels_words_stay_whole_at_400_on_a_phone(browser: Browser, live_se
         page.goto(live_server + "/preferences")
         assert page.eval_on_selector("#reader-bigger", "e => parseFloat(getComputedStyle(e).fontSize)") == 64
         split = page.locator("#reader-panel-content").evaluate(SPLIT_WORDS)
-        assert len(split) <= 5, split
+        # Only a word wider than the column: a pressed toggle's ✓ glued to its first word broke that word too
+        # ("✓ Khô|ng", "✓ Gạc|h"), until a line could break after the mark.
+        assert set(split) <= {"(WCAG)"}, split
         page.goto(live_server + SEED + "?panel=open")
         assert page.eval_on_selector("#reader-bigger", "e => parseFloat(getComputedStyle(e).fontSize)") == 32
         assert page.locator("#reader-panel-content").evaluate(SPLIT_WORDS) == []

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from reader.digits import ascii_number
+from reader.slugs import MAX_SEARCH_WORDS, search_is_cut
 from reader.state import Request
 from reader.views.common import article_view, search_query
 from reader.views.embed import discovery_links
@@ -26,7 +27,10 @@ async def index(request: Request) -> Response:
         page=page, per_page=request.state["settings"].page_size, search=search
     )
     lang = ui_lang_for(request)
-    context = {"page_lang": lang, "prefs": prefs_for(request), "listing": listing, "search": search}
+    context = {
+        "page_lang": lang, "prefs": prefs_for(request), "listing": listing, "search": search,
+        "search_cut": MAX_SEARCH_WORDS if search_is_cut(search) else 0,
+    }  # fmt: skip
     return render(request, "index.html", lang, context)
 
 
