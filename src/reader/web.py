@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -23,6 +24,16 @@ def path_for(request: Request, name: str, /, **params: Any) -> str:
     """The path of a named route (reader.routes), from the site's root: reader is served at /, and pages
     other sites load resolve these against reader's address (the component, the iframe)."""
     return str(request.app.url_path_for(name, **params))
+
+
+# What XML 1.0 has no character for (its Char production): no escape can write it, and a parser refuses the
+# document. The clean-up on the way in (reader.drafts) takes them out, but not of articles stored before it.
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML answer (oEmbed's, the feed) can hold: one stored article must never make it unreadable."""
+    return _NOT_XML.sub("", text)
 
 
 def public_base(request: Request) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -19,7 +18,7 @@ from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.views.common import article_view, host_query, host_settings, load_article
 from reader.views.moved import ArticleMoved, moved_to
-from reader.web import path_for, public_base
+from reader.web import path_for, public_base, xml_text
 
 # The pages an oEmbed consumer may ask about: an article's page and its embed.
 _EMBEDDABLE_PAGES = ("article", "embed")
@@ -28,9 +27,6 @@ DEFAULT_HEIGHT = 800
 # As long as an article view is kept (reader.http_cache): a changed title reaches consumers as soon.
 OEMBED_CACHE_AGE = 300
 _ATTRIBUTE_ENTITIES = {'"': "&quot;", "'": "&#x27;"}
-# What XML 1.0 has no character for (its Char production): no escape can write it, and a parser refuses the
-# document. The clean-up on the way in (reader.drafts) takes them out, but not of articles stored before it.
-_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def discovery_links(request: Request, slug: str) -> dict[str, str]:
@@ -134,6 +130,6 @@ async def oembed(request: Request) -> Response:
     headers = _oembed_cache(etag, modified)
     if fmt == "json":
         return JSONResponse(data, headers=headers, media_type="application/json")
-    fields = "".join(f"<{key}>{escape(_NOT_XML.sub('', str(value)))}</{key}>" for key, value in data.items())
+    fields = "".join(f"<{key}>{escape(xml_text(str(value)))}</{key}>" for key, value in data.items())
     xml = f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>\n'
     return Response(xml, media_type="text/xml", headers=headers)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
 
 from starlette.responses import Response
@@ -13,7 +12,7 @@ from reader.dates import SkippedTime, as_rfc3339, is_rfc3339, stored_form
 from reader.http_cache import etag_matches
 from reader.models import ArticleSummary
 from reader.state import Request
-from reader.web import path_for, public_base
+from reader.web import path_for, public_base, xml_text
 
 # As many as a first page of the index holds by default: feed readers poll, and keep what they have seen.
 FEED_ENTRIES = 20
@@ -21,9 +20,6 @@ FEED_ENTRIES = 20
 # after it a 304 while nothing changed.
 FEED_CACHE = "public, max-age=300"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
-# What XML 1.0 has no character for: the clean-up on the way in (reader.drafts) takes these out, but not of
-# articles stored before it, and one would make the whole feed unreadable.
-_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +33,6 @@ class FeedEntry:
     author: str
     published: str
     updated: str
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def _date_time(stored: str, zone: dt.tzinfo, fallback: dt.datetime) -> str:
@@ -63,9 +55,9 @@ def _entry(request: Request, base: str, article: ArticleSummary, zone: dt.tzinfo
     return FeedEntry(
         url=base + path_for(request, "article", slug=article.slug),
         lang=article.lang,
-        title=_xml_text(article.title),
-        summary=_xml_text(article.summary),
-        author=_xml_text(article.author),
+        title=xml_text(article.title),
+        summary=xml_text(article.summary),
+        author=xml_text(article.author),
         published=_date_time(article.published, zone, updated),
         updated=updated.isoformat().replace("+00:00", "Z"),
     )
