@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
+from reader.slugs import MAX_SEARCH_WORDS, MAX_SLUG_LENGTH, is_valid_slug, search_is_cut, search_words, slugify
 
 
 def test_vietnamese_title_is_transliterated() -> None:
@@ -37,3 +37,10 @@ def test_invalid_slugs(slug: str) -> None:
 def test_a_trailing_line_break_is_not_part_of_a_valid_slug() -> None:
     # re.match with $ would take "a\n": $ also matches before a final line break.
     assert is_valid_slug("abc") and not is_valid_slug("abc\n")
+
+
+def test_a_search_is_cut_after_its_eighth_word() -> None:
+    eight = " ".join(f"w{n}" for n in range(MAX_SEARCH_WORDS))
+    assert MAX_SEARCH_WORDS == 8 and not search_is_cut(eight) and search_is_cut(eight + " nine")
+    assert search_words(eight + " nine") == search_words(eight) == [f"w{n}" for n in range(8)]
+    assert not search_is_cut("Bắc  Kạn!!! — ") and search_words("Bắc  Kạn!!! — ") == ["bac", "kan"]

@@ -73,6 +73,10 @@ async def test_the_pages_of_a_search_keep_its_words(settings: Settings) -> None:
         assert '<a href="/?q=a&amp;page=1" rel="prev">' in second.text
         every = await http.get("/", params={"page": "2"})
         assert '<a href="/?page=1" rel="prev">' in every.text and 'name="robots"' not in every.text
+        # Each page's title says which it is, a search's what it found too.
+        assert "<title>Trang 2/3 · Bài viết · reader</title>" in every.text
+        assert "<title>Có 3 bài viết khớp với “a”. · Trang 2/3 · Bài viết · reader</title>" in second.text
+        assert "<title>Có 3 bài viết khớp với “a”. · Bài viết · reader</title>" in first.text
 
 
 async def test_index_language_follows_the_browser(client: httpx.AsyncClient) -> None:

@@ -185,7 +185,9 @@ def test_a_minus_pressed_at_one_point_takes_every_time(
     """From 400 % down: each press shrinks A+ before A−, moves the pair up as the masthead shrinks, puts the
     phone's pair side by side, and narrows the desktop page's centred column. The second press landed beside
     A− at every width (on A+ at 320 px, undoing the first). The pair now keeps its boxes and its place while
-    the pointer rests on A−, and takes its own size once the pointer leaves."""
+    the pointer rests on A−, and takes its own size once the pointer leaves. (Since the controls stop growing
+    at 200 % and keep their page, nothing of the toolbar changes from 400 % down to 200 %: the hold matters
+    below that.)"""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
     try:
         context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])

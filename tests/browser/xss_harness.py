@@ -78,12 +78,17 @@ AUDIT_SCRIPT = r"""
       el.getAttribute("rel") === "expect" && el.getAttribute("blocking") === "render" &&
       ["#reader-article", "#reader-status"].includes(el.getAttribute("href"));
     const ownAddress = /^\/(static|preferences\/colors|oembed)/.test(path(el.getAttribute("href") || ""));
-    // The feed named in the head, and an article page's own address as the one to list (its canonical link).
+    // The feed named in the head, and an article page's own address as the one to list (its canonical link):
+    // on this site, with no attribute but these.
     const inHead = tag === "link" && el.parentElement === document.head;
-    const ownFeed = inHead && el.getAttribute("rel") === "alternate" &&
-      el.getAttribute("type") === "application/atom+xml" && path(el.getAttribute("href")) === "/feed.xml";
-    const ownCanonical = inHead && el.getAttribute("rel") === "canonical" &&
-      path(el.getAttribute("href")) === location.pathname;
+    const here = (value) => { try { return new URL(value, document.baseURI).origin === location.origin; }
+                              catch { return false; } };
+    const only = (...names) => [...el.attributes].every((attribute) => names.includes(attribute.name));
+    const ownFeed = inHead && only("rel", "type", "href", "title") && el.getAttribute("rel") === "alternate" &&
+      el.getAttribute("type") === "application/atom+xml" && here(el.getAttribute("href")) &&
+      path(el.getAttribute("href")) === "/feed.xml";
+    const ownCanonical = inHead && only("rel", "href") && el.getAttribute("rel") === "canonical" &&
+      here(el.getAttribute("href")) && path(el.getAttribute("href")) === location.pathname;
     if (tag === "link" && !ownExpect && !ownAddress && !ownFeed && !ownCanonical)
       problems.push(`link: ${el.outerHTML}`);
     if (tag === "form" && el.closest(".reader-body")) problems.push("form inside the article body");
