@@ -16,8 +16,8 @@ from reader.web import path_for, public_base, xml_text
 
 # As many as a first page of the index holds by default: feed readers poll, and keep what they have seen.
 FEED_ENTRIES = 20
-# As long as the article list's pages are kept apart from their validators: a poll within it costs nothing,
-# after it a 304 while nothing changed.
+# Five minutes, as long as an article's views are kept: a poll within them costs nothing, one after them a
+# 304 while the feed is the same.
 FEED_CACHE = "public, max-age=300"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
 
