@@ -925,6 +925,14 @@ async def test_unknown_deleted_articles_are_not_found(client: httpx.AsyncClient,
     assert forged.status_code == 403
 
 
+async def test_a_long_search_in_the_list_says_which_words_were_looked_for(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    cut = await client.get("/editor/", params={"q": "bac kan nang cao chat luong doi ngu can xyz"})
+    assert f'href="/editor/articles/{SEED_SLUG}"' in cut.text and "Chỉ tìm theo 8 từ đầu tiên." in cut.text
+    assert "Chỉ tìm theo" not in (await client.get("/editor/", params={"q": "bac kan"})).text
+
+
 async def test_a_nul_in_a_search_or_an_address_is_no_server_error(client: httpx.AsyncClient, editor: SignedIn) -> None:
     # PostgreSQL refuses a NUL in any text it is sent (a 500), where SQLite took it: a search finds what it
     # finds without the NUL, and an address with one names no article, on both (test_views_on_postgresql).

@@ -7,9 +7,8 @@ from typing import Any
 from starlette.responses import Response
 
 from reader.digits import ascii_number
-from reader.slugs import MAX_SEARCH_WORDS, search_is_cut
 from reader.state import Request
-from reader.views.common import article_view, search_query
+from reader.views.common import article_view, search_cut, search_query
 from reader.views.embed import discovery_links
 from reader.web import path_for, prefs_for, public_base, render, ui_lang_for
 
@@ -29,7 +28,7 @@ async def index(request: Request) -> Response:
     lang = ui_lang_for(request)
     context = {
         "page_lang": lang, "prefs": prefs_for(request), "listing": listing, "search": search,
-        "search_cut": MAX_SEARCH_WORDS if search_is_cut(search) else 0,
+        "search_cut": search_cut(search),
     }  # fmt: skip
     return render(request, "index.html", lang, context)
 

@@ -15,7 +15,7 @@ from reader.models import Article
 from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
 from reader.reading import plain_text, reading_minutes
 from reader.settings import UI_LANGUAGES
-from reader.slugs import is_valid_slug
+from reader.slugs import MAX_SEARCH_WORDS, is_valid_slug, search_is_cut
 from reader.state import Request
 from reader.views.moved import stored_article
 from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for
@@ -155,3 +155,8 @@ def search_query(request: Request) -> str:
     control character), which also keeps a NUL from PostgreSQL: it refuses one in any text it is sent, where
     SQLite would only find nothing."""
     return clean_text(request.query_params.get("q", "")).strip()[:MAX_SEARCH_CHARS]
+
+
+def search_cut(search: str) -> int:
+    """How many of a search's words were looked for when it had more (the lists say so), else 0."""
+    return MAX_SEARCH_WORDS if search_is_cut(search) else 0

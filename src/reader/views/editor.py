@@ -44,7 +44,7 @@ from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.store import SlugTaken
-from reader.views.common import article_context, load_article, search_query
+from reader.views.common import article_context, load_article, search_cut, search_query
 from reader.views.editor_auth import editor_session, posted_form
 from reader.web import path_for, prefs_for, render, ui_lang_for
 
@@ -155,7 +155,8 @@ async def article_list(request: Request) -> Response:
     known = (*SAVE_OUTCOMES, "deleted", "restored")
     notice = {"kind": kind, "slug": done} if kind in known and is_valid_slug(done) else None
     query = {"q": search} if search else {}
-    return _page(request, "editor/list.html", {"listing": listing, "notice": notice, "search": search, "query": query})
+    context = {"listing": listing, "notice": notice, "search": search, "search_cut": search_cut(search), "query": query}
+    return _page(request, "editor/list.html", context)
 
 
 def _path_slug(request: Request) -> str:
