@@ -180,9 +180,11 @@ def owner_of(connection: http.client.HTTPConnection, pids: set[int], server_port
     return None
 
 
-def put_article(port: int, token: str, slug: str, title: str) -> None:
+def put_article(port: int, token: str, slug: str, title: str, status: str | None = None) -> None:
+    """A PUT of the article at `slug`; with `status`, one that publishes it or keeps it back as a draft."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    body = json.dumps({"title": title, "lang": "en", "body_markdown": f"Body of {title}."})
+    fields = {"title": title, "lang": "en", "body_markdown": f"Body of {title}."}
+    body = json.dumps(fields | ({"status": status} if status else {}))
     conn.request(
         "PUT", f"/api/articles/{slug}", body=body,
         headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
@@ -504,27 +506,13 @@ def test_the_environment_sets_workers_and_a_json_log(server: Server) -> None:
     assert all(r["status"] == 200 and r["user_agent"] == "serve-test/1" for r in records)
 
 
-def put_state(port: int, token: str, slug: str, status: str) -> None:
-    """A PUT of the article at `slug` that publishes it or keeps it back as a draft (`status`)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    body = json.dumps({"title": "Now you see it", "lang": "en", "body_markdown": "Body.", "status": status})
-    conn.request(
-        "PUT", f"/api/articles/{slug}", body=body,
-        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
-    )  # fmt: skip
-    response = conn.getresponse()
-    assert response.status in (200, 201), response.read()
-    response.read()
-    conn.close()
-
-
 def test_a_publish_or_unpublish_through_one_worker_shows_on_every_worker(server: Server) -> None:
     """Both workers keep the article's page and the index in their answer caches; an unpublish through one of
     them takes the article off both (a 404, gone from the index and the feed), and a publish brings it back on
     both."""
     token, _, pids = start_two_workers(server)
     slug = "now-you-see-it"
-    put_state(server.port, token, slug, "published")
+    put_article(server.port, token, slug, "Now you see it", "published")
 
     def answers(conn: http.client.HTTPConnection) -> tuple[int, bool, bool]:
         """The article page's status and whether the index and the feed list it, over one connection (one
@@ -549,7 +537,7 @@ def test_a_publish_or_unpublish_through_one_worker_shows_on_every_worker(server:
         return len(streak) >= 20 and set(streak) == pids
 
     assert streak_of((200, True, True))  # in both workers' caches
-    put_state(server.port, token, slug, "draft")
+    put_article(server.port, token, slug, "Now you see it", "draft")
     assert streak_of((404, False, False))
-    put_state(server.port, token, slug, "published")
+    put_article(server.port, token, slug, "Now you see it", "published")
     assert streak_of((200, True, True))
