@@ -335,3 +335,66 @@ async def test_a_theme_chosen_over_the_readers_own_colours_says_both(client: htt
     status = re.search(r'<div id="reader-status"[^>]*>([^<]*)</div>', response.text)
     # "Theme Dark; back to the theme's colours"
     assert status is not None and status.group(1) == "Giao diện Tối; Đã trở lại màu của giao diện"
+
+
+# Every select of the panel as a page drawn with the defaults shows them (posted whole without JavaScript).
+DRAWN_SELECTS = {
+    "size": "100",
+    "line_height": "1.6",
+    "paragraph_spacing": "1.5",
+    "letter_spacing": "0",
+    "word_spacing": "0",
+}
+
+
+async def test_a_stale_page_does_not_undo_a_newer_change(client: httpx.AsyncClient) -> None:
+    """Back to a page drawn at 100 % after 200 % was chosen: pressing "Dark" there posts its selects as drawn,
+    and only the theme, the reader's change, goes onto the current cookie (a three-way merge)."""
+    page = await client.get(f"{SEED}?panel=open")
+    drawn = re.search(r'name="drawn" value="([^"]*)"', page.text)
+    assert drawn is not None and drawn.group(1) == "1"
+    assert (await client.post("/preferences", data={"size": "200", "next": SEED})).status_code == 303
+    form = {**DRAWN_SELECTS, "theme": "dark", "panel": "open", "next": SEED, "view": "page", "drawn": "1"}
+    response = await client.post("/preferences", data=form)
+    assert cookie_header(response).startswith("reader_prefs=1|s:200|t:dark;")
+    # A select the reader did change on the stale page is applied, over the newer value.
+    changed = {**form, "line_height": "2", "action": "set"}
+    changed.pop("theme")
+    response = await client.post("/preferences", data=changed)
+    assert cookie_header(response).startswith("reader_prefs=1|s:200|lh:2|t:dark;")
+
+
+async def test_a_form_without_its_drawn_settings_applies_every_field(client: httpx.AsyncClient) -> None:
+    """An older page or another client: every field sent is applied, as before."""
+    client.cookies.set("reader_prefs", "1|s:200")
+    form = {**DRAWN_SELECTS, "theme": "dark", "next": SEED, "view": "page"}
+    response = await client.post("/preferences", data=form)
+    assert cookie_header(response).startswith("reader_prefs=1|t:dark;")
+
+
+@pytest.mark.parametrize("drawn", ["1|s:999", "2|s:200", "garbage", "1|s:200|s:150", "1|kp:j|kb:j", "x" * 2000])
+async def test_a_tampered_drawn_field_is_ignored(client: httpx.AsyncClient, drawn: str) -> None:
+    """As a tampered cookie is: no 500, the form applies as one without the field."""
+    client.cookies.set("reader_prefs", "1|s:200")
+    form = {**DRAWN_SELECTS, "theme": "dark", "next": SEED, "view": "page", "drawn": drawn}
+    response = await client.post("/preferences", data=form)
+    assert response.status_code == 303
+    assert cookie_header(response).startswith("reader_prefs=1|t:dark;")
+
+
+async def test_a_theme_from_a_stale_page_turns_the_current_colours_off(client: httpx.AsyncClient) -> None:
+    client.cookies.set("reader_prefs", "1|s:150|fg:ffff00|bg:000080")
+    form = {**DRAWN_SELECTS, "theme": "dark", "next": SEED, "view": "page", "drawn": "1"}
+    response = await client.post("/preferences", data=form)
+    assert cookie_header(response).startswith("reader_prefs=1|s:150|t:dark;")
+
+
+async def test_the_settings_now_for_a_page_brought_back(client: httpx.AsyncClient) -> None:
+    """What a page's data-drawn holds, for the reader's cookie now; never stored by any cache."""
+    default = (await client.get("/preferences/current")).text
+    assert f'data-drawn="{default}"' in (await client.get(SEED)).text
+    client.cookies.set("reader_prefs", "1|t:dark|s:200|s:999")
+    response = await client.get("/preferences/current")
+    assert re.fullmatch("[0-9a-f]{12}", response.text) and response.text != default
+    assert "no-store" in response.headers["cache-control"]
+    assert f'data-drawn="{response.text}"' in (await client.get(SEED)).text

@@ -12,6 +12,7 @@ guide, k single-key shortcuts (1/0), kp kb kn the keys for play/pause, previous 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -279,6 +280,17 @@ class Preferences:
         # Every value is validated on the way in, so this drops nothing; but a part that a header cannot
         # carry would make the server drop the whole answer, so it falls back to its default instead.
         return "|".join(part for part in parts if _COOKIE_OCTETS.fullmatch(part))
+
+    def to_drawn(self, base: Preferences | None = None) -> str:
+        """What a page's forms carry of the settings they were drawn with (apply_form's `drawn`): the cookie
+        format without the voices, which a form that sends a voice always sets (a page need not spell out the
+        reader's voice names, nor the settings page the reader's own voices, where a shared link is shown)."""
+        return dataclasses.replace(self, voices=()).to_cookie(base)
+
+    def version_tag(self) -> str:
+        """A short tag of every setting (voices included): a page carries the one it was drawn with, and
+        compares it with the reader's now when Back or Forward brings it back (static/js/settings-swap.js)."""
+        return hashlib.blake2b(self.to_cookie().encode(), digest_size=6).hexdigest()
 
     def to_shared(self, base: Preferences | None = None) -> str:
         """The settings for a shared link: the cookie format (against `base`, as to_cookie) without the
@@ -565,10 +577,40 @@ def _set_keys(prefs: Preferences, form: Mapping[str, str], updates: dict[str, An
     updates.update(keys)
 
 
-def apply_form(prefs: Preferences, form: Mapping[str, str], base: Preferences | None = None) -> Outcome:
+def _merged_fields(
+    prefs: Preferences, drawn: Preferences, form: Mapping[str, str]
+) -> tuple[dict[str, Any], list[Refusal]]:
+    """The fields a form sets, three ways: only what the reader changed on the page, relative to the settings
+    it was drawn with (`drawn`), goes onto the current ones (`prefs`). A page drawn before a newer change (a
+    page that came back with Back, a tab left open) posts every select as it shows them: taken as they are,
+    they undid that change (200 % chosen on the settings page, then "Dark" pressed on the article that Back
+    brought back at 100 %: the cookie went back to 100 %)."""
+    asked, refused = _set_fields(drawn, form)
+    changed = {field for field, value in asked.items() if value != getattr(drawn, field)}
+    if "theme" in changed and "colors" not in form and not any(form.get(f) for f in ("text_color", "background_color")):
+        # A theme chosen turns the reader's own colours off (as in _set_fields), those they have now too.
+        changed |= {"text_color", "background_color"}
+        asked["text_color"] = asked["background_color"] = None
+    updates = {field: asked[field] for field in changed if field != "voices"}
+    # A voice sent is set (for its language, with the others the reader has now): `drawn` holds no voices.
+    _set_voice(prefs, form, updates, [])
+    keys = {field: updates.get(field, getattr(prefs, field)) for field in SHORTCUT_KEYS}
+    if len(set(keys.values())) < len(keys):
+        for field in SHORTCUT_KEYS:
+            updates.pop(field, None)
+        if not any(r.field == "shortcuts" for r in refused):
+            refused.append(Refusal("shortcuts", "same-key"))
+    return updates, refused
+
+
+def apply_form(
+    prefs: Preferences, form: Mapping[str, str], base: Preferences | None = None, drawn: Preferences | None = None
+) -> Outcome:
     """Apply one submitted preference form (an ``action`` and/or setting fields) to the settings.
 
-    `base` is what "reset" returns to: the defaults, or an embedding site's defaults.
+    `base` is what "reset" returns to: the defaults, or an embedding site's defaults. `drawn`: the settings the
+    form's page was drawn with, when it says so (its `drawn` field): then a `set` applies only what differs
+    from them (_merged_fields); without it (an older page, another client) every field sent is applied.
     """
     action = form.get("action") or "set"
     if action not in ACTIONS:
@@ -590,7 +632,7 @@ def apply_form(prefs: Preferences, form: Mapping[str, str], base: Preferences | 
         # A shared link sets how the text reads; this device's voices and keys stay as they are.
         new = Preferences.from_shared(form.get("settings", ""), base, keep=prefs)
     else:
-        updates, refused = _set_fields(prefs, form)
+        updates, refused = _set_fields(prefs, form) if drawn is None else _merged_fields(prefs, drawn, form)
         new = dataclasses.replace(prefs, **updates)
     changed = tuple(f.name for f in dataclasses.fields(new) if getattr(new, f.name) != getattr(prefs, f.name))
     return Outcome(new, action, changed, tuple(refused), limit)

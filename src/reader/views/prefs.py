@@ -38,6 +38,8 @@ from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
 _COLOR_PAIR = re.compile(r"([0-9a-f]{6})-([0-9a-f]{6})")  # fullmatch: "$" would let a final "\n" through
 MAX_FORM_FIELDS = 40
+# The form field with the settings a control's page was drawn with (templates/_pref_fields.html).
+DRAWN_PREFS = "drawn"
 # An embed's address parameters (reader.views.common.host_settings) from the form fields that carry them.
 _HOST_QUERY = {"size": "host_size", "theme": "host_theme", "lang": "host_lang"}
 
@@ -72,7 +74,7 @@ async def update(request: Request) -> Response:
     size_from = _size_from(fields)
     if size_from is not None:
         current = dataclasses.replace(current, size=size_from)
-    outcome = apply_form(current, fields, base)
+    outcome = apply_form(current, fields, base, _drawn(fields, view, base))
     next_path = safe_next(fields.get("next"), default=path_for(request, "index"))
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
@@ -95,6 +97,17 @@ async def update(request: Request) -> Response:
     # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
     return response
+
+
+def _drawn(fields: dict[str, str], view: str, base: Preferences) -> Preferences | None:
+    """The settings the form's page was drawn with (templates/_pref_fields.html: `drawn` on reader's own pages,
+    the carried `prefs` elsewhere), or None: a form without them (an older page, another client) or with a
+    part that cannot be read, which is ignored as a tampered cookie is (the form applies as it always did)."""
+    raw = fields.get(DRAWN_PREFS if view == "page" else CARRIED_PREFS)
+    if raw is None:
+        return None
+    drawn, unread = Preferences.read(raw, base)
+    return None if unread else drawn
 
 
 def _size_from(fields: dict[str, str]) -> float | None:
@@ -330,6 +343,13 @@ def _describe_all(prefs: Preferences, lang: str) -> list[str]:
         if getattr(prefs, field.name) != getattr(DEFAULTS, field.name):
             lines.append(describe_setting(field.name, prefs, lang))
     return lines
+
+
+async def current(request: Request) -> Response:
+    """The tag of the reader's settings now (Preferences.version_tag): a page that Back or Forward brings back
+    (the back/forward cache, the HTTP cache) compares it with its data-drawn and comes up to date when they
+    differ (static/js/settings-swap.js; the cookie is HttpOnly)."""
+    return Response(prefs_for(request).version_tag(), media_type="text/plain")
 
 
 async def colors_css(request: Request) -> Response:
