@@ -676,3 +676,20 @@ def test_a_tab_left_open_does_not_undo_what_another_tab_set(
     page.select_option("#reader-size", "150")
     page.click("#reader-apply")
     expect(page.locator("#reader")).to_have_attribute("data-size", "150")
+
+
+def test_the_size_readout_keeps_its_name_where_its_words_are_hidden(browser: Browser, live_server: str) -> None:
+    """At 400 % on a 320 px phone the words "Cỡ chữ" leave the row, from sight only: a screen reader still
+    hears what the number is."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        label = page.locator("#reader-size-now .reader-size-label")
+        box = label.bounding_box()
+        assert box is not None and box["width"] <= 1 and box["height"] <= 1  # hidden from sight
+        snapshot = page.locator("#reader-size-now").aria_snapshot()
+        assert "- text: Cỡ chữ" in snapshot and "400" in snapshot, snapshot
+    finally:
+        context.close()
