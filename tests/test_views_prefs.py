@@ -398,3 +398,13 @@ async def test_the_settings_now_for_a_page_brought_back(client: httpx.AsyncClien
     assert re.fullmatch("[0-9a-f]{12}", response.text) and response.text != default
     assert "no-store" in response.headers["cache-control"]
     assert f'data-drawn="{response.text}"' in (await client.get(SEED)).text
+
+
+async def test_only_the_keys_that_clash_are_marked_invalid(client: httpx.AsyncClient) -> None:
+    form = {"key_play": "j", "key_previous": "j", "key_next": "l", "next": SEED, "view": "page", "panel": "open"}
+    for headers in ({}, HTMX):
+        html = (await client.post("/preferences", data=form, headers=headers)).text
+        fields = dict(re.findall(r'<input type="text" class="reader-key-input" id="reader-key-(\w+)"([^>]*)>', html))
+        assert set(fields) == {"play", "previous", "next"}
+        assert 'aria-invalid="true"' in fields["play"] and 'aria-invalid="true"' in fields["previous"]
+        assert "aria-invalid" not in fields["next"]

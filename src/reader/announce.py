@@ -42,13 +42,6 @@ def key_action_name(field: str, lang: str) -> str:
     return gettext(lang, _KEY_ACTIONS[field])
 
 
-def key_name(key: str) -> str:
-    """A shortcut key as its key cap shows it: letters in capitals ("K"), but "ß", whose capital is two
-    letters ("SS"), as it is."""
-    upper = key.upper()
-    return upper if len(upper) == 1 else key
-
-
 def font_name(font: str, lang: str) -> str:
     return gettext(lang, _FONT_NAMES[font])
 
@@ -93,7 +86,9 @@ def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
     if field == "shortcuts":
         return _("Single-key shortcuts on") if prefs.shortcuts else _("Single-key shortcuts off")
     if field in _KEY_ACTIONS:
-        key = key_name(str(getattr(prefs, field)))
+        # The key as it is stored, and as its field shows it from then on (letters in lower case): "Ư" typed
+        # was announced "Ư" while "ư" was kept and shown, and read back as another key.
+        key = str(getattr(prefs, field))
         return _("Key for %(action)s: %(key)s") % {"action": key_action_name(field, lang), "key": key}
     raise ValueError(field)
 

@@ -25,6 +25,7 @@ from reader.prefs import (
     apply_form,
     fmt,
     host_defaults,
+    shortcut_key,
 )
 from reader.prefs_css import custom_colors_css
 from reader.settings import UI_LANGUAGES
@@ -191,7 +192,10 @@ def _refused_context(outcome: Outcome, fields: dict[str, str], lang: str) -> dic
     colour as #rrggbb, a key as one character): nothing else of the input is written into the page."""
     refused: dict[str, str] = {}
     entered: dict[str, str] = {}
+    invalid: set[str] = set()  # the key fields at fault: aria-invalid on them only
     for refusal in outcome.refused:
+        if refusal.field in SHORTCUT_KEYS:
+            invalid.add(refusal.field)
         group = _REFUSED_GROUPS.get(refusal.field, "")
         if not group or group in refused:
             continue
@@ -206,7 +210,11 @@ def _refused_context(outcome: Outcome, fields: dict[str, str], lang: str) -> dic
                 key = fields.get(field, "").strip()
                 if len(key) == 1:
                     entered[field] = key
-    return {"refused": refused, "entered": entered}
+    if any(refusal.reason == "same-key" for refusal in outcome.refused):
+        # Those sharing a key: "Read aloud" and "Previous sentence" both on j, not "Next sentence" on l.
+        keys = {field: shortcut_key(fields.get(field, "")) or getattr(outcome.prefs, field) for field in SHORTCUT_KEYS}
+        invalid |= {field for field, key in keys.items() if list(keys.values()).count(key) > 1}
+    return {"refused": refused, "entered": entered, "invalid_keys": invalid}
 
 
 async def _refused_page(
