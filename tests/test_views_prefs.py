@@ -165,7 +165,8 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
     response = await client.get("/preferences", params={"settings": "1|s:200|t:sepia"})
     assert response.status_code == 200 and "set-cookie" not in response.headers
     assert "Áp dụng các cài đặt đọc này?" in response.text
-    assert "<li>Cỡ chữ 200\u00a0%</li>" in response.text and "<li>Giao diện Nâu nhạt</li>" in response.text
+    assert "<li>Cỡ chữ: từ 100\u00a0% thành 200\u00a0%</li>" in response.text
+    assert "<li>Giao diện: từ Tự động thành Nâu nhạt</li>" in response.text
     assert 'data-size="100"' in response.text
     applied = await client.post(
         "/preferences", data={"action": "apply-shared", "settings": "1|s:200|t:sepia", "next": "/preferences"}
@@ -194,12 +195,16 @@ async def test_a_damaged_shared_link_says_so_and_offers_nothing_to_apply(client:
 
 async def test_a_shared_link_cut_short_says_what_was_left_out(client: httpx.AsyncClient) -> None:
     response = await client.get("/preferences", params={"settings": "1|s:200|t:da"})
-    assert "<li>Cỡ chữ 200\u00a0%</li>" in response.text and 'id="reader-apply-shared"' in response.text
+    assert "<li>Cỡ chữ: từ 100\u00a0% thành 200\u00a0%</li>" in response.text
+    assert 'id="reader-apply-shared"' in response.text
     assert "Một phần của liên kết không đọc được" in response.text
     whole = await client.get("/preferences", params={"settings": "1|s:200|t:dark"})
     assert "Một phần của liên kết" not in whole.text
     defaults = await client.get("/preferences", params={"settings": "1"})  # the defaults, shared on purpose
-    assert "<li>Cài đặt mặc định</li>" in defaults.text and "bị hỏng" not in defaults.text
+    assert "Bạn đã có sẵn các cài đặt này" in defaults.text and "bị hỏng" not in defaults.text
+    client.cookies.set("reader_prefs", "1|s:150")
+    defaults = await client.get("/preferences", params={"settings": "1"})
+    assert "<li>Cỡ chữ: từ 150\u00a0% thành 100\u00a0%</li>" in defaults.text
 
 
 async def test_custom_colour_stylesheets(client: httpx.AsyncClient) -> None:
@@ -269,8 +274,9 @@ async def test_shared_settings_leave_out_and_never_apply_the_devices_voices_and_
     link = share[share.index('href="') + 6 : share.index('" id="reader-share-link"')]
     # Speed and the reading guide are ways of reading, so they travel; the voice and the keys do not.
     assert link.endswith("?settings=1%7Cs:200%7Csr:1.5%7Cg:3"), link
+    client.cookies.set("reader_prefs", "1|s:125")
     asked = await client.get("/preferences", params={"settings": sharer})
-    assert "Linh" not in asked.text and "<li>Tốc độ đọc 1,5×</li>" in asked.text
+    assert "Linh" not in asked.text and "<li>Tốc độ đọc: từ 1× thành 1,5×</li>" in asked.text
     assert 'name="settings" value="1|s:200|sr:1.5|g:3"' in asked.text
     # A crafted link with a voice and keys in it applies neither: the reader's own stay.
     client.cookies.set("reader_prefs", mine)
@@ -324,7 +330,9 @@ async def test_refused_keys_show_why_and_keep_what_was_typed(client: httpx.Async
     assert '<details class="reader-tools-keys" id="reader-shortcuts" open>' in page
     assert 'id="reader-keys-refused">' in page
     assert 'name="key_play" value="j"' in page and 'name="key_next" value="l"' in page
-    assert page.count('aria-describedby="reader-keys-refused" aria-invalid="true"') == 3
+    # Only the two that share j are invalid; all three are described by the message.
+    assert page.count('aria-describedby="reader-keys-refused" aria-invalid="true"') == 2
+    assert page.count('aria-describedby="reader-keys-refused"') == 3
 
 
 async def test_a_theme_chosen_over_the_readers_own_colours_says_both(client: httpx.AsyncClient) -> None:
@@ -408,3 +416,32 @@ async def test_only_the_keys_that_clash_are_marked_invalid(client: httpx.AsyncCl
         assert set(fields) == {"play", "previous", "next"}
         assert 'aria-invalid="true"' in fields["play"] and 'aria-invalid="true"' in fields["previous"]
         assert "aria-invalid" not in fields["next"]
+
+
+async def test_a_shared_link_lists_every_change_and_keeps_the_readers_own_for_the_rest(
+    client: httpx.AsyncClient,
+) -> None:
+    """The link names size, theme and reading guide: the first choice changes those (and the reader's own colours,
+    which a theme turns off), says so from what to what, and keeps the font and line height; the second, the
+    link exactly, lists the font and line height going back to their defaults too."""
+    mine = "1|s:150|f:opendyslexic|fg:ffff00|bg:000080|lh:2.2"
+    link = "1|s:200|t:dark|g:3"
+    client.cookies.set("reader_prefs", mine)
+    page = (await client.get("/preferences", params={"settings": link})).text
+    first = page[page.index('id="reader-shared-changes"') : page.index('id="reader-apply-shared"')]
+    assert re.findall("<li>(.*?)</li>", first) == [
+        "Cỡ chữ: từ 150\u00a0% thành 200\u00a0%",
+        "Giao diện: từ Tự động thành Tối",
+        "Màu của riêng bạn: từ chữ #ffff00 trên nền #000080 thành màu của giao diện",
+        "Thước đọc: từ tắt thành 3 dòng",
+    ]
+    exact = page[page.index('id="reader-exact-changes"') : page.index('id="reader-apply-shared-exactly"')]
+    lines = re.findall("<li>(.*?)</li>", exact)
+    assert "Giãn dòng: từ 2,2 thành 1,6" in lines and "Phông chữ: từ OpenDyslexic thành Không chân" in lines
+    merged = await client.post(
+        "/preferences", data={"action": "merge-shared", "settings": link, "next": "/preferences"}
+    )
+    assert cookie_header(merged).startswith("reader_prefs=1|s:200|lh:2.2|f:opendyslexic|t:dark|g:3;")
+    client.cookies.set("reader_prefs", mine)
+    whole = await client.post("/preferences", data={"action": "apply-shared", "settings": link, "next": "/preferences"})
+    assert cookie_header(whole).startswith("reader_prefs=1|s:200|t:dark|g:3;")

@@ -200,7 +200,9 @@ _COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
 # also tells a lot about a device).
 DEVICE_FIELDS = ("voices", "shortcuts", *SHORTCUT_KEYS)
 
-ACTIONS = ("bigger", "smaller", "reset", "preset-spacing", "preset-large", "set", "apply-shared")
+# apply-shared: a shared link's settings whole (the others back to the defaults); merge-shared: only those it
+# names, the reader's own kept for the rest.
+ACTIONS = ("bigger", "smaller", "reset", "preset-spacing", "preset-large", "set", "apply-shared", "merge-shared")
 
 
 def fmt(value: float) -> str:
@@ -314,6 +316,27 @@ class Preferences:
         keep = keep or DEFAULTS
         shared, unread = cls.read(raw, base)
         return dataclasses.replace(shared, **{field: getattr(keep, field) for field in DEVICE_FIELDS}), unread
+
+    @classmethod
+    def merge_shared(cls, raw: str | None, prefs: Preferences, base: Preferences | None = None) -> Preferences:
+        """The reader's settings (`prefs`) with those a shared link names, and only those: a link holds the
+        settings that differ from the defaults, and applied whole it also put back to the defaults every other
+        one, which it never listed (the reader's own font, line height, colours). A theme it names turns the
+        reader's own colours off, as choosing a theme does; the device's own (DEVICE_FIELDS) are never taken. A
+        link of the defaults ("1") names them all."""
+        base = base or DEFAULTS
+        shared = cls.from_shared(raw, base, keep=prefs)
+        values = {
+            field.name: getattr(shared, field.name)
+            for field in dataclasses.fields(shared)
+            if field.name not in DEVICE_FIELDS and getattr(shared, field.name) != getattr(base, field.name)
+        }
+        if not values:
+            # A link of the defaults, shared on purpose: they are what it names.
+            return shared
+        if "theme" in values and "text_color" not in values:
+            values["text_color"] = values["background_color"] = None
+        return dataclasses.replace(prefs, **values)
 
     @classmethod
     def from_cookie(cls, raw: str | None, base: Preferences | None = None) -> Preferences:
@@ -631,6 +654,8 @@ def apply_form(
     elif action == "apply-shared":
         # A shared link sets how the text reads; this device's voices and keys stay as they are.
         new = Preferences.from_shared(form.get("settings", ""), base, keep=prefs)
+    elif action == "merge-shared":
+        new = Preferences.merge_shared(form.get("settings", ""), prefs, base)
     else:
         updates, refused = _set_fields(prefs, form) if drawn is None else _merged_fields(prefs, drawn, form)
         new = dataclasses.replace(prefs, **updates)

@@ -12,7 +12,7 @@ from reader.colors import contrast_ratio
 from reader.fonts import first_family
 from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, fmt
 from tests.browser import a11y
-from tests.browser.conftest import PageProblems, wait_for_htmx
+from tests.browser.conftest import PageProblems, describe_violations, run_axe, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -693,3 +693,19 @@ def test_the_size_readout_keeps_its_name_where_its_words_are_hidden(browser: Bro
         assert "- text: Cỡ chữ" in snapshot and "400" in snapshot, snapshot
     finally:
         context.close()
+
+
+def test_a_shared_link_says_every_change_and_keeps_the_readers_font_spacing_and_colours(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    set_prefs(context, live_server, "1|s:150|f:opendyslexic|fg:ffff00|bg:000080|lh:2.2")
+    page.goto(live_server + "/preferences?settings=1|s:200|t:dark|g:3")
+    changes = page.locator("#reader-shared-changes li")
+    expect(changes).to_have_count(4)
+    expect(changes.nth(2)).to_contain_text("Màu của riêng bạn: từ chữ #ffff00 trên nền #000080")
+    violations = run_axe(page)
+    assert violations == [], describe_violations(violations)
+    page.click("#reader-apply-shared")
+    page.wait_for_url(live_server + "/preferences?applied=1#reader-applied")
+    assert prefs_cookie(context) == "1|s:200|lh:2.2|f:opendyslexic|t:dark|g:3"
+    expect(page.locator("#reader")).to_have_attribute("data-font", "opendyslexic")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from reader.announce import announce, describe_setting, refusal_message
+from reader.announce import announce, describe_changes, describe_setting, refusal_message
 from reader.colors import contrast_ratio, parse_hex
 from reader.htmx import is_htmx
 from reader.kinds import EMBED
@@ -165,7 +165,7 @@ def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
     """The address a 303 sends the browser to: the page, with the panel as it was, at the control used."""
     target = next_path.split("#", 1)[0]
     action = fields.get("action") or "set"
-    if action == "apply-shared":
+    if action in ("apply-shared", "merge-shared"):
         # Where the settings page says they were applied (a page that came back unchanged said nothing).
         return target + ("&" if "?" in target else "?") + "applied=1#reader-applied"
     if action in ("bigger", "smaller"):
@@ -323,6 +323,8 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared": None,
         "shared_lines": [],
         "shared_unread": 0,
+        "shared_changes": [],
+        "exact_changes": [],
         "applied": request.query_params.get("applied") == "1",
     }
 
@@ -336,10 +338,13 @@ async def settings_page(request: Request) -> Response:
     if raw_shared is not None:
         # A link cut short or mangled on its way (a chat app, a line break in an e-mail) must not pass for
         # "the default settings": applying those would undo the reader's own. What could not be read is said.
-        shared, unread = Preferences.read_shared(raw_shared)
+        shared, unread = Preferences.read_shared(raw_shared, keep=prefs)
         context["shared"] = shared
         context["shared_lines"] = _describe_all(shared, lang)
         context["shared_unread"] = unread
+        # What each choice changes, from what to what: nothing changes unannounced.
+        context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
+        context["exact_changes"] = describe_changes(prefs, shared, lang)
     return render(request, "preferences.html", lang, context)
 
 
