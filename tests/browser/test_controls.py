@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -709,3 +710,51 @@ def test_a_shared_link_says_every_change_and_keeps_the_readers_font_spacing_and_
     page.wait_for_url(live_server + "/preferences?applied=1#reader-applied")
     assert prefs_cookie(context) == "1|s:200|lh:2.2|f:opendyslexic|t:dark|g:3"
     expect(page.locator("#reader")).to_have_attribute("data-font", "opendyslexic")
+
+
+def pixel(page: Page, x: float, y: float) -> tuple[int, int, int]:
+    """The colour drawn at one point of the screen (a 1 × 1 screenshot, decoded: one filter byte, then RGB(A))."""
+    png = page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})
+    chunks, at = [], 8
+    while at < len(png):
+        length = int.from_bytes(png[at : at + 4], "big")
+        if png[at + 4 : at + 8] == b"IDAT":
+            chunks.append(png[at + 8 : at + 8 + length])
+        at += 12 + length
+    raw = zlib.decompress(b"".join(chunks))
+    return raw[1], raw[2], raw[3]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "sepia", "contrast-dark", "contrast-light", "custom", "forced"])
+def test_a_wide_table_shows_that_it_scrolls_sideways(browser: Browser, live_server: str, theme: str) -> None:
+    """On a 360 px phone the table is wider than its region and the cut fell on a column border: a shade at the
+    edge where more is hidden says so (none where nothing is), in every theme and in forced colours."""
+    cookie = {"custom": "1|fg:ffff00|bg:000080", "forced": "1"}.get(theme, f"1|t:{theme}")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", forced_colors="active" if theme == "forced" else "none"
+    )
+    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{TABLE_SLUG}")
+        region = page.locator(".reader-table").first
+        region.scroll_into_view_if_needed()
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth + 50")
+        assert region.get_attribute("tabindex") == "0"  # still reached and scrolled with the keyboard
+
+        def edges() -> tuple[tuple[int, int, int], ...]:
+            # Inside the border, in the caption's row (no cell border or text there): the start, the end, the middle.
+            box = region.evaluate(
+                "e => { const r = e.getBoundingClientRect(), c = e.querySelector('caption').getBoundingClientRect();"
+                " return {left: r.left, right: r.right, y: c.bottom - 3}; }"
+            )
+            xs = (box["left"] + 2, box["right"] - 3, (box["left"] + box["right"]) / 2)
+            return tuple(pixel(page, x, box["y"]) for x in xs)
+
+        start, end, middle = edges()
+        assert start == middle and end != middle, (start, end, middle)  # more to the right only
+        region.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        start, end, middle = edges()
+        assert start != middle and end == middle, (start, end, middle)  # more to the left only
+    finally:
+        context.close()
