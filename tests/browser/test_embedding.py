@@ -1,5 +1,7 @@
 """Issue 5 in a real browser, cross-site: pages on http://localhost:<port> embed reader (on
-http://127.0.0.1:<port>, a different site) through the <reader-article> web component and an iframe."""
+http://127.0.0.1:<port>, a different site) through the <reader-article> web component and an iframe; and the
+same pages from http://127.0.0.1:<port> (another origin of reader's own site, as www.news.example is to
+reader.news.example)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,11 @@ class Sites:
     host: str
     stranger: str
     db: Path
+
+    @property
+    def same_site(self) -> str:
+        """The host's pages at another origin of reader's own site (the same server, at 127.0.0.1)."""
+        return self.host.replace("//localhost:", "//127.0.0.1:")
 
 
 def _pages(reader: str) -> dict[str, str]:
@@ -108,7 +115,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     stranger_dir.mkdir()
     host_process, host = static_server(host_dir)
     stranger_process, stranger = static_server(stranger_dir)
-    reader = Server(db=base / "reader.db", directory=base, env={"READER_EMBED_ORIGINS": host}).start()
+    origins = f"{host},{host.replace('//localhost:', '//127.0.0.1:')}"
+    reader = Server(db=base / "reader.db", directory=base, env={"READER_EMBED_ORIGINS": origins}).start()
     try:
         for directory in (host_dir, stranger_dir):
             for name, text in _pages(reader.url).items():
@@ -178,6 +186,117 @@ def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext
     mine = host_context.new_page()
     mine.goto(f"{sites.reader}/articles/{SEED_SLUG}")
     expect(mine.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+
+
+def prefs_cookies(context: BrowserContext) -> list[tuple[str, bool]]:
+    """The reader's preference cookies in the browser: (value, partitioned), sorted."""
+    cookies = context.cookies()
+    return sorted((c["value"], c.get("partitionKey") is not None) for c in cookies if c["name"] == "reader_prefs")
+
+
+def own_page_size(page: Page, reader: str) -> str:
+    page.goto(f"{reader}/articles/{SEED_SLUG}")
+    return str(page.locator("#reader").get_attribute("data-size"))
+
+
+@pytest.mark.parametrize("first", ["reader", "component"])
+def test_a_host_page_of_readers_own_site_shares_its_cookie(
+    host_context: BrowserContext, sites: Sites, first: str
+) -> None:
+    # A page of reader's own site (www.news.example for reader.news.example) sends the component's requests
+    # with reader's ordinary SameSite=Lax cookie. It was given a partitioned one too: the browser then sent both
+    # to reader's pages, reader read one of them, and Reset deleted only the other (the exploratory tester's
+    # steps, both ways round).
+    page = host_context.new_page()
+    component = page.locator("reader-article")
+
+    def press_in_component(control: str, times: int) -> None:
+        page.goto(sites.same_site + "/plain.html")
+        expect(component.locator("#reader-title")).to_have_text(SEED_TITLE)
+        for _ in range(times):
+            shown = component.locator("#reader").get_attribute("data-size")
+            component.locator(f"#{control}").click()
+            expect(component.locator("#reader")).not_to_have_attribute("data-size", str(shown))
+
+    def press_on_own_page(control: str, times: int) -> None:
+        page.goto(f"{sites.reader}/articles/{SEED_SLUG}")
+        for _ in range(times):
+            shown = page.locator("#reader").get_attribute("data-size")
+            page.locator(f"#{control}").click()
+            expect(page.locator("#reader")).not_to_have_attribute("data-size", str(shown))
+
+    if first == "reader":
+        press_on_own_page("reader-bigger", 1)
+        press_in_component("reader-bigger", 2)
+        assert prefs_cookies(host_context) == [("1|s:150", False)]
+        assert own_page_size(page, sites.reader) == "150"
+        press_on_own_page("reader-smaller", 3)
+        assert own_page_size(page, sites.reader) == "100"
+        # Back to 100 %: nothing of the reader's is left, so nothing brings 150 % back.
+        assert prefs_cookies(host_context) == []
+    else:
+        press_in_component("reader-bigger", 1)
+        press_on_own_page("reader-bigger", 2)
+        press_in_component("reader-smaller", 2)
+        page.evaluate("sessionStorage.clear()")  # the cookie alone, not this tab's copy of the settings
+        page.reload()
+        expect(component.locator("#reader")).to_have_attribute("data-size", "112.5")
+        assert own_page_size(page, sites.reader) == "112.5"
+        assert prefs_cookies(host_context) == [("1|s:112.5", False)]
+        page.locator("#reader-panel-summary").click()
+        page.locator("#reader-reset").click()
+        expect(page.locator("#reader")).to_have_attribute("data-size", "100")
+        assert prefs_cookies(host_context) == []
+        assert own_page_size(page, sites.reader) == "100"
+
+
+def test_an_iframe_keeps_the_readers_choice_where_its_site_allows(host_context: BrowserContext, sites: Sites) -> None:
+    # The frame's requests come from reader's own origin wherever it is framed, so reader cannot tell a page of
+    # its own site from another site's: it sets both cookies, and the browser keeps the one the frame may have.
+    page = host_context.new_page()
+    frame = page.frame_locator("#frame")
+    page.goto(sites.host + "/iframe.html")
+    frame.locator("#reader-bigger").click()
+    expect(frame.locator("#reader")).to_have_attribute("data-size", "112.5")
+    assert prefs_cookies(host_context) == [("1|s:112.5", True)]  # another site's: only the partitioned one
+    assert own_page_size(page, sites.reader) == "100"
+    page.goto(sites.same_site + "/iframe.html")
+    frame.locator("#reader-bigger").click()
+    expect(frame.locator("#reader")).to_have_attribute("data-size", "112.5")
+    # On reader's own site both are kept, with one value; a change on reader's own page leaves one cookie.
+    assert prefs_cookies(host_context) == [("1|s:112.5", False), ("1|s:112.5", True), ("1|s:112.5", True)]
+    page.goto(f"{sites.reader}/articles/{SEED_SLUG}")
+    page.locator("#reader-smaller").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "100")
+    assert prefs_cookies(host_context) == [("1|s:112.5", True)]  # the other site's partition only
+    page.goto(sites.same_site + "/iframe.html")
+    expect(frame.locator("#reader")).to_have_attribute("data-size", "100")
+
+
+@pytest.mark.parametrize("control", ["reader-smaller", "reader-reset"])
+def test_a_reader_left_with_both_cookies_has_one_after_the_next_change(
+    host_context: BrowserContext, sites: Sites, control: str
+) -> None:
+    # What reader left before it knew better: the ordinary cookie and a partitioned one in reader's own site's
+    # partition (a same-site component wrote it), with different values. The browser sends both; the next change
+    # on reader's site (or Reset) must leave one, or none. (_crHasCrossSiteAncestor: Chromium's partition key
+    # holds whether the cookie was set below a frame of another site; a same-site component's was not.)
+    host = sites.reader.split("//", 1)[1].split(":", 1)[0]
+    ordinary = {"name": "reader_prefs", "value": "1|s:112.5", "domain": host, "path": "/", "httpOnly": True}
+    partitioned = {**ordinary, "value": "1|s:150", "secure": True, "sameSite": "None",
+                   "partitionKey": f"http://{host}", "_crHasCrossSiteAncestor": False}  # fmt: skip
+    host_context.add_cookies([ordinary, partitioned])  # type: ignore[list-item]
+    assert prefs_cookies(host_context) == [("1|s:112.5", False), ("1|s:150", True)]
+    page = host_context.new_page()
+    shown = float(own_page_size(page, sites.reader))
+    if control == "reader-reset":
+        page.locator("#reader-panel-summary").click()
+    page.locator(f"#{control}").click()
+    expect(page.locator("#reader")).not_to_have_attribute("data-size", f"{shown:g}")
+    size = page.locator("#reader").get_attribute("data-size")
+    expected = [] if size == "100" else [(f"1|s:{size}", False)]  # reader's own default: no cookie at all
+    assert prefs_cookies(host_context) == expected
+    assert own_page_size(page, sites.reader) == (size or "")
 
 
 def test_the_panel_works_inside_the_component(host_context: BrowserContext, sites: Sites) -> None:
