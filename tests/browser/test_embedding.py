@@ -78,7 +78,28 @@ window.addEventListener("message", (event) => {{
 <div data-hx-get="{fragment}" data-hx-trigger="load" data-hx-swap="outerHTML">
   <a href="{reader}/articles/{SEED_SLUG}">Read the article</a>
 </div></main></body></html>"""
+    # A page that enforces Trusted Types, with the CSP docs/embedding.md asks of a host page; and one whose
+    # trusted-types directive leaves the component's policy out.
+    trusted = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A strict host page</title>
+<meta http-equiv="Content-Security-Policy" content="{documented_csp(reader)}; require-trusted-types-for 'script'">
+<script src="events.js"></script>
+<script type="module" src="{reader}/static/reader-article.js"></script></head>
+<body><main><h1>Host news site</h1>
+<reader-article src="{fragment}"><a href="{reader}/articles/{SEED_SLUG}">Read the article</a></reader-article>
+</main></body></html>"""
+    events = """window.readerEvents = [];
+window.violations = [];
+for (const name of ["reader:load", "reader:error", "reader:change"]) {
+  document.addEventListener(name, () => window.readerEvents.push(name));
+}
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.violations.push(`${event.effectiveDirective} ${event.blockedURI}`);
+});
+"""
     return {
+        "trusted.html": trusted,
+        "trusted-refused.html": trusted.replace("trusted-types reader-article", "trusted-types host-policy"),
+        "events.js": events,
         "htmx.html": with_htmx,
         "reader-htmx.js": htmx_recipe(reader),
         "component.html": component,
@@ -97,6 +118,17 @@ window.addEventListener("message", (event) => {{
         .replace(SEED_SLUG, TABLE_SLUG)
         .replace("</main>", f'<iframe id="frame" title="Embed" src="{reader}/embed/{TABLE_SLUG}"></iframe></main>'),
     }
+
+
+def documented_csp(reader: str) -> str:
+    """The Content-Security-Policy docs/embedding.md's table asks of a host page, for reader at `reader` (the
+    docs' own directives: the test fails if the table leaves out what the component needs), plus the page's
+    own scripts ('self')."""
+    docs = (Path(__file__).parents[2] / "docs" / "embedding.md").read_text()
+    table = docs.split("## What the embedding page's CSP must allow", 1)[1]
+    directives = re.findall(r"^\| `([^`]+)` \|", table, flags=re.MULTILINE)
+    assert "trusted-types reader-article" in directives, directives
+    return "; ".join(directive.replace("https://reader.example", f"'self' {reader}") for directive in directives)
 
 
 def htmx_recipe(reader: str) -> str:
@@ -297,6 +329,30 @@ def test_a_reader_left_with_both_cookies_has_one_after_the_next_change(
     expected = [] if size == "100" else [(f"1|s:{size}", False)]  # reader's own default: no cookie at all
     assert prefs_cookies(host_context) == expected
     assert own_page_size(page, sites.reader) == (size or "")
+
+
+@pytest.mark.parametrize("page_name", ["trusted.html", "trusted-refused.html"])
+def test_a_host_page_that_enforces_trusted_types(host_context: BrowserContext, sites: Sites, page_name: str) -> None:
+    # With require-trusted-types-for 'script', a string assigned to innerHTML is refused: the article never
+    # appeared. It goes through the component's policy now; a page that does not allow the policy's name keeps
+    # the article's link, and the console says what to add.
+    page = host_context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{sites.host}/{page_name}")
+    if page_name == "trusted.html":
+        expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+        page.locator("reader-article #reader-bigger").click()
+        expect(page.locator("reader-article #reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.readerEvents") == ["reader:load", "reader:change"]
+        assert (page.evaluate("window.violations"), errors) == ([], [])
+        return
+    page.wait_for_function("() => window.readerEvents.length > 0")
+    assert page.evaluate("window.readerEvents") == ["reader:error"]
+    expect(page.get_by_role("link", name="Read the article")).to_be_visible()
+    expect(page.locator("reader-article #reader-title")).to_have_count(0)
+    assert any("trusted-types reader-article" in error for error in errors), errors
 
 
 def test_the_panel_works_inside_the_component(host_context: BrowserContext, sites: Sites) -> None:
