@@ -14,11 +14,21 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, expect
 
-from tests.browser.conftest import describe_violations, run_axe, static_server
+from tests.browser.conftest import ROOT, describe_violations, run_axe, static_server
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 from tests.serverproc import Server, create_token
 
 HOSTILE_CSS = "* { font-size: 10px !important; color: #777 !important; }"
+# Every custom property reader's stylesheets read: a page that sets them on <reader-article> (they inherit into its
+# shadow root, `all: initial` notwithstanding) must change nothing inside.
+READ_PROPERTIES = sorted(
+    {
+        name
+        for path in (ROOT / "static" / "css").glob("*.css")
+        for name in re.findall(r"var\(\s*(--[\w-]+)", path.read_text())
+    }
+)
+HOST_VALUE = "123.456px"
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
         "missing.html": links.replace(f"/embed/{EN_SLUG}", "/embed/no-such-article"),
         "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
         "hostile.css": HOSTILE_CSS,
+        "custom-properties.html": component.replace("hostile.css", "custom-properties.css"),
+        "custom-properties.css": "reader-article {\n"
+        + "".join(f"  {name}: {HOST_VALUE};\n" for name in READ_PROPERTIES)
+        + "}\n",
         "iframe.html": frame.replace("SANDBOX", ""),
         # Served cross-origin isolated (COEP require-corp: tests/browser/static_host.py).
         "iframe.isolated.html": frame.replace("SANDBOX", ""),
@@ -200,6 +214,33 @@ def test_the_component_renders_and_operates_the_seed_article(host_context: Brows
     assert shadow_style(page, ".reader-body p", "fontSize") == "18px"
     violations = run_axe(page, include="reader-article")
     assert violations == [], describe_violations(violations)
+
+
+def test_custom_properties_the_page_sets_do_not_reach_the_article(host_context: BrowserContext, sites: Sites) -> None:
+    # `reader-article { --reader-gutter: 200px }` gave the article 200 px margins: reader read the property with
+    # a fallback and never set it. Every property it reads is set on the wrapper now (tests/test_css.py).
+    page = host_context.new_page()
+    page.goto(sites.host + "/custom-properties.html")
+    expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+    page.locator("reader-article #reader-panel-summary").click()  # the font buttons' drawings too
+    leaks = page.locator("reader-article").evaluate(
+        """(element, [names, value]) => {
+          const root = element.shadowRoot;
+          const leaks = new Set();
+          for (const node of [root.getElementById("reader"), ...root.querySelectorAll("#reader *")]) {
+            const style = getComputedStyle(node);
+            for (const name of names) {
+              if (style.getPropertyValue(name).trim() !== value) continue;
+              leaks.add(`${name} on ${node.className || node.localName}`);
+            }
+          }
+          return [...leaks];
+        }""",
+        [READ_PROPERTIES, HOST_VALUE],
+    )
+    assert len(READ_PROPERTIES) > 40 and leaks == [], leaks
+    assert shadow_style(page, ".reader-main", "paddingLeft") == "16px"
+    assert shadow_style(page, "#reader-title", "fontSize") == "32px"
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
