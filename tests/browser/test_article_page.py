@@ -33,6 +33,34 @@ def test_the_english_article_and_index_pass_axe(page: Page, problems: PageProble
         assert violations == [], f"{path}\n{describe_violations(violations)}"
 
 
+@pytest.mark.parametrize("theme", ["light", "dark", "contrast-dark", "contrast-light"])
+def test_search_results_show_where_the_words_are_in_every_theme(browser: Browser, live_server: str, theme: str) -> None:
+    """The excerpt and its marks: tinted in the theme's mark colour (7:1 with the text: axe's enhanced
+    contrast rule) and bold, which says it without colour."""
+    context = browser.new_context(locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|t:{theme}", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + "/?q=thong+tin")
+        excerpt = page.locator(".reader-list-excerpt")
+        expect(excerpt).to_be_visible()
+        expect(excerpt).to_contain_text("công nghệ thông tin theo quy định")
+        marks = excerpt.locator("mark")
+        expect(marks).to_have_text(["thông", "tin"])
+        style = marks.first.evaluate(
+            """m => { const s = getComputedStyle(m), p = getComputedStyle(m.closest('.reader'));
+                      return [s.fontWeight, s.backgroundColor, s.color,
+                              p.getPropertyValue('--reader-mark-bg').trim(), p.backgroundColor]; }"""
+        )
+        weight, background, colour, mark_bg, page_bg = style
+        assert int(weight) >= 700 and background != page_bg and background != "rgba(0, 0, 0, 0)", style
+        assert mark_bg.startswith("#") and colour != background, style
+        violations = run_axe(page)
+        assert violations == [], describe_violations(violations)
+    finally:
+        context.close()
+
+
 # Issue 15: the reading page's first screen. Tops in CSS px from the top of the page.
 TOOLBAR_BOXES = """() => Object.fromEntries(
   ['.reader-meta', '#reader-smaller', '#reader-bigger', '#reader-panel-summary', 'h1'].map(selector => {
