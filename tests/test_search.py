@@ -2,7 +2,11 @@ from __future__ import annotations
 
 import unicodedata
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from reader.search import EXCERPT_WORDS, MAX_SEARCH_TEXT, Marked, body_text, excerpt, in_words, marked, search_text
+from reader.slugs import folded
 
 
 def _text(found: Marked) -> str:
@@ -97,3 +101,18 @@ def test_an_excerpt_goes_where_the_search_s_words_are_together() -> None:
 
 def test_a_title_is_found_when_it_has_every_word() -> None:
     assert in_words(["bac", "ka"], "Bắc Kạn nâng cao") and not in_words(["bac", "hue"], "Bắc Kạn nâng cao")
+
+
+# Text of Vietnamese and English letters, digits, punctuation, spaces and whatever else Unicode holds.
+_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậđèẻẽéẹ ,.-_()<>&'\n0123456789"
+_TEXT = st.text(st.sampled_from(_LETTERS) | st.characters())
+
+
+@given(text=_TEXT, words=st.lists(st.from_regex(r"[a-z0-9]{1,4}", fullmatch=True), min_size=1, max_size=3))
+def test_an_excerpt_is_a_passage_of_the_text_and_marks_only_words_found(text: str, words: list[str]) -> None:
+    found = excerpt(text, words)
+    if found is None:
+        return
+    shown = "".join(piece for piece, _ in found.pieces)
+    assert shown and shown in " ".join(unicodedata.normalize("NFC", text).split())
+    assert _marks(found) and all(any(folded(piece).startswith(word) for word in words) for piece in _marks(found))

@@ -125,6 +125,32 @@ async def test_titles_found_come_first_then_the_others_newest_first_page_by_page
     assert (await _found(store, "kinh te"))[:4] == ["title-3", "title-2", "title-1", "half"]
 
 
+async def test_a_search_that_finds_many_finds_the_same_the_other_way(
+    store: SqlArticleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite looks up the rows of a search that finds few articles and reads an index of them all for one that
+    finds many (reader.store._FEW): the same results either way, drafts left out, in the same order."""
+    from reader import store as store_module
+
+    await store.save_articles(
+        [
+            draft(f"text-{n}", title=f"Bài {n}", body_html="<p>Kinh tế.</p>", published=f"2020-02-0{n}")
+            for n in range(1, 5)
+        ]
+        + [draft(f"title-{n}", title=f"Kinh tế {n}", published=f"2020-01-0{n}") for n in range(1, 4)]
+        + [draft("kept", title="Kinh tế", status="draft"), draft("other", title="Thể thao")]
+    )
+
+    async def every_page() -> list[tuple[int, int, list[str]]]:
+        pages = [await store.list_articles(page=n, per_page=3, search="kinh te") for n in (1, 2, 3)]
+        return [(page.total, page.pages, [item.slug for item in page.items]) for page in pages]
+
+    few = await every_page()
+    assert few[0][0] == 7 and [slug for *_, slugs in few for slug in slugs][:3] == ["title-3", "title-2", "title-1"]
+    monkeypatch.setattr(store_module, "_FEW", 0)
+    assert await every_page() == few
+
+
 async def test_readers_search_no_drafts(store: SqlArticleStore) -> None:
     await store.save_articles(
         [draft("kept", body_html="<p>Bầu cử sớm.</p>", status="draft"), draft("shown", body_html="<p>Bầu cử.</p>")]

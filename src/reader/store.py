@@ -106,7 +106,8 @@ _REFRESH = "UPDATE articles SET search_title = ?, search_text = ?, search_versio
 # (each [a-z0-9]+, reader.slugs: nothing in them is syntax to either query language).
 # On SQLite the `+` keeps the id out of the planner's look-ups: it then reads what the results are filtered
 # and ranked by from an index of its own (migrations._SQLITE_SEARCH), not from each row found, whose pages
-# it would read to the end (bench/search.py).
+# it would read to the end (bench/search.py). That index is read whole, though (4 ms for 10,000 articles,
+# ten times as long for ten times as many): a search that finds few articles (_FEW) looks them up instead.
 _WORDS_MATCH: dict[str, tuple[str, Callable[[list[str]], str]]] = {
     "sqlite": (
         "+id IN (SELECT rowid FROM article_words WHERE article_words MATCH ?)",
@@ -117,6 +118,9 @@ _WORDS_MATCH: dict[str, tuple[str, Callable[[list[str]], str]]] = {
         lambda words: " & ".join(f"{word}:*" for word in words),
     ),
 }
+# At most this many articles found, SQLite reads their rows rather than the index of them all: each costs about
+# 10 µs (its pages read to the end), the index about 0.4 µs an article on the site (bench/search.py).
+_FEW = 200
 # Found by its title: each word begins one of the title's (the words, and so the LIKE patterns, hold no
 # wildcard). The articles found so come first.
 _IN_TITLE = "(' ' || search_title) LIKE ?"
@@ -273,6 +277,8 @@ class SqlArticleStore:
         order = "published DESC, id DESC"
         if words:
             condition, query = _WORDS_MATCH[self.db.dialect]
+            if self.db.dialect == "sqlite" and await _few_found(self.db, query(words)):
+                condition = condition.removeprefix("+")
             conditions.append(condition)
             matching.append(query(words))
             order = f"({' AND '.join([_IN_TITLE] * len(words))}) DESC, {order}"
@@ -655,6 +661,14 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft], *, by: st
         await tx.execute_many(_KEEP_CURRENT.format(row_lock=tx.row_lock), [(row[-1],) for row in updated])
         await tx.execute_many(_UPDATE, updated)
     return SaveResult(created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated))
+
+
+async def _few_found(db: Database, query: str) -> bool:
+    """Whether SQLite's index of the words finds at most _FEW articles for a search (drafts among them)."""
+    row = await db.fetch_one(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM article_words WHERE article_words MATCH ? LIMIT ?)", (query, _FEW + 1)
+    )
+    return row is not None and int(row["n"]) <= _FEW
 
 
 def _found(rows: Sequence[Row], words: list[str]) -> list[tuple[Marked | None, Marked | None]]:
