@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import a11y
 from tests.browser.conftest import PageProblems, describe_violations, run_axe
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 
@@ -57,6 +58,21 @@ def test_search_results_show_where_the_words_are_in_every_theme(browser: Browser
         assert mark_bg.startswith("#") and colour != background, style
         violations = run_axe(page)
         assert violations == [], describe_violations(violations)
+    finally:
+        context.close()
+
+
+def test_search_results_reflow_on_a_phone_at_400_percent(browser: Browser, live_server: str) -> None:
+    """The accessibility matrix's layout checks (reflow, targets, keyboard, text spacing, forced colours, axe)
+    on a page of results, at the size and screen where an excerpt's marks have the least room."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 320, "height": 640})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400|t:sepia", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + "/?q=thanh+th%C3%B4ng+tin")
+        expect(page.locator(".reader-list-excerpt mark").first).to_be_visible()
+        failures = a11y.layout_problems(page, axe_colours=True)
+        assert not any(failures.values()), a11y.report(failures, "index searched, sepia, 400 %, 320x640")
     finally:
         context.close()
 
