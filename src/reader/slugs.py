@@ -12,12 +12,26 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l"})
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def folded(text: str) -> str:
+    """A text as slugs spell it, before the words are joined: letters without their diacritics, lower case,
+    everything else that has no ASCII form dropped ("Bắc Kạn!" gives "bac kan!"). The marks a decomposition
+    leaves are not ASCII: dropping what is not drops them too, with no step per character in Python (an
+    article's body may be two million characters: reader.search)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    return decomposed.encode("ascii", "ignore").decode("ascii").lower()
+
+
+def ascii_words(text: str) -> list[str]:
+    """The words of a text as slugs spell them, every one, in order ("Bắc  Kạn!" gives ["bac", "kan"])."""
+    return _WORD.findall(folded(text))
+
+
 def slugify(text: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     """A slug for a title: "Bắc Kạn nâng cao…" becomes "bac-kan-nang-cao-…"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    slug = "-".join(ascii_words(text))
     if len(slug) > max_length:
         cut = slug[:max_length]
         # Break between words when there is one to break at.
@@ -46,4 +60,4 @@ def search_is_cut(query: str) -> bool:
 
 
 def _all_search_words(query: str) -> list[str]:
-    return [word for word in slugify(query, max_length=400).split("-") if word]
+    return ascii_words(query)
