@@ -368,7 +368,7 @@ async def test_the_embed_page_may_be_framed_by_the_allowlist_only(client: httpx.
     assert f"frame-ancestors {HOST} http://localhost:8081" in embed.headers["content-security-policy"]
     assert "x-frame-options" not in embed.headers
     assert "reader-masthead" not in embed.text and '<main id="reader-main"' in embed.text
-    assert "/static/js/reader-embed.js" in embed.text
+    assert "/static/js/embed-page.js" in embed.text  # settings-swap.js and reader-embed.js (reader.assets)
     page = await client.get(f"/articles/{SEED_SLUG}")
     assert (
         page.headers["x-frame-options"] == "DENY"
@@ -447,7 +447,7 @@ async def test_an_embeds_error_shows_inside_the_embedding_sites_frame(client: ht
     html = response.text
     assert "Page not found" in html and "There is no page at this address" in html
     # A page for a frame: no masthead, links out of it, and its height reported to the host.
-    assert "reader-masthead" not in html and '<base target="_top">' in html and "reader-embed.js" in html
+    assert "reader-masthead" not in html and '<base target="_top">' in html and "/static/js/embed-page.js" in html
     missing_page = await client.get("/articles/no-such-article")
     assert missing_page.headers["x-frame-options"] == "DENY"
 

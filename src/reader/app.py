@@ -17,7 +17,7 @@ from reader import fonts, specimens
 from reader.access_log import AccessLog, open_access_log, take_hangups
 from reader.accounts import AccountStore
 from reader.announce import font_name, guide_name, key_action_name, theme_name
-from reader.assets import STYLESHEET
+from reader.assets import STYLESHEET, WEB_FONTS
 from reader.cors import EmbedCors
 from reader.db import DatabaseUnavailable, database_for
 from reader.demo import seed_demo
@@ -176,6 +176,10 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     def font_preload_urls(prefs: Preferences, lang: str) -> list[str]:
         return [assets.url(path) for path in fonts.preloads(settings.static_dir, prefs, lang)]
 
+    def web_fonts_url(prefs: Preferences, lang: str) -> str | None:
+        """The web fonts' stylesheet where the text in `lang` is set in one of them (reader.assets.WEB_FONTS)."""
+        return assets.url(WEB_FONTS) if fonts.is_web_font(settings.static_dir, prefs.font_for(lang)) else None
+
     def font_specimen(font: str, lang: str) -> list[str]:
         return specimens.button_views(font, lang, settings.static_dir)
 
@@ -185,6 +189,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         globals_={
             "stylesheet": STYLESHEET,
             "font_preloads": font_preload_urls,
+            "web_fonts": web_fonts_url,
             "fmt": fmt,
             "steps": NUMERIC_STEPS,
             "themes": CHOICES["theme"],
