@@ -116,3 +116,13 @@ def test_an_excerpt_is_a_passage_of_the_text_and_marks_only_words_found(text: st
     shown = "".join(piece for piece, _ in found.pieces)
     assert shown and shown in " ".join(unicodedata.normalize("NFC", text).split())
     assert _marks(found) and all(any(folded(piece).startswith(word) for word in words) for piece in _marks(found))
+
+
+def test_a_character_without_an_ascii_form_separates_words_as_in_the_text() -> None:
+    # Dropped, a dash or an ideograph joined its neighbours into one word ("noisai", "20202021"), by which
+    # neither was found, while the excerpt (Unicode's word characters) saw two.
+    made = search_text("x", "Hà Nội—Sài Gòn", "Năm 2020–2021", "", "<p>Bắc–Nam, a中b</p>")
+    assert made.title == "ha noi sai gon"
+    assert made.words == "ha noi sai gon nam 2020 2021 bac a b x"
+    found = excerpt("Tuyến Hà Nội—Sài Gòn", ["sai"])
+    assert found is not None and _marks(found) == ["Sài"]

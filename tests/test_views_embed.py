@@ -167,9 +167,9 @@ PARTITIONED = "Secure; SameSite=None; Partitioned"
         ("same site", {"origin": HOST, "sec-fetch-site": "same-site"}, "fragment", ["lax"]),
         ("other site", {"origin": HOST, "sec-fetch-site": "cross-site"}, "fragment", ["partitioned"]),
         # The embed's own requests come from reader's origin wherever it is framed: both, one value.
-        ("a frame", {"sec-fetch-site": "same-origin"}, "embed", ["lax", "partitioned"]),
+        ("a frame", {"sec-fetch-site": "same-origin"}, "embed", ["partitioned", "lax"]),
         # A browser without Fetch Metadata, on a page of another origin: it may be another site.
-        ("no fetch metadata", {"origin": HOST}, "fragment", ["lax", "partitioned"]),
+        ("no fetch metadata", {"origin": HOST}, "fragment", ["partitioned", "lax"]),
         ("reader's own page", {"sec-fetch-site": "same-origin"}, "page", ["lax"]),
     ],
 )
@@ -196,7 +196,7 @@ async def test_a_change_on_readers_own_site_deletes_a_partitioned_copy(client: h
     assert all(PARTITIONED not in c for c in fresh.headers.get_list("set-cookie"))
     cookie = {"cookie": "reader_prefs=1|s:150; reader_prefs=1|s:200"}
     response = await client.post("/preferences", data=form, headers={**headers, **cookie})
-    ordinary, partitioned = response.headers.get_list("set-cookie")
+    partitioned, ordinary = response.headers.get_list("set-cookie")
     assert "Partitioned" not in ordinary and ("Max-Age=0" in ordinary) == (action == "reset")
     assert partitioned == "reader_prefs=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"
 

@@ -13,15 +13,20 @@ _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "A
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+# The combining marks a decomposition leaves (diacritics: Vietnamese uses U+0300–U+036F), and the rest.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def folded(text: str) -> str:
     """A text as slugs spell it, before the words are joined: letters without their diacritics, lower case,
-    everything else that has no ASCII form dropped ("Bắc Kạn!" gives "bac kan!"). The marks a decomposition
-    leaves are not ASCII: dropping what is not drops them too, with no step per character in Python (an
-    article's body may be two million characters: reader.search)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    return decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    the marks a decomposition leaves dropped, everything else that has no ASCII form a space ("Bắc–Kạn!"
+    gives "bac kan!"), with no step per character in Python (an article's body may be two million
+    characters: reader.search)."""
+    decomposed = _MARKS.sub("", unicodedata.normalize("NFKD", text.translate(_SPECIAL)))
+    # Any other character without an ASCII form separates words, as it does in the text: dropped, it joined
+    # the words around it ("Bắc–Nam" was one word, "bacnam", which a search for "nam" did not find).
+    return _NOT_ASCII.sub(" ", decomposed).lower()
 
 
 def ascii_words(text: str) -> list[str]:

@@ -150,6 +150,12 @@ def store_prefs(request: Request, response: Response, prefs: Preferences, *, bas
     value = prefs.to_cookie(base)
     response.headers[PREFS_HEADER] = value
     keep = prefs != base
+    # The partitioned header goes first: a browser without CHIPS (Safari before 26.2, Firefox 128 ESR) ignores
+    # `Partitioned` and applies the headers in order to the one cookie it keeps by name, domain and path, so the
+    # ordinary cookie, set after it, is what stays there (a delete after it took away every change made on
+    # reader's own site whenever a cookie came: every second change).
+    if context != OWN_SITE or COOKIE_NAME in request.cookies:
+        response.headers.append("set-cookie", _partitioned_cookie(value if keep and context != OWN_SITE else ""))
     if context != OTHER_SITE:
         secure = is_https(request)
         if keep:
@@ -158,8 +164,6 @@ def store_prefs(request: Request, response: Response, prefs: Preferences, *, bas
             )
         else:
             response.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="lax")
-    if context != OWN_SITE or COOKIE_NAME in request.cookies:
-        response.headers.append("set-cookie", _partitioned_cookie(value if keep and context != OWN_SITE else ""))
 
 
 def safe_next(raw: str | None, default: str) -> str:
