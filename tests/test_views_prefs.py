@@ -14,10 +14,16 @@ SEED = f"/articles/{SEED_SLUG}"
 HTMX = {"hx-request": "true", "hx-current-url": f"http://testserver{SEED}"}
 
 
+# Deletes the partitioned copy a same-site embed may have left (reader.web.store_prefs).
+PARTITIONED_DELETE = "reader_prefs=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"
+
+
 def cookie_header(response: httpx.Response) -> str:
+    """The ordinary preference cookie's Set-Cookie: the one there is, beside at most the partitioned copy's delete."""
     headers = response.headers.get_list("set-cookie")
-    assert len(headers) == 1
-    return headers[0]
+    ordinary = [header for header in headers if "Partitioned" not in header]
+    assert len(ordinary) == 1 and set(headers) - set(ordinary) <= {PARTITIONED_DELETE}, headers
+    return ordinary[0]
 
 
 async def test_no_js_post_redirects_with_a_cookie(client: httpx.AsyncClient) -> None:
@@ -31,6 +37,35 @@ async def test_no_js_post_redirects_with_a_cookie(client: httpx.AsyncClient) -> 
     assert "HX-Request" in response.headers["vary"]
     page = await client.get(SEED)
     assert 'data-size="200"' in page.text and "<strong>200\u00a0%</strong>" in page.text
+
+
+def kept_without_chips(jar: dict[str, str], response: httpx.Response) -> dict[str, str]:
+    """A cookie store of a browser without CHIPS (Safari before 26.2, Firefox 128 ESR) after `response`: it
+    ignores `Partitioned`, keeps one cookie per name (one host and path here) and applies Set-Cookie headers in
+    the order they come (RFC 6265bis 5.6, 5.7)."""
+    kept = dict(jar)
+    for header in response.headers.get_list("set-cookie"):
+        pair, *attributes = [part.strip() for part in header.split(";")]
+        name, value = pair.split("=", 1)
+        if "Max-Age=0" in attributes:
+            kept.pop(name, None)
+        else:
+            kept[name] = value
+    return kept
+
+
+async def test_a_browser_without_partitioned_cookies_keeps_every_change(app: ServedApp) -> None:
+    # Each change on reader's own page that arrives with a cookie also deletes a partitioned copy (store_prefs):
+    # a browser that ignores `Partitioned` must still end with the ordinary cookie, not without any.
+    jar: dict[str, str] = {}
+    async with client_for(app, "https://testserver") as secure:
+        for field, value in (("size", "200"), ("theme", "dark"), ("font", "serif")):
+            secure.cookies.clear()  # this store's cookies only
+            cookie = {"cookie": f"reader_prefs={jar['reader_prefs']}"} if "reader_prefs" in jar else {}
+            headers = {"sec-fetch-site": "same-origin", **cookie}
+            response = await secure.post("/preferences", data={field: value, "next": SEED}, headers=headers)
+            jar = kept_without_chips(jar, response)
+    assert jar == {"reader_prefs": "1|s:200|f:serif|t:dark"}
 
 
 async def test_the_cookie_is_secure_under_https(app: ServedApp) -> None:

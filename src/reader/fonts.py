@@ -110,6 +110,12 @@ def declared_faces(static_dir: Path) -> tuple[Face, ...]:
     return parse_faces((static_dir / FACES_STYLESHEET).read_text(encoding="utf-8"))
 
 
+def is_web_font(static_dir: Path, choice: str) -> bool:
+    """Whether a font choice (reader.prefs.FONT_CHOICES) is one of the web fonts, not a system font."""
+    family = first_family(prefs.FONT_CHOICES[choice].stack)
+    return any(face.family == family for face in declared_faces(static_dir))
+
+
 def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> list[str]:
     """The font files (relative to the static directory) a page in `lang` preloads for this reader: none
     for a system font."""

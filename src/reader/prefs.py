@@ -97,7 +97,7 @@ class Palette:
     control_fg: str
     pressed_bg: str  # a toggle that is on, an open disclosure
     pressed_fg: str
-    mark_bg: str  # a sentence the editor's check flags: a light tint …
+    mark_bg: str  # a sentence the editor's check flags, a word a search found (search.css): a tint …
     mark_line: str  # … and an underline, which forced-colours mode keeps
 
     @classmethod

@@ -304,6 +304,53 @@ def test_text_stays_put_when_the_web_font_arrives(
     assert before["body"] == pytest.approx(after["body"], rel=0.04)
 
 
+# In every frame from now on: the wrapper's font, and whether the document declares the web font's faces and
+# its fallback's (made of Noto Sans, this machine's sans).
+FACES_EACH_FRAME = """(family) => {
+  window.__frames = [];
+  const look = () => {
+    const declared = new Set([...document.fonts].map((face) => face.family));
+    const font = document.getElementById('reader').dataset.font;
+    window.__frames.push([font, declared.has(family), declared.has(family + ' fallback: Noto Sans')]);
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+WEB_FONTS_CSS = "/static/css/web-fonts.css"
+
+
+def test_the_web_fonts_faces_load_only_for_a_web_font_and_every_swap_keeps_them(page: Page, live_server: str) -> None:
+    """The web fonts' faces are a stylesheet of their own (reader.assets.WEB_FONTS), not in every page's: a page
+    in a system font does not fetch it. Once the Readability panel is open it is in the document, so a web font
+    chosen there is declared, with its fallback, from the first frame of the swap that brings it (here the
+    stylesheet could not come with that swap at all), and so are later swaps; a page in a web font keeps a copy
+    in its head."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if WEB_FONTS_CSS in request.url else None)
+    page.goto(live_server + SEED)
+    wait_for_htmx(page)
+    assert fetched == [] and page.evaluate("[...document.fonts].filter((face) => face.family === 'Lexend').length") == 0
+    page.locator("#reader-panel-summary").click()
+    page.wait_for_function("() => [...document.fonts].some((face) => face.family === 'Lexend fallback: Noto Sans')")
+    assert len(fetched) == 1
+    page.route(f"**{WEB_FONTS_CSS}*", lambda route: route.abort("aborted"))
+    page.evaluate(FACES_EACH_FRAME, "Lexend")
+    page.locator("#reader-font-lexend").click()
+    expect(page.locator("#reader")).to_have_attribute("data-font", "lexend")
+    page.locator("#reader-bigger").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    frames = page.evaluate("window.__frames")
+    in_lexend = [frame for frame in frames if frame[0] == "lexend"]
+    assert in_lexend and all(faces and fallback for _, faces, fallback in in_lexend), frames
+    page.unroute(f"**{WEB_FONTS_CSS}*")
+    page.reload()
+    wait_for_htmx(page)
+    head_copies = f"document.head.querySelectorAll('link[href^=\"{WEB_FONTS_CSS}?v=\"]').length"
+    assert page.locator(f'#reader > link[href^="{WEB_FONTS_CSS}?v="]').count() == 1
+    assert page.evaluate(head_copies) == 1
+
+
 def test_atkinson_is_offered_only_where_it_has_the_letters(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
@@ -319,8 +366,12 @@ def test_atkinson_is_offered_only_where_it_has_the_letters(
 # Each drawn word of the font buttons beside the same word set in its web font on the same line: the box of
 # each (the drawing's width is the word's advance) and where each puts its baseline (a zero-size
 # inline-block's top sits on the line's baseline; the drawing's is its descent, -vertical-align, above its
-# bottom).
+# bottom). The words are set in the web fonts' faces, which a page in a system font does not link: added here
+# (as a constructed sheet: without JavaScript the page runs no load listener of a <link>).
 SPECIMENS_AND_TEXT = """async (families) => {
+  const faces = new CSSStyleSheet();
+  faces.replaceSync(await (await fetch(document.getElementById('reader-fonts').dataset.stylesheet)).text());
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, faces];
   const out = [];
   for (const drawing of document.querySelectorAll('.reader-specimen')) {
     const button = drawing.closest('button');

@@ -33,8 +33,9 @@ MORE_PAGES = [
     Target("shared-settings", "/preferences?settings=1|s:150|t:sepia"),
     Target("editor-preview", f"/editor/preview/{EN_SLUG}?settings=1|s:200", editor=True),
     Target("panel-open-english", f"/articles/{EN_SLUG}?panel=open"),
-    # The index searched: its results and the words kept in the box.
-    Target("index-search", "/?q=b%E1%BA%AFc+k%E1%BA%A1n"),
+    # The index searched: its results, an excerpt and an author's name with the words found marked, and the
+    # words kept in the box.
+    Target("index-search", "/?q=thanh+th%C3%B4ng+tin"),
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
     # An embed's own error page, shown inside the embedding site's frame.
     Target("embed-not-found", "/embed/no-such-article", 404),

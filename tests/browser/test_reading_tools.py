@@ -792,24 +792,24 @@ def _names(urls: list[str]) -> set[str]:
 
 
 def test_the_voice_and_the_guide_load_on_first_use_from_fingerprinted_addresses(stubbed_speech: Page) -> None:
-    """A first visit fetches only the entry and reading-tools.js (docs/performance.md); the voice's module on
-    the first Read aloud, which still starts reading; the guide's once it is turned on."""
+    """A first visit fetches only reading-tools.js, the page's own module (docs/performance.md); the voice's
+    module on the first Read aloud, which still starts reading; the guide's once it is turned on."""
     page = stubbed_speech
     fetched = _modules_fetched(page)
     page.goto(page.url + "?panel=open")  # the guide's setting is in the panel
     expect(page.locator("#reader-speak")).to_be_visible()
     page.wait_for_load_state("networkidle")
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js"}
+    assert _names(fetched) == {"reading-tools.js"}
     page.evaluate("() => { window.__engine = 'stalls'; }")
     page.evaluate("() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true}])")
     page.locator("#reader-speak").click()
     expect(page.locator("#reader-status")).to_have_text("Đang đọc to")  # on that same press
     expect(page.locator("#reader-tools")).to_have_attribute("data-state", "playing")
     assert page.evaluate("() => window.__spoken.length") == 1
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "read-aloud.js"}
+    assert _names(fetched) == {"reading-tools.js", "read-aloud.js"}
     page.locator("#reader-guide").select_option("3")
     expect(page.locator(".reader-guide-band")).to_be_attached()
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "read-aloud.js", "reading-guide.js"}
+    assert _names(fetched) == {"reading-tools.js", "read-aloud.js", "reading-guide.js"}
     # Never by a bare relative address, which the cache could answer with another release's module.
     assert all("?v=" in url for url in fetched), fetched
 
@@ -819,7 +819,7 @@ def test_a_guide_already_on_loads_with_the_page(browser: Browser, live_server: s
     fetched = _modules_fetched(page)
     page.reload()
     expect(page.locator(".reader-guide-band")).to_be_attached()
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "reading-guide.js"}
+    assert _names(fetched) == {"reading-tools.js", "reading-guide.js"}
 
 
 def test_key_names_and_held_keys(browser: Browser, live_server: str) -> None:

@@ -33,7 +33,16 @@ from reader.state import Request
 from reader.views.articles import page_extras
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
 from reader.views.moved import ArticleMoved
-from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next, store_prefs, ui_lang_for
+from reader.web import (
+    cookie_context,
+    path_for,
+    prefs_for,
+    refuse_cross_site,
+    render,
+    safe_next,
+    store_prefs,
+    ui_lang_for,
+)
 
 # The pages whose article region a preference change answers with (htmx), the region they all show.
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
@@ -49,12 +58,6 @@ def colors_pair(prefs: Preferences) -> str:
     """The {pair} of the custom colours' stylesheet (colors_css) for preferences that have them."""
     assert prefs.text_color and prefs.background_color
     return f"{prefs.text_color[1:]}-{prefs.background_color[1:]}"
-
-
-def _embedding_origin(request: Request) -> bool:
-    """True when the request comes from a site on the embedding allowlist (the web component)."""
-    origin = request.headers.get("origin")
-    return origin is not None and origin in request.state["settings"].embed_origins
 
 
 async def update(request: Request) -> Response:
@@ -88,13 +91,13 @@ async def update(request: Request) -> Response:
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
         response = RedirectResponse(_return_to(next_path, fields, panel_open), status_code=303)
-    # Inside another site (an iframe, or the component on an allowlisted page) only a partitioned cookie
-    # is stored at all.
-    embedded = view == "embed" or (view == "fragment" and _embedding_origin(request))
+    # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
+    # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
+    context = cookie_context(request, framed=view == "embed")
     # The size so chosen is written out even where it is this form's default: left out, the page's other
     # components would go back to their own host sizes (100 % chosen here, 200 % again there).
     kept_base = base if size_from is None else dataclasses.replace(base, size=0.0)
-    store_prefs(request, response, outcome.prefs, base=kept_base, embedded=embedded)
+    store_prefs(request, response, outcome.prefs, base=kept_base, context=context)
     # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
     return response
