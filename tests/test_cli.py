@@ -307,6 +307,61 @@ def test_a_copy_that_fails_half_way_leaves_the_target_as_it_was(
     assert asyncio.run(_read_site(database_target, session, token)) == _copied("Was there before", key)
 
 
+# ---------------------------------------------------------------- a malformed database URL
+
+BAD_URLS = [
+    "postgresql://u:Zq9secret@[::1/x",  # urllib's ValueError: Invalid IPv6 URL
+    "postgresql://u:Zq9secret@[::1]:99999/x",  # OverflowError from connect(), after the schema step began
+    "postgresql://u:Zq9secret@127.0.0.1:70000/x",
+    "postgresql://u:Zq9secret@db1,/x",  # asyncpg's IndexError
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+@pytest.mark.parametrize(
+    "command",
+    [("serve", "--port", "0"), ("migrate",), ("import", "{file}"), ("token", "create", "ci"), ("user", "add", "mai")],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("way", ["--db", "READER_DB"])
+def test_a_malformed_database_url_stops_every_command_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: tuple[str, ...], way: str
+) -> None:
+    """README: one line, exit status 2, naming where the URL came from, never its password."""
+    article = tmp_path / "one.json"
+    article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
+    args = [part.format(file=article) for part in command]
+    if way == "--db":
+        args += ["--db", url]
+    else:
+        monkeypatch.setenv("READER_DB", url)
+    done = reader(*args, stdin="correct horse battery\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"reader: error: {way}: ") and done.stderr.count("\n") == 1
+    assert "Zq9secret" not in done.stderr
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_malformed_url_as_copys_source_or_target_is_one_line(tmp_path: Path, url: str) -> None:
+    site = str(tmp_path / "site.db")
+    assert reader("migrate", "--db", site).returncode == 0
+    for args, name in (((url, str(tmp_path / "copy.db")), "SOURCE"), ((site, url), "TARGET")):
+        done = reader("copy", *args)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.startswith(f"reader: error: {name}: ") and done.stderr.count("\n") == 1
+        assert "Zq9secret" not in done.stderr
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_bad_pgport_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncpg reads PGPORT for a host given without its port: 70000 was an OverflowError's traceback."""
+    monkeypatch.setenv("PGPORT", "70000")
+    done = reader("migrate", "--db", "postgresql://reader@127.0.0.1/site")
+    assert (done.returncode, done.stderr) == (
+        2, "reader: error: PGPORT (read for --db): a port in it is not a number from 1 to 65535\n"
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------- a database that fails a command
 
 

@@ -404,8 +404,7 @@ def _same_database(source: str | Path, target: str | Path) -> bool:
     return False
 
 
-async def _copy(settings: Settings, source: str, target: str, replace: bool) -> str:
-    source_at, target_at = parse_database("SOURCE", source), parse_database("TARGET", target)
+async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path, replace: bool) -> str:
     if _same_database(source_at, target_at):
         raise CopyRefused("SOURCE and TARGET are the same database")
     if isinstance(source_at, Path) and not source_at.is_file():
@@ -447,7 +446,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "copy":
         try:
-            print(asyncio.run(_copy(settings, args.source, args.target, args.replace)))
+            # Checked before anything is opened, as --db is (with the PG* variables asyncpg would read).
+            source, target = (
+                parse_database("SOURCE", args.source, environ),
+                parse_database("TARGET", args.target, environ),
+            )
+            print(asyncio.run(_copy(settings, source, target, args.replace)))
         except (CopyRefused, SettingsError, *DATABASE_FAILURES) as exc:
             return _fail(exc)
         return 0
