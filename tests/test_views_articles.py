@@ -150,10 +150,14 @@ async def test_the_fragment_is_the_same_article_without_a_document(client: httpx
     toolbar = re.search(r'<section class="reader-toolbar".*?</section>', fragment, re.DOTALL)
     assert toolbar is not None
     # The same controls; only the hidden fields telling the server which view posted and (in another
-    # site's page, where no cookie may come along) with which settings differ, and the read-aloud controls
-    # come hidden (a site may show a fragment without the script that shows them).
+    # site's page, where no cookie may come along) with which settings, or (on reader's own page) with which
+    # settings it was drawn, differ, and the read-aloud controls come hidden (a site may show a fragment
+    # without the script that shows them).
     carried = re.compile(r'\n<input type="hidden" name="prefs" value="[^"]*">')
+    drawn = re.compile(r'\n<input type="hidden" name="drawn" value="[^"]*">')
     assert carried.search(toolbar.group(0)) and not carried.search(page)
+    assert drawn.search(page) and not drawn.search(toolbar.group(0))
+    page = drawn.sub("", page)
     as_on_the_page = (
         carried.sub("", toolbar.group(0))
         .replace('name="view" value="fragment"', 'name="view" value="page"')
