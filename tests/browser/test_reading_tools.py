@@ -917,3 +917,25 @@ def test_a_focused_link_and_the_word_spoken_stand_out_in_the_sentence_being_read
             assert contrast_ratio(a11y._hex(seen["wordColor"]), a11y._hex(seen["wordFill"])) >= 7, seen
     finally:
         context.close()
+
+
+def test_a_clash_marks_only_the_keys_that_share_one_and_a_saved_key_is_announced_as_kept(
+    stubbed_speech: Page,
+) -> None:
+    """"Read aloud" and "Previous sentence" both on j: those two are invalid, not "Next sentence" on l. And "Ư"
+    saved is kept and shown as "ư": the announcement says "ư" too."""
+    page = stubbed_speech
+    page.locator("#reader-panel-summary").click()
+    page.locator("#reader-shortcuts-summary").click()
+    page.fill("#reader-key-play", "j")
+    page.fill("#reader-key-previous", "j")
+    page.click("#reader-keys-save")
+    expect(page.locator("#reader-keys-refused")).to_be_visible()
+    expect(page.locator("#reader-key-play")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#reader-key-previous")).to_have_attribute("aria-invalid", "true")
+    assert page.locator("#reader-key-next").get_attribute("aria-invalid") is None
+    page.fill("#reader-key-play", "Ư")
+    page.fill("#reader-key-previous", "j")
+    page.click("#reader-keys-save")
+    expect(page.locator("#reader-status")).to_have_text("Phím cho “Đọc to / tạm dừng”: ư")
+    expect(page.locator("#reader-key-play")).to_have_value("ư")
