@@ -922,7 +922,7 @@ def test_a_focused_link_and_the_word_spoken_stand_out_in_the_sentence_being_read
 def test_a_clash_marks_only_the_keys_that_share_one_and_a_saved_key_is_announced_as_kept(
     stubbed_speech: Page,
 ) -> None:
-    """"Read aloud" and "Previous sentence" both on j: those two are invalid, not "Next sentence" on l. And "Ư"
+    """ "Read aloud" and "Previous sentence" both on j: those two are invalid, not "Next sentence" on l. And "Ư"
     saved is kept and shown as "ư": the announcement says "ư" too."""
     page = stubbed_speech
     page.locator("#reader-panel-summary").click()
