@@ -403,5 +403,8 @@ def test_a_form_drawn_before_a_newer_change_applies_only_what_the_reader_changed
     assert outcome.prefs == dataclasses.replace(current, key_next="m", voices=(("en", "Daniel"), ("vi", "Linh")))
     clash = apply_form(current, {"key_play": "k", "key_previous": "j", "key_next": "x"}, drawn=drawn)
     assert clash.prefs == current and [r.reason for r in clash.refused] == ["same-key"]
+    # "Use theme colours" turns off colours chosen since the page was drawn.
+    coloured = dataclasses.replace(current, text_color="#ffff00", background_color="#000080")
+    assert apply_form(coloured, {"colors": "default"}, drawn=drawn).prefs == current
     # Other actions are not merged: a preset sets its values on the current settings.
     assert apply_form(current, {"action": "preset-large", "size": "100"}, drawn=drawn).prefs.size == 200.0

@@ -610,6 +610,9 @@ def _merged_fields(
     brought back at 100 %: the cookie went back to 100 %)."""
     asked, refused = _set_fields(drawn, form)
     changed = {field for field, value in asked.items() if value != getattr(drawn, field)}
+    if form.get("colors") == "default":
+        # "Use theme colours" says what it does whatever the page showed: colours set since go too.
+        changed |= {"text_color", "background_color"}
     if "theme" in changed and "colors" not in form and not any(form.get(f) for f in ("text_color", "background_color")):
         # A theme chosen turns the reader's own colours off (as in _set_fields), those they have now too.
         changed |= {"text_color", "background_color"}
