@@ -358,25 +358,27 @@ class SqlArticleStore:
         insert then breaks the slug's uniqueness, nothing is written, and the save runs again, finding that
         article to update.
         """
+        words = await drafts_words(drafts)
         for attempt in range(_SAVE_ATTEMPTS):
             try:
-                return await self._save(drafts, by)
+                return await self._save(drafts, words, by)
             except ConflictError:
                 if attempt == _SAVE_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    async def _save(self, drafts: Sequence[ArticleDraft], by: str) -> SaveResult:
+    async def _save(self, drafts: Sequence[ArticleDraft], words: Sequence[SearchText], by: str) -> SaveResult:
         async with self.db.transaction(touches=[d.slug for d in drafts]) as tx:
-            return await save_drafts(tx, drafts, by=by)
+            return await save_drafts(tx, drafts, words, by=by)
 
     async def save_article(self, draft: ArticleDraft, *, by: str = "") -> tuple[Article, bool]:
         """Create or update one article; the article as this write left it (read in its own transaction:
         a write from another client a moment later does not change the answer) and whether it was created."""
+        words = await drafts_words([draft])
         for attempt in range(_SAVE_ATTEMPTS):
             try:
                 async with self.db.transaction(touches=(draft.slug,)) as tx:
-                    result = await save_drafts(tx, [draft], by=by)
+                    result = await save_drafts(tx, [draft], words, by=by)
                     return await _written(tx, draft.slug), result.created > 0
             except ConflictError:  # another node created the slug meanwhile (see save_articles)
                 if attempt == _SAVE_ATTEMPTS - 1:
@@ -386,7 +388,8 @@ class SqlArticleStore:
     async def create_article(self, draft: ArticleDraft, *, by: str = "") -> Article | None:
         """Create an article under a slug no other article has: the article written, or None (nothing
         written) when one has."""
-        row = _new_row(draft, _now(), dt.date.today().isoformat(), by)
+        (words,) = await drafts_words([draft])
+        row = _new_row(draft, words, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
                 return None
@@ -397,11 +400,12 @@ class SqlArticleStore:
         """Update an article that is still at `version`: the article as it now is, or None (nothing written)
         when it is not at that version: another save came first (or a delete), and writing now would wipe
         what that save wrote."""
+        (words,) = await drafts_words([draft])
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             old = await tx.fetch_one("SELECT * FROM articles WHERE slug = ?", (draft.slug,))
             if old is None or old["version"] != version:
                 return None
-            row = _changed_row(draft, old, _now(), by)
+            row = _changed_row(draft, words, old, _now(), by)
             if row is None:
                 return _article(old)
             await tx.execute(_KEEP_REVISION, _revision(old))
@@ -510,7 +514,8 @@ class SqlArticleStore:
         On PostgreSQL an article created or renamed at an old address while this runs may not be seen by it
         (neither sees the other's uncommitted write): the address is then given back under that article,
         which is served there (an article before a redirect), and its own delete takes the redirect away."""
-        row = _new_row(draft, _now(), dt.date.today().isoformat(), by)
+        (words,) = await drafts_words([draft])
+        row = _new_row(draft, words, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             await tx.lock(_deleting(draft.slug))
             deleted = await tx.fetch_one(
@@ -546,9 +551,24 @@ class SqlArticleStore:
         """
         if draft is not None and draft.slug != new_slug:
             raise ValueError(f"the draft is for {draft.slug!r}, not {new_slug!r}")
+        # The words at the new address, made before the transaction: from the draft, or from the article at
+        # `version` as read now (the transaction goes on only while it is still at that version: the same text).
+        if draft is not None:
+            (words,) = await drafts_words([draft])
+        elif new_slug == slug:
+            words = SearchText("", "")  # nothing moves (_rename)
+        else:
+            old = await self.db.fetch_one(
+                "SELECT version, title, summary, author, body_html FROM articles WHERE slug = ?", (slug,)
+            )
+            if old is None or old["version"] != version:
+                return None
+            words = await off_the_loop(
+                search_text, new_slug, old["title"], old["summary"], old["author"], old["body_html"]
+            )
         try:
             async with self.db.transaction(touches=(slug, new_slug)) as tx:
-                return await _rename(tx, slug, new_slug, version, draft, by)
+                return await _rename(tx, slug, new_slug, version, draft, words, by)
         except SlugTaken:
             raise
         except ConflictError:  # another node took the address between the check and the move
@@ -583,9 +603,10 @@ def _deleting(slug: str) -> str:
 
 
 async def _rename(
-    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None, by: str
+    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None, words: SearchText, by: str
 ) -> Article | None:
-    """SqlArticleStore.rename_article within `tx` (whose `touches` name both slugs)."""
+    """SqlArticleStore.rename_article within `tx` (whose `touches` name both slugs); `words`: the article's at
+    `new_slug`, at `version` or from `draft`."""
     # As update_article: not locked here (its revision is kept before its row is updated, in the order every
     # update takes, or two of them could each wait for the other); the version in _MOVE's WHERE makes a rename
     # that lost a race to another save or rename of the article change nothing.
@@ -614,7 +635,6 @@ async def _rename(
         values = [getattr(draft, field) for field in _COMPARED]
         published, status = draft.published or old["published"], draft.status or old["status"]
     await tx.execute(_KEEP_REVISION, _revision(old))
-    words = _words(new_slug, values)
     moved = (new_slug, *values, published, status, now, by, words.title, words.words, slug, version)
     if await tx.execute(_MOVE, moved) == 0:
         return None
@@ -638,19 +658,33 @@ async def _written(tx: Transaction, slug: str) -> Article:
     return _article(row)
 
 
-async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
-    """Create or update every draft within `tx` (whose `touches` must name their slugs); `by`: who."""
+async def drafts_words(drafts: Sequence[ArticleDraft]) -> list[SearchText]:
+    """The words each draft is found by (reader.search), made in a worker thread (reader.cpu_work) before a
+    write's transaction: a long article's took the event loop, and the write lock, for most of a second
+    (0.8 s for a 1.9 MB body, ten times the rest of its save)."""
+    return await off_the_loop(_drafts_words, list(drafts))
+
+
+def _drafts_words(drafts: Sequence[ArticleDraft]) -> list[SearchText]:
+    return [_words(draft.slug, [getattr(draft, field) for field in _COMPARED]) for draft in drafts]
+
+
+async def save_drafts(
+    tx: Transaction, drafts: Sequence[ArticleDraft], words: Sequence[SearchText], *, by: str = ""
+) -> SaveResult:
+    """Create or update every draft within `tx` (whose `touches` must name their slugs); `words`: each one's
+    (drafts_words, made before the transaction); `by`: who."""
     now = _now()
     today = dt.date.today().isoformat()
     created: list[tuple[object, ...]] = []
     updated: list[tuple[object, ...]] = []
     existing = await _existing(tx, [d.slug for d in drafts])
     # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
-    for draft in sorted(drafts, key=lambda d: d.slug):
+    for draft, its_words in sorted(zip(drafts, words, strict=True), key=lambda pair: pair[0].slug):
         old = existing.get(draft.slug)
         if old is None:
-            created.append(_new_row(draft, now, today, by))
-        elif (row := _changed_row(draft, old, now, by)) is not None:
+            created.append(_new_row(draft, its_words, now, today, by))
+        elif (row := _changed_row(draft, its_words, old, now, by)) is not None:
             updated.append(row)
     if created:
         await tx.execute_many(_INSERT, created)
@@ -705,17 +739,16 @@ def _revision(row: Row) -> tuple[object, ...]:
     return (*(row[column] for column in _REVISION_COLUMNS), row["updated_at"], _saved_by(row))
 
 
-def _new_row(draft: ArticleDraft, now: str, today: str, by: str) -> tuple[object, ...]:
+def _new_row(draft: ArticleDraft, words: SearchText, now: str, today: str, by: str) -> tuple[object, ...]:
     """The parameters of _INSERT that create `draft` (dated `today` when it has no date, published when it
-    does not say), saved by `by`."""
+    does not say), with its `words`, saved by `by`."""
     values = [getattr(draft, field) for field in _COMPARED]
     status = draft.status or PUBLISHED
-    words = _words(draft.slug, values)
     published = draft.published or today
     return (draft.slug, *values, published, status, now, now, by, words.title, words.words, *[draft.slug] * 3)
 
 
-def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[object, ...] | None:
+def _changed_row(draft: ArticleDraft, words: SearchText, old: Row, now: str, by: str) -> tuple[object, ...] | None:
     """The parameters of _UPDATE that make `old` into `draft` (saved by `by`), or None when that changes
     nothing (a draft without a date keeps the stored one, one without a status the stored state). A publish
     or unpublish alone is a change: a version of its own, with who and when."""
@@ -725,7 +758,6 @@ def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[obje
     compared = (*_COMPARED, "published", "status")
     if all(old[f] == v for f, v in zip(compared, (*values, published, status), strict=True)):
         return None
-    words = _words(draft.slug, values)
     return (*values, published, status, now, by, words.title, words.words, draft.slug)
 
 
