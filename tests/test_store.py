@@ -798,6 +798,24 @@ async def test_words_made_from_a_version_saved_over_meanwhile_are_not_kept(
     assert await store.refresh_all_search() == 1 and await _found(store, "nang") == ["a"]
 
 
+async def test_stale_words_are_made_outside_any_transaction_a_bounded_batch_at_a_time(
+    store: SqlArticleStore, word_making: list[tuple[bool, bool]]
+) -> None:
+    """refresh_search made the words of up to 20 stale articles inside its transaction: 20 articles of 1 MB
+    held SQLite's write lock 7.3 s, and another process's write gave up after its busy timeout. They are made
+    in a worker thread outside any transaction, and a batch is bounded by the size of its text too."""
+    body = "<p>" + "mưa " * 40_000 + "</p>"  # more than half the batch's text (reader.store.SEARCH_BATCH_CHARS)
+    await store.save_articles([draft(f"a{n}", body_html=body) for n in range(4)] + [draft("small")])
+    word_making.clear()
+    async with store.db.transaction() as tx:
+        await tx.execute("UPDATE articles SET search_version = 0")
+    assert await store.refresh_search() == 1  # the second long one would pass the batch's text
+    assert await store.refresh_all_search() == 4
+    assert word_making == [(False, False)] * 5
+    assert await store.refresh_all_search() == 0
+    assert sorted(await _found(store, "mua")) == ["a0", "a1", "a2", "a3"]
+
+
 async def test_bidi_controls_stored_before_the_clean_up_are_taken_out_of_one_line_fields(
     empty_database_target: str | Path,
 ) -> None:

@@ -97,10 +97,14 @@ _MOVE = (
 # Articles whose words (reader.search) were made from another version than theirs, or not yet made: written by
 # a node of the release before schema 13, or stored before it (migrations._SEARCH_COLUMNS). Indexed apart.
 _STALE = "search_version <> version"
-# How many stale articles refresh_search makes the words of in one transaction: their bodies are read, and
-# their words made, while it holds SQLite's write lock (a node of another process waits, as for any write).
+# How many stale articles refresh_search makes the words of at a time, and about how much of their text (a
+# first article longer than that alone): their words are made outside any transaction, and written in one.
 SEARCH_BATCH = 20
-_REFRESH = "UPDATE articles SET search_title = ?, search_text = ?, search_version = ? WHERE id = ? AND version = ?"
+SEARCH_BATCH_CHARS = 262_144
+_REFRESH = (
+    "UPDATE articles SET search_title = ?, search_text = ?, search_version = ? WHERE id = ? AND version = ? "
+    f"AND {_STALE}"
+)
 # Articles whose stored words begin with each of a search's words, through each backend's index of them
 # (migrations._SQLITE_SEARCH, _POSTGRESQL_SEARCH): the condition, and its one parameter made from the words
 # (each [a-z0-9]+, reader.slugs: nothing in them is syntax to either query language).
@@ -324,32 +328,56 @@ class SqlArticleStore:
         return Page(items=items, page=page, pages=pages, total=total)
 
     async def refresh_search(self, *, batch: int = SEARCH_BATCH) -> int:
-        """Make the words (reader.search) of up to `batch` articles whose words are stale (_STALE) again: how
-        many were stale, fewer than `batch` once none is left (but for any written meanwhile).
+        """Make the words (reader.search) of up to `batch` articles whose words are stale (_STALE) again, fewer
+        when their text passes SEARCH_BATCH_CHARS: how many were looked at."""
+        count, _ = await self._refresh_after(0, batch)
+        return count
 
-        Another process or node doing the same waits for this one's rows (SQLite's write lock, PostgreSQL's
-        row locks), then finds them up to date and leaves them. A save of one of them meanwhile wins: the
-        update below is only for the version the words were made from."""
-        stale = await self.db.fetch_all(f"SELECT id, slug FROM articles WHERE {_STALE} ORDER BY id LIMIT ?", (batch,))
-        if not stale:
-            return 0
-        ids = [row["id"] for row in stale]
-        async with self.db.transaction(touches=[row["slug"] for row in stale]) as tx:
-            rows = await tx.fetch_all(
-                "SELECT id, version, slug, title, summary, author, body_html FROM articles"
-                f" WHERE id IN ({','.join('?' * len(ids))}) AND {_STALE}{tx.row_lock}",
-                ids,
-            )
-            made = await off_the_loop(_made_again, rows)
-            await tx.execute_many(_REFRESH, made)
-        return len(stale)
+    async def _refresh_after(self, after: int, batch: int) -> tuple[int, int | None]:
+        """refresh_search of the stale articles after the id `after`: how many were looked at, and the last
+        one's id while more may follow (None: no stale article is left after it).
+
+        The words are made in a worker thread before any transaction, then written in a short one (on SQLite
+        it holds the write lock for the writes alone: made inside it, 20 articles of 1 MB held it 7.3 s, and
+        another process's write gave up after its 5 s busy timeout). Each write is only for the version the
+        words were made from, and only while its words are still stale: a save meanwhile wins, and when another
+        process or node made the same words at the same time (neither claims the articles: that would be a
+        write of its own, for work that is rare, at upgrades, and bounded by a batch), the second writes
+        nothing."""
+        sizes = await self.db.fetch_all(
+            "SELECT id, length(title) + length(summary) + length(author) + length(body_html) AS size"
+            f" FROM articles WHERE {_STALE} AND id > ? ORDER BY id LIMIT ?",
+            (after, batch),
+        )
+        if not sizes:
+            return 0, None
+        chosen, total = [], 0
+        for row in sizes:
+            if chosen and total + int(row["size"]) > SEARCH_BATCH_CHARS:
+                break
+            chosen.append(row["id"])
+            total += int(row["size"])
+        rows = await self.db.fetch_all(
+            "SELECT id, version, slug, title, summary, author, body_html FROM articles"
+            f" WHERE id IN ({','.join('?' * len(chosen))}) AND {_STALE}",
+            chosen,
+        )
+        made = await off_the_loop(_made_again, rows)
+        if made:
+            async with self.db.transaction(touches=[row["slug"] for row in rows]) as tx:
+                await tx.execute_many(_REFRESH, made)
+        more = len(chosen) < len(sizes) or len(sizes) == batch
+        return len(chosen), chosen[-1] if more else None
 
     async def refresh_all_search(self) -> int:
-        """refresh_search until no article's words are stale; how many were made again."""
-        done = 0
-        while (count := await self.refresh_search()) == SEARCH_BATCH:
+        """refresh_search until no article's words are stale (each looked at once: one made stale again
+        meanwhile, by a node of the release before, waits for the next call); how many were looked at."""
+        done: int = 0
+        after: int | None = 0
+        while after is not None:
+            count, after = await self._refresh_after(after, SEARCH_BATCH)
             done += count
-        return done + count
+        return done
 
     async def save_articles(self, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
         """Create or update every draft in one transaction: all of them are written, or none; `by`: who.
