@@ -351,7 +351,8 @@ class SqlArticleStore:
         )
         if not sizes:
             return 0, None
-        chosen, total = [], 0
+        chosen: list[int] = []
+        total = 0
         for row in sizes:
             if chosen and total + int(row["size"]) > SEARCH_BATCH_CHARS:
                 break
