@@ -187,6 +187,17 @@ async def test_each_result_has_an_excerpt_of_where_its_words_were_found(store: S
     assert all(item.excerpt is None for item in (await store.list_articles(page=1, per_page=10)).items)
 
 
+async def test_an_excerpt_comes_from_the_beginning_of_a_long_body(store: SqlArticleStore) -> None:
+    """A result's excerpt is looked for in the first reader.search.EXCERPT_HTML characters of its body: words
+    found only further on show the lead (no excerpt), as for an article found by its address."""
+    body = "<p>" + "mưa " * 20_000 + "</p><p>Nắng đẹp.</p>"  # 80,000 characters
+    await store.save_articles([draft("long", summary="Sapo.", body_html=body)])
+    (early,) = (await store.list_articles(page=1, per_page=10, search="mua")).items
+    assert early.excerpt is not None and early.excerpt.cut_after
+    (late,) = (await store.list_articles(page=1, per_page=10, search="nang")).items
+    assert late.slug == "long" and late.excerpt is None and late.summary == "Sapo."
+
+
 async def test_an_article_of_many_different_words_is_found_by_its_first_200_000_characters_of_them(
     store: SqlArticleStore,
 ) -> None:

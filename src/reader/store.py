@@ -21,7 +21,7 @@ from reader.models import (
     SafeHtml,
     SaveResult,
 )
-from reader.search import Marked, SearchText, body_text, excerpt, in_words, marked, search_text
+from reader.search import EXCERPT_HTML, Marked, SearchText, excerpt, excerpt_source, in_words, marked, search_text
 from reader.slugs import search_words
 
 _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_format", "author", "source_url")
@@ -300,8 +300,11 @@ class SqlArticleStore:
             # The page's ids first, then their rows: ordered with every row's columns, SQLite would read each
             # article found whole (its sorter holds what the statement selects).
             chosen = f"SELECT id FROM articles{where} ORDER BY {order} LIMIT ? OFFSET ?"
+            # Of the body, what an excerpt is looked for in (reader.search.excerpt_source), and one character
+            # more to tell whether it goes on.
+            body = f"substr(body_html, 1, {EXCERPT_HTML + 1}) AS body_html"
             rows = await self.db.fetch_all(
-                f"SELECT {fields}, body_html FROM articles WHERE id IN ({chosen}) ORDER BY {order}",
+                f"SELECT {fields}, {body} FROM articles WHERE id IN ({chosen}) ORDER BY {order}",
                 (*matching, *ranking, per_page, (page - 1) * per_page, *ranking),
             )
         else:
@@ -741,7 +744,10 @@ def _found(rows: Sequence[Row], words: list[str]) -> list[tuple[Marked | None, M
     found: list[tuple[Marked | None, Marked | None]] = []
     for row in rows:
         in_title = in_words(words, row["title"])
-        text = None if in_title else excerpt(f"{row['summary']} {body_text(row['body_html'])}", words)
+        text = None
+        if not in_title:
+            source, more = excerpt_source(row["summary"], row["body_html"])
+            text = excerpt(source, words, more=more)
         found.append((text, marked(row["author"], words)))
     return found
 
