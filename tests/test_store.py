@@ -262,6 +262,34 @@ async def test_the_words_are_made_off_the_event_loop_before_the_transaction(
     assert word_making == [(False, False)] * 9
 
 
+async def test_words_that_look_like_numbers_and_words_far_into_an_article_are_found(store: SqlArticleStore) -> None:
+    """PostgreSQL's text search parser split what looks like a number ("0018e4e4": "0018e4" and "e4", then a
+    phrase search) and kept positions only up to 16,383: its index takes the stored words as they are."""
+    body = "<p>" + " ".join(f"w{n}" for n in range(17_000)) + " 0018e4e4 abc1e5x</p>"
+    await store.save_articles([draft("long", body_html=body), draft("short", body_html="<p>0018e4e4 abc1e5x</p>")])
+    for search in ("0018e4e4", "0018e4", "abc1e5x", "abc1e5", "0018e4e4 abc1e5x"):
+        assert sorted(await _found(store, search)) == ["long", "short"], search
+    assert await _found(store, "w16999") == ["long"]
+    assert await _found(store, "e4") == await _found(store, "e5x") == []  # no word begins so
+
+
+async def test_postgresql_s_search_uses_its_index_and_its_words_are_never_syntax(store: SqlArticleStore) -> None:
+    if store.db.dialect != "postgresql":
+        pytest.skip("PostgreSQL's index of the words")
+    from reader.store import _WORDS_MATCH
+
+    condition, query = _WORDS_MATCH["postgresql"]
+    async with store.db.transaction() as tx:
+        await tx.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole
+        plan = await tx.fetch_all(f"EXPLAIN SELECT id FROM articles WHERE {condition}", (query(["abc", "d"]),))
+        # A word with the query language's quote and escape in it is still one term, taken as it is.
+        odd = await tx.fetch_one(
+            "SELECT numnode(?::text::tsquery) AS n, ?::text::tsquery::text AS q", (query(["a'b\\c:* | !x"]),) * 2
+        )
+    assert "articles_words" in " ".join(str(row["QUERY PLAN"]) for row in plan)
+    assert odd is not None and odd["n"] == 1 and odd["q"] == "'a''b\\\\c:* | !x':*"
+
+
 async def test_every_write_makes_the_words_again(store: SqlArticleStore) -> None:
     await store.save_articles([draft("a", body_html="<p>Mưa lớn.</p>")])
     assert await _found(store, "mua") == ["a"]

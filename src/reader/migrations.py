@@ -162,12 +162,17 @@ _SQLITE_SEARCH = (
     "WHERE old.search_text <> ''; "
     "INSERT INTO article_words (rowid, words) SELECT new.id, new.search_text WHERE new.search_text <> ''; END",
 )
-# PostgreSQL: a GIN index of the words as the 'simple' configuration reads them (no stemming, no stop words,
-# no extension), which prefix queries (`word:*`) use. An expression index, not a stored column: it follows
-# search_text whoever writes it, and adding it rewrites nothing.
+# PostgreSQL: a GIN index of the words as they are stored, split at their spaces, which prefix queries
+# (`'word':*`) use: not as a text search configuration's parser reads them, which splits what looks like a
+# number ("0018e4e4" gave "0018e4" and "e4", and a search for it became a phrase) and keeps positions only
+# up to 16,383; this one has none (a search only asks whether each word begins one), and is smaller.
+# reader.store's queries use this same expression (POSTGRESQL_WORDS), or the index is not used. An
+# expression index, not a stored column: it follows search_text whoever writes it, and adding it rewrites
+# nothing. (array_remove: an empty word would make array_to_tsvector refuse the row, and its write.)
+POSTGRESQL_WORDS = "array_to_tsvector(array_remove(string_to_array(search_text, ' '), ''))"
 _POSTGRESQL_SEARCH = (
     *_SEARCH_COLUMNS,
-    "CREATE INDEX articles_words ON articles USING gin (to_tsvector('simple', search_text))",
+    f"CREATE INDEX articles_words ON articles USING gin ({POSTGRESQL_WORDS})",
 )
 
 

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from reader.cpu_work import off_the_loop
 from reader.db import ConflictError, Database, Row, Transaction
+from reader.migrations import POSTGRESQL_WORDS
 from reader.models import (
     PUBLISHED,
     Article,
@@ -118,8 +119,8 @@ _WORDS_MATCH: dict[str, tuple[str, Callable[[list[str]], str]]] = {
         lambda words: " AND ".join(f'"{word}"*' for word in words),
     ),
     "postgresql": (
-        "to_tsvector('simple', search_text) @@ to_tsquery('simple', ?)",
-        lambda words: " & ".join(f"{word}:*" for word in words),
+        f"{POSTGRESQL_WORDS} @@ ?::text::tsquery",
+        lambda words: " & ".join(f"'{_tsquery_quoted(word)}':*" for word in words),
     ),
 }
 # At most this many articles found, SQLite reads their rows rather than the index of them all: each costs about
@@ -220,6 +221,13 @@ class ArticleStore(Protocol):
     async def refresh_all_search(self) -> int: ...
 
     async def ping(self) -> bool: ...
+
+
+def _tsquery_quoted(word: str) -> str:
+    """A word inside the quotes of a tsquery's term, taken as it is (no parser: the index's words are not
+    parsed either, migrations.POSTGRESQL_WORDS); a search's words are [a-z0-9]+, but nothing in one could
+    end the term."""
+    return word.replace("\\", "\\\\").replace("'", "''")
 
 
 def _now(timespec: str = "seconds") -> str:
