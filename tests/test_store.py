@@ -290,6 +290,21 @@ async def test_postgresql_s_search_uses_its_index_and_its_words_are_never_syntax
     assert odd is not None and odd["n"] == 1 and odd["q"] == "'a''b\\\\c:* | !x':*"
 
 
+async def test_words_of_one_and_two_letters_are_found_through_sqlite_s_prefix_index(store: SqlArticleStore) -> None:
+    """On SQLite a search for a word of one or two letters read every word's list that begins so ("a b c d e f
+    g h": 359 ms on 10,000 articles): the index keeps its words' first letters and first two letters as well.
+    They follow every write, on both backends."""
+    if store.db.dialect == "sqlite":
+        row = await store.db.fetch_one("SELECT sql FROM sqlite_master WHERE name = 'article_words'")
+        assert row is not None and "prefix = '1 2'" in row["sql"]
+    await store.save_articles([draft("x", title="Cá", body_html="<p>Mưa.</p>"), draft("y", title="Bò")])
+    assert await _found(store, "c") == await _found(store, "ca") == await _found(store, "m") == ["x"]
+    await store.save_articles([draft("x", title="Bò", body_html="<p>Nắng.</p>")])
+    assert await _found(store, "c") == await _found(store, "m") == []
+    assert sorted(await _found(store, "b")) == sorted(await _found(store, "bo")) == ["x", "y"]
+    assert await store.delete_article("x") and await _found(store, "n") == []
+
+
 async def test_every_write_makes_the_words_again(store: SqlArticleStore) -> None:
     await store.save_articles([draft("a", body_html="<p>Mưa lớn.</p>")])
     assert await _found(store, "mua") == ["a"]

@@ -142,7 +142,10 @@ _SEARCH_COLUMNS = (
     "CREATE INDEX articles_search_stale ON articles (id) WHERE search_version <> version",
 )
 # SQLite: an FTS5 index of the words (bench/search.py measured it against a LIKE over the column), without
-# a copy of them (contentless) or their positions (a search only asks whether each word begins one). It
+# a copy of them (contentless) or their positions (a search only asks whether each word begins one), with
+# their first letter and first two letters indexed as well (`prefix`): a search for a word of one or two
+# letters read the lists of every word that begins so and merged them ("a b c d e f g h" took 359 ms on
+# 10,000 articles, 46 ms so), for an index half as big again (2.3 → 3.4 MiB, both merged). It
 # mirrors search_text through triggers, which run whoever writes, a node of the release before included: an
 # article deleted there leaves no words behind, whose id a new article might take. An empty search_text is
 # not in it, so the triggers never delete what was never inserted (which would corrupt it).
@@ -152,7 +155,8 @@ _SEARCH_COLUMNS = (
 _SQLITE_SEARCH = (
     *_SEARCH_COLUMNS,
     "CREATE INDEX articles_search_order ON articles (published DESC, id DESC, status, search_title)",
-    "CREATE VIRTUAL TABLE article_words USING fts5 (words, content = '', detail = none, tokenize = 'ascii')",
+    "CREATE VIRTUAL TABLE article_words USING fts5 (words, content = '', detail = none, tokenize = 'ascii', "
+    "prefix = '1 2')",
     "CREATE TRIGGER article_words_inserted AFTER INSERT ON articles WHEN new.search_text <> '' BEGIN "
     "INSERT INTO article_words (rowid, words) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER article_words_deleted AFTER DELETE ON articles WHEN old.search_text <> '' BEGIN "
