@@ -57,6 +57,7 @@ SEARCHES = [
     ("four words, no diacritics", "can bo cong chuc"),
     ("English words", "reading text"),
     ("a one-letter word", "c"),
+    ("eight one-letter words", "a b c d e f g h"),
     ("no article", "zzxq"),
 ]
 _FIELDS = "slug, lang, title, summary, author, published, updated_at, status"
