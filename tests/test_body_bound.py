@@ -124,6 +124,7 @@ def _real_length(html: str) -> int:
 @given(_DOCUMENTS)
 @example("<article>e<nav>x</nav>\u0302</article>")  # a mark composing across furniture taken out
 @example("<article><header><h1>T</h1></header>x</article>")  # the heading's <header> taken out with it
+@example('<article><header><img src="/logo.png" alt="Logo"><h1>T</h1></header>x</article>')  # and what it holds
 @example("<div><article>x</div>y</article>")  # an ancestor's end tag ends the body
 @example("<br>a<br/>b</br><article>c</br></article>d")
 def test_the_bound_is_never_more_than_the_body(html: str) -> None:

@@ -406,5 +406,12 @@ def test_a_form_drawn_before_a_newer_change_applies_only_what_the_reader_changed
     # "Use theme colours" turns off colours chosen since the page was drawn.
     coloured = dataclasses.replace(current, text_color="#ffff00", background_color="#000080")
     assert apply_form(coloured, {"colors": "default"}, drawn=drawn).prefs == current
+    # The colours are one pair: one of them changed on a stale page takes the other as that page showed it.
+    shown = dataclasses.replace(current, text_color="#000000", background_color="#ffff00")
+    since = dataclasses.replace(current, text_color="#ffffff", background_color="#000000")
+    pair = apply_form(since, {"text_color": "#0000ff", "background_color": "#ffff00"}, drawn=shown).prefs
+    assert (pair.text_color, pair.background_color) == ("#0000ff", "#ffff00")
+    half = apply_form(current, {"text_color": "#0000ff", "background_color": "#ffff00"}, drawn=shown).prefs
+    assert (half.text_color, half.background_color) == ("#0000ff", "#ffff00")
     # Other actions are not merged: a preset sets its values on the current settings.
     assert apply_form(current, {"action": "preset-large", "size": "100"}, drawn=drawn).prefs.size == 200.0

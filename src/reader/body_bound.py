@@ -23,8 +23,8 @@ from bs4.builder import HTMLTreeBuilder
 from reader.drafts import clean_text
 
 # What read_html takes as the body, in this order of preference (none of them: the whole document), and
-# what it takes out of it: the page's furniture, and the first <h1> (the title; its <header> too, if it is
-# left empty: <header> tags count nothing).
+# what it takes out of it: the page's furniture, and the first <h1> (the title; its <header> too, whole, if it is
+# left without text: a logo's <img> in it went with it, so a <header> and all it holds count nothing).
 CONTAINERS = ("article", "main", "body")
 FURNITURE = frozenset({"nav", "aside", "footer", "form", "script", "style"})
 HEADING = "h1"
@@ -129,13 +129,13 @@ class _Scan(HTMLParser):
                 self._push(name)
             return
         counted = self.skipped_at is None
-        skip = name in FURNITURE or (name == HEADING and not self.heading_seen)
+        skip = name in FURNITURE or name in UNCOUNTED or (name == HEADING and not self.heading_seen)
         self.heading_seen = self.heading_seen or name == HEADING
         if not closed:
             self._push(name)
             if counted and skip:
                 self.skipped_at = len(self.stack) - 1
-        if counted and not skip and name not in UNCOUNTED:
+        if counted and not skip:
             size = _tag_length(name)
             if attrs:
                 # The last value of an attribute given twice is the one bs4 keeps: ' name="value"', its

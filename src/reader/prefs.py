@@ -610,6 +610,12 @@ def _merged_fields(
     brought back at 100 %: the cookie went back to 100 %)."""
     asked, refused = _set_fields(drawn, form)
     changed = {field for field, value in asked.items() if value != getattr(drawn, field)}
+    if changed & {"text_color", "background_color"}:
+        # The custom colours are one setting, a pair whose contrast was checked together (_set_fields): one of
+        # them changed on the page goes with the other as the page showed it, never beside a colour chosen
+        # since (#0000ff on the yellow shown, onto black chosen in another tab, stored 2.4:1 and said "Custom
+        # colours on"; the next page dropped the pair as a tampered cookie's).
+        changed |= {"text_color", "background_color"}
     if form.get("colors") == "default":
         # "Use theme colours" says what it does whatever the page showed: colours set since go too.
         changed |= {"text_color", "background_color"}
