@@ -408,3 +408,26 @@ def test_escape_closes_the_disclosure_the_focus_is_in(page: Page, live_server: s
     page.locator("#reader-bigger").click()
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
     expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")
+
+
+BOXES = """selector => [...document.querySelectorAll(selector)].map((e) => {
+  const r = e.getBoundingClientRect();
+  return [e.id, Math.round(r.left), Math.round(r.top - document.getElementById('reader-theme-auto').getBoundingClientRect().top), Math.round(r.width), Math.round(r.height)];
+})"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_pressing_a_toggle_moves_no_button(browser: Browser, pages: list[Page], live_server: str, size: str) -> None:
+    """The ✓ of a pressed toggle has its room in every toggle: added on the press, it widened the pressed
+    button by 18 px and moved the ones after it, so that a second click at the same point could land on the
+    wrong button. (Tops from the first toggle's: the swap may scroll the page.)"""
+    page = open_page(browser, live_server, size, "1|s:150")
+    pages.append(page)
+    page.goto(live_server + SEED + "?panel=open")
+    toggles = '#reader-panel .reader-toggle:is([name="theme"], [name="underline_links"])'
+    before = page.evaluate(BOXES, toggles)
+    page.locator("#reader-theme-dark").click()
+    expect(page.locator("#reader-theme-dark")).to_have_attribute("aria-pressed", "true")
+    page.locator("#reader-underline-links").click()
+    expect(page.locator("#reader-underline-links")).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate(BOXES, toggles) == before
