@@ -168,22 +168,20 @@
   let swaps = 0;
   for (const type of ["wheel", "touchstart", "keydown", "pointerdown"]) addEventListener(type, () => swaps++, true);
 
-  function anchor(kept) {
-    const node = follow(kept);
-    const top = node && textTop(node, kept.offset);
-    if (top !== null && top !== undefined) window.scrollBy({ top: top - kept.top, behavior: "instant" });
-  }
-
   function restore() {
     root.classList.remove("reader-swapping");
     applyHold();
     const kept = place;
     place = null;
+    const swap = ++swaps;
+    const anchor = () => {
+      const node = swap === swaps ? follow(kept) : null;
+      const top = node && textTop(node, kept.offset);
+      if (top !== null && top !== undefined) window.scrollBy({ top: top - kept.top, behavior: "instant" });
+    };
     if (kept) {
-      anchor(kept);
-      const swap = ++swaps;
-      const again = () => swap === swaps && anchor(kept);
-      for (const face of document.fonts) if (face.status === "loading") face.loaded.then(again, again);
+      anchor();
+      for (const face of document.fonts) if (face.status === "loading") face.loaded.then(anchor, anchor);
     }
     if (!kept || kept.keepFocus) keepFocusOnScreen();
   }

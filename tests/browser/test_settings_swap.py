@@ -413,7 +413,8 @@ def test_escape_closes_the_disclosure_the_focus_is_in(page: Page, live_server: s
 
 BOXES = """selector => [...document.querySelectorAll(selector)].map((e) => {
   const r = e.getBoundingClientRect();
-  return [e.id, Math.round(r.left), Math.round(r.top - document.getElementById('reader-theme-auto').getBoundingClientRect().top), Math.round(r.width), Math.round(r.height)];
+  const top = r.top - document.getElementById('reader-theme-auto').getBoundingClientRect().top;
+  return [e.id, Math.round(r.left), Math.round(top), Math.round(r.width), Math.round(r.height)];
 })"""
 
 
