@@ -303,6 +303,43 @@ def test_text_stays_put_when_the_web_font_arrives(
     assert before["body"] == pytest.approx(after["body"], rel=0.04)
 
 
+MASTHEAD = """() => [...document.querySelectorAll('.reader-masthead, .reader-brand, .reader-nav li')].map((e) => {
+  const box = e.getBoundingClientRect();
+  return [e.textContent.trim().slice(0, 12), Math.round(box.left), Math.round(box.top), Math.round(box.height)];
+})"""
+
+
+@pytest.mark.parametrize("font", ["opendyslexic", "lexend", "atkinson"])
+@pytest.mark.parametrize("size", ["100", "150", "200"])
+@pytest.mark.parametrize("path", ["/", ENGLISH], ids=["vi", "en"])
+def test_the_masthead_breaks_the_same_way_before_and_after_the_web_font_arrives(
+    browser: Browser, live_server: str, font: str, size: str, path: str
+) -> None:
+    """The masthead's rows, on a phone, without the font's files, with its regular files only (the bold came
+    later), and with all: the same. With the text's own widths, OpenDyslexic's links went to a row of their
+    own when the font came (50 px at 150 %, a layout shift of 0.16 on every page), and at 100 % they did and
+    came back with the bold."""
+    if (font, size, path) == ("opendyslexic", "200", ENGLISH):
+        # The limit: "Reading settings" is wider than the phone's row in the stand-in (8.6 % wider than in
+        # the font, which just fits), so it takes two lines there until the font comes.
+        pytest.xfail("a label wider than the row in the stand-in only")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        set_prefs(context, live_server, f"1|f:{font}|s:{size}")
+        page = context.new_page()
+        seen = []
+        for blocked in ("/static/fonts/", "-700-", None):
+            if blocked:
+                page.route(lambda url, part=blocked: part in url, lambda route: route.abort())
+            page.goto(live_server + path)
+            page.evaluate("document.fonts.ready")
+            seen.append(page.evaluate(MASTHEAD))
+            page.unroute_all()
+    finally:
+        context.close()
+    assert seen[0] == seen[2] and seen[1] == seen[2]
+
+
 def test_atkinson_is_offered_only_where_it_has_the_letters(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
