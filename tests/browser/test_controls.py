@@ -340,6 +340,36 @@ def test_the_masthead_breaks_the_same_way_before_and_after_the_web_font_arrives(
     assert seen[0] == seen[2] and seen[1] == seen[2]
 
 
+FIND_FROM_FIELD = """() => {
+  const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+  const [field, find] = [box('#reader-search'), box('#reader-search-submit')];
+  return [Math.round(field.width), Math.round(find.left - field.left), Math.round(find.top - field.top)];
+}"""
+
+
+@pytest.mark.parametrize("font", ["lexend", "opendyslexic", "atkinson"])
+@pytest.mark.parametrize("size", ["100", "150", "200"])
+def test_find_stays_beside_or_under_the_search_field_when_the_web_font_arrives(
+    browser: Browser, live_server: str, font: str, size: str
+) -> None:
+    """The search field's own width (20 average characters) followed the font: 55 px wider in Lexend's stand-in
+    than in Lexend, so Find went under the field until the font came, and the articles jumped 48 px up."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        set_prefs(context, live_server, f"1|f:{font}|s:{size}")
+        page = context.new_page()
+        page.route("**/static/fonts/**", lambda route: route.abort())
+        page.goto(live_server + "/")
+        page.evaluate("document.fonts.ready")
+        before = page.evaluate(FIND_FROM_FIELD)
+        page.unroute("**/static/fonts/**")
+        page.goto(live_server + "/")
+        page.evaluate("document.fonts.ready")
+        assert page.evaluate(FIND_FROM_FIELD) == before
+    finally:
+        context.close()
+
+
 def test_atkinson_is_offered_only_where_it_has_the_letters(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
