@@ -64,7 +64,7 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "and the performance score are figures only.",
             "",
             "What keeps a first visit small: the default font is the system's, so no font downloads; a chosen web "
-            "font downloads only its faces for the article's letters (`unicode-range`), its regular file "
+            "font downloads only its faces for the article's letters (`unicode-range`), its regular and bold files "
             "preloaded (reader.fonts; `font-display: swap`, text is never invisible); the font buttons in the "
             "readability panel show each web font's name drawn in it, views of one SVG (about 3 KiB in Brotli) "
             "fetched only once the panel is open, so they download no font (reader.specimens). "
