@@ -63,16 +63,19 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "The suite asserts the load-independent budgets (tests/browser/test_lighthouse.py); the timings "
             "and the performance score are figures only.",
             "",
-            "What keeps a first visit small: the default font is the system's, so no font downloads; a chosen web "
-            "font downloads only its faces for the article's letters (`unicode-range`), its regular and bold files "
-            "preloaded (reader.fonts; `font-display: swap`, text is never invisible); the font buttons in the "
+            "What keeps a first visit small: the default font is the system's, so no font downloads, nor do the "
+            "web fonts' faces (`css/web-fonts.css`, 0.9 KiB, linked only where a web font sets the text); a chosen "
+            "web font downloads only its faces for the article's letters (`unicode-range`), its regular and bold "
+            "files preloaded (reader.fonts; `font-display: swap`, text is never invisible); the font buttons in the "
             "readability panel show each web font's name drawn in it, views of one SVG (about 3 KiB in Brotli) "
             "fetched only once the panel is open, so they download no font (reader.specimens). "
             "Every static URL is fingerprinted and immutable (reader.assets), the pages link one stylesheet, "
-            "served without its comments (scripts without their comment lines), and text files go in Brotli "
-            "to browsers that take it. Read aloud's voice and the reading guide load on first use "
-            "(docs/read-aloud.md); the five read-aloud icons are views of one SVG; static files carry only the "
-            "headers that mean something for them (nosniff, CORS/CORP, caching; a CSP on SVG: reader.kinds).",
+            "served without its comments and idle spaces (scripts without their comment lines and indentation), "
+            "and text files go in Brotli to browsers that take it. Read aloud's voice and the reading guide load "
+            "on first use (docs/read-aloud.md), the rest of the reading tools is one module, and the embed "
+            "page's two classic scripts are one file; the five read-aloud icons are views of one SVG; static "
+            "files carry only the headers that mean something for them (nosniff, CORS/CORP, caching; a CSP on "
+            "SVG: reader.kinds).",
             "",
             HEADER,
             *rows,

@@ -23,7 +23,8 @@
 //
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
 // UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error) on the element;
-// reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region.
+// reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region. On a page
+// that enforces Trusted Types, the article's HTML goes through a policy named "reader-article" (trustedHTML).
 
 const STYLESHEETS = [new URL("css/reader.css", import.meta.url).href, new URL("css/reading-tools.css", import.meta.url).href];
 // The web fonts' faces and their metric-matched fallbacks (local fonts sized like them: reader.font_fallbacks).
@@ -72,11 +73,43 @@ function slot() {
   return document.createElement("slot");
 }
 
+// A page that enforces Trusted Types (require-trusted-types-for 'script') refuses a string assigned to
+// innerHTML. What is assigned here is the fragment reader answered, from the address the page gave, HTML reader
+// sanitized when the article was stored: a policy of this module's own passes it on as it is. No other script
+// can reach the policy, and it is made only when an article first arrives, so a second copy of this module on
+// the page (which defines nothing) never asks for the name again. A page whose trusted-types directive does not
+// allow the name refuses it: the article's link then stays, and the console says what to add.
+const POLICY = "reader-article";
+let policy;
+let told = false;
+
+function trustedHTML(html) {
+  if (policy === undefined) {
+    try {
+      policy = window.trustedTypes?.createPolicy(POLICY, { createHTML: (text) => text }) ?? null;
+    } catch {
+      policy = null; // refused: a plain string still works where Trusted Types are not enforced
+    }
+  }
+  return policy ? policy.createHTML(html) : html;
+}
+
 // Parsed inertly (a template loads no images and runs nothing), then reader's root-relative addresses are
 // made absolute: they must point at reader, not at the embedding page.
 function parse(html, base) {
   const template = document.createElement("template");
-  template.innerHTML = html;
+  try {
+    template.innerHTML = trustedHTML(html);
+  } catch (error) {
+    if (policy === null && window.trustedTypes && !told) {
+      told = true;
+      console.error(
+        `<reader-article>: this page requires Trusted Types and its Content-Security-Policy does not allow the ` +
+          `policy "${POLICY}", so the article is shown as its link. Add it: trusted-types ${POLICY}`,
+      );
+    }
+    throw error;
+  }
   for (const element of template.content.querySelectorAll("[href], [src], [action]")) {
     for (const name of URL_ATTRIBUTES) {
       const value = element.getAttribute(name);

@@ -94,6 +94,7 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     feed = await walk("/feed.xml", "GET", "/feed.xml", headers=embedder)
     await walk("/feed.xml", "GET", "/feed.xml", headers={"if-none-match": feed.headers["etag"]})  # 304
     await walk("/preferences", "GET", "/preferences", params={"settings": "1|s:200"})
+    await walk("/preferences/current", "GET", "/preferences/current")
     await walk("/preferences/colors/{pair}.css", "GET", f"/preferences/colors/{PAIR}.css")
     await walk("/healthz", "GET", "/healthz")
     await walk("/robots.txt", "GET", "/robots.txt")

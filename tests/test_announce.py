@@ -35,7 +35,8 @@ def test_presets() -> None:
     assert text.startswith("Wide text spacing applied; Line height 1.5;")
 
 
-def test_shortcut_keys_as_their_key_caps_show_them() -> None:
-    assert announce(apply_form(DEFAULTS, {"key_play": "p"}), "en") == "Key for Read aloud / pause: P"
-    # "ß" has a two-letter capital ("SS"): shown as it is.
+def test_shortcut_keys_are_announced_as_they_are_stored() -> None:
+    """As the field shows the key from then on: letters in lower case, whatever case was typed."""
+    assert announce(apply_form(DEFAULTS, {"key_play": "p"}), "en") == "Key for Read aloud / pause: p"
+    assert announce(apply_form(DEFAULTS, {"key_play": "Ư"}), "vi").endswith(": ư")
     assert announce(apply_form(DEFAULTS, {"key_play": "ß"}), "en") == "Key for Read aloud / pause: ß"

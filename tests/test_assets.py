@@ -10,7 +10,18 @@ import brotli
 import httpx
 import pytest
 
-from reader.assets import IMMUTABLE, REVALIDATE, STYLESHEET, BrokenReference, StaticAssets
+from reader.assets import (
+    BUNDLES,
+    EMBED_SCRIPT,
+    IMMUTABLE,
+    REVALIDATE,
+    STYLESHEET,
+    WEB_FONTS,
+    BrokenReference,
+    StaticAssets,
+)
+from reader.paths import STATIC_DIR
+from reader.prefs import COOKIE_NAME
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 PAGES = ("/", f"/articles/{SEED_SLUG}", f"/articles/{EN_SLUG}", "/preferences", f"/embed/{SEED_SLUG}")
@@ -58,14 +69,35 @@ async def test_a_stale_or_missing_fingerprint_is_revalidated(client: httpx.Async
     assert re.search(r'new URL\("/static/css/reader\.css\?v=[0-9a-f]{12}", import\.meta\.url\)', stable.text)
 
 
-async def test_the_pages_link_one_stylesheet(client: httpx.AsyncClient) -> None:
+def _stylesheets(html: str) -> list[str]:
+    return [href.split("?v=")[0] for href in re.findall(r'<link rel="stylesheet" href="([^"]+\?v=[0-9a-f]{12})"', html)]
+
+
+async def test_the_pages_link_one_stylesheet_and_the_web_fonts_only_where_they_are_used(
+    client: httpx.AsyncClient,
+) -> None:
     for page in PAGES:
         html = (await client.get(page)).text
         assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == [
             re.findall(rf'href="(/static/{STYLESHEET}\?v=[0-9a-f]{{12}})"', html)[0]
         ]
     bundle = (await client.get(f"/static/{STYLESHEET}")).text
-    assert "@font-face" in bundle and ".reader-panel" in bundle and ".reader-tool-icon" in bundle
+    assert ".reader-panel" in bundle and ".reader-tool-icon" in bundle and "@font-face" not in bundle
+    faces = (await client.get(f"/static/{WEB_FONTS}")).text
+    assert "font-family:'OpenDyslexic'" in faces and 'font-family:"OpenDyslexic fallback: Arial"' in faces
+    # A web font: its faces too, in the region (a swap brings them). Not in a fragment, whose page declares them.
+    web_font = {"cookie": f"{COOKIE_NAME}=1|f:opendyslexic"}
+    for page in PAGES:
+        html = (await client.get(page, headers=web_font)).text
+        assert _stylesheets(html) == [f"/static/{STYLESHEET}", f"/static/{WEB_FONTS}"], page
+        assert re.search(rf'<div id="reader"[^>]*>\n<link rel="stylesheet" href="/static/{WEB_FONTS}\?', html), page
+    fragment = (await client.get(f"/articles/{SEED_SLUG}/fragment", headers=web_font)).text
+    assert 'data-font="opendyslexic"' in fragment and _stylesheets(fragment) == []
+    # Atkinson Hyperlegible lacks Vietnamese's letters: a Vietnamese article is in the system font, without them.
+    atkinson = {"cookie": f"{COOKIE_NAME}=1|f:atkinson"}
+    seed = (await client.get(f"/articles/{SEED_SLUG}", headers=atkinson)).text
+    assert 'data-font="sans"' in seed and _stylesheets(seed) == [f"/static/{STYLESHEET}"]
+    assert WEB_FONTS in (await client.get(f"/articles/{EN_SLUG}", headers=atkinson)).text
 
 
 async def test_unknown_files_and_other_methods(client: httpx.AsyncClient) -> None:
@@ -103,22 +135,35 @@ def test_a_reference_to_a_missing_file_fails_at_start(tmp_path: Path) -> None:
         StaticAssets(tmp_path, "/s").url("js/a.js")
 
 
-def test_stylesheets_are_served_without_comments_strings_kept(tmp_path: Path) -> None:
-    (tmp_path / "a.css").write_text('/* why */\na::before {\n  content: "  /* kept */  ";\n}\n')
-    assert StaticAssets(tmp_path, "/s").files["a.css"].body == b'a::before { content: "  /* kept */  "; }'
+def test_stylesheets_are_served_without_comments_and_idle_spaces_strings_kept(tmp_path: Path) -> None:
+    css = (
+        "/* why */\n"
+        'a::before {\n  content: "  /* kept ; } */  ";\n}\n'
+        "@media (min-width: 40em) {\n"
+        "  .a :focus-visible, .b > .c { /* why */ margin: calc(1em + 2px) 0 !important; }\n"
+        "}\n"
+    )
+    (tmp_path / "a.css").write_text(css)
+    assert StaticAssets(tmp_path, "/s").files["a.css"].body == (
+        # The space before a colon stays (`.a :focus-visible` is no `.a:focus-visible`), and those in calc().
+        b'a::before{content:"  /* kept ; } */  "}'
+        b"@media (min-width:40em){.a :focus-visible,.b > .c{margin:calc(1em + 2px) 0 !important}}"
+    )
 
 
-def test_scripts_are_served_without_comment_lines_template_text_kept(tmp_path: Path) -> None:
+def test_scripts_are_served_without_comment_lines_and_indentation_template_text_kept(tmp_path: Path) -> None:
     script = (
         "// why\n"
         "const a = 1; // kept: after code\n"
         "\n"
         "  // indented, why\n"
-        "const b = `line\n"
-        "// a line of the template's text\n"
+        "if (a) {\n"
+        "  const b = `line  \n"
+        "  // a line of the template's text\n"
         "\n"
-        "`;\n"
-        'const c = "\\`"; // an escaped backtick starts no template\n'
+        "  `;  \n"
+        "}\n"
+        '    const c = "\\`"; // an escaped backtick starts no template\n'
         "// gone\n"
     )
     (tmp_path / "a.js").write_text(script)
@@ -127,13 +172,26 @@ def test_scripts_are_served_without_comment_lines_template_text_kept(tmp_path: P
     assets = StaticAssets(tmp_path, "/s")
     assert assets.files["a.js"].body.decode() == (
         "const a = 1; // kept: after code\n"
-        "const b = `line\n"
-        "// a line of the template's text\n"
+        "if (a) {\n"
+        # The template's text keeps its spaces: after its opening backtick, before its closing one.
+        "const b = `line  \n"
+        "  // a line of the template's text\n"
         "\n"
-        "`;\n"
+        "  `;\n"
+        "}\n"
         'const c = "\\`"; // an escaped backtick starts no template\n'
     )
     assert assets.files["vendor/v.js"].body.decode() == script  # vendored files are served as they came
+
+
+def test_a_script_bundle_is_its_parts_each_run_as_if_alone() -> None:
+    """The /embed page's classic scripts are served as one file (reader.assets.BUNDLES): each must wrap its
+    code in a function, so that neither declares a name the other sees, nor makes the other strict."""
+    assets = StaticAssets(STATIC_DIR, "/static")
+    parts = [assets.files[part].body.decode() for part in BUNDLES[EMBED_SCRIPT]]
+    assert assets.files[EMBED_SCRIPT].body.decode() == "\n".join(parts)
+    for part in parts:
+        assert part.startswith("(() => {\n") and part.endswith("\n})();\n"), part[:80]
 
 
 async def _raw(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:

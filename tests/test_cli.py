@@ -307,6 +307,61 @@ def test_a_copy_that_fails_half_way_leaves_the_target_as_it_was(
     assert asyncio.run(_read_site(database_target, session, token)) == _copied("Was there before", key)
 
 
+# ---------------------------------------------------------------- a malformed database URL
+
+BAD_URLS = [
+    "postgresql://u:Zq9secret@[::1/x",  # urllib's ValueError: Invalid IPv6 URL
+    "postgresql://u:Zq9secret@[::1]:99999/x",  # OverflowError from connect(), after the schema step began
+    "postgresql://u:Zq9secret@127.0.0.1:70000/x",
+    "postgresql://u:Zq9secret@db1,/x",  # asyncpg's IndexError
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+@pytest.mark.parametrize(
+    "command",
+    [("serve", "--port", "0"), ("migrate",), ("import", "{file}"), ("token", "create", "ci"), ("user", "add", "mai")],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("way", ["--db", "READER_DB"])
+def test_a_malformed_database_url_stops_every_command_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: tuple[str, ...], way: str
+) -> None:
+    """README: one line, exit status 2, naming where the URL came from, never its password."""
+    article = tmp_path / "one.json"
+    article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
+    args = [part.format(file=article) for part in command]
+    if way == "--db":
+        args += ["--db", url]
+    else:
+        monkeypatch.setenv("READER_DB", url)
+    done = reader(*args, stdin="correct horse battery\n")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"reader: error: {way}: ") and done.stderr.count("\n") == 1
+    assert "Zq9secret" not in done.stderr
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_malformed_url_as_copys_source_or_target_is_one_line(tmp_path: Path, url: str) -> None:
+    site = str(tmp_path / "site.db")
+    assert reader("migrate", "--db", site).returncode == 0
+    for args, name in (((url, str(tmp_path / "copy.db")), "SOURCE"), ((site, url), "TARGET")):
+        done = reader("copy", *args)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.startswith(f"reader: error: {name}: ") and done.stderr.count("\n") == 1
+        assert "Zq9secret" not in done.stderr
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_bad_pgport_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """asyncpg reads PGPORT for a host given without its port: 70000 was an OverflowError's traceback."""
+    monkeypatch.setenv("PGPORT", "70000")
+    done = reader("migrate", "--db", "postgresql://reader@127.0.0.1/site")
+    assert (done.returncode, done.stderr) == (
+        2, "reader: error: PGPORT (read for --db): a port in it is not a number from 1 to 65535\n"
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------- a database that fails a command
 
 
@@ -442,3 +497,64 @@ def test_a_copy_keeps_drafts_drafts(tmp_path: Path, database_target: str | Path)
     done = reader("copy", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
     assert asyncio.run(states_on(database_target)) == (False, "draft", "published")
+
+
+def test_migrate_makes_the_search_words_of_a_site_of_schema_12(empty_database_target: str | Path) -> None:
+    from tests.test_store import _at_schema
+
+    rows = [
+        "INSERT INTO articles (slug, lang, title, body_html, published, created_at, updated_at) VALUES ('old', 'vi',"
+        " 'Tin cũ', '<p>Lũ quét.</p>', '2020-01-01', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')"
+    ]
+    asyncio.run(_at_schema(empty_database_target, 12, rows))
+    done = reader("migrate", "--db", str(empty_database_target))
+    assert done.returncode == 0 and "made the search words of 1 articles" in done.stdout, done
+    assert asyncio.run(_searched(empty_database_target, "lu quet")) == (["old"], 0)
+    again = reader("migrate", "--db", str(empty_database_target))
+    assert again.returncode == 0 and again.stdout.endswith("the schema is up to date.\n"), again
+
+
+async def _searched(target: str | Path, search: str) -> tuple[list[str], int]:
+    """What a search finds on a database, and how many of its articles' search words are stale."""
+    from reader.store import SqlArticleStore
+
+    db = database_for(target)
+    await db.open()
+    try:
+        listing = await SqlArticleStore(db).list_articles(page=1, per_page=10, search=search)
+        stale = await db.fetch_one("SELECT count(*) AS n FROM articles WHERE search_version <> version")
+        return [item.slug for item in listing.items], int(stale["n"]) if stale else -1
+    finally:
+        await db.close()
+
+
+def test_a_copy_is_found_by_its_text_at_once_and_a_stale_article_stays_stale(
+    tmp_path: Path, database_target: str | Path
+) -> None:
+    """The copy carries every article's search words (no node needs to make them again there), and an article
+    a node of the release before left stale on the source is stale on the target too, to be made again."""
+    from reader.drafts import draft_from_fields
+    from reader.store import SqlArticleStore
+    from tests.test_store import _OLD_UPDATE
+
+    async def source_site(path: Path) -> None:
+        db = database_for(path)
+        await db.open()
+        try:
+            fields = [("fresh", "<p>Động đất nhẹ.</p>"), ("stale", "<p>Triều cường.</p>")]
+            drafts = [draft_from_fields({"slug": s, "lang": "vi", "title": "Tin", "body_html": b}) for s, b in fields]
+            await SqlArticleStore(db).save_articles(drafts)
+            async with db.transaction() as tx:
+                await tx.execute(_OLD_UPDATE, ("<p>Hạn mặn.</p>", "stale"))
+        finally:
+            await db.close()
+
+    source = tmp_path / "source.db"
+    asyncio.run(source_site(source))
+    done = reader("copy", str(source), str(database_target))
+    assert done.returncode == 0, done.stderr
+    assert asyncio.run(_searched(database_target, "dong dat")) == (["fresh"], 1)
+    assert asyncio.run(_searched(database_target, "trieu cuong")) == (["stale"], 1)  # as on the source
+    assert asyncio.run(_searched(database_target, "han man")) == ([], 1)
+    assert reader("migrate", "--db", str(database_target)).returncode == 0  # a node of the target makes them
+    assert asyncio.run(_searched(database_target, "han man")) == (["stale"], 0)

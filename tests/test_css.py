@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reader.css import CalcError, declarations_for, evaluate, parse_rules
+from reader.paths import STATIC_DIR
 
 CSS = """
 /* a comment { with braces } */
@@ -36,3 +39,30 @@ def test_calc_with_variables_units_and_fallbacks() -> None:
         evaluate("var(--missing)", {}, {})
     with pytest.raises(CalcError):
         evaluate("10vw", {}, {})
+
+
+def test_every_custom_property_reader_reads_is_set_on_the_wrapper() -> None:
+    # Custom properties inherit, and `all: initial` on <reader-article>'s :host does not reset them: one a page
+    # set on the element (or on an element around a fragment) reached every var() that reader's own rules left
+    # without a value, fallbacks included (`reader-article { --reader-gutter: 200px }` gave the article 200 px
+    # margins). So every property read is set on the wrapper (.reader, or :host), outside any at-rule, to a value
+    # of reader's own: `inherit` (or `unset`, `revert`) passes on the one from around the wrapper.
+    rules = [rule for path in sorted((STATIC_DIR / "css").glob("*.css")) for rule in parse_rules(path.read_text())]
+    on_wrapper = [
+        (name, value)
+        for rule in rules
+        if not rule.at_rules and {".reader", ":host"} & set(rule.selectors)
+        for name, value in rule.declarations
+        if name.startswith("--")
+    ]
+    assert [
+        (name, value) for name, value in on_wrapper if value in ("inherit", "unset", "revert", "revert-layer")
+    ] == []
+    read: dict[str, str] = {}  # each property read, and the first rule that reads it
+    for rule in rules:
+        for _name, value in rule.declarations:
+            for name in re.findall(r"var\(\s*(--[\w-]+)", value):
+                read.setdefault(name, ", ".join(rule.selectors))
+    assert {"--reader-gutter", "--reader-specimen", "--reader-bg", "--reader-tool-icon"} <= set(read)
+    missing = {name: read[name] for name in sorted(set(read) - {name for name, _value in on_wrapper})}
+    assert missing == {}, f"read but not set on .reader (or :host): {missing}"

@@ -259,7 +259,8 @@ def form_body(fields: Sequence[tuple[str, str]], as_multipart: bool) -> tuple[by
 
 GET_ROUTES = [
     "/", "/articles/{slug}", "/articles/{slug}/fragment", "/embed/{slug}", "/oembed", "/preferences",
-    "/preferences/colors/000000-ffffff.css", "/healthz", "/editor/login", "/editor/", "/editor/new",
+    "/preferences/current", "/preferences/colors/000000-ffffff.css", "/healthz", "/editor/login", "/editor/",
+    "/editor/new",
     "/editor/import", "/editor/articles/{slug}", "/editor/articles/{slug}/delete", "/editor/articles/{slug}/check",
     "/editor/preview/{slug}", "/editor/deleted", "/editor/deleted/{slug}", "/api/articles", "/api/articles/{slug}",
     "/api/articles/{slug}/readability",

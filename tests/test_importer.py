@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
+import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from reader import importer
 from reader.cli import main
+from reader.drafts import MAX_BODY_CHARS
 from reader.importer import ImportFailure, drafts_from_files
 from reader.models import BY_CLI_IMPORT
 from tests.serverproc import reader_command
@@ -296,3 +301,198 @@ def test_times_without_an_offset_are_imported_in_the_sites_zone(
         "bac-kan-nang-cao-chat-luong": "2021-03-31T08:00:00+07:00",
         "from-the-heading": "2026-05-06T07:08:00+07:00",
     }
+
+
+# ---------------------------------------------------------------- bodies over the limit, refused first
+
+DENSE_UNIT = '<p class="a"><span>ab</span><em>c</em><a href="/x">d</a></p>\n'
+
+
+def dense_html(units: int) -> str:
+    head = '<!doctype html><html lang="vi"><head><title>T</title></head>'
+    return f"{head}<body><article><h1>Tiêu đề</h1>{DENSE_UNIT * units}</article></body></html>"
+
+
+def test_an_html_body_over_the_limit_is_refused_before_the_file_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few megabytes of dense markup took 10 s of parsing before the body's length was known (the same
+    body through the API is refused at once). Its tokens tell it is over without a tree."""
+    big = write(tmp_path / "big.html", dense_html(MAX_BODY_CHARS // len(DENSE_UNIT) + 2000))
+
+    def no_parsing(markup: str) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(importer, "parse_html", no_parsing)
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([big])
+    assert str(info.value) == f"{big}: body_html: is longer than 2000000 characters"
+    assert info.value.localized("vi") == f"{big}: body_html: dài quá 2000000 ký tự"
+
+
+def test_a_body_just_under_the_limit_is_still_imported(tmp_path: Path) -> None:
+    markdown = write(tmp_path / "long.md", "---\nlang: vi\ntitle: Dài\n---\n" + "x" * MAX_BODY_CHARS + "\n")
+    (draft,) = drafts_from_files([markdown])
+    assert len(draft.body_source) == MAX_BODY_CHARS
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("big.md", "---\nlang: vi\ntitle: T\n---\n" + "y" * (MAX_BODY_CHARS + 1), "big.md: body_markdown: is longer"),
+        (
+            "big.json",
+            json.dumps([JSON_ARTICLE, {**JSON_ARTICLE, "slug": "b", "body_html": "<p>z</p>" * 300_000}]),
+            "big.json: article 2: body_html: is longer than 2000000 characters",
+        ),
+        ("big.html", dense_html(MAX_BODY_CHARS // len(DENSE_UNIT) + 2000), "big.html: body_html: is longer"),
+    ],
+)
+def test_a_body_over_the_limit_in_the_last_file_is_refused_before_work_on_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str, expected: str
+) -> None:
+    """Every file's bodies are measured before any article is validated (rendered, sanitized)."""
+    files = [
+        write(tmp_path / "a.md", MARKDOWN),
+        write(tmp_path / "b.html", HTML),
+        write(tmp_path / "c.json", json.dumps(JSON_ARTICLE)),
+        write(tmp_path / name, content),
+    ]
+    validated: list[object] = []
+    monkeypatch.setattr(importer, "draft_from_fields", lambda *args: validated.append(args))
+    with pytest.raises(ImportFailure, match=re.escape(expected)):
+        drafts_from_files(files)
+    assert validated == []
+
+
+def test_a_long_run_of_spaces_after_a_heading_costs_no_time(tmp_path: Path) -> None:
+    """The heading's pattern tried every split of the spaces before its closing #s: 30,000 of them took
+    seconds, 300,000 minutes."""
+    start = time.process_time()
+    (draft,) = drafts_from_files(
+        [write(tmp_path / "a.md", "---\nlang: en\n---\n# Title" + " " * 30_000 + "x #\n\nBody.\n")]
+    )
+    assert time.process_time() - start < 1
+    assert draft.title == "Title x"
+
+
+# ---------------------------------------------------------------- encodings
+
+# "Tiếng Việt" as Windows writes it in windows-1258: the letters with a circumflex, breve or horn are one byte
+# each (ê is 0xEA), the tone is a combining mark of its own (acute 0xEC, dot below 0xF2).
+TIENG_VIET_1258 = b"Ti\xea\xecng Vi\xea\xf2t"
+
+
+def html_bytes(head: bytes, title: bytes, body: bytes = b"<p>x</p>") -> bytes:
+    return b'<html lang="vi"><head>' + head + b"<title>" + title + b"</title></head><body>" + body + b"</body></html>"
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        b'<meta charset="windows-1258">',
+        b"<meta charset=cp1258>",
+        b'<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=windows-1258">',
+        b"<meta content='text/html;charset=\"x-cp1258\"' http-equiv=content-type>",
+    ],
+)
+def test_an_html_file_in_windows_1258_is_read_as_a_browser_reads_it(tmp_path: Path, declaration: bytes) -> None:
+    """Old Vietnamese sites' encoding: the declaration is found and the letters come out whole (NFC)."""
+    content = html_bytes(declaration, TIENG_VIET_1258, b"<p>" + TIENG_VIET_1258 + b" \xf0\xe3 \xf0\xfd</p>")
+    (draft,) = drafts_from_files([write(tmp_path / "cu.html", content)])
+    assert draft.title == "Tiếng Việt" and unicodedata.is_normalized("NFC", draft.title)
+    assert draft.body_source == "<p>Tiếng Việt đă đư</p>" and draft.slug == "tieng-viet"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "title"),
+    [
+        # WHATWG: iso-8859-1 and ascii mean windows-1252, where 0x80 is the euro sign.
+        (b'<meta charset="iso-8859-1">', "Café €"),
+        (b'<meta charset="ASCII">', "Café €"),
+        (b'<meta http-equiv="content-type" content="text/html; charset=windows-1252">', "Café €"),
+        (b'<meta charset="koi8-r">', "CafИ ─"),
+    ],
+)
+def test_other_legacy_encodings_by_their_whatwg_labels(tmp_path: Path, declaration: bytes, title: str) -> None:
+    (draft,) = drafts_from_files([write(tmp_path / "old.html", html_bytes(declaration, b"Caf\xe9 \x80"))])
+    assert draft.title == title
+
+
+def test_a_byte_order_mark_wins_and_utf_8_wins_over_a_declaration(tmp_path: Path) -> None:
+    utf16 = "<html lang='vi'><meta charset='windows-1252'><title>Tiếng Việt</title><p>x</p>".encode("utf-16")
+    assert drafts_from_files([write(tmp_path / "a.html", utf16)])[0].title == "Tiếng Việt"
+    # Valid UTF-8 is UTF-8 whatever it declares (a page re-saved without its declaration changed).
+    utf8 = html_bytes(b'<meta charset="windows-1258">', "Tiếng Việt".encode())
+    assert drafts_from_files([write(tmp_path / "b.html", utf8)])[0].title == "Tiếng Việt"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected", "vi"),
+    [
+        (
+            "none.html",
+            html_bytes(b"", b"Caf\xe9"),
+            "none.html: not valid UTF-8 (byte 0xe9 at offset 32), and no <meta charset> in its first 1024 bytes "
+            "names another encoding",
+            "none.html: không phải văn bản UTF-8 hợp lệ (byte 0xe9 ở vị trí 32), và không có <meta charset> nào "
+            "trong 1024 byte đầu khai báo bảng mã khác",
+        ),
+        (
+            # Declared too far in: a browser has begun decoding by then.
+            "late.html",
+            html_bytes(b"<!--" + b"x" * 1024 + b'--><meta charset="windows-1258">', TIENG_VIET_1258),
+            "late.html: not valid UTF-8 (byte 0xea",
+            "late.html: không phải văn bản UTF-8 hợp lệ (byte 0xea",
+        ),
+        (
+            "marked.html",
+            b"\xef\xbb\xbf" + html_bytes(b'<meta charset="windows-1258">', TIENG_VIET_1258),
+            "marked.html: not valid UTF-8 (byte 0xea at offset 63)",
+            "marked.html: không phải văn bản UTF-8 hợp lệ (byte 0xea ở vị trí 63)",
+        ),
+        (
+            "klingon.html",
+            html_bytes(b'<meta charset="x-klingon">', b"Caf\xe9"),
+            "klingon.html: declares the encoding 'x-klingon', which reader cannot read",
+            "klingon.html: khai báo bảng mã “x-klingon”, bảng mã reader không đọc được",
+        ),
+        (
+            "undefined.html",
+            html_bytes(b'<meta charset="windows-1258">', b"\x81"),
+            "undefined.html: not valid windows-1258, the encoding it declares (byte 0x81 at offset 58)",
+            "undefined.html: không phải văn bản windows-1258 hợp lệ, bảng mã tệp tự khai báo (byte 0x81 ở vị trí 58)",
+        ),
+        # Markdown (and JSON) declare nothing: UTF-8 only.
+        ("a.md", b"---\nlang: vi\n---\n# Caf\xe9\n", "a.md: not valid UTF-8 (byte 0xe9 at offset 22)", None),
+    ],
+)
+def test_an_encoding_that_cannot_be_read_is_named(
+    tmp_path: Path, name: str, content: bytes, expected: str, vi: str | None
+) -> None:
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([write(tmp_path / name, content)])
+    assert str(info.value).replace(f"{tmp_path}/", "").startswith(expected)
+    if vi:
+        assert info.value.localized("vi").replace(f"{tmp_path}/", "").startswith(vi)
+
+
+# ---------------------------------------------------------------- front matter dates that do not exist
+
+
+@pytest.mark.parametrize("value", ["2021-02-30", "2021-13-01", "2021-02-03 25:00:00"])
+def test_a_front_matter_date_that_does_not_exist_names_its_field(tmp_path: Path, value: str) -> None:
+    """PyYAML's ValueError ("day is out of range for month") named no field; the field's own check does."""
+    front = write(tmp_path / "d.md", f"---\nlang: vi\ntitle: T\npublished: {value}\n---\nx\n")
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([front])
+    assert str(info.value) == (
+        f"{front}: published: '{value}' is not a date such as 2021-03-31 or a time such as 2021-03-31T08:00:00+07:00"
+    )
+    assert info.value.localized("vi") == (
+        f"{front}: published: “{value}” không phải là ngày (ví dụ 2021-03-31) hay ngày giờ (ví dụ "
+        "2021-03-31T08:00:00+07:00)"
+    )
+    # A date that exists is still a date.
+    fine = write(tmp_path / "e.md", "---\nlang: vi\ntitle: T\npublished: 2020-02-29\n---\nx\n")
+    assert drafts_from_files([fine])[0].published == "2020-02-29"

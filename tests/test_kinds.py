@@ -251,6 +251,7 @@ PUBLIC_WITHOUT_A_SLUG = {
     ("/oembed", "GET"): "names the article in its url parameter (below)",
     ("/preferences", "GET"): "the settings page: shows no article",
     ("/preferences", "POST"): "answers with the article of its next parameter (below)",
+    ("/preferences/current", "GET"): "the reader's settings: shows no article",
     ("/preferences/colors/{pair}.css", "GET"): "a stylesheet",
     ("/static", "GET"): "static files",
 }

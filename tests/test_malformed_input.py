@@ -71,8 +71,16 @@ async def test_a_url_as_html_gets_a_report_not_a_warning(client: httpx.AsyncClie
 
 
 FILES = {
-    "date.md": ("---\ntitle: T\nlang: en\npublished: 2020-13-45\n---\nBody", "invalid YAML (month must be in 1..12)"),
-    "time.md": ("---\ntitle: T\nlang: en\npublished: 2020-01-01 25:00:00\n---\nBody", "invalid YAML (hour must be"),
+    # A date or time that does not exist is left to the field's own check, which names the field.
+    "date.md": ("---\ntitle: T\nlang: en\npublished: 2020-13-45\n---\nBody", "published: '2020-13-45' is not a date"),
+    "time.md": (
+        "---\ntitle: T\nlang: en\npublished: 2020-01-01 25:00:00\n---\nBody",
+        "published: '2020-01-01 25:00:00' is not a date",
+    ),
+    "huge.md": (
+        "---\ntitle: T\nlang: en\nn: " + "9" * 5000 + "\n---\nBody",
+        "front matter: invalid YAML (Exceeds the limit",
+    ),
     "deep.md": ("---\ntitle: " + "[" * 5000 + "\n---\nBody", "invalid YAML (nested too deeply)"),
     "deep.json": (DEEP_JSON.decode(), "invalid JSON: nested too deeply"),
     "huge.json": ('{"title": "T", "lang": "en", "body_html": "x", "n": ' + "9" * 5000 + "}", "too many digits"),

@@ -391,3 +391,20 @@ def test_choosing_a_theme_turns_the_readers_own_colours_off() -> None:
     # And colours chosen together with a theme (the no-JavaScript panel sends both) are the reader's.
     both = apply_form(DEFAULTS, {"theme": "sepia", "text_color": "#000000", "background_color": "#ffffcc"})
     assert both.prefs.custom_colors and both.prefs.theme == "sepia"
+
+
+def test_a_form_drawn_before_a_newer_change_applies_only_what_the_reader_changed() -> None:
+    """Three ways: the keys and the voice a stale form changes go onto the current ones, and a key it sets
+    that now clashes with a key changed since is refused rather than stored."""
+    current = Preferences(size=200.0, key_play="x", voices=(("en", "Daniel"),))
+    drawn = Preferences()
+    form = {"key_play": "k", "key_previous": "j", "key_next": "m", "voice": "Linh", "voice_lang": "vi"}
+    outcome = apply_form(current, form, drawn=drawn)
+    assert outcome.prefs == dataclasses.replace(current, key_next="m", voices=(("en", "Daniel"), ("vi", "Linh")))
+    clash = apply_form(current, {"key_play": "k", "key_previous": "j", "key_next": "x"}, drawn=drawn)
+    assert clash.prefs == current and [r.reason for r in clash.refused] == ["same-key"]
+    # "Use theme colours" turns off colours chosen since the page was drawn.
+    coloured = dataclasses.replace(current, text_color="#ffff00", background_color="#000080")
+    assert apply_form(coloured, {"colors": "default"}, drawn=drawn).prefs == current
+    # Other actions are not merged: a preset sets its values on the current settings.
+    assert apply_form(current, {"action": "preset-large", "size": "100"}, drawn=drawn).prefs.size == 200.0

@@ -4,11 +4,18 @@ and --db name (a SQLite path or a postgresql:// URL), proxies, timeouts, the tim
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from pathlib import Path
+from unittest import mock
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reader.db import describe_target, url_identity
 from reader.settings import Settings, SettingsError
 
 
@@ -34,7 +41,7 @@ def test_the_flag_wins_over_the_environment_either_way() -> None:
     ("raw", "message"),
     [
         ("mysql://db.example/site", "mysql:// is not a database reader knows"),
-        ("postgresql://db.example:port/site", "the port in the URL is not a number"),
+        ("postgresql://db.example:port/site", "a port in the URL is not a number"),
         ("postgresql://db.example/site?sslmode=maybe", "sslmode must be one of disable, allow, prefer"),
     ],
 )
@@ -112,3 +119,178 @@ def test_the_time_zone_is_one_the_system_knows() -> None:
 def test_a_time_zone_the_system_does_not_know_is_named(raw: str) -> None:
     with pytest.raises(SettingsError, match="READER_TIME_ZONE must be a time zone such as Asia/Ho_Chi_Minh"):
         Settings.from_env({"READER_TIME_ZONE": raw})
+
+
+# ---------------------------------------------------------------- malformed database URLs
+
+# A password that no message may repeat.
+SECRET = "Zq9secret"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        # urllib's ValueError ("Invalid IPv6 URL", a bracketed host that is no address) was a traceback.
+        (f"postgresql://u:{SECRET}@[::1/x", "the URL's host is malformed"),
+        (f"postgresql://u:{SECRET}@[abc]:5432/x", "the URL's host is malformed"),
+        # A port out of range was asyncpg's OverflowError from connect(), after the settings were taken.
+        (f"postgresql://u:{SECRET}@[::1]:99999/x", "a port in the URL is not a number from 1 to 65535"),
+        (f"postgresql://u:{SECRET}@127.0.0.1:70000/x", "a port in the URL is not a number from 1 to 65535"),
+        (f"postgresql://u:{SECRET}@db:0/x", "a port in the URL is not a number from 1 to 65535"),
+        (f"postgresql://u:{SECRET}@db/x?port=5432,65536", "a port in the URL is not a number from 1 to 65535"),
+        (f"postgresql://u:{SECRET}@db/x?host=[::1]:99999", "a port in the URL is not a number from 1 to 65535"),
+        # asyncpg's IndexError (an empty host), its strict query parsing's ValueError, the idna codec's
+        # UnicodeError for a host name the resolver could not be asked for, a NUL.
+        (f"postgresql://u:{SECRET}@db1,/x", "an empty host in its list of hosts"),
+        (f"postgresql://u:{SECRET}@db/x?host=db1,", "an empty host in its list of hosts"),
+        (f"postgresql://u:{SECRET}@db/x?sslmode=require&", "the URL's query is not name=value pairs"),
+        (f"postgresql://u:{SECRET}@a..b/x", "a host in the URL is not a host name or an IP address"),
+        (f"postgresql://u:{SECRET}@{'a' * 64}.example/x", "a host in the URL is not a host name"),
+        (f"postgresql://u:{SECRET}@db/x?host=::1", "a host in the URL is not a host name"),
+        (f"postgresql://u:{SECRET}@db%00/x", "the URL holds a NUL character"),
+        # Read two ways (asyncpg: the first @, urllib: the last): an @ belongs in the password as %40.
+        (f"postgresql://u:{SECRET}@x@db/x", "more than one @"),
+        (f"postgresql://u:{SECRET}@db/x?target_session_attrs=master", "target_session_attrs must be one of any,"),
+        (f"postgresql://u:{SECRET}@db/x?sslnegotiation=tls", "sslnegotiation must be one of postgres, direct"),
+    ],
+)
+def test_a_malformed_database_url_is_one_clean_error(url: str, message: str) -> None:
+    for name, call in (
+        ("READER_DB", lambda: Settings.from_env({"READER_DB": url})),
+        ("--db", lambda: Settings.from_env({}, db=url)),
+    ):
+        with pytest.raises(SettingsError) as info:
+            call()
+        assert str(info.value).startswith(f"{name}: ") and message in str(info.value)
+        assert SECRET not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PGPORT": "70000"}, "PGPORT (read for READER_DB): a port in it is not a number from 1 to 65535"),
+        ({"PGPORT": "5432,x"}, "PGPORT (read for READER_DB): a port in it is not a number"),
+        ({"PGHOST": "db1,"}, "PGHOST (read for READER_DB): it has an empty host"),
+        ({"PGSSLMODE": "parse"}, "PGSSLMODE (read for READER_DB) must be one of disable,"),
+    ],
+)
+def test_the_libpq_variables_asyncpg_reads_are_checked_too(environ: dict[str, str], message: str) -> None:
+    """asyncpg fills what a URL leaves out from PGHOST, PGPORT and PGSSLMODE; a bad one was a traceback."""
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        Settings.from_env({**environ, "READER_DB": "postgresql://reader@/site"})
+    # Not read for a SQLite file, nor (PGHOST, PGSSLMODE) when the URL says it itself.
+    assert Settings.from_env({**environ, "READER_DB": "site.db"}).database == Path("site.db")
+    if "PGPORT" not in environ:
+        given = "postgresql://reader@db/site?sslmode=require"
+        assert Settings.from_env({**environ, "READER_DB": given}).database == given
+
+
+# URLs made of the pieces that broke urllib, asyncpg or the resolver, in any order and number.
+_URL_PIECES = st.sampled_from(
+    [
+        "u",
+        "u:pw",
+        f"u:{SECRET}",
+        "%00",
+        "ü",
+        "ℌ",
+        "@",
+        ":",
+        ",",
+        "/",
+        "?",
+        "&",
+        "=",
+        "#",
+        "[",
+        "]",
+        "%",
+        "[::1]",
+        "[::1",
+        "::1]",
+        "[abc]",
+        "[v1.x]",
+        "127.0.0.1",
+        "db.example",
+        "a..b",
+        "a" * 64,
+        "%2Frun%2Fpg",
+        ":5432",
+        ":0",
+        ":65535",
+        ":65536",
+        ":99999",
+        ":x",
+        ":%31",
+        ":٣",
+        ":1:2",
+        "/site",
+        "/d%00",
+        "?sslmode=require",
+        "?sslmode=verify-full",
+        "?sslmode=parse",
+        "?port=70000",
+        "?port=1,2,3",
+        "?host=h1,",
+        "?host=/run/postgresql",
+        "?host=[::1]:99999",
+        "?host=::1",
+        "?a",
+        "&b=",
+        "?target_session_attrs=x",
+        "?sslnegotiation=x",
+        "?gsslib=x",
+        "?passfile=/nonexistent",
+        " ",
+        "\t",
+        "\n",
+    ]  # fmt: skip
+)
+_URLS = st.builds(
+    lambda scheme, pieces: scheme + "".join(pieces),
+    st.sampled_from(["postgresql://", "postgres://", "POSTGRESQL://"]),
+    st.lists(st.one_of(_URL_PIECES, st.text(max_size=4)), max_size=8),
+)
+
+
+@settings(max_examples=400)
+@given(url=_URLS, environ=st.fixed_dictionaries({}, optional={"PGPORT": st.sampled_from(["5432", "70000", "x"])}))
+def test_any_url_is_taken_or_refused_cleanly_and_asyncpg_can_read_what_is_taken(
+    url: str, environ: dict[str, str]
+) -> None:
+    """Nothing but a SettingsError (which never repeats the password) or a URL that asyncpg's own parser
+    reads without anything but its ClientConfigurationError, into addresses the resolver and connect() take."""
+    try:
+        target = Settings.from_env(environ, db=url).database
+    except SettingsError as exc:
+        assert SECRET not in str(exc) and "\n" not in str(exc)
+        return
+    assert isinstance(target, str)
+    assert SECRET not in describe_target(target)
+    url_identity(target)
+    others = {name: value for name, value in os.environ.items() if not name.startswith("PG")}
+    with mock.patch.dict(os.environ, {**others, **environ}, clear=True):
+        try:
+            addresses = _asyncpg_addresses(target)
+        except asyncpg.InterfaceError:  # ClientConfigurationError: one line when connecting (test_cli.py)
+            return
+    for address in addresses:
+        if isinstance(address, tuple):
+            host, port = address
+            assert 1 <= port <= 65535 and "\x00" not in host
+            host.encode("idna")
+        else:
+            assert "\x00" not in address
+
+
+def _asyncpg_addresses(url: str) -> list[tuple[str, int] | str]:
+    """The (host, port) pairs and socket paths asyncpg would connect to for `url`, by its own parser (private:
+    this test is the one place that reads it)."""
+    from asyncpg import connect_utils
+
+    addresses, _ = connect_utils._parse_connect_dsn_and_args(  # noqa: SLF001
+        dsn=url, host=None, port=None, user=None, password=None, passfile=None, database=None, ssl=None,
+        service=None, servicefile=None, direct_tls=None, server_settings=None, target_session_attrs=None,
+        krbsrvname=None, gsslib=None,
+    )  # fmt: skip
+    return list(addresses)

@@ -54,31 +54,161 @@ async def test_listing_is_newest_first_and_paginated(store: SqlArticleStore) -> 
     assert last.page == 3 and [item.slug for item in last.items] == [f"a{n:02d}" for n in range(5, 0, -1)]
 
 
-async def test_a_search_finds_the_words_of_addresses_however_they_are_typed(store: SqlArticleStore) -> None:
-    slugs = ["bac-kan-nang-cao-chat-luong", "thu-vien-bac-kan-mo-cua", "kanji-lessons", "mua-xuan-o-cho-don"]
-    # Titles that hold none of the searches below: these find by the address alone.
-    await store.save_articles([draft(slug, title="Bài", published=f"2020-01-0{n}") for n, slug in enumerate(slugs, 1)])
+async def _found(store: SqlArticleStore, search: str, *, per_page: int = 10, drafts: bool = False) -> list[str]:
+    listing = await store.list_articles(page=1, per_page=per_page, search=search, drafts=drafts)
+    return [item.slug for item in listing.items]
 
-    async def found(search: str, per_page: int = 10, page: int = 1) -> list[str]:
-        return [item.slug for item in (await store.list_articles(page=page, per_page=per_page, search=search)).items]
 
-    both = ["thu-vien-bac-kan-mo-cua", "bac-kan-nang-cao-chat-luong"]  # newest first
-    # Diacritics, case and spacing do not matter; a word's beginning is enough; every word must be there.
-    for search in ("Bắc Kạn", "bac kan", "BAC  ka", "kạn, bắc!"):
-        assert await found(search) == both, search
-    assert await found("kan") == ["kanji-lessons", *both]
-    assert await found("chợ đồn") == ["mua-xuan-o-cho-don"]
-    assert await found("an") == []  # inside a word is not the beginning of one
-    assert await found("bac thu vien") == ["thu-vien-bac-kan-mo-cua"]
-    assert len(await found("")) == 4
-    # An address not made from the title: the title as typed (LIKE's wildcards in it only match themselves).
-    await store.save_articles([draft("x-2026", title="Giá điện tăng 5% từ tháng_sau")])
-    assert (
-        await found("Giá điện") == await found("giá điện") == await found("5%") == await found("tháng_s") == ["x-2026"]
+async def test_a_search_finds_the_words_of_the_title_lead_text_author_and_address(store: SqlArticleStore) -> None:
+    await store.save_articles(
+        [
+            draft("by-title", title="Mùa xuân ở chợ Đồn", published="2020-01-01"),
+            draft("by-lead", summary="Nông dân thu hoạch lúa sớm", published="2020-01-02"),
+            draft("by-text", body_html="<p>Thông tin <strong>mới</strong> về giá điện.</p>", published="2020-01-03"),
+            draft("by-author", author="Nguyễn Văn Hùng", published="2020-01-04"),
+            draft("kanji-lessons", title="Bài", published="2020-01-05"),
+        ]
     )
-    assert await found("% _ !") == [] and await found("gia dien") == []
-    paged = await store.list_articles(page=2, per_page=1, search="bac kan")
-    assert (paged.total, paged.pages, [i.slug for i in paged.items]) == (2, 2, ["bac-kan-nang-cao-chat-luong"])
+    assert await _found(store, "chợ đồn") == await _found(store, "CHO DON") == ["by-title"]
+    assert await _found(store, "thu hoạch") == ["by-lead"]
+    assert await _found(store, "gia dien") == await _found(store, "giá điện") == ["by-text"]
+    assert await _found(store, "hùng") == await _found(store, "Nguyen Van") == ["by-author"]
+    assert await _found(store, "kanji") == ["kanji-lessons"]  # an address not made from the title
+    # Every word must be there, in any of them; the beginning of a word is enough, its inside is not.
+    assert await _found(store, "thông mới") == ["by-text"] and await _found(store, "thông hùng") == []
+    assert await _found(store, "thô") == await _found(store, "tho") == ["by-text"]
+    assert await _found(store, "ong") == [] and await _found(store, "ien") == []
+    # Markup is not text: a tag's name is no word of the article.
+    assert await _found(store, "strong") == []
+    listing = await store.list_articles(page=1, per_page=10, search="gia dien")
+    assert (listing.total, listing.pages) == (1, 1)
+
+
+async def test_diacritics_and_case_do_not_matter_either_way(store: SqlArticleStore) -> None:
+    await store.save_articles(
+        [
+            draft("marked", body_html="<p>Hệ thống thông tin của tỉnh.</p>", published="2020-01-01"),
+            draft("plain", body_html="<p>Thong tin khong dau, THONG BAO.</p>", published="2020-01-02"),
+            # Decomposed (as Vietnamese text often arrives): the marks follow their letters.
+            draft("decomposed", body_html="<p>Tho\u0302ng tin go\u0303.</p>", published="2020-01-03"),
+            draft("d-letter", body_html="<p>Đường đi.</p>", published="2020-01-04"),
+        ]
+    )
+    every = ["decomposed", "plain", "marked"]
+    for search in ("thong", "thông", "Thông", "THÔNG", "thống", "thỏng"):
+        assert await _found(store, search) == every, search
+    assert await _found(store, "duong") == await _found(store, "đường") == await _found(store, "DUONG") == ["d-letter"]
+    assert await _found(store, "ong") == [] and await _found(store, "ông") == []
+
+
+async def test_a_search_without_letters_finds_titles_that_hold_it_as_typed(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("x-2026", title="Giá điện tăng 5% từ tháng_sau ☀"), draft("other")])
+    assert await _found(store, "☀") == ["x-2026"]
+    assert await _found(store, "% _ !") == [] and await _found(store, "☀☀") == []
+
+
+async def test_titles_found_come_first_then_the_others_newest_first_page_by_page(store: SqlArticleStore) -> None:
+    with_text = "<p>Kinh tế tăng trưởng.</p>"
+    await store.save_articles(
+        [draft(f"text-{n}", title=f"Bài {n}", body_html=with_text, published=f"2020-02-0{n}") for n in range(1, 5)]
+        + [draft(f"title-{n}", title=f"Kinh tế số {n}", published=f"2020-01-0{n}") for n in range(1, 4)]
+        + [draft("other", title="Thể thao", published="2020-03-01")]
+    )
+    ordered = ["title-3", "title-2", "title-1", "text-4", "text-3", "text-2", "text-1"]
+    assert await _found(store, "kinh te") == ordered
+    # Page after page: each article once, in the same order.
+    pages = [await store.list_articles(page=n, per_page=3, search="kinh te") for n in (1, 2, 3)]
+    assert [item.slug for page in pages for item in page.items] == ordered
+    assert [(page.page, page.pages, page.total) for page in pages] == [(1, 3, 7), (2, 3, 7), (3, 3, 7)]
+    # Every word in the title: one of them in the title and one in the text is not a title found.
+    await store.save_articles([draft("half", title="Kinh doanh", body_html="<p>Tế bào.</p>", published="2021-01-01")])
+    assert (await _found(store, "kinh te"))[:4] == ["title-3", "title-2", "title-1", "half"]
+
+
+async def test_a_search_that_finds_many_finds_the_same_the_other_way(
+    store: SqlArticleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite looks up the rows of a search that finds few articles and reads an index of them all for one that
+    finds many (reader.store._FEW): the same results either way, drafts left out, in the same order."""
+    from reader import store as store_module
+
+    await store.save_articles(
+        [
+            draft(f"text-{n}", title=f"Bài {n}", body_html="<p>Kinh tế.</p>", published=f"2020-02-0{n}")
+            for n in range(1, 5)
+        ]
+        + [draft(f"title-{n}", title=f"Kinh tế {n}", published=f"2020-01-0{n}") for n in range(1, 4)]
+        + [draft("kept", title="Kinh tế", status="draft"), draft("other", title="Thể thao")]
+    )
+
+    async def every_page() -> list[tuple[int, int, list[str]]]:
+        pages = [await store.list_articles(page=n, per_page=3, search="kinh te") for n in (1, 2, 3)]
+        return [(page.total, page.pages, [item.slug for item in page.items]) for page in pages]
+
+    few = await every_page()
+    assert few[0][0] == 7 and [slug for *_, slugs in few for slug in slugs][:3] == ["title-3", "title-2", "title-1"]
+    monkeypatch.setattr(store_module, "_FEW", 0)
+    assert await every_page() == few
+
+
+async def test_readers_search_no_drafts(store: SqlArticleStore) -> None:
+    await store.save_articles(
+        [draft("kept", body_html="<p>Bầu cử sớm.</p>", status="draft"), draft("shown", body_html="<p>Bầu cử.</p>")]
+    )
+    assert await _found(store, "bau cu") == ["shown"]
+    assert (await store.list_articles(page=1, per_page=10, search="bau cu")).total == 1
+    assert sorted(await _found(store, "bau cu", drafts=True)) == ["kept", "shown"]
+
+
+async def test_each_result_has_an_excerpt_of_where_its_words_were_found(store: SqlArticleStore) -> None:
+    body = "<p>" + " ".join(f"từ{n}" for n in range(40)) + " hệ <em>thống</em> điện &lt;script&gt; mới</p>"
+    await store.save_articles(
+        [
+            draft("in-text", title="Tin", summary="Sapo ngắn.", body_html=body, author="Lan", published="2020-01-02"),
+            draft("in-title", title="Thống kê", summary="Sapo của bài.", published="2020-01-01"),
+            draft("by-author", title="Khác", author="Thống Nhất", published="2019-01-01"),
+        ]
+    )
+    listing = await store.list_articles(page=1, per_page=10, search="thong")
+    found = {item.slug: item for item in listing.items}
+    shown = found["in-text"].excerpt
+    assert shown is not None and shown.cut_before and not shown.cut_after
+    text = "".join(piece for piece, _ in shown.pieces)
+    assert text == "từ33 từ34 từ35 từ36 từ37 từ38 từ39 hệ thống điện <script> mới"
+    assert [piece for piece, marked in shown.pieces if marked] == ["thống"]
+    assert found["in-text"].author_marked is None
+    # Found by its title only: no excerpt (the lead is shown as it is); by its author: the author marked.
+    assert found["in-title"].excerpt is None and found["in-title"].summary == "Sapo của bài."
+    author = found["by-author"].author_marked
+    assert found["by-author"].excerpt is None
+    assert author is not None and author.pieces == (("Thống", True), (" Nhất", False))
+    # A list without a search makes none.
+    assert all(item.excerpt is None for item in (await store.list_articles(page=1, per_page=10)).items)
+
+
+async def test_an_article_of_many_different_words_is_found_by_its_first_200_000_characters_of_them(
+    store: SqlArticleStore,
+) -> None:
+    """PostgreSQL refuses a tsvector of 1 MB or more: the words stored are cut (reader.search.MAX_SEARCH_TEXT),
+    and such an article is saved and found by its first words, on both backends."""
+    body = "<p>" + " ".join(f"w{n:06d}" for n in range(40_000)) + "</p>"  # 320,000 characters of words
+    await store.save_articles([draft("many", body_html=body)])
+    assert await _found(store, "w000000") == await _found(store, "w020000") == ["many"]
+    assert await _found(store, "w039999") == []
+
+
+async def test_every_write_makes_the_words_again(store: SqlArticleStore) -> None:
+    await store.save_articles([draft("a", body_html="<p>Mưa lớn.</p>")])
+    assert await _found(store, "mua") == ["a"]
+    await store.save_articles([draft("a", body_html="<p>Nắng nóng.</p>")])
+    assert await _found(store, "mua") == [] and await _found(store, "nang") == ["a"]
+    updated = await store.update_article(draft("a", body_html="<p>Bão số ba.</p>"), version=2)
+    assert updated is not None and await _found(store, "bao so") == ["a"] and await _found(store, "nang") == []
+    assert await store.rename_article("a", "storm-three", version=3)
+    assert await _found(store, "storm") == ["storm-three"] and await _found(store, "bao") == ["storm-three"]
+    assert await store.delete_article("storm-three")
+    assert await _found(store, "bao") == []
+    assert await store.refresh_all_search() == 0  # nothing stale: every write made its words
 
 
 async def test_delete_and_unknown(store: SqlArticleStore) -> None:
@@ -529,6 +659,89 @@ async def test_a_database_of_the_schema_before_keeps_its_versions_not_recorded(
         assert await store.update_article(draft("old", title="Three"), version=2, by="mai")
         assert await _savers(store, "old") == [(3, "mai"), (2, ""), (1, "")]
         assert [row["slug"] for row in await db.fetch_all("SELECT slug FROM articles")] == ["old"]  # not seeded
+
+
+# The writes of the release before schema 13 (its reader.store), which knows nothing of search words: a node
+# of it still serving while nodes are upgraded one at a time.
+_OLD_INSERT = (
+    "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
+    "published, status, created_at, updated_at, saved_by, version, saved_by_version) VALUES (?, 'vi', ?, '', ?, '', "
+    "'html', '', NULL, '2020-01-01', 'published', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', '', 1, 1)"
+)
+_OLD_UPDATE = (
+    "UPDATE articles SET body_html = ?, version = version + 1, updated_at = '2026-12-01T10:00:00Z', saved_by = '', "
+    "saved_by_version = version + 1 WHERE slug = ?"
+)
+
+
+async def test_a_site_of_schema_12_is_found_by_its_text_once_its_words_are_made(
+    empty_database_target: str | Path,
+) -> None:
+    """Schema 13 adds the words, empty: the first node of the release makes them (at start, in batches), and
+    making them again changes nothing."""
+    rows = [
+        "INSERT INTO articles (slug, lang, title, summary, body_html, author, published, created_at, updated_at,"
+        f" version) VALUES ('old-{n}', 'vi', 'Tin {n}', 'Sapo', '<p>Thông tin cũ số {n}.</p>', 'Lan', '2020-01-01',"
+        " '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z', 2)"
+        for n in range(45)  # more than a batch
+    ]
+    await _at_schema(empty_database_target, 12, rows)
+    async with opened_nodes(empty_database_target, 1) as (db,):
+        store = SqlArticleStore(db)
+        assert await _found(store, "thong") == []  # not made yet
+        assert await store.refresh_all_search() == 45
+        listing = await store.list_articles(page=1, per_page=50, search="thong tin cu")
+        assert listing.total == 45 and listing.items[0].excerpt is not None
+        assert await _found(store, "so 7") == ["old-7"]
+        assert await store.refresh_all_search() == 0
+        stale = await db.fetch_all("SELECT slug FROM articles WHERE search_version <> version")
+        assert stale == []
+
+
+async def test_what_a_node_of_the_release_before_writes_is_found_once_a_node_notices(
+    store: SqlArticleStore,
+) -> None:
+    """While nodes are upgraded, an old node's saves leave stale words (or none): a search finds the article
+    as it was, never another article by the words of a deleted one, and all is up to date once a node of
+    this release has made them again (reader.search_upkeep does, at once, on every change it notices)."""
+    await store.save_articles([draft("a", body_html="<p>Mưa lớn.</p>"), draft("b", body_html="<p>Sương mù.</p>")])
+    async with store.db.transaction() as tx:
+        await tx.execute(_OLD_UPDATE, ("<p>Nắng nóng.</p>", "a"))
+        # b deleted, then an article created: on SQLite it takes b's id (the largest, freed).
+        await tx.execute("DELETE FROM articles WHERE slug = ?", ("b",))
+        await tx.execute(_OLD_INSERT, ("c", "Tin mới", "<p>Gió mạnh.</p>"))
+    assert await _found(store, "nang") == [] and await _found(store, "mua") == ["a"]  # its words as they were
+    assert await _found(store, "suong") == []  # the deleted article's words left with it
+    assert await _found(store, "gio") == []
+    assert await store.refresh_all_search() == 2
+    assert await _found(store, "nang") == ["a"] and await _found(store, "mua") == []
+    assert await _found(store, "gio") == await _found(store, "tin moi") == ["c"]
+    assert await store.refresh_all_search() == 0
+
+
+async def test_words_made_from_a_version_saved_over_meanwhile_are_not_kept(
+    store: SqlArticleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save between reading a stale article and writing its words wins: the words of the version read are
+    not written over the newer ones (the update is only for that version)."""
+    from reader import store as store_module
+
+    await store.save_articles([draft("a", body_html="<p>Mưa.</p>")])
+    async with store.db.transaction() as tx:
+        await tx.execute(_OLD_UPDATE, ("<p>Nắng.</p>", "a"))
+    made_again = store_module._made_again
+
+    def saved_meanwhile(rows: Sequence[Any]) -> list[tuple[object, ...]]:
+        made = made_again(rows)
+        # As if the newer version's write had come first: the version the words were made from is gone.
+        return [(*row[:3], row[3], row[4] - 1) for row in made]
+
+    monkeypatch.setattr(store_module, "_made_again", saved_meanwhile)
+    assert await store.refresh_search() == 1
+    row = await store.db.fetch_one("SELECT version, search_version FROM articles WHERE slug = 'a'")
+    assert row is not None and row["search_version"] != row["version"]  # nothing written: still stale
+    monkeypatch.setattr(store_module, "_made_again", made_again)
+    assert await store.refresh_all_search() == 1 and await _found(store, "nang") == ["a"]
 
 
 async def test_bidi_controls_stored_before_the_clean_up_are_taken_out_of_one_line_fields(

@@ -6,8 +6,9 @@ import httpx
 import pytest
 
 from reader.app import create_app
+from reader.drafts import draft_from_fields
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG, client_for, served
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG, ServedApp, client_for, served
 
 pytestmark = pytest.mark.anyio
 
@@ -47,6 +48,35 @@ async def test_readers_find_articles_by_words_of_their_titles(client: httpx.Asyn
     assert f'value="{words}"' in response.text  # the words stay in the box, to change them
 
 
+async def test_readers_find_articles_by_their_text_and_see_where(client: httpx.AsyncClient) -> None:
+    found = await client.get("/", params={"q": "thong tin"})
+    assert f'href="/articles/{SEED_SLUG}"' in found.text and "Có 1 bài viết khớp với “thong tin”." in found.text
+    excerpt = re.search(r'<p class="reader-list-lead reader-list-excerpt">(.*?)</p>', found.text)
+    assert excerpt is not None
+    # In the article's own spelling, the words found marked, cut with an ellipsis either side.
+    assert excerpt.group(1).startswith("…") and excerpt.group(1).endswith("…")
+    assert "công nghệ <mark>thông</mark> <mark>tin</mark> theo quy định" in excerpt.group(1)
+    assert re.search(r'<link rel="stylesheet" href="/static/css/search\.css\?v=[0-9a-f]+">', found.text)
+    # Found by its title: its lead, as the index shows it, and nothing marked (its text has "Bác": no excerpt).
+    titled = await client.get("/", params={"q": "bac kan"})
+    assert '<p class="reader-list-lead">Sau 5 năm thực hiện Nghị quyết' in titled.text and "<mark>" not in titled.text
+    # By its author: the author, marked.
+    by = await client.get("/", params={"q": "Thuyên"})
+    assert 'Tác giả: <span lang="vi">Thanh <mark>Thuyên</mark></span>' in by.text
+    # The marks' stylesheet only where there are results.
+    for without in ("/", "/?q=zzzz"):
+        assert "css/search.css" not in (await client.get(without)).text
+
+
+async def test_an_excerpt_shows_markup_in_the_text_as_text(app: ServedApp, client: httpx.AsyncClient) -> None:
+    body = "<p>Mã độc &lt;script&gt;alert(1)&lt;/script&gt; được phát hiện.</p>"
+    fields = {"slug": "ma-doc", "lang": "vi", "title": "Tin", "body_html": body}
+    await app.state["store"].save_articles([draft_from_fields(fields)])
+    found = await client.get("/", params={"q": "script alert"})
+    assert "Mã độc &lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/<mark>script</mark>&gt; được" in found.text
+    assert "<script>alert" not in found.text
+
+
 async def test_a_long_search_says_which_words_were_looked_for(client: httpx.AsyncClient) -> None:
     found = await client.get("/", params={"q": "bac kan nang cao chat luong doi ngu can xyz"})
     assert "Có 1 bài viết khớp" in found.text and "Chỉ tìm theo 8 từ đầu tiên." in found.text
@@ -67,16 +97,16 @@ async def test_a_search_is_escaped_and_finds_nothing_politely(client: httpx.Asyn
 
 async def test_the_pages_of_a_search_keep_its_words(settings: Settings) -> None:
     async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as http:
-        first = await http.get("/", params={"q": "a"})  # "A", "Making…", "Text…": each has a word with "a"
-        assert '<a href="/?q=a&amp;page=2" rel="next">' in first.text
-        second = await http.get("/", params={"q": "a", "page": "2"})
-        assert '<a href="/?q=a&amp;page=1" rel="prev">' in second.text
+        first = await http.get("/", params={"q": "c"})  # each demo article has a word that begins with "c"
+        assert '<a href="/?q=c&amp;page=2" rel="next">' in first.text
+        second = await http.get("/", params={"q": "c", "page": "2"})
+        assert '<a href="/?q=c&amp;page=1" rel="prev">' in second.text
         every = await http.get("/", params={"page": "2"})
         assert '<a href="/?page=1" rel="prev">' in every.text and 'name="robots"' not in every.text
         # Each page's title says which it is, a search's what it found too.
         assert "<title>Trang 2/3 · Bài viết · reader</title>" in every.text
-        assert "<title>Có 3 bài viết khớp với “a”. · Trang 2/3 · Bài viết · reader</title>" in second.text
-        assert "<title>Có 3 bài viết khớp với “a”. · Bài viết · reader</title>" in first.text
+        assert "<title>Có 3 bài viết khớp với “c”. · Trang 2/3 · Bài viết · reader</title>" in second.text
+        assert "<title>Có 3 bài viết khớp với “c”. · Bài viết · reader</title>" in first.text
 
 
 async def test_index_language_follows_the_browser(client: httpx.AsyncClient) -> None:
@@ -120,10 +150,14 @@ async def test_the_fragment_is_the_same_article_without_a_document(client: httpx
     toolbar = re.search(r'<section class="reader-toolbar".*?</section>', fragment, re.DOTALL)
     assert toolbar is not None
     # The same controls; only the hidden fields telling the server which view posted and (in another
-    # site's page, where no cookie may come along) with which settings differ, and the read-aloud controls
-    # come hidden (a site may show a fragment without the script that shows them).
+    # site's page, where no cookie may come along) with which settings, or (on reader's own page) with which
+    # settings it was drawn, differ, and the read-aloud controls come hidden (a site may show a fragment
+    # without the script that shows them).
     carried = re.compile(r'\n<input type="hidden" name="prefs" value="[^"]*">')
+    drawn = re.compile(r'\n<input type="hidden" name="drawn" value="[^"]*">')
     assert carried.search(toolbar.group(0)) and not carried.search(page)
+    assert drawn.search(page) and not drawn.search(toolbar.group(0))
+    page = drawn.sub("", page)
     as_on_the_page = (
         carried.sub("", toolbar.group(0))
         .replace('name="view" value="fragment"', 'name="view" value="page"')

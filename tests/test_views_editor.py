@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from reader.app import create_app
+from reader.drafts import MAX_BODY_CHARS
 from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.settings import Settings
 from tests import rawasgi
@@ -22,6 +23,7 @@ from tests.conftest import (
     csrf_token,
     served,
 )
+from tests.test_importer import DENSE_UNIT, TIENG_VIET_1258, dense_html, html_bytes
 from tests.test_sentence_markup import unmark
 from tests.test_store import draft
 
@@ -530,7 +532,35 @@ async def test_import_errors_are_in_the_editors_language(client: httpx.AsyncClie
     assert "Expecting" not in refused.text and "invalid JSON" not in refused.text
 
 
-async def test_the_list_finds_articles_by_words_of_their_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+async def test_an_import_over_the_body_limit_is_refused_before_it_is_parsed(
+    client: httpx.AsyncClient, editor: SignedIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3.7 MB of dense markup took 10-12 s of parsing before its 422; its tokens tell it is over the limit."""
+    from reader import importer
+
+    def no_parsing(markup: str) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(importer, "parse_html", no_parsing)
+    upload = ("big.html", dense_html(MAX_BODY_CHARS // len(DENSE_UNIT) + 2000).encode(), "text/html")
+    refused = await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf}, files={"files": upload}, headers=VI_PAGE
+    )
+    assert refused.status_code == 422 and "big.html: body_html: dài quá 2000000 ký tự" in refused.text
+
+
+async def test_an_import_in_windows_1258_reads_as_a_browser_shows_it(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    upload = ("cu.html", html_bytes(b'<meta charset="windows-1258">', TIENG_VIET_1258), "text/html")
+    imported = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files={"files": upload})
+    assert imported.status_code == 200 and ">Tiếng Việt</a>" in imported.text
+    assert "Tiếng Việt" in (await client.get("/articles/tieng-viet")).text
+    page = await client.get("/editor/import", headers=VI_PAGE)
+    assert "tệp HTML dùng bảng mã khác (chẳng hạn windows-1258) phải khai báo" in page.text
+
+
+async def test_the_list_finds_articles_by_their_words(client: httpx.AsyncClient, editor: SignedIn) -> None:
     found = await client.get("/editor/", params={"q": "bắc kạn"})
     assert found.status_code == 200
     assert (
@@ -541,8 +571,11 @@ async def test_the_list_finds_articles_by_words_of_their_title(client: httpx.Asy
     # Typed without diacritics, cut short, or in another case: the same article.
     for search in ("bac kan", "BAC KA"):
         assert f'href="/editor/articles/{SEED_SLUG}"' in (await client.get("/editor/", params={"q": search})).text
-    none = await client.get("/editor/", params={"q": "<b>không có</b>"})
-    assert "Có 0 bài viết khớp với “&lt;b&gt;không có&lt;/b&gt;”." in none.text and "<b>không" not in none.text
+    # By the words of its lead and text too (not of its title), as the index finds them.
+    body = await client.get("/editor/", params={"q": "nghị quyết"})
+    assert f'href="/editor/articles/{SEED_SLUG}"' in body.text and "Có 1 bài viết khớp" in body.text
+    none = await client.get("/editor/", params={"q": "<b>không có xyzzy</b>"})
+    assert "Có 0 bài viết khớp với “&lt;b&gt;không có xyzzy&lt;/b&gt;”." in none.text and "<b>không" not in none.text
     assert "Chưa có bài viết nào" not in none.text  # not "no articles yet": there are, none matches
     everything = await client.get("/editor/")
     assert "editor-search-result" not in everything.text and f'href="/editor/articles/{EN_SLUG}"' in everything.text

@@ -156,6 +156,51 @@ async def test_the_component_may_post_from_an_allowed_origin(client: httpx.Async
     assert refused.status_code == 403
 
 
+PARTITIONED = "Secure; SameSite=None; Partitioned"
+
+
+@pytest.mark.parametrize(
+    ("where", "headers", "view", "expected"),
+    [
+        # The component on a page of reader's own site (www.news.example for reader.news.example): its requests
+        # carry the ordinary SameSite=Lax cookie, and a partitioned one beside it was a second setting.
+        ("same site", {"origin": HOST, "sec-fetch-site": "same-site"}, "fragment", ["lax"]),
+        ("other site", {"origin": HOST, "sec-fetch-site": "cross-site"}, "fragment", ["partitioned"]),
+        # The embed's own requests come from reader's origin wherever it is framed: both, one value.
+        ("a frame", {"sec-fetch-site": "same-origin"}, "embed", ["partitioned", "lax"]),
+        # A browser without Fetch Metadata, on a page of another origin: it may be another site.
+        ("no fetch metadata", {"origin": HOST}, "fragment", ["partitioned", "lax"]),
+        ("reader's own page", {"sec-fetch-site": "same-origin"}, "page", ["lax"]),
+    ],
+)
+async def test_the_cookie_set_is_the_one_the_context_keeps(
+    client: httpx.AsyncClient, where: str, headers: dict[str, str], view: str, expected: list[str]
+) -> None:
+    form = {"action": "bigger", "next": f"/articles/{SEED_SLUG}", "view": view}
+    response = await client.post("/preferences", data=form, headers={**headers, "hx-request": "true"})
+    assert response.status_code == 200, where
+    cookies = response.headers.get_list("set-cookie")
+    assert [("partitioned" if PARTITIONED in c else "lax") for c in cookies] == expected, (where, cookies)
+    assert all(c.startswith("reader_prefs=1|s:112.5;") and "Max-Age=31536000" in c for c in cookies), cookies
+    assert all("SameSite=lax" in c for c in cookies if PARTITIONED not in c), cookies
+
+
+@pytest.mark.parametrize("action", ["bigger", "reset"])
+async def test_a_change_on_readers_own_site_deletes_a_partitioned_copy(client: httpx.AsyncClient, action: str) -> None:
+    # A same-site embed used to leave a partitioned cookie in reader's own site's partition, sent with the ordinary
+    # one to reader's pages. Which one came cannot be told; with any, a change there deletes the partitioned one
+    # (the delete must say Partitioned and Secure, or it names the other cookie).
+    form = {"action": action, "next": f"/articles/{SEED_SLUG}", "view": "fragment"}
+    headers = {"origin": HOST, "sec-fetch-site": "same-site", "hx-request": "true"}
+    fresh = await client.post("/preferences", data=form, headers=headers)
+    assert all(PARTITIONED not in c for c in fresh.headers.get_list("set-cookie"))
+    cookie = {"cookie": "reader_prefs=1|s:150; reader_prefs=1|s:200"}
+    response = await client.post("/preferences", data=form, headers={**headers, **cookie})
+    partitioned, ordinary = response.headers.get_list("set-cookie")
+    assert "Partitioned" not in ordinary and ("Max-Age=0" in ordinary) == (action == "reset")
+    assert partitioned == "reader_prefs=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"
+
+
 async def test_reset_in_an_embed_returns_to_the_host_defaults(client: httpx.AsyncClient) -> None:
     form = {"action": "reset", "next": f"/articles/{SEED_SLUG}", "view": "fragment", "host_size": "125"}
     headers = {"origin": HOST, "sec-fetch-site": "cross-site", "hx-request": "true", "cookie": "reader_prefs=1|s:300"}
@@ -323,7 +368,7 @@ async def test_the_embed_page_may_be_framed_by_the_allowlist_only(client: httpx.
     assert f"frame-ancestors {HOST} http://localhost:8081" in embed.headers["content-security-policy"]
     assert "x-frame-options" not in embed.headers
     assert "reader-masthead" not in embed.text and '<main id="reader-main"' in embed.text
-    assert "/static/js/reader-embed.js" in embed.text
+    assert "/static/js/embed-page.js" in embed.text  # settings-swap.js and reader-embed.js (reader.assets)
     page = await client.get(f"/articles/{SEED_SLUG}")
     assert (
         page.headers["x-frame-options"] == "DENY"
@@ -402,7 +447,7 @@ async def test_an_embeds_error_shows_inside_the_embedding_sites_frame(client: ht
     html = response.text
     assert "Page not found" in html and "There is no page at this address" in html
     # A page for a frame: no masthead, links out of it, and its height reported to the host.
-    assert "reader-masthead" not in html and '<base target="_top">' in html and "reader-embed.js" in html
+    assert "reader-masthead" not in html and '<base target="_top">' in html and "/static/js/embed-page.js" in html
     missing_page = await client.get("/articles/no-such-article")
     assert missing_page.headers["x-frame-options"] == "DENY"
 

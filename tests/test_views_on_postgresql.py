@@ -23,8 +23,10 @@ from tests.test_views_api import (  # noqa: F401 - collected here, run with this
 )
 from tests.test_views_articles import (  # noqa: F401
     test_a_search_is_escaped_and_finds_nothing_politely,
+    test_an_excerpt_shows_markup_in_the_text_as_text,
     test_health,
     test_index_lists_the_demo_articles_newest_first,
+    test_readers_find_articles_by_their_text_and_see_where,
     test_readers_find_articles_by_words_of_their_titles,
     test_the_seed_article_page,
 )

@@ -42,19 +42,71 @@ def key_action_name(field: str, lang: str) -> str:
     return gettext(lang, _KEY_ACTIONS[field])
 
 
-def key_name(key: str) -> str:
-    """A shortcut key as its key cap shows it: letters in capitals ("K"), but "ß", whose capital is two
-    letters ("SS"), as it is."""
-    upper = key.upper()
-    return upper if len(upper) == 1 else key
-
-
 def font_name(font: str, lang: str) -> str:
     return gettext(lang, _FONT_NAMES[font])
 
 
 def theme_name(theme: str, lang: str) -> str:
     return gettext(lang, _THEME_NAMES[theme])
+
+
+_SETTING_NAMES = {
+    "size": N_("Text size"),
+    "line_height": N_("Line height"),
+    "paragraph_spacing": N_("Paragraph spacing (× text size)"),
+    "letter_spacing": N_("Letter spacing (em)"),
+    "word_spacing": N_("Word spacing (em)"),
+    "width": N_("Line length (characters, at most)"),
+    "font": N_("Font"),
+    "theme": N_("Theme"),
+    "underline_links": N_("Underline links"),
+    "text_color": N_("Your own colours"),
+    "speech_rate": N_("Reading speed"),
+    "reading_guide": N_("Reading guide"),
+}
+
+
+def _value(field: str, prefs: Preferences, lang: str) -> str:
+    """One setting's value alone, as the panel shows it: "125 %", "1,8", "Tối", "bật"."""
+    _ = lambda message: gettext(lang, message)  # noqa: E731
+    if field == "size":
+        return format_percent(prefs.size, lang)
+    if field == "font":
+        return font_name(prefs.font, lang)
+    if field == "theme":
+        return theme_name(prefs.theme, lang)
+    if field == "underline_links":
+        return _("on") if prefs.underline_links else _("off")
+    if field == "text_color":
+        if not prefs.custom_colors:
+            return _("the theme's colours")
+        return _("text %(text)s on %(background)s") % {"text": prefs.text_color, "background": prefs.background_color}
+    if field == "speech_rate":
+        return format_number(prefs.speech_rate, lang) + "×"
+    if field == "reading_guide":
+        return guide_name(prefs.reading_guide, lang)
+    return format_number(float(getattr(prefs, field)), lang)
+
+
+def describe_changes(before: Preferences, after: Preferences, lang: str) -> list[str]:
+    """Every setting a shared link's settings would change, from what to what ("Text size: from 150 % to
+    200 %"), those going back to their defaults too; the device's own (voices, keys) never change so."""
+    lines = []
+    for field, name in _SETTING_NAMES.items():
+        if field == "text_color":
+            differs = (before.text_color, before.background_color) != (after.text_color, after.background_color)
+        else:
+            differs = getattr(before, field) != getattr(after, field)
+        if differs:
+            lines.append(
+                gettext(lang, "%(setting)s: from %(before)s to %(after)s")
+                % {
+                    "setting": gettext(lang, name),
+                    "before": _value(field, before, lang),
+                    "after": _value(field, after, lang),
+                }
+            )
+    return lines
 
 
 def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
@@ -93,7 +145,9 @@ def describe_setting(field: str, prefs: Preferences, lang: str) -> str:
     if field == "shortcuts":
         return _("Single-key shortcuts on") if prefs.shortcuts else _("Single-key shortcuts off")
     if field in _KEY_ACTIONS:
-        key = key_name(str(getattr(prefs, field)))
+        # The key as it is stored, and as its field shows it from then on (letters in lower case): "Ư" typed
+        # was announced "Ư" while "ư" was kept and shown, and read back as another key.
+        key = str(getattr(prefs, field))
         return _("Key for %(action)s: %(key)s") % {"action": key_action_name(field, lang), "key": key}
     raise ValueError(field)
 
@@ -130,7 +184,7 @@ def announce(outcome: Outcome, lang: str) -> str:
         parts.append(_("Wide text spacing applied"))
     elif outcome.action == "preset-large":
         parts.append(_("Large text preset applied"))
-    elif outcome.action == "apply-shared":
+    elif outcome.action in ("apply-shared", "merge-shared"):
         parts.append(_("Shared reading settings applied"))
     if outcome.action in ("bigger", "smaller"):
         phrase = describe_setting("size", prefs, lang)

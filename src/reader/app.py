@@ -17,7 +17,7 @@ from reader import fonts, specimens
 from reader.access_log import AccessLog, open_access_log, take_hangups
 from reader.accounts import AccountStore
 from reader.announce import font_name, guide_name, key_action_name, theme_name
-from reader.assets import STYLESHEET
+from reader.assets import STYLESHEET, WEB_FONTS
 from reader.cors import EmbedCors
 from reader.db import DatabaseUnavailable, database_for
 from reader.demo import seed_demo
@@ -28,6 +28,7 @@ from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, 
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
 from reader.routes import build_routes, static_assets
+from reader.search_upkeep import keep_search_current
 from reader.sentence_markup import article_text
 from reader.settings import Settings
 from reader.state import AppState, Request
@@ -105,9 +106,10 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         await db.open(check=check_database, seed=seed_demo if settings.seed_demo else None)
         watcher = asyncio.create_task(db.watch_changes(settings.change_check_interval))
+        store = SqlArticleStore(db)
+        upkeep = asyncio.create_task(keep_search_current(store, db, settings.change_check_interval))
         hangup = take_hangups(access_log)
         try:
-            store = SqlArticleStore(db)
             accounts = AccountStore(db)
             # The server hands each request a copy of this (reader.state).
             yield AppState(
@@ -126,8 +128,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         finally:
             hangup()
             watcher.cancel()
-            # Whatever ended the watcher (cancelled here, or an error it logged), the database still closes.
-            await asyncio.gather(watcher, return_exceptions=True)
+            upkeep.cancel()
+            # Whatever ended them (cancelled here, or an error they logged), the database still closes.
+            await asyncio.gather(watcher, upkeep, return_exceptions=True)
             await db.close()
             if access_log is not None:
                 # After the requests in flight (uvicorn waits for them first): no line is lost on SIGTERM.
@@ -173,6 +176,10 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
     def font_preload_urls(prefs: Preferences, lang: str) -> list[str]:
         return [assets.url(path) for path in fonts.preloads(settings.static_dir, prefs, lang)]
 
+    def web_fonts_url(prefs: Preferences, lang: str) -> str | None:
+        """The web fonts' stylesheet where the text in `lang` is set in one of them (reader.assets.WEB_FONTS)."""
+        return assets.url(WEB_FONTS) if fonts.is_web_font(settings.static_dir, prefs.font_for(lang)) else None
+
     def font_specimen(font: str, lang: str) -> list[str]:
         return specimens.button_views(font, lang, settings.static_dir)
 
@@ -182,6 +189,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
         globals_={
             "stylesheet": STYLESHEET,
             "font_preloads": font_preload_urls,
+            "web_fonts": web_fonts_url,
             "fmt": fmt,
             "steps": NUMERIC_STEPS,
             "themes": CHOICES["theme"],

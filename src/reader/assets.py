@@ -4,11 +4,12 @@ The files are read once, on first use, and served from memory. What a file point
 too, so a repeat visit revalidates nothing but the page: ``url(...)`` in stylesheets (fonts, icons) and
 the relative module imports and ``new URL(..., import.meta.url)`` of scripts are rewritten to the
 fingerprinted address of their target, and a file's hash is taken after that rewriting (a new font gives
-its stylesheet a new address as well). The pages' stylesheets are served as one bundle, so a first visit
-waits for a single stylesheet, served without its comments (scripts without their comment lines). Text
-files are compressed with Brotli once, when first read, and served so to browsers that accept it (all
-current ones; others get gzip from reader.middleware.CompressPublic): a first visit is ~4 KiB smaller
-(docs/performance.md). A file asked for without its current hash (a stable address an embedder
+its stylesheet a new address as well). The pages' stylesheets are served as one bundle (BUNDLES), so a first
+visit waits for a single stylesheet, served without its comments and idle spaces (scripts without their
+comment lines and indentation); the web fonts' faces are a bundle of their own, linked only where a web font
+sets the text. Text files are compressed with Brotli once, when first read, and served so to browsers that
+accept it (all current ones; others get gzip from reader.middleware.CompressPublic): a first visit is ~4 KiB
+smaller (docs/performance.md). A file asked for without its current hash (a stable address an embedder
 wrote into their page, like reader-article.js, or an old hash) is served too, but cached for minutes and
 revalidated with its ETag.
 """
@@ -39,14 +40,27 @@ from reader.codings import accepted_codings
 FINGERPRINT = "v"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300"
-# The stylesheet every page links, made of these files in this order (fonts.css only declares faces: a
-# face downloads only when text on the page uses it; font-fallbacks.css declares local ones, reader.font_fallbacks).
+# Files served as one, each made of these files in this order. The stylesheet every page links. The web
+# fonts' faces (fonts.css) and their metric-matched local fallbacks (font-fallbacks.css, reader.font_fallbacks):
+# linked only where the reader's font is one of them (templates/_shell.html), as the faces are 0.8 KiB of a
+# first visit that uses none of them. The /embed page's classic scripts, one request instead of two (each
+# still runs as if alone: an arrow function around its code, no "use strict" of the file's own).
 STYLESHEET = "css/page.css"
-BUNDLES = {STYLESHEET: ("css/fonts.css", "css/font-fallbacks.css", "css/reader.css", "css/reading-tools.css")}
+WEB_FONTS = "css/web-fonts.css"
+EMBED_SCRIPT = "js/embed-page.js"
+BUNDLES = {
+    STYLESHEET: ("css/reader.css", "css/reading-tools.css"),
+    WEB_FONTS: ("css/fonts.css", "css/font-fallbacks.css"),
+    EMBED_SCRIPT: ("js/settings-swap.js", "js/reader-embed.js"),
+}
 
 _CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)(?P<ref>[^"')\s]+)(?P=quote)\s*\)""")
+_CSS_STRING = r"""(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+_CSS_TOKEN = re.compile(_CSS_STRING + r"|(?P<comment>/\*.*?\*/)|\s+", re.S)
+# White space that means nothing: around { } ; and , and after a colon (never before one: `a :hover` is not
+# `a:hover`), and a rule's last semicolon. Never around + - * / (calc needs them) or inside a string.
+_CSS_SPACE = re.compile(_CSS_STRING + r"|(?P<last>\s*;\s*(?=\}))|\s*(?P<mark>[{};,])\s*|(?P<colon>:)\s+|\s+")
 # `from "./x.js"`, `import "./x.js"`, `import("./x.js")` and `new URL("x.css", import.meta.url)`.
-_CSS_TOKEN = re.compile(r"""(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|(?P<comment>/\*.*?\*/)|\s+""", re.S)
 _JS_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)(?P<quote>["'])(?P<ref>\.{1,2}/[^"']+)(?P=quote)""")
 _BACKTICK = re.compile(r"(?<!\\)`")
 _JS_URL = re.compile(r"""\bnew\s+URL\(\s*(?P<quote>["'])(?P<ref>[^"':]+)(?P=quote)(?=\s*,\s*import\.meta\.url)""")
@@ -173,22 +187,36 @@ def _rewritten(path: str, body: bytes, address: Callable[[str], str]) -> bytes:
 
 
 def _minified_css(text: str) -> str:
-    """A stylesheet without its comments and with each run of white space one space (strings kept as they
-    are): the comments say why for whoever edits the source, and are 40 % of its gzipped bytes."""
-    return _CSS_TOKEN.sub(lambda match: match["string"] or ("" if match["comment"] else " "), text).strip()
+    """A stylesheet without its comments and without the white space that means nothing, the rest of it one
+    space (strings kept as they are): the comments say why for whoever edits the source, and are 40 % of its
+    gzipped bytes; the spaces another 150 bytes of a first visit in Brotli."""
+    text = _CSS_TOKEN.sub(lambda match: match["string"] or ("" if match["comment"] else " "), text)
+
+    def tightened(match: re.Match[str]) -> str:
+        return match["string"] or match["mark"] or match["colon"] or ("" if match["last"] else " ")
+
+    return _CSS_SPACE.sub(tightened, text).strip()
 
 
 def _without_comment_lines(script: str) -> str:
-    """A script without its comment lines and blank lines (none inside a template literal, whose lines are
-    its text): like a stylesheet's, its comments are for whoever edits it, and a third of its gzipped bytes.
-    Comments after code stay (telling one from a `//` in a string or a regular expression needs a parser)."""
+    """A script without its comment lines, blank lines and indentation (none inside a template literal, whose
+    lines are its text): like a stylesheet's, its comments are for whoever edits it, and a third of its gzipped
+    bytes; the indentation is 3 % more in Brotli. Comments after code stay (telling one from a `//` in a string
+    or a regular expression needs a parser). No line of reader's ends in a backslash, which would carry a
+    string over to the next one."""
     kept = []
     in_template = False
     for line in script.split("\n"):
-        if not in_template and (not line.strip() or line.lstrip().startswith("//")):
+        starts_in_template = in_template
+        if not starts_in_template and (not line.strip() or line.lstrip().startswith("//")):
             continue
-        kept.append(line)
         in_template ^= len(_BACKTICK.findall(line)) % 2 == 1
+        # A template's own text keeps its spaces: at the start of a line it began on, at the end of one it ends on.
+        if not starts_in_template:
+            line = line.lstrip()
+        if not in_template:
+            line = line.rstrip()
+        kept.append(line)
     return "\n".join(kept) + "\n"
 
 

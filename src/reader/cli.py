@@ -195,17 +195,21 @@ async def _opened(
         await db.close()
 
 
-async def _prepare(settings: Settings) -> str:
-    """Open, migrate and (when new) fill the database with the demo articles; what was done."""
+async def _prepare(settings: Settings, *, search: bool = False) -> str:
+    """Open, migrate and (when new) fill the database with the demo articles; what was done. With `search`,
+    also make every article's stale search words (reader.store's refresh_search), which a server does in the
+    background as it starts."""
     added: list[int] = []
 
     async def seed(tx: Transaction) -> None:
         added.append((await seed_demo(tx)).created)
 
-    async with _opened(settings.database, settings, seed=seed if settings.seed_demo else None) as (_, created):
+    async with _opened(settings.database, settings, seed=seed if settings.seed_demo else None) as (db, created):
+        made = await SqlArticleStore(db).refresh_all_search() if search else 0
+        done = f"; made the search words of {made} articles" if made else ""
         if added:
-            return f"created the schema and added {added[0]} demo articles"
-        return "created the schema" if created else "the schema is up to date"
+            return f"created the schema and added {added[0]} demo articles{done}"
+        return ("created the schema" if created else "the schema is up to date") + done
 
 
 def _serve_flags(args: argparse.Namespace) -> dict[str, object]:
@@ -385,7 +389,7 @@ async def _accounts(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def _migrate(settings: Settings) -> str:
-    done = await _prepare(settings)
+    done = await _prepare(settings, search=True)
     return f"{describe_target(settings.database)}: {done}."
 
 
@@ -400,8 +404,7 @@ def _same_database(source: str | Path, target: str | Path) -> bool:
     return False
 
 
-async def _copy(settings: Settings, source: str, target: str, replace: bool) -> str:
-    source_at, target_at = parse_database("SOURCE", source), parse_database("TARGET", target)
+async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path, replace: bool) -> str:
     if _same_database(source_at, target_at):
         raise CopyRefused("SOURCE and TARGET are the same database")
     if isinstance(source_at, Path) and not source_at.is_file():
@@ -443,7 +446,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "copy":
         try:
-            print(asyncio.run(_copy(settings, args.source, args.target, args.replace)))
+            # Checked before anything is opened, as --db is (with the PG* variables asyncpg would read).
+            source, target = (
+                parse_database("SOURCE", args.source, environ),
+                parse_database("TARGET", args.target, environ),
+            )
+            print(asyncio.run(_copy(settings, source, target, args.replace)))
         except (CopyRefused, SettingsError, *DATABASE_FAILURES) as exc:
             return _fail(exc)
         return 0

@@ -25,6 +25,8 @@ FIELDS = (
 
 MAX_LENGTHS = {"title": 300, "summary": 3000, "author": 200, "source_url": 2000}
 MAX_BODY_CHARS = 2_000_000
+# What a field over its limit is told (MAX_LENGTHS, MAX_BODY_CHARS), whichever way the article came in.
+TOO_LONG = N_("is longer than %(limit)d characters")
 # The largest request that can carry an article at these limits, which the routes taking one accept
 # (reader.routes). The limits count characters after NFC (clean_text), and a character may arrive longer: a
 # Vietnamese letter decomposed, as it often comes ("ệ" as e and two combining marks), is 13 bytes in a form
@@ -101,6 +103,12 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", unicodedata.normalize("NFC", value))
 
 
+def body_length(source: str) -> int:
+    """A body's length as MAX_BODY_CHARS counts it (as _body reads it): after clean_text, without the white
+    space around it."""
+    return len(clean_text(source).strip())
+
+
 def _text(data: Mapping[str, object], field: str, *, required: bool = False, one_line: bool = True) -> str:
     value = data.get(field)
     if value is None:
@@ -115,7 +123,7 @@ def _text(data: Mapping[str, object], field: str, *, required: bool = False, one
         raise FieldError(field, N_("must not be empty"))
     limit = MAX_LENGTHS.get(field)
     if limit and len(text) > limit:
-        raise FieldError(field, N_("is longer than %(limit)d characters"), limit=limit)
+        raise FieldError(field, TOO_LONG, limit=limit)
     return text
 
 
@@ -302,7 +310,7 @@ def _body(data: Mapping[str, object], lang: str) -> tuple[SafeHtml, str, str]:
     body_field = "body_html" if has_html else "body_markdown"
     source = _text(data, body_field, required=True, one_line=False)
     if len(source) > MAX_BODY_CHARS:
-        raise FieldError(body_field, N_("is longer than %(limit)d characters"), limit=MAX_BODY_CHARS)
+        raise FieldError(body_field, TOO_LONG, limit=MAX_BODY_CHARS)
     untrusted = source_as_html(source, "html" if has_html else "markdown")
     try:
         # Character references ("&#xFFFF;") bring back what clean_text took out of the source. Taking a

@@ -23,9 +23,9 @@ web font, with
 The first system font present on the reader's device is used: Arial (Windows, macOS, iOS), Roboto (Android,
 ChromeOS), Noto Sans (Linux). Their figures are data (SYSTEM_FONTS); the web fonts' are read from the files
 in static/ by ``scripts/generate_css.py``, which writes the rules to static/css/font-fallbacks.css (fontTools
-and HarfBuzz are in the test extras, not in what serving needs). Pages get that file in their one stylesheet
-(reader.assets.BUNDLES); the <reader-article> component adds it to the host document with fonts.css, because
-`@font-face` rules inside a shadow root do not apply.
+and HarfBuzz are in the test extras, not in what serving needs). Pages get that file with the faces
+(reader.assets.WEB_FONTS) where a web font sets the text; the <reader-article> component adds it to the host
+document with fonts.css, because `@font-face` rules inside a shadow root do not apply.
 
 The measure (reader.prefs.Font.char_ch, in `ch`: the width of "0" in the first font available) is given in
 `em` for a web font (prefs_css), so the column is as wide before the swap as after it.

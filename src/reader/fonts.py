@@ -12,6 +12,9 @@ bold, 8 % wider than OpenDyslexic's bold): the masthead's links went to a row of
 first screen. The faces say `font-display: swap`, so no text is ever invisible (`optional` would keep a
 reader's chosen font off a first visit on a slow connection, which for OpenDyslexic would defeat the
 reason they chose it); while they download, reader.font_fallbacks keeps the text where it will be.
+The preloads are in the head; the faces are declared by css/web-fonts.css, linked inside the page's region
+(reader.assets.WEB_FONTS), which the browser finds later: they take the preloaded responses (one request
+per file, and no "preloaded but not used" warning, in Chromium).
 
 For the tools that draw and measure the fonts (reader.specimens, reader.font_fallbacks; fontTools and
 HarfBuzz, which are in the test extras, not in what serving needs): a text cut into the runs each file sets,
@@ -113,6 +116,12 @@ def files_for_text(faces: tuple[Face, ...], family: str, letters: str, weight: s
 def declared_faces(static_dir: Path) -> tuple[Face, ...]:
     """The faces static/css/fonts.css declares."""
     return parse_faces((static_dir / FACES_STYLESHEET).read_text(encoding="utf-8"))
+
+
+def is_web_font(static_dir: Path, choice: str) -> bool:
+    """Whether a font choice (reader.prefs.FONT_CHOICES) is one of the web fonts, not a system font."""
+    family = first_family(prefs.FONT_CHOICES[choice].stack)
+    return any(face.family == family for face in declared_faces(static_dir))
 
 
 def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> list[str]:

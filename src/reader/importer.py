@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from bs4 import Tag
 
-from reader.drafts import FieldError, FieldErrors, draft_from_fields
+from reader import charsets
+from reader.body_bound import body_length_at_least
+from reader.drafts import MAX_BODY_CHARS, TOO_LONG, FieldError, FieldErrors, body_length, draft_from_fields
 from reader.i18n import N_, gettext
 from reader.models import DRAFT, PUBLISHED, ArticleDraft, SaveResult
 from reader.soup import parse_html
@@ -25,7 +29,9 @@ HTML_SUFFIXES = frozenset({".html", ".htm"})
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_ATX_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# A "# heading" line; its closing #s and spaces are taken off after (_heading_text): in the pattern, a lazy
+# title before them tried every split of a long run of spaces, in time quadratic in its length.
+_ATX_H1 = re.compile(r"^#[ \t]+(.+)$", re.MULTILINE)
 
 
 class ImportFailure(Exception):
@@ -67,15 +73,44 @@ FRONT_MATTER = N_("front matter")
 _TRANSLATED_FIELDS = frozenset({FRONT_MATTER})
 
 
-def _decode(path: Path, data: bytes) -> str:
+def _decode(path: Path, data: bytes, *, html: bool = False) -> str:
+    """The file's text. UTF-8 (a byte order mark allowed); an HTML file may be in another encoding that a byte
+    order mark or its first bytes declare, as browsers read it (reader.charsets)."""
+    marked = charsets.byte_order_mark(data) if html else None
+    if marked is not None and marked[0] != charsets.UTF_8:
+        return _decode_as(path, data, marked[0], start=marked[1])
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise ImportFailure(
-            path, N_("not valid UTF-8 (byte 0x%(byte)02x at offset %(offset)d)"),
-            values={"byte": data[exc.start], "offset": exc.start},
-        ) from None  # fmt: skip
-    return text.removeprefix("\ufeff")
+        values: dict[str, object] = {"byte": data[exc.start], "offset": exc.start}
+    if html and marked is None and (labels := charsets.declared_labels(data)):
+        known = [encoding for encoding in map(charsets.encoding_for, labels) if encoding is not None]
+        if not known:
+            values = {"label": labels[0][:40]}
+            raise ImportFailure(path, N_("declares the encoding '%(label)s', which reader cannot read"), values=values)
+        if known[0] != charsets.UTF_8:
+            return _decode_as(path, data, known[0])
+    if html and marked is None:
+        message = N_(
+            "not valid UTF-8 (byte 0x%(byte)02x at offset %(offset)d), and no <meta charset> in its first "
+            "%(bytes)d bytes names another encoding"
+        )
+        raise ImportFailure(path, message, values={**values, "bytes": charsets.PRESCAN_BYTES})
+    raise ImportFailure(path, N_("not valid UTF-8 (byte 0x%(byte)02x at offset %(offset)d)"), values=values)
+
+
+def _decode_as(path: Path, data: bytes, encoding: charsets.Encoding, *, start: int = 0) -> str:
+    """The file's text in a legacy encoding (or UTF-16), from `start`. NFC, as every field is made later
+    (reader.drafts.clean_text), already here: windows-1258 writes a Vietnamese letter's tone as a mark of its
+    own ("ế" as ê and an acute), which would otherwise stay two characters until then."""
+    try:
+        text = data[start:].decode(encoding.codec)
+    except UnicodeDecodeError as exc:
+        offset = start + exc.start
+        values = {"encoding": encoding.name, "byte": data[offset], "offset": offset}
+        message = N_("not valid %(encoding)s, the encoding it declares (byte 0x%(byte)02x at offset %(offset)d)")
+        raise ImportFailure(path, message, values=values) from None
+    return unicodedata.normalize("NFC", text)
 
 
 def read_json(path: Path, text: str) -> list[Mapping[str, object]]:
@@ -104,7 +139,24 @@ def read_json(path: Path, text: str) -> list[Mapping[str, object]]:
 
 # libyaml's loader where PyYAML was built with it (the wheels are): the same safe subset, parsed in C, and
 # front matter nested a thousand deep is refused at once instead of after a second of Python recursion.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_SafeLoader):
+    """YAML's safe loader, but a date or time that does not exist (2021-02-30, 25:00) stays the text it is:
+    PyYAML's ValueError says neither which field nor which value, the field's own check says both."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
 
 
 def read_markdown(path: Path, text: str) -> list[Mapping[str, object]]:
@@ -114,7 +166,7 @@ def read_markdown(path: Path, text: str) -> list[Mapping[str, object]]:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            meta = yaml.load(match.group(1), Loader=_YAML_LOADER)
+            meta = yaml.load(match.group(1), Loader=_FrontMatterLoader)
         except yaml.YAMLError as exc:
             if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own limit, reached at once
                 raise ImportFailure(path, N_("invalid YAML (nested too deeply)"), field=FRONT_MATTER) from None
@@ -124,7 +176,8 @@ def read_markdown(path: Path, text: str) -> list[Mapping[str, object]]:
                 raise ImportFailure(path, N_("invalid YAML (line %(line)d)"), FRONT_MATTER, values=values) from None
             raise ImportFailure(path, N_("invalid YAML"), field=FRONT_MATTER) from None
         except (ValueError, RecursionError) as exc:
-            # PyYAML builds dates itself (2020-13-45 raises ValueError) and recurses into nested values.
+            # PyYAML builds numbers itself (one of 5,000 digits raises ValueError; dates that do not exist stay
+            # text, _FrontMatterLoader) and recurses into nested values.
             if isinstance(exc, RecursionError):
                 raise ImportFailure(path, N_("invalid YAML (nested too deeply)"), field=FRONT_MATTER) from None
             # PyYAML's words (exc) only in English; the translations say what kind of value it was.
@@ -140,10 +193,15 @@ def read_markdown(path: Path, text: str) -> list[Mapping[str, object]]:
     if "title" not in fields:
         heading = _ATX_H1.search(body)
         if heading:
-            fields["title"] = heading.group(1)
+            fields["title"] = _heading_text(heading.group(1))
             body = body[: heading.start()] + body[heading.end() :]
     fields["body_markdown"] = body.strip()
     return [fields]
+
+
+def _heading_text(rest: str) -> str:
+    """A "# heading" line's text without its closing #s and the spaces around them (at least one character)."""
+    return rest[: max(1, len(rest.rstrip(" \t#")))]
 
 
 def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
@@ -182,8 +240,8 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
     return [fields]
 
 
-def read_file(path: Path) -> list[Mapping[str, object]]:
-    """The raw article field mappings a file holds, by its suffix."""
+def _load(path: Path) -> tuple[str, str]:
+    """A file's suffix (lower-cased) and text: an ImportFailure for a type, a size or bytes reader cannot read."""
     suffix = path.suffix.lower()
     if suffix not in JSON_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES:
         raise ImportFailure(path, N_("unsupported file type (use .json, .md or .html)"))
@@ -194,12 +252,42 @@ def read_file(path: Path) -> list[Mapping[str, object]]:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFailure(path, N_("cannot read (%(reason)s)"), values={"reason": exc.strerror or str(exc)}) from None
-    text = _decode(path, data)
+    return suffix, _decode(path, data, html=suffix in HTML_SUFFIXES)
+
+
+def _read(path: Path, suffix: str, text: str) -> list[Mapping[str, object]]:
     if suffix in JSON_SUFFIXES:
         return read_json(path, text)
     if suffix in MARKDOWN_SUFFIXES:
         return read_markdown(path, text)
     return read_html(path, text)
+
+
+def read_file(path: Path) -> list[Mapping[str, object]]:
+    """The raw article field mappings a file holds, by its suffix."""
+    return _read(path, *_load(path))
+
+
+BODY_FIELDS = ("body_html", "body_markdown")
+
+
+def check_body_lengths(path: Path) -> None:
+    """Refuse a file with a body over MAX_BODY_CHARS, with the error validating it would give, before the work
+    that would come to it: parsing an HTML document into a tree (seconds for a few megabytes: its body is
+    known to be over the limit from its tokens, reader.body_bound), rendering Markdown, sanitizing. Reading
+    JSON and front matter is quick; they are read again after."""
+    suffix, text = _load(path)
+    if suffix in HTML_SUFFIXES:
+        if body_length_at_least(text, MAX_BODY_CHARS) > MAX_BODY_CHARS:
+            raise ImportFailure(path, TOO_LONG, "body_html", values={"limit": MAX_BODY_CHARS})
+        return
+    items = _read(path, suffix, text)
+    for number, fields in enumerate(items, start=1):
+        for field in BODY_FIELDS:
+            value = fields.get(field)
+            if isinstance(value, str) and body_length(value) > MAX_BODY_CHARS:
+                item = number if len(items) > 1 else None
+                raise ImportFailure(path, TOO_LONG, field, item, values={"limit": MAX_BODY_CHARS})
 
 
 # Jekyll's and Hugo's way of saying that a file is a draft, in front matter (or a JSON file): `draft: true`.
@@ -224,7 +312,10 @@ def drafts_from_files(
     paths: Sequence[Path], progress: Progress | None = None, zone: dt.tzinfo = dt.UTC
 ) -> list[ArticleDraft]:
     """Validate every article of every file (a time without an offset read in `zone`); the first problem stops
-    everything with an ImportFailure."""
+    everything with an ImportFailure. Every file's body is measured first (check_body_lengths), so that a
+    body over the limit in the last file does not wait for the work on all the others."""
+    for path in paths:
+        check_body_lengths(path)
     drafts: list[ArticleDraft] = []
     origin: dict[str, tuple[str, int | None]] = {}
     for done, path in enumerate(paths, start=1):

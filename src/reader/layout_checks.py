@@ -6,7 +6,7 @@ lines of the demo articles that are not a paragraph's last, as Chromium lays the
 ``--reader-column`` on ``.reader`` (measure × the font's ``--reader-char``, in ``ch`` for the default sans
 font, plus letter spacing),
 the article's ``max-width``; the page box is ``.reader-main``'s ``max-width`` capped by the viewport, minus
-the gutter (``var(--reader-gutter, 1rem)``) on each side, and the text gets the narrower of the two.
+the gutter (``--reader-gutter``) on each side, and the text gets the narrower of the two.
 Assumptions: the default sans font, default spacing, a 16 px browser default (so 1rem = 16 px, size 100 %
 = 16 px) and 1ch = 0.57em; characters = the content width over a prose character's advance (0.83 ch:
 letters, spaces and punctuation on average), less the 2 characters a line loses on average to wrapping
@@ -162,7 +162,7 @@ def characters_per_line(rules: list[Rule]) -> CharactersPerLine:
             font_px = evaluate(wrapper["font-size"], variables, {"%": ROOT_PX / 100})
             units = {"px": 1.0, "rem": ROOT_PX, "em": font_px, "ch": CH_EM * font_px}
             box = evaluate(main["max-width"], variables, units)
-            gutter = evaluate("var(--reader-gutter, 1rem)", variables, units)
+            gutter = evaluate("var(--reader-gutter)", variables, units)
             column = evaluate(article["max-width"], variables, units)
             advance = PROSE_CHAR_CH * units["ch"]
             maximum = _fit(min(box - 2 * gutter, column), advance)  # the same at every size

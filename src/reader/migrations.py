@@ -125,6 +125,51 @@ _STATUS = (
     f"ALTER TABLE article_revisions ADD COLUMN {_STATUS_COLUMN}",
 )
 
+# Readers' search (reader.search): the words each article is found by, made in Python whenever reader writes
+# it, and the article version they were made from. A node of the release before writes articles without
+# them: its new article keeps the default 0 and its save moves `version` on, so either row is stale
+# (search_version <> version) until a node of this release makes its words again (reader.store's
+# refresh_search: at start, and whenever another process or node has written). The stale rows are indexed
+# apart, so finding them costs nothing while there are none. A later release that changes how the words are
+# made sets search_version to 0 in a migration of its own: every row is then made again in the same way.
+# Every row is stale after this migration: the words of an existing site are made by the first node that
+# starts (a batch at a time, never the whole table in one transaction), so the migration itself is quick on
+# a big table (no rewrite: columns with constant defaults, an index of empty strings).
+_SEARCH_COLUMNS = (
+    "ALTER TABLE articles ADD COLUMN search_title TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE articles ADD COLUMN search_text TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE articles ADD COLUMN search_version INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX articles_search_stale ON articles (id) WHERE search_version <> version",
+)
+# SQLite: an FTS5 index of the words (bench/search.py measured it against a LIKE over the column), without
+# a copy of them (contentless) or their positions (a search only asks whether each word begins one). It
+# mirrors search_text through triggers, which run whoever writes, a node of the release before included: an
+# article deleted there leaves no words behind, whose id a new article might take. An empty search_text is
+# not in it, so the triggers never delete what was never inserted (which would corrupt it).
+# And an index of what a search's results are filtered and ordered by (reader.store's _WORDS_MATCH reads it
+# instead of the rows): a row's later columns lie past its body, in overflow pages, and a search that
+# found thousands of articles read all of their pages to rank them (71 ms instead of 17 for 5,928 of 10,000).
+_SQLITE_SEARCH = (
+    *_SEARCH_COLUMNS,
+    "CREATE INDEX articles_search_order ON articles (published DESC, id DESC, status, search_title)",
+    "CREATE VIRTUAL TABLE article_words USING fts5 (words, content = '', detail = none, tokenize = 'ascii')",
+    "CREATE TRIGGER article_words_inserted AFTER INSERT ON articles WHEN new.search_text <> '' BEGIN "
+    "INSERT INTO article_words (rowid, words) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER article_words_deleted AFTER DELETE ON articles WHEN old.search_text <> '' BEGIN "
+    "INSERT INTO article_words (article_words, rowid, words) VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER article_words_updated AFTER UPDATE OF search_text ON articles BEGIN "
+    "INSERT INTO article_words (article_words, rowid, words) SELECT 'delete', old.id, old.search_text "
+    "WHERE old.search_text <> ''; "
+    "INSERT INTO article_words (rowid, words) SELECT new.id, new.search_text WHERE new.search_text <> ''; END",
+)
+# PostgreSQL: a GIN index of the words as the 'simple' configuration reads them (no stemming, no stop words,
+# no extension), which prefix queries (`word:*`) use. An expression index, not a stored column: it follows
+# search_text whoever writes it, and adding it rewrites nothing.
+_POSTGRESQL_SEARCH = (
+    *_SEARCH_COLUMNS,
+    "CREATE INDEX articles_words ON articles USING gin (to_tsvector('simple', search_text))",
+)
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -225,6 +270,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         # Drafts: articles the editors keep off the site (_STATUS); every article stored so far is published.
         sqlite=_STATUS,
         postgresql=_STATUS,
+    ),
+    Migration(
+        # Readers' search over the articles' text: their words, and each backend's index of them.
+        sqlite=_SQLITE_SEARCH,
+        postgresql=_POSTGRESQL_SEARCH,
     ),
 )
 

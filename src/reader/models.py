@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Final, Generic, Literal, NewType, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, Literal, NewType, TypeVar
+
+if TYPE_CHECKING:
+    from reader.search import Marked
 
 # HTML that has been through reader.sanitize; only that module creates it.
 SafeHtml = NewType("SafeHtml", str)
@@ -155,6 +158,11 @@ class ArticleSummary:
     published: str
     updated_at: str  # when its current version was saved (UTC): the feed's <updated>
     status: Status = PUBLISHED
+    # A search's result (reader.store's list_articles): its lead and text around where the search found its
+    # words, marked (None when its title has them all, or its lead and text none: the lead is shown as it
+    # is), and its author marked when the author's name has one.
+    excerpt: Marked | None = None
+    author_marked: Marked | None = None
 
     @property
     def is_draft(self) -> bool:

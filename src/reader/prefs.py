@@ -12,6 +12,7 @@ guide, k single-key shortcuts (1/0), kp kb kn the keys for play/pause, previous 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ class Palette:
     control_fg: str
     pressed_bg: str  # a toggle that is on, an open disclosure
     pressed_fg: str
-    mark_bg: str  # a sentence the editor's check flags: a light tint …
+    mark_bg: str  # a sentence the editor's check flags, a word a search found (search.css): a tint …
     mark_line: str  # … and an underline, which forced-colours mode keeps
 
     @classmethod
@@ -199,7 +200,9 @@ _COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
 # also tells a lot about a device).
 DEVICE_FIELDS = ("voices", "shortcuts", *SHORTCUT_KEYS)
 
-ACTIONS = ("bigger", "smaller", "reset", "preset-spacing", "preset-large", "set", "apply-shared")
+# apply-shared: a shared link's settings whole (the others back to the defaults); merge-shared: only those it
+# names, the reader's own kept for the rest.
+ACTIONS = ("bigger", "smaller", "reset", "preset-spacing", "preset-large", "set", "apply-shared", "merge-shared")
 
 
 def fmt(value: float) -> str:
@@ -280,6 +283,17 @@ class Preferences:
         # carry would make the server drop the whole answer, so it falls back to its default instead.
         return "|".join(part for part in parts if _COOKIE_OCTETS.fullmatch(part))
 
+    def to_drawn(self, base: Preferences | None = None) -> str:
+        """What a page's forms carry of the settings they were drawn with (apply_form's `drawn`): the cookie
+        format without the voices, which a form that sends a voice always sets (a page need not spell out the
+        reader's voice names, nor the settings page the reader's own voices, where a shared link is shown)."""
+        return dataclasses.replace(self, voices=()).to_cookie(base)
+
+    def version_tag(self) -> str:
+        """A short tag of every setting (voices included): a page carries the one it was drawn with, and
+        compares it with the reader's now when Back or Forward brings it back (static/js/settings-swap.js)."""
+        return hashlib.blake2b(self.to_cookie().encode(), digest_size=6).hexdigest()
+
     def to_shared(self, base: Preferences | None = None) -> str:
         """The settings for a shared link: the cookie format (against `base`, as to_cookie) without the
         device's own (DEVICE_FIELDS)."""
@@ -302,6 +316,27 @@ class Preferences:
         keep = keep or DEFAULTS
         shared, unread = cls.read(raw, base)
         return dataclasses.replace(shared, **{field: getattr(keep, field) for field in DEVICE_FIELDS}), unread
+
+    @classmethod
+    def merge_shared(cls, raw: str | None, prefs: Preferences, base: Preferences | None = None) -> Preferences:
+        """The reader's settings (`prefs`) with those a shared link names, and only those: a link holds the
+        settings that differ from the defaults, and applied whole it also put back to the defaults every other
+        one, which it never listed (the reader's own font, line height, colours). A theme it names turns the
+        reader's own colours off, as choosing a theme does; the device's own (DEVICE_FIELDS) are never taken. A
+        link of the defaults ("1") names them all."""
+        base = base or DEFAULTS
+        shared = cls.from_shared(raw, base, keep=prefs)
+        values = {
+            field.name: getattr(shared, field.name)
+            for field in dataclasses.fields(shared)
+            if field.name not in DEVICE_FIELDS and getattr(shared, field.name) != getattr(base, field.name)
+        }
+        if not values:
+            # A link of the defaults, shared on purpose: they are what it names.
+            return shared
+        if "theme" in values and "text_color" not in values:
+            values["text_color"] = values["background_color"] = None
+        return dataclasses.replace(prefs, **values)
 
     @classmethod
     def from_cookie(cls, raw: str | None, base: Preferences | None = None) -> Preferences:
@@ -565,10 +600,43 @@ def _set_keys(prefs: Preferences, form: Mapping[str, str], updates: dict[str, An
     updates.update(keys)
 
 
-def apply_form(prefs: Preferences, form: Mapping[str, str], base: Preferences | None = None) -> Outcome:
+def _merged_fields(
+    prefs: Preferences, drawn: Preferences, form: Mapping[str, str]
+) -> tuple[dict[str, Any], list[Refusal]]:
+    """The fields a form sets, three ways: only what the reader changed on the page, relative to the settings
+    it was drawn with (`drawn`), goes onto the current ones (`prefs`). A page drawn before a newer change (a
+    page that came back with Back, a tab left open) posts every select as it shows them: taken as they are,
+    they undid that change (200 % chosen on the settings page, then "Dark" pressed on the article that Back
+    brought back at 100 %: the cookie went back to 100 %)."""
+    asked, refused = _set_fields(drawn, form)
+    changed = {field for field, value in asked.items() if value != getattr(drawn, field)}
+    if form.get("colors") == "default":
+        # "Use theme colours" says what it does whatever the page showed: colours set since go too.
+        changed |= {"text_color", "background_color"}
+    if "theme" in changed and "colors" not in form and not any(form.get(f) for f in ("text_color", "background_color")):
+        # A theme chosen turns the reader's own colours off (as in _set_fields), those they have now too.
+        changed |= {"text_color", "background_color"}
+        asked["text_color"] = asked["background_color"] = None
+    updates = {field: asked[field] for field in changed if field != "voices"}
+    # A voice sent is set (for its language, with the others the reader has now): `drawn` holds no voices.
+    _set_voice(prefs, form, updates, [])
+    keys = {field: updates.get(field, getattr(prefs, field)) for field in SHORTCUT_KEYS}
+    if len(set(keys.values())) < len(keys):
+        for field in SHORTCUT_KEYS:
+            updates.pop(field, None)
+        if not any(r.field == "shortcuts" for r in refused):
+            refused.append(Refusal("shortcuts", "same-key"))
+    return updates, refused
+
+
+def apply_form(
+    prefs: Preferences, form: Mapping[str, str], base: Preferences | None = None, drawn: Preferences | None = None
+) -> Outcome:
     """Apply one submitted preference form (an ``action`` and/or setting fields) to the settings.
 
-    `base` is what "reset" returns to: the defaults, or an embedding site's defaults.
+    `base` is what "reset" returns to: the defaults, or an embedding site's defaults. `drawn`: the settings the
+    form's page was drawn with, when it says so (its `drawn` field): then a `set` applies only what differs
+    from them (_merged_fields); without it (an older page, another client) every field sent is applied.
     """
     action = form.get("action") or "set"
     if action not in ACTIONS:
@@ -589,8 +657,10 @@ def apply_form(prefs: Preferences, form: Mapping[str, str], base: Preferences | 
     elif action == "apply-shared":
         # A shared link sets how the text reads; this device's voices and keys stay as they are.
         new = Preferences.from_shared(form.get("settings", ""), base, keep=prefs)
+    elif action == "merge-shared":
+        new = Preferences.merge_shared(form.get("settings", ""), prefs, base)
     else:
-        updates, refused = _set_fields(prefs, form)
+        updates, refused = _set_fields(prefs, form) if drawn is None else _merged_fields(prefs, drawn, form)
         new = dataclasses.replace(prefs, **updates)
     changed = tuple(f.name for f in dataclasses.fields(new) if getattr(new, f.name) != getattr(prefs, f.name))
     return Outcome(new, action, changed, tuple(refused), limit)

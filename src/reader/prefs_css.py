@@ -116,6 +116,14 @@ def generated_css() -> str:
     base |= {
         "--reader-heading-scale": "1",
         "--reader-controls-scale": "1",
+        # A title without a long word (no data-fit) is never made smaller; and a value a page set around the
+        # article does not reach one (every property reader reads is set on the wrapper: reader.css).
+        "--reader-title-word": "1",
+        # A system font's masthead items are as wide as their text (a web font's: _font_properties and
+        # _masthead_rules; reader.css says how `auto` gets there).
+        "--reader-brand": "auto",
+        "--reader-nav-1": "auto",
+        "--reader-nav-2": "auto",
         **_font_properties(prefs.FONT_CHOICES[defaults.font]),
     }
     rules = ["/* Defaults, then one rule per step of every numeric setting. */\n", _rule(WRAPPER, base)]

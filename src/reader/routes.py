@@ -61,6 +61,8 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
             name="update_preferences",
             cached=True,
         ),
+        # The settings now, for a page brought back by Back or Forward (no-store: a personal answer).
+        Route("/preferences/current", prefs.current, kind=PREFERENCE_CHANGE, name="current_preferences"),
         Route("/preferences/colors/{pair}.css", prefs.colors_css, kind=ASSET, name="colors_css"),
         Route("/healthz", health.healthz, kind=PROBE, name="healthz"),
         Route("/robots.txt", crawlers.robots_txt, kind=ASSET, name="robots", cached=True),

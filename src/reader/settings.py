@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reader.paths import STATIC_DIR, TEMPLATES_DIR
@@ -119,37 +119,144 @@ def _networks(name: str, raw: str) -> tuple[str, ...]:
     return tuple(networks)
 
 
-# A host of a URL's host list ("h1:5432,h2:5433"), with the port that follows it, if any.
-_URL_HOST = re.compile(r"^(?:\[[^\]]*\]|[^:\[\]]*)(?::(?P<port>.*))?$")
+# The highest TCP port. 0 asks the system for any free one, which the first line `reader serve` prints names
+# (the tests start their servers so).
+MAX_PORT = 65535
 
 
-def parse_database(name: str, raw: str) -> str | Path:
-    """A SQLite file's Path, or a postgresql:// URL as a str (checked here, so that a typo is named before
-    anything connects)."""
+# A database URL's scheme ("postgresql://…"), before anything else is read of it.
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+DATABASE_SCHEMES = ("postgresql", "postgres")
+# What asyncpg accepts for target_session_attrs (it names its own choices badly).
+TARGET_SESSION_ATTRS = ("any", "primary", "standby", "prefer-standby", "read-write", "read-only")
+SSL_NEGOTIATIONS = ("postgres", "direct")
+
+
+def parse_database(name: str, raw: str, environ: Mapping[str, str] | None = None) -> str | Path:
+    """A SQLite file's Path, or a postgresql:// URL as a str, checked whole here so that a typo is named
+    (`name`: the option or variable it came from) before anything connects: urllib and asyncpg raised
+    ValueError, IndexError or OverflowError on some malformed URLs, from the middle of a command. With
+    `environ`, the libpq variables asyncpg reads for what the URL leaves out are checked too.
+
+    No message repeats the URL's user, password, hosts or ports (in a malformed URL nothing tells where the
+    password ends), only a scheme or an sslmode-like choice as typed."""
     value = raw.strip()
-    parsed = urlsplit(value)
-    if parsed.scheme not in ("postgresql", "postgres"):
+    scheme = _SCHEME.match(value)
+    if scheme is None or scheme.group(1).lower() not in DATABASE_SCHEMES:
         if "://" in value:
-            raise SettingsError(f"{name}: {parsed.scheme}:// is not a database reader knows (a path, or postgresql://)")
+            shown = f"{scheme.group(1)}://" if scheme else "the URL"
+            raise SettingsError(f"{name}: {shown} is not a database reader knows (a path, or postgresql://)")
         return Path(value)
-    query = dict(parse_qsl(parsed.query))
-    # asyncpg takes several hosts, tried in turn: postgresql://user@h1:5432,h2:5433/dbname (or ?port=5432,5433).
-    ports = query["port"].split(",") if "port" in query else []
-    for host in parsed.netloc.rpartition("@")[2].split(","):
-        found = _URL_HOST.match(host)
-        if found is None:
-            raise SettingsError(f"{name}: {host!r} in the URL is not a host, host:port or [IPv6]:port")
-        ports += [found.group("port")] if found.group("port") is not None else []
-    if not all(port.isascii() and port.isdigit() for port in ports):
-        raise SettingsError(f"{name}: the port in the URL is not a number")
-    sslmode = query.get("sslmode")
-    if sslmode is not None and sslmode not in SSL_MODES:
-        raise SettingsError(f"{name}: sslmode must be one of {', '.join(SSL_MODES)}, not {sslmode!r}")
+    query, has_host = _check_url(name, value)
+    if environ is not None:
+        _check_libpq_environment(name, environ, host=not has_host, sslmode="sslmode" not in query)
     return value
 
 
-def _database_values(name: str, raw: str) -> dict[str, Any]:
-    target = parse_database(name, raw)
+def _check_url(name: str, url: str) -> tuple[dict[str, str], bool]:
+    """The URL's query, and whether it names a host; a SettingsError for anything asyncpg would fail on."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "[" without "]", a bracketed host that is no address, a host Unicode would change
+        raise SettingsError(
+            f"{name}: the URL's host is malformed (an IPv6 address goes in brackets: "
+            "postgresql://user@[::1]:5432/dbname)"
+        ) from None
+    if "\x00" in unquote(url):
+        raise SettingsError(f"{name}: the URL holds a NUL character (%00)")
+    try:
+        # As asyncpg reads it: strictly (a part without "=" is an error there).
+        query = dict(parse_qsl(parts.query, strict_parsing=True)) if parts.query else {}
+    except ValueError:
+        raise SettingsError(f"{name}: the URL's query is not name=value pairs joined by &") from None
+    # asyncpg takes the user and password up to the first "@", urllib up to the last: a second one would be
+    # read two ways (it belongs in the password, written %40).
+    if parts.netloc.count("@") > 1:
+        raise SettingsError(f"{name}: the URL has more than one @ (write an @ in the user name or password as %40)")
+    hosts = parts.netloc.partition("@")[2] if "@" in parts.netloc else parts.netloc
+    # Several hosts are tried in turn: postgresql://user@h1:5432,h2:5433/dbname (or ?host=h1,h2&port=…).
+    if hosts:
+        _check_hosts(name, "the URL", hosts, quoted=True)
+    if query.get("host"):
+        _check_hosts(name, "the URL", query["host"], quoted=False)
+    if "port" in query:
+        _check_ports(name, "the URL", query["port"].split(","))
+    _check_choice(name, "sslmode", query.get("sslmode"), SSL_MODES)
+    _check_choice(name, "sslnegotiation", query.get("sslnegotiation"), SSL_NEGOTIATIONS)
+    _check_choice(name, "target_session_attrs", query.get("target_session_attrs"), TARGET_SESSION_ATTRS)
+    return query, bool(hosts or query.get("host"))
+
+
+def _check_choice(name: str, parameter: str, value: str | None, choices: tuple[str, ...]) -> None:
+    if value is not None and value not in choices:
+        raise SettingsError(f"{name}: {parameter} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _check_hosts(name: str, where: str, hosts: str, *, quoted: bool) -> None:
+    """A comma-separated host list as asyncpg splits it: each a host name, an IP address, [an IPv6 address]
+    or a unix socket directory, with a port or not (`quoted`: percent-encoded, as in the URL's authority)."""
+    ports = []
+    for spec in hosts.split(","):
+        if not spec:
+            raise SettingsError(f"{name}: {where} has an empty host in its list of hosts (h1:5432,h2:5433)")
+        if spec.startswith("/"):
+            continue  # a unix socket directory, its port given apart
+        if spec.startswith("["):
+            bracketed = re.fullmatch(r"\[([^\]]+)\](?::(.*))?", spec, re.DOTALL)
+            if bracketed is None or not _is_address(unquote(bracketed[1]) if quoted else bracketed[1]):
+                raise SettingsError(f"{name}: a host in {where} in [brackets] is not an IPv6 address")
+            port = bracketed[2]
+        else:
+            host, colon, rest = spec.partition(":")
+            host = unquote(host) if quoted else host
+            if not host.startswith("/") and not _is_host_name(host):
+                raise SettingsError(f"{name}: a host in {where} is not a host name or an IP address")
+            port = rest if colon else None
+        if port is not None:
+            ports.append(port)
+    _check_ports(name, where, ports)
+
+
+def _check_ports(name: str, where: str, ports: list[str]) -> None:
+    for port in ports:
+        if not (port.isascii() and port.isdigit() and 1 <= int(port) <= MAX_PORT):
+            raise SettingsError(f"{name}: a port in {where} is not a number from 1 to {MAX_PORT}")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_host_name(host: str) -> bool:
+    """Whether the resolver can be asked for `host`: Python encodes a name for it with the idna codec, which
+    refuses an empty label ("a..b") or one of more than 63 characters with a UnicodeError."""
+    if not host or any(character in host for character in "\x00/?#@[] \t\r\n"):
+        return False
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _check_libpq_environment(name: str, environ: Mapping[str, str], *, host: bool, sslmode: bool) -> None:
+    """The libpq variables asyncpg reads, as it reads them: PGPORT always (for a host without its port),
+    PGHOST and PGSSLMODE when the URL leaves them out."""
+    if environ.get("PGPORT"):
+        _check_ports(f"PGPORT (read for {name})", "it", environ["PGPORT"].split(","))
+    if host and environ.get("PGHOST"):
+        _check_hosts(f"PGHOST (read for {name})", "it", environ["PGHOST"], quoted=False)
+    if sslmode and "PGSSLMODE" in environ and environ["PGSSLMODE"] not in SSL_MODES:
+        modes = ", ".join(SSL_MODES)
+        raise SettingsError(f"PGSSLMODE (read for {name}) must be one of {modes}, not {environ['PGSSLMODE']!r}")
+
+
+def _database_values(name: str, raw: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    target = parse_database(name, raw, environ)
     return {"db_url": target} if isinstance(target, str) else {"db_path": target, "db_url": None}
 
 
@@ -190,11 +297,6 @@ def time_zone(name: str, raw: str) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # ValueError: not a zone's name at all ("../x", "")
         raise SettingsError(f"{name} must be a time zone such as Asia/Ho_Chi_Minh or UTC, not {raw!r}") from None
     return value
-
-
-# The highest TCP port. 0 asks the system for any free one, which the first line `reader serve` prints names
-# (the tests start their servers so).
-MAX_PORT = 65535
 
 
 def port(name: str, raw: str) -> int:
@@ -279,9 +381,9 @@ class Settings:
         flag) takes a path or a URL, as READER_DB does."""
         values: dict[str, Any] = {}
         if "READER_DB" in environ and environ["READER_DB"].strip():
-            values.update(_database_values("READER_DB", environ["READER_DB"]))
+            values.update(_database_values("READER_DB", environ["READER_DB"], environ))
         if overrides.get("db") is not None:
-            values.update(_database_values("--db", overrides["db"]))
+            values.update(_database_values("--db", overrides["db"], environ))
         overrides = {k: v for k, v in overrides.items() if k != "db"}
         if "READER_DEBUG" in environ:
             values["debug"] = _bool("READER_DEBUG", environ["READER_DEBUG"])

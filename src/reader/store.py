@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from reader.cpu_work import off_the_loop
 from reader.db import ConflictError, Database, Row, Transaction
 from reader.models import (
     PUBLISHED,
@@ -20,6 +21,7 @@ from reader.models import (
     SafeHtml,
     SaveResult,
 )
+from reader.search import Marked, SearchText, body_text, excerpt, in_words, marked, search_text
 from reader.slugs import search_words
 
 _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_format", "author", "source_url")
@@ -34,11 +36,13 @@ _NEW_VERSION = (
     "WHERE slug = ?), 0)"
 )
 # Columns in the order of _new_row: (slug, *_COMPARED, published, status, created_at, updated_at, saved_by,
-# slug, slug); saved_by_version is the version (migrations._SAVED_BY).
+# search_title, search_text, slug, slug, slug); saved_by_version and search_version are the version
+# (migrations._SAVED_BY, migrations._SEARCH_COLUMNS).
 _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
-    "published, status, created_at, updated_at, saved_by, version, saved_by_version) VALUES (?, ?, ?, ?, ?, ?, ?, "
-    f"?, ?, ?, ?, ?, ?, ?, {_NEW_VERSION}, {_NEW_VERSION})"
+    "published, status, created_at, updated_at, saved_by, search_title, search_text, version, saved_by_version, "
+    f"search_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_NEW_VERSION}, {_NEW_VERSION}, "
+    f"{_NEW_VERSION})"
 )
 # What readers may see (the reads' `drafts=False`): published articles only. A draft is answered for as an
 # article that does not exist, at its address and at the old ones that lead to it.
@@ -76,18 +80,50 @@ _DELETED = (
     " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.slug = d.slug)"
 )
 _DELETED_FIELDS = ("slug", "version", "lang", "title", "deleted_at", "deleted_by")
-# (Every right-hand side reads the row as it was: saved_by_version is the new version.)
+# (Every right-hand side reads the row as it was: saved_by_version and search_version are the new version.)
 _UPDATE = (
     "UPDATE articles SET lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, body_format = ?, "
     "author = ?, source_url = ?, published = ?, status = ?, version = version + 1, updated_at = ?, saved_by = ?, "
-    "saved_by_version = version + 1 WHERE slug = ?"
+    "saved_by_version = version + 1, search_title = ?, search_text = ?, search_version = version + 1 "
+    "WHERE slug = ?"
 )
 # A rename: the same, with the new slug first, and the version the rename was asked for (after the old slug).
 _MOVE = (
     "UPDATE articles SET slug = ?, lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, "
     "body_format = ?, author = ?, source_url = ?, published = ?, status = ?, version = version + 1, updated_at = ?, "
-    "saved_by = ?, saved_by_version = version + 1 WHERE slug = ? AND version = ?"
+    "saved_by = ?, saved_by_version = version + 1, search_title = ?, search_text = ?, search_version = version + 1 "
+    "WHERE slug = ? AND version = ?"
 )
+# Articles whose words (reader.search) were made from another version than theirs, or not yet made: written by
+# a node of the release before schema 13, or stored before it (migrations._SEARCH_COLUMNS). Indexed apart.
+_STALE = "search_version <> version"
+# How many stale articles refresh_search makes the words of in one transaction: their bodies are read, and
+# their words made, while it holds SQLite's write lock (a node of another process waits, as for any write).
+SEARCH_BATCH = 20
+_REFRESH = "UPDATE articles SET search_title = ?, search_text = ?, search_version = ? WHERE id = ? AND version = ?"
+# Articles whose stored words begin with each of a search's words, through each backend's index of them
+# (migrations._SQLITE_SEARCH, _POSTGRESQL_SEARCH): the condition, and its one parameter made from the words
+# (each [a-z0-9]+, reader.slugs: nothing in them is syntax to either query language).
+# On SQLite the `+` keeps the id out of the planner's look-ups: it then reads what the results are filtered
+# and ranked by from an index of its own (migrations._SQLITE_SEARCH), not from each row found, whose pages
+# it would read to the end (bench/search.py). That index is read whole, though (4 ms for 10,000 articles,
+# ten times as long for ten times as many): a search that finds few articles (_FEW) looks them up instead.
+_WORDS_MATCH: dict[str, tuple[str, Callable[[list[str]], str]]] = {
+    "sqlite": (
+        "+id IN (SELECT rowid FROM article_words WHERE article_words MATCH ?)",
+        lambda words: " AND ".join(f'"{word}"*' for word in words),
+    ),
+    "postgresql": (
+        "to_tsvector('simple', search_text) @@ to_tsquery('simple', ?)",
+        lambda words: " & ".join(f"{word}:*" for word in words),
+    ),
+}
+# At most this many articles found, SQLite reads their rows rather than the index of them all: each costs about
+# 10 µs (its pages read to the end), the index about 0.4 µs an article on the site (bench/search.py).
+_FEW = 200
+# Found by its title: each word begins one of the title's (the words, and so the LIKE patterns, hold no
+# wildcard). The articles found so come first.
+_IN_TITLE = "(' ' || search_title) LIKE ?"
 # A new article at an address takes it over: the redirect from there (to the article once there) goes.
 _DROP_REDIRECT = "DELETE FROM article_redirects WHERE slug = ?"
 # A deleted article's old addresses go with it (left, they would lead to whatever article is made at its
@@ -177,6 +213,8 @@ class ArticleStore(Protocol):
 
     async def list_old_addresses(self, slug: str) -> list[str]: ...
 
+    async def refresh_all_search(self) -> int: ...
+
     async def ping(self) -> bool: ...
 
 
@@ -225,28 +263,49 @@ class SqlArticleStore:
         return _article(row) if row else None
 
     async def list_articles(self, *, page: int, per_page: int, search: str = "", drafts: bool = False) -> ArticlePage:
-        """One page of the articles, newest first (with `drafts`, the drafts among them). With `search`,
-        only those whose address has a word that begins with each of its words (an address is made from the
-        title without diacritics or case, so "bắc kạn", "Bac Kan" and "bac ka" all find "bac-kan-nang-cao-…":
-        reader.slugs.search_words), or whose title holds the search as typed (for an address not made from
-        the title)."""
-        conditions, matching = [] if drafts else [_PUBLIC], tuple[str, ...]()
-        if search:
-            words = search_words(search)
-            # A word is [a-z0-9]+ (a slug's): none of LIKE's wildcards. The title's text is escaped.
-            by_words = " AND ".join(["('-' || slug) LIKE ?"] * len(words)) or "0 = 1"
-            conditions.append(f"(({by_words}) OR lower(title) LIKE lower(?) ESCAPE '\\')")
+        """One page of the articles, newest first (with `drafts`, the drafts among them).
+
+        With `search`, only those with a word that begins with each of its words, in their title, lead, body
+        text, author or address, all spelled without diacritics or case (reader.search), so that "bắc kạn",
+        "Bac Kan" and "bac ka" all find "Bắc Kạn nâng cao…": first those whose title has them all, then the
+        others, each newest first; each result with an excerpt of its lead and text around where its words
+        are (None when its title has them all, or its lead and text none: its lead is shown as it is) and its
+        author marked when a word is there. A search without such words (only punctuation, or a script that
+        has no Latin letters) finds the articles whose title holds it as typed."""
+        conditions, matching, ranking = [] if drafts else [_PUBLIC], list[str](), list[str]()
+        words = search_words(search) if search else []
+        order = "published DESC, id DESC"
+        if words:
+            condition, query = _WORDS_MATCH[self.db.dialect]
+            if self.db.dialect == "sqlite" and await _few_found(self.db, query(words)):
+                condition = condition.removeprefix("+")
+            conditions.append(condition)
+            matching.append(query(words))
+            order = f"({' AND '.join([_IN_TITLE] * len(words))}) DESC, {order}"
+            ranking = [f"% {word}%" for word in words]
+        elif search:
+            conditions.append("lower(title) LIKE lower(?) ESCAPE '\\'")
             typed = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            matching = (*(f"%-{word}%" for word in words), f"%{typed}%")
+            matching.append(f"%{typed}%")
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
         total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles" + where, matching)
         total = int(total_row["n"]) if total_row else 0
         page, pages = Page.bounds(total, per_page, page)
-        rows = await self.db.fetch_all(
-            "SELECT slug, lang, title, summary, author, published, updated_at, status FROM articles" + where
-            + " ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
-            (*matching, per_page, (page - 1) * per_page),
-        )  # fmt: skip
+        fields = "slug, lang, title, summary, author, published, updated_at, status"
+        if words:
+            # The page's ids first, then their rows: ordered with every row's columns, SQLite would read each
+            # article found whole (its sorter holds what the statement selects).
+            chosen = f"SELECT id FROM articles{where} ORDER BY {order} LIMIT ? OFFSET ?"
+            rows = await self.db.fetch_all(
+                f"SELECT {fields}, body_html FROM articles WHERE id IN ({chosen}) ORDER BY {order}",
+                (*matching, *ranking, per_page, (page - 1) * per_page, *ranking),
+            )
+        else:
+            rows = await self.db.fetch_all(
+                f"SELECT {fields} FROM articles{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                (*matching, per_page, (page - 1) * per_page),
+            )
+        found = await off_the_loop(_found, rows, words) if words else [(None, None)] * len(rows)
         items = [
             ArticleSummary(
                 slug=r["slug"],
@@ -257,10 +316,40 @@ class SqlArticleStore:
                 published=r["published"],
                 updated_at=r["updated_at"],
                 status=r["status"],
+                excerpt=text,
+                author_marked=author,
             )  # fmt: skip
-            for r in rows
+            for r, (text, author) in zip(rows, found, strict=True)
         ]
         return Page(items=items, page=page, pages=pages, total=total)
+
+    async def refresh_search(self, *, batch: int = SEARCH_BATCH) -> int:
+        """Make the words (reader.search) of up to `batch` articles whose words are stale (_STALE) again: how
+        many were stale, fewer than `batch` once none is left (but for any written meanwhile).
+
+        Another process or node doing the same waits for this one's rows (SQLite's write lock, PostgreSQL's
+        row locks), then finds them up to date and leaves them. A save of one of them meanwhile wins: the
+        update below is only for the version the words were made from."""
+        stale = await self.db.fetch_all(f"SELECT id, slug FROM articles WHERE {_STALE} ORDER BY id LIMIT ?", (batch,))
+        if not stale:
+            return 0
+        ids = [row["id"] for row in stale]
+        async with self.db.transaction(touches=[row["slug"] for row in stale]) as tx:
+            rows = await tx.fetch_all(
+                "SELECT id, version, slug, title, summary, author, body_html FROM articles"
+                f" WHERE id IN ({','.join('?' * len(ids))}) AND {_STALE}{tx.row_lock}",
+                ids,
+            )
+            made = await off_the_loop(_made_again, rows)
+            await tx.execute_many(_REFRESH, made)
+        return len(stale)
+
+    async def refresh_all_search(self) -> int:
+        """refresh_search until no article's words are stale; how many were made again."""
+        done = 0
+        while (count := await self.refresh_search()) == SEARCH_BATCH:
+            done += count
+        return done + count
 
     async def save_articles(self, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
         """Create or update every draft in one transaction: all of them are written, or none; `by`: who.
@@ -525,7 +614,9 @@ async def _rename(
         values = [getattr(draft, field) for field in _COMPARED]
         published, status = draft.published or old["published"], draft.status or old["status"]
     await tx.execute(_KEEP_REVISION, _revision(old))
-    if await tx.execute(_MOVE, (new_slug, *values, published, status, now, by, slug, version)) == 0:
+    words = _words(new_slug, values)
+    moved = (new_slug, *values, published, status, now, by, words.title, words.words, slug, version)
+    if await tx.execute(_MOVE, moved) == 0:
         return None
     # The history follows the article; so does the last version of an article deleted at its old address,
     # whose history this article's went on from (and which a new article there now goes on from by the
@@ -572,6 +663,43 @@ async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft], *, by: st
     return SaveResult(created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated))
 
 
+async def _few_found(db: Database, query: str) -> bool:
+    """Whether SQLite's index of the words finds at most _FEW articles for a search (drafts among them)."""
+    row = await db.fetch_one(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM article_words WHERE article_words MATCH ? LIMIT ?)", (query, _FEW + 1)
+    )
+    return row is not None and int(row["n"]) <= _FEW
+
+
+def _found(rows: Sequence[Row], words: list[str]) -> list[tuple[Marked | None, Marked | None]]:
+    """For each search result: its excerpt (of its lead and text) and its author, marked (reader.search).
+    An article whose title has every word has no excerpt: its title says why it was found, and its lead is
+    shown as it is."""
+    found: list[tuple[Marked | None, Marked | None]] = []
+    for row in rows:
+        in_title = in_words(words, row["title"])
+        text = None if in_title else excerpt(f"{row['summary']} {body_text(row['body_html'])}", words)
+        found.append((text, marked(row["author"], words)))
+    return found
+
+
+def _words(slug: str, fields: Sequence[object]) -> SearchText:
+    """The words an article is found by, from its values in _COMPARED's order."""
+    values = dict(zip(_COMPARED, fields, strict=True))
+    return search_text(
+        slug, str(values["title"]), str(values["summary"]), str(values["author"]), str(values["body_html"])
+    )
+
+
+def _made_again(rows: Sequence[Row]) -> list[tuple[object, ...]]:
+    """The parameters of _REFRESH for stale articles' rows."""
+    made: list[tuple[object, ...]] = []
+    for row in rows:
+        words = search_text(row["slug"], row["title"], row["summary"], row["author"], row["body_html"])
+        made.append((words.title, words.words, row["version"], row["id"], row["version"]))
+    return made
+
+
 def _revision(row: Row) -> tuple[object, ...]:
     """The parameters of _KEEP_REVISION that keep the article `row` as it is in its history."""
     return (*(row[column] for column in _REVISION_COLUMNS), row["updated_at"], _saved_by(row))
@@ -582,7 +710,9 @@ def _new_row(draft: ArticleDraft, now: str, today: str, by: str) -> tuple[object
     does not say), saved by `by`."""
     values = [getattr(draft, field) for field in _COMPARED]
     status = draft.status or PUBLISHED
-    return (draft.slug, *values, draft.published or today, status, now, now, by, draft.slug, draft.slug)
+    words = _words(draft.slug, values)
+    published = draft.published or today
+    return (draft.slug, *values, published, status, now, now, by, words.title, words.words, *[draft.slug] * 3)
 
 
 def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[object, ...] | None:
@@ -595,7 +725,8 @@ def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[obje
     compared = (*_COMPARED, "published", "status")
     if all(old[f] == v for f, v in zip(compared, (*values, published, status), strict=True)):
         return None
-    return (*values, published, status, now, by, draft.slug)
+    words = _words(draft.slug, values)
+    return (*values, published, status, now, by, words.title, words.words, draft.slug)
 
 
 async def _existing(tx: Transaction, slugs: Sequence[str]) -> dict[str, Row]:

@@ -98,38 +98,72 @@ def is_https(request: Request) -> bool:
     return False
 
 
-def store_prefs(
-    request: Request, response: Response, prefs: Preferences, *, base: Preferences = DEFAULTS, embedded: bool = False
-) -> None:
-    """Write the preference cookie (or delete it when everything is back to the defaults).
+# Which cookie keeps a preference change, by where it was made (docs/preferences.md, "Which cookie"):
+# reader's own site (its pages; a host page of the same site, whose requests carry a SameSite=Lax cookie),
+# inside another site (only a partitioned cookie is kept there), or a frame whose top-level page reader
+# cannot see (the /embed page: its forms post from reader's own origin wherever it is framed).
+OWN_SITE = "own-site"
+OTHER_SITE = "other-site"
+UNKNOWN_SITE = "unknown-site"
 
-    Inside another site (the embed component, an iframe) the cookie must be SameSite=None; Secure;
-    Partitioned (CHIPS) to be stored at all. Starlette's set_cookie supports Partitioned only on
-    Python 3.14, so that header is written here.
+
+def cookie_context(request: Request, *, framed: bool) -> str:
+    """Where the reader made this change, for store_prefs: OWN_SITE, OTHER_SITE or UNKNOWN_SITE.
+
+    Sec-Fetch-Site compares the page that sent the request with reader: `cross-site` is a page of another
+    site (the component on an allowlisted one); `same-site` and `same-origin` are reader's site. From inside
+    the /embed frame (`framed`) every request is `same-origin`, whatever page the frame is on."""
+    site = request.headers.get("sec-fetch-site")
+    if site == "cross-site":
+        return OTHER_SITE
+    if framed:
+        return UNKNOWN_SITE
+    if site is not None:
+        return OWN_SITE
+    # No Fetch Metadata (browsers before 2021-2023): a page of another origin may be of another site.
+    origin = request.headers.get("origin")
+    return UNKNOWN_SITE if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}" else OWN_SITE
+
+
+def _partitioned_cookie(value: str) -> str:
+    """The Set-Cookie of the partitioned copy; an empty `value` deletes it. Starlette's set_cookie supports
+    Partitioned only on Python 3.14, so it is written here. A delete needs Partitioned and Secure too: without
+    them it names the unpartitioned cookie, and leaves this one."""
+    max_age = COOKIE_MAX_AGE if value else 0
+    return f"{COOKIE_NAME}={value}; Max-Age={max_age}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"
+
+
+def store_prefs(request: Request, response: Response, prefs: Preferences, *, base: Preferences = DEFAULTS,
+                context: str = OWN_SITE) -> None:  # fmt: skip
+    """Write the preference cookie (or delete it when everything is back to the defaults) that `context`
+    (cookie_context) keeps, so that a reader has one setting wherever they are.
+
+    - OWN_SITE: the ordinary cookie (SameSite=Lax). A partitioned copy that a same-site embed wrote before
+      (reader did until it knew better) is sent on this site too, and the browser would send both, so it is
+      deleted whenever a cookie came. A delete reaches the partition of the current top-level site, which is
+      reader's own here: the one that copy is in.
+    - OTHER_SITE: the partitioned cookie (CHIPS), the only one kept inside another site (SameSite=None;
+      Secure; Partitioned). The ordinary cookie is not sent there, and not touched.
+    - UNKNOWN_SITE: both, with the same value: the browser keeps the one the frame's context allows (a
+      SameSite=Lax cookie set inside another site is refused), and where it keeps both they agree.
     """
     value = prefs.to_cookie(base)
     response.headers[PREFS_HEADER] = value
-    if embedded:
-        max_age = 0 if prefs == base else COOKIE_MAX_AGE
-        response.headers.append(
-            "set-cookie",
-            f"{COOKIE_NAME}={value if max_age else ''}; Max-Age={max_age}; Path=/; HttpOnly; "
-            "Secure; SameSite=None; Partitioned",
-        )
-        return
-    secure = is_https(request)
-    if prefs == base:
-        response.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="lax")
-        return
-    response.set_cookie(
-        COOKIE_NAME,
-        value,
-        max_age=COOKIE_MAX_AGE,
-        path="/",
-        secure=secure,
-        httponly=True,
-        samesite="lax",
-    )
+    keep = prefs != base
+    # The partitioned header goes first: a browser without CHIPS (Safari before 26.2, Firefox 128 ESR) ignores
+    # `Partitioned` and applies the headers in order to the one cookie it keeps by name, domain and path, so the
+    # ordinary cookie, set after it, is what stays there (a delete after it took away every change made on
+    # reader's own site whenever a cookie came: every second change).
+    if context != OWN_SITE or COOKIE_NAME in request.cookies:
+        response.headers.append("set-cookie", _partitioned_cookie(value if keep and context != OWN_SITE else ""))
+    if context != OTHER_SITE:
+        secure = is_https(request)
+        if keep:
+            response.set_cookie(
+                COOKIE_NAME, value, max_age=COOKIE_MAX_AGE, path="/", secure=secure, httponly=True, samesite="lax"
+            )
+        else:
+            response.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="lax")
 
 
 def safe_next(raw: str | None, default: str) -> str:

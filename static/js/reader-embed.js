@@ -2,6 +2,8 @@
 // frame fits it, on load and after every change (a larger text size makes it taller).
 // Two protocols: WordPress's {message: "height", value, secret}, with the secret the embedding page put in
 // the frame's address ("#?secret=…"), and reader's own {type: "reader:height", height, slug}.
+// Served after settings-swap.js in one file, js/embed-page.js (reader.assets.BUNDLES): all its code is inside
+// the function below.
 (() => {
   "use strict";
   if (window.parent === window) return;

@@ -8,9 +8,10 @@
 // swap lives here, keyed by stable ids, and sync() re-applies it to the new region: the controls' state,
 // the sentence highlight, the guide.
 //
-// This module imports nothing: its entry points (reading-tools-page.js, reader-article.js) load it from the
-// fingerprinted address the server writes on #reader-tools, and it loads the modules it needs from the
-// addresses written beside it, so a page never mixes the modules of two releases. Those load on first use,
+// This module imports nothing. A page runs it from its own <script> at its fingerprinted address (then it
+// attaches itself to the page: the end of this file); the component (reader-article.js) loads it from the
+// fingerprinted address the server writes on #reader-tools. It loads the modules it needs from the addresses
+// written beside that one, so a page never mixes the modules of two releases. Those load on first use,
 // which keeps a first visit small (docs/performance.md): the voice (read-aloud.js) on the first Read aloud,
 // or its keys; the reading guide (reading-guide.js) once it is on — at once when the reader's setting says so.
 // Until then the voices are looked up here (to show or mark unavailable the controls, as before) and
@@ -724,4 +725,34 @@ export async function attachReadingTools(root, options = {}) {
   if (!tools) return null;
   if (!attached.has(root)) attached.set(root, new ReadingTools(root, options));
   return attached.get(root);
+}
+
+// reader's own article and /embed pages run this module from a <script> of theirs (the component imports it,
+// and attaches it to its shadow root itself): it takes the page's controls over. One file for a first visit,
+// not an entry module and this one: a request and 0.4 KiB fewer.
+if ([...document.scripts].some((script) => script.type === "module" && script.src === import.meta.url)) {
+  try {
+    const tools = await attachReadingTools(document);
+    if (tools) {
+      // htmx swaps the article region when a setting changes: bring the new one up to date. htmx:load fires for
+      // the new content while it is inserted, before the browser paints it.
+      let pending = false;
+      document.addEventListener("htmx:load", () => {
+        if (pending) return;
+        pending = true;
+        queueMicrotask(() => {
+          pending = false;
+          tools.sync();
+        });
+      });
+    }
+  } catch (error) {
+    // The controls are in the page from its first paint: if their script cannot run, they must not stay there
+    // doing nothing.
+    for (const id of ["reader-tools", "reader-tools-settings"]) {
+      const controls = document.getElementById(id);
+      if (controls) controls.hidden = true;
+    }
+    console.error("reader: the reading tools could not start", error);
+  }
 }

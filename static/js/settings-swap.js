@@ -1,6 +1,7 @@
 // Around every swap of the reader region (#reader) that a setting brings (htmx, outerHTML): the reader's place
 // stays put, and a change that fails says so. Every page with the region loads it (the article, /embed,
-// /preferences); it needs nothing else (a classic script, no imports).
+// /preferences); it needs nothing else (a classic script, no imports). /embed has it in js/embed-page.js, with
+// reader-embed.js (reader.assets.BUNDLES): all its code is inside the function below.
 //
 // The place. htmx inserts the new region before it removes the old one, and Chromium's scroll anchoring,
 // which picks a node in the old region, then throws the page to its end. So anchoring is off for the swap
@@ -205,6 +206,30 @@
     details.querySelector(":scope > summary")?.focus();
     event.preventDefault();
   });
+
+  // The web fonts' faces are a stylesheet of their own, in the region only where its text is set in a web font
+  // (templates/_shell.html). A copy of it stays in the document's head: from the start where the region has it,
+  // and from when the Readability panel opens. A swap then never takes the faces away, and a font chosen in
+  // the panel goes from its metric-matched fallback to the font, as on a page that had them from the start
+  // (a stylesheet first fetched with the new region would show the plain system font until it came).
+  function keepFaces() {
+    const href = document.getElementById("reader-fonts")?.dataset.stylesheet;
+    const links = [...document.querySelectorAll('link[rel="stylesheet"]')].filter((link) => link.getAttribute("href") === href);
+    if (!href || links.some((link) => link.parentNode === document.head)) return;
+    if (!links.length && !document.getElementById("reader-panel")?.open) return;
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.append(link);
+  }
+  keepFaces();
+  document.addEventListener(
+    "toggle",
+    (event) => {
+      if (event.target.id === "reader-panel") keepFaces();
+    },
+    true,
+  );
 
   // The Readability panel stays as it was: a change from outside it (A+, A−) says whether the reader has it
   // open (the server renders it so; without JavaScript the form carries what the page was rendered with).

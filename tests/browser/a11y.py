@@ -48,6 +48,9 @@ const describe = (e) => {
 };
 const visible = (e) => {
   if (e.closest('[hidden], .reader-visually-hidden')) return false;
+  // The same pattern set by a rule rather than the class (the size readout's words on a narrow screen): clipped
+  // to nothing on purpose, for screen readers only.
+  for (let n = e; n; n = n.parentElement) if (getComputedStyle(n).clip === 'rect(0px, 0px, 0px, 0px)') return false;
   if (e.closest('details:not([open])') && !e.matches('summary') && !e.closest('details:not([open]) > summary')) {
     return false;
   }

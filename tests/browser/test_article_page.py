@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import a11y
 from tests.browser.conftest import PageProblems, describe_violations, run_axe
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 
@@ -31,6 +32,49 @@ def test_the_english_article_and_index_pass_axe(page: Page, problems: PageProble
         page.goto(live_server + path)
         violations = run_axe(page)
         assert violations == [], f"{path}\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "contrast-dark", "contrast-light"])
+def test_search_results_show_where_the_words_are_in_every_theme(browser: Browser, live_server: str, theme: str) -> None:
+    """The excerpt and its marks: tinted in the theme's mark colour (7:1 with the text: axe's enhanced
+    contrast rule) and bold, which says it without colour."""
+    context = browser.new_context(locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|t:{theme}", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + "/?q=thong+tin")
+        excerpt = page.locator(".reader-list-excerpt")
+        expect(excerpt).to_be_visible()
+        expect(excerpt).to_contain_text("công nghệ thông tin theo quy định")
+        marks = excerpt.locator("mark")
+        expect(marks).to_have_text(["thông", "tin"])
+        style = marks.first.evaluate(
+            """m => { const s = getComputedStyle(m), p = getComputedStyle(m.closest('.reader'));
+                      return [s.fontWeight, s.backgroundColor, s.color,
+                              p.getPropertyValue('--reader-mark-bg').trim(), p.backgroundColor]; }"""
+        )
+        weight, background, colour, mark_bg, page_bg = style
+        assert int(weight) >= 700 and background != page_bg and background != "rgba(0, 0, 0, 0)", style
+        assert mark_bg.startswith("#") and colour != background, style
+        violations = run_axe(page)
+        assert violations == [], describe_violations(violations)
+    finally:
+        context.close()
+
+
+def test_search_results_reflow_on_a_phone_at_400_percent(browser: Browser, live_server: str) -> None:
+    """The accessibility matrix's layout checks (reflow, targets, keyboard, text spacing, forced colours, axe)
+    on a page of results, at the size and screen where an excerpt's marks have the least room."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 320, "height": 640})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400|t:sepia", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + "/?q=thanh+th%C3%B4ng+tin")
+        expect(page.locator(".reader-list-excerpt mark").first).to_be_visible()
+        failures = a11y.layout_problems(page, axe_colours=True)
+        assert not any(failures.values()), a11y.report(failures, "index searched, sepia, 400 %, 320x640")
+    finally:
+        context.close()
 
 
 # Issue 15: the reading page's first screen. Tops in CSS px from the top of the page.

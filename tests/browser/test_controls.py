@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ from reader.colors import contrast_ratio
 from reader.fonts import first_family
 from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, fmt
 from tests.browser import a11y
-from tests.browser.conftest import PageProblems, wait_for_htmx
+from tests.browser.conftest import PageProblems, describe_violations, run_axe, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -370,6 +371,53 @@ def test_find_stays_beside_or_under_the_search_field_when_the_web_font_arrives(
         context.close()
 
 
+# In every frame from now on: the wrapper's font, and whether the document declares the web font's faces and
+# its fallback's (made of Noto Sans, this machine's sans).
+FACES_EACH_FRAME = """(family) => {
+  window.__frames = [];
+  const look = () => {
+    const declared = new Set([...document.fonts].map((face) => face.family));
+    const font = document.getElementById('reader').dataset.font;
+    window.__frames.push([font, declared.has(family), declared.has(family + ' fallback: Noto Sans')]);
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+WEB_FONTS_CSS = "/static/css/web-fonts.css"
+
+
+def test_the_web_fonts_faces_load_only_for_a_web_font_and_every_swap_keeps_them(page: Page, live_server: str) -> None:
+    """The web fonts' faces are a stylesheet of their own (reader.assets.WEB_FONTS), not in every page's: a page
+    in a system font does not fetch it. Once the Readability panel is open it is in the document, so a web font
+    chosen there is declared, with its fallback, from the first frame of the swap that brings it (here the
+    stylesheet could not come with that swap at all), and so are later swaps; a page in a web font keeps a copy
+    in its head."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if WEB_FONTS_CSS in request.url else None)
+    page.goto(live_server + SEED)
+    wait_for_htmx(page)
+    assert fetched == [] and page.evaluate("[...document.fonts].filter((face) => face.family === 'Lexend').length") == 0
+    page.locator("#reader-panel-summary").click()
+    page.wait_for_function("() => [...document.fonts].some((face) => face.family === 'Lexend fallback: Noto Sans')")
+    assert len(fetched) == 1
+    page.route(f"**{WEB_FONTS_CSS}*", lambda route: route.abort("aborted"))
+    page.evaluate(FACES_EACH_FRAME, "Lexend")
+    page.locator("#reader-font-lexend").click()
+    expect(page.locator("#reader")).to_have_attribute("data-font", "lexend")
+    page.locator("#reader-bigger").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    frames = page.evaluate("window.__frames")
+    in_lexend = [frame for frame in frames if frame[0] == "lexend"]
+    assert in_lexend and all(faces and fallback for _, faces, fallback in in_lexend), frames
+    page.unroute(f"**{WEB_FONTS_CSS}*")
+    page.reload()
+    wait_for_htmx(page)
+    head_copies = f"document.head.querySelectorAll('link[href^=\"{WEB_FONTS_CSS}?v=\"]').length"
+    assert page.locator(f'#reader > link[href^="{WEB_FONTS_CSS}?v="]').count() == 1
+    assert page.evaluate(head_copies) == 1
+
+
 def test_atkinson_is_offered_only_where_it_has_the_letters(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
@@ -385,8 +433,12 @@ def test_atkinson_is_offered_only_where_it_has_the_letters(
 # Each drawn word of the font buttons beside the same word set in its web font on the same line: the box of
 # each (the drawing's width is the word's advance) and where each puts its baseline (a zero-size
 # inline-block's top sits on the line's baseline; the drawing's is its descent, -vertical-align, above its
-# bottom).
+# bottom). The words are set in the web fonts' faces, which a page in a system font does not link: added here
+# (as a constructed sheet: without JavaScript the page runs no load listener of a <link>).
 SPECIMENS_AND_TEXT = """async (families) => {
+  const faces = new CSSStyleSheet();
+  faces.replaceSync(await (await fetch(document.getElementById('reader-fonts').dataset.stylesheet)).text());
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, faces];
   const out = [];
   for (const drawing of document.querySelectorAll('.reader-specimen')) {
     const button = drawing.closest('button');
@@ -743,3 +795,84 @@ def test_a_tab_left_open_does_not_undo_what_another_tab_set(
     page.select_option("#reader-size", "150")
     page.click("#reader-apply")
     expect(page.locator("#reader")).to_have_attribute("data-size", "150")
+
+
+def test_the_size_readout_keeps_its_name_where_its_words_are_hidden(browser: Browser, live_server: str) -> None:
+    """At 400 % on a 320 px phone the words "Cỡ chữ" leave the row, from sight only: a screen reader still
+    hears what the number is."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        label = page.locator("#reader-size-now .reader-size-label")
+        box = label.bounding_box()
+        assert box is not None and box["width"] <= 1 and box["height"] <= 1  # hidden from sight
+        snapshot = page.locator("#reader-size-now").aria_snapshot()
+        assert "- text: Cỡ chữ" in snapshot and "400" in snapshot, snapshot
+    finally:
+        context.close()
+
+
+def test_a_shared_link_says_every_change_and_keeps_the_readers_font_spacing_and_colours(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    set_prefs(context, live_server, "1|s:150|f:opendyslexic|fg:ffff00|bg:000080|lh:2.2")
+    page.goto(live_server + "/preferences?settings=1|s:200|t:dark|g:3")
+    changes = page.locator("#reader-shared-changes li")
+    expect(changes).to_have_count(4)
+    expect(changes.nth(2)).to_contain_text("Màu của riêng bạn: từ chữ #ffff00 trên nền #000080")
+    violations = run_axe(page)
+    assert violations == [], describe_violations(violations)
+    page.click("#reader-apply-shared")
+    page.wait_for_url(live_server + "/preferences?applied=1#reader-applied")
+    assert prefs_cookie(context) == "1|s:200|lh:2.2|f:opendyslexic|t:dark|g:3"
+    expect(page.locator("#reader")).to_have_attribute("data-font", "opendyslexic")
+
+
+def pixel(page: Page, x: float, y: float) -> tuple[int, int, int]:
+    """The colour drawn at one point of the screen (a 1 × 1 screenshot, decoded: one filter byte, then RGB(A))."""
+    png = page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})
+    chunks, at = [], 8
+    while at < len(png):
+        length = int.from_bytes(png[at : at + 4], "big")
+        if png[at + 4 : at + 8] == b"IDAT":
+            chunks.append(png[at + 8 : at + 8 + length])
+        at += 12 + length
+    raw = zlib.decompress(b"".join(chunks))
+    return raw[1], raw[2], raw[3]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "sepia", "contrast-dark", "contrast-light", "custom", "forced"])
+def test_a_wide_table_shows_that_it_scrolls_sideways(browser: Browser, live_server: str, theme: str) -> None:
+    """On a 360 px phone the table is wider than its region and the cut fell on a column border: a shade at the
+    edge where more is hidden says so (none where nothing is), in every theme and in forced colours."""
+    cookie = {"custom": "1|fg:ffff00|bg:000080", "forced": "1"}.get(theme, f"1|t:{theme}")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", forced_colors="active" if theme == "forced" else "none"
+    )
+    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{TABLE_SLUG}")
+        region = page.locator(".reader-table").first
+        region.scroll_into_view_if_needed()
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth + 50")
+        assert region.get_attribute("tabindex") == "0"  # still reached and scrolled with the keyboard
+
+        def edges() -> tuple[tuple[int, int, int], ...]:
+            # Inside the border, in the caption's row (no cell border or text there): the start, the end, the middle.
+            box = region.evaluate(
+                "e => { const r = e.getBoundingClientRect(), c = e.querySelector('caption').getBoundingClientRect();"
+                " return {left: r.left, right: r.right, y: c.bottom - 3}; }"
+            )
+            xs = (box["left"] + 2, box["right"] - 3, (box["left"] + box["right"]) / 2)
+            return tuple(pixel(page, x, box["y"]) for x in xs)
+
+        start, end, middle = edges()
+        assert start == middle and end != middle, (start, end, middle)  # more to the right only
+        region.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+        start, end, middle = edges()
+        assert start != middle and end == middle, (start, end, middle)  # more to the left only
+    finally:
+        context.close()

@@ -1,5 +1,7 @@
 """Issue 5 in a real browser, cross-site: pages on http://localhost:<port> embed reader (on
-http://127.0.0.1:<port>, a different site) through the <reader-article> web component and an iframe."""
+http://127.0.0.1:<port>, a different site) through the <reader-article> web component and an iframe; and the
+same pages from http://127.0.0.1:<port> (another origin of reader's own site, as www.news.example is to
+reader.news.example)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,21 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, expect
 
-from tests.browser.conftest import describe_violations, run_axe, static_server
+from tests.browser.conftest import ROOT, describe_violations, run_axe, static_server
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 from tests.serverproc import Server, create_token
 
 HOSTILE_CSS = "* { font-size: 10px !important; color: #777 !important; }"
+# Every custom property reader's stylesheets read: a page that sets them on <reader-article> (they inherit into its
+# shadow root, `all: initial` notwithstanding) must change nothing inside.
+READ_PROPERTIES = sorted(
+    {
+        name
+        for path in (ROOT / "static" / "css").glob("*.css")
+        for name in re.findall(r"var\(\s*(--[\w-]+)", path.read_text())
+    }
+)
+HOST_VALUE = "123.456px"
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,11 @@ class Sites:
     host: str
     stranger: str
     db: Path
+
+    @property
+    def same_site(self) -> str:
+        """The host's pages at another origin of reader's own site (the same server, at 127.0.0.1)."""
+        return self.host.replace("//localhost:", "//127.0.0.1:")
 
 
 def _pages(reader: str) -> dict[str, str]:
@@ -71,7 +88,28 @@ window.addEventListener("message", (event) => {{
 <div data-hx-get="{fragment}" data-hx-trigger="load" data-hx-swap="outerHTML">
   <a href="{reader}/articles/{SEED_SLUG}">Read the article</a>
 </div></main></body></html>"""
+    # A page that enforces Trusted Types, with the CSP docs/embedding.md asks of a host page; and one whose
+    # trusted-types directive leaves the component's policy out.
+    trusted = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A strict host page</title>
+<meta http-equiv="Content-Security-Policy" content="{documented_csp(reader)}; require-trusted-types-for 'script'">
+<script src="events.js"></script>
+<script type="module" src="{reader}/static/reader-article.js"></script></head>
+<body><main><h1>Host news site</h1>
+<reader-article src="{fragment}"><a href="{reader}/articles/{SEED_SLUG}">Read the article</a></reader-article>
+</main></body></html>"""
+    events = """window.readerEvents = [];
+window.violations = [];
+for (const name of ["reader:load", "reader:error", "reader:change"]) {
+  document.addEventListener(name, () => window.readerEvents.push(name));
+}
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.violations.push(`${event.effectiveDirective} ${event.blockedURI}`);
+});
+"""
     return {
+        "trusted.html": trusted,
+        "trusted-refused.html": trusted.replace("trusted-types reader-article", "trusted-types host-policy"),
+        "events.js": events,
         "htmx.html": with_htmx,
         "reader-htmx.js": htmx_recipe(reader),
         "component.html": component,
@@ -80,6 +118,10 @@ window.addEventListener("message", (event) => {{
         "missing.html": links.replace(f"/embed/{EN_SLUG}", "/embed/no-such-article"),
         "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
         "hostile.css": HOSTILE_CSS,
+        "custom-properties.html": component.replace("hostile.css", "custom-properties.css"),
+        "custom-properties.css": "reader-article {\n"
+        + "".join(f"  {name}: {HOST_VALUE};\n" for name in READ_PROPERTIES)
+        + "}\n",
         "iframe.html": frame.replace("SANDBOX", ""),
         # Served cross-origin isolated (COEP require-corp: tests/browser/static_host.py).
         "iframe.isolated.html": frame.replace("SANDBOX", ""),
@@ -90,6 +132,17 @@ window.addEventListener("message", (event) => {{
         .replace(SEED_SLUG, TABLE_SLUG)
         .replace("</main>", f'<iframe id="frame" title="Embed" src="{reader}/embed/{TABLE_SLUG}"></iframe></main>'),
     }
+
+
+def documented_csp(reader: str) -> str:
+    """The Content-Security-Policy docs/embedding.md's table asks of a host page, for reader at `reader` (the
+    docs' own directives: the test fails if the table leaves out what the component needs), plus the page's
+    own scripts ('self')."""
+    docs = (Path(__file__).parents[2] / "docs" / "embedding.md").read_text()
+    table = docs.split("## What the embedding page's CSP must allow", 1)[1]
+    directives = re.findall(r"^\| `([^`]+)` \|", table, flags=re.MULTILINE)
+    assert "trusted-types reader-article" in directives, directives
+    return "; ".join(directive.replace("https://reader.example", f"'self' {reader}") for directive in directives)
 
 
 def htmx_recipe(reader: str) -> str:
@@ -108,7 +161,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     stranger_dir.mkdir()
     host_process, host = static_server(host_dir)
     stranger_process, stranger = static_server(stranger_dir)
-    reader = Server(db=base / "reader.db", directory=base, env={"READER_EMBED_ORIGINS": host}).start()
+    origins = f"{host},{host.replace('//localhost:', '//127.0.0.1:')}"
+    reader = Server(db=base / "reader.db", directory=base, env={"READER_EMBED_ORIGINS": origins}).start()
     try:
         for directory in (host_dir, stranger_dir):
             for name, text in _pages(reader.url).items():
@@ -162,6 +216,33 @@ def test_the_component_renders_and_operates_the_seed_article(host_context: Brows
     assert violations == [], describe_violations(violations)
 
 
+def test_custom_properties_the_page_sets_do_not_reach_the_article(host_context: BrowserContext, sites: Sites) -> None:
+    # `reader-article { --reader-gutter: 200px }` gave the article 200 px margins: reader read the property with
+    # a fallback and never set it. Every property it reads is set on the wrapper now (tests/test_css.py).
+    page = host_context.new_page()
+    page.goto(sites.host + "/custom-properties.html")
+    expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+    page.locator("reader-article #reader-panel-summary").click()  # the font buttons' drawings too
+    leaks = page.locator("reader-article").evaluate(
+        """(element, [names, value]) => {
+          const root = element.shadowRoot;
+          const leaks = new Set();
+          for (const node of [root.getElementById("reader"), ...root.querySelectorAll("#reader *")]) {
+            const style = getComputedStyle(node);
+            for (const name of names) {
+              if (style.getPropertyValue(name).trim() !== value) continue;
+              leaks.add(`${name} on ${node.className || node.localName}`);
+            }
+          }
+          return [...leaks];
+        }""",
+        [READ_PROPERTIES, HOST_VALUE],
+    )
+    assert len(READ_PROPERTIES) > 40 and leaks == [], leaks
+    assert shadow_style(page, ".reader-main", "paddingLeft") == "16px"
+    assert shadow_style(page, "#reader-title", "fontSize") == "32px"
+
+
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.goto(sites.host + "/plain.html")
@@ -178,6 +259,141 @@ def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext
     mine = host_context.new_page()
     mine.goto(f"{sites.reader}/articles/{SEED_SLUG}")
     expect(mine.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+
+
+def prefs_cookies(context: BrowserContext) -> list[tuple[str, bool]]:
+    """The reader's preference cookies in the browser: (value, partitioned), sorted."""
+    cookies = context.cookies()
+    return sorted((c["value"], c.get("partitionKey") is not None) for c in cookies if c["name"] == "reader_prefs")
+
+
+def own_page_size(page: Page, reader: str) -> str:
+    page.goto(f"{reader}/articles/{SEED_SLUG}")
+    return str(page.locator("#reader").get_attribute("data-size"))
+
+
+@pytest.mark.parametrize("first", ["reader", "component"])
+def test_a_host_page_of_readers_own_site_shares_its_cookie(
+    host_context: BrowserContext, sites: Sites, first: str
+) -> None:
+    # A page of reader's own site (www.news.example for reader.news.example) sends the component's requests
+    # with reader's ordinary SameSite=Lax cookie. It was given a partitioned one too: the browser then sent both
+    # to reader's pages, reader read one of them, and Reset deleted only the other (the exploratory tester's
+    # steps, both ways round).
+    page = host_context.new_page()
+    component = page.locator("reader-article")
+
+    def press_in_component(control: str, times: int) -> None:
+        page.goto(sites.same_site + "/plain.html")
+        expect(component.locator("#reader-title")).to_have_text(SEED_TITLE)
+        for _ in range(times):
+            shown = component.locator("#reader").get_attribute("data-size")
+            component.locator(f"#{control}").click()
+            expect(component.locator("#reader")).not_to_have_attribute("data-size", str(shown))
+
+    def press_on_own_page(control: str, times: int) -> None:
+        page.goto(f"{sites.reader}/articles/{SEED_SLUG}")
+        for _ in range(times):
+            shown = page.locator("#reader").get_attribute("data-size")
+            page.locator(f"#{control}").click()
+            expect(page.locator("#reader")).not_to_have_attribute("data-size", str(shown))
+
+    if first == "reader":
+        press_on_own_page("reader-bigger", 1)
+        press_in_component("reader-bigger", 2)
+        assert prefs_cookies(host_context) == [("1|s:150", False)]
+        assert own_page_size(page, sites.reader) == "150"
+        press_on_own_page("reader-smaller", 3)
+        assert own_page_size(page, sites.reader) == "100"
+        # Back to 100 %: nothing of the reader's is left, so nothing brings 150 % back.
+        assert prefs_cookies(host_context) == []
+    else:
+        press_in_component("reader-bigger", 1)
+        press_on_own_page("reader-bigger", 2)
+        press_in_component("reader-smaller", 2)
+        page.evaluate("sessionStorage.clear()")  # the cookie alone, not this tab's copy of the settings
+        page.reload()
+        expect(component.locator("#reader")).to_have_attribute("data-size", "112.5")
+        assert own_page_size(page, sites.reader) == "112.5"
+        assert prefs_cookies(host_context) == [("1|s:112.5", False)]
+        page.locator("#reader-panel-summary").click()
+        page.locator("#reader-reset").click()
+        expect(page.locator("#reader")).to_have_attribute("data-size", "100")
+        assert prefs_cookies(host_context) == []
+        assert own_page_size(page, sites.reader) == "100"
+
+
+def test_an_iframe_keeps_the_readers_choice_where_its_site_allows(host_context: BrowserContext, sites: Sites) -> None:
+    # The frame's requests come from reader's own origin wherever it is framed, so reader cannot tell a page of
+    # its own site from another site's: it sets both cookies, and the browser keeps the one the frame may have.
+    page = host_context.new_page()
+    frame = page.frame_locator("#frame")
+    page.goto(sites.host + "/iframe.html")
+    frame.locator("#reader-bigger").click()
+    expect(frame.locator("#reader")).to_have_attribute("data-size", "112.5")
+    assert prefs_cookies(host_context) == [("1|s:112.5", True)]  # another site's: only the partitioned one
+    assert own_page_size(page, sites.reader) == "100"
+    page.goto(sites.same_site + "/iframe.html")
+    frame.locator("#reader-bigger").click()
+    expect(frame.locator("#reader")).to_have_attribute("data-size", "112.5")
+    # On reader's own site both are kept, with one value; a change on reader's own page leaves one cookie.
+    assert prefs_cookies(host_context) == [("1|s:112.5", False), ("1|s:112.5", True), ("1|s:112.5", True)]
+    page.goto(f"{sites.reader}/articles/{SEED_SLUG}")
+    page.locator("#reader-smaller").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "100")
+    assert prefs_cookies(host_context) == [("1|s:112.5", True)]  # the other site's partition only
+    page.goto(sites.same_site + "/iframe.html")
+    expect(frame.locator("#reader")).to_have_attribute("data-size", "100")
+
+
+@pytest.mark.parametrize("control", ["reader-smaller", "reader-reset"])
+def test_a_reader_left_with_both_cookies_has_one_after_the_next_change(
+    host_context: BrowserContext, sites: Sites, control: str
+) -> None:
+    # What reader left before it knew better: the ordinary cookie and a partitioned one in reader's own site's
+    # partition (a same-site component wrote it), with different values. The browser sends both; the next change
+    # on reader's site (or Reset) must leave one, or none. (_crHasCrossSiteAncestor: Chromium's partition key
+    # holds whether the cookie was set below a frame of another site; a same-site component's was not.)
+    host = sites.reader.split("//", 1)[1].split(":", 1)[0]
+    ordinary = {"name": "reader_prefs", "value": "1|s:112.5", "domain": host, "path": "/", "httpOnly": True}
+    partitioned = {**ordinary, "value": "1|s:150", "secure": True, "sameSite": "None",
+                   "partitionKey": f"http://{host}", "_crHasCrossSiteAncestor": False}  # fmt: skip
+    host_context.add_cookies([ordinary, partitioned])  # type: ignore[list-item]
+    assert prefs_cookies(host_context) == [("1|s:112.5", False), ("1|s:150", True)]
+    page = host_context.new_page()
+    shown = float(own_page_size(page, sites.reader))
+    if control == "reader-reset":
+        page.locator("#reader-panel-summary").click()
+    page.locator(f"#{control}").click()
+    expect(page.locator("#reader")).not_to_have_attribute("data-size", f"{shown:g}")
+    size = page.locator("#reader").get_attribute("data-size")
+    expected = [] if size == "100" else [(f"1|s:{size}", False)]  # reader's own default: no cookie at all
+    assert prefs_cookies(host_context) == expected
+    assert own_page_size(page, sites.reader) == (size or "")
+
+
+@pytest.mark.parametrize("page_name", ["trusted.html", "trusted-refused.html"])
+def test_a_host_page_that_enforces_trusted_types(host_context: BrowserContext, sites: Sites, page_name: str) -> None:
+    # With require-trusted-types-for 'script', a string assigned to innerHTML is refused: the article never
+    # appeared. It goes through the component's policy now; a page that does not allow the policy's name keeps
+    # the article's link, and the console says what to add.
+    page = host_context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{sites.host}/{page_name}")
+    if page_name == "trusted.html":
+        expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+        page.locator("reader-article #reader-bigger").click()
+        expect(page.locator("reader-article #reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.readerEvents") == ["reader:load", "reader:change"]
+        assert (page.evaluate("window.violations"), errors) == ([], [])
+        return
+    page.wait_for_function("() => window.readerEvents.length > 0")
+    assert page.evaluate("window.readerEvents") == ["reader:error"]
+    expect(page.get_by_role("link", name="Read the article")).to_be_visible()
+    expect(page.locator("reader-article #reader-title")).to_have_count(0)
+    assert any("trusted-types reader-article" in error for error in errors), errors
 
 
 def test_the_panel_works_inside_the_component(host_context: BrowserContext, sites: Sites) -> None:

@@ -31,10 +31,17 @@ CANARY = '<!doctype html><html lang="en"><title>canary</title><form hx-post="/pr
 # Pages the matrix reaches only through another page: a shared-settings link and an editor preview frame.
 MORE_PAGES = [
     Target("shared-settings", "/preferences?settings=1|s:150|t:sepia"),
+    # A reader with settings of their own: both choices, each with its list of changes.
+    Target(
+        "shared-settings-over-own",
+        "/preferences?settings=1|s:200|t:dark|g:3",
+        prefs="s:150|f:opendyslexic|fg:ffff00|bg:000080|lh:2.2",
+    ),
     Target("editor-preview", f"/editor/preview/{EN_SLUG}?settings=1|s:200", editor=True),
     Target("panel-open-english", f"/articles/{EN_SLUG}?panel=open"),
-    # The index searched: its results and the words kept in the box.
-    Target("index-search", "/?q=b%E1%BA%AFc+k%E1%BA%A1n"),
+    # The index searched: its results, an excerpt and an author's name with the words found marked, and the
+    # words kept in the box.
+    Target("index-search", "/?q=thanh+th%C3%B4ng+tin"),
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
     # An embed's own error page, shown inside the embedding site's frame.
     Target("embed-not-found", "/embed/no-such-article", 404),
@@ -82,7 +89,8 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
         files: dict[str, str] = {}
         for target in [*PAGES, *MORE_PAGES]:
             context = editor if target.editor else reader
-            response = context.request.get(live_server + target.path, max_redirects=0)
+            cookie = {"cookie": f"reader_prefs=1|{target.prefs}"} if target.prefs else None
+            response = context.request.get(live_server + target.path, max_redirects=0, headers=cookie)
             assert response.status == target.status, (target.path, response.status)
             assert response.headers["content-type"].startswith("text/html"), target.path
             path = tmp_path / f"{target.name}.html"

@@ -205,7 +205,7 @@ def test_keys_and_buttons_start_where_the_reader_is_skip_pause_and_resume(speech
     page.fill("#reader-key-play", "p")
     page.click("#reader-keys-save")
     expect(page.locator("#reader-speak")).to_have_attribute("aria-keyshortcuts", "P")
-    expect(page.locator("#reader-status")).to_have_text("Phím cho “Đọc to / tạm dừng”: P")
+    expect(page.locator("#reader-status")).to_have_text("Phím cho “Đọc to / tạm dừng”: p")
     # The reader clicks in the third sentence of the body: reading starts there, not at the title.
     first_line = page.locator('[data-sentence="b2"]').first.evaluate(
         "e => { e.scrollIntoView({block: 'center'}); const r = e.getClientRects()[0];"

@@ -795,24 +795,24 @@ def _names(urls: list[str]) -> set[str]:
 
 
 def test_the_voice_and_the_guide_load_on_first_use_from_fingerprinted_addresses(stubbed_speech: Page) -> None:
-    """A first visit fetches only the entry and reading-tools.js (docs/performance.md); the voice's module on
-    the first Read aloud, which still starts reading; the guide's once it is turned on."""
+    """A first visit fetches only reading-tools.js, the page's own module (docs/performance.md); the voice's
+    module on the first Read aloud, which still starts reading; the guide's once it is turned on."""
     page = stubbed_speech
     fetched = _modules_fetched(page)
     page.goto(page.url + "?panel=open")  # the guide's setting is in the panel
     expect(page.locator("#reader-speak")).to_be_visible()
     page.wait_for_load_state("networkidle")
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js"}
+    assert _names(fetched) == {"reading-tools.js"}
     page.evaluate("() => { window.__engine = 'stalls'; }")
     page.evaluate("() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true}])")
     page.locator("#reader-speak").click()
     expect(page.locator("#reader-status")).to_have_text("Đang đọc to")  # on that same press
     expect(page.locator("#reader-tools")).to_have_attribute("data-state", "playing")
     assert page.evaluate("() => window.__spoken.length") == 1
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "read-aloud.js"}
+    assert _names(fetched) == {"reading-tools.js", "read-aloud.js"}
     page.locator("#reader-guide").select_option("3")
     expect(page.locator(".reader-guide-band")).to_be_attached()
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "read-aloud.js", "reading-guide.js"}
+    assert _names(fetched) == {"reading-tools.js", "read-aloud.js", "reading-guide.js"}
     # Never by a bare relative address, which the cache could answer with another release's module.
     assert all("?v=" in url for url in fetched), fetched
 
@@ -822,7 +822,7 @@ def test_a_guide_already_on_loads_with_the_page(browser: Browser, live_server: s
     fetched = _modules_fetched(page)
     page.reload()
     expect(page.locator(".reader-guide-band")).to_be_attached()
-    assert _names(fetched) == {"reading-tools-page.js", "reading-tools.js", "reading-guide.js"}
+    assert _names(fetched) == {"reading-tools.js", "reading-guide.js"}
 
 
 def test_key_names_and_held_keys(browser: Browser, live_server: str) -> None:
@@ -920,3 +920,25 @@ def test_a_focused_link_and_the_word_spoken_stand_out_in_the_sentence_being_read
             assert contrast_ratio(a11y._hex(seen["wordColor"]), a11y._hex(seen["wordFill"])) >= 7, seen
     finally:
         context.close()
+
+
+def test_a_clash_marks_only_the_keys_that_share_one_and_a_saved_key_is_announced_as_kept(
+    stubbed_speech: Page,
+) -> None:
+    """ "Read aloud" and "Previous sentence" both on j: those two are invalid, not "Next sentence" on l. And "Ư"
+    saved is kept and shown as "ư": the announcement says "ư" too."""
+    page = stubbed_speech
+    page.locator("#reader-panel-summary").click()
+    page.locator("#reader-shortcuts-summary").click()
+    page.fill("#reader-key-play", "j")
+    page.fill("#reader-key-previous", "j")
+    page.click("#reader-keys-save")
+    expect(page.locator("#reader-keys-refused")).to_be_visible()
+    expect(page.locator("#reader-key-play")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#reader-key-previous")).to_have_attribute("aria-invalid", "true")
+    assert page.locator("#reader-key-next").get_attribute("aria-invalid") is None
+    page.fill("#reader-key-play", "Ư")
+    page.fill("#reader-key-previous", "j")
+    page.click("#reader-keys-save")
+    expect(page.locator("#reader-status")).to_have_text("Phím cho “Đọc to / tạm dừng”: ư")
+    expect(page.locator("#reader-key-play")).to_have_value("ư")

@@ -18,8 +18,9 @@ def _page_number(raw: str | None) -> int:
 
 
 async def index(request: Request) -> Response:
-    """The list of articles, newest first, one page at a time; with ?q=, those whose titles have its words
-    (as the editor's list finds them: with or without diacritics, the beginning of a word enough)."""
+    """The list of articles, newest first, one page at a time; with ?q=, those whose title, lead, text or
+    author have its words (as the editor's list finds them: with or without diacritics, the beginning of a
+    word enough), titles found first, each with an excerpt of where its words are (reader.search)."""
     page = _page_number(request.query_params.get("page"))
     search = search_query(request)
     listing = await request.state["store"].list_articles(

@@ -61,6 +61,8 @@ def controls_context(
         "host_fields": host_fields,
         # The settings the controls were shown with, for a change where no cookie comes along (embeds).
         "carried_prefs": prefs.to_cookie(base),
+        # The settings the controls were drawn with, on reader's own pages (reader.prefs.apply_form's `drawn`).
+        "drawn_prefs": prefs.to_drawn(base),
         "fonts": fonts_for(content_lang),
         "share_path": path_for(request, "settings") + "?settings=" + quote(prefs.to_shared(), safe=":"),
     }

@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from reader.announce import announce, describe_setting, refusal_message
+from reader.announce import announce, describe_changes, describe_setting, refusal_message
 from reader.colors import contrast_ratio, parse_hex
 from reader.htmx import is_htmx
 from reader.kinds import EMBED
@@ -25,6 +25,7 @@ from reader.prefs import (
     apply_form,
     fmt,
     host_defaults,
+    shortcut_key,
 )
 from reader.prefs_css import custom_colors_css
 from reader.settings import UI_LANGUAGES
@@ -32,12 +33,23 @@ from reader.state import Request
 from reader.views.articles import page_extras
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
 from reader.views.moved import ArticleMoved
-from reader.web import path_for, prefs_for, refuse_cross_site, render, safe_next, store_prefs, ui_lang_for
+from reader.web import (
+    cookie_context,
+    path_for,
+    prefs_for,
+    refuse_cross_site,
+    render,
+    safe_next,
+    store_prefs,
+    ui_lang_for,
+)
 
 # The pages whose article region a preference change answers with (htmx), the region they all show.
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
 _COLOR_PAIR = re.compile(r"([0-9a-f]{6})-([0-9a-f]{6})")  # fullmatch: "$" would let a final "\n" through
 MAX_FORM_FIELDS = 40
+# The form field with the settings a control's page was drawn with (templates/_pref_fields.html).
+DRAWN_PREFS = "drawn"
 # An embed's address parameters (reader.views.common.host_settings) from the form fields that carry them.
 _HOST_QUERY = {"size": "host_size", "theme": "host_theme", "lang": "host_lang"}
 
@@ -46,12 +58,6 @@ def colors_pair(prefs: Preferences) -> str:
     """The {pair} of the custom colours' stylesheet (colors_css) for preferences that have them."""
     assert prefs.text_color and prefs.background_color
     return f"{prefs.text_color[1:]}-{prefs.background_color[1:]}"
-
-
-def _embedding_origin(request: Request) -> bool:
-    """True when the request comes from a site on the embedding allowlist (the web component)."""
-    origin = request.headers.get("origin")
-    return origin is not None and origin in request.state["settings"].embed_origins
 
 
 async def update(request: Request) -> Response:
@@ -72,7 +78,7 @@ async def update(request: Request) -> Response:
     size_from = _size_from(fields)
     if size_from is not None:
         current = dataclasses.replace(current, size=size_from)
-    outcome = apply_form(current, fields, base)
+    outcome = apply_form(current, fields, base, _drawn(fields, view, base))
     next_path = safe_next(fields.get("next"), default=path_for(request, "index"))
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
@@ -85,16 +91,27 @@ async def update(request: Request) -> Response:
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
         response = RedirectResponse(_return_to(next_path, fields, panel_open), status_code=303)
-    # Inside another site (an iframe, or the component on an allowlisted page) only a partitioned cookie
-    # is stored at all.
-    embedded = view == "embed" or (view == "fragment" and _embedding_origin(request))
+    # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
+    # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
+    context = cookie_context(request, framed=view == "embed")
     # The size so chosen is written out even where it is this form's default: left out, the page's other
     # components would go back to their own host sizes (100 % chosen here, 200 % again there).
     kept_base = base if size_from is None else dataclasses.replace(base, size=0.0)
-    store_prefs(request, response, outcome.prefs, base=kept_base, embedded=embedded)
+    store_prefs(request, response, outcome.prefs, base=kept_base, context=context)
     # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
     return response
+
+
+def _drawn(fields: dict[str, str], view: str, base: Preferences) -> Preferences | None:
+    """The settings the form's page was drawn with (templates/_pref_fields.html: `drawn` on reader's own pages,
+    the carried `prefs` elsewhere), or None: a form without them (an older page, another client) or with a
+    part that cannot be read, which is ignored as a tampered cookie is (the form applies as it always did)."""
+    raw = fields.get(DRAWN_PREFS if view == "page" else CARRIED_PREFS)
+    if raw is None:
+        return None
+    drawn, unread = Preferences.read(raw, base)
+    return None if unread else drawn
 
 
 def _size_from(fields: dict[str, str]) -> float | None:
@@ -151,7 +168,7 @@ def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
     """The address a 303 sends the browser to: the page, with the panel as it was, at the control used."""
     target = next_path.split("#", 1)[0]
     action = fields.get("action") or "set"
-    if action == "apply-shared":
+    if action in ("apply-shared", "merge-shared"):
         # Where the settings page says they were applied (a page that came back unchanged said nothing).
         return target + ("&" if "?" in target else "?") + "applied=1#reader-applied"
     if action in ("bigger", "smaller"):
@@ -178,7 +195,10 @@ def _refused_context(outcome: Outcome, fields: dict[str, str], lang: str) -> dic
     colour as #rrggbb, a key as one character): nothing else of the input is written into the page."""
     refused: dict[str, str] = {}
     entered: dict[str, str] = {}
+    invalid: set[str] = set()  # the key fields at fault: aria-invalid on them only
     for refusal in outcome.refused:
+        if refusal.field in SHORTCUT_KEYS:
+            invalid.add(refusal.field)
         group = _REFUSED_GROUPS.get(refusal.field, "")
         if not group or group in refused:
             continue
@@ -193,7 +213,11 @@ def _refused_context(outcome: Outcome, fields: dict[str, str], lang: str) -> dic
                 key = fields.get(field, "").strip()
                 if len(key) == 1:
                     entered[field] = key
-    return {"refused": refused, "entered": entered}
+    if any(refusal.reason == "same-key" for refusal in outcome.refused):
+        # Those sharing a key: "Read aloud" and "Previous sentence" both on j, not "Next sentence" on l.
+        keys = {field: shortcut_key(fields.get(field, "")) or getattr(outcome.prefs, field) for field in SHORTCUT_KEYS}
+        invalid |= {field for field, key in keys.items() if list(keys.values()).count(key) > 1}
+    return {"refused": refused, "entered": entered, "invalid_keys": invalid}
 
 
 async def _refused_page(
@@ -302,6 +326,8 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared": None,
         "shared_lines": [],
         "shared_unread": 0,
+        "shared_changes": [],
+        "exact_changes": [],
         "applied": request.query_params.get("applied") == "1",
     }
 
@@ -315,10 +341,13 @@ async def settings_page(request: Request) -> Response:
     if raw_shared is not None:
         # A link cut short or mangled on its way (a chat app, a line break in an e-mail) must not pass for
         # "the default settings": applying those would undo the reader's own. What could not be read is said.
-        shared, unread = Preferences.read_shared(raw_shared)
+        shared, unread = Preferences.read_shared(raw_shared, keep=prefs)
         context["shared"] = shared
         context["shared_lines"] = _describe_all(shared, lang)
         context["shared_unread"] = unread
+        # What each choice changes, from what to what: nothing changes unannounced.
+        context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
+        context["exact_changes"] = describe_changes(prefs, shared, lang)
     return render(request, "preferences.html", lang, context)
 
 
@@ -330,6 +359,13 @@ def _describe_all(prefs: Preferences, lang: str) -> list[str]:
         if getattr(prefs, field.name) != getattr(DEFAULTS, field.name):
             lines.append(describe_setting(field.name, prefs, lang))
     return lines
+
+
+async def current(request: Request) -> Response:
+    """The tag of the reader's settings now (Preferences.version_tag): a page that Back or Forward brings back
+    (the back/forward cache, the HTTP cache) compares it with its data-drawn and comes up to date when they
+    differ (static/js/settings-swap.js; the cookie is HttpOnly)."""
+    return Response(prefs_for(request).version_tag(), media_type="text/plain")
 
 
 async def colors_css(request: Request) -> Response:

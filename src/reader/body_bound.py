@@ -1,0 +1,195 @@
+"""How long an imported HTML document's body will be at least, told from its tokens before it is parsed.
+
+reader.importer.read_html takes the body out of a bs4 tree (reader.soup), three or four microseconds a
+character of dense markup: a file whose body is over the limit would cost seconds before it was refused. This
+module runs html.parser's tokenizer alone (the one bs4 drives, so the same tokens) and follows bs4's stack
+of open elements as its tree builder would, counting only what the serialized body must hold: each tag's
+name with its brackets (and its end tag, which bs4 writes for every element that is not void), each
+attribute's name and the characters of its value, and each character of text that is not a space, as
+reader.drafts.clean_text leaves them. Everything it is unsure of counts nothing (character references, comments,
+spaces, which strip() may take or bs4 fold), so the count is never more than the body's length, and a count
+over the limit refuses the file with the body's own error (tests/test_body_bound.py checks the bound against
+the real body on generated markup).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from html.parser import HTMLParser
+
+from bs4.builder import HTMLTreeBuilder
+
+from reader.drafts import clean_text
+
+# What read_html takes as the body, in this order of preference (none of them: the whole document), and
+# what it takes out of it: the page's furniture, and the first <h1> (the title; its <header> too, if it is
+# left empty: <header> tags count nothing).
+CONTAINERS = ("article", "main", "body")
+FURNITURE = frozenset({"nav", "aside", "footer", "form", "script", "style"})
+HEADING = "h1"
+UNCOUNTED = frozenset({"header"})
+# Elements bs4 closes as they open (<br>): never on its stack, written without an end tag.
+VOID = frozenset(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())
+# A body, serialized, is at most this many times as long as the file it comes from (a bare "&" is written
+# "&amp;"): a file that short cannot hold a body over the limit, and is not scanned.
+MAX_GROWTH = 5
+# How many characters of a piece of text Unicode normalization may fold into the text before it (a base
+# letter and its marks, once the markup between them is gone): at most three marks compose with one letter.
+COMPOSING = 3
+
+
+class _Stop(Exception):
+    """The scan is over: the body has ended, or is already known to be over the limit."""
+
+
+def body_length_at_least(html: str, limit: int) -> int:
+    """A lower bound on the length of the body read_html takes from `html` (after clean_text and strip),
+    counted until it passes `limit`; 0 for a document too short to hold a body over `limit`."""
+    if len(html) * MAX_GROWTH <= limit:
+        return 0
+    return scan(html, limit)
+
+
+def scan(html: str, limit: int) -> int:
+    """The lower bound, counted until it passes `limit` or the body ends."""
+    lowered = html.lower()
+    # The first of the containers that appears as a tag's start at all (in a comment or a script too: a
+    # guess only, which the scan then follows or, finding no such element, counts nothing for).
+    container = next((name for name in CONTAINERS if _may_hold_start_tag(lowered, name)), None)
+    scanner = _Scan(container, limit)
+    try:
+        scanner.feed(html)
+        scanner.close()
+    except _Stop:
+        pass
+    except AssertionError:  # html.parser's way of refusing markup: the parse itself will say so
+        return 0
+    return scanner.count
+
+
+def _may_hold_start_tag(lowered: str, name: str) -> bool:
+    """Whether `<name` appears followed by what ends a tag's name for html.parser (or nothing)."""
+    start = lowered.find("<" + name)
+    while start >= 0:
+        after = start + 1 + len(name)
+        if after == len(lowered) or lowered[after] in "\t\n\r\f />\x00":
+            return True
+        start = lowered.find("<" + name, after)
+    return False
+
+
+class _Scan(HTMLParser):
+    """html.parser's tokens, with bs4's handling of open elements (bs4.builder._htmlparser and
+    BeautifulSoup._popToTag) kept as a stack of names, and the body's characters counted."""
+
+    def __init__(self, container: str | None, limit: int) -> None:
+        super().__init__(convert_charrefs=False)  # as bs4 parses
+        self.container = container
+        self.limit = limit
+        self.count = 0
+        self.stack: list[str] = []
+        self.open: Counter[str] = Counter()
+        # The body's own element on the stack (None: not reached yet; -1: the document is the body).
+        self.body_at: int | None = None if container else -1
+        # The element whose contents are not counted (furniture, the title's heading), while it is open.
+        self.skipped_at: int | None = None
+        self.heading_seen = False
+
+    # -- bs4's tree, as a stack
+
+    def _push(self, name: str) -> None:
+        self.stack.append(name)
+        self.open[name] += 1
+
+    def _pop_to(self, name: str) -> None:
+        """Pop up to and including the most recent open element called `name`; nothing if none is open."""
+        if not self.open[name]:
+            return
+        while self.stack:
+            popped = self.stack.pop()
+            self.open[popped] -= 1
+            depth = len(self.stack)
+            if self.skipped_at is not None and depth <= self.skipped_at:
+                self.skipped_at = None
+            if self.body_at is not None and depth <= self.body_at:
+                raise _Stop  # the body's element is closed: the rest of the document is not the body
+            if popped == name:
+                return
+
+    def _start(self, name: str, attrs: list[tuple[str, str | None]], *, closed: bool) -> None:
+        """A start tag; `closed` when bs4 closes it at once (void, or written <tag/>)."""
+        if self.body_at is None:
+            if name == self.container:
+                if closed:
+                    raise _Stop  # an empty body
+                self._push(name)
+                self.body_at = len(self.stack) - 1
+            elif not closed:
+                self._push(name)
+            return
+        counted = self.skipped_at is None
+        skip = name in FURNITURE or (name == HEADING and not self.heading_seen)
+        self.heading_seen = self.heading_seen or name == HEADING
+        if not closed:
+            self._push(name)
+            if counted and skip:
+                self.skipped_at = len(self.stack) - 1
+        if counted and not skip and name not in UNCOUNTED:
+            size = _tag_length(name)
+            if attrs:
+                # The last value of an attribute given twice is the one bs4 keeps: ' name="value"', its
+                # value's characters but spaces (bs4 joins a class's words with one).
+                values = dict(attrs)
+                size += sum(
+                    4 + _plain_length(attribute) + _visible(clean_text(value or ""))
+                    for attribute, value in values.items()
+                )
+            self._add(size)
+
+    def _add(self, size: int) -> None:
+        self.count += size
+        if self.count > self.limit:
+            raise _Stop
+
+    # -- html.parser's events, as bs4's builder takes them
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # bs4 also keeps count of the void elements closed so, to ignore an end tag (</br>) for each: never
+        # open, they are not on this stack, and their end tags find nothing to close here either way.
+        self._start(tag, attrs, closed=tag in VOID)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, closed=True)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._pop_to(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self.body_at is None or self.skipped_at is not None:
+            return
+        text = clean_text(data)
+        size = _visible(text)
+        if size and not text[0].isascii():
+            # A mark at its start may compose with the letter before it.
+            size = max(0, size - COMPOSING)
+        self._add(size)
+
+    # Character and entity references, comments, declarations and processing instructions count nothing.
+
+
+@functools.lru_cache(maxsize=1024)
+def _tag_length(name: str) -> int:
+    """<name> and, unless it is void, </name>."""
+    return 2 + _plain_length(name) + (0 if name in VOID else 3 + _plain_length(name))
+
+
+def _plain_length(name: str) -> int:
+    """A tag's or attribute's name as it stays in the body: printable ASCII is kept as it is (anything else
+    counts nothing, as clean_text may take it out)."""
+    return len(name) if name.isascii() and name.isprintable() else 0
+
+
+def _visible(text: str) -> int:
+    """How many characters of `text` are not white space."""
+    return len("".join(text.split()))

@@ -1,0 +1,191 @@
+"""Readers' search over articles' text: the words an article is found by, stored with it (reader.store), and
+what a result shows of where a search found it.
+
+An article is found by the words of its title, lead, body text, author and address, spelled as slugs spell
+them (reader.slugs.folded: no diacritics, lower case, "đ" as "d"), each search word the beginning of one of
+them. Those words are stored once per article, each word once, in the order they first come
+(`search_text`), beside its title's (`search_title`, which ranks the articles found by their title first);
+each backend indexes them (reader.migrations, schema 13).
+
+A result's excerpt is taken from the article's own text, with its diacritics and case, around the first
+place where the search's words begin words (where most of them are close together: `_best_place`): a
+search word matches a letter whatever its diacritics and case through a class of the letters that fold to
+it (`_letter_classes`), so the text is searched as it is, in C.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from reader.slugs import ascii_words, folded
+
+# The stored words are cut after this many characters (at a word's end): PostgreSQL refuses a tsvector of
+# 1 MB or more, and an article's distinct words stay far below it (the 2,000,000-character article of real
+# text the editor takes has a few tens of thousands). An article is found by the words of its first 200,000
+# characters of distinct words, then.
+MAX_SEARCH_TEXT = 200_000
+# An excerpt: about this many words, the first place found after the first few of them.
+EXCERPT_WORDS = 25
+EXCERPT_WORDS_BEFORE = 8
+# How far either side of the place found an excerpt's words are looked for: a word longer than this (an
+# address written out, say) is cut.
+_EXCERPT_REACH = 600
+# How many words found an excerpt's place is chosen among, and how close (in characters) the search's other
+# words must follow to count for a place.
+_PLACES = 200
+_NEAR = 120
+# A tag of sanitized HTML, quoted attribute values included (a ">" may stand in one).
+_TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
+_TOKEN = re.compile(r"\S+")
+# A letter or digit that is part of a word (an underscore separates words, as it does in a slug).
+_WORD_CHAR = r"[^\W_]"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchText:
+    """The words an article is found by, as stored (reader.store): its title's, and all of them."""
+
+    title: str
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """Text with the words a search found marked: its pieces in order, (text, marked), and whether more text
+    was there before and after it (an excerpt: shown with an ellipsis)."""
+
+    pieces: tuple[tuple[str, bool], ...]
+    cut_before: bool = False
+    cut_after: bool = False
+
+
+def body_text(body_html: str) -> str:
+    """The text of an article's sanitized body: tags out, entities decoded, white space as single spaces."""
+    return " ".join(html.unescape(_TAG.sub(" ", body_html)).split())
+
+
+def search_text(slug: str, title: str, summary: str, author: str, body_html: str) -> SearchText:
+    """What an article is found by (stored with it whenever it is written)."""
+    title_words = ascii_words(title)
+    every = dict.fromkeys(
+        [*title_words, *ascii_words(summary), *ascii_words(author), *ascii_words(body_text(body_html))]
+    )
+    every.update(dict.fromkeys(word for word in slug.split("-") if word))
+    words = " ".join(every)
+    if len(words) > MAX_SEARCH_TEXT:
+        words = words[: MAX_SEARCH_TEXT + 1].rsplit(" ", 1)[0]
+    return SearchText(title=" ".join(title_words), words=words)
+
+
+def in_words(words: list[str], text: str) -> bool:
+    """Whether each of a search's `words` begins a word of `text` (a title: then the title was found)."""
+    own = ascii_words(text)
+    return all(any(word_of_text.startswith(word) for word_of_text in own) for word in words)
+
+
+@cache
+def _letter_classes() -> dict[str, str]:
+    """For each letter and digit a slug has, a regular-expression class of every character that folds to it
+    alone: "d" gives [dDđĐďĎ…]. Made once, on the first excerpt (the Latin, Vietnamese and full-width
+    blocks: about 1,700 characters)."""
+    members: dict[str, list[str]] = {}
+    blocks = [(0x20, 0x250), (0x1E00, 0x1F00), (0x2070, 0x2190), (0x2460, 0x2500), (0xFF10, 0xFF5B)]
+    for start, end in blocks:
+        for point in range(start, end):
+            char = chr(point)
+            fold = folded(char)
+            if len(fold) == 1 and fold.isalnum():
+                members.setdefault(fold, []).append(char)
+    return {letter: "[" + "".join(re.escape(char) for char in chars) + "]" for letter, chars in members.items()}
+
+
+def _found_words(words: list[str]) -> re.Pattern[str] | None:
+    """A pattern of the whole words of a text that begin with one of `words` (a search's, as slugs spell
+    them), whatever their diacritics and case; None for no words."""
+    if not words:
+        return None
+    classes = _letter_classes()
+    # The word's first letter, then that it begins a word (not after a letter or digit): in this order the
+    # search skips, in C, every character that is none of the first letters (two and a half times faster).
+    spelled = sorted(
+        {classes[word[0]] + f"(?<!{_WORD_CHAR}.)" + "".join(classes[letter] for letter in word[1:]) for word in words}
+    )
+    return re.compile(f"(?:{'|'.join(spelled)}){_WORD_CHAR}*")
+
+
+def _marked(text: str, pattern: re.Pattern[str]) -> tuple[tuple[str, bool], ...]:
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in pattern.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at : match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return tuple(pieces)
+
+
+def _best_place(text: str, pattern: re.Pattern[str], words: list[str]) -> int | None:
+    """Where an excerpt of `text` begins its words found: the first word found that has the most of the
+    search's different words within a few words after it ("thong tin" shows "…công nghệ thông tin…", not
+    the "Tỉnh" before it); None when no word is found. Only the first _PLACES words found are weighed."""
+    found = []
+    for match in itertools.islice(pattern.finditer(text), _PLACES):
+        spelled = folded(match.group())
+        found.append((match.start(), frozenset(word for word in words if spelled.startswith(word))))
+    if not found:
+        return None
+    best, best_count = found[0][0], 0
+    for index, (start, _) in enumerate(found):
+        near: set[str] = set()
+        for other, which in found[index:]:
+            if other - start > _NEAR:
+                break
+            near |= which
+        if len(near) > best_count:
+            best, best_count = start, len(near)
+            if best_count == len(set(words)):
+                break
+    return best
+
+
+def excerpt(text: str, words: list[str]) -> Marked | None:
+    """About EXCERPT_WORDS words of `text` around the first word that begins with one of `words` (the first
+    with the most of them close after it: _best_place), every such word marked; None when none does."""
+    pattern = _found_words(words)
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    if pattern is None:
+        return None
+    at = _best_place(text, pattern, words)
+    if at is None:
+        return None
+    # Words are what white space separates; one cut by the reach is left out.
+    reach = max(0, at - _EXCERPT_REACH)
+    before = list(_TOKEN.finditer(text, reach, at))
+    if before and reach > 0 and before[0].start() == reach and not text[reach - 1].isspace():
+        before = before[1:]
+    before = before[-EXCERPT_WORDS_BEFORE:]
+    reach = min(len(text), at + _EXCERPT_REACH)
+    after = list(_TOKEN.finditer(text, at, reach))
+    if len(after) > 1 and after[-1].end() == reach < len(text) and not text[reach].isspace():
+        after = after[:-1]
+    after = after[: max(1, EXCERPT_WORDS - len(before))]
+    start = before[0].start() if before else at
+    end = after[-1].end()
+    return Marked(pieces=_marked(text[start:end], pattern), cut_before=start > 0, cut_after=end < len(text))
+
+
+def marked(text: str, words: list[str]) -> Marked | None:
+    """The whole of a short text (an author's name) with the words that begin with one of `words` marked;
+    None when none does."""
+    pattern = _found_words(words)
+    text = unicodedata.normalize("NFC", text)
+    if pattern is None or not pattern.search(text):
+        return None
+    return Marked(pieces=_marked(text, pattern))

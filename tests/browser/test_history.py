@@ -1,0 +1,97 @@
+"""Back and Forward after a settings change, in a real browser with its back/forward cache on (Playwright
+turns it off by default: `--disable-back-forward-cache`). A page brought back as it was drawn comes up to date
+with JavaScript (static/js/settings-swap.js); without it, a form on such a page changes only what the reader
+changed on it (reader.prefs._merged_fields)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_htmx
+from tests.conftest import SEED_SLUG
+
+SEED = f"/articles/{SEED_SLUG}"
+PHONE = {"width": 360, "height": 740}
+# Each showing of the page: whether it came from the back/forward cache, and how it was navigated to.
+RECORD_SHOWS = """addEventListener('pageshow', (event) => {
+  const shows = JSON.parse(sessionStorage.getItem('shows') || '[]');
+  const nav = performance.getEntriesByType('navigation')[0];
+  shows.push({persisted: event.persisted, type: nav?.type, why: JSON.stringify(nav?.notRestoredReasons)});
+  sessionStorage.setItem('shows', JSON.stringify(shows));
+});"""
+
+
+@pytest.fixture(scope="module")
+def caching_browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    """The headless shell with the back/forward cache on, as in readers' browsers."""
+    chromium = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--enable-features=BackForwardCache"],
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+def new_page(browser: Browser, *, javascript: bool = True) -> Page:
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", java_script_enabled=javascript)
+    context.add_init_script(RECORD_SHOWS)
+    return context.new_page()
+
+
+def cookie(page: Page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "reader_prefs")
+
+
+def test_back_brings_a_cached_page_up_to_the_settings_chosen_since(caching_browser: Browser, live_server: str) -> None:
+    page = new_page(caching_browser)
+    try:
+        page.goto(live_server + "/")
+        wait_for_htmx(page)
+        page.locator(f'a[href="{SEED}"]').first.click()
+        page.wait_for_url(f"**{SEED}")
+        page.locator("#reader-panel-summary").click()
+        for control in ("#reader-preset-large", "#reader-theme-contrast-dark"):
+            with page.expect_response(lambda r: r.url.endswith("/preferences") and r.request.method == "POST"):
+                page.locator(control).click()
+        expect(page.locator("#reader")).to_have_attribute("data-theme", "contrast-dark")
+        page.go_back(wait_until="commit")
+        page.wait_for_function("JSON.parse(sessionStorage.getItem('shows')).length === 3")
+        shows = page.evaluate("JSON.parse(sessionStorage.getItem('shows'))")
+        # It did come from the back/forward cache (else this test shows nothing).
+        assert shows[-1]["persisted"] is True, shows
+        reader = page.locator("#reader")
+        expect(reader).to_have_attribute("data-theme", "contrast-dark")
+        expect(reader).to_have_attribute("data-size", "200")
+        now = page.evaluate("fetch('/preferences/current').then((answer) => answer.text())")
+        expect(reader).to_have_attribute("data-drawn", now)
+    finally:
+        page.context.close()
+
+
+def test_without_javascript_a_page_from_before_a_change_does_not_undo_it(
+    caching_browser: Browser, live_server: str
+) -> None:
+    page = new_page(caching_browser, javascript=False)
+    try:
+        page.goto(f"{live_server}{SEED}?panel=open")
+        page.goto(live_server + "/preferences")  # its panel is open
+        page.locator("#reader-size").select_option("200")
+        page.locator("#reader-apply").click()
+        page.wait_for_load_state()
+        assert cookie(page) == "1|s:200"
+        page.go_back(wait_until="commit")  # the settings page as it was, then the article at 100 %
+        page.go_back(wait_until="commit")
+        page.wait_for_url(f"**{SEED}?panel=open", wait_until="commit")
+        expect(page.locator("#reader")).to_have_attribute("data-size", "100")
+        page.locator("#reader-theme-dark").click()
+        page.wait_for_load_state()
+        assert cookie(page) == "1|s:200|t:dark"
+        expect(page.locator("#reader")).to_have_attribute("data-size", "200")
+    finally:
+        page.context.close()
