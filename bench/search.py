@@ -7,8 +7,8 @@ Run from the repository: ``.venv/bin/python bench/search.py`` (a few minutes; ``
 median time of one page of results (the count and the page's rows, as reader.store's list_articles asks):
 
 - ``index``: the search as a request makes it (reader.store's list_articles, excerpts made) through each
-  backend's index of the words (SQLite FTS5, PostgreSQL GIN over to_tsvector('simple', …)), title matches
-  first; ``excerpts``: of which the page's excerpts;
+  backend's index of the words (SQLite FTS5, PostgreSQL GIN over the stored words as they are,
+  array_to_tsvector), title matches first; ``excerpts``: of which the page's excerpts;
 - ``like``: the other way considered: the same stored words found with LIKE '% word%' (a scan of every
   article), title matches first;
 - ``titles``: the search before schema 13, addresses' words only (what it cost to search titles alone).
@@ -57,6 +57,7 @@ SEARCHES = [
     ("four words, no diacritics", "can bo cong chuc"),
     ("English words", "reading text"),
     ("a one-letter word", "c"),
+    ("eight one-letter words", "a b c d e f g h"),
     ("no article", "zzxq"),
 ]
 _FIELDS = "slug, lang, title, summary, author, published, updated_at, status"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -186,6 +187,17 @@ async def test_each_result_has_an_excerpt_of_where_its_words_were_found(store: S
     assert all(item.excerpt is None for item in (await store.list_articles(page=1, per_page=10)).items)
 
 
+async def test_an_excerpt_comes_from_the_beginning_of_a_long_body(store: SqlArticleStore) -> None:
+    """A result's excerpt is looked for in the first reader.search.EXCERPT_HTML characters of its body: words
+    found only further on show the lead (no excerpt), as for an article found by its address."""
+    body = "<p>" + "mưa " * 20_000 + "</p><p>Nắng đẹp.</p>"  # 80,000 characters
+    await store.save_articles([draft("long", summary="Sapo.", body_html=body)])
+    (early,) = (await store.list_articles(page=1, per_page=10, search="mua")).items
+    assert early.excerpt is not None and early.excerpt.cut_after
+    (late,) = (await store.list_articles(page=1, per_page=10, search="nang")).items
+    assert late.slug == "long" and late.excerpt is None and late.summary == "Sapo."
+
+
 async def test_an_article_of_many_different_words_is_found_by_its_first_200_000_characters_of_them(
     store: SqlArticleStore,
 ) -> None:
@@ -195,6 +207,102 @@ async def test_an_article_of_many_different_words_is_found_by_its_first_200_000_
     await store.save_articles([draft("many", body_html=body)])
     assert await _found(store, "w000000") == await _found(store, "w020000") == ["many"]
     assert await _found(store, "w039999") == []
+
+
+@pytest.fixture
+def word_making(store: SqlArticleStore, monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:
+    """Where each article's words (reader.search) are made from now on: (on the event loop's thread, while
+    one of the store's transactions is open)."""
+    from reader import store as store_module
+
+    made: list[tuple[bool, bool]] = []
+    open_transactions = [0]
+    transaction = store.db.transaction
+
+    @asynccontextmanager
+    async def watched(*args: Any, **kwargs: Any) -> AsyncIterator[Transaction]:
+        async with transaction(*args, **kwargs) as tx:
+            open_transactions[0] += 1
+            try:
+                yield tx
+            finally:
+                open_transactions[0] -= 1
+
+    search_text = store_module.search_text
+
+    def watching(*args: Any) -> Any:
+        made.append((threading.current_thread() is threading.main_thread(), open_transactions[0] > 0))
+        return search_text(*args)
+
+    monkeypatch.setattr(store.db, "transaction", watched)
+    monkeypatch.setattr(store_module, "search_text", watching)
+    return made
+
+
+async def test_the_words_are_made_off_the_event_loop_before_the_transaction(
+    store: SqlArticleStore, word_making: list[tuple[bool, bool]]
+) -> None:
+    """A long article's words took the event loop, inside the write transaction, for most of a second (0.8 s
+    for a 1.9 MB body): every write makes them in a worker thread before its transaction begins."""
+    await store.save_articles([draft("a"), draft("b")])
+    await store.save_articles([draft("a", title="Again")])
+    assert (await store.save_article(draft("c")))[1]
+    created = await store.create_article(draft("d"))
+    assert created is not None
+    updated = await store.update_article(draft("d", title="D2"), version=created.version)
+    assert updated is not None
+    renamed = await store.rename_article("d", "e", version=updated.version)
+    assert renamed is not None
+    assert await store.rename_article("e", "f", version=renamed.version, draft=draft("f", title="F"))
+    assert await store.delete_article("f")
+    deleted = await store.get_deleted("f")
+    assert deleted is not None
+    assert await store.restore_deleted(draft("f"), version=deleted.last.version)
+    assert len(word_making) == 9
+    assert word_making == [(False, False)] * 9
+
+
+async def test_words_that_look_like_numbers_and_words_far_into_an_article_are_found(store: SqlArticleStore) -> None:
+    """PostgreSQL's text search parser split what looks like a number ("0018e4e4": "0018e4" and "e4", then a
+    phrase search) and kept positions only up to 16,383: its index takes the stored words as they are."""
+    body = "<p>" + " ".join(f"w{n}" for n in range(17_000)) + " 0018e4e4 abc1e5x</p>"
+    await store.save_articles([draft("long", body_html=body), draft("short", body_html="<p>0018e4e4 abc1e5x</p>")])
+    for search in ("0018e4e4", "0018e4", "abc1e5x", "abc1e5", "0018e4e4 abc1e5x"):
+        assert sorted(await _found(store, search)) == ["long", "short"], search
+    assert await _found(store, "w16999") == ["long"]
+    assert await _found(store, "e4") == await _found(store, "e5x") == []  # no word begins so
+
+
+async def test_postgresql_s_search_uses_its_index_and_its_words_are_never_syntax(store: SqlArticleStore) -> None:
+    if store.db.dialect != "postgresql":
+        pytest.skip("PostgreSQL's index of the words")
+    from reader.store import _WORDS_MATCH
+
+    condition, query = _WORDS_MATCH["postgresql"]
+    async with store.db.transaction() as tx:
+        await tx.execute("SET LOCAL enable_seqscan = off")  # a table this small would be read whole
+        plan = await tx.fetch_all(f"EXPLAIN SELECT id FROM articles WHERE {condition}", (query(["abc", "d"]),))
+        # A word with the query language's quote and escape in it is still one term, taken as it is.
+        odd = await tx.fetch_one(
+            "SELECT numnode(?::text::tsquery) AS n, ?::text::tsquery::text AS q", (query(["a'b\\c:* | !x"]),) * 2
+        )
+    assert "articles_words" in " ".join(str(row["QUERY PLAN"]) for row in plan)
+    assert odd is not None and odd["n"] == 1 and odd["q"] == "'a''b\\\\c:* | !x':*"
+
+
+async def test_words_of_one_and_two_letters_are_found_through_sqlite_s_prefix_index(store: SqlArticleStore) -> None:
+    """On SQLite a search for a word of one or two letters read every word's list that begins so ("a b c d e f
+    g h": 359 ms on 10,000 articles): the index keeps its words' first letters and first two letters as well.
+    They follow every write, on both backends."""
+    if store.db.dialect == "sqlite":
+        row = await store.db.fetch_one("SELECT sql FROM sqlite_master WHERE name = 'article_words'")
+        assert row is not None and "prefix = '1 2'" in row["sql"]
+    await store.save_articles([draft("x", title="Cá", body_html="<p>Mưa.</p>"), draft("y", title="Bò")])
+    assert await _found(store, "c") == await _found(store, "ca") == await _found(store, "m") == ["x"]
+    await store.save_articles([draft("x", title="Bò", body_html="<p>Nắng.</p>")])
+    assert await _found(store, "c") == await _found(store, "m") == []
+    assert sorted(await _found(store, "b")) == sorted(await _found(store, "bo")) == ["x", "y"]
+    assert await store.delete_article("x") and await _found(store, "n") == []
 
 
 async def test_every_write_makes_the_words_again(store: SqlArticleStore) -> None:
@@ -742,6 +850,24 @@ async def test_words_made_from_a_version_saved_over_meanwhile_are_not_kept(
     assert row is not None and row["search_version"] != row["version"]  # nothing written: still stale
     monkeypatch.setattr(store_module, "_made_again", made_again)
     assert await store.refresh_all_search() == 1 and await _found(store, "nang") == ["a"]
+
+
+async def test_stale_words_are_made_outside_any_transaction_a_bounded_batch_at_a_time(
+    store: SqlArticleStore, word_making: list[tuple[bool, bool]]
+) -> None:
+    """refresh_search made the words of up to 20 stale articles inside its transaction: 20 articles of 1 MB
+    held SQLite's write lock 7.3 s, and another process's write gave up after its busy timeout. They are made
+    in a worker thread outside any transaction, and a batch is bounded by the size of its text too."""
+    body = "<p>" + "mưa " * 40_000 + "</p>"  # more than half the batch's text (reader.store.SEARCH_BATCH_CHARS)
+    await store.save_articles([draft(f"a{n}", body_html=body) for n in range(4)] + [draft("small")])
+    word_making.clear()
+    async with store.db.transaction() as tx:
+        await tx.execute("UPDATE articles SET search_version = 0")
+    assert await store.refresh_search() == 1  # the second long one would pass the batch's text
+    assert await store.refresh_all_search() == 4
+    assert word_making == [(False, False)] * 5
+    assert await store.refresh_all_search() == 0
+    assert sorted(await _found(store, "mua")) == ["a0", "a1", "a2", "a3"]
 
 
 async def test_bidi_controls_stored_before_the_clean_up_are_taken_out_of_one_line_fields(

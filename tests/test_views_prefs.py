@@ -480,3 +480,26 @@ async def test_a_shared_link_lists_every_change_and_keeps_the_readers_own_for_th
     client.cookies.set("reader_prefs", mine)
     whole = await client.post("/preferences", data={"action": "apply-shared", "settings": link, "next": "/preferences"})
     assert cookie_header(whole).startswith("reader_prefs=1|s:200|t:dark|g:3;")
+
+
+@pytest.mark.parametrize(
+    ("headers", "framed", "expected"),
+    [
+        ({"sec-fetch-site": "cross-site"}, False, "OTHER_SITE"),
+        ({"sec-fetch-site": "same-origin"}, True, "UNKNOWN_SITE"),
+        ({"sec-fetch-site": "same-site"}, False, "OWN_SITE"),
+        ({"origin": "https://elsewhere.example"}, False, "UNKNOWN_SITE"),
+        ({}, False, "OWN_SITE"),
+    ],
+)
+def test_where_a_change_was_made_is_one_of_three_kinds(headers: dict[str, str], framed: bool, expected: str) -> None:
+    """cookie_context answers a member of CookieContext (typed through store_prefs), not a plain string."""
+    from starlette.requests import Request
+
+    from reader.web import CookieContext, cookie_context
+
+    scope = {
+        "type": "http", "method": "POST", "scheme": "https", "server": ("reader.example", 443), "path": "/preferences",
+        "query_string": b"", "headers": [(name.encode(), value.encode()) for name, value in headers.items()],
+    }  # fmt: skip
+    assert cookie_context(Request(scope), framed=framed) is CookieContext[expected]

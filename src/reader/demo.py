@@ -8,14 +8,15 @@ from reader.db import Transaction
 from reader.importer import drafts_from_files
 from reader.models import ArticleDraft, SaveResult
 from reader.paths import DEMO_DIR
-from reader.store import save_drafts
+from reader.store import drafts_words, save_drafts
 
 
 async def seed_demo(tx: Transaction) -> SaveResult:
     """Write every bundled demo article (the seed article included) through `tx`: reader.db.Seed, passed to
     Database.open so that the articles commit with the schema. Saved by no one (""): no editor or token wrote
     them, and their history says so as it does for versions from before reader recorded who saved them."""
-    return await save_drafts(tx, list(demo_drafts()), by="")
+    drafts = list(demo_drafts())
+    return await save_drafts(tx, drafts, await drafts_words(drafts), by="")
 
 
 @functools.cache

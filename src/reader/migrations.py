@@ -142,7 +142,10 @@ _SEARCH_COLUMNS = (
     "CREATE INDEX articles_search_stale ON articles (id) WHERE search_version <> version",
 )
 # SQLite: an FTS5 index of the words (bench/search.py measured it against a LIKE over the column), without
-# a copy of them (contentless) or their positions (a search only asks whether each word begins one). It
+# a copy of them (contentless) or their positions (a search only asks whether each word begins one), with
+# their first letter and first two letters indexed as well (`prefix`): a search for a word of one or two
+# letters read the lists of every word that begins so and merged them ("a b c d e f g h" took 359 ms on
+# 10,000 articles, 46 ms so), for an index half as big again (2.3 → 3.4 MiB, both merged). It
 # mirrors search_text through triggers, which run whoever writes, a node of the release before included: an
 # article deleted there leaves no words behind, whose id a new article might take. An empty search_text is
 # not in it, so the triggers never delete what was never inserted (which would corrupt it).
@@ -152,7 +155,8 @@ _SEARCH_COLUMNS = (
 _SQLITE_SEARCH = (
     *_SEARCH_COLUMNS,
     "CREATE INDEX articles_search_order ON articles (published DESC, id DESC, status, search_title)",
-    "CREATE VIRTUAL TABLE article_words USING fts5 (words, content = '', detail = none, tokenize = 'ascii')",
+    "CREATE VIRTUAL TABLE article_words USING fts5 (words, content = '', detail = none, tokenize = 'ascii', "
+    "prefix = '1 2')",
     "CREATE TRIGGER article_words_inserted AFTER INSERT ON articles WHEN new.search_text <> '' BEGIN "
     "INSERT INTO article_words (rowid, words) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER article_words_deleted AFTER DELETE ON articles WHEN old.search_text <> '' BEGIN "
@@ -162,12 +166,17 @@ _SQLITE_SEARCH = (
     "WHERE old.search_text <> ''; "
     "INSERT INTO article_words (rowid, words) SELECT new.id, new.search_text WHERE new.search_text <> ''; END",
 )
-# PostgreSQL: a GIN index of the words as the 'simple' configuration reads them (no stemming, no stop words,
-# no extension), which prefix queries (`word:*`) use. An expression index, not a stored column: it follows
-# search_text whoever writes it, and adding it rewrites nothing.
+# PostgreSQL: a GIN index of the words as they are stored, split at their spaces, which prefix queries
+# (`'word':*`) use: not as a text search configuration's parser reads them, which splits what looks like a
+# number ("0018e4e4" gave "0018e4" and "e4", and a search for it became a phrase) and keeps positions only
+# up to 16,383; this one has none (a search only asks whether each word begins one), and is smaller.
+# reader.store's queries use this same expression (POSTGRESQL_WORDS), or the index is not used. An
+# expression index, not a stored column: it follows search_text whoever writes it, and adding it rewrites
+# nothing. (array_remove: an empty word would make array_to_tsvector refuse the row, and its write.)
+POSTGRESQL_WORDS = "array_to_tsvector(array_remove(string_to_array(search_text, ' '), ''))"
 _POSTGRESQL_SEARCH = (
     *_SEARCH_COLUMNS,
-    "CREATE INDEX articles_words ON articles USING gin (to_tsvector('simple', search_text))",
+    f"CREATE INDEX articles_words ON articles USING gin ({POSTGRESQL_WORDS})",
 )
 
 

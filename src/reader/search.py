@@ -32,6 +32,10 @@ MAX_SEARCH_TEXT = 200_000
 # An excerpt: about this many words, the first place found after the first few of them.
 EXCERPT_WORDS = 25
 EXCERPT_WORDS_BEFORE = 8
+# An excerpt is looked for in the first this many characters of an article's body (its HTML): every search
+# page made one for each result from its whole body, 160 ms of work a megabyte (2.5 to 3.2 s for a page of
+# 1.9 MB articles), and each different search asks again. Words found only further on show the lead instead.
+EXCERPT_HTML = 65_536
 # How far either side of the place found an excerpt's words are looked for: a word longer than this (an
 # address written out, say) is cut.
 _EXCERPT_REACH = 600
@@ -42,6 +46,14 @@ _NEAR = 120
 # A tag of sanitized HTML, quoted attribute values included (a ">" may stand in one).
 _TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 _TOKEN = re.compile(r"\S+")
+# A body's words are made this many characters at a time (cut at white space): each step over the text (the
+# folding's translate and normalization, the regular expressions) is one call in C that holds the
+# interpreter, and over a 1.9 MB body one took 270 ms, in which the event loop could not run (search_text runs
+# in a worker thread: reader.store's drafts_words). A piece takes a few milliseconds.
+_PIECE = 32_768
+_SPACE = re.compile(r"\s")
+# What a cut may leave at the end of HTML: the beginning of a tag, or of a character reference.
+_CUT_END = re.compile(r"<[^>]*\Z|&#?\w*\Z")
 # A letter or digit that is part of a word (an underscore separates words, as it does in a slug).
 _WORD_CHAR = r"[^\W_]"
 
@@ -69,12 +81,28 @@ def body_text(body_html: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", body_html)).split())
 
 
+def excerpt_source(summary: str, body_html: str) -> tuple[str, bool]:
+    """The text an excerpt is looked for in: the lead, then the text of the first EXCERPT_HTML characters of
+    the body (a tag or reference cut there left out); and whether the body goes on after them (more than
+    EXCERPT_HTML characters: reader.store reads one more than it needs)."""
+    more = len(body_html) > EXCERPT_HTML
+    if more:
+        body_html = _CUT_END.sub("", body_html[:EXCERPT_HTML])
+    return f"{summary} {body_text(body_html)}", more
+
+
 def search_text(slug: str, title: str, summary: str, author: str, body_html: str) -> SearchText:
     """What an article is found by (stored with it whenever it is written)."""
     title_words = ascii_words(title)
-    every = dict.fromkeys(
-        [*title_words, *ascii_words(summary), *ascii_words(author), *ascii_words(body_text(body_html))]
-    )
+    every = dict.fromkeys([*title_words, *ascii_words(summary), *ascii_words(author)])
+    # Not body_text: its white space made single (one split and join over the whole text) is not needed here.
+    text = html.unescape(_TAG.sub(" ", body_html))
+    start = 0
+    while start < len(text):
+        space = _SPACE.search(text, start + _PIECE)
+        end = space.start() if space else len(text)
+        every.update(dict.fromkeys(ascii_words(text[start:end])))
+        start = end
     every.update(dict.fromkeys(word for word in slug.split("-") if word))
     words = " ".join(every)
     if len(words) > MAX_SEARCH_TEXT:
@@ -155,9 +183,10 @@ def _best_place(text: str, pattern: re.Pattern[str], words: list[str]) -> int | 
     return best
 
 
-def excerpt(text: str, words: list[str]) -> Marked | None:
+def excerpt(text: str, words: list[str], *, more: bool = False) -> Marked | None:
     """About EXCERPT_WORDS words of `text` around the first word that begins with one of `words` (the first
-    with the most of them close after it: _best_place), every such word marked; None when none does."""
+    with the most of them close after it: _best_place), every such word marked; None when none does. `more`:
+    the text goes on after `text` (excerpt_source's)."""
     pattern = _found_words(words)
     text = " ".join(unicodedata.normalize("NFC", text).split())
     if pattern is None:
@@ -178,7 +207,8 @@ def excerpt(text: str, words: list[str]) -> Marked | None:
     after = after[: max(1, EXCERPT_WORDS - len(before))]
     start = before[0].start() if before else at
     end = after[-1].end()
-    return Marked(pieces=_marked(text[start:end], pattern), cut_before=start > 0, cut_after=end < len(text))
+    cut_after = end < len(text) or more
+    return Marked(pieces=_marked(text[start:end], pattern), cut_before=start > 0, cut_after=cut_after)
 
 
 def marked(text: str, words: list[str]) -> Marked | None:

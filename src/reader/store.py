@@ -8,6 +8,7 @@ from typing import Protocol
 
 from reader.cpu_work import off_the_loop
 from reader.db import ConflictError, Database, Row, Transaction
+from reader.migrations import POSTGRESQL_WORDS
 from reader.models import (
     PUBLISHED,
     Article,
@@ -21,7 +22,7 @@ from reader.models import (
     SafeHtml,
     SaveResult,
 )
-from reader.search import Marked, SearchText, body_text, excerpt, in_words, marked, search_text
+from reader.search import EXCERPT_HTML, Marked, SearchText, excerpt, excerpt_source, in_words, marked, search_text
 from reader.slugs import search_words
 
 _COMPARED = ("lang", "title", "summary", "body_html", "body_source", "body_format", "author", "source_url")
@@ -97,10 +98,14 @@ _MOVE = (
 # Articles whose words (reader.search) were made from another version than theirs, or not yet made: written by
 # a node of the release before schema 13, or stored before it (migrations._SEARCH_COLUMNS). Indexed apart.
 _STALE = "search_version <> version"
-# How many stale articles refresh_search makes the words of in one transaction: their bodies are read, and
-# their words made, while it holds SQLite's write lock (a node of another process waits, as for any write).
+# How many stale articles refresh_search makes the words of at a time, and about how much of their text (a
+# first article longer than that alone): their words are made outside any transaction, and written in one.
 SEARCH_BATCH = 20
-_REFRESH = "UPDATE articles SET search_title = ?, search_text = ?, search_version = ? WHERE id = ? AND version = ?"
+SEARCH_BATCH_CHARS = 262_144
+_REFRESH = (
+    "UPDATE articles SET search_title = ?, search_text = ?, search_version = ? WHERE id = ? AND version = ? "
+    f"AND {_STALE}"
+)
 # Articles whose stored words begin with each of a search's words, through each backend's index of them
 # (migrations._SQLITE_SEARCH, _POSTGRESQL_SEARCH): the condition, and its one parameter made from the words
 # (each [a-z0-9]+, reader.slugs: nothing in them is syntax to either query language).
@@ -114,8 +119,8 @@ _WORDS_MATCH: dict[str, tuple[str, Callable[[list[str]], str]]] = {
         lambda words: " AND ".join(f'"{word}"*' for word in words),
     ),
     "postgresql": (
-        "to_tsvector('simple', search_text) @@ to_tsquery('simple', ?)",
-        lambda words: " & ".join(f"{word}:*" for word in words),
+        f"{POSTGRESQL_WORDS} @@ ?::text::tsquery",
+        lambda words: " & ".join(f"'{_tsquery_quoted(word)}':*" for word in words),
     ),
 }
 # At most this many articles found, SQLite reads their rows rather than the index of them all: each costs about
@@ -218,6 +223,13 @@ class ArticleStore(Protocol):
     async def ping(self) -> bool: ...
 
 
+def _tsquery_quoted(word: str) -> str:
+    """A word inside the quotes of a tsquery's term, taken as it is (no parser: the index's words are not
+    parsed either, migrations.POSTGRESQL_WORDS); a search's words are [a-z0-9]+, but nothing in one could
+    end the term."""
+    return word.replace("\\", "\\\\").replace("'", "''")
+
+
 def _now(timespec: str = "seconds") -> str:
     """The time now, UTC, in ISO 8601; to the millisecond for a delete, so that the list of deleted articles
     puts two deletes of one second in their order (HTML's <time> takes no finer fraction)."""
@@ -296,8 +308,11 @@ class SqlArticleStore:
             # The page's ids first, then their rows: ordered with every row's columns, SQLite would read each
             # article found whole (its sorter holds what the statement selects).
             chosen = f"SELECT id FROM articles{where} ORDER BY {order} LIMIT ? OFFSET ?"
+            # Of the body, what an excerpt is looked for in (reader.search.excerpt_source), and one character
+            # more to tell whether it goes on.
+            body = f"substr(body_html, 1, {EXCERPT_HTML + 1}) AS body_html"
             rows = await self.db.fetch_all(
-                f"SELECT {fields}, body_html FROM articles WHERE id IN ({chosen}) ORDER BY {order}",
+                f"SELECT {fields}, {body} FROM articles WHERE id IN ({chosen}) ORDER BY {order}",
                 (*matching, *ranking, per_page, (page - 1) * per_page, *ranking),
             )
         else:
@@ -324,32 +339,57 @@ class SqlArticleStore:
         return Page(items=items, page=page, pages=pages, total=total)
 
     async def refresh_search(self, *, batch: int = SEARCH_BATCH) -> int:
-        """Make the words (reader.search) of up to `batch` articles whose words are stale (_STALE) again: how
-        many were stale, fewer than `batch` once none is left (but for any written meanwhile).
+        """Make the words (reader.search) of up to `batch` articles whose words are stale (_STALE) again, fewer
+        when their text passes SEARCH_BATCH_CHARS: how many were looked at."""
+        count, _ = await self._refresh_after(0, batch)
+        return count
 
-        Another process or node doing the same waits for this one's rows (SQLite's write lock, PostgreSQL's
-        row locks), then finds them up to date and leaves them. A save of one of them meanwhile wins: the
-        update below is only for the version the words were made from."""
-        stale = await self.db.fetch_all(f"SELECT id, slug FROM articles WHERE {_STALE} ORDER BY id LIMIT ?", (batch,))
-        if not stale:
-            return 0
-        ids = [row["id"] for row in stale]
-        async with self.db.transaction(touches=[row["slug"] for row in stale]) as tx:
-            rows = await tx.fetch_all(
-                "SELECT id, version, slug, title, summary, author, body_html FROM articles"
-                f" WHERE id IN ({','.join('?' * len(ids))}) AND {_STALE}{tx.row_lock}",
-                ids,
-            )
-            made = await off_the_loop(_made_again, rows)
-            await tx.execute_many(_REFRESH, made)
-        return len(stale)
+    async def _refresh_after(self, after: int, batch: int) -> tuple[int, int | None]:
+        """refresh_search of the stale articles after the id `after`: how many were looked at, and the last
+        one's id while more may follow (None: no stale article is left after it).
+
+        The words are made in a worker thread before any transaction, then written in a short one (on SQLite
+        it holds the write lock for the writes alone: made inside it, 20 articles of 1 MB held it 7.3 s, and
+        another process's write gave up after its 5 s busy timeout). Each write is only for the version the
+        words were made from, and only while its words are still stale: a save meanwhile wins, and when another
+        process or node made the same words at the same time (neither claims the articles: that would be a
+        write of its own, for work that is rare, at upgrades, and bounded by a batch), the second writes
+        nothing."""
+        sizes = await self.db.fetch_all(
+            "SELECT id, length(title) + length(summary) + length(author) + length(body_html) AS size"
+            f" FROM articles WHERE {_STALE} AND id > ? ORDER BY id LIMIT ?",
+            (after, batch),
+        )
+        if not sizes:
+            return 0, None
+        chosen: list[int] = []
+        total = 0
+        for row in sizes:
+            if chosen and total + int(row["size"]) > SEARCH_BATCH_CHARS:
+                break
+            chosen.append(row["id"])
+            total += int(row["size"])
+        rows = await self.db.fetch_all(
+            "SELECT id, version, slug, title, summary, author, body_html FROM articles"
+            f" WHERE id IN ({','.join('?' * len(chosen))}) AND {_STALE}",
+            chosen,
+        )
+        made = await off_the_loop(_made_again, rows)
+        if made:
+            async with self.db.transaction(touches=[row["slug"] for row in rows]) as tx:
+                await tx.execute_many(_REFRESH, made)
+        more = len(chosen) < len(sizes) or len(sizes) == batch
+        return len(chosen), chosen[-1] if more else None
 
     async def refresh_all_search(self) -> int:
-        """refresh_search until no article's words are stale; how many were made again."""
-        done = 0
-        while (count := await self.refresh_search()) == SEARCH_BATCH:
+        """refresh_search until no article's words are stale (each looked at once: one made stale again
+        meanwhile, by a node of the release before, waits for the next call); how many were looked at."""
+        done: int = 0
+        after: int | None = 0
+        while after is not None:
+            count, after = await self._refresh_after(after, SEARCH_BATCH)
             done += count
-        return done + count
+        return done
 
     async def save_articles(self, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
         """Create or update every draft in one transaction: all of them are written, or none; `by`: who.
@@ -358,25 +398,27 @@ class SqlArticleStore:
         insert then breaks the slug's uniqueness, nothing is written, and the save runs again, finding that
         article to update.
         """
+        words = await drafts_words(drafts)
         for attempt in range(_SAVE_ATTEMPTS):
             try:
-                return await self._save(drafts, by)
+                return await self._save(drafts, words, by)
             except ConflictError:
                 if attempt == _SAVE_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    async def _save(self, drafts: Sequence[ArticleDraft], by: str) -> SaveResult:
+    async def _save(self, drafts: Sequence[ArticleDraft], words: Sequence[SearchText], by: str) -> SaveResult:
         async with self.db.transaction(touches=[d.slug for d in drafts]) as tx:
-            return await save_drafts(tx, drafts, by=by)
+            return await save_drafts(tx, drafts, words, by=by)
 
     async def save_article(self, draft: ArticleDraft, *, by: str = "") -> tuple[Article, bool]:
         """Create or update one article; the article as this write left it (read in its own transaction:
         a write from another client a moment later does not change the answer) and whether it was created."""
+        words = await drafts_words([draft])
         for attempt in range(_SAVE_ATTEMPTS):
             try:
                 async with self.db.transaction(touches=(draft.slug,)) as tx:
-                    result = await save_drafts(tx, [draft], by=by)
+                    result = await save_drafts(tx, [draft], words, by=by)
                     return await _written(tx, draft.slug), result.created > 0
             except ConflictError:  # another node created the slug meanwhile (see save_articles)
                 if attempt == _SAVE_ATTEMPTS - 1:
@@ -386,7 +428,8 @@ class SqlArticleStore:
     async def create_article(self, draft: ArticleDraft, *, by: str = "") -> Article | None:
         """Create an article under a slug no other article has: the article written, or None (nothing
         written) when one has."""
-        row = _new_row(draft, _now(), dt.date.today().isoformat(), by)
+        (words,) = await drafts_words([draft])
+        row = _new_row(draft, words, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
                 return None
@@ -397,11 +440,12 @@ class SqlArticleStore:
         """Update an article that is still at `version`: the article as it now is, or None (nothing written)
         when it is not at that version: another save came first (or a delete), and writing now would wipe
         what that save wrote."""
+        (words,) = await drafts_words([draft])
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             old = await tx.fetch_one("SELECT * FROM articles WHERE slug = ?", (draft.slug,))
             if old is None or old["version"] != version:
                 return None
-            row = _changed_row(draft, old, _now(), by)
+            row = _changed_row(draft, words, old, _now(), by)
             if row is None:
                 return _article(old)
             await tx.execute(_KEEP_REVISION, _revision(old))
@@ -510,7 +554,8 @@ class SqlArticleStore:
         On PostgreSQL an article created or renamed at an old address while this runs may not be seen by it
         (neither sees the other's uncommitted write): the address is then given back under that article,
         which is served there (an article before a redirect), and its own delete takes the redirect away."""
-        row = _new_row(draft, _now(), dt.date.today().isoformat(), by)
+        (words,) = await drafts_words([draft])
+        row = _new_row(draft, words, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
             await tx.lock(_deleting(draft.slug))
             deleted = await tx.fetch_one(
@@ -546,9 +591,24 @@ class SqlArticleStore:
         """
         if draft is not None and draft.slug != new_slug:
             raise ValueError(f"the draft is for {draft.slug!r}, not {new_slug!r}")
+        # The words at the new address, made before the transaction: from the draft, or from the article at
+        # `version` as read now (the transaction goes on only while it is still at that version: the same text).
+        if draft is not None:
+            (words,) = await drafts_words([draft])
+        elif new_slug == slug:
+            words = SearchText("", "")  # nothing moves (_rename)
+        else:
+            old = await self.db.fetch_one(
+                "SELECT version, title, summary, author, body_html FROM articles WHERE slug = ?", (slug,)
+            )
+            if old is None or old["version"] != version:
+                return None
+            words = await off_the_loop(
+                search_text, new_slug, old["title"], old["summary"], old["author"], old["body_html"]
+            )
         try:
             async with self.db.transaction(touches=(slug, new_slug)) as tx:
-                return await _rename(tx, slug, new_slug, version, draft, by)
+                return await _rename(tx, slug, new_slug, version, draft, words, by)
         except SlugTaken:
             raise
         except ConflictError:  # another node took the address between the check and the move
@@ -583,9 +643,10 @@ def _deleting(slug: str) -> str:
 
 
 async def _rename(
-    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None, by: str
+    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None, words: SearchText, by: str
 ) -> Article | None:
-    """SqlArticleStore.rename_article within `tx` (whose `touches` name both slugs)."""
+    """SqlArticleStore.rename_article within `tx` (whose `touches` name both slugs); `words`: the article's at
+    `new_slug`, at `version` or from `draft`."""
     # As update_article: not locked here (its revision is kept before its row is updated, in the order every
     # update takes, or two of them could each wait for the other); the version in _MOVE's WHERE makes a rename
     # that lost a race to another save or rename of the article change nothing.
@@ -614,7 +675,6 @@ async def _rename(
         values = [getattr(draft, field) for field in _COMPARED]
         published, status = draft.published or old["published"], draft.status or old["status"]
     await tx.execute(_KEEP_REVISION, _revision(old))
-    words = _words(new_slug, values)
     moved = (new_slug, *values, published, status, now, by, words.title, words.words, slug, version)
     if await tx.execute(_MOVE, moved) == 0:
         return None
@@ -638,19 +698,33 @@ async def _written(tx: Transaction, slug: str) -> Article:
     return _article(row)
 
 
-async def save_drafts(tx: Transaction, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
-    """Create or update every draft within `tx` (whose `touches` must name their slugs); `by`: who."""
+async def drafts_words(drafts: Sequence[ArticleDraft]) -> list[SearchText]:
+    """The words each draft is found by (reader.search), made in a worker thread (reader.cpu_work) before a
+    write's transaction: a long article's took the event loop, and the write lock, for most of a second
+    (0.8 s for a 1.9 MB body, ten times the rest of its save)."""
+    return await off_the_loop(_drafts_words, list(drafts))
+
+
+def _drafts_words(drafts: Sequence[ArticleDraft]) -> list[SearchText]:
+    return [_words(draft.slug, [getattr(draft, field) for field in _COMPARED]) for draft in drafts]
+
+
+async def save_drafts(
+    tx: Transaction, drafts: Sequence[ArticleDraft], words: Sequence[SearchText], *, by: str = ""
+) -> SaveResult:
+    """Create or update every draft within `tx` (whose `touches` must name their slugs); `words`: each one's
+    (drafts_words, made before the transaction); `by`: who."""
     now = _now()
     today = dt.date.today().isoformat()
     created: list[tuple[object, ...]] = []
     updated: list[tuple[object, ...]] = []
     existing = await _existing(tx, [d.slug for d in drafts])
     # In slug order, so that concurrent saves of overlapping sets lock rows in the same order.
-    for draft in sorted(drafts, key=lambda d: d.slug):
+    for draft, its_words in sorted(zip(drafts, words, strict=True), key=lambda pair: pair[0].slug):
         old = existing.get(draft.slug)
         if old is None:
-            created.append(_new_row(draft, now, today, by))
-        elif (row := _changed_row(draft, old, now, by)) is not None:
+            created.append(_new_row(draft, its_words, now, today, by))
+        elif (row := _changed_row(draft, its_words, old, now, by)) is not None:
             updated.append(row)
     if created:
         await tx.execute_many(_INSERT, created)
@@ -678,7 +752,10 @@ def _found(rows: Sequence[Row], words: list[str]) -> list[tuple[Marked | None, M
     found: list[tuple[Marked | None, Marked | None]] = []
     for row in rows:
         in_title = in_words(words, row["title"])
-        text = None if in_title else excerpt(f"{row['summary']} {body_text(row['body_html'])}", words)
+        text = None
+        if not in_title:
+            source, more = excerpt_source(row["summary"], row["body_html"])
+            text = excerpt(source, words, more=more)
         found.append((text, marked(row["author"], words)))
     return found
 
@@ -705,17 +782,16 @@ def _revision(row: Row) -> tuple[object, ...]:
     return (*(row[column] for column in _REVISION_COLUMNS), row["updated_at"], _saved_by(row))
 
 
-def _new_row(draft: ArticleDraft, now: str, today: str, by: str) -> tuple[object, ...]:
+def _new_row(draft: ArticleDraft, words: SearchText, now: str, today: str, by: str) -> tuple[object, ...]:
     """The parameters of _INSERT that create `draft` (dated `today` when it has no date, published when it
-    does not say), saved by `by`."""
+    does not say), with its `words`, saved by `by`."""
     values = [getattr(draft, field) for field in _COMPARED]
     status = draft.status or PUBLISHED
-    words = _words(draft.slug, values)
     published = draft.published or today
     return (draft.slug, *values, published, status, now, now, by, words.title, words.words, *[draft.slug] * 3)
 
 
-def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[object, ...] | None:
+def _changed_row(draft: ArticleDraft, words: SearchText, old: Row, now: str, by: str) -> tuple[object, ...] | None:
     """The parameters of _UPDATE that make `old` into `draft` (saved by `by`), or None when that changes
     nothing (a draft without a date keeps the stored one, one without a status the stored state). A publish
     or unpublish alone is a change: a version of its own, with who and when."""
@@ -725,7 +801,6 @@ def _changed_row(draft: ArticleDraft, old: Row, now: str, by: str) -> tuple[obje
     compared = (*_COMPARED, "published", "status")
     if all(old[f] == v for f, v in zip(compared, (*values, published, status), strict=True)):
         return None
-    words = _words(draft.slug, values)
     return (*values, published, status, now, by, words.title, words.words, draft.slug)
 
 

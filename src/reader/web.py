@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Collection
 from typing import Any
@@ -102,12 +103,19 @@ def is_https(request: Request) -> bool:
 # reader's own site (its pages; a host page of the same site, whose requests carry a SameSite=Lax cookie),
 # inside another site (only a partitioned cookie is kept there), or a frame whose top-level page reader
 # cannot see (the /embed page: its forms post from reader's own origin wherever it is framed).
-OWN_SITE = "own-site"
-OTHER_SITE = "other-site"
-UNKNOWN_SITE = "unknown-site"
+# An Enum, not strings: a misspelt or unknown context is a type error (mypy), not a third kind of cookie.
+class CookieContext(enum.Enum):
+    OWN_SITE = "own-site"
+    OTHER_SITE = "other-site"
+    UNKNOWN_SITE = "unknown-site"
 
 
-def cookie_context(request: Request, *, framed: bool) -> str:
+OWN_SITE = CookieContext.OWN_SITE
+OTHER_SITE = CookieContext.OTHER_SITE
+UNKNOWN_SITE = CookieContext.UNKNOWN_SITE
+
+
+def cookie_context(request: Request, *, framed: bool) -> CookieContext:
     """Where the reader made this change, for store_prefs: OWN_SITE, OTHER_SITE or UNKNOWN_SITE.
 
     Sec-Fetch-Site compares the page that sent the request with reader: `cross-site` is a page of another
@@ -134,7 +142,7 @@ def _partitioned_cookie(value: str) -> str:
 
 
 def store_prefs(request: Request, response: Response, prefs: Preferences, *, base: Preferences = DEFAULTS,
-                context: str = OWN_SITE) -> None:  # fmt: skip
+                context: CookieContext = OWN_SITE) -> None:  # fmt: skip
     """Write the preference cookie (or delete it when everything is back to the defaults) that `context`
     (cookie_context) keeps, so that a reader has one setting wherever they are.
 
