@@ -65,8 +65,8 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "",
             "What keeps a first visit small: the default font is the system's, so no font downloads, nor do the "
             "web fonts' faces (`css/web-fonts.css`, 0.9 KiB, linked only where a web font sets the text); a chosen "
-            "web font downloads only its faces for the article's letters (`unicode-range`), its regular file "
-            "preloaded (reader.fonts; `font-display: swap`, text is never invisible); the font buttons in the "
+            "web font downloads only its faces for the article's letters (`unicode-range`), its regular and bold "
+            "files preloaded (reader.fonts; `font-display: swap`, text is never invisible); the font buttons in the "
             "readability panel show each web font's name drawn in it, views of one SVG (about 3 KiB in Brotli) "
             "fetched only once the panel is open, so they download no font (reader.specimens). "
             "Every static URL is fingerprinted and immutable (reader.assets), the pages link one stylesheet, "

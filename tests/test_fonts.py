@@ -25,17 +25,28 @@ def test_system_fonts_preload_nothing() -> None:
     assert _preloads("atkinson", "vi") == []
 
 
-def test_a_web_font_preloads_the_regular_files_of_the_language() -> None:
-    assert _preloads("opendyslexic", "vi") == ["fonts/opendyslexic-latin-400-normal.woff2"]
-    assert _preloads("opendyslexic", "en") == ["fonts/opendyslexic-latin-400-normal.woff2"]
-    assert _preloads("lexend", "en") == ["fonts/lexend-latin-400-normal.woff2"]
+def test_a_web_font_preloads_the_regular_then_the_bold_files_of_the_language() -> None:
+    # The bold ones too: every page has bold text, and found late they came after the regular ones, whose
+    # text then stood beside the stand-in's bold (the masthead's links moved to a row of their own and back).
+    assert _preloads("opendyslexic", "vi") == [
+        "fonts/opendyslexic-latin-400-normal.woff2",
+        "fonts/opendyslexic-latin-700-normal.woff2",
+    ]
+    assert _preloads("opendyslexic", "en") == _preloads("opendyslexic", "vi")
+    assert _preloads("lexend", "en") == ["fonts/lexend-latin-400-normal.woff2", "fonts/lexend-latin-700-normal.woff2"]
     # Vietnamese letters fall in all three of Lexend's ranges (ă in latin-ext, ắ in vietnamese).
     assert _preloads("lexend", "vi") == [
         "fonts/lexend-vietnamese-400-normal.woff2",
         "fonts/lexend-latin-ext-400-normal.woff2",
         "fonts/lexend-latin-400-normal.woff2",
+        "fonts/lexend-vietnamese-700-normal.woff2",
+        "fonts/lexend-latin-ext-700-normal.woff2",
+        "fonts/lexend-latin-700-normal.woff2",
     ]
-    assert _preloads("atkinson", "en") == ["fonts/atkinson-hyperlegible-latin-400-normal.woff2"]
+    assert _preloads("atkinson", "en") == [
+        "fonts/atkinson-hyperlegible-latin-400-normal.woff2",
+        "fonts/atkinson-hyperlegible-latin-700-normal.woff2",
+    ]
     # An article tagged with a region is in its language all the same.
     assert _preloads("lexend", "vi-VN") == _preloads("lexend", "vi")
 
@@ -63,6 +74,8 @@ async def test_the_page_preloads_the_chosen_font_at_its_fingerprinted_url(client
     assert preload.findall((await client.get(f"/articles/{SEED_SLUG}")).text) == []
     cookie = {"cookie": "reader_prefs=1|f:opendyslexic"}
     for page in (f"/articles/{SEED_SLUG}", f"/articles/{EN_SLUG}", "/", "/preferences", f"/embed/{SEED_SLUG}"):
-        (href,) = preload.findall((await client.get(page, headers=cookie)).text)
-        assert re.fullmatch(r"/static/fonts/opendyslexic-latin-400-normal\.woff2\?v=[0-9a-f]{12}", href)
-        assert (await client.get(href)).headers["content-type"] == "font/woff2"
+        regular, bold = preload.findall((await client.get(page, headers=cookie)).text)
+        assert re.fullmatch(r"/static/fonts/opendyslexic-latin-400-normal\.woff2\?v=[0-9a-f]{12}", regular)
+        assert re.fullmatch(r"/static/fonts/opendyslexic-latin-700-normal\.woff2\?v=[0-9a-f]{12}", bold)
+        for href in (regular, bold):
+            assert (await client.get(href)).headers["content-type"] == "font/woff2"

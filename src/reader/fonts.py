@@ -1,14 +1,20 @@
 """The web fonts reader serves (the @font-face rules of static/css/fonts.css) and which of their files a
-page preloads: for the font a reader chose, the regular-weight files that the letters of the article's
-language fall in, so the body text of the first screen is never waiting for a file found late.
+page preloads: for the font a reader chose, the regular and the bold files that the letters of the
+article's language fall in, so the first screen is never waiting for a file found late.
 
 A browser downloads a face only for text that uses it and only for the characters its unicode-range
-covers; where ranges overlap, the face declared last is tried first (CSS Fonts 4, §4.5). Bold and italic
-faces are left to be found by the stylesheet: they set headings and emphasis, a small part of the
-first screen, and swap in when they arrive (the faces say `font-display: swap`, so no text is ever
-invisible; `optional` would keep a reader's chosen font off a first visit on a slow connection, which
-for OpenDyslexic would defeat the reason they chose it; while it downloads, reader.font_fallbacks
-keeps the text where it will be).
+covers; where ranges overlap, the face declared last is tried first (CSS Fonts 4, §4.5). The bold files
+are preloaded too: every page sets text in bold (the masthead's name, an article's title, the index's
+headings), so they are fetched anyway; found by the stylesheet, they came about 100 ms after the regular
+ones, and in between the real regular text stood beside the stand-in's bold (a regular system face made
+bold, 8 % wider than OpenDyslexic's bold): the masthead's links went to a row of their own and came back
+(a layout shift of 0.29 on a phone). Italic faces are left to be found: emphasis is a small part of the
+first screen. The faces say `font-display: swap`, so no text is ever invisible (`optional` would keep a
+reader's chosen font off a first visit on a slow connection, which for OpenDyslexic would defeat the
+reason they chose it); while they download, reader.font_fallbacks keeps the text where it will be.
+The preloads are in the head; the faces are declared by css/web-fonts.css, linked inside the page's region
+(reader.assets.WEB_FONTS), which the browser finds later: they take the preloaded responses (one request
+per file, and no "preloaded but not used" warning, in Chromium).
 
 For the tools that draw and measure the fonts (reader.specimens, reader.font_fallbacks; fontTools and
 HarfBuzz, which are in the test extras, not in what serving needs): a text cut into the runs each file sets,
@@ -89,19 +95,21 @@ def first_family(stack: str) -> str:
     return stack.split(",")[0].strip().strip("'\"")
 
 
-def _regular(faces: tuple[Face, ...], family: str) -> list[Face]:
-    return [face for face in faces if face.family == family and face.weight == "400" and face.style == "normal"]
+def _regular(faces: tuple[Face, ...], family: str, weight: str = "400") -> list[Face]:
+    return [face for face in faces if face.family == family and face.weight == weight and face.style == "normal"]
 
 
-def face_for(faces: tuple[Face, ...], family: str, char: str) -> Face | None:
-    """The regular face a browser sets this character in: the last declared one whose range holds it."""
-    return next((face for face in reversed(_regular(faces, family)) if face.covers(char)), None)
+def face_for(faces: tuple[Face, ...], family: str, char: str, weight: str = "400") -> Face | None:
+    """The upright face of a weight (regular unless said) a browser sets this character in: the last
+    declared one whose range holds it."""
+    return next((face for face in reversed(_regular(faces, family, weight)) if face.covers(char)), None)
 
 
-def files_for_text(faces: tuple[Face, ...], family: str, letters: str) -> list[str]:
-    """The regular-weight files a browser fetches to set these letters in this family, in face order."""
-    needed = {face.path for face in (face_for(faces, family, char) for char in set(letters)) if face is not None}
-    return [face.path for face in _regular(faces, family) if face.path in needed]
+def files_for_text(faces: tuple[Face, ...], family: str, letters: str, weight: str = "400") -> list[str]:
+    """The files of a weight a browser fetches to set these letters in this family, in face order."""
+    found = (face_for(faces, family, char, weight) for char in set(letters))
+    needed = {face.path for face in found if face is not None}
+    return [face.path for face in _regular(faces, family, weight) if face.path in needed]
 
 
 @functools.cache
@@ -117,18 +125,19 @@ def is_web_font(static_dir: Path, choice: str) -> bool:
 
 
 def preloads(static_dir: Path, preferences: prefs.Preferences, lang: str) -> list[str]:
-    """The font files (relative to the static directory) a page in `lang` preloads for this reader: none
-    for a system font."""
+    """The font files (relative to the static directory) a page in `lang` preloads for this reader, the
+    regular ones first: none for a system font."""
     family = first_family(prefs.FONT_CHOICES[preferences.font_for(lang)].stack)
     letters = LANGUAGE_LETTERS.get(primary_subtag(lang), string.ascii_letters)  # vi-VN is Vietnamese too
-    return files_for_text(declared_faces(static_dir), family, letters)
+    faces = declared_faces(static_dir)
+    return [path for weight in ("400", "700") for path in files_for_text(faces, family, letters, weight)]
 
 
-def runs(faces: tuple[Face, ...], family: str, text: str) -> list[tuple[str, str]]:
+def runs(faces: tuple[Face, ...], family: str, text: str, weight: str = "400") -> list[tuple[str, str]]:
     """The text cut where its letters move from one font file to another: (file, letters) in order."""
     found: list[tuple[str, str]] = []
     for char in text:
-        face = face_for(faces, family, char)
+        face = face_for(faces, family, char, weight)
         if face is None:
             raise ValueError(f"no face of {family} has {char!r}")
         if found and found[-1][0] == face.path:

@@ -163,15 +163,26 @@
   document.addEventListener("keydown", forget, true);
   window.addEventListener("resize", forget);
 
+  // The place again as each font the new region asked for comes (a web font chosen for the first time: its
+  // files arrive after the swap, and its lines are not quite the stand-in's: the control pressed moved by up to
+  // 54 px), before the frame that would show it elsewhere. Not once the reader did anything since.
+  let swaps = 0;
+  for (const type of ["wheel", "touchstart", "keydown", "pointerdown"]) addEventListener(type, () => swaps++, true);
+
   function restore() {
     root.classList.remove("reader-swapping");
     applyHold();
     const kept = place;
     place = null;
-    if (kept) {
-      const node = follow(kept);
+    const swap = ++swaps;
+    const anchor = () => {
+      const node = swap === swaps ? follow(kept) : null;
       const top = node && textTop(node, kept.offset);
       if (top !== null && top !== undefined) window.scrollBy({ top: top - kept.top, behavior: "instant" });
+    };
+    if (kept) {
+      anchor();
+      for (const face of document.fonts) if (face.status === "loading") face.loaded.then(anchor, anchor);
     }
     if (!kept || kept.keepFocus) keepFocusOnScreen();
   }

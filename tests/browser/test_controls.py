@@ -304,6 +304,73 @@ def test_text_stays_put_when_the_web_font_arrives(
     assert before["body"] == pytest.approx(after["body"], rel=0.04)
 
 
+MASTHEAD = """() => [...document.querySelectorAll('.reader-masthead, .reader-brand, .reader-nav li')].map((e) => {
+  const box = e.getBoundingClientRect();
+  return [e.textContent.trim().slice(0, 12), Math.round(box.left), Math.round(box.top), Math.round(box.height)];
+})"""
+
+
+@pytest.mark.parametrize("font", ["opendyslexic", "lexend", "atkinson"])
+@pytest.mark.parametrize("size", ["100", "150", "200"])
+@pytest.mark.parametrize("path", ["/", ENGLISH], ids=["vi", "en"])
+def test_the_masthead_breaks_the_same_way_before_and_after_the_web_font_arrives(
+    browser: Browser, live_server: str, font: str, size: str, path: str
+) -> None:
+    """The masthead's rows, on a phone, without the font's files, with its regular files only (the bold came
+    later), and with all: the same. With the text's own widths, OpenDyslexic's links went to a row of their
+    own when the font came (50 px at 150 %, a layout shift of 0.16 on every page), and at 100 % they did and
+    came back with the bold."""
+    if (font, size, path) == ("opendyslexic", "200", ENGLISH):
+        # The limit: "Reading settings" is wider than the phone's row in the stand-in (8.6 % wider than in
+        # the font, which just fits), so it takes two lines there until the font comes.
+        pytest.xfail("a label wider than the row in the stand-in only")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        set_prefs(context, live_server, f"1|f:{font}|s:{size}")
+        page = context.new_page()
+        seen = []
+        for blocked in ("/static/fonts/", "-700-", None):
+            if blocked:
+                page.route(lambda url, part=blocked: part in url, lambda route: route.abort())
+            page.goto(live_server + path)
+            page.evaluate("document.fonts.ready")
+            seen.append(page.evaluate(MASTHEAD))
+            page.unroute_all()
+    finally:
+        context.close()
+    assert seen[0] == seen[2] and seen[1] == seen[2]
+
+
+FIND_FROM_FIELD = """() => {
+  const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+  const [field, find] = [box('#reader-search'), box('#reader-search-submit')];
+  return [Math.round(field.width), Math.round(find.left - field.left), Math.round(find.top - field.top)];
+}"""
+
+
+@pytest.mark.parametrize("font", ["lexend", "opendyslexic", "atkinson"])
+@pytest.mark.parametrize("size", ["100", "150", "200"])
+def test_find_stays_beside_or_under_the_search_field_when_the_web_font_arrives(
+    browser: Browser, live_server: str, font: str, size: str
+) -> None:
+    """The search field's own width (20 average characters) followed the font: 55 px wider in Lexend's stand-in
+    than in Lexend, so Find went under the field until the font came, and the articles jumped 48 px up."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        set_prefs(context, live_server, f"1|f:{font}|s:{size}")
+        page = context.new_page()
+        page.route("**/static/fonts/**", lambda route: route.abort())
+        page.goto(live_server + "/")
+        page.evaluate("document.fonts.ready")
+        before = page.evaluate(FIND_FROM_FIELD)
+        page.unroute("**/static/fonts/**")
+        page.goto(live_server + "/")
+        page.evaluate("document.fonts.ready")
+        assert page.evaluate(FIND_FROM_FIELD) == before
+    finally:
+        context.close()
+
+
 # In every frame from now on: the wrapper's font, and whether the document declares the web font's faces and
 # its fallback's (made of Noto Sans, this machine's sans).
 FACES_EACH_FRAME = """(family) => {

@@ -639,6 +639,9 @@ NO_VOICE_SIZES = [
     pytest.param(ViewportSize(width=360, height=740), "", id="360x740"),
     pytest.param(ViewportSize(width=640, height=400), "", id="1280x800-zoom-200"),  # 200 % zoom: half the CSS px
     pytest.param(ViewportSize(width=1280, height=800), "1|s:200", id="1280x800-text-200"),
+    # Read aloud on a row of its own and the note alone on the next: one line of it, lower than the buttons it
+    # stands for, moved the title up 15 px.
+    pytest.param(ViewportSize(width=360, height=740), "1|f:serif|s:150", id="360x740-serif-150"),
 ]
 
 

@@ -6,6 +6,7 @@ control used."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -408,3 +409,63 @@ def test_escape_closes_the_disclosure_the_focus_is_in(page: Page, live_server: s
     page.locator("#reader-bigger").click()
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
     expect(page.locator("#reader-panel")).not_to_have_attribute("open", "")
+
+
+BOXES = """selector => [...document.querySelectorAll(selector)].map((e) => {
+  const r = e.getBoundingClientRect();
+  const top = r.top - document.getElementById('reader-theme-auto').getBoundingClientRect().top;
+  return [e.id, Math.round(r.left), Math.round(top), Math.round(r.width), Math.round(r.height)];
+})"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_pressing_a_toggle_moves_no_button(browser: Browser, pages: list[Page], live_server: str, size: str) -> None:
+    """The ✓ of a pressed toggle has its room in every toggle: added on the press, it widened the pressed
+    button by 18 px and moved the ones after it, so that a second click at the same point could land on the
+    wrong button. (Tops from the first toggle's: the swap may scroll the page.)"""
+    page = open_page(browser, live_server, size, "1|s:150")
+    pages.append(page)
+    page.goto(live_server + SEED + "?panel=open")
+    toggles = '#reader-panel .reader-toggle:is([name="theme"], [name="underline_links"])'
+    before = page.evaluate(BOXES, toggles)
+    page.locator("#reader-theme-dark").click()
+    expect(page.locator("#reader-theme-dark")).to_have_attribute("aria-pressed", "true")
+    page.locator("#reader-underline-links").click()
+    expect(page.locator("#reader-underline-links")).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate(BOXES, toggles) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "width", "cookie", "font"),
+    [
+        (ENGLISH, 1280, "", "atkinson"),  # 378 → 432 px once the font came
+        (SEED, 1280, "", "opendyslexic"),  # 378 → 403
+        (ENGLISH, 360, "", "opendyslexic"),  # 378 → 324 on the tester's phone (not on the test machine)
+        (ENGLISH, 1280, "1|f:serif", "lexend"),  # +32 there: a label took a third line in the font itself
+    ],
+)
+def test_a_web_font_chosen_for_the_first_time_leaves_its_button_in_place(
+    browser: Browser, pages: list[Page], live_server: str, path: str, width: int, cookie: str, font: str
+) -> None:
+    """The page keeps the pressed button where it was against the stand-in's lines; the font's file comes a
+    moment after the swap, and its lines are not quite the stand-in's: the button moved again, by up to 54 px."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+    if cookie:
+        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+    # The font's files a moment late, as over a phone's connection: after the swap, every time.
+    context.route(lambda url: ".woff2" in url, lambda route: (time.sleep(0.15), route.continue_()))
+    page = context.new_page()
+    pages.append(page)
+    page.goto(live_server + path + "?panel=open")
+    page.wait_for_load_state("networkidle")
+    control = f"reader-font-{font}"
+    page.evaluate(TO_MIDDLE, control)
+    page.mouse.wheel(0, -300)  # in the middle of the screen, the page scrolled
+    settled_scroll(page)
+    before = page.evaluate(TOP, control)
+    with page.expect_response(lambda response: ".woff2" in response.url):
+        use(page, control, "mouse")
+    expect(page.locator(f"#{control}")).to_have_attribute("aria-pressed", "true")
+    page.evaluate("document.fonts.ready")
+    settled_scroll(page)
+    assert abs(page.evaluate(TOP, control) - before) <= TOLERANCE
