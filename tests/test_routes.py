@@ -11,7 +11,7 @@ import pytest
 
 from reader.app import create_app
 from reader.kinds import Mount, Route
-from reader.paths import PACKAGE_DIR, TEMPLATES_DIR
+from reader.paths import PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
 from reader.settings import Settings
 from tests.conftest import SEED_SLUG, SignedIn
 from tests.routewalk import table
@@ -48,6 +48,21 @@ def test_no_module_but_the_route_table_writes_a_route_path() -> None:
                     written.append(f"{name}:{node.lineno}: {node.value!r}")
     assert written == []
     assert {"articles", "editor", "api", "static"} <= segments  # (the scan looks for the table's own paths)
+
+
+def test_scripts_write_no_path_of_their_own() -> None:
+    """Reader's scripts take addresses from the page (attributes written with url_for: data-hx-*, form actions,
+    #reader's data-now), never a route's path of their own: the path would break the day the table moved it."""
+    quoted = re.compile(r"""["'`](/[^"'`\s]*)""")
+    segments = first_segments()
+    written = [
+        f"{script.relative_to(STATIC_DIR)}: {match.group(1)}"
+        for script in sorted((STATIC_DIR / "js").rglob("*.js"))
+        for match in quoted.finditer(script.read_text())
+        if match.group(1).lstrip("/").split("/", 1)[0].split("?", 1)[0] in segments
+    ]
+    assert written == []
+    assert quoted.search('fetch("/preferences/current")')  # (the scan finds a path where a script writes one)
 
 
 def test_every_route_has_a_name_that_builds_its_path() -> None:

@@ -1,13 +1,13 @@
 // Back and Forward bring a page back as it was drawn (whole from the back/forward cache, or a copy from the
 // HTTP cache): in the settings of then, maybe not the reader's now (a light page flashed at a reader who had
-// chosen dark since). The server says the settings now (/preferences/current: the cookie is HttpOnly); when they
-// differ from those the page was drawn with (#reader's data-drawn), the region comes up to date as a change
+// chosen dark since). The server says the settings now (at #reader's data-now: the cookie is HttpOnly); when they
+// differ from those the page was drawn with (its data-drawn), the region comes up to date as a change
 // brings it, the reader's place kept (settings-swap.js). Reader's own pages load it, not the embed (its
 // settings live in its address), and apart from settings-swap.js, which the embed's first visit pays for too.
 addEventListener("pageshow", ({ persisted }) => {
-  const drawn = document.getElementById("reader")?.dataset.drawn;
-  if (!drawn || !(persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward")) return;
-  fetch("/preferences/current", { cache: "no-store" })
+  const { drawn, now: asked } = document.getElementById("reader")?.dataset ?? {};
+  if (!drawn || !asked || !(persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward")) return;
+  fetch(asked, { cache: "no-store" })
     .then((answer) => answer.text())
     .then((now) => {
       if (now === drawn) return;
