@@ -22,7 +22,7 @@ from reader.routes import build_routes
 from reader.settings import Settings
 from reader.views.moved import REDIRECT_CACHE
 from reader.views.pages import template_page
-from tests.conftest import AuthActions, ServedApp, client_for, served
+from tests.conftest import SEED_SLUG, AuthActions, ServedApp, client_for, served
 from tests.routewalk import EMBEDDER, NO_ROUTE, Walk, every_route, table, walk_every_route
 from tests.test_store import draft
 
@@ -161,6 +161,22 @@ async def test_every_route_says_what_it_is_and_keeps_its_kinds_rules(walked: Ser
     assert {response.headers.get("x-robots-tag") for _, _, response in walk.seen} == {"noindex", None}
 
 
+async def test_the_settings_tag_is_the_readers_own(walked: ServedApp) -> None:
+    """/preferences/current tells every setting apart (voices, keys): no embedding site may read it with the
+    reader's cookie, and no cache may keep it."""
+    asked = {"origin": EMBEDDER, "cookie": "reader_prefs=1|t:dark|s:200"}
+    async with client_for(walked) as http:
+        answer = await http.get("/preferences/current", headers=asked)
+        preflight = await http.options(
+            "/preferences/current", headers={"origin": EMBEDDER, "access-control-request-method": "GET"}
+        )
+        fragment = await http.get(f"/articles/{SEED_SLUG}/fragment", headers=asked)
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    assert not {"access-control-allow-origin", "access-control-allow-credentials"} & set(answer.headers)
+    assert "access-control-allow-origin" not in preflight.headers
+    assert fragment.headers["access-control-allow-origin"] == EMBEDDER  # (the embedder is allowed elsewhere)
+
+
 def test_every_kind_is_used_and_no_public_kind_holds_a_secret() -> None:
     used = {kind for kind in kinds_by_route().values()}
     assert used == set(KINDS)
@@ -251,7 +267,6 @@ PUBLIC_WITHOUT_A_SLUG = {
     ("/oembed", "GET"): "names the article in its url parameter (below)",
     ("/preferences", "GET"): "the settings page: shows no article",
     ("/preferences", "POST"): "answers with the article of its next parameter (below)",
-    ("/preferences/current", "GET"): "the reader's settings: shows no article",
     ("/preferences/colors/{pair}.css", "GET"): "a stylesheet",
     ("/static", "GET"): "static files",
 }

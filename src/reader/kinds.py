@@ -100,6 +100,10 @@ OEMBED = Kind("oembed", public=True, cors=Cors.EMBEDDERS)
 FEED = Kind("feed", public=True, cors=Cors.ANYONE)
 # The preference form every reading control posts (from reader's pages, the component and embeds).
 PREFERENCE_CHANGE = Kind("preference change", public=True, cors=Cors.EMBEDDERS, personal=True)
+# The reader's settings now (a tag of them), for reader's own pages brought back by Back or Forward: the
+# reader's alone, and no other site's business (a fingerprint of every setting, voices and keys too), so
+# never stored and never readable across origins.
+PREFERENCES_NOW = Kind("preferences now", personal=True)
 # Static files and generated stylesheets.
 ASSET = Kind("asset", public=True, cors=Cors.ANYONE, document=False, indexed=True)
 # The health check: a load balancer's question about this moment.
@@ -117,8 +121,8 @@ API_READ = Kind("api read", api=True, optional_token=True)
 API_WRITE = Kind("api write", personal=True, api=True, token=True)
 
 KINDS = (
-    PAGE, FRAGMENT, EMBED, OEMBED, FEED, PREFERENCE_CHANGE, ASSET, PROBE, SIGN_IN, EDITOR, EDITOR_FRAME, API,
-    API_READ, API_WRITE,
+    PAGE, FRAGMENT, EMBED, OEMBED, FEED, PREFERENCE_CHANGE, PREFERENCES_NOW, ASSET, PROBE, SIGN_IN, EDITOR,
+    EDITOR_FRAME, API, API_READ, API_WRITE,
 )  # fmt: skip
 
 

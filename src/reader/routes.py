@@ -21,6 +21,7 @@ from reader.kinds import (
     OEMBED,
     PAGE,
     PREFERENCE_CHANGE,
+    PREFERENCES_NOW,
     PROBE,
     SIGN_IN,
     Mount,
@@ -61,8 +62,8 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
             name="update_preferences",
             cached=True,
         ),
-        # The settings now, for a page brought back by Back or Forward (no-store: a personal answer).
-        Route("/preferences/current", prefs.current, kind=PREFERENCE_CHANGE, name="current_preferences"),
+        # The settings now, for a page brought back by Back or Forward (no-store, and no CORS: the reader's own).
+        Route("/preferences/current", prefs.current, kind=PREFERENCES_NOW, name="current_preferences"),
         Route("/preferences/colors/{pair}.css", prefs.colors_css, kind=ASSET, name="colors_css"),
         Route("/healthz", health.healthz, kind=PROBE, name="healthz"),
         Route("/robots.txt", crawlers.robots_txt, kind=ASSET, name="robots", cached=True),
