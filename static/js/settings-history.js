@@ -7,8 +7,11 @@
 addEventListener("pageshow", ({ persisted }) => {
   const { drawn, now: asked } = document.getElementById("reader")?.dataset ?? {};
   if (!drawn || !asked || !(persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward")) return;
+  // A refresh saves nothing, so a failure of it says nothing: the page stays as it was. An error answer (a 429, a
+  // 503) is no tag; and the region's GET comes from no control (htmx.ajax without a source: the body, outside
+  // the region), so settings-swap.js, which speaks for the region's forms, leaves its failure alone.
   fetch(asked, { cache: "no-store" })
-    .then((answer) => answer.text())
+    .then((answer) => (answer.ok ? answer.text() : drawn))
     .then((now) => {
       if (now === drawn) return;
       const values = document.getElementById("reader-panel")?.open ? { panel: "open" } : {};

@@ -95,3 +95,76 @@ def test_without_javascript_a_page_from_before_a_change_does_not_undo_it(
         expect(page.locator("#reader")).to_have_attribute("data-size", "200")
     finally:
         page.context.close()
+
+
+# Playwright's routing never sees the requests of a page the back/forward cache brought back (nor can it fail
+# them), so a double in the page does: when the tab's sessionStorage says so, the settings now answer 429
+# (fetch), or the region's GET (htmx's XMLHttpRequest) gets an error answer or none at all, as htmx sees
+# them. And it records each htmx request that ended, and each fetch.
+FAIL_THE_REFRESH = """(() => {
+  const failure = () => sessionStorage.getItem('fail') || '';
+  const fetched = window.fetch;
+  window.fetch = (...args) => {
+    window.readerFetches = (window.readerFetches || 0) + 1;
+    if (failure() === 'settings now 429') return Promise.resolve(new Response('busy', { status: 429 }));
+    return fetched(...args);
+  };
+  const { open, send } = XMLHttpRequest.prototype;
+  XMLHttpRequest.prototype.open = function (method, ...rest) {
+    this.readerMethod = method;
+    return open.call(this, method, ...rest);
+  };
+  XMLHttpRequest.prototype.send = function (body) {
+    const how = failure();
+    if (this.readerMethod !== 'GET' || !how.startsWith('region')) return send.call(this, body);
+    if (how === 'region unreachable') return setTimeout(() => this.onerror());
+    const answer = { status: Number(how.slice(-3)), response: 'no', responseText: 'no', responseURL: '' };
+    for (const [name, value] of Object.entries(answer)) Object.defineProperty(this, name, { value });
+    this.getResponseHeader = () => null;
+    setTimeout(() => this.onload());
+  };
+  document.addEventListener('htmx:afterRequest', (event) => {
+    (window.readerRequests ||= []).push(event.detail.requestConfig?.verb);
+  });
+})();"""
+
+
+@pytest.mark.parametrize("failure", ["region 429", "region 503", "region unreachable", "settings now 429"])
+def test_a_refresh_that_fails_says_nothing(caching_browser: Browser, live_server: str, failure: str) -> None:
+    """Back to a page drawn before a change: the refresh (a GET of the settings now, then of the region) saves
+    nothing, so when it fails the page stays as it was, with no word of a setting not saved."""
+    page = new_page(caching_browser)
+    page.context.add_init_script(FAIL_THE_REFRESH)
+    try:
+        # From an article (its status region can say a setting was not saved) to another, changed there.
+        page.goto(live_server + "/")
+        other = next(
+            href
+            for href in page.locator("a[href^='/articles/']").evaluate_all(
+                "(links) => links.map((link) => link.getAttribute('href'))"
+            )
+            if href != SEED
+        )
+        page.goto(live_server + SEED)
+        wait_for_htmx(page)
+        page.goto(live_server + other)
+        page.locator("#reader-panel-summary").click()
+        with page.expect_response(lambda r: r.url.endswith("/preferences") and r.request.method == "POST"):
+            page.locator("#reader-theme-contrast-dark").click()
+        page.evaluate("(failure) => sessionStorage.setItem('fail', failure)", failure)
+        page.go_back(wait_until="commit")
+        page.wait_for_function("() => JSON.parse(sessionStorage.getItem('shows')).length === 4")
+        assert page.evaluate("JSON.parse(sessionStorage.getItem('shows'))")[-1]["persisted"] is True
+        assert page.evaluate("location.pathname") == SEED
+        assert page.locator("#reader-status").get_attribute("data-text-failed")  # (it could say so here)
+        page.wait_for_function("() => window.readerFetches === 1")
+        if failure.startswith("region"):
+            page.wait_for_function("() => (window.readerRequests || []).includes('get')")
+        else:
+            page.wait_for_timeout(500)
+            assert page.evaluate("window.readerRequests || []") == [], "a region asked for, though nothing changed"
+        expect(page.locator("#reader")).to_have_attribute("data-theme", "auto")
+        assert page.locator(".reader-request-failed").count() == 0
+        assert (page.locator("#reader-status").text_content() or "").strip() == ""
+    finally:
+        page.context.close()
