@@ -273,6 +273,22 @@ async def test_words_that_look_like_numbers_and_words_far_into_an_article_are_fo
     assert await _found(store, "e4") == await _found(store, "e5x") == []  # no word begins so
 
 
+async def test_a_word_longer_than_any_real_one_is_found_by_its_beginning_on_both_backends(
+    store: SqlArticleStore,
+) -> None:
+    """Words are kept by their first MAX_WORD letters: PostgreSQL's index wrapped the length of one of 2,048
+    bytes or more (SQLite kept it whole), and the backends found different articles."""
+    from reader.slugs import MAX_WORD
+
+    huge, long = "q" * 3000, "z" * 150
+    await store.save_articles([draft("huge", body_html=f"<p>{huge} {long} plain</p>")])
+    for search in (huge, huge[:2100], huge[:MAX_WORD], "qqq", long, long[: MAX_WORD + 1], "zz", "plain"):
+        assert await _found(store, search) == ["huge"], (store.db.dialect, len(search))
+    assert await _found(store, "q" * 10 + "x") == []
+    row = await store.db.fetch_one("SELECT search_text FROM articles WHERE slug = ?", ("huge",))
+    assert row is not None and max(len(word) for word in row["search_text"].split()) == MAX_WORD
+
+
 async def test_postgresql_s_search_uses_its_index_and_its_words_are_never_syntax(store: SqlArticleStore) -> None:
     if store.db.dialect != "postgresql":
         pytest.skip("PostgreSQL's index of the words")

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from reader.slugs import ascii_words, folded
+from reader.slugs import MAX_WORD, ascii_words, folded
 
 # The stored words are cut after this many characters (at a word's end): PostgreSQL refuses a tsvector of
 # 1 MB or more, and an article's distinct words stay far below it (the 2,000,000-character article of real
@@ -104,7 +104,8 @@ def search_text(slug: str, title: str, summary: str, author: str, body_html: str
         every.update(dict.fromkeys(ascii_words(text[start:end])))
         start = end
     every.update(dict.fromkeys(word for word in slug.split("-") if word))
-    words = " ".join(every)
+    # Each word by its first MAX_WORD letters (reader.slugs: what PostgreSQL's index can hold, on both backends).
+    words = " ".join(dict.fromkeys(word[:MAX_WORD] for word in every))
     if len(words) > MAX_SEARCH_TEXT:
         words = words[: MAX_SEARCH_TEXT + 1].rsplit(" ", 1)[0]
     return SearchText(title=" ".join(title_words), words=words)

@@ -51,12 +51,18 @@ def is_valid_slug(slug: str) -> bool:
 
 # The most words a search takes (reader.store's list_articles): each is one more condition.
 MAX_SEARCH_WORDS = 8
+# A word is stored and searched for by its first this many letters (reader.search.search_text): no word of
+# real text is longer (a run of letters past it is an address, a hash or junk), and PostgreSQL's tsvector keeps
+# a word's length in 11 bits: one of 2,048 bytes or more was stored with its length wrapped, where SQLite's
+# index kept it whole, and the backends found different articles. Cut on both, a search's word cut the same way
+# still begins the stored one.
+MAX_WORD = 100
 
 
 def search_words(query: str) -> list[str]:
     """The words of a search, as slugs spell them ("Bắc  Kạn!" gives ["bac", "kan"]), at most
     MAX_SEARCH_WORDS of them."""
-    return _all_search_words(query)[:MAX_SEARCH_WORDS]
+    return [word[:MAX_WORD] for word in _all_search_words(query)[:MAX_SEARCH_WORDS]]
 
 
 def search_is_cut(query: str) -> bool:
