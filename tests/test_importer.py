@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader import importer
+from reader import charsets, importer
 from reader.cli import main
 from reader.drafts import MAX_BODY_CHARS
 from reader.importer import ImportFailure, drafts_from_files
@@ -417,6 +417,36 @@ def test_an_html_file_in_windows_1258_is_read_as_a_browser_reads_it(tmp_path: Pa
 def test_other_legacy_encodings_by_their_whatwg_labels(tmp_path: Path, declaration: bytes, title: str) -> None:
     (draft,) = drafts_from_files([write(tmp_path / "old.html", html_bytes(declaration, b"Caf\xe9 \x80"))])
     assert draft.title == title
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        # WHATWG's prescan ends a comment at the first "-->", whose dashes may be those of "<!--".
+        b"<!-->",
+        b"<!--->",
+        b"<!-- a comment -->",
+        # A <meta> inside another tag's attribute value is no declaration; the one after the tag is.
+        b'<a title="<meta charset=koi8-r>">',
+        b"<a title='<meta charset=koi8-r>'>",
+        b'<div data-x="a>b <meta charset=koi8-r>">',
+    ],
+)
+def test_the_declaration_is_found_as_a_browser_s_prescan_finds_it(tmp_path: Path, before: bytes) -> None:
+    content = html_bytes(before + b"<meta charset=windows-1258>", TIENG_VIET_1258)
+    (draft,) = drafts_from_files([write(tmp_path / "cu.html", content)])
+    assert draft.title == "Tiếng Việt"
+
+
+def test_the_prescan_reads_tags_and_comments_as_a_browser_does() -> None:
+    assert charsets.declared_labels(b"<!-- <meta charset=koi8-r> --><meta charset=UTF-8>") == ["utf-8"]
+    assert charsets.declared_labels(b'<a title="<meta charset=koi8-r>"><meta charset=utf-8>') == ["utf-8"]
+    # A charset attribute counts; a content one only beside http-equiv="Content-Type"; the first of a name.
+    assert charsets.declared_labels(b'<meta content="text/html; charset=koi8-r">') == []
+    assert charsets.declared_labels(b'<meta content="charset=koi8-r" http-equiv=Content-Type>') == ["koi8-r"]
+    assert charsets.declared_labels(b"<meta charset=koi8-r charset=utf-8>") == ["koi8-r"]
+    # The bytes end inside a quoted value: no declaration there.
+    assert charsets.declared_labels(b'<p title="<meta charset=koi8-r>') == []
 
 
 def test_a_byte_order_mark_wins_and_utf_8_wins_over_a_declaration(tmp_path: Path) -> None:

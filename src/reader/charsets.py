@@ -84,17 +84,17 @@ _LABELS: Final = {
 }
 ENCODINGS: Final = {label: encoding for encoding, labels in _LABELS.items() for label in labels.split()}
 
-_COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
-# A <meta> start tag up to its ">" (or the end of the bytes looked at), and its attributes, as the prescan
-# reads them (unquoted values end at a space or ">").
-_META = re.compile(rb"<meta[\t\n\f\r /]([^>]*)", re.IGNORECASE)
-_ATTRIBUTE = re.compile(
-    rb"""([^\t\n\f\r />=][^\t\n\f\r /=>]*)(?:[\t\n\f\r ]*=[\t\n\f\r ]*("[^"]*"|'[^']*'|[^\t\n\f\r >]*))?"""
-)
+_SPACE: Final = b"\t\n\f\r "
 # "charset=" in a content attribute (https://html.spec.whatwg.org/#algorithm-for-extracting-a-character-encoding-from-a-meta-element).
 _CONTENT_CHARSET = re.compile(
     rb"""charset[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r ;"']+))""", re.IGNORECASE
 )
+# Where the prescan stands at a "<": a <meta> start tag, another tag (start or end), or markup it skips to
+# the next ">" (<!…>, </…> that is no end tag, <?…>).
+_META_TAG = re.compile(rb"<meta[\t\n\f\r /]", re.IGNORECASE)
+_TAG_NAME = re.compile(rb"</?[A-Za-z][^\t\n\f\r >]*")
+_MARKUP = re.compile(rb"<[!/?][^>]*")
+_ATTRIBUTE_NAME = re.compile(rb"[^\t\n\f\r /=>]*")
 
 
 def byte_order_mark(data: bytes) -> tuple[Encoding, int] | None:
@@ -107,25 +107,89 @@ def byte_order_mark(data: bytes) -> tuple[Encoding, int] | None:
 
 def declared_labels(data: bytes) -> list[str]:
     """The encoding labels the <meta> elements within the first PRESCAN_BYTES declare, in order, as written
-    (ASCII white space stripped, lower-cased). A browser takes the first it knows (encoding_for)."""
+    (ASCII white space stripped, lower-cased). A browser takes the first it knows (encoding_for).
+
+    Read as the WHATWG's prescan reads them (https://html.spec.whatwg.org/#prescan-a-byte-stream-to-determine-its-encoding),
+    a tag at a time, not by patterns over the bytes: a comment ends at the first "-->", whose dashes may be
+    those of its "<!--" ("<!-->" is a whole comment), and other tags' attributes are read through, so a
+    <meta> written inside one's quoted value is no declaration."""
+    data = data[:PRESCAN_BYTES]
     labels = []
-    for meta in _META.finditer(_COMMENT.sub(b"", data[:PRESCAN_BYTES])):
-        pragma = False
-        label: bytes | None = None
-        from_content = False
-        for name, raw in _ATTRIBUTE.findall(meta.group(1)):
-            value = raw[1:-1] if raw[:1] in (b'"', b"'") else raw
-            key = name.lower()
-            if key == b"http-equiv" and value.strip(b"\t\n\f\r ").lower() == b"content-type":
-                pragma = True
-            elif key == b"charset" and label is None:
-                label = value
-            elif key == b"content" and label is None and (found := _CONTENT_CHARSET.search(value)):
-                label, from_content = next(group for group in found.groups() if group is not None), True
-        # A charset in content counts only beside http-equiv="Content-Type".
-        if label is not None and (pragma or not from_content):
-            labels.append(label.decode("latin-1").strip("\t\n\f\r ").lower())
+    at = 0
+    while at < len(data):
+        if data.startswith(b"<!--", at):
+            end = data.find(b"-->", at + 2)
+            at = len(data) if end < 0 else end + 3
+        elif meta := _META_TAG.match(data, at):
+            at, label = _meta(data, meta.end())
+            if label is not None:
+                labels.append(label.decode("latin-1").strip("\t\n\f\r ").lower())
+        elif tag := _TAG_NAME.match(data, at):
+            at = tag.end()
+            while (attribute := _attribute(data, at)) is not None:
+                at = attribute[0]
+        elif markup := _MARKUP.match(data, at):
+            at = markup.end() + 1
+        else:
+            at += 1
     return labels
+
+
+def _meta(data: bytes, at: int) -> tuple[int, bytes | None]:
+    """A <meta> tag's attributes from `at`: where it ends, and the label it declares (None: none that counts)."""
+    seen: set[bytes] = set()
+    pragma = False
+    need_pragma: bool | None = None
+    label: bytes | None = None
+    while (attribute := _attribute(data, at)) is not None:
+        at, name, value = attribute
+        if name in seen:  # only the first of a name counts
+            continue
+        seen.add(name)
+        if name == b"http-equiv" and value == b"content-type":
+            pragma = True
+        elif name == b"content" and label is None and (found := _CONTENT_CHARSET.search(value)):
+            label, need_pragma = next(group for group in found.groups() if group is not None), True
+        elif name == b"charset":
+            label, need_pragma = value, False
+    # A charset in content counts only beside http-equiv="Content-Type".
+    if need_pragma is None or (need_pragma and not pragma):
+        return at, None
+    return at, label
+
+
+def _attribute(data: bytes, at: int) -> tuple[int, bytes, bytes] | None:
+    """The WHATWG's "get an attribute": the attribute at `at` (where it ends, its name and value, lower-cased),
+    or None at the tag's ">" or the end of the bytes."""
+    while at < len(data) and data[at] in b"\t\n\f\r /":
+        at += 1
+    if at >= len(data) or data[at] == ord(">"):
+        return None
+    # A name's first byte may be "=" ("=" after a name with none before it is part of it).
+    name_end = _ATTRIBUTE_NAME.match(data, at + 1)
+    assert name_end is not None  # (it matches the empty string)
+    name, at = data[at : name_end.end()].lower(), name_end.end()
+    while at < len(data) and data[at] in _SPACE:
+        at += 1
+    if at >= len(data) or data[at] != ord("="):
+        return at, name, b""
+    at += 1
+    while at < len(data) and data[at] in _SPACE:
+        at += 1
+    if at >= len(data):
+        return at, name, b""
+    quote = data[at]
+    if quote in b"\"'":
+        end = data.find(bytes([quote]), at + 1)
+        if end < 0:  # the bytes end inside the value: the prescan stops there, with nothing of it
+            return len(data), b"", b""
+        return end + 1, name, data[at + 1 : end].lower()
+    if quote == ord(">"):
+        return at, name, b""
+    end = at
+    while end < len(data) and data[end] not in b"\t\n\f\r >":
+        end += 1
+    return end, name, data[at:end].lower()
 
 
 def encoding_for(label: str) -> Encoding | None:
