@@ -291,7 +291,7 @@ class Preferences:
 
     def version_tag(self) -> str:
         """A short tag of every setting (voices included): a page carries the one it was drawn with, and
-        compares it with the reader's now when Back or Forward brings it back (static/js/settings-swap.js)."""
+        compares it with the reader's now when Back or Forward brings it back (static/js/settings-history.js)."""
         return hashlib.blake2b(self.to_cookie().encode(), digest_size=6).hexdigest()
 
     def to_shared(self, base: Preferences | None = None) -> str:
