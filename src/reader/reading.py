@@ -11,7 +11,8 @@ from reader.i18n import primary_subtag
 WORDS_PER_MINUTE = 238  # Brysbaert 2019, silent reading of English non-fiction
 VI_SYLLABLES_PER_MINUTE = 300  # an estimate: no adult Vietnamese norm is published
 
-_TAG = re.compile(r"<[^>]*>")
+# A tag of sanitized HTML, quoted attribute values included (a ">" may stand in one).
+_TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 

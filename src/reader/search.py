@@ -15,13 +15,13 @@ it (`_letter_classes`), so the text is searched as it is, in C.
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from reader.reading import plain_text
 from reader.slugs import MAX_WORD, ascii_words, folded
 
 # The stored words are cut after this many characters (at a word's end): PostgreSQL refuses a tsvector of
@@ -43,8 +43,6 @@ _EXCERPT_REACH = 600
 # words must follow to count for a place.
 _PLACES = 200
 _NEAR = 120
-# A tag of sanitized HTML, quoted attribute values included (a ">" may stand in one).
-_TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 _TOKEN = re.compile(r"\S+")
 # A body's words are made this many characters at a time (cut at white space): each step over the text (the
 # folding's translate and normalization, the regular expressions) is one call in C that holds the
@@ -78,7 +76,7 @@ class Marked:
 
 def body_text(body_html: str) -> str:
     """The text of an article's sanitized body: tags out, entities decoded, white space as single spaces."""
-    return " ".join(html.unescape(_TAG.sub(" ", body_html)).split())
+    return " ".join(plain_text(body_html).split())
 
 
 def excerpt_source(summary: str, body_html: str) -> tuple[str, bool]:
@@ -96,7 +94,7 @@ def search_text(slug: str, title: str, summary: str, author: str, body_html: str
     title_words = ascii_words(title)
     every = dict.fromkeys([*title_words, *ascii_words(summary), *ascii_words(author)])
     # Not body_text: its white space made single (one split and join over the whole text) is not needed here.
-    text = html.unescape(_TAG.sub(" ", body_html))
+    text = plain_text(body_html)
     start = 0
     while start < len(text):
         space = _SPACE.search(text, start + _PIECE)
