@@ -20,7 +20,7 @@ from reader.cli import main
 from reader.db import ConflictError, DatabaseUnavailable, database_for
 from reader.models import ArticleDraft
 from reader.settings import port
-from tests.conftest import immutable, sqlite_write_locked
+from tests.conftest import immutable, opened_nodes, sqlite_write_locked
 from tests.serverproc import reader_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,9 +210,7 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
     from reader.models import BY_TOKEN
     from reader.store import SqlArticleStore
 
-    db = database_for(target)
-    await db.open()
-    try:
+    async with opened_nodes(target, 1) as (db,):
         draft = draft_from_fields({"slug": "only", "lang": "en", "title": title, "body_html": "<p>x</p>"})
         store = SqlArticleStore(db)
         await store.save_articles([draft], by="mai")
@@ -226,8 +224,6 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
         user = await accounts.verify_login("mai", "correct horse battery")
         assert user is not None
         return await accounts.create_session(user), await accounts.create_token("ci"), await accounts.secret("k")
-    finally:
-        await db.close()
 
 
 async def _read_site(
@@ -236,9 +232,7 @@ async def _read_site(
     from reader.accounts import AccountStore
     from reader.store import SqlArticleStore
 
-    db = database_for(target)
-    await db.open()
-    try:
+    async with opened_nodes(target, 1) as (db,):
         accounts = AccountStore(db)
         # With who saved each version (the editor's history).
         store = SqlArticleStore(db)
@@ -260,8 +254,6 @@ async def _read_site(
             (await accounts.secret("k")),
             deleted,
         )
-    finally:
-        await db.close()
 
 
 def _copied(title: str, key: str) -> tuple[list[str], bool, str | None, str, list[tuple[str, int]]]:
@@ -427,22 +419,16 @@ def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_ta
         return draft_from_fields({"slug": slug, "lang": "en", "title": "Renamed", "body_html": "<p>x</p>"})
 
     async def renamed_site(target: Path) -> None:
-        db = database_for(target)
-        await db.open()
-        try:
+        async with opened_nodes(target, 1) as (db,):
             store = SqlArticleStore(db)
             await store.save_articles([draft("typo"), draft("gone-typo")])
             assert await store.rename_article("typo", "fixed", version=1)
             # And a deleted article's, given back when it is restored.
             assert await store.rename_article("gone-typo", "gone", version=1)
             assert await store.delete_article("gone")
-        finally:
-            await db.close()
 
     async def redirect_on(target: str | Path) -> tuple[str | None, int | None, str | None]:
-        db = database_for(target)
-        await db.open()
-        try:
+        async with opened_nodes(target, 1) as (db,):
             store = SqlArticleStore(db)
             row = await db.fetch_one("SELECT version FROM article_redirects WHERE slug = 'typo'")
             assert await store.restore_deleted(draft("gone"), version=2)
@@ -451,8 +437,6 @@ def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_ta
                 row["version"] if row else None,
                 await store.get_redirect("gone-typo"),
             )
-        finally:
-            await db.close()
 
     source = tmp_path / "source.db"
     asyncio.run(renamed_site(source))
@@ -472,25 +456,17 @@ def test_a_copy_keeps_drafts_drafts(tmp_path: Path, database_target: str | Path)
         return draft_from_fields(fields)
 
     async def with_a_draft(target: Path) -> None:
-        db = database_for(target)
-        await db.open()
-        try:
+        async with opened_nodes(target, 1) as (db,):
             store = SqlArticleStore(db)
             await store.save_articles([draft("published")])
             assert await store.update_article(draft("draft"), version=1, by="mai")
-        finally:
-            await db.close()
 
     async def states_on(target: str | Path) -> tuple[bool, str | None, str | None]:
-        db = database_for(target)
-        await db.open()
-        try:
+        async with opened_nodes(target, 1) as (db,):
             store = SqlArticleStore(db)
             held, first = await store.get_article("held", drafts=True), await store.get_revision("held", 1)
             public = await store.get_article("held") is not None
             return public, held and held.status, first and first.status
-        finally:
-            await db.close()
 
     source = tmp_path / "source.db"
     asyncio.run(with_a_draft(source))
@@ -518,14 +494,10 @@ async def _searched(target: str | Path, search: str) -> tuple[list[str], int]:
     """What a search finds on a database, and how many of its articles' search words are stale."""
     from reader.store import SqlArticleStore
 
-    db = database_for(target)
-    await db.open()
-    try:
+    async with opened_nodes(target, 1) as (db,):
         listing = await SqlArticleStore(db).list_articles(page=1, per_page=10, search=search)
         stale = await db.fetch_one("SELECT count(*) AS n FROM articles WHERE search_version <> version")
         return [item.slug for item in listing.items], int(stale["n"]) if stale else -1
-    finally:
-        await db.close()
 
 
 def test_a_copy_is_found_by_its_text_at_once_and_a_stale_article_stays_stale(
@@ -538,16 +510,12 @@ def test_a_copy_is_found_by_its_text_at_once_and_a_stale_article_stays_stale(
     from tests.test_store import _OLD_UPDATE
 
     async def source_site(path: Path) -> None:
-        db = database_for(path)
-        await db.open()
-        try:
+        async with opened_nodes(path, 1) as (db,):
             fields = [("fresh", "<p>Động đất nhẹ.</p>"), ("stale", "<p>Triều cường.</p>")]
             drafts = [draft_from_fields({"slug": s, "lang": "vi", "title": "Tin", "body_html": b}) for s, b in fields]
             await SqlArticleStore(db).save_articles(drafts)
             async with db.transaction() as tx:
                 await tx.execute(_OLD_UPDATE, ("<p>Hạn mặn.</p>", "stale"))
-        finally:
-            await db.close()
 
     source = tmp_path / "source.db"
     asyncio.run(source_site(source))
