@@ -15,7 +15,7 @@ from starlette.types import Message
 from reader import single_write
 from reader.app import create_app
 from reader.settings import Settings
-from reader.single_write import HeldWrites, send_whole
+from reader.single_write import HTTPTOOLS_CYCLE, HeldWrites, head_bytes, send_whole, write_stored
 from tests.conftest import SEED_SLUG
 
 # asyncio's socket transport (private, so untyped): the tests watch its writes.
@@ -25,23 +25,45 @@ REQUEST = f"GET /articles/{SEED_SLUG} HTTP/1.1\r\nHost: reader.test\r\nAccept-En
 
 async def read_answer(reader: asyncio.StreamReader) -> bytes:
     head = await reader.readuntil(b"\r\n\r\n")
+    if head.startswith(b"HTTP/1.1 304 "):
+        return head
     length = re.search(rb"\r\ncontent-length: (\d+)\r\n", head)
     assert length is not None, head
     return head + await reader.readexactly(int(length.group(1)))
 
 
 def served_writes(settings: Settings, requests: int, *, close: bool = False) -> tuple[list[list[bytes]], list[bytes]]:
-    """`requests` GETs of the seed article over one connection to uvicorn's httptools server (on asyncio's
+    """`requests` GETs of the seed article over one connection (the last with `Connection: close` if `close`):
+    see `served`."""
+    sent = [REQUEST] * requests
+    if close:
+        sent[-1] = REQUEST.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    per_answer, answers, _ = served(settings, sent, close=close)
+    return per_answer, answers
+
+
+def served(
+    settings: Settings, requests: list[bytes], *, close: bool = False
+) -> tuple[list[list[bytes]], list[bytes], list[int]]:
+    """`requests` sent one after another over one connection to uvicorn's httptools server (on asyncio's
     loop, whose transports are Python and can be watched): each answer's writes to the server's transport
-    (one list per answer, in order), and the answers the client read."""
+    (one list per answer, in order), the answers the client read, and the status of each message the
+    application passed to uvicorn's own `send`. With `close` the server must close the connection after
+    the last answer."""
     writes: dict[int, list[bytes]] = {}
     real_write = SOCKET_TRANSPORT.write
+    real_send = HTTPTOOLS_CYCLE.send
+    sends: list[int] = []
 
     def watched_write(self: Any, data: Any) -> None:
         writes.setdefault(id(self), []).append(bytes(data))
         real_write(self, data)
 
-    async def run() -> tuple[list[list[bytes]], list[bytes]]:
+    async def watched_send(self: Any, message: Message) -> None:
+        sends.append(message.get("status", 0))
+        await real_send(self, message)
+
+    async def run() -> tuple[list[list[bytes]], list[bytes], list[int]]:
         sock = socket.create_server(("127.0.0.1", 0))
         config = uvicorn.Config(create_app(settings), http="httptools", log_config=None, access_log=False)
         server = uvicorn.Server(config)
@@ -52,9 +74,8 @@ def served_writes(settings: Settings, requests: int, *, close: bool = False) -> 
             reader, writer = await asyncio.open_connection(*sock.getsockname()[:2])
             client = id(writer.transport)
             answers = []
-            for n in range(requests):
-                last = close and n == requests - 1
-                writer.write(REQUEST.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n") if last else REQUEST)
+            for request in requests:
+                writer.write(request)
                 answers.append(await read_answer(reader))
             if close:
                 assert await reader.read() == b""  # the server closed the connection after its answer
@@ -70,10 +91,11 @@ def served_writes(settings: Settings, requests: int, *, close: bool = False) -> 
             if chunk.startswith(b"HTTP/1.1 "):
                 per_answer.append([])
             per_answer[-1].append(chunk)
-        return per_answer, answers
+        return per_answer, answers, sends
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(SOCKET_TRANSPORT, "write", watched_write)
+        patch.setattr(HTTPTOOLS_CYCLE, "send", watched_send)
         return asyncio.run(run())
 
 
@@ -188,3 +210,88 @@ def test_held_writes_keep_writes_note_a_close_and_pass_the_rest_on() -> None:
     assert held.closed and held.is_closing() and transport.calls == []
     assert held.get_extra_info("peername") == "real peername"
     assert HeldWrites(Transport(closing=True)).is_closing()
+
+
+def with_placeholders(answer: bytes) -> bytes:
+    """The answer with the values of its date and its request id replaced, their places kept."""
+    return re.sub(rb"\r\n(date|x-request-id): [^\r]*", rb"\r\n\1: -", answer)
+
+
+def test_stored_answers_are_written_as_uvicorn_writes_them(settings: Settings) -> None:
+    ((first,), _, _) = served(settings, [REQUEST])
+    etag = re.search(rb"\r\netag: ([^\r]*)\r\n", first[0])
+    assert etag is not None
+    conditional = REQUEST.replace(b"\r\n\r\n", b"\r\nIf-None-Match: " + etag.group(1) + b"\r\n\r\n")
+    closing = REQUEST.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    per_answer, answers, sends = served(settings, [REQUEST, REQUEST, conditional, conditional, closing], close=True)
+    # Only the two rendered answers went through uvicorn's send (a start and a body each); the three stored
+    # ones were written by reader, each in one write.
+    assert sends == [200, 0, 304, 0]
+    assert [len(writes) for writes in per_answer] == [2, 1, 2, 1, 1]
+    page, stored_page, not_modified, stored_not_modified, last = map(with_placeholders, answers)
+    assert stored_page == page and stored_not_modified == not_modified
+    assert not_modified.startswith(b"HTTP/1.1 304 Not Modified\r\ndate: -\r\n")
+    assert not_modified.endswith(b"\r\nx-request-id: -\r\n\r\n")
+    # Asked to close, the connection says so after the answer's own headers, as uvicorn's send would.
+    assert last == page.replace(b"\r\n\r\n", b"\r\nconnection: close\r\n\r\n", 1)
+    # Each answer has an id of its own.
+    ids = {re.search(rb"\r\nx-request-id: ([^\r]*)", answer).group(1) for answer in answers}  # type: ignore[union-attr]
+    assert len(ids) == len(answers)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "expected"),
+    [
+        (200, [(b"content-length", b"2"), (b"ETag", b'"a"')], b"ok", b'content-length: 2\r\netag: "a"\r\n'),
+        (304, [(b"etag", b'"a"')], b"", b'etag: "a"\r\n'),
+        (204, [], b"", b""),
+        # What uvicorn's send treats specially, or would refuse, goes to it.
+        (200, [(b"transfer-encoding", b"chunked")], b"ok", None),
+        (200, [(b"content-length", b"2"), (b"connection", b"close")], b"ok", None),
+        (200, [], b"ok", None),  # no length: uvicorn would send it chunked
+        (200, [(b"content-length", b"3")], b"ok", None),
+        (200, [(b"content-length", b"0")], b"", b"content-length: 0\r\n"),
+        (200, [(b"content-length", b"2"), (b"x-bad", b"a\nb")], b"ok", None),
+        (200, [(b"content-length", b"2"), (b"bad name", b"a")], b"ok", None),
+        (600, [], b"", None),
+    ],
+)
+def test_head_bytes(status: int, headers: list[tuple[bytes, bytes]], body: bytes, expected: bytes | None) -> None:
+    assert head_bytes(status, headers, body) == expected
+
+
+class Flow:
+    def __init__(self, paused: bool) -> None:
+        self.write_paused = paused
+
+
+class FakeHttptoolsCycle(WritingCycle):
+    """As much of uvicorn's httptools cycle as write_stored reads."""
+
+    def __init__(self, *, started: bool = False, disconnected: bool = False, paused: bool = False) -> None:
+        super().__init__()
+        self.response_started = started
+        self.disconnected = disconnected
+        self.flow = Flow(paused)
+        self.scope = {"method": "GET"}
+
+
+@pytest.mark.parametrize(
+    "cycle",
+    [
+        FakeHttptoolsCycle(started=True),
+        FakeHttptoolsCycle(disconnected=True),
+        # A client not reading: uvicorn's send waits for the connection to drain, so it sends this one.
+        FakeHttptoolsCycle(paused=True),
+    ],
+)
+def test_stored_answers_go_the_ordinary_way_where_they_cannot_be_written(
+    monkeypatch: pytest.MonkeyPatch, cycle: FakeHttptoolsCycle
+) -> None:
+    monkeypatch.setattr(single_write, "HTTPTOOLS_CYCLE", FakeHttptoolsCycle)
+    assert not write_stored(cycle.send, 200, b"content-length: 2\r\n", (b"x-request-id", b"1"), b"ok")
+    assert cycle.transport.calls == [] and cycle.sent == []
+    # Not uvicorn's httptools cycle at all.
+    other = WritingCycle()
+    assert not write_stored(other.send, 200, b"content-length: 2\r\n", (b"x-request-id", b"1"), b"ok")
+    assert other.transport.calls == []

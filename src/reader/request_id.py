@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reader.single_write import send_whole
+from reader.single_write import send_whole, write_stored
 
 if TYPE_CHECKING:
     from reader.access_log import AccessLog
@@ -76,11 +76,17 @@ class Reply:
             self.sent += len(message.get("body", b""))
         await self.send(message)
 
-    async def whole(self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> None:
+    async def whole(
+        self, status: int, headers: Iterable[tuple[bytes, bytes]], body: bytes, head: bytes | None = None
+    ) -> None:
         """Send a whole answer: its start (with X-Request-ID after `headers`) and its one body message, in one
-        write to the connection where the server allows (reader.single_write)."""
+        write to the connection where the server allows (reader.single_write); written straight to it with
+        `head`, the headers serialized beforehand (reader.single_write.head_bytes), where the server is
+        uvicorn's httptools."""
         self.status = status
         self.sent = len(body)
+        if head is not None and write_stored(self.send, status, head, self.header, body):
+            return
         await send_whole(
             self.send,
             {"type": "http.response.start", "status": status, "headers": [*headers, self.header]},

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reader.request_id import REPLY
+from reader.single_write import head_bytes
 
 # Every request header any cached route reads, plus the validators. A header outside this list must
 # not change a cached route's answer (tests/test_response_cache.py varies each one).
@@ -80,6 +81,8 @@ class _Answer:
     body: bytes
     size: int
     stamp: Stamp
+    # Its header lines, serialized once (reader.single_write.head_bytes), or None: sent the ordinary way.
+    head: bytes | None
 
 
 class ResponseCache:
@@ -169,7 +172,7 @@ class ResponseCache:
                 self._answers.move_to_end(key)
                 reply = scope.get(REPLY)
                 if reply is not None:  # past the wrappers outside (reader.request_id.Reply)
-                    await reply.whole(answer.status, answer.headers, answer.body)
+                    await reply.whole(answer.status, answer.headers, answer.body, answer.head)
                     return
                 await _send_answer(send, answer)
                 return
@@ -265,8 +268,10 @@ class ResponseCache:
         # Python's own overhead counts too: about 64 bytes per header and 40 per part of the key, plus
         # the entry itself, so that many small answers (304s) cannot grow far past the bound.
         overhead = 512 + 64 * len(headers) + sum(40 + len(part) for part in key if isinstance(part, (bytes, str)))
-        size = len(body) + sum(len(n) + len(v) for n, v in headers) + overhead
-        return _Answer(start["status"], headers, body, size, stamp)
+        status: int = start["status"]
+        head = head_bytes(status, headers, body)
+        size = len(body) + sum(len(n) + len(v) for n, v in headers) + len(head or b"") + overhead
+        return _Answer(status, headers, body, size, stamp, head)
 
     def _store(self, key: tuple[object, ...], answer: _Answer) -> None:
         if answer.size > self.max_bytes // 8:
