@@ -153,9 +153,14 @@ def test_an_image_at_a_relative_address_is_flagged() -> None:
     )
 
 
-def test_languages_are_checked() -> None:
-    with pytest.raises(ValueError):
-        layout_report("", "fr", "en")
+def test_every_language_gets_the_layout_checks() -> None:
+    # They read markup, not words: an article in French (no readability report) is checked all the same.
+    report = layout_report('<h3>Titre</h3><p><img src="https://example.com/a.png"></p>', "fr-CA", "en")
+    assert report["lang"] == "fr"
+    assert sorted(issue["kind"] for issue in report["issues"]) == ["missing_alt", "skipped_heading"]
+    assert layout_report("", "vi-VN", "vi")["lang"] == "vi"
+    with pytest.raises(ValueError):  # the messages' language must be one reader speaks
+        layout_report("", "fr", "fr")
 
 
 def test_what_the_sanitizer_removes_from_the_source_is_named_and_counted() -> None:

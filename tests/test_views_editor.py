@@ -239,6 +239,22 @@ async def test_the_check_page(client: httpx.AsyncClient, editor: SignedIn) -> No
     assert '<th scope="row">High contrast dark</th>' in html and "<figcaption>High contrast light</figcaption>" in html
 
 
+async def test_the_check_page_of_an_article_in_another_language(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    # It answered 500: the layout checks refused every language but Vietnamese and English.
+    form = {
+        "csrf_token": editor.csrf, "title": "Bài tiếng Pháp", "lang": "other", "lang_other": "fr",
+        "body_format": "html", "body": '<h3>Titre</h3><p>Un texte. <img src="https://example.com/a.png"></p>',
+    }  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    page = await client.get("/editor/articles/bai-tieng-phap/check", headers=VI_PAGE)
+    assert page.status_code == 200
+    assert "Báo cáo độ dễ đọc hỗ trợ tiếng Việt và tiếng Anh; bài viết này dùng ngôn ngữ khác." in page.text
+    layout = page.text[page.text.index('id="check-layout"') :]
+    flags = re.findall(r"<li>([^<]*)</li>", layout[: layout.index("</ul>")])
+    missing_alt = "Ảnh không có văn bản thay thế (thiếu thuộc tính alt)"
+    assert sorted(flags) == ["Nhảy cấp tiêu đề: h3 đứng ngay sau h1", missing_alt]
+
+
 async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient, editor: SignedIn) -> None:
     client.cookies.set("reader_prefs", "1|t:sepia")
     frame = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1|s:400|t:contrast-dark"})

@@ -31,7 +31,7 @@ from reader import prefs
 from reader.colors import contrast_ratio
 from reader.css import Rule, declarations_for, evaluate, parse_rules
 from reader.digits import ascii_number
-from reader.i18n import N_, gettext
+from reader.i18n import N_, gettext, primary_subtag
 from reader.paths import STATIC_DIR
 from reader.readability.document import plain_text_for_report
 from reader.readability.report import (
@@ -53,7 +53,6 @@ from reader.readability.report import (
     WideTable,
     WidthLines,
     message_language,
-    report_language,
 )
 from reader.soup import parse_html
 
@@ -125,12 +124,12 @@ REMOVED_ELEMENTS = (
 
 
 def layout_report(body_html: str, lang: str, ui_lang: str, *, source_html: str | None = None) -> LayoutReport:
-    """Line lengths, theme contrast and layout issues of an article (``source_html``: its imported original)."""
-    report_lang = report_language(lang)
+    """Line lengths, theme contrast and layout issues of an article (``source_html``: its imported original), in
+    any language: none of them reads the words (the readability report does, for Vietnamese and English)."""
     ui_lang = message_language(ui_lang)
     rules = _stylesheet()
     return LayoutReport(
-        lang=report_lang,
+        lang=primary_subtag(lang),
         characters_per_line=characters_per_line(rules),
         contrast=theme_contrast(),
         issues=layout_issues(body_html, ui_lang, source_html=source_html),

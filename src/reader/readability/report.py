@@ -257,7 +257,8 @@ LayoutIssue = (
 class LayoutReport(TypedDict):
     """Line lengths, theme contrast and markup problems of an article (reader.layout_checks)."""
 
-    lang: ReportLanguage
+    # Any language: unlike the readability report's, these checks do not read the words.
+    lang: Annotated[str, Rules(description="the article's language (the primary subtag of its tag)")]
     characters_per_line: CharactersPerLine
     contrast: Annotated[
         dict[str, dict[str, Contrast]],
