@@ -266,6 +266,8 @@
   const say = (status, text) => (status.textContent = status.textContent === text ? `${text}\u00a0` : text);
   document.addEventListener("htmx:confirm", (event) => {
     const { elt: form, triggeringEvent: trigger } = event.detail;
+    // (A request done whose answer htmx could not swap had no htmx:afterRequest: nothing is on its way.)
+    if (sending?.readyState === 4) sending = null;
     if (!sending || !region()?.contains(form)) return;
     event.preventDefault();
     presses ??= import("./settings-presses.js");
