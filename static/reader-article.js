@@ -349,7 +349,8 @@ class ReaderArticle extends HTMLElement {
   // pressed again and again is one press: A+ N times one request of N steps, a select its last value, an
   // on/off toggle only when pressed an odd number of times; a control no longer there is left out.
   // #waiting: { id, change, value, count, entered, submit }; #changed: the control whose change is sending its
-  // form; #unsaid: the message of an answer that came while presses were waiting, said if none is sent.
+  // form; #unsaid: the message of an answer that came while the same control's presses were waiting, said if
+  // none is sent.
   #sending = false;
   #waiting = [];
   #changed = null;
@@ -410,6 +411,7 @@ class ReaderArticle extends HTMLElement {
     // getAttribute, not form.action: the form's buttons are named "action" and would shadow it.
     const action = form.getAttribute("action");
     const focused = this.#root.activeElement?.id;
+    const from = (this.#changed || submitter)?.id;
     const body = new URLSearchParams(new FormData(form, submitter));
     // Until the reader chooses a size, components show their own (the page's size attributes), and the one
     // chosen becomes every component's: A+ steps from the largest on the page, so that no text gets smaller.
@@ -447,8 +449,8 @@ class ReaderArticle extends HTMLElement {
       this.#root.getElementById("reader")?.replaceWith(region);
       // The status region is kept and only its text changes, so screen readers announce it once (and again
       // when it is the same text as before: announce()).
-      // (Not while presses wait: this state is already stale, and the last answer says where they got to.)
-      if (message && status && this.#waiting.length) this.#unsaid = message.textContent;
+      // (Not while presses of the same control wait: this state is stale, and their answer says where they got.)
+      if (message && status && from && this.#waiting.some((press) => press.id === from)) this.#unsaid = message.textContent;
       else if (message && status) announce(status, message.textContent);
       this.#syncTools();
       if (focused) this.#root.getElementById(focused)?.focus();

@@ -22,9 +22,9 @@
 // drop it, as a request of a form the swap has removed (htmx 2.0.11's issueAjaxRequest); and a press in another
 // form went at once, with the cookie from before the first change, and undid it. So one change is on its way
 // at a time: a press made meanwhile waits here, and once the answer is in settings-presses.js makes it again on
-// the new region (the control of the same id; A+ pressed three times as one request of three steps). Only the
-// last answer is announced: one of an earlier state would be stale. After a failure (below) nothing more is
-// sent. docs/preferences.md, "Presses faster than the server answers".
+// the new region (the control of the same id; A+ pressed three times as one request of three steps). An answer
+// is not announced while presses of its control wait: its state would be stale. After a failure (below)
+// nothing more is sent. docs/preferences.md, "Presses faster than the server answers".
 //
 // A failure. htmx drops an error answer (a 429 when changes come too fast, a 503) and a request that never
 // got an answer without a word; here the status region says the setting was not saved, and a line under the
@@ -257,8 +257,11 @@
 
   // Presses made while a change is on its way (above): kept here as they come, made again by settings-presses.js
   // once the answer is in (loaded with the first such press: most visits make none).
-  // `sending`: the change on its way (true while the presses that waited are made again); `waiting`: the presses
-  // made meanwhile; `unsaid`: the message of an answer that came while presses were waiting, said if none is sent.
+  // `sending`: the change on its way (true while the presses that waited are made again), from the control
+  // `sentFrom`; `waiting`: the presses made meanwhile; `unsaid`: the message of an answer that came while the
+  // same control's presses were waiting (stale: theirs says where they got to), said if none is sent.
+  const idOf = (trigger) => (trigger?.type === "change" ? trigger.target : trigger?.submitter)?.id;
+  let sentFrom = null;
   let sending = null;
   let waiting = [];
   let unsaid = null;
@@ -274,7 +277,9 @@
     waiting.push({ form, trigger, active: document.activeElement, value: trigger?.target.value });
   });
   document.addEventListener("htmx:beforeSend", ({ detail }) => {
-    if (region()?.contains(detail.elt)) sending = detail.xhr;
+    if (!region()?.contains(detail.elt)) return;
+    sending = detail.xhr;
+    sentFrom = idOf(detail.requestConfig.triggeringEvent);
   });
   // (After a swap htmx says this on the form's closest ancestor still in the page.)
   document.addEventListener("htmx:afterRequest", async ({ detail }) => {
@@ -291,7 +296,7 @@
     if (!sending) waiting = [];
   });
   document.addEventListener("htmx:oobBeforeSwap", ({ detail }) => {
-    if (detail.target.id !== "reader-status" || !waiting.length) return;
+    if (detail.target.id !== "reader-status" || !waiting.some(({ trigger }) => sentFrom && idOf(trigger) === sentFrom)) return;
     detail.shouldSwap = false;
     unsaid = detail.fragment.textContent;
   });
