@@ -344,8 +344,8 @@ class ReaderArticle extends HTMLElement {
   }
 
   // Presses made while a change is on its way wait for its answer, then are made again on the region it
-  // brought (as settings-presses.js does on reader's pages, docs/preferences.md): each sent at once, with the
-  // settings from before the first change, undid it (A+ pressed three times made one step). One control
+  // brought (as settings-presses.js does on reader's pages, docs/preferences.md): sent at once, each carried
+  // the settings from before the first change and undid it (A+ pressed three times made one step). One control
   // pressed again and again is one press: A+ N times one request of N steps, a select its last value, an
   // on/off toggle only when pressed an odd number of times; a control no longer there is left out.
   // #waiting: { id, change, value, count, entered, submit }; #changed: the control whose change is sending its

@@ -658,9 +658,9 @@ def apply_form(
     limit = False
     refused: list[Refusal] = []
     if action in ("bigger", "smaller"):
-        # `steps`: presses made while the one before was on its way, sent as one (static/js/settings-swap.js):
-        # the size they reach and the one announcement, which says "the largest" when the last press was one
-        # too many, as the last of as many single presses would.
+        # `steps`: presses made while the one before was on its way, sent as one (static/js/settings-presses.js,
+        # static/reader-article.js): the size they reach and the one announcement, which says "the largest"
+        # when the last press was one too many, as the last of as many single presses would.
         size = prefs.size
         for _ in range(_press_count(form.get("steps"))):
             new_size = _step(SIZES, size, 1 if action == "bigger" else -1)
