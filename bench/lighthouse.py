@@ -72,7 +72,9 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "Every static URL is fingerprinted and immutable (reader.assets), the pages link one stylesheet, "
             "served without its comments and idle spaces (scripts without their comment lines and indentation), "
             "and text files go in Brotli to browsers that take it. Read aloud's voice and the reading guide load "
-            "on first use (docs/read-aloud.md), the rest of the reading tools is one module, and the embed "
+            "on first use (docs/read-aloud.md), and so does what makes again the presses made while a change was "
+            "on its way (`js/settings-presses.js`, docs/preferences.md), the rest of the reading tools is one "
+            "module, and the embed "
             "page's two classic scripts are one file; the five read-aloud icons are views of one SVG; static "
             "files carry only the headers that mean something for them (nosniff, CORS/CORP, caching; a CSP on "
             "SVG: reader.kinds).",

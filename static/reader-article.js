@@ -153,6 +153,16 @@ function scrollerOf(element) {
   return null;
 }
 
+// What the reader entered in a form and did not send: the fields that differ from what it was drawn with.
+function entered(form) {
+  const values = {};
+  for (const field of form.elements) {
+    const drawn = field.options ? [...field.options].find((option) => option.defaultSelected)?.value : field.defaultValue;
+    if (field.id && !/hidden|submit|button/.test(field.type) && field.value !== drawn) values[field.id] = field.value;
+  }
+  return values;
+}
+
 // A live region announces a change of its text: the same failure twice in a row still gets heard.
 function announce(status, message) {
   status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
@@ -327,21 +337,87 @@ class ReaderArticle extends HTMLElement {
   #change(event) {
     // Forms that htmx would send on change (the panel's selects) are sent on change here too.
     const form = event.target.form;
-    if (form && (hx(form, "trigger") || "").includes("change")) form.requestSubmit();
+    if (!form || !(hx(form, "trigger") || "").includes("change")) return;
+    this.#changed = event.target;
+    form.requestSubmit();
+    this.#changed = null;
   }
+
+  // Presses made while a change is on its way wait for its answer, then are made again on the region it
+  // brought (as settings-presses.js does on reader's pages, docs/preferences.md): sent at once, each carried
+  // the settings from before the first change and undid it (A+ pressed three times made one step). One control
+  // pressed again and again is one press: A+ N times one request of N steps, a select its last value, an
+  // on/off toggle only when pressed an odd number of times; a control no longer there is left out.
+  // #waiting: { id, change, value, count, entered, submit }; #changed: the control whose change is sending its
+  // form; #unsaid: the message of an answer that came while the same control's presses were waiting, said if
+  // none is sent.
+  #sending = false;
+  #waiting = [];
+  #changed = null;
+  #steps = 1;
+  #unsaid = null;
 
   async #submit(event) {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || hx(form, "post") === null) return;
     event.preventDefault();
+    if (this.#sending) {
+      const control = this.#changed || event.submitter || this.#root.activeElement;
+      if (!control?.id || control.form !== form) return;
+      const last = this.#waiting.at(-1);
+      const change = control === this.#changed;
+      if (last?.id === control.id && last.change === change) last.count++;
+      else this.#waiting.push({ id: control.id, change, count: 1 });
+      Object.assign(this.#waiting.at(-1), { value: control.value, entered: entered(form), submit: !change && !event.submitter });
+      return;
+    }
+    this.#sending = true;
+    let sent = false;
+    try {
+      sent = await this.#send(form, event.submitter);
+    } finally {
+      this.#sending = false;
+    }
+    if (!sent) this.#waiting = [];
+    while (this.#waiting.length && !this.#sending) this.#sendFirst(this.#waiting.shift());
+    const status = this.#root.getElementById("reader-status");
+    if (!this.#sending && this.#unsaid && status) announce(status, this.#unsaid);
+    this.#unsaid = null;
+  }
+
+  #sendFirst({ id, change, value, count, entered: values, submit }) {
+    const control = this.#root.getElementById(id);
+    const form = control?.form;
+    if (!form) return;
+    // What the reader entered in the old form and did not send (colours, keys): the new one shows the server's.
+    for (const [field, text] of Object.entries({ ...values, ...(change && { [id]: value }) })) {
+      const input = this.#root.getElementById(field);
+      if (input?.form === form && (!input.options || [...input.options].some((option) => option.value === text))) {
+        input.value = text;
+      }
+    }
+    if (change) {
+      if (control.value === value) this.#change({ target: control });
+    } else if (submit) form.requestSubmit();
+    else if (/^(on|off)$/.test(value) ? count % 2 : control.value === value) {
+      this.#steps = count;
+      form.requestSubmit(control);
+      this.#steps = 1;
+    }
+  }
+
+  // Sends a form; true once its answer is shown.
+  async #send(form, submitter) {
     // getAttribute, not form.action: the form's buttons are named "action" and would shadow it.
     const action = form.getAttribute("action");
     const focused = this.#root.activeElement?.id;
-    const body = new URLSearchParams(new FormData(form, event.submitter));
+    const from = (this.#changed || submitter)?.id;
+    const body = new URLSearchParams(new FormData(form, submitter));
     // Until the reader chooses a size, components show their own (the page's size attributes), and the one
     // chosen becomes every component's: A+ steps from the largest on the page, so that no text gets smaller.
     const step = body.get("action");
     if (step === "bigger" || step === "smaller") {
+      if (this.#steps > 1) body.set("steps", this.#steps);
       const own = this.#root.getElementById("reader")?.dataset.size;
       const shown = [...document.querySelectorAll("reader-article")].map((e) => e.shadowRoot?.getElementById("reader"));
       body.set("size_from", step === "smaller" ? own : Math.max(own, ...shown.map((r) => r?.dataset.size || 0)));
@@ -368,21 +444,25 @@ class ReaderArticle extends HTMLElement {
         const control = focused && this.#root.getElementById(focused);
         if (control) control.focus();
         else if (focused) this.querySelector("a[href]")?.focus();
-        return;
+        return true;
       }
       this.#root.getElementById("reader")?.replaceWith(region);
       // The status region is kept and only its text changes, so screen readers announce it once (and again
       // when it is the same text as before: announce()).
-      if (message && status) announce(status, message.textContent);
+      // (Not while presses of the same control wait: this state is stale, and their answer says where they got.)
+      if (message && status && from && this.#waiting.some((press) => press.id === from)) this.#unsaid = message.textContent;
+      else if (message && status) announce(status, message.textContent);
       this.#syncTools();
       if (focused) this.#root.getElementById(focused)?.focus();
       // Only now do the others follow: the place they keep (#place) is the control just used, focused again.
       this.#remember(response);
       this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
+      return true;
     } catch (error) {
       // Nothing changed, and the reader is told so, in the article's language (the region carries the text).
       if (status?.dataset.failed) announce(status, status.dataset.failed);
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
+      return false;
     }
   }
 }

@@ -182,6 +182,35 @@ def test_bigger_and_smaller_walk_the_steps() -> None:
     assert bottom.prefs.size == 87.5 and bottom.limit_reached
 
 
+@pytest.mark.parametrize(
+    ("size", "action", "steps", "expected", "limit"),
+    [
+        (100.0, "bigger", "3", 150.0, False),
+        (250.0, "bigger", "2", 400.0, False),  # reaches the largest with the last press: not one too many
+        (250.0, "bigger", "4", 400.0, True),  # past it: clamped, and said to be the largest
+        (112.5, "smaller", "5", 87.5, True),
+        (100.0, "bigger", "99999", 400.0, True),  # more than there are sizes: to the end, no further
+        (100.0, "bigger", "0", 112.5, False),  # not a count of presses: one press, as without the field
+        (100.0, "bigger", "-2", 112.5, False),
+        (100.0, "bigger", "²", 112.5, False),
+        (100.0, "bigger", "", 112.5, False),
+    ],
+)
+def test_presses_sent_as_one_take_as_many_steps(
+    size: float, action: str, steps: str, expected: float, limit: bool
+) -> None:
+    """A+ or A− pressed several times while a change was on its way comes as one form with `steps`
+    (static/js/settings-swap.js): the same size, and the same "the largest", as that many single presses."""
+    outcome = apply_form(Preferences(size=size), {"action": action, "steps": steps})
+    assert (outcome.prefs.size, outcome.limit_reached) == (expected, limit)
+    if steps.isascii() and steps.isdigit() and 0 < int(steps) <= 10:
+        single = Preferences(size=size)
+        for _ in range(int(steps)):
+            last = apply_form(single, {"action": action})
+            single = last.prefs
+        assert (single.size, last.limit_reached) == (expected, limit)
+
+
 def test_presets_and_reset() -> None:
     spacing = apply_form(DEFAULTS, {"action": "preset-spacing"}).prefs
     assert (spacing.line_height, spacing.paragraph_spacing, spacing.letter_spacing, spacing.word_spacing) == (

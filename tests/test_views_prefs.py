@@ -83,6 +83,24 @@ async def test_forwarded_proto_counts_only_when_trusted(client: httpx.AsyncClien
     assert "Secure" in cookie_header(trusted)
 
 
+@pytest.mark.parametrize(
+    ("cookie", "steps", "size", "said"), [("1|s:112.5", "3", "175", ""), ("1|s:250", "4", "400", ", lớn nhất")]
+)
+async def test_presses_sent_as_one_answer_with_the_size_they_reach_said_once(
+    client: httpx.AsyncClient, cookie: str, steps: str, size: str, said: str
+) -> None:
+    """A+ pressed several times while a change was on its way comes as one request with `steps`
+    (static/js/settings-presses.js): the region, the readout, the cookie and the one message all say where they
+    got to, and "the largest" once when the last press was one too many."""
+    client.cookies.set("reader_prefs", cookie)
+    data = {"action": "bigger", "steps": steps, "next": SEED, "view": "page"}
+    response = await client.post("/preferences", data=data, headers=HTMX)
+    html = response.text
+    assert f'data-size="{size}"' in html and f"<strong>{size}\u00a0%</strong>" in html
+    assert f'data-hx-swap-oob="innerHTML">Cỡ chữ {size}\u00a0%{said}</div>' in html
+    assert cookie_header(response).startswith(f"reader_prefs=1|s:{size};")
+
+
 async def test_htmx_gets_the_region_and_an_announcement(client: httpx.AsyncClient) -> None:
     client.cookies.set("reader_prefs", "1|s:112.5")
     response = await client.post("/preferences", data={"action": "bigger", "next": SEED, "view": "page"}, headers=HTMX)

@@ -505,6 +505,14 @@ def snap(steps: tuple[float, ...], value: float) -> float:
     return min(steps, key=lambda step: (abs(step - value), step))
 
 
+def _press_count(raw: str | None) -> int:
+    """How many presses of A+ or A− a form stands for (its `steps`): 1 unless it says so. More than the sizes
+    there are take the size no further; a value that is not a count is one press, as without the field."""
+    if raw is None or not raw.isascii() or not raw.isdigit():
+        return 1
+    return max(1, min(int(raw) if len(raw) <= 4 else len(SIZES), len(SIZES)))
+
+
 def _step(steps: tuple[float, ...], current: float, direction: int) -> float:
     index = steps.index(snap(steps, current)) + direction
     return steps[max(0, min(index, len(steps) - 1))]
@@ -650,9 +658,14 @@ def apply_form(
     limit = False
     refused: list[Refusal] = []
     if action in ("bigger", "smaller"):
-        new_size = _step(SIZES, prefs.size, 1 if action == "bigger" else -1)
-        limit = new_size == prefs.size
-        new = dataclasses.replace(prefs, size=new_size)
+        # `steps`: presses made while the one before was on its way, sent as one (static/js/settings-presses.js,
+        # static/reader-article.js): the size they reach and the one announcement, which says "the largest"
+        # when the last press was one too many, as the last of as many single presses would.
+        size = prefs.size
+        for _ in range(_press_count(form.get("steps"))):
+            new_size = _step(SIZES, size, 1 if action == "bigger" else -1)
+            limit, size = new_size == size, new_size
+        new = dataclasses.replace(prefs, size=size)
     elif action == "reset":
         new = base or DEFAULTS
     elif action == "preset-spacing":

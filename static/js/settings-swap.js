@@ -18,6 +18,14 @@
 // the presses began and the pair keeps its place; then they take their own size. A+ needs no such hold: it
 // comes first, and grows away from where it was pressed.
 //
+// Presses made while a change is on its way all count. htmx would queue the last one on its form and then
+// drop it, as a request of a form the swap has removed (htmx 2.0.11's issueAjaxRequest); and a press in another
+// form went at once, with the cookie from before the first change, and undid it. So one change is on its way
+// at a time: a press made meanwhile waits here, and once the answer is in settings-presses.js makes it again on
+// the new region (the control of the same id; A+ pressed three times as one request of three steps). An answer
+// is not announced while presses of its control wait: its state would be stale. After a failure (below)
+// nothing more is sent. docs/preferences.md, "Presses faster than the server answers".
+//
 // A failure. htmx drops an error answer (a 429 when changes come too fast, a 503) and a request that never
 // got an answer without a word; here the status region says the setting was not saved, and a line under the
 // form that sent it shows the same (the next change that goes through replaces the region, and the line).
@@ -247,6 +255,52 @@
     for (const select of elt.querySelectorAll("select")) if (select !== own) delete parameters[select.name];
   });
 
+  // Presses made while a change is on its way (above): kept here as they come, made again by settings-presses.js
+  // once the answer is in (loaded with the first such press: most visits make none).
+  // `sending`: the change on its way (true while the presses that waited are made again), from the control
+  // `sentFrom`; `waiting`: the presses made meanwhile; `unsaid`: the message of an answer that came while the
+  // same control's presses were waiting (stale: theirs says where they got to), said if none is sent.
+  const idOf = (trigger) => (trigger?.type === "change" ? trigger.target : trigger?.submitter)?.id;
+  let sentFrom = null;
+  let sending = null;
+  let waiting = [];
+  let unsaid = null;
+  let presses = null;
+  const say = (status, text) => (status.textContent = status.textContent === text ? `${text}\u00a0` : text);
+  document.addEventListener("htmx:confirm", (event) => {
+    const { elt: form, triggeringEvent: trigger } = event.detail;
+    // (A request done whose answer htmx could not swap had no htmx:afterRequest: nothing is on its way.)
+    if (sending?.readyState === 4) sending = null;
+    if (!sending || !region()?.contains(form)) return;
+    event.preventDefault();
+    presses ??= import("./settings-presses.js");
+    waiting.push({ form, trigger, active: document.activeElement, value: trigger?.target.value });
+  });
+  document.addEventListener("htmx:beforeSend", ({ detail }) => {
+    if (!region()?.contains(detail.elt)) return;
+    sending = detail.xhr;
+    sentFrom = idOf(detail.requestConfig.triggeringEvent);
+  });
+  // (After a swap htmx says this on the form's closest ancestor still in the page.)
+  document.addEventListener("htmx:afterRequest", async ({ detail }) => {
+    if (!sending || detail.xhr !== sending) return;
+    sending = detail.successful && waiting.length > 0;
+    if (sending) {
+      const again = await presses.catch(() => null);
+      sending = null;
+      while (again && waiting.length && !sending) waiting = again.sendFirst(waiting);
+      const status = document.getElementById("reader-status");
+      if (!sending && unsaid && status) say(status, unsaid);
+      unsaid = null;
+    }
+    if (!sending) waiting = [];
+  });
+  document.addEventListener("htmx:oobBeforeSwap", ({ detail }) => {
+    if (detail.target.id !== "reader-status" || !waiting.some(({ trigger }) => sentFrom && idOf(trigger) === sentFrom)) return;
+    detail.shouldSwap = false;
+    unsaid = detail.fragment.textContent;
+  });
+
   function failed(event, reason) {
     const form = event.detail.elt || event.target;
     const status = document.getElementById("reader-status");
@@ -255,7 +309,7 @@
     const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
     if (!message) return;
     // The same text again is no change to a screen reader: a trailing no-break space makes it one.
-    status.textContent = status.textContent === message ? `${message}\u00a0` : message;
+    say(status, message);
     let line = form.nextElementSibling;
     if (!line?.classList.contains("reader-request-failed")) {
       line = document.createElement("p");

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, expect
 
 from tests.browser.conftest import ROOT, describe_violations, run_axe, static_server
+from tests.browser.test_quick_presses import slow_down
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 from tests.serverproc import Server, create_token
 
@@ -546,6 +547,42 @@ def test_the_iframe_steps_the_size_without_cookies(browser: Browser, sites: Site
         assert [c for c in context.cookies() if c["name"] == "reader_prefs"] == []
     finally:
         context.close()
+
+
+# Every text the component's status region is given (tests/browser/test_quick_presses.py's LISTEN, in the shadow).
+LISTEN_IN_COMPONENT = """() => {
+  window.__said = [];
+  const status = document.querySelector('reader-article').shadowRoot.getElementById('reader-status');
+  new MutationObserver(() => window.__said.push(status.textContent))
+    .observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+@pytest.mark.parametrize("cookies", [True, False])
+def test_every_quick_press_in_the_component_counts(host_context: BrowserContext, sites: Sites, cookies: bool) -> None:
+    """A+ pressed three times while the first change is on its way (every answer 400 ms late): three steps,
+    not one; the second and third go as one request once the first answer is in, and only its answer is said.
+    Without cookies too, where the settings travel in the component's requests."""
+    if not cookies:
+        without_cookies(host_context, sites.reader)
+    page = host_context.new_page()
+    page.goto(sites.host + "/plain.html")
+    bigger = page.locator("reader-article #reader-bigger")
+    expect(bigger).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    slow_down(page)
+    page.evaluate(LISTEN_IN_COMPONENT)
+    bigger.focus()
+    for _ in range(3):
+        page.keyboard.press("Enter")
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "150", timeout=10_000)
+    page.wait_for_timeout(2000)  # and nothing more comes
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "150")
+    expect(page.locator("reader-article #reader-size-now")).to_have_text("Cỡ chữ 150\u00a0%")
+    assert [text.rstrip("\u00a0") for text in page.evaluate("window.__said") if text.strip()] == ["Cỡ chữ 150\u00a0%"]
+    assert bigger.evaluate("e => e.getRootNode().activeElement === e")
+    kept = [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"]
+    assert kept == (["1|s:150"] if cookies else [])
 
 
 def test_components_on_a_page_share_one_state_without_cookies(host_context: BrowserContext, sites: Sites) -> None:

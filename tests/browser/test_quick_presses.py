@@ -1,0 +1,192 @@
+"""Presses made faster than the server answers (static/js/settings-swap.js): every one counts. A+ pressed three
+times quickly is three steps, a burst of arrow keys on a select ends on the last value, and a change in one form
+while another's is on its way is kept too; the page, the cookie, the size readout and the one announcement all
+say the final state, and the focus stays on the control pressed.
+
+The server is slowed (Chromium's network emulation: every answer comes 400 ms late) so that the presses are
+certainly made while a change is on its way, as they are on a phone's network."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from reader.prefs import Preferences
+from tests.browser.conftest import wait_for_htmx
+from tests.conftest import SEED_SLUG
+
+SEED = f"/articles/{SEED_SLUG}"
+LATENCY_MS = 400
+
+# Every text the status region is given from now on (a screen reader says each).
+LISTEN = """() => {
+  window.__said = [];
+  const status = document.getElementById('reader-status');
+  new MutationObserver(() => window.__said.push(status.textContent))
+    .observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+# The region is final: no request on its way (htmx marks the form that sent one).
+SETTLED = "() => !document.querySelector('#reader .htmx-request')"
+
+
+def slow_down(page: Page) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": LATENCY_MS, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def open_slow(page: Page, context: BrowserContext, live_server: str, path: str, cookie: str | None) -> None:
+    if cookie:
+        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+    page.goto(live_server + path)
+    wait_for_htmx(page)
+    page.wait_for_load_state("networkidle")
+    slow_down(page)
+    page.evaluate(LISTEN)
+
+
+def settle(page: Page) -> None:
+    """Until no change is on its way and none is waiting (two answers' time with nothing sent)."""
+    for _ in range(20):
+        page.wait_for_timeout(3 * LATENCY_MS)
+        if page.evaluate(SETTLED):
+            page.wait_for_timeout(3 * LATENCY_MS)
+            if page.evaluate(SETTLED):
+                return
+    raise AssertionError("the changes never settled")
+
+
+def stored(context: BrowserContext) -> Preferences:
+    """The settings the cookie keeps (none: the defaults, which the server keeps by deleting it)."""
+    value = next((c["value"] for c in context.cookies() if c["name"] == "reader_prefs"), None)
+    return Preferences.from_cookie(unquote(value) if value else None)
+
+
+def said(page: Page) -> list[str]:
+    """What the status region was given, in order (empty texts and the no-break space that repeats one aside)."""
+    return [text.rstrip("\u00a0") for text in page.evaluate("window.__said") if text.strip()]
+
+
+@pytest.mark.parametrize("path", [SEED, f"/embed/{SEED_SLUG}"])
+@pytest.mark.parametrize("how", ["keyboard", "mouse"])
+@pytest.mark.parametrize(
+    ("cookie", "presses", "size", "message"),
+    [
+        (None, 3, "150", "Cỡ chữ 150\u00a0%"),
+        # Past the largest: clamped, and said once as the end.
+        ("1|s:250", 4, "400", "Cỡ chữ 400\u00a0%, lớn nhất"),
+    ],
+)
+def test_every_quick_press_of_a_plus_counts(
+    page: Page,
+    context: BrowserContext,
+    live_server: str,
+    path: str,
+    how: str,
+    cookie: str | None,
+    presses: int,
+    size: str,
+    message: str,
+) -> None:
+    """On an article page, and on the page another site frames (/embed, which carries its settings in its
+    forms: `prefs` instead of `drawn`)."""
+    open_slow(page, context, live_server, path, cookie)
+    button = page.locator("#reader-bigger")
+    if how == "keyboard":
+        button.focus()
+        for _ in range(presses):
+            page.keyboard.press("Enter")
+    else:
+        box = button.bounding_box()
+        assert box is not None
+        for _ in range(presses):
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    settle(page)
+    expect(page.locator("#reader")).to_have_attribute("data-size", size)
+    assert fmt_size(stored(context).size) == size
+    expect(page.locator("#reader-size-now")).to_have_text(f"Cỡ chữ {size}\u00a0%")
+    # One announcement, of the final size: not the first press's, not one per press.
+    assert said(page) == [message]
+    expect(button).to_be_focused()
+
+
+def test_a_burst_of_arrow_keys_on_a_select_ends_on_the_last_value(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    """Six ArrowDown presses on the Readability panel's text size select, no gap: 100 % → 250 %."""
+    open_slow(page, context, live_server, SEED + "?panel=open", None)
+    select = page.locator("#reader-size")
+    select.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowDown")
+    settle(page)
+    expect(select).to_have_value("250")
+    expect(page.locator("#reader")).to_have_attribute("data-size", "250")
+    assert stored(context).size == 250.0
+    expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 250\u00a0%")
+    assert said(page) == ["Cỡ chữ 250\u00a0%"]
+    expect(select).to_be_focused()
+    expect(page.locator("#reader-panel")).to_have_attribute("open", "")
+
+
+def test_a_change_in_another_form_while_one_is_on_its_way_is_kept_too(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    """A+, then at once the reader's own colours: both are kept (the colours as picked, not as the page that
+    came back with the larger size showed them), in one state that the page and the cookie agree on."""
+    open_slow(page, context, live_server, SEED + "?panel=open", None)
+    page.locator("#reader-bigger").click()
+    page.locator("#reader-text-color").fill("#000000")
+    page.locator("#reader-background-color").fill("#ffff00")
+    page.locator("#reader-colors-apply").click()
+    settle(page)
+    prefs = stored(context)
+    assert (prefs.size, prefs.text_color, prefs.background_color) == (112.5, "#000000", "#ffff00")
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(page.locator("#reader-text-color")).to_have_value("#000000")
+    expect(page.locator("#reader-background-color")).to_have_value("#ffff00")
+    expect(page.locator("#reader-colors-apply")).to_be_focused()
+    # Each change said once: A+'s answer is not stale (no press of A+ waited), the colours' says they are on.
+    assert said(page) == ["Cỡ chữ 112,5\u00a0%", "Đang dùng màu riêng"]
+
+
+def fmt_size(size: float) -> str:
+    return f"{size:g}"
+
+
+@pytest.mark.parametrize(
+    ("a_plus_first", "presses", "underlined", "announced"),
+    [(False, 2, True, 1), (False, 3, False, 1), (True, 1, False, 2), (True, 2, True, 1)],
+)
+def test_an_on_off_toggle_pressed_quickly_turns_over_once_per_press(
+    page: Page,
+    context: BrowserContext,
+    live_server: str,
+    a_plus_first: bool,
+    presses: int,
+    underlined: bool,
+    announced: int,
+) -> None:
+    """The "Underline links" toggle (on by default) pressed twice is where it was, three times off; nothing is
+    applied twice, even when the presses wait behind A+ (which counts too). The toggle's final state is said
+    once; A+'s answer too, which no press of A+ made stale (and alone when the toggle ends where it was)."""
+    open_slow(page, context, live_server, SEED + "?panel=open", None)
+    if a_plus_first:
+        page.locator("#reader-bigger").click()
+    toggle = page.locator("#reader-underline-links")
+    toggle.focus()
+    for _ in range(presses):
+        page.keyboard.press("Enter")
+    settle(page)
+    assert stored(context).underline_links is underlined
+    expect(toggle).to_have_attribute("aria-pressed", "true" if underlined else "false")
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5" if a_plus_first else "100")
+    assert len(said(page)) == announced, said(page)
+    if a_plus_first:
+        assert said(page)[0] == "Cỡ chữ 112,5\u00a0%"
+    expect(toggle).to_be_focused()
