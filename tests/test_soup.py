@@ -85,3 +85,13 @@ def test_wrap_makes_the_tree_bs4s_wrap_makes() -> None:
     # The order bs4 keeps of everything parsed (next_element), which get_text and find_all follow, too.
     assert [str(node) for node in ours.descendants] == [str(node) for node in theirs.descendants]
     assert ours.get_text("|") == theirs.get_text("|")
+
+
+@pytest.mark.parametrize("markup", NESTED + DOCUMENTS)
+@pytest.mark.parametrize("names", [("pre",), ("code", "b", "td"), ("br", "img", "hr"), ()])
+def test_elements_named_are_what_find_all_finds(markup: str, names: tuple[str, ...]) -> None:
+    tree = parse_html(markup)
+    for root in [tree, *tree.find_all(True)]:
+        assert [id(tag) for tag in soup.elements_named(root, names)] == [id(tag) for tag in root.find_all(names)]
+    with pytest.raises(AssertionError):
+        soup.elements_named(tree, "pre")  # "p", "r", "e" would each match

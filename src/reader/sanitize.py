@@ -17,6 +17,7 @@ from reader.soup import (
     Places,
     TooDeeplyNested,
     check_nesting,
+    elements_named,
     parse_html,
     tags_outside,
     wrap,
@@ -223,7 +224,7 @@ def _unwrap(element: Tag, index: int) -> None:
 def _dissolve_blocks(soup: BeautifulSoup) -> None:
     places = Places()
     # Innermost first (reverse document order), so an element sees what its children have become.
-    for element in reversed(soup.find_all(DISSOLVED_BLOCKS)):
+    for element in reversed(elements_named(soup, DISSOLVED_BLOCKS)):
         phrasing = not _holds_any_but(element, _PHRASING)
         # Its first piece of text settles whether it has any: get_text() built all of it, for each container
         # around the article's text again (30 nested <div>s: the article's text 30 times over).
@@ -353,9 +354,10 @@ def all_text(untrusted: str) -> str:
 
 def _demote_headings(soup: BeautifulSoup) -> None:
     # The article title is the page's only h1; if the body brings its own, shift every level down.
-    if soup.find("h1") is None:
+    headings = elements_named(soup, _HEADINGS)
+    if not any(heading.name == "h1" for heading in headings):
         return
-    for heading in soup.find_all(_HEADINGS):
+    for heading in headings:
         level = int(heading.name[1])
         heading.name = f"h{min(level + 1, 6)}"
 
@@ -365,7 +367,7 @@ def _wrap_tables(soup: BeautifulSoup, lang: str) -> None:
     # (WCAG 1.4.10 reflow at 320 CSS px).
     ui_lang = primary_subtag(lang) if primary_subtag(lang) in UI_LANGUAGES else "en"
     places = Places()  # bs4's own wrap walked the parent's children for every table: quadratic
-    for number, table in enumerate(soup.find_all("table"), start=1):
+    for number, table in enumerate(elements_named(soup, ("table",)), start=1):
         caption = table.find("caption")
         label = caption.get_text(" ", strip=True)[:120] if isinstance(caption, Tag) else ""
         if not label:
@@ -376,7 +378,7 @@ def _wrap_tables(soup: BeautifulSoup, lang: str) -> None:
 
 
 def _lazy_images(soup: BeautifulSoup) -> None:
-    for image in soup.find_all("img"):
+    for image in elements_named(soup, ("img",)):
         image["loading"] = "lazy"
         image["decoding"] = "async"
 
