@@ -18,6 +18,8 @@ from types import ModuleType
 import httpx
 import pytest
 
+from reader.importer import drafts_from_files
+
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
@@ -349,3 +351,19 @@ def test_each_command_rewrites_only_its_own_parts_of_the_performance_page(tmp_pa
     assert text.replace("1.10×", "1.00×") == before.replace(f" {run.SMOKE}", "")  # nothing else changed
     with pytest.raises(ValueError, match="not a marked section"):
         run.sections.write_section(doc, "## unmarked\n")
+
+
+def test_the_import_benchmark_builds_articles_of_the_size_asked_that_import(tmp_path: Path) -> None:
+    # bench/import_bench.py's files: a news page, dense markup and Markdown, each just under the size in MB.
+    import_bench = _load("import_bench")
+    for kind, (suffix, make) in import_bench.KINDS.items():
+        text = make(0.05)
+        assert 0.045e6 < len(text.encode()) <= 0.05e6, kind
+        path = tmp_path / f"{kind}.{suffix}"
+        path.write_text(text, encoding="utf-8")
+        (draft,) = drafts_from_files([path])
+        assert draft.lang == "vi" and draft.title and len(draft.body_html) > 20_000, kind
+        stored = import_bench.as_stored(draft)
+        assert stored.body_html == draft.body_html and stored.slug == draft.slug
+    news = import_bench.article_html(0.05)
+    assert all(part in news for part in ("<table>", "<script>", "<aside", "<ul>", "<ol>", "<blockquote>", "&nbsp;"))

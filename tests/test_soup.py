@@ -49,3 +49,49 @@ def test_no_end_tag_scans_the_void_elements_before_it(monkeypatch: pytest.Monkey
     assert [len(record) for record in closed] == [0]
     assert isinstance(closed[0], soup._ClosedVoidElements)
     assert closed[0]._counts == {"br": 2000}  # 2,001 closed as they opened, one `</br>` ignored
+
+
+# Trees with <pre> and <code> in and around one another, at the top and deep, and elements beside them.
+NESTED = [
+    "<p>a<pre>b<code>c<span>d</span></code><b>e</b></pre><i>f</i></p><code><pre><em>g</em></pre></code><s>h</s>",
+    "<pre></pre><code></code><div><div><pre><pre><u>x</u></pre></pre></div><span>y</span></div>",
+    "<table><tr><td><code>1<b>2</b></code></td><td><b>3</b></td></tr></table>" * 3,
+    "plain <b>text</b> only",
+]
+
+
+@pytest.mark.parametrize("markup", NESTED)
+@pytest.mark.parametrize("names", [("pre",), ("pre", "code")])
+def test_tags_outside_leaves_out_the_named_and_all_inside_them(markup: str, names: tuple[str, ...]) -> None:
+    tree = parse_html(markup)
+    # What asking each element for such an ancestor gives (the way it was done before: find_parent).
+    expected = [
+        tag for tag in [tree, *tree.find_all(True)] if tag.name not in names and tag.find_parent(list(names)) is None
+    ]
+    kept = soup.tags_outside(tree, names)
+    assert [id(tag) for tag in kept] == [id(tag) for tag in expected]
+    assert kept[0] is tree and all(tag.name not in names for tag in kept)
+
+
+def test_wrap_makes_the_tree_bs4s_wrap_makes() -> None:
+    markup = "<div>a<table><tr><td>1</td></tr></table>b<table><caption>c</caption></table></div><table></table>x"
+    ours, theirs = parse_html(markup), parse_html(markup)
+    places = soup.Places()
+    for number, (mine, stock) in enumerate(zip(ours.find_all("table"), theirs.find_all("table"), strict=True)):
+        soup.wrap(mine, ours.new_tag("section", attrs={"n": str(number)}), places.of(mine))
+        stock.wrap(theirs.new_tag("section", attrs={"n": str(number)}))
+    assert ours.decode(formatter=HTML_FORMATTER) == theirs.decode(formatter=HTML_FORMATTER)
+    assert '<section n="1"><table><caption>' in ours.decode()
+    # The order bs4 keeps of everything parsed (next_element), which get_text and find_all follow, too.
+    assert [str(node) for node in ours.descendants] == [str(node) for node in theirs.descendants]
+    assert ours.get_text("|") == theirs.get_text("|")
+
+
+@pytest.mark.parametrize("markup", NESTED + DOCUMENTS)
+@pytest.mark.parametrize("names", [("pre",), ("code", "b", "td"), ("br", "img", "hr"), ()])
+def test_elements_named_are_what_find_all_finds(markup: str, names: tuple[str, ...]) -> None:
+    tree = parse_html(markup)
+    for root in [tree, *tree.find_all(True)]:
+        assert [id(tag) for tag in soup.elements_named(root, names)] == [id(tag) for tag in root.find_all(names)]
+    with pytest.raises(AssertionError):
+        soup.elements_named(tree, "pre")  # "p", "r", "e" would each match

@@ -18,7 +18,7 @@ from reader.body_bound import body_length_at_least
 from reader.drafts import MAX_BODY_CHARS, TOO_LONG, FieldError, FieldErrors, body_length, draft_from_fields
 from reader.i18n import N_, gettext
 from reader.models import DRAFT, PUBLISHED, ArticleDraft, SaveResult
-from reader.soup import parse_html
+from reader.soup import Places, elements_named, parse_html
 from reader.store import ArticleStore
 
 Progress = Callable[[int, int], None]
@@ -204,40 +204,74 @@ def _heading_text(rest: str) -> str:
     return rest[: max(1, len(rest.rstrip(" \t#")))]
 
 
+# What read_html looks for, each the first in the document: the body, from the first of these that is there
+# (none of them: the whole document), the language and the title.
+_CONTAINERS = ("article", "main", "body")
+_LOOKED_FOR = frozenset({*_CONTAINERS, "html", "title"})
+# Fields of the head: (element, attribute, value) names the element, the first in the document so named; its
+# `content` or `href`, if not empty, is the field.
+_HEAD_FIELDS = (
+    ("meta", "name", "description", "content", "summary"),
+    ("meta", "name", "author", "content", "author"),
+    ("meta", "property", "article:published_time", "content", "published"),
+    ("link", "rel", "canonical", "href", "source_url"),
+)
+# Page furniture inside the container, which is not article text.
+FURNITURE = frozenset({"nav", "aside", "footer", "form", "script", "style"})
+
+
 def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
-    """Article fields from an HTML document: title from <h1> or <title>, body from <article>/<main>/<body>."""
+    """Article fields from an HTML document: title from <h1> or <title>, body from <article>/<main>/<body>.
+
+    Each element is found in one walk of the tree for all of them: bs4's find() walked the tree with its
+    matcher for each, all of it for each that a page lacks (most lack some of the head's fields)."""
     soup = parse_html(text)
-    container = soup.find("article") or soup.find("main") or soup.find("body") or soup
+    first: dict[str, Tag] = {}
+    for node in soup.descendants:
+        if isinstance(node, Tag) and node.name in _LOOKED_FOR and node.name not in first:
+            first[node.name] = node
+    container = next((first[name] for name in _CONTAINERS if name in first), soup)
     fields: dict[str, object] = {}
-    html_tag = soup.find("html")
-    if isinstance(html_tag, Tag) and html_tag.get("lang"):
+    html_tag = first.get("html")
+    if html_tag is not None and html_tag.get("lang"):
         fields["lang"] = str(html_tag["lang"])
-    heading = container.find("h1") if isinstance(container, Tag) else None
-    title_tag = soup.find("title")
+    heading = container.find("h1")
+    title_tag = first.get("title")
     if isinstance(heading, Tag) and heading.get_text(strip=True):
         fields["title"] = heading.get_text(" ", strip=True)
         parent = heading.parent
         heading.decompose()
         if isinstance(parent, Tag) and parent.name == "header" and not parent.get_text(strip=True):
             parent.decompose()
-    elif isinstance(title_tag, Tag) and title_tag.get_text(strip=True):
+    elif title_tag is not None and title_tag.get_text(strip=True):
         fields["title"] = title_tag.get_text(" ", strip=True)
-    for name, field in (("description", "summary"), ("author", "author")):
-        meta = soup.find("meta", attrs={"name": name})
-        if isinstance(meta, Tag) and meta.get("content"):
-            fields[field] = str(meta["content"])
-    published = soup.find("meta", attrs={"property": "article:published_time"})
-    if isinstance(published, Tag) and published.get("content"):
-        fields["published"] = str(published["content"])
-    canonical = soup.find("link", attrs={"rel": "canonical"})
-    if isinstance(canonical, Tag) and canonical.get("href"):
-        fields["source_url"] = str(canonical["href"])
-    if isinstance(container, Tag):
-        # Page furniture inside the container is not article text.
-        for furniture in container.find_all(["nav", "aside", "footer", "form", "script", "style"]):
-            furniture.decompose()
-        fields["body_html"] = container.decode_contents()
+    # After the title's <h1> (and <header>) went, with what they held, as when each was looked up by find().
+    found: dict[str, Tag] = {}
+    for node in soup.descendants:
+        if isinstance(node, Tag) and node.name in ("meta", "link"):
+            for name, attribute, value, _, field in _HEAD_FIELDS:
+                if node.name == name and field not in found and _attribute_is(node, attribute, value):
+                    found[field] = node
+    for _, _, _, source, field in _HEAD_FIELDS:
+        tag = found.get(field)
+        if tag is not None and tag.get(source):
+            fields[field] = str(tag[source])
+    # Taken out from the last back, each from its known place: decompose() alone walks the parent's children
+    # to find it, quadratic in a page with an ad slot's <script> or an <aside> every few paragraphs.
+    places = Places()
+    for furniture in reversed(elements_named(container, FURNITURE)):
+        furniture.extract(_self_index=places.of(furniture)).decompose()
+    fields["body_html"] = container.decode_contents()
     return [fields]
+
+
+def _attribute_is(tag: Tag, attribute: str, wanted: str) -> bool:
+    """Whether find(attrs={attribute: wanted}) takes `tag`: the attribute's value is `wanted`, or, for one
+    that holds a list (rel="canonical alternate"), one of its values is, or all of them joined by spaces."""
+    value = tag.get(attribute)
+    if isinstance(value, list):
+        return wanted in value or " ".join(value) == wanted
+    return value == wanted
 
 
 def _load(path: Path) -> tuple[str, str]:

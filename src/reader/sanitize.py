@@ -11,7 +11,17 @@ from bs4.element import NavigableString, PageElement, PreformattedString
 from reader.i18n import gettext, primary_subtag
 from reader.models import SafeHtml
 from reader.settings import UI_LANGUAGES
-from reader.soup import HTML_FORMATTER, MAX_NESTING, TooDeeplyNested, check_nesting, parse_html
+from reader.soup import (
+    HTML_FORMATTER,
+    MAX_NESTING,
+    Places,
+    TooDeeplyNested,
+    check_nesting,
+    elements_named,
+    parse_html,
+    tags_outside,
+    wrap,
+)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -201,29 +211,6 @@ def _open_elements_bound(markup: str) -> int:
     return deepest
 
 
-class _Places:
-    """Where a child is among its parent's children, for moving it: bs4 finds that by walking the children
-    in Python on every unwrap, replace_with or extract, so dissolving the blocks of an article of thousands
-    of paragraphs was quadratic (70 s for 20,000 divs; measured). Here a parent's children are indexed once
-    and an index is checked before use; a parent changed before that child is indexed again. Changes made
-    in reverse document order, as here, leave the places of earlier children as they were."""
-
-    def __init__(self) -> None:
-        self._by_parent: dict[int, tuple[Tag, dict[int, int]]] = {}
-
-    def of(self, element: Tag | NavigableString) -> int:
-        parent = element.parent
-        assert parent is not None
-        known = self._by_parent.get(id(parent))
-        if known is not None and known[0] is parent:
-            index = known[1].get(id(element), -1)
-            if 0 <= index < len(parent.contents) and parent.contents[index] is element:
-                return index
-        places = {id(child): index for index, child in enumerate(parent.contents)}
-        self._by_parent[id(parent)] = (parent, places)
-        return places[id(element)]
-
-
 def _unwrap(element: Tag, index: int) -> None:
     """element.unwrap(), `index` its place: its children move first to last, each taken from the front."""
     parent = element.parent
@@ -235,11 +222,13 @@ def _unwrap(element: Tag, index: int) -> None:
 
 
 def _dissolve_blocks(soup: BeautifulSoup) -> None:
-    places = _Places()
+    places = Places()
     # Innermost first (reverse document order), so an element sees what its children have become.
-    for element in reversed(soup.find_all(DISSOLVED_BLOCKS)):
-        phrasing = element.find(lambda tag: tag.name not in _PHRASING) is None
-        if not element.get_text(strip=True) and not element.find(lambda tag: tag.name != "br"):
+    for element in reversed(elements_named(soup, DISSOLVED_BLOCKS)):
+        phrasing = not _holds_any_but(element, _PHRASING)
+        # Its first piece of text settles whether it has any: get_text() built all of it, for each container
+        # around the article's text again (30 nested <div>s: the article's text 30 times over).
+        if next(element.stripped_strings, None) is None and not _holds_any_but(element, _BR):
             element.extract(_self_index=places.of(element)).decompose()
         elif not _takes_paragraphs(element.parent):
             index = places.of(element)
@@ -256,6 +245,16 @@ def _dissolve_blocks(soup: BeautifulSoup) -> None:
     _settle_whitespace(soup)
 
 
+_BR = frozenset({"br"})
+
+
+def _holds_any_but(element: Tag, names: frozenset[str]) -> bool:
+    """Whether an element inside `element` is named other than `names`: element.find(lambda tag: tag.name not
+    in names), stopping at the first as find does, without the matching machinery bs4 builds for each call
+    (most of dissolving an article's blocks, for the thousands of them a news site's page wraps)."""
+    return any(isinstance(node, Tag) and node.name not in names for node in element.descendants)
+
+
 def _settle_whitespace(soup: BeautifulSoup) -> None:
     # Unwrapping leaves neighbouring strings; written out and parsed again they would become one, and a
     # whitespace-only string one space (as bs4 reads it), so the result would not parse back to itself.
@@ -263,9 +262,7 @@ def _settle_whitespace(soup: BeautifulSoup) -> None:
     # Parent by parent, from the last child back: bs4's replace_with finds a child's place by walking its
     # parent's children, which made this quadratic (9 s of 8.8 for a 400,000-character article of 5,400
     # paragraphs); here each place is known, and a string already as it should be stays.
-    for parent in [soup, *soup.find_all(True)]:
-        if parent.name == "pre" or parent.find_parent("pre") is not None:
-            continue
+    for parent in tags_outside(soup, ("pre",)):
         children = parent.contents
         for index in range(len(children) - 1, -1, -1):
             string = children[index]
@@ -324,7 +321,7 @@ def _paragraphs_around_blocks(soup: BeautifulSoup, element: Tag) -> None:
     inherited = {name: str(element[name]) for name in _INHERITED if element.has_attr(name)}
     runs: list[tuple[int, list[PageElement]]] = []  # each run of children between blocks, and its first place
     for index, child in enumerate(element.contents):
-        if isinstance(child, Tag) and (child.name not in _PHRASING or child.find(lambda t: t.name not in _PHRASING)):
+        if isinstance(child, Tag) and (child.name not in _PHRASING or _holds_any_but(child, _PHRASING)):
             for name, value in inherited.items():
                 if not child.has_attr(name):
                     child[name] = value
@@ -357,9 +354,10 @@ def all_text(untrusted: str) -> str:
 
 def _demote_headings(soup: BeautifulSoup) -> None:
     # The article title is the page's only h1; if the body brings its own, shift every level down.
-    if soup.find("h1") is None:
+    headings = elements_named(soup, _HEADINGS)
+    if not any(heading.name == "h1" for heading in headings):
         return
-    for heading in soup.find_all(_HEADINGS):
+    for heading in headings:
         level = int(heading.name[1])
         heading.name = f"h{min(level + 1, 6)}"
 
@@ -368,18 +366,19 @@ def _wrap_tables(soup: BeautifulSoup, lang: str) -> None:
     # A wide table scrolls inside its own focusable, labelled region instead of widening the page
     # (WCAG 1.4.10 reflow at 320 CSS px).
     ui_lang = primary_subtag(lang) if primary_subtag(lang) in UI_LANGUAGES else "en"
-    for number, table in enumerate(soup.find_all("table"), start=1):
+    places = Places()  # bs4's own wrap walked the parent's children for every table: quadratic
+    for number, table in enumerate(elements_named(soup, ("table",)), start=1):
         caption = table.find("caption")
         label = caption.get_text(" ", strip=True)[:120] if isinstance(caption, Tag) else ""
         if not label:
             label = gettext(ui_lang, "Table %(number)d") % {"number": number}
         region = soup.new_tag("div", attrs={"class": "reader-table", "role": "region", "tabindex": "0"})
         region["aria-label"] = label
-        table.wrap(region)
+        wrap(table, region, places.of(table))
 
 
 def _lazy_images(soup: BeautifulSoup) -> None:
-    for image in soup.find_all("img"):
+    for image in elements_named(soup, ("img",)):
         image["loading"] = "lazy"
         image["decoding"] = "async"
 
@@ -394,11 +393,9 @@ _GLUING_SPACE = re.compile(r"(?<![0-9«\xa0])\xa0(?![0-9:;!?%»\xa0])")
 
 
 def _unglue_words(soup: BeautifulSoup) -> None:
-    # Parent by parent, from the last child back, each string's place known (see _Places): replace_with
+    # Parent by parent, from the last child back, each string's place known (see reader.soup.Places): replace_with
     # walked the parent's children for every string (45 s for 20,000 lines with a no-break space each).
-    for parent in [soup, *soup.find_all(True)]:
-        if parent.name in ("pre", "code") or parent.find_parent(["pre", "code"]) is not None:
-            continue
+    for parent in tags_outside(soup, ("pre", "code")):
         children = parent.contents
         for index in range(len(children) - 1, -1, -1):
             string = children[index]

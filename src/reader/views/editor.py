@@ -644,6 +644,12 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
     document = document_from_html(article.body_html)
     text = document.text
     spans = [f for f in flags if f["kind"] in MARKED_KINDS]
+    # One pass over the spans, by where they begin, beside the blocks, which come in order and never
+    # overlap: the spans open at a block are those begun before its end and not ended by its start. Asking
+    # every span about every block and every piece was quadratic (3.5 s of a 1.46 MB article's check page).
+    by_start = sorted(range(len(spans)), key=lambda n: spans[n]["start"])
+    next_span = 0  # by_start[next_span:] begin at or after the end of the blocks so far
+    open_spans: list[int] = []
     named: set[int] = set()  # the spans (by index) already named where they begin
     blocks: list[dict[str, Any]] = []
     for block in document.blocks:
@@ -651,14 +657,25 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
             if not blocks or blocks[-1]["kind"] != CELL:
                 blocks.append({"kind": CELL, "pieces": []})
             continue
-        cuts = sorted({block.start, block.end} | {p for f in spans for p in (f["start"], f["end"])
-                                                  if block.start < p < block.end})  # fmt: skip
+        while next_span < len(by_start) and spans[by_start[next_span]]["start"] < block.end:
+            open_spans.append(by_start[next_span])
+            next_span += 1
+        open_spans = [n for n in open_spans if spans[n]["end"] > block.start]
+        inside = {p for n in open_spans for p in (spans[n]["start"], spans[n]["end"]) if block.start < p < block.end}
+        cuts = sorted({block.start, block.end} | inside)
+        # Piece by piece, the same way: every span's start and end inside the block is a cut, so a span begun
+        # by a piece's start and not ended by it covers the whole piece.
+        waiting = sorted(open_spans, key=lambda n: spans[n]["start"])
+        next_waiting = 0
+        covering_now: list[int] = []
         pieces = []
         for start, end in zip(cuts, cuts[1:], strict=False):
+            while next_waiting < len(waiting) and spans[waiting[next_waiting]]["start"] <= start:
+                covering_now.append(waiting[next_waiting])
+                next_waiting += 1
+            covering_now = [n for n in covering_now if spans[n]["end"] > start]
             piece = text[start:end]
-            covering = [n for n, f in enumerate(spans) if f["start"] <= start and end <= f["end"]]
-            if not piece.strip():
-                covering = []
+            covering = sorted(covering_now) if piece.strip() else []
             starts = [n for n in covering if n not in named]
             named.update(starts)
             pieces.append({
