@@ -278,3 +278,40 @@ def test_tab_after_a_click_in_the_text_goes_on_from_there_and_the_skip_link_stil
         assert page.evaluate("document.activeElement.closest('main')?.id") == "reader-main"
     finally:
         context.close()
+
+
+# A4 with 15 mm margins, as a reader prints it: 180 mm of text, in CSS px.
+PRINTED_WIDTH = round(180 / 25.4 * 96)
+# How far each cell of the first table reaches past the table's region, and the region past the page, in px;
+# and the text size of the table and of the article's paragraphs.
+TABLE_ON_PAPER = """() => {
+  const region = document.querySelector('.reader-table');
+  const page = document.documentElement.clientWidth;
+  const cells = [...region.querySelectorAll('th, td')];
+  return {cells: cells.length,
+          past: cells.map((c) => Math.max(c.getBoundingClientRect().right - region.getBoundingClientRect().right,
+                                          c.scrollWidth - c.clientWidth)),
+          regionPast: region.getBoundingClientRect().right - page,
+          tableSize: parseFloat(getComputedStyle(region.querySelector('table')).fontSize),
+          textSize: parseFloat(getComputedStyle(document.querySelector('.reader-body p')).fontSize)};
+}"""
+
+
+@pytest.mark.parametrize("size", ["100", "250", "400"])
+def test_a_printed_table_keeps_every_column_on_the_paper(browser: Browser, live_server: str, size: str) -> None:
+    # Printed at 250 % and more, the table ran past the paper's edge and its last columns ("1920 px" first)
+    # were not printed at all: paper does not scroll. Laid out at the paper's width in print media, every cell
+    # is inside the page; a table of many columns is set smaller, the article's text keeps its size.
+    context = browser.new_context(viewport={"width": PRINTED_WIDTH, "height": 1000})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
+        page = context.new_page()
+        page.emulate_media(media="print")
+        page.goto(live_server + f"/articles/{TABLE_SLUG}")
+        seen = page.evaluate(TABLE_ON_PAPER)
+        assert seen["cells"] >= 60, seen
+        assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, seen
+        assert seen["textSize"] == 16 * int(size) / 100, seen
+        assert seen["tableSize"] >= min(seen["textSize"], 20), seen  # no smaller than needed: 125 % at least
+    finally:
+        context.close()
