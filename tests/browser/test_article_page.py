@@ -315,3 +315,40 @@ def test_a_printed_table_keeps_every_column_on_the_paper(browser: Browser, live_
         assert seen["tableSize"] >= min(seen["textSize"], 20), seen  # no smaller than needed: 125 % at least
     finally:
         context.close()
+
+
+# The widths of a paragraph, list items and a blockquote's paragraph in the body, and what hyphenates.
+INDENTS = """() => {
+  const width = (selector) => document.querySelector(selector).getBoundingClientRect().width;
+  const hyphens = (selector) => getComputedStyle(document.querySelector(selector)).hyphens;
+  return {p: width('.reader-body > p'), ul: width('.reader-body ul > li'), ol: width('.reader-body ol > li'),
+          quote: width('.reader-body blockquote p'), text: hyphens('.reader-body p'),
+          rem: parseFloat(getComputedStyle(document.documentElement).fontSize)};
+}"""
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("100", (1280, 800)), ("400", (320, 640))])
+def test_indents_stop_growing_with_the_text_and_words_hyphenate(
+    browser: Browser, live_server: str, size: str, viewport: tuple[int, int]
+) -> None:
+    # At 400 % on a 320 px phone the 1.5em indent took a third of the line: list items 192 px wide beside
+    # 288 px paragraphs, a blockquote's paragraphs 204 px. Indents stop at 3rem (a blockquote's at 2rem and its
+    # rule at 0.625rem); at 100 % they are as they were.
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
+        page = context.new_page()
+        page.goto(live_server + f"/articles/{EN_SLUG}")
+        seen = page.evaluate(INDENTS)
+        em, rem = seen["rem"] * int(size) / 100, seen["rem"]
+        indent, quote = min(1.5 * em, 3 * rem), min(em, 2 * rem) + min(0.3125 * em, 0.625 * rem)
+        assert seen["ul"] == pytest.approx(seen["p"] - indent, abs=1), seen
+        assert seen["ol"] == pytest.approx(seen["p"] - indent, abs=1), seen
+        assert seen["quote"] == pytest.approx(seen["p"] - quote, abs=1), seen
+        # English is hyphenated where the browser has its dictionary (Debian's Chromium has none to show it).
+        assert seen["text"] == "auto", seen
+        # Never Vietnamese, whose words are single syllables: a break inside one would be read as two.
+        page.goto(live_server + f"/articles/{SEED_SLUG}")
+        assert page.eval_on_selector(".reader-body p", "p => getComputedStyle(p).hyphens") == "manual"
+    finally:
+        context.close()
