@@ -352,3 +352,22 @@ def test_indents_stop_growing_with_the_text_and_words_hyphenate(
         assert page.eval_on_selector(".reader-body p", "p => getComputedStyle(p).hyphens") == "manual"
     finally:
         context.close()
+
+
+# Each web link of the body: its text, and what print writes after it.
+PRINTED_LINKS = """() => [...document.querySelectorAll('.reader-body a[href^="http"]')].map((a) =>
+  [a.textContent.trim(), getComputedStyle(a, '::after').content])"""
+
+
+def test_print_gives_a_links_address_once(page: Page, live_server: str) -> None:
+    # A link whose text is its own address printed as the address and the same address again in brackets
+    # (120 characters twice). It is printed once now; a link with words of its own still gets its address.
+    page.emulate_media(media="print")
+    page.goto(live_server + f"/articles/{TABLE_SLUG}")
+    page.eval_on_selector(
+        ".reader-body p",
+        "p => p.append(Object.assign(document.createElement('a'), {href: 'https://example.org/r', textContent: 'r'}))",
+    )
+    links = page.evaluate(PRINTED_LINKS)
+    address = "https://example.org/archive/2026/reading-research/line-length-and-text-size-on-small-screens/"
+    assert sorted(links) == [[address + "full-report-and-tables.html", "none"], ["r", '" (https://example.org/r)"']]
