@@ -36,6 +36,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PageElement
 from markupsafe import Markup, escape
 
+from reader.link_addresses import mark_address_links
 from reader.models import Article
 from reader.readability.document import BLOCK_ELEMENTS
 from reader.readability.sentences import sentence_spans
@@ -112,9 +113,13 @@ def _digest(*parts: str) -> bytes:
 
 def article_text(article: Article, *, marks: bool = True) -> MarkedArticle:
     """The article's title, lead (plain text) and body (sanitized HTML) for a template: with their sentences
-    marked, or (``marks=False``: the editor's previews, where nothing reads aloud) as they are."""
+    marked, or (``marks=False``: the editor's previews, where nothing reads aloud) as they are; in both, the
+    body's links that read as their own address are marked for print (reader.link_addresses)."""
+    # Here, with the sentences, the mark costs a parse once per article version, and the stored HTML stays
+    # as the sanitizer wrote it (old and new articles alike).
     if not marks:
-        return MarkedArticle(escape(article.title), escape(article.summary), Markup(article.body_html))
+        body = Markup(mark_address_links(article.body_html))
+        return MarkedArticle(escape(article.title), escape(article.summary), body)
     key = _digest(article.lang, article.title, article.summary, article.body_html)
     marked = _cache.get(key)
     if marked is None:
@@ -122,7 +127,7 @@ def article_text(article: Article, *, marks: bool = True) -> MarkedArticle:
         marked = MarkedArticle(
             mark_text(article.title, "t", lang),
             mark_text(article.summary, "l", lang),
-            mark_html(article.body_html, "b", lang),
+            mark_html(mark_address_links(article.body_html), "b", lang),
         )
         _cache.put(key, marked)
     return marked

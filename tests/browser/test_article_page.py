@@ -278,3 +278,96 @@ def test_tab_after_a_click_in_the_text_goes_on_from_there_and_the_skip_link_stil
         assert page.evaluate("document.activeElement.closest('main')?.id") == "reader-main"
     finally:
         context.close()
+
+
+# A4 with 15 mm margins, as a reader prints it: 180 mm of text, in CSS px.
+PRINTED_WIDTH = round(180 / 25.4 * 96)
+# How far each cell of the first table reaches past the table's region, and the region past the page, in px;
+# and the text size of the table and of the article's paragraphs.
+TABLE_ON_PAPER = """() => {
+  const region = document.querySelector('.reader-table');
+  const page = document.documentElement.clientWidth;
+  const cells = [...region.querySelectorAll('th, td')];
+  return {cells: cells.length,
+          past: cells.map((c) => Math.max(c.getBoundingClientRect().right - region.getBoundingClientRect().right,
+                                          c.scrollWidth - c.clientWidth)),
+          regionPast: region.getBoundingClientRect().right - page,
+          tableSize: parseFloat(getComputedStyle(region.querySelector('table')).fontSize),
+          textSize: parseFloat(getComputedStyle(document.querySelector('.reader-body p')).fontSize)};
+}"""
+
+
+@pytest.mark.parametrize("size", ["100", "250", "400"])
+def test_a_printed_table_keeps_every_column_on_the_paper(browser: Browser, live_server: str, size: str) -> None:
+    # Printed at 250 % and more, the table ran past the paper's edge and its last columns ("1920 px" first)
+    # were not printed at all: paper does not scroll. Laid out at the paper's width in print media, every cell
+    # is inside the page; a table of many columns is set smaller, the article's text keeps its size.
+    context = browser.new_context(viewport={"width": PRINTED_WIDTH, "height": 1000})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
+        page = context.new_page()
+        page.emulate_media(media="print")
+        page.goto(live_server + f"/articles/{TABLE_SLUG}")
+        seen = page.evaluate(TABLE_ON_PAPER)
+        assert seen["cells"] >= 60, seen
+        assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, seen
+        assert seen["textSize"] == 16 * int(size) / 100, seen
+        assert seen["tableSize"] >= min(seen["textSize"], 20), seen  # no smaller than needed: 125 % at least
+    finally:
+        context.close()
+
+
+# The widths of a paragraph, list items and a blockquote's paragraph in the body, and what hyphenates.
+INDENTS = """() => {
+  const width = (selector) => document.querySelector(selector).getBoundingClientRect().width;
+  const hyphens = (selector) => getComputedStyle(document.querySelector(selector)).hyphens;
+  return {p: width('.reader-body > p'), ul: width('.reader-body ul > li'), ol: width('.reader-body ol > li'),
+          quote: width('.reader-body blockquote p'), text: hyphens('.reader-body p'),
+          rem: parseFloat(getComputedStyle(document.documentElement).fontSize)};
+}"""
+
+
+@pytest.mark.parametrize(("size", "viewport"), [("100", (1280, 800)), ("400", (320, 640))])
+def test_indents_stop_growing_with_the_text_and_words_hyphenate(
+    browser: Browser, live_server: str, size: str, viewport: tuple[int, int]
+) -> None:
+    # At 400 % on a 320 px phone the 1.5em indent took a third of the line: list items 192 px wide beside
+    # 288 px paragraphs, a blockquote's paragraphs 204 px. Indents stop at 3rem (a blockquote's at 2rem and its
+    # rule at 0.625rem); at 100 % they are as they were.
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
+        page = context.new_page()
+        page.goto(live_server + f"/articles/{EN_SLUG}")
+        seen = page.evaluate(INDENTS)
+        em, rem = seen["rem"] * int(size) / 100, seen["rem"]
+        indent, quote = min(1.5 * em, 3 * rem), min(em, 2 * rem) + min(0.3125 * em, 0.625 * rem)
+        assert seen["ul"] == pytest.approx(seen["p"] - indent, abs=1), seen
+        assert seen["ol"] == pytest.approx(seen["p"] - indent, abs=1), seen
+        assert seen["quote"] == pytest.approx(seen["p"] - quote, abs=1), seen
+        # English is hyphenated where the browser has its dictionary (Debian's Chromium has none to show it).
+        assert seen["text"] == "auto", seen
+        # Never Vietnamese, whose words are single syllables: a break inside one would be read as two.
+        page.goto(live_server + f"/articles/{SEED_SLUG}")
+        assert page.eval_on_selector(".reader-body p", "p => getComputedStyle(p).hyphens") == "manual"
+    finally:
+        context.close()
+
+
+# Each web link of the body: its text, and what print writes after it.
+PRINTED_LINKS = """() => [...document.querySelectorAll('.reader-body a[href^="http"]')].map((a) =>
+  [a.textContent.trim(), getComputedStyle(a, '::after').content])"""
+
+
+def test_print_gives_a_links_address_once(page: Page, live_server: str) -> None:
+    # A link whose text is its own address printed as the address and the same address again in brackets
+    # (120 characters twice). It is printed once now; a link with words of its own still gets its address.
+    page.emulate_media(media="print")
+    page.goto(live_server + f"/articles/{TABLE_SLUG}")
+    page.eval_on_selector(
+        ".reader-body p",
+        "p => p.append(Object.assign(document.createElement('a'), {href: 'https://example.org/r', textContent: 'r'}))",
+    )
+    links = page.evaluate(PRINTED_LINKS)
+    address = "https://example.org/archive/2026/reading-research/line-length-and-text-size-on-small-screens/"
+    assert sorted(links) == [[address + "full-report-and-tables.html", "none"], ["r", '" (https://example.org/r)"']]

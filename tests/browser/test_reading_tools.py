@@ -872,6 +872,59 @@ def test_a_link_in_the_sentence_being_read_is_underlined(browser: Browser, live_
         context.close()
 
 
+# The sentence being read, in hex (a canvas resolves color-mix() and system colours): its ring, fill and text,
+# and the page around it.
+SPEAKING_SENTENCE = """() => {
+  const hex = (css) => {
+    const c = document.createElement('canvas').getContext('2d');
+    c.fillStyle = css; c.fillRect(0, 0, 1, 1);
+    return '#' + [...c.getImageData(0, 0, 1, 1).data].slice(0, 3).map((n) => n.toString(16).padStart(2, '0')).join('');
+  };
+  const system = (name) => {
+    const e = document.createElement('i'); e.style.color = name; document.body.append(e);
+    const color = getComputedStyle(e).color; e.remove(); return hex(color);
+  };
+  const parts = document.querySelectorAll('[data-sentence="b1"]');
+  parts.forEach((part) => part.classList.add('reader-speaking'));
+  const s = getComputedStyle(parts[0]);
+  return {ring: hex(s.outlineColor), ringStyle: s.outlineStyle, ringWidth: parseFloat(s.outlineWidth),
+          fill: hex(s.backgroundColor), text: hex(s.color),
+          page: hex(getComputedStyle(document.getElementById('reader')).backgroundColor),
+          canvasText: system('CanvasText')};
+}"""
+
+
+@pytest.mark.parametrize("colours", [*(f"t:{theme}" for theme in THEMES), "fg:2a1a00|bg:fff8e7", "forced colours"])
+def test_the_sentence_being_read_is_ringed_at_3_to_1_in_every_theme(
+    browser: Browser, live_server: str, colours: str
+) -> None:
+    # Its tint of the link colour was all that marked it: 1.46:1 against the page in the light theme, 1.62
+    # dark, 1.47 sepia, 1.74 and 1.63 in high contrast, with no outline or underline, so where the sentence
+    # began and ended was hard to see. It is ringed now, 3:1 or more against the page and the tint (WCAG 1.4.11),
+    # its text still at 7:1; with a reader's own colours the fill itself is the text colour (7:1); in forced
+    # colours the ring is the system's text colour.
+    context = browser.new_context(locale="en-GB")
+    try:
+        cookie = "1|t:light" if colours == "forced colours" else f"1|{colours}"
+        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+        page = context.new_page()
+        if colours == "forced colours":
+            page.emulate_media(forced_colors="active")
+        page.goto(f"{live_server}/articles/{EN_SLUG}")
+        seen = page.evaluate(SPEAKING_SENTENCE)
+        assert seen["ringStyle"] == "solid" and seen["ringWidth"] >= 2, seen
+        assert contrast_ratio(seen["ring"], seen["page"]) >= 3, seen
+        if colours == "forced colours":
+            assert seen["ring"] == seen["canvasText"], seen
+        elif colours.startswith("fg:"):
+            assert seen["ring"] == seen["fill"] == "#2a1a00" and seen["text"] == seen["page"] == "#fff8e7", seen
+        else:
+            assert contrast_ratio(seen["ring"], seen["fill"]) >= 3, seen
+            assert contrast_ratio(seen["text"], seen["fill"]) >= 7, seen
+    finally:
+        context.close()
+
+
 # A link in the sentence being read, focused from the keyboard, and a word of it highlighted as a voice that
 # sends word boundaries has it: their colours, the sentence's fill, and the link's text against its fill.
 SPEAKING_LINK_FOCUSED = """() => {
