@@ -74,8 +74,8 @@ def section(rows: list[str], runs: int, load: float) -> str:
             "and text files go in Brotli to browsers that take it. Read aloud's voice and the reading guide load "
             "on first use (docs/read-aloud.md), and so does what makes again the presses made while a change was "
             "on its way (`js/settings-presses.js`, docs/preferences.md), the rest of the reading tools is one "
-            "module, and the embed "
-            "page's two classic scripts are one file; the five read-aloud icons are views of one SVG; static "
+            "module, and each page's two classic scripts are one file (the embed's, and the article's, index's "
+            "and settings' own); the five read-aloud icons are views of one SVG; static "
             "files carry only the headers that mean something for them (nosniff, CORS/CORP, caching; a CSP on "
             "SVG: reader.kinds).",
             "",

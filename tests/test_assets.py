@@ -14,6 +14,7 @@ from reader.assets import (
     BUNDLES,
     EMBED_SCRIPT,
     IMMUTABLE,
+    PAGE_SCRIPT,
     REVALIDATE,
     STYLESHEET,
     WEB_FONTS,
@@ -185,13 +186,15 @@ def test_scripts_are_served_without_comment_lines_and_indentation_template_text_
 
 
 def test_a_script_bundle_is_its_parts_each_run_as_if_alone() -> None:
-    """The /embed page's classic scripts are served as one file (reader.assets.BUNDLES): each must wrap its
-    code in a function, so that neither declares a name the other sees, nor makes the other strict."""
+    """The /embed page's classic scripts, and reader's own pages', are served as one file each
+    (reader.assets.BUNDLES): each part must wrap its code in a function, so that neither declares a name the
+    other sees, nor makes the other strict."""
     assets = StaticAssets(STATIC_DIR, "/static")
-    parts = [assets.files[part].body.decode() for part in BUNDLES[EMBED_SCRIPT]]
-    assert assets.files[EMBED_SCRIPT].body.decode() == "\n".join(parts)
-    for part in parts:
-        assert part.startswith("(() => {\n") and part.endswith("\n})();\n"), part[:80]
+    for bundle in (EMBED_SCRIPT, PAGE_SCRIPT):
+        parts = [assets.files[part].body.decode() for part in BUNDLES[bundle]]
+        assert assets.files[bundle].body.decode() == "\n".join(parts)
+        for part in parts:
+            assert part.startswith("(() => {\n") and part.endswith("\n})();\n"), part[:80]
 
 
 async def _raw(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:

@@ -44,14 +44,17 @@ REVALIDATE = "public, max-age=300"
 # fonts' faces (fonts.css) and their metric-matched local fallbacks (font-fallbacks.css, reader.font_fallbacks):
 # linked only where the reader's font is one of them (templates/_shell.html), as the faces are 0.8 KiB of a
 # first visit that uses none of them. The /embed page's classic scripts, one request instead of two (each
-# still runs as if alone: an arrow function around its code, no "use strict" of the file's own).
+# still runs as if alone: an arrow function around its code, no "use strict" of the file's own), and reader's own
+# pages' (the article, the index, /preferences), which also bring a page back from Back or Forward up to date.
 STYLESHEET = "css/page.css"
 WEB_FONTS = "css/web-fonts.css"
 EMBED_SCRIPT = "js/embed-page.js"
+PAGE_SCRIPT = "js/settings-page.js"
 BUNDLES = {
     STYLESHEET: ("css/reader.css", "css/reading-tools.css"),
     WEB_FONTS: ("css/fonts.css", "css/font-fallbacks.css"),
     EMBED_SCRIPT: ("js/settings-swap.js", "js/reader-embed.js"),
+    PAGE_SCRIPT: ("js/settings-swap.js", "js/settings-history.js"),
 }
 
 _CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)(?P<ref>[^"')\s]+)(?P=quote)\s*\)""")

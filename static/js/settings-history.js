@@ -3,21 +3,23 @@
 // chosen dark since). The server says the settings now (at #reader's data-now: the cookie is HttpOnly); when they
 // differ from those the page was drawn with (its data-drawn), the region comes up to date as a change
 // brings it, the reader's place kept (settings-swap.js). Reader's own pages load it, not the embed (its
-// settings live in its address), and apart from settings-swap.js, which the embed's first visit pays for too.
-addEventListener("pageshow", ({ persisted }) => {
-  const { drawn, now: asked } = document.getElementById("reader")?.dataset ?? {};
-  if (!drawn || !asked || !(persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward")) return;
-  // A refresh saves nothing, so a failure of it says nothing: the page stays as it was. An error answer (a 429, a
-  // 503) is no tag; and the region's GET comes from no control (htmx.ajax without a source: the body, outside
-  // the region), so settings-swap.js, which speaks for the region's forms, leaves its failure alone.
-  fetch(asked, { cache: "no-store" })
-    .then((answer) => (answer.ok ? answer.text() : drawn))
-    .then((now) => {
-      if (now === drawn) return;
-      const values = document.getElementById("reader-panel")?.open ? { panel: "open" } : {};
-      // max-age=0: revalidated, never the HTTP cache's copy of the same old page.
-      const headers = { "Cache-Control": "max-age=0" };
-      htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
-    })
-    .catch(() => {});
-});
+// settings live in its address): served with settings-swap.js as one file, js/settings-page.js (reader.assets).
+(() => {
+  addEventListener("pageshow", ({ persisted }) => {
+    const { drawn, now: asked } = document.getElementById("reader")?.dataset ?? {};
+    if (!drawn || !asked || !(persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward")) return;
+    // A refresh saves nothing, so a failure of it says nothing: the page stays as it was. An error answer (a 429, a
+    // 503) is no tag; and the region's GET comes from no control (htmx.ajax without a source: the body, outside
+    // the region), so settings-swap.js, which speaks for the region's forms, leaves its failure alone.
+    fetch(asked, { cache: "no-store" })
+      .then((answer) => (answer.ok ? answer.text() : drawn))
+      .then((now) => {
+        if (now === drawn) return;
+        const values = document.getElementById("reader-panel")?.open ? { panel: "open" } : {};
+        // max-age=0: revalidated, never the HTTP cache's copy of the same old page.
+        const headers = { "Cache-Control": "max-age=0" };
+        htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
+      })
+      .catch(() => {});
+  });
+})();

@@ -788,10 +788,11 @@ def _modules_fetched(page: Page) -> list[str]:
 
 
 def _names(urls: list[str]) -> set[str]:
-    # settings-swap.js (it keeps the place across a settings swap) and settings-history.js (it brings a page
-    # from Back or Forward up to date) are the pages' classic scripts, not the reading tools' modules.
+    # settings-swap.js (it keeps the place across a settings swap), alone or with settings-history.js (it brings
+    # a page from Back or Forward up to date) as settings-page.js, is the pages' classic script, not the reading
+    # tools' modules.
     names = {url.split("/static/js/")[1].split("?")[0] for url in urls}
-    return names - {"settings-swap.js", "settings-history.js"}
+    return names - {"settings-swap.js", "settings-page.js"}
 
 
 def test_the_voice_and_the_guide_load_on_first_use_from_fingerprinted_addresses(stubbed_speech: Page) -> None:
