@@ -67,8 +67,12 @@ async def test_sign_in_and_out(client: httpx.AsyncClient, auth: AuthActions) -> 
     assert session_cookie and "." in session_cookie
     listing = await client.get("/editor/")
     assert SEED_SLUG in listing.text and "Đăng xuất (editor)" in listing.text
+    # Whose unsaved changes the tab may keep (js/editor-draft.js), and the script that removes them on sign-out.
+    assert 'id="editor-logout-form" data-draft-owner="' in listing.text and "editor-draft" in listing.text
     out = await client.post("/editor/logout", data={"csrf_token": csrf_token(listing.text)})
     assert out.status_code == 303
+    # The unsaved changes kept in the browser go with the session, even from a page without the script.
+    assert out.headers["clear-site-data"] == '"storage"'
     client.cookies.set("reader_session", session_cookie)  # a copied cookie is dead after sign-out
     assert (await client.get("/editor/")).status_code == 303
 

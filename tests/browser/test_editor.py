@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
-from tests.browser.conftest import DELETED_SLUG, PageProblems, sign_in, wait_for_htmx
+from tests.browser.conftest import DELETED_SLUG, OTHER_EDITOR_NAME, PageProblems, sign_in, wait_for_htmx
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
@@ -432,6 +432,46 @@ def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_i
     wait_for_htmx(page)
     expect(page.locator("#editor-kept")).to_be_hidden()
     assert page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('reader-draft'))") == []
+
+
+KEPT_KEYS = "() => Object.keys(sessionStorage).filter(k => k.startsWith('reader-draft'))"
+
+
+def _typed_and_kept(page: Page, live_server: str, text: str) -> None:
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    page.fill("#editor-summary", text)
+    page.wait_for_function(KEPT_KEYS + ".length > 0")  # kept 400 ms after the last keystroke
+
+
+def test_signing_out_removes_the_unsaved_changes_and_no_other_editor_is_offered_them(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    # Two editors, one tab. The second typed without saving and signed out; the first, signed in next in the
+    # tab, was offered the second's text and could save it as their own.
+    sign_in(page, live_server, OTHER_EDITOR_NAME)
+    _typed_and_kept(page, live_server, "CONFIDENTIAL: not for the first editor")
+    page.click("#editor-logout")
+    page.wait_for_url(live_server + "/editor/login")
+    assert page.evaluate(KEPT_KEYS) == []
+    sign_in(page, live_server)
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-kept")).to_be_hidden()
+    assert "CONFIDENTIAL" not in page.input_value("#editor-summary")
+
+    # Without signing out (the session ended, or the cookie was cleared), another account's page opening in
+    # the tab removes what the other one kept; the account that typed it gets it back (the test above).
+    page.click("#editor-logout")
+    page.wait_for_url(live_server + "/editor/login")
+    sign_in(page, live_server, OTHER_EDITOR_NAME)
+    _typed_and_kept(page, live_server, "CONFIDENTIAL again")
+    context.clear_cookies(name="reader_session")
+    sign_in(page, live_server)
+    assert page.evaluate(KEPT_KEYS) == []
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-kept")).to_be_hidden()
 
 
 def test_kept_changes_can_be_discarded_and_an_untouched_form_keeps_nothing(page: Page, live_server: str) -> None:
