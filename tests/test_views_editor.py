@@ -803,7 +803,8 @@ async def test_deleted_articles_need_a_session(client: httpx.AsyncClient, auth: 
     await auth.sign_out(signed)
     for path in paths:
         response = await client.get(path)
-        assert response.status_code == 303 and response.headers["location"] == f"/editor/login?next={path}"
+        # The client still sends the ended session's cookie: the sign-in form says the session ended.
+        assert response.status_code == 303 and response.headers["location"] == f"/editor/login?next={path}&ended=1"
     response = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": signed.csrf, "version": "1"})
     assert response.status_code == 303 and response.headers["location"].startswith("/editor/login")
     assert (await client.get(f"/articles/{EN_SLUG}")).status_code == 404  # nothing restored
@@ -1271,3 +1272,32 @@ async def test_the_marked_blocks_are_those_of_asking_every_flag() -> None:
         assert editor_views._marked_blocks(article, flags) == expected, seed
         compared += sum(1 for block in expected for piece in block["pieces"] if piece["starts"])
     assert compared > 1000  # the flags did mark pieces, many of them
+
+
+ENDED_VI = "Phiên làm việc của bạn đã kết thúc"
+ENDED_EN = "Your session has ended. Sign in again to continue; your unsaved changes are kept in this browser."
+
+
+async def test_the_sign_in_form_says_when_a_session_ended_under_the_editor(
+    client: httpx.AsyncClient, auth: AuthActions
+) -> None:
+    # A first visit: the ordinary form.
+    first = await client.get("/editor/", follow_redirects=True)
+    assert first.url.path == "/editor/login" and ENDED_VI not in first.text
+    signed = await auth.sign_in()
+    # The session ends (its cookie names none any more) while the article form is open; Save sends it.
+    client.cookies.set("reader_session", "dead.cookie")
+    saved = await client.post(f"/editor/articles/{EN_SLUG}", data={"csrf_token": signed.csrf, "title": "x"})
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/editor/login?next=/editor/articles/{EN_SLUG}&ended=1"
+    page = await client.get(saved.headers["location"])
+    notice = re.search(r'<p class="reader-editor-notice" role="status" id="login-ended">([^<]*)</p>', page.text)
+    assert notice is not None and notice.group(1).startswith(ENDED_VI)
+    english = await client.get(saved.headers["location"], headers={"accept-language": "en"})
+    assert ENDED_EN in english.text
+    # A wrong password keeps the notice, and where the editor was going.
+    back = f"/editor/articles/{EN_SLUG}"
+    form = {"csrf_token": csrf_token(english.text), "name": "editor", "password": "wrong", "next": back, "ended": "1"}
+    wrong = await client.post("/editor/login", data=form)
+    assert wrong.status_code == 401 and ENDED_VI in wrong.text
+    assert f'name="next" value="/editor/articles/{EN_SLUG}"' in wrong.text
