@@ -526,3 +526,21 @@ def test_a_copy_is_found_by_its_text_at_once_and_a_stale_article_stays_stale(
     assert asyncio.run(_searched(database_target, "han man")) == ([], 1)
     assert reader("migrate", "--db", str(database_target)).returncode == 0  # a node of the target makes them
     assert asyncio.run(_searched(database_target, "han man")) == (["stale"], 0)
+
+
+def test_an_import_says_what_the_layout_checks_find_in_each_article(tmp_path: Path) -> None:
+    # The editor's check page found these; `reader import` said only "Imported 2 articles".
+    flawed = tmp_path / "flawed.md"
+    flawed.write_text(
+        '---\ntitle: Flawed\nlang: en\n---\n<img src="/media/chart.png">\n\n## Part one\n\n#### Too deep\n\nText.\n'
+    )
+    clean = tmp_path / "clean.md"
+    clean.write_text("---\ntitle: Clean\nlang: en\n---\n## Part one\n\nText.\n")
+    done = reader("import", "--db", str(tmp_path / "site.db"), str(flawed), str(clean))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Imported 2 articles into ")
+    warnings = [line for line in done.stderr.splitlines() if " warning: " in line]
+    assert warnings == [
+        "reader import: warning: flawed: Image without alternative text (no alt attribute)",
+        "reader import: warning: flawed: Heading level skipped: h4 follows h2",
+    ]

@@ -206,6 +206,7 @@ async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, edit
     good = ("good.md", b"---\nlang: en\n---\n# Imported here\n\nBody.\n", "text/markdown")
     ok = await client.post("/editor/import", data={"csrf_token": token}, files={"files": good})
     assert ok.status_code == 200 and "Đã nhập: 1 mới, 0 cập nhật, 0 không đổi." in ok.text
+    assert "reader-editor-findings" not in ok.text  # nothing to say of a clean article
     bad = (
         "broken.json",
         b'{"lang": "en", "title": "X", "body_html": "<p>x</p>", "published": "soon"}',
@@ -1301,3 +1302,15 @@ async def test_the_sign_in_form_says_when_a_session_ended_under_the_editor(
     wrong = await client.post("/editor/login", data=form)
     assert wrong.status_code == 401 and ENDED_VI in wrong.text
     assert f'name="next" value="/editor/articles/{EN_SLUG}"' in wrong.text
+
+
+async def test_the_import_page_lists_what_the_layout_checks_find(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    flawed = b'---\ntitle: Flawed\nlang: en\n---\n<img src="/media/a.png">\n\n## One\n\n#### Deep\n\nText.\n'
+    files = {"files": ("flawed.md", flawed, "text/markdown")}
+    answer = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files=files)
+    assert answer.status_code == 200
+    found = re.search(r'<ul class="reader-editor-findings">(.*?)</ul>', answer.text, re.DOTALL)
+    assert found is not None
+    items = re.findall(r"<li>([^<]*)</li>", found.group(1))
+    assert items == ["Ảnh không có văn bản thay thế (thiếu thuộc tính alt)", "Nhảy cấp tiêu đề: h4 đứng ngay sau h2"]
+    assert 'href="/editor/articles/flawed/check"' in answer.text

@@ -30,7 +30,7 @@ from reader.db import (
     url_identity,
 )
 from reader.demo import seed_demo
-from reader.importer import ImportFailure, import_files
+from reader.importer import ImportFailure, drafts_from_files, layout_findings
 from reader.models import BY_CLI_IMPORT
 from reader.settings import (
     ACCESS_LOG_FORMATS,
@@ -354,8 +354,14 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
 async def _import(settings: Settings, files: Sequence[Path]) -> str:
     async with _opened(settings.database, settings) as (db, _):
         progress = ProgressBar(sys.stderr, "Checking files")
-        result = await import_files(SqlArticleStore(db), files, progress, by=BY_CLI_IMPORT, zone=settings.zone)
+        drafts = drafts_from_files(files, progress, settings.zone)
+        result = await SqlArticleStore(db).save_articles(drafts, by=BY_CLI_IMPORT)
     total = result.created + result.updated + result.unchanged
+    # What the editor's check page would say of each article, said now on standard error (warnings: the
+    # articles are imported all the same), a line a finding, before the summary on standard output.
+    for draft, issues in layout_findings(drafts, "en"):
+        for issue in issues:
+            print(f"reader import: warning: {draft.slug}: {issue['message']}", file=sys.stderr)
     return (
         f"Imported {total} article{'s' if total != 1 else ''} into {describe_target(settings.database)}: "
         f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged."
