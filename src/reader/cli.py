@@ -225,6 +225,20 @@ def _serve_flags(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def workers_warning(count: int, cpus: int) -> str | None:
+    """Advice when `count` workers would be far more than `cpus` can run: each is a whole process with its
+    own answer cache and database connections, and past about two per CPU (gunicorn's documentation advises
+    2 × CPUs + 1 for workers that wait on I/O) they add memory and contention, not throughput. A warning,
+    not a refusal: an operator may know better (a CPU count a container reports wrong, a test)."""
+    most = 2 * cpus + 1
+    if count <= most:
+        return None
+    return (
+        f"{count} worker processes on {cpus} CPU{'s' if cpus != 1 else ''}: more than 2 × CPUs + 1 ({most}) "
+        "adds memory and contention, not speed ('auto' starts one per CPU)"
+    )
+
+
 def _serve(settings: Settings, host: str, port: int) -> int:
     from reader.event_loop import reserve_address
 
@@ -232,6 +246,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         shown = f"[{host}]" if ":" in host else host
         return _fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
 
+    if (advice := workers_warning(settings.workers, workers("auto", "auto"))) is not None:
+        print(f"reader: warning: {advice}", file=sys.stderr)
     # The address is tried first: a port another server holds (a second reader started by mistake) or a host
     # that is none is said in one line before a database is created or changed. It is reserved only after
     # the database is ready, though: a reservation is a socket other servers could still join until it

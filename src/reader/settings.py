@@ -193,6 +193,9 @@ def parse_database(name: str, raw: str, environ: Mapping[str, str] | None = None
     No message repeats the URL's user, password, hosts or ports (in a malformed URL nothing tells where the
     password ends), only a scheme or an sslmode-like choice as typed."""
     value = raw.strip()
+    if not value:
+        # Path("") is ".", the working directory: "not a file" would name a path nobody gave.
+        raise SettingsError(f"{name}: the path is empty (give a SQLite file path or a postgresql:// URL)")
     scheme = _SCHEME.match(value)
     if scheme is None or scheme.group(1).lower() not in DATABASE_SCHEMES:
         if "://" in value:
