@@ -429,6 +429,7 @@ def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_i
     page.wait_for_timeout(1000)  # another preview, answered the same way
     assert page.url == live_server + "/editor/new"
     assert page.input_value("#editor-body") == "A first paragraph. More. Still here."
+    assert axe_problems(page) == []  # the line over the preview, its link
     failed.get_by_role("link", name="Đăng nhập lại").click()
     page.wait_for_url(re.compile(r"/editor/login\?next=%2Feditor%2Fnew&ended=1$"))
     expect(page.locator("#login-ended")).to_have_text(
@@ -436,6 +437,7 @@ def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_i
         "những thay đổi chưa lưu vẫn được giữ trong trình duyệt này."
     )
     expect(page.locator("#login-ended")).to_have_attribute("role", "status")
+    assert axe_problems(page) == []
     page.fill("#login-name", EDITOR_NAME)
     page.fill("#login-password", EDITOR_PASSWORD)
     page.click("#login-submit")
