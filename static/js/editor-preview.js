@@ -88,6 +88,10 @@
     if (!box || !(form instanceof Element) || form.getAttribute("data-hx-target") !== "#editor-preview") return;
     const message = box.dataset[`text${reason}`] || box.dataset.textFailed;
     const line = failureLine(box, true);
+    // Written again only when the reason changes: the link must stay the same element while the editor,
+    // typing on, sets off more previews answered alike (a rewritten line would pull it from under a click).
+    if (line.dataset.reason === reason) return;
+    line.dataset.reason = reason;
     line.textContent = message;
     if (reason === "SignedOut" && box.dataset.signIn) {
       const link = document.createElement("a");
