@@ -30,11 +30,21 @@ async def test_an_account_signs_in_with_its_password_only(accounts: AccountStore
 
 async def test_names_are_taken_whatever_their_case(accounts: AccountStore) -> None:
     await accounts.add_user("Mai", PASSWORD)
-    with pytest.raises(AccountError, match="already exists"):
+    # The account as it is stored, and why another spelling is the same name.
+    with pytest.raises(AccountError) as taken:
         await accounts.add_user("MAI", PASSWORD)
+    assert str(taken.value) == (
+        "an account named 'Mai' already exists (names are case-insensitive: 'MAI' is the same name)"
+    )
+    with pytest.raises(AccountError) as same:
+        await accounts.add_user("Mai", PASSWORD)
+    assert str(same.value) == "an account named 'Mai' already exists"
     await accounts.create_token("Deploy")
-    with pytest.raises(AccountError, match="already exists"):
+    with pytest.raises(AccountError) as token:
         await accounts.create_token("deploy")
+    assert str(token.value) == (
+        "a token named 'Deploy' already exists (names are case-insensitive: 'deploy' is the same name); revoke it first"
+    )
 
 
 async def test_sessions_live_until_they_end(accounts: AccountStore) -> None:

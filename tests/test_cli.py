@@ -526,3 +526,68 @@ def test_a_copy_is_found_by_its_text_at_once_and_a_stale_article_stays_stale(
     assert asyncio.run(_searched(database_target, "han man")) == ([], 1)
     assert reader("migrate", "--db", str(database_target)).returncode == 0  # a node of the target makes them
     assert asyncio.run(_searched(database_target, "han man")) == (["stale"], 0)
+
+
+def test_an_import_says_what_the_layout_checks_find_in_each_article(tmp_path: Path) -> None:
+    # The editor's check page found these; `reader import` said only "Imported 2 articles".
+    flawed = tmp_path / "flawed.md"
+    flawed.write_text(
+        '---\ntitle: Flawed\nlang: en\n---\n<img src="/media/chart.png">\n\n## Part one\n\n#### Too deep\n\nText.\n'
+    )
+    clean = tmp_path / "clean.md"
+    clean.write_text("---\ntitle: Clean\nlang: en\n---\n## Part one\n\nText.\n")
+    done = reader("import", "--db", str(tmp_path / "site.db"), str(flawed), str(clean))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Imported 2 articles into ")
+    warnings = [line for line in done.stderr.splitlines() if " warning: " in line]
+    assert warnings == [
+        "reader import: warning: flawed: Image without alternative text (no alt attribute)",
+        "reader import: warning: flawed: Heading level skipped: h4 follows h2",
+    ]
+
+
+def test_an_empty_database_path_is_named_as_such(tmp_path: Path) -> None:
+    # Path("") is ".": "reader: error: .: not a file" named a path nobody gave.
+    for args in (("serve", "--db", ""), ("migrate", "--db", " "), ("copy", "", str(tmp_path / "x.db"))):
+        done = reader(*args)
+        assert done.returncode == 2, args
+        assert "the path is empty" in done.stderr and ".: not a file" not in done.stderr, (args, done.stderr)
+        assert done.stderr.count("\n") == 1
+
+
+def test_many_more_workers_than_cpus_is_a_warning_not_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader import cli, event_loop
+
+    assert cli.workers_warning(5, 2) is None  # 2 × CPUs + 1, as gunicorn advises
+    assert cli.workers_warning(6, 2) == (
+        "6 worker processes on 2 CPUs: more than 2 × CPUs + 1 (5) adds memory and contention, not speed "
+        "('auto' starts one per CPU)"
+    )
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+    def taken(host: str, port: int) -> None:
+        raise OSError(98, "Address already in use")
+
+    # Stopped at the address (nothing is started): the warning came first, on its own line.
+    monkeypatch.setattr(event_loop, "reserve_address", taken)
+    done = reader("serve", "--workers", "64", "--port", "8899")
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("reader: warning: 64 worker processes on 2 CPUs: more than 2 × CPUs + 1 (5)")
+    assert lines[1].startswith("reader: error: cannot listen on")
+    assert "warning" not in reader("serve", "--workers", "4", "--port", "8899").stderr
+
+
+def test_the_api_reference_generator_outside_the_repository_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.api_docs import main as api_docs
+
+    monkeypatch.chdir(tmp_path)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = api_docs([])
+    assert code == 2
+    assert err.getvalue() == (
+        "python -m reader.api_docs: cannot read docs/api.md: No such file or directory "
+        "(run it from the repository's root, or name the file with --doc)\n"
+    )

@@ -94,7 +94,8 @@ async def test_a_real_editor_path_is_kept(
 async def test_an_htmx_request_without_a_session_is_sent_to_sign_in(client: httpx.AsyncClient) -> None:
     response = await client.get("/editor/articles/b%E1%BA%AFc%E3%80%82", headers={"hx-request": "true"})
     assert response.status_code == 200
-    assert response.headers["hx-redirect"] == "/editor/login?next=/editor/articles/b%E1%BA%AFc%E3%80%82"
+    # Made by an editor page: the session it had ended, which the sign-in form says.
+    assert response.headers["hx-redirect"] == "/editor/login?next=/editor/articles/b%E1%BA%AFc%E3%80%82&ended=1"
 
 
 async def test_an_htmx_request_without_a_session_comes_back_to_the_page_it_was_made_from(
@@ -109,7 +110,8 @@ async def test_an_htmx_request_without_a_session_comes_back_to_the_page_it_was_m
         ("https://evil.example//evil.example/x", "//evil.example/x"),
     ):
         response = await client.post("/editor/preview", headers={"hx-request": "true", "hx-current-url": page})
-        assert response.headers["hx-redirect"] == "/editor/login?" + urlencode({"next": unquote(back)}, safe="/")
+        expected = "/editor/login?" + urlencode({"next": unquote(back), "ended": "1"}, safe="/")
+        assert response.headers["hx-redirect"] == expected
     login = await client.get("/editor/login", params={"next": "//evil.example/x"})
     assert "evil" not in login.text
 
@@ -149,3 +151,11 @@ async def test_no_slash_redirect_where_no_route_serves_the_twin(client: httpx.As
     # The path as written (httpx would read "//evil.example/" as another host).
     response = await client.get(httpx.URL("http://testserver/").copy_with(raw_path=asked.encode()))
     assert response.status_code == 404 and "location" not in response.headers
+
+
+async def test_the_live_preview_without_a_session_is_answered_in_place(client: httpx.AsyncClient) -> None:
+    # Made in the background as the editor types: a redirect sent the tab to the sign-in form mid-sentence.
+    headers = {"hx-request": "true", "hx-target": "editor-preview", "hx-current-url": "http://test/editor/new"}
+    response = await client.post("/editor/preview", headers=headers)
+    assert response.status_code == 401
+    assert "hx-redirect" not in response.headers and "location" not in response.headers

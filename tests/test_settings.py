@@ -294,3 +294,63 @@ def _asyncpg_addresses(url: str) -> list[tuple[str, int] | str]:
         krbsrvname=None, gsslib=None,
     )  # fmt: skip
     return list(addresses)
+
+
+def test_origins_are_written_as_browsers_send_them() -> None:
+    # A browser leaves the scheme's default port out of Origin and writes the host in lower-case ASCII: an
+    # allowlisted https://news.example:443 must match what it sends.
+    settings = Settings.from_env(
+        {
+            "READER_EMBED_ORIGINS": "HTTPS://News.Example:443, http://blog.example:80/, http://b.example:8080,"
+            " https://bücher.example, https://[::1]:443"
+        }
+    )
+    assert settings.embed_origins == (
+        "https://news.example",
+        "http://blog.example",
+        "http://b.example:8080",
+        "https://xn--bcher-kva.example",
+        "https://[::1]",
+    )
+    # A default port belongs to its own scheme only.
+    assert Settings.from_env({"READER_EMBED_ORIGINS": "http://a.example:443"}).embed_origins == (
+        "http://a.example:443",
+    )
+    framing = Settings.from_env({"READER_FRAME_ANCESTORS": "https://*.news.example:443,'self'"}).frame_ancestors
+    assert framing == ("'self'", "https://*.news.example")
+
+
+def test_the_public_url_is_written_as_browsers_send_it() -> None:
+    for raw in ("https://reader.example:443", "HTTPS://Reader.Example/", " https://reader.example "):
+        assert Settings.from_env({"READER_PUBLIC_URL": raw}).public_url == "https://reader.example", raw
+    assert Settings.from_env({"READER_PUBLIC_URL": "http://reader.example:80"}).public_url == "http://reader.example"
+    assert Settings.from_env({"READER_PUBLIC_URL": "http://x.example:8080"}).public_url == "http://x.example:8080"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        (
+            "READER_EMBED_ORIGINS",
+            "https://news.example:99999",
+            "the port in 'https://news.example:99999' is not a number from 1 to 65535",
+        ),
+        ("READER_EMBED_ORIGINS", "https://news.example:0", "is not a number from 1 to 65535"),
+        ("READER_FRAME_ANCESTORS", "https://*.news.example:70000", "is not a number from 1 to 65535"),
+        ("READER_PUBLIC_URL", "https://reader.example:0", "is not a number from 1 to 65535"),
+        ("READER_PUBLIC_URL", "https://reader.example:65536", "is not a number from 1 to 65535"),
+        # reader is served at the root of its host (docs/deployment.md): a path would lead every link astray.
+        ("READER_PUBLIC_URL", "https://reader.example/news", "has a path (/news); reader must be served at the root"),
+        ("READER_PUBLIC_URL", "https://reader.example/news/", "has a path (/news/)"),
+        ("READER_PUBLIC_URL", "https://reader.example/?a=1", "no user name, query or fragment"),
+        ("READER_PUBLIC_URL", "https://reader.example#top", "no user name, query or fragment"),
+        ("READER_PUBLIC_URL", "https://reader.example?", "no user name, query or fragment"),
+        ("READER_PUBLIC_URL", "https://me:pw@reader.example", "no user name, query or fragment"),
+        ("READER_PUBLIC_URL", "ftp://reader.example", "is not an http(s) address"),
+        ("READER_PUBLIC_URL", "https://[::1", "is not an http(s) address"),
+    ],
+)
+def test_an_address_reader_cannot_match_is_refused(name: str, raw: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)) as refused:
+        Settings.from_env({name: raw})
+    assert str(refused.value).startswith(f"{name}: ")

@@ -67,8 +67,12 @@ async def test_sign_in_and_out(client: httpx.AsyncClient, auth: AuthActions) -> 
     assert session_cookie and "." in session_cookie
     listing = await client.get("/editor/")
     assert SEED_SLUG in listing.text and "Đăng xuất (editor)" in listing.text
+    # Whose unsaved changes the tab may keep (js/editor-draft.js), and the script that removes them on sign-out.
+    assert 'id="editor-logout-form" data-draft-owner="' in listing.text and "editor-draft" in listing.text
     out = await client.post("/editor/logout", data={"csrf_token": csrf_token(listing.text)})
     assert out.status_code == 303
+    # The unsaved changes kept in the browser go with the session, even from a page without the script.
+    assert out.headers["clear-site-data"] == '"storage"'
     client.cookies.set("reader_session", session_cookie)  # a copied cookie is dead after sign-out
     assert (await client.get("/editor/")).status_code == 303
 
@@ -202,6 +206,7 @@ async def test_import_a_file_and_a_malformed_one(client: httpx.AsyncClient, edit
     good = ("good.md", b"---\nlang: en\n---\n# Imported here\n\nBody.\n", "text/markdown")
     ok = await client.post("/editor/import", data={"csrf_token": token}, files={"files": good})
     assert ok.status_code == 200 and "Đã nhập: 1 mới, 0 cập nhật, 0 không đổi." in ok.text
+    assert "reader-editor-findings" not in ok.text  # nothing to say of a clean article
     bad = (
         "broken.json",
         b'{"lang": "en", "title": "X", "body_html": "<p>x</p>", "published": "soon"}',
@@ -799,7 +804,8 @@ async def test_deleted_articles_need_a_session(client: httpx.AsyncClient, auth: 
     await auth.sign_out(signed)
     for path in paths:
         response = await client.get(path)
-        assert response.status_code == 303 and response.headers["location"] == f"/editor/login?next={path}"
+        # The client still sends the ended session's cookie: the sign-in form says the session ended.
+        assert response.status_code == 303 and response.headers["location"] == f"/editor/login?next={path}&ended=1"
     response = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": signed.csrf, "version": "1"})
     assert response.status_code == 303 and response.headers["location"].startswith("/editor/login")
     assert (await client.get(f"/articles/{EN_SLUG}")).status_code == 404  # nothing restored
@@ -1267,3 +1273,44 @@ async def test_the_marked_blocks_are_those_of_asking_every_flag() -> None:
         assert editor_views._marked_blocks(article, flags) == expected, seed
         compared += sum(1 for block in expected for piece in block["pieces"] if piece["starts"])
     assert compared > 1000  # the flags did mark pieces, many of them
+
+
+ENDED_VI = "Phiên làm việc của bạn đã kết thúc"
+ENDED_EN = "Your session has ended. Sign in again to continue; your unsaved changes are kept in this browser."
+
+
+async def test_the_sign_in_form_says_when_a_session_ended_under_the_editor(
+    client: httpx.AsyncClient, auth: AuthActions
+) -> None:
+    # A first visit: the ordinary form.
+    first = await client.get("/editor/", follow_redirects=True)
+    assert first.url.path == "/editor/login" and ENDED_VI not in first.text
+    signed = await auth.sign_in()
+    # The session ends (its cookie names none any more) while the article form is open; Save sends it.
+    client.cookies.set("reader_session", "dead.cookie")
+    saved = await client.post(f"/editor/articles/{EN_SLUG}", data={"csrf_token": signed.csrf, "title": "x"})
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/editor/login?next=/editor/articles/{EN_SLUG}&ended=1"
+    page = await client.get(saved.headers["location"])
+    notice = re.search(r'<p class="reader-editor-notice" role="status" id="login-ended">([^<]*)</p>', page.text)
+    assert notice is not None and notice.group(1).startswith(ENDED_VI)
+    english = await client.get(saved.headers["location"], headers={"accept-language": "en"})
+    assert ENDED_EN in english.text
+    # A wrong password keeps the notice, and where the editor was going.
+    back = f"/editor/articles/{EN_SLUG}"
+    form = {"csrf_token": csrf_token(english.text), "name": "editor", "password": "wrong", "next": back, "ended": "1"}
+    wrong = await client.post("/editor/login", data=form)
+    assert wrong.status_code == 401 and ENDED_VI in wrong.text
+    assert f'name="next" value="/editor/articles/{EN_SLUG}"' in wrong.text
+
+
+async def test_the_import_page_lists_what_the_layout_checks_find(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    flawed = b'---\ntitle: Flawed\nlang: en\n---\n<img src="/media/a.png">\n\n## One\n\n#### Deep\n\nText.\n'
+    files = {"files": ("flawed.md", flawed, "text/markdown")}
+    answer = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files=files)
+    assert answer.status_code == 200
+    found = re.search(r'<ul class="reader-editor-findings">(.*?)</ul>', answer.text, re.DOTALL)
+    assert found is not None
+    items = re.findall(r"<li>([^<]*)</li>", found.group(1))
+    assert items == ["Ảnh không có văn bản thay thế (thiếu thuộc tính alt)", "Nhảy cấp tiêu đề: h4 đứng ngay sau h2"]
+    assert 'href="/editor/articles/flawed/check"' in answer.text

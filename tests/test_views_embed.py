@@ -602,3 +602,40 @@ async def test_embeds_and_their_errors_may_be_framed_by_cross_origin_isolated_pa
         assert response.headers["cross-origin-resource-policy"] == "cross-origin"
     page = await client.get(f"/articles/{SEED_SLUG}")
     assert "cross-origin-embedder-policy" not in page.headers
+
+
+async def test_an_origin_configured_with_its_default_port_matches_what_browsers_send(settings: Settings) -> None:
+    # Browsers leave :443 out of Origin; the allowlist was written with it.
+    configured = Settings.from_env({"READER_EMBED_ORIGINS": HOST + ":443"})
+    async with served(create_app(settings.replace(embed_origins=configured.embed_origins))) as app:
+        async with client_for(app) as client:
+            fragment = await client.get(FRAGMENT, headers={"origin": HOST})
+            preflight = await client.options(
+                "/preferences", headers={"origin": HOST, "access-control-request-method": "POST"}
+            )
+            form = {"action": "bigger", "next": f"/articles/{SEED_SLUG}", "view": "fragment"}
+            headers = {"origin": HOST, "sec-fetch-site": "cross-site", "hx-request": "true"}
+            posted = await client.post("/preferences", data=form, headers=headers)
+    assert fragment.headers["access-control-allow-origin"] == HOST
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == HOST
+    assert posted.status_code == 200
+
+
+async def test_a_public_url_with_its_default_port_makes_links_without_it(settings: Settings) -> None:
+    public = Settings.from_env({"READER_PUBLIC_URL": "https://reader.example:443"}).public_url
+    async with served(create_app(settings.replace(public_url=public))) as app, client_for(app) as client:
+        page = await client.get(f"/articles/{SEED_SLUG}")
+        # Either form of the address names the same page (RFC 3986, 6.2.3).
+        answers = [
+            await client.get("/oembed", params={"url": f"{base}/articles/{SEED_SLUG}"})
+            for base in ("https://reader.example", "https://reader.example:443", "HTTPS://READER.EXAMPLE:443")
+        ]
+        other_port = await client.get("/oembed", params={"url": f"https://reader.example:8443/articles/{SEED_SLUG}"})
+    assert f'href="https://reader.example/articles/{SEED_SLUG}"' in page.text and ":443" not in page.text
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert other_port.status_code == 404
+
+
+async def test_oembed_without_a_public_url_forgives_the_default_port(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/oembed", params={"url": f"http://testserver:80/articles/{SEED_SLUG}"})
+    assert answer.status_code == 200

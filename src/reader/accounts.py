@@ -79,7 +79,17 @@ class AccountStore:
                 )
         except ConflictError:
             # Names are unique whatever their case, also against another node adding the same one.
-            raise AccountError(f"an account named {name!r} already exists") from None
+            raise AccountError(await self._taken("users", "an account", name)) from None
+
+    async def _taken(self, table: str, what: str, name: str) -> str:
+        """Why `name` cannot be added to `table`: the name as it is stored, which may differ from the one asked
+        for in case only ("ED1" when "ed1" exists), and then that names are compared without their case."""
+        assert table in ("users", "api_tokens")  # never from input: the statement is written with it
+        row = await self.db.fetch_one(f"SELECT name FROM {table} WHERE lower(name) = lower(?)", (name,))  # noqa: S608
+        stored = str(row["name"]) if row else name
+        if stored == name:
+            return f"{what} named {name!r} already exists"
+        return f"{what} named {stored!r} already exists (names are case-insensitive: {name!r} is the same name)"
 
     async def verify_login(self, name: str, password: str) -> User | None:
         """The user for a correct name and password, else None (in about the same time either way)."""
@@ -141,7 +151,7 @@ class AccountStore:
                     (name, _digest(token), _now().isoformat()),
                 )
         except ConflictError:
-            raise AccountError(f"a token named {name!r} already exists; revoke it first") from None
+            raise AccountError(await self._taken("api_tokens", "a token", name) + "; revoke it first") from None
         return token
 
     async def revoke_token(self, name: str) -> bool:

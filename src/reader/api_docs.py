@@ -127,7 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when the file is stale")
     parser.add_argument("--doc", type=Path, default=Path("docs/api.md"), help="default: docs/api.md")
     args = parser.parse_args(argv)
-    current = args.doc.read_text(encoding="utf-8")
+    try:
+        current = args.doc.read_text(encoding="utf-8")
+    except OSError as exc:  # run outside the repository: docs/api.md is relative to the working directory
+        print(
+            f"python -m reader.api_docs: cannot read {args.doc}: {exc.strerror or exc} "
+            "(run it from the repository's root, or name the file with --doc)",
+            file=sys.stderr,
+        )
+        return 2
     fresh = with_reference(current, describe(build_routes(Settings())))
     if args.check:
         if fresh != current:

@@ -30,7 +30,7 @@ from reader.db import (
     url_identity,
 )
 from reader.demo import seed_demo
-from reader.importer import ImportFailure, import_files
+from reader.importer import ImportFailure, drafts_from_files, layout_findings
 from reader.models import BY_CLI_IMPORT
 from reader.settings import (
     ACCESS_LOG_FORMATS,
@@ -225,6 +225,20 @@ def _serve_flags(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def workers_warning(count: int, cpus: int) -> str | None:
+    """Advice when `count` workers would be far more than `cpus` can run: each is a whole process with its
+    own answer cache and database connections, and past about two per CPU (gunicorn's documentation advises
+    2 × CPUs + 1 for workers that wait on I/O) they add memory and contention, not throughput. A warning,
+    not a refusal: an operator may know better (a CPU count a container reports wrong, a test)."""
+    most = 2 * cpus + 1
+    if count <= most:
+        return None
+    return (
+        f"{count} worker processes on {cpus} CPU{'s' if cpus != 1 else ''}: more than 2 × CPUs + 1 ({most}) "
+        "adds memory and contention, not speed ('auto' starts one per CPU)"
+    )
+
+
 def _serve(settings: Settings, host: str, port: int) -> int:
     from reader.event_loop import reserve_address
 
@@ -232,6 +246,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         shown = f"[{host}]" if ":" in host else host
         return _fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
 
+    if (advice := workers_warning(settings.workers, workers("auto", "auto"))) is not None:
+        print(f"reader: warning: {advice}", file=sys.stderr)
     # The address is tried first: a port another server holds (a second reader started by mistake) or a host
     # that is none is said in one line before a database is created or changed. It is reserved only after
     # the database is ready, though: a reservation is a socket other servers could still join until it
@@ -354,8 +370,14 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
 async def _import(settings: Settings, files: Sequence[Path]) -> str:
     async with _opened(settings.database, settings) as (db, _):
         progress = ProgressBar(sys.stderr, "Checking files")
-        result = await import_files(SqlArticleStore(db), files, progress, by=BY_CLI_IMPORT, zone=settings.zone)
+        drafts = drafts_from_files(files, progress, settings.zone)
+        result = await SqlArticleStore(db).save_articles(drafts, by=BY_CLI_IMPORT)
     total = result.created + result.updated + result.unchanged
+    # What the editor's check page would say of each article, said now on standard error (warnings: the
+    # articles are imported all the same), a line a finding, before the summary on standard output.
+    for draft, issues in layout_findings(drafts, "en"):
+        for issue in issues:
+            print(f"reader import: warning: {draft.slug}: {issue['message']}", file=sys.stderr)
     return (
         f"Imported {total} article{'s' if total != 1 else ''} into {describe_target(settings.database)}: "
         f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged."

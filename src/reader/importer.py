@@ -15,9 +15,19 @@ from bs4 import Tag
 
 from reader import charsets
 from reader.body_bound import body_length_at_least
-from reader.drafts import MAX_BODY_CHARS, TOO_LONG, FieldError, FieldErrors, body_length, draft_from_fields
+from reader.drafts import (
+    MAX_BODY_CHARS,
+    TOO_LONG,
+    FieldError,
+    FieldErrors,
+    body_length,
+    draft_from_fields,
+    source_as_html,
+)
 from reader.i18n import N_, gettext
+from reader.layout_checks import layout_issues
 from reader.models import DRAFT, PUBLISHED, ArticleDraft, SaveResult
+from reader.readability.report import LayoutIssue, message_language
 from reader.soup import Places, elements_named, parse_html
 from reader.store import ArticleStore
 
@@ -373,6 +383,20 @@ def drafts_from_files(
         if progress:
             progress(done, len(paths))
     return drafts
+
+
+def layout_findings(drafts: Sequence[ArticleDraft], ui_lang: str) -> list[tuple[ArticleDraft, list[LayoutIssue]]]:
+    """The layout checks' findings (reader.layout_checks: an image without alt text, a skipped heading level,
+    …) of each imported article that has some, in `ui_lang`: an import is told what the editor's check page
+    would say, as it is written, not only when someone opens that page."""
+    lang = message_language(ui_lang)
+    findings = []
+    for draft in drafts:
+        source = source_as_html(draft.body_source, draft.body_format)
+        issues = layout_issues(draft.body_html, lang, source_html=source)
+        if issues:
+            findings.append((draft, issues))
+    return findings
 
 
 async def import_files(

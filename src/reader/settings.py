@@ -67,17 +67,54 @@ _ORIGIN = re.compile(rf"^https?://{_HOST}$")
 _WILDCARD_ORIGIN = re.compile(rf"^https?://(?:\*\.)?{_HOST}$")
 
 
+# The port a browser leaves out of an Origin header (RFC 6454, 6.2) and of a link's address.
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_netloc(scheme: str, netloc: str) -> str:
+    """`netloc` as a browser writes it in an Origin header: lower case, its scheme's default port left out.
+    The setting's and a request's forms of one address then compare equal (https://a.example:443 is
+    https://a.example). A netloc urllib cannot read (a port out of range) is returned lowered, unchanged."""
+    host, colon, port = netloc.lower().rpartition(":") if not netloc.endswith("]") else (netloc.lower(), "", "")
+    if not colon or not host:
+        return netloc.lower()
+    if port.isascii() and port.isdigit() and int(port) == DEFAULT_PORTS.get(scheme.lower()):
+        return host
+    return netloc.lower()
+
+
+def _canonical_origin(name: str, part: str, pattern: re.Pattern[str], example: str) -> str:
+    """scheme://host[:port], checked and written as browsers send it (lower case, ASCII, no default port)."""
+    value = part.strip().rstrip("/")
+    scheme, separator, rest = value.partition("://")
+    if separator and rest and not rest.isascii():
+        # A Unicode host name: browsers send its ASCII (IDNA) form in Origin, as in links.
+        host, colon, port_text = rest.rpartition(":") if ":" in rest else (rest, "", "")
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise SettingsError(f"{name}: {part!r} is not an address such as {example}") from None
+        rest = host + colon + port_text
+    value = f"{scheme}{separator}{rest}".lower()
+    if not pattern.match(value):
+        raise SettingsError(f"{name}: {part!r} is not an origin such as {example}")
+    parsed = urlsplit(value)
+    try:
+        number = parsed.port
+    except ValueError:  # out of range: urllib refuses above 65535
+        number = -1
+    if number is not None and not 1 <= number <= MAX_PORT:
+        raise SettingsError(f"{name}: the port in {part!r} is not a number from 1 to {MAX_PORT}")
+    return f"{parsed.scheme}://{canonical_netloc(parsed.scheme, parsed.netloc)}"
+
+
 def _origins(name: str, raw: str, *, wildcards: bool = False) -> tuple[str, ...]:
     origins = []
     pattern = _WILDCARD_ORIGIN if wildcards else _ORIGIN
     for part in raw.split(","):
-        value = part.strip().rstrip("/").lower()
-        if not value:
+        if not part.strip().rstrip("/"):
             continue
-        parsed = urlsplit(value)
-        if not pattern.match(value) or parsed.path or parsed.query:
-            raise SettingsError(f"{name}: {part.strip()!r} is not an origin such as https://news.example")
-        origins.append(f"{parsed.scheme}://{parsed.netloc}")
+        origins.append(_canonical_origin(name, part.strip(), pattern, "https://news.example"))
     return tuple(origins)
 
 
@@ -93,13 +130,28 @@ def _frame_ancestors(name: str, raw: str) -> tuple[str, ...]:
 
 
 def _public_url(name: str, raw: str) -> str | None:
-    value = raw.strip().rstrip("/")
+    """scheme://host[:port], as _canonical_origin writes it. reader is served at the root of its host
+    (docs/deployment.md): a path would be added to every absolute link while the routes stay at /, so the
+    links would lead nowhere. User names, queries and fragments have no place in it either."""
+    value = raw.strip()
     if not value:
         return None
-    parsed = urlsplit(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+    try:
+        parsed = urlsplit(value)
+    except ValueError:  # an unclosed "[" and the like
+        raise SettingsError(f"{name}: {raw!r} is not an http(s) address such as https://reader.example") from None
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
         raise SettingsError(f"{name}: {raw!r} is not an http(s) address such as https://reader.example")
-    return value
+    if parsed.path not in ("", "/"):
+        raise SettingsError(
+            f"{name}: {raw!r} has a path ({parsed.path}); reader must be served at the root of its host "
+            "(https://reader.example), not under a path"
+        )
+    if "@" in parsed.netloc or parsed.query or parsed.fragment or value.endswith(("?", "#")):
+        raise SettingsError(
+            f"{name}: {raw!r} may hold only a scheme, a host and a port (no user name, query or fragment)"
+        )
+    return _canonical_origin(name, f"{parsed.scheme}://{parsed.netloc}", _ORIGIN, "https://reader.example")
 
 
 def _networks(name: str, raw: str) -> tuple[str, ...]:
@@ -141,6 +193,9 @@ def parse_database(name: str, raw: str, environ: Mapping[str, str] | None = None
     No message repeats the URL's user, password, hosts or ports (in a malformed URL nothing tells where the
     password ends), only a scheme or an sslmode-like choice as typed."""
     value = raw.strip()
+    if not value:
+        # Path("") is ".", the working directory: "not a file" would name a path nobody gave.
+        raise SettingsError(f"{name}: the path is empty (give a SQLite file path or a postgresql:// URL)")
     scheme = _SCHEME.match(value)
     if scheme is None or scheme.group(1).lower() not in DATABASE_SCHEMES:
         if "://" in value:

@@ -11,7 +11,12 @@
 //   a form that shows what was kept (a save refused with errors shows what was sent) drops it silently.
 // - Restored fields keep the version they were typed against, so a save over a version saved since is
 //   refused as a conflict (the form comes back with them), never written over it.
-// A classic script, loaded by the form and the article list.
+// - What is kept belongs to the account that typed it (the sign-out form's data-draft-owner, in the key): it
+//   is offered back to that account only (after signing in again when the session ended), and removed when
+//   any other account's page opens in the tab, and when anyone signs out. Another editor signing in in the
+//   same tab must never be offered, nor save as theirs, someone else's unsaved text. (The sign-out answer
+//   also asks the browser to clear this site's storage, Clear-Site-Data, for a page without this script.)
+// A classic script, loaded by every editor page that has a session.
 (() => {
   const PREFIX = "reader-draft:";
   const SUBMITTED = "reader-draft-submitted";
@@ -45,6 +50,33 @@
     }
   }
 
+  const owner = document.getElementById("editor-logout-form")?.dataset.draftOwner || "";
+  const ours = `${PREFIX}${owner}:`;
+
+  // Everything this script kept in the tab, or everything but what `owner` typed.
+  function forget(keep = "") {
+    if (!storage) return;
+    try {
+      for (let i = storage.length - 1; i >= 0; i -= 1) {
+        const name = storage.key(i);
+        if (name?.startsWith(PREFIX) && !(keep && name.startsWith(keep))) storage.removeItem(name);
+      }
+    } catch {
+      // Refused: nothing could have been kept either.
+    }
+    const marker = read(SUBMITTED);
+    if (marker && !(keep && typeof marker.key === "string" && marker.key.startsWith(keep))) write(SUBMITTED, null);
+  }
+
+  // Another account's unsaved changes (it never signed out in this tab: its session ended, and someone else
+  // signed in) are not this editor's to see.
+  if (owner) forget(ours);
+  let signingOut = false;
+  document.getElementById("editor-logout-form")?.addEventListener("submit", () => {
+    signingOut = true;
+    forget();
+  });
+
   // The article list after a save names the article saved: what its form kept goes, and only that (a
   // marker left by a save that did not go through must not take a later draft with it).
   const done = new URLSearchParams(location.search).get("done") || "";
@@ -55,8 +87,8 @@
   }
 
   const form = document.querySelector("form.reader-editor-form[data-draft-key]");
-  if (!form) return;
-  const key = PREFIX + form.dataset.draftKey;
+  if (!form || !owner) return;
+  const key = ours + form.dataset.draftKey;
   // Back on a form: whatever was sent last did not go through (a refused save, a sign-in on the way).
   write(SUBMITTED, null);
 
@@ -89,6 +121,7 @@
   function keep() {
     clearTimeout(timer);
     timer = 0;
+    if (signingOut) return; // what was typed goes with the session, not into the next editor's tab
     const fields = fieldsOf();
     // As the page showed it: nothing unsaved (but a kept copy the editor has not answered yet stays kept).
     if (same(fields, shown)) {

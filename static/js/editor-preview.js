@@ -7,7 +7,10 @@
 //   message can quote what is typed: "“f” is not a BCP 47 code" would follow each letter);
 // - once, when the last error is corrected: the preview is back;
 // - when a preview could not be made (the server answered with an error, or never answered), why, once until
-//   it works again, and a line over the preview says so too (htmx drops such an answer without a word).
+//   it works again, and a line over the preview says so too (htmx drops such an answer without a word);
+// - when the session has ended (the server answers the preview 401: the tab is not sent away while the editor
+//   types), that it has and that the changes are kept, with a link to sign in again in this tab: leaving
+//   keeps what was typed (js/editor-draft.js), and the sign-in form leads back here, where it is offered back.
 // A preview that simply follows the text says nothing: that would be every keystroke.
 // Without JavaScript there is no live preview: the Preview button reloads the page, and its error summary
 // takes the focus (form.html). A classic script, loaded by that page only.
@@ -84,13 +87,26 @@
     const form = event.detail.elt;
     if (!box || !(form instanceof Element) || form.getAttribute("data-hx-target") !== "#editor-preview") return;
     const message = box.dataset[`text${reason}`] || box.dataset.textFailed;
-    failureLine(box, true).textContent = message;
+    const line = failureLine(box, true);
+    // Written again only when the reason changes: the link must stay the same element while the editor,
+    // typing on, sets off more previews answered alike (a rewritten line would pull it from under a click).
+    if (line.dataset.reason === reason) return;
+    line.dataset.reason = reason;
+    line.textContent = message;
+    if (reason === "SignedOut" && box.dataset.signIn) {
+      const link = document.createElement("a");
+      link.id = "editor-sign-in-again";
+      link.href = `${box.dataset.signIn}?${new URLSearchParams({ next: location.pathname, ended: "1" })}`;
+      link.textContent = box.dataset.textSignIn;
+      line.append(" ", link);
+    }
     if (said === `failed ${reason}`) return;
     said = `failed ${reason}`;
     say(message);
   }
   document.addEventListener("htmx:responseError", (event) => {
-    failed(event, event.detail.xhr?.status === 429 ? "Busy" : "Failed");
+    const status = event.detail.xhr?.status;
+    failed(event, status === 401 ? "SignedOut" : status === 429 ? "Busy" : "Failed");
   });
   for (const type of ["htmx:sendError", "htmx:timeout"]) {
     document.addEventListener(type, (event) => failed(event, "Unreachable"));

@@ -101,12 +101,17 @@ def static_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.05)
 
 
+# A second account on the live server: what one editor typed is never offered to another in the same tab.
+OTHER_EDITOR_NAME = "editor2"
+
+
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A `reader serve` on the demo articles, with an editor account, shared by the package's tests."""
     base = tmp_path_factory.mktemp("live")
     with Server(db=base / "reader.db", directory=base) as server:
         add_editor(server.db, EDITOR_NAME, EDITOR_PASSWORD)
+        add_editor(server.db, OTHER_EDITOR_NAME, EDITOR_PASSWORD)
         add_editors_articles(server.db)
         yield server.url
 
@@ -159,10 +164,10 @@ def add_editors_articles(db: Path | str) -> None:
         pool.submit(asyncio.run, write()).result()
 
 
-def sign_in(page: Page, live_server: str) -> None:
+def sign_in(page: Page, live_server: str, name: str = EDITOR_NAME) -> None:
     """Sign in through the login form, as an editor would: the one way to sign in on a live server."""
     page.goto(live_server + "/editor/login")
-    page.fill("#login-name", EDITOR_NAME)
+    page.fill("#login-name", name)
     page.fill("#login-password", EDITOR_PASSWORD)
     page.click("#login-submit")
     page.wait_for_url(live_server + "/editor/")

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
-from tests.browser.conftest import DELETED_SLUG, PageProblems, sign_in, wait_for_htmx
+from tests.browser.conftest import DELETED_SLUG, OTHER_EDITOR_NAME, PageProblems, sign_in, wait_for_htmx
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
@@ -398,8 +398,15 @@ def test_an_editor_page_without_a_session_asks_to_sign_in(page: Page, live_serve
     page.wait_for_url(f"{live_server}/editor/articles/{SEED_SLUG}")
 
 
+def _expect_previews_refused_as_signed_out(problems: PageProblems) -> None:
+    """The live preview answered 401 (and htmx's console line about it) is what the test provokes."""
+    problems.expect_status(401)
+    refused = ("Response Status Error Code 401 from /editor/preview", "401: ")
+    problems.messages[:] = [m for m in problems.messages if not (m.startswith(refused) and "/editor/preview" in m)]
+
+
 def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_in(
-    page: Page, context: BrowserContext, live_server: str
+    page: Page, problems: PageProblems, context: BrowserContext, live_server: str
 ) -> None:
     # The session ends while the editor writes (12 hours on, or signed out in another tab): the next live
     # preview sent the whole tab to the sign-in form, and after signing in to a 405 page (next=/editor/preview);
@@ -412,7 +419,25 @@ def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_i
     expect(page.locator("#editor-preview h3")).to_have_text("Written before the session ended")
     context.clear_cookies(name="reader_session")
     page.locator("#editor-body").press_sequentially(" More.")
-    page.wait_for_url(re.compile(r"/editor/login\?next=/editor/new$"))
+    # The live preview's request does not send the tab away mid-sentence: the preview says the session ended,
+    # with a link to sign in again; the status region says it too.
+    failed = page.locator("#editor-preview-failed")
+    expect(failed).to_contain_text("Phiên làm việc của bạn đã kết thúc")
+    expect(page.locator("#reader-status")).to_contain_text("Phiên làm việc của bạn đã kết thúc")
+    assert page.url == live_server + "/editor/new"
+    page.locator("#editor-body").press_sequentially(" Still here.")
+    page.wait_for_timeout(1000)  # another preview, answered the same way
+    assert page.url == live_server + "/editor/new"
+    assert page.input_value("#editor-body") == "A first paragraph. More. Still here."
+    assert axe_problems(page) == []  # the line over the preview, its link
+    failed.get_by_role("link", name="Đăng nhập lại").click()
+    page.wait_for_url(re.compile(r"/editor/login\?next=%2Feditor%2Fnew&ended=1$"))
+    expect(page.locator("#login-ended")).to_have_text(
+        "Phiên làm việc của bạn đã kết thúc. Hãy đăng nhập lại để tiếp tục; "
+        "những thay đổi chưa lưu vẫn được giữ trong trình duyệt này."
+    )
+    expect(page.locator("#login-ended")).to_have_attribute("role", "status")
+    assert axe_problems(page) == []
     page.fill("#login-name", EDITOR_NAME)
     page.fill("#login-password", EDITOR_PASSWORD)
     page.click("#login-submit")
@@ -422,7 +447,7 @@ def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_i
     assert page.input_value("#editor-title") == ""
     page.click("#editor-kept-restore")
     assert page.input_value("#editor-title") == "Written before the session ended"
-    assert page.input_value("#editor-body") == "A first paragraph. More."
+    assert page.input_value("#editor-body") == "A first paragraph. More. Still here."
     expect(page.locator("#editor-kept")).to_be_hidden()
     expect(page.locator("#editor-preview h3")).to_have_text("Written before the session ended")
     page.click("#editor-save")
@@ -432,6 +457,47 @@ def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_i
     wait_for_htmx(page)
     expect(page.locator("#editor-kept")).to_be_hidden()
     assert page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('reader-draft'))") == []
+    _expect_previews_refused_as_signed_out(problems)
+
+
+KEPT_KEYS = "() => Object.keys(sessionStorage).filter(k => k.startsWith('reader-draft'))"
+
+
+def _typed_and_kept(page: Page, live_server: str, text: str) -> None:
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    page.fill("#editor-summary", text)
+    page.wait_for_function(KEPT_KEYS + ".length > 0")  # kept 400 ms after the last keystroke
+
+
+def test_signing_out_removes_the_unsaved_changes_and_no_other_editor_is_offered_them(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    # Two editors, one tab. The second typed without saving and signed out; the first, signed in next in the
+    # tab, was offered the second's text and could save it as their own.
+    sign_in(page, live_server, OTHER_EDITOR_NAME)
+    _typed_and_kept(page, live_server, "CONFIDENTIAL: not for the first editor")
+    page.click("#editor-logout")
+    page.wait_for_url(live_server + "/editor/login")
+    assert page.evaluate(KEPT_KEYS) == []
+    sign_in(page, live_server)
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-kept")).to_be_hidden()
+    assert "CONFIDENTIAL" not in page.input_value("#editor-summary")
+
+    # Without signing out (the session ended, or the cookie was cleared), another account's page opening in
+    # the tab removes what the other one kept; the account that typed it gets it back (the test above).
+    page.click("#editor-logout")
+    page.wait_for_url(live_server + "/editor/login")
+    sign_in(page, live_server, OTHER_EDITOR_NAME)
+    _typed_and_kept(page, live_server, "CONFIDENTIAL again")
+    context.clear_cookies(name="reader_session")
+    sign_in(page, live_server)
+    assert page.evaluate(KEPT_KEYS) == []
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-kept")).to_be_hidden()
 
 
 def test_kept_changes_can_be_discarded_and_an_untouched_form_keeps_nothing(page: Page, live_server: str) -> None:
@@ -747,3 +813,24 @@ def test_a_link_beside_a_button_has_its_label_at_the_same_height(
     assert link == button
     heights = controls.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().height)")
     assert heights[0] == heights[1]
+
+
+def test_a_save_after_the_session_ended_says_so_on_the_sign_in_form(
+    page: Page, problems: PageProblems, context: BrowserContext, live_server: str
+) -> None:
+    sign_in(page, live_server)
+    page.goto(live_server + f"/editor/articles/{EN_SLUG}")
+    wait_for_htmx(page)
+    page.fill("#editor-summary", "Typed before the session ended.")
+    context.clear_cookies(name="reader_session")
+    page.click("#editor-save")
+    page.wait_for_url(f"{live_server}/editor/login?next=/editor/articles/{EN_SLUG}&ended=1")
+    _expect_previews_refused_as_signed_out(problems)  # the field's change asked for a preview too
+    expect(page.locator("#login-ended")).to_contain_text("thay đổi chưa lưu vẫn được giữ")
+    # Signed in again: back on the form, which offers the change back.
+    page.fill("#login-name", EDITOR_NAME)
+    page.fill("#login-password", EDITOR_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server}/editor/articles/{EN_SLUG}")
+    expect(page.locator("#editor-kept")).to_be_visible()
+    page.click("#editor-kept-discard")

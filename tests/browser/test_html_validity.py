@@ -45,6 +45,8 @@ MORE_PAGES = [
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
     # An embed's own error page, shown inside the embedding site's frame.
     Target("embed-not-found", "/embed/no-such-article", 404),
+    # The sign-in form after a session ended: it says so under its heading.
+    Target("editor-login-ended", "/editor/login?next=/editor/new&ended=1"),
     # The editor's list as it opens, without a search (the matrix has it searched).
     Target("editor-list-all", "/editor/", editor=True),
     # An article's history, empty (the demo articles have one version each).

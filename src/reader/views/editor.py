@@ -22,7 +22,7 @@ from reader.dates import as_rfc3339
 from reader.digits import ascii_number
 from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
-from reader.importer import ImportFailure, drafts_from_files
+from reader.importer import ImportFailure, drafts_from_files, layout_findings
 from reader.layout_checks import AUTO_DARK, layout_report
 from reader.models import (
     BY_CLI_IMPORT,
@@ -39,7 +39,14 @@ from reader.models import (
 from reader.prefs import Preferences
 from reader.readability import readability_report
 from reader.readability.document import CELL, document_from_html
-from reader.readability.report import LANGUAGES, FlagJSON, LayoutReport, ReadabilityReport, below_first_grade
+from reader.readability.report import (
+    LANGUAGES,
+    FlagJSON,
+    LayoutIssue,
+    LayoutReport,
+    ReadabilityReport,
+    below_first_grade,
+)
 from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
@@ -616,15 +623,23 @@ async def import_files(request: Request) -> Response:
                 message = message.replace(str(path), path.name)
             return _import_page(request, message)
     result = await request.state["store"].save_articles(drafts, by=_by(request))
-    return _import_page(request, result=result, drafts=drafts)
+    findings = await cpu_work.off_the_loop(layout_findings, drafts, ui_lang_for(request))
+    return _import_page(
+        request, result=result, drafts=drafts, findings={draft.slug: issues for draft, issues in findings}
+    )
 
 
 def _import_page(
-    request: Request, error: str = "", result: object = None, drafts: list[ArticleDraft] | None = None
+    request: Request,
+    error: str = "",
+    result: object = None,
+    drafts: list[ArticleDraft] | None = None,
+    findings: dict[str, list[LayoutIssue]] | None = None,
 ) -> Response:
-    """The import page: empty, with what went wrong (422: nothing was written), or with what was saved."""
+    """The import page: empty, with what went wrong (422: nothing was written), or with what was saved and
+    what the layout checks found in it (`findings`, by slug)."""
     context = {
-        "error": error, "result": result, "drafts": drafts or [],
+        "error": error, "result": result, "drafts": drafts or [], "findings": findings or {},
         "max_files": MAX_UPLOAD_FILES, "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024),
     }  # fmt: skip
     return _page(request, "editor/import.html", context, 422 if error else 200)

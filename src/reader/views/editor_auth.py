@@ -69,15 +69,33 @@ def check_csrf(form: FormData, expected: str) -> None:
         raise HTTPException(status_code=403)
 
 
+# The sign-in form's query when an editor's session ended under them (`?ended=1`): the form says so, and that
+# what they typed is kept in the browser. A link could set it on a first visit too, to no harm.
+ENDED = "ended"
+# The live preview's target (editor/form.html): its request is answered in place, never by leaving the page.
+_PREVIEW_TARGET = "editor-preview"
+
+
 def _to_sign_in(request: Request) -> Response:
     """To the sign-in form, and back afterwards. An htmx request (the article form's live preview) goes back
     to the page it was made from, which htmx names: its own address (/editor/preview) takes no GET. What the
-    editor had typed is offered back there (js/editor-draft.js). The sign-in form checks `next` again."""
+    editor had typed is offered back there (js/editor-draft.js). The sign-in form checks `next` again.
+
+    A session that ended (a session cookie that names none any more, or a form sent, or a request made by
+    an editor page) is said on the sign-in form. The live preview's request is answered 401 and nothing
+    else: it is made in the background while the editor types, and sending the tab away in mid-sentence
+    would be a surprise; js/editor-preview.js shows over the preview that the session ended, with a link
+    to sign in (the changes kept in the tab come back after it), as WordPress's "session expired" notice."""
     back = request.url.path
     htmx = request.headers.get("hx-request") == "true"
+    if htmx and request.headers.get("hx-target") == _PREVIEW_TARGET:
+        return Response(status_code=401, headers={"cache-control": "no-store"})
     if htmx and (page := unquote(urlsplit(request.headers.get("hx-current-url", "")).path)):
         back = page
-    target = path_for(request, "editor:login_form") + "?" + urlencode({"next": back}, safe="/")
+    query = {"next": back}
+    if request.cookies.get(SESSION_COOKIE) or htmx or request.method not in SAFE_METHODS:
+        query[ENDED] = "1"
+    target = path_for(request, "editor:login_form") + "?" + urlencode(query, safe="/")
     if htmx:
         return Response(status_code=200, headers={"hx-redirect": target})
     return RedirectResponse(target, status_code=303)
@@ -168,12 +186,22 @@ def safe_editor_next(request: Request, raw: str | None) -> str:
     return home
 
 
-def _login_page(request: Request, *, error: str = "", status: int = 200, name: str = "") -> Response:
+def _login_page(
+    request: Request,
+    *,
+    error: str = "",
+    status: int = 200,
+    name: str = "",
+    ended: bool | None = None,
+    next_path: str | None = None,
+) -> Response:
+    """The sign-in form; after a refused attempt, with what was posted (`name`, `ended`, `next_path`)."""
     lang = ui_lang_for(request)
     csrf = secrets.token_urlsafe(24)
     context = {
         "page_lang": lang, "prefs": prefs_for(request), "csrf_token": csrf, "error": error, "name": name,
-        "next": safe_editor_next(request, request.query_params.get("next")), "session": None,
+        "next": next_path or safe_editor_next(request, request.query_params.get("next")), "session": None,
+        "ended": request.query_params.get(ENDED) == "1" if ended is None else ended,
     }  # fmt: skip
     response = render(request, "editor/login.html", lang, context, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, max_age=3600, path=_editor_prefix(request), httponly=True,
@@ -199,6 +227,7 @@ async def login(request: Request) -> Response:
     name = str(form.get("name", ""))[:64]
     password = str(form.get("password", ""))[:1024]
     next_path = safe_editor_next(request, str(form.get("next", "")))
+    ended = form.get(ENDED) == "1"
     lang = ui_lang_for(request)
     throttle = request.state["login_throttle"]
     account = account_key(name)
@@ -209,13 +238,20 @@ async def login(request: Request) -> Response:
         message = gettext(lang, "Too many failed attempts. Try again in %(minutes)d minutes.") % {
             "minutes": (wait + 59) // 60
         }
-        response = _login_page(request, error=message, status=429, name=name)
+        response = _login_page(request, error=message, status=429, name=name, ended=ended, next_path=next_path)
         response.headers["retry-after"] = str(wait)
         return response
     accounts = request.state["accounts"]
     user = await accounts.verify_login(name, password)
     if user is None:
-        return _login_page(request, error=gettext(lang, "Wrong name or password."), status=401, name=name)
+        return _login_page(
+            request,
+            error=gettext(lang, "Wrong name or password."),
+            status=401,
+            name=name,
+            ended=ended,
+            next_path=next_path,
+        )
     await throttle.succeeded(attempt, account)
     token = await accounts.create_session(user)
     response = RedirectResponse(next_path, status_code=303)
@@ -232,5 +268,10 @@ async def logout(request: Request) -> Response:
     if token:
         await request.state["accounts"].end_session(token)
     response = RedirectResponse(path_for(request, "editor:login_form"), status_code=303)
+    # The unsaved changes js/editor-draft.js kept in the browser's storage go with the session, even from a
+    # page without the script (which removes them itself): the next editor in this tab must not be offered
+    # them. reader keeps nothing else in a browser's storage (readers' settings are a cookie), so nothing of
+    # a reader's is lost. Cookies and the HTTP cache are left alone.
+    response.headers["clear-site-data"] = '"storage"'
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
     return response

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from reader.digits import ascii_number
 from reader.http_cache import article_etag, is_fresh, last_modified
+from reader.settings import canonical_netloc
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.views.common import article_view, host_query, host_settings, load_article
@@ -69,13 +70,15 @@ async def oembed(request: Request) -> Response:
     if not url.strip():
         raise HTTPException(status_code=400)  # a question about nothing, not about an article that is not here
     parts = urlsplit(url)
-    own = urlsplit(public_base(request)).netloc
+    base_parts = urlsplit(public_base(request))
+    own = canonical_netloc(base_parts.scheme, base_parts.netloc)
     # One trailing slash is forgiven, as consumers sometimes add it.
     found = request.state["routes"].find("GET", parts.path.removesuffix("/") if parts.path != "/" else "/")
     slug = found.params.get("slug", "") if found is not None and found.route.name in _EMBEDDABLE_PAGES else ""
     # The host in any case, as the scheme (which urlsplit lowers): both are case-insensitive (RFC 3986,
-    # 6.2.2.1). The path is not.
-    if parts.scheme not in ("http", "https") or parts.netloc.lower() != own.lower() or not is_valid_slug(slug):
+    # 6.2.2.1), and with or without its scheme's default port (6.2.3). The path is not.
+    asked = canonical_netloc(parts.scheme, parts.netloc)
+    if parts.scheme not in ("http", "https") or asked != own or not is_valid_slug(slug):
         raise HTTPException(status_code=404)
     if fmt not in ("json", "xml"):
         raise HTTPException(status_code=501)
