@@ -349,13 +349,16 @@ class ReaderArticle extends HTMLElement {
   // pressed again and again is one press: A+ N times one request of N steps, a select its last value, an
   // on/off toggle only when pressed an odd number of times; a control no longer there is left out.
   // #waiting: { id, change, value, count, entered, submit }; #changed: the control whose change is sending its
-  // form; #unsaid: the message of an answer that came while the same control's presses were waiting, said if
-  // none is sent.
+  // form; #unsaid: the message of an answer that came while the same control's presses were waiting, from the
+  // control #unsaidFrom, said as soon as no press of that control is on its way (#sentFrom), and before a
+  // failure's message.
   #sending = false;
   #waiting = [];
   #changed = null;
   #steps = 1;
   #unsaid = null;
+  #unsaidFrom = null;
+  #sentFrom = null;
 
   async #submit(event) {
     const form = event.target;
@@ -380,9 +383,12 @@ class ReaderArticle extends HTMLElement {
     }
     if (!sent) this.#waiting = [];
     while (this.#waiting.length && !this.#sending) this.#sendFirst(this.#waiting.shift());
-    const status = this.#root.getElementById("reader-status");
-    if (!this.#sending && this.#unsaid && status) announce(status, this.#unsaid);
-    this.#unsaid = null;
+    // A held message stands unless a press of its own control is now on its way (whose answer says more).
+    if (this.#unsaid && !(this.#sending && this.#sentFrom === this.#unsaidFrom)) {
+      const status = this.#root.getElementById("reader-status");
+      if (status) announce(status, this.#unsaid);
+      this.#unsaid = null;
+    }
   }
 
   #sendFirst({ id, change, value, count, entered: values, submit }) {
@@ -412,6 +418,7 @@ class ReaderArticle extends HTMLElement {
     const action = form.getAttribute("action");
     const focused = this.#root.activeElement?.id;
     const from = (this.#changed || submitter)?.id;
+    this.#sentFrom = from;
     const body = new URLSearchParams(new FormData(form, submitter));
     // Until the reader chooses a size, components show their own (the page's size attributes), and the one
     // chosen becomes every component's: A+ steps from the largest on the page, so that no text gets smaller.
@@ -450,8 +457,12 @@ class ReaderArticle extends HTMLElement {
       // The status region is kept and only its text changes, so screen readers announce it once (and again
       // when it is the same text as before: announce()).
       // (Not while presses of the same control wait: this state is stale, and their answer says where they got.)
-      if (message && status && from && this.#waiting.some((press) => press.id === from)) this.#unsaid = message.textContent;
-      else if (message && status) announce(status, message.textContent);
+      if (message && status && from && this.#waiting.some((press) => press.id === from)) {
+        [this.#unsaid, this.#unsaidFrom] = [message.textContent, from];
+      } else if (message && status) {
+        if (from === this.#unsaidFrom) this.#unsaid = null; // this answer says where that control got to
+        announce(status, message.textContent);
+      }
       this.#syncTools();
       if (focused) this.#root.getElementById(focused)?.focus();
       // Only now do the others follow: the place they keep (#place) is the control just used, focused again.
@@ -460,7 +471,9 @@ class ReaderArticle extends HTMLElement {
       return true;
     } catch (error) {
       // Nothing changed, and the reader is told so, in the article's language (the region carries the text).
-      if (status?.dataset.failed) announce(status, status.dataset.failed);
+      // A change saved before this one, whose message was held, is said with it.
+      if (status?.dataset.failed) announce(status, this.#unsaid ? `${this.#unsaid} ${status.dataset.failed}` : status.dataset.failed);
+      this.#unsaid = null;
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
       return false;
     }

@@ -453,7 +453,8 @@ async def test_a_theme_from_a_stale_page_turns_the_current_colours_off(client: h
 async def test_the_settings_now_for_a_page_brought_back(client: httpx.AsyncClient) -> None:
     """What a page's data-drawn holds, for the reader's cookie now; never stored by any cache."""
     default = (await client.get("/preferences/current")).text
-    # Where settings-history.js (in js/settings-page.js) asks, written from the route table (the script writes no path of its own).
+    # Where settings-history.js (in js/settings-page.js) asks, written from the route table (the script writes no
+    # path of its own).
     assert f'data-drawn="{default}" data-now="/preferences/current"' in (await client.get(SEED)).text
     client.cookies.set("reader_prefs", "1|t:dark|s:200|s:999")
     response = await client.get("/preferences/current")

@@ -259,25 +259,29 @@
   // once the answer is in (loaded with the first such press: most visits make none).
   // `sending`: the change on its way (true while the presses that waited are made again), from the control
   // `sentFrom`; `waiting`: the presses made meanwhile; `unsaid`: the message of an answer that came while the
-  // same control's presses were waiting (stale: theirs says where they got to), said if none is sent.
+  // same control's presses were waiting (stale once theirs says where they got to), from the control
+  // `unsaidFrom`: said as soon as no press of that control is on its way, and before a failure's message.
   const idOf = (trigger) => (trigger?.type === "change" ? trigger.target : trigger?.submitter)?.id;
   let sentFrom = null;
   let sending = null;
   let waiting = [];
   let unsaid = null;
+  let unsaidFrom = null;
   let presses = null;
   const say = (status, text) => (status.textContent = status.textContent === text ? `${text}\u00a0` : text);
   document.addEventListener("htmx:confirm", (event) => {
-    const { elt: form, triggeringEvent: trigger } = event.detail;
-    // (A request done whose answer htmx could not swap had no htmx:afterRequest: nothing is on its way.)
-    if (sending?.readyState === 4) sending = null;
-    if (!sending || !region()?.contains(form)) return;
+    const { elt: form, triggeringEvent: trigger, target } = event.detail;
+    // (A request done whose answer htmx could not swap had no htmx:afterRequest: nothing is on its way, and
+    // the presses that waited for it are not made on top of what comes next.)
+    if (sending?.readyState === 4) [sending, waiting, unsaid] = [null, [], null];
+    // Only a setting's change (it swaps the region): the editor's preview, inside the region too, is not a press.
+    if (!sending || !region()?.contains(form) || target !== region()) return;
     event.preventDefault();
     presses ??= import("./settings-presses.js");
     waiting.push({ form, trigger, active: document.activeElement, value: trigger?.target.value });
   });
   document.addEventListener("htmx:beforeSend", ({ detail }) => {
-    if (!region()?.contains(detail.elt)) return;
+    if (!region()?.contains(detail.elt) || detail.target !== region()) return;
     sending = detail.xhr;
     sentFrom = idOf(detail.requestConfig.triggeringEvent);
   });
@@ -289,16 +293,21 @@
       const again = await presses.catch(() => null);
       sending = null;
       while (again && waiting.length && !sending) waiting = again.sendFirst(waiting);
-      const status = document.getElementById("reader-status");
-      if (!sending && unsaid && status) say(status, unsaid);
+    }
+    // A held message stands unless a press of its own control is now on its way (whose answer says more).
+    const status = document.getElementById("reader-status");
+    if (unsaid && !(sending && sentFrom === unsaidFrom)) {
+      if (status) say(status, unsaid);
       unsaid = null;
     }
     if (!sending) waiting = [];
   });
   document.addEventListener("htmx:oobBeforeSwap", ({ detail }) => {
-    if (detail.target.id !== "reader-status" || !waiting.some(({ trigger }) => sentFrom && idOf(trigger) === sentFrom)) return;
-    detail.shouldSwap = false;
-    unsaid = detail.fragment.textContent;
+    if (detail.target.id !== "reader-status") return;
+    if (waiting.some(({ trigger }) => sentFrom && idOf(trigger) === sentFrom)) {
+      detail.shouldSwap = false;
+      [unsaid, unsaidFrom] = [detail.fragment.textContent, sentFrom];
+    } else if (sentFrom === unsaidFrom) unsaid = null; // this answer says where that control got to
   });
 
   function failed(event, reason) {
@@ -308,8 +317,10 @@
     // In another site's page (/embed) the status region carries no data-text-*: its own script says it.
     const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
     if (!message) return;
-    // The same text again is no change to a screen reader: a trailing no-break space makes it one.
-    say(status, message);
+    // The same text again is no change to a screen reader: a trailing no-break space makes it one. A change
+    // saved before this one failed, whose message was held, is said with it.
+    say(status, unsaid ? `${unsaid} ${message}` : message);
+    unsaid = null;
     let line = form.nextElementSibling;
     if (!line?.classList.contains("reader-request-failed")) {
       line = document.createElement("p");

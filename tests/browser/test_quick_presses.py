@@ -11,10 +11,10 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from reader.prefs import Preferences
-from tests.browser.conftest import wait_for_htmx
+from tests.browser.conftest import PageProblems, forget_the_failure_provoked, wait_for_htmx
 from tests.conftest import SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -190,3 +190,88 @@ def test_an_on_off_toggle_pressed_quickly_turns_over_once_per_press(
     if a_plus_first:
         assert said(page)[0] == "Cỡ chữ 112,5\u00a0%"
     expect(toggle).to_be_focused()
+
+
+def test_a_change_whose_message_was_held_is_said_when_another_controls_press_goes(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    """The toggle pressed three times, then A+: the toggle's first answer is held (its presses were waiting),
+    the two presses after it cancel out, and A+ goes next. The toggle's change was saved, so it is said: it was
+    lost when any press went after it."""
+    open_slow(page, context, live_server, SEED + "?panel=open", None)
+    toggle = page.locator("#reader-underline-links")
+    toggle.focus()
+    for _ in range(3):
+        page.keyboard.press("Enter")
+    page.locator("#reader-bigger").click()
+    settle(page)
+    prefs = stored(context)
+    assert (prefs.underline_links, prefs.size) == (False, 112.5)
+    assert said(page) == ["Gạch chân liên kết: tắt", "Cỡ chữ 112,5\u00a0%"]
+
+
+def test_a_change_saved_before_a_press_that_fails_is_said_with_the_failure(
+    page: Page, problems: PageProblems, context: BrowserContext, live_server: str
+) -> None:
+    """A+ twice, the second refused (429): the first was saved, and the reader hears so, with the refusal."""
+    posts: list[str] = []
+
+    def refuse_the_second(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.post_data or "")
+        if len(posts) == 2:
+            route.fulfill(status=429, headers={"retry-after": "5"}, body="busy")
+        else:
+            route.continue_()
+
+    problems.expect_status(429)
+    open_slow(page, context, live_server, SEED, None)
+    page.route("**/preferences", refuse_the_second)
+    button = page.locator("#reader-bigger")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert len(posts) == 2 and stored(context).size == 112.5
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    busy = page.locator("#reader-status").get_attribute("data-text-busy")
+    assert busy and said(page) == [f"Cỡ chữ 112,5\u00a0% {busy}"]
+    forget_the_failure_provoked(problems)
+
+
+def test_presses_that_waited_for_an_answer_never_shown_are_not_made_later(
+    page: Page, problems: PageProblems, context: BrowserContext, live_server: str
+) -> None:
+    """An answer htmx cannot swap (here retargeted to nothing: htmx throws, and says nothing more) ends the wait:
+    the two A+ presses made meanwhile are dropped, not made on top of the next change (the line spacing)."""
+    posts: list[str] = []
+
+    def retarget_the_first(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.post_data or "")
+        if len(posts) == 1:
+            answer = route.fetch()
+            route.fulfill(response=answer, headers={**answer.headers, "hx-retarget": "#nowhere"})
+        else:
+            route.continue_()
+
+    open_slow(page, context, live_server, SEED + "?panel=open", None)
+    page.route("**/preferences", retarget_the_first)
+    button = page.locator("#reader-bigger")
+    for _ in range(3):
+        button.dispatch_event("click")
+    page.wait_for_timeout(4 * LATENCY_MS)
+    page.locator("#reader-line-height").select_option("1.8")
+    settle(page)
+    # The first A+ reached the server (its cookie is kept); the line spacing went onto it; nothing else went.
+    assert len(posts) == 2, posts
+    prefs = stored(context)
+    assert (prefs.size, prefs.line_height) == (112.5, 1.8)
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    # The fault was real: htmx said it could not find the target (and nothing else went wrong).
+    assert any("#nowhere" in m for m in problems.messages)
+    problems.messages[:] = [m for m in problems.messages if "#nowhere" not in m]

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
 from reader.prefs import PALETTES
-from tests.browser.conftest import SCROLL_SETTLED, PageProblems, wait_for_htmx
+from tests.browser.conftest import SCROLL_SETTLED, PageProblems, forget_the_failure_provoked, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -264,13 +264,6 @@ def test_the_same_message_again_still_changes_the_status_region(page: Page, live
     for expected in (message, message + "\u00a0", message):
         page.locator("#reader-bigger").click()
         page.wait_for_function(STATUS_IS, arg=expected)
-
-
-def forget_the_failure_provoked(problems: PageProblems) -> None:
-    """The failure a test provokes is its point, not a problem of the page: the request cut, and htmx's own
-    console lines about its error events."""
-    htmx_lines = ("htmx:", "Response Status Error Code")
-    problems.messages[:] = [m for m in problems.messages if "net::ERR_FAILED" not in m and not m.startswith(htmx_lines)]
 
 
 @pytest.mark.parametrize("fault", ["aborted", "503", "429"])
