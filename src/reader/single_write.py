@@ -19,7 +19,7 @@ lowercases it and joins the lines again for every answer (about 6 µs for a 304'
 its own, a sixth of what the whole request costs). `head_bytes` serializes a stored answer's headers once,
 as uvicorn would, and `write_stored` writes the answer with them and does what uvicorn's `send` does to the
 cycle's state after a whole answer; anything unusual (a paused or closed connection, a header uvicorn
-treats specially) goes the ordinary way. The test holds its bytes and the cycle's state to uvicorn's own.
+treats specially) goes the ordinary way. The test holds its bytes and its writes to uvicorn's own.
 """
 
 from __future__ import annotations
