@@ -168,7 +168,10 @@ async def test_the_seed_article_page(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     html = response.text
     assert '<html lang="vi">' in html
-    assert f'<h1 class="reader-title" id="reader-title" tabindex="-1"><span data-sentence="t0">{SEED_TITLE}</span></h1>' in html
+    assert (
+        f'<h1 class="reader-title" id="reader-title" tabindex="-1"><span data-sentence="t0">{SEED_TITLE}</span></h1>'
+        in html
+    )
     assert '<time datetime="2021-03-31">31/03/2021</time>' in html
     assert "Thanh Thuyên" in html and "Tác giả:" in html
     assert html.count("<h1") == 1 and "<main" in html and "<article" in html

@@ -279,3 +279,12 @@ def test_tab_after_a_click_in_the_text_goes_on_from_there_and_the_skip_link_stil
         assert page.evaluate("document.activeElement.closest('article')?.id") == "reader-article"
     finally:
         context.close()
+
+
+def test_a_search_excerpt_from_a_table_keeps_its_cells_apart(page: Page, live_server: str) -> None:
+    """An excerpt taken from a table read as a run of numbers ("1280 px 1920 px 87.5 % 14 41 49…"): its
+    cells are apart, each row a sentence, the word found still marked."""
+    page.goto(live_server + "/?q=1920")
+    excerpt = page.locator(".reader-list-excerpt").first
+    expect(excerpt.locator("mark")).to_have_text("1920")
+    expect(excerpt).to_contain_text("1280 px · 1920 px. 87.5 % · 14 · 41")
