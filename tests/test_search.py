@@ -5,7 +5,17 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.search import EXCERPT_WORDS, MAX_SEARCH_TEXT, Marked, body_text, excerpt, in_words, marked, search_text
+from reader.search import (
+    EXCERPT_WORDS,
+    MAX_SEARCH_TEXT,
+    Marked,
+    body_text,
+    excerpt,
+    excerpt_source,
+    in_words,
+    marked,
+    search_text,
+)
 from reader.slugs import folded
 
 
@@ -36,7 +46,44 @@ def test_the_words_are_cut_at_a_word_past_the_limit() -> None:
 
 
 def test_a_body_s_text_is_its_text_whatever_its_attributes_hold() -> None:
-    assert body_text('<p title="1 > 0">Một&nbsp;<em>hai</em></p>\n<p>ba</p>') == "Một hai ba"
+    assert body_text('<p title="1 > 0">Một&nbsp;<em>hai</em></p>\n<p>ba</p>') == "Một hai. ba"
+
+
+TABLE = (
+    "<p>Số liệu:</p><table><caption>Biên chế</caption><thead><tr><th>Tỉnh</th><th>2021</th><th>2022</th>"
+    "<th>Ghi chú</th></tr></thead><tbody><tr><td>Bắc Kạn</td><td>1.234</td><td>1.456</td><td></td></tr>"
+    "<tr><td>Cao Bằng</td><td>2.345</td><td>2.567</td><td>Tăng</td></tr></tbody></table>"
+    "<h2>Kết quả</h2><p>Đã xong.</p><ul><li>Một<br>dòng</li><li>Hai</li></ul>"
+)
+
+
+def test_an_excerpt_keeps_a_table_s_cells_and_the_blocks_apart() -> None:
+    """A table's excerpt was a run of numbers: "Tỉnh 2021 2022 Ghi chú Bắc Kạn 1.234 1.456 Cao Bằng…"."""
+    text = body_text(TABLE)
+    assert text == (
+        "Số liệu: Biên chế. Tỉnh · 2021 · 2022 · Ghi chú. Bắc Kạn · 1.234 · 1.456. Cao Bằng · 2.345 · 2.567 · "
+        "Tăng. Kết quả. Đã xong. Một dòng. Hai"
+    )
+    source, more = excerpt_source("Sapo không có dấu chấm", TABLE)
+    assert source.startswith("Sapo không có dấu chấm. Số liệu:") and not more
+    found = excerpt(source, ["bac", "kan"])
+    assert found is not None and _marks(found) == ["Bắc", "Kạn"]
+    assert "Ghi chú. Bắc Kạn · 1.234 · 1.456. Cao Bằng" in _text(found)
+    # A break counts for no word: the excerpt is as many words as ever, and never begins or ends with one.
+    cells = "<table><tr>" + "".join(f"<td>ô{n}</td>" for n in range(60)) + "</tr></table>"
+    found = excerpt(body_text(cells), ["o30"])
+    assert found is not None and len([w for w in _text(found).split() if w != "·"]) == EXCERPT_WORDS
+    assert not _text(found).startswith("·") and not _text(found).endswith("·")
+
+
+def test_the_breaks_change_none_of_the_words_an_article_is_found_by() -> None:
+    """The stored words (search_text, from plain_text) are what they were: no row needs making again, so
+    search_version is not moved (reader.migrations)."""
+    made = search_text("bang", "Bảng", "", "", TABLE)
+    assert made.words == (
+        "bang so lieu bien che tinh 2021 2022 ghi chu bac kan 1 234 456 cao 2 345 567 tang ket qua da xong mot dong hai"
+    )
+    assert "\ue000" not in body_text("a\ue000b\ue001c") and body_text("<td>a</td><td>b</td>") == "a · b"
 
 
 def test_an_excerpt_is_about_25_words_around_the_first_word_found_each_marked() -> None:

@@ -31,11 +31,58 @@ async def test_index_lists_the_demo_articles_newest_first(client: httpx.AsyncCli
     assert "31/03/2021" in html and "Tiếng Việt" in html
 
 
-@pytest.mark.parametrize("page", ["²", "①", "٣", "-1", "0", "x", "9999999"])
-async def test_an_odd_page_number_shows_the_first_page(client: httpx.AsyncClient, page: str) -> None:
-    # str.isdigit() takes "²" and "①", which int() refuses: a 500 once.
+@pytest.mark.parametrize("page", ["²", "①", "٣", "-1", "x", "abc", "1.5", " 2"])
+async def test_a_malformed_page_number_is_404_and_says_so(client: httpx.AsyncClient, page: str) -> None:
+    # str.isdigit() takes "²" and "①", which int() refuses: a 500 once. Then a silent first page; now a 404
+    # that says why (as Django's paginated lists and reader's own sitemap answer), never another page.
+    response = await client.get("/", params={"page": page})
+    assert response.status_code == 404 and SEED_TITLE not in response.text
+    assert "không phải là số trang" in response.text and 'href="/?page=1"' in response.text
+    assert '<meta name="robots" content="noindex">' in response.text
+    assert response.headers["cache-control"] == "no-store"
+    english = await client.get("/", params={"page": page}, headers={"accept-language": "en"})
+    assert english.status_code == 404 and "is not a page number" in english.text
+
+
+@pytest.mark.parametrize("page", ["", "1", "01"])
+async def test_the_first_page_by_number_or_none(client: httpx.AsyncClient, page: str) -> None:
     response = await client.get("/", params={"page": page})
     assert response.status_code == 200 and SEED_TITLE in response.text
+
+
+async def test_a_page_past_the_last_is_404_with_links_to_the_first_and_last(settings: Settings) -> None:
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as http:
+        for page in ("999", "4", "0", "99999999999999999999999"):
+            response = await http.get("/", params={"page": page})
+            assert response.status_code == 404, page
+            assert SEED_TITLE not in response.text and "Trang 3/3" not in response.text
+            assert f"Danh sách này không có trang {page}, chỉ có 3 trang." in response.text
+            assert '<a href="/?page=1">Trang đầu</a>' in response.text
+            assert '<a href="/?page=3">Trang cuối</a>' in response.text
+            assert '<meta name="robots" content="noindex">' in response.text
+        # A search's pages keep its words; one page of results has no page 2.
+        one = await http.get("/", params={"q": "bac kan", "page": "2"})
+        assert one.status_code == 404 and "Danh sách này không có trang 2, chỉ có một trang." in one.text
+        assert '<a href="/?q=bac+kan&amp;page=1">Trang đầu</a>' in one.text and "Trang cuối" not in one.text
+        english = await http.get("/", params={"page": "999"}, headers={"accept-language": "en"})
+        assert "This list has no page 999: it has 3 pages." in english.text and ">Last page</a>" in english.text
+        # The last page itself is there, and the first again after a 404 (no answer kept for the wrong page).
+        assert (await http.get("/", params={"page": "3"})).status_code == 200
+        assert (await http.get("/", params={"page": "999"})).status_code == 404
+
+
+async def test_search_results_are_paged_by_page_not_by_date(settings: Settings) -> None:
+    """Results are ranked by how well they match, not by date: their pages are "next" and "previous"."""
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as http:
+        second = await http.get("/", params={"q": "c", "page": "2"})
+        assert '<a href="/?q=c&amp;page=1" rel="prev">Trang trước</a>' in second.text
+        assert '<a href="/?q=c&amp;page=3" rel="next">Trang sau</a>' in second.text
+        assert "Bài cũ hơn" not in second.text and "Bài mới hơn" not in second.text
+        english = await http.get("/", params={"q": "c", "page": "2"}, headers={"accept-language": "en"})
+        assert 'rel="prev">Previous page</a>' in english.text and 'rel="next">Next page</a>' in english.text
+        # The list of every article is by date: newer and older.
+        every = await http.get("/", params={"page": "2"})
+        assert 'rel="prev">Bài mới hơn</a>' in every.text and 'rel="next">Bài cũ hơn</a>' in every.text
 
 
 @pytest.mark.parametrize("words", ["bắc kạn", "Bac Kan", "bac ka", "CÁN BỘ"])
@@ -121,7 +168,10 @@ async def test_the_seed_article_page(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     html = response.text
     assert '<html lang="vi">' in html
-    assert f'<h1 class="reader-title" id="reader-title"><span data-sentence="t0">{SEED_TITLE}</span></h1>' in html
+    assert (
+        f'<h1 class="reader-title" id="reader-title" tabindex="-1"><span data-sentence="t0">{SEED_TITLE}</span></h1>'
+        in html
+    )
     assert '<time datetime="2021-03-31">31/03/2021</time>' in html
     assert "Thanh Thuyên" in html and "Tác giả:" in html
     assert html.count("<h1") == 1 and "<main" in html and "<article" in html
@@ -184,6 +234,19 @@ async def test_unknown_addresses_are_404_in_the_ui_language(client: httpx.AsyncC
     assert "Không tìm thấy trang" in response.text
     english = await client.get(path, headers={"accept-language": "en"})
     assert english.status_code == 404 and "Page not found" in english.text
+
+
+@pytest.mark.parametrize("path", ["/nope", f"/articles/{SEED_SLUG}-nope"])
+async def test_the_404_page_offers_the_sites_search(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    form = re.search(
+        r'<form class="reader-search" role="search" method="get" action="/">.*?</form>', response.text, re.S
+    )
+    assert form, response.text
+    assert '<label for="reader-search">Tìm bài viết theo' in form.group() and 'name="q"' in form.group()
+    english = await client.get(path, headers={"accept-language": "en"})
+    assert '<label for="reader-search">Find articles by words' in english.text
 
 
 async def test_the_404_fragment_is_a_fragment(client: httpx.AsyncClient) -> None:

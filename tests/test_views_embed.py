@@ -427,7 +427,7 @@ async def test_links_in_an_embed_lead_out_of_the_frame(client: httpx.AsyncClient
     assert "https://www.w3.org/WAI/WCAG22/Understanding/text-spacing.html" in html
     # … the title leads to the full article …
     assert re.search(
-        rf'<h1 class="reader-title" id="reader-title" data-fit="6.25">'
+        rf'<h1 class="reader-title" id="reader-title" tabindex="-1" data-fit="6.25">'
         rf'<a href="/articles/{EN_SLUG}" id="reader-title-link">',
         html,
     )

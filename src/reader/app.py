@@ -25,6 +25,7 @@ from reader.i18n import language_in_sentence, language_name
 from reader.kinds import RouteIndex, RouteLookup, cache_rule
 from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, RouteHeaders
 from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, SPEECH_RATES, Preferences, fmt
+from reader.reading import article_minutes
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
 from reader.routes import build_routes, static_assets
@@ -197,6 +198,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
             "url_for_colors": colors_url,
             "article_text": article_text,
+            "article_minutes": article_minutes,
             "title_fit": fit_step,
             "speech_rates": SPEECH_RATES,
             "reading_guides": READING_GUIDES,

@@ -7,6 +7,7 @@ import math
 import re
 
 from reader.i18n import primary_subtag
+from reader.models import Article
 
 WORDS_PER_MINUTE = 238  # Brysbaert 2019, silent reading of English non-fiction
 VI_SYLLABLES_PER_MINUTE = 300  # an estimate: no adult Vietnamese norm is published
@@ -30,3 +31,8 @@ def reading_minutes(text: str, lang: str) -> int:
     """Whole minutes to read a text silently, at least 1."""
     rate = VI_SYLLABLES_PER_MINUTE if primary_subtag(lang) == "vi" else WORDS_PER_MINUTE
     return max(1, math.ceil(count_units(text) / rate))
+
+
+def article_minutes(article: Article) -> int:
+    """An article's reading time as its header shows it: its lead and body text."""
+    return reading_minutes(article.summary + " " + plain_text(article.body_html), article.lang)

@@ -7,7 +7,8 @@ them. Those words are stored once per article, each word once, in the order they
 (`search_text`), beside its title's (`search_title`, which ranks the articles found by their title first);
 each backend indexes them (reader.migrations, schema 13).
 
-A result's excerpt is taken from the article's own text, with its diacritics and case, around the first
+A result's excerpt is taken from the article's own text (a table's cells apart and each block a sentence:
+`body_text`; the stored words do not depend on those breaks), with its diacritics and case, around the first
 place where the search's words begin words (where most of them are close together: `_best_place`): a
 search word matches a letter whatever its diacritics and case through a class of the letters that fold to
 it (`_letter_classes`), so the text is searched as it is, in C.
@@ -43,7 +44,9 @@ _EXCERPT_REACH = 600
 # words must follow to count for a place.
 _PLACES = 200
 _NEAR = 120
-_TOKEN = re.compile(r"\S+")
+# A word of an excerpt: what white space separates, but not a cell's break (a "·" alone), which counts for no
+# word and neither begins nor ends an excerpt.
+_TOKEN = re.compile(r"(?!·(?:\s|$))\S+")
 # A body's words are made this many characters at a time (cut at white space): each step over the text (the
 # folding's translate and normalization, the regular expressions) is one call in C that holds the
 # interpreter, and over a 1.9 MB body one took 270 ms, in which the event loop could not run (search_text runs
@@ -74,9 +77,40 @@ class Marked:
     cut_after: bool = False
 
 
+# Where an excerpt's text has a break the tags made: between a table's cells, and after a block (a paragraph,
+# a heading, an item, a table's row…). Without them a table's excerpt was a run of numbers ("Tỉnh 2021 2022 …
+# Ghi chú Bắc Kạn 1.234 1.456"). Marked first with characters of the private use area (any already in the
+# text taken out), as plain_text keeps them; then each run of breaks is written as one.
+_CELL, _BLOCK = "\ue000", "\ue001"
+_CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
+_BLOCK_END = re.compile(
+    r"</(?:p|li|h[1-6]|tr|caption|figcaption|blockquote|pre|dt|dd|ul|ol|dl|table|figure|div|section)\s*>",
+    re.IGNORECASE,
+)
+# Each run of breaks as one, each step a substitution in C (a table's text has thousands of breaks, and a
+# call into Python for each made it four times slower): cells that end a block are the block's end; a run
+# with a block's end in it is one; a run of cells' ends is one CELL_BREAK; a block's end is a full stop and
+# a space, or a space after a sentence's own end.
+_CELLS_BEFORE_BLOCK = re.compile(f"{_CELL}[ {_CELL}]*(?={_BLOCK})")
+_BLOCK_RUN = re.compile(f"{_BLOCK}[ {_CELL}{_BLOCK}]*")
+_CELL_RUN = re.compile(f"{_CELL}[ {_CELL}]*")
+_SENTENCE_END = re.compile(f"([.!?…:;]){_BLOCK}")
+# A lead that ends so needs no full stop of its own before the body.
+_ENDS_A_SENTENCE = ".!?…:;"
+# Between cells: a middle dot, as lists of short items are written inline.
+CELL_BREAK = " · "
+
+
 def body_text(body_html: str) -> str:
-    """The text of an article's sanitized body: tags out, entities decoded, white space as single spaces."""
-    return " ".join(plain_text(body_html).split())
+    """The text of an article's sanitized body as an excerpt shows it: tags out, entities decoded, white space
+    as single spaces, a table's cells apart (CELL_BREAK) and each block a sentence of its own (a full stop
+    after one that has none). The words found are the same (search_text reads plain_text: the breaks hold
+    no letter or digit)."""
+    marked = _BLOCK_END.sub(_BLOCK, _CELL_END.sub(_CELL, body_html.replace(_CELL, "").replace(_BLOCK, "")))
+    text = " ".join(plain_text(marked).split()).replace(" " + _CELL, _CELL).replace(" " + _BLOCK, _BLOCK)
+    text = _CELLS_BEFORE_BLOCK.sub("", text.strip(f" {_CELL}{_BLOCK}"))
+    text = _CELL_RUN.sub(CELL_BREAK, _BLOCK_RUN.sub(_BLOCK, text))
+    return _SENTENCE_END.sub(r"\1 ", text).replace(_BLOCK, ". ")
 
 
 def excerpt_source(summary: str, body_html: str) -> tuple[str, bool]:
@@ -86,6 +120,9 @@ def excerpt_source(summary: str, body_html: str) -> tuple[str, bool]:
     more = len(body_html) > EXCERPT_HTML
     if more:
         body_html = _CUT_END.sub("", body_html[:EXCERPT_HTML])
+    summary = summary.strip()
+    if summary and summary[-1] not in _ENDS_A_SENTENCE:
+        summary += "."  # the lead is a block too
     return f"{summary} {body_text(body_html)}", more
 
 

@@ -91,7 +91,8 @@ def test_the_toolbar_is_one_compact_row_on_a_desktop_screen(page: Page, live_ser
     boxes = page.evaluate(TOOLBAR_BOXES)
     controls = [boxes[name] for name in ("#reader-smaller", "#reader-bigger", "#reader-panel-summary")]
     assert max(c["top"] for c in controls) - min(c["top"] for c in controls) <= 8, boxes
-    assert abs(boxes[".reader-meta"]["middle"] - controls[0]["middle"]) <= 8, boxes  # the date on that row too
+    # The date is the article's, under its title (in the article's landmark), no longer on the tools' row.
+    assert boxes["h1"]["bottom"] <= boxes[".reader-meta"]["top"] <= boxes["h1"]["bottom"] + 40, boxes
     assert all(c["height"] <= 46 for c in controls), boxes  # no taller than a 44 px target needs
     assert boxes["h1"]["top"] <= 200, boxes
 
@@ -272,10 +273,10 @@ def test_tab_after_a_click_in_the_text_goes_on_from_there_and_the_skip_link_stil
         # The skip link: Tab from the top of the page, Enter, Tab: the first control in the main content.
         page.goto(f"{live_server}/articles/{EN_SLUG}")
         page.keyboard.press("Tab")
-        expect(page.locator(".reader-skip")).to_be_focused()
+        expect(page.locator(".reader-skip").first).to_be_focused()
         page.keyboard.press("Enter")
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.closest('main')?.id") == "reader-main"
+        assert page.evaluate("document.activeElement.closest('article')?.id") == "reader-article"
     finally:
         context.close()
 
@@ -371,3 +372,12 @@ def test_print_gives_a_links_address_once(page: Page, live_server: str) -> None:
     links = page.evaluate(PRINTED_LINKS)
     address = "https://example.org/archive/2026/reading-research/line-length-and-text-size-on-small-screens/"
     assert sorted(links) == [[address + "full-report-and-tables.html", "none"], ["r", '" (https://example.org/r)"']]
+
+
+def test_a_search_excerpt_from_a_table_keeps_its_cells_apart(page: Page, live_server: str) -> None:
+    """An excerpt taken from a table read as a run of numbers ("1280 px 1920 px 87.5 % 14 41 49…"): its
+    cells are apart, each row a sentence, the word found still marked."""
+    page.goto(live_server + "/?q=1920")
+    excerpt = page.locator(".reader-list-excerpt").first
+    expect(excerpt.locator("mark")).to_have_text("1920")
+    expect(excerpt).to_contain_text("1280 px · 1920 px. 87.5 % · 14 · 41")

@@ -3,30 +3,71 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from reader.digits import ascii_number
+from reader.i18n import gettext
 from reader.state import Request
 from reader.views.common import article_view, search_cut, search_query
 from reader.views.embed import discovery_links
+from reader.views.errors import error_page
 from reader.web import path_for, prefs_for, public_base, render, ui_lang_for
 
+# A page number of more digits than this is past the last page of any list (and int() refuses 4,300 digits).
+_PAGE_DIGITS = 15
+# How much of a page "number" that is none a 404 page repeats.
+_SHOWN_CHARS = 20
 
-def _page_number(raw: str | None) -> int:
-    return max(1, ascii_number(raw, 6) or 1)
+
+def _page_number(raw: str | None) -> int | None:
+    """The page ?page= asks for: 1 when it asks for none (or is empty), None when it is no whole number."""
+    if not raw:
+        return 1
+    if not (raw.isascii() and raw.isdigit()):  # "²" and "①" are digits to str.isdigit(), not to int()
+        return None
+    return int(raw) if len(raw) <= _PAGE_DIGITS else 10**_PAGE_DIGITS
+
+
+def _no_such_page(request: Request, lang: str, raw: str, pages: int | None, search: str) -> Response:
+    """A 404 for a page of the list that is not there, saying why, with links to the pages that are: never
+    another page in its place (as Django's paginated lists answer, and reader's sitemap). `pages`: how many
+    there are (None: `raw` is no page number at all). Not kept by the answer cache (a 404: not reusable)."""
+    index = path_for(request, "index")
+    query = {"q": search} if search else {}
+    first = (index + "?" + urlencode({**query, "page": 1}), gettext(lang, "First page"))
+    if pages is None:
+        shown = raw if len(raw) <= _SHOWN_CHARS else raw[:_SHOWN_CHARS] + "…"
+        explanation = gettext(lang, "“%(page)s” is not a page number: the pages are numbered 1, 2, 3…") % {
+            "page": shown
+        }
+        return error_page(request, 404, explanation=explanation, links=[first])
+    # (Two messages, not a plural: the number of pages is in one only.)
+    if pages == 1:
+        explanation = gettext(lang, "This list has no page %(page)s: it has only one page.")
+    else:
+        explanation = gettext(lang, "This list has no page %(page)s: it has %(pages)d pages.")
+    explanation %= {"page": raw.lstrip("0") or "0", "pages": pages}
+    last = (index + "?" + urlencode({**query, "page": pages}), gettext(lang, "Last page"))
+    return error_page(request, 404, explanation=explanation, links=[first, last] if pages > 1 else [first])
 
 
 async def index(request: Request) -> Response:
     """The list of articles, newest first, one page at a time; with ?q=, those whose title, lead, text or
     author have its words (as the editor's list finds them: with or without diacritics, the beginning of a
-    word enough), titles found first, each with an excerpt of where its words are (reader.search)."""
-    page = _page_number(request.query_params.get("page"))
+    word enough), titles found first, each with an excerpt of where its words are (reader.search). A page
+    that is not there (past the last, or no number) is a 404 that says so (_no_such_page)."""
+    raw_page = request.query_params.get("page", "")
+    page = _page_number(raw_page)
     search = search_query(request)
+    lang = ui_lang_for(request)
+    if page is None:
+        return _no_such_page(request, lang, raw_page, None, search)
     listing = await request.state["store"].list_articles(
         page=page, per_page=request.state["settings"].page_size, search=search
     )
-    lang = ui_lang_for(request)
+    if page != listing.page:  # Page.bounds gave the last page (or the first, for 0) in its place
+        return _no_such_page(request, lang, raw_page, listing.pages, search)
     context = {
         "page_lang": lang, "prefs": prefs_for(request), "listing": listing, "search": search,
         "search_cut": search_cut(search),

@@ -13,7 +13,7 @@ from reader.drafts import clean_text
 from reader.http_cache import article_etag, cache_headers, is_fresh, last_modified, not_modified
 from reader.models import Article
 from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
-from reader.reading import plain_text, reading_minutes
+from reader.reading import article_minutes
 from reader.settings import UI_LANGUAGES
 from reader.slugs import MAX_SEARCH_WORDS, is_valid_slug, search_is_cut
 from reader.state import Request
@@ -94,7 +94,7 @@ def article_context(
         ),
         "article": article,
         "page_lang": article.lang,
-        "reading_minutes": reading_minutes(article.summary + " " + plain_text(article.body_html), article.lang),
+        "reading_minutes": article_minutes(article),
         "status_message": status_message,
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
@@ -47,27 +48,40 @@ _MESSAGES = {
 RETRY_AFTER_SECONDS = 5
 
 
-def error_page(request: Request, status_code: int, headers: dict[str, str] | None = None) -> Response:
+def error_page(
+    request: Request,
+    status_code: int,
+    headers: dict[str, str] | None = None,
+    *,
+    explanation: str | None = None,
+    links: Sequence[tuple[str, str]] = (),
+) -> Response:
     """The error page (or fragment, or JSON, as the route's kind says) for a status code, in the UI
-    language: ?lang= (as embedding sites ask for it), else the browser's."""
+    language: ?lang= (as embedding sites ask for it), else the browser's. `explanation` (already in that
+    language) says more exactly what went wrong than the status's own, and `links` (address, words) where
+    to go instead."""
     lang = ui_lang_for(request, requested=request.query_params.get("lang"))
-    heading, explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
+    heading, default_explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
     kind = kind_of(request.scope)
     if kind is not None and kind.api:
         # In English, as every other API error message is (docs/api.md): a program reads these, and one
         # language whatever the client's Accept-Language keeps them the same for every client.
-        return error_response(status_code, explanation, headers=headers)
-    context = {
-        "page_lang": lang,
-        "prefs": prefs_for(request),
-        "heading": i18n.gettext(lang, heading),
-        "explanation": i18n.gettext(lang, explanation),
-    }
+        return error_response(status_code, explanation or default_explanation, headers=headers)
     template = "error.html"
     if kind is not None and kind.fragment:
         template = "error_fragment.html"
     elif framing_of(kind, request.scope) is Frame.EMBEDDERS:
         template = "error_embed.html"  # inside another site's frame: no masthead, links open outside it
+    context = {
+        "page_lang": lang,
+        "prefs": prefs_for(request),
+        "heading": i18n.gettext(lang, heading),
+        "explanation": explanation or i18n.gettext(lang, default_explanation),
+        "pages_links": links,
+        # A reader who followed a broken link may find what they wanted by its words: the site's search, on
+        # reader's own full page (not in a fragment, nor in another site's frame).
+        "offer_search": status_code == 404 and template == "error.html",
+    }
     response = render(request, template, lang, context, status_code=status_code)
     response.headers["cache-control"] = "no-store"
     for name, value in (headers or {}).items():

@@ -1,0 +1,193 @@
+"""Keyboard and screen-reader navigation of the reader's pages: skip links, what they land on, the article's
+landmark holding its date, and the pages of the index (search results and pages that do not exist)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import describe_violations, run_axe
+from tests.conftest import EN_SLUG, SEED_SLUG
+from tests.serverproc import Server
+
+SKIP_LANDING = """() => ({
+  active: document.activeElement.id || document.activeElement.tagName,
+  titleTop: document.querySelector('h1').getBoundingClientRect().top,
+})"""
+
+
+@pytest.mark.parametrize("js", [True, False])
+@pytest.mark.parametrize("size", ["200", "400"])
+@pytest.mark.parametrize(("locale", "slug"), [("vi-VN", SEED_SLUG), ("en-GB", EN_SLUG)])
+def test_skip_to_content_lands_on_the_article_with_its_title_at_the_top(
+    browser: Browser, live_server: str, js: bool, size: str, locale: str, slug: str
+) -> None:
+    """Tab, Enter on "Skip to content": focus on the article's title (not left on the body), at the top of the
+    screen, and the next Tab inside the article or after it, not on the reading tools (A+) that come before it."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=locale, java_script_enabled=js)
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{slug}")
+        page.keyboard.press("Tab")
+        expect(page.locator(".reader-skip").first).to_be_focused()
+        page.keyboard.press("Enter")
+        landed = page.evaluate(SKIP_LANDING)
+        assert landed["active"] == "reader-title", landed
+        assert 0 <= landed["titleTop"] <= 80, landed  # was 661 px of 740: under the tools
+        # The next Tab goes on from the article, never back to the tools.
+        page.keyboard.press("Tab")
+        assert page.evaluate(AFTER_THE_ARTICLE), page.evaluate("document.activeElement.outerHTML")
+    finally:
+        context.close()
+
+
+# A link in the article, what follows it, or (an article without links, at the page's end) the page's first
+# link again, as Tab wraps: anything but the reading tools before the article (A+, as it was).
+AFTER_THE_ARTICLE = """() => {
+  const article = document.getElementById('reader-article'), active = document.activeElement;
+  return !document.getElementById('reader-toolbar').contains(active) && (article.contains(active)
+    || Boolean(article.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING)
+    || active === document.querySelector('.reader-skip'));
+}"""
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_a_second_skip_link_reaches_the_reading_tools(browser: Browser, live_server: str, js: bool) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", java_script_enabled=js)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        link = page.locator(".reader-skip").nth(1)
+        expect(link).to_be_focused()
+        expect(link).to_have_text("Chuyển đến công cụ đọc")
+        expect(link).to_be_in_viewport()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "reader-toolbar"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "reader-bigger"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=c", "/preferences", "/nope"])
+def test_skip_to_content_moves_focus_to_the_heading_on_other_pages(
+    browser: Browser, live_server: str, path: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:200", "url": live_server + "/"}])
+        page = context.new_page()
+        page.goto(live_server + path)
+        page.keyboard.press("Tab")
+        expect(page.locator(".reader-skip")).to_have_count(1)  # one: the other pages have no reading tools
+        page.keyboard.press("Enter")
+        landed = page.evaluate(SKIP_LANDING)
+        assert landed["active"] == "reader-title", landed
+        assert landed["titleTop"] >= 0, landed
+        assert page.evaluate("document.querySelector('h1').getBoundingClientRect().bottom") <= 740
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("locale", "slug", "date"), [("vi-VN", SEED_SLUG, "2021"), ("en-GB", EN_SLUG, "20")])
+def test_the_articles_landmark_holds_its_date_and_reading_time(
+    browser: Browser, live_server: str, locale: str, slug: str, date: str
+) -> None:
+    context = browser.new_context(locale=locale)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{slug}")
+        time = page.locator("article#reader-article header time[datetime]")
+        expect(time).to_have_count(1)
+        expect(time).to_contain_text(date)
+        expect(page.locator("article#reader-article header .reader-reading-time")).to_be_visible()
+        expect(page.locator("#reader-toolbar time")).to_have_count(0)  # said once, where the article is
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("js", [True, False])
+@pytest.mark.parametrize(
+    ("locale", "label", "button"),
+    [("vi-VN", "Tìm bài viết theo các từ", "Tìm"), ("en-GB", "Find articles by words", "Find")],
+)
+def test_the_404_page_searches_the_site(
+    browser: Browser, live_server: str, js: bool, locale: str, label: str, button: str
+) -> None:
+    """A reader who followed a broken link can look for what they wanted from the 404 page itself."""
+    context = browser.new_context(locale=locale, java_script_enabled=js)
+    try:
+        page = context.new_page()
+        response = page.goto(f"{live_server}/articles/nope")
+        assert response is not None and response.status == 404
+        search = page.get_by_role("search")
+        search.get_by_label(label).fill("bac kan")
+        search.get_by_role("button", name=button, exact=True).click()
+        page.wait_for_url("**/?q=bac+kan")
+        expect(page.locator(f'.reader-list a[href="/articles/{SEED_SLUG}"]')).to_be_visible()
+        if js:  # (axe runs in the page: not without JavaScript)
+            page.goto(f"{live_server}/nope")
+            violations = run_axe(page)
+            assert violations == [], describe_violations(violations)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("query", "pages"), [("page=999", 3), ("q=bac+kan&page=2", 1), ("page=abc", None)])
+def test_a_page_that_is_not_there_says_so_and_leads_to_those_that_are(
+    browser: Browser, live_server: str, query: str, pages: int | None
+) -> None:
+    context = browser.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        response = page.goto(f"{live_server}/?{query}")
+        assert response is not None and response.status == 404
+        expect(page.locator("h1")).to_have_text("Không tìm thấy trang")
+        expect(page.locator(".reader-list-item")).to_have_count(0)  # no other page's articles in its place
+        if pages is None:
+            expect(page.locator("main")).to_contain_text("“abc” không phải là số trang")
+        else:
+            page.get_by_role("link", name="Trang đầu").click()
+            assert page.url.endswith("page=1") and page.locator(".reader-list-item").count() >= 1
+        violations = run_axe(page)
+        assert violations == [], describe_violations(violations)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def one_per_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `reader serve` on the demo articles, one article a page: the demo's three are three pages."""
+    base = tmp_path_factory.mktemp("paged")
+    with Server(db=base / "reader.db", directory=base, env={"READER_PAGE_SIZE": "1"}) as server:
+        yield server.url
+
+
+@pytest.mark.parametrize(
+    ("locale", "previous", "following"),
+    [("vi-VN", "Trang trước", "Trang sau"), ("en-GB", "Previous page", "Next page")],
+)
+def test_search_results_are_paged_next_and_previous(
+    browser: Browser, one_per_page: str, locale: str, previous: str, following: str
+) -> None:
+    """Ranked results are not in date order: /?q=c page 2 showed a 2026 article after 2021 under "Older
+    articles". Their pages are "next" and "previous"; the list of every article stays newer and older."""
+    context = browser.new_context(locale=locale)
+    try:
+        page = context.new_page()
+        page.goto(f"{one_per_page}/?q=c")
+        pages = page.locator("nav.reader-pagination")
+        pages.get_by_role("link", name=following, exact=True).click()
+        page.wait_for_url("**/?q=c&page=2")
+        expect(pages.get_by_role("link", name=previous, exact=True)).to_have_attribute("rel", "prev")
+        expect(pages.get_by_role("link", name=following, exact=True)).to_have_attribute("rel", "next")
+        expect(pages.locator("a")).to_have_count(2)
+        page.goto(f"{one_per_page}/?page=2")
+        expect(pages.get_by_role("link", name=following, exact=True)).to_have_count(0)
+    finally:
+        context.close()
