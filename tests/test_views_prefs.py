@@ -523,3 +523,87 @@ def test_where_a_change_was_made_is_one_of_three_kinds(headers: dict[str, str], 
         "query_string": b"", "headers": [(name.encode(), value.encode()) for name, value in headers.items()],
     }  # fmt: skip
     assert cookie_context(Request(scope), framed=framed) is CookieContext[expected]
+
+
+# The settings page shows the read-aloud settings too, as the article's panel has them (issue: a reader who
+# keeps their settings on /preferences could not find the reading speed, the guide or the shortcuts there).
+@pytest.mark.parametrize(
+    ("accept", "texts"),
+    [
+        (
+            "vi",
+            ("Tốc độ đọc", "Giọng đọc tiếng Việt", "Giọng đọc tiếng Anh", "Thước đọc", "Phím tắt", "Tự động"),
+        ),
+        (
+            "en",
+            ("Reading speed", "Voice for Vietnamese", "Voice for English", "Reading guide", "Keyboard shortcuts"),
+        ),
+    ],
+)
+async def test_the_settings_page_has_the_read_aloud_settings(
+    client: httpx.AsyncClient, accept: str, texts: tuple[str, ...]
+) -> None:
+    client.cookies.set("reader_prefs", "1|sr:1.5|g:3|k:0|kp:h|kb:y|kn:u|v-vi:Linh")
+    page = (await client.get("/preferences", headers={"accept-language": accept})).text
+    for text in texts:
+        assert text in page, text
+    # Values from the cookie: the speed, the guide, the shortcuts off and their keys, the voice chosen.
+    assert re.search(r'<option value="1.5" selected>', page)
+    assert re.search(r'<select id="reader-guide" name="reading_guide"[^>]*>(?:(?!</select>).)*<option value="3" selected>', page, re.S)
+    assert re.search(r'id="reader-shortcuts-toggle" name="shortcuts" value="on" aria-pressed="false"', page)
+    for field, key in (("key-play", "h"), ("key-previous", "y"), ("key-next", "u")):
+        assert re.search(rf'id="reader-{field}" name="{field.replace("-", "_")}" value="{key}"', page), field
+    assert 'id="reader-voice-vi" name="voice" data-voice-lang="vi" data-voice="Linh"' in page
+    assert 'id="reader-voice-en" name="voice" data-voice-lang="en" data-voice=""' in page
+    # Each voice form names its language; the shortcut keys are open, as every other setting on the page.
+    assert re.search(r'id="reader-voice-form-en"(?:(?!</form>).)*name="voice_lang" value="en"', page, re.S)
+    assert re.search(r'<details class="reader-tools-keys" id="reader-shortcuts" open>', page)
+    # Without scripting, the speed and the guide have a button that sends them; the settings page's script fills
+    # the voices.
+    assert page.count("<noscript><button") == 2
+    assert "js/settings-voices." in page
+    # One control per id on the page (htmx puts the focus back by id).
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_there(client: httpx.AsyncClient) -> None:
+    # htmx: the page's region, with the new value, and the status region's announcement out of band.
+    settings = "http://testserver/preferences"
+    swapped = await client.post(
+        "/preferences",
+        data={"shortcuts": "off", "next": "/preferences", "view": "page", "panel": "open"},
+        headers={"hx-request": "true", "hx-current-url": settings, "accept-language": "en"},
+    )
+    assert 'id="reader-shortcuts-toggle" name="shortcuts" value="on" aria-pressed="false"' in swapped.text
+    assert re.search(r'id="reader-status"[^>]*hx-swap-oob[^>]*>Single-key shortcuts off<', swapped.text)
+    # Without JavaScript: back to the settings page, at the group.
+    plain = await client.post("/preferences", data={"speech_rate": "0.75", "next": "/preferences", "panel": "open"})
+    assert plain.headers["location"] == "/preferences?panel=open#reader-tools-settings"
+    page = (await client.get("/preferences")).text
+    assert '<option value="0.75" selected>' in page
+    assert 'name="shortcuts" value="on" aria-pressed="false"' in page
+
+
+async def test_the_settings_page_keeps_a_change_made_since_it_was_drawn(client: httpx.AsyncClient) -> None:
+    """Back to /preferences drawn before shortcuts were turned off (in an article's panel, say): its speed form
+    posts the settings it was drawn with, and only the speed changes."""
+    drawn_page = (await client.get("/preferences")).text
+    speed_form = re.search(r'<form[^>]*id="reader-speech-rate-form".*?</form>', drawn_page, re.S)
+    assert speed_form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', speed_form.group(0)))
+    assert fields["drawn"] == "1" and fields["next"] == "/preferences"
+    await client.post("/preferences", data={"shortcuts": "off", "next": SEED})
+    await client.post("/preferences", data={**fields, "speech_rate": "1.25"})
+    assert client.cookies["reader_prefs"] == "1|sr:1.25|k:0"
+
+
+async def test_refused_keys_on_the_settings_page_come_back_beside_the_fields(client: httpx.AsyncClient) -> None:
+    # Without JavaScript: the settings page itself (400), the message beside the keys, the keys entered kept.
+    form = {"key_play": "j", "key_previous": "j", "key_next": "l", "next": "/preferences", "panel": "open"}
+    response = await client.post("/preferences", data=form, headers={"accept-language": "en"})
+    assert response.status_code == 400
+    page = response.text
+    assert re.search(r'<p class="reader-refused" id="reader-keys-refused">[^<]*each action needs a key', page)
+    assert re.search(r'id="reader-key-play" name="key_play" value="j"[^>]*aria-describedby="reader-keys-refused" aria-invalid="true"', page)
+    assert re.search(r'id="reader-key-next" name="key_next" value="l"[^>]*aria-describedby="reader-keys-refused">', page)

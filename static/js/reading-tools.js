@@ -372,23 +372,7 @@ export class ReadingTools {
 
   #fillVoiceSelect(voices) {
     const select = this.#el("reader-voice");
-    if (!select) return;
-    const chosen = this.#settings?.voice || "";
-    const names = voices.map((voice) => voice.name);
-    const current = [...select.options].map((option) => option.value);
-    const wanted = ["", ...names];
-    if (current.join("\n") !== wanted.join("\n")) {
-      const automatic = voices[0] ? this.#text("AutomaticNamed", this.#label(voices[0])) : this.#text("Automatic");
-      select.replaceChildren(new Option(automatic, ""), ...voices.map((voice) => new Option(this.#label(voice), voice.name)));
-    } else if (voices[0]) {
-      select.options[0].text = this.#text("AutomaticNamed", this.#label(voices[0]));
-    }
-    // A voice chosen on another device may not exist here: then the automatic choice is used (and shown).
-    select.value = names.includes(chosen) ? chosen : "";
-  }
-
-  #label(voice) {
-    return voice.localService ? voice.name : this.#text("Online", voice.name);
+    if (select) fillVoiceSelect(select, voices, this.#settings?.voice || "", (name, voice) => this.#text(name, voice));
   }
 
   // ---------- the player ----------
@@ -694,6 +678,23 @@ export function voicesFor(voices, lang, readerLanguages = []) {
     for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
     return a.name.localeCompare(b.name);
   });
+}
+
+// A voice <select>: the automatic choice (naming the voice it is), then the voices, `chosen` selected. Also on
+// the settings page (settings-voices.js). text(name, voice): the page's text of that name, {voice} filled in.
+export function fillVoiceSelect(select, voices, chosen, text) {
+  const label = (voice) => (voice.localService ? voice.name : text("Online", voice.name));
+  const names = voices.map((voice) => voice.name);
+  const current = [...select.options].map((option) => option.value);
+  const wanted = ["", ...names];
+  if (current.join("\n") !== wanted.join("\n")) {
+    const automatic = voices[0] ? text("AutomaticNamed", label(voices[0])) : text("Automatic");
+    select.replaceChildren(new Option(automatic, ""), ...voices.map((voice) => new Option(label(voice), voice.name)));
+  } else if (voices[0]) {
+    select.options[0].text = text("AutomaticNamed", label(voices[0]));
+  }
+  // A voice chosen on another device may not exist here: then the automatic choice is used (and shown).
+  select.value = names.includes(chosen) ? chosen : "";
 }
 
 // A key as its key cap shows it: letters in capitals, but "ß" (whose capital is "SS") as it is.

@@ -323,6 +323,9 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
     return {
         **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,
+        # The read-aloud settings show a voice for each language of reader's interface (the panel of an
+        # article, for its language): templates/_read_aloud_settings.html.
+        "voice_langs": UI_LANGUAGES,
         "shared": None,
         "shared_lines": [],
         "shared_unread": 0,
