@@ -46,7 +46,7 @@ def changed(page: Page, action: str) -> None:
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
 
 
-def test_speed_and_shortcuts_set_on_the_settings_page_apply_on_an_article(stubbed: BrowserContext, live_server: str) -> None:
+def test_speed_voice_and_shortcuts_set_there_apply_on_an_article(stubbed: BrowserContext, live_server: str) -> None:
     page = stubbed.new_page()
     page.goto(live_server + "/preferences")
     wait_for_htmx(page)
