@@ -31,12 +31,12 @@ LISTEN = """() => {
 SETTLED = "() => !document.querySelector('#reader .htmx-request')"
 
 
-def slow_down(page: Page) -> None:
+def slow_down(page: Page, latency_ms: int = LATENCY_MS) -> None:
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
         "Network.emulateNetworkConditions",
-        {"offline": False, "latency": LATENCY_MS, "downloadThroughput": -1, "uploadThroughput": -1},
+        {"offline": False, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1},
     )
 
 
