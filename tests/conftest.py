@@ -117,6 +117,21 @@ def _node_id(config: pytest.Config, arg: str) -> str:
     return f"{file.relative_to(config.rootpath).as_posix()}::{rest}" if file.is_relative_to(config.rootpath) else arg
 
 
+class CountedCalls:
+    """How many times a method is called from now to the end of the test (monkeypatch puts it back): the
+    tests of what must not grow with a document count the steps, not the time."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> None:
+        self.count = 0
+        method = getattr(owner, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return method(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+
 class ServedApp:
     """A reader app as an ASGI server runs it: its lifespan entered, and every request handed a copy of the
     lifespan state (as uvicorn does). `state` is that state, typed; `app` the Starlette application."""

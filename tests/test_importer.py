@@ -16,6 +16,7 @@ from reader.cli import main
 from reader.drafts import MAX_BODY_CHARS
 from reader.importer import ImportFailure, drafts_from_files
 from reader.models import BY_CLI_IMPORT
+from tests.conftest import CountedCalls
 from tests.serverproc import reader_command
 from tests.test_sanitize import TRICKY_BODY, TRICKY_STORED
 
@@ -535,21 +536,13 @@ def test_page_furniture_is_taken_out_without_walking_the_children_for_each(
 ) -> None:
     # A news site's page puts an ad slot's <script> or an <aside> between paragraphs; decompose() alone looks
     # each one's place up by walking its parent's children, quadratic in such a page. Counted, not timed.
-    walks = 0
-    walk = Tag.index
-
-    def counted(self: Tag, element: object) -> int:
-        nonlocal walks
-        walks += 1
-        return walk(self, element)  # type: ignore[arg-type]
-
     paragraphs = "".join(
         f"<p>Đoạn {i}.</p><script>ads.push({i})</script><aside><form><input></form>Tin {i}</aside>" for i in range(2000)
     )
     page = f"<html lang='vi'><title>Trang</title><body><nav>Menu</nav><article>{paragraphs}</article></body></html>"
-    monkeypatch.setattr(Tag, "index", counted)
+    walks = CountedCalls(monkeypatch, Tag, "index")
     (fields,) = importer.read_html(Path("page.html"), page)
-    assert walks == 0
+    assert walks.count == 0
     body = str(fields["body_html"])
     assert body == "".join(f"<p>Đoạn {i}.</p>" for i in range(2000))
 

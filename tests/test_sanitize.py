@@ -15,7 +15,7 @@ from reader.importer import drafts_from_files
 from reader.reading import plain_text
 from reader.sanitize import ALLOWED_TAGS, is_safe_url, sanitize_html
 from reader.soup import TooDeeplyNested
-from tests.conftest import SEED_SLUG, ServedApp, SignedIn
+from tests.conftest import SEED_SLUG, CountedCalls, ServedApp, SignedIn
 from tests.test_sentence_markup import unmark
 from tests.xss_payloads import PAYLOADS, Payload
 
@@ -467,17 +467,9 @@ def test_a_long_article_is_cleaned_without_walking_its_children_for_each_move(
     # bs4 finds a node's place by walking its parent's children (Tag.index) whenever it unwraps, extracts or
     # replaces one whose place it is not told: once per paragraph, that made cleaning quadratic (70 s for an
     # article of 20,000 divs). Counted, not timed: reader.sanitize tells bs4 every place.
-    walks = 0
-    walk = Tag.index
-
-    def counted(self: Tag, element: object) -> int:
-        nonlocal walks
-        walks += 1
-        return walk(self, element)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Tag, "index", counted)
+    walks = CountedCalls(monkeypatch, Tag, "index")
     cleaned = sanitize_html(html, lang="vi")
-    assert walks == 0
+    assert walks.count == 0
     assert "1999" in cleaned and "<section" not in cleaned
     assert "<div" not in cleaned.replace('<div aria-label="Bảng', "")
 
@@ -489,17 +481,9 @@ def test_a_long_article_is_cleaned_without_asking_each_element_for_its_ancestors
     # Settling whitespace and ungluing words skip what is inside <pre> and <code>; asking every element for
     # such an ancestor (find_parent) built bs4's matcher once per element, a second and a half of importing a
     # 1.46 MB article. One walk of the tree tells them instead.
-    asked = 0
-    ask = Tag.find_parent
-
-    def counted(self: Tag, *args: object, **kwargs: object) -> object:
-        nonlocal asked
-        asked += 1
-        return ask(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Tag, "find_parent", counted)
+    asked = CountedCalls(monkeypatch, Tag, "find_parent")
     sanitize_html(html, lang="vi")
-    assert asked == 0
+    assert asked.count == 0
 
 
 # Every step the import takes after nh3, on one input: containers dissolved around text and blocks, tables
