@@ -354,3 +354,4 @@ def test_an_address_reader_cannot_match_is_refused(name: str, raw: str, message:
     with pytest.raises(SettingsError, match=re.escape(message)) as refused:
         Settings.from_env({name: raw})
     assert str(refused.value).startswith(f"{name}: ")
+    assert "pw" not in str(refused.value)  # a password given with a user name is not repeated

@@ -148,9 +148,8 @@ def _public_url(name: str, raw: str) -> str | None:
             "(https://reader.example), not under a path"
         )
     if "@" in parsed.netloc or parsed.query or parsed.fragment or value.endswith(("?", "#")):
-        raise SettingsError(
-            f"{name}: {raw!r} may hold only a scheme, a host and a port (no user name, query or fragment)"
-        )
+        # Not repeated: a user name may come with a password.
+        raise SettingsError(f"{name}: give only a scheme, a host and a port (no user name, query or fragment)")
     return _canonical_origin(name, f"{parsed.scheme}://{parsed.netloc}", _ORIGIN, "https://reader.example")
 
 
