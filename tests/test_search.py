@@ -86,6 +86,14 @@ def test_the_breaks_change_none_of_the_words_an_article_is_found_by() -> None:
     assert "\ue000" not in body_text("a\ue000b\ue001c") and body_text("<td>a</td><td>b</td>") == "a · b"
 
 
+def test_a_sentence_that_ends_inside_quotes_or_brackets_gets_no_second_full_stop() -> None:
+    # Quotations end paragraphs often in the news: «“Xong.”.» read as a stray mark.
+    body = "<p>Ông nói: “Xong.”</p><p>Tiếp (xem hình.)</p><p>“Không dấu”</p><p>Hết</p>"
+    assert body_text(body) == "Ông nói: “Xong.” Tiếp (xem hình.) “Không dấu”. Hết"
+    assert excerpt_source("Sapo “có trích dẫn.”", "<p>x</p>")[0] == "Sapo “có trích dẫn.” x"
+    assert excerpt_source("Sapo", "<p>x</p>")[0] == "Sapo. x"
+
+
 def test_an_excerpt_is_about_25_words_around_the_first_word_found_each_marked() -> None:
     text = (
         " ".join(f"từ{n}" for n in range(100))

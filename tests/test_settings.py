@@ -324,6 +324,9 @@ def test_the_public_url_is_written_as_browsers_send_it() -> None:
     for raw in ("https://reader.example:443", "HTTPS://Reader.Example/", " https://reader.example "):
         assert Settings.from_env({"READER_PUBLIC_URL": raw}).public_url == "https://reader.example", raw
     assert Settings.from_env({"READER_PUBLIC_URL": "http://reader.example:80"}).public_url == "http://reader.example"
+    assert Settings.from_env({"READER_EMBED_ORIGINS": "https://a.example:080"}).embed_origins == (
+        "https://a.example:80",
+    )
     assert Settings.from_env({"READER_PUBLIC_URL": "http://x.example:8080"}).public_url == "http://x.example:8080"
 
 

@@ -44,7 +44,7 @@ async def test_a_malformed_page_number_is_404_and_says_so(client: httpx.AsyncCli
     assert english.status_code == 404 and "is not a page number" in english.text
 
 
-@pytest.mark.parametrize("page", ["", "1", "01"])
+@pytest.mark.parametrize("page", ["", "1", "01", "0000000000000001"])
 async def test_the_first_page_by_number_or_none(client: httpx.AsyncClient, page: str) -> None:
     response = await client.get("/", params={"page": page})
     assert response.status_code == 200 and SEED_TITLE in response.text
@@ -52,11 +52,13 @@ async def test_the_first_page_by_number_or_none(client: httpx.AsyncClient, page:
 
 async def test_a_page_past_the_last_is_404_with_links_to_the_first_and_last(settings: Settings) -> None:
     async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as http:
-        for page in ("999", "4", "0", "99999999999999999999999"):
+        # A number of more digits than any list has pages is repeated cut, as a page "number" that is none is.
+        for page, shown in (("999", "999"), ("4", "4"), ("0", "0"), ("9" * 3000, "9" * 20 + "…")):
             response = await http.get("/", params={"page": page})
             assert response.status_code == 404, page
             assert SEED_TITLE not in response.text and "Trang 3/3" not in response.text
-            assert f"Danh sách này không có trang {page}, chỉ có 3 trang." in response.text
+            assert f"Danh sách này không có trang {shown}, chỉ có 3 trang." in response.text
+            assert len(response.text) < 20_000
             assert '<a href="/?page=1">Trang đầu</a>' in response.text
             assert '<a href="/?page=3">Trang cuối</a>' in response.text
             assert '<meta name="robots" content="noindex">' in response.text

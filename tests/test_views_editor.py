@@ -1276,7 +1276,9 @@ async def test_the_marked_blocks_are_those_of_asking_every_flag() -> None:
 
 
 ENDED_VI = "Phiên làm việc của bạn đã kết thúc"
-ENDED_EN = "Your session has ended. Sign in again to continue; your unsaved changes are kept in this browser."
+# Nothing about unsaved changes: only the editor's script keeps them (in this browser's storage), and a Save
+# sent without it, or with storage blocked, lost them.
+ENDED_EN = "Your session has ended. Sign in again to continue."
 
 
 async def test_the_sign_in_form_says_when_a_session_ended_under_the_editor(

@@ -94,8 +94,10 @@ _BLOCK_END = re.compile(
 _CELLS_BEFORE_BLOCK = re.compile(f"{_CELL}[ {_CELL}]*(?={_BLOCK})")
 _BLOCK_RUN = re.compile(f"{_BLOCK}[ {_CELL}{_BLOCK}]*")
 _CELL_RUN = re.compile(f"{_CELL}[ {_CELL}]*")
-_SENTENCE_END = re.compile(f"([.!?…:;]){_BLOCK}")
-# A lead that ends so needs no full stop of its own before the body.
+# What closes a quotation or an aside after its sentence's last mark: «Ông nói: “Xong.”» ends a sentence.
+_CLOSERS = "\"'”’»)]"
+_SENTENCE_END = re.compile(f"([.!?…:;][{re.escape(_CLOSERS)}]*){_BLOCK}")
+# A lead that ends so (closers aside) needs no full stop of its own before the body.
 _ENDS_A_SENTENCE = ".!?…:;"
 # Between cells: a middle dot, as lists of short items are written inline.
 CELL_BREAK = " · "
@@ -121,7 +123,7 @@ def excerpt_source(summary: str, body_html: str) -> tuple[str, bool]:
     if more:
         body_html = _CUT_END.sub("", body_html[:EXCERPT_HTML])
     summary = summary.strip()
-    if summary and summary[-1] not in _ENDS_A_SENTENCE:
+    if summary and summary.rstrip(_CLOSERS)[-1:] not in _ENDS_A_SENTENCE:
         summary += "."  # the lead is a block too
     return f"{summary} {body_text(body_html)}", more
 

@@ -78,8 +78,10 @@ def canonical_netloc(scheme: str, netloc: str) -> str:
     host, colon, port = netloc.lower().rpartition(":") if not netloc.endswith("]") else (netloc.lower(), "", "")
     if not colon or not host:
         return netloc.lower()
-    if port.isascii() and port.isdigit() and int(port) == DEFAULT_PORTS.get(scheme.lower()):
-        return host
+    if port.isascii() and port.isdigit():
+        # As a number, as browsers write it: https://a.example:080 is sent as https://a.example:80.
+        number = int(port)
+        return host if number == DEFAULT_PORTS.get(scheme.lower()) else f"{host}:{number}"
     return netloc.lower()
 
 

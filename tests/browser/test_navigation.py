@@ -67,7 +67,8 @@ def test_a_second_skip_link_reaches_the_reading_tools(browser: Browser, live_ser
         expect(link).to_have_text("Chuyển đến công cụ đọc")
         expect(link).to_be_in_viewport()
         page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "reader-toolbar"
+        # No tabindex on the tools' region: a click in the open panel's text would focus it, and the next Tab
+        # go back to A+ (as <main> did: docs/accessibility.md). The link moves where the next Tab starts.
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.id") == "reader-bigger"
     finally:

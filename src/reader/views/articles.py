@@ -26,7 +26,8 @@ def _page_number(raw: str | None) -> int | None:
         return 1
     if not (raw.isascii() and raw.isdigit()):  # "²" and "①" are digits to str.isdigit(), not to int()
         return None
-    return int(raw) if len(raw) <= _PAGE_DIGITS else 10**_PAGE_DIGITS
+    digits = raw.lstrip("0") or "0"  # "0000000000000001" is page 1
+    return int(digits) if len(digits) <= _PAGE_DIGITS else 10**_PAGE_DIGITS
 
 
 def _no_such_page(request: Request, lang: str, raw: str, pages: int | None, search: str) -> Response:
@@ -36,8 +37,9 @@ def _no_such_page(request: Request, lang: str, raw: str, pages: int | None, sear
     index = path_for(request, "index")
     query = {"q": search} if search else {}
     first = (index + "?" + urlencode({**query, "page": 1}), gettext(lang, "First page"))
+    shown = raw if pages is None else raw.lstrip("0") or "0"
+    shown = shown if len(shown) <= _SHOWN_CHARS else shown[:_SHOWN_CHARS] + "…"
     if pages is None:
-        shown = raw if len(raw) <= _SHOWN_CHARS else raw[:_SHOWN_CHARS] + "…"
         explanation = gettext(lang, "“%(page)s” is not a page number: the pages are numbered 1, 2, 3…") % {
             "page": shown
         }
@@ -47,7 +49,7 @@ def _no_such_page(request: Request, lang: str, raw: str, pages: int | None, sear
         explanation = gettext(lang, "This list has no page %(page)s: it has only one page.")
     else:
         explanation = gettext(lang, "This list has no page %(page)s: it has %(pages)d pages.")
-    explanation %= {"page": raw.lstrip("0") or "0", "pages": pages}
+    explanation %= {"page": shown, "pages": pages}
     last = (index + "?" + urlencode({**query, "page": pages}), gettext(lang, "Last page"))
     return error_page(request, 404, explanation=explanation, links=[first, last] if pages > 1 else [first])
 

@@ -47,7 +47,6 @@ from reader.readability.report import (
     ReadabilityReport,
     below_first_grade,
 )
-from reader.reading import plain_text, reading_minutes
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.store import SlugTaken
@@ -745,7 +744,6 @@ async def preview_frame(request: Request) -> Response:
     article = await _editors_article(request)
     prefs = Preferences.from_cookie(request.query_params.get("settings", "1"))
     lang = ui_lang_for(request, article.lang)
-    context = article_context(request, article, prefs, "embed")
-    context["reading_minutes"] = reading_minutes(plain_text(article.body_html), article.lang)
+    context = article_context(request, article, prefs, "embed")  # its reading time as readers see it
     # Framed by reader's own check page only: the route's kind, reader.kinds.EDITOR_FRAME.
     return render(request, "editor/frame.html", lang, context)

@@ -270,8 +270,8 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse(path_for(request, "editor:login_form"), status_code=303)
     # The unsaved changes js/editor-draft.js kept in the browser's storage go with the session, even from a
     # page without the script (which removes them itself): the next editor in this tab must not be offered
-    # them. reader keeps nothing else in a browser's storage (readers' settings are a cookie), so nothing of
-    # a reader's is lost. Cookies and the HTTP cache are left alone.
+    # them. What else it clears, and why none of it matters, is in docs/reliability.md (readers' settings are
+    # a cookie). Cookies and the HTTP cache are left alone.
     response.headers["clear-site-data"] = '"storage"'
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
     return response
