@@ -156,3 +156,24 @@ def test_without_javascript_the_settings_page_keeps_the_speed_the_guide_and_the_
         assert cookie == "1|sr:0.75|g:3|k:0"
     finally:
         context.close()
+
+
+def test_the_voice_lists_load_their_module_only_once_a_voice_field_is_near(
+    stubbed: BrowserContext, live_server: str
+) -> None:
+    """reading-tools.js (5.7 KiB) would put a first visit of the settings page over its 40 KiB budget in a
+    browser that has voices (a phone's: the budget test's headless browser has none): it loads once a voice
+    field comes near the screen, as an image below the fold waits, or is focused."""
+    page = stubbed.new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/reading-tools." in r.url else None)
+    page.goto(live_server + "/preferences")
+    wait_for_htmx(page)
+    page.evaluate(VOICES)
+    page.wait_for_timeout(500)
+    voice_vi = page.get_by_label("Giọng đọc tiếng Việt")
+    assert asked == [] and voice_vi.locator("option").count() == 1  # the automatic choice alone
+    voice_vi.scroll_into_view_if_needed()
+    expect(voice_vi.locator("option")).to_have_count(3)
+    assert len(asked) == 1
