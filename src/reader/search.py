@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from reader.readability.sentences import CLOSERS
 from reader.reading import plain_text
 from reader.slugs import MAX_WORD, ascii_words, folded
 
@@ -94,9 +95,7 @@ _BLOCK_END = re.compile(
 _CELLS_BEFORE_BLOCK = re.compile(f"{_CELL}[ {_CELL}]*(?={_BLOCK})")
 _BLOCK_RUN = re.compile(f"{_BLOCK}[ {_CELL}{_BLOCK}]*")
 _CELL_RUN = re.compile(f"{_CELL}[ {_CELL}]*")
-# What closes a quotation or an aside after its sentence's last mark: «Ông nói: “Xong.”» ends a sentence.
-_CLOSERS = "\"'”’»)]"
-_SENTENCE_END = re.compile(f"([.!?…:;][{re.escape(_CLOSERS)}]*){_BLOCK}")
+_SENTENCE_END = re.compile(f"([.!?…:;][{re.escape(CLOSERS)}]*){_BLOCK}")
 # A lead that ends so (closers aside) needs no full stop of its own before the body.
 _ENDS_A_SENTENCE = ".!?…:;"
 # Between cells: a middle dot, as lists of short items are written inline.
@@ -123,7 +122,7 @@ def excerpt_source(summary: str, body_html: str) -> tuple[str, bool]:
     if more:
         body_html = _CUT_END.sub("", body_html[:EXCERPT_HTML])
     summary = summary.strip()
-    if summary and summary.rstrip(_CLOSERS)[-1:] not in _ENDS_A_SENTENCE:
+    if summary and summary.rstrip(CLOSERS)[-1:] not in _ENDS_A_SENTENCE:
         summary += "."  # the lead is a block too
     return f"{summary} {body_text(body_html)}", more
 

@@ -18,6 +18,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from reader.readability.sentences import CLOSERS
+
 HEADING, PARAGRAPH, ITEM, CELL = "heading", "paragraph", "item", "cell"
 
 _BLOCK_KINDS = {
@@ -46,7 +48,7 @@ _BREAK = "\u2028"  # stands for <br> until spaces are collapsed
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _ATX = re.compile(r"(#{1,6})[ \t]+(?=\S)")
-_HEADING_END = re.compile(r"[.!?…:;,]['\"”’»)\]]*$")
+_HEADING_END = re.compile(f"[.!?…:;,][{re.escape(CLOSERS)}]*$")
 
 
 @dataclass(frozen=True, slots=True)

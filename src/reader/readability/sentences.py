@@ -48,7 +48,9 @@ class _Rules(NamedTuple):
 
 _RULES = {"vi": _Rules(VIETNAMESE_ABBREVIATIONS, initials=False), "en": _Rules(ENGLISH_ABBREVIATIONS, initials=True)}
 
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*")
+# What may close a quotation or an aside after a sentence's last mark: «Ông nói: “Xong.”» ends a sentence.
+CLOSERS = "\"'”’»)]"
+_END = re.compile(f"[.!?…]+[{re.escape(CLOSERS)}]*")
 _OPENERS = frozenset("\"'“‘«([")
 
 
