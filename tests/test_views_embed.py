@@ -362,6 +362,24 @@ async def test_article_pages_carry_oembed_discovery(client: httpx.AsyncClient) -
     assert followed.status_code == 200 and followed.json()["title"] == SEED_TITLE
 
 
+async def test_the_embed_page_carries_oembed_discovery_for_itself(client: httpx.AsyncClient) -> None:
+    # The embed page is an address an oEmbed consumer may be given as well: it names itself, with the page's
+    # defaults it takes (and not a reader's own settings, carried after a no-JS change), as the article names its page.
+    html = (await client.get(f"/embed/{SEED_SLUG}", params={"size": "150", "lang": "en", "prefs": "s:200"})).text
+    json_link = re.search(
+        r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)" title="([^"]+)">', html
+    )
+    xml_link = re.search(r'<link rel="alternate" type="text/xml\+oembed" href="([^"]+)"', html)
+    assert json_link is not None and xml_link is not None and json_link.group(2) == SEED_TITLE
+    href = json_link.group(1).replace("&amp;", "&")
+    asked = dict(parse_qsl(href.split("?", 1)[1]))
+    assert href.startswith("http://testserver/oembed?") and asked["format"] == "json"
+    assert asked["url"] == f"http://testserver/embed/{SEED_SLUG}?size=150&lang=en"
+    followed = await client.get(href)
+    assert followed.status_code == 200 and followed.json()["title"] == SEED_TITLE
+    assert f'src="http://testserver/embed/{SEED_SLUG}?size=150&amp;lang=en"' in followed.json()["html"]
+
+
 async def test_the_embed_page_may_be_framed_by_the_allowlist_only(client: httpx.AsyncClient) -> None:
     embed = await client.get(f"/embed/{SEED_SLUG}")
     assert embed.status_code == 200

@@ -81,7 +81,7 @@ def page_extras(request: Request, slug: str) -> dict[str, Any]:
     """What the full article page (article.html) shows beyond the article's context: its oEmbed discovery,
     and its address as search engines should list it (the same page at `?panel=open`, say, is this one)."""
     return {
-        "oembed": discovery_links(request, slug),
+        "oembed": discovery_links(request, "article", slug),
         "canonical": public_base(request) + path_for(request, "article", slug=slug),
     }
 

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from reader.digits import ascii_number
 from reader.http_cache import article_etag, is_fresh, last_modified
+from reader.prefs import Preferences
 from reader.settings import canonical_netloc
 from reader.slugs import is_valid_slug
 from reader.state import Request
@@ -30,10 +31,12 @@ OEMBED_CACHE_AGE = 300
 _ATTRIBUTE_ENTITIES = {'"': "&quot;", "'": "&#x27;"}
 
 
-def discovery_links(request: Request, slug: str) -> dict[str, str]:
-    """The oEmbed discovery URLs (JSON and XML) for an article page's <head>."""
+def discovery_links(request: Request, page: str, slug: str, query: str = "") -> dict[str, str]:
+    """The oEmbed discovery URLs (JSON and XML) for the <head> of one of _EMBEDDABLE_PAGES (the article's page
+    or its embed), `query` being the page's defaults its address carries (the embed's ?size=…&theme=…&lang=…),
+    which oembed() passes on to the frame."""
     base = public_base(request)
-    page_url = base + path_for(request, "article", slug=slug)
+    page_url = base + path_for(request, page, slug=slug) + ("?" + query if query else "")
     endpoint = base + path_for(request, "oembed") + "?"
     return {
         "json": endpoint + urlencode({"url": page_url, "format": "json"}),
@@ -41,10 +44,19 @@ def discovery_links(request: Request, slug: str) -> dict[str, str]:
     }
 
 
+def embed_extras(request: Request, slug: str, base: Preferences, host_lang: str | None) -> dict[str, Any]:
+    """What the embed page (embed.html) shows beyond the article's context: its oEmbed discovery, naming the
+    embed as reader writes its address: the page's defaults it takes, and nothing else (not a reader's own
+    `prefs` or `panel`, which oembed() leaves out of the frame as well)."""
+    return {"oembed": discovery_links(request, "embed", slug, urlencode(host_query(base, host_lang)))}
+
+
 async def embed_page(request: Request) -> Response:
     """A minimal page (toolbar + article) for iframes; it reports its height to the embedding page."""
     # Framed by READER_FRAME_ANCESTORS (by default the embedding allowlist): the route's kind, reader.kinds.EMBED.
-    return await article_view(request, "embed", "embed.html", panel_open=request.query_params.get("panel") == "open")
+    extra = embed_extras(request, request.path_params["slug"], *host_settings(request.query_params))
+    panel_open = request.query_params.get("panel") == "open"
+    return await article_view(request, "embed", "embed.html", extra, panel_open=panel_open)
 
 
 def _dimension(raw: str | None, default: int) -> int:

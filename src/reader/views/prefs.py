@@ -32,6 +32,7 @@ from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.articles import page_extras
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
+from reader.views.embed import embed_extras
 from reader.views.moved import ArticleMoved
 from reader.web import (
     cookie_context,
@@ -243,9 +244,12 @@ async def _refused_page(
         host_lang = fields.get("host_lang")
         host_lang = host_lang if host_lang in UI_LANGUAGES else None
         lang = ui_lang_for(request, article.lang, host_lang)
-        context = article_context(
-            request, article, outcome.prefs, "embed", panel_open=True, base=base, host_lang=host_lang
-        )
+        context = {
+            **article_context(
+                request, article, outcome.prefs, "embed", panel_open=True, base=base, host_lang=host_lang
+            ),
+            **embed_extras(request, article.slug, base, host_lang),
+        }
         template = "embed.html"
         framed = True
     elif name == "settings":
