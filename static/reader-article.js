@@ -339,8 +339,37 @@ class ReaderArticle extends HTMLElement {
     const form = event.target.form;
     if (!form || !(hx(form, "trigger") || "").includes("change")) return;
     this.#changed = event.target;
-    form.requestSubmit();
+    this.#resubmit(form);
     this.#changed = null;
+  }
+
+  // Submits a form by script, as the press it stands for would have (requestSubmit: the form's submit event,
+  // which #submit sends). The browser may not let it go: no requestSubmit (Safari before 16), or fields it
+  // refuses (its constraint validation fires no submit event, and shows nothing for a field out of sight,
+  // as in a closed panel). The press is then lost, and the reader is told so (#unsent), not left waiting.
+  #resubmit(form, submitter) {
+    let went = false;
+    const seen = () => (went = true);
+    form.addEventListener("submit", seen, { once: true });
+    try {
+      if (submitter) form.requestSubmit(submitter);
+      else form.requestSubmit();
+    } catch {
+      // (went stays false)
+    }
+    form.removeEventListener("submit", seen);
+    if (!went) this.#unsent(new Error("the browser did not submit the form"));
+    return went;
+  }
+
+  // A press that was never sent: nothing changed, and the status region says so in the controls' language
+  // (the fragment's data-unsent), with a held message if there is one, as a failure is said (#send).
+  #unsent(error) {
+    const status = this.#root.getElementById("reader-status");
+    const message = status?.dataset.unsent;
+    if (message) announce(status, this.#unsaid ? `${this.#unsaid} ${message}` : message);
+    this.#unsaid = null;
+    this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
   }
 
   // Presses made while a change is on its way wait for its answer, then are made again on the region it
@@ -365,8 +394,14 @@ class ReaderArticle extends HTMLElement {
     if (!(form instanceof HTMLFormElement) || hx(form, "post") === null) return;
     event.preventDefault();
     if (this.#sending) {
+      // A form submitted by script (requestSubmit() without a submitter) has neither a change nor a submitter:
+      // its press falls back to the focused control. When that is none of the form's, the press cannot be made
+      // again on the new region: it is dropped, and said to be (it used to vanish without a word).
       const control = this.#changed || event.submitter || this.#root.activeElement;
-      if (!control?.id || control.form !== form) return;
+      if (!control?.id || control.form !== form) {
+        this.#unsent(new Error("a press whose control is unknown, made while a change was on its way"));
+        return;
+      }
       const last = this.#waiting.at(-1);
       const change = control === this.#changed;
       if (last?.id === control.id && last.change === change) last.count++;
@@ -404,10 +439,10 @@ class ReaderArticle extends HTMLElement {
     }
     if (change) {
       if (control.value === value) this.#change({ target: control });
-    } else if (submit) form.requestSubmit();
+    } else if (submit) this.#resubmit(form);
     else if (/^(on|off)$/.test(value) ? count % 2 : control.value === value) {
       this.#steps = count;
-      form.requestSubmit(control);
+      this.#resubmit(form, control);
       this.#steps = 1;
     }
   }

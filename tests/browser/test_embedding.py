@@ -588,6 +588,49 @@ def test_every_quick_press_in_the_component_counts(host_context: BrowserContext,
     assert kept == (["1|s:150"] if cookies else [])
 
 
+UNSENT_VI = "Không gửi được cài đặt của bạn nên chưa có gì thay đổi. Vui lòng thử lại."
+
+
+def test_a_press_the_browser_will_not_submit_is_said_to_be_lost(host_context: BrowserContext, sites: Sites) -> None:
+    """The component sends a select's change by submitting its form by script (requestSubmit); where the
+    browser will not (no requestSubmit: Safari before 16; or fields it refuses), nothing is sent: the status
+    region says so, in the controls' language, and reader:error is dispatched. It used to say nothing."""
+    page = host_context.new_page()
+    page.goto(sites.host + "/component.html")
+    page.locator("reader-article #reader-panel-summary").click()
+    page.evaluate("() => { delete HTMLFormElement.prototype.requestSubmit; }")
+    page.evaluate(
+        "() => document.addEventListener('reader:error', () => (window.__errors = (window.__errors || 0) + 1))"
+    )
+    page.locator("reader-article #reader-line-height").select_option("2")
+    expect(page.locator("reader-article #reader-status")).to_have_text(UNSENT_VI)
+    assert page.evaluate("window.__errors") == 1
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-lh", "1.6")  # nothing changed
+
+
+def test_a_press_made_by_script_while_a_change_is_on_its_way_is_not_lost_without_a_word(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """A form submitted by script (requestSubmit() without a submitter) while a change is on its way: its press
+    falls back to the focused control (#submit), and when that is none of the form's, it cannot be made again
+    on the new region. It is dropped; the reader is told, then the answer of the change on its way is said."""
+    page = host_context.new_page()
+    page.goto(sites.host + "/plain.html")
+    bigger = page.locator("reader-article #reader-bigger")
+    expect(bigger).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    slow_down(page, 1500)
+    page.evaluate(LISTEN_IN_COMPONENT)
+    bigger.focus()
+    page.keyboard.press("Enter")
+    page.evaluate(
+        "() => document.querySelector('reader-article').shadowRoot.querySelector('.reader-panel-form').requestSubmit()"
+    )
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "112.5", timeout=15_000)
+    said = [text.rstrip("\u00a0") for text in page.evaluate("window.__said") if text.strip()]
+    assert said == [UNSENT_VI, "Cỡ chữ 112,5\u00a0%"], said
+
+
 def test_components_on_a_page_share_one_state_without_cookies(host_context: BrowserContext, sites: Sites) -> None:
     without_cookies(host_context, sites.reader)
     page = host_context.new_page()
