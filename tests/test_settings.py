@@ -320,6 +320,28 @@ def test_origins_are_written_as_browsers_send_them() -> None:
     assert framing == ("'self'", "https://*.news.example")
 
 
+def test_a_unicode_host_is_written_as_browsers_send_it_by_uts_46() -> None:
+    # Browsers write a Unicode host by UTS #46 (IDNA 2008, nontransitional): faß.example is xn--fa-hia.example.
+    # Python's idna codec (IDNA 2003) made it fass.example, which no browser sends, so the origin never matched.
+    settings = Settings.from_env(
+        {
+            "READER_EMBED_ORIGINS": "https://faß.example, https://FAß.Example:443, https://bàohànội.vn:8443,"
+            # The same Vietnamese name with its marks decomposed (NFD), as some keyboards type it.
+            " https://ba\u0300oha\u0300no\u0323\u0302i.vn",
+            "READER_FRAME_ANCESTORS": "https://*.faß.example",
+            "READER_PUBLIC_URL": "https://đọc.bàohànội.vn",
+        }
+    )
+    assert settings.embed_origins == (
+        "https://xn--fa-hia.example",
+        "https://xn--fa-hia.example",
+        "https://xn--bohni-rqac9942d.vn:8443",
+        "https://xn--bohni-rqac9942d.vn",
+    )
+    assert settings.frame_ancestors == ("https://*.xn--fa-hia.example",)
+    assert settings.public_url == "https://xn--c-kia059t.xn--bohni-rqac9942d.vn"
+
+
 def test_the_public_url_is_written_as_browsers_send_it() -> None:
     for raw in ("https://reader.example:443", "HTTPS://Reader.Example/", " https://reader.example "):
         assert Settings.from_env({"READER_PUBLIC_URL": raw}).public_url == "https://reader.example", raw

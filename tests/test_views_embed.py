@@ -657,3 +657,30 @@ async def test_a_public_url_with_its_default_port_makes_links_without_it(setting
 async def test_oembed_without_a_public_url_forgives_the_default_port(client: httpx.AsyncClient) -> None:
     answer = await client.get("/oembed", params={"url": f"http://testserver:80/articles/{SEED_SLUG}"})
     assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("configured", "asked", "ascii_form"),
+    [
+        ("https://faß.example", "https://FAß.example:443", "https://xn--fa-hia.example"),
+        ("https://bàohànội.vn", "https://bàohànội.vn", "https://xn--bohni-rqac9942d.vn"),
+        # The public URL in its ASCII form, the URL asked about in Unicode (as a browser's address bar shows it).
+        ("https://xn--bohni-rqac9942d.vn", "https://BÀOHÀNỘI.vn", "https://xn--bohni-rqac9942d.vn"),
+    ],
+)
+async def test_oembed_takes_a_unicode_host_as_browsers_encode_it(
+    settings: Settings, configured: str, asked: str, ascii_form: str
+) -> None:
+    # The URL asked about goes through the same normalisation as the setting (reader.settings.canonical_netloc:
+    # UTS #46), so a Unicode host names reader's own; before, it was compared as written and refused (404).
+    public = Settings.from_env({"READER_PUBLIC_URL": configured}).public_url
+    assert public == ascii_form
+    async with served(create_app(settings.replace(public_url=public))) as app, client_for(app) as client:
+        answers = [
+            await client.get("/oembed", params={"url": f"{asked}/{page}/{SEED_SLUG}"}) for page in ("articles", "embed")
+        ]
+        # IDNA 2003's form of faß.example (fass.example) is another host, as it is to a browser.
+        other = await client.get("/oembed", params={"url": f"https://fass.example/articles/{SEED_SLUG}"})
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert f'src="{ascii_form}/embed/{SEED_SLUG}"' in answers[0].json()["html"]
+    assert other.status_code == 404

@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import idna
+
 from reader.paths import STATIC_DIR, TEMPLATES_DIR
 
 UI_LANGUAGES = ("vi", "en")
@@ -71,18 +73,37 @@ _WILDCARD_ORIGIN = re.compile(rf"^https?://(?:\*\.)?{_HOST}$")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def ascii_host(host: str) -> str:
+    """A host name as browsers write it (in Origin, in links): lower case, a Unicode name in its ASCII form as
+    UTS #46 (nontransitional: IDNA 2008) gives it, which browsers follow (the URL Standard's "domain to
+    ASCII"): faß.example is xn--fa-hia.example, bàohànội.vn xn--bohni-rqac9942d.vn. Not Python's own "idna"
+    codec: that is IDNA 2003, which maps ß to ss (fass.example), another host a browser never sends.
+    UnicodeError (idna.IDNAError) for a name that has no ASCII form."""
+    if host.isascii():
+        return host.lower()
+    return idna.encode(host, uts46=True).decode("ascii")
+
+
 def canonical_netloc(scheme: str, netloc: str) -> str:
-    """`netloc` as a browser writes it in an Origin header: lower case, its scheme's default port left out.
-    The setting's and a request's forms of one address then compare equal (https://a.example:443 is
-    https://a.example). A netloc urllib cannot read (a port out of range) is returned lowered, unchanged."""
-    host, colon, port = netloc.lower().rpartition(":") if not netloc.endswith("]") else (netloc.lower(), "", "")
-    if not colon or not host:
+    """`netloc` as a browser writes it in an Origin header: lower case, a Unicode host in its ASCII form
+    (ascii_host), its scheme's default port left out. The setting's and a request's forms of one address then
+    compare equal (https://a.example:443 is https://a.example, https://faß.example is
+    https://xn--fa-hia.example). A netloc urllib cannot read (a port out of range) keeps its port as it is;
+    one whose host has no ASCII form is returned lowered, unchanged (it matches no origin)."""
+    host, colon, port = netloc.rpartition(":") if not netloc.endswith("]") else ("", "", netloc)
+    if not colon:
+        host, port = port, ""
+    if not host:
+        return netloc.lower()
+    try:
+        host = ascii_host(host)
+    except UnicodeError:
         return netloc.lower()
     if port.isascii() and port.isdigit():
         # As a number, as browsers write it: https://a.example:080 is sent as https://a.example:80.
         number = int(port)
         return host if number == DEFAULT_PORTS.get(scheme.lower()) else f"{host}:{number}"
-    return netloc.lower()
+    return host + colon + port.lower()
 
 
 def _canonical_origin(name: str, part: str, pattern: re.Pattern[str], example: str) -> str:
@@ -90,13 +111,15 @@ def _canonical_origin(name: str, part: str, pattern: re.Pattern[str], example: s
     value = part.strip().rstrip("/")
     scheme, separator, rest = value.partition("://")
     if separator and rest and not rest.isascii():
-        # A Unicode host name: browsers send its ASCII (IDNA) form in Origin, as in links.
+        # A Unicode host name: browsers send its ASCII form in Origin, as in links (ascii_host). A wildcard's
+        # "*." is no label of a name, and has none.
         host, colon, port_text = rest.rpartition(":") if ":" in rest else (rest, "", "")
+        wildcard, host = ("*.", host[2:]) if host.startswith("*.") else ("", host)
         try:
-            host = host.encode("idna").decode("ascii")
+            host = ascii_host(host)
         except UnicodeError:
             raise SettingsError(f"{name}: {part!r} is not an address such as {example}") from None
-        rest = host + colon + port_text
+        rest = wildcard + host + colon + port_text
     value = f"{scheme}{separator}{rest}".lower()
     if not pattern.match(value):
         raise SettingsError(f"{name}: {part!r} is not an origin such as {example}")
