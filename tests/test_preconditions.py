@@ -12,8 +12,8 @@ from reader.preconditions import CONDITION_PATTERN, Preconditions, condition, ve
 WELL_FORMED = re.compile(CONDITION_PATTERN[:-1] + r"\Z")
 
 
-def test_the_entity_tag_is_the_version_quoted_and_strong() -> None:
-    assert version_etag(3) == '"3"' and WELL_FORMED.match(version_etag(3))
+def test_the_entity_tag_is_the_version_and_the_representation_quoted_and_strong() -> None:
+    assert version_etag(3, "5f1c09a2b7de") == '"3-5f1c09a2b7de"' and WELL_FORMED.match(version_etag(3, "5f1c09a2b7de"))
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,23 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from reader.app import create_app
+from reader.preconditions import version_etag
+from reader.settings import Settings
 from reader.soup import MAX_NESTING
 from reader.typed_json import Invalid
-from reader.views.api import SLUG_PATH
+from reader.views import api
+from reader.views.api import SLUG_PATH, representation
 from reader.work_budget import WorkBudget
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp, client_for, served
 from tests.test_store import draft
+
+
+def tag(version: int) -> str:
+    """The API's entity tag of an article at `version`, as the tests' app writes its JSON (the representation's
+    part of the tag: test_a_copy_kept_from_another_representation_is_not_current)."""
+    return version_etag(version, representation(Settings()))
+
 
 pytestmark = pytest.mark.anyio
 
@@ -74,9 +85,7 @@ async def test_each_put_is_answered_with_its_own_write(client: httpx.AsyncClient
     assert all(a.status_code in (200, 201) for a in answers)
     assert [a.json()["title"] for a in answers] == titles
     versions = [a.json()["version"] for a in answers]
-    assert sorted(versions) == list(range(1, 31)) and [a.headers["etag"] for a in answers] == [
-        f'"{v}"' for v in versions
-    ]
+    assert sorted(versions) == list(range(1, 31)) and [a.headers["etag"] for a in answers] == [tag(v) for v in versions]
 
 
 async def test_put_creates_then_replaces_and_delete_deletes(client: httpx.AsyncClient, token: str) -> None:
@@ -362,12 +371,12 @@ def _replacing(title: str, etag: str | None = None, **headers: str) -> dict[str,
 
 async def test_get_and_put_carry_the_version_as_a_strong_etag(client: httpx.AsyncClient, token: str) -> None:
     read = await client.get(f"/api/articles/{SEED_SLUG}")
-    assert read.headers["etag"] == '"1"' and read.json()["version"] == 1
-    assert (await client.head(f"/api/articles/{SEED_SLUG}")).headers["etag"] == '"1"'
+    assert read.headers["etag"] == tag(1) and read.json()["version"] == 1
+    assert (await client.head(f"/api/articles/{SEED_SLUG}")).headers["etag"] == tag(1)
     created = await client.put("/api/articles/checked", json=ARTICLE, headers=bearer(token))
-    assert created.status_code == 201 and created.headers["etag"] == '"1"'
-    replaced = await client.put("/api/articles/checked", **_replacing("Two", '"1"', **bearer(token)))
-    assert replaced.status_code == 200 and replaced.headers["etag"] == '"2"' and replaced.json()["version"] == 2
+    assert created.status_code == 201 and created.headers["etag"] == tag(1)
+    replaced = await client.put("/api/articles/checked", **_replacing("Two", tag(1), **bearer(token)))
+    assert replaced.status_code == 200 and replaced.headers["etag"] == tag(2) and replaced.json()["version"] == 2
 
 
 async def test_of_two_clients_that_read_one_version_the_second_write_is_refused(
@@ -380,14 +389,14 @@ async def test_of_two_clients_that_read_one_version_the_second_write_is_refused(
     second = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Second", second_read, **bearer(token)))
     error = second.json()["error"]
     assert second.status_code == 412 and error["status"] == 412 and error["field"] == "If-Match"
-    assert second.headers["etag"] == first.headers["etag"] == '"2"' and second.headers["cache-control"] == "no-store"
+    assert second.headers["etag"] == first.headers["etag"] == tag(2) and second.headers["cache-control"] == "no-store"
     stored = (await client.get(f"/api/articles/{SEED_SLUG}")).json()
     assert stored["title"] == "First" and stored["version"] == 2  # nothing of the second write
     # Having read the first client's version (the 412's ETag), the second client replaces it knowingly.
     again = await client.put(
         f"/api/articles/{SEED_SLUG}", **_replacing("Second", second.headers["etag"], **bearer(token))
     )
-    assert again.status_code == 200 and again.json()["title"] == "Second" and again.headers["etag"] == '"3"'
+    assert again.status_code == 200 and again.json()["title"] == "Second" and again.headers["etag"] == tag(3)
 
 
 async def test_a_delete_with_if_match_deletes_only_the_version_read(client: httpx.AsyncClient, token: str) -> None:
@@ -395,13 +404,13 @@ async def test_a_delete_with_if_match_deletes_only_the_version_read(client: http
     await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Changed meanwhile", **bearer(token)))
     stale = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": read, **bearer(token)})
     assert stale.status_code == 412 and stale.json()["error"]["field"] == "If-Match"
-    assert stale.headers["etag"] == '"2"' and "nothing was deleted" in stale.json()["error"]["message"]
+    assert stale.headers["etag"] == tag(2) and "nothing was deleted" in stale.json()["error"]["message"]
     assert (await client.get(f"/api/articles/{SEED_SLUG}")).json()["title"] == "Changed meanwhile"
-    weak = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": 'W/"2"', **bearer(token)})
+    weak = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": f"W/{tag(2)}", **bearer(token)})
     assert weak.status_code == 412  # If-Match compares strongly
     malformed = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": "2", **bearer(token)})
     assert malformed.status_code == 400 and malformed.json()["error"]["field"] == "If-Match"
-    current = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": '"2"', **bearer(token)})
+    current = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": tag(2), **bearer(token)})
     assert current.status_code == 204
     assert (await client.get(f"/api/articles/{SEED_SLUG}")).status_code == 404
     gone = await client.delete(f"/api/articles/{SEED_SLUG}", headers={"if-match": "*", **bearer(token)})
@@ -427,12 +436,12 @@ async def test_an_etag_read_before_a_delete_never_matches_the_article_created_ag
     client: httpx.AsyncClient, token: str
 ) -> None:
     read = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
-    assert read == '"1"'
+    assert read == tag(1)
     assert (await client.delete(f"/api/articles/{SEED_SLUG}", headers=bearer(token))).status_code == 204
     again = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Created again", **bearer(token)))
-    assert again.status_code == 201 and again.headers["etag"] == '"2"'  # goes on from the deleted version
+    assert again.status_code == 201 and again.headers["etag"] == tag(2)  # goes on from the deleted version
     stale = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Stale", read, **bearer(token)))
-    assert stale.status_code == 412 and stale.headers["etag"] == '"2"'
+    assert stale.status_code == 412 and stale.headers["etag"] == tag(2)
     assert (await client.get(f"/api/articles/{SEED_SLUG}")).json()["title"] == "Created again"
 
 
@@ -450,11 +459,11 @@ async def test_two_writes_racing_on_one_version_write_once(client: httpx.AsyncCl
 async def test_if_none_match_star_creates_and_never_replaces(client: httpx.AsyncClient, token: str) -> None:
     only_create = {"if-none-match": "*", **bearer(token)}
     created = await client.put("/api/articles/checked", json=ARTICLE, headers=only_create)
-    assert created.status_code == 201 and created.headers["etag"] == '"1"'
+    assert created.status_code == 201 and created.headers["etag"] == tag(1)
     for slug in ("checked", SEED_SLUG):
         refused = await client.put(f"/api/articles/{slug}", **_replacing("Overwritten", **only_create))
         assert refused.status_code == 412 and refused.json()["error"]["field"] == "If-None-Match"
-        assert refused.headers["etag"] == '"1"'
+        assert refused.headers["etag"] == tag(1)
         assert (await client.get(f"/api/articles/{slug}")).json()["title"] != "Overwritten"
 
 
@@ -469,28 +478,28 @@ async def test_if_match_on_a_missing_slug_creates_nothing(client: httpx.AsyncCli
 async def test_if_match_star_replaces_whatever_version_exists(client: httpx.AsyncClient, token: str) -> None:
     await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Meanwhile", **bearer(token)))
     replaced = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Any version", "*", **bearer(token)))
-    assert replaced.status_code == 200 and replaced.headers["etag"] == '"3"'
+    assert replaced.status_code == 200 and replaced.headers["etag"] == tag(3)
 
 
 async def test_without_conditions_a_put_still_replaces_whatever_is_there(client: httpx.AsyncClient, token: str) -> None:
     # Clients written before If-Match keep working (no 428): an unconditional PUT is a blind overwrite.
-    await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Someone else's", '"1"', **bearer(token)))
+    await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Someone else's", tag(1), **bearer(token)))
     blind = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Blind", **bearer(token)))
-    assert blind.status_code == 200 and blind.json()["title"] == "Blind" and blind.headers["etag"] == '"3"'
+    assert blind.status_code == 200 and blind.json()["title"] == "Blind" and blind.headers["etag"] == tag(3)
 
 
 @pytest.mark.parametrize(
     ("headers", "status"),
     [
-        ([("if-match", 'W/"1"')], 412),  # If-Match compares strongly: a weak tag never matches
-        ([("if-match", '"7", "1"')], 200),  # one of a list
-        ([("if-match", ', "7",, "1" ,')], 200),  # empty list elements and spaces are allowed
-        ([("if-match", '"7"'), ("if-match", '"1"')], 200),  # two lines are one list
+        ([("if-match", f"W/{tag(1)}")], 412),  # If-Match compares strongly: a weak tag never matches
+        ([("if-match", f'"7", {tag(1)}')], 200),  # one of a list
+        ([("if-match", f', "7",, {tag(1)} ,')], 200),  # empty list elements and spaces are allowed
+        ([("if-match", '"7"'), ("if-match", tag(1))], 200),  # two lines are one list
         ([("if-match", '"a,b"')], 412),  # a comma inside the quotes is part of the tag
         ([("if-match", b'"\xe9"')], 412),  # obs-text is allowed in a tag
-        ([("if-none-match", 'W/"1"')], 412),  # If-None-Match compares weakly
+        ([("if-none-match", f"W/{tag(1)}")], 412),  # If-None-Match compares weakly
         ([("if-none-match", '"7"')], 200),
-        ([("if-match", '"1"'), ("if-none-match", "*")], 412),
+        ([("if-match", tag(1)), ("if-none-match", "*")], 412),
         ([("if-match", "1")], 400),  # not quoted
         ([("if-match", '"1')], 400),
         ([("if-match", '"1" "2"')], 400),  # a comma between tags
@@ -530,7 +539,15 @@ async def test_a_write_that_keeps_losing_races_is_refused_not_retried_forever(
 
 @pytest.mark.parametrize(
     ("if_none_match", "status"),
-    [('"1"', 304), ('W/"1"', 304), ('"7", "1"', 304), ("*", 304), ('"2"', 200), ("1", 400)],
+    [
+        (tag(1), 304),
+        (f"W/{tag(1)}", 304),
+        (f'"7", {tag(1)}', 304),
+        ("*", 304),
+        (tag(2), 200),
+        ('"1"', 200),  # the version alone is no tag of this API
+        ("1", 400),
+    ],
 )
 async def test_a_get_with_if_none_match_answers_304_while_the_copy_is_current(
     client: httpx.AsyncClient, if_none_match: str, status: int
@@ -538,7 +555,7 @@ async def test_a_get_with_if_none_match_answers_304_while_the_copy_is_current(
     response = await client.get(f"/api/articles/{SEED_SLUG}", headers={"if-none-match": if_none_match})
     assert response.status_code == status
     if status == 304:
-        assert response.headers["etag"] == '"1"' and response.content == b""
+        assert response.headers["etag"] == tag(1) and response.content == b""
     missing = await client.get("/api/articles/nope", headers={"if-none-match": if_none_match})
     assert missing.status_code == (400 if status == 400 else 404)
 
@@ -547,7 +564,41 @@ async def test_a_copy_is_no_longer_current_once_the_article_changed(client: http
     etag = (await client.get(f"/api/articles/{SEED_SLUG}")).headers["etag"]
     await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Changed", etag, **bearer(token)))
     fresh = await client.get(f"/api/articles/{SEED_SLUG}", headers={"if-none-match": etag})
-    assert fresh.status_code == 200 and fresh.json()["title"] == "Changed" and fresh.headers["etag"] == '"2"'
+    assert fresh.status_code == 200 and fresh.json()["title"] == "Changed" and fresh.headers["etag"] == tag(2)
+
+
+async def test_a_copy_kept_from_another_representation_is_not_current(
+    client: httpx.AsyncClient, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A release that writes the JSON otherwise (here: ARTICLE_JSON_REVISION raised, as such a release does) makes
+    # another representation of the same version: a copy of the old one is not confirmed by a 304 (the ETag was
+    # the version alone, so it was, for good), nor does its tag let a write through.
+    kept = await client.get(f"/api/articles/{SEED_SLUG}")
+    monkeypatch.setattr(api, "ARTICLE_JSON_REVISION", api.ARTICLE_JSON_REVISION + 1)
+    again = await client.get(f"/api/articles/{SEED_SLUG}", headers={"if-none-match": kept.headers["etag"]})
+    assert again.status_code == 200 and again.json()["version"] == kept.json()["version"] == 1
+    assert again.headers["etag"] not in (kept.headers["etag"], '"1"') and again.headers["etag"].startswith('"1-')
+    stale = await client.put(f"/api/articles/{SEED_SLUG}", **_replacing("Stale", kept.headers["etag"], **bearer(token)))
+    assert stale.status_code == 412 and stale.headers["etag"] == again.headers["etag"]
+    assert "is not as it was read" in stale.json()["error"]["message"]
+    current = await client.get(f"/api/articles/{SEED_SLUG}", headers={"if-none-match": again.headers["etag"]})
+    assert current.status_code == 304
+
+
+async def test_another_time_zone_is_another_representation(settings: Settings) -> None:
+    # A publication time stored without an offset (by versions before reader.dates) is sent with the offset of
+    # READER_TIME_ZONE: the same version, other bytes, once the setting changes.
+    async with served(create_app(settings)) as app, client_for(app) as client:
+        await app.state["store"].save_articles([dataclasses.replace(draft("legacy"), published="2021-03-31T08:00:00")])
+        kept = await client.get("/api/articles/legacy")
+    async with served(create_app(settings.replace(time_zone="Asia/Ho_Chi_Minh"))) as app, client_for(app) as client:
+        again = await client.get("/api/articles/legacy", headers={"if-none-match": kept.headers["etag"]})
+    assert again.status_code == 200 and again.json()["version"] == kept.json()["version"]
+    assert (kept.json()["published"], again.json()["published"]) == (
+        "2021-03-31T08:00:00+00:00",
+        "2021-03-31T08:00:00+07:00",
+    )
+    assert again.headers["etag"] != kept.headers["etag"]
 
 
 async def test_every_api_error_message_is_english_whatever_the_client_speaks(
@@ -615,7 +666,7 @@ async def test_a_rename_moves_the_article_and_its_old_address_redirects(client: 
     assert renamed.status_code == 200 and renamed.headers["location"] == "/api/articles/bac-kan-can-bo"
     body = renamed.json()
     assert (body["slug"], body["url"], body["version"]) == ("bac-kan-can-bo", "/articles/bac-kan-can-bo", version + 1)
-    assert renamed.headers["etag"] == f'"{version + 1}"' and body["title"] == SEED_TITLE
+    assert renamed.headers["etag"] == tag(version + 1) and body["title"] == SEED_TITLE
     moved = await client.get(f"/api/articles/{SEED_SLUG}")
     assert moved.status_code == 308 and moved.headers["location"] == "/api/articles/bac-kan-can-bo"
     # The ETag read before the rename no longer holds, at either address.
@@ -624,7 +675,7 @@ async def test_a_rename_moves_the_article_and_its_old_address_redirects(client: 
         json={"slug": "other"},
         headers={**bearer(token), "if-match": read.headers["etag"]},
     )
-    assert stale.status_code == 412 and stale.headers["etag"] == f'"{version + 1}"'
+    assert stale.status_code == 412 and stale.headers["etag"] == tag(version + 1)
     # Writes at the old address name the address: nothing is there to rename.
     gone = await client.post(f"/api/articles/{SEED_SLUG}/rename", json={"slug": "other"}, headers=bearer(token))
     assert gone.status_code == 404 and gone.json()["error"]["field"] == "slug"
@@ -694,7 +745,7 @@ async def test_a_draft_is_read_only_with_a_token(client: httpx.AsyncClient, toke
     assert {a["status"] for a in public.json()["articles"]} == {"published"}
     # With one: there, saying so.
     seen = await client.get("/api/articles/held", headers=bearer(token))
-    assert seen.status_code == 200 and seen.json()["status"] == "draft" and seen.headers["etag"] == '"1"'
+    assert seen.status_code == 200 and seen.json()["status"] == "draft" and seen.headers["etag"] == tag(1)
     assert (await client.get("/api/articles/held/readability", headers=bearer(token))).status_code == 200
     listed = (await client.get("/api/articles", params={"per_page": 100}, headers=bearer(token))).json()
     assert listed["total"] == 4 and {a["slug"]: a["status"] for a in listed["articles"]}["held"] == "draft"
@@ -726,8 +777,8 @@ async def test_conditions_and_writes_see_drafts(client: httpx.AsyncClient, token
     """A write with a token judges its conditions on the draft (not on "no article here")."""
     await client.put("/api/articles/held", json=DRAFT, headers=bearer(token))
     only_new = await client.put("/api/articles/held", json=DRAFT, headers={**bearer(token), "if-none-match": "*"})
-    assert only_new.status_code == 412 and only_new.headers["etag"] == '"1"'
-    replaced = await client.put("/api/articles/held", json=DRAFT, headers={**bearer(token), "if-match": '"1"'})
+    assert only_new.status_code == 412 and only_new.headers["etag"] == tag(1)
+    replaced = await client.put("/api/articles/held", json=DRAFT, headers={**bearer(token), "if-match": tag(1)})
     assert replaced.status_code == 200
     renamed = await client.post("/api/articles/held/rename", json={"slug": "held-back"}, headers=bearer(token))
     assert renamed.status_code == 200 and renamed.json()["status"] == "draft"
@@ -735,7 +786,7 @@ async def test_conditions_and_writes_see_drafts(client: httpx.AsyncClient, token
     assert (await client.get("/api/articles/held")).status_code == 404
     followed = await client.get("/api/articles/held", headers=bearer(token))
     assert followed.status_code == 308 and followed.headers["location"] == "/api/articles/held-back"
-    deleted = await client.delete("/api/articles/held-back", headers={**bearer(token), "if-match": '"2"'})
+    deleted = await client.delete("/api/articles/held-back", headers={**bearer(token), "if-match": tag(2)})
     assert deleted.status_code == 204
 
 

@@ -1,8 +1,10 @@
 """Conditional writes (RFC 9110 §13): an article's entity tag, and the If-Match / If-None-Match conditions
 a write is made on, read and evaluated.
 
-An article's entity tag is its version (the `version` of the API's JSON) in quotes: every change raises the
-version, so the tag names one state of the article, and the store's write that checks the version
+An article's entity tag is its version (the `version` of the API's JSON) and the representation it is
+written in (reader.views.api: the JSON's shape and revision, reader's release, the time zone dates are written
+in), in quotes: every change of the article raises the version and nothing else changes within a running
+reader, so the tag names one state of the article's JSON, and the store's write that checks the version
 (`ArticleStore.update_article`) is the check that the tag still matches.
 """
 
@@ -24,9 +26,9 @@ EntityTag = tuple[bool, str]
 Condition = Literal["*"] | tuple[EntityTag, ...]
 
 
-def version_etag(version: int) -> str:
-    """The strong entity tag of an article at `version`."""
-    return f'"{version}"'
+def version_etag(version: int, representation: str) -> str:
+    """The strong entity tag of an article at `version`, written in `representation` (a short id: etagc)."""
+    return f'"{version}-{representation}"'
 
 
 def condition(value: str) -> Condition:

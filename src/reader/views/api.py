@@ -6,6 +6,7 @@ are the API's contract, and the served OpenAPI document is derived from them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import weakref
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict, TypeVar, fin
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Router
 
-from reader import cpu_work
+from reader import __version__, cpu_work
 from reader.dates import as_rfc3339
 from reader.drafts import (
     LANG_TAG,
@@ -35,11 +36,12 @@ from reader.preconditions import CONDITION_PATTERN, Preconditions, condition, ve
 from reader.readability import Thresholds, readability_report
 from reader.readability.report import LANGUAGES, ReadabilityReport
 from reader.sanitize import sanitize_html
+from reader.settings import Settings
 from reader.slugs import MAX_SLUG_LENGTH, SLUG_PATTERN
 from reader.soup import TooDeeplyNested
 from reader.state import Request
 from reader.store import SlugTaken
-from reader.typed_json import Invalid, JsonType, QueryType, Rules
+from reader.typed_json import Invalid, JsonType, QueryType, Rules, components_of
 from reader.views.moved import stored_article
 from reader.web import path_for, ui_lang_for
 from reader.work_budget import cpu_beyond_size
@@ -183,7 +185,10 @@ def _condition(description: str, *examples: str) -> Rules:
     return Rules(
         description=description,
         pattern=CONDITION_PATTERN,
-        explain='must be * or entity tags in double quotes separated by commas, such as "3" (an ETag of this API)',
+        explain=(
+            'must be * or entity tags in double quotes separated by commas, such as "3-5f1c09a2b7de" (an ETag of '
+            "this API)"
+        ),
         examples=examples,
     )
 
@@ -278,7 +283,7 @@ ReadConditions = TypedDict(
             Annotated[
                 str,
                 _condition(
-                    "answer 304 Not Modified, without the article, when it is still at one of these versions (the "
+                    "answer 304 Not Modified, without the article, when one of these is still its ETag (the "
                     "ETag of the copy the client holds); * when it exists at all",
                     '"1"',
                     'W/"2", "3"',
@@ -350,7 +355,10 @@ MOVED = Answer(
     None,
     {"Location": "the same path with the article's current slug"},
 )
-ETAG = {"ETag": 'the article\'s entity tag, its version in quotes ("3"): If-Match takes it back'}
+ETAG = {
+    "ETag": "the article's entity tag: its version and the form it is written in, in quotes "
+    '("3-5f1c09a2b7de"): If-Match takes it back'
+}
 PRECONDITION_FAILED = Answer(
     "If-Match or If-None-Match does not hold (`field` names the header): nothing was written",
     ErrorJSON,
@@ -527,9 +535,32 @@ async def _article_or_404(request: Request) -> Article:
     return article
 
 
+# The revision of an article's JSON beyond what its schema shows: raise it when a value is written another
+# way (a date's form, a URL's), so that no client's copy of the old form is answered 304 (or taken by If-Match).
+ARTICLE_JSON_REVISION = 1
+# The JSON's shape: a field added, renamed or retyped is another representation without anyone raising the above.
+_ARTICLE_SHAPE = json.dumps(components_of([ArticleJSON]), sort_keys=True, default=str)
+
+
+def representation(settings: Settings) -> str:
+    """What an article's JSON depends on besides the article at its version, as a short id for its entity tag.
+    The version alone is not enough: the JSON may change while it does not, with a new release that writes it
+    otherwise (a field more: its schema; a value's form: ARTICLE_JSON_REVISION) or another READER_TIME_ZONE
+    (`published`, a date alone, is its midnight there). The tag covers them all, so a copy kept from before is
+    never confirmed by a 304. (Nothing in the request shapes the JSON: not Accept-Language, which only messages
+    follow, nor the token, which only lets drafts be read, in the same JSON.)"""
+    parts = (str(ARTICLE_JSON_REVISION), __version__, settings.time_zone, _ARTICLE_SHAPE)
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=6).hexdigest()
+
+
+def _etag(request: Request, article: Article) -> str:
+    """The article's entity tag in this API (preconditions.version_etag: its version and its representation)."""
+    return version_etag(article.version, representation(request.state["settings"]))
+
+
 def _article_response(request: Request, article: Article, status: int = 200, **headers: str) -> Response:
     """An article as the API answers it, with its entity tag."""
-    etag = {"etag": version_etag(article.version)}
+    etag = {"etag": _etag(request, article)}
     return JSONResponse(article_json(request, article), status_code=status, headers={**etag, **headers})
 
 
@@ -550,7 +581,7 @@ async def get_article(request: Request) -> Response:
     """GET /api/articles/{slug}; with If-None-Match, a 304 when the client's copy is current."""
     preconditions = _preconditions(request, READ_CONDITIONS)
     article = await _article_or_404(request)
-    etag = version_etag(article.version)
+    etag = _etag(request, article)
     if preconditions is not None and preconditions.failed(etag):
         return Response(status_code=304, headers={"etag": etag})  # a false If-None-Match, on a GET (§13.2.2)
     return _article_response(request, article)
@@ -657,9 +688,9 @@ async def _save_if(request: Request, draft: ArticleDraft, preconditions: Precond
     by = _by_token(request)
     for _ in range(_CONDITIONAL_ATTEMPTS):
         current = await store.get_article(draft.slug, drafts=True)
-        header = preconditions.failed(None if current is None else version_etag(current.version))
+        header = preconditions.failed(None if current is None else _etag(request, current))
         if header is not None:
-            raise _precondition_failed(header, current)
+            raise _precondition_failed(request, header, current)
         if current is None:
             if (created := await store.create_article(draft, by=by)) is not None:
                 return created, True
@@ -668,19 +699,18 @@ async def _save_if(request: Request, draft: ArticleDraft, preconditions: Precond
     raise ApiError(409, "other writes changed the article while this one was made: nothing was written; send it again")
 
 
-def _precondition_failed(header: str, current: Article | None, *, deleting: bool = False) -> ApiError:
+def _precondition_failed(request: Request, header: str, current: Article | None, *, deleting: bool = False) -> ApiError:
     if current is None:
         done, asks = ("deleted", "delete") if deleting else ("written", "replace")
         message = f"no article has this slug: nothing was {done} (If-Match asks to {asks} one that exists)"
         return ApiError(412, message, field=header)
-    etag = version_etag(current.version)
+    etag = _etag(request, current)
+    # (Another version, or the same one that a new release, or another READER_TIME_ZONE, writes otherwise: _etag.)
+    changed = f"the article is not as it was read: its ETag is {etag} now"
     if header == "If-Match" and deleting:
-        message = f"the article is at another version now ({etag}): nothing was deleted; read it again (GET)"
+        message = f"{changed}: nothing was deleted; read it again (GET)"
     elif header == "If-Match":
-        message = (
-            f"the article is at another version now ({etag}): nothing was written; read it again (GET), "
-            "and send the changes with its ETag"
-        )
+        message = f"{changed}: nothing was written; read it again (GET), and send the changes with its ETag"
     else:
         message = f"an article has this slug ({etag}): nothing was written (If-None-Match asks not to replace it)"
     return ApiError(412, message, field=header, headers={"etag": etag})
@@ -716,8 +746,8 @@ async def delete_article(request: Request) -> Response:
     # As _save_if: judged on the article as looked up, deleted only while it is still that version.
     for _ in range(_CONDITIONAL_ATTEMPTS):
         current = await store.get_article(slug, drafts=True)
-        if preconditions.failed(None if current is None else version_etag(current.version)) is not None:
-            raise _precondition_failed("If-Match", current, deleting=True)
+        if preconditions.failed(None if current is None else _etag(request, current)) is not None:
+            raise _precondition_failed(request, "If-Match", current, deleting=True)
         assert current is not None  # If-Match never holds for an article that is not there
         if await store.delete_article(slug, version=current.version, by=by):
             return Response(status_code=204)
@@ -777,10 +807,10 @@ async def rename_article(request: Request) -> Response:
         header = (
             None
             if preconditions is None
-            else preconditions.failed(None if current is None else version_etag(current.version))
+            else preconditions.failed(None if current is None else _etag(request, current))
         )
         if header is not None:
-            raise _precondition_failed(header, current)
+            raise _precondition_failed(request, header, current)
         if current is None:
             raise ApiError(404, "no article has this slug", field="slug")
         try:
