@@ -317,3 +317,41 @@ async def test_the_article_markup_is_the_same_for_every_reader(client: httpx.Asy
 
     assert article(plain) == article(styled)
     assert 'data-size="400"' in styled and 'data-font="lexend"' in styled
+
+
+async def test_a_search_page_that_is_not_there_keeps_the_readers_words(settings: Settings) -> None:
+    # The 404 for a page past a search's last offered the site's search with an empty field: the reader had to
+    # type their words again. It keeps them, escaped, as the results page does.
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as http:
+        words = 'c "<b>'
+        past = await http.get("/", params={"q": "c", "page": "9"})
+        assert past.status_code == 404
+        assert 'name="q" value="c"' in past.text and "chỉ có 3 trang" in past.text
+        escaped = await http.get("/", params={"q": words, "page": "9"})
+        assert escaped.status_code == 404 and "<b>" not in escaped.text
+        assert 'name="q" value="c &#34;&lt;b&gt;"' in escaped.text
+        malformed = await http.get("/", params={"q": "c", "page": "x"})
+        assert malformed.status_code == 404 and 'name="q" value="c"' in malformed.text
+        # The list of every article keeps the field empty, as before.
+        every = await http.get("/", params={"page": "9"})
+        assert every.status_code == 404 and 'name="q" value=""' in every.text
+
+
+async def test_a_search_that_finds_nothing_says_so_and_no_more(client: httpx.AsyncClient) -> None:
+    # With nothing found there are no pages to tell of: not "only one page" (the 404 for ?page=2 said it), nor
+    # a link to a "first page" that is as empty, only that nothing matches and what to try.
+    for params in ({"q": "zzqxv"}, {"q": "zzqxv", "page": "2"}):
+        found = await client.get("/", params=params)
+        text = found.text
+        assert "Không có bài viết nào khớp với “zzqxv”. Hãy kiểm tra lại chính tả, hoặc thử tìm với ít từ hơn." in text
+        assert "trang" not in _main_text_below_heading(text), text  # (the 404's heading: "Page not found")
+        assert "page=" not in text
+        english = await client.get("/", params=params, headers={"accept-language": "en"})
+        assert "No article matches “zzqxv”. Check the spelling, or try fewer words." in english.text
+        assert "page" not in _main_text_below_heading(english.text)
+
+
+def _main_text_below_heading(html: str) -> str:
+    """The words of a page's main region after its h1, lower case."""
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r"<[^>]*>", " ", main.split("</h1>", 1)[-1]).lower()

@@ -1317,3 +1317,24 @@ async def test_the_import_page_lists_what_the_layout_checks_find(client: httpx.A
     items = re.findall(r"<li>([^<]*)</li>", found.group(1))
     assert items == ["Ảnh không có văn bản thay thế (thiếu thuộc tính alt)", "Nhảy cấp tiêu đề: h4 đứng ngay sau h2"]
     assert 'href="/editor/articles/flawed/check"' in answer.text
+    # Each article's link names it (the title in its own language), not one "Check readability and layout" per
+    # article that a list of links cannot tell apart (WCAG 2.4.4).
+    name = 'Kiểm tra độ dễ đọc và bố cục của “<span lang="en">Flawed</span>”'
+    assert f'<a href="/editor/articles/flawed/check">{name}</a>' in answer.text
+
+
+async def test_each_imported_articles_check_link_names_its_article(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    def flawed(title: str) -> bytes:  # an image without alt text: the layout checks find it
+        return f"---\ntitle: {title}\nlang: en\n---\n<img src=/a.png>\n\nText.\n".encode()
+
+    titles = {"one": "First <b>flawed</b>", "two": "Second flawed"}
+    files = [("files", (f"{name}.md", flawed(title), "text/markdown")) for name, title in titles.items()]
+    answer = await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf}, files=files, headers={"accept-language": "en"}
+    )
+    assert answer.status_code == 200
+    names = re.findall(r'<a href="/editor/articles/[^"]+/check">(.*?)</a>', answer.text)
+    assert names == [
+        'Check the readability and layout of “<span lang="en">First &lt;b&gt;flawed&lt;/b&gt;</span>”',
+        'Check the readability and layout of “<span lang="en">Second flawed</span>”',
+    ]

@@ -578,9 +578,23 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     )
     assert 'id="reader-shortcuts-toggle" name="shortcuts" value="on" aria-pressed="false"' in swapped.text
     assert re.search(r'id="reader-status"[^>]*hx-swap-oob[^>]*>Single-key shortcuts off<', swapped.text)
-    # Without JavaScript: back to the settings page, at the group.
+    # Without JavaScript: back to the settings page, at its note that the settings were saved (the script's
+    # path says so in the status region; the page came back looking as it was, and said nothing), which links
+    # back to the group.
     plain = await client.post("/preferences", data={"speech_rate": "0.75", "next": "/preferences", "panel": "open"})
-    assert plain.headers["location"] == "/preferences?panel=open#reader-tools-settings"
+    assert plain.headers["location"] == "/preferences?panel=open&saved=reader-tools-settings#reader-saved"
+    page = (await client.get(plain.headers["location"])).text
+    assert re.search(
+        r'<p class="reader-note" id="reader-saved" tabindex="-1">Đã lưu cài đặt đọc của bạn\. '
+        r'<a href="#reader-tools-settings">Quay lại cài đặt vừa thay đổi</a></p>',
+        page,
+    )
+    english = (await client.get(plain.headers["location"], headers={"accept-language": "en"})).text
+    assert "Your reading settings have been saved." in english and "Back to the setting you changed" in english
+    # Only on the way back from a change, and only to a group the page has (not an id the address made up).
+    assert 'id="reader-saved"' not in (await client.get("/preferences")).text
+    forged = (await client.get('/preferences?saved="><script>')).text
+    assert 'id="reader-saved"' not in forged and "<script>" not in forged.split("</head>", 1)[1]
     page = (await client.get("/preferences")).text
     assert '<option value="0.75" selected>' in page
     assert 'name="shortcuts" value="on" aria-pressed="false"' in page

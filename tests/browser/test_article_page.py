@@ -99,7 +99,9 @@ def test_the_toolbar_is_one_compact_row_on_a_desktop_screen(page: Page, live_ser
 
 @pytest.mark.parametrize(
     ("width", "height", "size", "top", "bottom"),
-    [(1280, 800, "100", 200, 800), (360, 740, "100", 320, 740), (1280, 800, "200", 800, 800)],
+    # (360 px: 330, not 320, since previous, next and stop show a word beside their icon: they take a row of
+    # their own under Read aloud, and the title starts at 325 px, in Vietnamese and in English.)
+    [(1280, 800, "100", 200, 800), (360, 740, "100", 330, 740), (1280, 800, "200", 800, 800)],
 )
 def test_the_title_is_on_the_first_screen(
     browser: Browser, live_server: str, width: int, height: int, size: str, top: int, bottom: int
@@ -353,6 +355,36 @@ def test_indents_stop_growing_with_the_text_and_words_hyphenate(
         assert page.eval_on_selector(".reader-body p", "p => getComputedStyle(p).hyphens") == "manual"
     finally:
         context.close()
+
+
+# What hyphenates, element by element, in a paragraph of the article's language with phrases of another.
+MIXED_HYPHENS = """(other) => {
+  const p = document.createElement('p');
+  p.innerHTML = `Text <span id="other" lang="${other}">phrase <em id="inner">inner</em></span>
+    <span id="same">same</span> <code id="code" lang="en">code <b id="in-code">bold</b></code>
+    <a id="address" data-shows-address href="https://example.com/">example.com/<span id="in-address">x</span></a>`;
+  document.querySelector('.reader-body').append(p);
+  const hyphens = (id) => getComputedStyle(document.getElementById(id)).hyphens;
+  return Object.fromEntries(['other', 'inner', 'same', 'code', 'in-code', 'address', 'in-address']
+    .map((id) => [id, hyphens(id)]));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("slug", "other", "own", "others"), [(SEED_SLUG, "en", "manual", "auto"), (EN_SLUG, "vi", "auto", "manual")]
+)
+def test_hyphenation_follows_each_phrases_own_language(
+    page: Page, live_server: str, slug: str, other: str, own: str, others: str
+) -> None:
+    """An English phrase (lang="en") inside Vietnamese text hyphenates as English does, a Vietnamese one in
+    English never does (it inherited "manual", or "auto", from its paragraph); code and an address shown as
+    a link's text never hyphenate, nor anything inside them."""
+    page.goto(f"{live_server}/articles/{slug}")
+    seen = page.evaluate(MIXED_HYPHENS, other)
+    assert seen == {
+        "other": others, "inner": others, "same": own,
+        "code": "manual", "in-code": "manual", "address": "manual", "in-address": "manual",
+    }  # fmt: skip
 
 
 # Each web link of the body: its text, and what print writes after it.

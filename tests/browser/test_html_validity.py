@@ -42,6 +42,11 @@ MORE_PAGES = [
     # The index searched: its results, an excerpt and an author's name with the words found marked, and the
     # words kept in the box.
     Target("index-search", "/?q=thanh+th%C3%B4ng+tin"),
+    # A search that finds nothing (what to try), and a page past a search's last (its words kept in the box).
+    Target("index-search-none", "/?q=zzqxv"),
+    Target("index-search-past-the-last", "/?q=c&page=9", 404),
+    # The settings page back from a change without JavaScript: its note that the settings were saved.
+    Target("settings-saved", "/preferences?saved=reader-tools-settings"),
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
     # An embed's own error page, shown inside the embedding site's frame.
     Target("embed-not-found", "/embed/no-such-article", 404),

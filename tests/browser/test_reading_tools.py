@@ -999,3 +999,52 @@ def test_a_clash_marks_only_the_keys_that_share_one_and_a_saved_key_is_announced
     page.click("#reader-keys-save")
     expect(page.locator("#reader-status")).to_have_text("Phím cho “Đọc to / tạm dừng”: ư")
     expect(page.locator("#reader-key-play")).to_have_value("ư")
+
+
+# The words each step button shows, and its accessible name, on an article in each language (its interface's).
+STEP_LABELS = {
+    "vi-VN": {"previous": ("Câu trước", "Câu trước"), "next": ("Câu sau", "Câu sau"), "stop": ("Dừng", "Dừng")},
+    "en-US": {
+        "previous": ("Previous", "Previous sentence"),
+        "next": ("Next", "Next sentence"),
+        "stop": ("Stop", "Stop"),
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["vi-VN", "en-US"])
+@pytest.mark.parametrize(
+    ("viewport", "cookie"),
+    [*NO_VOICE_SIZES, pytest.param(ViewportSize(width=360, height=740), "1|s:200", id="360x740-text-200")],
+)
+def test_previous_next_and_stop_say_in_words_what_they_do(
+    browser: Browser, live_server: str, viewport: ViewportSize, cookie: str, locale: str
+) -> None:
+    """An icon alone is a puzzle to many low-vision readers and readers with cognitive disabilities: each
+    step button shows a short word beside its icon, the start of its accessible name (WCAG 2.5.3), and
+    the words fit on a phone and at 200 % (no button wider than the toolbar, no page scrolling sideways)."""
+    context = browser.new_context(viewport=viewport, locale=locale)
+    try:
+        if cookie:
+            context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
+        context.add_init_script(STUB_SPEECH)
+        page = context.new_page()
+        slug = SEED_SLUG if locale == "vi-VN" else EN_SLUG
+        page.goto(f"{live_server}/articles/{slug}", wait_until="networkidle")
+        page.evaluate("document.fonts.ready")
+        page.evaluate(f"() => window.__voicesArrive([{{name: 'Stub', lang: '{locale}', localService: true}}])")
+        for action, (short, name) in STEP_LABELS[locale].items():
+            button = page.locator(f"#reader-speak-{action}")
+            expect(button).to_be_visible()
+            expect(button.locator(".reader-tool-label")).to_have_text(short)
+            expect(button.locator(".reader-tool-label")).to_be_visible()
+            expect(button).to_have_accessible_name(name)
+        toolbar = page.locator(".reader-toolbar").first.bounding_box()
+        assert toolbar is not None
+        for action in STEP_LABELS[locale]:
+            box = page.locator(f"#reader-speak-{action}").bounding_box()
+            assert box is not None and box["x"] >= toolbar["x"] - 0.5, action
+            assert box["x"] + box["width"] <= toolbar["x"] + toolbar["width"] + 0.5, action
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    finally:
+        context.close()

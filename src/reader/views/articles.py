@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from reader.i18n import gettext
+from reader.i18n import N_, gettext
 from reader.state import Request
 from reader.views.common import article_view, search_cut, search_query
 from reader.views.embed import discovery_links
@@ -16,6 +16,8 @@ from reader.web import path_for, prefs_for, public_base, render, ui_lang_for
 
 # A page number of more digits than this is past the last page of any list (and int() refuses 4,300 digits).
 _PAGE_DIGITS = 15
+# What a reader whose search found nothing may try (the results page and its 404 pages say it).
+NO_RESULTS_HINT = N_("Check the spelling, or try fewer words.")
 # How much of a page "number" that is none a 404 page repeats.
 _SHOWN_CHARS = 20
 
@@ -30,10 +32,13 @@ def _page_number(raw: str | None) -> int | None:
     return int(digits) if len(digits) <= _PAGE_DIGITS else 10**_PAGE_DIGITS
 
 
-def _no_such_page(request: Request, lang: str, raw: str, pages: int | None, search: str) -> Response:
+def _no_such_page(
+    request: Request, lang: str, raw: str, pages: int | None, search: str, *, total: int | None = None
+) -> Response:
     """A 404 for a page of the list that is not there, saying why, with links to the pages that are: never
     another page in its place (as Django's paginated lists answer, and reader's sitemap). `pages`: how many
-    there are (None: `raw` is no page number at all). Not kept by the answer cache (a 404: not reusable)."""
+    there are (None: `raw` is no page number at all); `total`, how many articles the list has. The search
+    field keeps `search`, as the results page does. Not kept by the answer cache (a 404: not reusable)."""
     index = path_for(request, "index")
     query = {"q": search} if search else {}
     first = (index + "?" + urlencode({**query, "page": 1}), gettext(lang, "First page"))
@@ -43,7 +48,17 @@ def _no_such_page(request: Request, lang: str, raw: str, pages: int | None, sear
         explanation = gettext(lang, "“%(page)s” is not a page number: the pages are numbered 1, 2, 3…") % {
             "page": shown
         }
-        return error_page(request, 404, explanation=explanation, links=[first])
+        return error_page(request, 404, explanation=explanation, links=[first], search=search)
+    if search and total == 0:
+        # A search that found nothing has no pages to tell of ("only one page", "the first page" would be
+        # an empty one): only that nothing matches, and what to try, as its results page says.
+        explanation = " ".join(
+            (
+                gettext(lang, "No article matches “%(search)s”.") % {"search": search},
+                gettext(lang, NO_RESULTS_HINT),
+            )
+        )
+        return error_page(request, 404, explanation=explanation, search=search)
     # (Two messages, not a plural: the number of pages is in one only.)
     if pages == 1:
         explanation = gettext(lang, "This list has no page %(page)s: it has only one page.")
@@ -51,7 +66,8 @@ def _no_such_page(request: Request, lang: str, raw: str, pages: int | None, sear
         explanation = gettext(lang, "This list has no page %(page)s: it has %(pages)d pages.")
     explanation %= {"page": shown, "pages": pages}
     last = (index + "?" + urlencode({**query, "page": pages}), gettext(lang, "Last page"))
-    return error_page(request, 404, explanation=explanation, links=[first, last] if pages > 1 else [first])
+    links = [first, last] if pages > 1 else [first]
+    return error_page(request, 404, explanation=explanation, links=links, search=search)
 
 
 async def index(request: Request) -> Response:
@@ -69,7 +85,7 @@ async def index(request: Request) -> Response:
         page=page, per_page=request.state["settings"].page_size, search=search
     )
     if page != listing.page:  # Page.bounds gave the last page (or the first, for 0) in its place
-        return _no_such_page(request, lang, raw_page, listing.pages, search)
+        return _no_such_page(request, lang, raw_page, listing.pages, search, total=listing.total)
     context = {
         "page_lang": lang, "prefs": prefs_for(request), "listing": listing, "search": search,
         "search_cut": search_cut(search),

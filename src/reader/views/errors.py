@@ -55,11 +55,13 @@ def error_page(
     *,
     explanation: str | None = None,
     links: Sequence[tuple[str, str]] = (),
+    search: str = "",
 ) -> Response:
     """The error page (or fragment, or JSON, as the route's kind says) for a status code, in the UI
     language: ?lang= (as embedding sites ask for it), else the browser's. `explanation` (already in that
     language) says more exactly what went wrong than the status's own, and `links` (address, words) where
-    to go instead."""
+    to go instead; `search`, the words a reader searched for (a search's page that is not there), kept in
+    the 404 page's search field as the results page keeps them."""
     lang = ui_lang_for(request, requested=request.query_params.get("lang"))
     heading, default_explanation = _MESSAGES.get(status_code, _MESSAGES[400 if status_code < 500 else 500])
     kind = kind_of(request.scope)
@@ -81,6 +83,7 @@ def error_page(
         # A reader who followed a broken link may find what they wanted by its words: the site's search, on
         # reader's own full page (not in a fragment, nor in another site's frame).
         "offer_search": status_code == 404 and template == "error.html",
+        "search": search,
     }
     response = render(request, template, lang, context, status_code=status_code)
     response.headers["cache-control"] = "no-store"

@@ -91,7 +91,8 @@ async def update(request: Request) -> Response:
     elif view == "embed":
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
-        response = RedirectResponse(_return_to(next_path, fields, panel_open), status_code=303)
+        settings_page = urlsplit(next_path).path == path_for(request, "settings")
+        response = RedirectResponse(_return_to(next_path, fields, panel_open, settings_page), status_code=303)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -165,8 +166,11 @@ _GROUPS = (
 )
 
 
-def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
-    """The address a 303 sends the browser to: the page, with the panel as it was, at the control used."""
+def _return_to(next_path: str, fields: dict[str, str], panel_open: bool, settings_page: bool = False) -> str:
+    """The address a 303 sends the browser to: the page, with the panel as it was, at the control used. The
+    settings page (`settings_page`) opens instead at its note that the settings were saved, which links back
+    to that control (?saved=: SAVED_GROUPS): its Apply buttons change nothing in sight, so without the
+    note a reader had no word that anything happened (the script's path says it in the status region)."""
     target = next_path.split("#", 1)[0]
     action = fields.get("action") or "set"
     if action in ("apply-shared", "merge-shared"):
@@ -182,7 +186,16 @@ def _return_to(next_path: str, fields: dict[str, str], panel_open: bool) -> str:
         fragment = next((group for field, group in _GROUPS if field in fields), "reader-panel")
     if panel_open and "?" not in target:
         target += "?panel=open"
+    if settings_page:
+        saved = urlencode({"saved": fragment or "reader-title"})
+        return target + ("&" if "?" in target else "?") + saved + "#reader-saved"
     return f"{target}#{fragment}" if fragment else target
+
+
+# Where the settings page's note that the settings were saved links back to (?saved=): only these ids.
+SAVED_GROUPS = frozenset(
+    {group for _field, group in _GROUPS} | {"reader-size-controls", "reader-presets", "reader-panel", "reader-title"}
+)
 
 
 # The fields whose refusal the form shows beside them: the custom colours, the shortcut keys (a refused
@@ -336,6 +349,8 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared_changes": [],
         "exact_changes": [],
         "applied": request.query_params.get("applied") == "1",
+        # Back from a change without JavaScript (_return_to): the id of the control it was made with.
+        "saved": saved if (saved := request.query_params.get("saved")) in SAVED_GROUPS else None,
     }
 
 
