@@ -32,7 +32,7 @@ from reader.colors import contrast_ratio
 from reader.css import Rule, declarations_for, evaluate, parse_rules
 from reader.digits import ascii_number
 from reader.i18n import N_, gettext, primary_subtag
-from reader.list_paragraphs import hand_made_lists
+from reader.list_paragraphs import hand_made_lists, may_hold_lists
 from reader.paths import STATIC_DIR
 from reader.readability.document import plain_text_for_report
 from reader.readability.report import (
@@ -245,7 +245,7 @@ def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = Non
         if columns > MAX_COLUMNS or min_width > NARROW_VIEWPORT - 2 * ROOT_PX:
             message = say("wide_table", columns=columns, min_width=min_width)
             issues.append(WideTable(kind="wide_table", message=message, columns=columns, min_width=min_width))
-    for paragraph, mark, count in hand_made_lists(soup):
+    for paragraph, mark, count in hand_made_lists(soup) if may_hold_lists(body_html) else ():
         # The import makes runs of list paragraphs lists (reader.importer); these were written in the editor
         # (or are one paragraph's lines).
         first_text = " ".join(paragraph.get_text(" ", strip=True).split())
