@@ -116,3 +116,21 @@ def test_the_quick_look_takes_time_in_proportion(markup: str) -> None:
     start = time.process_time()
     assert not may_hold_lists(markup)
     assert time.process_time() - start < 1
+
+
+def _filtered_item(marker: str, text: str, font: str = "Wingdings") -> str:
+    """An item as Word's "Web Page, Filtered" writes it: the class stays, the mso-list markup goes."""
+    return (
+        f"<p class=MsoListParagraphCxSpMiddle style='text-indent:-.25in'><span style='font-family:{font}'>"
+        f"{marker}<span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp;&nbsp; </span></span>{text}</p>\n"
+    )
+
+
+def test_words_filtered_html_too() -> None:
+    filtered = _filtered_item("§", "Một") + _filtered_item("§", "Hai") + "<p>Sau.</p>\n"
+    assert listed(filtered) == "<ul><li>Một</li>\n<li>Hai</li></ul>\n<p>Sau.</p>"
+    courier = _filtered_item("o", "Một", "Courier New") + _filtered_item("o", "Hai", "Courier New")
+    assert listed(courier) == "<ul><li>Một</li>\n<li>Hai</li></ul>"
+    # In a paragraph with Word's list class, a word of one letter is still a word.
+    words = "<p class=MsoListParagraph>Ở đây.</p><p class=MsoListParagraph>Ở kia.</p>"
+    assert listed(words) == "<p>Ở đây.</p><p>Ở kia.</p>"

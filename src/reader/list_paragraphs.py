@@ -31,6 +31,8 @@ _PLAIN_MARKER = re.compile(
 )
 # The whole text of a marker in Word's list markup: a number or a letter with its punctuation, or a bullet.
 _WORD_NUMBER = re.compile(r"(?:(?P<number>[0-9]{1,3})|(?P<letter>[a-zA-Z]))(?P<punct>[.)])")
+# A marker as the first text of a paragraph with Word's list class: up to four characters, then spaces.
+_WORD_TOKEN = re.compile(r"[ \t\n\xa0]*(?P<mark>[^ \t\n\xa0]{1,4})(?:[ \t\xa0]+|$)")
 _WORD_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
 _WORD_LEVEL = re.compile(r"mso-list\s*:[^;]*?\blevel([0-9]+)", re.IGNORECASE)
 _SPACES = " \t\n\r\xa0"
@@ -74,7 +76,8 @@ class Marker:
 
 def marker(paragraph: Tag) -> Marker | None:
     """The list marker a paragraph starts with, if any."""
-    found = _first_text(paragraph)
+    word = _in_words_list(paragraph)
+    found = _first_text(paragraph, any_start=word)
     if found is None:
         return None
     if isinstance(found, Tag):  # Word's marker span
@@ -82,15 +85,37 @@ def marker(paragraph: Tag) -> Marker | None:
         style = paragraph.get("style")
         if isinstance(style, str) and (word_level := _WORD_LEVEL.search(style)):
             level = max(1, min(int(word_level[1]), 9))
-        text = "".join(found.get_text().split())
-        number = _WORD_NUMBER.fullmatch(text)
-        if number is None:
-            return Marker(f"bullet {text}", 0, level, text) if len(text) == 1 else None
-        return _numbered(number["number"], number["letter"], number["punct"], level, text)
-    match = _PLAIN_MARKER.match(found)
-    if match is None or not _has_text_after(paragraph, found, match.end()):
+        return _words_marker("".join(found.get_text().split()), level)
+    plain = _plain_marker(paragraph, found, word=word)
+    return plain[0] if plain is not None else None
+
+
+def _in_words_list(paragraph: Tag) -> bool:
+    """Whether Word's class for a list's paragraph is on it ("MsoListParagraphCxSpFirst"…): Word's "filtered"
+    HTML keeps it but not the mso-list markup, and its bullet may be any character of a symbol font ("§")."""
+    classes = paragraph.attrs.get("class")  # Word writes one class
+    return bool(classes) and isinstance(classes, list) and classes[0][:7].lower() == "msolist"
+
+
+def _words_marker(text: str, level: int) -> Marker | None:
+    number = _WORD_NUMBER.fullmatch(text)
+    if number is None:
+        return Marker(f"bullet {text}", 0, level, text) if len(text) == 1 else None
+    return _numbered(number["number"], number["letter"], number["punct"], level, text)
+
+
+def _plain_marker(paragraph: Tag, string: NavigableString, *, word: bool) -> tuple[Marker, int] | None:
+    """The marker at the start of `string` (the paragraph's first text) and where the text after it starts."""
+    if word and (token := _WORD_TOKEN.match(string)) and (mark := _words_marker(token["mark"], 1)) is not None:
+        # A letter as a bullet (Word's "o" of the second level) only as a text of its own, in its font's span:
+        # "Ở đây…" starts with a word.
+        alone = not mark.text.isalnum() or string.strip(_SPACES) == mark.text
+        if alone and _has_text_after(paragraph, string, token.end()):
+            return mark, token.end()
+    match = _PLAIN_MARKER.match(string)
+    if match is None or not _has_text_after(paragraph, string, match.end()):
         return None
-    return _plain(match)
+    return _plain(match), match.end()
 
 
 def _plain(match: re.Match[str]) -> Marker:
@@ -108,7 +133,7 @@ def _numbered(number: str | None, letter: str | None, punct: str, level: int, te
     return Marker(f"{case}-alpha {punct}", ord(letter.lower()) - ord("a") + 1, level, text)
 
 
-def _first_text(paragraph: Tag) -> Tag | NavigableString | None:
+def _first_text(paragraph: Tag, *, any_start: bool = False) -> Tag | NavigableString | None:
     """Word's marker span, or the first text that is not only spaces if it can start a marker; None when
     an element that is not phrasing (an image, a line break, a table…) comes first.
 
@@ -122,7 +147,7 @@ def _first_text(paragraph: Tag) -> Tag | NavigableString | None:
             if type(node) is NavigableString:
                 text = node.lstrip(_SPACES)
                 if text:
-                    return node if text[0] in _MARKER_STARTS else None
+                    return node if any_start or text[0] in _MARKER_STARTS else None
             elif isinstance(node, Tag):
                 style = node.attrs.get("style")
                 if style is not None and isinstance(style, str) and _WORD_IGNORE.search(style):
@@ -299,29 +324,37 @@ def _new_list(soup: BeautifulSoup, first: Marker) -> Tag:
 
 def _unmark(paragraph: Tag) -> None:
     """Take the marker (and the spaces after it) out of a list paragraph, and what it leaves empty."""
-    found = _first_text(paragraph)
+    word = _in_words_list(paragraph)
+    found = _first_text(paragraph, any_start=word)
     if isinstance(found, Tag):
         emptied: Tag | None = found.parent
         found.decompose()
     else:
         assert found is not None
-        match = _PLAIN_MARKER.match(found)
-        assert match is not None
-        rest = found[match.end() :]
+        plain = _plain_marker(paragraph, found, word=word)
+        assert plain is not None
+        rest = found[plain[1] :]
         emptied = found.parent
         if rest:
             found.replace_with(NavigableString(rest))
         else:
             found.extract()
     # Word's font span around its marker span; the <b> around a "•" alone.
-    while emptied is not None and emptied is not paragraph and not emptied.contents:
-        parent = emptied.parent
-        emptied.decompose()
-        emptied = parent
-    # The spaces after Word's marker span, before the item's text.
-    for node in paragraph.descendants:
-        if isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
-            if node.strip(_SPACES):
-                if node[:1] in _SPACES:
-                    node.replace_with(NavigableString(node.lstrip(_SPACES)))
-                break
+    _drop_emptied(emptied, paragraph)
+    # The spaces after the marker, before the item's text: Word writes them in a span of their own.
+    while (first := next((node for node in paragraph.descendants if type(node) is NavigableString), None)) is not None:
+        if first.strip(_SPACES):
+            if first[:1] in _SPACES:
+                first.replace_with(NavigableString(first.lstrip(_SPACES)))
+            break
+        parent = first.parent
+        first.extract()
+        _drop_emptied(parent, paragraph)
+
+
+def _drop_emptied(element: Tag | None, paragraph: Tag) -> None:
+    """Take out `element` if it holds nothing now, and each element around it (in `paragraph`) left empty."""
+    while element is not None and element is not paragraph and not element.contents:
+        parent = element.parent
+        element.decompose()
+        element = parent
