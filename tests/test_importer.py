@@ -564,3 +564,40 @@ def test_a_tricky_page_gives_the_body_it_always_gave(tmp_path: Path) -> None:
     assert fields["body_html"] == "\n\n\n" + TRICKY_BODY + "\n"
     (draft,) = drafts_from_files([page])
     assert draft.body_html == TRICKY_STORED
+
+
+# A list as Word's "Save as Web Page" writes it: each item a paragraph, its bullet text in a span.
+WORD_LIST = (
+    "<p class=MsoNormal>Nhiệm vụ:</p>\n"
+    "<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]>"
+    "<span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt \"Times New Roman\"'>"
+    "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]>Rà soát bộ máy;<o:p></o:p></p>\n"
+    "<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]>"
+    "<span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt \"Times New Roman\"'>"
+    "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]>Tinh giản biên chế.<o:p></o:p></p>\n"
+    "<p class=MsoNormal>- Anh đi đâu đấy?</p>\n<p class=MsoNormal>- Tôi đi họp.</p>"
+)
+WORD_LIST_STORED = (
+    "<p>Nhiệm vụ:</p>\n<ul><li>Rà soát bộ máy;</li>\n<li>Tinh giản biên chế.</li></ul>\n"
+    "<p>- Anh đi đâu đấy?</p>\n<p>- Tôi đi họp.</p>"
+)
+
+
+def test_words_list_paragraphs_are_imported_as_a_list(tmp_path: Path) -> None:
+    page = write(tmp_path / "word.htm", f"<html lang=vi><head><title>Họp</title></head><body>{WORD_LIST}</body></html>")
+    (draft,) = drafts_from_files([page])
+    assert draft.body_html == WORD_LIST_STORED
+    article = {**JSON_ARTICLE, "body_html": WORD_LIST}
+    (draft,) = drafts_from_files([write(tmp_path / "word.json", json.dumps(article))])
+    assert draft.body_html == WORD_LIST_STORED
+    # What the layout checks tell the import: nothing about a list, now that it is one.
+    assert importer.layout_findings([draft], "en") == []
+
+
+def test_a_json_body_without_list_paragraphs_is_not_written_again(tmp_path: Path) -> None:
+    # The body source is the file's own string, as before: parsed and written again, bs4 would requote
+    # attributes and rewrite Word's conditional comments.
+    body = "<p class=MsoNormal>• một mình</p><p>1. Một</p><p>Hai.</p><![if !supportLists]>"
+    article = {**JSON_ARTICLE, "body_html": body}
+    (fields,) = importer.read_file(write(tmp_path / "a.json", json.dumps(article)))
+    assert fields["body_html"] == body

@@ -183,3 +183,26 @@ def test_what_the_sanitizer_removes_from_the_source_is_named_and_counted() -> No
 @pytest.mark.parametrize("name", REMOVED_ELEMENTS)
 def test_every_element_named_as_removed_is_removed(name: str) -> None:
     assert f"<{name}" not in sanitize_html(f"<p>a</p><{name}>inside</{name}>", lang="en")
+
+
+def test_a_list_written_by_hand_is_pointed_out() -> None:
+    # Paragraphs that each start with a bullet or the next number (or lines of one paragraph that do), as
+    # typed in the editor: a screen reader announces no list. A dash and a space is a line of dialogue.
+    body = (
+        "<p>Nhiệm vụ:</p><p>• Rà soát bộ máy;</p><p>• Tinh giản biên chế.</p>"
+        "<p>1. Đánh giá<br>2. Kế hoạch<br>3. Kiểm tra</p>"
+        "<p>- Anh đi đâu đấy?</p><p>- Tôi đi họp.</p><p>• Một mình.</p><ul><li>Một</li><li>Hai</li></ul>"
+    )
+    found = _issues(layout_report(body, "vi", "vi"), "hand_made_list")
+    assert [(issue["count"], issue["marker"], issue["text"]) for issue in found] == [
+        (2, "•", "• Rà soát bộ máy;"),
+        (3, "1.", "1. Đánh giá 2. Kế hoạch 3. Kiểm tra"),
+    ]
+    assert found[0]["message"] == (
+        "Danh sách gõ tay: 2 dòng liền nhau bắt đầu bằng “•” (“• Rà soát bộ máy;”); hãy tạo danh sách thật (gạch "
+        "đầu dòng hoặc đánh số) để trình đọc màn hình thông báo đây là danh sách và có bao nhiêu mục"
+    )
+    english = _issues(layout_report(body, "vi", "en"), "hand_made_list")[0]["message"]
+    assert str(english).startswith("A list written by hand: 2 lines in a row start with “•”")
+    # Once it is a list, nothing is said.
+    assert not _issues(layout_report("<ul><li>Rà soát;</li><li>Tinh giản.</li></ul>", "vi", "vi"), "hand_made_list")

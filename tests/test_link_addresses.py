@@ -22,6 +22,14 @@ REPORT = "https://example.org/archive/2026/full-report-and-tables.html"
         ("HTTPS://Example.org/a", "https://example.org/a"),
         ("https://example.org/archive/\n2026/full-report-and-tables.html", REPORT),  # wrapped in the source
         ("https://vi.wikipedia.org/wiki/Hà_Nội", "https://vi.wikipedia.org/wiki/H%C3%A0_N%E1%BB%99i"),
+        ("https://example.org/a%2fb", "https://example.org/a%2Fb"),  # percent-encoding in either case
+        ("EXAMPLE.org/report?Year=2026", "https://example.org/report?Year=2026"),  # the host in any case
+        ("example.org:8080/x", "https://example.org:8080/x"),  # a port
+        ("HTTP://example.org:8080/x", "http://Example.org:8080/x"),
+        ("https://example.org:443/a", "https://example.org/a"),  # the scheme's own port is no port
+        ("example.org:80/a", "http://example.org/a"),
+        ("example.org/a", "https://example.org:443/a"),
+        ("Jo@Example.org", "mailto:jo@example.org"),
     ],
 )
 def test_a_link_that_reads_as_its_address(text: str, href: str) -> None:
@@ -30,7 +38,19 @@ def test_a_link_that_reads_as_its_address(text: str, href: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "href"),
-    [("the full report", REPORT), ("example.org", REPORT), ("", REPORT), ("https://example.org/b", REPORT)],
+    [
+        ("the full report", REPORT),
+        ("example.org", REPORT),
+        ("", REPORT),
+        ("https://example.org/b", REPORT),
+        # A path and a query are case-sensitive: another page, whose address print must give.
+        ("EXAMPLE.org/Report", "https://example.org/report"),
+        ("https://example.org/report?year=2026", "https://example.org/report?Year=2026"),
+        # Another port, or a port that is not the scheme's own.
+        ("example.org:8080/x", "https://example.org/x"),
+        ("example.org/x", "https://example.org:8080/x"),
+        ("https://example.org:80/a", "https://example.org/a"),
+    ],
 )
 def test_a_link_with_words_of_its_own(text: str, href: str) -> None:
     assert not shows_its_address(text, href)

@@ -26,6 +26,7 @@ from reader.drafts import (
 )
 from reader.i18n import N_, gettext
 from reader.layout_checks import layout_issues
+from reader.list_paragraphs import make_lists, may_hold_lists
 from reader.models import DRAFT, PUBLISHED, ArticleDraft, SaveResult
 from reader.readability.report import LayoutIssue, message_language
 from reader.soup import Places, elements_named, parse_html
@@ -144,7 +145,20 @@ def read_json(path: Path, text: str) -> list[Mapping[str, object]]:
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise ImportFailure(path, N_("must be a JSON object of article fields"), item=number)
-    return items
+    return [_with_lists(item) for item in items]
+
+
+def _with_lists(fields: Mapping[str, object]) -> Mapping[str, object]:
+    """A JSON article whose body_html has paragraphs written as list items (pasted from Word) with each run
+    of them made a list (reader.list_paragraphs); any other body stays the string it is, not parsed and
+    written again."""
+    body = fields.get("body_html")
+    if not isinstance(body, str) or not may_hold_lists(body):
+        return fields
+    soup = parse_html(body)
+    if not make_lists(soup):
+        return fields
+    return {**fields, "body_html": soup.decode()}
 
 
 # libyaml's loader where PyYAML was built with it (the wheels are): the same safe subset, parsed in C, and
@@ -271,6 +285,10 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
     places = Places()
     for furniture in reversed(elements_named(container, FURNITURE)):
         furniture.extract(_self_index=places.of(furniture)).decompose()
+    # Word's list paragraphs (and lists pasted as paragraphs) made lists: the sanitizer, next, removes the
+    # markup that says they are one.
+    if may_hold_lists(text):
+        make_lists(soup, container)
     fields["body_html"] = container.decode_contents()
     return [fields]
 

@@ -32,6 +32,7 @@ from reader.colors import contrast_ratio
 from reader.css import Rule, declarations_for, evaluate, parse_rules
 from reader.digits import ascii_number
 from reader.i18n import N_, gettext, primary_subtag
+from reader.list_paragraphs import hand_made_lists, may_hold_lists
 from reader.paths import STATIC_DIR
 from reader.readability.document import plain_text_for_report
 from reader.readability.report import (
@@ -39,6 +40,7 @@ from reader.readability.report import (
     Contrast,
     EmptyAlt,
     FilenameAlt,
+    HandMadeList,
     JustifiedText,
     LayoutIssue,
     LayoutReport,
@@ -109,6 +111,10 @@ MESSAGES = {
     "long_unbreakable": N_("%(length)d characters without a space: “%(preview)s”"),
     "justified_text": N_("Justified text (%(count)d times): uneven gaps between words make lines harder to read"),
     "px_font_size": N_("Font size in px (%(value)s, %(count)d times) does not follow the reader's text size"),
+    "hand_made_list": N_(
+        "A list written by hand: %(count)d lines in a row start with “%(marker)s” (“%(text)s”); make it a real "
+        "list (bulleted or numbered), so that screen readers announce a list and how many items it has"
+    ),
     "removed_content": N_(
         "Not kept from the original (reader keeps text, images, tables and links): %(elements)s; give readers a "
         "link or a description instead"
@@ -239,6 +245,14 @@ def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = Non
         if columns > MAX_COLUMNS or min_width > NARROW_VIEWPORT - 2 * ROOT_PX:
             message = say("wide_table", columns=columns, min_width=min_width)
             issues.append(WideTable(kind="wide_table", message=message, columns=columns, min_width=min_width))
+    for paragraph, mark, count in hand_made_lists(soup) if may_hold_lists(body_html) else ():
+        # The import makes runs of list paragraphs lists (reader.importer); these were written in the editor
+        # (or are one paragraph's lines).
+        first_text = " ".join(paragraph.get_text(" ", strip=True).split())
+        preview = first_text if len(first_text) <= 60 else first_text[:59] + "…"
+        marker = mark.text
+        message = say("hand_made_list", count=count, marker=marker, text=preview)
+        issues.append(HandMadeList(kind="hand_made_list", message=message, count=count, marker=marker, text=preview))
     plain = plain_text_for_report(body_html)
     for run in _UNBROKEN.finditer(plain):
         text = run.group(0)

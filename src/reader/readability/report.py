@@ -248,9 +248,20 @@ class RemovedContent(TypedDict):
     elements: dict[str, int]
 
 
+class HandMadeList(TypedDict):
+    """Neighbouring paragraphs that each start with the same kind of list marker ("•", "1.", "a)"…): a list
+    written as paragraphs, which a screen reader does not announce as one (reader.list_paragraphs)."""
+
+    kind: Literal["hand_made_list"]
+    message: str
+    count: int
+    marker: str
+    text: str
+
+
 LayoutIssue = (
     MissingAlt | EmptyAlt | FilenameAlt | RelativeSrc | SkippedHeading | VagueLink | TableWithoutHeaders
-    | WideTable | LongUnbreakable | JustifiedText | PxFontSize | RemovedContent
+    | WideTable | LongUnbreakable | JustifiedText | PxFontSize | RemovedContent | HandMadeList
 )  # fmt: skip
 
 

@@ -1,0 +1,360 @@
+"""Paragraphs written as list items: a list made by hand, as Word's HTML and text pasted from Word give it.
+
+Word writes each item of a list as a paragraph of its own (``<p class="MsoListParagraph">``), its bullet or
+number as text in a ``<span style="mso-list:Ignore">``; pasted as text, a list is paragraphs starting with
+"•", "–" or "1.". A screen reader then announces paragraphs: not that there is a list, nor how many items it
+has, nor where it ends. The importer makes each run of such paragraphs a real ``<ul>`` or ``<ol>``
+(make_lists); the check page points out those that remain, written in the editor (runs).
+
+Conservative, as a wrong guess rewrites prose: a run is two or more neighbouring paragraphs with the same
+kind of marker (the same bullet character; numbers or letters with the same punctuation, each one more than
+the one before). A dash is a bullet only with a tab or two spaces after it, or in Word's list markup: a
+paragraph that starts with "- " is how Vietnamese (and French, Russian…) prose writes a line of dialogue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PageElement, PreformattedString
+
+from reader.soup import Places, elements_named
+
+# The marker at the start of a paragraph's first text, and the spaces after it. A bullet character with
+# spaces; a dash with a tab or two spaces (one space: dialogue); "1." or "1)"; "a)" ("a." starts names:
+# "A. Smith"). A bullet or number may end its text ("<b>•</b> text"); a dash may not ("<i>-</i> Anh").
+_PLAIN_MARKER = re.compile(
+    r"[ \t\n\xa0]*(?:(?P<bullet>[·•◦▪])(?:[ \t\xa0]+|$)|(?P<dash>[–-])(?:\t|[ \xa0]{2,})[ \t\xa0]*"
+    r"|(?P<number>[0-9]{1,3})(?P<punct>[.)])(?:[ \t\xa0]+|$)|(?P<letter>[a-z])(?P<paren>\))(?:[ \t\xa0]+|$))"
+)
+# The whole text of a marker in Word's list markup: a number or a letter with its punctuation, or a bullet.
+_WORD_NUMBER = re.compile(r"(?:(?P<number>[0-9]{1,3})|(?P<letter>[a-zA-Z]))(?P<punct>[.)])")
+# A marker as the first text of a paragraph with Word's list class: up to four characters, then spaces.
+_WORD_TOKEN = re.compile(r"[ \t\n\xa0]*(?P<mark>[^ \t\n\xa0]{1,4})(?:[ \t\xa0]+|$)")
+_WORD_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
+_WORD_LEVEL = re.compile(r"mso-list\s*:[^;]*?\blevel([0-9]+)", re.IGNORECASE)
+_SPACES = " \t\n\r\xa0"
+# The characters a plain marker starts with (_PLAIN_MARKER), to rule most paragraphs out before the pattern.
+_MARKER_STARTS = frozenset("·•◦▪–-0123456789abcdefghijklmnopqrstuvwxyz")
+_NOT_PHRASING = frozenset({"br", "img", "table", "ul", "ol", "p"})
+
+
+# Markup in which a paragraph may start with a marker: Word's list markup, or a <p> whose first text (after
+# spaces, tags and comments) starts as a marker does, maybe as a character reference ("&bull;"). More than
+# that, never less; in time linear in the markup: no part of a tag runs past a "<" or ">", the tags after
+# a <p> are taken up to the next <p> at most, and never given back (a possessive repeat): "<p>" × 8,000
+# took 5.6 s when each <p>'s look ran over all those after it.
+_MAYBE = re.compile(
+    r"mso-list|<p\b[^<>]*>(?:\s|&nbsp;|<(?!p\b)[^<>]*>)*+(?:[·•◦▪–-]|&[#\w]+;|[0-9]{1,3}[.)]|[a-z]\))",
+    re.IGNORECASE,
+)
+
+
+def may_hold_lists(markup: str) -> bool:
+    """False when no paragraph of `markup` can start with a list marker: a quick look at the text, which
+    spares most bodies the walk over their paragraphs (make_lists)."""
+    return _MAYBE.search(markup) is not None
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A paragraph's marker: `kind` says which paragraphs go in one list ("bullet •", "decimal .",
+    "lower-alpha )"…), `number` the item's number (1 for "a"; 0 for a bullet), `level` Word's list level (1
+    outside Word's markup), `text` the marker as written."""
+
+    kind: str
+    number: int
+    level: int
+    text: str
+
+    @property
+    def ordered(self) -> bool:
+        return not self.kind.startswith("bullet")
+
+
+def marker(paragraph: Tag) -> Marker | None:
+    """The list marker a paragraph starts with, if any."""
+    word = _in_words_list(paragraph)
+    found = _first_text(paragraph, any_start=word)
+    if found is None:
+        return None
+    if isinstance(found, Tag):  # Word's marker span
+        level = 1
+        style = paragraph.get("style")
+        if isinstance(style, str) and (word_level := _WORD_LEVEL.search(style)):
+            level = max(1, min(int(word_level[1]), 9))
+        return _words_marker("".join(found.get_text().split()), level)
+    plain = _plain_marker(paragraph, found, word=word)
+    return plain[0] if plain is not None else None
+
+
+def _in_words_list(paragraph: Tag) -> bool:
+    """Whether Word's class for a list's paragraph is on it ("MsoListParagraphCxSpFirst"…): Word's "filtered"
+    HTML keeps it but not the mso-list markup, and its bullet may be any character of a symbol font ("§")."""
+    classes = paragraph.attrs.get("class")  # Word writes one class
+    return bool(classes) and isinstance(classes, list) and classes[0][:7].lower() == "msolist"
+
+
+def _words_marker(text: str, level: int) -> Marker | None:
+    number = _WORD_NUMBER.fullmatch(text)
+    if number is None:
+        return Marker(f"bullet {text}", 0, level, text) if len(text) == 1 else None
+    return _numbered(number["number"], number["letter"], number["punct"], level, text)
+
+
+def _plain_marker(paragraph: Tag, string: NavigableString, *, word: bool) -> tuple[Marker, int] | None:
+    """The marker at the start of `string` (the paragraph's first text) and where the text after it starts."""
+    if word and (token := _WORD_TOKEN.match(string)) and (mark := _words_marker(token["mark"], 1)) is not None:
+        # A letter as a bullet (Word's "o" of the second level) only as a text of its own, in its font's span:
+        # "Ở đây…" starts with a word.
+        alone = not mark.text.isalnum() or string.strip(_SPACES) == mark.text
+        if alone and _has_text_after(paragraph, string, token.end()):
+            return mark, token.end()
+    match = _PLAIN_MARKER.match(string)
+    if match is None or not _has_text_after(paragraph, string, match.end()):
+        return None
+    return _plain(match), match.end()
+
+
+def _plain(match: re.Match[str]) -> Marker:
+    text = match[0].strip(_SPACES)
+    if match["bullet"] or match["dash"]:
+        return Marker(f"bullet {text}", 0, 1, text)
+    return _numbered(match["number"], match["letter"], match["punct"] or match["paren"], 1, text)
+
+
+def _numbered(number: str | None, letter: str | None, punct: str, level: int, text: str) -> Marker:
+    if number is not None:
+        return Marker(f"decimal {punct}", int(number), level, text)
+    assert letter is not None
+    case = "lower" if letter.islower() else "upper"
+    return Marker(f"{case}-alpha {punct}", ord(letter.lower()) - ord("a") + 1, level, text)
+
+
+def _first_text(paragraph: Tag, *, any_start: bool = False) -> Tag | NavigableString | None:
+    """Word's marker span, or the first text that is not only spaces if it can start a marker; None when
+    an element that is not phrasing (an image, a line break, a table…) comes first.
+
+    Every paragraph of an import is asked (most start with a letter), so the common case is kept short:
+    an element without a style, then a text whose first character rules it out."""
+    # Children by hand, down into each element in turn: bs4's `descendants` first finds the paragraph's
+    # last descendant, a walk to its end for the one or two nodes looked at.
+    pending = [iter(paragraph.contents)]
+    while pending:
+        for node in pending[-1]:
+            if type(node) is NavigableString:
+                text = node.lstrip(_SPACES)
+                if text:
+                    return node if any_start or text[0] in _MARKER_STARTS else None
+            elif isinstance(node, Tag):
+                style = node.attrs.get("style")
+                if style is not None and isinstance(style, str) and _WORD_IGNORE.search(style):
+                    return node
+                if node.name in _NOT_PHRASING:
+                    return None
+                pending.append(iter(node.contents))
+                break
+        else:
+            pending.pop()
+    return None
+
+
+def _has_text_after(paragraph: Tag, string: NavigableString, end: int) -> bool:
+    if string[end:].strip(_SPACES):
+        return True
+    strings = paragraph.stripped_strings  # the first is `string`'s
+    next(strings, None)
+    return next(strings, None) is not None
+
+
+def runs(root: Tag) -> list[list[tuple[Tag, Marker]]]:
+    """Each run of neighbouring paragraphs in `root` that reads as a list, in document order: two or more
+    with markers of one kind, numbered one after another (an item of the next level down, in Word's list
+    markup, may come between)."""
+    return _scan(root)[0]
+
+
+def hand_made_lists(root: Tag) -> list[tuple[Tag, Marker, int]]:
+    """Each list written by hand in `root`: a run of paragraphs (runs), or one paragraph whose lines, broken
+    by <br> or by newlines (Markdown's lines of one paragraph), make one. Its first paragraph, first marker
+    and number of items, in document order."""
+    found, singles = _scan(root)
+    lists = [(run[0][0], run[0][1], len(run)) for run in found]
+    for paragraph, mark in singles:
+        count = _marked_lines(paragraph, mark)
+        if count > 1:
+            lists.append((paragraph, mark, count))
+    lists.sort(key=lambda found_list: _order(found_list[0]))
+    return lists
+
+
+def _scan(root: Tag) -> tuple[list[list[tuple[Tag, Marker]]], list[tuple[Tag, Marker]]]:
+    """The runs, and the paragraphs with a marker that are in none."""
+    found: list[list[tuple[Tag, Marker]]] = []
+    singles: list[tuple[Tag, Marker]] = []
+    current: list[tuple[Tag, Marker]] = []
+    open_levels: list[Marker] = []  # the last item of each level open in the current run
+    for paragraph in elements_named(root, ("p",)):
+        mark = marker(paragraph)
+        if mark is None:
+            continue
+        if current and _after(current[-1][0]) is paragraph and _continues(open_levels, mark):
+            current.append((paragraph, mark))
+            continue
+        _close(current, found, singles)
+        current, open_levels = [(paragraph, mark)], [mark]
+    _close(current, found, singles)
+    return found, singles
+
+
+def _close(
+    run: list[tuple[Tag, Marker]], found: list[list[tuple[Tag, Marker]]], singles: list[tuple[Tag, Marker]]
+) -> None:
+    if len(run) > 1:
+        found.append(run)
+    else:
+        singles.extend(run)
+
+
+def _order(paragraph: Tag) -> tuple[int, int]:
+    """Where a parsed paragraph starts in the markup (html.parser's line and column)."""
+    return paragraph.sourceline or 0, paragraph.sourcepos or 0
+
+
+def _marked_lines(paragraph: Tag, first: Marker) -> int:
+    """How many lines of `paragraph`, from its first (which has the marker `first`), start with the next
+    marker of a list."""
+    lines = "".join("\n" if isinstance(node, Tag) else str(node) for node in _text_and_breaks(paragraph))
+    count, last = 0, None
+    for line in lines.split("\n"):
+        if not line.strip(_SPACES):
+            continue
+        match = _PLAIN_MARKER.match(line)
+        if match is None or not line[match.end() :].strip(_SPACES):
+            break
+        mark = _plain(match)
+        if last is not None and (mark.kind != last.kind or (mark.ordered and mark.number != last.number + 1)):
+            break
+        if last is None and mark.kind != first.kind:
+            break
+        count, last = count + 1, mark
+    return count
+
+
+def _text_and_breaks(paragraph: Tag) -> list[NavigableString | Tag]:
+    return [
+        node
+        for node in paragraph.descendants
+        if (isinstance(node, Tag) and node.name == "br")
+        or (isinstance(node, NavigableString) and not isinstance(node, PreformattedString))
+    ]
+
+
+def _after(paragraph: Tag) -> PageElement | None:
+    """The next sibling that is not whitespace, a comment or Word's conditional markup."""
+    node = paragraph.next_sibling
+    while isinstance(node, NavigableString) and (isinstance(node, PreformattedString) or not node.strip(_SPACES)):
+        node = node.next_sibling
+    return node
+
+
+def _continues(open_levels: list[Marker], mark: Marker) -> bool:
+    """Whether `mark` is the next item of the run whose open levels are `open_levels` (updated if so)."""
+    top = open_levels[-1]
+    if mark.level == top.level + 1:
+        open_levels.append(mark)
+        return True
+    while open_levels and open_levels[-1].level > mark.level:
+        open_levels.pop()
+    if not open_levels or open_levels[-1].level != mark.level:
+        return False
+    last = open_levels[-1]
+    if last.kind != mark.kind or (mark.ordered and mark.number != last.number + 1):
+        return False
+    open_levels[-1] = mark
+    return True
+
+
+def make_lists(soup: BeautifulSoup, root: Tag | None = None) -> bool:
+    """Each run of list paragraphs in `root` (the soup) made a list, its paragraphs its items without their
+    markers; whether there was any. Nothing else in the tree changes."""
+    found = runs(root or soup)
+    places = Places()
+    # From the last run back: the places of the runs before stay as counted (see reader.soup.Places).
+    for run in reversed(found):
+        first, last = run[0][0], run[-1][0]
+        parent = first.parent
+        assert parent is not None
+        start, end = places.of(first), places.of(last)
+        nodes = [parent.contents[index].extract(_self_index=index) for index in range(end, start - 1, -1)]
+        marks = {id(paragraph): mark for paragraph, mark in run}
+        outer = _new_list(soup, run[0][1])
+        lists = [(run[0][1].level, outer)]
+        for node in reversed(nodes):
+            mark = marks.get(id(node))
+            if mark is None or not isinstance(node, Tag):  # whitespace or a comment between items
+                lists[-1][1].append(node)
+                continue
+            while lists[-1][0] > mark.level:
+                lists.pop()
+            if mark.level > lists[-1][0]:
+                sublist = _new_list(soup, mark)
+                items = lists[-1][1].find_all("li", recursive=False)
+                (items[-1] if items else lists[-1][1]).append(sublist)
+                lists.append((mark.level, sublist))
+            _unmark(node)
+            node.name = "li"
+            lists[-1][1].append(node)
+        parent.insert(start, outer)
+    return bool(found)
+
+
+def _new_list(soup: BeautifulSoup, first: Marker) -> Tag:
+    if not first.ordered:
+        return soup.new_tag("ul")
+    attributes = {}
+    if first.number != 1:
+        attributes["start"] = str(first.number)
+    if "alpha" in first.kind:
+        attributes["type"] = "a" if first.kind.startswith("lower") else "A"
+    return soup.new_tag("ol", attrs=attributes)
+
+
+def _unmark(paragraph: Tag) -> None:
+    """Take the marker (and the spaces after it) out of a list paragraph, and what it leaves empty."""
+    word = _in_words_list(paragraph)
+    found = _first_text(paragraph, any_start=word)
+    if isinstance(found, Tag):
+        emptied: Tag | None = found.parent
+        found.decompose()
+    else:
+        assert found is not None
+        plain = _plain_marker(paragraph, found, word=word)
+        assert plain is not None
+        rest = found[plain[1] :]
+        emptied = found.parent
+        if rest:
+            found.replace_with(NavigableString(rest))
+        else:
+            found.extract()
+    # Word's font span around its marker span; the <b> around a "•" alone.
+    _drop_emptied(emptied, paragraph)
+    # The spaces after the marker, before the item's text: Word writes them in a span of their own.
+    while (first := next((node for node in paragraph.descendants if type(node) is NavigableString), None)) is not None:
+        if first.strip(_SPACES):
+            if first[:1] in _SPACES:
+                first.replace_with(NavigableString(first.lstrip(_SPACES)))
+            break
+        parent = first.parent
+        first.extract()
+        _drop_emptied(parent, paragraph)
+
+
+def _drop_emptied(element: Tag | None, paragraph: Tag) -> None:
+    """Take out `element` if it holds nothing now, and each element around it (in `paragraph`) left empty."""
+    while element is not None and element is not paragraph and not element.contents:
+        parent = element.parent
+        element.decompose()
+        element = parent

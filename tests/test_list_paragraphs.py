@@ -1,0 +1,136 @@
+"""Paragraphs written as list items made lists (reader.list_paragraphs)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from reader.list_paragraphs import hand_made_lists, make_lists, may_hold_lists
+from reader.sanitize import sanitize_html
+from reader.soup import parse_html
+
+
+def _item(marker: str, text: str, level: int = 1) -> str:
+    """One item of a list as Word's "Save as Web Page" (and copying from Word) writes it."""
+    return (
+        f"<p class=MsoListParagraphCxSpMiddle style='text-indent:-18.0pt;mso-list:l0 level{level} lfo1'>"
+        "<![if !supportLists]><span style='font-family:Symbol'><span style='mso-list:Ignore'>"
+        f"{marker}<span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span>"
+        f"</span></span><![endif]>{text}<o:p></o:p></p>\n"
+    )
+
+
+def listed(markup: str) -> str:
+    """`markup` with its list paragraphs made lists, then sanitized as the import stores it."""
+    soup = parse_html(markup)
+    make_lists(soup)
+    return sanitize_html(soup.decode(), lang="vi")
+
+
+def test_words_list_paragraphs_become_a_list_without_their_bullets() -> None:
+    word = "<p>Nhiệm vụ:</p>\n" + _item("·", "Rà soát <b>bộ máy</b>;") + _item("·", "Tinh giản biên chế.")
+    assert listed(word) == "<p>Nhiệm vụ:</p>\n<ul><li>Rà soát <b>bộ máy</b>;</li>\n<li>Tinh giản biên chế.</li></ul>"
+
+
+def test_words_levels_nest() -> None:
+    word = _item("·", "Một") + _item("o", "Một a", 2) + _item("o", "Một b", 2) + _item("·", "Hai")
+    assert listed(word) == "<ul><li>Một<ul><li>Một a</li>\n<li>Một b</li>\n</ul></li>\n<li>Hai</li></ul>"
+
+
+def test_words_numbered_list_keeps_its_numbers() -> None:
+    word = _item("3.", "Ba") + _item("4.", "Bốn")
+    assert listed(word) == '<ol start="3"><li>Ba</li>\n<li>Bốn</li></ol>'
+    assert listed(_item("a)", "x") + _item("b)", "y")) == '<ol type="a"><li>x</li>\n<li>y</li></ol>'
+
+
+PASTED = [
+    ("<p>• một</p><p>• <em>hai</em></p>", "<ul><li>một</li><li><em>hai</em></li></ul>"),
+    ("<p>◦\tmột</p>\n<p>◦\thai</p>", "<ul><li>một</li>\n<li>hai</li></ul>"),
+    ("<p>▪ một</p><p>▪ hai</p>", "<ul><li>một</li><li>hai</li></ul>"),
+    ("<p>–\tmột</p><p>–\thai</p>", "<ul><li>một</li><li>hai</li></ul>"),
+    ("<p>-&nbsp;&nbsp;một</p><p>-&nbsp;&nbsp;hai</p>", "<ul><li>một</li><li>hai</li></ul>"),
+    ("<p><b>•</b> một</p><p><b>•</b> hai</p>", "<ul><li>một</li><li>hai</li></ul>"),
+    ("<p>1. một</p><p>2. hai</p><p>3. ba</p>", "<ol><li>một</li><li>hai</li><li>ba</li></ol>"),
+    ("<p>2) hai</p><p>3) ba</p>", '<ol start="2"><li>hai</li><li>ba</li></ol>'),
+    ("<p>a) một</p><p>b) hai</p>", '<ol type="a"><li>một</li><li>hai</li></ol>'),
+    ('<p lang="en">• one</p><p>• hai</p>', '<ul><li lang="en">one</li><li>hai</li></ul>'),
+    ("<P>&bull; một</P><P>&#8226; hai</P>", "<ul><li>một</li><li>hai</li></ul>"),
+]
+
+
+@pytest.mark.parametrize(("markup", "stored"), PASTED)
+def test_paragraphs_pasted_as_a_list_become_one(markup: str, stored: str) -> None:
+    assert listed(markup) == stored
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>• một mình</p><p>Đoạn văn.</p>",  # a lone bullet paragraph
+        "<p>- Anh đi đâu đấy?</p><p>- Tôi đi chợ.</p>",  # dialogue: a dash and one space
+        "<p>- he said</p>",
+        "<p>• một</p><p>Giữa.</p><p>• hai</p>",  # not neighbours
+        "<p>• một</p><p>▪ hai</p>",  # two kinds of bullet
+        "<p>1. một</p><p>1) hai</p>",  # two kinds of number
+        "<p>1. một</p><p>3. ba</p>",  # not one after another
+        "<p>2026. Năm</p><p>2027. Năm</p>",  # years, not numbers of items
+        "<p>•</p><p>•</p>",  # bullets with nothing after them
+        "<p>1.5 triệu</p><p>2.5 triệu</p>",
+        "<ul><li>• một</li><li>• hai</li></ul>",  # already a list
+    ],
+)
+def test_what_is_not_a_list_is_left_as_it_is(markup: str) -> None:
+    soup = parse_html(markup)
+    assert not make_lists(soup)
+    assert soup.decode() == markup.replace("&nbsp;", "\xa0")
+
+
+def test_the_check_finds_lists_written_by_hand() -> None:
+    soup = parse_html(
+        "<p>1. một</p><p>2. hai</p><p>Đoạn.</p><p>• một<br>• hai<br>• ba</p><p>Đoạn.</p><p>• một mình</p>"
+        "<p>- Anh đi đâu?\n- Đi chợ.</p><p>Thế rồi\n• không phải</p>"
+    )
+    found = [(paragraph.get_text()[:5], mark.text, count) for paragraph, mark, count in hand_made_lists(soup)]
+    assert found == [("1. mộ", "1.", 2), ("• một", "•", 3)]
+
+
+def test_many_runs_are_made_lists_without_walking_the_children_for_each() -> None:
+    # From the last run back, each place known: bs4 alone looks each paragraph's place up by walking its
+    # parent's children, quadratic in an article of thousands of them.
+    markup = "".join(f"<p>Đoạn {n}.</p><p>• a{n}</p><p>• b{n}</p>" for n in range(2000))
+    stored = listed(markup)
+    assert stored == "".join(f"<p>Đoạn {n}.</p><ul><li>a{n}</li><li>b{n}</li></ul>" for n in range(2000))
+
+
+def test_the_quick_look_misses_no_list() -> None:
+    # may_hold_lists spares most bodies the walk over their paragraphs; it may say yes wrongly, never no.
+    for markup in [markup for markup, _ in PASTED] + [_item("·", "Một") + _item("·", "Hai")]:
+        assert may_hold_lists(markup), markup
+    assert not may_hold_lists("<p>Đoạn <b>một</b>.</p><p>2026 là năm.</p><ul><li>• a</li></ul>")
+
+
+@pytest.mark.parametrize("markup", ["<p>" * 100_000 + "x", "<p" * 200_000, "<p><b>" * 100_000, "<p>" + "<b>" * 100_000])
+def test_the_quick_look_takes_time_in_proportion(markup: str) -> None:
+    # Each <p>'s look ran over all the tags after it: "<p>" × 8,000 took 5.6 s, × 100,000 would take hours.
+    start = time.process_time()
+    assert not may_hold_lists(markup)
+    assert time.process_time() - start < 1
+
+
+def _filtered_item(marker: str, text: str, font: str = "Wingdings") -> str:
+    """An item as Word's "Web Page, Filtered" writes it: the class stays, the mso-list markup goes."""
+    return (
+        f"<p class=MsoListParagraphCxSpMiddle style='text-indent:-.25in'><span style='font-family:{font}'>"
+        f"{marker}<span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp;&nbsp; </span></span>{text}</p>\n"
+    )
+
+
+def test_words_filtered_html_too() -> None:
+    filtered = _filtered_item("§", "Một") + _filtered_item("§", "Hai") + "<p>Sau.</p>\n"
+    assert listed(filtered) == "<ul><li>Một</li>\n<li>Hai</li></ul>\n<p>Sau.</p>"
+    courier = _filtered_item("o", "Một", "Courier New") + _filtered_item("o", "Hai", "Courier New")
+    assert listed(courier) == "<ul><li>Một</li>\n<li>Hai</li></ul>"
+    # In a paragraph with Word's list class, a word of one letter is still a word.
+    words = "<p class=MsoListParagraph>Ở đây.</p><p class=MsoListParagraph>Ở kia.</p>"
+    assert listed(words) == "<p>Ở đây.</p><p>Ở kia.</p>"
