@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from reader.i18n import N_, gettext
+from reader.i18n import gettext
 from reader.state import Request
 from reader.views.common import article_view, search_cut, search_query
 from reader.views.embed import discovery_links
@@ -16,8 +16,18 @@ from reader.web import path_for, prefs_for, public_base, render, ui_lang_for
 
 # A page number of more digits than this is past the last page of any list (and int() refuses 4,300 digits).
 _PAGE_DIGITS = 15
-# What a reader whose search found nothing may try (the results page and its 404 pages say it).
-NO_RESULTS_HINT = N_("Check the spelling, or try fewer words.")
+
+
+def no_results(lang: str, search: str) -> str:
+    """What a search that found nothing says, and what to try: its results page and its 404 pages alike."""
+    return " ".join(
+        (
+            gettext(lang, "No article matches “%(search)s”.") % {"search": search},
+            gettext(lang, "Check the spelling, or try fewer words."),
+        )
+    )
+
+
 # How much of a page "number" that is none a 404 page repeats.
 _SHOWN_CHARS = 20
 
@@ -52,13 +62,7 @@ def _no_such_page(
     if search and total == 0:
         # A search that found nothing has no pages to tell of ("only one page", "the first page" would be
         # an empty one): only that nothing matches, and what to try, as its results page says.
-        explanation = " ".join(
-            (
-                gettext(lang, "No article matches “%(search)s”.") % {"search": search},
-                gettext(lang, NO_RESULTS_HINT),
-            )
-        )
-        return error_page(request, 404, explanation=explanation, search=search)
+        return error_page(request, 404, explanation=no_results(lang, search), search=search)
     # (Two messages, not a plural: the number of pages is in one only.)
     if pages == 1:
         explanation = gettext(lang, "This list has no page %(page)s: it has only one page.")
@@ -88,7 +92,7 @@ async def index(request: Request) -> Response:
         return _no_such_page(request, lang, raw_page, listing.pages, search, total=listing.total)
     context = {
         "page_lang": lang, "prefs": prefs_for(request), "listing": listing, "search": search,
-        "search_cut": search_cut(search),
+        "search_cut": search_cut(search), "no_results": "" if listing.total or not search else no_results(lang, search),
     }  # fmt: skip
     return render(request, "index.html", lang, context)
 
