@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, Route, expect
 
 from tests.browser.conftest import ROOT, describe_violations, run_axe, static_server
 from tests.browser.test_quick_presses import slow_down
@@ -558,13 +558,8 @@ LISTEN_IN_COMPONENT = """() => {
 }"""
 
 
-@pytest.mark.parametrize("cookies", [True, False])
-def test_every_quick_press_in_the_component_counts(host_context: BrowserContext, sites: Sites, cookies: bool) -> None:
-    """A+ pressed three times while the first change is on its way (every answer 400 ms late): three steps,
-    not one; the second and third go as one request once the first answer is in, and only its answer is said.
-    Without cookies too, where the settings travel in the component's requests."""
-    if not cookies:
-        without_cookies(host_context, sites.reader)
+def component_with_slow_answers(host_context: BrowserContext, sites: Sites) -> tuple[Page, Locator]:
+    """The plain host page's component, loaded, its answers then 1.5 s late, what it says recorded; its A+."""
     page = host_context.new_page()
     page.goto(sites.host + "/plain.html")
     bigger = page.locator("reader-article #reader-bigger")
@@ -575,6 +570,17 @@ def test_every_quick_press_in_the_component_counts(host_context: BrowserContext,
     # change, rightly said on its own.
     slow_down(page, 1500)
     page.evaluate(LISTEN_IN_COMPONENT)
+    return page, bigger
+
+
+@pytest.mark.parametrize("cookies", [True, False])
+def test_every_quick_press_in_the_component_counts(host_context: BrowserContext, sites: Sites, cookies: bool) -> None:
+    """A+ pressed three times while the first change is on its way (every answer 400 ms late): three steps,
+    not one; the second and third go as one request once the first answer is in, and only its answer is said.
+    Without cookies too, where the settings travel in the component's requests."""
+    if not cookies:
+        without_cookies(host_context, sites.reader)
+    page, bigger = component_with_slow_answers(host_context, sites)
     bigger.focus()
     for _ in range(3):
         page.keyboard.press("Enter")
@@ -614,13 +620,7 @@ def test_a_press_made_by_script_while_a_change_is_on_its_way_is_not_lost_without
     """A form submitted by script (requestSubmit() without a submitter) while a change is on its way: its press
     falls back to the focused control (#submit), and when that is none of the form's, it cannot be made again
     on the new region. It is dropped; the reader is told, then the answer of the change on its way is said."""
-    page = host_context.new_page()
-    page.goto(sites.host + "/plain.html")
-    bigger = page.locator("reader-article #reader-bigger")
-    expect(bigger).to_be_visible()
-    page.wait_for_load_state("networkidle")
-    slow_down(page, 1500)
-    page.evaluate(LISTEN_IN_COMPONENT)
+    page, bigger = component_with_slow_answers(host_context, sites)
     bigger.focus()
     page.keyboard.press("Enter")
     page.evaluate(
