@@ -543,6 +543,19 @@ def test_a_line_needs_no_client_and_no_raw_path() -> None:
     assert found and (found["client"], found["target"]) == ("-", "/\\xC3\\xA9")
 
 
+def test_a_long_field_keeps_as_much_as_fits_in_either_format() -> None:
+    # A field over its limit keeps its beginning up to the limit, then "...": the longer it was, the same (a
+    # JSON field 4 KiB long or more used to keep nothing but "...", one over by 100 bytes lost 100 more).
+    for length in (2049, 2148, 4096, 20_000):
+        value = b"/" + b"a" * (length - 1)
+        assert escape_text(value, 2048) == value[:2045] + b"..."
+        assert json.loads(escape_json(value, 2048)) == value[:2045].decode() + "..."
+    for letter, width in (("ệ", 6), ("😀", 12), ('"', 2)):  # escapes of 6 and 12 bytes (\u1ec7, a pair), \"
+        cut = escape_json(letter.encode() * 3000, 2048)
+        assert 2048 - width < len(cut) - 2 <= 2048, (letter, len(cut))
+        assert json.loads(cut) == letter * ((2048 - 3) // width) + "..."
+
+
 def test_a_cut_never_ends_inside_an_escape() -> None:
     for size in range(20, 40):
         cut = escape_text(b"a" * 5 + b"\n" * 20, size)

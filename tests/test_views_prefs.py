@@ -81,6 +81,12 @@ async def test_forwarded_proto_counts_only_when_trusted(client: httpx.AsyncClien
         async with client_for(trusting) as http:
             trusted = await http.post("/preferences", data={"size": "200"}, headers={"x-forwarded-proto": "https"})
     assert "Secure" in cookie_header(trusted)
+    # Trusting proxies, but not this peer (the tests' client connects from 127.0.0.1): its header is anyone's.
+    elsewhere = settings.replace(trust_proxy_headers=True, trusted_proxies=("10.0.0.0/8",))
+    async with served(create_app(elsewhere)) as trusting_others:
+        async with client_for(trusting_others) as http:
+            stranger = await http.post("/preferences", data={"size": "200"}, headers={"x-forwarded-proto": "https"})
+    assert "Secure" not in cookie_header(stranger)
 
 
 @pytest.mark.parametrize(

@@ -86,10 +86,17 @@ def escape_json(value: bytes, limit: int) -> bytes:
     text = value.decode("utf-8", "backslashreplace")
     encoded = json.dumps(text)
     if len(encoded) > limit + 2:
-        text = text[:limit]  # every character takes at least one byte
-        while len(encoded) > limit + 2:
-            text = text[: max(0, len(text) - (len(encoded) - limit - 2) - len(TRUNCATED))]
-            encoded = json.dumps(text + TRUNCATED.decode())
+        # The longest beginning whose escaped form fits with the mark: a character's escape is 1 to 12 bytes
+        # long (a letter, \u1ea5, a surrogate pair), so the cut is searched for, by halves, not computed.
+        mark = TRUNCATED.decode()
+        fits, too_long = 0, min(len(text), limit) + 1  # every character takes at least one byte
+        while too_long - fits > 1:
+            middle = (fits + too_long) // 2
+            if len(json.dumps(text[:middle] + mark)) <= limit + 2:
+                fits = middle
+            else:
+                too_long = middle
+        encoded = json.dumps(text[:fits] + mark)
     return encoded.encode("ascii")
 
 

@@ -104,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         "--access-log",
         metavar="PATH",
         help=f"where the access log goes: a file (appended to), '{ACCESS_LOG_STDERR}' or '{ACCESS_LOG_OFF}' "
-        f"(default: $READER_ACCESS_LOG, else {ACCESS_LOG_STDERR}); written at least twice a second",
+        f"(default: $READER_ACCESS_LOG, else {ACCESS_LOG_STDERR}); written when 64 KiB gather or the oldest "
+        "line is half a second old",
     )
     serve.add_argument(
         "--access-log-format",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from collections.abc import Collection
 from typing import Any
@@ -90,13 +91,25 @@ def ui_lang_for(request: Request, content_lang: str | None = None, requested: st
 
 
 def is_https(request: Request) -> bool:
-    """True for HTTPS requests; a proxy's X-Forwarded-Proto counts only when configured as trusted."""
+    """True for HTTPS requests. Behind a trusted proxy uvicorn has already made the scheme the one its
+    X-Forwarded-Proto names; the header is read here too for servers that leave it (the tests' ASGI client),
+    and then only from a peer among READER_TRUSTED_PROXIES: anyone else could send it."""
     if request.url.scheme == "https":
         return True
-    if request.state["settings"].trust_proxy_headers:
+    settings = request.state["settings"]
+    if settings.trust_proxy_headers and _is_trusted_peer(request, settings.trusted_proxies):
         forwarded = request.headers.get("x-forwarded-proto", "")
         return forwarded.split(",", 1)[0].strip().lower() == "https"
     return False
+
+
+def _is_trusted_peer(request: Request, networks: tuple[str, ...]) -> bool:
+    """Whether the connection comes from one of `networks` (a proxy reader is told to trust)."""
+    try:
+        peer = ipaddress.ip_address(request.client.host if request.client else "")
+    except ValueError:  # a Unix socket's peer, or no peer at all
+        return False
+    return any(peer in ipaddress.ip_network(network) for network in networks)
 
 
 # Which cookie keeps a preference change, by where it was made (docs/preferences.md, "Which cookie"):
