@@ -427,22 +427,25 @@ def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_ta
             assert await store.rename_article("gone-typo", "gone", version=1)
             assert await store.delete_article("gone")
 
-    async def redirect_on(target: str | Path) -> tuple[str | None, int | None, str | None]:
+    async def redirect_on(target: str | Path) -> tuple[str | None, int | None, str | None, str | None]:
         async with opened_nodes(target, 1) as (db,):
             store = SqlArticleStore(db)
             row = await db.fetch_one("SELECT version FROM article_redirects WHERE slug = 'typo'")
             assert await store.restore_deleted(draft("gone"), version=2)
+            # And its feed id's: feed readers following the copy see the same entry (reader.views.feed).
+            feed = await db.fetch_one("SELECT feed_slug FROM articles WHERE slug = 'fixed'")
             return (
                 await store.get_redirect("typo"),
                 row["version"] if row else None,
                 await store.get_redirect("gone-typo"),
+                feed["feed_slug"] if feed else None,
             )
 
     source = tmp_path / "source.db"
     asyncio.run(renamed_site(source))
     done = reader("copy", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
-    assert asyncio.run(redirect_on(database_target)) == ("fixed", 1, "gone")
+    assert asyncio.run(redirect_on(database_target)) == ("fixed", 1, "gone", "typo")
 
 
 def test_a_copy_keeps_drafts_drafts(tmp_path: Path, database_target: str | Path) -> None:

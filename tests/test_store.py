@@ -1321,3 +1321,64 @@ async def test_a_database_of_schema_11_has_every_article_published(empty_databas
                 await tx.execute("UPDATE articles SET status = 'hidden' WHERE slug = 'old'")
         unpublished = await store.update_article(draft("old", title="Two", status="draft"), version=2, by="lan")
         assert unpublished is not None and unpublished.version == 3 and await store.get_article("old") is None
+
+
+async def _feed_keys(store: SqlArticleStore) -> dict[str, tuple[str, int]]:
+    """What each article's feed id is made from (reader.views.feed.entry_id), by its address."""
+    listing = await store.list_articles(page=1, per_page=50)
+    return {item.slug: (item.feed_slug, item.feed_version) for item in listing.items}
+
+
+async def test_articles_of_schema_13_keep_their_feed_ids_through_the_upgrade_and_renames(
+    empty_database_target: str | Path,
+) -> None:
+    """Schema 14 gives no stored article a new feed id (feed readers hold their addresses as ids), not even
+    one renamed or created at a reused address before: each keeps the address it has at the upgrade, and
+    keeps it when renamed after. So do articles a node of the release before creates while nodes are
+    upgraded; and that node's renames leave an id already given as it is."""
+    article = (
+        "INSERT INTO articles (slug, lang, title, body_html, published, created_at, updated_at, version,"
+        " saved_by_version, search_version) VALUES ('{}', 'vi', 'Tin', '<p>b</p>', '2020-01-01',"
+        " '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z', {}, {}, {})"
+    )
+    rows = [
+        article.format("kept", 1, 1, 1),
+        article.format("renamed-before", 2, 2, 2),  # renamed from "first-address" before the upgrade
+        "INSERT INTO article_redirects (slug, target, version) VALUES ('first-address', 'renamed-before', 1)",
+        article.format("reused", 3, 3, 3),  # created where a deleted article was
+        "INSERT INTO deleted_articles (slug, version) VALUES ('reused', 2)",
+    ]
+    await _at_schema(empty_database_target, 13, rows)
+    async with opened_nodes(empty_database_target, 1) as (db,):
+        store = SqlArticleStore(db)
+        assert await _feed_keys(store) == {s: (s, 1) for s in ("kept", "renamed-before", "reused")}
+        assert await store.rename_article("kept", "kept-2", version=1)
+        assert await store.rename_article("renamed-before", "renamed-after", version=2)
+        assert await store.rename_article("reused", "reused-2", version=3)
+        keys = await _feed_keys(store)
+        assert keys == {"kept-2": ("kept", 1), "renamed-after": ("renamed-before", 1), "reused-2": ("reused", 1)}
+        # A node of the release before, still serving: its new article's id is its address until a node of
+        # this release renames it; its rename of an article with an id of its own leaves that id.
+        async with db.transaction() as tx:
+            await tx.execute(_OLD_INSERT, ("old-node", "Tin", "<p>c</p>"))
+            await tx.execute("UPDATE articles SET slug = 'moved-by-old-node' WHERE slug = 'kept-2'")
+        keys = await _feed_keys(store)
+        assert keys["old-node"] == ("old-node", 1) and keys["moved-by-old-node"] == ("kept", 1)
+        assert await store.rename_article("old-node", "old-node-2", version=1)
+        assert (await _feed_keys(store))["old-node-2"] == ("old-node", 1)
+
+
+async def test_a_new_article_is_given_its_first_address_and_the_version_it_began_at(store: SqlArticleStore) -> None:
+    """Its first address, kept through renames; one created where another article was begins past that one's
+    versions, which tells its feed id from the other's (reader.views.feed.entry_id)."""
+    await store.save_articles([draft("a")])
+    assert await _feed_keys(store) == {"a": ("a", 1)}
+    assert await store.rename_article("a", "b", version=1)
+    assert await store.create_article(draft("a"))
+    assert await _feed_keys(store) == {"b": ("a", 1), "a": ("a", 2)}
+    assert await store.delete_article("b")
+    deleted = await store.get_deleted("b")
+    assert deleted is not None
+    # A restore creates the article again: to feed readers, a new entry.
+    assert await store.restore_deleted(draft("b"), version=deleted.last.version)
+    assert await _feed_keys(store) == {"b": ("b", 3), "a": ("a", 2)}

@@ -141,3 +141,35 @@ async def test_a_draft_is_not_in_the_feed_and_an_unpublished_article_leaves_it_a
     assert again.status_code == 200 and "Newest of all" not in again.text
     assert await store.update_article(draft("newest", title="Newest of all", status="published"), version=2)
     assert "Newest of all" in (await client.get("/feed.xml")).text
+
+
+async def feed_ids(client: httpx.AsyncClient) -> dict[str, str]:
+    """Each entry's id, by its link."""
+    entries = (await feed_root(client)).findall(f"{ATOM}entry")
+    return {
+        entry.find(f"{ATOM}link[@rel='alternate']").get("href"): entry.findtext(f"{ATOM}id") or "" for entry in entries
+    }  # type: ignore[union-attr]
+
+
+async def test_a_renamed_article_keeps_its_entry_id_and_a_new_one_at_its_address_gets_another(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
+    """An entry's id never changes (RFC 4287 §4.2.6): a feed reader would show a renamed article twice. A new
+    article's id is its first address; one created where another article was has an id of its own."""
+    store = app.state["store"]
+    base = "http://testserver/articles/"
+    await store.save_articles([draft("first-name", published="2030-01-01")])
+    assert (await feed_ids(client))[base + "first-name"] == base + "first-name"
+    assert await store.rename_article("first-name", "second-name", version=1)
+    assert await store.rename_article("second-name", "third-name", version=2)
+    ids = await feed_ids(client)
+    assert ids[base + "third-name"] == base + "first-name" and base + "first-name" not in ids
+    # Its first address taken by another article: not the same entry, whatever the two are called later.
+    await store.save_articles([draft("first-name", published="2030-01-02")])
+    ids = await feed_ids(client)
+    assert ids[base + "first-name"] == base + "first-name#2" and ids[base + "third-name"] == base + "first-name"
+    # Deleted and created again at its address: another article, another entry.
+    assert await store.delete_article("first-name")
+    await store.save_articles([draft("first-name", published="2030-01-02")])
+    assert (await feed_ids(client))[base + "first-name"] == base + "first-name#3"
+    assert len(set((await feed_ids(client)).values())) == len(await feed_ids(client))

@@ -43,6 +43,7 @@ from tests.test_views_editor import (  # noqa: F401
 )
 from tests.test_views_feed import (  # noqa: F401
     test_a_feed_reader_polls_for_304_until_an_article_changes,
+    test_a_renamed_article_keeps_its_entry_id_and_a_new_one_at_its_address_gets_another,
     test_the_feed_lists_the_newest_articles_as_the_index_does,
 )
 

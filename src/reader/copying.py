@@ -14,11 +14,12 @@ from reader.db import Database, Reads, Transaction
 BATCH = 500
 # The search words too, with the version they were made from (reader.search): the target finds what the
 # source found, at once, on either backend (each indexes them its own way), and a stale row stays stale
-# there, to be made again by the target's nodes as by the source's.
+# there, to be made again by the target's nodes as by the source's. And what the feed's ids are made from
+# (migrations._FEED_ID): feed readers following the copy see the same entries.
 ARTICLE_COLUMNS = (
     "slug", "lang", "title", "summary", "body_html", "body_source", "body_format", "author", "published",
     "source_url", "version", "created_at", "updated_at", "saved_by", "saved_by_version", "status", "search_title",
-    "search_text", "search_version",
+    "search_text", "search_version", "feed_slug", "feed_version",
 )  # fmt: skip
 # Checked for emptiness, and emptied by --replace (children before parents).
 SITE_TABLES = ("articles", "users", "api_tokens")

@@ -179,6 +179,19 @@ _POSTGRESQL_SEARCH = (
     f"CREATE INDEX articles_words ON articles USING gin ({POSTGRESQL_WORDS})",
 )
 
+# The Atom feed's entry id of each article (reader.views.feed), which must never change (RFC 4287 §4.2.6: a
+# feed reader takes a new id for a new entry, and a renamed article showed twice). It is made from the slug
+# an article had when its id was given (feed_slug) and the version it was created at (feed_version): a
+# version above 1 means another article had that address before it (reader.store's _NEW_VERSION goes on from
+# that one's), whose id it must not take. NULL and 1 (every article stored before this migration, and one a
+# node of the release before creates while nodes are upgraded): the article's current address, as reader
+# made every id before, which feed readers already hold; a rename sets feed_slug to the address it leaves, so
+# the id stays. Columns added empty: no row is rewritten, whatever the table's size.
+_FEED_ID = (
+    "ALTER TABLE articles ADD COLUMN feed_slug TEXT",
+    "ALTER TABLE articles ADD COLUMN feed_version INTEGER NOT NULL DEFAULT 1",
+)
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -284,6 +297,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         # Readers' search over the articles' text: their words, and each backend's index of them.
         sqlite=_SQLITE_SEARCH,
         postgresql=_POSTGRESQL_SEARCH,
+    ),
+    Migration(
+        # The feed's entry ids, kept through renames (_FEED_ID).
+        sqlite=_FEED_ID,
+        postgresql=_FEED_ID,
     ),
 )
 

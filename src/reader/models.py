@@ -158,6 +158,11 @@ class ArticleSummary:
     published: str
     updated_at: str  # when its current version was saved (UTC): the feed's <updated>
     status: Status = PUBLISHED
+    # What its Atom feed entry's id is made from, which never changes (reader.views.feed.entry_id): the slug
+    # it had when the id was given, and the version it was created at (above 1: another article had that
+    # address before it).
+    feed_slug: str = ""
+    feed_version: int = 1
     # A search's result (reader.store's list_articles): its lead and text around where the search found its
     # words, marked (None when its title has them all, or its lead and text none: the lead is shown as it
     # is), and its author marked when the author's name has one.

@@ -37,14 +37,17 @@ _NEW_VERSION = (
     "WHERE slug = ?), 0)"
 )
 # Columns in the order of _new_row: (slug, *_COMPARED, published, status, created_at, updated_at, saved_by,
-# search_title, search_text, slug, slug, slug); saved_by_version and search_version are the version
-# (migrations._SAVED_BY, migrations._SEARCH_COLUMNS).
+# search_title, search_text, feed_slug, slug, slug, slug, slug); saved_by_version, search_version and
+# feed_version are the version (migrations._SAVED_BY, _SEARCH_COLUMNS, _FEED_ID): the feed's id of an
+# article created where another one was (a version above 1) is told from that one's by it.
 _INSERT = (
     "INSERT INTO articles (slug, lang, title, summary, body_html, body_source, body_format, author, source_url, "
-    "published, status, created_at, updated_at, saved_by, search_title, search_text, version, saved_by_version, "
-    f"search_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_NEW_VERSION}, {_NEW_VERSION}, "
-    f"{_NEW_VERSION})"
+    "published, status, created_at, updated_at, saved_by, search_title, search_text, feed_slug, version, "
+    "saved_by_version, search_version, feed_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    f"{_NEW_VERSION}, {_NEW_VERSION}, {_NEW_VERSION}, {_NEW_VERSION})"
 )
+# The slug an article's feed id is made from: its current one while it has none of its own (migrations._FEED_ID).
+_FEED_SLUG = "coalesce(feed_slug, slug) AS feed_slug"
 # What readers may see (the reads' `drafts=False`): published articles only. A draft is answered for as an
 # article that does not exist, at its address and at the old ones that lead to it.
 _PUBLIC = "status = 'published'"
@@ -89,10 +92,13 @@ _UPDATE = (
     "WHERE slug = ?"
 )
 # A rename: the same, with the new slug first, and the version the rename was asked for (after the old slug).
+# The feed's id stays (migrations._FEED_ID): an article that has none of its own yet (stored before schema 14,
+# or by a node of the release before) keeps the one made from the address it leaves.
 _MOVE = (
-    "UPDATE articles SET slug = ?, lang = ?, title = ?, summary = ?, body_html = ?, body_source = ?, "
-    "body_format = ?, author = ?, source_url = ?, published = ?, status = ?, version = version + 1, updated_at = ?, "
-    "saved_by = ?, saved_by_version = version + 1, search_title = ?, search_text = ?, search_version = version + 1 "
+    "UPDATE articles SET slug = ?, feed_slug = coalesce(feed_slug, slug), lang = ?, title = ?, summary = ?, "
+    "body_html = ?, body_source = ?, body_format = ?, author = ?, source_url = ?, published = ?, status = ?, "
+    "version = version + 1, updated_at = ?, saved_by = ?, saved_by_version = version + 1, search_title = ?, "
+    "search_text = ?, search_version = version + 1 "
     "WHERE slug = ? AND version = ?"
 )
 # Articles whose words (reader.search) were made from another version than theirs, or not yet made: written by
@@ -303,7 +309,7 @@ class SqlArticleStore:
         total_row = await self.db.fetch_one("SELECT count(*) AS n FROM articles" + where, matching)
         total = int(total_row["n"]) if total_row else 0
         page, pages = Page.bounds(total, per_page, page)
-        fields = "slug, lang, title, summary, author, published, updated_at, status"
+        fields = "slug, lang, title, summary, author, published, updated_at, status, feed_version, " + _FEED_SLUG
         if words:
             # The page's ids first, then their rows: ordered with every row's columns, SQLite would read each
             # article found whole (its sorter holds what the statement selects).
@@ -331,6 +337,8 @@ class SqlArticleStore:
                 published=r["published"],
                 updated_at=r["updated_at"],
                 status=r["status"],
+                feed_slug=r["feed_slug"],
+                feed_version=r["feed_version"],
                 excerpt=text,
                 author_marked=author,
             )  # fmt: skip
@@ -788,7 +796,7 @@ def _new_row(draft: ArticleDraft, words: SearchText, now: str, today: str, by: s
     values = [getattr(draft, field) for field in _COMPARED]
     status = draft.status or PUBLISHED
     published = draft.published or today
-    return (draft.slug, *values, published, status, now, now, by, words.title, words.words, *[draft.slug] * 3)
+    return (draft.slug, *values, published, status, now, now, by, words.title, words.words, *[draft.slug] * 5)
 
 
 def _changed_row(draft: ArticleDraft, words: SearchText, old: Row, now: str, by: str) -> tuple[object, ...] | None:

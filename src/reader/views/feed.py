@@ -27,6 +27,7 @@ class FeedEntry:
     """One article as the feed shows it: text XML can hold, times as RFC 3339 date-times."""
 
     url: str
+    id: str
     lang: str
     title: str
     summary: str
@@ -50,10 +51,20 @@ def _date_time(stored: str, zone: dt.tzinfo, fallback: dt.datetime) -> str:
     return fallback.isoformat()  # never written by any version; the version's own time stands in
 
 
+def entry_id(request: Request, base: str, article: ArticleSummary) -> str:
+    """The article's entry id, the same for all its life (RFC 4287 §4.2.6; migrations._FEED_ID): the address it
+    had when it was given one (its first, or for an article stored before reader kept them, the one it had
+    then), which a rename does not change. An article created at an address another article had before (one
+    deleted there, or renamed away) is another entry: the version it began at follows, as a fragment."""
+    address = base + path_for(request, "article", slug=article.feed_slug or article.slug)
+    return address if article.feed_version == 1 else f"{address}#{article.feed_version}"
+
+
 def _entry(request: Request, base: str, article: ArticleSummary, zone: dt.tzinfo) -> FeedEntry:
     updated = article.updated.replace(microsecond=0)
     return FeedEntry(
         url=base + path_for(request, "article", slug=article.slug),
+        id=entry_id(request, base, article),
         lang=article.lang,
         title=xml_text(article.title),
         summary=xml_text(article.summary),
