@@ -601,3 +601,51 @@ def test_a_json_body_without_list_paragraphs_is_not_written_again(tmp_path: Path
     article = {**JSON_ARTICLE, "body_html": body}
     (fields,) = importer.read_file(write(tmp_path / "a.json", json.dumps(article)))
     assert fields["body_html"] == body
+
+
+def _filtered_item(marker: str, text: str) -> str:
+    """An item as Word's "Web Page, Filtered" writes it: the list paragraph's class, no mso-list markup, the
+    bullet a character of a symbol font."""
+    return (
+        f"<p class=MsoListParagraphCxSpMiddle style='text-indent:-.25in'><span style='font-family:Wingdings'>"
+        f"{marker}<span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp;&nbsp; </span></span>{text}</p>\n"
+    )
+
+
+def test_words_filtered_html_is_imported_as_a_list(tmp_path: Path) -> None:
+    body = (
+        "<p class=MsoNormal>Nhiệm vụ:</p>\n"
+        + _filtered_item("§", "Rà soát bộ máy;")
+        + _filtered_item("§", "Tinh giản.")
+    )
+    page = write(
+        tmp_path / "filtered.htm",
+        "<html lang=vi><head><title>Họp</title><style>p.MsoListParagraph {margin:0}</style></head>"
+        f"<body>{body}</body></html>",
+    )
+    (fields,) = importer.read_file(page)
+    assert isinstance(fields["body_html"], str) and "§" not in fields["body_html"]
+    (draft,) = drafts_from_files([page])
+    assert draft.body_html == "<p>Nhiệm vụ:</p>\n<ul><li>Rà soát bộ máy;</li>\n<li>Tinh giản.</li></ul>"
+    assert importer.layout_findings([draft], "en") == []
+    (draft,) = drafts_from_files([write(tmp_path / "filtered.json", json.dumps({**JSON_ARTICLE, "body_html": body}))])
+    assert draft.body_html == "<p>Nhiệm vụ:</p>\n<ul><li>Rà soát bộ máy;</li>\n<li>Tinh giản.</li></ul>"
+
+
+def test_vietnamese_points_are_one_list_in_the_articles_language(tmp_path: Path) -> None:
+    letters = "abcdđeghikl"
+    body = "<p>Điều 5. Các hành vi bị nghiêm cấm</p>" + "".join(
+        f"<p>{letter}) Điểm {letter};</p>" for letter in letters
+    )
+    items = "".join(f"<li>Điểm {letter};</li>" for letter in letters)
+    stored = f'<p>Điều 5. Các hành vi bị nghiêm cấm</p><ol class="vi-lower-alpha" type="a">{items}</ol>'
+    page = write(tmp_path / "luat.html", f"<html lang=vi><head><title>Luật</title></head><body>{body}</body></html>")
+    (draft,) = drafts_from_files([page])
+    assert draft.body_html == stored
+    (draft,) = drafts_from_files([write(tmp_path / "luat.json", json.dumps({**JSON_ARTICLE, "body_html": body}))])
+    assert draft.body_html == stored
+    # The same points in an English article: Latin letters, where "đ)" is no letter of a list.
+    english = {**JSON_ARTICLE, "lang": "en", "body_html": body}
+    (draft,) = drafts_from_files([write(tmp_path / "en.json", json.dumps(english))])
+    assert '<ol type="a"><li>Điểm a;</li>' in draft.body_html and "<p>đ) Điểm đ;</p>" in draft.body_html
+    assert "vi-lower-alpha" not in draft.body_html

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from reader.layout_checks import layout_issues
 from reader.list_paragraphs import hand_made_lists, make_lists, may_hold_lists
 from reader.sanitize import sanitize_html
 from reader.soup import parse_html
@@ -21,10 +22,11 @@ def _item(marker: str, text: str, level: int = 1) -> str:
     )
 
 
-def listed(markup: str) -> str:
-    """`markup` with its list paragraphs made lists, then sanitized as the import stores it."""
+def listed(markup: str, lang: str | None = None) -> str:
+    """`markup` with its list paragraphs made lists (in an article in `lang`), then sanitized as the import
+    stores it."""
     soup = parse_html(markup)
-    make_lists(soup)
+    make_lists(soup, lang=lang)
     return sanitize_html(soup.decode(), lang="vi")
 
 
@@ -105,12 +107,31 @@ def test_many_runs_are_made_lists_without_walking_the_children_for_each() -> Non
 
 def test_the_quick_look_misses_no_list() -> None:
     # may_hold_lists spares most bodies the walk over their paragraphs; it may say yes wrongly, never no.
-    for markup in [markup for markup, _ in PASTED] + [_item("·", "Một") + _item("·", "Hai")]:
+    filtered = [
+        _filtered_item(bullet, "Một", font) + _filtered_item(bullet, "Hai", font)
+        for bullet, font in (("§", "Wingdings"), ("Ø", "Wingdings"), ("ü", "Wingdings"), ("o", "Courier New"))
+    ]
+    filtered += [
+        _filtered_item("A.", "Một", "Times") + _filtered_item("B.", "Hai", "Times"),
+        _filtered_item("1.", "Một", "Times").replace("class=", 'CLASS="').replace(" style", '" style')
+        + _filtered_item("2.", "Hai", "Times"),
+        # Word's bullets as the sanitizer leaves them, without the class (the check page's look).
+        "<p><span>§<span> </span></span>Một</p><p><span>§<span> </span></span>Hai</p>",
+        "<p><span>o<span> </span></span>Một</p><p><span>o<span> </span></span>Hai</p>",
+    ]
+    vietnamese = ["<p>d) bốn</p><p>đ) năm</p>", "<p>đ) năm</p><p>e) sáu</p>"]
+    for markup in [markup for markup, _ in PASTED] + [_item("·", "Một") + _item("·", "Hai"), *filtered, *vietnamese]:
         assert may_hold_lists(markup), markup
     assert not may_hold_lists("<p>Đoạn <b>một</b>.</p><p>2026 là năm.</p><ul><li>• a</li></ul>")
 
 
-@pytest.mark.parametrize("markup", ["<p>" * 100_000 + "x", "<p" * 200_000, "<p><b>" * 100_000, "<p>" + "<b>" * 100_000])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<p>" * 100_000 + "x", "<p" * 200_000, "<p><b>" * 100_000, "<p>" + "<b>" * 100_000,
+        "<p class=" * 100_000, "class = '" * 100_000, "<p><span>o&nbsp; x" * 100_000,
+    ],
+)  # fmt: skip
 def test_the_quick_look_takes_time_in_proportion(markup: str) -> None:
     # Each <p>'s look ran over all the tags after it: "<p>" × 8,000 took 5.6 s, × 100,000 would take hours.
     start = time.process_time()
@@ -134,3 +155,54 @@ def test_words_filtered_html_too() -> None:
     # In a paragraph with Word's list class, a word of one letter is still a word.
     words = "<p class=MsoListParagraph>Ở đây.</p><p class=MsoListParagraph>Ở kia.</p>"
     assert listed(words) == "<p>Ở đây.</p><p>Ở kia.</p>"
+
+
+def test_words_symbol_bullets_left_without_the_class_are_still_found() -> None:
+    # What an import before the quick look knew Word's filtered HTML left (and any body where the class is
+    # gone): each bullet alone in its font's span; the check page points the run out.
+    leftover = (
+        "<p>Nhiệm vụ:</p>\n<p><span>§<span> </span></span>Rà soát;</p>\n<p><span>§<span> </span></span>Tinh giản.</p>"
+    )
+    found = [
+        (paragraph.get_text()[-8:], mark.text, count)
+        for paragraph, mark, count in hand_made_lists(parse_html(leftover))
+    ]
+    assert found == [("Rà soát;", "§", 2)]
+    assert [issue["kind"] for issue in layout_issues(leftover, "en")] == ["hand_made_list"]
+    assert listed(leftover) == "<p>Nhiệm vụ:</p>\n<ul><li>Rà soát;</li>\n<li>Tinh giản.</li></ul>"
+    # Not a bullet: the same characters starting a text, or with more in their element.
+    for prose in ("<p>§ 5 Luật.</p><p>§ 6 Luật.</p>", "<p><b>§ 5</b> Luật.</p><p><b>§ 6</b> Luật.</p>",
+                  "<p>o ở đây</p><p>o ở kia</p>"):  # fmt: skip
+        assert hand_made_lists(parse_html(prose)) == [], prose
+
+
+# Vietnamese letters its points in its own order: đ after d, no f, j, w or z.
+VIETNAMESE_POINTS = "abcdđeghiklmnopqrstuvxy"
+
+
+def test_vietnamese_lettered_points_are_one_list_in_vietnamese_order() -> None:
+    markup = "<p>Điều 5. Các hành vi bị nghiêm cấm</p>" + "".join(
+        f"<p>{letter}) Điểm {letter};</p>" for letter in VIETNAMESE_POINTS
+    )
+    items = "".join(f"<li>Điểm {letter};</li>" for letter in VIETNAMESE_POINTS)
+    stored = f'<p>Điều 5. Các hành vi bị nghiêm cấm</p><ol class="vi-lower-alpha" type="a">{items}</ol>'
+    assert listed(markup, "vi") == stored
+    assert listed(markup, "vi-VN") == stored
+    # A list that starts at "đ)" starts at the fifth of these letters, the one reader.css shows for it.
+    assert listed("<p>đ) năm</p><p>e) sáu</p><p>g) bảy</p>", "vi") == (
+        '<ol class="vi-lower-alpha" start="5" type="a"><li>năm</li><li>sáu</li><li>bảy</li></ol>'
+    )
+    word = _item("Đ.", "Năm") + _item("E.", "Sáu")
+    assert listed(word, "vi") == '<ol class="vi-upper-alpha" start="5" type="A"><li>Năm</li>\n<li>Sáu</li></ol>'
+    # "f)" is no Vietnamese point: "e) f)" are not one list.
+    assert listed("<p>e) sáu</p><p>f) bảy</p>", "vi") == "<p>e) sáu</p><p>f) bảy</p>"
+    found = [(mark.text, count) for _, mark, count in hand_made_lists(parse_html(markup), "vi")]
+    assert found == [("a)", 23)]
+
+
+def test_other_languages_keep_the_latin_letters() -> None:
+    markup = "".join(f"<p>{letter}) point {letter}</p>" for letter in "abcdefg")
+    stored = '<ol type="a">' + "".join(f"<li>point {letter}</li>" for letter in "abcdefg") + "</ol>"
+    assert listed(markup, "en") == stored
+    assert listed(markup) == stored
+    assert listed("<p>d) bốn</p><p>đ) năm</p>", "en") == "<p>d) bốn</p><p>đ) năm</p>"

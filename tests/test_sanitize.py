@@ -305,6 +305,15 @@ def test_htmx_and_data_attributes_are_removed(html: str) -> None:
 def test_ids_names_and_classes_cannot_clobber_the_page() -> None:
     html = sanitize_html('<p id="reader-title" class="reader-panel"><a name="htmx" href="/x">x</a></p>', lang="en")
     assert html == '<p><a href="/x" rel="noopener noreferrer">x</a></p>'
+    # A list's class only as the importer writes it for Vietnamese letters (reader.list_paragraphs).
+    html = sanitize_html(
+        '<ol class="reader-panel"><li>x</li></ol><ol class="vi-lower-alpha x"><li>y</li></ol>', lang="vi"
+    )
+    assert html == "<ol><li>x</li></ol><ol><li>y</li></ol>"
+    kept = '<ol class="vi-lower-alpha" start="5" type="a"><li>đ</li></ol><ol class="vi-upper-alpha" type="A"><li>A</li>'
+    kept += "</ol>"
+    assert sanitize_html(kept, lang="vi") == kept
+    assert sanitize_html('<p class="vi-lower-alpha">x</p>', lang="vi") == "<p>x</p>"
 
 
 @pytest.mark.parametrize(

@@ -156,7 +156,8 @@ def _with_lists(fields: Mapping[str, object]) -> Mapping[str, object]:
     if not isinstance(body, str) or not may_hold_lists(body):
         return fields
     soup = parse_html(body)
-    if not make_lists(soup):
+    lang = fields.get("lang")
+    if not make_lists(soup, lang=lang if isinstance(lang, str) else None):
         return fields
     return {**fields, "body_html": soup.decode()}
 
@@ -288,7 +289,8 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
     # Word's list paragraphs (and lists pasted as paragraphs) made lists: the sanitizer, next, removes the
     # markup that says they are one.
     if may_hold_lists(text):
-        make_lists(soup, container)
+        lang = fields.get("lang")
+        make_lists(soup, container, lang if isinstance(lang, str) else None)
     fields["body_html"] = container.decode_contents()
     return [fields]
 
@@ -411,7 +413,7 @@ def layout_findings(drafts: Sequence[ArticleDraft], ui_lang: str) -> list[tuple[
     findings = []
     for draft in drafts:
         source = source_as_html(draft.body_source, draft.body_format)
-        issues = layout_issues(draft.body_html, lang, source_html=source)
+        issues = layout_issues(draft.body_html, lang, source_html=source, lang=draft.lang)
         if issues:
             findings.append((draft, issues))
     return findings

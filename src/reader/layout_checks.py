@@ -138,7 +138,7 @@ def layout_report(body_html: str, lang: str, ui_lang: str, *, source_html: str |
         lang=primary_subtag(lang),
         characters_per_line=characters_per_line(rules),
         contrast=theme_contrast(),
-        issues=layout_issues(body_html, ui_lang, source_html=source_html),
+        issues=layout_issues(body_html, ui_lang, source_html=source_html, lang=lang),
     )
 
 
@@ -199,8 +199,12 @@ def theme_contrast() -> dict[str, dict[str, Contrast]]:
     return report
 
 
-def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = None) -> list[LayoutIssue]:
-    """Problems in an article's markup; justified text and px font sizes are also looked for in its source."""
+def layout_issues(
+    body_html: str, ui_lang: str, *, source_html: str | None = None, lang: str | None = None
+) -> list[LayoutIssue]:
+    """Problems in an article's markup; justified text and px font sizes are also looked for in its source.
+    `lang`, the article's language, is the order a hand-made list's letters count in ("đ)" after "d)" in
+    Vietnamese)."""
     soup = parse_html(body_html)
     issues: list[LayoutIssue] = []
 
@@ -245,7 +249,7 @@ def layout_issues(body_html: str, ui_lang: str, *, source_html: str | None = Non
         if columns > MAX_COLUMNS or min_width > NARROW_VIEWPORT - 2 * ROOT_PX:
             message = say("wide_table", columns=columns, min_width=min_width)
             issues.append(WideTable(kind="wide_table", message=message, columns=columns, min_width=min_width))
-    for paragraph, mark, count in hand_made_lists(soup) if may_hold_lists(body_html) else ():
+    for paragraph, mark, count in hand_made_lists(soup, lang) if may_hold_lists(body_html) else ():
         # The import makes runs of list paragraphs lists (reader.importer); these were written in the editor
         # (or are one paragraph's lines).
         first_text = " ".join(paragraph.get_text(" ", strip=True).split())

@@ -10,34 +10,49 @@ Conservative, as a wrong guess rewrites prose: a run is two or more neighbouring
 kind of marker (the same bullet character; numbers or letters with the same punctuation, each one more than
 the one before). A dash is a bullet only with a tab or two spaces after it, or in Word's list markup: a
 paragraph that starts with "- " is how Vietnamese (and French, Russian…) prose writes a line of dialogue.
+Letters count in the order of the article's language: Vietnamese letters its points a) b) c) d) đ) e) g)…
+(VIETNAMESE_LETTERS), and reader.css shows those letters for an <ol type="a"> in Vietnamese.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from string import ascii_lowercase
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PageElement, PreformattedString
 
+from reader.i18n import primary_subtag
 from reader.soup import Places, elements_named
+
+# The letters of Vietnamese lists, in order: its alphabet without the letters that are another's with a mark
+# (ă, â, ê, ô, ơ, ư), as its legal and administrative texts letter their points; no f, j, w or z. The
+# counter style vi-lower-alpha in static/css/reader.css shows the same letters: an item's number here is
+# its letter's place in this string, the number <ol start> gives.
+VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
 
 # The marker at the start of a paragraph's first text, and the spaces after it. A bullet character with
 # spaces; a dash with a tab or two spaces (one space: dialogue); "1." or "1)"; "a)" ("a." starts names:
 # "A. Smith"). A bullet or number may end its text ("<b>•</b> text"); a dash may not ("<i>-</i> Anh").
 _PLAIN_MARKER = re.compile(
     r"[ \t\n\xa0]*(?:(?P<bullet>[·•◦▪])(?:[ \t\xa0]+|$)|(?P<dash>[–-])(?:\t|[ \xa0]{2,})[ \t\xa0]*"
-    r"|(?P<number>[0-9]{1,3})(?P<punct>[.)])(?:[ \t\xa0]+|$)|(?P<letter>[a-z])(?P<paren>\))(?:[ \t\xa0]+|$))"
+    r"|(?P<number>[0-9]{1,3})(?P<punct>[.)])(?:[ \t\xa0]+|$)|(?P<letter>[a-zđ])(?P<paren>\))(?:[ \t\xa0]+|$))"
 )
 # The whole text of a marker in Word's list markup: a number or a letter with its punctuation, or a bullet.
-_WORD_NUMBER = re.compile(r"(?:(?P<number>[0-9]{1,3})|(?P<letter>[a-zA-Z]))(?P<punct>[.)])")
+_WORD_NUMBER = re.compile(r"(?:(?P<number>[0-9]{1,3})|(?P<letter>[a-zA-ZđĐ]))(?P<punct>[.)])")
 # A marker as the first text of a paragraph with Word's list class: up to four characters, then spaces.
 _WORD_TOKEN = re.compile(r"[ \t\n\xa0]*(?P<mark>[^ \t\n\xa0]{1,4})(?:[ \t\xa0]+|$)")
 _WORD_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
 _WORD_LEVEL = re.compile(r"mso-list\s*:[^;]*?\blevel([0-9]+)", re.IGNORECASE)
 _SPACES = " \t\n\r\xa0"
+# Word's bullets in a symbol font, as its "filtered" HTML leaves them once the class that marks a list's
+# paragraph is gone (the sanitizer drops classes): Wingdings' "§" (▪), "Ø" (➢), "ü" (✓), "v" (❖), "q" (❑),
+# "n" (■), "l" (●), "Ÿ" (•), Courier New's "o" (◦). Each is a bullet only alone in the element of its font,
+# with the item's text after that element: as the start of a text, they are letters and words.
+_SYMBOL_BULLETS = frozenset("§ØüvqnlŸo")
 # The characters a plain marker starts with (_PLAIN_MARKER), to rule most paragraphs out before the pattern.
-_MARKER_STARTS = frozenset("·•◦▪–-0123456789abcdefghijklmnopqrstuvwxyz")
+_MARKER_STARTS = frozenset("·•◦▪–-0123456789abcdefghijklmnopqrstuvwxyzđ§ØüŸ")
 _NOT_PHRASING = frozenset({"br", "img", "table", "ul", "ol", "p"})
 
 
@@ -45,9 +60,12 @@ _NOT_PHRASING = frozenset({"br", "img", "table", "ul", "ol", "p"})
 # spaces, tags and comments) starts as a marker does, maybe as a character reference ("&bull;"). More than
 # that, never less; in time linear in the markup: no part of a tag runs past a "<" or ">", the tags after
 # a <p> are taken up to the next <p> at most, and never given back (a possessive repeat): "<p>" × 8,000
-# took 5.6 s when each <p>'s look ran over all those after it.
+# took 5.6 s when each <p>'s look ran over all those after it. Word's "filtered" HTML keeps no mso-list but
+# the class of a list's paragraph ("MsoListParagraphCxSpFirst", the first of its classes), its bullet any
+# character of a symbol font; with the class gone, a symbol bullet alone in its element (_SYMBOL_BULLETS).
 _MAYBE = re.compile(
-    r"mso-list|<p\b[^<>]*>(?:\s|&nbsp;|<(?!p\b)[^<>]*>)*+(?:[·•◦▪–-]|&[#\w]+;|[0-9]{1,3}[.)]|[a-z]\))",
+    r"mso-list|class\s*=\s*[\"']?\s*MsoList|<p\b[^<>]*>(?:\s|&nbsp;|<(?!p\b)[^<>]*>)*+"
+    r"(?:[·•◦▪–§Øü-]|&[#\w]+;|[0-9]{1,3}[.)]|[a-zđ]\)|[vqnlŸo](?:\s|&nbsp;)*<)",
     re.IGNORECASE,
 )
 
@@ -58,11 +76,17 @@ def may_hold_lists(markup: str) -> bool:
     return _MAYBE.search(markup) is not None
 
 
+def letters_of(lang: str | None) -> str:
+    """The letters that number a list's items in `lang` (a BCP 47 tag; None: not known), in order."""
+    return VIETNAMESE_LETTERS if lang and primary_subtag(lang) == "vi" else ascii_lowercase
+
+
 @dataclass(frozen=True)
 class Marker:
     """A paragraph's marker: `kind` says which paragraphs go in one list ("bullet •", "decimal .",
     "lower-alpha )"…), `number` the item's number (1 for "a"; 0 for a bullet), `level` Word's list level (1
-    outside Word's markup), `text` the marker as written."""
+    outside Word's markup), `text` the marker as written; `number` counts letters in the order of the
+    article's language (letters_of: "đ" is 5 in Vietnamese)."""
 
     kind: str
     number: int
@@ -74,8 +98,8 @@ class Marker:
         return not self.kind.startswith("bullet")
 
 
-def marker(paragraph: Tag) -> Marker | None:
-    """The list marker a paragraph starts with, if any."""
+def marker(paragraph: Tag, letters: str = ascii_lowercase) -> Marker | None:
+    """The list marker a paragraph starts with, if any (`letters`: letters_of the article's language)."""
     word = _in_words_list(paragraph)
     found = _first_text(paragraph, any_start=word)
     if found is None:
@@ -85,8 +109,8 @@ def marker(paragraph: Tag) -> Marker | None:
         style = paragraph.get("style")
         if isinstance(style, str) and (word_level := _WORD_LEVEL.search(style)):
             level = max(1, min(int(word_level[1]), 9))
-        return _words_marker("".join(found.get_text().split()), level)
-    plain = _plain_marker(paragraph, found, word=word)
+        return _words_marker("".join(found.get_text().split()), level, letters)
+    plain = _plain_marker(paragraph, found, letters, word=word)
     return plain[0] if plain is not None else None
 
 
@@ -97,40 +121,52 @@ def _in_words_list(paragraph: Tag) -> bool:
     return bool(classes) and isinstance(classes, list) and classes[0][:7].lower() == "msolist"
 
 
-def _words_marker(text: str, level: int) -> Marker | None:
+def _words_marker(text: str, level: int, letters: str) -> Marker | None:
     number = _WORD_NUMBER.fullmatch(text)
     if number is None:
         return Marker(f"bullet {text}", 0, level, text) if len(text) == 1 else None
-    return _numbered(number["number"], number["letter"], number["punct"], level, text)
+    return _numbered(number["number"], number["letter"], number["punct"], level, text, letters)
 
 
-def _plain_marker(paragraph: Tag, string: NavigableString, *, word: bool) -> tuple[Marker, int] | None:
+def _plain_marker(paragraph: Tag, string: NavigableString, letters: str, *, word: bool) -> tuple[Marker, int] | None:
     """The marker at the start of `string` (the paragraph's first text) and where the text after it starts."""
-    if word and (token := _WORD_TOKEN.match(string)) and (mark := _words_marker(token["mark"], 1)) is not None:
+    token = _WORD_TOKEN.match(string)
+    if token and (word or _symbol_bullet(paragraph, string)):
+        mark = _words_marker(token["mark"], 1, letters)
         # A letter as a bullet (Word's "o" of the second level) only as a text of its own, in its font's span:
         # "Ở đây…" starts with a word.
-        alone = not mark.text.isalnum() or string.strip(_SPACES) == mark.text
-        if alone and _has_text_after(paragraph, string, token.end()):
+        alone = mark is not None and (not mark.text.isalnum() or string.strip(_SPACES) == mark.text)
+        if mark is not None and alone and _has_text_after(paragraph, string, token.end()):
             return mark, token.end()
     match = _PLAIN_MARKER.match(string)
     if match is None or not _has_text_after(paragraph, string, match.end()):
         return None
-    return _plain(match), match.end()
+    plain = _plain(match, letters)
+    return (plain, match.end()) if plain is not None else None
 
 
-def _plain(match: re.Match[str]) -> Marker:
+def _symbol_bullet(paragraph: Tag, string: NavigableString) -> bool:
+    """Whether `string` is one of Word's symbol-font bullets alone in an element of its own (its font's span)."""
+    return string.parent is not paragraph and string.strip(_SPACES) in _SYMBOL_BULLETS
+
+
+def _plain(match: re.Match[str], letters: str) -> Marker | None:
     text = match[0].strip(_SPACES)
     if match["bullet"] or match["dash"]:
         return Marker(f"bullet {text}", 0, 1, text)
-    return _numbered(match["number"], match["letter"], match["punct"] or match["paren"], 1, text)
+    return _numbered(match["number"], match["letter"], match["punct"] or match["paren"], 1, text, letters)
 
 
-def _numbered(number: str | None, letter: str | None, punct: str, level: int, text: str) -> Marker:
+def _numbered(number: str | None, letter: str | None, punct: str, level: int, text: str, letters: str) -> Marker | None:
+    """The marker of a number or a letter; None for a letter that `letters` lacks ("f)" in Vietnamese)."""
     if number is not None:
         return Marker(f"decimal {punct}", int(number), level, text)
     assert letter is not None
+    place = letters.find(letter.lower())
+    if place < 0:
+        return None
     case = "lower" if letter.islower() else "upper"
-    return Marker(f"{case}-alpha {punct}", ord(letter.lower()) - ord("a") + 1, level, text)
+    return Marker(f"{case}-alpha {punct}", place + 1, level, text)
 
 
 def _first_text(paragraph: Tag, *, any_start: bool = False) -> Tag | NavigableString | None:
@@ -169,35 +205,36 @@ def _has_text_after(paragraph: Tag, string: NavigableString, end: int) -> bool:
     return next(strings, None) is not None
 
 
-def runs(root: Tag) -> list[list[tuple[Tag, Marker]]]:
+def runs(root: Tag, lang: str | None = None) -> list[list[tuple[Tag, Marker]]]:
     """Each run of neighbouring paragraphs in `root` that reads as a list, in document order: two or more
     with markers of one kind, numbered one after another (an item of the next level down, in Word's list
-    markup, may come between)."""
-    return _scan(root)[0]
+    markup, may come between); letters in the order of `lang`, the article's language (letters_of)."""
+    return _scan(root, letters_of(lang))[0]
 
 
-def hand_made_lists(root: Tag) -> list[tuple[Tag, Marker, int]]:
+def hand_made_lists(root: Tag, lang: str | None = None) -> list[tuple[Tag, Marker, int]]:
     """Each list written by hand in `root`: a run of paragraphs (runs), or one paragraph whose lines, broken
     by <br> or by newlines (Markdown's lines of one paragraph), make one. Its first paragraph, first marker
     and number of items, in document order."""
-    found, singles = _scan(root)
+    letters = letters_of(lang)
+    found, singles = _scan(root, letters)
     lists = [(run[0][0], run[0][1], len(run)) for run in found]
     for paragraph, mark in singles:
-        count = _marked_lines(paragraph, mark)
+        count = _marked_lines(paragraph, mark, letters)
         if count > 1:
             lists.append((paragraph, mark, count))
     lists.sort(key=lambda found_list: _order(found_list[0]))
     return lists
 
 
-def _scan(root: Tag) -> tuple[list[list[tuple[Tag, Marker]]], list[tuple[Tag, Marker]]]:
+def _scan(root: Tag, letters: str) -> tuple[list[list[tuple[Tag, Marker]]], list[tuple[Tag, Marker]]]:
     """The runs, and the paragraphs with a marker that are in none."""
     found: list[list[tuple[Tag, Marker]]] = []
     singles: list[tuple[Tag, Marker]] = []
     current: list[tuple[Tag, Marker]] = []
     open_levels: list[Marker] = []  # the last item of each level open in the current run
     for paragraph in elements_named(root, ("p",)):
-        mark = marker(paragraph)
+        mark = marker(paragraph, letters)
         if mark is None:
             continue
         if current and _after(current[-1][0]) is paragraph and _continues(open_levels, mark):
@@ -223,7 +260,7 @@ def _order(paragraph: Tag) -> tuple[int, int]:
     return paragraph.sourceline or 0, paragraph.sourcepos or 0
 
 
-def _marked_lines(paragraph: Tag, first: Marker) -> int:
+def _marked_lines(paragraph: Tag, first: Marker, letters: str) -> int:
     """How many lines of `paragraph`, from its first (which has the marker `first`), start with the next
     marker of a list."""
     lines = "".join("\n" if isinstance(node, Tag) else str(node) for node in _text_and_breaks(paragraph))
@@ -234,7 +271,9 @@ def _marked_lines(paragraph: Tag, first: Marker) -> int:
         match = _PLAIN_MARKER.match(line)
         if match is None or not line[match.end() :].strip(_SPACES):
             break
-        mark = _plain(match)
+        mark = _plain(match, letters)
+        if mark is None:
+            break
         if last is not None and (mark.kind != last.kind or (mark.ordered and mark.number != last.number + 1)):
             break
         if last is None and mark.kind != first.kind:
@@ -277,10 +316,12 @@ def _continues(open_levels: list[Marker], mark: Marker) -> bool:
     return True
 
 
-def make_lists(soup: BeautifulSoup, root: Tag | None = None) -> bool:
+def make_lists(soup: BeautifulSoup, root: Tag | None = None, lang: str | None = None) -> bool:
     """Each run of list paragraphs in `root` (the soup) made a list, its paragraphs its items without their
-    markers; whether there was any. Nothing else in the tree changes."""
-    found = runs(root or soup)
+    markers; whether there was any. Nothing else in the tree changes. `lang` is the article's language: the
+    order its letters count in (runs)."""
+    letters = letters_of(lang)
+    found = _scan(root or soup, letters)[0]
     places = Places()
     # From the last run back: the places of the runs before stay as counted (see reader.soup.Places).
     for run in reversed(found):
@@ -290,7 +331,7 @@ def make_lists(soup: BeautifulSoup, root: Tag | None = None) -> bool:
         start, end = places.of(first), places.of(last)
         nodes = [parent.contents[index].extract(_self_index=index) for index in range(end, start - 1, -1)]
         marks = {id(paragraph): mark for paragraph, mark in run}
-        outer = _new_list(soup, run[0][1])
+        outer = _new_list(soup, run[0][1], letters)
         lists = [(run[0][1].level, outer)]
         for node in reversed(nodes):
             mark = marks.get(id(node))
@@ -300,29 +341,35 @@ def make_lists(soup: BeautifulSoup, root: Tag | None = None) -> bool:
             while lists[-1][0] > mark.level:
                 lists.pop()
             if mark.level > lists[-1][0]:
-                sublist = _new_list(soup, mark)
+                sublist = _new_list(soup, mark, letters)
                 items = lists[-1][1].find_all("li", recursive=False)
                 (items[-1] if items else lists[-1][1]).append(sublist)
                 lists.append((mark.level, sublist))
-            _unmark(node)
+            _unmark(node, letters)
             node.name = "li"
             lists[-1][1].append(node)
         parent.insert(start, outer)
     return bool(found)
 
 
-def _new_list(soup: BeautifulSoup, first: Marker) -> Tag:
+def _new_list(soup: BeautifulSoup, first: Marker, letters: str) -> Tag:
     if not first.ordered:
         return soup.new_tag("ul")
     attributes = {}
     if first.number != 1:
         attributes["start"] = str(first.number)
     if "alpha" in first.kind:
-        attributes["type"] = "a" if first.kind.startswith("lower") else "A"
+        case = "lower" if first.kind.startswith("lower") else "upper"
+        attributes["type"] = "a" if case == "lower" else "A"
+        if letters == VIETNAMESE_LETTERS:
+            # The letters shown are Vietnamese's (reader.css's counter styles of these names, which `start`
+            # counts in); a class, as CSS cannot tell type="a" from type="A" (HTML's attribute selectors
+            # ignore the case of `type`, and Chromium has no "s" flag). Without CSS, Latin letters.
+            attributes["class"] = f"vi-{case}-alpha"
     return soup.new_tag("ol", attrs=attributes)
 
 
-def _unmark(paragraph: Tag) -> None:
+def _unmark(paragraph: Tag, letters: str) -> None:
     """Take the marker (and the spaces after it) out of a list paragraph, and what it leaves empty."""
     word = _in_words_list(paragraph)
     found = _first_text(paragraph, any_start=word)
@@ -331,7 +378,7 @@ def _unmark(paragraph: Tag) -> None:
         found.decompose()
     else:
         assert found is not None
-        plain = _plain_marker(paragraph, found, word=word)
+        plain = _plain_marker(paragraph, found, letters, word=word)
         assert plain is not None
         rest = found[plain[1] :]
         emptied = found.parent

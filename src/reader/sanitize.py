@@ -41,7 +41,7 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "img": {"src", "alt", "width", "height"},
     "blockquote": {"cite"},
     "q": {"cite"},
-    "ol": {"start", "reversed", "type"},
+    "ol": {"start", "reversed", "type", "class"},
     "th": {"scope", "colspan", "rowspan", "abbr"},
     "td": {"colspan", "rowspan"},
     "col": {"span"},
@@ -104,6 +104,9 @@ _ENUMERATED = {
     "dir": frozenset({"ltr", "rtl", "auto"}),
     "scope": frozenset({"row", "col", "rowgroup", "colgroup"}),
     "type": frozenset({"1", "a", "A", "i", "I"}),
+    # Only on <ol> (ALLOWED_ATTRIBUTES): the importer's Vietnamese lettered lists (reader.list_paragraphs),
+    # styled by reader.css; no other class reaches the page, where one could take the page's own styles.
+    "class": frozenset({"vi-lower-alpha", "vi-upper-alpha"}),
 }
 
 
