@@ -39,6 +39,14 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """An account or API token as `reader user list` / `reader token list` show it: never its secret."""
+
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     user: User
     csrf_token: str
@@ -68,8 +76,7 @@ class AccountStore:
     async def add_user(self, name: str, password: str) -> None:
         """Create an editor account; AccountError if the name is taken or the password too short."""
         check_name(name)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        self._check_password(password)
         hashed = await anyio.to_thread.run_sync(_hasher.hash, password)
         try:
             async with self.db.transaction(touches=()) as tx:
@@ -80,6 +87,52 @@ class AccountStore:
         except ConflictError:
             # Names are unique whatever their case, also against another node adding the same one.
             raise AccountError(await self._taken("users", "an account", name)) from None
+
+    async def users(self) -> list[Listed]:
+        """Every editor account, by name (no sign-in time is stored)."""
+        rows = await self.db.fetch_all("SELECT name, created_at FROM users ORDER BY lower(name)")
+        return [Listed(str(row["name"]), str(row["created_at"])) for row in rows]
+
+    async def set_password(self, name: str, password: str) -> int:
+        """Give an account a new password (the rules of add_user) and end every session it has, so that a
+        reset after a suspected compromise signs the account out everywhere; how many sessions ended.
+        AccountError for an unknown account or a password too short."""
+        self._check_password(password)
+        hashed = await anyio.to_thread.run_sync(_hasher.hash, password)
+        async with self.db.transaction(touches=()) as tx:
+            row = await tx.fetch_one("SELECT id FROM users WHERE lower(name) = lower(?)", (name,))
+            if row is None:
+                raise AccountError(f"there is no account named {name!r}")
+            await tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, row["id"]))
+            return await tx.execute("DELETE FROM sessions WHERE user_id = ?", (row["id"],))
+
+    async def remove_user(self, name: str) -> str:
+        """Remove an account and its sessions; the name as it was stored. What the account saved or deleted
+        keeps its name as text (articles' saved_by, deleted_by): no row refers to the account but its
+        sessions, which are deleted here (not left to ON DELETE CASCADE, which SQLite applies only on a
+        connection with foreign keys on). AccountError for an unknown account."""
+        async with self.db.transaction(touches=()) as tx:
+            row = await tx.fetch_one("SELECT id, name FROM users WHERE lower(name) = lower(?)", (name,))
+            if row is None:
+                raise AccountError(f"there is no account named {name!r}")
+            await tx.execute("DELETE FROM sessions WHERE user_id = ?", (row["id"],))
+            await tx.execute("DELETE FROM users WHERE id = ?", (row["id"],))
+        return str(row["name"])
+
+    async def user_name(self, name: str) -> str | None:
+        """The account's name as stored (names are case-insensitive), or None when there is none."""
+        row = await self.db.fetch_one("SELECT name FROM users WHERE lower(name) = lower(?)", (name,))
+        return str(row["name"]) if row else None
+
+    async def tokens(self) -> list[Listed]:
+        """Every API token, by name: its name and when it was made, never its secret (only a hash is kept)."""
+        rows = await self.db.fetch_all("SELECT name, created_at FROM api_tokens ORDER BY lower(name)")
+        return [Listed(str(row["name"]), str(row["created_at"])) for row in rows]
+
+    @staticmethod
+    def _check_password(password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
 
     async def _taken(self, table: str, what: str, name: str) -> str:
         """Why `name` cannot be added to `table`: the name as it is stored, which may differ from the one asked

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from reader import __version__
-from reader.accounts import AccountError, AccountStore, check_name
+from reader.accounts import AccountError, AccountStore, Listed, check_name
 from reader.copying import CopyRefused, copy_database
 from reader.db import (
     ConflictError,
@@ -46,6 +46,7 @@ from reader.settings import (
     workers,
 )
 from reader.store import SqlArticleStore
+from reader.throttle import LoginThrottle
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
@@ -132,6 +133,35 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     add.add_argument("name", help="the login name")
     add.add_argument("--db", help=db_help)
+    listing = user_commands.add_parser(
+        "list", help="list the editor accounts",
+        description="List the editor accounts: each one's name and when it was created, a line each.",
+    )  # fmt: skip
+    listing.add_argument("--db", help=db_help)
+    password = user_commands.add_parser(
+        "password", help="set an account's password and sign it out everywhere",
+        description="Set a new password for an account, read as 'user add' reads it (asked for twice on a "
+        "terminal, else the first line of standard input), and end every session the account has.",
+    )  # fmt: skip
+    password.add_argument("name", help="the login name")
+    password.add_argument("--db", help=db_help)
+    remove = user_commands.add_parser(
+        "remove", help="remove an editor account and its sessions",
+        description="Remove an editor account and end its sessions; what it saved keeps its name. Asks for the "
+        "name to be typed again on a terminal; elsewhere --yes is needed.",
+    )  # fmt: skip
+    remove.add_argument("name", help="the login name")
+    remove.add_argument("--yes", action="store_true", help="remove without asking")
+    remove.add_argument("--db", help=db_help)
+    unlock = user_commands.add_parser(
+        "unlock", help="let an account locked out by wrong passwords sign in again",
+        description="Forget the failed sign-ins that hold an account back (after 5 in 15 minutes), with those "
+        "they counted against the client address that made them; --all forgets every one.",
+    )  # fmt: skip
+    unlock_whom = unlock.add_mutually_exclusive_group(required=True)
+    unlock_whom.add_argument("name", nargs="?", help="the login name")
+    unlock_whom.add_argument("--all", action="store_true", help="every account and client address")
+    unlock.add_argument("--db", help=db_help)
 
     token = commands.add_parser("token", help="manage API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
@@ -145,6 +175,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke an API token")
     revoke.add_argument("name")
     revoke.add_argument("--db", help=db_help)
+    token_list = token_commands.add_parser(
+        "list", help="list the API tokens",
+        description="List the API tokens: each one's name and when it was created, a line each (a token "
+        "itself is never shown again: only its hash is stored).",
+    )  # fmt: skip
+    token_list.add_argument("--db", help=db_help)
 
     migrate = commands.add_parser(
         "migrate", help="bring a database's schema up to date",
@@ -394,13 +430,62 @@ def _read_password(name: str) -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _listed(items: Sequence[Listed], none: str) -> str:
+    """Names and creation times in two columns, or `none`."""
+    if not items:
+        return none
+    width = max(len(item.name) for item in items)
+    return "\n".join(f"{item.name:<{width}}  created {item.created_at}" for item in items)
+
+
+def _confirm_removal(name: str) -> None:
+    """Ask for the name to be typed again; AccountError unless it is, or when no one can be asked."""
+    if not sys.stdin.isatty():
+        raise AccountError(f"not removing {name!r}: run it on a terminal to confirm, or add --yes")
+    try:
+        typed = input(f"Removing the account {name!r} and its sessions. Type its name to confirm: ")
+    except EOFError:  # Ctrl-D: no answer is no
+        typed = ""
+    if typed.strip() != name:
+        raise AccountError(f"not removing {name!r}: the name typed differs")
+
+
+async def _users(accounts: AccountStore, db: Database, args: argparse.Namespace) -> str:
+    if args.user_command == "add":
+        check_name(args.name)
+        await accounts.add_user(args.name, _read_password(args.name))
+        return f"Added the editor account {args.name!r}."
+    if args.user_command == "list":
+        return _listed(await accounts.users(), "There are no editor accounts.")
+    if args.user_command == "unlock":
+        if args.all:
+            forgotten = await LoginThrottle(db).unlock(None)
+            return f"Forgot every failed sign-in ({forgotten}): every account and address may sign in."
+        name = await accounts.user_name(args.name)
+        if name is None:
+            raise AccountError(f"there is no account named {args.name!r}")
+        forgotten = await LoginThrottle(db).unlock(name)
+        return f"Unlocked {name!r}: forgot {forgotten} failed sign-in{'s' if forgotten != 1 else ''}."
+    # password, remove: the account must exist before a password is asked for or a removal confirmed.
+    name = await accounts.user_name(args.name)
+    if name is None:
+        raise AccountError(f"there is no account named {args.name!r}")
+    if args.user_command == "password":
+        ended = await accounts.set_password(name, _read_password(name))
+        return f"Set the password of {name!r} and ended its {ended} session{'s' if ended != 1 else ''}."
+    if not args.yes:
+        _confirm_removal(name)
+    await accounts.remove_user(name)
+    return f"Removed the editor account {name!r} and its sessions."
+
+
 async def _accounts(settings: Settings, args: argparse.Namespace) -> str:
     async with _opened(settings.database, settings) as (db, _):
         accounts = AccountStore(db)
         if args.command == "user":
-            check_name(args.name)
-            await accounts.add_user(args.name, _read_password(args.name))
-            return f"Added the editor account {args.name!r}."
+            return await _users(accounts, db, args)
+        if args.token_command == "list":
+            return _listed(await accounts.tokens(), "There are no API tokens.")
         if args.token_command == "create":
             token = await accounts.create_token(args.name)
             # Only the token on standard output: TOKEN=$(reader token create NAME) must hold it alone.

@@ -120,3 +120,24 @@ class LoginThrottle:
                              (*attempt.keys, attempt.mark))  # fmt: skip
             for key in forget:
                 await tx.execute("DELETE FROM login_failures WHERE key = ? AND at > ?", (key, since))
+
+    async def unlock(self, name: str | None) -> int:
+        """Forget the sign-in attempts that block the account `name` (None: every attempt on every key);
+        how many attempts were forgotten. An attempt is counted against the account's key and its client's
+        address with one mark: the address rows of the account's attempts go too, so the client that
+        locked the account out can sign in again, while what that address tried on other accounts stays."""
+        async with self.db.transaction(touches=()) as tx:
+            if name is None:
+                found = await tx.fetch_one("SELECT count(DISTINCT attempt) AS n FROM login_failures")
+                await tx.execute("DELETE FROM login_failures")
+                return int(found["n"]) if found else 0
+            key = account_key(name)
+            await tx.lock(key)
+            marks = [row["attempt"] for row in await tx.fetch_all(
+                "SELECT DISTINCT attempt FROM login_failures WHERE key = ?", (key,))]  # fmt: skip
+            await tx.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+            for mark in marks:
+                # Rows from before attempts were marked share the empty mark: only the account's own go.
+                if mark:
+                    await tx.execute("DELETE FROM login_failures WHERE attempt = ?", (mark,))
+            return len(marks)
