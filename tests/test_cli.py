@@ -555,6 +555,25 @@ def test_an_empty_database_path_is_named_as_such(tmp_path: Path) -> None:
         assert done.stderr.count("\n") == 1
 
 
+def test_an_empty_reader_db_is_refused_not_read_as_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read as unset, it served ./reader.db: under systemd (working directory /) a new demo site in /reader.db.
+    from reader import event_loop
+
+    def taken(host: str, port: int) -> None:
+        raise OSError(98, "Address already in use")
+
+    # Without the check, serve would stop at the address (not run a server for good).
+    monkeypatch.setattr(event_loop, "reserve_address", taken)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_DB", "")
+    done = reader("serve", "--port", "0")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "reader: error: READER_DB: the path is empty (give a SQLite file path or a postgresql:// URL)\n"
+    )
+    assert not (tmp_path / "reader.db").exists()
+
+
 def test_many_more_workers_than_cpus_is_a_warning_not_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
     from reader import cli, event_loop
 
@@ -591,3 +610,16 @@ def test_the_api_reference_generator_outside_the_repository_says_so_in_one_line(
         "python -m reader.api_docs: cannot read docs/api.md: No such file or directory "
         "(run it from the repository's root, or name the file with --doc)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [("::", "http://[::]:8875/"), ("::1", "http://[::1]:8875/"), ("127.0.0.1", "http://127.0.0.1:8875/")],
+)
+def test_the_banner_brackets_an_ipv6_address(host: str, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # "http://:::8875/" was printed: no URL at all (RFC 3986 writes an IPv6 literal in brackets).
+    from reader.cli import _announce
+    from reader.settings import Settings
+
+    _announce(Settings(), host, 8875)
+    assert capsys.readouterr().err.endswith(f" at {url}\n")

@@ -279,7 +279,9 @@ def _announce(settings: Settings, host: str, port: int) -> None:
     """The first line an operator reads: what is served, where (the port bound, also for --port 0), how."""
     target = describe_target(settings.database)
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
-    print(f"reader {__version__}: serving {target} at http://{host}:{port}/{processes}", file=sys.stderr)
+    # An IPv6 literal goes in brackets in a URL (RFC 3986, 3.2.2): http://:::8875/ is no address.
+    shown = f"[{host}]" if ":" in host else host
+    print(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}", file=sys.stderr)
 
 
 @contextmanager
