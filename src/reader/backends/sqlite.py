@@ -223,6 +223,11 @@ class SQLiteDatabase(Database):
             await _scalar(self._all_readers[0], "SELECT count(*) FROM sqlite_master")
             if version != SCHEMA_VERSION:
                 raise DatabaseError(unreadable_schema(self.target, version))
+            # As open() checks: damage in a table's pages only shows when they are read, and reader copy
+            # reads them all; found here, it is one line before the target is touched, not sqlite3's
+            # "malformed" from the middle of the copy.
+            if await _scalar(self._all_readers[0], "PRAGMA quick_check(1)") != "ok":
+                raise DatabaseError(_corrupt(self.path))
 
     @asynccontextmanager
     async def _opening(self) -> AsyncIterator[None]:
