@@ -293,7 +293,10 @@ class SQLiteDatabase(Database):
         return self._opened is not None and _file_id(self.path) != self._opened
 
     def _unavailable(self) -> DatabaseUnavailable:
-        return DatabaseUnavailable(self._gone or f"{self.path}: the database file was removed or replaced")
+        # _gone was logged when it was set (_let_go, _take_up); the other case has not been yet.
+        if self._gone is not None:
+            return DatabaseUnavailable(self._gone, logged=True)
+        return DatabaseUnavailable(f"{self.path}: the database file was removed or replaced")
 
     async def follow_file(self) -> bool:
         """Compare the path with the open file and act on a change: none there, answer 503 until one is; a
