@@ -5,8 +5,8 @@ a file put back at the path (a restore) is checked and served without a restart.
 from __future__ import annotations
 
 import asyncio
-import logging
 import contextlib
+import logging
 import os
 import shutil
 import sqlite3
