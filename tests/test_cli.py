@@ -558,6 +558,25 @@ def test_an_empty_database_path_is_named_as_such(tmp_path: Path) -> None:
         assert done.stderr.count("\n") == 1
 
 
+def test_an_empty_reader_db_is_refused_not_read_as_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read as unset, it served ./reader.db: under systemd (working directory /) a new demo site in /reader.db.
+    from reader import event_loop
+
+    def taken(host: str, port: int) -> None:
+        raise OSError(98, "Address already in use")
+
+    # Without the check, serve would stop at the address (not run a server for good).
+    monkeypatch.setattr(event_loop, "reserve_address", taken)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_DB", "")
+    done = reader("serve", "--port", "0")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "reader: error: READER_DB: the path is empty (give a SQLite file path or a postgresql:// URL)\n"
+    )
+    assert not (tmp_path / "reader.db").exists()
+
+
 def test_many_more_workers_than_cpus_is_a_warning_not_a_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
     from reader import cli, event_loop
 
@@ -594,3 +613,55 @@ def test_the_api_reference_generator_outside_the_repository_says_so_in_one_line(
         "python -m reader.api_docs: cannot read docs/api.md: No such file or directory "
         "(run it from the repository's root, or name the file with --doc)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [("::", "http://[::]:8875/"), ("::1", "http://[::1]:8875/"), ("127.0.0.1", "http://127.0.0.1:8875/")],
+)
+def test_the_banner_brackets_an_ipv6_address(host: str, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # "http://:::8875/" was printed: no URL at all (RFC 3986 writes an IPv6 literal in brackets).
+    from reader.cli import _announce
+    from reader.settings import Settings
+
+    _announce(Settings(), host, 8875)
+    assert capsys.readouterr().err.endswith(f" at {url}\n")
+
+
+def test_a_corrupt_source_stops_copy_with_one_line_and_creates_no_target(tmp_path: Path) -> None:
+    # It crashed with sqlite3's "database disk image is malformed" from the middle of the copy (a 40-line
+    # traceback, exit 1) and left a new, empty site at the target.
+    source, target = tmp_path / "corrupt.db", tmp_path / "copy.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.executemany("INSERT INTO secrets (name, value) VALUES (?, ?)", [(f"s{i}", "x" * 2000) for i in range(200)])
+    conn.close()
+    with source.open("r+b") as file:  # garbage over table pages in the middle of the file
+        file.seek(source.stat().st_size // 2 // 4096 * 4096)
+        file.write(b"\xde\xad" * 8192)
+    before = source.read_bytes()
+    done = reader("copy", str(source), str(target))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"reader: error: {source}: the database file is corrupt (left untouched); restore it from a backup\n"
+    )
+    assert source.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["corrupt.db"]
+
+
+def test_a_failed_copy_removes_the_target_it_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full disk said so in one line, but left copy.db, copy.db-wal and copy.db-shm: an empty site, where
+    # there was nothing before (docs/deployment.md: "the target is as it was").
+    from reader import copying
+
+    source, target = tmp_path / "source.db", tmp_path / "copy.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+
+    async def full(*args: object) -> int:
+        raise DatabaseUnavailable(f"{target}: the disk is full")
+
+    monkeypatch.setattr(copying, "_copy_accounts", full)  # after the target was created and articles copied
+    done = reader("copy", str(source), str(target))
+    assert (done.returncode, done.stderr.count("\n")) == (2, 1)
+    assert not [path.name for path in tmp_path.iterdir() if path.name.startswith("copy.db")]

@@ -380,3 +380,26 @@ def test_an_address_reader_cannot_match_is_refused(name: str, raw: str, message:
         Settings.from_env({name: raw})
     assert str(refused.value).startswith(f"{name}: ")
     assert "pw" not in str(refused.value)  # a password given with a user name is not repeated
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        # Read as unset, an empty READER_DB served ./reader.db: under systemd (working directory /) a new demo
+        # site in /reader.db.
+        ("READER_DB", "READER_DB: the path is empty"),
+        ("READER_TRUST_PROXY", "READER_TRUST_PROXY must be true or false, not '"),
+        ("READER_SEED_DEMO", "READER_SEED_DEMO must be true or false, not '"),
+        ("READER_PUBLIC_URL", "READER_PUBLIC_URL is empty"),
+    ],
+)
+def test_an_empty_value_is_refused_not_read_as_unset(name: str, message: str) -> None:
+    for raw in ("", "  "):
+        with pytest.raises(SettingsError, match=re.escape(message)):
+            Settings.from_env({name: raw})
+
+
+def test_an_empty_list_of_embedders_means_none() -> None:
+    # The one documented exception (README: "Configuration"): nothing to embed is a meaningful choice.
+    settings = Settings.from_env({"READER_EMBED_ORIGINS": "", "READER_FRAME_ANCESTORS": ""})
+    assert settings.embed_origins == () and settings.frame_ancestors == ()

@@ -7,8 +7,10 @@ so the signal certainly lands while the server is inside the request (no guessin
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
+import logging
 import socket
 import sqlite3
 import time
@@ -16,7 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from reader.request_id import RequestId, RequestIdFilter, ShutdownCancelFilter, log_config
 from tests.serverproc import Server, create_token
 
 BODY_MARKDOWN = "\n\n".join(
@@ -148,3 +153,79 @@ def test_a_chunked_body_over_the_limit_is_413_on_the_wire(tmp_path: Path) -> Non
     finally:
         running.stop()
     assert running.wait() == 0
+
+
+class _Kept(logging.Handler):
+    """The records that pass the filters `reader serve` gives its log handlers (reader.request_id.log_config)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        for name in log_config()["handlers"]["default"]["filters"]:
+            self.addFilter({"shutdown_cancel": ShutdownCancelFilter, "request_id": RequestIdFilter}[name]())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _stop_during_a_request(app: ASGIApp) -> list[logging.LogRecord]:
+    """uvicorn serving RequestId(app), a PUT whose body stops half way, then the server stopped with a short
+    graceful-shutdown time (reader serve's is 30 s): what reaches reader's log handlers."""
+    kept = _Kept()
+    loggers = [logging.getLogger("uvicorn.error"), logging.getLogger("reader")]
+    for each in loggers:
+        each.addHandler(kept)
+
+    async def run() -> None:
+        sock = socket.create_server(("127.0.0.1", 0))
+        config = uvicorn.Config(
+            RequestId(app), lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=0.3
+        )
+        server = uvicorn.Server(config)
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:
+            await asyncio.sleep(0.01)
+        _, writer = await asyncio.open_connection("127.0.0.1", sock.getsockname()[1])
+        writer.write(b"PUT /api/articles/half HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf")
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        server.should_exit = True
+        await serving
+        writer.close()
+
+    try:
+        asyncio.run(run())
+    finally:
+        for each in loggers:
+            each.removeHandler(kept)
+    return kept.records
+
+
+def test_a_request_cancelled_at_shutdown_is_one_warning_not_a_traceback() -> None:
+    # docs/reliability.md: requests still running when the graceful-shutdown time is over are cancelled. That
+    # expected path logged "Exception in ASGI application" and a 50-line traceback ending in CancelledError.
+    async def waits_for_the_body(scope: Scope, receive: Receive, send: Send) -> None:
+        while (await receive()).get("more_body"):
+            pass
+
+    records = _stop_during_a_request(waits_for_the_body)
+    # uvicorn's own one line ("Cancel 1 running task(s), timeout graceful shutdown exceeded") stays.
+    told = [(record.levelname, record.getMessage(), record.exc_info) for record in records if record.name == "reader"]
+    assert told == [
+        (
+            "WARNING",
+            "PUT /api/articles/half cancelled at shutdown: still running when the graceful-shutdown time ran out",
+            None,
+        )
+    ]
+    assert not [record for record in records if record.exc_info or "Exception in ASGI" in record.getMessage()]
+
+
+def test_a_real_error_still_logs_its_traceback() -> None:
+    async def fails(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("a real bug")
+
+    records = _stop_during_a_request(fails)
+    (error,) = [record for record in records if record.levelno >= logging.ERROR]
+    assert error.getMessage().startswith("Exception in ASGI application")
+    assert error.exc_info is not None and error.exc_info[0] is RuntimeError

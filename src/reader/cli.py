@@ -11,7 +11,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import TextIO, cast
 
@@ -316,7 +316,9 @@ def _announce(settings: Settings, host: str, port: int) -> None:
     """The first line an operator reads: what is served, where (the port bound, also for --port 0), how."""
     target = describe_target(settings.database)
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
-    print(f"reader {__version__}: serving {target} at http://{host}:{port}/{processes}", file=sys.stderr)
+    # An IPv6 literal goes in brackets in a URL (RFC 3986, 3.2.2): http://:::8875/ is no address.
+    shown = f"[{host}]" if ":" in host else host
+    print(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}", file=sys.stderr)
 
 
 @contextmanager
@@ -517,11 +519,21 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
         raise CopyRefused("SOURCE and TARGET are the same database")
     if isinstance(source_at, Path) and not source_at.is_file():
         raise CopyRefused(f"{source_at}: no such database file")
-    async with (
-        _opened(source_at, settings, reading=True) as (from_db, _),
-        _opened(target_at, settings) as (to_db, _),
-    ):
-        result = await copy_database(from_db, to_db, replace=replace)
+    # A SQLite target the copy creates is removed again if the copy fails (a full disk, a damaged source):
+    # "the target is as it was" (docs/deployment.md), and an empty site left there would be taken for one.
+    created = isinstance(target_at, Path) and not target_at.exists()
+    try:
+        async with (
+            _opened(source_at, settings, reading=True) as (from_db, _),
+            _opened(target_at, settings) as (to_db, _),
+        ):
+            result = await copy_database(from_db, to_db, replace=replace)
+    except BaseException:
+        if created and isinstance(target_at, Path):
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with suppress(FileNotFoundError):
+                    os.unlink(f"{target_at}{suffix}")
+        raise
     return (
         f"Copied {result.articles} articles, {result.accounts} editor accounts and {result.tokens} API tokens "
         f"from {from_db.target} to {to_db.target}."

@@ -51,7 +51,14 @@ class DatabaseUnavailable(Exception):
     """The database cannot serve this just now (PostgreSQL down or failing over, SQLite locked past the busy
     timeout, a transaction PostgreSQL broke off to resolve a deadlock): answered with 503 and Retry-After.
     The transaction was rolled back, unless the connection dropped during its COMMIT: then it may or may
-    not have been saved."""
+    not have been saved.
+
+    `logged`: the reason was logged already, once, when it began (a SQLite file at the path that is refused,
+    or none there, docs/reliability.md): each request it stops then says no more of it, at WARNING."""
+
+    def __init__(self, message: str, *, logged: bool = False) -> None:
+        super().__init__(message)
+        self.logged = logged
 
 
 class ConflictError(Exception):

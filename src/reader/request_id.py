@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import re
@@ -27,11 +28,29 @@ NO_ANSWER = 499
 
 current_request_id: ContextVar[str] = ContextVar("reader_request_id", default=NO_REQUEST)
 
+logger = logging.getLogger("reader")
+
+# What uvicorn logs, with the traceback, for anything an application raises (httptools_impl's run_asgi).
+ASGI_EXCEPTION = "Exception in ASGI application"
+
 
 def new_request_id() -> bytes:
     """A new request id: 16 hex digits. Ids must be unique, not secret (anyone may send their own): the
     Mersenne Twister, seeded per process from the OS, costs a fifth of secrets.token_hex."""
     return b"%016x" % getrandbits(64)
+
+
+class ShutdownCancelFilter(logging.Filter):
+    """Drops uvicorn's "Exception in ASGI application" record, with its 50-line traceback, for a request
+    cancelled at shutdown: uvicorn cancels the requests still running when the graceful-shutdown time is
+    over (docs/reliability.md, "Graceful shutdown"), an expected path that RequestId has logged in one line.
+    A real error keeps its record and traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != ASGI_EXCEPTION + "\n" and record.msg != ASGI_EXCEPTION:
+            return True
+        raised = record.exc_info[0] if record.exc_info else None
+        return not (raised is not None and issubclass(raised, asyncio.CancelledError))
 
 
 class RequestIdFilter(logging.Filter):
@@ -127,6 +146,16 @@ class RequestId:
         start = perf_counter_ns() if log is not None else 0
         try:
             await self.app(scope, receive, reply.wrapped)
+        except asyncio.CancelledError:
+            # The server cancels a request task only when stopping: the graceful-shutdown time ran out while
+            # it was still running (a write rolls back). One line, not uvicorn's traceback (ShutdownCancelFilter);
+            # the access log still gets its 499 line below.
+            logger.warning(
+                "%s %s cancelled at shutdown: still running when the graceful-shutdown time ran out",
+                scope["method"],
+                scope["path"],
+            )
+            raise
         finally:
             # The scope holds the reply, the reply the server's send, and that the server's request, which
             # holds the scope: a cycle, which left standing would keep every request's objects for the
@@ -147,10 +176,13 @@ def log_config() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"request_id": {"()": "reader.request_id.RequestIdFilter"}}
+    config["filters"] = {
+        "request_id": {"()": "reader.request_id.RequestIdFilter"},
+        "shutdown_cancel": {"()": "reader.request_id.ShutdownCancelFilter"},
+    }
     del config["handlers"]["access"]
     for handler in config["handlers"].values():
-        handler["filters"] = ["request_id"]
+        handler["filters"] = ["shutdown_cancel", "request_id"]
     config["formatters"]["default"]["fmt"] = "%(levelprefix)s [%(request_id)s] %(message)s"
     config["loggers"]["uvicorn.access"] = {"handlers": [], "propagate": False}
     config["loggers"]["reader"] = {"handlers": ["default"], "level": "INFO", "propagate": False}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from reader.db import Database
+from reader.db import Database, DatabaseUnavailable
 from reader.store import ArticleStore
 
 logger = logging.getLogger("reader")
@@ -26,7 +26,9 @@ async def keep_search_current(store: ArticleStore, db: Database, interval: float
             try:
                 made = await store.refresh_all_search()
             except Exception as exc:  # noqa: BLE001 - the database away, say: again after the next interval
-                logger.log(logging.DEBUG if failing else logging.WARNING, "making search words failed: %s", exc)
+                # Once per spell of failures, and not at all for a reason logged already (a refused file).
+                quiet = failing or (isinstance(exc, DatabaseUnavailable) and exc.logged)
+                logger.log(logging.DEBUG if quiet else logging.WARNING, "making search words failed: %s", exc)
                 failing = True
             else:
                 seen, failing = stamp, False

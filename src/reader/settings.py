@@ -57,8 +57,10 @@ def _bool(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return True
-    if value in {"0", "false", "no", "off", ""}:
+    if value in {"0", "false", "no", "off"}:
         return False
+    # Empty is refused too (README: "Configuration"): READER_TRUST_PROXY= may be a value a template failed to
+    # fill in, and silently reading it as false (or READER_SEED_DEMO= as false) would guess.
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
@@ -154,13 +156,15 @@ def _frame_ancestors(name: str, raw: str) -> tuple[str, ...]:
     return own[:1] + _origins(name, others, wildcards=True)
 
 
-def _public_url(name: str, raw: str) -> str | None:
+def _public_url(name: str, raw: str) -> str:
     """scheme://host[:port], as _canonical_origin writes it. reader is served at the root of its host
     (docs/deployment.md): a path would be added to every absolute link while the routes stay at /, so the
     links would lead nowhere. User names, queries and fragments have no place in it either."""
     value = raw.strip()
     if not value:
-        return None
+        # Not "the request's own": an empty value is most likely one a template failed to fill in, and the
+        # request's Host header would then write every absolute link (README: "Configuration").
+        raise SettingsError(f"{name} is empty: give reader's public address, such as https://reader.example")
     try:
         parsed = urlsplit(value)
     except ValueError:  # an unclosed "[" and the like
@@ -459,7 +463,9 @@ class Settings:
         """Build settings from READER_* variables; explicit overrides (CLI flags) win. `db=` (the --db
         flag) takes a path or a URL, as READER_DB does."""
         values: dict[str, Any] = {}
-        if "READER_DB" in environ and environ["READER_DB"].strip():
+        # An empty READER_DB is refused (parse_database), not read as unset: under systemd the working
+        # directory is /, and ./reader.db would be a new demo site in /reader.db.
+        if "READER_DB" in environ:
             values.update(_database_values("READER_DB", environ["READER_DB"], environ))
         if overrides.get("db") is not None:
             values.update(_database_values("--db", overrides["db"], environ))

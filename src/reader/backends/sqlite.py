@@ -223,6 +223,11 @@ class SQLiteDatabase(Database):
             await _scalar(self._all_readers[0], "SELECT count(*) FROM sqlite_master")
             if version != SCHEMA_VERSION:
                 raise DatabaseError(unreadable_schema(self.target, version))
+            # As open() checks: damage in a table's pages only shows when they are read, and reader copy
+            # reads them all; found here, it is one line before the target is touched, not sqlite3's
+            # "malformed" from the middle of the copy.
+            if await _scalar(self._all_readers[0], "PRAGMA quick_check(1)") != "ok":
+                raise DatabaseError(_corrupt(self.path))
 
     @asynccontextmanager
     async def _opening(self) -> AsyncIterator[None]:
@@ -288,7 +293,10 @@ class SQLiteDatabase(Database):
         return self._opened is not None and _file_id(self.path) != self._opened
 
     def _unavailable(self) -> DatabaseUnavailable:
-        return DatabaseUnavailable(self._gone or f"{self.path}: the database file was removed or replaced")
+        # _gone was logged when it was set (_let_go, _take_up); the other case has not been yet.
+        if self._gone is not None:
+            return DatabaseUnavailable(self._gone, logged=True)
+        return DatabaseUnavailable(f"{self.path}: the database file was removed or replaced")
 
     async def follow_file(self) -> bool:
         """Compare the path with the open file and act on a change: none there, answer 503 until one is; a

@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import Scope
 
 from reader import i18n
+from reader.db import DatabaseUnavailable
 from reader.i18n import N_
 from reader.kinds import Frame, Route, RouteIndex, kind_of
 from reader.middleware import add_security_headers, framed_headers, framing_of
@@ -169,7 +170,9 @@ async def client_gone(request: Request, exc: Exception) -> Response:
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """The database cannot be reached: 503 with Retry-After (pages in the answer cache are still served)."""
-    logger.warning("database unavailable on %s %r: %s", request.method, request.url.path, exc)
+    # A reason logged once already (a refused file at the path) is not repeated for every request it stops.
+    level = logging.DEBUG if isinstance(exc, DatabaseUnavailable) and exc.logged else logging.WARNING
+    logger.log(level, "database unavailable on %s %r: %s", request.method, request.url.path, exc)
     return error_page(request, 503, {"retry-after": str(RETRY_AFTER_SECONDS)})
 
 
