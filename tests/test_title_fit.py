@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from reader.prefs import FONT_CHOICES
-from reader.title_fit import ADVANCES, STEPS, advance_em, fit_step, longest_word_em, word_em
+from reader.prefs import FONT_CHOICES, LETTER_SPACINGS
+from reader.title_fit import (
+    ADVANCES,
+    CSS_LETTER_EM,
+    STEPS,
+    advance_em,
+    fit_em,
+    fit_step,
+    longest_word_em,
+    word_em,
+)
 
 
 def test_the_longest_word_is_measured_in_the_reference_font() -> None:
@@ -33,13 +42,40 @@ def test_each_wide_character_is_a_word_of_its_own() -> None:
     assert longest_word_em("Unicode日本") == pytest.approx(word_em("Unicode"))
 
 
-def test_a_title_whose_words_fit_says_nothing() -> None:
-    assert fit_step("Bắc Kạn nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức") is None
+def test_a_title_whose_words_fit_every_font_and_spacing_says_nothing() -> None:
+    assert fit_step("Mỹ và Ý") is None
     assert fit_step("") is None
+
+
+def test_a_short_word_too_wide_in_opendyslexic_with_wide_letter_spacing_is_said() -> None:
+    # "lượng" (2.87em in Noto Sans Bold) is 367 px at 400 % on a 360 px phone's 328 px line in OpenDyslexic
+    # with WCAG's 0.12em letter spacing, and broke between two letters: the title said nothing then.
+    assert fit_step("Bắc Kạn nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức") == "3"
+
+
+def test_below_the_first_step_a_word_fits_the_narrowest_phone_in_the_widest_font_and_spacing() -> None:
+    # The largest title is 80 px (400 %, 1.25 × 64 px); the line of a 320 px phone 288 px.
+    widest = max(font.title_widen for font in FONT_CHOICES.values()) + max(LETTER_SPACINGS) / CSS_LETTER_EM
+    assert STEPS[0] * widest * 80 <= 288
+
+
+def test_a_word_of_narrow_letters_says_more_than_its_width_for_its_letter_spacing() -> None:
+    # Letter spacing adds the same to every letter, and reader.css counts a letter as CSS_LETTER_EM: "illicit"
+    # (7 letters in 2.47em) with 0.24em spacing in Atkinson (0.98) is 2.42 + 1.68em, not 2.47 × (0.98 + 0.48).
+    narrow = fit_em(word_em("illicit"), 7)
+    for font in FONT_CHOICES.values():
+        for spacing in LETTER_SPACINGS:
+            css = narrow * (font.title_widen + spacing / CSS_LETTER_EM)
+            assert css >= word_em("illicit") * font.title_widen + 7 * spacing - 1e-9, (font, spacing)
+    assert narrow > word_em("illicit")
+    # A word of wider letters says its own width: a reader with no letter spacing loses nothing.
+    assert fit_em(word_em("comfortable"), 11) == word_em("comfortable")
+    assert longest_word_em("illicit") == pytest.approx(word_em("illicit"))
 
 
 def test_the_step_is_rounded_up_and_capped() -> None:
     assert fit_step("comfortable") == "6.25"  # 6.14
+    assert fit_step("lượng") == "3"  # 2.87
     assert fit_step("Internationalization") == "11"  # 10.12
     assert fit_step("a" * 200) == "12"
     assert [fit_step("m" * n) for n in (5, 6)] == ["5", "6"]  # 4.91, 5.89

@@ -15,6 +15,12 @@ keeps its size; one with a long word shrinks only as far as the word needs, and 
 text's size (a word too long even then still breaks: a title smaller than that would no longer stand out as
 one).
 
+A title says its `data-fit` whenever its longest word could fail to fit some reader's line, not only the
+default font's: in OpenDyslexic (1.45 times as wide) with the widest letter spacing (0.24em, and WCAG
+1.4.12's 0.12em) a five-letter word ("lượng") no longer fits a phone's line at 400 %, though it does at the
+floor. And since reader.css counts a letter as 0.5em to turn the letter spacing into width, a word of
+narrower letters says a width that makes up for its letters' spacing ("illicit", 7 letters in 2.5em).
+
 The reference is Noto Sans Bold, the widest of the common system sans faces (Debian's system-ui, and close
 to Roboto's and Arial's bold): its advances were measured in Chromium (100 px, no letter spacing) for what a
 title holds most. A letter with diacritics (Vietnamese ế) has its base letter's advance; a character outside
@@ -25,9 +31,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Final
 
-from reader.prefs import fmt
+from reader.prefs import FONT_CHOICES, LETTER_SPACINGS, fmt
 
 # Noto Sans Bold's advances in em, by character.
 _ADVANCES_BY_WIDTH: Final = {
@@ -43,10 +50,19 @@ _ADVANCES_BY_WIDTH: Final = {
 ADVANCES: Final = {char: em for chars, em in _ADVANCES_BY_WIDTH.items() for char in chars}
 UNKNOWN_EM: Final = 1.0
 
+# What reader.css counts a letter as, in em, to turn the reader's letter spacing into width: a little
+# narrower than most bold letters (English and Vietnamese words average 0.55-0.6em a letter), so that most
+# words need no making up for (fit_em), and a reader with no letter spacing gets a title no smaller.
+CSS_LETTER_EM: Final = 0.5
+NARROWEST_FONT: Final = min(font.title_widen for font in FONT_CHOICES.values())
+WIDEST_FONT: Final = max(font.title_widen for font in FONT_CHOICES.values())
+WIDEST_SPACING: Final = max(LETTER_SPACINGS)
+
 # The widths a title can say, in em: quarters where phones' titles are decided, then whole ems. Below the
-# first, a word fits the narrowest phone (320 px) at any size; past the last, the title is at its floor on
-# phones at every size anyway.
-STEPS: Final = (*(4 + quarter / 4 for quarter in range(16)), 8.0, 9.0, 10.0, 11.0, 12.0)
+# first, a word fits the narrowest phone's line (288 px at 320) in the widest font and letter spacing, at
+# the largest title (80 px, 400 % of a 16 px default): 1.75 × (1.45 + 0.24 / 0.5) × 80 = 270 px. Past the
+# last, the title is at its floor on phones at every size anyway.
+STEPS: Final = (*(1.75 + quarter / 4 for quarter in range(25)), 8.0, 9.0, 10.0, 11.0, 12.0)
 
 # Where a browser may end a line inside a title: spaces (not the no-break ones), and after a hyphen or a dash.
 _WORDS: Final = re.compile(r"(?:[^\s\-\u2010\u2013\u2014]|[\u00a0\u2007\u202f])+[\-\u2010\u2013\u2014]?")
@@ -67,25 +83,39 @@ def word_em(word: str) -> float:
     return sum(advance_em(char) for char in word)
 
 
-def longest_word_em(text: str) -> float:
-    """The width of the widest unbreakable run of `text` in the reference font, in em."""
-    widest = 0.0
+def fit_em(em: float, letters: int) -> float:
+    """The width a word of `letters` letters, `em` wide in the reference font, says: at least as wide as
+    keeps it whole with every letter spacing, in reader.css's count of a letter (CSS_LETTER_EM) times each
+    font's widening. Letter spacing adds the same to each letter: a word of narrower letters than that gets
+    more of it than reader.css counts, most in the narrowest font, where spacing is the larger share."""
+    spaced = (em * NARROWEST_FONT + WIDEST_SPACING * letters) / (NARROWEST_FONT + WIDEST_SPACING / CSS_LETTER_EM)
+    return max(em, spaced)
+
+
+def _runs(text: str) -> Iterator[tuple[float, int]]:
+    """Each unbreakable run of `text`: its width in the reference font, in em, and its number of letters."""
     for word in _WORDS.findall(unicodedata.normalize("NFC", text)):
-        run = 0.0
+        run, letters = 0.0, 0
         for char in word:
             if unicodedata.east_asian_width(char) in ("W", "F"):
                 # A wide (CJK) character may end a line on either side: each is a word of its own.
-                widest = max(widest, run, advance_em(char))
-                run = 0.0
-            else:
+                yield run, letters
+                yield advance_em(char), 1
+                run, letters = 0.0, 0
+            elif not unicodedata.combining(char):
                 run += advance_em(char)
-        widest = max(widest, run)
-    return widest
+                letters += 1
+        yield run, letters
+
+
+def longest_word_em(text: str) -> float:
+    """The width of the widest unbreakable run of `text` in the reference font, in em."""
+    return max((em for em, _ in _runs(text)), default=0.0)
 
 
 def fit_step(text: str) -> str | None:
     """The title's `data-fit` value: its longest word's width rounded up to a step; None when every word fits."""
-    widest = longest_word_em(text)
+    widest = max((fit_em(em, letters) for em, letters in _runs(text)), default=0.0)
     if widest <= STEPS[0]:
         return None
     step = next((step for step in STEPS if step >= widest), STEPS[-1])

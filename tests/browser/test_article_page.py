@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from reader.prefs import FONT_CHOICES
 from tests.browser import a11y
 from tests.browser.conftest import PageProblems, describe_violations, run_axe
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
@@ -199,6 +200,67 @@ def test_a_long_word_in_a_title_stays_whole_on_a_phone(browser: Browser, live_se
                 text = page.locator(".reader-body p").first.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
                 assert title["split"] == [], (font, size, title)
                 assert title["size"] >= 1.1 * text - 0.5, (font, size, title, text)
+    finally:
+        context.close()
+
+
+# Each word of a title that broke between two letters though it fits the line at the title's floor (1.1
+# times the text), measured in a nowrap copy at that size, in the title's own font and letter spacing.
+TITLE_WORDS_SPLIT_THAT_FIT = """title => {
+  const style = getComputedStyle(title);
+  const line = title.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
+  const floor = 1.1 * parseFloat(getComputedStyle(document.querySelector('.reader-body p')).fontSize);
+  const split = [];
+  const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+  for (const node of nodes) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size < 2) continue;
+      const copy = document.createElement('span');
+      copy.style.cssText = `position: absolute; white-space: nowrap; font-size: ${floor}px`;
+      copy.textContent = match[0];
+      title.append(copy);
+      const width = copy.getBoundingClientRect().width;
+      copy.remove();
+      if (width <= line) split.push([match[0], Math.round(width), line]);
+    }
+  }
+  return split;
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 320])
+def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing(
+    browser: Browser, live_server: str, width: int
+) -> None:
+    # At 400 % on a 360 px phone, in OpenDyslexic with WCAG's 0.12em letter spacing, "lượng" (367 px on the
+    # 328 px line) and "chức," broke between letters in the Vietnamese title, which said no data-fit: its
+    # words were measured in Noto Sans with no letter spacing. At the floor (70.4 px) both fit. The page's
+    # data attributes switch size and spacing in place: the stylesheet is keyed on them.
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    try:
+        page = context.new_page()
+        found = {}
+        for slug in (SEED_SLUG, EN_SLUG):
+            for font in FONT_CHOICES:
+                context.add_cookies([{"name": "reader_prefs", "value": f"1|f:{font}", "url": live_server}])
+                page.goto(live_server + f"/articles/{slug}")
+                page.evaluate("document.fonts.ready")
+                for spacing in ("0", "0.12", "0.24"):
+                    for size in ("100", "150", "200", "250", "300", "400"):
+                        page.evaluate(
+                            "([size, spacing]) => Object.assign(document.getElementById('reader').dataset, "
+                            "{size, ls: spacing})",
+                            [size, spacing],
+                        )
+                        split = page.locator("#reader-title").evaluate(TITLE_WORDS_SPLIT_THAT_FIT)
+                        if split:
+                            found[slug[:8], font, spacing, size] = split
+        assert found == {}
     finally:
         context.close()
 
