@@ -1015,7 +1015,13 @@ STEP_LABELS = {
 @pytest.mark.parametrize("locale", ["vi-VN", "en-US"])
 @pytest.mark.parametrize(
     ("viewport", "cookie"),
-    [*NO_VOICE_SIZES, pytest.param(ViewportSize(width=360, height=740), "1|s:200", id="360x740-text-200")],
+    [
+        *NO_VOICE_SIZES,
+        pytest.param(ViewportSize(width=360, height=740), "1|s:125", id="360x740-text-125"),
+        pytest.param(ViewportSize(width=360, height=740), "1|s:200", id="360x740-text-200"),
+        pytest.param(ViewportSize(width=320, height=740), "1|s:125", id="320x740-text-125"),
+        pytest.param(ViewportSize(width=320, height=740), "1|s:150", id="320x740-text-150"),
+    ],
 )
 def test_previous_next_and_stop_say_in_words_what_they_do(
     browser: Browser, live_server: str, viewport: ViewportSize, cookie: str, locale: str
@@ -1046,5 +1052,66 @@ def test_previous_next_and_stop_say_in_words_what_they_do(
             assert box is not None and box["x"] >= toolbar["x"] - 0.5, action
             assert box["x"] + box["width"] <= toolbar["x"] + toolbar["width"] + 0.5, action
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        # One unit: one row of three equal buttons, or one column (a 360 px phone had "Câu trước", "Câu sau"
+        # on a row and "Dừng" alone under them); a word wraps inside its button, never between its letters.
+        boxes = page.evaluate(STEP_BOXES)
+        layout = step_layout(boxes)
+        assert layout in ("row", "column"), boxes
+        # A column is under Read aloud, at the toolbar's edge, not beside it.
+        assert layout == "row" or abs(boxes[0][0] - toolbar["x"]) <= 1, (boxes, toolbar)
+        assert page.evaluate(BROKEN_WORDS) == []
+    finally:
+        context.close()
+
+
+# Previous, next and stop's boxes, whether shown or kept hidden (visibility: hidden) for a voice to come.
+STEP_BOXES = """() => ['previous', 'next', 'stop'].map((action) => {
+  const box = document.getElementById(`reader-speak-${action}`).getBoundingClientRect();
+  return [box.left, box.top, box.width, box.height].map(Math.round);
+})"""
+
+# The words of the step buttons that a line break cuts in two (their letters on two lines).
+BROKEN_WORDS = """() => [...document.querySelectorAll('.reader-tools-steps .reader-tool-label')].flatMap((label) => {
+  const text = label.firstChild;
+  return [...text.data.matchAll(/\\S+/g)].filter((word) => {
+    const range = document.createRange();
+    range.setStart(text, word.index);
+    range.setEnd(text, word.index + word[0].length);
+    return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1;
+  }).map((word) => word[0]);
+})"""
+
+
+def step_layout(boxes: list[list[int]]) -> str:
+    """How the three stand: side by side, as wide and as tall as each other ("row"), one under the other at
+    one left edge ("column"), or neither ("ragged")."""
+    lefts, tops, widths, heights = (sorted({box[i] for box in boxes}) for i in range(4))
+    if len(tops) == 1 and widths[-1] - widths[0] <= 1 and len(heights) == 1:
+        return "row"
+    if len(lefts) == 1 and boxes[0][1] < boxes[1][1] < boxes[2][1]:
+        return "column"
+    return "ragged"
+
+
+@pytest.mark.parametrize(("width", "size"), [(360, "125"), (360, "200"), (320, "150")])
+def test_without_a_voice_a_phone_keeps_one_row_for_the_step_buttons(
+    browser: Browser, live_server: str, width: int, size: str
+) -> None:
+    """Most phones and Linux desktops have no Vietnamese voice: the room previous, next and stop keep for
+    a voice that may still come (nothing moves then) is one row, the note in it, not three rows of blank
+    space (328 × 286 px of a 360 × 740 screen at 200 %, the title below the fold)."""
+    context = browser.new_context(viewport=ViewportSize(width=width, height=740), locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
+        context.add_init_script(STUB_SPEECH)
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        page.evaluate("document.fonts.ready")
+        page.evaluate("() => window.__voicesArrive([{name: 'Stub en', lang: 'en-US', localService: true}])")
+        expect(page.locator("#reader-voice-message")).to_contain_text("tiếng Việt")
+        boxes = page.evaluate(STEP_BOXES)
+        assert step_layout(boxes) == "row", boxes
+        room = page.locator(".reader-tools-steps").bounding_box()
+        assert room is not None and room["height"] <= boxes[0][3] + 1, (room, boxes)
     finally:
         context.close()
