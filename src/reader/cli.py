@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from reader import __version__
+from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
 from reader.copying import CopyRefused, copy_database
 from reader.db import (
@@ -46,7 +47,7 @@ from reader.settings import (
     workers,
 )
 from reader.store import SqlArticleStore
-from reader.throttle import LoginThrottle
+from reader.throttle import FAILURE_WINDOW_SECONDS, MAX_FAILURES, LoginThrottle
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
@@ -105,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
         "--access-log",
         metavar="PATH",
         help=f"where the access log goes: a file (appended to), '{ACCESS_LOG_STDERR}' or '{ACCESS_LOG_OFF}' "
-        f"(default: $READER_ACCESS_LOG, else {ACCESS_LOG_STDERR}); written when 64 KiB gather or the oldest "
-        "line is half a second old",
+        f"(default: $READER_ACCESS_LOG, else {ACCESS_LOG_STDERR}); written when {FLUSH_BYTES // 1024} KiB "
+        f"gather or the oldest line is {FLUSH_SECONDS:g} s old",
     )
     serve.add_argument(
         "--access-log-format",
@@ -155,8 +156,9 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("--db", help=db_help)
     unlock = user_commands.add_parser(
         "unlock", help="let an account locked out by wrong passwords sign in again",
-        description="Forget the failed sign-ins that hold an account back (after 5 in 15 minutes), with those "
-        "they counted against the client address that made them; --all forgets every one.",
+        description=f"Forget the failed sign-ins that hold an account back (after {MAX_FAILURES} in "
+        f"{FAILURE_WINDOW_SECONDS // 60} minutes), with those they counted against the client address that made "
+        "them; --all forgets every one.",
     )  # fmt: skip
     unlock_whom = unlock.add_mutually_exclusive_group(required=True)
     unlock_whom.add_argument("name", nargs="?", help="the login name")

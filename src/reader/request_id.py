@@ -150,8 +150,9 @@ class RequestId:
             # The server cancels a request task only when stopping: the graceful-shutdown time ran out while
             # it was still running (a write rolls back). One line, not uvicorn's traceback (ShutdownCancelFilter);
             # the access log still gets its 499 line below.
+            # %r: the path is percent-decoded, and a client could put a line break in it to forge a line.
             logger.warning(
-                "%s %s cancelled at shutdown: still running when the graceful-shutdown time ran out",
+                "%s %r cancelled at shutdown: still running when the graceful-shutdown time ran out",
                 scope["method"],
                 scope["path"],
             )
