@@ -603,6 +603,35 @@ def test_a_json_body_without_list_paragraphs_is_not_written_again(tmp_path: Path
     assert fields["body_html"] == body
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_formulas_variables_stay_as_written(tmp_path: Path, lang: str) -> None:
+    # "v" alone in its <i> at the start of two paragraphs: a variable, not Wingdings' bullet (no such font).
+    body = (
+        "<p>Công thức: <i>s</i> = <i>v</i>·<i>t</i>, trong đó</p><p><i>v</i> là vận tốc trung bình (m/s);</p>"
+        "<p><i>v</i> không đổi trong suốt quãng đường.</p>"
+    )
+    article = {**JSON_ARTICLE, "lang": lang, "body_html": body}
+    (fields,) = importer.read_file(write(tmp_path / "cong-thuc.json", json.dumps(article)))
+    assert fields["body_html"] == body
+    (draft,) = drafts_from_files([write(tmp_path / "cong-thuc.json", json.dumps(article))])
+    assert draft.body_html == body
+    assert [finding for finding in importer.layout_findings([draft], "en") if "list" in str(finding)] == []
+
+
+def test_words_lettered_list_in_a_vietnamese_document_is_one_list(tmp_path: Path) -> None:
+    # Word letters its automatic lists a) … e) f) g) in a Vietnamese document as in any other.
+    items = "".join(
+        f"<p class=MsoListParagraphCxSpMiddle style='text-indent:-.25in;mso-list:l0 level1 lfo1'>"
+        f"<span style='mso-list:Ignore'>{letter})<span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp; </span>"
+        f"</span>Mục {letter}</p>\n"
+        for letter in "abcdefg"
+    )
+    page = write(tmp_path / "word.htm", f"<html lang=vi><head><title>Họp</title></head><body>{items}</body></html>")
+    (draft,) = drafts_from_files([page])
+    listed = "\n".join(f"<li>Mục {letter}</li>" for letter in "abcdefg")
+    assert draft.body_html == f'<ol type="a">{listed}</ol>'
+
+
 def _filtered_item(marker: str, text: str) -> str:
     """An item as Word's "Web Page, Filtered" writes it: the list paragraph's class, no mso-list markup, the
     bullet a character of a symbol font."""

@@ -109,7 +109,15 @@ def test_the_quick_look_misses_no_list() -> None:
     # may_hold_lists spares most bodies the walk over their paragraphs; it may say yes wrongly, never no.
     filtered = [
         _filtered_item(bullet, "Một", font) + _filtered_item(bullet, "Hai", font)
-        for bullet, font in (("§", "Wingdings"), ("Ø", "Wingdings"), ("ü", "Wingdings"), ("o", "Courier New"))
+        for bullet, font in (
+            ("§", "Wingdings"),
+            ("Ø", "Wingdings"),
+            ("ü", "Wingdings"),
+            ("v", "Wingdings"),
+            ("o", "Courier New"),
+            ("o", '"Courier New"'),
+            ("l", "Symbol"),
+        )  # fmt: skip
     ]
     filtered += [
         _filtered_item("A.", "Một", "Times") + _filtered_item("B.", "Hai", "Times"),
@@ -118,6 +126,7 @@ def test_the_quick_look_misses_no_list() -> None:
         # Word's bullets as the sanitizer leaves them, without the class (the check page's look).
         "<p><span>§<span> </span></span>Một</p><p><span>§<span> </span></span>Hai</p>",
         "<p><span>o<span> </span></span>Một</p><p><span>o<span> </span></span>Hai</p>",
+        "<p><font face=Wingdings>v</font> Một</p><p><font face=Wingdings>v</font> Hai</p>",
     ]
     vietnamese = ["<p>d) bốn</p><p>đ) năm</p>", "<p>đ) năm</p><p>e) sáu</p>"]
     for markup in [markup for markup, _ in PASTED] + [_item("·", "Một") + _item("·", "Hai"), *filtered, *vietnamese]:
@@ -157,23 +166,49 @@ def test_words_filtered_html_too() -> None:
     assert listed(words) == "<p>Ở đây.</p><p>Ở kia.</p>"
 
 
-def test_words_symbol_bullets_left_without_the_class_are_still_found() -> None:
-    # What an import before the quick look knew Word's filtered HTML left (and any body where the class is
-    # gone): each bullet alone in its font's span; the check page points the run out.
-    leftover = (
-        "<p>Nhiệm vụ:</p>\n<p><span>§<span> </span></span>Rà soát;</p>\n<p><span>§<span> </span></span>Tinh giản.</p>"
-    )
-    found = [
-        (paragraph.get_text()[-8:], mark.text, count)
-        for paragraph, mark, count in hand_made_lists(parse_html(leftover))
-    ]
-    assert found == [("Rà soát;", "§", 2)]
-    assert [issue["kind"] for issue in layout_issues(leftover, "en")] == ["hand_made_list"]
-    assert listed(leftover) == "<p>Nhiệm vụ:</p>\n<ul><li>Rà soát;</li>\n<li>Tinh giản.</li></ul>"
-    # Not a bullet: the same characters starting a text, or with more in their element.
+def test_words_symbol_bullets_without_the_class_are_found_in_their_font() -> None:
+    # Word's filtered HTML where the class is gone (another tool's paste): each bullet alone in its symbol
+    # font's span, as Word writes the font.
+    for bullet, font in (("§", "Wingdings"), ("v", "Wingdings"), ("o", '"Courier New"'), ("·", "Symbol")):
+        span = f"<span style='font-family:{font};mso-bidi-font-family:{font}'>{bullet}<span> </span></span>"
+        leftover = f"<p>Nhiệm vụ:</p>\n<p>{span}Rà soát;</p>\n<p>{span}Tinh giản.</p>"
+        found = [
+            (paragraph.get_text()[-8:], mark.text, count)
+            for paragraph, mark, count in hand_made_lists(parse_html(leftover))
+        ]
+        assert found == [("Rà soát;", bullet, 2)], font
+        assert [issue["kind"] for issue in layout_issues(leftover, "en")] == ["hand_made_list"]
+        assert listed(leftover) == "<p>Nhiệm vụ:</p>\n<ul><li>Rà soát;</li>\n<li>Tinh giản.</li></ul>"
+    font = "<p><font face=Wingdings>§</font> Một</p><p><font face=Wingdings>§</font> Hai</p>"
+    assert listed(font) == "<ul><li>Một</li><li>Hai</li></ul>"
+    # Not a bullet: the same characters starting a text, with more in their element, or in no symbol font.
     for prose in ("<p>§ 5 Luật.</p><p>§ 6 Luật.</p>", "<p><b>§ 5</b> Luật.</p><p><b>§ 6</b> Luật.</p>",
-                  "<p>o ở đây</p><p>o ở kia</p>"):  # fmt: skip
+                  "<p>o ở đây</p><p>o ở kia</p>", "<p><span>§<span> </span></span>Một</p><p><span>§</span> Hai</p>",
+                  "<p><span style='font-family:Arial'>o</span> x</p><p><span style='font-family:Arial'>o</span> y</p>",
+                  "<p style='font-family:Wingdings'><i>v</i> x</p><p style='font-family:Wingdings'><i>v</i> y</p>",
+                  ):  # fmt: skip
         assert hand_made_lists(parse_html(prose)) == [], prose
+
+
+# A formula's variables, each alone in its <i> at the start of a paragraph: Wingdings' "v" (❖) and "l" (●)
+# are bullets only in that font.
+PHYSICS = (
+    "<p>Công thức: <i>s</i> = <i>v</i>·<i>t</i>, trong đó</p><p><i>v</i> là vận tốc trung bình (m/s);</p>"
+    "<p><i>v</i> không đổi trong suốt quãng đường.</p>",
+    "<p>Formula: <i>s</i> = <i>v</i>·<i>t</i>, where</p><p><i>v</i> is the average speed (m/s);</p>"
+    "<p><i>v</i> stays the same.</p>",
+    "<p><i>l</i> là chiều dài;</p><p><i>l</i> đo bằng mét.</p><p><em>o</em> là gốc;</p><p><em>o</em> cố định.</p>",
+)
+
+
+@pytest.mark.parametrize("markup", PHYSICS)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_variable_alone_in_its_element_is_no_bullet(markup: str, lang: str) -> None:
+    soup = parse_html(markup)
+    assert not make_lists(soup, lang=lang)
+    assert soup.decode() == markup
+    assert hand_made_lists(parse_html(markup), lang) == []
+    assert [issue for issue in layout_issues(markup, lang) if issue["kind"] == "hand_made_list"] == []
 
 
 # Vietnamese letters its points in its own order: đ after d, no f, j, w or z.
@@ -194,10 +229,41 @@ def test_vietnamese_lettered_points_are_one_list_in_vietnamese_order() -> None:
     )
     word = _item("Đ.", "Năm") + _item("E.", "Sáu")
     assert listed(word, "vi") == '<ol class="vi-upper-alpha" start="5" type="A"><li>Năm</li>\n<li>Sáu</li></ol>'
-    # "f)" is no Vietnamese point: "e) f)" are not one list.
-    assert listed("<p>e) sáu</p><p>f) bảy</p>", "vi") == "<p>e) sáu</p><p>f) bảy</p>"
+    # "d) e) g)" counts on in neither order.
+    assert listed("<p>d) bốn</p><p>e) năm</p><p>g) sáu</p>", "vi") == (
+        '<ol start="4" type="a"><li>bốn</li><li>năm</li></ol><p>g) sáu</p>'
+    )
     found = [(mark.text, count) for _, mark, count in hand_made_lists(parse_html(markup), "vi")]
     assert found == [("a)", 23)]
+
+
+def test_vietnamese_content_counts_in_latin_letters_too() -> None:
+    # Word's automatic lists letter a, b, c, d, e, f, g in every language: in a Vietnamese document too.
+    word = "".join(_item(f"{letter})", f"Mục {letter}") for letter in "abcdefg")
+    items = "".join(f"<li>Mục {letter}</li>\n" for letter in "abcdefg").removesuffix("\n")
+    assert listed(word, "vi") == f'<ol type="a">{items}</ol>'
+    # Typed by hand, either order: Latin when both hold, Vietnamese (its letters shown) when only it does.
+    latin = "".join(f"<p>{letter}) Mục {letter}</p>" for letter in "abcdefg")
+    assert listed(latin, "vi") == '<ol type="a">' + "".join(f"<li>Mục {letter}</li>" for letter in "abcdefg") + "</ol>"
+    vietnamese = "".join(f"<p>{letter}) Mục {letter}</p>" for letter in "abcdđeg")
+    assert listed(vietnamese, "vi") == (
+        '<ol class="vi-lower-alpha" type="a">' + "".join(f"<li>Mục {letter}</li>" for letter in "abcdđeg") + "</ol>"
+    )
+    assert listed("<p>e) sáu</p><p>f) bảy</p>", "vi") == '<ol start="5" type="a"><li>sáu</li><li>bảy</li></ol>'
+    # From "e)", "g)" is next only in Vietnamese: the sixth of its letters starts the list.
+    assert listed("<p>e) sáu</p><p>g) bảy</p>", "vi") == (
+        '<ol class="vi-lower-alpha" start="6" type="a"><li>sáu</li><li>bảy</li></ol>'
+    )
+    # Each level of Word's list in its own order.
+    nested = _item("a)", "A") + _item("a.", "A1", 2) + _item("b.", "A2", 2) + _item("b)", "B") + _item("đ.", "x", 2)
+    nested += _item("e.", "y", 2)
+    assert listed(nested, "vi") == (
+        '<ol type="a"><li>A<ol type="a"><li>A1</li>\n<li>A2</li>\n</ol></li>\n'
+        '<li>B<ol class="vi-lower-alpha" start="5" type="a"><li>x</li>\n<li>y</li></ol></li>\n</ol>'
+    )
+    lines = "<p>a) một<br>b) hai<br>c) ba<br>d) bốn<br>e) năm<br>f) sáu</p>"
+    assert [count for _, _, count in hand_made_lists(parse_html(lines), "vi")] == [6]
+    assert [count for _, _, count in hand_made_lists(parse_html(latin + "<p>x</p>" + vietnamese), "vi")] == [7, 7]
 
 
 def test_other_languages_keep_the_latin_letters() -> None:

@@ -10,14 +10,17 @@ Conservative, as a wrong guess rewrites prose: a run is two or more neighbouring
 kind of marker (the same bullet character; numbers or letters with the same punctuation, each one more than
 the one before). A dash is a bullet only with a tab or two spaces after it, or in Word's list markup: a
 paragraph that starts with "- " is how Vietnamese (and French, Russian…) prose writes a line of dialogue.
-Letters count in the order of the article's language: Vietnamese letters its points a) b) c) d) đ) e) g)…
-(VIETNAMESE_LETTERS), and reader.css shows those letters for an <ol type="a"> in Vietnamese.
+Letters count in the Latin alphabet, as Word's automatic lists do in every language (a) … e) f) g)), and in
+Vietnamese content also in Vietnamese order, as its legal and administrative texts letter their points
+a) b) c) d) đ) e) g)… (VIETNAMESE_LETTERS): a run is a list when it counts on in either, Latin when both
+hold. A list is Vietnamese (the class that has reader.css show those letters) only when Latin does not hold.
+A symbol-font bullet left as a letter ("v", "o"…) is one only in its font: a lone <i>v</i> is a variable.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from string import ascii_lowercase
 
 from bs4 import BeautifulSoup, Tag
@@ -31,6 +34,10 @@ from reader.soup import Places, elements_named
 # counter style vi-lower-alpha in static/css/reader.css shows the same letters: an item's number here is
 # its letter's place in this string, the number <ol start> gives.
 VIETNAMESE_LETTERS = "abcdđeghiklmnopqrstuvxy"
+# The orders letters may count in, the preferred first: Word numbers its automatic lists a, b, c… e, f, g in
+# every language (a Vietnamese document's too), while a Vietnamese text typed by hand may count in its own.
+_LATIN = (ascii_lowercase,)
+_LATIN_OR_VIETNAMESE = (ascii_lowercase, VIETNAMESE_LETTERS)
 
 # The marker at the start of a paragraph's first text, and the spaces after it. A bullet character with
 # spaces; a dash with a tab or two spaces (one space: dialogue); "1." or "1)"; "a)" ("a." starts names:
@@ -49,8 +56,14 @@ _SPACES = " \t\n\r\xa0"
 # Word's bullets in a symbol font, as its "filtered" HTML leaves them once the class that marks a list's
 # paragraph is gone (the sanitizer drops classes): Wingdings' "§" (▪), "Ø" (➢), "ü" (✓), "v" (❖), "q" (❑),
 # "n" (■), "l" (●), "Ÿ" (•), Courier New's "o" (◦). Each is a bullet only alone in the element of its font,
-# with the item's text after that element: as the start of a text, they are letters and words.
+# with the item's text after that element, and only in a symbol font (_SYMBOL_FONT) on that element or one
+# around it in the paragraph, as Word writes it: as the start of a text, or with no such font (the variable
+# in "<i>v</i> là vận tốc"), they are letters, words and signs.
 _SYMBOL_BULLETS = frozenset("§ØüvqnlŸo")
+# Word's filtered HTML: style='font-family:Wingdings', 'font-family:"Courier New"' (mso-bidi-font-family…
+# after it); older HTML <font face="Symbol">.
+_SYMBOL_FONT = re.compile(r"font-family\s*:[^;]*?\b(?:wingdings|webdings|symbol|courier new)\b", re.IGNORECASE)
+_SYMBOL_FACE = re.compile(r"\b(?:wingdings|webdings|symbol|courier new)\b", re.IGNORECASE)
 # The characters a plain marker starts with (_PLAIN_MARKER), to rule most paragraphs out before the pattern.
 _MARKER_STARTS = frozenset("·•◦▪–-0123456789abcdefghijklmnopqrstuvwxyzđ§ØüŸ")
 _NOT_PHRASING = frozenset({"br", "img", "table", "ul", "ol", "p"})
@@ -76,29 +89,32 @@ def may_hold_lists(markup: str) -> bool:
     return _MAYBE.search(markup) is not None
 
 
-def letters_of(lang: str | None) -> str:
-    """The letters that number a list's items in `lang` (a BCP 47 tag; None: not known), in order."""
-    return VIETNAMESE_LETTERS if lang and primary_subtag(lang) == "vi" else ascii_lowercase
+def letters_of(lang: str | None) -> tuple[str, ...]:
+    """The orders of letters that may number a list's items in `lang` (a BCP 47 tag; None: not known), the
+    preferred first: Latin, and in Vietnamese Vietnamese too."""
+    return _LATIN_OR_VIETNAMESE if lang and primary_subtag(lang) == "vi" else _LATIN
 
 
 @dataclass(frozen=True)
 class Marker:
     """A paragraph's marker: `kind` says which paragraphs go in one list ("bullet •", "decimal .",
     "lower-alpha )"…), `number` the item's number (1 for "a"; 0 for a bullet), `level` Word's list level (1
-    outside Word's markup), `text` the marker as written; `number` counts letters in the order of the
-    article's language (letters_of: "đ" is 5 in Vietnamese)."""
+    outside Word's markup), `text` the marker as written. A letter's `places` are its number in each order
+    of letters_of (0: not in it; "đ" is (0, 5) in Vietnamese content), narrowed in a run to the orders it
+    has counted on in; `number` is the first of them that is not 0."""
 
     kind: str
     number: int
     level: int
     text: str
+    places: tuple[int, ...] = ()
 
     @property
     def ordered(self) -> bool:
         return not self.kind.startswith("bullet")
 
 
-def marker(paragraph: Tag, letters: str = ascii_lowercase) -> Marker | None:
+def marker(paragraph: Tag, letters: tuple[str, ...] = _LATIN) -> Marker | None:
     """The list marker a paragraph starts with, if any (`letters`: letters_of the article's language)."""
     word = _in_words_list(paragraph)
     found = _first_text(paragraph, any_start=word)
@@ -121,14 +137,16 @@ def _in_words_list(paragraph: Tag) -> bool:
     return bool(classes) and isinstance(classes, list) and classes[0][:7].lower() == "msolist"
 
 
-def _words_marker(text: str, level: int, letters: str) -> Marker | None:
+def _words_marker(text: str, level: int, letters: tuple[str, ...]) -> Marker | None:
     number = _WORD_NUMBER.fullmatch(text)
     if number is None:
         return Marker(f"bullet {text}", 0, level, text) if len(text) == 1 else None
     return _numbered(number["number"], number["letter"], number["punct"], level, text, letters)
 
 
-def _plain_marker(paragraph: Tag, string: NavigableString, letters: str, *, word: bool) -> tuple[Marker, int] | None:
+def _plain_marker(
+    paragraph: Tag, string: NavigableString, letters: tuple[str, ...], *, word: bool
+) -> tuple[Marker, int] | None:
     """The marker at the start of `string` (the paragraph's first text) and where the text after it starts."""
     token = _WORD_TOKEN.match(string)
     if token and (word or _symbol_bullet(paragraph, string)):
@@ -146,27 +164,57 @@ def _plain_marker(paragraph: Tag, string: NavigableString, letters: str, *, word
 
 
 def _symbol_bullet(paragraph: Tag, string: NavigableString) -> bool:
-    """Whether `string` is one of Word's symbol-font bullets alone in an element of its own (its font's span)."""
-    return string.parent is not paragraph and string.strip(_SPACES) in _SYMBOL_BULLETS
+    """Whether `string` is one of Word's symbol-font bullets alone in an element of its own, in a symbol font
+    (its font's span, or an element around it in the paragraph)."""
+    if string.parent is paragraph or string.strip(_SPACES) not in _SYMBOL_BULLETS:
+        return False
+    element = string.parent
+    while element is not None and element is not paragraph:
+        style, face = element.attrs.get("style"), element.attrs.get("face")
+        if isinstance(style, str) and _SYMBOL_FONT.search(style):
+            return True
+        if element.name == "font" and isinstance(face, str) and _SYMBOL_FACE.search(face):
+            return True
+        element = element.parent
+    return False
 
 
-def _plain(match: re.Match[str], letters: str) -> Marker | None:
+def _plain(match: re.Match[str], letters: tuple[str, ...]) -> Marker | None:
     text = match[0].strip(_SPACES)
     if match["bullet"] or match["dash"]:
         return Marker(f"bullet {text}", 0, 1, text)
     return _numbered(match["number"], match["letter"], match["punct"] or match["paren"], 1, text, letters)
 
 
-def _numbered(number: str | None, letter: str | None, punct: str, level: int, text: str, letters: str) -> Marker | None:
-    """The marker of a number or a letter; None for a letter that `letters` lacks ("f)" in Vietnamese)."""
+def _numbered(
+    number: str | None, letter: str | None, punct: str, level: int, text: str, letters: tuple[str, ...]
+) -> Marker | None:
+    """The marker of a number or a letter; None for a letter in none of `letters` ("đ)" in English)."""
     if number is not None:
         return Marker(f"decimal {punct}", int(number), level, text)
     assert letter is not None
-    place = letters.find(letter.lower())
-    if place < 0:
+    places = tuple(order.find(letter.lower()) + 1 for order in letters)
+    if not any(places):
         return None
     case = "lower" if letter.islower() else "upper"
-    return Marker(f"{case}-alpha {punct}", place + 1, level, text)
+    return Marker(f"{case}-alpha {punct}", next(place for place in places if place), level, text, places)
+
+
+def _next(last: Marker, mark: Marker) -> Marker | None:
+    """`mark` as the item after `last` (a letter's places narrowed to the orders both count on in), or None
+    when it is not: another kind of marker, or not the next number in any order."""
+    if last.kind != mark.kind:
+        return None
+    if not mark.ordered:
+        return mark
+    if not mark.places:
+        return mark if mark.number == last.number + 1 else None
+    places = tuple(
+        place if before and place == before + 1 else 0 for place, before in zip(mark.places, last.places, strict=True)
+    )
+    if not any(places):
+        return None
+    return replace(mark, number=next(place for place in places if place), places=places)
 
 
 def _first_text(paragraph: Tag, *, any_start: bool = False) -> Tag | NavigableString | None:
@@ -208,7 +256,7 @@ def _has_text_after(paragraph: Tag, string: NavigableString, end: int) -> bool:
 def runs(root: Tag, lang: str | None = None) -> list[list[tuple[Tag, Marker]]]:
     """Each run of neighbouring paragraphs in `root` that reads as a list, in document order: two or more
     with markers of one kind, numbered one after another (an item of the next level down, in Word's list
-    markup, may come between); letters in the order of `lang`, the article's language (letters_of)."""
+    markup, may come between); letters in an order of `lang`, the article's language (letters_of)."""
     return _scan(root, letters_of(lang))[0]
 
 
@@ -227,7 +275,7 @@ def hand_made_lists(root: Tag, lang: str | None = None) -> list[tuple[Tag, Marke
     return lists
 
 
-def _scan(root: Tag, letters: str) -> tuple[list[list[tuple[Tag, Marker]]], list[tuple[Tag, Marker]]]:
+def _scan(root: Tag, letters: tuple[str, ...]) -> tuple[list[list[tuple[Tag, Marker]]], list[tuple[Tag, Marker]]]:
     """The runs, and the paragraphs with a marker that are in none."""
     found: list[list[tuple[Tag, Marker]]] = []
     singles: list[tuple[Tag, Marker]] = []
@@ -237,8 +285,8 @@ def _scan(root: Tag, letters: str) -> tuple[list[list[tuple[Tag, Marker]]], list
         mark = marker(paragraph, letters)
         if mark is None:
             continue
-        if current and _after(current[-1][0]) is paragraph and _continues(open_levels, mark):
-            current.append((paragraph, mark))
+        if current and _after(current[-1][0]) is paragraph and (item := _continues(open_levels, mark)):
+            current.append((paragraph, item))
             continue
         _close(current, found, singles)
         current, open_levels = [(paragraph, mark)], [mark]
@@ -260,7 +308,7 @@ def _order(paragraph: Tag) -> tuple[int, int]:
     return paragraph.sourceline or 0, paragraph.sourcepos or 0
 
 
-def _marked_lines(paragraph: Tag, first: Marker, letters: str) -> int:
+def _marked_lines(paragraph: Tag, first: Marker, letters: tuple[str, ...]) -> int:
     """How many lines of `paragraph`, from its first (which has the marker `first`), start with the next
     marker of a list."""
     lines = "".join("\n" if isinstance(node, Tag) else str(node) for node in _text_and_breaks(paragraph))
@@ -272,11 +320,9 @@ def _marked_lines(paragraph: Tag, first: Marker, letters: str) -> int:
         if match is None or not line[match.end() :].strip(_SPACES):
             break
         mark = _plain(match, letters)
-        if mark is None:
-            break
-        if last is not None and (mark.kind != last.kind or (mark.ordered and mark.number != last.number + 1)):
-            break
-        if last is None and mark.kind != first.kind:
+        if mark is not None and last is not None:
+            mark = _next(last, mark)
+        if mark is None or (last is None and mark.kind != first.kind):
             break
         count, last = count + 1, mark
     return count
@@ -299,21 +345,21 @@ def _after(paragraph: Tag) -> PageElement | None:
     return node
 
 
-def _continues(open_levels: list[Marker], mark: Marker) -> bool:
-    """Whether `mark` is the next item of the run whose open levels are `open_levels` (updated if so)."""
+def _continues(open_levels: list[Marker], mark: Marker) -> Marker | None:
+    """`mark` as the next item of the run whose open levels are `open_levels` (updated if so; _next), or
+    None when it is not one."""
     top = open_levels[-1]
     if mark.level == top.level + 1:
         open_levels.append(mark)
-        return True
+        return mark
     while open_levels and open_levels[-1].level > mark.level:
         open_levels.pop()
     if not open_levels or open_levels[-1].level != mark.level:
-        return False
-    last = open_levels[-1]
-    if last.kind != mark.kind or (mark.ordered and mark.number != last.number + 1):
-        return False
-    open_levels[-1] = mark
-    return True
+        return None
+    item = _next(open_levels[-1], mark)
+    if item is not None:
+        open_levels[-1] = item
+    return item
 
 
 def make_lists(soup: BeautifulSoup, root: Tag | None = None, lang: str | None = None) -> bool:
@@ -331,8 +377,10 @@ def make_lists(soup: BeautifulSoup, root: Tag | None = None, lang: str | None = 
         start, end = places.of(first), places.of(last)
         nodes = [parent.contents[index].extract(_self_index=index) for index in range(end, start - 1, -1)]
         marks = {id(paragraph): mark for paragraph, mark in run}
-        outer = _new_list(soup, run[0][1], letters)
+        outer = _new_list(soup, run[0][1])
         lists = [(run[0][1].level, outer)]
+        # Each list's first and last item: whether its letters are Vietnamese is known at its end.
+        ends = {id(outer): (outer, run[0][1], run[0][1])}
         for node in reversed(nodes):
             mark = marks.get(id(node))
             if mark is None or not isinstance(node, Tag):  # whitespace or a comment between items
@@ -341,35 +389,48 @@ def make_lists(soup: BeautifulSoup, root: Tag | None = None, lang: str | None = 
             while lists[-1][0] > mark.level:
                 lists.pop()
             if mark.level > lists[-1][0]:
-                sublist = _new_list(soup, mark, letters)
+                sublist = _new_list(soup, mark)
                 items = lists[-1][1].find_all("li", recursive=False)
                 (items[-1] if items else lists[-1][1]).append(sublist)
                 lists.append((mark.level, sublist))
+                ends[id(sublist)] = (sublist, mark, mark)
             _unmark(node, letters)
             node.name = "li"
             lists[-1][1].append(node)
+            tag, first_mark, _ = ends[id(lists[-1][1])]
+            ends[id(tag)] = (tag, first_mark, mark)
+        for tag, first_mark, last_mark in ends.values():
+            _number(tag, first_mark, last_mark)
         parent.insert(start, outer)
     return bool(found)
 
 
-def _new_list(soup: BeautifulSoup, first: Marker, letters: str) -> Tag:
+def _new_list(soup: BeautifulSoup, first: Marker) -> Tag:
+    return soup.new_tag("ol" if first.ordered else "ul")
+
+
+def _number(tag: Tag, first: Marker, last: Marker) -> None:
+    """The attributes of an <ol> whose items' markers run from `first` to `last` (_next narrowed its places
+    to the orders of letters the whole list counts in): its start, and for letters their type and order."""
     if not first.ordered:
-        return soup.new_tag("ul")
-    attributes = {}
-    if first.number != 1:
-        attributes["start"] = str(first.number)
+        return
+    order = next((index for index, place in enumerate(last.places) if place), 0)
+    number = first.places[order] if first.places else first.number
+    attributes: dict[str, str] = {}
+    if number != 1:
+        attributes["start"] = str(number)
     if "alpha" in first.kind:
         case = "lower" if first.kind.startswith("lower") else "upper"
         attributes["type"] = "a" if case == "lower" else "A"
-        if letters == VIETNAMESE_LETTERS:
+        if order > 0:  # Latin does not hold: the run uses "đ", or skips f, j, w or z
             # The letters shown are Vietnamese's (reader.css's counter styles of these names, which `start`
             # counts in); a class, as CSS cannot tell type="a" from type="A" (HTML's attribute selectors
             # ignore the case of `type`, and Chromium has no "s" flag). Without CSS, Latin letters.
             attributes["class"] = f"vi-{case}-alpha"
-    return soup.new_tag("ol", attrs=attributes)
+    tag.attrs.update(attributes)
 
 
-def _unmark(paragraph: Tag, letters: str) -> None:
+def _unmark(paragraph: Tag, letters: tuple[str, ...]) -> None:
     """Take the marker (and the spaces after it) out of a list paragraph, and what it leaves empty."""
     word = _in_words_list(paragraph)
     found = _first_text(paragraph, any_start=word)
