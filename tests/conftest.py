@@ -25,7 +25,7 @@ from scripts.pgcluster import PostgresCluster, postgres_bin, reap_abandoned
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from reader.accounts import AccountError, User, sign
+from reader.accounts import AccountError, Login, User, sign
 from reader.app import create_app
 from reader.backends.postgresql import LISTENER_NAME
 from reader.db import Database, database_for
@@ -221,17 +221,19 @@ class AuthActions:
 
     async def sign_in(self, name: str = EDITOR_NAME) -> SignedIn:
         state = self.app.state
-        row = await state["db"].fetch_one("SELECT id FROM users WHERE name = ?", (name,))
+        row = await state["db"].fetch_one("SELECT id, password_hash FROM users WHERE name = ?", (name,))
         if row is None:
             async with state["db"].transaction(touches=()) as tx:
                 row = await tx.fetch_one(
                     "INSERT INTO users (name, password_hash, created_at) VALUES (?, '-', '2026-01-01T00:00:00') "
-                    "RETURNING id",
+                    "RETURNING id, password_hash",
                     (name,),
                 )
         assert row is not None
-        user = User(id=int(row["id"]), name=name)
-        token = await state["accounts"].create_session(user)
+        # Signed in without the password: a login as verify_login would give it, the hash as stored.
+        login = Login(User(id=int(row["id"]), name=name), str(row["password_hash"]))
+        token = await state["accounts"].create_session(login)
+        assert token is not None
         session = await state["accounts"].session(token)
         assert session is not None
         signed = SignedIn(name=name, session=sign(state["session_key"], token), csrf=session.csrf_token)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import anyio.from_thread
 import pytest
 
+import reader.accounts
 from reader.accounts import AccountError, AccountStore
 from reader.db import Database
 from tests.conftest import opened_nodes
@@ -22,8 +27,8 @@ def accounts(database: Database) -> AccountStore:
 
 async def test_an_account_signs_in_with_its_password_only(accounts: AccountStore) -> None:
     await accounts.add_user("Mai", PASSWORD)
-    user = await accounts.verify_login("mai", PASSWORD)
-    assert user is not None and user.name == "Mai"
+    login = await accounts.verify_login("mai", PASSWORD)
+    assert login is not None and login.user.name == "Mai"
     assert await accounts.verify_login("Mai", PASSWORD + "x") is None
     assert await accounts.verify_login("nobody", PASSWORD) is None
 
@@ -49,11 +54,12 @@ async def test_names_are_taken_whatever_their_case(accounts: AccountStore) -> No
 
 async def test_sessions_live_until_they_end(accounts: AccountStore) -> None:
     await accounts.add_user("mai", PASSWORD)
-    user = await accounts.verify_login("mai", PASSWORD)
-    assert user is not None
-    token = await accounts.create_session(user)
+    login = await accounts.verify_login("mai", PASSWORD)
+    assert login is not None
+    token = await accounts.create_session(login)
+    assert token is not None
     session = await accounts.session(token)
-    assert session is not None and session.user == user and session.csrf_token
+    assert session is not None and session.user == login.user and session.csrf_token
     await accounts.end_session(token)
     assert await accounts.session(token) is None
 
@@ -83,3 +89,95 @@ async def test_two_nodes_adding_the_same_names_at_once(database_target: str | Pa
                 errors = [o for o in outcomes if isinstance(o, BaseException)]
                 assert len(errors) == 1 and isinstance(errors[0], AccountError), outcomes
             assert secrets[0] == secrets[1]
+
+
+class ChangedWhileVerifying:
+    """reader.accounts' password hasher, which runs `change` (on the event loop) while it checks a password,
+    once: what `reader user password` or `user remove` on another node does while a sign-in is in Argon2, a
+    window of a hundred milliseconds or more, here made certain."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, change: Callable[[], Awaitable[object]]) -> None:
+        self._real = reader.accounts._hasher
+        self._change: Callable[[], Awaitable[object]] | None = change
+        monkeypatch.setattr(reader.accounts, "_hasher", self)
+
+    def hash(self, password: str) -> str:
+        return self._real.hash(password)
+
+    def verify(self, hashed: str, password: str) -> bool:
+        right = self._real.verify(hashed, password)  # the old password, right when it was read
+        change, self._change = self._change, None
+        if change is not None:
+            anyio.from_thread.run(change)  # verify runs in a worker thread (anyio.to_thread)
+        return right
+
+
+@pytest.mark.parametrize("change", ["password", "remove"])
+async def test_a_sign_in_that_straddles_a_reset_or_removal_gets_no_session(
+    database_target: str | Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The old password was right when it was read, but the account's sessions ended (on another node) before
+    the sign-in's session was made: it gets none (and no database error), as a wrong password would."""
+    async with opened_nodes(database_target) as nodes:
+        signing_in, admin = AccountStore(nodes[0]), AccountStore(nodes[1])
+        await admin.add_user("mai", PASSWORD)
+        reset: Callable[[], Awaitable[object]] = lambda: admin.set_password("mai", "a new long password")  # noqa: E731
+        removal: Callable[[], Awaitable[object]] = lambda: admin.remove_user("mai")  # noqa: E731
+        ChangedWhileVerifying(monkeypatch, reset if change == "password" else removal)
+        login = await signing_in.verify_login("mai", PASSWORD)
+        assert login is not None  # verified against the hash as it was
+        assert await signing_in.create_session(login) is None
+        assert await admin.db.fetch_all("SELECT token_hash FROM sessions") == []
+        # A sign-in that nothing straddles still gets its session (with the new password, after a reset).
+        if change == "password":
+            again = await signing_in.verify_login("mai", "a new long password")
+            assert again is not None and await signing_in.create_session(again) is not None
+
+
+async def _waiting_on_a_lock(db: Database) -> bool:
+    """Whether a statement on the database waits for a lock (PostgreSQL), within two seconds."""
+    for _ in range(40):
+        waiting = await db.fetch_one(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if waiting is not None and int(waiting["n"]):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("change", ["password", "remove"])
+async def test_a_session_made_while_a_reset_commits_waits_for_it(
+    database_target: str | Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The session is made while the reset's (or removal's) transaction has ended the sessions but not yet
+    committed: it waits for the commit and then finds the new hash (or no account), instead of reading the
+    account as it was before and adding a session that the reset already missed."""
+    async with opened_nodes(database_target) as nodes:
+        signing_in, admin = AccountStore(nodes[0]), AccountStore(nodes[1])
+        await admin.add_user("mai", PASSWORD)
+        login = await signing_in.verify_login("mai", PASSWORD)
+        assert login is not None
+        made: list[str | None] = []
+        transaction = nodes[1].transaction
+
+        @asynccontextmanager
+        async def committing_late(touches: Any = None) -> AsyncIterator[Any]:
+            async with transaction(touches) as tx:
+                yield tx
+                # The reset's statements are done, its commit not: the sign-in's session now.
+                task = asyncio.create_task(signing_in.create_session(login))
+                if isinstance(database_target, str):
+                    await _waiting_on_a_lock(nodes[1])
+                else:  # SQLite: the session's transaction waits for the database's write lock
+                    await asyncio.sleep(0.3)
+                assert not task.done()
+            made.append(await task)
+
+        monkeypatch.setattr(nodes[1], "transaction", committing_late)
+        if change == "password":
+            await admin.set_password("mai", "a new long password")
+        else:
+            await admin.remove_user("mai")
+        assert made == [None]
+        assert await admin.db.fetch_all("SELECT token_hash FROM sessions") == []

@@ -221,9 +221,11 @@ async def _site(target: str | Path, title: str) -> tuple[str, str, str]:
         await store.delete_article("gone", by="mai")
         accounts = AccountStore(db)
         await accounts.add_user("mai", "correct horse battery")
-        user = await accounts.verify_login("mai", "correct horse battery")
-        assert user is not None
-        return await accounts.create_session(user), await accounts.create_token("ci"), await accounts.secret("k")
+        login = await accounts.verify_login("mai", "correct horse battery")
+        assert login is not None
+        session = await accounts.create_session(login)
+        assert session is not None
+        return session, await accounts.create_token("ci"), await accounts.secret("k")
 
 
 async def _read_site(

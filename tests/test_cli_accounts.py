@@ -113,7 +113,9 @@ async def _with_sessions(accounts: AccountStore) -> tuple[str, str]:
     mai = await accounts.verify_login("mai", PASSWORD)
     an = await accounts.verify_login("An", PASSWORD)
     assert mai is not None and an is not None
-    return await accounts.create_session(mai), await accounts.create_session(an)
+    mai_session, an_session = await accounts.create_session(mai), await accounts.create_session(an)
+    assert mai_session is not None and an_session is not None
+    return mai_session, an_session
 
 
 def test_remove_takes_the_account_and_its_sessions_only(database_target: str | Path) -> None:

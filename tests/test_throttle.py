@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reader.accounts import AccountStore, User
+from reader.accounts import AccountStore, Login
 from reader.app import create_app
 from reader.db import Database
 from reader.settings import Settings
@@ -25,6 +25,7 @@ from tests.conftest import (
     served,
 )
 from tests.serverproc import Server
+from tests.test_accounts import ChangedWhileVerifying
 from tests.test_cli import reader
 
 pytestmark = pytest.mark.anyio
@@ -169,7 +170,7 @@ def counted_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     checked: list[str] = []
     verify = AccountStore.verify_login
 
-    async def counting(self: AccountStore, name: str, password: str) -> User | None:
+    async def counting(self: AccountStore, name: str, password: str) -> Login | None:
         checked.append(name)
         return await verify(self, name, password)
 
@@ -200,6 +201,27 @@ async def test_an_address_is_limited_whatever_names_it_tries(site: ServedApp) ->
     # The same client, from another address of its /64.
     statuses.append(await sign_in_from(site, "2001:db8::2", "someone", EDITOR_PASSWORD))
     assert statuses == [401] * MAX_FAILURES + [429]
+
+
+async def test_a_sign_in_that_straddles_a_password_reset_is_a_wrong_password(
+    site: ServedApp, database_target: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old password, right when it was read, reset on another node while it was being checked: the form
+    says "Wrong name or password." ("Sai tên hoặc mật khẩu.": no session, no error page), and the attempt
+    counts as a failure."""
+    async with opened_nodes(database_target, count=1) as (other_node,):
+        other = AccountStore(other_node)
+        ChangedWhileVerifying(monkeypatch, lambda: other.set_password("someone", "a new long password"))
+        transport = httpx.ASGITransport(app=site, client=("192.0.2.50", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            form = await http.get("/editor/login")
+            fields = {"name": "someone", "password": EDITOR_PASSWORD, "csrf_token": csrf_token(form.text)}
+            answer = await http.post("/editor/login", data=fields)
+            assert answer.status_code == 401 and "Sai tên hoặc mật khẩu." in answer.text
+            assert "reader_session" not in answer.cookies
+        counted = await site.state["db"].fetch_all("SELECT key FROM login_failures ORDER BY key")
+        assert [row["key"] for row in counted] == ["ip:192.0.2.50", "name:someone"]
+        assert await site.state["db"].fetch_all("SELECT token_hash FROM sessions") == []
 
 
 async def test_look_alike_names_do_not_get_around_an_accounts_limit(site: ServedApp) -> None:

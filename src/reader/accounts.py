@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio
 from argon2 import PasswordHasher
@@ -36,6 +36,15 @@ class AccountError(ValueError):
 class User:
     id: int
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """A user whose password verify_login has just checked, with the stored hash it was checked against:
+    create_session starts a session only while that hash is still the account's (see there)."""
+
+    user: User
+    password_hash: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +109,10 @@ class AccountStore:
         self._check_password(password)
         hashed = await anyio.to_thread.run_sync(_hasher.hash, password)
         async with self.db.transaction(touches=()) as tx:
-            row = await tx.fetch_one("SELECT id FROM users WHERE lower(name) = lower(?)", (name,))
+            # Locked (PostgreSQL) so that a sign-in's create_session, which locks the same row, runs wholly
+            # before this transaction (and its session is deleted below) or wholly after (and finds the new
+            # hash): none slips a session in between the DELETE and the commit.
+            row = await tx.fetch_one("SELECT id FROM users WHERE lower(name) = lower(?)" + tx.row_lock, (name,))
             if row is None:
                 raise AccountError(f"there is no account named {name!r}")
             await tx.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hashed, row["id"]))
@@ -112,7 +124,10 @@ class AccountStore:
         sessions, which are deleted here (not left to ON DELETE CASCADE, which SQLite applies only on a
         connection with foreign keys on). AccountError for an unknown account."""
         async with self.db.transaction(touches=()) as tx:
-            row = await tx.fetch_one("SELECT id, name FROM users WHERE lower(name) = lower(?)", (name,))
+            # Locked as in set_password: a sign-in under way either has its session deleted here or finds
+            # no account.
+            sql = "SELECT id, name FROM users WHERE lower(name) = lower(?)" + tx.row_lock
+            row = await tx.fetch_one(sql, (name,))
             if row is None:
                 raise AccountError(f"there is no account named {name!r}")
             await tx.execute("DELETE FROM sessions WHERE user_id = ?", (row["id"],))
@@ -144,7 +159,7 @@ class AccountStore:
             return f"{what} named {name!r} already exists"
         return f"{what} named {stored!r} already exists (names are case-insensitive: {name!r} is the same name)"
 
-    async def verify_login(self, name: str, password: str) -> User | None:
+    async def verify_login(self, name: str, password: str) -> Login | None:
         """The user for a correct name and password, else None (in about the same time either way)."""
         row = None
         # A name no account can have is not looked up: lower() differs between Python and the databases
@@ -163,20 +178,29 @@ class AccountStore:
 
         if not await anyio.to_thread.run_sync(verify) or row is None:
             return None
-        return User(id=row["id"], name=row["name"])
+        return Login(User(id=row["id"], name=row["name"]), str(stored))
 
-    async def create_session(self, user: User) -> str:
-        """A new session for a user; returns the token for the cookie (stored only as a hash)."""
+    async def create_session(self, login: Login) -> str | None:
+        """A new session for a verified login; the token for the cookie (stored only as a hash), or None when
+        the account's password changed, or the account was removed, since verify_login read it.
+
+        The password takes verify_login a hundred milliseconds or more; `reader user password` or `user
+        remove` may end the account's sessions meanwhile, and a session started after that with the old
+        password would outlive the reset. So the session is inserted only where the account still has the
+        hash that was verified, in the same statement; on PostgreSQL that statement also locks the account's
+        row (row_lock, which set_password and remove_user take too), so it waits for a reset under way and
+        then reads the new hash. SQLite's write transactions run one at a time anyway."""
         token = secrets.token_urlsafe(32)
         now = _now()
         async with self.db.transaction(touches=()) as tx:
             await tx.execute("DELETE FROM sessions WHERE expires_at < ?", (now.isoformat(),))
-            await tx.execute(
-                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                (_digest(token), user.id, secrets.token_urlsafe(32), now.isoformat(),
-                 (now + SESSION_LIFETIME).isoformat()),
+            inserted = await tx.execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) "
+                "SELECT ?, id, ?, ?, ? FROM users WHERE id = ? AND password_hash = ?" + tx.row_lock,
+                (_digest(token), secrets.token_urlsafe(32), now.isoformat(), (now + SESSION_LIFETIME).isoformat(),
+                 login.user.id, login.password_hash),
             )  # fmt: skip
-        return token
+        return token if inserted else None
 
     async def session(self, token: str) -> Session | None:
         """The live session for a token, or None."""

@@ -242,8 +242,11 @@ async def login(request: Request) -> Response:
         response.headers["retry-after"] = str(wait)
         return response
     accounts = request.state["accounts"]
-    user = await accounts.verify_login(name, password)
-    if user is None:
+    login = await accounts.verify_login(name, password)
+    # No session when the password was reset (or the account removed) while it was being checked: the
+    # password is no longer right, so the attempt is answered, and counted, as a wrong one.
+    token = None if login is None else await accounts.create_session(login)
+    if token is None:
         return _login_page(
             request,
             error=gettext(lang, "Wrong name or password."),
@@ -253,7 +256,6 @@ async def login(request: Request) -> Response:
             next_path=next_path,
         )
     await throttle.succeeded(attempt, account)
-    token = await accounts.create_session(user)
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(SESSION_COOKIE, sign(request.state["session_key"], token), path="/", httponly=True,
                         samesite="lax", secure=is_https(request))  # fmt: skip
