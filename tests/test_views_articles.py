@@ -171,8 +171,9 @@ async def test_the_seed_article_page(client: httpx.AsyncClient) -> None:
     html = response.text
     assert '<html lang="vi">' in html
     assert (
-        f'<h1 class="reader-title" id="reader-title" tabindex="-1"><span data-sentence="t0">{SEED_TITLE}</span></h1>'
-        in html
+        # data-fit: the title's widest word, for the widest font and spacing a reader may choose (reader.title_fit)
+        '<h1 class="reader-title" id="reader-title" tabindex="-1" data-fit="3">'
+        f'<span data-sentence="t0">{SEED_TITLE}</span></h1>' in html
     )
     assert '<time datetime="2021-03-31">31/03/2021</time>' in html
     assert "Thanh Thuyên" in html and "Tác giả:" in html

@@ -186,7 +186,7 @@ async def test_preview_without_javascript_and_with_htmx(client: httpx.AsyncClien
     htmx = await client.post("/editor/preview", data=form, headers={"hx-request": "true"})
     assert htmx.status_code == 200 and "<em>world</em>" in htmx.text and "<html" not in htmx.text
     # Not marked for read aloud: nothing reads aloud in the editor, and drafts would only fill the marks' cache.
-    assert '<h3 class="reader-title" id="reader-title">Preview me</h3>' in htmx.text
+    assert '<h3 class="reader-title" id="reader-title" data-fit="4">Preview me</h3>' in htmx.text
     assert "data-sentence" not in htmx.text
 
 
