@@ -82,7 +82,8 @@ def escape_text(value: bytes, limit: int) -> bytes:
 
 
 def escape_json(value: bytes, limit: int) -> bytes:
-    """`value` as a JSON string in ASCII (quotes included), its decoded text cut to `limit` bytes."""
+    """`value` as a JSON string in ASCII (quotes included), at most `limit` bytes between its quotes: cut
+    where needed to the longest beginning that fits with "..." after it."""
     text = value.decode("utf-8", "backslashreplace")
     encoded = json.dumps(text)
     if len(encoded) > limit + 2:
