@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.sanitize import sanitize_html
@@ -898,6 +898,18 @@ SPEAKING_SENTENCE = """() => {
 }"""
 
 
+def english_article_in_colours(context: BrowserContext, live_server: str, colours: str) -> Page:
+    """The English article opened in `colours`: a cookie's colour settings ("t:dark", "fg:…|bg:…"), or
+    "forced colours" (the light theme under the system's forced colours)."""
+    cookie = "1|t:light" if colours == "forced colours" else f"1|{colours}"
+    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+    page = context.new_page()
+    if colours == "forced colours":
+        page.emulate_media(forced_colors="active")
+    page.goto(f"{live_server}/articles/{EN_SLUG}")
+    return page
+
+
 @pytest.mark.parametrize("colours", [*(f"t:{theme}" for theme in THEMES), "fg:2a1a00|bg:fff8e7", "forced colours"])
 def test_the_sentence_being_read_is_ringed_at_3_to_1_in_every_theme(
     browser: Browser, live_server: str, colours: str
@@ -909,12 +921,7 @@ def test_the_sentence_being_read_is_ringed_at_3_to_1_in_every_theme(
     # colours the ring is the system's text colour.
     context = browser.new_context(locale="en-GB")
     try:
-        cookie = "1|t:light" if colours == "forced colours" else f"1|{colours}"
-        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
-        page = context.new_page()
-        if colours == "forced colours":
-            page.emulate_media(forced_colors="active")
-        page.goto(f"{live_server}/articles/{EN_SLUG}")
+        page = english_article_in_colours(context, live_server, colours)
         seen = page.evaluate(SPEAKING_SENTENCE)
         assert seen["ringStyle"] == "solid" and seen["ringWidth"] >= 2, seen
         assert contrast_ratio(seen["ring"], seen["page"]) >= 3, seen
@@ -958,12 +965,7 @@ def test_a_focused_link_and_the_word_spoken_stand_out_in_the_sentence_being_read
     # sentence's own fill (nothing showed); in forced colours ring, link and sentence were all Highlight.
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     try:
-        cookie = "1|t:light" if colours == "forced colours" else f"1|{colours}"
-        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
-        page = context.new_page()
-        if colours == "forced colours":
-            page.emulate_media(forced_colors="active")
-        page.goto(f"{live_server}/articles/{EN_SLUG}")
+        page = english_article_in_colours(context, live_server, colours)
         page.keyboard.press("Tab")  # from the keyboard: focus shows
         seen = page.evaluate(SPEAKING_LINK_FOCUSED)
         assert seen["focusVisible"]
