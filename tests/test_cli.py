@@ -273,6 +273,20 @@ def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, databas
     assert asyncio.run(_read_site(database_target, session, token)) == _copied("From the source", key)
 
 
+def test_a_copy_keeps_when_accounts_last_signed_in_and_tokens_were_last_used(
+    tmp_path: Path, database_target: str | Path
+) -> None:
+    """Operators reviewing access on the copy see what they saw on the source."""
+    source = tmp_path / "source.db"
+    _, token, _ = asyncio.run(_site(source, "From the source"))
+    asyncio.run(_read_site(source, "no session", token))  # a request with the token records its use
+    listed = [reader(what, "list", "--db", str(source)).stdout for what in ("user", "token")]
+    assert all(" never" not in text for text in listed), listed
+    done = reader("copy", str(source), str(database_target))
+    assert done.returncode == 0, done.stderr
+    assert [reader(what, "list", "--db", str(database_target)).stdout for what in ("user", "token")] == listed
+
+
 def test_copy_replace_leaves_exactly_the_source(tmp_path: Path, database_target: str | Path) -> None:
     source = tmp_path / "source.db"
     session, token, key = asyncio.run(_site(source, "From the source"))

@@ -130,10 +130,13 @@ async def _copy_revisions(reading: Reads, writing: Transaction) -> None:
 async def _copy_accounts(reading: Reads, writing: Transaction) -> int:
     """Users get new ids; their sessions follow them."""
     new_ids: dict[int, int] = {}
-    for row in await reading.fetch_all("SELECT id, name, password_hash, created_at FROM users ORDER BY id"):
+    # With their last sign-in (migrations._LAST_SIGN_IN): operators reviewing access on the target see it too.
+    for row in await reading.fetch_all(
+        "SELECT id, name, password_hash, created_at, last_sign_in_at FROM users ORDER BY id"
+    ):
         inserted = await writing.fetch_one(
-            "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
-            (row["name"], row["password_hash"], row["created_at"]),
+            "INSERT INTO users (name, password_hash, created_at, last_sign_in_at) VALUES (?, ?, ?, ?) RETURNING id",
+            (row["name"], row["password_hash"], row["created_at"], row["last_sign_in_at"]),
         )
         if inserted is None:  # INSERT … RETURNING always returns its row
             raise RuntimeError(f"the account {row['name']!r} was inserted but no id came back")
