@@ -1,8 +1,9 @@
 """`reader copy`: a whole site from one database to another (SQLite or PostgreSQL on either side).
 
 Everything is written in one transaction on the target, so a failed copy leaves it as it was. The source is
-opened for reading only (nothing migrated or written there) and read in one snapshot (Database.snapshot):
-the copy is the site as it was at one moment, while writers there go on.
+opened for reading only (nothing migrated or written there, no -wal or -shm left beside a SQLite file that
+had none: reader.backends.sqlite's open_for_reading) and read in one snapshot (Database.snapshot): the copy
+is the site as it was at one moment, while writers there go on.
 """
 
 from __future__ import annotations
