@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -181,3 +182,81 @@ async def test_a_session_made_while_a_reset_commits_waits_for_it(
             await admin.remove_user("mai")
         assert made == [None]
         assert await admin.db.fetch_all("SELECT token_hash FROM sessions") == []
+
+
+class Clock:
+    """reader.accounts' clock, moved by hand."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+        monkeypatch.setattr(reader.accounts, "_now", lambda: self.now)
+
+    def at(self, seconds: int) -> str:
+        return (dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=seconds)).isoformat()
+
+
+async def _last_used(accounts: AccountStore) -> list[str | None]:
+    return [token.last_at for token in await accounts.tokens()]
+
+
+async def test_a_tokens_use_is_recorded_to_the_minute(accounts: AccountStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first request with a token records its time; those within the minute after it write nothing (no
+    write transaction at all)."""
+    clock = Clock(monkeypatch)
+    token = await accounts.create_token("ci")
+    writes: list[object] = []
+    transaction = accounts.db.transaction
+    monkeypatch.setattr(accounts.db, "transaction", lambda touches=None: writes.append(touches) or transaction(touches))
+    assert await _last_used(accounts) == [None]
+    assert await accounts.token_name(token) == "ci"
+    assert (await _last_used(accounts), len(writes)) == ([clock.at(0)], 1)
+    for _ in range(3):
+        clock.now += dt.timedelta(seconds=19)
+        assert await accounts.token_name(token) == "ci"
+    assert (await _last_used(accounts), len(writes)) == ([clock.at(0)], 1)
+    clock.now += dt.timedelta(seconds=3)
+    assert await accounts.token_name(token) == "ci"
+    assert (await _last_used(accounts), len(writes)) == ([clock.at(60)], 2)
+    # A token that is not valid records nothing.
+    assert await accounts.token_name(token + "x") is None
+    assert (await _last_used(accounts), len(writes)) == ([clock.at(60)], 2)
+
+
+async def test_nodes_that_see_the_same_stale_use_write_it_once(
+    database_target: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two nodes read the token's last use as stale at once: the one whose write comes second finds it
+    recent in its UPDATE and leaves the first one's time."""
+    clock = Clock(monkeypatch)
+    async with opened_nodes(database_target) as nodes:
+        first, second = AccountStore(nodes[0]), AccountStore(nodes[1])
+        token = await first.create_token("ci")
+        reads = [await node.fetch_one("SELECT id, last_used_at FROM api_tokens") for node in nodes]
+        assert all(row is not None and row["last_used_at"] is None for row in reads)
+        assert await first.token_name(token) == "ci"  # writes 10:00:00
+        clock.now += dt.timedelta(seconds=30)
+        # The second node's request read the row before the first wrote it: it goes on to write.
+        assert reads[1] is not None
+        await second._token_used(reads[1]["id"], clock.now, clock.at(-60))
+        assert await _last_used(second) == [clock.at(0)]
+
+
+async def test_a_sign_in_is_recorded_with_its_session(
+    database_target: str | Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session records the account's last sign-in; a sign-in refused because the password changed while
+    it was checked records none."""
+    clock = Clock(monkeypatch)
+    async with opened_nodes(database_target) as nodes:
+        signing_in, admin = AccountStore(nodes[0]), AccountStore(nodes[1])
+        await admin.add_user("mai", PASSWORD)
+        await admin.add_user("an", PASSWORD)
+        assert [user.last_at for user in await admin.users()] == [None, None]
+        login = await signing_in.verify_login("mai", PASSWORD)
+        assert login is not None and await signing_in.create_session(login) is not None
+        assert [(user.name, user.last_at) for user in await admin.users()] == [("an", None), ("mai", clock.at(0))]
+        clock.now += dt.timedelta(hours=1)
+        ChangedWhileVerifying(monkeypatch, lambda: admin.set_password("mai", "a new long password"))
+        login = await signing_in.verify_login("mai", PASSWORD)
+        assert login is not None and await signing_in.create_session(login) is None
+        assert [user.last_at for user in await admin.users()] == [None, clock.at(0)]

@@ -192,6 +192,84 @@ def test_copy_reads_its_source_as_it_is(tmp_path: Path) -> None:
     assert source.read_bytes() == before
 
 
+def _companions(path: Path) -> dict[str, tuple[int, int]]:
+    """The -wal and -shm beside a database file: (inode, size) by suffix."""
+    found = {suffix: Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")}
+    return {suffix: (file.stat().st_ino, file.stat().st_size) for suffix, file in found.items() if file.exists()}
+
+
+def test_copy_leaves_no_wal_or_shm_beside_its_source(tmp_path: Path) -> None:
+    """A WAL source without a -wal or -shm (no process has it open) is left so, its file unchanged: the
+    read-only connections that made them are not the last word."""
+    source = tmp_path / "source.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+    assert _companions(source) == {}
+    before = (source.read_bytes(), source.stat().st_mtime_ns)
+    copied = reader("copy", str(source), str(tmp_path / "copy.db"))
+    assert copied.returncode == 0, copied.stderr
+    assert _companions(source) == {}
+    assert (source.read_bytes(), source.stat().st_mtime_ns) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["copy.db", "source.db"]
+
+
+# Another process with the database open in WAL mode, as a running server has it: it commits a row (left in
+# the -wal: no checkpoint), says so, and holds its connection until told to read the row and go.
+_HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA wal_autocheckpoint = 0")
+conn.execute("INSERT INTO secrets (name, value) VALUES ('held', 'yes')")
+print("ready", flush=True)
+sys.stdin.readline()
+print(conn.execute("SELECT value FROM secrets WHERE name = 'held'").fetchone()[0], flush=True)
+"""
+
+
+def test_copy_leaves_a_running_servers_wal_and_shm(tmp_path: Path) -> None:
+    """The -wal and -shm of a source that another process has open are that process's: they stay as they
+    were, its commit in the -wal included, whether they were there before the copy or came while it ran."""
+    from reader.backends.sqlite import SQLiteDatabase
+
+    source = tmp_path / "source.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+
+    def hold() -> tuple[subprocess.Popen[str], dict[str, tuple[int, int]]]:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", _HOLDER, str(source)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
+        held = _companions(source)
+        assert set(held) == {"-wal", "-shm"} and held["-wal"][1] > 0
+        return holder, held
+
+    async def started_during_a_copy() -> tuple[subprocess.Popen[str], dict[str, tuple[int, int]]]:
+        """What reader copy does with its source (none of its files there as it opens), the holder
+        starting between its opening and its closing."""
+        reading = SQLiteDatabase(source)
+        await reading.open_for_reading()
+        try:
+            return hold()
+        finally:
+            await reading.close()
+
+    for started in ("before", "during"):
+        if started == "during":
+            holder, held = asyncio.run(started_during_a_copy())
+        else:
+            holder, held = hold()
+            copied = reader("copy", str(source), str(tmp_path / "copy.db"))
+            assert copied.returncode == 0, copied.stderr
+        try:
+            assert _companions(source) == held
+            out, _ = holder.communicate("\n", timeout=30)
+        finally:
+            holder.kill()
+        assert out == "yes\n"
+        with sqlite3.connect(source) as conn:
+            conn.execute("DELETE FROM secrets")
+        conn.close()
+
+
 def test_copy_does_not_read_reader_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SOURCE and TARGET name both databases: a READER_DB meant for serve neither counts nor stops copy."""
     monkeypatch.setenv("READER_DB", "mysql://elsewhere/site")
@@ -271,6 +349,20 @@ def test_a_copied_site_keeps_its_sessions_tokens_and_key(tmp_path: Path, databas
     done = reader("copy", str(source), str(database_target))
     assert done.returncode == 0, done.stderr
     assert asyncio.run(_read_site(database_target, session, token)) == _copied("From the source", key)
+
+
+def test_a_copy_keeps_when_accounts_last_signed_in_and_tokens_were_last_used(
+    tmp_path: Path, database_target: str | Path
+) -> None:
+    """Operators reviewing access on the copy see what they saw on the source."""
+    source = tmp_path / "source.db"
+    _, token, _ = asyncio.run(_site(source, "From the source"))
+    asyncio.run(_read_site(source, "no session", token))  # a request with the token records its use
+    listed = [reader(what, "list", "--db", str(source)).stdout for what in ("user", "token")]
+    assert all(" never" not in text for text in listed), listed
+    done = reader("copy", str(source), str(database_target))
+    assert done.returncode == 0, done.stderr
+    assert [reader(what, "list", "--db", str(database_target)).stdout for what in ("user", "token")] == listed
 
 
 def test_copy_replace_leaves_exactly_the_source(tmp_path: Path, database_target: str | Path) -> None:

@@ -54,8 +54,21 @@ def test_user_list_shows_each_account_and_when_it_was_made(database_target: str 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == ["An", "mai"]
-    assert all(" created 20" in line for line in lines)
+    assert all(" created 20" in line and line.endswith("  last sign-in never") for line in lines), lines
     assert PASSWORD not in done.stdout and "argon2" not in done.stdout
+    signed_in = on(database_target, _sign_in_mai)
+    lines = reader("user", "list", "--db", db).stdout.splitlines()
+    assert lines[0].endswith("  last sign-in never")
+    assert lines[1].startswith("mai  created 20") and lines[1].endswith(f"  last sign-in {signed_in}"), lines
+
+
+async def _sign_in_mai(accounts: AccountStore) -> str:
+    """Sign mai in; the account's last sign-in as stored (the format `created` is shown in)."""
+    login = await accounts.verify_login("mai", PASSWORD)
+    assert login is not None and await accounts.create_session(login) is not None
+    row = await accounts.db.fetch_one("SELECT created_at, last_sign_in_at FROM users WHERE name = 'mai'")
+    assert row is not None and len(row["last_sign_in_at"]) == len(row["created_at"])
+    return str(row["last_sign_in_at"])
 
 
 def test_token_list_shows_names_never_the_tokens(database_target: str | Path) -> None:
@@ -66,6 +79,12 @@ def test_token_list_shows_names_never_the_tokens(database_target: str | Path) ->
     assert done.returncode == 0, done.stderr
     assert [line.split()[0] for line in done.stdout.splitlines()] == ["backup", "ci"]
     assert all(token not in done.stdout for token in made) and "rdr_" not in done.stdout
+    assert all(line.endswith("  last used never") for line in done.stdout.splitlines()), done.stdout
+    assert on(database_target, lambda accounts: accounts.token_name(made[0])) == "ci"
+    lines = reader("token", "list", "--db", db).stdout.splitlines()
+    assert lines[0].endswith("  last used never")
+    used = lines[1].rpartition("  last used ")[2]
+    assert lines[1].startswith("ci") and used != "never" and len(used) == len(lines[1].split()[2]), lines
 
 
 async def _sessions_after_reset(target: str | Path, settings: Settings) -> tuple[int, int, int, bool]:
@@ -204,3 +223,20 @@ def test_unlock_lets_the_sixth_attempt_through(
 def test_unlock_names_an_account_that_exists(database_target: str | Path) -> None:
     done = reader("user", "unlock", "nobody", "--db", str(database_target))
     assert done == Outcome(2, "", "reader: error: there is no account named 'nobody'\n")
+
+
+def test_accounts_of_a_site_from_before_sign_ins_were_recorded_list_none(empty_database_target: str | Path) -> None:
+    """A database at schema 14 (before accounts' last sign-in was kept) is migrated: its accounts read as never
+    signed in, and the next sign-in is recorded."""
+    from tests.test_store import _at_schema
+
+    row = "INSERT INTO users (name, password_hash, created_at) VALUES ('old', 'x', '2020-01-01T00:00:00+00:00')"
+    asyncio.run(_at_schema(empty_database_target, 14, [row]))
+    db = str(empty_database_target)
+    assert reader("migrate", "--db", db).returncode == 0
+    listed = reader("user", "list", "--db", db)
+    assert listed == Outcome(0, "old  created 2020-01-01T00:00:00+00:00  last sign-in never\n", ""), listed
+    assert reader("user", "password", "old", "--db", db, stdin=PASSWORD + "\n").returncode == 0
+    login = on(empty_database_target, lambda accounts: accounts.verify_login("old", PASSWORD))
+    assert login is not None and on(empty_database_target, lambda accounts: accounts.create_session(login))
+    assert "last sign-in 20" in reader("user", "list", "--db", db).stdout

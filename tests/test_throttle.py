@@ -7,8 +7,10 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
+from scripts.pgcluster import PostgresCluster
 
 from reader.accounts import AccountStore, Login
 from reader.app import create_app
@@ -21,6 +23,7 @@ from tests.conftest import (
     ServedApp,
     client_for,
     csrf_token,
+    new_pg_database,
     opened_nodes,
     served,
 )
@@ -276,3 +279,76 @@ def test_behind_a_trusted_proxy_a_client_cannot_choose_its_address(tmp_path: Pat
     finally:
         server.stop()
     assert "Traceback" not in server.log()
+
+
+# ---------------------------------------------------------------- deletes that meet on PostgreSQL
+
+
+async def _lock_waits(db: Database, count: int) -> None:
+    """Wait until `count` statements on the database wait for a lock (a row's or an advisory one)."""
+    for _ in range(200):
+        waiting = await db.fetch_one(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        if waiting is not None and int(waiting["n"]) >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"fewer than {count} statements came to wait for a lock")
+
+
+@pytest.mark.parametrize("meeting", ["unlock and sign-in", "unlock and pruning", "two sign-ins"])
+async def test_deletes_of_sign_in_attempts_that_meet_wait_for_each_other_without_a_deadlock(
+    pg_cluster: PostgresCluster, meeting: str
+) -> None:
+    """`reader user unlock` deletes an account's attempts by key, then their address rows by attempt; a right
+    password deletes its own attempt's rows (address, then account), then the account's others; an attempt
+    prunes what has left the window: each in the order its scan meets the rows. Two of them at once could
+    each hold a row the other wanted next, and PostgreSQL broke one off (deadlock detected, 40P01): the
+    unlock or the sign-in failed, or the pruning was lost. Here another transaction holds one of the
+    account's rows, so that each comes to wait where it would, then lets it go: both must finish, and
+    delete what they are for. (SQLite's writes run one at a time: nothing to meet.)"""
+    url = new_pg_database(pg_cluster)
+    async with opened_nodes(url, 3) as (first_node, second_node, observer):
+        clock = Clock()
+        throttles = (LoginThrottle(first_node, clock=clock), LoginThrottle(second_node, clock=clock))
+        first = await throttles[0].attempt("ip:0", "name:mai")  # its rows: ip:0, then name:mai
+        clock.now += 1
+        older = await throttles[0].attempt("ip:1", "name:mai")
+        other = await throttles[0].attempt("ip:9", "name:lan")
+        clock.now += 1
+        newer = await throttles[0].attempt("ip:2", "name:mai")
+        holder = await asyncpg.connect(url)
+        try:
+            held = holder.transaction()
+            await held.start()
+            # The unlock deletes name:mai's first and older rows, then waits for the newer one; two right
+            # passwords each delete their own rows, then wait for the first one.
+            kept = first if meeting == "two sign-ins" else newer
+            await holder.execute(
+                "SELECT 1 FROM login_failures WHERE attempt = $1 AND key = 'name:mai' FOR UPDATE", kept.mark
+            )
+            if meeting == "two sign-ins":
+                waits = [throttles[0].succeeded(older, "name:mai"), throttles[1].succeeded(newer, "name:mai")]
+            elif meeting == "unlock and sign-in":
+                waits = [throttles[1].unlock("mai"), throttles[0].succeeded(older, "name:mai")]
+            else:
+                clock.now += FAILURE_WINDOW_SECONDS - 0.5  # only the newer attempt is still in the window
+                waits = [throttles[1].unlock("mai"), throttles[0].attempt("ip:5", "name:an")]
+            tasks = []
+            for n, work in enumerate(waits):
+                tasks.append(asyncio.ensure_future(work))
+                await _lock_waits(observer, n + 1)
+            await held.rollback()
+            outcomes = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+        finally:
+            await holder.close()
+        assert not [outcome for outcome in outcomes if isinstance(outcome, BaseException)], outcomes
+        rows = await observer.fetch_all("SELECT key, attempt FROM login_failures")
+        left = {(row["key"], row["attempt"]) for row in rows}
+    if meeting == "two sign-ins":
+        assert left == {("ip:0", first.mark), ("ip:9", other.mark), ("name:lan", other.mark)}
+    elif meeting == "unlock and sign-in":
+        assert outcomes[0] == 3 and left == {("ip:9", other.mark), ("name:lan", other.mark)}
+    else:
+        # The unlock took mai's attempts; the pruning the rest of those that left the window (lan's).
+        assert outcomes[0] == 3 and sorted(key for key, _ in left) == ["ip:5", "name:an"]

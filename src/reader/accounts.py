@@ -10,18 +10,22 @@ import hashlib
 import hmac
 import re
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from reader.db import ConflictError, Database
+from reader.db import ConflictError, Database, DatabaseUnavailable
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_PASSWORD_LENGTH = 10
 SESSION_LIFETIME = dt.timedelta(hours=12)
 TOKEN_PREFIX = "rdr_"
+# How stale an API token's last_used_at may grow before a request with the token writes it again (see
+# token_name): `reader token list` tells a token in use from one forgotten, which needs no finer time.
+TOKEN_USE_PRECISION = dt.timedelta(minutes=1)
 
 _hasher = PasswordHasher()
 # Verified when a name is unknown, so a login takes as long whether or not the account exists.
@@ -49,10 +53,12 @@ class Login:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """An account or API token as `reader user list` / `reader token list` show it: never its secret."""
+    """An account or API token as `reader user list` / `reader token list` show it: never its secret.
+    `last_at`: the account's last sign-in, the token's last use (to the minute); None when never recorded."""
 
     name: str
     created_at: str
+    last_at: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +104,9 @@ class AccountStore:
             raise AccountError(await self._taken("users", "an account", name)) from None
 
     async def users(self) -> list[Listed]:
-        """Every editor account, by name (no sign-in time is stored)."""
-        rows = await self.db.fetch_all("SELECT name, created_at FROM users ORDER BY lower(name)")
-        return [Listed(str(row["name"]), str(row["created_at"])) for row in rows]
+        """Every editor account, by name, with when it last signed in."""
+        rows = await self.db.fetch_all("SELECT name, created_at, last_sign_in_at FROM users ORDER BY lower(name)")
+        return [Listed(str(row["name"]), str(row["created_at"]), row["last_sign_in_at"]) for row in rows]
 
     async def set_password(self, name: str, password: str) -> int:
         """Give an account a new password (the rules of add_user) and end every session it has, so that a
@@ -140,9 +146,10 @@ class AccountStore:
         return str(row["name"]) if row else None
 
     async def tokens(self) -> list[Listed]:
-        """Every API token, by name: its name and when it was made, never its secret (only a hash is kept)."""
-        rows = await self.db.fetch_all("SELECT name, created_at FROM api_tokens ORDER BY lower(name)")
-        return [Listed(str(row["name"]), str(row["created_at"])) for row in rows]
+        """Every API token, by name: its name, when it was made and last used, never its secret (only a hash is
+        kept)."""
+        rows = await self.db.fetch_all("SELECT name, created_at, last_used_at FROM api_tokens ORDER BY lower(name)")
+        return [Listed(str(row["name"]), str(row["created_at"]), row["last_used_at"]) for row in rows]
 
     @staticmethod
     def _check_password(password: str) -> None:
@@ -189,7 +196,10 @@ class AccountStore:
         password would outlive the reset. So the session is inserted only where the account still has the
         hash that was verified, in the same statement; on PostgreSQL that statement also locks the account's
         row (row_lock, which set_password and remove_user take too), so it waits for a reset under way and
-        then reads the new hash. SQLite's write transactions run one at a time anyway."""
+        then reads the new hash. SQLite's write transactions run one at a time anyway.
+
+        The account's last sign-in is the session's start, written in the same transaction (on the row
+        already locked)."""
         token = secrets.token_urlsafe(32)
         now = _now()
         async with self.db.transaction(touches=()) as tx:
@@ -200,6 +210,8 @@ class AccountStore:
                 (_digest(token), secrets.token_urlsafe(32), now.isoformat(), (now + SESSION_LIFETIME).isoformat(),
                  login.user.id, login.password_hash),
             )  # fmt: skip
+            if inserted:
+                await tx.execute("UPDATE users SET last_sign_in_at = ? WHERE id = ?", (now.isoformat(), login.user.id))
         return token if inserted else None
 
     async def session(self, token: str) -> Session | None:
@@ -236,11 +248,38 @@ class AccountStore:
             return await tx.execute("DELETE FROM api_tokens WHERE lower(name) = lower(?)", (name,)) > 0
 
     async def token_name(self, token: str) -> str | None:
-        """The name of a valid API token, else None."""
+        """The name of a valid API token, else None. Its use is recorded (last_used_at), to the minute."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
-        row = await self.db.fetch_one("SELECT name FROM api_tokens WHERE token_hash = ?", (_digest(token),))
-        return str(row["name"]) if row else None
+        row = await self.db.fetch_one(
+            "SELECT id, name, last_used_at FROM api_tokens WHERE token_hash = ?", (_digest(token),)
+        )
+        if row is None:
+            return None
+        now = _now()
+        stale = (now - TOKEN_USE_PRECISION).isoformat()
+        # Written at most once a minute per token, not on every request: a write transaction on each API
+        # request would take SQLite's one write lock (and fsync) for every read a script makes, and on
+        # PostgreSQL update the same row on every node at once, each update a dead tuple to vacuum.
+        if row["last_used_at"] is None or str(row["last_used_at"]) <= stale:
+            await self._token_used(row["id"], now, stale)
+        return str(row["name"])
+
+    async def _token_used(self, token_id: int, now: dt.datetime, stale: str) -> None:
+        """Record a token's use unless another request already did within the minute. The condition is checked
+        again in the UPDATE: requests with one token seeing the same stale time at once (other processes,
+        other nodes) write it once. On PostgreSQL the second UPDATE waits for the first one's row lock, then
+        reads the row as committed (READ COMMITTED) and finds it recent; SQLite's writes run one at a time.
+        (Times are ISO 8601 in UTC, the same length: they compare as strings.)"""
+        # Bookkeeping only: a database that cannot take the write now (SQLite locked past its busy timeout, a
+        # read-only file, a PostgreSQL standby) must not fail a request that reads; the next request writes it.
+        with suppress(DatabaseUnavailable):
+            async with self.db.transaction(touches=()) as tx:
+                await tx.execute(
+                    "UPDATE api_tokens SET last_used_at = ? "
+                    "WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)",
+                    (now.isoformat(), token_id, stale),
+                )
 
     async def secret(self, name: str) -> str:
         """A server secret (created on first use), e.g. the key that signs session cookies."""

@@ -136,7 +136,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--db", help=db_help)
     listing = user_commands.add_parser(
         "list", help="list the editor accounts",
-        description="List the editor accounts: each one's name and when it was created, a line each.",
+        description="List the editor accounts: each one's name, when it was created and when it last signed "
+        "in ('never' when it has not since reader recorded it), a line each.",
     )  # fmt: skip
     listing.add_argument("--db", help=db_help)
     password = user_commands.add_parser(
@@ -179,8 +180,9 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("--db", help=db_help)
     token_list = token_commands.add_parser(
         "list", help="list the API tokens",
-        description="List the API tokens: each one's name and when it was created, a line each (a token "
-        "itself is never shown again: only its hash is stored).",
+        description="List the API tokens: each one's name, when it was created and when it was last used (to "
+        "the minute; 'never' when it has not been), a line each (a token itself is never shown again: only its "
+        "hash is stored).",
     )  # fmt: skip
     token_list.add_argument("--db", help=db_help)
 
@@ -434,12 +436,15 @@ def _read_password(name: str) -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _listed(items: Sequence[Listed], none: str) -> str:
-    """Names and creation times in two columns, or `none`."""
+def _listed(items: Sequence[Listed], last: str, none: str) -> str:
+    """Names, creation times and the last sign-ins or uses (`last` says which; "never" when none is
+    recorded) in columns, or `none`."""
     if not items:
         return none
     width = max(len(item.name) for item in items)
-    return "\n".join(f"{item.name:<{width}}  created {item.created_at}" for item in items)
+    return "\n".join(
+        f"{item.name:<{width}}  created {item.created_at}  {last} {item.last_at or 'never'}" for item in items
+    )
 
 
 def _confirm_removal(name: str) -> None:
@@ -460,7 +465,7 @@ async def _users(accounts: AccountStore, db: Database, args: argparse.Namespace)
         await accounts.add_user(args.name, _read_password(args.name))
         return f"Added the editor account {args.name!r}."
     if args.user_command == "list":
-        return _listed(await accounts.users(), "There are no editor accounts.")
+        return _listed(await accounts.users(), "last sign-in", "There are no editor accounts.")
     if args.user_command == "unlock":
         if args.all:
             forgotten = await LoginThrottle(db).unlock(None)
@@ -489,7 +494,7 @@ async def _accounts(settings: Settings, args: argparse.Namespace) -> str:
         if args.command == "user":
             return await _users(accounts, db, args)
         if args.token_command == "list":
-            return _listed(await accounts.tokens(), "There are no API tokens.")
+            return _listed(await accounts.tokens(), "last used", "There are no API tokens.")
         if args.token_command == "create":
             token = await accounts.create_token(args.name)
             # Only the token on standard output: TOKEN=$(reader token create NAME) must hold it alone.

@@ -1,8 +1,9 @@
 """`reader copy`: a whole site from one database to another (SQLite or PostgreSQL on either side).
 
 Everything is written in one transaction on the target, so a failed copy leaves it as it was. The source is
-opened for reading only (nothing migrated or written there) and read in one snapshot (Database.snapshot):
-the copy is the site as it was at one moment, while writers there go on.
+opened for reading only (nothing migrated or written there, no -wal or -shm left beside a SQLite file that
+had none: reader.backends.sqlite's open_for_reading) and read in one snapshot (Database.snapshot): the copy
+is the site as it was at one moment, while writers there go on.
 """
 
 from __future__ import annotations
@@ -130,10 +131,13 @@ async def _copy_revisions(reading: Reads, writing: Transaction) -> None:
 async def _copy_accounts(reading: Reads, writing: Transaction) -> int:
     """Users get new ids; their sessions follow them."""
     new_ids: dict[int, int] = {}
-    for row in await reading.fetch_all("SELECT id, name, password_hash, created_at FROM users ORDER BY id"):
+    # With their last sign-in (migrations._LAST_SIGN_IN): operators reviewing access on the target see it too.
+    for row in await reading.fetch_all(
+        "SELECT id, name, password_hash, created_at, last_sign_in_at FROM users ORDER BY id"
+    ):
         inserted = await writing.fetch_one(
-            "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?) RETURNING id",
-            (row["name"], row["password_hash"], row["created_at"]),
+            "INSERT INTO users (name, password_hash, created_at, last_sign_in_at) VALUES (?, ?, ?, ?) RETURNING id",
+            (row["name"], row["password_hash"], row["created_at"], row["last_sign_in_at"]),
         )
         if inserted is None:  # INSERT … RETURNING always returns its row
             raise RuntimeError(f"the account {row['name']!r} was inserted but no id came back")

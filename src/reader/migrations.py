@@ -192,6 +192,12 @@ _FEED_ID = (
     "ALTER TABLE articles ADD COLUMN feed_version INTEGER NOT NULL DEFAULT 1",
 )
 
+# When each account last signed in, for operators reviewing access (`reader user list`): written with the
+# session a sign-in starts (reader.accounts). NULL: not since this migration, or through a node of the
+# release before while nodes are upgraded (it does not know the column). A column added empty: no row is
+# rewritten. (API tokens have had last_used_at since migration 2.)
+_LAST_SIGN_IN = ("ALTER TABLE users ADD COLUMN last_sign_in_at TEXT",)
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -302,6 +308,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         # The feed's entry ids, kept through renames (_FEED_ID).
         sqlite=_FEED_ID,
         postgresql=_FEED_ID,
+    ),
+    Migration(
+        # Accounts' last sign-in (_LAST_SIGN_IN).
+        sqlite=_LAST_SIGN_IN,
+        postgresql=_LAST_SIGN_IN,
     ),
 )
 

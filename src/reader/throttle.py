@@ -24,6 +24,18 @@ from reader.db import Database, DatabaseUnavailable, Row
 
 MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
+# The lock (Transaction.lock) every transaction that deletes attempts takes first, so that no two of them run at
+# once: on PostgreSQL a DELETE locks its rows in the order its scan meets them, and the deletes here meet the
+# same rows in different orders. `user unlock` deletes an account's rows by key, then its attempts' address
+# rows by mark; a right password its own attempt's rows (address first), then the account's others; the
+# pruning what has left the window, in the order of `at` or of the table. Two of them at once could each hold
+# a row the other wanted next: PostgreSQL then breaks one off (deadlock detected, 40P01) after a second, and
+# the unlock or the sign-in failed (503) or the pruning was lost (tests/test_throttle.py provokes each). Taken
+# whole, one after another, they wait instead, and each only for as long as the one before takes (a few
+# statements on indexed rows). Counting an attempt only inserts rows, which no delete waits for: it takes its
+# keys' locks, never this one. Not a key's name: keys begin "ip:" or "name:". (SQLite: nothing to do, its write
+# transactions already run one at a time.)
+DELETES_LOCK = "login_failures"
 # One IPv6 client usually holds a whole /64 (every address in it is theirs to use): it counts as one.
 IPV6_CLIENT_PREFIX = 64
 
@@ -93,6 +105,7 @@ class LoginThrottle:
             )
         with suppress(DatabaseUnavailable):  # tidying only: the next attempt does it again
             async with self.db.transaction(touches=()) as tx:
+                await tx.lock(DELETES_LOCK)
                 await tx.execute("DELETE FROM login_failures WHERE at <= ?", (now - self.window,))
         return Attempt(keys, mark)
 
@@ -111,10 +124,10 @@ class LoginThrottle:
     async def succeeded(self, attempt: Attempt, *forget: str) -> None:
         """The password was right: take the attempt back from its keys, and forget every earlier attempt
         on the `forget` keys (the account's)."""
-        # Only rows inside the window: older ones are the pruning's, and two transactions deleting the
-        # same rows could deadlock.
+        # Only the account's rows inside the window: older ones count no more, and are the pruning's.
         since = self.clock() - self.window
         async with self.db.transaction(touches=()) as tx:
+            await tx.lock(DELETES_LOCK)
             marks = ",".join("?" * len(attempt.keys))
             await tx.execute(f"DELETE FROM login_failures WHERE key IN ({marks}) AND attempt = ?",
                              (*attempt.keys, attempt.mark))  # fmt: skip
@@ -128,11 +141,14 @@ class LoginThrottle:
         locked the account out can sign in again, while what that address tried on other accounts stays."""
         async with self.db.transaction(touches=()) as tx:
             if name is None:
+                await tx.lock(DELETES_LOCK)
                 found = await tx.fetch_one("SELECT count(DISTINCT attempt) AS n FROM login_failures")
                 await tx.execute("DELETE FROM login_failures")
                 return int(found["n"]) if found else 0
             key = account_key(name)
-            await tx.lock(key)
+            # The account's key too: an attempt on it being counted now is counted wholly before the unlock
+            # (and forgotten) or after it. In one call: locks are taken in one order (Transaction.lock).
+            await tx.lock(DELETES_LOCK, key)
             marks = [row["attempt"] for row in await tx.fetch_all(
                 "SELECT DISTINCT attempt FROM login_failures WHERE key = ?", (key,))]  # fmt: skip
             await tx.execute("DELETE FROM login_failures WHERE key = ?", (key,))

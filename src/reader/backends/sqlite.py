@@ -123,6 +123,28 @@ def _release(path: Path, held: dict[str, int], *, remove: bool) -> None:
         os.close(fd)
 
 
+def _companions_of(path: Path) -> list[str]:
+    """The -wal and -shm beside a database file (those there are)."""
+    return [suffix for suffix in _COMPANIONS if os.path.lexists(f"{path}{suffix}")]
+
+
+def _close_as_last(path: Path) -> None:
+    """Open the database at `path` for writing and close it again, reading the schema in between and writing
+    nothing: the last connection to a WAL database to close deletes its -wal and -shm, but only one that
+    can write (it checkpoints the -wal first, under an exclusive lock on the file). Read-only connections
+    (open_for_reading's, mode=ro) make both files and cannot: this one takes them away after them. SQLite
+    decides whether it is the last: while any other connection, in any process, has the database open (a
+    server started meanwhile), the files are left to it. Nothing is created (mode=rw: no file, no
+    connection), and a file this process may not write keeps its files (as it would without this)."""
+    with suppress(sqlite3.Error):
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, isolation_level=None, timeout=0)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()  # opens the -wal and the -shm
+        finally:
+            conn.close()
+
+
 def _file_id(path: Path | str) -> FileId | None:
     try:
         found = os.stat(path)
@@ -184,6 +206,8 @@ class SQLiteDatabase(Database):
         # A file found at the path that could not be opened: (st_dev, st_ino, st_size, st_mtime_ns).
         self._refused: tuple[int, int, int, int] | None = None
         self._previous: tuple[FileId | None, dict[str, int]] = (None, {})  # the file let go of, its companions
+        # Opened for reading (open_for_reading) with no -wal or -shm beside the file: close() leaves none.
+        self._leave_no_companions = False
         self._following = asyncio.Lock()
 
     @property
@@ -217,6 +241,10 @@ class SQLiteDatabase(Database):
         are left exactly as they are."""
         if not self.path.is_file():
             raise DatabaseError(f"{self.path}: no such database file")
+        # A WAL database's read-only connections make its -wal and -shm and leave them when they close (only
+        # a connection that can write deletes them, as the last to close): close() takes away those made
+        # here. Those there already are a running server's (or another reader's), and stay.
+        self._leave_no_companions = not _companions_of(self.path)
         async with self._opening():
             await self._open_readers(readonly=True)
             version = int(await _scalar(self._all_readers[0], "PRAGMA user_version"))
@@ -251,6 +279,10 @@ class SQLiteDatabase(Database):
     async def close(self) -> None:
         moved = self._moved()
         await self._close_connections()
+        if self._leave_no_companions:
+            self._leave_no_companions = False
+            if _companions_of(self.path):
+                await asyncio.to_thread(_close_as_last, self.path)
         if not (self._companions or self._previous[1]):
             return
         async with self._directory_locked():
