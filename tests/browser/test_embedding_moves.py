@@ -201,6 +201,9 @@ def test_a_sandboxed_frame_says_the_reading_guide_it_applied(
     guide.select_option(index=1)
     chosen = guide.evaluate("select => select.selectedOptions[0].textContent.trim()")
     expect(frame.locator("#reader-status")).to_have_text(f"Thước đọc: {chosen}")
+    # … and nothing contradicts it afterwards (a post that could not be made, said to have failed).
+    page.wait_for_timeout(500)
+    expect(frame.locator("#reader-status")).to_have_text(f"Thước đọc: {chosen}")
 
 
 def test_component_a_change_on_a_renamed_article_is_said_and_keeps_the_focus(
