@@ -52,8 +52,8 @@ from reader.web import (
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
 _COLOR_PAIR = re.compile(r"([0-9a-f]{6})-([0-9a-f]{6})")  # fullmatch: "$" would let a final "\n" through
 MAX_FORM_FIELDS = 40
-# Said after a change made in another site's page on an article renamed meanwhile (shown again from its new
-# address; one deleted meanwhile says GONE_MESSAGE (reader.views.errors).
+# Said after a change made in another site's page on an article renamed meanwhile (shown again, from its new
+# address); one deleted meanwhile says GONE_MESSAGE (reader.views.errors).
 MOVED_MESSAGE = N_("This article has moved to a new address; it is shown here from there.")
 # The form field with the settings a control's page was drawn with (templates/_pref_fields.html).
 DRAWN_PREFS = "drawn"
@@ -355,7 +355,7 @@ async def _updated_region(
         # Deleted under an embed: its own frame (never the embedding page) goes to the embed's 404, which says
         # the setting was kept and takes the focus to its heading (js/reader-embed.js).
         # (With the page's defaults, the language first: the 404 speaks the frame's language.)
-        query = {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
+        query = {key: fields[field] for key, field in _HOST_QUERY.items() if _host_value(key, fields.get(field))}
         return Response(status_code=200, headers={"hx-redirect": _with_query(next_path, {**query, KEPT_PARAM: "1"})})
     # Any other page, or an article deleted or renamed since reader's own page showed it: htmx navigates there
     # for real (the settings are already in the cookie), to the page, the 404 that says it is gone or the
