@@ -324,19 +324,20 @@ def _bold_lead(container: Tag | BeautifulSoup) -> Tag | None:
     """The article's first paragraph when it is wholly bold and nothing comes before it, and the paragraph
     after it is not (then it is not one bold paragraph of many): Word's way, and a Vietnamese newsroom's, of
     setting a lead (sapo) apart. It becomes the summary, which the article's page shows as its lead."""
-    paragraphs = [p for p in elements_named(container, frozenset({"p"})) if p.get_text().strip()]
-    if not paragraphs or not _wholly_bold(paragraphs[0]):
+    paragraphs = (p for p in container.descendants if isinstance(p, Tag) and p.name == "p" and p.get_text().strip())
+    first, second = next(paragraphs, None), next(paragraphs, None)  # the walk stops there
+    if first is None or not _wholly_bold(first):
         return None
-    first = paragraphs[0]
     if any(isinstance(parent, Tag) and parent.name in _NOT_PROSE for parent in first.parents):
         return None
-    before = " ".join(container.get_text(" ").split())
-    text = " ".join(first.get_text(" ").split())
-    if not before.startswith(text) or len(text) > MAX_LENGTHS["summary"]:
+    if len(" ".join(first.get_text(" ").split())) > MAX_LENGTHS["summary"]:
         return None
-    if len(paragraphs) > 1 and _wholly_bold(paragraphs[1]):
+    if second is not None and _wholly_bold(second):
         return None
-    return first
+    for text in container.strings:  # text before it: a heading, a caption, a line of its own
+        if text.strip():
+            return first if any(parent is first for parent in text.parents) else None
+    return None
 
 
 def _wholly_bold(paragraph: Tag) -> bool:
