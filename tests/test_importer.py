@@ -117,7 +117,7 @@ def test_json_list(tmp_path: Path) -> None:
         ("bad.md", "---\ntitle: [unclosed\n---\nbody", "bad.md: front matter: invalid YAML"),
         ("bad.md", "---\nlang: en\n---\nNo heading here.", "bad.md: title: is required"),
         ("bad.html", "<html><body><p>No title</p></body></html>", "bad.html: title: is required"),
-        ("bad.txt", "hello", "bad.txt: unsupported file type"),
+        ("bad.docx", "hello", "bad.docx: unsupported file type (use .htm, .html, .json, .markdown, .md, .txt)"),
     ],
 )
 def test_malformed_files_name_file_and_field(tmp_path: Path, name: str, content: str | bytes, expected: str) -> None:
@@ -267,7 +267,11 @@ def test_console_script_exit_status(tmp_path: Path) -> None:
             "bad_truncated.json: JSON không hợp lệ ở dòng 1, cột 42",
         ),
         ("bad.json", b'{"title": "\xff"}', "bad.json: không phải văn bản UTF-8 hợp lệ (byte 0xff ở vị trí 11)"),
-        ("bad.txt", "hello", "bad.txt: không nhập được loại tệp này (hãy dùng .json, .md hoặc .html)"),
+        (
+            "bad.docx",
+            "hello",
+            "bad.docx: không nhập được loại tệp này (hãy dùng .htm, .html, .json, .markdown, .md, .txt)",
+        ),
         ("bad.md", "---\ntitle: [unclosed\n---\nbody", "bad.md: phần đầu (front matter): YAML không hợp lệ (dòng 3)"),
         (
             "bad.json",
@@ -678,3 +682,113 @@ def test_vietnamese_points_are_one_list_in_the_articles_language(tmp_path: Path)
     (draft,) = drafts_from_files([write(tmp_path / "en.json", json.dumps(english))])
     assert '<ol type="a"><li>Điểm a;</li>' in draft.body_html and "<p>đ) Điểm đ;</p>" in draft.body_html
     assert "vi-lower-alpha" not in draft.body_html
+
+
+# Word's "Save as Web Page": no lang on <html>, the language on <body> (VI, in capitals) and on each run of
+# text; the lead in bold; blank lines as empty paragraphs.
+WORD_PAGE = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns="http://www.w3.org/TR/REC-html40">
+<head><meta http-equiv=Content-Type content="text/html; charset=utf-8"><meta name=Generator content="Microsoft Word 15">
+<title>Hội nghị tổng kết</title></head>
+<body lang=VI style='tab-interval:36.0pt'><div class=WordSection1>
+<h1><span lang=VI>Hội nghị tổng kết công tác cải cách hành chính</span></h1>
+<p class=MsoNormal style='text-align:justify'><b><span lang=VI>Sáng 30/3, UBND tỉnh tổ chức hội nghị.</span></b></p>
+<p class=MsoNormal><o:p>&nbsp;</o:p></p>
+<p class=MsoNormal><span lang=VI>Phát biểu tại hội nghị, đồng chí Phó Chủ tịch nhấn mạnh.</span></p>
+<p class=MsoNormal><span lang=VI>&nbsp;</span></p>
+<p class=MsoNormal><span lang=EN-US>Theo báo cáo, năm 2020 tỉnh đạt kết quả tốt.</span></p>
+</div></body></html>"""
+
+
+def test_a_word_web_page_takes_its_language_from_body_its_lead_from_bold_and_drops_blank_lines(tmp_path: Path) -> None:
+    (draft,) = drafts_from_files([write(tmp_path / "hoi-nghi.htm", WORD_PAGE)])
+    assert draft.lang == "vi"  # <body lang=VI>, as BCP 47 writes it
+    assert draft.summary == "Sáng 30/3, UBND tỉnh tổ chức hội nghị."
+    # The lead is not said twice, and the blank lines are gone (not paragraphs a screen reader calls "blank").
+    assert draft.body_html == (
+        '<p><span lang="VI">Phát biểu tại hội nghị, đồng chí Phó Chủ tịch nhấn mạnh.</span></p>'
+        '<p><span lang="EN-US">Theo báo cáo, năm 2020 tỉnh đạt kết quả tốt.</span></p>'
+    )
+
+
+def test_the_language_is_the_first_in_the_body_when_html_and_body_say_none(tmp_path: Path) -> None:
+    page = WORD_PAGE.replace("<body lang=VI ", "<body ")
+    (draft,) = drafts_from_files([write(tmp_path / "a.htm", page)])
+    assert draft.lang == "vi"
+    english = write(tmp_path / "b.htm", page.replace("<html ", '<html lang="en-gb" '))
+    assert drafts_from_files([english])[0].lang == "en-GB"  # <html lang> first, when it is there
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where"),
+    [
+        ("a.html", "<html><body><h1>T</h1><p>x</p></body></html>", '<html lang="vi">'),
+        ("a.md", "---\ntitle: T\n---\nx", "in the front matter (lang: vi)"),
+        ("a.json", json.dumps({"title": "T", "body_html": "<p>x</p>"}), '"lang": "vi"'),
+        ("a.txt", "T\n\nx", "a text file does not say its language"),
+    ],
+)
+def test_a_file_without_a_language_is_told_where_it_goes_or_takes_the_chosen_one(
+    tmp_path: Path, name: str, content: str, where: str
+) -> None:
+    path = write(tmp_path / name, content)
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([path])
+    assert f"{name}: lang: is required: " in str(info.value) and where in str(info.value)
+    assert "reader import --lang" in str(info.value)
+    (draft,) = drafts_from_files([path], lang="en")
+    assert draft.lang == "en"
+    # A file's own language is not replaced by the chosen one.
+    (said,) = drafts_from_files([write(tmp_path / "said.json", json.dumps(JSON_ARTICLE))], lang="en")
+    assert said.lang == "vi"
+
+
+def test_a_text_file_is_plain_text(tmp_path: Path) -> None:
+    text = "Năm bản lề\r\n\r\n- Anh có khỏe không?\r\n- Khỏe.\r\n\r\n2021. Năm bản lề <b>mới</b>\n\n# Hashtag\n"
+    (draft,) = drafts_from_files([write(tmp_path / "ghi-chu.txt", text)], lang="vi")
+    assert draft.title == "Năm bản lề" and draft.slug == "nam-ban-le"
+    assert draft.body_html == (
+        "<p>- Anh có khỏe không?<br>\n- Khỏe.</p>\n<p>2021. Năm bản lề &lt;b&gt;mới&lt;/b&gt;</p>\n<p># Hashtag</p>"
+    )
+    with pytest.raises(ImportFailure) as info:  # one paragraph: no title
+        drafts_from_files([write(tmp_path / "one.txt", "Chỉ là văn bản thuần.")], lang="vi")
+    assert "title: is required: a text file's first line is its title when a blank line follows it" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p><b>Bold one.</b></p><p><b>Bold two.</b></p><p>Plain.</p>",  # a bold block, not one lead
+        "<h2>Heading</h2><p><b>Bold.</b></p><p>Plain.</p>",  # something before it
+        "<p><b>Half bold</b> and plain.</p><p>Plain.</p>",
+        "<ul><li><p><b>In a list.</b></p></li></ul><p>Plain.</p>",
+    ],
+)
+def test_only_an_unambiguous_bold_first_paragraph_is_the_lead(tmp_path: Path, body: str) -> None:
+    page = f"<html lang=en><body><h1>T</h1>{body}</body></html>"
+    (draft,) = drafts_from_files([write(tmp_path / "a.html", page)])
+    assert draft.summary == ""
+    described = page.replace("<body>", '<head><meta name="description" content="Given."></head><body>')
+    assert drafts_from_files([write(tmp_path / "b.html", described)])[0].summary == "Given."
+
+
+def test_an_import_as_drafts_holds_back_new_articles_only(tmp_path: Path) -> None:
+    db = tmp_path / "site.db"
+    old = write(tmp_path / "old.json", json.dumps(JSON_ARTICLE))
+    assert main(["import", "--db", str(db), str(old)]) == 0  # published: the command line's default
+    new = write(tmp_path / "new.md", MARKDOWN)
+    said = write(tmp_path / "said.json", json.dumps({**JSON_ARTICLE, "title": "Said", "status": "published"}))
+    changed = write(tmp_path / "old.json", json.dumps({**JSON_ARTICLE, "summary": "Mới."}))
+    assert main(["import", "--db", str(db), "--drafts", str(new), str(said), str(changed)]) == 0
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT slug, status FROM articles").fetchall())
+    conn.close()
+    assert stored == {"reading-at-200": "draft", "said": "published", "bac-kan-nang-cao-chat-luong": "published"}
+    text = write(tmp_path / "ghi-chu.txt", "Ghi chú\n\nNội dung.\n")
+    assert main(["import", "--db", str(db), str(text)]) == 1  # no language: refused
+    assert main(["import", "--db", str(db), "--lang", "vi", str(text)]) == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT lang, status FROM articles WHERE slug = 'ghi-chu'").fetchone() == (
+            "vi",
+            "published",
+        )
+    conn.close()

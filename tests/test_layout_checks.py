@@ -98,14 +98,40 @@ def test_column_spans_are_read_as_browsers_read_them() -> None:
     assert wide["columns"] == 1000
 
 
-def test_justified_text_and_px_font_sizes_in_the_source() -> None:
+def test_a_skipped_heading_is_named_as_written_when_the_headings_moved_down() -> None:
+    # Word's HTML pasted in with its title's h1: every heading is stored one level down (reader.sanitize),
+    # and "h4 follows h2" named levels the editor never wrote.
+    source = "<h1>Hội nghị</h1><p>Mở đầu.</p><h3>Kết quả</h3><p>Nội dung.</p><h5>Chi tiết</h5>"
+    body = sanitize_html(source, lang="vi")
+    assert [tag for tag in ("h2", "h4", "h6") if f"<{tag}>" in body] == ["h2", "h4", "h6"]
+    issues = _issues(layout_report(body, "vi", "en", source_html=source), "skipped_heading")
+    assert [(issue["level"], issue["previous"]) for issue in issues] == [(4, 2), (6, 4)]  # stored levels, as before
+    assert issues[0]["message"] == (
+        "Heading level skipped: h3 follows h1 as written (stored one level down, as h4 after h2, since the "
+        "article's title is the page's only h1)"
+    )
+    vi = _issues(layout_report(body, "vi", "vi", source_html=source), "skipped_heading")
+    assert str(vi[1]["message"]).startswith("Nhảy cấp tiêu đề: h5 đứng ngay sau h3 như khi viết")
+    first = "<h3>Trước</h3><h1>Sau</h1>"
+    (issue,) = _issues(layout_report(sanitize_html(first, lang="vi"), "vi", "en", source_html=first), "skipped_heading")
+    assert str(issue["message"]).startswith("Heading level skipped: the first heading, h3 as written, comes right")
+    # Not moved (no h1 in the body): the levels are the ones written, said as before.
+    plain = "<h2>Một</h2><h4>Hai</h4>"
+    (issue,) = _issues(layout_report(sanitize_html(plain, lang="vi"), "vi", "en", source_html=plain), "skipped_heading")
+    assert issue["message"] == "Heading level skipped: h4 follows h2"
+
+
+def test_px_font_sizes_in_the_source_and_justified_text_only_where_readers_see_it() -> None:
     source = (
         "<style>p { text-align: justify; font-size: 13px }</style>"
         '<p style="text-align:justify;font-size:12.5px">A</p><p align="justify">B</p>'
     )
     report = layout_report("<p>A</p><p>B</p>", "en", "vi", source_html=source)
-    (justified,) = _issues(report, "justified_text")
-    assert justified["count"] == 3
+    # The sanitizer took the alignment away (a Word file's justify): readers never see justified text.
+    assert not _issues(report, "justified_text")
+    justified_body = '<p style="text-align:justify">A</p><p align="justify">B</p>'
+    (justified,) = _issues(layout_report(justified_body, "en", "en", source_html=source), "justified_text")
+    assert justified["count"] == 2
     (sizes,) = _issues(report, "px_font_size")
     assert sizes["values"] == ["12.5px", "13px"]
     assert str(sizes["message"]).startswith("Cỡ chữ tính bằng px")

@@ -188,6 +188,45 @@ def test_table_cells_are_not_prose() -> None:
     assert (counts["sentences"], counts["words"], counts["paragraphs"]) == (1, 3, 1)
 
 
+# Word's tables and lists: every cell's and item's text in a paragraph of its own (a Word export, or a
+# Word document pasted as HTML), as a browser's copy or "Save as Web Page" writes them.
+_WORD_PROSE = {
+    "vi": (
+        "<p>Sau năm năm thực hiện nghị quyết, tỉnh đã hoàn thành phần lớn các chỉ tiêu đề ra về cải cách hành "
+        "chính và xây dựng đội ngũ.</p>"
+    ),
+    "en": "<p>After five years the province has met most of the targets it set for its public services.</p>",
+}
+_WORD_TABLE = "<table><tr><th>{0}Năm{1}</th><th>{0}Tỷ lệ{1}</th></tr><tr><td>{0}2019{1}</td><td>{0}96,1{1}</td></tr>"
+_WORD_TABLE += "<tr><td>{0}2020{1}</td><td>{0}98,5{1}</td></tr></table>"
+# Three items starting with the same word: in paragraphs of prose, a repeated start (items are not prose).
+_WORD_LIST = (
+    "<ul><li>{0}Công khai thủ tục.{1}</li><li>{0}Công khai kết quả.{1}</li><li>{0}Công khai số liệu.{1}</li></ul>"
+)
+_WORD_NESTED = (
+    "<ol><li>{0}Public services.{1}<ul><li>{0}Public works.{1}</li><li>{0}Public parks.{1}</li></ul></li></ol>"
+)
+_IN_A_TABLE = "<table><tr><td>{0}Ngày{1}<ul><li>{0}Một{1}</li></ul></td></tr></table>"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(
+    "shape", [_WORD_TABLE, _WORD_LIST, _WORD_NESTED, _IN_A_TABLE], ids=["table", "list", "nested-list", "list-in-table"]
+)
+def test_words_paragraphs_in_cells_and_items_count_as_the_bare_cells_and_items(lang: str, shape: str) -> None:
+    bare = _WORD_PROSE[lang] + shape.format("", "")
+    word = _WORD_PROSE[lang] + shape.format('<p class="MsoNormal"><span lang="VI">', "</span></p>")
+    assert readability_report(lang=lang, html=word) == readability_report(lang=lang, html=bare)
+
+
+def test_a_tables_cells_are_left_out_even_in_paragraphs() -> None:
+    # The exploratory tester's case: one 26-syllable sentence and a table, measured as the sentence alone.
+    table = _WORD_TABLE.format("<p>", "</p>")
+    with_table = readability_report(lang="vi", html=_WORD_PROSE["vi"] + table)["counts"]
+    alone = readability_report(lang="vi", html=_WORD_PROSE["vi"])["counts"]
+    assert isinstance(with_table, dict) and with_table["sentences"] == 1 and with_table == alone
+
+
 # ---------- flags ----------
 
 

@@ -579,7 +579,8 @@ async def test_an_import_in_windows_1258_reads_as_a_browser_shows_it(
     client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
     upload = ("cu.html", html_bytes(b'<meta charset="windows-1258">', TIENG_VIET_1258), "text/html")
-    imported = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files={"files": upload})
+    data = {"csrf_token": editor.csrf, "state": "published"}
+    imported = await client.post("/editor/import", data=data, files={"files": upload})
     assert imported.status_code == 200 and ">Tiếng Việt</a>" in imported.text
     assert "Tiếng Việt" in (await client.get("/articles/tieng-viet")).text
     page = await client.get("/editor/import", headers=VI_PAGE)
@@ -1216,6 +1217,70 @@ async def test_an_imported_draft_says_so(client: httpx.AsyncClient, editor: Sign
     assert imported.status_code == 200 and "Held back</a> (bản nháp: không có trên trang)" in imported.text
     assert (await client.get("/articles/held-back")).status_code == 404
     assert state_cell((await client.get("/editor/")).text, "held-back") == "Bản nháp"
+
+
+async def test_an_import_makes_new_articles_drafts_unless_told_to_publish(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    page = await client.get("/editor/import")
+    assert '<input type="radio" name="state" value="draft" checked>' in page.text
+    assert '<input type="radio" name="state" value="published">' in page.text
+    first = ("first.md", b"---\nlang: en\n---\n# First held\n\nBody.\n", "text/markdown")
+    imported = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files={"files": first})
+    assert imported.status_code == 200 and "First held</a> (bản nháp: không có trên trang)" in imported.text
+    assert (await client.get("/articles/first-held")).status_code == 404
+    # Told to publish: published at once; and the page keeps the choice.
+    second = ("second.md", b"---\nlang: en\n---\n# Second out\n\nBody.\n", "text/markdown")
+    data = {"csrf_token": editor.csrf, "state": "published"}
+    published = await client.post("/editor/import", data=data, files={"files": second})
+    assert published.status_code == 200 and "Second out</a>" in published.text
+    assert "Second out</a> (" not in published.text
+    assert '<input type="radio" name="state" value="published" checked>' in published.text
+    assert (await client.get("/articles/second-out")).status_code == 200
+    # Imported again as drafts: a published article stays on the site (an import never hides one).
+    again = ("second.md", b"---\nlang: en\n---\n# Second out\n\nChanged.\n", "text/markdown")
+    await client.post("/editor/import", data={"csrf_token": editor.csrf}, files={"files": again})
+    assert "Changed." in (await client.get("/articles/second-out")).text
+
+
+async def test_a_word_page_without_html_lang_imports_and_the_page_offers_a_language(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    store = app.state["store"]
+    word = (
+        "<html xmlns:o='urn:schemas-microsoft-com:office:office'><head><title>T</title></head>"
+        "<body lang=VI><h1><span lang=VI>Hội nghị</span></h1><p>Nội dung.</p></body></html>"
+    ).encode()
+    files = {"files": ("hoi-nghi.htm", word, "text/html")}
+    imported = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files=files)
+    assert imported.status_code == 200 and '<a href="/editor/articles/hoi-nghi" lang="vi">Hội nghị</a>' in imported.text
+    page = await client.get("/editor/import")
+    assert '<option value="vi" lang="vi">Tiếng Việt</option>' in page.text
+    assert '<option value="en" lang="en">English</option>' in page.text
+    text = {"files": ("ghi-chu.txt", "Ghi chú\n\n- Anh có khỏe không?\n".encode(), "text/plain")}
+    refused = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files=text)
+    assert refused.status_code == 422
+    assert "ghi-chu.txt: lang: cần điền: tệp văn bản không ghi ngôn ngữ của nó;" in refused.text
+    chosen = await client.post("/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=text)
+    assert chosen.status_code == 200 and '<a href="/editor/articles/ghi-chu" lang="vi">Ghi chú</a>' in chosen.text
+    assert '<option value="vi" lang="vi" selected>' in chosen.text
+    stored = await store.get_article("ghi-chu", drafts=True)
+    assert stored is not None and stored.body_html == "<p>- Anh có khỏe không?</p>"
+
+
+async def test_words_list_paragraphs_pasted_as_html_are_saved_as_a_list(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    store = app.state["store"]
+    item = (
+        '<p class=MsoListParagraphCxSpMiddle style="mso-list:l0 level1 lfo1"><span style="mso-list:Ignore">'
+        "-<span>&nbsp;&nbsp;&nbsp;</span></span>{}</p>"
+    )
+    body = "<p>Nhiệm vụ:</p>" + item.format("Rà soát;") + item.format("Tinh giản.")
+    form = {"csrf_token": editor.csrf, "title": "Dán từ Word", "lang": "vi", "body_format": "html", "body": body}
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    stored = await store.get_article("dan-tu-word", drafts=True)
+    assert stored is not None and "<ul><li>Rà soát;</li>" in stored.body_html and "-" not in stored.body_html
 
 
 def _marked_blocks_by_asking_every_flag(article: Article, flags: list[FlagJSON]) -> list[dict[str, Any]]:

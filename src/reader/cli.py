@@ -31,7 +31,7 @@ from reader.db import (
     url_identity,
 )
 from reader.demo import seed_demo
-from reader.importer import ImportFailure, drafts_from_files, layout_findings
+from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings
 from reader.models import BY_CLI_IMPORT
 from reader.settings import (
     ACCESS_LOG_FORMATS,
@@ -123,7 +123,19 @@ def _parser() -> argparse.ArgumentParser:
         "transaction: a malformed file stops the run and nothing is written.",
     )
     importer.add_argument("--db", help=db_help)
-    importer.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".json, .md or .html file")
+    importer.add_argument(
+        "--lang", metavar="TAG",
+        help="the language (a BCP 47 tag: vi, en) of articles whose file says none (HTML without <html lang> or "
+        "<body lang>, Markdown or JSON without lang, every .txt file); without it, such a file is refused",
+    )  # fmt: skip
+    importer.add_argument(
+        "--drafts", action="store_true",
+        help="save new articles as drafts (off the site) unless their file says status or draft; articles "
+        "already stored keep their state (the editor's import page does this unless told otherwise)",
+    )  # fmt: skip
+    importer.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help=".json, .md/.markdown, .html/.htm or .txt (plain text) file"
+    )
 
     user = commands.add_parser("user", help="manage editor accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -410,15 +422,18 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
     return STARTUP_FAILURE if failed else 0
 
 
-async def _import(settings: Settings, files: Sequence[Path]) -> str:
+async def _import(settings: Settings, files: Sequence[Path], *, lang: str | None = None, drafts: bool = False) -> str:
     async with _opened(settings.database, settings) as (db, _):
         progress = ProgressBar(sys.stderr, "Checking files")
-        drafts = drafts_from_files(files, progress, settings.zone)
-        result = await SqlArticleStore(db).save_articles(drafts, by=BY_CLI_IMPORT)
+        read = drafts_from_files(files, progress, settings.zone, lang=lang)
+        store = SqlArticleStore(db)
+        if drafts:
+            read = await held_back(store, read)
+        result = await store.save_articles(read, by=BY_CLI_IMPORT)
     total = result.created + result.updated + result.unchanged
     # What the editor's check page would say of each article, said now on standard error (warnings: the
     # articles are imported all the same), a line a finding, before the summary on standard output.
-    for draft, issues in layout_findings(drafts, "en"):
+    for draft, issues in layout_findings(read, "en"):
         for issue in issues:
             print(f"reader import: warning: {draft.slug}: {issue['message']}", file=sys.stderr)
     return (
@@ -583,7 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(exc)
         return 0
     try:
-        print(asyncio.run(_import(settings, args.files)))
+        print(asyncio.run(_import(settings, args.files, lang=args.lang, drafts=args.drafts)))
     except ImportFailure as exc:
         print(f"reader import: {exc}", file=sys.stderr)
         print("reader import: nothing was written.", file=sys.stderr)

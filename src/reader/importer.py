@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
-from bs4 import Tag
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
 
 from reader import charsets
 from reader.body_bound import body_length_at_least
 from reader.drafts import (
     MAX_BODY_CHARS,
+    MAX_LENGTHS,
     TOO_LONG,
     FieldError,
     FieldErrors,
@@ -37,6 +41,7 @@ Progress = Callable[[int, int], None]
 JSON_SUFFIXES = frozenset({".json"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+TEXT_SUFFIXES = frozenset({".txt"})
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -145,13 +150,13 @@ def read_json(path: Path, text: str) -> list[Mapping[str, object]]:
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise ImportFailure(path, N_("must be a JSON object of article fields"), item=number)
-    return [_with_lists(item) for item in items]
+    return [with_lists(item) for item in items]
 
 
-def _with_lists(fields: Mapping[str, object]) -> Mapping[str, object]:
-    """A JSON article whose body_html has paragraphs written as list items (pasted from Word) with each run
-    of them made a list (reader.list_paragraphs); any other body stays the string it is, not parsed and
-    written again."""
+def with_lists(fields: Mapping[str, object]) -> Mapping[str, object]:
+    """Article fields (a JSON file's, the editor's form's) whose body_html has paragraphs written as list
+    items (pasted from Word) with each run of them made a list (reader.list_paragraphs); any other body
+    stays the string it is, not parsed and written again."""
     body = fields.get("body_html")
     if not isinstance(body, str) or not may_hold_lists(body):
         return fields
@@ -257,9 +262,8 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
             first[node.name] = node
     container = next((first[name] for name in _CONTAINERS if name in first), soup)
     fields: dict[str, object] = {}
-    html_tag = first.get("html")
-    if html_tag is not None and html_tag.get("lang"):
-        fields["lang"] = str(html_tag["lang"])
+    if (document_lang := _document_lang(first.get("html"), first.get("body"), container)) is not None:
+        fields["lang"] = document_lang
     heading = container.find("h1")
     title_tag = first.get("title")
     if isinstance(heading, Tag) and heading.get_text(strip=True):
@@ -291,8 +295,73 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
     if may_hold_lists(text):
         lang = fields.get("lang")
         make_lists(soup, container, lang if isinstance(lang, str) else None)
+    # After the lists: an empty paragraph between two runs of list paragraphs keeps them two lists.
+    _drop_empty_paragraphs(container)
+    if "summary" not in fields and (lead := _bold_lead(container)) is not None:
+        fields["summary"] = " ".join(lead.get_text(" ").split())
+        lead.decompose()
     fields["body_html"] = container.decode_contents()
     return [fields]
+
+
+# What a paragraph without text may still show: it is not empty.
+_SHOWN_WITHOUT_TEXT = ("img", "picture", "svg", "video", "audio", "iframe", "object", "embed", "table", "input")
+
+
+def _drop_empty_paragraphs(container: Tag | BeautifulSoup) -> None:
+    """Word's blank lines (<p class=MsoNormal><o:p>&nbsp;</o:p></p>, its way of spacing paragraphs) taken
+    out: kept, each is a paragraph a screen reader announces with nothing in it ("blank")."""
+    for paragraph in elements_named(container, frozenset({"p"})):
+        if not paragraph.get_text().strip() and paragraph.find(_SHOWN_WITHOUT_TEXT) is None:
+            paragraph.decompose()
+
+
+_BOLD = frozenset({"b", "strong"})
+_NOT_PROSE = frozenset({"li", "td", "th", "blockquote", "table", "ul", "ol", "dl", "figure", "figcaption"})
+
+
+def _bold_lead(container: Tag | BeautifulSoup) -> Tag | None:
+    """The article's first paragraph when it is wholly bold and nothing comes before it, and the paragraph
+    after it is not (then it is not one bold paragraph of many): Word's way, and a Vietnamese newsroom's, of
+    setting a lead (sapo) apart. It becomes the summary, which the article's page shows as its lead."""
+    paragraphs = (p for p in container.descendants if isinstance(p, Tag) and p.name == "p" and p.get_text().strip())
+    first, second = next(paragraphs, None), next(paragraphs, None)  # the walk stops there
+    if first is None or not _wholly_bold(first):
+        return None
+    if any(isinstance(parent, Tag) and parent.name in _NOT_PROSE for parent in first.parents):
+        return None
+    if len(" ".join(first.get_text(" ").split())) > MAX_LENGTHS["summary"]:
+        return None
+    if second is not None and _wholly_bold(second):
+        return None
+    for text in container.strings:  # text before it: a heading, a caption, a line of its own
+        if text.strip():
+            return first if any(parent is first for parent in text.parents) else None
+    return None
+
+
+def _wholly_bold(paragraph: Tag) -> bool:
+    """Whether every piece of text in the paragraph is inside <b> or <strong>."""
+    texts = [text for text in paragraph.find_all(string=True) if type(text) is NavigableString and text.strip()]
+    return bool(texts) and all(
+        any(isinstance(parent, Tag) and parent.name in _BOLD for parent in text.parents) for text in texts
+    )
+
+
+def _document_lang(html_tag: Tag | None, body: Tag | None, container: Tag | BeautifulSoup) -> str | None:
+    """The document's language: <html lang>, else <body lang>, else the first lang="…" in the body. Word's
+    "Save as Web Page" writes <body lang=VI> and lang on runs of text, none on <html>; the tag is made
+    lower-case as BCP 47 writes it later (reader.drafts.normalize_lang: VI is vi)."""
+    for tag in (html_tag, body):
+        if tag is not None and str(tag.get("lang") or "").strip():
+            return str(tag["lang"]).strip()
+    inner = (body or container).find(lang=_NOT_BLANK)
+    if isinstance(inner, Tag):
+        return str(inner["lang"]).strip()
+    return None
+
+
+_NOT_BLANK = re.compile(r"\S")
 
 
 def _attribute_is(tag: Tag, attribute: str, wanted: str) -> bool:
@@ -304,11 +373,32 @@ def _attribute_is(tag: Tag, attribute: str, wanted: str) -> bool:
     return value == wanted
 
 
+def read_text(path: Path, text: str) -> list[Mapping[str, object]]:
+    """Article fields from plain text, read as it is written (no Markdown: "- " dialogue, "2021. Năm …" and
+    "# hashtag" stay text): the first paragraph the title when it is one line and more follow, each paragraph
+    (at a blank line) a <p>, a line break inside one a <br>. A text file says no language (drafts_from_files's
+    `lang` gives it)."""
+    paragraphs = [part.strip() for part in _BLANK_LINES.split(text.replace("\r\n", "\n").replace("\r", "\n"))]
+    paragraphs = [part for part in paragraphs if part]
+    fields: dict[str, object] = {}
+    if len(paragraphs) > 1 and "\n" not in paragraphs[0]:
+        fields["title"] = paragraphs.pop(0)
+    lines = ("<br>\n".join(escape(line.strip()) for line in part.split("\n")) for part in paragraphs)
+    fields["body_html"] = "\n".join(f"<p>{part}</p>" for part in lines)
+    return [fields]
+
+
+_BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n")
+
+ACCEPTED_SUFFIXES = JSON_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+
+
 def _load(path: Path) -> tuple[str, str]:
     """A file's suffix (lower-cased) and text: an ImportFailure for a type, a size or bytes reader cannot read."""
     suffix = path.suffix.lower()
-    if suffix not in JSON_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES:
-        raise ImportFailure(path, N_("unsupported file type (use .json, .md or .html)"))
+    if suffix not in ACCEPTED_SUFFIXES:
+        values = {"suffixes": ", ".join(sorted(ACCEPTED_SUFFIXES))}
+        raise ImportFailure(path, N_("unsupported file type (use %(suffixes)s)"), values=values)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -324,6 +414,8 @@ def _read(path: Path, suffix: str, text: str) -> list[Mapping[str, object]]:
         return read_json(path, text)
     if suffix in MARKDOWN_SUFFIXES:
         return read_markdown(path, text)
+    if suffix in TEXT_SUFFIXES:
+        return read_text(path, text)
     return read_html(path, text)
 
 
@@ -372,12 +464,61 @@ def _draft_flag(path: Path, item: int | None, fields: Mapping[str, object]) -> M
     return {**rest, "status": DRAFT if flag else PUBLISHED}
 
 
+# Where a file that lacks its language or title gives it, by its kind: the message of a missing `lang` names
+# the place, and the choice of a language for files that say none (the import page's, `reader import --lang`).
+_LANG_MISSING = N_("is required (a BCP 47 tag such as vi or en)")
+_TITLE_MISSING = N_("is required")
+_TOLD: dict[tuple[str, str, str], str] = {
+    **{
+        (suffix, "lang", _LANG_MISSING): N_(
+            'is required: write it on the document\'s <html> element (<html lang="vi">), or choose a language '
+            "for files that say none (on the import page; reader import --lang)"
+        )
+        for suffix in HTML_SUFFIXES
+    },
+    **{
+        (suffix, "lang", _LANG_MISSING): N_(
+            "is required: write it in the front matter (lang: vi), or choose a language for files that say "
+            "none (on the import page; reader import --lang)"
+        )
+        for suffix in MARKDOWN_SUFFIXES
+    },
+    **{
+        (suffix, "lang", _LANG_MISSING): N_(
+            'is required: give each article a "lang" field ("lang": "vi"), or choose a language for files that '
+            "say none (on the import page; reader import --lang)"
+        )
+        for suffix in JSON_SUFFIXES
+    },
+    **{
+        (suffix, "lang", _LANG_MISSING): N_(
+            "is required: a text file does not say its language; choose one for files that say none (on the "
+            "import page; reader import --lang)"
+        )
+        for suffix in TEXT_SUFFIXES
+    },
+    **{
+        (suffix, "title", _TITLE_MISSING): N_(
+            "is required: a text file's first line is its title when a blank line follows it"
+        )
+        for suffix in TEXT_SUFFIXES
+    },
+}
+
+
+def _where_it_goes(path: Path, errors: Sequence[FieldError]) -> list[FieldError]:
+    """The errors, a missing `lang` (or a text file's title) said with where a file of this kind gives it."""
+    suffix = path.suffix.lower()
+    return [FieldError(e.field, _TOLD.get((suffix, e.field, e.template), e.template), **e.values) for e in errors]
+
+
 def drafts_from_files(
-    paths: Sequence[Path], progress: Progress | None = None, zone: dt.tzinfo = dt.UTC
+    paths: Sequence[Path], progress: Progress | None = None, zone: dt.tzinfo = dt.UTC, lang: str | None = None
 ) -> list[ArticleDraft]:
-    """Validate every article of every file (a time without an offset read in `zone`); the first problem stops
-    everything with an ImportFailure. Every file's body is measured first (check_body_lengths), so that a
-    body over the limit in the last file does not wait for the work on all the others."""
+    """Validate every article of every file (a time without an offset read in `zone`; `lang`: the language of
+    an article whose file says none, else it is an error); the first problem stops everything with an
+    ImportFailure. Every file's body is measured first (check_body_lengths), so that a body over the limit in
+    the last file does not wait for the work on all the others."""
     for path in paths:
         check_body_lengths(path)
     drafts: list[ArticleDraft] = []
@@ -386,11 +527,13 @@ def drafts_from_files(
         items = read_file(path)
         for number, fields in enumerate(items, start=1):
             item = number if len(items) > 1 else None
+            if lang and fields.get("lang") in (None, ""):
+                fields = {**fields, "lang": lang}
             try:
                 draft = draft_from_fields(_draft_flag(path, item, fields), zone)
             except FieldError as exc:
-                more = exc.errors[1:] if isinstance(exc, FieldErrors) else ()
-                raise ImportFailure(path, exc.template, exc.field, item, values=exc.values, more=more) from None
+                first, *more = _where_it_goes(path, exc.errors if isinstance(exc, FieldErrors) else [exc])
+                raise ImportFailure(path, first.template, first.field, item, values=first.values, more=more) from None
             if draft.slug in origin:
                 other, other_item = origin[draft.slug]
                 message = N_("'%(slug)s' is also the slug of %(other)s")
@@ -419,6 +562,22 @@ def layout_findings(drafts: Sequence[ArticleDraft], ui_lang: str) -> list[tuple[
     return findings
 
 
+async def held_back(store: ArticleStore, drafts: Sequence[ArticleDraft]) -> list[ArticleDraft]:
+    """The drafts, each new article whose file does not say its state (status, draft) made a draft: "import as
+    drafts", so that a newsroom reads what the checks found before readers see it. An article already here
+    keeps its state, as any import leaves it (taking a published article off the site is the editor's act,
+    not an import's), and a file's own state is kept: it was written on purpose.
+
+    Looked up before the save's transaction: an article deleted in between is made again as published (it
+    was published a moment ago); one made in between is made a draft."""
+    held = []
+    for draft in drafts:
+        if draft.status is None and await store.get_article(draft.slug, drafts=True) is None:
+            draft = dataclasses.replace(draft, status=DRAFT)
+        held.append(draft)
+    return held
+
+
 async def import_files(
     store: ArticleStore,
     paths: Sequence[Path],
@@ -426,8 +585,12 @@ async def import_files(
     *,
     by: str,
     zone: dt.tzinfo = dt.UTC,
+    lang: str | None = None,
+    as_drafts: bool = False,
 ) -> SaveResult:
     """Read, validate and store all articles of the files in one transaction (`by`: who, as the store records
-    it); nothing is written on error."""
-    drafts = drafts_from_files(paths, progress, zone)
+    it; `lang`, `as_drafts`: drafts_from_files, held_back); nothing is written on error."""
+    drafts = drafts_from_files(paths, progress, zone, lang=lang)
+    if as_drafts:
+        drafts = await held_back(store, drafts)
     return await store.save_articles(drafts, by=by)

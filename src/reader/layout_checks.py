@@ -106,6 +106,16 @@ MESSAGES = {
     ),
     "filename_alt": N_("The alternative text looks like a file name: “%(alt)s”"),
     "skipped_heading": N_("Heading level skipped: h%(level)d follows h%(previous)d"),
+    # The body had an h1 of its own: every heading moved one level down, under the title's (reader.sanitize).
+    # The levels as the editor wrote them, and the ones stored.
+    "skipped_heading_written": N_(
+        "Heading level skipped: h%(written)d follows h%(written_previous)d as written (stored one level down, as "
+        "h%(level)d after h%(previous)d, since the article's title is the page's only h1)"
+    ),
+    "skipped_heading_first_written": N_(
+        "Heading level skipped: the first heading, h%(written)d as written, comes right after the title (stored "
+        "one level down, as h%(level)d, since the article's title is the page's only h1)"
+    ),
     "vague_link": N_("The link text does not say where it leads: “%(text)s”"),
     "table_without_headers": N_("Table without header cells (th)"),
     "wide_table": N_("Wide table: %(columns)d columns, at least about %(min_width)d px wide; it scrolls on a phone"),
@@ -219,7 +229,10 @@ def theme_contrast() -> dict[str, dict[str, Contrast]]:
 def layout_issues(
     body_html: str, ui_lang: str, *, source_html: str | None = None, lang: str | None = None
 ) -> list[LayoutIssue]:
-    """Problems in an article's markup; justified text and px font sizes are also looked for in its source.
+    """Problems in an article's markup; px font sizes are also looked for in its source, justified text only
+    in what readers get (`body_html`): the sanitizer removes every alignment and reader.css never justifies,
+    so a Word file's justified paragraphs (nearly every Vietnamese office document's) reach no reader, and a
+    warning about them is a false alarm on every import.
     `lang`, the article's language, is the order a hand-made list's letters count in ("đ)" after "d)" in
     Vietnamese)."""
     soup = parse_html(body_html)
@@ -244,11 +257,21 @@ def layout_issues(
             # iframe embed, and beside the host's page inside <reader-article> (which makes root-relative
             # addresses absolute, so "/media/chart.png" loads everywhere).
             issues.append(RelativeSrc(kind="relative_src", message=say("relative_src", src=src), src=src))
+    source = parse_html(source_html) if source_html else None
+    headings = soup.find_all(_HEADING_NAMES)
+    written = _written_levels(headings, source)
     previous = 1  # the article title is the page's h1
-    for heading in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+    for number, heading in enumerate(headings):
         level = int(heading.name[1])
         if level > previous + 1:
             message = say("skipped_heading", level=level, previous=previous)
+            if written and number:
+                message = say(
+                    "skipped_heading_written", written=written[number], written_previous=written[number - 1],
+                    level=level, previous=previous,
+                )  # fmt: skip
+            elif written:
+                message = say("skipped_heading_first_written", written=written[number], level=level)
             text = heading.get_text(" ", strip=True)
             issues.append(
                 SkippedHeading(kind="skipped_heading", message=message, level=level, previous=previous, text=text)
@@ -286,11 +309,9 @@ def layout_issues(
             )
         )  # fmt: skip
     justified, px_sizes = _styling(soup)
-    if source_html:
-        # Parsed once for both of its checks: a parse is most of what a report costs (reader.work_budget).
-        source = parse_html(source_html)
-        more_justified, more_sizes = _styling(source)
-        justified += more_justified
+    if source is not None:
+        # Parsed once for all of its checks: a parse is most of what a report costs (reader.work_budget).
+        _, more_sizes = _styling(source)
         px_sizes += more_sizes
         removed = _removed(source)
         if removed:
@@ -310,6 +331,23 @@ def layout_issues(
             )
         )  # fmt: skip
     return issues
+
+
+_HEADING_NAMES = ["h1", "h2", "h3", "h4", "h5", "h6"]
+
+
+def _written_levels(headings: list[Tag], source: BeautifulSoup | None) -> list[int]:
+    """The headings' levels as the source wrote them, when the sanitizer moved them all one level down (the
+    source has an h1 and the same headings, each one level deeper, or h6 still); else [] (as written)."""
+    if source is None:
+        return []
+    stored = [int(heading.name[1]) for heading in headings]
+    written = [int(heading.name[1]) for heading in source.find_all(_HEADING_NAMES)]
+    if 1 not in written or len(written) != len(stored):
+        return []
+    if any(level != min(was + 1, 6) for level, was in zip(stored, written, strict=True)):
+        return []
+    return written
 
 
 def _table_size(table: Tag) -> tuple[int, int]:

@@ -7,7 +7,9 @@ Definitions (used by every count in a report):
   see ``reader.readability.english``;
 - sentences: see ``reader.readability.sentences``; a sentence without a word is not counted;
 - paragraphs: blocks other than headings that hold at least one word (list items and captions included);
-- table cells (td, th) are data, not prose: no sentences, words or flags come from them;
+- table cells (td, th) are data, not prose: no sentences, words or flags come from them, nor from the
+  paragraphs, lists or headings inside one (Word writes ``<td><p>2019</p></td>``); a paragraph inside a list
+  item counts as the item (``<li><p>…</p></li>`` as ``<li>…</li>``);
 - sections: the blocks between two headings (the start and end of the text count as headings);
 - offsets: into ``report_text(...)``: the plain text given, or ``plain_text_for_report(html)``.
 """

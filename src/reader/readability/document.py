@@ -5,7 +5,10 @@ th, caption, figcaption, blockquote, pre, div …) becomes one block; blocks are
 ("\\n\\n"). Inside a block, tags are dropped, entities decoded, runs of whitespace (spaces, tabs, newlines;
 not no-break spaces) collapsed to one space and the ends trimmed; ``<br>`` becomes "\\n". Images, scripts
 and styles contribute no text. Text found directly inside an element that also holds blocks (text beside
-a nested ``<p>`` in an ``<li>``) is a block of its own.
+a nested ``<p>`` in an ``<li>``) is a block of its own. A block's kind (heading, paragraph, list item, table
+cell) is its innermost block element's, but any text inside a table cell is the cell's, and a paragraph (or
+quotation, division …) inside a list item is the item's: Word writes ``<td><p>…</p></td>`` and
+``<li><p>…</p></li>``, which must count as the bare cell and item do.
 
 Plain-text input keeps the text unchanged (offsets point into it) and splits it into blocks at blank lines.
 A block is a heading when it is a single line that either starts with 1–6 ``#`` and a space (Markdown;
@@ -35,6 +38,8 @@ _BLOCK_KINDS = {
         PARAGRAPH,
     ),
 }  # fmt: skip
+_CELL_TAGS = frozenset({"td", "th"})
+_CONTAINERS = frozenset({"td", "th", "li", "dt", "dd"})
 # Elements that start a block of text of their own (reader.sentence_markup splits runs of text at them too).
 BLOCK_ELEMENTS = frozenset(_BLOCK_KINDS)
 _VOID = frozenset({"br", "hr", "img", "wbr", "col", "input", "meta", "link", "source", "area", "base", "embed"})
@@ -91,6 +96,15 @@ def document_from_html(body_html: str) -> Document:
             return
         top = next((tag for tag in reversed(stack) if tag in _BLOCK_KINDS), "p")
         kind = _BLOCK_KINDS[top]
+        if kind != CELL and _CONTAINERS.intersection(stack):
+            # Text inside a table cell or a list item is the cell's or the item's, whatever blocks it is in:
+            # Word writes <td><p>…</p></td> and <li><p>…</p></li>, and "2019" in a cell is no sentence. A
+            # cell wins over an item (a list in a table, a table in a list: table data either way); a heading
+            # in a list item stays a heading.
+            if _CELL_TAGS.intersection(stack):
+                kind = CELL
+            elif kind == PARAGRAPH:
+                kind = ITEM
         if pieces:
             pieces.append("\n\n")
             length += 2

@@ -22,7 +22,7 @@ from reader.dates import as_rfc3339
 from reader.digits import ascii_number
 from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
 from reader.i18n import N_, format_date, gettext, language_name
-from reader.importer import ImportFailure, drafts_from_files, layout_findings
+from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings, with_lists
 from reader.layout_checks import AUTO_DARK, layout_report
 from reader.models import (
     BY_CLI_IMPORT,
@@ -227,7 +227,9 @@ def _draft(fields: dict[str, str], slug: str | None, zone: dt.tzinfo) -> Article
     except FieldError as error:
         errors.append(error)
     try:
-        draft = draft_from_fields(data, zone)
+        # Word's HTML pasted in: its list paragraphs made lists, as an import makes them, before the one
+        # sanitizing on the way in (which removes the markup that says they are a list).
+        draft = draft_from_fields(with_lists(data), zone)
     except FieldErrors as exc:
         errors.extend(exc.errors)
     if errors:
@@ -613,14 +615,21 @@ async def import_files(request: Request) -> Response:
         if not paths:
             message = gettext(ui_lang_for(request), "Choose at least one file.")
             return _import_page(request, message)
+        lang = str(form.get("lang", ""))
         try:
-            drafts = await cpu_work.off_the_loop(drafts_from_files, paths, None, request.state["settings"].zone)
+            zone = request.state["settings"].zone
+            chosen = lang if lang in LANGUAGES else None
+            drafts = await cpu_work.off_the_loop(drafts_from_files, paths, None, zone, chosen)
         except ImportFailure as exc:
             # Name the file as the editor knows it, not by its temporary path.
             message = exc.localized(ui_lang_for(request))
             for path in paths:
                 message = message.replace(str(path), path.name)
             return _import_page(request, message)
+    if form.get("state") != PUBLISHED:
+        # Drafts unless the editor chose otherwise (a form without the field too): the findings below are
+        # read before readers see the articles (reader.importer.held_back).
+        drafts = await held_back(request.state["store"], drafts)
     result = await request.state["store"].save_articles(drafts, by=_by(request))
     findings = await cpu_work.off_the_loop(layout_findings, drafts, ui_lang_for(request))
     return _import_page(
@@ -637,9 +646,13 @@ def _import_page(
 ) -> Response:
     """The import page: empty, with what went wrong (422: nothing was written), or with what was saved and
     what the layout checks found in it (`findings`, by slug)."""
+    form = posted_form(request) if request.method == "POST" else {}
     context = {
         "error": error, "result": result, "drafts": drafts or [], "findings": findings or {},
         "max_files": MAX_UPLOAD_FILES, "max_megabytes": MAX_UPLOAD_BYTES // (1024 * 1024),
+        # Each language named in itself, as the article form's list names them.
+        "languages": [(tag, language_name(tag, tag)) for tag in LANGUAGES],
+        "chosen_lang": form.get("lang", ""), "as_drafts": form.get("state") != PUBLISHED,
     }  # fmt: skip
     return _page(request, "editor/import.html", context, 422 if error else 200)
 
