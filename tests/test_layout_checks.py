@@ -121,7 +121,7 @@ def test_a_skipped_heading_is_named_as_written_when_the_headings_moved_down() ->
     assert issue["message"] == "Heading level skipped: h4 follows h2"
 
 
-def test_px_font_sizes_in_the_source_and_justified_text_only_where_readers_see_it() -> None:
+def test_px_font_sizes_and_justified_text_only_where_readers_see_them() -> None:
     source = (
         "<style>p { text-align: justify; font-size: 13px }</style>"
         '<p style="text-align:justify;font-size:12.5px">A</p><p align="justify">B</p>'
@@ -132,7 +132,10 @@ def test_px_font_sizes_in_the_source_and_justified_text_only_where_readers_see_i
     justified_body = '<p style="text-align:justify">A</p><p align="justify">B</p>'
     (justified,) = _issues(layout_report(justified_body, "en", "en", source_html=source), "justified_text")
     assert justified["count"] == 2
-    (sizes,) = _issues(report, "px_font_size")
+    # Its px sizes, likewise.
+    assert not _issues(report, "px_font_size")
+    sized_body = '<p style="font-size:12.5px">A</p><p style="font-size:13px">B</p>'
+    (sizes,) = _issues(layout_report(sized_body, "en", "vi", source_html=source), "px_font_size")
     assert sizes["values"] == ["12.5px", "13px"]
     assert str(sizes["message"]).startswith("Cỡ chữ tính bằng px")
     assert not _issues(layout_report("<p>A</p>", "en", "en"), "justified_text")

@@ -229,10 +229,10 @@ def theme_contrast() -> dict[str, dict[str, Contrast]]:
 def layout_issues(
     body_html: str, ui_lang: str, *, source_html: str | None = None, lang: str | None = None
 ) -> list[LayoutIssue]:
-    """Problems in an article's markup; px font sizes are also looked for in its source, justified text only
-    in what readers get (`body_html`): the sanitizer removes every alignment and reader.css never justifies,
-    so a Word file's justified paragraphs (nearly every Vietnamese office document's) reach no reader, and a
-    warning about them is a false alarm on every import.
+    """Problems in an article's markup. Justified text and px font sizes only in what readers get
+    (`body_html`), not in its source: the sanitizer removes every style and alignment and reader.css never
+    justifies, so a Word file's justified paragraphs and 13px runs (nearly every Vietnamese office
+    document's) reach no reader, and a warning about them is a false alarm on every import.
     `lang`, the article's language, is the order a hand-made list's letters count in ("đ)" after "d)" in
     Vietnamese)."""
     soup = parse_html(body_html)
@@ -311,8 +311,6 @@ def layout_issues(
     justified, px_sizes = _styling(soup)
     if source is not None:
         # Parsed once for all of its checks: a parse is most of what a report costs (reader.work_budget).
-        _, more_sizes = _styling(source)
-        px_sizes += more_sizes
         removed = _removed(source)
         if removed:
             listed = ", ".join(f"{count} × {name}" for name, count in removed.items())
@@ -389,7 +387,7 @@ def _removed(source: BeautifulSoup) -> dict[str, int]:
 
 
 def _styling(soup: BeautifulSoup) -> tuple[int, list[str]]:
-    # The sanitizer strips style attributes, so these mostly turn up in the imported source.
+    # The sanitizer strips style attributes: these are found only in markup that was not sanitized.
     justified = 0
     sizes: list[str] = []
     for element in soup.find_all(True):
