@@ -102,6 +102,12 @@ class Transaction(Reads):
         common name run one after another, so what one reads and then writes stays true for the next.
         SQLite: every write transaction already holds the database's one write lock."""
 
+    @abstractmethod
+    async def try_lock(self, name: str) -> bool:
+        """Take `name`'s lock (as `lock` does) if no other transaction holds it now, without waiting; whether
+        it was taken. For work that may as well be left to the next time when someone else is at it.
+        SQLite: always True (the write lock is held already)."""
+
 
 class Database(Reads):
     """Connections to one database, opened in the app lifespan (or by a command) and closed after.

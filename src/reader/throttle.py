@@ -32,7 +32,8 @@ FAILURE_WINDOW_SECONDS = 15 * 60
 # a row the other wanted next: PostgreSQL then breaks one off (deadlock detected, 40P01) after a second, and
 # the unlock or the sign-in failed (503) or the pruning was lost (tests/test_throttle.py provokes each). Taken
 # whole, one after another, they wait instead, and each only for as long as the one before takes (a few
-# statements on indexed rows). Counting an attempt only inserts rows, which no delete waits for: it takes its
+# statements on indexed rows); the pruning does not wait at all (Transaction.try_lock): it is left to the
+# next attempt while another delete runs. Counting an attempt only inserts rows, which no delete waits for: it takes its
 # keys' locks, never this one. Not a key's name: keys begin "ip:" or "name:". (SQLite: nothing to do, its write
 # transactions already run one at a time.)
 DELETES_LOCK = "login_failures"
@@ -105,8 +106,11 @@ class LoginThrottle:
             )
         with suppress(DatabaseUnavailable):  # tidying only: the next attempt does it again
             async with self.db.transaction(touches=()) as tx:
-                await tx.lock(DELETES_LOCK)
-                await tx.execute("DELETE FROM login_failures WHERE at <= ?", (now - self.window,))
+                # Not waiting for DELETES_LOCK: while another delete holds it (an unlock of every account on a
+                # large table, a flood of attempts each pruning), waiting attempts would each hold a pooled
+                # connection and starve ordinary requests. The next attempt prunes instead.
+                if await tx.try_lock(DELETES_LOCK):
+                    await tx.execute("DELETE FROM login_failures WHERE at <= ?", (now - self.window,))
         return Attempt(keys, mark)
 
     def _wait(self, rows: Sequence[Row], now: float) -> int:

@@ -182,6 +182,11 @@ class _PostgresTransaction(Transaction):
             for name in sorted(set(names)):
                 await self._conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", NAMED_LOCKS, name)
 
+    async def try_lock(self, name: str) -> bool:
+        with _translated():
+            taken = await self._conn.fetchval("SELECT pg_try_advisory_xact_lock($1, hashtext($2))", NAMED_LOCKS, name)
+        return bool(taken)
+
 
 class PostgresDatabase(Database):
     """A pool of connections to one PostgreSQL database, and the connection that listens for changes."""
