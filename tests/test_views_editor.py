@@ -735,7 +735,7 @@ async def test_the_history_says_who_saved_each_version(
     # Each version's page says who saved it, with when.
     for version, by in ((3, "mã truy cập API newsroom-sync"), (1, "editor")):
         page = await client.get(f"/editor/articles/ai-da-luu-moi/history/{version}")
-        when = r"Lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(UTC\)"
+        when = r"Lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(giờ UTC\)"
         assert re.search(f'id="editor-revision-saved">{when} bởi {by}\\. Bài viết hiện ở phiên bản 4:', page.text)
     # Restoring an earlier version saves it again, by whoever restored it.
     restored = await client.post(
@@ -755,7 +755,7 @@ async def test_the_history_names_imports_and_versions_saved_before_reader_record
     history = await client.get(f"/editor/articles/{SEED_SLUG}/history")
     assert savers(history.text) == ["editor", "Không được ghi lại"]
     first = await client.get(f"/editor/articles/{SEED_SLUG}/history/1")
-    assert re.search(r"\(UTC\); người lưu không được ghi lại\. Bài viết hiện ở phiên bản 2:", first.text)
+    assert re.search(r"\(giờ UTC\); người lưu không được ghi lại\. Bài viết hiện ở phiên bản 2:", first.text)
     # Versions `reader import` saved.
     store = app.state["store"]
     await store.save_articles([draft("from-files", title="From files")], by=BY_CLI_IMPORT)
@@ -763,7 +763,7 @@ async def test_the_history_names_imports_and_versions_saved_before_reader_record
     history = await client.get("/editor/articles/from-files/history")
     assert savers(history.text) == ["mai", "Nhập từ dòng lệnh"]
     imported = await client.get("/editor/articles/from-files/history/1")
-    assert re.search(r"\(UTC\) bởi một lần nhập từ dòng lệnh\. ", imported.text)
+    assert re.search(r"\(giờ UTC\) bởi một lần nhập từ dòng lệnh\. ", imported.text)
     english = {"accept-language": "en"}
     history = await client.get("/editor/articles/from-files/history", headers=english)
     assert savers(history.text) == ["mai", "Command-line import"]
@@ -871,7 +871,7 @@ async def test_a_delete_through_the_api_names_its_token(
     trash = (await client.get("/editor/deleted", headers={"accept-language": "en"})).text
     assert trash.count("<td>API token newsroom-sync</td>") == 2
     shown = await client.get(f"/editor/deleted/{SEED_SLUG}")
-    assert re.search(r"lúc \d\d:\d\d \(UTC\) bởi mã truy cập API newsroom-sync\.</p>", shown.text), shown.text
+    assert re.search(r"lúc \d\d:\d\d \(giờ UTC\) bởi mã truy cập API newsroom-sync\.</p>", shown.text), shown.text
 
 
 async def test_a_deleted_article_says_who_saved_its_last_version(
@@ -883,7 +883,7 @@ async def test_a_deleted_article_says_who_saved_its_last_version(
     assert await store.update_article(draft("by-token", title="By mai"), version=1, by="mai")
     for slug in ("from-files", "by-token", EN_SLUG):  # EN_SLUG: a demo article, saved before anyone was recorded
         assert (await _delete(client, editor, slug)).status_code == 303
-    when = r"được lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(UTC\)"
+    when = r"được lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(giờ UTC\)"
     for slug, version, by in (("from-files", 1, " bởi một lần nhập từ dòng lệnh."), ("by-token", 2, " bởi mai.")):
         shown = await client.get(f"/editor/deleted/{slug}")
         said = f'id="editor-deleted-saved">Địa chỉ: {slug}\\. Phiên bản cuối cùng, phiên bản {version}, '
