@@ -97,6 +97,32 @@ def test_live_preview_errors_are_announced_once_and_their_correction_too(page: P
     assert page.evaluate("window.__said") == said
 
 
+def test_live_checking_says_the_current_error_after_a_pause_and_marks_the_field(page: Page, live_server: str) -> None:
+    """The same field still wrong with another message (the date typed on) is said again once the typing has
+    paused, not left at the first message; the field carries aria-invalid while it is wrong, not after."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    _count_swaps(page)
+    status = page.locator("#reader-status")
+    _typed_then_previewed(page, "#editor-title", "Giờ mở cửa")
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 21 giờ.")
+    date = page.locator("#editor-published")
+    expect(date).not_to_have_attribute("aria-invalid", "true")
+    _typed_then_previewed(page, "#editor-published", "32")
+    expect(status).to_contain_text("Ngày đăng:")
+    expect(date).to_have_attribute("aria-invalid", "true")
+    first = status.text_content()
+    _typed_then_previewed(page, "#editor-published", "32/13/2021")
+    expect(status).to_contain_text("không có tháng 13")
+    assert status.text_content() != first
+    expect(date).to_have_attribute("aria-invalid", "true")
+    _typed_then_previewed(page, "#editor-published", "31/03/2021")
+    expect(status).to_have_text("Đã cập nhật bản xem trước: không còn lỗi.")
+    expect(date).not_to_have_attribute("aria-invalid", "true")
+    expect(date).to_be_focused()
+
+
 def test_a_slow_preview_is_judged_by_the_fields_touched_when_it_was_asked_for(page: Page, live_server: str) -> None:
     """A preview asked for while only the title was typed in says nothing of the empty body, even when its
     answer comes after the editor began typing the body (under load it did: "Body: is required" was said of a
