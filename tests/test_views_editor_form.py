@@ -169,3 +169,14 @@ async def test_the_check_page_speaks_vietnamese(client: httpx.AsyncClient, edito
     page = html.unescape((await client.get("/editor/articles/gon-gang/check")).text)
     assert "Không phát hiện vấn đề nào: ảnh đều có văn bản thay thế" in page
     assert "Cách đếm từ: ghép từ dài nhất theo từ điển" in page
+
+
+async def test_the_previews_body_headings_sit_under_its_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    body = "Mở đầu.\n\n## Phần một\n\n### Chi tiết\n\n#### Sâu hơn\n\n##### Sâu nhất"
+    assert (await client.post("/editor/new", data=_form(editor, title="Đề mục", body=body))).status_code == 303
+    page = (await client.get("/editor/articles/de-muc")).text
+    preview = page[page.index('id="editor-preview-title"') :]
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", preview)]
+    assert levels == [3, 4, 5, 6, 6], "the title h3, then the body's h2, h3, h4 one level below it each"
+    article = (await client.get("/articles/de-muc")).text
+    assert "<h2" in article and "<h3" in article, "readers' page keeps the body's own levels"

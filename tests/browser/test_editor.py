@@ -863,3 +863,24 @@ def test_a_save_after_the_session_ended_says_so_on_the_sign_in_form(
     page.wait_for_url(f"{live_server}/editor/articles/{EN_SLUG}")
     expect(page.locator("#editor-kept")).to_be_visible()
     page.click("#editor-kept-discard")
+
+
+def test_the_edit_pages_outline_stays_in_order_with_the_bodys_headings(page: Page, live_server: str) -> None:
+    """The live preview's title is an h3 under "Preview": the body's own h2 and h4 come one level below it,
+    so axe finds no heading skipped; an English article's fields and title say they are English."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    page.fill("#editor-title", "Dàn ý xem trước")
+    page.fill("#editor-body", "Mở đầu.\n\n## Phần một\n\nChữ.\n\n#### Chi tiết\n\nChữ.")
+    page.click("#editor-save")
+    page.wait_for_url("**/editor/?done=draft:dan-y-xem-truoc")
+    expect(page.locator("#editor-done")).to_have_attribute("role", "status")
+    page.goto(live_server + "/editor/articles/dan-y-xem-truoc")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-preview h4")).to_have_text("Phần một")
+    assert axe_problems(page) == []
+    page.goto(f"{live_server}/editor/articles/{EN_SLUG}")
+    expect(page.locator("#editor-body")).to_have_attribute("lang", "en")
+    expect(page.locator("h1.reader-title span[lang=en]")).to_have_count(1)
+    assert axe_problems(page) == []

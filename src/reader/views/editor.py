@@ -13,6 +13,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
@@ -101,6 +102,18 @@ def _page(request: Request, template: str, context: dict[str, Any], status: int 
         "local_time": lambda value: value.astimezone(zone), "time_zone": settings.time_zone, **context,
     }  # fmt: skip
     return render(request, template, lang, full, status_code=status)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def headings_under(html: Markup | str, level: int) -> Markup:
+    """A sanitized body's headings moved under a heading of `level` (its h2 one below it, and so on, h6 the
+    deepest), for a preview whose title is not the page's h1: the editor's outline then reads "Preview",
+    the title, then the article's sections, none skipped. Tags only: the sanitizer escapes every "<" in text
+    and attribute values, so a match is a tag."""
+    shift = level - 1
+    return Markup(_HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", str(html)))  # noqa: S704 - the body is sanitized HTML, only its heading tags renamed
 
 
 def saver_name(by: str, lang: str) -> str:
