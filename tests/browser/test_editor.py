@@ -574,7 +574,9 @@ def test_restored_changes_never_overwrite_a_version_saved_since(browser: Browser
         with tab_a.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(slug)) as answer:
             tab_a.click("#editor-save")
         assert answer.value.status == 409
-        expect(tab_a.get_by_role("alert")).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
+        conflict = tab_a.locator("#editor-conflict")
+        expect(conflict).to_be_focused()
+        expect(conflict).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
         expect(tab_a.locator("#editor-summary")).to_have_value("Tóm tắt của A.")
         public = context.new_page()
         public.goto(f"{live_server}/articles/{slug}")
