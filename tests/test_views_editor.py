@@ -669,7 +669,7 @@ async def test_the_history_keeps_every_version_and_restores_one(client: httpx.As
     restored = await client.post(f"/editor/articles/{slug}/history/1", data={"csrf_token": editor.csrf, "version": "2"})
     assert restored.status_code == 303 and restored.headers["location"] == f"/editor/?done=restored:{slug}"
     listing = await client.get(restored.headers["location"])
-    assert "Đã khôi phục một phiên bản trước của “phien-ban-mot”" in listing.text
+    assert 'Đã khôi phục một phiên bản trước của “<span lang="vi">Phiên bản' in listing.text
     page = await client.get(f"/articles/{slug}")
     assert "<strong>một</strong>" in unmark(page.text) and "Phiên bản một" in page.text
     edit = await client.get(f"/editor/articles/{slug}")
@@ -1120,7 +1120,8 @@ async def test_a_new_article_saved_as_a_draft_is_the_editors_only(client: httpx.
     public = await client.get("/articles/bai-con-nhap")
     assert public.status_code == 404 and public.text == missing.text
     listing = await client.get(saved.headers["location"])
-    assert "Đã lưu “bai-con-nhap” dưới dạng bản nháp: bài viết không có trên trang." in listing.text
+    saved_notice = 'Đã lưu “<span lang="vi">Bài còn nháp</span>” dưới dạng bản nháp: bài viết không có trên trang.'
+    assert saved_notice in listing.text
     assert state_cell(listing.text, "bai-con-nhap") == "Bản nháp" and state_cell(listing.text, SEED_SLUG) == "Đã đăng"
     # Its "view" is the preview: its public page is a 404.
     assert 'href="/editor/preview/bai-con-nhap">Xem trước<' in listing.text
@@ -1147,7 +1148,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     )
     assert published.headers["location"] == "/editor/?done=published:bai-con-nhap"
     listing = await client.get(published.headers["location"])
-    assert "Đã đăng “bai-con-nhap”: bài viết đã có trên trang." in listing.text
+    assert 'Đã đăng “<span lang="vi">Bài còn nháp</span>”: bài viết đã có trên trang.' in listing.text
     assert state_cell(listing.text, "bai-con-nhap") == "Đã đăng"
     assert "Chưa xong." in (await client.get("/articles/bai-con-nhap")).text
     form = await client.get("/editor/articles/bai-con-nhap")
@@ -1157,7 +1158,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "2", "state": "published", "action": "draft"}
     )
     assert unpublished.headers["location"] == "/editor/?done=unpublished:bai-con-nhap"
-    assert "Đã gỡ “bai-con-nhap”" in (await client.get(unpublished.headers["location"])).text
+    assert 'Đã gỡ “<span lang="vi">Bài còn nháp</span>”' in (await client.get(unpublished.headers["location"])).text
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
     history = await client.get("/editor/articles/bai-con-nhap/history")
     states = re.findall(r"Phiên bản \d[^<]*</a></th>\s*<td>([^<]*)</td>", history.text)

@@ -180,3 +180,28 @@ async def test_the_previews_body_headings_sit_under_its_title(client: httpx.Asyn
     assert levels == [3, 4, 5, 6, 6], "the title h3, then the body's h2, h3, h4 one level below it each"
     article = (await client.get("/articles/de-muc")).text
     assert "<h2" in article and "<h3" in article, "readers' page keeps the body's own levels"
+
+
+async def test_notices_name_the_article_by_its_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    form = _form(editor, title="Tin <b>& tức</b>", lang="en", action="publish")
+    saved = await client.post("/editor/new", data=form)
+    assert saved.headers["location"] == "/editor/?done=published:tin-b-tuc-b"
+    listing = (await client.get(saved.headers["location"])).text
+    notice = re.search(r'<p class="reader-editor-notice" role="status" id="editor-done">(.*?)</p>', listing)
+    assert notice is not None
+    assert 'Đã đăng “<span lang="en">Tin &lt;b&gt;&amp; tức&lt;/b&gt;</span>”' in notice.group(1)
+    await client.post("/editor/articles/tin-b-tuc-b/delete", data={"csrf_token": editor.csrf, "version": "1"})
+    deleted = (await client.get("/editor/?done=deleted:tin-b-tuc-b")).text
+    assert 'Đã xóa “<span lang="en">Tin &lt;b&gt;&amp; tức&lt;/b&gt;</span>”.' in deleted
+    gone = (await client.get("/editor/?done=saved:khong-co-bai-nay")).text
+    assert "Đã lưu “khong-co-bai-nay”." in gone, "an address no article has is named as it is"
+    assert 'href="/editor/deleted"' in re.search(r'<nav class="reader-editor-nav".*?</nav>', gone, re.S).group(0)  # type: ignore[union-attr]
+
+
+async def test_a_length_error_writes_its_numbers_as_the_language_does(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    refused = await client.post("/editor/new", data=_form(editor, title="Dài " * 100))
+    assert refused.status_code == 422 and "dài quá 300 ký tự (hiện có 399 ký tự)" in refused.text
+    english = await client.post("/editor/new", data=_form(editor, title="x" * 1234), headers={"accept-language": "en"})
+    assert "is longer than 300 characters (it has 1,234)" in english.text

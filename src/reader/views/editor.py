@@ -188,6 +188,16 @@ async def article_list(request: Request) -> Response:
     kind, _, done = request.query_params.get("done", "").partition(":")
     known = (*SAVE_OUTCOMES, "deleted", "restored")
     notice = {"kind": kind, "slug": done} if kind in known and is_valid_slug(done) else None
+    if notice is not None:
+        # The notice names the article by its title (in its language), as the editor knows it.
+        store = request.state["store"]
+        named: Article | None = None
+        if kind == "deleted":
+            deleted = await store.get_deleted(done)
+            named = deleted.last if deleted is not None else None
+        else:
+            named = await store.get_article(done, drafts=True)
+        notice.update({"title": named.title, "lang": named.lang} if named is not None else {"title": "", "lang": ""})
     query = {"q": search} if search else {}
     context = {"listing": listing, "notice": notice, "search": search, "search_cut": search_cut(search), "query": query}
     return _page(request, "editor/list.html", context)
