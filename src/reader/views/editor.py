@@ -58,7 +58,7 @@ from reader.readability.report import (
 )
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug
 from reader.state import Request
-from reader.store import SlugTaken
+from reader.store import ArticleStore, SlugTaken
 from reader.views.common import article_context, load_article, search_cut, search_query
 from reader.views.editor_auth import editor_session, posted_form
 from reader.web import path_for, prefs_for, render, ui_lang_for
@@ -423,7 +423,7 @@ async def save(request: Request) -> Response:
     return _saved(request, draft.slug, draft.status, shown)
 
 
-async def _unredirected(store: Any, slug: str) -> str:
+async def _unredirected(store: ArticleStore, slug: str) -> str:
     """`slug`, or the first of slug-2, slug-3… that is no article's old address (store.get_redirect)."""
     candidate, number = slug, 1
     while await store.get_redirect(candidate, drafts=True) is not None:
@@ -433,14 +433,13 @@ async def _unredirected(store: Any, slug: str) -> str:
     return candidate
 
 
-async def _redirected_elsewhere(store: Any, address: str, slug: str | None) -> Article | None:
+async def _redirected_elsewhere(store: ArticleStore, address: str, slug: str | None) -> Article | None:
     """The article `address` leads to, when it is the old address of an article other than the one at `slug`
     (renaming an article back to one of its own old addresses takes nothing from anyone)."""
     target = await store.get_redirect(address, drafts=True)
     if target is None or target == slug:
         return None
-    article: Article | None = await store.get_article(target, drafts=True)
-    return article
+    return await store.get_article(target, drafts=True)
 
 
 def _take_over_question(
