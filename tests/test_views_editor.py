@@ -670,7 +670,7 @@ async def test_the_history_keeps_every_version_and_restores_one(client: httpx.As
     restored = await client.post(f"/editor/articles/{slug}/history/1", data={"csrf_token": editor.csrf, "version": "2"})
     assert restored.status_code == 303 and restored.headers["location"] == f"/editor/?done=restored:{slug}"
     listing = await client.get(restored.headers["location"])
-    assert "Đã khôi phục một phiên bản trước của “phien-ban-mot”" in listing.text
+    assert 'Đã khôi phục một phiên bản trước của “<span lang="vi">Phiên bản' in listing.text
     page = await client.get(f"/articles/{slug}")
     assert "<strong>một</strong>" in unmark(page.text) and "Phiên bản một" in page.text
     edit = await client.get(f"/editor/articles/{slug}")
@@ -736,7 +736,7 @@ async def test_the_history_says_who_saved_each_version(
     # Each version's page says who saved it, with when.
     for version, by in ((3, "mã truy cập API newsroom-sync"), (1, "editor")):
         page = await client.get(f"/editor/articles/ai-da-luu-moi/history/{version}")
-        when = r"Lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(UTC\)"
+        when = r"Lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(giờ UTC\)"
         assert re.search(f'id="editor-revision-saved">{when} bởi {by}\\. Bài viết hiện ở phiên bản 4:', page.text)
     # Restoring an earlier version saves it again, by whoever restored it.
     restored = await client.post(
@@ -756,7 +756,7 @@ async def test_the_history_names_imports_and_versions_saved_before_reader_record
     history = await client.get(f"/editor/articles/{SEED_SLUG}/history")
     assert savers(history.text) == ["editor", "Không được ghi lại"]
     first = await client.get(f"/editor/articles/{SEED_SLUG}/history/1")
-    assert re.search(r"\(UTC\); người lưu không được ghi lại\. Bài viết hiện ở phiên bản 2:", first.text)
+    assert re.search(r"\(giờ UTC\); người lưu không được ghi lại\. Bài viết hiện ở phiên bản 2:", first.text)
     # Versions `reader import` saved.
     store = app.state["store"]
     await store.save_articles([draft("from-files", title="From files")], by=BY_CLI_IMPORT)
@@ -764,7 +764,7 @@ async def test_the_history_names_imports_and_versions_saved_before_reader_record
     history = await client.get("/editor/articles/from-files/history")
     assert savers(history.text) == ["mai", "Nhập từ dòng lệnh"]
     imported = await client.get("/editor/articles/from-files/history/1")
-    assert re.search(r"\(UTC\) bởi một lần nhập từ dòng lệnh\. ", imported.text)
+    assert re.search(r"\(giờ UTC\) bởi một lần nhập từ dòng lệnh\. ", imported.text)
     english = {"accept-language": "en"}
     history = await client.get("/editor/articles/from-files/history", headers=english)
     assert savers(history.text) == ["mai", "Command-line import"]
@@ -872,7 +872,7 @@ async def test_a_delete_through_the_api_names_its_token(
     trash = (await client.get("/editor/deleted", headers={"accept-language": "en"})).text
     assert trash.count("<td>API token newsroom-sync</td>") == 2
     shown = await client.get(f"/editor/deleted/{SEED_SLUG}")
-    assert re.search(r"lúc \d\d:\d\d \(UTC\) bởi mã truy cập API newsroom-sync\.</p>", shown.text), shown.text
+    assert re.search(r"lúc \d\d:\d\d \(giờ UTC\) bởi mã truy cập API newsroom-sync\.</p>", shown.text), shown.text
 
 
 async def test_a_deleted_article_says_who_saved_its_last_version(
@@ -884,7 +884,7 @@ async def test_a_deleted_article_says_who_saved_its_last_version(
     assert await store.update_article(draft("by-token", title="By mai"), version=1, by="mai")
     for slug in ("from-files", "by-token", EN_SLUG):  # EN_SLUG: a demo article, saved before anyone was recorded
         assert (await _delete(client, editor, slug)).status_code == 303
-    when = r"được lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(UTC\)"
+    when = r"được lưu ngày \d\d/\d\d/\d{4} lúc \d\d:\d\d \(giờ UTC\)"
     for slug, version, by in (("from-files", 1, " bởi một lần nhập từ dòng lệnh."), ("by-token", 2, " bởi mai.")):
         shown = await client.get(f"/editor/deleted/{slug}")
         said = f'id="editor-deleted-saved">Địa chỉ: {slug}\\. Phiên bản cuối cùng, phiên bản {version}, '
@@ -1121,7 +1121,8 @@ async def test_a_new_article_saved_as_a_draft_is_the_editors_only(client: httpx.
     public = await client.get("/articles/bai-con-nhap")
     assert public.status_code == 404 and public.text == missing.text
     listing = await client.get(saved.headers["location"])
-    assert "Đã lưu “bai-con-nhap” dưới dạng bản nháp: bài viết không có trên trang." in listing.text
+    saved_notice = 'Đã lưu “<span lang="vi">Bài còn nháp</span>” dưới dạng bản nháp: bài viết không có trên trang.'
+    assert saved_notice in listing.text
     assert state_cell(listing.text, "bai-con-nhap") == "Bản nháp" and state_cell(listing.text, SEED_SLUG) == "Đã đăng"
     # Its "view" is the preview: its public page is a 404.
     assert 'href="/editor/preview/bai-con-nhap">Xem trước<' in listing.text
@@ -1148,7 +1149,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     )
     assert published.headers["location"] == "/editor/?done=published:bai-con-nhap"
     listing = await client.get(published.headers["location"])
-    assert "Đã đăng “bai-con-nhap”: bài viết đã có trên trang." in listing.text
+    assert 'Đã đăng “<span lang="vi">Bài còn nháp</span>”: bài viết đã có trên trang.' in listing.text
     assert state_cell(listing.text, "bai-con-nhap") == "Đã đăng"
     assert "Chưa xong." in (await client.get("/articles/bai-con-nhap")).text
     form = await client.get("/editor/articles/bai-con-nhap")
@@ -1158,7 +1159,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "2", "state": "published", "action": "draft"}
     )
     assert unpublished.headers["location"] == "/editor/?done=unpublished:bai-con-nhap"
-    assert "Đã gỡ “bai-con-nhap”" in (await client.get(unpublished.headers["location"])).text
+    assert 'Đã gỡ “<span lang="vi">Bài còn nháp</span>”' in (await client.get(unpublished.headers["location"])).text
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
     history = await client.get("/editor/articles/bai-con-nhap/history")
     states = re.findall(r"Phiên bản \d[^<]*</a></th>\s*<td>([^<]*)</td>", history.text)

@@ -38,7 +38,7 @@ from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
 from reader.title_fit import fit_step
 from reader.views.api import ApiError, api_error
-from reader.views.editor import saver_in_sentence, saver_name
+from reader.views.editor import headings_under, saver_in_sentence, saver_name
 from reader.views.errors import bad_request, client_gone, database_unavailable, http_error, server_error, too_large
 from reader.views.moved import ArticleMoved, article_moved
 from reader.views.prefs import colors_pair
@@ -203,6 +203,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "speech_rates": SPEECH_RATES,
             "reading_guides": READING_GUIDES,
             "shortcut_keys": SHORTCUT_KEYS,
+            "headings_under": headings_under,
         },
         per_language={
             "font_name": font_name,

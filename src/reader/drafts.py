@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 
 from reader import dates
-from reader.i18n import N_, gettext
+from reader.i18n import N_, format_number, gettext
 from reader.models import STATUSES, ArticleDraft, SafeHtml, Status
 from reader.sanitize import all_text, has_content, sanitize_html
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug, slugify
@@ -27,6 +27,8 @@ MAX_LENGTHS = {"title": 300, "summary": 3000, "author": 200, "source_url": 2000}
 MAX_BODY_CHARS = 2_000_000
 # What a field over its limit is told (MAX_LENGTHS, MAX_BODY_CHARS), whichever way the article came in.
 TOO_LONG = N_("is longer than %(limit)d characters")
+# The same for an article's own field, with how long it is: the editor sees how much to cut.
+TOO_LONG_BY = N_("is longer than %(limit)s characters (it has %(length)s)")
 # The largest request that can carry an article at these limits, which the routes taking one accept
 # (reader.routes). The limits count characters after NFC (clean_text), and a character may arrive longer: a
 # Vietnamese letter decomposed, as it often comes ("ệ" as e and two combining marks), is 13 bytes in a form
@@ -83,9 +85,19 @@ class FieldError(ValueError):
         self.message = message % values if values else message
         super().__init__(f"{field}: {self.message}")
 
+    # Values that are counts, written as the language writes numbers (2.000.000 in Vietnamese, 2,000,000 in
+    # English): their placeholders are %(name)s.
+    COUNTS = ("limit", "length")
+
     def localized(self, lang: str) -> str:
         translated = gettext(lang, self.template)
-        return translated % self.values if self.values else translated
+        if not self.values:
+            return translated
+        values = {
+            key: format_number(value, lang) if key in self.COUNTS and f"%({key})s" in self.template else value
+            for key, value in self.values.items()
+        }
+        return translated % values
 
 
 class FieldErrors(FieldError):
@@ -123,7 +135,7 @@ def _text(data: Mapping[str, object], field: str, *, required: bool = False, one
         raise FieldError(field, N_("must not be empty"))
     limit = MAX_LENGTHS.get(field)
     if limit and len(text) > limit:
-        raise FieldError(field, TOO_LONG, limit=limit)
+        raise FieldError(field, TOO_LONG_BY, limit=limit, length=len(text))
     return text
 
 
@@ -310,7 +322,7 @@ def _body(data: Mapping[str, object], lang: str) -> tuple[SafeHtml, str, str]:
     body_field = "body_html" if has_html else "body_markdown"
     source = _text(data, body_field, required=True, one_line=False)
     if len(source) > MAX_BODY_CHARS:
-        raise FieldError(body_field, TOO_LONG, limit=MAX_BODY_CHARS)
+        raise FieldError(body_field, TOO_LONG_BY, limit=MAX_BODY_CHARS, length=len(source))
     untrusted = source_as_html(source, "html" if has_html else "markdown")
     try:
         # Character references ("&#xFFFF;") bring back what clean_text took out of the source. Taking a

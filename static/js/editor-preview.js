@@ -3,8 +3,10 @@
 // user, typing in a field, would hear nothing. So, politely (role=status) and without moving the focus:
 // - when the fields in error change (a field the editor has typed in newly wrong, or another one), the errors,
 //   each with its field;
-//   the same fields still wrong as the editor types on are said once, not at every pause in the typing (the
-//   message can quote what is typed: "“f” is not a BCP 47 code" would follow each letter);
+//   the same fields still wrong with another message (the date typed on from "32" to "32/13/2021": "no
+//   month 13" now) are said too, but only once the editor has paused a while longer (QUIET_MS): the message
+//   can quote what is typed ("“f” is not a BCP 47 code"), and must not follow each pause in the typing;
+// - the fields in error carry aria-invalid while they are wrong, as after a refused save;
 // - once, when the last error is corrected: the preview is back;
 // - when a preview could not be made (the server answered with an error, or never answered), why, once until
 //   it works again, and a line over the preview says so too (htmx drops such an answer without a word);
@@ -23,8 +25,23 @@
 
   // What was last said (or shown on the page when it opened): "" when all is well, "errors …" with the fields,
   // "failed …" with the reason. The summary of a refused save has been read already (it takes the focus).
-  const shown = fieldsIn(document.getElementById("editor-errors"));
+  const summary = document.getElementById("editor-errors");
+  const shown = fieldsIn(summary);
+  const messagesIn = (list) => (list ? Array.from(list.querySelectorAll("li"), (item) => item.textContent.trim()) : []);
   let said = shown ? `errors ${shown}` : "";
+  let saidText = messagesIn(summary).join("; ");
+  // How long the text must rest before a changed message of the same fields is said.
+  const QUIET_MS = 1500;
+  let pending = 0;
+
+  // aria-invalid on the fields the live preview finds wrong, taken off those it finds right again.
+  function markInvalid(fields) {
+    const wrong = new Set(fields ? fields.split(" ") : []);
+    for (const field of document.querySelectorAll(".reader-editor-form [aria-invalid='true']")) {
+      if (!wrong.has(`#${field.id}`)) field.removeAttribute("aria-invalid");
+    }
+    for (const id of wrong) document.querySelector(id)?.setAttribute("aria-invalid", "true");
+  }
 
   function say(message) {
     const status = document.getElementById("reader-status");
@@ -69,18 +86,31 @@
     const list = box.querySelector(".reader-editor-error");
     const fields = fieldsIn(list);
     const asked = touchedWhenAsked.get(event.detail.xhr) ?? touched;
+    clearTimeout(pending);
     if (fields && !said && !fields.split(" ").some((field) => asked.has(field))) return;
+    markInvalid(fields);
     const now = fields ? `errors ${fields}` : "";
-    if (now === said) return;
+    const text = messagesIn(list).join("; ");
+    if (now === said) {
+      // The same fields: said again only if what is wrong changed, and the editor has paused for a while.
+      if (!fields || text === saidText) return;
+      pending = setTimeout(() => {
+        saidText = text;
+        say(`${box.dataset.textErrors} ${text}`);
+      }, QUIET_MS);
+      return;
+    }
     const before = said;
     said = now;
+    saidText = text;
     if (fields) {
-      const items = Array.from(list.querySelectorAll("li"), (item) => item.textContent.trim());
-      say(`${box.dataset.textErrors} ${items.join("; ")}`);
+      say(`${box.dataset.textErrors} ${text}`);
     } else if (before) {
       say(box.dataset.textClear);
     }
   });
+  // Typing on cancels a message waiting to be said: the next preview has the newer one.
+  document.addEventListener("input", () => clearTimeout(pending));
 
   function failed(event, reason) {
     const box = preview();

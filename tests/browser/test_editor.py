@@ -97,6 +97,32 @@ def test_live_preview_errors_are_announced_once_and_their_correction_too(page: P
     assert page.evaluate("window.__said") == said
 
 
+def test_live_checking_says_the_current_error_after_a_pause_and_marks_the_field(page: Page, live_server: str) -> None:
+    """The same field still wrong with another message (the date typed on) is said again once the typing has
+    paused, not left at the first message; the field carries aria-invalid while it is wrong, not after."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    _count_swaps(page)
+    status = page.locator("#reader-status")
+    _typed_then_previewed(page, "#editor-title", "Giờ mở cửa")
+    _typed_then_previewed(page, "#editor-body", "Thư viện mở cửa đến 21 giờ.")
+    date = page.locator("#editor-published")
+    expect(date).not_to_have_attribute("aria-invalid", "true")
+    _typed_then_previewed(page, "#editor-published", "32")
+    expect(status).to_contain_text("Ngày đăng:")
+    expect(date).to_have_attribute("aria-invalid", "true")
+    first = status.text_content()
+    _typed_then_previewed(page, "#editor-published", "32/13/2021")
+    expect(status).to_contain_text("không có tháng 13")
+    assert status.text_content() != first
+    expect(date).to_have_attribute("aria-invalid", "true")
+    _typed_then_previewed(page, "#editor-published", "31/03/2021")
+    expect(status).to_have_text("Đã cập nhật bản xem trước: không còn lỗi.")
+    expect(date).not_to_have_attribute("aria-invalid", "true")
+    expect(date).to_be_focused()
+
+
 def test_a_slow_preview_is_judged_by_the_fields_touched_when_it_was_asked_for(page: Page, live_server: str) -> None:
     """A preview asked for while only the title was typed in says nothing of the empty body, even when its
     answer comes after the editor began typing the body (under load it did: "Body: is required" was said of a
@@ -548,7 +574,9 @@ def test_restored_changes_never_overwrite_a_version_saved_since(browser: Browser
         with tab_a.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(slug)) as answer:
             tab_a.click("#editor-save")
         assert answer.value.status == 409
-        expect(tab_a.get_by_role("alert")).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
+        conflict = tab_a.locator("#editor-conflict")
+        expect(conflict).to_be_focused()
+        expect(conflict).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
         expect(tab_a.locator("#editor-summary")).to_have_value("Tóm tắt của A.")
         public = context.new_page()
         public.goto(f"{live_server}/articles/{slug}")
@@ -589,10 +617,14 @@ def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server:
         with tab_b.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(slug)) as answer:
             tab_b.click("#editor-save")
         assert answer.value.status == 409
-        alert = tab_b.get_by_role("alert")
-        expect(alert).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
+        # The conflict box has the focus (read first), names the field taken from A's save, and the form holds
+        # A's body (only A changed it) with B's lead (only B changed it).
+        box = tab_b.locator("#editor-conflict")
+        expect(box).to_be_focused()
+        expect(box).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
+        expect(tab_b.locator("#editor-conflict-merged")).to_contain_text("Nội dung")
         expect(tab_b.locator("#editor-summary")).to_have_value("Tóm tắt của B.")
-        expect(tab_b.locator("#editor-body")).to_have_value("Đoạn một.")
+        expect(tab_b.locator("#editor-body")).to_have_value("Đoạn một.\n\nĐoạn của A.")
         with context.expect_page() as opened:
             tab_b.click("#editor-conflict-current")
         current = opened.value
@@ -604,7 +636,6 @@ def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server:
         expect(public.locator(".reader-body")).to_contain_text("Đoạn của A.")
         expect(public.locator(".reader-lead")).to_have_text("Tóm tắt cũ.")
 
-        tab_b.fill("#editor-body", "Đoạn một.\n\nĐoạn của A.")
         tab_b.click("#editor-save")
         tab_b.wait_for_url(f"**/editor/?done=saved:{slug}")
         public.reload()
@@ -690,7 +721,7 @@ def test_an_earlier_version_is_found_read_and_restored_by_keyboard(page: Page, l
     page.keyboard.press("Enter")
     page.wait_for_url("**/lich-xe-buyt-mua-dong/history/1")
     expect(page.locator(".reader-editor-preview strong")).to_have_text("20 giờ")
-    expect(page.locator("#editor-revision-saved")).to_contain_text(f"(UTC) bởi {EDITOR_NAME}.")
+    expect(page.locator("#editor-revision-saved")).to_contain_text(f"(giờ UTC) bởi {EDITOR_NAME}.")
     assert axe_problems(page) == []
     page.focus("#editor-restore")
     page.keyboard.press("Enter")
@@ -834,3 +865,24 @@ def test_a_save_after_the_session_ended_says_so_on_the_sign_in_form(
     page.wait_for_url(f"{live_server}/editor/articles/{EN_SLUG}")
     expect(page.locator("#editor-kept")).to_be_visible()
     page.click("#editor-kept-discard")
+
+
+def test_the_edit_pages_outline_stays_in_order_with_the_bodys_headings(page: Page, live_server: str) -> None:
+    """The live preview's title is an h3 under "Preview": the body's own h2 and h4 come one level below it,
+    so axe finds no heading skipped; an English article's fields and title say they are English."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    page.fill("#editor-title", "Dàn ý xem trước")
+    page.fill("#editor-body", "Mở đầu.\n\n## Phần một\n\nChữ.\n\n#### Chi tiết\n\nChữ.")
+    page.click("#editor-save")
+    page.wait_for_url("**/editor/?done=draft:dan-y-xem-truoc")
+    expect(page.locator("#editor-done")).to_have_attribute("role", "status")
+    page.goto(live_server + "/editor/articles/dan-y-xem-truoc")
+    wait_for_htmx(page)
+    expect(page.locator("#editor-preview h4")).to_have_text("Phần một")
+    assert axe_problems(page) == []
+    page.goto(f"{live_server}/editor/articles/{EN_SLUG}")
+    expect(page.locator("#editor-body")).to_have_attribute("lang", "en")
+    expect(page.locator("h1.reader-title span[lang=en]")).to_have_count(1)
+    assert axe_problems(page) == []

@@ -16,7 +16,10 @@ from importlib import resources
 
 import pyphen
 
-SEGMENTER = "whitespace words"
+from reader.i18n import N_
+
+# Marked for translation: the check page names it in the editor's language (the API keeps it as is).
+SEGMENTER = N_("whitespace words")
 
 # From the first letter or digit to the end of the token: one match per word, and linear time.
 WORD = re.compile(r"[^\W_]\S*")

@@ -16,7 +16,10 @@ import re
 import unicodedata
 from importlib import resources
 
-SEGMENTER = "dictionary longest match, up to 4 syllables (pyvi word list, MIT)"
+from reader.i18n import N_
+
+# Marked for translation: the check page names it in the editor's language (the API keeps it as is).
+SEGMENTER = N_("dictionary longest match, up to 4 syllables (pyvi word list, MIT)")
 MAX_WORD_SYLLABLES = 4
 
 SYLLABLE = re.compile(r"[^\W_]+(?:(?<=\d)[.,/:](?=\d)[^\W_]+)*")

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
@@ -20,7 +22,14 @@ from reader import cpu_work
 from reader.announce import theme_name
 from reader.dates import as_rfc3339
 from reader.digits import ascii_number
-from reader.drafts import FieldError, FieldErrors, draft_from_fields, normalize_form_date, source_as_html
+from reader.drafts import (
+    FieldError,
+    FieldErrors,
+    draft_from_fields,
+    normalize_form_date,
+    normalize_lang,
+    source_as_html,
+)
 from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings, with_lists
 from reader.layout_checks import AUTO_DARK, layout_report
@@ -47,9 +56,9 @@ from reader.readability.report import (
     ReadabilityReport,
     below_first_grade,
 )
-from reader.slugs import is_valid_slug
+from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug
 from reader.state import Request
-from reader.store import SlugTaken
+from reader.store import ArticleStore, SlugTaken
 from reader.views.common import article_context, load_article, search_cut, search_query
 from reader.views.editor_auth import editor_session, posted_form
 from reader.web import path_for, prefs_for, render, ui_lang_for
@@ -84,8 +93,27 @@ PREVIEWS: tuple[tuple[str | None, str, int], ...] = (
 
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     lang = ui_lang_for(request)
-    full = {"page_lang": lang, "prefs": prefs_for(request), "session": editor_session(request), **context}
+    settings = request.state["settings"]
+    zone = settings.zone
+    full = {
+        "page_lang": lang, "prefs": prefs_for(request), "session": editor_session(request),
+        # Times the store keeps in UTC, shown in the site's zone (READER_TIME_ZONE), which the pages name: the
+        # date field reads times in it too.
+        "local_time": lambda value: value.astimezone(zone), "time_zone": settings.time_zone, **context,
+    }  # fmt: skip
     return render(request, template, lang, full, status_code=status)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def headings_under(html: Markup | str, level: int) -> Markup:
+    """A sanitized body's headings moved under a heading of `level` (its h2 one below it, and so on, h6 the
+    deepest), for a preview whose title is not the page's h1: the editor's outline then reads "Preview",
+    the title, then the article's sections, none skipped. Tags only: the sanitizer escapes every "<" in text
+    and attribute values, so a match is a tag."""
+    shift = level - 1
+    return Markup(_HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", str(html)))  # noqa: S704 - the body is sanitized HTML, only its heading tags renamed
 
 
 def saver_name(by: str, lang: str) -> str:
@@ -160,6 +188,16 @@ async def article_list(request: Request) -> Response:
     kind, _, done = request.query_params.get("done", "").partition(":")
     known = (*SAVE_OUTCOMES, "deleted", "restored")
     notice = {"kind": kind, "slug": done} if kind in known and is_valid_slug(done) else None
+    if notice is not None:
+        # The notice names the article by its title (in its language), as the editor knows it.
+        store = request.state["store"]
+        named: Article | None = None
+        if kind == "deleted":
+            deleted = await store.get_deleted(done)
+            named = deleted.last if deleted is not None else None
+        else:
+            named = await store.get_article(done, drafts=True)
+        notice.update({"title": named.title, "lang": named.lang} if named is not None else {"title": "", "lang": ""})
     query = {"q": search} if search else {}
     context = {"listing": listing, "notice": notice, "search": search, "search_cut": search_cut(search), "query": query}
     return _page(request, "editor/list.html", context)
@@ -215,6 +253,8 @@ def _draft(fields: dict[str, str], slug: str | None, zone: dt.tzinfo) -> Article
         key: fields[key] for key in ("title", "summary", "author", "source_url") if fields.get(key)
     }
     data["title"] = fields.get("title", "")
+    if fields.get("source_url"):
+        data["source_url"] = with_scheme(fields["source_url"].strip())
     chosen = fields.get("lang", "")
     data["lang"] = fields.get("lang_other", "") if chosen == OTHER_LANGUAGE else chosen
     data[body_field] = fields.get("body", "")
@@ -238,6 +278,16 @@ def _draft(fields: dict[str, str], slug: str | None, zone: dt.tzinfo) -> Article
     return draft
 
 
+# An address as typed in a browser's address bar: a host name with a dot (and maybe a port), then the rest.
+_BARE_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:[/?#].*)?", re.DOTALL)
+
+
+def with_scheme(url: str) -> str:
+    """A source address typed without its scheme (vnexpress.net/…) with https:// before it, as a browser's
+    address bar takes it; anything else as it is (the draft's rules then judge it)."""
+    return f"https://{url}" if "://" not in url and _BARE_HOST.fullmatch(url) else url
+
+
 def _form_errors(exc: FieldErrors, lang: str) -> dict[str, str]:
     """Each invalid form field's message in the UI language, in the form's order."""
     return {error.field: error.localized(lang) for error in exc.errors}
@@ -247,20 +297,33 @@ def _form_response(
     request: Request, fields: dict[str, str], *, slug: str | None, version: int | None = None,
     errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
     current: Article | None = None, status: int = 200, notice: str = "", old_addresses: Sequence[str] = (),
-    state: Status | None = None,
+    state: Status | None = None, take_over: Article | None = None, merged: Sequence[str] = (),
+    theirs: dict[str, str] | None = None,
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save, and `state`
     the article's state then (None: a new article), which its save buttons offer to keep or change. After a
     refused save, `conflict` says why ("edited", "deleted" or "taken") and `current` is the stored article;
-    `notice` says what was just done to it (UNDELETED), and `old_addresses` which lead to it again."""
+    `notice` says what was just done to it (UNDELETED), and `old_addresses` which lead to it again;
+    `take_over`, the article whose old address the address field names (_take_over_question). After a
+    conflict, `merged` names the fields given the other save's values and `theirs` the other save's values
+    of the fields both changed (merge_fields)."""
     ui_lang = ui_lang_for(request)
     # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
     languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
     languages.append((OTHER_LANGUAGE, gettext(ui_lang, "Other"), ""))
+    # The article's language marks its title, lead and body fields and its title in the heading (WCAG 3.1.2):
+    # a screen reader then reads an English article in English, and spelling is checked in it. None while
+    # the form names no valid tag (the fields then go by the page's language).
+    chosen = fields.get("lang_other", "") if fields.get("lang") == OTHER_LANGUAGE else fields.get("lang", "")
+    try:
+        field_lang: str | None = normalize_lang(chosen) if chosen else None
+    except FieldError:
+        field_lang = None
     context = {
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
-        "old_addresses": old_addresses, "time_zone": request.state["settings"].time_zone, "state": state,
+        "old_addresses": old_addresses, "state": state, "field_lang": field_lang, "take_over": take_over,
+        "merged": merged, "theirs": theirs or {},
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
@@ -335,12 +398,21 @@ async def save(request: Request) -> Response:
         preview = _preview_article(draft)
         return _form_response(request, fields, slug=slug, version=version, preview=preview, state=shown)
     draft = dataclasses.replace(draft, status=SAVE_ACTIONS.get(action))
+    if slug is None and not fields.get("slug"):
+        # An address made from the title never takes another article's old one (its links and embeds would
+        # lead to this article instead): the next numbered form that is not one, bac-kan-2.
+        draft = dataclasses.replace(draft, slug=await _unredirected(store, draft.slug))
+    elif draft.slug != slug and str(form.get("take_over", "")) != draft.slug:
+        # A typed one may, knowingly: the form asks first, naming the article its links lead to now.
+        taken = await _redirected_elsewhere(store, draft.slug, slug)
+        if taken is not None:
+            return _take_over_question(request, fields, slug, version, shown, draft, taken)
     if slug is not None and draft.slug != slug:
         return await _rename(request, fields, slug, draft, version, shown)
     by = _by(request)
     if slug is not None:
         if version is None or await store.update_article(draft, version=version, by=by) is None:
-            return await _conflict(request, fields, slug, draft)
+            return await _conflict(request, fields, slug, draft, version)
     elif await store.create_article(draft, by=by) is None:
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
@@ -351,6 +423,43 @@ async def save(request: Request) -> Response:
             conflict="taken", current=current, status=409,
         )  # fmt: skip
     return _saved(request, draft.slug, draft.status, shown)
+
+
+async def _unredirected(store: ArticleStore, slug: str) -> str:
+    """`slug`, or the first of slug-2, slug-3… that is no article's old address (store.get_redirect)."""
+    candidate, number = slug, 1
+    while await store.get_redirect(candidate, drafts=True) is not None:
+        number += 1
+        suffix = f"-{number}"
+        candidate = slug[: MAX_SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+async def _redirected_elsewhere(store: ArticleStore, address: str, slug: str | None) -> Article | None:
+    """The article `address` leads to, when it is the old address of an article other than the one at `slug`
+    (renaming an article back to one of its own old addresses takes nothing from anyone)."""
+    target = await store.get_redirect(address, drafts=True)
+    if target is None or target == slug:
+        return None
+    return await store.get_article(target, drafts=True)
+
+
+def _take_over_question(
+    request: Request, fields: dict[str, str], slug: str | None, version: int | None, shown: Status | None,
+    draft: ArticleDraft, taken: Article,
+) -> Response:  # fmt: skip
+    """The form again (409), nothing saved: the address typed is another article's old address. Its error
+    names that article; a check box under the field (take_over) saves it there all the same."""
+    message = gettext(
+        ui_lang_for(request),
+        "is the old address of “%(title)s” (%(slug)s): links to it lead to that article. Saving here takes the"
+        " address over, and those links will lead to this article instead. Choose another address, or tick the"
+        " box below to take it over.",
+    ) % {"title": taken.title, "slug": taken.slug}
+    return _form_response(
+        request, fields, slug=slug, version=version, errors={"slug": message}, preview=_preview_article(draft),
+        status=409, state=shown, take_over=taken,
+    )  # fmt: skip
 
 
 async def _rename(
@@ -378,13 +487,52 @@ async def _rename(
             status=409, state=shown,
         )  # fmt: skip
     if moved is None:
-        return await _conflict(request, fields, slug, draft)
+        return await _conflict(request, fields, slug, draft, version)
     return _saved(request, moved.slug, draft.status, shown)
 
 
-async def _conflict(request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft) -> Response:
+# The parts of an article two editors may change apart, each the form fields it is made of (the first one
+# names it: its label, its field in the form).
+MERGED_PARTS = (
+    ("title",), ("lang", "lang_other"), ("summary",), ("author",), ("published",), ("source_url",),
+    ("body", "body_format"),
+)  # fmt: skip
+
+
+def _part(fields: dict[str, str], part: tuple[str, ...]) -> tuple[str, ...]:
+    # A browser sends a textarea's line breaks as CRLF: the same text is the same part.
+    return tuple(fields.get(name, "").replace("\r\n", "\n").strip() for name in part)
+
+
+def merge_fields(
+    mine: dict[str, str], base: dict[str, str] | None, theirs: dict[str, str]
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """A three-way merge of an edit form refused because someone else saved meanwhile (as a version control
+    system, or MediaWiki's edit conflict, merges): `mine` posted, `base` the version the form was opened at
+    (None: no longer kept), `theirs` the version now. A part only they changed takes their value, a part only
+    this editor changed keeps it. The form's fields then, the parts taken from theirs, and those both changed
+    differently (the form keeps this editor's; the page shows theirs beside it)."""
+    merged = dict(mine)
+    taken: list[str] = []
+    both: list[str] = []
+    for part in MERGED_PARTS:
+        ours, now = _part(mine, part), _part(theirs, part)
+        if ours == now:
+            continue
+        if base is not None and _part(base, part) == ours:
+            merged.update({name: theirs.get(name, "") for name in part})
+            taken.append(part[0])
+        elif base is None or _part(base, part) != now:
+            both.append(part[0])
+    return merged, taken, both
+
+
+async def _conflict(
+    request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft, version: int | None
+) -> Response:
     """The edit form back with the editor's unsaved changes (and their preview), after someone else saved
-    (or deleted, or renamed) the article."""
+    (or deleted, or renamed) the article: merged with that save where they changed different fields
+    (merge_fields), and showing theirs where both changed the same."""
     store = request.state["store"]
     current = await store.get_article(slug, drafts=True)
     if current is None and (moved := await store.get_redirect(slug, drafts=True)) is not None:
@@ -399,9 +547,19 @@ async def _conflict(request: Request, fields: dict[str, str], slug: str, draft: 
         return _form_response(
             request, {**fields, "slug": slug}, slug=None, preview=preview, conflict="deleted", status=409
         )
+    ui_lang, zone = ui_lang_for(request), request.state["settings"].zone
+    theirs = _fields_from(current, ui_lang, zone)
+    base = await store.get_revision(current.slug, version) if version is not None else None
+    base_fields = _fields_from(base, ui_lang, zone) if base is not None else None
+    fields, taken, both = merge_fields(fields, base_fields, theirs)
+    if taken:
+        try:
+            preview = _preview_article(await cpu_work.off_the_loop(_draft, fields, slug, zone))
+        except FieldErrors:
+            pass  # their values with this editor's: still the editor's own draft previewed
     return _form_response(
         request, fields, slug=slug, version=current.version, preview=preview, conflict="edited", current=current,
-        status=409, state=current.status,
+        status=409, state=current.status, merged=taken, theirs={name: theirs.get(name, "") for name in both},
     )  # fmt: skip
 
 

@@ -1,0 +1,207 @@
+"""The article form after an exploratory test of the editor: addresses that redirect, conflicting saves merged,
+the article's language on its fields, source addresses without a scheme, times in the site's zone, and the
+check page's sentences in Vietnamese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reader.settings import Settings
+from reader.views.editor import merge_fields, with_scheme
+from tests.conftest import EN_SLUG, SEED_SLUG, SignedIn
+from tests.test_views_editor import form_version
+
+pytestmark = pytest.mark.anyio
+
+ZONE = "Asia/Ho_Chi_Minh"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """A site in Vietnam's time zone (UTC+7): the editor's times are shown in it."""
+    return Settings(db_path=tmp_path / "reader.db", time_zone=ZONE)
+
+
+def _form(editor: SignedIn, **fields: str) -> dict[str, str]:
+    return {"csrf_token": editor.csrf, "lang": "vi", "body_format": "markdown", "body": "Đoạn.", **fields}
+
+
+async def _rename(client: httpx.AsyncClient, editor: SignedIn, slug: str, new: str, title: str) -> None:
+    opened = await client.get(f"/editor/articles/{slug}")
+    moved = await client.post(
+        f"/editor/articles/{slug}", data=_form(editor, title=title, slug=new, version=form_version(opened.text))
+    )
+    assert moved.status_code == 303
+
+
+async def test_a_made_address_never_takes_another_articles_old_one(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    assert (await client.post("/editor/new", data=_form(editor, title="Hội nghị"))).status_code == 303
+    await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị 2026")
+    # A new article titled as the first one was: its address is the next free one, the old one still leads on.
+    created = await client.post("/editor/new", data=_form(editor, title="Hội nghị", action="publish"))
+    assert created.status_code == 303 and created.headers["location"].endswith("published:hoi-nghi-2")
+    old = await client.get("/articles/hoi-nghi")
+    assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
+
+
+async def test_a_typed_old_address_is_taken_only_when_confirmed(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    assert (await client.post("/editor/new", data=_form(editor, title="Hội nghị"))).status_code == 303
+    await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị 2026")
+    typed = _form(editor, title="Bài khác", slug="hoi-nghi", action="publish")
+    asked = await client.post("/editor/new", data=typed)
+    assert asked.status_code == 409
+    text = html.unescape(asked.text)
+    assert "là địa chỉ cũ của bài “Hội nghị 2026” (hoi-nghi-2026)" in text
+    assert 'aria-invalid="true"' in re.search(r'<input id="editor-slug"[^>]*>', asked.text).group(0)  # type: ignore[union-attr]
+    assert 'name="take_over" value="hoi-nghi"' in asked.text
+    assert (await client.get("/articles/hoi-nghi")).status_code == 301, "nothing was taken"
+    # Renaming an article to another's old address asks the same; back to its own old address does not.
+    assert (await client.post("/editor/new", data=_form(editor, title="Thứ ba"))).status_code == 303
+    opened = await client.get("/editor/articles/thu-ba")
+    onto_old = _form(editor, title="Thứ ba", slug="hoi-nghi", version=form_version(opened.text))
+    renamed = await client.post("/editor/articles/thu-ba", data=onto_old)
+    assert renamed.status_code == 409 and 'name="take_over" value="hoi-nghi"' in renamed.text
+    await _rename(client, editor, "hoi-nghi-2026", "hoi-nghi", "Hội nghị")
+
+    await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị 2026")
+    confirmed = await client.post("/editor/new", data={**typed, "take_over": "hoi-nghi"})
+    assert confirmed.status_code == 303 and confirmed.headers["location"].endswith("published:hoi-nghi")
+    assert (await client.get("/articles/hoi-nghi")).status_code == 200
+
+
+def test_a_three_way_merge_takes_their_changes_where_only_they_changed() -> None:
+    base = {"title": "T", "summary": "Cũ.", "author": "An", "body": "Đoạn.", "body_format": "markdown"}
+    theirs = {**base, "author": "Bình", "body": "Đoạn.\n\nCủa họ."}
+    mine = {**base, "summary": "Của tôi.", "body": "Đoạn.\r\n\r\nCủa tôi."}
+    merged, taken, both = merge_fields(mine, base, theirs)
+    assert merged["author"] == "Bình" and taken == ["author"]
+    assert merged["summary"] == "Của tôi." and merged["body"] == mine["body"] and both == ["body"]
+    # The version the form was opened at is no longer kept: every difference is shown, nothing taken.
+    merged, taken, both = merge_fields(mine, None, theirs)
+    assert merged == mine and taken == [] and both == ["summary", "author", "body"]
+
+
+async def test_a_conflicting_save_merges_and_shows_what_both_changed(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    form = _form(editor, title="Hai thẻ", summary="Tóm tắt cũ.", author="An")
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    opened = form_version((await client.get("/editor/articles/hai-the")).text)
+    saved_a = {**form, "author": "Bình", "summary": "Tóm tắt của A.", "version": opened}
+    assert (await client.post("/editor/articles/hai-the", data=saved_a)).status_code == 303
+
+    mine = {**form, "summary": "Tóm tắt của B.", "version": opened}
+    refused = await client.post("/editor/articles/hai-the", data=mine)
+    assert refused.status_code == 409
+    page = html.unescape(refused.text)
+    assert 'id="editor-conflict" role="group" tabindex="-1" autofocus' in page
+    assert re.search(r'<input id="editor-author" name="author" type="text" value="Bình"', page), "theirs, merged"
+    assert re.search(r'id="editor-conflict-merged">[^<]*<a href="#editor-author">Tác giả</a>', page)
+    assert '<li><a href="#editor-summary">Sapo (đoạn dẫn)</a></li>' in page, "listed: both changed it"
+    assert ">Tóm tắt của B.</textarea>" in page, "the form keeps mine"
+    assert re.search(r'id="editor-summary-theirs" readonly[^>]*>Tóm tắt của A\.</textarea>', page), "theirs shown"
+    assert "editor-summary-both" in re.search(r'<textarea id="editor-summary"[^>]*>', page).group(0)  # type: ignore[union-attr]
+
+    # Saved again as it came back: mine where both changed, theirs where only they did.
+    again = {**mine, "author": "Bình", "version": form_version(refused.text)}
+    assert (await client.post("/editor/articles/hai-the", data=again)).status_code == 303
+    final = html.unescape((await client.get("/editor/articles/hai-the")).text)
+    assert 'value="Bình"' in final and ">Tóm tắt của B.</textarea>" in final
+
+
+async def test_an_english_articles_fields_are_marked_english(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    page = (await client.get(f"/editor/articles/{EN_SLUG}")).text
+    for field in ('input id="editor-title"', 'textarea id="editor-summary"', 'textarea id="editor-body"'):
+        tag = re.search(rf"<{field}[^>]*>", page)
+        assert tag is not None and 'lang="en"' in tag.group(0), field
+    assert re.search(r'<h1 class="reader-title">Sửa “<span lang="en">', page)
+    assert re.search(r"<title>Sửa “[^<]*” · ", page), "the <title> stays text"
+    author = re.search(r'<input id="editor-author"[^>]*>', page)
+    assert author is not None and "lang=" not in author.group(0)
+    listing = (await client.get("/editor/")).text
+    assert '<span class="reader-visually-hidden">: <span lang="en">' in listing
+    vietnamese = (await client.get(f"/editor/articles/{SEED_SLUG}")).text
+    assert re.search(r'<input id="editor-title"[^>]*lang="vi"', vietnamese)
+
+
+def test_an_address_typed_without_its_scheme_gets_https() -> None:
+    assert with_scheme("vnexpress.net/bai-viet.html") == "https://vnexpress.net/bai-viet.html"
+    assert with_scheme("www.bao.vn:8080/a?b=1") == "https://www.bao.vn:8080/a?b=1"
+    for kept in ("http://bao.vn", "mailto:a@bao.vn", "localhost/x", "khong phai dia chi", "//bao.vn/a"):
+        assert with_scheme(kept) == kept
+
+
+async def test_the_form_leaves_validation_to_the_server(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    page = (await client.get("/editor/new")).text
+    assert re.search(r'<form class="reader-editor-form" method="post" novalidate', page)
+    saved = await client.post("/editor/new", data=_form(editor, title="Nguồn", source_url="baobackan.vn/a.html"))
+    assert saved.status_code == 303
+    assert 'value="https://baobackan.vn/a.html"' in (await client.get("/editor/articles/nguon")).text
+    refused = await client.post("/editor/new", data=_form(editor, title="Nguồn hai", source_url="không có"))
+    assert refused.status_code == 422 and 'id="editor-errors"' in refused.text
+
+
+async def test_times_are_in_the_sites_zone(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    opened = form_version((await client.get(f"/editor/articles/{SEED_SLUG}")).text)
+    saved = _form(editor, title="Bản mới", version=opened)
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=saved)).status_code == 303
+    history = (await client.get(f"/editor/articles/{SEED_SLUG}/history")).text
+    assert f"Thời điểm lưu (giờ {ZONE})" in history and "(UTC)" not in history
+    stamp = re.search(r'<time datetime="([^"]+)">[^<]* (\d\d:\d\d)</time>', history)
+    assert stamp is not None
+    utc = dt.datetime.fromisoformat(stamp.group(1).replace("Z", "+00:00"))
+    assert stamp.group(2) == (utc + dt.timedelta(hours=7)).strftime("%H:%M")
+    version = (await client.get(f"/editor/articles/{SEED_SLUG}/history/1")).text
+    assert f"(giờ {ZONE})" in version and "(UTC)" not in version
+    await client.post(f"/editor/articles/{SEED_SLUG}/delete", data={"csrf_token": editor.csrf, "version": "2"})
+    assert f"Thời điểm xóa (giờ {ZONE})" in (await client.get("/editor/deleted")).text
+
+
+async def test_the_check_page_speaks_vietnamese(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    form = _form(editor, title="Gọn gàng", body="Một đoạn văn ngắn.")
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    page = html.unescape((await client.get("/editor/articles/gon-gang/check")).text)
+    assert "Không phát hiện vấn đề nào: ảnh đều có văn bản thay thế" in page
+    assert "Cách đếm từ: ghép từ dài nhất theo từ điển" in page
+
+
+async def test_the_previews_body_headings_sit_under_its_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    body = "Mở đầu.\n\n## Phần một\n\n### Chi tiết\n\n#### Sâu hơn\n\n##### Sâu nhất"
+    assert (await client.post("/editor/new", data=_form(editor, title="Đề mục", body=body))).status_code == 303
+    page = (await client.get("/editor/articles/de-muc")).text
+    preview = page[page.index('id="editor-preview-title"') :]
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", preview)]
+    assert levels == [3, 4, 5, 6, 6], "the title h3, then the body's h2, h3, h4 one level below it each"
+    article = (await client.get("/articles/de-muc")).text
+    assert "<h2" in article and "<h3" in article, "readers' page keeps the body's own levels"
+
+
+async def test_notices_name_the_article_by_its_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    form = _form(editor, title="Tin <b>& tức</b>", lang="en", action="publish")
+    saved = await client.post("/editor/new", data=form)
+    assert saved.headers["location"] == "/editor/?done=published:tin-b-tuc-b"
+    listing = (await client.get(saved.headers["location"])).text
+    notice = re.search(r'<p class="reader-editor-notice" role="status" id="editor-done">(.*?)</p>', listing)
+    assert notice is not None
+    assert 'Đã đăng “<span lang="en">Tin &lt;b&gt;&amp; tức&lt;/b&gt;</span>”' in notice.group(1)
+    await client.post("/editor/articles/tin-b-tuc-b/delete", data={"csrf_token": editor.csrf, "version": "1"})
+    deleted = (await client.get("/editor/?done=deleted:tin-b-tuc-b")).text
+    assert 'Đã xóa “<span lang="en">Tin &lt;b&gt;&amp; tức&lt;/b&gt;</span>”.' in deleted
+    gone = (await client.get("/editor/?done=saved:khong-co-bai-nay")).text
+    assert "Đã lưu “khong-co-bai-nay”." in gone, "an address no article has is named as it is"
+    assert 'href="/editor/deleted"' in re.search(r'<nav class="reader-editor-nav".*?</nav>', gone, re.S).group(0)  # type: ignore[union-attr]
+
+
+async def test_a_length_error_writes_its_numbers_as_the_language_does(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    refused = await client.post("/editor/new", data=_form(editor, title="Dài " * 100))
+    assert refused.status_code == 422 and "dài quá 300 ký tự (hiện có 399 ký tự)" in refused.text
+    english = await client.post("/editor/new", data=_form(editor, title="x" * 1234), headers={"accept-language": "en"})
+    assert "is longer than 300 characters (it has 1,234)" in english.text
