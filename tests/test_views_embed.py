@@ -229,18 +229,30 @@ async def test_oembed_json(client: httpx.AsyncClient) -> None:
     assert small["height"] == 150 and small["width"] == 600
     # Digits int() refuses (a 500 once) or no form writes are no size: the defaults.
     # And 0, which asks for nothing: it gave an iframe 1 px wide.
-    for odd in ("①", "²", "٣٠٠", "-5", "", "0", "0.5", "inf", "nan", "1e", "3_00", "0x12c", "1e99"):
+    for odd in ("①", "²", "٣٠٠", "-5", "", "0", "0.5", "inf", "nan", "1e", "3_00", "0x12c", "1e99", "300." + "0" * 29):
         answer = await client.get("/oembed", params={"url": url, "maxwidth": odd, "maxheight": odd})
         assert answer.status_code == 200, odd
         assert (answer.json()["width"], answer.json()["height"]) == (600, 800), odd
     # A size a consumer computed ("300.7", a layout's width; "1e3", a number a script printed) is the number
     # written, rounded down so that the frame never exceeds it: it was taken as no limit at all.
-    for asked, width, height in (("300.7", 300, 300), ("1e3", 600, 800), ("4.5E2", 450, 450), (" 480.0 ", 480, 480)):
+    # Any number of decimals (a third of a layout, as a script prints it; one short of 300): more than six
+    # were no limit. Rounded down exactly, where a float would make "299.99999999999999999" 300.
+    computed = (
+        ("300.7", 300, 300),
+        ("1e3", 600, 800),
+        ("4.5E2", 450, 450),
+        (" 480.0 ", 480, 480),
+        ("300.3333333333333", 300, 300),
+        ("299.99999999", 299, 299),
+        ("299.99999999999999999", 299, 299),
+    )
+    for asked, width, height in computed:
         answer = await client.get("/oembed", params={"url": url, "maxwidth": asked, "maxheight": asked})
         assert (answer.json()["width"], answer.json()["height"]) == (width, height), asked
     assert (await client.get("/oembed", params={"url": url, "maxheight": "7e2"})).json()["height"] == 700
-    # No obsolete frameborder (HTML: the page's CSS styles the frame's border).
-    assert "frameborder" not in data["html"]
+    # frameborder="0", obsolete in HTML, is kept on purpose: a consumer's page without iframe CSS would give
+    # every embed a 2 px inset border, 4 px wider than maxwidth (a style attribute may be refused by its CSP).
+    assert 'width="480" height="800" frameborder="0" title=' in data["html"]
 
 
 async def test_oembed_xml(client: httpx.AsyncClient) -> None:
