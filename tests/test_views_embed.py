@@ -13,9 +13,11 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
+from reader import i18n
 from reader.app import create_app
 from reader.drafts import draft_from_fields
 from reader.settings import Settings
+from reader.views.errors import GONE_MESSAGE
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp, client_for, served
 from tests.test_store import draft
 
@@ -715,3 +717,15 @@ async def test_oembed_takes_a_unicode_host_as_browsers_encode_it(
     assert [answer.status_code for answer in answers] == [200, 200]
     assert f'src="{ascii_form}/embed/{SEED_SLUG}"' in answers[0].json()["html"]
     assert other.status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+async def test_a_fragment_carries_the_gone_sentence_the_embed_says(client: httpx.AsyncClient, lang: str) -> None:
+    # One sentence (reader.views.errors.GONE_MESSAGE) in the fragment's data-gone, which the component shows when
+    # its article was deleted under a change, and on the embed's 404 after one (?kept=1), in the page's language.
+    fragment = await client.get(f"{FRAGMENT}?lang={lang}")
+    gone = re.search(r'data-gone="([^"]*)"', fragment.text)
+    assert gone is not None and gone[1] == i18n.gettext(lang, GONE_MESSAGE)
+    kept = await client.get(f"/embed/no-such?lang={lang}&kept=1")
+    assert kept.status_code == 404 and gone[1] in kept.text
+    assert lang == "vi" or gone[1].startswith("This article has been removed")

@@ -245,6 +245,9 @@ def test_a_sandboxed_frame_says_the_reading_guide_it_applied(
     expect(frame.locator("#reader-title")).to_have_text(SEED_TITLE)
     frame.locator("#reader-panel-summary").click()
     guide = frame.locator("#reader-guide")
+    # The sentence is the server's own, from the catalog (reader.announce), not one put together from the
+    # label's words: a label worded otherwise (here, changed by the test) does not change what is said.
+    guide.evaluate("select => { select.labels[0].textContent = 'Guide'; }")
     guide.select_option(index=1)
     chosen = guide.evaluate("select => select.selectedOptions[0].textContent.trim()")
     expect(frame.locator("#reader-status")).to_have_text(f"Thước đọc: {chosen}")
