@@ -13,9 +13,11 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
+from reader import i18n
 from reader.app import create_app
 from reader.drafts import draft_from_fields
 from reader.settings import Settings
+from reader.views.errors import GONE_MESSAGE
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, ServedApp, client_for, served
 from tests.test_store import draft
 
@@ -229,18 +231,30 @@ async def test_oembed_json(client: httpx.AsyncClient) -> None:
     assert small["height"] == 150 and small["width"] == 600
     # Digits int() refuses (a 500 once) or no form writes are no size: the defaults.
     # And 0, which asks for nothing: it gave an iframe 1 px wide.
-    for odd in ("①", "²", "٣٠٠", "-5", "", "0", "0.5", "inf", "nan", "1e", "3_00", "0x12c", "1e99"):
+    for odd in ("①", "²", "٣٠٠", "-5", "", "0", "0.5", "inf", "nan", "1e", "3_00", "0x12c", "1e99", "300." + "0" * 29):
         answer = await client.get("/oembed", params={"url": url, "maxwidth": odd, "maxheight": odd})
         assert answer.status_code == 200, odd
         assert (answer.json()["width"], answer.json()["height"]) == (600, 800), odd
     # A size a consumer computed ("300.7", a layout's width; "1e3", a number a script printed) is the number
     # written, rounded down so that the frame never exceeds it: it was taken as no limit at all.
-    for asked, width, height in (("300.7", 300, 300), ("1e3", 600, 800), ("4.5E2", 450, 450), (" 480.0 ", 480, 480)):
+    # Any number of decimals (a third of a layout, as a script prints it; one short of 300): more than six
+    # were no limit. Rounded down exactly, where a float would make "299.99999999999999999" 300.
+    computed = (
+        ("300.7", 300, 300),
+        ("1e3", 600, 800),
+        ("4.5E2", 450, 450),
+        (" 480.0 ", 480, 480),
+        ("300.3333333333333", 300, 300),
+        ("299.99999999", 299, 299),
+        ("299.99999999999999999", 299, 299),
+    )
+    for asked, width, height in computed:
         answer = await client.get("/oembed", params={"url": url, "maxwidth": asked, "maxheight": asked})
         assert (answer.json()["width"], answer.json()["height"]) == (width, height), asked
     assert (await client.get("/oembed", params={"url": url, "maxheight": "7e2"})).json()["height"] == 700
-    # No obsolete frameborder (HTML: the page's CSS styles the frame's border).
-    assert "frameborder" not in data["html"]
+    # frameborder="0", obsolete in HTML, is kept on purpose: a consumer's page without iframe CSS would give
+    # every embed a 2 px inset border, 4 px wider than maxwidth (a style attribute may be refused by its CSP).
+    assert 'width="480" height="800" frameborder="0" title=' in data["html"]
 
 
 async def test_oembed_xml(client: httpx.AsyncClient) -> None:
@@ -703,3 +717,15 @@ async def test_oembed_takes_a_unicode_host_as_browsers_encode_it(
     assert [answer.status_code for answer in answers] == [200, 200]
     assert f'src="{ascii_form}/embed/{SEED_SLUG}"' in answers[0].json()["html"]
     assert other.status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+async def test_a_fragment_carries_the_gone_sentence_the_embed_says(client: httpx.AsyncClient, lang: str) -> None:
+    # One sentence (reader.views.errors.GONE_MESSAGE) in the fragment's data-gone, which the component shows when
+    # its article was deleted under a change, and on the embed's 404 after one (?kept=1), in the page's language.
+    fragment = await client.get(f"{FRAGMENT}?lang={lang}")
+    gone = re.search(r'data-gone="([^"]*)"', fragment.text)
+    assert gone is not None and gone[1] == i18n.gettext(lang, GONE_MESSAGE)
+    kept = await client.get(f"/embed/no-such?lang={lang}&kept=1")
+    assert kept.status_code == 404 and gone[1] in kept.text
+    assert lang == "vi" or gone[1].startswith("This article has been removed")

@@ -39,7 +39,15 @@ from reader.throttle import LoginThrottle
 from reader.title_fit import fit_step
 from reader.views.api import ApiError, api_error
 from reader.views.editor import headings_under, saver_in_sentence, saver_name
-from reader.views.errors import bad_request, client_gone, database_unavailable, http_error, server_error, too_large
+from reader.views.errors import (
+    GONE_MESSAGE,
+    bad_request,
+    client_gone,
+    database_unavailable,
+    http_error,
+    server_error,
+    too_large,
+)
 from reader.views.moved import ArticleMoved, article_moved
 from reader.views.prefs import colors_pair
 from reader.web import has_own_prefs
@@ -204,6 +212,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "reading_guides": READING_GUIDES,
             "shortcut_keys": SHORTCUT_KEYS,
             "headings_under": headings_under,
+            # The catalog's words (to translate with _()) that the fragment's status region carries for the
+            # component (templates/_status.html, data-gone), as the embed's 404 and the fragment's answer say them.
+            "gone_message": GONE_MESSAGE,
         },
         per_language={
             "font_name": font_name,

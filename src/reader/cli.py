@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     listing = user_commands.add_parser(
         "list", help="list the editor accounts",
         description="List the editor accounts: each one's name, when it was created and when it last signed "
-        "in ('never' when it has not since reader recorded it), a line each.",
+        "in ('never' if it has not signed in since reader began recording sign-ins), a line each.",
     )  # fmt: skip
     listing.add_argument("--db", help=db_help)
     password = user_commands.add_parser(

@@ -35,9 +35,30 @@
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
 
+  // reader sends the frame elsewhere with HX-Redirect (to the embed's 404, when its article was deleted under a
+  // change). htmx would go there without the frame's "#?secret=…", and the 404 could then neither send WordPress
+  // its height or its links nor answer "ready": the frame goes there itself, its hash kept.
+  document.addEventListener("htmx:beforeOnLoad", (event) => {
+    const redirect = event.detail.xhr?.getResponseHeader("HX-Redirect");
+    if (!redirect || !secret || redirect.includes("#")) return;
+    event.preventDefault();
+    location.href = redirect + location.hash;
+  });
+
   // Back from a change on an article deleted meanwhile (the embed's 404, ?kept=1): the focus the pressed control
-  // had goes to the heading, which is described by the note that the setting was kept.
-  if (document.getElementById("reader-kept")) document.getElementById("reader-title")?.focus();
+  // had goes to the heading, which is described by the note that the setting was kept. Only when the frame has
+  // the focus, as it does when the reader pressed inside it: a host page that loads such an address (a frame
+  // inserted, restored from its history) keeps its own focus. The address then drops `kept`, so that a reload
+  // does neither again. ("kept": reader.views.errors.KEPT_PARAM)
+  const query = new URLSearchParams(location.search);
+  if (query.has("kept")) {
+    if (document.hasFocus() && document.getElementById("reader-kept")) document.getElementById("reader-title")?.focus();
+    query.delete("kept");
+    const rest = String(query);
+    try {
+      history.replaceState(history.state, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
+    } catch {} // (a sandboxed frame may refuse: the address then keeps it)
+  }
 
   // An article renamed since the frame loaded comes back from its new address in place (reader answers a change
   // with its region): the frame's address follows, so that the slug sent below and a reload name it.

@@ -566,9 +566,9 @@ export class ReadingTools {
     else if (target.id === "reader-voice" && this.#settings) this.#settings.voice = target.value;
     else if (target.id === "reader-guide") {
       this.#setGuide(target.value);
-      // In a sandboxed frame no answer comes to say it (the post is not made): said here, as the server says it
-      // ("Reading guide: Line"), from the select's own label and option.
-      if (this.#local) this.#announce(`${target.labels?.[0]?.textContent.trim()}: ${target.selectedOptions[0]?.textContent.trim()}`);
+      // In a sandboxed frame no answer comes to say it (the post is not made): said here in the server's own
+      // sentence ("Reading guide: Line"), which the select carries translated, with its option's name.
+      if (this.#local) this.#announce(target.dataset.said.replace("{mode}", () => target.selectedOptions[0].textContent.trim()));
     }
   }
 

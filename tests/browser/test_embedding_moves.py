@@ -114,7 +114,11 @@ def test_iframe_a_change_on_a_renamed_article_is_said_and_keeps_the_focus(
  height="600"></iframe></main>
 <script>
 window.slugs = [];
-addEventListener("message", (event) => {{ if (event.data?.type === "reader:height") slugs.push(event.data.slug); }});
+window.heights = [];
+addEventListener("message", (event) => {{
+  if (event.data?.type === "reader:height") slugs.push(event.data.slug);
+  if (event.data?.message === "height") heights.push(event.data);
+}});
 </script></body></html>"""
     )
     page = host_context.new_page()
@@ -138,12 +142,55 @@ addEventListener("message", (event) => {{ if (event.data?.type === "reader:heigh
     # Deleted: the frame (never the host page) shows the embed's 404, which says the setting was kept, and the
     # focus is on its heading.
     assert httpx.delete(f"{sites.reader}/api/articles/frame-moved", headers=token).status_code == 204
+    page.evaluate("window.heights = []")
     page.keyboard.press("Enter")
     expect(frame.locator("#reader-kept")).to_have_text(GONE)
     expect(frame.locator("#reader-title")).to_be_focused()
     expect(frame.locator("#reader-title")).to_have_attribute("aria-describedby", "reader-kept")
+    # The 404 keeps the frame's secret (htmx's own redirect dropped it, and with it WordPress's heights, links
+    # and "ready"), and its address drops ?kept=1 once said, so that a reload neither says it nor takes focus.
+    page.wait_for_function("() => window.heights.length > 0")
+    assert {height["secret"] for height in page.evaluate("window.heights")} == {"Qw12"}
+    gone = page.frame(url=lambda url: "/embed/" in url)
+    assert gone is not None
+    gone.wait_for_function("() => !location.search.includes('kept')")
+    address = gone.evaluate("location.pathname + location.search + location.hash")
+    assert address == "/embed/frame-moved?lang=en#?secret=Qw12"
     assert page.url == sites.host + "/frame-moves.html"
     assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:125"]
+
+
+def test_a_kept_note_loaded_by_the_host_page_leaves_its_focus_alone(
+    host_context: BrowserContext,  # noqa: F811
+    sites: Sites,  # noqa: F811
+) -> None:
+    # The embed's 404 after a change (?kept=1) took the focus whenever it loaded: a host page inserting such a
+    # frame (nobody pressed anything in it) lost the focus of its own field to the frame's heading.
+    (sites.db.parent / "host" / "kept-focus.html").write_text(
+        """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A host, typing</title></head>
+<body><main><h1>A host, typing</h1><label>Search <input id="q"></label><div id="slot"></div>
+<script src="kept-focus.js"></script></main></body></html>"""
+    )
+    (sites.db.parent / "host" / "kept-focus.js").write_text(
+        f"""document.getElementById("q").focus();
+const frame = document.createElement("iframe");
+frame.id = "frame";
+frame.title = "Embed";
+frame.src = "{sites.reader}/embed/no-such?lang=en&kept=1";
+document.getElementById("slot").append(frame);
+"""
+    )
+    page = host_context.new_page()
+    page.goto(sites.host + "/kept-focus.html")
+    expect(page.locator("#q")).to_be_focused()
+    expect(page.frame_locator("#frame").locator("#reader-kept")).to_have_text(GONE)
+    embed = page.frame(url=lambda url: "/embed/" in url)
+    assert embed is not None
+    # The script has run (it drops ?kept=1 from the frame's address), and the host's field still has the focus.
+    embed.wait_for_function("() => !location.search.includes('kept')")
+    assert embed.evaluate("location.search") == "?lang=en"
+    expect(page.locator("#q")).to_be_focused()
+    assert page.evaluate("document.activeElement.id") == "q"
 
 
 def test_wordpress_ready_message_gets_the_height_again(
@@ -198,6 +245,9 @@ def test_a_sandboxed_frame_says_the_reading_guide_it_applied(
     expect(frame.locator("#reader-title")).to_have_text(SEED_TITLE)
     frame.locator("#reader-panel-summary").click()
     guide = frame.locator("#reader-guide")
+    # The sentence is the server's own, from the catalog (reader.announce), not one put together from the
+    # label's words: a label worded otherwise (here, changed by the test) does not change what is said.
+    guide.evaluate("select => { select.labels[0].textContent = 'Guide'; }")
     guide.select_option(index=1)
     chosen = guide.evaluate("select => select.selectedOptions[0].textContent.trim()")
     expect(frame.locator("#reader-status")).to_have_text(f"Thước đọc: {chosen}")

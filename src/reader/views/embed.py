@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -61,16 +62,21 @@ async def embed_page(request: Request) -> Response:
 
 
 # A consumer's maxwidth / maxheight: oEmbed's sizes are whole pixels, but consumers that compute them send
-# "300.7" (a layout's width) or "1e3" (a number printed by a script): read as the number written, in ASCII digits
-# only, and rounded down, so the frame never exceeds it. Anything else is no limit, as before.
-_DIMENSION = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6})?(?:[eE]\+?[0-9])?")
+# "300.7" (a layout's width), "300.3333333333333" (a third of one, as a script prints it) or "1e3" (a number
+# printed by a script): read as the number written, in ASCII digits only, with any number of decimals, and
+# rounded down, so the frame never exceeds it. Anything else is no limit, as before. The whole value is
+# capped in length (_DIMENSION_CHARS) so that reading it costs nothing however long a query is sent.
+_DIMENSION = re.compile(r"[0-9]{1,6}(?:\.[0-9]+)?(?:[eE]\+?[0-9])?")
+_DIMENSION_CHARS = 32
 
 
 def _dimension(raw: str | None, default: int) -> int:
     # oEmbed: a rich embed must respect the consumer's maxwidth / maxheight; 0 (or less than 1 px) asks for
     # nothing (an iframe 1 px wide, it used to give), so it is taken as no limit, like a value that is no number.
     text = raw.strip() if raw is not None else ""
-    asked = math.floor(float(text)) if _DIMENSION.fullmatch(text) else None
+    # Decimal, not float: "299.99999999999999999" is below 300, which a float rounds up to before the floor.
+    readable = len(text) <= _DIMENSION_CHARS and _DIMENSION.fullmatch(text)
+    asked = math.floor(Decimal(text)) if readable else None
     return default if asked is None or asked < 1 else min(default, asked)
 
 
@@ -125,9 +131,12 @@ async def oembed(request: Request) -> Response:
     title, page_attr, embed_attr = (
         escape(value, _ATTRIBUTE_ENTITIES) for value in (article.title, page_url, embed_url)
     )
+    # frameborder="0", obsolete in HTML, is kept: consumers insert this markup into pages that need not style
+    # iframes, where without it every embed gets a 2 px inset border and a box 4 px wider than maxwidth; a style
+    # attribute instead may be refused by the consumer's CSP, and WordPress's own oEmbed markup sends it too.
     html = (
         f'<blockquote class="reader-embed-fallback"><a href="{page_attr}">{title}</a></blockquote>'
-        f'<iframe src="{embed_attr}" width="{width}" height="{height}" title="{title}" '
+        f'<iframe src="{embed_attr}" width="{width}" height="{height}" frameborder="0" title="{title}" '
         'loading="lazy"></iframe>'
     )
     data: dict[str, Any] = {

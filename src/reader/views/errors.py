@@ -47,7 +47,8 @@ _MESSAGES = {
 }
 # An embed's 404 reached after a change made in it on an article deleted meanwhile (reader.views.prefs sends
 # the frame to ?kept=1) says the change was kept: the setting is the reader's, not the article's (the same
-# words as the fragment's data-gone, templates/_status.html). js/reader-embed.js then focuses its heading.
+# words as the fragment's data-gone, templates/_status.html, which has them as `gone_message`: reader.app). Then
+# js/reader-embed.js focuses its heading.
 KEPT_PARAM = "kept"
 GONE_MESSAGE = N_("This article has been removed, so it can no longer be shown here. Your setting was kept.")
 # What a 503 tells clients to wait: about how long a database restart or fail-over takes.

@@ -135,15 +135,27 @@ def _embed_return(
     """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
     as the frame may keep no cookie; the panel stays open if it was, and the page opens at the group of the
     control used, as reader's own pages do (_return_to)."""
-    # Only what the embed would take from its address itself: a value it would ignore is not sent back.
-    query = {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
+    query = _host_fields(fields)
     query[CARRIED_PREFS] = prefs.to_shared(base)  # (the device's voices and keys: reader.views.common)
     if panel_open:
         query["panel"] = "open"
-    target = next_path.split("#", 1)[0]
-    target += ("&" if "?" in target else "?") + urlencode(query, safe=":|")
-    group = _group(fields, panel_open)
-    return f"{target}#{group}" if group else target
+    return _with_query(next_path, query, _group(fields, panel_open))
+
+
+def _host_fields(fields: dict[str, str]) -> dict[str, str]:
+    """The embed's host defaults a form carried (host_size, host_theme, host_lang) as the embed's address names
+    them: only what the embed would take from its address itself, a value it would ignore is not sent back."""
+    return {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
+
+
+def _with_query(path: str, query: dict[str, str], fragment: str = "") -> str:
+    """`path` with `query` added to its own, and `fragment` (or none) in place of its own: a page's anchor names
+    a place on that page, not on the page a change comes back to."""
+    target = path.split("#", 1)[0]
+    if query:
+        # (":" and "|" as they are: the carried settings read better so, and need no escaping in a query)
+        target += ("&" if "?" in target else "?") + urlencode(query, safe=":|")
+    return f"{target}#{fragment}" if fragment else target
 
 
 def _host_value(name: str, value: str | None) -> bool:
@@ -192,17 +204,14 @@ def _return_to(next_path: str, fields: dict[str, str], panel_open: bool, setting
     settings page (`settings_page`) opens instead at its note that the settings were saved, which links back
     to that control (?saved=: SAVED_GROUPS): its Apply buttons change nothing in sight, so without the
     note a reader had no word that anything happened (the script's path says it in the status region)."""
-    target = next_path.split("#", 1)[0]
     if fields.get("action") in ("apply-shared", "merge-shared"):
         # Where the settings page says they were applied (a page that came back unchanged said nothing).
-        return target + ("&" if "?" in target else "?") + "applied=1#reader-applied"
+        return _with_query(next_path, {"applied": "1"}, "reader-applied")
     fragment = _group(fields, panel_open)
-    if panel_open and "?" not in target:
-        target += "?panel=open"
+    query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
     if settings_page:
-        saved = urlencode({"saved": fragment or "reader-title"})
-        return target + ("&" if "?" in target else "?") + saved + "#reader-saved"
-    return f"{target}#{fragment}" if fragment else target
+        return _with_query(next_path, {**query, "saved": fragment or "reader-title"}, "reader-saved")
+    return _with_query(next_path, query, fragment)
 
 
 # Where the settings page's note that the settings were saved links back to (?saved=): only these ids.
@@ -355,18 +364,12 @@ async def _updated_region(
         # Deleted under an embed: its own frame (never the embedding page) goes to the embed's 404, which says
         # the setting was kept and takes the focus to its heading (js/reader-embed.js).
         # (With the page's defaults, the language first: the 404 speaks the frame's language.)
-        query = {key: fields[field] for key, field in _HOST_QUERY.items() if _host_value(key, fields.get(field))}
-        return Response(status_code=200, headers={"hx-redirect": _with_query(next_path, {**query, KEPT_PARAM: "1"})})
+        kept = _with_query(next_path, {**_host_fields(fields), KEPT_PARAM: "1"})
+        return Response(status_code=200, headers={"hx-redirect": kept})
     # Any other page, or an article deleted or renamed since reader's own page showed it: htmx navigates there
     # for real (the settings are already in the cookie), to the page, the 404 that says it is gone or the
     # redirect to its new address. The change is kept either way: it is not the article's.
     return Response(status_code=200, headers={"hx-redirect": next_path})
-
-
-def _with_query(path: str, query: dict[str, str]) -> str:
-    target, _, anchor = path.partition("#")
-    target += ("&" if "?" in target else "?") + urlencode(query)
-    return target + (f"#{anchor}" if anchor else "")
 
 
 async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> tuple[Article | None, bool]:
