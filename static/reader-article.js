@@ -7,7 +7,7 @@
 //   </reader-article>
 //
 // The fragment is rendered in a shadow root with reader's stylesheet, so the page's CSS and reader's cannot
-// leak into each other. The reading controls are wired here (no htmx needed on the page): each form posts
+// leak into each other; the element's own box is the page's (hidden, display, size, margins, grid or flex place). The reading controls are wired here (no htmx needed on the page): each form posts
 // to reader with credentials and the answer replaces the article region, keeps keyboard focus on the
 // control that was used, and updates the polite status region. The light-DOM link stays visible until the
 // article has loaded, and for good when JavaScript is off or the fetch fails.
@@ -71,6 +71,16 @@ function hx(element, name) {
 
 function slot() {
   return document.createElement("slot");
+}
+
+// reader's own nodes go in a box that resets what the page's styles on the element would pass on to them
+// (reader.css .reader-isolated): the element's own box stays the page's to hide, size and place. The slot does
+// not: the fallback link is the page's own, styled as its text around it.
+function isolated(...nodes) {
+  const box = document.createElement("div");
+  box.className = "reader-isolated";
+  box.append(...nodes);
+  return box;
 }
 
 // A page that enforces Trusted Types (require-trusted-types-for 'script') refuses a string assigned to
@@ -290,7 +300,7 @@ class ReaderArticle extends HTMLElement {
   #show(content) {
     const keep = this.#place();
     while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
-    this.#root.append(content);
+    this.#root.append(content instanceof HTMLSlotElement ? content : isolated(content));
     this.#syncTools();
     keep();
   }
@@ -328,7 +338,7 @@ class ReaderArticle extends HTMLElement {
     note.setAttribute("role", "status");
     note.id = "reader-gone";
     if (lang) note.lang = lang;
-    this.#root.insertBefore(note, this.#style.last.nextSibling);
+    this.#root.insertBefore(isolated(note), this.#style.last.nextSibling);
     requestAnimationFrame(() => {
       note.textContent = message;
     });

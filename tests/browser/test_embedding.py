@@ -30,6 +30,21 @@ READ_PROPERTIES = sorted(
     }
 )
 HOST_VALUE = "123.456px"
+# What a page may do with the element's own box, and inherited properties it sets on the element (with
+# !important), which must not reach the article.
+LAYOUT_CSS = """#none-important { display: none !important; }
+#none { display: none; }
+#boxed { width: 300px; max-width: 300px; margin-left: 100px; border: 3px solid rgb(200, 0, 0); }
+.grid { display: grid; grid-template-columns: 200px 1fr; gap: 20px; }
+.grid reader-article { grid-column: 2; grid-row: 1; }
+.flex { display: flex; }
+.flex reader-article { flex: 0 0 400px; }
+reader-article {
+  font-family: cursive !important; font-style: italic !important; line-height: 5 !important;
+  letter-spacing: 4px !important; text-align: right !important; text-transform: uppercase !important;
+  color: rgb(200, 0, 0) !important; white-space: pre !important; cursor: wait !important;
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -107,7 +122,25 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.violations.push(`${event.effectiveDirective} ${event.blockedURI}`);
 });
 """
+    # A page that hides, sizes, frames and places its components, with a hostile stylesheet and inherited
+    # properties set on the element itself (test_the_page_lays_out_the_component_and_styles_nothing_inside).
+    layout_one = f"""<reader-article id="ID" src="{fragment}" lang="en"><a href="{reader}/articles/{SEED_SLUG}">Read</a>
+</reader-article>"""
+    layout = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A laid-out host page</title>
+<script type="module" src="{reader}/static/reader-article.js"></script>
+<link rel="stylesheet" href="hostile.css"><link rel="stylesheet" href="layout.css"></head>
+<body><main><h1>Host news site</h1>
+{layout_one.replace('id="ID"', 'id="hidden-attribute" hidden')}
+{layout_one.replace("ID", "none-important")}
+{layout_one.replace("ID", "none")}
+{layout_one.replace('id="ID"', 'id="none-inline" style="display: none"')}
+{layout_one.replace("ID", "boxed")}
+<div class="grid"><aside>Beside</aside>{layout_one.replace("ID", "in-grid")}</div>
+<div class="flex">{layout_one.replace("ID", "in-flex")}<aside>Beside</aside></div>
+</main></body></html>"""
     return {
+        "layout.html": layout,
+        "layout.css": LAYOUT_CSS,
         "trusted.html": trusted,
         "trusted-refused.html": trusted.replace("trusted-types reader-article", "trusted-types host-policy"),
         "events.js": events,
@@ -242,6 +275,49 @@ def test_custom_properties_the_page_sets_do_not_reach_the_article(host_context: 
     assert len(READ_PROPERTIES) > 40 and leaks == [], leaks
     assert shadow_style(page, ".reader-main", "paddingLeft") == "16px"
     assert shadow_style(page, "#reader-title", "fontSize") == "32px"
+
+
+def test_the_page_lays_out_the_component_and_styles_nothing_inside(host_context: BrowserContext, sites: Sites) -> None:
+    # The component's :host rules were `all: initial !important; display: block !important`: a shadow root's
+    # !important beats the page's, so a page could neither hide the element (hidden, display: none, even with
+    # !important: an inactive tab's article was shown, tabbable and read out) nor give it a width, margins, a
+    # border or its place in a grid. The element's box is the page's now; what it would pass on inside is not.
+    page = host_context.new_page()
+    page.goto(sites.host + "/layout.html")
+    page.wait_for_function(
+        "[...document.querySelectorAll('reader-article')].every((e) => e.shadowRoot?.getElementById('reader-title'))"
+    )
+    for hidden in ("hidden-attribute", "none-important", "none", "none-inline"):
+        element = page.locator(f"#{hidden}")
+        assert element.evaluate("e => getComputedStyle(e).display") == "none", hidden
+        expect(element.locator("#reader-bigger")).to_be_hidden()
+    # Tab goes through the shown components only.
+    page.locator("main > h1").evaluate("e => { e.tabIndex = -1; e.focus(); }")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "boxed"
+
+    def box(selector: str) -> dict[str, float]:
+        return dict(page.locator(selector).evaluate("e => e.getBoundingClientRect().toJSON()"))
+
+    boxed, main = box("#boxed"), box("main")
+    assert (boxed["left"] - main["left"], boxed["width"]) == (100, 306)  # 300 px, and a 3 px border each side
+    assert page.locator("#boxed").evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(200, 0, 0)"
+    grid, in_grid = box(".grid"), box("#in-grid")
+    assert (in_grid["left"] - grid["left"], in_grid["width"]) == (220, grid["width"] - 220)
+    assert box("#in-flex")["width"] == 400
+    # Inside, none of what the page set on the element (nor its `* {… !important}`) reaches the article.
+    for shown in ("boxed", "in-grid", "in-flex"):
+        inside = page.locator(f"#{shown} .reader-body p").first.evaluate(
+            """p => {
+              const style = getComputedStyle(p);
+              return [style.fontSize, style.fontFamily.includes("cursive"), style.fontStyle, style.letterSpacing,
+                      style.textAlign, style.textTransform, style.color, style.whiteSpace, style.cursor,
+                      parseFloat(style.lineHeight) / parseFloat(style.fontSize) < 2];
+            }"""
+        )
+        assert inside[:6] == ["16px", False, "normal", "normal", "start", "none"], (shown, inside)
+        assert inside[6] not in ("rgb(200, 0, 0)", "rgb(119, 119, 119)") and inside[7:] == ["normal", "auto", True]
+        assert page.locator(f"#{shown} #reader-title").evaluate("e => getComputedStyle(e).fontSize") == "32px"
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
