@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, Route, expect
 
-from tests.browser.conftest import ROOT, describe_violations, run_axe, static_server
+from tests.browser.conftest import AXE_PATH, ROOT, describe_violations, run_axe, static_server
 from tests.browser.test_quick_presses import slow_down
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 from tests.serverproc import Server, create_token
@@ -148,6 +148,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
         "reader-htmx.js": htmx_recipe(reader),
         "component.html": component,
         "two.html": two.replace('<link rel="stylesheet" href="hostile.css">', ""),
+        # Two articles with their controls in one language (test_each_components_reading_tools_have_a_name_of_their_own).
+        "two-en.html": two.replace('<link rel="stylesheet" href="hostile.css">', "").replace(
+            f'src="{fragment}"', f'src="{fragment}" lang="en"'
+        ),
         "links.html": links,
         "missing.html": links.replace(f"/embed/{EN_SLUG}", "/embed/no-such-article"),
         "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
@@ -318,6 +322,32 @@ def test_the_page_lays_out_the_component_and_styles_nothing_inside(host_context:
         assert inside[:6] == ["16px", False, "normal", "normal", "start", "none"], (shown, inside)
         assert inside[6] not in ("rgb(200, 0, 0)", "rgb(119, 119, 119)") and inside[7:] == ["normal", "auto", True]
         assert page.locator(f"#{shown} #reader-title").evaluate("e => getComputedStyle(e).fontSize") == "32px"
+
+
+def test_each_components_reading_tools_have_a_name_of_their_own(host_context: BrowserContext, sites: Sites) -> None:
+    # Two components with English controls both named their toolbar "Reading tools": two landmarks of one name,
+    # which a screen reader's list of regions cannot tell apart (axe's landmark-unique). Each is named with its
+    # article's title, in the controls' language; reader's own article page (one article) keeps the short name.
+    page = host_context.new_page()
+    page.goto(sites.host + "/two-en.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    for component in (first, second):
+        expect(component.locator("#reader-title")).to_be_visible()
+    en_title = str(second.locator("#reader-title").text_content()).strip()
+    expect(first.get_by_role("region", name=f"Reading tools: {SEED_TITLE}", exact=True)).to_be_visible()
+    expect(second.get_by_role("region", name=f"Reading tools: {en_title}", exact=True)).to_be_visible()
+    page.evaluate(AXE_PATH.read_text())
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: "rule", values: ["landmark-unique"]},
+                                                 resultTypes: ["violations"]})).violations"""
+    )
+    assert violations == [], describe_violations(violations)
+    own = host_context.new_page()
+    own.goto(f"{sites.reader}/articles/{SEED_SLUG}")
+    expect(own.get_by_role("region", name="Công cụ đọc", exact=True)).to_be_visible()
+    iframe = host_context.new_page()
+    iframe.goto(f"{sites.reader}/embed/{SEED_SLUG}")
+    expect(iframe.get_by_role("region", name=f"Công cụ đọc: {SEED_TITLE}", exact=True)).to_be_visible()
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
