@@ -22,7 +22,11 @@ CHARACTER_WEIGHTS: dict[str, float] = {
     "é": 0.0001, "$": 0.0002, ":": 0.0008, "|": 0.0038, "/": 0.0001, "%": 0.0001, "Z": 0.0002, ";": 0.0001,
     "X": 0.0001,
 }  # fmt: skip
-WEB_FONTS = {"lexend": "Lexend", "opendyslexic": "OpenDyslexic", "atkinson": "Atkinson Hyperlegible"}
+WEB_FONTS = {
+    "lexend": "reader Lexend",
+    "opendyslexic": "reader OpenDyslexic",
+    "atkinson": "reader Atkinson Hyperlegible",
+}
 
 
 def _web(choice: str) -> font_fallbacks.WebFont:
@@ -92,8 +96,8 @@ def test_a_web_fonts_stack_lists_its_fallbacks_right_after_it() -> None:
     web = _web("opendyslexic")
     stack = font_fallbacks.with_fallbacks(prefs.FONT_CHOICES["opendyslexic"].stack, web)
     assert stack == (
-        'OpenDyslexic, "OpenDyslexic fallback: Arial", "OpenDyslexic fallback: Roboto", '
-        '"OpenDyslexic fallback: Noto Sans", system-ui, sans-serif'
+        '"reader OpenDyslexic", "reader OpenDyslexic fallback: Arial", "reader OpenDyslexic fallback: Roboto", '
+        '"reader OpenDyslexic fallback: Noto Sans", system-ui, sans-serif'
     )
 
 

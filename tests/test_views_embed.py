@@ -152,7 +152,11 @@ async def test_the_trailing_slash_redirect_of_a_fragment_carries_its_cors_grant(
     assert response.headers["access-control-allow-credentials"] == "true"
     preflight = await client.options(
         FRAGMENT + "/",
-        headers={"origin": HOST, "access-control-request-method": "GET", "access-control-request-headers": "reader-prefs"},
+        headers={
+            "origin": HOST,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "reader-prefs",
+        },
     )
     assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == HOST
     assert "reader-prefs" in preflight.headers["access-control-allow-headers"].lower()

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, Route, expect
 
+from tests.browser import a11y
 from tests.browser.conftest import AXE_PATH, ROOT, describe_violations, run_axe, static_server
 from tests.browser.test_quick_presses import slow_down
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
@@ -30,6 +31,9 @@ READ_PROPERTIES = sorted(
     }
 )
 HOST_VALUE = "123.456px"
+OWN_FONT_CSS = """@font-face { font-family: "Lexend"; src: local("DejaVu Serif"); }
+.brand { font-family: "Lexend", monospace; }
+"""
 # What a page may do with the element's own box, and inherited properties it sets on the element (with
 # !important), which must not reach the article.
 LAYOUT_CSS = """#none-important { display: none !important; }
@@ -138,7 +142,13 @@ document.addEventListener("securitypolicyviolation", (event) => {
 <div class="grid"><aside>Beside</aside>{layout_one.replace("ID", "in-grid")}</div>
 <div class="flex">{layout_one.replace("ID", "in-flex")}<aside>Beside</aside></div>
 </main></body></html>"""
+    # A page with a font of its own named Lexend, as one of reader's web fonts is.
+    own_font = component.replace("hostile.css", "own-font.css").replace(
+        '<p id="host-text">', '<p id="host-text" class="brand">'
+    )
     return {
+        "own-font.html": own_font,
+        "own-font.css": OWN_FONT_CSS,
         "layout.html": layout,
         "layout.css": LAYOUT_CSS,
         "trusted.html": trusted,
@@ -148,7 +158,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
         "reader-htmx.js": htmx_recipe(reader),
         "component.html": component,
         "two.html": two.replace('<link rel="stylesheet" href="hostile.css">', ""),
-        # Two articles with their controls in one language (test_each_components_reading_tools_have_a_name_of_their_own).
+        # Two articles, their controls in one language (test_each_components_reading_tools_have_a_name_of_their_own)
         "two-en.html": two.replace('<link rel="stylesheet" href="hostile.css">', "").replace(
             f'src="{fragment}"', f'src="{fragment}" lang="en"'
         ),
@@ -239,7 +249,7 @@ def test_the_component_renders_and_operates_the_seed_article(host_context: Brows
     assert shadow_style(page, "#reader-title", "fontSize") == "32px"
     # The web fonts and their fallbacks are declared in the host document: faces inside a shadow root are not.
     families = page.evaluate("() => [...new Set([...document.fonts].map((face) => face.family))]")
-    assert {"OpenDyslexic", "OpenDyslexic fallback: Noto Sans"} <= set(families), families
+    assert {"reader OpenDyslexic", "reader OpenDyslexic fallback: Noto Sans"} <= set(families), families
     # A+ inside the embed: larger text, announced, focus kept.
     bigger = page.locator("reader-article #reader-bigger")
     bigger.click()
@@ -322,6 +332,21 @@ def test_the_page_lays_out_the_component_and_styles_nothing_inside(host_context:
         assert inside[:6] == ["16px", False, "normal", "normal", "start", "none"], (shown, inside)
         assert inside[6] not in ("rgb(200, 0, 0)", "rgb(119, 119, 119)") and inside[7:] == ["normal", "auto", True]
         assert page.locator(f"#{shown} #reader-title").evaluate("e => getComputedStyle(e).fontSize") == "32px"
+
+
+def test_the_pages_own_font_of_a_web_fonts_name_stays_its_own(host_context: BrowserContext, sites: Sites) -> None:
+    # The component declares reader's web fonts in the page's document (faces do not apply from a shadow root):
+    # they were named as the fonts are ("Lexend"), and the page's own Lexend gave way to reader's for the page's
+    # own text. They go by reader's names now ("reader Lexend"), which no page's font takes.
+    page = host_context.new_page()
+    page.goto(sites.host + "/own-font.html")
+    expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+    page.evaluate("document.fonts.ready")
+    families = page.evaluate("() => [...document.fonts].map((face) => face.family)")
+    assert families.count("Lexend") == 1 and "reader Lexend" in families, families
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    drawn = {entry["familyName"] for entry in a11y.font_fallback(page, "#host-text")}
+    assert drawn == {"DejaVu Serif"}, drawn
 
 
 def test_each_components_reading_tools_have_a_name_of_their_own(host_context: BrowserContext, sites: Sites) -> None:
@@ -899,9 +924,7 @@ def test_a_change_after_the_article_was_renamed_is_announced_and_keeps_the_focus
     page.goto(sites.host + "/renamed-shown.html")
     component = page.locator("reader-article")
     expect(component.locator("#reader-title")).to_have_text("Soon renamed")
-    moved = httpx.post(
-        f"{sites.reader}/api/articles/soon-renamed/rename", json={"slug": "now-renamed"}, headers=token
-    )
+    moved = httpx.post(f"{sites.reader}/api/articles/soon-renamed/rename", json={"slug": "now-renamed"}, headers=token)
     assert moved.status_code == 200
     component.locator("#reader-bigger").focus()
     page.keyboard.press("Enter")
