@@ -178,6 +178,18 @@ function announce(status, message) {
   status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
 }
 
+// The explanation of reader's 404 for an article's fragment (templates/_error.html), as text in its language, or
+// null: only its words are kept, put in a paragraph of this module's own.
+function explanationIn(html, url) {
+  try {
+    const error = parse(html, url).querySelector(".reader-error");
+    const text = error?.querySelector("h1 + p")?.textContent.trim();
+    return text ? { text, lang: error.lang } : null;
+  } catch {
+    return null;
+  }
+}
+
 // What reader said a change did (Reader-Status, percent-encoded), or null.
 function saidIn(response) {
   try {
@@ -280,9 +292,11 @@ class ReaderArticle extends HTMLElement {
       if (value) url.searchParams.set(name, value);
     }
     let missing = false;
+    let why = null;
     try {
       const response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
       missing = response.status === 404;
+      if (missing) why = explanationIn(await response.text(), url);
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
       const content = parse(await response.text(), url);
       await this.#style.loaded;
@@ -298,6 +312,7 @@ class ReaderArticle extends HTMLElement {
       if (gone || !refresh) {
         this.#show(slot());
         if (gone) this.#sayGone(gone, status.lang);
+        else if (why) this.#note(why.text, why.lang); // gone before it was shown: reader's 404 says why, quietly
       } else if (status?.dataset.stale) announce(status, status.dataset.stale); // kept, only not shown here
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
@@ -343,14 +358,21 @@ class ReaderArticle extends HTMLElement {
   // Why the article gave way to its link, shown above it and said (a live region announces text put into it
   // after it is in the page, hence the second step). Gone with the link when the element loads again.
   #sayGone(message, lang) {
-    const note = document.createElement("p");
+    const note = this.#note("", lang);
     note.setAttribute("role", "status");
-    note.id = "reader-gone";
-    if (lang) note.lang = lang;
-    this.#root.insertBefore(isolated(note), this.#style.last.nextSibling);
     requestAnimationFrame(() => {
       note.textContent = message;
     });
+  }
+
+  // A paragraph above the fallback link (#reader-gone), in reader's look rather than the page's.
+  #note(text, lang) {
+    const note = document.createElement("p");
+    note.id = "reader-gone";
+    if (lang) note.lang = lang;
+    note.textContent = text;
+    this.#root.insertBefore(isolated(note), this.#style.last.nextSibling);
+    return note;
   }
 
   #change(event) {

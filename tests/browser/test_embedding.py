@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, Route, expect
 
+from reader.i18n import gettext
 from tests.browser import a11y
 from tests.browser.conftest import AXE_PATH, ROOT, describe_violations, run_axe, static_server
 from tests.browser.test_quick_presses import slow_down
@@ -969,6 +970,27 @@ def test_a_component_that_finds_its_article_deleted_gives_way_to_its_link(
     expect(second.locator("#reader-title")).to_have_count(0)
     expect(second.locator("#reader-status")).to_have_count(0)
     expect(page.locator("#first-link")).to_be_focused()
+
+
+def test_a_component_whose_article_is_gone_shows_why_by_its_link(host_context: BrowserContext, sites: Sites) -> None:
+    # The article was gone before the component loaded: its link stays, and reader's 404 explanation (in the
+    # controls' language) is shown above it, as text; it was discarded.
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<reader-article src="{sites.reader}/articles/never-was-here/fragment"><a id="never-link"
+ href="{sites.reader}/articles/never-was-here">Never was here</a></reader-article>
+</main></body></html>"""
+    (sites.db.parent / "host" / "never.html").write_text(host_page)
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the browser's own line about the 404 of the fragment
+    page.goto(sites.host + "/never.html")
+    why = page.locator("reader-article #reader-gone")
+    explanation = gettext("vi", "There is no page at this address. The article may have moved or been removed.")
+    expect(why).to_have_text(explanation)
+    expect(why).to_have_attribute("lang", "vi")
+    expect(why).not_to_have_attribute("role", "status")  # said on loading, not a change: read in its place
+    expect(page.locator("#never-link")).to_be_visible()
+    assert why.evaluate("p => p.compareDocumentPosition(p.getRootNode().querySelector('slot')) & 4") == 4
 
 
 def test_a_pressed_control_keeps_its_place_while_a_component_above_it_grows(
