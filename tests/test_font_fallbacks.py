@@ -36,12 +36,22 @@ def _web(choice: str) -> font_fallbacks.WebFont:
 
 
 def _unicode_range(rules: str) -> set[int]:
-    (value,) = {line.split(":", 1)[1].strip(" ;") for line in rules.splitlines() if "unicode-range" in line}
+    """Every character the rules' faces set (their ranges together)."""
     covered: set[int] = set()
-    for part in value.split(","):
-        low, _, high = part.removeprefix("U+").partition("-")
-        covered |= set(range(int(low, 16), int(high or low, 16) + 1))
+    for line in rules.splitlines():
+        if "unicode-range" in line:
+            for part in line.split(":", 1)[1].strip(" ;").split(","):
+                low, _, high = part.removeprefix("U+").partition("-")
+                covered |= set(range(int(low, 16), int(high or low, 16) + 1))
     return covered
+
+
+def _faces(rules: str) -> list[dict[str, str]]:
+    """Each `@font-face` rule's descriptors, in the order they are defined."""
+    return [
+        dict(line.strip(" ;").split(": ", 1) for line in rule.splitlines() if ": " in line)
+        for rule in rules.split("@font-face {")[1:]
+    ]
 
 
 def test_the_reference_fonts_figures_are_capsizes_and_those_of_its_file() -> None:
@@ -54,6 +64,8 @@ def test_the_reference_fonts_figures_are_capsizes_and_those_of_its_file() -> Non
     figures = Metrics(font["head"].unitsPerEm, width, hhea.ascent, hhea.descent, hhea.lineGap)
     assert figures == font_fallbacks.REFERENCE.metrics
     assert font_fallbacks.REFERENCE.metrics.x_width_avg == 474
+    # The figures' advances too (each system font's FIGURES added up).
+    assert font_fallbacks.REFERENCE.figures == sum(advances[cmap[ord(char)]][0] for char in font_fallbacks.FIGURES)
 
 
 def test_the_web_fonts_are_those_the_choices_name() -> None:
@@ -79,7 +91,8 @@ def test_a_fallback_covers_only_characters_the_web_font_sets(choice: str) -> Non
     # wider than the web font would set such a character scaled up before the swap and not after.
     web = _web(choice)
     rules = font_fallbacks.fallback_faces(web)
-    assert rules.count("@font-face") == len(SYSTEM_FONTS)
+    figures = sum(font_fallbacks.own_figures(web, system) for system in SYSTEM_FONTS)
+    assert rules.count("@font-face") == len(SYSTEM_FONTS) + figures
     faces = fonts.declared_faces(STATIC_DIR)
     for code in _unicode_range(rules):
         face = fonts.face_for(faces, web.family, chr(code))
@@ -104,4 +117,33 @@ def test_a_web_fonts_stack_lists_its_fallbacks_right_after_it() -> None:
 def test_the_committed_stylesheet_is_what_the_fonts_give() -> None:
     committed = (STATIC_DIR / font_fallbacks.STYLESHEET).read_text(encoding="utf-8")
     assert committed == font_fallbacks.stylesheet(STATIC_DIR), "run .venv/bin/python scripts/generate_css.py"
-    assert committed.count("@font-face") == len(SYSTEM_FONTS) * len(WEB_FONTS)
+    # A face for each system font, and one for OpenDyslexic's figures in each (the others' are near enough).
+    assert committed.count("@font-face") == len(SYSTEM_FONTS) * (len(WEB_FONTS) + 1)
+
+
+def test_opendyslexics_figures_have_a_stand_in_of_their_own_after_its_text() -> None:
+    # OpenDyslexic's figures are 1.11 times Noto Sans's, its text 1.57 times: in the text's stand-in, "200 %"
+    # was 141 px wide on a phone at 200 % instead of 118 (tests/browser/test_controls.py). The figures' face
+    # comes after the text's, whose range holds theirs: of two faces of a family, the later one sets a
+    # character both ranges hold.
+    web = _web("opendyslexic")
+    faces = _faces(font_fallbacks.fallback_faces(web))
+    for system in SYSTEM_FONTS:
+        text, figures = [face for face in faces if face["font-family"] == f'"OpenDyslexic fallback: {system.name}"']
+        assert _unicode_range(f"unicode-range: {figures['unicode-range']}") == {
+            ord(char) for char in font_fallbacks.FIGURES
+        }
+        assert _unicode_range(f"unicode-range: {figures['unicode-range']}") < _unicode_range(
+            f"unicode-range: {text['unicode-range']}"
+        )
+        assert 1.05 < float(figures["size-adjust"].rstrip("%")) / 100 < 1.2, (system.name, figures)
+        assert float(text["size-adjust"].rstrip("%")) / 100 > 1.5, (system.name, text)
+        # The same line box: the vertical metrics are the font's at either scale.
+        for metric in ("ascent-override", "descent-override"):
+            scaled = [
+                float(face[metric].rstrip("%")) * float(face["size-adjust"].rstrip("%")) for face in (text, figures)
+            ]
+            assert scaled[0] == pytest.approx(scaled[1], rel=0.002), (system.name, metric)
+    assert not any(
+        font_fallbacks.own_figures(_web(choice), system) for choice in ("lexend", "atkinson") for system in SYSTEM_FONTS
+    )

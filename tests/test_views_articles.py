@@ -172,7 +172,7 @@ async def test_the_seed_article_page(client: httpx.AsyncClient) -> None:
     assert '<html lang="vi">' in html
     assert (
         # data-fit: the title's widest word, for the widest font and spacing a reader may choose (reader.title_fit)
-        '<h1 class="reader-title" id="reader-title" tabindex="-1" data-fit="3">'
+        '<h1 class="reader-title" id="reader-title" tabindex="-1" data-fit="3.25">'
         f'<span data-sentence="t0">{SEED_TITLE}</span></h1>' in html
     )
     assert '<time datetime="2021-03-31">31/03/2021</time>' in html

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from email.utils import format_datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
 import httpx
@@ -20,6 +21,7 @@ from tests.test_store import draft
 
 pytestmark = pytest.mark.anyio
 HOST = "https://news.example"
+ROOT = Path(__file__).resolve().parent.parent
 FRAGMENT = f"/articles/{SEED_SLUG}/fragment"
 
 
@@ -112,6 +114,11 @@ async def test_cors_for_an_allowed_origin(client: httpx.AsyncClient) -> None:
     exposed = response.headers["access-control-expose-headers"]
     assert "HX-Trigger" in exposed and "HX-Retarget" in exposed and "Reader-Prefs" in exposed
     assert "Origin" in response.headers["vary"]
+    # Every header the htmx reader ships reads with getResponseHeader: one left out is a console error ("Refused
+    # to get unsafe header") on every swap in the embedding page (HX-Push was).
+    htmx = next((ROOT / "static" / "vendor").glob("htmx-2.*.min.js")).read_text()
+    read = set(re.findall(r'getResponseHeader\("([^"]+)"\)', htmx))
+    assert "HX-Push" in read and read <= {name.strip() for name in exposed.split(",")}
 
 
 @pytest.mark.parametrize(
@@ -264,10 +271,18 @@ async def test_oembed_json(client: httpx.AsyncClient) -> None:
     assert small["height"] == 150 and small["width"] == 600
     # Digits int() refuses (a 500 once) or no form writes are no size: the defaults.
     # And 0, which asks for nothing: it gave an iframe 1 px wide.
-    for odd in ("①", "²", "٣٠٠", "-5", "", "0"):
+    for odd in ("①", "²", "٣٠٠", "-5", "", "0", "0.5", "inf", "nan", "1e", "3_00", "0x12c", "1e99"):
         answer = await client.get("/oembed", params={"url": url, "maxwidth": odd, "maxheight": odd})
         assert answer.status_code == 200, odd
         assert (answer.json()["width"], answer.json()["height"]) == (600, 800), odd
+    # A size a consumer computed ("300.7", a layout's width; "1e3", a number a script printed) is the number
+    # written, rounded down so that the frame never exceeds it: it was taken as no limit at all.
+    for asked, width, height in (("300.7", 300, 300), ("1e3", 600, 800), ("4.5E2", 450, 450), (" 480.0 ", 480, 480)):
+        answer = await client.get("/oembed", params={"url": url, "maxwidth": asked, "maxheight": asked})
+        assert (answer.json()["width"], answer.json()["height"]) == (width, height), asked
+    assert (await client.get("/oembed", params={"url": url, "maxheight": "7e2"})).json()["height"] == 700
+    # No obsolete frameborder (HTML: the page's CSS styles the frame's border).
+    assert "frameborder" not in data["html"]
 
 
 async def test_oembed_xml(client: httpx.AsyncClient) -> None:
@@ -559,6 +574,9 @@ async def test_an_embed_without_javascript_or_cookies_keeps_its_settings_in_its_
         # Back to the embed (the full page may not be framed), with the host's defaults and the new settings.
         path, _, query = location.partition("?")
         assert path == f"/embed/{SEED_SLUG}"
+        # Back at A+ and A− (the address ended at the top of the embed: the reader had to find them again).
+        query, _, anchor = query.partition("#")
+        assert anchor == "reader-size-controls"
         assert parse_qsl(query) == [("size", "125"), ("lang", "en"), ("prefs", f"1|s:{expected}|t:dark")]
         shown = await client.get(location)
         assert (
@@ -569,7 +587,8 @@ async def test_an_embed_without_javascript_or_cookies_keeps_its_settings_in_its_
     # A change made in the open panel comes back to it open.
     form = {**EMBED_FORM, "line_height": "2", "panel": "open", "prefs": carried}
     in_panel = await client.post("/preferences", data=form, headers=headers)
-    assert in_panel.headers["location"].endswith("&panel=open#reader-panel")
+    # At the group of the control used, as on reader's own pages (_return_to): it was the panel's top.
+    assert in_panel.headers["location"].endswith("&panel=open#reader-spacing")
     shown = await client.get(in_panel.headers["location"].partition("#")[0])
     assert 'data-lh="2"' in shown.text and '<details class="reader-panel" id="reader-panel" open>' in shown.text
     # Like a shared link, an address sets how the text reads, never the device's voice or keys.

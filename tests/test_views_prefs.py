@@ -137,13 +137,72 @@ async def test_htmx_for_another_page_navigates(client: httpx.AsyncClient) -> Non
     assert response.status_code == 200 and response.headers["hx-redirect"] == "/?page=2"
 
 
-@pytest.mark.parametrize("view", ["page", "fragment", "embed"])
-async def test_a_change_from_a_deleted_article_is_kept_and_navigates(client: httpx.AsyncClient, view: str) -> None:
-    # The article is not the setting's: the change is stored, and the page goes where its 404 says so.
-    path = {"page": "/articles/gone", "fragment": "/articles/gone/fragment", "embed": "/embed/gone"}[view]
-    response = await client.post("/preferences", data={"size": "150", "next": path, "view": view}, headers=HTMX)
-    assert response.status_code == 200 and response.headers["hx-redirect"] == path
+async def test_a_change_from_a_deleted_article_is_kept_and_navigates_reader_own_page(
+    client: httpx.AsyncClient,
+) -> None:
+    # The article is not the setting's: the change is stored, and reader's own page goes where its 404 says so.
+    response = await client.post(
+        "/preferences", data={"size": "150", "next": "/articles/gone", "view": "page"}, headers=HTMX
+    )
+    assert response.status_code == 200 and response.headers["hx-redirect"] == "/articles/gone"
     assert "s:150" in response.headers["set-cookie"]
+
+
+async def test_a_change_in_a_fragment_on_a_deleted_article_navigates_nothing(client: httpx.AsyncClient) -> None:
+    """htmx resolves a root-relative HX-Redirect against the page it runs in: for a fragment that is another
+    site's page, which it would take away to that site's own 404. The article stays, and the status says why."""
+    data = {"size": "150", "next": "/articles/gone", "view": "fragment"}
+    response = await client.post("/preferences", data=data, headers={**HTMX, "accept-language": "en"})
+    assert response.status_code == 200 and "hx-redirect" not in response.headers
+    assert response.headers["hx-reswap"] == "none" and 'id="reader"' not in response.text
+    assert (
+        '<div id="reader-status" data-hx-swap-oob="innerHTML"><span lang="en">This article has been removed, so it'
+        " can no longer be shown here. Your setting was kept.</span></div>"
+    ) in response.text
+    assert "s:150" in response.headers["set-cookie"]
+
+
+async def test_a_change_in_an_embed_on_a_deleted_article_goes_to_its_404_that_says_it_was_kept(
+    client: httpx.AsyncClient,
+) -> None:
+    data = {"size": "150", "next": "/embed/gone", "view": "embed", "host_lang": "en"}
+    response = await client.post("/preferences", data=data, headers=HTMX)
+    # The frame's own address (reader's origin: htmx resolves it inside the frame), never the embedding page's.
+    assert response.status_code == 200 and response.headers["hx-redirect"] == "/embed/gone?lang=en&kept=1"
+    assert "s:150" in response.headers["set-cookie"]
+    page = await client.get("/embed/gone?kept=1&lang=en")
+    assert page.status_code == 404
+    assert 'aria-describedby="reader-kept"' in page.text
+    assert '<p id="reader-kept">This article has been removed, so it can no longer be shown here.' in page.text
+    # Only there: an ordinary 404 of the embed says nothing of a setting.
+    assert "reader-kept" not in (await client.get("/embed/gone?lang=en")).text
+
+
+@pytest.mark.parametrize("view", ["fragment", "embed"])
+async def test_a_change_in_another_site_on_a_renamed_article_comes_back_in_place(
+    app: ServedApp, client: httpx.AsyncClient, view: str
+) -> None:
+    """Renamed since it was shown: the region comes from the new address (the setting applied, said, and the
+    move said and linked), never a navigation, of the embedding page or of the frame."""
+    store = app.state["store"]
+    article = await store.get_article(EN_SLUG)
+    assert article is not None and await store.rename_article(EN_SLUG, "moved-here", version=article.version)
+    old = f"/articles/{EN_SLUG}/fragment" if view == "fragment" else f"/embed/{EN_SLUG}"
+    data = {"action": "bigger", "next": old, "view": view}
+    response = await client.post("/preferences", data=data, headers=HTMX)
+    assert response.status_code == 200 and "hx-redirect" not in response.headers
+    text = response.text
+    assert 'data-size="112.5"' in text and f'name="view" value="{view}"' in text
+    new = "/embed/moved-here" if view == "embed" else "/articles/moved-here"
+    assert f'name="next" value="{new}"' in text and f"{EN_SLUG}" not in text
+    assert "Text size 112.5\xa0%. This article has moved to a new address; it is shown here from there.</div>" in text
+    assert (
+        '<p class="reader-moved" lang="en">This article has a new address: '
+        '<a href="http://testserver/articles/moved-here">http://testserver/articles/moved-here</a></p>'
+    ) in text
+    # Reader's own page still goes there for real (its address changes with it).
+    own = await client.post("/preferences", data={**data, "next": f"/articles/{EN_SLUG}", "view": "page"}, headers=HTMX)
+    assert own.headers["hx-redirect"] == f"/articles/{EN_SLUG}"
 
 
 @pytest.mark.parametrize(

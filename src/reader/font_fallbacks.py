@@ -20,6 +20,14 @@ web font, with
 - `unicode-range`: only the characters of reader's languages that the web font has. A character the web font
   lacks is set in the system font after the swap, so it must be set in it, unscaled, before the swap too.
 
+A second face of the same family sets the figures (FIGURES: digits, "%" and "+") at their own scale where
+the text's is far off for them (FIGURES_APART): OpenDyslexic's figures are 1.11 times as wide as Noto Sans's
+where its text is 1.57 times. In the stand-in, the toolbar's "200 %" was 141 px wide instead of 118 and A+
+95 instead of 88, so on a phone at 200 % the size's number went under A+ and A−, and came back beside them
+when the font arrived (a layout shift of 0.13). Lexend's and Atkinson Hyperlegible's figures are within a
+tenth of their text's scale, and keep it: a row that just fits (Lexend's "Text size 150 %" on a 360 px
+phone) can come out either way by a pixel, and a scale of their own moved one such row instead.
+
 The first system font present on the reader's device is used: Arial (Windows, macOS, iOS), Roboto (Android,
 ChromeOS), Noto Sans (Linux). Their figures are data (SYSTEM_FONTS); the web fonts' are read from the files
 in static/ by ``scripts/generate_css.py``, which writes the rules to static/css/font-fallbacks.css (fontTools
@@ -64,16 +72,20 @@ class SystemFont:
     name: str
     local_names: tuple[str, ...]  # its full name and PostScript name, as `local()` finds fonts
     metrics: Metrics
+    figures: int  # the advances of FIGURES added up, in its units
 
 
 # Arial's and Roboto's figures are capsize's (@capsizecss/metrics 4.3.0); Noto Sans's are both capsize's and
-# those of Debian 12's fonts-noto-core file. Each costs about 100 bytes of the stylesheet as sent, which every
-# first visit pays (within a 40 KiB budget): DejaVu Sans, Linux's sans where Noto is not installed, is left
-# out for that (its text is then as before: the column stays put, the lines do not).
+# those of Debian 12's fonts-noto-core file. The advances of FIGURES (each font's digits are all as wide):
+# Arial's are Liberation Sans's (made with Arial's advances; Debian's fonts-liberation 1.07.4), Roboto's those
+# of Debian's fonts-roboto-unhinted 2:0~20170802, Noto Sans's its file's (tests/test_font_fallbacks.py). Each
+# system font costs about 100 bytes of the stylesheet as sent, which every first visit pays (within a 40 KiB
+# budget): DejaVu Sans, Linux's sans where Noto is not installed, is left out for that (its text is then as
+# before: the column stays put, the lines do not).
 SYSTEM_FONTS = (
-    SystemFont("Arial", ("Arial", "ArialMT"), Metrics(2048, 913, 1854, -434, 67)),
-    SystemFont("Roboto", ("Roboto", "Roboto-Regular"), Metrics(2048, 911, 1900, -500, 0)),
-    SystemFont("Noto Sans", ("Noto Sans", "NotoSans-Regular"), Metrics(1000, 474, 1069, -293, 0)),
+    SystemFont("Arial", ("Arial", "ArialMT"), Metrics(2048, 913, 1854, -434, 67), 10 * 1139 + 1821 + 1196),
+    SystemFont("Roboto", ("Roboto", "Roboto-Regular"), Metrics(2048, 911, 1900, -500, 0), 10 * 1151 + 1500 + 1162),
+    SystemFont("Noto Sans", ("Noto Sans", "NotoSans-Regular"), Metrics(1000, 474, 1069, -293, 0), 10 * 572 + 831 + 572),
 )
 
 # The system font the web fonts are measured against: capsize's figures for it are those of Debian's file
@@ -105,6 +117,10 @@ TEXT_CHARACTERS = frozenset(
     + list(fonts.LANGUAGE_LETTERS["vi"])
     + list("\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2022\u20ab\u20ac")  # – — ‘ ’ “ ” … • ₫ €
 )
+# The figures the toolbar sets (the text size, "200 %"; A+), and any text with them, with a face of their own
+# where the text's scale sets them more than FIGURES_APART too wide or too narrow.
+FIGURES = "0123456789%+"
+FIGURES_APART = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +156,7 @@ class WebFont:
     metrics: Metrics
     zero_em: float  # the advance of "0" in em: what 1ch is once the font is there
     characters: frozenset[int]  # the characters its regular faces set
+    figures_em: float  # the advances of FIGURES added up, in em
 
 
 @functools.cache
@@ -172,7 +189,8 @@ def web_font(static_dir: Path, family: str) -> WebFont | None:
     width = reference.x_width_avg / reference.units_per_em * ratio * latin.units_per_em
     metrics = Metrics(latin.units_per_em, round(width), latin.ascent, latin.descent, latin.line_gap)
     zero = file_for("0")
-    return WebFont(family, metrics, zero.advances[ord("0")] / zero.units_per_em, characters)
+    figures = sum(file_for(char).advances[ord(char)] / file_for(char).units_per_em for char in FIGURES)
+    return WebFont(family, metrics, zero.advances[ord("0")] / zero.units_per_em, characters, figures)
 
 
 @functools.cache
@@ -221,13 +239,14 @@ def text_em(static_dir: Path, web: WebFont, text: str, weight: str = "400") -> f
     face, as browsers do), whichever is wider. A character the font lacks is set in the system font in both."""
     faces = fonts.declared_faces(static_dir)
     scale = size_adjust(web.metrics, REFERENCE.metrics)
+    figures_scale = figures_adjust(web, REFERENCE) if own_figures(web, REFERENCE) else scale
     font = stand_in = 0.0
     for char in text:
         own = ord(char) in web.characters and char in TEXT_CHARACTERS
         face = fonts.face_for(faces, web.family, char, weight) if own else None
         system = _shaped_em([(reference_file(), char)])
         font += _shaped_em([(static_dir / face.path, char)]) if face else system
-        stand_in += system * scale if own else system
+        stand_in += system * (figures_scale if char in FIGURES else scale) if own else system
     # Character by character: no kerning, which would only narrow these few words.
     return max(font, stand_in)
 
@@ -247,6 +266,16 @@ def size_adjust(web: Metrics, system: Metrics) -> float:
     return (web.x_width_avg / web.units_per_em) / (system.x_width_avg / system.units_per_em)
 
 
+def figures_adjust(web: WebFont, system: SystemFont) -> float:
+    """How much larger the system font's figures are set so that they are as wide as the web font's."""
+    return web.figures_em / (system.figures / system.metrics.units_per_em)
+
+
+def own_figures(web: WebFont, system: SystemFont) -> bool:
+    """Whether the web font's figures get a stand-in of their own, made of the system font (FIGURES_APART)."""
+    return abs(figures_adjust(web, system) / size_adjust(web.metrics, system.metrics) - 1) > FIGURES_APART
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
@@ -262,24 +291,33 @@ def _ranges(codes: Iterable[int]) -> str:
 
 
 def fallback_faces(web: WebFont) -> str:
-    """The `@font-face` rules of a web font's fallbacks, one per system font."""
-    unicode_range = _ranges(web.characters & {ord(char) for char in TEXT_CHARACTERS})
+    """The `@font-face` rules of a web font's fallbacks, one per system font for its text, then one for its
+    figures where it needs one (FIGURES_APART). The figures' range is inside the text's, and of two faces of a
+    family whose ranges overlap, the one defined last sets the characters of both (CSS Fonts 4,
+    unicode-range)."""
+    text_range = _ranges(web.characters & {ord(char) for char in TEXT_CHARACTERS})
+    figures_range = _ranges(web.characters & {ord(char) for char in FIGURES})
     rules = []
     for system in SYSTEM_FONTS:
-        scale = size_adjust(web.metrics, system.metrics)
-        em = web.metrics.units_per_em * scale
         sources = ", ".join('local("' + name + '")' for name in system.local_names)
-        rules.append(
-            "@font-face {\n"
-            f'  font-family: "{fallback_family(web, system)}";\n'
-            f"  src: {sources};\n"
-            f"  size-adjust: {_percent(scale)};\n"
-            f"  ascent-override: {_percent(web.metrics.ascent / em)};\n"
-            f"  descent-override: {_percent(-web.metrics.descent / em)};\n"
-            f"  line-gap-override: {_percent(web.metrics.line_gap / em)};\n"
-            f"  unicode-range: {unicode_range};\n"
-            "}\n"
-        )
+        for scale, unicode_range in (
+            (size_adjust(web.metrics, system.metrics), text_range),
+            (figures_adjust(web, system), figures_range),
+        ):
+            if unicode_range is figures_range and not own_figures(web, system):
+                continue
+            em = web.metrics.units_per_em * scale
+            rules.append(
+                "@font-face {\n"
+                f'  font-family: "{fallback_family(web, system)}";\n'
+                f"  src: {sources};\n"
+                f"  size-adjust: {_percent(scale)};\n"
+                f"  ascent-override: {_percent(web.metrics.ascent / em)};\n"
+                f"  descent-override: {_percent(-web.metrics.descent / em)};\n"
+                f"  line-gap-override: {_percent(web.metrics.line_gap / em)};\n"
+                f"  unicode-range: {unicode_range};\n"
+                "}\n"
+            )
     return "".join(rules)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
@@ -165,17 +166,33 @@ def characters_per_line(rules: list[Rule]) -> CharactersPerLine:
             article = declarations_for(rules, (".reader-article",))
             variables = {name: value for name, value in {**wrapper, **main}.items() if name.startswith("--")}
             font_px = evaluate(wrapper["font-size"], variables, {"%": ROOT_PX / 100})
-            units = {"px": 1.0, "rem": ROOT_PX, "em": font_px, "ch": CH_EM * font_px}
-            box = evaluate(main["max-width"], variables, units)
-            gutter = evaluate("var(--reader-gutter)", variables, units)
-            column = evaluate(article["max-width"], variables, units)
-            advance = PROSE_CHAR_CH * units["ch"]
-            maximum = _fit(min(box - 2 * gutter, column), advance)  # the same at every size
+
+            advance = PROSE_CHAR_CH * CH_EM * font_px
+            widest = _available(VIEWPORTS[-1], main, article, variables, font_px, capped=False)
+            maximum = _fit(widest, advance)  # the same at every size
             sizes[prefs.fmt(size)] = {
-                str(view): _fit(min(min(box, view) - 2 * gutter, column), advance) for view in VIEWPORTS
+                str(view): _fit(_available(view, main, article, variables, font_px), advance) for view in VIEWPORTS
             }
         widths[prefs.fmt(width)] = WidthLines(max=maximum, sizes=sizes)
     return CharactersPerLine(font=FONT, ch_em=CH_EM, root_px=ROOT_PX, viewports=list(VIEWPORTS), widths=widths)
+
+
+def _available(
+    view: int,
+    main: Mapping[str, str],
+    article: Mapping[str, str],
+    variables: Mapping[str, str],
+    font_px: float,
+    capped: bool = True,
+) -> float:
+    """The width of a full line in px at a viewport `view` px wide: the page box (capped by the viewport) less the
+    gutters, or the column if narrower. In the viewport's own units: the gutter narrows on a phone (5vw) where
+    the browser's default size is large."""
+    units = {"px": 1.0, "rem": ROOT_PX, "em": font_px, "ch": CH_EM * font_px, "vw": view / 100}
+    box = evaluate(main["max-width"], variables, units)
+    gutter = evaluate("var(--reader-gutter)", variables, units)
+    column = evaluate(article["max-width"], variables, units)
+    return min((min(box, view) if capped else box) - 2 * gutter, column)
 
 
 def _fit(available: float, advance: float) -> int:

@@ -116,9 +116,11 @@ def generated_css() -> str:
     base |= {
         "--reader-heading-scale": "1",
         "--reader-controls-scale": "1",
-        # A title without a long word (no data-fit) is never made smaller; and a value a page set around the
-        # article does not reach one (every property reader reads is set on the wrapper: reader.css).
-        "--reader-title-word": "1",
+        # An article title without a long word (no data-fit) has words no wider than the first step: at a
+        # browser default above 16 px, even those can outgrow a phone's line (reader.title_fit); and a value a
+        # page set around the article does not reach a title (every property reader reads is set on the
+        # wrapper: reader.css).
+        "--reader-title-word": fmt(title_fit.STEPS[0]),
         # A system font's masthead items are as wide as their text (a web font's: _font_properties and
         # _masthead_rules; reader.css says how `auto` gets there).
         "--reader-brand": "auto",

@@ -23,7 +23,8 @@ narrower letters says a width that makes up for its letters' spacing ("illicit",
 
 The reference is Noto Sans Bold, the widest of the common system sans faces (Debian's system-ui, and close
 to Roboto's and Arial's bold): its advances were measured in Chromium (100 px, no letter spacing) for what a
-title holds most. A letter with diacritics (Vietnamese ế) has its base letter's advance; a character outside
+title holds most. A letter with diacritics (Vietnamese ế) has its base letter's advance, but for the horn of ơ
+and ư, which makes them wider than o and u (ượ is ươ: "lượng" is 3.03em, not 2.87); a character outside
 the table counts as an em, and a wide character (CJK) is a word of its own, as browsers break between them.
 """
 
@@ -45,10 +46,11 @@ _ADVANCES_BY_WIDTH: Final = {
     "k": 0.62, "Y": 0.624, "P": 0.628, "bdgpq": 0.633, "C": 0.637, "#": 0.646, "đ": 0.649, "V": 0.65,
     "hnu": 0.657, "R": 0.66, "K": 0.664, "X": 0.667, "B": 0.672, "A": 0.69, "G": 0.724, "DĐ": 0.74, "&": 0.75,
     "U": 0.756, "H": 0.765, "OQ": 0.796, "N": 0.813, "w": 0.856, "@": 0.897, "%": 0.901, "M": 0.943, "W": 0.967,
-    "m": 0.982, "\u202f": 0.2, "\u00a0": 0.26, "\u2007": 0.572,
+    "m": 0.982, "\u202f": 0.2, "\u00a0": 0.26, "\u2007": 0.572, "ơ": 0.679, "ư": 0.76, "Ơ": 0.825, "Ư": 0.885,
 }  # fmt: skip
 ADVANCES: Final = {char: em for chars, em in _ADVANCES_BY_WIDTH.items() for char in chars}
 UNKNOWN_EM: Final = 1.0
+_HORN: Final = "\u031b"
 
 # What reader.css counts a letter as, in em, to turn the reader's letter spacing into width: a little
 # narrower than most bold letters (English and Vietnamese words average 0.55-0.6em a letter), so that most
@@ -69,13 +71,17 @@ _WORDS: Final = re.compile(r"(?:[^\s\-\u2010\u2013\u2014]|[\u00a0\u2007\u202f])+
 
 
 def advance_em(char: str) -> float:
-    """One character's advance in the reference font (its base letter's, for a letter with diacritics)."""
+    """One character's advance in the reference font (its base letter's, with its horn, for a letter with
+    diacritics)."""
     em = ADVANCES.get(char)
     if em is not None:
         return em
-    base = unicodedata.normalize("NFD", char)
+    # The horn of ơ and ư juts out to the right (ư is 0.1em wider than u): it stays with its letter, the
+    # other marks go.
+    kept = (part for part in unicodedata.normalize("NFD", char) if not unicodedata.combining(part) or part == _HORN)
+    base = unicodedata.normalize("NFC", "".join(kept))
     if base != char:
-        return sum(advance_em(part) for part in base if not unicodedata.combining(part))
+        return sum(advance_em(part) for part in base)
     return 0.0 if unicodedata.combining(char) else UNKNOWN_EM
 
 

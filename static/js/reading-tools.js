@@ -564,7 +564,12 @@ export class ReadingTools {
     const target = event.target;
     if (target.id === "reader-speech-rate") this.speech.rate = Number(target.value) || 1;
     else if (target.id === "reader-voice" && this.#settings) this.#settings.voice = target.value;
-    else if (target.id === "reader-guide") this.#setGuide(target.value);
+    else if (target.id === "reader-guide") {
+      this.#setGuide(target.value);
+      // In a sandboxed frame no answer comes to say it (the post is not made): said here, as the server says it
+      // ("Reading guide: Line"), from the select's own label and option.
+      if (this.#local) this.#announce(`${target.labels?.[0]?.textContent.trim()}: ${target.selectedOptions[0]?.textContent.trim()}`);
+    }
   }
 
   // In a sandboxed frame the shortcut forms cannot be sent (nor would anything be kept): their buttons apply

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from reader.prefs import FONT_CHOICES
+from reader.title_fit import fit_step
 from tests.browser import a11y
 from tests.browser.conftest import PageProblems, describe_violations, run_axe
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
@@ -183,33 +184,65 @@ TITLE_SPLIT_WORDS = """title => {
 }"""
 
 
-@pytest.mark.parametrize("width", [360, 320])
-def test_a_long_word_in_a_title_stays_whole_on_a_phone(browser: Browser, live_server: str, width: int) -> None:
+def set_default_font_size(page: Page, pixels: int) -> None:
+    """The reader's browser default font size (Chrome's Settings, Appearance, Font size: "Very large" is 24 px)."""
+    if pixels != 16:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": pixels, "fixed": pixels}})
+
+
+@pytest.mark.parametrize(
+    ("default", "width", "sans", "opendyslexic", "floor"),
+    [
+        (16, 360, ("150", "175", "200", "250"), ("150", "175"), 1.1),
+        (16, 320, ("150", "175", "200", "250"), ("150", "175"), 1.1),
+        (16, 360, ("300",), ("200",), 1),
+        # A larger browser default: the same text in pixels at a smaller size setting (200 % of 24 px is 300 %
+        # of 16), on a line its gutters narrow no more than a 16 px default's (5vw, not 1rem, on a phone).
+        (20, 360, ("150", "175", "200", "250"), ("125", "150"), 1),
+        (20, 320, ("150", "175", "200"), ("125", "150"), 1),
+        (24, 360, ("125", "150", "175", "200"), ("125", "150"), 1),
+        (24, 320, ("125", "150", "175"), ("125",), 1),
+    ],
+)
+def test_a_long_word_in_a_title_stays_whole_on_a_phone(
+    browser: Browser,
+    live_server: str,
+    default: int,
+    width: int,
+    sans: tuple[str, ...],
+    opendyslexic: tuple[str, ...],
+    floor: float,
+) -> None:
     # "comfortable" in bold at 200 % is 344 px on a 360 px phone's 328 px line, and broke between two letters
     # at 175-300 % (at 150 % already in OpenDyslexic). The title now shrinks as far as that word needs, down
-    # to 1.1 times the text; only past that (400 %) may a word still break.
+    # to the text's size; only past that may a word still break. With a 24 px default it broke at 200 % on a
+    # 360 px phone: 52.8 px, the 1.1em floor it had, set it 324 px wide on the 312 px line 1rem gutters left.
     context = browser.new_context(viewport={"width": width, "height": 740})
     try:
         page = context.new_page()
-        for font, sizes in (("sans", ("150", "175", "200", "250")), ("opendyslexic", ("150", "175"))):
+        set_default_font_size(page, default)
+        for font, sizes in (("sans", sans), ("opendyslexic", opendyslexic)):
             for size in sizes:
                 context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|f:{font}", "url": live_server}])
                 page.goto(live_server + f"/articles/{EN_SLUG}")
                 page.evaluate("document.fonts.ready")
                 title = page.locator("#reader-title").evaluate(TITLE_SPLIT_WORDS)
                 text = page.locator(".reader-body p").first.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+                assert text == default * int(size) / 100, (font, size, text)  # the default size took
                 assert title["split"] == [], (font, size, title)
-                assert title["size"] >= 1.1 * text - 0.5, (font, size, title, text)
+                assert title["size"] >= floor * text - 0.5, (font, size, title, text)
     finally:
         context.close()
 
 
-# Each word of a title that broke between two letters though it fits the line at the title's floor (1.1
-# times the text), measured in a nowrap copy at that size, in the title's own font and letter spacing.
+# Each word of a title that broke between two letters though it fits the line at the title's floor (the
+# text's size), measured in a nowrap copy at that size, in the title's own font and letter spacing.
 TITLE_WORDS_SPLIT_THAT_FIT = """title => {
   const style = getComputedStyle(title);
   const line = title.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
-  const floor = 1.1 * parseFloat(getComputedStyle(document.querySelector('.reader-body p')).fontSize);
+  const floor = 1 * parseFloat(getComputedStyle(document.querySelector('.reader-body p')).fontSize);
   const split = [];
   const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
   const nodes = [];
@@ -233,17 +266,22 @@ TITLE_WORDS_SPLIT_THAT_FIT = """title => {
 }"""
 
 
+@pytest.mark.parametrize("default", [16, 20, 24])
 @pytest.mark.parametrize("width", [360, 320])
 def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing(
-    browser: Browser, live_server: str, width: int
+    browser: Browser, live_server: str, width: int, default: int
 ) -> None:
     # At 400 % on a 360 px phone, in OpenDyslexic with WCAG's 0.12em letter spacing, "lượng" (367 px on the
     # 328 px line) and "chức," broke between letters in the Vietnamese title, which said no data-fit: its
-    # words were measured in Noto Sans with no letter spacing. At the floor (70.4 px) both fit. The page's
-    # data attributes switch size and spacing in place: the stylesheet is keyed on them.
+    # words were measured in Noto Sans with no letter spacing. At the floor both fit. With a 20 or 24 px
+    # browser default, "lượng" broke in the system sans and Atkinson at 300-400 % on a 320 px phone: its ư
+    # and ơ were counted as u and o, 0.16em narrower, and the title, capped at what fits a word of 3em, set
+    # it 3 px wider than the line. The page's data attributes switch size and spacing in place: the stylesheet
+    # is keyed on them.
     context = browser.new_context(viewport={"width": width, "height": 740})
     try:
         page = context.new_page()
+        set_default_font_size(page, default)
         found = {}
         for slug in (SEED_SLUG, EN_SLUG):
             for font in FONT_CHOICES:
@@ -261,6 +299,93 @@ def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing
                         if split:
                             found[slug[:8], font, spacing, size] = split
         assert found == {}
+    finally:
+        context.close()
+
+
+# Whether the page scrolls sideways, and each word of the masthead and the toolbar set on more than one line
+# though it fits its box's line (measured in a nowrap copy beside it: a word wider than that cannot help it).
+REFLOW = """() => {
+  const split = [];
+  for (const root of document.querySelectorAll('.reader-masthead, #reader-toolbar')) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent.checkVisibility({visibilityProperty: true}) || parent.closest('.reader-visually-hidden')) continue;
+      let box = parent;
+      while (getComputedStyle(box).display === 'inline') box = box.parentElement;
+      const style = getComputedStyle(box);
+      const line = box.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size < 2) continue;
+        const copy = document.createElement('span');
+        copy.style.cssText = 'position: absolute; white-space: nowrap';
+        copy.textContent = match[0];
+        parent.append(copy);
+        const width = copy.getBoundingClientRect().width;
+        copy.remove();
+        if (width <= line) split.push([match[0], Math.round(width), Math.round(line)]);
+      }
+    }
+  }
+  return {scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth, split};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(360, 740), (1280, 800)], ids=["phone", "desktop"])
+def test_the_page_reflows_with_a_large_browser_default(
+    browser: Browser, live_server: str, viewport: tuple[int, int]
+) -> None:
+    # A 24 px browser default (Chrome's "Very large"), at 100 and 200 %: no scrolling sideways (WCAG 1.4.10),
+    # and no word of the masthead or the toolbar broken between letters where it fits its line. "Readability"
+    # broke beside its chevron at 200 % on a 360 px phone ("Readabilit", "y"); in OpenDyslexic it is wider
+    # than the phone's line (354 px at 48 px) and still breaks.
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        set_default_font_size(page, 24)
+        found = {}
+        for slug in (SEED_SLUG, EN_SLUG):
+            for font in ("sans", "opendyslexic"):
+                for size in ("100", "200"):
+                    context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|f:{font}", "url": live_server}])
+                    page.goto(live_server + f"/articles/{slug}")
+                    page.evaluate("document.fonts.ready")
+                    seen = page.evaluate(REFLOW)
+                    if seen["scrolls"] or seen["split"]:
+                        found[slug[:8], font, size] = seen
+        assert found == {}
+    finally:
+        context.close()
+
+
+# A title of short words, as the server sets it: no data-fit (reader.title_fit).
+SHORT_TITLE = "Mỹ và Ý"
+
+
+def test_a_title_of_short_words_fits_a_phone_whatever_the_browsers_default_size(
+    browser: Browser, live_server: str
+) -> None:
+    # Its words fit a 320 px phone at 400 % of a 16 px default in every font and letter spacing, so it says no
+    # data-fit; at 400 % of a 24 px default (a 120 px title) "Mỹ" in OpenDyslexic with 0.24em spacing is wider
+    # than the line, and broke between its letters, though it fits at the text's size. Every article title is
+    # capped now, one with no data-fit at a word of the first step's width.
+    assert fit_step(SHORT_TITLE) is None
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    try:
+        page = context.new_page()
+        set_default_font_size(page, 24)
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400|f:opendyslexic|ls:0.24", "url": live_server}])
+        page.goto(live_server + f"/articles/{SEED_SLUG}")
+        page.evaluate("document.fonts.ready")
+        title = page.locator("#reader-title")
+        title.evaluate("(title, text) => { title.removeAttribute('data-fit'); title.textContent = text; }", SHORT_TITLE)
+        assert title.evaluate(TITLE_WORDS_SPLIT_THAT_FIT) == []
+        assert title.evaluate(TITLE_SPLIT_WORDS)["size"] >= 96  # not below the text
     finally:
         context.close()
 

@@ -50,6 +50,8 @@ MORE_PAGES = [
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
     # An embed's own error page, shown inside the embedding site's frame.
     Target("embed-not-found", "/embed/no-such-article", 404),
+    # … after a change made in it on an article deleted meanwhile: it says the setting was kept.
+    Target("embed-not-found-kept", "/embed/no-such-article?kept=1&lang=en", 404),
     # The sign-in form after a session ended: it says so under its heading.
     Target("editor-login-ended", "/editor/login?next=/editor/new&ended=1"),
     # The editor's list as it opens, without a search (the matrix has it searched).

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -12,7 +14,6 @@ from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-from reader.digits import ascii_number
 from reader.http_cache import article_etag, is_fresh, last_modified
 from reader.prefs import Preferences
 from reader.settings import canonical_netloc
@@ -59,10 +60,17 @@ async def embed_page(request: Request) -> Response:
     return await article_view(request, "embed", "embed.html", extra, panel_open=panel_open)
 
 
+# A consumer's maxwidth / maxheight: oEmbed's sizes are whole pixels, but consumers that compute them send
+# "300.7" (a layout's width) or "1e3" (a number printed by a script): read as the number written, in ASCII digits
+# only, and rounded down, so the frame never exceeds it. Anything else is no limit, as before.
+_DIMENSION = re.compile(r"[0-9]{1,6}(?:\.[0-9]{1,6})?(?:[eE]\+?[0-9])?")
+
+
 def _dimension(raw: str | None, default: int) -> int:
-    # oEmbed: a rich embed must respect the consumer's maxwidth / maxheight; 0 asks for nothing (an iframe
-    # 1 px wide, it used to give), so it is taken as no limit, like a value that is not a number.
-    asked = ascii_number(raw.strip() if raw is not None else None, 6)
+    # oEmbed: a rich embed must respect the consumer's maxwidth / maxheight; 0 (or less than 1 px) asks for
+    # nothing (an iframe 1 px wide, it used to give), so it is taken as no limit, like a value that is no number.
+    text = raw.strip() if raw is not None else ""
+    asked = math.floor(float(text)) if _DIMENSION.fullmatch(text) else None
     return default if asked is None or asked < 1 else min(default, asked)
 
 
@@ -120,7 +128,7 @@ async def oembed(request: Request) -> Response:
     html = (
         f'<blockquote class="reader-embed-fallback"><a href="{page_attr}">{title}</a></blockquote>'
         f'<iframe src="{embed_attr}" width="{width}" height="{height}" title="{title}" '
-        'loading="lazy" frameborder="0"></iframe>'
+        'loading="lazy"></iframe>'
     )
     data: dict[str, Any] = {
         "type": "rich",

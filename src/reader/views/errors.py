@@ -45,6 +45,11 @@ _MESSAGES = {
         ),
     ),
 }
+# An embed's 404 reached after a change made in it on an article deleted meanwhile (reader.views.prefs sends
+# the frame to ?kept=1) says the change was kept: the setting is the reader's, not the article's (the same
+# words as the fragment's data-gone, templates/_status.html). js/reader-embed.js then focuses its heading.
+KEPT_PARAM = "kept"
+GONE_MESSAGE = N_("This article has been removed, so it can no longer be shown here. Your setting was kept.")
 # What a 503 tells clients to wait: about how long a database restart or fail-over takes.
 RETRY_AFTER_SECONDS = 5
 
@@ -85,6 +90,11 @@ def error_page(
         # reader's own full page (not in a fragment, nor in another site's frame).
         "offer_search": status_code == 404 and template == "error.html",
         "search": search,
+        "kept": (
+            i18n.gettext(lang, GONE_MESSAGE)
+            if template == "error_embed.html" and status_code == 404 and request.query_params.get(KEPT_PARAM) == "1"
+            else ""
+        ),
     }
     response = render(request, template, lang, context, status_code=status_code)
     response.headers["cache-control"] = "no-store"

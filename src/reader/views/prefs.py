@@ -13,6 +13,7 @@ from reader.announce import announce, describe_changes, describe_setting, refusa
 from reader.colors import contrast_ratio, parse_hex
 from reader.cors import STATUS_HEADER
 from reader.htmx import is_htmx
+from reader.i18n import N_, gettext
 from reader.kinds import EMBED
 from reader.middleware import FRAMED_AS
 from reader.models import Article
@@ -34,11 +35,13 @@ from reader.state import Request
 from reader.views.articles import page_extras
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
 from reader.views.embed import embed_extras
+from reader.views.errors import GONE_MESSAGE, KEPT_PARAM
 from reader.views.moved import ArticleMoved
 from reader.web import (
     cookie_context,
     path_for,
     prefs_for,
+    public_base,
     refuse_cross_site,
     render,
     safe_next,
@@ -50,6 +53,9 @@ from reader.web import (
 _ARTICLE_VIEWS = ("article", "article_fragment", "embed")
 _COLOR_PAIR = re.compile(r"([0-9a-f]{6})-([0-9a-f]{6})")  # fullmatch: "$" would let a final "\n" through
 MAX_FORM_FIELDS = 40
+# Said after a change made in another site's page on an article renamed meanwhile (shown again, from its new
+# address); one deleted meanwhile says GONE_MESSAGE (reader.views.errors).
+MOVED_MESSAGE = N_("This article has moved to a new address; it is shown here from there.")
 # The form field with the settings a control's page was drawn with (templates/_pref_fields.html).
 DRAWN_PREFS = "drawn"
 # An embed's address parameters (reader.views.common.host_settings) from the form fields that carry them.
@@ -134,14 +140,17 @@ def _embed_return(
     next_path: str, prefs: Preferences, base: Preferences, fields: dict[str, str], panel_open: bool
 ) -> str:
     """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
-    as the frame may keep no cookie; the panel stays open if it was."""
+    as the frame may keep no cookie; the panel stays open if it was, and the page opens at the group of the
+    control used, as reader's own pages do (_return_to)."""
     # Only what the embed would take from its address itself: a value it would ignore is not sent back.
     query = {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
     query[CARRIED_PREFS] = prefs.to_shared(base)  # (the device's voices and keys: reader.views.common)
     if panel_open:
         query["panel"] = "open"
-    target = next_path + ("&" if "?" in next_path else "?") + urlencode(query, safe=":|")
-    return target + ("#reader-panel" if panel_open else "")
+    target = next_path.split("#", 1)[0]
+    target += ("&" if "?" in target else "?") + urlencode(query, safe=":|")
+    group = _group(fields, panel_open)
+    return f"{target}#{group}" if group else target
 
 
 def _host_value(name: str, value: str | None) -> bool:
@@ -173,24 +182,28 @@ _GROUPS = (
 )
 
 
+def _group(fields: dict[str, str], panel_open: bool) -> str:
+    """The id of the group of controls a form without JavaScript was sent from (_GROUPS), or "" for none."""
+    action = fields.get("action") or "set"
+    if action in ("bigger", "smaller"):
+        return "reader-size-controls"
+    if not panel_open:
+        return ""
+    if action in ("preset-spacing", "preset-large", "reset"):
+        return "reader-presets"
+    return next((group for field, group in _GROUPS if field in fields), "reader-panel")
+
+
 def _return_to(next_path: str, fields: dict[str, str], panel_open: bool, settings_page: bool = False) -> str:
     """The address a 303 sends the browser to: the page, with the panel as it was, at the control used. The
     settings page (`settings_page`) opens instead at its note that the settings were saved, which links back
     to that control (?saved=: SAVED_GROUPS): its Apply buttons change nothing in sight, so without the
     note a reader had no word that anything happened (the script's path says it in the status region)."""
     target = next_path.split("#", 1)[0]
-    action = fields.get("action") or "set"
-    if action in ("apply-shared", "merge-shared"):
+    if fields.get("action") in ("apply-shared", "merge-shared"):
         # Where the settings page says they were applied (a page that came back unchanged said nothing).
         return target + ("&" if "?" in target else "?") + "applied=1#reader-applied"
-    if action in ("bigger", "smaller"):
-        fragment = "reader-size-controls"
-    elif not panel_open:
-        fragment = ""
-    elif action in ("preset-spacing", "preset-large", "reset"):
-        fragment = "reader-presets"
-    else:
-        fragment = next((group for field, group in _GROUPS if field in fields), "reader-panel")
+    fragment = _group(fields, panel_open)
     if panel_open and "?" not in target:
         target += "?panel=open"
     if settings_page:
@@ -300,13 +313,19 @@ async def _updated_region(
     prefs = outcome.prefs
     found = request.state["routes"].find("GET", urlsplit(next_path).path)
     name = found.route.name if found is not None and found.full else None
-    article = None
+    # In another site's page (a fragment, an embed), a rename is followed here: the region comes back from the
+    # article's new address, in place. Navigating instead would take the embedding page itself away (htmx
+    # resolves a root-relative HX-Redirect against the partner's page) or drop the focus and the announcement.
+    embedded = view != "page"
+    article, moved = None, False
     if found is not None and name in _ARTICLE_VIEWS:
-        article = await _still_there(request, found.params["slug"])
+        article, moved = await _article_now(request, found.params["slug"], follow_rename=embedded)
     if article is not None:
         host_lang = fields.get("host_lang")
         lang = ui_lang_for(request, article.lang, host_lang)
         message = announce(outcome, lang)
+        if moved:
+            message = f"{message}. {gettext(lang, MOVED_MESSAGE)}" if message else gettext(lang, MOVED_MESSAGE)
         context = article_context(
             request,
             article,
@@ -318,7 +337,9 @@ async def _updated_region(
             host_lang=host_lang if host_lang in UI_LANGUAGES else None,
         )
         refused = _refused_context(outcome, fields, lang)
-        return render(request, "prefs_swap.html", lang, {**context, **refused, "status_oob": True})
+        moved_note = {"moved_to": public_base(request) + path_for(request, "article", slug=article.slug)}
+        moved_note = moved_note if moved else {}
+        return render(request, "prefs_swap.html", lang, {**context, **refused, **moved_note, "status_oob": True})
     if name == "settings":
         lang = ui_lang_for(request)
         message = announce(outcome, lang)
@@ -329,18 +350,46 @@ async def _updated_region(
             "status_oob": True,
         }
         return render(request, "preferences_swap.html", lang, context)
-    # Any other page, or an article deleted or renamed since it was shown: htmx navigates there for real (the
-    # settings are already in the cookie), to the page, the 404 that says it is gone or the redirect to its
-    # new address; the component loads it again. The change is kept either way: it is not the article's.
+    if name in _ARTICLE_VIEWS and view == "fragment":
+        # Deleted (or unpublished) under a fragment on another site's page: nothing is navigated, the article
+        # stays as it was, and the status region says why it did not change (the change is kept: it is not the
+        # article's). The <reader-article> component, finding no region, loads it again and shows its link.
+        lang = ui_lang_for(request, requested=fields.get("host_lang"))
+        gone = render(request, "prefs_gone.html", lang, {"status_message": gettext(lang, GONE_MESSAGE)})
+        gone.headers["hx-reswap"] = "none"
+        return gone
+    if name in _ARTICLE_VIEWS and view == "embed":
+        # Deleted under an embed: its own frame (never the embedding page) goes to the embed's 404, which says
+        # the setting was kept and takes the focus to its heading (js/reader-embed.js).
+        # (With the page's defaults, the language first: the 404 speaks the frame's language.)
+        query = {key: fields[field] for key, field in _HOST_QUERY.items() if _host_value(key, fields.get(field))}
+        return Response(status_code=200, headers={"hx-redirect": _with_query(next_path, {**query, KEPT_PARAM: "1"})})
+    # Any other page, or an article deleted or renamed since reader's own page showed it: htmx navigates there
+    # for real (the settings are already in the cookie), to the page, the 404 that says it is gone or the
+    # redirect to its new address. The change is kept either way: it is not the article's.
     return Response(status_code=200, headers={"hx-redirect": next_path})
 
 
-async def _still_there(request: Request, slug: str) -> Article | None:
-    """The article at `slug`, or None when it has been deleted or renamed."""
+def _with_query(path: str, query: dict[str, str]) -> str:
+    target, _, anchor = path.partition("#")
+    target += ("&" if "?" in target else "?") + urlencode(query)
+    return target + (f"#{anchor}" if anchor else "")
+
+
+async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> tuple[Article | None, bool]:
+    """The article at `slug`, and whether it was found at a new address (a rename, followed only when asked):
+    (None, False) when it has been deleted, or renamed and not followed."""
     try:
-        return await load_article(request, slug)
-    except (HTTPException, ArticleMoved):
-        return None
+        return await load_article(request, slug), False
+    except ArticleMoved as moved:
+        if not follow_rename:
+            return None, False
+        try:
+            return await load_article(request, moved.slug), True
+        except (HTTPException, ArticleMoved):
+            return None, False
+    except HTTPException:
+        return None, False
 
 
 def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[str, object]:
