@@ -190,15 +190,6 @@ function explanationIn(html, url) {
   }
 }
 
-// What reader said a change did (Reader-Status, percent-encoded), or null.
-function saidIn(response) {
-  try {
-    return decodeURIComponent(response.headers.get("Reader-Status") ?? "") || null;
-  } catch {
-    return null;
-  }
-}
-
 class ReaderArticle extends HTMLElement {
   static observedAttributes = ["src", "size", "theme", "lang"];
 
@@ -506,8 +497,6 @@ class ReaderArticle extends HTMLElement {
       body.set("size_from", step === "smaller" ? own : Math.max(own, ...shown.map((r) => r?.dataset.size || 0)));
     }
     const status = this.#root.getElementById("reader-status");
-    // The language reader says what the change did in (Reader-Status), where no region comes to say it.
-    if (status?.lang) body.set("status_lang", status.lang);
     try {
       const response = await fetch(action, {
         method: "POST",
@@ -522,18 +511,13 @@ class ReaderArticle extends HTMLElement {
       if (!region) {
         // The change is kept, but the article was deleted or renamed since it was shown (reader answers
         // with no region): load it again, at its new address or as the link that stands for it (#load says
-        // why). The focus the pressed control had goes to the same control, or to that link, not to the page;
-        // the new status region says what the change did, as an answer with a region does (a live region
-        // announces text put into it after it is in the page, hence the second step).
+        // why). The focus the pressed control had goes to the same control, or to that link, not to the page.
         this.#remember(response);
         this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
-        const said = saidIn(response);
         await this.#load();
         const control = focused && this.#root.getElementById(focused);
         if (control) control.focus();
         else if (focused) this.querySelector("a[href]")?.focus();
-        const shown = this.#root.getElementById("reader-status");
-        if (said && shown) requestAnimationFrame(() => announce(shown, said));
         return true;
       }
       this.#root.getElementById("reader")?.replaceWith(region);

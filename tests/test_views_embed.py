@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 from email.utils import format_datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -186,23 +186,6 @@ async def test_the_component_may_post_from_an_allowed_origin(client: httpx.Async
     assert response.headers["reader-prefs"] == "1|s:150"
     refused = await client.post("/preferences", data=form, headers={**headers, "origin": "https://evil.example"})
     assert refused.status_code == 403
-
-
-@pytest.mark.parametrize("lang", ["vi", "en"])
-async def test_a_change_says_what_it_did_without_a_region(client: httpx.AsyncClient, lang: str) -> None:
-    """A change made on an article since renamed or deleted comes back without its region: Reader-Status says
-    what it did (the component says it in the region of the article it loads again), in the language of the
-    controls it was made with, and the component, on another site, may read it."""
-    form = {"action": "bigger", "next": "/articles/no-longer-here", "view": "fragment", "status_lang": lang}
-    headers = {"origin": HOST, "sec-fetch-site": "cross-site", "hx-request": "true"}
-    response = await client.post("/preferences", data=form, headers=headers)
-    assert response.status_code == 200 and 'id="reader"' not in response.text
-    said = {"vi": "Cỡ chữ 112,5\u00a0%", "en": "Text size 112.5\u00a0%"}[lang]
-    assert unquote(response.headers["reader-status"]) == said
-    assert "Reader-Status" in response.headers["access-control-expose-headers"]
-    # The page's own language, when it asked for one, is the controls' (host_lang).
-    asked = await client.post("/preferences", data={**form, "host_lang": "en"}, headers=headers)
-    assert unquote(asked.headers["reader-status"]) == "Text size 112.5\u00a0%"
 
 
 PARTITIONED = "Secure; SameSite=None; Partitioned"

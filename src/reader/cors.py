@@ -22,9 +22,7 @@ HTMX_RESPONSE_HEADERS = (
     "HX-Redirect", "HX-Location", "HX-Refresh", "HX-Retarget", "HX-Reswap", "HX-Reselect",
 )  # fmt: skip
 ALLOWED_REQUEST_HEADERS = ", ".join((*HTMX_REQUEST_HEADERS, "Accept", "Content-Type", "Reader-Prefs"))
-# What a preference change said, percent-encoded UTF-8 (reader.views.prefs: the component reads it).
-STATUS_HEADER = "Reader-Status"
-EXPOSED_RESPONSE_HEADERS = ", ".join((*HTMX_RESPONSE_HEADERS, "Reader-Prefs", STATUS_HEADER, "ETag", "Last-Modified"))
+EXPOSED_RESPONSE_HEADERS = ", ".join((*HTMX_RESPONSE_HEADERS, "Reader-Prefs", "ETag", "Last-Modified"))
 
 
 def _methods(found: Found) -> str:

@@ -907,35 +907,6 @@ def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_p
     assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
 
 
-def test_a_change_after_the_article_was_renamed_is_announced_and_keeps_the_focus(
-    host_context: BrowserContext, sites: Sites
-) -> None:
-    # The component's article is renamed while a reader reads it; their next change applies, the article comes
-    # back from its new address, and the status region says the new size (it stayed empty: the new region's
-    # status was, and the answer to the change has no region to carry the message).
-    token = {"authorization": f"Bearer {create_token(sites.db, 'renames-shown')}"}
-    article = {"lang": "en", "title": "Soon renamed", "summary": "A lead.", "body_html": "<p>Text to be moved.</p>"}
-    assert httpx.put(f"{sites.reader}/api/articles/soon-renamed", json=article, headers=token).status_code == 201
-    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
-<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
-<reader-article src="{sites.reader}/articles/soon-renamed/fragment"><a href="#">Soon renamed</a></reader-article>
-</main></body></html>"""
-    (sites.db.parent / "host" / "renamed-shown.html").write_text(host_page)
-    page = host_context.new_page()
-    page.goto(sites.host + "/renamed-shown.html")
-    component = page.locator("reader-article")
-    expect(component.locator("#reader-title")).to_have_text("Soon renamed")
-    moved = httpx.post(f"{sites.reader}/api/articles/soon-renamed/rename", json={"slug": "now-renamed"}, headers=token)
-    assert moved.status_code == 200
-    component.locator("#reader-bigger").focus()
-    page.keyboard.press("Enter")
-    expect(component.locator("#reader-status")).to_have_text("Text size 112.5\u00a0%")
-    expect(component.locator("#reader-size-now")).to_have_text("Text size 112.5\u00a0%")
-    expect(component.locator("#reader-bigger")).to_be_focused()
-    # The article shown is the one at its new address (its forms say so).
-    assert component.locator("input[name=next]").first.input_value() == "/articles/now-renamed"
-
-
 def test_a_component_that_finds_its_article_deleted_gives_way_to_its_link(
     host_context: BrowserContext, sites: Sites
 ) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from reader.announce import announce, describe_changes, describe_setting, refusal_message
 from reader.colors import contrast_ratio, parse_hex
-from reader.cors import STATUS_HEADER
 from reader.htmx import is_htmx
 from reader.i18n import N_, gettext
 from reader.kinds import EMBED
@@ -91,12 +90,6 @@ async def update(request: Request) -> Response:
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
-        if view == "fragment":
-            # What the change did, also where no region comes with it (an article renamed or deleted since it
-            # was shown): the component loads the article again, whose status region is empty, and says this
-            # there, in the language of the controls it was made with (`status_lang`, reader-article.js).
-            lang = ui_lang_for(request, None, fields.get("host_lang") or fields.get("status_lang"))
-            response.headers[STATUS_HEADER] = quote(announce(outcome, lang), safe=" ")
     elif any(r.field in _REFUSED_GROUPS for r in outcome.refused) and (
         page := await _refused_page(request, next_path, outcome, base, fields)
     ):
