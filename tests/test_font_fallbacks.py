@@ -129,7 +129,8 @@ def test_opendyslexics_figures_have_a_stand_in_of_their_own_after_its_text() -> 
     web = _web("opendyslexic")
     faces = _faces(font_fallbacks.fallback_faces(web))
     for system in SYSTEM_FONTS:
-        text, figures = [face for face in faces if face["font-family"] == f'"OpenDyslexic fallback: {system.name}"']
+        family = f'"reader OpenDyslexic fallback: {system.name}"'
+        text, figures = [face for face in faces if face["font-family"] == family]
         assert _unicode_range(f"unicode-range: {figures['unicode-range']}") == {
             ord(char) for char in font_fallbacks.FIGURES
         }
