@@ -26,7 +26,13 @@
 // reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region. On a page
 // that enforces Trusted Types, the article's HTML goes through a policy named "reader-article" (trustedHTML).
 
-const STYLESHEETS = [new URL("css/reader.css", import.meta.url).href, new URL("css/reading-tools.css", import.meta.url).href];
+// Each named in a URL of its own, relative to this module, which reader rewrites to the file's fingerprinted
+// address (reader.assets). reader-article.css: the component's own rules, the element's box and the reset inside.
+const STYLESHEETS = [
+  new URL("css/reader.css", import.meta.url).href,
+  new URL("css/reading-tools.css", import.meta.url).href,
+  new URL("css/reader-article.css", import.meta.url).href,
+];
 // The web fonts' faces and their metric-matched fallbacks (local fonts sized like them: reader.font_fallbacks).
 const FONTS = [new URL("css/fonts.css", import.meta.url).href, new URL("css/font-fallbacks.css", import.meta.url).href];
 const PREFS_KEY = "reader-article:prefs";
@@ -74,7 +80,7 @@ function slot() {
 }
 
 // reader's own nodes go in a box that resets what the page's styles on the element would pass on to them
-// (reader.css .reader-isolated): the element's own box stays the page's to hide, size and place. The slot does
+// (css/reader-article.css): the element's own box stays the page's to hide, size and place. The slot does
 // not: the fallback link is the page's own, styled as its text around it.
 function isolated(...nodes) {
   const box = document.createElement("div");
