@@ -16,12 +16,15 @@ import re
 import shutil
 from pathlib import Path
 
+from reader.prefs import WEB_FONT_PREFIX
+
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ROOT / "node_modules"
 STATIC = ROOT / "static"
 
 FONTS = {
-    # family, package, subsets, (weight, style) pairs
+    # family (declared with reader.prefs.WEB_FONT_PREFIX, as the font choices name it), package, subsets,
+    # (weight, style) pairs
     "Lexend": ("lexend", ("vietnamese", "latin-ext", "latin"), ((400, "normal"), (700, "normal"))),
     "OpenDyslexic": ("opendyslexic", ("latin",), ((400, "normal"), (700, "normal"), (400, "italic"))),
     "Atkinson Hyperlegible": (
@@ -83,7 +86,7 @@ def main() -> None:
                 shutil.copyfile(MODULES / "@fontsource" / package / "files" / name, fonts_dir / name)
                 rule = [
                     "@font-face {",
-                    f"  font-family: '{family}';",
+                    f"  font-family: '{WEB_FONT_PREFIX}{family}';",
                     f"  font-style: {style};",
                     "  font-display: swap;",
                     f"  font-weight: {weight};",

@@ -7,7 +7,7 @@
 //   </reader-article>
 //
 // The fragment is rendered in a shadow root with reader's stylesheet, so the page's CSS and reader's cannot
-// leak into each other. The reading controls are wired here (no htmx needed on the page): each form posts
+// leak into each other; the element's own box is the page's (hidden, display, size, margins, grid or flex place). The reading controls are wired here (no htmx needed on the page): each form posts
 // to reader with credentials and the answer replaces the article region, keeps keyboard focus on the
 // control that was used, and updates the polite status region. The light-DOM link stays visible until the
 // article has loaded, and for good when JavaScript is off or the fetch fails.
@@ -26,7 +26,13 @@
 // reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region. On a page
 // that enforces Trusted Types, the article's HTML goes through a policy named "reader-article" (trustedHTML).
 
-const STYLESHEETS = [new URL("css/reader.css", import.meta.url).href, new URL("css/reading-tools.css", import.meta.url).href];
+// Each named in a URL of its own, relative to this module, which reader rewrites to the file's fingerprinted
+// address (reader.assets). reader-article.css: the component's own rules, the element's box and the reset inside.
+const STYLESHEETS = [
+  new URL("css/reader.css", import.meta.url).href,
+  new URL("css/reading-tools.css", import.meta.url).href,
+  new URL("css/reader-article.css", import.meta.url).href,
+];
 // The web fonts' faces and their metric-matched fallbacks (local fonts sized like them: reader.font_fallbacks).
 const FONTS = [new URL("css/fonts.css", import.meta.url).href, new URL("css/font-fallbacks.css", import.meta.url).href];
 const PREFS_KEY = "reader-article:prefs";
@@ -71,6 +77,16 @@ function hx(element, name) {
 
 function slot() {
   return document.createElement("slot");
+}
+
+// reader's own nodes go in a box that resets what the page's styles on the element would pass on to them
+// (css/reader-article.css): the element's own box stays the page's to hide, size and place. The slot does
+// not: the fallback link is the page's own, styled as its text around it.
+function isolated(...nodes) {
+  const box = document.createElement("div");
+  box.className = "reader-isolated";
+  box.append(...nodes);
+  return box;
 }
 
 // A page that enforces Trusted Types (require-trusted-types-for 'script') refuses a string assigned to
@@ -168,6 +184,18 @@ function announce(status, message) {
   status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
 }
 
+// The explanation of reader's 404 for an article's fragment (templates/_error.html), as text in its language, or
+// null: only its words are kept, put in a paragraph of this module's own.
+function explanationIn(html, url) {
+  try {
+    const error = parse(html, url).querySelector(".reader-error");
+    const text = error?.querySelector("h1 + p")?.textContent.trim();
+    return text ? { text, lang: error.lang } : null;
+  } catch {
+    return null;
+  }
+}
+
 class ReaderArticle extends HTMLElement {
   static observedAttributes = ["src", "size", "theme", "lang"];
 
@@ -261,9 +289,11 @@ class ReaderArticle extends HTMLElement {
       if (value) url.searchParams.set(name, value);
     }
     let missing = false;
+    let why = null;
     try {
       const response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
       missing = response.status === 404;
+      if (missing) why = explanationIn(await response.text(), url);
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
       const content = parse(await response.text(), url);
       await this.#style.loaded;
@@ -279,6 +309,7 @@ class ReaderArticle extends HTMLElement {
       if (gone || !refresh) {
         this.#show(slot());
         if (gone) this.#sayGone(gone, status.lang);
+        else if (why) this.#note(why.text, why.lang); // gone before it was shown: reader's 404 says why, quietly
       } else if (status?.dataset.stale) announce(status, status.dataset.stale); // kept, only not shown here
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
@@ -290,7 +321,7 @@ class ReaderArticle extends HTMLElement {
   #show(content) {
     const keep = this.#place();
     while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
-    this.#root.append(content);
+    this.#root.append(content instanceof HTMLSlotElement ? content : isolated(content));
     this.#syncTools();
     keep();
   }
@@ -324,14 +355,21 @@ class ReaderArticle extends HTMLElement {
   // Why the article gave way to its link, shown above it and said (a live region announces text put into it
   // after it is in the page, hence the second step). Gone with the link when the element loads again.
   #sayGone(message, lang) {
-    const note = document.createElement("p");
+    const note = this.#note("", lang);
     note.setAttribute("role", "status");
-    note.id = "reader-gone";
-    if (lang) note.lang = lang;
-    this.#root.insertBefore(note, this.#style.last.nextSibling);
     requestAnimationFrame(() => {
       note.textContent = message;
     });
+  }
+
+  // A paragraph above the fallback link (#reader-gone), in reader's look rather than the page's.
+  #note(text, lang) {
+    const note = document.createElement("p");
+    note.id = "reader-gone";
+    if (lang) note.lang = lang;
+    note.textContent = text;
+    this.#root.insertBefore(isolated(note), this.#style.last.nextSibling);
+    return note;
   }
 
   #change(event) {

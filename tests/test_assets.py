@@ -85,7 +85,7 @@ async def test_the_pages_link_one_stylesheet_and_the_web_fonts_only_where_they_a
     bundle = (await client.get(f"/static/{STYLESHEET}")).text
     assert ".reader-panel" in bundle and ".reader-tool-icon" in bundle and "@font-face" not in bundle
     faces = (await client.get(f"/static/{WEB_FONTS}")).text
-    assert "font-family:'OpenDyslexic'" in faces and 'font-family:"OpenDyslexic fallback: Arial"' in faces
+    assert "font-family:'reader OpenDyslexic'" in faces and 'font-family:"reader OpenDyslexic fallback: Arial"' in faces
     # A web font: its faces too, in the region (a swap brings them). Not in a fragment, whose page declares them.
     web_font = {"cookie": f"{COOKIE_NAME}=1|f:opendyslexic"}
     for page in PAGES:

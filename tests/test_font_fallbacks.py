@@ -22,7 +22,11 @@ CHARACTER_WEIGHTS: dict[str, float] = {
     "é": 0.0001, "$": 0.0002, ":": 0.0008, "|": 0.0038, "/": 0.0001, "%": 0.0001, "Z": 0.0002, ";": 0.0001,
     "X": 0.0001,
 }  # fmt: skip
-WEB_FONTS = {"lexend": "Lexend", "opendyslexic": "OpenDyslexic", "atkinson": "Atkinson Hyperlegible"}
+WEB_FONTS = {
+    "lexend": "reader Lexend",
+    "opendyslexic": "reader OpenDyslexic",
+    "atkinson": "reader Atkinson Hyperlegible",
+}
 
 
 def _web(choice: str) -> font_fallbacks.WebFont:
@@ -105,8 +109,8 @@ def test_a_web_fonts_stack_lists_its_fallbacks_right_after_it() -> None:
     web = _web("opendyslexic")
     stack = font_fallbacks.with_fallbacks(prefs.FONT_CHOICES["opendyslexic"].stack, web)
     assert stack == (
-        'OpenDyslexic, "OpenDyslexic fallback: Arial", "OpenDyslexic fallback: Roboto", '
-        '"OpenDyslexic fallback: Noto Sans", system-ui, sans-serif'
+        '"reader OpenDyslexic", "reader OpenDyslexic fallback: Arial", "reader OpenDyslexic fallback: Roboto", '
+        '"reader OpenDyslexic fallback: Noto Sans", system-ui, sans-serif'
     )
 
 
@@ -125,7 +129,8 @@ def test_opendyslexics_figures_have_a_stand_in_of_their_own_after_its_text() -> 
     web = _web("opendyslexic")
     faces = _faces(font_fallbacks.fallback_faces(web))
     for system in SYSTEM_FONTS:
-        text, figures = [face for face in faces if face["font-family"] == f'"OpenDyslexic fallback: {system.name}"']
+        family = f'"reader OpenDyslexic fallback: {system.name}"'
+        text, figures = [face for face in faces if face["font-family"] == family]
         assert _unicode_range(f"unicode-range: {figures['unicode-range']}") == {
             ord(char) for char in font_fallbacks.FIGURES
         }

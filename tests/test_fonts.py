@@ -54,7 +54,7 @@ def test_a_web_font_preloads_the_regular_then_the_bold_files_of_the_language() -
 def test_every_web_font_choice_has_faces() -> None:
     families = {face.family for face in fonts.parse_faces((STATIC_DIR / fonts.FACES_STYLESHEET).read_text())}
     web = {fonts.first_family(font.stack) for font in FONT_CHOICES.values()} & families
-    assert web == {"Lexend", "OpenDyslexic", "Atkinson Hyperlegible"}
+    assert web == {"reader Lexend", "reader OpenDyslexic", "reader Atkinson Hyperlegible"}
 
 
 def test_overlapping_ranges_take_the_face_declared_last() -> None:

@@ -25,6 +25,7 @@ from tests.serverproc import Server
 HEAD_TIMEOUT = 0.5
 BODY_TIMEOUT = 1.5  # longer than test_a_slow_body_and_an_idle_keep_alive_are_not_slow_heads's pause
 TICK = min(HEAD_TIMEOUT, BODY_TIMEOUT) / TICKS_PER_TIMEOUT
+EMBEDDER = "https://news.example"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with Server(
         db=directory / "reader.db",
         directory=directory,
-        env={"READER_HEAD_TIMEOUT": str(HEAD_TIMEOUT), "READER_BODY_TIMEOUT": str(BODY_TIMEOUT)},
+        env={
+            "READER_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
+            "READER_BODY_TIMEOUT": str(BODY_TIMEOUT),
+            "READER_EMBED_ORIGINS": EMBEDDER,
+        },
         args=("--access-log", str(access_log)),
     ) as running:
         yield running
@@ -148,6 +153,20 @@ def test_a_target_at_the_limit_is_served_and_one_byte_more_is_414(server: Server
 
     assert _status(_exchange(server, _request(target(MAX_TARGET_BYTES)))) == 404  # read, and no such article
     assert _status(_exchange(server, _request(target(MAX_TARGET_BYTES + 1)))) == 414
+
+
+def test_a_refusal_grants_an_embedding_site_cors(server: Server) -> None:
+    """A <reader-article> whose address is too long gets a 414 its script can read (without the grant, the
+    browser says only that the fetch failed); another site gets none. (A head refused before its Origin
+    field came, its target over the limit in an earlier read, cannot be granted: a browser sends it whole.)"""
+    target = b"/articles/x/fragment?q=" + b"a" * MAX_TARGET_BYTES
+    for origin, granted in ((EMBEDDER, True), ("https://evil.example", False)):
+        answer = _exchange(server, _request(target, b"Origin: " + origin.encode() + b"\r\n"))
+        assert _status(answer) == 414
+        headers = _headers(answer)
+        assert (headers.get("access-control-allow-origin") == origin) == granted, headers
+        assert ("access-control-allow-credentials" in headers) == granted
+        assert ("Origin" in headers.get("vary", "")) == granted
 
 
 def _memory(server: Server) -> int:

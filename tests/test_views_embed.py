@@ -151,6 +151,31 @@ async def test_no_cors_grant_for_any_other_origin(client: httpx.AsyncClient) -> 
     assert "access-control-allow-origin" not in editor_like.headers
 
 
+async def test_the_trailing_slash_redirect_of_a_fragment_carries_its_cors_grant(client: httpx.AsyncClient) -> None:
+    """A fragment's address with a slash added (as a CMS may write it) is redirected to the fragment; the
+    component's cross-site fetch follows that redirect only if it has the fragment's grant, its preflight too
+    (the component sends Reader-Prefs). An origin off the allowlist still gets none."""
+    response = await client.get(FRAGMENT + "/", headers={"origin": HOST})
+    assert response.status_code == 307 and response.headers["location"] == FRAGMENT
+    assert response.headers["access-control-allow-origin"] == HOST
+    assert response.headers["access-control-allow-credentials"] == "true"
+    preflight = await client.options(
+        FRAGMENT + "/",
+        headers={
+            "origin": HOST,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "reader-prefs",
+        },
+    )
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == HOST
+    assert "reader-prefs" in preflight.headers["access-control-allow-headers"].lower()
+    other = await client.get(FRAGMENT + "/", headers={"origin": "https://evil.example"})
+    assert other.status_code == 307 and "access-control-allow-origin" not in other.headers
+    # An address with no route at either spelling, or whose twin grants nothing, gets no grant.
+    for path in ("/articles/x/nothing/", "/preferences/"):
+        assert "access-control-allow-origin" not in (await client.get(path, headers={"origin": HOST})).headers
+
+
 async def test_the_component_may_post_from_an_allowed_origin(client: httpx.AsyncClient) -> None:
     form = {"action": "bigger", "next": f"/articles/{SEED_SLUG}", "view": "fragment", "host_size": "125"}
     headers = {"origin": HOST, "sec-fetch-site": "cross-site", "hx-request": "true"}

@@ -388,7 +388,10 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
         http=cast(
             "type[asyncio.Protocol]",
             functools.partial(
-                ReaderHttpProtocol, head_timeout=settings.head_timeout, body_timeout=settings.body_timeout
+                ReaderHttpProtocol,
+                head_timeout=settings.head_timeout,
+                body_timeout=settings.body_timeout,
+                embed_origins=settings.embed_origins,
             ),
         ),
         proxy_headers=settings.trust_proxy_headers,

@@ -8,7 +8,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reader.kinds import Cors, Found, route_of
+from reader.kinds import Cors, Found, RouteIndex, as_asked, route_of
 
 # htmx 2.x and 4.x request headers (neither set is CORS-safelisted, so htmx requests are preflighted).
 HTMX_REQUEST_HEADERS = (
@@ -40,7 +40,7 @@ class EmbedCors:
         self.origins = frozenset(origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = route_of(scope) if scope["type"] == "http" else None
+        found = (route_of(scope) or _slash_twin_route(scope)) if scope["type"] == "http" else None
         if found is None or found.kind.cors is Cors.NONE:
             await self.app(scope, receive, send)
             return
@@ -84,6 +84,20 @@ class EmbedCors:
                 "vary": "Origin",
             },
         )
+
+
+def _slash_twin_route(scope: Scope) -> Found | None:
+    """For an address no route takes, the route at its trailing-slash twin, which reader redirects it to
+    (reader.views.errors.slash_twin): a cross-site fetch follows that redirect only if it has the twin's grant
+    (a fragment's address with a slash added, as a CMS may write it, was blocked by the browser)."""
+    index: RouteIndex | None = scope.get("state", {}).get("routes")
+    path: str = scope["path"]
+    if index is None or path == "/":
+        return None
+    twin = path[:-1] if path.endswith("/") else path + "/"
+    asked = as_asked(scope) if scope["method"] == "OPTIONS" else scope
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    return index.find_in({"type": "http", "method": asked["method"], "path": twin, "root_path": root})
 
 
 def _granting_anyone(send: Send) -> Send:

@@ -19,7 +19,8 @@ the client goes (slowloris). Here, as nginx, Apache and gunicorn do by default:
   gone. A body whose answer has begun (no 408 can follow it) has its connection closed.
 
 Each of these, and the 400 for what the parser cannot read, answers with reader's security headers,
-`Cache-Control: no-store`, an X-Request-ID and `Connection: close`, in plain text in English and
+`Cache-Control: no-store`, an X-Request-ID and `Connection: close` (and, to a site on the embedding
+allowlist, its CORS grant: the component's script then reads the status), in plain text in English and
 Vietnamese, and writes its access-log line (its client is the connection's peer: a proxy's forwarded
 address is only read once a head is complete). Then what the client still sends is read and dropped, not
 kept, until it closes the connection or LINGER_SECONDS pass. A refused head pipelined behind requests
@@ -60,6 +61,7 @@ import contextvars
 import functools
 import logging
 import math
+from collections.abc import Iterable
 from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -113,6 +115,9 @@ _FIXED_HEADERS: Final = b"".join(
 )
 
 
+# With an embedding site's Origin (ReaderHttpProtocol._grant), after its access-control-allow-origin.
+_GRANT_HEADERS: Final = b"access-control-allow-credentials: true\r\nvary: Origin\r\n"
+
 # What a connection awaits before the first byte of its first request.
 _FIRST: Final = object()
 
@@ -146,7 +151,7 @@ class ReaderHttpProtocol(HttpToolsProtocol):
     __slots__ = (
         "head_timeout", "_counted", "_unmeasured", "_first_read", "_measure_at", "_refusal", "_answered", "_ticker",
         "_waiting", "_waiting_ticks", "_waiting_since", "_waiting_read", "_access_log", "body_timeout",
-        "_tick_seconds", "_head_ticks", "_body_ticks",
+        "_tick_seconds", "_head_ticks", "_body_ticks", "_embed_origins", "_granted",
     )  # fmt: skip
 
     def __init__(
@@ -154,11 +159,16 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         *args: Any,
         head_timeout: float = HEAD_TIMEOUT_SECONDS,
         body_timeout: float = BODY_TIMEOUT_SECONDS,
+        embed_origins: tuple[str, ...] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.head_timeout = head_timeout
         self.body_timeout = body_timeout
+        # The embedding allowlist (Settings.embed_origins): a refusal of a request one of them made carries
+        # its CORS grant (_grant), and the <reader-article> component learns what happened.
+        self._embed_origins = frozenset(origin.encode("latin-1") for origin in embed_origins)
+        self._granted = b""
         self._tick_seconds, self._head_ticks, self._body_ticks = _ticks(head_timeout, body_timeout)
         # The request whose head is counted (its scope), the bytes read since it began (all of the read it
         # began in: a head is never counted short), that first read's size, and the count at which a head
@@ -333,6 +343,7 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             self._ticker = None
         request = self._request_for_log()
         in_head = self._head_in_progress()
+        self._granted = self._grant(in_head)
         if in_head:
             self.headers.clear()  # the fields of a refused head, which no application saw: not kept meanwhile
         self.url = b""
@@ -389,6 +400,8 @@ class ReaderHttpProtocol(HttpToolsProtocol):
         head = [STATUS_LINE[status]]
         head += [b"%s: %s\r\n" % header for header in self.server_state.default_headers]
         head += [_FIXED_HEADERS, b"content-length: %d\r\n" % len(body)]
+        if self._granted:
+            head += [b"access-control-allow-origin: %s\r\n%s" % (self._granted, _GRANT_HEADERS)]
         head += [b"%s: %s\r\n\r\n" % (REQUEST_ID_HEADER, request_id), body]
         self.transport.write(b"".join(head))
         self._close_lingering()
@@ -419,6 +432,22 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             self._ticker = self.loop.call_later(LINGER_SECONDS, self.transport.close)
         else:
             self.transport.close()
+
+    def _grant(self, in_head: bool) -> bytes:
+        """The Origin of the refused request when it is on the embedding allowlist, else b"": a browser shows
+        a cross-site script the answer (a 414 for a component's address too long) only with a grant; without
+        one, all it learns is that the fetch failed. The fields are those of the head as far as it came."""
+        if not self._embed_origins:
+            return b""
+        fields: Iterable[tuple[bytes, bytes]]
+        if in_head:
+            fields = self.headers
+        elif self.scope is not None and self.cycle is not None and not self.cycle.response_complete:
+            fields = self.scope.get("headers", [])
+        else:
+            return b""
+        origin = next((value for name, value in fields if name.lower() == b"origin"), b"")
+        return origin if origin in self._embed_origins else b""
 
     def _request_for_log(self) -> Scope:
         """The refused request for its access-log line: a head's method, target and version as far as they

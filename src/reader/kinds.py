@@ -320,12 +320,12 @@ class RouteLookup:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             # In the scope itself, not a copy: every layer inside reads it, Starlette's error pages too.
-            asked = scope if scope["method"] != "OPTIONS" else _as_asked(scope)
+            asked = scope if scope["method"] != "OPTIONS" else as_asked(scope)
             scope[SCOPE_KEY] = self.index.find_in(asked)
         await self.app(scope, receive, send)
 
 
-def _as_asked(scope: Scope) -> Scope:
+def as_asked(scope: Scope) -> Scope:
     """An OPTIONS request as the method it is a preflight for, if it is one."""
     for name, value in scope["headers"]:
         if name == b"access-control-request-method":

@@ -68,12 +68,18 @@ class Font:
 
 
 SYSTEM_SANS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
+# reader's web fonts go by names of their own ("reader Lexend": static/css/fonts.css, scripts/vendor_assets.py),
+# never a font's usual name: their faces are declared in the document of a page that embeds an article
+# (<reader-article>), where a plain "Lexend" replaced the page's own Lexend, and the page's could replace reader's.
+WEB_FONT_PREFIX = "reader "
 FONT_CHOICES = {
     "sans": Font(SYSTEM_SANS, 0.69),
     "serif": Font('"Noto Serif", Georgia, Cambria, "Times New Roman", serif', 0.72, title_widen=1.04),
-    "lexend": Font("Lexend, system-ui, sans-serif", 0.67, title_widen=1.04),
-    "opendyslexic": Font("OpenDyslexic, system-ui, sans-serif", 0.88, title_widen=1.45),
-    "atkinson": Font('"Atkinson Hyperlegible", system-ui, sans-serif', 0.57, frozenset({"vi"}), title_widen=0.98),
+    "lexend": Font(f'"{WEB_FONT_PREFIX}Lexend", system-ui, sans-serif', 0.67, title_widen=1.04),
+    "opendyslexic": Font(f'"{WEB_FONT_PREFIX}OpenDyslexic", system-ui, sans-serif', 0.88, title_widen=1.45),
+    "atkinson": Font(
+        f'"{WEB_FONT_PREFIX}Atkinson Hyperlegible", system-ui, sans-serif', 0.57, frozenset({"vi"}), title_widen=0.98
+    ),
 }
 FONTS = tuple(FONT_CHOICES)
 

@@ -192,6 +192,6 @@ def test_fonts_see_a_fallback(open_page: Callable[..., Page]) -> None:
     page = open_page(SEED, prefs="1|f:lexend")
     # Atkinson Hyperlegible lacks Vietnamese letters: forced onto a Vietnamese article, other fonts fill in.
     page.evaluate("document.querySelector('#reader').dataset.font = 'atkinson'")
-    add_css(page, '.reader[data-font="atkinson"] { --reader-font: "Atkinson Hyperlegible"; }')
+    add_css(page, '.reader[data-font="atkinson"] { --reader-font: "reader Atkinson Hyperlegible"; }')
     problems = font_problems(page, "lexend")
     assert any("Atkinson Hyperlegible" in p for p in problems)

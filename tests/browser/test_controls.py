@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
 from reader.fonts import first_family
-from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, fmt
+from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, WEB_FONT_PREFIX, fmt
 from tests.browser import a11y
 from tests.browser.conftest import PageProblems, describe_violations, run_axe, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
@@ -241,8 +241,8 @@ def test_line_length_never_exceeds_the_setting(
     [
         ("sans", "system-ui"),
         ("serif", '"Noto Serif"'),
-        ("lexend", "Lexend"),
-        ("opendyslexic", "OpenDyslexic"),
+        ("lexend", '"reader Lexend"'),
+        ("opendyslexic", '"reader OpenDyslexic"'),
     ],
 )
 def test_fonts_apply(page: Page, context: BrowserContext, live_server: str, font: str, family: str) -> None:
@@ -294,7 +294,9 @@ def test_text_stays_put_when_the_web_font_arrives(
         drawn_after = {entry["familyName"] for entry in a11y.font_fallback(page, BODY_P)}
     finally:
         context.close()
-    assert family not in drawn_before and drawn_after == {family}  # a system font drew it, then the web font
+    # A system font drew it, then the web font (which Chromium names as its file does, without reader's prefix).
+    drawn = family.removeprefix(WEB_FONT_PREFIX)
+    assert drawn not in drawn_before and drawn_after == {drawn}
     assert fallback_used
     assert before["column"] == pytest.approx(after["column"], abs=0.5)
     # Lines break about where they will (the bold title's in a bolder drawing of the regular system font): one
@@ -435,12 +437,13 @@ def test_the_web_fonts_faces_load_only_for_a_web_font_and_every_swap_keeps_them(
     page.on("request", lambda request: fetched.append(request.url) if WEB_FONTS_CSS in request.url else None)
     page.goto(live_server + SEED)
     wait_for_htmx(page)
-    assert fetched == [] and page.evaluate("[...document.fonts].filter((face) => face.family === 'Lexend').length") == 0
+    faces = "(family) => [...document.fonts].filter((face) => face.family === family).length"
+    assert fetched == [] and page.evaluate(faces, "reader Lexend") == 0
     page.locator("#reader-panel-summary").click()
-    page.wait_for_function("() => [...document.fonts].some((face) => face.family === 'Lexend fallback: Noto Sans')")
+    page.wait_for_function(f"() => ({faces})('reader Lexend fallback: Noto Sans') > 0")
     assert len(fetched) == 1
     page.route(f"**{WEB_FONTS_CSS}*", lambda route: route.abort("aborted"))
-    page.evaluate(FACES_EACH_FRAME, "Lexend")
+    page.evaluate(FACES_EACH_FRAME, "reader Lexend")
     page.locator("#reader-font-lexend").click()
     expect(page.locator("#reader")).to_have_attribute("data-font", "lexend")
     page.locator("#reader-bigger").click()
@@ -462,7 +465,7 @@ def test_atkinson_is_offered_only_where_it_has_the_letters(
 ) -> None:
     set_prefs(context, live_server, "1|f:atkinson")
     page.goto(live_server + ENGLISH)
-    assert style(page, BODY_P, "fontFamily").startswith('"Atkinson Hyperlegible"')
+    assert style(page, BODY_P, "fontFamily").startswith('"reader Atkinson Hyperlegible"')
     expect(page.locator("#reader-font-atkinson")).to_have_attribute("aria-pressed", "true")
     page.goto(live_server + SEED)
     assert style(page, BODY_P, "fontFamily").startswith("system-ui")

@@ -14,7 +14,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, Route, expect
 
-from tests.browser.conftest import ROOT, describe_violations, run_axe, static_server
+from reader.i18n import gettext
+from tests.browser import a11y
+from tests.browser.conftest import AXE_PATH, ROOT, describe_violations, run_axe, static_server
 from tests.browser.test_quick_presses import slow_down
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 from tests.serverproc import Server, create_token
@@ -30,6 +32,24 @@ READ_PROPERTIES = sorted(
     }
 )
 HOST_VALUE = "123.456px"
+OWN_FONT_CSS = """@font-face { font-family: "Lexend"; src: local("DejaVu Serif"); }
+.brand { font-family: "Lexend", monospace; }
+"""
+# What a page may do with the element's own box, and inherited properties it sets on the element (with
+# !important), which must not reach the article.
+LAYOUT_CSS = """#none-important { display: none !important; }
+#none { display: none; }
+#boxed { width: 300px; max-width: 300px; margin-left: 100px; border: 3px solid rgb(200, 0, 0); }
+.grid { display: grid; grid-template-columns: 200px 1fr; gap: 20px; }
+.grid reader-article { grid-column: 2; grid-row: 1; }
+.flex { display: flex; }
+.flex reader-article { flex: 0 0 400px; }
+reader-article {
+  font-family: cursive !important; font-style: italic !important; line-height: 5 !important;
+  letter-spacing: 4px !important; text-align: right !important; text-transform: uppercase !important;
+  color: rgb(200, 0, 0) !important; white-space: pre !important; cursor: wait !important;
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -107,7 +127,31 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.violations.push(`${event.effectiveDirective} ${event.blockedURI}`);
 });
 """
+    # A page that hides, sizes, frames and places its components, with a hostile stylesheet and inherited
+    # properties set on the element itself (test_the_page_lays_out_the_component_and_styles_nothing_inside).
+    layout_one = f"""<reader-article id="ID" src="{fragment}" lang="en"><a href="{reader}/articles/{SEED_SLUG}">Read</a>
+</reader-article>"""
+    layout = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A laid-out host page</title>
+<script type="module" src="{reader}/static/reader-article.js"></script>
+<link rel="stylesheet" href="hostile.css"><link rel="stylesheet" href="layout.css"></head>
+<body><main><h1>Host news site</h1>
+{layout_one.replace('id="ID"', 'id="hidden-attribute" hidden')}
+{layout_one.replace("ID", "none-important")}
+{layout_one.replace("ID", "none")}
+{layout_one.replace('id="ID"', 'id="none-inline" style="display: none"')}
+{layout_one.replace("ID", "boxed")}
+<div class="grid"><aside>Beside</aside>{layout_one.replace("ID", "in-grid")}</div>
+<div class="flex">{layout_one.replace("ID", "in-flex")}<aside>Beside</aside></div>
+</main></body></html>"""
+    # A page with a font of its own named Lexend, as one of reader's web fonts is.
+    own_font = component.replace("hostile.css", "own-font.css").replace(
+        '<p id="host-text">', '<p id="host-text" class="brand">'
+    )
     return {
+        "own-font.html": own_font,
+        "own-font.css": OWN_FONT_CSS,
+        "layout.html": layout,
+        "layout.css": LAYOUT_CSS,
         "trusted.html": trusted,
         "trusted-refused.html": trusted.replace("trusted-types reader-article", "trusted-types host-policy"),
         "events.js": events,
@@ -115,6 +159,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
         "reader-htmx.js": htmx_recipe(reader),
         "component.html": component,
         "two.html": two.replace('<link rel="stylesheet" href="hostile.css">', ""),
+        # Two articles, their controls in one language (test_each_components_reading_tools_have_a_name_of_their_own)
+        "two-en.html": two.replace('<link rel="stylesheet" href="hostile.css">', "").replace(
+            f'src="{fragment}"', f'src="{fragment}" lang="en"'
+        ),
         "links.html": links,
         "missing.html": links.replace(f"/embed/{EN_SLUG}", "/embed/no-such-article"),
         "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
@@ -202,7 +250,7 @@ def test_the_component_renders_and_operates_the_seed_article(host_context: Brows
     assert shadow_style(page, "#reader-title", "fontSize") == "32px"
     # The web fonts and their fallbacks are declared in the host document: faces inside a shadow root are not.
     families = page.evaluate("() => [...new Set([...document.fonts].map((face) => face.family))]")
-    assert {"OpenDyslexic", "OpenDyslexic fallback: Noto Sans"} <= set(families), families
+    assert {"reader OpenDyslexic", "reader OpenDyslexic fallback: Noto Sans"} <= set(families), families
     # A+ inside the embed: larger text, announced, focus kept.
     bigger = page.locator("reader-article #reader-bigger")
     bigger.click()
@@ -242,6 +290,90 @@ def test_custom_properties_the_page_sets_do_not_reach_the_article(host_context: 
     assert len(READ_PROPERTIES) > 40 and leaks == [], leaks
     assert shadow_style(page, ".reader-main", "paddingLeft") == "16px"
     assert shadow_style(page, "#reader-title", "fontSize") == "32px"
+
+
+def test_the_page_lays_out_the_component_and_styles_nothing_inside(host_context: BrowserContext, sites: Sites) -> None:
+    # The component's :host rules were `all: initial !important; display: block !important`: a shadow root's
+    # !important beats the page's, so a page could neither hide the element (hidden, display: none, even with
+    # !important: an inactive tab's article was shown, tabbable and read out) nor give it a width, margins, a
+    # border or its place in a grid. The element's box is the page's now; what it would pass on inside is not.
+    page = host_context.new_page()
+    page.goto(sites.host + "/layout.html")
+    page.wait_for_function(
+        "[...document.querySelectorAll('reader-article')].every((e) => e.shadowRoot?.getElementById('reader-title'))"
+    )
+    for hidden in ("hidden-attribute", "none-important", "none", "none-inline"):
+        element = page.locator(f"#{hidden}")
+        assert element.evaluate("e => getComputedStyle(e).display") == "none", hidden
+        expect(element.locator("#reader-bigger")).to_be_hidden()
+    # Tab goes through the shown components only.
+    page.locator("main > h1").evaluate("e => { e.tabIndex = -1; e.focus(); }")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "boxed"
+
+    def box(selector: str) -> dict[str, float]:
+        return dict(page.locator(selector).evaluate("e => e.getBoundingClientRect().toJSON()"))
+
+    boxed, main = box("#boxed"), box("main")
+    assert (boxed["left"] - main["left"], boxed["width"]) == (100, 306)  # 300 px, and a 3 px border each side
+    assert page.locator("#boxed").evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(200, 0, 0)"
+    grid, in_grid = box(".grid"), box("#in-grid")
+    assert (in_grid["left"] - grid["left"], in_grid["width"]) == (220, grid["width"] - 220)
+    assert box("#in-flex")["width"] == 400
+    # Inside, none of what the page set on the element (nor its `* {… !important}`) reaches the article.
+    for shown in ("boxed", "in-grid", "in-flex"):
+        inside = page.locator(f"#{shown} .reader-body p").first.evaluate(
+            """p => {
+              const style = getComputedStyle(p);
+              return [style.fontSize, style.fontFamily.includes("cursive"), style.fontStyle, style.letterSpacing,
+                      style.textAlign, style.textTransform, style.color, style.whiteSpace, style.cursor,
+                      parseFloat(style.lineHeight) / parseFloat(style.fontSize) < 2];
+            }"""
+        )
+        assert inside[:6] == ["16px", False, "normal", "normal", "start", "none"], (shown, inside)
+        assert inside[6] not in ("rgb(200, 0, 0)", "rgb(119, 119, 119)") and inside[7:] == ["normal", "auto", True]
+        assert page.locator(f"#{shown} #reader-title").evaluate("e => getComputedStyle(e).fontSize") == "32px"
+
+
+def test_the_pages_own_font_of_a_web_fonts_name_stays_its_own(host_context: BrowserContext, sites: Sites) -> None:
+    # The component declares reader's web fonts in the page's document (faces do not apply from a shadow root):
+    # they were named as the fonts are ("Lexend"), and the page's own Lexend gave way to reader's for the page's
+    # own text. They go by reader's names now ("reader Lexend"), which no page's font takes.
+    page = host_context.new_page()
+    page.goto(sites.host + "/own-font.html")
+    expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+    page.evaluate("document.fonts.ready")
+    families = page.evaluate("() => [...document.fonts].map((face) => face.family)")
+    assert families.count("Lexend") == 1 and "reader Lexend" in families, families
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    drawn = {entry["familyName"] for entry in a11y.font_fallback(page, "#host-text")}
+    assert drawn == {"DejaVu Serif"}, drawn
+
+
+def test_each_components_reading_tools_have_a_name_of_their_own(host_context: BrowserContext, sites: Sites) -> None:
+    # Two components with English controls both named their toolbar "Reading tools": two landmarks of one name,
+    # which a screen reader's list of regions cannot tell apart (axe's landmark-unique). Each is named with its
+    # article's title, in the controls' language; reader's own article page (one article) keeps the short name.
+    page = host_context.new_page()
+    page.goto(sites.host + "/two-en.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    for component in (first, second):
+        expect(component.locator("#reader-title")).to_be_visible()
+    en_title = str(second.locator("#reader-title").text_content()).strip()
+    expect(first.get_by_role("region", name=f"Reading tools: {SEED_TITLE}", exact=True)).to_be_visible()
+    expect(second.get_by_role("region", name=f"Reading tools: {en_title}", exact=True)).to_be_visible()
+    page.evaluate(AXE_PATH.read_text())
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: "rule", values: ["landmark-unique"]},
+                                                 resultTypes: ["violations"]})).violations"""
+    )
+    assert violations == [], describe_violations(violations)
+    own = host_context.new_page()
+    own.goto(f"{sites.reader}/articles/{SEED_SLUG}")
+    expect(own.get_by_role("region", name="Công cụ đọc", exact=True)).to_be_visible()
+    iframe = host_context.new_page()
+    iframe.goto(f"{sites.reader}/embed/{SEED_SLUG}")
+    expect(iframe.get_by_role("region", name=f"Công cụ đọc: {SEED_TITLE}", exact=True)).to_be_visible()
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
@@ -809,6 +941,27 @@ def test_a_component_that_finds_its_article_deleted_gives_way_to_its_link(
     expect(second.locator("#reader-title")).to_have_count(0)
     expect(second.locator("#reader-status")).to_have_count(0)
     expect(page.locator("#first-link")).to_be_focused()
+
+
+def test_a_component_whose_article_is_gone_shows_why_by_its_link(host_context: BrowserContext, sites: Sites) -> None:
+    # The article was gone before the component loaded: its link stays, and reader's 404 explanation (in the
+    # controls' language) is shown above it, as text; it was discarded.
+    host_page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<script type="module" src="{sites.reader}/static/reader-article.js"></script></head><body><main>
+<reader-article src="{sites.reader}/articles/never-was-here/fragment"><a id="never-link"
+ href="{sites.reader}/articles/never-was-here">Never was here</a></reader-article>
+</main></body></html>"""
+    (sites.db.parent / "host" / "never.html").write_text(host_page)
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the browser's own line about the 404 of the fragment
+    page.goto(sites.host + "/never.html")
+    why = page.locator("reader-article #reader-gone")
+    explanation = gettext("vi", "There is no page at this address. The article may have moved or been removed.")
+    expect(why).to_have_text(explanation)
+    expect(why).to_have_attribute("lang", "vi")
+    expect(why).not_to_have_attribute("role", "status")  # said on loading, not a change: read in its place
+    expect(page.locator("#never-link")).to_be_visible()
+    assert why.evaluate("p => p.compareDocumentPosition(p.getRootNode().querySelector('slot')) & 4") == 4
 
 
 def test_a_pressed_control_keeps_its_place_while_a_component_above_it_grows(
