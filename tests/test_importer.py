@@ -13,9 +13,11 @@ from bs4 import Tag
 
 from reader import charsets, importer
 from reader.cli import main
+from reader.db import Database
 from reader.drafts import MAX_BODY_CHARS
 from reader.importer import ImportFailure, drafts_from_files
 from reader.models import BY_CLI_IMPORT
+from reader.store import SqlArticleStore
 from tests.conftest import CountedCalls
 from tests.serverproc import reader_command
 from tests.test_sanitize import TRICKY_BODY, TRICKY_STORED
@@ -792,3 +794,35 @@ def test_an_import_as_drafts_holds_back_new_articles_only(tmp_path: Path) -> Non
             "published",
         )
     conn.close()
+
+
+@pytest.mark.anyio
+async def test_a_file_at_a_renamed_articles_old_address_updates_that_article(
+    tmp_path: Path, database: Database
+) -> None:
+    """Importing "Hội nghị" again after its article was renamed: the file is that article (it stays
+    published, its old address still leads to it), not a new draft that takes the old address away."""
+    store = SqlArticleStore(database)
+    first = write(tmp_path / "hoi-nghi.txt", "Hội nghị\n\nNội dung cũ.\n")
+    assert (await importer.import_files(store, [first], by="mai", lang="vi")).created == 1
+    assert await store.rename_article("hoi-nghi", "hoi-nghi-2026", version=1)
+    again = write(tmp_path / "hoi-nghi.txt", "Hội nghị\n\nNội dung mới.\n")
+    result = await importer.import_files(store, [again], by="mai", lang="vi", as_drafts=True)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
+    assert await store.get_redirect("hoi-nghi") == "hoi-nghi-2026"  # published: readers are led there
+    assert await store.get_article("hoi-nghi", drafts=True) is None
+    article = await store.get_article("hoi-nghi-2026")
+    assert article is not None and "Nội dung mới." in article.body_html
+
+
+@pytest.mark.anyio
+async def test_an_import_that_holds_one_article_twice_is_refused(tmp_path: Path, database: Database) -> None:
+    store = SqlArticleStore(database)
+    first = write(tmp_path / "hoi-nghi.txt", "Hội nghị\n\nNội dung cũ.\n")
+    await importer.import_files(store, [first], by="mai", lang="vi")
+    assert await store.rename_article("hoi-nghi", "hoi-nghi-2026", version=1)
+    renamed = write(tmp_path / "new.json", json.dumps({**JSON_ARTICLE, "slug": "hoi-nghi-2026", "lang": "vi"}))
+    with pytest.raises(ImportFailure, match="'hoi-nghi' is an old address of the article at 'hoi-nghi-2026'"):
+        await importer.import_files(store, [first, renamed], by="mai", lang="vi")
+    article = await store.get_article("hoi-nghi-2026")
+    assert article is not None and "Nội dung cũ." in article.body_html  # nothing written

@@ -31,7 +31,7 @@ from reader.db import (
     url_identity,
 )
 from reader.demo import seed_demo
-from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings
+from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings, save_imported
 from reader.models import BY_CLI_IMPORT
 from reader.settings import (
     ACCESS_LOG_FORMATS,
@@ -432,7 +432,7 @@ async def _import(settings: Settings, files: Sequence[Path], *, lang: str | None
         store = SqlArticleStore(db)
         if drafts:
             read = await held_back(store, read)
-        result = await store.save_articles(read, by=BY_CLI_IMPORT)
+        result = await save_imported(store, read, by=BY_CLI_IMPORT)
     total = result.created + result.updated + result.unchanged
     # What the editor's check page would say of each article, said now on standard error (warnings: the
     # articles are imported all the same), a line a finding, before the summary on standard output.

@@ -34,7 +34,7 @@ from reader.list_paragraphs import make_lists, may_hold_lists
 from reader.models import DRAFT, PUBLISHED, ArticleDraft, SaveResult
 from reader.readability.report import LayoutIssue, message_language
 from reader.soup import Places, elements_named, parse_html
-from reader.store import ArticleStore
+from reader.store import ArticleStore, SameArticleTwice
 
 Progress = Callable[[int, int], None]
 
@@ -568,14 +568,38 @@ async def held_back(store: ArticleStore, drafts: Sequence[ArticleDraft]) -> list
     keeps its state, as any import leaves it (taking a published article off the site is the editor's act,
     not an import's), and a file's own state is kept: it was written on purpose.
 
+    A file at an old address of a renamed article is that article (the save updates it: save_imported).
+
     Looked up before the save's transaction: an article deleted in between is made again as published (it
     was published a moment ago); one made in between is made a draft."""
     held = []
     for draft in drafts:
-        if draft.status is None and await store.get_article(draft.slug, drafts=True) is None:
+        if draft.status is None and not await _here(store, draft.slug):
             draft = dataclasses.replace(draft, status=DRAFT)
         held.append(draft)
     return held
+
+
+async def _here(store: ArticleStore, slug: str) -> bool:
+    """Whether an article is at `slug`, or was and was renamed (a draft or not)."""
+    return (
+        await store.get_article(slug, drafts=True) is not None
+        or await store.get_redirect(slug, drafts=True) is not None
+    )
+
+
+async def save_imported(store: ArticleStore, drafts: Sequence[ArticleDraft], *, by: str) -> SaveResult:
+    """Save the drafts in one transaction (ArticleStore.save_articles: a file at an old address of a renamed
+    article updates that article); an ImportFailure, nothing written, when two of them are one article."""
+    try:
+        return await store.save_articles(drafts, by=by)
+    except SameArticleTwice as exc:
+        values = {"slug": exc.slug, "target": exc.target}
+        message = N_(
+            "'%(slug)s' is an old address of the article at '%(target)s', which this import saves as well; "
+            "import that article once"
+        )
+        raise ImportFailure(exc.slug, message, "slug", values=values) from None
 
 
 async def import_files(
@@ -593,4 +617,4 @@ async def import_files(
     drafts = drafts_from_files(paths, progress, zone, lang=lang)
     if as_drafts:
         drafts = await held_back(store, drafts)
-    return await store.save_articles(drafts, by=by)
+    return await save_imported(store, drafts, by=by)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Protocol
 
 from reader.cpu_work import off_the_loop
@@ -180,6 +181,16 @@ class SlugTaken(ConflictError):
         super().__init__(f"the address {slug!r} is {'kept for a deleted article' if deleted else 'taken'}")
         self.slug = slug
         self.deleted = deleted
+
+
+class SameArticleTwice(Exception):
+    """An import that would save one article twice: `slug` is an old address of the article at `target`,
+    which another of its articles is saved at (or leads to as well): nothing was written."""
+
+    def __init__(self, slug: str, target: str) -> None:
+        super().__init__(f"{slug!r} leads to {target!r}, which the same save writes too")
+        self.slug = slug
+        self.target = target
 
 
 class ArticleStore(Protocol):
@@ -401,10 +412,12 @@ class SqlArticleStore:
 
     async def save_articles(self, drafts: Sequence[ArticleDraft], *, by: str = "") -> SaveResult:
         """Create or update every draft in one transaction: all of them are written, or none; `by`: who.
+        A draft at an old address of a renamed article updates that article (save_drafts' `followed`): an
+        import of the file it came from, as it was named, must not take its old links away from it.
 
         Another node may create one of the slugs between this transaction's look-up and its insert; the
         insert then breaks the slug's uniqueness, nothing is written, and the save runs again, finding that
-        article to update.
+        article to update. The same when an old address leads elsewhere than it did a moment before.
         """
         words = await drafts_words(drafts)
         for attempt in range(_SAVE_ATTEMPTS):
@@ -416,8 +429,12 @@ class SqlArticleStore:
         raise AssertionError("unreachable")
 
     async def _save(self, drafts: Sequence[ArticleDraft], words: Sequence[SearchText], by: str) -> SaveResult:
-        async with self.db.transaction(touches=[d.slug for d in drafts]) as tx:
-            return await save_drafts(tx, drafts, words, by=by)
+        # The articles the drafts' old addresses lead to are touched too: looked up first, as the
+        # transaction's keys are named before it starts (save_drafts checks them again inside it).
+        slugs = [d.slug for d in drafts]
+        targets = set((await _leads(self.db, slugs)).values())
+        async with self.db.transaction(touches=[*slugs, *sorted(targets)]) as tx:
+            return await save_drafts(tx, drafts, words, by=by, followed=targets)
 
     async def save_article(self, draft: ArticleDraft, *, by: str = "") -> tuple[Article, bool]:
         """Create or update one article; the article as this write left it (read in its own transaction:
@@ -718,10 +735,23 @@ def _drafts_words(drafts: Sequence[ArticleDraft]) -> list[SearchText]:
 
 
 async def save_drafts(
-    tx: Transaction, drafts: Sequence[ArticleDraft], words: Sequence[SearchText], *, by: str = ""
+    tx: Transaction,
+    drafts: Sequence[ArticleDraft],
+    words: Sequence[SearchText],
+    *,
+    by: str = "",
+    followed: Collection[str] | None = None,
 ) -> SaveResult:
     """Create or update every draft within `tx` (whose `touches` must name their slugs); `words`: each one's
-    (drafts_words, made before the transaction); `by`: who."""
+    (drafts_words, made before the transaction); `by`: who.
+
+    With `followed` (the articles the drafts' old addresses led to when `tx`'s touches were named, and
+    which they name too), a draft at no article's address but at an old one updates the article it leads
+    to, as a draft at that article's address would: creating it there would take the address, and the
+    links to it, away from that article (_DROP_REDIRECT). ConflictError when it leads to another article
+    now (a rename meanwhile: the save runs again); SameArticleTwice when another draft is that article too."""
+    if followed is not None:
+        drafts, words = await _followed(tx, drafts, words, followed)
     now = _now()
     today = dt.date.today().isoformat()
     created: list[tuple[object, ...]] = []
@@ -743,6 +773,40 @@ async def save_drafts(
         await tx.execute_many(_KEEP_CURRENT.format(row_lock=tx.row_lock), [(row[-1],) for row in updated])
         await tx.execute_many(_UPDATE, updated)
     return SaveResult(created=len(created), updated=len(updated), unchanged=len(drafts) - len(created) - len(updated))
+
+
+async def _leads(db: Database | Transaction, slugs: Sequence[str]) -> dict[str, str]:
+    """Of `slugs`, the old addresses of renamed articles, each with the address it leads to."""
+    leads: dict[str, str] = {}
+    for start in range(0, len(slugs), _LOOKUP_CHUNK):
+        chunk = slugs[start : start + _LOOKUP_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = await db.fetch_all(f"SELECT slug, target FROM article_redirects WHERE slug IN ({marks})", chunk)
+        leads.update({str(row["slug"]): str(row["target"]) for row in rows})
+    return leads
+
+
+async def _followed(
+    tx: Transaction, drafts: Sequence[ArticleDraft], words: Sequence[SearchText], followed: Collection[str]
+) -> tuple[list[ArticleDraft], list[SearchText]]:
+    """The drafts (and their words) with each one at an old address moved to the article's address (save_drafts)."""
+    leads = await _leads(tx, [d.slug for d in drafts])
+    if not leads:
+        return list(drafts), list(words)
+    if not set(leads.values()) <= set(followed):
+        raise ConflictError("an old address leads elsewhere than it did when the save began")
+    at = {d.slug for d in drafts}
+    moved: dict[str, str] = {}
+    for slug, target in sorted(leads.items()):
+        if target in at or target in moved.values():
+            raise SameArticleTwice(slug, target)
+        moved[slug] = target
+    followed_drafts = [dataclasses.replace(d, slug=moved.get(d.slug, d.slug)) for d in drafts]
+    # Their words again: a slug's words are among them (rare enough to be made while the write waits).
+    again = await drafts_words([d for d in followed_drafts if d.slug in moved.values()])
+    made = iter(again)
+    kept = [next(made) if d.slug in moved.values() else w for d, w in zip(followed_drafts, words, strict=True)]
+    return followed_drafts, kept
 
 
 async def _few_found(db: Database, query: str) -> bool:

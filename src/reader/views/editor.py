@@ -31,7 +31,7 @@ from reader.drafts import (
     source_as_html,
 )
 from reader.i18n import N_, format_date, gettext, language_name
-from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings, with_lists
+from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings, save_imported, with_lists
 from reader.layout_checks import AUTO_DARK, layout_report
 from reader.models import (
     BY_CLI_IMPORT,
@@ -788,7 +788,10 @@ async def import_files(request: Request) -> Response:
         # Drafts unless the editor chose otherwise (a form without the field too): the findings below are
         # read before readers see the articles (reader.importer.held_back).
         drafts = await held_back(request.state["store"], drafts)
-    result = await request.state["store"].save_articles(drafts, by=_by(request))
+    try:
+        result = await save_imported(request.state["store"], drafts, by=_by(request))
+    except ImportFailure as exc:
+        return _import_page(request, exc.localized(ui_lang_for(request)))
     findings = await cpu_work.off_the_loop(layout_findings, drafts, ui_lang_for(request))
     return _import_page(
         request, result=result, drafts=drafts, findings={draft.slug: issues for draft, issues in findings}
