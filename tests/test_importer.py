@@ -720,6 +720,18 @@ def test_the_language_is_the_first_in_the_body_when_html_and_body_say_none(tmp_p
     assert drafts_from_files([english])[0].lang == "en-GB"  # <html lang> first, when it is there
 
 
+def test_the_chosen_language_comes_before_words_marking_but_not_html_lang(tmp_path: Path) -> None:
+    """Word marks text with its proofing language (lang=EN-US on Vietnamese text): the editor's choice of
+    language comes before <body lang> and the first lang inside, never before <html lang>."""
+    english_body = WORD_PAGE.replace("<body lang=VI ", "<body lang=EN-US ")
+    assert drafts_from_files([write(tmp_path / "a.htm", english_body)], lang="vi")[0].lang == "vi"
+    assert drafts_from_files([write(tmp_path / "b.htm", english_body)])[0].lang == "en-US"  # none chosen
+    inner_only = WORD_PAGE.replace("<body lang=VI ", "<body ").replace("lang=VI", "lang=EN-US")
+    assert drafts_from_files([write(tmp_path / "c.htm", inner_only)], lang="vi")[0].lang == "vi"
+    declared = english_body.replace("<html ", '<html lang="en-gb" ')
+    assert drafts_from_files([write(tmp_path / "d.htm", declared)], lang="vi")[0].lang == "en-GB"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "where"),
     [

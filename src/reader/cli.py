@@ -125,8 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--db", help=db_help)
     importer.add_argument(
         "--lang", metavar="TAG",
-        help="the language (a BCP 47 tag: vi, en) of articles whose file says none (HTML without <html lang> or "
-        "<body lang>, Markdown or JSON without lang, every .txt file); without it, such a file is refused",
+        help="the language (a BCP 47 tag: vi, en) of articles whose file says none (HTML without <html lang>, "
+        "Markdown or JSON without lang, every .txt file), before Word's <body lang> and the lang of its text; "
+        "without it, such a file takes Word's marking, or is refused",
     )  # fmt: skip
     importer.add_argument(
         "--drafts", action="store_true",

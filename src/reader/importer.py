@@ -262,8 +262,11 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
             first[node.name] = node
     container = next((first[name] for name in _CONTAINERS if name in first), soup)
     fields: dict[str, object] = {}
-    if (document_lang := _document_lang(first.get("html"), first.get("body"), container)) is not None:
-        fields["lang"] = document_lang
+    declared, marked = _document_lang(first.get("html"), first.get("body"), container)
+    if declared is not None:
+        fields["lang"] = declared
+    elif marked is not None:
+        fields[MARKED_LANG] = marked
     heading = container.find("h1")
     title_tag = first.get("title")
     if isinstance(heading, Tag) and heading.get_text(strip=True):
@@ -293,8 +296,7 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
     # Word's list paragraphs (and lists pasted as paragraphs) made lists: the sanitizer, next, removes the
     # markup that says they are one.
     if may_hold_lists(text):
-        lang = fields.get("lang")
-        make_lists(soup, container, lang if isinstance(lang, str) else None)
+        make_lists(soup, container, declared or marked)
     # After the lists: an empty paragraph between two runs of list paragraphs keeps them two lists.
     _drop_empty_paragraphs(container)
     if "summary" not in fields and (lead := _bold_lead(container)) is not None:
@@ -348,17 +350,27 @@ def _wholly_bold(paragraph: Tag) -> bool:
     )
 
 
-def _document_lang(html_tag: Tag | None, body: Tag | None, container: Tag | BeautifulSoup) -> str | None:
-    """The document's language: <html lang>, else <body lang>, else the first lang="…" in the body. Word's
-    "Save as Web Page" writes <body lang=VI> and lang on runs of text, none on <html>; the tag is made
-    lower-case as BCP 47 writes it later (reader.drafts.normalize_lang: VI is vi)."""
-    for tag in (html_tag, body):
-        if tag is not None and str(tag.get("lang") or "").strip():
-            return str(tag["lang"]).strip()
+def _document_lang(
+    html_tag: Tag | None, body: Tag | None, container: Tag | BeautifulSoup
+) -> tuple[str | None, str | None]:
+    """The document's language as it declares it (<html lang>), and else as it marks its text (<body lang>,
+    else the first lang="…" in the body). Word's "Save as Web Page" writes <body lang=VI> and lang on runs of
+    text, none on <html>, and marks them with its proofing language, English for Vietnamese text as often as
+    not (<body lang=EN-US>): a language the editor chose comes before that marking (drafts_from_files). The
+    tag is made lower-case as BCP 47 writes it later (reader.drafts.normalize_lang: VI is vi)."""
+    if html_tag is not None and str(html_tag.get("lang") or "").strip():
+        return str(html_tag["lang"]).strip(), None
+    if body is not None and str(body.get("lang") or "").strip():
+        return None, str(body["lang"]).strip()
     inner = (body or container).find(lang=_NOT_BLANK)
     if isinstance(inner, Tag):
-        return str(inner["lang"]).strip()
-    return None
+        return None, str(inner["lang"]).strip()
+    return None, None
+
+
+# An HTML file's language as its text is marked (_document_lang), kept apart from "lang": the language the
+# editor chose for the import comes before it. Not a field a file can give (the key has a space).
+MARKED_LANG = "lang as marked"
 
 
 _NOT_BLANK = re.compile(r"\S")
@@ -516,7 +528,8 @@ def drafts_from_files(
     paths: Sequence[Path], progress: Progress | None = None, zone: dt.tzinfo = dt.UTC, lang: str | None = None
 ) -> list[ArticleDraft]:
     """Validate every article of every file (a time without an offset read in `zone`; `lang`: the language of
-    an article whose file says none, else it is an error); the first problem stops everything with an
+    an article whose file says none, else it is an error, and of an HTML file whose text is only marked with
+    one, as Word marks it: _document_lang); the first problem stops everything with an
     ImportFailure. Every file's body is measured first (check_body_lengths), so that a body over the limit in
     the last file does not wait for the work on all the others."""
     for path in paths:
@@ -527,8 +540,10 @@ def drafts_from_files(
         items = read_file(path)
         for number, fields in enumerate(items, start=1):
             item = number if len(items) > 1 else None
-            if lang and fields.get("lang") in (None, ""):
-                fields = {**fields, "lang": lang}
+            marked = fields.get(MARKED_LANG) if path.suffix.lower() in HTML_SUFFIXES else None
+            fields = {key: value for key, value in fields.items() if key != MARKED_LANG or marked is None}
+            if fields.get("lang") in (None, "") and (lang or marked):
+                fields = {**fields, "lang": lang or marked}
             try:
                 draft = draft_from_fields(_draft_flag(path, item, fields), zone)
             except FieldError as exc:
