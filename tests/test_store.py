@@ -16,7 +16,7 @@ from reader.db import Database, Transaction
 from reader.drafts import draft_from_fields
 from reader.migrations import MIGRATIONS
 from reader.models import BY_CLI_IMPORT, BY_TOKEN
-from reader.store import SlugTaken, SqlArticleStore
+from reader.store import OldAddressTaken, SlugTaken, SqlArticleStore
 from tests.conftest import opened_nodes
 
 pytestmark = pytest.mark.anyio
@@ -1008,11 +1008,15 @@ async def test_a_new_article_at_an_old_address_takes_it_over_and_goes_on_from_it
     # Past every version the old address showed: an ETag read there before the rename never matches it.
     assert created is not None and created.version == 4
     assert await store.get_redirect("a") is None
-    # The same by an import; and a delete takes the deleted article's old addresses away while it is deleted.
+    # Not by an import: that is the renamed article, as it was named (reader.importer). And a delete takes the
+    # deleted article's old addresses away while it is deleted.
     assert await store.rename_article("b", "c", version=4)
-    assert (await store.save_articles([draft("b", title="Imported")])).created == 1
-    assert await store.get_redirect("b") is None and await store.get_redirect("a") is None
-    assert await store.rename_article("c", "d", version=5)
+    assert (await store.save_articles([draft("b", title="Imported")])).updated == 1
+    assert await store.get_redirect("b") == "c" and await store.get_redirect("a") is None
+    imported = await store.get_article("c")
+    assert imported is not None and (imported.title, imported.version) == ("Imported", 6)
+    assert await store.get_article("b", drafts=True) is None
+    assert await store.rename_article("c", "d", version=6)
     assert await store.get_redirect("c") == "d"
     assert await store.delete_article("d")
     assert await store.get_redirect("c") is None
@@ -1382,3 +1386,23 @@ async def test_a_new_article_is_given_its_first_address_and_the_version_it_began
     # A restore creates the article again: to feed readers, a new entry.
     assert await store.restore_deleted(draft("b"), version=deleted.last.version)
     assert await _feed_keys(store) == {"b": ("b", 3), "a": ("a", 2)}
+
+
+async def test_a_create_or_rename_asked_to_keep_old_addresses_checks_them_as_it_writes(store: SqlArticleStore) -> None:
+    """`may_take`: the editor's form, which asked before the write; the write checks again in its transaction
+    (another editor may have renamed an article away from the address since), taking only what it names."""
+    assert await store.create_article(draft("a"))
+    assert await store.rename_article("a", "b", version=1)
+    with pytest.raises(OldAddressTaken) as info:
+        await store.create_article(draft("a", title="New"), may_take=frozenset())
+    assert (info.value.slug, info.value.target) == ("a", "b")
+    assert await store.get_article("a", drafts=True) is None and await store.get_redirect("a") == "b"
+    assert await store.create_article(draft("c"))
+    with pytest.raises(OldAddressTaken):
+        await store.rename_article("c", "a", version=1, may_take=frozenset())
+    assert await store.get_redirect("a") == "b" and await store.get_article("c", drafts=True) is not None
+    # Its own old address an article takes back; one named in may_take is taken over.
+    assert await store.rename_article("b", "a", version=2, may_take=frozenset())
+    assert await store.rename_article("a", "b", version=3)
+    taken = await store.create_article(draft("a", title="New"), may_take=frozenset({"a"}))
+    assert taken is not None and await store.get_redirect("a") is None

@@ -12,9 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reader.models import Article
 from reader.settings import Settings
+from reader.store import ArticleStore
+from reader.views import editor as editor_views
 from reader.views.editor import merge_fields, with_scheme
-from tests.conftest import EN_SLUG, SEED_SLUG, SignedIn
+from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, SignedIn
 from tests.test_views_editor import form_version
 
 pytestmark = pytest.mark.anyio
@@ -205,3 +208,41 @@ async def test_a_length_error_writes_its_numbers_as_the_language_does(
     assert refused.status_code == 422 and "dài quá 300 ký tự (hiện có 399 ký tự)" in refused.text
     english = await client.post("/editor/new", data=_form(editor, title="x" * 1234), headers={"accept-language": "en"})
     assert "is longer than 300 characters (it has 1,234)" in english.text
+
+
+async def test_a_made_address_is_numbered_past_articles_and_deleted_ones_too(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """Two articles with one title and no address typed: the second is not told that an address it never
+    typed is taken; it gets the next free one, past a draft's and a deleted article's as well."""
+    assert (await client.post("/editor/new", data=_form(editor, title="Hội nghị"))).status_code == 303
+    second = await client.post("/editor/new", data=_form(editor, title="Hội nghị"))
+    assert second.status_code == 303 and "hoi-nghi-2" in second.headers["location"]
+    opened = await client.get("/editor/articles/hoi-nghi-2")
+    deleted = await client.post(
+        "/editor/articles/hoi-nghi-2/delete", data={"csrf_token": editor.csrf, "version": form_version(opened.text)}
+    )
+    assert deleted.status_code == 303
+    third = await client.post("/editor/new", data=_form(editor, title="Hội nghị"))
+    assert third.status_code == 303 and "hoi-nghi-3" in third.headers["location"]
+
+
+async def test_an_address_renamed_away_from_while_saving_is_not_taken_quietly(
+    client: httpx.AsyncClient, editor: SignedIn, app: ServedApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another editor renames the article at the typed address between the form's check and its write: the
+    write itself finds the old address, and the form asks, as when the check had found it."""
+    assert (await client.post("/editor/new", data=_form(editor, title="Hội nghị"))).status_code == 303
+    store = app.state["store"]
+    checked = editor_views._redirected_elsewhere
+
+    async def renamed_meanwhile(store_: ArticleStore, address: str, slug: str | None) -> Article | None:
+        found = await checked(store_, address, slug)
+        assert await store.rename_article("hoi-nghi", "hoi-nghi-2026", version=1)
+        return found
+
+    monkeypatch.setattr(editor_views, "_redirected_elsewhere", renamed_meanwhile)
+    asked = await client.post("/editor/new", data=_form(editor, title="Bài khác", slug="hoi-nghi", action="publish"))
+    assert asked.status_code == 409 and 'name="take_over" value="hoi-nghi"' in asked.text
+    old = await client.get("/articles/hoi-nghi")
+    assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")

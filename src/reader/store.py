@@ -183,6 +183,15 @@ class SlugTaken(ConflictError):
         self.deleted = deleted
 
 
+class OldAddressTaken(SlugTaken):
+    """A create or rename (asked with `may_take`) to another article's old address that it was not allowed to
+    take: links there lead to the article at `target`. Nothing was written."""
+
+    def __init__(self, slug: str, target: str) -> None:
+        super().__init__(slug)
+        self.target = target
+
+
 class SameArticleTwice(Exception):
     """An import that would save one article twice: `slug` is an old address of the article at `target`,
     which another of its articles is saved at (or leads to as well): nothing was written."""
@@ -211,7 +220,9 @@ class ArticleStore(Protocol):
 
     async def save_article(self, draft: ArticleDraft, *, by: str = "") -> tuple[Article, bool]: ...
 
-    async def create_article(self, draft: ArticleDraft, *, by: str = "") -> Article | None: ...
+    async def create_article(
+        self, draft: ArticleDraft, *, by: str = "", may_take: Collection[str] | None = None
+    ) -> Article | None: ...
 
     async def update_article(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None: ...
 
@@ -228,8 +239,9 @@ class ArticleStore(Protocol):
     async def restore_deleted(self, draft: ArticleDraft, *, version: int, by: str = "") -> Article | None: ...
 
     async def rename_article(
-        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None, by: str = ""
-    ) -> Article | None: ...
+        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None, by: str = "",
+        may_take: Collection[str] | None = None,
+    ) -> Article | None: ...  # fmt: skip
 
     async def get_redirect(self, slug: str, *, drafts: bool = False) -> str | None: ...
 
@@ -450,12 +462,18 @@ class SqlArticleStore:
                     raise
         raise AssertionError("unreachable")
 
-    async def create_article(self, draft: ArticleDraft, *, by: str = "") -> Article | None:
+    async def create_article(
+        self, draft: ArticleDraft, *, by: str = "", may_take: Collection[str] | None = None
+    ) -> Article | None:
         """Create an article under a slug no other article has: the article written, or None (nothing
-        written) when one has."""
+        written) when one has. An old address of another article is taken over (its links lead here now),
+        unless `may_take` is given and does not name it: OldAddressTaken (_check_old_address)."""
         (words,) = await drafts_words([draft])
         row = _new_row(draft, words, _now(), dt.date.today().isoformat(), by)
         async with self.db.transaction(touches=(draft.slug,)) as tx:
+            if may_take is not None:
+                await tx.lock(_addressing(draft.slug))
+                await _check_old_address(tx, draft.slug, None, may_take)
             if await tx.execute(_INSERT + " ON CONFLICT (slug) DO NOTHING", row) == 0:
                 return None
             await tx.execute(_DROP_REDIRECT, (draft.slug,))
@@ -604,12 +622,14 @@ class SqlArticleStore:
             return await _written(tx, draft.slug)
 
     async def rename_article(
-        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None, by: str = ""
-    ) -> Article | None:
+        self, slug: str, new_slug: str, *, version: int, draft: ArticleDraft | None = None, by: str = "",
+        may_take: Collection[str] | None = None,
+    ) -> Article | None:  # fmt: skip
         """Move the article at `slug`, still at `version`, to the address `new_slug` (with `draft`, whose slug
         is `new_slug`, its other fields changed as update_article changes them): the article as it now is,
         at its next version, or None (nothing written) when it is not at that version (another save, rename
-        or delete came first). SlugTaken when another article has the new address, or a deleted one had it.
+        or delete came first). SlugTaken when another article has the new address, or a deleted one had it;
+        OldAddressTaken when it is another article's old address and `may_take` is given without it.
 
         Its history goes with it (its versions keep their numbers) and its old address, with every address
         that led to that one, now leads to the new one (get_redirect): a rename back takes the redirect away.
@@ -633,7 +653,7 @@ class SqlArticleStore:
             )
         try:
             async with self.db.transaction(touches=(slug, new_slug)) as tx:
-                return await _rename(tx, slug, new_slug, version, draft, words, by)
+                return await _rename(tx, slug, new_slug, version, draft, words, by, may_take)
         except SlugTaken:
             raise
         except ConflictError:  # another node took the address between the check and the move
@@ -667,11 +687,34 @@ def _deleting(slug: str) -> str:
     return f"deleted-article:{slug}"
 
 
+def _addressing(slug: str) -> str:
+    """The named lock that a rename away from `slug` (making it an old address) and a create or rename onto it
+    that checks its old addresses (_check_old_address) hold: on PostgreSQL neither sees the other's
+    uncommitted redirect, and the check would pass just before the redirect it should have found."""
+    return f"address:{slug}"
+
+
+async def _check_old_address(tx: Transaction, slug: str, renamed: str | None, may_take: Collection[str]) -> None:
+    """OldAddressTaken when `slug` is the old address of an article (other than the one at `renamed`, whose
+    own old address it may always take back) and `may_take` does not name it; read within `tx`, which holds
+    _addressing's lock on `slug`, so that a rename committed a moment ago is seen."""
+    row = await tx.fetch_one("SELECT target FROM article_redirects WHERE slug = ?", (slug,))
+    if row is not None and row["target"] != renamed and slug not in may_take:
+        raise OldAddressTaken(slug, str(row["target"]))
+
+
 async def _rename(
-    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None, words: SearchText, by: str
-) -> Article | None:
+    tx: Transaction, slug: str, new_slug: str, version: int, draft: ArticleDraft | None, words: SearchText, by: str,
+    may_take: Collection[str] | None = None,
+) -> Article | None:  # fmt: skip
     """SqlArticleStore.rename_article within `tx` (whose `touches` name both slugs); `words`: the article's at
     `new_slug`, at `version` or from `draft`."""
+    if new_slug != slug:
+        # `slug` becomes an old address, `new_slug` may be one (_check_old_address): both locks at once, in one
+        # order (two renames each way between two addresses would otherwise wait for each other).
+        await tx.lock(_addressing(slug), *([_addressing(new_slug)] if may_take is not None else []))
+        if may_take is not None:
+            await _check_old_address(tx, new_slug, slug, may_take)
     # As update_article: not locked here (its revision is kept before its row is updated, in the order every
     # update takes, or two of them could each wait for the other); the version in _MOVE's WHERE makes a rename
     # that lost a race to another save or rename of the article change nothing.

@@ -58,7 +58,7 @@ from reader.readability.report import (
 )
 from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug
 from reader.state import Request
-from reader.store import ArticleStore, SlugTaken
+from reader.store import ArticleStore, OldAddressTaken, SlugTaken
 from reader.views.common import article_context, load_article, search_cut, search_query
 from reader.views.editor_auth import editor_session, posted_form
 from reader.web import path_for, prefs_for, render, ui_lang_for
@@ -398,22 +398,45 @@ async def save(request: Request) -> Response:
         preview = _preview_article(draft)
         return _form_response(request, fields, slug=slug, version=version, preview=preview, state=shown)
     draft = dataclasses.replace(draft, status=SAVE_ACTIONS.get(action))
+    # The old address the editor agreed to take over, if any: the store checks again as it writes (another
+    # editor may rename an article away from the address meanwhile), OldAddressTaken.
+    may_take = frozenset({draft.slug} & {str(form.get("take_over", ""))})
     if slug is None and not fields.get("slug"):
         # An address made from the title never takes another article's old one (its links and embeds would
-        # lead to this article instead): the next numbered form that is not one, bac-kan-2.
+        # lead to this article instead), nor an article's: the next numbered form that is free, bac-kan-2.
         draft = dataclasses.replace(draft, slug=await _unredirected(store, draft.slug))
-    elif draft.slug != slug and str(form.get("take_over", "")) != draft.slug:
+    elif draft.slug != slug and not may_take:
         # A typed one may, knowingly: the form asks first, naming the article its links lead to now.
         taken = await _redirected_elsewhere(store, draft.slug, slug)
         if taken is not None:
             return _take_over_question(request, fields, slug, version, shown, draft, taken)
+    for _ in range(2):
+        try:
+            return await _write(request, fields, slug, draft, version, shown, may_take)
+        except OldAddressTaken as taken:
+            if (leads_to := await store.get_article(taken.target, drafts=True)) is not None:
+                return _take_over_question(request, fields, slug, version, shown, draft, leads_to)
+            # Deleted since (its old addresses went with it): the address may be free again.
+    errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
+    return _form_response(
+        request, fields, slug=slug, version=version, errors=errors, preview=_preview_article(draft), status=409,
+        state=shown,
+    )  # fmt: skip
+
+
+async def _write(
+    request: Request, fields: dict[str, str], slug: str | None, draft: ArticleDraft, version: int | None,
+    shown: Status | None, may_take: frozenset[str],
+) -> Response:  # fmt: skip
+    """save's write: a rename, an update or a create; OldAddressTaken from a rename or create."""
+    store = request.state["store"]
     if slug is not None and draft.slug != slug:
-        return await _rename(request, fields, slug, draft, version, shown)
+        return await _rename(request, fields, slug, draft, version, shown, may_take)
     by = _by(request)
     if slug is not None:
         if version is None or await store.update_article(draft, version=version, by=by) is None:
             return await _conflict(request, fields, slug, draft, version)
-    elif await store.create_article(draft, by=by) is None:
+    elif await store.create_article(draft, by=by, may_take=may_take) is None:
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
         current = await store.get_article(draft.slug, drafts=True)
@@ -426,13 +449,22 @@ async def save(request: Request) -> Response:
 
 
 async def _unredirected(store: ArticleStore, slug: str) -> str:
-    """`slug`, or the first of slug-2, slug-3… that is no article's old address (store.get_redirect)."""
+    """`slug`, or the first of slug-2, slug-3… that is free: no article's address (a draft's too) nor old
+    address (store.get_redirect), nor a deleted article's (whose history is kept there to be restored)."""
     candidate, number = slug, 1
-    while await store.get_redirect(candidate, drafts=True) is not None:
+    while await _held(store, candidate):
         number += 1
         suffix = f"-{number}"
         candidate = slug[: MAX_SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
     return candidate
+
+
+async def _held(store: ArticleStore, slug: str) -> bool:
+    return (
+        await store.get_redirect(slug, drafts=True) is not None
+        or await store.get_article(slug, drafts=True) is not None
+        or await store.get_deleted(slug) is not None
+    )
 
 
 async def _redirected_elsewhere(store: ArticleStore, address: str, slug: str | None) -> Article | None:
@@ -464,7 +496,7 @@ def _take_over_question(
 
 async def _rename(
     request: Request, fields: dict[str, str], slug: str, draft: ArticleDraft, version: int | None,
-    shown: Status | None,
+    shown: Status | None, may_take: frozenset[str],
 ) -> Response:  # fmt: skip
     """An edit that changes the article's address: the article moved there with the form's changes, in one
     version, only from the version the form was opened at (its old address then leads to the new one)."""
@@ -473,8 +505,12 @@ async def _rename(
         moved = (
             None
             if version is None
-            else await store.rename_article(slug, draft.slug, version=version, draft=draft, by=_by(request))
+            else await store.rename_article(
+                slug, draft.slug, version=version, draft=draft, by=_by(request), may_take=may_take
+            )
         )
+    except OldAddressTaken:
+        raise
     except SlugTaken as taken:
         ui_lang = ui_lang_for(request)
         message = (
