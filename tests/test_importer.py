@@ -756,6 +756,21 @@ def test_a_file_without_a_language_is_told_where_it_goes_or_takes_the_chosen_one
     assert said.lang == "vi"
 
 
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        lambda text: "\ufeff".encode("utf-16-le") + text.encode("utf-16-le"),  # Notepad's "Unicode"
+        lambda text: "\ufeff".encode("utf-16-be") + text.encode("utf-16-be"),  # "Unicode big endian"
+        lambda text: "\ufeff".encode() + text.encode(),  # "UTF-8" with its mark
+    ],
+    ids=["utf-16-le", "utf-16-be", "utf-8"],
+)
+def test_a_text_file_is_read_in_the_encoding_its_byte_order_mark_says(tmp_path: Path, encoded) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path / "ghi-chu.txt", encoded("Hội nghị\r\n\r\nNội dung tiếng Việt.\r\n"))
+    (draft,) = drafts_from_files([path], lang="vi")
+    assert (draft.title, draft.body_html) == ("Hội nghị", "<p>Nội dung tiếng Việt.</p>")
+
+
 def test_a_text_file_is_plain_text(tmp_path: Path) -> None:
     text = "Năm bản lề\r\n\r\n- Anh có khỏe không?\r\n- Khỏe.\r\n\r\n2021. Năm bản lề <b>mới</b>\n\n# Hashtag\n"
     (draft,) = drafts_from_files([write(tmp_path / "ghi-chu.txt", text)], lang="vi")

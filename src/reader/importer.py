@@ -89,10 +89,11 @@ FRONT_MATTER = N_("front matter")
 _TRANSLATED_FIELDS = frozenset({FRONT_MATTER})
 
 
-def _decode(path: Path, data: bytes, *, html: bool = False) -> str:
+def _decode(path: Path, data: bytes, *, html: bool = False, marks: bool = False) -> str:
     """The file's text. UTF-8 (a byte order mark allowed); an HTML file may be in another encoding that a byte
-    order mark or its first bytes declare, as browsers read it (reader.charsets)."""
-    marked = charsets.byte_order_mark(data) if html else None
+    order mark or its first bytes declare, as browsers read it (reader.charsets); with `marks` (a text file)
+    in UTF-16 that a byte order mark says: Notepad's and Word's "Unicode" text."""
+    marked = charsets.byte_order_mark(data) if html or marks else None
     if marked is not None and marked[0] != charsets.UTF_8:
         return _decode_as(path, data, marked[0], start=marked[1])
     try:
@@ -418,7 +419,7 @@ def _load(path: Path) -> tuple[str, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFailure(path, N_("cannot read (%(reason)s)"), values={"reason": exc.strerror or str(exc)}) from None
-    return suffix, _decode(path, data, html=suffix in HTML_SUFFIXES)
+    return suffix, _decode(path, data, html=suffix in HTML_SUFFIXES, marks=suffix in TEXT_SUFFIXES)
 
 
 def _read(path: Path, suffix: str, text: str) -> list[Mapping[str, object]]:
