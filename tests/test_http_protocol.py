@@ -169,6 +169,40 @@ def test_a_refusal_grants_an_embedding_site_cors(server: Server) -> None:
         assert ("Origin" in headers.get("vary", "")) == granted
 
 
+@pytest.mark.parametrize(
+    ("path", "granted"),
+    [(b"/articles/x/fragment", True), (b"/oembed", True), (b"/editor/articles/x", False), (b"/api/articles", False)],
+)
+def test_a_refused_head_is_granted_only_on_a_route_that_grants_embedding_sites(
+    server: Server, path: bytes, granted: bool
+) -> None:
+    """The protocol's grant is no wider than the application's (reader.cors.EmbedCors): never the editor's
+    or the API's, where a credentialed grant would let an embedding site's script read the answer."""
+    origin = b"Origin: " + EMBEDDER.encode() + b"\r\n"
+    too_long = _exchange(server, _request(path + b"?q=" + b"a" * MAX_TARGET_BYTES, origin))
+    too_large = _exchange(server, _request(path, origin + _filler(MAX_HEAD_BYTES)))
+    for answer, status in ((too_long, 414), (too_large, 431)):
+        assert _status(answer) == status
+        assert (_headers(answer).get("access-control-allow-origin") == EMBEDDER) == granted, _headers(answer)
+
+
+@pytest.mark.parametrize(
+    ("head", "granted"),
+    [
+        (b"POST /preferences HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n", True),
+        (b"POST /api/readability HTTP/1.1\r\nContent-Type: application/json\r\n", False),
+    ],
+    ids=["preferences", "api"],
+)
+def test_a_body_that_stops_coming_is_granted_only_on_a_route_that_grants_embedding_sites(
+    server: Server, head: bytes, granted: bool
+) -> None:
+    sent = head + b"Host: x\r\nOrigin: " + EMBEDDER.encode() + b"\r\nContent-Length: 100\r\n\r\nfont="
+    answer = _exchange(server, sent)
+    assert _status(answer) == 408
+    assert (_headers(answer).get("access-control-allow-origin") == EMBEDDER) == granted, _headers(answer)
+
+
 def _memory(server: Server) -> int:
     """The server's resident memory in bytes (`reader serve` with one worker serves in its own process)."""
     assert server.process is not None

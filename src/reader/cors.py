@@ -86,6 +86,17 @@ class EmbedCors:
         )
 
 
+def grants_embedders(scope: Scope) -> bool:
+    """Whether EmbedCors grants the embedding allowlist CORS on the scope's route (or its trailing-slash
+    twin's): for the answers the server gives before the application (reader.http_protocol), whose grant
+    must be no wider than the application's. `scope`: an HTTP scope with the app's state (its route index)."""
+    index: RouteIndex | None = scope.get("state", {}).get("routes")
+    if index is None:
+        return False
+    found = index.find_in(scope) or _slash_twin_route(scope)
+    return found is not None and found.kind.cors is Cors.EMBEDDERS
+
+
 def _slash_twin_route(scope: Scope) -> Found | None:
     """For an address no route takes, the route at its trailing-slash twin, which reader redirects it to
     (reader.views.errors.slash_twin): a cross-site fetch follows that redirect only if it has the twin's grant

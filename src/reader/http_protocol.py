@@ -64,11 +64,13 @@ import math
 from collections.abc import Iterable
 from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any, Final, cast
+from urllib.parse import unquote
 
 from httptools import HttpParserError, HttpParserUpgrade
 from starlette.types import Message, Scope
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from reader.cors import grants_embedders
 from reader.middleware import SECURITY_HEADERS
 from reader.request_id import HEADER as REQUEST_ID_HEADER
 from reader.request_id import REPLY, new_request_id
@@ -434,20 +436,30 @@ class ReaderHttpProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def _grant(self, in_head: bool) -> bytes:
-        """The Origin of the refused request when it is on the embedding allowlist, else b"": a browser shows
-        a cross-site script the answer (a 414 for a component's address too long) only with a grant; without
-        one, all it learns is that the fetch failed. The fields are those of the head as far as it came."""
+        """The Origin of the refused request when it is on the embedding allowlist and its route grants that
+        list CORS (reader.cors.grants_embedders: a fragment's, not the editor's), else b"": a browser shows a
+        cross-site script the answer (a 414 for a component's address too long) only with a grant; without
+        one, all it learns is that the fetch failed. The fields and target are the head's as far as it came
+        (a refused head's Origin may not have come yet: then there is no grant)."""
         if not self._embed_origins:
             return b""
         fields: Iterable[tuple[bytes, bytes]]
         if in_head:
             fields = self.headers
+            target = getattr(self, "url", b"").split(b"?", 1)[0]
+            method = self.parser.get_method().decode("ascii", "replace") if target else ""
+            path = self.root_path + unquote(target.decode("latin-1"))
+            scope: Scope = {"type": "http", "method": method, "path": path, "root_path": self.root_path}
+            scope["state"] = self.app_state
         elif self.scope is not None and self.cycle is not None and not self.cycle.response_complete:
             fields = self.scope.get("headers", [])
+            scope = cast(Scope, self.scope)
         else:
             return b""
         origin = next((value for name, value in fields if name.lower() == b"origin"), b"")
-        return origin if origin in self._embed_origins else b""
+        if origin not in self._embed_origins or not scope.get("method") or not grants_embedders(scope):
+            return b""
+        return origin
 
     def _request_for_log(self) -> Scope:
         """The refused request for its access-log line: a head's method, target and version as far as they
