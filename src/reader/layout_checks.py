@@ -42,12 +42,10 @@ from reader.readability.report import (
     EmptyAlt,
     FilenameAlt,
     HandMadeList,
-    JustifiedText,
     LayoutIssue,
     LayoutReport,
     LongUnbreakable,
     MissingAlt,
-    PxFontSize,
     RelativeSrc,
     RemovedContent,
     SkippedHeading,
@@ -93,8 +91,6 @@ _FILE_NAME = re.compile(
     r"[-_ ]?\d+\S*|screenshot[-_ ]?\S*|untitled(?:[-_ ]?\d+)?)$",
     re.IGNORECASE,
 )
-_JUSTIFY = re.compile(r"text-align\s*:\s*justify", re.IGNORECASE)
-_PX_FONT_SIZE = re.compile(r"font(?:-size)?\s*:[^;]*?(\d+(?:\.\d+)?px)", re.IGNORECASE)
 _UNBROKEN = re.compile(rf"\S{{{LONGEST_UNBROKEN + 1},}}")
 
 MESSAGES = {
@@ -120,8 +116,6 @@ MESSAGES = {
     "table_without_headers": N_("Table without header cells (th)"),
     "wide_table": N_("Wide table: %(columns)d columns, at least about %(min_width)d px wide; it scrolls on a phone"),
     "long_unbreakable": N_("%(length)d characters without a space: “%(preview)s”"),
-    "justified_text": N_("Justified text (%(count)d times): uneven gaps between words make lines harder to read"),
-    "px_font_size": N_("Font size in px (%(value)s, %(count)d times) does not follow the reader's text size"),
     "hand_made_list": N_(
         "A list written by hand: %(count)d lines in a row start with “%(marker)s” (“%(text)s”); make it a real "
         "list (bulleted or numbered), so that screen readers announce a list and how many items it has"
@@ -229,12 +223,10 @@ def theme_contrast() -> dict[str, dict[str, Contrast]]:
 def layout_issues(
     body_html: str, ui_lang: str, *, source_html: str | None = None, lang: str | None = None
 ) -> list[LayoutIssue]:
-    """Problems in an article's markup. Justified text and px font sizes only in what readers get
-    (`body_html`), not in its source: the sanitizer removes every style and alignment and reader.css never
-    justifies, so a Word file's justified paragraphs and 13px runs (nearly every Vietnamese office
-    document's) reach no reader, and a warning about them is a false alarm on every import.
-    `lang`, the article's language, is the order a hand-made list's letters count in ("đ)" after "d)" in
-    Vietnamese)."""
+    """Problems in an article's markup. None about justified text or px font sizes: the sanitizer removes
+    every style and alignment and reader.css never justifies, so a Word file's justified paragraphs and
+    13px runs (nearly every Vietnamese office document's) reach no reader. `lang`, the article's language,
+    is the order a hand-made list's letters count in ("đ)" after "d)" in Vietnamese)."""
     soup = parse_html(body_html)
     issues: list[LayoutIssue] = []
 
@@ -308,7 +300,6 @@ def layout_issues(
                 start=run.start(), end=run.end(),
             )
         )  # fmt: skip
-    justified, px_sizes = _styling(soup)
     if source is not None:
         # Parsed once for all of its checks: a parse is most of what a report costs (reader.work_budget).
         removed = _removed(source)
@@ -316,18 +307,6 @@ def layout_issues(
             listed = ", ".join(f"{count} × {name}" for name, count in removed.items())
             message = say("removed_content", elements=listed)
             issues.append(RemovedContent(kind="removed_content", message=message, elements=removed))
-    if justified:
-        issues.append(
-            JustifiedText(kind="justified_text", message=say("justified_text", count=justified), count=justified)
-        )
-    if px_sizes:
-        count, value = len(px_sizes), px_sizes[0]
-        issues.append(
-            PxFontSize(
-                kind="px_font_size", message=say("px_font_size", count=count, value=value), count=count,
-                value=value, values=sorted(set(px_sizes)),
-            )
-        )  # fmt: skip
     return issues
 
 
@@ -384,19 +363,3 @@ def _removed(source: BeautifulSoup) -> dict[str, int]:
     """How many of each REMOVED_ELEMENTS the source has (none of them survives sanitizing), in that order."""
     found = Counter(element.name for element in source.find_all(REMOVED_ELEMENTS))  # one walk, not one per name
     return {name: found[name] for name in REMOVED_ELEMENTS if found[name]}
-
-
-def _styling(soup: BeautifulSoup) -> tuple[int, list[str]]:
-    # The sanitizer strips style attributes: these are found only in markup that was not sanitized.
-    justified = 0
-    sizes: list[str] = []
-    for element in soup.find_all(True):
-        style = element.get("style")
-        css = style if isinstance(style, str) else ""
-        if element.name == "style":
-            css = element.get_text()
-        if str(element.get("align", "")).lower() == "justify":
-            justified += 1
-        justified += len(_JUSTIFY.findall(css))
-        sizes.extend(_PX_FONT_SIZE.findall(css))
-    return justified, sizes

@@ -225,20 +225,6 @@ class LongUnbreakable(TypedDict):
     end: int
 
 
-class JustifiedText(TypedDict):
-    kind: Literal["justified_text"]
-    message: str
-    count: int
-
-
-class PxFontSize(TypedDict):
-    kind: Literal["px_font_size"]
-    message: str
-    count: int
-    value: str
-    values: list[str]
-
-
 class RemovedContent(TypedDict):
     """What the author's source had that reader does not keep (embedded pages, video, forms…): the sanitizer
     removes it silently, so the check says what is gone and how often."""
@@ -261,7 +247,7 @@ class HandMadeList(TypedDict):
 
 LayoutIssue = (
     MissingAlt | EmptyAlt | FilenameAlt | RelativeSrc | SkippedHeading | VagueLink | TableWithoutHeaders
-    | WideTable | LongUnbreakable | JustifiedText | PxFontSize | RemovedContent | HandMadeList
+    | WideTable | LongUnbreakable | RemovedContent | HandMadeList
 )  # fmt: skip
 
 
