@@ -32,10 +32,11 @@ FAILURE_WINDOW_SECONDS = 15 * 60
 # a row the other wanted next: PostgreSQL then breaks one off (deadlock detected, 40P01) after a second, and
 # the unlock or the sign-in failed (503) or the pruning was lost (tests/test_throttle.py provokes each). Taken
 # whole, one after another, they wait instead, and each only for as long as the one before takes (a few
-# statements on indexed rows); the pruning does not wait at all (Transaction.try_lock): it is left to the
-# next attempt while another delete runs. Counting an attempt only inserts rows, which no delete waits for: it takes its
-# keys' locks, never this one. Not a key's name: keys begin "ip:" or "name:". (SQLite: nothing to do, its write
-# transactions already run one at a time.)
+# statements on indexed rows); on PostgreSQL the pruning does not wait for this lock at all
+# (Transaction.try_lock): it is left to the next attempt while another delete runs. Counting an attempt only
+# inserts rows, which no delete waits for: it takes its keys' locks, never this one. Not a key's name: keys
+# begin "ip:" or "name:". (SQLite: nothing to do, its write transactions already run one at a time; the pruning
+# waits at BEGIN IMMEDIATE for the write lock, as every write does.)
 DELETES_LOCK = "login_failures"
 # One IPv6 client usually holds a whole /64 (every address in it is theirs to use): it counts as one.
 IPV6_CLIENT_PREFIX = 64

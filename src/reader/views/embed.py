@@ -64,8 +64,9 @@ async def embed_page(request: Request) -> Response:
 # A consumer's maxwidth / maxheight: oEmbed's sizes are whole pixels, but consumers that compute them send
 # "300.7" (a layout's width), "300.3333333333333" (a third of one, as a script prints it) or "1e3" (a number
 # printed by a script): read as the number written, in ASCII digits only, with any number of decimals, and
-# rounded down, so the frame never exceeds it. Anything else is no limit, as before. The whole value is
-# capped in length (_DIMENSION_CHARS) so that reading it costs nothing however long a query is sent.
+# rounded down, so the frame never exceeds it. Anything else is no limit, as before. The whole-number part
+# is capped in length (_DIMENSION_CHARS: a huge number is no size), not the decimals, which any number of
+# leaves the value as written ("300." and 29 zeros is 300); reading them is linear, within the target's 8 KiB.
 _DIMENSION = re.compile(r"[0-9]{1,6}(?:\.[0-9]+)?(?:[eE]\+?[0-9])?")
 _DIMENSION_CHARS = 32
 
@@ -75,7 +76,7 @@ def _dimension(raw: str | None, default: int) -> int:
     # nothing (an iframe 1 px wide, it used to give), so it is taken as no limit, like a value that is no number.
     text = raw.strip() if raw is not None else ""
     # Decimal, not float: "299.99999999999999999" is below 300, which a float rounds up to before the floor.
-    readable = len(text) <= _DIMENSION_CHARS and _DIMENSION.fullmatch(text)
+    readable = len(text.partition(".")[0]) <= _DIMENSION_CHARS and _DIMENSION.fullmatch(text)
     asked = math.floor(Decimal(text)) if readable else None
     return default if asked is None or asked < 1 else min(default, asked)
 
