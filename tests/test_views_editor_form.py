@@ -246,3 +246,28 @@ async def test_an_address_renamed_away_from_while_saving_is_not_taken_quietly(
     assert asked.status_code == 409 and 'name="take_over" value="hoi-nghi"' in asked.text
     old = await client.get("/articles/hoi-nghi")
     assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
+
+
+async def test_importing_a_renamed_article_again_keeps_its_old_links(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """The reviewer's case: "Hội nghị" published, renamed to hoi-nghi-2026, then hoi-nghi.txt imported again
+    (as drafts, the import page's default): the file updates the article, and its old address still leads
+    there (it gave 404 and "1 new": a draft had taken the address). Two files for the article are refused."""
+    published = await client.post("/editor/new", data=_form(editor, title="Hội nghị", action="publish"))
+    assert published.status_code == 303
+    await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị")
+    text = ("hoi-nghi.txt", "Hội nghị\n\nNội dung mới.\n".encode(), "text/plain")
+    imported = await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", text)]
+    )
+    assert imported.status_code == 200 and "Đã nhập: 0 mới, 1 cập nhật, 0 không đổi." in imported.text
+    old = await client.get("/articles/hoi-nghi")
+    assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
+    assert "Nội dung mới." in (await client.get("/articles/hoi-nghi-2026")).text  # still published
+    same = ("hoi-nghi-2026.txt", "Hội nghị 2026\n\nKhác.\n".encode(), "text/plain")
+    twice = await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", text), ("files", same)]
+    )
+    assert twice.status_code == 422
+    assert "&#39;hoi-nghi&#39; là địa chỉ cũ của bài viết ở &#39;hoi-nghi-2026&#39;" in twice.text
