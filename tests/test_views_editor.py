@@ -116,7 +116,9 @@ async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedI
         "body": "Đoạn **một**.\n\n## Phần hai\n\nĐoạn hai.",
     }
     created = await client.post("/editor/new", data={**form, "action": "save"})
-    assert created.status_code == 303 and created.headers["location"] == "/editor/?done=saved:ngay-hoi-doc-sach"
+    slug = "ngay-hoi-doc-sach"  # the form goes on at the article's address, saying it was saved
+    assert created.status_code == 303
+    assert created.headers["location"] == f"/editor/articles/{slug}?done=saved:{slug}&version=1"
     page = await client.get("/articles/ngay-hoi-doc-sach")
     assert "<strong>một</strong>" in unmark(page.text) and "<h2>Phần hai</h2>" in unmark(page.text)
     edit = await client.get("/editor/articles/ngay-hoi-doc-sach")
@@ -512,8 +514,22 @@ class TestASiteInVietnamsTimeZone:
         assert (await client.post("/editor/new", data=form, headers=VI_PAGE)).status_code == 303
         stored = (await client.get("/api/articles/gio-dang")).json()
         assert stored["published"] == "2021-03-31T08:00:00+07:00"
+        # Shown back as it was typed, in the hint's form for the page's language, and saved unchanged it stays.
         edit = await client.get("/editor/articles/gio-dang", headers=VI_PAGE)
-        assert re.search(r'<input id="editor-published"[^>]*value="2021-03-31T08:00:00\+07:00"', edit.text)
+        assert re.search(r'<input id="editor-published"[^>]*value="31/03/2021 08:00"', edit.text)
+        english = await client.get("/editor/articles/gio-dang", headers={"Accept-Language": "en"})
+        assert re.search(r'<input id="editor-published"[^>]*value="2021-03-31 08:00"', english.text)
+        again = {**form, "version": "1", "action": "save", "body": "Nội dung mới."}
+        assert (await client.post("/editor/articles/gio-dang", data=again, headers=VI_PAGE)).status_code == 303
+        assert (await client.get("/api/articles/gio-dang")).json()["published"] == "2021-03-31T08:00:00+07:00"
+        # Times the field cannot give back as stored (another offset, seconds) are shown as stored.
+        for stored_time in ("2021-03-31T08:00:00+00:00", "2021-03-31T08:00:30+07:00"):
+            other = {**form, "title": "Giờ khác", "slug": "gio-khac", "published": stored_time}
+            assert (await client.post("/editor/new", data=other, headers=VI_PAGE)).status_code == 303
+            assert (await client.get("/api/articles/gio-khac")).json()["published"] == stored_time
+            edit = await client.get("/editor/articles/gio-khac", headers=VI_PAGE)
+            assert f'value="{stored_time}"' in edit.text
+            await client.post("/editor/articles/gio-khac/delete", data={"csrf_token": editor.csrf, "version": "1"})
 
 
 async def test_the_language_is_chosen_from_a_list_with_other_for_any_tag(
@@ -1048,7 +1064,9 @@ async def test_an_edit_can_change_the_address_and_the_old_one_keeps_working(
     assert "vẫn hoạt động và dẫn đến địa chỉ mới" in opened.text
     fixed = {**form, "title": "Giờ mở cửa", "slug": "gio-mo-cua-thu-vien", "version": form_version(opened.text)}
     saved = await client.post("/editor/articles/gio-mo-cua", data=fixed)
-    assert saved.status_code == 303 and saved.headers["location"] == "/editor/?done=saved:gio-mo-cua-thu-vien"
+    moved = "gio-mo-cua-thu-vien"
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/editor/articles/{moved}?done=saved:{moved}&version=2"
     old = await client.get("/articles/gio-mo-cua?panel=open")
     assert old.status_code == 301 and old.headers["location"] == "/articles/gio-mo-cua-thu-vien?panel=open"
     moved = await client.get("/editor/articles/gio-mo-cua-thu-vien")
@@ -1104,6 +1122,32 @@ def save_buttons(html: str) -> list[str]:
     return re.findall(r'<button type="submit" class="reader-button" name="action" value="(\w+)"', html)
 
 
+async def test_a_save_stays_on_the_articles_form_at_the_new_version(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """As in WordPress or Ghost: after Save the editor goes on editing, told what was saved, by its title."""
+    fields = {**DRAFT_FORM, "csrf_token": editor.csrf, "title": "Lịch mở cửa", "slug": "lich-mo-cua"}
+    created = await client.post("/editor/new", data={**fields, "action": "draft"})
+    opened = await client.get(created.headers["location"])
+    notice = re.search(r'<p class="reader-editor-notice" role="status" id="editor-done"([^>]*)>(.*?)</p>', opened.text)
+    assert notice is not None and notice.group(1) == ' tabindex="-1" autofocus'
+    assert notice.group(2).startswith('Đã lưu “<span lang="vi">Lịch mở cửa</span>” dưới dạng bản nháp')
+    assert form_version(opened.text) == "1" and "Chưa xong." in opened.text
+    saved = await client.post(
+        "/editor/articles/lich-mo-cua", data={**fields, "body": "Đã xong.", "version": "1", "action": "draft"}
+    )
+    assert saved.status_code == 303
+    again = await client.get(saved.headers["location"])
+    # The form at the version just saved: the next save goes through, no conflict.
+    assert form_version(again.text) == "2" and "Đã xong." in again.text and 'id="editor-done"' in again.text
+    # A reload after a later save, or a notice for another article, says nothing out of date.
+    assert 'id="editor-done"' not in (await client.get(created.headers["location"])).text
+    other = "/editor/articles/lich-mo-cua?done=saved:something-else&version=2"
+    assert 'id="editor-done"' not in (await client.get(other)).text
+    # The list no longer takes a save's notice from its address.
+    assert 'id="editor-done"' not in (await client.get("/editor/?done=saved:lich-mo-cua")).text
+
+
 def state_cell(listing: str, slug: str) -> str:
     """The list's State cell of the article at `slug`."""
     match = re.search(rf'href="/editor/articles/{slug}">[^<]*</a></th>\s*<td>([^<]*)</td>', listing)
@@ -1111,18 +1155,20 @@ def state_cell(listing: str, slug: str) -> str:
     return match.group(1)
 
 
+SLUG = "bai-con-nhap"
 DRAFT_FORM = {"title": "Bài còn nháp", "lang": "vi", "body_format": "markdown", "body": "Chưa xong."}
 
 
 async def test_a_new_article_saved_as_a_draft_is_the_editors_only(client: httpx.AsyncClient, editor: SignedIn) -> None:
     saved = await client.post("/editor/new", data={**DRAFT_FORM, "csrf_token": editor.csrf, "action": "draft"})
-    assert saved.status_code == 303 and saved.headers["location"] == "/editor/?done=draft:bai-con-nhap"
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/editor/articles/{SLUG}?done=draft:{SLUG}&version=1"
     missing = await client.get("/articles/no-such-article")
     public = await client.get("/articles/bai-con-nhap")
     assert public.status_code == 404 and public.text == missing.text
-    listing = await client.get(saved.headers["location"])
     saved_notice = 'Đã lưu “<span lang="vi">Bài còn nháp</span>” dưới dạng bản nháp: bài viết không có trên trang.'
-    assert saved_notice in listing.text
+    assert saved_notice in (await client.get(saved.headers["location"])).text
+    listing = await client.get("/editor/")
     assert state_cell(listing.text, "bai-con-nhap") == "Bản nháp" and state_cell(listing.text, SEED_SLUG) == "Đã đăng"
     # Its "view" is the preview: its public page is a 404.
     assert 'href="/editor/preview/bai-con-nhap">Xem trước<' in listing.text
@@ -1147,9 +1193,10 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     published = await client.post(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "1", "state": "draft", "action": "publish"}
     )
-    assert published.headers["location"] == "/editor/?done=published:bai-con-nhap"
-    listing = await client.get(published.headers["location"])
-    assert 'Đã đăng “<span lang="vi">Bài còn nháp</span>”: bài viết đã có trên trang.' in listing.text
+    assert published.headers["location"] == "/editor/articles/bai-con-nhap?done=published:bai-con-nhap&version=2"
+    opened = await client.get(published.headers["location"])
+    assert 'Đã đăng “<span lang="vi">Bài còn nháp</span>”: bài viết đã có trên trang.' in opened.text
+    listing = await client.get("/editor/")
     assert state_cell(listing.text, "bai-con-nhap") == "Đã đăng"
     assert "Chưa xong." in (await client.get("/articles/bai-con-nhap")).text
     form = await client.get("/editor/articles/bai-con-nhap")
@@ -1158,7 +1205,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     unpublished = await client.post(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "2", "state": "published", "action": "draft"}
     )
-    assert unpublished.headers["location"] == "/editor/?done=unpublished:bai-con-nhap"
+    assert unpublished.headers["location"] == "/editor/articles/bai-con-nhap?done=unpublished:bai-con-nhap&version=3"
     assert 'Đã gỡ “<span lang="vi">Bài còn nháp</span>”' in (await client.get(unpublished.headers["location"])).text
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
     history = await client.get("/editor/articles/bai-con-nhap/history")
@@ -1167,7 +1214,8 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     assert savers(history.text) == ["editor", "editor", "editor"]
     # Saved as it is (the form's first button), a draft stays one and a published article stays published.
     again = await client.post("/editor/articles/bai-con-nhap", data={**fields, "version": "3", "action": "save"})
-    assert again.headers["location"] == "/editor/?done=saved:bai-con-nhap"
+    # Nothing changed: no new version.
+    assert again.headers["location"] == f"/editor/articles/{SLUG}?done=saved:{SLUG}&version=3"
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
 
 

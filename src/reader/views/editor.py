@@ -142,7 +142,7 @@ def _by(request: Request) -> str:
 
 
 def _done(request: Request, outcome: str, slug: str) -> Response:
-    """Back to the article list, which says what was done (after a save or a delete)."""
+    """Back to the article list, which says what was done (after a delete, or a restore of an earlier version)."""
     query = urlencode({"done": f"{outcome}:{slug}"}, safe=":")
     return RedirectResponse(path_for(request, "editor:article_list") + "?" + query, status_code=303)
 
@@ -151,21 +151,26 @@ def _done(request: Request, outcome: str, slug: str) -> Response:
 # (a new article's, as before drafts: published), "draft" saves it as a draft (a published one is then
 # unpublished: off the site), "publish" saves and publishes it. Anything else but "preview" saves as "save".
 SAVE_ACTIONS: dict[str, Status | None] = {"save": None, "draft": DRAFT, "publish": PUBLISHED}
-# What the list then says was done (`?done=KIND:slug`); js/editor-draft.js knows them too (a save that went
-# through drops the changes its form kept in the browser).
+# What the edit form then says was done (`?done=KIND:slug`); js/editor-draft.js knows them too (a save that
+# went through drops the changes its form kept in the browser).
 SAVE_OUTCOMES = ("saved", "draft", "published", "unpublished")
 
 
-def _saved(request: Request, slug: str, status: Status | None, shown: Status | None) -> Response:
-    """Back to the list after a save in `status` (None: the state kept) of an article the form showed in
-    state `shown` (None: a new article)."""
+def _saved(request: Request, saved: Article, status: Status | None, shown: Status | None) -> Response:
+    """After a save in `status` (None: the state kept) of an article the form showed in state `shown` (None: a
+    new article): its edit form again, at the version just saved, saying what was done. As WordPress, Ghost
+    or Drupal keep an editor on the post after Save, Publish or Unpublish: an editor making several changes
+    goes on without opening the article again (a redirect, so a reload never posts the form twice)."""
     if status == PUBLISHED:
         outcome = "published" if shown != PUBLISHED else "saved"
     elif status == DRAFT:
         outcome = "unpublished" if shown == PUBLISHED else "draft"
     else:
         outcome = "draft" if shown == DRAFT else "saved"
-    return _done(request, outcome, slug)
+    # ?done=KIND:slug as the list had it (js/editor-draft.js drops the changes its form kept on seeing it); the
+    # version, so that the notice goes once the article is saved again (a reload, a bookmark of this address).
+    query = urlencode({"done": f"{outcome}:{saved.slug}", "version": saved.version}, safe=":")
+    return RedirectResponse(path_for(request, "editor:edit_form", slug=saved.slug) + "?" + query, status_code=303)
 
 
 def _posted_state(raw: object) -> Status | None:
@@ -184,10 +189,11 @@ async def article_list(request: Request) -> Response:
     listing = await request.state["store"].list_articles(
         page=_page_number(request), per_page=request.state["settings"].page_size, search=search, drafts=True
     )
-    # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
+    # "?done=deleted:slug" after a delete (or a restore); anything that is not a known outcome and a slug is
+    # ignored. A save stays on the article's form, which says so itself (_saved).
     kind, _, done = request.query_params.get("done", "").partition(":")
-    known = (*SAVE_OUTCOMES, "deleted", "restored")
-    notice = {"kind": kind, "slug": done} if kind in known and is_valid_slug(done) else None
+    known = kind in ("deleted", "restored") and is_valid_slug(done)
+    notice: dict[str, Any] | None = {"kind": kind, "slug": done, "focus": False} if known else None
     if notice is not None:
         # The notice names the article by its title (in its language), as the editor knows it.
         store = request.state["store"]
@@ -199,7 +205,7 @@ async def article_list(request: Request) -> Response:
             named = await store.get_article(done, drafts=True)
         notice.update({"title": named.title, "lang": named.lang} if named is not None else {"title": "", "lang": ""})
     query = {"q": search} if search else {}
-    context = {"listing": listing, "notice": notice, "search": search, "search_cut": search_cut(search), "query": query}
+    context = {"listing": listing, "done": notice, "search": search, "search_cut": search_cut(search), "query": query}
     return _page(request, "editor/list.html", context)
 
 
@@ -224,15 +230,28 @@ def _fields_from(article: Article | None, ui_lang: str, zone: dt.tzinfo) -> dict
     return {
         "title": article.title, "slug": article.slug, "lang": article.lang if listed else OTHER_LANGUAGE,
         "lang_other": "" if listed else article.lang, "summary": article.summary, "author": article.author,
-        "published": _shown_date(as_rfc3339(article.published, zone), ui_lang), "source_url": article.source_url or "",
+        "published": _shown_date(as_rfc3339(article.published, zone), ui_lang, zone),
+        "source_url": article.source_url or "",
         "body": article.body_source or article.body_html, "body_format": article.body_format,
     }  # fmt: skip
 
 
-def _shown_date(published: str, ui_lang: str) -> str:
-    """A stored date as the editor reads dates (31/03/2021 in Vietnamese); a date and time stays ISO."""
+def _shown_date(published: str, ui_lang: str, zone: dt.tzinfo) -> str:
+    """A stored date as the editor types it, in the form the field's hint gives for the UI language: 31/03/2021
+    in Vietnamese, 2021-03-31 in English, a time after it (31/03/2021 08:00) in the site's zone. A time that
+    form cannot give back as stored (an offset other than the zone's then, seconds) stays as stored: saving
+    the form unchanged must never move the article's time."""
     value = parse_published(published)
-    return format_date(value, ui_lang) if ui_lang == "vi" and not isinstance(value, dt.datetime) else published
+    if not isinstance(value, dt.datetime):
+        return format_date(value, ui_lang) if ui_lang == "vi" else published
+    local = value.astimezone(zone)
+    day = format_date(local.date(), ui_lang) if ui_lang == "vi" else local.date().isoformat()
+    typed = f"{day} {local:%H:%M}"
+    try:
+        same = normalize_form_date(typed, zone) == published
+    except FieldError:  # a time the zone's clocks skip: never stored from the form, but maybe by the API
+        same = False
+    return typed if same else published
 
 
 def _form_field(field: str, fields: dict[str, str]) -> str:
@@ -298,7 +317,7 @@ def _form_response(
     errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
     current: Article | None = None, status: int = 200, notice: str = "", old_addresses: Sequence[str] = (),
     state: Status | None = None, take_over: Article | None = None, merged: Sequence[str] = (),
-    theirs: dict[str, str] | None = None,
+    theirs: dict[str, str] | None = None, done: dict[str, Any] | None = None,
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save, and `state`
     the article's state then (None: a new article), which its save buttons offer to keep or change. After a
@@ -306,7 +325,7 @@ def _form_response(
     `notice` says what was just done to it (UNDELETED), and `old_addresses` which lead to it again;
     `take_over`, the article whose old address the address field names (_take_over_question). After a
     conflict, `merged` names the fields given the other save's values and `theirs` the other save's values
-    of the fields both changed (merge_fields)."""
+    of the fields both changed (merge_fields); `done`, what a save just did (_saved: editor/_done.html)."""
     ui_lang = ui_lang_for(request)
     # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
     languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
@@ -323,7 +342,7 @@ def _form_response(
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
         "old_addresses": old_addresses, "state": state, "field_lang": field_lang, "take_over": take_over,
-        "merged": merged, "theirs": theirs or {},
+        "merged": merged, "theirs": theirs or {}, "done": done,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
@@ -346,14 +365,22 @@ async def edit_form(request: Request) -> Response:
     # Just restored, and still at the version the restore wrote: a later save or rename makes the notice
     # (and the addresses it names) out of date, so a reload or a bookmark of it no longer shows it.
     query = request.query_params
-    restored = query.get("done") == UNDELETED and query.get("version") == str(article.version)
+    at_version = query.get("version") == str(article.version)
+    restored = query.get("done") == UNDELETED and at_version
     notice = UNDELETED if restored else ""
+    # Just saved (_saved), and still at that version: the form says what was done, naming the article.
+    kind, _, done_slug = query.get("done", "").partition(":")
+    done = (
+        {"kind": kind, "slug": article.slug, "title": article.title, "lang": article.lang, "focus": True}
+        if at_version and kind in SAVE_OUTCOMES and done_slug == article.slug
+        else None
+    )
     # Those its delete took away and the restore gave back (no article can be renamed to a deleted one's
     # address, so no other address leads there; a rename since would have moved the version on).
     old = await request.state["store"].list_old_addresses(article.slug) if restored else []
     return _form_response(
         request, fields, slug=article.slug, version=article.version, preview=article, notice=notice,
-        old_addresses=old, state=article.status,
+        old_addresses=old, state=article.status, done=done,
     )  # fmt: skip
 
 
@@ -410,10 +437,12 @@ async def save(request: Request) -> Response:
     if slug is not None and draft.slug != slug:
         return await _rename(request, fields, slug, draft, version, shown)
     by = _by(request)
+    saved: Article | None
     if slug is not None:
-        if version is None or await store.update_article(draft, version=version, by=by) is None:
+        saved = await store.update_article(draft, version=version, by=by) if version is not None else None
+        if saved is None:
             return await _conflict(request, fields, slug, draft, version)
-    elif await store.create_article(draft, by=by) is None:
+    elif (saved := await store.create_article(draft, by=by)) is None:
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
         current = await store.get_article(draft.slug, drafts=True)
@@ -422,7 +451,7 @@ async def save(request: Request) -> Response:
             request, {**fields, "slug": draft.slug}, slug=None, errors=errors, preview=_preview_article(draft),
             conflict="taken", current=current, status=409,
         )  # fmt: skip
-    return _saved(request, draft.slug, draft.status, shown)
+    return _saved(request, saved, draft.status, shown)
 
 
 async def _unredirected(store: ArticleStore, slug: str) -> str:
@@ -488,7 +517,7 @@ async def _rename(
         )  # fmt: skip
     if moved is None:
         return await _conflict(request, fields, slug, draft, version)
-    return _saved(request, moved.slug, draft.status, shown)
+    return _saved(request, moved, draft.status, shown)
 
 
 # The parts of an article two editors may change apart, each the form fields it is made of (the first one
