@@ -403,13 +403,18 @@ async def test_the_check_page_names_each_flag_once_and_visibly(client: httpx.Asy
     kinds = sorted(flag["kind"] for flag in report["flags"])
     assert kinds == ["long_sentence", "passive_voice", "repeated_start"], kinds
     page = (await client.get("/editor/articles/flags/check", headers={"accept-language": "en"})).text
-    # The list: each message once, not after its own kind again.
-    for flag in report["flags"]:
-        assert f"<li>{flag['message']}</li>" in page
+    # The list: each message once, not after its own kind again; a link to where the text marks its passage,
+    # and the passage's beginning quoted, to find it in the form.
+    for number, flag in enumerate(report["flags"]):
+        item = f'<li><a href="#check-flag-{number}">{flag["message"]}</a> <q lang="en">{flag["text"][:30]}'
+        assert item in page
+        assert re.search(
+            rf'<span class="reader-editor-tag reader-editor-tag--{flag["kind"]}"[^>]* id="check-flag-{number}"', page
+        )
     assert "Long sentence: Long sentence" not in page and "Passive voice: Passive voice" not in page
     # The text: no mark around white space only; each flag named once, visibly, where its passage begins.
     assert re.findall(r"<mark[^>]*>\s*</mark>", page) == []
-    tags = re.findall(r'<span class="reader-editor-tag reader-editor-tag--(\w+)" lang="en">([^<]+)<', page)
+    tags = re.findall(r'<span class="reader-editor-tag reader-editor-tag--(\w+)" lang="en"[^>]*>([^<]+)<', page)
     assert sorted(kind for kind, _ in tags) == kinds
     assert {name for _, name in tags} == {"Long sentence", "Passive voice", "Repeated start"}
     assert "(Repeated start)" not in page and "(Long sentence" not in page
@@ -427,7 +432,7 @@ async def test_the_check_page_names_each_flag_once_and_visibly(client: httpx.Asy
     assert (await client.post("/editor/new", data=form)).status_code == 303
     vi = (await client.get("/editor/articles/cau-dai/check")).text
     assert "Câu dài " in vi and "Câu dài: Câu dài" not in vi and "<strong>Câu dài</strong>" not in vi
-    assert re.search(r'reader-editor-tag--long_sentence" lang="vi">Câu dài<', vi)
+    assert re.search(r'reader-editor-tag--long_sentence" lang="vi"[^>]*>Câu dài<', vi)
 
 
 async def test_a_grade_below_the_first_reads_below_grade_1(client: httpx.AsyncClient, editor: SignedIn) -> None:
@@ -1332,12 +1337,39 @@ async def test_words_list_paragraphs_pasted_as_html_are_saved_as_a_list(
     assert stored is not None and "<ul><li>Rà soát;</li>" in stored.body_html and "-" not in stored.body_html
 
 
+async def test_the_leads_long_sentences_are_flagged_as_the_leads(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    """The lead is read more than any other text (lists, shared links): its long sentences are flagged too,
+    said to be in the lead, while the body's counts and scores stay the body's."""
+    lead = "Người dân trong xã đã cùng nhau làm đường bê tông dài hơn hai cây số " * 3 + "để trẻ em đến trường."
+    form = {
+        "csrf_token": editor.csrf, "title": "Sapo dài", "lang": "vi", "summary": lead.strip() + " Xong rồi.",
+        "body_format": "markdown", "body": "Đường đã xong. Trẻ em đến trường.",
+    }  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    report = (await client.get("/api/articles/sapo-dai/readability", params={"ui_lang": "vi"})).json()
+    assert report["flags"] == [] and report["counts"]["sentences"] == 2
+    (flag,) = report["lead_flags"]
+    assert flag["kind"] == "long_sentence" and flag["message"].startswith("Trong sapo: Câu dài 53 âm tiết")
+    assert flag["start"] == 0 and flag["text"] == lead.strip()
+    page = (await client.get("/editor/articles/sapo-dai/check")).text
+    item = f'<li><a href="#check-lead-flag-0">{flag["message"]}</a> <q lang="vi">Người dân trong xã'
+    assert item in page and "Không có gì cần đánh dấu." not in page
+    marked = re.search(r'id="check-lead-flag-0"[^>]*>Câu dài<span[^>]*>: </span></span><mark[^>]*>([^<]*)</mark>', page)
+    assert marked is not None and marked.group(1) == lead.strip()
+    # Without a lead, nothing of it.
+    other = {**form, "title": "Không sapo", "summary": ""}
+    assert (await client.post("/editor/new", data=other)).status_code == 303
+    assert (await client.get("/api/articles/khong-sapo/readability")).json()["lead_flags"] == []
+    assert 'id="check-lead"' not in (await client.get("/editor/articles/khong-sapo/check")).text
+
+
 def _marked_blocks_by_asking_every_flag(article: Article, flags: list[FlagJSON]) -> list[dict[str, Any]]:
     """The check page's marked blocks as first written: every flag asked about every block and every piece
     (quadratic: 3.5 s for a 1.46 MB article), kept here as the reference the sweep must agree with."""
     document = document_from_html(article.body_html)
     text = document.text
-    spans = [f for f in flags if f["kind"] in editor_views.MARKED_KINDS]
+    numbers = [n for n, f in enumerate(flags) if f["kind"] in editor_views.MARKED_KINDS]
+    spans = [flags[n] for n in numbers]
     named: set[int] = set()
     blocks: list[dict[str, Any]] = []
     for block in document.blocks:
@@ -1356,7 +1388,10 @@ def _marked_blocks_by_asking_every_flag(article: Article, flags: list[FlagJSON])
             starts = [n for n in covering if n not in named]
             named.update(starts)
             kinds = sorted({spans[n]["kind"] for n in covering})
-            pieces.append({"text": piece, "kinds": kinds, "starts": [spans[n]["kind"] for n in starts]})
+            pieces.append({
+                "text": piece, "kinds": kinds, "starts": [spans[n]["kind"] for n in starts],
+                "flags": [numbers[n] for n in starts],
+            })  # fmt: skip
         blocks.append({"kind": block.kind, "level": block.level, "pieces": pieces})
     return blocks
 

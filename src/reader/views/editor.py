@@ -46,7 +46,7 @@ from reader.models import (
     parse_published,
 )
 from reader.prefs import Preferences
-from reader.readability import readability_report
+from reader.readability import lead_flags, readability_report
 from reader.readability.document import CELL, document_from_html
 from reader.readability.report import (
     LANGUAGES,
@@ -857,7 +857,9 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
     """
     document = document_from_html(article.body_html)
     text = document.text
-    spans = [f for f in flags if f["kind"] in MARKED_KINDS]
+    # Each span's number in `flags`: the flags list links to where the text marks it (check-flag-N).
+    numbers = [n for n, f in enumerate(flags) if f["kind"] in MARKED_KINDS]
+    spans = [flags[n] for n in numbers]
     # One pass over the spans, by where they begin, beside the blocks, which come in order and never
     # overlap: the spans open at a block are those begun before its end and not ended by its start. Asking
     # every span about every block and every piece was quadratic (3.5 s of a 1.46 MB article's check page).
@@ -894,17 +896,34 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
             named.update(starts)
             pieces.append({
                 "text": piece, "kinds": sorted({spans[n]["kind"] for n in covering}),
-                "starts": [spans[n]["kind"] for n in starts],
+                "starts": [spans[n]["kind"] for n in starts], "flags": [numbers[n] for n in starts],
             })  # fmt: skip
         blocks.append({"kind": block.kind, "level": block.level, "pieces": pieces})
     return blocks
 
 
+def _marked_lead(lead: str, flags: list[FlagJSON]) -> dict[str, Any]:
+    """The lead as one marked block (as _marked_blocks marks the body's), its long sentences marked: they
+    never overlap, each one sentence."""
+    pieces: list[dict[str, Any]] = []
+    at = 0
+    for number, flag in enumerate(sorted(flags, key=lambda f: f["start"])):
+        if flag["start"] > at:
+            pieces.append({"text": lead[at : flag["start"]], "kinds": [], "starts": [], "flags": []})
+        piece = lead[flag["start"] : flag["end"]]
+        pieces.append({"text": piece, "kinds": [flag["kind"]], "starts": [flag["kind"]], "flags": [number]})
+        at = flag["end"]
+    if at < len(lead):
+        pieces.append({"text": lead[at:], "kinds": [], "starts": [], "flags": []})
+    return {"kind": "lead", "level": 0, "pieces": pieces}
+
+
 def _reports(
     article: Article, lang: str
 ) -> tuple[ReadabilityReport | None, LayoutReport, list[FlagJSON], list[dict[str, Any]]]:
-    """The check page's reports, in `lang` (readability, None for a language it does not know; layout), its
-    flags and the article's blocks with them marked: all the work that grows with the article."""
+    """The check page's reports, in `lang` (readability, None for a language it does not know, with the
+    lead's long sentences in its `lead_flags`; layout), its flags and the article's blocks with them marked
+    (the lead's first): all the work that grows with the article."""
     try:
         report: ReadabilityReport | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
     except ValueError:
@@ -912,7 +931,11 @@ def _reports(
     source = source_as_html(article.body_source, article.body_format)
     layout = layout_report(article.body_html, article.lang, lang, source_html=source)
     flags = list(report["flags"]) if report else []
-    return report, layout, flags, _marked_blocks(article, flags)
+    blocks = _marked_blocks(article, flags)
+    if report is not None and article.summary.strip():
+        report["lead_flags"] = lead_flags(lang=article.lang, lead=article.summary, ui_lang=lang)
+        blocks.insert(0, _marked_lead(article.summary, report["lead_flags"]))
+    return report, layout, flags, blocks
 
 
 async def check(request: Request) -> Response:
@@ -921,7 +944,8 @@ async def check(request: Request) -> Response:
     lang = ui_lang_for(request)
     report, layout, flags, blocks = await cpu_work.off_the_loop(_reports, article, lang)
     # The legend: the highlight of each kind the text shows, in a fixed order.
-    marked = [kind for kind in MARKED_KINDS if any(flag["kind"] == kind for flag in flags)]
+    shown = [*flags, *(report.get("lead_flags", []) if report else [])]
+    marked = [kind for kind in MARKED_KINDS if any(flag["kind"] == kind for flag in shown)]
     # Grades under the first school grade: the page says "below grade 1" (the API keeps the formula's value).
     scores = report["scores"].items() if report else ()
     below_first = {name for name, value in scores if below_first_grade(name, value)}
