@@ -282,6 +282,23 @@ async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient
     assert toolbar is not None and " inert" in toolbar.group(0)
     start, article = frame.text.index(toolbar.group(0)), frame.text.index('<article class="reader-article"')
     assert frame.text.count("<form") == frame.text.count("<form", start, article) > 0
+    # Asked to open at the article (the large sizes' frames), it brings the script that scrolls it there, and
+    # names only that element.
+    assert "editor-frame" not in frame.text
+    opened = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1|s:400", "start": "reader-article"})
+    assert re.search(r'<script src="/static/js/editor-frame\.[^"]*" data-start="reader-article" defer>', opened.text)
+    other = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1", "start": "reader-toolbar"})
+    assert "editor-frame" not in other.text
+    check = (await client.get(f"/editor/articles/{SEED_SLUG}/check")).text
+    frames = re.findall(r'<iframe src="[^"]*settings=([^"&]*)(&amp;start=reader-article)?" [^>]*height="(\d+)"', check)
+    assert [(start != "", height) for _, start, height in frames] == [
+        (False, "480"),
+        (True, "720"),
+        (True, "720"),
+        (False, "480"),
+        (False, "480"),
+        (False, "480"),
+    ]
     assert 'id="reader-title-link"' not in frame.text  # a link would leave the check page's frame
 
 

@@ -300,6 +300,17 @@ def test_the_check_page_shows_flags_and_previews_at_readers_sizes(
     expect(page.locator(".reader-editor-mark").first).to_be_visible()
     frames = page.locator(".reader-editor-frame iframe")
     expect(frames).to_have_count(6)
+    # At 200 % and 400 % the toolbar alone is taller than the frame: those open at the article's title, in
+    # their own window (the check page stays at its top); the 100 % one shows the toolbar above it.
+    page.wait_for_load_state("load")
+    title_in_view = """(frames) => frames.map((f) => {
+        const top = f.contentDocument.getElementById('reader-title').getBoundingClientRect().top;
+        return top >= 0 && top < f.contentDocument.documentElement.clientHeight / 2;
+    })"""
+    page.wait_for_function(f"() => ({title_in_view})([...document.querySelectorAll('.reader-editor-frame iframe')])[2]")
+    assert frames.evaluate_all(title_in_view)[:3] == [True, True, True]
+    assert frames.evaluate_all("(frames) => frames.map((f) => f.contentWindow.scrollY > 0)")[:3] == [False, True, True]
+    assert page.evaluate("scrollY") == 0
     sizes = []
     for index in range(6):
         frames.nth(index).scroll_into_view_if_needed()

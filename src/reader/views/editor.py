@@ -79,15 +79,20 @@ MAX_UPLOAD_FILES = 20
 # own limit per file (reader.importer.MAX_FILE_BYTES, for `reader import`) is for the command line.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-# The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px).
-# A caption of None: the preview of a theme, captioned with its name in the editor's language.
-PREVIEWS: tuple[tuple[str | None, str, int], ...] = (
-    ("100 %", "1", 560),
-    ("200 %", "1|s:200", 560),
-    ("400 % · 320 px", "1|s:400", 320),
-    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560),
-    (None, "1|t:contrast-dark", 560),
-    (None, "1|t:contrast-light", 560),
+# The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px,
+# where the frame opens). A caption of None: the preview of a theme, captioned with its name in the editor's
+# language. At 200 % and 400 % the reading toolbar alone is taller than the frame (at 400 % on a phone,
+# 670 px, and the title and lead 4,000 px more): those open at the article (?start=reader-article, scrolled
+# there by js/editor-frame.js, as a reader who scrolled past the toolbar sees it) in a taller frame, so that
+# they show its text; the 100 % preview shows the toolbar above it.
+ARTICLE_START = "reader-article"
+PREVIEWS: tuple[tuple[str | None, str, int, str], ...] = (
+    ("100 %", "1", 560, ""),
+    ("200 %", "1|s:200", 560, ARTICLE_START),
+    ("400 % · 320 px", "1|s:400", 320, ARTICLE_START),
+    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560, ""),
+    (None, "1|t:contrast-dark", 560, ""),
+    (None, "1|t:contrast-light", 560, ""),
 )
 
 
@@ -952,8 +957,8 @@ async def check(request: Request) -> Response:
     context = {
         "article": article, "report": report, "layout": layout, "blocks": blocks, "marked_kinds": marked,
         "previews": [
-            (caption or theme_name(Preferences.from_cookie(settings).theme, lang), settings, width)
-            for caption, settings, width in PREVIEWS
+            (caption or theme_name(Preferences.from_cookie(settings).theme, lang), settings, width, start)
+            for caption, settings, width, start in PREVIEWS
         ],
         "below_first": below_first, "auto_dark": AUTO_DARK,
     }  # fmt: skip
@@ -961,7 +966,8 @@ async def check(request: Request) -> Response:
 
 
 async def preview_frame(request: Request) -> Response:
-    """GET /editor/preview/{slug}?settings=…: the article at given settings, for the check page's frames.
+    """GET /editor/preview/{slug}?settings=…(&start=reader-article): the article at given settings, for the
+    check page's frames (opened at the article with start).
 
     The settings come from the address only: the editor's own preference cookie is neither read nor set.
     """
@@ -969,5 +975,7 @@ async def preview_frame(request: Request) -> Response:
     prefs = Preferences.from_cookie(request.query_params.get("settings", "1"))
     lang = ui_lang_for(request, article.lang)
     context = article_context(request, article, prefs, "embed")  # its reading time as readers see it
+    # ?start=reader-article: the frame opens at the article (js/editor-frame.js); any other value is ignored.
+    context["start"] = ARTICLE_START if request.query_params.get("start") == ARTICLE_START else ""
     # Framed by reader's own check page only: the route's kind, reader.kinds.EDITOR_FRAME.
     return render(request, "editor/frame.html", lang, context)
