@@ -205,3 +205,38 @@ async def test_a_length_error_writes_its_numbers_as_the_language_does(
     assert refused.status_code == 422 and "dài quá 300 ký tự (hiện có 399 ký tự)" in refused.text
     english = await client.post("/editor/new", data=_form(editor, title="x" * 1234), headers={"accept-language": "en"})
     assert "is longer than 300 characters (it has 1,234)" in english.text
+
+
+async def test_a_save_says_when_another_article_has_the_same_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    first = await client.post("/editor/new", data=_form(editor, title="Lịch tiêm chủng tháng 5", action="draft"))
+    assert 'id="editor-done"' in (opened := (await client.get(first.headers["location"])).text)
+    assert "reader-editor-same-title" not in opened
+    # The same title, but for case and spacing: the notice after the save names the other, linked.
+    # (Its address made from the title would be the first's: the form asks for another, typed here.)
+    same = _form(editor, title="lịch tiêm chủng  Tháng 5", slug="lich-tiem-chung-dot-2", action="draft")
+    second = await client.post("/editor/new", data=same)
+    notice = re.search(r'id="editor-done"[^>]*>(.*?)</p>', (await client.get(second.headers["location"])).text)
+    assert notice is not None
+    assert (
+        'Một bài viết khác có cùng tiêu đề: “<a href="/editor/articles/lich-tiem-chung-thang-5" lang="vi">'
+        "Lịch tiêm chủng tháng 5</a>” (lich-tiem-chung-thang-5, "
+    ) in notice.group(1)
+    # A title that only begins the same is not the same.
+    third = await client.post(
+        "/editor/new", data=_form(editor, title="Lịch tiêm chủng tháng 5 bổ sung", action="draft")
+    )
+    assert "reader-editor-same-title" not in (await client.get(third.headers["location"])).text
+
+
+async def test_the_preview_buttons_page_opens_focused_at_the_preview(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    form = _form(editor, title="Xem trước", action="preview")
+    page = (await client.post("/editor/new", data=form)).text
+    assert '<h2 id="editor-preview-title" tabindex="-1" autofocus>' in page
+    assert page.count("autofocus") == 1
+    opened = (await client.get("/editor/new")).text
+    assert '<h2 id="editor-preview-title">' in opened and "autofocus" not in opened
+    # With an error, the error summary takes the focus, not the preview.
+    refused = (await client.post("/editor/new", data={**form, "title": ""})).text
+    assert 'id="editor-errors"' in refused and '<h2 id="editor-preview-title">' in refused

@@ -269,9 +269,18 @@ def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server:
     page.fill("#editor-body", "A *plain* form.")
     page.click("#editor-preview-button")
     expect(page.locator("#editor-preview em")).to_have_text("plain")
+    # The page opens at the preview: its heading has the focus (and the screen shows it).
+    expect(page.locator("#editor-preview-title")).to_be_focused()
+    expect(page.locator("#editor-preview em")).to_be_in_viewport()
     expect(page.locator("#editor-body")).to_have_value("A *plain* form.")
     page.click("#editor-save")
     page.wait_for_url("**/editor/articles/written-without-scripts?done=draft:written-without-scripts&version=*")
+    # Back on the form, at the version saved, the notice focused and naming the article.
+    expect(page.locator("#editor-done")).to_be_focused()
+    expect(page.locator("#editor-done")).to_have_text(
+        "Saved “Written without scripts” as a draft: it is not on the site."
+    )
+    expect(page.locator("#editor-body")).to_have_value("A *plain* form.")
     page.goto(live_server + "/editor/articles/written-without-scripts/delete")
     page.click("#editor-confirm-delete")
     page.wait_for_url("**/editor/?done=deleted:written-without-scripts")

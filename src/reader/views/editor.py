@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import re
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
@@ -41,6 +42,7 @@ from reader.models import (
     STATUSES,
     Article,
     ArticleDraft,
+    ArticleSummary,
     DeletedArticle,
     Status,
     parse_published,
@@ -322,7 +324,7 @@ def _form_response(
     errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
     current: Article | None = None, status: int = 200, notice: str = "", old_addresses: Sequence[str] = (),
     state: Status | None = None, take_over: Article | None = None, merged: Sequence[str] = (),
-    theirs: dict[str, str] | None = None, done: dict[str, Any] | None = None,
+    theirs: dict[str, str] | None = None, done: dict[str, Any] | None = None, previewed: bool = False,
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save, and `state`
     the article's state then (None: a new article), which its save buttons offer to keep or change. After a
@@ -330,7 +332,8 @@ def _form_response(
     `notice` says what was just done to it (UNDELETED), and `old_addresses` which lead to it again;
     `take_over`, the article whose old address the address field names (_take_over_question). After a
     conflict, `merged` names the fields given the other save's values and `theirs` the other save's values
-    of the fields both changed (merge_fields); `done`, what a save just did (_saved: editor/_done.html)."""
+    of the fields both changed (merge_fields); `done`, what a save just did (_saved: editor/_done.html);
+    `previewed`, a page the Preview button asked for (it opens at the preview)."""
     ui_lang = ui_lang_for(request)
     # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
     languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
@@ -347,7 +350,7 @@ def _form_response(
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
         "old_addresses": old_addresses, "state": state, "field_lang": field_lang, "take_over": take_over,
-        "merged": merged, "theirs": theirs or {}, "done": done,
+        "merged": merged, "theirs": theirs or {}, "done": done, "previewed": previewed,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
@@ -375,11 +378,10 @@ async def edit_form(request: Request) -> Response:
     notice = UNDELETED if restored else ""
     # Just saved (_saved), and still at that version: the form says what was done, naming the article.
     kind, _, done_slug = query.get("done", "").partition(":")
-    done = (
-        {"kind": kind, "slug": article.slug, "title": article.title, "lang": article.lang, "focus": True}
-        if at_version and kind in SAVE_OUTCOMES and done_slug == article.slug
-        else None
-    )
+    done: dict[str, Any] | None = None
+    if at_version and kind in SAVE_OUTCOMES and done_slug == article.slug:
+        done = {"kind": kind, "slug": article.slug, "title": article.title, "lang": article.lang, "focus": True}
+        done["same_title"] = await _same_title(request.state["store"], article)
     # Those its delete took away and the restore gave back (no article can be renamed to a deleted one's
     # address, so no other address leads there; a rename since would have moved the version on).
     old = await request.state["store"].list_old_addresses(article.slug) if restored else []
@@ -387,6 +389,20 @@ async def edit_form(request: Request) -> Response:
         request, fields, slug=article.slug, version=article.version, preview=article, notice=notice,
         old_addresses=old, state=article.status, done=done,
     )  # fmt: skip
+
+
+def _title_key(title: str) -> str:
+    """A title as two titles are the same: letter case, Unicode's ways of writing a letter and spacing aside."""
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
+
+
+async def _same_title(store: ArticleStore, article: Article) -> list[ArticleSummary]:
+    """The other articles (drafts too) titled as `article` is: said after a save, as readers, the list and
+    search results would tell them apart only by their dates. Found by the list's search, which ranks the
+    articles whose title has all its words first."""
+    wanted = _title_key(article.title)
+    found = await store.list_articles(page=1, per_page=20, search=article.title, drafts=True)
+    return [item for item in found.items if item.slug != article.slug and _title_key(item.title) == wanted]
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
@@ -428,7 +444,8 @@ async def save(request: Request) -> Response:
     action = str(form.get("action", ""))
     if action == "preview":
         preview = _preview_article(draft)
-        return _form_response(request, fields, slug=slug, version=version, preview=preview, state=shown)
+        # The Preview button's page (the way to preview without JavaScript) opens at the preview, focused.
+        return _form_response(request, fields, slug=slug, version=version, preview=preview, state=shown, previewed=True)
     draft = dataclasses.replace(draft, status=SAVE_ACTIONS.get(action))
     if slug is None and not fields.get("slug"):
         # An address made from the title never takes another article's old one (its links and embeds would
