@@ -814,7 +814,12 @@ def test_a_deleted_article_is_found_and_restored_without_javascript(no_js: Brows
     page.goto(live_server + "/editor/articles/deleted-by-mistake/delete")
     page.click("#editor-confirm-delete")
     page.wait_for_url("**/editor/?done=deleted:deleted-by-mistake")
-    page.click("#editor-undo-delete")  # the list's notice of the delete links to it
+    # The list's notice of the delete takes the focus (read out; present as the page loads, a status alone is
+    # not), and its link to undo it is the next Tab.
+    expect(page.locator("#editor-done")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#editor-undo-delete")).to_be_focused()
+    page.click("#editor-undo-delete")
     page.wait_for_url("**/editor/deleted/deleted-by-mistake")
     expect(page.locator(".reader-editor-preview em")).to_have_text("all the same")
     page.click("#editor-undelete")  # the confirmation: a form, posted without scripts

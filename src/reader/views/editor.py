@@ -200,7 +200,7 @@ async def article_list(request: Request) -> Response:
     # ignored. A save stays on the article's form, which says so itself (_saved).
     kind, _, done = request.query_params.get("done", "").partition(":")
     known = kind in ("deleted", "restored") and is_valid_slug(done)
-    notice: dict[str, Any] | None = {"kind": kind, "slug": done, "focus": False} if known else None
+    notice: dict[str, Any] | None = {"kind": kind, "slug": done} if known else None
     if notice is not None:
         # The notice names the article by its title (in its language), as the editor knows it.
         store = request.state["store"]
@@ -380,7 +380,7 @@ async def edit_form(request: Request) -> Response:
     kind, _, done_slug = query.get("done", "").partition(":")
     done: dict[str, Any] | None = None
     if at_version and kind in SAVE_OUTCOMES and done_slug == article.slug:
-        done = {"kind": kind, "slug": article.slug, "title": article.title, "lang": article.lang, "focus": True}
+        done = {"kind": kind, "slug": article.slug, "title": article.title, "lang": article.lang}
         done["same_title"] = await _same_title(request.state["store"], article)
     # Those its delete took away and the restore gave back (no article can be renamed to a deleted one's
     # address, so no other address leads there; a rename since would have moved the version on).
