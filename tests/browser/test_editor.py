@@ -300,6 +300,32 @@ def test_errors_are_announced_and_tied_to_their_field(page: Page, problems: Page
     assert "editor-title-error" in (title.get_attribute("aria-describedby") or "")
 
 
+def test_a_mark_the_live_check_cannot_know_stays_until_its_field_changes(
+    page: Page, problems: PageProblems, live_server: str
+) -> None:
+    """An address another article has is the server's finding (on save), not the live preview's: typing in
+    another field keeps the address marked wrong, as its message beside it still says; changing the address
+    takes the mark off until the next save checks it again."""
+    problems.expect_status(409)
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    page.fill("#editor-title", "Một bài khác")
+    page.fill("#editor-slug", SEED_SLUG)
+    page.fill("#editor-body", "Nội dung.")
+    page.click("#editor-save")
+    slug = page.locator("#editor-slug")
+    expect(slug).to_have_attribute("aria-invalid", "true")
+    wait_for_htmx(page)
+    with page.expect_response(lambda response: "/preview" in response.url):
+        page.fill("#editor-body", "Nội dung khác.")  # the live preview checks the form again
+    page.wait_for_timeout(300)
+    expect(slug).to_have_attribute("aria-invalid", "true")
+    with page.expect_response(lambda response: "/preview" in response.url):
+        page.fill("#editor-slug", "mot-bai-khac")
+    expect(slug).not_to_have_attribute("aria-invalid", "true")
+
+
 def test_the_check_page_shows_flags_and_previews_at_readers_sizes(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
