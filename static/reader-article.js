@@ -184,6 +184,16 @@ function announce(status, message) {
   status.textContent = message && status.textContent === message ? `${message}\u00a0` : message;
 }
 
+// When one change leaves several of the page's articles unable to show it, the first to find so says it: the
+// same sentence from every component's region at once would be read out once for each.
+let staleSaidAt = -Infinity;
+function announceStale(status) {
+  const now = performance.now();
+  if (now - staleSaidAt < 2000) return;
+  staleSaidAt = now;
+  announce(status, status.dataset.stale);
+}
+
 // The explanation of reader's 404 for an article's fragment (templates/_error.html), as text in its language, or
 // null: only its words are kept, put in a paragraph of this module's own.
 function explanationIn(html, url) {
@@ -310,7 +320,7 @@ class ReaderArticle extends HTMLElement {
         this.#show(slot());
         if (gone) this.#sayGone(gone, status.lang);
         else if (why) this.#note(why.text, why.lang); // gone before it was shown: reader's 404 says why, quietly
-      } else if (status?.dataset.stale) announce(status, status.dataset.stale); // kept, only not shown here
+      } else if (status?.dataset.stale) announceStale(status); // kept, only not shown here
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
     }
   }

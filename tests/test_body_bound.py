@@ -127,6 +127,12 @@ def _real_length(html: str) -> int:
 @example('<article><header><img src="/logo.png" alt="Logo"><h1>T</h1></header>x</article>')  # and what it holds
 @example("<div><article>x</div>y</article>")  # an ancestor's end tag ends the body
 @example("<br>a<br/>b</br><article>c</br></article>d")
+@example("<p>")  # an empty paragraph, dropped (Word's blank line)
+@example("<p/>")
+@example('<p class="MsoNormal"><span lang="VI"><o:p>&nbsp;</o:p></span></p><p>x</p>')  # dropped with what it holds
+@example("<p><p></p>x</p><p>y</p>")  # an empty paragraph inside one with text
+@example('<p><b>Lead <span class="x">in bold</span></b></p><p>Body</p>')  # a bold lead, taken out as the summary
+@example("<p><img src='/a.png' alt='A'></p><p><b>Lead</b></p><p>x</p>")  # kept for its image; the lead after it
 def test_the_bound_is_never_more_than_the_body(html: str) -> None:
     assert scan(html, 10**9) <= _real_length(html)
 

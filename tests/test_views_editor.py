@@ -116,7 +116,9 @@ async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedI
         "body": "Đoạn **một**.\n\n## Phần hai\n\nĐoạn hai.",
     }
     created = await client.post("/editor/new", data={**form, "action": "save"})
-    assert created.status_code == 303 and created.headers["location"] == "/editor/?done=saved:ngay-hoi-doc-sach"
+    slug = "ngay-hoi-doc-sach"  # the form goes on at the article's address, saying it was saved
+    assert created.status_code == 303
+    assert created.headers["location"] == f"/editor/articles/{slug}?done=saved:{slug}&version=1"
     page = await client.get("/articles/ngay-hoi-doc-sach")
     assert "<strong>một</strong>" in unmark(page.text) and "<h2>Phần hai</h2>" in unmark(page.text)
     edit = await client.get("/editor/articles/ngay-hoi-doc-sach")
@@ -280,6 +282,23 @@ async def test_previews_never_touch_the_editors_cookie(client: httpx.AsyncClient
     assert toolbar is not None and " inert" in toolbar.group(0)
     start, article = frame.text.index(toolbar.group(0)), frame.text.index('<article class="reader-article"')
     assert frame.text.count("<form") == frame.text.count("<form", start, article) > 0
+    # Asked to open at the article (the large sizes' frames), it brings the script that scrolls it there, and
+    # names only that element.
+    assert "editor-frame" not in frame.text
+    opened = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1|s:400", "start": "reader-article"})
+    assert re.search(r'<script src="/static/js/editor-frame\.[^"]*" data-start="reader-article" defer>', opened.text)
+    other = await client.get(f"/editor/preview/{SEED_SLUG}", params={"settings": "1", "start": "reader-toolbar"})
+    assert "editor-frame" not in other.text
+    check = (await client.get(f"/editor/articles/{SEED_SLUG}/check")).text
+    frames = re.findall(r'<iframe src="[^"]*settings=([^"&]*)(&amp;start=reader-article)?" [^>]*height="(\d+)"', check)
+    assert [(start != "", height) for _, start, height in frames] == [
+        (False, "480"),
+        (True, "720"),
+        (True, "720"),
+        (False, "480"),
+        (False, "480"),
+        (False, "480"),
+    ]
     assert 'id="reader-title-link"' not in frame.text  # a link would leave the check page's frame
 
 
@@ -402,13 +421,18 @@ async def test_the_check_page_names_each_flag_once_and_visibly(client: httpx.Asy
     kinds = sorted(flag["kind"] for flag in report["flags"])
     assert kinds == ["long_sentence", "passive_voice", "repeated_start"], kinds
     page = (await client.get("/editor/articles/flags/check", headers={"accept-language": "en"})).text
-    # The list: each message once, not after its own kind again.
-    for flag in report["flags"]:
-        assert f"<li>{flag['message']}</li>" in page
+    # The list: each message once, not after its own kind again; a link to where the text marks its passage,
+    # and the passage's beginning quoted, to find it in the form.
+    for number, flag in enumerate(report["flags"]):
+        item = f'<li><a href="#check-flag-{number}">{flag["message"]}</a> <q lang="en">{flag["text"][:30]}'
+        assert item in page
+        assert re.search(
+            rf'<span class="reader-editor-tag reader-editor-tag--{flag["kind"]}"[^>]* id="check-flag-{number}"', page
+        )
     assert "Long sentence: Long sentence" not in page and "Passive voice: Passive voice" not in page
     # The text: no mark around white space only; each flag named once, visibly, where its passage begins.
     assert re.findall(r"<mark[^>]*>\s*</mark>", page) == []
-    tags = re.findall(r'<span class="reader-editor-tag reader-editor-tag--(\w+)" lang="en">([^<]+)<', page)
+    tags = re.findall(r'<span class="reader-editor-tag reader-editor-tag--(\w+)" lang="en"[^>]*>([^<]+)<', page)
     assert sorted(kind for kind, _ in tags) == kinds
     assert {name for _, name in tags} == {"Long sentence", "Passive voice", "Repeated start"}
     assert "(Repeated start)" not in page and "(Long sentence" not in page
@@ -426,7 +450,7 @@ async def test_the_check_page_names_each_flag_once_and_visibly(client: httpx.Asy
     assert (await client.post("/editor/new", data=form)).status_code == 303
     vi = (await client.get("/editor/articles/cau-dai/check")).text
     assert "Câu dài " in vi and "Câu dài: Câu dài" not in vi and "<strong>Câu dài</strong>" not in vi
-    assert re.search(r'reader-editor-tag--long_sentence" lang="vi">Câu dài<', vi)
+    assert re.search(r'reader-editor-tag--long_sentence" lang="vi"[^>]*>Câu dài<', vi)
 
 
 async def test_a_grade_below_the_first_reads_below_grade_1(client: httpx.AsyncClient, editor: SignedIn) -> None:
@@ -513,8 +537,22 @@ class TestASiteInVietnamsTimeZone:
         assert (await client.post("/editor/new", data=form, headers=VI_PAGE)).status_code == 303
         stored = (await client.get("/api/articles/gio-dang")).json()
         assert stored["published"] == "2021-03-31T08:00:00+07:00"
+        # Shown back as it was typed, in the hint's form for the page's language, and saved unchanged it stays.
         edit = await client.get("/editor/articles/gio-dang", headers=VI_PAGE)
-        assert re.search(r'<input id="editor-published"[^>]*value="2021-03-31T08:00:00\+07:00"', edit.text)
+        assert re.search(r'<input id="editor-published"[^>]*value="31/03/2021 08:00"', edit.text)
+        english = await client.get("/editor/articles/gio-dang", headers={"Accept-Language": "en"})
+        assert re.search(r'<input id="editor-published"[^>]*value="2021-03-31 08:00"', english.text)
+        again = {**form, "version": "1", "action": "save", "body": "Nội dung mới."}
+        assert (await client.post("/editor/articles/gio-dang", data=again, headers=VI_PAGE)).status_code == 303
+        assert (await client.get("/api/articles/gio-dang")).json()["published"] == "2021-03-31T08:00:00+07:00"
+        # Times the field cannot give back as stored (another offset, seconds) are shown as stored.
+        for stored_time in ("2021-03-31T08:00:00+00:00", "2021-03-31T08:00:30+07:00"):
+            other = {**form, "title": "Giờ khác", "slug": "gio-khac", "published": stored_time}
+            assert (await client.post("/editor/new", data=other, headers=VI_PAGE)).status_code == 303
+            assert (await client.get("/api/articles/gio-khac")).json()["published"] == stored_time
+            edit = await client.get("/editor/articles/gio-khac", headers=VI_PAGE)
+            assert f'value="{stored_time}"' in edit.text
+            await client.post("/editor/articles/gio-khac/delete", data={"csrf_token": editor.csrf, "version": "1"})
 
 
 async def test_the_language_is_chosen_from_a_list_with_other_for_any_tag(
@@ -1049,7 +1087,9 @@ async def test_an_edit_can_change_the_address_and_the_old_one_keeps_working(
     assert "vẫn hoạt động và dẫn đến địa chỉ mới" in opened.text
     fixed = {**form, "title": "Giờ mở cửa", "slug": "gio-mo-cua-thu-vien", "version": form_version(opened.text)}
     saved = await client.post("/editor/articles/gio-mo-cua", data=fixed)
-    assert saved.status_code == 303 and saved.headers["location"] == "/editor/?done=saved:gio-mo-cua-thu-vien"
+    moved = "gio-mo-cua-thu-vien"
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/editor/articles/{moved}?done=saved:{moved}&version=2"
     old = await client.get("/articles/gio-mo-cua?panel=open")
     assert old.status_code == 301 and old.headers["location"] == "/articles/gio-mo-cua-thu-vien?panel=open"
     moved = await client.get("/editor/articles/gio-mo-cua-thu-vien")
@@ -1105,6 +1145,32 @@ def save_buttons(html: str) -> list[str]:
     return re.findall(r'<button type="submit" class="reader-button" name="action" value="(\w+)"', html)
 
 
+async def test_a_save_stays_on_the_articles_form_at_the_new_version(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """As in WordPress or Ghost: after Save the editor goes on editing, told what was saved, by its title."""
+    fields = {**DRAFT_FORM, "csrf_token": editor.csrf, "title": "Lịch mở cửa", "slug": "lich-mo-cua"}
+    created = await client.post("/editor/new", data={**fields, "action": "draft"})
+    opened = await client.get(created.headers["location"])
+    notice = re.search(r'<p class="reader-editor-notice" role="status" id="editor-done"([^>]*)>(.*?)</p>', opened.text)
+    assert notice is not None and notice.group(1) == ' tabindex="-1" autofocus'
+    assert notice.group(2).startswith('Đã lưu “<span lang="vi">Lịch mở cửa</span>” dưới dạng bản nháp')
+    assert form_version(opened.text) == "1" and "Chưa xong." in opened.text
+    saved = await client.post(
+        "/editor/articles/lich-mo-cua", data={**fields, "body": "Đã xong.", "version": "1", "action": "draft"}
+    )
+    assert saved.status_code == 303
+    again = await client.get(saved.headers["location"])
+    # The form at the version just saved: the next save goes through, no conflict.
+    assert form_version(again.text) == "2" and "Đã xong." in again.text and 'id="editor-done"' in again.text
+    # A reload after a later save, or a notice for another article, says nothing out of date.
+    assert 'id="editor-done"' not in (await client.get(created.headers["location"])).text
+    other = "/editor/articles/lich-mo-cua?done=saved:something-else&version=2"
+    assert 'id="editor-done"' not in (await client.get(other)).text
+    # The list no longer takes a save's notice from its address.
+    assert 'id="editor-done"' not in (await client.get("/editor/?done=saved:lich-mo-cua")).text
+
+
 def state_cell(listing: str, slug: str) -> str:
     """The list's State cell of the article at `slug`."""
     match = re.search(rf'href="/editor/articles/{slug}">[^<]*</a></th>\s*<td>([^<]*)</td>', listing)
@@ -1112,18 +1178,20 @@ def state_cell(listing: str, slug: str) -> str:
     return match.group(1)
 
 
+SLUG = "bai-con-nhap"
 DRAFT_FORM = {"title": "Bài còn nháp", "lang": "vi", "body_format": "markdown", "body": "Chưa xong."}
 
 
 async def test_a_new_article_saved_as_a_draft_is_the_editors_only(client: httpx.AsyncClient, editor: SignedIn) -> None:
     saved = await client.post("/editor/new", data={**DRAFT_FORM, "csrf_token": editor.csrf, "action": "draft"})
-    assert saved.status_code == 303 and saved.headers["location"] == "/editor/?done=draft:bai-con-nhap"
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/editor/articles/{SLUG}?done=draft:{SLUG}&version=1"
     missing = await client.get("/articles/no-such-article")
     public = await client.get("/articles/bai-con-nhap")
     assert public.status_code == 404 and public.text == missing.text
-    listing = await client.get(saved.headers["location"])
     saved_notice = 'Đã lưu “<span lang="vi">Bài còn nháp</span>” dưới dạng bản nháp: bài viết không có trên trang.'
-    assert saved_notice in listing.text
+    assert saved_notice in (await client.get(saved.headers["location"])).text
+    listing = await client.get("/editor/")
     assert state_cell(listing.text, "bai-con-nhap") == "Bản nháp" and state_cell(listing.text, SEED_SLUG) == "Đã đăng"
     # Its "view" is the preview: its public page is a 404.
     assert 'href="/editor/preview/bai-con-nhap">Xem trước<' in listing.text
@@ -1148,9 +1216,10 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     published = await client.post(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "1", "state": "draft", "action": "publish"}
     )
-    assert published.headers["location"] == "/editor/?done=published:bai-con-nhap"
-    listing = await client.get(published.headers["location"])
-    assert 'Đã đăng “<span lang="vi">Bài còn nháp</span>”: bài viết đã có trên trang.' in listing.text
+    assert published.headers["location"] == "/editor/articles/bai-con-nhap?done=published:bai-con-nhap&version=2"
+    opened = await client.get(published.headers["location"])
+    assert 'Đã đăng “<span lang="vi">Bài còn nháp</span>”: bài viết đã có trên trang.' in opened.text
+    listing = await client.get("/editor/")
     assert state_cell(listing.text, "bai-con-nhap") == "Đã đăng"
     assert "Chưa xong." in (await client.get("/articles/bai-con-nhap")).text
     form = await client.get("/editor/articles/bai-con-nhap")
@@ -1159,7 +1228,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     unpublished = await client.post(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "2", "state": "published", "action": "draft"}
     )
-    assert unpublished.headers["location"] == "/editor/?done=unpublished:bai-con-nhap"
+    assert unpublished.headers["location"] == "/editor/articles/bai-con-nhap?done=unpublished:bai-con-nhap&version=3"
     assert 'Đã gỡ “<span lang="vi">Bài còn nháp</span>”' in (await client.get(unpublished.headers["location"])).text
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
     history = await client.get("/editor/articles/bai-con-nhap/history")
@@ -1168,7 +1237,8 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     assert savers(history.text) == ["editor", "editor", "editor"]
     # Saved as it is (the form's first button), a draft stays one and a published article stays published.
     again = await client.post("/editor/articles/bai-con-nhap", data={**fields, "version": "3", "action": "save"})
-    assert again.headers["location"] == "/editor/?done=saved:bai-con-nhap"
+    # Nothing changed: no new version.
+    assert again.headers["location"] == f"/editor/articles/{SLUG}?done=saved:{SLUG}&version=3"
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
 
 
@@ -1285,12 +1355,39 @@ async def test_words_list_paragraphs_pasted_as_html_are_saved_as_a_list(
     assert stored is not None and "<ul><li>Rà soát;</li>" in stored.body_html and "-" not in stored.body_html
 
 
+async def test_the_leads_long_sentences_are_flagged_as_the_leads(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    """The lead is read more than any other text (lists, shared links): its long sentences are flagged too,
+    said to be in the lead, while the body's counts and scores stay the body's."""
+    lead = "Người dân trong xã đã cùng nhau làm đường bê tông dài hơn hai cây số " * 3 + "để trẻ em đến trường."
+    form = {
+        "csrf_token": editor.csrf, "title": "Sapo dài", "lang": "vi", "summary": lead.strip() + " Xong rồi.",
+        "body_format": "markdown", "body": "Đường đã xong. Trẻ em đến trường.",
+    }  # fmt: skip
+    assert (await client.post("/editor/new", data=form)).status_code == 303
+    report = (await client.get("/api/articles/sapo-dai/readability", params={"ui_lang": "vi"})).json()
+    assert report["flags"] == [] and report["counts"]["sentences"] == 2
+    (flag,) = report["lead_flags"]
+    assert flag["kind"] == "long_sentence" and flag["message"].startswith("Trong sapo: Câu dài 53 âm tiết")
+    assert flag["start"] == 0 and flag["text"] == lead.strip()
+    page = (await client.get("/editor/articles/sapo-dai/check")).text
+    item = f'<li><a href="#check-lead-flag-0">{flag["message"]}</a> <q lang="vi">Người dân trong xã'
+    assert item in page and "Không có gì cần đánh dấu." not in page
+    marked = re.search(r'id="check-lead-flag-0"[^>]*>Câu dài<span[^>]*>: </span></span><mark[^>]*>([^<]*)</mark>', page)
+    assert marked is not None and marked.group(1) == lead.strip()
+    # Without a lead, nothing of it.
+    other = {**form, "title": "Không sapo", "summary": ""}
+    assert (await client.post("/editor/new", data=other)).status_code == 303
+    assert (await client.get("/api/articles/khong-sapo/readability")).json()["lead_flags"] == []
+    assert 'id="check-lead"' not in (await client.get("/editor/articles/khong-sapo/check")).text
+
+
 def _marked_blocks_by_asking_every_flag(article: Article, flags: list[FlagJSON]) -> list[dict[str, Any]]:
     """The check page's marked blocks as first written: every flag asked about every block and every piece
     (quadratic: 3.5 s for a 1.46 MB article), kept here as the reference the sweep must agree with."""
     document = document_from_html(article.body_html)
     text = document.text
-    spans = [f for f in flags if f["kind"] in editor_views.MARKED_KINDS]
+    numbers = [n for n, f in enumerate(flags) if f["kind"] in editor_views.MARKED_KINDS]
+    spans = [flags[n] for n in numbers]
     named: set[int] = set()
     blocks: list[dict[str, Any]] = []
     for block in document.blocks:
@@ -1309,7 +1406,10 @@ def _marked_blocks_by_asking_every_flag(article: Article, flags: list[FlagJSON])
             starts = [n for n in covering if n not in named]
             named.update(starts)
             kinds = sorted({spans[n]["kind"] for n in covering})
-            pieces.append({"text": piece, "kinds": kinds, "starts": [spans[n]["kind"] for n in starts]})
+            pieces.append({
+                "text": piece, "kinds": kinds, "starts": [spans[n]["kind"] for n in starts],
+                "flags": [numbers[n] for n in starts],
+            })  # fmt: skip
         blocks.append({"kind": block.kind, "level": block.level, "pieces": pieces})
     return blocks
 

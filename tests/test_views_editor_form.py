@@ -48,7 +48,7 @@ async def test_a_made_address_never_takes_another_articles_old_one(client: httpx
     await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị 2026")
     # A new article titled as the first one was: its address is the next free one, the old one still leads on.
     created = await client.post("/editor/new", data=_form(editor, title="Hội nghị", action="publish"))
-    assert created.status_code == 303 and created.headers["location"].endswith("published:hoi-nghi-2")
+    assert created.status_code == 303 and created.headers["location"].endswith("published:hoi-nghi-2&version=1")
     old = await client.get("/articles/hoi-nghi")
     assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
 
@@ -74,7 +74,7 @@ async def test_a_typed_old_address_is_taken_only_when_confirmed(client: httpx.As
 
     await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị 2026")
     confirmed = await client.post("/editor/new", data={**typed, "take_over": "hoi-nghi"})
-    assert confirmed.status_code == 303 and confirmed.headers["location"].endswith("published:hoi-nghi")
+    assert confirmed.status_code == 303 and confirmed.headers["location"].endswith("published:hoi-nghi&version=4")
     assert (await client.get("/articles/hoi-nghi")).status_code == 200
 
 
@@ -188,16 +188,16 @@ async def test_the_previews_body_headings_sit_under_its_title(client: httpx.Asyn
 async def test_notices_name_the_article_by_its_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
     form = _form(editor, title="Tin <b>& tức</b>", lang="en", action="publish")
     saved = await client.post("/editor/new", data=form)
-    assert saved.headers["location"] == "/editor/?done=published:tin-b-tuc-b"
-    listing = (await client.get(saved.headers["location"])).text
-    notice = re.search(r'<p class="reader-editor-notice" role="status" id="editor-done">(.*?)</p>', listing)
+    assert saved.headers["location"] == "/editor/articles/tin-b-tuc-b?done=published:tin-b-tuc-b&version=1"
+    opened = (await client.get(saved.headers["location"])).text
+    notice = re.search(r'<p class="reader-editor-notice" role="status" id="editor-done"[^>]*>(.*?)</p>', opened)
     assert notice is not None
     assert 'Đã đăng “<span lang="en">Tin &lt;b&gt;&amp; tức&lt;/b&gt;</span>”' in notice.group(1)
     await client.post("/editor/articles/tin-b-tuc-b/delete", data={"csrf_token": editor.csrf, "version": "1"})
     deleted = (await client.get("/editor/?done=deleted:tin-b-tuc-b")).text
     assert 'Đã xóa “<span lang="en">Tin &lt;b&gt;&amp; tức&lt;/b&gt;</span>”.' in deleted
-    gone = (await client.get("/editor/?done=saved:khong-co-bai-nay")).text
-    assert "Đã lưu “khong-co-bai-nay”." in gone, "an address no article has is named as it is"
+    gone = (await client.get("/editor/?done=deleted:khong-co-bai-nay")).text
+    assert "Đã xóa “khong-co-bai-nay”." in gone, "an address no article has is named as it is"
     assert 'href="/editor/deleted"' in re.search(r'<nav class="reader-editor-nav".*?</nav>', gone, re.S).group(0)  # type: ignore[union-attr]
 
 
@@ -208,6 +208,41 @@ async def test_a_length_error_writes_its_numbers_as_the_language_does(
     assert refused.status_code == 422 and "dài quá 300 ký tự (hiện có 399 ký tự)" in refused.text
     english = await client.post("/editor/new", data=_form(editor, title="x" * 1234), headers={"accept-language": "en"})
     assert "is longer than 300 characters (it has 1,234)" in english.text
+
+
+async def test_a_save_says_when_another_article_has_the_same_title(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    first = await client.post("/editor/new", data=_form(editor, title="Lịch tiêm chủng tháng 5", action="draft"))
+    assert 'id="editor-done"' in (opened := (await client.get(first.headers["location"])).text)
+    assert "reader-editor-same-title" not in opened
+    # The same title, but for case and spacing: the notice after the save names the other, linked.
+    # (Its address made from the title would be the first's: the form asks for another, typed here.)
+    same = _form(editor, title="lịch tiêm chủng  Tháng 5", slug="lich-tiem-chung-dot-2", action="draft")
+    second = await client.post("/editor/new", data=same)
+    notice = re.search(r'id="editor-done"[^>]*>(.*?)</p>', (await client.get(second.headers["location"])).text)
+    assert notice is not None
+    assert (
+        'Một bài viết khác có cùng tiêu đề: “<a href="/editor/articles/lich-tiem-chung-thang-5" lang="vi">'
+        "Lịch tiêm chủng tháng 5</a>” (lich-tiem-chung-thang-5, "
+    ) in notice.group(1)
+    # A title that only begins the same is not the same.
+    third = await client.post(
+        "/editor/new", data=_form(editor, title="Lịch tiêm chủng tháng 5 bổ sung", action="draft")
+    )
+    assert "reader-editor-same-title" not in (await client.get(third.headers["location"])).text
+
+
+async def test_the_preview_buttons_page_opens_focused_at_the_preview(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    form = _form(editor, title="Xem trước", action="preview")
+    page = (await client.post("/editor/new", data=form)).text
+    assert '<h2 id="editor-preview-title" tabindex="-1" autofocus>' in page
+    assert page.count("autofocus") == 1
+    opened = (await client.get("/editor/new")).text
+    assert '<h2 id="editor-preview-title">' in opened and "autofocus" not in opened
+    # With an error, the error summary takes the focus, not the preview.
+    refused = (await client.post("/editor/new", data={**form, "title": ""})).text
+    assert 'id="editor-errors"' in refused and '<h2 id="editor-preview-title">' in refused
 
 
 async def test_a_made_address_is_numbered_past_articles_and_deleted_ones_too(

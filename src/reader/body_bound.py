@@ -29,6 +29,9 @@ CONTAINERS = ("article", "main", "body")
 FURNITURE = frozenset({"nav", "aside", "footer", "form", "script", "style"})
 HEADING = "h1"
 UNCOUNTED = frozenset({"header"})
+# What a paragraph without text may still show, so that read_html keeps it: a <p> with none of these and no
+# text is Word's blank line, taken out with all it holds (reader.importer._drop_empty_paragraphs).
+SHOWN_WITHOUT_TEXT = ("img", "picture", "svg", "video", "audio", "iframe", "object", "embed", "table", "input")
 # Elements bs4 closes as they open (<br>): never on its stack, written without an end tag.
 VOID = frozenset(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())
 # A body, serialized, is at most this many times as long as the file it comes from (a bare "&" is written
@@ -95,6 +98,14 @@ class _Scan(HTMLParser):
         # The element whose contents are not counted (furniture, the title's heading), while it is open.
         self.skipped_at: int | None = None
         self.heading_seen = False
+        # Open paragraphs not yet known to be kept (no text and nothing SHOWN_WITHOUT_TEXT in them so far): their
+        # stack depth and what their tags, and those inside, would count. Counted once something in them keeps
+        # them; forgotten when one closes empty, as read_html drops it with everything inside.
+        self.paragraphs: list[list[int]] = []
+        # read_html may take the first paragraph with text out of the body (a bold lead becomes the summary):
+        # nothing inside a paragraph counts until that one has closed. `lead_at`: its depth once found.
+        self.lead_possible = True
+        self.lead_at: int | None = None
 
     # -- bs4's tree, as a stack
 
@@ -114,6 +125,10 @@ class _Scan(HTMLParser):
                 self.skipped_at = None
             if self.body_at is not None and depth <= self.body_at:
                 raise _Stop  # the body's element is closed: the rest of the document is not the body
+            if self.lead_at is not None and depth <= self.lead_at:
+                self.lead_possible, self.lead_at = False, None
+            while self.paragraphs and self.paragraphs[-1][0] >= depth:
+                self.paragraphs.pop()  # closed without text: dropped, with what it held
             if popped == name:
                 return
 
@@ -145,7 +160,25 @@ class _Scan(HTMLParser):
                     4 + _plain_length(attribute) + _visible(clean_text(value or ""))
                     for attribute, value in values.items()
                 )
-            self._add(size)
+            if self._in_possible_lead():
+                pass
+            elif name == "p":
+                if not closed:  # (<p/>: empty as it opens, and dropped)
+                    self.paragraphs.append([len(self.stack) - 1, size])
+            elif name in SHOWN_WITHOUT_TEXT:
+                self._keep_paragraphs()
+                self._add(size)
+            elif self.paragraphs:
+                self.paragraphs[-1][1] += size
+            else:
+                self._add(size)
+
+    def _keep_paragraphs(self) -> None:
+        """Every open paragraph holds something that keeps it: count what was held back for them."""
+        held = sum(pending for _, pending in self.paragraphs)
+        self.paragraphs.clear()
+        if held:
+            self._add(held)
 
     def _add(self, size: int) -> None:
         self.count += size
@@ -173,7 +206,17 @@ class _Scan(HTMLParser):
         if size and not text[0].isascii():
             # A mark at its start may compose with the letter before it.
             size = max(0, size - COMPOSING)
+        if not size:
+            return
+        if self._in_possible_lead():
+            if self.lead_at is None:  # the first paragraph with text: the outermost open one
+                self.lead_at = self.stack.index("p", (self.body_at or -1) + 1)
+            return
+        self._keep_paragraphs()
         self._add(size)
+
+    def _in_possible_lead(self) -> bool:
+        return self.lead_possible and self.open["p"] > 0
 
     # Character and entity references, comments, declarations and processing instructions count nothing.
 

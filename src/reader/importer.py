@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
 from reader import charsets
-from reader.body_bound import body_length_at_least
+from reader.body_bound import SHOWN_WITHOUT_TEXT, body_length_at_least
 from reader.drafts import (
     MAX_BODY_CHARS,
     MAX_LENGTHS,
@@ -307,15 +307,11 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
     return [fields]
 
 
-# What a paragraph without text may still show: it is not empty.
-_SHOWN_WITHOUT_TEXT = ("img", "picture", "svg", "video", "audio", "iframe", "object", "embed", "table", "input")
-
-
 def _drop_empty_paragraphs(container: Tag | BeautifulSoup) -> None:
     """Word's blank lines (<p class=MsoNormal><o:p>&nbsp;</o:p></p>, its way of spacing paragraphs) taken
     out: kept, each is a paragraph a screen reader announces with nothing in it ("blank")."""
     for paragraph in elements_named(container, frozenset({"p"})):
-        if not paragraph.get_text().strip() and paragraph.find(_SHOWN_WITHOUT_TEXT) is None:
+        if not paragraph.get_text().strip() and paragraph.find(SHOWN_WITHOUT_TEXT) is None:
             paragraph.decompose()
 
 

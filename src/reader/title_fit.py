@@ -11,9 +11,10 @@ So the article's title says how wide its longest word is (`data-fit`, in the em 
 `STEPS`, rounded up), and reader.css caps the title's size at what fits that word on the line: the line's
 width (`100cqi` of the article's header, an inline-size container) over the word's width in the reader's
 font (each font's `title_widen`, reader.prefs) with the reader's letter spacing. A title with no long word
-keeps its size; one with a long word shrinks only as far as the word needs, and never below 1.1 times the
-text's size (a word too long even then still breaks: a title smaller than that would no longer stand out as
-one).
+keeps its size; one with a long word shrinks only as far as the word needs, and never below the text's own
+size (a word too long even then still breaks, as the text's own words do). A title without `data-fit` is
+capped as if its longest word were `STEPS[0]` wide, which at a 16 px default never bites on a phone 320 px
+or wider; with a larger browser default (20 or 24 px) it may.
 
 A title says its `data-fit` whenever its longest word could fail to fit some reader's line, not only the
 default font's: in OpenDyslexic (1.45 times as wide) with the widest letter spacing (0.24em, and WCAG

@@ -6,7 +6,7 @@
 //   they were typed against.
 // - A form opened with kept fields that differ from what it shows offers them back: a notice above it with
 //   Restore and Discard, said through the page's status region. Nothing is put back without asking.
-// - A save that went through (the article list says so: ?done=saved:slug, or draft:, published:,
+// - A save that went through (the article's form says so: ?done=saved:slug, or draft:, published:,
 //   unpublished: for a save that kept or changed the article's state) drops what was kept for its form;
 //   a form that shows what was kept (a save refused with errors shows what was sent) drops it silently.
 // - Restored fields keep the version they were typed against, so a save over a version saved since is
@@ -77,7 +77,7 @@
     forget();
   });
 
-  // The article list after a save names the article saved: what its form kept goes, and only that (a
+  // The article's form after a save names the article saved: what its form kept goes, and only that (a
   // marker left by a save that did not go through must not take a later draft with it).
   const done = new URLSearchParams(location.search).get("done") || "";
   const submitted = read(SUBMITTED);

@@ -34,11 +34,18 @@
   const QUIET_MS = 1500;
   let pending = 0;
 
-  // aria-invalid on the fields the live preview finds wrong, taken off those it finds right again.
+  // aria-invalid on the fields the live preview finds wrong, taken off those it finds right again. A mark the
+  // server set as the page loaded stays until its field changes: it may be for what the live check cannot
+  // know (an address another article uses), and its message stays beside the field until the next save.
+  const loaded = new Map(
+    Array.from(document.querySelectorAll(".reader-editor-form [aria-invalid='true']"), (field) => [field, field.value]),
+  );
   function markInvalid(fields) {
     const wrong = new Set(fields ? fields.split(" ") : []);
     for (const field of document.querySelectorAll(".reader-editor-form [aria-invalid='true']")) {
-      if (!wrong.has(`#${field.id}`)) field.removeAttribute("aria-invalid");
+      if (wrong.has(`#${field.id}`) || (loaded.has(field) && loaded.get(field) === field.value)) continue;
+      loaded.delete(field);
+      field.removeAttribute("aria-invalid");
     }
     for (const id of wrong) document.querySelector(id)?.setAttribute("aria-invalid", "true");
   }

@@ -64,7 +64,9 @@
   // with its region): the frame's address follows, so that the slug sent below and a reload name it.
   const follow = () => {
     const next = document.querySelector('#reader input[name="next"]')?.value;
-    if (next?.startsWith("/embed/") && next !== location.pathname) {
+    // Another embed address: the frame's own but for its last segment (reader's route table owns the path).
+    const embeds = location.pathname.slice(0, location.pathname.lastIndexOf("/") + 1);
+    if (next?.startsWith(embeds) && next !== location.pathname) {
       try {
         history.replaceState(history.state, "", next + location.search + location.hash);
       } catch {} // (a sandboxed frame may refuse: the slug then stays the one it was loaded at)

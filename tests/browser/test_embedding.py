@@ -159,6 +159,11 @@ document.addEventListener("securitypolicyviolation", (event) => {
         "reader-htmx.js": htmx_recipe(reader),
         "component.html": component,
         "two.html": two.replace('<link rel="stylesheet" href="hostile.css">', ""),
+        "three.html": two.replace('<link rel="stylesheet" href="hostile.css">', "").replace(
+            "</reader-article>\n<reader-article",
+            "</reader-article>\n" + second.replace('"second"', '"third"') + "\n<reader-article",
+            1,
+        ),
         # Two articles, their controls in one language (test_each_components_reading_tools_have_a_name_of_their_own)
         "two-en.html": two.replace('<link rel="stylesheet" href="hostile.css">', "").replace(
             f'src="{fragment}"', f'src="{fragment}" lang="en"'
@@ -868,6 +873,26 @@ def test_a_component_that_cannot_follow_a_change_keeps_its_article(
     page.reload()
     expect(page.locator("#second #reader")).to_have_attribute("data-size", "112.5")
     expect(page.locator("reader-article").first.locator("#reader")).to_have_attribute("data-size", "112.5")
+
+
+def test_several_components_that_cannot_follow_a_change_say_so_once(host_context: BrowserContext, sites: Sites) -> None:
+    # Two English components fail to follow a change made in the Vietnamese one: the reader hears "kept, but
+    # not shown" once, not once from each region at the same moment.
+    page = host_context.new_page()
+    page.on("console", lambda message: None)
+    page.goto(sites.host + "/three.html")
+    changed, others = page.locator("reader-article").first, [page.locator("#second"), page.locator("#third")]
+    for component in (changed, *others):
+        expect(component.locator("#reader-title")).to_be_visible()
+    page.route(f"{sites.reader}/articles/{EN_SLUG}/fragment*", lambda route: route.abort())
+    page.evaluate("() => { window.errors = 0; document.addEventListener('reader:error', () => (window.errors += 1)); }")
+    changed.locator("#reader-bigger").click()
+    expect(changed.locator("#reader")).to_have_attribute("data-size", "112.5")
+    page.wait_for_function("() => window.errors === 2")  # both tried, and failed
+    said = [other.locator("#reader-status").evaluate("e => e.textContent") for other in others]
+    assert sorted(said) == ["", STALE_EN], said
+    for other in others:
+        expect(other.locator("#reader-title")).to_be_visible()
 
 
 def test_a_change_after_the_article_was_deleted_is_kept_and_the_link_takes_its_place(

@@ -67,8 +67,10 @@ MORE_PAGES = [
     Target("editor-edit-draft", f"/editor/articles/{DRAFT_SLUG}", editor=True),
     Target("editor-check-draft", f"/editor/articles/{DRAFT_SLUG}/check", editor=True),
     Target("editor-history-draft", f"/editor/articles/{DRAFT_SLUG}/history", editor=True),
-    # The list after a publish: its notice links to the article's page.
-    Target("editor-list-published", f"/editor/?done=published:{SEED_SLUG}", editor=True),
+    # The form after a publish: its notice links to the article's page.
+    Target(
+        "editor-edit-published", f"/editor/articles/{HISTORY_SLUG}?done=published:{HISTORY_SLUG}&version=4", editor=True
+    ),
     # A web font chosen: the head preloads its files.
     Target("lexend-preloads", f"/articles/{SEED_SLUG}", prefs="f:lexend"),
 ]

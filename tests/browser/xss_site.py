@@ -182,7 +182,10 @@ def save_through_editor(http: httpx.Client) -> None:
         slug = slug_for("editor", payload)
         form = {**editor_fields(payload), "slug": slug, "csrf_token": csrf, "editing": "", "action": "save"}
         response = http.post("/editor/new", data=form)
-        assert response.status_code == 303 and response.headers["location"] == f"/editor/?done=saved:{slug}"
+        assert (
+            response.status_code == 303
+            and response.headers["location"] == f"/editor/articles/{slug}?done=saved:{slug}&version=1"
+        )
 
 
 # Loaded from the host's /static/ so that the DOM audit's rule (scripts only from /static/) holds for it too.

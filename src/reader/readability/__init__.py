@@ -23,7 +23,7 @@ from reader.readability.formulas import (
     flesch_reading_ease,
     nguyen_henkin_1982,
 )
-from reader.readability.report import Flag, Thresholds, readability_report, report_text
+from reader.readability.report import Flag, Thresholds, lead_flags, readability_report, report_text
 
 __all__ = [
     "Flag",
@@ -31,6 +31,7 @@ __all__ = [
     "automated_readability_index",
     "flesch_kincaid_grade",
     "flesch_reading_ease",
+    "lead_flags",
     "nguyen_henkin_1982",
     "plain_text_for_report",
     "readability_report",

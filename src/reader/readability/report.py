@@ -270,6 +270,15 @@ class _ReportCommon(TypedDict):
     reading_time_minutes: int
     segmenter: Annotated[str, Rules(description="how words were found")]
     layout: NotRequired[Annotated[LayoutReport, Rules(description="for HTML, and for every stored article")]]
+    lead_flags: NotRequired[
+        Annotated[
+            list[FlagJSON],
+            Rules(
+                description="for a stored article: the long sentences of its lead (summary), each message saying"
+                " so; start and end are offsets into the lead. The counts and scores are the body's"
+            ),
+        ]
+    ]
 
 
 class EnglishReport(_ReportCommon):
@@ -396,6 +405,32 @@ def readability_report(
         lang=lang, counts=counts, scores=_vietnamese_scores(counts), estimates=["nguyen_henkin_1982"],
         flags=flagged, reading_time_minutes=minutes, segmenter=vietnamese.SEGMENTER,
     )  # fmt: skip
+
+
+# A flag in an article's lead, not its body: its message says where it is.
+IN_THE_LEAD = N_("In the lead: %(message)s")
+
+
+def lead_flags(*, lang: str, lead: str, ui_lang: str = "en", thresholds: Thresholds = Thresholds()) -> list[FlagJSON]:
+    """The long sentences of an article's lead (its summary: shown above the body, in lists and in every
+    shared link's preview, so read more than any other sentence), as flags whose offsets point into the lead.
+
+    Only long sentences: a lead of a sentence or two has no paragraphs, sections or runs to speak of. The
+    body's report is left as it was (its counts and scores, the offsets of its flags): the formulas measure
+    running text, and the lead is a different kind of text, read on its own."""
+    report = readability_report(lang=lang, text=lead, ui_lang=ui_lang, thresholds=thresholds)
+    where = gettext(message_language(ui_lang), IN_THE_LEAD)
+    return [
+        FlagJSON(
+            kind=flag["kind"],
+            start=flag["start"],
+            end=flag["end"],
+            text=flag["text"],
+            message=where % {"message": flag["message"]},
+        )  # fmt: skip
+        for flag in report["flags"]
+        if flag["kind"] == "long_sentence"
+    ]
 
 
 def report_text(*, text: str | None = None, html: str | None = None) -> str:

@@ -34,7 +34,7 @@ from reader.layout_checks import layout_report
 from reader.models import BY_TOKEN, Article, ArticleDraft, ArticleSummary
 from reader.openapi import Answer, openapi_document, operation
 from reader.preconditions import CONDITION_PATTERN, Preconditions, condition, version_etag
-from reader.readability import Thresholds, readability_report
+from reader.readability import Thresholds, lead_flags, readability_report
 from reader.readability.report import LANGUAGES, ReadabilityReport
 from reader.sanitize import sanitize_html
 from reader.settings import Settings
@@ -958,6 +958,7 @@ def _stored_report(article: Article, ui_lang: str) -> ReadabilityReport:
         raise _Unrated(str(exc)) from None
     source = source_as_html(article.body_source, article.body_format)
     report["layout"] = layout_report(article.body_html, article.lang, ui_lang, source_html=source)
+    report["lead_flags"] = lead_flags(lang=article.lang, lead=article.summary, ui_lang=ui_lang)
     return report
 
 

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import re
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
@@ -41,12 +42,13 @@ from reader.models import (
     STATUSES,
     Article,
     ArticleDraft,
+    ArticleSummary,
     DeletedArticle,
     Status,
     parse_published,
 )
 from reader.prefs import Preferences
-from reader.readability import readability_report
+from reader.readability import lead_flags, readability_report
 from reader.readability.document import CELL, document_from_html
 from reader.readability.report import (
     LANGUAGES,
@@ -79,15 +81,20 @@ MAX_UPLOAD_FILES = 20
 # own limit per file (reader.importer.MAX_FILE_BYTES, for `reader import`) is for the command line.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-# The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px).
-# A caption of None: the preview of a theme, captioned with its name in the editor's language.
-PREVIEWS: tuple[tuple[str | None, str, int], ...] = (
-    ("100 %", "1", 560),
-    ("200 %", "1|s:200", 560),
-    ("400 % · 320 px", "1|s:400", 320),
-    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560),
-    (None, "1|t:contrast-dark", 560),
-    (None, "1|t:contrast-light", 560),
+# The previews on the check page: what readers really use (label, settings cookie, frame width in CSS px,
+# where the frame opens). A caption of None: the preview of a theme, captioned with its name in the editor's
+# language. At 200 % and 400 % the reading toolbar alone is taller than the frame (at 400 % on a phone,
+# 670 px, and the title and lead 4,000 px more): those open at the article (?start=reader-article, scrolled
+# there by js/editor-frame.js, as a reader who scrolled past the toolbar sees it) in a taller frame, so that
+# they show its text; the 100 % preview shows the toolbar above it.
+ARTICLE_START = "reader-article"
+PREVIEWS: tuple[tuple[str | None, str, int, str], ...] = (
+    ("100 %", "1", 560, ""),
+    ("200 %", "1|s:200", 560, ARTICLE_START),
+    ("400 % · 320 px", "1|s:400", 320, ARTICLE_START),
+    ("WCAG 1.4.12", "1|lh:1.5|ls:0.12|ws:0.16|ps:2", 560, ""),
+    (None, "1|t:contrast-dark", 560, ""),
+    (None, "1|t:contrast-light", 560, ""),
 )
 
 
@@ -142,7 +149,7 @@ def _by(request: Request) -> str:
 
 
 def _done(request: Request, outcome: str, slug: str) -> Response:
-    """Back to the article list, which says what was done (after a save or a delete)."""
+    """Back to the article list, which says what was done (after a delete, or a restore of an earlier version)."""
     query = urlencode({"done": f"{outcome}:{slug}"}, safe=":")
     return RedirectResponse(path_for(request, "editor:article_list") + "?" + query, status_code=303)
 
@@ -151,21 +158,26 @@ def _done(request: Request, outcome: str, slug: str) -> Response:
 # (a new article's, as before drafts: published), "draft" saves it as a draft (a published one is then
 # unpublished: off the site), "publish" saves and publishes it. Anything else but "preview" saves as "save".
 SAVE_ACTIONS: dict[str, Status | None] = {"save": None, "draft": DRAFT, "publish": PUBLISHED}
-# What the list then says was done (`?done=KIND:slug`); js/editor-draft.js knows them too (a save that went
-# through drops the changes its form kept in the browser).
+# What the edit form then says was done (`?done=KIND:slug`); js/editor-draft.js knows them too (a save that
+# went through drops the changes its form kept in the browser).
 SAVE_OUTCOMES = ("saved", "draft", "published", "unpublished")
 
 
-def _saved(request: Request, slug: str, status: Status | None, shown: Status | None) -> Response:
-    """Back to the list after a save in `status` (None: the state kept) of an article the form showed in
-    state `shown` (None: a new article)."""
+def _saved(request: Request, saved: Article, status: Status | None, shown: Status | None) -> Response:
+    """After a save in `status` (None: the state kept) of an article the form showed in state `shown` (None: a
+    new article): its edit form again, at the version just saved, saying what was done. As WordPress, Ghost
+    or Drupal keep an editor on the post after Save, Publish or Unpublish: an editor making several changes
+    goes on without opening the article again (a redirect, so a reload never posts the form twice)."""
     if status == PUBLISHED:
         outcome = "published" if shown != PUBLISHED else "saved"
     elif status == DRAFT:
         outcome = "unpublished" if shown == PUBLISHED else "draft"
     else:
         outcome = "draft" if shown == DRAFT else "saved"
-    return _done(request, outcome, slug)
+    # ?done=KIND:slug as the list had it (js/editor-draft.js drops the changes its form kept on seeing it); the
+    # version, so that the notice goes once the article is saved again (a reload, a bookmark of this address).
+    query = urlencode({"done": f"{outcome}:{saved.slug}", "version": saved.version}, safe=":")
+    return RedirectResponse(path_for(request, "editor:edit_form", slug=saved.slug) + "?" + query, status_code=303)
 
 
 def _posted_state(raw: object) -> Status | None:
@@ -184,10 +196,11 @@ async def article_list(request: Request) -> Response:
     listing = await request.state["store"].list_articles(
         page=_page_number(request), per_page=request.state["settings"].page_size, search=search, drafts=True
     )
-    # "?done=saved:slug" after a save or delete; anything that is not a known outcome and a slug is ignored.
+    # "?done=deleted:slug" after a delete (or a restore); anything that is not a known outcome and a slug is
+    # ignored. A save stays on the article's form, which says so itself (_saved).
     kind, _, done = request.query_params.get("done", "").partition(":")
-    known = (*SAVE_OUTCOMES, "deleted", "restored")
-    notice = {"kind": kind, "slug": done} if kind in known and is_valid_slug(done) else None
+    known = kind in ("deleted", "restored") and is_valid_slug(done)
+    notice: dict[str, Any] | None = {"kind": kind, "slug": done} if known else None
     if notice is not None:
         # The notice names the article by its title (in its language), as the editor knows it.
         store = request.state["store"]
@@ -199,7 +212,7 @@ async def article_list(request: Request) -> Response:
             named = await store.get_article(done, drafts=True)
         notice.update({"title": named.title, "lang": named.lang} if named is not None else {"title": "", "lang": ""})
     query = {"q": search} if search else {}
-    context = {"listing": listing, "notice": notice, "search": search, "search_cut": search_cut(search), "query": query}
+    context = {"listing": listing, "done": notice, "search": search, "search_cut": search_cut(search), "query": query}
     return _page(request, "editor/list.html", context)
 
 
@@ -224,15 +237,28 @@ def _fields_from(article: Article | None, ui_lang: str, zone: dt.tzinfo) -> dict
     return {
         "title": article.title, "slug": article.slug, "lang": article.lang if listed else OTHER_LANGUAGE,
         "lang_other": "" if listed else article.lang, "summary": article.summary, "author": article.author,
-        "published": _shown_date(as_rfc3339(article.published, zone), ui_lang), "source_url": article.source_url or "",
+        "published": _shown_date(as_rfc3339(article.published, zone), ui_lang, zone),
+        "source_url": article.source_url or "",
         "body": article.body_source or article.body_html, "body_format": article.body_format,
     }  # fmt: skip
 
 
-def _shown_date(published: str, ui_lang: str) -> str:
-    """A stored date as the editor reads dates (31/03/2021 in Vietnamese); a date and time stays ISO."""
+def _shown_date(published: str, ui_lang: str, zone: dt.tzinfo) -> str:
+    """A stored date as the editor types it, in the form the field's hint gives for the UI language: 31/03/2021
+    in Vietnamese, 2021-03-31 in English, a time after it (31/03/2021 08:00) in the site's zone. A time that
+    form cannot give back as stored (an offset other than the zone's then, seconds) stays as stored: saving
+    the form unchanged must never move the article's time."""
     value = parse_published(published)
-    return format_date(value, ui_lang) if ui_lang == "vi" and not isinstance(value, dt.datetime) else published
+    if not isinstance(value, dt.datetime):
+        return format_date(value, ui_lang) if ui_lang == "vi" else published
+    local = value.astimezone(zone)
+    day = format_date(local.date(), ui_lang) if ui_lang == "vi" else local.date().isoformat()
+    typed = f"{day} {local:%H:%M}"
+    try:
+        same = normalize_form_date(typed, zone) == published
+    except FieldError:  # a time the zone's clocks skip: never stored from the form, but maybe by the API
+        same = False
+    return typed if same else published
 
 
 def _form_field(field: str, fields: dict[str, str]) -> str:
@@ -298,7 +324,7 @@ def _form_response(
     errors: dict[str, str] | None = None, preview: Article | None = None, conflict: str = "",
     current: Article | None = None, status: int = 200, notice: str = "", old_addresses: Sequence[str] = (),
     state: Status | None = None, take_over: Article | None = None, merged: Sequence[str] = (),
-    theirs: dict[str, str] | None = None,
+    theirs: dict[str, str] | None = None, done: dict[str, Any] | None = None, previewed: bool = False,
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save, and `state`
     the article's state then (None: a new article), which its save buttons offer to keep or change. After a
@@ -306,7 +332,8 @@ def _form_response(
     `notice` says what was just done to it (UNDELETED), and `old_addresses` which lead to it again;
     `take_over`, the article whose old address the address field names (_take_over_question). After a
     conflict, `merged` names the fields given the other save's values and `theirs` the other save's values
-    of the fields both changed (merge_fields)."""
+    of the fields both changed (merge_fields); `done`, what a save just did (_saved: editor/_done.html);
+    `previewed`, a page the Preview button asked for (it opens at the preview)."""
     ui_lang = ui_lang_for(request)
     # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
     languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
@@ -323,7 +350,7 @@ def _form_response(
         "fields": fields, "slug": slug, "version": version, "errors": errors or {}, "preview": preview,
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
         "old_addresses": old_addresses, "state": state, "field_lang": field_lang, "take_over": take_over,
-        "merged": merged, "theirs": theirs or {},
+        "merged": merged, "theirs": theirs or {}, "done": done, "previewed": previewed,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
@@ -346,15 +373,36 @@ async def edit_form(request: Request) -> Response:
     # Just restored, and still at the version the restore wrote: a later save or rename makes the notice
     # (and the addresses it names) out of date, so a reload or a bookmark of it no longer shows it.
     query = request.query_params
-    restored = query.get("done") == UNDELETED and query.get("version") == str(article.version)
+    at_version = query.get("version") == str(article.version)
+    restored = query.get("done") == UNDELETED and at_version
     notice = UNDELETED if restored else ""
+    # Just saved (_saved), and still at that version: the form says what was done, naming the article.
+    kind, _, done_slug = query.get("done", "").partition(":")
+    done: dict[str, Any] | None = None
+    if at_version and kind in SAVE_OUTCOMES and done_slug == article.slug:
+        done = {"kind": kind, "slug": article.slug, "title": article.title, "lang": article.lang}
+        done["same_title"] = await _same_title(request.state["store"], article)
     # Those its delete took away and the restore gave back (no article can be renamed to a deleted one's
     # address, so no other address leads there; a rename since would have moved the version on).
     old = await request.state["store"].list_old_addresses(article.slug) if restored else []
     return _form_response(
         request, fields, slug=article.slug, version=article.version, preview=article, notice=notice,
-        old_addresses=old, state=article.status,
+        old_addresses=old, state=article.status, done=done,
     )  # fmt: skip
+
+
+def _title_key(title: str) -> str:
+    """A title as two titles are the same: letter case, Unicode's ways of writing a letter and spacing aside."""
+    return " ".join(unicodedata.normalize("NFC", title).casefold().split())
+
+
+async def _same_title(store: ArticleStore, article: Article) -> list[ArticleSummary]:
+    """The other articles (drafts too) titled as `article` is: said after a save, as readers, the list and
+    search results would tell them apart only by their dates. Found by the list's search, which ranks the
+    articles whose title has all its words first."""
+    wanted = _title_key(article.title)
+    found = await store.list_articles(page=1, per_page=20, search=article.title, drafts=True)
+    return [item for item in found.items if item.slug != article.slug and _title_key(item.title) == wanted]
 
 
 def _preview_article(draft: ArticleDraft) -> Article:
@@ -396,7 +444,8 @@ async def save(request: Request) -> Response:
     action = str(form.get("action", ""))
     if action == "preview":
         preview = _preview_article(draft)
-        return _form_response(request, fields, slug=slug, version=version, preview=preview, state=shown)
+        # The Preview button's page (the way to preview without JavaScript) opens at the preview, focused.
+        return _form_response(request, fields, slug=slug, version=version, preview=preview, state=shown, previewed=True)
     draft = dataclasses.replace(draft, status=SAVE_ACTIONS.get(action))
     # The old address the editor agreed to take over, if any: the store checks again as it writes (another
     # editor may rename an article away from the address meanwhile), OldAddressTaken.
@@ -433,10 +482,12 @@ async def _write(
     if slug is not None and draft.slug != slug:
         return await _rename(request, fields, slug, draft, version, shown, may_take)
     by = _by(request)
+    saved: Article | None
     if slug is not None:
-        if version is None or await store.update_article(draft, version=version, by=by) is None:
+        saved = await store.update_article(draft, version=version, by=by) if version is not None else None
+        if saved is None:
             return await _conflict(request, fields, slug, draft, version)
-    elif await store.create_article(draft, by=by, may_take=may_take) is None:
+    elif (saved := await store.create_article(draft, by=by, may_take=may_take)) is None:
         # Checked by the insert itself: an editor on another node may take the slug a moment earlier.
         errors = {"slug": gettext(ui_lang_for(request), "is already used by another article; choose another")}
         current = await store.get_article(draft.slug, drafts=True)
@@ -445,7 +496,7 @@ async def _write(
             request, {**fields, "slug": draft.slug}, slug=None, errors=errors, preview=_preview_article(draft),
             conflict="taken", current=current, status=409,
         )  # fmt: skip
-    return _saved(request, draft.slug, draft.status, shown)
+    return _saved(request, saved, draft.status, shown)
 
 
 async def _unredirected(store: ArticleStore, slug: str) -> str:
@@ -524,7 +575,7 @@ async def _rename(
         )  # fmt: skip
     if moved is None:
         return await _conflict(request, fields, slug, draft, version)
-    return _saved(request, moved.slug, draft.status, shown)
+    return _saved(request, moved, draft.status, shown)
 
 
 # The parts of an article two editors may change apart, each the form fields it is made of (the first one
@@ -867,7 +918,9 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
     """
     document = document_from_html(article.body_html)
     text = document.text
-    spans = [f for f in flags if f["kind"] in MARKED_KINDS]
+    # Each span's number in `flags`: the flags list links to where the text marks it (check-flag-N).
+    numbers = [n for n, f in enumerate(flags) if f["kind"] in MARKED_KINDS]
+    spans = [flags[n] for n in numbers]
     # One pass over the spans, by where they begin, beside the blocks, which come in order and never
     # overlap: the spans open at a block are those begun before its end and not ended by its start. Asking
     # every span about every block and every piece was quadratic (3.5 s of a 1.46 MB article's check page).
@@ -904,17 +957,34 @@ def _marked_blocks(article: Article, flags: list[FlagJSON]) -> list[dict[str, An
             named.update(starts)
             pieces.append({
                 "text": piece, "kinds": sorted({spans[n]["kind"] for n in covering}),
-                "starts": [spans[n]["kind"] for n in starts],
+                "starts": [spans[n]["kind"] for n in starts], "flags": [numbers[n] for n in starts],
             })  # fmt: skip
         blocks.append({"kind": block.kind, "level": block.level, "pieces": pieces})
     return blocks
 
 
+def _marked_lead(lead: str, flags: list[FlagJSON]) -> dict[str, Any]:
+    """The lead as one marked block (as _marked_blocks marks the body's), its long sentences marked: they
+    never overlap, each one sentence."""
+    pieces: list[dict[str, Any]] = []
+    at = 0
+    for number, flag in enumerate(sorted(flags, key=lambda f: f["start"])):
+        if flag["start"] > at:
+            pieces.append({"text": lead[at : flag["start"]], "kinds": [], "starts": [], "flags": []})
+        piece = lead[flag["start"] : flag["end"]]
+        pieces.append({"text": piece, "kinds": [flag["kind"]], "starts": [flag["kind"]], "flags": [number]})
+        at = flag["end"]
+    if at < len(lead):
+        pieces.append({"text": lead[at:], "kinds": [], "starts": [], "flags": []})
+    return {"kind": "lead", "level": 0, "pieces": pieces}
+
+
 def _reports(
     article: Article, lang: str
 ) -> tuple[ReadabilityReport | None, LayoutReport, list[FlagJSON], list[dict[str, Any]]]:
-    """The check page's reports, in `lang` (readability, None for a language it does not know; layout), its
-    flags and the article's blocks with them marked: all the work that grows with the article."""
+    """The check page's reports, in `lang` (readability, None for a language it does not know, with the
+    lead's long sentences in its `lead_flags`; layout), its flags and the article's blocks with them marked
+    (the lead's first): all the work that grows with the article."""
     try:
         report: ReadabilityReport | None = readability_report(lang=article.lang, html=article.body_html, ui_lang=lang)
     except ValueError:
@@ -922,7 +992,11 @@ def _reports(
     source = source_as_html(article.body_source, article.body_format)
     layout = layout_report(article.body_html, article.lang, lang, source_html=source)
     flags = list(report["flags"]) if report else []
-    return report, layout, flags, _marked_blocks(article, flags)
+    blocks = _marked_blocks(article, flags)
+    if report is not None and article.summary.strip():
+        report["lead_flags"] = lead_flags(lang=article.lang, lead=article.summary, ui_lang=lang)
+        blocks.insert(0, _marked_lead(article.summary, report["lead_flags"]))
+    return report, layout, flags, blocks
 
 
 async def check(request: Request) -> Response:
@@ -931,15 +1005,16 @@ async def check(request: Request) -> Response:
     lang = ui_lang_for(request)
     report, layout, flags, blocks = await cpu_work.off_the_loop(_reports, article, lang)
     # The legend: the highlight of each kind the text shows, in a fixed order.
-    marked = [kind for kind in MARKED_KINDS if any(flag["kind"] == kind for flag in flags)]
+    shown = [*flags, *(report.get("lead_flags", []) if report else [])]
+    marked = [kind for kind in MARKED_KINDS if any(flag["kind"] == kind for flag in shown)]
     # Grades under the first school grade: the page says "below grade 1" (the API keeps the formula's value).
     scores = report["scores"].items() if report else ()
     below_first = {name for name, value in scores if below_first_grade(name, value)}
     context = {
         "article": article, "report": report, "layout": layout, "blocks": blocks, "marked_kinds": marked,
         "previews": [
-            (caption or theme_name(Preferences.from_cookie(settings).theme, lang), settings, width)
-            for caption, settings, width in PREVIEWS
+            (caption or theme_name(Preferences.from_cookie(settings).theme, lang), settings, width, start)
+            for caption, settings, width, start in PREVIEWS
         ],
         "below_first": below_first, "auto_dark": AUTO_DARK,
     }  # fmt: skip
@@ -947,7 +1022,8 @@ async def check(request: Request) -> Response:
 
 
 async def preview_frame(request: Request) -> Response:
-    """GET /editor/preview/{slug}?settings=…: the article at given settings, for the check page's frames.
+    """GET /editor/preview/{slug}?settings=…(&start=reader-article): the article at given settings, for the
+    check page's frames (opened at the article with start).
 
     The settings come from the address only: the editor's own preference cookie is neither read nor set.
     """
@@ -955,5 +1031,7 @@ async def preview_frame(request: Request) -> Response:
     prefs = Preferences.from_cookie(request.query_params.get("settings", "1"))
     lang = ui_lang_for(request, article.lang)
     context = article_context(request, article, prefs, "embed")  # its reading time as readers see it
+    # ?start=reader-article: the frame opens at the article (js/editor-frame.js); any other value is ignored.
+    context["start"] = ARTICLE_START if request.query_params.get("start") == ARTICLE_START else ""
     # Framed by reader's own check page only: the route's kind, reader.kinds.EDITOR_FRAME.
     return render(request, "editor/frame.html", lang, context)
