@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -133,8 +134,24 @@ def _real_length(html: str) -> int:
 @example("<p><p></p>x</p><p>y</p>")  # an empty paragraph inside one with text
 @example('<p><b>Lead <span class="x">in bold</span></b></p><p>Body</p>')  # a bold lead, taken out as the summary
 @example("<p><img src='/a.png' alt='A'></p><p><b>Lead</b></p><p>x</p>")  # kept for its image; the lead after it
+@example("<body><p><main><h1>T</h1><div>Mở đầu</div><p>x</p></main>")  # a paragraph open outside the body's element
+@example("<p><p></p>" + "x" * 3001 + "</p>")  # a first paragraph too long for a lead, an empty one inside it
 def test_the_bound_is_never_more_than_the_body(html: str) -> None:
     assert scan(html, 10**9) <= _real_length(html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>" + "Một đoạn văn dài, không xuống dòng. " * 12_000 + "</p>",  # one paragraph, past a lead's length
+        "<p>Mở đầu<p>" + "<p>Đoạn văn không đóng thẻ. " * 1_000,  # html.parser nests unclosed paragraphs
+    ],
+)
+def test_the_bound_is_close_on_a_long_first_paragraph(html: str) -> None:
+    # A first paragraph may become the summary (a bold lead) only while it is no longer than a summary may be:
+    # past that it counts, and a file of one long paragraph is still refused from its tokens. (Spaces never
+    # count, and a piece of text starting with a mark gives up three characters: this text is 20 % spaces.)
+    assert 0.7 * _real_length(html) <= scan(html, 10**9) <= _real_length(html)
 
 
 def test_the_bound_is_close_on_dense_markup_and_stops_past_the_limit() -> None:

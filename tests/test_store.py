@@ -949,6 +949,22 @@ async def test_a_rename_moves_the_article_with_its_history_and_leaves_a_redirect
     assert four is not None and four.version == 4
 
 
+async def test_an_import_at_an_address_with_an_article_and_an_old_address_updates_that_article(
+    store: SqlArticleStore, database: Database
+) -> None:
+    """An article and a redirect at one address (restore_deleted can leave one on PostgreSQL: an address given
+    back under an article created there meanwhile): the site shows the article, and an import saves to it,
+    never to the article the redirect leads to."""
+    await store.save_articles([draft("w", title="At w"), draft("y", title="At y")])
+    async with database.transaction(touches=("w",)) as tx:
+        await tx.execute("INSERT INTO article_redirects (slug, target, version) VALUES (?, ?, ?)", ("w", "y", 1))
+    result = await store.save_articles([draft("w", title="Imported for w")])
+    assert (result.created, result.updated) == (0, 1)
+    at_w, at_y = await store.get_article("w"), await store.get_article("y")
+    assert at_w is not None and at_w.title == "Imported for w"
+    assert at_y is not None and at_y.title == "At y"
+
+
 async def test_a_rename_with_a_draft_changes_the_article_in_the_same_version(store: SqlArticleStore) -> None:
     await store.save_articles([draft("a", title="One")])
     moved = await store.rename_article("a", "b", version=1, draft=draft("b", title="Fixed"))

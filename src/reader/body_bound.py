@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 
 from bs4.builder import HTMLTreeBuilder
 
-from reader.drafts import clean_text
+from reader.drafts import MAX_LENGTHS, clean_text
 
 # What read_html takes as the body, in this order of preference (none of them: the whole document), and
 # what it takes out of it: the page's furniture, and the first <h1> (the title; its <header> too, whole, if it is
@@ -102,10 +102,15 @@ class _Scan(HTMLParser):
         # stack depth and what their tags, and those inside, would count. Counted once something in them keeps
         # them; forgotten when one closes empty, as read_html drops it with everything inside.
         self.paragraphs: list[list[int]] = []
-        # read_html may take the first paragraph with text out of the body (a bold lead becomes the summary):
-        # nothing inside a paragraph counts until that one has closed. `lead_at`: its depth once found.
+        # read_html may take the first paragraph with text out of the body (a bold lead becomes the summary,
+        # reader.importer._bold_lead), unless its text is longer than a summary may be: until that paragraph
+        # has closed, or its text has passed that length, nothing inside a paragraph counts but its text, held
+        # in `lead_text` (its tags never: an empty paragraph inside it is dropped). `lead_at`: its depth once
+        # found; `inside`: how many paragraphs are open inside the body's element.
         self.lead_possible = True
         self.lead_at: int | None = None
+        self.lead_text = 0
+        self.inside = 0
 
     # -- bs4's tree, as a stack
 
@@ -125,8 +130,10 @@ class _Scan(HTMLParser):
                 self.skipped_at = None
             if self.body_at is not None and depth <= self.body_at:
                 raise _Stop  # the body's element is closed: the rest of the document is not the body
+            if popped == "p":  # (one opened before the body's element cannot close inside it: _Stop above)
+                self.inside -= 1
             if self.lead_at is not None and depth <= self.lead_at:
-                self.lead_possible, self.lead_at = False, None
+                self.lead_possible, self.lead_at = False, None  # a lead, perhaps: its text not counted
             while self.paragraphs and self.paragraphs[-1][0] >= depth:
                 self.paragraphs.pop()  # closed without text: dropped, with what it held
             if popped == name:
@@ -148,6 +155,7 @@ class _Scan(HTMLParser):
         self.heading_seen = self.heading_seen or name == HEADING
         if not closed:
             self._push(name)
+            self.inside += name == "p"
             if counted and skip:
                 self.skipped_at = len(self.stack) - 1
         if counted and not skip:
@@ -161,7 +169,7 @@ class _Scan(HTMLParser):
                     for attribute, value in values.items()
                 )
             if self._in_possible_lead():
-                pass
+                pass  # its tags count nothing (its text is held)
             elif name == "p":
                 if not closed:  # (<p/>: empty as it opens, and dropped)
                     self.paragraphs.append([len(self.stack) - 1, size])
@@ -209,14 +217,18 @@ class _Scan(HTMLParser):
         if not size:
             return
         if self._in_possible_lead():
-            if self.lead_at is None:  # the first paragraph with text: the outermost open one
-                self.lead_at = self.stack.index("p", (self.body_at or -1) + 1)
+            if self.lead_at is None:  # the first paragraph with text: the outermost one open inside the body
+                self.lead_at = self.stack.index("p", (self.body_at if self.body_at is not None else -1) + 1)
+            self.lead_text += size
+            if self.lead_text > MAX_LENGTHS["summary"]:  # too long for a lead: it stays in the body
+                self.lead_possible, self.lead_at = False, None
+                self._add(self.lead_text)
             return
         self._keep_paragraphs()
         self._add(size)
 
     def _in_possible_lead(self) -> bool:
-        return self.lead_possible and self.open["p"] > 0
+        return self.lead_possible and self.inside > 0
 
     # Character and entity references, comments, declarations and processing instructions count nothing.
 

@@ -819,12 +819,18 @@ async def save_drafts(
 
 
 async def _leads(db: Database | Transaction, slugs: Sequence[str]) -> dict[str, str]:
-    """Of `slugs`, the old addresses of renamed articles, each with the address it leads to."""
+    """Of `slugs`, the old addresses of renamed articles, each with the address it leads to; not one where an
+    article is now (an address given back under an article created there meanwhile, restore_deleted): the
+    article comes first, as on the site's pages."""
     leads: dict[str, str] = {}
     for start in range(0, len(slugs), _LOOKUP_CHUNK):
         chunk = slugs[start : start + _LOOKUP_CHUNK]
         marks = ",".join("?" * len(chunk))
-        rows = await db.fetch_all(f"SELECT slug, target FROM article_redirects WHERE slug IN ({marks})", chunk)
+        rows = await db.fetch_all(
+            f"SELECT r.slug, r.target FROM article_redirects r WHERE r.slug IN ({marks}) "
+            "AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.slug = r.slug)",
+            chunk,
+        )
         leads.update({str(row["slug"]): str(row["target"]) for row in rows})
     return leads
 
