@@ -174,8 +174,10 @@ def _saved(request: Request, saved: Article, status: Status | None, shown: Statu
         outcome = "unpublished" if shown == PUBLISHED else "draft"
     else:
         outcome = "draft" if shown == DRAFT else "saved"
-    # ?done=KIND:slug as the list had it (js/editor-draft.js drops the changes its form kept on seeing it); the
-    # version, so that the notice goes once the article is saved again (a reload, a bookmark of this address).
+    # ?done=KIND:slug as the list had it (js/editor-draft.js drops the changes its form kept on seeing it, when
+    # this redirect opened it, not Back or a reload); the version, which that script also wants past the one
+    # the save was made from, and so that the notice goes once the article is saved again (a reload, a
+    # bookmark of this address).
     query = urlencode({"done": f"{outcome}:{saved.slug}", "version": saved.version}, safe=":")
     return RedirectResponse(path_for(request, "editor:edit_form", slug=saved.slug) + "?" + query, status_code=303)
 
