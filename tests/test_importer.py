@@ -16,7 +16,7 @@ from reader.cli import main
 from reader.db import Database
 from reader.drafts import MAX_BODY_CHARS
 from reader.importer import ImportFailure, drafts_from_files
-from reader.models import BY_CLI_IMPORT
+from reader.models import BY_CLI_IMPORT, DRAFT
 from reader.store import SqlArticleStore
 from tests.conftest import CountedCalls
 from tests.serverproc import reader_command
@@ -823,17 +823,21 @@ def test_an_import_as_drafts_holds_back_new_articles_only(tmp_path: Path) -> Non
     conn.close()
 
 
+HOI_NGHI_GIVEN = "---\nslug: hoi-nghi\nlang: vi\ntitle: Hội nghị\n---\n\nNội dung mới.\n"
+
+
 @pytest.mark.anyio
-async def test_a_file_at_a_renamed_articles_old_address_updates_that_article(
+async def test_a_file_that_names_a_renamed_articles_old_address_updates_that_article(
     tmp_path: Path, database: Database
 ) -> None:
-    """Importing "Hội nghị" again after its article was renamed: the file is that article (it stays
-    published, its old address still leads to it), not a new draft that takes the old address away."""
+    """Importing "Hội nghị" again, its file naming its address (slug: hoi-nghi), after its article was renamed:
+    the file is that article (it stays published, its old address still leads to it), not a new draft that
+    takes the old address away."""
     store = SqlArticleStore(database)
     first = write(tmp_path / "hoi-nghi.txt", "Hội nghị\n\nNội dung cũ.\n")
     assert (await importer.import_files(store, [first], by="mai", lang="vi")).created == 1
     assert await store.rename_article("hoi-nghi", "hoi-nghi-2026", version=1)
-    again = write(tmp_path / "hoi-nghi.txt", "Hội nghị\n\nNội dung mới.\n")
+    again = write(tmp_path / "hoi-nghi.md", HOI_NGHI_GIVEN)
     result = await importer.import_files(store, [again], by="mai", lang="vi", as_drafts=True)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     assert await store.get_redirect("hoi-nghi") == "hoi-nghi-2026"  # published: readers are led there
@@ -843,13 +847,39 @@ async def test_a_file_at_a_renamed_articles_old_address_updates_that_article(
 
 
 @pytest.mark.anyio
+async def test_an_address_made_from_a_title_never_follows_an_old_address(tmp_path: Path, database: Database) -> None:
+    """ "Thông báo" (thong-bao) was renamed to thong-bao-lich-nghi-tet; a different file titled "Thông báo" and
+    giving no address (its file name is none either) replaced the Tết notice, which stayed published though
+    the import was as drafts. A title is not an address anyone chose: the file is a new article, its address
+    numbered past the old one, the article there and a deleted one's (as the editor's form numbers it)."""
+    store = SqlArticleStore(database)
+    first = write(tmp_path / "thong-bao.txt", "Thông báo\n\nLịch nghỉ Tết.\n")
+    await importer.import_files(store, [first], by="mai", lang="vi")
+    assert await store.rename_article("thong-bao", "thong-bao-lich-nghi-tet", version=1)
+    # thong-bao-2 is taken (an article), thong-bao-3 was a deleted article's: the next free one is -4.
+    taken = write(tmp_path / "a.json", json.dumps({**JSON_ARTICLE, "slug": "thong-bao-2"}))
+    gone = write(tmp_path / "b.json", json.dumps({**JSON_ARTICLE, "slug": "thong-bao-3"}))
+    await importer.import_files(store, [taken, gone], by="mai")
+    assert await store.delete_article("thong-bao-3")
+    other = write(tmp_path / "thong-bao.txt", "Thông báo\n\nHọp giao ban sáng thứ hai.\n")
+    result = await importer.import_files(store, [other], by="mai", lang="vi", as_drafts=True)
+    assert (result.created, result.updated, result.unchanged) == (1, 0, 0)
+    notice = await store.get_article("thong-bao-lich-nghi-tet")
+    assert notice is not None and "Lịch nghỉ Tết." in notice.body_html and notice.version == 2
+    assert await store.get_redirect("thong-bao") == "thong-bao-lich-nghi-tet"  # its old links still lead there
+    new = await store.get_article("thong-bao-4", drafts=True)
+    assert new is not None and new.status == DRAFT and "Họp giao ban" in new.body_html
+
+
+@pytest.mark.anyio
 async def test_an_import_that_holds_one_article_twice_is_refused(tmp_path: Path, database: Database) -> None:
     store = SqlArticleStore(database)
     first = write(tmp_path / "hoi-nghi.txt", "Hội nghị\n\nNội dung cũ.\n")
     await importer.import_files(store, [first], by="mai", lang="vi")
     assert await store.rename_article("hoi-nghi", "hoi-nghi-2026", version=1)
+    named = write(tmp_path / "hoi-nghi.md", HOI_NGHI_GIVEN)
     renamed = write(tmp_path / "new.json", json.dumps({**JSON_ARTICLE, "slug": "hoi-nghi-2026", "lang": "vi"}))
     with pytest.raises(ImportFailure, match="'hoi-nghi' is an old address of the article at 'hoi-nghi-2026'"):
-        await importer.import_files(store, [first, renamed], by="mai", lang="vi")
+        await importer.import_files(store, [named, renamed], by="mai", lang="vi")
     article = await store.get_article("hoi-nghi-2026")
     assert article is not None and "Nội dung cũ." in article.body_html  # nothing written

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reader.drafts import draft_from_fields
 from reader.models import Article
 from reader.settings import Settings
 from reader.store import ArticleStore
@@ -283,26 +284,82 @@ async def test_an_address_renamed_away_from_while_saving_is_not_taken_quietly(
     assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
 
 
+async def test_an_address_made_from_the_title_and_renamed_away_from_while_saving_is_not_asked_about(
+    client: httpx.AsyncClient, editor: SignedIn, app: ServedApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The address field left empty, the title made hoi-nghi, free when looked up; before the write another
+    editor made an article there and renamed it. The form asked whether to take over an address this editor
+    never typed: the next free one is taken instead, as when the look-up had found it."""
+    store = app.state["store"]
+    found_free = editor_views.free_address
+    calls = 0
+
+    async def made_old_meanwhile(store_: ArticleStore, slug: str, **kwargs: object) -> str:
+        nonlocal calls
+        calls += 1
+        address = await found_free(store_, slug)
+        if calls == 1:
+            other = draft_from_fields({"title": "Hội nghị khác", "slug": address, "lang": "vi", "body_markdown": "X."})
+            assert await store.create_article(other) is not None
+            assert await store.rename_article(address, "hoi-nghi-2026", version=1)
+        return address
+
+    monkeypatch.setattr(editor_views, "free_address", made_old_meanwhile)
+    saved = await client.post("/editor/new", data=_form(editor, title="Hội nghị", action="publish"))
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/editor/articles/hoi-nghi-2?")
+    assert calls == 2
+    old = await client.get("/articles/hoi-nghi")
+    assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
+
+
 async def test_importing_a_renamed_article_again_keeps_its_old_links(
     client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
-    """The reviewer's case: "Hội nghị" published, renamed to hoi-nghi-2026, then hoi-nghi.txt imported again
-    (as drafts, the import page's default): the file updates the article, and its old address still leads
-    there (it gave 404 and "1 new": a draft had taken the address). Two files for the article are refused."""
+    """The reviewer's case: "Hội nghị" published, renamed to hoi-nghi-2026, then its file, which names its
+    address (slug: hoi-nghi), imported again (as drafts, the import page's default): the file updates the
+    article, and its old address still leads there (it gave 404 and "1 new": a draft had taken the address).
+    Two files for the article are refused."""
     published = await client.post("/editor/new", data=_form(editor, title="Hội nghị", action="publish"))
     assert published.status_code == 303
     await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị")
-    text = ("hoi-nghi.txt", "Hội nghị\n\nNội dung mới.\n".encode(), "text/plain")
+    named = ("hoi-nghi.md", "---\nslug: hoi-nghi\ntitle: Hội nghị\n---\n\nNội dung mới.\n".encode(), "text/plain")
     imported = await client.post(
-        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", text)]
+        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", named)]
     )
     assert imported.status_code == 200 and "Đã nhập: 0 mới, 1 cập nhật, 0 không đổi." in imported.text
     old = await client.get("/articles/hoi-nghi")
     assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
     assert "Nội dung mới." in (await client.get("/articles/hoi-nghi-2026")).text  # still published
-    same = ("hoi-nghi-2026.txt", "Hội nghị 2026\n\nKhác.\n".encode(), "text/plain")
+    same = ("khac.md", "---\nslug: hoi-nghi-2026\ntitle: Hội nghị 2026\n---\n\nKhác.\n".encode(), "text/plain")
     twice = await client.post(
-        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", text), ("files", same)]
+        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", named), ("files", same)]
     )
     assert twice.status_code == 422
-    assert "&#39;hoi-nghi&#39; là địa chỉ cũ của bài viết ở &#39;hoi-nghi-2026&#39;" in twice.text
+    said = (
+        "&#39;hoi-nghi&#39; là địa chỉ cũ của bài viết hiện ở &#39;hoi-nghi-2026&#39;, và lần nhập này cũng lưu bài đó"
+    )
+    assert said in twice.text
+
+
+async def test_an_imported_file_whose_title_makes_an_old_address_is_a_new_article(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """ "Thông báo" renamed to thong-bao-lich-nghi-tet; a different file titled "Thông báo", giving no address,
+    replaced the Tết notice (which stayed published, though the page imports as drafts) and was reported as
+    "1 updated". Its title made the address, which the editor's form never lets take an old one: a new draft."""
+    published = await client.post(
+        "/editor/new", data=_form(editor, title="Thông báo", body="Lịch nghỉ Tết.", action="publish")
+    )
+    assert published.status_code == 303
+    await _rename(client, editor, "thong-bao", "thong-bao-lich-nghi-tet", "Thông báo")
+    text = ("thong-bao.txt", "Thông báo\n\nHọp giao ban sáng thứ hai.\n".encode(), "text/plain")
+    imported = await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", text)]
+    )
+    assert imported.status_code == 200 and "Đã nhập: 1 mới, 0 cập nhật, 0 không đổi." in imported.text
+    notice = (await client.get("/articles/thong-bao-lich-nghi-tet")).text  # still published
+    assert "Họp giao ban" not in notice  # not replaced
+    old = await client.get("/articles/thong-bao")
+    assert old.status_code == 301 and old.headers["location"].endswith("/articles/thong-bao-lich-nghi-tet")
+    assert (await client.get("/articles/thong-bao-2")).status_code == 404  # a draft: off the site
+    assert "Họp giao ban" in (await client.get("/editor/articles/thong-bao-2")).text

@@ -31,7 +31,14 @@ from reader.db import (
     url_identity,
 )
 from reader.demo import seed_demo
-from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings, save_imported
+from reader.importer import (
+    ImportFailure,
+    drafts_from_files,
+    held_back,
+    layout_findings,
+    own_addresses,
+    save_imported,
+)
 from reader.models import BY_CLI_IMPORT
 from reader.settings import (
     ACCESS_LOG_FORMATS,
@@ -429,8 +436,8 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
 async def _import(settings: Settings, files: Sequence[Path], *, lang: str | None = None, drafts: bool = False) -> str:
     async with _opened(settings.database, settings) as (db, _):
         progress = ProgressBar(sys.stderr, "Checking files")
-        read = drafts_from_files(files, progress, settings.zone, lang=lang)
         store = SqlArticleStore(db)
+        read = await own_addresses(store, drafts_from_files(files, progress, settings.zone, lang=lang))
         if drafts:
             read = await held_back(store, read)
         result = await save_imported(store, read, by=BY_CLI_IMPORT)

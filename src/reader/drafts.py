@@ -278,6 +278,7 @@ def draft_from_fields(data: Mapping[str, object], zone: dt.tzinfo = dt.UTC) -> A
     return ArticleDraft(
         slug=slug, lang=lang, title=title, summary=summary or "", body_html=html, body_source=source,
         body_format=body_format, author=author or "", published=published, source_url=source_url, status=status,
+        slug_from_title=not data.get("slug"),
     )  # fmt: skip
 
 

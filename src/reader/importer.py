@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
 from reader import charsets
+from reader.addresses import free_address
 from reader.body_bound import SHOWN_WITHOUT_TEXT, body_length_at_least
 from reader.drafts import (
     MAX_BODY_CHARS,
@@ -574,13 +575,32 @@ def layout_findings(drafts: Sequence[ArticleDraft], ui_lang: str) -> list[tuple[
     return findings
 
 
+async def own_addresses(store: ArticleStore, drafts: Sequence[ArticleDraft]) -> list[ArticleDraft]:
+    """The drafts, each whose address was made from its title (its file gives none) and is an old address of
+    a renamed article given the next free numbered one (reader.addresses.free_address: thong-bao-2): a new
+    article, as the editor's form makes it. A file that names such an address itself (front matter `slug:`,
+    a JSON "slug") is that article (the save updates it: save_imported); a title is not an address anyone
+    chose, and another file titled as the article once was must not replace it. Looked up before the save;
+    run before held_back, which then sees a new article."""
+    chosen = {draft.slug for draft in drafts}
+    placed = []
+    for draft in drafts:
+        if draft.slug_from_title and await store.get_redirect(draft.slug, drafts=True) is not None:
+            slug = await free_address(store, draft.slug, also_taken=chosen)
+            chosen.add(slug)
+            draft = dataclasses.replace(draft, slug=slug)
+        placed.append(draft)
+    return placed
+
+
 async def held_back(store: ArticleStore, drafts: Sequence[ArticleDraft]) -> list[ArticleDraft]:
     """The drafts, each new article whose file does not say its state (status, draft) made a draft: "import as
     drafts", so that a newsroom reads what the checks found before readers see it. An article already here
     keeps its state, as any import leaves it (taking a published article off the site is the editor's act,
     not an import's), and a file's own state is kept: it was written on purpose.
 
-    A file at an old address of a renamed article is that article (the save updates it: save_imported).
+    A file that names an old address of a renamed article is that article (the save updates it:
+    save_imported); one whose title made such an address has a new one by now (own_addresses).
 
     Looked up before the save's transaction: an article deleted in between is made again as published (it
     was published a moment ago); one made in between is made a draft."""
@@ -601,8 +621,9 @@ async def _here(store: ArticleStore, slug: str) -> bool:
 
 
 async def save_imported(store: ArticleStore, drafts: Sequence[ArticleDraft], *, by: str) -> SaveResult:
-    """Save the drafts in one transaction (ArticleStore.save_articles: a file at an old address of a renamed
-    article updates that article); an ImportFailure, nothing written, when two of them are one article."""
+    """Save the drafts in one transaction (ArticleStore.save_articles: a file that names an old address of a
+    renamed article updates that article, own_addresses having moved those whose title made one); an
+    ImportFailure, nothing written, when two of them are one article."""
     try:
         return await store.save_articles(drafts, by=by)
     except SameArticleTwice as exc:
@@ -626,7 +647,7 @@ async def import_files(
 ) -> SaveResult:
     """Read, validate and store all articles of the files in one transaction (`by`: who, as the store records
     it; `lang`, `as_drafts`: drafts_from_files, held_back); nothing is written on error."""
-    drafts = drafts_from_files(paths, progress, zone, lang=lang)
+    drafts = await own_addresses(store, drafts_from_files(paths, progress, zone, lang=lang))
     if as_drafts:
         drafts = await held_back(store, drafts)
     return await save_imported(store, drafts, by=by)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Generic, Literal, NewType, TypeVar
 
 if TYPE_CHECKING:
@@ -54,6 +54,10 @@ class ArticleDraft:
     # published, and one replaced keeps its state: a client that knows nothing of drafts neither makes nor
     # publishes one behind an editor's back.
     status: Status | None = None
+    # The slug was made from the title: the file or form gave none. Such an address is never an old address
+    # (reader.addresses.free_address): an import follows an old address to its article only when the file
+    # names it itself. Not part of what the draft is (two drafts alike but for it are the same article).
+    slug_from_title: bool = field(default=False, compare=False)
 
 
 # Who did something through the API: its token's name after this. No account or token name holds a colon.

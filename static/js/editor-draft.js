@@ -7,7 +7,8 @@
 // - A form opened with kept fields that differ from what it shows offers them back: a notice above it with
 //   Restore and Discard, said through the page's status region. Nothing is put back without asking.
 // - A save that went through (the article's form says so: ?done=saved:slug, or draft:, published:,
-//   unpublished: for a save that kept or changed the article's state) drops what was kept for its form;
+//   unpublished: for a save that kept or changed the article's state, opened by the save's redirect and at a
+//   version past the one the save was made from) drops what was kept for its form;
 //   a form that shows what was kept (a save refused with errors shows what was sent) drops it silently.
 // - Restored fields keep the version they were typed against, so a save over a version saved since is
 //   refused as a conflict (the form comes back with them), never written over it.
@@ -21,7 +22,8 @@
   const PREFIX = "reader-draft:";
   const SUBMITTED = "reader-draft-submitted";
   const NOT_KEPT = new Set(["csrf_token", "editing", "version", "state", "action"]);
-  // The form's save buttons (their `action`), and what the list says each save did (reader.views.editor).
+  // The form's save buttons (their `action`), and what the article's form says each save did
+  // (?done=KIND:slug: reader.views.editor's SAVE_OUTCOMES).
   const SAVES = new Set(["save", "draft", "publish"]);
   const SAVED = /^(saved|draft|published|unpublished):/;
 
@@ -78,11 +80,21 @@
   });
 
   // The article's form after a save names the article saved: what its form kept goes, and only that (a
-  // marker left by a save that did not go through must not take a later draft with it).
-  const done = new URLSearchParams(location.search).get("done") || "";
+  // marker left by a save that did not go through must not take a later draft with it). Since that form's
+  // address (?done=saved:slug&version=N) is the form itself, an editor goes on typing there, and a save that
+  // then fails without a form coming back (a 502, the network) leaves the marker behind: Back or a reload
+  // to that address must not take it for the save's answer. So only a page the save's redirect opened
+  // counts (not one opened by Back, Forward or a reload), and only at a version later than the one the
+  // save was made from (the address opened again from a link, or typed, names a version the save was
+  // made from). The address is left as it is: the form's notice is its to say, and a reload says it again.
+  const params = new URLSearchParams(location.search);
+  const done = params.get("done") || "";
   const submitted = read(SUBMITTED);
-  if (SAVED.test(done) && typeof submitted?.key === "string") {
-    if (!submitted.slug || done.replace(SAVED, "") === submitted.slug) write(submitted.key, null);
+  const arrival = performance.getEntriesByType?.("navigation")[0]?.type ?? "navigate";
+  if (SAVED.test(done) && arrival === "navigate" && typeof submitted?.key === "string") {
+    const at = Number(params.get("version"));
+    const later = (submitted.version ?? null) === null || (Number.isFinite(at) && at > Number(submitted.version));
+    if (later && (!submitted.slug || done.replace(SAVED, "") === submitted.slug)) write(submitted.key, null);
     write(SUBMITTED, null);
   }
 
@@ -142,7 +154,11 @@
   form.addEventListener("submit", (event) => {
     keep();
     // The address it will be saved at, when the form says (a new article's may be made from its title).
-    if (SAVES.has(event.submitter?.value)) write(SUBMITTED, { key, slug: form.elements.slug?.value.trim() || "" });
+    // And the version it is saved from (null: a new article), which the answer's ?version= must be past.
+    if (SAVES.has(event.submitter?.value)) {
+      const slug = form.elements.slug?.value.trim() || "";
+      write(SUBMITTED, { key, slug, version: form.elements.version?.value || null });
+    }
   });
 
   const notice = document.getElementById("editor-kept");

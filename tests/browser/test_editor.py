@@ -591,6 +591,40 @@ def test_kept_changes_can_be_discarded_and_an_untouched_form_keeps_nothing(page:
     expect(page.locator("#editor-kept")).to_be_hidden()
 
 
+def test_a_save_that_fails_on_the_saved_form_keeps_the_changes(
+    page: Page, problems: PageProblems, live_server: str
+) -> None:
+    # The form after a save is at ?done=saved:slug&version=N. The editor typed there and saved again; the save
+    # failed without a form coming back (a 502 from a proxy), and Back then a reload opened ?done=saved:slug
+    # again: the script took it for that save's answer and dropped the kept copy. The changes were lost.
+    problems.expect_status(502)
+    sign_in(page, live_server)
+    slug = "luu-khong-thanh-van-con-ban-giu"
+    page.goto(live_server + "/editor/new")
+    page.fill("#editor-title", "Lưu không thành vẫn còn bản giữ")
+    page.fill("#editor-body", "Đoạn một.")
+    page.click("#editor-save")
+    expect(page.locator("#editor-done")).to_be_visible()
+    wait_for_htmx(page)
+    page.fill("#editor-summary", "Tóm tắt chưa lưu.")
+    page.wait_for_function(KEPT_KEYS + ".length > 0")
+    page.route(f"**/editor/articles/{slug}", lambda route: route.fulfill(status=502, body="Bad gateway"))
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(slug)) as answer:
+        page.click("#editor-save")
+    assert answer.value.status == 502
+    page.unroute(f"**/editor/articles/{slug}")
+    page.go_back()
+    page.reload()
+    wait_for_htmx(page)
+    expect(page.locator("#editor-kept")).to_be_visible()
+    page.click("#editor-kept-restore")
+    assert page.input_value("#editor-summary") == "Tóm tắt chưa lưu."
+    # Saved this time: its answer, at the next version, drops what was kept.
+    page.click("#editor-save")
+    expect(page.locator("#editor-done")).to_be_visible()
+    assert page.evaluate(KEPT_KEYS) == []
+
+
 def test_restored_changes_never_overwrite_a_version_saved_since(browser: Browser, live_server: str) -> None:
     # Tab A's changes were kept when it left its form; tab B saves the article meanwhile. Restored on the
     # newer form, A's changes once carried the page's version, and their save silently undid B's.

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from reader import cpu_work
+from reader.addresses import free_address
 from reader.announce import theme_name
 from reader.dates import as_rfc3339
 from reader.digits import ascii_number
@@ -32,7 +33,15 @@ from reader.drafts import (
     source_as_html,
 )
 from reader.i18n import N_, format_date, gettext, language_name
-from reader.importer import ImportFailure, drafts_from_files, held_back, layout_findings, save_imported, with_lists
+from reader.importer import (
+    ImportFailure,
+    drafts_from_files,
+    held_back,
+    layout_findings,
+    own_addresses,
+    save_imported,
+    with_lists,
+)
 from reader.layout_checks import AUTO_DARK, layout_report
 from reader.models import (
     BY_CLI_IMPORT,
@@ -58,7 +67,7 @@ from reader.readability.report import (
     ReadabilityReport,
     below_first_grade,
 )
-from reader.slugs import MAX_SLUG_LENGTH, is_valid_slug
+from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.store import ArticleStore, OldAddressTaken, SlugTaken
 from reader.views.common import article_context, load_article, search_cut, search_query
@@ -174,8 +183,10 @@ def _saved(request: Request, saved: Article, status: Status | None, shown: Statu
         outcome = "unpublished" if shown == PUBLISHED else "draft"
     else:
         outcome = "draft" if shown == DRAFT else "saved"
-    # ?done=KIND:slug as the list had it (js/editor-draft.js drops the changes its form kept on seeing it); the
-    # version, so that the notice goes once the article is saved again (a reload, a bookmark of this address).
+    # ?done=KIND:slug as the list had it (js/editor-draft.js drops the changes its form kept on seeing it, when
+    # this redirect opened it, not Back or a reload); the version, which that script also wants past the one
+    # the save was made from, and so that the notice goes once the article is saved again (a reload, a
+    # bookmark of this address).
     query = urlencode({"done": f"{outcome}:{saved.slug}", "version": saved.version}, safe=":")
     return RedirectResponse(path_for(request, "editor:edit_form", slug=saved.slug) + "?" + query, status_code=303)
 
@@ -450,10 +461,11 @@ async def save(request: Request) -> Response:
     # The old address the editor agreed to take over, if any: the store checks again as it writes (another
     # editor may rename an article away from the address meanwhile), OldAddressTaken.
     may_take = frozenset({draft.slug} & {str(form.get("take_over", ""))})
-    if slug is None and not fields.get("slug"):
+    made = draft.slug if slug is None and not fields.get("slug") else None
+    if made is not None:
         # An address made from the title never takes another article's old one (its links and embeds would
         # lead to this article instead), nor an article's: the next numbered form that is free, bac-kan-2.
-        draft = dataclasses.replace(draft, slug=await _unredirected(store, draft.slug))
+        draft = dataclasses.replace(draft, slug=await free_address(store, made))
     elif draft.slug != slug and not may_take:
         # A typed one may, knowingly: the form asks first, naming the article its links lead to now.
         taken = await _redirected_elsewhere(store, draft.slug, slug)
@@ -463,6 +475,11 @@ async def save(request: Request) -> Response:
         try:
             return await _write(request, fields, slug, draft, version, shown, may_take)
         except OldAddressTaken as taken:
+            if made is not None:
+                # Made an old address by a rename since it was found free: the editor never typed it, so
+                # nothing to ask; the next free one instead.
+                draft = dataclasses.replace(draft, slug=await free_address(store, made))
+                continue
             if (leads_to := await store.get_article(taken.target, drafts=True)) is not None:
                 return _take_over_question(request, fields, slug, version, shown, draft, leads_to)
             # Deleted since (its old addresses went with it): the address may be free again.
@@ -497,25 +514,6 @@ async def _write(
             conflict="taken", current=current, status=409,
         )  # fmt: skip
     return _saved(request, saved, draft.status, shown)
-
-
-async def _unredirected(store: ArticleStore, slug: str) -> str:
-    """`slug`, or the first of slug-2, slug-3… that is free: no article's address (a draft's too) nor old
-    address (store.get_redirect), nor a deleted article's (whose history is kept there to be restored)."""
-    candidate, number = slug, 1
-    while await _held(store, candidate):
-        number += 1
-        suffix = f"-{number}"
-        candidate = slug[: MAX_SLUG_LENGTH - len(suffix)].rstrip("-") + suffix
-    return candidate
-
-
-async def _held(store: ArticleStore, slug: str) -> bool:
-    return (
-        await store.get_redirect(slug, drafts=True) is not None
-        or await store.get_article(slug, drafts=True) is not None
-        or await store.get_deleted(slug) is not None
-    )
 
 
 async def _redirected_elsewhere(store: ArticleStore, address: str, slug: str | None) -> Article | None:
@@ -871,6 +869,8 @@ async def import_files(request: Request) -> Response:
             for path in paths:
                 message = message.replace(str(path), path.name)
             return _import_page(request, message)
+    # A title is not an address: one that is a renamed article's old address makes a new article.
+    drafts = await own_addresses(request.state["store"], drafts)
     if form.get("state") != PUBLISHED:
         # Drafts unless the editor chose otherwise (a form without the field too): the findings below are
         # read before readers see the articles (reader.importer.held_back).
