@@ -34,9 +34,7 @@ from reader.demo import seed_demo
 from reader.importer import (
     ImportFailure,
     drafts_from_files,
-    held_back,
     layout_findings,
-    own_addresses,
     save_imported,
 )
 from reader.models import BY_CLI_IMPORT
@@ -437,10 +435,9 @@ async def _import(settings: Settings, files: Sequence[Path], *, lang: str | None
     async with _opened(settings.database, settings) as (db, _):
         progress = ProgressBar(sys.stderr, "Checking files")
         store = SqlArticleStore(db)
-        read = await own_addresses(store, drafts_from_files(files, progress, settings.zone, lang=lang))
-        if drafts:
-            read = await held_back(store, read)
-        result = await save_imported(store, read, by=BY_CLI_IMPORT)
+        read, result = await save_imported(
+            store, drafts_from_files(files, progress, settings.zone, lang=lang), by=BY_CLI_IMPORT, as_drafts=drafts
+        )
     total = result.created + result.updated + result.unchanged
     # What the editor's check page would say of each article, said now on standard error (warnings: the
     # articles are imported all the same), a line a finding, before the summary on standard output.

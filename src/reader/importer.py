@@ -620,12 +620,20 @@ async def _here(store: ArticleStore, slug: str) -> bool:
     )
 
 
-async def save_imported(store: ArticleStore, drafts: Sequence[ArticleDraft], *, by: str) -> SaveResult:
-    """Save the drafts in one transaction (ArticleStore.save_articles: a file that names an old address of a
-    renamed article updates that article, own_addresses having moved those whose title made one); an
-    ImportFailure, nothing written, when two of them are one article."""
+async def save_imported(
+    store: ArticleStore, drafts: Sequence[ArticleDraft], *, by: str, as_drafts: bool
+) -> tuple[list[ArticleDraft], SaveResult]:
+    """An import's drafts (drafts_from_files) as saved, and what the save did, for every way in (the editor's
+    import page, `reader import`, import_files): those whose title made a renamed article's old address given
+    a new one (own_addresses), new articles whose file says no state made drafts when `as_drafts`
+    (held_back), then all saved in one transaction (ArticleStore.save_articles: a file that names an old
+    address of a renamed article updates that article); an ImportFailure, nothing written, when two of them
+    are one article."""
+    placed = await own_addresses(store, drafts)
+    if as_drafts:
+        placed = await held_back(store, placed)
     try:
-        return await store.save_articles(drafts, by=by)
+        return placed, await store.save_articles(placed, by=by)
     except SameArticleTwice as exc:
         values = {"slug": exc.slug, "target": exc.target}
         message = N_(
@@ -647,7 +655,7 @@ async def import_files(
 ) -> SaveResult:
     """Read, validate and store all articles of the files in one transaction (`by`: who, as the store records
     it; `lang`, `as_drafts`: drafts_from_files, held_back); nothing is written on error."""
-    drafts = await own_addresses(store, drafts_from_files(paths, progress, zone, lang=lang))
-    if as_drafts:
-        drafts = await held_back(store, drafts)
-    return await save_imported(store, drafts, by=by)
+    _, result = await save_imported(
+        store, drafts_from_files(paths, progress, zone, lang=lang), by=by, as_drafts=as_drafts
+    )
+    return result

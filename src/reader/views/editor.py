@@ -36,9 +36,7 @@ from reader.i18n import N_, format_date, gettext, language_name
 from reader.importer import (
     ImportFailure,
     drafts_from_files,
-    held_back,
     layout_findings,
-    own_addresses,
     save_imported,
     with_lists,
 )
@@ -869,14 +867,12 @@ async def import_files(request: Request) -> Response:
             for path in paths:
                 message = message.replace(str(path), path.name)
             return _import_page(request, message)
-    # A title is not an address: one that is a renamed article's old address makes a new article.
-    drafts = await own_addresses(request.state["store"], drafts)
-    if form.get("state") != PUBLISHED:
-        # Drafts unless the editor chose otherwise (a form without the field too): the findings below are
-        # read before readers see the articles (reader.importer.held_back).
-        drafts = await held_back(request.state["store"], drafts)
+    # A title is not an address: one that is a renamed article's old address makes a new article. Drafts
+    # unless the editor chose otherwise (a form without the field too): the findings below are read before
+    # readers see the articles (reader.importer.save_imported).
+    as_drafts = form.get("state") != PUBLISHED
     try:
-        result = await save_imported(request.state["store"], drafts, by=_by(request))
+        drafts, result = await save_imported(request.state["store"], drafts, by=_by(request), as_drafts=as_drafts)
     except ImportFailure as exc:
         return _import_page(request, exc.localized(ui_lang_for(request)))
     findings = await cpu_work.off_the_loop(layout_findings, drafts, ui_lang_for(request))
