@@ -57,6 +57,11 @@ _PIECES = st.sampled_from(
         "</br>",
         "<br/>",
         "<p/>",
+        # A wholly bold first paragraph is taken out of the body as its summary (reader.importer._bold_lead).
+        "<b>",
+        "</b>",
+        "<strong>",
+        "</strong>",
         "<img src='x' alt=\"a  b\">",
         '<a href="/x" class=" a  b " class="c">',
         "</a>",
@@ -135,6 +140,7 @@ def _real_length(html: str) -> int:
 @example('<p><b>Lead <span class="x">in bold</span></b></p><p>Body</p>')  # a bold lead, taken out as the summary
 @example("<p><img src='/a.png' alt='A'></p><p><b>Lead</b></p><p>x</p>")  # kept for its image; the lead after it
 @example("<body><p><main><h1>T</h1><div>Mở đầu</div><p>x</p></main>")  # a paragraph open outside the body's element
+@example("<p></p><article><p><b>L</b></p><p>y</p></article>")  # a paragraph closed before the body's element
 @example("<p><p></p>" + "x" * 3001 + "</p>")  # a first paragraph too long for a lead, an empty one inside it
 def test_the_bound_is_never_more_than_the_body(html: str) -> None:
     assert scan(html, 10**9) <= _real_length(html)

@@ -872,6 +872,26 @@ async def test_an_address_made_from_a_title_never_follows_an_old_address(tmp_pat
 
 
 @pytest.mark.anyio
+async def test_a_title_made_address_with_an_article_and_an_old_address_updates_the_article(
+    tmp_path: Path, database: Database
+) -> None:
+    """An article and an old address at one address (restore_deleted can leave one on PostgreSQL): the article
+    comes first, as on the site's pages and in the save (store._leads): its file imported again updates it,
+    not a new numbered article beside it."""
+    store = SqlArticleStore(database)
+    await importer.import_files(store, [write(tmp_path / "w.txt", "W\n\nLần đầu.\n")], by="mai", lang="vi")
+    await importer.import_files(store, [write(tmp_path / "y.txt", "Y\n\nBài khác.\n")], by="mai", lang="vi")
+    async with database.transaction(touches=("w",)) as tx:
+        await tx.execute("INSERT INTO article_redirects (slug, target, version) VALUES (?, ?, ?)", ("w", "y", 1))
+    again = write(tmp_path / "w.txt", "W\n\nLần sau.\n")
+    result = await importer.import_files(store, [again], by="mai", lang="vi")
+    assert (result.created, result.updated) == (0, 1)
+    at_w = await store.get_article("w")
+    assert at_w is not None and "Lần sau." in at_w.body_html
+    assert await store.get_article("w-2", drafts=True) is None
+
+
+@pytest.mark.anyio
 async def test_an_import_that_holds_one_article_twice_is_refused(tmp_path: Path, database: Database) -> None:
     store = SqlArticleStore(database)
     first = write(tmp_path / "hoi-nghi.txt", "Hội nghị\n\nNội dung cũ.\n")

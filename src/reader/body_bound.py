@@ -130,8 +130,8 @@ class _Scan(HTMLParser):
                 self.skipped_at = None
             if self.body_at is not None and depth <= self.body_at:
                 raise _Stop  # the body's element is closed: the rest of the document is not the body
-            if popped == "p":  # (one opened before the body's element cannot close inside it: _Stop above)
-                self.inside -= 1
+            if popped == "p" and self.body_at is not None:  # counted as it opened: opened inside the body's
+                self.inside -= 1  # element (one opened before it and closed inside it ends the body: _Stop)
             if self.lead_at is not None and depth <= self.lead_at:
                 self.lead_possible, self.lead_at = False, None  # a lead, perhaps: its text not counted
             while self.paragraphs and self.paragraphs[-1][0] >= depth:

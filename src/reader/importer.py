@@ -585,7 +585,12 @@ async def own_addresses(store: ArticleStore, drafts: Sequence[ArticleDraft]) -> 
     chosen = {draft.slug for draft in drafts}
     placed = []
     for draft in drafts:
-        if draft.slug_from_title and await store.get_redirect(draft.slug, drafts=True) is not None:
+        if (
+            draft.slug_from_title
+            and await store.get_redirect(draft.slug, drafts=True) is not None
+            # An article at that address comes first, as the save's following does (store._leads).
+            and await store.get_article(draft.slug, drafts=True) is None
+        ):
             slug = await free_address(store, draft.slug, also_taken=chosen)
             chosen.add(slug)
             draft = dataclasses.replace(draft, slug=slug)
