@@ -237,33 +237,38 @@ def test_a_long_word_in_a_title_stays_whole_on_a_phone(
         context.close()
 
 
-# Each word of a title that broke between two letters though it fits the line at the title's floor (the
-# text's size), measured in a nowrap copy at that size, in the title's own font and letter spacing.
-TITLE_WORDS_SPLIT_THAT_FIT = """title => {
-  const style = getComputedStyle(title);
-  const line = title.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
-  const floor = 1 * parseFloat(getComputedStyle(document.querySelector('.reader-body p')).fontSize);
+# The words of a text node set on more than one line though each fits `line` (measured in a nowrap copy put in
+# `holder`, at `size` px when given, else at the holder's own size: a word wider than that cannot help it).
+WORDS_SPLIT_THAT_FIT = """(node, holder, line, size) => {
   const split = [];
-  const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
-  const nodes = [];
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
-  for (const node of nodes) {
-    for (const match of node.data.matchAll(/\\S+/g)) {
-      const range = document.createRange();
-      range.setStart(node, match.index);
-      range.setEnd(node, match.index + match[0].length);
-      if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size < 2) continue;
-      const copy = document.createElement('span');
-      copy.style.cssText = `position: absolute; white-space: nowrap; font-size: ${floor}px`;
-      copy.textContent = match[0];
-      title.append(copy);
-      const width = copy.getBoundingClientRect().width;
-      copy.remove();
-      if (width <= line) split.push([match[0], Math.round(width), line]);
-    }
+  for (const match of node.data.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size < 2) continue;
+    const copy = document.createElement('span');
+    copy.style.cssText = 'position: absolute; white-space: nowrap' + (size ? `; font-size: ${size}px` : '');
+    copy.textContent = match[0];
+    holder.append(copy);
+    const width = copy.getBoundingClientRect().width;
+    copy.remove();
+    if (width <= line) split.push([match[0], Math.round(width), Math.round(line)]);
   }
   return split;
 }"""
+
+# Each word of a title that broke between two letters though it fits the line at the title's floor (the
+# text's size), measured at that size, in the title's own font and letter spacing.
+TITLE_WORDS_SPLIT_THAT_FIT = f"""title => {{
+  const wordsSplit = {WORDS_SPLIT_THAT_FIT};
+  const style = getComputedStyle(title);
+  const line = title.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
+  const floor = 1 * parseFloat(getComputedStyle(document.querySelector('.reader-body p')).fontSize);
+  const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+  return nodes.flatMap(node => wordsSplit(node, title, line, floor));
+}}"""
 
 
 @pytest.mark.parametrize("default", [16, 20, 24])
@@ -304,35 +309,26 @@ def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing
 
 
 # Whether the page scrolls sideways, and each word of the masthead and the toolbar set on more than one line
-# though it fits its box's line (measured in a nowrap copy beside it: a word wider than that cannot help it).
-REFLOW = """() => {
+# though it fits its box's line.
+REFLOW = f"""() => {{
+  const wordsSplit = {WORDS_SPLIT_THAT_FIT};
   const split = [];
-  for (const root of document.querySelectorAll('.reader-masthead, #reader-toolbar')) {
+  for (const root of document.querySelectorAll('.reader-masthead, #reader-toolbar')) {{
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const nodes = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+    for (const node of nodes) {{
       const parent = node.parentElement;
-      if (!parent.checkVisibility({visibilityProperty: true}) || parent.closest('.reader-visually-hidden')) continue;
+      if (!parent.checkVisibility({{visibilityProperty: true}}) || parent.closest('.reader-visually-hidden')) continue;
       let box = parent;
       while (getComputedStyle(box).display === 'inline') box = box.parentElement;
       const style = getComputedStyle(box);
       const line = box.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
-      for (const match of node.data.matchAll(/\\S+/g)) {
-        const range = document.createRange();
-        range.setStart(node, match.index);
-        range.setEnd(node, match.index + match[0].length);
-        if (new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size < 2) continue;
-        const copy = document.createElement('span');
-        copy.style.cssText = 'position: absolute; white-space: nowrap';
-        copy.textContent = match[0];
-        parent.append(copy);
-        const width = copy.getBoundingClientRect().width;
-        copy.remove();
-        if (width <= line) split.push([match[0], Math.round(width), Math.round(line)]);
-      }
-    }
-  }
-  return {scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth, split};
-}"""
+      split.push(...wordsSplit(node, parent, line, 0));
+    }}
+  }}
+  return {{scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth, split}};
+}}"""
 
 
 @pytest.mark.parametrize("viewport", [(360, 740), (1280, 800)], ids=["phone", "desktop"])
