@@ -102,13 +102,10 @@ def _slash_twin_route(scope: Scope) -> Found | None:
     (reader.views.errors.slash_twin): a cross-site fetch follows that redirect only if it has the twin's grant
     (a fragment's address with a slash added, as a CMS may write it, was blocked by the browser)."""
     index: RouteIndex | None = scope.get("state", {}).get("routes")
-    path: str = scope["path"]
-    if index is None or path == "/":
+    if index is None:
         return None
-    twin = path[:-1] if path.endswith("/") else path + "/"
-    asked = as_asked(scope) if scope["method"] == "OPTIONS" else scope
-    root = scope.get("app_root_path", scope.get("root_path", ""))
-    return index.find_in({"type": "http", "method": asked["method"], "path": twin, "root_path": root})
+    twin = index.slash_twin(as_asked(scope) if scope["method"] == "OPTIONS" else scope)
+    return None if twin is None else twin[1]
 
 
 def _granting_anyone(send: Send) -> Send:

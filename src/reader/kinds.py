@@ -273,6 +273,22 @@ class RouteIndex:
         self._found[key] = found
         return found
 
+    def slash_twin(self, scope: Scope) -> tuple[str, Found] | None:
+        """For an address no route takes, the same with its trailing slash added or taken away, and the route
+        that takes that (for the scope's method); None when none does, or the twin would begin with "//" (a
+        browser reads it as another host). reader redirects to the twin (reader.views.errors.slash_twin), and
+        EmbedCors grants the redirect what the twin's route would get."""
+        path: str = scope["path"]
+        root = scope.get("app_root_path", scope.get("root_path", ""))
+        method = scope["method"]
+        if path == "/" or self.find_in({"type": "http", "method": method, "path": path, "root_path": root}):
+            return None
+        twin = path[:-1] if path.endswith("/") else path + "/"
+        if twin.startswith("//"):
+            return None
+        found = self.find_in({"type": "http", "method": method, "path": twin, "root_path": root})
+        return None if found is None else (twin, found)
+
     def _find(self, scope: Scope) -> Found | None:
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")

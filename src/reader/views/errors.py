@@ -125,16 +125,10 @@ def slash_twin(index: RouteIndex, scope: Scope) -> str | None:
     Starlette's own redirect (Router.redirect_slashes, off in reader.app) writes the request's Host into an
     absolute URL. A path that would begin with "//" is never sent back: a browser reads it as another host.
     """
-    path = scope["path"]
-    root = scope.get("app_root_path", scope.get("root_path", ""))
-    if path == "/" or index.find_in({"type": "http", "method": scope["method"], "path": path, "root_path": root}):
+    found = index.slash_twin(scope)
+    if found is None:
         return None
-    twin = path[:-1] if path.endswith("/") else path + "/"
-    if (
-        twin.startswith("//")
-        or index.find_in({"type": "http", "method": scope["method"], "path": twin, "root_path": root}) is None
-    ):
-        return None
+    twin, _ = found
     query = scope.get("query_string", b"").decode("latin-1")
     return quote(twin, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
 
