@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -299,6 +299,16 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         for node in violation["nodes"]:
             lines.append(f"{violation['id']} {json.dumps(node['target'])}: {node['failureSummary']}")
     return "\n".join(lines)
+
+
+def wait_until(page: Page, condition: Callable[[], bool]) -> None:
+    """Until `condition` holds, Playwright's events handled meanwhile (a request held by a route, a message
+    logged): for what the test itself records, which `page.wait_for_function` cannot see."""
+    for _ in range(200):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("waited 10 s in vain")
 
 
 def wait_for_htmx(page: Page) -> None:

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
-from tests.browser.conftest import DELETED_SLUG, OTHER_EDITOR_NAME, PageProblems, sign_in, wait_for_htmx
+from tests.browser.conftest import DELETED_SLUG, OTHER_EDITOR_NAME, PageProblems, sign_in, wait_for_htmx, wait_until
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
@@ -135,10 +135,7 @@ def test_a_slow_preview_is_judged_by_the_fields_touched_when_it_was_asked_for(pa
     # The first preview (the title's) waits, held; the others go.
     page.route("**/editor/preview", lambda route: route.continue_() if held else held.append(route))
     page.fill("#editor-title", "Giờ mở cửa")
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
+    wait_until(page, lambda: bool(held))
     assert len(held) == 1
     page.fill("#editor-body", "Thư viện mở cửa đến 21 giờ.")  # its own preview comes 700 ms later
     held[0].continue_()
@@ -164,10 +161,7 @@ def test_a_newer_preview_waits_for_the_one_under_way_so_the_last_shown_is_the_ne
 
     page.route("**/editor/preview", hold_the_first)
     page.fill("#editor-title", "Giờ mở cửa")
-    for _ in range(100):
-        if asked:
-            break
-        page.wait_for_timeout(50)
+    wait_until(page, lambda: bool(asked))
     page.fill("#editor-body", "Thư viện mở cửa đến 21 giờ.")
     page.wait_for_timeout(1500)  # the body's preview is due 700 ms after its last keystroke
     assert len(asked) == 1

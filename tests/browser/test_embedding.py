@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, 
 
 from reader.i18n import gettext
 from tests.browser import a11y
-from tests.browser.conftest import AXE_PATH, ROOT, describe_violations, run_axe, static_server
+from tests.browser.conftest import AXE_PATH, ROOT, describe_violations, run_axe, static_server, wait_until
 from tests.browser.test_quick_presses import slow_down
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 from tests.serverproc import Server, create_token
@@ -712,15 +712,25 @@ def component_with_slow_answers(host_context: BrowserContext, sites: Sites) -> t
 
 @pytest.mark.parametrize("cookies", [True, False])
 def test_every_quick_press_in_the_component_counts(host_context: BrowserContext, sites: Sites, cookies: bool) -> None:
-    """A+ pressed three times while the first change is on its way (every answer 400 ms late): three steps,
+    """A+ pressed three times while the first change is on its way (held until all three are made): three steps,
     not one; the second and third go as one request once the first answer is in, and only its answer is said.
     Without cookies too, where the settings travel in the component's requests."""
     if not cookies:
         without_cookies(host_context, sites.reader)
     page, bigger = component_with_slow_answers(host_context, sites)
+    # The first change is held until the three presses are made: without cookies every request is forwarded
+    # by the test (below), where the network's emulated lateness does not reach, and under load its answer
+    # came between two presses.
+    held: list[Route] = []
+    page.route(
+        f"{sites.reader}/preferences",
+        lambda route: held.append(route) if route.request.method == "POST" and not held else route.fallback(),
+    )
     bigger.focus()
     for _ in range(3):
         page.keyboard.press("Enter")
+    wait_until(page, lambda: bool(held))
+    held[0].fallback()
     expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "150", timeout=15_000)
     page.wait_for_timeout(4000)  # and nothing more comes
     expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "150")

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from reader.prefs import Preferences
-from tests.browser.conftest import PageProblems, forget_the_failure_provoked, wait_for_htmx
+from tests.browser.conftest import PageProblems, forget_the_failure_provoked, wait_for_htmx, wait_until
 from tests.conftest import SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -247,24 +247,29 @@ def test_presses_that_waited_for_an_answer_never_shown_are_not_made_later(
     """An answer htmx cannot swap (here retargeted to nothing: htmx throws, and says nothing more) ends the wait:
     the two A+ presses made meanwhile are dropped, not made on top of the next change (the line spacing)."""
     posts: list[str] = []
+    held: list[Route] = []
 
-    def retarget_the_first(route: Route) -> None:
+    # The first answer is held until the three presses are made, then answered (from Playwright's side, so the
+    # network's emulated lateness is not on it): a fixed order, whatever the machine's load.
+    def hold_the_first(route: Route) -> None:
         if route.request.method != "POST":
             route.continue_()
             return
         posts.append(route.request.post_data or "")
         if len(posts) == 1:
-            answer = route.fetch()
-            route.fulfill(response=answer, headers={**answer.headers, "hx-retarget": "#nowhere"})
+            held.append(route)
         else:
             route.continue_()
 
     open_slow(page, context, live_server, SEED + "?panel=open", None)
-    page.route("**/preferences", retarget_the_first)
+    page.route("**/preferences", hold_the_first)
     button = page.locator("#reader-bigger")
     for _ in range(3):
         button.dispatch_event("click")
-    page.wait_for_timeout(4 * LATENCY_MS)
+    wait_until(page, lambda: bool(held))
+    answer = held[0].fetch()
+    held[0].fulfill(response=answer, headers={**answer.headers, "hx-retarget": "#nowhere"})
+    wait_until(page, lambda: any("#nowhere" in m for m in problems.messages))
     page.locator("#reader-line-height").select_option("1.8")
     settle(page)
     # The first A+ reached the server (its cookie is kept); the line spacing went onto it; nothing else went.
