@@ -273,7 +273,8 @@ def test_copy_leaves_a_running_servers_wal_and_shm(tmp_path: Path) -> None:
 def test_copy_does_not_read_reader_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SOURCE and TARGET name both databases: a READER_DB meant for serve neither counts nor stops copy."""
     monkeypatch.setenv("READER_DB", "mysql://elsewhere/site")
-    assert reader("migrate", "--db", str(tmp_path / "a.db")).returncode == 2
+    monkeypatch.chdir(tmp_path)
+    assert reader("migrate").returncode == 2  # read by the other commands
     monkeypatch.delenv("READER_DB")
     assert reader("migrate", "--db", str(tmp_path / "a.db")).returncode == 0
     monkeypatch.setenv("READER_DB", "mysql://elsewhere/site")

@@ -403,3 +403,23 @@ def test_an_empty_list_of_embedders_means_none() -> None:
     # The one documented exception (README: "Configuration"): nothing to embed is a meaningful choice.
     settings = Settings.from_env({"READER_EMBED_ORIGINS": "", "READER_FRAME_ANCESTORS": ""})
     assert settings.embed_origins == () and settings.frame_ancestors == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "flag", "value", "field", "expected"),
+    [
+        ("READER_DB", "db", "given.db", "db_path", Path("given.db")),
+        ("READER_WORKERS", "workers", 2, "workers", 2),
+        ("READER_ACCESS_LOG", "access_log", "off", "access_log", "off"),
+        ("READER_ACCESS_LOG_FORMAT", "access_log_format", "json", "access_log_format", "json"),
+    ],
+)
+def test_a_flag_given_replaces_its_variable_unread(
+    name: str, flag: str, value: object, field: str, expected: object
+) -> None:
+    # `READER_DB=` left in a unit file refused `reader serve --db site.db` ("READER_DB: the path is empty").
+    for left in ("", "  ", "not a value"):
+        settings = Settings.from_env({name: left}, **{flag: value})
+        assert getattr(settings, field) == expected
+    with pytest.raises(SettingsError, match=re.escape(name)):
+        Settings.from_env({name: ""})

@@ -338,6 +338,15 @@ def _check_libpq_environment(name: str, environ: Mapping[str, str], *, host: boo
         raise SettingsError(f"PGSSLMODE (read for {name}) must be one of {modes}, not {environ['PGSSLMODE']!r}")
 
 
+# The variable each Settings field given as a flag replaces (Settings.from_env's overrides).
+_FLAG_VARIABLES = {
+    "db": "READER_DB",
+    "workers": "READER_WORKERS",
+    "access_log": "READER_ACCESS_LOG",
+    "access_log_format": "READER_ACCESS_LOG_FORMAT",
+}
+
+
 def _database_values(name: str, raw: str, environ: Mapping[str, str]) -> dict[str, Any]:
     target = parse_database(name, raw, environ)
     return {"db_url": target} if isinstance(target, str) else {"db_path": target, "db_url": None}
@@ -463,6 +472,10 @@ class Settings:
         """Build settings from READER_* variables; explicit overrides (CLI flags) win. `db=` (the --db
         flag) takes a path or a URL, as READER_DB does."""
         values: dict[str, Any] = {}
+        # A flag given replaces its variable, which is then not read at all: a value left in the environment
+        # (an empty READER_DB in a unit file) does not stop `--db` from being used.
+        flagged = {_FLAG_VARIABLES.get(name) for name, value in overrides.items() if value is not None}
+        environ = {name: value for name, value in environ.items() if name not in flagged}
         # An empty READER_DB is refused (parse_database), not read as unset: under systemd the working
         # directory is /, and ./reader.db would be a new demo site in /reader.db.
         if "READER_DB" in environ:
