@@ -137,6 +137,18 @@ function parse(html, base) {
   return template.content;
 }
 
+// A fetch from another origin that fails outright (TypeError) is most often the browser refusing reader's answer
+// (CORS), whose own message does not say what to do: this does, once a page.
+let hinted = false;
+function hintOrigins(url, error) {
+  if (hinted || !(error instanceof TypeError) || url.origin === location.origin) return;
+  hinted = true;
+  console.warn(
+    `<reader-article>: could not load ${url.href}. If reader's READER_EMBED_ORIGINS does not list this page's ` +
+      `origin, ${location.origin}, the browser blocks the answer (CORS): ask reader's operator to add it.`,
+  );
+}
+
 // The settings as reader last answered them, for every component on the page: in memory, and in the tab's
 // session storage so that a reload keeps them. Read when a request is sent, never copied per component: a
 // stale copy would send old values and undo the other components' changes.
@@ -300,8 +312,9 @@ class ReaderArticle extends HTMLElement {
     }
     let missing = false;
     let why = null;
+    let response;
     try {
-      const response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
+      response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
       missing = response.status === 404;
       if (missing) why = explanationIn(await response.text(), url);
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
@@ -311,6 +324,7 @@ class ReaderArticle extends HTMLElement {
       this.#show(content);
       this.dispatchEvent(new CustomEvent("reader:load", { bubbles: true, composed: true, detail: { url: url.href } }));
     } catch (error) {
+      if (!response) hintOrigins(url, error); // the fetch itself failed: no answer to read
       if (ticket !== this.#loading) return;
       const status = this.#root.getElementById("reader-status");
       // 404: the article shown was deleted (a rename redirects). It gives way to its link and says why, also

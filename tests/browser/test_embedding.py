@@ -551,12 +551,31 @@ def test_the_panel_works_inside_the_component(host_context: BrowserContext, site
 
 def test_a_site_not_on_the_allowlist_gets_nothing(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
-    page.on("console", lambda message: None)
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
     page.goto(sites.stranger + "/plain.html")
     page.wait_for_function("() => window.readerEvents.length > 0")
     assert page.evaluate("window.readerEvents") == ["reader:error"]
     expect(page.get_by_role("link", name="Read the article")).to_be_visible()
     expect(page.locator("reader-article #reader-title")).to_have_count(0)
+    # The browser's own CORS error says nothing of what to do: the component says it, once.
+    assert [w for w in warnings if "<reader-article>" in w] == [
+        f"<reader-article>: could not load {sites.reader}/articles/{SEED_SLUG}/fragment. If reader's "
+        f"READER_EMBED_ORIGINS does not list this page's origin, {sites.stranger}, the browser blocks the answer "
+        "(CORS): ask reader's operator to add it."
+    ]
+
+
+def test_a_site_not_on_the_allowlist_is_told_once_for_all_its_components(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    page = host_context.new_page()
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.goto(sites.stranger + "/two.html")
+    page.wait_for_function("() => window.readerEvents.length > 1")
+    assert page.evaluate("window.readerEvents") == ["reader:error", "reader:error"]
+    assert len([w for w in warnings if "READER_EMBED_ORIGINS" in w]) == 1, warnings
 
 
 def test_without_javascript_the_link_remains(browser: Browser, sites: Sites) -> None:
