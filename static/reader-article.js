@@ -218,6 +218,21 @@ function explanationIn(html, url) {
   }
 }
 
+// The same article twice on a page, its controls in one language, had two landmarks of one name ("Reading tools:
+// <title>"), which a screen reader's list of regions cannot tell apart (axe's landmark-unique): the second and
+// later are numbered, "… (2)", in the page's order. All of them, whenever one shows a region: one that comes
+// later in the page may load first.
+function nameToolbars() {
+  const seen = {};
+  for (const element of document.querySelectorAll("reader-article")) {
+    const toolbar = element.shadowRoot?.getElementById("reader-toolbar");
+    if (!toolbar) continue;
+    const name = (toolbar.dataset.name ??= toolbar.getAttribute("aria-label"));
+    const count = (seen[name] = (seen[name] || 0) + 1);
+    toolbar.setAttribute("aria-label", count > 1 ? `${name} (${count})` : name);
+  }
+}
+
 class ReaderArticle extends HTMLElement {
   static observedAttributes = ["src", "size", "theme", "lang"];
 
@@ -245,10 +260,12 @@ class ReaderArticle extends HTMLElement {
     document.removeEventListener(PREFS_EVENT, this.#otherChanged);
     this.#tools?.destroy();
     this.#tools = null;
+    nameToolbars();
   }
 
-  // Read aloud and the reading guide, brought up to date with the region just shown.
+  // The region just shown: its landmark named, read aloud and the reading guide brought up to date with it.
   #syncTools() {
+    nameToolbars();
     const element = this.#root.getElementById("reader-tools");
     if (!element) {
       this.#tools?.destroy();
