@@ -22,9 +22,10 @@
 // component is announced on the document (reader:prefs), so the others show it at once.
 //
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
-// UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error) on the element;
-// reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region. On a page
-// that enforces Trusted Types, the article's HTML goes through a policy named "reader-article" (trustedHTML).
+// UI language: vi or en), loading ("lazy": fetched as it nears the viewport). Events: reader:load,
+// reader:change, reader:error (detail.error) on the element; reader:prefs (detail.prefs) on the document. A
+// change that fails is announced in the status region. On a page that enforces Trusted Types, the article's
+// HTML goes through a policy named "reader-article" (trustedHTML).
 
 // Each named in a URL of its own, relative to this module, which reader rewrites to the file's fingerprinted
 // address (reader.assets). reader-article.css: the component's own rules, the element's box and the reset inside.
@@ -253,11 +254,35 @@ class ReaderArticle extends HTMLElement {
     }
     document.addEventListener(PREFS_EVENT, this.#otherChanged);
     ensureFonts();
-    this.#load();
+    this.#loadWhenNear();
+  }
+
+  // loading="lazy" (read when the element is added to the page), as an iframe's: the article is fetched once the
+  // element comes within about a screen of the viewport, not before (a hidden one, never). Eager by default.
+  #near = false;
+  #observer = null;
+
+  #loadWhenNear() {
+    if (this.#near || this.getAttribute("loading") !== "lazy" || !window.IntersectionObserver) {
+      this.#near = true;
+      this.#load();
+      return;
+    }
+    this.#observer ??= new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        this.#observer.disconnect();
+        this.#near = true;
+        this.#load();
+      },
+      { rootMargin: "100%" },
+    );
+    this.#observer.observe(this);
   }
 
   disconnectedCallback() {
     document.removeEventListener(PREFS_EVENT, this.#otherChanged);
+    this.#observer?.disconnect();
     this.#tools?.destroy();
     this.#tools = null;
     nameToolbars();
@@ -291,7 +316,7 @@ class ReaderArticle extends HTMLElement {
   }
 
   attributeChangedCallback(_name, previous, current) {
-    if (this.#root && this.isConnected && previous !== current) this.#load();
+    if (this.#root && this.isConnected && previous !== current) this.#loadWhenNear();
   }
 
   #headers(extra = {}) {
@@ -312,7 +337,7 @@ class ReaderArticle extends HTMLElement {
   #otherChanged = (event) => {
     if (event.detail?.source === this || typeof event.detail?.prefs !== "string") return;
     sharedPrefs = event.detail.prefs;
-    this.#load({ refresh: true });
+    if (this.#near) this.#load({ refresh: true }); // one not loaded yet sends the settings when it is
   };
 
   // `refresh`: the article is already shown (another component changed the settings); if this load fails,

@@ -170,6 +170,15 @@ document.addEventListener("securitypolicyviolation", (event) => {
             f'src="{fragment}"', f'src="{fragment}" lang="en"'
         ),
         "links.html": links,
+        # Two components far down the page, the second lazy (test_a_lazy_component_loads_its_article_as_it_nears…).
+        "lazy.html": component.replace('<link rel="stylesheet" href="hostile.css">', "")
+        .replace("<reader-article ", '<div style="height: 4000px"></div>\n<reader-article id="eager" ')
+        .replace(
+            "</main>",
+            f'<div style="height: 4000px"></div>\n<reader-article id="lazy" loading="lazy" lang="en" '
+            f'src="{reader}/articles/{EN_SLUG}/fragment"><a href="{reader}/articles/{EN_SLUG}">Read</a>'
+            "</reader-article></main>",
+        ),
         # One article twice, its controls in one language (test_the_same_article_twice_has_two_names…): the first
         # with a size of its own, so that the test can tell their requests apart.
         "same-twice.html": component.replace('<link rel="stylesheet" href="hostile.css">', "")
@@ -426,6 +435,33 @@ def test_the_same_article_twice_has_two_names_for_its_reading_tools(host_context
     expect(again.locator("#reader-size-now")).to_have_text("Text size 150\u00a0%")  # from the first one's 125 %
     expect(again.get_by_role("region", name=f"{name} (2)", exact=True)).to_be_visible()
     expect(first.get_by_role("region", name=name, exact=True)).to_be_visible()
+
+
+def test_a_lazy_component_loads_its_article_as_it_nears_the_viewport(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # loading="lazy", as an iframe's: fetched once the element is within about a screen of the viewport. The
+    # default stays eager: the other component, as far down, loads at once.
+    page = host_context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/fragment" in request.url else None)
+    page.goto(sites.host + "/lazy.html")
+    lazy, eager = page.locator("#lazy"), page.locator("#eager")
+    expect(eager.locator("#reader-title")).to_have_text(SEED_TITLE)
+    # Nor does a change made in another component load it: it sends the settings when it loads.
+    eager.locator("#reader-bigger").click()
+    expect(eager.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    page.wait_for_timeout(300)
+    assert [url for url in asked if EN_SLUG in url] == []
+    expect(lazy.get_by_role("link", name="Read")).to_be_visible()
+    # Half a screen below the viewport's end: not in sight yet, but near enough.
+    top = lazy.evaluate("e => e.getBoundingClientRect().top + scrollY")
+    page.evaluate("y => scrollTo(0, y)", top - 900 * 1.5)
+    expect(lazy.locator("#reader-title")).to_be_attached()
+    expect(lazy.locator("#reader-size-now")).to_have_text("Text size 112.5\u00a0%")
+    assert not lazy.evaluate("e => e.getBoundingClientRect().top < innerHeight")
+    assert len([url for url in asked if EN_SLUG in url]) == 1
+    assert page.evaluate("window.readerEvents") == ["reader:load", "reader:change", "reader:load"]
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
