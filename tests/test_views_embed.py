@@ -201,6 +201,8 @@ async def test_the_trailing_slash_redirect_of_an_embeddable_address_carries_its_
     editor = await client.get("/editor")
     assert editor.status_code == 307 and editor.headers["x-frame-options"] == "DENY"
     assert editor.headers["cache-control"] == "no-cache"
+    change = await client.post("/preferences/", data={"action": "bigger"}, headers={"origin": HOST})
+    assert change.status_code == 307 and change.headers["cache-control"] == "no-cache"
 
 
 async def test_the_component_may_post_from_an_allowed_origin(client: httpx.AsyncClient) -> None:

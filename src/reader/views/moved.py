@@ -52,8 +52,10 @@ def moved_to(request: Request, location: str) -> Response:
 
 
 def redirect_cache(kind: Kind | None) -> str:
-    """The Cache-Control of a redirect to a route of this kind (reader.views.errors' trailing-slash one too)."""
-    return REDIRECT_CACHE if kind is not None and kind.public else UNSHARED_REDIRECT_CACHE
+    """The Cache-Control of a redirect to a route of this kind (reader.views.errors' trailing-slash one too):
+    kept as the route's answers may be, none of a personal kind's by a shared cache (a preference change)."""
+    shared = kind is not None and kind.public and not kind.personal
+    return REDIRECT_CACHE if shared else UNSHARED_REDIRECT_CACHE
 
 
 def same_route_at(request: Request, slug: str) -> str:
