@@ -22,9 +22,10 @@
 // component is announced on the document (reader:prefs), so the others show it at once.
 //
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
-// UI language: vi or en). Events: reader:load, reader:change, reader:error (detail.error) on the element;
-// reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region. On a page
-// that enforces Trusted Types, the article's HTML goes through a policy named "reader-article" (trustedHTML).
+// UI language: vi or en), loading ("lazy": fetched as it nears the viewport). Events: reader:load,
+// reader:change, reader:error (detail.error) on the element; reader:prefs (detail.prefs) on the document. A
+// change that fails is announced in the status region. On a page that enforces Trusted Types, the article's
+// HTML goes through a policy named "reader-article" (trustedHTML).
 
 // Each named in a URL of its own, relative to this module, which reader rewrites to the file's fingerprinted
 // address (reader.assets). reader-article.css: the component's own rules, the element's box and the reset inside.
@@ -137,6 +138,18 @@ function parse(html, base) {
   return template.content;
 }
 
+// A fetch from another origin that fails outright (TypeError) is most often the browser refusing reader's answer
+// (CORS), whose own message does not say what to do: this does, once a page.
+let hinted = false;
+function hintOrigins(url, error) {
+  if (hinted || !(error instanceof TypeError) || url.origin === location.origin) return;
+  hinted = true;
+  console.warn(
+    `<reader-article>: could not load ${url.href}. If reader's READER_EMBED_ORIGINS does not list this page's ` +
+      `origin, ${location.origin}, the browser blocks the answer (CORS): ask reader's operator to add it.`,
+  );
+}
+
 // The settings as reader last answered them, for every component on the page: in memory, and in the tab's
 // session storage so that a reload keeps them. Read when a request is sent, never copied per component: a
 // stale copy would send old values and undo the other components' changes.
@@ -206,6 +219,21 @@ function explanationIn(html, url) {
   }
 }
 
+// The same article twice on a page, its controls in one language, had two landmarks of one name ("Reading tools:
+// <title>"), which a screen reader's list of regions cannot tell apart (axe's landmark-unique): the second and
+// later are numbered, "… (2)", in the page's order. All of them, whenever one shows a region: one that comes
+// later in the page may load first.
+function nameToolbars() {
+  const seen = {};
+  for (const element of document.querySelectorAll("reader-article")) {
+    const toolbar = element.shadowRoot?.getElementById("reader-toolbar");
+    if (!toolbar) continue;
+    const name = (toolbar.dataset.name ??= toolbar.getAttribute("aria-label"));
+    const count = (seen[name] = (seen[name] || 0) + 1);
+    toolbar.setAttribute("aria-label", count > 1 ? `${name} (${count})` : name);
+  }
+}
+
 class ReaderArticle extends HTMLElement {
   static observedAttributes = ["src", "size", "theme", "lang"];
 
@@ -226,17 +254,43 @@ class ReaderArticle extends HTMLElement {
     }
     document.addEventListener(PREFS_EVENT, this.#otherChanged);
     ensureFonts();
-    this.#load();
+    this.#loadWhenNear();
+  }
+
+  // loading="lazy" (read when the element is added to the page), as an iframe's: the article is fetched once the
+  // element comes within about a screen of the viewport, not before (a hidden one, never). Eager by default.
+  #near = false;
+  #observer = null;
+
+  #loadWhenNear() {
+    if (this.#near || this.getAttribute("loading") !== "lazy" || !window.IntersectionObserver) {
+      this.#near = true;
+      this.#load();
+      return;
+    }
+    this.#observer ??= new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        this.#observer.disconnect();
+        this.#near = true;
+        this.#load();
+      },
+      { rootMargin: "100%" },
+    );
+    this.#observer.observe(this);
   }
 
   disconnectedCallback() {
     document.removeEventListener(PREFS_EVENT, this.#otherChanged);
+    this.#observer?.disconnect();
     this.#tools?.destroy();
     this.#tools = null;
+    nameToolbars();
   }
 
-  // Read aloud and the reading guide, brought up to date with the region just shown.
+  // The region just shown: its landmark named, read aloud and the reading guide brought up to date with it.
   #syncTools() {
+    nameToolbars();
     const element = this.#root.getElementById("reader-tools");
     if (!element) {
       this.#tools?.destroy();
@@ -262,7 +316,7 @@ class ReaderArticle extends HTMLElement {
   }
 
   attributeChangedCallback(_name, previous, current) {
-    if (this.#root && this.isConnected && previous !== current) this.#load();
+    if (this.#root && this.isConnected && previous !== current) this.#loadWhenNear();
   }
 
   #headers(extra = {}) {
@@ -283,7 +337,7 @@ class ReaderArticle extends HTMLElement {
   #otherChanged = (event) => {
     if (event.detail?.source === this || typeof event.detail?.prefs !== "string") return;
     sharedPrefs = event.detail.prefs;
-    this.#load({ refresh: true });
+    if (this.#near) this.#load({ refresh: true }); // one not loaded yet sends the settings when it is
   };
 
   // `refresh`: the article is already shown (another component changed the settings); if this load fails,
@@ -300,8 +354,9 @@ class ReaderArticle extends HTMLElement {
     }
     let missing = false;
     let why = null;
+    let response;
     try {
-      const response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
+      response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
       missing = response.status === 404;
       if (missing) why = explanationIn(await response.text(), url);
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
@@ -311,6 +366,7 @@ class ReaderArticle extends HTMLElement {
       this.#show(content);
       this.dispatchEvent(new CustomEvent("reader:load", { bubbles: true, composed: true, detail: { url: url.href } }));
     } catch (error) {
+      if (!response) hintOrigins(url, error); // the fetch itself failed: no answer to read
       if (ticket !== this.#loading) return;
       const status = this.#root.getElementById("reader-status");
       // 404: the article shown was deleted (a rename redirects). It gives way to its link and says why, also

@@ -176,6 +176,35 @@ async def test_the_trailing_slash_redirect_of_a_fragment_carries_its_cors_grant(
         assert "access-control-allow-origin" not in (await client.get(path, headers={"origin": HOST})).headers
 
 
+@pytest.mark.parametrize("path", [f"/embed/{SEED_SLUG}/", FRAGMENT + "/"])
+async def test_the_trailing_slash_redirect_of_an_embeddable_address_carries_its_routes_headers(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    """The redirect of an embed's (or fragment's) address with a slash added answers as its target route does:
+    framable by the embedding sites (a framed /embed/<slug>/ showed a refused frame, "X-Frame-Options: DENY",
+    instead of following), loadable by other sites, and kept as long as the rename's redirect."""
+    response = await client.get(path + "?lang=en", headers={"origin": HOST})
+    assert response.status_code == 307 and response.headers["location"] == path.removesuffix("/") + "?lang=en"
+    target = await client.get(response.headers["location"], headers={"origin": HOST})
+    for name in (
+        "content-security-policy",
+        "x-frame-options",
+        "cross-origin-embedder-policy",
+        "cross-origin-resource-policy",
+        "access-control-allow-origin",
+    ):
+        assert response.headers.get(name) == target.headers.get(name), name
+    assert ("x-frame-options" in response.headers) == path.startswith("/articles/")
+    assert response.headers["cache-control"] == "public, max-age=300"
+    # Not wider: an address whose twin no other site may frame keeps DENY, and a redirect into the editor is
+    # kept by no shared cache.
+    editor = await client.get("/editor")
+    assert editor.status_code == 307 and editor.headers["x-frame-options"] == "DENY"
+    assert editor.headers["cache-control"] == "no-cache"
+    change = await client.post("/preferences/", data={"action": "bigger"}, headers={"origin": HOST})
+    assert change.status_code == 307 and change.headers["cache-control"] == "no-cache"
+
+
 async def test_the_component_may_post_from_an_allowed_origin(client: httpx.AsyncClient) -> None:
     form = {"action": "bigger", "next": f"/articles/{SEED_SLUG}", "view": "fragment", "host_size": "125"}
     headers = {"origin": HOST, "sec-fetch-site": "cross-site", "hx-request": "true"}

@@ -15,10 +15,11 @@ from reader import i18n
 from reader.db import DatabaseUnavailable
 from reader.i18n import N_
 from reader.kinds import Frame, Route, RouteIndex, kind_of
-from reader.middleware import add_security_headers, framed_headers, framing_of
+from reader.middleware import FRAMED_AS, add_security_headers, framed_headers, framing_of
 from reader.request_id import NO_ANSWER
 from reader.state import Request
 from reader.views.api import error_response
+from reader.views.moved import redirect_cache
 from reader.web import prefs_for, render, ui_lang_for
 
 logger = logging.getLogger("reader")
@@ -113,22 +114,37 @@ async def http_error(request: Request, exc: Exception) -> Response:
         allowed = allowed_methods(request.state["routes"], request.scope)
         if allowed:  # (a mounted app, the static files, has no routes to ask)
             headers["Allow"] = ", ".join(allowed)
-    elif exc.status_code == 404 and (twin := slash_twin(request.state["routes"], request.scope)) is not None:
-        return RedirectResponse(twin, status_code=307)
+    elif exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
+        return redirect
     return error_page(request, exc.status_code, headers)
 
 
-def slash_twin(index: RouteIndex, scope: Scope) -> str | None:
-    """For an address no route serves, the same with its trailing slash added or taken away, if a route serves
-    that: as a relative reference (with the query), so a forged Host header cannot choose where it leads.
-
-    Starlette's own redirect (Router.redirect_slashes, off in reader.app) writes the request's Host into an
-    absolute URL. A path that would begin with "//" is never sent back: a browser reads it as another host.
-    """
-    found = index.slash_twin(scope)
+def slash_redirect(request: Request) -> Response | None:
+    """The 307 to the address's trailing-slash twin (slash_twin), if a route serves that, with the headers that
+    route's answers carry: framed as its kind says, with Cross-Origin-Resource-Policy where other sites load
+    its answers (a cross-origin isolated page, COEP require-corp, checks it on every redirect of its frame's
+    navigation, and showed an error instead of following), and cached as a rename's redirect to it is
+    (reader.views.moved). EmbedCors grants it the twin's CORS."""
+    found = request.state["routes"].slash_twin(request.scope)
     if found is None:
         return None
-    twin, _ = found
+    twin, route = found
+    # Read by RouteHeaders, which finds no route of its own for this address (nobody may frame it otherwise).
+    request.scope[FRAMED_AS] = framing_of(route.kind)
+    headers = {"cache-control": redirect_cache(route.kind)}
+    if route.kind.cross_origin:
+        headers["cross-origin-resource-policy"] = "cross-origin"
+    return RedirectResponse(slash_twin(twin, request.scope), status_code=307, headers=headers)
+
+
+def slash_twin(twin: str, scope: Scope) -> str:
+    """The address of `twin`, an address no route serves with its trailing slash added or taken away
+    (RouteIndex.slash_twin), as a relative reference with the request's query, so a forged Host header cannot
+    choose where it leads.
+
+    Starlette's own redirect (Router.redirect_slashes, off in reader.app) writes the request's Host into an
+    absolute URL. RouteIndex.slash_twin finds no twin beginning with "//": a browser reads it as another host.
+    """
     query = scope.get("query_string", b"").decode("latin-1")
     return quote(twin, safe="/:@!$&'()*+,;=~") + (f"?{query}" if query else "")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.responses import RedirectResponse, Response
 
-from reader.kinds import route_of
+from reader.kinds import Kind, route_of
 from reader.models import Article
 from reader.state import Request
 
@@ -47,9 +47,15 @@ def moved_to(request: Request, location: str) -> Response:
     (and whose GETs are best followed as GETs too: 308 says so)."""
     found = route_of(request.scope)
     api = found is not None and found.kind.api
-    public = found is not None and found.kind.public
-    headers = {"cache-control": REDIRECT_CACHE if public else UNSHARED_REDIRECT_CACHE}
+    headers = {"cache-control": redirect_cache(found.kind if found is not None else None)}
     return RedirectResponse(location, status_code=308 if api else 301, headers=headers)
+
+
+def redirect_cache(kind: Kind | None) -> str:
+    """The Cache-Control of a redirect to a route of this kind (reader.views.errors' trailing-slash one too):
+    kept as the route's answers may be, none of a personal kind's by a shared cache (a preference change)."""
+    shared = kind is not None and kind.public and not kind.personal
+    return REDIRECT_CACHE if shared else UNSHARED_REDIRECT_CACHE
 
 
 def same_route_at(request: Request, slug: str) -> str:
