@@ -238,10 +238,12 @@ def test_a_long_word_in_a_title_stays_whole_on_a_phone(
 
 
 # The words of a text node set on more than one line though each fits `line` (measured in a nowrap copy put in
-# `holder`, at `size` px when given, else at the holder's own size: a word wider than that cannot help it).
+# `holder`, at `size` px when given, else at the holder's own size: a word wider than that cannot help it). A
+# hyphenated word is one word per part, its hyphen kept with the first: a line may end after "Sans-" (the
+# browser breaks there), never inside "Sans".
 WORDS_SPLIT_THAT_FIT = """(node, holder, line, size) => {
   const split = [];
-  for (const match of node.data.matchAll(/\\S+/g)) {
+  for (const match of node.data.matchAll(/[^\\s-]+-?/g)) {
     const range = document.createRange();
     range.setStart(node, match.index);
     range.setEnd(node, match.index + match[0].length);
@@ -354,6 +356,74 @@ def test_the_page_reflows_with_a_large_browser_default(
                     seen = page.evaluate(REFLOW)
                     if seen["scrolls"] or seen["split"]:
                         found[slug[:8], font, size] = seen
+        assert found == {}
+    finally:
+        context.close()
+
+
+# The settings page: whether it scrolls sideways; each word of its text (the title, the sample) set on more than
+# one line though it fits its box's line at its own size, and each word of its controls set on more than one line
+# at all (their size stops where their words fit, reader.css); each select whose value is cut: narrower than a
+# copy of it that holds only its selected option and may be as wide as that needs.
+SETTINGS_REFLOW = f"""() => {{
+  const wordsSplit = {WORDS_SPLIT_THAT_FIT};
+  const split = [];
+  const toolbar = document.getElementById('reader-toolbar');
+  const walker = document.createTreeWalker(document.querySelector('.reader-settings'), NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+  for (const node of nodes) {{
+    const parent = node.parentElement;
+    if (parent.closest('select, .reader-visually-hidden')) continue;
+    if (!parent.checkVisibility({{visibilityProperty: true}})) continue;
+    let box = parent;
+    while (getComputedStyle(box).display === 'inline') box = box.parentElement;
+    const style = getComputedStyle(box);
+    const line = box.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd);
+    split.push(...wordsSplit(node, parent, toolbar.contains(node) ? Infinity : line, 0));
+  }}
+  const cut = [];
+  for (const select of document.querySelectorAll('.reader-settings select')) {{
+    if (!select.checkVisibility()) continue;
+    const copy = select.cloneNode(false);
+    copy.removeAttribute('id');
+    copy.append(select.options[select.selectedIndex].cloneNode(true));
+    copy.style.cssText = 'position: absolute; inline-size: auto; min-inline-size: 0; max-inline-size: none';
+    select.after(copy);
+    const needs = copy.getBoundingClientRect().width;
+    copy.remove();
+    const width = select.getBoundingClientRect().width;
+    if (width < needs - 0.5) cut.push([select.id, select.value, Math.round(width), Math.round(needs)]);
+  }}
+  return {{scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth, split, cut}};
+}}"""
+
+
+@pytest.mark.parametrize("default", [16, 20, 24])
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_settings_page_reflows_on_a_phone_at_every_large_size(
+    browser: Browser, live_server: str, width: int, default: int
+) -> None:
+    # At 400 % of a 24 px default on a 320 px phone the page scrolled sideways (341 px: every select and
+    # field at its 3em minimum, 288 px, in a 214 px field), the size select showed "400 " without its "%",
+    # the voice select "Automati", and the controls, at 96 px, broke 35 Vietnamese words between letters
+    # ("Wide text spacing (WCAG)" was a button 214 × 1,344 px). At 300 % of 20 px, "1.25×" and "Tự động" were
+    # cut. The panel open, in both interface languages.
+    context = browser.new_context(viewport={"width": width, "height": 640})
+    try:
+        page = context.new_page()
+        set_default_font_size(page, default)
+        found = {}
+        for lang in ("vi", "en"):
+            page.set_extra_http_headers({"Accept-Language": lang})
+            for size in ("200", "250", "300", "400"):
+                context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|sr:1.25", "url": live_server}])
+                page.goto(live_server + "/preferences")
+                page.evaluate("document.fonts.ready")
+                page.locator("#reader-panel").evaluate("panel => { panel.open = true; }")
+                seen = page.evaluate(SETTINGS_REFLOW)
+                if seen["scrolls"] or seen["split"] or seen["cut"]:
+                    found[lang, size] = seen
         assert found == {}
     finally:
         context.close()
