@@ -741,6 +741,35 @@ def test_forced_colours_keep_states_visible(page: Page, live_server: str) -> Non
     assert style(page, "#reader-bigger", "outlineStyle") == "solid"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_in_forced_colours_a_focused_toggle_differs_from_a_pressed_one(
+    browser: Browser, live_server: str, scheme: str
+) -> None:
+    # The focus ring was a 3 px outline in Highlight and a pressed toggle's border 4 px in Highlight: in a row
+    # of toggles only the ✓ told the focused one from the pressed one. The ring is in the text's colour now,
+    # with a gap of the page's colour between it and the control: apart by colour and by shape.
+    context = browser.new_context(forced_colors="active", color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(live_server + SEED + "?panel=open")
+        page.locator("#reader-font-serif").focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "reader-font-serif"
+        ring = page.eval_on_selector(
+            "#reader-font-serif",
+            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor, s.outlineOffset] }",
+        )
+        pressed = page.eval_on_selector(
+            '#reader-fonts [aria-pressed="true"]', "e => [getComputedStyle(e).borderTopColor, e.matches(':focus')]"
+        )
+        assert ring[0] == "solid" and not pressed[1]
+        assert ring[1] != pressed[0], (ring, pressed)
+        assert px(ring[2]) >= 2, ring
+    finally:
+        context.close()
+
+
 def test_text_is_never_justified(page: Page, context: BrowserContext, live_server: str) -> None:
     for path in (SEED, ENGLISH):
         page.goto(live_server + path)
