@@ -82,6 +82,13 @@ FONT_CHOICES = {
     ),
 }
 FONTS = tuple(FONT_CHOICES)
+# What text in a language its font lacks the letters of is set in (Preferences.font_for).
+FALLBACK_FONT = "sans"
+# Each font that lacks the letters of some languages, and those languages: the settings page offers every font
+# and says which text a font does not set (an article's panel offers only the fonts of its language).
+FONT_GAPS = {
+    name: tuple(sorted(font.missing_languages)) for name, font in FONT_CHOICES.items() if font.missing_languages
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +264,7 @@ class Preferences:
 
     def font_for(self, lang: str) -> str:
         """The font actually used for text in a language: a font lacking its letters falls back to sans."""
-        return self.font if self.font in fonts_for(lang) else "sans"
+        return self.font if self.font in fonts_for(lang) else FALLBACK_FONT
 
     def data_attributes(self, lang: str) -> dict[str, str]:
         """The wrapper's data-* attributes; static CSS turns them into custom properties."""

@@ -188,3 +188,58 @@ def test_the_voice_lists_load_their_module_only_once_a_voice_field_is_near(
     voice_vi.scroll_into_view_if_needed()
     expect(voice_vi.locator("option")).to_have_count(3)
     assert len(asked) == 1
+
+
+def test_the_settings_page_offers_every_font_and_presses_the_readers_own(browser: Browser, live_server: str) -> None:
+    # Atkinson Hyperlegible, chosen on an English article, has no Vietnamese letters: with a Vietnamese
+    # interface the settings page left its button out and pressed Sans-serif (what Vietnamese text is set in),
+    # so a screen reader heard "Không chân, đã nhấn", and the reader could neither see nor choose Atkinson there.
+    # It says now which text Atkinson does not set. An article's panel is as it was: only its language's fonts.
+    context = browser.new_context(locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|f:atkinson", "url": live_server}])
+        page = context.new_page()
+        page.goto(live_server + "/preferences")
+        atkinson = page.locator("#reader-font-atkinson")
+        expect(atkinson).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#reader-font-sans")).to_have_attribute("aria-pressed", "false")
+        expect(atkinson).to_have_accessible_description(
+            "Atkinson Hyperlegible không có đủ chữ cái tiếng Việt: "
+            "văn bản tiếng Việt được hiển thị bằng phông Không chân."
+        )
+        expect(page.locator("#reader-fonts [aria-pressed=true]")).to_have_count(1)
+        # Chosen there, it is kept (the sample, in Vietnamese, stays in Sans-serif).
+        page.locator("#reader-font-lexend").click()
+        expect(page.locator("#reader-font-lexend")).to_have_attribute("aria-pressed", "true")
+        page.locator("#reader-font-atkinson").click()
+        expect(page.locator("#reader-font-atkinson")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#reader")).to_have_attribute("data-font", "sans")
+        page.goto(live_server + f"/articles/{SEED_SLUG}?panel=open")
+        expect(page.locator("#reader-font-atkinson")).to_have_count(0)
+        expect(page.locator("#reader-font-sans")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#reader-font-sans-gaps, #reader-font-atkinson-gaps")).to_have_count(0)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/preferences", f"/articles/{SEED_SLUG}?panel=open"])
+def test_with_the_readers_own_colours_no_theme_is_pressed(browser: Browser, live_server: str, path: str) -> None:
+    # The reader's own colours replace every theme's, yet Dark (the theme underneath) stayed pressed, and a
+    # screen reader heard that Dark was on. No theme is pressed now, and the group says why; "Use theme colours"
+    # brings Dark back, pressed.
+    context = browser.new_context(locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|t:dark|fg:000000|bg:fdf6e3", "url": live_server}])
+        page = context.new_page()
+        page.goto(live_server + path)
+        expect(page.locator("#reader")).to_have_attribute("data-colors", "custom")
+        expect(page.locator("#reader-themes [aria-pressed=true]")).to_have_count(0)
+        expect(page.locator("#reader-themes-custom")).to_have_text(
+            "Đang dùng màu của riêng bạn: chọn một giao diện sẽ tắt các màu này."
+        )
+        wait_for_htmx(page)
+        page.locator("#reader-colors-reset").click()
+        expect(page.locator("#reader-theme-dark")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#reader-themes-custom")).to_have_count(0)
+    finally:
+        context.close()

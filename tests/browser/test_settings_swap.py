@@ -313,7 +313,8 @@ def test_a_hovered_pressed_toggle_keeps_its_label_readable(
     page.goto(live_server + ENGLISH + "?panel=open")
     page.locator("#reader-shortcuts-summary").click()  # the shortcuts' toggle too
     pressed = page.locator('#reader-panel .reader-toggle[aria-pressed="true"]')
-    assert pressed.count() == 5  # line length, font, theme, link underlines, shortcuts
+    # Line length, font, theme, link underlines, shortcuts; with the reader's own colours no theme is on.
+    assert pressed.count() == (4 if "fg:" in cookie else 5)
     for index in range(pressed.count()):
         button = pressed.nth(index)
         button.hover()

@@ -64,6 +64,10 @@ def controls_context(
         # The settings the controls were drawn with, on reader's own pages (reader.prefs.apply_form's `drawn`).
         "drawn_prefs": prefs.to_drawn(base),
         "fonts": fonts_for(content_lang),
+        # The font button pressed: the font the text is set in (the settings page: the reader's own, whatever
+        # the interface's language; _settings_context), and the fonts to say a language's gap for (none here).
+        "font_pressed": prefs.font_for(content_lang),
+        "font_gaps": {},
         "share_path": path_for(request, "settings") + "?settings=" + quote(prefs.to_shared(), safe=":"),
     }
 

@@ -18,6 +18,9 @@ from reader.middleware import FRAMED_AS
 from reader.models import Article
 from reader.prefs import (
     DEFAULTS,
+    FALLBACK_FONT,
+    FONT_GAPS,
+    FONTS,
     MIN_CUSTOM_CONTRAST,
     SHORTCUT_KEYS,
     SIZES,
@@ -395,6 +398,12 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         # The read-aloud settings show a voice for each language of reader's interface (the panel of an
         # article, for its language): templates/_read_aloud_settings.html.
         "voice_langs": UI_LANGUAGES,
+        # Every font a reader can keep, their own pressed: an English article's Atkinson Hyperlegible was
+        # missing from a Vietnamese interface's page, and Sans-serif (what Vietnamese text is set in) pressed.
+        "fonts": FONTS,
+        "font_pressed": prefs.font,
+        "font_gaps": FONT_GAPS,
+        "fallback_font": FALLBACK_FONT,
         "shared": None,
         "shared_lines": [],
         "shared_unread": 0,
