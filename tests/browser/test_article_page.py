@@ -369,7 +369,8 @@ SETTINGS_REFLOW = f"""() => {{
   const wordsSplit = {WORDS_SPLIT_THAT_FIT};
   const split = [];
   const toolbar = document.getElementById('reader-toolbar');
-  const walker = document.createTreeWalker(document.querySelector('.reader-settings'), NodeFilter.SHOW_TEXT);
+  const root = document.querySelector('.reader-settings') || toolbar;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const nodes = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
   for (const node of nodes) {{
@@ -383,7 +384,7 @@ SETTINGS_REFLOW = f"""() => {{
     split.push(...wordsSplit(node, parent, toolbar.contains(node) ? Infinity : line, 0));
   }}
   const cut = [];
-  for (const select of document.querySelectorAll('.reader-settings select')) {{
+  for (const select of root.querySelectorAll('select')) {{
     if (!select.checkVisibility()) continue;
     const copy = select.cloneNode(false);
     copy.removeAttribute('id');
@@ -399,16 +400,18 @@ SETTINGS_REFLOW = f"""() => {{
 }}"""
 
 
+@pytest.mark.parametrize("path", ["/preferences", f"/articles/{EN_SLUG}"])
 @pytest.mark.parametrize("default", [16, 20, 24])
 @pytest.mark.parametrize("width", [320, 360])
 def test_the_settings_page_reflows_on_a_phone_at_every_large_size(
-    browser: Browser, live_server: str, width: int, default: int
+    browser: Browser, live_server: str, width: int, default: int, path: str
 ) -> None:
     # At 400 % of a 24 px default on a 320 px phone the page scrolled sideways (341 px: every select and
     # field at its 3em minimum, 288 px, in a 214 px field), the size select showed "400 " without its "%",
     # the voice select "Automati", and the controls, at 96 px, broke 35 Vietnamese words between letters
     # ("Wide text spacing (WCAG)" was a button 214 × 1,344 px). At 300 % of 20 px, "1.25×" and "Tự động" were
-    # cut. The panel open, in both interface languages.
+    # cut. The panel open, in both interface languages. An article's panel too: at 200 % of 24 px (its
+    # controls' limit) on a 320 px phone its voice select showed "Automati" and long English words broke.
     context = browser.new_context(viewport={"width": width, "height": 640})
     try:
         page = context.new_page()
@@ -418,7 +421,7 @@ def test_the_settings_page_reflows_on_a_phone_at_every_large_size(
             page.set_extra_http_headers({"Accept-Language": lang})
             for size in ("200", "250", "300", "400"):
                 context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|sr:1.25", "url": live_server}])
-                page.goto(live_server + "/preferences")
+                page.goto(live_server + path)
                 page.evaluate("document.fonts.ready")
                 page.locator("#reader-panel").evaluate("panel => { panel.open = true; }")
                 seen = page.evaluate(SETTINGS_REFLOW)
