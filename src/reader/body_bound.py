@@ -9,18 +9,25 @@ attribute's name and the characters of its value, and each character of text tha
 reader.drafts.clean_text leaves them. Everything it is unsure of counts nothing (character references, comments,
 spaces, which strip() may take or bs4 fold), so the count is never more than the body's length, and a count
 over the limit refuses the file with the body's own error (tests/test_body_bound.py checks the bound against
-the real body on generated markup).
+the real body on generated markup). What read_html takes out after the parse is followed as far as the tokens
+tell it, and counted no more than it may leave: empty paragraphs, a bold first paragraph (the lead, held
+until a rule of reader.importer._bold_lead rules it out), list paragraphs' markers and the elements around
+them (reader.list_paragraphs.make_lists: the first characters of every paragraph and the tags before them,
+in markup that may hold lists), text bs4 keeps apart (<rt>, <template>).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from bs4.builder import HTMLTreeBuilder
 
 from reader.drafts import MAX_LENGTHS, clean_text
+from reader.list_paragraphs import NOT_PHRASING, marker_may_start, may_hold_lists
 
 # What read_html takes as the body, in this order of preference (none of them: the whole document), and
 # what it takes out of it: the page's furniture, and the first <h1> (the title; its <header> too, whole, if it is
@@ -40,6 +47,28 @@ MAX_GROWTH = 5
 # How many characters of a piece of text Unicode normalization may fold into the text before it (a base
 # letter and its marks, once the markup between them is gone): at most three marks compose with one letter.
 COMPOSING = 3
+# What the importer takes out of a paragraph it makes a list's item (reader.list_paragraphs._unmark): Word's
+# marker element (mso-list:Ignore) with all it holds, or a typed marker at the start of its first text (at most
+# four characters: "100.", "a)", "•"; one character at most three once NFC-normalized), and then the elements
+# around the marker and before the item's text that are left empty or hold only spaces.
+MARKER_IGNORED = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
+MARKER_CHARS = 4
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    """An open paragraph, in markup that may hold lists, until it is known to be past its marker (if any)."""
+
+    depth: int
+    css_class: str
+    # How many characters of its text may still be a marker's (as counted, and raw).
+    marker: int = MARKER_CHARS
+    marker_raw: int = MARKER_CHARS
+    # Past its marker, or known to have none (then `held`, what its tags would have counted so far, counts).
+    settled: bool = False
+    # Whether anything was seen in it that may be its first text or a marker element.
+    seen: bool = False
+    held: int = 0
 
 
 class _Stop(Exception):
@@ -60,10 +89,12 @@ def scan(html: str, limit: int) -> int:
     # The first of the containers that appears as a tag's start at all (in a comment or a script too: a
     # guess only, which the scan then follows or, finding no such element, counts nothing for).
     container = next((name for name in CONTAINERS if _may_hold_start_tag(lowered, name)), None)
-    scanner = _Scan(container, limit)
+    # read_html makes list paragraphs lists only in markup that may hold them: the same look at the same text.
+    scanner = _Scan(container, limit, lists=may_hold_lists(html))
     try:
         scanner.feed(html)
         scanner.close()
+        scanner.finish()
     except _Stop:
         pass
     except AssertionError:  # html.parser's way of refusing markup: the parse itself will say so
@@ -86,7 +117,7 @@ class _Scan(HTMLParser):
     """html.parser's tokens, with bs4's handling of open elements (bs4.builder._htmlparser and
     BeautifulSoup._popToTag) kept as a stack of names, and the body's characters counted."""
 
-    def __init__(self, container: str | None, limit: int) -> None:
+    def __init__(self, container: str | None, limit: int, *, lists: bool) -> None:
         super().__init__(convert_charrefs=False)  # as bs4 parses
         self.container = container
         self.limit = limit
@@ -102,14 +133,27 @@ class _Scan(HTMLParser):
         # stack depth and what their tags, and those inside, would count. Counted once something in them keeps
         # them; forgotten when one closes empty, as read_html drops it with everything inside.
         self.paragraphs: list[list[int]] = []
+        # Markup that may hold lists (read_html makes list paragraphs lists, their markers taken out): the open
+        # paragraphs. Until one is past its marker (text past MARKER_CHARS), its tags are held and its text
+        # gives up those characters; a marker element (`ignored_at`, its depth) counts nothing. Known to have
+        # no marker (a first text that cannot start one, an element NOT_PHRASING before any), it counts as
+        # any other.
+        self.lists = lists
+        self.markers: list[_Paragraph] = []
+        self.ignored_at: int | None = None
         # read_html may take the first paragraph with text out of the body (a bold lead becomes the summary,
-        # reader.importer._bold_lead), unless its text is longer than a summary may be: until that paragraph
-        # has closed, or its text has passed that length, nothing inside a paragraph counts but its text, held
-        # in `lead_text` (its tags never: an empty paragraph inside it is dropped). `lead_at`: its depth once
-        # found; `inside`: how many paragraphs are open inside the body's element.
+        # reader.importer._bold_lead). What the paragraphs open inside the body's element would count, until
+        # there is one with text and it is ruled out as a lead, is held in `lead_held`: counted once one of its
+        # texts is not bold or its text is longer than a summary may be (`lead_raw`: not normalized, as
+        # _bold_lead measures it), or once they all close without anything bs4 may make text
+        # (`lead_maybe_text`); forgotten when the paragraph with text closes (it may have been taken out).
+        # `lead_at`: that paragraph's depth once found; `inside`: how many paragraphs are open inside the
+        # body's element.
         self.lead_possible = True
         self.lead_at: int | None = None
-        self.lead_text = 0
+        self.lead_held = 0
+        self.lead_raw = 0
+        self.lead_maybe_text = False
         self.inside = 0
 
     # -- bs4's tree, as a stack
@@ -128,14 +172,21 @@ class _Scan(HTMLParser):
             depth = len(self.stack)
             if self.skipped_at is not None and depth <= self.skipped_at:
                 self.skipped_at = None
+            if self.ignored_at is not None and depth <= self.ignored_at:
+                self.ignored_at = None
             if self.body_at is not None and depth <= self.body_at:
                 raise _Stop  # the body's element is closed: the rest of the document is not the body
             if popped == "p" and self.body_at is not None:  # counted as it opened: opened inside the body's
                 self.inside -= 1  # element (one opened before it and closed inside it ends the body: _Stop)
+                if not self.inside and self.lead_possible and self.lead_at is None:
+                    self._no_lead_yet()
             if self.lead_at is not None and depth <= self.lead_at:
-                self.lead_possible, self.lead_at = False, None  # a lead, perhaps: its text not counted
+                # A lead, perhaps: nothing of it counted.
+                self.lead_possible, self.lead_at, self.lead_held = False, None, 0
             while self.paragraphs and self.paragraphs[-1][0] >= depth:
                 self.paragraphs.pop()  # closed without text: dropped, with what it held
+            while self.markers and self.markers[-1].depth >= depth:
+                self.markers.pop()
             if popped == name:
                 return
 
@@ -150,48 +201,106 @@ class _Scan(HTMLParser):
             elif not closed:
                 self._push(name)
             return
-        counted = self.skipped_at is None
+        counted = self.skipped_at is None and self.ignored_at is None
         skip = name in FURNITURE or name in UNCOUNTED or (name == HEADING and not self.heading_seen)
         self.heading_seen = self.heading_seen or name == HEADING
+        # The last value of an attribute given twice is the one bs4 keeps.
+        values = dict(attrs)
+        ignored = counted and self.lists and MARKER_IGNORED.search(values.get("style") or "") is not None
+        if counted and self.markers and not self.markers[-1].settled:  # the paragraph around it
+            if ignored or skip:
+                self.markers[-1].seen = True  # a marker, or what may hold text
+            elif name in NOT_PHRASING and not self.markers[-1].seen:
+                self._no_marker()  # its first text comes after this
+        in_marker = self._in_marker()
         if not closed:
             self._push(name)
-            self.inside += name == "p"
+            depth = len(self.stack) - 1
+            if name == "p":
+                self.inside += 1
+                if self.lists:
+                    self.markers.append(_Paragraph(depth, values.get("class") or ""))
             if counted and skip:
-                self.skipped_at = len(self.stack) - 1
-        if counted and not skip:
-            size = _tag_length(name)
-            if attrs:
-                # The last value of an attribute given twice is the one bs4 keeps: ' name="value"', its
-                # value's characters but spaces (bs4 joins a class's words with one).
-                values = dict(attrs)
-                size += sum(
-                    4 + _plain_length(attribute) + _visible(clean_text(value or ""))
-                    for attribute, value in values.items()
-                )
-            if self._in_possible_lead():
-                pass  # its tags count nothing (its text is held)
-            elif name == "p":
-                if not closed:  # (<p/>: empty as it opens, and dropped)
-                    self.paragraphs.append([len(self.stack) - 1, size])
-            elif name in SHOWN_WITHOUT_TEXT:
-                self._keep_paragraphs()
-                self._add(size)
-            elif self.paragraphs:
-                self.paragraphs[-1][1] += size
-            else:
-                self._add(size)
+                self.skipped_at = depth
+        if not counted or skip:
+            return
+        if ignored:
+            if not closed:
+                self.ignored_at = len(self.stack) - 1
+            return
+        # ' name="value"': its value's characters but spaces (bs4 joins a class's words with one).
+        size = _tag_length(name) + sum(
+            4 + _plain_length(attribute) + _visible(clean_text(value or "")) for attribute, value in values.items()
+        )
+        if in_marker:
+            self.markers[-1].held += size
+            size = 0
+        if name == "p":
+            if not closed:  # (<p/>: empty as it opens, and dropped)
+                self.paragraphs.append([len(self.stack) - 1, size])
+        elif name in SHOWN_WITHOUT_TEXT:
+            self._keep_paragraphs()
+            self._count(size)
+        elif self.paragraphs:
+            self.paragraphs[-1][1] += size
+        else:
+            self._count(size)
+
+    def _in_marker(self) -> bool:
+        """Whether the innermost open paragraph may still be at its marker, or the spaces after it."""
+        return bool(self.markers) and not self.markers[-1].settled
+
+    def _no_marker(self) -> None:
+        """The innermost open paragraph has no marker: what its tags were held for counts."""
+        marker = self.markers[-1]
+        held, marker.held = marker.held, 0
+        marker.marker = marker.marker_raw = 0
+        marker.settled = True
+        if not held:
+            pass
+        elif self.paragraphs:
+            self.paragraphs[-1][1] += held
+        else:
+            self._count(held)
 
     def _keep_paragraphs(self) -> None:
         """Every open paragraph holds something that keeps it: count what was held back for them."""
         held = sum(pending for _, pending in self.paragraphs)
         self.paragraphs.clear()
         if held:
-            self._add(held)
+            self._count(held)
+
+    def _count(self, size: int) -> None:
+        """Count `size` characters of the body, or hold them while they may be a lead's."""
+        if self._in_possible_lead():
+            self.lead_held += size
+        else:
+            self._add(size)
 
     def _add(self, size: int) -> None:
         self.count += size
         if self.count > self.limit:
             raise _Stop
+
+    def _not_a_lead(self) -> None:
+        """The paragraph with text is not the lead (nor any after it): what it holds counts."""
+        held, self.lead_held = self.lead_held, 0
+        self.lead_possible, self.lead_at = False, None
+        self._add(held)
+
+    def _no_lead_yet(self) -> None:
+        """The paragraphs open inside the body's element all closed (or the markup ended) with no text: none
+        of them was the lead, and what was held for them counts, unless bs4 may have made text of something
+        the scan did not count (a character reference, a marker, a CDATA section)."""
+        held, self.lead_held = self.lead_held, 0
+        if not self.lead_maybe_text:
+            self._add(held)
+        self.lead_maybe_text = False
+
+    def finish(self) -> None:
+        """The markup has ended (the body's element with it, or left open)."""
+        if self._in_possible_lead() and self.lead_at is None:
+            self._no_lead_yet()
 
     # -- html.parser's events, as bs4's builder takes them
 
@@ -209,6 +318,20 @@ class _Scan(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.body_at is None or self.skipped_at is not None:
             return
+        if self.lead_possible and self.inside and data.strip():  # (spaces: no text to read_html, strip() takes them)
+            self.lead_maybe_text = True
+        marker = self.markers[-1] if self.markers and not self.markers[-1].seen else None
+        # A list's marker, taken out; text bs4 keeps as strings of another kind (RubyTextString…), which get_text
+        # leaves out: to read_html, a paragraph holding only such text is empty (dropped), and it is no lead's.
+        if self.ignored_at is not None or self.open.get("rt") or self.open.get("rp") or self.open.get("template"):
+            if marker is not None:
+                marker.seen = True
+            return
+        if marker is not None and not marker.settled:  # the paragraph's first text, perhaps
+            may_start = marker_may_start(data, marker.css_class)
+            marker.seen = may_start is not None
+            if may_start is False:
+                self._no_marker()
         text = clean_text(data)
         size = _visible(text)
         if size and not text[0].isascii():
@@ -216,21 +339,65 @@ class _Scan(HTMLParser):
             size = max(0, size - COMPOSING)
         if not size:
             return
+        raw = _visible(data)
+        if self._in_marker():  # its first characters may be a list's marker, taken out
+            marker = self.markers[-1]
+            taken, taken_raw = min(marker.marker, size), min(marker.marker_raw, raw)
+            marker.marker, marker.marker_raw = marker.marker - taken, marker.marker_raw - taken_raw
+            size, raw = size - taken, raw - taken_raw
+            if size or raw:  # past the marker: the tags held for it may have gone with it
+                marker.settled, marker.held = True, 0
+            if not size:
+                return
         if self._in_possible_lead():
             if self.lead_at is None:  # the first paragraph with text: the outermost one open inside the body
                 self.lead_at = self.stack.index("p", (self.body_at if self.body_at is not None else -1) + 1)
-            self.lead_text += size
-            if self.lead_text > MAX_LENGTHS["summary"]:  # too long for a lead: it stays in the body
-                self.lead_possible, self.lead_at = False, None
-                self._add(self.lead_text)
+            self._keep_paragraphs()
+            self.lead_held += size
+            self.lead_raw += raw
+            # Not wholly bold, or too long for a lead: it stays in the body.
+            if not (self.open.get("b") or self.open.get("strong")) or self.lead_raw > MAX_LENGTHS["summary"]:
+                self._not_a_lead()
             return
+        # Text before any paragraph with text: no paragraph after it is a lead.
+        self.lead_possible = False
         self._keep_paragraphs()
         self._add(size)
 
     def _in_possible_lead(self) -> bool:
         return self.lead_possible and self.inside > 0
 
-    # Character and entity references, comments, declarations and processing instructions count nothing.
+    def _maybe_text(self) -> None:
+        if self._in_possible_lead() and self.skipped_at is None:
+            self.lead_maybe_text = True
+
+    def _maybe_marker(self) -> None:
+        if self.markers and self.skipped_at is None:
+            self.markers[-1].seen = True
+
+    # Character and entity references, CDATA sections and the like count nothing; bs4 makes text of some.
+
+    def handle_charref(self, name: str) -> None:
+        if self.body_at is not None:
+            self._maybe_text()
+            self._maybe_marker()
+
+    def handle_entityref(self, name: str) -> None:
+        if self.body_at is not None:
+            self._maybe_text()
+            self._maybe_marker()
+
+    def unknown_decl(self, data: str) -> None:
+        if self.body_at is not None:
+            self._maybe_text()
+
+    def handle_pi(self, data: str) -> None:
+        if self.body_at is not None:
+            self._maybe_text()
+
+    def handle_decl(self, decl: str) -> None:
+        if self.body_at is not None:
+            self._maybe_text()
 
 
 @functools.lru_cache(maxsize=1024)

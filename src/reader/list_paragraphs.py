@@ -66,7 +66,8 @@ _SYMBOL_FONT = re.compile(r"font-family\s*:[^;]*?\b(?:wingdings|webdings|symbol|
 _SYMBOL_FACE = re.compile(r"\b(?:wingdings|webdings|symbol|courier new)\b", re.IGNORECASE)
 # The characters a plain marker starts with (_PLAIN_MARKER), to rule most paragraphs out before the pattern.
 _MARKER_STARTS = frozenset("·•◦▪–-0123456789abcdefghijklmnopqrstuvwxyzđ§ØüŸ")
-_NOT_PHRASING = frozenset({"br", "img", "table", "ul", "ol", "p"})
+# Elements that end the look for a paragraph's marker (_first_text): one before any text, and it has none.
+NOT_PHRASING = frozenset({"br", "img", "table", "ul", "ol", "p"})
 
 
 # Markup in which a paragraph may start with a marker: Word's list markup, or a <p> whose first text (after
@@ -87,6 +88,16 @@ def may_hold_lists(markup: str) -> bool:
     """False when no paragraph of `markup` can start with a list marker: a quick look at the text, which
     spares most bodies the walk over their paragraphs (make_lists)."""
     return _MAYBE.search(markup) is not None
+
+
+def marker_may_start(text: str, css_class: str) -> bool | None:
+    """Whether a paragraph of the class `css_class` (its class attribute) whose first text is `text` may
+    start with a marker, as _first_text looks (None: `text` is only spaces, not yet known); for reader.body_bound,
+    which has the paragraph's tokens, not its tree."""
+    text = text.lstrip(_SPACES)
+    if not text:
+        return None
+    return "msolist" in css_class.lower() or text[0] in _MARKER_STARTS
 
 
 def letters_of(lang: str | None) -> tuple[str, ...]:
@@ -236,7 +247,7 @@ def _first_text(paragraph: Tag, *, any_start: bool = False) -> Tag | NavigableSt
                 style = node.attrs.get("style")
                 if style is not None and isinstance(style, str) and _WORD_IGNORE.search(style):
                     return node
-                if node.name in _NOT_PHRASING:
+                if node.name in NOT_PHRASING:
                     return None
                 pending.append(iter(node.contents))
                 break
