@@ -19,7 +19,6 @@ in markup that may hold lists), text bs4 keeps apart (<rt>, <template>).
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -27,7 +26,7 @@ from html.parser import HTMLParser
 from bs4.builder import HTMLTreeBuilder
 
 from reader.drafts import MAX_LENGTHS, clean_text
-from reader.list_paragraphs import NOT_PHRASING, marker_may_start, may_hold_lists
+from reader.list_paragraphs import NOT_PHRASING, WORD_IGNORE, marker_may_start, may_hold_lists
 
 # What read_html takes as the body, in this order of preference (none of them: the whole document), and
 # what it takes out of it: the page's furniture, and the first <h1> (the title; its <header> too, whole, if it is
@@ -51,7 +50,6 @@ COMPOSING = 3
 # marker element (mso-list:Ignore) with all it holds, or a typed marker at the start of its first text (at most
 # four characters: "100.", "a)", "•"; one character at most three once NFC-normalized), and then the elements
 # around the marker and before the item's text that are left empty or hold only spaces.
-MARKER_IGNORED = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
 MARKER_CHARS = 4
 
 
@@ -206,7 +204,7 @@ class _Scan(HTMLParser):
         self.heading_seen = self.heading_seen or name == HEADING
         # The last value of an attribute given twice is the one bs4 keeps.
         values = dict(attrs)
-        ignored = counted and self.lists and MARKER_IGNORED.search(values.get("style") or "") is not None
+        ignored = counted and self.lists and WORD_IGNORE.search(values.get("style") or "") is not None
         if counted and self.markers and not self.markers[-1].settled:  # the paragraph around it
             if ignored or skip:
                 self.markers[-1].seen = True  # a marker, or what may hold text

@@ -50,7 +50,8 @@ _PLAIN_MARKER = re.compile(
 _WORD_NUMBER = re.compile(r"(?:(?P<number>[0-9]{1,3})|(?P<letter>[a-zA-ZđĐ]))(?P<punct>[.)])")
 # A marker as the first text of a paragraph with Word's list class: up to four characters, then spaces.
 _WORD_TOKEN = re.compile(r"[ \t\n\xa0]*(?P<mark>[^ \t\n\xa0]{1,4})(?:[ \t\xa0]+|$)")
-_WORD_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
+# Word's list marker element, which the importer takes out with all it holds (and body_bound counts nothing in).
+WORD_IGNORE = re.compile(r"mso-list\s*:\s*ignore", re.IGNORECASE)
 _WORD_LEVEL = re.compile(r"mso-list\s*:[^;]*?\blevel([0-9]+)", re.IGNORECASE)
 _SPACES = " \t\n\r\xa0"
 # Word's bullets in a symbol font, as its "filtered" HTML leaves them once the class that marks a list's
@@ -245,7 +246,7 @@ def _first_text(paragraph: Tag, *, any_start: bool = False) -> Tag | NavigableSt
                     return node if any_start or text[0] in _MARKER_STARTS else None
             elif isinstance(node, Tag):
                 style = node.attrs.get("style")
-                if style is not None and isinstance(style, str) and _WORD_IGNORE.search(style):
+                if style is not None and isinstance(style, str) and WORD_IGNORE.search(style):
                     return node
                 if node.name in NOT_PHRASING:
                     return None
