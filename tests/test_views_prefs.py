@@ -229,10 +229,70 @@ async def test_unsafe_next_values_go_home(client: httpx.AsyncClient, next_value:
 
 async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> None:
     response = await client.post("/preferences", data={"width": "45", "next": SEED, "panel": "open"})
-    assert response.headers["location"] == f"{SEED}?panel=open#reader-widths"
+    assert response.headers["location"] == f"{SEED}?panel=open&saved=reader-widths:set:width#reader-saved"
     page = await client.get(response.headers["location"])
     assert '<details class="reader-panel" id="reader-panel" open>' in page.text
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("data", "saved", "group", "said"),
+    [
+        ({"action": "bigger"}, "reader-size-controls:bigger", "reader-toolbar", "Cỡ chữ 112,5\u00a0%"),
+        (
+            {"action": "set", "line_height": "2", "letter_spacing": "0.12", "panel": "open"},
+            "reader-spacing:set:line_height:letter_spacing",
+            "reader-spacing",
+            "Giãn dòng 2; Giãn chữ 0,12 em",
+        ),
+        ({"theme": "dark", "panel": "open"}, "reader-themes:set:theme", "reader-themes", "Giao diện Tối"),
+        (
+            {"action": "preset-spacing", "panel": "open"},
+            "reader-presets:preset-spacing:line_height:letter_spacing:word_spacing:paragraph_spacing",
+            "reader-presets",
+            None,
+        ),
+    ],
+)
+async def test_without_js_an_article_says_what_a_change_did_where_it_opens(
+    client: httpx.AsyncClient, data: dict[str, str], saved: str, group: str, said: str | None
+) -> None:
+    """The 303 back to the article names the change (only names from fixed lists) and opens at the note beside
+    its group, which says what the status region says on the script's path, from the same function."""
+    swapped = await client.post(
+        "/preferences", data={**data, "next": SEED, "view": "page"}, headers={"hx-request": "true"}
+    )
+    announced = re.search(r'id="reader-status"[^>]*>([^<]*)<', swapped.text)
+    assert announced and (said is None or announced[1] == said)
+    client.cookies.clear()
+    plain = await client.post("/preferences", data={**data, "next": SEED})
+    query = "?panel=open&" if "panel" in data else "?"
+    assert plain.headers["location"] == f"{SEED}{query}saved={saved}#reader-saved"
+    page = (await client.get(plain.headers["location"])).text
+    note = re.search(r'<p class="reader-note reader-saved" id="reader-saved" tabindex="-1">([^<]*)</p>', page)
+    assert note and note[1] == announced[1]
+    # Beside its group: after the group's own opening tag, before anything of the next group.
+    start = page.index(f'id="{group}"')
+    assert start < note.start() and "<fieldset" not in page[start + 1 : note.start()].split(">", 1)[1]
+
+
+async def test_an_articles_note_is_only_ours_and_leaves_the_common_page_as_it_was(client: httpx.AsyncClient) -> None:
+    client.cookies.set("reader_prefs", "1|t:dark")
+    common = await client.get(SEED)
+    assert 'id="reader-saved"' not in common.text
+    for forged in ('reader-themes:set:theme"><script>', "reader-themes:fly", "reader-title:set", "reader-themes:set:x"):
+        page = await client.get(SEED, params={"saved": forged})
+        assert 'id="reader-saved"' not in page.text and "<script>" not in page.text.split("</head>", 1)[1]
+    noted = await client.get(SEED, params={"saved": "reader-themes:set:theme"})
+    assert "Giao diện Tối</p>" in noted.text
+    # Another page, so another validator: a cache holding one never answers for the other.
+    assert noted.headers["etag"] != common.headers["etag"]
+    assert (await client.get(SEED)).headers["etag"] == common.headers["etag"]
+    # Never on the embed, whose no-JS changes come back by their own way.
+    assert (
+        'id="reader-saved"'
+        not in (await client.get(f"/embed/{SEED.rsplit('/', 1)[1]}?saved=reader-themes:set:theme")).text
+    )
 
 
 @pytest.mark.parametrize(

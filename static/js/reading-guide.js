@@ -100,8 +100,31 @@ function findPlace(article, place) {
   return null;
 }
 
+// Caret browsing (F7; Chrome's "Navigate pages with a text cursor") is the browser's setting, which no page can
+// read, and Chromium leaves a caret in the text at every click with it off as well: a caret alone does not
+// say the arrows are the caret's (with it off they scroll the page, and the guide would only slide with the
+// text). What the keys do says it. A key left to the browser that moves the caret shows it on, one that does
+// not shows it off (F7 pressed again); it is remembered for the tab (sessionStorage), as the setting is the
+// browser's and not the page's. Until a key has shown it on, a caret or selection the pointer left is a mouse
+// user's, and the arrows move the guide; one left some other way (a key, find in page) stays the caret's.
+const CARET_KEYS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End"];
+const CARET_STORE = "reader-caret-browsing";
+const CONTROLS = "input, select, textarea, button, summary, [contenteditable]";
+
+function stored() {
+  try {
+    return sessionStorage.getItem(CARET_STORE) === "1";
+  } catch {
+    return false; // no storage (a sandboxed frame): learnt again on each page
+  }
+}
+
 export class ReadingGuide {
   mode = "off"; // "off" | "1" | "3" | "5" | "ruler"
+  #caretBrowsing = stored(); // a key was seen moving the caret (and none since failed to)
+  #byPointer = false; // the selection was last placed by the pointer
+  #caretBefore = null; // where the caret was when a caret key was last left to the browser
+  #listeners = [];
   #line = null; // index of the band's first line (the ruler's line); null until the guide is first shown
   #held = null; // while the reader scrolls: where the band is held, in px from the article's top (unsnapped)
   #span = 1; // the lines of a focused element the band takes in, beyond its own (a link over two lines)
@@ -110,11 +133,54 @@ export class ReadingGuide {
   #overlay = null;
   #frame = 0;
 
-  // `place()` gives the element the overlay lives in (inside the themed wrapper), `article()` the article.
-  constructor({ place, article }) {
+  // `place()` gives the element the overlay lives in (inside the themed wrapper), `article()` the article,
+  // `selection()` the selection of the tree it is in (a shadow root's own, in the component).
+  constructor({ place, article, selection = () => document.getSelection() }) {
     this.place = place;
     this.article = article;
+    this.selection = selection;
     this.render = this.render.bind(this);
+    // On the window: each key before anyone acts on it (capture) and after everyone has (bubbling).
+    const on = (type, handler, capture) => {
+      addEventListener(type, handler, capture);
+      this.#listeners.push(() => removeEventListener(type, handler, capture));
+    };
+    on("pointerdown", () => ([this.#byPointer, this.#caretBefore] = [true, null]), true);
+    on("keydown", () => this.#caretKeyDone(), true);
+    on("keydown", (event) => this.#keyLeft(event), false);
+  }
+
+  // The arrows belong to the caret (with it in the article's text): caret browsing was seen on, or the caret
+  // was not left by the pointer.
+  caretTakesArrows() {
+    return this.#caretBrowsing || !this.#byPointer;
+  }
+
+  #caretAt() {
+    const selection = this.selection();
+    return selection?.rangeCount ? [selection.focusNode, selection.focusOffset] : [null, 0];
+  }
+
+  // A caret key went to the browser: whether the caret moved is known at the next key (its default action is
+  // done by then, whatever the browser scrolled).
+  #keyLeft(event) {
+    const target = event.composedPath()[0];
+    const control = target instanceof Element && target.closest(CONTROLS);
+    const plain = !(event.shiftKey || event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented);
+    this.#caretBefore = plain && !control && CARET_KEYS.includes(event.key) ? this.#caretAt() : null;
+  }
+
+  #caretKeyDone() {
+    if (!this.#caretBefore) return;
+    const [node, offset] = this.#caretAt();
+    const moved = node !== this.#caretBefore[0] || offset !== this.#caretBefore[1];
+    this.#caretBefore = null;
+    if (moved) this.#byPointer = false;
+    if (moved === this.#caretBrowsing) return;
+    this.#caretBrowsing = moved;
+    try {
+      sessionStorage.setItem(CARET_STORE, moved ? "1" : "0");
+    } catch {}
   }
 
   get on() {
@@ -374,6 +440,7 @@ export class ReadingGuide {
   }
 
   destroy() {
+    for (const remove of this.#listeners.splice(0)) remove();
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
     this.#overlay?.remove();

@@ -118,7 +118,11 @@ export class ReadingTools {
     if (this.#guideLoading || this.#guideMode === "off") return;
     this.#guideLoading = this.#import("Guide").then(({ ReadingGuide }) => {
       if (this.#destroyed) return;
-      this.guide = new ReadingGuide({ place: () => this.#el("reader"), article: () => this.#el("reader-article") });
+      this.guide = new ReadingGuide({
+        place: () => this.#el("reader"),
+        article: () => this.#el("reader-article"),
+        selection: () => this.#selection(),
+      });
       this.guide.setMode(this.#guideMode);
       this.#layoutChanged();
     });
@@ -640,14 +644,15 @@ export class ReadingTools {
   }
 
   // The arrow keys move the guide only while it is on and on the screen, and never where they already do
-  // something: inside a scrolling table, or with a caret or a selection in the article's text (caret browsing,
-  // F7, moves the caret with them; Shift extends a selection). Then they scroll the page as usual, and the
-  // band keeps its place on the screen.
+  // something: inside a scrolling table, or with a caret or a selection in the article's text that they move
+  // (caret browsing, F7: reading-guide.js tells it from a click's caret; Shift extends a selection). Then they
+  // scroll the page as usual, and the band keeps its place on the screen.
   #arrowsMoveTheGuide(event, target) {
     if (!this.guide.on || event.shiftKey || inScroller(target) || !this.guide.inView()) return false;
     const selection = this.#selection();
     const caret = selection?.rangeCount ? selection.focusNode : null;
-    return !(caret?.nodeType === Node.TEXT_NODE && this.#el("reader-article")?.contains(caret));
+    const inText = caret?.nodeType === Node.TEXT_NODE && this.#el("reader-article")?.contains(caret);
+    return !(inText && this.guide.caretTakesArrows());
   }
 }
 

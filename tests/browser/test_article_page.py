@@ -576,6 +576,89 @@ def test_a_printed_table_keeps_every_column_on_the_paper(browser: Browser, live_
         context.close()
 
 
+# The words of the first table's cells (numbers, "px", header words) that print on two lines, a part on each.
+SPLIT_CELL_WORDS = """() => {
+  const split = [];
+  for (const cell of document.querySelector('.reader-table').querySelectorAll('th, td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width).map((r) => Math.round(r.top)));
+        if (lines.size > 1) split.push(match[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("prefs", "default"),
+    [
+        ("1|s:400|lh:1.5|ls:0.12|ws:0.16|ps:2", 24),  # the "Wide text spacing (WCAG)" preset at 400 %
+        ("1|s:400|ls:0.24|ws:0.4", 24),  # the widest spacing
+        ("1|s:200|ls:0.24|ws:0.4", 16),
+        ("1|s:400|f:opendyslexic|ls:0.24|ws:0.4", 24),
+        ("1|s:250|f:opendyslexic", 16),
+    ],
+)
+def test_a_printed_table_keeps_its_numbers_whole_with_wide_spacing(
+    browser: Browser, live_server: str, prefs: str, default: int
+) -> None:
+    # Printed with the reader's letter spacing, the table's headers read "102 / 4 px", "128 / 0 px": its size
+    # was budgeted without the spacing, its floor was the browser's default size (24 px here) and its cells
+    # broke anywhere. Every number and word of the table now prints whole, every cell still on the paper.
+    context = browser.new_context(viewport={"width": PRINTED_WIDTH, "height": 1000})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": prefs, "url": live_server}])
+        page = context.new_page()
+        set_default_font_size(page, default)
+        page.goto(live_server + f"/articles/{TABLE_SLUG}")
+        page.emulate_media(media="print")
+        assert page.evaluate(SPLIT_CELL_WORDS) == []
+        seen = page.evaluate(TABLE_ON_PAPER)
+        assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, seen
+        # Smaller than the article, never smaller than needed: about 15 px at the least here (9 pt would be 12).
+        assert seen["tableSize"] >= 15, seen
+    finally:
+        context.close()
+
+
+def test_a_printed_table_gives_a_long_address_the_room_left_not_the_numbers_room(
+    browser: Browser, live_server: str
+) -> None:
+    # A cell too long for any column (an address) still breaks inside its words rather than run off the paper,
+    # and takes its room from the columns' spare width, not from the numbers beside it.
+    context = browser.new_context(viewport={"width": PRINTED_WIDTH, "height": 1000})
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400|ls:0.24|ws:0.4", "url": live_server}])
+        page = context.new_page()
+        page.goto(live_server + f"/articles/{TABLE_SLUG}")
+        page.emulate_media(media="print")
+        address = "https://example.org/archive/2026/reading-research/line-length"
+        page.eval_on_selector(".reader-table td", f"td => td.textContent = {address!r}")
+        assert page.evaluate(SPLIT_CELL_WORDS) == [address]
+        seen = page.evaluate(TABLE_ON_PAPER)
+        assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, seen
+    finally:
+        context.close()
+
+
+def test_print_leaves_no_empty_toolbar_above_the_title(page: Page, live_server: str) -> None:
+    # Everything in the toolbar is left out of print, and the toolbar itself stayed: an empty band 72 px tall
+    # above the title (at 200 %).
+    page.context.add_cookies([{"name": "reader_prefs", "value": "1|s:200", "url": live_server}])
+    page.goto(live_server + f"/articles/{EN_SLUG}")
+    page.emulate_media(media="print")
+    assert page.eval_on_selector(".reader-toolbar", "t => t.getClientRects().length") == 0
+    # The title starts where the page's text does: nothing above it but the page's own padding.
+    top = page.eval_on_selector("#reader-title", "h => h.getBoundingClientRect().top + scrollY")
+    assert top < 72, top
+
+
 # The widths of a paragraph, list items and a blockquote's paragraph in the body, and what hyphenates.
 INDENTS = """() => {
   const width = (selector) => document.querySelector(selector).getBoundingClientRect().width;

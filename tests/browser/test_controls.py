@@ -76,9 +76,53 @@ def test_a_plus_without_javascript(no_js_page: Page, live_server: str) -> None:
     page.goto(live_server + SEED)
     with page.expect_navigation():
         page.click("#reader-bigger")
-    assert page.url == live_server + SEED + "#reader-size-controls"  # back at the size controls
+    # back at the size controls, at the note that says what changed
+    assert page.url == live_server + SEED + "?saved=reader-size-controls:bigger#reader-saved"
     assert px(style(page, BODY_P, "fontSize")) == 18
     expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+
+
+def test_without_javascript_a_change_on_the_article_is_said_where_the_page_opens(
+    browser: Browser, live_server: str
+) -> None:
+    # The page came back at the control's group with nothing said and the focus on the body: a screen reader
+    # heard nothing of the change. It opens now at a note beside the group, in the status region's words (the
+    # script's path), which has the focus; Tab goes on into the group.
+    context = browser.new_context(java_script_enabled=False, locale="vi-VN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 24, "fixed": 24}})
+        page.goto(live_server + SEED)
+        page.focus("#reader-bigger")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        note = page.locator("#reader-saved")
+        expect(note).to_have_text("Cỡ chữ 112,5\u00a0%")  # as the status region says it ("Text size 112.5 %")
+        expect(note).to_be_in_viewport()
+        expect(note).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(page.locator("#reader-bigger")).to_be_focused()
+        # In the open panel: line height 2, Apply; then Dark.
+        page.goto(live_server + SEED + "?panel=open")
+        page.select_option("#reader-line-height", "2")
+        with page.expect_navigation():
+            page.click("#reader-apply")
+        note = page.locator("#reader-spacing #reader-saved")
+        expect(note).to_have_text("Giãn dòng 2")
+        expect(note).to_be_focused()
+        expect(note).to_be_in_viewport()
+        with page.expect_navigation():
+            page.click("#reader-theme-dark")
+        expect(page.locator("#reader-themes #reader-saved")).to_have_text("Giao diện Tối")
+        expect(page.locator("#reader-saved")).to_have_count(1)
+        expect(page.locator("#reader-themes #reader-saved")).to_be_focused()
+        # Only on the way back from a change: the page itself says nothing.
+        page.goto(live_server + SEED + "?panel=open")
+        expect(page.locator("#reader-saved")).to_have_count(0)
+    finally:
+        context.close()
 
 
 def test_a_plus_with_htmx_announces_in_vietnamese_and_keeps_focus(

@@ -47,6 +47,9 @@ MORE_PAGES = [
     Target("index-search-past-the-last", "/?q=c&page=9", 404),
     # The settings page back from a change without JavaScript: its note that the settings were saved.
     Target("settings-saved", "/preferences?saved=reader-tools-settings"),
+    # An article back from changes without JavaScript: its notes of what changed, in the toolbar and the panel.
+    Target("article-saved-size", f"/articles/{SEED_SLUG}?saved=reader-size-controls:bigger"),
+    Target("article-saved-theme", f"/articles/{EN_SLUG}?panel=open&saved=reader-themes:set:theme"),
     Target("fragment-host-size", f"/embed/{SEED_SLUG}?size=125&theme=dark&lang=en"),
     # An embed's own error page, shown inside the embedding site's frame.
     Target("embed-not-found", "/embed/no-such-article", 404),

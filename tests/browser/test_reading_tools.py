@@ -7,18 +7,20 @@ reach states real voices cannot be made to show on demand: voices still loading,
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.sanitize import sanitize_html
 from reader.sentence_markup import mark_html
 from tests.browser import a11y
-from tests.browser.conftest import SCROLL_SETTLED, describe_violations, run_axe
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, describe_violations, run_axe
 from tests.browser.partial_delivery import split_delivery
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -402,22 +404,72 @@ PREVENTED = """() => { window.__prevented = [];
   window.addEventListener('keydown', (e) => window.__prevented.push([e.key, e.defaultPrevented])); }"""
 
 
-def test_the_arrows_leave_a_caret_in_the_text_alone(browser: Browser, live_server: str) -> None:
-    page = open_with_guide(browser, live_server, "1|g:3", (1000, 700))
+CARET = """() => { const s = getSelection(); return {type: s.type, node: s.focusNode?.data?.slice(0, 30),
+  offset: s.focusOffset, inArticle: document.getElementById('reader-article').contains(s.focusNode)}; }"""
+
+
+def click_in_the_text(page: Page) -> None:
+    """A click in the middle of the body's second paragraph, as a mouse user reading along makes one."""
+    page.locator(".reader-body p").nth(1).scroll_into_view_if_needed()
+    box = page.locator(".reader-body p").nth(1).bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 40, box["y"] + box["height"] / 2)
+
+
+def test_a_click_in_the_text_leaves_the_arrows_to_the_guide(browser: Browser, live_server: str) -> None:
+    # Chromium leaves a caret at every click in the text, caret browsing (F7) on or off, and the guide took any
+    # caret for caret browsing: after one click ArrowDown scrolled the page 40 px a press, the band sliding with
+    # the text, and never moved a line. With caret browsing off the arrows move the guide after a click too.
+    page = open_with_guide(browser, live_server, "1|s:200|g:3", (1280, 800))
     try:
         page.evaluate(PREVENTED)
-        page.locator("#reader-panel-summary").focus()
-        page.keyboard.press("ArrowDown")  # no caret: the guide takes the key
-        # A click in the text puts a caret there, as caret browsing (F7) does: the keys are the caret's now.
-        page.locator('[data-sentence="b1"]').first.click(position={"x": 4, "y": 4})
-        before = band_on_screen(page)
-        page.keyboard.press("ArrowDown")
-        assert page.evaluate("() => window.__prevented") == [["ArrowDown", True], ["ArrowDown", False]]
-        # The browser scrolled (with caret browsing off); the band held its place on the screen.
-        after = band_on_screen(page)
-        assert abs(after["top"] - before["top"]) <= after["line"]
+        click_in_the_text(page)
+        assert page.evaluate(CARET)["type"] == "Caret"  # the caret the click left
+        for key in ("ArrowDown", "ArrowDown", "ArrowLeft", "ArrowDown"):  # ← moves no caret: still no caret browsing
+            before = [bottom + page.evaluate("scrollY") for bottom in lines_in_band(page)]  # in the page
+            page.keyboard.press(key)
+            after = [bottom + page.evaluate("scrollY") for bottom in lines_in_band(page)]
+            if key == "ArrowDown":  # a line down in the text: the band's second line is its first now
+                assert abs(after[0] - before[1]) < 3 and abs(after[1] - before[2]) < 3, (key, before, after)
+        assert page.evaluate("() => window.__prevented") == [
+            ["ArrowDown", True], ["ArrowDown", True], ["ArrowLeft", False], ["ArrowDown", True],
+        ]  # fmt: skip
     finally:
         page.context.close()
+
+
+def test_with_caret_browsing_the_arrows_move_the_caret(
+    playwright_driver: Playwright, live_server: str, tmp_path: Path
+) -> None:
+    # The whole browser with its "Navigate pages with a text cursor" setting on (what F7 turns on): after a
+    # click the first ← moves the caret, which says caret browsing is on, and the arrows are the caret's from
+    # then on; the tab remembers it, so on the next page they are the caret's from the first press.
+    (tmp_path / "Default").mkdir()
+    (tmp_path / "Default" / "Preferences").write_text(
+        json.dumps({"settings": {"a11y": {"caretbrowsing": {"enabled": True}}}})
+    )
+    context = playwright_driver.chromium.launch_persistent_context(
+        tmp_path, executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 800}
+    )
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:200|g:3", "url": live_server + "/"}])
+        page = context.pages[0] if context.pages else context.new_page()
+        for visit in ("first", "again"):
+            page.goto(f"{live_server}/articles/{SEED_SLUG}")
+            page.wait_for_selector(".reader-guide-band")
+            page.evaluate(PREVENTED)
+            click_in_the_text(page)
+            if visit == "first":
+                clicked = page.evaluate(CARET)
+                page.keyboard.press("ArrowRight")
+                assert page.evaluate(CARET)["offset"] == clicked["offset"] + 1  # caret browsing is on
+            before = page.evaluate(CARET)
+            page.keyboard.press("ArrowDown")
+            after = page.evaluate(CARET)
+            assert after["inArticle"] and (after["node"], after["offset"]) != (before["node"], before["offset"])
+            assert page.evaluate("() => window.__prevented")[-1] == ["ArrowDown", False], visit
+    finally:
+        context.close()
 
 
 def test_marks_around_loose_text_at_the_top_of_the_body_change_nothing(page: Page, live_server: str) -> None:

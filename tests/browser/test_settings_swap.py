@@ -224,7 +224,9 @@ def test_without_javascript_the_page_comes_back_at_the_control_used(
     page.evaluate(TO_MIDDLE, control)
     with page.expect_navigation():
         page.locator(f"#{control}").click()
-    assert page.url.endswith("#" + group)
+    # At the note of what changed, which is in the group, or above it in the toolbar for A+ and A− (the
+    # change's name is in the query: reader.saved_note).
+    assert page.url.endswith("#reader-saved") and f"saved={group}:" in page.url
     assert page.evaluate("() => scrollY") >= 1
     assert page.evaluate(IN_VIEW, control)
     expect(page.locator("#reader-panel")).to_have_attribute("open", "")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from reader.i18n import gettext
+from reader.saved_note import read_saved
 from reader.state import Request
 from reader.views.common import article_view, search_cut, search_query
 from reader.views.embed import discovery_links
@@ -110,7 +111,8 @@ async def article_page(request: Request) -> Response:
     """One article as a full HTML page."""
     panel_open = request.query_params.get("panel") == "open"
     extra = page_extras(request, request.path_params["slug"])
-    return await article_view(request, "page", "article.html", extra, panel_open=panel_open)
+    saved = read_saved(request.query_params.get("saved"))
+    return await article_view(request, "page", "article.html", extra, panel_open=panel_open, saved=saved)
 
 
 async def article_fragment(request: Request) -> Response:

@@ -14,6 +14,7 @@ from reader.http_cache import article_etag, cache_headers, is_fresh, last_modifi
 from reader.models import Article
 from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
 from reader.reading import article_minutes
+from reader.saved_note import NOTE_ID, SavedChange
 from reader.settings import UI_LANGUAGES
 from reader.slugs import MAX_SEARCH_WORDS, is_valid_slug, search_is_cut
 from reader.state import Request
@@ -129,9 +130,16 @@ def _address_prefs(request: Request, base: Preferences) -> str | None:
 
 
 async def article_view(
-    request: Request, view: str, template: str, extra: dict[str, Any] | None = None, *, panel_open: bool = False
+    request: Request,
+    view: str,
+    template: str,
+    extra: dict[str, Any] | None = None,
+    *,
+    panel_open: bool = False,
+    saved: SavedChange | None = None,
 ) -> Response:
-    """An article rendered in one view, with ETag/Last-Modified validation and cache headers."""
+    """An article rendered in one view, with ETag/Last-Modified validation and cache headers; `saved`: the
+    change made there without JavaScript that its controls say was made (reader.saved_note)."""
     article = await load_article(request, request.path_params["slug"])
     base, host_lang = host_settings(request.query_params) if view != "page" else (DEFAULTS, None)
     prefs = prefs_for(request, base, _address_prefs(request, base) if view == "embed" else None)
@@ -140,8 +148,9 @@ async def article_view(
     extra = extra or {}
     build = request.state["build"]
     etag = article_etag(
-        article, build, view, ui_lang, prefs.to_cookie(), base.to_cookie(), str(panel_open), *map(str, extra.values())
-    )
+        article, build, view, ui_lang, prefs.to_cookie(), base.to_cookie(), str(panel_open), str(saved or ""),
+        *map(str, extra.values()),
+    )  # fmt: skip
     modified = last_modified(article)
     if is_fresh(request, etag, modified, personal=personal):
         return not_modified(etag, modified, personal=personal)
@@ -149,6 +158,8 @@ async def article_view(
         **article_context(request, article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
         **extra,
     }
+    if saved:
+        context["saved_note"] = {"group": saved.group, "id": NOTE_ID, "message": saved.message(prefs, ui_lang)}
     return cache_headers(render(request, template, ui_lang, context), etag, modified, personal=personal)
 
 

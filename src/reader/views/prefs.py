@@ -32,6 +32,7 @@ from reader.prefs import (
     shortcut_key,
 )
 from reader.prefs_css import custom_colors_css
+from reader.saved_note import NOTE_ID, saved_change
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.articles import page_extras
@@ -101,7 +102,7 @@ async def update(request: Request) -> Response:
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
         settings_page = urlsplit(next_path).path == path_for(request, "settings")
-        response = RedirectResponse(_return_to(next_path, fields, panel_open, settings_page), status_code=303)
+        response = RedirectResponse(_return_to(next_path, fields, panel_open, settings_page, outcome), status_code=303)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -202,11 +203,18 @@ def _group(fields: dict[str, str], panel_open: bool) -> str:
     return next((group for field, group in _GROUPS if field in fields), "reader-panel")
 
 
-def _return_to(next_path: str, fields: dict[str, str], panel_open: bool, settings_page: bool = False) -> str:
+def _return_to(
+    next_path: str,
+    fields: dict[str, str],
+    panel_open: bool,
+    settings_page: bool = False,
+    outcome: Outcome | None = None,
+) -> str:
     """The address a 303 sends the browser to: the page, with the panel as it was, at the control used. The
     settings page (`settings_page`) opens instead at its note that the settings were saved, which links back
     to that control (?saved=: SAVED_GROUPS): its Apply buttons change nothing in sight, so without the
-    note a reader had no word that anything happened (the script's path says it in the status region)."""
+    note a reader had no word that anything happened (the script's path says it in the status region). An
+    article opens at its note beside the group, which says what the change did (reader.saved_note)."""
     if fields.get("action") in ("apply-shared", "merge-shared"):
         # Where the settings page says they were applied (a page that came back unchanged said nothing).
         return _with_query(next_path, {"applied": "1"}, "reader-applied")
@@ -214,6 +222,8 @@ def _return_to(next_path: str, fields: dict[str, str], panel_open: bool, setting
     query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
     if settings_page:
         return _with_query(next_path, {**query, "saved": fragment or "reader-title"}, "reader-saved")
+    if outcome and (change := saved_change(fragment, outcome)):
+        return _with_query(next_path, {**query, "saved": str(change)}, NOTE_ID)
     return _with_query(next_path, query, fragment)
 
 
