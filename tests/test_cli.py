@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import sqlite3
 import subprocess
@@ -760,3 +761,56 @@ def test_a_failed_copy_removes_the_target_it_created(tmp_path: Path, monkeypatch
     done = reader("copy", str(source), str(target))
     assert (done.returncode, done.stderr.count("\n")) == (2, 1)
     assert not [path.name for path in tmp_path.iterdir() if path.name.startswith("copy.db")]
+
+
+# What a terminal would obey rather than show: ESC (a CSI sequence clearing the screen), C1's CSI, a line
+# separator, a bidi override. Each must reach standard error as its escape.
+RAW_CONTROLS = "\x1b[2J\x9b2J\u2028\u202e"
+SHOWN_CONTROLS = "\\x1b[2J\\x9b2J\\u2028\\u202e"
+
+
+def _no_raw_controls(text: str) -> None:
+    assert all(char.isprintable() for line in text.split("\n") for char in line), repr(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("lang.json", '{"title": "x", "lang": "e%sn", "body_html": "<p>x</p>"}'),
+        ("published.md", '---\ntitle: x\nlang: en\npublished: "2020-01-01%s"\n---\n\nText.\n'),
+    ],
+    ids=["json-lang", "markdown-published"],
+)
+def test_an_import_files_control_characters_are_shown_escaped(tmp_path: Path, name: str, content: str) -> None:
+    source = tmp_path / name
+    source.write_text(content % json_escaped(RAW_CONTROLS))
+    done = reader("import", "--db", str(tmp_path / "site.db"), str(source))
+    assert done.returncode == 1
+    _no_raw_controls(done.stderr)
+    assert SHOWN_CONTROLS in done.stderr
+
+
+def json_escaped(text: str) -> str:
+    """`text` as JSON (and YAML's double-quoted strings) write it: every character above ASCII as \\uXXXX."""
+    return json.dumps(text)[1:-1]
+
+
+def test_paths_and_flags_quoted_in_errors_are_shown_escaped(tmp_path: Path) -> None:
+    missing = tmp_path / f"no{RAW_CONTROLS}file.json"
+    outcomes = [
+        reader("import", "--db", str(tmp_path / "site.db"), str(missing)),
+        reader("token", "list", "--db", str(tmp_path / f"nodir{RAW_CONTROLS}" / "x.db")),
+        reader("serve", "--host", RAW_CONTROLS, "--port", "0"),
+    ]
+    with pytest.raises(SystemExit), redirect_stderr(io.StringIO()) as argparse_said:
+        main(["serve", RAW_CONTROLS])  # argparse's "unrecognized arguments" writes them as given
+    outcomes.append(Outcome(2, "", argparse_said.getvalue()))
+    for done in outcomes:
+        assert done.returncode in (1, 2)
+        _no_raw_controls(done.stderr)
+        assert SHOWN_CONTROLS in done.stderr, done.stderr
+
+
+def test_vietnamese_in_a_message_is_left_as_it_is(tmp_path: Path) -> None:
+    done = reader("token", "list", "--db", str(tmp_path / "thư mục" / "x.db"))
+    assert done.returncode == 2 and "thư mục" in done.stderr

@@ -13,7 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
-from typing import TextIO, cast
+from typing import IO, TextIO, cast
 
 from reader import __version__
 from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
@@ -77,9 +77,17 @@ class ProgressBar:
         self.stream.flush()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage and errors show the arguments they quote (unrecognized arguments: it
+    writes them as given) with every character visible, as the other messages do (visible)."""
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        super()._print_message("\n".join(visible(line) for line in message.split("\n")), file)
+
+
 def _parser() -> argparse.ArgumentParser:
     width = max(len(name) for name, _ in ENVIRONMENT)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reader",
         description="An accessibility-focused reader server for news articles.",
         epilog="environment variables (README.md, Configuration):\n"
@@ -226,13 +234,27 @@ def _parser() -> argparse.ArgumentParser:
 DATABASE_FAILURES = (DatabaseError, DatabaseUnavailable, ConflictError)
 
 
+def visible(text: str) -> str:
+    """`text` with every character that does not print (C0 and C1 controls, line and paragraph separators,
+    format characters such as bidi overrides, unassigned code points) written as its escape (\\x1b, \\u2028),
+    as repr() writes them; printable text, Vietnamese included, is left as it is. What reader says on a
+    terminal quotes paths, flags and the contents of import files that may come from anyone: a raw ESC there
+    would be obeyed by the terminal (clear the screen, recolour, retitle the window), not shown."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+def _say(line: str) -> None:
+    """One line on standard error, every character of it visible (whatever part of it came from input)."""
+    print(visible(line), file=sys.stderr)
+
+
 def _fail(message: str | Exception) -> int:
     if isinstance(message, DatabaseUnavailable):
         # Locked past the busy timeout, read-only, a full disk: the command did not change anything.
         message = f"the database could not be used ({' '.join(str(message).split())}); nothing was written"
     elif isinstance(message, ConflictError):
         message = "another writer changed the same data at the same moment; nothing was written (run it again)"
-    print(f"reader: error: {message}", file=sys.stderr)
+    _say(f"reader: error: {message}")
     return 2
 
 
@@ -306,7 +328,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         return _fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
 
     if (advice := workers_warning(settings.workers, workers("auto", "auto"))) is not None:
-        print(f"reader: warning: {advice}", file=sys.stderr)
+        _say(f"reader: warning: {advice}")
     # The address is tried first: a port another server holds (a second reader started by mistake) or a host
     # that is none is said in one line before a database is created or changed. It is reserved only after
     # the database is ready, though: a reservation is a socket other servers could still join until it
@@ -315,6 +337,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         reserve_address(host, port).close()
     except OSError as exc:
         return unusable(exc)
+    except (TypeError, UnicodeError):  # the socket module's "encoding of hostname failed" (IDNA)
+        return _fail(f"cannot listen on {host}:{port}: not a host name or address")
     # Everything that can be wrong with the database or the access log file is found here, once, before any
     # worker starts: the workers skip the whole-file check.
     try:
@@ -340,7 +364,7 @@ def _announce(settings: Settings, host: str, port: int) -> None:
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
     # An IPv6 literal goes in brackets in a URL (RFC 3986, 3.2.2): http://:::8875/ is no address.
     shown = f"[{host}]" if ":" in host else host
-    print(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}", file=sys.stderr)
+    _say(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}")
 
 
 @contextmanager
@@ -443,7 +467,7 @@ async def _import(settings: Settings, files: Sequence[Path], *, lang: str | None
     # articles are imported all the same), a line a finding, before the summary on standard output.
     for draft, issues in layout_findings(read, "en"):
         for issue in issues:
-            print(f"reader import: warning: {draft.slug}: {issue['message']}", file=sys.stderr)
+            _say(f"reader import: warning: {draft.slug}: {issue['message']}")
     return (
         f"Imported {total} article{'s' if total != 1 else ''} into {describe_target(settings.database)}: "
         f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged."
@@ -608,7 +632,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(asyncio.run(_import(settings, args.files, lang=args.lang, drafts=args.drafts)))
     except ImportFailure as exc:
-        print(f"reader import: {exc}", file=sys.stderr)
+        _say(f"reader import: {exc}")
         print("reader import: nothing was written.", file=sys.stderr)
         return 1
     except DATABASE_FAILURES as exc:
