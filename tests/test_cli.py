@@ -115,10 +115,10 @@ def test_copy_refuses_a_site_over_a_site_unless_told_to_replace(tmp_path: Path) 
     assert reader("user", "add", "mai", "--db", str(source), stdin="correct horse battery\n").returncode == 0
     copied = reader("copy", str(source), str(target))
     assert copied.returncode == 0, copied.stderr
-    assert "Copied 3 articles, 1 editor accounts and 1 API tokens" in copied.stdout
+    assert "Copied 3 articles, 1 editor account and 1 API token" in copied.stdout
     again = reader("copy", str(source), str(target))
     assert again.returncode == 2 and again.stderr.count("\n") == 1
-    assert "is not empty (3 articles, 1 users, 1 api tokens); --replace overwrites it" in again.stderr
+    assert "is not empty (3 articles, 1 editor account, 1 API token); --replace overwrites it" in again.stderr
     assert reader("copy", "--replace", str(source), str(target)).returncode == 0
 
 
@@ -583,7 +583,7 @@ def test_migrate_makes_the_search_words_of_a_site_of_schema_12(empty_database_ta
     ]
     asyncio.run(_at_schema(empty_database_target, 12, rows))
     done = reader("migrate", "--db", str(empty_database_target))
-    assert done.returncode == 0 and "made the search words of 1 articles" in done.stdout, done
+    assert done.returncode == 0 and "made the search words of 1 article." in done.stdout, done
     assert asyncio.run(_searched(empty_database_target, "lu quet")) == (["old"], 0)
     again = reader("migrate", "--db", str(empty_database_target))
     assert again.returncode == 0 and again.stdout.endswith("the schema is up to date.\n"), again

@@ -18,7 +18,7 @@ from typing import IO, TextIO, cast
 from reader import __version__
 from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
-from reader.copying import CopyRefused, copy_database
+from reader.copying import SITE_TABLES, CopyRefused, copy_database, counted
 from reader.db import (
     ConflictError,
     Database,
@@ -287,7 +287,7 @@ async def _prepare(settings: Settings, *, search: bool = False) -> str:
 
     async with _opened(settings.database, settings, seed=seed if settings.seed_demo else None) as (db, created):
         made = await SqlArticleStore(db).refresh_all_search() if search else 0
-        done = f"; made the search words of {made} articles" if made else ""
+        done = f"; made the search words of {counted(made, SITE_TABLES['articles'])}" if made else ""
         if added:
             return f"created the schema and added {added[0]} demo articles{done}"
         return ("created the schema" if created else "the schema is up to date") + done
@@ -589,8 +589,8 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
                     os.unlink(f"{target_at}{suffix}")
         raise
     return (
-        f"Copied {result.articles} articles, {result.accounts} editor accounts and {result.tokens} API tokens "
-        f"from {from_db.target} to {to_db.target}."
+        f"Copied {counted(result.articles, SITE_TABLES['articles'])}, {counted(result.accounts, SITE_TABLES['users'])} "
+        f"and {counted(result.tokens, SITE_TABLES['api_tokens'])} from {from_db.target} to {to_db.target}."
     )
 
 
