@@ -21,7 +21,7 @@ from reader.cli import main
 from reader.db import ConflictError, DatabaseUnavailable, database_for
 from reader.models import ArticleDraft
 from reader.settings import port
-from tests.conftest import immutable, opened_nodes, sqlite_write_locked
+from tests.conftest import fill, immutable, opened_nodes, sqlite_write_locked
 from tests.serverproc import reader_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -472,7 +472,7 @@ def test_a_database_that_does_not_answer_is_one_line(
     with sqlite_write_locked(db):
         done = reader(*args, "--db", str(db), stdin="correct horse battery\n")
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.startswith("reader: error: the database could not be used (database is locked)")
+    assert done.stderr.startswith(f"reader: error: {db}: the database could not be used: database is locked")
     assert done.stderr.count("\n") == 1 and done.stderr.endswith("nothing was written\n")
 
 
@@ -838,3 +838,27 @@ def test_paths_and_flags_quoted_in_errors_are_shown_escaped(tmp_path: Path) -> N
 def test_vietnamese_in_a_message_is_left_as_it_is(tmp_path: Path) -> None:
     done = reader("token", "list", "--db", str(tmp_path / "thư mục" / "x.db"))
     assert done.returncode == 2 and "thư mục" in done.stderr
+
+
+@pytest.mark.parametrize("served", [True, False], ids=["while-served", "idle"])
+def test_an_import_onto_a_full_disk_names_the_database_and_says_the_disk_is_full(
+    small_disk: Path, served: bool
+) -> None:
+    db = small_disk / "site.db"
+    assert reader("migrate", "--db", str(db)).returncode == 0
+    big = small_disk.parent / "big.json"
+    big.write_text(json.dumps({"title": "Big", "lang": "en", "body_html": "<p>" + "x " * 200_000 + "</p>"}))
+    # Served, a server's connection holds the -wal and -shm, and the import's write is what finds no room;
+    # idle, the -shm the import's connection needs cannot be made (SQLite: "disk I/O error").
+    server = sqlite3.connect(db) if served else None
+    if server is not None:
+        server.execute("SELECT count(*) FROM articles").fetchall()
+    try:
+        fill(small_disk)
+        done = reader("import", "--db", str(db), str(big))
+    finally:
+        if server is not None:
+            server.close()
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"reader: error: {db}: the disk is full")
+    assert done.stderr.count("\n") == 1 and "((" not in done.stderr and "))" not in done.stderr

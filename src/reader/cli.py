@@ -13,7 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
-from typing import IO, TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from reader import __version__
 from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
@@ -54,6 +54,9 @@ from reader.settings import (
 from reader.store import SqlArticleStore
 from reader.throttle import FAILURE_WINDOW_SECONDS, MAX_FAILURES, LoginThrottle
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
@@ -81,7 +84,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose usage and errors show the arguments they quote (unrecognized arguments: it
     writes them as given) with every character visible, as the other messages do (visible)."""
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         super()._print_message("\n".join(visible(line) for line in message.split("\n")), file)
 
 
@@ -248,10 +251,16 @@ def _say(line: str) -> None:
     print(visible(line), file=sys.stderr)
 
 
-def _fail(message: str | Exception) -> int:
+def _fail(message: str | Exception, database: str | Path | None = None) -> int:
+    """Say `message` as one error line; exit status 2. A DatabaseUnavailable names `database` (the one the
+    command writes to), as the other database errors name theirs."""
     if isinstance(message, DatabaseUnavailable):
         # Locked past the busy timeout, read-only, a full disk: the command did not change anything.
-        message = f"the database could not be used ({' '.join(str(message).split())}); nothing was written"
+        where = f"{describe_target(database)}: " if database is not None else ""
+        reason = (
+            "the disk is full" if message.full else f"the database could not be used: {' '.join(str(message).split())}"
+        )
+        message = f"{where}{reason}; nothing was written"
     elif isinstance(message, ConflictError):
         message = "another writer changed the same data at the same moment; nothing was written (run it again)"
     _say(f"reader: error: {message}")
@@ -344,7 +353,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     try:
         asyncio.run(_prepare(settings))
     except (*DATABASE_FAILURES, ImportFailure) as exc:
-        return _fail(exc)
+        return _fail(exc, settings.database)
     if settings.access_log not in (ACCESS_LOG_STDERR, ACCESS_LOG_OFF):
         try:
             os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
@@ -610,13 +619,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             print(asyncio.run(_accounts(settings, args)))
         except (AccountError, *DATABASE_FAILURES) as exc:
-            return _fail(exc)
+            return _fail(exc, settings.database)
         return 0
     if args.command == "migrate":
         try:
             print(asyncio.run(_migrate(settings)))
         except (*DATABASE_FAILURES, ImportFailure) as exc:
-            return _fail(exc)
+            return _fail(exc, settings.database)
         return 0
     if args.command == "copy":
         try:
@@ -627,7 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(asyncio.run(_copy(settings, source, target, args.replace)))
         except (CopyRefused, SettingsError, *DATABASE_FAILURES) as exc:
-            return _fail(exc)
+            # A copy only reads its source, from a snapshot: it is the target that is locked or full.
+            return _fail(exc, args.target)
         return 0
     try:
         print(asyncio.run(_import(settings, args.files, lang=args.lang, drafts=args.drafts)))
@@ -636,5 +646,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("reader import: nothing was written.", file=sys.stderr)
         return 1
     except DATABASE_FAILURES as exc:
-        return _fail(exc)
+        return _fail(exc, settings.database)
     return 0

@@ -69,6 +69,7 @@ _UNAVAILABLE_CLASSES = ("08", "53", "57")
 # transaction was rolled back), 25006 read-only transaction (a standby, e.g. the old primary after a
 # fail-over).
 _UNAVAILABLE_STATES = ("40001", "40P01", "25006")
+DISK_FULL = "53100"
 # Refused at connection: 28 invalid authorization (a wrong password), 3D invalid catalog name (no such database).
 _REFUSED_CLASSES = ("28", "3D")
 # asyncpg's InterfaceErrors for a connection or pool that is closed or closing (anything else is a bug).
@@ -100,7 +101,9 @@ def _translated() -> Iterator[None]:
         raise ConflictError(str(exc)) from exc
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         if _unavailable(exc):
-            raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+            # 53100 disk_full: the server's disk (its class, 53, also holds "too many connections").
+            full = isinstance(exc, asyncpg.PostgresError) and exc.sqlstate == DISK_FULL
+            raise DatabaseUnavailable(str(exc) or type(exc).__name__, full=full) from exc
         raise
 
 

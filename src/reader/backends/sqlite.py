@@ -83,7 +83,8 @@ def _translated(*, writing: bool = True) -> Iterator[None]:
     except sqlite3.Error as exc:
         reason = _unavailable_reason(exc, writing=writing)
         if reason is not None:
-            raise DatabaseUnavailable(reason) from exc
+            full = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_FULL
+            raise DatabaseUnavailable(reason, full=full) from exc
         raise
 
 
@@ -639,4 +640,16 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
         return _corrupt(path)
     if "unable to open" in text or "readonly" in text or "read-only" in text:
         return f"{path}: cannot open the database for writing ({text})"
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL) and _disk_full(path):
+        # SQLite says "disk I/O error" when the -shm it makes on opening finds no room.
+        return f"{path}: the disk is full ({text})"
     return f"{path}: {text}"
+
+
+def _disk_full(path: Path) -> bool:
+    """No block left for reader on the file system holding `path`."""
+    try:
+        found = os.statvfs(path.parent if str(path.parent) else ".")
+    except OSError:
+        return False
+    return found.f_bavail == 0
