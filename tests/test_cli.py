@@ -862,3 +862,28 @@ def test_an_import_onto_a_full_disk_names_the_database_and_says_the_disk_is_full
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(f"reader: error: {db}: the disk is full")
     assert done.stderr.count("\n") == 1 and "((" not in done.stderr and "))" not in done.stderr
+
+
+def test_a_password_file_others_may_read_is_one_warning_line(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    import os
+    import shlex
+
+    from tests.conftest import new_pg_database
+
+    url = new_pg_database(request.getfixturevalue("pg_cluster"))  # no password in it: the file is asked
+    passfile = tmp_path / "pg pass"
+    passfile.write_text("*:*:*:*:not-sent\n")
+    passfile.chmod(0o644)
+    # A process of its own: Python's warning filters as an operator has them (the suite makes warnings errors).
+    done = subprocess.run(
+        reader_command("token", "list", "--db", url),
+        env={**os.environ, "PGPASSFILE": str(passfile)},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    # The test cluster trusts its socket: it connects all the same.
+    assert (done.returncode, done.stdout) == (0, "There are no API tokens.\n"), done.stderr
+    # One line, not asyncpg's UserWarning with its source file and a "  warnings.warn(" line.
+    assert done.stderr == (
+        f"reader: warning: the password file {passfile} was ignored: it has group or world access, and "
+        f"PostgreSQL's clients read one only with permissions 0600 or less (chmod 600 {shlex.quote(str(passfile))})\n"
+    )

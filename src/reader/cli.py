@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import sys
+import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
@@ -603,8 +604,28 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
     )
 
 
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
+    line: str | None = None,
+) -> None:  # fmt: skip
+    """A warning from a library (asyncpg's about a password file it ignored) as one `reader: warning:` line,
+    without the source file and line Python's own format adds: those are the library's, not the operator's."""
+    text = " ".join(str(message).split())
+    if "password file" in text:
+        from reader.backends.postgresql import password_file_warning
+
+        text = password_file_warning(text) or text
+    _say(f"reader: warning: {text}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _command(argv)
+
+
+def _command(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     # reader copy names both of its databases: READER_DB is not one of them (nor checked).
     environ = {k: v for k, v in os.environ.items() if k != "READER_DB"} if args.command == "copy" else os.environ
