@@ -115,7 +115,7 @@ def test_copy_refuses_a_site_over_a_site_unless_told_to_replace(tmp_path: Path) 
     assert reader("user", "add", "mai", "--db", str(source), stdin="correct horse battery\n").returncode == 0
     copied = reader("copy", str(source), str(target))
     assert copied.returncode == 0, copied.stderr
-    assert "Copied 3 articles, 1 editor account and 1 API token" in copied.stdout
+    assert "Copied 3 articles, 1 editor account and 1 API token from" in copied.stdout
     again = reader("copy", str(source), str(target))
     assert again.returncode == 2 and again.stderr.count("\n") == 1
     assert "is not empty (3 articles, 1 editor account, 1 API token); --replace overwrites it" in again.stderr
