@@ -5,6 +5,7 @@ suite's tiers (the default run, and the slow tier's long versions: `pytest -m sl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sqlite3
@@ -405,3 +406,29 @@ async def database(database_target: str | Path) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MiB tmpfs (root only: CI runs as root)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs is not allowed here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """A file taking every byte left on `disk` (small_disk); removing it makes the room again."""
+    filler = disk / "filler"
+    # Unbuffered: a buffered file's close flushes what the full disk refused, and raises ENOSPC again
+    # outside the suppress (how much is left over depends on how full the disk was: it failed so once).
+    with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+    return filler

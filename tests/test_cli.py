@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import sqlite3
 import subprocess
@@ -20,7 +21,7 @@ from reader.cli import main
 from reader.db import ConflictError, DatabaseUnavailable, database_for
 from reader.models import ArticleDraft
 from reader.settings import port
-from tests.conftest import immutable, opened_nodes, sqlite_write_locked
+from tests.conftest import fill, immutable, opened_nodes, sqlite_write_locked
 from tests.serverproc import reader_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,10 +115,10 @@ def test_copy_refuses_a_site_over_a_site_unless_told_to_replace(tmp_path: Path) 
     assert reader("user", "add", "mai", "--db", str(source), stdin="correct horse battery\n").returncode == 0
     copied = reader("copy", str(source), str(target))
     assert copied.returncode == 0, copied.stderr
-    assert "Copied 3 articles, 1 editor accounts and 1 API tokens" in copied.stdout
+    assert "Copied 3 articles, 1 editor account and 1 API token from" in copied.stdout
     again = reader("copy", str(source), str(target))
     assert again.returncode == 2 and again.stderr.count("\n") == 1
-    assert "is not empty (3 articles, 1 users, 1 api tokens); --replace overwrites it" in again.stderr
+    assert "is not empty (3 articles, 1 editor account, 1 API token); --replace overwrites it" in again.stderr
     assert reader("copy", "--replace", str(source), str(target)).returncode == 0
 
 
@@ -471,7 +472,7 @@ def test_a_database_that_does_not_answer_is_one_line(
     with sqlite_write_locked(db):
         done = reader(*args, "--db", str(db), stdin="correct horse battery\n")
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.startswith("reader: error: the database could not be used (database is locked)")
+    assert done.stderr.startswith(f"reader: error: {db}: the database could not be used: database is locked")
     assert done.stderr.count("\n") == 1 and done.stderr.endswith("nothing was written\n")
 
 
@@ -491,7 +492,9 @@ def test_an_import_that_loses_a_race_again_and_again_is_one_line(
 
 
 @pytest.mark.parametrize(
-    "command", [("import", "{file}"), ("token", "create", "ci"), ("user", "add", "mai")], ids=" ".join
+    "command",
+    [("import", "{file}"), ("token", "create", "ci"), ("user", "add", "mai"), ("token", "list"), ("migrate",)],
+    ids=" ".join,
 )
 def test_a_read_only_database_is_one_line(tmp_path: Path, command: tuple[str, ...]) -> None:
     db = tmp_path / "site.db"
@@ -501,9 +504,31 @@ def test_a_read_only_database_is_one_line(tmp_path: Path, command: tuple[str, ..
     args = [part.format(file=article) for part in command]
     with immutable(db):  # as on a read-only mount (permissions do not stop root)
         done = reader(*args, "--db", str(db), stdin="correct horse battery\n")
+    # Refused before anything is opened, as README says of a file that cannot be written (the commands
+    # that would write nothing, token list and migrate of an up-to-date schema, included).
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.startswith("reader: error: the database could not be used (the database file cannot be")
-    assert done.stderr.count("\n") == 1 and done.stderr.endswith("nothing was written\n")
+    assert done.stderr == f"reader: error: {db}: cannot open the database for writing (Operation not permitted)\n"
+    assert _companions(db) == {}
+
+
+def test_serve_refuses_a_database_it_cannot_write_before_it_serves(tmp_path: Path) -> None:
+    from reader.accounts import AccountStore
+
+    async def served_once(target: Path) -> None:
+        async with opened_nodes(target, 1) as (opened,):
+            await AccountStore(opened).secret("session-signing")  # as the first start makes it
+
+    db = tmp_path / "site.db"
+    asyncio.run(served_once(db))  # a site that has been served: starting it again writes nothing
+    with immutable(db):
+        # A server that starts anyway is stopped by the timeout: the test fails then, it does not hang.
+        done = subprocess.run(
+            reader_command("serve", "--db", str(db), "--port", "0"), capture_output=True, text=True, timeout=30
+        )
+    assert done.returncode == 2 and done.stderr.endswith(
+        "cannot open the database for writing (Operation not permitted)\n"
+    )
+    assert done.stderr.count("\n") == 1 and _companions(db) == {}
 
 
 def test_a_copy_keeps_renamed_articles_old_addresses(tmp_path: Path, database_target: str | Path) -> None:
@@ -582,7 +607,7 @@ def test_migrate_makes_the_search_words_of_a_site_of_schema_12(empty_database_ta
     ]
     asyncio.run(_at_schema(empty_database_target, 12, rows))
     done = reader("migrate", "--db", str(empty_database_target))
-    assert done.returncode == 0 and "made the search words of 1 articles" in done.stdout, done
+    assert done.returncode == 0 and "made the search words of 1 article." in done.stdout, done
     assert asyncio.run(_searched(empty_database_target, "lu quet")) == (["old"], 0)
     again = reader("migrate", "--db", str(empty_database_target))
     assert again.returncode == 0 and again.stdout.endswith("the schema is up to date.\n"), again
@@ -760,3 +785,105 @@ def test_a_failed_copy_removes_the_target_it_created(tmp_path: Path, monkeypatch
     done = reader("copy", str(source), str(target))
     assert (done.returncode, done.stderr.count("\n")) == (2, 1)
     assert not [path.name for path in tmp_path.iterdir() if path.name.startswith("copy.db")]
+
+
+# What a terminal would obey rather than show: ESC (a CSI sequence clearing the screen), C1's CSI, a line
+# separator, a bidi override. Each must reach standard error as its escape.
+RAW_CONTROLS = "\x1b[2J\x9b2J\u2028\u202e"
+SHOWN_CONTROLS = "\\x1b[2J\\x9b2J\\u2028\\u202e"
+
+
+def _no_raw_controls(text: str) -> None:
+    assert all(char.isprintable() for line in text.split("\n") for char in line), repr(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("lang.json", '{"title": "x", "lang": "e%sn", "body_html": "<p>x</p>"}'),
+        ("published.md", '---\ntitle: x\nlang: en\npublished: "2020-01-01%s"\n---\n\nText.\n'),
+    ],
+    ids=["json-lang", "markdown-published"],
+)
+def test_an_import_files_control_characters_are_shown_escaped(tmp_path: Path, name: str, content: str) -> None:
+    source = tmp_path / name
+    source.write_text(content % json_escaped(RAW_CONTROLS))
+    done = reader("import", "--db", str(tmp_path / "site.db"), str(source))
+    assert done.returncode == 1
+    _no_raw_controls(done.stderr)
+    assert SHOWN_CONTROLS in done.stderr
+
+
+def json_escaped(text: str) -> str:
+    """`text` as JSON (and YAML's double-quoted strings) write it: every character above ASCII as \\uXXXX."""
+    return json.dumps(text)[1:-1]
+
+
+def test_paths_and_flags_quoted_in_errors_are_shown_escaped(tmp_path: Path) -> None:
+    missing = tmp_path / f"no{RAW_CONTROLS}file.json"
+    outcomes = [
+        reader("import", "--db", str(tmp_path / "site.db"), str(missing)),
+        reader("token", "list", "--db", str(tmp_path / f"nodir{RAW_CONTROLS}" / "x.db")),
+        reader("serve", "--host", RAW_CONTROLS, "--port", "0"),
+    ]
+    with pytest.raises(SystemExit), redirect_stderr(io.StringIO()) as argparse_said:
+        main(["serve", RAW_CONTROLS])  # argparse's "unrecognized arguments" writes them as given
+    outcomes.append(Outcome(2, "", argparse_said.getvalue()))
+    for done in outcomes:
+        assert done.returncode in (1, 2)
+        _no_raw_controls(done.stderr)
+        assert SHOWN_CONTROLS in done.stderr, done.stderr
+
+
+def test_vietnamese_in_a_message_is_left_as_it_is(tmp_path: Path) -> None:
+    done = reader("token", "list", "--db", str(tmp_path / "thư mục" / "x.db"))
+    assert done.returncode == 2 and "thư mục" in done.stderr
+
+
+@pytest.mark.parametrize("served", [True, False], ids=["while-served", "idle"])
+def test_an_import_onto_a_full_disk_names_the_database_and_says_the_disk_is_full(
+    small_disk: Path, served: bool
+) -> None:
+    db = small_disk / "site.db"
+    assert reader("migrate", "--db", str(db)).returncode == 0
+    big = small_disk.parent / "big.json"
+    big.write_text(json.dumps({"title": "Big", "lang": "en", "body_html": "<p>" + "x " * 200_000 + "</p>"}))
+    # Served, a server's connection holds the -wal and -shm, and the import's write is what finds no room;
+    # idle, the -shm the import's connection needs cannot be made (SQLite: "disk I/O error").
+    server = sqlite3.connect(db) if served else None
+    if server is not None:
+        server.execute("SELECT count(*) FROM articles").fetchall()
+    try:
+        fill(small_disk)
+        done = reader("import", "--db", str(db), str(big))
+    finally:
+        if server is not None:
+            server.close()
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"reader: error: {db}: the disk is full")
+    assert done.stderr.count("\n") == 1 and "((" not in done.stderr and "))" not in done.stderr
+
+
+def test_a_password_file_others_may_read_is_one_warning_line(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    import os
+    import shlex
+
+    from tests.conftest import new_pg_database
+
+    url = new_pg_database(request.getfixturevalue("pg_cluster"))  # no password in it: the file is asked
+    passfile = tmp_path / "pg pass"
+    passfile.write_text("*:*:*:*:not-sent\n")
+    passfile.chmod(0o644)
+    # A process of its own: Python's warning filters as an operator has them (the suite makes warnings errors).
+    done = subprocess.run(
+        reader_command("token", "list", "--db", url),
+        env={**os.environ, "PGPASSFILE": str(passfile)},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    # The test cluster trusts its socket: it connects all the same.
+    assert (done.returncode, done.stdout) == (0, "There are no API tokens.\n"), done.stderr
+    # One line, not asyncpg's UserWarning with its source file and a "  warnings.warn(" line.
+    assert done.stderr == (
+        f"reader: warning: the password file {passfile} was ignored: it has group or world access, and "
+        f"PostgreSQL's clients read one only with permissions 0600 or less (chmod 600 {shlex.quote(str(passfile))})\n"
+    )

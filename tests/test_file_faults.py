@@ -10,9 +10,8 @@ import logging
 import os
 import shutil
 import sqlite3
-import subprocess
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,7 @@ from reader.app import create_app
 from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
 from reader.settings import Settings
-from tests.conftest import SEED_SLUG, AuthActions, client_for, immutable, served
+from tests.conftest import SEED_SLUG, AuthActions, client_for, fill, immutable, served
 from tests.serverproc import Server, create_token, http, reader_cli
 
 pytestmark = pytest.mark.anyio
@@ -235,34 +234,20 @@ async def test_a_read_only_database_answers_503_to_writes_and_sign_in(
     assert write.status_code == 201
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 3 MiB tmpfs (root only: CI runs as root)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode:
-        pytest.skip("mounting a tmpfs is not allowed here")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
-async def test_a_full_disk_answers_503_and_writes_again_once_there_is_room(small_disk: Path) -> None:
+async def test_a_full_disk_answers_507_and_writes_again_once_there_is_room(
+    small_disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     settings = Settings(db_path=small_disk / "reader.db")
     token = create_token(settings.db_path)
     async with served(create_app(settings)) as app, client_for(app) as client:
-        filler = small_disk / "filler"
-        # Unbuffered: a buffered file's close flushes what the full disk refused, and raises ENOSPC again
-        # outside the suppress (how much is left over depends on how full the disk was: it failed so once).
-        with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0" * 65536)
+        filler = fill(small_disk)
         big = {**ARTICLE, "body_html": "<p>" + "x " * 200_000 + "</p>"}
         write = await client.put("/api/articles/full", json=big, headers={"authorization": f"Bearer {token}"})
-        assert write.status_code == 503 and write.headers["retry-after"] == "5"
+        # Insufficient Storage, not 503's "cannot reach its database … try again in a moment" (with a
+        # Retry-After): waiting does not make room, and the write was rolled back.
+        assert write.status_code == 507 and "retry-after" not in write.headers
+        assert write.json()["error"]["status"] == 507 and "no room left" in write.json()["error"]["message"]
+        assert "database full on PUT '/api/articles/full', nothing saved" in caplog.text
         filler.unlink()
         write = await client.put("/api/articles/full", json=big, headers={"authorization": f"Bearer {token}"})
         assert write.status_code == 201

@@ -4,9 +4,14 @@ with Retry-After and the usual error page (JSON under /api/), nothing is written
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 import pytest
 
+from reader.backends.sqlite import SQLiteDatabase
+from reader.db import DatabaseUnavailable
 from reader.settings import Settings
 from tests.conftest import SEED_SLUG, SignedIn, sqlite_write_locked
 from tests.serverproc import create_token
@@ -40,3 +45,25 @@ async def test_writes_to_a_locked_database_answer_503(
         assert (await client.get(f"/articles/{SEED_SLUG}")).status_code == 200
     assert (await client.get("/api/articles/while-locked")).status_code == 404
     assert (await client.get("/editor/articles/while-locked")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "explanation"),
+    [("en", "Not saved: no room left", "it was not saved"), ("vi", "Chưa lưu được", "chưa được lưu")],
+)
+async def test_a_save_onto_a_full_disk_answers_507_saying_it_was_not_saved(
+    client: httpx.AsyncClient, editor: SignedIn, monkeypatch: pytest.MonkeyPatch, lang: str, heading: str,
+    explanation: str,
+) -> None:  # fmt: skip
+    # A real full disk (a 3 MiB tmpfs) is tests/test_file_faults.py's, through the API; here the editor's page.
+    @asynccontextmanager
+    async def full(self: SQLiteDatabase, touches: object = None) -> AsyncIterator[None]:
+        raise DatabaseUnavailable("the disk is full (database or disk is full)", full=True)
+        yield
+
+    monkeypatch.setattr(SQLiteDatabase, "transaction", full)
+    form = {"csrf_token": editor.csrf, "title": "Full", "lang": "en", "body_format": "html", "body": "<p>x</p>"}
+    page = await client.post("/editor/new", data={**form, "action": "save"}, headers={"accept-language": lang})
+    # Not 503's "cannot reach its database … try again in a moment": waiting makes no room.
+    assert page.status_code == 507 and "retry-after" not in page.headers
+    assert heading in page.text and explanation in page.text and "Traceback" not in page.text

@@ -10,15 +10,16 @@ import os
 import signal
 import socket
 import sys
+import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from reader import __version__
 from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
-from reader.copying import CopyRefused, copy_database
+from reader.copying import SITE_TABLES, CopyRefused, copy_database, counted
 from reader.db import (
     ConflictError,
     Database,
@@ -54,6 +55,9 @@ from reader.settings import (
 from reader.store import SqlArticleStore
 from reader.throttle import FAILURE_WINDOW_SECONDS, MAX_FAILURES, LoginThrottle
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
@@ -77,9 +81,17 @@ class ProgressBar:
         self.stream.flush()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage and errors show the arguments they quote (unrecognized arguments: it
+    writes them as given) with every character visible, as the other messages do (visible)."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        super()._print_message("\n".join(visible(line) for line in message.split("\n")), file)
+
+
 def _parser() -> argparse.ArgumentParser:
     width = max(len(name) for name, _ in ENVIRONMENT)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reader",
         description="An accessibility-focused reader server for news articles.",
         epilog="environment variables (README.md, Configuration):\n"
@@ -226,13 +238,33 @@ def _parser() -> argparse.ArgumentParser:
 DATABASE_FAILURES = (DatabaseError, DatabaseUnavailable, ConflictError)
 
 
-def _fail(message: str | Exception) -> int:
+def visible(text: str) -> str:
+    """`text` with every character that does not print (C0 and C1 controls, line and paragraph separators,
+    format characters such as bidi overrides, unassigned code points) written as its escape (\\x1b, \\u2028),
+    as repr() writes them; printable text, Vietnamese included, is left as it is. What reader says on a
+    terminal quotes paths, flags and the contents of import files that may come from anyone: a raw ESC there
+    would be obeyed by the terminal (clear the screen, recolour, retitle the window), not shown."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+def _say(line: str) -> None:
+    """One line on standard error, every character of it visible (whatever part of it came from input)."""
+    print(visible(line), file=sys.stderr)
+
+
+def _fail(message: str | Exception, database: str | Path | None = None) -> int:
+    """Say `message` as one error line; exit status 2. A DatabaseUnavailable names `database` (the one the
+    command writes to), as the other database errors name theirs."""
     if isinstance(message, DatabaseUnavailable):
         # Locked past the busy timeout, read-only, a full disk: the command did not change anything.
-        message = f"the database could not be used ({' '.join(str(message).split())}); nothing was written"
+        where = f"{describe_target(database)}: " if database is not None else ""
+        reason = (
+            "the disk is full" if message.full else f"the database could not be used: {' '.join(str(message).split())}"
+        )
+        message = f"{where}{reason}; nothing was written"
     elif isinstance(message, ConflictError):
         message = "another writer changed the same data at the same moment; nothing was written (run it again)"
-    print(f"reader: error: {message}", file=sys.stderr)
+    _say(f"reader: error: {message}")
     return 2
 
 
@@ -265,7 +297,7 @@ async def _prepare(settings: Settings, *, search: bool = False) -> str:
 
     async with _opened(settings.database, settings, seed=seed if settings.seed_demo else None) as (db, created):
         made = await SqlArticleStore(db).refresh_all_search() if search else 0
-        done = f"; made the search words of {made} articles" if made else ""
+        done = f"; made the search words of {counted(made, SITE_TABLES['articles'])}" if made else ""
         if added:
             return f"created the schema and added {added[0]} demo articles{done}"
         return ("created the schema" if created else "the schema is up to date") + done
@@ -306,7 +338,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         return _fail(f"cannot listen on {shown}:{port}: {exc.strerror or exc}")
 
     if (advice := workers_warning(settings.workers, workers("auto", "auto"))) is not None:
-        print(f"reader: warning: {advice}", file=sys.stderr)
+        _say(f"reader: warning: {advice}")
     # The address is tried first: a port another server holds (a second reader started by mistake) or a host
     # that is none is said in one line before a database is created or changed. It is reserved only after
     # the database is ready, though: a reservation is a socket other servers could still join until it
@@ -315,12 +347,14 @@ def _serve(settings: Settings, host: str, port: int) -> int:
         reserve_address(host, port).close()
     except OSError as exc:
         return unusable(exc)
+    except (TypeError, UnicodeError):  # the socket module's "encoding of hostname failed" (IDNA)
+        return _fail(f"cannot listen on {host}:{port}: not a host name or address")
     # Everything that can be wrong with the database or the access log file is found here, once, before any
     # worker starts: the workers skip the whole-file check.
     try:
         asyncio.run(_prepare(settings))
     except (*DATABASE_FAILURES, ImportFailure) as exc:
-        return _fail(exc)
+        return _fail(exc, settings.database)
     if settings.access_log not in (ACCESS_LOG_STDERR, ACCESS_LOG_OFF):
         try:
             os.close(os.open(settings.access_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640))
@@ -340,7 +374,7 @@ def _announce(settings: Settings, host: str, port: int) -> None:
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
     # An IPv6 literal goes in brackets in a URL (RFC 3986, 3.2.2): http://:::8875/ is no address.
     shown = f"[{host}]" if ":" in host else host
-    print(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}", file=sys.stderr)
+    _say(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}")
 
 
 @contextmanager
@@ -443,7 +477,7 @@ async def _import(settings: Settings, files: Sequence[Path], *, lang: str | None
     # articles are imported all the same), a line a finding, before the summary on standard output.
     for draft, issues in layout_findings(read, "en"):
         for issue in issues:
-            print(f"reader import: warning: {draft.slug}: {issue['message']}", file=sys.stderr)
+            _say(f"reader import: warning: {draft.slug}: {issue['message']}")
     return (
         f"Imported {total} article{'s' if total != 1 else ''} into {describe_target(settings.database)}: "
         f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged."
@@ -565,13 +599,33 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
                     os.unlink(f"{target_at}{suffix}")
         raise
     return (
-        f"Copied {result.articles} articles, {result.accounts} editor accounts and {result.tokens} API tokens "
-        f"from {from_db.target} to {to_db.target}."
+        f"Copied {counted(result.articles, SITE_TABLES['articles'])}, {counted(result.accounts, SITE_TABLES['users'])} "
+        f"and {counted(result.tokens, SITE_TABLES['api_tokens'])} from {from_db.target} to {to_db.target}."
     )
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
+    line: str | None = None,
+) -> None:  # fmt: skip
+    """A warning from a library (asyncpg's about a password file it ignored) as one `reader: warning:` line,
+    without the source file and line Python's own format adds: those are the library's, not the operator's."""
+    text = " ".join(str(message).split())
+    if "password file" in text:
+        from reader.backends.postgresql import password_file_warning
+
+        text = password_file_warning(text) or text
+    _say(f"reader: warning: {text}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _command(argv)
+
+
+def _command(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     # reader copy names both of its databases: READER_DB is not one of them (nor checked).
     environ = {k: v for k, v in os.environ.items() if k != "READER_DB"} if args.command == "copy" else os.environ
@@ -586,13 +640,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             print(asyncio.run(_accounts(settings, args)))
         except (AccountError, *DATABASE_FAILURES) as exc:
-            return _fail(exc)
+            return _fail(exc, settings.database)
         return 0
     if args.command == "migrate":
         try:
             print(asyncio.run(_migrate(settings)))
         except (*DATABASE_FAILURES, ImportFailure) as exc:
-            return _fail(exc)
+            return _fail(exc, settings.database)
         return 0
     if args.command == "copy":
         try:
@@ -603,14 +657,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             print(asyncio.run(_copy(settings, source, target, args.replace)))
         except (CopyRefused, SettingsError, *DATABASE_FAILURES) as exc:
-            return _fail(exc)
+            # A copy only reads its source, from a snapshot: it is the target that is locked or full.
+            return _fail(exc, args.target)
         return 0
     try:
         print(asyncio.run(_import(settings, args.files, lang=args.lang, drafts=args.drafts)))
     except ImportFailure as exc:
-        print(f"reader import: {exc}", file=sys.stderr)
+        _say(f"reader import: {exc}")
         print("reader import: nothing was written.", file=sys.stderr)
         return 1
     except DATABASE_FAILURES as exc:
-        return _fail(exc)
+        return _fail(exc, settings.database)
     return 0

@@ -23,7 +23,13 @@ ARTICLE_COLUMNS = (
     "search_text", "search_version", "feed_slug", "feed_version",
 )  # fmt: skip
 # Checked for emptiness, and emptied by --replace (children before parents).
-SITE_TABLES = ("articles", "users", "api_tokens")
+# The tables that make a site (a target holding any is not overwritten without --replace), with what a
+# row of each is called in English (reader copy's messages): one and more than one.
+SITE_TABLES = {
+    "articles": ("article", "articles"),
+    "users": ("editor account", "editor accounts"),
+    "api_tokens": ("API token", "API tokens"),
+}
 CLEARED_TABLES = (
     "sessions", "users", "api_tokens", "articles", "deleted_articles", "article_revisions", "secrets", "login_failures",
     "article_redirects", "deleted_redirects",
@@ -45,6 +51,11 @@ class CopyResult:
     tokens: int
 
 
+def counted(count: int, forms: tuple[str, str]) -> str:
+    """ "1 API token", "0 API tokens": the count with the noun's singular or plural (`forms`)."""
+    return f"{count} {forms[0] if count == 1 else forms[1]}"
+
+
 async def copy_database(source: Database, target: Database, *, replace: bool = False) -> CopyResult:
     """Copy articles (with their histories, renamed ones' old addresses, and deleted articles' last versions
     and old addresses), accounts (with their live sessions), API tokens and the server's secrets."""
@@ -52,7 +63,7 @@ async def copy_database(source: Database, target: Database, *, replace: bool = F
     async with source.snapshot() as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
         if any(held.values()) and not replace:
-            what = ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in held.items() if count)
+            what = ", ".join(counted(count, SITE_TABLES[table]) for table, count in held.items() if count)
             raise CopyRefused(f"{target.target} is not empty ({what}); --replace overwrites it")
         for table in CLEARED_TABLES:
             await writing.execute(f"DELETE FROM {table}")

@@ -54,11 +54,16 @@ class DatabaseUnavailable(Exception):
     not have been saved.
 
     `logged`: the reason was logged already, once, when it began (a SQLite file at the path that is refused,
-    or none there, docs/reliability.md): each request it stops then says no more of it, at WARNING."""
+    or none there, docs/reliability.md): each request it stops then says no more of it, at WARNING.
 
-    def __init__(self, message: str, *, logged: bool = False) -> None:
+    `full`: the disk holding the database (SQLite's file, PostgreSQL's server) is full: nothing was saved,
+    and waiting a few seconds will not help, as it does for the other causes: answered 507 Insufficient
+    Storage, not "cannot reach its database"."""
+
+    def __init__(self, message: str, *, logged: bool = False, full: bool = False) -> None:
         super().__init__(message)
         self.logged = logged
+        self.full = full
 
 
 class ConflictError(Exception):

@@ -33,5 +33,5 @@ async def keep_search_current(store: ArticleStore, db: Database, interval: float
             else:
                 seen, failing = stamp, False
                 if made:
-                    logger.info("%s: made the search words of %d articles", db.target, made)
+                    logger.info("%s: made the search words of %d article%s", db.target, made, "" if made == 1 else "s")
         await asyncio.sleep(interval)

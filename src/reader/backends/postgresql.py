@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import secrets
+import shlex
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -69,6 +70,7 @@ _UNAVAILABLE_CLASSES = ("08", "53", "57")
 # transaction was rolled back), 25006 read-only transaction (a standby, e.g. the old primary after a
 # fail-over).
 _UNAVAILABLE_STATES = ("40001", "40P01", "25006")
+DISK_FULL = "53100"
 # Refused at connection: 28 invalid authorization (a wrong password), 3D invalid catalog name (no such database).
 _REFUSED_CLASSES = ("28", "3D")
 # asyncpg's InterfaceErrors for a connection or pool that is closed or closing (anything else is a bug).
@@ -78,6 +80,29 @@ _CLOSED = re.compile(r"\bclos(ed|ing)\b")
 _UNSUPPORTED_SQL = re.compile(r"\"|\$\$|--|/\*")
 # The E of an E'' string, at the end of the SQL before a quoted part.
 _ESCAPE_STRING_PREFIX = re.compile(r"(?<!\w)[eE]$")
+
+
+# asyncpg's warnings for a password file (PGPASSFILE, ?passfile=, ~/.pgpass) it was pointed to but did not
+# read, as libpq refuses it too: 'password file PosixPath('/x/pgpass') has group or world access; …'.
+_PASSWORD_FILE_WARNING = re.compile(
+    r"password file (?:\w*Path\((['\"])(?P<path>.*)\1\)|(?P<plain>.*?)) "
+    r"(?P<why>has group or world access|is not a plain file)"
+)
+
+
+def password_file_warning(text: str) -> str | None:
+    """asyncpg's warning about a password file it ignored (`text`) said for an operator, in one line without
+    Python's path representation, and why the password in it was not sent; None for any other warning."""
+    match = _PASSWORD_FILE_WARNING.match(text)
+    if match is None:
+        return None
+    path = match["path"] if match["path"] is not None else match["plain"]
+    if match["why"] == "is not a plain file":
+        return f"the password file {path} was ignored: it is not a plain file"
+    return (
+        f"the password file {path} was ignored: it has group or world access, and PostgreSQL's clients read one "
+        f"only with permissions 0600 or less (chmod 600 {shlex.quote(path)})"
+    )
 
 
 def _unavailable(exc: BaseException) -> bool:
@@ -100,7 +125,9 @@ def _translated() -> Iterator[None]:
         raise ConflictError(str(exc)) from exc
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         if _unavailable(exc):
-            raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+            # 53100 disk_full: the server's disk (its class, 53, also holds "too many connections").
+            full = isinstance(exc, asyncpg.PostgresError) and exc.sqlstate == DISK_FULL
+            raise DatabaseUnavailable(str(exc) or type(exc).__name__, full=full) from exc
         raise
 
 

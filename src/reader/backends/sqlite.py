@@ -83,7 +83,8 @@ def _translated(*, writing: bool = True) -> Iterator[None]:
     except sqlite3.Error as exc:
         reason = _unavailable_reason(exc, writing=writing)
         if reason is not None:
-            raise DatabaseUnavailable(reason) from exc
+            full = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_FULL
+            raise DatabaseUnavailable(reason, full=full) from exc
         raise
 
 
@@ -608,6 +609,23 @@ def _check_path(path: Path) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not path.exists() and not parent.is_dir():
         raise DatabaseError(f"{path}: directory {parent} does not exist")
+    _check_writable(path)
+
+
+def _check_writable(path: Path) -> None:
+    """DatabaseError unless the file at `path` (if any) may be written, which SQLite's writer needs. SQLite
+    quietly opens a file it cannot write read-only, and a database already in WAL mode with an up-to-date
+    schema then starts, serves and fails only at its first write. Asked of the kernel (access(2), which also
+    refuses root an immutable file, chattr +i, and a read-only mount), not worked out from the permission
+    bits, which root passes. Not by opening the file: closing a descriptor drops every POSIX lock this process
+    holds on the file, SQLite's connections' included (a second Database on it, as tests open)."""
+    if not path.exists() or os.access(path, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+        return
+    try:
+        # Only to say why: this fails as access did (EPERM for an immutable file, EROFS, EACCES).
+        os.close(os.open(path, os.O_WRONLY | os.O_CLOEXEC))
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot open the database for writing ({exc.strerror})") from exc
 
 
 def _corrupt(path: Path) -> str:
@@ -622,4 +640,16 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
         return _corrupt(path)
     if "unable to open" in text or "readonly" in text or "read-only" in text:
         return f"{path}: cannot open the database for writing ({text})"
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL) and _disk_full(path):
+        # SQLite says "disk I/O error" when the -shm it makes on opening finds no room.
+        return f"{path}: the disk is full ({text})"
     return f"{path}: {text}"
+
+
+def _disk_full(path: Path) -> bool:
+    """No block left for reader on the file system holding `path`."""
+    try:
+        found = os.statvfs(path.parent if str(path.parent) else ".")
+    except OSError:
+        return False
+    return found.f_bavail == 0

@@ -376,6 +376,8 @@ ARTICLE_TOO_LARGE = _error(
     f"READER_MAX_BODY_BYTES if larger: {MAX_BODY_CHARS:,} characters of body, each in its longest form)"
 )
 NOT_JSON = _error("The body is not application/json")
+# RFC 4918's Insufficient Storage (reader.views.errors.database_unavailable): unlike a 503, waiting does not help.
+NO_ROOM = _error("The server has no room left to store the change (the database's disk is full): nothing was written")
 TOO_MANY_REPORTS = Answer(
     "This address asked for more report work than its budget holds just now (reports cost CPU by the byte: "
     "a burst, then 64 KiB a second, and a report that took more CPU time than its size pays for is charged "
@@ -635,6 +637,7 @@ async def get_article(request: Request) -> Response:
         413: ARTICLE_TOO_LARGE,
         415: NOT_JSON,
         422: INVALID,
+        507: NO_ROOM,
     },
 )
 async def put_article(request: Request) -> Response:
@@ -739,6 +742,7 @@ def _precondition_failed(request: Request, header: str, current: Article | None,
             ErrorJSON,
             optional_headers={"ETag": "the article's current entity tag (when it exists)"},
         ),
+        507: NO_ROOM,
     },
 )
 async def delete_article(request: Request) -> Response:

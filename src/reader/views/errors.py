@@ -45,6 +45,15 @@ _MESSAGES = {
             "please check it, and try again in a moment."
         ),
     ),
+    # RFC 4918, 11.5 Insufficient Storage: the disk holding the database is full. Not 503's "try again in a
+    # moment": it stays full until someone makes room, and the write was rolled back, so it says so.
+    507: (
+        N_("Not saved: no room left"),
+        N_(
+            "The server has no room left to store this, so it was not saved. Please keep a copy of your work "
+            "and tell the site's administrator."
+        ),
+    ),
 }
 # An embed's 404 reached after a change made in it on an article deleted meanwhile (reader.views.prefs sends
 # the frame to ?kept=1) says the change was kept: the setting is the reader's, not the article's (the same
@@ -190,9 +199,14 @@ async def client_gone(request: Request, exc: Exception) -> Response:
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
-    """The database cannot be reached: 503 with Retry-After (pages in the answer cache are still served)."""
+    """The database cannot be reached: 503 with Retry-After (pages in the answer cache are still served);
+    its disk is full: 507, the write not saved (reads go on)."""
+    assert isinstance(exc, DatabaseUnavailable)
+    if exc.full:
+        logger.error("database full on %s %r, nothing saved: %s", request.method, request.url.path, exc)
+        return error_page(request, 507)
     # A reason logged once already (a refused file at the path) is not repeated for every request it stops.
-    level = logging.DEBUG if isinstance(exc, DatabaseUnavailable) and exc.logged else logging.WARNING
+    level = logging.DEBUG if exc.logged else logging.WARNING
     logger.log(level, "database unavailable on %s %r: %s", request.method, request.url.path, exc)
     return error_page(request, 503, {"retry-after": str(RETRY_AFTER_SECONDS)})
 
