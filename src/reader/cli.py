@@ -20,6 +20,7 @@ from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
 from reader.copying import CopyRefused, copy_database
 from reader.db import (
+    SCHEMA_VERSION,
     ConflictError,
     Database,
     DatabaseError,
@@ -55,6 +56,9 @@ from reader.store import SqlArticleStore
 from reader.throttle import FAILURE_WINDOW_SECONDS, MAX_FAILURES, LoginThrottle
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
+# What --version and the serving line say: with the schema the code reads and writes, which tells two releases
+# apart where the version number does not, e.g. the nodes of a rolling upgrade (docs/deployment.md, Upgrades).
+RELEASE = f"reader {__version__} (database schema {SCHEMA_VERSION})"
 
 
 class ProgressBar:
@@ -86,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         + "\n".join(f"  {name:<{width}}  {meaning}" for name, meaning in ENVIRONMENT),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("--version", action="version", version=RELEASE)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = (
         "a SQLite file, or a postgresql://user:password@host:port/dbname URL (default: $READER_DB, else ./reader.db)"
@@ -238,16 +242,24 @@ def _fail(message: str | Exception) -> int:
 
 @asynccontextmanager
 async def _opened(
-    target: str | Path, settings: Settings, *, seed: Seed | None = None, reading: bool = False
+    target: str | Path,
+    settings: Settings,
+    *,
+    seed: Seed | None = None,
+    reading: bool = False,
+    create: bool = False,
+    upgrade: bool = False,
 ) -> AsyncIterator[tuple[Database, bool]]:
-    """A command's database for the command's length: (database, just created). Opened and migrated, or
-    with `reading` opened as it is (reader copy's source)."""
+    """A command's database for the command's length: (database, just created). Opened for writing, or with
+    `reading` opened as it is (reader copy's source). Its schema must be this reader's: one is made only
+    with `create` (a missing or empty database) and an older one migrated only with `upgrade` (serve,
+    migrate); else the one line says to run `reader migrate` (Database.open)."""
     db = database_for(target, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
     if reading:
         await db.open_for_reading()
         created = False
     else:
-        created = await db.open(seed=seed)
+        created = await db.open(seed=seed, create=create, upgrade=upgrade)
     try:
         yield db, created
     finally:
@@ -263,7 +275,8 @@ async def _prepare(settings: Settings, *, search: bool = False) -> str:
     async def seed(tx: Transaction) -> None:
         added.append((await seed_demo(tx)).created)
 
-    async with _opened(settings.database, settings, seed=seed if settings.seed_demo else None) as (db, created):
+    seeding = seed if settings.seed_demo else None
+    async with _opened(settings.database, settings, seed=seeding, create=True, upgrade=True) as (db, created):
         made = await SqlArticleStore(db).refresh_all_search() if search else 0
         done = f"; made the search words of {made} articles" if made else ""
         if added:
@@ -340,7 +353,7 @@ def _announce(settings: Settings, host: str, port: int) -> None:
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
     # An IPv6 literal goes in brackets in a URL (RFC 3986, 3.2.2): http://:::8875/ is no address.
     shown = f"[{host}]" if ":" in host else host
-    print(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}", file=sys.stderr)
+    print(f"{RELEASE}: serving {target} at http://{shown}:{port}/{processes}", file=sys.stderr)
 
 
 @contextmanager
@@ -555,7 +568,8 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
     try:
         async with (
             _opened(source_at, settings, reading=True) as (from_db, _),
-            _opened(target_at, settings) as (to_db, _),
+            # A missing or empty target is made (the copy's documented use); an older one is refused.
+            _opened(target_at, settings, create=True) as (to_db, _),
         ):
             result = await copy_database(from_db, to_db, replace=replace)
     except BaseException:

@@ -264,11 +264,13 @@ class PostgresDatabase(Database):
             await self.close()
             raise
 
-    async def open(self, *, check: bool = True, seed: Seed | None = None) -> bool:
+    async def open(
+        self, *, check: bool = True, seed: Seed | None = None, create: bool = True, upgrade: bool = True
+    ) -> bool:
         """Connect the pool and migrate; `check` has nothing to verify here (PostgreSQL checks its pages)."""
         self._pool = await self._connect_pool()
         async with self._first_use():
-            created = await self._migrate(self._pool, seed)
+            created = await self._migrate(self._pool, seed, create=create, upgrade=upgrade)
         return created
 
     async def open_for_reading(self) -> None:
@@ -280,7 +282,7 @@ class PostgresDatabase(Database):
             if version != SCHEMA_VERSION:
                 raise DatabaseError(unreadable_schema(self.target, version))
 
-    async def _migrate(self, pool: asyncpg.Pool, seed: Seed | None) -> bool:
+    async def _migrate(self, pool: asyncpg.Pool, seed: Seed | None, *, create: bool, upgrade: bool) -> bool:
         async with pool.acquire(timeout=CONNECT_TIMEOUT) as conn, conn.transaction():
             # Held until this transaction ends: nodes starting together migrate one after another, and
             # every one after the first finds the schema current.
@@ -289,6 +291,10 @@ class PostgresDatabase(Database):
             version = int(await conn.fetchval("SELECT version FROM reader_schema")) if exists else 0
             if version > SCHEMA_VERSION:
                 raise DatabaseError(newer_schema(self.target, version))
+            if (version == 0 and not create) or (0 < version < SCHEMA_VERSION and not upgrade):
+                # Before anything is written: another database on the server (`/postgres`) is not made a
+                # site, nor is a schema moved on under an older release's nodes.
+                raise DatabaseError(unreadable_schema(self.target, version))
             if version == SCHEMA_VERSION:
                 return False
             if not exists:
