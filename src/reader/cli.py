@@ -571,6 +571,10 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
             # A missing or empty target is made (the copy's documented use); an older one is refused.
             _opened(target_at, settings, create=True) as (to_db, _),
         ):
+            # One PostgreSQL database under two names (127.0.0.1 and localhost): asked of the server, before
+            # anything is written (opening the target found the source's schema there, current, and left it).
+            if await from_db.is_same_as(to_db):
+                raise CopyRefused(f"SOURCE and TARGET are the same database ({from_db.target} is {to_db.target})")
             result = await copy_database(from_db, to_db, replace=replace)
     except BaseException:
         if created and isinstance(target_at, Path):

@@ -171,6 +171,11 @@ class Database(Reads):
         """A read-only transaction that sees the database as it was at one moment throughout (writers
         elsewhere go on), e.g. for copying a site."""
 
+    async def is_same_as(self, other: Database) -> bool:
+        """True when `other` is this very database reached under another name (reader copy refuses to copy
+        a site onto itself). False here: SQLite files are compared by the file they are (reader.cli)."""
+        return False
+
     async def healthy(self) -> bool:
         """True when the database answers a query (the health check)."""
         row = await self.fetch_one("SELECT 1 AS ok")

@@ -366,6 +366,31 @@ class PostgresDatabase(Database):
             async with pool.acquire(timeout=self._acquire_timeout) as conn:
                 return _rows(await conn.fetch(numbered(sql), *params))
 
+    async def is_same_as(self, other: Database) -> bool:
+        """One of this database's connections takes a name no other session has, and `other` looks for a
+        session of that name in its own database. Its URL cannot say (127.0.0.1 and localhost, a DNS alias,
+        a socket directory and a TCP port all reach one server), nor can the server's system identifier
+        (pg_control_system()) with the database's name: a cluster cloned by pg_basebackup, a standby, keeps
+        the identifier, and its databases their names, yet is another server. Nor a row of identity written
+        with the schema: a site restored from a dump carries it. pg_stat_activity shows every session's
+        application_name and database to every role, with no privilege asked."""
+        if not isinstance(other, PostgresDatabase):
+            return False
+        mark = f"reader-copy-{secrets.token_hex(8)}"
+        pool = self._require_pool()
+        with _translated():
+            async with pool.acquire(timeout=self._acquire_timeout) as conn:
+                await conn.execute("SELECT set_config('application_name', $1, false)", mark)
+                try:
+                    found = await other.fetch_one(
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ? "
+                        "AND datname = current_database()",
+                        (mark,),
+                    )
+                finally:
+                    await conn.execute("SELECT set_config('application_name', $1, false)", POOL_NAME)
+        return bool(found and found["n"])
+
     def _announced(self, connection: object, pid: int, channel: str, payload: object) -> None:
         node, _, what = str(payload).partition(" ")
         if node == self._node:
