@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.serverproc import reader_command
+from tests.serverproc import new_site, reader_command
 
 # Everything that makes an article what it is; the id and the timestamps are left out on purpose (a re-run
 # writes them anew).
@@ -163,7 +163,7 @@ class Scenario:
 
     @classmethod
     def build(cls, directory: Path, *, count: int = 10_000, before: int = 1_000) -> Scenario:
-        before_db = directory / "before.db"
+        before_db = new_site(directory / "before.db")
         run_import(before_db, write_json(directory / "before.json", articles(before, edition="first edition")))
         source = write_json(directory / "import.json", articles(count, edition="second edition", seed=2))
         reference = copy_database(before_db, directory / "reference.db")

@@ -3,6 +3,7 @@ shutdown, start-up), the benchmark and the scripts run the real server and its c
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import re
@@ -11,14 +12,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
 
+from reader.db import database_for
 from reader.event_loop import listening_processes
 
+Target = TypeVar("Target", Path, str)
 _RUNNING = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
 
 
@@ -39,6 +44,21 @@ def reader_cli(*args: str, stdin: str | None = None) -> str:
     """Run `reader …` to completion (it must succeed); its output."""
     done = subprocess.run(reader_command(*args), input=stdin, capture_output=True, text=True, check=True)
     return done.stdout
+
+
+def new_site(db: Target) -> Target:
+    """`db` made a site with nothing in it (reader's schema, no demo articles), as `READER_SEED_DEMO=false
+    reader migrate` makes one: `reader import`, `user` and `token` use a site, and make none."""
+
+    async def migrate() -> None:
+        opened = database_for(db)
+        await opened.open()
+        await opened.close()
+
+    # In a thread of its own: callers may be async tests, with an event loop running in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, migrate()).result()
+    return db
 
 
 def create_token(db: Path | str, name: str = "tests") -> str:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from reader import __version__
 from reader.cli import main
-from reader.db import ConflictError, DatabaseUnavailable, database_for
+from reader.db import SCHEMA_VERSION, ConflictError, DatabaseUnavailable, database_for
 from reader.models import ArticleDraft
 from reader.settings import port
 from tests.conftest import fill, immutable, opened_nodes, sqlite_write_locked
-from tests.serverproc import reader_command
+from tests.serverproc import new_site, reader_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,11 +50,18 @@ def reader(*args: str, stdin: str = "") -> Outcome:
 
 def test_token_create_prints_only_the_token_on_standard_output(tmp_path: Path) -> None:
     """TOKEN=$(reader token create ci) must hold exactly the token; the advice is for the terminal."""
-    command = reader_command("token", "create", "ci", "--db", str(tmp_path / "r.db"))
+    command = reader_command("token", "create", "ci", "--db", str(new_site(tmp_path / "r.db")))
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"rdr_[A-Za-z0-9_-]{43}\n", done.stdout), done.stdout
     assert "Shown once" in done.stderr
+
+
+def test_version_says_the_database_schema_too() -> None:
+    """Releases of one version number (0.1.0 at schema 14 and at 15) could not be told apart: --version says
+    which schema the code reads and writes, for an operator comparing the nodes of a rolling upgrade."""
+    done = subprocess.run(reader_command("--version"), capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, f"reader {__version__} (database schema {SCHEMA_VERSION})\n")
 
 
 def readme_variables() -> set[str]:
@@ -487,7 +495,7 @@ def test_an_import_that_loses_a_race_again_and_again_is_one_line(
     monkeypatch.setattr(SqlArticleStore, "save_articles", conflict)
     article = tmp_path / "one.json"
     article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
-    done = reader("import", "--db", str(tmp_path / "site.db"), str(article))
+    done = reader("import", "--db", str(new_site(tmp_path / "site.db")), str(article))
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "nothing was written" in done.stderr
 
 
@@ -659,7 +667,7 @@ def test_an_import_says_what_the_layout_checks_find_in_each_article(tmp_path: Pa
     )
     clean = tmp_path / "clean.md"
     clean.write_text("---\ntitle: Clean\nlang: en\n---\n## Part one\n\nText.\n")
-    done = reader("import", "--db", str(tmp_path / "site.db"), str(flawed), str(clean))
+    done = reader("import", "--db", str(new_site(tmp_path / "site.db")), str(flawed), str(clean))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Imported 2 articles into ")
     warnings = [line for line in done.stderr.splitlines() if " warning: " in line]
@@ -808,7 +816,7 @@ def _no_raw_controls(text: str) -> None:
 def test_an_import_files_control_characters_are_shown_escaped(tmp_path: Path, name: str, content: str) -> None:
     source = tmp_path / name
     source.write_text(content % json_escaped(RAW_CONTROLS))
-    done = reader("import", "--db", str(tmp_path / "site.db"), str(source))
+    done = reader("import", "--db", str(new_site(tmp_path / "site.db")), str(source))
     assert done.returncode == 1
     _no_raw_controls(done.stderr)
     assert SHOWN_CONTROLS in done.stderr
@@ -822,7 +830,7 @@ def json_escaped(text: str) -> str:
 def test_paths_and_flags_quoted_in_errors_are_shown_escaped(tmp_path: Path) -> None:
     missing = tmp_path / f"no{RAW_CONTROLS}file.json"
     outcomes = [
-        reader("import", "--db", str(tmp_path / "site.db"), str(missing)),
+        reader("import", "--db", str(new_site(tmp_path / "site.db")), str(missing)),
         reader("token", "list", "--db", str(tmp_path / f"nodir{RAW_CONTROLS}" / "x.db")),
         reader("serve", "--host", RAW_CONTROLS, "--port", "0"),
     ]
@@ -887,3 +895,21 @@ def test_a_password_file_others_may_read_is_one_warning_line(tmp_path: Path, req
         f"reader: warning: the password file {passfile} was ignored: it has group or world access, and "
         f"PostgreSQL's clients read one only with permissions 0600 or less (chmod 600 {shlex.quote(str(passfile))})\n"
     )
+
+
+def test_a_copy_into_a_database_of_an_older_schema_is_refused_not_migrated(tmp_path: Path) -> None:
+    """The target is made when missing (the copy's documented use), but an older one is not moved on behind
+    the nodes of the release it serves: one line, and it stays at its schema."""
+    from tests.test_store import _at_schema
+
+    source, target = tmp_path / "source.db", tmp_path / "old.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+    asyncio.run(_at_schema(target, 14, []))
+    done = reader("copy", str(source), str(target), "--replace")
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2, "", f"reader: error: {target}: schema version 14 is older than this reader's ({SCHEMA_VERSION}); "
+        "run `reader migrate` on it first\n",
+    )  # fmt: skip
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (14,)
+    conn.close()

@@ -6,21 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import TypeVar
 
 import anyio
+import asyncpg
 import pytest
 
 from reader.accounts import AccountStore
 from reader.app import create_app
 from reader.cli import main
-from reader.db import database_for
+from reader.db import SCHEMA_VERSION, database_for
 from reader.settings import Settings
 from reader.throttle import MAX_FAILURES, LoginThrottle, account_key, address_key
 from tests.conftest import AuthActions, client_for, served
+from tests.serverproc import new_site
 from tests.test_cli import Outcome, reader
 
 T = TypeVar("T")
@@ -39,6 +42,13 @@ def on(target: str | Path, work: Callable[[AccountStore], Awaitable[T]]) -> T:
             await db.close()
 
     return asyncio.run(run())
+
+
+@pytest.fixture
+def database_target(database_target: str | Path) -> str | Path:
+    """conftest's, a site on SQLite too (a PostgreSQL one is a copy of a migrated template): the account
+    commands make none."""
+    return new_site(database_target)
 
 
 def add(target: str | Path, *names: str) -> None:
@@ -240,3 +250,82 @@ def test_accounts_of_a_site_from_before_sign_ins_were_recorded_list_none(empty_d
     login = on(empty_database_target, lambda accounts: accounts.verify_login("old", PASSWORD))
     assert login is not None and on(empty_database_target, lambda accounts: accounts.create_session(login))
     assert "last sign-in 20" in reader("user", "list", "--db", db).stdout
+
+
+# ---------------------------------------------------------------- only serve and migrate make or move a schema
+
+# Every command that uses a site as it is; `{file}` an article to import.
+SITE_COMMANDS = [
+    ("user", "list"), ("user", "add", "mai"), ("user", "password", "mai"), ("user", "remove", "mai", "--yes"),
+    ("user", "unlock", "--all"), ("token", "list"), ("token", "create", "ci"), ("token", "revoke", "ci"),
+    ("import", "{file}"),
+]  # fmt: skip
+
+
+def _run_on(target: str | Path, command: tuple[str, ...], tmp_path: Path) -> Outcome:
+    article = tmp_path / "one.json"
+    article.write_text('{"title": "One", "lang": "en", "body_html": "<p>x</p>"}')
+    args = [part.format(file=article) for part in command]
+    return reader(*args, "--db", str(target), stdin=PASSWORD + "\n")
+
+
+async def _schema_of(target: str | Path) -> int | None:
+    """The schema version a database says it has; None for a SQLite file that is not there."""
+    if isinstance(target, Path):
+        if not target.exists():
+            return None
+        with sqlite3.connect(target) as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.close()
+        return version
+    pg = await asyncpg.connect(target)
+    try:
+        if not await pg.fetchval("SELECT to_regclass('reader_schema') IS NOT NULL"):
+            return 0
+        return int(await pg.fetchval("SELECT version FROM reader_schema"))
+    finally:
+        await pg.close()
+
+
+@pytest.mark.parametrize("command", SITE_COMMANDS, ids=" ".join)
+def test_a_missing_or_empty_database_is_refused_not_made_a_site(
+    empty_database_target: str | Path, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    """`reader token list --db typo.db` made typo.db a new site and said there were no tokens; a URL naming
+    another database on the server (`…/postgres`) got reader's schema, or "permission denied for schema
+    public" trying."""
+    done = _run_on(empty_database_target, command, tmp_path)
+    target = str(empty_database_target).partition("?")[0]
+    assert (done.returncode, done.stdout, done.stderr.count("\n")) == (2, "", 1), done
+    assert done.stderr.startswith("reader: error: ") and target.rpartition("/")[2] in done.stderr, done
+    assert "run `reader migrate` to create one" in done.stderr, done
+    # Nothing made: no file, no schema.
+    assert asyncio.run(_schema_of(empty_database_target)) == (None if isinstance(empty_database_target, Path) else 0)
+    if isinstance(empty_database_target, Path):
+        assert list(empty_database_target.parent.glob("empty.db*")) == []
+
+
+@pytest.mark.parametrize("command", SITE_COMMANDS, ids=" ".join)
+def test_a_database_of_an_older_schema_is_refused_not_migrated(
+    empty_database_target: str | Path, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    """During a rolling upgrade the new release's `reader user list` moved a schema-14 database to 15, and
+    the old release's nodes then refused to start: a command that is not serve or migrate says to migrate."""
+    from tests.test_store import _at_schema
+
+    row = "INSERT INTO users (name, password_hash, created_at) VALUES ('mai', 'x', '2020-01-01T00:00:00+00:00')"
+    asyncio.run(_at_schema(empty_database_target, 14, [row]))
+    done = _run_on(empty_database_target, command, tmp_path)
+    assert (done.returncode, done.stdout, done.stderr.count("\n")) == (2, "", 1), done
+    assert f"schema version 14 is older than this reader's ({SCHEMA_VERSION}); run `reader migrate`" in done.stderr
+    assert asyncio.run(_schema_of(empty_database_target)) == 14
+    # serve and migrate still migrate (as documented); then the command works.
+    assert reader("migrate", "--db", str(empty_database_target)).returncode == 0
+    assert asyncio.run(_schema_of(empty_database_target)) == SCHEMA_VERSION
+    after = _run_on(empty_database_target, command, tmp_path)
+    # (the account mai is there already; there is no token to revoke)
+    refusals = (
+        "reader: error: an account named 'mai' already exists\n",
+        "reader: error: there is no token named 'ci'\n",
+    )
+    assert after.returncode == 0 or (after.returncode, after.stderr in refusals) == (2, True), after

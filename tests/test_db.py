@@ -29,6 +29,7 @@ from reader.db import (
 )
 from reader.settings import parse_database
 from tests.conftest import eventually, listener_pids, new_pg_database, opened_nodes, sqlite_write_locked
+from tests.test_cli import Outcome
 
 pytestmark = pytest.mark.anyio
 INSERT = (
@@ -485,6 +486,28 @@ def tcp_cluster() -> Iterator[PostgresCluster]:
         pytest.skip("PostgreSQL is not installed")
     with PostgresCluster.running(prefix="reader-pg-tcp-", tcp=True) as cluster:
         yield cluster
+
+
+def test_a_copy_onto_one_database_under_another_host_name_is_refused(tcp_cluster: PostgresCluster) -> None:
+    """`reader copy …@127.0.0.1:PORT/site …@localhost:PORT/site --replace` copied the site onto itself: the
+    URLs differ, the database is one. Asked of the server, by a role with no privilege beyond its own
+    databases; another database on the same server is still a target."""
+    from tests.test_cli import reader
+
+    tcp_cluster.psql("CREATE ROLE copier LOGIN PASSWORD 'copier-pw'")
+    for name in ("site", "other"):
+        tcp_cluster.psql(f"CREATE DATABASE {name} OWNER copier")
+    site = f"postgresql://copier:copier-pw@127.0.0.1:{tcp_cluster.port}/site"
+    alias = site.replace("@127.0.0.1:", "@localhost:")
+    assert reader("migrate", "--db", site).returncode == 0
+    done = reader("copy", site, alias, "--replace")
+    shown = f"postgresql://copier@127.0.0.1:{tcp_cluster.port}/site is postgresql://copier@localhost:{tcp_cluster.port}/site"
+    assert done == Outcome(2, "", f"reader: error: SOURCE and TARGET are the same database ({shown})\n")
+    assert tcp_cluster.psql("SELECT count(*) FROM articles", "site") == "3"
+    # No session is left with the mark: the source's connection went back to the pool under its own name.
+    assert tcp_cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'reader-copy-%'") == "0"
+    copied = reader("copy", site, alias.replace("/site", "/other"))
+    assert copied.returncode == 0 and copied.stdout.startswith("Copied 3 articles"), copied
 
 
 async def test_sslmode_is_honoured(tcp_cluster: PostgresCluster) -> None:

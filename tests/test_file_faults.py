@@ -22,7 +22,7 @@ from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
 from reader.settings import Settings
 from tests.conftest import SEED_SLUG, AuthActions, client_for, fill, immutable, served
-from tests.serverproc import Server, create_token, http, reader_cli
+from tests.serverproc import Server, create_token, http, new_site, reader_cli
 
 pytestmark = pytest.mark.anyio
 
@@ -238,7 +238,7 @@ async def test_a_full_disk_answers_507_and_writes_again_once_there_is_room(
     small_disk: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = Settings(db_path=small_disk / "reader.db")
-    token = create_token(settings.db_path)
+    token = create_token(new_site(settings.db_path))
     async with served(create_app(settings)) as app, client_for(app) as client:
         filler = fill(small_disk)
         big = {**ARTICLE, "body_html": "<p>" + "x " * 200_000 + "</p>"}

@@ -19,7 +19,7 @@ from reader.importer import ImportFailure, drafts_from_files
 from reader.models import BY_CLI_IMPORT, DRAFT
 from reader.store import SqlArticleStore
 from tests.conftest import CountedCalls
-from tests.serverproc import reader_command
+from tests.serverproc import new_site, reader_command
 from tests.test_sanitize import TRICKY_BODY, TRICKY_STORED
 
 JSON_ARTICLE = {
@@ -169,7 +169,7 @@ def test_a_state_that_cannot_be_read_stops_the_import(
 
 
 def test_an_import_publishes_new_articles_keeps_drafts_drafts_and_makes_drafts_when_told(tmp_path: Path) -> None:
-    db = tmp_path / "drafts.db"
+    db = new_site(tmp_path / "drafts.db")
     first = [
         write(tmp_path / "held.md", MARKDOWN.replace("lang: en", "lang: en\ndraft: true")),
         write(tmp_path / "out.json", json.dumps(JSON_ARTICLE)),
@@ -210,7 +210,7 @@ def test_duplicate_slugs_across_files_are_refused(tmp_path: Path) -> None:
 
 
 def test_cli_imports_and_reimports_in_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "cli.db"
+    db = new_site(tmp_path / "cli.db")
     files = [
         write(tmp_path / "a.json", json.dumps(JSON_ARTICLE)),
         write(tmp_path / "b.md", MARKDOWN),
@@ -233,7 +233,7 @@ def test_cli_imports_and_reimports_in_place(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_cli_malformed_file_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "cli.db"
+    db = new_site(tmp_path / "cli.db")
     good = write(tmp_path / "good.json", json.dumps(JSON_ARTICLE))
     assert main(["import", "--db", str(db), str(good)]) == 0
     before = rows(db)
@@ -250,7 +250,7 @@ def test_cli_malformed_file_writes_nothing(tmp_path: Path, capsys: pytest.Captur
 def test_console_script_exit_status(tmp_path: Path) -> None:
     bad = write(tmp_path / "bad.json", "[")
     result = subprocess.run(
-        reader_command("import", "--db", str(tmp_path / "x.db"), str(bad)),
+        reader_command("import", "--db", str(new_site(tmp_path / "x.db")), str(bad)),
         capture_output=True,
         text=True,
         check=False,
@@ -296,7 +296,7 @@ def test_times_without_an_offset_are_imported_in_the_sites_zone(
     # Jekyll's and Hugo's front matter and many CMS exports write a time without its offset; it is stored
     # with the offset of READER_TIME_ZONE, so the API (RFC 3339 only) can send it and take it back.
     monkeypatch.setenv("READER_TIME_ZONE", "Asia/Ho_Chi_Minh")
-    db = tmp_path / "zoned.db"
+    db = new_site(tmp_path / "zoned.db")
     files = [
         write(tmp_path / "a.md", MARKDOWN.replace("published: 2026-01-02", "published: 2026-01-02 08:30:00")),
         write(tmp_path / "b.json", json.dumps({**JSON_ARTICLE, "published": "2021-03-31 08:00"})),
@@ -801,7 +801,7 @@ def test_only_an_unambiguous_bold_first_paragraph_is_the_lead(tmp_path: Path, bo
 
 
 def test_an_import_as_drafts_holds_back_new_articles_only(tmp_path: Path) -> None:
-    db = tmp_path / "site.db"
+    db = new_site(tmp_path / "site.db")
     old = write(tmp_path / "old.json", json.dumps(JSON_ARTICLE))
     assert main(["import", "--db", str(db), str(old)]) == 0  # published: the command line's default
     new = write(tmp_path / "new.md", MARKDOWN)

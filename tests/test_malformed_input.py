@@ -11,6 +11,7 @@ from reader.cli import main
 from reader.importer import ImportFailure, drafts_from_files
 from tests import rawasgi
 from tests.conftest import SEED_SLUG, ServedApp
+from tests.serverproc import new_site
 
 pytestmark = pytest.mark.anyio
 
@@ -104,7 +105,7 @@ def test_the_import_command_refuses_them_in_one_line(
     text, message = FILES[name]
     path = tmp_path / name
     path.write_text(text)
-    status = main(["import", "--db", str(tmp_path / "r.db"), str(path)])
+    status = main(["import", "--db", str(new_site(tmp_path / "r.db")), str(path)])
     err = capsys.readouterr().err
     assert status == 1 and message in err and "Traceback" not in err
     assert err.splitlines() == [err.splitlines()[0], "reader import: nothing was written."]

@@ -23,9 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from reader import __version__
+from reader.db import SCHEMA_VERSION
 from reader.event_loop import listening_processes
 from tests.conftest import EDITOR_PASSWORD, SEED_SLUG, csrf_token
-from tests.serverproc import Server, add_editor, create_token, reader_command
+from tests.serverproc import Server, add_editor, create_token, new_site, reader_command
 from tests.test_access_log import TEXT_LINE
 
 DEADLINE = 30.0  # seconds: far beyond the one second a line may wait, for a loaded machine
@@ -142,7 +144,10 @@ def test_the_serving_line_names_the_port_bound_also_for_port_0(server: Server) -
     server.terminate()
     assert server.wait() == 0
     ours = [line for line in server.stderr_path.read_text().splitlines() if line.startswith("reader ")]
-    assert len(ours) == 1 and re.fullmatch(rf"reader \S+: serving \S+ at http://127\.0\.0\.1:{server.port}/", ours[0])
+    # And the schema the release reads and writes: two releases of one version number differ there, and a
+    # rolling upgrade's logs say which node runs which.
+    release = rf"reader {re.escape(__version__)} \(database schema {SCHEMA_VERSION}\)"
+    assert len(ours) == 1 and re.fullmatch(rf"{release}: serving \S+ at http://127\.0\.0\.1:{server.port}/", ours[0])
 
 
 # ---------------------------------------------------------------- workers
@@ -198,7 +203,7 @@ def put_article(port: int, token: str, slug: str, title: str, status: str | None
 def start_two_workers(server: Server) -> tuple[str, Path, set[int]]:
     """`reader serve --workers 2 --access-log FILE` on the server's database: an API token, the log file and
     the two workers' process ids."""
-    token = create_token(server.db)
+    token = create_token(new_site(server.db))
     log = server.directory / "access.log"
     server.workers = 2
     server.args = ["--access-log", str(log)]
@@ -365,7 +370,7 @@ def sign_in_through(server: Server, worker: int, pids: set[int], password: str) 
 def test_failed_sign_ins_across_workers_are_throttled_as_on_one(server: Server) -> None:
     # The counts live in the database: five wrong passwords, alternately through each worker, and the
     # sixth attempt, even with the right password, waits — as it would on one worker.
-    add_editor(server.db, "someone", EDITOR_PASSWORD)
+    add_editor(new_site(server.db), "someone", EDITOR_PASSWORD)
     server.workers = 2
     server.start()
     first, second = sorted(worker_pids(server))

@@ -27,7 +27,7 @@ from tests.conftest import (
     opened_nodes,
     served,
 )
-from tests.serverproc import Server
+from tests.serverproc import Server, new_site
 from tests.test_accounts import ChangedWhileVerifying
 from tests.test_cli import reader
 
@@ -258,7 +258,7 @@ def test_behind_a_trusted_proxy_a_client_cannot_choose_its_address(tmp_path: Pat
     """`reader serve` with READER_TRUST_PROXY: X-Forwarded-For is read from the right, where the trusted
     proxy (127.0.0.1 here) appended the address it saw; what the client wrote to the left is not believed.
     Without it every client would share the proxy's address."""
-    db = tmp_path / "site.db"
+    db = new_site(tmp_path / "site.db")
     assert reader("user", "add", "someone", "--db", str(db), stdin=EDITOR_PASSWORD + "\n").returncode == 0
     env = {"READER_TRUST_PROXY": "true", "READER_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}
     server = Server(db=db, directory=tmp_path, env=env).start()

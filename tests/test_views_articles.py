@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
@@ -361,3 +363,18 @@ def _main_text_below_heading(html: str) -> str:
     """The words of a page's main region after its h1, lower case."""
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
     return re.sub(r"<[^>]*>", " ", main.split("</h1>", 1)[-1]).lower()
+
+
+async def test_the_deployment_guides_title_command_prints_the_title(client: httpx.AsyncClient) -> None:
+    """docs/deployment.md's worked example reads an article's title from its page with grep (and sed): its
+    `[^<]*` printed only the `<h1 …>` tag once the title sat in a sentence's `<span>`. The documented command,
+    run on a page, prints what the guide says it does."""
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "deployment.md").read_text()
+    found = re.search(r"^curl -s http://127\.0\.0\.1:8002/articles/hello-nodes \| (.+)\n# → (.+)$", guide, re.M)
+    assert found is not None, "the worked example's step 4 changed: update this test"
+    command, shown = found.groups()
+    page = (await client.get(f"/articles/{EN_SLUG}")).text
+    done = subprocess.run(["sh", "-c", command], input=page, capture_output=True, text=True, check=True)
+    title = (await client.get(f"/api/articles/{EN_SLUG}")).json()["title"]
+    assert title and done.stdout == f"{title}\n"
+    assert shown == "Hello, nodes"  # the title of the example's article, as printed

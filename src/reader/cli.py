@@ -21,6 +21,7 @@ from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
 from reader.copying import SITE_TABLES, CopyRefused, copy_database, counted
 from reader.db import (
+    SCHEMA_VERSION,
     ConflictError,
     Database,
     DatabaseError,
@@ -59,6 +60,9 @@ if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
+# What --version and the serving line say: with the schema the code reads and writes, which tells two releases
+# apart where the version number does not, e.g. the nodes of a rolling upgrade (docs/deployment.md, Upgrades).
+RELEASE = f"reader {__version__} (database schema {SCHEMA_VERSION})"
 
 
 class ProgressBar:
@@ -98,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         + "\n".join(f"  {name:<{width}}  {meaning}" for name, meaning in ENVIRONMENT),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("--version", action="version", version=RELEASE)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = (
         "a SQLite file, or a postgresql://user:password@host:port/dbname URL (default: $READER_DB, else ./reader.db)"
@@ -270,16 +274,24 @@ def _fail(message: str | Exception, database: str | Path | None = None) -> int:
 
 @asynccontextmanager
 async def _opened(
-    target: str | Path, settings: Settings, *, seed: Seed | None = None, reading: bool = False
+    target: str | Path,
+    settings: Settings,
+    *,
+    seed: Seed | None = None,
+    reading: bool = False,
+    create: bool = False,
+    upgrade: bool = False,
 ) -> AsyncIterator[tuple[Database, bool]]:
-    """A command's database for the command's length: (database, just created). Opened and migrated, or
-    with `reading` opened as it is (reader copy's source)."""
+    """A command's database for the command's length: (database, just created). Opened for writing, or with
+    `reading` opened as it is (reader copy's source). Its schema must be this reader's: one is made only
+    with `create` (a missing or empty database) and an older one migrated only with `upgrade` (serve,
+    migrate); else the one line says to run `reader migrate` (Database.open)."""
     db = database_for(target, read_connections=1, busy_timeout_ms=settings.busy_timeout_ms)
     if reading:
         await db.open_for_reading()
         created = False
     else:
-        created = await db.open(seed=seed)
+        created = await db.open(seed=seed, create=create, upgrade=upgrade)
     try:
         yield db, created
     finally:
@@ -295,7 +307,8 @@ async def _prepare(settings: Settings, *, search: bool = False) -> str:
     async def seed(tx: Transaction) -> None:
         added.append((await seed_demo(tx)).created)
 
-    async with _opened(settings.database, settings, seed=seed if settings.seed_demo else None) as (db, created):
+    seeding = seed if settings.seed_demo else None
+    async with _opened(settings.database, settings, seed=seeding, create=True, upgrade=True) as (db, created):
         made = await SqlArticleStore(db).refresh_all_search() if search else 0
         done = f"; made the search words of {counted(made, SITE_TABLES['articles'])}" if made else ""
         if added:
@@ -374,7 +387,7 @@ def _announce(settings: Settings, host: str, port: int) -> None:
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
     # An IPv6 literal goes in brackets in a URL (RFC 3986, 3.2.2): http://:::8875/ is no address.
     shown = f"[{host}]" if ":" in host else host
-    _say(f"reader {__version__}: serving {target} at http://{shown}:{port}/{processes}")
+    _say(f"{RELEASE}: serving {target} at http://{shown}:{port}/{processes}")
 
 
 @contextmanager
@@ -589,8 +602,13 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
     try:
         async with (
             _opened(source_at, settings, reading=True) as (from_db, _),
-            _opened(target_at, settings) as (to_db, _),
+            # A missing or empty target is made (the copy's documented use); an older one is refused.
+            _opened(target_at, settings, create=True) as (to_db, _),
         ):
+            # One PostgreSQL database under two names (127.0.0.1 and localhost): asked of the server, before
+            # anything is written (opening the target found the source's schema there, current, and left it).
+            if await from_db.is_same_as(to_db):
+                raise CopyRefused(f"SOURCE and TARGET are the same database ({from_db.target} is {to_db.target})")
             result = await copy_database(from_db, to_db, replace=replace)
     except BaseException:
         if created and isinstance(target_at, Path):

@@ -143,11 +143,17 @@ class Database(Reads):
         return True
 
     @abstractmethod
-    async def open(self, *, check: bool = True, seed: Seed | None = None) -> bool:
+    async def open(
+        self, *, check: bool = True, seed: Seed | None = None, create: bool = True, upgrade: bool = True
+    ) -> bool:
         """Connect and migrate the schema; True when the schema was created just now (an empty database).
 
         `seed` fills a new database inside the transaction that creates its schema, so that the two commit
         together (a node dying in between leaves an empty database, which the next node creates and seeds).
+        Without `create`, a database with no schema (a missing SQLite file, an empty one) is refused; without
+        `upgrade`, one with an older schema is: only `reader serve` and `reader migrate` make or change a
+        schema, so that a command with a typo in its target, or a new release's command run during a rolling
+        upgrade, changes no database behind the operator's back. Both refused before anything is written.
         DatabaseError, with the connections closed again, for a database reader cannot use.
         """
 
@@ -169,6 +175,11 @@ class Database(Reads):
     def snapshot(self) -> AbstractAsyncContextManager[Reads]:
         """A read-only transaction that sees the database as it was at one moment throughout (writers
         elsewhere go on), e.g. for copying a site."""
+
+    async def is_same_as(self, other: Database) -> bool:
+        """True when `other` is this very database reached under another name (reader copy refuses to copy
+        a site onto itself). False here: SQLite files are compared by the file they are (reader.cli)."""
+        return False
 
     async def healthy(self) -> bool:
         """True when the database answers a query (the health check)."""
@@ -200,10 +211,16 @@ def newer_schema(target: str, version: int) -> str:
     )
 
 
+def missing_database(target: str) -> str:
+    """Why a SQLite file that is not there is refused where no database is to be created."""
+    return f"{target}: no such database file; run `reader migrate` to create one"
+
+
 def unreadable_schema(target: str, version: int) -> str:
-    """Why a database whose schema is not this reader's is refused for reading (reader copy's source)."""
+    """Why a database whose schema is not this reader's is refused, where it is to be used as it is: reader
+    copy's source, and the commands that neither create nor migrate (Database.open's `create`, `upgrade`)."""
     if version == 0:
-        return f"{target}: holds no reader site (no schema)"
+        return f"{target}: holds no reader site (no schema); run `reader migrate` to create one"
     if version > SCHEMA_VERSION:
         return newer_schema(target, version)
     return (

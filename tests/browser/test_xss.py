@@ -61,7 +61,7 @@ from tests.browser.xss_site import (
     write_import_files,
 )
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
-from tests.serverproc import Server, add_editor, create_token, reader_cli
+from tests.serverproc import Server, add_editor, create_token, new_site, reader_cli
 from tests.xss_payloads import PAYLOADS, Payload
 
 EMBEDS_PER_PAGE = 60
@@ -116,7 +116,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator
     files.mkdir()
     (host_dir / "static").mkdir(parents=True)
     (host_dir / "static" / "host.js").write_text(HOST_SCRIPT)
-    db = base / "reader.db"
+    db = new_site(base / "reader.db")
     reader_cli("import", "--db", str(db), *map(str, write_import_files(files)))
     add_editor(db, EDITOR_NAME, EDITOR_PASSWORD)
     token = create_token(db, "xss-corpus")

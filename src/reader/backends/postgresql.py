@@ -291,11 +291,13 @@ class PostgresDatabase(Database):
             await self.close()
             raise
 
-    async def open(self, *, check: bool = True, seed: Seed | None = None) -> bool:
+    async def open(
+        self, *, check: bool = True, seed: Seed | None = None, create: bool = True, upgrade: bool = True
+    ) -> bool:
         """Connect the pool and migrate; `check` has nothing to verify here (PostgreSQL checks its pages)."""
         self._pool = await self._connect_pool()
         async with self._first_use():
-            created = await self._migrate(self._pool, seed)
+            created = await self._migrate(self._pool, seed, create=create, upgrade=upgrade)
         return created
 
     async def open_for_reading(self) -> None:
@@ -307,7 +309,7 @@ class PostgresDatabase(Database):
             if version != SCHEMA_VERSION:
                 raise DatabaseError(unreadable_schema(self.target, version))
 
-    async def _migrate(self, pool: asyncpg.Pool, seed: Seed | None) -> bool:
+    async def _migrate(self, pool: asyncpg.Pool, seed: Seed | None, *, create: bool, upgrade: bool) -> bool:
         async with pool.acquire(timeout=CONNECT_TIMEOUT) as conn, conn.transaction():
             # Held until this transaction ends: nodes starting together migrate one after another, and
             # every one after the first finds the schema current.
@@ -316,6 +318,10 @@ class PostgresDatabase(Database):
             version = int(await conn.fetchval("SELECT version FROM reader_schema")) if exists else 0
             if version > SCHEMA_VERSION:
                 raise DatabaseError(newer_schema(self.target, version))
+            if (version == 0 and not create) or (0 < version < SCHEMA_VERSION and not upgrade):
+                # Before anything is written: another database on the server (`/postgres`) is not made a
+                # site, nor is a schema moved on under an older release's nodes.
+                raise DatabaseError(unreadable_schema(self.target, version))
             if version == SCHEMA_VERSION:
                 return False
             if not exists:
@@ -386,6 +392,31 @@ class PostgresDatabase(Database):
         with _translated():
             async with pool.acquire(timeout=self._acquire_timeout) as conn:
                 return _rows(await conn.fetch(numbered(sql), *params))
+
+    async def is_same_as(self, other: Database) -> bool:
+        """One of this database's connections takes a name no other session has, and `other` looks for a
+        session of that name in its own database. Its URL cannot say (127.0.0.1 and localhost, a DNS alias,
+        a socket directory and a TCP port all reach one server), nor can the server's system identifier
+        (pg_control_system()) with the database's name: a cluster cloned by pg_basebackup, a standby, keeps
+        the identifier, and its databases their names, yet is another server. Nor a row of identity written
+        with the schema: a site restored from a dump carries it. pg_stat_activity shows every session's
+        application_name and database to every role, with no privilege asked."""
+        if not isinstance(other, PostgresDatabase):
+            return False
+        mark = f"reader-copy-{secrets.token_hex(8)}"
+        pool = self._require_pool()
+        with _translated():
+            async with pool.acquire(timeout=self._acquire_timeout) as conn:
+                await conn.execute("SELECT set_config('application_name', $1, false)", mark)
+                try:
+                    found = await other.fetch_one(
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ? "
+                        "AND datname = current_database()",
+                        (mark,),
+                    )
+                finally:
+                    await conn.execute("SELECT set_config('application_name', $1, false)", POOL_NAME)
+        return bool(found and found["n"])
 
     def _announced(self, connection: object, pid: int, channel: str, payload: object) -> None:
         node, _, what = str(payload).partition(" ")

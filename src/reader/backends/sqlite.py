@@ -34,6 +34,7 @@ from reader.db import (
     Row,
     Seed,
     Transaction,
+    missing_database,
     unreadable_schema,
 )
 from reader.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -218,19 +219,25 @@ class SQLiteDatabase(Database):
     def target(self) -> str:
         return str(self.path)
 
-    async def open(self, *, check: bool = True, seed: Seed | None = None, create: bool = True) -> bool:
+    async def open(
+        self, *, check: bool = True, seed: Seed | None = None, create: bool = True, upgrade: bool = True
+    ) -> bool:
         """Open the connections, migrating the schema; True when the schema was created just now.
 
         With `check`, the whole file is verified (PRAGMA quick_check, about a second per GB) before anything
         is written to it, so a damaged database is refused untouched instead of being written into. Without
-        `create`, a database without reader's schema is refused too.
+        `create`, a missing file or one without reader's schema is refused too (no file is made); without
+        `upgrade`, one with an older schema.
         """
         _check_path(self.path)
+        if not create and not self.path.exists():
+            # Before connecting: sqlite3 would make the file.
+            raise DatabaseError(missing_database(self.target))
         async with self._opening():
             before = _file_id(self.path)
             self._writer = await self._connect()
             self._writer_busy_ms = self._busy_timeout_ms
-            created = await self._migrate(self._writer, check=check, seed=seed, create=create)
+            created = await self._migrate(self._writer, check=check, seed=seed, create=create, upgrade=upgrade)
             await self._open_readers()
             self._opened = _file_id(self.path)
             if before is not None and before != self._opened:
@@ -418,11 +425,13 @@ class SQLiteDatabase(Database):
         await conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
-    async def _migrate(self, conn: aiosqlite.Connection, *, check: bool, seed: Seed | None, create: bool) -> bool:
+    async def _migrate(
+        self, conn: aiosqlite.Connection, *, check: bool, seed: Seed | None, create: bool, upgrade: bool
+    ) -> bool:
         # Read before writing anything, so that a file which is not SQLite is left untouched.
         version = int(await _scalar(conn, "PRAGMA user_version"))
         await _scalar(conn, "SELECT count(*) FROM sqlite_master")
-        if version > SCHEMA_VERSION or (version == 0 and not create):
+        if version > SCHEMA_VERSION or (version == 0 and not create) or (0 < version < SCHEMA_VERSION and not upgrade):
             raise DatabaseError(unreadable_schema(self.target, version))
         if check:
             # A readable first page says nothing about the rest: garbage in any table's pages only shows
