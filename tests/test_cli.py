@@ -80,6 +80,15 @@ def test_help_lists_every_environment_variable_the_readme_documents(capsys: pyte
     assert documented <= shown, f"missing from --help: {sorted(documented - shown)}"
 
 
+@pytest.mark.parametrize("command", ["import", "user", "token"])
+def test_help_says_which_commands_need_an_existing_site(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # They refuse a missing database or an older schema (only serve and migrate make or move one on).
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "works on an existing site" in said and "run 'reader migrate' first" in said
+
+
 def test_every_variable_settings_reads_is_documented() -> None:
     from reader.settings import ENVIRONMENT
 

@@ -60,6 +60,11 @@ if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
+# What `reader import`, `user` and `token` say of their database in --help: they make none and move none on.
+_EXISTING_SITE = (
+    "It works on an existing site, one that 'reader serve' or 'reader migrate' made: a missing database, or one "
+    "at an older schema, is refused (run 'reader migrate' first)."
+)
 # What --version and the serving line say: with the schema the code reads and writes, which tells two releases
 # apart where the version number does not, e.g. the nodes of a rolling upgrade (docs/deployment.md, Upgrades).
 RELEASE = f"reader {__version__} (database schema {SCHEMA_VERSION})"
@@ -141,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         help="import articles from files",
         description="Import articles from JSON, Markdown (YAML front matter) and HTML files in one "
-        "transaction: a malformed file stops the run and nothing is written.",
+        "transaction: a malformed file stops the run and nothing is written. " + _EXISTING_SITE,
     )
     importer.add_argument("--db", help=db_help)
     importer.add_argument(
@@ -159,7 +164,9 @@ def _parser() -> argparse.ArgumentParser:
         "files", nargs="+", type=Path, metavar="FILE", help=".json, .md/.markdown, .html/.htm or .txt (plain text) file"
     )
 
-    user = commands.add_parser("user", help="manage editor accounts")
+    user = commands.add_parser(
+        "user", help="manage editor accounts", description="Manage editor accounts. " + _EXISTING_SITE
+    )
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     add = user_commands.add_parser(
         "add", help="add an editor account",
@@ -200,7 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     unlock_whom.add_argument("--all", action="store_true", help="every account and client address")
     unlock.add_argument("--db", help=db_help)
 
-    token = commands.add_parser("token", help="manage API tokens")
+    token = commands.add_parser("token", help="manage API tokens", description="Manage API tokens. " + _EXISTING_SITE)
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = token_commands.add_parser(
         "create", help="create an API token and print it (once)",
