@@ -572,8 +572,25 @@ def test_a_printed_table_keeps_every_column_on_the_paper(browser: Browser, live_
         assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, seen
         assert seen["textSize"] == 16 * int(size) / 100, seen
         assert seen["tableSize"] >= min(seen["textSize"], 20), seen  # no smaller than needed: 125 % at least
+        # Each cell keeps a minimum width of its share of the page, by the table's column count: a count the
+        # stylesheet rounded down (9 columns as 8, 15 as 12) gave each cell more than its share, and the
+        # cells of 9, 11, 13 and more columns reached 13-207 px past the page.
+        for columns in (9, 11, 13, 15, 18):
+            page.evaluate(NUMBERS_TABLE, columns)
+            seen = page.evaluate(TABLE_ON_PAPER)
+            assert seen["cells"] == 4 * columns, seen
+            assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, (columns, seen)
     finally:
         context.close()
+
+
+# The first table replaced by one of `columns` columns of numbers, a header row and three rows.
+NUMBERS_TABLE = """(columns) => {
+  const row = (cell, first) => '<tr>' + Array.from({length: columns}, (_, i) => cell(first + i * 7)).join('') + '</tr>';
+  document.querySelector('.reader-table table').innerHTML =
+    '<thead>' + row((n) => `<th scope="col">${n} px</th>`, 1900) + '</thead><tbody>'
+    + [1024, 2048, 4096].map((first) => row((n) => `<td>${n}</td>`, first)).join('') + '</tbody>';
+}"""
 
 
 # The words of the first table's cells (numbers, "px", header words) that print on two lines, a part on each.
