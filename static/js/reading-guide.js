@@ -103,8 +103,11 @@ function findPlace(article, place) {
 // Caret browsing (F7; Chrome's "Navigate pages with a text cursor") is the browser's setting, which no page can
 // read, and Chromium leaves a caret in the text at every click with it off as well: a caret alone does not
 // say the arrows are the caret's (with it off they scroll the page, and the guide would only slide with the
-// text). What the keys do says it. A key left to the browser that moves the caret shows it on, one that does
-// not shows it off (F7 pressed again); it is remembered for the tab (sessionStorage), as the setting is the
+// text). What the keys do says it. A key left to the browser that moves the caret shows it on; ← or → that
+// leaves a caret between two characters of a text where it was shows it off (F7 pressed again). No other key
+// that leaves the caret shows it off: with caret browsing on, Home or End at a line's edge (End pressed
+// twice), ↑ on the first line, a key at the text's ends or with no caret move nothing either, and one such
+// key turned it off for the tab. It is remembered for the tab (sessionStorage), as the setting is the
 // browser's and not the page's. Until a key has shown it on, a caret or selection the pointer left is a mouse
 // user's, and the arrows move the guide; one left some other way (a key, find in page) stays the caret's.
 const CARET_KEYS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End"];
@@ -121,9 +124,9 @@ function stored() {
 
 export class ReadingGuide {
   mode = "off"; // "off" | "1" | "3" | "5" | "ruler"
-  #caretBrowsing = stored(); // a key was seen moving the caret (and none since failed to)
+  #caretBrowsing = stored(); // a key was seen moving the caret (and no ← or → since failed to)
   #byPointer = false; // the selection was last placed by the pointer
-  #caretBefore = null; // where the caret was when a caret key was last left to the browser
+  #caretBefore = null; // where the caret was when a caret key was last left to the browser, and if it had to move
   #listeners = [];
   #line = null; // index of the band's first line (the ruler's line); null until the guide is first shown
   #held = null; // while the reader scrolls: where the band is held, in px from the article's top (unsnapped)
@@ -156,9 +159,14 @@ export class ReadingGuide {
     return this.#caretBrowsing || !this.#byPointer;
   }
 
-  #caretAt() {
+  // The caret's node and offset, and whether `key` would move it with caret browsing on: ← or → from a
+  // collapsed caret between two characters of a text.
+  #caretAt(key) {
     const selection = this.selection();
-    return selection?.rangeCount ? [selection.focusNode, selection.focusOffset] : [null, 0];
+    if (!selection?.rangeCount) return [null, 0, false];
+    const [node, offset] = [selection.focusNode, selection.focusOffset];
+    const inside = selection.isCollapsed && node.nodeType === Node.TEXT_NODE && offset > 0 && offset < node.length;
+    return [node, offset, inside && (key === "ArrowLeft" || key === "ArrowRight")];
   }
 
   // A caret key went to the browser: whether the caret moved is known at the next key (its default action is
@@ -167,16 +175,17 @@ export class ReadingGuide {
     const target = event.composedPath()[0];
     const control = target instanceof Element && target.closest(CONTROLS);
     const plain = !(event.shiftKey || event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented);
-    this.#caretBefore = plain && !control && CARET_KEYS.includes(event.key) ? this.#caretAt() : null;
+    this.#caretBefore = plain && !control && CARET_KEYS.includes(event.key) ? this.#caretAt(event.key) : null;
   }
 
   #caretKeyDone() {
     if (!this.#caretBefore) return;
     const [node, offset] = this.#caretAt();
-    const moved = node !== this.#caretBefore[0] || offset !== this.#caretBefore[1];
+    const [nodeBefore, offsetBefore, mustMove] = this.#caretBefore;
+    const moved = node !== nodeBefore || offset !== offsetBefore;
     this.#caretBefore = null;
     if (moved) this.#byPointer = false;
-    if (moved === this.#caretBrowsing) return;
+    if (moved === this.#caretBrowsing || !(moved || mustMove)) return;
     this.#caretBrowsing = moved;
     try {
       sessionStorage.setItem(CARET_STORE, moved ? "1" : "0");

@@ -443,7 +443,8 @@ def test_with_caret_browsing_the_arrows_move_the_caret(
 ) -> None:
     # The whole browser with its "Navigate pages with a text cursor" setting on (what F7 turns on): after a
     # click the first ← moves the caret, which says caret browsing is on, and the arrows are the caret's from
-    # then on; the tab remembers it, so on the next page they are the caret's from the first press.
+    # then on (a key that has nowhere to move the caret does not say it is off); the tab remembers it, so on
+    # the next page they are the caret's from the first press.
     (tmp_path / "Default").mkdir()
     (tmp_path / "Default" / "Preferences").write_text(
         json.dumps({"settings": {"a11y": {"caretbrowsing": {"enabled": True}}}})
@@ -468,6 +469,20 @@ def test_with_caret_browsing_the_arrows_move_the_caret(
             after = page.evaluate(CARET)
             assert after["inArticle"] and (after["node"], after["offset"]) != (before["node"], before["offset"])
             assert page.evaluate("() => window.__prevented")[-1] == ["ArrowDown", False], visit
+            if visit == "first":
+                # End pressed again: the caret cannot move, which was taken for caret browsing turned off, for
+                # the tab (known at the next key); after the next click ↓ moved the guide and not the caret.
+                page.keyboard.press("End")
+                at_end = page.evaluate(CARET)
+                for _ in range(2):
+                    page.keyboard.press("End")
+                    assert page.evaluate(CARET) == at_end
+                click_in_the_text(page)
+                before = page.evaluate(CARET)
+                page.keyboard.press("ArrowDown")
+                after = page.evaluate(CARET)
+                assert (after["node"], after["offset"]) != (before["node"], before["offset"])
+                assert page.evaluate("() => window.__prevented")[-1] == ["ArrowDown", False]
     finally:
         context.close()
 
