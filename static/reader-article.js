@@ -139,15 +139,21 @@ function parse(html, base) {
 }
 
 // A fetch from another origin that fails outright (TypeError) is most often the browser refusing reader's answer
-// (CORS), whose own message does not say what to do: this does, once a page.
+// (CORS), whose own message does not say what to do: this does, once a page. A sandboxed frame's page has an
+// opaque origin, sent as "null", which no allowlist can name (self.origin says it; location.origin is its
+// address's, which the hint named as the one to add).
 let hinted = false;
 function hintOrigins(url, error) {
-  if (hinted || !(error instanceof TypeError) || url.origin === location.origin) return;
+  if (hinted || !(error instanceof TypeError) || url.origin === self.origin) return;
   hinted = true;
-  console.warn(
-    `<reader-article>: could not load ${url.href}. If reader's READER_EMBED_ORIGINS does not list this page's ` +
-      `origin, ${location.origin}, the browser blocks the answer (CORS): ask reader's operator to add it.`,
-  );
+  const advice =
+    self.origin === "null"
+      ? "This page is in a sandboxed frame: its origin is opaque (sent as null), which READER_EMBED_ORIGINS " +
+        "cannot list. Add allow-same-origin to the frame's sandbox attribute, so that the page keeps its own " +
+        "origin, and ask reader's operator to add that origin."
+      : `If reader's READER_EMBED_ORIGINS does not list this page's origin, ${self.origin}, the browser ` +
+        "blocks the answer (CORS): ask reader's operator to add it.";
+  console.warn(`<reader-article>: could not load ${url.href}. ${advice}`);
 }
 
 // The settings as reader last answered them, for every component on the page: in memory, and in the tab's

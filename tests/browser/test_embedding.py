@@ -193,6 +193,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
         "slash.html": links.replace(f"/embed/{EN_SLUG}", f"/embed/{SEED_SLUG}/"),
         "slash.isolated.html": links.replace(f"/embed/{EN_SLUG}", f"/embed/{SEED_SLUG}/"),
         "plain.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
+        # The component's page in a sandboxed frame: an opaque origin (test_a_sandboxed_page_is_told_…).
+        "sandboxed.html": '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sandboxed</title>'
+        '</head><body><iframe sandbox="allow-scripts" title="Article" src="plain.html"></iframe></body></html>',
         "hostile.css": HOSTILE_CSS,
         "custom-properties.html": component.replace("hostile.css", "custom-properties.css"),
         "custom-properties.css": "reader-article {\n"
@@ -643,6 +646,26 @@ def test_a_site_not_on_the_allowlist_gets_nothing(host_context: BrowserContext, 
         f"<reader-article>: could not load {sites.reader}/articles/{SEED_SLUG}/fragment. If reader's "
         f"READER_EMBED_ORIGINS does not list this page's origin, {sites.stranger}, the browser blocks the answer "
         "(CORS): ask reader's operator to add it."
+    ]
+
+
+def test_a_sandboxed_page_is_told_why_the_allowlist_cannot_help(host_context: BrowserContext, sites: Sites) -> None:
+    # In a sandboxed frame the page's origin is opaque, sent as "null": the hint named it as the origin to add
+    # to READER_EMBED_ORIGINS, which no allowlist can hold. It says what to do instead. (The host's own
+    # origin is on the list: only the sandbox keeps the answer out.)
+    page = host_context.new_page()
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.goto(sites.host + "/sandboxed.html")
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("link", name="Read the article")).to_be_visible()
+    page.frames[1].wait_for_function("() => window.readerEvents.length > 0")
+    assert page.frames[1].evaluate("[window.origin, window.readerEvents]") == ["null", ["reader:error"]]
+    assert [w for w in warnings if "<reader-article>" in w] == [
+        f"<reader-article>: could not load {sites.reader}/articles/{SEED_SLUG}/fragment. This page is in a "
+        "sandboxed frame: its origin is opaque (sent as null), which READER_EMBED_ORIGINS cannot list. Add "
+        "allow-same-origin to the frame's sandbox attribute, so that the page keeps its own origin, and ask "
+        "reader's operator to add that origin."
     ]
 
 
