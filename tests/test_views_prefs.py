@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from reader.app import create_app
+from reader.saved_note import NOTE_GROUPS
 from reader.settings import Settings
 from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, client_for, served
 
@@ -235,25 +236,51 @@ async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> Non
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
 
 
-@pytest.mark.parametrize(
-    ("data", "saved", "group", "said"),
-    [
-        ({"action": "bigger"}, "reader-size-controls:bigger", "reader-toolbar", "Cỡ chữ 112,5\u00a0%"),
-        (
-            {"action": "set", "line_height": "2", "letter_spacing": "0.12", "panel": "open"},
-            "reader-spacing:set:line_height:letter_spacing",
-            "reader-spacing",
-            "Giãn dòng 2; Giãn chữ 0,12 em",
-        ),
-        ({"theme": "dark", "panel": "open"}, "reader-themes:set:theme", "reader-themes", "Giao diện Tối"),
-        (
-            {"action": "preset-spacing", "panel": "open"},
-            "reader-presets:preset-spacing:line_height:letter_spacing:word_spacing:paragraph_spacing",
-            "reader-presets",
-            None,
-        ),
-    ],
-)
+# A change from each group that shows a note (NOTE_GROUPS: test_every_group_with_a_note_is_tested_here).
+NO_JS_CHANGES = [
+    ({"action": "bigger"}, "reader-size-controls:bigger", "reader-toolbar", "Cỡ chữ 112,5\u00a0%"),
+    (
+        {"action": "set", "line_height": "2", "letter_spacing": "0.12", "panel": "open"},
+        "reader-spacing:set:line_height:letter_spacing",
+        "reader-spacing",
+        "Giãn dòng 2; Giãn chữ 0,12 em",
+    ),
+    ({"theme": "dark", "panel": "open"}, "reader-themes:set:theme", "reader-themes", "Giao diện Tối"),
+    (
+        {"action": "preset-spacing", "panel": "open"},
+        "reader-presets:preset-spacing:line_height:letter_spacing:word_spacing:paragraph_spacing",
+        "reader-presets",
+        None,
+    ),
+    ({"width": "45", "panel": "open"}, "reader-widths:set:width", "reader-widths", "Dòng dài tối đa 45 ký tự"),
+    ({"font": "serif", "panel": "open"}, "reader-fonts:set:font", "reader-fonts", "Phông chữ Có chân"),
+    (
+        {"underline_links": "off", "panel": "open"},
+        "reader-links:set:underline_links",
+        "reader-links",
+        "Gạch chân liên kết: tắt",
+    ),
+    (
+        {"action": "set", "text_color": "#000000", "background_color": "#ffffff", "panel": "open"},
+        "reader-colors:set:text_color:background_color",
+        "reader-colors",
+        "Đang dùng màu riêng",
+    ),
+    # A value not among the choices (a stale or tampered form): said as refused, as the status region says it.
+    (
+        {"theme": "purple", "panel": "open"},
+        "reader-themes:set:theme.unknown-choice",
+        "reader-themes",
+        "Cài đặt không thay đổi: giá trị không nằm trong các lựa chọn",
+    ),
+]
+
+
+def test_every_group_with_a_note_is_tested_here() -> None:
+    assert {saved.split(":", 1)[0] for _data, saved, _group, _said in NO_JS_CHANGES} == NOTE_GROUPS
+
+
+@pytest.mark.parametrize(("data", "saved", "group", "said"), NO_JS_CHANGES)
 async def test_without_js_an_article_says_what_a_change_did_where_it_opens(
     client: httpx.AsyncClient, data: dict[str, str], saved: str, group: str, said: str | None
 ) -> None:

@@ -133,6 +133,7 @@ class Route(routing.Route):
     articles; a `{slug}` in the path says which article). `uploads`: how many files its view takes (the
     editor's gate reads a few more, reader.views.editor_auth.MAX_PARSED_FILES, so that the view can say
     so); `upload_bytes`: how large its body may be, when that is more than Settings.max_body_bytes.
+    `cache_query`: the query as the answer cache keys it (reader.response_cache.CacheRule's `query`).
     """
 
     def __init__(
@@ -146,6 +147,7 @@ class Route(routing.Route):
         cached: bool = False,
         uploads: int = 0,
         upload_bytes: int = 0,
+        cache_query: Callable[[bytes], bytes] | None = None,
     ) -> None:
         super().__init__(path, endpoint, methods=list(methods), name=name)
         if cached and not kind.public:
@@ -154,6 +156,7 @@ class Route(routing.Route):
         self.cached = cached
         self.uploads = uploads
         self.upload_bytes = upload_bytes
+        self.cache_query = cache_query
 
 
 class Mount(routing.Mount):
@@ -186,7 +189,10 @@ class Found:
     rule: CacheRule | None = field(init=False)
 
     def __post_init__(self) -> None:
-        rule = CacheRule(slug=self.params.get("slug"), personal=self.kind.personal) if self.cached else None
+        rule = None
+        if self.cached:
+            assert isinstance(self.route, Route)
+            rule = CacheRule(self.params.get("slug"), self.kind.personal, self.route.cache_query)
         object.__setattr__(self, "rule", rule)
 
     @property

@@ -68,6 +68,10 @@ class CacheRule:
     # Preference changes answer with the reader's new cookie and `no-store` (for HTTP caches, which key
     # on less than this cache does); only such routes may replay a Set-Cookie or a no-store answer.
     personal: bool = False
+    # The query as the key holds it, or None: as sent. A route that answers some queries as it answers
+    # others (an article's ?saved= naming no note it shows) keys them as those, so an address cannot fill
+    # the cache with copies of one answer.
+    query: Callable[[bytes], bytes] | None = None
 
 
 # (database generation, change counter of the article or of all articles); see the module docstring.
@@ -158,7 +162,8 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
 
-        key = (scope["method"], scope["path"], scope["query_string"], scope["scheme"], body, *values)
+        query = scope["query_string"] if route.query is None else route.query(scope["query_string"])
+        key = (scope["method"], scope["path"], query, scope["scheme"], body, *values)
         if not self.fresh():
             await self._render_or_stale(scope, receive, send, key, slug)
             return

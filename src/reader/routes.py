@@ -46,7 +46,14 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
     """reader's routes."""
     return [
         Route("/", articles.index, kind=PAGE, name="index", cached=True),
-        Route("/articles/{slug}", articles.article_page, kind=PAGE, name="article", cached=True),
+        Route(
+            "/articles/{slug}",
+            articles.article_page,
+            kind=PAGE,
+            name="article",
+            cached=True,
+            cache_query=articles.article_cache_query,
+        ),
         Route(
             "/articles/{slug}/fragment", articles.article_fragment, kind=FRAGMENT, name="article_fragment", cached=True
         ),

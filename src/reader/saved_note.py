@@ -2,9 +2,13 @@
 
 With a script, the status region says what a change did (reader.announce). Without one, the form's 303 brought
 the page back at the control's group with nothing said and the focus on the page's body. The redirect now
-names the change in its query (?saved=group:action:field…, only names from fixed lists: an address anyone can
-write never puts words of its own on the page) and opens at the note, beside that group, which says what the
-status region would have said, from the same function and the settings the page now has.
+names the change in its query (?saved=group:action:field…:field.reason…, only names from fixed lists: an
+address anyone can write never puts words of its own on the page) and opens at the note, beside that group,
+which says what the status region would have said, refusals included, from the same function and the
+settings the page now has. Only the spelling saved_change writes is read (each field once, in one order, an
+action of the group's own): an address chooses among a bounded set of short notes, never one that says what
+no form did or the same phrase a thousand times, and anything else is the page without it (the answer
+cache keys it so: reader.views.articles.article_cache_query).
 
 The article's body is the same for every reader: the note is in the reading controls around it, which are
 drawn with the reader's settings anyway. The page without ?saved= is unchanged, and is cached as before.
@@ -14,28 +18,38 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from itertools import takewhile
 
 from reader.announce import announce
-from reader.prefs import ACTIONS, DEVICE_FIELDS, Outcome, Preferences
+from reader.prefs import DEVICE_FIELDS, Outcome, Preferences, Refusal
 
 # The id the redirect's fragment names, and the groups of the article's controls that show the note (by their
-# ids in templates/_size_controls.html and _panel.html). A change from a group not here (read aloud's settings,
-# which need a script on the article anyway) comes back at its group as before.
+# ids in templates/_size_controls.html and _panel.html), each with the actions its buttons send (reader.views.prefs
+# `_group`). A change from a group not here (read aloud's settings, which need a script on the article anyway)
+# comes back at its group as before.
 NOTE_ID = "reader-saved"
-NOTE_GROUPS = frozenset(
-    {
-        "reader-size-controls",
-        "reader-presets",
-        "reader-spacing",
-        "reader-widths",
-        "reader-fonts",
-        "reader-themes",
-        "reader-links",
-        "reader-colors",
-    }
-)
-_FIELDS = frozenset(field.name for field in dataclasses.fields(Preferences))
+GROUP_ACTIONS: dict[str, tuple[str, ...]] = {
+    "reader-size-controls": ("bigger", "smaller"),
+    "reader-presets": ("preset-spacing", "preset-large", "reset"),
+    "reader-spacing": ("set",),
+    "reader-widths": ("set",),
+    "reader-fonts": ("set",),
+    "reader-themes": ("set",),
+    "reader-links": ("set",),
+    "reader-colors": ("set",),
+}
+NOTE_GROUPS = frozenset(GROUP_ACTIONS)
+# The fields a note may name, in the order Outcome.changed has them (the dataclass's), and the names a refusal
+# may be for beyond them (reader.prefs.apply_form).
+_FIELDS = tuple(field.name for field in dataclasses.fields(Preferences))
+_REFUSED_FIELDS = (*_FIELDS, "colors", "voice", "action")
+# The refusals a note says: those whose words need no data of the request (a contrast ratio would be a number
+# the address chose). A refusal of the colours or keys comes back as the page itself anyway (views.prefs).
+_NOTED_REASONS = ("not-a-number", "unknown-choice", "not-a-colour", "not-a-key", "same-key")
+_REFUSED = "."  # field.reason
 _LIMIT = "limit"
+# The longest ?saved= there is (every field, every refusal), with room: a longer one is refused unread.
+MAX_SAVED_CHARS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,39 +60,78 @@ class SavedChange:
     action: str
     changed: tuple[str, ...]
     limit_reached: bool
+    refused: tuple[Refusal, ...] = ()
 
     def message(self, prefs: Preferences, lang: str) -> str:
         """What the status region said of this change: reader.announce, with the settings the page has now."""
-        return announce(Outcome(prefs, self.action, self.changed, (), self.limit_reached), lang)
+        return announce(Outcome(prefs, self.action, self.changed, self.refused, self.limit_reached), lang)
 
     def __str__(self) -> str:
-        """The query's value (?saved=): the group, the action, the fields announce() names, "limit"."""
-        return ":".join((self.group, self.action, *self.changed, *([_LIMIT] if self.limit_reached else [])))
+        """The query's value (?saved=): the group, the action, the fields announce() names, the refusals it says
+        (field.reason), "limit"."""
+        refused = (f"{refusal.field}{_REFUSED}{refusal.reason}" for refusal in self.refused)
+        return ":".join((self.group, self.action, *self.changed, *refused, *([_LIMIT] if self.limit_reached else [])))
 
 
 def saved_change(group: str, outcome: Outcome) -> SavedChange | None:
-    """The change to name in the redirect back to an article, or None where its group shows no note. Only the
+    """The change to name in the redirect back to an article, or None where its group shows no note or the note
+    could not say what the status region says (a refusal with data of its own, one said twice). Only the
     fields announce() says: none for a press of A+ or A− (the size is said), the device's own for a reset (the
     rest go back to their defaults, said as "All settings reset"), every one otherwise."""
-    if group not in NOTE_GROUPS:
+    if outcome.action not in GROUP_ACTIONS.get(group, ()):
         return None
     changed = outcome.changed
     if outcome.action in ("bigger", "smaller"):
         changed = ()
     elif outcome.action == "reset":
         changed = tuple(field for field in changed if field in DEVICE_FIELDS)
-    return SavedChange(group, outcome.action, changed, outcome.limit_reached)
+    if any(refusal.field not in _REFUSED_FIELDS for refusal in outcome.refused):
+        return None
+    # In one order (the words of the refusals a note says are the same whatever their field).
+    refused = tuple(sorted(outcome.refused, key=lambda refusal: _REFUSED_FIELDS.index(refusal.field)))
+    change = SavedChange(group, outcome.action, changed, outcome.limit_reached, refused)
+    return change if read_saved(str(change)) == change else None
 
 
 def read_saved(raw: str | None) -> SavedChange | None:
-    """The change an article's address names (?saved=), or None for none or for anything not one of ours."""
-    if not raw:
+    """The change an article's address names (?saved=), or None for none or for anything saved_change does not
+    write: an action its group has no button for, a field named twice or out of order, a refusal it does not
+    say, "limit" but after A+ or A−. So an address chooses among a bounded set of short notes, and never says
+    what no form could have done ("Shared reading settings applied" in the themes, "Theme" a thousand times)."""
+    if not raw or len(raw) > MAX_SAVED_CHARS:
         return None
     group, _, rest = raw.partition(":")
-    action, _, names = rest.partition(":")
-    fields = tuple(names.split(":")) if names else ()
-    limit = fields[-1:] == (_LIMIT,)
-    fields = fields[:-1] if limit else fields
-    if group not in NOTE_GROUPS or action not in ACTIONS or not set(fields) <= _FIELDS:
+    action, _, rest = rest.partition(":")
+    if action not in GROUP_ACTIONS.get(group, ()):
         return None
-    return SavedChange(group, action, fields, limit)
+    names = rest.split(":") if rest else []
+    limit = names[-1:] == [_LIMIT] and action in ("bigger", "smaller")
+    names = names[:-1] if limit else names
+    fields = tuple(takewhile(lambda name: _REFUSED not in name, names))
+    refused = tuple(
+        Refusal(field, reason)
+        for field, _, reason in (name.partition(_REFUSED) for name in names[len(fields) :] if _REFUSED in name)
+    )
+    if action in ("bigger", "smaller"):
+        allowed: tuple[str, ...] = ()
+    elif action == "reset":
+        allowed = DEVICE_FIELDS
+    else:
+        allowed = _FIELDS
+    if len(fields) + len(refused) != len(names) or (refused and action != "set"):
+        return None
+    if not _ascending(fields, allowed) or not _ascending(tuple(r.field for r in refused), _REFUSED_FIELDS):
+        return None
+    if any(refusal.reason not in _NOTED_REASONS for refusal in refused):
+        return None
+    change = SavedChange(group, action, fields, limit, refused)
+    # The one spelling saved_change writes: nothing else names the same note.
+    return change if str(change) == raw else None
+
+
+def _ascending(names: tuple[str, ...], order: tuple[str, ...]) -> bool:
+    """Whether every name is one of `order`, each at most once, in its order."""
+    if not set(names) <= set(order):
+        return False
+    indices = [order.index(name) for name in names]
+    return all(a < b for a, b in zip(indices, indices[1:], strict=False))

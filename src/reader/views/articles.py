@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from starlette.responses import Response
 
@@ -113,6 +113,24 @@ async def article_page(request: Request) -> Response:
     extra = page_extras(request, request.path_params["slug"])
     saved = read_saved(request.query_params.get("saved"))
     return await article_view(request, "page", "article.html", extra, panel_open=panel_open, saved=saved)
+
+
+def article_cache_query(query: bytes) -> bytes:
+    """The article page's query as the answer cache keys it: its `saved` (the last, as article_page reads it)
+    in the one spelling saved_change writes, or left out when it names no note, whose page is the page
+    without it, byte for byte. So a link, however spelt, keys one of the bounded set of noted pages."""
+    pairs = query.split(b"&")
+    saved = [pair for pair in pairs if _name(pair) == "saved"]
+    if not saved:
+        return query
+    change = read_saved(unquote_plus(saved[-1].partition(b"=")[2].decode("latin-1")))
+    kept = [pair for pair in pairs if _name(pair) != "saved"]
+    return b"&".join(kept + ([b"saved=" + str(change).encode()] if change else []))
+
+
+def _name(pair: bytes) -> str:
+    """A query pair's name, as Starlette's QueryParams reads it (urllib.parse.parse_qsl)."""
+    return unquote_plus(pair.partition(b"=")[0].decode("latin-1"))
 
 
 async def article_fragment(request: Request) -> Response:

@@ -32,7 +32,7 @@ from reader.prefs import (
     shortcut_key,
 )
 from reader.prefs_css import custom_colors_css
-from reader.saved_note import NOTE_ID, saved_change
+from reader.saved_note import GROUP_ACTIONS, NOTE_ID, saved_change
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.articles import page_extras
@@ -194,11 +194,12 @@ _GROUPS = (
 def _group(fields: dict[str, str], panel_open: bool) -> str:
     """The id of the group of controls a form without JavaScript was sent from (_GROUPS), or "" for none."""
     action = fields.get("action") or "set"
-    if action in ("bigger", "smaller"):
+    # (the buttons of the groups that have their own: the note names them so, reader.saved_note)
+    if action in GROUP_ACTIONS["reader-size-controls"]:
         return "reader-size-controls"
     if not panel_open:
         return ""
-    if action in ("preset-spacing", "preset-large", "reset"):
+    if action in GROUP_ACTIONS["reader-presets"]:
         return "reader-presets"
     return next((group for field, group in _GROUPS if field in fields), "reader-panel")
 
@@ -221,7 +222,7 @@ def _return_to(
     fragment = _group(fields, panel_open)
     query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
     if settings_page:
-        return _with_query(next_path, {**query, "saved": fragment or "reader-title"}, "reader-saved")
+        return _with_query(next_path, {**query, "saved": fragment or "reader-title"}, NOTE_ID)
     if outcome and (change := saved_change(fragment, outcome)):
         return _with_query(next_path, {**query, "saved": str(change)}, NOTE_ID)
     return _with_query(next_path, query, fragment)
@@ -422,6 +423,7 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "applied": request.query_params.get("applied") == "1",
         # Back from a change without JavaScript (_return_to): the id of the control it was made with.
         "saved": saved if (saved := request.query_params.get("saved")) in SAVED_GROUPS else None,
+        "note_id": NOTE_ID,  # where that redirect opens
     }
 
 
