@@ -119,6 +119,10 @@ def article_cache_query(query: bytes) -> bytes:
     """The article page's query as the answer cache keys it: its `saved` (the last, as article_page reads it)
     in the one spelling saved_change writes, or left out when it names no note, whose page is the page
     without it, byte for byte. So a link, however spelt, keys one of the bounded set of noted pages."""
+    if b"saved" not in query:
+        # Nearly every request (this runs before each cached answer): a name spelt with escapes
+        # ("s%61ved") is keyed as sent, as any other query is, and its page is rendered for what it says.
+        return query
     pairs = query.split(b"&")
     saved = [pair for pair in pairs if _name(pair) == "saved"]
     if not saved:
