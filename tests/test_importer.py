@@ -143,6 +143,30 @@ def test_a_json_file_says_draft_as_the_api_does_or_as_hugo_does(tmp_path: Path) 
     assert [d.status for d in drafts_from_files([write(tmp_path / "a.json", json.dumps(items))])] == ["draft", "draft"]
 
 
+def test_html_that_html_parser_refuses_is_an_import_failure_that_says_where(tmp_path: Path) -> None:
+    # html.parser raises AssertionError on a marked section of a kind it does not know ("<![foo["): bs4's
+    # ParserRejectedMarkup, which `reader import` printed as a traceback and the editor's import page as a 500.
+    html = '<html lang="vi"><body><h1>Tiêu đề</h1>\n<p>Chữ<![foo[ x ]]> tiếp.</p></body></html>'
+    with pytest.raises(ImportFailure) as info:
+        drafts_from_files([write(tmp_path / "a.html", html)])
+    assert str(info.value).replace(f"{tmp_path}/", "") == (
+        "a.html: invalid HTML at line 2, column 7: unknown status keyword 'foo' in marked section"
+    )
+    assert info.value.localized("vi").replace(f"{tmp_path}/", "") == "a.html: HTML không hợp lệ ở dòng 2, cột 7"
+
+
+def test_words_list_paragraphs_nested_in_an_item_import(tmp_path: Path) -> None:
+    # A run of Word's list paragraphs that html.parser nests in an item left open, its markers all the text
+    # after the item's own: made a list first, it left that item's marker without text after it, and the
+    # import stopped with an AssertionError.
+    html = (
+        '<html lang="vi"><head><title>Danh sách</title></head><body>'
+        "<p>• Một.</p><p>•<p><s style=mso-list:Ignore>1.<a></p><p><n style=mso-list:Ignore>2.<t>"
+    )
+    (draft,) = drafts_from_files([write(tmp_path / "a.html", html)])
+    assert draft.body_html == "<ul><li>Một.</li><li><ol><li></li><li></li></ol></li></ul>"
+
+
 @pytest.mark.parametrize(
     ("front_matter", "expected", "vi"),
     [

@@ -272,3 +272,21 @@ def test_other_languages_keep_the_latin_letters() -> None:
     assert listed(markup, "en") == stored
     assert listed(markup) == stored
     assert listed("<p>d) bốn</p><p>đ) năm</p>", "en") == "<p>d) bốn</p><p>đ) năm</p>"
+
+
+@pytest.mark.parametrize(
+    ("markup", "stored"),
+    [
+        # html.parser nests a paragraph in one left open: the run inside the outer item is made a list first
+        # (runs are, from the last back), and its markers were all the text after the outer item's own.
+        (
+            "<p>• .</p><p>•<p><s style=mso-list:Ignore>1.<a></p><p><n style=mso-list:Ignore>2.<t>",
+            "<ul><li>.</li><li><ol><li></li><li></li></ol></li></ul>",
+        ),
+        ("<p>• một</p><p>•<p>1. a</p><p>2. b</p></p>", "<ul><li>một</li><li><ol><li>a</li><li>b</li></ol></li></ul>"),
+    ],
+)
+def test_a_run_nested_in_an_item_leaves_its_marker_to_be_taken_out(markup: str, stored: str) -> None:
+    soup = parse_html(markup)
+    make_lists(soup)
+    assert soup.decode() == stored

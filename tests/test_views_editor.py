@@ -597,6 +597,17 @@ async def test_import_errors_are_in_the_editors_language(client: httpx.AsyncClie
     assert "Expecting" not in refused.text and "invalid JSON" not in refused.text
 
 
+async def test_html_that_cannot_be_parsed_is_refused_not_a_server_error(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    # html.parser refuses "<![foo[" (bs4's ParserRejectedMarkup): the page answered 500, catching only ImportFailure.
+    upload = ("hong.html", b'<html lang="vi"><h1>T</h1>\n<p>x<![foo[ y]]>z</p>', "text/html")
+    refused = await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf}, files={"files": upload}, headers=VI_PAGE
+    )
+    assert refused.status_code == 422 and "hong.html: HTML không hợp lệ ở dòng 2, cột 5" in refused.text
+
+
 async def test_an_import_over_the_body_limit_is_refused_before_it_is_parsed(
     client: httpx.AsyncClient, editor: SignedIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:

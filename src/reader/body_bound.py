@@ -30,7 +30,9 @@ from reader.list_paragraphs import NOT_PHRASING, WORD_IGNORE, marker_may_start, 
 
 # What read_html takes as the body, in this order of preference (none of them: the whole document), and
 # what it takes out of it: the page's furniture, and the first <h1> (the title; its <header> too, whole, if it is
-# left without text: a logo's <img> in it went with it, so a <header> and all it holds count nothing).
+# left without text: a logo's <img> in it went with it, so a <header> and all it holds count nothing). A
+# <header> is kept otherwise, with its text: uncounted, that text is still text to the rest of the scan (it may
+# make the paragraph around it the first with text, a bold lead taken out with all it holds).
 CONTAINERS = ("article", "main", "body")
 FURNITURE = frozenset({"nav", "aside", "footer", "form", "script", "style"})
 HEADING = "h1"
@@ -124,8 +126,10 @@ class _Scan(HTMLParser):
         self.open: Counter[str] = Counter()
         # The body's own element on the stack (None: not reached yet; -1: the document is the body).
         self.body_at: int | None = None if container else -1
-        # The element whose contents are not counted (furniture, the title's heading), while it is open.
+        # The element whose contents are not counted (furniture, the title's heading, a <header>), while it is
+        # open; `kept`: whether read_html may keep its text (a <header>; furniture and the heading it takes out).
         self.skipped_at: int | None = None
+        self.kept = False
         self.heading_seen = False
         # Open paragraphs not yet known to be kept (no text and nothing SHOWN_WITHOUT_TEXT in them so far): their
         # stack depth and what their tags, and those inside, would count. Counted once something in them keeps
@@ -169,7 +173,7 @@ class _Scan(HTMLParser):
             self.open[popped] -= 1
             depth = len(self.stack)
             if self.skipped_at is not None and depth <= self.skipped_at:
-                self.skipped_at = None
+                self.skipped_at, self.kept = None, False
             if self.ignored_at is not None and depth <= self.ignored_at:
                 self.ignored_at = None
             if self.body_at is not None and depth <= self.body_at:
@@ -219,7 +223,7 @@ class _Scan(HTMLParser):
                 if self.lists:
                     self.markers.append(_Paragraph(depth, values.get("class") or ""))
             if counted and skip:
-                self.skipped_at = depth
+                self.skipped_at, self.kept = depth, name in UNCOUNTED
         if not counted or skip:
             return
         if ignored:
@@ -314,7 +318,11 @@ class _Scan(HTMLParser):
         self._pop_to(tag)
 
     def handle_data(self, data: str) -> None:
-        if self.body_at is None or self.skipped_at is not None:
+        if self.body_at is None:
+            return
+        if self.skipped_at is not None:
+            if data.strip():  # (text in a <header>, kept: the paragraph around it may be a lead, taken out)
+                self._maybe_text()
             return
         if self.lead_possible and self.inside and data.strip():  # (spaces: no text to read_html, strip() takes them)
             self.lead_maybe_text = True
@@ -366,7 +374,9 @@ class _Scan(HTMLParser):
         return self.lead_possible and self.inside > 0
 
     def _maybe_text(self) -> None:
-        if self._in_possible_lead() and self.skipped_at is None:
+        """bs4 may make text here that the scan does not count: a paragraph it is in may be a lead, or not
+        empty, and what was held for them while they had none is not counted when they close."""
+        if self._in_possible_lead() and (self.skipped_at is None or self.kept):
             self.lead_maybe_text = True
 
     def _maybe_marker(self) -> None:

@@ -34,7 +34,7 @@ from reader.layout_checks import layout_issues
 from reader.list_paragraphs import make_lists, may_hold_lists
 from reader.models import DRAFT, PUBLISHED, ArticleDraft, SaveResult
 from reader.readability.report import LayoutIssue, message_language
-from reader.soup import Places, elements_named, parse_html
+from reader.soup import MarkupRejected, Places, elements_named, parse_html
 from reader.store import ArticleStore, SameArticleTwice
 
 Progress = Callable[[int, int], None]
@@ -257,7 +257,12 @@ def read_html(path: Path, text: str) -> list[Mapping[str, object]]:
 
     Each element is found in one walk of the tree for all of them: bs4's find() walked the tree with its
     matcher for each, all of it for each that a page lacks (most lack some of the head's fields)."""
-    soup = parse_html(text)
+    try:
+        soup = parse_html(text)
+    except MarkupRejected as exc:  # (Vietnamese says where, as for JSON: the reason is html.parser's English)
+        message = N_("invalid HTML at line %(line)d, column %(column)d: %(detail)s")
+        values = {"line": exc.line, "column": exc.column, "detail": exc.detail}
+        raise ImportFailure(path, message, values=values) from None
     first: dict[str, Tag] = {}
     for node in soup.descendants:
         if isinstance(node, Tag) and node.name in _LOOKED_FOR and node.name not in first:

@@ -157,19 +157,20 @@ def _words_marker(text: str, level: int, letters: tuple[str, ...]) -> Marker | N
 
 
 def _plain_marker(
-    paragraph: Tag, string: NavigableString, letters: tuple[str, ...], *, word: bool
+    paragraph: Tag, string: NavigableString, letters: tuple[str, ...], *, word: bool, text_after: bool = True
 ) -> tuple[Marker, int] | None:
-    """The marker at the start of `string` (the paragraph's first text) and where the text after it starts."""
+    """The marker at the start of `string` (the paragraph's first text) and where the text after it starts;
+    with `text_after`, only if the paragraph has text after it (a marker alone is no list's item)."""
     token = _WORD_TOKEN.match(string)
     if token and (word or _symbol_bullet(paragraph, string)):
         mark = _words_marker(token["mark"], 1, letters)
         # A letter as a bullet (Word's "o" of the second level) only as a text of its own, in its font's span:
         # "Ở đây…" starts with a word.
         alone = mark is not None and (not mark.text.isalnum() or string.strip(_SPACES) == mark.text)
-        if mark is not None and alone and _has_text_after(paragraph, string, token.end()):
+        if mark is not None and alone and (not text_after or _has_text_after(paragraph, string, token.end())):
             return mark, token.end()
     match = _PLAIN_MARKER.match(string)
-    if match is None or not _has_text_after(paragraph, string, match.end()):
+    if match is None or (text_after and not _has_text_after(paragraph, string, match.end())):
         return None
     plain = _plain(match, letters)
     return (plain, match.end()) if plain is not None else None
@@ -443,16 +444,24 @@ def _number(tag: Tag, first: Marker, last: Marker) -> None:
 
 
 def _unmark(paragraph: Tag, letters: tuple[str, ...]) -> None:
-    """Take the marker (and the spaces after it) out of a list paragraph, and what it leaves empty."""
+    """Take the marker (and the spaces after it) out of a list paragraph, and what it leaves empty.
+
+    The paragraph had its marker when the runs were found, but a run nested in it (html.parser nests a
+    paragraph in one left open) is made a list first, as runs are from the last back, and its markers may have
+    been all the text after this one's (<p>•<p><span style="mso-list:Ignore">1.</span></p><p>…2.…</p>): the
+    marker is taken out as it was found, without asking again for text after it. A paragraph where it is not
+    found at all is left as it is: markup, whatever it holds, never stops an import."""
     word = _in_words_list(paragraph)
     found = _first_text(paragraph, any_start=word)
+    if found is None:
+        return
     if isinstance(found, Tag):
         emptied: Tag | None = found.parent
         found.decompose()
     else:
-        assert found is not None
-        plain = _plain_marker(paragraph, found, letters, word=word)
-        assert plain is not None
+        plain = _plain_marker(paragraph, found, letters, word=word, text_after=False)
+        if plain is None:
+            return
         rest = found[plain[1] :]
         emptied = found.parent
         if rest:

@@ -30,6 +30,17 @@ class TooDeeplyNested(ValueError):
         super().__init__(f"nests elements more than {MAX_NESTING} levels deep")
 
 
+class MarkupRejected(ParserRejectedMarkup):
+    """Markup html.parser refuses to read (it raises AssertionError: "<![foo[", a marked section of a kind it
+    does not know), with where it stopped (line and column from 1) and its reason (English, html.parser's)."""
+
+    def __init__(self, detail: str, line: int, column: int) -> None:
+        super().__init__(f"{detail} (line {line}, column {column})")
+        self.detail = detail
+        self.line = line
+        self.column = column
+
+
 class _ClosedVoidElements(list[str]):
     """bs4's record of void elements closed as they opened (`<br>`), whose end tag (`</br>`), should one come,
     is then ignored. bs4 keeps a list and asks whether an end tag's name is `in` it at every end tag: every
@@ -60,6 +71,10 @@ class _TreeBuilder(HTMLParserTreeBuilder):
     """bs4's html.parser tree builder, with _HTMLParser. Its own `feed` takes no parser class in 4.13 (later
     ones take one, for bs4's own tests), so this one is written out, as bs4 4.13 to 4.15 have it."""
 
+    # html.parser's refusal, if any: BeautifulSoup replaces the exception feed raises with one of its own,
+    # without where the markup was refused.
+    rejected: MarkupRejected | None = None
+
     def feed(self, markup: str | bytes, _parser_class: type[BeautifulSoupHTMLParser] = _HTMLParser) -> None:
         # prepare_markup gives html.parser's builder a str, and BeautifulSoup sets the soup before feeding it.
         assert isinstance(markup, str) and self.soup is not None
@@ -69,6 +84,8 @@ class _TreeBuilder(HTMLParserTreeBuilder):
             parser.feed(markup)
             parser.close()
         except AssertionError as error:  # html.parser's way of refusing markup, as bs4 reports it
+            line, offset = parser.getpos()  # where the token it refused starts
+            self.rejected = MarkupRejected(str(error), line, offset + 1)
             raise ParserRejectedMarkup(error) from error
 
 
@@ -77,10 +94,18 @@ def parse_html(markup: str) -> BeautifulSoup:
 
     bs4 warns when short markup looks like a URL or a file name ("https://…" is a fine article body) — a
     warning per odd request in the server log, and an error wherever warnings are errors.
+
+    Raises MarkupRejected for markup html.parser refuses.
     """
+    builder = _TreeBuilder()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        return BeautifulSoup(markup, builder=_TreeBuilder())
+        try:
+            return BeautifulSoup(markup, builder=builder)
+        except ParserRejectedMarkup as error:
+            if builder.rejected is None:
+                raise
+            raise builder.rejected from error
 
 
 def check_nesting(soup: BeautifulSoup) -> None:
