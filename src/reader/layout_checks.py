@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, ParserRejectedMarkup, Tag
 
 from reader import prefs
 from reader.colors import contrast_ratio
@@ -220,6 +220,18 @@ def theme_contrast() -> dict[str, dict[str, Contrast]]:
     return report
 
 
+def _readable_source(source_html: str | None) -> BeautifulSoup | None:
+    """The original's parse tree, or None without one, or when html.parser refuses it ("<![foo[": nh3 read it
+    as a comment, so the body is fine): the checks that compare with the original are left out, as for an
+    article that has none; its report was a 500."""
+    if not source_html:
+        return None
+    try:
+        return parse_html(source_html)
+    except ParserRejectedMarkup:
+        return None
+
+
 def layout_issues(
     body_html: str, ui_lang: str, *, source_html: str | None = None, lang: str | None = None
 ) -> list[LayoutIssue]:
@@ -249,7 +261,7 @@ def layout_issues(
             # iframe embed, and beside the host's page inside <reader-article> (which makes root-relative
             # addresses absolute, so "/media/chart.png" loads everywhere).
             issues.append(RelativeSrc(kind="relative_src", message=say("relative_src", src=src), src=src))
-    source = parse_html(source_html) if source_html else None
+    source = _readable_source(source_html)
     headings = soup.find_all(_HEADING_NAMES)
     written = _written_levels(headings, source)
     previous = 1  # the article title is the page's h1
