@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from reader.prefs import DEFAULTS, SHORTCUT_KEYS, Outcome, Preferences, Refusal, apply_form
-from reader.response_cache import ResponseCache
 from reader.saved_note import GROUP_ACTIONS, MAX_SAVED_CHARS, NOTE_GROUPS, NOTE_ID, read_saved, saved_change
 from reader.views.articles import article_cache_query
 from tests.conftest import SEED_SLUG, ServedApp
+from tests.test_response_cache import cache_of
 
 pytestmark = pytest.mark.anyio
 
@@ -139,13 +139,6 @@ def test_the_answer_cache_keys_a_saved_note_in_its_one_spelling(query: bytes, ke
     assert article_cache_query(query) == key
 
 
-def _cache_of(app: ServedApp) -> ResponseCache:
-    layer = app.app.middleware_stack
-    while not isinstance(layer, ResponseCache):
-        layer = layer.app
-    return layer
-
-
 async def test_links_naming_no_note_get_the_plain_pages_answer_from_the_cache(
     app: ServedApp, client: httpx.AsyncClient
 ) -> None:
@@ -153,7 +146,7 @@ async def test_links_naming_no_note_get_the_plain_pages_answer_from_the_cache(
     the cache (nor a shared cache) with pages of its own, and only the notes a change can make are kept."""
     client.cookies.set("reader_prefs", "1|t:dark")
     plain = await client.get(SEED)
-    cache = _cache_of(app)
+    cache = cache_of(app)
     forged = [
         "reader-themes:set" + ":theme" * 1000,  # 6,017 characters: a 26 KB note before
         "reader-themes:apply-shared:size",  # "Shared reading settings applied": nothing was

@@ -735,14 +735,20 @@ def test_targets_are_large_enough(page: Page, live_server: str) -> None:
         assert box is not None and box["width"] >= 44 and box["height"] >= 44
 
 
+def focus_by_keyboard(page: Page, selector: str) -> None:
+    """`selector`'s control focused as a keyboard user reaches it (Tab from the control before), so that
+    :focus-visible matches, as it does not after a script's focus()."""
+    page.focus(selector)
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == selector.removeprefix("#")
+
+
 @pytest.mark.parametrize("theme", [*THEMES, "auto"])
 def test_focus_is_visible_in_every_theme(page: Page, context: BrowserContext, live_server: str, theme: str) -> None:
     set_prefs(context, live_server, f"1|t:{theme}")
     page.goto(live_server + SEED)
-    page.focus("#reader-bigger")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "reader-bigger"
+    focus_by_keyboard(page, "#reader-bigger")
     outline = page.eval_on_selector(
         "#reader-bigger",
         "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor] }",
@@ -796,10 +802,7 @@ def test_in_forced_colours_a_focused_toggle_differs_from_a_pressed_one(
     try:
         page = context.new_page()
         page.goto(live_server + SEED + "?panel=open")
-        page.locator("#reader-font-serif").focus()
-        page.keyboard.press("Shift+Tab")
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.id") == "reader-font-serif"
+        focus_by_keyboard(page, "#reader-font-serif")
         ring = page.eval_on_selector(
             "#reader-font-serif",
             "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor, s.outlineOffset] }",
