@@ -22,7 +22,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reader.request_id import RequestId, RequestIdFilter, ShutdownCancelFilter, log_config
-from tests.serverproc import Server, create_token
+from tests.serverproc import Server, create_token, new_site
 
 BODY_MARKDOWN = "\n\n".join(
     f"Đoạn {n}: một câu văn bình thường để kiểm tra việc tắt máy chủ. A sentence to check shutdown."
@@ -34,7 +34,7 @@ BODY_MARKDOWN = "\n\n".join(
 def server(tmp_path: Path) -> Iterator[Server]:
     db = tmp_path / "reader.db"
     running = Server(db=db, directory=tmp_path)
-    running.env = {"READER_TEST_TOKEN": create_token(db)}
+    running.env = {"READER_TEST_TOKEN": create_token(new_site(db))}
     running.start()
     yield running
     running.stop()
