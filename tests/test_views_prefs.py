@@ -9,7 +9,7 @@ import pytest
 from reader.app import create_app
 from reader.saved_note import NOTE_GROUPS
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, client_for, served
+from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, client_for, saved_for, served
 
 pytestmark = pytest.mark.anyio
 SEED = f"/articles/{SEED_SLUG}"
@@ -230,7 +230,10 @@ async def test_unsafe_next_values_go_home(client: httpx.AsyncClient, next_value:
 
 async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> None:
     response = await client.post("/preferences", data={"width": "45", "next": SEED, "panel": "open"})
-    assert response.headers["location"] == f"{SEED}?panel=open&saved=reader-widths:set:width#reader-saved"
+    assert re.fullmatch(
+        re.escape(f"{SEED}?panel=open&saved=reader-widths:set:width.") + r"[\w-]{16}#reader-saved",
+        response.headers["location"],
+    )
     page = await client.get(response.headers["location"])
     assert '<details class="reader-panel" id="reader-panel" open>' in page.text
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
@@ -294,7 +297,10 @@ async def test_without_js_an_article_says_what_a_change_did_where_it_opens(
     client.cookies.clear()
     plain = await client.post("/preferences", data={**data, "next": SEED})
     query = "?panel=open&" if "panel" in data else "?"
-    assert plain.headers["location"] == f"{SEED}{query}saved={saved}#reader-saved"
+    # (signed for the settings the change left: reader.saved_note)
+    assert re.fullmatch(
+        re.escape(f"{SEED}{query}saved={saved}.") + r"[\w-]{16}#reader-saved", plain.headers["location"]
+    )
     page = (await client.get(plain.headers["location"])).text
     note = re.search(r'<p class="reader-note reader-saved" id="reader-saved" tabindex="-1">([^<]*)</p>', page)
     assert note and note[1] == announced[1]
@@ -303,23 +309,31 @@ async def test_without_js_an_article_says_what_a_change_did_where_it_opens(
     assert start < note.start() and "<fieldset" not in page[start + 1 : note.start()].split(">", 1)[1]
 
 
-async def test_an_articles_note_is_only_ours_and_leaves_the_common_page_as_it_was(client: httpx.AsyncClient) -> None:
+async def test_an_articles_note_is_only_ours_and_leaves_the_common_page_as_it_was(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
     client.cookies.set("reader_prefs", "1|t:dark")
     common = await client.get(SEED)
     assert 'id="reader-saved"' not in common.text
-    for forged in ('reader-themes:set:theme"><script>', "reader-themes:fly", "reader-title:set", "reader-themes:set:x"):
+    for forged in (
+        'reader-themes:set:theme"><script>',
+        "reader-themes:fly",
+        "reader-title:set",
+        "reader-themes:set:x",
+        # what the redirect writes, but not signed by it
+        "reader-themes:set:theme",
+        "reader-presets:reset",
+    ):
         page = await client.get(SEED, params={"saved": forged})
         assert 'id="reader-saved"' not in page.text and "<script>" not in page.text.split("</head>", 1)[1]
-    noted = await client.get(SEED, params={"saved": "reader-themes:set:theme"})
+    saved = saved_for(app, "reader-themes:set:theme", "1|t:dark")
+    noted = await client.get(SEED, params={"saved": saved})
     assert "Giao diện Tối</p>" in noted.text
     # Another page, so another validator: a cache holding one never answers for the other.
     assert noted.headers["etag"] != common.headers["etag"]
     assert (await client.get(SEED)).headers["etag"] == common.headers["etag"]
     # Never on the embed, whose no-JS changes come back by their own way.
-    assert (
-        'id="reader-saved"'
-        not in (await client.get(f"/embed/{SEED.rsplit('/', 1)[1]}?saved=reader-themes:set:theme")).text
-    )
+    assert 'id="reader-saved"' not in (await client.get(f"/embed/{SEED.rsplit('/', 1)[1]}?saved={saved}")).text
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from reader.colors import contrast_ratio
 from reader.fonts import first_family
 from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, WEB_FONT_PREFIX, fmt
 from tests.browser import a11y
-from tests.browser.conftest import PageProblems, describe_violations, run_axe, wait_for_htmx
+from tests.browser.conftest import PageProblems, describe_violations, run_axe, signed_saved, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -77,7 +77,10 @@ def test_a_plus_without_javascript(no_js_page: Page, live_server: str) -> None:
     with page.expect_navigation():
         page.click("#reader-bigger")
     # back at the size controls, at the note that says what changed
-    assert page.url == live_server + SEED + "?saved=reader-size-controls:bigger#reader-saved"
+    # (the note signed for the settings it left: reader.saved_note)
+    assert page.url == live_server + signed_saved(
+        live_server, SEED + "?saved=reader-size-controls:bigger#reader-saved", "s:112.5"
+    )
     assert px(style(page, BODY_P, "fontSize")) == 18
     expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
 
