@@ -394,12 +394,18 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
     )
     assert applied.status_code == 303 and cookie_header(applied).startswith("reader_prefs=1|s:200|t:sepia;")
     # The page it comes back to says the settings were applied (it looked as it did before, and said nothing).
-    assert applied.headers["location"] == "/preferences?applied=1#reader-applied"
+    # (signed for the settings applied, as an article's note is: reader.saved_note)
+    location = applied.headers["location"]
+    assert re.fullmatch(r"/preferences\?applied=1\.[\w-]{16}#reader-applied", location)
     client.cookies.set("reader_prefs", "1|s:200|t:sepia")
-    back = await client.get("/preferences?applied=1")
+    back = await client.get(location)
     assert 'id="reader-applied" tabindex="-1">Đã áp dụng cài đặt đọc được chia sẻ: ' in back.text
     assert 'data-size="200"' in back.text
     assert 'id="reader-applied"' not in (await client.get("/preferences")).text
+    # A link cannot say so: unsigned, or signed for other settings.
+    assert 'id="reader-applied"' not in (await client.get("/preferences?applied=1")).text
+    client.cookies.set("reader_prefs", "1|s:150")
+    assert 'id="reader-applied"' not in (await client.get(location)).text
 
 
 @pytest.mark.parametrize(
@@ -750,7 +756,9 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     # path says so in the status region; the page came back looking as it was, and said nothing), which links
     # back to the group.
     plain = await client.post("/preferences", data={"speech_rate": "0.75", "next": "/preferences", "panel": "open"})
-    assert plain.headers["location"] == "/preferences?panel=open&saved=reader-tools-settings#reader-saved"
+    assert re.fullmatch(
+        r"/preferences\?panel=open&saved=reader-tools-settings\.[\w-]{16}#reader-saved", plain.headers["location"]
+    )
     page = (await client.get(plain.headers["location"])).text
     assert re.search(
         r'<p class="reader-note" id="reader-saved" tabindex="-1">Đã lưu cài đặt đọc của bạn\. '
@@ -763,6 +771,8 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     assert 'id="reader-saved"' not in (await client.get("/preferences")).text
     forged = (await client.get('/preferences?saved="><script>')).text
     assert 'id="reader-saved"' not in forged and "<script>" not in forged.split("</head>", 1)[1]
+    # Nor a group's id a link wrote without the redirect's signature (reader.saved_note).
+    assert 'id="reader-saved"' not in (await client.get("/preferences?saved=reader-tools-settings")).text
     page = (await client.get("/preferences")).text
     assert '<option value="0.75" selected>' in page
     assert 'name="shortcuts" value="on" aria-pressed="false"' in page

@@ -116,20 +116,32 @@ def _mac(value: str, key: str, prefs: Preferences) -> str:
 
 def sealed(change: SavedChange, key: str, prefs: Preferences) -> str:
     """The query's value (?saved=) for a change that left the reader's settings at `prefs`: signed with `key`."""
-    return f"{change}{_MAC}{_mac(str(change), key, prefs)}"
+    return signed_note(str(change), key, prefs)
 
 
-def read_saved(raw: str | None, key: str, prefs: Preferences) -> SavedChange | None:
-    """The change an article's address names (?saved=), for a page drawn with `prefs`: None for none, for a mac
-    that is not the one `sealed` gives these settings (a value a link wrote, or another reader's), or for a
-    value parse_saved refuses."""
+def signed_note(value: str, key: str, prefs: Preferences) -> str:
+    """`value.mac`: a note's value (an article's change, or the settings page's ?saved= and ?applied=) signed
+    with `key` for the settings `prefs` the change left."""
+    return f"{value}{_MAC}{_mac(value, key, prefs)}"
+
+
+def note_value(raw: str | None, key: str, prefs: Preferences) -> str | None:
+    """The value of a signed note (signed_note) for a page drawn with `prefs`, or None when its mac is not the
+    one for these settings: a value a link wrote, or one another reader's redirect signed."""
     if not raw or len(raw) > MAX_SAVED_CHARS:
         return None
     value, _, mac = raw.rpartition(_MAC)
     # Bytes: compare_digest refuses str with non-ASCII characters, and an address may hold any.
     if not hmac.compare_digest(mac.encode(), _mac(value, key, prefs).encode()):
         return None
-    return parse_saved(value)
+    return value
+
+
+def read_saved(raw: str | None, key: str, prefs: Preferences) -> SavedChange | None:
+    """The change an article's address names (?saved=), for a page drawn with `prefs`: None for none, for a mac
+    that is not the one `sealed` gives these settings (a value a link wrote, or another reader's), or for a
+    value parse_saved refuses."""
+    return parse_saved(note_value(raw, key, prefs))
 
 
 def parse_saved(raw: str | None) -> SavedChange | None:

@@ -26,7 +26,7 @@ from reader.db import database_for
 from reader.drafts import draft_from_fields
 from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.prefs import DEFAULTS, Preferences
-from reader.saved_note import parse_saved, sealed
+from reader.saved_note import signed_note
 from reader.store import SqlArticleStore
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
@@ -115,17 +115,11 @@ LIVE_KEYS: dict[str, str] = {}
 
 
 def signed_saved(live_server: str, path: str, prefs: str = "") -> str:
-    """`path` with its ?saved= (an article's note, unsigned) as the live server's no-JS redirect writes it for
-    a reader whose cookie holds `prefs` ("s:150|t:dark", as Target's; none: the defaults; reader.saved_note)."""
-
-    def sign(match: re.Match[str]) -> str:
-        change = parse_saved(match[1])
-        assert change is not None, match[1]
-        return "saved=" + sealed(
-            change, LIVE_KEYS[live_server], Preferences.from_cookie(f"1|{prefs}" if prefs else None, DEFAULTS)
-        )
-
-    return re.sub(r"saved=([^&#]+)", sign, path)
+    """`path` with its ?saved= (an article's note, or the settings page's control, unsigned) as the live server's
+    no-JS redirect writes it for a reader whose cookie holds `prefs` ("s:150|t:dark", as Target's; none: the
+    defaults; reader.saved_note)."""
+    settings = Preferences.from_cookie(f"1|{prefs}" if prefs else None, DEFAULTS)
+    return re.sub(r"saved=([^&#]+)", lambda m: "saved=" + signed_note(m[1], LIVE_KEYS[live_server], settings), path)
 
 
 @pytest.fixture(scope="package")

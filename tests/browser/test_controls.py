@@ -687,7 +687,8 @@ def test_shared_settings_are_never_applied_without_a_click(
     assert prefs_cookie(context) is None
     assert rgb_hex(style(page, "#reader", "backgroundColor")) == "#ffffff"
     page.click("#reader-apply-shared")
-    page.wait_for_url(live_server + "/preferences?applied=1#reader-applied")
+    # (signed for the settings applied: reader.saved_note)
+    page.wait_for_url(re.compile(re.escape(live_server + "/preferences?applied=1.") + r"[\w-]{16}#reader-applied"))
     assert prefs_cookie(context) == "1|s:150|t:sepia"
     assert rgb_hex(style(page, "#reader", "backgroundColor")) == PALETTES["sepia"].bg
     # Said where the page opens, in its language: "Shared reading settings applied: these are your settings now."
@@ -943,7 +944,7 @@ def test_a_shared_link_says_every_change_and_keeps_the_readers_font_spacing_and_
     violations = run_axe(page)
     assert violations == [], describe_violations(violations)
     page.click("#reader-apply-shared")
-    page.wait_for_url(live_server + "/preferences?applied=1#reader-applied")
+    page.wait_for_url(re.compile(re.escape(live_server + "/preferences?applied=1.") + r"[\w-]{16}#reader-applied"))
     assert prefs_cookie(context) == "1|s:200|lh:2.2|f:opendyslexic|t:dark|g:3"
     expect(page.locator("#reader")).to_have_attribute("data-font", "opendyslexic")
 

@@ -104,10 +104,8 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
         for target in [*PAGES, *MORE_PAGES]:
             context = editor if target.editor else reader
             cookie = {"cookie": f"reader_prefs=1|{target.prefs}"} if target.prefs else None
-            # (an article's ?saved= as the server signs it: reader.saved_note)
-            address = (
-                signed_saved(live_server, target.path, target.prefs) if "/articles/" in target.path else target.path
-            )
+            # (a ?saved= as the server signs it: reader.saved_note)
+            address = signed_saved(live_server, target.path, target.prefs)
             response = context.request.get(live_server + address, max_redirects=0, headers=cookie)
             assert response.status == target.status, (target.path, response.status)
             assert response.headers["content-type"].startswith("text/html"), target.path
