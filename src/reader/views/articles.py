@@ -112,7 +112,9 @@ async def article_page(request: Request) -> Response:
     """One article as a full HTML page."""
     panel_open = request.query_params.get("panel") == "open"
     extra = page_extras(request, request.path_params["slug"])
-    saved = read_saved(request.query_params.get("saved"), request.state["session_key"], prefs_for(request))
+    # (the settings parsed for the check only when there is a note to check: article_view parses them anyway)
+    raw = request.query_params.get("saved")
+    saved = read_saved(raw, request.state["session_key"], prefs_for(request)) if raw else None
     return await article_view(request, "page", "article.html", extra, panel_open=panel_open, saved=saved)
 
 
