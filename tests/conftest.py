@@ -30,6 +30,8 @@ from reader.accounts import AccountError, Login, User, sign
 from reader.app import create_app
 from reader.backends.postgresql import LISTENER_NAME
 from reader.db import Database, database_for
+from reader.prefs import DEFAULTS, Preferences
+from reader.saved_note import parse_saved, sealed
 from reader.settings import Settings
 from reader.state import AppState
 from reader.views.editor_auth import SESSION_COOKIE
@@ -185,6 +187,14 @@ async def app(settings: Settings) -> AsyncIterator[ServedApp]:
 async def client(app: ServedApp) -> AsyncIterator[httpx.AsyncClient]:
     async with client_for(app) as http:
         yield http
+
+
+def saved_for(app: ServedApp, raw: str, prefs: str = "") -> str:
+    """The ?saved= value the no-JS redirect writes for the change `raw` (unsigned) that left the reader's
+    settings at the cookie `prefs` (the defaults when empty): signed with this server's key."""
+    change = parse_saved(raw)
+    assert change is not None, raw
+    return sealed(change, app.state["session_key"], Preferences.from_cookie(prefs or None, DEFAULTS))
 
 
 def csrf_token(html: str) -> str:

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reader.http_protocol import MAX_FIELDS, MAX_HEAD_BYTES, MAX_TARGET_BYTES, TICKS_PER_TIMEOUT, ReaderHttpProtocol
 from reader.middleware import SECURITY_HEADERS
+from tests.conftest import SEED_SLUG
 from tests.serverproc import Server
 
 HEAD_TIMEOUT = 0.5
@@ -549,3 +550,15 @@ def test_an_application_reading_a_body_slowly_is_not_timed_out() -> None:
     first, second = asyncio.run(run())
     assert _status(first) == 200 and first.endswith(b"\r\n\r\n%d" % size)
     assert _status(second) == 200 and second.endswith(b"\r\n\r\n5")
+
+
+@pytest.mark.parametrize("second", [b"Host: b.example\r\n", b"host: x\r\n", b"HOST: a.example\r\n"])
+def test_a_head_with_two_host_fields_is_400(server: Server, second: bytes) -> None:
+    # RFC 9112, 3.2: the first Host went into the page's absolute links (canonical, oEmbed discovery), and a
+    # proxy or cache in front reading the other could be poisoned through the difference; the same one twice
+    # is refused as well.
+    answer = _exchange(server, _request(f"/articles/{SEED_SLUG}".encode(), second))
+    _check_refusal(server, answer, 400)
+    assert b"canonical" not in answer
+    # One Host is served as before.
+    assert _status(_exchange(server, _request(f"/articles/{SEED_SLUG}".encode()))) == 200

@@ -109,3 +109,22 @@ def test_the_import_command_refuses_them_in_one_line(
     err = capsys.readouterr().err
     assert status == 1 and message in err and "Traceback" not in err
     assert err.splitlines() == [err.splitlines()[0], "reader import: nothing was written."]
+
+
+@pytest.mark.parametrize("current", ["http://[::1/editor/", "http://[zz]/editor/"])
+@pytest.mark.parametrize("path", ["/editor/new", "/editor/"])
+async def test_an_htmx_request_naming_a_page_that_is_no_url_still_goes_to_sign_in(
+    client: httpx.AsyncClient, path: str, current: str
+) -> None:
+    # HX-Current-URL is the client's to write: one urlsplit refuses (an unbalanced or bad IPv6 bracket) is no
+    # page to come back to, and the request's own path is used instead.
+    response = await client.get(path, headers={"hx-request": "true", "hx-current-url": current})
+    assert response.status_code == 200
+    assert response.headers["hx-redirect"] == f"/editor/login?next={path}&ended=1"
+
+
+@pytest.mark.parametrize("url", ["http://[::1/articles/x", "http://[zz]/articles/x", "http://\uff03x/articles/x"])
+async def test_oembed_for_a_url_that_does_not_parse_is_a_404(client: httpx.AsyncClient, url: str) -> None:
+    # Not a URL at all is not one of this site's: the same answer as for any other site's address.
+    response = await client.get("/oembed", params={"url": url})
+    assert response.status_code == 404

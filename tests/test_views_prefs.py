@@ -9,7 +9,7 @@ import pytest
 from reader.app import create_app
 from reader.saved_note import NOTE_GROUPS
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, client_for, served
+from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, client_for, saved_for, served
 
 pytestmark = pytest.mark.anyio
 SEED = f"/articles/{SEED_SLUG}"
@@ -230,7 +230,10 @@ async def test_unsafe_next_values_go_home(client: httpx.AsyncClient, next_value:
 
 async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> None:
     response = await client.post("/preferences", data={"width": "45", "next": SEED, "panel": "open"})
-    assert response.headers["location"] == f"{SEED}?panel=open&saved=reader-widths:set:width#reader-saved"
+    assert re.fullmatch(
+        re.escape(f"{SEED}?panel=open&saved=reader-widths:set:width.") + r"[\w-]{16}#reader-saved",
+        response.headers["location"],
+    )
     page = await client.get(response.headers["location"])
     assert '<details class="reader-panel" id="reader-panel" open>' in page.text
     assert 'id="reader-width-45" name="width" value="45" aria-pressed="true"' in page.text
@@ -294,7 +297,10 @@ async def test_without_js_an_article_says_what_a_change_did_where_it_opens(
     client.cookies.clear()
     plain = await client.post("/preferences", data={**data, "next": SEED})
     query = "?panel=open&" if "panel" in data else "?"
-    assert plain.headers["location"] == f"{SEED}{query}saved={saved}#reader-saved"
+    # (signed for the settings the change left: reader.saved_note)
+    assert re.fullmatch(
+        re.escape(f"{SEED}{query}saved={saved}.") + r"[\w-]{16}#reader-saved", plain.headers["location"]
+    )
     page = (await client.get(plain.headers["location"])).text
     note = re.search(r'<p class="reader-note reader-saved" id="reader-saved" tabindex="-1">([^<]*)</p>', page)
     assert note and note[1] == announced[1]
@@ -303,23 +309,31 @@ async def test_without_js_an_article_says_what_a_change_did_where_it_opens(
     assert start < note.start() and "<fieldset" not in page[start + 1 : note.start()].split(">", 1)[1]
 
 
-async def test_an_articles_note_is_only_ours_and_leaves_the_common_page_as_it_was(client: httpx.AsyncClient) -> None:
+async def test_an_articles_note_is_only_ours_and_leaves_the_common_page_as_it_was(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
     client.cookies.set("reader_prefs", "1|t:dark")
     common = await client.get(SEED)
     assert 'id="reader-saved"' not in common.text
-    for forged in ('reader-themes:set:theme"><script>', "reader-themes:fly", "reader-title:set", "reader-themes:set:x"):
+    for forged in (
+        'reader-themes:set:theme"><script>',
+        "reader-themes:fly",
+        "reader-title:set",
+        "reader-themes:set:x",
+        # what the redirect writes, but not signed by it
+        "reader-themes:set:theme",
+        "reader-presets:reset",
+    ):
         page = await client.get(SEED, params={"saved": forged})
         assert 'id="reader-saved"' not in page.text and "<script>" not in page.text.split("</head>", 1)[1]
-    noted = await client.get(SEED, params={"saved": "reader-themes:set:theme"})
+    saved = saved_for(app, "reader-themes:set:theme", "1|t:dark")
+    noted = await client.get(SEED, params={"saved": saved})
     assert "Giao diện Tối</p>" in noted.text
     # Another page, so another validator: a cache holding one never answers for the other.
     assert noted.headers["etag"] != common.headers["etag"]
     assert (await client.get(SEED)).headers["etag"] == common.headers["etag"]
     # Never on the embed, whose no-JS changes come back by their own way.
-    assert (
-        'id="reader-saved"'
-        not in (await client.get(f"/embed/{SEED.rsplit('/', 1)[1]}?saved=reader-themes:set:theme")).text
-    )
+    assert 'id="reader-saved"' not in (await client.get(f"/embed/{SEED.rsplit('/', 1)[1]}?saved={saved}")).text
 
 
 @pytest.mark.parametrize(
@@ -380,12 +394,18 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
     )
     assert applied.status_code == 303 and cookie_header(applied).startswith("reader_prefs=1|s:200|t:sepia;")
     # The page it comes back to says the settings were applied (it looked as it did before, and said nothing).
-    assert applied.headers["location"] == "/preferences?applied=1#reader-applied"
+    # (signed for the settings applied, as an article's note is: reader.saved_note)
+    location = applied.headers["location"]
+    assert re.fullmatch(r"/preferences\?applied=1\.[\w-]{16}#reader-applied", location)
     client.cookies.set("reader_prefs", "1|s:200|t:sepia")
-    back = await client.get("/preferences?applied=1")
+    back = await client.get(location)
     assert 'id="reader-applied" tabindex="-1">Đã áp dụng cài đặt đọc được chia sẻ: ' in back.text
     assert 'data-size="200"' in back.text
     assert 'id="reader-applied"' not in (await client.get("/preferences")).text
+    # A link cannot say so: unsigned, or signed for other settings.
+    assert 'id="reader-applied"' not in (await client.get("/preferences?applied=1")).text
+    client.cookies.set("reader_prefs", "1|s:150")
+    assert 'id="reader-applied"' not in (await client.get(location)).text
 
 
 @pytest.mark.parametrize(
@@ -736,7 +756,9 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     # path says so in the status region; the page came back looking as it was, and said nothing), which links
     # back to the group.
     plain = await client.post("/preferences", data={"speech_rate": "0.75", "next": "/preferences", "panel": "open"})
-    assert plain.headers["location"] == "/preferences?panel=open&saved=reader-tools-settings#reader-saved"
+    assert re.fullmatch(
+        r"/preferences\?panel=open&saved=reader-tools-settings\.[\w-]{16}#reader-saved", plain.headers["location"]
+    )
     page = (await client.get(plain.headers["location"])).text
     assert re.search(
         r'<p class="reader-note" id="reader-saved" tabindex="-1">Đã lưu cài đặt đọc của bạn\. '
@@ -749,6 +771,8 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     assert 'id="reader-saved"' not in (await client.get("/preferences")).text
     forged = (await client.get('/preferences?saved="><script>')).text
     assert 'id="reader-saved"' not in forged and "<script>" not in forged.split("</head>", 1)[1]
+    # Nor a group's id a link wrote without the redirect's signature (reader.saved_note).
+    assert 'id="reader-saved"' not in (await client.get("/preferences?saved=reader-tools-settings")).text
     page = (await client.get("/preferences")).text
     assert '<option value="0.75" selected>' in page
     assert 'name="shortcuts" value="on" aria-pressed="false"' in page

@@ -147,7 +147,7 @@ class Route(routing.Route):
         cached: bool = False,
         uploads: int = 0,
         upload_bytes: int = 0,
-        cache_query: Callable[[bytes], bytes] | None = None,
+        cache_query: Callable[[bytes, Scope], bytes] | None = None,
     ) -> None:
         super().__init__(path, endpoint, methods=list(methods), name=name)
         if cached and not kind.public:

@@ -71,7 +71,7 @@ class CacheRule:
     # The query as the key holds it, or None: as sent. A route that answers some queries as it answers
     # others (an article's ?saved= naming no note it shows) keys them as those, so an address cannot fill
     # the cache with copies of one answer.
-    query: Callable[[bytes], bytes] | None = None
+    query: Callable[[bytes, Scope], bytes] | None = None
 
 
 # (database generation, change counter of the article or of all articles); see the module docstring.
@@ -162,7 +162,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
 
-        query = scope["query_string"] if route.query is None else route.query(scope["query_string"])
+        query = scope["query_string"] if route.query is None else route.query(scope["query_string"], scope)
         key = (scope["method"], scope["path"], query, scope["scheme"], body, *values)
         if not self.fresh():
             await self._render_or_stale(scope, receive, send, key, slug)

@@ -10,13 +10,23 @@ action of the group's own): an address chooses among a bounded set of short note
 no form did or the same phrase a thousand times, and anything else is the page without it (the answer
 cache keys it so: reader.views.articles.article_cache_query).
 
+A link could still name a note (?saved=reader-presets:reset says "All settings reset", focused, to someone who
+reset nothing), so the redirect signs it: `?saved=<change>.<mac>`, an HMAC with the server's session-signing
+secret (the one every node shares, reader.accounts) over the change and the settings it left. A page shows
+the note only when the mac is right for its own settings: a value someone wrote, or one copied from another
+reader's redirect (whose settings differ), is the page without a note. One made by the same change to the
+same settings (the defaults, say) is shown to whoever has those settings, which it describes truly.
+
 The article's body is the same for every reader: the note is in the reading controls around it, which are
 drawn with the reader's settings anyway. The page without ?saved= is unchanged, and is cached as before.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
 from dataclasses import dataclass
 from itertools import takewhile
 
@@ -48,8 +58,13 @@ _REFUSED_FIELDS = (*_FIELDS, "colors", "voice", "action")
 _NOTED_REASONS = ("not-a-number", "unknown-choice", "not-a-colour", "not-a-key", "same-key")
 _REFUSED = "."  # field.reason
 _LIMIT = "limit"
-# The longest ?saved= there is (every field, every refusal), with room: a longer one is refused unread.
+# The longest ?saved= there is (every field, every refusal, its mac), with room: a longer one is refused unread.
 MAX_SAVED_CHARS = 1024
+# The mac's length in base64url characters (96 bits): no guess at one comes near, and the address stays short.
+MAC_CHARS = 16
+_MAC = "."  # change.mac (a refusal's "." comes before it: the mac is after the last one)
+# What the key signs here and nowhere else: a mac of a note is no session cookie's signature, nor the reverse.
+_PURPOSE = b"reader saved note\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +105,51 @@ def saved_change(group: str, outcome: Outcome) -> SavedChange | None:
     # In one order (the words of the refusals a note says are the same whatever their field).
     refused = tuple(sorted(outcome.refused, key=lambda refusal: _REFUSED_FIELDS.index(refusal.field)))
     change = SavedChange(group, outcome.action, changed, outcome.limit_reached, refused)
-    return change if read_saved(str(change)) == change else None
+    return change if parse_saved(str(change)) == change else None
 
 
-def read_saved(raw: str | None) -> SavedChange | None:
-    """The change an article's address names (?saved=), or None for none or for anything saved_change does not
+def _mac(value: str, key: str, prefs: Preferences) -> str:
+    message = _PURPOSE + value.encode() + b"\x00" + prefs.to_cookie().encode()
+    digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")[:MAC_CHARS]
+
+
+def sealed(change: SavedChange, key: str, prefs: Preferences) -> str:
+    """The query's value (?saved=) for a change that left the reader's settings at `prefs`: signed with `key`."""
+    return signed_note(str(change), key, prefs)
+
+
+def signed_note(value: str, key: str, prefs: Preferences) -> str:
+    """`value.mac`: a note's value (an article's change, or the settings page's ?saved= and ?applied=) signed
+    with `key` for the settings `prefs` the change left."""
+    return f"{value}{_MAC}{_mac(value, key, prefs)}"
+
+
+def note_value(raw: str | None, key: str, prefs: Preferences) -> str | None:
+    """The value of a signed note (signed_note) for a page drawn with `prefs`, or None when its mac is not the
+    one for these settings: a value a link wrote, or one another reader's redirect signed."""
+    if not raw or len(raw) > MAX_SAVED_CHARS:
+        return None
+    value, _, mac = raw.rpartition(_MAC)
+    # Bytes: compare_digest refuses str with non-ASCII characters, and an address may hold any.
+    if not hmac.compare_digest(mac.encode(), _mac(value, key, prefs).encode()):
+        return None
+    return value
+
+
+def read_saved(raw: str | None, key: str, prefs: Preferences) -> SavedChange | None:
+    """The change an article's address names (?saved=), for a page drawn with `prefs`: None for none, for a mac
+    that is not the one `sealed` gives these settings (a value a link wrote, or another reader's), or for a
+    value parse_saved refuses."""
+    return parse_saved(note_value(raw, key, prefs))
+
+
+def parse_saved(raw: str | None) -> SavedChange | None:
+    """The change a ?saved= value names without its mac, or None for none or for anything saved_change does not
     write: an action its group has no button for, a field named twice or out of order, a refusal it does not
-    say, "limit" but after A+ or A−. So an address chooses among a bounded set of short notes, and never says
-    what no form could have done ("Shared reading settings applied" in the themes, "Theme" a thousand times)."""
+    say, "limit" but after A+ or A−. So even a signed value chooses among a bounded set of short notes, and
+    never says what no form could have done ("Shared reading settings applied" in the themes, "Theme" a
+    thousand times)."""
     if not raw or len(raw) > MAX_SAVED_CHARS:
         return None
     group, _, rest = raw.partition(":")

@@ -4,9 +4,12 @@ through Playwright."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +25,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Reque
 from reader.db import database_for
 from reader.drafts import draft_from_fields
 from reader.models import BY_CLI_IMPORT, BY_TOKEN
+from reader.prefs import DEFAULTS, Preferences
+from reader.saved_note import signed_note
 from reader.store import SqlArticleStore
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
@@ -105,11 +110,26 @@ def static_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
 OTHER_EDITOR_NAME = "editor2"
 
 
+# The key each live server signs with, by its URL: for the addresses its redirects sign (signed_saved).
+LIVE_KEYS: dict[str, str] = {}
+
+
+def signed_saved(live_server: str, path: str, prefs: str = "") -> str:
+    """`path` with its ?saved= (an article's note, or the settings page's control, unsigned) as the live server's
+    no-JS redirect writes it for a reader whose cookie holds `prefs` ("s:150|t:dark", as Target's; none: the
+    defaults; reader.saved_note)."""
+    settings = Preferences.from_cookie(f"1|{prefs}" if prefs else None, DEFAULTS)
+    return re.sub(r"saved=([^&#]+)", lambda m: "saved=" + signed_note(m[1], LIVE_KEYS[live_server], settings), path)
+
+
 @pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A `reader serve` on the demo articles, with an editor account, shared by the package's tests."""
     base = tmp_path_factory.mktemp("live")
     with Server(db=base / "reader.db", directory=base) as server:
+        # (created as the server started: reader.app's lifespan)
+        with contextlib.closing(sqlite3.connect(server.db)) as db:
+            (LIVE_KEYS[server.url],) = db.execute("SELECT value FROM secrets WHERE name = 'session-signing'").fetchone()
         add_editor(server.db, EDITOR_NAME, EDITOR_PASSWORD)
         add_editor(server.db, OTHER_EDITOR_NAME, EDITOR_PASSWORD)
         add_editors_articles(server.db)

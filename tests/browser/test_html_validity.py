@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, ROOT, sign_in
+from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, ROOT, sign_in, signed_saved
 from tests.browser.test_a11y_matrix import PAGES, Target
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -104,7 +104,9 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
         for target in [*PAGES, *MORE_PAGES]:
             context = editor if target.editor else reader
             cookie = {"cookie": f"reader_prefs=1|{target.prefs}"} if target.prefs else None
-            response = context.request.get(live_server + target.path, max_redirects=0, headers=cookie)
+            # (a ?saved= as the server signs it: reader.saved_note)
+            address = signed_saved(live_server, target.path, target.prefs)
+            response = context.request.get(live_server + address, max_redirects=0, headers=cookie)
             assert response.status == target.status, (target.path, response.status)
             assert response.headers["content-type"].startswith("text/html"), target.path
             path = tmp_path / f"{target.name}.html"

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import unquote_plus, urlencode
 
 from starlette.responses import Response
+from starlette.types import Scope
 
 from reader.i18n import gettext
 from reader.saved_note import read_saved
@@ -111,14 +112,17 @@ async def article_page(request: Request) -> Response:
     """One article as a full HTML page."""
     panel_open = request.query_params.get("panel") == "open"
     extra = page_extras(request, request.path_params["slug"])
-    saved = read_saved(request.query_params.get("saved"))
+    # (the settings parsed for the check only when there is a note to check: article_view parses them anyway)
+    raw = request.query_params.get("saved")
+    saved = read_saved(raw, request.state["session_key"], prefs_for(request)) if raw else None
     return await article_view(request, "page", "article.html", extra, panel_open=panel_open, saved=saved)
 
 
-def article_cache_query(query: bytes) -> bytes:
+def article_cache_query(query: bytes, scope: Scope) -> bytes:
     """The article page's query as the answer cache keys it: its `saved` (the last, as article_page reads it)
-    in the one spelling saved_change writes, or left out when it names no note, whose page is the page
-    without it, byte for byte. So a link, however spelt, keys one of the bounded set of noted pages."""
+    in the one spelling the redirect writes, or left out when it names no note (its mac is not the one for
+    the request's settings, or the value is none saved_change writes), whose page is the page without it,
+    byte for byte. So a link, however spelt, keys one of the bounded set of noted pages."""
     if b"saved" not in query:
         # Nearly every request (this runs before each cached answer): a name spelt with escapes
         # ("s%61ved") is keyed as sent, as any other query is, and its page is rendered for what it says.
@@ -127,9 +131,13 @@ def article_cache_query(query: bytes) -> bytes:
     saved = [pair for pair in pairs if _name(pair) == "saved"]
     if not saved:
         return query
-    change = read_saved(unquote_plus(saved[-1].partition(b"=")[2].decode("latin-1")))
+    raw = unquote_plus(saved[-1].partition(b"=")[2].decode("latin-1"))
+    # The settings as article_page reads them (a page's own defaults: no embedding site's).
+    request: Request = Request(scope)
+    change = read_saved(raw, request.state["session_key"], prefs_for(request))
     kept = [pair for pair in pairs if _name(pair) != "saved"]
-    return b"&".join(kept + ([b"saved=" + str(change).encode()] if change else []))
+    # (a mac read is the one written: its characters need no escape)
+    return b"&".join(kept + ([b"saved=" + raw.encode()] if change else []))
 
 
 def _name(pair: bytes) -> str:

@@ -206,7 +206,9 @@ async def article_list(request: Request) -> Response:
         page=_page_number(request), per_page=request.state["settings"].page_size, search=search, drafts=True
     )
     # "?done=deleted:slug" after a delete (or a restore); anything that is not a known outcome and a slug is
-    # ignored. A save stays on the article's form, which says so itself (_saved).
+    # ignored, and so is one whose article is not (or no longer) in that state: the notice has the focus, and
+    # a link anyone can write must not tell an editor an article was deleted when it was not. A save stays on
+    # the article's form, which says so itself (_saved).
     kind, _, done = request.query_params.get("done", "").partition(":")
     known = kind in ("deleted", "restored") and is_valid_slug(done)
     notice: dict[str, Any] | None = {"kind": kind, "slug": done} if known else None
@@ -219,7 +221,7 @@ async def article_list(request: Request) -> Response:
             named = deleted.last if deleted is not None else None
         else:
             named = await store.get_article(done, drafts=True)
-        notice.update({"title": named.title, "lang": named.lang} if named is not None else {"title": "", "lang": ""})
+        notice = {**notice, "title": named.title, "lang": named.lang} if named is not None else None
     query = {"q": search} if search else {}
     context = {"listing": listing, "done": notice, "search": search, "search_cut": search_cut(search), "query": query}
     return _page(request, "editor/list.html", context)

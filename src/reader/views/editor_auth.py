@@ -76,6 +76,16 @@ ENDED = "ended"
 _PREVIEW_TARGET = "editor-preview"
 
 
+def _current_page(request: Request) -> str:
+    """The path of the page an htmx request says it was made from, or "" when it names none that parses:
+    the header is the client's to write, and an unbalanced IPv6 bracket (`http://[::1/editor/`) makes
+    urlsplit raise, which must not turn a trip to the sign-in form into a 500."""
+    try:
+        return unquote(urlsplit(request.headers.get("hx-current-url", "")).path)
+    except ValueError:
+        return ""
+
+
 def _to_sign_in(request: Request) -> Response:
     """To the sign-in form, and back afterwards. An htmx request (the article form's live preview) goes back
     to the page it was made from, which htmx names: its own address (/editor/preview) takes no GET. What the
@@ -90,7 +100,7 @@ def _to_sign_in(request: Request) -> Response:
     htmx = request.headers.get("hx-request") == "true"
     if htmx and request.headers.get("hx-target") == _PREVIEW_TARGET:
         return Response(status_code=401, headers={"cache-control": "no-store"})
-    if htmx and (page := unquote(urlsplit(request.headers.get("hx-current-url", "")).path)):
+    if htmx and (page := _current_page(request)):
         back = page
     query = {"next": back}
     if request.cookies.get(SESSION_COOKIE) or htmx or request.method not in SAFE_METHODS:

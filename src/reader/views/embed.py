@@ -96,7 +96,11 @@ async def oembed(request: Request) -> Response:
     url = params.get("url", "")
     if not url.strip():
         raise HTTPException(status_code=400)  # a question about nothing, not about an article that is not here
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        # Not a URL at all (an unbalanced or bad IPv6 bracket: `http://[::1/articles/x`), so none of ours.
+        raise HTTPException(status_code=404) from None
     base_parts = urlsplit(public_base(request))
     own = canonical_netloc(base_parts.scheme, base_parts.netloc)
     # One trailing slash is forgiven, as consumers sometimes add it.

@@ -32,7 +32,7 @@ from reader.prefs import (
     shortcut_key,
 )
 from reader.prefs_css import custom_colors_css
-from reader.saved_note import GROUP_ACTIONS, NOTE_ID, saved_change
+from reader.saved_note import GROUP_ACTIONS, NOTE_ID, note_value, saved_change, sealed, signed_note
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.articles import page_extras
@@ -102,7 +102,8 @@ async def update(request: Request) -> Response:
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
         settings_page = urlsplit(next_path).path == path_for(request, "settings")
-        response = RedirectResponse(_return_to(next_path, fields, panel_open, settings_page, outcome), status_code=303)
+        back = _return_to(next_path, fields, panel_open, settings_page, outcome, key=request.state["session_key"])
+        response = RedirectResponse(back, status_code=303)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -208,23 +209,28 @@ def _return_to(
     next_path: str,
     fields: dict[str, str],
     panel_open: bool,
-    settings_page: bool = False,
-    outcome: Outcome | None = None,
+    settings_page: bool,
+    outcome: Outcome,
+    *,
+    key: str,
 ) -> str:
     """The address a 303 sends the browser to: the page, with the panel as it was, at the control used. The
     settings page (`settings_page`) opens instead at its note that the settings were saved, which links back
     to that control (?saved=: SAVED_GROUPS): its Apply buttons change nothing in sight, so without the
     note a reader had no word that anything happened (the script's path says it in the status region). An
-    article opens at its note beside the group, which says what the change did (reader.saved_note)."""
+    article opens at its note beside the group, which says what the change did, signed with `key` for the
+    settings the change left (reader.saved_note: a link cannot name one)."""
     if fields.get("action") in ("apply-shared", "merge-shared"):
-        # Where the settings page says they were applied (a page that came back unchanged said nothing).
-        return _with_query(next_path, {"applied": "1"}, "reader-applied")
+        # Where the settings page says they were applied (a page that came back unchanged said nothing),
+        # signed as an article's note is: a link cannot say so.
+        return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs)}, "reader-applied")
     fragment = _group(fields, panel_open)
     query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
     if settings_page:
-        return _with_query(next_path, {**query, "saved": fragment or "reader-title"}, NOTE_ID)
-    if outcome and (change := saved_change(fragment, outcome)):
-        return _with_query(next_path, {**query, "saved": str(change)}, NOTE_ID)
+        saved = signed_note(fragment or "reader-title", key, outcome.prefs)
+        return _with_query(next_path, {**query, "saved": saved}, NOTE_ID)
+    if change := saved_change(fragment, outcome):
+        return _with_query(next_path, {**query, "saved": sealed(change, key, outcome.prefs)}, NOTE_ID)
     return _with_query(next_path, query, fragment)
 
 
@@ -403,6 +409,7 @@ async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> t
 
 
 def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[str, object]:
+    key = request.state["session_key"]
     return {
         **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,
@@ -420,9 +427,12 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared_unread": 0,
         "shared_changes": [],
         "exact_changes": [],
-        "applied": request.query_params.get("applied") == "1",
-        # Back from a change without JavaScript (_return_to): the id of the control it was made with.
-        "saved": saved if (saved := request.query_params.get("saved")) in SAVED_GROUPS else None,
+        # Back from a change without JavaScript (_return_to), signed for these settings (reader.saved_note): the
+        # shared settings applied, or the id of the control the change was made with.
+        "applied": note_value(request.query_params.get("applied"), key, prefs) == "1",
+        "saved": saved
+        if (saved := note_value(request.query_params.get("saved"), key, prefs)) in SAVED_GROUPS
+        else None,
         "note_id": NOTE_ID,  # where that redirect opens
     }
 
