@@ -21,6 +21,7 @@ from reader.app import create_app
 from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
 from reader.settings import Settings
+from reader.views.api import NO_ROOM
 from tests.conftest import SEED_SLUG, AuthActions, client_for, fill, immutable, served
 from tests.serverproc import Server, create_token, http, new_site, reader_cli
 
@@ -246,7 +247,7 @@ async def test_a_full_disk_answers_507_and_writes_again_once_there_is_room(
         # Insufficient Storage, not 503's "cannot reach its database … try again in a moment" (with a
         # Retry-After): waiting does not make room, and the write was rolled back.
         assert write.status_code == 507 and "retry-after" not in write.headers
-        assert write.json()["error"]["status"] == 507 and "no room left" in write.json()["error"]["message"]
+        assert write.json()["error"] == {"status": 507, "message": NO_ROOM.description, "field": None}
         assert "database full on PUT '/api/articles/full', nothing saved" in caplog.text
         filler.unlink()
         write = await client.put("/api/articles/full", json=big, headers={"authorization": f"Bearer {token}"})

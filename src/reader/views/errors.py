@@ -18,7 +18,7 @@ from reader.kinds import Frame, Route, RouteIndex, kind_of
 from reader.middleware import FRAMED_AS, add_security_headers, framed_headers, framing_of
 from reader.request_id import NO_ANSWER
 from reader.state import Request
-from reader.views.api import error_response
+from reader.views.api import NO_ROOM, error_response
 from reader.views.moved import redirect_cache
 from reader.web import prefs_for, render, ui_lang_for
 
@@ -204,7 +204,9 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DatabaseUnavailable)
     if exc.full:
         logger.error("database full on %s %r, nothing saved: %s", request.method, request.url.path, exc)
-        return error_page(request, 507)
+        kind = kind_of(request.scope)
+        # The API's own words, those its OpenAPI document gives: the page's advice is for a person.
+        return error_page(request, 507, explanation=NO_ROOM.description if kind is not None and kind.api else None)
     # A reason logged once already (a refused file at the path) is not repeated for every request it stops.
     level = logging.DEBUG if exc.logged else logging.WARNING
     logger.log(level, "database unavailable on %s %r: %s", request.method, request.url.path, exc)
