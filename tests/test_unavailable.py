@@ -12,6 +12,7 @@ import pytest
 
 from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
+from reader.response_cache import UNAVAILABLE_STATUS
 from reader.settings import Settings
 from reader.views.api import NO_ROOM
 from tests.conftest import SEED_SLUG, SignedIn, sqlite_write_locked
@@ -96,3 +97,20 @@ async def test_an_api_write_onto_a_full_disk_answers_507_as_documented(
     documented = spec["paths"][path.replace(SEED_SLUG, "{slug}")][method.lower()]["responses"]["507"]["description"]
     assert write.json()["error"] == {"status": 507, "message": documented, "field": None}
     assert documented == NO_ROOM.description
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+async def test_a_read_that_meets_a_full_disk_answers_503_not_507(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    # PostgreSQL's disk_full also comes from a read whose sort spills onto a full disk: it answered 507 "Not
+    # saved", which says a write failed, and the answer cache (which replays a stored page only on a 503)
+    # could not serve the page it kept.
+    async def full(self: SQLiteDatabase, sql: str, params: object = ()) -> list[object]:
+        raise DatabaseUnavailable("the disk is full (could not write to temporary file)", full=True)
+
+    monkeypatch.setattr(SQLiteDatabase, "fetch_all", full)
+    page = await client.request(method, "/", headers={"accept-language": "en"})
+    assert page.status_code == UNAVAILABLE_STATUS and page.headers["retry-after"] == "5"
+    if method == "GET":
+        assert "Temporarily unavailable" in page.text and "Not saved" not in page.text

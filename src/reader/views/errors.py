@@ -198,11 +198,17 @@ async def client_gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=NO_ANSWER, headers={"cache-control": "no-store"})
 
 
+# The methods that write nothing: a full disk stops them as an unreachable database does.
+_READS = frozenset({"GET", "HEAD"})
+
+
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """The database cannot be reached: 503 with Retry-After (pages in the answer cache are still served);
-    its disk is full: 507, the write not saved (reads go on)."""
+    its disk is full: 507 for a write, not saved (reads go on). A read that meets a full disk (PostgreSQL's
+    disk_full from a sort spilling to temporary files) is a 503: "not saved" would be wrong, and the answer
+    cache replays its stored page only on a 503 (reader.response_cache)."""
     assert isinstance(exc, DatabaseUnavailable)
-    if exc.full:
+    if exc.full and request.method not in _READS:
         logger.error("database full on %s %r, nothing saved: %s", request.method, request.url.path, exc)
         kind = kind_of(request.scope)
         # The API's own words, those its OpenAPI document gives: the page's advice is for a person.
