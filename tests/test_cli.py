@@ -11,9 +11,11 @@ import re
 import sqlite3
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -922,3 +924,38 @@ def test_a_copy_into_a_database_of_an_older_schema_is_refused_not_migrated(tmp_p
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (14,)
     conn.close()
+
+
+@pytest.mark.parametrize("failing", ["source", "target"])
+def test_a_copy_names_the_database_that_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    # A source failing over mid-copy (or SQLite busy in its snapshot) was reported against the TARGET.
+    from reader.backends.sqlite import SQLiteDatabase
+    from reader.db import Reads
+
+    source, target = tmp_path / "source.db", tmp_path / "target.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+    original_snapshot, original_transaction = SQLiteDatabase.snapshot, SQLiteDatabase.transaction
+
+    class Lost(Reads):
+        async def fetch_all(self, sql: str, params: object = ()) -> list[Any]:
+            raise DatabaseUnavailable("the connection was lost")
+
+    @asynccontextmanager
+    async def snapshot(self: SQLiteDatabase) -> AsyncIterator[Reads]:
+        async with original_snapshot(self) as reads:
+            yield Lost() if failing == "source" else reads
+
+    @asynccontextmanager
+    async def transaction(self: SQLiteDatabase, touches: object = None) -> AsyncIterator[Any]:
+        async with original_transaction(self) as tx:
+            if failing == "target" and str(self.target) == str(target):
+                raise DatabaseUnavailable("locked")
+            yield tx
+
+    monkeypatch.setattr(SQLiteDatabase, "snapshot", snapshot)
+    monkeypatch.setattr(SQLiteDatabase, "transaction", transaction)
+    done = reader("copy", str(source), str(target))
+    named, reason = (source, "the connection was lost") if failing == "source" else (target, "locked")
+    assert (done.returncode, done.stderr) == (
+        2, f"reader: error: {named}: the database could not be used: {reason}; nothing was written\n"
+    )  # fmt: skip

@@ -12,14 +12,14 @@ import socket
 import sys
 import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from reader import __version__
 from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
-from reader.copying import SITE_TABLES, CopyRefused, copy_database, counted
+from reader.copying import SITE_TABLES, CopyRefused, SourceUnavailable, copy_database, counted, from_source
 from reader.db import (
     SCHEMA_VERSION,
     ConflictError,
@@ -607,11 +607,11 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
     # "the target is as it was" (docs/deployment.md), and an empty site left there would be taken for one.
     created = isinstance(target_at, Path) and not target_at.exists()
     try:
-        async with (
-            _opened(source_at, settings, reading=True) as (from_db, _),
+        async with AsyncExitStack() as opened:
+            with from_source():
+                from_db, _ = await opened.enter_async_context(_opened(source_at, settings, reading=True))
             # A missing or empty target is made (the copy's documented use); an older one is refused.
-            _opened(target_at, settings, create=True) as (to_db, _),
-        ):
+            to_db, _ = await opened.enter_async_context(_opened(target_at, settings, create=True))
             # One PostgreSQL database under two names (127.0.0.1 and localhost): asked of the server, before
             # anything is written (opening the target found the source's schema there, current, and left it).
             if await from_db.is_same_as(to_db):
@@ -682,8 +682,8 @@ def _command(argv: Sequence[str] | None) -> int:
             )
             print(asyncio.run(_copy(settings, source, target, args.replace)))
         except (CopyRefused, SettingsError, *DATABASE_FAILURES) as exc:
-            # A copy only reads its source, from a snapshot: it is the target that is locked or full.
-            return _fail(exc, args.target)
+            # The database that failed: mostly the target (locked, full), but a source may fail over mid-copy.
+            return _fail(exc, args.source if isinstance(exc, SourceUnavailable) else args.target)
         return 0
     try:
         print(asyncio.run(_import(settings, args.files, lang=args.lang, drafts=args.drafts)))
