@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -813,7 +814,10 @@ SHOWN_CONTROLS = "\\x1b[2J\\x9b2J\\u2028\\u202e"
 
 
 def _no_raw_controls(text: str) -> None:
-    assert all(char.isprintable() for line in text.split("\n") for char in line), repr(text)
+    # What a terminal obeys: controls (C0, C1), line and paragraph separators, bidi controls.
+    bidi = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    raw = [c for c in text.replace("\n", "") if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in bidi]
+    assert not raw, repr(text)
 
 
 @pytest.mark.parametrize(
@@ -852,6 +856,38 @@ def test_paths_and_flags_quoted_in_errors_are_shown_escaped(tmp_path: Path) -> N
         assert done.returncode in (1, 2)
         _no_raw_controls(done.stderr)
         assert SHOWN_CONTROLS in done.stderr, done.stderr
+
+
+def test_the_summaries_on_standard_output_show_a_paths_control_characters_escaped(tmp_path: Path) -> None:
+    # Only standard error was escaped: `reader migrate --db "$(printf 'a\033[2Jb.db')"` cleared the screen.
+    folder = tmp_path / f"site{RAW_CONTROLS}"
+    folder.mkdir()
+    site, copy = folder / "a.db", folder / "b.db"
+    article = tmp_path / "a.json"
+    article.write_text(json.dumps({"title": "x", "lang": "en", "body_html": "<p>x</p>"}))
+    outcomes = [
+        reader("migrate", "--db", str(site)),
+        reader("import", "--db", str(site), str(article)),
+        reader("copy", str(site), str(copy)),
+    ]
+    for done in outcomes:
+        assert done.returncode == 0, done.stderr
+        _no_raw_controls(done.stdout)
+        assert str(folder).replace(RAW_CONTROLS, SHOWN_CONTROLS) in done.stdout, done.stdout
+
+
+# Characters str.isprintable() refuses that are content, not controls: a no-break space and a narrow one
+# (Word's text, French and Vietnamese typography), the ideographic space, an emoji ZWJ sequence (👨‍👩‍👧).
+HARMLESS = "\u00a0\u202f\u3000\U0001f468\u200d\U0001f469\u200d\U0001f467"
+
+
+def test_spaces_and_joiners_in_a_message_are_left_as_they_are(tmp_path: Path) -> None:
+    folder = tmp_path / f"thư{HARMLESS}mục"
+    folder.mkdir()
+    done = reader("migrate", "--db", str(folder / "a.db"))
+    assert done.returncode == 0 and f"thư{HARMLESS}mục" in done.stdout, done.stdout
+    missing = reader("token", "list", "--db", str(tmp_path / f"no{HARMLESS}dir" / "x.db"))
+    assert missing.returncode == 2 and f"no{HARMLESS}dir" in missing.stderr, missing.stderr
 
 
 def test_vietnamese_in_a_message_is_left_as_it_is(tmp_path: Path) -> None:
