@@ -367,3 +367,22 @@ def test_the_import_benchmark_builds_articles_of_the_size_asked_that_import(tmp_
         assert stored.body_html == draft.body_html and stored.slug == draft.slug
     news = import_bench.article_html(0.05)
     assert all(part in news for part in ("<table>", "<script>", "<aside", "<ul>", "<ol>", "<blockquote>", "&nbsp;"))
+
+
+def test_a_cached_data_set_of_an_older_schema_is_migrated_before_a_token_is_made(tmp_path: Path) -> None:
+    # The cache is named by the generator's version only: `reader token create` refuses an older schema, and
+    # the workers part made its token on the copy before any `serve` had moved it on.
+    import asyncio
+    import sqlite3
+
+    from reader.db import SCHEMA_VERSION
+    from tests.test_store import _at_schema
+
+    cached = tmp_path / "articles-10-v1.sqlite"
+    asyncio.run(_at_schema(cached, 14, []))
+    reader_bin = Path(sys.executable).with_name("reader")
+    copy = run.working_copy(reader_bin, cached, tmp_path / "articles-10.sqlite")
+    assert run.create_token(reader_bin, copy)
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    conn.close()

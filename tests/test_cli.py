@@ -11,9 +11,12 @@ import re
 import sqlite3
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+import unicodedata
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -811,7 +814,10 @@ SHOWN_CONTROLS = "\\x1b[2J\\x9b2J\\u2028\\u202e"
 
 
 def _no_raw_controls(text: str) -> None:
-    assert all(char.isprintable() for line in text.split("\n") for char in line), repr(text)
+    # What a terminal obeys: controls (C0, C1), line and paragraph separators, bidi controls.
+    bidi = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    raw = [c for c in text.replace("\n", "") if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in bidi]
+    assert not raw, repr(text)
 
 
 @pytest.mark.parametrize(
@@ -850,6 +856,38 @@ def test_paths_and_flags_quoted_in_errors_are_shown_escaped(tmp_path: Path) -> N
         assert done.returncode in (1, 2)
         _no_raw_controls(done.stderr)
         assert SHOWN_CONTROLS in done.stderr, done.stderr
+
+
+def test_the_summaries_on_standard_output_show_a_paths_control_characters_escaped(tmp_path: Path) -> None:
+    # Only standard error was escaped: `reader migrate --db "$(printf 'a\033[2Jb.db')"` cleared the screen.
+    folder = tmp_path / f"site{RAW_CONTROLS}"
+    folder.mkdir()
+    site, copy = folder / "a.db", folder / "b.db"
+    article = tmp_path / "a.json"
+    article.write_text(json.dumps({"title": "x", "lang": "en", "body_html": "<p>x</p>"}))
+    outcomes = [
+        reader("migrate", "--db", str(site)),
+        reader("import", "--db", str(site), str(article)),
+        reader("copy", str(site), str(copy)),
+    ]
+    for done in outcomes:
+        assert done.returncode == 0, done.stderr
+        _no_raw_controls(done.stdout)
+        assert str(folder).replace(RAW_CONTROLS, SHOWN_CONTROLS) in done.stdout, done.stdout
+
+
+# Characters str.isprintable() refuses that are content, not controls: a no-break space and a narrow one
+# (Word's text, French and Vietnamese typography), the ideographic space, an emoji ZWJ sequence (👨‍👩‍👧).
+HARMLESS = "\u00a0\u202f\u3000\U0001f468\u200d\U0001f469\u200d\U0001f467"
+
+
+def test_spaces_and_joiners_in_a_message_are_left_as_they_are(tmp_path: Path) -> None:
+    folder = tmp_path / f"thư{HARMLESS}mục"
+    folder.mkdir()
+    done = reader("migrate", "--db", str(folder / "a.db"))
+    assert done.returncode == 0 and f"thư{HARMLESS}mục" in done.stdout, done.stdout
+    missing = reader("token", "list", "--db", str(tmp_path / f"no{HARMLESS}dir" / "x.db"))
+    assert missing.returncode == 2 and f"no{HARMLESS}dir" in missing.stderr, missing.stderr
 
 
 def test_vietnamese_in_a_message_is_left_as_it_is(tmp_path: Path) -> None:
@@ -922,3 +960,38 @@ def test_a_copy_into_a_database_of_an_older_schema_is_refused_not_migrated(tmp_p
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (14,)
     conn.close()
+
+
+@pytest.mark.parametrize("failing", ["source", "target"])
+def test_a_copy_names_the_database_that_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    # A source failing over mid-copy (or SQLite busy in its snapshot) was reported against the TARGET.
+    from reader.backends.sqlite import SQLiteDatabase
+    from reader.db import Reads
+
+    source, target = tmp_path / "source.db", tmp_path / "target.db"
+    assert reader("migrate", "--db", str(source)).returncode == 0
+    original_snapshot, original_transaction = SQLiteDatabase.snapshot, SQLiteDatabase.transaction
+
+    class Lost(Reads):
+        async def fetch_all(self, sql: str, params: object = ()) -> list[Any]:
+            raise DatabaseUnavailable("the connection was lost")
+
+    @asynccontextmanager
+    async def snapshot(self: SQLiteDatabase) -> AsyncIterator[Reads]:
+        async with original_snapshot(self) as reads:
+            yield Lost() if failing == "source" else reads
+
+    @asynccontextmanager
+    async def transaction(self: SQLiteDatabase, touches: object = None) -> AsyncIterator[Any]:
+        async with original_transaction(self) as tx:
+            if failing == "target" and str(self.target) == str(target):
+                raise DatabaseUnavailable("locked")
+            yield tx
+
+    monkeypatch.setattr(SQLiteDatabase, "snapshot", snapshot)
+    monkeypatch.setattr(SQLiteDatabase, "transaction", transaction)
+    done = reader("copy", str(source), str(target))
+    named, reason = (source, "the connection was lost") if failing == "source" else (target, "locked")
+    assert (done.returncode, done.stderr) == (
+        2, f"reader: error: {named}: the database could not be used: {reason}; nothing was written\n"
+    )  # fmt: skip

@@ -21,6 +21,7 @@ from reader.app import create_app
 from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
 from reader.settings import Settings
+from reader.views.api import NO_ROOM
 from tests.conftest import SEED_SLUG, AuthActions, client_for, fill, immutable, served
 from tests.serverproc import Server, create_token, http, new_site, reader_cli
 
@@ -246,7 +247,7 @@ async def test_a_full_disk_answers_507_and_writes_again_once_there_is_room(
         # Insufficient Storage, not 503's "cannot reach its database … try again in a moment" (with a
         # Retry-After): waiting does not make room, and the write was rolled back.
         assert write.status_code == 507 and "retry-after" not in write.headers
-        assert write.json()["error"]["status"] == 507 and "no room left" in write.json()["error"]["message"]
+        assert write.json()["error"] == {"status": 507, "message": NO_ROOM.description, "field": None}
         assert "database full on PUT '/api/articles/full', nothing saved" in caplog.text
         filler.unlink()
         write = await client.put("/api/articles/full", json=big, headers={"authorization": f"Bearer {token}"})
@@ -331,3 +332,31 @@ async def test_a_refused_file_at_the_path_is_logged_once_not_at_every_request(
     ]
     assert len([message for message in told if "not a SQLite database" in message]) == 1, told
     assert not [message for message in told if "making search words failed" in message], told
+
+
+@pytest.mark.parametrize(
+    ("euid", "available", "free", "full"),
+    [(1000, 0, 50, True), (1000, 5, 50, False), (0, 0, 50, False), (0, 0, 0, True)],
+)
+def test_the_disk_looked_at_is_the_real_files_with_the_room_its_user_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, euid: int, available: int, free: int, full: bool
+) -> None:
+    # A symbolic link's own folder was looked at, though SQLite's -wal and -shm go beside the file it names
+    # (another file system, perhaps); and root, which SQLite lets write into the reserved blocks, was told
+    # "the disk is full" while they were free.
+    from reader.backends import sqlite
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "data" / "site.db").touch()
+    (tmp_path / "etc" / "site.db").symlink_to(tmp_path / "data" / "site.db")
+    looked_at: list[str] = []
+
+    def statvfs(path: object) -> os.statvfs_result:
+        looked_at.append(os.fspath(path))  # type: ignore[arg-type]
+        return os.statvfs_result((4096, 4096, 100, free, available, 10, 10, 10, 0, 255))
+
+    monkeypatch.setattr(sqlite.os, "statvfs", statvfs)
+    monkeypatch.setattr(sqlite.os, "geteuid", lambda: euid)
+    assert sqlite._disk_full(tmp_path / "etc" / "site.db") is full
+    assert looked_at == [str(tmp_path / "data")]

@@ -12,7 +12,9 @@ import pytest
 
 from reader.backends.sqlite import SQLiteDatabase
 from reader.db import DatabaseUnavailable
+from reader.response_cache import UNAVAILABLE_STATUS
 from reader.settings import Settings
+from reader.views.api import NO_ROOM
 from tests.conftest import SEED_SLUG, SignedIn, sqlite_write_locked
 from tests.serverproc import create_token
 
@@ -67,3 +69,48 @@ async def test_a_save_onto_a_full_disk_answers_507_saying_it_was_not_saved(
     # Not 503's "cannot reach its database … try again in a moment": waiting makes no room.
     assert page.status_code == 507 and "retry-after" not in page.headers
     assert heading in page.text and explanation in page.text and "Traceback" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [("PUT", f"/api/articles/{SEED_SLUG}", {"title": "Full", "lang": "en", "body_html": "<p>x</p>"}),
+     ("DELETE", f"/api/articles/{SEED_SLUG}", None),
+     ("POST", f"/api/articles/{SEED_SLUG}/rename", {"slug": "full-disk"})],
+)  # fmt: skip
+async def test_an_api_write_onto_a_full_disk_answers_507_as_documented(
+    client: httpx.AsyncClient, settings: Settings, monkeypatch: pytest.MonkeyPatch, method: str, path: str,
+    body: object,
+) -> None:  # fmt: skip
+    # The API's 507 carried the editor's advice to a person ("keep a copy of your work"), not the message its
+    # OpenAPI document gives; and the rename, which can meet a full disk too, did not document it.
+    token = create_token(settings.db_path)
+    spec = (await client.get("/api/openapi.json")).json()
+
+    @asynccontextmanager
+    async def full(self: SQLiteDatabase, touches: object = None) -> AsyncIterator[None]:
+        raise DatabaseUnavailable("the disk is full (database or disk is full)", full=True)
+        yield
+
+    monkeypatch.setattr(SQLiteDatabase, "transaction", full)
+    write = await client.request(method, path, json=body, headers={"authorization": f"Bearer {token}"})
+    assert write.status_code == 507 and "retry-after" not in write.headers
+    documented = spec["paths"][path.replace(SEED_SLUG, "{slug}")][method.lower()]["responses"]["507"]["description"]
+    assert write.json()["error"] == {"status": 507, "message": documented, "field": None}
+    assert documented == NO_ROOM.description
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+async def test_a_read_that_meets_a_full_disk_answers_503_not_507(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    # PostgreSQL's disk_full also comes from a read whose sort spills onto a full disk: it answered 507 "Not
+    # saved", which says a write failed, and the answer cache (which replays a stored page only on a 503)
+    # could not serve the page it kept.
+    async def full(self: SQLiteDatabase, sql: str, params: object = ()) -> list[object]:
+        raise DatabaseUnavailable("the disk is full (could not write to temporary file)", full=True)
+
+    monkeypatch.setattr(SQLiteDatabase, "fetch_all", full)
+    page = await client.request(method, "/", headers={"accept-language": "en"})
+    assert page.status_code == UNAVAILABLE_STATUS and page.headers["retry-after"] == "5"
+    if method == "GET":
+        assert "Temporarily unavailable" in page.text and "Not saved" not in page.text

@@ -10,16 +10,17 @@ import os
 import signal
 import socket
 import sys
+import unicodedata
 import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from reader import __version__
 from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
-from reader.copying import SITE_TABLES, CopyRefused, copy_database, counted
+from reader.copying import SITE_TABLES, CopyRefused, SourceUnavailable, copy_database, counted, from_source
 from reader.db import (
     SCHEMA_VERSION,
     ConflictError,
@@ -249,13 +250,31 @@ def _parser() -> argparse.ArgumentParser:
 DATABASE_FAILURES = (DatabaseError, DatabaseUnavailable, ConflictError)
 
 
+# Bidi controls (Cf): they reorder what follows them on the line (a path or flag shown backwards). The other
+# format characters are content: ZWJ joins emoji sequences (👨‍👩), ZWNJ Persian and Indic words.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# C0 and C1 controls, line and paragraph separators, surrogates (a file name's undecodable bytes), unassigned.
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs", "Cn"})
+
+
+def _unseen(char: str) -> bool:
+    return char in _BIDI_CONTROLS or unicodedata.category(char) in _UNSEEN_CATEGORIES
+
+
 def visible(text: str) -> str:
-    """`text` with every character that does not print (C0 and C1 controls, line and paragraph separators,
-    format characters such as bidi overrides, unassigned code points) written as its escape (\\x1b, \\u2028),
-    as repr() writes them; printable text, Vietnamese included, is left as it is. What reader says on a
-    terminal quotes paths, flags and the contents of import files that may come from anyone: a raw ESC there
-    would be obeyed by the terminal (clear the screen, recolour, retitle the window), not shown."""
-    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+    """`text` with every character a terminal would obey or cannot show (C0 and C1 controls, line and
+    paragraph separators, bidi controls, surrogates, unassigned code points) written as its escape (\\x1b,
+    \\u2028), as repr() writes them; the rest is left as it is: Vietnamese, the no-break spaces Word's text
+    holds (U+00A0, U+202F), the ideographic space, the ZWJ of an emoji sequence (str.isprintable() refuses all
+    of these, and they were shown escaped). What reader says on a terminal quotes paths, flags and the
+    contents of import files that may come from anyone: a raw ESC there would be obeyed by the terminal
+    (clear the screen, recolour, retitle the window), not shown."""
+    return "".join(char.encode("unicode_escape").decode("ascii") if _unseen(char) else char for char in text)
+
+
+def _show(text: str) -> None:
+    """Lines on standard output (a command's summary, which names its databases), each made visible."""
+    print("\n".join(visible(line) for line in text.split("\n")))
 
 
 def _say(line: str) -> None:
@@ -607,11 +626,11 @@ async def _copy(settings: Settings, source_at: str | Path, target_at: str | Path
     # "the target is as it was" (docs/deployment.md), and an empty site left there would be taken for one.
     created = isinstance(target_at, Path) and not target_at.exists()
     try:
-        async with (
-            _opened(source_at, settings, reading=True) as (from_db, _),
+        async with AsyncExitStack() as opened:
+            with from_source():
+                from_db, _ = await opened.enter_async_context(_opened(source_at, settings, reading=True))
             # A missing or empty target is made (the copy's documented use); an older one is refused.
-            _opened(target_at, settings, create=True) as (to_db, _),
-        ):
+            to_db, _ = await opened.enter_async_context(_opened(target_at, settings, create=True))
             # One PostgreSQL database under two names (127.0.0.1 and localhost): asked of the server, before
             # anything is written (opening the target found the source's schema there, current, and left it).
             if await from_db.is_same_as(to_db):
@@ -663,13 +682,13 @@ def _command(argv: Sequence[str] | None) -> int:
         return _serve(settings, args.host, listen_port)
     if args.command in ("user", "token"):
         try:
-            print(asyncio.run(_accounts(settings, args)))
+            _show(asyncio.run(_accounts(settings, args)))
         except (AccountError, *DATABASE_FAILURES) as exc:
             return _fail(exc, settings.database)
         return 0
     if args.command == "migrate":
         try:
-            print(asyncio.run(_migrate(settings)))
+            _show(asyncio.run(_migrate(settings)))
         except (*DATABASE_FAILURES, ImportFailure) as exc:
             return _fail(exc, settings.database)
         return 0
@@ -680,13 +699,13 @@ def _command(argv: Sequence[str] | None) -> int:
                 parse_database("SOURCE", args.source, environ),
                 parse_database("TARGET", args.target, environ),
             )
-            print(asyncio.run(_copy(settings, source, target, args.replace)))
+            _show(asyncio.run(_copy(settings, source, target, args.replace)))
         except (CopyRefused, SettingsError, *DATABASE_FAILURES) as exc:
-            # A copy only reads its source, from a snapshot: it is the target that is locked or full.
-            return _fail(exc, args.target)
+            # The database that failed: mostly the target (locked, full), but a source may fail over mid-copy.
+            return _fail(exc, args.source if isinstance(exc, SourceUnavailable) else args.target)
         return 0
     try:
-        print(asyncio.run(_import(settings, args.files, lang=args.lang, drafts=args.drafts)))
+        _show(asyncio.run(_import(settings, args.files, lang=args.lang, drafts=args.drafts)))
     except ImportFailure as exc:
         _say(f"reader import: {exc}")
         print("reader import: nothing was written.", file=sys.stderr)

@@ -8,9 +8,11 @@ is the site as it was at one moment, while writers there go on.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
-from reader.db import Database, Reads, Transaction
+from reader.db import Database, DatabaseUnavailable, Params, Reads, Row, Transaction
 
 BATCH = 500
 # The search words too, with the version they were made from (reader.search): the target finds what the
@@ -44,6 +46,57 @@ class CopyRefused(Exception):
     """The target already holds a site; the message says what is there."""
 
 
+class SourceUnavailable(DatabaseUnavailable):
+    """The copy's source could not be read (a PostgreSQL fail-over, SQLite busy or failing mid-snapshot), not
+    its target: reader copy names the source in its one line, where it had named the target for every failure."""
+
+
+@contextmanager
+def from_source() -> Iterator[None]:
+    """A DatabaseUnavailable raised in here is the source's: raised again as SourceUnavailable."""
+    try:
+        yield
+    except SourceUnavailable:
+        raise
+    except DatabaseUnavailable as exc:
+        raise SourceUnavailable(str(exc), logged=exc.logged, full=exc.full) from exc
+
+
+class _SourceReads(Reads):
+    """The source's snapshot, its failures told apart from the target's (the copy interleaves the two)."""
+
+    def __init__(self, reads: Reads) -> None:
+        self._reads = reads
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        with from_source():
+            return await self._reads.fetch_all(sql, params)
+
+
+@asynccontextmanager
+async def _source_snapshot(source: Database) -> AsyncIterator[Reads]:
+    """source.snapshot(), its beginning and end (not the copy's body inside it) counted as the source's."""
+    snapshot = source.snapshot()
+    with from_source():
+        reads = await snapshot.__aenter__()
+    try:
+        yield _SourceReads(reads)
+    except BaseException as body_failure:
+        # The body's own failure (the target's, say) goes on as it is; only a new one is the source's.
+        try:
+            ended = await snapshot.__aexit__(type(body_failure), body_failure, body_failure.__traceback__)
+        except BaseException as exc:
+            if exc is body_failure:
+                raise
+            with from_source():
+                raise
+        if not ended:
+            raise
+    else:
+        with from_source():
+            await snapshot.__aexit__(None, None, None)
+
+
 @dataclass(frozen=True, slots=True)
 class CopyResult:
     articles: int
@@ -60,7 +113,7 @@ async def copy_database(source: Database, target: Database, *, replace: bool = F
     """Copy articles (with their histories, renamed ones' old addresses, and deleted articles' last versions
     and old addresses), accounts (with their live sessions), API tokens and the server's secrets."""
     # touches=None: every node on the target drops its cached pages once this commits.
-    async with source.snapshot() as reading, target.transaction() as writing:
+    async with _source_snapshot(source) as reading, target.transaction() as writing:
         held = {table: await _count(writing, table) for table in SITE_TABLES}
         if any(held.values()) and not replace:
             what = ", ".join(counted(count, SITE_TABLES[table]) for table, count in held.items() if count)

@@ -158,11 +158,15 @@ def read_json(path: Path, text: str) -> list[Mapping[str, object]]:
 def with_lists(fields: Mapping[str, object]) -> Mapping[str, object]:
     """Article fields (a JSON file's, the editor's form's) whose body_html has paragraphs written as list
     items (pasted from Word) with each run of them made a list (reader.list_paragraphs); any other body
-    stays the string it is, not parsed and written again."""
+    stays the string it is, not parsed and written again. So does a body html.parser refuses: finding lists
+    is a help, not a check, and nh3 (which reads "<![foo[" as a comment) sanitizes it as it does the API's."""
     body = fields.get("body_html")
     if not isinstance(body, str) or not may_hold_lists(body):
         return fields
-    soup = parse_html(body)
+    try:
+        soup = parse_html(body)
+    except MarkupRejected:
+        return fields
     lang = fields.get("lang")
     if not make_lists(soup, lang=lang if isinstance(lang, str) else None):
         return fields

@@ -656,9 +656,11 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
 
 
 def _disk_full(path: Path) -> bool:
-    """No block left for reader on the file system holding `path`."""
+    """No block left for reader on the file system holding `path`: the real file's, a symbolic link followed
+    (SQLite puts -wal and -shm beside the file the link names, perhaps on another file system). Run as root,
+    the blocks reserved for root are room too: SQLite writes there, so only none free at all is full."""
     try:
-        found = os.statvfs(path.parent if str(path.parent) else ".")
-    except OSError:
+        found = os.statvfs(path.resolve().parent)
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         return False
-    return found.f_bavail == 0
+    return (found.f_bfree if os.geteuid() == 0 else found.f_bavail) == 0

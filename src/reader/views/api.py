@@ -801,6 +801,7 @@ async def delete_article(request: Request) -> Response:
         413: TOO_LARGE,
         415: NOT_JSON,
         422: INVALID,
+        507: NO_ROOM,
     },
 )
 async def rename_article(request: Request) -> Response:

@@ -18,7 +18,7 @@ from reader.kinds import Frame, Route, RouteIndex, kind_of
 from reader.middleware import FRAMED_AS, add_security_headers, framed_headers, framing_of
 from reader.request_id import NO_ANSWER
 from reader.state import Request
-from reader.views.api import error_response
+from reader.views.api import NO_ROOM, error_response
 from reader.views.moved import redirect_cache
 from reader.web import prefs_for, render, ui_lang_for
 
@@ -198,13 +198,21 @@ async def client_gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=NO_ANSWER, headers={"cache-control": "no-store"})
 
 
+# The methods that write nothing: a full disk stops them as an unreachable database does.
+_READS = frozenset({"GET", "HEAD"})
+
+
 async def database_unavailable(request: Request, exc: Exception) -> Response:
     """The database cannot be reached: 503 with Retry-After (pages in the answer cache are still served);
-    its disk is full: 507, the write not saved (reads go on)."""
+    its disk is full: 507 for a write, not saved (reads go on). A read that meets a full disk (PostgreSQL's
+    disk_full from a sort spilling to temporary files) is a 503: "not saved" would be wrong, and the answer
+    cache replays its stored page only on a 503 (reader.response_cache)."""
     assert isinstance(exc, DatabaseUnavailable)
-    if exc.full:
+    if exc.full and request.method not in _READS:
         logger.error("database full on %s %r, nothing saved: %s", request.method, request.url.path, exc)
-        return error_page(request, 507)
+        kind = kind_of(request.scope)
+        # The API's own words, those its OpenAPI document gives: the page's advice is for a person.
+        return error_page(request, 507, explanation=NO_ROOM.description if kind is not None and kind.api else None)
     # A reason logged once already (a refused file at the path) is not repeated for every request it stops.
     level = logging.DEBUG if exc.logged else logging.WARNING
     logger.log(level, "database unavailable on %s %r: %s", request.method, request.url.path, exc)
