@@ -208,6 +208,12 @@ async def test_a_link_cannot_say_an_article_was_deleted(client: httpx.AsyncClien
         listed = await client.get(f"/editor/?done=deleted:{slug}")
         assert listed.status_code == 200
         assert 'id="editor-done"' not in listed.text and "Đã xóa" not in listed.text, slug
+    # nor for one deleted and then made anew at its address: it is on the site again.
+    await client.post("/editor/articles/tin-con-day/delete", data={"csrf_token": editor.csrf, "version": "1"})
+    assert "Đã xóa" in (await client.get("/editor/?done=deleted:tin-con-day")).text
+    made = await client.post("/editor/new", data=_form(editor, title="Tin còn đây", slug="tin-con-day"))
+    assert made.headers["location"].startswith("/editor/articles/tin-con-day?"), made.headers["location"]
+    assert "Đã xóa" not in (await client.get("/editor/?done=deleted:tin-con-day")).text
     # nor that one was restored, when none is there
     restored = (await client.get("/editor/?done=restored:khong-co-bai-nay")).text
     assert 'id="editor-done"' not in restored

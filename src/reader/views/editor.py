@@ -217,8 +217,10 @@ async def article_list(request: Request) -> Response:
         store = request.state["store"]
         named: Article | None = None
         if kind == "deleted":
+            # Not when an article is at that address again (made anew since): it is not deleted.
             deleted = await store.get_deleted(done)
-            named = deleted.last if deleted is not None else None
+            live = deleted is not None and await store.get_article(done, drafts=True) is not None
+            named = deleted.last if deleted is not None and not live else None
         else:
             named = await store.get_article(done, drafts=True)
         notice = {**notice, "title": named.title, "lang": named.lang} if named is not None else None
