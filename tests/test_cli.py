@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from reader import __version__
-from reader.cli import main
+from reader.cli import main, visible
 from reader.db import SCHEMA_VERSION, ConflictError, DatabaseUnavailable, database_for
 from reader.models import ArticleDraft
 from reader.settings import port
@@ -888,6 +888,13 @@ def test_spaces_and_joiners_in_a_message_are_left_as_they_are(tmp_path: Path) ->
     assert done.returncode == 0 and f"thư{HARMLESS}mục" in done.stdout, done.stdout
     missing = reader("token", "list", "--db", str(tmp_path / f"no{HARMLESS}dir" / "x.db"))
     assert missing.returncode == 2 and f"no{HARMLESS}dir" in missing.stderr, missing.stderr
+
+
+def test_invisible_format_characters_in_a_message_are_shown_escaped() -> None:
+    # Zero-width space, word joiner, BOM, soft hyphen, a tag character: no terminal obeys them, but two paths
+    # that differ only by one looked the same in a message.
+    assert visible("a\u200bb\u2060c\ufeffd\u00ade\U000e0041f") == "a\\u200bb\\u2060c\\ufeffd\\xade\\U000e0041f"
+    assert visible(HARMLESS) == HARMLESS
 
 
 def test_vietnamese_in_a_message_is_left_as_it_is(tmp_path: Path) -> None:

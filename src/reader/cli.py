@@ -250,25 +250,27 @@ def _parser() -> argparse.ArgumentParser:
 DATABASE_FAILURES = (DatabaseError, DatabaseUnavailable, ConflictError)
 
 
-# Bidi controls (Cf): they reorder what follows them on the line (a path or flag shown backwards). The other
-# format characters are content: ZWJ joins emoji sequences (👨‍👩), ZWNJ Persian and Indic words.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# C0 and C1 controls, line and paragraph separators, surrogates (a file name's undecodable bytes), unassigned.
-_UNSEEN_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs", "Cn"})
+# C0 and C1 controls, line and paragraph separators, surrogates (a file name's undecodable bytes), unassigned,
+# and the format characters (Cf): bidi controls reorder what follows them on the line (a path or flag shown
+# backwards), and the invisible ones (zero-width space, word joiner, BOM, soft hyphen, tag characters) make two
+# paths look alike or hide text. Except the joiners, which are content: ZWJ joins emoji sequences (👨‍👩), ZWNJ
+# Persian and Indic words.
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs", "Cn", "Cf"})
+_JOINERS = frozenset("\u200c\u200d")
 
 
 def _unseen(char: str) -> bool:
-    return char in _BIDI_CONTROLS or unicodedata.category(char) in _UNSEEN_CATEGORIES
+    return unicodedata.category(char) in _UNSEEN_CATEGORIES and char not in _JOINERS
 
 
 def visible(text: str) -> str:
     """`text` with every character a terminal would obey or cannot show (C0 and C1 controls, line and
-    paragraph separators, bidi controls, surrogates, unassigned code points) written as its escape (\\x1b,
-    \\u2028), as repr() writes them; the rest is left as it is: Vietnamese, the no-break spaces Word's text
-    holds (U+00A0, U+202F), the ideographic space, the ZWJ of an emoji sequence (str.isprintable() refuses all
-    of these, and they were shown escaped). What reader says on a terminal quotes paths, flags and the
-    contents of import files that may come from anyone: a raw ESC there would be obeyed by the terminal
-    (clear the screen, recolour, retitle the window), not shown."""
+    paragraph separators, format characters but the joiners, surrogates, unassigned code points) written as
+    its escape (\\x1b, \\u2028), as repr() writes them; the rest is left as it is: Vietnamese, the no-break
+    spaces Word's text holds (U+00A0, U+202F), the ideographic space, the ZWJ of an emoji sequence
+    (str.isprintable() refuses all of these, and they were shown escaped). What reader says on a terminal
+    quotes paths, flags and the contents of import files that may come from anyone: a raw ESC there would be
+    obeyed by the terminal (clear the screen, recolour, retitle the window), not shown."""
     return "".join(char.encode("unicode_escape").decode("ascii") if _unseen(char) else char for char in text)
 
 
