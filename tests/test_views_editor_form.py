@@ -36,6 +36,13 @@ def _form(editor: SignedIn, **fields: str) -> dict[str, str]:
     return {"csrf_token": editor.csrf, "lang": "vi", "body_format": "markdown", "body": "Đoạn.", **fields}
 
 
+async def _import(client: httpx.AsyncClient, editor: SignedIn, *files: tuple[str, bytes, str]) -> httpx.Response:
+    """The editor's import page given `files` (name, content, type), in Vietnamese, with its defaults."""
+    return await client.post(
+        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", file) for file in files]
+    )
+
+
 async def _rename(client: httpx.AsyncClient, editor: SignedIn, slug: str, new: str, title: str) -> None:
     opened = await client.get(f"/editor/articles/{slug}")
     moved = await client.post(
@@ -341,17 +348,13 @@ async def test_importing_a_renamed_article_again_keeps_its_old_links(
     assert published.status_code == 303
     await _rename(client, editor, "hoi-nghi", "hoi-nghi-2026", "Hội nghị")
     named = ("hoi-nghi.md", "---\nslug: hoi-nghi\ntitle: Hội nghị\n---\n\nNội dung mới.\n".encode(), "text/plain")
-    imported = await client.post(
-        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", named)]
-    )
+    imported = await _import(client, editor, named)
     assert imported.status_code == 200 and "Đã nhập: 0 mới, 1 cập nhật, 0 không đổi." in imported.text
     old = await client.get("/articles/hoi-nghi")
     assert old.status_code == 301 and old.headers["location"].endswith("/articles/hoi-nghi-2026")
     assert "Nội dung mới." in (await client.get("/articles/hoi-nghi-2026")).text  # still published
     same = ("khac.md", "---\nslug: hoi-nghi-2026\ntitle: Hội nghị 2026\n---\n\nKhác.\n".encode(), "text/plain")
-    twice = await client.post(
-        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", named), ("files", same)]
-    )
+    twice = await _import(client, editor, named, same)
     assert twice.status_code == 422
     said = (
         "&#39;hoi-nghi&#39; là địa chỉ cũ của bài viết hiện ở &#39;hoi-nghi-2026&#39;, và lần nhập này cũng lưu bài đó"
@@ -371,9 +374,7 @@ async def test_an_imported_file_whose_title_makes_an_old_address_is_a_new_articl
     assert published.status_code == 303
     await _rename(client, editor, "thong-bao", "thong-bao-lich-nghi-tet", "Thông báo")
     text = ("thong-bao.txt", "Thông báo\n\nHọp giao ban sáng thứ hai.\n".encode(), "text/plain")
-    imported = await client.post(
-        "/editor/import", data={"csrf_token": editor.csrf, "lang": "vi"}, files=[("files", text)]
-    )
+    imported = await _import(client, editor, text)
     assert imported.status_code == 200 and "Đã nhập: 1 mới, 0 cập nhật, 0 không đổi." in imported.text
     notice = (await client.get("/articles/thong-bao-lich-nghi-tet")).text  # still published
     assert "Họp giao ban" not in notice  # not replaced
