@@ -96,7 +96,7 @@ class _Parser(argparse.ArgumentParser):
     writes them as given) with every character visible, as the other messages do (visible)."""
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
-        super()._print_message("\n".join(visible(line) for line in message.split("\n")), file)
+        super()._print_message(visible_lines(message), file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -274,9 +274,14 @@ def visible(text: str) -> str:
     return "".join(char.encode("unicode_escape").decode("ascii") if _unseen(char) else char for char in text)
 
 
+def visible_lines(text: str) -> str:
+    """`text` made visible line by line: its line breaks kept (visible would write them as \\n)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def _show(text: str) -> None:
     """Lines on standard output (a command's summary, which names its databases), each made visible."""
-    print("\n".join(visible(line) for line in text.split("\n")))
+    print(visible_lines(text))
 
 
 def _say(line: str) -> None:
