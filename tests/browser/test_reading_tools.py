@@ -360,8 +360,11 @@ TEXT_AT_BAND = """() => {
   return null;
 }"""
 
+# Polled on animation frames: one may come between the swap and the guide's own frame that draws it again.
 ON_BAND_FIRST_LINE = """(place) => {
-  const band = document.querySelector('.reader-guide-band').getBoundingClientRect();
+  const drawn = document.querySelector('.reader-guide-band');
+  if (!drawn) return false;
+  const band = drawn.getBoundingClientRect();
   let count = place.count;
   for (const s of document.querySelectorAll(`[data-sentence="${place.id}"]`)) {
     const walker = document.createTreeWalker(s, NodeFilter.SHOW_TEXT);
