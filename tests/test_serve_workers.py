@@ -546,3 +546,32 @@ def test_a_publish_or_unpublish_through_one_worker_shows_on_every_worker(server:
     assert streak_of((404, False, False))
     put_article(server.port, token, slug, "Now you see it", "published")
     assert streak_of((200, True, True))
+
+
+def test_a_password_file_warning_is_said_once_by_a_server_of_workers(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The supervisor checks the database before it starts the workers, and says so in reader's one line;
+    the workers (spawned: Python's own warning format, its source file and `warnings.warn(` line) say nothing
+    more of it."""
+    import shlex
+
+    from tests.conftest import new_pg_database
+
+    url = new_pg_database(request.getfixturevalue("pg_cluster"))  # no password in it: the file is asked
+    passfile = tmp_path / "pg pass"
+    passfile.write_text("*:*:*:*:not-sent\n")
+    passfile.chmod(0o644)
+    running = Server(db=url, directory=tmp_path, env={"PGPASSFILE": str(passfile)}, workers=2)
+    running.start()
+    try:
+        load(running.port, "pgpass", 4, threads=2, path="/")  # both workers have their pools' connections open
+    finally:
+        running.terminate()
+        assert running.wait() == 0
+    said = (
+        f"reader: warning: the password file {passfile} was ignored: it has group or world access, and "
+        f"PostgreSQL's clients read one only with permissions 0600 or less (chmod 600 {shlex.quote(str(passfile))})"
+    )
+    warned = [line for line in running.stderr_path.read_text().splitlines() if "warn" in line.lower()]
+    assert warned == [said]

@@ -59,6 +59,7 @@ from reader.throttle import FAILURE_WINDOW_SECONDS, MAX_FAILURES, LoginThrottle
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
+    from starlette.applications import Starlette
 
 GRACEFUL_SHUTDOWN_SECONDS = 30
 # What `reader import`, `user` and `token` say of their database in --help: they make none and move none on.
@@ -447,7 +448,6 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    from reader.app import create_app
     from reader.event_loop import announce_address
     from reader.http_protocol import ReaderHttpProtocol
     from reader.request_id import log_config
@@ -457,7 +457,7 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
         # A factory each worker calls for its own app, carrying the parsed settings: pickled into the
         # worker processes (uvicorn starts them with multiprocessing's spawn), nothing re-read from the
         # environment. _prepare has just checked the database; the lifespan need not read it all again.
-        functools.partial(create_app, settings, check_database=False),
+        functools.partial(_worker_app, settings),
         factory=True,
         host=host,
         port=port,
@@ -509,6 +509,19 @@ def _run_uvicorn(settings: Settings, address: socket.socket) -> int:
     supervisor.run()
     failed = any(process.exitcode == STARTUP_FAILURE for process in supervisor.processes)
     return STARTUP_FAILURE if failed else 0
+
+
+def _worker_app(settings: Settings) -> Starlette:
+    """The app one process of `reader serve` serves (uvicorn calls this in each worker it starts)."""
+    from reader.app import create_app
+
+    if settings.workers > 1:
+        # A spawned worker starts with Python's own warning format (the library's source file and line, not
+        # the operator's), and would repeat the password-file warning the supervisor said as it checked the
+        # database, once per worker.
+        warnings.showwarning = _show_warning
+        warnings.filterwarnings("ignore", message="password file ", category=UserWarning)
+    return create_app(settings, check_database=False)
 
 
 async def _import(settings: Settings, files: Sequence[Path], *, lang: str | None = None, drafts: bool = False) -> str:
