@@ -31,7 +31,7 @@ from reader.app import create_app
 from reader.backends.postgresql import LISTENER_NAME
 from reader.db import Database, database_for
 from reader.prefs import DEFAULTS, Preferences
-from reader.saved_note import parse_saved, sealed
+from reader.saved_note import MAC_CHARS, parse_saved, sealed
 from reader.settings import Settings
 from reader.state import AppState
 from reader.views.editor_auth import SESSION_COOKIE
@@ -189,12 +189,20 @@ async def client(app: ServedApp) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def saved_for(app: ServedApp, raw: str, prefs: str = "") -> str:
+# A signed note's mac (reader.saved_note), in a pattern.
+SIGNED_MAC = rf"[\w-]{{{MAC_CHARS}}}"
+# A note cookie (reader.saved_note.NOTE_COOKIE) as a no-JS redirect sets it: a client that holds it sees the notes
+# saved_for signs.
+NOTE = "note-cookie-of-a-test1"
+
+
+def saved_for(app: ServedApp, raw: str, prefs: str = "", note: str = NOTE) -> str:
     """The ?saved= value the no-JS redirect writes for the change `raw` (unsigned) that left the reader's
-    settings at the cookie `prefs` (the defaults when empty): signed with this server's key."""
+    settings at the cookie `prefs` (the defaults when empty), in a browser whose note cookie is `note`: signed
+    with this server's key."""
     change = parse_saved(raw)
     assert change is not None, raw
-    return sealed(change, app.state["session_key"], Preferences.from_cookie(prefs or None, DEFAULTS))
+    return sealed(change, app.state["session_key"], Preferences.from_cookie(prefs or None, DEFAULTS), note)
 
 
 def csrf_token(html: str) -> str:

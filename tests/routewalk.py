@@ -99,13 +99,15 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     await walk("/healthz", "GET", "/healthz")
     await walk("/robots.txt", "GET", "/robots.txt")
     await walk("/sitemap.xml", "GET", "/sitemap.xml")
-    # The preference cookie: set, set inside an embed (partitioned), from an embedding site, deleted.
+    # The preference cookie: set, set inside an embed (partitioned), from an embedding site, deleted; the note's.
     await walk("/preferences", "POST", "/preferences", data={"size": "200", "next": article})
     await walk("/preferences", "POST", "/preferences", data={"size": "200", "view": "embed", "next": article})
     await walk("/preferences", "OPTIONS", "/preferences", headers={**embedder, "access-control-request-method": "POST"})
     await walk("/preferences", "POST", "/preferences", data={"size": "200", "view": "fragment", "next": article},
                headers={**embedder, "hx-request": "true"})  # fmt: skip
     await walk("/preferences", "POST", "/preferences", data={"action": "reset", "next": article})
+    # (from the panel: back at the note, with the note cookie its mac is signed for, reader.saved_note)
+    await walk("/preferences", "POST", "/preferences", data={"action": "reset", "next": article, "panel": "open"})
     await walk("/preferences", "POST", "/preferences", data={"size": "200"}, headers={"sec-fetch-site": "cross-site"})
     # Sign-in: the login CSRF cookie, a failed attempt, the session cookie.
     login = await walk("/editor/login", "GET", "/editor/login")

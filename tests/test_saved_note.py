@@ -15,15 +15,18 @@ from reader.saved_note import (
     GROUP_ACTIONS,
     MAC_CHARS,
     MAX_SAVED_CHARS,
+    NOTE_COOKIE,
     NOTE_GROUPS,
     NOTE_ID,
+    held_secret,
+    new_secret,
     parse_saved,
     read_saved,
     saved_change,
     sealed,
 )
 from reader.views.articles import article_cache_query
-from tests.conftest import SEED_SLUG, ServedApp, saved_for
+from tests.conftest import NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, saved_for
 from tests.test_response_cache import cache_of
 
 pytestmark = pytest.mark.anyio
@@ -96,7 +99,7 @@ def test_what_a_redirect_writes_is_read_back(raw: str) -> None:
 def test_anything_else_names_no_note(raw: str) -> None:
     assert parse_saved(raw) is None
     # nor signed: the mac vouches for who wrote the value, never for what it says
-    assert read_saved(f"{raw}.{KEY[:MAC_CHARS]}", KEY, DEFAULTS) is None
+    assert read_saved(f"{raw}.{KEY[:MAC_CHARS]}", KEY, DEFAULTS, NOTE) is None
 
 
 KEY = "k" * 64
@@ -106,29 +109,45 @@ DARK = Preferences.from_cookie("1|t:dark", DEFAULTS)
 def test_a_note_is_read_only_with_the_mac_the_redirect_gave_it_for_these_settings() -> None:
     change = parse_saved("reader-presets:reset")
     assert change is not None
-    value = sealed(change, KEY, DEFAULTS)
+    value = sealed(change, KEY, DEFAULTS, NOTE)
     mac = value.rpartition(".")[2]
     assert value == f"reader-presets:reset.{mac}" and len(mac) == MAC_CHARS
     assert re.fullmatch(r"[A-Za-z0-9_-]+", mac)
-    assert read_saved(value, KEY, DEFAULTS) == change
+    assert read_saved(value, KEY, DEFAULTS, NOTE) == change
     # A value a link wrote: unsigned, a mac of its own, another key's, or one for other settings (copied
     # from another reader's redirect), or for another change.
-    other = sealed(change, "x" * 64, DEFAULTS)
+    other = sealed(change, "x" * 64, DEFAULTS, NOTE)
     for forged in (
         "reader-presets:reset",
         "reader-presets:reset.",
         f"reader-presets:reset.{'A' * MAC_CHARS}",
         other,
-        sealed(change, KEY, DARK),
+        sealed(change, KEY, DARK, NOTE),
         f"reader-presets:preset-large.{mac}",
         f"reader-presets:reset.{mac[:-1]}",
         f"reader-presets:reset.{mac}x",
         f"reader-presets:reset.{mac[:-1]}é",
     ):
-        assert read_saved(forged, KEY, DEFAULTS) is None, forged
+        assert read_saved(forged, KEY, DEFAULTS, NOTE) is None, forged
     # A refusal's "." comes before the mac.
     refused = parse_saved("reader-themes:set:font:width.not-a-number")
-    assert refused is not None and read_saved(sealed(refused, KEY, DARK), KEY, DARK) == refused
+    assert refused is not None and read_saved(sealed(refused, KEY, DARK, NOTE), KEY, DARK, NOTE) == refused
+
+
+def test_a_note_is_read_only_in_the_browser_its_redirect_set_the_cookie_in() -> None:
+    """The same change to the same settings (a reset, by anyone on the defaults) signs another note in each
+    browser: without the cookie its redirect set, or with another, the value is no note."""
+    change = parse_saved("reader-presets:reset")
+    assert change is not None
+    theirs = new_secret()
+    assert held_secret(theirs) == theirs and theirs != new_secret()
+    value = sealed(change, KEY, DEFAULTS, theirs)
+    assert read_saved(value, KEY, DEFAULTS, theirs) == change
+    for cookie in (None, "", NOTE, new_secret(), theirs[:-1], theirs + "A", theirs[:-1] + "é", theirs * 400):
+        assert read_saved(value, KEY, DEFAULTS, cookie) is None, cookie
+    # Only the shape new_secret() makes: a value the client made up of another shape is none at all.
+    for cookie in ("", "x", "A" * 21, "A" * 23, "A" * 21 + "=", "A" * 21 + ".", "A" * 21 + " ", "A" * 10_000):
+        assert held_secret(cookie) is None, cookie
 
 
 def test_every_change_a_form_makes_is_written_once_and_within_the_bound() -> None:
@@ -147,7 +166,7 @@ def test_every_change_a_form_makes_is_written_once_and_within_the_bound() -> Non
         group = next(group for group, actions in GROUP_ACTIONS.items() if outcome.action in actions)
         change = saved_change(group, outcome)
         assert change is not None and parse_saved(str(change)) == change
-        assert read_saved(sealed(change, KEY, outcome.prefs), KEY, outcome.prefs) == change
+        assert read_saved(sealed(change, KEY, outcome.prefs, NOTE), KEY, outcome.prefs, NOTE) == change
     limit = apply_form(dataclasses.replace(DEFAULTS, size=400.0), {"action": "bigger"})
     assert str(saved_change("reader-size-controls", limit)) == "reader-size-controls:bigger:limit"
     reset = Outcome(DEFAULTS, "reset", ("theme", "shortcuts", *SHORTCUT_KEYS), ())
@@ -155,7 +174,7 @@ def test_every_change_a_form_makes_is_written_once_and_within_the_bound() -> Non
     every = Outcome(DEFAULTS, "set", FIELDS, tuple(Refusal(f, "unknown-choice") for f in (*FIELDS, "voice")))
     longest = saved_change("reader-colors", every)
     assert longest is not None and parse_saved(str(longest)) == longest
-    assert len(sealed(longest, KEY, DEFAULTS)) <= MAX_SAVED_CHARS
+    assert len(sealed(longest, KEY, DEFAULTS, NOTE)) <= MAX_SAVED_CHARS
 
 
 def test_a_change_the_note_cannot_say_as_the_status_region_does_gets_none() -> None:
@@ -168,15 +187,17 @@ def test_a_change_the_note_cannot_say_as_the_status_region_does_gets_none() -> N
     assert saved_change("reader-themes", apply_form(DEFAULTS, {"action": "bigger"})) is None
 
 
-def _scope(prefs: str | None = None) -> dict[str, object]:
-    headers = [(b"cookie", f"reader_prefs={prefs}".encode())] if prefs else []
+def _scope(prefs: str | None = None, note: str | None = NOTE) -> dict[str, object]:
+    cookies = [f"reader_prefs={prefs}"] if prefs else []
+    cookies += [f"{NOTE_COOKIE}={note}"] if note else []
+    headers = [(b"cookie", "; ".join(cookies).encode())] if cookies else []
     return {"type": "http", "headers": headers, "state": {"session_key": KEY}}
 
 
 def _sealed(raw: str, prefs: Preferences) -> str:
     change = parse_saved(raw)
     assert change is not None
-    return sealed(change, KEY, prefs)
+    return sealed(change, KEY, prefs, NOTE)
 
 
 THEME = _sealed("reader-themes:set:theme", DARK)
@@ -201,6 +222,9 @@ def test_the_answer_cache_keys_a_saved_note_in_its_one_spelling(query: bytes, ke
     assert article_cache_query(query, _scope("1|t:dark")) == key
     # The mac is for the settings the change left: with others (these are the defaults) it names no note.
     assert b"saved" not in article_cache_query(query, _scope())
+    # and for the note cookie its redirect set: without it, or with another, none either.
+    for note in (None, NOTE[::-1], NOTE + "x", "x"):
+        assert b"saved" not in article_cache_query(query, _scope("1|t:dark", note)), note
 
 
 async def test_links_naming_no_note_get_the_plain_pages_answer_from_the_cache(
@@ -209,6 +233,7 @@ async def test_links_naming_no_note_get_the_plain_pages_answer_from_the_cache(
     """A crafted ?saved= gets the page without it, the very answer the cache holds for it: a link cannot fill
     the cache (nor a shared cache) with pages of its own, and only the notes a change can make are kept."""
     client.cookies.set("reader_prefs", "1|t:dark")
+    client.cookies.set(NOTE_COOKIE, NOTE)
     plain = await client.get(SEED)
     cache = cache_of(app)
     forged = [
@@ -222,6 +247,8 @@ async def test_links_naming_no_note_get_the_plain_pages_answer_from_the_cache(
         saved_for(app, "reader-presets:reset"),
         saved_for(app, "reader-themes:set:theme", "1|t:sepia"),
         saved_for(app, "reader-themes:set:theme", "1|t:dark") + "x",
+        # or made in another browser, for the same settings
+        saved_for(app, "reader-themes:set:theme", "1|t:dark", note=NOTE[::-1]),
     ]
     for raw in forged:
         hits = cache.hits
@@ -243,6 +270,7 @@ async def test_every_group_with_a_note_shows_it_beside_the_group(
 ) -> None:
     """NOTE_GROUPS against the templates' saved_note_for() calls: a group without one would send the redirect to
     an anchor the page does not have (the page opening at its top, the group lost)."""
+    client.cookies.set(NOTE_COOKIE, NOTE)
     saved = saved_for(app, f"{group}:{GROUP_ACTIONS[group][0]}")
     page = (await client.get(SEED, params={"panel": "open", "saved": saved})).text
     assert page.count(f'id="{NOTE_ID}"') == 1
@@ -254,3 +282,132 @@ async def test_every_group_with_a_note_shows_it_beside_the_group(
     else:
         start = page.index(f'id="{group}"')
         assert start < note and "<fieldset" not in page[start:note]
+
+
+RESET = {"action": "reset", "next": SEED, "panel": "open"}
+RESET_SAID = "Đã đặt lại tất cả cài đặt"
+
+
+def _note_cookie(response: httpx.Response) -> str:
+    """The note cookie a redirect sets, with its attributes (one, and always one)."""
+    (header,) = [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{NOTE_COOKIE}=")]
+    return header
+
+
+async def test_a_note_one_readers_reset_made_says_nothing_to_another_on_the_defaults(app: ServedApp) -> None:
+    """The hole the settings' mac left: a reset (or shared settings applied) leaves the defaults, which most
+    readers have, so the note its redirect signed said "All settings reset", focused, to whoever opened the
+    address. Signed now for the note cookie that redirect set too: to another reader it is the page without
+    it (the very bytes the answer cache holds for that page), and their own reset says it to them."""
+    cache = cache_of(app)
+    async with client_for(app) as author, client_for(app) as reader:
+        made = await author.post("/preferences", data=RESET)
+        link = made.headers["location"]
+        assert re.fullmatch(
+            re.escape(f"{SEED}?panel=open&saved=reader-presets:reset.") + SIGNED_MAC + "#" + NOTE_ID, link
+        )
+        assert RESET_SAID in (await author.get(link)).text
+        plain = await reader.get(f"{SEED}?panel=open")
+        hits = cache.hits
+        opened = await reader.get(link)
+        assert RESET_SAID not in opened.text and f'id="{NOTE_ID}"' not in opened.text
+        assert opened.content == plain.content and opened.headers["etag"] == plain.headers["etag"]
+        assert cache.hits == hits + 1  # the plain page's answer, never the author's
+        own = await reader.post("/preferences", data=RESET)
+        assert own.headers["location"] != link and _note_cookie(own) != _note_cookie(made)
+        assert RESET_SAID in (await reader.get(own.headers["location"])).text
+        assert RESET_SAID not in (await reader.get(link)).text
+        # Nor the settings page's note that shared settings were applied (the defaults again, say).
+        shared = {"action": "apply-shared", "settings": "1|", "next": "/preferences"}
+        applied = (await author.post("/preferences", data=shared)).headers["location"]
+        assert 'id="reader-applied"' in (await author.get(applied)).text
+        assert 'id="reader-applied"' not in (await reader.get(applied)).text
+
+
+async def test_the_note_cookie_is_the_redirects_alone_and_kept_by_a_browser_that_holds_one(app: ServedApp) -> None:
+    """Random for a browser without one, and never kept or shared by the answer cache (the next reader to send
+    the same form would be given the same value: the redirect of theirs would vouch for notes of the first
+    one's making). A browser that holds one keeps it, so the note another tab's redirect signed still holds."""
+    cache = cache_of(app)
+    async with client_for(app) as one, client_for(app) as two:
+        first = await one.post("/preferences", data=RESET)
+        stored = cache.hits
+        second = await two.post("/preferences", data=RESET)
+        assert cache.hits == stored and _note_cookie(first) != _note_cookie(second)
+        value = one.cookies[NOTE_COOKIE]
+        assert held_secret(value) == value
+        assert re.fullmatch(rf"{NOTE_COOKIE}={value}; HttpOnly; Max-Age=120; Path=/; SameSite=lax", _note_cookie(first))
+        # (another tab's change that leaves the settings as they were, so that the first note still describes them)
+        tab = await one.post("/preferences", data={"theme": "purple", "next": SEED, "panel": "open"})
+        assert "saved=reader-themes:set:theme.unknown-choice." in tab.headers["location"]
+        assert one.cookies[NOTE_COOKIE] == value and _note_cookie(tab).startswith(f"{NOTE_COOKIE}={value};")
+        for location in (first.headers["location"], tab.headers["location"]):
+            assert f'id="{NOTE_ID}"' in (await one.get(location)).text
+        # A change whose page shows no note sets none.
+        assert not [
+            h
+            for h in (await two.post("/preferences", data={"size": "150", "next": SEED})).headers.get_list("set-cookie")
+            if h.startswith(NOTE_COOKIE)
+        ]
+
+
+async def test_the_note_cookie_is_secure_on_an_https_site(app: ServedApp) -> None:
+    async with client_for(app, "https://testserver") as browser:
+        made = await browser.post("/preferences", data=RESET)
+    assert "; Secure" in _note_cookie(made) and "; HttpOnly" in _note_cookie(made)
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        b"",
+        b"x",
+        NOTE[:-1].encode(),
+        NOTE.encode() + b"=",
+        NOTE[:-1].encode() + b"\xc3\xa9",
+        b"\xff" * 22,
+        NOTE.encode() * 300,
+        NOTE[::-1].encode(),
+    ],
+)
+async def test_a_damaged_note_cookie_is_none(app: ServedApp, client: httpx.AsyncClient, cookie: bytes) -> None:
+    """Made up, cut short, of another shape, far too long, or another browser's: the page as without a note,
+    never an error; and a redirect gives such a browser a new one."""
+    saved = saved_for(app, "reader-presets:reset")
+    plain = await client.get(SEED, params={"panel": "open"}, headers={"cookie": b"reader_note=" + cookie})
+    page = await client.get(
+        SEED, params={"panel": "open", "saved": saved}, headers={"cookie": b"reader_note=" + cookie}
+    )
+    assert page.status_code == plain.status_code == 200
+    assert f'id="{NOTE_ID}"' not in page.text and page.content == plain.content
+    settings = await client.get(
+        "/preferences", params={"saved": "reader-title"}, headers={"cookie": b"reader_note=" + cookie}
+    )
+    assert settings.status_code == 200 and f'id="{NOTE_ID}"' not in settings.text
+    made = await client.post("/preferences", data=RESET, headers={"cookie": b"reader_note=" + cookie})
+    assert made.status_code == 303
+    value = _note_cookie(made).split(";")[0].partition("=")[2]
+    # (another browser's, well-formed, is kept: the pages of this one's notes never showed)
+    assert held_secret(value) == value and (value.encode() == cookie) == (cookie == NOTE[::-1].encode())
+
+
+async def test_a_page_with_a_note_is_kept_by_no_shared_cache(client: httpx.AsyncClient) -> None:
+    """A page is public (a CDN may keep it: Vary names Cookie) for a reader on the defaults, but one with a
+    note is this browser's alone: private, as a page with the reader's own settings is."""
+    made = await client.post("/preferences", data=RESET)
+    assert "reader_prefs" not in client.cookies  # the defaults: no settings of their own
+    plain = await client.get(f"{SEED}?panel=open")
+    noted = await client.get(made.headers["location"])
+    assert f'id="{NOTE_ID}"' in noted.text
+    assert plain.headers["cache-control"].startswith("public")
+    assert noted.headers["cache-control"] == "private, no-cache" and "Cookie" in noted.headers["vary"]
+    # Nor the settings page's notes.
+    assert (await client.get("/preferences")).headers["cache-control"].startswith("public")
+    saved = await client.post("/preferences", data={"speech_rate": "1", "next": "/preferences", "panel": "open"})
+    page = await client.get(saved.headers["location"])
+    assert f'id="{NOTE_ID}"' in page.text and page.headers["cache-control"] == "private, no-cache"
+    applied = await client.post(
+        "/preferences", data={"action": "apply-shared", "settings": "1|", "next": "/preferences"}
+    )
+    page = await client.get(applied.headers["location"])
+    assert 'id="reader-applied"' in page.text and page.headers["cache-control"] == "private, no-cache"

@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from reader.app import create_app
-from reader.saved_note import NOTE_GROUPS
+from reader.saved_note import NOTE_COOKIE, NOTE_GROUPS
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, ServedApp, client_for, saved_for, served
+from tests.conftest import EN_SLUG, NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, saved_for, served
 
 pytestmark = pytest.mark.anyio
 SEED = f"/articles/{SEED_SLUG}"
@@ -21,8 +21,9 @@ PARTITIONED_DELETE = "reader_prefs=; Max-Age=0; Path=/; HttpOnly; Secure; SameSi
 
 
 def cookie_header(response: httpx.Response) -> str:
-    """The ordinary preference cookie's Set-Cookie: the one there is, beside at most the partitioned copy's delete."""
-    headers = response.headers.get_list("set-cookie")
+    """The ordinary preference cookie's Set-Cookie: the one there is, beside at most the partitioned copy's delete
+    (and the note cookie of a redirect to a note, reader.saved_note)."""
+    headers = [h for h in response.headers.get_list("set-cookie") if not h.startswith(f"{NOTE_COOKIE}=")]
     ordinary = [header for header in headers if "Partitioned" not in header]
     assert len(ordinary) == 1 and set(headers) - set(ordinary) <= {PARTITIONED_DELETE}, headers
     return ordinary[0]
@@ -231,7 +232,7 @@ async def test_unsafe_next_values_go_home(client: httpx.AsyncClient, next_value:
 async def test_the_panel_stays_open_without_js(client: httpx.AsyncClient) -> None:
     response = await client.post("/preferences", data={"width": "45", "next": SEED, "panel": "open"})
     assert re.fullmatch(
-        re.escape(f"{SEED}?panel=open&saved=reader-widths:set:width.") + r"[\w-]{16}#reader-saved",
+        re.escape(f"{SEED}?panel=open&saved=reader-widths:set:width.") + SIGNED_MAC + "#reader-saved",
         response.headers["location"],
     )
     page = await client.get(response.headers["location"])
@@ -299,7 +300,7 @@ async def test_without_js_an_article_says_what_a_change_did_where_it_opens(
     query = "?panel=open&" if "panel" in data else "?"
     # (signed for the settings the change left: reader.saved_note)
     assert re.fullmatch(
-        re.escape(f"{SEED}{query}saved={saved}.") + r"[\w-]{16}#reader-saved", plain.headers["location"]
+        re.escape(f"{SEED}{query}saved={saved}.") + SIGNED_MAC + "#reader-saved", plain.headers["location"]
     )
     page = (await client.get(plain.headers["location"])).text
     note = re.search(r'<p class="reader-note reader-saved" id="reader-saved" tabindex="-1">([^<]*)</p>', page)
@@ -313,6 +314,7 @@ async def test_an_articles_note_is_only_ours_and_leaves_the_common_page_as_it_wa
     app: ServedApp, client: httpx.AsyncClient
 ) -> None:
     client.cookies.set("reader_prefs", "1|t:dark")
+    client.cookies.set(NOTE_COOKIE, NOTE)
     common = await client.get(SEED)
     assert 'id="reader-saved"' not in common.text
     for forged in (
@@ -382,7 +384,7 @@ async def test_reset_deletes_the_cookie(client: httpx.AsyncClient) -> None:
     assert header.startswith('reader_prefs="";') and "Max-Age=0" in header
 
 
-async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
+async def test_a_shared_link_asks_first(app: ServedApp, client: httpx.AsyncClient) -> None:
     response = await client.get("/preferences", params={"settings": "1|s:200|t:sepia"})
     assert response.status_code == 200 and "set-cookie" not in response.headers
     assert "Áp dụng các cài đặt đọc này?" in response.text
@@ -396,7 +398,7 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
     # The page it comes back to says the settings were applied (it looked as it did before, and said nothing).
     # (signed for the settings applied, as an article's note is: reader.saved_note)
     location = applied.headers["location"]
-    assert re.fullmatch(r"/preferences\?applied=1\.[\w-]{16}#reader-applied", location)
+    assert re.fullmatch(r"/preferences\?applied=1\." + SIGNED_MAC + "#reader-applied", location)
     client.cookies.set("reader_prefs", "1|s:200|t:sepia")
     back = await client.get(location)
     assert 'id="reader-applied" tabindex="-1">Đã áp dụng cài đặt đọc được chia sẻ: ' in back.text
@@ -404,6 +406,10 @@ async def test_a_shared_link_asks_first(client: httpx.AsyncClient) -> None:
     assert 'id="reader-applied"' not in (await client.get("/preferences")).text
     # A link cannot say so: unsigned, or signed for other settings.
     assert 'id="reader-applied"' not in (await client.get("/preferences?applied=1")).text
+    # Nor in another browser with these settings, which has not the note cookie this redirect set.
+    async with client_for(app) as other:
+        other.cookies.set("reader_prefs", "1|s:200|t:sepia")
+        assert 'id="reader-applied"' not in (await other.get(location)).text
     client.cookies.set("reader_prefs", "1|s:150")
     assert 'id="reader-applied"' not in (await client.get(location)).text
 
@@ -757,7 +763,8 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     # back to the group.
     plain = await client.post("/preferences", data={"speech_rate": "0.75", "next": "/preferences", "panel": "open"})
     assert re.fullmatch(
-        r"/preferences\?panel=open&saved=reader-tools-settings\.[\w-]{16}#reader-saved", plain.headers["location"]
+        r"/preferences\?panel=open&saved=reader-tools-settings\." + SIGNED_MAC + "#reader-saved",
+        plain.headers["location"],
     )
     page = (await client.get(plain.headers["location"])).text
     assert re.search(
@@ -771,8 +778,13 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     assert 'id="reader-saved"' not in (await client.get("/preferences")).text
     forged = (await client.get('/preferences?saved="><script>')).text
     assert 'id="reader-saved"' not in forged and "<script>" not in forged.split("</head>", 1)[1]
-    # Nor a group's id a link wrote without the redirect's signature (reader.saved_note).
+    # Nor a group's id a link wrote without the redirect's signature (reader.saved_note), nor the redirect's own
+    # address without the note cookie it set.
     assert 'id="reader-saved"' not in (await client.get("/preferences?saved=reader-tools-settings")).text
+    note = client.cookies[NOTE_COOKIE]
+    del client.cookies[NOTE_COOKIE]
+    assert 'id="reader-saved"' not in (await client.get(plain.headers["location"])).text
+    client.cookies.set(NOTE_COOKIE, note)
     page = (await client.get("/preferences")).text
     assert '<option value="0.75" selected>' in page
     assert 'name="shortcuts" value="on" aria-pressed="false"' in page

@@ -58,6 +58,27 @@ NOT_REUSABLE = "not reusable"
 UNAVAILABLE_STATUS = 503
 
 
+# Where a request rendered for the cache finds its mark (not_shared): one object, which any copy of the scope
+# a layer inside makes (to change its headers, say) holds too.
+_MARK = "reader.not_shared"
+
+
+class _Mark:
+    __slots__ = ("own",)
+
+    def __init__(self) -> None:
+        self.own = False
+
+
+def not_shared(scope: Scope) -> None:
+    """Says that the answer being rendered for this request is its own, whatever its key: it holds a random value
+    (the note cookie of a preference change's redirect, reader.saved_note) that no other request may be given.
+    The cache neither keeps it nor hands it to a request waiting for the same key (that one renders its own)."""
+    mark = scope.get(_MARK)
+    if mark is not None:
+        mark.own = True
+
+
 @dataclass(frozen=True, slots=True)
 class CacheRule:
     """How to keep the answers of a route whose answers are a pure function of the request key and the
@@ -201,6 +222,7 @@ class ResponseCache:
         stamp = self._current_stamp(slug)  # after waits that ended STALE, the one read before them is old
         future: asyncio.Future[_Answer | str] = asyncio.get_running_loop().create_future()
         self._pending[key] = (stamp, future)
+        mark = scope[_MARK] = _Mark()
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -222,7 +244,7 @@ class ResponseCache:
                 if not message.get("more_body", False):
                     # Settled before this client is sent the last bytes: waiting requests must not depend
                     # on how fast this one reads.
-                    settle(self._outcome(start, chunks, route, slug, key, stamp))
+                    settle(NOT_REUSABLE if mark.own else self._outcome(start, chunks, route, slug, key, stamp))
             await send(message)
 
         try:

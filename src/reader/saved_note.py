@@ -12,13 +12,19 @@ cache keys it so: reader.views.articles.article_cache_query).
 
 A link could still name a note (?saved=reader-presets:reset says "All settings reset", focused, to someone who
 reset nothing), so the redirect signs it: `?saved=<change>.<mac>`, an HMAC with the server's session-signing
-secret (the one every node shares, reader.accounts) over the change and the settings it left. A page shows
-the note only when the mac is right for its own settings: a value someone wrote, or one copied from another
-reader's redirect (whose settings differ), is the page without a note. One made by the same change to the
-same settings (the defaults, say) is shown to whoever has those settings, which it describes truly.
+secret (the one every node shares, reader.accounts) over the change, the settings it left, and a random value
+the same redirect puts in a cookie of two minutes (NOTE_COOKIE) that only it sets. A page shows the note only
+when the mac is right for its own settings and the cookie its browser sent: a value someone wrote, one copied
+from another reader's redirect (whose settings differ), or one made by the same change to the same settings
+(the defaults, say: a "reset all" of the link's author's own) is the page without a note, for every reader but
+the one whose form it came back from. A browser that already holds the cookie keeps its value (two tabs'
+notes both hold), and a request without it gets a new one: the answer cache neither keeps nor shares that
+answer (reader.response_cache.not_shared), or the next reader to send the same form would get the same value.
 
 The article's body is the same for every reader: the note is in the reading controls around it, which are
-drawn with the reader's settings anyway. The page without ?saved= is unchanged, and is cached as before.
+drawn with the reader's settings anyway. The page without ?saved= is unchanged, and is cached as before; a
+page with a note is one browser's, so it is `private` whatever the reader's settings (reader.views.common
+article_view): no shared cache keeps it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import re
+import secrets
 from dataclasses import dataclass
 from itertools import takewhile
 
@@ -63,6 +71,13 @@ MAX_SAVED_CHARS = 1024
 # The mac's length in base64url characters (96 bits): no guess at one comes near, and the address stays short.
 MAC_CHARS = 16
 _MAC = "."  # change.mac (a refusal's "." comes before it: the mac is after the last one)
+# The cookie that binds a note to the browser its redirect went to: random, set by that redirect only
+# (reader.views.prefs.update), for as long as a page takes to come back and a reload or two. A value of
+# another shape (one a client made up, a cookie cut short) is none: the page is as without a note.
+NOTE_COOKIE = "reader_note"
+NOTE_COOKIE_MAX_AGE = 120
+_NOTE_BYTES = 16  # 128 random bits: 22 base64url characters
+_NOTE_SHAPE = re.compile(r"[A-Za-z0-9_-]{22}")
 # What the key signs here and nowhere else: a mac of a note is no session cookie's signature, nor the reverse.
 _PURPOSE = b"reader saved note\x00"
 
@@ -108,40 +123,58 @@ def saved_change(group: str, outcome: Outcome) -> SavedChange | None:
     return change if parse_saved(str(change)) == change else None
 
 
-def _mac(value: str, key: str, prefs: Preferences) -> str:
-    message = _PURPOSE + value.encode() + b"\x00" + prefs.to_cookie().encode()
+def new_secret() -> str:
+    """A value for the note cookie of a browser that sent none (held_secret): random, never derived from the
+    request (anyone can send the same request)."""
+    return secrets.token_urlsafe(_NOTE_BYTES)
+
+
+def held_secret(cookie: str | None) -> str | None:
+    """The note cookie's value as a browser sent it, or None for none or one of another shape. A redirect keeps
+    the one a browser holds, so that the note another tab's redirect signed still holds."""
+    return cookie if cookie is not None and _NOTE_SHAPE.fullmatch(cookie) else None
+
+
+def _mac(value: str, key: str, prefs: Preferences, secret: str) -> str:
+    # (NUL between the parts: a settings cookie and a note secret never hold one)
+    message = _PURPOSE + value.encode() + b"\x00" + prefs.to_cookie().encode() + b"\x00" + secret.encode()
     digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")[:MAC_CHARS]
 
 
-def sealed(change: SavedChange, key: str, prefs: Preferences) -> str:
-    """The query's value (?saved=) for a change that left the reader's settings at `prefs`: signed with `key`."""
-    return signed_note(str(change), key, prefs)
+def sealed(change: SavedChange, key: str, prefs: Preferences, secret: str) -> str:
+    """The query's value (?saved=) for a change that left the reader's settings at `prefs`: signed with `key`
+    for the note cookie `secret` (held_secret, else new_secret) the same redirect sets."""
+    return signed_note(str(change), key, prefs, secret)
 
 
-def signed_note(value: str, key: str, prefs: Preferences) -> str:
+def signed_note(value: str, key: str, prefs: Preferences, secret: str) -> str:
     """`value.mac`: a note's value (an article's change, or the settings page's ?saved= and ?applied=) signed
-    with `key` for the settings `prefs` the change left."""
-    return f"{value}{_MAC}{_mac(value, key, prefs)}"
+    with `key` for the settings `prefs` the change left and the note cookie `secret` its redirect sets."""
+    return f"{value}{_MAC}{_mac(value, key, prefs, secret)}"
 
 
-def note_value(raw: str | None, key: str, prefs: Preferences) -> str | None:
-    """The value of a signed note (signed_note) for a page drawn with `prefs`, or None when its mac is not the
-    one for these settings: a value a link wrote, or one another reader's redirect signed."""
-    if not raw or len(raw) > MAX_SAVED_CHARS:
+def note_value(raw: str | None, key: str, prefs: Preferences, cookie: str | None) -> str | None:
+    """The value of a signed note (signed_note) for a page drawn with `prefs`, in a browser that sent the note
+    cookie `cookie`, or None when its mac is not the one for these settings and this cookie: a value a link
+    wrote, one another reader's redirect signed, or any at all without the cookie (or with one of another
+    shape)."""
+    secret = held_secret(cookie)
+    if not raw or len(raw) > MAX_SAVED_CHARS or secret is None:
         return None
     value, _, mac = raw.rpartition(_MAC)
     # Bytes: compare_digest refuses str with non-ASCII characters, and an address may hold any.
-    if not hmac.compare_digest(mac.encode(), _mac(value, key, prefs).encode()):
+    if not hmac.compare_digest(mac.encode(), _mac(value, key, prefs, secret).encode()):
         return None
     return value
 
 
-def read_saved(raw: str | None, key: str, prefs: Preferences) -> SavedChange | None:
-    """The change an article's address names (?saved=), for a page drawn with `prefs`: None for none, for a mac
-    that is not the one `sealed` gives these settings (a value a link wrote, or another reader's), or for a
-    value parse_saved refuses."""
-    return parse_saved(note_value(raw, key, prefs))
+def read_saved(raw: str | None, key: str, prefs: Preferences, cookie: str | None) -> SavedChange | None:
+    """The change an article's address names (?saved=), for a page drawn with `prefs` in a browser that sent
+    the note cookie `cookie`: None for none, for a mac that is not the one `sealed` gives these settings and
+    this cookie (a value a link wrote, another reader's, one without the cookie), or for a value parse_saved
+    refuses."""
+    return parse_saved(note_value(raw, key, prefs, cookie))
 
 
 def parse_saved(raw: str | None) -> SavedChange | None:

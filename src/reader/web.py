@@ -146,6 +146,18 @@ def cookie_context(request: Request, *, framed: bool) -> CookieContext:
     return UNKNOWN_SITE if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}" else OWN_SITE
 
 
+def set_site_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None) -> None:
+    """A cookie of reader's own site, as each is set (the settings, the editor's session, a note's): for every
+    path, out of scripts' reach, sent on links from other sites but never on their forms or frames, and only
+    over HTTPS when the site is served over it. `max_age` None: until the browser closes."""
+    response.set_cookie(name, value, max_age=max_age, path="/", secure=is_https(request), httponly=True, samesite="lax")
+
+
+def delete_site_cookie(request: Request, response: Response, name: str) -> None:
+    """Deletes a cookie set_site_cookie set (a delete names the cookie by the same attributes)."""
+    response.delete_cookie(name, path="/", secure=is_https(request), httponly=True, samesite="lax")
+
+
 def _partitioned_cookie(value: str) -> str:
     """The Set-Cookie of the partitioned copy; an empty `value` deletes it. Starlette's set_cookie supports
     Partitioned only on Python 3.14, so it is written here. A delete needs Partitioned and Secure too: without
@@ -178,13 +190,10 @@ def store_prefs(request: Request, response: Response, prefs: Preferences, *, bas
     if context != OWN_SITE or COOKIE_NAME in request.cookies:
         response.headers.append("set-cookie", _partitioned_cookie(value if keep and context != OWN_SITE else ""))
     if context != OTHER_SITE:
-        secure = is_https(request)
         if keep:
-            response.set_cookie(
-                COOKIE_NAME, value, max_age=COOKIE_MAX_AGE, path="/", secure=secure, httponly=True, samesite="lax"
-            )
+            set_site_cookie(request, response, COOKIE_NAME, value, max_age=COOKIE_MAX_AGE)
         else:
-            response.delete_cookie(COOKIE_NAME, path="/", secure=secure, httponly=True, samesite="lax")
+            delete_site_cookie(request, response, COOKIE_NAME)
 
 
 def safe_next(raw: str | None, default: str) -> str:

@@ -26,10 +26,10 @@ from reader.db import database_for
 from reader.drafts import draft_from_fields
 from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.prefs import DEFAULTS, Preferences
-from reader.saved_note import signed_note
+from reader.saved_note import NOTE_COOKIE, signed_note
 from reader.store import SqlArticleStore
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
-from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD
+from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, NOTE
 from tests.serverproc import Server, add_editor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,12 +114,19 @@ OTHER_EDITOR_NAME = "editor2"
 LIVE_KEYS: dict[str, str] = {}
 
 
-def signed_saved(live_server: str, path: str, prefs: str = "") -> str:
+def signed_saved(live_server: str, path: str, prefs: str = "", note: str = NOTE) -> str:
     """`path` with its ?saved= (an article's note, or the settings page's control, unsigned) as the live server's
     no-JS redirect writes it for a reader whose cookie holds `prefs` ("s:150|t:dark", as Target's; none: the
-    defaults; reader.saved_note)."""
+    defaults) in a browser whose note cookie is `note` (note_cookie: the one its redirect set; reader.saved_note)."""
     settings = Preferences.from_cookie(f"1|{prefs}" if prefs else None, DEFAULTS)
-    return re.sub(r"saved=([^&#]+)", lambda m: "saved=" + signed_note(m[1], LIVE_KEYS[live_server], settings), path)
+    key = LIVE_KEYS[live_server]
+    return re.sub(r"saved=([^&#]+)", lambda m: "saved=" + signed_note(m[1], key, settings, note), path)
+
+
+def note_cookie(context: BrowserContext) -> str:
+    """The note cookie a no-JS redirect set in this browser (reader.saved_note.NOTE_COOKIE)."""
+    (value,) = [cookie["value"] for cookie in context.cookies() if cookie["name"] == NOTE_COOKIE]
+    return value
 
 
 @pytest.fixture(scope="package")

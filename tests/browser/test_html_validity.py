@@ -13,9 +13,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
+from reader.saved_note import NOTE_COOKIE
 from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, ROOT, sign_in, signed_saved
 from tests.browser.test_a11y_matrix import PAGES, Target
-from tests.conftest import EN_SLUG, SEED_SLUG
+from tests.conftest import EN_SLUG, NOTE, SEED_SLUG
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # The one message excused, and only on the element it is about: HTML has had `<link rel="expect"
@@ -103,12 +104,15 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
         files: dict[str, str] = {}
         for target in [*PAGES, *MORE_PAGES]:
             context = editor if target.editor else reader
-            cookie = {"cookie": f"reader_prefs=1|{target.prefs}"} if target.prefs else None
-            # (a ?saved= as the server signs it: reader.saved_note)
+            # (a ?saved= as the server signs it, for the note cookie its redirect set: reader.saved_note)
+            cookies = [f"{NOTE_COOKIE}={NOTE}", *([f"reader_prefs=1|{target.prefs}"] if target.prefs else [])]
+            cookie = {"cookie": "; ".join(cookies)} if "saved=" in target.path or target.prefs else None
             address = signed_saved(live_server, target.path, target.prefs)
             response = context.request.get(live_server + address, max_redirects=0, headers=cookie)
             assert response.status == target.status, (target.path, response.status)
             assert response.headers["content-type"].startswith("text/html"), target.path
+            # (the note itself is checked, not the page without it)
+            assert "saved=" not in target.path or b'id="reader-saved"' in response.body(), target.path
             path = tmp_path / f"{target.name}.html"
             path.write_bytes(response.body())
             files[path.name] = target.path

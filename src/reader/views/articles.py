@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from reader.i18n import gettext
-from reader.saved_note import read_saved
+from reader.saved_note import NOTE_COOKIE, read_saved
 from reader.state import Request
 from reader.views.common import article_view, search_cut, search_query
 from reader.views.embed import discovery_links
@@ -114,15 +114,17 @@ async def article_page(request: Request) -> Response:
     extra = page_extras(request, request.path_params["slug"])
     # (the settings parsed for the check only when there is a note to check: article_view parses them anyway)
     raw = request.query_params.get("saved")
-    saved = read_saved(raw, request.state["session_key"], prefs_for(request)) if raw else None
+    key = request.state["session_key"]
+    saved = read_saved(raw, key, prefs_for(request), request.cookies.get(NOTE_COOKIE)) if raw else None
     return await article_view(request, "page", "article.html", extra, panel_open=panel_open, saved=saved)
 
 
 def article_cache_query(query: bytes, scope: Scope) -> bytes:
     """The article page's query as the answer cache keys it: its `saved` (the last, as article_page reads it)
     in the one spelling the redirect writes, or left out when it names no note (its mac is not the one for
-    the request's settings, or the value is none saved_change writes), whose page is the page without it,
-    byte for byte. So a link, however spelt, keys one of the bounded set of noted pages."""
+    the request's settings and note cookie, or the value is none saved_change writes), whose page is the page
+    without it, byte for byte. So a link, however spelt, keys one of the bounded set of noted pages, and a
+    noted page only under a key with the note cookie it was signed for (the key holds the Cookie header)."""
     if b"saved" not in query:
         # Nearly every request (this runs before each cached answer): a name spelt with escapes
         # ("s%61ved") is keyed as sent, as any other query is, and its page is rendered for what it says.
@@ -134,7 +136,7 @@ def article_cache_query(query: bytes, scope: Scope) -> bytes:
     raw = unquote_plus(saved[-1].partition(b"=")[2].decode("latin-1"))
     # The settings as article_page reads them (a page's own defaults: no embedding site's).
     request: Request = Request(scope)
-    change = read_saved(raw, request.state["session_key"], prefs_for(request))
+    change = read_saved(raw, request.state["session_key"], prefs_for(request), request.cookies.get(NOTE_COOKIE))
     kept = [pair for pair in pairs if _name(pair) != "saved"]
     # (a mac read is the one written: its characters need no escape)
     return b"&".join(kept + ([b"saved=" + raw.encode()] if change else []))

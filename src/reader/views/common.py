@@ -144,7 +144,9 @@ async def article_view(
     base, host_lang = host_settings(request.query_params) if view != "page" else (DEFAULTS, None)
     prefs = prefs_for(request, base, _address_prefs(request, base) if view == "embed" else None)
     ui_lang = ui_lang_for(request, article.lang, host_lang)
-    personal = has_own_prefs(request)
+    # A page with a note is for the one browser whose redirect signed it (reader.saved_note's cookie): no shared
+    # cache may keep it, even for a reader on the defaults (Vary: Cookie is not enough: some CDNs ignore it).
+    personal = has_own_prefs(request) or saved is not None
     extra = extra or {}
     build = request.state["build"]
     etag = article_etag(

@@ -20,7 +20,17 @@ from reader.i18n import gettext
 from reader.kinds import EDITOR, Route, route_of
 from reader.state import Request
 from reader.throttle import account_key, address_key
-from reader.web import URL_SAFE, is_https, path_for, prefs_for, refuse_cross_site, render, ui_lang_for
+from reader.web import (
+    URL_SAFE,
+    delete_site_cookie,
+    is_https,
+    path_for,
+    prefs_for,
+    refuse_cross_site,
+    render,
+    set_site_cookie,
+    ui_lang_for,
+)
 
 SESSION_COOKIE = "reader_session"
 LOGIN_CSRF_COOKIE = "reader_login_csrf"
@@ -267,8 +277,7 @@ async def login(request: Request) -> Response:
         )
     await throttle.succeeded(attempt, account)
     response = RedirectResponse(next_path, status_code=303)
-    response.set_cookie(SESSION_COOKIE, sign(request.state["session_key"], token), path="/", httponly=True,
-                        samesite="lax", secure=is_https(request))  # fmt: skip
+    set_site_cookie(request, response, SESSION_COOKIE, sign(request.state["session_key"], token), max_age=None)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=_editor_prefix(request), httponly=True, samesite="strict",
                            secure=is_https(request))  # fmt: skip
     return response
@@ -285,5 +294,5 @@ async def logout(request: Request) -> Response:
     # them. What else it clears, and why none of it matters, is in docs/reliability.md (readers' settings are
     # a cookie). Cookies and the HTTP cache are left alone.
     response.headers["clear-site-data"] = '"storage"'
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
+    delete_site_cookie(request, response, SESSION_COOKIE)
     return response

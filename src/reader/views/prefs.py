@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from reader.announce import announce, describe_changes, describe_setting, refusal_message
 from reader.colors import contrast_ratio, parse_hex
 from reader.htmx import is_htmx
+from reader.http_cache import shared_cache_headers
 from reader.i18n import N_, gettext
 from reader.kinds import EMBED
 from reader.middleware import FRAMED_AS
@@ -32,7 +33,19 @@ from reader.prefs import (
     shortcut_key,
 )
 from reader.prefs_css import custom_colors_css
-from reader.saved_note import GROUP_ACTIONS, NOTE_ID, note_value, saved_change, sealed, signed_note
+from reader.response_cache import not_shared
+from reader.saved_note import (
+    GROUP_ACTIONS,
+    NOTE_COOKIE,
+    NOTE_COOKIE_MAX_AGE,
+    NOTE_ID,
+    held_secret,
+    new_secret,
+    note_value,
+    saved_change,
+    sealed,
+    signed_note,
+)
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
 from reader.views.articles import page_extras
@@ -48,6 +61,7 @@ from reader.web import (
     refuse_cross_site,
     render,
     safe_next,
+    set_site_cookie,
     store_prefs,
     ui_lang_for,
 )
@@ -102,8 +116,17 @@ async def update(request: Request) -> Response:
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
         settings_page = urlsplit(next_path).path == path_for(request, "settings")
-        back = _return_to(next_path, fields, panel_open, settings_page, outcome, key=request.state["session_key"])
+        held = held_secret(request.cookies.get(NOTE_COOKIE))
+        secret = held or new_secret()
+        back, noted = _return_to(
+            next_path, fields, panel_open, settings_page, outcome, key=request.state["session_key"], secret=secret
+        )
         response = RedirectResponse(back, status_code=303)
+        if noted:
+            # The cookie its note is signed for (reader.saved_note): the page says it in this browser only.
+            set_site_cookie(request, response, NOTE_COOKIE, secret, max_age=NOTE_COOKIE_MAX_AGE)
+            if held is None:
+                not_shared(request.scope)  # a new random value: this request's alone
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -213,25 +236,27 @@ def _return_to(
     outcome: Outcome,
     *,
     key: str,
-) -> str:
+    secret: str,
+) -> tuple[str, bool]:
     """The address a 303 sends the browser to: the page, with the panel as it was, at the control used. The
     settings page (`settings_page`) opens instead at its note that the settings were saved, which links back
     to that control (?saved=: SAVED_GROUPS): its Apply buttons change nothing in sight, so without the
     note a reader had no word that anything happened (the script's path says it in the status region). An
     article opens at its note beside the group, which says what the change did, signed with `key` for the
-    settings the change left (reader.saved_note: a link cannot name one)."""
+    settings the change left and the note cookie `secret` (reader.saved_note: a link cannot name one, nor a
+    note made elsewhere show here). With whether the address has a note (the cookie then goes with it)."""
     if fields.get("action") in ("apply-shared", "merge-shared"):
         # Where the settings page says they were applied (a page that came back unchanged said nothing),
         # signed as an article's note is: a link cannot say so.
-        return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs)}, "reader-applied")
+        return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, "reader-applied"), True
     fragment = _group(fields, panel_open)
     query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
     if settings_page:
-        saved = signed_note(fragment or "reader-title", key, outcome.prefs)
-        return _with_query(next_path, {**query, "saved": saved}, NOTE_ID)
+        saved = signed_note(fragment or "reader-title", key, outcome.prefs, secret)
+        return _with_query(next_path, {**query, "saved": saved}, NOTE_ID), True
     if change := saved_change(fragment, outcome):
-        return _with_query(next_path, {**query, "saved": sealed(change, key, outcome.prefs)}, NOTE_ID)
-    return _with_query(next_path, query, fragment)
+        return _with_query(next_path, {**query, "saved": sealed(change, key, outcome.prefs, secret)}, NOTE_ID), True
+    return _with_query(next_path, query, fragment), False
 
 
 # Where the settings page's note that the settings were saved links back to (?saved=): only these ids.
@@ -410,6 +435,7 @@ async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> t
 
 def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[str, object]:
     key = request.state["session_key"]
+    cookie = request.cookies.get(NOTE_COOKIE)
     return {
         **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,
@@ -427,11 +453,11 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared_unread": 0,
         "shared_changes": [],
         "exact_changes": [],
-        # Back from a change without JavaScript (_return_to), signed for these settings (reader.saved_note): the
-        # shared settings applied, or the id of the control the change was made with.
-        "applied": note_value(request.query_params.get("applied"), key, prefs) == "1",
+        # Back from a change without JavaScript (_return_to), signed for these settings and this browser's note
+        # cookie (reader.saved_note): the shared settings applied, or the id of the control the change was made with.
+        "applied": note_value(request.query_params.get("applied"), key, prefs, cookie) == "1",
         "saved": saved
-        if (saved := note_value(request.query_params.get("saved"), key, prefs)) in SAVED_GROUPS
+        if (saved := note_value(request.query_params.get("saved"), key, prefs, cookie)) in SAVED_GROUPS
         else None,
         "note_id": NOTE_ID,  # where that redirect opens
     }
@@ -453,7 +479,11 @@ async def settings_page(request: Request) -> Response:
         # What each choice changes, from what to what: nothing changes unannounced.
         context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
         context["exact_changes"] = describe_changes(prefs, shared, lang)
-    return render(request, "preferences.html", lang, context)
+    response = render(request, "preferences.html", lang, context)
+    if context["applied"] or context["saved"]:
+        # A note for this browser alone (its note cookie): no shared cache may keep it for the next reader.
+        shared_cache_headers(response.headers, personal=True)
+    return response
 
 
 def _describe_all(prefs: Preferences, lang: str) -> list[str]:
