@@ -17,6 +17,9 @@ the note only when the mac is right for its own settings: a value someone wrote,
 reader's redirect (whose settings differ), is the page without a note. One made by the same change to the
 same settings (the defaults, say) is shown to whoever has those settings, which it describes truly.
 
+The editor's notices of what was just done (?done=) are signed the same way (note_mac, a purpose of their
+own), for the editor's session rather than for settings: reader.views.editor.
+
 The article's body is the same for every reader: the note is in the reading controls around it, which are
 drawn with the reader's settings anyway. The page without ?saved= is unchanged, and is cached as before.
 """
@@ -108,10 +111,19 @@ def saved_change(group: str, outcome: Outcome) -> SavedChange | None:
     return change if parse_saved(str(change)) == change else None
 
 
-def _mac(value: str, key: str, prefs: Preferences) -> str:
-    message = _PURPOSE + value.encode() + b"\x00" + prefs.to_cookie().encode()
+def note_mac(value: str, key: str, holder: str, purpose: bytes = _PURPOSE) -> str:
+    """The mac of a note's `value` for `holder` (the settings a change left, as their cookie; or, for the
+    editor's notes, the session's CSRF token: reader.views.editor), with `key`. `purpose` names the kind of
+    note, so that no kind's mac is another's."""
+    message = purpose + value.encode() + b"\x00" + holder.encode()
     digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")[:MAC_CHARS]
+
+
+def mac_matches(mac: str, value: str, key: str, holder: str, purpose: bytes = _PURPOSE) -> bool:
+    """Whether `mac` is note_mac's for these."""
+    # Bytes: compare_digest refuses str with non-ASCII characters, and an address may hold any.
+    return hmac.compare_digest(mac.encode(), note_mac(value, key, holder, purpose).encode())
 
 
 def sealed(change: SavedChange, key: str, prefs: Preferences) -> str:
@@ -122,7 +134,7 @@ def sealed(change: SavedChange, key: str, prefs: Preferences) -> str:
 def signed_note(value: str, key: str, prefs: Preferences) -> str:
     """`value.mac`: a note's value (an article's change, or the settings page's ?saved= and ?applied=) signed
     with `key` for the settings `prefs` the change left."""
-    return f"{value}{_MAC}{_mac(value, key, prefs)}"
+    return f"{value}{_MAC}{note_mac(value, key, prefs.to_cookie())}"
 
 
 def note_value(raw: str | None, key: str, prefs: Preferences) -> str | None:
@@ -131,8 +143,7 @@ def note_value(raw: str | None, key: str, prefs: Preferences) -> str | None:
     if not raw or len(raw) > MAX_SAVED_CHARS:
         return None
     value, _, mac = raw.rpartition(_MAC)
-    # Bytes: compare_digest refuses str with non-ASCII characters, and an address may hold any.
-    if not hmac.compare_digest(mac.encode(), _mac(value, key, prefs).encode()):
+    if not mac_matches(mac, value, key, prefs.to_cookie()):
         return None
     return value
 
