@@ -34,6 +34,7 @@ from reader.prefs import DEFAULTS, Preferences
 from reader.saved_note import MAC_CHARS, parse_saved, sealed
 from reader.settings import Settings
 from reader.state import AppState
+from reader.views.editor import signed_done
 from reader.views.editor_auth import SESSION_COOKIE
 
 SEED_SLUG = "bac-kan-nang-cao-chat-luong-doi-ngu-can-bo-cong-chuc-vien-chuc"
@@ -203,6 +204,12 @@ def saved_for(app: ServedApp, raw: str, prefs: str = "", note: str = NOTE) -> st
     change = parse_saved(raw)
     assert change is not None, raw
     return sealed(change, app.state["session_key"], Preferences.from_cookie(prefs or None, DEFAULTS), note)
+
+
+def done_address(app: ServedApp, editor: SignedIn, path: str, done: str, version: int | None = None) -> str:
+    """`path` with the ?done= an editor's redirect writes after `done` (KIND:slug, or "undeleted") at
+    `version`: signed for the session of `editor` with this server's key (reader.views.editor.done_query)."""
+    return path + "?" + signed_done(app.state["session_key"], editor.csrf, done, version)
 
 
 def csrf_token(html: str) -> str:

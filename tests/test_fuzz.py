@@ -171,7 +171,7 @@ cookie_pairs = st.lists(
 
 QUERY_NAMES = [
     "page", "per_page", "lang", "panel", "size", "theme", "settings", "url", "format", "maxwidth", "maxheight",
-    "next", "done", "ui_lang", "v",
+    "next", "done", "mac", "version", "ui_lang", "v",
 ]  # fmt: skip
 query_pairs = st.lists(st.tuples(st.one_of(st.sampled_from(QUERY_NAMES), st.text(max_size=6)), texts), max_size=6)
 WIRE_CHARS = string.ascii_letters + string.digits + "%&=+;,/?:@!$'()*-._~[]"

@@ -27,6 +27,7 @@ from tests.conftest import (
     SignedIn,
     client_for,
     csrf_token,
+    done_address,
     served,
 )
 from tests.test_importer import DENSE_UNIT, TIENG_VIET_1258, dense_html, html_bytes
@@ -104,7 +105,7 @@ async def test_login_without_its_csrf_token_is_refused(client: httpx.AsyncClient
     assert response.status_code == 403
 
 
-async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedIn) -> None:
+async def test_create_edit_and_delete(app: ServedApp, client: httpx.AsyncClient, editor: SignedIn) -> None:
     token = editor.csrf
     form = {
         "csrf_token": token,
@@ -119,7 +120,8 @@ async def test_create_edit_and_delete(client: httpx.AsyncClient, editor: SignedI
     created = await client.post("/editor/new", data={**form, "action": "save"})
     slug = "ngay-hoi-doc-sach"  # the form goes on at the article's address, saying it was saved
     assert created.status_code == 303
-    assert created.headers["location"] == f"/editor/articles/{slug}?done=saved:{slug}&version=1"
+    assert created.headers["location"] == done_address(app, editor, f"/editor/articles/{slug}", f"saved:{slug}", 1)
+    assert created.headers["location"].startswith(f"/editor/articles/{slug}?done=saved:{slug}&version=1&mac=")
     page = await client.get("/articles/ngay-hoi-doc-sach")
     assert "<strong>một</strong>" in unmark(page.text) and "<h2>Phần hai</h2>" in unmark(page.text)
     edit = await client.get("/editor/articles/ngay-hoi-doc-sach")
@@ -720,7 +722,9 @@ async def test_a_long_history_comes_a_page_at_a_time_with_links_between(
     assert 'href="/editor/articles/long/history?page=1" rel="prev">Phiên bản mới hơn</a>' in second.text
 
 
-async def test_the_history_keeps_every_version_and_restores_one(client: httpx.AsyncClient, editor: SignedIn) -> None:
+async def test_the_history_keeps_every_version_and_restores_one(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
     form = {"csrf_token": editor.csrf, "title": "Phiên bản một", "lang": "vi", "body_format": "markdown",
             "body": "Đoạn **một**."}  # fmt: skip
     assert (await client.post("/editor/new", data=form)).status_code == 303
@@ -741,7 +745,8 @@ async def test_the_history_keeps_every_version_and_restores_one(client: httpx.As
     for missing in ("2", "3", "99"):
         assert (await client.get(f"/editor/articles/{slug}/history/{missing}")).status_code == 404
     restored = await client.post(f"/editor/articles/{slug}/history/1", data={"csrf_token": editor.csrf, "version": "2"})
-    assert restored.status_code == 303 and restored.headers["location"] == f"/editor/?done=restored:{slug}"
+    assert restored.status_code == 303
+    assert restored.headers["location"] == done_address(app, editor, "/editor/", f"restored:{slug}")
     listing = await client.get(restored.headers["location"])
     assert 'Đã khôi phục một phiên bản trước của “<span lang="vi">Phiên bản' in listing.text
     page = await client.get(f"/articles/{slug}")
@@ -893,7 +898,9 @@ async def _delete(client: httpx.AsyncClient, editor: SignedIn, slug: str) -> htt
     )
 
 
-async def test_a_deleted_article_is_listed_shown_and_restored(client: httpx.AsyncClient, editor: SignedIn) -> None:
+async def test_a_deleted_article_is_listed_shown_and_restored(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
     form = {"csrf_token": editor.csrf, "title": "Lịch xe buýt mùa đông", "lang": "vi", "body_format": "markdown",
             "body": "Tuyến **số 9** chạy lại."}  # fmt: skip
     assert (await client.post("/editor/new", data=form)).status_code == 303
@@ -917,7 +924,7 @@ async def test_a_deleted_article_is_listed_shown_and_restored(client: httpx.Asyn
     assert shown.status_code == 200 and "<strong>số 9</strong>" in unmark(shown.text)  # as readers saw it
     assert "bởi editor" in shown.text and "thành phiên bản 3" in shown.text and form_version(shown.text) == "2"
     restored = await client.post(f"/editor/deleted/{slug}", data={"csrf_token": editor.csrf, "version": "2"})
-    location = f"/editor/articles/{slug}?done=undeleted&version=3"
+    location = done_address(app, editor, f"/editor/articles/{slug}", "undeleted", 3)
     assert restored.status_code == 303 and restored.headers["location"] == location
     edit = await client.get(restored.headers["location"])
     assert 'id="editor-undeleted">Đã khôi phục “Lịch xe buýt” từ các bài viết đã xóa thành phiên bản 3' in edit.text
@@ -1110,7 +1117,7 @@ async def test_the_deleted_articles_come_a_page_at_a_time_in_english(settings: S
 
 
 async def test_an_edit_can_change_the_address_and_the_old_one_keeps_working(
-    client: httpx.AsyncClient, editor: SignedIn
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
     form = {"csrf_token": editor.csrf, "title": "Giờ mở của", "lang": "vi", "body_format": "markdown",
             "body": "Thư viện mở cửa."}  # fmt: skip
@@ -1123,7 +1130,7 @@ async def test_an_edit_can_change_the_address_and_the_old_one_keeps_working(
     saved = await client.post("/editor/articles/gio-mo-cua", data=fixed)
     moved = "gio-mo-cua-thu-vien"
     assert saved.status_code == 303
-    assert saved.headers["location"] == f"/editor/articles/{moved}?done=saved:{moved}&version=2"
+    assert saved.headers["location"] == done_address(app, editor, f"/editor/articles/{moved}", f"saved:{moved}", 2)
     old = await client.get("/articles/gio-mo-cua?panel=open")
     assert old.status_code == 301 and old.headers["location"] == "/articles/gio-mo-cua-thu-vien?panel=open"
     moved = await client.get("/editor/articles/gio-mo-cua-thu-vien")
@@ -1180,7 +1187,7 @@ def save_buttons(html: str) -> list[str]:
 
 
 async def test_a_save_stays_on_the_articles_form_at_the_new_version(
-    client: httpx.AsyncClient, editor: SignedIn
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
     """As in WordPress or Ghost: after Save the editor goes on editing, told what was saved, by its title."""
     fields = {**DRAFT_FORM, "csrf_token": editor.csrf, "title": "Lịch mở cửa", "slug": "lich-mo-cua"}
@@ -1199,10 +1206,60 @@ async def test_a_save_stays_on_the_articles_form_at_the_new_version(
     assert form_version(again.text) == "2" and "Đã xong." in again.text and 'id="editor-done"' in again.text
     # A reload after a later save, or a notice for another article, says nothing out of date.
     assert 'id="editor-done"' not in (await client.get(created.headers["location"])).text
-    other = "/editor/articles/lich-mo-cua?done=saved:something-else&version=2"
+    other = done_address(app, editor, "/editor/articles/lich-mo-cua", "saved:something-else", 2)
     assert 'id="editor-done"' not in (await client.get(other)).text
     # The list no longer takes a save's notice from its address.
-    assert 'id="editor-done"' not in (await client.get("/editor/?done=saved:lich-mo-cua")).text
+    listed = await client.get(done_address(app, editor, "/editor/", "saved:lich-mo-cua"))
+    assert 'id="editor-done"' not in listed.text
+
+
+async def test_a_done_notice_a_link_wrote_says_nothing(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    """?done= takes the focus and, after a save, makes js/editor-draft.js drop the changes the form kept in
+    the browser: a link anyone can write (e-mailed to a signed-in editor) named a save that never happened,
+    at the article's current version, and the page said so. Only the editor's own redirect says it now."""
+    fields = {**DRAFT_FORM, "csrf_token": editor.csrf, "title": "Lịch mở cửa", "slug": "lich-mo-cua"}
+    created = await client.post("/editor/new", data={**fields, "action": "draft"})
+    real = await client.get(created.headers["location"])
+    assert 'id="editor-done"' in real.text
+    mac = re.search(r"[?&]mac=([^&]+)", created.headers["location"])
+    written = [
+        "/editor/articles/lich-mo-cua?done=published:lich-mo-cua&version=1",  # no mac
+        "/editor/articles/lich-mo-cua?done=saved:lich-mo-cua&version=1&mac=AAAAAAAAAAAAAAAA",  # a wrong one
+        # The real mac of the draft's save, on another outcome: it signs what it names.
+        f"/editor/articles/lich-mo-cua?done=published:lich-mo-cua&version=1&mac={mac[1] if mac else ''}",
+    ]
+    for address in written:
+        page = await client.get(address)
+        assert page.status_code == 200 and 'id="editor-done"' not in page.text, address
+        # Nothing the script takes for a save's answer: the changes kept in the browser stay.
+        assert "data-saved-version" not in page.text, address
+    assert 'data-saved-version="1"' in real.text  # (what the script goes by: the server's word)
+    # After a delete and a restore from the deleted articles, the same.
+    deleted = await _delete(client, editor, "lich-mo-cua")
+    assert 'id="editor-done"' in (await client.get(deleted.headers["location"])).text
+    assert 'id="editor-done"' not in (await client.get("/editor/?done=deleted:lich-mo-cua")).text
+    restored = await client.post("/editor/deleted/lich-mo-cua", data={"csrf_token": editor.csrf, "version": "1"})
+    assert 'id="editor-undeleted"' in (await client.get(restored.headers["location"])).text
+    forged = await client.get("/editor/articles/lich-mo-cua?done=undeleted&version=2")
+    assert forged.status_code == 200 and 'id="editor-undeleted"' not in forged.text
+
+
+async def test_a_done_notice_signed_for_another_editors_session_says_nothing(
+    client: httpx.AsyncClient, auth: AuthActions, editor: SignedIn
+) -> None:
+    """The mac is the session's: an address from one editor's redirect (in a shared link, a history, a log)
+    says nothing to another editor, nor to the same editor signed in again."""
+    fields = {**DRAFT_FORM, "csrf_token": editor.csrf, "title": "Lịch mở cửa", "slug": "lich-mo-cua"}
+    saved = (await client.post("/editor/new", data={**fields, "action": "draft"})).headers["location"]
+    deleted = (await _delete(client, editor, SEED_SLUG)).headers["location"]
+    assert 'id="editor-done"' in (await client.get(saved)).text
+    assert 'id="editor-done"' in (await client.get(deleted)).text
+    for name in ("editor2", editor.name):
+        await auth.sign_in(name)
+        for address in (saved, deleted):
+            page = await client.get(address)
+            assert page.status_code == 200 and 'id="editor-done"' not in page.text, (name, address)
+            assert "data-saved-version" not in page.text, (name, address)
 
 
 def state_cell(listing: str, slug: str) -> str:
@@ -1216,10 +1273,12 @@ SLUG = "bai-con-nhap"
 DRAFT_FORM = {"title": "Bài còn nháp", "lang": "vi", "body_format": "markdown", "body": "Chưa xong."}
 
 
-async def test_a_new_article_saved_as_a_draft_is_the_editors_only(client: httpx.AsyncClient, editor: SignedIn) -> None:
+async def test_a_new_article_saved_as_a_draft_is_the_editors_only(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
     saved = await client.post("/editor/new", data={**DRAFT_FORM, "csrf_token": editor.csrf, "action": "draft"})
     assert saved.status_code == 303
-    assert saved.headers["location"] == f"/editor/articles/{SLUG}?done=draft:{SLUG}&version=1"
+    assert saved.headers["location"] == done_address(app, editor, f"/editor/articles/{SLUG}", f"draft:{SLUG}", 1)
     missing = await client.get("/articles/no-such-article")
     public = await client.get("/articles/bai-con-nhap")
     assert public.status_code == 404 and public.text == missing.text
@@ -1243,14 +1302,15 @@ async def test_a_new_article_saved_as_a_draft_is_the_editors_only(client: httpx.
 
 
 async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
-    client: httpx.AsyncClient, editor: SignedIn
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
     fields = {**DRAFT_FORM, "csrf_token": editor.csrf}
     assert (await client.post("/editor/new", data={**fields, "action": "draft"})).status_code == 303
     published = await client.post(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "1", "state": "draft", "action": "publish"}
     )
-    assert published.headers["location"] == "/editor/articles/bai-con-nhap?done=published:bai-con-nhap&version=2"
+    path = f"/editor/articles/{SLUG}"
+    assert published.headers["location"] == done_address(app, editor, path, f"published:{SLUG}", 2)
     opened = await client.get(published.headers["location"])
     assert 'Đã đăng “<span lang="vi">Bài còn nháp</span>”: bài viết đã có trên trang.' in opened.text
     listing = await client.get("/editor/")
@@ -1262,7 +1322,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     unpublished = await client.post(
         "/editor/articles/bai-con-nhap", data={**fields, "version": "2", "state": "published", "action": "draft"}
     )
-    assert unpublished.headers["location"] == "/editor/articles/bai-con-nhap?done=unpublished:bai-con-nhap&version=3"
+    assert unpublished.headers["location"] == done_address(app, editor, path, f"unpublished:{SLUG}", 3)
     assert 'Đã gỡ “<span lang="vi">Bài còn nháp</span>”' in (await client.get(unpublished.headers["location"])).text
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
     history = await client.get("/editor/articles/bai-con-nhap/history")
@@ -1272,7 +1332,7 @@ async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
     # Saved as it is (the form's first button), a draft stays one and a published article stays published.
     again = await client.post("/editor/articles/bai-con-nhap", data={**fields, "version": "3", "action": "save"})
     # Nothing changed: no new version.
-    assert again.headers["location"] == f"/editor/articles/{SLUG}?done=saved:{SLUG}&version=3"
+    assert again.headers["location"] == done_address(app, editor, path, f"saved:{SLUG}", 3)
     assert (await client.get("/articles/bai-con-nhap")).status_code == 404
 
 

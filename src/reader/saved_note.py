@@ -21,6 +21,9 @@ the one whose form it came back from. A browser that already holds the cookie ke
 notes both hold), and a request without it gets a new one: the answer cache neither keeps nor shares that
 answer (reader.response_cache.not_shared), or the next reader to send the same form would get the same value.
 
+The editor's notices of what was just done (?done=) are signed the same way (note_mac, a purpose of their
+own), for the editor's session rather than for settings: reader.views.editor.
+
 The article's body is the same for every reader: the note is in the reading controls around it, which are
 drawn with the reader's settings anyway. The page without ?saved= is unchanged, and is cached as before; a
 page with a note is one browser's, so it is `private` whatever the reader's settings (reader.views.common
@@ -135,11 +138,24 @@ def held_secret(cookie: str | None) -> str | None:
     return cookie if cookie is not None and _NOTE_SHAPE.fullmatch(cookie) else None
 
 
-def _mac(value: str, key: str, prefs: Preferences, secret: str) -> str:
-    # (NUL between the parts: a settings cookie and a note secret never hold one)
-    message = _PURPOSE + value.encode() + b"\x00" + prefs.to_cookie().encode() + b"\x00" + secret.encode()
+def note_mac(value: str, key: str, holder: str, purpose: bytes = _PURPOSE) -> str:
+    """The mac of a note's `value` for `holder` (the settings a change left, as their cookie, and the note
+    cookie; or, for the editor's notes, the session's CSRF token: reader.views.editor), with `key`. `purpose`
+    names the kind of note, so that no kind's mac is another's."""
+    message = purpose + value.encode() + b"\x00" + holder.encode()
     digest = hmac.new(key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")[:MAC_CHARS]
+
+
+def mac_matches(mac: str, value: str, key: str, holder: str, purpose: bytes = _PURPOSE) -> bool:
+    """Whether `mac` is note_mac's for these."""
+    # Bytes: compare_digest refuses str with non-ASCII characters, and an address may hold any.
+    return hmac.compare_digest(mac.encode(), note_mac(value, key, holder, purpose).encode())
+
+
+def _holder(prefs: Preferences, secret: str) -> str:
+    # (NUL between the parts: a settings cookie and a note secret never hold one)
+    return f"{prefs.to_cookie()}\x00{secret}"
 
 
 def sealed(change: SavedChange, key: str, prefs: Preferences, secret: str) -> str:
@@ -151,7 +167,7 @@ def sealed(change: SavedChange, key: str, prefs: Preferences, secret: str) -> st
 def signed_note(value: str, key: str, prefs: Preferences, secret: str) -> str:
     """`value.mac`: a note's value (an article's change, or the settings page's ?saved= and ?applied=) signed
     with `key` for the settings `prefs` the change left and the note cookie `secret` its redirect sets."""
-    return f"{value}{_MAC}{_mac(value, key, prefs, secret)}"
+    return f"{value}{_MAC}{note_mac(value, key, _holder(prefs, secret))}"
 
 
 def note_value(raw: str | None, key: str, prefs: Preferences, cookie: str | None) -> str | None:
@@ -163,8 +179,7 @@ def note_value(raw: str | None, key: str, prefs: Preferences, cookie: str | None
     if not raw or len(raw) > MAX_SAVED_CHARS or secret is None:
         return None
     value, _, mac = raw.rpartition(_MAC)
-    # Bytes: compare_digest refuses str with non-ASCII characters, and an address may hold any.
-    if not hmac.compare_digest(mac.encode(), _mac(value, key, prefs, secret).encode()):
+    if not mac_matches(mac, value, key, _holder(prefs, secret)):
         return None
     return value
 

@@ -6,8 +6,8 @@
 //   they were typed against.
 // - A form opened with kept fields that differ from what it shows offers them back: a notice above it with
 //   Restore and Discard, said through the page's status region. Nothing is put back without asking.
-// - A save that went through (the article's form says so: ?done=saved:slug, or draft:, published:,
-//   unpublished: for a save that kept or changed the article's state, opened by the save's redirect and at a
+// - A save that went through (the article's form says so: the server marks it, data-saved-version, only for
+//   the save's own redirect, its ?done= signed for this editor's session; opened by that redirect and at a
 //   version past the one the save was made from) drops what was kept for its form;
 //   a form that shows what was kept (a save refused with errors shows what was sent) drops it silently.
 // - Restored fields keep the version they were typed against, so a save over a version saved since is
@@ -22,10 +22,8 @@
   const PREFIX = "reader-draft:";
   const SUBMITTED = "reader-draft-submitted";
   const NOT_KEPT = new Set(["csrf_token", "editing", "version", "state", "action"]);
-  // The form's save buttons (their `action`), and what the article's form says each save did
-  // (?done=KIND:slug: reader.views.editor's SAVE_OUTCOMES).
+  // The form's save buttons (their `action`).
   const SAVES = new Set(["save", "draft", "publish"]);
-  const SAVED = /^(saved|draft|published|unpublished):/;
 
   const storage = (() => {
     try {
@@ -80,21 +78,24 @@
   });
 
   // The article's form after a save names the article saved: what its form kept goes, and only that (a
-  // marker left by a save that did not go through must not take a later draft with it). Since that form's
-  // address (?done=saved:slug&version=N) is the form itself, an editor goes on typing there, and a save that
-  // then fails without a form coming back (a 502, the network) leaves the marker behind: Back or a reload
-  // to that address must not take it for the save's answer. So only a page the save's redirect opened
-  // counts (not one opened by Back, Forward or a reload), and only at a version later than the one the
-  // save was made from (the address opened again from a link, or typed, names a version the save was
-  // made from). The address is left as it is: the form's notice is its to say, and a reload says it again.
-  const params = new URLSearchParams(location.search);
-  const done = params.get("done") || "";
+  // marker left by a save that did not go through must not take a later draft with it). The form says so
+  // (data-saved-slug, data-saved-version) only when its address is the save's own redirect: the server
+  // renders them only for a ?done= it signed for this editor's session (reader.views.editor's done_query).
+  // The address itself is anyone's to write: a link e-mailed to an editor, ?done=saved:slug&version=N,
+  // must not make the browser drop their unsaved work. Since that form's address is the form itself, an
+  // editor goes on typing there, and a save that then fails without a form coming back (a 502, the
+  // network) leaves the marker behind: Back or a reload to that address must not take it for the save's
+  // answer. So only a page the save's redirect opened counts (not one opened by Back, Forward or a
+  // reload), and only at a version later than the one the save was made from (the address opened again,
+  // from the history or a bookmark, names a version the save was made from). The address is left as it
+  // is: the form's notice is its to say, and a reload says it again.
+  const saved = document.querySelector("form.reader-editor-form[data-saved-version]")?.dataset;
   const submitted = read(SUBMITTED);
   const arrival = performance.getEntriesByType?.("navigation")[0]?.type ?? "navigate";
-  if (SAVED.test(done) && arrival === "navigate" && typeof submitted?.key === "string") {
-    const at = Number(params.get("version"));
+  if (saved && arrival === "navigate" && typeof submitted?.key === "string") {
+    const at = Number(saved.savedVersion);
     const later = (submitted.version ?? null) === null || (Number.isFinite(at) && at > Number(submitted.version));
-    if (later && (!submitted.slug || done.replace(SAVED, "") === submitted.slug)) write(submitted.key, null);
+    if (later && (!submitted.slug || saved.savedSlug === submitted.slug)) write(submitted.key, null);
     write(SUBMITTED, null);
   }
 

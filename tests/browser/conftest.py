@@ -28,6 +28,7 @@ from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.prefs import DEFAULTS, Preferences
 from reader.saved_note import NOTE_COOKIE, signed_note
 from reader.store import SqlArticleStore
+from reader.views.editor import signed_done
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, NOTE
 from tests.serverproc import Server, add_editor
@@ -127,6 +128,17 @@ def note_cookie(context: BrowserContext) -> str:
     """The note cookie a no-JS redirect set in this browser (reader.saved_note.NOTE_COOKIE)."""
     (value,) = [cookie["value"] for cookie in context.cookies() if cookie["name"] == NOTE_COOKIE]
     return value
+
+
+def signed_done_for(live_server: str, path: str, page: Page) -> str:
+    """`path` with its ?done= (and ?version=) signed as the live server's redirect signs it for the session of
+    the editor signed in in `page`'s context (reader.views.editor.done_query): its CSRF token, from the page."""
+    match = re.search(r"done=([^&#]+)(?:&version=(\d+))?", path)
+    if match is None:
+        return path
+    csrf = page.input_value("#editor-logout-form input[name=csrf_token]")
+    version = int(match[2]) if match[2] else None
+    return path[: match.start()] + signed_done(LIVE_KEYS[live_server], csrf, match[1], version) + path[match.end() :]
 
 
 @pytest.fixture(scope="package")

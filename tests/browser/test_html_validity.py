@@ -14,7 +14,15 @@ from pathlib import Path
 from playwright.sync_api import Browser
 
 from reader.saved_note import NOTE_COOKIE
-from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, ROOT, sign_in, signed_saved
+from tests.browser.conftest import (
+    DELETED_SLUG,
+    DRAFT_SLUG,
+    HISTORY_SLUG,
+    ROOT,
+    sign_in,
+    signed_done_for,
+    signed_saved,
+)
 from tests.browser.test_a11y_matrix import PAGES, Target
 from tests.conftest import EN_SLUG, NOTE, SEED_SLUG
 
@@ -100,7 +108,8 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
     reader = browser.new_context(locale="vi-VN")
     editor = browser.new_context(locale="vi-VN")
     try:
-        sign_in(editor.new_page(), live_server)
+        signed_in = editor.new_page()
+        sign_in(signed_in, live_server)
         files: dict[str, str] = {}
         for target in [*PAGES, *MORE_PAGES]:
             context = editor if target.editor else reader
@@ -108,11 +117,15 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
             cookies = [f"{NOTE_COOKIE}={NOTE}", *([f"reader_prefs=1|{target.prefs}"] if target.prefs else [])]
             cookie = {"cookie": "; ".join(cookies)} if "saved=" in target.path or target.prefs else None
             address = signed_saved(live_server, target.path, target.prefs)
+            # (a ?done= as the editor's redirect signs it for this session: reader.views.editor.done_query)
+            address = signed_done_for(live_server, address, signed_in) if target.editor else address
             response = context.request.get(live_server + address, max_redirects=0, headers=cookie)
             assert response.status == target.status, (target.path, response.status)
             assert response.headers["content-type"].startswith("text/html"), target.path
             # (the note itself is checked, not the page without it)
             assert "saved=" not in target.path or b'id="reader-saved"' in response.body(), target.path
+            if "done=" in target.path:  # the notice is on the page checked (signed for this session)
+                assert b'id="editor-done"' in response.body() or b'id="editor-undeleted"' in response.body()
             path = tmp_path / f"{target.name}.html"
             path.write_bytes(response.body())
             files[path.name] = target.path

@@ -430,7 +430,7 @@ def test_the_editor_form_echoes_and_previews_every_payload_as_text(
               return response.url;
             }"""
         )
-        assert saved.endswith(f"/editor/articles/{slug}?done=saved:{slug}&version=1")
+        assert f"/editor/articles/{slug}?done=saved:{slug}&version=1&mac=" in saved
     _finish(recorder, "editor form", len(typed_in) * 3)
 
 
@@ -476,8 +476,8 @@ def _rotating_urls(site: Site, payload: Payload) -> list[str]:
         f"/embed/{text}",
         f"/oembed?url={text}&maxwidth={text}",
         f"/oembed?url={article}&format={text}",
-        f"/editor/?done=deleted:{text}&page={text}",
-        f"/editor/articles/{PLAIN_SLUG}?done=saved:{text}&version={text}",
+        f"/editor/?done=deleted:{text}&page={text}&mac={text}",
+        f"/editor/articles/{PLAIN_SLUG}?done=saved:{text}&version={text}&mac={text}",
         f"/editor/articles/{text}/check",
         f"/api/articles/{text}",
         f"/preferences/colors/{text}.css",

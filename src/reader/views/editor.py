@@ -65,6 +65,7 @@ from reader.readability.report import (
     ReadabilityReport,
     below_first_grade,
 )
+from reader.saved_note import mac_matches, note_mac
 from reader.slugs import is_valid_slug
 from reader.state import Request
 from reader.store import ArticleStore, OldAddressTaken, SlugTaken
@@ -155,9 +156,57 @@ def _by(request: Request) -> str:
     return editor_session(request).user.name
 
 
+# What a ?done= mac signs here and nowhere else (reader.saved_note's signing, with a purpose of its own): no
+# article page's note is an editor's notice, nor the reverse.
+_DONE_PURPOSE = b"reader editor done\x00"
+
+
+def _done_mac(key: str, holder: str, done: str, version: str) -> str:
+    return note_mac(f"{done}\x00{version}", key, holder, _DONE_PURPOSE)
+
+
+def _done_holder(request: Request) -> str:
+    """What binds a notice to the editor's session: its CSRF token, a secret of the session (random, made at
+    sign-in) that only reader's own pages carry, never in an address."""
+    return editor_session(request).csrf_token
+
+
+def signed_done(key: str, holder: str, done: str, version: int | None = None) -> str:
+    """The query that names `done` (KIND:slug, or UNDELETED) at `version`, signed with `key` for the session
+    whose CSRF token is `holder`: done=KIND:slug(&version=N)&mac=… (done_query)."""
+    query = {"done": done} if version is None else {"done": done, "version": str(version)}
+    query["mac"] = _done_mac(key, holder, done, query.get("version", ""))
+    return urlencode(query, safe=":")
+
+
+def done_query(request: Request, done: str, version: int | None = None) -> str:
+    """The query of a redirect that says what was just done (`done`: KIND:slug, or UNDELETED; at `version`):
+    ?done=KIND:slug(&version=N)&mac=…, the mac an HMAC with the server's session-signing secret over them and
+    the signed-in editor's session.
+
+    The notice takes the focus, and after a save js/editor-draft.js drops the changes the form kept in the
+    browser: an address anyone can write (a link e-mailed to a signed-in editor, at the article's current
+    version) made the page say "Published" when nothing happened, and the editor's unsaved work go. Only
+    the editor's own redirect names one now: a ?done= a link wrote, or one from another editor's session
+    (or this editor's before signing in again), is the page without it (verified_done). The address stays
+    readable: the outcome and the slug are in it as before."""
+    return signed_done(request.state["session_key"], _done_holder(request), done, version)
+
+
+def verified_done(request: Request) -> str:
+    """The address's ?done= when done_query signed it, with its ?version=, for this editor's session; else ""
+    (none, no mac, or a mac for another outcome, version or session)."""
+    query = request.query_params
+    done, version, mac = query.get("done", ""), query.get("version", ""), query.get("mac", "")
+    value = f"{done}\x00{version}"
+    if not done or not mac_matches(mac, value, request.state["session_key"], _done_holder(request), _DONE_PURPOSE):
+        return ""
+    return done
+
+
 def _done(request: Request, outcome: str, slug: str) -> Response:
     """Back to the article list, which says what was done (after a delete, or a restore of an earlier version)."""
-    query = urlencode({"done": f"{outcome}:{slug}"}, safe=":")
+    query = done_query(request, f"{outcome}:{slug}")
     return RedirectResponse(path_for(request, "editor:article_list") + "?" + query, status_code=303)
 
 
@@ -181,11 +230,11 @@ def _saved(request: Request, saved: Article, status: Status | None, shown: Statu
         outcome = "unpublished" if shown == PUBLISHED else "draft"
     else:
         outcome = "draft" if shown == DRAFT else "saved"
-    # ?done=KIND:slug as the list had it (js/editor-draft.js drops the changes its form kept on seeing it, when
-    # this redirect opened it, not Back or a reload); the version, which that script also wants past the one
-    # the save was made from, and so that the notice goes once the article is saved again (a reload, a
-    # bookmark of this address).
-    query = urlencode({"done": f"{outcome}:{saved.slug}", "version": saved.version}, safe=":")
+    # ?done=KIND:slug as the list had it, signed (done_query): the form then tells js/editor-draft.js (its
+    # data-saved-version) to drop the changes it kept, when this redirect opened it, not Back or a reload; the
+    # version, which that script also wants past the one the save was made from, and so that the notice goes
+    # once the article is saved again (a reload, a bookmark of this address).
+    query = done_query(request, f"{outcome}:{saved.slug}", saved.version)
     return RedirectResponse(path_for(request, "editor:edit_form", slug=saved.slug) + "?" + query, status_code=303)
 
 
@@ -205,11 +254,13 @@ async def article_list(request: Request) -> Response:
     listing = await request.state["store"].list_articles(
         page=_page_number(request), per_page=request.state["settings"].page_size, search=search, drafts=True
     )
-    # "?done=deleted:slug" after a delete (or a restore); anything that is not a known outcome and a slug is
-    # ignored, and so is one whose article is not (or no longer) in that state: the notice has the focus, and
-    # a link anyone can write must not tell an editor an article was deleted when it was not. A save stays on
-    # the article's form, which says so itself (_saved).
-    kind, _, done = request.query_params.get("done", "").partition(":")
+    # "?done=deleted:slug" after a delete (or a restore), signed by that redirect for this editor's session
+    # (done_query): the notice has the focus, and a link anyone can write must not tell an editor an article
+    # was deleted when it was not. One whose article is not (or no longer) in that state is ignored too. A
+    # signed one still names an article deleted long ago when the editor opens it again (a bookmark, the
+    # history): true, and only this editor's own redirect wrote it. A save stays on the article's form,
+    # which says so itself (_saved).
+    kind, _, done = verified_done(request).partition(":")
     known = kind in ("deleted", "restored") and is_valid_slug(done)
     notice: dict[str, Any] | None = {"kind": kind, "slug": done} if known else None
     if notice is not None:
@@ -338,6 +389,7 @@ def _form_response(
     current: Article | None = None, status: int = 200, notice: str = "", old_addresses: Sequence[str] = (),
     state: Status | None = None, take_over: Article | None = None, merged: Sequence[str] = (),
     theirs: dict[str, str] | None = None, done: dict[str, Any] | None = None, previewed: bool = False,
+    saved_version: str = "",
 ) -> Response:  # fmt: skip
     """The article form; `version` is the one it was opened at, sent back with the form on save, and `state`
     the article's state then (None: a new article), which its save buttons offer to keep or change. After a
@@ -346,7 +398,9 @@ def _form_response(
     `take_over`, the article whose old address the address field names (_take_over_question). After a
     conflict, `merged` names the fields given the other save's values and `theirs` the other save's values
     of the fields both changed (merge_fields); `done`, what a save just did (_saved: editor/_done.html);
-    `previewed`, a page the Preview button asked for (it opens at the preview)."""
+    `saved_version`, the version a save's signed redirect names (even when saved again since: js/editor-draft.js
+    then drops the changes it kept for the form); `previewed`, a page the Preview button asked for (it opens
+    at the preview)."""
     ui_lang = ui_lang_for(request)
     # Each language by its own name, marked as such (WCAG 3.1.2); then "other", for any tag.
     languages: list[tuple[str, str, str]] = [(tag, language_name(tag, tag), tag) for tag in LANGUAGES]
@@ -364,6 +418,7 @@ def _form_response(
         "conflict": conflict, "current": current, "labels": LABELS, "languages": languages, "notice": notice,
         "old_addresses": old_addresses, "state": state, "field_lang": field_lang, "take_over": take_over,
         "merged": merged, "theirs": theirs or {}, "done": done, "previewed": previewed,
+        "saved_version": saved_version,
     }  # fmt: skip
     return _page(request, "editor/form.html", context, status)
 
@@ -379,20 +434,23 @@ async def new_form(request: Request) -> Response:
 
 
 async def edit_form(request: Request) -> Response:
-    """GET /editor/articles/{slug} (?done=undeleted&version=N: just restored from the deleted articles, as
-    version N)."""
+    """GET /editor/articles/{slug} (?done=undeleted&version=N&mac=…: just restored from the deleted articles,
+    as version N; ?done=KIND:slug&version=N&mac=…: just saved, _saved)."""
     article = await _editors_article(request)
     fields = _fields_from(article, ui_lang_for(request), request.state["settings"].zone)
     # Just restored, and still at the version the restore wrote: a later save or rename makes the notice
     # (and the addresses it names) out of date, so a reload or a bookmark of it no longer shows it.
-    query = request.query_params
-    at_version = query.get("version") == str(article.version)
-    restored = query.get("done") == UNDELETED and at_version
+    # Only a ?done= the editor's own redirect signed (done_query): a link anyone can write says nothing.
+    signed = verified_done(request)
+    version = request.query_params.get("version", "")
+    at_version = version == str(article.version)
+    restored = signed == UNDELETED and at_version
     notice = UNDELETED if restored else ""
     # Just saved (_saved), and still at that version: the form says what was done, naming the article.
-    kind, _, done_slug = query.get("done", "").partition(":")
+    kind, _, done_slug = signed.partition(":")
+    saved = kind in SAVE_OUTCOMES and done_slug == article.slug
     done: dict[str, Any] | None = None
-    if at_version and kind in SAVE_OUTCOMES and done_slug == article.slug:
+    if saved and at_version:
         done = {"kind": kind, "slug": article.slug, "title": article.title, "lang": article.lang}
         done["same_title"] = await _same_title(request.state["store"], article)
     # Those its delete took away and the restore gave back (no article can be renamed to a deleted one's
@@ -400,7 +458,7 @@ async def edit_form(request: Request) -> Response:
     old = await request.state["store"].list_old_addresses(article.slug) if restored else []
     return _form_response(
         request, fields, slug=article.slug, version=article.version, preview=article, notice=notice,
-        old_addresses=old, state=article.status, done=done,
+        old_addresses=old, state=article.status, done=done, saved_version=version if saved else "",
     )  # fmt: skip
 
 
@@ -830,7 +888,7 @@ async def undelete(request: Request) -> Response:
         again = await _load_deleted(request)
         current = await store.get_article(slug, drafts=True)
         return await _deleted_page(request, again, current=current, changed=current is None, status=409)
-    query = urlencode({"done": UNDELETED, "version": restored.version})
+    query = done_query(request, UNDELETED, restored.version)
     return RedirectResponse(path_for(request, "editor:edit_form", slug=slug) + "?" + query, status_code=303)
 
 
