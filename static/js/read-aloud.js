@@ -7,14 +7,17 @@
 //   `boundary` event (many never do: Chromium on Linux, Chrome on Android, Google's online voices).
 // - speechSynthesis.pause() is unreliable (on Linux it does nothing), so pause = cancel, and resume speaks
 //   the current sentence again from its start.
-// - A very long sentence is spoken in parts cut at clause boundaries: some voices stop after about 15 s.
+// - A very long sentence is spoken in parts cut at clause boundaries: some voices stop after about 15 s, and
+//   a part never runs below the screen (each is made, when it is to be spoken, to fit on it).
+// - A new speed or voice is heard at once: the part being read is spoken again, from the last word boundary.
 // - Every utterance carries a ticket; events of an utterance that was cancelled are ignored. Our own cancels
 //   move the ticket on first, so an error of the current utterance comes from elsewhere (another script on
 //   the page, an extension, the engine): reading pauses and says why, rather than seeming to play on.
 // - A watchdog pauses the same way when a start or an end never comes (an engine with no audio output).
 // - The page may swap the article region at any moment: every event looks its sentence up again by id.
-// - Where the voice is, on the screen: the page (reading-tools.js) asks for the first line of the part being
-//   spoken (for the reading guide) and has it brought into view, part by part (bringIntoView, scrollToShow).
+// - Where the voice is, on the screen: the page (reading-tools.js) asks for the lines the voice may be on (the
+//   whole part being spoken, or its first line with word boundaries: for the reading guide, line) and has the
+//   part brought into view, part by part (bringIntoView, scrollToShow), and again after a swap (afterLayout).
 // - A table cell is read with the headers that apply to it and were not said with the cell before ("Năm 2020:
 //   1.234"; cellIntroduction). They are spoken, never highlighted: offsets in the utterance are counted back
 //   past them to the cell's own text.
@@ -74,24 +77,35 @@ const START_WITHIN_MS = 20000;
 const partMs = (text, rate) => 15000 + (text.length / Math.max(rate, 0.5) / 5) * 1000;
 
 // Parts of at most `limit` characters, cut after the last clause mark (or else space) that leaves a part of
-// at least a third of the limit: [{start, text}], `start` being the part's offset in `text`.
+// at least a third of the limit: [{start, text}], `start` being the part's offset in `text`. (Reading makes its
+// parts one at a time, partEnd, each also short enough to fit on the screen as it is then laid out.)
 export function utteranceParts(text, limit) {
   const parts = [];
-  let start = 0;
-  while (text.length - start > limit) {
-    const window = text.slice(start, start + limit);
-    let cut = -1;
-    for (const match of window.matchAll(CLAUSE_BREAK)) {
-      if (match.index + 1 >= limit / 3) cut = match.index + 1;
-    }
-    if (cut === -1) cut = window.lastIndexOf(" ");
-    if (cut < limit / 3) cut = limit; // one enormous word: cut it
-    parts.push({ start, text: text.slice(start, start + cut).trim() });
-    start += cut;
-    while (start < text.length && text[start] === " ") start++;
+  for (let start = 0; start < text.length;) {
+    const end = partEnd(text, start, limit);
+    parts.push({ start, text: text.slice(start, end).trim() });
+    start = partStartAfter(text, end);
   }
-  if (start < text.length) parts.push({ start, text: text.slice(start) });
   return parts;
+}
+
+// Where the part of `text` that begins at `start` ends: all of the rest when it has at most `limit`
+// characters, else after the last clause mark (or else space) that leaves a part of at least a third of the limit.
+export function partEnd(text, start, limit) {
+  if (text.length - start <= limit) return text.length;
+  const window = text.slice(start, start + limit);
+  let cut = -1;
+  for (const match of window.matchAll(CLAUSE_BREAK)) {
+    if (match.index + 1 >= limit / 3) cut = match.index + 1;
+  }
+  if (cut === -1) cut = window.lastIndexOf(" ");
+  if (cut < limit / 3) cut = limit; // one enormous word: cut it
+  return start + cut;
+}
+
+function partStartAfter(text, end) {
+  while (end < text.length && text[end] === " ") end++;
+  return end;
 }
 
 // The player: state, the current sentence (by id, so it survives the article being swapped) and speech.
@@ -104,8 +118,14 @@ export class ReadAloud {
   state = "idle"; // "idle" | "playing" | "paused"
   current = null; // the id of the sentence being read (or paused on)
   from = 0; // where in it the part being spoken begins: an offset in its spoken text (sentenceText)
-  rate = 1;
+  #rate = 1;
   #ticket = 0;
+  #prefix = ""; // what is said before the current sentence's text (a cell's headers)
+  #part = null; // the part of it made last, {start, end}: offsets in prefix + text
+  #spoken = null; // the part whose voice started last (the one being heard)
+  #boundary = null; // where the voice last said it was (a word's start, in prefix + text), within #part
+  #voice = null; // the voice of the current sentence
+  #boundaryVoices = new Set(); // voices seen sending word boundaries
   #said = null; // the cell read last and its headers (cellIntroduction), while reading goes on from it
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
   #watchdog = 0;
@@ -116,6 +136,45 @@ export class ReadAloud {
 
   get synth() {
     return window.speechSynthesis;
+  }
+
+  // A new speed is heard at once (docs/read-aloud.md): the part being read is spoken again at it, from the word
+  // being said when the voice tells where it is, else from the part's start.
+  get rate() {
+    return this.#rate;
+  }
+
+  set rate(value) {
+    const changed = value !== this.#rate;
+    this.#rate = value;
+    if (changed) this.retune();
+  }
+
+  // Likewise for a new voice (the host's voiceFor gives it from now on). Nothing is said and nothing else
+  // changes: the state stays "playing", the sentence highlighted.
+  retune() {
+    const index = this.#index();
+    if (this.state !== "playing" || !this.#part || index === -1) return;
+    this.#speak(index, this.#boundary ?? this.#part.start, true);
+  }
+
+  // Whether the current voice says which word it is at (boundary events): then the reading guide can follow
+  // the word's line; without, it takes in the whole part being read.
+  get boundaries() {
+    return this.#boundaryVoices.has(this.#voice?.name ?? "");
+  }
+
+  // The layout changed under the voice (the region swapped: a new text size, font, spacing): a part that no
+  // longer fits on the screen is made again from where the voice is; one that does is shown again
+  // (onSentence), brought back on the screen (a reader who scrolled up to the toolbar to change the size
+  // finds the voice where it was; it went on below the screen).
+  afterLayout() {
+    const sentence = this.#find(this.current);
+    if (this.state !== "playing" || !this.#part || !sentence) return;
+    const at = this.#boundary ?? this.#part.start;
+    const length = this.#part.end - at;
+    if (fitting(sentence.spans, this.#prefix.length, at, length) < length) this.retune();
+    else this.host.onSentence(sentence);
   }
 
   #index(id = this.current) {
@@ -174,6 +233,7 @@ export class ReadAloud {
   #moveTo(sentence) {
     this.current = sentence.id;
     this.from = 0;
+    this.#part = this.#spoken = this.#boundary = null;
     this.host.onSentence(sentence);
   }
 
@@ -197,19 +257,31 @@ export class ReadAloud {
   // The part being spoken of `sentence` (the current one, in the article as it is now): its first line, where
   // the reading guide's band goes; brought into view (false when it was in view); and whether it is
   // comfortably on the screen, which is when following the voice takes up again after the reader scrolled away.
+  // While a voice that sends no word boundaries reads, nothing says which of the part's lines it is on: then
+  // the line is all of the part (a rectangle around its lines), which the band takes in whole — what is being
+  // spoken is never dimmed. With boundaries, the part's first line, then each word's (onWord).
   line(sentence = this.#find(this.current)) {
+    if (sentence && this.state === "playing" && this.#spoken && !this.boundaries) {
+      return this.#partRange(sentence)?.getBoundingClientRect();
+    }
     const rest = sentence && restOf(sentence.spans, this.from);
     return rest && [...rest.getClientRects()].find((rect) => rect.height > 0 && rect.width > 0);
   }
 
+  #partRange(sentence) {
+    const end = this.#spoken ? this.#spoken.end - this.#prefix.length : Infinity;
+    return restOf(sentence.spans, this.from, end);
+  }
+
+  // The part is brought into view: parts are made to fit on the screen (#speak), so all of it shows.
   bringIntoView(sentence) {
-    const rest = restOf(sentence.spans, this.from);
-    return Boolean(rest) && scrollToShow(rest);
+    const part = this.#partRange(sentence);
+    return Boolean(part) && scrollToShow(part, stuckAbove(sentence.spans[0]));
   }
 
   // A word being spoken (for voices that say where they are), likewise.
   reveal(range) {
-    return scrollToShow(range);
+    return scrollToShow(range, stuckAbove(range.startContainer));
   }
 
   inView() {
@@ -244,28 +316,44 @@ export class ReadAloud {
     return this.host.sentences().find((sentence) => sentence.id === id) || null;
   }
 
-  #speak(index) {
+  // Speaks sentence `index` from offset `at` of what is said (prefix + text): 0, or `again` where a retune takes
+  // up (then the cell's headers are not worked out afresh: they were said, or are being said, already).
+  #speak(index, at = 0, again = false) {
     this.#silence();
     const ticket = this.#ticket;
     const sentence = this.host.sentences()[index];
     this.current = sentence.id;
-    this.from = 0;
+    this.#part = this.#spoken = this.#boundary = null;
+    if (!again) this.from = 0;
     const { text } = sentenceText(sentence.spans);
     if (!text) {
       this.#next(index);
       return;
     }
     // `prefix` (a cell's headers) is spoken before the text: offsets past it are the text's.
-    const { prefix, said } = cellIntroduction(sentence.spans[0], this.#said);
-    this.#said = said;
+    if (!again) {
+      const { prefix, said } = cellIntroduction(sentence.spans[0], this.#said);
+      this.#said = said;
+      this.#prefix = prefix;
+    }
+    const prefix = this.#prefix;
+    const full = prefix + text;
     const lang = this.host.langOf(sentence);
     const voice = this.host.voiceFor(lang);
+    this.#voice = voice;
     const rate = this.rate;
-    const parts = utteranceParts(prefix + text, Math.max(100, Math.round(PART_CHARACTERS * rate)));
     const id = sentence.id;
-    const speakPart = (number) => {
+    // Each part is made when it is to be spoken, with the layout of that moment: at most about 15 s of speech,
+    // and no taller than the screen can show (at 400 % on a phone a sentence of 100 characters is 1.5 screens
+    // tall, and without word boundaries nothing would scroll within a part).
+    const speakFrom = (start) => {
       if (ticket !== this.#ticket) return;
-      const part = parts[number];
+      const limit = Math.max(100, Math.round(PART_CHARACTERS * rate));
+      const spans = this.#find(id)?.spans;
+      const end = partEnd(full, start, spans ? fitting(spans, prefix.length, start, limit) : limit);
+      const part = { start, end, text: full.slice(start, end).trim() };
+      this.#part = part;
+      this.#boundary = null;
       const utterance = new SpeechSynthesisUtterance(part.text);
       utterance.lang = voice ? voice.lang : lang;
       if (voice) utterance.voice = voice;
@@ -276,12 +364,15 @@ export class ReadAloud {
         // The sentence is highlighted when its sound starts, not when it is queued; and each part is
         // brought into view as it starts (a long sentence's later parts were read below the screen).
         this.from = Math.max(0, part.start - prefix.length);
+        this.#spoken = part;
         const now = this.#find(id);
         if (now) this.host.onSentence(now);
       });
       utterance.addEventListener("boundary", (event) => {
         const now = ticket === this.#ticket && event.name !== "sentence" && this.#find(id);
         if (!now) return;
+        this.#boundaryVoices.add(voice?.name ?? "");
+        this.#boundary = part.start + event.charIndex;
         const { map } = sentenceText(now.spans);
         const at = part.start + event.charIndex - prefix.length;
         const range = wordRange(map, Math.max(at, 0), event.charLength);
@@ -291,7 +382,8 @@ export class ReadAloud {
       });
       utterance.addEventListener("end", () => {
         if (ticket !== this.#ticket) return;
-        if (number + 1 < parts.length) speakPart(number + 1);
+        const next = partStartAfter(full, end);
+        if (next < full.length) speakFrom(next);
         else this.#next(index);
       });
       utterance.addEventListener("error", (event) => {
@@ -303,7 +395,7 @@ export class ReadAloud {
       this.#watch(ticket, START_WITHIN_MS, "failed");
       this.synth.speak(utterance);
     };
-    speakPart(0);
+    speakFrom(at);
   }
 
   #next(index) {
@@ -312,16 +404,68 @@ export class ReadAloud {
   }
 }
 
-// The text of a sentence from offset `from` of its spoken text to its end, as a page range (null without text).
-function restOf(spans, from) {
+// The text of a sentence from offset `from` of its spoken text to offset `end` (or its end), as a page range
+// (null without text).
+function restOf(spans, from, end = Infinity) {
   const { map } = sentenceText(spans);
   if (!map.length) return null;
   const [node, offset] = map[Math.min(from, map.length - 1)];
-  const last = spans[spans.length - 1];
   const range = node.ownerDocument.createRange();
   range.setStart(node, offset);
-  range.setEnd(last, last.childNodes.length);
+  if (end < map.length) {
+    const [lastNode, lastOffset] = map[Math.max(from, end - 1)];
+    range.setEnd(lastNode, lastOffset + 1);
+  } else {
+    const last = spans[spans.length - 1];
+    range.setEnd(last, last.childNodes.length);
+  }
   return range;
+}
+
+// How many of `limit` characters of what is said from `start` (offsets in prefix + text, the prefix taking no
+// room on the page) fit, laid out as they are now, in the height that shows a part whole (scrollToShow
+// centres a part that fits with a tenth of the screen to spare at each edge, below a toolbar that stays on
+// screen). At least the characters of its first line.
+function fitting(spans, prefixLength, start, limit) {
+  const { map } = sentenceText(spans);
+  const from = Math.max(0, start - prefixLength);
+  const end = Math.min(map.length, start + limit - prefixLength);
+  if (end <= from) return limit;
+  const range = spans[0].ownerDocument.createRange();
+  range.setStart(map[from][0], map[from][1]);
+  const height = (stop) => {
+    const [node, offset] = map[stop - 1];
+    range.setEnd(node, offset + 1);
+    let [top, bottom] = [Infinity, -Infinity];
+    for (const rect of range.getClientRects()) {
+      if (rect.height > 0) [top, bottom] = [Math.min(top, rect.top), Math.max(bottom, rect.bottom)];
+    }
+    return bottom - top;
+  };
+  if (height(end) <= screenHeight(spans[0]) * 0.8) return limit;
+  const room = Math.max(screenHeight(spans[0]) * 0.8, height(from + 1));
+  let [low, high] = [from + 1, end]; // height(low) fits, height(high) does not
+  while (high - low > 1) {
+    const middle = (low + high) >> 1;
+    if (height(middle) <= room) low = middle;
+    else high = middle;
+  }
+  return low - from + Math.max(0, prefixLength - start);
+}
+
+// The height in which the text around `node` can be seen: the window's below a toolbar that stays on screen,
+// or less in a box that scrolls it (a host page's box around the component).
+function screenHeight(node) {
+  const boxes = scrollersOf(node).filter((box) => box.y).map((box) => box.element.clientHeight);
+  return Math.min(innerHeight - stuckAbove(node), ...boxes);
+}
+
+// The bottom of reader's toolbar when it stays on the screen over the article (position: sticky or fixed),
+// else 0: the text shown under it is hidden.
+function stuckAbove(node) {
+  const bar = node.getRootNode().getElementById?.("reader-toolbar");
+  const stays = bar && ["sticky", "fixed"].includes(getComputedStyle(bar).position);
+  return stays ? Math.max(0, bar.getBoundingClientRect().bottom) : 0;
 }
 
 // Scrolls `range` (what is left of the sentence being read, or a word) into view, at once (a smooth scroll of
@@ -330,7 +474,7 @@ function restOf(spans, from) {
 // wide table's region sideways, a host page's box around the component — then the page. False when nothing
 // needed to move. (scrollIntoView({block: "center"}) of the whole sentence, as before, put the start of a
 // sentence taller than the screen above its top, and never scrolled a table's region.)
-function scrollToShow(range) {
+function scrollToShow(range, stuck = 0) {
   let moved = false;
   for (const { element, x, y } of scrollersOf(range.startContainer)) {
     const box = element.getBoundingClientRect();
@@ -345,7 +489,7 @@ function scrollToShow(range) {
     element.scrollBy({ ...by, behavior: "instant" });
   }
   const rest = range.getBoundingClientRect();
-  const top = shift(rest.top, rest.bottom, 0, innerHeight);
+  const top = shift(rest.top, rest.bottom, stuck, innerHeight);
   scrollBy({ top, behavior: "instant" });
   return moved || Boolean(top);
 }

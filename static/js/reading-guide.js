@@ -264,7 +264,8 @@ export class ReadingGuide {
 
   // A sentence being read, a word, a focused link: the band starts at its first line.
   // `whole`: the band takes in all of it (a focused element: its focus indicator is never under the dimmed
-  // parts, WCAG 2.4.12), not only its first line.
+  // parts, WCAG 2.4.12; the part being read aloud: what is spoken is never dimmed), not only its first line.
+  // The ruler goes under the first line all the same: where reading starts.
   follow(rect, { whole = false } = {}) {
     const article = this.article();
     if (!rect || !article || !this.on) return;

@@ -245,6 +245,11 @@ export class ReadingTools {
     }
     this.#setGuide(data.guide);
     this.#layoutChanged();
+    // Reading: the part being read is brought back on the screen (read-aloud.js, afterLayout).
+    if (this.speech.state === "playing") {
+      this.#following = true;
+      requestAnimationFrame(() => this.speech.afterLayout());
+    }
   }
 
   // The layout changed under us (a swap, a new text size, fonts, the window): the browser may scroll to keep
@@ -463,11 +468,11 @@ export class ReadingTools {
   // ---------- highlight, following ----------
 
   // The sentence being read, as each of its parts starts: in view (read-aloud.js says how) and the guide on
-  // the first line of the part.
+  // the part's lines the voice may be at (read-aloud.js, line).
   #showSentence(sentence) {
     this.#highlight();
     if (this.#following) this.#scrollOurselves(() => this.speech.bringIntoView(sentence));
-    this.guide.follow(this.speech.line(sentence));
+    this.guide.follow(this.speech.line(sentence), { whole: true });
   }
 
   // A scroll of ours: neither the reader scrolling away nor a reason for the guide to leave its text. (None when
@@ -567,8 +572,10 @@ export class ReadingTools {
     // Applied at once; the form also posts (htmx), so the choice is kept and the region comes back with it.
     const target = event.target;
     if (target.id === "reader-speech-rate") this.speech.rate = Number(target.value) || 1;
-    else if (target.id === "reader-voice" && this.#settings) this.#settings.voice = target.value;
-    else if (target.id === "reader-guide") {
+    else if (target.id === "reader-voice" && this.#settings) {
+      this.#settings.voice = target.value;
+      this.speech.retune?.();
+    } else if (target.id === "reader-guide") {
       this.#setGuide(target.value);
       // In a sandboxed frame no answer comes to say it (the post is not made): said here in the server's own
       // sentence ("Reading guide: Line"), which the select carries translated, with its option's name.
