@@ -110,7 +110,8 @@ function partStartAfter(text, end) {
 
 // The player: state, the current sentence (by id, so it survives the article being swapped) and speech.
 // `host` gives it the page: sentences(), voiceFor(lang), langOf(sentence), and the callbacks
-// onSentence(sentence) (at the start of each part spoken, and on a move while paused), onWord(range),
+// onSentence(sentence, back) (at the start of each part spoken, and on a move while paused; `back`: following
+// the voice takes up again, after a layout change, afterLayout), onWord(range),
 // onState(state, why) — why: started, resumed, paused, stopped, finished, interrupted (something else
 // cancelled the voice), failed (the engine could not speak), left (the reader left the page: nothing to
 // say), last (Next on the last sentence: the state is unchanged).
@@ -126,6 +127,8 @@ export class ReadAloud {
   #boundary = null; // where the voice last said it was (a word's start, in prefix + text), within #part
   #voice = null; // the voice of the current sentence
   #boundaryVoices = new Set(); // voices seen sending word boundaries
+  #shape = ""; // the size of the sentence on the page when its part started (afterLayout)
+  #back = false; // the next start follows the voice again, though the reader had scrolled away (afterLayout)
   #said = null; // the cell read last and its headers (cellIntroduction), while reading goes on from it
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
   #watchdog = 0;
@@ -164,17 +167,26 @@ export class ReadAloud {
     return this.#boundaryVoices.has(this.#voice?.name ?? "");
   }
 
-  // The layout changed under the voice (the region swapped: a new text size, font, spacing): a part that no
-  // longer fits on the screen is made again from where the voice is; one that does is shown again
-  // (onSentence), brought back on the screen (a reader who scrolled up to the toolbar to change the size
-  // finds the voice where it was; it went on below the screen).
+  // The region was swapped while reading. When that changed the layout of the sentence being read (a new text
+  // size, font, spacing: its size on the page changed), a part that no longer fits on the screen is made
+  // again from where the voice is, and the part is brought back on the screen (onSentence's `back`), also
+  // when the reader had scrolled away: they scrolled up to the toolbar to make the change, and reading went
+  // on below the screen. A swap that changed nothing there (a speed, a voice, a theme) leaves the page where
+  // the reader has it: the control they are using stays in view.
   afterLayout() {
     const sentence = this.#find(this.current);
-    if (this.state !== "playing" || !this.#part || !sentence) return;
+    if (this.state !== "playing" || !this.#part || !sentence || shapeOf(sentence) === this.#shape) return;
     const at = this.#boundary ?? this.#part.start;
     const length = this.#part.end - at;
+    this.#back = true;
     if (fitting(sentence.spans, this.#prefix.length, at, length) < length) this.retune();
-    else this.host.onSentence(sentence);
+    else this.#show(sentence);
+  }
+
+  #show(sentence) {
+    this.#shape = shapeOf(sentence);
+    this.host.onSentence(sentence, this.#back);
+    this.#back = false;
   }
 
   #index(id = this.current) {
@@ -366,7 +378,7 @@ export class ReadAloud {
         this.from = Math.max(0, part.start - prefix.length);
         this.#spoken = part;
         const now = this.#find(id);
-        if (now) this.host.onSentence(now);
+        if (now) this.#show(now);
       });
       utterance.addEventListener("boundary", (event) => {
         const now = ticket === this.#ticket && event.name !== "sentence" && this.#find(id);
@@ -402,6 +414,12 @@ export class ReadAloud {
     if (index + 1 < this.host.sentences().length) this.#speak(index + 1);
     else this.stop("finished");
   }
+}
+
+// The size of a sentence on the page, as a string to compare.
+function shapeOf(sentence) {
+  const rect = restOf(sentence.spans, 0)?.getBoundingClientRect();
+  return rect ? `${Math.round(rect.width)}×${Math.round(rect.height)}` : "";
 }
 
 // The text of a sentence from offset `from` of its spoken text to offset `end` (or its end), as a page range

@@ -100,7 +100,7 @@ export class ReadingTools {
         sentences: () => sentencesIn(this.#el("reader-article")),
         voiceFor: (lang) => this.#voiceFor(lang),
         langOf: (sentence) => languageOf(sentence) || this.#articleLang(),
-        onSentence: (sentence) => this.#showSentence(sentence),
+        onSentence: (sentence, back) => this.#showSentence(sentence, back),
         onWord: (range) => this.#showWord(range),
         onState: (state, why) => this.#stateChanged(state, why),
       });
@@ -245,11 +245,8 @@ export class ReadingTools {
     }
     this.#setGuide(data.guide);
     this.#layoutChanged();
-    // Reading: the part being read is brought back on the screen (read-aloud.js, afterLayout).
-    if (this.speech.state === "playing") {
-      this.#following = true;
-      requestAnimationFrame(() => this.speech.afterLayout());
-    }
+    // Reading: after a layout change the part being read comes back on the screen (read-aloud.js, afterLayout).
+    if (this.speech.state === "playing") requestAnimationFrame(() => this.speech.afterLayout());
   }
 
   // The layout changed under us (a swap, a new text size, fonts, the window): the browser may scroll to keep
@@ -469,7 +466,8 @@ export class ReadingTools {
 
   // The sentence being read, as each of its parts starts: in view (read-aloud.js says how) and the guide on
   // the part's lines the voice may be at (read-aloud.js, line).
-  #showSentence(sentence) {
+  #showSentence(sentence, back) {
+    if (back) this.#following = true;
     this.#highlight();
     if (this.#following) this.#scrollOurselves(() => this.speech.bringIntoView(sentence));
     this.guide.follow(this.speech.line(sentence), { whole: true });
