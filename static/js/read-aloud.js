@@ -119,7 +119,7 @@ export class ReadAloud {
   state = "idle"; // "idle" | "playing" | "paused"
   current = null; // the id of the sentence being read (or paused on)
   from = 0; // where in it the part being spoken begins: an offset in its spoken text (sentenceText)
-  #rate = 1;
+  rate = 1;
   #ticket = 0;
   #prefix = ""; // what is said before the current sentence's text (a cell's headers)
   #part = null; // the part of it made last, {start, end}: offsets in prefix + text
@@ -141,20 +141,10 @@ export class ReadAloud {
     return window.speechSynthesis;
   }
 
-  // A new speed is heard at once (docs/read-aloud.md): the part being read is spoken again at it, from the word
-  // being said when the voice tells where it is, else from the part's start.
-  get rate() {
-    return this.#rate;
-  }
-
-  set rate(value) {
-    const changed = value !== this.#rate;
-    this.#rate = value;
-    if (changed) this.retune();
-  }
-
-  // Likewise for a new voice (the host's voiceFor gives it from now on). Nothing is said and nothing else
-  // changes: the state stays "playing", the sentence highlighted.
+  // A new speed or voice (this.rate, or the host's voiceFor, changed) is heard at once (docs/read-aloud.md):
+  // the part being read is spoken again with it, from the word being said when the voice tells where it is,
+  // else from the part's start. Nothing is said and nothing else changes: the state stays "playing", the
+  // sentence highlighted. (The reader's change only: a swap bringing the setting back restarts nothing.)
   retune() {
     const index = this.#index();
     if (this.state !== "playing" || !this.#part || index === -1) return;

@@ -245,7 +245,7 @@ export class ReadingTools {
     }
     this.#setGuide(data.guide);
     this.#layoutChanged();
-    // Reading: after a layout change the part being read comes back on the screen (read-aloud.js, afterLayout).
+    // Reading: the part back on screen after a layout change (read-aloud.js, afterLayout).
     if (this.speech.state === "playing") requestAnimationFrame(() => this.speech.afterLayout());
   }
 
@@ -570,15 +570,15 @@ export class ReadingTools {
     // Applied at once; the form also posts (htmx), so the choice is kept and the region comes back with it.
     const target = event.target;
     if (target.id === "reader-speech-rate") this.speech.rate = Number(target.value) || 1;
-    else if (target.id === "reader-voice" && this.#settings) {
-      this.#settings.voice = target.value;
-      this.speech.retune?.();
-    } else if (target.id === "reader-guide") {
+    else if (target.id === "reader-voice" && this.#settings) this.#settings.voice = target.value;
+    else if (target.id === "reader-guide") {
       this.#setGuide(target.value);
       // In a sandboxed frame no answer comes to say it (the post is not made): said here in the server's own
       // sentence ("Reading guide: Line"), which the select carries translated, with its option's name.
       if (this.#local) this.#announce(target.dataset.said.replace("{mode}", () => target.selectedOptions[0].textContent.trim()));
     }
+    // Heard at once (read-aloud.js, retune).
+    if (target.id === "reader-speech-rate" || target.id === "reader-voice") this.speech.retune?.();
   }
 
   // In a sandboxed frame the shortcut forms cannot be sent (nor would anything be kept): their buttons apply
