@@ -137,6 +137,8 @@ def test_the_reading_guide_by_keyboard(page: Page, live_server: str) -> None:
     guide_select.focus()
     page.keyboard.press("ArrowDown")  # off → 1 line: posted, the region swapped, the focus kept
     expect(page.locator("#reader-status")).to_have_text("Thước đọc: 1 dòng")
+    # The swap brings the status at once; the guide's module loads on this first use and draws the band after.
+    expect(page.locator(".reader-guide-band")).to_be_attached()
     assert len(lines_in_band(page)) == 1
     page.keyboard.press("ArrowDown")  # → 3 lines
     expect(page.locator("#reader-status")).to_have_text("Thước đọc: 3 dòng")
@@ -192,6 +194,7 @@ def test_the_reading_guide_and_the_sentence_highlight_in_every_theme_at_400_and_
             if theme == "forced-colours":
                 page.emulate_media(forced_colors="active")
             page.goto(f"{live_server}/articles/{SEED_SLUG}")
+            page.wait_for_selector(".reader-guide-band")  # its module, loaded with the page, may come after `load`
             line = page.locator('[data-sentence="b1"]').first.evaluate(
                 "e => { e.scrollIntoView({block: 'center'});"
                 " const middle = (r) => Math.abs(r.top + r.height / 2 - innerHeight / 2);"
