@@ -20,7 +20,7 @@ from reader.colors import contrast_ratio
 from reader.sanitize import sanitize_html
 from reader.sentence_markup import mark_html
 from tests.browser import a11y
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, describe_violations, run_axe
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, describe_violations, run_axe, scrolled
 from tests.browser.partial_delivery import split_delivery
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -270,11 +270,9 @@ def test_the_guide_keeps_its_place_on_the_screen_when_the_reader_scrolls(browser
     # 150 % on a short screen: the toolbar fills the first screen, so the band starts below it.
     page = open_with_guide(browser, live_server, "1|s:150|g:3", (1000, 600))
     try:
-        page.keyboard.press("PageDown")  # the focus is on the page: the browser scrolls, not reader
-        settled_scroll(page)
+        scrolled(page, lambda: page.keyboard.press("PageDown"))  # the focus is on the page: the browser scrolls
         first = band_on_screen(page)  # the band came onto the screen with the article
-        page.keyboard.press("PageDown")
-        settled_scroll(page)
+        scrolled(page, lambda: page.keyboard.press("PageDown"))
         held = band_on_screen(page)
         # Held where it was, to a line: a line of the title's where the band is over it (the title's lines
         # are taller than the text's).
@@ -287,13 +285,11 @@ def test_the_guide_keeps_its_place_on_the_screen_when_the_reader_scrolls(browser
         assert moved["top"] + moved["scrollY"] > held["top"] + held["scrollY"]  # a line further in the text
         # A wheel: the same (the pointer beside the article: over it, the band would follow the pointer).
         page.mouse.move(10, 300)
-        page.mouse.wheel(0, 500)
-        settled_scroll(page)
+        scrolled(page, lambda: page.mouse.wheel(0, 500))
         wheeled = band_on_screen(page)
         assert wheeled["scrollY"] > moved["scrollY"] and abs(wheeled["top"] - moved["top"]) <= moved["line"]
         # The end of the page, then up a line: the band moves, the page stays.
-        page.keyboard.press("End")
-        end = settled_scroll(page)
+        end = scrolled(page, lambda: page.keyboard.press("End"))
         band_on_screen(page)
         page.keyboard.press("ArrowUp")
         assert band_on_screen(page)["scrollY"] == end
