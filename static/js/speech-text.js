@@ -70,9 +70,10 @@ const alternatives = (words) =>
 // the text before the match.
 function vietnameseRules() {
   return [
-    // d/m/yyyy: a date wherever it is; "ngày" said once ("ngày 26/4/2016" is usual).
+    // d/m/yyyy: a date wherever it is, the second of a range too ("1/3/2024-5/3/2024"); "ngày" said once
+    // ("ngày 26/4/2016" is usual).
     [
-      new RegExp(`(?<![${L}/.,-])(\\d{1,2})/(\\d{1,2})/(\\d{4})(?![${L}/]|[.,]\\d)`, "gu"),
+      new RegExp(`(?<![${L}/.,])(?<!(?<!\\d{4})-)(\\d{1,2})/(\\d{1,2})/(\\d{4})(?![${L}/]|[.,]\\d)`, "gu"),
       (m, before) =>
         date(+m[1], +m[2]) && `${/ngày\s+$/iu.test(before) ? "" : "ngày "}${+m[1]} tháng ${+m[2]} năm ${m[3]}`,
     ],
@@ -94,7 +95,8 @@ function vietnameseRules() {
       (m) => (m[2] && (+m[1] > 24 || +m[2] > 59) ? null : `${+m[1]} giờ${m[2] ? ` ${m[2]}` : ""}`),
     ],
     unitRule(VI_UNITS, {}),
-    [new RegExp(`(?<![${L}])(?:${alternatives(VI_DOTTED)})`, "gu"), (m) => VI_DOTTED[m[0]]],
+    // Not inside an address ("abc@TP.vn", "tp.vn"): never after "@" or "/", never before a small letter.
+    [new RegExp(`(?<![${L}@/])(?:${alternatives(VI_DOTTED)})(?!\\p{Ll})`, "gu"), (m) => VI_DOTTED[m[0]]],
     // TP without its full stop before a name: "TP Hồ Chí Minh", "TP Huế".
     [/(?<![\p{L}\p{N}])TP(?= \p{Lu})/gu, () => "thành phố"],
     // Q. and P. (quận, phường) only before a number or a name written on: "Q.1", "P.Bến Nghé", "Q. 3" —

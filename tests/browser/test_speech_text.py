@@ -56,6 +56,7 @@ CASES = [
         "quận 1, phường 5, quận 3, phường Bến Nghé, thị xã Sơn Tây, thị trấn Đông Anh",
     ),
     ("vi", "Anh P. cho biết.", "Anh P. cho biết."),
+    ("vi", "Thư gửi abc@TP.vn, trang tp.vn", "Thư gửi abc@TP.vn, trang tp.vn"),
     # Units after a number only; a unit written on to its number is said apart from it.
     (
         "vi",
@@ -68,8 +69,8 @@ CASES = [
     # Times: "h" after a number is giờ; 25h70 is no time.
     (
         "vi",
-        "mở cửa lúc 5h30, đóng lúc 22h, 48h qua, mã 25h70",
-        "mở cửa lúc 5 giờ 30, đóng lúc 22 giờ, 48 giờ qua, mã 25h70",
+        "mở cửa lúc 5h30, đóng lúc 22h, 48h qua, 07h05, mã 25h70",
+        "mở cửa lúc 5 giờ 30, đóng lúc 22 giờ, 48 giờ qua, 7 giờ 05, mã 25h70",
     ),
     # Dates: d/m/yyyy always, "ngày" said once; d/m after "ngày"; m/yyyy after a word of time only.
     ("vi", "Ngày 12/3/2024, họp lúc 31/03/2021", "Ngày 12 tháng 3 năm 2024, họp lúc ngày 31 tháng 3 năm 2021"),
@@ -79,6 +80,7 @@ CASES = [
         "Nghị quyết số 10-NQ/TU ngày 26 tháng 4 năm 2016 của Tỉnh ủy",
     ),
     ("vi", "từ 3/2024 đến tháng 5/2025, ngày 12/3", "từ tháng 3 năm 2024 đến tháng 5 năm 2025, ngày 12 tháng 3"),
+    ("vi", "1/3/2024-5/3/2024", "ngày 1 tháng 3 năm 2024-ngày 5 tháng 3 năm 2024"),
     (
         "vi",
         "tỷ lệ 1/2000, văn bản số 3/2024, tỉ số 1/2, 32/13/2024",
