@@ -19,6 +19,8 @@
 //   1.234"; cellIntroduction). They are spoken, never highlighted: offsets in the utterance are counted back
 //   past them to the cell's own text.
 
+import { forSpeech } from "./speech-text.js";
+
 const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
 const SPACE = /\s/;
 // About 15 s of speech at 1× (Vietnamese and English news run at 13–16 characters a second).
@@ -262,17 +264,21 @@ export class ReadAloud {
     const voice = this.host.voiceFor(lang);
     const rate = this.rate;
     const parts = utteranceParts(prefix + text, Math.max(100, Math.round(PART_CHARACTERS * rate)));
+    // What the voice is given: abbreviations, units, times and dates in words (speech-text.js), each part
+    // with a map of its offsets back to the page's text.
+    const spoken = forSpeech(prefix + text, lang);
     const id = sentence.id;
     const speakPart = (number) => {
       if (ticket !== this.#ticket) return;
       const part = parts[number];
-      const utterance = new SpeechSynthesisUtterance(part.text);
+      const said = spoken.part(part.start, part.text.length);
+      const utterance = new SpeechSynthesisUtterance(said.text);
       utterance.lang = voice ? voice.lang : lang;
       if (voice) utterance.voice = voice;
       utterance.rate = rate;
       utterance.addEventListener("start", () => {
         if (ticket !== this.#ticket) return;
-        this.#watch(ticket, partMs(part.text, rate), "failed");
+        this.#watch(ticket, partMs(said.text, rate), "failed");
         // The sentence is highlighted when its sound starts, not when it is queued; and each part is
         // brought into view as it starts (a long sentence's later parts were read below the screen).
         this.from = Math.max(0, part.start - prefix.length);
@@ -283,8 +289,9 @@ export class ReadAloud {
         const now = ticket === this.#ticket && event.name !== "sentence" && this.#find(id);
         if (!now) return;
         const { map } = sentenceText(now.spans);
-        const at = part.start + event.charIndex - prefix.length;
-        const range = wordRange(map, Math.max(at, 0), event.charLength);
+        const [index, length] = said.source(event.charIndex, event.charLength);
+        const at = part.start + index - prefix.length;
+        const range = wordRange(map, Math.max(at, 0), length);
         // A header being said: no word of the cell yet (an empty range at its start takes the last one's off).
         if (at < 0) range?.collapse(true);
         this.host.onWord(range);

@@ -153,6 +153,19 @@ def wait_until_silent(page: Page | Frame, timeout: float = 30_000) -> None:
     )
 
 
+def as_said(page: Page | Frame, texts: list[str], lang: str = "vi") -> list[str]:
+    """`texts` as the voice is given them (speech-text.js: abbreviations, units, times and dates in words)."""
+    said: list[str] = page.evaluate(
+        """async ([texts, lang]) => {
+             const base = new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI);
+             const { forSpeech } = await import(new URL('speech-text.js', base).href);
+             return texts.map((text) => forSpeech(text, lang).part(0, text.length).text);
+           }""",
+        [texts, lang],
+    )
+    return said
+
+
 def status(page: Page) -> str:
     return str(page.text_content("#reader-status"))
 
@@ -178,8 +191,10 @@ def test_the_seed_article_is_read_in_order_with_a_vietnamese_voice_and_a_speed_t
         starts = wait_for_starts(page, 3)
         page.click("#reader-speak-stop")
         wait_until_silent(page)
-    # Title, lead, first body sentence: in document order, each highlighted while it plays, Vietnamese voice.
-    assert [start["text"] for start in starts[:3]] == [s["text"] for s in sentences[:3]]
+    # Title, lead, first body sentence: in document order, each highlighted while it plays, Vietnamese voice;
+    # the date and "UBND" said in words (speech-text.js).
+    assert [start["text"] for start in starts[:3]] == as_said(page, [s["text"] for s in sentences[:3]])
+    assert "ngày 26 tháng 4 năm 2016" in starts[1]["text"] and "ủy ban nhân dân tỉnh" in starts[2]["text"]
     assert [start["highlighted"] for start in starts[:3]] == [["t0"], ["l0"], ["b0"]]
     assert {start["voice"] for start in starts} == {"Vietnamese (Northern) espeak-ng"}
     assert all(start["voiceLang"].lower().startswith("vi") for start in starts)
@@ -369,11 +384,26 @@ def test_a_voice_chosen_is_kept_an_outside_cancel_is_said_and_leaving_the_page_p
 # At the start of each part spoken, after reader's own listeners (which highlight and scroll): where the part's
 # first character is on the screen, and the box of the region that scrolls it sideways (a wide table's); and a
 # frame later, once the reading guide has drawn, the top of the guide's band. The part is found in the
-# highlighted sentence's text as read-aloud.js speaks it (white space made one space); a part that ends with the
-# whole text is a table cell's, its headers said first: it starts at the text's start.
+# highlighted sentence's text as read-aloud.js speaks it (white space made one space), by what is said for it
+# (speech-text.js: "UBND" is said "ủy ban nhân dân"); a part that ends with the whole text is a table cell's,
+# its headers said first: it starts at the text's start.
 PLACES = r"""
 window.__places = [];
 (() => {
+  let forSpeech = null;
+  addEventListener('DOMContentLoaded', () => {
+    const tools = document.getElementById('reader-tools');
+    const base = tools && new URL(tools.dataset.moduleSpeech, document.baseURI);
+    if (base) import(new URL('speech-text.js', base).href).then((module) => { forSpeech = module.forSpeech; });
+  });
+  // Where in `text` (in `lang`) the part said as `said` begins: at its start or after a space.
+  const partAt = (text, said, lang) => {
+    const whole = forSpeech(text, lang);
+    for (let at = 0; at < text.length; at = text.indexOf(' ', at) + 1 || text.length) {
+      if (whole.part(at, text.length - at).text.startsWith(said)) return at;
+    }
+    return -1;
+  };
   const spoken = (spans) => {
     let text = '';
     const map = [];
@@ -393,7 +423,8 @@ window.__places = [];
     utterance.addEventListener('start', () => {
       const spans = [...document.querySelectorAll('.reader-speaking')];
       const {text, map} = spoken(spans);
-      const at = text && utterance.text.endsWith(text) ? 0 : text.indexOf(utterance.text);
+      const lang = spans[0] && spans[0].closest('[lang]').lang;
+      const at = text && utterance.text.endsWith(text) ? 0 : partAt(text, utterance.text, lang);
       const place = {id: spans[0] && spans[0].dataset.sentence, part: at, height: innerHeight};
       window.__places.push(place);
       if (at === -1) return;
@@ -503,11 +534,15 @@ def test_a_cell_being_read_is_brought_into_its_tables_scrolling_region(
     assert problems.unexpected() == []
 
 
-# The parts a sentence is spoken in, as read-aloud.js cuts them (its own utteranceParts, at 1×).
+# The parts a sentence is spoken in, as read-aloud.js cuts them (its own utteranceParts, at 1×) and says them
+# (speech-text.js).
 PARTS = """async (id) => {
-  const {sentenceText, utteranceParts} = await import(
-    new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI).href);
-  return utteranceParts(sentenceText([...document.querySelectorAll(`[data-sentence="${id}"]`)]).text, 200);
+  const base = new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI);
+  const {sentenceText, utteranceParts} = await import(base.href);
+  const {forSpeech} = await import(new URL('speech-text.js', base).href);
+  const text = sentenceText([...document.querySelectorAll(`[data-sentence="${id}"]`)]).text;
+  const spoken = forSpeech(text, 'vi');
+  return utteranceParts(text, 200).map((part) => ({...part, text: spoken.part(part.start, part.text.length).text}));
 }"""
 
 
@@ -575,6 +610,7 @@ def embedding_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         _host_pages(host_dir, reader.url)
         _add_article(reader, YORUBA_SLUG, "yo", "Ẹ kú àárọ̀.", "<p>Báwo ni? Mo wà dáadáa.</p>")
         _add_article(reader, TABLE_VI_SLUG, "vi", "Dân số Bắc Kạn và Cao Bằng", TABLE_VI_BODY)
+        _add_article(reader, METRO_VI_SLUG, "vi", "TP.HCM khai trương tuyến metro số 1", METRO_VI_BODY)
         yield reader.url, host
     finally:
         reader.stop()
@@ -610,6 +646,16 @@ TABLE_VI_BODY = (
     "<tr><th scope='row'>Cao Bằng</th><td>530.300</td><td>547.900</td></tr></tbody></table>"
     "<table><tr><td>Điện thoại</td><td>0209 3870 000</td></tr></table>"
     "<p>Hết.</p>"
+)
+
+# Abbreviations, a unit, a time, a date and a temperature as Vietnamese news writes them, and a table cell
+# with a time (said after its header).
+METRO_VI_SLUG = "metro-so-1"
+METRO_VI_BODY = (
+    "<p>Ngày 12/3/2024, UBND TP.HCM cho biết tàu chạy 110 km/h.</p>"
+    "<p>Ga Bến Thành mở cửa lúc 5h30, nhiệt độ trong toa là 25°C.</p>"
+    "<table><thead><tr><th>Ga</th><th>Mở cửa</th></tr></thead><tbody><tr><td>Ba Son</td><td>5h30</td></tr>"
+    "</tbody></table>"
 )
 
 
@@ -847,3 +893,49 @@ def test_the_tools_with_voices_in_the_accessibility_checks(speech_browser: Brows
             assert problems.unexpected() == [], point
         finally:
             context.close()
+
+
+def test_abbreviations_times_dates_and_units_are_said_in_words_and_words_highlighted_on_the_page(
+    speech_page: Page, embedding_sites: tuple[str, str]
+) -> None:
+    """The voice (espeak-ng here: "tê pê chấm hát xê em" for TP.HCM, "năm hát ba mươi" for 5h30) is given
+    the words a news reader says (speech-text.js); the page keeps its text. A word the voice reports inside an
+    expansion highlights what is written for it, whole: "tháng" is "12/3/2024" on the page."""
+    reader, _ = embedding_sites
+    page = speech_page
+    page.add_init_script(WORDS)
+    sentences = open_article(page, f"{reader}/articles/{METRO_VI_SLUG}")
+    page.keyboard.press("k")
+    expect(page.locator("#reader-status")).to_have_text("Đã đọc hết bài", timeout=90000)
+    starts = events(page, "start")
+    assert [start["text"] for start in starts] == [
+        "thành phố Hồ Chí Minh khai trương tuyến metro số 1",
+        "Ngày 12 tháng 3 năm 2024, ủy ban nhân dân thành phố Hồ Chí Minh cho biết tàu chạy 110 ki-lô-mét trên giờ.",
+        "Ga Bến Thành mở cửa lúc 5 giờ 30, nhiệt độ trong toa là 25 độ C.",
+        "Ga", "Mở cửa", "Ga: Ba Son", "Mở cửa: 5 giờ 30",
+    ]  # fmt: skip
+    assert all(start["voiceLang"].lower().startswith("vi") for start in starts)
+    # The page is as written, each sentence highlighted while its words are said.
+    assert [sentence["text"] for sentence in sentences[:3]] == [
+        "TP.HCM khai trương tuyến metro số 1",
+        "Ngày 12/3/2024, UBND TP.HCM cho biết tàu chạy 110 km/h.",
+        "Ga Bến Thành mở cửa lúc 5h30, nhiệt độ trong toa là 25°C.",
+    ]
+    assert [start["highlighted"] for start in starts] == [[sentence["id"]] for sentence in sentences]
+    spoken = page.evaluate("() => window.__words")
+    assert [utterance["text"] for utterance in spoken] == [start["text"] for start in starts]
+    highlighted = [[(word["word"], word["highlighted"]) for word in utterance["words"]] for utterance in spoken]
+    assert all(word["inSentence"] for utterance in spoken for word in utterance["words"])
+    assert highlighted[0][:6] == [("thành", "TP.HCM"), ("phố", "TP.HCM"), ("Hồ", "TP.HCM"), ("Chí", "TP.HCM"),
+                                  ("Minh", "TP.HCM"), ("khai", "khai")]  # fmt: skip
+    assert highlighted[1] == [
+        ("Ngày", "Ngày"), ("12", "12/3/2024"), ("tháng", "12/3/2024"), ("3", "12/3/2024"), ("năm", "12/3/2024"),
+        ("2024,", "12/3/2024,"), ("ủy", "UBND"), ("ban", "UBND"), ("nhân", "UBND"), ("dân", "UBND"),
+        ("thành", "TP.HCM"), ("phố", "TP.HCM"), ("Hồ", "TP.HCM"), ("Chí", "TP.HCM"), ("Minh", "TP.HCM"),
+        ("cho", "cho"), ("biết", "biết"), ("tàu", "tàu"), ("chạy", "chạy"), ("110", "110"),
+        ("ki-lô-mét", "km/h"), ("trên", "km/h"), ("giờ.", "km/h."),
+    ]  # fmt: skip
+    assert highlighted[2][5:8] == [("lúc", "lúc"), ("5", "5h30"), ("giờ", "5h30")]
+    assert highlighted[2][-3:] == [("25", "25°C"), ("độ", "25°C"), ("C.", "25°C.")]
+    # A cell's header is said, not highlighted; the cell's time is its own text.
+    assert highlighted[-1] == [("Mở", ""), ("cửa:", ""), ("5", "5h30"), ("giờ", "5h30"), ("30", "5h30")]

@@ -819,6 +819,8 @@ def test_an_engine_that_fails_pauses_and_says_so(stubbed_speech: Page) -> None:
     # Started at the sentence after the first on screen (the title: so the lead), and the engine failed.
     expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc: giọng đọc không đọc được câu này")
     lead = str(page.locator('[data-sentence="l0"]').text_content())
+    # Its date said in words (speech-text.js).
+    lead = lead.replace("ngày 26/4/2016", "ngày 26 tháng 4 năm 2016")
     spoken = page.evaluate("() => window.__spoken")  # its first part: the lead is a long sentence
     assert len(spoken) == 1 and lead.startswith(spoken[0]) and len(spoken[0]) > 100
     expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
@@ -869,7 +871,8 @@ def _names(urls: list[str]) -> set[str]:
 
 def test_the_voice_and_the_guide_load_on_first_use_from_fingerprinted_addresses(stubbed_speech: Page) -> None:
     """A first visit fetches only reading-tools.js, the page's own module (docs/performance.md); the voice's
-    module on the first Read aloud, which still starts reading; the guide's once it is turned on."""
+    modules (read-aloud.js and what it says for the text, speech-text.js) on the first Read aloud, which still
+    starts reading; the guide's once it is turned on."""
     page = stubbed_speech
     fetched = _modules_fetched(page)
     page.goto(page.url + "?panel=open")  # the guide's setting is in the panel
@@ -882,10 +885,10 @@ def test_the_voice_and_the_guide_load_on_first_use_from_fingerprinted_addresses(
     expect(page.locator("#reader-status")).to_have_text("Đang đọc to")  # on that same press
     expect(page.locator("#reader-tools")).to_have_attribute("data-state", "playing")
     assert page.evaluate("() => window.__spoken.length") == 1
-    assert _names(fetched) == {"reading-tools.js", "read-aloud.js"}
+    assert _names(fetched) == {"reading-tools.js", "read-aloud.js", "speech-text.js"}
     page.locator("#reader-guide").select_option("3")
     expect(page.locator(".reader-guide-band")).to_be_attached()
-    assert _names(fetched) == {"reading-tools.js", "read-aloud.js", "reading-guide.js"}
+    assert _names(fetched) == {"reading-tools.js", "read-aloud.js", "speech-text.js", "reading-guide.js"}
     # Never by a bare relative address, which the cache could answer with another release's module.
     assert all("?v=" in url for url in fetched), fetched
 
