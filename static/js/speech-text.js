@@ -57,6 +57,8 @@ const EN_ONE = { km: "kilometre", cm: "centimetre", mm: "millimetre", kg: "kilog
 // The words a month/year ("3/2024") needs before it to be a date: a scale "1/2000" or a number "số 3/2024" is
 // not one.
 const WHEN = /(?:^|[^\p{L}])(?:tháng|từ|đến|tới|vào|đầu|cuối|giữa|hồi|trước|sau|trong)\s+$/iu;
+// Before a date without its year ("20-25/12"): "ngày", or a word of time.
+const DATE_BEFORE = new RegExp(`(?:(?:^|[^\\p{L}])ngày\\s+$)|${WHEN.source}`, "iu");
 const ROMAN_AFTER = /(?:^|[^\p{L}])(?:quý|khóa|khoá|thế kỷ|thế kỉ|lần thứ|đại hội|phần|chương|kỳ|kì)\s+$/iu;
 
 const escape = (word) => word.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -70,6 +72,38 @@ const alternatives = (words) =>
 // the text before the match.
 function vietnameseRules() {
   return [
+    // Ranges, said with "đến" (a voice says nothing for the dash, so "30/4-1/5" came out as four numbers):
+    // of dates ("30/4-1/5", "1/3/2024-5/3/2024"), of days in one month ("1-3/3/2024", "ngày 20-25/12"), of
+    // months ("từ 1/2024-3/2024"). Without a year only after "ngày" or a word of time, as below.
+    [
+      new RegExp(
+        `(?<![${L}/.,-])(\\d{1,2})/(\\d{1,2})(?:/(\\d{4}))?\\s?[-–]\\s?(\\d{1,2})/(\\d{1,2})(?:/(\\d{4}))?(?![${L}/]|[.,]\\d)`,
+        "gu",
+      ),
+      (m, before) => {
+        const year = (y) => (y ? ` năm ${y}` : "");
+        if (!date(+m[1], +m[2]) || !date(+m[4], +m[5]) || (!m[3] && !m[6] && !DATE_BEFORE.test(before))) return null;
+        const day = /ngày\s+$/iu.test(before) ? "" : "ngày ";
+        return `${day}${+m[1]} tháng ${+m[2]}${year(m[3])} đến ngày ${+m[4]} tháng ${+m[5]}${year(m[6])}`;
+      },
+    ],
+    [
+      new RegExp(`(?<![${L}/.,-])(\\d{1,2})[-–](\\d{1,2})/(\\d{1,2})(?:/(\\d{4}))?(?![${L}/]|[.,]\\d)`, "gu"),
+      (m, before) => {
+        if (!date(+m[1], +m[3]) || !date(+m[2], +m[3]) || +m[1] >= +m[2]) return null;
+        if (!m[4] && !DATE_BEFORE.test(before)) return null;
+        const day = /ngày\s+$/iu.test(before) ? "" : "ngày ";
+        return `${day}${+m[1]} đến ${+m[2]} tháng ${+m[3]}${m[4] ? ` năm ${m[4]}` : ""}`;
+      },
+    ],
+    [
+      new RegExp(`(?<![${L}/.,-])(\\d{1,2})/(\\d{4})\\s?[-–]\\s?(\\d{1,2})/(\\d{4})(?![${L}/]|[.,]\\d)`, "gu"),
+      (m, before) => {
+        if (!WHEN.test(before) || +m[1] < 1 || +m[1] > 12 || +m[3] < 1 || +m[3] > 12) return null;
+        const month = /tháng\s+$/iu.test(before) ? "" : "tháng ";
+        return `${month}${+m[1]} năm ${m[2]} đến tháng ${+m[3]} năm ${m[4]}`;
+      },
+    ],
     // d/m/yyyy: a date wherever it is, the second of a range too ("1/3/2024-5/3/2024"); "ngày" said once
     // ("ngày 26/4/2016" is usual).
     [

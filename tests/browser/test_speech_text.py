@@ -73,6 +73,13 @@ CASES = [
         "mở cửa lúc 5 giờ 30, đóng lúc 22 giờ, 48 giờ qua, 7 giờ 05, mã 25h70",
     ),
     # Dates: d/m/yyyy always, "ngày" said once; d/m after "ngày"; m/yyyy after a word of time only.
+    # Ranges with "đến" (the dash is said as nothing), without a year only after "ngày" or a word of time.
+    (
+        "vi",
+        "từ 1-3/3/2024, ngày 20-25/12, Ngày 30/4-1/5, từ 1/2024-3/2024, tỷ số 2-1/3",
+        "từ ngày 1 đến 3 tháng 3 năm 2024, ngày 20 đến 25 tháng 12, Ngày 30 tháng 4 đến ngày 1 tháng 5,"
+        " từ tháng 1 năm 2024 đến tháng 3 năm 2024, tỷ số 2-1/3",
+    ),
     ("vi", "Ngày 12/3/2024, họp lúc 31/03/2021", "Ngày 12 tháng 3 năm 2024, họp lúc ngày 31 tháng 3 năm 2021"),
     (
         "vi",
@@ -80,7 +87,7 @@ CASES = [
         "Nghị quyết số 10-NQ/TU ngày 26 tháng 4 năm 2016 của Tỉnh ủy",
     ),
     ("vi", "từ 3/2024 đến tháng 5/2025, ngày 12/3", "từ tháng 3 năm 2024 đến tháng 5 năm 2025, ngày 12 tháng 3"),
-    ("vi", "1/3/2024-5/3/2024", "ngày 1 tháng 3 năm 2024-ngày 5 tháng 3 năm 2024"),
+    ("vi", "1/3/2024-5/3/2024", "ngày 1 tháng 3 năm 2024 đến ngày 5 tháng 3 năm 2024"),
     (
         "vi",
         "tỷ lệ 1/2000, văn bản số 3/2024, tỉ số 1/2, 32/13/2024",
