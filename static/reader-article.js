@@ -392,10 +392,36 @@ class ReaderArticle extends HTMLElement {
   // scrolls inside a window that scrolls.
   #show(content) {
     const keep = this.#place();
+    const focus = this.#focusAfter();
     while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
     this.#root.append(content instanceof HTMLSlotElement ? content : isolated(content));
     this.#syncTools();
     keep();
+    focus();
+  }
+
+  // Focus inside the element (its fallback link, a tabbed-onto link or control of the article) would be lost
+  // when that is replaced: the next Tab would then skip the whole article. It goes to what took its place:
+  // the same control by id, else the reading tools' region, named with the article's title (what a screen
+  // reader says), the next Tab its first control; or back to the fallback link. Without scrolling: the place
+  // is #place's.
+  #focusAfter() {
+    const light = document.activeElement !== this && this.contains(document.activeElement);
+    const inner = document.activeElement === this && this.#root.activeElement;
+    if (!light && !inner) return () => {};
+    const id = inner?.id;
+    return () => {
+      const target =
+        (id && this.#root.getElementById(id)) ||
+        this.#root.getElementById("reader-toolbar") ||
+        (this.#root.querySelector("slot") && this.querySelector("a[href]"));
+      if (!target || target.contains(document.activeElement)) return;
+      if (target.id === "reader-toolbar" && !target.hasAttribute("tabindex")) {
+        target.tabIndex = -1;
+        target.addEventListener("blur", () => target.removeAttribute("tabindex"), { once: true });
+      }
+      target.focus({ preventScroll: true });
+    };
   }
 
   // The reader's place, kept while this component changes height (a change made in another one, the article
@@ -405,6 +431,8 @@ class ReaderArticle extends HTMLElement {
   #place() {
     let focused = document.activeElement === this ? null : document.activeElement;
     while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    // Focus inside this element goes to what replaces it (#focusAfter): its top is what stays in place.
+    if (this.contains(focused) || focused?.getRootNode() === this.#root) focused = this;
     const mark = focused !== document.body && focused?.getBoundingClientRect();
     const box = this.getBoundingClientRect();
     const scroller = scrollerOf(this);

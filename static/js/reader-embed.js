@@ -73,29 +73,30 @@
     }
   };
 
+  // Sent at once (on load, on each change), then checked again 100 ms later until it holds (fonts, images), as
+  // WordPress's embeds do: not from requestAnimationFrame, which Chromium does not run in a frame of another
+  // origin outside the viewport (nor ResizeObserver, a part of rendering). An embed above a page opened at an
+  // anchor kept its placeholder height, then grew 2,000 px under the reader once scrolled to. Timers still run
+  // there, slowed.
   let last = -1;
-  let scheduled = false;
+  let timer = 0;
 
   const send = () => {
-    scheduled = false;
     const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
     const slug = decodeURIComponent(location.pathname.split("/").pop() || "");
     if (secret) window.parent.postMessage({ message: "height", value: height, secret }, "*");
     window.parent.postMessage({ type: "reader:height", height, slug }, "*");
+    clearTimeout(timer);
+    timer = setTimeout(send, 100);
   };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(send);
-  };
-
-  new ResizeObserver(schedule).observe(document.body);
-  window.addEventListener("load", schedule);
+  new ResizeObserver(send).observe(document.body);
+  window.addEventListener("load", send);
+  document.fonts?.ready.then(send);
   document.addEventListener("htmx:afterSettle", () => {
     follow();
-    schedule();
+    send();
   });
   // wp-embed.js says {message: "ready", secret} when it starts, in case the frame loaded (and sent its height)
   // before it listened: the height is sent again, to the page that framed us, with that frame's secret only.
@@ -103,8 +104,8 @@
     window.addEventListener("message", (event) => {
       if (event.source !== window.parent || event.data?.message !== "ready" || event.data.secret !== secret) return;
       last = -1;
-      schedule();
+      send();
     });
   }
-  schedule();
+  send();
 })();

@@ -202,6 +202,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
         + "".join(f"  {name}: {HOST_VALUE};\n" for name in READ_PROPERTIES)
         + "}\n",
         "iframe.html": frame.replace("SANDBOX", ""),
+        # The frame far below the first screen (test_an_iframe_out_of_sight_reports_its_height).
+        "iframe-below.html": frame.replace("SANDBOX", "").replace(
+            "<h1>Embedded by iframe</h1>", '<h1>Embedded by iframe</h1><div style="height: 5000px"></div>'
+        ),
         # Served cross-origin isolated (COEP require-corp: tests/browser/static_host.py).
         "iframe.isolated.html": frame.replace("SANDBOX", ""),
         "component.isolated.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
@@ -467,6 +471,33 @@ def test_a_lazy_component_loads_its_article_as_it_nears_the_viewport(
     assert page.evaluate("window.readerEvents") == ["reader:load", "reader:change", "reader:load"]
 
 
+def test_the_article_takes_the_focus_its_fallback_link_had(host_context: BrowserContext, sites: Sites) -> None:
+    # A keyboard reader on the fallback link when the article arrives (with loading="lazy", tabbing onto the
+    # link is what brings it into view and starts the fetch): the focus went to <body>, and the next Tab
+    # skipped the whole article. It goes to the reading tools' region, named with the title, without a scroll.
+    page = host_context.new_page()
+    held: list[Route] = []
+    page.route("**/fragment*", lambda route: held.append(route))
+    page.goto(sites.host + "/plain.html")
+    wait_until(page, lambda: len(held) == 1)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Read the article")).to_be_focused()
+    scrolled = page.evaluate("scrollY")
+    held[0].continue_()
+    component = page.locator("reader-article")
+    expect(component.locator("#reader-title")).to_have_text(SEED_TITLE)
+    toolbar = component.locator("#reader-toolbar")
+    expect(toolbar).to_be_focused()
+    assert toolbar.evaluate("e => e.matches(':focus-visible')")
+    assert page.evaluate("scrollY") == scrolled
+    name = gettext("vi", "Reading tools: %(title)s") % {"title": SEED_TITLE}
+    assert page.evaluate("document.activeElement.shadowRoot.activeElement.getAttribute('aria-label')") == name
+    page.keyboard.press("Tab")
+    expect(component.locator("#reader-bigger")).to_be_focused()
+    # The region is focusable only while it has the focus.
+    assert toolbar.get_attribute("tabindex") is None
+
+
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.goto(sites.host + "/plain.html")
@@ -709,6 +740,16 @@ def test_the_iframe_reports_its_height_and_keeps_the_readers_choice(host_context
     expect(page.frame_locator("#frame").locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
     violations = run_axe(page, include="#frame")
     assert violations == [], describe_violations(violations)
+
+
+def test_an_iframe_out_of_sight_reports_its_height(host_context: BrowserContext, sites: Sites) -> None:
+    # Chromium runs neither requestAnimationFrame nor ResizeObserver in another origin's frame outside the
+    # viewport: the height, sent from them only, came when the frame was scrolled to, and the page jumped then.
+    page = host_context.new_page()
+    page.goto(sites.host + "/iframe-below.html")
+    page.wait_for_function("() => window.heights.some(h => h[0] === 'reader' && h[1] > 1000)", timeout=5000)
+    assert page.eval_on_selector("#frame", "e => e.getBoundingClientRect().top > innerHeight")
+    assert page.eval_on_selector("#frame", "e => e.height") == "1000"
 
 
 def test_a_wordpress_sandboxed_iframe_still_reads_well(host_context: BrowserContext, sites: Sites) -> None:
