@@ -1,7 +1,7 @@
 // <reader-article src="https://reader.example/articles/some-slug/fragment">: one of reader's articles,
 // with the reader's own size and readability settings, inside any page (docs/embedding.md).
 //
-//   <script type="module" src="https://reader.example/static/reader-article.js"></script>
+//   <script type="module" async src="https://reader.example/static/reader-article.js"></script>
 //   <reader-article src="https://reader.example/articles/some-slug/fragment" size="125" theme="auto" lang="vi">
 //     <a href="https://reader.example/articles/some-slug">Read the article</a>
 //   </reader-article>
@@ -37,6 +37,10 @@ const STYLESHEETS = [
 // The web fonts' faces and their metric-matched fallbacks (local fonts sized like them: reader.font_fallbacks).
 const FONTS = [new URL("css/fonts.css", import.meta.url).href, new URL("css/font-fallbacks.css", import.meta.url).href];
 const PREFS_KEY = "reader-article:prefs";
+// How long an article's fragment may take before the component gives up on it and keeps its link: a slow
+// connection's answer arrives well within it, a reader that hangs does not hold the page's link forever.
+const LOAD_TIMEOUT = 20000;
+let toldLate = false;
 const URL_ATTRIBUTES = ["href", "src", "action"];
 
 // @font-face rules do not apply from inside a shadow root, so the fonts are declared in the document.
@@ -361,18 +365,32 @@ class ReaderArticle extends HTMLElement {
     let missing = false;
     let why = null;
     let response;
+    // A reader that never answers is given up on after LOAD_TIMEOUT (the link stays, reader:error says why).
+    const abort = new AbortController();
+    const late = new Error(`reader did not answer ${url.href} within ${LOAD_TIMEOUT / 1000} s`);
+    const timer = setTimeout(() => abort.abort(late), LOAD_TIMEOUT);
     try {
-      response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
+      response = await fetch(url, {
+        credentials: "include",
+        headers: this.#headers({ Accept: "text/html" }),
+        signal: abort.signal,
+      });
       missing = response.status === 404;
       if (missing) why = explanationIn(await response.text(), url);
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
       const content = parse(await response.text(), url);
+      clearTimeout(timer);
       await this.#style.loaded;
       if (ticket !== this.#loading) return; // a newer load started meanwhile
       this.#show(content);
       this.dispatchEvent(new CustomEvent("reader:load", { bubbles: true, composed: true, detail: { url: url.href } }));
     } catch (error) {
+      clearTimeout(timer);
       if (!response) hintOrigins(url, error); // the fetch itself failed: no answer to read
+      if (error === late && !toldLate) {
+        toldLate = true;
+        console.warn(`<reader-article>: ${late.message}; the article's link stays in its place.`);
+      }
       if (ticket !== this.#loading) return;
       const status = this.#root.getElementById("reader-status");
       // 404: the article shown was deleted (a rename redirects). It gives way to its link and says why, also

@@ -148,7 +148,13 @@ document.addEventListener("securitypolicyviolation", (event) => {
     own_font = component.replace("hostile.css", "own-font.css").replace(
         '<p id="host-text">', '<p id="host-text" class="brand">'
     )
+    # docs/embedding.md's snippet as written, on a page that notes when its DOMContentLoaded came.
+    documented = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The documented snippet</title>
+<script src="ready.js"></script></head><body><main><h1>Host news site</h1>
+{documented_snippet(reader)}</main></body></html>"""
     return {
+        "documented.html": documented,
+        "ready.js": "document.addEventListener('DOMContentLoaded', () => { window.ready = true; });\n",
         "own-font.html": own_font,
         "own-font.css": OWN_FONT_CSS,
         "layout.html": layout,
@@ -215,6 +221,13 @@ document.addEventListener("securitypolicyviolation", (event) => {
         .replace(SEED_SLUG, TABLE_SLUG)
         .replace("</main>", f'<iframe id="frame" title="Embed" src="{reader}/embed/{TABLE_SLUG}"></iframe></main>'),
     }
+
+
+def documented_snippet(reader: str) -> str:
+    """docs/embedding.md's component snippet, as written there, for reader at `reader`."""
+    docs = (Path(__file__).parents[2] / "docs" / "embedding.md").read_text()
+    section = docs.split("## 1. The web component", 1)[1]
+    return section.split("```html\n", 1)[1].split("```", 1)[0].replace("https://reader.example", reader)
 
 
 def documented_csp(reader: str) -> str:
@@ -496,6 +509,39 @@ def test_the_article_takes_the_focus_its_fallback_link_had(host_context: Browser
     expect(component.locator("#reader-bigger")).to_be_focused()
     # The region is focusable only while it has the focus.
     assert toolbar.get_attribute("tabindex") is None
+
+
+def test_a_reader_that_never_answers_is_given_up_on(host_context: BrowserContext, sites: Sites) -> None:
+    # The fragment's request held for good (a hung server): the component waited forever. It now gives up after
+    # 20 s (the page's clock, run forward), keeps its link, sends reader:error and says why in the console, once.
+    page = host_context.new_page()
+    page.clock.install()
+    held: list[Route] = []
+    page.route("**/fragment*", lambda route: held.append(route))
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.goto(sites.host + "/plain.html")
+    wait_until(page, lambda: len(held) == 1)
+    page.clock.run_for(19_000)
+    assert page.evaluate("window.readerEvents") == []
+    page.clock.run_for(2_000)
+    page.wait_for_function("() => window.readerEvents.includes('reader:error')", timeout=5000)
+    expect(page.get_by_role("link", name="Read the article")).to_be_visible()
+    wait_until(page, lambda: len(warnings) == 1)
+    assert "within 20 s" in warnings[0] and "link stays" in warnings[0], warnings
+
+
+def test_the_documented_snippet_never_holds_up_the_page(host_context: BrowserContext, sites: Sites) -> None:
+    # A deferred module script (no async) held the page's DOMContentLoaded for as long as reader did not answer.
+    page = host_context.new_page()
+    held: list[Route] = []
+    page.route("**/reader-article.js*", lambda route: held.append(route))
+    page.goto(sites.host + "/documented.html", wait_until="commit")
+    wait_until(page, lambda: len(held) == 1)
+    page.wait_for_function("() => window.ready === true", timeout=5000)
+    expect(page.get_by_role("link", name="Đọc bài viết")).to_be_visible()
+    held[0].continue_()
+    expect(page.locator("reader-article #reader-title")).to_be_attached()
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
