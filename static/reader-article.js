@@ -22,10 +22,11 @@
 // component is announced on the document (reader:prefs), so the others show it at once.
 //
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
-// UI language: vi or en), loading ("lazy": fetched as it nears the viewport). Events: reader:load,
-// reader:change, reader:error (detail.error) on the element; reader:prefs (detail.prefs) on the document. A
-// change that fails is announced in the status region. On a page that enforces Trusted Types, the article's
-// HTML goes through a policy named "reader-article" (trustedHTML).
+// UI language: vi or en), loading ("lazy": fetched as it nears the viewport), heading-level (the title's
+// level, 1-6; 1 by default). Events: reader:load, reader:change, reader:error (detail.error) on the element;
+// reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region. On a
+// page that enforces Trusted Types, the article's HTML goes through a policy named "reader-article"
+// (trustedHTML).
 
 // Each named in a URL of its own, relative to this module, which reader rewrites to the file's fingerprinted
 // address (reader.assets). reader-article.css: the component's own rules, the element's box and the reset inside.
@@ -244,8 +245,26 @@ function nameToolbars() {
   }
 }
 
+// heading-level="N" (1-6): the article's title is a heading of level N, and every heading of the fragment moves
+// down with it (its h2 sections to N + 1, none deeper than h6), so that the article sits in the page's outline
+// under the page's own section instead of beside the page's h1. Renamed here, on the fragment as it arrives:
+// reader's fragment stays one answer for every page (one address, one cached copy). A heading keeps the look of
+// its own level (data-level, css/reader-article.css).
+function shiftHeadings(content, level) {
+  const shift = /^[1-6]$/.test(level ?? "") ? Number(level) - 1 : 0;
+  if (!shift) return;
+  for (const heading of content.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+    const own = Number(heading.localName[1]);
+    const renamed = document.createElement(`h${Math.min(6, own + shift)}`);
+    for (const { name, value } of heading.attributes) renamed.setAttribute(name, value);
+    renamed.dataset.level = own;
+    renamed.append(...heading.childNodes);
+    heading.replaceWith(renamed);
+  }
+}
+
 class ReaderArticle extends HTMLElement {
-  static observedAttributes = ["src", "size", "theme", "lang"];
+  static observedAttributes = ["src", "size", "theme", "lang", "heading-level"];
 
   #root = null;
   #style = stylesheets();
@@ -380,6 +399,7 @@ class ReaderArticle extends HTMLElement {
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
       const content = parse(await response.text(), url);
       clearTimeout(timer);
+      shiftHeadings(content, this.getAttribute("heading-level"));
       await this.#style.loaded;
       if (ticket !== this.#loading) return; // a newer load started meanwhile
       this.#show(content);
@@ -630,6 +650,7 @@ class ReaderArticle extends HTMLElement {
       });
       if (!response.ok) throw new Error(`reader answered ${response.status}`);
       const content = parse(await response.text(), action);
+      shiftHeadings(content, this.getAttribute("heading-level"));
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
       if (!region) {

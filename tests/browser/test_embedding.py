@@ -152,7 +152,14 @@ document.addEventListener("securitypolicyviolation", (event) => {
     documented = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The documented snippet</title>
 <script src="ready.js"></script></head><body><main><h1>Host news site</h1>
 {documented_snippet(reader)}</main></body></html>"""
+    # A host page that puts an article in a section of its own, its title an h3 (heading-level).
+    section = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Daily Host News</title>
+<script type="module" src="{reader}/static/reader-article.js"></script></head>
+<body><main><h1>Daily Host News</h1><section aria-labelledby="picks"><h2 id="picks">Today's picks</h2>
+<reader-article heading-level="3" lang="en" src="{reader}/articles/{EN_SLUG}/fragment">
+<a href="{reader}/articles/{EN_SLUG}">Read the article</a></reader-article></section></main></body></html>"""
     return {
+        "section.html": section,
         "documented.html": documented,
         "ready.js": "document.addEventListener('DOMContentLoaded', () => { window.ready = true; });\n",
         "own-font.html": own_font,
@@ -542,6 +549,42 @@ def test_the_documented_snippet_never_holds_up_the_page(host_context: BrowserCon
     expect(page.get_by_role("link", name="Đọc bài viết")).to_be_visible()
     held[0].continue_()
     expect(page.locator("reader-article #reader-title")).to_be_attached()
+
+
+def test_heading_level_puts_the_article_in_the_pages_outline(host_context: BrowserContext, sites: Sites) -> None:
+    # Each embedded title was an h1, beside the page's own, and the article's sections ranked with the page's.
+    # heading-level="3" under the page's h2: the title an h3, its sections h4, theirs h5; each looks as it did.
+    page = host_context.new_page()
+    page.goto(sites.host + "/section.html")
+    component = page.locator("reader-article")
+    title = "Making long articles comfortable to read on any screen"
+    expect(component.get_by_role("heading", level=3, name=title)).to_be_visible()
+    snapshot = page.locator("main").aria_snapshot()
+    for line in (
+        'heading "Daily Host News" [level=1]',
+        "heading \"Today's picks\" [level=2]",
+        f'heading "{title}" [level=3]',
+        'heading "What readers can change" [level=4]',
+        'heading "Line length" [level=5]',
+    ):
+        assert line in snapshot, snapshot
+    assert "[level=1]" not in snapshot.split("Today's picks", 1)[1]
+    section = component.get_by_role("heading", level=4, name="What readers can change")
+    # A change brings a new region: its headings are moved too.
+    component.locator("#reader-bigger").click()
+    expect(component.locator("#reader-status")).to_have_text("Text size 112.5\u00a0%")
+    expect(component.get_by_role("heading", level=3, name=title)).to_be_visible()
+    expect(component.get_by_role("heading", level=1)).to_have_count(0)
+    violations = run_axe(page)
+    assert violations == [], describe_violations(violations)
+    # Without the attribute (reloaded), the same heading is an h2 of the same size (at this size).
+    before = section.evaluate("e => getComputedStyle(e).fontSize")
+    component.evaluate("e => e.removeAttribute('heading-level')")
+    expect(component.get_by_role("heading", level=1, name=title)).to_be_visible()
+    own = component.get_by_role("heading", level=2, name="What readers can change").evaluate(
+        "e => getComputedStyle(e).fontSize"
+    )
+    assert own == before
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
