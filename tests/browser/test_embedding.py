@@ -158,7 +158,14 @@ document.addEventListener("securitypolicyviolation", (event) => {
 <body><main><h1>Daily Host News</h1><section aria-labelledby="picks"><h2 id="picks">Today's picks</h2>
 <reader-article heading-level="3" lang="en" src="{reader}/articles/{EN_SLUG}/fragment">
 <a href="{reader}/articles/{EN_SLUG}">Read the article</a></reader-article></section></main></body></html>"""
+    # A dark page with a floated sidebar before the component (test_the_component_sits_beside_a_float).
+    floated = component.replace('<link rel="stylesheet" href="hostile.css">', "").replace(
+        "<main><h1>Host news site</h1>",
+        '<main><h1>Host news site</h1><aside id="sidebar" style="float: left; width: 300px"><h2>Sidebar</h2>'
+        "<p>The host's own links.</p></aside>",
+    )
     return {
+        "floated.html": floated,
         "section.html": section,
         "documented.html": documented,
         "ready.js": "document.addEventListener('DOMContentLoaded', () => { window.ready = true; });\n",
@@ -585,6 +592,22 @@ def test_heading_level_puts_the_article_in_the_pages_outline(host_context: Brows
         "e => getComputedStyle(e).fontSize"
     )
     assert own == before
+
+
+def test_the_component_sits_beside_a_float(host_context: BrowserContext, sites: Sites) -> None:
+    # A plain block ran its (white) background under the page's floated sidebar, whose own text was then drawn
+    # on it; beside the float, as an iframe is, nothing of the article is under the sidebar.
+    page = host_context.new_page()
+    page.goto(sites.host + "/floated.html")
+    component = page.locator("reader-article")
+    expect(component.locator("#reader-title")).to_have_text(SEED_TITLE)
+    sidebar = page.locator("#sidebar").bounding_box()
+    box = component.bounding_box()
+    assert sidebar and box
+    assert box["x"] >= sidebar["x"] + sidebar["width"], (box, sidebar)
+    # Still the page's to override.
+    page.add_style_tag(content="reader-article { display: inline-block }")
+    assert component.evaluate("e => getComputedStyle(e).display") == "inline-block"
 
 
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
