@@ -316,7 +316,11 @@ async def test_oembed_json(client: httpx.AsyncClient) -> None:
     assert data["author_name"] == "Thanh Thuyên" and data["provider_name"] == "reader"
     assert data["provider_url"] == "http://testserver/" and data["width"] == 480 and data["height"] == 800
     assert f'<iframe src="http://testserver/embed/{SEED_SLUG}" width="480" height="800"' in data["html"]
-    assert f'<blockquote class="reader-embed-fallback"><a href="{url}">' in data["html"]
+    # The title, in the article's language on a page that may be in another, says which (WCAG 3.1.2).
+    assert f'<blockquote class="reader-embed-fallback" lang="vi"><a href="{url}">' in data["html"]
+    assert re.search(r'<iframe [^>]*title="[^"]+" lang="vi"', data["html"]), data["html"]
+    english = json.loads((await client.get("/oembed", params={"url": f"http://testserver/articles/{EN_SLUG}"})).text)
+    assert english["html"].count('lang="en"') == 2
     small = json.loads((await client.get("/oembed", params={"url": url, "maxheight": "150"})).text)
     assert small["height"] == 150 and small["width"] == 600
     # Digits int() refuses (a 500 once) or no form writes are no size: the defaults.
