@@ -10,7 +10,11 @@
 
   // A sandboxed frame without allow-same-origin (WordPress) cannot keep or send settings: hide the controls
   // rather than offer ones that do nothing. The article still reads in full.
-  if (window.origin === "null") document.documentElement.classList.add("reader-sandboxed");
+  // htmx, loaded there too (base.html), is told to leave the page alone (before it starts, at DOMContentLoaded).
+  if (window.origin === "null") {
+    document.documentElement.classList.add("reader-sandboxed");
+    document.documentElement.setAttribute("data-hx-disable", "");
+  }
 
   const secret = new URLSearchParams(location.hash.replace(/^#\??/, "")).get("secret");
   // Links lead out of the frame (<base target="_top">). A sandboxed frame may not navigate the top window, so
