@@ -42,6 +42,11 @@ const PREFS_KEY = "reader-article:prefs";
 // connection's answer arrives well within it, a reader that hangs does not hold the page's link forever.
 const LOAD_TIMEOUT = 20000;
 let toldLate = false;
+// A change whose answer is WAIT_NOTICE late is said to be still on its way (the status region's data-waiting),
+// and one with none after SEND_TIMEOUT is given up on and said to have failed (data-failed: nothing changed,
+// try again); the presses made meanwhile are dropped with it, rather than all landing at once much later.
+const WAIT_NOTICE = 4000;
+const SEND_TIMEOUT = 15000;
 const URL_ATTRIBUTES = ["href", "src", "action"];
 
 // @font-face rules do not apply from inside a shadow root, so the fonts are declared in the document.
@@ -641,15 +646,21 @@ class ReaderArticle extends HTMLElement {
       body.set("size_from", step === "smaller" ? own : Math.max(own, ...shown.map((r) => r?.dataset.size || 0)));
     }
     const status = this.#root.getElementById("reader-status");
+    const abort = new AbortController();
+    const late = setTimeout(() => status?.dataset.waiting && announce(status, status.dataset.waiting), WAIT_NOTICE);
+    const timer = setTimeout(() => abort.abort(new Error(`no answer in ${SEND_TIMEOUT / 1000} s`)), SEND_TIMEOUT);
     try {
       const response = await fetch(action, {
         method: "POST",
         body,
         credentials: "include",
         headers: this.#headers({ "HX-Request": "true" }),
+        signal: abort.signal,
       });
       if (!response.ok) throw new Error(`reader answered ${response.status}`);
       const content = parse(await response.text(), action);
+      clearTimeout(late); // (the rest may load the article again: its own timeout)
+      clearTimeout(timer);
       shiftHeadings(content, this.getAttribute("heading-level"));
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
@@ -688,6 +699,9 @@ class ReaderArticle extends HTMLElement {
       this.#unsaid = null;
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
       return false;
+    } finally {
+      clearTimeout(late);
+      clearTimeout(timer);
     }
   }
 }

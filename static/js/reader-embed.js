@@ -29,15 +29,31 @@
     });
   }
 
-  // A change that fails (reader answers an error, or the request never arrives) leaves everything as it was,
-  // which htmx would do silently: the status region says so, in the article's language.
-  const failed = () => {
+  // A change that fails (reader answers an error, the request never arrives, or no answer comes in 15 s: htmx
+  // waited for good) leaves everything as it was, which htmx would do silently: the status region says so, in
+  // the article's language (data-failed), and while an answer is 4 s late that it is still awaited
+  // (data-waiting), as <reader-article> does.
+  const say = (name) => {
     const status = document.getElementById("reader-status");
-    const message = status?.dataset.failed;
+    const message = status?.dataset[name];
     if (message) status.textContent = status.textContent === message ? `${message}\u00a0` : message;
   };
+  const failed = () => say("failed");
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
+  document.addEventListener("htmx:sendAbort", failed);
+  let late = 0;
+  let giveUp = 0;
+  document.addEventListener("htmx:beforeSend", (event) => {
+    clearTimeout(late);
+    clearTimeout(giveUp);
+    late = setTimeout(say, 4000, "waiting");
+    giveUp = setTimeout(() => event.detail.xhr.abort(), 15000);
+  });
+  document.addEventListener("htmx:afterRequest", () => {
+    clearTimeout(late);
+    clearTimeout(giveUp);
+  });
 
   // reader sends the frame elsewhere with HX-Redirect (to the embed's 404, when its article was deleted under a
   // change). htmx would go there without the frame's "#?secret=…", and the 404 could then neither send WordPress

@@ -1141,6 +1141,38 @@ STALE_VI = (
 )
 
 
+def test_a_change_with_no_answer_says_so_and_is_given_up_on(host_context: BrowserContext, sites: Sites) -> None:
+    # A press while reader is stalled said nothing for as long as it lasted, then every press made meanwhile
+    # landed at once. Now: "still waiting" after 4 s, "could not be changed" after 15 s (the page's clock, run
+    # forward), the presses made meanwhile dropped with it; the size as it was.
+    page = host_context.new_page()
+    page.clock.install()
+    page.goto(sites.host + "/plain.html")
+    component = page.locator("reader-article")
+    bigger, status = component.locator("#reader-bigger"), component.locator("#reader-status")
+    expect(bigger).to_be_visible()
+    held: list[Route] = []
+    page.route("**/preferences", lambda route: held.append(route))
+    bigger.click()
+    wait_until(page, lambda: len(held) == 1)
+    bigger.click()
+    bigger.click()
+    page.clock.run_for(3_000)
+    expect(status).to_have_text("")
+    page.clock.run_for(1_500)
+    expect(status).to_have_text(gettext("vi", "Still waiting for the server: your setting is not saved yet."))
+    page.clock.run_for(11_000)
+    expect(status).to_have_text(gettext("vi", "Your setting could not be changed. Please try again."))
+    assert "reader:error" in page.evaluate("window.readerEvents")
+    page.unroute("**/preferences")
+    page.clock.run_for(2_000)
+    assert len(held) == 1
+    expect(component.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+    # A press after it goes as any other.
+    bigger.click()
+    expect(component.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+
+
 @pytest.mark.parametrize("failure", ["network", "503"])
 def test_a_component_that_cannot_follow_a_change_keeps_its_article(
     host_context: BrowserContext, sites: Sites, failure: str
@@ -1446,6 +1478,28 @@ def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext
     frame = page.frame_locator("#frame")
     frame.locator("#reader-bigger").click()
     expect(frame.locator("#reader-status")).to_have_text(FAILED_VI)
+    expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+
+
+def test_a_change_in_the_iframe_with_no_answer_says_so(host_context: BrowserContext, sites: Sites) -> None:
+    # As in the component: htmx waited for good, saying nothing. "Still waiting" after 4 s, then after 15 s
+    # "could not be changed" (the clock run forward), the size as it was.
+    page = host_context.new_page()
+    page.clock.install()
+    page.goto(sites.host + "/iframe.html")
+    frame = page.frame_locator("#frame")
+    status = frame.locator("#reader-status")
+    expect(frame.locator("#reader-bigger")).to_be_visible()
+    held: list[Route] = []
+    page.route(f"{sites.reader}/preferences", lambda route: held.append(route))
+    frame.locator("#reader-bigger").click()
+    wait_until(page, lambda: len(held) == 1)
+    page.clock.run_for(3_000)
+    expect(status).to_have_text("")
+    page.clock.run_for(1_500)
+    expect(status).to_have_text(gettext("vi", "Still waiting for the server: your setting is not saved yet."))
+    page.clock.run_for(11_000)
+    expect(status).to_have_text(FAILED_VI)
     expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
 
 
