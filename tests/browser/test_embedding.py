@@ -569,7 +569,7 @@ def test_heading_level_puts_the_article_in_the_pages_outline(host_context: Brows
     snapshot = page.locator("main").aria_snapshot()
     for line in (
         'heading "Daily Host News" [level=1]',
-        "heading \"Today's picks\" [level=2]",
+        'heading "Today\'s picks" [level=2]',
         f'heading "{title}" [level=3]',
         'heading "What readers can change" [level=4]',
         'heading "Line length" [level=5]',
