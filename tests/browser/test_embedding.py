@@ -104,8 +104,8 @@ window.addEventListener("message", (event) => {{
     # docs/embedding.md's "With htmx on the page", as written there (its script an external file: a host
     # page's CSP may forbid inline script, as reader's does).
     with_htmx = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>An htmx host</title>
-<script src="{reader}/static/vendor/htmx-2.0.11.min.js"></script>
-<script src="reader-htmx.js"></script></head>
+<script src="{reader}/static/vendor/htmx-2.0.11.min.js" defer></script>
+<script src="reader-htmx.js" defer></script></head>
 <body><main><h1>Host news site</h1>
 <div data-hx-get="{fragment}" data-hx-trigger="load" data-hx-swap="outerHTML">
   <a href="{reader}/articles/{SEED_SLUG}">Read the article</a>
