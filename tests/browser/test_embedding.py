@@ -1103,6 +1103,21 @@ def test_components_on_a_page_follow_a_change_with_cookies(host_context: Browser
     assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
 
 
+def test_a_component_that_follows_a_change_keeps_the_focus_inside_it(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # The focus on a control of a component that reloads to follow another's change (a press made by script
+    # there, as a page's own "larger text" button would): it stays on the same control, not on <body>.
+    page = host_context.new_page()
+    page.goto(sites.host + "/two.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    second.locator("#reader-smaller").focus()
+    first.locator("#reader-bigger").evaluate("e => e.form.requestSubmit(e)")
+    expect(second.locator("#reader-size-now")).to_have_text("Text size 112.5\u00a0%")
+    expect(second.locator("#reader-smaller")).to_be_focused()
+
+
 FAILED_VI = "Không thay đổi được cài đặt. Vui lòng thử lại."
 
 
