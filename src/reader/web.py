@@ -81,6 +81,12 @@ def prefs_for(request: Request, base: Preferences = DEFAULTS, carried: str | Non
     return Preferences.from_cookie(raw, base)
 
 
+def ui_lang_negotiated(content_lang: str | None, requested: str | None = None) -> bool:
+    """Whether ui_lang_for reads the browser's Accept-Language for this content and request (else the answer
+    is the same whatever it says, and varies by nothing of it)."""
+    return requested not in UI_LANGUAGES and i18n.speaks(content_lang) is None
+
+
 def ui_lang_for(request: Request, content_lang: str | None = None, requested: str | None = None) -> str:
     """The UI language: one an embedding site asks for, else the content's when reader speaks it, else
     the browser's, else the default."""
