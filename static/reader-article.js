@@ -1,7 +1,7 @@
 // <reader-article src="https://reader.example/articles/some-slug/fragment">: one of reader's articles,
 // with the reader's own size and readability settings, inside any page (docs/embedding.md).
 //
-//   <script type="module" src="https://reader.example/static/reader-article.js"></script>
+//   <script type="module" async src="https://reader.example/static/reader-article.js"></script>
 //   <reader-article src="https://reader.example/articles/some-slug/fragment" size="125" theme="auto" lang="vi">
 //     <a href="https://reader.example/articles/some-slug">Read the article</a>
 //   </reader-article>
@@ -22,10 +22,11 @@
 // component is announced on the document (reader:prefs), so the others show it at once.
 //
 // Attributes: src (required), size and theme (the page's defaults; a reader's own choice wins), lang (the
-// UI language: vi or en), loading ("lazy": fetched as it nears the viewport). Events: reader:load,
-// reader:change, reader:error (detail.error) on the element; reader:prefs (detail.prefs) on the document. A
-// change that fails is announced in the status region. On a page that enforces Trusted Types, the article's
-// HTML goes through a policy named "reader-article" (trustedHTML).
+// UI language: vi or en), loading ("lazy": fetched as it nears the viewport), heading-level (the title's
+// level, 1-6; 1 by default). Events: reader:load, reader:change, reader:error (detail.error) on the element;
+// reader:prefs (detail.prefs) on the document. A change that fails is announced in the status region. On a
+// page that enforces Trusted Types, the article's HTML goes through a policy named "reader-article"
+// (trustedHTML).
 
 // Each named in a URL of its own, relative to this module, which reader rewrites to the file's fingerprinted
 // address (reader.assets). reader-article.css: the component's own rules, the element's box and the reset inside.
@@ -37,6 +38,15 @@ const STYLESHEETS = [
 // The web fonts' faces and their metric-matched fallbacks (local fonts sized like them: reader.font_fallbacks).
 const FONTS = [new URL("css/fonts.css", import.meta.url).href, new URL("css/font-fallbacks.css", import.meta.url).href];
 const PREFS_KEY = "reader-article:prefs";
+// How long an article's fragment may take before the component gives up on it and keeps its link: a slow
+// connection's answer arrives well within it, a reader that hangs does not hold the page's link forever.
+const LOAD_TIMEOUT = 20000;
+let toldLate = false;
+// A change whose answer is WAIT_NOTICE late is said to be still on its way (the status region's data-waiting),
+// and one with none after SEND_TIMEOUT is given up on and said to have failed (data-failed: nothing changed,
+// try again); the presses made meanwhile are dropped with it, rather than all landing at once much later.
+const WAIT_NOTICE = 4000;
+const SEND_TIMEOUT = 15000;
 const URL_ATTRIBUTES = ["href", "src", "action"];
 
 // @font-face rules do not apply from inside a shadow root, so the fonts are declared in the document.
@@ -240,8 +250,26 @@ function nameToolbars() {
   }
 }
 
+// heading-level="N" (1-6): the article's title is a heading of level N, and every heading of the fragment moves
+// down with it (its h2 sections to N + 1, none deeper than h6), so that the article sits in the page's outline
+// under the page's own section instead of beside the page's h1. Renamed here, on the fragment as it arrives:
+// reader's fragment stays one answer for every page (one address, one cached copy). A heading keeps the look of
+// its own level (data-level, css/reader-article.css).
+function shiftHeadings(content, level) {
+  const shift = /^[1-6]$/.test(level ?? "") ? Number(level) - 1 : 0;
+  if (!shift) return;
+  for (const heading of content.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+    const own = Number(heading.localName[1]);
+    const renamed = document.createElement(`h${Math.min(6, own + shift)}`);
+    for (const { name, value } of heading.attributes) renamed.setAttribute(name, value);
+    renamed.dataset.level = own;
+    renamed.append(...heading.childNodes);
+    heading.replaceWith(renamed);
+  }
+}
+
 class ReaderArticle extends HTMLElement {
-  static observedAttributes = ["src", "size", "theme", "lang"];
+  static observedAttributes = ["src", "size", "theme", "lang", "heading-level"];
 
   #root = null;
   #style = stylesheets();
@@ -361,18 +389,33 @@ class ReaderArticle extends HTMLElement {
     let missing = false;
     let why = null;
     let response;
+    // A reader that never answers is given up on after LOAD_TIMEOUT (the link stays, reader:error says why).
+    const abort = new AbortController();
+    const late = new Error(`reader did not answer ${url.href} within ${LOAD_TIMEOUT / 1000} s`);
+    const timer = setTimeout(() => abort.abort(late), LOAD_TIMEOUT);
     try {
-      response = await fetch(url, { credentials: "include", headers: this.#headers({ Accept: "text/html" }) });
+      response = await fetch(url, {
+        credentials: "include",
+        headers: this.#headers({ Accept: "text/html" }),
+        signal: abort.signal,
+      });
       missing = response.status === 404;
       if (missing) why = explanationIn(await response.text(), url);
       if (!response.ok) throw new Error(`reader answered ${response.status} for ${url.href}`);
       const content = parse(await response.text(), url);
+      clearTimeout(timer);
+      shiftHeadings(content, this.getAttribute("heading-level"));
       await this.#style.loaded;
       if (ticket !== this.#loading) return; // a newer load started meanwhile
       this.#show(content);
       this.dispatchEvent(new CustomEvent("reader:load", { bubbles: true, composed: true, detail: { url: url.href } }));
     } catch (error) {
+      clearTimeout(timer);
       if (!response) hintOrigins(url, error); // the fetch itself failed: no answer to read
+      if (error === late && !toldLate) {
+        toldLate = true;
+        console.warn(`<reader-article>: ${late.message}; the article's link stays in its place.`);
+      }
       if (ticket !== this.#loading) return;
       const status = this.#root.getElementById("reader-status");
       // 404: the article shown was deleted (a rename redirects). It gives way to its link and says why, also
@@ -392,10 +435,36 @@ class ReaderArticle extends HTMLElement {
   // scrolls inside a window that scrolls.
   #show(content) {
     const keep = this.#place();
+    const focus = this.#focusAfter();
     while (this.#style.last.nextSibling) this.#style.last.nextSibling.remove();
     this.#root.append(content instanceof HTMLSlotElement ? content : isolated(content));
     this.#syncTools();
     keep();
+    focus();
+  }
+
+  // Focus inside the element (its fallback link, a tabbed-onto link or control of the article) would be lost
+  // when that is replaced: the next Tab would then skip the whole article. It goes to what took its place:
+  // the same control by id, else the reading tools' region, named with the article's title (what a screen
+  // reader says), the next Tab its first control; or back to the fallback link. Without scrolling: the place
+  // is #place's.
+  #focusAfter() {
+    const light = document.activeElement !== this && this.contains(document.activeElement);
+    const inner = document.activeElement === this && this.#root.activeElement;
+    if (!light && !inner) return () => {};
+    const id = inner?.id;
+    return () => {
+      const target =
+        (id && this.#root.getElementById(id)) ||
+        this.#root.getElementById("reader-toolbar") ||
+        (this.#root.querySelector("slot") && this.querySelector("a[href]"));
+      if (!target || target.contains(document.activeElement)) return;
+      if (target.id === "reader-toolbar" && !target.hasAttribute("tabindex")) {
+        target.tabIndex = -1;
+        target.addEventListener("blur", () => target.removeAttribute("tabindex"), { once: true });
+      }
+      target.focus({ preventScroll: true });
+    };
   }
 
   // The reader's place, kept while this component changes height (a change made in another one, the article
@@ -405,6 +474,8 @@ class ReaderArticle extends HTMLElement {
   #place() {
     let focused = document.activeElement === this ? null : document.activeElement;
     while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+    // Focus inside this element goes to what replaces it (#focusAfter): its top is what stays in place.
+    if (this.contains(focused) || focused?.getRootNode() === this.#root) focused = this;
     const mark = focused !== document.body && focused?.getBoundingClientRect();
     const box = this.getBoundingClientRect();
     const scroller = scrollerOf(this);
@@ -575,15 +646,22 @@ class ReaderArticle extends HTMLElement {
       body.set("size_from", step === "smaller" ? own : Math.max(own, ...shown.map((r) => r?.dataset.size || 0)));
     }
     const status = this.#root.getElementById("reader-status");
+    const abort = new AbortController();
+    const late = setTimeout(() => status?.dataset.waiting && announce(status, status.dataset.waiting), WAIT_NOTICE);
+    const timer = setTimeout(() => abort.abort(new Error(`no answer in ${SEND_TIMEOUT / 1000} s`)), SEND_TIMEOUT);
     try {
       const response = await fetch(action, {
         method: "POST",
         body,
         credentials: "include",
         headers: this.#headers({ "HX-Request": "true" }),
+        signal: abort.signal,
       });
       if (!response.ok) throw new Error(`reader answered ${response.status}`);
       const content = parse(await response.text(), action);
+      clearTimeout(late); // (the rest may load the article again: its own timeout)
+      clearTimeout(timer);
+      shiftHeadings(content, this.getAttribute("heading-level"));
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
       if (!region) {
@@ -621,6 +699,9 @@ class ReaderArticle extends HTMLElement {
       this.#unsaid = null;
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
       return false;
+    } finally {
+      clearTimeout(late);
+      clearTimeout(timer);
     }
   }
 }

@@ -16,7 +16,7 @@ from starlette.types import Scope
 
 from reader.app import create_app
 from reader.models import ArticleDraft
-from reader.response_cache import KEY_HEADERS, CacheRule, ResponseCache
+from reader.response_cache import KEY_HEADERS, CacheRule, ResponseCache, not_shared
 from reader.settings import Settings
 from tests.conftest import (
     EN_SLUG,
@@ -336,6 +336,31 @@ async def test_waiters_render_their_own_when_the_data_changed_meanwhile(generati
         answers = [await first, await second]
     assert len(calls) == 2
     assert answers[1].text == "answer 2"
+
+
+async def test_waiters_for_an_answer_marked_not_shared_render_their_own() -> None:
+    """An answer that holds a random value of its request's own (the note cookie's, reader.saved_note) is
+    neither kept nor handed to requests that waited for the same key: each renders its own."""
+    calls: list[int] = []
+    release = asyncio.Event()
+
+    async def own(request: Request) -> Response:
+        calls.append(1)
+        not_shared(request.scope)
+        await release.wait()
+        return PlainTextResponse(f"answer {len(calls)}")
+
+    cache = ResponseCache(Starlette(routes=[Route("/x", own)]), _every_request, lambda slug: (0, 0))
+    async with _client(cache) as http:
+        waiting = [asyncio.create_task(http.get("/x")) for _ in range(3)]
+        while not calls:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # the other two wait for the first one's render
+        release.set()
+        answers = await asyncio.gather(*waiting)
+        again = await http.get("/x")
+    assert cache.shared == 2 and cache.hits == 0
+    assert sorted(a.text for a in [*answers, again]) == ["answer 1", "answer 2", "answer 3", "answer 4"]
 
 
 async def test_waiters_for_an_error_render_their_own() -> None:

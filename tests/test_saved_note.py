@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from reader.saved_note import (
     NOTE_COOKIE,
     NOTE_GROUPS,
     NOTE_ID,
+    SECURE_NOTE_COOKIE,
     held_secret,
     new_secret,
     parse_saved,
@@ -25,6 +27,7 @@ from reader.saved_note import (
     saved_change,
     sealed,
 )
+from reader.settings import Settings
 from reader.views.articles import article_cache_query
 from tests.conftest import NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, saved_for
 from tests.test_response_cache import cache_of
@@ -191,7 +194,9 @@ def _scope(prefs: str | None = None, note: str | None = NOTE) -> dict[str, objec
     cookies = [f"reader_prefs={prefs}"] if prefs else []
     cookies += [f"{NOTE_COOKIE}={note}"] if note else []
     headers = [(b"cookie", "; ".join(cookies).encode())] if cookies else []
-    return {"type": "http", "headers": headers, "state": {"session_key": KEY}}
+    # (as the server's scope has them: the cookie's name goes by the scheme, reader.web.note_cookie)
+    state = {"session_key": KEY, "settings": Settings(db_path=Path("unused.db"))}
+    return {"type": "http", "scheme": "http", "path": SEED, "headers": headers, "state": state}
 
 
 def _sealed(raw: str, prefs: Preferences) -> str:
@@ -288,9 +293,9 @@ RESET = {"action": "reset", "next": SEED, "panel": "open"}
 RESET_SAID = "Đã đặt lại tất cả cài đặt"
 
 
-def _note_cookie(response: httpx.Response) -> str:
+def _note_cookie(response: httpx.Response, name: str = NOTE_COOKIE) -> str:
     """The note cookie a redirect sets, with its attributes (one, and always one)."""
-    (header,) = [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{NOTE_COOKIE}=")]
+    (header,) = [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{name}=")]
     return header
 
 
@@ -351,10 +356,21 @@ async def test_the_note_cookie_is_the_redirects_alone_and_kept_by_a_browser_that
         ]
 
 
-async def test_the_note_cookie_is_secure_on_an_https_site(app: ServedApp) -> None:
-    async with client_for(app, "https://testserver") as browser:
+async def test_the_note_cookie_is_secure_and_this_hosts_alone_on_an_https_site(app: ServedApp) -> None:
+    """`__Host-reader_note` over HTTPS: a browser keeps a cookie of that name only from this very host, so a
+    sibling subdomain cannot plant a value it had a note signed for with a reset of its own (the redirect keeps
+    the value a browser holds); one planted under the plain name is none."""
+    async with client_for(app, "https://testserver") as browser, client_for(app, "https://testserver") as other:
         made = await browser.post("/preferences", data=RESET)
-    assert "; Secure" in _note_cookie(made) and "; HttpOnly" in _note_cookie(made)
+        header = _note_cookie(made, SECURE_NOTE_COOKIE)
+        assert "; Secure" in header and "; HttpOnly" in header and "; Path=/" in header and "Domain" not in header
+        assert not [h for h in made.headers.get_list("set-cookie") if h.startswith(f"{NOTE_COOKIE}=")]
+        assert RESET_SAID in (await browser.get(made.headers["location"])).text
+        # The value and the link an author would have, planted under the name a subdomain could set.
+        other.cookies.set(NOTE_COOKIE, browser.cookies[SECURE_NOTE_COOKIE])
+        assert RESET_SAID not in (await other.get(made.headers["location"])).text
+        other.cookies.set(SECURE_NOTE_COOKIE, browser.cookies[SECURE_NOTE_COOKIE])
+        assert RESET_SAID in (await other.get(made.headers["location"])).text  # the name is what is checked
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,8 @@ async def test_every_route_sends_the_security_headers_and_safe_cookies(
     names = {
         header.split("=", 1)[0] for _, _, response in walk.seen for header in response.headers.get_list("set-cookie")
     }
-    assert names == {"reader_prefs", "reader_note", "reader_login_csrf", "reader_session"} and cookies >= 9
+    note = "__Host-reader_note" if secure else "reader_note"  # (reader.saved_note.note_cookie_name)
+    assert names == {"reader_prefs", note, "reader_login_csrf", "reader_session"} and cookies >= 9
 
 
 async def test_a_500_answer_carries_the_security_headers(app: ServedApp, monkeypatch: pytest.MonkeyPatch) -> None:

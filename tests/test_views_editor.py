@@ -1222,11 +1222,12 @@ async def test_a_done_notice_a_link_wrote_says_nothing(client: httpx.AsyncClient
     real = await client.get(created.headers["location"])
     assert 'id="editor-done"' in real.text
     mac = re.search(r"[?&]mac=([^&]+)", created.headers["location"])
+    assert mac is not None  # (else the third address below would be the first again)
     written = [
         "/editor/articles/lich-mo-cua?done=published:lich-mo-cua&version=1",  # no mac
         "/editor/articles/lich-mo-cua?done=saved:lich-mo-cua&version=1&mac=AAAAAAAAAAAAAAAA",  # a wrong one
         # The real mac of the draft's save, on another outcome: it signs what it names.
-        f"/editor/articles/lich-mo-cua?done=published:lich-mo-cua&version=1&mac={mac[1] if mac else ''}",
+        f"/editor/articles/lich-mo-cua?done=published:lich-mo-cua&version=1&mac={mac[1]}",
     ]
     for address in written:
         page = await client.get(address)

@@ -39,8 +39,44 @@ async def test_a_fragment_without_preferences_is_publicly_cacheable(client: http
     assert re.fullmatch(r'"\d+-[0-9a-f]{24}(-gzip|-br)?"', response.headers["etag"])
     assert response.headers["last-modified"].endswith(" GMT")
     vary = {v.strip() for v in response.headers["vary"].split(",")}
-    assert {"Cookie", "Reader-Prefs", "Accept-Language", "Origin"} <= vary
+    assert {"Cookie", "Reader-Prefs", "Origin"} <= vary
     assert response.headers["cross-origin-resource-policy"] == "cross-origin"
+
+
+def _vary(response: httpx.Response) -> set[str]:
+    return {value.strip().lower() for value in response.headers.get("vary", "").split(",")}
+
+
+@pytest.mark.parametrize("path", [f"/articles/{SEED_SLUG}", FRAGMENT, f"{FRAGMENT}?lang=en", f"/embed/{SEED_SLUG}"])
+async def test_an_article_in_a_language_reader_speaks_varies_by_no_browser_language(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    # Its controls speak the article's language (or the embedding site's ?lang=), whatever Accept-Language
+    # says: one answer, one ETag for every browser, and no Vary: Accept-Language to make a shared cache keep
+    # one copy per browser language (docs/accessibility.md). A 304 from any of them validates the same bytes.
+    answers = [
+        await client.get(path, headers={"accept-language": value}) for value in ("", "en-US,en;q=0.9", "vi", "fr")
+    ]
+    assert len({answer.text for answer in answers}) == 1
+    assert len({answer.headers["etag"] for answer in answers}) == 1
+    for answer in answers:
+        assert "accept-language" not in _vary(answer) and "cookie" in _vary(answer)
+    again = await client.get(path, headers={"accept-language": "de", "if-none-match": answers[0].headers["etag"]})
+    assert again.status_code == 304 and "accept-language" not in _vary(again)
+
+
+async def test_an_article_in_another_language_varies_by_the_browsers(app: ServedApp, client: httpx.AsyncClient) -> None:
+    # reader's controls do not speak French: the browser's language chooses theirs, and the answer says so.
+    await app.state["store"].save_articles(
+        [draft_from_fields({"slug": "fr", "lang": "fr", "title": "Un titre", "body_html": "<p>x</p>"})]
+    )
+    for path in ("/articles/fr", "/articles/fr/fragment", "/embed/fr"):
+        english = await client.get(path, headers={"accept-language": "en"})
+        vietnamese = await client.get(path, headers={"accept-language": "vi"})
+        assert english.text != vietnamese.text and english.headers["etag"] != vietnamese.headers["etag"]
+        assert "accept-language" in _vary(english) and "accept-language" in _vary(vietnamese)
+        hosted = await client.get(path, params={"lang": "en"}, headers={"accept-language": "vi"})
+        assert ("accept-language" in _vary(hosted)) == (path == "/articles/fr"), path
 
 
 async def test_if_none_match_gives_304(client: httpx.AsyncClient) -> None:
@@ -280,7 +316,11 @@ async def test_oembed_json(client: httpx.AsyncClient) -> None:
     assert data["author_name"] == "Thanh Thuyên" and data["provider_name"] == "reader"
     assert data["provider_url"] == "http://testserver/" and data["width"] == 480 and data["height"] == 800
     assert f'<iframe src="http://testserver/embed/{SEED_SLUG}" width="480" height="800"' in data["html"]
-    assert f'<blockquote class="reader-embed-fallback"><a href="{url}">' in data["html"]
+    # The title, in the article's language on a page that may be in another, says which (WCAG 3.1.2).
+    assert f'<blockquote class="reader-embed-fallback" lang="vi"><a href="{url}">' in data["html"]
+    assert re.search(r'<iframe [^>]*title="[^"]+" lang="vi"', data["html"]), data["html"]
+    english = json.loads((await client.get("/oembed", params={"url": f"http://testserver/articles/{EN_SLUG}"})).text)
+    assert english["html"].count('lang="en"') == 2
     small = json.loads((await client.get("/oembed", params={"url": url, "maxheight": "150"})).text)
     assert small["height"] == 150 and small["width"] == 600
     # Digits int() refuses (a 500 once) or no form writes are no size: the defaults.

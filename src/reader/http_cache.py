@@ -18,7 +18,9 @@ PUBLIC_CACHE = "public, max-age=300, stale-while-revalidate=86400"
 PAGE_CACHE = "public, max-age=60"
 # Personal answers: never stored by a shared cache, revalidated by the browser (cheap 304s).
 PRIVATE_CACHE = "private, no-cache"
-# Everything the bytes of an article view depend on besides the URL.
+# Everything the bytes of a page depend on besides the URL. Accept-Language only where it chooses the UI
+# language: never for an article in a language reader's interface speaks, or with an embedding site's ?lang=
+# (reader.i18n.ui_language), whose one answer a shared cache then keeps once, not once per browser language.
 VARY = ("Cookie", "Reader-Prefs", "Accept-Language")
 
 
@@ -64,22 +66,28 @@ def is_fresh(request: Request[Any], etag: str, modified: dt.datetime, *, persona
     return modified.replace(microsecond=0) <= since
 
 
-def shared_cache_headers(headers: MutableHeaders, *, personal: bool, public: str = PAGE_CACHE) -> None:
+def shared_cache_headers(
+    headers: MutableHeaders, *, personal: bool, public: str = PAGE_CACHE, negotiated: bool = True
+) -> None:
     """Cache-Control and Vary on a page built from the reader's settings and language: shared caches may
-    keep it only when the request carried no settings of the reader's own."""
+    keep it only when the request carried no settings of the reader's own. `negotiated`: its UI language
+    came from Accept-Language."""
     headers["cache-control"] = PRIVATE_CACHE if personal else public
     for header in VARY:
-        headers.add_vary_header(header)
+        if negotiated or header != "Accept-Language":
+            headers.add_vary_header(header)
 
 
-def cache_headers(response: Response, etag: str, modified: dt.datetime, *, personal: bool) -> Response:
+def cache_headers(
+    response: Response, etag: str, modified: dt.datetime, *, personal: bool, negotiated: bool = True
+) -> Response:
     """Validators, Cache-Control and Vary on an article view."""
     response.headers["etag"] = etag
     response.headers["last-modified"] = format_datetime(modified.astimezone(dt.UTC), usegmt=True)
-    shared_cache_headers(response.headers, personal=personal, public=PUBLIC_CACHE)
+    shared_cache_headers(response.headers, personal=personal, public=PUBLIC_CACHE, negotiated=negotiated)
     return response
 
 
-def not_modified(etag: str, modified: dt.datetime, *, personal: bool) -> Response:
+def not_modified(etag: str, modified: dt.datetime, *, personal: bool, negotiated: bool = True) -> Response:
     """A 304 answer carrying the same validators and caching headers as the full one."""
-    return cache_headers(Response(status_code=304), etag, modified, personal=personal)
+    return cache_headers(Response(status_code=304), etag, modified, personal=personal, negotiated=negotiated)

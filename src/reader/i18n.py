@@ -72,11 +72,16 @@ def negotiate(accept_language: str | None, default: str) -> str:
     return default
 
 
-def ui_language(article_lang: str | None, accept_language: str | None, default: str) -> str:
-    """The UI follows the article's language when reader speaks it, else the browser's."""
+def speaks(article_lang: str | None) -> str | None:
+    """The UI language of an article's own language, when reader's interface speaks it, else None."""
     if article_lang and primary_subtag(article_lang) in UI_LANGUAGES:
         return primary_subtag(article_lang)
-    return negotiate(accept_language, default)
+    return None
+
+
+def ui_language(article_lang: str | None, accept_language: str | None, default: str) -> str:
+    """The UI follows the article's language when reader speaks it, else the browser's."""
+    return speaks(article_lang) or negotiate(accept_language, default)
 
 
 def format_date(value: dt.date, lang: str) -> str:

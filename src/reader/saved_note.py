@@ -78,9 +78,13 @@ _MAC = "."  # change.mac (a refusal's "." comes before it: the mac is after the 
 # (reader.views.prefs.update), for as long as a page takes to come back and a reload or two. A value of
 # another shape (one a client made up, a cookie cut short) is none: the page is as without a note.
 NOTE_COOKIE = "reader_note"
+# Over HTTPS its name has the `__Host-` prefix: a browser keeps a cookie so named only when this very host set
+# it, Secure, for every path and no domain, so a sibling subdomain cannot plant a value for which it had a note
+# signed with its own change (over plain HTTP anyone on the network could, and could change the page too).
+SECURE_NOTE_COOKIE = f"__Host-{NOTE_COOKIE}"
 NOTE_COOKIE_MAX_AGE = 120
-_NOTE_BYTES = 16  # 128 random bits: 22 base64url characters
-_NOTE_SHAPE = re.compile(r"[A-Za-z0-9_-]{22}")
+_NOTE_BYTES = 16  # 128 random bits
+_NOTE_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{{-(-_NOTE_BYTES * 4 // 3)}}}")  # token_urlsafe's: unpadded base64url
 # What the key signs here and nowhere else: a mac of a note is no session cookie's signature, nor the reverse.
 _PURPOSE = b"reader saved note\x00"
 
@@ -124,6 +128,11 @@ def saved_change(group: str, outcome: Outcome) -> SavedChange | None:
     refused = tuple(sorted(outcome.refused, key=lambda refusal: _REFUSED_FIELDS.index(refusal.field)))
     change = SavedChange(group, outcome.action, changed, outcome.limit_reached, refused)
     return change if parse_saved(str(change)) == change else None
+
+
+def note_cookie_name(https: bool) -> str:
+    """The note cookie's name on a site served over HTTPS (`https`) or not."""
+    return SECURE_NOTE_COOKIE if https else NOTE_COOKIE
 
 
 def new_secret() -> str:

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from reader import i18n
 from reader.prefs import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, Preferences
+from reader.saved_note import note_cookie_name
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
 
@@ -81,6 +82,12 @@ def prefs_for(request: Request, base: Preferences = DEFAULTS, carried: str | Non
     return Preferences.from_cookie(raw, base)
 
 
+def ui_lang_negotiated(content_lang: str | None, requested: str | None = None) -> bool:
+    """Whether ui_lang_for reads the browser's Accept-Language for this content and request (else the answer
+    is the same whatever it says, and varies by nothing of it)."""
+    return requested not in UI_LANGUAGES and i18n.speaks(content_lang) is None
+
+
 def ui_lang_for(request: Request, content_lang: str | None = None, requested: str | None = None) -> str:
     """The UI language: one an embedding site asks for, else the content's when reader speaks it, else
     the browser's, else the default."""
@@ -144,6 +151,12 @@ def cookie_context(request: Request, *, framed: bool) -> CookieContext:
     # No Fetch Metadata (browsers before 2021-2023): a page of another origin may be of another site.
     origin = request.headers.get("origin")
     return UNKNOWN_SITE if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}" else OWN_SITE
+
+
+def note_cookie(request: Request) -> str | None:
+    """The value of the note cookie this request's browser sent under the name its site's scheme gives it
+    (reader.saved_note.note_cookie_name), or None."""
+    return request.cookies.get(note_cookie_name(is_https(request)))
 
 
 def set_site_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None) -> None:

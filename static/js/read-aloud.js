@@ -22,6 +22,8 @@
 //   1.234"; cellIntroduction). They are spoken, never highlighted: offsets in the utterance are counted back
 //   past them to the cell's own text.
 
+import { forSpeech } from "./speech-text.js";
+
 const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
 const SPACE = /\s/;
 // About 15 s of speech at 1× (Vietnamese and English news run at 13–16 characters a second).
@@ -278,12 +280,12 @@ export class ReadAloud {
   // The part is brought into view: parts are made to fit on the screen (#speak), so all of it shows.
   bringIntoView(sentence) {
     const part = this.#partRange(sentence);
-    return Boolean(part) && scrollToShow(part, stuckAbove(sentence.spans[0]));
+    return Boolean(part) && scrollToShow(part, stuckAbove(sentence.spans[0]), dockedBelow(sentence.spans[0]));
   }
 
   // A word being spoken (for voices that say where they are), likewise.
   reveal(range) {
-    return scrollToShow(range, stuckAbove(range.startContainer));
+    return scrollToShow(range, stuckAbove(range.startContainer), dockedBelow(range.startContainer));
   }
 
   inView() {
@@ -344,6 +346,9 @@ export class ReadAloud {
     const voice = this.host.voiceFor(lang);
     this.#voice = voice;
     const rate = this.rate;
+    // What the voice is given: abbreviations, units, times and dates in words (speech-text.js), each part
+    // with a map of its offsets back to the page's text.
+    const spoken = forSpeech(full, lang);
     const id = sentence.id;
     // Each part is made when it is to be spoken, with the layout of that moment: at most about 15 s of speech,
     // and no taller than the screen can show (at 400 % on a phone a sentence of 100 characters is 1.5 screens
@@ -356,13 +361,14 @@ export class ReadAloud {
       const part = { start, end, text: full.slice(start, end).trim() };
       this.#part = part;
       this.#boundary = null;
-      const utterance = new SpeechSynthesisUtterance(part.text);
+      const said = spoken.part(part.start, part.text.length);
+      const utterance = new SpeechSynthesisUtterance(said.text);
       utterance.lang = voice ? voice.lang : lang;
       if (voice) utterance.voice = voice;
       utterance.rate = rate;
       utterance.addEventListener("start", () => {
         if (ticket !== this.#ticket) return;
-        this.#watch(ticket, partMs(part.text, rate), "failed");
+        this.#watch(ticket, partMs(said.text, rate), "failed");
         // The sentence is highlighted when its sound starts, not when it is queued; and each part is
         // brought into view as it starts (a long sentence's later parts were read below the screen).
         this.from = Math.max(0, part.start - prefix.length);
@@ -374,10 +380,11 @@ export class ReadAloud {
         const now = ticket === this.#ticket && event.name !== "sentence" && this.#find(id);
         if (!now) return;
         this.#boundaryVoices.add(voice?.name ?? "");
-        this.#boundary = part.start + event.charIndex;
         const { map } = sentenceText(now.spans);
-        const at = part.start + event.charIndex - prefix.length;
-        const range = wordRange(map, Math.max(at, 0), event.charLength);
+        const [index, length] = said.source(event.charIndex, event.charLength);
+        this.#boundary = part.start + index;
+        const at = part.start + index - prefix.length;
+        const range = wordRange(map, Math.max(at, 0), length);
         // A header being said: no word of the cell yet (an empty range at its start takes the last one's off).
         if (at < 0) range?.collapse(true);
         this.host.onWord(range);
@@ -465,7 +472,13 @@ function fitting(spans, prefixLength, start, limit) {
 // or less in a box that scrolls it (a host page's box around the component).
 function screenHeight(node) {
   const boxes = scrollersOf(node).filter((box) => box.y).map((box) => box.element.clientHeight);
-  return Math.min(innerHeight - stuckAbove(node), ...boxes);
+  return Math.min(innerHeight - stuckAbove(node) - dockedBelow(node), ...boxes);
+}
+
+// The height of the read-aloud buttons' bar when it is fixed to the screen's bottom edge (read-aloud-bar.js
+// writes it on #reader-tools), else 0.
+function dockedBelow(node) {
+  return Number(node.getRootNode().getElementById?.("reader-tools")?.dataset.docked) || 0;
 }
 
 // The bottom of reader's toolbar when it stays on the screen over the article (position: sticky or fixed),
@@ -482,7 +495,7 @@ function stuckAbove(node) {
 // wide table's region sideways, a host page's box around the component — then the page. False when nothing
 // needed to move. (scrollIntoView({block: "center"}) of the whole sentence, as before, put the start of a
 // sentence taller than the screen above its top, and never scrolled a table's region.)
-function scrollToShow(range, stuck = 0) {
+function scrollToShow(range, stuck = 0, docked = 0) {
   let moved = false;
   for (const { element, x, y } of scrollersOf(range.startContainer)) {
     const box = element.getBoundingClientRect();
@@ -497,7 +510,7 @@ function scrollToShow(range, stuck = 0) {
     element.scrollBy({ ...by, behavior: "instant" });
   }
   const rest = range.getBoundingClientRect();
-  const top = shift(rest.top, rest.bottom, stuck, innerHeight);
+  const top = shift(rest.top, rest.bottom, stuck, innerHeight - docked);
   scrollBy({ top, behavior: "instant" });
   return moved || Boolean(top);
 }

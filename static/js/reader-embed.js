@@ -10,7 +10,11 @@
 
   // A sandboxed frame without allow-same-origin (WordPress) cannot keep or send settings: hide the controls
   // rather than offer ones that do nothing. The article still reads in full.
-  if (window.origin === "null") document.documentElement.classList.add("reader-sandboxed");
+  // htmx, loaded there too (base.html), is told to leave the page alone (before it starts, at DOMContentLoaded).
+  if (window.origin === "null") {
+    document.documentElement.classList.add("reader-sandboxed");
+    document.documentElement.setAttribute("data-hx-disable", "");
+  }
 
   const secret = new URLSearchParams(location.hash.replace(/^#\??/, "")).get("secret");
   // Links lead out of the frame (<base target="_top">). A sandboxed frame may not navigate the top window, so
@@ -25,15 +29,31 @@
     });
   }
 
-  // A change that fails (reader answers an error, or the request never arrives) leaves everything as it was,
-  // which htmx would do silently: the status region says so, in the article's language.
-  const failed = () => {
+  // A change that fails (reader answers an error, the request never arrives, or no answer comes in 15 s: htmx
+  // waited for good) leaves everything as it was, which htmx would do silently: the status region says so, in
+  // the article's language (data-failed), and while an answer is 4 s late that it is still awaited
+  // (data-waiting), as <reader-article> does.
+  const say = (name) => {
     const status = document.getElementById("reader-status");
-    const message = status?.dataset.failed;
+    const message = status?.dataset[name];
     if (message) status.textContent = status.textContent === message ? `${message}\u00a0` : message;
   };
+  const failed = () => say("failed");
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
+  document.addEventListener("htmx:sendAbort", failed);
+  let late = 0;
+  let giveUp = 0;
+  document.addEventListener("htmx:beforeSend", (event) => {
+    clearTimeout(late);
+    clearTimeout(giveUp);
+    late = setTimeout(say, 4000, "waiting");
+    giveUp = setTimeout(() => event.detail.xhr.abort(), 15000);
+  });
+  document.addEventListener("htmx:afterRequest", () => {
+    clearTimeout(late);
+    clearTimeout(giveUp);
+  });
 
   // reader sends the frame elsewhere with HX-Redirect (to the embed's 404, when its article was deleted under a
   // change). htmx would go there without the frame's "#?secret=…", and the 404 could then neither send WordPress
@@ -73,29 +93,30 @@
     }
   };
 
+  // Sent at once (on load, on each change), then checked again 100 ms later until it holds (fonts, images), as
+  // WordPress's embeds do: not from requestAnimationFrame, which Chromium does not run in a frame of another
+  // origin outside the viewport (nor ResizeObserver, a part of rendering). An embed above a page opened at an
+  // anchor kept its placeholder height, then grew 2,000 px under the reader once scrolled to. Timers still run
+  // there, slowed.
   let last = -1;
-  let scheduled = false;
+  let timer = 0;
 
   const send = () => {
-    scheduled = false;
     const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
     const slug = decodeURIComponent(location.pathname.split("/").pop() || "");
     if (secret) window.parent.postMessage({ message: "height", value: height, secret }, "*");
     window.parent.postMessage({ type: "reader:height", height, slug }, "*");
+    clearTimeout(timer);
+    timer = setTimeout(send, 100);
   };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(send);
-  };
-
-  new ResizeObserver(schedule).observe(document.body);
-  window.addEventListener("load", schedule);
+  new ResizeObserver(send).observe(document.body);
+  window.addEventListener("load", send);
+  document.fonts?.ready.then(send);
   document.addEventListener("htmx:afterSettle", () => {
     follow();
-    schedule();
+    send();
   });
   // wp-embed.js says {message: "ready", secret} when it starts, in case the frame loaded (and sent its height)
   // before it listened: the height is sent again, to the page that framed us, with that frame's secret only.
@@ -103,8 +124,8 @@
     window.addEventListener("message", (event) => {
       if (event.source !== window.parent || event.data?.message !== "ready" || event.data.secret !== secret) return;
       last = -1;
-      schedule();
+      send();
     });
   }
-  schedule();
+  send();
 })();

@@ -8,18 +8,20 @@
 // swap lives here, keyed by stable ids, and sync() re-applies it to the new region: the controls' state,
 // the sentence highlight, the guide.
 //
-// This module imports nothing. A page runs it from its own <script> at its fingerprinted address (then it
-// attaches itself to the page: the end of this file); the component (reader-article.js) loads it from the
+// This module imports nothing at first. A page runs it from its own <script> at its fingerprinted address (then
+// it attaches itself to the page: the end of this file); the component (reader-article.js) loads it from the
 // fingerprinted address the server writes on #reader-tools. It loads the modules it needs from the addresses
-// written beside that one, so a page never mixes the modules of two releases. Those load on first use,
-// which keeps a first visit small (docs/performance.md): the voice (read-aloud.js) on the first Read aloud,
-// or its keys; the reading guide (reading-guide.js) once it is on — at once when the reader's setting says so.
+// written beside that one (or, read-aloud-bar.js, from the one reader.assets rewrites its import to), so a page
+// never mixes the modules of two releases. Those load on first use, which keeps a first visit small
+// (docs/performance.md): the voice (read-aloud.js) and the bar that keeps its buttons on screen
+// (read-aloud-bar.js) on the first Read aloud, or its keys; the reading guide (reading-guide.js) once it is
+// on — at once when the reader's setting says so.
 // Until then the voices are looked up here (to show or mark unavailable the controls, as before) and
 // stand-ins that do nothing take the two modules' places.
 
 const SPEAKING = "reader-speaking";
 const WORD_HIGHLIGHT = "reader-word";
-// With no voice at all after this long, say so (voices can take 10–20 s to appear on Linux); if they appear
+// With no voice listed at all after this long, say so (voices can take 10–20 s to appear on Linux); if they appear
 // later, the controls come back.
 const VOICE_WAIT_MS = 20000;
 // How long after the focus moves into the article a scroll is the browser bringing the focused element into
@@ -93,8 +95,9 @@ export class ReadingTools {
     return import(new URL(tools.dataset[`module${name}`], this.#base).href);
   }
 
-  // The voice, loaded on the first Read aloud (or its keys).
+  // The voice, loaded on the first Read aloud (or its keys), with what keeps its buttons on screen.
   #loadSpeech() {
+    if (!this.#speechLoading) import("./read-aloud-bar.js").then(({ dock }) => dock(this.root), () => {});
     this.#speechLoading ??= this.#import("Speech").then(({ ReadAloud, sentencesIn }) => {
       const speech = new ReadAloud({
         sentences: () => sentencesIn(this.#el("reader-article")),
@@ -187,6 +190,9 @@ export class ReadingTools {
     });
     if (document.fonts) this.#on(document.fonts, "loadingdone", () => this.#layoutChanged());
     if ("speechSynthesis" in window) {
+      // Voices already listed (Chromium then fires no voiceschanged): the answer is known now. The wait is only
+      // for a list still empty; a voice that comes later still makes Read aloud usable.
+      this.#voicesHeard = speechSynthesis.getVoices().length > 0;
       this.#on(window.speechSynthesis, "voiceschanged", () => {
         this.#voicesHeard = true;
         this.#updateVoices();
@@ -458,8 +464,9 @@ export class ReadingTools {
     const playing = state === "playing" || this.#pending !== null;
     const tools = this.#el("reader-tools");
     if (tools) tools.dataset.state = playing ? "playing" : state;
+    // Its words are in the button: the label showing, then Read aloud, Pause and Resume unseen (_read_aloud.html).
     const label = this.#el("reader-speak-label");
-    if (label) label.textContent = this.#text(playing ? "Pause" : state === "paused" ? "Resume" : "Play");
+    if (label) label.textContent = label.parentNode.children[playing ? 2 : state === "paused" ? 3 : 1].textContent;
   }
 
   // ---------- highlight, following ----------

@@ -79,6 +79,17 @@ SCROLL_SETTLED = """() => new Promise((resolve) => {
 })"""
 
 
+def scrolled(page: Page, action: Callable[[], None]) -> float:
+    """Do `action` (a key or a wheel that scrolls the page), then wait until the scroll has begun and has come to
+    rest: the position then. A key's or a wheel's scroll is smooth and may begin some frames later, on a loaded
+    machine later than SCROLL_SETTLED's ten still frames, which would then measure the page before it."""
+    before = page.evaluate("scrollY")
+    action()
+    page.wait_for_function("(y) => scrollY !== y", arg=before)
+    position: float = page.evaluate(SCROLL_SETTLED)
+    return position
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -104,8 +104,8 @@ window.addEventListener("message", (event) => {{
     # docs/embedding.md's "With htmx on the page", as written there (its script an external file: a host
     # page's CSP may forbid inline script, as reader's does).
     with_htmx = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>An htmx host</title>
-<script src="{reader}/static/vendor/htmx-2.0.11.min.js"></script>
-<script src="reader-htmx.js"></script></head>
+<script src="{reader}/static/vendor/htmx-2.0.11.min.js" defer></script>
+<script src="reader-htmx.js" defer></script></head>
 <body><main><h1>Host news site</h1>
 <div data-hx-get="{fragment}" data-hx-trigger="load" data-hx-swap="outerHTML">
   <a href="{reader}/articles/{SEED_SLUG}">Read the article</a>
@@ -148,7 +148,27 @@ document.addEventListener("securitypolicyviolation", (event) => {
     own_font = component.replace("hostile.css", "own-font.css").replace(
         '<p id="host-text">', '<p id="host-text" class="brand">'
     )
+    # docs/embedding.md's snippet as written, on a page that notes when its DOMContentLoaded came.
+    documented = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The documented snippet</title>
+<script src="ready.js"></script></head><body><main><h1>Host news site</h1>
+{documented_snippet(reader)}</main></body></html>"""
+    # A host page that puts an article in a section of its own, its title an h3 (heading-level).
+    section = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Daily Host News</title>
+<script type="module" src="{reader}/static/reader-article.js"></script></head>
+<body><main><h1>Daily Host News</h1><section aria-labelledby="picks"><h2 id="picks">Today's picks</h2>
+<reader-article heading-level="3" lang="en" src="{reader}/articles/{EN_SLUG}/fragment">
+<a href="{reader}/articles/{EN_SLUG}">Read the article</a></reader-article></section></main></body></html>"""
+    # A dark page with a floated sidebar before the component (test_the_component_sits_beside_a_float).
+    floated = component.replace('<link rel="stylesheet" href="hostile.css">', "").replace(
+        "<main><h1>Host news site</h1>",
+        '<main><h1>Host news site</h1><aside id="sidebar" style="float: left; width: 300px"><h2>Sidebar</h2>'
+        "<p>The host's own links.</p></aside>",
+    )
     return {
+        "floated.html": floated,
+        "section.html": section,
+        "documented.html": documented,
+        "ready.js": "document.addEventListener('DOMContentLoaded', () => { window.ready = true; });\n",
         "own-font.html": own_font,
         "own-font.css": OWN_FONT_CSS,
         "layout.html": layout,
@@ -202,6 +222,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
         + "".join(f"  {name}: {HOST_VALUE};\n" for name in READ_PROPERTIES)
         + "}\n",
         "iframe.html": frame.replace("SANDBOX", ""),
+        # The frame far below the first screen (test_an_iframe_out_of_sight_reports_its_height).
+        "iframe-below.html": frame.replace("SANDBOX", "").replace(
+            "<h1>Embedded by iframe</h1>", '<h1>Embedded by iframe</h1><div style="height: 5000px"></div>'
+        ),
         # Served cross-origin isolated (COEP require-corp: tests/browser/static_host.py).
         "iframe.isolated.html": frame.replace("SANDBOX", ""),
         "component.isolated.html": component.replace('<link rel="stylesheet" href="hostile.css">', ""),
@@ -211,6 +235,13 @@ document.addEventListener("securitypolicyviolation", (event) => {
         .replace(SEED_SLUG, TABLE_SLUG)
         .replace("</main>", f'<iframe id="frame" title="Embed" src="{reader}/embed/{TABLE_SLUG}"></iframe></main>'),
     }
+
+
+def documented_snippet(reader: str) -> str:
+    """docs/embedding.md's component snippet, as written there, for reader at `reader`."""
+    docs = (Path(__file__).parents[2] / "docs" / "embedding.md").read_text()
+    section = docs.split("## 1. The web component", 1)[1]
+    return section.split("```html\n", 1)[1].split("```", 1)[0].replace("https://reader.example", reader)
 
 
 def documented_csp(reader: str) -> str:
@@ -467,6 +498,118 @@ def test_a_lazy_component_loads_its_article_as_it_nears_the_viewport(
     assert page.evaluate("window.readerEvents") == ["reader:load", "reader:change", "reader:load"]
 
 
+def test_the_article_takes_the_focus_its_fallback_link_had(host_context: BrowserContext, sites: Sites) -> None:
+    # A keyboard reader on the fallback link when the article arrives (with loading="lazy", tabbing onto the
+    # link is what brings it into view and starts the fetch): the focus went to <body>, and the next Tab
+    # skipped the whole article. It goes to the reading tools' region, named with the title, without a scroll.
+    page = host_context.new_page()
+    held: list[Route] = []
+    page.route("**/fragment*", lambda route: held.append(route))
+    page.goto(sites.host + "/plain.html")
+    wait_until(page, lambda: len(held) == 1)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Read the article")).to_be_focused()
+    scrolled = page.evaluate("scrollY")
+    held[0].continue_()
+    component = page.locator("reader-article")
+    expect(component.locator("#reader-title")).to_have_text(SEED_TITLE)
+    toolbar = component.locator("#reader-toolbar")
+    expect(toolbar).to_be_focused()
+    assert toolbar.evaluate("e => e.matches(':focus-visible')")
+    assert page.evaluate("scrollY") == scrolled
+    name = gettext("vi", "Reading tools: %(title)s") % {"title": SEED_TITLE}
+    assert page.evaluate("document.activeElement.shadowRoot.activeElement.getAttribute('aria-label')") == name
+    page.keyboard.press("Tab")
+    expect(component.locator("#reader-bigger")).to_be_focused()
+    # The region is focusable only while it has the focus.
+    assert toolbar.get_attribute("tabindex") is None
+
+
+def test_a_reader_that_never_answers_is_given_up_on(host_context: BrowserContext, sites: Sites) -> None:
+    # The fragment's request held for good (a hung server): the component waited forever. It now gives up after
+    # 20 s (the page's clock, run forward), keeps its link, sends reader:error and says why in the console, once.
+    page = host_context.new_page()
+    page.clock.install()
+    held: list[Route] = []
+    page.route("**/fragment*", lambda route: held.append(route))
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+    page.goto(sites.host + "/plain.html")
+    wait_until(page, lambda: len(held) == 1)
+    page.clock.run_for(19_000)
+    assert page.evaluate("window.readerEvents") == []
+    page.clock.run_for(2_000)
+    page.wait_for_function("() => window.readerEvents.includes('reader:error')", timeout=5000)
+    expect(page.get_by_role("link", name="Read the article")).to_be_visible()
+    wait_until(page, lambda: len(warnings) == 1)
+    assert "within 20 s" in warnings[0] and "link stays" in warnings[0], warnings
+
+
+def test_the_documented_snippet_never_holds_up_the_page(host_context: BrowserContext, sites: Sites) -> None:
+    # A deferred module script (no async) held the page's DOMContentLoaded for as long as reader did not answer.
+    page = host_context.new_page()
+    held: list[Route] = []
+    page.route("**/reader-article.js*", lambda route: held.append(route))
+    page.goto(sites.host + "/documented.html", wait_until="commit")
+    wait_until(page, lambda: len(held) == 1)
+    page.wait_for_function("() => window.ready === true", timeout=5000)
+    expect(page.get_by_role("link", name="Đọc bài viết")).to_be_visible()
+    held[0].continue_()
+    expect(page.locator("reader-article #reader-title")).to_be_attached()
+
+
+def test_heading_level_puts_the_article_in_the_pages_outline(host_context: BrowserContext, sites: Sites) -> None:
+    # Each embedded title was an h1, beside the page's own, and the article's sections ranked with the page's.
+    # heading-level="3" under the page's h2: the title an h3, its sections h4, theirs h5; each looks as it did.
+    page = host_context.new_page()
+    page.goto(sites.host + "/section.html")
+    component = page.locator("reader-article")
+    title = "Making long articles comfortable to read on any screen"
+    expect(component.get_by_role("heading", level=3, name=title)).to_be_visible()
+    snapshot = page.locator("main").aria_snapshot()
+    for line in (
+        'heading "Daily Host News" [level=1]',
+        'heading "Today\'s picks" [level=2]',
+        f'heading "{title}" [level=3]',
+        'heading "What readers can change" [level=4]',
+        'heading "Line length" [level=5]',
+    ):
+        assert line in snapshot, snapshot
+    assert "[level=1]" not in snapshot.split("Today's picks", 1)[1]
+    section = component.get_by_role("heading", level=4, name="What readers can change")
+    # A change brings a new region: its headings are moved too.
+    component.locator("#reader-bigger").click()
+    expect(component.locator("#reader-status")).to_have_text("Text size 112.5\u00a0%")
+    expect(component.get_by_role("heading", level=3, name=title)).to_be_visible()
+    expect(component.get_by_role("heading", level=1)).to_have_count(0)
+    violations = run_axe(page)
+    assert violations == [], describe_violations(violations)
+    # Without the attribute (reloaded), the same heading is an h2 of the same size (at this size).
+    before = section.evaluate("e => getComputedStyle(e).fontSize")
+    component.evaluate("e => e.removeAttribute('heading-level')")
+    expect(component.get_by_role("heading", level=1, name=title)).to_be_visible()
+    own = component.get_by_role("heading", level=2, name="What readers can change").evaluate(
+        "e => getComputedStyle(e).fontSize"
+    )
+    assert own == before
+
+
+def test_the_component_sits_beside_a_float(host_context: BrowserContext, sites: Sites) -> None:
+    # A plain block ran its (white) background under the page's floated sidebar, whose own text was then drawn
+    # on it; beside the float, as an iframe is, nothing of the article is under the sidebar.
+    page = host_context.new_page()
+    page.goto(sites.host + "/floated.html")
+    component = page.locator("reader-article")
+    expect(component.locator("#reader-title")).to_have_text(SEED_TITLE)
+    sidebar = page.locator("#sidebar").bounding_box()
+    box = component.bounding_box()
+    assert sidebar and box
+    assert box["x"] >= sidebar["x"] + sidebar["width"], (box, sidebar)
+    # Still the page's to override.
+    page.add_style_tag(content="reader-article { display: inline-block }")
+    assert component.evaluate("e => getComputedStyle(e).display") == "inline-block"
+
+
 def test_the_choice_is_kept_in_a_partitioned_cookie(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.goto(sites.host + "/plain.html")
@@ -711,8 +854,22 @@ def test_the_iframe_reports_its_height_and_keeps_the_readers_choice(host_context
     assert violations == [], describe_violations(violations)
 
 
+def test_an_iframe_out_of_sight_reports_its_height(host_context: BrowserContext, sites: Sites) -> None:
+    # Chromium runs neither requestAnimationFrame nor ResizeObserver in another origin's frame outside the
+    # viewport: the height, sent from them only, came when the frame was scrolled to, and the page jumped then.
+    page = host_context.new_page()
+    page.goto(sites.host + "/iframe-below.html")
+    page.wait_for_function("() => window.heights.some(h => h[0] === 'reader' && h[1] > 1000)", timeout=5000)
+    assert page.eval_on_selector("#frame", "e => e.getBoundingClientRect().top > innerHeight")
+    assert page.eval_on_selector("#frame", "e => e.height") == "1000"
+
+
 def test_a_wordpress_sandboxed_iframe_still_reads_well(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    posted: list[str] = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
     page.goto(sites.host + "/wordpress.html")
     frame = page.frame_locator("#frame")
     expect(frame.locator("#reader-title")).to_have_text(SEED_TITLE)
@@ -727,6 +884,15 @@ def test_a_wordpress_sandboxed_iframe_still_reads_well(host_context: BrowserCont
     expect(frame.locator("#reader-apply")).to_be_hidden()
     expect(frame.locator("#reader-share-link")).to_be_hidden()
     expect(frame.locator("#reader-guide")).to_be_visible()
+    # htmx loads (its integrity checked over CORS: the browser refused it with a console error in every such
+    # frame), and sends nothing: a setting that applies on the page is made there only.
+    inner = next(f for f in page.frames if f.url.startswith(sites.reader))
+    inner.wait_for_load_state("load")
+    assert inner.evaluate("typeof htmx") == "object"
+    frame.locator("#reader-guide").select_option("3")
+    expect(frame.locator(".reader-guide-band")).to_be_attached()
+    page.wait_for_timeout(200)
+    assert posted == [] and errors == []
 
 
 @pytest.mark.parametrize("how", ["iframe", "component"])
@@ -893,11 +1059,19 @@ def test_a_press_made_by_script_while_a_change_is_on_its_way_is_not_lost_without
     falls back to the focused control (#submit), and when that is none of the form's, it cannot be made again
     on the new region. It is dropped; the reader is told, then the answer of the change on its way is said."""
     page, bigger = component_with_slow_answers(host_context, sites)
+    # The change is held until the second press is made: a fixed order, whatever the machine's load.
+    held: list[Route] = []
+    page.route(
+        f"{sites.reader}/preferences",
+        lambda route: held.append(route) if route.request.method == "POST" and not held else route.fallback(),
+    )
     bigger.focus()
     page.keyboard.press("Enter")
     page.evaluate(
         "() => document.querySelector('reader-article').shadowRoot.querySelector('.reader-panel-form').requestSubmit()"
     )
+    wait_until(page, lambda: bool(held))
+    held[0].fallback()
     expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "112.5", timeout=15_000)
     said = [text.rstrip("\u00a0") for text in page.evaluate("window.__said") if text.strip()]
     assert said == [UNSENT_VI, "Cỡ chữ 112,5\u00a0%"], said
@@ -937,6 +1111,21 @@ def test_components_on_a_page_follow_a_change_with_cookies(host_context: Browser
     assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:112.5"]
 
 
+def test_a_component_that_follows_a_change_keeps_the_focus_inside_it(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    # The focus on a control of a component that reloads to follow another's change (a press made by script
+    # there, as a page's own "larger text" button would): it stays on the same control, not on <body>.
+    page = host_context.new_page()
+    page.goto(sites.host + "/two.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    second.locator("#reader-smaller").focus()
+    first.locator("#reader-bigger").evaluate("e => e.form.requestSubmit(e)")
+    expect(second.locator("#reader-size-now")).to_have_text("Text size 112.5\u00a0%")
+    expect(second.locator("#reader-smaller")).to_be_focused()
+
+
 FAILED_VI = "Không thay đổi được cài đặt. Vui lòng thử lại."
 
 
@@ -973,6 +1162,38 @@ STALE_VI = (
     "Cài đặt của bạn vẫn được giữ, nhưng chưa cập nhật được bài viết này theo cài đặt đó. "
     "Vui lòng tải lại trang để xem."
 )
+
+
+def test_a_change_with_no_answer_says_so_and_is_given_up_on(host_context: BrowserContext, sites: Sites) -> None:
+    # A press while reader is stalled said nothing for as long as it lasted, then every press made meanwhile
+    # landed at once. Now: "still waiting" after 4 s, "could not be changed" after 15 s (the page's clock, run
+    # forward), the presses made meanwhile dropped with it; the size as it was.
+    page = host_context.new_page()
+    page.clock.install()
+    page.goto(sites.host + "/plain.html")
+    component = page.locator("reader-article")
+    bigger, status = component.locator("#reader-bigger"), component.locator("#reader-status")
+    expect(bigger).to_be_visible()
+    held: list[Route] = []
+    page.route("**/preferences", lambda route: held.append(route))
+    bigger.click()
+    wait_until(page, lambda: len(held) == 1)
+    bigger.click()
+    bigger.click()
+    page.clock.run_for(3_000)
+    expect(status).to_have_text("")
+    page.clock.run_for(1_500)
+    expect(status).to_have_text(gettext("vi", "Still waiting for the server: your setting is not saved yet."))
+    page.clock.run_for(11_000)
+    expect(status).to_have_text(gettext("vi", "Your setting could not be changed. Please try again."))
+    assert "reader:error" in page.evaluate("window.readerEvents")
+    page.unroute("**/preferences")
+    page.clock.run_for(2_000)
+    assert len(held) == 1
+    expect(component.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+    # A press after it goes as any other.
+    bigger.click()
+    expect(component.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
 
 
 @pytest.mark.parametrize("failure", ["network", "503"])
@@ -1280,6 +1501,28 @@ def test_a_failed_change_in_the_iframe_is_announced(host_context: BrowserContext
     frame = page.frame_locator("#frame")
     frame.locator("#reader-bigger").click()
     expect(frame.locator("#reader-status")).to_have_text(FAILED_VI)
+    expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
+
+
+def test_a_change_in_the_iframe_with_no_answer_says_so(host_context: BrowserContext, sites: Sites) -> None:
+    # As in the component: htmx waited for good, saying nothing. "Still waiting" after 4 s, then after 15 s
+    # "could not be changed" (the clock run forward), the size as it was.
+    page = host_context.new_page()
+    page.clock.install()
+    page.goto(sites.host + "/iframe.html")
+    frame = page.frame_locator("#frame")
+    status = frame.locator("#reader-status")
+    expect(frame.locator("#reader-bigger")).to_be_visible()
+    held: list[Route] = []
+    page.route(f"{sites.reader}/preferences", lambda route: held.append(route))
+    frame.locator("#reader-bigger").click()
+    wait_until(page, lambda: len(held) == 1)
+    page.clock.run_for(3_000)
+    expect(status).to_have_text("")
+    page.clock.run_for(1_500)
+    expect(status).to_have_text(gettext("vi", "Still waiting for the server: your setting is not saved yet."))
+    page.clock.run_for(11_000)
+    expect(status).to_have_text(FAILED_VI)
     expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
 
 

@@ -223,9 +223,14 @@ document.getElementById("start").addEventListener("click", () => {
 """
     )
     page = host_context.new_page()
+    # The frame's heights as the page gets them before it listens (a listener of the test's, not WordPress's).
+    page.add_init_script(
+        "if (window === top) { window.early = 0;"
+        " addEventListener('message', (e) => { if (e.data?.message === 'height') window.early++; }); }"
+    )
     page.goto(sites.host + "/wp-late.html")
     expect(page.frame_locator("#frame").locator("#reader-title")).to_have_text(SEED_TITLE)
-    page.wait_for_timeout(500)  # the frame has sent its height to nobody
+    page.wait_for_function("() => window.early > 0")  # the frame has sent its height to nobody
     page.locator("#start").click()
     page.wait_for_function("() => window.got.some((data) => data.message === 'height')")
     heights = page.evaluate("window.got.filter((data) => data.message === 'height')")

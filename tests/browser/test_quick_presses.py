@@ -3,11 +3,15 @@ times quickly is three steps, a burst of arrow keys on a select ends on the last
 while another's is on its way is kept too; the page, the cookie, the size readout and the one announcement all
 say the final state, and the focus stays on the control pressed.
 
-The server is slowed (Chromium's network emulation: every answer comes 400 ms late) so that the presses are
-certainly made while a change is on its way, as they are on a phone's network."""
+The server is slowed (Chromium's network emulation: every answer comes 400 ms late), as on a phone's network,
+and the first change is held until the presses are made (hold_the_first_change), so that they are certainly
+made while it is on its way: on a loaded machine a few presses through the test's connection to the browser
+took longer than 400 ms, and a press made after the first answer is a change of its own, rightly said on its
+own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import pytest
@@ -48,6 +52,27 @@ def open_slow(page: Page, context: BrowserContext, live_server: str, path: str, 
     page.wait_for_load_state("networkidle")
     slow_down(page)
     page.evaluate(LISTEN)
+
+
+def hold_the_first_change(page: Page) -> Callable[[], None]:
+    """Hold the first change posted from now on; the function returned lets it go on (to the page's other
+    routes, then the network, with its lateness) once the presses to be made meanwhile are made, whatever
+    the machine's load."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)
+        else:
+            route.fallback()
+
+    page.route("**/preferences", hold)
+
+    def release() -> None:
+        wait_until(page, lambda: bool(held))
+        held[0].fallback()
+
+    return release
 
 
 def settle(page: Page) -> None:
@@ -96,6 +121,7 @@ def test_every_quick_press_of_a_plus_counts(
     """On an article page, and on the page another site frames (/embed, which carries its settings in its
     forms: `prefs` instead of `drawn`)."""
     open_slow(page, context, live_server, path, cookie)
+    release = hold_the_first_change(page)
     button = page.locator("#reader-bigger")
     if how == "keyboard":
         button.focus()
@@ -106,6 +132,7 @@ def test_every_quick_press_of_a_plus_counts(
         assert box is not None
         for _ in range(presses):
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    release()
     settle(page)
     expect(page.locator("#reader")).to_have_attribute("data-size", size)
     assert fmt_size(stored(context).size) == size
@@ -120,10 +147,12 @@ def test_a_burst_of_arrow_keys_on_a_select_ends_on_the_last_value(
 ) -> None:
     """Six ArrowDown presses on the Readability panel's text size select, no gap: 100 % → 250 %."""
     open_slow(page, context, live_server, SEED + "?panel=open", None)
+    release = hold_the_first_change(page)
     select = page.locator("#reader-size")
     select.focus()
     for _ in range(6):
         page.keyboard.press("ArrowDown")
+    release()
     settle(page)
     expect(select).to_have_value("250")
     expect(page.locator("#reader")).to_have_attribute("data-size", "250")
@@ -140,10 +169,12 @@ def test_a_change_in_another_form_while_one_is_on_its_way_is_kept_too(
     """A+, then at once the reader's own colours: both are kept (the colours as picked, not as the page that
     came back with the larger size showed them), in one state that the page and the cookie agree on."""
     open_slow(page, context, live_server, SEED + "?panel=open", None)
+    release = hold_the_first_change(page)
     page.locator("#reader-bigger").click()
     page.locator("#reader-text-color").fill("#000000")
     page.locator("#reader-background-color").fill("#ffff00")
     page.locator("#reader-colors-apply").click()
+    release()
     settle(page)
     prefs = stored(context)
     assert (prefs.size, prefs.text_color, prefs.background_color) == (112.5, "#000000", "#ffff00")
@@ -176,12 +207,14 @@ def test_an_on_off_toggle_pressed_quickly_turns_over_once_per_press(
     applied twice, even when the presses wait behind A+ (which counts too). The toggle's final state is said
     once; A+'s answer too, which no press of A+ made stale (and alone when the toggle ends where it was)."""
     open_slow(page, context, live_server, SEED + "?panel=open", None)
+    release = hold_the_first_change(page)
     if a_plus_first:
         page.locator("#reader-bigger").click()
     toggle = page.locator("#reader-underline-links")
     toggle.focus()
     for _ in range(presses):
         page.keyboard.press("Enter")
+    release()
     settle(page)
     assert stored(context).underline_links is underlined
     expect(toggle).to_have_attribute("aria-pressed", "true" if underlined else "false")
@@ -199,11 +232,13 @@ def test_a_change_whose_message_was_held_is_said_when_another_controls_press_goe
     the two presses after it cancel out, and A+ goes next. The toggle's change was saved, so it is said: it was
     lost when any press went after it."""
     open_slow(page, context, live_server, SEED + "?panel=open", None)
+    release = hold_the_first_change(page)
     toggle = page.locator("#reader-underline-links")
     toggle.focus()
     for _ in range(3):
         page.keyboard.press("Enter")
     page.locator("#reader-bigger").click()
+    release()
     settle(page)
     prefs = stored(context)
     assert (prefs.underline_links, prefs.size) == (False, 112.5)
@@ -229,10 +264,12 @@ def test_a_change_saved_before_a_press_that_fails_is_said_with_the_failure(
     problems.expect_status(429)
     open_slow(page, context, live_server, SEED, None)
     page.route("**/preferences", refuse_the_second)
+    release = hold_the_first_change(page)  # (then to refuse_the_second, which lets it go on)
     button = page.locator("#reader-bigger")
     button.focus()
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
+    release()
     settle(page)
     assert len(posts) == 2 and stored(context).size == 112.5
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")

@@ -153,6 +153,19 @@ def wait_until_silent(page: Page | Frame, timeout: float = 30_000) -> None:
     )
 
 
+def as_said(page: Page | Frame, texts: list[str], lang: str = "vi") -> list[str]:
+    """`texts` as the voice is given them (speech-text.js: abbreviations, units, times and dates in words)."""
+    said: list[str] = page.evaluate(
+        """async ([texts, lang]) => {
+             const base = new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI);
+             const { forSpeech } = await import(new URL('speech-text.js', base).href);
+             return texts.map((text) => forSpeech(text, lang).part(0, text.length).text);
+           }""",
+        [texts, lang],
+    )
+    return said
+
+
 def status(page: Page) -> str:
     return str(page.text_content("#reader-status"))
 
@@ -178,8 +191,11 @@ def test_the_seed_article_is_read_in_order_with_a_vietnamese_voice_and_a_speed_t
         starts = wait_for_starts(page, 4)
         page.click("#reader-speak-stop")
         wait_until_silent(page)
-    # Title, lead, first body sentence: in document order, each highlighted while it plays, Vietnamese voice.
-    assert [start["text"] for start in starts[:4]] == [s["text"] for s in [sentences[0], *sentences[:3]]]
+    # Title (again at the new speed), lead, first body sentence: in document order, each highlighted while it
+    # plays, Vietnamese voice; the date and "UBND" said in words (speech-text.js).
+    texts = [s["text"] for s in [sentences[0], *sentences[:3]]]
+    assert [start["text"] for start in starts[:4]] == as_said(page, texts)
+    assert "ngày 26 tháng 4 năm 2016" in starts[2]["text"] and "ủy ban nhân dân tỉnh" in starts[3]["text"]
     assert [start["highlighted"] for start in starts[:4]] == [["t0"], ["t0"], ["l0"], ["b0"]]
     assert {start["voice"] for start in starts} == {"Vietnamese (Northern) espeak-ng"}
     assert all(start["voiceLang"].lower().startswith("vi") for start in starts)
@@ -352,10 +368,11 @@ def test_a_voice_chosen_is_kept_an_outside_cancel_is_said_and_leaving_the_page_p
     page.click("#reader-speak")
     first = wait_for_starts(page, 1)[0]
     assert first["voice"] == southern
-    # Something else on the page (another script, an extension) cancels the voice: reading pauses, says so,
-    # and Resume reads the sentence again.
+    # Something else (another tab reading aloud, a script, an extension) cancels the voice: reading pauses,
+    # says so, and Resume reads the sentence again.
     page.evaluate("() => speechSynthesis.cancel()")
-    expect(page.locator("#reader-status")).to_have_text("Đã tạm dừng đọc: giọng đọc bị một chương trình khác ngắt")
+    interrupted = "Đã tạm dừng đọc: một thẻ hoặc chương trình khác đã ngắt giọng đọc"
+    expect(page.locator("#reader-status")).to_have_text(interrupted)
     expect(page.locator("#reader-speak-label")).to_have_text("Đọc tiếp")
     page.click("#reader-speak")
     assert wait_for_starts(page, 2)[1]["text"] == first["text"]
@@ -371,12 +388,39 @@ def test_a_voice_chosen_is_kept_an_outside_cancel_is_said_and_leaving_the_page_p
 # At the start of each part spoken, after reader's own listeners (which highlight and scroll): where the part's
 # first character is on the screen, the bottom of its last line (`end`), and the box of the region that scrolls
 # it sideways (a wide table's); and a frame later, once the reading guide has drawn, the top and bottom of the
-# guide's band. The part is found in the
-# highlighted sentence's text as read-aloud.js speaks it (white space made one space); a part that ends with the
-# whole text is a table cell's, its headers said first: it starts at the text's start.
+# guide's band. The part is found in the highlighted sentence's text as read-aloud.js speaks it (white space made
+# one space), by what is said for it (speech-text.js: "UBND" is said "ủy ban nhân dân"); a part that ends with
+# the whole text is a table cell's, its headers said first: it starts at the text's start.
 PLACES = r"""
 window.__places = [];
 (() => {
+  let forSpeech = null;
+  addEventListener('DOMContentLoaded', () => {
+    const tools = document.getElementById('reader-tools');
+    const base = tools && new URL(tools.dataset.moduleSpeech, document.baseURI);
+    if (base) import(new URL('speech-text.js', base).href).then((module) => { forSpeech = module.forSpeech; });
+  });
+  // Where in `text` (in `lang`) the part said as `said` begins: at its start or after a space.
+  const partAt = (text, said, lang) => {
+    const whole = forSpeech(text, lang);
+    for (let at = 0; at < text.length; at = text.indexOf(' ', at) + 1 || text.length) {
+      if (whole.part(at, text.length - at).text.startsWith(said)) return at;
+    }
+    return -1;
+  };
+  // How many characters of `text` from `at` are said as `said`.
+  const partLength = (text, at, said, lang) => {
+    const whole = forSpeech(text, lang);
+    for (let end = at + 1; end <= text.length; end++) if (whole.part(at, end - at).text === said) return end - at;
+    return said.length;
+  };
+  // The part said as `said` in the sentence `spans`: [its start and length in the sentence's text], or null.
+  window.__partIn = (spans, said) => {
+    const {text} = spoken(spans);
+    const lang = spans[0] && spans[0].closest('[lang]').lang;
+    const at = text && said.endsWith(text) ? 0 : partAt(text, said, lang);
+    return at === -1 ? null : [at, at === 0 && said.endsWith(text) ? text.length : partLength(text, at, said, lang)];
+  };
   const spoken = (spans) => {
     let text = '';
     const map = [];
@@ -397,8 +441,10 @@ window.__places = [];
     utterance.addEventListener('start', () => {
       const spans = [...document.querySelectorAll('.reader-speaking')];
       const {text, map} = spoken(spans);
-      const at = text && utterance.text.endsWith(text) ? 0 : text.indexOf(utterance.text);
-      const place = {id: spans[0] && spans[0].dataset.sentence, part: at, height: innerHeight};
+      const lang = spans[0] && spans[0].closest('[lang]').lang;
+      const at = text && utterance.text.endsWith(text) ? 0 : partAt(text, utterance.text, lang);
+      const bar = Number(document.getElementById('reader-tools').dataset.docked) || 0;  // read-aloud-bar.js
+      const place = {id: spans[0] && spans[0].dataset.sentence, part: at, height: innerHeight - bar};
       window.__places.push(place);
       if (at === -1) return;
       const range = document.createRange();
@@ -406,7 +452,7 @@ window.__places = [];
       range.setEnd(map[at][0], map[at][1] + 1);
       const {top, bottom, left, right} = range.getBoundingClientRect();
       Object.assign(place, {top, bottom, left, right});
-      const last = map[Math.min(map.length, at + utterance.text.length) - 1];
+      const last = map[Math.min(map.length, at + window.__partIn(spans, utterance.text)[1]) - 1];
       range.setEnd(last[0], last[1] + 1);
       place.end = Math.max(...[...range.getClientRects()].filter((r) => r.height > 0).map((r) => r.bottom));
       const region = map[at][0].parentElement.closest('.reader-table');
@@ -510,11 +556,15 @@ def test_a_cell_being_read_is_brought_into_its_tables_scrolling_region(
     assert problems.unexpected() == []
 
 
-# The parts a sentence is spoken in, as read-aloud.js cuts them (its own utteranceParts, at 1×).
+# The parts a sentence is spoken in, as read-aloud.js cuts them (its own utteranceParts, at 1×) and says them
+# (speech-text.js).
 PARTS = """async (id) => {
-  const {sentenceText, utteranceParts} = await import(
-    new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI).href);
-  return utteranceParts(sentenceText([...document.querySelectorAll(`[data-sentence="${id}"]`)]).text, 200);
+  const base = new URL(document.getElementById('reader-tools').dataset.moduleSpeech, document.baseURI);
+  const {sentenceText, utteranceParts} = await import(base.href);
+  const {forSpeech} = await import(new URL('speech-text.js', base).href);
+  const text = sentenceText([...document.querySelectorAll(`[data-sentence="${id}"]`)]).text;
+  const spoken = forSpeech(text, 'vi');
+  return utteranceParts(text, 200).map((part) => ({...part, text: spoken.part(part.start, part.text.length).text}));
 }"""
 
 
@@ -582,6 +632,7 @@ def embedding_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         _host_pages(host_dir, reader.url)
         _add_article(reader, YORUBA_SLUG, "yo", "Ẹ kú àárọ̀.", "<p>Báwo ni? Mo wà dáadáa.</p>")
         _add_article(reader, TABLE_VI_SLUG, "vi", "Dân số Bắc Kạn và Cao Bằng", TABLE_VI_BODY)
+        _add_article(reader, METRO_VI_SLUG, "vi", "TP.HCM khai trương tuyến metro số 1", METRO_VI_BODY)
         yield reader.url, host
     finally:
         reader.stop()
@@ -617,6 +668,16 @@ TABLE_VI_BODY = (
     "<tr><th scope='row'>Cao Bằng</th><td>530.300</td><td>547.900</td></tr></tbody></table>"
     "<table><tr><td>Điện thoại</td><td>0209 3870 000</td></tr></table>"
     "<p>Hết.</p>"
+)
+
+# Abbreviations, a unit, a time, a date and a temperature as Vietnamese news writes them, and a table cell
+# with a time (said after its header).
+METRO_VI_SLUG = "metro-so-1"
+METRO_VI_BODY = (
+    "<p>Ngày 12/3/2024, UBND TP.HCM cho biết tàu chạy 110 km/h.</p>"
+    "<p>Ga Bến Thành mở cửa lúc 5h30, nhiệt độ trong toa là 25°C.</p>"
+    "<table><thead><tr><th>Ga</th><th>Mở cửa</th></tr></thead><tbody><tr><td>Ba Son</td><td>5h30</td></tr>"
+    "</tbody></table>"
 )
 
 
@@ -774,8 +835,9 @@ def test_voices_but_none_for_the_articles_language(speech_page: Page, embedding_
     reader, _ = embedding_sites
     page = speech_page
     page.goto(f"{reader}/articles/{YORUBA_SLUG}")
-    # The device has voices (13,362 here), and none for Yoruba: said, never read in another language's voice.
-    expect(page.locator("#reader-voice-message")).to_have_text("Không có giọng đọc tiếng Yoruba", timeout=30000)
+    # The device has voices (13,362 here), and none for Yoruba: said, never read in another language's voice; at
+    # once, as the browser had listed its voices already (it waited 20 s for a voiceschanged that never came).
+    expect(page.locator("#reader-voice-message")).to_have_text("Không có giọng đọc tiếng Yoruba", timeout=3000)
     expect(page.locator("#reader-speak")).to_have_attribute("aria-disabled", "true")
     expect(page.locator("#reader-speak")).not_to_have_attribute("aria-keyshortcuts", "K")  # K does nothing now
     page.focus("#reader-speak")  # aria-disabled: focusable, and pressing it says why
@@ -856,6 +918,52 @@ def test_the_tools_with_voices_in_the_accessibility_checks(speech_browser: Brows
             context.close()
 
 
+def test_abbreviations_times_dates_and_units_are_said_in_words_and_words_highlighted_on_the_page(
+    speech_page: Page, embedding_sites: tuple[str, str]
+) -> None:
+    """The voice (espeak-ng here: "tê pê chấm hát xê em" for TP.HCM, "năm hát ba mươi" for 5h30) is given
+    the words a news reader says (speech-text.js); the page keeps its text. A word the voice reports inside an
+    expansion highlights what is written for it, whole: "tháng" is "12/3/2024" on the page."""
+    reader, _ = embedding_sites
+    page = speech_page
+    page.add_init_script(WORDS)
+    sentences = open_article(page, f"{reader}/articles/{METRO_VI_SLUG}")
+    page.keyboard.press("k")
+    expect(page.locator("#reader-status")).to_have_text("Đã đọc hết bài", timeout=90000)
+    starts = events(page, "start")
+    assert [start["text"] for start in starts] == [
+        "thành phố Hồ Chí Minh khai trương tuyến metro số 1",
+        "Ngày 12 tháng 3 năm 2024, ủy ban nhân dân thành phố Hồ Chí Minh cho biết tàu chạy 110 ki-lô-mét trên giờ.",
+        "Ga Bến Thành mở cửa lúc 5 giờ 30, nhiệt độ trong toa là 25 độ C.",
+        "Ga", "Mở cửa", "Ga: Ba Son", "Mở cửa: 5 giờ 30",
+    ]  # fmt: skip
+    assert all(start["voiceLang"].lower().startswith("vi") for start in starts)
+    # The page is as written, each sentence highlighted while its words are said.
+    assert [sentence["text"] for sentence in sentences[:3]] == [
+        "TP.HCM khai trương tuyến metro số 1",
+        "Ngày 12/3/2024, UBND TP.HCM cho biết tàu chạy 110 km/h.",
+        "Ga Bến Thành mở cửa lúc 5h30, nhiệt độ trong toa là 25°C.",
+    ]
+    assert [start["highlighted"] for start in starts] == [[sentence["id"]] for sentence in sentences]
+    spoken = page.evaluate("() => window.__words")
+    assert [utterance["text"] for utterance in spoken] == [start["text"] for start in starts]
+    highlighted = [[(word["word"], word["highlighted"]) for word in utterance["words"]] for utterance in spoken]
+    assert all(word["inSentence"] for utterance in spoken for word in utterance["words"])
+    assert highlighted[0][:6] == [("thành", "TP.HCM"), ("phố", "TP.HCM"), ("Hồ", "TP.HCM"), ("Chí", "TP.HCM"),
+                                  ("Minh", "TP.HCM"), ("khai", "khai")]  # fmt: skip
+    assert highlighted[1] == [
+        ("Ngày", "Ngày"), ("12", "12/3/2024"), ("tháng", "12/3/2024"), ("3", "12/3/2024"), ("năm", "12/3/2024"),
+        ("2024,", "12/3/2024,"), ("ủy", "UBND"), ("ban", "UBND"), ("nhân", "UBND"), ("dân", "UBND"),
+        ("thành", "TP.HCM"), ("phố", "TP.HCM"), ("Hồ", "TP.HCM"), ("Chí", "TP.HCM"), ("Minh", "TP.HCM"),
+        ("cho", "cho"), ("biết", "biết"), ("tàu", "tàu"), ("chạy", "chạy"), ("110", "110"),
+        ("ki-lô-mét", "km/h"), ("trên", "km/h"), ("giờ.", "km/h."),
+    ]  # fmt: skip
+    assert highlighted[2][5:8] == [("lúc", "lúc"), ("5", "5h30"), ("giờ", "5h30")]
+    assert highlighted[2][-3:] == [("25", "25°C"), ("độ", "25°C"), ("C.", "25°C.")]
+    # A cell's header is said, not highlighted; the cell's time is its own text.
+    assert highlighted[-1] == [("Mở", ""), ("cửa:", ""), ("5", "5h30"), ("giờ", "5h30"), ("30", "5h30")]
+
+
 # The guide's band and the highlighted sentence's lines: [top, bottom] of the band, and each line's.
 BAND_AND_LINES = """() => {
   const band = document.querySelector('.reader-guide-band').getBoundingClientRect();
@@ -898,7 +1006,8 @@ def test_the_guides_band_takes_in_what_is_read_or_the_word_when_the_voice_says_w
     spoken = events(page, "start")[-1]["text"]
     top, bottom = placed["band"]
     lines = placed["lines"]
-    assert len(lines) > 3 and sentences[2]["text"].startswith(spoken) and len(spoken) < len(sentences[2]["text"])
+    whole = as_said(page, [sentences[2]["text"]])[0]
+    assert len(lines) > 3 and whole.startswith(spoken) and len(spoken) < len(whole)
     # The part's lines (the sentence's first, the part being its start) are all inside the band; the band
     # ends before the sentence does.
     assert top <= lines[0][0] + 2 and bottom >= lines[2][1] - 2 and bottom < lines[-1][1], placed
@@ -981,15 +1090,18 @@ def test_a_new_speed_or_voice_is_heard_at_once_and_pause_and_resume_still_work(
 
 # The part being spoken (the last to start) is all on the screen.
 PART_ON_SCREEN = """() => {
-  const part = window.__speech.filter((e) => e.type === 'start').at(-1).text;
-  const {text, map} = window.__spoken([...document.querySelectorAll('.reader-speaking')]);
-  const at = text.indexOf(part);
-  if (at === -1) return false;
+  const said = window.__speech.filter((e) => e.type === 'start').at(-1).text;
+  const spans = [...document.querySelectorAll('.reader-speaking')];
+  const {map} = window.__spoken(spans);
+  const found = window.__partIn(spans, said);
+  if (!found) return false;
+  const [at, length] = found;
   const range = document.createRange();
   range.setStart(...map[at]);
-  range.setEnd(map[at + part.length - 1][0], map[at + part.length - 1][1] + 1);
+  range.setEnd(map[at + length - 1][0], map[at + length - 1][1] + 1);
   const rects = [...range.getClientRects()].filter((r) => r.height > 0);
-  return Math.min(...rects.map((r) => r.top)) >= 0 && Math.max(...rects.map((r) => r.bottom)) <= innerHeight;
+  const bar = Number(document.getElementById('reader-tools').dataset.docked) || 0;  // read-aloud-bar.js
+  return Math.min(...rects.map((r) => r.top)) >= 0 && Math.max(...rects.map((r) => r.bottom)) <= innerHeight - bar;
 }"""
 
 
@@ -1012,6 +1124,6 @@ def test_after_a_size_change_while_reading_the_part_being_read_comes_back_on_the
     page.click("#reader-smaller")
     expect(page.locator("#reader")).to_have_attribute("data-size", "300")
     page.wait_for_function(PART_ON_SCREEN, timeout=5000)
-    page.click("#reader-speak-stop")
+    page.keyboard.press("k")  # pause (the focus is on A−)
     wait_until_silent(page)
     assert problems.unexpected() == []

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
 from reader.prefs import PALETTES
-from tests.browser.conftest import SCROLL_SETTLED, PageProblems, forget_the_failure_provoked, wait_for_htmx
+from tests.browser.conftest import SCROLL_SETTLED, PageProblems, forget_the_failure_provoked, scrolled, wait_for_htmx
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -456,8 +456,7 @@ def test_a_web_font_chosen_for_the_first_time_leaves_its_button_in_place(
     page.wait_for_load_state("networkidle")
     control = f"reader-font-{font}"
     page.evaluate(TO_MIDDLE, control)
-    page.mouse.wheel(0, -300)  # in the middle of the screen, the page scrolled
-    settled_scroll(page)
+    scrolled(page, lambda: page.mouse.wheel(0, -300))  # in the middle of the screen, the page scrolled
     before = page.evaluate(TOP, control)
     with page.expect_response(lambda response: ".woff2" in response.url):
         use(page, control, "mouse")

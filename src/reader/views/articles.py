@@ -9,12 +9,12 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from reader.i18n import gettext
-from reader.saved_note import NOTE_COOKIE, read_saved
+from reader.saved_note import read_saved
 from reader.state import Request
 from reader.views.common import article_view, search_cut, search_query
 from reader.views.embed import discovery_links
 from reader.views.errors import error_page
-from reader.web import path_for, prefs_for, public_base, render, ui_lang_for
+from reader.web import note_cookie, path_for, prefs_for, public_base, render, ui_lang_for
 
 # A page number of more digits than this is past the last page of any list (and int() refuses 4,300 digits).
 _PAGE_DIGITS = 15
@@ -115,7 +115,7 @@ async def article_page(request: Request) -> Response:
     # (the settings parsed for the check only when there is a note to check: article_view parses them anyway)
     raw = request.query_params.get("saved")
     key = request.state["session_key"]
-    saved = read_saved(raw, key, prefs_for(request), request.cookies.get(NOTE_COOKIE)) if raw else None
+    saved = read_saved(raw, key, prefs_for(request), note_cookie(request)) if raw else None
     return await article_view(request, "page", "article.html", extra, panel_open=panel_open, saved=saved)
 
 
@@ -136,7 +136,7 @@ def article_cache_query(query: bytes, scope: Scope) -> bytes:
     raw = unquote_plus(saved[-1].partition(b"=")[2].decode("latin-1"))
     # The settings as article_page reads them (a page's own defaults: no embedding site's).
     request: Request = Request(scope)
-    change = read_saved(raw, request.state["session_key"], prefs_for(request), request.cookies.get(NOTE_COOKIE))
+    change = read_saved(raw, request.state["session_key"], prefs_for(request), note_cookie(request))
     kept = [pair for pair in pairs if _name(pair) != "saved"]
     # (a mac read is the one written: its characters need no escape)
     return b"&".join(kept + ([b"saved=" + raw.encode()] if change else []))

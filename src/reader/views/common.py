@@ -19,7 +19,7 @@ from reader.settings import UI_LANGUAGES
 from reader.slugs import MAX_SEARCH_WORDS, is_valid_slug, search_is_cut
 from reader.state import Request
 from reader.views.moved import stored_article
-from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for
+from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for, ui_lang_negotiated
 
 VIEWS = ("page", "fragment", "embed")
 # The form field (and, for an embed, the query parameter) that carries the settings a control was rendered
@@ -154,15 +154,17 @@ async def article_view(
         *map(str, extra.values()),
     )  # fmt: skip
     modified = last_modified(article)
+    negotiated = ui_lang_negotiated(article.lang, host_lang)
     if is_fresh(request, etag, modified, personal=personal):
-        return not_modified(etag, modified, personal=personal)
+        return not_modified(etag, modified, personal=personal, negotiated=negotiated)
     context = {
         **article_context(request, article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
         **extra,
     }
     if saved:
         context["saved_note"] = {"group": saved.group, "id": NOTE_ID, "message": saved.message(prefs, ui_lang)}
-    return cache_headers(render(request, template, ui_lang, context), etag, modified, personal=personal)
+    response = render(request, template, ui_lang, context)
+    return cache_headers(response, etag, modified, personal=personal, negotiated=negotiated)
 
 
 # The longest search the article lists take, in characters (a longer one is cut).

@@ -214,8 +214,8 @@ def _done(request: Request, outcome: str, slug: str) -> Response:
 # (a new article's, as before drafts: published), "draft" saves it as a draft (a published one is then
 # unpublished: off the site), "publish" saves and publishes it. Anything else but "preview" saves as "save".
 SAVE_ACTIONS: dict[str, Status | None] = {"save": None, "draft": DRAFT, "publish": PUBLISHED}
-# What the edit form then says was done (`?done=KIND:slug`); js/editor-draft.js knows them too (a save that
-# went through drops the changes its form kept in the browser).
+# What the edit form then says was done (`?done=KIND:slug`, signed: done_query); after a verified one the form
+# carries the mark by which js/editor-draft.js drops the changes it kept in the browser (the save went through).
 SAVE_OUTCOMES = ("saved", "draft", "published", "unpublished")
 
 

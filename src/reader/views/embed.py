@@ -133,16 +133,19 @@ async def oembed(request: Request) -> Response:
     # from the request's Host header, which a client chooses; it may be cached publicly all the same, since
     # the `url` asked about must name that same host (checked above), so an answer for a forged host is kept
     # only under a URL naming the forged host, which no consumer of the real one asks for.
-    title, page_attr, embed_attr = (
-        escape(value, _ATTRIBUTE_ENTITIES) for value in (article.title, page_url, embed_url)
+    title, page_attr, embed_attr, lang = (
+        escape(value, _ATTRIBUTE_ENTITIES) for value in (article.title, page_url, embed_url, article.lang)
     )
     # frameborder="0", obsolete in HTML, is kept: consumers insert this markup into pages that need not style
     # iframes, where without it every embed gets a 2 px inset border and a box 4 px wider than maxwidth; a style
     # attribute instead may be refused by the consumer's CSP, and WordPress's own oEmbed markup sends it too.
+    # The title is in the article's language, on a page that may be in another (WCAG 3.1.2): lang on the link's
+    # blockquote and on the frame, whose title attribute is its name (the frame's own document has its lang).
+    # WordPress keeps neither (wp_filter_oembed_result allows a few attributes): for other consumers.
     html = (
-        f'<blockquote class="reader-embed-fallback"><a href="{page_attr}">{title}</a></blockquote>'
+        f'<blockquote class="reader-embed-fallback" lang="{lang}"><a href="{page_attr}">{title}</a></blockquote>'
         f'<iframe src="{embed_attr}" width="{width}" height="{height}" frameborder="0" title="{title}" '
-        'loading="lazy"></iframe>'
+        f'lang="{lang}" loading="lazy"></iframe>'
     )
     data: dict[str, Any] = {
         "type": "rich",

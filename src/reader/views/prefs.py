@@ -36,11 +36,11 @@ from reader.prefs_css import custom_colors_css
 from reader.response_cache import not_shared
 from reader.saved_note import (
     GROUP_ACTIONS,
-    NOTE_COOKIE,
     NOTE_COOKIE_MAX_AGE,
     NOTE_ID,
     held_secret,
     new_secret,
+    note_cookie_name,
     note_value,
     saved_change,
     sealed,
@@ -55,6 +55,8 @@ from reader.views.errors import GONE_MESSAGE, KEPT_PARAM
 from reader.views.moved import ArticleMoved
 from reader.web import (
     cookie_context,
+    is_https,
+    note_cookie,
     path_for,
     prefs_for,
     public_base,
@@ -116,7 +118,7 @@ async def update(request: Request) -> Response:
         response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
     else:
         settings_page = urlsplit(next_path).path == path_for(request, "settings")
-        held = held_secret(request.cookies.get(NOTE_COOKIE))
+        held = held_secret(note_cookie(request))
         secret = held or new_secret()
         back, noted = _return_to(
             next_path, fields, panel_open, settings_page, outcome, key=request.state["session_key"], secret=secret
@@ -124,7 +126,8 @@ async def update(request: Request) -> Response:
         response = RedirectResponse(back, status_code=303)
         if noted:
             # The cookie its note is signed for (reader.saved_note): the page says it in this browser only.
-            set_site_cookie(request, response, NOTE_COOKIE, secret, max_age=NOTE_COOKIE_MAX_AGE)
+            name = note_cookie_name(is_https(request))
+            set_site_cookie(request, response, name, secret, max_age=NOTE_COOKIE_MAX_AGE)
             if held is None:
                 not_shared(request.scope)  # a new random value: this request's alone
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
@@ -435,7 +438,7 @@ async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> t
 
 def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[str, object]:
     key = request.state["session_key"]
-    cookie = request.cookies.get(NOTE_COOKIE)
+    cookie = note_cookie(request)
     return {
         **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,

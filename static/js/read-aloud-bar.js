@@ -1,0 +1,63 @@
+// The read-aloud buttons kept on screen while reading (docs/read-aloud.md, "The buttons stay on screen").
+// The toolbar is not sticky: at 200–400 % on a phone the first sentence is a screen below it, and pressing
+// Read aloud scrolled the focused Pause off the screen, so that a touch user had to scroll up to pause, which
+// stops the following. While reading or paused (and after, while the focus is still on one of them), when
+// the button the reader needs in the toolbar (the focused one, else Read aloud) is not wholly on screen, the
+// group is fixed to the bottom edge, as Edge's play bar and a media player's controls are. The same buttons,
+// moved: the focus, their names and the tab order are the ones they had; their place in the toolbar is kept,
+// so nothing in the toolbar or the article moves.
+//
+// While docked, #reader-tools carries data-docked, the bar's height in CSS pixels: the following
+// (read-aloud.js) keeps the sentence above it, and the page's scroll-padding keeps a focused link clear of it.
+//
+// Loaded by reading-tools.js with the voice, on the first Read aloud; it brings its own stylesheet, which a
+// first visit never needs (docs/performance.md).
+
+const ACTIVE = new Set(["playing", "paused"]);
+
+export async function dock(root) {
+  const sheet = document.createElement("link");
+  sheet.rel = "stylesheet";
+  sheet.href = new URL("../css/read-aloud-bar.css", import.meta.url).href;
+  const loaded = new Promise((resolve) => {
+    sheet.onload = sheet.onerror = resolve;
+  });
+  // In a component's shadow root, before its own stylesheets: reader-article.js replaces what follows them.
+  if (root === document) document.head.append(sheet);
+  else root.prepend(sheet);
+  await loaded;
+
+  function update() {
+    const tools = root.getElementById("reader-tools"); // a swap brings a new one
+    const group = root.getElementById("reader-speech-buttons");
+    if (!tools || !group) return;
+    const focused = group.contains(root.activeElement) ? root.activeElement : null;
+    const wanted = (ACTIVE.has(tools.dataset.state) || focused) && !tools.hidden;
+    if (!wanted && !("docked" in tools.dataset)) return; // idle: nothing to measure, at every scroll
+    // Measured in the toolbar, as laid out now (a new text size, a turned phone): whether the button the
+    // reader needs there (the focused one, else Read aloud: pause, resume) shows whole, and the buttons'
+    // place, kept while they are away (the controls around it must not close up, nor the article under the
+    // toolbar move up). Taken out and put back within one task, nothing of this is painted.
+    delete tools.dataset.docked;
+    const needed = (focused || root.getElementById("reader-speak")).getBoundingClientRect();
+    let height = 0;
+    if (wanted && (needed.top < 0 || needed.bottom > innerHeight)) {
+      const place = tools.getBoundingClientRect();
+      tools.style.setProperty("--reader-tools-width", `${place.width}px`);
+      tools.style.setProperty("--reader-tools-height", `${place.height}px`);
+      tools.dataset.docked = "";
+      height = Math.ceil(group.getBoundingClientRect().height);
+      tools.dataset.docked = String(height);
+    }
+    if (root === document) document.documentElement.style.scrollPaddingBlockEnd = height ? `${height}px` : "";
+  }
+
+  // Its state (set on every change and after every swap), the focus, the page's scroll (capture: a box
+  // scrolling around a component) and size.
+  new MutationObserver(update).observe(root, { subtree: true, attributeFilter: ["data-state"] });
+  root.addEventListener("focusin", update);
+  root.addEventListener("focusout", () => setTimeout(update));
+  addEventListener("scroll", update, { passive: true, capture: true });
+  addEventListener("resize", update);
+  update();
+}
