@@ -39,12 +39,14 @@ export async function dock(root) {
     // place, kept while they are away (the controls around it must not close up, nor the article under the
     // toolbar move up). Taken out and put back within one task, nothing of this is painted.
     delete tools.dataset.docked;
+    tools.style.minInlineSize = tools.style.minBlockSize = "";
     const needed = (focused || root.getElementById("reader-speak")).getBoundingClientRect();
     let height = 0;
     if (wanted && (needed.top < 0 || needed.bottom > innerHeight)) {
       const place = tools.getBoundingClientRect();
-      tools.style.setProperty("--reader-tools-width", `${place.width}px`);
-      tools.style.setProperty("--reader-tools-height", `${place.height}px`);
+      // (on the element, not as custom properties a stylesheet reads: a host page's would reach a component)
+      tools.style.minInlineSize = `${place.width}px`;
+      tools.style.minBlockSize = `${place.height}px`;
       tools.dataset.docked = "";
       height = Math.ceil(group.getBoundingClientRect().height);
       tools.dataset.docked = String(height);
