@@ -42,17 +42,13 @@
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
   document.addEventListener("htmx:sendAbort", failed);
-  let late = 0;
-  let giveUp = 0;
-  document.addEventListener("htmx:beforeSend", (event) => {
-    clearTimeout(late);
-    clearTimeout(giveUp);
-    late = setTimeout(say, 4000, "waiting");
-    giveUp = setTimeout(() => event.detail.xhr.abort(), 15000);
+  // Each request's own (two forms' may be on their way at once).
+  const timers = new WeakMap();
+  document.addEventListener("htmx:beforeSend", ({ detail: { xhr } }) => {
+    timers.set(xhr, [setTimeout(say, 4000, "waiting"), setTimeout(() => xhr.abort(), 15000)]);
   });
-  document.addEventListener("htmx:afterRequest", () => {
-    clearTimeout(late);
-    clearTimeout(giveUp);
+  document.addEventListener("htmx:afterRequest", ({ detail: { xhr } }) => {
+    for (const timer of timers.get(xhr) ?? []) clearTimeout(timer);
   });
 
   // reader sends the frame elsewhere with HX-Redirect (to the embed's 404, when its article was deleted under a

@@ -6,9 +6,9 @@
 // "TP.HCM" and "năm hát ba mươi" for "5h30"; Microsoft's and Google's neural voices do much of this
 // themselves, and are given the same words.
 //
-// Each rule rewrites one token that holds no white space (a part of a long sentence is cut at a space or a
-// clause mark, so a cut never falls inside one): the whole token is one piece, and any word the voice
-// reports inside its words is that token on the page ("tháng" in "ngày 12 tháng 3 năm 2024" highlights
+// Each rule rewrites one token (a range of dates may hold spaces: "30/4 - 1/5"): the whole token is one
+// piece, said whole by the part of a long sentence it starts in and skipped by the next, where a cut falls
+// inside it (forSpeech's part); any word the voice reports inside its words is that token on the page ("tháng" in "ngày 12 tháng 3 năm 2024" highlights
 // "12/3/2024"). A token is rewritten only where its meaning is clear from the token and the word before it
 // (a unit only after a number, a month/year only after a word of time, Q. and P. only before a number or a
 // name); anything else is left as written.
