@@ -277,15 +277,18 @@ export class ReadAloud {
     return restOf(sentence.spans, this.from, end);
   }
 
-  // The part is brought into view: parts are made to fit on the screen (#speak), so all of it shows.
+  // The part is brought into view: parts are made to fit on the screen (#speak), so all of it shows. Not while
+  // the reader is using a control of the toolbar (held).
   bringIntoView(sentence) {
     const part = this.#partRange(sentence);
-    return Boolean(part) && scrollToShow(part, stuckAbove(sentence.spans[0]), dockedBelow(sentence.spans[0]));
+    const node = sentence.spans[0];
+    return Boolean(part) && !held(node) && scrollToShow(part, stuckAbove(node), dockedBelow(node));
   }
 
   // A word being spoken (for voices that say where they are), likewise.
   reveal(range) {
-    return scrollToShow(range, stuckAbove(range.startContainer), dockedBelow(range.startContainer));
+    const node = range.startContainer;
+    return !held(node) && scrollToShow(range, stuckAbove(node), dockedBelow(node));
   }
 
   inView() {
@@ -473,6 +476,21 @@ function fitting(spans, prefixLength, start, limit) {
 function screenHeight(node) {
   const boxes = scrollersOf(node).filter((box) => box.y).map((box) => box.element.clientHeight);
   return Math.min(innerHeight - stuckAbove(node) - dockedBelow(node), ...boxes);
+}
+
+// Whether the focus is on a control of the toolbar (the text size, the Readability panel and its settings)
+// other than the read-aloud buttons: the one the reader is using. Following the voice does not scroll then
+// (docs/read-aloud.md, "Following"): a new part, or the restart after a new speed, scrolled the page back to
+// the sentence and took the focused control (A−, the speed's select) off the screen. The highlight and the
+// guide still move; the read-aloud buttons stay reachable (docked at the bottom, read-aloud-bar.js); the
+// scroll comes with the first part that starts once the focus has left the toolbar.
+function held(node) {
+  const root = node.getRootNode();
+  const active = root.activeElement;
+  return Boolean(
+    active && root.getElementById?.("reader-toolbar")?.contains(active) &&
+    !root.getElementById("reader-speech-buttons")?.contains(active),
+  );
 }
 
 // The height of the read-aloud buttons' bar when it is fixed to the screen's bottom edge (read-aloud-bar.js
