@@ -1328,13 +1328,16 @@ PRESS_AT = """(id) => { const box = document.getElementById(id).getBoundingClien
   return [box.left + box.width / 2, box.top + box.height / 2]; }"""
 
 
-def test_the_docked_buttons_work_by_click_and_by_keyboard(browser: Browser, live_server: str) -> None:
+@pytest.mark.parametrize("pointer", ["mouse", "touch"])
+def test_the_docked_buttons_work_by_click_and_by_keyboard(browser: Browser, live_server: str, pointer: str) -> None:
     """Stop pressed in the docked bar took the focus and did not stop (the helper's report, 360 × 740 at 400 %
     after A−): the focus the press gave it came before the click, and with Stop's place in the toolbar on the
     screen (Read aloud's above the top) the bar went back into the toolbar under the pointer, so the click
     went to what was there after. Each button, pressed in the bar, acts; then by keyboard. STUB: a voice
     that starts and never ends."""
-    context = browser.new_context(viewport=ViewportSize(width=360, height=740), locale="vi-VN")
+    touch = pointer == "touch"
+    viewport = ViewportSize(width=360, height=740)
+    context = browser.new_context(viewport=viewport, locale="vi-VN", has_touch=touch, is_mobile=touch)
     try:
         context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server}])
         context.add_init_script(STUB_SPEECH)
@@ -1361,7 +1364,10 @@ def test_the_docked_buttons_work_by_click_and_by_keyboard(browser: Browser, live
             page.evaluate(SCROLL_SETTLED)
             expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
             x, y = page.evaluate(PRESS_AT, id_)
-            page.mouse.click(x, y)
+            if touch:
+                page.touchscreen.tap(x, y)
+            else:
+                page.mouse.click(x, y)
             expect(page.locator(f"#{id_}")).to_be_focused()
 
         first = page.evaluate(sentence)
