@@ -1097,23 +1097,6 @@ def test_a_new_speed_or_voice_is_heard_at_once_and_pause_and_resume_still_work(
     assert page.evaluate("() => window.__unhighlighted") == 0
 
 
-# The part being spoken (the last to start) is all on the screen.
-PART_ON_SCREEN = """() => {
-  const said = window.__speech.filter((e) => e.type === 'start').at(-1).text;
-  const spans = [...document.querySelectorAll('.reader-speaking')];
-  const {map} = window.__spoken(spans);
-  const found = window.__partIn(spans, said);
-  if (!found) return false;
-  const [at, length] = found;
-  const range = document.createRange();
-  range.setStart(...map[at]);
-  range.setEnd(map[at + length - 1][0], map[at + length - 1][1] + 1);
-  const rects = [...range.getClientRects()].filter((r) => r.height > 0);
-  const bar = Number(document.getElementById('reader-tools').dataset.docked) || 0;  // read-aloud-bar.js
-  return Math.min(...rects.map((r) => r.top)) >= 0 && Math.max(...rects.map((r) => r.bottom)) <= innerHeight - bar;
-}"""
-
-
 @pytest.mark.parametrize("places_context", [(360, 740)], indirect=True)
 def test_after_a_size_change_while_reading_the_part_being_read_comes_back_on_the_screen(
     places_context: BrowserContext, live_server: str
