@@ -589,6 +589,21 @@ def test_kept_changes_can_be_discarded_and_an_untouched_form_keeps_nothing(page:
     expect(page.locator("#editor-kept")).to_be_hidden()
 
 
+def _saved_then_changed(page: Page, live_server: str, title: str) -> str:
+    """A new article saved by a signed-in editor, its form then changed (the change kept in the browser, not
+    saved): its slug."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    page.fill("#editor-title", title)
+    page.fill("#editor-body", "Đoạn một.")
+    page.click("#editor-save")
+    expect(page.locator("#editor-done")).to_be_visible()
+    wait_for_htmx(page)
+    page.fill("#editor-summary", "Tóm tắt chưa lưu.")
+    page.wait_for_function(KEPT_KEYS + ".length > 0")
+    return page.input_value("#editor-slug")
+
+
 def test_a_save_that_fails_on_the_saved_form_keeps_the_changes(
     page: Page, problems: PageProblems, live_server: str
 ) -> None:
@@ -596,16 +611,7 @@ def test_a_save_that_fails_on_the_saved_form_keeps_the_changes(
     # failed without a form coming back (a 502 from a proxy), and Back then a reload opened ?done=saved:slug
     # again: the script took it for that save's answer and dropped the kept copy. The changes were lost.
     problems.expect_status(502)
-    sign_in(page, live_server)
-    slug = "luu-khong-thanh-van-con-ban-giu"
-    page.goto(live_server + "/editor/new")
-    page.fill("#editor-title", "Lưu không thành vẫn còn bản giữ")
-    page.fill("#editor-body", "Đoạn một.")
-    page.click("#editor-save")
-    expect(page.locator("#editor-done")).to_be_visible()
-    wait_for_htmx(page)
-    page.fill("#editor-summary", "Tóm tắt chưa lưu.")
-    page.wait_for_function(KEPT_KEYS + ".length > 0")
+    slug = _saved_then_changed(page, live_server, "Lưu không thành vẫn còn bản giữ")
     page.route(f"**/editor/articles/{slug}", lambda route: route.fulfill(status=502, body="Bad gateway"))
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(slug)) as answer:
         page.click("#editor-save")
@@ -631,16 +637,7 @@ def test_a_save_notice_a_link_wrote_keeps_the_changes(
     # the article's current version (someone else saved it meanwhile), made the page say "Saved" and the
     # editor's unsaved changes go. The script now goes by the server's word, given only for a signed ?done=.
     problems.expect_status(502)
-    sign_in(page, live_server)
-    slug = "giu-ban-nhap-truoc-duong-link-gia"
-    page.goto(live_server + "/editor/new")
-    page.fill("#editor-title", "Giữ bản nháp trước đường link giả")
-    page.fill("#editor-body", "Đoạn một.")
-    page.click("#editor-save")
-    expect(page.locator("#editor-done")).to_be_visible()
-    wait_for_htmx(page)
-    page.fill("#editor-summary", "Tóm tắt chưa lưu.")
-    page.wait_for_function(KEPT_KEYS + ".length > 0")
+    slug = _saved_then_changed(page, live_server, "Giữ bản nháp trước đường link giả")
     for version, mac in ((2, ""), (3, "&mac=AAAAAAAAAAAAAAAA")):
         # A Save that does not come back (a 502 from a proxy): what it leaves for its answer stays.
         page.route(f"**/editor/articles/{slug}", lambda route: route.fulfill(status=502, body="Bad gateway"))
