@@ -35,6 +35,30 @@ export async function dock(root) {
   else root.prepend(sheet);
   await loaded;
 
+  // A press on one of the buttons (a mouse, a finger) moves nothing until its click is over: the focus it
+  // gives them came before the click, and a bar that went back into the toolbar then (the pressed button's
+  // place there on screen, while Read aloud's was not), or docked, took the button from under the pointer:
+  // the click went to what was under it after, and Stop, pressed in the bar, did not stop.
+  let pressed = false;
+  let presses = 0;
+  const release = () => {
+    if (!pressed) return;
+    pressed = false;
+    setTimeout(update);
+  };
+  root.addEventListener("pointerdown", (event) => {
+    presses++;
+    pressed = Boolean(root.getElementById("reader-speech-buttons")?.contains(event.target));
+  }, { capture: true, passive: true });
+  // After the click's own handlers (window, bubbling: the last); a press that never clicks (a scroll by touch,
+  // a long press) is let go at its end. (A touch's click comes after its pointerup, in the same moment.)
+  addEventListener("click", release);
+  addEventListener("pointercancel", release);
+  addEventListener("pointerup", () => {
+    const press = presses;
+    setTimeout(() => press === presses && release(), 500);
+  });
+
   const me = {}; // this article, in "reader:speech-bar"
   let mine = true; // this article's bar is the page's
   let state = ""; // its reading's, last seen
@@ -42,6 +66,7 @@ export async function dock(root) {
   let padding = ""; // the page's own scroll padding (inline), put back on undocking
 
   function update() {
+    if (pressed) return;
     const tools = root.getElementById("reader-tools"); // a swap brings a new one
     const group = root.getElementById("reader-speech-buttons");
     if (!tools || !group) return;

@@ -134,6 +134,7 @@ export class ReadAloud {
   #said = null; // the cell read last and its headers (cellIntroduction), while reading goes on from it
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
   #watchdog = 0;
+  #released = null; // the control in use when the reader last acted on the reading: following goes on (#follow)
   #root = null; // where the docked bar's changes are heard (#listen)
 
   constructor(host) {
@@ -209,6 +210,7 @@ export class ReadAloud {
     this.#listen(sentences[0].spans[0].getRootNode());
     const index = Math.max(0, Math.min(fromIndex, sentences.length - 1));
     const resumed = this.state === "paused";
+    this.#listening();
     this.state = "playing";
     this.#said = null; // starting or resuming: a cell is introduced with all its headers
     this.host.onState("playing", resumed ? "resumed" : "started");
@@ -237,6 +239,7 @@ export class ReadAloud {
     const index = this.#index();
     if (index === -1 || !sentences.length) return;
     const target = Math.max(0, Math.min(index + step, sentences.length - 1));
+    this.#listening();
     // Next on the last sentence: said, and the sentence goes on (it used to start again, without a word).
     if (target === index && step > 0) this.host.onState(this.state, "last");
     else if (this.state === "playing") this.#speak(target);
@@ -247,6 +250,7 @@ export class ReadAloud {
   jump(id) {
     const index = this.#index(id);
     if (index === -1) return;
+    this.#listening();
     this.#said = null;
     if (this.state === "playing") this.#speak(index);
     else this.#moveTo(this.host.sentences()[index]);
@@ -296,15 +300,43 @@ export class ReadAloud {
     return restOf(sentence.spans, this.from, end);
   }
 
-  // The part is brought into view: parts are made to fit on the screen (#speak), so all of it shows.
+  // The part is brought into view: parts are made to fit on the screen (#speak), so all of it shows. Not while
+  // the reader is using a control of the toolbar (held).
   bringIntoView(sentence) {
     const part = this.#partRange(sentence);
-    return Boolean(part) && scrollToShow(part, stuckAbove(sentence.spans[0]), dockedBelow(sentence.spans[0]));
+    return Boolean(part) && this.#follow(part, sentence.spans[0]);
   }
 
   // A word being spoken (for voices that say where they are), likewise.
   reveal(range) {
-    return scrollToShow(range, stuckAbove(range.startContainer), dockedBelow(range.startContainer));
+    return this.#follow(range, range.startContainer);
+  }
+
+  // Following never takes the control the reader is using off the screen (docs/read-aloud.md, "Following"):
+  // a new part, or the restart after a new speed, scrolled the page to the sentence and the focused control
+  // (A−, the speed's select) with it. With the focus on a control of the toolbar other than the read-aloud
+  // buttons, on the screen, the page follows only when the scroll leaves it there; else not at all: the
+  // highlight and the guide move on, the read-aloud buttons stay reachable (docked, read-aloud-bar.js). Until
+  // the focus leaves it, or the reader's next read-aloud action (play, next, previous, a sentence clicked:
+  // they are listening again), after which it follows with the focus still there. (The page's scroll only.)
+  #follow(range, node) {
+    const stuck = stuckAbove(node);
+    const docked = dockedBelow(node);
+    const control = controlInUse(node);
+    if (control && control !== this.#released) {
+      const box = control.getBoundingClientRect();
+      const rest = range.getBoundingClientRect();
+      const by = shift(rest.top, rest.bottom, stuck, innerHeight - docked);
+      const visible = (top, bottom) => top >= 0 && bottom <= innerHeight - docked;
+      if (visible(box.top, box.bottom) && by && !visible(box.top - by, box.bottom - by)) return false;
+    }
+    return scrollToShow(range, stuck, docked);
+  }
+
+  // The reader's read-aloud action: following goes on even with the focus still on a control (#follow).
+  #listening() {
+    const node = this.host.sentences()[0]?.spans[0];
+    this.#released = node ? controlInUse(node) : null;
   }
 
   inView() {
@@ -492,6 +524,15 @@ function fitting(spans, prefixLength, start, limit) {
 function screenHeight(node) {
   const boxes = scrollersOf(node).filter((box) => box.y).map((box) => box.element.clientHeight);
   return Math.min(innerHeight - stuckAbove(node) - dockedBelow(node), ...boxes);
+}
+
+// The focused element when it is a control of the toolbar (the text size, the Readability panel and its
+// settings) other than the read-aloud buttons: the one the reader is using (ReadAloud's #follow), else null.
+function controlInUse(node) {
+  const root = node.getRootNode();
+  const active = root.activeElement;
+  const inToolbar = active && root.getElementById?.("reader-toolbar")?.contains(active);
+  return inToolbar && !root.getElementById("reader-speech-buttons")?.contains(active) ? active : null;
 }
 
 // The height of the read-aloud buttons' bar when it is fixed to the screen's bottom edge (read-aloud-bar.js

@@ -17,8 +17,17 @@ from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, 
 
 from reader.i18n import gettext
 from tests.browser import a11y
-from tests.browser.conftest import AXE_PATH, ROOT, describe_violations, run_axe, static_server, wait_until
+from tests.browser.conftest import (
+    AXE_PATH,
+    ROOT,
+    SCROLL_SETTLED,
+    describe_violations,
+    run_axe,
+    static_server,
+    wait_until,
+)
 from tests.browser.test_quick_presses import slow_down
+from tests.browser.test_reading_tools import STUB_SPEECH
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 from tests.serverproc import Server, create_token
 
@@ -1628,3 +1637,60 @@ def test_an_embed_of_an_old_address_shows_the_article(host_context: BrowserConte
     # The component works on at the new address: A+ posts to reader and the article comes back bigger.
     page.locator("reader-article #reader-bigger").click()
     expect(page.locator("reader-article #reader-size-now")).to_contain_text("112.5")
+
+
+def test_the_docked_read_aloud_buttons_work_by_click_inside_the_component(browser: Browser, sites: Sites) -> None:
+    """As test_reading_tools.py's test_the_docked_buttons_work_by_click_and_by_keyboard, in <reader-article>:
+    the component narrow (its toolbar stacks Previous, Next and Stop under Read aloud), Read aloud's place
+    just above the top of the screen, so the bar docks with the pressed button's place on the screen. Each
+    button pressed in the bar acts. STUB: a voice that starts and never ends."""
+    host_dir = sites.db.parent / "host"
+    narrow = (host_dir / "component.html").read_text()
+    narrow = narrow.replace("</head>", "<style>reader-article { display: block; width: 200px; }</style></head>")
+    (host_dir / "narrow.html").write_text(narrow)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        context.add_init_script(STUB_SPEECH)
+        page = context.new_page()
+        page.goto(sites.host + "/narrow.html")
+        expect(page.locator("reader-article #reader-speak")).to_be_visible()
+        page.evaluate("() => { window.__engine = 'stalls'; }")
+        page.evaluate("() => window.__voicesArrive([{name: 'Stub', lang: 'vi-VN', localService: true}])")
+        shadow = "document.querySelector('reader-article').shadowRoot"
+        top = page.evaluate(f"{shadow}.getElementById('reader-speak').getBoundingClientRect().top + scrollY")
+        stop = page.evaluate(f"{shadow}.getElementById('reader-speak-stop').getBoundingClientRect().bottom + scrollY")
+        assert 0 < stop - top < 700, (top, stop)
+        tools = page.locator("reader-article #reader-tools")
+        reading = page.locator("reader-article .reader-speaking").first
+        page.locator("reader-article #reader-speak").click()
+        expect(tools).to_have_attribute("data-state", "playing")
+        expect(reading).to_be_attached()
+        # The host page's text below the component, so that the page can scroll Read aloud off its top.
+        page.evaluate("() => { document.body.style.paddingBottom = '3000px'; }")
+
+        def press_docked(id_: str) -> None:
+            page.evaluate(f"() => {shadow}.activeElement?.blur()")
+            page.evaluate(f"() => scrollTo(0, {top + 2})")
+            page.evaluate(SCROLL_SETTLED)
+            expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+            x, y = page.evaluate(
+                f"(id) => {{ const b = {shadow}.getElementById(id).getBoundingClientRect();"
+                " return [b.left + b.width / 2, b.top + b.height / 2]; }",
+                id_,
+            )
+            page.mouse.click(x, y)
+            assert page.evaluate(f"() => {shadow}.activeElement?.id") == id_
+
+        first = reading.get_attribute("data-sentence")
+        press_docked("reader-speak-next")
+        expect(reading).not_to_have_attribute("data-sentence", str(first))
+        press_docked("reader-speak-previous")
+        expect(reading).to_have_attribute("data-sentence", str(first))
+        press_docked("reader-speak")
+        expect(tools).to_have_attribute("data-state", "paused")
+        press_docked("reader-speak")
+        expect(tools).to_have_attribute("data-state", "playing")
+        press_docked("reader-speak-stop")
+        expect(tools).to_have_attribute("data-state", "idle")
+    finally:
+        context.close()
