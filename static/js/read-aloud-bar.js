@@ -8,7 +8,15 @@
 // so nothing in the toolbar or the article moves.
 //
 // While docked, #reader-tools carries data-docked, the bar's height in CSS pixels: the following
-// (read-aloud.js) keeps the sentence above it, and the page's scroll-padding keeps a focused link clear of it.
+// (read-aloud.js) keeps the sentence above it (and fits and shows the part being read again when the bar comes
+// up or changes height: a "reader:docked" event on the root), and the page's scroll-padding (on <html>, also for
+// a component: the window is what scrolls a focused control into view) keeps a focused link clear of it.
+//
+// One bar on a page: two articles (components, or the page's own and a component) each docked their own at
+// the same place, and a paused one's covered the one being read (a tap on it stopped the one reading and
+// read the other). The bar of the article whose reading started last is the page's; the others undock, and
+// dock again only when their reading starts again ("reader:speech-bar", on the document: the articles'
+// modules may come from different servers).
 //
 // Loaded by reading-tools.js with the voice, on the first Read aloud; it brings its own stylesheet, which a
 // first visit never needs (docs/performance.md).
@@ -51,14 +59,25 @@ export async function dock(root) {
     setTimeout(() => press === presses && release(), 500);
   });
 
+  const me = {}; // this article, in "reader:speech-bar"
+  let mine = true; // this article's bar is the page's
+  let state = ""; // its reading's, last seen
+  let shown = 0; // the height docked, 0 when not
+  let padding = ""; // the page's own scroll padding (inline), put back on undocking
+
   function update() {
     if (pressed) return;
     const tools = root.getElementById("reader-tools"); // a swap brings a new one
     const group = root.getElementById("reader-speech-buttons");
     if (!tools || !group) return;
+    if (tools.dataset.state !== state) {
+      state = tools.dataset.state;
+      mine ||= state === "playing";
+      if (state === "playing") document.dispatchEvent(new CustomEvent("reader:speech-bar", { detail: me }));
+    }
     const focused = group.contains(root.activeElement) ? root.activeElement : null;
-    const wanted = (ACTIVE.has(tools.dataset.state) || focused) && !tools.hidden;
-    if (!wanted && !("docked" in tools.dataset)) return; // idle: nothing to measure, at every scroll
+    const wanted = mine && (ACTIVE.has(state) || focused) && !tools.hidden;
+    if (!wanted && !shown && !("docked" in tools.dataset)) return; // idle: nothing to measure, at every scroll
     // Measured in the toolbar, as laid out now (a new text size, a turned phone): whether the button the
     // reader needs there (the focused one, else Read aloud: pause, resume) shows whole, and the buttons'
     // place, kept while they are away (the controls around it must not close up, nor the article under the
@@ -76,11 +95,21 @@ export async function dock(root) {
       height = Math.ceil(group.getBoundingClientRect().height);
       tools.dataset.docked = String(height);
     }
-    if (root === document) document.documentElement.style.scrollPaddingBlockEnd = height ? `${height}px` : "";
+    if (height === shown) return;
+    const html = document.documentElement.style;
+    if (!shown) padding = html.scrollPaddingBlockEnd;
+    html.scrollPaddingBlockEnd = height ? `${height}px` : padding;
+    shown = height;
+    if (height) root.dispatchEvent(new Event("reader:docked"));
   }
 
   // Its state (set on every change and after every swap), the focus, the page's scroll (capture: a box
   // scrolling around a component) and size.
+  document.addEventListener("reader:speech-bar", (event) => {
+    if (event.detail === me) return;
+    mine = false;
+    update();
+  });
   new MutationObserver(update).observe(root, { subtree: true, attributeFilter: ["data-state"] });
   root.addEventListener("focusin", update);
   root.addEventListener("focusout", () => setTimeout(update));

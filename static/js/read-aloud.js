@@ -135,6 +135,7 @@ export class ReadAloud {
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
   #watchdog = 0;
   #released = null; // the control in use when the reader last acted on the reading: following goes on (#follow)
+  #root = null; // where the docked bar's changes are heard (#listen)
 
   constructor(host) {
     this.host = host;
@@ -168,12 +169,29 @@ export class ReadAloud {
   // the reader has it: the control they are using stays in view.
   afterLayout() {
     const sentence = this.#find(this.current);
-    if (this.state !== "playing" || !this.#part || !sentence || shapeOf(sentence) === this.#shape) return;
+    if (sentence && shapeOf(sentence) !== this.#shape) this.#refit(true);
+  }
+
+  // The part being read made again from where the voice is if it no longer fits, and shown (onSentence), with
+  // `back` after a swap (afterLayout). Also when the docked bar (read-aloud-bar.js) comes up or changes
+  // height: the part was fitted and brought into view without it (the scroll that shows the first part is
+  // what takes the toolbar off the screen, and the bar's module may still be loading), and its last lines
+  // were under the bar; then following stays as it was (a reader who scrolled away is left where they are).
+  #refit(back) {
+    const sentence = this.#find(this.current);
+    if (this.state !== "playing" || !this.#part || !sentence) return;
     const at = this.#boundary ?? this.#part.start;
     const length = this.#part.end - at;
-    this.#back = true;
+    this.#back ||= back;
     if (fitting(sentence.spans, this.#prefix.length, at, length) < length) this.retune();
     else this.#show(sentence);
+  }
+
+  // The bar says so on the root the article is in (the document, or a component's shadow root).
+  #listen(root) {
+    if (this.#root === root) return;
+    this.#root = root;
+    root.addEventListener("reader:docked", () => requestAnimationFrame(() => this.#refit(false)));
   }
 
   #show(sentence) {
@@ -189,6 +207,7 @@ export class ReadAloud {
   play(fromIndex) {
     const sentences = this.host.sentences();
     if (!sentences.length) return;
+    this.#listen(sentences[0].spans[0].getRootNode());
     const index = Math.max(0, Math.min(fromIndex, sentences.length - 1));
     const resumed = this.state === "paused";
     this.#listening();

@@ -10,6 +10,7 @@ no voice sends `boundary` events and pause() does not work, which is what the de
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright
 from tests.browser import a11y
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, PageProblems, static_server
 from tests.browser.speech import SpeechEnvironment, seconds_of_sound
+from tests.browser.test_reading_tools import STUB_SPEECH
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 from tests.serverproc import Server, create_token
 
@@ -642,6 +644,7 @@ def embedding_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         _add_article(reader, YORUBA_SLUG, "yo", "Ẹ kú àárọ̀.", "<p>Báwo ni? Mo wà dáadáa.</p>")
         _add_article(reader, TABLE_VI_SLUG, "vi", "Dân số Bắc Kạn và Cao Bằng", TABLE_VI_BODY)
         _add_article(reader, METRO_VI_SLUG, "vi", "TP.HCM khai trương tuyến metro số 1", METRO_VI_BODY)
+        _add_article(reader, LINK_VI_SLUG, "vi", "Một liên kết", LINK_VI_BODY)
         yield reader.url, host
     finally:
         reader.stop()
@@ -658,6 +661,20 @@ def _host_pages(directory: Path, reader: str) -> None:
         f'<h1>Host</h1><reader-article src="{reader}/articles/{SEED_SLUG}/fragment"></reader-article>'
         "</main></body></html>"
     )
+    # Components at 300 %, on a phone (test_one_docked_bar_on_a_page_of_two_components, test_in_a_component_…).
+    (directory / "two.html").write_text(
+        f'{head}<meta name="viewport" content="width=device-width">'
+        f'<script type="module" src="{reader}/static/reader-article.js"></script></head><body><main><h1>Host</h1>'
+        f'<reader-article id="a" size="300" src="{reader}/articles/{SEED_SLUG}/fragment"></reader-article>'
+        f'<p>Between</p><reader-article id="b" size="300" lang="en" heading-level="3" '
+        f'src="{reader}/articles/{EN_SLUG}/fragment"></reader-article></main></body></html>'
+    )
+    (directory / "link.html").write_text(
+        f'{head}<meta name="viewport" content="width=device-width">'
+        f'<script type="module" src="{reader}/static/reader-article.js"></script></head><body><main><h1>Host</h1>'
+        f'<reader-article id="c" size="300" src="{reader}/articles/{LINK_VI_SLUG}/fragment"></reader-article>'
+        "</main></body></html>"
+    )
     for name, sandbox in (("iframe.html", ""), ("sandboxed.html", ' sandbox="allow-scripts"')):
         (directory / name).write_text(
             f'{head}</head><body><main><h1>Host</h1><iframe title="Article" src="{reader}/embed/{SEED_SLUG}" '
@@ -666,6 +683,15 @@ def _host_pages(directory: Path, reader: str) -> None:
 
 
 YORUBA_SLUG = "yoruba"
+# Screens of text, then a link of one short word.
+LINK_VI_SLUG = "mot-lien-ket"
+LINK_VI_BODY = (
+    "<p>" + "Đây là một câu văn. " * 30 + "</p><p>Xem <a href='https://example.org/'>nguồn</a>.</p><p>Hết.</p>"
+)
+
+# STUB_SPEECH's voices for the two components' languages; a voice that starts and never ends.
+VOICES = """() => { window.__engine = 'stalls'; window.__voicesArrive([
+  {name: 'Stub vi', lang: 'vi-VN', localService: true}, {name: 'Stub en', lang: 'en-US', localService: true}]); }"""
 # A table with a header row (in thead, th without scope) and row headers (th scope=row), then one without
 # headers.
 TABLE_VI_SLUG = "dan-so-bac-kan-cao-bang"
@@ -1133,3 +1159,93 @@ def test_after_a_size_change_while_reading_the_part_being_read_comes_back_on_the
     page.keyboard.press("k")
     wait_until_silent(page)
     assert problems.unexpected() == []
+
+
+# Each component's docked bar (its height, or None) and what is at the middle of the bottom edge: which component.
+BARS = """() => ({docked: ['a', 'b'].map((id) =>
+    document.getElementById(id).shadowRoot.getElementById('reader-tools').dataset.docked ?? null),
+  bottom: document.elementFromPoint(innerWidth / 2, innerHeight - 4)?.closest('reader-article')?.id ?? null})"""
+
+
+@pytest.fixture
+def two_components(browser: Browser, embedding_sites: tuple[str, str]) -> Iterator[Page]:
+    """two.html at 320 x 640 with STUB_SPEECH (test_reading_tools.py): the voice starts and never ends."""
+    _, host = embedding_sites
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    try:
+        context.add_init_script(STUB_SPEECH)
+        page = context.new_page()
+        page.goto(f"{host}/two.html")
+        for component in ("#a", "#b"):
+            expect(page.locator(f"{component} #reader-speak")).to_be_visible()
+        page.evaluate(VOICES)
+        for component in ("#a", "#b"):
+            expect(page.locator(f"{component} #reader-speak")).not_to_have_attribute("aria-disabled", "true")
+        yield page
+    finally:
+        context.close()
+
+
+def test_one_docked_bar_on_a_page_of_two_components(two_components: Page) -> None:
+    """Review 5, finding 2: each component docked its own bar at the same place, so a paused one's (the later
+    in the page) covered the one being read, and a tap on it stopped that one and read the other. The bar of
+    the article read last is the page's; the paused one's undocks."""
+    page = two_components
+    a, b = page.locator("#a #reader-tools"), page.locator("#b #reader-tools")
+    page.locator("#b #reader-speak").click()
+    expect(b).to_have_attribute("data-state", "playing")
+    page.evaluate(SCROLL_SETTLED)
+    page.evaluate("() => scrollBy(0, 2000)")  # the reader reads on below: B's toolbar is off screen
+    expect(b).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    page.locator("#b #reader-speak").click()  # in its bar: paused, and the bar stays (its place is off screen)
+    expect(b).to_have_attribute("data-state", "paused")
+    page.locator("#a #reader-speak").click()  # far above: B's place is off screen still
+    expect(a).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    expect(b).not_to_have_attribute("data-docked", re.compile(".*"))
+    assert page.evaluate(BARS)["bottom"] == "a"  # what a tap there reaches
+    assert b.get_attribute("data-state") == "paused"
+    # Reading B again (A stops: one article is read at a time), its bar is the page's again.
+    page.locator("#b #reader-speak").click()
+    expect(a).to_have_attribute("data-state", "idle")
+    expect(a).not_to_have_attribute("data-docked", re.compile(".*"))
+    page.evaluate(SCROLL_SETTLED)
+    page.evaluate("() => scrollBy(0, 2000)")
+    expect(b).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    assert page.evaluate(BARS) == {"docked": [None, b.get_attribute("data-docked")], "bottom": "b"}
+
+
+def test_in_a_component_a_focused_link_is_not_left_under_the_docked_bar(
+    browser: Browser, embedding_sites: tuple[str, str]
+) -> None:
+    """Review 5, finding 3: the page's scroll padding, which keeps what is focused clear of the bar, was set
+    for reader's own article page only: in a component a link Tabbed to could be left under the bar.
+    STUB_SPEECH: the voice starts and never ends."""
+    _, host = embedding_sites
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    try:
+        context.add_init_script(STUB_SPEECH)
+        page = context.new_page()
+        page.goto(f"{host}/link.html")
+        expect(page.locator("#reader-speak")).to_be_visible()
+        page.evaluate(VOICES)
+        tools = page.locator("#reader-tools")
+        page.locator("#reader-speak").click()
+        expect(tools).to_have_attribute("data-state", "playing")
+        page.evaluate(SCROLL_SETTLED)
+        # The link just under the bar's top (the toolbar far above: docked), the focus on what comes before it
+        # (the panel's summary).
+        link = page.locator("#reader-article a[href]")
+        page.locator("#reader-panel-summary").evaluate("(e) => e.focus({preventScroll: true})")
+        link.evaluate("(e) => scrollBy(0, e.getBoundingClientRect().top - innerHeight + 150)")
+        expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+        bar = int(tools.get_attribute("data-docked") or 0)
+        height = page.evaluate("innerHeight")
+        assert height - bar < link.evaluate("(e) => e.getBoundingClientRect().top") < height
+        page.keyboard.press("Tab")
+        expect(link).to_be_focused()
+        page.evaluate(SCROLL_SETTLED)
+        box = link.evaluate("(e) => e.getBoundingClientRect().toJSON()")
+        assert 0 <= box["top"] and box["bottom"] <= height - bar, (box, bar)
+        expect(tools).to_have_attribute("data-docked", str(bar))
+    finally:
+        context.close()
