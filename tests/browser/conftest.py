@@ -20,7 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from reader.db import database_for
 from reader.drafts import draft_from_fields
@@ -359,6 +369,23 @@ def wait_until(page: Page, condition: Callable[[], bool]) -> None:
             return
         page.wait_for_timeout(50)
     raise AssertionError("waited 10 s in vain")
+
+
+def press_each_docked_button(press: Callable[[str], None], reading: Locator, tools: Locator) -> None:
+    """While reading, Next, Previous, Pause, Resume and Stop of the docked read-aloud bar, each pressed by
+    `press` (its element id), each seen to act: the sentence read (`reading`, the one highlighted) and the
+    player's state (`tools`, #reader-tools)."""
+    first = reading.get_attribute("data-sentence")
+    press("reader-speak-next")
+    expect(reading).not_to_have_attribute("data-sentence", str(first))
+    press("reader-speak-previous")
+    expect(reading).to_have_attribute("data-sentence", str(first))
+    press("reader-speak")
+    expect(tools).to_have_attribute("data-state", "paused")
+    press("reader-speak")
+    expect(tools).to_have_attribute("data-state", "playing")
+    press("reader-speak-stop")
+    expect(tools).to_have_attribute("data-state", "idle")
 
 
 def wait_for_htmx(page: Page) -> None:

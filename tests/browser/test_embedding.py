@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     ROOT,
     SCROLL_SETTLED,
     describe_violations,
+    press_each_docked_button,
     run_axe,
     static_server,
     wait_until,
@@ -1681,16 +1682,6 @@ def test_the_docked_read_aloud_buttons_work_by_click_inside_the_component(browse
             page.mouse.click(x, y)
             assert page.evaluate(f"() => {shadow}.activeElement?.id") == id_
 
-        first = reading.get_attribute("data-sentence")
-        press_docked("reader-speak-next")
-        expect(reading).not_to_have_attribute("data-sentence", str(first))
-        press_docked("reader-speak-previous")
-        expect(reading).to_have_attribute("data-sentence", str(first))
-        press_docked("reader-speak")
-        expect(tools).to_have_attribute("data-state", "paused")
-        press_docked("reader-speak")
-        expect(tools).to_have_attribute("data-state", "playing")
-        press_docked("reader-speak-stop")
-        expect(tools).to_have_attribute("data-state", "idle")
+        press_each_docked_button(press_docked, reading, tools)
     finally:
         context.close()

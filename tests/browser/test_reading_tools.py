@@ -20,7 +20,15 @@ from reader.colors import contrast_ratio
 from reader.sanitize import sanitize_html
 from reader.sentence_markup import mark_html
 from tests.browser import a11y
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, describe_violations, run_axe, scrolled
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCROLL_SETTLED,
+    describe_violations,
+    press_each_docked_button,
+    run_axe,
+    scrolled,
+)
 from tests.browser.partial_delivery import split_delivery
 from tests.conftest import EN_SLUG, SEED_SLUG
 
@@ -684,6 +692,18 @@ STUB_SPEECH = """
 """
 
 
+def stalling_voice_page(context: BrowserContext, live_server: str, slug: str = SEED_SLUG, lang: str = "vi-VN") -> Page:
+    """An article opened in `context` with STUB_SPEECH, its fonts in, a voice for `lang` listed, and an engine
+    whose utterances start and never end (a test ends them, or reads what is being spoken)."""
+    context.add_init_script(STUB_SPEECH)
+    page = context.new_page()
+    page.goto(f"{live_server}/articles/{slug}")
+    page.evaluate("document.fonts.ready")
+    page.evaluate("() => { window.__engine = 'stalls'; }")
+    page.evaluate(f"() => window.__voicesArrive([{{name: 'Stub', lang: '{lang}', localService: true}}])")
+    return page
+
+
 @pytest.fixture
 def stubbed_speech(browser: Browser, live_server: str) -> Iterator[Page]:
     """The seed article with STUB_SPEECH, its voices still loading."""
@@ -1259,12 +1279,7 @@ def test_while_reading_the_buttons_stay_on_screen(
     context = browser.new_context(viewport=ViewportSize(width=width, height=height), locale=locale)
     try:
         context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
-        page.goto(f"{live_server}/articles/{slug}")
-        page.evaluate("document.fonts.ready")
-        page.evaluate("() => { window.__engine = 'stalls'; }")
-        page.evaluate(f"() => window.__voicesArrive([{{name: 'Stub', lang: '{locale}', localService: true}}])")
+        page = stalling_voice_page(context, live_server, slug, locale)
         before = page.evaluate(SPEECH_BAR)
         assert before["docked"] is None
         page.locator("#reader-speak").focus()
@@ -1324,12 +1339,7 @@ def test_the_first_part_read_is_not_under_the_docked_bar(browser: Browser, live_
     context = browser.new_context(viewport=ViewportSize(width=360, height=740), locale="vi-VN")
     try:
         context.add_cookies([{"name": "reader_prefs", "value": "1|s:200", "url": live_server}])
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
-        page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        page.evaluate("document.fonts.ready")
-        page.evaluate("() => { window.__engine = 'stalls'; }")
-        page.evaluate("() => window.__voicesArrive([{name: 'Stub', lang: 'vi-VN', localService: true}])")
+        page = stalling_voice_page(context, live_server)
         page.locator("#reader-speak").click()
         expect(page.locator("#reader-tools")).to_have_attribute("data-docked", re.compile(r"^\d+$"))
         page.evaluate(SCROLL_SETTLED)
@@ -1350,12 +1360,7 @@ def test_previous_next_and_stop_keep_their_place_when_read_aloud_changes_its_wor
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     try:
         context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server}])
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
-        page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        page.evaluate("document.fonts.ready")
-        page.evaluate("() => { window.__engine = 'stalls'; }")
-        page.evaluate("() => window.__voicesArrive([{name: 'Stub', lang: 'vi-VN', localService: true}])")
+        page = stalling_voice_page(context, live_server)
         # Read aloud's width and where the three are from its start (the bar may move the whole group).
         place = """() => { const x = (id) => document.getElementById(id).getBoundingClientRect();
           const speak = x('reader-speak');
@@ -1389,12 +1394,7 @@ def test_the_docked_buttons_work_by_click_and_by_keyboard(browser: Browser, live
     context = browser.new_context(viewport=viewport, locale="vi-VN", has_touch=touch, is_mobile=touch)
     try:
         context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server}])
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
-        page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        page.evaluate("document.fonts.ready")
-        page.evaluate("() => { window.__engine = 'stalls'; }")
-        page.evaluate("() => window.__voicesArrive([{name: 'Stub', lang: 'vi-VN', localService: true}])")
+        page = stalling_voice_page(context, live_server)
         tools = page.locator("#reader-tools")
         # Read aloud's top just above the screen: the bar docks, and every step button's place is on the screen.
         top = page.evaluate("document.getElementById('reader-speak').getBoundingClientRect().top + scrollY")
@@ -1419,17 +1419,7 @@ def test_the_docked_buttons_work_by_click_and_by_keyboard(browser: Browser, live
                 page.mouse.click(x, y)
             expect(page.locator(f"#{id_}")).to_be_focused()
 
-        first = page.evaluate(sentence)
-        press_docked("reader-speak-next")
-        expect(reading).not_to_have_attribute("data-sentence", str(first))
-        press_docked("reader-speak-previous")
-        expect(reading).to_have_attribute("data-sentence", str(first))
-        press_docked("reader-speak")
-        expect(tools).to_have_attribute("data-state", "paused")
-        press_docked("reader-speak")
-        expect(tools).to_have_attribute("data-state", "playing")
-        press_docked("reader-speak-stop")
-        expect(tools).to_have_attribute("data-state", "idle")
+        press_each_docked_button(press_docked, reading, tools)
         # By keyboard, in the bar: Read aloud, then Tab to Next, to Stop.
         page.locator("#reader-speak").focus()
         page.keyboard.press("Enter")
@@ -1451,7 +1441,7 @@ def test_the_docked_buttons_work_by_click_and_by_keyboard(browser: Browser, live
         context.close()
 
 
-ON_SCREEN = """(id) => { const box = document.getElementById(id).getBoundingClientRect();
+CONTROL_ON_SCREEN = """(id) => { const box = document.getElementById(id).getBoundingClientRect();
   return box.top >= 0 && box.bottom <= innerHeight; }"""
 END_PART = """() => __utterance.dispatchEvent(
   new SpeechSynthesisEvent('end', {utterance: __utterance, charIndex: 0}))"""
@@ -1465,12 +1455,7 @@ def test_following_never_takes_the_control_in_use_off_the_screen(browser: Browse
     focus has left them, the next part is followed again. STUB: a voice that starts and ends when told."""
     context = browser.new_context(viewport=ViewportSize(width=1280, height=800), locale="vi-VN")
     try:
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
-        page.goto(f"{live_server}/articles/{SEED_SLUG}")
-        page.evaluate("document.fonts.ready")
-        page.evaluate("() => { window.__engine = 'stalls'; }")
-        page.evaluate("() => window.__voicesArrive([{name: 'Stub', lang: 'vi-VN', localService: true}])")
+        page = stalling_voice_page(context, live_server)
         tools = page.locator("#reader-tools")
         reading = page.locator(".reader-speaking").first
         page.locator("#reader-speak").click()
@@ -1483,12 +1468,12 @@ def test_following_never_takes_the_control_in_use_off_the_screen(browser: Browse
         expect(select).to_be_visible()
         select.focus()
         page.evaluate(SCROLL_SETTLED)
-        assert page.evaluate(ON_SCREEN, "reader-speech-rate")
+        assert page.evaluate(CONTROL_ON_SCREEN, "reader-speech-rate")
         spoken = page.evaluate("__spoken.length")
         select.select_option("1.25")  # heard at once: the part is spoken again
         page.wait_for_function(f"__spoken.length > {spoken}")
         page.evaluate(SCROLL_SETTLED)
-        assert page.evaluate(ON_SCREEN, "reader-speech-rate"), page.evaluate("scrollY")
+        assert page.evaluate(CONTROL_ON_SCREEN, "reader-speech-rate"), page.evaluate("scrollY")
         expect(select).to_be_focused()
         sentence = reading.get_attribute("data-sentence")
         for _ in range(3):  # the next parts, to the next sentence: highlighted, not followed
@@ -1496,11 +1481,11 @@ def test_following_never_takes_the_control_in_use_off_the_screen(browser: Browse
             page.evaluate(END_PART)
             page.wait_for_function(f"__spoken.length > {spoken}")
             page.evaluate(SCROLL_SETTLED)
-            assert page.evaluate(ON_SCREEN, "reader-speech-rate"), page.evaluate("scrollY")
+            assert page.evaluate(CONTROL_ON_SCREEN, "reader-speech-rate"), page.evaluate("scrollY")
             if reading.get_attribute("data-sentence") != sentence:
                 break
         expect(reading).not_to_have_attribute("data-sentence", str(sentence))
-        assert page.evaluate(ON_SCREEN, "reader-speech-rate"), page.evaluate("scrollY")
+        assert page.evaluate(CONTROL_ON_SCREEN, "reader-speech-rate"), page.evaluate("scrollY")
         below = "() => document.querySelector('.reader-speaking').getBoundingClientRect().top >= innerHeight"
         assert page.evaluate(below)  # read on below the screen, the page where the reader has it
         # The focus leaves the toolbar: the next part is brought into view.
