@@ -536,7 +536,10 @@ KEPT_KEYS = "() => Object.keys(sessionStorage).filter(k => k.startsWith('reader-
 def _typed_and_kept(page: Page, live_server: str, text: str) -> None:
     page.goto(live_server + f"/editor/articles/{EN_SLUG}")
     wait_for_htmx(page)
-    page.fill("#editor-summary", text)
+    _count_swaps(page)
+    # And its live preview answered (700 ms after the last keystroke): one still to go when the test ends the
+    # session was answered 401 on a loaded machine, the tab still on the form.
+    _typed_then_previewed(page, "#editor-summary", text)
     page.wait_for_function(KEPT_KEYS + ".length > 0")  # kept 400 ms after the last keystroke
 
 
