@@ -1167,15 +1167,26 @@ BARS = """() => ({docked: ['a', 'b'].map((id) =>
   bottom: document.elementFromPoint(innerWidth / 2, innerHeight - 4)?.closest('reader-article')?.id ?? null})"""
 
 
-@pytest.fixture
-def two_components(browser: Browser, embedding_sites: tuple[str, str]) -> Iterator[Page]:
-    """two.html at 320 x 640 with STUB_SPEECH (test_reading_tools.py): the voice starts and never ends."""
-    _, host = embedding_sites
+def _stubbed_phone(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
+    """A host page of components (`url`) at 320 x 640 with STUB_SPEECH (test_reading_tools.py): the voice
+    starts and never ends. The caller closes the context."""
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
     try:
         context.add_init_script(STUB_SPEECH)
         page = context.new_page()
-        page.goto(f"{host}/two.html")
+        page.goto(url)
+    except BaseException:
+        context.close()
+        raise
+    return context, page
+
+
+@pytest.fixture
+def two_components(browser: Browser, embedding_sites: tuple[str, str]) -> Iterator[Page]:
+    """two.html at 320 x 640 with STUB_SPEECH (test_reading_tools.py): the voice starts and never ends."""
+    _, host = embedding_sites
+    context, page = _stubbed_phone(browser, f"{host}/two.html")
+    try:
         for component in ("#a", "#b"):
             expect(page.locator(f"{component} #reader-speak")).to_be_visible()
         page.evaluate(VOICES)
@@ -1221,11 +1232,8 @@ def test_in_a_component_a_focused_link_is_not_left_under_the_docked_bar(
     for reader's own article page only: in a component a link Tabbed to could be left under the bar.
     STUB_SPEECH: the voice starts and never ends."""
     _, host = embedding_sites
-    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    context, page = _stubbed_phone(browser, f"{host}/link.html")
     try:
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
-        page.goto(f"{host}/link.html")
         expect(page.locator("#reader-speak")).to_be_visible()
         page.evaluate(VOICES)
         tools = page.locator("#reader-tools")
