@@ -317,19 +317,25 @@ class ReaderArticle extends HTMLElement {
   disconnectedCallback() {
     document.removeEventListener(PREFS_EVENT, this.#otherChanged);
     this.#observer?.disconnect();
-    this.#tools?.destroy();
-    this.#tools = null;
+    this.#dropTools();
     nameToolbars();
+  }
+
+  // Reading stops and the reading tools' listeners go, the docked bar's with them (read-aloud-bar.js hears
+  // "reader:tools-gone" on the shadow root: its listeners are on the window and the document too).
+  #dropTools() {
+    if (!this.#tools) return;
+    this.#tools.destroy();
+    this.#tools = null;
+    this.#root.dispatchEvent(new Event("reader:tools-gone"));
   }
 
   // The region just shown: its landmark named, read aloud and the reading guide brought up to date with it.
   #syncTools() {
     nameToolbars();
     const element = this.#root.getElementById("reader-tools");
-    if (!element) {
-      this.#tools?.destroy();
-      this.#tools = null;
-    } else if (this.#tools) this.#tools.sync();
+    if (!element) this.#dropTools();
+    else if (this.#tools) this.#tools.sync();
     else if (!this.#toolsLoading) this.#startTools(element);
   }
 

@@ -16,24 +16,88 @@
 // the same place, and a paused one's covered the one being read (a tap on it stopped the one reading and
 // read the other). The bar of the article whose reading started last is the page's; the others undock, and
 // dock again only when their reading starts again ("reader:speech-bar", on the document: the articles'
-// modules may come from different servers).
+// modules may come from different servers). Except where the focus is: a bar whose buttons hold it (pressed
+// in the bar, then the other article's reading started by a click that moves no focus: Safari's, a voice
+// control's) docks when their place is off screen, in the reading one's stead, and gives the place back once
+// the focus leaves them ("reader:speech-bar-back"). Undocked, it left the focus on a button off the screen,
+// which Enter or Space pressed unseen; scrolling up to it took the page away from what was being read.
 //
-// Loaded by reading-tools.js with the voice, on the first Read aloud; it brings its own stylesheet, which a
+// The component (reader-article.js) says when its reading tools are gone ("reader:tools-gone", on its shadow
+// root: removed from the page, or a swap that brought none): every listener goes, and the page's scroll
+// padding is put back.
+//
+// The voice's module (read-aloud.js) imports this one too: it waits for the stylesheet before its first part
+// (sheetIn) and measures the bar before it docks (barHeight), to fit the part above it.
+//
+// Loaded by reading-tools.js (and imported by read-aloud.js) with the voice, on the first Read aloud; it brings its own stylesheet, which a
 // first visit never needs (docs/performance.md).
 
 const ACTIVE = new Set(["playing", "paused"]);
+const sheets = new WeakMap(); // root → its stylesheet: {link, loading (a promise, null once loaded)}
+
+// The bar's stylesheet in `root`, added once: a promise until it has loaded (or failed), then null.
+export function sheetIn(root) {
+  let sheet = sheets.get(root);
+  if (!sheet) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("../css/read-aloud-bar.css", import.meta.url).href;
+    sheet = { link };
+    sheet.loading = new Promise((resolve) => {
+      link.onload = link.onerror = resolve;
+    }).then(() => {
+      sheet.loading = null;
+    });
+    sheets.set(root, sheet);
+    // In a component's shadow root, before its own stylesheets: reader-article.js replaces what follows them.
+    if (root === document) document.head.append(link);
+    else root.prepend(link);
+  }
+  return sheet.loading;
+}
+
+// Docks the group (its place in the toolbar kept at the size it has now) and says its height.
+function docked(tools, group) {
+  const place = tools.getBoundingClientRect();
+  // (on the element, not as custom properties a stylesheet reads: a host page's would reach a component)
+  tools.style.minInlineSize = `${place.width}px`;
+  tools.style.minBlockSize = `${place.height}px`;
+  tools.dataset.docked = "";
+  return Math.ceil(group.getBoundingClientRect().height);
+}
+
+function undocked(tools) {
+  delete tools.dataset.docked;
+  tools.style.minInlineSize = tools.style.minBlockSize = "";
+}
+
+// The bar's height, docked, in CSS pixels (0 without the toolbar): measured docked and put back within one
+// task when it is not, so nothing of it is painted. read-aloud.js fits a part above it when following the
+// part will take the toolbar off the screen (the bar then docks, and the part made without it was cut short
+// and made again: its start was said twice).
+export function barHeight(root) {
+  const tools = root.getElementById("reader-tools");
+  const group = root.getElementById("reader-speech-buttons");
+  if (!tools || !group || tools.hidden) return 0;
+  if ("docked" in tools.dataset) return Number(tools.dataset.docked) || 0;
+  const height = docked(tools, group);
+  undocked(tools);
+  return height;
+}
 
 export async function dock(root) {
-  const sheet = document.createElement("link");
-  sheet.rel = "stylesheet";
-  sheet.href = new URL("../css/read-aloud-bar.css", import.meta.url).href;
-  const loaded = new Promise((resolve) => {
-    sheet.onload = sheet.onerror = resolve;
-  });
-  // In a component's shadow root, before its own stylesheets: reader-article.js replaces what follows them.
-  if (root === document) document.head.append(sheet);
-  else root.prepend(sheet);
-  await loaded;
+  if (root.host && !root.host.isConnected) return; // a component removed while this module loaded
+  const teardown = new AbortController();
+  const { signal } = teardown;
+  let gone = false;
+  root.addEventListener("reader:tools-gone", () => (gone = true), { signal });
+  await sheetIn(root);
+  if (gone) {
+    sheets.get(root)?.link.remove();
+    sheets.delete(root);
+    teardown.abort();
+    return;
+  }
 
   // A press on one of the buttons (a mouse, a finger) moves nothing until its click is over: the focus it
   // gives them came before the click, and a bar that went back into the toolbar then (the pressed button's
@@ -49,71 +113,108 @@ export async function dock(root) {
   root.addEventListener("pointerdown", (event) => {
     presses++;
     pressed = Boolean(root.getElementById("reader-speech-buttons")?.contains(event.target));
-  }, { capture: true, passive: true });
+  }, { capture: true, passive: true, signal });
   // After the click's own handlers (window, bubbling: the last); a press that never clicks (a scroll by touch,
   // a long press) is let go at its end. (A touch's click comes after its pointerup, in the same moment.)
-  addEventListener("click", release);
-  addEventListener("pointercancel", release);
+  addEventListener("click", release, { signal });
+  addEventListener("pointercancel", release, { signal });
   addEventListener("pointerup", () => {
     const press = presses;
     setTimeout(() => press === presses && release(), 500);
-  });
+  }, { signal });
 
   const me = {}; // this article, in "reader:speech-bar"
   let mine = true; // this article's bar is the page's
+  let lent = false; // it was, until another one's docked for its focus alone: back when that one undocks
+  let borrowed = false; // docked for its focus alone, in the place of the one being read
   let state = ""; // its reading's, last seen
   let shown = 0; // the height docked, 0 when not
   let padding = ""; // the page's own scroll padding (inline), put back on undocking
 
   function update() {
-    if (pressed) return;
+    if (pressed || signal.aborted) return;
     const tools = root.getElementById("reader-tools"); // a swap brings a new one
     const group = root.getElementById("reader-speech-buttons");
     if (!tools || !group) return;
     if (tools.dataset.state !== state) {
       state = tools.dataset.state;
-      mine ||= state === "playing";
-      if (state === "playing") document.dispatchEvent(new CustomEvent("reader:speech-bar", { detail: me }));
+      if (state === "playing") {
+        mine = true;
+        borrowed = false; // (its own now)
+        say("reader:speech-bar");
+      }
     }
     const focused = group.contains(root.activeElement) ? root.activeElement : null;
-    const wanted = mine && (ACTIVE.has(state) || focused) && !tools.hidden;
+    const wanted = (focused || (mine && ACTIVE.has(state))) && !tools.hidden;
     if (!wanted && !shown && !("docked" in tools.dataset)) return; // idle: nothing to measure, at every scroll
     // Measured in the toolbar, as laid out now (a new text size, a turned phone): whether the button the
     // reader needs there (the focused one, else Read aloud: pause, resume) shows whole, and the buttons'
     // place, kept while they are away (the controls around it must not close up, nor the article under the
     // toolbar move up). Taken out and put back within one task, nothing of this is painted.
-    delete tools.dataset.docked;
-    tools.style.minInlineSize = tools.style.minBlockSize = "";
+    undocked(tools);
     const needed = (focused || root.getElementById("reader-speak")).getBoundingClientRect();
     let height = 0;
     if (wanted && (needed.top < 0 || needed.bottom > innerHeight)) {
-      const place = tools.getBoundingClientRect();
-      // (on the element, not as custom properties a stylesheet reads: a host page's would reach a component)
-      tools.style.minInlineSize = `${place.width}px`;
-      tools.style.minBlockSize = `${place.height}px`;
-      tools.dataset.docked = "";
-      height = Math.ceil(group.getBoundingClientRect().height);
+      // Docking for the focus alone: the page's bar undocks first (its scroll padding put back before this
+      // one's is kept).
+      if (!mine && !borrowed) {
+        borrowed = true;
+        say("reader:speech-bar");
+      }
+      height = docked(tools, group);
       tools.dataset.docked = String(height);
     }
+    if (borrowed && (mine || !height)) {
+      borrowed = false;
+      if (!mine) say("reader:speech-bar-back");
+    }
     if (height === shown) return;
+    pad(height);
+    if (height) root.dispatchEvent(new Event("reader:docked"));
+  }
+
+  function say(type) {
+    me.focus = borrowed;
+    document.dispatchEvent(new CustomEvent(type, { detail: me }));
+  }
+
+  function pad(height) {
     const html = document.documentElement.style;
     if (!shown) padding = html.scrollPaddingBlockEnd;
     html.scrollPaddingBlockEnd = height ? `${height}px` : padding;
     shown = height;
-    if (height) root.dispatchEvent(new Event("reader:docked"));
   }
 
   // Its state (set on every change and after every swap), the focus, the page's scroll (capture: a box
-  // scrolling around a component) and size.
+  // scrolling around a component) and size; another article's bar taking the place, or giving it back.
   document.addEventListener("reader:speech-bar", (event) => {
     if (event.detail === me) return;
-    mine = false;
+    lent = event.detail?.focus ? lent || mine : false;
+    mine = borrowed = false; // (one docked for its focus docks again, in the place of the one now read)
     update();
-  });
-  new MutationObserver(update).observe(root, { subtree: true, attributeFilter: ["data-state"] });
-  root.addEventListener("focusin", update);
-  root.addEventListener("focusout", () => setTimeout(update));
-  addEventListener("scroll", update, { passive: true, capture: true });
-  addEventListener("resize", update);
+  }, { signal });
+  document.addEventListener("reader:speech-bar-back", () => {
+    mine ||= lent;
+    lent = false;
+    update();
+  }, { signal });
+  const observer = new MutationObserver(update);
+  observer.observe(root, { subtree: true, attributeFilter: ["data-state"] });
+  root.addEventListener("focusin", update, { signal });
+  root.addEventListener("focusout", () => setTimeout(update), { signal });
+  addEventListener("scroll", update, { passive: true, capture: true, signal });
+  addEventListener("resize", update, { signal });
+
+  // The article's reading tools are gone: nothing here listens any more, nor stays docked.
+  root.addEventListener("reader:tools-gone", () => {
+    teardown.abort();
+    observer.disconnect();
+    const tools = root.getElementById("reader-tools");
+    if (tools) undocked(tools);
+    if (shown) pad(0);
+    if (borrowed) say("reader:speech-bar-back");
+    sheets.get(root)?.link.remove();
+    sheets.delete(root);
+  }, { signal });
   update();
 }

@@ -22,6 +22,7 @@
 //   1.234"; cellIntroduction). They are spoken, never highlighted: offsets in the utterance are counted back
 //   past them to the cell's own text.
 
+import { barHeight, sheetIn } from "./read-aloud-bar.js";
 import { forSpeech } from "./speech-text.js";
 
 const CLAUSE_BREAK = /[,;:)\]”»—–](?=\s)/g;
@@ -135,7 +136,7 @@ export class ReadAloud {
   #utterance = null; // held so the browser cannot collect it (and its events) mid-sentence
   #watchdog = 0;
   #released = null; // the control in use when the reader last acted on the reading: following goes on (#follow)
-  #root = null; // where the docked bar's changes are heard (#listen)
+  #root = null; // the root the article is in: where the docked bar's changes are heard (#listen)
 
   constructor(host) {
     this.host = host;
@@ -187,8 +188,10 @@ export class ReadAloud {
     else this.#show(sentence);
   }
 
-  // The bar says so on the root the article is in (the document, or a component's shadow root).
+  // The bar says so on the root the article is in (the document, or a component's shadow root). Its
+  // stylesheet, loading with this module, is asked for here too: the first part waits for it (#speak).
   #listen(root) {
+    sheetIn(root);
     if (this.#root === root) return;
     this.#root = root;
     root.addEventListener("reader:docked", () => requestAnimationFrame(() => this.#refit(false)));
@@ -408,7 +411,7 @@ export class ReadAloud {
       if (ticket !== this.#ticket) return;
       const limit = Math.max(100, Math.round(PART_CHARACTERS * rate));
       const spans = this.#find(id)?.spans;
-      const end = partEnd(full, start, spans ? fitting(spans, prefix.length, start, limit) : limit);
+      const end = spans ? this.#fit(spans, full, prefix.length, start, limit) : partEnd(full, start, limit);
       const part = { start, end, text: full.slice(start, end).trim() };
       this.#part = part;
       this.#boundary = null;
@@ -455,7 +458,26 @@ export class ReadAloud {
       this.#watch(ticket, START_WITHIN_MS, "failed");
       this.synth.speak(utterance);
     };
-    speakFrom(at);
+    // The first part waits for the bar's stylesheet (it loads with this module): the bar that is to dock is
+    // measured with it (#fit). Then at once.
+    const sheet = this.#root && sheetIn(this.#root);
+    if (sheet) sheet.then(() => speakFrom(at));
+    else speakFrom(at);
+  }
+
+  // Where the part of `full` (prefix + the text of `spans`) from `start` ends: at most `limit` characters, and
+  // no taller than the screen shows whole (fitting), above the docked bar — and above the bar that is to dock
+  // when following the part will take the toolbar's read-aloud button off the screen: the first part was made
+  // for the screen without it, the scroll that showed it docked the bar, and the part, no longer fitting, was
+  // cut and made again from its start (#refit), whose first words the reader heard twice.
+  #fit(spans, full, prefixLength, start, limit) {
+    const made = (below) => partEnd(full, start, fitting(spans, prefixLength, start, limit, below));
+    const end = made(dockedBelow(spans[0]));
+    const bar = !dockedBelow(spans[0]) && this.#root ? barHeight(this.#root) : 0;
+    if (!bar) return end;
+    const shorter = made(bar);
+    const docks = (stop) => takesToolbarAway(spans, start - prefixLength, stop - prefixLength);
+    return shorter < end && (docks(shorter) || docks(end)) ? shorter : end;
   }
 
   #next(index) {
@@ -492,7 +514,7 @@ function restOf(spans, from, end = Infinity) {
 // room on the page) fit, laid out as they are now, in the height that shows a part whole (scrollToShow
 // centres a part that fits with a tenth of the screen to spare at each edge, below a toolbar that stays on
 // screen). At least the characters of its first line.
-function fitting(spans, prefixLength, start, limit) {
+function fitting(spans, prefixLength, start, limit, below = dockedBelow(spans[0])) {
   const { map } = sentenceText(spans);
   const from = Math.max(0, start - prefixLength);
   const end = Math.min(map.length, start + limit - prefixLength);
@@ -508,8 +530,9 @@ function fitting(spans, prefixLength, start, limit) {
     }
     return bottom - top;
   };
-  if (height(end) <= screenHeight(spans[0]) * 0.8) return limit;
-  const room = Math.max(screenHeight(spans[0]) * 0.8, height(from + 1));
+  const screen = screenHeight(spans[0], below);
+  if (height(end) <= screen * 0.8) return limit;
+  const room = Math.max(screen * 0.8, height(from + 1));
   let [low, high] = [from + 1, end]; // height(low) fits, height(high) does not
   while (high - low > 1) {
     const middle = (low + high) >> 1;
@@ -519,11 +542,26 @@ function fitting(spans, prefixLength, start, limit) {
   return low - from + Math.max(0, prefixLength - start);
 }
 
-// The height in which the text around `node` can be seen: the window's below a toolbar that stays on screen,
-// or less in a box that scrolls it (a host page's box around the component).
-function screenHeight(node) {
+// The height in which the text around `node` can be seen: the window's below a toolbar that stays on screen
+// and above the docked bar (`below`), or less in a box that scrolls it (a host page's box around the component).
+function screenHeight(node, below) {
   const boxes = scrollersOf(node).filter((box) => box.y).map((box) => box.element.clientHeight);
-  return Math.min(innerHeight - stuckAbove(node) - dockedBelow(node), ...boxes);
+  return Math.min(innerHeight - stuckAbove(node) - below, ...boxes);
+}
+
+// Whether the page's scroll that brings the text of `spans` from `from` to `end` (offsets in its spoken text)
+// into view (scrollToShow, with no bar docked yet) takes the button the bar keeps on screen (read-aloud-bar.js:
+// the focused read-aloud button, else Read aloud) out of the window: then the bar docks. (A box scrolling
+// around a component, which scrolls first, is left out: there the bar's docking makes the part again.)
+function takesToolbarAway(spans, from, end) {
+  const root = spans[0].getRootNode();
+  const group = root.getElementById?.("reader-speech-buttons");
+  const button = group?.contains(root.activeElement) ? root.activeElement : root.getElementById?.("reader-speak");
+  const part = restOf(spans, Math.max(0, from), end)?.getBoundingClientRect();
+  if (!button || !part) return false;
+  const by = shift(part.top, part.bottom, stuckAbove(spans[0]), innerHeight);
+  const box = button.getBoundingClientRect();
+  return box.top - by < 0 || box.bottom - by > innerHeight;
 }
 
 // The focused element when it is a control of the toolbar (the text size, the Readability panel and its

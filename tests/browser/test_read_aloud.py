@@ -1257,3 +1257,109 @@ def test_in_a_component_a_focused_link_is_not_left_under_the_docked_bar(
         expect(tools).to_have_attribute("data-docked", str(bar))
     finally:
         context.close()
+
+
+# Where the focus is: [the component, the id of the control in it].
+FOCUS_IN = "() => [document.activeElement?.id ?? null, document.activeElement?.shadowRoot?.activeElement?.id ?? null]"
+# Whether a component's focused control is wholly in the window.
+FOCUSED_ON_SCREEN = """(id) => {
+  const box = document.getElementById(id).shadowRoot.activeElement.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= innerHeight && box.height > 0; }"""
+
+
+def test_a_bar_that_holds_the_focus_stays_on_screen_when_another_article_is_read(two_components: Page) -> None:
+    """A paused article's docked bar yielded to another's reading, and undocked even with the focus on its own
+    buttons: the focus was left on a button far above the screen, which Enter pressed unseen. Started by a
+    click that moves no focus (Safari's: it focuses no button; a voice control's), the other's reading leaves
+    the bar that holds the focus docked, alone; once the focus leaves its buttons, the bar is the reading one's
+    again (one bar at a time)."""
+    page = two_components
+    a, b = page.locator("#a #reader-tools"), page.locator("#b #reader-tools")
+    page.locator("#a #reader-speak").click()
+    expect(a).to_have_attribute("data-state", "playing")
+    page.evaluate(SCROLL_SETTLED)
+    page.evaluate("() => scrollBy(0, 1500)")  # the reader reads on below: A's toolbar is off screen
+    expect(a).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    page.keyboard.press("Enter")  # Pause, in the bar, with the focus on it
+    expect(a).to_have_attribute("data-state", "paused")
+    assert page.evaluate(FOCUS_IN) == ["a", "reader-speak"]
+    page.locator("#b #reader-speak").evaluate("(button) => button.click()")  # no focus moves
+    expect(b).to_have_attribute("data-state", "playing")
+    page.evaluate(SCROLL_SETTLED)
+    assert page.evaluate(FOCUS_IN) == ["a", "reader-speak"]
+    assert a.get_attribute("data-state") == "paused"
+    expect(a).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    expect(b).not_to_have_attribute("data-docked", re.compile(".*"))
+    assert page.evaluate(FOCUSED_ON_SCREEN, "a")
+    assert page.evaluate(BARS)["bottom"] == "a"  # one bar: what a tap there reaches
+    page.keyboard.press("Tab")  # on in the bar: still A's
+    assert page.evaluate(FOCUS_IN) == ["a", "reader-speak-previous"]
+    assert page.evaluate(FOCUSED_ON_SCREEN, "a")
+    # The focus leaves A's buttons: the bar is the one of the article being read (B's place off screen).
+    page.evaluate("() => document.getElementById('a').shadowRoot.activeElement.blur()")
+    page.evaluate("() => scrollBy(0, 2000)")
+    expect(b).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    expect(a).not_to_have_attribute("data-docked", re.compile(".*"))
+    assert page.evaluate(BARS) == {"docked": [None, b.get_attribute("data-docked")], "bottom": "b"}
+    assert page.evaluate("() => document.documentElement.style.scrollPaddingBlockEnd") == (
+        f"{b.get_attribute('data-docked')}px"
+    )
+
+
+# reader's listeners on the window and the document (those of its scripts: not Playwright's), by type
+# (Chromium's DevTools protocol).
+def _listeners(page: Page) -> dict[str, int]:
+    cdp = page.context.new_cdp_session(page)
+    try:
+        scripts: dict[str, str] = {}
+        cdp.on("Debugger.scriptParsed", lambda script: scripts.__setitem__(script["scriptId"], script["url"]))
+        cdp.send("Debugger.enable")
+        counts: dict[str, int] = {}
+        for target in ("window", "document"):
+            handle = cdp.send("Runtime.evaluate", {"expression": target})["result"]["objectId"]
+            for listener in cdp.send("DOMDebugger.getEventListeners", {"objectId": handle})["listeners"]:
+                if "/static/" not in scripts.get(listener["scriptId"], ""):
+                    continue
+                key = f"{target}:{listener['type']}"
+                counts[key] = counts.get(key, 0) + 1
+        assert counts, scripts  # (reader's own are seen)
+        return counts
+    finally:
+        cdp.detach()
+
+
+def test_a_component_removed_while_reading_stops_and_leaves_no_listener(two_components: Page) -> None:
+    """The docked bar's listeners (the window's scroll, resize and pointer events, the document's
+    reader:speech-bar) stayed when its <reader-article> was removed from the page: a leak, and a removed
+    article's bar still answered the others'. Removed while reading, docked, the article stops; the page's
+    listeners are the ones it has with that component removed unread, and its scroll padding its own."""
+    page = two_components
+    page.evaluate("() => { window.__cancels = 0; speechSynthesis.cancel = () => { window.__cancels++; }; }")
+    page.evaluate("() => document.getElementById('b').remove()")
+    unread = _listeners(page)
+    page.reload()
+    for component in ("#a", "#b"):
+        expect(page.locator(f"{component} #reader-speak")).not_to_have_attribute("aria-disabled", "true")
+    page.evaluate(VOICES)
+    page.evaluate("() => { window.__cancels = 0; speechSynthesis.cancel = () => { window.__cancels++; }; }")
+    b = page.locator("#b #reader-tools")
+    page.locator("#b #reader-speak").click()
+    expect(b).to_have_attribute("data-state", "playing")
+    page.evaluate(SCROLL_SETTLED)
+    page.evaluate("() => scrollBy(0, 2000)")
+    expect(b).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    assert page.evaluate("() => document.documentElement.style.scrollPaddingBlockEnd") != ""
+    cancels = page.evaluate("() => window.__cancels")
+    tools = b.element_handle()
+    page.evaluate("() => document.getElementById('b').remove()")
+    assert tools.evaluate("(tools) => tools.dataset.state") == "idle"
+    assert page.evaluate("() => window.__cancels") > cancels  # the voice stopped
+    assert page.evaluate("() => document.documentElement.style.scrollPaddingBlockEnd") == ""
+    assert _listeners(page) == unread
+    # The other article reads, and docks its bar, as on a page that never had B.
+    page.locator("#a #reader-speak").click()
+    a = page.locator("#a #reader-tools")
+    expect(a).to_have_attribute("data-state", "playing")
+    page.evaluate(SCROLL_SETTLED)
+    page.evaluate("() => scrollBy(0, 1500)")
+    expect(a).to_have_attribute("data-docked", re.compile(r"^\d+$"))
