@@ -574,9 +574,12 @@ function controlInUse(node) {
 }
 
 // The height of the read-aloud buttons' bar when it is fixed to the screen's bottom edge (read-aloud-bar.js
-// writes it on #reader-tools), else 0.
+// writes it on #reader-tools), else 0. Or another article's bar, docked for its focus while this one is read
+// (read-aloud-bar.js): the page's scroll padding, which a docked bar sets to its height (and nothing else of
+// reader's sets), says so across articles whose modules may come from different servers.
 function dockedBelow(node) {
-  return Number(node.getRootNode().getElementById?.("reader-tools")?.dataset.docked) || 0;
+  const own = Number(node.getRootNode().getElementById?.("reader-tools")?.dataset.docked) || 0;
+  return Math.max(own, parseFloat(document.documentElement.style.scrollPaddingBlockEnd) || 0);
 }
 
 // The bottom of reader's toolbar when it stays on the screen over the article (position: sticky or fixed),

@@ -1261,6 +1261,23 @@ def test_in_a_component_a_focused_link_is_not_left_under_the_docked_bar(
 
 # Where the focus is: [the component, the id of the control in it].
 FOCUS_IN = "() => [document.activeElement?.id ?? null, document.activeElement?.shadowRoot?.activeElement?.id ?? null]"
+# The lines of the part being read in a component (`said`, the text spoken last: it starts with the sentence,
+# whose highlight it is, and runs for as many characters other than white space): [[top, bottom]].
+PART_LINES = """([id, said]) => {
+  const spans = [...document.getElementById(id).shadowRoot.querySelectorAll('.reader-speaking')];
+  const part = document.createRange();
+  part.setStart(spans[0], 0);
+  let left = said.replace(/\\s/g, '').length;
+  for (const span of spans) {
+    const walker = document.createTreeWalker(span, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node && left; node = walker.nextNode()) {
+      for (let i = 0; i < node.data.length && left; i++) {
+        if (/\\S/.test(node.data[i]) && !--left) part.setEnd(node, i + 1);
+      }
+    }
+  }
+  return [...part.getClientRects()].filter((line) => line.width > 0).map((line) => [line.top, line.bottom]);
+}"""
 # Whether a component's focused control is wholly in the window.
 FOCUSED_ON_SCREEN = """(id) => {
   const box = document.getElementById(id).shadowRoot.activeElement.getBoundingClientRect();
@@ -1292,6 +1309,11 @@ def test_a_bar_that_holds_the_focus_stays_on_screen_when_another_article_is_read
     expect(b).not_to_have_attribute("data-docked", re.compile(".*"))
     assert page.evaluate(FOCUSED_ON_SCREEN, "a")
     assert page.evaluate(BARS)["bottom"] == "a"  # one bar: what a tap there reaches
+    # The part of B's sentence being read, followed, is shown above the bar (A's), on the screen.
+    said = page.evaluate("() => window.__spoken.at(-1)")
+    lines = page.evaluate(PART_LINES, ["b", said])
+    bar = page.evaluate("() => innerHeight") - int(a.get_attribute("data-docked") or 0)
+    assert lines and all(0 <= top and bottom <= bar for top, bottom in lines), (said, lines, bar)
     page.keyboard.press("Tab")  # on in the bar: still A's
     assert page.evaluate(FOCUS_IN) == ["a", "reader-speak-previous"]
     assert page.evaluate(FOCUSED_ON_SCREEN, "a")
