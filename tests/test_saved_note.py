@@ -13,6 +13,7 @@ import pytest
 
 from reader.prefs import DEFAULTS, SHORTCUT_KEYS, Outcome, Preferences, Refusal, apply_form
 from reader.saved_note import (
+    ARTICLE_NOTE_GROUPS,
     GROUP_ACTIONS,
     MAC_CHARS,
     MAX_SAVED_CHARS,
@@ -170,6 +171,16 @@ def test_every_change_a_form_makes_is_written_once_and_within_the_bound() -> Non
         change = saved_change(group, outcome)
         assert change is not None and parse_saved(str(change)) == change
         assert read_saved(sealed(change, KEY, outcome.prefs, NOTE), KEY, outcome.prefs, NOTE) == change
+    # The settings page's own groups: a note the redirect to it signed is no article's (read_saved).
+    for group, form in (
+        ("reader-speech-rate-form", {"speech_rate": "1.5"}),
+        ("reader-guide-form", {"reading_guide": "3"}),
+        ("reader-shortcuts", {"shortcuts": "off"}),
+    ):
+        outcome = apply_form(DEFAULTS, form)
+        change = saved_change(group, outcome)
+        assert change is not None and parse_saved(str(change)) == change
+        assert read_saved(sealed(change, KEY, outcome.prefs, NOTE), KEY, outcome.prefs, NOTE) is None
     limit = apply_form(dataclasses.replace(DEFAULTS, size=400.0), {"action": "bigger"})
     assert str(saved_change("reader-size-controls", limit)) == "reader-size-controls:bigger:limit"
     reset = Outcome(DEFAULTS, "reset", ("theme", "shortcuts", *SHORTCUT_KEYS), ())
@@ -269,15 +280,22 @@ async def test_links_naming_no_note_get_the_plain_pages_answer_from_the_cache(
     assert cache.hits == hits + 1 and respelt.content == noted.content
 
 
-@pytest.mark.parametrize("group", sorted(NOTE_GROUPS))
+@pytest.mark.parametrize(
+    ("group", "path"),
+    [
+        *((group, SEED) for group in sorted(ARTICLE_NOTE_GROUPS)),
+        *((group, "/preferences") for group in sorted(NOTE_GROUPS)),
+    ],
+)
 async def test_every_group_with_a_note_shows_it_beside_the_group(
-    app: ServedApp, client: httpx.AsyncClient, group: str
+    app: ServedApp, client: httpx.AsyncClient, group: str, path: str
 ) -> None:
-    """NOTE_GROUPS against the templates' saved_note_for() calls: a group without one would send the redirect to
-    an anchor the page does not have (the page opening at its top, the group lost)."""
+    """NOTE_GROUPS against the templates' saved_note_for() calls, on an article (ARTICLE_NOTE_GROUPS) and on the
+    settings page (every one): a group without one would send the redirect to an anchor the page does not have
+    (the page opening at its top, the group lost)."""
     client.cookies.set(NOTE_COOKIE, NOTE)
     saved = saved_for(app, f"{group}:{GROUP_ACTIONS[group][0]}")
-    page = (await client.get(SEED, params={"panel": "open", "saved": saved})).text
+    page = (await client.get(path, params={"panel": "open", "saved": saved})).text
     assert page.count(f'id="{NOTE_ID}"') == 1
     note = page.index(f'id="{NOTE_ID}"')
     if group == "reader-size-controls":

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from reader.app import create_app
-from reader.saved_note import NOTE_COOKIE, NOTE_GROUPS
+from reader.saved_note import ARTICLE_NOTE_GROUPS, NOTE_COOKIE, NOTE_GROUPS
 from reader.settings import Settings
 from tests.conftest import EN_SLUG, NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, saved_for, served
 
@@ -281,7 +281,49 @@ NO_JS_CHANGES = [
 
 
 def test_every_group_with_a_note_is_tested_here() -> None:
-    assert {saved.split(":", 1)[0] for _data, saved, _group, _said in NO_JS_CHANGES} == NOTE_GROUPS
+    assert {saved.split(":", 1)[0] for _data, saved, _group, _said in NO_JS_CHANGES} == ARTICLE_NOTE_GROUPS
+    settings_groups = {saved.split(":", 1)[0] for _data, saved, _group, _said in SETTINGS_NO_JS_CHANGES}
+    assert settings_groups >= NOTE_GROUPS - ARTICLE_NOTE_GROUPS
+
+
+# The settings page's own groups, and those an article has too, as that page shows them (its note had said only
+# "saved", near the top): the new value beside the control used.
+SETTINGS_NO_JS_CHANGES = [
+    ({"speech_rate": "1.25"}, "reader-speech-rate-form:set:speech_rate", "reader-speech-rate-form", "Tốc độ đọc 1,25×"),
+    ({"reading_guide": "3"}, "reader-guide-form:set:reading_guide", "reader-guide-form", "Thước đọc: 3 dòng"),
+    ({"shortcuts": "off"}, "reader-shortcuts:set:shortcuts", "reader-shortcuts", "Đã tắt phím tắt một phím"),
+    ({"key_play": "p"}, "reader-shortcuts:set:key_play", "reader-shortcuts", "Phím cho “Đọc to / tạm dừng”: p"),
+    (
+        {"action": "set", "size": "125", "line_height": "1.6"},
+        "reader-spacing:set:size",
+        "reader-spacing",
+        "Cỡ chữ 125\u00a0%",
+    ),
+    ({"action": "bigger"}, "reader-size-controls:bigger", "reader-toolbar", "Cỡ chữ 112,5\u00a0%"),
+]
+
+
+@pytest.mark.parametrize(("data", "saved", "group", "said"), SETTINGS_NO_JS_CHANGES)
+async def test_without_js_the_settings_page_says_what_a_change_did_beside_it(
+    client: httpx.AsyncClient, data: dict[str, str], saved: str, group: str, said: str
+) -> None:
+    """As an article does (above): the 303 opens at the note beside the group, which says what the status
+    region says on the script's path; the page is this browser's alone (the note cookie), so private."""
+    form = {**data, "next": "/preferences", "view": "page", "panel": "open"}
+    swapped = await client.post("/preferences", data=form, headers={"hx-request": "true"})
+    announced = re.search(r'id="reader-status"[^>]*>([^<]*)<', swapped.text)
+    assert announced and announced[1] == said
+    client.cookies.clear()
+    plain = await client.post("/preferences", data=form)
+    assert re.fullmatch(
+        re.escape(f"/preferences?panel=open&saved={saved}.") + SIGNED_MAC + "#reader-saved", plain.headers["location"]
+    )
+    noted = await client.get(plain.headers["location"])
+    note = re.search(r'<p class="reader-note reader-saved" id="reader-saved" tabindex="-1">([^<]*)</p>', noted.text)
+    assert note and note[1] == said and noted.text.count('id="reader-saved"') == 1
+    start = noted.text.index(f'id="{group}"')
+    assert start < note.start() and "<fieldset" not in noted.text[start + 1 : note.start()].split(">", 1)[1]
+    assert noted.headers["cache-control"] == "private, no-cache"
 
 
 @pytest.mark.parametrize(("data", "saved", "group", "said"), NO_JS_CHANGES)
@@ -758,22 +800,43 @@ async def test_a_read_aloud_setting_changed_on_the_settings_page_comes_back_ther
     )
     assert 'id="reader-shortcuts-toggle" name="shortcuts" value="on" aria-pressed="false"' in swapped.text
     assert re.search(r'id="reader-status"[^>]*hx-swap-oob[^>]*>Single-key shortcuts off<', swapped.text)
-    # Without JavaScript: back to the settings page, at its note that the settings were saved (the script's
-    # path says so in the status region; the page came back looking as it was, and said nothing), which links
-    # back to the group.
+    # Without JavaScript: back to the settings page, at the note beside the control, which says the new value as
+    # the status region does with a script (it said only "saved", at the top of the page), as an article's does.
     plain = await client.post("/preferences", data={"speech_rate": "0.75", "next": "/preferences", "panel": "open"})
     assert re.fullmatch(
-        r"/preferences\?panel=open&saved=reader-tools-settings\." + SIGNED_MAC + "#reader-saved",
+        r"/preferences\?panel=open&saved=reader-speech-rate-form:set:speech_rate\." + SIGNED_MAC + "#reader-saved",
         plain.headers["location"],
     )
-    page = (await client.get(plain.headers["location"])).text
+    noted = await client.get(plain.headers["location"])
+    assert re.search(
+        r'id="reader-speech-rate-form"[^>]*>\s*(<input[^>]*>\s*)*'
+        r'<p class="reader-note reader-saved" id="reader-saved" tabindex="-1">Tốc độ đọc 0,75×</p>',
+        noted.text,
+    )
+    assert noted.text.count('id="reader-saved"') == 1 and "Đã lưu cài đặt đọc của bạn." not in noted.text
+    assert noted.headers["cache-control"] == "private, no-cache"
+    english = (await client.get(plain.headers["location"], headers={"accept-language": "en"})).text
+    assert ">Reading speed 0.75×</p>" in english
+    # A change its group cannot say beside itself (a voice: the page lists them with a script only) opens at the
+    # note that the settings were saved, which links back to the group.
+    voice = await client.post(
+        "/preferences", data={"voice": "An", "voice_lang": "vi", "next": "/preferences", "panel": "open"}
+    )
+    assert re.fullmatch(
+        r"/preferences\?panel=open&saved=reader-tools-settings\." + SIGNED_MAC + "#reader-saved",
+        voice.headers["location"],
+    )
+    page = (await client.get(voice.headers["location"])).text
     assert re.search(
         r'<p class="reader-note" id="reader-saved" tabindex="-1">Đã lưu cài đặt đọc của bạn\. '
         r'<a href="#reader-tools-settings">Quay lại cài đặt vừa thay đổi</a></p>',
         page,
     )
-    english = (await client.get(plain.headers["location"], headers={"accept-language": "en"})).text
+    english = (await client.get(voice.headers["location"], headers={"accept-language": "en"})).text
     assert "Your reading settings have been saved." in english and "Back to the setting you changed" in english
+    # A note a link wrote is no note, however well spelt.
+    forged_note = await client.get("/preferences?saved=reader-speech-rate-form:set:speech_rate.AAAAAAAAAAAAAAAA")
+    assert 'id="reader-saved"' not in forged_note.text
     # Only on the way back from a change, and only to a group the page has (not an id the address made up).
     assert 'id="reader-saved"' not in (await client.get("/preferences")).text
     forged = (await client.get('/preferences?saved="><script>')).text

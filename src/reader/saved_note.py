@@ -44,10 +44,10 @@ from itertools import takewhile
 from reader.announce import announce
 from reader.prefs import DEVICE_FIELDS, Outcome, Preferences, Refusal
 
-# The id the redirect's fragment names, and the groups of the article's controls that show the note (by their
-# ids in templates/_size_controls.html and _panel.html), each with the actions its buttons send (reader.views.prefs
-# `_group`). A change from a group not here (read aloud's settings, which need a script on the article anyway)
-# comes back at its group as before.
+# The id the redirect's fragment names, and the groups of controls that show the note (by their ids in
+# templates/_size_controls.html, _panel.html and _read_aloud_settings.html), each with the actions its buttons
+# send (reader.views.prefs `_group`). A change from a group not here (the voices, which need a script) comes
+# back at its group as before (the settings page: at its note that the settings were saved).
 NOTE_ID = "reader-saved"
 GROUP_ACTIONS: dict[str, tuple[str, ...]] = {
     "reader-size-controls": ("bigger", "smaller"),
@@ -58,8 +58,15 @@ GROUP_ACTIONS: dict[str, tuple[str, ...]] = {
     "reader-themes": ("set",),
     "reader-links": ("set",),
     "reader-colors": ("set",),
+    # The settings page's read-aloud settings: its speed, its guide and its shortcuts say the new value beside
+    # themselves, as the other controls do. An article without a script does not show them (they need one
+    # there): a change from them comes back to an article at its group, as before (ARTICLE_NOTE_GROUPS).
+    "reader-speech-rate-form": ("set",),
+    "reader-guide-form": ("set",),
+    "reader-shortcuts": ("set",),
 }
-NOTE_GROUPS = frozenset(GROUP_ACTIONS)
+NOTE_GROUPS = frozenset(GROUP_ACTIONS)  # the settings page's: every group
+ARTICLE_NOTE_GROUPS = NOTE_GROUPS - {"reader-speech-rate-form", "reader-guide-form", "reader-shortcuts"}
 # The fields a note may name, in the order Outcome.changed has them (the dataclass's), and the names a refusal
 # may be for beyond them (reader.prefs.apply_form).
 _FIELDS = tuple(field.name for field in dataclasses.fields(Preferences))
@@ -196,9 +203,11 @@ def note_value(raw: str | None, key: str, prefs: Preferences, cookie: str | None
 def read_saved(raw: str | None, key: str, prefs: Preferences, cookie: str | None) -> SavedChange | None:
     """The change an article's address names (?saved=), for a page drawn with `prefs` in a browser that sent
     the note cookie `cookie`: None for none, for a mac that is not the one `sealed` gives these settings and
-    this cookie (a value a link wrote, another reader's, one without the cookie), or for a value parse_saved
-    refuses."""
-    return parse_saved(note_value(raw, key, prefs, cookie))
+    this cookie (a value a link wrote, another reader's, one without the cookie), for a value parse_saved
+    refuses, or for a group an article shows no note for (ARTICLE_NOTE_GROUPS: the mac does not name the
+    page, and the settings page's own notes are not an article's)."""
+    change = parse_saved(note_value(raw, key, prefs, cookie))
+    return change if change is not None and change.group in ARTICLE_NOTE_GROUPS else None
 
 
 def parse_saved(raw: str | None) -> SavedChange | None:

@@ -56,6 +56,8 @@ MORE_PAGES = [
     Target("index-search-past-the-last", "/?q=c&page=9", 404),
     # The settings page back from a change without JavaScript: its note that the settings were saved.
     Target("settings-saved", "/preferences?saved=reader-tools-settings"),
+    # … and its note beside the control used, with the new value (the speed's, inside its form).
+    Target("settings-saved-speed", "/preferences?saved=reader-speech-rate-form:set:speech_rate"),
     # An article back from changes without JavaScript: its notes of what changed, in the toolbar and the panel.
     Target("article-saved-size", f"/articles/{SEED_SLUG}?saved=reader-size-controls:bigger"),
     Target("article-saved-theme", f"/articles/{EN_SLUG}?panel=open&saved=reader-themes:set:theme"),

@@ -148,24 +148,61 @@ def test_without_javascript_the_settings_page_keeps_the_speed_the_guide_and_the_
         page.locator("#reader-speech-rate-form").get_by_role("button", name="Áp dụng").click()
         page.wait_for_url(
             re.compile(
-                re.escape(live_server + "/preferences?panel=open&saved=reader-tools-settings.") + SIGNED_MAC + "#"
+                re.escape(live_server + "/preferences?panel=open&saved=reader-speech-rate-form:set:speech_rate.")
+                + SIGNED_MAC
+                + "#reader-saved"
             )
         )
         expect(page.get_by_label("Tốc độ đọc")).to_have_value("0.75")
-        # The page says the settings were saved, where it opens, and leads back to the setting.
-        saved = page.locator("#reader-saved")
-        expect(saved).to_be_visible()
-        expect(saved).to_contain_text("Đã lưu cài đặt đọc của bạn.")
-        expect(saved).to_be_in_viewport()
-        saved.get_by_role("link", name="Quay lại cài đặt vừa thay đổi").click()
-        expect(page.get_by_label("Tốc độ đọc")).to_be_in_viewport()
+        # The page says the new value beside the control, as an article's note does (it said only "saved",
+        # near the top, some 30 Tab stops away); focused there, Tab goes on to the control.
+        _expect_the_note_beside(page, "#reader-speech-rate-form", "Tốc độ đọc 0,75×", "#reader-speech-rate")
         page.locator("#reader-guide").select_option("3")
         page.locator("#reader-guide-form").get_by_role("button", name="Áp dụng").click()
         expect(page.locator("#reader-guide")).to_have_value("3")
+        _expect_the_note_beside(page, "#reader-guide-form", "Thước đọc: 3 dòng", "#reader-guide")
         page.locator("#reader-shortcuts-toggle").click()
         expect(page.locator("#reader-shortcuts-toggle")).to_have_attribute("aria-pressed", "false")
+        _expect_the_note_beside(page, "#reader-shortcuts", "Đã tắt phím tắt một phím", "#reader-shortcuts-toggle")
         cookie = next(c["value"] for c in context.cookies() if c["name"] == "reader_prefs")
         assert cookie == "1|sr:0.75|g:3|k:0"
+    finally:
+        context.close()
+
+
+def _expect_the_note_beside(page: Page, group: str, said: str, next_stop: str) -> None:
+    """The note of a change without JavaScript: in the group of the control used, with the new value, the only
+    one, focused and in sight; Tab goes on to `next_stop`."""
+    note = page.locator(f"{group} #reader-saved")
+    expect(note).to_have_text(said)
+    expect(page.locator("#reader-saved")).to_have_count(1)
+    expect(note).to_be_focused()
+    expect(note).to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(page.locator(next_stop)).to_be_focused()
+
+
+def test_without_javascript_the_settings_page_says_the_new_size_beside_its_control(
+    browser: Browser, live_server: str
+) -> None:
+    """ "Cỡ chữ" and its "Áp dụng", A+ and A−: as on an article without JavaScript, the note beside the group
+    says the new value and has the focus."""
+    context = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(live_server + "/preferences")
+        page.select_option("#reader-size", "125")
+        with page.expect_navigation():
+            page.click("#reader-apply")
+        _expect_the_note_beside(page, "#reader-spacing", "Cỡ chữ 125\u00a0%", "#reader-size")
+        page.focus("#reader-bigger")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        _expect_the_note_beside(page, "#reader-toolbar", "Cỡ chữ 150\u00a0%", "#reader-bigger")
+        # Only on the way back from a change: the page itself says nothing.
+        page.goto(live_server + "/preferences")
+        expect(page.locator("#reader-saved")).to_have_count(0)
     finally:
         context.close()
 

@@ -35,6 +35,7 @@ from reader.prefs import (
 from reader.prefs_css import custom_colors_css
 from reader.response_cache import not_shared
 from reader.saved_note import (
+    ARTICLE_NOTE_GROUPS,
     GROUP_ACTIONS,
     NOTE_COOKIE_MAX_AGE,
     NOTE_ID,
@@ -42,6 +43,7 @@ from reader.saved_note import (
     new_secret,
     note_cookie_name,
     note_value,
+    parse_saved,
     saved_change,
     sealed,
     signed_note,
@@ -211,9 +213,9 @@ _GROUPS = (
     ("colors", "reader-colors"),
     ("shortcuts", "reader-shortcuts"),
     ("key_play", "reader-shortcuts"),
-    ("speech_rate", "reader-tools-settings"),
+    ("speech_rate", "reader-speech-rate-form"),
     ("voice", "reader-tools-settings"),
-    ("reading_guide", "reader-tools-settings"),
+    ("reading_guide", "reader-guide-form"),
     ("line_height", "reader-spacing"),
 )
 
@@ -241,24 +243,27 @@ def _return_to(
     key: str,
     secret: str,
 ) -> tuple[str, bool]:
-    """The address a 303 sends the browser to: the page, with the panel as it was, at the control used. The
-    settings page (`settings_page`) opens instead at its note that the settings were saved, which links back
-    to that control (?saved=: SAVED_GROUPS): its Apply buttons change nothing in sight, so without the
-    note a reader had no word that anything happened (the script's path says it in the status region). An
-    article opens at its note beside the group, which says what the change did, signed with `key` for the
-    settings the change left and the note cookie `secret` (reader.saved_note: a link cannot name one, nor a
-    note made elsewhere show here). With whether the address has a note (the cookie then goes with it)."""
+    """The address a 303 sends the browser to: the page, with the panel as it was, at the control used. An
+    article, and the settings page, open at the note beside the group, which says what the change did (the
+    new value), signed with `key` for the settings the change left and the note cookie `secret`
+    (reader.saved_note: a link cannot name one, nor a note made elsewhere show here); focused there, the
+    next Tab goes on into the group. The settings page (`settings_page`) has a note for every change: one
+    its groups cannot say beside themselves (a voice, a change the note could not put in its words) opens at
+    its note near the top that the settings were saved, which links back to that control (?saved=:
+    SAVED_GROUPS), as its Apply buttons change nothing in sight. With whether the address has a note (the
+    cookie then goes with it)."""
     if fields.get("action") in ("apply-shared", "merge-shared"):
         # Where the settings page says they were applied (a page that came back unchanged said nothing),
         # signed as an article's note is: a link cannot say so.
         return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, "reader-applied"), True
     fragment = _group(fields, panel_open)
     query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
+    change = saved_change(fragment, outcome)
+    if change and (settings_page or change.group in ARTICLE_NOTE_GROUPS):
+        return _with_query(next_path, {**query, "saved": sealed(change, key, outcome.prefs, secret)}, NOTE_ID), True
     if settings_page:
         saved = signed_note(fragment or "reader-title", key, outcome.prefs, secret)
         return _with_query(next_path, {**query, "saved": saved}, NOTE_ID), True
-    if change := saved_change(fragment, outcome):
-        return _with_query(next_path, {**query, "saved": sealed(change, key, outcome.prefs, secret)}, NOTE_ID), True
     return _with_query(next_path, query, fragment), False
 
 
@@ -439,6 +444,12 @@ async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> t
 def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[str, object]:
     key = request.state["session_key"]
     cookie = note_cookie(request)
+    saved = note_value(request.query_params.get("saved"), key, prefs, cookie)
+    # The change beside its group, as an article says it (_return_to; parse_saved: only what a form did).
+    change = parse_saved(saved) if saved not in SAVED_GROUPS else None
+    noted = (
+        {"saved_note": {"group": change.group, "id": NOTE_ID, "message": change.message(prefs, lang)}} if change else {}
+    )
     return {
         **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,
@@ -459,10 +470,9 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         # Back from a change without JavaScript (_return_to), signed for these settings and this browser's note
         # cookie (reader.saved_note): the shared settings applied, or the id of the control the change was made with.
         "applied": note_value(request.query_params.get("applied"), key, prefs, cookie) == "1",
-        "saved": saved
-        if (saved := note_value(request.query_params.get("saved"), key, prefs, cookie)) in SAVED_GROUPS
-        else None,
+        "saved": saved if saved in SAVED_GROUPS else None,
         "note_id": NOTE_ID,  # where that redirect opens
+        **noted,
     }
 
 
@@ -483,7 +493,7 @@ async def settings_page(request: Request) -> Response:
         context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
         context["exact_changes"] = describe_changes(prefs, shared, lang)
     response = render(request, "preferences.html", lang, context)
-    if context["applied"] or context["saved"]:
+    if context["applied"] or context["saved"] or "saved_note" in context:
         # A note for this browser alone (its note cookie): no shared cache may keep it for the next reader.
         shared_cache_headers(response.headers, personal=True)
     return response
