@@ -19,6 +19,11 @@ document.addEventListener("htmx:configRequest", ({ detail: { parameters } }) => 
 
 const kind = ({ trigger }) => (trigger?.type === "change" ? "change" : trigger?.submitter ? "click" : "submit");
 const controlOf = (press) => ({ change: press.trigger?.target, click: press.trigger?.submitter })[kind(press)] || press.active;
+// One control, or its copy in the region an answer brought: a press can land on the new one while this module
+// is still on its way (the answer swapped in first), and is then the same control's next press. Made as two
+// presses, the new select's (its value chosen from the answer's) went again after the first, and its answer
+// said "No change" where the size had changed; its value is the one chosen last, so the presses go as one.
+const same = (a, b) => a === b || (a?.id && a.id === b?.id);
 
 // What the reader entered in a form and did not send: the fields that differ from what it was drawn with.
 function entered(form) {
@@ -37,7 +42,7 @@ export function sendFirst(waiting) {
   const how = kind(first);
   const old = controlOf(first);
   let count = 1;
-  while (count < waiting.length && kind(waiting[count]) === how && controlOf(waiting[count]) === old) count++;
+  while (count < waiting.length && kind(waiting[count]) === how && same(controlOf(waiting[count]), old)) count++;
   const control = old?.id && old.form === first.form ? document.getElementById(old.id) : null;
   const form = control?.form;
   if (!form || !document.getElementById("reader")?.contains(form)) return waiting.slice(count);

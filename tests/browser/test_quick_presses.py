@@ -163,6 +163,45 @@ def test_a_burst_of_arrow_keys_on_a_select_ends_on_the_last_value(
     expect(page.locator("#reader-panel")).to_have_attribute("open", "")
 
 
+def test_a_press_on_the_select_an_answer_brought_before_the_presses_module_is_one_with_those_waiting(
+    page: Page, context: BrowserContext, live_server: str
+) -> None:
+    """The answer to the first change can come, and be swapped in, before the module that makes the waiting
+    presses again (settings-presses.js, loaded with the first of them): an ArrowDown then lands on the new
+    select, which shows the answer's size, and is the same control's next press. It used to go as a press of
+    its own after the waiting one, with the same value: three requests (112.5, 125, 125), and the only thing
+    said was the last answer's "Không có thay đổi" although the size went from 100 % to 125 %. The presses go
+    as one, with the value the select was given last, and the announcement says it."""
+    open_slow(page, context, live_server, SEED + "?panel=open", None)
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.post_data or "") if r.method == "POST" else None)
+    release = hold_the_first_change(page)
+    module: list[Route] = []
+    page.route("**/settings-presses*", lambda route: module.append(route))
+    select = page.locator("#reader-size")
+    select.focus()
+    page.keyboard.press("ArrowDown")  # 112.5, on its way (held)
+    page.keyboard.press("ArrowDown")  # 125: waits, and asks for the module (held)
+    wait_until(page, lambda: bool(module))
+    page.evaluate("window.__old = document.getElementById('reader')")
+    release()
+    wait_until(page, lambda: page.evaluate("document.getElementById('reader') !== window.__old"))
+    # The answer is in and swapped: the select the focus is on is the new one, at the answer's 112.5 %.
+    expect(select).to_be_focused()
+    expect(select).to_have_value("112.5")
+    page.keyboard.press("ArrowDown")
+    expect(select).to_have_value("125")
+    module[0].continue_()
+    settle(page)
+    expect(select).to_have_value("125")
+    expect(page.locator("#reader")).to_have_attribute("data-size", "125")
+    assert stored(context).size == 125.0
+    expect(page.locator("#reader-size-now")).to_have_text("Cỡ chữ 125\u00a0%")
+    assert said(page) == ["Cỡ chữ 125\u00a0%"]
+    assert [("size=125" in data, "size=112.5" in data) for data in posted] == [(False, True), (True, False)]
+    expect(select).to_be_focused()
+
+
 def test_a_change_in_another_form_while_one_is_on_its_way_is_kept_too(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:
