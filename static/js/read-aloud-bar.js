@@ -19,7 +19,8 @@
 // modules may come from different servers).
 //
 // Loaded by reading-tools.js with the voice, on the first Read aloud; it brings its own stylesheet, which a
-// first visit never needs (docs/performance.md).
+// first visit never needs (docs/performance.md), and which also shows the sentence being read: the voice waits
+// for dock() (its stylesheet loaded).
 
 const ACTIVE = new Set(["playing", "paused"]);
 
