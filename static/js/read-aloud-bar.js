@@ -29,8 +29,9 @@
 // The voice's module (read-aloud.js) imports this one too: it waits for the stylesheet before its first part
 // (sheetIn) and measures the bar before it docks (barHeight), to fit the part above it.
 //
-// Loaded by reading-tools.js (and imported by read-aloud.js) with the voice, on the first Read aloud; it brings its own stylesheet, which a
-// first visit never needs (docs/performance.md).
+// Loaded by reading-tools.js (and imported by read-aloud.js) with the voice, on the first Read aloud; it
+// brings its own stylesheet, which a first visit never needs (docs/performance.md), and which also shows the
+// sentence being read: the voice waits for dock() (its stylesheet loaded).
 
 const ACTIVE = new Set(["playing", "paused"]);
 const sheets = new WeakMap(); // root → its stylesheet: {link, loading (a promise, null once loaded)}

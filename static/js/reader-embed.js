@@ -29,27 +29,18 @@
     });
   }
 
-  // A change that fails (reader answers an error, the request never arrives, or no answer comes in 15 s: htmx
-  // waited for good) leaves everything as it was, which htmx would do silently: the status region says so, in
-  // the article's language (data-failed), and while an answer is 4 s late that it is still awaited
-  // (data-waiting), as <reader-article> does.
-  const say = (name) => {
+  // A change that fails (reader answers an error, the request never arrives, or no answer comes in 15 s:
+  // settings-swap.js gives it up, having said at 4 s that it is still awaited, as <reader-article> does) leaves
+  // everything as it was, which htmx would do silently: the status region says so, in the article's language
+  // (data-failed).
+  const failed = () => {
     const status = document.getElementById("reader-status");
-    const message = status?.dataset[name];
+    const message = status?.dataset.failed;
     if (message) status.textContent = status.textContent === message ? `${message}\u00a0` : message;
   };
-  const failed = () => say("failed");
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
   document.addEventListener("htmx:sendAbort", failed);
-  // Each request's own (two forms' may be on their way at once).
-  const timers = new WeakMap();
-  document.addEventListener("htmx:beforeSend", ({ detail: { xhr } }) => {
-    timers.set(xhr, [setTimeout(say, 4000, "waiting"), setTimeout(() => xhr.abort(), 15000)]);
-  });
-  document.addEventListener("htmx:afterRequest", ({ detail: { xhr } }) => {
-    for (const timer of timers.get(xhr) ?? []) clearTimeout(timer);
-  });
 
   // reader sends the frame elsewhere with HX-Redirect (to the embed's 404, when its article was deleted under a
   // change). htmx would go there without the frame's "#?secret=…", and the 404 could then neither send WordPress

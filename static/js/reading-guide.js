@@ -15,6 +15,22 @@
 //   it stays on the same text: the first character of its first line is remembered, by its sentence and its
 //   place in it, and found again in the new layout.
 
+// Its stylesheet (css/reading-guide.css: 0.1 KiB that a first visit with the guide off need not carry), in the
+// tree the guide is drawn in: the document, or a component's shadow root (before its own stylesheets, which
+// reader-article.js replaces what follows, as read-aloud-bar.js puts its own). reading-tools.js draws no guide
+// before it has come: until then the guide's parts would be blocks in the page.
+export function styled(root) {
+  const sheet = document.createElement("link");
+  sheet.rel = "stylesheet";
+  sheet.href = new URL("../css/reading-guide.css", import.meta.url).href;
+  const loaded = new Promise((resolve) => {
+    sheet.onload = sheet.onerror = resolve;
+  });
+  if (root === document) document.head.append(sheet);
+  else root.prepend(sheet);
+  return loaded;
+}
+
 // Line boxes of the article's text, in CSS px from the article's top: [{top, bottom, node}], in order, `node`
 // being a text node with a part on that line.
 function measureLines(article) {

@@ -95,10 +95,13 @@ export class ReadingTools {
     return import(new URL(tools.dataset[`module${name}`], this.#base).href);
   }
 
-  // The voice, loaded on the first Read aloud (or its keys), with what keeps its buttons on screen.
+  // The voice, loaded on the first Read aloud (or its keys), with what keeps its buttons on screen, whose
+  // stylesheet shows the sentence being read: the voice waits for it (a bar that fails to load fails alone).
   #loadSpeech() {
-    if (!this.#speechLoading) import("./read-aloud-bar.js").then(({ dock }) => dock(this.root), () => {});
-    this.#speechLoading ??= this.#import("Speech").then(({ ReadAloud, sentencesIn }) => {
+    this.#speechLoading ??= Promise.all([
+      this.#import("Speech"),
+      import("./read-aloud-bar.js").then(({ dock }) => dock(this.root)).catch(() => {}),
+    ]).then(([{ ReadAloud, sentencesIn }]) => {
       const speech = new ReadAloud({
         sentences: () => sentencesIn(this.#el("reader-article")),
         voiceFor: (lang) => this.#voiceFor(lang),
@@ -119,7 +122,8 @@ export class ReadingTools {
     this.#guideMode = mode || "off";
     if (this.#guideLoading) this.guide.setMode(this.#guideMode);
     if (this.#guideLoading || this.#guideMode === "off") return;
-    this.#guideLoading = this.#import("Guide").then(({ ReadingGuide }) => {
+    this.#guideLoading = this.#import("Guide").then(async ({ ReadingGuide, styled }) => {
+      await styled(this.root); // its stylesheet
       if (this.#destroyed) return;
       this.guide = new ReadingGuide({
         place: () => this.#el("reader"),

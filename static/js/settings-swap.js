@@ -27,8 +27,10 @@
 // nothing more is sent. docs/preferences.md, "Presses faster than the server answers".
 //
 // A failure. htmx drops an error answer (a 429 when changes come too fast, a 503) and a request that never
-// got an answer without a word; here the status region says the setting was not saved, and a line under the
-// form that sent it shows the same (the next change that goes through replaces the region, and the line).
+// got an answer without a word, and waits for good for one that is never answered; here the status region
+// says a change is still awaited after 4 s, gives it up after 15, and says the setting was not saved, and a
+// line under the form that sent it shows the same (the next change that goes through replaces the region,
+// and the line).
 (() => {
   const REGION = "reader";
   const root = document.documentElement;
@@ -280,10 +282,22 @@
     presses ??= import("./settings-presses.js");
     waiting.push({ form, trigger, active: document.activeElement, value: trigger?.target.value });
   });
+  // A change with no answer is not waited for in silence (htmx waits for good: the reader pressed A+ and was
+  // told nothing, ever): 4 s on, the status region says it is still awaited (data-waiting), and at 15 s it is
+  // given up, a failure (htmx:sendAbort, below) with the presses made meanwhile. Each request's own timers (on
+  // /embed, reader-embed.js says the failure). docs/preferences.md, "A change the server does not answer".
   document.addEventListener("htmx:beforeSend", ({ detail }) => {
     if (!region()?.contains(detail.elt) || detail.target !== region()) return;
-    sending = detail.xhr;
+    const xhr = (sending = detail.xhr);
     sentFrom = idOf(detail.requestConfig.triggeringEvent);
+    const timers = [
+      setTimeout(() => {
+        const status = document.getElementById("reader-status");
+        if (status?.dataset.waiting) say(status, status.dataset.waiting);
+      }, 4000),
+      setTimeout(() => xhr.abort(), 15000),
+    ];
+    xhr.addEventListener("loadend", () => timers.forEach(clearTimeout));
   });
   // (After a swap htmx says this on the form's closest ancestor still in the page.)
   document.addEventListener("htmx:afterRequest", async ({ detail }) => {
@@ -338,6 +352,8 @@
   document.addEventListener("htmx:responseError", (event) => {
     failed(event, event.detail.xhr?.status === 429 ? "Busy" : "Failed");
   });
+  // Given up (above): no answer in 15 s.
+  document.addEventListener("htmx:sendAbort", (event) => failed(event, "Failed"));
   for (const type of ["htmx:sendError", "htmx:timeout"]) {
     document.addEventListener(type, (event) => failed(event, "Unreachable"));
   }

@@ -388,6 +388,12 @@ def press_each_docked_button(press: Callable[[str], None], reading: Locator, too
     expect(tools).to_have_attribute("data-state", "idle")
 
 
+def with_the_read_aloud_stylesheet(page: Page) -> None:
+    """The stylesheet the first Read aloud brings (css/read-aloud-bar.css: the docked bar and the sentence being
+    read), for a test that shows a sentence as being read without reading aloud."""
+    page.add_style_tag(url="/static/css/read-aloud-bar.css")
+
+
 def wait_for_htmx(page: Page) -> None:
     """Wait until htmx has loaded and wired the page (its deferred script runs before `load`)."""
     page.wait_for_load_state("load")

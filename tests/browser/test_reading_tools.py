@@ -28,6 +28,7 @@ from tests.browser.conftest import (
     press_each_docked_button,
     run_axe,
     scrolled,
+    with_the_read_aloud_stylesheet,
 )
 from tests.browser.partial_delivery import split_delivery
 from tests.conftest import EN_SLUG, SEED_SLUG
@@ -228,6 +229,7 @@ def test_the_reading_guide_and_the_sentence_highlight_in_every_theme_at_400_and_
                 assert band["border"] == highlight
             assert a11y.reflow_problems(page) == [], theme
             # The sentence being read, shown in this theme, keeps 7:1 (axe's enhanced contrast rule).
+            with_the_read_aloud_stylesheet(page)
             page.evaluate(
                 "() => document.querySelectorAll('[data-sentence=\"b1\"]')"
                 ".forEach((s) => s.classList.add('reader-speaking'))"
@@ -967,6 +969,7 @@ def test_a_link_in_the_sentence_being_read_is_underlined(browser: Browser, live_
         context.add_cookies([{"name": "reader_prefs", "value": "1|u:0", "url": live_server + "/"}])
         page = context.new_page()
         page.goto(f"{live_server}/articles/{SEED_SLUG}")
+        with_the_read_aloud_stylesheet(page)
         decoration = page.evaluate(
             """() => { const span = document.querySelector('[data-sentence="b1"]');
                        const link = Object.assign(document.createElement('a'), {href: '#x', textContent: 'liên kết'});
@@ -1004,13 +1007,15 @@ SPEAKING_SENTENCE = """() => {
 
 def english_article_in_colours(context: BrowserContext, live_server: str, colours: str) -> Page:
     """The English article opened in `colours`: a cookie's colour settings ("t:dark", "fg:…|bg:…"), or
-    "forced colours" (the light theme under the system's forced colours)."""
+    "forced colours" (the light theme under the system's forced colours); with the stylesheet that shows the
+    sentence being read, as the first Read aloud brings it."""
     cookie = "1|t:light" if colours == "forced colours" else f"1|{colours}"
     context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
     page = context.new_page()
     if colours == "forced colours":
         page.emulate_media(forced_colors="active")
     page.goto(f"{live_server}/articles/{EN_SLUG}")
+    with_the_read_aloud_stylesheet(page)
     return page
 
 

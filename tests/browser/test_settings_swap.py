@@ -10,11 +10,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from reader.colors import contrast_ratio
+from reader.i18n import gettext
 from reader.prefs import PALETTES
-from tests.browser.conftest import SCROLL_SETTLED, PageProblems, forget_the_failure_provoked, scrolled, wait_for_htmx
+from tests.browser.conftest import (
+    SCROLL_SETTLED,
+    PageProblems,
+    forget_the_failure_provoked,
+    scrolled,
+    wait_for_htmx,
+    wait_until,
+)
 from tests.conftest import EN_SLUG, SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -298,6 +306,46 @@ def test_a_change_that_fails_says_so(page: Page, problems: PageProblems, live_se
     # Once the server answers again, the change goes through and the line goes.
     page.unroute("**/preferences")
     page.locator("#reader-bigger").click()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(page.locator(".reader-request-failed")).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", [SEED, ENGLISH, "/preferences"])
+def test_a_change_with_no_answer_says_so_and_is_given_up_on(
+    page: Page, problems: PageProblems, live_server: str, path: str
+) -> None:
+    """A+ pressed while the server stalls: htmx waited for good, and the reader was told nothing, ever (then
+    every press made meanwhile landed at once when it answered). Now, as on /embed and in <reader-article>:
+    "still waiting" after 4 s, "not saved" after 15 s (the page's clock, run forward), the presses made
+    meanwhile dropped with it, the size as it was; a press after it goes as any other. In the page's language."""
+    page.clock.install()
+    page.goto(live_server + path)
+    wait_for_htmx(page)
+    status = page.locator("#reader-status")
+    lang = status.get_attribute("lang") or ""
+    held: list[Route] = []
+    page.route(
+        "**/preferences", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
+    )
+    bigger = page.locator("#reader-bigger")
+    bigger.click()
+    wait_until(page, lambda: len(held) == 1)
+    bigger.click()
+    bigger.click()
+    page.clock.run_for(3_000)
+    expect(status).to_have_text("")
+    page.clock.run_for(1_500)
+    expect(status).to_have_text(gettext(lang, "Still waiting for the server: your setting is not saved yet."))
+    page.clock.run_for(11_000)
+    failed = gettext(lang, "Setting not saved: the server could not save it just now. Try again.")
+    expect(status).to_have_text(failed)
+    expect(page.locator(".reader-request-failed")).to_have_text(failed)
+    forget_the_failure_provoked(problems)
+    page.unroute("**/preferences")
+    page.clock.run_for(2_000)
+    assert len(held) == 1  # the two presses made meanwhile were dropped, not sent
+    expect(page.locator("#reader")).to_have_attribute("data-size", "100")
+    bigger.click()
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
     expect(page.locator(".reader-request-failed")).to_have_count(0)
 
