@@ -296,7 +296,7 @@ def test_a_change_that_fails_says_so(page: Page, problems: PageProblems, live_se
     expected = (
         "quá nhiều thay đổi" if fault == "429" else "không kết nối được" if fault == "aborted" else "máy chủ chưa lưu"
     )
-    expect(page.locator("#reader-status")).to_contain_text("Chưa lưu thiết đặt")
+    expect(page.locator("#reader-status")).to_contain_text("Chưa lưu cài đặt")
     expect(page.locator("#reader-status")).to_contain_text(expected)
     line = page.locator(".reader-request-failed")
     expect(line).to_be_visible()
