@@ -182,11 +182,13 @@
   // opens): a screen reader then reads it, and Tab goes on to Restore. Written into the status region as the
   // page was still loading (this deferred script runs before load), it was dropped: screen readers read a new
   // page from its start and let live regions changed meanwhile go. Not the focus taken from a field the
-  // editor has already gone to: then the status region says it, the page loaded.
+  // editor has already gone to, nor from what the page answers first (a save's conflict, focused by its
+  // autofocus, which the browser may apply after load): then the status region says it, the page loaded.
   const offer = () => {
     if (notice.hidden) return; // answered already
     const focused = document.activeElement;
-    if (!focused || focused === document.body) notice.focus();
+    const answer = document.querySelector("[autofocus]");
+    if ((!focused || focused === document.body) && !answer) notice.focus();
     else say(text.textContent);
   };
   if (document.readyState === "complete") offer();

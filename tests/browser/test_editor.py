@@ -756,6 +756,9 @@ def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server:
         # A's body (only A changed it) with B's lead (only B changed it).
         box = tab_b.locator("#editor-conflict")
         expect(box).to_be_focused()
+        if javascript:  # the offer of what the tab kept leaves the focus to the conflict, and is said after load
+            expect(tab_b.locator("#editor-kept")).to_be_visible()
+            expect(tab_b.locator("#reader-status")).to_contain_text("thay đổi chưa lưu")
         expect(box).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
         expect(tab_b.locator("#editor-conflict-merged")).to_contain_text("Nội dung")
         expect(tab_b.locator("#editor-summary")).to_have_value("Tóm tắt của B.")
