@@ -131,6 +131,7 @@ async def walk_every_route(app: ServedApp, walk: Walk, auth: AuthActions | None 
     await walk("/editor/import", "GET", "/editor/import")
     await walk("/editor/articles/{slug}", "GET", f"/editor/articles/{EN_SLUG}")
     await walk("/editor/articles/{slug}/check", "GET", f"/editor/articles/{EN_SLUG}/check")
+    await walk("/editor/articles/{slug}/preview", "GET", f"/editor/articles/{EN_SLUG}/preview")
     await walk("/editor/articles/{slug}/delete", "GET", f"/editor/articles/{EN_SLUG}/delete")
     await walk("/editor/preview/{slug}", "GET", f"/editor/preview/{EN_SLUG}", params={"settings": "1|s:400"})
     form = {"title": "Headers", "lang": "en", "body": "Body.", "body_format": "markdown", "csrf_token": token}

@@ -27,6 +27,9 @@ def test_limits_and_refusals() -> None:
     assert announce(top, "en") == "Text size 400\u00a0%, the largest"
     refused = apply_form(DEFAULTS, {"text_color": "#777777", "background_color": "#ffffff"})
     assert announce(refused, "vi") == "Chưa áp dụng màu: độ tương phản chỉ là 4,4:1, cần ít nhất 7:1"
+    faint = apply_form(DEFAULTS, {"text_color": "#eeeeee", "background_color": "#fdf6e3"})  # 1.076:1, not "1:1"
+    assert announce(faint, "vi") == "Chưa áp dụng màu: độ tương phản chỉ là 1,07:1, cần ít nhất 7:1"
+    assert announce(faint, "en") == "Colours not applied: their contrast is 1.07:1, and at least 7:1 is needed"
 
 
 def test_presets() -> None:

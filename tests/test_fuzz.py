@@ -262,7 +262,8 @@ GET_ROUTES = [
     "/preferences/current", "/preferences/colors/000000-ffffff.css", "/healthz", "/editor/login", "/editor/",
     "/editor/new",
     "/editor/import", "/editor/articles/{slug}", "/editor/articles/{slug}/delete", "/editor/articles/{slug}/check",
-    "/editor/preview/{slug}", "/editor/deleted", "/editor/deleted/{slug}", "/api/articles", "/api/articles/{slug}",
+    "/editor/articles/{slug}/preview", "/editor/preview/{slug}", "/editor/deleted", "/editor/deleted/{slug}",
+    "/api/articles", "/api/articles/{slug}",
     "/api/articles/{slug}/readability",
     "/api/openapi.json", "/static/css/reader.css",
 ]  # fmt: skip

@@ -263,6 +263,13 @@ def test_low_contrast_colours_are_refused_with_the_ratio() -> None:
     outcome = apply_form(DEFAULTS, {"text_color": "#777777", "background_color": "#ffffff"})
     assert not outcome.prefs.custom_colors
     assert outcome.refused[0].reason == "low-contrast" and outcome.refused[0].detail["ratio"] == "4.4"
+    # Near 1:1, two decimals: "1:1" said of colours that differ (1.076:1) read as the same colour twice.
+    faint = apply_form(DEFAULTS, {"text_color": "#eeeeee", "background_color": "#fdf6e3"})
+    assert faint.refused[0].detail["ratio"] == "1.07"
+    barely = apply_form(DEFAULTS, {"text_color": "#fefefe", "background_color": "#ffffff"})  # 1.009:1
+    assert barely.refused[0].detail["ratio"] == "1.01"
+    same = apply_form(DEFAULTS, {"text_color": "#ffffff", "background_color": "#ffffff"})
+    assert same.refused[0].detail["ratio"] == "1"
     good = apply_form(DEFAULTS, {"text_color": "#1a1a1a", "background_color": "#fdf6e3"})
     assert good.prefs.custom_colors and good.changed == ("text_color", "background_color")
     cleared = apply_form(good.prefs, {"colors": "default", "text_color": "#1a1a1a", "background_color": "#fdf6e3"})

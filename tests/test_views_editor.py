@@ -1287,8 +1287,8 @@ async def test_a_new_article_saved_as_a_draft_is_the_editors_only(
     assert saved_notice in (await client.get(saved.headers["location"])).text
     listing = await client.get("/editor/")
     assert state_cell(listing.text, "bai-con-nhap") == "Bản nháp" and state_cell(listing.text, SEED_SLUG) == "Đã đăng"
-    # Its "view" is the preview: its public page is a 404.
-    assert 'href="/editor/preview/bai-con-nhap">Xem trước<' in listing.text
+    # Its "view" is the preview, in the editor's pages: its public page is a 404.
+    assert 'href="/editor/articles/bai-con-nhap/preview">Xem trước<' in listing.text
     assert 'href="/articles/bai-con-nhap"' not in listing.text
     form = await client.get("/editor/articles/bai-con-nhap")
     assert form.status_code == 200 and "Trạng thái: bản nháp." in form.text
@@ -1600,3 +1600,128 @@ async def test_each_imported_articles_check_link_names_its_article(client: httpx
         'Check the readability and layout of “<span lang="en">First &lt;b&gt;flawed&lt;/b&gt;</span>”',
         'Check the readability and layout of “<span lang="en">Second flawed</span>”',
     ]
+
+
+def _title(html: str) -> str:
+    match = re.search(r"<title>([^<]*)</title>", html)
+    assert match is not None, "no title"
+    return match.group(1)
+
+
+async def test_a_failed_sign_in_is_focused_and_marks_both_fields(client: httpx.AsyncClient, auth: AuthActions) -> None:
+    """The answer to a wrong password is perceived as the article form's errors are: the error takes the focus
+    when the page opens (a role=alert already there at load is not reliably read), the title says it, and
+    both fields are marked invalid and described by it."""
+    await auth.add_account()
+    first = await client.get("/editor/login")
+    assert "aria-invalid" not in first.text and "login-error" not in first.text
+    assert _title(first.text) == "Đăng nhập biên tập · Biên tập · reader"
+    wrong = await auth.sign_in_with_password(password="not the password")
+    assert wrong.status_code == 401
+    assert _title(wrong.text) == "Lỗi: Đăng nhập biên tập · Biên tập · reader"
+    error = re.search(r'<p class="reader-editor-error" id="login-error" tabindex="-1" autofocus>([^<]*)<', wrong.text)
+    assert error is not None and error.group(1) == "Sai tên hoặc mật khẩu."
+    for field in ("login-name", "login-password"):
+        tag = re.search(rf'<input id="{field}"[^>]*>', wrong.text)
+        assert tag is not None
+        assert 'aria-invalid="true"' in tag.group(0) and 'aria-describedby="login-error"' in tag.group(0)
+    assert wrong.text.count("autofocus") == 1
+
+
+async def test_a_refused_saves_title_says_error(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    refused = await client.post("/editor/new", data={"csrf_token": editor.csrf, "lang": "vi", "body": "x"})
+    assert refused.status_code == 422
+    assert _title(refused.text) == "Lỗi: Bài viết mới · Biên tập · reader"
+    assert _title((await client.get("/editor/new")).text) == "Bài viết mới · Biên tập · reader"
+
+
+async def test_an_imports_answer_takes_the_focus_and_the_title_says_it(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    page = await client.get("/editor/import")
+    assert _title(page.text) == "Nhập tệp · Biên tập · reader" and "autofocus" not in page.text
+    empty = await client.post("/editor/import", data={"csrf_token": editor.csrf})
+    assert empty.status_code == 422
+    assert _title(empty.text) == "Lỗi: Không có gì được nhập · Nhập tệp · Biên tập · reader"
+    group = (
+        '<div class="reader-editor-error" id="import-error" role="group" tabindex="-1" autofocus'
+        ' aria-labelledby="import-error-title">'
+    )
+    assert group in empty.text and 'role="alert"' not in empty.text
+    assert '<h2 id="import-error-title">Không có gì được nhập.</h2>' in empty.text
+    # A link to the field, as the form's summary has; the field says its error first, then its long hint.
+    link = '<a href="#import-files" id="import-error-link">Tệp: <code>Hãy chọn ít nhất một tệp.</code></a>'
+    assert link in empty.text
+    field = re.search(r'<input id="import-files"[^>]*>', empty.text)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0)
+    assert 'aria-describedby="import-files-error import-hint"' in field.group(0)
+    beside = 'id="import-files-error"><span class="reader-visually-hidden">Lỗi: </span>Hãy chọn ít nhất một tệp.<'
+    assert beside in empty.text
+    good = ("good.md", b"---\nlang: en\n---\n# Imported and focused\n\nBody.\n", "text/markdown")
+    ok = await client.post("/editor/import", data={"csrf_token": editor.csrf}, files={"files": good})
+    assert ok.status_code == 200
+    assert _title(ok.text) == "Đã nhập: 1 mới, 0 cập nhật, 0 không đổi · Nhập tệp · Biên tập · reader"
+    result = (
+        '<div class="reader-editor-notice" id="import-result" role="group" tabindex="-1" autofocus'
+        ' aria-labelledby="import-result-title">'
+    )
+    assert result in ok.text
+    assert '<h2 id="import-result-title">Đã nhập: 1 mới, 0 cập nhật, 0 không đổi.</h2>' in ok.text
+    assert "aria-invalid" not in ok.text
+
+
+async def test_a_drafts_preview_is_a_page_of_the_editor(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    """The list's and the check page's "Preview" lead to a page with the editor's navigation, a notice that
+    the article is a draft and the way back to its form; the check page's frames keep their bare document."""
+    saved = await client.post("/editor/new", data={**DRAFT_FORM, "csrf_token": editor.csrf, "action": "draft"})
+    assert saved.status_code == 303
+    listing = await client.get("/editor/")
+    assert f'<a href="/editor/articles/{SLUG}/preview">Xem trước<' in listing.text
+    assert f'href="/editor/preview/{SLUG}"' not in listing.text
+    check = await client.get(f"/editor/articles/{SLUG}/check")
+    assert f'<a class="reader-button" href="/editor/articles/{SLUG}/preview">Xem trước như bạn đọc</a>' in check.text
+    page = await client.get(f"/editor/articles/{SLUG}/preview")
+    assert page.status_code == 200
+    html = page.text
+    assert _title(html) == "Xem trước “Bài còn nháp” · Biên tập · reader"
+    heading = 'id="editor-heading" tabindex="-1">Xem trước “<span lang="vi">Bài còn nháp</span>”</h1>'
+    assert heading in html
+    assert 'class="reader-masthead"' in html and 'class="reader-editor-nav"' in html
+    assert 'id="editor-preview-state">Xem trước bản nháp: bài viết này chưa có trên trang.' in html
+    assert f'<a class="reader-button" href="/editor/articles/{SLUG}" id="editor-preview-edit">Sửa</a>' in html
+    # The article under the page's h1, as readers will read it; no toolbar that does nothing.
+    assert re.search(r'<h2 class="reader-title" id="reader-title"[^>]*>Bài còn nháp</h2>', html)
+    assert "Chưa xong." in html and 'id="reader-toolbar"' not in html and "inert" not in html
+    published = await client.get(f"/editor/articles/{SEED_SLUG}/preview")
+    assert published.status_code == 200 and "Bài viết này đang có trên trang." in published.text
+    frame = await client.get(f"/editor/preview/{SLUG}", params={"settings": "1|s:200"})
+    assert frame.status_code == 200 and 'class="reader-editor-nav"' not in frame.text
+
+
+def _current_links(html: str) -> list[str]:
+    return re.findall(r'<a href="([^"]*)" aria-current="page">', html)
+
+
+async def test_the_current_pages_link_says_so(client: httpx.AsyncClient, editor: SignedIn) -> None:
+    """aria-current on the navigation's link to the page itself (the masthead's and the editor's), on no other;
+    the skip link of an editor page leads to its h1, past the editor's navigation."""
+    for path in ("/editor/", "/editor/new", "/editor/import", "/editor/deleted"):
+        page = (await client.get(path)).text
+        assert _current_links(page) == [path], path
+        assert '<a class="reader-skip" href="#editor-heading"' in page
+        assert re.search(r'<h1 class="reader-title" id="editor-heading" tabindex="-1">', page)
+        assert page.index('class="reader-editor-nav"') < page.index('id="editor-heading"')
+    for path in ("/editor/?q=a", f"/editor/articles/{SEED_SLUG}", f"/editor/articles/{SEED_SLUG}/check"):
+        assert _current_links((await client.get(path)).text) == [], path
+    assert _current_links((await client.get("/")).text) == ["/"]
+    assert _current_links((await client.get("/preferences")).text) == ["/preferences"]
+    for path in ("/?q=a", f"/articles/{SEED_SLUG}", f"/articles/{EN_SLUG}"):
+        assert _current_links((await client.get(path)).text) == [], path
+
+
+async def test_the_brand_is_marked_english_on_pages_in_another_language(client: httpx.AsyncClient) -> None:
+    brand = '<a class="reader-brand" href="/"{}>reader</a>'
+    assert brand.format(' lang="en"') in (await client.get("/")).text
+    assert brand.format(' lang="en"') in (await client.get(f"/articles/{SEED_SLUG}")).text
+    assert brand.format("") in (await client.get(f"/articles/{EN_SLUG}")).text

@@ -131,12 +131,12 @@ async def test_an_english_articles_fields_are_marked_english(client: httpx.Async
     for field in ('input id="editor-title"', 'textarea id="editor-summary"', 'textarea id="editor-body"'):
         tag = re.search(rf"<{field}[^>]*>", page)
         assert tag is not None and 'lang="en"' in tag.group(0), field
-    assert re.search(r'<h1 class="reader-title">Sửa “<span lang="en">', page)
+    assert re.search(r'<h1 class="reader-title" id="editor-heading" tabindex="-1">Sửa “<span lang="en">', page)
     assert re.search(r"<title>Sửa “[^<]*” · ", page), "the <title> stays text"
     author = re.search(r'<input id="editor-author"[^>]*>', page)
     assert author is not None and "lang=" not in author.group(0)
     listing = (await client.get("/editor/")).text
-    assert '<span class="reader-visually-hidden">: <span lang="en">' in listing
+    assert '<span class="reader-visually-hidden"> “<span lang="en">' in listing
     vietnamese = (await client.get(f"/editor/articles/{SEED_SLUG}")).text
     assert re.search(r'<input id="editor-title"[^>]*lang="vi"', vietnamese)
 

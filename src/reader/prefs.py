@@ -578,7 +578,7 @@ def _set_fields(prefs: Preferences, form: Mapping[str, str]) -> tuple[dict[str, 
         else:
             ratio = contrast_ratio(fg, bg)
             if ratio < MIN_CUSTOM_CONTRAST:
-                refused.append(Refusal("colors", "low-contrast", {"ratio": f"{int(ratio * 10) / 10:g}"}))
+                refused.append(Refusal("colors", "low-contrast", {"ratio": shown_ratio(ratio)}))
             else:
                 updates["text_color"], updates["background_color"] = fg, bg
     elif "theme" in updates and prefs.text_color is not None:
@@ -654,6 +654,15 @@ def _merged_fields(
         if not any(r.field == "shortcuts" for r in refused):
             refused.append(Refusal("shortcuts", "same-key"))
     return updates, refused
+
+
+def shown_ratio(ratio: float) -> str:
+    """A contrast ratio as a refusal says it: cut, never rounded, so that 6.96 is not said as the 7 that is
+    needed; to two decimals under 1.1, where one said "1:1" (the same colour twice) of colours that differ,
+    as WCAG's contrast checkers write them ("1.07:1")."""
+    places = 100 if ratio < 1.1 else 10
+    shown = int(ratio * places) / places
+    return f"{max(shown, 1.01) if ratio > 1 else shown:g}"
 
 
 def apply_form(

@@ -118,6 +118,7 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
                 Route("/articles/{slug}/delete", editor.delete_form, kind=EDITOR, name="delete_form"),
                 Route("/articles/{slug}/delete", editor.delete, kind=EDITOR, methods=["POST"], name="delete"),
                 Route("/articles/{slug}/check", editor.check, kind=EDITOR, name="check"),
+                Route("/articles/{slug}/preview", editor.preview, kind=EDITOR, name="preview"),
                 Route("/articles/{slug}/history", editor.history, kind=EDITOR, name="history"),
                 Route("/articles/{slug}/history/{version:int}", editor.revision, kind=EDITOR, name="revision"),
                 Route(

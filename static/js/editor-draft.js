@@ -5,7 +5,8 @@
 //   gone when it closes; never the CSRF token), under the form's address, with the version of the article
 //   they were typed against.
 // - A form opened with kept fields that differ from what it shows offers them back: a notice above it with
-//   Restore and Discard, said through the page's status region. Nothing is put back without asking.
+//   Restore and Discard, focused once the page has loaded (said through the page's status region instead when
+//   the editor is already in a field). Nothing is put back without asking.
 // - A save that went through (the article's form says so: the server marks it, data-saved-version, only for
 //   the save's own redirect, its ?done= signed for this editor's session; opened by that redirect and at a
 //   version past the one the save was made from) drops what was kept for its form;
@@ -177,7 +178,21 @@
   });
   text.textContent = text.dataset.text.replace("{time}", time);
   notice.hidden = false;
-  say(text.textContent);
+  // The offer takes the focus once the page has loaded (as the save notice and the error summary do when it
+  // opens): a screen reader then reads it, and Tab goes on to Restore. Written into the status region as the
+  // page was still loading (this deferred script runs before load), it was dropped: screen readers read a new
+  // page from its start and let live regions changed meanwhile go. Not the focus taken from a field the
+  // editor has already gone to, nor from what the page answers first (a save's conflict, focused by its
+  // autofocus, which the browser may apply after load): then the status region says it, the page loaded.
+  const offer = () => {
+    if (notice.hidden) return; // answered already
+    const focused = document.activeElement;
+    const answer = document.querySelector("[autofocus]");
+    if ((!focused || focused === document.body) && !answer) notice.focus();
+    else say(text.textContent);
+  };
+  if (document.readyState === "complete") offer();
+  else window.addEventListener("load", offer, { once: true });
 
   document.getElementById("editor-kept-restore")?.addEventListener("click", () => {
     let first = null;

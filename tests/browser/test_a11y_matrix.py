@@ -32,7 +32,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Cookie, Page
 
 from tests.browser import a11y
-from tests.browser.conftest import DELETED_SLUG, HISTORY_SLUG, PageProblems, sign_in
+from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, PageProblems, sign_in
 from tests.browser.speech import FAKE_VOICES
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
@@ -73,7 +73,9 @@ PAGES = [
     Target("editor-delete", f"/editor/articles/{SEED_SLUG}/delete", editor=True),
     Target("editor-deleted", "/editor/deleted", editor=True),
     Target("editor-deleted-article", f"/editor/deleted/{DELETED_SLUG}", editor=True),
-    # /editor/preview/{slug} renders the same template as "embed" above.
+    # A draft's preview in the editor's pages (the list's and the check page's "Preview").
+    Target("editor-preview-page", f"/editor/articles/{DRAFT_SLUG}/preview", editor=True),
+    # /editor/preview/{slug} (the check page's frames) renders the same template as "embed" above.
 ]
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
 SIZES = ["100", "200", "400"]

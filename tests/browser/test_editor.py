@@ -5,13 +5,22 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
-from tests.browser.conftest import DELETED_SLUG, OTHER_EDITOR_NAME, PageProblems, sign_in, wait_for_htmx, wait_until
+from tests.browser.conftest import (
+    DELETED_SLUG,
+    DRAFT_SLUG,
+    OTHER_EDITOR_NAME,
+    PageProblems,
+    sign_in,
+    wait_for_htmx,
+    wait_until,
+)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, TABLE_SLUG
 
 
@@ -511,7 +520,9 @@ def test_an_article_typed_when_the_session_ended_is_offered_back_after_signing_i
     page.click("#login-submit")
     page.wait_for_url(live_server + "/editor/new")
     expect(page.locator("#editor-kept")).to_be_visible()
-    expect(page.locator("#reader-status")).to_contain_text("thay đổi chưa lưu")  # "changes … not saved"
+    # The offer takes the focus once the page has loaded (test_the_offer_of_kept_changes_takes_the_focus_…).
+    expect(page.locator("#editor-kept")).to_be_focused()
+    expect(page.locator("#editor-kept-text")).to_contain_text("thay đổi chưa lưu")  # "changes … not saved"
     assert page.input_value("#editor-title") == ""
     page.click("#editor-kept-restore")
     assert page.input_value("#editor-title") == "Written before the session ended"
@@ -745,6 +756,9 @@ def test_two_tabs_saving_one_article_lose_nothing(browser: Browser, live_server:
         # A's body (only A changed it) with B's lead (only B changed it).
         box = tab_b.locator("#editor-conflict")
         expect(box).to_be_focused()
+        if javascript:  # the offer of what the tab kept leaves the focus to the conflict, and is said after load
+            expect(tab_b.locator("#editor-kept")).to_be_visible()
+            expect(tab_b.locator("#reader-status")).to_contain_text("thay đổi chưa lưu")
         expect(box).to_contain_text("Người khác đã lưu bài viết này trong lúc bạn đang sửa")
         expect(tab_b.locator("#editor-conflict-merged")).to_contain_text("Nội dung")
         expect(tab_b.locator("#editor-summary")).to_have_value("Tóm tắt của B.")
@@ -1015,3 +1029,162 @@ def test_the_edit_pages_outline_stays_in_order_with_the_bodys_headings(page: Pag
     expect(page.locator("#editor-body")).to_have_attribute("lang", "en")
     expect(page.locator("h1.reader-title span[lang=en]")).to_have_count(1)
     assert axe_problems(page) == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_a_failed_sign_in_takes_the_focus_and_marks_both_fields(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """A wrong password: the page that comes back focuses its error (nothing had the focus, and the alert
+    already there at load went unread), its title says there is an error, and both fields are marked invalid
+    and described by it. (Two failed attempts from this address, of the five the throttle allows.)"""
+    context = browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    try:
+        page = context.new_page()
+        problems = PageProblems(page)
+        problems.expect_status(401)
+        page.goto(live_server + "/editor/login")
+        page.fill("#login-name", EDITOR_NAME)
+        page.fill("#login-password", "not the password")
+        page.press("#login-password", "Enter")
+        error = page.locator("#login-error")
+        expect(error).to_have_text("Sai tên hoặc mật khẩu.")
+        expect(error).to_be_focused()
+        expect(page).to_have_title("Lỗi: Đăng nhập biên tập · Biên tập · reader")
+        for field in ("#login-name", "#login-password"):
+            expect(page.locator(field)).to_have_attribute("aria-invalid", "true")
+            expect(page.locator(field)).to_have_accessible_description("Sai tên hoặc mật khẩu.")
+        page.keyboard.press("Tab")  # from the error, on to the name
+        expect(page.locator("#login-name")).to_be_focused()
+        if javascript:
+            assert axe_problems(page) == []
+        assert problems.unexpected() == []
+    finally:
+        context.close()
+
+
+def test_an_imports_answer_takes_the_focus_and_leads_to_the_field(
+    page: Page, problems: PageProblems, live_server: str, tmp_path: Path
+) -> None:
+    problems.expect_status(422)
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/import")
+    page.click("#import-submit")  # no file chosen
+    error = page.locator("#import-error")
+    expect(error).to_be_focused()
+    expect(error).to_have_accessible_name("Không có gì được nhập.")
+    expect(page).to_have_title("Lỗi: Không có gì được nhập · Nhập tệp · Biên tập · reader")
+    files = page.locator("#import-files")
+    expect(files).to_have_attribute("aria-invalid", "true")
+    # The error first, then the field's long hint (it came last, after the hint).
+    expect(files).to_have_accessible_description(re.compile(r"^Lỗi: Hãy chọn ít nhất một tệp\. JSON, Markdown"))
+    assert axe_problems(page) == []
+    page.keyboard.press("Tab")  # the error's link leads to the field
+    page.keyboard.press("Enter")
+    expect(files).to_be_focused()
+    markdown = tmp_path / "focused.md"
+    markdown.write_text("---\nlang: en\n---\n# Imported, its answer focused\n\nBody.\n")
+    files.set_input_files(markdown)
+    page.click("#import-submit")
+    result = page.locator("#import-result")
+    expect(result).to_be_focused()
+    expect(result.get_by_role("heading", level=2)).to_have_text(re.compile(r"^Đã nhập: (1 mới, 0|0 mới, 1) cập nhật"))
+    expect(page).to_have_title(re.compile(r"^Đã nhập: .* · Nhập tệp · Biên tập · reader$"))
+    expect(files).not_to_have_attribute("aria-invalid", "true")
+    assert axe_problems(page) == []
+
+
+# Each change of the status region, and each focus, with the document's readyState then (from its first byte).
+LOAD_LOG = """(() => {
+  window.__log = [];
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      if (node?.closest?.("#reader-status")) window.__log.push(["said", document.readyState, node.textContent]);
+    }
+  }).observe(document, { childList: true, characterData: true, subtree: true });
+  document.addEventListener(
+    "focusin", (event) => window.__log.push(["focus", document.readyState, event.target.id]), true);
+})();"""
+
+
+def test_the_offer_of_kept_changes_takes_the_focus_once_the_page_has_loaded(page: Page, live_server: str) -> None:
+    """Written into the status region while the page loaded (a deferred script), the offer was dropped by
+    screen readers, which read a new page from its start: it takes the focus once the page has loaded, and
+    Tab goes on to Restore."""
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    page.fill("#editor-title", "Kept while away")
+    page.wait_for_function(KEPT_KEYS + ".length > 0")
+    page.goto(live_server + "/editor/")
+    page.add_init_script(LOAD_LOG)
+    page.goto(live_server + "/editor/new")
+    wait_for_htmx(page)
+    notice = page.locator("#editor-kept")
+    expect(notice).to_be_focused()
+    expect(notice).to_have_accessible_name(re.compile(r"^Trình duyệt này còn giữ những thay đổi chưa lưu"))
+    log = page.evaluate("window.__log")
+    assert [entry for entry in log if entry[1] != "complete"] == [], log  # nothing said or focused while it loads
+    assert [entry for entry in log if entry[0] == "focus"] == [["focus", "complete", "editor-kept"]], log
+    assert [entry for entry in log if entry[0] == "said"] == [], log  # focused, not said twice
+    page.keyboard.press("Tab")
+    expect(page.locator("#editor-kept-restore")).to_be_focused()
+
+
+def test_the_skip_link_of_an_editor_page_goes_past_its_navigation(page: Page, live_server: str) -> None:
+    sign_in(page, live_server)
+    page.goto(live_server + "/editor/import")
+    page.keyboard.press("Tab")
+    expect(page.locator(".reader-skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Nhập tệp")
+    expect(heading).to_be_focused()
+    page.keyboard.press("Tab")  # the page's own first control, not the editor's navigation
+    expect(page.locator("#import-files")).to_be_focused()
+    expect(page.get_by_role("navigation", name="Biên tập").get_by_role("link", name="Nhập tệp")).to_have_attribute(
+        "aria-current", "page"
+    )
+
+
+def _links_named(page: Page, name: str) -> int:
+    """How many links Chromium's own accessibility tree names `name` exactly (Playwright computes names itself)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        found = cdp.send("Accessibility.queryAXTree", {"nodeId": root, "accessibleName": name, "role": "link"})
+        return len(found["nodes"])
+    finally:
+        cdp.detach()
+
+
+@pytest.mark.parametrize("locale", ["vi-VN", "en-GB"])
+def test_the_lists_actions_are_named_by_their_article_and_a_draft_previews_in_the_editor(
+    browser: Browser, live_server: str, locale: str
+) -> None:
+    """ "Check “Title”", not "Check : Title" (a space Chromium put before the hidden part, positioned out of the
+    line); a draft's "Preview" opens a page of the editor, not the check page's bare frame."""
+    context = browser.new_context(locale=locale)
+    try:
+        page = context.new_page()
+        problems = PageProblems(page)
+        sign_in(page, live_server)
+        row = page.locator("tr", has=page.locator(f'a[href="/editor/articles/{DRAFT_SLUG}/check"]'))
+        title = row.locator("th").inner_text()
+        words = {"vi-VN": ("Xem trước", "Kiểm tra", "Xóa"), "en-GB": ("Preview", "Check", "Delete")}[locale]
+        for action in words:
+            assert _links_named(page, f"{action} “{title}”") == 1, action
+        assert _links_named(page, f"{words[1]} : {title}") == 0
+        row.get_by_role("link", name=f"{words[0]} “{title}”").click()
+        page.wait_for_url(f"**/editor/articles/{DRAFT_SLUG}/preview")
+        expect(page.get_by_role("navigation", name="Biên tập" if locale == "vi-VN" else "Editor")).to_be_visible()
+        expect(page.locator("#editor-preview-state")).to_be_visible()
+        expect(page.get_by_role("heading", level=2).first).to_have_text(title)
+        assert page.locator("[inert]").count() == 0
+        assert axe_problems(page) == []
+        page.locator("#editor-preview-edit").click()
+        page.wait_for_url(f"**/editor/articles/{DRAFT_SLUG}")
+        assert problems.unexpected() == []
+    finally:
+        context.close()

@@ -1079,6 +1079,15 @@ async def check(request: Request) -> Response:
     return _page(request, "editor/check.html", context)
 
 
+async def preview(request: Request) -> Response:
+    """GET /editor/articles/{slug}/preview: the article as readers will see it, at the editor's own reading
+    settings, in the editor's pages (its navigation, a notice that says whether it is on the site, the way back
+    to its form): where the list's and the check page's "Preview" lead. The bare document of the check page's
+    frames (preview_frame), opened whole, had none of that, and drew a toolbar that did nothing."""
+    article = await _editors_article(request)
+    return _page(request, "editor/preview.html", {"article": article})
+
+
 async def preview_frame(request: Request) -> Response:
     """GET /editor/preview/{slug}?settings=…(&start=reader-article): the article at given settings, for the
     check page's frames (opened at the article with start).
