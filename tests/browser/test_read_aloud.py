@@ -1286,12 +1286,15 @@ def test_in_a_component_tab_from_the_docked_bar_goes_on_where_the_reader_is_read
         link = page.locator("#reader-article a[href]")
         page.locator("#reader-speak").click()
         expect(tools).to_have_attribute("data-state", "playing")
+        expect(page.locator(".reader-speaking").first).to_be_attached()  # the first part started (and followed)
         page.evaluate(SCROLL_SETTLED)
         # The reader reads on below (the title, being read, far above), the link on the screen.
         link.evaluate("(e) => scrollBy(0, e.getBoundingClientRect().top - 200)")
         y = page.evaluate(SCROLL_SETTLED)
         expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
         bar = int(tools.get_attribute("data-docked") or 0)
+        page.wait_for_timeout(300)  # (nothing moves the page now: the reader scrolled)
+        assert page.evaluate(SCROLL_SETTLED) == y
         page.locator("#reader-speak-stop").evaluate(FOCUS_QUIETLY)
         page.keyboard.press("Tab")
         page.evaluate(SCROLL_SETTLED)

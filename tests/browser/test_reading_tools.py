@@ -1494,12 +1494,15 @@ def test_tab_from_the_docked_bar_goes_on_where_the_reader_is_reading(browser: Br
         link = page.locator("#reader-article a[href]").first
         page.locator("#reader-speak").click()
         expect(tools).to_have_attribute("data-state", "playing")
+        expect(page.locator(".reader-speaking").first).to_be_attached()  # the first part started (and followed)
         page.evaluate(SCROLL_SETTLED)
         # The reader reads on below (the title, being read, off the screen), the article's link on the screen.
         link.evaluate("(a) => scrollTo(0, a.getBoundingClientRect().top + scrollY - 500)")
         y = page.evaluate(SCROLL_SETTLED)
         expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
         bar = int(tools.get_attribute("data-docked") or 0)
+        page.wait_for_timeout(300)  # (nothing moves the page now: the reader scrolled)
+        assert page.evaluate(SCROLL_SETTLED) == y
         page.evaluate(FOCUS_QUIETLY, "reader-speak-stop")
         page.keyboard.press("Tab")
         page.evaluate(SCROLL_SETTLED)
@@ -1518,6 +1521,18 @@ def test_tab_from_the_docked_bar_goes_on_where_the_reader_is_reading(browser: Br
         page.keyboard.press("Shift+Tab")
         page.evaluate(SCROLL_SETTLED)
         assert page.evaluate(FOCUS_AND_PAGE, bar) == {"focused": "link", "shown": True, "scrollY": y}
+        # The focus in the article, not on a toolbar control (the summary made following yield): the voice is
+        # followed on, above the bar.
+        spoken = page.evaluate("__spoken.length")
+        page.evaluate(END_PART)
+        page.wait_for_function(f"__spoken.length > {spoken}")
+        page.evaluate(SCROLL_SETTLED)
+        reading = page.evaluate(
+            "() => { const b = document.querySelector('.reader-speaking').getBoundingClientRect();"
+            " return [b.top >= 0, b.bottom <= innerHeight - Number(document.getElementById('reader-tools')"
+            ".dataset.docked)]; }"
+        )
+        assert reading == [True, True], reading
         # Back at the top, the bar in the toolbar: the toolbar's order.
         page.evaluate("() => scrollTo(0, 0)")
         expect(tools).not_to_have_attribute("data-docked", re.compile(".*"))
