@@ -26,6 +26,9 @@
 // root: removed from the page, or a swap that brought none): every listener goes, and the page's scroll
 // padding is put back.
 //
+// Docked, Tab and Shift+Tab from the bar's ends go on where the reader is reading (tabFromBar): by the
+// toolbar's order, Tab from Stop went to the Readability summary and the page jumped to the top for it.
+//
 // The voice's module (read-aloud.js) imports this one too: it waits for the stylesheet before its first part
 // (sheetIn) and measures the bar before it docks (barHeight), to fit the part above it.
 //
@@ -199,6 +202,7 @@ export async function dock(root) {
     lent = false;
     update();
   }, { signal });
+  root.addEventListener("keydown", (event) => tabFromBar(root, event), { signal });
   const observer = new MutationObserver(update);
   observer.observe(root, { subtree: true, attributeFilter: ["data-state"] });
   root.addEventListener("focusin", update, { signal });
@@ -218,4 +222,64 @@ export async function dock(root) {
     sheets.delete(root);
   }, { signal });
   update();
+}
+
+// The controls Tab reaches in `scope`, in their order (tabindex above 0 aside: reader's pages have none).
+const CONTROLS = "a[href], area[href], button, input:not([type=hidden]), select, textarea, iframe, summary, "
+  + "[tabindex], [contenteditable]:not([contenteditable=false]), audio[controls], video[controls]";
+
+function tabbable(scope) {
+  return [...scope.querySelectorAll(CONTROLS)].filter((element) => element.tabIndex >= 0
+    && !element.matches(":disabled, [inert], [inert] *, details > summary:not(:first-of-type)")
+    && (element.checkVisibility?.({ visibilityProperty: true }) ?? element.getClientRects().length > 0));
+}
+
+// The first span of the sentence being read when some of it shows above the bar, else of the first that does,
+// else of the one being read (null: none).
+function readingAt(root, bar) {
+  const article = root.getElementById("reader-article");
+  if (!article) return null;
+  const shows = (span) => [...span.getClientRects()].some((line) =>
+    line.height > 0 && line.bottom > 0 && line.top < innerHeight - bar);
+  const reading = [...article.querySelectorAll(".reader-speaking")];
+  return (reading.some(shows) && reading[0])
+    || [...article.querySelectorAll("[data-sentence]")].find(shows)
+    || reading[0] || null;
+}
+
+// While docked, Tab from the last button goes to the first control at or after that sentence's start (a link
+// in it first: the voice is saying it), Shift+Tab from the first to the article's last control before it
+// (none: the toolbar's, as before). Into the bar, and undocked, the page's order; nothing is trapped.
+function tabFromBar(root, event) {
+  if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
+  const tools = root.getElementById("reader-tools");
+  const group = root.getElementById("reader-speech-buttons");
+  if (!tools || !group || !("docked" in tools.dataset)) return;
+  const buttons = tabbable(group);
+  if (event.target !== (event.shiftKey ? buttons[0] : buttons.at(-1))) return;
+  const at = readingAt(root, Number(tools.dataset.docked) || 0);
+  if (!at) return;
+  if (event.shiftKey) {
+    // The article's last control before it (one holding it too: a wide table's scrolling region).
+    const before = tabbable(root.getElementById("reader-article"))
+      .filter((element) => at.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_PRECEDING);
+    if (!before.length) return;
+    event.preventDefault();
+    before.at(-1).focus();
+    return;
+  }
+  const next = tabbable(root).find((element) => at.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING);
+  if (next) {
+    event.preventDefault();
+    next.focus();
+    return;
+  }
+  // None after it here (a component's page goes on after it): the browser's Tab goes on from the sentence,
+  // focused for this press alone, in the order (from one out of it, tabindex −1, Chromium went back to the
+  // component's first control).
+  if (at.hasAttribute("tabindex")) return;
+  at.tabIndex = 0;
+  at.addEventListener("blur", () => at.removeAttribute("tabindex"), { once: true });
+  at.focus({ preventScroll: true });
+  setTimeout(() => at.removeAttribute("tabindex"));
 }

@@ -673,7 +673,7 @@ def _host_pages(directory: Path, reader: str) -> None:
         f'{head}<meta name="viewport" content="width=device-width">'
         f'<script type="module" src="{reader}/static/reader-article.js"></script></head><body><main><h1>Host</h1>'
         f'<reader-article id="c" size="300" src="{reader}/articles/{LINK_VI_SLUG}/fragment"></reader-article>'
-        "</main></body></html>"
+        '<p><a id="after" href="#after">After</a></p></main></body></html>'
     )
     for name, sandbox in (("iframe.html", ""), ("sandboxed.html", ' sandbox="allow-scripts"')):
         (directory / name).write_text(
@@ -1255,6 +1255,68 @@ def test_in_a_component_a_focused_link_is_not_left_under_the_docked_bar(
         box = link.evaluate("(e) => e.getBoundingClientRect().toJSON()")
         assert 0 <= box["top"] and box["bottom"] <= height - bar, (box, bar)
         expect(tools).to_have_attribute("data-docked", str(bar))
+    finally:
+        context.close()
+
+
+# The focused element in the page or the component: the component's link, or its id; whether it is wholly in the
+# window above the docked bar (`bar`, its height); the page's scroll.
+FOCUS_AND_PAGE = """(bar) => { let e = document.activeElement;
+  while (e?.shadowRoot?.activeElement) e = e.shadowRoot.activeElement;
+  const box = e.getBoundingClientRect();
+  return {focused: e.matches('#reader-article a[href]') ? 'link' : e.id,
+          shown: box.top >= 0 && box.bottom <= innerHeight - bar, scrollY: Math.round(scrollY)}; }"""
+FOCUS_QUIETLY = "(e) => e.focus({preventScroll: true})"
+
+
+def test_in_a_component_tab_from_the_docked_bar_goes_on_where_the_reader_is_reading(
+    browser: Browser, embedding_sites: tuple[str, str]
+) -> None:
+    """The screen-reader test's finding 11, in <reader-article>: Tab from the docked bar's Stop went to the
+    Readability summary and the page jumped up to it (Shift+Tab from Read aloud, to A−). Docked, Tab from its
+    last button goes to the first control from where the reader is reading on (the sentence being read, else the
+    first on the screen), and on into the host page after the component; Shift+Tab from its first to the
+    article's last control before it. STUB_SPEECH: the voice starts and never ends."""
+    _, host = embedding_sites
+    context, page = _stubbed_phone(browser, f"{host}/link.html")
+    try:
+        expect(page.locator("#reader-speak")).to_be_visible()
+        page.evaluate(VOICES)
+        tools = page.locator("#reader-tools")
+        link = page.locator("#reader-article a[href]")
+        page.locator("#reader-speak").click()
+        expect(tools).to_have_attribute("data-state", "playing")
+        expect(page.locator(".reader-speaking").first).to_be_attached()  # the first part started (and followed)
+        page.evaluate(SCROLL_SETTLED)
+        # The reader reads on below (the title, being read, far above), the link on the screen.
+        link.evaluate("(e) => scrollBy(0, e.getBoundingClientRect().top - 200)")
+        y = page.evaluate(SCROLL_SETTLED)
+        expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+        bar = int(tools.get_attribute("data-docked") or 0)
+        page.wait_for_timeout(300)  # (nothing moves the page now: the reader scrolled)
+        assert page.evaluate(SCROLL_SETTLED) == y
+        page.locator("#reader-speak-stop").evaluate(FOCUS_QUIETLY)
+        page.keyboard.press("Tab")
+        page.evaluate(SCROLL_SETTLED)
+        assert page.evaluate(FOCUS_AND_PAGE, bar) == {"focused": "link", "shown": True, "scrollY": y}
+        # Reading from the last sentence (clicked), after the link: Shift+Tab from Read aloud goes to the link,
+        # and Tab from Stop to the host page's link after the component.
+        last = page.locator("#reader-article [data-sentence]").last
+        last.click()
+        expect(page.locator(".reader-speaking").first).to_have_attribute(
+            "data-sentence", str(last.get_attribute("data-sentence"))
+        )
+        y = page.evaluate(SCROLL_SETTLED)
+        expect(tools).to_have_attribute("data-docked", str(bar))
+        page.locator("#reader-speak").evaluate(FOCUS_QUIETLY)
+        page.keyboard.press("Shift+Tab")
+        page.evaluate(SCROLL_SETTLED)
+        assert page.evaluate(FOCUS_AND_PAGE, bar) == {"focused": "link", "shown": True, "scrollY": y}
+        page.locator("#reader-speak-stop").evaluate(FOCUS_QUIETLY)
+        page.keyboard.press("Tab")
+        expect(page.locator("#after")).to_be_focused()
+        assert page.evaluate("scrollY") >= y
+        assert page.locator("[data-sentence][tabindex]").count() == 0  # nothing of the article is left focusable
     finally:
         context.close()
 

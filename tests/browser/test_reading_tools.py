@@ -1477,6 +1477,80 @@ def test_the_docked_buttons_work_by_click_and_by_keyboard(browser: Browser, live
         context.close()
 
 
+# The focused element: whether it is the article's (first) link, or its id; whether it is wholly in the window
+# above the docked bar (`bar`, its height); the page's scroll.
+FOCUS_AND_PAGE = """(bar) => { const e = document.activeElement; const box = e.getBoundingClientRect();
+  return {focused: e === document.querySelector('#reader-article a[href]') ? 'link' : e.id,
+          shown: box.top >= 0 && box.bottom <= innerHeight - bar, scrollY: Math.round(scrollY)}; }"""
+FOCUS_QUIETLY = "(id) => document.getElementById(id).focus({preventScroll: true})"
+
+
+def test_tab_from_the_docked_bar_goes_on_where_the_reader_is_reading(browser: Browser, live_server: str) -> None:
+    """The screen-reader test's finding 11: with the bar docked (the reader at y = 1500 on 1280 × 800), Tab from
+    Stop went to the Readability summary, the buttons' next control in the toolbar, and the page jumped to its
+    top (Shift+Tab from Read aloud likewise, to A−): a sighted keyboard user lost their place. Docked, the bar
+    is as if it sat where the reader is reading: Tab from its last button goes to the first control from there
+    on (the sentence being read, else the first one on the screen), Shift+Tab from its first to the article's
+    last before it. Undocked, the page's order. STUB: a voice that starts and never ends."""
+    context = browser.new_context(viewport=ViewportSize(width=1280, height=800), locale="en-US")
+    try:
+        page = stalling_voice_page(context, live_server, EN_SLUG, "en-US")
+        tools = page.locator("#reader-tools")
+        link = page.locator("#reader-article a[href]").first
+        page.locator("#reader-speak").click()
+        expect(tools).to_have_attribute("data-state", "playing")
+        expect(page.locator(".reader-speaking").first).to_be_attached()  # the first part started (and followed)
+        page.evaluate(SCROLL_SETTLED)
+        # The reader reads on below (the title, being read, off the screen), the article's link on the screen.
+        link.evaluate("(a) => scrollTo(0, a.getBoundingClientRect().top + scrollY - 500)")
+        y = page.evaluate(SCROLL_SETTLED)
+        expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+        bar = int(tools.get_attribute("data-docked") or 0)
+        page.wait_for_timeout(300)  # (nothing moves the page now: the reader scrolled)
+        assert page.evaluate(SCROLL_SETTLED) == y
+        page.evaluate(FOCUS_QUIETLY, "reader-speak-stop")
+        page.keyboard.press("Tab")
+        page.evaluate(SCROLL_SETTLED)
+        assert page.evaluate(FOCUS_AND_PAGE, bar) == {"focused": "link", "shown": True, "scrollY": y}
+        # The reader picks a sentence after the link (a click: read from there); from Read aloud, Shift+Tab goes
+        # to the link before it, where it is.
+        sentence = link.evaluate(
+            """(a) => [...document.querySelectorAll('#reader-article [data-sentence]')].find((s) =>
+              a.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING && !s.contains(a)).dataset.sentence"""
+        )
+        page.locator(f"#reader-article [data-sentence='{sentence}']").first.click()
+        expect(page.locator(".reader-speaking").first).to_have_attribute("data-sentence", sentence)
+        y = page.evaluate(SCROLL_SETTLED)
+        expect(tools).to_have_attribute("data-docked", str(bar))
+        page.evaluate(FOCUS_QUIETLY, "reader-speak")
+        page.keyboard.press("Shift+Tab")
+        page.evaluate(SCROLL_SETTLED)
+        assert page.evaluate(FOCUS_AND_PAGE, bar) == {"focused": "link", "shown": True, "scrollY": y}
+        # The focus in the article, not on a toolbar control (the summary made following yield): the voice is
+        # followed on, above the bar.
+        spoken = page.evaluate("__spoken.length")
+        page.evaluate(END_PART)
+        page.wait_for_function(f"__spoken.length > {spoken}")
+        page.evaluate(SCROLL_SETTLED)
+        reading = page.evaluate(
+            "() => { const b = document.querySelector('.reader-speaking').getBoundingClientRect();"
+            " return [b.top >= 0, b.bottom <= innerHeight - Number(document.getElementById('reader-tools')"
+            ".dataset.docked)]; }"
+        )
+        assert reading == [True, True], reading
+        # Back at the top, the bar in the toolbar: the toolbar's order.
+        page.evaluate("() => scrollTo(0, 0)")
+        expect(tools).not_to_have_attribute("data-docked", re.compile(".*"))
+        page.evaluate(FOCUS_QUIETLY, "reader-speak-stop")
+        page.keyboard.press("Tab")
+        expect(page.locator("#reader-panel-summary")).to_be_focused()
+        page.locator("#reader-speak").focus()
+        page.keyboard.press("Shift+Tab")
+        expect(page.locator("#reader-smaller")).to_be_focused()
+    finally:
+        context.close()
+
+
 CONTROL_ON_SCREEN = """(id) => { const box = document.getElementById(id).getBoundingClientRect();
   return box.top >= 0 && box.bottom <= innerHeight; }"""
 END_PART = """() => __utterance.dispatchEvent(
