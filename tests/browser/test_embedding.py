@@ -1159,6 +1159,27 @@ def test_a_press_on_the_select_the_first_answer_brought_goes_after_the_waiting_o
     assert select.evaluate("e => e.getRootNode().activeElement === e")
 
 
+def test_a_reader_who_left_the_article_before_the_answer_is_not_brought_back(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """A+, then on to the host page's own field before the answer comes: the answer is shown and said, and the
+    focus stays in the field (it went back to A+, the control whose change was sent, taking the reader's
+    typing with it)."""
+    page, bigger = component_with_slow_answers(host_context, sites)
+    page.evaluate(
+        "() => document.querySelector('main').append(Object.assign(document.createElement('input'), {id: 'search'}))"
+    )
+    _, held = hold_the_components_changes(page, sites, 1)
+    bigger.focus()
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: bool(held))
+    page.locator("#search").focus()
+    held[0].fallback()
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "112.5", timeout=15_000)
+    expect(page.locator("reader-article #reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    expect(page.locator("#search")).to_be_focused()
+
+
 UNSENT_VI = "Không gửi được cài đặt của bạn nên chưa có gì thay đổi. Vui lòng thử lại."
 
 
