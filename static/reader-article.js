@@ -638,7 +638,6 @@ class ReaderArticle extends HTMLElement {
   async #send(form, submitter) {
     // getAttribute, not form.action: the form's buttons are named "action" and would shadow it.
     const action = form.getAttribute("action");
-    const focused = this.#root.activeElement?.id;
     const from = (this.#changed || submitter)?.id;
     this.#sentFrom = from;
     const body = new URLSearchParams(new FormData(form, submitter));
@@ -670,6 +669,9 @@ class ReaderArticle extends HTMLElement {
       shiftHeadings(content, this.getAttribute("heading-level"));
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
+      // The control the focus is on now, not when this was sent: a reader who went on to another one meanwhile
+      // (the size select, then A+) stays there, and one who left the article is not brought back to it.
+      const focused = this.#root.activeElement?.id;
       if (!region) {
         // The change is kept, but the article was deleted or renamed since it was shown (reader answers
         // with no region): load it again, at its new address or as the link that stands for it (#load says

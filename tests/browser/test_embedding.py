@@ -1042,6 +1042,144 @@ def test_every_quick_press_in_the_component_counts(host_context: BrowserContext,
     assert kept == (["1|s:150"] if cookies else [])
 
 
+def said_in_component(page: Page) -> list[str]:
+    return [text.rstrip("\u00a0") for text in page.evaluate("window.__said") if text.strip()]
+
+
+def hold_the_components_changes(page: Page, sites: Sites, count: int) -> tuple[list[str], list[Route]]:
+    """Every change the component posts from now on (its body), and the first `count` of them held."""
+    posted: list[str] = []
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        posted.append(route.request.post_data or "")
+        if len(held) < count:
+            held.append(route)
+        else:
+            route.fallback()
+
+    page.route(f"{sites.reader}/preferences", hold)
+    return posted, held
+
+
+def sizes_sent(posted: list[str]) -> list[str]:
+    """What each change asked for: the select's size, or A+ with its steps."""
+    asked = []
+    for body in posted:
+        fields = dict(field.split("=", 1) for field in body.split("&") if "=" in field)
+        action = fields.get("action")
+        asked.append(f"{action}×{fields.get('steps', '1')}" if action in ("bigger", "smaller") else fields["size"])
+    return asked
+
+
+@pytest.mark.parametrize(
+    ("keys", "sent", "size", "announced"),
+    [
+        # The select's last value (100 → 112.5, 125, 150), asked for once after the first.
+        (["ArrowDown"] * 3, ["112.5", "150"], "150", ["Cỡ chữ 150\u00a0%"]),
+        # A+ twice after them: two steps from where the select got to, each control's change said once.
+        # The focus stays on A+, where the reader is (it went back to the select when the first answer came).
+        (
+            ["ArrowDown"] * 3 + ["A+"] * 2,
+            ["112.5", "150", "bigger×2"],
+            "200",
+            ["Cỡ chữ 150\u00a0%", "Cỡ chữ 200\u00a0%"],
+        ),
+    ],
+)
+def test_a_burst_on_the_components_size_select_ends_on_its_last_value(
+    host_context: BrowserContext, sites: Sites, keys: list[str], sent: list[str], size: str, announced: list[str]
+) -> None:
+    """ArrowDown pressed three times on the component's "Cỡ chữ" select while the first change is on its way
+    (held until every press is made): the select's presses wait, and go as one request with the value chosen
+    last, sent on the region the first answer brought; the first answer is not said (stale), the last is, with
+    the size reached. Never "Không có thay đổi" (the page's own queue once sent a value twice and said that:
+    tests/browser/test_quick_presses.py)."""
+    page, bigger = component_with_slow_answers(host_context, sites)
+    page.locator("reader-article #reader-panel-summary").click()
+    posted, held = hold_the_components_changes(page, sites, 1)
+    select = page.locator("reader-article #reader-size")
+    select.focus()
+    for key in keys:
+        if key == "A+":
+            bigger.focus()
+            key = "Enter"
+        page.keyboard.press(key)
+    wait_until(page, lambda: bool(held))
+    held[0].fallback()
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", size, timeout=15_000)
+    page.wait_for_timeout(4000)  # and nothing more comes
+    assert sizes_sent(posted) == sent
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", size)
+    expect(page.locator("reader-article #reader-size-now")).to_have_text(f"Cỡ chữ {size.replace('.', ',')}\u00a0%")
+    assert said_in_component(page) == announced
+    assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == [f"1|s:{size}"]
+    expect(select).to_have_value(size)
+    focused = bigger if keys[-1] == "A+" else select
+    assert focused.evaluate("e => e.getRootNode().activeElement === e")
+
+
+def test_a_press_on_the_select_the_first_answer_brought_goes_after_the_waiting_one(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """The component's form of the page's race (settings-presses.js, loaded late, let the first answer be swapped
+    in before the waiting presses went): the first answer comes and the waiting presses go at once, in the same
+    task (no module to wait for), so a press can land on the new select only while their request is on its way.
+    It steps from the value they asked for (150, which the new select shows), waits for their answer, and goes
+    after it: 175, said once."""
+    page, _ = component_with_slow_answers(host_context, sites)
+    page.locator("reader-article #reader-panel-summary").click()
+    posted, held = hold_the_components_changes(page, sites, 2)
+    select = page.locator("reader-article #reader-size")
+    select.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    wait_until(page, lambda: bool(held))
+    page.evaluate("window.__old = document.querySelector('reader-article').shadowRoot.getElementById('reader')")
+    held[0].fallback()
+    wait_until(page, lambda: len(held) == 2)
+    # The first answer is in, and the waiting presses' request (150) was sent from the new select.
+    assert page.evaluate("document.querySelector('reader-article').shadowRoot.getElementById('reader') != window.__old")
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "112.5")
+    assert select.evaluate("e => e.getRootNode().activeElement === e")
+    expect(select).to_have_value("150")
+    page.keyboard.press("ArrowDown")
+    expect(select).to_have_value("175")
+    held[1].fallback()
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "175", timeout=15_000)
+    page.wait_for_timeout(4000)  # and nothing more comes
+    assert sizes_sent(posted) == ["112.5", "150", "175"]
+    expect(select).to_have_value("175")
+    expect(page.locator("reader-article #reader-size-now")).to_have_text("Cỡ chữ 175\u00a0%")
+    assert said_in_component(page) == ["Cỡ chữ 175\u00a0%"]
+    assert [c["value"] for c in host_context.cookies() if c["name"] == "reader_prefs"] == ["1|s:175"]
+    assert select.evaluate("e => e.getRootNode().activeElement === e")
+
+
+def test_a_reader_who_left_the_article_before_the_answer_is_not_brought_back(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """A+, then on to the host page's own field before the answer comes: the answer is shown and said, and the
+    focus stays in the field (it went back to A+, the control whose change was sent, taking the reader's
+    typing with it)."""
+    page, bigger = component_with_slow_answers(host_context, sites)
+    page.evaluate(
+        "() => document.querySelector('main').append(Object.assign(document.createElement('input'), {id: 'search'}))"
+    )
+    _, held = hold_the_components_changes(page, sites, 1)
+    bigger.focus()
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: bool(held))
+    page.locator("#search").focus()
+    held[0].fallback()
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "112.5", timeout=15_000)
+    expect(page.locator("reader-article #reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    expect(page.locator("#search")).to_be_focused()
+
+
 UNSENT_VI = "Không gửi được cài đặt của bạn nên chưa có gì thay đổi. Vui lòng thử lại."
 
 

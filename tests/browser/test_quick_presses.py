@@ -163,16 +163,18 @@ def test_a_burst_of_arrow_keys_on_a_select_ends_on_the_last_value(
     expect(page.locator("#reader-panel")).to_have_attribute("open", "")
 
 
+@pytest.mark.parametrize("path", [SEED, f"/embed/{SEED_SLUG}"])
 def test_a_press_on_the_select_an_answer_brought_before_the_presses_module_is_one_with_those_waiting(
-    page: Page, context: BrowserContext, live_server: str
+    page: Page, context: BrowserContext, live_server: str, path: str
 ) -> None:
     """The answer to the first change can come, and be swapped in, before the module that makes the waiting
     presses again (settings-presses.js, loaded with the first of them): an ArrowDown then lands on the new
     select, which shows the answer's size, and is the same control's next press. It used to go as a press of
     its own after the waiting one, with the same value: three requests (112.5, 125, 125), and the only thing
     said was the last answer's "Không có thay đổi" although the size went from 100 % to 125 %. The presses go
-    as one, with the value the select was given last, and the announcement says it."""
-    open_slow(page, context, live_server, SEED + "?panel=open", None)
+    as one, with the value the select was given last, and the announcement says it. On the page another site
+    frames (/embed) too: its bundle (js/embed-page.js) is settings-swap.js, and loads the same module."""
+    open_slow(page, context, live_server, path + "?panel=open", None)
     posted: list[str] = []
     page.on("request", lambda r: posted.append(r.post_data or "") if r.method == "POST" else None)
     release = hold_the_first_change(page)
