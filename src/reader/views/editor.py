@@ -853,6 +853,8 @@ async def _deleted_page(
     context = {
         "deleted": deleted, "preview": deleted.last, "current": current, "changed": changed,
         "invalid": invalid or {}, "labels": LABELS,
+        # The answer to a restore refused (409, 422), not a page merely opened: focused, and said in the title.
+        "refused": status != 200,
     }  # fmt: skip
     return _page(request, "editor/deleted_article.html", context, status)
 
