@@ -22,6 +22,7 @@ from tests.conftest import (
     EDITOR_PASSWORD,
     EN_SLUG,
     SEED_SLUG,
+    TABLE_SLUG,
     AuthActions,
     ServedApp,
     SignedIn,
@@ -1839,3 +1840,22 @@ async def test_a_refused_restore_of_a_deleted_version_is_focused_and_titled(
         headers={"accept-language": "en"},
     )
     assert _title(english.text).startswith("Error: Nothing was restored · Deleted article “")
+
+
+async def test_the_check_pages_frames_are_documents_without_landmarks_or_headings(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """A screen reader lists a frame's landmarks and headings with its page's: the six previews' documents
+    have no main, their headings are headings in looks only (not focusable), their tables' regions groups.
+    The article's own pages keep them."""
+    frame = (await client.get(f"/editor/preview/{TABLE_SLUG}", params={"settings": "1|s:200"})).text
+    assert "<main" not in frame and '<div id="reader-main" class="reader-main">' in frame
+    assert re.search(r'<h1 class="reader-title" id="reader-title" role="none"[ >]', frame)
+    headings = re.findall(r"<h[1-6][\s>][^>]*", frame)
+    assert len(headings) > 1 and all('role="none"' in tag and "tabindex" not in tag for tag in headings)
+    assert 'role="region"' not in frame and re.search(
+        r'<div [^>]*class="reader-table" role="group" tabindex="0"', frame
+    )
+    for path in (f"/articles/{TABLE_SLUG}", f"/editor/articles/{TABLE_SLUG}/preview"):
+        page = (await client.get(path)).text
+        assert "<main" in page and 'role="none"' not in page and 'class="reader-table" role="region"' in page

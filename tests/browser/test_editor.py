@@ -6,6 +6,7 @@ import re
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
@@ -13,6 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import (
+    AXE_PATH,
+    AXE_TAGS,
     DELETED_SLUG,
     DRAFT_SLUG,
     OTHER_EDITOR_NAME,
@@ -1281,3 +1284,56 @@ def test_delete_and_restore_answers_take_the_focus_and_title_the_page(
         assert problems.unexpected() == []
     finally:
         context.close()
+
+
+LANDMARKS = {"main", "navigation", "region", "banner", "contentinfo", "complementary", "search", "form"}
+
+
+def _ax_roles(cdp: Any, frame_id: str | None = None) -> list[tuple[str, str]]:
+    """The roles and names of a document's accessibility tree, as Chromium gives them to a screen reader
+    (nodes it leaves out, such as an inert toolbar's, ignored)."""
+    nodes = cdp.send("Accessibility.getFullAXTree", {"frameId": frame_id} if frame_id else {})["nodes"]
+    return [
+        (node["role"]["value"], node.get("name", {}).get("value", ""))
+        for node in nodes
+        if not node.get("ignored") and "role" in node
+    ]
+
+
+def test_the_check_pages_frames_add_no_landmark_or_heading_to_its_lists(page: Page, live_server: str) -> None:
+    """The six previews are documents in frames, which a screen reader lists with the page's landmarks and
+    headings: each had its own main and h1, its sections' headings and its table's region (the article six
+    times more). They have none now; their titles name them, and they pass axe with the page."""
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/editor/articles/{TABLE_SLUG}/check")
+    page.wait_for_load_state("load")
+    frames = page.locator(".reader-editor-frame iframe")
+    expect(frames).to_have_count(6)
+    expect(frames.first).to_have_attribute("title", "Xem trước: 100 %")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Accessibility.enable")
+    top = _ax_roles(cdp)
+    assert [role for role, _ in top].count("main") == 1
+    assert [name for role, name in top if role == "heading"][0].startswith("Kiểm tra")
+    children = cdp.send("Page.getFrameTree")["frameTree"]["childFrames"]
+    assert len(children) == 6
+    for child in children:
+        roles = _ax_roles(cdp, child["frame"]["id"])
+        assert [role for role, _ in roles if role in LANDMARKS or role == "heading"] == [], child["frame"]["url"]
+        # Still the article to read: its title, its table (a named group that scrolls), its text.
+        names = [name for _, name in roles]
+        assert "Text size in numbers: what 200 % and 400 % leave on a phone screen" in names
+        assert ("group", "Characters per line by text size and screen width") in roles
+        assert "table" in [role for role, _ in roles]
+    # axe in the page and in each frame, its best practices too: the page-level rules (one main, an h1) are
+    # the page's (axe skips them in frames), region, landmark and heading rules judge the frames too.
+    axe = AXE_PATH.read_text()
+    for frame in page.frames:
+        frame.evaluate(axe)
+    violations = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, iframes: true,
+             resultTypes: ['violations']})).violations
+             .map((v) => v.id + ' ' + JSON.stringify(v.nodes.map((n) => n.target)))""",
+        [*AXE_TAGS, "best-practice"],
+    )
+    assert violations == []
