@@ -928,7 +928,8 @@ async def test_a_deleted_article_is_listed_shown_and_restored(
     location = done_address(app, editor, f"/editor/articles/{slug}", "undeleted", 3)
     assert restored.status_code == 303 and restored.headers["location"] == location
     edit = await client.get(restored.headers["location"])
-    assert 'id="editor-undeleted">Đã khôi phục “Lịch xe buýt” từ các bài viết đã xóa thành phiên bản 3' in edit.text
+    said = 'id="editor-undeleted" tabindex="-1" autofocus>Đã khôi phục “Lịch xe buýt” từ các bài viết đã xóa thành'
+    assert said + " phiên bản 3" in edit.text
     assert form_version(edit.text) == "3" and "Tuyến **số 9** chạy lại." in edit.text  # the Markdown came back
     assert 'id="editor-undeleted"' not in (await client.get(f"/editor/articles/{slug}")).text
     # Saved since: the notice is out of date, and a reload of it no longer shows it.
