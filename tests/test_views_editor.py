@@ -1683,6 +1683,8 @@ async def test_a_drafts_preview_is_a_page_of_the_editor(client: httpx.AsyncClien
     assert f'href="/editor/preview/{SLUG}"' not in listing.text
     check = await client.get(f"/editor/articles/{SLUG}/check")
     assert f'<a class="reader-button" href="/editor/articles/{SLUG}/preview">Xem trước như bạn đọc</a>' in check.text
+    history = await client.get(f"/editor/articles/{SLUG}/history")  # its history's too
+    assert f'<a class="reader-button" href="/editor/articles/{SLUG}/preview">Xem trước như bạn đọc</a>' in history.text
     page = await client.get(f"/editor/articles/{SLUG}/preview")
     assert page.status_code == 200
     html = page.text
