@@ -1301,7 +1301,7 @@ async def test_a_new_article_saved_as_a_draft_is_the_editors_only(
     frame = await client.get("/editor/preview/bai-con-nhap", params={"settings": "1|s:200"})
     assert frame.status_code == 200 and "Chưa xong." in frame.text
     history = await client.get("/editor/articles/bai-con-nhap/history")
-    assert history.status_code == 200 and 'href="/editor/preview/bai-con-nhap"' in history.text
+    assert history.status_code == 200 and 'href="/editor/articles/bai-con-nhap/preview"' in history.text
 
 
 async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
