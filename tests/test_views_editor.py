@@ -22,6 +22,7 @@ from tests.conftest import (
     EDITOR_PASSWORD,
     EN_SLUG,
     SEED_SLUG,
+    TABLE_SLUG,
     AuthActions,
     ServedApp,
     SignedIn,
@@ -927,7 +928,8 @@ async def test_a_deleted_article_is_listed_shown_and_restored(
     location = done_address(app, editor, f"/editor/articles/{slug}", "undeleted", 3)
     assert restored.status_code == 303 and restored.headers["location"] == location
     edit = await client.get(restored.headers["location"])
-    assert 'id="editor-undeleted">Đã khôi phục “Lịch xe buýt” từ các bài viết đã xóa thành phiên bản 3' in edit.text
+    said = 'id="editor-undeleted" tabindex="-1" autofocus>Đã khôi phục “Lịch xe buýt” từ các bài viết đã xóa thành'
+    assert said + " phiên bản 3" in edit.text
     assert form_version(edit.text) == "3" and "Tuyến **số 9** chạy lại." in edit.text  # the Markdown came back
     assert 'id="editor-undeleted"' not in (await client.get(f"/editor/articles/{slug}")).text
     # Saved since: the notice is out of date, and a reload of it no longer shows it.
@@ -1299,7 +1301,7 @@ async def test_a_new_article_saved_as_a_draft_is_the_editors_only(
     frame = await client.get("/editor/preview/bai-con-nhap", params={"settings": "1|s:200"})
     assert frame.status_code == 200 and "Chưa xong." in frame.text
     history = await client.get("/editor/articles/bai-con-nhap/history")
-    assert history.status_code == 200 and 'href="/editor/preview/bai-con-nhap"' in history.text
+    assert history.status_code == 200 and 'href="/editor/articles/bai-con-nhap/preview"' in history.text
 
 
 async def test_publishing_and_unpublishing_from_the_form_are_in_the_history(
@@ -1681,6 +1683,8 @@ async def test_a_drafts_preview_is_a_page_of_the_editor(client: httpx.AsyncClien
     assert f'href="/editor/preview/{SLUG}"' not in listing.text
     check = await client.get(f"/editor/articles/{SLUG}/check")
     assert f'<a class="reader-button" href="/editor/articles/{SLUG}/preview">Xem trước như bạn đọc</a>' in check.text
+    history = await client.get(f"/editor/articles/{SLUG}/history")  # its history's too
+    assert f'<a class="reader-button" href="/editor/articles/{SLUG}/preview">Xem trước như bạn đọc</a>' in history.text
     page = await client.get(f"/editor/articles/{SLUG}/preview")
     assert page.status_code == 200
     html = page.text
@@ -1725,3 +1729,136 @@ async def test_the_brand_is_marked_english_on_pages_in_another_language(client: 
     assert brand.format(' lang="en"') in (await client.get("/")).text
     assert brand.format(' lang="en"') in (await client.get(f"/articles/{SEED_SLUG}")).text
     assert brand.format("") in (await client.get(f"/articles/{EN_SLUG}")).text
+
+
+def _answer(html: str, element_id: str) -> str:
+    """The opening tag of the element with `element_id`."""
+    match = re.search(rf'<[a-z]+ [^>]*id="{element_id}"[^>]*>', html)
+    assert match is not None, element_id
+    return match.group(0)
+
+
+def _focused_group(html: str, element_id: str) -> None:
+    """The answer is a group named by its first paragraph that takes the focus when the page opens, the only
+    element that does; no alert role (one already there at load is not reliably read)."""
+    tag = _answer(html, element_id)
+    assert 'role="group"' in tag and 'tabindex="-1" autofocus' in tag
+    assert f'aria-labelledby="{element_id}-title"' in tag and f'<p id="{element_id}-title">' in html
+    assert html.count("autofocus") == 1 and 'role="alert"' not in html
+
+
+async def test_a_refused_delete_or_restore_is_focused_and_titled(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """Every answer of the delete form, of an earlier version's page and of a deleted article's page is heard
+    first: focused when the page opens, and said first in the title ("Lỗi: …" when nothing was done)."""
+    # The delete asked about version 1, the article saved since: 409.
+    confirm = await client.get(f"/editor/articles/{SEED_SLUG}/delete")
+    assert "autofocus" not in confirm.text
+    assert _title(confirm.text).startswith("Xóa “") and "Lỗi" not in _title(confirm.text)
+    await _save_seed(client, editor)
+    refused = await client.post(
+        f"/editor/articles/{SEED_SLUG}/delete", data={"csrf_token": editor.csrf, "version": "1"}
+    )
+    assert refused.status_code == 409
+    assert _title(refused.text) == "Lỗi: Chưa có gì bị xóa · Xóa “Bản mới”? · Biên tập · reader"
+    _focused_group(refused.text, "editor-conflict")
+    # An earlier version restored over a save made since (409), and one that breaks a newer rule (422).
+    shown = await client.get(f"/editor/articles/{SEED_SLUG}/history/1")
+    assert "autofocus" not in shown.text and "Lỗi" not in _title(shown.text)
+    meanwhile = {**(await _save_seed(client, editor, version="2")), "title": "Bản của người khác", "version": "2"}
+    assert (await client.post(f"/editor/articles/{SEED_SLUG}", data=meanwhile)).status_code == 303
+    stale = await client.post(
+        f"/editor/articles/{SEED_SLUG}/history/1", data={"csrf_token": editor.csrf, "version": "2"}
+    )
+    assert stale.status_code == 409
+    assert _title(stale.text).startswith("Lỗi: Chưa có gì được khôi phục · Phiên bản 1 của “")
+    _focused_group(stale.text, "editor-conflict")
+    async with app.state["db"].transaction(touches=(SEED_SLUG,)) as tx:
+        await tx.execute("UPDATE article_revisions SET title = ? WHERE slug = ? AND version = 1", ("\u200b", SEED_SLUG))
+    broken = await client.post(
+        f"/editor/articles/{SEED_SLUG}/history/1", data={"csrf_token": editor.csrf, "version": "3"}
+    )
+    assert broken.status_code == 422
+    assert _title(broken.text).startswith("Lỗi: Chưa có gì được khôi phục · ")
+    _focused_group(broken.text, "editor-restore-refused")
+    # Restored: the list's notice has the focus (editor/_done.html), and the title says what was done.
+    restored = await client.post(
+        f"/editor/articles/{SEED_SLUG}/history/2", data={"csrf_token": editor.csrf, "version": "3"}
+    )
+    assert restored.status_code == 303
+    listing = await client.get(restored.headers["location"])
+    restored_title = "Đã khôi phục một phiên bản trước của “Bản mới” · Tất cả bài viết · Biên tập · reader"
+    assert _title(listing.text) == restored_title
+    assert 'id="editor-done" tabindex="-1" autofocus' in listing.text
+    assert _title((await client.get("/editor/")).text) == "Tất cả bài viết · Biên tập · reader"
+    # Deleted: the same.
+    deleted = await _delete(client, editor, EN_SLUG)
+    listing = await client.get(deleted.headers["location"])
+    english_title = (await client.get(f"/editor/deleted/{EN_SLUG}")).text
+    assert "autofocus" not in english_title and "Lỗi" not in _title(english_title)
+    assert re.fullmatch(r"Đã xóa “[^”]+” · Tất cả bài viết · Biên tập · reader", _title(listing.text))
+    # A deleted article restored where one was created since (409), and deleted again since (409).
+    version = form_version(english_title)
+    again = {"csrf_token": editor.csrf, "title": "Written anew", "slug": EN_SLUG, "lang": "en",
+             "body_format": "html", "body": "<p>Anew.</p>"}  # fmt: skip
+    assert (await client.post("/editor/new", data=again)).status_code == 303
+    taken = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": editor.csrf, "version": version})
+    assert taken.status_code == 409
+    assert _title(taken.text).startswith("Lỗi: Chưa có gì được khôi phục · Bài viết đã xóa “")
+    _focused_group(taken.text, "editor-undelete-taken")
+    # Opened, not answered: the same words, neither focused nor an error in the title.
+    opened = await client.get(f"/editor/deleted/{EN_SLUG}")
+    assert 'id="editor-undelete-taken"' in opened.text and "autofocus" not in opened.text
+    assert "Lỗi" not in _title(opened.text)
+    assert (await _delete(client, editor, EN_SLUG)).status_code == 303
+    moved = await client.post(f"/editor/deleted/{EN_SLUG}", data={"csrf_token": editor.csrf, "version": version})
+    assert moved.status_code == 409 and _title(moved.text).startswith("Lỗi: Chưa có gì được khôi phục · ")
+    _focused_group(moved.text, "editor-conflict")
+    # Restored: its form says so first, focused.
+    back = await client.post(
+        f"/editor/deleted/{EN_SLUG}", data={"csrf_token": editor.csrf, "version": form_version(moved.text)}
+    )
+    assert back.status_code == 303
+    form = await client.get(back.headers["location"])
+    assert _title(form.text) == "Đã khôi phục từ các bài viết đã xóa · Sửa “Written anew” · Biên tập · reader"
+    assert '<p class="reader-editor-notice" role="status" id="editor-undeleted" tabindex="-1" autofocus>' in form.text
+    assert form.text.count("autofocus") == 1
+    assert "Lỗi" not in _title((await client.get(f"/editor/articles/{EN_SLUG}")).text)
+
+
+async def test_a_refused_restore_of_a_deleted_version_is_focused_and_titled(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    assert (await _delete(client, editor, SEED_SLUG)).status_code == 303
+    async with app.state["db"].transaction(touches=(SEED_SLUG,)) as tx:
+        await tx.execute("UPDATE article_revisions SET title = ? WHERE slug = ?", ("\u200b", SEED_SLUG))
+    refused = await client.post(f"/editor/deleted/{SEED_SLUG}", data={"csrf_token": editor.csrf, "version": "1"})
+    assert refused.status_code == 422
+    assert _title(refused.text).startswith("Lỗi: Chưa có gì được khôi phục · Bài viết đã xóa “")
+    _focused_group(refused.text, "editor-restore-refused")
+    english = await client.post(
+        f"/editor/deleted/{SEED_SLUG}",
+        data={"csrf_token": editor.csrf, "version": "1"},
+        headers={"accept-language": "en"},
+    )
+    assert _title(english.text).startswith("Error: Nothing was restored · Deleted article “")
+
+
+async def test_the_check_pages_frames_are_documents_without_landmarks_or_headings(
+    client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """A screen reader lists a frame's landmarks and headings with its page's: the six previews' documents
+    have no main, their headings are headings in looks only (not focusable), their tables' regions groups.
+    The article's own pages keep them."""
+    frame = (await client.get(f"/editor/preview/{TABLE_SLUG}", params={"settings": "1|s:200"})).text
+    assert "<main" not in frame and '<div id="reader-main" class="reader-main">' in frame
+    assert re.search(r'<h1 class="reader-title" id="reader-title" role="none"[ >]', frame)
+    headings = re.findall(r"<h[1-6][\s>][^>]*", frame)
+    assert len(headings) > 1 and all('role="none"' in tag and "tabindex" not in tag for tag in headings)
+    assert 'role="region"' not in frame and re.search(
+        r'<div [^>]*class="reader-table" role="group" tabindex="0"', frame
+    )
+    for path in (f"/articles/{TABLE_SLUG}", f"/editor/articles/{TABLE_SLUG}/preview"):
+        page = (await client.get(path)).text
+        assert "<main" in page and 'role="none"' not in page and 'class="reader-table" role="region"' in page

@@ -38,7 +38,7 @@ from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
 from reader.title_fit import fit_step
 from reader.views.api import ApiError, api_error
-from reader.views.editor import headings_under, saver_in_sentence, saver_name
+from reader.views.editor import framed_body, headings_under, saver_in_sentence, saver_name
 from reader.views.errors import (
     GONE_MESSAGE,
     bad_request,
@@ -212,6 +212,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "reading_guides": READING_GUIDES,
             "shortcut_keys": SHORTCUT_KEYS,
             "headings_under": headings_under,
+            "framed_body": framed_body,
             # The catalog's words (to translate with _()) that the fragment's status region carries for the
             # component (templates/_status.html, data-gone), as the embed's 404 and the fragment's answer say them.
             "gone_message": GONE_MESSAGE,

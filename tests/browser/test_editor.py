@@ -6,6 +6,7 @@ import re
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
@@ -13,6 +14,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from reader.prefs import fmt
 from tests.browser.a11y import axe_problems
 from tests.browser.conftest import (
+    AXE_PATH,
+    AXE_TAGS,
     DELETED_SLUG,
     DRAFT_SLUG,
     OTHER_EDITOR_NAME,
@@ -1188,3 +1191,149 @@ def test_the_lists_actions_are_named_by_their_article_and_a_draft_previews_in_th
         assert problems.unexpected() == []
     finally:
         context.close()
+
+
+def _published(page: Page, live_server: str, title: str, slug: str) -> None:
+    page.goto(live_server + "/editor/new")
+    page.fill("#editor-title", title)
+    page.fill("#editor-slug", slug)  # a deleted article's address too
+    page.select_option("#editor-lang", "vi")
+    page.fill("#editor-body", "Bản đầu tiên.")
+    page.click("#editor-publish")
+    page.wait_for_url(f"**/editor/articles/{slug}?done=published:{slug}&version=*")
+
+
+def _saved_meanwhile(page: Page, live_server: str, slug: str, body: str) -> None:
+    """Someone else's save, from another tab."""
+    page.goto(f"{live_server}/editor/articles/{slug}")
+    page.fill("#editor-body", body)
+    page.click("#editor-save")
+    page.wait_for_url(f"**/editor/articles/{slug}?done=saved:{slug}&version=*")
+
+
+def _answered(page: Page, answer: str, title: str, *, name: str = "") -> None:
+    """The answer has the focus as the page opens, (a group) named by its first words, and the title says it."""
+    expect(page.locator(answer)).to_be_focused()
+    if name:
+        expect(page.locator(answer)).to_have_accessible_name(re.compile("^" + re.escape(name)))
+    expect(page).to_have_title(title)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_delete_and_restore_answers_take_the_focus_and_title_the_page(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """Each answer of the delete form, an earlier version's page and a deleted article's page (the refusals
+    409 of a version saved, or an address taken, meanwhile, and each success) is focused when the page opens
+    and said first in its title: a screen reader hears what happened before anything else."""
+    context = browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    try:
+        page, other = context.new_page(), context.new_page()  # the editor's tab, and someone else's
+        problems = PageProblems(page)
+        problems.expect_status(409)
+        sign_in(page, live_server)
+        title = f"Trả lời được nghe {'có' if javascript else 'không có'} JavaScript"
+        slug = f"tra-loi-duoc-nghe-{'co' if javascript else 'khong-co'}-javascript"
+        _published(page, live_server, title, slug)
+        # A delete asked about version 1, saved again since: nothing deleted.
+        page.goto(f"{live_server}/editor/articles/{slug}/delete")
+        _saved_meanwhile(other, live_server, slug, "Bản thứ hai.")
+        page.click("#editor-confirm-delete")
+        refused = f"Lỗi: Chưa có gì bị xóa · Xóa “{title}”? · Biên tập · reader"
+        _answered(page, "#editor-conflict", refused, name="Người khác đã lưu bài viết này")
+        if javascript:
+            assert axe_problems(page) == []
+        page.keyboard.press("Tab")  # on from the answer to its link to the version now current
+        expect(page.locator("#editor-conflict-current")).to_be_focused()
+        # An earlier version restored over a save made since: nothing restored; then restored.
+        page.goto(f"{live_server}/editor/articles/{slug}/history/1")
+        _saved_meanwhile(other, live_server, slug, "Bản thứ ba.")
+        page.click("#editor-restore")
+        refused = f"Lỗi: Chưa có gì được khôi phục · Phiên bản 1 của “{title}” · Biên tập · reader"
+        _answered(page, "#editor-conflict", refused, name="Người khác đã lưu bài viết này")
+        if javascript:
+            assert axe_problems(page) == []
+        page.click("#editor-restore")  # asked again about the version now current
+        _answered(
+            page,
+            "#editor-done",
+            f"Đã khôi phục một phiên bản trước của “{title}” · Tất cả bài viết · Biên tập · reader",
+        )
+        # Deleted, then restored where someone has written a new article at its address since.
+        page.goto(f"{live_server}/editor/articles/{slug}/delete")
+        page.click("#editor-confirm-delete")
+        _answered(page, "#editor-done", f"Đã xóa “{title}” · Tất cả bài viết · Biên tập · reader")
+        page.goto(f"{live_server}/editor/deleted/{slug}")
+        expect(page.locator("#editor-undelete")).not_to_be_focused()
+        _published(other, live_server, title, slug)
+        page.click("#editor-undelete")
+        refused = f"Lỗi: Chưa có gì được khôi phục · Bài viết đã xóa “{title}” · Biên tập · reader"
+        _answered(page, "#editor-undelete-taken", refused, name="Đã có lại một bài viết tại địa chỉ này")
+        if javascript:
+            assert axe_problems(page) == []
+        # That one deleted too: restored at last, its form says so first.
+        other.goto(f"{live_server}/editor/articles/{slug}/delete")
+        other.click("#editor-confirm-delete")
+        page.goto(f"{live_server}/editor/deleted/{slug}")
+        page.click("#editor-undelete")
+        _answered(page, "#editor-undeleted", f"Đã khôi phục từ các bài viết đã xóa · Sửa “{title}” · Biên tập · reader")
+        if javascript:
+            page.wait_for_load_state("load")  # the offer of kept changes, if any, would come then
+            expect(page.locator("#editor-undeleted")).to_be_focused()
+            assert axe_problems(page) == []
+        assert problems.unexpected() == []
+    finally:
+        context.close()
+
+
+LANDMARKS = {"main", "navigation", "region", "banner", "contentinfo", "complementary", "search", "form"}
+
+
+def _ax_roles(cdp: Any, frame_id: str | None = None) -> list[tuple[str, str]]:
+    """The roles and names of a document's accessibility tree, as Chromium gives them to a screen reader
+    (nodes it leaves out, such as an inert toolbar's, ignored)."""
+    nodes = cdp.send("Accessibility.getFullAXTree", {"frameId": frame_id} if frame_id else {})["nodes"]
+    return [
+        (node["role"]["value"], node.get("name", {}).get("value", ""))
+        for node in nodes
+        if not node.get("ignored") and "role" in node
+    ]
+
+
+def test_the_check_pages_frames_add_no_landmark_or_heading_to_its_lists(page: Page, live_server: str) -> None:
+    """The six previews are documents in frames, which a screen reader lists with the page's landmarks and
+    headings: each had its own main and h1, its sections' headings and its table's region (the article six
+    times more). They have none now; their titles name them, and they pass axe with the page."""
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/editor/articles/{TABLE_SLUG}/check")
+    page.wait_for_load_state("load")
+    frames = page.locator(".reader-editor-frame iframe")
+    expect(frames).to_have_count(6)
+    expect(frames.first).to_have_attribute("title", "Xem trước: 100 %")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Accessibility.enable")
+    top = _ax_roles(cdp)
+    assert [role for role, _ in top].count("main") == 1
+    assert [name for role, name in top if role == "heading"][0].startswith("Kiểm tra")
+    children = cdp.send("Page.getFrameTree")["frameTree"]["childFrames"]
+    assert len(children) == 6
+    for child in children:
+        roles = _ax_roles(cdp, child["frame"]["id"])
+        assert [role for role, _ in roles if role in LANDMARKS or role == "heading"] == [], child["frame"]["url"]
+        # Still the article to read: its title, its table (a named group that scrolls), its text.
+        names = [name for _, name in roles]
+        assert "Text size in numbers: what 200 % and 400 % leave on a phone screen" in names
+        assert ("group", "Characters per line by text size and screen width") in roles
+        assert "table" in [role for role, _ in roles]
+    # axe in the page and in each frame, its best practices too: the page-level rules (one main, an h1) are
+    # the page's (axe skips them in frames), region, landmark and heading rules judge the frames too.
+    axe = AXE_PATH.read_text()
+    for frame in page.frames:
+        frame.evaluate(axe)
+    violations = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, iframes: true,
+             resultTypes: ['violations']})).violations
+             .map((v) => v.id + ' ' + JSON.stringify(v.nodes.map((n) => n.target)))""",
+        [*AXE_TAGS, "best-practice"],
+    )
+    assert violations == []

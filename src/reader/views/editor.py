@@ -131,6 +131,26 @@ def headings_under(html: Markup | str, level: int) -> Markup:
     return Markup(_HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", str(html)))  # noqa: S704 - the body is sanitized HTML, only its heading tags renamed
 
 
+# A div's opening tag, its attributes each quoted (a ">" in a value is the value's, a '"' in it is escaped).
+_DIV_TAG = re.compile(r'<div(?:\s+[a-z-]+="[^"]*")*\s*>')
+
+
+def _table_region_as_group(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    return tag.replace(' role="region"', ' role="group"') if 'class="reader-table"' in tag else tag
+
+
+def framed_body(html: Markup | str) -> Markup:
+    """A sanitized body as the check page's frames show it: its headings role=none, its tables' scroll regions
+    (reader.sanitize) groups. A screen reader lists the landmarks and headings of a page's frames with the
+    page's own: six frames listed the article's sections, and each table's region, six times more. Looks
+    and layout do not change (the tags, and the classes the stylesheet sizes them by, stay), and the preview
+    page (views.editor.preview) keeps the article's outline for those who read it. Tags only: the sanitizer
+    escapes every "<" in text and attribute values, so a match is a tag."""
+    headings = _HEADING_TAG.sub(lambda m: m.group(0) if m.group(1) else f'{m.group(0)} role="none"', str(html))
+    return Markup(_DIV_TAG.sub(_table_region_as_group, headings))  # noqa: S704 - sanitized HTML, attributes added to its own tags
+
+
 def saver_name(by: str, lang: str) -> str:
     """Who saved a version or deleted an article (`by`, as the store records it: reader.models.BY_TOKEN), as
     a table names them: the editor's account name, "API token NAME", "Command-line import" or "Not recorded"."""
@@ -853,6 +873,8 @@ async def _deleted_page(
     context = {
         "deleted": deleted, "preview": deleted.last, "current": current, "changed": changed,
         "invalid": invalid or {}, "labels": LABELS,
+        # The answer to a restore refused (409, 422), not a page merely opened: focused, and said in the title.
+        "refused": status != 200,
     }  # fmt: skip
     return _page(request, "editor/deleted_article.html", context, status)
 
