@@ -1862,3 +1862,42 @@ async def test_the_check_pages_frames_are_documents_without_landmarks_or_heading
     for path in (f"/articles/{TABLE_SLUG}", f"/editor/articles/{TABLE_SLUG}/preview"):
         page = (await client.get(path)).text
         assert "<main" in page and 'role="none"' not in page and 'class="reader-table" role="region"' in page
+
+
+async def test_a_save_publish_or_unpublish_says_what_was_done_first_in_the_title(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    """After a save the form's notice (editor/_done.html) has the focus, and the title says what was done
+    first, as a delete's or a restore's does: a screen reader reads the title as the page opens. A ?done=
+    the editor's own redirect did not sign, or one out of date, shows nothing and leaves the title alone."""
+    fields = {**DRAFT_FORM, "csrf_token": editor.csrf}
+    path = f"/editor/articles/{SLUG}"
+    plain = "Sửa “Bài còn nháp” · Biên tập · reader"
+    drafted = await client.post("/editor/new", data={**fields, "action": "draft"})
+    opened = await client.get(drafted.headers["location"])
+    assert _title(opened.text) == f"Đã lưu “Bài còn nháp” dưới dạng bản nháp · {plain}"
+    assert 'id="editor-done" tabindex="-1" autofocus' in opened.text and opened.text.count("autofocus") == 1
+    published = await client.post(path, data={**fields, "version": "1", "state": "draft", "action": "publish"})
+    assert _title((await client.get(published.headers["location"])).text) == f"Đã đăng “Bài còn nháp” · {plain}"
+    # Saved as it is (published: it stays so), then unpublished.
+    saved = await client.post(path, data={**fields, "version": "2", "state": "published", "action": "save"})
+    assert saved.headers["location"] == done_address(app, editor, path, f"saved:{SLUG}", 2)
+    assert _title((await client.get(saved.headers["location"])).text) == f"Đã lưu “Bài còn nháp” · {plain}"
+    unpublished = await client.post(path, data={**fields, "version": "2", "state": "published", "action": "draft"})
+    answer = await client.get(unpublished.headers["location"])
+    assert _title(answer.text) == f"Đã gỡ “Bài còn nháp” · {plain}"
+    english = await client.get(unpublished.headers["location"], headers={"accept-language": "en"})
+    assert _title(english.text) == "Unpublished “Bài còn nháp” · Edit “Bài còn nháp” · Editor · reader"
+    # Opened plainly, out of date (a later save), or with a ?done= a link wrote: no notice, the plain title.
+    mac = re.search(r"[?&]mac=([^&]+)", unpublished.headers["location"])
+    assert mac is not None
+    for address in (
+        path,
+        drafted.headers["location"],
+        f"{path}?done=published:{SLUG}&version=3",
+        f"{path}?done=published:{SLUG}&version=3&mac=AAAAAAAAAAAAAAAA",
+        f"{path}?done=published:{SLUG}&version=3&mac={mac[1]}",
+    ):
+        page = await client.get(address)
+        assert page.status_code == 200 and _title(page.text) == plain, address
+        assert 'id="editor-done"' not in page.text, address
