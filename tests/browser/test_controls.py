@@ -153,18 +153,6 @@ def test_a_plus_with_htmx_announces_in_vietnamese_and_keeps_focus(
     assert page.url == live_server + SEED
 
 
-def test_a_plus_and_a_minus_say_the_size_as_they_are_reached(page: Page, live_server: str) -> None:
-    """A screen reader names A+ and A− with the size they change (their description, read on focus), before
-    any press; after one, the description is the new size."""
-    page.goto(live_server + SEED)
-    wait_for_htmx(page)
-    for button in ("#reader-bigger", "#reader-smaller"):
-        expect(page.locator(button)).to_have_accessible_description("Cỡ chữ 100\u00a0%")
-    page.click("#reader-bigger")
-    expect(page.locator("#reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
-    expect(page.locator("#reader-smaller")).to_have_accessible_description("Cỡ chữ 112,5\u00a0%")
-
-
 def test_a_reload_paints_at_the_new_size_before_any_script(
     page: Page, problems: PageProblems, live_server: str
 ) -> None:
