@@ -94,6 +94,8 @@ async def test_wrong_passwords_are_throttled(auth: AuthActions) -> None:
         statuses.append(response.status_code)
     assert statuses == [401, 401, 401, 401, 401, 429]
     assert "Retry-After" in response.headers or "retry-after" in response.headers
+    # The fields are not what is wrong now: described by the wait, not marked invalid.
+    assert 'aria-describedby="login-error"' in response.text and "aria-invalid" not in response.text
     right = await auth.sign_in_with_password("someone")
     assert right.status_code == 429, "the right password does not get around the limit"
 

@@ -211,15 +211,18 @@ def _login_page(
     *,
     error: str = "",
     status: int = 200,
+    fields_wrong: bool = False,
     name: str = "",
     ended: bool | None = None,
     next_path: str | None = None,
 ) -> Response:
-    """The sign-in form; after a refused attempt, with what was posted (`name`, `ended`, `next_path`)."""
+    """The sign-in form; after a refused attempt, with what was posted (`name`, `ended`, `next_path`), and the
+    fields marked invalid when they are what was wrong (`fields_wrong`: not when the sign-ins are throttled)."""
     lang = ui_lang_for(request)
     csrf = secrets.token_urlsafe(24)
     context = {
         "page_lang": lang, "prefs": prefs_for(request), "csrf_token": csrf, "error": error, "name": name,
+        "fields_wrong": fields_wrong,
         "next": next_path or safe_editor_next(request, request.query_params.get("next")), "session": None,
         "ended": request.query_params.get(ENDED) == "1" if ended is None else ended,
     }  # fmt: skip
@@ -271,6 +274,7 @@ async def login(request: Request) -> Response:
             request,
             error=gettext(lang, "Wrong name or password."),
             status=401,
+            fields_wrong=True,
             name=name,
             ended=ended,
             next_path=next_path,
