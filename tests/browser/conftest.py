@@ -388,6 +388,24 @@ def press_each_docked_button(press: Callable[[str], None], reading: Locator, too
     expect(tools).to_have_attribute("data-state", "idle")
 
 
+def read_then_scroll_on(page: Page, link: Locator, scroll: str) -> tuple[int, int]:
+    """Read aloud started and its first part under way (and followed); then the reader scrolls on (`scroll`, a
+    function of `link`, run in the page) and the bar docks: the page's scroll position and the bar's height,
+    once nothing moves the page any more."""
+    tools = page.locator("#reader-tools")
+    page.locator("#reader-speak").click()
+    expect(tools).to_have_attribute("data-state", "playing")
+    expect(page.locator(".reader-speaking").first).to_be_attached()
+    page.evaluate(SCROLL_SETTLED)
+    link.evaluate(scroll)
+    y = int(page.evaluate(SCROLL_SETTLED))
+    expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    bar = int(tools.get_attribute("data-docked") or 0)
+    page.wait_for_timeout(300)  # (nothing moves the page now: the reader scrolled)
+    assert page.evaluate(SCROLL_SETTLED) == y
+    return y, bar
+
+
 def with_the_read_aloud_stylesheet(page: Page) -> None:
     """The stylesheet the first Read aloud brings (css/read-aloud-bar.css: the docked bar and the sentence being
     read), for a test that shows a sentence as being read without reading aloud."""

@@ -20,7 +20,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Frame, Page, Playwright, expect
 
 from tests.browser import a11y
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCROLL_SETTLED, PageProblems, static_server
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCROLL_SETTLED,
+    PageProblems,
+    read_then_scroll_on,
+    static_server,
+)
 from tests.browser.speech import SpeechEnvironment, seconds_of_sound
 from tests.browser.test_reading_tools import STUB_SPEECH
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
@@ -1284,17 +1291,8 @@ def test_in_a_component_tab_from_the_docked_bar_goes_on_where_the_reader_is_read
         page.evaluate(VOICES)
         tools = page.locator("#reader-tools")
         link = page.locator("#reader-article a[href]")
-        page.locator("#reader-speak").click()
-        expect(tools).to_have_attribute("data-state", "playing")
-        expect(page.locator(".reader-speaking").first).to_be_attached()  # the first part started (and followed)
-        page.evaluate(SCROLL_SETTLED)
         # The reader reads on below (the title, being read, far above), the link on the screen.
-        link.evaluate("(e) => scrollBy(0, e.getBoundingClientRect().top - 200)")
-        y = page.evaluate(SCROLL_SETTLED)
-        expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
-        bar = int(tools.get_attribute("data-docked") or 0)
-        page.wait_for_timeout(300)  # (nothing moves the page now: the reader scrolled)
-        assert page.evaluate(SCROLL_SETTLED) == y
+        y, bar = read_then_scroll_on(page, link, "(e) => scrollBy(0, e.getBoundingClientRect().top - 200)")
         page.locator("#reader-speak-stop").evaluate(FOCUS_QUIETLY)
         page.keyboard.press("Tab")
         page.evaluate(SCROLL_SETTLED)

@@ -26,6 +26,7 @@ from tests.browser.conftest import (
     SCROLL_SETTLED,
     describe_violations,
     press_each_docked_button,
+    read_then_scroll_on,
     run_axe,
     scrolled,
     with_the_read_aloud_stylesheet,
@@ -1497,17 +1498,8 @@ def test_tab_from_the_docked_bar_goes_on_where_the_reader_is_reading(browser: Br
         page = stalling_voice_page(context, live_server, EN_SLUG, "en-US")
         tools = page.locator("#reader-tools")
         link = page.locator("#reader-article a[href]").first
-        page.locator("#reader-speak").click()
-        expect(tools).to_have_attribute("data-state", "playing")
-        expect(page.locator(".reader-speaking").first).to_be_attached()  # the first part started (and followed)
-        page.evaluate(SCROLL_SETTLED)
         # The reader reads on below (the title, being read, off the screen), the article's link on the screen.
-        link.evaluate("(a) => scrollTo(0, a.getBoundingClientRect().top + scrollY - 500)")
-        y = page.evaluate(SCROLL_SETTLED)
-        expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
-        bar = int(tools.get_attribute("data-docked") or 0)
-        page.wait_for_timeout(300)  # (nothing moves the page now: the reader scrolled)
-        assert page.evaluate(SCROLL_SETTLED) == y
+        y, bar = read_then_scroll_on(page, link, "(a) => scrollTo(0, a.getBoundingClientRect().top + scrollY - 500)")
         page.evaluate(FOCUS_QUIETLY, "reader-speak-stop")
         page.keyboard.press("Tab")
         page.evaluate(SCROLL_SETTLED)
