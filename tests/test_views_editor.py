@@ -1046,15 +1046,22 @@ async def test_a_deleted_article_is_not_restored_over_one_created_at_its_address
     assert (await client.get(f"/articles/{EN_SLUG}")).status_code == 404
 
 
-async def test_a_deleted_version_that_breaks_a_newer_rule_is_shown_not_restored(
-    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
-) -> None:
+async def _restore_refused(app: ServedApp, client: httpx.AsyncClient, editor: SignedIn) -> httpx.Response:
+    """The seed article deleted, its last version made what an older reader could have kept (a title of
+    invisible characters, refused since), and a restore of it asked for: refused, 422."""
     assert (await _delete(client, editor, SEED_SLUG)).status_code == 303
-    # Its last version as an older reader could have kept it: a title of invisible characters, refused since.
     async with app.state["db"].transaction(touches=(SEED_SLUG,)) as tx:
         await tx.execute("UPDATE article_revisions SET title = ? WHERE slug = ?", ("\u200b", SEED_SLUG))
     refused = await client.post(f"/editor/deleted/{SEED_SLUG}", data={"csrf_token": editor.csrf, "version": "1"})
-    assert refused.status_code == 422 and 'id="editor-restore-refused"' in refused.text
+    assert refused.status_code == 422
+    return refused
+
+
+async def test_a_deleted_version_that_breaks_a_newer_rule_is_shown_not_restored(
+    app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
+) -> None:
+    refused = await _restore_refused(app, client, editor)
+    assert 'id="editor-restore-refused"' in refused.text
     assert "vào một bài viết mới" in refused.text and "Tiêu đề:" in refused.text
     assert (await client.get(f"/articles/{SEED_SLUG}")).status_code == 404
 
@@ -1832,11 +1839,7 @@ async def test_a_refused_delete_or_restore_is_focused_and_titled(
 async def test_a_refused_restore_of_a_deleted_version_is_focused_and_titled(
     app: ServedApp, client: httpx.AsyncClient, editor: SignedIn
 ) -> None:
-    assert (await _delete(client, editor, SEED_SLUG)).status_code == 303
-    async with app.state["db"].transaction(touches=(SEED_SLUG,)) as tx:
-        await tx.execute("UPDATE article_revisions SET title = ? WHERE slug = ?", ("\u200b", SEED_SLUG))
-    refused = await client.post(f"/editor/deleted/{SEED_SLUG}", data={"csrf_token": editor.csrf, "version": "1"})
-    assert refused.status_code == 422
+    refused = await _restore_refused(app, client, editor)
     assert _title(refused.text).startswith("Lỗi: Chưa có gì được khôi phục · Bài viết đã xóa “")
     _focused_group(refused.text, "editor-restore-refused")
     english = await client.post(
