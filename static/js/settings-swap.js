@@ -295,7 +295,8 @@
         const status = document.getElementById("reader-status");
         if (status?.dataset.waiting) say(status, status.dataset.waiting);
       }, 4000),
-      setTimeout(() => xhr.abort(), 15000),
+      // Not once the answer's headers are in (its cookie is stored: the change is saved): it is arriving.
+      setTimeout(() => xhr.readyState < 2 && xhr.abort(), 15000),
     ];
     xhr.addEventListener("loadend", () => timers.forEach(clearTimeout));
   });
@@ -308,9 +309,10 @@
       sending = null;
       while (again && waiting.length && !sending) waiting = again.sendFirst(waiting);
     }
-    // A held message stands unless a press of its own control is now on its way (whose answer says more).
+    // A held message stands unless a press of its own control is now on its way (whose answer says more). Not
+    // for a request with no answer (successful unset): htmx says its failure next, in the same task, with it.
     const status = document.getElementById("reader-status");
-    if (unsaid && !(sending && sentFrom === unsaidFrom)) {
+    if (unsaid && detail.successful !== undefined && !(sending && sentFrom === unsaidFrom)) {
       if (status) say(status, unsaid);
       unsaid = null;
     }
@@ -328,13 +330,14 @@
     const form = event.detail.elt || event.target;
     const status = document.getElementById("reader-status");
     if (!status || !(form instanceof Element) || !region()?.contains(form)) return;
+    const held = unsaid;
+    unsaid = null;
     // In another site's page (/embed) the status region carries no data-text-*: its own script says it.
     const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
     if (!message) return;
     // The same text again is no change to a screen reader: a trailing no-break space makes it one. A change
-    // saved before this one failed, whose message was held, is said with it.
-    say(status, unsaid ? `${unsaid} ${message}` : message);
-    unsaid = null;
+    // saved before this one failed, whose message was held, is said with it, in one announcement.
+    say(status, held ? `${held} ${message}` : message);
     let line = form.nextElementSibling;
     if (!line?.classList.contains("reader-request-failed")) {
       line = document.createElement("p");

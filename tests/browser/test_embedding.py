@@ -1065,6 +1065,17 @@ def hold_the_components_changes(page: Page, sites: Sites, count: int) -> tuple[l
     return posted, held
 
 
+# The component's changes answered so far (a resource entry is made once its answer is in).
+CHANGES_ANSWERED = """() => performance.getEntriesByType("resource").filter(
+  (entry) => entry.initiatorType === "fetch" && new URL(entry.name).pathname === "/preferences").length"""
+
+
+def all_answered(page: Page, posted: list[str]) -> None:
+    """Wait until every change the component sent has its answer in (after the one expected last): a press
+    wrongly sent again with it is then answered, and said, before the test looks (no fixed wait)."""
+    wait_until(page, lambda: page.evaluate(CHANGES_ANSWERED) == len(posted))
+
+
 def sizes_sent(posted: list[str]) -> list[str]:
     """What each change asked for: the select's size, or A+ with its steps."""
     asked = []
@@ -1111,7 +1122,7 @@ def test_a_burst_on_the_components_size_select_ends_on_its_last_value(
     wait_until(page, lambda: bool(held))
     held[0].fallback()
     expect(page.locator("reader-article #reader")).to_have_attribute("data-size", size, timeout=15_000)
-    page.wait_for_timeout(4000)  # and nothing more comes
+    all_answered(page, posted)  # and nothing more comes
     assert sizes_sent(posted) == sent
     expect(page.locator("reader-article #reader")).to_have_attribute("data-size", size)
     expect(page.locator("reader-article #reader-size-now")).to_have_text(f"Cỡ chữ {size.replace('.', ',')}\u00a0%")
@@ -1150,7 +1161,7 @@ def test_a_press_on_the_select_the_first_answer_brought_goes_after_the_waiting_o
     expect(select).to_have_value("175")
     held[1].fallback()
     expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "175", timeout=15_000)
-    page.wait_for_timeout(4000)  # and nothing more comes
+    all_answered(page, posted)  # and nothing more comes
     assert sizes_sent(posted) == ["112.5", "150", "175"]
     expect(select).to_have_value("175")
     expect(page.locator("reader-article #reader-size-now")).to_have_text("Cỡ chữ 175\u00a0%")

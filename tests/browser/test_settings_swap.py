@@ -324,6 +324,8 @@ def test_a_change_with_no_answer_says_so_and_is_given_up_on(
     status = page.locator("#reader-status")
     lang = status.get_attribute("lang") or ""
     held: list[Route] = []
+    posted: list[str] = []
+    page.on("request", lambda request: posted.append(request.url) if request.method == "POST" else None)
     page.route(
         "**/preferences", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
     )
@@ -341,13 +343,80 @@ def test_a_change_with_no_answer_says_so_and_is_given_up_on(
     expect(status).to_have_text(failed)
     expect(page.locator(".reader-request-failed")).to_have_text(failed)
     forget_the_failure_provoked(problems)
-    page.unroute("**/preferences")
     page.clock.run_for(2_000)
-    assert len(held) == 1  # the two presses made meanwhile were dropped, not sent
+    # The two presses made meanwhile were dropped, not sent: counted while the route still holds any that were.
+    assert len(held) == 1
+    page.unroute("**/preferences")
     expect(page.locator("#reader")).to_have_attribute("data-size", "100")
     bigger.click()
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
     expect(page.locator(".reader-request-failed")).to_have_count(0)
+    assert len(posted) == 2  # the one given up and the last press: none of those dropped came in between
+
+
+def hold_changes(page: Page) -> list[Route]:
+    """Every change (a POST to /preferences) held, in the order sent, until the test lets it go."""
+    held: list[Route] = []
+    page.route(
+        "**/preferences", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
+    )
+    return held
+
+
+def test_a_change_given_up_on_says_too_that_the_one_before_it_was_saved(
+    page: Page, problems: PageProblems, live_server: str
+) -> None:
+    """A+ pressed twice, the first on its way: its answer (112.5 %) is held, not said, as the press waiting
+    after it will say more. That press stalls and is given up at 15 s. Both are said, in one announcement: the
+    size the first reached and the failure (htmx says the second's end, then its failure, in one task; the held
+    message was said at the first, then replaced by the failure alone, while the page stayed at 112.5 %)."""
+    page.clock.install()
+    page.goto(live_server + SEED)
+    wait_for_htmx(page)
+    status = page.locator("#reader-status")
+    held = hold_changes(page)
+    bigger = page.locator("#reader-bigger")
+    bigger.click()
+    wait_until(page, lambda: len(held) == 1)
+    bigger.click()
+    held[0].fallback()
+    wait_until(page, lambda: len(held) == 2)
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(status).to_have_text("")  # held: the press after it is on its way
+    page.clock.run_for(15_500)
+    failed = gettext("vi", "Setting not saved: the server could not save it just now. Try again.")
+    expect(status).to_have_text(f"Cỡ chữ 112,5\u00a0% {failed}")
+    expect(page.locator(".reader-request-failed")).to_have_text(failed)
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    forget_the_failure_provoked(problems)
+
+
+# The answer's headers in (htmx's request past HEADERS_RECEIVED), its body not yet: what a route cannot hold (it
+# answers whole or not at all), so the request in flight says it is there.
+HEADERS_IN = """() => document.addEventListener("htmx:beforeSend", ({ detail: { xhr } }) => {
+  const state = Object.getOwnPropertyDescriptor(XMLHttpRequest.prototype, "readyState").get;
+  Object.defineProperty(xhr, "readyState", { get() { return Math.max(2, state.call(this)); } });
+})"""
+
+
+def test_a_change_whose_answer_is_arriving_is_not_given_up_on(page: Page, live_server: str) -> None:
+    """At 15 s a change is given up only while no answer has begun: once its headers are in, its cookie is
+    stored and the change saved, and "not saved" (the old state shown, the next press stepping from the new
+    cookie) would be wrong. It is let finish, and said."""
+    page.clock.install()
+    page.goto(live_server + SEED)
+    wait_for_htmx(page)
+    page.evaluate(HEADERS_IN)
+    status = page.locator("#reader-status")
+    held = hold_changes(page)
+    page.locator("#reader-bigger").click()
+    wait_until(page, lambda: len(held) == 1)
+    page.clock.run_for(16_000)
+    expect(status).to_have_text(gettext("vi", "Still waiting for the server: your setting is not saved yet."))
+    expect(page.locator(".reader-request-failed")).to_have_count(0)
+    held[0].fallback()
+    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(status).to_have_text("Cỡ chữ 112,5\u00a0%")
 
 
 THEME_BUTTONS = [name for name in PALETTES]
