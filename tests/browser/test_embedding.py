@@ -1195,8 +1195,10 @@ def test_a_reader_on_a_link_in_the_article_when_the_answer_comes_is_given_back_t
     on_link = page.evaluate(
         """() => {
             const root = document.querySelector('reader-article').shadowRoot;
-            const paragraph = [...root.getElementById('reader').querySelectorAll('p')].find((p) => !p.closest('#reader-toolbar'));
-            const link = paragraph.appendChild(Object.assign(document.createElement('a'), {href: '#x', textContent: 'x'}));
+            const paragraph = [...root.getElementById('reader').querySelectorAll('p')]
+              .find((p) => !p.closest('#reader-toolbar'));
+            const link = paragraph.appendChild(
+              Object.assign(document.createElement('a'), {href: '#x', textContent: 'x'}));
             link.focus();
             return root.activeElement === link;
         }"""
