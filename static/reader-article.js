@@ -268,6 +268,15 @@ function shiftHeadings(content, level) {
   }
 }
 
+// The reading tools' region takes the focus only while it has it (tabindex −1): it is no stop in the Tab order.
+function focusOn(target, options) {
+  if (target.id === "reader-toolbar" && !target.hasAttribute("tabindex")) {
+    target.tabIndex = -1;
+    target.addEventListener("blur", () => target.removeAttribute("tabindex"), { once: true });
+  }
+  target.focus(options);
+}
+
 class ReaderArticle extends HTMLElement {
   static observedAttributes = ["src", "size", "theme", "lang", "heading-level"];
 
@@ -465,11 +474,7 @@ class ReaderArticle extends HTMLElement {
         this.#root.getElementById("reader-toolbar") ||
         (this.#root.querySelector("slot") && this.querySelector("a[href]"));
       if (!target || target.contains(document.activeElement)) return;
-      if (target.id === "reader-toolbar" && !target.hasAttribute("tabindex")) {
-        target.tabIndex = -1;
-        target.addEventListener("blur", () => target.removeAttribute("tabindex"), { once: true });
-      }
-      target.focus({ preventScroll: true });
+      focusOn(target, { preventScroll: true });
     };
   }
 
@@ -670,8 +675,12 @@ class ReaderArticle extends HTMLElement {
       const region = content.getElementById("reader");
       const message = content.getElementById("reader-status");
       // The control the focus is on now, not when this was sent: a reader who went on to another one meanwhile
-      // (the size select, then A+) stays there, and one who left the article is not brought back to it.
-      const focused = this.#root.activeElement?.id;
+      // (the size select, then A+) stays there, and one who left the article is not brought back to it. One on
+      // something with no id in the region (a link in the article), which the new region replaces, goes back to
+      // the control the change was sent from, else to the reading tools (#focusAfter): not to the host's <body>.
+      const active = this.#root.activeElement;
+      const lost = active && !active.id && this.#root.getElementById("reader")?.contains(active);
+      const focused = active?.id || (lost ? from || "reader-toolbar" : undefined);
       if (!region) {
         // The change is kept, but the article was deleted or renamed since it was shown (reader answers
         // with no region): load it again, at its new address or as the link that stands for it (#load says
@@ -680,7 +689,7 @@ class ReaderArticle extends HTMLElement {
         this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
         await this.#load();
         const control = focused && this.#root.getElementById(focused);
-        if (control) control.focus();
+        if (control) focusOn(control);
         else if (focused) this.querySelector("a[href]")?.focus();
         return true;
       }
@@ -695,7 +704,8 @@ class ReaderArticle extends HTMLElement {
         announce(status, message.textContent);
       }
       this.#syncTools();
-      if (focused) this.#root.getElementById(focused)?.focus();
+      const target = focused && (this.#root.getElementById(focused) || (lost && this.#root.getElementById("reader-toolbar")));
+      if (target) focusOn(target);
       // Only now do the others follow: the place they keep (#place) is the control just used, focused again.
       this.#remember(response);
       this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));

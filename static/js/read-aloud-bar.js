@@ -37,16 +37,22 @@
 // sentence being read: the voice waits for dock() (its stylesheet loaded).
 
 const ACTIVE = new Set(["playing", "paused"]);
-const sheets = new WeakMap(); // root → its stylesheet: {link, loading (a promise, null once loaded)}
+// root → its stylesheet: {link, loading (a promise, null once loaded), docks (the dock() calls using it)}
+const sheets = new WeakMap();
+// How long the first Read aloud waits for the stylesheet: one that does not come (a stalled connection, a
+// component host's proxy that hangs) held the voice until the browser gave up on the link, with nothing said.
+// Then reading starts (or says why it cannot), and the bar and the sentence's highlight come with the sheet.
+const SHEET_WAIT_MS = 2500;
 
-// The bar's stylesheet in `root`, added once: a promise until it has loaded (or failed), then null.
+// The bar's stylesheet in `root`, added once: a promise until it has loaded (or failed, or SHEET_WAIT_MS have
+// gone by), then null.
 export function sheetIn(root) {
   let sheet = sheets.get(root);
   if (!sheet) {
     const link = document.createElement("link");
     link.rel = "stylesheet";
     link.href = new URL("../css/read-aloud-bar.css", import.meta.url).href;
-    sheet = { link };
+    sheet = { link, docks: 0 };
     sheet.loading = new Promise((resolve) => {
       link.onload = link.onerror = resolve;
     }).then(() => {
@@ -57,7 +63,15 @@ export function sheetIn(root) {
     if (root === document) document.head.append(link);
     else root.prepend(link);
   }
-  return sheet.loading;
+  return sheet.loading && Promise.race([sheet.loading, new Promise((resolve) => setTimeout(resolve, SHEET_WAIT_MS))]);
+}
+
+// The stylesheet goes with the last dock() using it: an older one that learns its tools are gone only once the
+// sheet is in (the component removed, then connected again meanwhile) leaves it to the newer one.
+function letGo(root, sheet) {
+  if (--sheet.docks > 0 || sheets.get(root) !== sheet) return;
+  sheet.link.remove();
+  sheets.delete(root);
 }
 
 // Docks the group (its place in the toolbar kept at the size it has now) and says its height.
@@ -95,10 +109,12 @@ export async function dock(root) {
   const { signal } = teardown;
   let gone = false;
   root.addEventListener("reader:tools-gone", () => (gone = true), { signal });
-  await sheetIn(root);
+  const loading = sheetIn(root);
+  const sheet = sheets.get(root);
+  sheet.docks++;
+  await loading;
   if (gone) {
-    sheets.get(root)?.link.remove();
-    sheets.delete(root);
+    letGo(root, sheet);
     teardown.abort();
     return;
   }
@@ -134,6 +150,7 @@ export async function dock(root) {
   let state = ""; // its reading's, last seen
   let shown = 0; // the height docked, 0 when not
   let padding = ""; // the page's own scroll padding (inline), put back on undocking
+  let marked; // <html>'s data-reader-bar before this bar docked (another article's), put back on undocking
 
   function update() {
     if (pressed || signal.aborted) return;
@@ -182,10 +199,16 @@ export async function dock(root) {
     document.dispatchEvent(new CustomEvent(type, { detail: me }));
   }
 
+  // The page's scroll padding, and data-reader-bar on <html>: the docked bar's height, which read-aloud.js
+  // reads across articles (dockedBelow). Not the padding itself: a host page's own (its sticky footer) would
+  // make every part shorter with no bar docked.
   function pad(height) {
-    const html = document.documentElement.style;
-    if (!shown) padding = html.scrollPaddingBlockEnd;
-    html.scrollPaddingBlockEnd = height ? `${height}px` : padding;
+    const html = document.documentElement;
+    if (!shown) [padding, marked] = [html.style.scrollPaddingBlockEnd, html.dataset.readerBar];
+    html.style.scrollPaddingBlockEnd = height ? `${height}px` : padding;
+    if (height) html.dataset.readerBar = String(height);
+    else if (marked === undefined) delete html.dataset.readerBar;
+    else html.dataset.readerBar = marked;
     shown = height;
   }
 
@@ -218,10 +241,11 @@ export async function dock(root) {
     if (tools) undocked(tools);
     if (shown) pad(0);
     if (borrowed) say("reader:speech-bar-back");
-    sheets.get(root)?.link.remove();
-    sheets.delete(root);
+    letGo(root, sheet);
   }, { signal });
   update();
+  // A stylesheet not in yet (SHEET_WAIT_MS): the bar is measured again when it comes.
+  sheet.loading?.then(update);
 }
 
 // The controls Tab reaches in `scope`, in their order (tabindex above 0 aside: reader's pages have none).

@@ -459,7 +459,8 @@ export class ReadAloud {
       this.synth.speak(utterance);
     };
     // The first part waits for the bar's stylesheet (it loads with this module): the bar that is to dock is
-    // measured with it (#fit). Then at once.
+    // measured with it (#fit). Then at once. (No more than a moment: sheetIn gives up waiting on one that
+    // stalls, and the voice starts, or its watchdog says it could not.)
     const sheet = this.#root && sheetIn(this.#root);
     if (sheet) sheet.then(() => speakFrom(at));
     else speakFrom(at);
@@ -575,11 +576,12 @@ function controlInUse(node) {
 
 // The height of the read-aloud buttons' bar when it is fixed to the screen's bottom edge (read-aloud-bar.js
 // writes it on #reader-tools), else 0. Or another article's bar, docked for its focus while this one is read
-// (read-aloud-bar.js): the page's scroll padding, which a docked bar sets to its height (and nothing else of
-// reader's sets), says so across articles whose modules may come from different servers.
+// (read-aloud-bar.js): data-reader-bar on <html>, which a docked bar sets to its height, says so across
+// articles whose modules may come from different servers. (Not the page's scroll padding, which the bar sets
+// too: a host page's own, for its sticky footer, made every part shorter with no bar docked.)
 function dockedBelow(node) {
   const own = Number(node.getRootNode().getElementById?.("reader-tools")?.dataset.docked) || 0;
-  return Math.max(own, parseFloat(document.documentElement.style.scrollPaddingBlockEnd) || 0);
+  return Math.max(own, Number(document.documentElement.dataset.readerBar) || 0);
 }
 
 // The bottom of reader's toolbar when it stays on the screen over the article (position: sticky or fixed),

@@ -18,17 +18,32 @@
 // Its stylesheet (css/reading-guide.css: 0.1 KiB that a first visit with the guide off need not carry), in the
 // tree the guide is drawn in: the document, or a component's shadow root (before its own stylesheets, which
 // reader-article.js replaces what follows, as read-aloud-bar.js puts its own). reading-tools.js draws no guide
-// before it has come: until then the guide's parts would be blocks in the page.
+// before it has come: until then the guide's parts would be blocks in the page. Once per root: a component
+// connected again (a new ReadingTools) added another link each time; it goes with the component's reading
+// tools ("reader:tools-gone", as the bar's), and one that failed to load is asked for again next time.
+const sheets = new WeakMap(); // root → {link, loaded}
+
 export function styled(root) {
-  const sheet = document.createElement("link");
-  sheet.rel = "stylesheet";
-  sheet.href = new URL("../css/reading-guide.css", import.meta.url).href;
-  const loaded = new Promise((resolve) => {
-    sheet.onload = sheet.onerror = resolve;
-  });
-  if (root === document) document.head.append(sheet);
-  else root.prepend(sheet);
-  return loaded;
+  let sheet = sheets.get(root);
+  if (!sheet) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("../css/reading-guide.css", import.meta.url).href;
+    const forget = () => {
+      link.remove();
+      if (sheets.get(root) === sheet) sheets.delete(root);
+    };
+    const loaded = new Promise((resolve) => {
+      link.onload = resolve;
+      link.onerror = () => resolve(forget());
+    });
+    sheet = { link, loaded };
+    sheets.set(root, sheet);
+    root.addEventListener("reader:tools-gone", forget, { once: true });
+    if (root === document) document.head.append(link);
+    else root.prepend(link);
+  }
+  return sheet.loaded;
 }
 
 // Line boxes of the article's text, in CSS px from the article's top: [{top, bottom, node}], in order, `node`

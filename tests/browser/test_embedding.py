@@ -1191,6 +1191,36 @@ def test_a_reader_who_left_the_article_before_the_answer_is_not_brought_back(
     expect(page.locator("#search")).to_be_focused()
 
 
+def test_a_reader_on_a_link_in_the_article_when_the_answer_comes_is_given_back_the_pressed_control(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """A+, then on to a link in the article's body (no id: the new region replaces it) before the answer comes:
+    the focus goes back to A+, the control the change was sent from, not to the host page's <body> (where the
+    next Tab would start from the top of the host page)."""
+    page, bigger = component_with_slow_answers(host_context, sites)
+    _, held = hold_the_components_changes(page, sites, 1)
+    bigger.focus()
+    page.keyboard.press("Enter")
+    wait_until(page, lambda: bool(held))
+    # The seed article has no link: one is put in its first paragraph, as the sanitizer leaves one (no id).
+    on_link = page.evaluate(
+        """() => {
+            const root = document.querySelector('reader-article').shadowRoot;
+            const paragraph = [...root.getElementById('reader').querySelectorAll('p')]
+              .find((p) => !p.closest('#reader-toolbar'));
+            const link = paragraph.appendChild(
+              Object.assign(document.createElement('a'), {href: '#x', textContent: 'x'}));
+            link.focus();
+            return root.activeElement === link;
+        }"""
+    )
+    assert on_link
+    held[0].fallback()
+    expect(page.locator("reader-article #reader")).to_have_attribute("data-size", "112.5", timeout=15_000)
+    expect(page.locator("reader-article #reader-status")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    expect(bigger).to_be_focused()
+
+
 UNSENT_VI = "Không gửi được cài đặt của bạn nên chưa có gì thay đổi. Vui lòng thử lại."
 
 

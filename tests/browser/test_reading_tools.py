@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.sanitize import sanitize_html
@@ -736,6 +736,47 @@ def test_a_press_while_voices_load_is_answered_when_none_come(stubbed_speech: Pa
     expect(page.locator("#reader-speak-label")).to_have_text("Đọc to")
     expect(page.locator("#reader-speak-next")).to_be_hidden()
     assert page.get_attribute("#reader-tools", "data-state") == "idle"
+
+
+def test_read_aloud_starts_when_the_bars_stylesheet_does_not_come(browser: Browser, live_server: str) -> None:
+    """The first Read aloud brings css/read-aloud-bar.css (the docked bar, the sentence's highlight) and its
+    voice waited for it with no time limit: a stylesheet that stalls (a flaky connection, a host's proxy that
+    hangs) meant nothing was read and nothing said. The wait now ends after a moment and reading starts."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    held: list[Route] = []
+    try:
+        context.route("**/css/read-aloud-bar.css*", lambda route: held.append(route))  # asked for, never answered
+        page = stalling_voice_page(context, live_server)
+        page.locator("#reader-speak").click()
+        page.wait_for_function("() => window.__spoken.length > 0", timeout=10_000)
+        assert held  # (it was asked for, and has still not come)
+        expect(page.locator("#reader-tools")).to_have_attribute("data-state", "playing")
+    finally:
+        for route in held:
+            route.abort()
+        context.close()
+
+
+def test_a_host_pages_own_scroll_padding_does_not_shorten_the_parts_read(browser: Browser, live_server: str) -> None:
+    """read-aloud.js fits a part above another article's docked bar, which it learnt of from the page's inline
+    scroll-padding-block-end: a page that sets one itself (a host's sticky footer) had every part made
+    shorter, with no bar docked. The bar now marks its height on <html> (data-reader-bar)."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    try:
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": live_server + "/"}])
+        first_parts = []
+        for padding in ("", "400px"):
+            page = stalling_voice_page(context, live_server)
+            page.evaluate("(padding) => { document.documentElement.style.scrollPaddingBlockEnd = padding; }", padding)
+            page.locator("#reader-speak").click()
+            page.wait_for_function("() => window.__spoken.length > 0")
+            first_parts.append(page.evaluate("() => window.__spoken[0]"))
+            page.close()
+        plain, padded = first_parts
+        assert len(plain) < 300, plain  # (made to fit the screen: the title at 400 % is taller than it)
+        assert padded == plain
+    finally:
+        context.close()
 
 
 NO_VOICE_SIZES = [
