@@ -388,6 +388,24 @@ def press_each_docked_button(press: Callable[[str], None], reading: Locator, too
     expect(tools).to_have_attribute("data-state", "idle")
 
 
+# In the page: the Range of the part being read, from its sentences' highlighted spans (`spans`) and the text
+# spoken last (`said`: it starts with the first span and runs for as many characters other than white space).
+PART_RANGE = """(spans, said) => {
+  const part = document.createRange();
+  part.setStart(spans[0], 0);
+  let left = said.replace(/\\s/g, '').length;
+  for (const span of spans) {
+    const walker = document.createTreeWalker(span, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node && left; node = walker.nextNode()) {
+      for (let i = 0; i < node.data.length && left; i++) {
+        if (/\\S/.test(node.data[i]) && !--left) part.setEnd(node, i + 1);
+      }
+    }
+  }
+  return part;
+}"""
+
+
 def read_then_scroll_on(page: Page, link: Locator, scroll: str) -> tuple[int, int]:
     """Read aloud started and its first part under way (and followed); then the reader scrolls on (`scroll`, a
     function of `link`, run in the page) and the bar docks: the page's scroll position and the bar's height,

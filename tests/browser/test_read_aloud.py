@@ -23,6 +23,7 @@ from tests.browser import a11y
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    PART_RANGE,
     SCROLL_SETTLED,
     PageProblems,
     read_then_scroll_on,
@@ -1321,23 +1322,15 @@ def test_in_a_component_tab_from_the_docked_bar_goes_on_where_the_reader_is_read
 
 # Where the focus is: [the component, the id of the control in it].
 FOCUS_IN = "() => [document.activeElement?.id ?? null, document.activeElement?.shadowRoot?.activeElement?.id ?? null]"
-# The lines of the part being read in a component (`said`, the text spoken last: it starts with the sentence,
-# whose highlight it is, and runs for as many characters other than white space): [[top, bottom]].
-PART_LINES = """([id, said]) => {
-  const spans = [...document.getElementById(id).shadowRoot.querySelectorAll('.reader-speaking')];
-  const part = document.createRange();
-  part.setStart(spans[0], 0);
-  let left = said.replace(/\\s/g, '').length;
-  for (const span of spans) {
-    const walker = document.createTreeWalker(span, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node && left; node = walker.nextNode()) {
-      for (let i = 0; i < node.data.length && left; i++) {
-        if (/\\S/.test(node.data[i]) && !--left) part.setEnd(node, i + 1);
-      }
-    }
-  }
+# The lines of the part being read in a component (`said`, the text spoken last): [[top, bottom]].
+PART_LINES = (
+    """([id, said]) => {
+  const part = ("""
+    + PART_RANGE
+    + """)([...document.getElementById(id).shadowRoot.querySelectorAll('.reader-speaking')], said);
   return [...part.getClientRects()].filter((line) => line.width > 0).map((line) => [line.top, line.bottom]);
 }"""
+)
 # Whether a component's focused control is wholly in the window.
 FOCUSED_ON_SCREEN = """(id) => {
   const box = document.getElementById(id).shadowRoot.activeElement.getBoundingClientRect();

@@ -23,6 +23,7 @@ from tests.browser import a11y
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    PART_RANGE,
     SCROLL_SETTLED,
     describe_violations,
     press_each_docked_button,
@@ -1356,26 +1357,18 @@ def test_while_reading_the_buttons_stay_on_screen(
         context.close()
 
 
-# The lines of the part being read, the last one spoken (`said`: it starts with the sentence, whose highlight
-# it is, and runs for as many characters other than white space), and the docked bar's top, after a frame.
-PART_AND_BAR = """async (said) => {
+# The lines of the part being read, the last one spoken (`said`), and the docked bar's top, after a frame.
+PART_AND_BAR = (
+    """async (said) => {
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const spans = [...document.querySelectorAll('.reader-speaking')];
-  const part = document.createRange();
-  part.setStart(spans[0], 0);
-  let left = said.replace(/\\s/g, '').length;
-  for (const span of spans) {
-    const walker = document.createTreeWalker(span, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node && left; node = walker.nextNode()) {
-      for (let i = 0; i < node.data.length && left; i++) {
-        if (/\\S/.test(node.data[i]) && !--left) part.setEnd(node, i + 1);
-      }
-    }
-  }
+  const part = ("""
+    + PART_RANGE
+    + """)([...document.querySelectorAll('.reader-speaking')], said);
   const lines = [...part.getClientRects()].filter((line) => line.width > 0);
   return {tops: lines.map((line) => Math.round(line.top)), bottoms: lines.map((line) => Math.round(line.bottom)),
           bar: Math.round(document.getElementById('reader-speech-buttons').getBoundingClientRect().top)};
 }"""
+)
 
 
 def test_the_first_part_read_is_not_under_the_docked_bar(browser: Browser, live_server: str) -> None:
