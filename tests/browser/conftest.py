@@ -28,12 +28,14 @@ from playwright.sync_api import (
     Playwright,
     Request,
     Response,
+    Route,
     expect,
     sync_playwright,
 )
 
 from reader.db import database_for
 from reader.drafts import draft_from_fields
+from reader.i18n import gettext
 from reader.models import BY_CLI_IMPORT, BY_TOKEN
 from reader.prefs import DEFAULTS, Preferences
 from reader.saved_note import NOTE_COOKIE, signed_note
@@ -369,6 +371,23 @@ def wait_until(page: Page, condition: Callable[[], bool]) -> None:
             return
         page.wait_for_timeout(50)
     raise AssertionError("waited 10 s in vain")
+
+
+def presses_to_a_stalled_server(
+    page: Page, bigger: Locator, status: Locator, held: list[Route], lang: str, presses: int = 3
+) -> None:
+    """A+ (`bigger`) pressed `presses` times, the first change held by a route (`held`, its list) and never let
+    go; the page's clock (installed) run forward: nothing said for 4 s, then that the change is still awaited,
+    and on to 15.5 s, when it is given up."""
+    bigger.click()
+    wait_until(page, lambda: len(held) == 1)
+    for _ in range(presses - 1):
+        bigger.click()
+    page.clock.run_for(3_000)
+    expect(status).to_have_text("")
+    page.clock.run_for(1_500)
+    expect(status).to_have_text(gettext(lang, "Still waiting for the server: your setting is not saved yet."))
+    page.clock.run_for(11_000)
 
 
 def press_each_docked_button(press: Callable[[str], None], reading: Locator, tools: Locator) -> None:

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     SCROLL_SETTLED,
     describe_violations,
     press_each_docked_button,
+    presses_to_a_stalled_server,
     run_axe,
     static_server,
     wait_until,
@@ -1365,15 +1366,7 @@ def test_a_change_with_no_answer_says_so_and_is_given_up_on(host_context: Browse
     expect(bigger).to_be_visible()
     held: list[Route] = []
     page.route("**/preferences", lambda route: held.append(route))
-    bigger.click()
-    wait_until(page, lambda: len(held) == 1)
-    bigger.click()
-    bigger.click()
-    page.clock.run_for(3_000)
-    expect(status).to_have_text("")
-    page.clock.run_for(1_500)
-    expect(status).to_have_text(gettext("vi", "Still waiting for the server: your setting is not saved yet."))
-    page.clock.run_for(11_000)
+    presses_to_a_stalled_server(page, bigger, status, held, "vi")
     expect(status).to_have_text(gettext("vi", "Your setting could not be changed. Please try again."))
     assert "reader:error" in page.evaluate("window.readerEvents")
     page.unroute("**/preferences")
@@ -1704,13 +1697,7 @@ def test_a_change_in_the_iframe_with_no_answer_says_so(host_context: BrowserCont
     expect(frame.locator("#reader-bigger")).to_be_visible()
     held: list[Route] = []
     page.route(f"{sites.reader}/preferences", lambda route: held.append(route))
-    frame.locator("#reader-bigger").click()
-    wait_until(page, lambda: len(held) == 1)
-    page.clock.run_for(3_000)
-    expect(status).to_have_text("")
-    page.clock.run_for(1_500)
-    expect(status).to_have_text(gettext("vi", "Still waiting for the server: your setting is not saved yet."))
-    page.clock.run_for(11_000)
+    presses_to_a_stalled_server(page, frame.locator("#reader-bigger"), status, held, "vi", presses=1)
     expect(status).to_have_text(FAILED_VI)
     expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
 

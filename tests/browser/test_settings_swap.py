@@ -19,6 +19,7 @@ from tests.browser.conftest import (
     SCROLL_SETTLED,
     PageProblems,
     forget_the_failure_provoked,
+    presses_to_a_stalled_server,
     scrolled,
     wait_for_htmx,
     wait_until,
@@ -330,15 +331,7 @@ def test_a_change_with_no_answer_says_so_and_is_given_up_on(
         "**/preferences", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
     )
     bigger = page.locator("#reader-bigger")
-    bigger.click()
-    wait_until(page, lambda: len(held) == 1)
-    bigger.click()
-    bigger.click()
-    page.clock.run_for(3_000)
-    expect(status).to_have_text("")
-    page.clock.run_for(1_500)
-    expect(status).to_have_text(gettext(lang, "Still waiting for the server: your setting is not saved yet."))
-    page.clock.run_for(11_000)
+    presses_to_a_stalled_server(page, bigger, status, held, lang)
     failed = gettext(lang, "Setting not saved: the server could not save it just now. Try again.")
     expect(status).to_have_text(failed)
     expect(page.locator(".reader-request-failed")).to_have_text(failed)
