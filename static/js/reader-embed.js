@@ -29,19 +29,6 @@
     });
   }
 
-  // A change that fails (reader answers an error, the request never arrives, or no answer comes in 15 s:
-  // settings-swap.js gives it up, having said at 4 s that it is still awaited, as <reader-article> does) leaves
-  // everything as it was, which htmx would do silently: the status region says so, in the article's language
-  // (data-failed).
-  const failed = () => {
-    const status = document.getElementById("reader-status");
-    const message = status?.dataset.failed;
-    if (message) status.textContent = status.textContent === message ? `${message}\u00a0` : message;
-  };
-  document.addEventListener("htmx:responseError", failed);
-  document.addEventListener("htmx:sendError", failed);
-  document.addEventListener("htmx:sendAbort", failed);
-
   // reader sends the frame elsewhere with HX-Redirect (to the embed's 404, when its article was deleted under a
   // change). htmx would go there without the frame's "#?secret=…", and the 404 could then neither send WordPress
   // its height or its links nor answer "ready": the frame goes there itself, its hash kept.

@@ -30,7 +30,7 @@
 // got an answer without a word, and waits for good for one that is never answered; here the status region
 // says a change is still awaited after 4 s, gives it up after 15, and says the setting was not saved, and a
 // line under the form that sent it shows the same (the next change that goes through replaces the region,
-// and the line).
+// and the line). On /embed, the region alone says it, in its data-failed.
 (() => {
   const REGION = "reader";
   const root = document.documentElement;
@@ -284,8 +284,8 @@
   });
   // A change with no answer is not waited for in silence (htmx waits for good: the reader pressed A+ and was
   // told nothing, ever): 4 s on, the status region says it is still awaited (data-waiting), and at 15 s it is
-  // given up, a failure (htmx:sendAbort, below) with the presses made meanwhile. Each request's own timers (on
-  // /embed, reader-embed.js says the failure). docs/preferences.md, "A change the server does not answer".
+  // given up, a failure (htmx:sendAbort, below) with the presses made meanwhile. Each request's own timers.
+  // docs/preferences.md, "A change the server does not answer".
   document.addEventListener("htmx:beforeSend", ({ detail }) => {
     if (!region()?.contains(detail.elt) || detail.target !== region()) return;
     const xhr = (sending = detail.xhr);
@@ -332,12 +332,15 @@
     if (!status || !(form instanceof Element) || !region()?.contains(form)) return;
     const held = unsaid;
     unsaid = null;
-    // In another site's page (/embed) the status region carries no data-text-*: its own script says it.
+    // In another site's page (/embed) the status region carries no data-text-*, only data-failed: that is said,
+    // in the region alone (no line under the form).
     const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
-    if (!message) return;
+    const text = message || status.dataset.failed;
+    if (!text) return;
     // The same text again is no change to a screen reader: a trailing no-break space makes it one. A change
     // saved before this one failed, whose message was held, is said with it, in one announcement.
-    say(status, held ? `${held} ${message}` : message);
+    say(status, held ? `${held} ${text}` : text);
+    if (!message) return;
     let line = form.nextElementSibling;
     if (!line?.classList.contains("reader-request-failed")) {
       line = document.createElement("p");

@@ -1702,6 +1702,36 @@ def test_a_change_in_the_iframe_with_no_answer_says_so(host_context: BrowserCont
     expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 100\u00a0%")
 
 
+def test_a_change_in_the_iframe_given_up_on_says_too_that_the_one_before_it_was_saved(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """As on reader's own pages: A+ pressed twice, the first on its way; its answer (112.5 %) is held for the
+    press waiting after it, which stalls and is given up at 15 s. Both are said, in one announcement (the frame
+    said the failure alone: "could not be changed", while the size had changed). No line under the form, as
+    for any failure in the frame."""
+    page = host_context.new_page()
+    page.clock.install()
+    page.goto(sites.host + "/iframe.html")
+    frame = page.frame_locator("#frame")
+    status = frame.locator("#reader-status")
+    bigger = frame.locator("#reader-bigger")
+    expect(bigger).to_be_visible()
+    held: list[Route] = []
+    page.route(f"{sites.reader}/preferences", lambda route: held.append(route))
+    bigger.click()
+    wait_until(page, lambda: len(held) == 1)
+    bigger.click()
+    held[0].fallback()
+    wait_until(page, lambda: len(held) == 2)
+    expect(frame.locator("#reader")).to_have_attribute("data-size", "112.5")
+    expect(status).to_have_text("")  # held: the press after it is on its way
+    page.clock.run_for(15_500)
+    expect(status).to_have_text(f"Cỡ chữ 112,5\u00a0% {FAILED_VI}")
+    assert status.evaluate("e => e.textContent") == f"Cỡ chữ 112,5\u00a0% {FAILED_VI}"  # said once
+    expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")
+    expect(frame.locator(".reader-request-failed")).to_have_count(0)
+
+
 def test_links_leave_the_iframe_for_the_top_window(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.route(
