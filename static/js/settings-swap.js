@@ -332,15 +332,13 @@
     if (!status || !(form instanceof Element) || !region()?.contains(form)) return;
     const held = unsaid;
     unsaid = null;
-    // In another site's page (/embed) the status region carries no data-text-*, only data-failed: that is said,
-    // in the region alone (no line under the form).
-    const message = status.dataset[`text${reason}`] || status.dataset.textFailed;
-    const text = message || status.dataset.failed;
-    if (!text) return;
-    // The same text again is no change to a screen reader: a trailing no-break space makes it one. A change
-    // saved before this one failed, whose message was held, is said with it, in one announcement.
-    say(status, held ? `${held} ${text}` : text);
+    // In another site's page (/embed) the status region carries no data-text-*, only data-failed.
+    const message = status.dataset[`text${reason}`] || status.dataset.textFailed || status.dataset.failed;
     if (!message) return;
+    // The same text again is no change to a screen reader: a trailing no-break space makes it one. A change
+    // saved before this one failed, whose message was held, is said with it, in one announcement. The line
+    // under the form is for the eyes (the region is visually hidden): in a frame too, which grows by it.
+    say(status, held ? `${held} ${message}` : message);
     let line = form.nextElementSibling;
     if (!line?.classList.contains("reader-request-failed")) {
       line = document.createElement("p");
