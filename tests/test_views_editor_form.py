@@ -201,7 +201,7 @@ async def test_notices_name_the_article_by_its_title(
     path = "/editor/articles/tin-b-tuc-b"
     assert saved.headers["location"] == done_address(app, editor, path, "published:tin-b-tuc-b", 1)
     opened = (await client.get(saved.headers["location"])).text
-    notice = re.search(r'<p class="reader-editor-notice" role="status" id="editor-done"[^>]*>(.*?)</p>', opened)
+    notice = re.search(r'<div class="reader-editor-notice" id="editor-done" role="group"[^>]*><p>(.*?)</p>', opened)
     assert notice is not None
     assert 'Đã đăng “<span lang="en">Tin &lt;b&gt;&amp; tức&lt;/b&gt;</span>”' in notice.group(1)
     gone = await client.post("/editor/articles/tin-b-tuc-b/delete", data={"csrf_token": editor.csrf, "version": "1"})
@@ -254,12 +254,20 @@ async def test_a_save_says_when_another_article_has_the_same_title(client: httpx
     # (Its address made from the title would be the first's: the form asks for another, typed here.)
     same = _form(editor, title="lịch tiêm chủng  Tháng 5", slug="lich-tiem-chung-dot-2", action="draft")
     second = await client.post("/editor/new", data=same)
-    notice = re.search(r'id="editor-done"[^>]*>(.*?)</p>', (await client.get(second.headers["location"])).text)
+    notice = re.search(r'(<[^>]* id="editor-done"[^>]*>)(.*?)</p>', (await client.get(second.headers["location"])).text)
     assert notice is not None
     assert (
         'Một bài viết khác có cùng tiêu đề: “<a href="/editor/articles/lich-tiem-chung-thang-5" lang="vi">'
         "Lịch tiêm chủng tháng 5</a>” (lich-tiem-chung-thang-5, "
-    ) in notice.group(1)
+    ) in notice.group(2)
+    # The focused group is named by what was done, and the warning (long, with a link) is its description.
+    assert 'role="group"' in notice.group(1) and 'aria-labelledby="editor-done-title"' in notice.group(1)
+    assert 'aria-describedby="editor-done-same-title-1"' in notice.group(1)
+    assert re.search(
+        r'<span id="editor-done-title">Đã lưu “[^”]*” dưới dạng bản nháp: bài viết không có trên trang\.</span> '
+        r'<span class="reader-editor-same-title" id="editor-done-same-title-1">Một bài viết khác',
+        notice.group(2),
+    ), notice.group(2)
     # A title that only begins the same is not the same.
     third = await client.post(
         "/editor/new", data=_form(editor, title="Lịch tiêm chủng tháng 5 bổ sung", action="draft")

@@ -266,6 +266,27 @@ def test_the_other_language_code_is_there_only_with_other_chosen(
         context.close()
 
 
+def test_a_saves_notice_is_described_by_its_same_title_warning(no_js: BrowserContext, live_server: str) -> None:
+    """The notice after a save is named by what was done; a warning that another article has the same title
+    (long, with a link) is its description, read after the name when the page opens with it focused."""
+    page = no_js.new_page()
+    sign_in(page, live_server)
+    for slug in ("same-title-first", "same-title-second"):
+        page.goto(live_server + "/editor/new")
+        page.fill("#editor-title", "Twice the same title")
+        page.fill("#editor-slug", slug)
+        page.select_option("#editor-lang", "en")
+        page.fill("#editor-body", "Some text.")
+        page.click("#editor-save")
+        page.wait_for_url(f"**/editor/articles/{slug}?done=draft:{slug}&version=*")
+    done = page.locator("#editor-done")
+    expect(done).to_be_focused()
+    expect(done).to_have_role("group")
+    expect(done).to_have_accessible_name("Saved “Twice the same title” as a draft: it is not on the site.")
+    warning = "Another article has the same title: “Twice the same title” (same-title-first, "
+    expect(done).to_have_accessible_description(re.compile("^" + re.escape(warning)))
+
+
 def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server: str) -> None:
     page = no_js.new_page()
     sign_in(page, live_server)
@@ -281,11 +302,13 @@ def test_the_editor_works_without_javascript(no_js: BrowserContext, live_server:
     expect(page.locator("#editor-body")).to_have_value("A *plain* form.")
     page.click("#editor-save")
     page.wait_for_url("**/editor/articles/written-without-scripts?done=draft:written-without-scripts&version=*")
-    # Back on the form, at the version saved, the notice focused and naming the article.
+    # Back on the form, at the version saved, the notice focused and naming the article: a group named by
+    # its text (it was a focused status, both a live region and the focus).
     expect(page.locator("#editor-done")).to_be_focused()
-    expect(page.locator("#editor-done")).to_have_text(
-        "Saved “Written without scripts” as a draft: it is not on the site."
-    )
+    expect(page.locator("#editor-done")).to_have_role("group")
+    saved = "Saved “Written without scripts” as a draft: it is not on the site."
+    expect(page.locator("#editor-done")).to_have_text(saved)
+    expect(page.locator("#editor-done")).to_have_accessible_name(saved)
     expect(page.locator("#editor-body")).to_have_value("A *plain* form.")
     page.goto(live_server + "/editor/articles/written-without-scripts/delete")
     page.click("#editor-confirm-delete")
@@ -934,8 +957,9 @@ def test_a_deleted_article_is_found_and_restored_without_javascript(no_js: Brows
     page.click("#editor-confirm-delete")
     page.wait_for_url("**/editor/?done=deleted:deleted-by-mistake&mac=*")
     # The list's notice of the delete takes the focus (read out; present as the page loads, a status alone is
-    # not), and its link to undo it is the next Tab.
+    # not), named by its sentence alone, and its link to undo it is the next Tab.
     expect(page.locator("#editor-done")).to_be_focused()
+    expect(page.locator("#editor-done")).to_have_accessible_name("Deleted “Deleted by mistake”.")
     page.keyboard.press("Tab")
     expect(page.locator("#editor-undo-delete")).to_be_focused()
     page.click("#editor-undo-delete")
@@ -1022,7 +1046,8 @@ def test_the_edit_pages_outline_stays_in_order_with_the_bodys_headings(page: Pag
     page.fill("#editor-body", "Mở đầu.\n\n## Phần một\n\nChữ.\n\n#### Chi tiết\n\nChữ.")
     page.click("#editor-save")
     page.wait_for_url("**/editor/articles/dan-y-xem-truoc?done=draft:dan-y-xem-truoc&version=*")
-    expect(page.locator("#editor-done")).to_have_attribute("role", "status")
+    expect(page.locator("#editor-done")).to_have_attribute("role", "group")  # named by its text, not a status
+    expect(page.locator("#editor-done")).to_have_accessible_name(re.compile("^Đã lưu “Dàn ý xem trước”"))
     expect(page.locator("#editor-done")).to_be_focused()  # the form goes on from it, and it is read out
     page.goto(live_server + "/editor/articles/dan-y-xem-truoc")
     wait_for_htmx(page)
