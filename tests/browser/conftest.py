@@ -390,6 +390,20 @@ def presses_to_a_stalled_server(
     page.clock.run_for(11_000)
 
 
+def saved_then_stalled(page: Page, bigger: Locator, reader: Locator, status: Locator, held: list[Route]) -> None:
+    """A+ (`bigger`) pressed twice, the changes held by a route (`held`, its list): the first let go (the size,
+    on `reader`, 112.5 %; its message held for the press after it), the second never; the page's clock
+    (installed) run past 15 s, when the second is given up."""
+    bigger.click()
+    wait_until(page, lambda: len(held) == 1)
+    bigger.click()
+    held[0].fallback()
+    wait_until(page, lambda: len(held) == 2)
+    expect(reader).to_have_attribute("data-size", "112.5")
+    expect(status).to_have_text("")  # held: the press after it is on its way
+    page.clock.run_for(15_500)
+
+
 def press_each_docked_button(press: Callable[[str], None], reading: Locator, tools: Locator) -> None:
     """While reading, Next, Previous, Pause, Resume and Stop of the docked read-aloud bar, each pressed by
     `press` (its element id), each seen to act: the sentence read (`reading`, the one highlighted) and the

@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     press_each_docked_button,
     presses_to_a_stalled_server,
     run_axe,
+    saved_then_stalled,
     static_server,
     wait_until,
 )
@@ -1719,14 +1720,7 @@ def test_a_change_in_the_iframe_given_up_on_says_too_that_the_one_before_it_was_
     expect(bigger).to_be_visible()
     held: list[Route] = []
     page.route(f"{sites.reader}/preferences", lambda route: held.append(route))
-    bigger.click()
-    wait_until(page, lambda: len(held) == 1)
-    bigger.click()
-    held[0].fallback()
-    wait_until(page, lambda: len(held) == 2)
-    expect(frame.locator("#reader")).to_have_attribute("data-size", "112.5")
-    expect(status).to_have_text("")  # held: the press after it is on its way
-    page.clock.run_for(15_500)
+    saved_then_stalled(page, bigger, frame.locator("#reader"), status, held)
     expect(status).to_have_text(f"Cỡ chữ 112,5\u00a0% {FAILED_VI}")
     assert status.evaluate("e => e.textContent") == f"Cỡ chữ 112,5\u00a0% {FAILED_VI}"  # said once
     expect(frame.locator("#reader-size-now")).to_have_text("Cỡ chữ 112,5\u00a0%")

@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     PageProblems,
     forget_the_failure_provoked,
     presses_to_a_stalled_server,
+    saved_then_stalled,
     scrolled,
     wait_for_htmx,
     wait_until,
@@ -369,14 +370,7 @@ def test_a_change_given_up_on_says_too_that_the_one_before_it_was_saved(
     status = page.locator("#reader-status")
     held = hold_changes(page)
     bigger = page.locator("#reader-bigger")
-    bigger.click()
-    wait_until(page, lambda: len(held) == 1)
-    bigger.click()
-    held[0].fallback()
-    wait_until(page, lambda: len(held) == 2)
-    expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
-    expect(status).to_have_text("")  # held: the press after it is on its way
-    page.clock.run_for(15_500)
+    saved_then_stalled(page, bigger, page.locator("#reader"), status, held)
     failed = gettext("vi", "Setting not saved: the server could not save it just now. Try again.")
     expect(status).to_have_text(f"Cỡ chữ 112,5\u00a0% {failed}")
     expect(page.locator(".reader-request-failed")).to_have_text(failed)
