@@ -1205,17 +1205,24 @@ def two_components(browser: Browser, embedding_sites: tuple[str, str]) -> Iterat
         context.close()
 
 
+def _read_and_scroll_on(page: Page, component: str, by: int) -> None:
+    """Read aloud started in the component of id `component`; then the reader scrolls on `by` pixels, its
+    toolbar's place off screen, and its bar docks."""
+    tools = page.locator(f"#{component} #reader-tools")
+    page.locator(f"#{component} #reader-speak").click()
+    expect(tools).to_have_attribute("data-state", "playing")
+    page.evaluate(SCROLL_SETTLED)
+    page.evaluate(f"() => scrollBy(0, {by})")
+    expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+
+
 def test_one_docked_bar_on_a_page_of_two_components(two_components: Page) -> None:
     """Review 5, finding 2: each component docked its own bar at the same place, so a paused one's (the later
     in the page) covered the one being read, and a tap on it stopped that one and read the other. The bar of
     the article read last is the page's; the paused one's undocks."""
     page = two_components
     a, b = page.locator("#a #reader-tools"), page.locator("#b #reader-tools")
-    page.locator("#b #reader-speak").click()
-    expect(b).to_have_attribute("data-state", "playing")
-    page.evaluate(SCROLL_SETTLED)
-    page.evaluate("() => scrollBy(0, 2000)")  # the reader reads on below: B's toolbar is off screen
-    expect(b).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    _read_and_scroll_on(page, "b", 2000)  # the reader reads on below: B's toolbar is off screen
     page.locator("#b #reader-speak").click()  # in its bar: paused, and the bar stays (its place is off screen)
     expect(b).to_have_attribute("data-state", "paused")
     page.locator("#a #reader-speak").click()  # far above: B's place is off screen still
@@ -1345,11 +1352,7 @@ def test_a_bar_that_holds_the_focus_stays_on_screen_when_another_article_is_read
     again (one bar at a time)."""
     page = two_components
     a, b = page.locator("#a #reader-tools"), page.locator("#b #reader-tools")
-    page.locator("#a #reader-speak").click()
-    expect(a).to_have_attribute("data-state", "playing")
-    page.evaluate(SCROLL_SETTLED)
-    page.evaluate("() => scrollBy(0, 1500)")  # the reader reads on below: A's toolbar is off screen
-    expect(a).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    _read_and_scroll_on(page, "a", 1500)  # the reader reads on below: A's toolbar is off screen
     page.keyboard.press("Enter")  # Pause, in the bar, with the focus on it
     expect(a).to_have_attribute("data-state", "paused")
     assert page.evaluate(FOCUS_IN) == ["a", "reader-speak"]
@@ -1418,11 +1421,7 @@ def test_a_component_removed_while_reading_stops_and_leaves_no_listener(two_comp
     page.evaluate(VOICES)
     page.evaluate("() => { window.__cancels = 0; speechSynthesis.cancel = () => { window.__cancels++; }; }")
     b = page.locator("#b #reader-tools")
-    page.locator("#b #reader-speak").click()
-    expect(b).to_have_attribute("data-state", "playing")
-    page.evaluate(SCROLL_SETTLED)
-    page.evaluate("() => scrollBy(0, 2000)")
-    expect(b).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    _read_and_scroll_on(page, "b", 2000)
     assert page.evaluate("() => document.documentElement.style.scrollPaddingBlockEnd") != ""
     cancels = page.evaluate("() => window.__cancels")
     tools = b.element_handle()
@@ -1432,12 +1431,7 @@ def test_a_component_removed_while_reading_stops_and_leaves_no_listener(two_comp
     assert page.evaluate("() => document.documentElement.style.scrollPaddingBlockEnd") == ""
     assert _listeners(page) == unread
     # The other article reads, and docks its bar, as on a page that never had B.
-    page.locator("#a #reader-speak").click()
-    a = page.locator("#a #reader-tools")
-    expect(a).to_have_attribute("data-state", "playing")
-    page.evaluate(SCROLL_SETTLED)
-    page.evaluate("() => scrollBy(0, 1500)")
-    expect(a).to_have_attribute("data-docked", re.compile(r"^\d+$"))
+    _read_and_scroll_on(page, "a", 1500)
 
 
 # #b taken out of the page (its reading tools gone) and, in a second call, put back in its place (new ones made).
