@@ -1175,14 +1175,20 @@ BARS = """() => ({docked: ['a', 'b'].map((id) =>
   bottom: document.elementFromPoint(innerWidth / 2, innerHeight - 4)?.closest('reader-article')?.id ?? null})"""
 
 
-def _stubbed_phone(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
+def _stubbed_phone(browser: Browser, url: str, components: int = 1) -> tuple[BrowserContext, Page]:
     """A host page of components (`url`) at 320 x 640 with STUB_SPEECH (test_reading_tools.py): the voice
-    starts and never ends. The caller closes the context."""
+    starts and never ends; once its `components` components show Read aloud, the voices listed (VOICES). The
+    caller closes the context."""
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
     try:
         context.add_init_script(STUB_SPEECH)
         page = context.new_page()
         page.goto(url)
+        speak = page.locator("#reader-speak")
+        expect(speak).to_have_count(components)
+        for number in range(components):
+            expect(speak.nth(number)).to_be_visible()
+        page.evaluate(VOICES)
     except BaseException:
         context.close()
         raise
@@ -1193,11 +1199,8 @@ def _stubbed_phone(browser: Browser, url: str) -> tuple[BrowserContext, Page]:
 def two_components(browser: Browser, embedding_sites: tuple[str, str]) -> Iterator[Page]:
     """two.html at 320 x 640 with STUB_SPEECH (test_reading_tools.py): the voice starts and never ends."""
     _, host = embedding_sites
-    context, page = _stubbed_phone(browser, f"{host}/two.html")
+    context, page = _stubbed_phone(browser, f"{host}/two.html", components=2)
     try:
-        for component in ("#a", "#b"):
-            expect(page.locator(f"{component} #reader-speak")).to_be_visible()
-        page.evaluate(VOICES)
         for component in ("#a", "#b"):
             expect(page.locator(f"{component} #reader-speak")).not_to_have_attribute("aria-disabled", "true")
         yield page
@@ -1249,8 +1252,6 @@ def test_in_a_component_a_focused_link_is_not_left_under_the_docked_bar(
     _, host = embedding_sites
     context, page = _stubbed_phone(browser, f"{host}/link.html")
     try:
-        expect(page.locator("#reader-speak")).to_be_visible()
-        page.evaluate(VOICES)
         tools = page.locator("#reader-tools")
         page.locator("#reader-speak").click()
         expect(tools).to_have_attribute("data-state", "playing")
@@ -1295,8 +1296,6 @@ def test_in_a_component_tab_from_the_docked_bar_goes_on_where_the_reader_is_read
     _, host = embedding_sites
     context, page = _stubbed_phone(browser, f"{host}/link.html")
     try:
-        expect(page.locator("#reader-speak")).to_be_visible()
-        page.evaluate(VOICES)
         tools = page.locator("#reader-tools")
         link = page.locator("#reader-article a[href]")
         # The reader reads on below (the title, being read, far above), the link on the screen.
