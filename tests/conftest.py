@@ -220,6 +220,35 @@ def csrf_token(html: str) -> str:
 
 
 @dataclass(frozen=True)
+class PageLink:
+    """One link of a list's page links (templates/_pages.html)."""
+
+    href: str
+    rel: str | None
+    name: str | None  # its aria-label
+    current: bool  # aria-current="page"
+    text: str
+
+
+def page_links(html: str) -> tuple[list[PageLink], int]:
+    """The links of a page's `nav.reader-pagination`, in order, and how many ellipses it has (each hidden
+    from assistive technology: none counted that is not)."""
+    match = re.search(r'<nav class="reader-pagination" aria-label="[^"]*">(.*?)</nav>', html, re.S)
+    assert match is not None, "no page links on the page"
+    links = [
+        PageLink(
+            href=found["href"],
+            rel=rel[1] if (rel := re.search(r'rel="(\w+)"', found["attrs"])) else None,
+            name=label[1] if (label := re.search(r'aria-label="([^"]*)"', found["attrs"])) else None,
+            current='aria-current="page"' in found["attrs"],
+            text=found["text"],
+        )
+        for found in re.finditer(r'<a href="(?P<href>[^"]*)"(?P<attrs>[^>]*)>(?P<text>[^<]*)</a>', match[1])
+    ]
+    return links, match[1].count('<li class="reader-pagination-gap" aria-hidden="true">…</li>')
+
+
+@dataclass(frozen=True)
 class SignedIn:
     """An editor's session: its cookie and the CSRF token the editor's forms send back."""
 

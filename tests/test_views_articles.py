@@ -10,7 +10,8 @@ import pytest
 from reader.app import create_app
 from reader.drafts import draft_from_fields
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG, ServedApp, client_for, served
+from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG, ServedApp, client_for, page_links, served
+from tests.test_store import draft
 
 pytestmark = pytest.mark.anyio
 
@@ -87,6 +88,57 @@ async def test_search_results_are_paged_by_page_not_by_date(settings: Settings) 
         # The list of every article is by date: newer and older.
         every = await http.get("/", params={"page": "2"})
         assert 'rel="prev">Bài mới hơn</a>' in every.text and 'rel="next">Bài cũ hơn</a>' in every.text
+
+
+async def test_the_index_links_the_first_and_last_pages_and_those_near_this_one(settings: Settings) -> None:
+    """Testers could only step a page at a time, and no link said which page was this one. Now each page
+    links the first and the last, the two either side of this one, and this one (aria-current, as GOV.UK
+    keeps it a link), each named for a screen reader; the gaps are ellipses hidden from it."""
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as http:
+        # Twelve articles, one a page: the demo's three and nine more.
+        await app.state["store"].save_articles([draft(f"tin-{n}", title=f"Tin {n}") for n in range(9)])
+        links, gaps = page_links((await http.get("/", params={"page": "6"})).text)
+        assert [link.text for link in links] == ["Bài mới hơn", "1", "4", "5", "6", "7", "8", "12", "Bài cũ hơn"]
+        assert gaps == 2
+        numbered = links[1:-1]
+        assert [link.href for link in numbered] == [f"/?page={n}" for n in (1, 4, 5, 6, 7, 8, 12)]
+        assert [link.name for link in numbered if not link.current] == [f"Trang {n}" for n in (1, 4, 5, 7, 8, 12)]
+        # This page, and once: its name says where in the list it is (no "Trang 6/12" beside the links).
+        assert [(link.text, link.name) for link in links if link.current] == [("6", "Trang 6 trên tổng số 12 trang")]
+        assert ("Trang 6/12</p>") not in (await http.get("/", params={"page": "6"})).text
+        assert [(links[0].rel, links[0].href), (links[-1].rel, links[-1].href)] == [
+            ("prev", "/?page=5"),
+            ("next", "/?page=7"),
+        ]
+        english, gaps = page_links((await http.get("/", params={"page": "6"}, headers={"accept-language": "en"})).text)
+        assert [link.name for link in english[1:-1]] == [
+            f"Page {n}" if n != 6 else "Page 6 of 12" for n in (1, 4, 5, 6, 7, 8, 12)
+        ]
+        assert (english[0].text, english[-1].text, gaps) == ("Newer articles", "Older articles", 2)
+        # At the ends: no link before the first page nor past the last, and the current page is the end's.
+        first, gaps = page_links((await http.get("/")).text)
+        assert [(link.text, link.current) for link in first] == [
+            ("1", True),
+            ("2", False),
+            ("3", False),
+            ("12", False),
+            ("Bài cũ hơn", False),
+        ]
+        assert gaps == 1 and "prev" not in [link.rel for link in first]
+        last, gaps = page_links((await http.get("/", params={"page": "12"})).text)
+        assert [(link.text, link.current) for link in last] == [
+            ("Bài mới hơn", False),
+            ("1", False),
+            ("10", False),
+            ("11", False),
+            ("12", True),
+        ]
+        assert gaps == 1 and "next" not in [link.rel for link in last]
+        # A search's pages: its words on every link, previous and next by rank.
+        searched, gaps = page_links((await http.get("/", params={"q": "tin", "page": "2"})).text)
+        assert searched and all(link.href.startswith("/?q=tin&amp;page=") for link in searched)
+        assert (searched[0].text, searched[-1].text) == ("Trang trước", "Trang sau")
+        assert [link.href for link in searched if link.current] == ["/?q=tin&amp;page=2"]
 
 
 @pytest.mark.parametrize("words", ["bắc kạn", "Bac Kan", "bac ka", "CÁN BỘ"])

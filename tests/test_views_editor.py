@@ -29,6 +29,7 @@ from tests.conftest import (
     client_for,
     csrf_token,
     done_address,
+    page_links,
     served,
 )
 from tests.test_importer import DENSE_UNIT, TIENG_VIET_1258, dense_html, html_bytes
@@ -695,6 +696,31 @@ async def test_the_pages_of_a_search_keep_the_search(settings: Settings) -> None
         assert 'href="/editor/?q=a&amp;page=2" rel="next"' in first.text
         second = await client.get("/editor/", params={"q": "a", "page": "2"})
         assert 'href="/editor/?q=a&amp;page=1" rel="prev"' in second.text
+
+
+async def test_the_editors_list_links_its_pages_as_the_index_does(settings: Settings) -> None:
+    """The editor's lists share the index's page links (templates/_pages.html): the first and last pages,
+    those near this one, this one marked and named, a search kept on every link, nothing past the ends."""
+    async with served(create_app(settings.replace(page_size=1))) as app, client_for(app) as client:
+        await AuthActions(app, client).sign_in()
+        await app.state["store"].save_articles([draft(f"zebra-{n}", title=f"Zebra {n}") for n in range(12)])
+        assert (await app.state["store"].list_articles(page=1, per_page=1, search="zebra", drafts=True)).pages == 12
+        links, gaps = page_links((await client.get("/editor/", params={"q": "zebra", "page": "6"})).text)
+        assert [link.text for link in links] == ["Trang trước", "1", "4", "5", "6", "7", "8", "12", "Trang sau"]
+        assert gaps == 2 and all(link.href.startswith("/editor/?q=zebra&amp;page=") for link in links)
+        assert [(link.text, link.name) for link in links if link.current] == [("6", "Trang 6 trên tổng số 12 trang")]
+        assert [link.name for link in links[1:-1] if not link.current] == [f"Trang {n}" for n in (1, 4, 5, 7, 8, 12)]
+        assert [(links[0].rel, links[-1].rel)] == [("prev", "next")]
+        first, _ = page_links((await client.get("/editor/", params={"q": "zebra"})).text)
+        assert first[0].text == "1" and first[0].current and "prev" not in [link.rel for link in first]
+        last, _ = page_links((await client.get("/editor/", params={"q": "zebra", "page": "12"})).text)
+        assert last[-1].text == "12" and last[-1].current and "next" not in [link.rel for link in last]
+        english, _ = page_links(
+            (await client.get("/editor/", params={"page": "2"}, headers={"accept-language": "en"})).text
+        )
+        assert (english[0].text, english[-1].text) == ("Newer articles", "Older articles")
+        assert [link.name for link in english if link.current] == ["Page 2 of 15"]
+        assert all("q=" not in link.href for link in english)
 
 
 @pytest.mark.parametrize("page", ["²", "①"])

@@ -24,6 +24,7 @@ from reader.demo import seed_demo
 from reader.i18n import language_in_sentence, language_name
 from reader.kinds import RouteIndex, RouteLookup, cache_rule
 from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, RouteHeaders
+from reader.page_window import page_window
 from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, SPEECH_RATES, Preferences, fmt
 from reader.reading import article_minutes
 from reader.request_id import RequestId
@@ -205,6 +206,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             # Links from route names, from the site's root (reader.web.path_for): url_for("article", slug=…).
             "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
             "url_for_colors": colors_url,
+            "page_window": page_window,
             "article_text": article_text,
             "article_minutes": article_minutes,
             "title_fit": fit_step,
