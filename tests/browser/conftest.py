@@ -178,6 +178,43 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
 
 
+# With one article a page, the demo's three and these nine are a list of twelve pages (paged_server): its
+# page 6 has both gaps (1 … 4 5 [6] 7 8 … 12), for the checks of the page links (templates/_pages.html).
+PAGED_ARTICLES = 9
+
+
+@pytest.fixture(scope="package")
+def paged_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `reader serve` of one article a page on the demo articles and PAGED_ARTICLES more, with an editor
+    account: the index and the editor's list of many pages (the demo's three are three pages at most)."""
+    base = tmp_path_factory.mktemp("paged")
+    with Server(db=base / "reader.db", directory=base, env={"READER_PAGE_SIZE": "1"}) as server:
+        add_editor(server.db, EDITOR_NAME, EDITOR_PASSWORD)
+        add_paged_articles(server.db)
+        yield server.url
+
+
+def add_paged_articles(db: Path | str) -> None:
+    """PAGED_ARTICLES short articles, published, on the paged server's database."""
+
+    async def write() -> None:
+        database = database_for(db)
+        await database.open()
+        try:
+            drafts = [
+                draft_from_fields({"slug": f"ban-tin-{n}", "lang": "vi", "title": f"Bản tin số {n}",
+                                   "summary": "Tin ngắn.", "body_markdown": f"Bản tin số **{n}** trong tuần."})
+                for n in range(1, PAGED_ARTICLES + 1)
+            ]  # fmt: skip
+            await SqlArticleStore(database).save_articles(drafts)
+        finally:
+            await database.close()
+
+    # In a thread of its own: Playwright's sync API may be running an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, write()).result()
+
+
 # An article the editor deleted, for the pages of deleted articles (the demo has none), renamed once before
 # (so its page names the old address a restore gives back).
 DELETED_SLUG = "lich-thi-da-huy"

@@ -48,6 +48,7 @@ class Target:
     # The theme buttons are on screen, and the pressed one (the reader's theme) carries a ✓: the layout is not
     # the same in every theme, so the page's layout points run in a second theme too.
     shows_theme_choice: bool = False
+    paged: bool = False  # on the paged server (tests/browser/conftest.py, paged_server): a list of many pages
 
 
 PAGES = [
@@ -75,6 +76,9 @@ PAGES = [
     Target("editor-deleted-article", f"/editor/deleted/{DELETED_SLUG}", editor=True),
     # A draft's preview in the editor's pages (the list's and the check page's "Preview").
     Target("editor-preview-page", f"/editor/articles/{DRAFT_SLUG}/preview", editor=True),
+    # A list of twelve pages at its sixth: the page links, with this page's and both gaps (templates/_pages.html).
+    Target("index-paged", "/?page=6", paged=True),
+    Target("editor-list-paged", "/editor/?page=6", editor=True, paged=True),
     # /editor/preview/{slug} (the check page's frames) renders the same template as "embed" above.
 ]
 THEMES = ["auto", "light", "dark", "sepia", "contrast-dark", "contrast-light"]
@@ -84,15 +88,31 @@ REFERENCE_THEME = "auto"  # the layout points' theme: the one a reader gets with
 COLOUR_SIZE, COLOUR_VIEWPORT = "100", "320x640"  # the colour points' size and screen
 
 
-@pytest.fixture(scope="package")
-def editor_cookies(browser: Browser, live_server: str) -> list[Cookie]:
-    """A signed-in editor's session, made once and shared by the editor pages' points."""
+def session_cookies(browser: Browser, server: str) -> list[Cookie]:
+    """A signed-in editor's session on a server."""
     context = browser.new_context()
     try:
-        sign_in(context.new_page(), live_server)
+        sign_in(context.new_page(), server)
         return [c for c in context.cookies() if c["name"] == "reader_session"]
     finally:
         context.close()
+
+
+@pytest.fixture(scope="package")
+def editor_cookies(browser: Browser, live_server: str) -> list[Cookie]:
+    """A signed-in editor's session, made once and shared by the editor pages' points."""
+    return session_cookies(browser, live_server)
+
+
+@pytest.fixture(scope="package")
+def paged_editor_cookies(browser: Browser, paged_server: str) -> list[Cookie]:
+    """The same on the paged server, for its editor pages."""
+    return session_cookies(browser, paged_server)
+
+
+def server_for(target: Target, live_server: str, request: pytest.FixtureRequest) -> str:
+    """The address of the server a page is on: the live server, or the paged one (started when first asked)."""
+    return request.getfixturevalue("paged_server") if target.paged else live_server
 
 
 class Tab:
@@ -128,17 +148,19 @@ class Points:
         width, height = VIEWPORTS[viewport]
         tab = self._tabs.pop(target.voices, None) or Tab(self.browser, target.voices)
         cookie = "|".join(part for part in ("1", f"s:{size}", f"t:{theme}", target.prefs) if part)
+        server = server_for(target, self.live_server, self.request)
         page, problems = tab.page, tab.problems
         try:
             tab.context.clear_cookies()
-            tab.context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": self.live_server + "/"}])
+            tab.context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": server + "/"}])
             if target.editor:
-                tab.context.add_cookies(self.request.getfixturevalue("editor_cookies"))  # type: ignore[arg-type]
+                session = "paged_editor_cookies" if target.paged else "editor_cookies"
+                tab.context.add_cookies(self.request.getfixturevalue(session))  # type: ignore[arg-type]
             page.set_viewport_size({"width": width, "height": height})
             page.emulate_media(forced_colors="null", reduced_motion="null")  # a layout point's last checks set both
             problems.clear()
             problems.expect_status(target.status)
-            response = page.goto(self.live_server + target.path)
+            response = page.goto(server + target.path)
             assert response is not None and response.status == target.status
             if target.voices:
                 page.wait_for_selector("#reader-speak", state="visible")

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser
 
 from reader.saved_note import NOTE_COOKIE
@@ -23,7 +24,7 @@ from tests.browser.conftest import (
     signed_done_for,
     signed_saved,
 )
-from tests.browser.test_a11y_matrix import PAGES, Target
+from tests.browser.test_a11y_matrix import PAGES, Target, server_for
 from tests.conftest import EN_SLUG, NOTE, SEED_SLUG
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -106,22 +107,30 @@ def nu_html_checker(files: list[Path]) -> list[dict[str, object]]:
     return messages
 
 
-def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: Path) -> None:
+def test_every_page_is_valid_html(
+    browser: Browser, live_server: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     reader = browser.new_context(locale="vi-VN")
     editor = browser.new_context(locale="vi-VN")
+    # The paged server's editor in a browser of its own: both servers are on 127.0.0.1, whose cookies a browser
+    # keeps for every port (the two sessions would be one cookie).
+    paged_editor = browser.new_context(locale="vi-VN")
     try:
         signed_in = editor.new_page()
         sign_in(signed_in, live_server)
+        if any(target.paged and target.editor for target in [*PAGES, *MORE_PAGES]):
+            sign_in(paged_editor.new_page(), server_for(Target("", "", paged=True), live_server, request))
         files: dict[str, str] = {}
         for target in [*PAGES, *MORE_PAGES]:
-            context = editor if target.editor else reader
+            context = (paged_editor if target.paged else editor) if target.editor else reader
+            server = server_for(target, live_server, request)
             # (a ?saved= as the server signs it, for the note cookie its redirect set: reader.saved_note)
             cookies = [f"{NOTE_COOKIE}={NOTE}", *([f"reader_prefs=1|{target.prefs}"] if target.prefs else [])]
             cookie = {"cookie": "; ".join(cookies)} if "saved=" in target.path or target.prefs else None
             address = signed_saved(live_server, target.path, target.prefs)
             # (a ?done= as the editor's redirect signs it for this session: reader.views.editor.done_query)
             address = signed_done_for(live_server, address, signed_in) if target.editor else address
-            response = context.request.get(live_server + address, max_redirects=0, headers=cookie)
+            response = context.request.get(server + address, max_redirects=0, headers=cookie)
             assert response.status == target.status, (target.path, response.status)
             assert response.headers["content-type"].startswith("text/html"), target.path
             # (the note itself is checked, not the page without it)
@@ -134,6 +143,7 @@ def test_every_page_is_valid_html(browser: Browser, live_server: str, tmp_path: 
     finally:
         reader.close()
         editor.close()
+        paged_editor.close()
     assert len(files) == len(PAGES) + len(MORE_PAGES)
     canary = tmp_path / "canary.html"
     canary.write_text(CANARY)

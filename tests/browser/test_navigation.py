@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import describe_violations, run_axe
+from tests.browser.conftest import describe_violations, run_axe, sign_in
 from tests.conftest import EN_SLUG, SEED_SLUG
 from tests.serverproc import Server
 
@@ -187,8 +187,59 @@ def test_search_results_are_paged_next_and_previous(
         page.wait_for_url("**/?q=c&page=2")
         expect(pages.get_by_role("link", name=previous, exact=True)).to_have_attribute("rel", "prev")
         expect(pages.get_by_role("link", name=following, exact=True)).to_have_attribute("rel", "next")
-        expect(pages.locator("a")).to_have_count(2)
+        expect(pages.locator("a[rel]")).to_have_count(2)  # (and the links to each page: test_page_links_*)
         page.goto(f"{one_per_page}/?page=2")
         expect(pages.get_by_role("link", name=following, exact=True)).to_have_count(0)
+    finally:
+        context.close()
+
+
+# Each link of a nav.reader-pagination: its text, box (CSS px), and the styles that mark this page's.
+PAGE_LINK_BOXES = """nav => [...nav.querySelectorAll('a')].map(a => {
+  const box = a.getBoundingClientRect(), style = getComputedStyle(a);
+  return {text: a.textContent, left: box.left, right: box.right, width: box.width, height: box.height,
+          current: a.getAttribute('aria-current'), border: parseFloat(style.borderTopWidth),
+          borderStyle: style.borderTopStyle, weight: style.fontWeight};
+})"""
+
+
+@pytest.mark.parametrize("size", ["100", "400"])
+@pytest.mark.parametrize("path", ["/?page=6", "/editor/?page=6"])
+def test_page_links_fit_a_phone_screen_each_a_44_px_target(
+    browser: Browser, paged_server: str, path: str, size: str
+) -> None:
+    """The page links of a list of twelve pages (tests/browser/conftest.py, paged_server) on a 320 px screen,
+    at 100 % and 400 % text: they wrap, nothing past the screen's edge, every link 44 × 44 CSS px or more; this
+    page's number framed and bold (not told by its colour alone), its frame kept in forced colours; each
+    number named for a screen reader, and a name leads to its page."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        if path.startswith("/editor/"):
+            sign_in(page, paged_server)
+        context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": paged_server + "/"}])
+        page.goto(paged_server + path)
+        nav = page.locator("nav.reader-pagination")
+        links = nav.evaluate(PAGE_LINK_BOXES)
+        assert [link["text"] for link in links][1:-1] == ["1", "4", "5", "6", "7", "8", "12"]
+        assert [link for link in links if link["left"] < 0 or link["right"] > 320] == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert [link for link in links if link["width"] < 44 or link["height"] < 44] == []
+        (current,) = [link for link in links if link["current"] == "page"]
+        others = [link for link in links if link["current"] is None]
+        assert current["text"] == "6" and current["border"] >= 2 and current["borderStyle"] == "solid"
+        assert current["weight"] == "700" and all(link["border"] == 0 and link["weight"] == "400" for link in others)
+        page.emulate_media(forced_colors="active")
+        (forced,) = [link for link in nav.evaluate(PAGE_LINK_BOXES) if link["current"] == "page"]
+        assert forced["border"] >= 2 and forced["borderStyle"] == "solid"
+        page.emulate_media(forced_colors="null")
+        # What a screen reader says (Chromium's accessible names), and where the name leads.
+        expect(nav.get_by_role("link", name="Trang 6 trên tổng số 12 trang", exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+        nav.get_by_role("link", name="Trang 12", exact=True).click()
+        page.wait_for_url("**page=12")
+        expect(nav.get_by_role("link", name="Trang 12 trên tổng số 12 trang", exact=True)).to_be_visible()
+        expect(nav.locator("a[rel=next]")).to_have_count(0)
     finally:
         context.close()
