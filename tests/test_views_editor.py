@@ -695,7 +695,7 @@ async def test_the_pages_of_a_search_keep_the_search(settings: Settings) -> None
         first = await client.get("/editor/", params={"q": "a"})
         assert 'href="/editor/?q=a&amp;page=2" rel="next"' in first.text
         second = await client.get("/editor/", params={"q": "a", "page": "2"})
-        assert 'href="/editor/?q=a&amp;page=1" rel="prev"' in second.text
+        assert 'href="/editor/?q=a" rel="prev"' in second.text
 
 
 async def test_the_editors_list_links_its_pages_as_the_index_does(settings: Settings) -> None:
@@ -707,7 +707,8 @@ async def test_the_editors_list_links_its_pages_as_the_index_does(settings: Sett
         assert (await app.state["store"].list_articles(page=1, per_page=1, search="zebra", drafts=True)).pages == 12
         links, gaps = page_links((await client.get("/editor/", params={"q": "zebra", "page": "6"})).text)
         assert [link.text for link in links] == ["Trang trước", "1", "4", "5", "6", "7", "8", "12", "Trang sau"]
-        assert gaps == 2 and all(link.href.startswith("/editor/?q=zebra&amp;page=") for link in links)
+        kept = re.compile(r"/editor/\?q=zebra(&amp;page=\d+)?")  # the first page at the list's own address
+        assert gaps == 2 and all(kept.fullmatch(link.href) for link in links)
         assert [(link.text, link.name) for link in links if link.current] == [("6", "Trang 6 trên tổng số 12 trang")]
         assert [link.name for link in links[1:-1] if not link.current] == [f"Trang {n}" for n in (1, 4, 5, 7, 8, 12)]
         assert [(links[0].rel, links[-1].rel)] == [("prev", "next")]
@@ -748,7 +749,7 @@ async def test_a_long_history_comes_a_page_at_a_time_with_links_between(
     assert "(hiện tại)" not in second.text  # the current version heads the first page only
     assert [f'href="/editor/articles/long/history/{v}"' in second.text for v in (2, 1)] == [True, True]
     assert second.text.count('href="/editor/articles/long/history/') == 2
-    assert 'href="/editor/articles/long/history?page=1" rel="prev">Phiên bản mới hơn</a>' in second.text
+    assert 'href="/editor/articles/long/history" rel="prev">Phiên bản mới hơn</a>' in second.text
 
 
 async def test_the_history_keeps_every_version_and_restores_one(
@@ -1146,7 +1147,7 @@ async def test_the_deleted_articles_come_a_page_at_a_time_in_english(settings: S
         assert 'href="/editor/deleted?page=2" rel="next">Deleted earlier</a>' in first.text
         second = await client.get("/editor/deleted?page=2", headers=english)
         assert f'href="/editor/deleted/{SEED_SLUG}"' in second.text and f"/editor/deleted/{EN_SLUG}" not in second.text
-        assert 'href="/editor/deleted?page=1" rel="prev">Deleted more recently</a>' in second.text
+        assert 'href="/editor/deleted" rel="prev">Deleted more recently</a>' in second.text
         shown = await client.get(f"/editor/deleted/{EN_SLUG}", headers=english)
         assert "Restore the article</button>" in shown.text and "by editor." in shown.text
 

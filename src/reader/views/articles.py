@@ -53,7 +53,8 @@ def _no_such_page(
     field keeps `search`, as the results page does. Not kept by the answer cache (a 404: not reusable)."""
     index = path_for(request, "index")
     query = {"q": search} if search else {}
-    first = (index + "?" + urlencode({**query, "page": 1}), gettext(lang, "First page"))
+    # The first page at the list's own address, as its page links name it (templates/_pages.html).
+    first = (index + ("?" + urlencode(query) if query else ""), gettext(lang, "First page"))
     shown = raw if pages is None else raw.lstrip("0") or "0"
     shown = shown if len(shown) <= _SHOWN_CHARS else shown[:_SHOWN_CHARS] + "…"
     if pages is None:
