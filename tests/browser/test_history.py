@@ -5,7 +5,7 @@ changed on it (reader.prefs._merged_fields)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
@@ -166,5 +166,83 @@ def test_a_refresh_that_fails_says_nothing(caching_browser: Browser, live_server
         expect(page.locator("#reader")).to_have_attribute("data-theme", "auto")
         assert page.locator(".reader-request-failed").count() == 0
         assert (page.locator("#reader-status").text_content() or "").strip() == ""
+    finally:
+        page.context.close()
+
+
+# Without the back/forward cache (the `browser` fixture's Chromium, as a reader's after the cached entry expired or
+# for a page it cannot keep), Back loads the page again, and the browser puts back the value of every field a
+# form lets it restore, as the reader left it, into a page the server drew at the settings now.
+def go_back_to(page: Page, path: str) -> None:
+    """Back (never a new load of the address) until the page is `path`; then it was a history navigation."""
+    for _ in range(4):
+        if page.evaluate("location.pathname") == path:
+            break
+        page.go_back()
+    assert page.evaluate("location.pathname") == path
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+
+
+def change(page: Page, javascript: bool, act: Callable[[], None], *, apply: str = "#reader-apply") -> None:
+    """One change: with a script, the press's own request; without, the form's Apply (if `apply`) and its 303."""
+    if javascript:
+        with page.expect_response(lambda r: r.url.endswith("/preferences") and r.request.method == "POST"):
+            act()
+        return
+    act()
+    if apply:
+        page.locator(apply).click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_back_shows_the_selects_as_drawn_and_the_next_press_undoes_nothing(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """Line height 2 on the article, 1.4 on the settings page, Back to the article (loaded again): the select
+    showed 2 (Chromium's form restoration), and the next press without a script set 2 again (the merge took
+    the restored value for the reader's change); with one, Apply did."""
+    page = new_page(browser, javascript=javascript)
+    try:
+        page.goto(f"{live_server}{SEED}?panel=open")
+        change(page, javascript, lambda: page.locator("#reader-line-height").select_option("2"))
+        page.goto(live_server + "/preferences")
+        change(page, javascript, lambda: page.locator("#reader-line-height").select_option("1.4"))
+        assert cookie(page) == "1|lh:1.4"
+        go_back_to(page, SEED)
+        expect(page.locator("#reader")).to_have_attribute("data-lh", "1.4")
+        expect(page.locator("#reader-line-height")).to_have_value("1.4")
+        if javascript:
+            # Apply sends every select as it shows it.
+            change(page, javascript, lambda: page.locator("#reader-apply").click())
+            assert cookie(page) == "1|lh:1.4"
+        change(page, javascript, lambda: page.locator("#reader-width-55").click(), apply="")
+        assert cookie(page) == "1|lh:1.4|w:55"
+        expect(page.locator("#reader")).to_have_attribute("data-lh", "1.4")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_back_to_a_shared_link_shows_the_size_applied_and_a_theme_keeps_it(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """A shared link of 200 % applied, Back to it (loaded again), a theme pressed: the size select showed 100 %
+    (and said so) while the text was at 200 %, and without a script the theme put the size back to 100 %."""
+    page = new_page(browser, javascript=javascript)
+    try:
+        page.goto(live_server + "/preferences?settings=1%7Cs:200%7Ct:dark")
+        page.locator("#reader-apply-shared").click()
+        page.wait_for_url("**#reader-applied")
+        assert cookie(page) == "1|s:200|t:dark"
+        page.go_back()
+        assert page.evaluate("location.search") == "?settings=1%7Cs:200%7Ct:dark"
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+        expect(page.locator("#reader")).to_have_attribute("data-size", "200")
+        expect(page.locator("#reader-size")).to_have_value("200")
+        change(page, javascript, lambda: page.locator("#reader-theme-sepia").click(), apply="")
+        assert cookie(page) == "1|s:200|t:sepia"
+        expect(page.locator("#reader")).to_have_attribute("data-size", "200")
+        expect(page.locator("#reader-size")).to_have_value("200")
     finally:
         page.context.close()
