@@ -246,3 +246,38 @@ def test_back_to_a_shared_link_shows_the_size_applied_and_a_theme_keeps_it(
         expect(page.locator("#reader-size")).to_have_value("200")
     finally:
         page.context.close()
+
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_a_shared_link_left_open_while_the_settings_changed_applies_nothing_and_says_so(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """A shared link's page open in one tab (150 %, serif: "exactly" listed size, font and theme), line height 2
+    chosen in another, then "Use exactly these settings" in the first: line height 2 went back to 1.6, unlisted.
+    Now nothing changes, and the page comes back with its lists drawn afresh, saying why, focused."""
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", java_script_enabled=javascript)
+    context.add_cookies([{"name": "reader_prefs", "value": "1|s:150|f:serif", "url": live_server}])
+    try:
+        shared, other = context.new_page(), context.new_page()
+        shared.goto(live_server + "/preferences?settings=1%7Cs:200%7Ct:dark")
+        expect(shared.locator("#reader-exact-changes")).not_to_contain_text("Giãn dòng")
+        other.goto(f"{live_server}{SEED}?panel=open")
+        change(other, javascript, lambda: other.locator("#reader-line-height").select_option("2"))
+        assert cookie(other) == "1|s:150|lh:2|f:serif"
+        shared.bring_to_front()
+        shared.locator("#reader-apply-shared-exactly").click()
+        shared.wait_for_url("**/preferences?settings=*&stale=shared.*#reader-shared-stale")
+        assert cookie(shared) == "1|s:150|lh:2|f:serif"
+        note = shared.locator("#reader-shared-stale")
+        expect(note).to_have_text(
+            "Cài đặt đọc của bạn đã thay đổi sau khi trang này được mở, nên chưa có gì được áp dụng. Bên dưới là "
+            "những gì sẽ thay đổi nếu áp dụng lúc này: hãy xem lại rồi chọn lần nữa."
+        )
+        expect(note).to_be_focused()
+        expect(shared.locator("#reader-exact-changes")).to_contain_text("Giãn dòng: từ 2 thành 1,6")
+        shared.locator("#reader-apply-shared-exactly").click()
+        shared.wait_for_url("**#reader-applied")
+        assert cookie(shared) == "1|s:200|t:dark"
+    finally:
+        context.close()
