@@ -331,3 +331,27 @@ def test_a_shared_link_left_open_while_the_settings_changed_applies_nothing_and_
         assert cookie(shared) == "1|s:200|t:dark"
     finally:
         context.close()
+
+
+def test_back_in_an_embed_shows_its_size_select_as_drawn_and_a_theme_keeps_the_size(
+    browser: Browser, live_server: str
+) -> None:
+    """The embed without JavaScript (its settings in its address): A+ twice (125 %), Back one entry (loaded again,
+    at 125 % from the cookie): its size select said 112,5 %, and "Dark" set 112,5 % with it."""
+    page = new_page(browser, javascript=False)
+    try:
+        page.goto(f"{live_server}/embed/{SEED_SLUG}")
+        for _ in range(2):
+            page.locator("#reader-bigger").click()
+            page.wait_for_load_state()
+        assert cookie(page) == "1|s:125"
+        page.go_back()
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+        expect(page.locator("#reader")).to_have_attribute("data-size", "125")
+        expect(page.locator("#reader-size")).to_have_value("125")
+        page.locator("#reader-panel-summary").click()
+        page.locator("#reader-theme-dark").click()
+        page.wait_for_load_state()
+        assert cookie(page) == "1|s:125|t:dark"
+    finally:
+        page.context.close()
