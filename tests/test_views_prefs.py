@@ -456,6 +456,100 @@ async def test_a_shared_link_asks_first(app: ServedApp, client: httpx.AsyncClien
     assert 'id="reader-applied"' not in (await client.get(location)).text
 
 
+SHARED = "1|s:200|t:dark"
+STALE_NOTE = 'id="reader-shared-stale" tabindex="-1">'
+
+
+def shared_forms(page: httpx.Response) -> list[dict[str, str]]:
+    """The confirmation page's two forms (merge-shared, apply-shared), each as its button sends it."""
+    forms = []
+    for form in re.findall(
+        r'<form method="post" action="/preferences" class="reader-buttons">(.*?)</form>', page.text, re.S
+    ):
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+        fields["action"] = re.search(r'name="action" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+        forms.append({name: value.replace("&#124;", "|") for name, value in fields.items()})
+    return forms
+
+
+def set_prefs(client: httpx.AsyncClient, value: str) -> None:
+    """The browser's preference cookie is `value` now (another tab changed it): the one the server set goes."""
+    for kept in [kept for kept in client.cookies.jar if kept.name == "reader_prefs"]:
+        client.cookies.jar.clear(kept.domain, kept.path, kept.name)
+    client.cookies.set("reader_prefs", value)
+
+
+@pytest.mark.parametrize("action", ["apply-shared", "merge-shared"])
+async def test_a_shared_links_choice_from_a_page_drawn_before_a_change_applies_nothing(
+    app: ServedApp, client: httpx.AsyncClient, action: str
+) -> None:
+    """The confirmation page drawn at 150 % and serif, line height 2 chosen in another tab: "Use exactly these
+    settings" put it back to 1.6, which its list never said. Now nothing is applied, and the page comes back
+    drawn afresh, saying why, where it opens."""
+    set_prefs(client, "1|s:150|f:serif")
+    page = await client.get("/preferences", params={"settings": SHARED})
+    form = next(form for form in shared_forms(page) if form["action"] == action)
+    assert form["drawn"] == "1|s:150|f:serif" and form["settings"] == SHARED
+    set_prefs(client, "1|s:150|lh:2|f:serif")  # (another tab)
+    answer = await client.post("/preferences", data=form)
+    assert answer.status_code == 303
+    assert not [h for h in answer.headers.get_list("set-cookie") if h.startswith("reader_prefs=")]
+    location = answer.headers["location"]
+    assert re.fullmatch(
+        r"/preferences\?settings=1%7Cs:200%7Ct:dark&stale=shared\." + SIGNED_MAC + "#reader-shared-stale", location
+    )
+    back = await client.get(location)
+    assert back.headers["cache-control"].startswith("private")
+    assert (
+        STALE_NOTE + "Cài đặt đọc của bạn đã thay đổi sau khi trang này được mở, nên chưa có gì được áp dụng. Bên "
+        "dưới là những gì sẽ thay đổi nếu áp dụng lúc này: hãy xem lại rồi chọn lần nữa.</p>"
+    ) in back.text
+    # The lists, drawn afresh: what the choice would change now, line height 2 among it for "exactly".
+    assert "<li>Giãn dòng: từ 2 thành 1,6</li>" in back.text
+    assert shared_forms(back)[0]["drawn"] == "1|s:150|lh:2|f:serif"
+    # Chosen again from the page as it is now, it applies.
+    again = await client.post("/preferences", data=next(f for f in shared_forms(back) if f["action"] == action))
+    assert again.status_code == 303 and "applied=1." in again.headers["location"]
+    expected = "1|s:200|t:dark" if action == "apply-shared" else "1|s:200|lh:2|f:serif|t:dark"
+    assert cookie_header(again).startswith(f"reader_prefs={expected};")
+    # A link cannot say so: unsigned, or in another browser (without the note cookie the redirect set).
+    set_prefs(client, "1|s:150|lh:2|f:serif")
+    assert STALE_NOTE not in (await client.get("/preferences?settings=1|s:200|t:dark&stale=shared")).text
+    async with client_for(app) as other:
+        other.cookies.set("reader_prefs", "1|s:150|lh:2|f:serif")
+        assert STALE_NOTE not in (await other.get(location)).text
+
+
+async def test_the_stale_note_is_said_in_english_too(client: httpx.AsyncClient) -> None:
+    headers = {"accept-language": "en"}
+    page = await client.get("/preferences", params={"settings": SHARED}, headers=headers)
+    set_prefs(client, "1|lh:2")
+    answer = await client.post("/preferences", data=shared_forms(page)[0], headers=headers)
+    back = await client.get(answer.headers["location"], headers=headers)
+    assert (
+        STALE_NOTE + "Your reading settings changed after this page was opened, so nothing was applied. Below is "
+        "what applying them changes now: check it and choose again.</p>"
+    ) in back.text
+
+
+@pytest.mark.parametrize("since", ["1", "1|s:150|f:serif|k:0", "1|s:150|f:serif|kp:h", "1|s:150|f:serif|v-vi:X"])
+async def test_a_shared_links_choice_applies_when_nothing_it_lists_changed(
+    client: httpx.AsyncClient, since: str
+) -> None:
+    """Drawn at the settings now, or changed since only in what a link never changes (this device's keys and
+    voices, kept either way): applied as before. (`since` "1": the page was drawn at 150 % and serif, then a reset.)"""
+    set_prefs(client, "1|s:150|f:serif")
+    page = await client.get("/preferences", params={"settings": SHARED})
+    form = next(form for form in shared_forms(page) if form["action"] == "merge-shared")
+    set_prefs(client, "1|s:150|f:serif" if since == "1" else since)
+    answer = await client.post("/preferences", data=form)
+    assert answer.status_code == 303 and "applied=1." in answer.headers["location"]
+    # (without its `drawn`, an older page's form applies as before)
+    set_prefs(client, "1|lh:2")
+    older = await client.post("/preferences", data={key: value for key, value in form.items() if key != "drawn"})
+    assert cookie_header(older).startswith("reader_prefs=1|s:200|lh:2|t:dark;")
+
+
 @pytest.mark.parametrize(
     "link", ["", "garbage", "1|s:20", "<script>", "2|s:200", "1|zz:1|t:nope", "1|fg:000000", "1|fg:000000|bg:111111"]
 )

@@ -1,25 +1,38 @@
 // Back and Forward bring a page back as it was drawn (whole from the back/forward cache, or a copy from the
 // HTTP cache): in the settings of then, maybe not the reader's now (a light page flashed at a reader who had
-// chosen dark since). The server says the settings now (at #reader's data-now: the cookie is HttpOnly); when they
-// differ from those the page was drawn with (its data-drawn), the region comes up to date as a change
-// brings it, the reader's place kept (settings-swap.js). Reader's own pages load it, not the embed (its
-// settings live in its address): served with settings-swap.js as one file, js/settings-page.js (reader.assets).
+// chosen dark since). A tab left open is the same when the reader comes back to it (visibilitychange): it showed
+// the settings of then until its first press, which then jumped to the settings now and said only its own change.
+// The server says the settings now (at #reader's data-now: the cookie is HttpOnly); when they differ from those
+// the page was drawn with (its data-drawn), the region comes up to date as a change brings it, the reader's place
+// kept (settings-swap.js), and nothing is said (an unchanged page asks, and does nothing more). Reader's own pages
+// load it, not the embed (its settings live in its address): served with settings-swap.js as one file,
+// js/settings-page.js (reader.assets).
 (() => {
-  addEventListener("pageshow", ({ persisted }) => {
+  // One question at a time: a page the back/forward cache brings back is shown (pageshow) and visible again
+  // (visibilitychange) at once, and one refresh is enough.
+  let asking = null;
+  const check = () => {
     const { drawn, now: asked } = document.getElementById("reader")?.dataset ?? {};
-    if (!drawn || !asked || !(persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward")) return;
+    if (!drawn || !asked || asking) return;
     // A refresh saves nothing, so a failure of it says nothing: the page stays as it was. An error answer (a 429, a
     // 503) is no tag; and the region's GET comes from no control (htmx.ajax without a source: the body, outside
     // the region), so settings-swap.js, which speaks for the region's forms, leaves its failure alone.
-    fetch(asked, { cache: "no-store" })
+    asking = fetch(asked, { cache: "no-store" })
       .then((answer) => (answer.ok ? answer.text() : drawn))
       .then((now) => {
-        if (now === drawn) return;
+        // A change on its way (a press, then another tab and back before its answer; or a refresh already
+        // asked for) brings the region up to date itself: a GET beside it could answer last, with the old state.
+        if (now === drawn || document.querySelector(".htmx-request")) return;
         const values = document.getElementById("reader-panel")?.open ? { panel: "open" } : {};
         // max-age=0: revalidated, never the HTTP cache's copy of the same old page.
         const headers = { "Cache-Control": "max-age=0" };
         htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
       })
-      .catch(() => {});
+      .catch(() => {})
+      .finally(() => (asking = null));
+  };
+  addEventListener("pageshow", ({ persisted }) => {
+    if (persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward") check();
   });
+  document.addEventListener("visibilitychange", () => document.hidden || check());
 })();

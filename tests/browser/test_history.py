@@ -5,7 +5,7 @@ changed on it (reader.prefs._merged_fields)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
@@ -106,7 +106,9 @@ FAIL_THE_REFRESH = """(() => {
   const fetched = window.fetch;
   window.fetch = (...args) => {
     window.readerFetches = (window.readerFetches || 0) + 1;
-    if (failure() === 'settings now 429') return Promise.resolve(new Response('busy', { status: 429 }));
+    // (answered in a task of its own, as a fetch is: never at once, within the event that asked)
+    const busy = () => new Promise((resolve) => setTimeout(() => resolve(new Response('busy', { status: 429 }))));
+    if (failure() === 'settings now 429') return busy();
     return fetched(...args);
   };
   const { open, send } = XMLHttpRequest.prototype;
@@ -166,5 +168,190 @@ def test_a_refresh_that_fails_says_nothing(caching_browser: Browser, live_server
         expect(page.locator("#reader")).to_have_attribute("data-theme", "auto")
         assert page.locator(".reader-request-failed").count() == 0
         assert (page.locator("#reader-status").text_content() or "").strip() == ""
+    finally:
+        page.context.close()
+
+
+# Without the back/forward cache (the `browser` fixture's Chromium, as a reader's after the cached entry expired or
+# for a page it cannot keep), Back loads the page again, and the browser puts back the value of every field a
+# form lets it restore, as the reader left it, into a page the server drew at the settings now.
+def go_back_to(page: Page, path: str) -> None:
+    """Back (never a new load of the address) until the page is `path`; then it was a history navigation."""
+    for _ in range(4):
+        if page.evaluate("location.pathname") == path:
+            break
+        page.go_back()
+    assert page.evaluate("location.pathname") == path
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+
+
+def change(page: Page, javascript: bool, act: Callable[[], None], *, apply: str = "#reader-apply") -> None:
+    """One change: with a script, the press's own request; without, the form's Apply (if `apply`) and its 303."""
+    if javascript:
+        with page.expect_response(lambda r: r.url.endswith("/preferences") and r.request.method == "POST"):
+            act()
+        return
+    act()
+    if apply:
+        page.locator(apply).click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_back_shows_the_selects_as_drawn_and_the_next_press_undoes_nothing(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """Line height 2 on the article, 1.4 on the settings page, Back to the article (loaded again): the select
+    showed 2 (Chromium's form restoration), and the next press without a script set 2 again (the merge took
+    the restored value for the reader's change); with one, Apply did."""
+    page = new_page(browser, javascript=javascript)
+    try:
+        page.goto(f"{live_server}{SEED}?panel=open")
+        change(page, javascript, lambda: page.locator("#reader-line-height").select_option("2"))
+        page.goto(live_server + "/preferences")
+        change(page, javascript, lambda: page.locator("#reader-line-height").select_option("1.4"))
+        assert cookie(page) == "1|lh:1.4"
+        go_back_to(page, SEED)
+        expect(page.locator("#reader")).to_have_attribute("data-lh", "1.4")
+        expect(page.locator("#reader-line-height")).to_have_value("1.4")
+        if javascript:
+            # Apply sends every select as it shows it.
+            change(page, javascript, lambda: page.locator("#reader-apply").click())
+            assert cookie(page) == "1|lh:1.4"
+        change(page, javascript, lambda: page.locator("#reader-width-55").click(), apply="")
+        assert cookie(page) == "1|lh:1.4|w:55"
+        expect(page.locator("#reader")).to_have_attribute("data-lh", "1.4")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_back_to_a_shared_link_shows_the_size_applied_and_a_theme_keeps_it(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """A shared link of 200 % applied, Back to it (loaded again), a theme pressed: the size select showed 100 %
+    (and said so) while the text was at 200 %, and without a script the theme put the size back to 100 %."""
+    page = new_page(browser, javascript=javascript)
+    try:
+        page.goto(live_server + "/preferences?settings=1%7Cs:200%7Ct:dark")
+        page.locator("#reader-apply-shared").click()
+        page.wait_for_url("**#reader-applied")
+        assert cookie(page) == "1|s:200|t:dark"
+        page.go_back()
+        assert page.evaluate("location.search") == "?settings=1%7Cs:200%7Ct:dark"
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+        expect(page.locator("#reader")).to_have_attribute("data-size", "200")
+        expect(page.locator("#reader-size")).to_have_value("200")
+        change(page, javascript, lambda: page.locator("#reader-theme-sepia").click(), apply="")
+        assert cookie(page) == "1|s:200|t:sepia"
+        expect(page.locator("#reader")).to_have_attribute("data-size", "200")
+        expect(page.locator("#reader-size")).to_have_value("200")
+    finally:
+        page.context.close()
+
+
+# The headless shell keeps every page visible (bring_to_front, a minimized window and CDP's lifecycle states
+# change neither document.visibilityState nor fire visibilitychange there), so a tab switch is made as the page
+# sees one: document.hidden and visibilityState say hidden, then visible, each with its visibilitychange event.
+SWITCH_AWAY_AND_BACK = """() => {
+  for (const state of ['hidden', 'visible']) {
+    Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+    Object.defineProperty(document, 'hidden', { value: state === 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
+}"""
+
+
+def test_a_tab_comes_up_to_date_when_the_reader_comes_back_to_it(browser: Browser, live_server: str) -> None:
+    """Two tabs of one article; Dark chosen in the second. Back in the first, it used to show the light page until
+    its first press, which then turned it dark and said only "Cỡ chữ 112,5 %". Now it comes up to date as it is
+    shown again, saying nothing (as after Back); a tab whose settings did not change asks, and does no more."""
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    try:
+        first, second = context.new_page(), context.new_page()
+        first.goto(live_server + SEED)
+        wait_for_htmx(first)
+        second.goto(f"{live_server}{SEED}?panel=open")
+        wait_for_htmx(second)
+        with second.expect_response(lambda r: r.url.endswith("/preferences") and r.request.method == "POST"):
+            second.locator("#reader-theme-dark").click()
+        requests: list[str] = []
+        second.on("request", lambda request: requests.append(f"{request.method} {request.url}"))
+        second.evaluate(SWITCH_AWAY_AND_BACK)
+        second.wait_for_timeout(500)
+        assert requests == [f"GET {live_server}/preferences/current"]
+        first.bring_to_front()
+        first.locator("#reader-bigger").focus()
+        with first.expect_response(lambda r: r.request.method == "GET" and r.url.startswith(live_server + SEED)):
+            first.evaluate(SWITCH_AWAY_AND_BACK)
+        reader = first.locator("#reader")
+        expect(reader).to_have_attribute("data-theme", "dark")
+        expect(reader).to_have_attribute(
+            "data-drawn", first.evaluate("fetch('/preferences/current').then((a) => a.text())")
+        )
+        assert (first.locator("#reader-status").text_content() or "").strip() == ""
+        expect(first.locator("#reader-bigger")).to_be_focused()
+        with first.expect_response(lambda r: r.url.endswith("/preferences") and r.request.method == "POST"):
+            first.locator("#reader-bigger").click()
+        expect(first.locator("#reader-status")).to_have_text("Cỡ chữ 112,5 %")
+        assert cookie(first) == "1|s:112.5|t:dark"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_a_shared_link_left_open_while_the_settings_changed_applies_nothing_and_says_so(
+    browser: Browser, live_server: str, javascript: bool
+) -> None:
+    """A shared link's page open in one tab (150 %, serif: "exactly" listed size, font and theme), line height 2
+    chosen in another, then "Use exactly these settings" in the first: line height 2 went back to 1.6, unlisted.
+    Now nothing changes, and the page comes back with its lists drawn afresh, saying why, focused."""
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", java_script_enabled=javascript)
+    context.add_cookies([{"name": "reader_prefs", "value": "1|s:150|f:serif", "url": live_server}])
+    try:
+        shared, other = context.new_page(), context.new_page()
+        shared.goto(live_server + "/preferences?settings=1%7Cs:200%7Ct:dark")
+        expect(shared.locator("#reader-exact-changes")).not_to_contain_text("Giãn dòng")
+        other.goto(f"{live_server}{SEED}?panel=open")
+        change(other, javascript, lambda: other.locator("#reader-line-height").select_option("2"))
+        assert cookie(other) == "1|s:150|lh:2|f:serif"
+        shared.bring_to_front()
+        shared.locator("#reader-apply-shared-exactly").click()
+        shared.wait_for_url("**/preferences?settings=*&stale=shared.*#reader-shared-stale")
+        assert cookie(shared) == "1|s:150|lh:2|f:serif"
+        note = shared.locator("#reader-shared-stale")
+        expect(note).to_have_text(
+            "Cài đặt đọc của bạn đã thay đổi sau khi trang này được mở, nên chưa có gì được áp dụng. Bên dưới là "
+            "những gì sẽ thay đổi nếu áp dụng lúc này: hãy xem lại rồi chọn lần nữa."
+        )
+        expect(note).to_be_focused()
+        expect(shared.locator("#reader-exact-changes")).to_contain_text("Giãn dòng: từ 2 thành 1,6")
+        shared.locator("#reader-apply-shared-exactly").click()
+        shared.wait_for_url("**#reader-applied")
+        assert cookie(shared) == "1|s:200|t:dark"
+    finally:
+        context.close()
+
+
+def test_back_in_an_embed_shows_its_size_select_as_drawn_and_a_theme_keeps_the_size(
+    browser: Browser, live_server: str
+) -> None:
+    """The embed without JavaScript (its settings in its address): A+ twice (125 %), Back one entry (loaded again,
+    at 125 % from the cookie): its size select said 112,5 %, and "Dark" set 112,5 % with it."""
+    page = new_page(browser, javascript=False)
+    try:
+        page.goto(f"{live_server}/embed/{SEED_SLUG}")
+        for _ in range(2):
+            page.locator("#reader-bigger").click()
+            page.wait_for_load_state()
+        assert cookie(page) == "1|s:125"
+        page.go_back()
+        assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "back_forward"
+        expect(page.locator("#reader")).to_have_attribute("data-size", "125")
+        expect(page.locator("#reader-size")).to_have_value("125")
+        page.locator("#reader-panel-summary").click()
+        page.locator("#reader-theme-dark").click()
+        page.wait_for_load_state()
+        assert cookie(page) == "1|s:125|t:dark"
     finally:
         page.context.close()

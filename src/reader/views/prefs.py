@@ -79,6 +79,12 @@ MAX_FORM_FIELDS = 40
 MOVED_MESSAGE = N_("This article has moved to a new address; it is shown here from there.")
 # The form field with the settings a control's page was drawn with (templates/_pref_fields.html).
 DRAWN_PREFS = "drawn"
+# A shared link's two choices (templates/_preferences_reader.html). One made on a page drawn before the reader's
+# settings changed comes back to it, drawn afresh, at a note (its id) that says so: ?stale=<STALE_NOTE>.<mac>.
+SHARED_ACTIONS = ("apply-shared", "merge-shared")
+STALE_PARAM = "stale"
+STALE_NOTE = "shared"
+STALE_ID = "reader-shared-stale"
 # An embed's address parameters (reader.views.common.host_settings) from the form fields that carry them.
 _HOST_QUERY = {"size": "host_size", "theme": "host_theme", "lang": "host_lang"}
 
@@ -107,8 +113,10 @@ async def update(request: Request) -> Response:
     size_from = _size_from(fields)
     if size_from is not None:
         current = dataclasses.replace(current, size=size_from)
-    outcome = apply_form(current, fields, base, _drawn(fields, view, base))
     next_path = safe_next(fields.get("next"), default=path_for(request, "index"))
+    if _shared_stale(fields, view, base, current):
+        return _stale_shared(request, next_path, fields, current)
+    outcome = apply_form(current, fields, base, _drawn(fields, view, base))
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
@@ -127,11 +135,7 @@ async def update(request: Request) -> Response:
         )
         response = RedirectResponse(back, status_code=303)
         if noted:
-            # The cookie its note is signed for (reader.saved_note): the page says it in this browser only.
-            name = note_cookie_name(is_https(request))
-            set_site_cookie(request, response, name, secret, max_age=NOTE_COOKIE_MAX_AGE)
-            if held is None:
-                not_shared(request.scope)  # a new random value: this request's alone
+            _set_note_cookie(request, response, secret, new=held is None)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -141,6 +145,40 @@ async def update(request: Request) -> Response:
     store_prefs(request, response, outcome.prefs, base=kept_base, context=context)
     # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
+    return response
+
+
+def _set_note_cookie(request: Request, response: Response, secret: str, *, new: bool) -> None:
+    """The cookie a redirect's note is signed for (reader.saved_note): the page says it in this browser only."""
+    set_site_cookie(request, response, note_cookie_name(is_https(request)), secret, max_age=NOTE_COOKIE_MAX_AGE)
+    if new:
+        not_shared(request.scope)  # a new random value: this request's alone
+
+
+def _shared_stale(fields: dict[str, str], view: str, base: Preferences, current: Preferences) -> bool:
+    """Whether a shared link's choice comes from a confirmation page drawn before the reader's settings changed
+    (another tab, since): its lists of what the choice changes were drawn against the settings of then, and
+    "Use exactly these settings" put back to the defaults a line height set since, which it never listed. Only
+    what a link can change counts (Preferences.to_shared: not this device's voices and keys, which it keeps).
+    A form without `drawn` (an older page) applies as before."""
+    if fields.get("action") not in SHARED_ACTIONS:
+        return False
+    drawn = _drawn(fields, view, base)
+    return drawn is not None and drawn.to_shared(base) != current.to_shared(base)
+
+
+def _stale_shared(request: Request, next_path: str, fields: dict[str, str], current: Preferences) -> Response:
+    """Nothing applied: back (303, as every form without a script comes back) to the confirmation page drawn
+    afresh, which opens at its note that the settings changed meanwhile and its lists are up to date. The note
+    is signed as ?applied= is (a link cannot show it), for the settings now."""
+    held = held_secret(note_cookie(request))
+    secret = held or new_secret()
+    query = {
+        "settings": fields.get("settings", ""),
+        STALE_PARAM: signed_note(STALE_NOTE, request.state["session_key"], current, secret),
+    }
+    response = RedirectResponse(_with_query(next_path, query, STALE_ID), status_code=303)
+    _set_note_cookie(request, response, secret, new=held is None)
     return response
 
 
@@ -252,7 +290,7 @@ def _return_to(
     its note near the top that the settings were saved, which links back to that control (?saved=:
     SAVED_GROUPS), as its Apply buttons change nothing in sight. With whether the address has a note (the
     cookie then goes with it)."""
-    if fields.get("action") in ("apply-shared", "merge-shared"):
+    if fields.get("action") in SHARED_ACTIONS:
         # Where the settings page says they were applied (a page that came back unchanged said nothing),
         # signed as an article's note is: a link cannot say so.
         return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, "reader-applied"), True
@@ -470,6 +508,8 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         # Back from a change without JavaScript (_return_to), signed for these settings and this browser's note
         # cookie (reader.saved_note): the shared settings applied, or the id of the control the change was made with.
         "applied": note_value(request.query_params.get("applied"), key, prefs, cookie) == "1",
+        # Back from a shared link's choice made on its page drawn before the settings changed (_stale_shared).
+        "shared_stale": note_value(request.query_params.get(STALE_PARAM), key, prefs, cookie) == STALE_NOTE,
         "saved": saved if saved in SAVED_GROUPS else None,
         "note_id": NOTE_ID,  # where that redirect opens
         **noted,
@@ -493,7 +533,7 @@ async def settings_page(request: Request) -> Response:
         context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
         context["exact_changes"] = describe_changes(prefs, shared, lang)
     response = render(request, "preferences.html", lang, context)
-    if context["applied"] or context["saved"] or "saved_note" in context:
+    if context["applied"] or context["shared_stale"] or context["saved"] or "saved_note" in context:
         # A note for this browser alone (its note cookie): no shared cache may keep it for the next reader.
         shared_cache_headers(response.headers, personal=True)
     return response
