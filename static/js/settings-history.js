@@ -6,7 +6,7 @@
 // settings live in its address): served with settings-swap.js as one file, js/settings-page.js (reader.assets).
 (() => {
   addEventListener("pageshow", ({ persisted }) => {
-    const { drawn, now: asked } = document.getElementById("reader")?.dataset ?? {};
+    const { drawn, now: asked, hxHeaders } = document.getElementById("reader")?.dataset ?? {};
     if (!drawn || !asked || !(persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward")) return;
     // A refresh saves nothing, so a failure of it says nothing: the page stays as it was. An error answer (a 429, a
     // 503) is no tag; and the region's GET comes from no control (htmx.ajax without a source: the body, outside
@@ -16,8 +16,10 @@
       .then((now) => {
         if (now === drawn) return;
         const values = document.getElementById("reader-panel")?.open ? { panel: "open" } : {};
-        // max-age=0: revalidated, never the HTTP cache's copy of the same old page.
-        const headers = { "Cache-Control": "max-age=0" };
+        // max-age=0: revalidated, never the HTTP cache's copy of the same old page. With the language the page
+        // is drawn in (the region's own headers, which htmx adds only to requests from inside it): an answer in
+        // another reloads the whole page instead (reader.htmx).
+        const headers = { ...JSON.parse(hxHeaders || "{}"), "Cache-Control": "max-age=0" };
         htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
       })
       .catch(() => {});
