@@ -324,7 +324,7 @@ async def test_no_public_answer_shows_a_draft(walked: ServedApp) -> None:
                         expected, missing, missing
                     ), asked
             # A reading control on a draft's page or embed (open since before it was unpublished): its setting
-            # changed, or colours refused (too little contrast: without htmx, the page itself again, a 400).
+            # changed, or colours refused (too little contrast: without htmx, a redirect to the page naming it).
             changes = ({"size": "200"}, {"text_color": "#777777", "background_color": "#ffffff"})
             views = (("page", {}), ("page", {"hx-request": "true"}), ("embed", {}), ("fragment", {}))
             for next_path, change, (view, headers) in itertools.product(("/articles/{}", "/embed/{}"), changes, views):

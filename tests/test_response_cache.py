@@ -98,7 +98,7 @@ async def test_validators_are_part_of_the_key(client: httpx.AsyncClient) -> None
 
 async def test_the_key_covers_the_headers_the_views_read() -> None:
     # The headers the article views, preferences and CORS consult (reader/web.py, reader/cors.py,
-    # reader/http_cache.py, reader/views/prefs.py); adding a header there means adding it here.
+    # reader/http_cache.py, reader/views/prefs.py, reader/htmx.py); adding a header there means adding it here.
     read_by_cached_views = {
         b"host",
         b"cookie",
@@ -111,6 +111,7 @@ async def test_the_key_covers_the_headers_the_views_read() -> None:
         b"sec-fetch-site",
         b"hx-request",
         b"hx-history-restore-request",
+        b"reader-page-lang",
         b"content-type",
         b"x-forwarded-proto",
     }

@@ -664,40 +664,56 @@ async def test_reset_all_settings_says_when_the_keys_and_voices_change_too(clien
     assert 'id="reader-reset" name="action" value="reset">Đặt lại tất cả</button>' in reset.text
 
 
+async def refused_page(client: httpx.AsyncClient, response: httpx.Response, next_path: str) -> str:
+    """The page a refusal without JavaScript redirects to (303, as every change's): the page the form came from,
+    opened at the message beside the fields (reader.refused_note), for this browser's note cookie."""
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith(next_path + "?") and "refused=" in location
+    page = await client.get(location.split("#")[0])
+    assert page.status_code == 200 and page.headers["cache-control"] == "private, no-cache"
+    return page.text
+
+
 @pytest.mark.parametrize("next_path", [SEED, "/preferences"])
 async def test_refused_colours_without_js_show_why_beside_the_fields_and_keep_everything(
     client: httpx.AsyncClient, next_path: str
 ) -> None:
-    """The page itself comes back (400): the message beside the pickers, which they name, the colours entered
-    in them, the panel open; the reader's settings untouched (the cookie is not written at all)."""
+    """A redirect back to the page (it was the page itself, a 400, at /preferences): the message beside the
+    pickers, which they name, the colours entered in them, the panel open; the reader's settings untouched."""
     client.cookies.set("reader_prefs", "1|s:150|t:dark")
     form = {"text_color": "#777777", "background_color": "#ffffff", "next": next_path, "panel": "open"}
     response = await client.post("/preferences", data=form)
-    assert response.status_code == 400
-    assert "set-cookie" not in response.headers or cookie_header(response).startswith("reader_prefs=1|s:150|t:dark;")
-    page = response.text
-    assert '<p class="reader-refused" id="reader-colors-refused">Chưa áp dụng màu: độ tương phản chỉ là 4,4:1' in page
+    assert response.headers["location"].endswith("#reader-colors-refused")
+    assert "set-cookie" not in response.headers or "reader_prefs=1|s:150|t:dark;" in str(response.headers)
+    page = await refused_page(client, response, next_path)
+    message = "Chưa áp dụng màu: độ tương phản chỉ là 4,4:1"
+    assert f'<p class="reader-refused" id="reader-colors-refused" tabindex="-1">{message}' in page
     assert 'value="#777777" aria-describedby="reader-colors-hint reader-colors-refused" aria-invalid="true"' in page
     assert 'value="#ffffff" aria-describedby="reader-colors-hint reader-colors-refused" aria-invalid="true"' in page
     assert '<details class="reader-panel" id="reader-panel" open>' in page
     assert 'data-theme="dark"' in page and 'data-size="150"' in page
+    # Without the note cookie its redirect set (another browser, a copied address): the page without it.
+    client.cookies.delete(NOTE_COOKIE)
+    alone = (await client.get(response.headers["location"].split("#")[0])).text
+    assert "reader-colors-refused" not in alone and 'value="#777777"' not in alone
 
 
 async def test_refused_colours_with_htmx_show_why_beside_the_fields(client: httpx.AsyncClient) -> None:
     form = {"text_color": "#777777", "background_color": "#ffffff", "next": SEED, "panel": "open", "view": "page"}
     response = await client.post("/preferences", data=form, headers=HTMX)
     assert response.status_code == 200
-    assert 'id="reader-colors-refused">Chưa áp dụng màu' in response.text
+    assert 'id="reader-colors-refused" tabindex="-1">Chưa áp dụng màu' in response.text
     assert 'value="#777777" aria-describedby="reader-colors-hint reader-colors-refused"' in response.text
 
 
 async def test_refused_keys_show_why_and_keep_what_was_typed(client: httpx.AsyncClient) -> None:
     form = {"key_play": "j", "key_previous": "j", "key_next": "l", "next": SEED, "panel": "open"}
     response = await client.post("/preferences", data=form)
-    assert response.status_code == 400
-    page = response.text
+    assert response.headers["location"].endswith("#reader-keys-refused")
+    page = await refused_page(client, response, SEED)
     assert '<details class="reader-tools-keys" id="reader-shortcuts" open>' in page
-    assert 'id="reader-keys-refused">' in page
+    assert 'id="reader-keys-refused" tabindex="-1">' in page
     assert 'name="key_play" value="j"' in page and 'name="key_next" value="l"' in page
     # Only the two that share j are invalid; all three are described by the message.
     assert page.count('aria-describedby="reader-keys-refused" aria-invalid="true"') == 2
@@ -782,7 +798,8 @@ async def test_the_settings_now_for_a_page_brought_back(client: httpx.AsyncClien
 async def test_only_the_keys_that_clash_are_marked_invalid(client: httpx.AsyncClient) -> None:
     form = {"key_play": "j", "key_previous": "j", "key_next": "l", "next": SEED, "view": "page", "panel": "open"}
     for headers in ({}, HTMX):
-        html = (await client.post("/preferences", data=form, headers=headers)).text
+        response = await client.post("/preferences", data=form, headers=headers)
+        html = response.text if headers else await refused_page(client, response, SEED)
         fields = dict(re.findall(r'<input type="text" class="reader-key-input" id="reader-key-(\w+)"([^>]*)>', html))
         assert set(fields) == {"play", "previous", "next"}
         assert 'aria-invalid="true"' in fields["play"] and 'aria-invalid="true"' in fields["previous"]
@@ -963,12 +980,55 @@ async def test_the_settings_page_keeps_a_change_made_since_it_was_drawn(client: 
 
 
 async def test_refused_keys_on_the_settings_page_come_back_beside_the_fields(client: httpx.AsyncClient) -> None:
-    # Without JavaScript: the settings page itself (400), the message beside the keys, the keys entered kept.
+    # Without JavaScript: back to the settings page, the message beside the keys, the keys entered kept.
     form = {"key_play": "j", "key_previous": "j", "key_next": "l", "next": "/preferences", "panel": "open"}
-    response = await client.post("/preferences", data=form, headers={"accept-language": "en"})
-    assert response.status_code == 400
-    page = response.text
-    assert re.search(r'<p class="reader-refused" id="reader-keys-refused">[^<]*each action needs a key', page)
+    client.headers["accept-language"] = "en"
+    response = await client.post("/preferences", data=form)
+    page = await refused_page(client, response, "/preferences")
+    assert re.search(
+        r'<p class="reader-refused" id="reader-keys-refused" tabindex="-1">[^<]*each action needs a key', page
+    )
     described = r'[^>]*aria-describedby="reader-keys-refused"'
     assert re.search(rf'id="reader-key-play" name="key_play" value="j"{described} aria-invalid="true"', page)
     assert re.search(rf'id="reader-key-next" name="key_next" value="l"{described}>', page)
+
+
+async def test_a_change_from_a_page_drawn_in_another_language_redraws_the_whole_page(
+    client: httpx.AsyncClient,
+) -> None:
+    """The region says the language its page was drawn in (Reader-Page-Lang, from its data-hx-headers); an answer
+    in another (the browser's language changed since) is not swapped into it: htmx goes to the address a change
+    without JavaScript comes back to, the whole page in the new language at the note that says the change."""
+    page = (await client.get("/preferences")).text
+    assert """data-hx-headers='{"Reader-Page-Lang":"vi"}'""" in page
+    form = {"action": "bigger", "next": "/preferences", "view": "page", "drawn": "1"}
+    english = {**HTMX, "hx-current-url": "http://testserver/preferences", "accept-language": "en"}
+    swapped = await client.post("/preferences", data=form, headers={**english, "reader-page-lang": "en"})
+    assert swapped.status_code == 200 and "hx-redirect" not in swapped.headers and 'id="reader"' in swapped.text
+    redrawn = await client.post("/preferences", data=form, headers={**english, "reader-page-lang": "vi"})
+    assert redrawn.status_code == 200 and redrawn.text == "" and redrawn.headers["cache-control"] == "no-store"
+    target = redrawn.headers["hx-redirect"]
+    assert re.fullmatch(rf"/preferences\?saved=reader-size-controls:bigger\.{SIGNED_MAC}#reader-saved", target)
+    assert client.cookies["reader_prefs"] == "1|s:125"  # the change is made (and the one before it)
+    shown = (await client.get(target.split("#")[0], headers={"accept-language": "en"})).text
+    assert '<html lang="en">' in shown and 'id="reader-saved" tabindex="-1">Text size 125\u00a0%</p>' in shown
+    # Where that address is the page's own, the page is loaded again (going to a fragment of it would only
+    # scroll): a voice chosen on an article (no note: SEED#reader-tools-settings), its page drawn in English.
+    form = {"voice": "", "voice_lang": "vi", "next": SEED, "view": "page", "drawn": "1"}
+    current = {**HTMX, "hx-current-url": f"http://testserver{SEED}", "reader-page-lang": "en"}
+    reloaded = await client.post("/preferences", data=form, headers=current)
+    assert reloaded.headers["hx-refresh"] == "true" and "hx-redirect" not in reloaded.headers
+    # (an article's interface follows its language: a page drawn in it is swapped into, as always)
+    swapped = await client.post("/preferences", data=form, headers={**current, "reader-page-lang": "vi"})
+    assert "hx-refresh" not in swapped.headers and 'id="reader"' in swapped.text
+
+
+async def test_the_back_refresh_of_a_page_drawn_in_another_language_reloads_it(client: httpx.AsyncClient) -> None:
+    asked = {"hx-request": "true", "accept-language": "en"}
+    same = await client.get("/", headers={**asked, "reader-page-lang": "en"})
+    assert "hx-refresh" not in same.headers and '<html lang="en">' in same.text
+    other = await client.get("/", headers={**asked, "reader-page-lang": "vi"})
+    assert other.headers["hx-refresh"] == "true" and other.headers["cache-control"] == "no-store"
+    # Not htmx's (a page load sends no such header anyway): the page as always.
+    plain = await client.get("/", headers={"accept-language": "en", "reader-page-lang": "vi"})
+    assert "hx-refresh" not in plain.headers

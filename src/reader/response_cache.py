@@ -42,6 +42,7 @@ KEY_HEADERS = (
     b"sec-fetch-site",
     b"hx-request",
     b"hx-history-restore-request",
+    b"reader-page-lang",
     b"content-type",
     b"x-forwarded-proto",
 )

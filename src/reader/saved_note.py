@@ -72,7 +72,7 @@ ARTICLE_NOTE_GROUPS = NOTE_GROUPS - {"reader-speech-rate-form", "reader-guide-fo
 _FIELDS = tuple(field.name for field in dataclasses.fields(Preferences))
 _REFUSED_FIELDS = (*_FIELDS, "colors", "voice", "action")
 # The refusals a note says: those whose words need no data of the request (a contrast ratio would be a number
-# the address chose). A refusal of the colours or keys comes back as the page itself anyway (views.prefs).
+# the address chose). A refusal of the colours or keys is said beside its fields: reader.refused_note.
 _NOTED_REASONS = ("not-a-number", "unknown-choice", "not-a-colour", "not-a-key", "same-key")
 _REFUSED = "."  # field.reason
 _LIMIT = "limit"

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 
 from reader import i18n
+from reader.htmx import drawn_in_another_language, redraw_whole_page
 from reader.prefs import COOKIE_MAX_AGE, COOKIE_NAME, DEFAULTS, Preferences
 from reader.saved_note import note_cookie_name
 from reader.settings import UI_LANGUAGES
@@ -225,4 +226,9 @@ def safe_next(raw: str | None, default: str) -> str:
 def render(request: Request, template: str, lang: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """Render a template in a UI language into an HTML response."""
     html = request.state["templates"].render(template, lang, **context)
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    if request.method == "GET" and drawn_in_another_language(request, lang):
+        # The Back refresh (static/js/settings-history.js) of a page drawn in another language: the page is
+        # loaded again whole, in this one, rather than its region swapped into the other.
+        redraw_whole_page(response)
+    return response

@@ -12,7 +12,7 @@
   // (visibilitychange) at once, and one refresh is enough.
   let asking = null;
   const check = () => {
-    const { drawn, now: asked } = document.getElementById("reader")?.dataset ?? {};
+    const { drawn, now: asked, hxHeaders } = document.getElementById("reader")?.dataset ?? {};
     if (!drawn || !asked || asking) return;
     // A refresh saves nothing, so a failure of it says nothing: the page stays as it was. An error answer (a 429, a
     // 503) is no tag; and the region's GET comes from no control (htmx.ajax without a source: the body, outside
@@ -24,8 +24,10 @@
         // asked for) brings the region up to date itself: a GET beside it could answer last, with the old state.
         if (now === drawn || document.querySelector(".htmx-request")) return;
         const values = document.getElementById("reader-panel")?.open ? { panel: "open" } : {};
-        // max-age=0: revalidated, never the HTTP cache's copy of the same old page.
-        const headers = { "Cache-Control": "max-age=0" };
+        // max-age=0: revalidated, never the HTTP cache's copy of the same old page. With the language the page
+        // is drawn in (the region's own headers, which htmx adds only to requests from inside it): an answer in
+        // another reloads the whole page instead (reader.htmx).
+        const headers = { ...JSON.parse(hxHeaders || "{}"), "Cache-Control": "max-age=0" };
         htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
       })
       .catch(() => {})

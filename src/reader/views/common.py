@@ -14,12 +14,14 @@ from reader.http_cache import article_etag, cache_headers, is_fresh, last_modifi
 from reader.models import Article
 from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
 from reader.reading import article_minutes
+from reader.refused_note import REFUSED_PARAM, noted_context, read_refused
+from reader.response_cache import not_shared
 from reader.saved_note import NOTE_ID, SavedChange
 from reader.settings import UI_LANGUAGES
 from reader.slugs import MAX_SEARCH_WORDS, is_valid_slug, search_is_cut
 from reader.state import Request
 from reader.views.moved import stored_article
-from reader.web import has_own_prefs, path_for, prefs_for, render, ui_lang_for, ui_lang_negotiated
+from reader.web import has_own_prefs, note_cookie, path_for, prefs_for, render, ui_lang_for, ui_lang_negotiated
 
 VIEWS = ("page", "fragment", "embed")
 # The form field (and, for an embed, the query parameter) that carries the settings a control was rendered
@@ -142,15 +144,32 @@ async def article_view(
     change made there without JavaScript that its controls say was made (reader.saved_note)."""
     article = await load_article(request, request.path_params["slug"])
     base, host_lang = host_settings(request.query_params) if view != "page" else (DEFAULTS, None)
-    prefs = prefs_for(request, base, _address_prefs(request, base) if view == "embed" else None)
+    carried = _address_prefs(request, base) if view == "embed" else None
+    prefs = prefs_for(request, base, carried)
     ui_lang = ui_lang_for(request, article.lang, host_lang)
+    # Input refused without JavaScript, beside its fields (reader.refused_note): for the settings the page is
+    # drawn with, in this browser (an embed: the settings in its address), for two minutes.
+    refused = (
+        read_refused(
+            request.query_params.get(REFUSED_PARAM),
+            request.state["session_key"],
+            (carried or "") if view == "embed" else prefs.to_cookie(),
+            note_cookie(request),
+            framed=view == "embed",
+        )
+        if view != "fragment"
+        else None
+    )
+    if refused is not None:
+        not_shared(request.scope)  # (its time: no answer kept for the next request)
     # A page with a note is for the one browser whose redirect signed it (reader.saved_note's cookie): no shared
     # cache may keep it, even for a reader on the defaults (Vary: Cookie is not enough: some CDNs ignore it).
-    personal = has_own_prefs(request) or saved is not None
+    personal = has_own_prefs(request) or saved is not None or refused is not None
     extra = extra or {}
     build = request.state["build"]
     etag = article_etag(
         article, build, view, ui_lang, prefs.to_cookie(), base.to_cookie(), str(panel_open), str(saved or ""),
+        str(refused or ""),
         *map(str, extra.values()),
     )  # fmt: skip
     modified = last_modified(article)
@@ -161,6 +180,7 @@ async def article_view(
         **article_context(request, article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
         **extra,
     }
+    context.update(noted_context(refused, prefs, ui_lang))
     if saved:
         context["saved_note"] = {"group": saved.group, "id": NOTE_ID, "message": saved.message(prefs, ui_lang)}
     response = render(request, template, ui_lang, context)

@@ -9,13 +9,11 @@ from urllib.parse import urlencode, urlsplit
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from reader.announce import announce, describe_changes, describe_setting, refusal_message
-from reader.colors import contrast_ratio, parse_hex
-from reader.htmx import is_htmx
+from reader.announce import announce, describe_changes, describe_setting
+from reader.colors import contrast_ratio
+from reader.htmx import drawn_in_another_language, is_htmx, redraw_whole_page
 from reader.http_cache import shared_cache_headers
 from reader.i18n import N_, gettext
-from reader.kinds import EMBED
-from reader.middleware import FRAMED_AS
 from reader.models import Article
 from reader.prefs import (
     DEFAULTS,
@@ -23,16 +21,24 @@ from reader.prefs import (
     FONT_GAPS,
     FONTS,
     MIN_CUSTOM_CONTRAST,
-    SHORTCUT_KEYS,
     SIZES,
     Outcome,
     Preferences,
     apply_form,
     fmt,
     host_defaults,
-    shortcut_key,
 )
 from reader.prefs_css import custom_colors_css
+from reader.refused_note import (
+    MESSAGE_IDS,
+    REFUSED_PARAM,
+    RefusedInput,
+    noted_context,
+    read_refused,
+    refused_context,
+    refused_input,
+    sealed_refusal,
+)
 from reader.response_cache import not_shared
 from reader.saved_note import (
     ARTICLE_NOTE_GROUPS,
@@ -50,9 +56,7 @@ from reader.saved_note import (
 )
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
-from reader.views.articles import page_extras
 from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
-from reader.views.embed import embed_extras
 from reader.views.errors import GONE_MESSAGE, KEPT_PARAM
 from reader.views.moved import ArticleMoved
 from reader.web import (
@@ -120,22 +124,18 @@ async def update(request: Request) -> Response:
     panel_open = fields.get("panel") == "open"
     if is_htmx(request):
         response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
-    elif any(r.field in _REFUSED_GROUPS for r in outcome.refused) and (
-        page := await _refused_page(request, next_path, outcome, base, fields)
-    ):
-        response = page
-    elif view == "embed":
-        response = RedirectResponse(_embed_return(next_path, outcome.prefs, base, fields, panel_open), status_code=303)
+        if response is None:
+            # Drawn in another language than the answer's: the whole page is drawn again, as without
+            # JavaScript (below), at the note that says the change (the focus there, the change said in the
+            # page's new language); where that is the page's own address (a fragment's move would only
+            # scroll), the page is loaded again.
+            response = _no_js_answer(request, next_path, view, outcome, panel_open, base, fields)
+            location = response.headers["location"]
+            del response.headers["location"]
+            response.status_code = 200
+            redraw_whole_page(response, location if _another_address(request, location) else None)
     else:
-        settings_page = urlsplit(next_path).path == path_for(request, "settings")
-        held = held_secret(note_cookie(request))
-        secret = held or new_secret()
-        back, noted = _return_to(
-            next_path, fields, panel_open, settings_page, outcome, key=request.state["session_key"], secret=secret
-        )
-        response = RedirectResponse(back, status_code=303)
-        if noted:
-            _set_note_cookie(request, response, secret, new=held is None)
+        response = _no_js_answer(request, next_path, view, outcome, panel_open, base, fields)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -182,6 +182,54 @@ def _stale_shared(request: Request, next_path: str, fields: dict[str, str], curr
     return response
 
 
+def _no_js_answer(
+    request: Request,
+    next_path: str,
+    view: str,
+    outcome: Outcome,
+    panel_open: bool,
+    base: Preferences,
+    fields: dict[str, str],
+) -> Response:
+    """The 303 back to the page a form was sent from, at the control used (its note beside it where it has
+    one, the note cookie it is signed for set), or, for input refused beside its fields, at their message."""
+    refused = refused_input(outcome, fields) if _shows_refusals(request, next_path) else None
+    held = held_secret(note_cookie(request))
+    secret = held or new_secret()
+    key = request.state["session_key"]
+    noted = False
+    if view == "embed":
+        back = _embed_return(next_path, outcome.prefs, base, fields, panel_open, refused, key=key)
+    elif refused is not None:
+        query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
+        query[REFUSED_PARAM] = sealed_refusal(refused, key, outcome.prefs.to_cookie(), secret)
+        back, noted = _with_query(next_path, query, MESSAGE_IDS[refused.group]), True
+    else:
+        settings_page = urlsplit(next_path).path == path_for(request, "settings")
+        back, noted = _return_to(next_path, fields, panel_open, settings_page, outcome, key=key, secret=secret)
+    response = RedirectResponse(back, status_code=303)
+    if noted:
+        _set_note_cookie(request, response, secret, new=held is None)
+    if refused is not None:
+        not_shared(request.scope)  # a refusal's time (reader.refused_note): this request's alone
+    return response
+
+
+def _shows_refusals(request: Request, next_path: str) -> bool:
+    """Whether the page at `next_path` shows a refusal its address names beside the fields (an article, an
+    embed, the settings page); elsewhere a refused change comes back as any change does."""
+    found = request.state["routes"].find("GET", urlsplit(next_path).path)
+    return found is not None and found.full and found.route.name in ("article", "embed", "settings")
+
+
+def _another_address(request: Request, address: str) -> bool:
+    """Whether `address` is another than that of the page htmx sent the request from (HX-Current-URL): going
+    there loads a page, where one that differs only in its fragment would only scroll."""
+    current = urlsplit(request.headers.get("hx-current-url", ""))
+    target = urlsplit(address)
+    return (current.path, current.query) != (target.path, target.query)
+
+
 def _drawn(fields: dict[str, str], view: str, base: Preferences) -> Preferences | None:
     """The settings the form's page was drawn with (templates/_pref_fields.html: `drawn` on reader's own pages,
     the carried `prefs` elsewhere), or None: a form without them (an older page, another client) or with a
@@ -201,15 +249,26 @@ def _size_from(fields: dict[str, str]) -> float | None:
 
 
 def _embed_return(
-    next_path: str, prefs: Preferences, base: Preferences, fields: dict[str, str], panel_open: bool
+    next_path: str,
+    prefs: Preferences,
+    base: Preferences,
+    fields: dict[str, str],
+    panel_open: bool,
+    refused: RefusedInput | None = None,
+    *,
+    key: str = "",
 ) -> str:
     """Back to the embed after a no-JS form post: its host's defaults, and the new settings in the address,
     as the frame may keep no cookie; the panel stays open if it was, and the page opens at the group of the
-    control used, as reader's own pages do (_return_to)."""
+    control used, as reader's own pages do (_return_to), or at the message of input `refused` beside its
+    fields, signed with `key` for the settings in the address (no cookie: reader.refused_note)."""
     query = _host_fields(fields)
     query[CARRIED_PREFS] = prefs.to_shared(base)  # (the device's voices and keys: reader.views.common)
     if panel_open:
         query["panel"] = "open"
+    if refused is not None:
+        query[REFUSED_PARAM] = sealed_refusal(refused, key, query[CARRIED_PREFS], "")
+        return _with_query(next_path, query, MESSAGE_IDS[refused.group])
     return _with_query(next_path, query, _group(fields, panel_open))
 
 
@@ -311,89 +370,6 @@ SAVED_GROUPS = frozenset(
 )
 
 
-# The fields whose refusal the form shows beside them: the custom colours, the shortcut keys (a refused
-# number or choice can only come from a tampered form: the status region says it, as before).
-_REFUSED_GROUPS = {"colors": "colors", "shortcuts": "keys", **dict.fromkeys(SHORTCUT_KEYS, "keys")}
-
-
-def _refused_context(outcome: Outcome, fields: dict[str, str], lang: str) -> dict[str, object]:
-    """What refused input shows beside its fields (aria-describedby): why, and the values the reader entered,
-    so they can be corrected rather than chosen again. Values go back only in the shape the fields take (a
-    colour as #rrggbb, a key as one character): nothing else of the input is written into the page."""
-    refused: dict[str, str] = {}
-    entered: dict[str, str] = {}
-    invalid: set[str] = set()  # the key fields at fault: aria-invalid on them only
-    for refusal in outcome.refused:
-        if refusal.field in SHORTCUT_KEYS:
-            invalid.add(refusal.field)
-        group = _REFUSED_GROUPS.get(refusal.field, "")
-        if not group or group in refused:
-            continue
-        refused[group] = refusal_message(refusal, lang)
-        if group == "colors":
-            for field in ("text_color", "background_color"):
-                colour = parse_hex(fields.get(field, ""))
-                if colour is not None:
-                    entered[field] = colour
-        else:
-            for field in SHORTCUT_KEYS:
-                key = fields.get(field, "").strip()
-                if len(key) == 1:
-                    entered[field] = key
-    if any(refusal.reason == "same-key" for refusal in outcome.refused):
-        # Those sharing a key: "Read aloud" and "Previous sentence" both on j, not "Next sentence" on l.
-        keys = {field: shortcut_key(fields.get(field, "")) or getattr(outcome.prefs, field) for field in SHORTCUT_KEYS}
-        invalid |= {field for field, key in keys.items() if list(keys.values()).count(key) > 1}
-    return {"refused": refused, "entered": entered, "invalid_keys": invalid}
-
-
-async def _refused_page(
-    request: Request, next_path: str, outcome: Outcome, base: Preferences, fields: dict[str, str]
-) -> Response | None:
-    """Without JavaScript, refused input comes back as the page itself (400), the panel open, the message
-    beside the fields and the values entered in them: a redirect would lose both. An article page, an
-    embed (in the embedding site's frame, so framable as the embed is) or the settings page; elsewhere, the
-    redirect as for any change."""
-    found = request.state["routes"].find("GET", urlsplit(next_path).path)
-    name = found.route.name if found is not None and found.full else None
-    framed = False
-    if found is not None and name == "article":
-        article = await load_article(request, found.params["slug"])
-        lang = ui_lang_for(request, article.lang)
-        context = {
-            **article_context(request, article, outcome.prefs, "page", panel_open=True, base=base),
-            **page_extras(request, article.slug),
-        }
-        template = "article.html"
-    elif found is not None and name == "embed":
-        article = await load_article(request, found.params["slug"])
-        host_lang = fields.get("host_lang")
-        host_lang = host_lang if host_lang in UI_LANGUAGES else None
-        lang = ui_lang_for(request, article.lang, host_lang)
-        context = {
-            **article_context(
-                request, article, outcome.prefs, "embed", panel_open=True, base=base, host_lang=host_lang
-            ),
-            **embed_extras(request, article.slug, base, host_lang),
-        }
-        template = "embed.html"
-        framed = True
-    elif name == "settings":
-        lang = ui_lang_for(request)
-        context = _settings_context(request, outcome.prefs, lang)
-        template = "preferences.html"
-    else:
-        return None
-    context = {**context, **_refused_context(outcome, fields, lang), "status_message": announce(outcome, lang)}
-    if framed:
-        # This answer takes the embed's place in the embedding site's frame: framable as the embed is
-        # (reader.kinds.EMBED), where the preference form's own answers are not.
-        request.scope[FRAMED_AS] = EMBED.frame
-    response = render(request, template, lang, context)
-    response.status_code = 400
-    return response
-
-
 async def _updated_region(
     request: Request,
     next_path: str,
@@ -402,7 +378,9 @@ async def _updated_region(
     panel_open: bool,
     base: Preferences,
     fields: dict[str, str],
-) -> Response:
+) -> Response | None:
+    """The region a change with JavaScript swaps in, or None when the page it would go into was drawn in
+    another interface language (reader.htmx.drawn_in_another_language): the whole page is drawn again."""
     prefs = outcome.prefs
     found = request.state["routes"].find("GET", urlsplit(next_path).path)
     name = found.route.name if found is not None and found.full else None
@@ -416,6 +394,8 @@ async def _updated_region(
     if article is not None:
         host_lang = fields.get("host_lang")
         lang = ui_lang_for(request, article.lang, host_lang)
+        if view != "fragment" and drawn_in_another_language(request, lang):
+            return None
         message = announce(outcome, lang)
         if moved:
             message = f"{message}. {gettext(lang, MOVED_MESSAGE)}" if message else gettext(lang, MOVED_MESSAGE)
@@ -429,16 +409,18 @@ async def _updated_region(
             base=base,
             host_lang=host_lang if host_lang in UI_LANGUAGES else None,
         )
-        refused = _refused_context(outcome, fields, lang)
+        refused = refused_context(outcome, fields, lang)
         moved_note = {"moved_to": public_base(request) + path_for(request, "article", slug=article.slug)}
         moved_note = moved_note if moved else {}
         return render(request, "prefs_swap.html", lang, {**context, **refused, **moved_note, "status_oob": True})
     if name == "settings":
         lang = ui_lang_for(request)
+        if drawn_in_another_language(request, lang):
+            return None
         message = announce(outcome, lang)
         context = {
             **_settings_context(request, prefs, lang),
-            **_refused_context(outcome, fields, lang),
+            **refused_context(outcome, fields, lang),
             "status_message": message,
             "status_oob": True,
         }
@@ -532,8 +514,25 @@ async def settings_page(request: Request) -> Response:
         # What each choice changes, from what to what: nothing changes unannounced.
         context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
         context["exact_changes"] = describe_changes(prefs, shared, lang)
+    # Input refused without JavaScript (reader.refused_note): shown beside its fields, for two minutes.
+    refused = read_refused(
+        request.query_params.get(REFUSED_PARAM),
+        request.state["session_key"],
+        prefs.to_cookie(),
+        note_cookie(request),
+        framed=False,
+    )
+    if refused is not None:
+        context.update(noted_context(refused, prefs, lang))
+        not_shared(request.scope)  # (its time: no answer kept for the next request)
     response = render(request, "preferences.html", lang, context)
-    if context["applied"] or context["shared_stale"] or context["saved"] or "saved_note" in context:
+    if (
+        context["applied"]
+        or context["shared_stale"]
+        or context["saved"]
+        or "saved_note" in context
+        or refused is not None
+    ):
         # A note for this browser alone (its note cookie): no shared cache may keep it for the next reader.
         shared_cache_headers(response.headers, personal=True)
     return response
