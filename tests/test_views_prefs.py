@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from reader.app import create_app
+from reader.drafts import draft_from_fields
 from reader.saved_note import ARTICLE_NOTE_GROUPS, NOTE_COOKIE, NOTE_GROUPS
 from reader.settings import Settings
 from tests.conftest import EN_SLUG, NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, saved_for, served
@@ -1032,3 +1033,28 @@ async def test_the_back_refresh_of_a_page_drawn_in_another_language_reloads_it(c
     # Not htmx's (a page load sends no such header anyway): the page as always.
     plain = await client.get("/", headers={"accept-language": "en", "reader-page-lang": "vi"})
     assert "hx-refresh" not in plain.headers
+
+
+async def test_the_back_refresh_of_an_article_drawn_in_another_language_is_never_a_304(
+    app: ServedApp, client: httpx.AsyncClient
+) -> None:
+    """An article in a language reader's interface does not speak follows the browser's. Its answer has an ETag,
+    which says nothing of the language the page asking was drawn in: the Back refresh of the page drawn in
+    English, after a visit in Vietnamese at the settings now, validated the browser's copy of that visit (304),
+    which htmx then swapped into the English page. And the HX-Refresh answer was kept (private, no-cache:
+    cache_headers wrote over render's no-store) with the same ETag, for a refresh from a Vietnamese page to
+    validate and reload for nothing."""
+    await app.state["store"].save_articles(
+        [draft_from_fields({"slug": "fr", "lang": "fr", "title": "Un titre", "body_html": "<p>x</p>"})]
+    )
+    client.cookies.set("reader_prefs", "1|s:150")
+    visit = await client.get("/articles/fr", headers={"accept-language": "vi"})  # (another tab, the language now)
+    refresh = {"hx-request": "true", "accept-language": "vi", "cache-control": "max-age=0"}
+    asked = {**refresh, "reader-page-lang": "en", "if-none-match": visit.headers["etag"]}
+    redrawn = await client.get("/articles/fr", headers=asked)
+    assert redrawn.status_code == 200 and redrawn.headers["hx-refresh"] == "true"
+    assert redrawn.headers["cache-control"] == "no-store"
+    # From a page drawn in the language of the answer: validated as before.
+    same = await client.get("/articles/fr", headers={**asked, "reader-page-lang": "vi"})
+    assert same.status_code == 304 and "hx-refresh" not in same.headers
+

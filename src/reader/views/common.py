@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from reader.drafts import clean_text
+from reader.htmx import drawn_in_another_language, redraw_whole_page
 from reader.http_cache import article_etag, cache_headers, is_fresh, last_modified, not_modified
 from reader.models import Article
 from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
@@ -174,7 +175,11 @@ async def article_view(
     )  # fmt: skip
     modified = last_modified(article)
     negotiated = ui_lang_negotiated(article.lang, host_lang)
-    if is_fresh(request, etag, modified, personal=personal):
+    # The Back refresh of a page drawn in another language (reader.htmx): the page is loaded again whole. Never a
+    # 304: the ETag says nothing of the asking page's language, and the copy it would validate is a region in
+    # this one, which htmx would swap into that page.
+    redraw = drawn_in_another_language(request, ui_lang)
+    if not redraw and is_fresh(request, etag, modified, personal=personal):
         return not_modified(etag, modified, personal=personal, negotiated=negotiated)
     context = {
         **article_context(request, article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
@@ -184,7 +189,10 @@ async def article_view(
     if saved:
         context["saved_note"] = {"group": saved.group, "id": NOTE_ID, "message": saved.message(prefs, ui_lang)}
     response = render(request, template, ui_lang, context)
-    return cache_headers(response, etag, modified, personal=personal, negotiated=negotiated)
+    cache_headers(response, etag, modified, personal=personal, negotiated=negotiated)
+    if redraw:
+        redraw_whole_page(response)  # no-store again: cache_headers made it a copy to keep and validate
+    return response
 
 
 # The longest search the article lists take, in characters (a longer one is cut).
