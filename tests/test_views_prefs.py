@@ -1058,3 +1058,18 @@ async def test_the_back_refresh_of_an_article_drawn_in_another_language_is_never
     same = await client.get("/articles/fr", headers={**asked, "reader-page-lang": "vi"})
     assert same.status_code == 304 and "hx-refresh" not in same.headers
 
+
+async def test_a_redrawn_change_is_answered_for_its_own_page(client: httpx.AsyncClient) -> None:
+    """Whether a change made from a page drawn in another language goes to another address (HX-Redirect) or
+    loads its page again (HX-Refresh: going to a fragment of it would only scroll, and leave the page in the old
+    language, its form marked as sending for good) depends on the page it came from (HX-Current-URL), which the
+    answer cache's key does not hold: the answer to the same change from another page was replayed to it."""
+    # A voice chosen in the open panel: back to the article, the panel open, at the voice (no note).
+    form = {"voice": "", "voice_lang": "vi", "next": SEED, "view": "page", "drawn": "1", "panel": "open"}
+    asked = {**HTMX, "reader-page-lang": "en"}
+    closed = await client.post("/preferences", data=form, headers=asked)  # (sent from SEED: its panel opened by hand)
+    assert closed.headers["hx-redirect"] == f"{SEED}?panel=open#reader-tools-settings"
+    client.cookies.clear()  # (the same request again: the cookie it was sent with)
+    here = {**asked, "hx-current-url": f"http://testserver{SEED}?panel=open"}
+    opened = await client.post("/preferences", data=form, headers=here)
+    assert opened.headers.get("hx-refresh") == "true" and "hx-redirect" not in opened.headers

@@ -134,6 +134,10 @@ async def update(request: Request) -> Response:
             del response.headers["location"]
             response.status_code = 200
             redraw_whole_page(response, location if _another_address(request, location) else None)
+            # Which of the two depends on the page it came from (HX-Current-URL), which the answer cache's key
+            # does not hold: never replayed to the same change from another page (a redirect to a fragment
+            # of its own would only scroll). Rare: not worth a key header.
+            not_shared(request.scope)
     else:
         response = _no_js_answer(request, next_path, view, outcome, panel_open, base, fields)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
