@@ -1073,3 +1073,15 @@ async def test_a_redrawn_change_is_answered_for_its_own_page(client: httpx.Async
     here = {**asked, "hx-current-url": f"http://testserver{SEED}?panel=open"}
     opened = await client.post("/preferences", data=form, headers=here)
     assert opened.headers.get("hx-refresh") == "true" and "hx-redirect" not in opened.headers
+
+
+async def test_a_page_in_the_browsers_language_varies_by_the_language_of_the_page_asking(
+    client: httpx.AsyncClient,
+) -> None:
+    """An htmx GET from a page drawn in another language than the answer's is HX-Refresh, not the page (reader.htmx):
+    the answer depends on Reader-Page-Lang where the browser's language chooses the interface's, and says so, for
+    a shared cache that does not revalidate for the Back refresh's max-age=0. Not where it does not choose it."""
+    vary = {part.strip().lower() for part in (await client.get("/")).headers["vary"].split(",")}
+    assert "reader-page-lang" in vary and "accept-language" in vary
+    vary = {part.strip().lower() for part in (await client.get(SEED)).headers["vary"].split(",")}
+    assert "reader-page-lang" not in vary and "accept-language" not in vary

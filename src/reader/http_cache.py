@@ -21,7 +21,10 @@ PRIVATE_CACHE = "private, no-cache"
 # Everything the bytes of a page depend on besides the URL. Accept-Language only where it chooses the UI
 # language: never for an article in a language reader's interface speaks, or with an embedding site's ?lang=
 # (reader.i18n.ui_language), whose one answer a shared cache then keeps once, not once per browser language.
-VARY = ("Cookie", "Reader-Prefs", "Accept-Language")
+# Reader-Page-Lang there too: an htmx GET from a page drawn in another language is answered HX-Refresh
+# (reader.htmx), and a shared cache that ignores the Back refresh's max-age=0 must not give it the page.
+VARY = ("Cookie", "Reader-Prefs", "Accept-Language", "Reader-Page-Lang")
+_NEGOTIATED = ("Accept-Language", "Reader-Page-Lang")
 
 
 def article_etag(article: Article, build: str, *parts: str) -> str:
@@ -74,7 +77,7 @@ def shared_cache_headers(
     came from Accept-Language."""
     headers["cache-control"] = PRIVATE_CACHE if personal else public
     for header in VARY:
-        if negotiated or header != "Accept-Language":
+        if negotiated or header not in _NEGOTIATED:
             headers.add_vary_header(header)
 
 
