@@ -8,6 +8,7 @@ import pytest
 
 from reader.app import create_app
 from reader.drafts import draft_from_fields
+from reader.prefs import MAX_COOKIE_LENGTH
 from reader.saved_note import ARTICLE_NOTE_GROUPS, NOTE_COOKIE, NOTE_GROUPS
 from reader.settings import Settings
 from tests.conftest import EN_SLUG, NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, saved_for, served
@@ -519,6 +520,23 @@ async def test_a_shared_links_choice_from_a_page_drawn_before_a_change_applies_n
     async with client_for(app) as other:
         other.cookies.set("reader_prefs", "1|s:150|lh:2|f:serif")
         assert STALE_NOTE not in (await other.get(location)).text
+
+
+async def test_a_stale_choice_with_a_tampered_overlong_link_comes_back_to_a_short_address(
+    client: httpx.AsyncClient,
+) -> None:
+    """The form's `settings` goes back into the redirect's address: a tampered one of 100,000 characters must
+    not make a Location header some proxies refuse (a 502); cut to one past what a cookie value may be, it is
+    read as it was: unreadable, and the page says the link is damaged."""
+    set_prefs(client, "1|s:150|f:serif")
+    page = await client.get("/preferences", params={"settings": SHARED})
+    form = next(form for form in shared_forms(page) if form["action"] == "apply-shared")
+    set_prefs(client, "1|s:150|lh:2|f:serif")  # (another tab)
+    answer = await client.post("/preferences", data={**form, "settings": "1|s:200" + "|x" * 50_000})
+    # (percent-encoded: up to three characters a character, then the note)
+    assert answer.status_code == 303 and len(answer.headers["location"]) < 4 * MAX_COOKIE_LENGTH
+    back = await client.get(answer.headers["location"])
+    assert back.status_code == 200 and "Liên kết cài đặt này bị hỏng" in back.text
 
 
 async def test_the_stale_note_is_said_in_english_too(client: httpx.AsyncClient) -> None:

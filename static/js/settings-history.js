@@ -28,7 +28,8 @@
         // is drawn in (the region's own headers, which htmx adds only to requests from inside it): an answer in
         // another reloads the whole page instead (reader.htmx).
         const headers = { ...JSON.parse(hxHeaders || "{}"), "Cache-Control": "max-age=0" };
-        htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
+        // Returned: the question is over when the region is, so a check meanwhile asks nothing again.
+        return htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
       })
       .catch(() => {})
       .finally(() => (asking = null));

@@ -20,6 +20,7 @@ from reader.prefs import (
     FALLBACK_FONT,
     FONT_GAPS,
     FONTS,
+    MAX_COOKIE_LENGTH,
     MIN_CUSTOM_CONTRAST,
     SIZES,
     Outcome,
@@ -178,7 +179,9 @@ def _stale_shared(request: Request, next_path: str, fields: dict[str, str], curr
     held = held_secret(note_cookie(request))
     secret = held or new_secret()
     query = {
-        "settings": fields.get("settings", ""),
+        # As the form sent it, so the page says what it could not read, but never longer than a cookie value is
+        # read (Preferences.read: one past that is as unreadable as any longer), so no form makes a huge Location.
+        "settings": fields.get("settings", "")[: MAX_COOKIE_LENGTH + 1],
         STALE_PARAM: signed_note(STALE_NOTE, request.state["session_key"], current, secret),
     }
     response = RedirectResponse(_with_query(next_path, query, STALE_ID), status_code=303)
