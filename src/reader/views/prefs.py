@@ -208,7 +208,7 @@ def _no_js_answer(
     if view == "embed":
         back = _embed_return(next_path, outcome.prefs, base, fields, panel_open, refused, key=key)
     elif refused is not None:
-        query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
+        query = _panel_query(next_path, panel_open)
         query[REFUSED_PARAM] = sealed_refusal(refused, key, outcome.prefs.to_cookie(), secret)
         back, noted = _with_query(next_path, query, MESSAGE_IDS[refused.group]), True
     else:
@@ -283,6 +283,12 @@ def _host_fields(fields: dict[str, str]) -> dict[str, str]:
     """The embed's host defaults a form carried (host_size, host_theme, host_lang) as the embed's address names
     them: only what the embed would take from its address itself, a value it would ignore is not sent back."""
     return {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
+
+
+def _panel_query(next_path: str, panel_open: bool) -> dict[str, str]:
+    """The query that keeps the panel open on the page a change comes back to (?panel=open): where it was open
+    and the page's address has no query of its own."""
+    return {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
 
 
 def _with_query(path: str, query: dict[str, str], fragment: str = "") -> str:
@@ -361,7 +367,7 @@ def _return_to(
         # signed as an article's note is: a link cannot say so.
         return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, "reader-applied"), True
     fragment = _group(fields, panel_open)
-    query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
+    query = _panel_query(next_path, panel_open)
     change = saved_change(fragment, outcome)
     if change and (settings_page or change.group in ARTICLE_NOTE_GROUPS):
         return _with_query(next_path, {**query, "saved": sealed(change, key, outcome.prefs, secret)}, NOTE_ID), True
