@@ -34,8 +34,6 @@ from reader.refused_note import (
     MESSAGE_IDS,
     REFUSED_PARAM,
     RefusedInput,
-    noted_context,
-    read_refused,
     refused_context,
     refused_input,
     sealed_refusal,
@@ -57,7 +55,14 @@ from reader.saved_note import (
 )
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
-from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
+from reader.views.common import (
+    CARRIED_PREFS,
+    VIEWS,
+    address_refusal,
+    article_context,
+    controls_context,
+    load_article,
+)
 from reader.views.errors import GONE_MESSAGE, KEPT_PARAM
 from reader.views.moved import ArticleMoved
 from reader.web import (
@@ -527,17 +532,8 @@ async def settings_page(request: Request) -> Response:
         # What each choice changes, from what to what: nothing changes unannounced.
         context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
         context["exact_changes"] = describe_changes(prefs, shared, lang)
-    # Input refused without JavaScript (reader.refused_note): shown beside its fields, for two minutes.
-    refused = read_refused(
-        request.query_params.get(REFUSED_PARAM),
-        request.state["session_key"],
-        prefs.to_cookie(),
-        note_cookie(request),
-        framed=False,
-    )
-    if refused is not None:
-        context.update(noted_context(refused, prefs, lang))
-        not_shared(request.scope)  # (its time: no answer kept for the next request)
+    refused, refused_shown = address_refusal(request, prefs.to_cookie(), prefs, lang, framed=False)
+    context.update(refused_shown)
     response = render(request, "preferences.html", lang, context)
     if (
         context["applied"]
