@@ -488,6 +488,12 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
     noted = (
         {"saved_note": {"group": change.group, "id": NOTE_ID, "message": change.message(prefs, lang)}} if change else {}
     )
+    # Back from a change without JavaScript (_return_to), signed for these settings and this browser's note
+    # cookie (reader.saved_note): the shared settings applied, or the id of the control the change was made with;
+    # or from a shared link's choice made on its page drawn before the settings changed (_stale_shared).
+    applied = note_value(request.query_params.get("applied"), key, prefs, cookie) == "1"
+    shared_stale = note_value(request.query_params.get(STALE_PARAM), key, prefs, cookie) == STALE_NOTE
+    saved_group = saved if saved in SAVED_GROUPS else None
     return {
         **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,
@@ -505,14 +511,13 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared_unread": 0,
         "shared_changes": [],
         "exact_changes": [],
-        # Back from a change without JavaScript (_return_to), signed for these settings and this browser's note
-        # cookie (reader.saved_note): the shared settings applied, or the id of the control the change was made with.
-        "applied": note_value(request.query_params.get("applied"), key, prefs, cookie) == "1",
-        # Back from a shared link's choice made on its page drawn before the settings changed (_stale_shared).
-        "shared_stale": note_value(request.query_params.get(STALE_PARAM), key, prefs, cookie) == STALE_NOTE,
-        "saved": saved if saved in SAVED_GROUPS else None,
+        "applied": applied,
+        "shared_stale": shared_stale,
+        "saved": saved_group,
         "note_id": NOTE_ID,  # where that redirect opens
         **noted,
+        # Whether the page shows one of those notes, each for this browser alone (settings_page's cache headers).
+        "personal_note": bool(applied or shared_stale or saved_group or noted),
     }
 
 
@@ -535,13 +540,7 @@ async def settings_page(request: Request) -> Response:
     refused, refused_shown = address_refusal(request, prefs.to_cookie(), prefs, lang, framed=False)
     context.update(refused_shown)
     response = render(request, "preferences.html", lang, context)
-    if (
-        context["applied"]
-        or context["shared_stale"]
-        or context["saved"]
-        or "saved_note" in context
-        or refused is not None
-    ):
+    if context["personal_note"] or refused is not None:
         # A note for this browser alone (its note cookie): no shared cache may keep it for the next reader.
         shared_cache_headers(response.headers, personal=True)
     return response
