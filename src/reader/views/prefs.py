@@ -14,6 +14,7 @@ from reader.colors import contrast_ratio
 from reader.htmx import drawn_in_another_language, is_htmx, redraw_whole_page
 from reader.http_cache import shared_cache_headers
 from reader.i18n import N_, gettext
+from reader.kinds import Route
 from reader.models import Article
 from reader.prefs import (
     DEFAULTS,
@@ -228,10 +229,10 @@ def _no_js_answer(
 
 
 def _shows_refusals(request: Request, next_path: str) -> bool:
-    """Whether the page at `next_path` shows a refusal its address names beside the fields (an article, an
-    embed, the settings page); elsewhere a refused change comes back as any change does."""
+    """Whether the page at `next_path` shows a refusal its address names beside the fields (its route says so:
+    reader.kinds.Route's `refusals`); elsewhere a refused change comes back as any change does."""
     found = request.state["routes"].find("GET", urlsplit(next_path).path)
-    return found is not None and found.full and found.route.name in ("article", "embed", "settings")
+    return found is not None and found.full and isinstance(found.route, Route) and found.route.refusals
 
 
 def _another_address(request: Request, address: str) -> bool:
