@@ -24,7 +24,7 @@ from reader.demo import seed_demo
 from reader.i18n import language_in_sentence, language_name
 from reader.kinds import RouteIndex, RouteLookup, cache_rule
 from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, RouteHeaders
-from reader.page_window import page_window
+from reader.page_window import page_href, page_window
 from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, SPEECH_RATES, Preferences, fmt
 from reader.reading import article_minutes
 from reader.request_id import RequestId
@@ -207,6 +207,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
             "url_for_colors": colors_url,
             "page_window": page_window,
+            # The address of a page of a list (the first at the list's own): its links, and its 404's (views.articles).
+            "page_href": page_href,
             "article_text": article_text,
             "article_minutes": article_minutes,
             "title_fit": fit_step,
