@@ -27,6 +27,7 @@ from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, R
 from reader.page_window import page_href, page_window
 from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, SPEECH_RATES, Preferences, fmt
 from reader.reading import article_minutes
+from reader.refused_note import MESSAGE_IDS
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
 from reader.routes import build_routes, static_assets
@@ -220,6 +221,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             # The catalog's words (to translate with _()) that the fragment's status region carries for the
             # component (templates/_status.html, data-gone), as the embed's 404 and the fragment's answer say them.
             "gone_message": GONE_MESSAGE,
+            # The ids of the messages of input refused beside its fields, where a change refused without
+            # JavaScript comes back to (templates/_panel.html, _read_aloud_settings.html).
+            "refused_ids": MESSAGE_IDS,
         },
         per_language={
             "font_name": font_name,

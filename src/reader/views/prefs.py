@@ -96,6 +96,8 @@ SHARED_ACTIONS = ("apply-shared", "merge-shared")
 STALE_PARAM = "stale"
 STALE_NOTE = "shared"
 STALE_ID = "reader-shared-stale"
+# Where the settings page says the shared settings were applied (?applied=, _return_to): its note's id.
+APPLIED_ID = "reader-applied"
 # An embed's address parameters (reader.views.common.host_settings) from the form fields that carry them.
 _HOST_QUERY = {"size": "host_size", "theme": "host_theme", "lang": "host_lang"}
 
@@ -371,7 +373,7 @@ def _return_to(
     if fields.get("action") in SHARED_ACTIONS:
         # Where the settings page says they were applied (a page that came back unchanged said nothing),
         # signed as an article's note is: a link cannot say so.
-        return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, "reader-applied"), True
+        return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, APPLIED_ID), True
     fragment = _group(fields, panel_open)
     query = _panel_query(next_path, panel_open)
     change = saved_change(fragment, outcome)
@@ -516,6 +518,8 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared_stale": shared_stale,
         "saved": saved_group,
         "note_id": NOTE_ID,  # where that redirect opens
+        "applied_id": APPLIED_ID,
+        "stale_id": STALE_ID,
         **noted,
         # Whether the page shows one of those notes, each for this browser alone (settings_page's cache headers).
         "personal_note": bool(applied or shared_stale or saved_group or noted),
