@@ -108,6 +108,19 @@ def colors_pair(prefs: Preferences) -> str:
     return f"{prefs.text_color[1:]}-{prefs.background_color[1:]}"
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Change:
+    """A change a form asked for, as its answer needs it: the page it came from (`next_path`) and its view, what
+    it did, whether the panel was open, the embedding site's defaults (`base`) and the form's fields."""
+
+    next_path: str
+    view: str
+    outcome: Outcome
+    panel_open: bool
+    base: Preferences
+    fields: dict[str, str]
+
+
 async def update(request: Request) -> Response:
     """Apply a preference form; answer htmx with the updated region, everyone else with a 303."""
     # Another site must not change a reader's settings by posting a form at reader; the embedding
@@ -131,14 +144,15 @@ async def update(request: Request) -> Response:
         return _stale_shared(request, next_path, fields, current)
     outcome = apply_form(current, fields, base, _drawn(fields, view, base))
     panel_open = fields.get("panel") == "open"
+    change = _Change(next_path, view, outcome, panel_open, base, fields)
     if is_htmx(request):
-        response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
+        response = await _updated_region(request, change)
         if response is None:
             # Drawn in another language than the answer's: the whole page is drawn again, as without
             # JavaScript (below), at the note that says the change (the focus there, the change said in the
             # page's new language); where that is the page's own address (a fragment's move would only
             # scroll), the page is loaded again.
-            response = _no_js_answer(request, next_path, view, outcome, panel_open, base, fields)
+            response = _no_js_answer(request, change)
             location = response.headers["location"]
             del response.headers["location"]
             response.status_code = 200
@@ -148,7 +162,7 @@ async def update(request: Request) -> Response:
             # of its own would only scroll). Rare: not worth a key header.
             not_shared(request.scope)
     else:
-        response = _no_js_answer(request, next_path, view, outcome, panel_open, base, fields)
+        response = _no_js_answer(request, change)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -197,31 +211,27 @@ def _stale_shared(request: Request, next_path: str, fields: dict[str, str], curr
     return response
 
 
-def _no_js_answer(
-    request: Request,
-    next_path: str,
-    view: str,
-    outcome: Outcome,
-    panel_open: bool,
-    base: Preferences,
-    fields: dict[str, str],
-) -> Response:
+def _no_js_answer(request: Request, change: _Change) -> Response:
     """The 303 back to the page a form was sent from, at the control used (its note beside it where it has
     one, the note cookie it is signed for set), or, for input refused beside its fields, at their message."""
-    refused = refused_input(outcome, fields) if _shows_refusals(request, next_path) else None
+    refused = refused_input(change.outcome, change.fields) if _shows_refusals(request, change.next_path) else None
     held = held_secret(note_cookie(request))
     secret = held or new_secret()
     key = request.state["session_key"]
     noted = False
-    if view == "embed":
-        back = _embed_return(next_path, outcome.prefs, base, fields, panel_open, refused, key=key)
+    if change.view == "embed":
+        back = _embed_return(
+            change.next_path, change.outcome.prefs, change.base, change.fields, change.panel_open, refused, key=key
+        )
     elif refused is not None:
-        query = _panel_query(next_path, panel_open)
-        query[REFUSED_PARAM] = sealed_refusal(refused, key, outcome.prefs.to_cookie(), secret)
-        back, noted = _with_query(next_path, query, MESSAGE_IDS[refused.group]), True
+        query = _panel_query(change.next_path, change.panel_open)
+        query[REFUSED_PARAM] = sealed_refusal(refused, key, change.outcome.prefs.to_cookie(), secret)
+        back, noted = _with_query(change.next_path, query, MESSAGE_IDS[refused.group]), True
     else:
-        settings_page = urlsplit(next_path).path == path_for(request, "settings")
-        back, noted = _return_to(next_path, fields, panel_open, settings_page, outcome, key=key, secret=secret)
+        settings_page = urlsplit(change.next_path).path == path_for(request, "settings")
+        back, noted = _return_to(
+            change.next_path, change.fields, change.panel_open, settings_page, change.outcome, key=key, secret=secret
+        )
     response = RedirectResponse(back, status_code=303)
     if noted:
         _set_note_cookie(request, response, secret, new=held is None)
@@ -391,46 +401,38 @@ SAVED_GROUPS = frozenset(
 )
 
 
-async def _updated_region(
-    request: Request,
-    next_path: str,
-    view: str,
-    outcome: Outcome,
-    panel_open: bool,
-    base: Preferences,
-    fields: dict[str, str],
-) -> Response | None:
+async def _updated_region(request: Request, change: _Change) -> Response | None:
     """The region a change with JavaScript swaps in, or None when the page it would go into was drawn in
     another interface language (reader.htmx.drawn_in_another_language): the whole page is drawn again."""
-    prefs = outcome.prefs
-    found = request.state["routes"].find("GET", urlsplit(next_path).path)
+    prefs = change.outcome.prefs
+    found = request.state["routes"].find("GET", urlsplit(change.next_path).path)
     name = found.route.name if found is not None and found.full else None
     # In another site's page (a fragment, an embed), a rename is followed here: the region comes back from the
     # article's new address, in place. Navigating instead would take the embedding page itself away (htmx
     # resolves a root-relative HX-Redirect against the partner's page) or drop the focus and the announcement.
-    embedded = view != "page"
+    embedded = change.view != "page"
     article, moved = None, False
     if found is not None and name in _ARTICLE_VIEWS:
         article, moved = await _article_now(request, found.params["slug"], follow_rename=embedded)
     if article is not None:
-        host_lang = fields.get("host_lang")
+        host_lang = change.fields.get("host_lang")
         lang = ui_lang_for(request, article.lang, host_lang)
-        if view != "fragment" and drawn_in_another_language(request, lang):
+        if change.view != "fragment" and drawn_in_another_language(request, lang):
             return None
-        message = announce(outcome, lang)
+        message = announce(change.outcome, lang)
         if moved:
             message = f"{message}. {gettext(lang, MOVED_MESSAGE)}" if message else gettext(lang, MOVED_MESSAGE)
         context = article_context(
             request,
             article,
             prefs,
-            view,
-            panel_open=panel_open,
+            change.view,
+            panel_open=change.panel_open,
             status_message=message,
-            base=base,
+            base=change.base,
             host_lang=host_lang if host_lang in UI_LANGUAGES else None,
         )
-        refused = refused_context(outcome, fields, lang)
+        refused = refused_context(change.outcome, change.fields, lang)
         moved_note = {"moved_to": public_base(request) + path_for(request, "article", slug=article.slug)}
         moved_note = moved_note if moved else {}
         return render(request, "prefs_swap.html", lang, {**context, **refused, **moved_note, "status_oob": True})
@@ -438,32 +440,32 @@ async def _updated_region(
         lang = ui_lang_for(request)
         if drawn_in_another_language(request, lang):
             return None
-        message = announce(outcome, lang)
+        message = announce(change.outcome, lang)
         context = {
             **_settings_context(request, prefs, lang),
-            **refused_context(outcome, fields, lang),
+            **refused_context(change.outcome, change.fields, lang),
             "status_message": message,
             "status_oob": True,
         }
         return render(request, "preferences_swap.html", lang, context)
-    if name in _ARTICLE_VIEWS and view == "fragment":
+    if name in _ARTICLE_VIEWS and change.view == "fragment":
         # Deleted (or unpublished) under a fragment on another site's page: nothing is navigated, the article
         # stays as it was, and the status region says why it did not change (the change is kept: it is not the
         # article's). The <reader-article> component, finding no region, loads it again and shows its link.
-        lang = ui_lang_for(request, requested=fields.get("host_lang"))
+        lang = ui_lang_for(request, requested=change.fields.get("host_lang"))
         gone = render(request, "prefs_gone.html", lang, {"status_message": gettext(lang, GONE_MESSAGE)})
         gone.headers["hx-reswap"] = "none"
         return gone
-    if name in _ARTICLE_VIEWS and view == "embed":
+    if name in _ARTICLE_VIEWS and change.view == "embed":
         # Deleted under an embed: its own frame (never the embedding page) goes to the embed's 404, which says
         # the setting was kept and takes the focus to its heading (js/reader-embed.js).
         # (With the page's defaults, the language first: the 404 speaks the frame's language.)
-        kept = _with_query(next_path, {**_host_fields(fields), KEPT_PARAM: "1"})
+        kept = _with_query(change.next_path, {**_host_fields(change.fields), KEPT_PARAM: "1"})
         return Response(status_code=200, headers={"hx-redirect": kept})
     # Any other page, or an article deleted or renamed since reader's own page showed it: htmx navigates there
     # for real (the settings are already in the cookie), to the page, the 404 that says it is gone or the
     # redirect to its new address. The change is kept either way: it is not the article's.
-    return Response(status_code=200, headers={"hx-redirect": next_path})
+    return Response(status_code=200, headers={"hx-redirect": change.next_path})
 
 
 async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> tuple[Article | None, bool]:
