@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader.page_window import page_window
+from reader.page_window import page_href, page_window
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,16 @@ def test_every_window_keeps_its_promises(pages: int) -> None:
 
 def test_a_page_outside_the_list_is_shown_as_its_nearest_end() -> None:
     assert page_window(0, 5) == page_window(1, 5) and page_window(9, 5) == page_window(5, 5)
+
+
+@pytest.mark.parametrize(
+    ("query", "number", "href"),
+    [
+        ({}, 1, "/"),  # the first page at the list's own address: no "?page=1"
+        ({"q": "hà nội"}, 1, "/?q=h%C3%A0+n%E1%BB%99i"),
+        ({}, 2, "/?page=2"),
+        ({"q": "a&b"}, 3, "/?q=a%26b&page=3"),  # the search's words first, as every link names them
+    ],
+)
+def test_page_href_names_the_first_page_by_the_lists_own_address(query: dict[str, str], number: int, href: str) -> None:
+    assert page_href("/", query, number) == href

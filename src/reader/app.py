@@ -24,9 +24,10 @@ from reader.demo import seed_demo
 from reader.i18n import language_in_sentence, language_name
 from reader.kinds import RouteIndex, RouteLookup, cache_rule
 from reader.middleware import BodySizeLimit, CompressPublic, QueryStringCheck, RouteHeaders
-from reader.page_window import page_window
+from reader.page_window import page_href, page_window
 from reader.prefs import CHOICES, NUMERIC_STEPS, READING_GUIDES, SHORTCUT_KEYS, SPEECH_RATES, Preferences, fmt
 from reader.reading import article_minutes
+from reader.refused_note import MESSAGE_IDS
 from reader.request_id import RequestId
 from reader.response_cache import ResponseCache
 from reader.routes import build_routes, static_assets
@@ -207,6 +208,8 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "url_for": lambda name, /, **params: str(app.url_path_for(name, **params)),
             "url_for_colors": colors_url,
             "page_window": page_window,
+            # The address of a page of a list (the first at the list's own): its links, and its 404's (views.articles).
+            "page_href": page_href,
             "article_text": article_text,
             "article_minutes": article_minutes,
             "title_fit": fit_step,
@@ -218,6 +221,9 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             # The catalog's words (to translate with _()) that the fragment's status region carries for the
             # component (templates/_status.html, data-gone), as the embed's 404 and the fragment's answer say them.
             "gone_message": GONE_MESSAGE,
+            # The ids of the messages of input refused beside its fields, where a change refused without
+            # JavaScript comes back to (templates/_panel.html, _read_aloud_settings.html).
+            "refused_ids": MESSAGE_IDS,
         },
         per_language={
             "font_name": font_name,

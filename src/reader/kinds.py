@@ -134,6 +134,8 @@ class Route(routing.Route):
     editor's gate reads a few more, reader.views.editor_auth.MAX_PARSED_FILES, so that the view can say
     so); `upload_bytes`: how large its body may be, when that is more than Settings.max_body_bytes.
     `cache_query`: the query as the answer cache keys it (reader.response_cache.CacheRule's `query`).
+    `refusals`: its page shows input refused without JavaScript beside the fields when its address names it
+    (?refused=, reader.refused_note), so a change refused there comes back to it at its message.
     """
 
     def __init__(
@@ -148,6 +150,7 @@ class Route(routing.Route):
         uploads: int = 0,
         upload_bytes: int = 0,
         cache_query: Callable[[bytes, Scope], bytes] | None = None,
+        refusals: bool = False,
     ) -> None:
         super().__init__(path, endpoint, methods=list(methods), name=name)
         if cached and not kind.public:
@@ -157,6 +160,7 @@ class Route(routing.Route):
         self.uploads = uploads
         self.upload_bytes = upload_bytes
         self.cache_query = cache_query
+        self.refusals = refusals
 
 
 class Mount(routing.Mount):

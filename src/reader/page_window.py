@@ -8,6 +8,9 @@ between. A gap never stands for one page alone: "1 … 3" takes the room of "1 2
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
 # Pages shown either side of the current one: 1 … 4 5 [6] 7 8 … 20.
 AROUND = 2
 
@@ -30,3 +33,11 @@ def page_window(page: int, pages: int, around: int = AROUND) -> list[int | None]
         window.append(number)
         previous = number
     return window
+
+
+def page_href(url: str, query: Mapping[str, str], number: int) -> str:
+    """The address of page `number` of the list at `url`, `query` kept (a search's words): the first page at the
+    list's own address, with no "?page=1" (one address a page), for its page links and its 404's links alike."""
+    if number > 1:
+        return f"{url}?{urlencode({**query, 'page': number})}"
+    return f"{url}?{urlencode(query)}" if query else url

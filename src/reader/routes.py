@@ -53,14 +53,15 @@ def build_routes(settings: Settings) -> list[BaseRoute]:
             name="article",
             cached=True,
             cache_query=articles.article_cache_query,
+            refusals=True,
         ),
         Route(
             "/articles/{slug}/fragment", articles.article_fragment, kind=FRAGMENT, name="article_fragment", cached=True
         ),
-        Route("/embed/{slug}", embed.embed_page, kind=EMBED, name="embed", cached=True),
+        Route("/embed/{slug}", embed.embed_page, kind=EMBED, name="embed", cached=True, refusals=True),
         Route("/oembed", embed.oembed, kind=OEMBED, name="oembed", cached=True),
         Route("/feed.xml", feed.atom_feed, kind=FEED, name="feed", cached=True),
-        Route("/preferences", prefs.settings_page, kind=PAGE, name="settings"),
+        Route("/preferences", prefs.settings_page, kind=PAGE, name="settings", refusals=True),
         Route(
             "/preferences",
             prefs.update,

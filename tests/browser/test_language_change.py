@@ -6,10 +6,8 @@ Accept-Language from a point on, as a reader changing their browser's language d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.browser.conftest import wait_for_htmx
 
@@ -25,12 +23,9 @@ LANGUAGES = """() => {
 
 
 @pytest.fixture
-def vietnamese(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800})
-    try:
-        yield context
-    finally:
-        context.close()
+def vietnamese(context: BrowserContext) -> BrowserContext:
+    """A browser whose reader prefers Vietnamese: conftest's own context (vi-VN)."""
+    return context
 
 
 def now_in_english(context: BrowserContext) -> None:

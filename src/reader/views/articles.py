@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus, urlencode
+from urllib.parse import unquote_plus
 
 from starlette.responses import Response
 from starlette.types import Scope
 
 from reader.i18n import gettext
+from reader.page_window import page_href
 from reader.saved_note import read_saved
 from reader.state import Request
 from reader.views.common import article_view, search_cut, search_query
@@ -53,8 +54,7 @@ def _no_such_page(
     field keeps `search`, as the results page does. Not kept by the answer cache (a 404: not reusable)."""
     index = path_for(request, "index")
     query = {"q": search} if search else {}
-    # The first page at the list's own address, as its page links name it (templates/_pages.html).
-    first = (index + ("?" + urlencode(query) if query else ""), gettext(lang, "First page"))
+    first = (page_href(index, query, 1), gettext(lang, "First page"))
     shown = raw if pages is None else raw.lstrip("0") or "0"
     shown = shown if len(shown) <= _SHOWN_CHARS else shown[:_SHOWN_CHARS] + "…"
     if pages is None:
@@ -72,7 +72,7 @@ def _no_such_page(
     else:
         explanation = gettext(lang, "This list has no page %(page)s: it has %(pages)d pages.")
     explanation %= {"page": shown, "pages": pages}
-    last = (index + "?" + urlencode({**query, "page": pages}), gettext(lang, "Last page"))
+    last = (page_href(index, query, pages), gettext(lang, "Last page"))
     links = [first, last] if pages > 1 else [first]
     return error_page(request, 404, explanation=explanation, links=links, search=search)
 

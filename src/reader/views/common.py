@@ -15,7 +15,7 @@ from reader.http_cache import article_etag, cache_headers, is_fresh, last_modifi
 from reader.models import Article
 from reader.prefs import DEFAULTS, Preferences, fmt, fonts_for, host_defaults
 from reader.reading import article_minutes
-from reader.refused_note import REFUSED_PARAM, noted_context, read_refused
+from reader.refused_note import REFUSED_PARAM, RefusedInput, noted_context, read_refused
 from reader.response_cache import not_shared
 from reader.saved_note import NOTE_ID, SavedChange
 from reader.settings import UI_LANGUAGES
@@ -132,6 +132,25 @@ def _address_prefs(request: Request, base: Preferences) -> str | None:
     return Preferences.from_shared(raw, base).to_shared(base) if raw else None
 
 
+def address_refusal(
+    request: Request, settings: str, prefs: Preferences, lang: str, *, framed: bool
+) -> tuple[RefusedInput | None, dict[str, object]]:
+    """Input refused without JavaScript that the page's address names (?refused=, reader.refused_note), for a
+    page drawn with `settings` (the settings cookie; an embed's, framed: those in its address) in this browser,
+    for two minutes; and what the page shows of it beside its fields (empty for none). No answer that shows one
+    is kept for the next request (its time); the page is this browser's alone (the caller's cache headers)."""
+    refused = read_refused(
+        request.query_params.get(REFUSED_PARAM),
+        request.state["session_key"],
+        settings,
+        note_cookie(request),
+        framed=framed,
+    )
+    if refused is not None:
+        not_shared(request.scope)
+    return refused, noted_context(refused, prefs, lang)
+
+
 async def article_view(
     request: Request,
     view: str,
@@ -148,21 +167,18 @@ async def article_view(
     carried = _address_prefs(request, base) if view == "embed" else None
     prefs = prefs_for(request, base, carried)
     ui_lang = ui_lang_for(request, article.lang, host_lang)
-    # Input refused without JavaScript, beside its fields (reader.refused_note): for the settings the page is
-    # drawn with, in this browser (an embed: the settings in its address), for two minutes.
-    refused = (
-        read_refused(
-            request.query_params.get(REFUSED_PARAM),
-            request.state["session_key"],
+    # (an embed's refusal is signed for the settings in its address, as it may keep no cookie)
+    refused, refused_shown = (
+        address_refusal(
+            request,
             (carried or "") if view == "embed" else prefs.to_cookie(),
-            note_cookie(request),
+            prefs,
+            ui_lang,
             framed=view == "embed",
         )
         if view != "fragment"
-        else None
+        else (None, {})
     )
-    if refused is not None:
-        not_shared(request.scope)  # (its time: no answer kept for the next request)
     # A page with a note is for the one browser whose redirect signed it (reader.saved_note's cookie): no shared
     # cache may keep it, even for a reader on the defaults (Vary: Cookie is not enough: some CDNs ignore it).
     personal = has_own_prefs(request) or saved is not None or refused is not None
@@ -185,7 +201,7 @@ async def article_view(
         **article_context(request, article, prefs, view, panel_open=panel_open, base=base, host_lang=host_lang),
         **extra,
     }
-    context.update(noted_context(refused, prefs, ui_lang))
+    context.update(refused_shown)
     if saved:
         context["saved_note"] = {"group": saved.group, "id": NOTE_ID, "message": saved.message(prefs, ui_lang)}
     response = render(request, template, ui_lang, context)

@@ -14,6 +14,7 @@ from reader.colors import contrast_ratio
 from reader.htmx import drawn_in_another_language, is_htmx, redraw_whole_page
 from reader.http_cache import shared_cache_headers
 from reader.i18n import N_, gettext
+from reader.kinds import Route
 from reader.models import Article
 from reader.prefs import (
     DEFAULTS,
@@ -34,8 +35,6 @@ from reader.refused_note import (
     MESSAGE_IDS,
     REFUSED_PARAM,
     RefusedInput,
-    noted_context,
-    read_refused,
     refused_context,
     refused_input,
     sealed_refusal,
@@ -57,7 +56,14 @@ from reader.saved_note import (
 )
 from reader.settings import UI_LANGUAGES
 from reader.state import Request
-from reader.views.common import CARRIED_PREFS, VIEWS, article_context, controls_context, load_article
+from reader.views.common import (
+    CARRIED_PREFS,
+    VIEWS,
+    address_refusal,
+    article_context,
+    controls_context,
+    load_article,
+)
 from reader.views.errors import GONE_MESSAGE, KEPT_PARAM
 from reader.views.moved import ArticleMoved
 from reader.web import (
@@ -90,6 +96,8 @@ SHARED_ACTIONS = ("apply-shared", "merge-shared")
 STALE_PARAM = "stale"
 STALE_NOTE = "shared"
 STALE_ID = "reader-shared-stale"
+# Where the settings page says the shared settings were applied (?applied=, _return_to): its note's id.
+APPLIED_ID = "reader-applied"
 # An embed's address parameters (reader.views.common.host_settings) from the form fields that carry them.
 _HOST_QUERY = {"size": "host_size", "theme": "host_theme", "lang": "host_lang"}
 
@@ -98,6 +106,19 @@ def colors_pair(prefs: Preferences) -> str:
     """The {pair} of the custom colours' stylesheet (colors_css) for preferences that have them."""
     assert prefs.text_color and prefs.background_color
     return f"{prefs.text_color[1:]}-{prefs.background_color[1:]}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Change:
+    """A change a form asked for, as its answer needs it: the page it came from (`next_path`) and its view, what
+    it did, whether the panel was open, the embedding site's defaults (`base`) and the form's fields."""
+
+    next_path: str
+    view: str
+    outcome: Outcome
+    panel_open: bool
+    base: Preferences
+    fields: dict[str, str]
 
 
 async def update(request: Request) -> Response:
@@ -123,14 +144,15 @@ async def update(request: Request) -> Response:
         return _stale_shared(request, next_path, fields, current)
     outcome = apply_form(current, fields, base, _drawn(fields, view, base))
     panel_open = fields.get("panel") == "open"
+    change = _Change(next_path, view, outcome, panel_open, base, fields)
     if is_htmx(request):
-        response = await _updated_region(request, next_path, view, outcome, panel_open, base, fields)
+        response = await _updated_region(request, change)
         if response is None:
             # Drawn in another language than the answer's: the whole page is drawn again, as without
             # JavaScript (below), at the note that says the change (the focus there, the change said in the
             # page's new language); where that is the page's own address (a fragment's move would only
             # scroll), the page is loaded again.
-            response = _no_js_answer(request, next_path, view, outcome, panel_open, base, fields)
+            response = _no_js_answer(request, change)
             location = response.headers["location"]
             del response.headers["location"]
             response.status_code = 200
@@ -140,7 +162,7 @@ async def update(request: Request) -> Response:
             # of its own would only scroll). Rare: not worth a key header.
             not_shared(request.scope)
     else:
-        response = _no_js_answer(request, next_path, view, outcome, panel_open, base, fields)
+        response = _no_js_answer(request, change)
     # Which cookie can keep the change: the ordinary one on reader's own site (its pages, or the component on a
     # page of the same site), the partitioned one inside another site (reader.web.cookie_context).
     context = cookie_context(request, framed=view == "embed")
@@ -189,31 +211,27 @@ def _stale_shared(request: Request, next_path: str, fields: dict[str, str], curr
     return response
 
 
-def _no_js_answer(
-    request: Request,
-    next_path: str,
-    view: str,
-    outcome: Outcome,
-    panel_open: bool,
-    base: Preferences,
-    fields: dict[str, str],
-) -> Response:
+def _no_js_answer(request: Request, change: _Change) -> Response:
     """The 303 back to the page a form was sent from, at the control used (its note beside it where it has
     one, the note cookie it is signed for set), or, for input refused beside its fields, at their message."""
-    refused = refused_input(outcome, fields) if _shows_refusals(request, next_path) else None
+    refused = refused_input(change.outcome, change.fields) if _shows_refusals(request, change.next_path) else None
     held = held_secret(note_cookie(request))
     secret = held or new_secret()
     key = request.state["session_key"]
     noted = False
-    if view == "embed":
-        back = _embed_return(next_path, outcome.prefs, base, fields, panel_open, refused, key=key)
+    if change.view == "embed":
+        back = _embed_return(
+            change.next_path, change.outcome.prefs, change.base, change.fields, change.panel_open, refused, key=key
+        )
     elif refused is not None:
-        query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
-        query[REFUSED_PARAM] = sealed_refusal(refused, key, outcome.prefs.to_cookie(), secret)
-        back, noted = _with_query(next_path, query, MESSAGE_IDS[refused.group]), True
+        query = _panel_query(change.next_path, change.panel_open)
+        query[REFUSED_PARAM] = sealed_refusal(refused, key, change.outcome.prefs.to_cookie(), secret)
+        back, noted = _with_query(change.next_path, query, MESSAGE_IDS[refused.group]), True
     else:
-        settings_page = urlsplit(next_path).path == path_for(request, "settings")
-        back, noted = _return_to(next_path, fields, panel_open, settings_page, outcome, key=key, secret=secret)
+        settings_page = urlsplit(change.next_path).path == path_for(request, "settings")
+        back, noted = _return_to(
+            change.next_path, change.fields, change.panel_open, settings_page, change.outcome, key=key, secret=secret
+        )
     response = RedirectResponse(back, status_code=303)
     if noted:
         _set_note_cookie(request, response, secret, new=held is None)
@@ -223,10 +241,10 @@ def _no_js_answer(
 
 
 def _shows_refusals(request: Request, next_path: str) -> bool:
-    """Whether the page at `next_path` shows a refusal its address names beside the fields (an article, an
-    embed, the settings page); elsewhere a refused change comes back as any change does."""
+    """Whether the page at `next_path` shows a refusal its address names beside the fields (its route says so:
+    reader.kinds.Route's `refusals`); elsewhere a refused change comes back as any change does."""
     found = request.state["routes"].find("GET", urlsplit(next_path).path)
-    return found is not None and found.full and found.route.name in ("article", "embed", "settings")
+    return found is not None and found.full and isinstance(found.route, Route) and found.route.refusals
 
 
 def _another_address(request: Request, address: str) -> bool:
@@ -283,6 +301,12 @@ def _host_fields(fields: dict[str, str]) -> dict[str, str]:
     """The embed's host defaults a form carried (host_size, host_theme, host_lang) as the embed's address names
     them: only what the embed would take from its address itself, a value it would ignore is not sent back."""
     return {name: fields[field] for name, field in _HOST_QUERY.items() if _host_value(name, fields.get(field))}
+
+
+def _panel_query(next_path: str, panel_open: bool) -> dict[str, str]:
+    """The query that keeps the panel open on the page a change comes back to (?panel=open): where it was open
+    and the page's address has no query of its own."""
+    return {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
 
 
 def _with_query(path: str, query: dict[str, str], fragment: str = "") -> str:
@@ -359,9 +383,9 @@ def _return_to(
     if fields.get("action") in SHARED_ACTIONS:
         # Where the settings page says they were applied (a page that came back unchanged said nothing),
         # signed as an article's note is: a link cannot say so.
-        return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, "reader-applied"), True
+        return _with_query(next_path, {"applied": signed_note("1", key, outcome.prefs, secret)}, APPLIED_ID), True
     fragment = _group(fields, panel_open)
-    query = {"panel": "open"} if panel_open and "?" not in next_path.split("#", 1)[0] else {}
+    query = _panel_query(next_path, panel_open)
     change = saved_change(fragment, outcome)
     if change and (settings_page or change.group in ARTICLE_NOTE_GROUPS):
         return _with_query(next_path, {**query, "saved": sealed(change, key, outcome.prefs, secret)}, NOTE_ID), True
@@ -377,46 +401,38 @@ SAVED_GROUPS = frozenset(
 )
 
 
-async def _updated_region(
-    request: Request,
-    next_path: str,
-    view: str,
-    outcome: Outcome,
-    panel_open: bool,
-    base: Preferences,
-    fields: dict[str, str],
-) -> Response | None:
+async def _updated_region(request: Request, change: _Change) -> Response | None:
     """The region a change with JavaScript swaps in, or None when the page it would go into was drawn in
     another interface language (reader.htmx.drawn_in_another_language): the whole page is drawn again."""
-    prefs = outcome.prefs
-    found = request.state["routes"].find("GET", urlsplit(next_path).path)
+    prefs = change.outcome.prefs
+    found = request.state["routes"].find("GET", urlsplit(change.next_path).path)
     name = found.route.name if found is not None and found.full else None
     # In another site's page (a fragment, an embed), a rename is followed here: the region comes back from the
     # article's new address, in place. Navigating instead would take the embedding page itself away (htmx
     # resolves a root-relative HX-Redirect against the partner's page) or drop the focus and the announcement.
-    embedded = view != "page"
+    embedded = change.view != "page"
     article, moved = None, False
     if found is not None and name in _ARTICLE_VIEWS:
         article, moved = await _article_now(request, found.params["slug"], follow_rename=embedded)
     if article is not None:
-        host_lang = fields.get("host_lang")
+        host_lang = change.fields.get("host_lang")
         lang = ui_lang_for(request, article.lang, host_lang)
-        if view != "fragment" and drawn_in_another_language(request, lang):
+        if change.view != "fragment" and drawn_in_another_language(request, lang):
             return None
-        message = announce(outcome, lang)
+        message = announce(change.outcome, lang)
         if moved:
             message = f"{message}. {gettext(lang, MOVED_MESSAGE)}" if message else gettext(lang, MOVED_MESSAGE)
         context = article_context(
             request,
             article,
             prefs,
-            view,
-            panel_open=panel_open,
+            change.view,
+            panel_open=change.panel_open,
             status_message=message,
-            base=base,
+            base=change.base,
             host_lang=host_lang if host_lang in UI_LANGUAGES else None,
         )
-        refused = refused_context(outcome, fields, lang)
+        refused = refused_context(change.outcome, change.fields, lang)
         moved_note = {"moved_to": public_base(request) + path_for(request, "article", slug=article.slug)}
         moved_note = moved_note if moved else {}
         return render(request, "prefs_swap.html", lang, {**context, **refused, **moved_note, "status_oob": True})
@@ -424,32 +440,32 @@ async def _updated_region(
         lang = ui_lang_for(request)
         if drawn_in_another_language(request, lang):
             return None
-        message = announce(outcome, lang)
+        message = announce(change.outcome, lang)
         context = {
             **_settings_context(request, prefs, lang),
-            **refused_context(outcome, fields, lang),
+            **refused_context(change.outcome, change.fields, lang),
             "status_message": message,
             "status_oob": True,
         }
         return render(request, "preferences_swap.html", lang, context)
-    if name in _ARTICLE_VIEWS and view == "fragment":
+    if name in _ARTICLE_VIEWS and change.view == "fragment":
         # Deleted (or unpublished) under a fragment on another site's page: nothing is navigated, the article
         # stays as it was, and the status region says why it did not change (the change is kept: it is not the
         # article's). The <reader-article> component, finding no region, loads it again and shows its link.
-        lang = ui_lang_for(request, requested=fields.get("host_lang"))
+        lang = ui_lang_for(request, requested=change.fields.get("host_lang"))
         gone = render(request, "prefs_gone.html", lang, {"status_message": gettext(lang, GONE_MESSAGE)})
         gone.headers["hx-reswap"] = "none"
         return gone
-    if name in _ARTICLE_VIEWS and view == "embed":
+    if name in _ARTICLE_VIEWS and change.view == "embed":
         # Deleted under an embed: its own frame (never the embedding page) goes to the embed's 404, which says
         # the setting was kept and takes the focus to its heading (js/reader-embed.js).
         # (With the page's defaults, the language first: the 404 speaks the frame's language.)
-        kept = _with_query(next_path, {**_host_fields(fields), KEPT_PARAM: "1"})
+        kept = _with_query(change.next_path, {**_host_fields(change.fields), KEPT_PARAM: "1"})
         return Response(status_code=200, headers={"hx-redirect": kept})
     # Any other page, or an article deleted or renamed since reader's own page showed it: htmx navigates there
     # for real (the settings are already in the cookie), to the page, the 404 that says it is gone or the
     # redirect to its new address. The change is kept either way: it is not the article's.
-    return Response(status_code=200, headers={"hx-redirect": next_path})
+    return Response(status_code=200, headers={"hx-redirect": change.next_path})
 
 
 async def _article_now(request: Request, slug: str, *, follow_rename: bool) -> tuple[Article | None, bool]:
@@ -477,6 +493,12 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
     noted = (
         {"saved_note": {"group": change.group, "id": NOTE_ID, "message": change.message(prefs, lang)}} if change else {}
     )
+    # Back from a change without JavaScript (_return_to), signed for these settings and this browser's note
+    # cookie (reader.saved_note): the shared settings applied, or the id of the control the change was made with;
+    # or from a shared link's choice made on its page drawn before the settings changed (_stale_shared).
+    applied = note_value(request.query_params.get("applied"), key, prefs, cookie) == "1"
+    shared_stale = note_value(request.query_params.get(STALE_PARAM), key, prefs, cookie) == STALE_NOTE
+    saved_group = saved if saved in SAVED_GROUPS else None
     return {
         **controls_context(request, prefs, lang, "page", path_for(request, "settings"), True),
         "page_lang": lang,
@@ -494,14 +516,15 @@ def _settings_context(request: Request, prefs: Preferences, lang: str) -> dict[s
         "shared_unread": 0,
         "shared_changes": [],
         "exact_changes": [],
-        # Back from a change without JavaScript (_return_to), signed for these settings and this browser's note
-        # cookie (reader.saved_note): the shared settings applied, or the id of the control the change was made with.
-        "applied": note_value(request.query_params.get("applied"), key, prefs, cookie) == "1",
-        # Back from a shared link's choice made on its page drawn before the settings changed (_stale_shared).
-        "shared_stale": note_value(request.query_params.get(STALE_PARAM), key, prefs, cookie) == STALE_NOTE,
-        "saved": saved if saved in SAVED_GROUPS else None,
+        "applied": applied,
+        "shared_stale": shared_stale,
+        "saved": saved_group,
         "note_id": NOTE_ID,  # where that redirect opens
+        "applied_id": APPLIED_ID,
+        "stale_id": STALE_ID,
         **noted,
+        # Whether the page shows one of those notes, each for this browser alone (settings_page's cache headers).
+        "personal_note": bool(applied or shared_stale or saved_group or noted),
     }
 
 
@@ -521,25 +544,10 @@ async def settings_page(request: Request) -> Response:
         # What each choice changes, from what to what: nothing changes unannounced.
         context["shared_changes"] = describe_changes(prefs, Preferences.merge_shared(raw_shared, prefs), lang)
         context["exact_changes"] = describe_changes(prefs, shared, lang)
-    # Input refused without JavaScript (reader.refused_note): shown beside its fields, for two minutes.
-    refused = read_refused(
-        request.query_params.get(REFUSED_PARAM),
-        request.state["session_key"],
-        prefs.to_cookie(),
-        note_cookie(request),
-        framed=False,
-    )
-    if refused is not None:
-        context.update(noted_context(refused, prefs, lang))
-        not_shared(request.scope)  # (its time: no answer kept for the next request)
+    refused, refused_shown = address_refusal(request, prefs.to_cookie(), prefs, lang, framed=False)
+    context.update(refused_shown)
     response = render(request, "preferences.html", lang, context)
-    if (
-        context["applied"]
-        or context["shared_stale"]
-        or context["saved"]
-        or "saved_note" in context
-        or refused is not None
-    ):
+    if context["personal_note"] or refused is not None:
         # A note for this browser alone (its note cookie): no shared cache may keep it for the next reader.
         shared_cache_headers(response.headers, personal=True)
     return response
