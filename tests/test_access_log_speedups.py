@@ -107,6 +107,20 @@ def test_a_repeated_line_is_added_by_the_compiled_code(tmp_path: Path) -> None:
     assert text.count(b"\n") == 105 and b"\n- - - [" in text and b' "GET /a HTTP/1.1" ' in text
 
 
+@needs_compiled
+def test_the_compiled_end_is_read_from_the_clock_of_perf_counter_ns() -> None:
+    ends: list[int] = []
+
+    class Ends(AccessLog):
+        def record(self, *args: object) -> None:  # type: ignore[override]
+            ends.append(args[5])  # type: ignore[arg-type]
+
+    log = Ends(LogWriter(os.devnull), compiled=True)
+    before = time.perf_counter_ns()
+    log.ended(scope(), b"id", 200, 1, before, None, None)  # a log's first line: its Python record's
+    assert len(ends) == 1 and before <= ends[0] <= time.perf_counter_ns()
+
+
 @dataclass
 class Request:
     client: tuple[str, int] | None

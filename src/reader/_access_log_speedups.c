@@ -11,8 +11,8 @@
  * copied here: only references to the objects the Python code made.
  *
  * Why compiled: in Python this path is about 7,500 instructions a line, most of them the interpreter's
- * own work (docs/performance.md, "The access log's cost alone"), and the access log's target is a few per
- * cent of a cached answer.
+ * own work, and the access log's target is a few per cent of a cached answer (docs/performance.md, "The
+ * access log's compiled hit path").
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -113,10 +113,16 @@ call_python(Recorder *self, PyObject *const *args, size_t nargsf, PyObject *kwna
 {
     forget_last(self);  /* the table and the clock may change now */
     PyObject *result = PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject *raised = PyErr_GetRaisedException();
+    read_bounds(self);
+    PyErr_SetRaisedException(raised);
+#else
     PyObject *type, *value, *traceback;
     PyErr_Fetch(&type, &value, &traceback);
     read_bounds(self);
     PyErr_Restore(type, value, traceback);
+#endif
     return result;
 }
 
