@@ -52,8 +52,7 @@ typedef struct {
     PyObject *writer_dict;  /* its __dict__: pending_bytes, read and set as a plain entry */
     PyObject *clock;        /* the log's _Clock: since, until */
     PyObject *durations;    /* reader.access_log.DURATIONS */
-    PyObject *key;          /* a 9-tuple: the key of the last hit, refilled for each lookup (see table_entry) */
-    PyObject *last_entry;   /* the table's entry for it; NULL when there is none */
+    PyObject *key;          /* a 9-tuple, refilled for each lookup and emptied after it (see table_entry) */
     Py_ssize_t flush_bytes; /* the writer's, read once: it does not change */
     /* The clock's second, copied after each call into Python: only the Python `record` changes it, and
      * every line that is not served here goes there. Both 0 until the first line: nothing is in the span. */
@@ -94,11 +93,10 @@ read_bounds(Recorder *self)
     PyErr_Clear();  /* unreadable bounds: an empty span, so every line goes to Python */
 }
 
-/* Forget the last hit (see table_entry): its key's parts and its entry. */
+/* Empty the key tuple after a lookup: it keeps no part of a client's request past its line. */
 static void
-forget_last(Recorder *self)
+clear_key(Recorder *self)
 {
-    Py_CLEAR(self->last_entry);
     for (int i = 0; i < 9; i++) {
         PyObject *part = PyTuple_GET_ITEM(self->key, i);
         PyTuple_SET_ITEM(self->key, i, NULL);
@@ -111,7 +109,6 @@ forget_last(Recorder *self)
 static PyObject *
 call_python(Recorder *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    forget_last(self);  /* the table and the clock may change now */
     PyObject *result = PyObject_Vectorcall(self->fallback, args, nargsf, kwnames);
 #if PY_VERSION_HEX >= 0x030C0000
     PyObject *raised = PyErr_GetRaisedException();
@@ -143,29 +140,10 @@ writer_int(Recorder *self, PyObject *name)
     return n;
 }
 
-/* Whether a part of a line's key is the same as the last hit's: equal values of one exact built-in type (so
- * no code of a client's or a subclass's runs), or the same object. Otherwise the table decides. */
-static int
-same_part(PyObject *a, PyObject *b)
-{
-    if (a == b) {
-        return 1;
-    }
-    if (Py_TYPE(a) != Py_TYPE(b) || !(PyBytes_CheckExact(a) || PyUnicode_CheckExact(a) || PyLong_CheckExact(a))) {
-        return 0;
-    }
-    int same = PyObject_RichCompareBool(a, b, Py_EQ);
-    if (same < 0) {
-        PyErr_Clear();
-        return 0;
-    }
-    return same;
-}
-
 /* The entry of this second's table for the line (a new reference), or NULL (no exception set) when Python
  * must make the line: an unusual scope, a miss. The key is the Python record's, in the same order, so the
  * same table answers both; it is built in a tuple made once and refilled (a new tuple a line costs an
- * allocation and the garbage collector's count), which keeps the parts of the last hit. */
+ * allocation and the garbage collector's count), emptied again after the lookup. */
 static PyObject *
 table_entry(Recorder *self, PyObject *const *args)
 {
@@ -185,25 +163,18 @@ table_entry(Recorder *self, PyObject *const *args)
     }
     PyObject *parts[9] = {PyTuple_GET_ITEM(client, 0), method, raw_path, query, version,
                           args[6], args[7], args[2], args[3]};  /* ..., referer, agent, status, sent */
-    /* The same line as the last hit (a client polling, a benchmark): its entry, without hashing the key.
-     * Since that hit nothing has called into Python, the only code that changes the table or the clock,
-     * so the table would give the same entry. */
-    if (self->last_entry != NULL) {
-        int same = 1;
-        for (int i = 0; i < 9 && same; i++) {
-            same = same_part(parts[i], PyTuple_GET_ITEM(self->key, i));
-        }
-        if (same) {
-            return Py_NewRef(self->last_entry);
-        }
-    }
-    forget_last(self);
+#if PY_VERSION_HEX >= 0x030E0000
+    /* 3.14 keeps a tuple's hash in the tuple once computed: a refilled one would answer with the last line's. */
+    if (1) {
+#else
     if (Py_REFCNT(self->key) != 1) {  /* something kept the tuple (an element's __eq__): make another */
+#endif
         PyObject *fresh = PyTuple_New(9);
         if (fresh == NULL) {
             PyErr_Clear();
             return NULL;
         }
+        PyObject_GC_UnTrack(fresh);  /* (see Recorder_new) */
         Py_SETREF(self->key, fresh);
     }
     for (int i = 0; i < 9; i++) {
@@ -213,13 +184,13 @@ table_entry(Recorder *self, PyObject *const *args)
     if (entry == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2
         || !PyBytes_CheckExact(PyTuple_GET_ITEM(entry, 0)) || !PyLong_CheckExact(PyTuple_GET_ITEM(entry, 1))) {
         PyErr_Clear();  /* a miss, or an unhashable part: Python makes the head, or raises as it would */
-        forget_last(self);
+        clear_key(self);
         return NULL;
     }
-    /* Held (the lookup may have run an element's __eq__, and what follows must not see the table change),
-     * and kept with its key as the last hit. */
-    self->last_entry = Py_NewRef(entry);
-    return Py_NewRef(entry);
+    /* Held: the lookup may have run an element's __eq__, and what follows must not see the table change. */
+    Py_INCREF(entry);
+    clear_key(self);
+    return entry;
 }
 
 /* The line of record's 8 arguments `args`, its start and end given as C numbers, added to the batch where
@@ -354,6 +325,9 @@ Recorder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
         Py_DECREF(writer_dict);
         return NULL;
     }
+    /* Empty (NULL items) but during a lookup: no Python code may see it, so the garbage collector does not
+     * track it, and Recorder_traverse does not visit it (it holds nothing between lines). */
+    PyObject_GC_UnTrack(key);
     Recorder *self = PyObject_GC_New(Recorder, type);
     if (self == NULL) {
         Py_DECREF(writer_dict);
@@ -362,7 +336,6 @@ Recorder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     self->writer_dict = writer_dict;
     self->key = key;
-    self->last_entry = NULL;
     /* -1 (every line to Python) for a writer without one, such as the tests' stand-ins. */
     self->flush_bytes = writer_int(self, s_flush_bytes);
     self->vectorcall = Recorder_vectorcall;
@@ -388,8 +361,6 @@ Recorder_traverse(Recorder *self, visitproc visit, void *arg)
     Py_VISIT(self->writer_dict);
     Py_VISIT(self->clock);
     Py_VISIT(self->durations);
-    Py_VISIT(self->key);
-    Py_VISIT(self->last_entry);
     return 0;
 }
 
@@ -403,7 +374,6 @@ Recorder_clear(Recorder *self)
     Py_CLEAR(self->writer_dict);
     Py_CLEAR(self->clock);
     Py_CLEAR(self->durations);
-    Py_CLEAR(self->last_entry);
     Py_CLEAR(self->key);
     return 0;
 }
