@@ -1080,6 +1080,16 @@ def side_by_side(
     return ratios
 
 
+def log_code(reader_bin: Path) -> str:
+    """Which code writes the access log's text lines, as `reader --version` says (reader.cli.release): the
+    compiled hit path (reader._access_log_speedups, built by pip where a C compiler was found) or Python."""
+    version = subprocess.run([str(reader_bin), "--version"], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"access log (compiled|in Python)", version)
+    if found is None:
+        raise RuntimeError(f"reader --version does not say which code writes its access log: {version!r}")
+    return "its text lines by the compiled code" if found[1] == "compiled" else "its text lines by Python alone"
+
+
 def side_by_side_part(
     results: Results, args: argparse.Namespace, load: Load, reader_bin: Path, small_db: Path, workdir: Path
 ) -> None:
@@ -1110,9 +1120,11 @@ def side_by_side_part(
         ),
         "control: reader/reader": (as_users_start_it, as_users_start_it, cases[:1], lambda _: None),
     }
+    code = log_code(reader_bin)
+    print(f"reader's access log: {code}", flush=True)
     results.notes.insert(0, f"compared: `{shown_argv(serve)}` as users start it (its access log on, to standard "
-                            f"error, here a file), against `{shown_argv(bare_argv)} ANSWERS.json` (no access log), "
-                            "against itself with `--access-log off`, and against itself")  # fmt: skip
+                            f"error, here a file, {code}), against `{shown_argv(bare_argv)} ANSWERS.json` (no "
+                            "access log), against itself with `--access-log off`, and against itself")  # fmt: skip
     results.notes.insert(1, f"each figure: {args.pairs} pairs of fresh servers, both on CPU {SERVER_CPU}; per "
                             f"scenario a 1 s warm-up, then {SIDE_BY_SIDE_ROUNDS} runs of {SIDE_BY_SIDE_SECONDS} s "
                             f"with a wrk for each server at once on CPU {LOAD_CPU} ({load.connections // 2} "
@@ -1296,7 +1308,8 @@ def log_cost_alone(
     cases, _, _ = capture(reader, workdir)
     silent = start_without_log(stack, serve, cases[:3], workdir)
     results.notes.insert(0, f"compared: `{shown_argv(serve)}` (its access log on, text, to standard error, here "
-                            "a file) and the same with `--access-log off`, both started fresh")  # fmt: skip
+                            f"a file, {log_code(reader_bin)}) and the same with `--access-log off`, both started "
+                            "fresh")  # fmt: skip
     access_log_cost(results, load, args.runs, cases[:3], reader, silent)
     stop_all(results, (reader, silent))
 

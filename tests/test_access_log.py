@@ -69,6 +69,15 @@ class Timers:
         self.scheduled.clear()
 
 
+@pytest.fixture(autouse=True, params=["compiled", "python"])
+def record_code(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here runs with the compiled hit path of text lines (reader._access_log_speedups, where it was
+    built) and with the Python code alone: each AccessLog made chooses by reader.access_log.COMPILED."""
+    if request.param == "compiled" and not access_log.COMPILED:
+        pytest.skip("reader._access_log_speedups was not built")
+    monkeypatch.setattr(access_log, "COMPILED", request.param == "compiled")
+
+
 @pytest.fixture
 def log_path(tmp_path: Path) -> Path:
     return tmp_path / "access.log"

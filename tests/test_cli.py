@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from reader import __version__
+from reader.access_log import COMPILED
 from reader.cli import main, visible
 from reader.db import SCHEMA_VERSION, ConflictError, DatabaseUnavailable, database_for
 from reader.models import ArticleDraft
@@ -29,6 +30,9 @@ from tests.conftest import fill, immutable, opened_nodes, sqlite_write_locked
 from tests.serverproc import new_site, reader_command
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# What the release line says of the access log's code (reader.cli.release).
+LOG_CODE = "compiled" if COMPILED else "in Python"
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,10 @@ def test_version_says_the_database_schema_too() -> None:
     """Releases of one version number (0.1.0 at schema 14 and at 15) could not be told apart: --version says
     which schema the code reads and writes, for an operator comparing the nodes of a rolling upgrade."""
     done = subprocess.run(reader_command("--version"), capture_output=True, text=True, timeout=120, check=False)
-    assert (done.returncode, done.stdout) == (0, f"reader {__version__} (database schema {SCHEMA_VERSION})\n")
+    assert (done.returncode, done.stdout) == (
+        0,
+        f"reader {__version__} (database schema {SCHEMA_VERSION}, access log {LOG_CODE})\n",
+    )
 
 
 def readme_variables() -> set[str]:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from reader import __version__
+from reader.access_log import COMPILED
 from reader.db import SCHEMA_VERSION
 from reader.event_loop import listening_processes
 from tests.conftest import EDITOR_PASSWORD, SEED_SLUG, csrf_token
@@ -31,6 +32,9 @@ from tests.serverproc import Server, add_editor, create_token, new_site, reader_
 from tests.test_access_log import TEXT_LINE
 
 DEADLINE = 30.0  # seconds: far beyond the one second a line may wait, for a loaded machine
+
+# What the release line says of the access log's code (reader.cli.release).
+LOG_CODE = "compiled" if COMPILED else "in Python"
 
 
 def get(port: int, path: str, request_id: str, conn: http.client.HTTPConnection | None = None) -> bytes:
@@ -146,7 +150,7 @@ def test_the_serving_line_names_the_port_bound_also_for_port_0(server: Server) -
     ours = [line for line in server.stderr_path.read_text().splitlines() if line.startswith("reader ")]
     # And the schema the release reads and writes: two releases of one version number differ there, and a
     # rolling upgrade's logs say which node runs which.
-    release = rf"reader {re.escape(__version__)} \(database schema {SCHEMA_VERSION}\)"
+    release = rf"reader {re.escape(__version__)} \(database schema {SCHEMA_VERSION}, access log {LOG_CODE}\)"
     assert len(ours) == 1 and re.fullmatch(rf"{release}: serving \S+ at http://127\.0\.0\.1:{server.port}/", ours[0])
 
 

@@ -38,13 +38,26 @@ import select
 import signal
 import stat
 import time
+import types
 import weakref
 from collections.abc import Callable
+from time import perf_counter_ns
 from typing import Final, Literal, TypeVar
 
 from starlette.types import Scope
 
 from reader.settings import ACCESS_LOG_OFF, ACCESS_LOG_STDERR
+
+try:
+    # The hit path of AccessLog.record for text lines, compiled: built by `pip install` where a C compiler and
+    # Python's headers are found (hatch_build.py); the Python code below does the same work where it is not.
+    from reader import _access_log_speedups
+except ImportError:
+    _access_log_speedups = None  # type: ignore[assignment]
+
+# Whether text lines are added by the compiled code (reader._access_log_speedups): the serving line and
+# `reader --version` say which, and so does the benchmark (bench/run.py).
+COMPILED: Final = _access_log_speedups is not None
 
 FLUSH_BYTES: Final = 64 * 1024
 FLUSH_SECONDS: Final = 0.5
@@ -337,9 +350,15 @@ class AccessLog:
       it stays small and holds the combinations that are common now.
     A text line is that head, its duration (from a table below 10 ms) and the request id, added to the
     writer's batch as they are.
+
+    Where reader._access_log_speedups was built (`COMPILED`), a text log's `record` and `ended` are its
+    Recorder's: the path above for a head already in this second's table, in C, with the same tables and
+    batch; any other line (a new head, a new second, a batch's first line, a duration of 10 ms or more,
+    anything unusual) it hands to this class's `record`, the reference implementation. `compiled` chooses
+    (default: `COMPILED`); False keeps the Python code alone (the tests compare the two).
     """
 
-    def __init__(self, writer: LogWriter, fmt: Format = "text") -> None:
+    def __init__(self, writer: LogWriter, fmt: Format = "text", *, compiled: bool | None = None) -> None:
         self.writer = writer
         self.format = fmt
         self._clock = _Clock()
@@ -353,6 +372,31 @@ class AccessLog:
         self._requests: dict[tuple[str, bytes | str, bytes, str], bytes] = {}
         self._headers: dict[tuple[bytes | None, bytes | None], bytes] = {}
         self._pending = writer.pending
+        if compiled and _access_log_speedups is None:
+            raise ValueError("reader._access_log_speedups was not built")
+        self.compiled = (COMPILED if compiled is None else compiled) and self._text
+        if self.compiled:
+            recorder = _access_log_speedups.Recorder(
+                types.MethodType(type(self).record, self), self._heads, self._pending, writer, self._clock, DURATIONS
+            )
+            # Instance attributes before the methods: `record` and `ended` are the recorder's from here on, and it
+            # calls this class's `record` for what it does not do itself (the log and the recorder hold each
+            # other: a cycle, for the garbage collector, once in the life of a server).
+            self.record = recorder.record  # type: ignore[method-assign]
+            self.ended = recorder  # type: ignore[method-assign]
+
+    def ended(
+        self,
+        scope: Scope,
+        request_id: bytes,
+        status: int,
+        sent: int,
+        start: int,
+        referer: bytes | None,
+        agent: bytes | None,
+    ) -> None:
+        """`record` for a request that ends now (the compiled one reads the clock itself)."""
+        self.record(scope, request_id, status, sent, start, perf_counter_ns(), referer, agent)
 
     def record(
         self,

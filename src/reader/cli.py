@@ -17,7 +17,7 @@ from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, supp
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
-from reader import __version__
+from reader import __version__, access_log
 from reader.access_log import FLUSH_BYTES, FLUSH_SECONDS
 from reader.accounts import AccountError, AccountStore, Listed, check_name
 from reader.copying import SITE_TABLES, CopyRefused, SourceUnavailable, copy_database, counted, from_source
@@ -67,9 +67,15 @@ _EXISTING_SITE = (
     "It works on an existing site, one that 'reader serve' or 'reader migrate' made: a missing database, or one "
     "at an older schema, is refused (run 'reader migrate' first)."
 )
-# What --version and the serving line say: with the schema the code reads and writes, which tells two releases
-# apart where the version number does not, e.g. the nodes of a rolling upgrade (docs/deployment.md, Upgrades).
-RELEASE = f"reader {__version__} (database schema {SCHEMA_VERSION})"
+
+
+def release() -> str:
+    """What --version and the serving line say: with the schema the code reads and writes, which tells two
+    releases apart where the version number does not, e.g. the nodes of a rolling upgrade (docs/deployment.md,
+    Upgrades); and whether the access log's compiled part was built at install (reader.access_log.COMPILED:
+    without it the log costs a few per cent more of a cached answer, docs/deployment.md)."""
+    log = "compiled" if access_log.COMPILED else "in Python"
+    return f"reader {__version__} (database schema {SCHEMA_VERSION}, access log {log})"
 
 
 class ProgressBar:
@@ -109,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         + "\n".join(f"  {name:<{width}}  {meaning}" for name, meaning in ENVIRONMENT),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=RELEASE)
+    parser.add_argument("--version", action="version", version=release())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = (
         "a SQLite file, or a postgresql://user:password@host:port/dbname URL (default: $READER_DB, else ./reader.db)"
@@ -421,7 +427,7 @@ def _announce(settings: Settings, host: str, port: int) -> None:
     processes = f", {settings.workers} worker processes" if settings.workers > 1 else ""
     # An IPv6 literal goes in brackets in a URL (RFC 3986, 3.2.2): http://:::8875/ is no address.
     shown = f"[{host}]" if ":" in host else host
-    _say(f"{RELEASE}: serving {target} at http://{shown}:{port}/{processes}")
+    _say(f"{release()}: serving {target} at http://{shown}:{port}/{processes}")
 
 
 @contextmanager

@@ -163,7 +163,7 @@ class RequestId:
             # garbage collector to find (measured: 5,000 instructions a request) instead of refcounting.
             del scope[REPLY]
             if log is not None:
-                log.record(scope, value, reply.status, reply.sent, start, perf_counter_ns(), referer, agent)
+                log.ended(scope, value, reply.status, reply.sent, start, referer, agent)
         # Reset only on success: when the application raises, the server logs the traceback after this
         # call returns, and that record must still carry the id. The server runs every request in a task
         # with its own context, so nothing leaks into the next request either way.
