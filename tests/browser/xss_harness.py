@@ -97,9 +97,11 @@ AUDIT_SCRIPT = r"""
       const value = attribute.value;
       if (key.startsWith("on")) problems.push(`event handler ${key} on ${name(el)}`);
       if (key === "style") problems.push(`style attribute on ${name(el)}: ${value.slice(0, 60)}`);
-      // reader's own htmx attributes are data-hx-* (valid HTML) on its forms and the status region's oob swap.
+      // reader's own htmx attributes are data-hx-* (valid HTML) on its forms, the status region's oob swap, and
+      // the region's headers: the interface language it is drawn in (templates/_shell.html), no other value.
       const ownHtmx = key.startsWith("data-hx-") &&
-        (tag === "form" || (el.id === "reader-status" && key === "data-hx-swap-oob"));
+        (tag === "form" || (el.id === "reader-status" && key === "data-hx-swap-oob") ||
+         (el.id === "reader" && key === "data-hx-headers" && /^\{"Reader-Page-Lang":"(vi|en)"\}$/.test(value)));
       if ((key.startsWith("hx-") || key.startsWith("data-hx")) && !ownHtmx)
         problems.push(`htmx attribute ${key} on ${name(el)}`);
       if (key === "srcdoc" || key === "srcset" || key === "formaction") problems.push(`${key} on ${name(el)}`);
