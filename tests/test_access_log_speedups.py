@@ -280,11 +280,11 @@ class CallingBack(str):
 
 
 @needs_compiled
-@pytest.mark.parametrize("called", ["a line"])
+@pytest.mark.parametrize("called", ["a line", "the flush"])
 def test_code_a_lookup_runs_may_call_the_log_again(called: str, tmp_path: Path) -> None:
     # The compiled lookup's key tuple is the recorder's, filled for the lookup: a line recorded from inside it
     # refilled and emptied that same tuple under it (the lookup's own parts' references lost, or on 3.14 the
-    # tuple freed).
+    # tuple freed), and a batch written out meanwhile got its next line without the flush's timer.
     timers = Timers()
     writers = [LogWriter(str(tmp_path / name), call_later=timers) for name in "cp"]
     logs = AccessLog(writers[0], compiled=True), AccessLog(writers[1], compiled=False)

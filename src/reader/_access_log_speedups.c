@@ -216,6 +216,12 @@ add_hit(Recorder *self, PyObject *const *args, long long start, long long end)
     if (entry == NULL) {
         return 0;
     }
+    /* Code the lookup ran (an element's __eq__) may have written the batch out: its first line is Python's
+     * again (the Python record, too, looks at the batch after the lookup). */
+    if (PyList_GET_SIZE(self->pending) == 0) {
+        Py_DECREF(entry);
+        return 0;
+    }
     PyObject *head = PyTuple_GET_ITEM(entry, 0);
     Py_ssize_t width = PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 1));
     Py_ssize_t micros = (Py_ssize_t)((end - start + 500) / 1000);  /* to the nearest microsecond */
