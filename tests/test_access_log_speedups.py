@@ -13,7 +13,9 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import ClassVar
 from unittest import mock
 
 import pytest
@@ -261,3 +263,51 @@ def test_the_compiled_code_keeps_no_reference(tmp_path: Path) -> None:
         assert tracemalloc.get_traced_memory()[0] - allocated < 200_000  # not 200,000 lines' objects
     finally:
         tracemalloc.stop()
+
+
+class CallingBack(str):
+    """A method name whose comparison runs code first: what a table lookup may run (an element's __eq__), here
+    calling the log again or writing its batch out."""
+
+    then: ClassVar[list[Callable[[], None]]] = []
+
+    def __eq__(self, other: object) -> bool:
+        while self.then:
+            self.then.pop()()
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+@needs_compiled
+@pytest.mark.parametrize("called", ["a line", "the flush"])
+def test_code_a_lookup_runs_may_call_the_log_again(called: str, tmp_path: Path) -> None:
+    # The compiled lookup's key tuple is the recorder's, filled for the lookup: a line recorded from inside it
+    # refilled and emptied that same tuple under it (the lookup's own parts' references lost, or on 3.14 the
+    # tuple freed), and a batch written out meanwhile got its next line without the flush's timer.
+    timers = Timers()
+    writers = [LogWriter(str(tmp_path / name), call_later=timers) for name in "cp"]
+    logs = AccessLog(writers[0], compiled=True), AccessLog(writers[1], compiled=False)
+    with (
+        mock.patch.object(time, "time_ns", lambda: NOW_NS),
+        mock.patch.object(time, "perf_counter_ns", lambda: PERF_NS),
+    ):
+        for log, writer in zip(logs, writers, strict=True):
+            first = dict(scope(), method=CallingBack("GET"))
+            inner = scope()
+            for made, sent in ((first, 10), (inner, 11)):  # both heads in the table, the batch begun
+                log.record(made, b"id", 200, sent, PERF_NS, PERF_NS + 1_000, None, b"agent")
+            # Equal to the first's, not the same object: the lookup compares them, and so runs __eq__.
+            again = dict(first, method=CallingBack("GET"))
+            if called == "a line":
+                CallingBack.then.append(partial(log.record, inner, b"in", 200, 11, PERF_NS, PERF_NS, None, b"agent"))
+            else:
+                CallingBack.then.append(writer.flush)
+            counts = [sys.getrefcount(part) for part in (again["method"], again["raw_path"])]
+            log.record(again, b"again", 200, 10, PERF_NS, PERF_NS + 2_000, None, b"agent")
+            assert not CallingBack.then
+            assert [sys.getrefcount(part) for part in (again["method"], again["raw_path"])] == counts
+        assert writers[0].pending == writers[1].pending
+        timers.fire()  # the batch's timer: the line after the flush is written by it, as a batch's first line
+        assert (tmp_path / "c").read_bytes() == (tmp_path / "p").read_bytes()
+        assert writers[0].pending == writers[1].pending == []

@@ -93,15 +93,16 @@ read_bounds(Recorder *self)
     PyErr_Clear();  /* unreadable bounds: an empty span, so every line goes to Python */
 }
 
-/* Empty the key tuple after a lookup: it keeps no part of a client's request past its line. */
+/* Empty a key tuple after its lookup, and let it go: it keeps no part of a client's request past its line. */
 static void
-clear_key(Recorder *self)
+drop_key(PyObject *key)
 {
     for (int i = 0; i < 9; i++) {
-        PyObject *part = PyTuple_GET_ITEM(self->key, i);
-        PyTuple_SET_ITEM(self->key, i, NULL);
+        PyObject *part = PyTuple_GET_ITEM(key, i);
+        PyTuple_SET_ITEM(key, i, NULL);
         Py_XDECREF(part);
     }
+    Py_DECREF(key);
 }
 
 /* The Python record with these arguments (or keywords); the clock's bounds are copied afterwards, and an
@@ -167,7 +168,9 @@ table_entry(Recorder *self, PyObject *const *args)
     /* 3.14 keeps a tuple's hash in the tuple once computed: a refilled one would answer with the last line's. */
     if (1) {
 #else
-    if (Py_REFCNT(self->key) != 1) {  /* something kept the tuple (an element's __eq__): make another */
+    /* Held elsewhere: by a lookup still under way (an element's __eq__ called the log again), or kept by one.
+     * That one is left to its holder, untouched: make another. */
+    if (Py_REFCNT(self->key) != 1) {
 #endif
         PyObject *fresh = PyTuple_New(9);
         if (fresh == NULL) {
@@ -177,19 +180,22 @@ table_entry(Recorder *self, PyObject *const *args)
         PyObject_GC_UnTrack(fresh);  /* (see Recorder_new) */
         Py_SETREF(self->key, fresh);
     }
+    /* This lookup's own reference: a call made from inside it (an element's __eq__ recording a line) finds the
+     * tuple held twice and fills another, where it would refill and empty this one mid-lookup, or free it. */
+    PyObject *key = Py_NewRef(self->key);
     for (int i = 0; i < 9; i++) {
-        PyTuple_SET_ITEM(self->key, i, Py_NewRef(parts[i]));
+        PyTuple_SET_ITEM(key, i, Py_NewRef(parts[i]));
     }
-    PyObject *entry = PyDict_GetItemWithError(self->heads, self->key);
+    PyObject *entry = PyDict_GetItemWithError(self->heads, key);
     if (entry == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2
         || !PyBytes_CheckExact(PyTuple_GET_ITEM(entry, 0)) || !PyLong_CheckExact(PyTuple_GET_ITEM(entry, 1))) {
         PyErr_Clear();  /* a miss, or an unhashable part: Python makes the head, or raises as it would */
-        clear_key(self);
+        drop_key(key);
         return NULL;
     }
     /* Held: the lookup may have run an element's __eq__, and what follows must not see the table change. */
     Py_INCREF(entry);
-    clear_key(self);
+    drop_key(key);
     return entry;
 }
 
@@ -208,6 +214,12 @@ add_hit(Recorder *self, PyObject *const *args, long long start, long long end)
     }
     PyObject *entry = table_entry(self, args);
     if (entry == NULL) {
+        return 0;
+    }
+    /* Code the lookup ran (an element's __eq__) may have written the batch out: its first line is Python's
+     * again (the Python record, too, looks at the batch after the lookup). */
+    if (PyList_GET_SIZE(self->pending) == 0) {
+        Py_DECREF(entry);
         return 0;
     }
     PyObject *head = PyTuple_GET_ITEM(entry, 0);
