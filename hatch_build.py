@@ -11,6 +11,7 @@ setuptools drives the compiler (a build requirement in pyproject.toml): it knows
 
 from __future__ import annotations
 
+import shutil
 import sys
 import sysconfig
 import tempfile
@@ -30,8 +31,14 @@ class SpeedupsBuildHook(BuildHookInterface):
         if self.target_name != "wheel":
             return
         root = Path(self.root)
+        inplace = version == "editable"
+        if inplace:
+            # A module built in place before must not outlive a build that fails now: it would be used, stale.
+            for stale in (root / "src" / "reader").glob("_access_log_speedups.*.so"):
+                stale.unlink()
+        self._temp = tempfile.mkdtemp(prefix="reader-build-")
         try:
-            built = _compile(root, inplace=version == "editable", build_dir=Path(self.directory))
+            built = _compile(root, inplace=inplace, temp=Path(self._temp))
         except Exception as exc:  # no compiler, no headers, a compiler error: reader runs its Python code
             print(f"reader: {NAME} not built ({type(exc).__name__}: {exc}); the access log runs its Python code",
                   file=sys.stderr)  # fmt: skip
@@ -41,18 +48,23 @@ class SpeedupsBuildHook(BuildHookInterface):
         if version != "editable":  # an editable install finds the module built in place, in src/reader
             build_data["force_include"][str(built)] = "reader/" + built.name
 
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """The compiler's work directory goes once the wheel holds what was built in it."""
+        temp = getattr(self, "_temp", None)
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
 
-def _compile(root: Path, *, inplace: bool, build_dir: Path) -> Path:
+
+def _compile(root: Path, *, inplace: bool, temp: Path) -> Path:
     from setuptools import Distribution, Extension
     from setuptools.command.build_ext import build_ext
 
-    extension = Extension(NAME, [SOURCE], extra_compile_args=["-Wall", "-Wextra"])
+    extension = Extension(NAME, [str(root / SOURCE)], extra_compile_args=["-Wall", "-Wextra"])
     distribution = Distribution({"name": "reader", "ext_modules": [extension], "script_name": "hatch_build.py"})
     distribution.package_dir = {"": "src"}
     command = build_ext(distribution)
-    temp = tempfile.mkdtemp(prefix="reader-build-", dir=build_dir if build_dir.is_dir() else None)
-    command.build_temp = temp
-    command.build_lib = str(root / "src") if inplace else temp
+    command.build_temp = str(temp)
+    command.build_lib = str(root / "src") if inplace else str(temp)
     command.inplace = False
     command.ensure_finalized()
     command.run()
