@@ -24,7 +24,8 @@ perf_counter_ns(long long *now)
 {
 #if PY_VERSION_HEX >= 0x030D0000
     PyTime_t t;
-    if (PyTime_PerfCounterRaw(&t) < 0) {
+    /* Not the Raw variant: that one may fail without setting an exception (the GIL is held here). */
+    if (PyTime_PerfCounter(&t) < 0) {
         return -1;
     }
     *now = (long long)t;

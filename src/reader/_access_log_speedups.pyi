@@ -23,7 +23,8 @@ class Recorder:
         start: int,
         referer: bytes | None,
         agent: bytes | None,
-    ) -> None: ...
+        /,
+    ) -> None: ...  # positional only: the C code takes no keywords here
     def record(
         self,
         scope: Scope,
