@@ -394,8 +394,10 @@ class AccessLog:
         start: int,
         referer: bytes | None,
         agent: bytes | None,
+        /,
     ) -> None:
-        """`record` for a request that ends now (the compiled one reads the clock itself)."""
+        """`record` for a request that ends now (the compiled one reads the clock itself; positional only, as
+        it takes them)."""
         self.record(scope, request_id, status, sent, start, perf_counter_ns(), referer, agent)
 
     def record(
