@@ -193,7 +193,7 @@ def traffic(draw: st.DrawFn) -> list[Request]:
 
 
 @needs_compiled
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(requests=traffic(), flush_bytes=st.sampled_from([200, 1_000, 64 * 1024]))
 def test_the_compiled_and_the_python_record_write_the_same_bytes(
     requests: list[Request], flush_bytes: int, tmp_path_factory: pytest.TempPathFactory
@@ -226,6 +226,10 @@ def test_the_compiled_and_the_python_record_write_the_same_bytes(
     assert (directory / "c").read_bytes() == (directory / "p").read_bytes()
 
 
+# Lines a leak test records: one reference or one small object kept a line shows as 50,000 of them.
+LINES = 50_000
+
+
 @needs_compiled
 def test_the_compiled_code_keeps_no_reference(tmp_path: Path) -> None:
     # The same objects each time: any reference kept shows in their counts. Then new objects each time: any
@@ -247,7 +251,7 @@ def test_the_compiled_code_keeps_no_reference(tmp_path: Path) -> None:
     writer.flush()
     line(same, request_id, referer, agent)  # a batch's first line, Python's
     counts = [sys.getrefcount(value) for value in inputs]
-    for n in range(200_000):
+    for n in range(LINES):
         log.record(same, request_id, 200, 19_523, start, start + n % 20_000, referer, agent)
     writer.flush()
     line(same, request_id, referer, agent)
@@ -256,11 +260,11 @@ def test_the_compiled_code_keeps_no_reference(tmp_path: Path) -> None:
     tracemalloc.start()
     try:
         allocated = tracemalloc.get_traced_memory()[0]
-        for n in range(200_000):
+        for n in range(LINES):
             line(scope(("198.51.100.7", n), b"/articles/%d" % 1), b"%016x" % n, b"%s" % referer, b"%s" % agent)
         writer.flush()
         gc.collect()
-        assert tracemalloc.get_traced_memory()[0] - allocated < 200_000  # not 200,000 lines' objects
+        assert tracemalloc.get_traced_memory()[0] - allocated < 200_000  # not 50,000 lines' objects (1.6 MB or more)
     finally:
         tracemalloc.stop()
 
