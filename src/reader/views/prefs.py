@@ -175,6 +175,12 @@ async def update(request: Request) -> Response:
     return response
 
 
+def _note_secret(request: Request) -> tuple[str, bool]:
+    """The note cookie value a redirect's note is signed for: this browser's own, or a new one (then True)."""
+    held = held_secret(note_cookie(request))
+    return held or new_secret(), held is None
+
+
 def _set_note_cookie(request: Request, response: Response, secret: str, *, new: bool) -> None:
     """The cookie a redirect's note is signed for (reader.saved_note): the page says it in this browser only."""
     set_site_cookie(request, response, note_cookie_name(is_https(request)), secret, max_age=NOTE_COOKIE_MAX_AGE)
@@ -198,8 +204,7 @@ def _stale_shared(request: Request, next_path: str, fields: dict[str, str], curr
     """Nothing applied: back (303, as every form without a script comes back) to the confirmation page drawn
     afresh, which opens at its note that the settings changed meanwhile and its lists are up to date. The note
     is signed as ?applied= is (a link cannot show it), for the settings now."""
-    held = held_secret(note_cookie(request))
-    secret = held or new_secret()
+    secret, new = _note_secret(request)
     query = {
         # As the form sent it, so the page says what it could not read, but never longer than a cookie value is
         # read (Preferences.read: one past that is as unreadable as any longer), so no form makes a huge Location.
@@ -207,7 +212,7 @@ def _stale_shared(request: Request, next_path: str, fields: dict[str, str], curr
         STALE_PARAM: signed_note(STALE_NOTE, request.state["session_key"], current, secret),
     }
     response = RedirectResponse(_with_query(next_path, query, STALE_ID), status_code=303)
-    _set_note_cookie(request, response, secret, new=held is None)
+    _set_note_cookie(request, response, secret, new=new)
     return response
 
 
@@ -215,8 +220,7 @@ def _no_js_answer(request: Request, change: _Change) -> Response:
     """The 303 back to the page a form was sent from, at the control used (its note beside it where it has
     one, the note cookie it is signed for set), or, for input refused beside its fields, at their message."""
     refused = refused_input(change.outcome, change.fields) if _shows_refusals(request, change.next_path) else None
-    held = held_secret(note_cookie(request))
-    secret = held or new_secret()
+    secret, new = _note_secret(request)
     key = request.state["session_key"]
     noted = False
     if change.view == "embed":
@@ -234,7 +238,7 @@ def _no_js_answer(request: Request, change: _Change) -> Response:
         )
     response = RedirectResponse(back, status_code=303)
     if noted:
-        _set_note_cookie(request, response, secret, new=held is None)
+        _set_note_cookie(request, response, secret, new=new)
     if refused is not None:
         not_shared(request.scope)  # a refusal's time (reader.refused_note): this request's alone
     return response
