@@ -1260,24 +1260,32 @@ def test_delete_and_restore_answers_take_the_focus_and_title_the_page(
         title = f"Trả lời được nghe {'có' if javascript else 'không có'} JavaScript"
         slug = f"tra-loi-duoc-nghe-{'co' if javascript else 'khong-co'}-javascript"
         _published(page, live_server, title, slug)
+
+        def refused_for_a_save_meanwhile(form: str, button: str, body: str, refused: str) -> None:
+            """The form asked about the version it opened at, another tab saved since: refused, and said so."""
+            page.goto(f"{live_server}/editor/articles/{slug}/{form}")
+            _saved_meanwhile(other, live_server, slug, body)
+            page.click(button)
+            _answered(page, "#editor-conflict", refused, name="Người khác đã lưu bài viết này")
+            if javascript:
+                assert axe_problems(page) == []
+
         # A delete asked about version 1, saved again since: nothing deleted.
-        page.goto(f"{live_server}/editor/articles/{slug}/delete")
-        _saved_meanwhile(other, live_server, slug, "Bản thứ hai.")
-        page.click("#editor-confirm-delete")
-        refused = f"Lỗi: Chưa có gì bị xóa · Xóa “{title}”? · Biên tập · reader"
-        _answered(page, "#editor-conflict", refused, name="Người khác đã lưu bài viết này")
-        if javascript:
-            assert axe_problems(page) == []
+        refused_for_a_save_meanwhile(
+            "delete",
+            "#editor-confirm-delete",
+            "Bản thứ hai.",
+            f"Lỗi: Chưa có gì bị xóa · Xóa “{title}”? · Biên tập · reader",
+        )
         page.keyboard.press("Tab")  # on from the answer to its link to the version now current
         expect(page.locator("#editor-conflict-current")).to_be_focused()
         # An earlier version restored over a save made since: nothing restored; then restored.
-        page.goto(f"{live_server}/editor/articles/{slug}/history/1")
-        _saved_meanwhile(other, live_server, slug, "Bản thứ ba.")
-        page.click("#editor-restore")
-        refused = f"Lỗi: Chưa có gì được khôi phục · Phiên bản 1 của “{title}” · Biên tập · reader"
-        _answered(page, "#editor-conflict", refused, name="Người khác đã lưu bài viết này")
-        if javascript:
-            assert axe_problems(page) == []
+        refused_for_a_save_meanwhile(
+            "history/1",
+            "#editor-restore",
+            "Bản thứ ba.",
+            f"Lỗi: Chưa có gì được khôi phục · Phiên bản 1 của “{title}” · Biên tập · reader",
+        )
         page.click("#editor-restore")  # asked again about the version now current
         _answered(
             page,
