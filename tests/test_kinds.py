@@ -7,6 +7,8 @@ from __future__ import annotations
 import gzip
 import itertools
 import shutil
+import time
+import types
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import httpx
 import pytest
 from starlette.routing import BaseRoute
 
-from reader import kinds
+from reader import kinds, refused_note
 from reader.app import create_app
 from reader.kinds import EMBED, FRAGMENT, KINDS, PAGE, Cors, Frame, Kind, Mount, Route, RouteIndex, cache_rule
 from reader.paths import TEMPLATES_DIR
@@ -280,9 +282,12 @@ def _as_for(response: httpx.Response, slug: str, instead: str) -> tuple[object, 
     return response.status_code, response.headers.get("content-type"), *headers, response.text.replace(slug, instead)
 
 
-async def test_no_public_answer_shows_a_draft(walked: ServedApp) -> None:
+async def test_no_public_answer_shows_a_draft(walked: ServedApp, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every public route answers for a draft, and for an old address of one, exactly as for an article that
     does not exist: the same status, headers that matter and body (never a redirect that says where it is)."""
+    # A refused change's note holds the second it was made: two answers a second apart would differ there alone.
+    frozen = time.time()
+    monkeypatch.setattr(refused_note, "time", types.SimpleNamespace(time=lambda: frozen))
     store = walked.state["store"]
     await store.save_articles([draft("kept-back", title="Kept back", status="draft")])
     await store.save_articles([draft("old-typo", title="Renamed draft", status="draft")])
