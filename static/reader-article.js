@@ -283,6 +283,7 @@ class ReaderArticle extends HTMLElement {
   #root = null;
   #style = stylesheets();
   #loading = 0;
+  #refreshing = 0; // the ticket of a load following another component's change, while on its way
   #tools = null;
   #toolsLoading = false;
 
@@ -396,6 +397,7 @@ class ReaderArticle extends HTMLElement {
     const src = this.getAttribute("src");
     if (!src) return;
     const ticket = ++this.#loading;
+    if (refresh) this.#refreshing = ticket;
     const url = new URL(src, document.baseURI);
     for (const name of ["size", "theme", "lang"]) {
       const value = this.getAttribute(name);
@@ -442,6 +444,8 @@ class ReaderArticle extends HTMLElement {
         else if (why) this.#note(why.text, why.lang); // gone before it was shown: reader's 404 says why, quietly
       } else if (status?.dataset.stale) announceStale(status); // kept, only not shown here
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
+    } finally {
+      if (this.#refreshing === ticket) this.#refreshing = 0;
     }
   }
 
@@ -656,6 +660,10 @@ class ReaderArticle extends HTMLElement {
       body.set("size_from", step === "smaller" ? own : Math.max(own, ...shown.map((r) => r?.dataset.size || 0)));
     }
     const status = this.#root.getElementById("reader-status");
+    // A load following another component's change, still on its way, is overtaken: this answer shows that
+    // change too, and the load's older region would replace it, message and all, when it came after.
+    const overtaken = this.#refreshing !== 0;
+    if (overtaken) this.#loading++;
     const abort = new AbortController();
     const late = setTimeout(() => status?.dataset.waiting && announce(status, status.dataset.waiting), WAIT_NOTICE);
     const timer = setTimeout(() => abort.abort(new Error(`no answer in ${SEND_TIMEOUT / 1000} s`)), SEND_TIMEOUT);
@@ -716,6 +724,7 @@ class ReaderArticle extends HTMLElement {
       if (status?.dataset.failed) announce(status, this.#unsaid ? `${this.#unsaid} ${status.dataset.failed}` : status.dataset.failed);
       this.#unsaid = null;
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
+      if (overtaken) this.#load({ refresh: true }); // the other component's change is still to be shown here
       return false;
     } finally {
       clearTimeout(late);

@@ -1292,6 +1292,59 @@ def test_components_on_a_page_share_one_state_without_cookies(host_context: Brow
     assert [c for c in host_context.cookies() if c["name"] == "reader_prefs"] == []
 
 
+def test_a_press_on_a_component_still_following_another_s_change_is_not_undone_by_it(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """The second component's load that follows the first one's change is held until a press made on it
+    meanwhile has been answered: that load, older than the answer, must not replace its region and message
+    (under a loaded machine it came last, and the second showed its old size and an empty status)."""
+    without_cookies(host_context, sites.reader)
+    page = host_context.new_page()
+    page.goto(sites.host + "/two.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    following: list[Route] = []
+    page.route("**/fragment*", lambda route: following.append(route))
+    first.locator("#reader-panel-summary").click()
+    first.locator("#reader-theme-dark").click()
+    wait_until(page, lambda: bool(following))
+    second.locator("#reader-bigger").click()
+    expect(second.locator("#reader-status")).to_have_text("Text size 112.5\u00a0%")
+    with page.expect_event("requestfinished"):
+        following[0].continue_()
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100)))")
+    region = second.locator("#reader")
+    expect(region).to_have_attribute("data-size", "112.5")
+    expect(region).to_have_attribute("data-theme", "dark")
+    expect(second.locator("#reader-status")).to_have_text("Text size 112.5\u00a0%")
+
+
+def test_a_failed_press_on_a_component_still_following_another_s_change_still_shows_that_change(
+    host_context: BrowserContext, sites: Sites
+) -> None:
+    """As above, but the press fails: the load it overtook is made again, so the second component shows the
+    first one's change (the failure said), not the settings from before it."""
+    without_cookies(host_context, sites.reader)
+    page = host_context.new_page()
+    page.on("console", lambda message: None)  # the browser's own line about the failed request
+    page.goto(sites.host + "/two.html")
+    first, second = page.locator("reader-article").first, page.locator("#second")
+    expect(second.locator("#reader-title")).to_be_visible()
+    following: list[Route] = []
+    page.route("**/fragment*", lambda route: route.fallback() if following else following.append(route))
+    cors = {"access-control-allow-origin": sites.host, "access-control-allow-credentials": "true"}
+    first.locator("#reader-panel-summary").click()
+    first.locator("#reader-theme-dark").click()
+    wait_until(page, lambda: bool(following))
+    page.route(f"{sites.reader}/preferences", lambda route: route.fulfill(status=500, headers=cors, body="no"))
+    second.locator("#reader-bigger").click()
+    expect(second.locator("#reader-status")).to_have_text("Your setting could not be changed. Please try again.")
+    following[0].continue_()
+    region = second.locator("#reader")
+    expect(region).to_have_attribute("data-theme", "dark")
+    expect(region).to_have_attribute("data-size", "100")
+
+
 def test_components_on_a_page_follow_a_change_with_cookies(host_context: BrowserContext, sites: Sites) -> None:
     page = host_context.new_page()
     page.goto(sites.host + "/two.html")
