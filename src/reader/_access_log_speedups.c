@@ -8,7 +8,7 @@
  * that reads what a client sent (escaping, cutting, formatting a new head), the clock's update once a
  * second, the first line of a batch, flushing by time, durations of 10 ms or more and anything unusual (no
  * `client`, a raw path that is not bytes, an exception) goes to the Python `record`. No client bytes are
- * read here but to compare them (the table's lookup) and to copy them into the batch, as the Python code does.
+ * read here but to hash and compare them (the table's lookup) and to copy them into the batch, as Python does.
  *
  * Why compiled: in Python this path is about 7,500 instructions a line, most of them the interpreter's
  * own work, and the access log's target is a few per cent of a cached answer (docs/performance.md, "The
