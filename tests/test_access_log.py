@@ -267,6 +267,33 @@ def test_a_regular_file_gets_one_write_per_batch(log_path: Path, monkeypatch: py
     assert writes == [65_600, 4_400]
 
 
+def test_short_writes_are_continued_and_the_buffer_is_free_after_any_write(
+    log_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The batch is written from the buffer itself, through views of it: a short write continues where it
+    # stopped, and no view outlives the write, even one that raised (else the buffer could not grow again).
+    real_write = os.write
+    monkeypatch.setattr(access_log.os, "write", lambda fd, data: real_write(fd, bytes(data)[:1_000]))
+    writer = LogWriter(str(log_path), call_later=Timers())
+    lines = [line(n) for n in range(50)]
+    for each in lines:
+        writer.write(each)
+    writer.flush()
+    assert log_path.read_bytes() == b"".join(lines)
+
+    def interrupted(fd: int, data: bytes) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(access_log.os, "write", interrupted)
+    writer.write(line(50))
+    with pytest.raises(KeyboardInterrupt):
+        writer.flush()
+    monkeypatch.setattr(access_log.os, "write", real_write)
+    writer.write(line(51))  # the buffer grows again: emptied, and no view of it left
+    writer.close()
+    assert log_path.read_bytes() == b"".join(lines) + line(51)
+
+
 def test_a_failing_destination_is_reported_once_and_drops_lines(
     log_path: Path, timers: Timers, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,7 +334,7 @@ class Lines(list[bytes]):
     """A LogWriter that keeps each line as it comes: its buffer stays empty, so every line comes to `write`
     (lines appended to a buffer already holding some are checked through the application, below)."""
 
-    pending: list[bytes] = []
+    pending = bytearray()
 
     def write(self, line: bytes) -> None:
         self.append(line)
@@ -520,29 +547,48 @@ def test_a_remembered_line_follows_the_raw_path_the_status_the_size_and_the_cloc
     assert record(b"/ab", at=2 * access_log.SECOND_NS)["time"] != first  # a remembered head, of its second
 
 
-def test_a_batch_of_text_lines_is_counted_as_the_bytes_it_writes(log_path: Path, timers: Timers) -> None:
-    # record adds a line's pieces to the writer's batch without making the line: what it counts must be what
-    # the batch becomes, so that the batch is written when it passes 64 KiB, not later.
+def test_a_batch_of_text_lines_is_written_by_the_line_that_passes_64_kib(log_path: Path, timers: Timers) -> None:
+    # record copies a line's pieces into the writer's batch without making the line: the batch is written
+    # with the line that takes it past 64 KiB, not later.
     writer = LogWriter(str(log_path), call_later=timers)
     log = AccessLog(writer)
     start = time.perf_counter_ns()
     n = 0
     while not log_path.read_bytes():
+        assert len(writer.pending) < FLUSH_BYTES
         took = 1_000 * (n % 10_000)  # every duration under 10 ms
         request_id = b"%016x" % n if n % 3 else b"client-chosen-id-%d" % n  # ids of other lengths too
         log.record(scope(path=f"/articles/{n % 7}"), request_id, 200, n % 5000, start, start + took, None, None)
-        assert writer.pending_bytes == len(b"".join(writer.pending)) or not writer.pending
         n += 1
     written = log_path.read_bytes()
     assert FLUSH_BYTES <= len(written) < FLUSH_BYTES + MAX_LINE_BYTES and written.count(b"\n") == n
     assert all(TEXT_LINE.fullmatch(one) for one in written.decode().splitlines())
-    # A request of 10 ms or more has a longer duration than the count allows for: a byte per further digit
-    # (after the first line of a batch, which LogWriter.write counts itself).
-    log.record(scope(), b"id", 200, 1, start, start + 1_000, None, None)
-    log.record(scope(), b"id", 200, 1, start, start + 12_345_678_901, None, None)
-    assert b"".join(writer.pending).endswith(b" 12345.679ms [id]\n")
-    assert len(b"".join(writer.pending)) - writer.pending_bytes == len(b"12345.679ms [") - access_log.DURATION_BYTES
+    assert not writer.pending
     writer.close()
+
+
+def test_a_batch_is_written_when_it_reaches_flush_bytes_exactly(tmp_path: Path, timers: Timers) -> None:
+    # Each line's bytes count as they are, a slow request's longer duration (11 bytes where most take 9) too:
+    # a batch of exactly flush_bytes is written by its last line, one byte short waits.
+    start = time.perf_counter_ns()
+    lines = [(b"a", 1_000), (b"b", 2_000), (b"c", 3_000), (b"d", 12_345_678_901)]  # the batch's first; hits; slow
+    sizes = []
+    measuring = LogWriter(str(tmp_path / "measured.log"), call_later=timers)
+    log = AccessLog(measuring)
+    for request_id, took in lines:
+        log.record(scope(), request_id, 200, 1, start, start + took, None, None)
+        sizes.append(len(measuring.pending))
+    assert measuring.pending.endswith(b" 12345.679ms [d]\n")
+    for k, size in enumerate(sizes[1:], 2):
+        for flush_bytes in (size, size + 1):
+            path = tmp_path / f"{k}-{flush_bytes}.log"
+            writer = LogWriter(str(path), flush_bytes=flush_bytes, call_later=timers)
+            log = AccessLog(writer)
+            for request_id, took in lines[:k]:
+                log.record(scope(), request_id, 200, 1, start, start + took, None, None)
+            assert path.read_bytes() == (bytes(measuring.pending[:size]) if flush_bytes == size else b"")
+            writer.close()
+    measuring.close()
 
 
 def test_a_line_needs_no_client_and_no_raw_path() -> None:

@@ -130,6 +130,7 @@ class Request:
     path: str
     query: bytes
     method: str
+    version: str
     referer: bytes | None
     agent: bytes | None
     status: int
@@ -137,6 +138,7 @@ class Request:
     request_id: bytes
     step: int  # from the last request's start to this one's: negative for a request that started earlier
     took: int
+    ended: bool  # through `ended`, the compiled one reading the clock itself
 
 
 # What clients send, with the awkward bytes: quotes, backslashes, control and non-ASCII bytes, long values.
@@ -170,6 +172,7 @@ def traffic(draw: st.DrawFn) -> list[Request]:
         few(st.one_of(st.none(), sent_bytes)),
     )
     methods = few(st.sampled_from(["GET", "HEAD", "POST", 'G"T', "ÉTÉ"]))
+    versions = few(st.sampled_from(["1.1", "1.0", "2", "", 'x"\\é']))  # "": a request line cut short
     statuses, sizes = few(st.sampled_from([200, 304, 404, 499, 500])), few(st.integers(0, 10**9))
     ids = few(st.one_of(st.binary(min_size=1, max_size=64), st.just(b"0123456789abcdef")))
     steps = st.one_of(st.integers(0, 1_000_000), st.integers(-2 * SECOND_NS, 3 * SECOND_NS))
@@ -180,6 +183,7 @@ def traffic(draw: st.DrawFn) -> list[Request]:
             "/dé code",
             queries(),
             methods(),
+            versions(),
             referers(),
             agents(),  # type: ignore[arg-type]
             statuses(),
@@ -187,6 +191,7 @@ def traffic(draw: st.DrawFn) -> list[Request]:
             ids(),
             draw(steps),
             draw(durations),  # type: ignore[arg-type]
+            draw(st.booleans()),
         )  # fmt: skip
         for _ in range(draw(st.integers(1, 60)))
     ]
@@ -203,27 +208,45 @@ def test_the_compiled_and_the_python_record_write_the_same_bytes(
     writers = [LogWriter(str(directory / name), flush_bytes=flush_bytes, call_later=timers) for name in "cp"]
     compiled, python = AccessLog(writers[0], compiled=True), AccessLog(writers[1], compiled=False)
     start = PERF_NS
+    clock = time.perf_counter_ns  # the real one, which the compiled `ended` reads
     # The wall clock's offset is read once a second: the same for both logs.
     with (
         mock.patch.object(time, "time_ns", lambda: NOW_NS),
         mock.patch.object(time, "perf_counter_ns", lambda: PERF_NS),
     ):
         for n, request in enumerate(requests):
-            start += request.step
             made = scope(request.client, request.raw_path)
-            made.update(path=request.path, query_string=request.query, method=request.method)
-            for log in (compiled, python):
-                log.record(
-                    dict(made), request.request_id, request.status, request.sent, start, start + request.took,
-                    request.referer, request.agent,
-                )  # fmt: skip
+            made.update(
+                path=request.path, query_string=request.query, method=request.method, http_version=request.version
+            )
+            args = (request.request_id, request.status, request.sent)
+            headers = (request.referer, request.agent)
+            if request.ended:
+                # Started `took` ago by the real clock; the Python record is then given the end the compiled
+                # line shows (its duration, to the microsecond), so that everything else is compared.
+                start = clock() - request.took
+                compiled.ended(dict(made), *args, start, *headers)
+                end = start + 1_000 * last_duration(writers[0], directory / "c", request.request_id)
+            else:
+                start += request.step
+                compiled.record(dict(made), *args, start, start + request.took, *headers)
+                end = start + request.took
+            python.record(dict(made), *args, start, end, *headers)
             assert writers[0].pending == writers[1].pending, n
-            assert writers[0].pending_bytes == writers[1].pending_bytes, n
             if n % 7 == 6:  # the batch's timer, now and then
                 timers.fire()
     for writer in writers:
         writer.close()
     assert (directory / "c").read_bytes() == (directory / "p").read_bytes()
+
+
+def last_duration(writer: LogWriter, path: Path, request_id: bytes) -> int:
+    """The duration of the line just added to `writer` (at the end of its batch, or of its file when that line
+    made it write the batch), in microseconds: "... 12.345ms [ID]\n"."""
+    written = bytes(writer.pending) or path.read_bytes()
+    end = len(written) - len(request_id) - len(b"]\n") - len(b"ms [")
+    assert written.endswith(b"ms [" + request_id + b"]\n")
+    return int(written[written.rindex(b" ", 0, end) + 1 : end].replace(b".", b""))
 
 
 # Lines a leak test records: one reference or one small object kept a line shows as 50,000 of them.
@@ -314,4 +337,4 @@ def test_code_a_lookup_runs_may_call_the_log_again(called: str, tmp_path: Path) 
         assert writers[0].pending == writers[1].pending
         timers.fire()  # the batch's timer: the line after the flush is written by it, as a batch's first line
         assert (tmp_path / "c").read_bytes() == (tmp_path / "p").read_bytes()
-        assert writers[0].pending == writers[1].pending == []
+        assert writers[0].pending == writers[1].pending == b""

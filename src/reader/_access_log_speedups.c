@@ -2,13 +2,13 @@
  * is the reference and runs wherever this module was not built, as CPython's heapq does with _heapq).
  *
  * What it does, and all it does: read the line's key from the ASGI scope, look the line's head up in the
- * log's table of this second's heads (AccessLog._heads, filled by the Python code) and, on a hit, add the
- * head, the duration's piece (from reader.access_log.DURATIONS), the request id and "]\n" to the writer's
- * batch and count its bytes: what the Python `record` does on that path, with the same objects. Everything
+ * log's table of this second's heads (AccessLog._heads, filled by the Python code) and, on a hit, copy the
+ * head, the duration's piece (from reader.access_log.DURATIONS), the request id and "]\n" into the writer's
+ * batch (a bytearray: its length is its count): what the Python `record` does on that path. Everything
  * that reads what a client sent (escaping, cutting, formatting a new head), the clock's update once a
  * second, the first line of a batch, flushing by time, durations of 10 ms or more and anything unusual (no
  * `client`, a raw path that is not bytes, an exception) goes to the Python `record`. No client bytes are
- * copied here: only references to the objects the Python code made.
+ * read here but to hash and compare them (the table's lookup) and to copy them into the batch, as Python does.
  *
  * Why compiled: in Python this path is about 7,500 instructions a line, most of them the interpreter's
  * own work, and the access log's target is a few per cent of a cached answer (docs/performance.md, "The
@@ -37,9 +37,7 @@ perf_counter_ns(long long *now)
 
 /* Names looked up on every line, interned once. */
 static PyObject *s_client, *s_method, *s_raw_path, *s_query_string, *s_http_version;
-static PyObject *s_pending_bytes, *s_flush_bytes, *s_flush, *s_since, *s_until;
-static PyObject *line_end;  /* b"]\n" */
-
+static PyObject *s_flush_bytes, *s_flush, *s_since, *s_until;
 /* Durations under 10 ms come from the table; a longer one goes to Python, which formats it. */
 #define TABLE_NS 9999500LL
 
@@ -47,10 +45,9 @@ typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *fallback;     /* the Python AccessLog.record, bound to the log */
-    PyObject *heads;        /* AccessLog._heads: {key: (head, width)}, this second's */
-    PyObject *pending;      /* the writer's batch (the same list for its life) */
+    PyObject *heads;        /* AccessLog._heads: {key: head}, this second's */
+    PyObject *pending;      /* the writer's batch, a bytearray (the same one for its life) */
     PyObject *writer;       /* the LogWriter: flush() */
-    PyObject *writer_dict;  /* its __dict__: pending_bytes, read and set as a plain entry */
     PyObject *clock;        /* the log's _Clock: since, until */
     PyObject *durations;    /* reader.access_log.DURATIONS */
     PyObject *key;          /* a 9-tuple, refilled for each lookup and emptied after it (see table_entry) */
@@ -125,21 +122,16 @@ call_python(Recorder *self, PyObject *const *args, size_t nargsf, PyObject *kwna
     return result;
 }
 
-/* A writer's int attribute, or -1 when it is not a plain non-negative int entry of its __dict__. */
+/* The writer's flush_bytes, or -1 when it has no such int (such as the tests' stand-ins): read once, as it does
+ * not change. */
 static Py_ssize_t
-writer_int(Recorder *self, PyObject *name)
+writer_flush_bytes(PyObject *writer)
 {
-    PyObject *value = PyDict_GetItemWithError(self->writer_dict, name);
-    if (value == NULL || !PyLong_CheckExact(value)) {
-        PyErr_Clear();
-        return -1;
-    }
-    Py_ssize_t n = PyLong_AsSsize_t(value);
-    if (n < 0) {
-        PyErr_Clear();
-        return -1;
-    }
-    return n;
+    PyObject *value = PyObject_GetAttr(writer, s_flush_bytes);
+    Py_ssize_t n = value != NULL && PyLong_CheckExact(value) ? PyLong_AsSsize_t(value) : -1;
+    Py_XDECREF(value);
+    PyErr_Clear();
+    return n < 0 ? -1 : n;
 }
 
 /* The entry of this second's table for the line (a new reference), or NULL (no exception set) when Python
@@ -188,8 +180,7 @@ table_entry(Recorder *self, PyObject *const *args)
         PyTuple_SET_ITEM(key, i, Py_NewRef(parts[i]));
     }
     PyObject *entry = PyDict_GetItemWithError(self->heads, key);
-    if (entry == NULL || !PyTuple_CheckExact(entry) || PyTuple_GET_SIZE(entry) != 2
-        || !PyBytes_CheckExact(PyTuple_GET_ITEM(entry, 0)) || !PyLong_CheckExact(PyTuple_GET_ITEM(entry, 1))) {
+    if (entry == NULL || !PyBytes_CheckExact(entry)) {
         PyErr_Clear();  /* a miss, or an unhashable part: Python makes the head, or raises as it would */
         drop_key(key);
         return NULL;
@@ -200,7 +191,7 @@ table_entry(Recorder *self, PyObject *const *args)
     return entry;
 }
 
-/* The line of record's 8 arguments `args`, its start and end given as C numbers, added to the batch where
+/* The line of record's 8 arguments `args`, its start and end given as C numbers, copied into the batch where
  * the hit path applies: 1 when done, 0 when Python must do it (no exception set), -1 on an error after the
  * batch was changed. */
 static int
@@ -210,45 +201,45 @@ add_hit(Recorder *self, PyObject *const *args, long long start, long long end)
     /* A line of another second, a negative or long duration, a batch's first line (it schedules the
      * batch's flush): Python's. */
     if (start < self->since || start >= self->until || end < start || end - start >= TABLE_NS
-        || !PyBytes_CheckExact(request_id) || PyList_GET_SIZE(self->pending) == 0 || self->flush_bytes < 0) {
+        || !PyBytes_CheckExact(request_id) || PyByteArray_GET_SIZE(self->pending) == 0 || self->flush_bytes < 0) {
         return 0;
     }
-    PyObject *entry = table_entry(self, args);
-    if (entry == NULL) {
+    PyObject *head = table_entry(self, args);
+    if (head == NULL) {
         return 0;
     }
     /* Code the lookup ran (an element's __eq__) may have written the batch out: its first line is Python's
      * again (the Python record, too, looks at the batch after the lookup). */
-    if (PyList_GET_SIZE(self->pending) == 0) {
-        Py_DECREF(entry);
-        return 0;
-    }
-    PyObject *head = PyTuple_GET_ITEM(entry, 0);
-    Py_ssize_t width = PyLong_AsSsize_t(PyTuple_GET_ITEM(entry, 1));
     Py_ssize_t micros = (Py_ssize_t)((end - start + 500) / 1000);  /* to the nearest microsecond */
-    Py_ssize_t pending_bytes = writer_int(self, s_pending_bytes);
-    if (width < 0 || pending_bytes < 0 || width > PY_SSIZE_T_MAX / 4 || pending_bytes > PY_SSIZE_T_MAX / 4
-        || micros >= PyList_GET_SIZE(self->durations)) {
-        Py_DECREF(entry);
-        PyErr_Clear();
+    Py_ssize_t size = PyByteArray_GET_SIZE(self->pending);
+    /* (A batch of half the address space, and the pieces' lengths, summed below cannot overflow.) */
+    if (size == 0 || size > PY_SSIZE_T_MAX / 2 || micros >= PyList_GET_SIZE(self->durations)
+        || !PyBytes_CheckExact(PyList_GET_ITEM(self->durations, micros))) {
+        Py_DECREF(head);
         return 0;
     }
-    /* From here the batch changes: what fails now (memory) is raised, as the Python code would. */
-    int failed = PyList_Append(self->pending, head) < 0
-        || PyList_Append(self->pending, PyList_GET_ITEM(self->durations, micros)) < 0
-        || PyList_Append(self->pending, request_id) < 0 || PyList_Append(self->pending, line_end) < 0;
-    Py_DECREF(entry);
-    if (failed) {
+    PyObject *duration = PyList_GET_ITEM(self->durations, micros);
+    const char *pieces[4] = {PyBytes_AS_STRING(head), PyBytes_AS_STRING(duration), PyBytes_AS_STRING(request_id),
+                             "]\n"};
+    const Py_ssize_t lengths[4] = {PyBytes_GET_SIZE(head), PyBytes_GET_SIZE(duration),
+                                   PyBytes_GET_SIZE(request_id), 2};
+    Py_ssize_t grown = size;
+    for (int i = 0; i < 4; i++) {
+        grown += lengths[i];
+    }
+    /* From here the batch changes: what fails now (memory, a buffer exported meanwhile) is raised, as the Python
+     * code's `+=` would. PyByteArray_Resize over-allocates as it grows, as a list does. */
+    if (PyByteArray_Resize(self->pending, grown) < 0) {
+        Py_DECREF(head);
         return -1;
     }
-    pending_bytes += width + PyBytes_GET_SIZE(request_id);
-    PyObject *counted = PyLong_FromSsize_t(pending_bytes);
-    if (counted == NULL || PyDict_SetItem(self->writer_dict, s_pending_bytes, counted) < 0) {
-        Py_XDECREF(counted);
-        return -1;
+    char *to = PyByteArray_AS_STRING(self->pending) + size;
+    for (int i = 0; i < 4; i++) {
+        memcpy(to, pieces[i], (size_t)lengths[i]);
+        to += lengths[i];
     }
-    Py_DECREF(counted);
-    if (pending_bytes >= self->flush_bytes) {
+    Py_DECREF(head);
+    if (grown >= self->flush_bytes) {
         PyObject *flushed = PyObject_CallMethodNoArgs(self->writer, s_flush);
         if (flushed == NULL) {
             return -1;
@@ -325,17 +316,11 @@ Recorder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     PyObject *fallback, *heads, *pending, *writer, *clock, *durations;
     static char *names[] = {"fallback", "heads", "pending", "writer", "clock", "durations", NULL};
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO!O!OOO!:Recorder", names, &fallback, &PyDict_Type, &heads,
-                                     &PyList_Type, &pending, &writer, &clock, &PyList_Type, &durations)) {
-        return NULL;
-    }
-    /* The writer's instance dictionary: its attributes are plain entries there (reader.access_log.LogWriter). */
-    PyObject *writer_dict = PyObject_GenericGetDict(writer, NULL);
-    if (writer_dict == NULL) {
+                                     &PyByteArray_Type, &pending, &writer, &clock, &PyList_Type, &durations)) {
         return NULL;
     }
     PyObject *key = PyTuple_New(9);
     if (key == NULL) {
-        Py_DECREF(writer_dict);
         return NULL;
     }
     /* Empty (NULL items) but during a lookup: no Python code may see it, so the garbage collector does not
@@ -343,14 +328,12 @@ Recorder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     PyObject_GC_UnTrack(key);
     Recorder *self = PyObject_GC_New(Recorder, type);
     if (self == NULL) {
-        Py_DECREF(writer_dict);
         Py_DECREF(key);
         return NULL;
     }
-    self->writer_dict = writer_dict;
     self->key = key;
     /* -1 (every line to Python) for a writer without one, such as the tests' stand-ins. */
-    self->flush_bytes = writer_int(self, s_flush_bytes);
+    self->flush_bytes = writer_flush_bytes(writer);
     self->vectorcall = Recorder_vectorcall;
     self->fallback = Py_NewRef(fallback);
     self->heads = Py_NewRef(heads);
@@ -371,7 +354,6 @@ Recorder_traverse(Recorder *self, visitproc visit, void *arg)
     Py_VISIT(self->heads);
     Py_VISIT(self->pending);
     Py_VISIT(self->writer);
-    Py_VISIT(self->writer_dict);
     Py_VISIT(self->clock);
     Py_VISIT(self->durations);
     return 0;
@@ -384,7 +366,6 @@ Recorder_clear(Recorder *self)
     Py_CLEAR(self->heads);
     Py_CLEAR(self->pending);
     Py_CLEAR(self->writer);
-    Py_CLEAR(self->writer_dict);
     Py_CLEAR(self->clock);
     Py_CLEAR(self->durations);
     Py_CLEAR(self->key);
@@ -433,16 +414,13 @@ PyMODINIT_FUNC
 PyInit__access_log_speedups(void)
 {
     static const char *names[] = {"client", "method", "raw_path", "query_string", "http_version",
-                                  "pending_bytes", "flush_bytes", "flush", "since", "until"};
+                                  "flush_bytes", "flush", "since", "until"};
     PyObject **slots[] = {&s_client, &s_method, &s_raw_path, &s_query_string, &s_http_version,
-                          &s_pending_bytes, &s_flush_bytes, &s_flush, &s_since, &s_until};
+                          &s_flush_bytes, &s_flush, &s_since, &s_until};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (*slots[i] == NULL && (*slots[i] = PyUnicode_InternFromString(names[i])) == NULL) {
             return NULL;
         }
-    }
-    if (line_end == NULL && (line_end = PyBytes_FromStringAndSize("]\n", 2)) == NULL) {
-        return NULL;
     }
     if (PyType_Ready(&RecorderType) < 0) {
         return NULL;

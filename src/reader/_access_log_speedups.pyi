@@ -8,8 +8,8 @@ class Recorder:
     def __init__(
         self,
         fallback: Callable[[Scope, bytes, int, int, int, int, bytes | None, bytes | None], None],
-        heads: dict[Any, tuple[bytes, int]],  # AccessLog._heads
-        pending: list[bytes],
+        heads: dict[Any, bytes],  # AccessLog._heads
+        pending: bytearray,  # LogWriter.pending
         writer: object,
         clock: object,
         durations: list[bytes],

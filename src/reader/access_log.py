@@ -121,9 +121,11 @@ def _cut(value: bytes, limit: int) -> bytes:
 class LogWriter:
     """Lines kept in memory and written to a file descriptor in batches.
 
-    The batch is a list of byte strings, joined when it is written: adding a piece to a list costs less
-    than copying it into a growing buffer, and AccessLog adds a line's pieces as they are (`pending`,
-    counted in `pending_bytes`), without making the line.
+    The batch is one growing buffer (`pending`, a bytearray), its length the bytes it will write: AccessLog
+    copies a line's pieces into it as they are, without making the line, and its compiled part
+    (reader._access_log_speedups) does the same in C, where a count kept apart would be a Python int to
+    read, make and store again per line, and a list of pieces costs an append and a join per piece (about
+    twice what copying its few bytes costs).
 
     `write` schedules a flush `flush_seconds` after the first line of an empty buffer (on the running event
     loop), so an idle server does not wake up; a buffer past `flush_bytes` is written at once. After
@@ -148,8 +150,7 @@ class LogWriter:
         self._whole_writes = stat.S_ISREG(opened.st_mode)
         # The file this writer has open, to notice when its name comes to mean another (see _follow_rotation).
         self._opened = (opened.st_dev, opened.st_ino)
-        self.pending: list[bytes] = []  # the same list for the writer's life: AccessLog holds it
-        self.pending_bytes = 0
+        self.pending = bytearray()  # the same buffer for the writer's life: AccessLog holds it
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
         self._failing = False
@@ -163,11 +164,11 @@ class LogWriter:
     def write(self, line: bytes) -> None:
         """Buffer one line (or several, each ending in a newline)."""
         pending = self.pending
-        pending.append(line)
-        self.pending_bytes += len(line)
-        if len(pending) == 1 and (self._closed or not self._schedule()):  # the first line of a batch
+        first = not pending
+        pending += line
+        if first and (self._closed or not self._schedule()):  # the first line of a batch
             self.flush()
-        elif self.pending_bytes >= self.flush_bytes:
+        elif len(pending) >= self.flush_bytes:
             self.flush()
 
     def _schedule(self) -> bool:
@@ -184,22 +185,26 @@ class LogWriter:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self.pending:
+        data = self.pending
+        if not data:
             return
-        data = b"".join(self.pending)
-        self.pending.clear()
-        self.pending_bytes = 0
-        if self._fd == -1:  # closed: a late line of a file log opens it for itself
-            assert self.path is not None
-            fd = self._open(self.path)
-            try:
-                self._write_out(fd, data)
-            finally:
-                os.close(fd)
-        else:
-            if self.path is not None:
-                self._follow_rotation(self.path)
-            self._write_out(self._fd, data)
+        # The buffer itself is written, not a copy, and emptied afterwards, written or not: no line can be added
+        # meanwhile, as lines come from the event loop's thread, which is here (and while a write holds a view
+        # of the buffer, an attempt to add one would raise BufferError rather than be lost).
+        try:
+            if self._fd == -1:  # closed: a late line of a file log opens it for itself
+                assert self.path is not None
+                fd = self._open(self.path)
+                try:
+                    self._write_out(fd, data)
+                finally:
+                    os.close(fd)
+            else:
+                if self.path is not None:
+                    self._follow_rotation(self.path)
+                self._write_out(self._fd, data)
+        finally:
+            data.clear()
 
     def _follow_rotation(self, path: str) -> None:
         """Open `path` again when the file of that name is no longer the one open: logrotate (or an operator)
@@ -233,13 +238,15 @@ class LogWriter:
         self._whole_writes = stat.S_ISREG(opened.st_mode)
         self._opened = (opened.st_dev, opened.st_ino)
 
-    def _write_out(self, fd: int, data: bytes) -> None:
+    def _write_out(self, fd: int, data: bytearray) -> None:
         try:
             if self._whole_writes:
-                _write_all(fd, memoryview(data))
+                _write_all(fd, data)
             else:
-                for chunk in _whole_lines(data, PIPE_BUF):
-                    _write_all(fd, chunk)
+                with memoryview(data) as whole:
+                    for start, end in _whole_lines(data, PIPE_BUF):
+                        with whole[start:end] as chunk:
+                            _write_all(fd, chunk)
         except OSError as exc:
             if not self._failing:  # once per run of failures, not once per batch
                 where = self.path or ACCESS_LOG_STDERR
@@ -257,26 +264,29 @@ class LogWriter:
             self._fd = -1
 
 
-def _write_all(fd: int, data: memoryview | bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+def _write_all(fd: int, data: bytearray | memoryview) -> None:
+    """All of `data`, in as many writes as it takes; the views of it let go of at once, even on an error (a
+    bytearray with a view out cannot change size)."""
+    with memoryview(data) as whole:
+        written = 0
+        while written < len(whole):
+            with whole[written:] as rest:
+                written += os.write(fd, rest)
 
 
-def _whole_lines(data: bytes | bytearray, size: int) -> list[memoryview]:
-    """`data` cut after newlines into pieces of at most `size` bytes (a longer line is one piece)."""
-    view = memoryview(data)
+def _whole_lines(data: bytes | bytearray, size: int) -> list[tuple[int, int]]:
+    """`data` cut after newlines into pieces of at most `size` bytes (a longer line is one piece): where each
+    piece starts and ends."""
     pieces = []
     start = 0
     while len(data) - start > size:
         end = data.rfind(b"\n", start, start + size) + 1
         if end <= start:  # one line longer than size
             end = data.find(b"\n", start + size) + 1 or len(data)
-        pieces.append(view[start:end])
+        pieces.append((start, end))
         start = end
     if start < len(data):
-        pieces.append(view[start:])
+        pieces.append((start, len(data)))
     return pieces
 
 
@@ -320,9 +330,6 @@ class _Clock:
 # Durations under 10 ms in text, looked up by microseconds rather than formatted: "0.412ms [" (10,000 byte
 # strings, about 500 KB).
 DURATIONS: Final = [b"%d.%03dms [" % divmod(micros, 1000) for micros in range(10_000)]
-# Counted in a line's length as those durations: a slower request's line is counted a byte short for each
-# further digit (4 for a minute), so a slow batch is written up to a few hundred bytes past flush_bytes.
-DURATION_BYTES: Final = 9
 
 
 class AccessLog:
@@ -348,7 +355,7 @@ class AccessLog:
       A combination that comes back within the second, as from a client polling or a benchmark, then
       costs one lookup. The table is emptied every second, when the time in its lines changes anyway, so
       it stays small and holds the combinations that are common now.
-    A text line is that head, its duration (from a table below 10 ms) and the request id, added to the
+    A text line is that head, its duration (from a table below 10 ms) and the request id, copied into the
     writer's batch as they are.
 
     Where reader._access_log_speedups was built (`COMPILED`), a text log's `record` and `ended` are its
@@ -363,9 +370,8 @@ class AccessLog:
         self.format = fmt
         self._clock = _Clock()
         self._text = fmt == "text"
-        # This second's heads of text lines, with the bytes their lines are counted as (see record), and (json)
-        # the parts of its lines.
-        self._heads: dict[_LineKey, tuple[bytes, int]] = {}
+        # This second's heads of text lines, and (json) the parts of its lines.
+        self._heads: dict[_LineKey, bytes] = {}
         self._combinations: dict[_LineKey, tuple[bytes, bytes, bytes]] = {}
         # Each part of a line, escaped, by what the client sent.
         self._addresses: dict[str | None, bytes] = {}
@@ -433,19 +439,18 @@ class AccessLog:
         writer = self.writer
         if self._text:
             # .get, not [key]: with real traffic most lookups miss, and a miss would cost a raise.
-            head, width = self._heads.get(key) or self._head(key, clock.text)
-            line = (
-                head, DURATIONS[micros] if micros < 10_000 else b"%d.%03dms [" % divmod(micros, 1000),
-                request_id, b"]\n",
-            )  # fmt: skip
+            head = self._heads.get(key) or self._head(key, clock.text)
+            duration = DURATIONS[micros] if micros < 10_000 else b"%d.%03dms [" % divmod(micros, 1000)
             pending = self._pending
-            if pending:  # LogWriter.write's usual case, written out here: the line's pieces added as they are
-                pending += line
-                writer.pending_bytes += width + len(request_id)
-                if writer.pending_bytes >= writer.flush_bytes:
+            if pending:  # LogWriter.write's usual case, written out here: the line's pieces copied as they are
+                pending += head
+                pending += duration
+                pending += request_id
+                pending += b"]\n"
+                if len(pending) >= writer.flush_bytes:
                     writer.flush()
                 return
-            writer.write(b"".join(line))
+            writer.write(b"%s%s%s]\n" % (head, duration, request_id))
         else:
             address, request, headers = self._combinations.get(key) or self._combination(key)
             writer.write(
@@ -458,16 +463,14 @@ class AccessLog:
                 )
             )  # fmt: skip
 
-    def _head(self, key: _LineKey, second: bytes) -> tuple[bytes, int]:
-        """A text line up to its duration, for `second` (a _Clock's `text`), and the bytes its line is counted
-        as (its duration counted as DURATION_BYTES, its request id apart); kept for the rest of the second
+    def _head(self, key: _LineKey, second: bytes) -> bytes:
+        """A text line up to its duration, for `second` (a _Clock's `text`); kept for the rest of the second
         while there is room and what the client sent is short."""
         address, request, headers = self._parts(key)
         head = b"%s - - [%s] %s %d %d %s " % (address, second, request, key[7], key[8], headers)
-        entry = (head, len(head) + DURATION_BYTES + 2)  # and "]\n"
         if len(self._heads) < MAX_HEADS and _short(key):
-            self._heads[key] = entry
-        return entry
+            self._heads[key] = head
+        return head
 
     def _combination(self, key: _LineKey) -> tuple[bytes, bytes, bytes]:
         """The parts of a json line, kept for the rest of the second as a text line's head is."""
