@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser import a11y
-from tests.browser.conftest import wait_for_htmx
+from tests.browser.conftest import Tabs, wait_for_htmx
 from tests.browser.test_a11y_matrix import PAGES, Target, server_for
 from tests.conftest import SEED_SLUG, TABLE_SLUG
 
@@ -54,17 +54,18 @@ def test_every_offered_font_draws_the_vietnamese_letters(
 
 @pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)
 def test_all_text_follows_the_size_setting(
-    context: BrowserContext, live_server: str, target: Target, request: pytest.FixtureRequest
+    tabs: Tabs, live_server: str, target: Target, request: pytest.FixtureRequest
 ) -> None:
     server = server_for(target, live_server, request)
-    page = context.new_page()
-    page.goto(server + target.path)
-    base = a11y.text_sizes(page)
-    assert len(base) > 5
-    for size, factor in (("200", 2.0), ("400", 4.0)):
-        set_prefs(context, server, f"1|s:{size}")
+    with tabs.open({"width": 1280, "height": 800}) as (context, page, problems):
+        problems.expect_status(target.status)
         page.goto(server + target.path)
-        assert a11y.compare_scaling(base, a11y.text_sizes(page), factor) == []
+        base = a11y.text_sizes(page)
+        assert len(base) > 5
+        for size, factor in (("200", 2.0), ("400", 4.0)):
+            set_prefs(context, server, f"1|s:{size}")
+            page.goto(server + target.path)
+            assert a11y.compare_scaling(base, a11y.text_sizes(page), factor) == []
 
 
 def test_text_follows_the_readers_own_default_size(page: Page, live_server: str) -> None:

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from reader.prefs import FONT_CHOICES
 from reader.title_fit import fit_step
 from tests.browser import a11y
-from tests.browser.conftest import PageProblems, describe_violations, run_axe
+from tests.browser.conftest import (
+    DEFAULT_SCREEN,
+    PageProblems,
+    Tabs,
+    describe_violations,
+    run_axe,
+    set_default_font_size,
+)
 from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG
 
 
@@ -37,13 +44,11 @@ def test_the_english_article_and_index_pass_axe(page: Page, problems: PageProble
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "contrast-dark", "contrast-light"])
-def test_search_results_show_where_the_words_are_in_every_theme(browser: Browser, live_server: str, theme: str) -> None:
+def test_search_results_show_where_the_words_are_in_every_theme(tabs: Tabs, live_server: str, theme: str) -> None:
     """The excerpt and its marks: tinted in the theme's mark colour (7:1 with the text: axe's enhanced
     contrast rule) and bold, which says it without colour."""
-    context = browser.new_context(locale="vi-VN")
-    try:
+    with tabs.open(DEFAULT_SCREEN) as (context, page, _):
         context.add_cookies([{"name": "reader_prefs", "value": f"1|t:{theme}", "url": live_server + "/"}])
-        page = context.new_page()
         page.goto(live_server + "/?q=thong+tin")
         excerpt = page.locator(".reader-list-excerpt")
         expect(excerpt).to_be_visible()
@@ -60,8 +65,6 @@ def test_search_results_show_where_the_words_are_in_every_theme(browser: Browser
         assert mark_bg.startswith("#") and colour != background, style
         violations = run_axe(page)
         assert violations == [], describe_violations(violations)
-    finally:
-        context.close()
 
 
 def test_search_results_reflow_on_a_phone_at_400_percent(browser: Browser, live_server: str) -> None:
@@ -184,14 +187,6 @@ TITLE_SPLIT_WORDS = """title => {
 }"""
 
 
-def set_default_font_size(page: Page, pixels: int) -> None:
-    """The reader's browser default font size (Chrome's Settings, Appearance, Font size: "Very large" is 24 px)."""
-    if pixels != 16:
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Page.enable")
-        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": pixels, "fixed": pixels}})
-
-
 @pytest.mark.parametrize(
     ("default", "width", "sans", "opendyslexic", "floor"),
     [
@@ -207,7 +202,7 @@ def set_default_font_size(page: Page, pixels: int) -> None:
     ],
 )
 def test_a_long_word_in_a_title_stays_whole_on_a_phone(
-    browser: Browser,
+    tabs: Tabs,
     live_server: str,
     default: int,
     width: int,
@@ -219,10 +214,7 @@ def test_a_long_word_in_a_title_stays_whole_on_a_phone(
     # at 175-300 % (at 150 % already in OpenDyslexic). The title now shrinks as far as that word needs, down
     # to the text's size; only past that may a word still break. With a 24 px default it broke at 200 % on a
     # 360 px phone: 52.8 px, the 1.1em floor it had, set it 324 px wide on the 312 px line 1rem gutters left.
-    context = browser.new_context(viewport={"width": width, "height": 740})
-    try:
-        page = context.new_page()
-        set_default_font_size(page, default)
+    with tabs.open({"width": width, "height": 740}, locale=None, font_size=default) as (context, page, _):
         for font, sizes in (("sans", sans), ("opendyslexic", opendyslexic)):
             for size in sizes:
                 context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}|f:{font}", "url": live_server}])
@@ -233,8 +225,6 @@ def test_a_long_word_in_a_title_stays_whole_on_a_phone(
                 assert text == default * int(size) / 100, (font, size, text)  # the default size took
                 assert title["split"] == [], (font, size, title)
                 assert title["size"] >= floor * text - 0.5, (font, size, title, text)
-    finally:
-        context.close()
 
 
 # The words of a text node set on more than one line though each fits `line` (measured in a nowrap copy put in
@@ -412,7 +402,7 @@ SETTINGS_REFLOW = f"""() => {{
 @pytest.mark.parametrize("default", [16, 20, 24])
 @pytest.mark.parametrize("width", [320, 360])
 def test_the_settings_page_reflows_on_a_phone_at_every_large_size(
-    browser: Browser, live_server: str, width: int, default: int, path: str
+    tabs: Tabs, live_server: str, width: int, default: int, path: str
 ) -> None:
     # At 400 % of a 24 px default on a 320 px phone the page scrolled sideways (341 px: every select and
     # field at its 3em minimum, 288 px, in a 214 px field), the size select showed "400 " without its "%",
@@ -420,11 +410,8 @@ def test_the_settings_page_reflows_on_a_phone_at_every_large_size(
     # ("Wide text spacing (WCAG)" was a button 214 × 1,344 px). At 300 % of 20 px, "1.25×" and "Tự động" were
     # cut. The panel open, in both interface languages. An article's panel too: at 200 % of 24 px (its
     # controls' limit) on a 320 px phone its voice select showed "Automati" and long English words broke.
-    context = browser.new_context(viewport={"width": width, "height": 640})
-    try:
-        page = context.new_page()
-        set_default_font_size(page, default)
-        found = {}
+    found = {}
+    with tabs.open({"width": width, "height": 640}, locale=None, font_size=default) as (context, page, _):
         for lang in ("vi", "en"):
             page.set_extra_http_headers({"Accept-Language": lang})
             for size in ("200", "250", "300", "400"):
@@ -435,9 +422,7 @@ def test_the_settings_page_reflows_on_a_phone_at_every_large_size(
                 seen = page.evaluate(SETTINGS_REFLOW)
                 if seen["scrolls"] or seen["split"] or seen["cut"]:
                     found[lang, size] = seen
-        assert found == {}
-    finally:
-        context.close()
+    assert found == {}
 
 
 # A title of short words, as the server sets it: no data-fit (reader.title_fit).
@@ -631,25 +616,21 @@ SPLIT_CELL_WORDS = """() => {
     ],
 )
 def test_a_printed_table_keeps_its_numbers_whole_with_wide_spacing(
-    browser: Browser, live_server: str, prefs: str, default: int
+    tabs: Tabs, live_server: str, prefs: str, default: int
 ) -> None:
     # Printed with the reader's letter spacing, the table's headers read "102 / 4 px", "128 / 0 px": its size
     # was budgeted without the spacing, its floor was the browser's default size (24 px here) and its cells
     # broke anywhere. Every number and word of the table now prints whole, every cell still on the paper.
-    context = browser.new_context(viewport={"width": PRINTED_WIDTH, "height": 1000})
-    try:
+    screen = ViewportSize(width=PRINTED_WIDTH, height=1000)
+    with tabs.open(screen, locale=None, font_size=default) as (context, page, _):
         context.add_cookies([{"name": "reader_prefs", "value": prefs, "url": live_server}])
-        page = context.new_page()
-        set_default_font_size(page, default)
         page.goto(live_server + f"/articles/{TABLE_SLUG}")
         page.emulate_media(media="print")
         assert page.evaluate(SPLIT_CELL_WORDS) == []
         seen = page.evaluate(TABLE_ON_PAPER)
-        assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, seen
-        # Smaller than the article, never smaller than needed: about 15 px at the least here (9 pt would be 12).
-        assert seen["tableSize"] >= 15, seen
-    finally:
-        context.close()
+    assert max(seen["past"]) <= 1 and seen["regionPast"] <= 1, seen
+    # Smaller than the article, never smaller than needed: about 15 px at the least here (9 pt would be 12).
+    assert seen["tableSize"] >= 15, seen
 
 
 def test_a_printed_table_gives_a_long_address_the_room_left_not_the_numbers_room(

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.fonts import first_family
@@ -15,6 +15,7 @@ from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, WEB_FONT_PREFIX,
 from tests.browser import a11y
 from tests.browser.conftest import (
     PageProblems,
+    Tabs,
     describe_violations,
     note_cookie,
     run_axe,
@@ -26,6 +27,7 @@ from tests.conftest import EN_SLUG, SEED_SLUG, SIGNED_MAC, TABLE_SLUG
 SEED = f"/articles/{SEED_SLUG}"
 ENGLISH = f"/articles/{EN_SLUG}"
 BODY_P = ".reader-body p"
+DESKTOP = ViewportSize(width=1280, height=800)  # the `context` fixture's screen
 
 
 def style(page: Page, selector: str, prop: str) -> str:
@@ -179,24 +181,23 @@ def test_a_reload_paints_at_the_new_size_before_any_script(
         ("paragraph_spacing", "ps"),
     ],
 )
-def test_every_spacing_value_renders_as_stated(
-    page: Page, context: BrowserContext, live_server: str, field: str, key: str
-) -> None:
-    for value in NUMERIC_STEPS[field]:
-        set_prefs(context, live_server, f"1|{key}:{fmt(value)}")
-        page.goto(live_server + SEED)
-        font = px(style(page, BODY_P, "fontSize"))
-        if field == "size":
-            assert font == 16 * value / 100
-        elif field == "line_height":
-            assert px(style(page, BODY_P, "lineHeight")) == pytest.approx(value * font, abs=0.05)
-        elif field == "letter_spacing":
-            assert px(style(page, BODY_P, "letterSpacing")) == pytest.approx(value * font, abs=0.05)
-        elif field == "word_spacing":
-            assert px(style(page, BODY_P, "wordSpacing")) == pytest.approx(value * font, abs=0.05)
-        else:
-            margin = px(style(page, f"{BODY_P}:nth-child(2)", "marginTop"))
-            assert margin == pytest.approx(value * font, abs=0.05)
+def test_every_spacing_value_renders_as_stated(tabs: Tabs, live_server: str, field: str, key: str) -> None:
+    with tabs.open(DESKTOP) as (context, page, _):
+        for value in NUMERIC_STEPS[field]:
+            set_prefs(context, live_server, f"1|{key}:{fmt(value)}")
+            page.goto(live_server + SEED)
+            font = px(style(page, BODY_P, "fontSize"))
+            if field == "size":
+                assert font == 16 * value / 100
+            elif field == "line_height":
+                assert px(style(page, BODY_P, "lineHeight")) == pytest.approx(value * font, abs=0.05)
+            elif field == "letter_spacing":
+                assert px(style(page, BODY_P, "letterSpacing")) == pytest.approx(value * font, abs=0.05)
+            elif field == "word_spacing":
+                assert px(style(page, BODY_P, "wordSpacing")) == pytest.approx(value * font, abs=0.05)
+            else:
+                margin = px(style(page, f"{BODY_P}:nth-child(2)", "marginTop"))
+                assert margin == pytest.approx(value * font, abs=0.05)
 
 
 # Issue 15, defect 1: spacing relative to each element's own size, not inherited from the wrapper as a length.
@@ -273,20 +274,21 @@ WIDTH_STEPS = [
 @pytest.mark.parametrize("slug", [SEED_SLUG, TABLE_SLUG])
 @pytest.mark.parametrize("font", ["sans", "serif", "lexend", "opendyslexic", "atkinson"])
 def test_line_length_never_exceeds_the_setting(
-    page: Page, context: BrowserContext, live_server: str, slug: str, font: str, spacing: str, steps: tuple[float, ...]
+    tabs: Tabs, live_server: str, slug: str, font: str, spacing: str, steps: tuple[float, ...]
 ) -> None:
     widths = []
-    for width in steps:
-        set_prefs(context, live_server, f"1|w:{fmt(width)}|f:{font}{spacing}")
-        page.goto(live_server + f"/articles/{slug}")
-        page.evaluate("document.fonts.ready")
-        page.eval_on_selector_all(BODY_P, "ps => ps.forEach((p, i) => p.dataset.index = i)")
-        counts = page.evaluate(LINE_LENGTHS)
-        longest = max(counts)
-        # Never wider than the setting; and not much narrower either (the measure is used, not wasted).
-        assert longest <= width, (font, width, longest)
-        assert longest >= width * 0.75, (font, width, longest)
-        widths.append(px(style(page, ".reader-article", "width")))
+    with tabs.open(DESKTOP) as (context, page, _):
+        for width in steps:
+            set_prefs(context, live_server, f"1|w:{fmt(width)}|f:{font}{spacing}")
+            page.goto(live_server + f"/articles/{slug}")
+            page.evaluate("document.fonts.ready")
+            page.eval_on_selector_all(BODY_P, "ps => ps.forEach((p, i) => p.dataset.index = i)")
+            counts = page.evaluate(LINE_LENGTHS)
+            longest = max(counts)
+            # Never wider than the setting; and not much narrower either (the measure is used, not wasted).
+            assert longest <= width, (font, width, longest)
+            assert longest >= width * 0.75, (font, width, longest)
+            widths.append(px(style(page, ".reader-article", "width")))
     assert widths == sorted(widths)
 
 
@@ -615,17 +617,18 @@ THEMES = {name: (palette.bg, palette.fg) for name, palette in PALETTES.items()}
 
 
 @pytest.mark.parametrize("theme", [*THEMES, "auto"])
-def test_themes_and_their_contrast(page: Page, context: BrowserContext, live_server: str, theme: str) -> None:
-    set_prefs(context, live_server, f"1|t:{theme}")
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.goto(live_server + ENGLISH)
-        background = rgb_hex(style(page, "#reader", "backgroundColor"))
-        text = rgb_hex(style(page, BODY_P, "color"))
-        link = rgb_hex(style(page, ".reader-body a", "color"))
-        expected = THEMES.get(theme) or THEMES["dark" if scheme == "dark" else "light"]
-        assert (background, text) == expected
-        assert contrast_ratio(text, background) >= 7 and contrast_ratio(link, background) >= 7
+def test_themes_and_their_contrast(tabs: Tabs, live_server: str, theme: str) -> None:
+    with tabs.open(DESKTOP) as (context, page, _):
+        set_prefs(context, live_server, f"1|t:{theme}")
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.goto(live_server + ENGLISH)
+            background = rgb_hex(style(page, "#reader", "backgroundColor"))
+            text = rgb_hex(style(page, BODY_P, "color"))
+            link = rgb_hex(style(page, ".reader-body a", "color"))
+            expected = THEMES.get(theme) or THEMES["dark" if scheme == "dark" else "light"]
+            assert (background, text) == expected
+            assert contrast_ratio(text, background) >= 7 and contrast_ratio(link, background) >= 7
 
 
 def test_link_underlines_toggle(page: Page, context: BrowserContext, live_server: str) -> None:
@@ -756,16 +759,17 @@ def focus_by_keyboard(page: Page, selector: str) -> None:
 
 
 @pytest.mark.parametrize("theme", [*THEMES, "auto"])
-def test_focus_is_visible_in_every_theme(page: Page, context: BrowserContext, live_server: str, theme: str) -> None:
-    set_prefs(context, live_server, f"1|t:{theme}")
-    page.goto(live_server + SEED)
-    focus_by_keyboard(page, "#reader-bigger")
-    outline = page.eval_on_selector(
-        "#reader-bigger",
-        "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor] }",
-    )
+def test_focus_is_visible_in_every_theme(tabs: Tabs, live_server: str, theme: str) -> None:
+    with tabs.open(DESKTOP) as (context, page, _):
+        set_prefs(context, live_server, f"1|t:{theme}")
+        page.goto(live_server + SEED)
+        focus_by_keyboard(page, "#reader-bigger")
+        outline = page.eval_on_selector(
+            "#reader-bigger",
+            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth, s.outlineColor] }",
+        )
+        background = rgb_hex(style(page, "#reader", "backgroundColor"))
     assert outline[0] == "solid" and px(outline[1]) >= 2
-    background = rgb_hex(style(page, "#reader", "backgroundColor"))
     assert contrast_ratio(rgb_hex(outline[2]), background) >= 3
 
 

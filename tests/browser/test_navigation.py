@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
-from tests.browser.conftest import describe_violations, run_axe, sign_in
+from tests.browser.conftest import DEFAULT_SCREEN, Tabs, describe_violations, run_axe, sign_in
 from tests.conftest import EN_SLUG, SEED_SLUG
 from tests.serverproc import Server
+
+PHONE = ViewportSize(width=360, height=740)
 
 SKIP_LANDING = """() => ({
   active: document.activeElement.id || document.activeElement.tagName,
@@ -22,14 +24,12 @@ SKIP_LANDING = """() => ({
 @pytest.mark.parametrize("size", ["200", "400"])
 @pytest.mark.parametrize(("locale", "slug"), [("vi-VN", SEED_SLUG), ("en-GB", EN_SLUG)])
 def test_skip_to_content_lands_on_the_article_with_its_title_at_the_top(
-    browser: Browser, live_server: str, js: bool, size: str, locale: str, slug: str
+    tabs: Tabs, live_server: str, js: bool, size: str, locale: str, slug: str
 ) -> None:
     """Tab, Enter on "Skip to content": focus on the article's title (not left on the body), at the top of the
     screen, and the next Tab inside the article or after it, not on the reading tools (A+) that come before it."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=locale, java_script_enabled=js)
-    try:
+    with tabs.open(PHONE, locale=locale, javascript=js) as (context, page, _):
         context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server + "/"}])
-        page = context.new_page()
         page.goto(f"{live_server}/articles/{slug}")
         page.keyboard.press("Tab")
         expect(page.locator(".reader-skip").first).to_be_focused()
@@ -40,8 +40,6 @@ def test_skip_to_content_lands_on_the_article_with_its_title_at_the_top(
         # The next Tab goes on from the article, never back to the tools.
         page.keyboard.press("Tab")
         assert page.evaluate(AFTER_THE_ARTICLE), page.evaluate("document.activeElement.outerHTML")
-    finally:
-        context.close()
 
 
 # A link in the article, what follows it, or (an article without links, at the page's end) the page's first
@@ -76,13 +74,11 @@ def test_a_second_skip_link_reaches_the_reading_tools(browser: Browser, live_ser
 
 
 @pytest.mark.parametrize("path", ["/", "/?q=c", "/preferences", "/nope"])
-def test_skip_to_content_moves_focus_to_the_heading_on_other_pages(
-    browser: Browser, live_server: str, path: str
-) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    try:
+def test_skip_to_content_moves_focus_to_the_heading_on_other_pages(tabs: Tabs, live_server: str, path: str) -> None:
+    with tabs.open(PHONE) as (context, page, problems):
+        if path == "/nope":
+            problems.expect_status(404)
         context.add_cookies([{"name": "reader_prefs", "value": "1|s:200", "url": live_server + "/"}])
-        page = context.new_page()
         page.goto(live_server + path)
         page.keyboard.press("Tab")
         expect(page.locator(".reader-skip")).to_have_count(1)  # one: the other pages have no reading tools
@@ -91,8 +87,6 @@ def test_skip_to_content_moves_focus_to_the_heading_on_other_pages(
         assert landed["active"] == "reader-title", landed
         assert landed["titleTop"] >= 0, landed
         assert page.evaluate("document.querySelector('h1').getBoundingClientRect().bottom") <= 740
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize(("locale", "slug", "date"), [("vi-VN", SEED_SLUG, "2021"), ("en-GB", EN_SLUG, "20")])
@@ -118,12 +112,11 @@ def test_the_articles_landmark_holds_its_date_and_reading_time(
     [("vi-VN", "Tìm bài viết theo các từ", "Tìm"), ("en-GB", "Find articles by words", "Find")],
 )
 def test_the_404_page_searches_the_site(
-    browser: Browser, live_server: str, js: bool, locale: str, label: str, button: str
+    tabs: Tabs, live_server: str, js: bool, locale: str, label: str, button: str
 ) -> None:
     """A reader who followed a broken link can look for what they wanted from the 404 page itself."""
-    context = browser.new_context(locale=locale, java_script_enabled=js)
-    try:
-        page = context.new_page()
+    with tabs.open(DEFAULT_SCREEN, locale=locale, javascript=js) as (_, page, problems):
+        problems.expect_status(404)
         response = page.goto(f"{live_server}/articles/nope")
         assert response is not None and response.status == 404
         search = page.get_by_role("search")
@@ -135,8 +128,6 @@ def test_the_404_page_searches_the_site(
             page.goto(f"{live_server}/nope")
             violations = run_axe(page)
             assert violations == [], describe_violations(violations)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize(("query", "pages"), [("page=999", 3), ("q=bac+kan&page=2", 1), ("page=abc", None)])
@@ -207,16 +198,12 @@ PAGE_LINK_BOXES = """nav => [...nav.querySelectorAll('a')].map(a => {
 
 @pytest.mark.parametrize("size", ["100", "400"])
 @pytest.mark.parametrize("path", ["/?page=6", "/editor/?page=6"])
-def test_page_links_fit_a_phone_screen_each_a_44_px_target(
-    browser: Browser, paged_server: str, path: str, size: str
-) -> None:
+def test_page_links_fit_a_phone_screen_each_a_44_px_target(tabs: Tabs, paged_server: str, path: str, size: str) -> None:
     """The page links of a list of twelve pages (tests/browser/conftest.py, paged_server) on a 320 px screen,
     at 100 % and 400 % text: they wrap, nothing past the screen's edge, every link 44 × 44 CSS px or more; this
     page's number framed and bold (not told by its colour alone), its frame kept in forced colours; each
     number named for a screen reader, and a name leads to its page."""
-    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
-    try:
-        page = context.new_page()
+    with tabs.open(ViewportSize(width=320, height=640)) as (context, page, _):
         if path.startswith("/editor/"):
             sign_in(page, paged_server)
         context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": paged_server + "/"}])
@@ -243,5 +230,3 @@ def test_page_links_fit_a_phone_screen_each_a_44_px_target(
         page.wait_for_url("**page=12")
         expect(nav.get_by_role("link", name="Trang 12 trên tổng số 12 trang", exact=True)).to_be_visible()
         expect(nav.locator("a[rel=next]")).to_have_count(0)
-    finally:
-        context.close()

@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     CHROMIUM_ARGS,
     PART_RANGE,
     SCROLL_SETTLED,
+    Tabs,
     describe_violations,
     press_each_docked_button,
     read_then_scroll_on,
@@ -793,16 +794,13 @@ NO_VOICE_SIZES = [
 
 @pytest.mark.parametrize(("viewport", "cookie"), NO_VOICE_SIZES)
 def test_no_voice_takes_no_more_room_than_the_buttons(
-    browser: Browser, live_server: str, viewport: ViewportSize, cookie: str
+    tabs: Tabs, live_server: str, viewport: ViewportSize, cookie: str
 ) -> None:
     """A device without a voice for the article's language (most without Vietnamese) sees the title where
     a device with one does: the note fits where previous, next and stop were."""
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    try:
+    with tabs.open(viewport, init_script=STUB_SPEECH) as (context, page, _):
         if cookie:
             context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
         page.goto(f"{live_server}/articles/{SEED_SLUG}")
         page.evaluate("document.fonts.ready")
         title_top = "() => document.querySelector('h1').getBoundingClientRect().top + scrollY"
@@ -812,8 +810,6 @@ def test_no_voice_takes_no_more_room_than_the_buttons(
         page.evaluate("() => window.__voicesArrive([{name: 'Stub vi', lang: 'vi-VN', localService: true}])")
         expect(page.locator("#reader-speak-stop")).to_be_visible()
         assert page.evaluate(title_top) == without_voice
-    finally:
-        context.close()
 
 
 # Every layout shift of a box since the page began, across or down, as Chromium reports them (the Layout
@@ -1178,17 +1174,14 @@ STEP_LABELS = {
     ],
 )
 def test_previous_next_and_stop_say_in_words_what_they_do(
-    browser: Browser, live_server: str, viewport: ViewportSize, cookie: str, locale: str
+    tabs: Tabs, live_server: str, viewport: ViewportSize, cookie: str, locale: str
 ) -> None:
     """An icon alone is a puzzle to many low-vision readers and readers with cognitive disabilities: each
     step button shows a short word beside its icon, the start of its accessible name (WCAG 2.5.3), and
     the words fit on a phone and at 200 % (no button wider than the toolbar, no page scrolling sideways)."""
-    context = browser.new_context(viewport=viewport, locale=locale)
-    try:
+    with tabs.open(viewport, locale=locale, init_script=STUB_SPEECH) as (context, page, _):
         if cookie:
             context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server}])
-        context.add_init_script(STUB_SPEECH)
-        page = context.new_page()
         slug = SEED_SLUG if locale == "vi-VN" else EN_SLUG
         page.goto(f"{live_server}/articles/{slug}", wait_until="networkidle")
         page.evaluate("document.fonts.ready")
@@ -1214,8 +1207,6 @@ def test_previous_next_and_stop_say_in_words_what_they_do(
         # A column is under Read aloud, at the toolbar's edge, not beside it.
         assert layout == "row" or abs(boxes[0][0] - toolbar["x"]) <= 1, (boxes, toolbar)
         assert page.evaluate(BROKEN_WORDS) == []
-    finally:
-        context.close()
 
 
 # Previous, next and stop's boxes, whether shown or kept hidden (visibility: hidden) for a voice to come.

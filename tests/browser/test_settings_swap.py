@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.i18n import gettext
@@ -18,6 +18,7 @@ from reader.prefs import PALETTES
 from tests.browser.conftest import (
     SCROLL_SETTLED,
     PageProblems,
+    Tabs,
     forget_the_failure_provoked,
     presses_to_a_stalled_server,
     saved_then_stalled,
@@ -29,7 +30,7 @@ from tests.conftest import EN_SLUG, SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
 ENGLISH = f"/articles/{EN_SLUG}"
-SIZES = {"phone": {"width": 320, "height": 640}, "desktop": {"width": 1280, "height": 800}}
+SIZES = {"phone": ViewportSize(width=320, height=640), "desktop": ViewportSize(width=1280, height=800)}
 TOLERANCE = 3  # px: sub-pixel layout of the new region
 
 # The control in the middle of the screen, the page scrolled (never at its top: that is where the browser's own
@@ -89,23 +90,21 @@ def use(page: Page, control: str, how: str) -> None:
     ],
 )
 def test_the_control_used_stays_where_it_was_on_the_screen(
-    browser: Browser, pages: list[Page], live_server: str, size: str, how: str, path: str, control: str, pressed: str
+    tabs: Tabs, live_server: str, size: str, how: str, path: str, control: str, pressed: str
 ) -> None:
-    page = open_page(browser, live_server, size, "1|s:150")
-    pages.append(page)
-    problems = PageProblems(page)
-    page.goto(live_server + path)
-    page.wait_for_load_state("networkidle")
-    page.evaluate(TO_MIDDLE, control)
-    before_scroll = settled_scroll(page)
-    assert before_scroll >= 1
-    before = page.evaluate(TOP, control)
-    use(page, control, how)
-    expect(page.locator(f"#{pressed}")).to_have_attribute("aria-pressed", "true")
-    settled_scroll(page)
-    assert abs(page.evaluate(TOP, control) - before) <= TOLERANCE
-    expect(page.locator(f"#{control}")).to_be_focused()
-    assert problems.unexpected() == []
+    with tabs.open(SIZES[size]) as (context, page, _):  # the page's problems: none, or the case fails
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:150", "url": live_server + "/"}])
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+        page.evaluate(TO_MIDDLE, control)
+        before_scroll = settled_scroll(page)
+        assert before_scroll >= 1
+        before = page.evaluate(TOP, control)
+        use(page, control, how)
+        expect(page.locator(f"#{pressed}")).to_have_attribute("aria-pressed", "true")
+        settled_scroll(page)
+        assert abs(page.evaluate(TOP, control) - before) <= TOLERANCE
+        expect(page.locator(f"#{control}")).to_be_focused()
 
 
 @pytest.mark.parametrize("size", list(SIZES))
