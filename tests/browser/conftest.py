@@ -294,7 +294,7 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    ctx = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     try:
         yield ctx
     finally:
@@ -347,8 +347,9 @@ def set_default_font_size(page: Page, pixels: int) -> None:
         cdp.send("Page.setFontSizes", {"fontSizes": {"standard": pixels, "fixed": pixels}})
 
 
-# A new context's screen where none is given (Playwright's default).
+# A new context's screen where none is given (Playwright's default); the `context` fixture's.
 DEFAULT_SCREEN = ViewportSize(width=1280, height=720)
+DESKTOP = ViewportSize(width=1280, height=800)
 
 
 class Tabs:

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser import a11y
-from tests.browser.conftest import Tabs, wait_for_htmx
+from tests.browser.conftest import DESKTOP, Tabs, wait_for_htmx
 from tests.browser.test_a11y_matrix import PAGES, Target, server_for
 from tests.conftest import SEED_SLUG, TABLE_SLUG
 
@@ -42,14 +42,13 @@ def font_problems(page: Page, font: str) -> list[str]:
 
 
 @pytest.mark.parametrize("font", ["sans", "serif", "lexend", "opendyslexic"])
-def test_every_offered_font_draws_the_vietnamese_letters(
-    page: Page, context: BrowserContext, live_server: str, font: str
-) -> None:
-    set_prefs(context, live_server, f"1|f:{font}")
-    page.goto(live_server + SEED)
-    offered = page.eval_on_selector_all(".reader-font-choice", "els => els.map(e => e.value)")
-    assert offered == ["sans", "serif", "lexend", "opendyslexic"]
-    assert font_problems(page, font) == []
+def test_every_offered_font_draws_the_vietnamese_letters(tabs: Tabs, live_server: str, font: str) -> None:
+    with tabs.open(DESKTOP) as (context, page, _):
+        set_prefs(context, live_server, f"1|f:{font}")
+        page.goto(live_server + SEED)
+        offered = page.eval_on_selector_all(".reader-font-choice", "els => els.map(e => e.value)")
+        assert offered == ["sans", "serif", "lexend", "opendyslexic"]
+        assert font_problems(page, font) == []
 
 
 @pytest.mark.parametrize("target", PAGES, ids=lambda t: t.name)

@@ -7,13 +7,14 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reader.colors import contrast_ratio
 from reader.fonts import first_family
 from reader.prefs import FONT_CHOICES, NUMERIC_STEPS, PALETTES, WEB_FONT_PREFIX, fmt
 from tests.browser import a11y
 from tests.browser.conftest import (
+    DESKTOP,
     PageProblems,
     Tabs,
     describe_violations,
@@ -27,7 +28,6 @@ from tests.conftest import EN_SLUG, SEED_SLUG, SIGNED_MAC, TABLE_SLUG
 SEED = f"/articles/{SEED_SLUG}"
 ENGLISH = f"/articles/{EN_SLUG}"
 BODY_P = ".reader-body p"
-DESKTOP = ViewportSize(width=1280, height=800)  # the `context` fixture's screen
 
 
 def style(page: Page, selector: str, prop: str) -> str:
@@ -301,10 +301,11 @@ def test_line_length_never_exceeds_the_setting(
         ("opendyslexic", '"reader OpenDyslexic"'),
     ],
 )
-def test_fonts_apply(page: Page, context: BrowserContext, live_server: str, font: str, family: str) -> None:
-    set_prefs(context, live_server, f"1|f:{font}")
-    page.goto(live_server + SEED)
-    assert style(page, BODY_P, "fontFamily").startswith(family)
+def test_fonts_apply(tabs: Tabs, live_server: str, font: str, family: str) -> None:
+    with tabs.open(DESKTOP) as (context, page, _):
+        set_prefs(context, live_server, f"1|f:{font}")
+        page.goto(live_server + SEED)
+        assert style(page, BODY_P, "fontFamily").startswith(family)
 
 
 # What a page shows of itself: the column's width; the title's, the lead's and the body's heights, and the

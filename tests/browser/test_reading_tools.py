@@ -23,6 +23,7 @@ from tests.browser import a11y
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    DEFAULT_SCREEN,
     PART_RANGE,
     SCROLL_SETTLED,
     Tabs,
@@ -1044,32 +1045,27 @@ SPEAKING_SENTENCE = """() => {
 }"""
 
 
-def english_article_in_colours(context: BrowserContext, live_server: str, colours: str) -> Page:
-    """The English article opened in `colours`: a cookie's colour settings ("t:dark", "fg:…|bg:…"), or
-    "forced colours" (the light theme under the system's forced colours); with the stylesheet that shows the
+def english_article_in_colours(context: BrowserContext, page: Page, live_server: str, colours: str) -> None:
+    """The English article opened in `page` in `colours`: a cookie's colour settings ("t:dark", "fg:…|bg:…"),
+    or "forced colours" (the light theme under the system's forced colours); with the stylesheet that shows the
     sentence being read, as the first Read aloud brings it."""
     cookie = "1|t:light" if colours == "forced colours" else f"1|{colours}"
     context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
-    page = context.new_page()
     if colours == "forced colours":
         page.emulate_media(forced_colors="active")
     page.goto(f"{live_server}/articles/{EN_SLUG}")
     with_the_read_aloud_stylesheet(page)
-    return page
 
 
 @pytest.mark.parametrize("colours", [*(f"t:{theme}" for theme in THEMES), "fg:2a1a00|bg:fff8e7", "forced colours"])
-def test_the_sentence_being_read_is_ringed_at_3_to_1_in_every_theme(
-    browser: Browser, live_server: str, colours: str
-) -> None:
+def test_the_sentence_being_read_is_ringed_at_3_to_1_in_every_theme(tabs: Tabs, live_server: str, colours: str) -> None:
     # Its tint of the link colour was all that marked it: 1.46:1 against the page in the light theme, 1.62
     # dark, 1.47 sepia, 1.74 and 1.63 in high contrast, with no outline or underline, so where the sentence
     # began and ended was hard to see. It is ringed now, 3:1 or more against the page and the tint (WCAG 1.4.11),
     # its text still at 7:1; with a reader's own colours the fill itself is the text colour (7:1); in forced
     # colours the ring is the system's text colour.
-    context = browser.new_context(locale="en-GB")
-    try:
-        page = english_article_in_colours(context, live_server, colours)
+    with tabs.open(DEFAULT_SCREEN, locale="en-GB") as (context, page, _):
+        english_article_in_colours(context, page, live_server, colours)
         seen = page.evaluate(SPEAKING_SENTENCE)
         assert seen["ringStyle"] == "solid" and seen["ringWidth"] >= 2, seen
         assert contrast_ratio(seen["ring"], seen["page"]) >= 3, seen
@@ -1080,8 +1076,6 @@ def test_the_sentence_being_read_is_ringed_at_3_to_1_in_every_theme(
         else:
             assert contrast_ratio(seen["ring"], seen["fill"]) >= 3, seen
             assert contrast_ratio(seen["text"], seen["fill"]) >= 7, seen
-    finally:
-        context.close()
 
 
 # A link in the sentence being read, focused from the keyboard, and a word of it highlighted as a voice that
@@ -1106,14 +1100,13 @@ SPEAKING_LINK_FOCUSED = """() => {
     "colours", ["t:light", "t:dark", "t:contrast-dark", "t:contrast-light", "fg:2a1a00|bg:fff8e7", "forced colours"]
 )
 def test_a_focused_link_and_the_word_spoken_stand_out_in_the_sentence_being_read(
-    browser: Browser, live_server: str, colours: str
+    tabs: Tabs, live_server: str, colours: str
 ) -> None:
     # Found in a real reading session: pausing on a sentence and tabbing to its link left white text on the
     # yellow focus fill in the dark themes (1.07:1); with a reader's own colours the word being spoken had the
     # sentence's own fill (nothing showed); in forced colours ring, link and sentence were all Highlight.
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    try:
-        page = english_article_in_colours(context, live_server, colours)
+    with tabs.open(ViewportSize(width=1280, height=800), locale="en-GB") as (context, page, _):
+        english_article_in_colours(context, page, live_server, colours)
         page.keyboard.press("Tab")  # from the keyboard: focus shows
         seen = page.evaluate(SPEAKING_LINK_FOCUSED)
         assert seen["focusVisible"]
@@ -1125,8 +1118,6 @@ def test_a_focused_link_and_the_word_spoken_stand_out_in_the_sentence_being_read
         else:
             assert seen["wordFill"] != seen["sentenceFill"], seen
             assert contrast_ratio(a11y._hex(seen["wordColor"]), a11y._hex(seen["wordFill"])) >= 7, seen
-    finally:
-        context.close()
 
 
 def test_a_clash_marks_only_the_keys_that_share_one_and_a_saved_key_is_announced_as_kept(

@@ -10,12 +10,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.i18n import gettext
 from reader.prefs import PALETTES
 from tests.browser.conftest import (
+    DESKTOP,
     SCROLL_SETTLED,
     PageProblems,
     Tabs,
@@ -409,42 +410,41 @@ THEME_BUTTONS = [name for name in PALETTES]
 
 
 @pytest.mark.parametrize("cookie", [*(f"1|t:{theme}" for theme in THEME_BUTTONS), "1|fg:ffff00|bg:000080"])
-def test_a_hovered_pressed_toggle_keeps_its_label_readable(
-    page: Page, context: BrowserContext, live_server: str, cookie: str
-) -> None:
+def test_a_hovered_pressed_toggle_keeps_its_label_readable(tabs: Tabs, live_server: str, cookie: str) -> None:
     """Line length, font, theme, link underlines, shortcuts: each pressed toggle hovered, its label at 7:1
     (docs/accessibility.md), in every theme and in a pair of the reader's own colours."""
-    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
-    page.goto(live_server + ENGLISH + "?panel=open")
-    page.locator("#reader-shortcuts-summary").click()  # the shortcuts' toggle too
-    pressed = page.locator('#reader-panel .reader-toggle[aria-pressed="true"]')
-    # Line length, font, theme, link underlines, shortcuts; with the reader's own colours no theme is on.
-    assert pressed.count() == (4 if "fg:" in cookie else 5)
-    for index in range(pressed.count()):
-        button = pressed.nth(index)
-        button.hover()
-        colours = button.evaluate(
+    with tabs.open(DESKTOP) as (context, page, _):
+        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+        page.goto(live_server + ENGLISH + "?panel=open")
+        page.locator("#reader-shortcuts-summary").click()  # the shortcuts' toggle too
+        pressed = page.locator('#reader-panel .reader-toggle[aria-pressed="true"]')
+        # Line length, font, theme, link underlines, shortcuts; with the reader's own colours no theme is on.
+        assert pressed.count() == (4 if "fg:" in cookie else 5)
+        for index in range(pressed.count()):
+            button = pressed.nth(index)
+            button.hover()
+            colours = button.evaluate(
+                """e => { const s = getComputedStyle(e); const hex = c => '#' + c.match(/\\d+/g).slice(0, 3)
+                     .map(n => Number(n).toString(16).padStart(2, '0')).join('');
+                   return [e.matches(':hover'), hex(s.color), hex(s.backgroundColor), e.id]; }"""
+            )
+            hovered, text, background, name = colours
+            assert hovered, name
+            assert contrast_ratio(text, background) >= 7, (name, text, background)
+        # A focused control under the mouse keeps the focus colours whole (a hover rule once outweighed the
+        # focus rule's background and left its dark text on a dark grey).
+        bigger = page.locator("#reader-bigger")
+        bigger.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focused from the keyboard: :focus-visible
+        bigger.hover()
+        hovered, focused, text, background = bigger.evaluate(
             """e => { const s = getComputedStyle(e); const hex = c => '#' + c.match(/\\d+/g).slice(0, 3)
                  .map(n => Number(n).toString(16).padStart(2, '0')).join('');
-               return [e.matches(':hover'), hex(s.color), hex(s.backgroundColor), e.id]; }"""
+               return [e.matches(':hover'), e.matches(':focus-visible'), hex(s.color), hex(s.backgroundColor)]; }"""
         )
-        hovered, text, background, name = colours
-        assert hovered, name
-        assert contrast_ratio(text, background) >= 7, (name, text, background)
-    # A focused control under the mouse keeps the focus colours whole (a hover rule once outweighed the
-    # focus rule's background and left its dark text on a dark grey).
-    bigger = page.locator("#reader-bigger")
-    bigger.focus()
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")  # focused from the keyboard: :focus-visible
-    bigger.hover()
-    hovered, focused, text, background = bigger.evaluate(
-        """e => { const s = getComputedStyle(e); const hex = c => '#' + c.match(/\\d+/g).slice(0, 3)
-             .map(n => Number(n).toString(16).padStart(2, '0')).join('');
-           return [e.matches(':hover'), e.matches(':focus-visible'), hex(s.color), hex(s.backgroundColor)]; }"""
-    )
-    assert hovered and focused
-    assert contrast_ratio(text, background) >= 7, (cookie, text, background)
+        assert hovered and focused
+        assert contrast_ratio(text, background) >= 7, (cookie, text, background)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
