@@ -359,14 +359,15 @@ class Tabs:
 
     A tab is kept for what a context or a tab cannot unset: its context's options (locale, JavaScript, init
     scripts) and the browser's default font size (`font_size`, set through CDP for the tab's life). What a
-    case can set is unset before the next one: the cookies, the screen's size, the pointer's place, the
+    case can set is unset before the next one: the cookies, its routes, the screen's size, the pointer's place, the
     emulated media, the extra headers, the storage its documents kept. A case that fails leaves its tab
-    closed: the next one starts in a new tab. Not for a test that needs a first visit (an empty cache): a tab
-    keeps its cache."""
+    closed: the next one starts in a new tab. A tab keeps its cache, unless opened with `cache=False`: then its
+    pages load nothing from any cache (Chromium's memory cache included, as DevTools' "Disable cache" does),
+    as a first visit loads them."""
 
     def __init__(self, browser: Browser) -> None:
         self.browser = browser
-        self._tabs: dict[tuple[str | None, bool, str, int], tuple[BrowserContext, Page, PageProblems]] = {}
+        self._tabs: dict[tuple[str | None, bool, str, int, bool], tuple[BrowserContext, Page, PageProblems]] = {}
 
     @contextlib.contextmanager
     def open(
@@ -377,13 +378,15 @@ class Tabs:
         javascript: bool = True,
         init_script: str = "",
         font_size: int = 16,
+        cache: bool = True,
     ) -> Iterator[tuple[BrowserContext, Page, PageProblems]]:
         """A tab at `viewport` with no cookies; the page's problems (PageProblems) must be none at the end."""
-        key = (locale, javascript, init_script, font_size)
+        key = (locale, javascript, init_script, font_size, cache)
         tab = self._tabs.pop(key, None) or self._new(*key)
         context, page, problems = tab
         try:
             context.clear_cookies()
+            page.unroute_all()
             page.set_extra_http_headers({})
             page.set_viewport_size(viewport)
             page.mouse.move(0, 0)  # where a new tab's pointer is: nothing hovered
@@ -403,13 +406,17 @@ class Tabs:
         self._tabs[key] = tab
 
     def _new(
-        self, locale: str | None, javascript: bool, init_script: str, font_size: int
+        self, locale: str | None, javascript: bool, init_script: str, font_size: int, cache: bool
     ) -> tuple[BrowserContext, Page, PageProblems]:
         context = self.browser.new_context(locale=locale, java_script_enabled=javascript)
         if init_script:
             context.add_init_script(init_script)
         page = context.new_page()
         set_default_font_size(page, font_size)
+        if not cache:
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         return context, page, PageProblems(page)
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from reader.colors import contrast_ratio
 from reader.fonts import first_family
@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     PageProblems,
     Tabs,
     describe_violations,
+    forget_the_failure_provoked,
     note_cookie,
     run_axe,
     signed_saved,
@@ -28,6 +29,7 @@ from tests.conftest import EN_SLUG, SEED_SLUG, SIGNED_MAC, TABLE_SLUG
 SEED = f"/articles/{SEED_SLUG}"
 ENGLISH = f"/articles/{EN_SLUG}"
 BODY_P = ".reader-body p"
+PHONE = ViewportSize(width=360, height=740)
 
 
 def style(page: Page, selector: str, prop: str) -> str:
@@ -323,16 +325,14 @@ TEXT_BOXES = """() => {
 )
 @pytest.mark.parametrize("screen", [(360, 740), (1280, 800)], ids=["phone", "desktop"])
 def test_text_stays_put_when_the_web_font_arrives(
-    browser: Browser, live_server: str, font: str, path: str, screen: tuple[int, int]
+    tabs: Tabs, live_server: str, font: str, path: str, screen: tuple[int, int]
 ) -> None:
     """A first visit shows the text in the font's fallback (reader.font_fallbacks) until the file arrives: the
     column is as wide, and the text as tall, as with the font. Without the fallbacks, OpenDyslexic's text was
     a quarter to a third shorter before it arrived, and its column 14 % narrower on a desktop. Only the
     fallbacks made of Noto Sans are drawn here (this machine has no Arial or Roboto)."""
-    context = browser.new_context(viewport={"width": screen[0], "height": screen[1]}, locale="vi-VN")
-    try:
+    with tabs.open(ViewportSize(width=screen[0], height=screen[1]), cache=False) as (context, page, problems):
         set_prefs(context, live_server, f"1|f:{font}")
-        page = context.new_page()
         family = first_family(FONT_CHOICES[font].stack)
         fallback = f"{family} fallback: Noto Sans"  # Noto Sans is this machine's sans (fonts-noto-core)
         # Before: the font's files never arrive, so the page shows what a first visit shows until they do.
@@ -344,13 +344,12 @@ def test_text_stays_put_when_the_web_font_arrives(
         # The fallback's face was used (a local font, "loaded" once text needed it), not the plain system sans.
         used = "(family) => [...document.fonts].some((face) => face.family === family && face.status === 'loaded')"
         fallback_used = page.evaluate(used, fallback)
+        forget_the_failure_provoked(problems)
         page.unroute("**/static/fonts/**")
         page.goto(live_server + path)
         page.evaluate("document.fonts.ready")
         after = page.evaluate(TEXT_BOXES)
         drawn_after = {entry["familyName"] for entry in a11y.font_fallback(page, BODY_P)}
-    finally:
-        context.close()
     # A system font drew it, then the web font (which Chromium names as its file does, without reader's prefix).
     drawn = family.removeprefix(WEB_FONT_PREFIX)
     assert drawn not in drawn_before and drawn_after == {drawn}
@@ -373,7 +372,7 @@ MASTHEAD = """() => [...document.querySelectorAll('.reader-masthead, .reader-bra
 @pytest.mark.parametrize("size", ["100", "150", "200"])
 @pytest.mark.parametrize("path", ["/", ENGLISH], ids=["vi", "en"])
 def test_the_masthead_breaks_the_same_way_before_and_after_the_web_font_arrives(
-    browser: Browser, live_server: str, font: str, size: str, path: str
+    tabs: Tabs, live_server: str, font: str, size: str, path: str
 ) -> None:
     """The masthead's rows, on a phone, without the font's files, with its regular files only (the bold came
     later), and with all: the same. With the text's own widths, OpenDyslexic's links went to a row of their
@@ -383,11 +382,9 @@ def test_the_masthead_breaks_the_same_way_before_and_after_the_web_font_arrives(
         # The limit: "Reading settings" is wider than the phone's row in the stand-in (8.6 % wider than in
         # the font, which just fits), so it takes two lines there until the font comes.
         pytest.xfail("a label wider than the row in the stand-in only")
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    try:
+    seen = []
+    with tabs.open(PHONE, cache=False) as (context, page, problems):
         set_prefs(context, live_server, f"1|f:{font}|s:{size}")
-        page = context.new_page()
-        seen = []
         for blocked in ("/static/fonts/", "-700-", None):
             if blocked:
                 page.route(lambda url, part=blocked: part in url, lambda route: route.abort())
@@ -395,8 +392,7 @@ def test_the_masthead_breaks_the_same_way_before_and_after_the_web_font_arrives(
             page.evaluate("document.fonts.ready")
             seen.append(page.evaluate(MASTHEAD))
             page.unroute_all()
-    finally:
-        context.close()
+            forget_the_failure_provoked(problems)
     assert seen[0] == seen[2] and seen[1] == seen[2]
 
 
@@ -414,7 +410,7 @@ SIZE_ROW = """() => {
 @pytest.mark.parametrize("size", ["100", "150", "200"])
 @pytest.mark.parametrize("path", [SEED, ENGLISH], ids=["vi", "en"])
 def test_the_text_size_keeps_its_rows_when_the_web_font_arrives(
-    browser: Browser, live_server: str, font: str, size: str, path: str
+    tabs: Tabs, live_server: str, font: str, size: str, path: str
 ) -> None:
     """A+, A− and the text size's number on a phone, before the font's files arrive and after: on the same
     rows. The stand-in set figures as much wider than the system font's as the font's text is, but
@@ -423,20 +419,17 @@ def test_the_text_size_keeps_its_rows_when_the_web_font_arrives(
     0.13: the rest of the toolbar and the article moved 48 px up). The figures have a stand-in of their own
     now (reader.font_fallbacks.FIGURES). (From the toolbar's top: the masthead above may still break
     otherwise, test_the_masthead_breaks_the_same_way_before_and_after_the_web_font_arrives.)"""
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    try:
+    with tabs.open(PHONE, locale=None, cache=False) as (context, page, problems):
         set_prefs(context, live_server, f"1|f:{font}|s:{size}")
-        page = context.new_page()
         page.route("**/static/fonts/**", lambda route: route.abort())
         page.goto(live_server + path)
         page.evaluate("document.fonts.ready")
         before = page.evaluate(SIZE_ROW)
         page.unroute("**/static/fonts/**")
+        forget_the_failure_provoked(problems)
         page.goto(live_server + path)
         page.evaluate("document.fonts.ready")
         assert page.evaluate(SIZE_ROW) == before
-    finally:
-        context.close()
 
 
 FIND_FROM_FIELD = """() => {
@@ -449,24 +442,21 @@ FIND_FROM_FIELD = """() => {
 @pytest.mark.parametrize("font", ["lexend", "opendyslexic", "atkinson"])
 @pytest.mark.parametrize("size", ["100", "150", "200"])
 def test_find_stays_beside_or_under_the_search_field_when_the_web_font_arrives(
-    browser: Browser, live_server: str, font: str, size: str
+    tabs: Tabs, live_server: str, font: str, size: str
 ) -> None:
     """The search field's own width (20 average characters) followed the font: 55 px wider in Lexend's stand-in
     than in Lexend, so Find went under the field until the font came, and the articles jumped 48 px up."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
-    try:
+    with tabs.open(PHONE, cache=False) as (context, page, problems):
         set_prefs(context, live_server, f"1|f:{font}|s:{size}")
-        page = context.new_page()
         page.route("**/static/fonts/**", lambda route: route.abort())
         page.goto(live_server + "/")
         page.evaluate("document.fonts.ready")
         before = page.evaluate(FIND_FROM_FIELD)
         page.unroute("**/static/fonts/**")
+        forget_the_failure_provoked(problems)
         page.goto(live_server + "/")
         page.evaluate("document.fonts.ready")
         assert page.evaluate(FIND_FROM_FIELD) == before
-    finally:
-        context.close()
 
 
 # In every frame from now on: the wrapper's font, and whether the document declares the web font's faces and
