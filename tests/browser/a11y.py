@@ -213,40 +213,70 @@ def target_problems(page: Page) -> list[str]:
     return [f"target smaller than 24x24: {s}" for s in small]
 
 
+# What the focus is on (null: nothing, the page itself), seen as the reader sees it (window.__stop, with the
+# helpers in scope).
+FOCUS_STOP = (
+    "() => {"
+    + _JS_HELPERS
+    + """
+    window.__stop = () => {
+      const e = document.activeElement;
+      if (!e || e === document.body) return null;
+      const r = e.getBoundingClientRect();
+      // 2.4.11 (minimum): some part of the focused control is on screen and not covered by anything;
+      // a few points of each line box are tried (a control half scrolled out of a region still passes).
+      // Points are taken in the part of each box that is inside the viewport: a textarea taller
+      // than a phone screen shows only a slice of itself, wherever the caret put it.
+      const shown = [...e.getClientRects()].some(b => {
+        const left = Math.max(b.left, 0), right = Math.min(b.right, innerWidth);
+        const top = Math.max(b.top, 0), bottom = Math.min(b.bottom, innerHeight);
+        if (right <= left || bottom <= top) return false;
+        for (const [fx, fy] of [[0.5, 0.5], [0.15, 0.5], [0.85, 0.5], [0.5, 0.2], [0.5, 0.8]]) {
+          const x = left + (right - left) * fx, y = top + (bottom - top) * fy;
+          const hit = document.elementFromPoint(x, y);
+          if (hit && (hit === e || e.contains(hit))) return true;
+        }
+        return false;
+      });
+      return {...indicator(e), top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
+              inView: shown, covered: !shown};
+    };
+  }"""
+)
+# Each Tab's keydown, before the browser moves the focus on: where the Tab before it had put the focus. Seen
+# then rather than in a round trip after each Tab: the page is in the state it was left in by the Tab before
+# (the focus moved, the page scrolled to it), and nothing else has run since but the time a round trip takes.
+# (One listener a document, however many walks are made in it.)
+RECORD_STOPS = """() => {
+  window.__stops = [];
+  if (window.__recording) return;
+  window.__recording = true;
+  addEventListener('keydown', (event) => { if (event.key === 'Tab') window.__stops.push(window.__stop()); }, true);
+}"""
+
+
 def keyboard_problems(page: Page) -> list[str]:
     """Tab reaches every control in visual order, each with a visible focus indicator that nothing hides."""
     expected: list[str] = page.evaluate("() => {" + _JS_HELPERS + "return tabStops().map(describe); }")
     page.evaluate(RESTART_TAB)
+    page.evaluate(FOCUS_STOP)
     visited: list[dict[str, Any]] = []
     frames = sum(1 for name in expected if name.startswith("iframe"))
-    for _ in range(len(expected) + 3 + 15 * frames):
-        page.keyboard.press("Tab")
-        info = page.evaluate(
-            "() => {"
-            + _JS_HELPERS
-            + """
-            const e = document.activeElement;
-            if (!e || e === document.body) return null;
-            const r = e.getBoundingClientRect();
-            // 2.4.11 (minimum): some part of the focused control is on screen and not covered by anything;
-            // a few points of each line box are tried (a control half scrolled out of a region still passes).
-            // Points are taken in the part of each box that is inside the viewport: a textarea taller
-            // than a phone screen shows only a slice of itself, wherever the caret put it.
-            const shown = [...e.getClientRects()].some(b => {
-              const left = Math.max(b.left, 0), right = Math.min(b.right, innerWidth);
-              const top = Math.max(b.top, 0), bottom = Math.min(b.bottom, innerHeight);
-              if (right <= left || bottom <= top) return false;
-              for (const [fx, fy] of [[0.5, 0.5], [0.15, 0.5], [0.85, 0.5], [0.5, 0.2], [0.5, 0.8]]) {
-                const x = left + (right - left) * fx, y = top + (bottom - top) * fy;
-                const hit = document.elementFromPoint(x, y);
-                if (hit && (hit === e || e.contains(hit))) return true;
-              }
-              return false;
-            });
-            return {...indicator(e), top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left,
-                    inView: shown, covered: !shown};
-          }"""
-        )
+    presses = len(expected) + 3 + 15 * frames
+    stops: list[dict[str, Any] | None] | None = None
+    if not frames:
+        # All the presses, then what each left the focus on: one round trip a stop instead of two. (A frame's
+        # own controls take their Tabs' keydowns, which this page does not see: there, a stop after each Tab.)
+        page.evaluate(RECORD_STOPS)
+        for _ in range(presses):
+            page.keyboard.press("Tab")
+        stops = page.evaluate("() => [...window.__stops.slice(1), window.__stop()]")
+    for index in range(presses):
+        if stops is None:
+            page.keyboard.press("Tab")
+            info = page.evaluate("() => window.__stop()")
+        else:
+            info = stops[index]
         if info is None or (visited and info["name"] == visited[0]["name"]):
             break
         # Tab walks through a frame's own controls while the frame stays the active element here: one stop.
