@@ -488,11 +488,11 @@ def test_a_change_on_its_way_shows_on_the_screen(page: Page, problems: PageProbl
     wait_for_htmx(page)
     held = hold_changes(page)
     bigger = page.locator("#reader-bigger")
-    style = "e => getComputedStyle(e).borderTopStyle"
-    assert bigger.evaluate(style) == "solid"
+    style = "e => getComputedStyle(e).outlineStyle"
+    assert bigger.evaluate(style) == "none"
     bigger.click()
     wait_until(page, lambda: len(held) == 1)
-    assert bigger.evaluate(style) == "dashed"
+    assert bigger.evaluate(style) == "dotted"
     page.clock.run_for(4_500)
     line = page.locator(".reader-request-failed")
     expect(line).to_have_text(gettext("vi", WAITING))
@@ -500,7 +500,7 @@ def test_a_change_on_its_way_shows_on_the_screen(page: Page, problems: PageProbl
     held[0].fallback()
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
     expect(line).to_have_count(0)
-    assert page.locator("#reader-bigger").evaluate(style) == "solid"
+    assert page.locator("#reader-bigger").evaluate(style) == "none"
 
 
 THEME_BUTTONS = [name for name in PALETTES]
