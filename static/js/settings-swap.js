@@ -30,10 +30,11 @@
 // got an answer without a word, and waits for good for one that is never answered; here the status region
 // says a change is still awaited after 4 s, gives it up after 15, and says the setting was not saved, and a
 // line beside the control used shows the same, on the screen (the next change that goes through replaces
-// the region, and the line). A select put back to the value in effect: it showed the one that failed, beside
-// text that had not changed. On /embed, the status region says it in its data-failed. An answer cut after
-// its headers is no failure: its cookie is stored, the change saved ("not saved, try again" made it twice),
-// and the region is loaded again to show it (settings-history.js).
+// the region, and the line). The form's fields put back to the values in effect (form.reset: the page is drawn
+// with them): a select showed the one that failed, beside text that had not changed. On /embed, the status
+// region says it in its data-failed. An answer cut after its headers is no failure: its cookie is stored, the
+// change saved ("not saved, try again" made it twice), and the region is loaded again to show it
+// (settings-history.js, which reads xhr.saved).
 (() => {
   const REGION = "reader";
   const root = document.documentElement;
@@ -273,7 +274,6 @@
   let unsaid = null;
   let unsaidFrom = null;
   let presses = null;
-  let used = null;
   const say = (status, text) => (status.textContent = status.textContent === text ? `${text}\u00a0` : text);
   document.addEventListener("htmx:confirm", (event) => {
     const { elt: form, triggeringEvent: trigger, target } = event.detail;
@@ -294,7 +294,6 @@
     if (!region()?.contains(detail.elt) || detail.target !== region()) return;
     const xhr = (sending = detail.xhr);
     sentFrom = idOf(detail.requestConfig.triggeringEvent);
-    used = controlOf(detail);
     const timers = [
       setTimeout(() => {
         const status = document.getElementById("reader-status");
@@ -334,15 +333,16 @@
   });
 
   // Said in the status region, and shown for the eyes (the region is visually hidden) in one line beside the
-  // control used (its field, its group, else the form): where the reader is looking, brought on the screen
-  // without moving the focus (it was after the whole panel, screens below the select). In a frame too, which
-  // grows by it.
+  // control used, still focused (its field, its group; else after the form): where the reader is looking,
+  // brought on the screen without moving the focus (it was after the whole panel, screens below the select).
+  // In a frame too, which grows by it.
   function show(form, status, said, shown = said) {
     say(status, said);
     const line = region().querySelector(".reader-request-failed") || document.createElement("p");
     line.className = "reader-request-failed";
     line.lang = status.lang;
     line.textContent = shown;
+    const used = document.activeElement;
     ((form.contains(used) && used.closest(".reader-field, .reader-group")) || form).after(line);
     line.scrollIntoView({ block: "nearest" });
   }
@@ -359,8 +359,8 @@
     // The same text again is no change to a screen reader: a trailing no-break space makes it one (say). A
     // change saved before this one failed, whose message was held, is said with it, in one announcement.
     show(form, status, held ? `${held} ${message}` : message, message);
-    if (reason === "Saved") document.dispatchEvent(new Event("reader:stale"));
-    else for (const o of form.querySelectorAll("option")) o.selected = o.defaultSelected;
+    // (Saved: settings-history.js loads the region again.)
+    if (reason !== "Saved") form.reset();
   }
   // The server's message comes out of band; the same one again (A+ at 400 %) gets the no-break space too.
   document.addEventListener("htmx:oobBeforeSwap", ({ detail: { target, fragment } }) => {

@@ -348,7 +348,7 @@ def test_a_change_with_no_answer_says_so_and_is_given_up_on(
 
 
 # Said when a change got no answer, or none in 15 s: the link may be at fault as much as the server.
-UNANSWERED = "Setting not saved: no answer came. Check your connection and try again."
+UNANSWERED = "Setting not saved: no answer came. Try again."
 WAITING = "Still waiting for the server: your setting is not saved yet."
 
 
@@ -432,7 +432,7 @@ def test_a_change_whose_answer_is_cut_after_its_headers_is_said_saved_and_shown(
         cutting[0] = True
         page.locator(control).click()
         expect(status).to_have_text(
-            gettext("vi", "Setting saved, but the connection dropped: reload the page if it does not show it.")
+            gettext("vi", "Setting saved, but the connection dropped: reload if the page does not show it.")
         )
         expect(reader).to_have_attribute(attribute, value)
         assert "Chưa lưu" not in (status.text_content() or "")
