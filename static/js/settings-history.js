@@ -6,7 +6,8 @@
 // the page was drawn with (its data-drawn), the region comes up to date as a change brings it, the reader's place
 // kept (settings-swap.js), and nothing is said (an unchanged page asks, and does nothing more). Reader's own pages
 // load it, not the embed (its settings live in its address): served with settings-swap.js as one file,
-// js/settings-page.js (reader.assets).
+// js/settings-page.js (reader.assets). The same check after a change whose answer was cut after its headers
+// (a send error whose xhr settings-swap.js marked saved): saved, but not shown.
 (() => {
   // One question at a time: a page the back/forward cache brings back is shown (pageshow) and visible again
   // (visibilitychange) at once, and one refresh is enough.
@@ -38,4 +39,6 @@
     if (persisted || performance.getEntriesByType("navigation")[0]?.type === "back_forward") check();
   });
   document.addEventListener("visibilitychange", () => document.hidden || check());
+  // (Its failure leaves the message said: saved, and to reload the page if it does not show it.)
+  document.addEventListener("htmx:sendError", ({ detail }) => detail.xhr.saved && check());
 })();

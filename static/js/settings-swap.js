@@ -29,8 +29,12 @@
 // A failure. htmx drops an error answer (a 429 when changes come too fast, a 503) and a request that never
 // got an answer without a word, and waits for good for one that is never answered; here the status region
 // says a change is still awaited after 4 s, gives it up after 15, and says the setting was not saved, and a
-// line under the form that sent it shows the same (the next change that goes through replaces the region,
-// and the line). On /embed, the region alone says it, in its data-failed.
+// line beside the control used shows the same, on the screen (the next change that goes through replaces
+// the region, and the line). The form's fields put back to the values in effect (form.reset: the page is drawn
+// with them): a select showed the one that failed, beside text that had not changed. On /embed, the status
+// region says it in its data-failed. An answer cut after its headers is no failure: its cookie is stored, the
+// change saved ("not saved, try again" made it twice), and the region is loaded again to show it
+// (settings-history.js, which reads xhr.saved).
 (() => {
   const REGION = "reader";
   const root = document.documentElement;
@@ -293,11 +297,13 @@
     const timers = [
       setTimeout(() => {
         const status = document.getElementById("reader-status");
-        if (status?.dataset.waiting) say(status, status.dataset.waiting);
+        if (status?.dataset.waiting) show(detail.elt, status, status.dataset.waiting);
       }, 4000),
       // Not once the answer's headers are in (its cookie is stored: the change is saved): it is arriving.
       setTimeout(() => xhr.readyState < 2 && xhr.abort(), 15000),
     ];
+    // A 2xx's headers in: the change is saved, whatever becomes of the body (xhr.status is 0 after an error).
+    xhr.onreadystatechange = () => xhr.readyState === 2 && (xhr.saved = xhr.status < 300);
     xhr.addEventListener("loadend", () => timers.forEach(clearTimeout));
   });
   // (After a swap htmx says this on the form's closest ancestor still in the page.)
@@ -326,6 +332,21 @@
     } else if (sentFrom === unsaidFrom) unsaid = null; // this answer says where that control got to
   });
 
+  // Said in the status region, and shown for the eyes (the region is visually hidden) in one line beside the
+  // control used, still focused (its field, its group; else after the form): where the reader is looking,
+  // brought on the screen without moving the focus (it was after the whole panel, screens below the select).
+  // In a frame too, which grows by it.
+  function show(form, status, said, shown = said) {
+    say(status, said);
+    const line = region().querySelector(".reader-request-failed") || document.createElement("p");
+    line.className = "reader-request-failed";
+    line.lang = status.lang;
+    line.textContent = shown;
+    const used = document.activeElement;
+    ((form.contains(used) && used.closest(".reader-field, .reader-group")) || form).after(line);
+    line.scrollIntoView({ block: "nearest" });
+  }
+
   function failed(event, reason) {
     const form = event.detail.elt || event.target;
     const status = document.getElementById("reader-status");
@@ -335,18 +356,11 @@
     // In another site's page (/embed) the status region carries no data-text-*, only data-failed.
     const message = status.dataset[`text${reason}`] || status.dataset.textFailed || status.dataset.failed;
     if (!message) return;
-    // The same text again is no change to a screen reader: a trailing no-break space makes it one. A change
-    // saved before this one failed, whose message was held, is said with it, in one announcement. The line
-    // under the form is for the eyes (the region is visually hidden): in a frame too, which grows by it.
-    say(status, held ? `${held} ${message}` : message);
-    let line = form.nextElementSibling;
-    if (!line?.classList.contains("reader-request-failed")) {
-      line = document.createElement("p");
-      line.className = "reader-request-failed";
-      line.lang = status.lang;
-      form.after(line);
-    }
-    line.textContent = message;
+    // The same text again is no change to a screen reader: a trailing no-break space makes it one (say). A
+    // change saved before this one failed, whose message was held, is said with it, in one announcement.
+    show(form, status, held ? `${held} ${message}` : message, message);
+    // (Saved: settings-history.js loads the region again.)
+    if (reason !== "Saved") form.reset();
   }
   // The server's message comes out of band; the same one again (A+ at 400 %) gets the no-break space too.
   document.addEventListener("htmx:oobBeforeSwap", ({ detail: { target, fragment } }) => {
@@ -356,10 +370,9 @@
   document.addEventListener("htmx:responseError", (event) => {
     failed(event, event.detail.xhr?.status === 429 ? "Busy" : "Failed");
   });
-  // Given up (above): no answer in 15 s.
-  document.addEventListener("htmx:sendAbort", (event) => failed(event, "Failed"));
-  for (const type of ["htmx:sendError", "htmx:timeout"]) {
-    document.addEventListener(type, (event) => failed(event, "Unreachable"));
+  // Given up (above): no answer in 15 s; the link may be at fault as much as the server.
+  for (const type of ["htmx:sendAbort", "htmx:sendError", "htmx:timeout"]) {
+    document.addEventListener(type, (event) => failed(event, event.detail.xhr?.saved ? "Saved" : "Unreachable"));
   }
 
   document.addEventListener("htmx:beforeSwap", (event) => {

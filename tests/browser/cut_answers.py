@@ -1,0 +1,67 @@
+"""Answers cut mid-way: a proxy in front of the live server that passes every request on and sends its answer
+back, except those the test chooses, whose headers (a Set-Cookie among them) it sends, then half the body, and
+then it closes the connection, as a mobile link lost while an answer is arriving. What a Playwright route cannot
+do (it answers whole or not at all)."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+# Hop-by-hop headers, and the body's length, which this proxy sets itself (Host goes on, as the
+# browser sent it).
+OWN_HEADERS = ("content-length", "transfer-encoding", "connection", "keep-alive")
+
+
+@contextmanager
+def cut_answers(origin: str, cut: Callable[[str, str], bool]) -> Iterator[str]:
+    """A proxy's address: every request goes to `origin`; the answer to one for which `cut(method, path)`
+    holds is cut after its headers and half its body."""
+    netloc = urlsplit(origin).netloc
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def relay(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {name: value for name, value in self.headers.items() if name.lower() not in OWN_HEADERS}
+            connection = http.client.HTTPConnection(netloc, timeout=30)
+            try:
+                connection.request(self.command, self.path, body=body, headers=headers)
+                answer = connection.getresponse()
+                data = answer.read()
+            finally:
+                connection.close()
+            self.send_response(answer.status, answer.reason)
+            for name, value in answer.getheaders():
+                if name.lower() not in OWN_HEADERS:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if cut(self.command, self.path):
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(data)
+
+        do_GET = do_POST = relay  # noqa: N815 (http.server's names)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
