@@ -205,18 +205,22 @@ PAGE_LINK_BOXES = """nav => [...nav.querySelectorAll('a')].map(a => {
 })"""
 
 
-@pytest.mark.parametrize("size", ["100", "400"])
+@pytest.mark.parametrize(("size", "default"), [("100", 16), ("400", 16), ("400", 32)])
 @pytest.mark.parametrize("path", ["/?page=6", "/editor/?page=6"])
 def test_page_links_fit_a_phone_screen_each_a_44_px_target(
-    browser: Browser, paged_server: str, path: str, size: str
+    browser: Browser, paged_server: str, path: str, size: str, default: int
 ) -> None:
     """The page links of a list of twelve pages (tests/browser/conftest.py, paged_server) on a 320 px screen,
-    at 100 % and 400 % text: they wrap, nothing past the screen's edge, every link 44 × 44 CSS px or more; this
-    page's number framed and bold (not told by its colour alone), its frame kept in forced colours; each
-    number named for a screen reader, and a name leads to its page."""
+    at 100 % and 400 % text, and at 400 % of a 32 px browser default (where a link's 2.75em square was 352 px
+    and the list ran off the screen): they wrap, nothing past the screen's edge, every link 44 × 44 CSS px or
+    more; this page's number framed and bold (not told by its colour alone), its frame kept in forced colours;
+    each number named for a screen reader, and a name leads to its page."""
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
     try:
         page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": default, "fixed": default}})
         if path.startswith("/editor/"):
             sign_in(page, paged_server)
         context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": paged_server + "/"}])
