@@ -139,6 +139,52 @@ def test_without_javascript_a_change_on_the_article_is_said_where_the_page_opens
         context.close()
 
 
+# What a press at (x, y) lands on: the button's id, or the class of what is there instead.
+AT_POINT = "([x, y]) => { const e = document.elementFromPoint(x, y); return e?.closest('button')?.id || e?.className; }"
+
+
+@pytest.mark.parametrize(("width", "default"), [(320, 16), (320, 24), (1280, 16)])
+def test_without_javascript_a_plus_stays_under_the_finger_press_after_press(
+    browser: Browser, live_server: str, width: int, default: int
+) -> None:
+    """A+ pressed again and again at one point without JavaScript, from 112.5 % to 400 % and on: every press
+    lands on it, its top where it was. The note of what changed opened above A+ and A−, and moved them down
+    as it grew with the size (from 175 % the press landed on the note) and by a whole line when it wrapped
+    ("Cỡ chữ 400 %, lớn nhất" on a phone: 44 px at once); it is the row under them now, still the page's
+    opening point (and the focus, from which Tab goes on to A+: test_without_javascript_a_change_on_*)."""
+    context = browser.new_context(
+        java_script_enabled=False, locale="vi-VN", viewport={"width": width, "height": 640}, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Page.enable")
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": default, "fixed": default}})
+        page.goto(live_server + SEED)
+        with page.expect_navigation():
+            page.locator("#reader-bigger").click()
+        first = page.locator("#reader-bigger").bounding_box()
+        assert first is not None
+        point = [first["x"] + first["width"] / 2, first["y"] + first["height"] / 2]
+        sizes = []
+        for _ in range(9):  # 112.5 → 125 … 400, then twice at the largest
+            assert page.evaluate(AT_POINT, point) == "reader-bigger", sizes
+            with page.expect_navigation():
+                page.mouse.click(*point)
+            sizes.append(page.locator("#reader").get_attribute("data-size"))
+            box = page.locator("#reader-bigger").bounding_box()
+            note = page.locator("#reader-saved").bounding_box()
+            assert box is not None and note is not None
+            assert abs(box["y"] - first["y"]) <= 1, (sizes, box, first)
+            assert note["y"] >= box["y"] + box["height"], (sizes, note, box)  # under the buttons, in view
+            expect(page.locator("#reader-saved")).to_be_in_viewport()
+            expect(page.locator("#reader-saved")).to_be_focused()
+        assert sizes == ["125", "150", "175", "200", "250", "300", "400", "400", "400"]
+        expect(page.locator("#reader-saved")).to_contain_text("400")
+    finally:
+        context.close()
+
+
 def test_a_plus_with_htmx_announces_in_vietnamese_and_keeps_focus(
     page: Page, context: BrowserContext, live_server: str
 ) -> None:

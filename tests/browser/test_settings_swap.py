@@ -235,7 +235,7 @@ def test_without_javascript_the_page_comes_back_at_the_control_used(
     page.evaluate(TO_MIDDLE, control)
     with page.expect_navigation():
         page.locator(f"#{control}").click()
-    # At the note of what changed, which is in the group, or above it in the toolbar for A+ and A− (the
+    # At the note of what changed, which is in the group, or under A+ and A− in the toolbar (the
     # change's name is in the query: reader.saved_note).
     assert page.url.endswith("#reader-saved") and f"saved={group}:" in page.url
     assert page.evaluate("() => scrollY") >= 1
