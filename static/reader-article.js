@@ -662,8 +662,11 @@ class ReaderArticle extends HTMLElement {
     const status = this.#root.getElementById("reader-status");
     // A load following another component's change, still on its way, is overtaken: this answer shows that
     // change too, and the load's older region would replace it, message and all, when it came after.
-    const overtaken = this.#refreshing !== 0;
-    if (overtaken) this.#loading++;
+    const overtaken = this.#refreshing !== 0 && this.#refreshing === this.#loading;
+    if (overtaken) {
+      this.#loading++;
+      this.#refreshing = 0;
+    }
     const abort = new AbortController();
     const late = setTimeout(() => status?.dataset.waiting && announce(status, status.dataset.waiting), WAIT_NOTICE);
     const timer = setTimeout(() => abort.abort(new Error(`no answer in ${SEND_TIMEOUT / 1000} s`)), SEND_TIMEOUT);

@@ -359,8 +359,11 @@
     // The same text again is no change to a screen reader: a trailing no-break space makes it one (say). A
     // change saved before this one failed, whose message was held, is said with it, in one announcement.
     show(form, status, held ? `${held} ${message}` : message, message);
-    // (Saved: settings-history.js loads the region again.)
-    if (reason !== "Saved") form.reset();
+    // (Saved: settings-history.js loads the region again.) Else its selects show the values in effect again, as
+    // drawn: not what was typed (keys, colours, kept for another try), nor read aloud's (in use at once).
+    if (reason !== "Saved" && !form.matches(".reader-tools-form")) {
+      for (const option of form.querySelectorAll("option")) option.selected = option.defaultSelected;
+    }
   }
   // The server's message comes out of band; the same one again (A+ at 400 %) gets the no-break space too.
   document.addEventListener("htmx:oobBeforeSwap", ({ detail: { target, fragment } }) => {
