@@ -362,7 +362,7 @@
     // (Saved: settings-history.js loads the region again.) Else its selects show the values in effect again, as
     // drawn: not what was typed (keys, colours, kept for another try), nor read aloud's (in use at once).
     if (reason !== "Saved" && !form.matches(".reader-tools-form")) {
-      for (const option of form.querySelectorAll("option")) option.selected = option.defaultSelected;
+      for (const option of form.querySelectorAll("[selected]")) option.selected = true;
     }
   }
   // The server's message comes out of band; the same one again (A+ at 400 %) gets the no-break space too.
@@ -370,9 +370,8 @@
     const text = fragment.textContent;
     if (target.id === "reader-status" && text && text === target.textContent) fragment.append("\u00a0");
   });
-  document.addEventListener("htmx:responseError", (event) => {
-    failed(event, event.detail.xhr?.status === 429 ? "Busy" : "Failed");
-  });
+  // (Too many changes, 429, too: "could not save it just now" says that it may work in a moment.)
+  document.addEventListener("htmx:responseError", (event) => failed(event, "Failed"));
   // Given up (above): no answer in 15 s; the link may be at fault as much as the server.
   for (const type of ["htmx:sendAbort", "htmx:sendError", "htmx:timeout"]) {
     document.addEventListener(type, (event) => failed(event, event.detail.xhr?.saved ? "Saved" : "Unreachable"));

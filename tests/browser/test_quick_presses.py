@@ -312,8 +312,8 @@ def test_a_change_saved_before_a_press_that_fails_is_said_with_the_failure(
     settle(page)
     assert len(posts) == 2 and stored(context).size == 112.5
     expect(page.locator("#reader")).to_have_attribute("data-size", "112.5")
-    busy = page.locator("#reader-status").get_attribute("data-text-busy")
-    assert busy and said(page) == [f"Cỡ chữ 112,5\u00a0% {busy}"]
+    refused = page.locator("#reader-status").get_attribute("data-text-failed")  # (429 said as a server's failure)
+    assert refused and said(page) == [f"Cỡ chữ 112,5\u00a0% {refused}"]
     forget_the_failure_provoked(problems)
 
 
