@@ -6,12 +6,13 @@ do (it answers whole or not at all)."""
 from __future__ import annotations
 
 import http.client
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from tests.browser.partial_delivery import serving
 
 # Hop-by-hop headers, and the body's length, which this proxy sets itself (Host goes on, as the
 # browser sent it).
@@ -61,13 +62,5 @@ def cut_answers(origin: str, cut: Callable[[str, str], bool]) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as address:
+        yield address
