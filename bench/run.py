@@ -1300,8 +1300,10 @@ def log_cost_alone(
     results: Results, args: argparse.Namespace, stack: ExitStack, load: Load, reader_bin: Path, small_db: Path,
     workdir: Path,
 ) -> None:  # fmt: skip
-    """The access log's cost (access_log_cost) between two fresh servers and nothing else: 60 rounds, enough
-    for a narrower interval, take about 10 minutes, where the whole ceiling part takes about 50."""
+    """The access log's cost (access_log_cost) between two fresh servers, then its completeness (a line for
+    every request soon after each run, and none lost to a SIGTERM): what the ceiling part measures of the log,
+    in about 12 minutes with 15 rounds (60, enough for a narrower interval, about 25), where the whole ceiling
+    part takes about 50."""
     serve = [str(reader_bin), "serve", "--db", str(small_db)]
     print("starting reader (10 articles) with its access log on (as users start it) and off …", flush=True)
     reader = start(stack, "reader-10", serve, workdir)
@@ -1311,7 +1313,12 @@ def log_cost_alone(
                             f"a file, {log_code(reader_bin)}) and the same with `--access-log off`, both started "
                             "fresh")  # fmt: skip
     access_log_cost(results, load, args.runs, cases[:3], reader, silent)
-    stop_all(results, (reader, silent))
+    stop_all(results, (silent,))
+    log_completeness(load, args.runs, cases[0], reader)
+    access_log_rows(results, reader)
+    stop_all(results, (reader,))
+    print("access log after SIGTERM …", flush=True)
+    access_log_after_sigterm(results, stack, load, cases[0], reader_bin, small_db, workdir)
 
 
 def note_load(results: Results, load: Load) -> None:
@@ -1424,7 +1431,7 @@ def readability(results: Results, args: argparse.Namespace) -> None:
 PARTS = {
     "ceiling": "reader against the bare app (bench/run.py)",
     "workers": "reader serve --workers (bench/run.py)",
-    "log": "The access log's cost alone (bench/run.py)",
+    "log": "The access log's cost and completeness alone (bench/run.py)",
     "side": "Side by side: requests per CPU-second over fresh pairs (bench/run.py)",
 }
 SMOKE = "A --quick smoke run: not figures to go by; to be regenerated on a quiet machine without --quick."
@@ -1604,8 +1611,8 @@ METHOD = """\
 - CPU per request: the user and system CPU time of the server's processes (each process's CPU-time clock,
   in nanoseconds) over each run, divided by the requests wrk completed.
 - Access log: the same reader with `--access-log off`, taking turns with the default, for the page, the
-  fragment and the 304, treated exactly alike (`--only log`: that alone, two fresh servers, so that
-  `--runs 60` takes minutes). Then the log's completeness on its own, as many runs of the page as there are
+  fragment and the 304, treated exactly alike (`--only log`: that and the completeness below, two fresh
+  servers, about 12 minutes). Then the log's completeness on its own, as many runs of the page as there are
   rounds: before each, the log file is emptied once nothing has been written to it for 0.7 s (so no
   earlier line is still in memory); after it the harness counts the lines until there is one for
   each request wrk completed, and notes how long after the run's end that was (lines are written at least
@@ -1657,7 +1664,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only",
         choices=("ceiling", "workers", "log", "side"),
         help="only reader against the bare app and the access log's cost (ceiling), only --workers, only the "
-        "access log's cost, two fresh servers (log: a few minutes, so --runs 60 narrows its interval), or only "
+        "access log's cost between two fresh servers and its completeness (log: about 12 minutes), or only "
         "the side-by-side figures over fresh pairs (side)",
     )
     parser.add_argument("--pairs", type=int, help="fresh pairs per side-by-side figure (default 15; quick 3)")
