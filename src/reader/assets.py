@@ -204,9 +204,9 @@ def _minified_css(text: str) -> str:
 def _without_comment_lines(script: str) -> str:
     """A script without its comment lines, blank lines and indentation (none inside a template literal, whose
     lines are its text): like a stylesheet's, its comments are for whoever edits it, and a third of its gzipped
-    bytes; the indentation is 3 % more in Brotli. Comments after code stay (telling one from a `//` in a string
-    or a regular expression needs a parser). No line of reader's ends in a backslash, which would carry a
-    string over to the next one."""
+    bytes; the indentation is 3 % more in Brotli. A comment after code goes too where that is sure without a
+    parser (_code_before_comment); ~0.3 KiB of an article's first visit. No line of reader's ends in a
+    backslash, which would carry a string over to the next one."""
     kept = []
     in_template = False
     for line in script.split("\n"):
@@ -217,10 +217,29 @@ def _without_comment_lines(script: str) -> str:
         # A template's own text keeps its spaces: at the start of a line it began on, at the end of one it ends on.
         if not starts_in_template:
             line = line.lstrip()
+            if not in_template:
+                line = _code_before_comment(line)
         if not in_template:
             line = line.rstrip()
         kept.append(line)
     return "\n".join(kept) + "\n"
+
+
+_ESCAPE = re.compile(r"\\.")
+
+
+def _code_before_comment(line: str) -> str:
+    """A line of code without the comment after it, when the line's first `//` surely starts one: after a
+    space, with no other slash before it (a division or a regular expression) and every kind of quote before
+    it closed (each escape taken out first). Any other line is kept whole: a comment left in costs bytes, a
+    string cut short would break the script."""
+    code, slashes, _ = line.partition("//")
+    unescaped = _ESCAPE.sub("", code)
+    if not slashes or not code.endswith((" ", "\t")) or "/" in code:
+        return line
+    if any(unescaped.count(quote) % 2 for quote in "\"'`"):
+        return line
+    return code.rstrip()
 
 
 class StaticApp:
