@@ -409,10 +409,24 @@ export class ReadingTools {
       this.#pending = offset;
       this.#updateButtons();
       this.#loadSpeech().then(
-        () => this.#startPending(),
         () => {
+          // What a failure before showed.
+          this.#el("reader-speech-unloaded")?.togglePopover?.(false);
+          this.#startPending();
+        },
+        () => {
+          // Not loaded (offline, a dropped request): said as that, not as the voice failing (it said "the
+          // voice could not read this sentence" when none had been asked to), in the status region and in
+          // the note a press opens before this script runs (_read_aloud.html), whose words hold here too (a
+          // reload loads it; so does a press again: the failure is not kept, where it was, and every press
+          // said it until the page was reloaded). The note's alert role is for a press without this
+          // script, which cannot reach the status region: here it would say the same twice.
+          this.#speechLoading = null;
           this.#cancelPending();
-          this.#announce(this.#text("Failed"));
+          const note = this.#el("reader-speech-unloaded");
+          this.#announce(note.textContent);
+          note.removeAttribute("role");
+          note.togglePopover?.(true);
         },
       );
       return;
@@ -560,6 +574,8 @@ export class ReadingTools {
     if (this.#local && this.#localSubmit(event)) return;
     const button = event.target.closest?.("[data-speech]");
     if (button && this.root.contains(button)) {
+      // Not the note a press opens while this script is not running (_read_aloud.html).
+      event.preventDefault();
       const action = button.dataset.speech;
       if (!this.#usable()) this.#announce(this.#unavailable()); // Read aloud, marked unavailable: say why
       else if (action === "play") this.#playPause();

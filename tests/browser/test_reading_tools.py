@@ -760,6 +760,85 @@ def test_read_aloud_starts_when_the_bars_stylesheet_does_not_come(browser: Brows
         context.close()
 
 
+NOT_LOADED = "Chưa tải được chức năng đọc to. Hãy kiểm tra kết nối mạng rồi tải lại trang."
+
+
+def test_read_aloud_that_could_not_load_says_so_and_loads_again_at_the_next_press(
+    browser: Browser, live_server: str
+) -> None:
+    """The voice's code (read-aloud.js, read-aloud-bar.js) loads at the first Read aloud. Offline then (a tunnel,
+    a lift), the status region said the voice could not read the sentence, though none had been asked to,
+    nothing showed, and the failed load was kept: back online, every press said the same until a reload. Now
+    the load is said to have failed, in the status region and on the screen, and the next press loads it."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        page = stalling_voice_page(context, live_server)
+        note = page.locator("#reader-speech-unloaded")
+        speak = page.locator("#reader-speak")
+        context.set_offline(True)
+        speak.click()
+        expect(page.locator("#reader-status")).to_have_text(NOT_LOADED)
+        expect(note).to_be_visible()
+        expect(note).to_have_text(NOT_LOADED)
+        expect(speak).to_be_focused()
+        expect(page.locator("#reader-speak-label")).to_have_text("Đọc to")  # nothing waits to start
+        assert page.get_attribute("#reader-tools", "data-state") == "idle"
+        # By keyboard (which closes no popover, as a press elsewhere does): still offline, said again (a press
+        # that says the same: the status region's text changed by a no-break space); online, read.
+        page.keyboard.press("Escape")
+        expect(note).to_be_hidden()
+        page.keyboard.press("Enter")
+        expect(page.locator("#reader-status")).to_have_text(NOT_LOADED + "\u00a0")
+        expect(note).to_be_visible()
+        context.set_offline(False)
+        page.keyboard.press("Enter")
+        expect(page.locator("#reader-status")).to_have_text("Đang đọc to")
+        expect(page.locator("#reader-tools")).to_have_attribute("data-state", "playing")
+        expect(note).to_be_hidden()
+        assert page.evaluate("() => window.__spoken.length") == 1
+        # The buttons are the script's: Stop stops, and opens nothing.
+        page.locator("#reader-speak-stop").click()
+        expect(page.locator("#reader-status")).to_have_text("Đã dừng đọc")
+        expect(note).to_be_hidden()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "slug", "said"),
+    [
+        ("vi-VN", SEED_SLUG, NOT_LOADED),
+        ("en-GB", EN_SLUG, "Read aloud has not loaded. Check your connection and reload the page."),
+    ],
+)
+def test_without_their_script_the_read_aloud_buttons_say_it_has_not_loaded(
+    browser: Browser, live_server: str, locale: str, slug: str, said: str
+) -> None:
+    """reading-tools.js lost on the way (a dropped request, a blocker), scripting on: the four buttons, in the
+    page from its first paint, did nothing and said nothing. A press on one now opens a note that says so
+    (HTML's popover, which needs no script), in the reader's language."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=locale)
+    try:
+        page = context.new_page()
+        page.route("**/js/reading-tools.js*", lambda route: route.abort())
+        page.goto(f"{live_server}/articles/{slug}")
+        note = page.locator("#reader-speech-unloaded")
+        expect(note).to_be_hidden()
+        for button in ("#reader-speak", "#reader-speak-previous", "#reader-speak-next", "#reader-speak-stop"):
+            page.locator(button).click()
+            expect(note).to_be_visible()
+            expect(note).to_have_text(said)
+            expect(note).to_have_role("alert")  # said when it opens (no status region without the script)
+            box = note.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360 and 0 <= box["y"] < 740 - box["height"]
+            page.keyboard.press("Escape")
+            expect(note).to_be_hidden()
+        violations = run_axe(page, include="#reader-tools")
+        assert violations == [], describe_violations(violations)
+    finally:
+        context.close()
+
+
 def test_a_host_pages_own_scroll_padding_does_not_shorten_the_parts_read(browser: Browser, live_server: str) -> None:
     """read-aloud.js fits a part above another article's docked bar, which it learnt of from the page's inline
     scroll-padding-block-end: a page that sets one itself (a host's sticky footer) had every part made
