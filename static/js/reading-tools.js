@@ -234,6 +234,9 @@ export class ReadingTools {
     this.speech.rate = this.#settings.rate;
     // A fragment brings them hidden (a site may show it without this script); a page, in place.
     tools.hidden = false;
+    // The buttons' note for a press before this script runs (_read_aloud.html) goes: a popover's button is
+    // a collapsed one to a screen reader ("Read aloud, collapsed").
+    for (const button of tools.querySelectorAll("[popovertarget]")) button.removeAttribute("popovertarget");
     const settingsBox = this.#el("reader-tools-settings");
     if (settingsBox) settingsBox.hidden = false;
     const local = this.#el("reader-tools-local");
@@ -574,8 +577,6 @@ export class ReadingTools {
     if (this.#local && this.#localSubmit(event)) return;
     const button = event.target.closest?.("[data-speech]");
     if (button && this.root.contains(button)) {
-      // Not the note a press opens while this script is not running (_read_aloud.html).
-      event.preventDefault();
       const action = button.dataset.speech;
       if (!this.#usable()) this.#announce(this.#unavailable()); // Read aloud, marked unavailable: say why
       else if (action === "play") this.#playPause();

@@ -763,6 +763,17 @@ def test_read_aloud_starts_when_the_bars_stylesheet_does_not_come(browser: Brows
 NOT_LOADED = "Chưa tải được chức năng đọc to. Hãy kiểm tra kết nối mạng rồi tải lại trang."
 
 
+def expanded_buttons(context: BrowserContext, page: Page) -> list[str]:
+    """The names of the buttons a screen reader is told are expanded or collapsed (Chromium's tree)."""
+    nodes = context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return [
+        node.get("name", {}).get("value", "")
+        for node in nodes
+        if node.get("role", {}).get("value") == "button"
+        and any(prop["name"] == "expanded" for prop in node.get("properties", []))
+    ]
+
+
 def test_read_aloud_that_could_not_load_says_so_and_loads_again_at_the_next_press(
     browser: Browser, live_server: str
 ) -> None:
@@ -775,6 +786,12 @@ def test_read_aloud_that_could_not_load_says_so_and_loads_again_at_the_next_pres
         page = stalling_voice_page(context, live_server)
         note = page.locator("#reader-speech-unloaded")
         speak = page.locator("#reader-speak")
+        # With the script the buttons are no popover's (a screen reader would say "Read aloud, collapsed"),
+        # nor after a change of size brings the region again.
+        assert not expanded_buttons(context, page)
+        page.locator("#reader-bigger").click()
+        expect(page.locator("#reader-size-now")).to_contain_text("112,5")
+        assert not expanded_buttons(context, page)
         context.set_offline(True)
         speak.click()
         expect(page.locator("#reader-status")).to_have_text(NOT_LOADED)
