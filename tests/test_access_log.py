@@ -591,6 +591,21 @@ def test_a_batch_is_written_when_it_reaches_flush_bytes_exactly(tmp_path: Path, 
     measuring.close()
 
 
+def test_a_line_that_cannot_be_made_leaves_no_part_of_it_in_the_batch(log_path: Path, timers: Timers) -> None:
+    # A request id that is not bytes (RequestId always passes bytes; a middleware of someone else's might
+    # not) fails its record, with nothing of its line in the batch: the lines before and after it stay whole.
+    writer = LogWriter(str(log_path), call_later=timers)
+    log = AccessLog(writer)
+    start = time.perf_counter_ns()
+    log.record(scope(), b"first", 200, 1, start, start + 1_000, None, None)
+    with pytest.raises(TypeError):
+        log.record(scope(), "not-bytes", 200, 1, start, start + 1_000, None, None)  # type: ignore[arg-type]
+    log.record(scope(), b"last", 200, 1, start, start + 1_000, None, None)
+    writer.close()
+    written = log_path.read_bytes().decode().splitlines()
+    assert [TEXT_LINE.fullmatch(one)["id"] for one in written] == ["first", "last"]  # type: ignore[index]
+
+
 def test_a_line_needs_no_client_and_no_raw_path() -> None:
     # ASGI makes both optional: the decoded path is logged, and "-" for the client.
     bare: Scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/é", "query_string": b""}

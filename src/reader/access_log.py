@@ -443,10 +443,15 @@ class AccessLog:
             duration = DURATIONS[micros] if micros < 10_000 else b"%d.%03dms [" % divmod(micros, 1000)
             pending = self._pending
             if pending:  # LogWriter.write's usual case, written out here: the line's pieces copied as they are
-                pending += head
-                pending += duration
-                pending += request_id
-                pending += b"]\n"
+                size = len(pending)
+                try:
+                    pending += head
+                    pending += duration
+                    pending += request_id
+                    pending += b"]\n"
+                except BaseException:  # (a request id that is not bytes): never half a line in the batch
+                    del pending[size:]
+                    raise
                 if len(pending) >= writer.flush_bytes:
                     writer.flush()
                 return
