@@ -191,8 +191,12 @@ def generated_css() -> str:
         '.reader-swatch[data-swatch="auto"] { '
         f"background: linear-gradient(135deg, {light.bg} 50%, {dark.bg} 50%); border-color: {light.border}; }}\n"
     )
-    rules.append("\n/* Paper: black on white whatever the theme (more specific than any theme rule). */\n")
-    print_rule = _rule(f"html {WRAPPER}[{prefs.DATA_ATTRIBUTES['theme']}]", palette_properties(prefs.PRINT_PALETTE))
+    rules.append(
+        "\n/* Paper: black on white whatever the theme (more specific than any theme rule), in a document and in\n"
+        "   the <reader-article> component's shadow root (which has no html element). */\n"
+    )
+    themed = f"{WRAPPER}[{prefs.DATA_ATTRIBUTES['theme']}]"
+    print_rule = _rule(f"html {themed}, :host {themed}", palette_properties(prefs.PRINT_PALETTE))
     rules.append("@media print {\n" + _indent(print_rule) + "}\n")
     return "".join(rules)
 

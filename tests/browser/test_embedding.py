@@ -338,6 +338,19 @@ def test_the_component_renders_and_operates_the_seed_article(host_context: Brows
     assert violations == [], describe_violations(violations)
 
 
+def test_the_component_prints_black_on_white_in_a_dark_theme(host_context: BrowserContext, sites: Sites) -> None:
+    # Paper is white whatever the theme: the print palette's rule began with `html`, which a shadow root has no
+    # element of, so the component printed its dark theme's light grey text on the paper (about 2.9:1).
+    page = host_context.new_page()
+    page.emulate_media(color_scheme="dark")  # the automatic theme's dark palette
+    page.goto(sites.host + "/component.html")
+    expect(page.locator("reader-article #reader-title")).to_have_text(SEED_TITLE)
+    assert shadow_style(page, ".reader-body p", "color") != "rgb(0, 0, 0)"  # the screen's dark theme
+    page.emulate_media(media="print", color_scheme="dark")
+    assert shadow_style(page, ".reader-body p", "color") == "rgb(0, 0, 0)"
+    assert shadow_style(page, ".reader", "backgroundColor") == "rgb(255, 255, 255)"
+
+
 def test_custom_properties_the_page_sets_do_not_reach_the_article(host_context: BrowserContext, sites: Sites) -> None:
     # `reader-article { --reader-gutter: 200px }` gave the article 200 px margins: reader read the property with
     # a fallback and never set it. Every property it reads is set on the wrapper now (tests/test_css.py).
