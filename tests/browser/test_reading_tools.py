@@ -763,6 +763,22 @@ def test_read_aloud_starts_when_the_bars_stylesheet_does_not_come(browser: Brows
 NOT_LOADED = "Chưa tải được chức năng đọc to. Hãy kiểm tra kết nối mạng rồi tải lại trang."
 
 
+def test_paper_shows_no_trace_of_the_sentence_being_read(browser: Browser, live_server: str) -> None:
+    # Printed while reading aloud, the sentence being read came out ringed in black.
+    context = browser.new_context(locale="vi-VN")
+    try:
+        page = stalling_voice_page(context, live_server)
+        page.locator("#reader-speak").click()
+        sentence = page.locator(".reader-speaking").first
+        expect(sentence).to_be_visible()
+        assert sentence.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+        page.emulate_media(media="print")
+        seen = sentence.evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).backgroundColor]")
+        assert seen == ["none", "rgba(0, 0, 0, 0)"]
+    finally:
+        context.close()
+
+
 def expanded_buttons(context: BrowserContext, page: Page) -> list[str]:
     """The names of the buttons a screen reader is told are expanded or collapsed (Chromium's tree)."""
     nodes = context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
