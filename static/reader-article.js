@@ -668,7 +668,10 @@ class ReaderArticle extends HTMLElement {
       this.#refreshing = 0;
     }
     const abort = new AbortController();
-    const late = setTimeout(() => status?.dataset.waiting && announce(status, status.dataset.waiting), WAIT_NOTICE);
+    // The answer, once its headers say the change was kept (reader's Reader-Saved: a refused change is a 200 too):
+    // saved, whatever becomes of its body ("still waiting: not saved yet" is then false).
+    let saved = null;
+    const late = setTimeout(() => !saved && status?.dataset.waiting && announce(status, status.dataset.waiting), WAIT_NOTICE);
     const timer = setTimeout(() => abort.abort(new Error(`no answer in ${SEND_TIMEOUT / 1000} s`)), SEND_TIMEOUT);
     try {
       const response = await fetch(action, {
@@ -679,6 +682,7 @@ class ReaderArticle extends HTMLElement {
         signal: abort.signal,
       });
       if (!response.ok) throw new Error(`reader answered ${response.status}`);
+      if (response.headers.has("Reader-Saved")) saved = response;
       const content = parse(await response.text(), action);
       clearTimeout(late); // (the rest may load the article again: its own timeout)
       clearTimeout(timer);
@@ -723,9 +727,20 @@ class ReaderArticle extends HTMLElement {
       return true;
     } catch (error) {
       // Nothing changed, and the reader is told so, in the article's language (the region carries the text).
-      // A change saved before this one, whose message was held, is said with it.
-      if (status?.dataset.failed) announce(status, this.#unsaid ? `${this.#unsaid} ${status.dataset.failed}` : status.dataset.failed);
+      // A change saved before this one, whose message was held, is said with it. Or its answer was cut after
+      // headers that said it was kept (its cookie, its Reader-Prefs stored): "could not be changed, try
+      // again" made it twice. It is said to be saved, the other components follow, and the article is loaded
+      // again to show it (if that fails too, data-stale says the setting was kept); the presses made meanwhile
+      // are then made on it, as after any answer.
+      const said = saved ? status?.dataset.saved : status?.dataset.failed;
+      if (said) announce(status, this.#unsaid ? `${this.#unsaid} ${said}` : said);
       this.#unsaid = null;
+      if (saved) {
+        this.#remember(saved);
+        this.dispatchEvent(new CustomEvent("reader:change", { bubbles: true, composed: true }));
+        await this.#load({ refresh: true });
+        return true;
+      }
       this.dispatchEvent(new CustomEvent("reader:error", { bubbles: true, composed: true, detail: { error } }));
       if (overtaken) this.#load({ refresh: true }); // the other component's change is still to be shown here
       return false;

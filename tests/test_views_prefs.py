@@ -127,6 +127,26 @@ async def test_htmx_gets_the_region_and_an_announcement(client: httpx.AsyncClien
     assert "HX-Request" in response.headers["vary"] and response.headers["cache-control"] == "no-store"
 
 
+async def test_only_an_answer_that_kept_a_change_says_so_with_its_headers(client: httpx.AsyncClient) -> None:
+    """Reader-Saved: read with the headers by a page whose answer is then cut short (static/js/settings-swap.js,
+    static/reader-article.js), which then says the change was saved. Not on a refused change (a 200 as well),
+    nor on one that changed nothing, nor on an embed's (its settings are in its address)."""
+    client.cookies.set("reader_prefs", "1|s:112.5")
+    page = {"next": SEED, "view": "page"}
+    kept = await client.post("/preferences", data={**page, "action": "bigger"}, headers=HTMX)
+    assert kept.status_code == 200 and kept.headers["reader-saved"] == "1"
+    fragment = {"next": f"/articles/{SEED_SLUG}/fragment", "view": "fragment", "line_height": "1.8"}
+    assert (await client.post("/preferences", data=fragment, headers=HTMX)).headers["reader-saved"] == "1"
+    refused = {**page, "text_color": "#777777", "background_color": "#ffffff", "panel": "open"}
+    unchanged = {**page, "action": "bigger", "steps": "20"}
+    embed = {"next": f"/embed/{SEED_SLUG}", "view": "embed", "line_height": "2"}
+    for data in (refused, unchanged, embed):
+        client.cookies.clear()
+        client.cookies.set("reader_prefs", "1|s:400")
+        answer = await client.post("/preferences", data=data, headers=HTMX)
+        assert answer.status_code == 200 and "reader-saved" not in answer.headers, data
+
+
 async def test_htmx_in_english_and_from_a_fragment(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/preferences",

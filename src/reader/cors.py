@@ -22,7 +22,7 @@ HTMX_RESPONSE_HEADERS = (
     "HX-Redirect", "HX-Location", "HX-Refresh", "HX-Retarget", "HX-Reswap", "HX-Reselect",
 )  # fmt: skip
 ALLOWED_REQUEST_HEADERS = ", ".join((*HTMX_REQUEST_HEADERS, "Accept", "Content-Type", "Reader-Prefs"))
-EXPOSED_RESPONSE_HEADERS = ", ".join((*HTMX_RESPONSE_HEADERS, "Reader-Prefs", "ETag", "Last-Modified"))
+EXPOSED_RESPONSE_HEADERS = ", ".join((*HTMX_RESPONSE_HEADERS, "Reader-Prefs", "Reader-Saved", "ETag", "Last-Modified"))
 
 
 def _methods(found: Found) -> str:

@@ -62,6 +62,10 @@ def refuse_cross_site(request: Request, trusted: Collection[str] = ()) -> None:
 
 
 PREFS_HEADER = "reader-prefs"
+# On a preference change's answer that kept a change (its cookie, its Reader-Prefs): a refused change is answered
+# 200 as well. Read with the headers, so that a page whose answer is then cut knows the change was saved
+# (static/js/settings-swap.js, static/reader-article.js).
+SAVED_HEADER = "reader-saved"
 
 
 def has_own_prefs(request: Request) -> bool:

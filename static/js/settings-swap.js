@@ -32,9 +32,12 @@
 // line beside the control used shows the same, on the screen (the next change that goes through replaces
 // the region, and the line). The form's fields put back to the values in effect (form.reset: the page is drawn
 // with them): a select showed the one that failed, beside text that had not changed. On /embed, the status
-// region says it in its data-failed. An answer cut after its headers is no failure: its cookie is stored, the
-// change saved ("not saved, try again" made it twice), and the region is loaded again to show it
-// (settings-history.js, which reads xhr.saved).
+// region says it in its data-failed. An answer cut after headers that say the change was kept (the server's
+// Reader-Saved: a refused change is a 200 too) is no failure: its cookie is stored, the change saved ("not
+// saved, try again" made it twice), the region is loaded again to show it (settings-history.js), and the
+// presses made meanwhile are made then, as after any answer. One cut before its headers came (Chromium says
+// they are in only with the body's first bytes) may have been saved too: settings-history.js asks the server,
+// and the failure is said once that is known.
 (() => {
   const REGION = "reader";
   const root = document.documentElement;
@@ -289,7 +292,9 @@
   // A change with no answer is not waited for in silence (htmx waits for good: the reader pressed A+ and was
   // told nothing, ever): 4 s on, the status region says it is still awaited (data-waiting), and at 15 s it is
   // given up, a failure (htmx:sendAbort, below) with the presses made meanwhile. Each request's own timers.
-  // docs/preferences.md, "A change the server does not answer".
+  // Also once its headers said it was saved: a body that stalled then held every later press for good (the
+  // give-up then says it was saved, and the region is loaded again). docs/preferences.md, "A change the
+  // server does not answer".
   document.addEventListener("htmx:beforeSend", ({ detail }) => {
     if (!region()?.contains(detail.elt) || detail.target !== region()) return;
     const xhr = (sending = detail.xhr);
@@ -297,21 +302,25 @@
     const timers = [
       setTimeout(() => {
         const status = document.getElementById("reader-status");
-        if (status?.dataset.waiting) show(detail.elt, status, status.dataset.waiting);
+        // ("Not saved yet" is false once the headers said it was.)
+        if (!xhr.saved && status?.dataset.waiting) show(detail.elt, status, status.dataset.waiting);
       }, 4000),
-      // Not once the answer's headers are in (its cookie is stored: the change is saved): it is arriving.
-      setTimeout(() => xhr.readyState < 2 && xhr.abort(), 15000),
+      setTimeout(() => xhr.abort(), 15000),
     ];
-    // A 2xx's headers in: the change is saved, whatever becomes of the body (xhr.status is 0 after an error).
-    xhr.onreadystatechange = () => xhr.readyState === 2 && (xhr.saved = xhr.status < 300);
+    // Headers that say the change was kept: it is saved, whatever becomes of the body (read as they come: after
+    // an error the xhr has none).
+    xhr.onreadystatechange = () => xhr.readyState === 2 && (xhr.saved = xhr.getResponseHeader("reader-saved"));
     xhr.addEventListener("loadend", () => timers.forEach(clearTimeout));
   });
-  // (After a swap htmx says this on the form's closest ancestor still in the page.)
+  // (After a swap htmx says this on the form's closest ancestor still in the page.) A saved answer cut (above):
+  // the presses that waited are made once settings-history.js has loaded the region again (xhr.asked, set in its
+  // own handler of this event, which has run by the first await), on the controls as they are now.
   document.addEventListener("htmx:afterRequest", async ({ detail }) => {
     if (!sending || detail.xhr !== sending) return;
-    sending = detail.successful && waiting.length > 0;
+    sending = (detail.successful || detail.xhr.saved) && waiting.length > 0;
     if (sending) {
       const again = await presses.catch(() => null);
+      await detail.xhr.asked;
       sending = null;
       while (again && waiting.length && !sending) waiting = again.sendFirst(waiting);
     }
@@ -324,33 +333,41 @@
     }
     if (!sending) waiting = [];
   });
+  // The server's message comes out of band. (The same one again, A+ at 400 %, gets the no-break space too: say.)
   document.addEventListener("htmx:oobBeforeSwap", ({ detail }) => {
-    if (detail.target.id !== "reader-status") return;
+    const { target, fragment } = detail;
+    const text = fragment.textContent;
+    if (target.id !== "reader-status") return;
     if (waiting.some(({ trigger }) => sentFrom && idOf(trigger) === sentFrom)) {
       detail.shouldSwap = false;
-      [unsaid, unsaidFrom] = [detail.fragment.textContent, sentFrom];
+      [unsaid, unsaidFrom] = [text, sentFrom];
     } else if (sentFrom === unsaidFrom) unsaid = null; // this answer says where that control got to
+    if (text && text === target.textContent) fragment.append("\u00a0");
   });
 
   // Said in the status region, and shown for the eyes (the region is visually hidden) in one line beside the
-  // control used, still focused (its field, its group; else after the form): where the reader is looking,
-  // brought on the screen without moving the focus (it was after the whole panel, screens below the select).
-  // In a frame too, which grows by it.
+  // control used, still focused (its field, its row of buttons, its group; else after the form): where the reader
+  // is looking, brought on the screen without moving the focus (it was after the whole panel, screens below the
+  // select). Never past its form: the group of Single-key shortcuts is outside it, and holds the keys' fields
+  // (the line went a screen down, and its scroll took the focused toggle off the top). The focus stays on the
+  // screen. In a frame too, which grows by it.
   function show(form, status, said, shown = said) {
     say(status, said);
     const line = region().querySelector(".reader-request-failed") || document.createElement("p");
     line.className = "reader-request-failed";
     line.lang = status.lang;
     line.textContent = shown;
-    const used = document.activeElement;
-    ((form.contains(used) && used.closest(".reader-field, .reader-group")) || form).after(line);
+    const box = document.activeElement?.closest(".reader-field, .reader-buttons, .reader-group");
+    (form.contains(box) ? box : form).after(line);
     line.scrollIntoView({ block: "nearest" });
+    keepFocusOnScreen();
   }
 
   function failed(event, reason) {
     const form = event.detail.elt || event.target;
     const status = document.getElementById("reader-status");
-    if (!status || !(form instanceof Element) || !region()?.contains(form)) return;
+    // (Saved, and the region loaded again before that was known: said only, the region shows it.)
+    if (!status || !(form instanceof Element) || !(reason === "Saved" || region()?.contains(form))) return;
     const held = unsaid;
     unsaid = null;
     // In another site's page (/embed) the status region carries no data-text-*, only data-failed.
@@ -360,21 +377,22 @@
     // change saved before this one failed, whose message was held, is said with it, in one announcement.
     show(form, status, held ? `${held} ${message}` : message, message);
     // (Saved: settings-history.js loads the region again.) Else its selects show the values in effect again, as
-    // drawn: not what was typed (keys, colours, kept for another try), nor read aloud's (in use at once).
-    if (reason !== "Saved" && !form.matches(".reader-tools-form")) {
+    // drawn: not what was typed (keys, colours, kept for another try), nor read aloud's (in use at once). /embed
+    // is never said saved (it has no such text, and reader marks none of its answers so): its settings are in its
+    // address, which a cut answer leaves as it was.
+    if (message !== status.dataset.textSaved && !form.matches(".reader-tools-form")) {
       for (const option of form.querySelectorAll("[selected]")) option.selected = true;
     }
   }
-  // The server's message comes out of band; the same one again (A+ at 400 %) gets the no-break space too.
-  document.addEventListener("htmx:oobBeforeSwap", ({ detail: { target, fragment } }) => {
-    const text = fragment.textContent;
-    if (target.id === "reader-status" && text && text === target.textContent) fragment.append("\u00a0");
-  });
   // (Too many changes, 429, too: "could not save it just now" says that it may work in a moment.)
   document.addEventListener("htmx:responseError", (event) => failed(event, "Failed"));
-  // Given up (above): no answer in 15 s; the link may be at fault as much as the server.
+  // Given up (above): no answer in 15 s; the link may be at fault as much as the server. Saved, if the headers
+  // said so or the server does now (xhr.asked, above: false where nothing asks, on /embed).
   for (const type of ["htmx:sendAbort", "htmx:sendError", "htmx:timeout"]) {
-    document.addEventListener(type, (event) => failed(event, event.detail.xhr?.saved ? "Saved" : "Unreachable"));
+    document.addEventListener(type, async (event) => {
+      const { saved, asked } = event.detail.xhr;
+      failed(event, saved || (await asked) ? "Saved" : "Unreachable");
+    });
   }
 
   document.addEventListener("htmx:beforeSwap", (event) => {

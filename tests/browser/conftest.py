@@ -493,6 +493,18 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# The headless shell keeps every page visible (bring_to_front, a minimized window and CDP's lifecycle states
+# change neither document.visibilityState nor fire visibilitychange there), so a tab switch is made as the page
+# sees one: document.hidden and visibilityState say hidden, then visible, each with its visibilitychange event.
+SWITCH_AWAY_AND_BACK = """() => {
+  for (const state of ['hidden', 'visible']) {
+    Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+    Object.defineProperty(document, 'hidden', { value: state === 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }
+}"""
+
+
 def wait_until(page: Page, condition: Callable[[], bool]) -> None:
     """Until `condition` holds, Playwright's events handled meanwhile (a request held by a route, a message
     logged): for what the test itself records, which `page.wait_for_function` cannot see."""

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for_htmx
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SWITCH_AWAY_AND_BACK, wait_for_htmx
 from tests.conftest import SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
@@ -248,18 +248,6 @@ def test_back_to_a_shared_link_shows_the_size_applied_and_a_theme_keeps_it(
         expect(page.locator("#reader-size")).to_have_value("200")
     finally:
         page.context.close()
-
-
-# The headless shell keeps every page visible (bring_to_front, a minimized window and CDP's lifecycle states
-# change neither document.visibilityState nor fire visibilitychange there), so a tab switch is made as the page
-# sees one: document.hidden and visibilityState say hidden, then visible, each with its visibilitychange event.
-SWITCH_AWAY_AND_BACK = """() => {
-  for (const state of ['hidden', 'visible']) {
-    Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
-    Object.defineProperty(document, 'hidden', { value: state === 'hidden', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }
-}"""
 
 
 def test_a_tab_comes_up_to_date_when_the_reader_comes_back_to_it(browser: Browser, live_server: str) -> None:

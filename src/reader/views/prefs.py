@@ -67,6 +67,7 @@ from reader.views.common import (
 from reader.views.errors import GONE_MESSAGE, KEPT_PARAM
 from reader.views.moved import ArticleMoved
 from reader.web import (
+    SAVED_HEADER,
     cookie_context,
     is_https,
     note_cookie,
@@ -170,6 +171,9 @@ async def update(request: Request) -> Response:
     # components would go back to their own host sizes (100 % chosen here, 200 % again there).
     kept_base = base if size_from is None else dataclasses.replace(base, size=0.0)
     store_prefs(request, response, outcome.prefs, base=kept_base, context=context)
+    # Not an embed's: its settings live in its address, which an answer cut short leaves as it was.
+    if outcome.changed and view != "embed":
+        response.headers[SAVED_HEADER] = "1"
     # (no-store: the route's kind, reader.kinds.PREFERENCE_CHANGE)
     response.headers.add_vary_header("HX-Request")
     return response
