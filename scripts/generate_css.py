@@ -2,7 +2,8 @@
 """Write the files that follow from the preference model (reader.prefs) and the fonts: the drawing of each
 web font's name that its button shows (static/img/font-specimens.svg, reader.specimens: from the font
 files in static/fonts and the names in reader.announce), then the rules in static/css/reader.css between
-its two "Generated" marker comments (reader.prefs_css, which also sizes those drawings), and the web fonts'
+its two "Generated" marker comments (reader.prefs_css, which also sizes those drawings) and the print palette in
+static/css/reader-article.css's, and the web fonts'
 metric-matched fallbacks in static/css/font-fallbacks.css (reader.font_fallbacks, measured against Debian's
 Noto Sans: fonts-noto-core). Run it after
 changing reader.prefs, a font's name or the fonts (scripts/vendor_assets.py).
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from reader import font_fallbacks, specimens
 from reader.paths import STATIC_DIR
-from reader.prefs_css import with_generated_section
+from reader.prefs_css import with_component_section, with_generated_section
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLESHEET = ROOT / "static" / "css" / "reader.css"
@@ -30,6 +31,7 @@ SPRITE = ROOT / "static" / specimens.SPRITE
 GENERATED: tuple[tuple[Path, Callable[[str], str]], ...] = (
     (SPRITE, lambda _current: specimens.draw_sprite(STATIC_DIR)),
     (STYLESHEET, with_generated_section),
+    (ROOT / "static" / "css" / "reader-article.css", with_component_section),
     (ROOT / "static" / font_fallbacks.STYLESHEET, lambda _current: font_fallbacks.stylesheet(STATIC_DIR)),
 )
 

@@ -18,15 +18,29 @@ from reader.prefs_css import (
     custom_colors_css,
     generated_css,
     generated_section,
+    print_palette_css,
+    with_component_section,
     with_generated_section,
 )
 
 STYLESHEET = Path(__file__).resolve().parents[1] / "static" / "css" / "reader.css"
+COMPONENT_STYLESHEET = STYLESHEET.with_name("reader-article.css")
 
 
 def test_the_committed_stylesheet_is_what_the_model_gives() -> None:
     committed = generated_section(STYLESHEET.read_text(encoding="utf-8"))
     assert committed == generated_css().strip("\n"), f"static/css/reader.css is stale: run {REGENERATE}"
+
+
+def test_the_component_prints_with_the_models_print_palette(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its shadow root has no html element for reader.css's print rule: its own stylesheet has the same palette.
+    committed = COMPONENT_STYLESHEET.read_text(encoding="utf-8")
+    assert with_component_section(committed) == committed, f"static/css/reader-article.css is stale: run {REGENERATE}"
+    assert generated_section(committed) == print_palette_css(":host").strip("\n")
+    paper = declarations_for(parse_rules(generated_section(committed)), (":host .reader[data-theme]",), "print")
+    assert paper["--reader-fg"] == prefs.PRINT_PALETTE.fg and paper["--reader-bg"] == prefs.PRINT_PALETTE.bg
+    monkeypatch.setattr(prefs, "PRINT_PALETTE", dataclasses.replace(prefs.PRINT_PALETTE, fg="#111111"))
+    assert with_component_section(committed) != committed
 
 
 def test_changing_a_step_a_palette_or_a_font_changes_the_css(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -191,14 +191,17 @@ def generated_css() -> str:
         '.reader-swatch[data-swatch="auto"] { '
         f"background: linear-gradient(135deg, {light.bg} 50%, {dark.bg} 50%); border-color: {light.border}; }}\n"
     )
-    rules.append(
-        "\n/* Paper: black on white whatever the theme (more specific than any theme rule), in a document and in\n"
-        "   the <reader-article> component's shadow root (which has no html element). */\n"
-    )
-    themed = f"{WRAPPER}[{prefs.DATA_ATTRIBUTES['theme']}]"
-    print_rule = _rule(f"html {themed}, :host {themed}", palette_properties(prefs.PRINT_PALETTE))
-    rules.append("@media print {\n" + _indent(print_rule) + "}\n")
+    rules.append("\n/* Paper: black on white whatever the theme (more specific than any theme rule). */\n")
+    rules.append(print_palette_css("html"))
     return "".join(rules)
+
+
+def print_palette_css(scope: str) -> str:
+    """The print palette's rule, on the wrapper inside `scope`: `html` in a document; `:host` in the
+    <reader-article> component's shadow root, which has no html element (its own stylesheet's generated
+    section, with_component_section: no page's first visit carries it)."""
+    rule = _rule(f"{scope} {WRAPPER}[{prefs.DATA_ATTRIBUTES['theme']}]", palette_properties(prefs.PRINT_PALETTE))
+    return "@media print {\n" + _indent(rule) + "}\n"
 
 
 def _indent(css: str) -> str:
@@ -216,6 +219,13 @@ def generated_section(stylesheet: str) -> str:
     """What a stylesheet holds between the markers."""
     start, end = _bounds(stylesheet)
     return stylesheet[start:end].strip("\n")
+
+
+def with_component_section(stylesheet: str) -> str:
+    """The component's stylesheet (static/css/reader-article.css) with its generated section: the print palette
+    for the shadow root."""
+    start, end = _bounds(stylesheet)
+    return stylesheet[:start] + "\n\n" + print_palette_css(":host") + "\n" + stylesheet[end:]
 
 
 def with_generated_section(stylesheet: str) -> str:
