@@ -4,7 +4,7 @@ status messages, first paint in dark mode, and the reflow of a wide table and a 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.browser import a11y
 from tests.browser.conftest import DESKTOP, Tabs, wait_for_htmx
@@ -200,6 +200,53 @@ def test_every_control_and_standalone_link_is_44_px_tall_on_a_phone(
         assert page.evaluate(SHORT_TARGETS) == []
     finally:
         context.close()
+
+
+# The masthead's links (the site's name and the two links): how many rows they are on, how far two of their
+# boxes overlap (CSS px), and each press 1 px inside a box's top edge, at its middle and 1 px inside its
+# bottom edge that lands on something other than that link (its text, and where in its box).
+MASTHEAD_TARGETS = """() => {
+  const links = [...document.querySelectorAll('.reader-masthead a')];
+  const boxes = links.map((a) => a.getBoundingClientRect());
+  let overlap = 0;
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+    if (Math.min(a.right, b.right) > Math.max(a.left, b.left)) {
+      overlap = Math.max(overlap, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+    }
+  }));
+  const missed = links.flatMap((a, i) => {
+    const box = boxes[i], x = (box.left + box.right) / 2;
+    return [box.top + 1, (box.top + box.bottom) / 2, box.bottom - 1]
+      .filter((y) => document.elementFromPoint(x, y)?.closest('a') !== a)
+      .map((y) => [a.textContent.trim(), Math.round(y - box.top)]);
+  });
+  return {rows: new Set(boxes.map((box) => Math.round(box.top))).size, overlap: Math.round(overlap * 10) / 10, missed};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("width", "locale", "prefs"),
+    [
+        (360, "vi-VN", "f:opendyslexic"),  # the name over the links (they overlapped by 9.5 px)
+        (390, "en-US", "f:opendyslexic|lh:2"),
+        (320, "en-US", "s:125"),
+        (320, "vi-VN", "f:opendyslexic|s:125"),  # the links over each other too: three rows
+    ],
+)
+def test_the_masthead_links_44_px_boxes_never_overlap_where_it_wraps(
+    tabs: Tabs, live_server: str, width: int, locale: str, prefs: str
+) -> None:
+    """The masthead on a phone where it wraps (the site's name over its links, or the links over each other):
+    every link's 44 px box its own, a press anywhere in it taking that link. They grew into the band's padding
+    by a negative margin each, and where the band wrapped one row's boxes overlapped the next's by 10-11 px:
+    the lower link covered the upper one's focus ring and took the presses at its edge (WCAG 2.5.5)."""
+    with tabs.open(ViewportSize(width=width, height=740), locale=locale) as (context, page, _):
+        set_prefs(context, live_server, f"1|{prefs}")
+        page.goto(live_server + "/")
+        page.evaluate("document.fonts.ready")
+        found = page.evaluate(MASTHEAD_TARGETS)
+    assert found["rows"] > 1, found  # (the case wraps: it is where the boxes overlapped)
+    assert found["overlap"] <= 0 and found["missed"] == [], found
 
 
 def test_a_wide_table_and_a_long_url_reflow_at_320_px_and_400_percent(browser: Browser, live_server: str) -> None:

@@ -143,9 +143,21 @@ def test_without_javascript_a_change_on_the_article_is_said_where_the_page_opens
 AT_POINT = "([x, y]) => { const e = document.elementFromPoint(x, y); return e?.closest('button')?.id || e?.className; }"
 
 
-@pytest.mark.parametrize(("width", "default"), [(320, 16), (320, 24), (1280, 16)])
+@pytest.mark.parametrize(
+    ("width", "default", "locale", "font"),
+    [
+        (320, 16, "vi-VN", "sans"),
+        (320, 24, "vi-VN", "sans"),
+        (1280, 16, "vi-VN", "sans"),
+        # Where "Cỡ chữ 112,5 %" or "Text size 112.5 %" (or "200 %" alone) did not fit beside A+ and A−: it
+        # went under them, the note a row lower, and the page opened with A+ 19-45 px above the screen.
+        (320, 16, "vi-VN", "opendyslexic"),
+        (412, 24, "en-US", "sans"),
+        (360, 24, "en-US", "atkinson"),
+    ],
+)
 def test_without_javascript_a_plus_stays_under_the_finger_press_after_press(
-    browser: Browser, live_server: str, width: int, default: int
+    browser: Browser, live_server: str, width: int, default: int, locale: str, font: str
 ) -> None:
     """A+ pressed again and again at one point without JavaScript, from 112.5 % to 400 % and on: every press
     lands on it, its top where it was. The note of what changed opened above A+ and A−, and moved them down
@@ -153,18 +165,19 @@ def test_without_javascript_a_plus_stays_under_the_finger_press_after_press(
     ("Cỡ chữ 400 %, lớn nhất" on a phone: 44 px at once); it is the row under them now, still the page's
     opening point (and the focus, from which Tab goes on to A+: test_without_javascript_a_change_on_*)."""
     context = browser.new_context(
-        java_script_enabled=False, locale="vi-VN", viewport={"width": width, "height": 640}, has_touch=True
+        java_script_enabled=False, locale=locale, viewport={"width": width, "height": 640}, has_touch=True
     )
     try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Page.enable")
         cdp.send("Page.setFontSizes", {"fontSizes": {"standard": default, "fixed": default}})
-        page.goto(live_server + SEED)
+        set_prefs(context, live_server, f"1|f:{font}")
+        page.goto(live_server + (SEED if locale == "vi-VN" else ENGLISH))
         with page.expect_navigation():
             page.locator("#reader-bigger").click()
         first = page.locator("#reader-bigger").bounding_box()
-        assert first is not None
+        assert first is not None and first["y"] >= 0, first  # A+ whole on the screen
         point = [first["x"] + first["width"] / 2, first["y"] + first["height"] / 2]
         sizes = []
         for _ in range(9):  # 112.5 → 125 … 400, then twice at the largest

@@ -6,9 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, ViewportSize, expect
+from playwright.sync_api import Browser, Playwright, ViewportSize, expect
 
-from tests.browser.conftest import DEFAULT_SCREEN, Tabs, describe_violations, run_axe, sign_in
+from tests.browser.conftest import (
+    DEFAULT_SCREEN,
+    HEADLESS_SHELL,
+    HEADLESS_SHELL_ARGS,
+    Tabs,
+    describe_violations,
+    run_axe,
+    set_default_font_size,
+    sign_in,
+)
 from tests.conftest import EN_SLUG, SEED_SLUG
 from tests.serverproc import Server
 
@@ -235,3 +244,41 @@ def test_page_links_fit_a_phone_screen_each_a_44_px_target(
         page.wait_for_url("**page=12")
         expect(nav.get_by_role("link", name="Trang 12 trên tổng số 12 trang", exact=True)).to_be_visible()
         expect(nav.locator("a[rel=next]")).to_have_count(0)
+
+
+# Each page link's right edge past its list's line (CSS px), and the window's width less its scrollbar's.
+PAST_THE_LINE = """nav => ({
+  past: [...nav.querySelectorAll('a')].map((a) => a.getBoundingClientRect().right - nav.getBoundingClientRect().right)
+    .filter((past) => past > 0.5),
+  window: document.documentElement.clientWidth,
+})"""
+
+
+@pytest.mark.parametrize("path", ["/?page=6", "/editor/?page=6"])
+def test_page_links_fit_the_line_beside_a_scrollbar_that_takes_room(
+    playwright_driver: Playwright, paged_server: str, path: str
+) -> None:
+    """The page links at 400 % of a 32 px browser default in a 320 px window whose scrollbar takes room (a
+    desktop's classic one: 400 % zoom on Windows or Linux), not one drawn over the page as a phone's: each
+    link as wide as its line at most. Capped at the window's width less the gutters (100vw, which counts the
+    scrollbar), a link was 288 px on a 273 px line, 15 px into the gutter, and past the window where the
+    scrollbar is wider than the gutter. (Playwright's headless browser hides scrollbars: this one shows them.)"""
+    browser = playwright_driver.chromium.launch(
+        executable_path=HEADLESS_SHELL, args=HEADLESS_SHELL_ARGS, ignore_default_args=["--hide-scrollbars"]
+    )
+    try:
+        context = browser.new_context(viewport={"width": 320, "height": 640}, locale="vi-VN")
+        page = context.new_page()
+        set_default_font_size(page, 32)
+        if path.startswith("/editor/"):
+            sign_in(page, paged_server)
+        context.add_cookies([{"name": "reader_prefs", "value": "1|s:400", "url": paged_server + "/"}])
+        page.goto(paged_server + path)
+        nav = page.locator("nav.reader-pagination")
+        found = nav.evaluate(PAST_THE_LINE)
+        assert found["window"] < 320, found  # the scrollbar takes room
+        assert found["past"] == [], found
+        assert [link for link in nav.evaluate(PAGE_LINK_BOXES) if link["width"] < 44 or link["height"] < 44] == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= found["window"]
+    finally:
+        browser.close()
