@@ -1267,6 +1267,7 @@ def test_in_a_component_a_focused_link_is_not_left_under_the_docked_bar(
         link.evaluate("(e) => scrollBy(0, e.getBoundingClientRect().top - innerHeight + 150)")
         expect(tools).to_have_attribute("data-docked", re.compile(r"^\d+$"))
         bar = int(tools.get_attribute("data-docked") or 0)
+        link.evaluate("(e, bar) => scrollBy(0, e.getBoundingClientRect().top - innerHeight + bar / 2)", bar)
         height = page.evaluate("innerHeight")
         assert height - bar < link.evaluate("(e) => e.getBoundingClientRect().top") < height
         page.keyboard.press("Tab")
