@@ -26,6 +26,7 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     CDPSession,
+    Cookie,
     Error,
     Frame,
     Locator,
@@ -47,6 +48,7 @@ from reader.prefs import DEFAULTS, Preferences
 from reader.saved_note import NOTE_COOKIE, signed_note
 from reader.store import SqlArticleStore
 from reader.views.editor import signed_done
+from reader.views.editor_auth import SESSION_COOKIE
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, NOTE
 from tests.serverproc import Server, add_editor
@@ -276,6 +278,36 @@ def sign_in(page: Page, live_server: str, name: str = EDITOR_NAME) -> None:
     page.fill("#login-password", EDITOR_PASSWORD)
     page.click("#login-submit")
     page.wait_for_url(live_server + "/editor/")
+
+
+def session_cookies(browser: Browser, server: str) -> list[Cookie]:
+    """A signed-in editor's session on a server (signed in through the form once, in a context of its own)."""
+    context = browser.new_context()
+    try:
+        sign_in(context.new_page(), server)
+        return [c for c in context.cookies() if c["name"] == SESSION_COOKIE]
+    finally:
+        context.close()
+
+
+# One editor's session for the package's tests that need an editor signed in but do not test signing in, out
+# or a session's end (those sign in through the form, each its own session): a sign-in costs about 0.22 s of
+# the server's CPU time (argon2's), as much as opening the page after it.
+@pytest.fixture(scope="package")
+def editor_cookies(browser: Browser, live_server: str) -> list[Cookie]:
+    """The editor's (EDITOR_NAME's) session on the live server, made once; `signed_in` puts it in a context."""
+    return session_cookies(browser, live_server)
+
+
+@pytest.fixture(scope="package")
+def paged_editor_cookies(browser: Browser, paged_server: str) -> list[Cookie]:
+    """The same on the paged server."""
+    return session_cookies(browser, paged_server)
+
+
+def signed_in(context: BrowserContext, cookies: list[Cookie]) -> None:
+    """The shared session (editor_cookies, paged_editor_cookies) in `context`: its pages are the editor's."""
+    context.add_cookies(cookies)  # type: ignore[arg-type]  # (Cookie and SetCookieParam: the same keys, typed apart)
 
 
 # Package scope, not session: Playwright's sync API keeps an event loop running while it is open, and the
