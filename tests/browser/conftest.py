@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +25,10 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    CDPSession,
+    Cookie,
+    Error,
+    Frame,
     Locator,
     Page,
     Playwright,
@@ -42,6 +48,7 @@ from reader.prefs import DEFAULTS, Preferences
 from reader.saved_note import NOTE_COOKIE, signed_note
 from reader.store import SqlArticleStore
 from reader.views.editor import signed_done
+from reader.views.editor_auth import SESSION_COOKIE
 from tests.browser.speech import speech_environment  # noqa: F401  (a fixture for the read-aloud tests)
 from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, NOTE
 from tests.serverproc import Server, add_editor
@@ -273,6 +280,36 @@ def sign_in(page: Page, live_server: str, name: str = EDITOR_NAME) -> None:
     page.wait_for_url(live_server + "/editor/")
 
 
+def session_cookies(browser: Browser, server: str) -> list[Cookie]:
+    """A signed-in editor's session on a server (signed in through the form once, in a context of its own)."""
+    context = browser.new_context()
+    try:
+        sign_in(context.new_page(), server)
+        return [c for c in context.cookies() if c["name"] == SESSION_COOKIE]
+    finally:
+        context.close()
+
+
+# One editor's session for the package's tests that need an editor signed in but do not test signing in, out
+# or a session's end (those sign in through the form, each its own session): a sign-in costs about 0.22 s of
+# the server's CPU time (argon2's), as much as opening the page after it.
+@pytest.fixture(scope="package")
+def editor_cookies(browser: Browser, live_server: str) -> list[Cookie]:
+    """The editor's (EDITOR_NAME's) session on the live server, made once; `signed_in` puts it in a context."""
+    return session_cookies(browser, live_server)
+
+
+@pytest.fixture(scope="package")
+def paged_editor_cookies(browser: Browser, paged_server: str) -> list[Cookie]:
+    """The same on the paged server."""
+    return session_cookies(browser, paged_server)
+
+
+def signed_in(context: BrowserContext, cookies: list[Cookie]) -> None:
+    """The shared session (editor_cookies, paged_editor_cookies) in `context`: its pages are the editor's."""
+    context.add_cookies(cookies)  # type: ignore[arg-type]  # (Cookie and SetCookieParam: the same keys, typed apart)
+
+
 # Package scope, not session: Playwright's sync API keeps an event loop running while it is open, and the
 # in-process tests (anyio) that run after this package need to start loops of their own. One instance for the
 # package: a second one cannot start while the first runs (test_read_aloud.py launches its own Chromium, with
@@ -299,6 +336,12 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
         yield ctx
     finally:
         ctx.close()
+
+
+# The storage of an origin a kept tab's case leaves behind and the next must not find (Tabs), as DevTools'
+# Storage.clearDataForOrigin names it; cookies go with the context's, session storage is the tab's (cleared on
+# its own) and the HTTP cache is kept on purpose.
+CLEARED_STORAGE = "local_storage,indexeddb,cache_storage,service_workers"
 
 
 class PageProblems:
@@ -352,22 +395,48 @@ DEFAULT_SCREEN = ViewportSize(width=1280, height=720)
 DESKTOP = ViewportSize(width=1280, height=800)
 
 
+@dataclasses.dataclass
+class _Tab:
+    """A kept tab: its context and page, the page's problems, a DevTools session on it (to clear the storage
+    of the origins its cases used) and those origins (each frame's that navigated in the context's pages)."""
+
+    context: BrowserContext
+    page: Page
+    problems: PageProblems
+    cdp: CDPSession
+    origins: set[str]
+
+
+def origin_of(url: str) -> str | None:
+    """The origin of an http(s) address ("http://127.0.0.1:8000"); None for about:blank, data: and the like."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
 class Tabs:
-    """Tabs that the cases of a parametrized test open their pages in, one case after another, each case a
-    new document in a tab already open: a new context and tab per case cost about 0.14 s more CPU time (the
-    browser's, the driver's) than the navigation alone, 0.21 s against 0.07 s a case (40 cases measured).
+    """Tabs that a module's cases (a parametrized test's, or its tests') open their pages in, one case after
+    another, each case a new document in a tab already open: a new context and tab per case cost about 0.14 s
+    more CPU time (the browser's, the driver's) than the navigation alone, 0.21 s against 0.07 s a case (40
+    cases measured).
 
     A tab is kept for what a context or a tab cannot unset: its context's options (locale, JavaScript, init
     scripts) and the browser's default font size (`font_size`, set through CDP for the tab's life). What a
-    case can set is unset before the next one: the cookies, its routes, the screen's size, the pointer's place, the
-    emulated media, the extra headers, the storage its documents kept. A case that fails leaves its tab
-    closed: the next one starts in a new tab. A tab keeps its cache, unless opened with `cache=False`: then its
-    pages load nothing from any cache (Chromium's memory cache included, as DevTools' "Disable cache" does),
-    as a first visit loads them."""
+    case can set is unset after it: its document is left first (for about:blank: what a timer of its, or a
+    request cut short, logs later is not charged to the next case), then the cookies, its routes, the screen's
+    size, the pointer's place, the emulated media, the extra headers, and the storage (local, session,
+    IndexedDB, Cache) of every origin its documents were on, frames and other tabs of the context included.
+    A case that fails leaves its tab closed: the next one starts in a new tab. A tab keeps its cache, unless
+    opened with `cache=False`: then its pages load nothing from any cache (Chromium's memory cache included,
+    as DevTools' "Disable cache" does), as a first visit loads them.
+
+    Not for a kept tab (a case that needs one opens a context of its own): what cannot be unset, or is not
+    here (the page's clock, page-level init scripts, CDP emulations left on, the context's permissions,
+    geolocation or offline state); listeners a case adds to the page must be removed by it, other pages it
+    opens closed by it. Storage a cross-site frame kept (partitioned by its top-level site) is not cleared."""
 
     def __init__(self, browser: Browser) -> None:
         self.browser = browser
-        self._tabs: dict[tuple[str | None, bool, str, int, bool], tuple[BrowserContext, Page, PageProblems]] = {}
+        self._tabs: dict[tuple[str | None, bool, str, int, bool], _Tab] = {}
 
     @contextlib.contextmanager
     def open(
@@ -383,45 +452,71 @@ class Tabs:
         """A tab at `viewport` with no cookies; the page's problems (PageProblems) must be none at the end."""
         key = (locale, javascript, init_script, font_size, cache)
         tab = self._tabs.pop(key, None) or self._new(*key)
-        context, page, problems = tab
         try:
-            context.clear_cookies()
-            page.unroute_all()
-            page.set_extra_http_headers({})
-            page.set_viewport_size(viewport)
-            page.mouse.move(0, 0)  # where a new tab's pointer is: nothing hovered
-            # A new context's media: Playwright's defaults.
-            page.emulate_media(
-                media="screen", color_scheme="light", forced_colors="none", reduced_motion="no-preference"
-            )
-            problems.clear()
-            yield tab
-            assert problems.unexpected() == []
-            # What a document kept for its tab (the component's settings, htmx's history) must not reach the next.
-            if javascript and page.url.startswith("http"):
-                page.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
+            tab.page.set_viewport_size(viewport)
+            tab.problems.clear()
+            yield tab.context, tab.page, tab.problems
+            assert tab.problems.unexpected() == []
+            self._reset(tab, javascript)
         except BaseException:
-            context.close()
+            tab.context.close()
             raise
         self._tabs[key] = tab
 
-    def _new(
-        self, locale: str | None, javascript: bool, init_script: str, font_size: int, cache: bool
-    ) -> tuple[BrowserContext, Page, PageProblems]:
+    @staticmethod
+    def _reset(tab: _Tab, javascript: bool) -> None:
+        """Unset what the case set (the class's docstring), its document left first."""
+        page, context = tab.page, tab.context
+        # Session storage is the tab's, kept by origin; DevTools clears it only for an origin with a document
+        # open (Storage.clearDataForOrigin leaves it). The origins of the documents open now are cleared before
+        # they are left; any other the case was on, in a blank document of its own (a route's: the server is
+        # not asked). Without JavaScript a page keeps none.
+        unopened = set(tab.origins) if javascript else set()
+        for origin in sorted(unopened & {origin_of(frame.url) for frame in page.frames}):
+            with contextlib.suppress(Error):  # (a frame in a process of its own: cleared as if unopened)
+                tab.cdp.send("DOMStorage.clear", {"storageId": {"securityOrigin": origin, "isLocalStorage": False}})
+                unopened.discard(origin)
+        page.goto("about:blank")
+        page.unroute_all()
+        if unopened:
+            page.route("**/*", lambda route: route.fulfill(content_type="text/html", body=""))
+            for origin in sorted(unopened):
+                page.goto(origin + "/")
+                page.evaluate("() => sessionStorage.clear()")
+            page.unroute_all()
+            page.goto("about:blank")
+        context.clear_cookies()
+        for origin in sorted(tab.origins):
+            tab.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": CLEARED_STORAGE})
+        tab.origins.clear()
+        page.set_extra_http_headers({})
+        page.mouse.move(0, 0)  # where a new tab's pointer is: nothing hovered
+        # A new context's media: Playwright's defaults.
+        page.emulate_media(media="screen", color_scheme="light", forced_colors="none", reduced_motion="no-preference")
+        tab.problems.clear()
+
+    def _new(self, locale: str | None, javascript: bool, init_script: str, font_size: int, cache: bool) -> _Tab:
         context = self.browser.new_context(locale=locale, java_script_enabled=javascript)
         if init_script:
             context.add_init_script(init_script)
+        origins: set[str] = set()
+
+        def navigated(frame: Frame) -> None:
+            if origin := origin_of(frame.url):
+                origins.add(origin)
+
+        context.on("page", lambda opened: opened.on("framenavigated", navigated))
         page = context.new_page()
         set_default_font_size(page, font_size)
+        cdp = context.new_cdp_session(page)
         if not cache:
-            cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
             cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-        return context, page, PageProblems(page)
+        return _Tab(context, page, PageProblems(page), cdp, origins)
 
     def close(self) -> None:
-        for context, _, _ in self._tabs.values():
-            context.close()
+        for tab in self._tabs.values():
+            tab.context.close()
 
 
 @pytest.fixture(scope="module")

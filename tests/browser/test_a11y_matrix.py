@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Cookie, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.browser import a11y
-from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, PageProblems, sign_in
+from tests.browser.conftest import DELETED_SLUG, DRAFT_SLUG, HISTORY_SLUG, PageProblems, signed_in
 from tests.browser.speech import FAKE_VOICES
 from tests.conftest import EN_SLUG, SEED_SLUG, TABLE_SLUG
 
@@ -88,28 +88,6 @@ REFERENCE_THEME = "auto"  # the layout points' theme: the one a reader gets with
 COLOUR_SIZE, COLOUR_VIEWPORT = "100", "320x640"  # the colour points' size and screen
 
 
-def session_cookies(browser: Browser, server: str) -> list[Cookie]:
-    """A signed-in editor's session on a server."""
-    context = browser.new_context()
-    try:
-        sign_in(context.new_page(), server)
-        return [c for c in context.cookies() if c["name"] == "reader_session"]
-    finally:
-        context.close()
-
-
-@pytest.fixture(scope="package")
-def editor_cookies(browser: Browser, live_server: str) -> list[Cookie]:
-    """A signed-in editor's session, made once and shared by the editor pages' points."""
-    return session_cookies(browser, live_server)
-
-
-@pytest.fixture(scope="package")
-def paged_editor_cookies(browser: Browser, paged_server: str) -> list[Cookie]:
-    """The same on the paged server, for its editor pages."""
-    return session_cookies(browser, paged_server)
-
-
 def server_for(target: Target, live_server: str, request: pytest.FixtureRequest) -> str:
     """The address of the server a page is on: the live server, or the paged one (started when first asked)."""
     return request.getfixturevalue("paged_server") if target.paged else live_server
@@ -155,7 +133,7 @@ class Points:
             tab.context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": server + "/"}])
             if target.editor:
                 session = "paged_editor_cookies" if target.paged else "editor_cookies"
-                tab.context.add_cookies(self.request.getfixturevalue(session))  # type: ignore[arg-type]
+                signed_in(tab.context, self.request.getfixturevalue(session))
             page.set_viewport_size({"width": width, "height": height})
             page.emulate_media(forced_colors="null", reduced_motion="null")  # a layout point's last checks set both
             problems.clear()

@@ -109,17 +109,13 @@ def test_the_toolbar_is_one_compact_row_on_a_desktop_screen(page: Page, live_ser
     [(1280, 800, "100", 200, 800), (360, 740, "100", 320, 740), (1280, 800, "200", 800, 800)],
 )
 def test_the_title_is_on_the_first_screen(
-    browser: Browser, live_server: str, width: int, height: int, size: str, top: int, bottom: int
+    tabs: Tabs, live_server: str, width: int, height: int, size: str, top: int, bottom: int
 ) -> None:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-    try:
+    with tabs.open(ViewportSize(width=width, height=height)) as (context, page, _):
         context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server + "/"}])
-        page = context.new_page()
         page.goto(live_server + f"/articles/{SEED_SLUG}")
         h1 = page.evaluate(TOOLBAR_BOXES)["h1"]
         assert h1["top"] <= top and h1["bottom"] <= bottom, h1
-    finally:
-        context.close()
 
 
 CONTROLS_BOXES = """() => Object.fromEntries(
@@ -136,14 +132,12 @@ CONTROLS_BOXES = """() => Object.fromEntries(
     [(320, 640, ""), (1280, 800, ""), (1280, 800, "|f:opendyslexic")],
 )
 def test_the_controls_stop_growing_at_200_percent(
-    browser: Browser, live_server: str, width: int, height: int, more: str
+    tabs: Tabs, live_server: str, width: int, height: int, more: str
 ) -> None:
     # The article goes on to 400 %; the masthead and toolbar above it stay as at 200 %, so the title starts
     # where it did (on a 320 × 640 phone at 400 % it started four screens down, 2,624 px, when they grew too)
     # and a pointer resting on A+ or A− stays on it.
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-    try:
-        page = context.new_page()
+    with tabs.open(ViewportSize(width=width, height=height)) as (context, page, _):
         boxes = {}
         for size in ("200", "250", "300", "400"):
             cookie = f"1|s:{size}{more}"
@@ -167,8 +161,6 @@ def test_the_controls_stop_growing_at_200_percent(
             # 300 %); the controls keep the page they had at 200 %, and the title starts further left.
             assert titles["200"][0] == boxes["200"]["#reader-toolbar"][0] >= titles["300"][0], titles
             assert more or titles["200"][0] > titles["300"][0], titles  # (a wide column fills it at 200 % already)
-    finally:
-        context.close()
 
 
 # A title's words, each as the lines it is set on: a word on more than one broke between two letters.
@@ -280,7 +272,7 @@ EVERY_SPACING_AND_SIZE = f"""points => {{
 @pytest.mark.parametrize("default", [16, 20, 24])
 @pytest.mark.parametrize("width", [360, 320])
 def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing(
-    browser: Browser, live_server: str, width: int, default: int
+    tabs: Tabs, live_server: str, width: int, default: int
 ) -> None:
     # At 400 % on a 360 px phone, in OpenDyslexic with WCAG's 0.12em letter spacing, "lượng" (367 px on the
     # 328 px line) and "chức," broke between letters in the Vietnamese title, which said no data-fit: its
@@ -289,10 +281,7 @@ def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing
     # and ơ were counted as u and o, 0.16em narrower, and the title, capped at what fits a word of 3em, set
     # it 3 px wider than the line. The page's data attributes switch size and spacing in place: the stylesheet
     # is keyed on them.
-    context = browser.new_context(viewport={"width": width, "height": 740})
-    try:
-        page = context.new_page()
-        set_default_font_size(page, default)
+    with tabs.open(ViewportSize(width=width, height=740), locale=None, font_size=default) as (context, page, _):
         found = {}
         for slug in (SEED_SLUG, EN_SLUG):
             for font in FONT_CHOICES:
@@ -304,8 +293,6 @@ def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing
                     if split:
                         found[slug[:8], font, spacing, size] = split
         assert found == {}
-    finally:
-        context.close()
 
 
 # Whether the page scrolls sideways, and each word of the masthead and the toolbar set on more than one line
@@ -332,18 +319,13 @@ REFLOW = f"""() => {{
 
 
 @pytest.mark.parametrize("viewport", [(360, 740), (1280, 800)], ids=["phone", "desktop"])
-def test_the_page_reflows_with_a_large_browser_default(
-    browser: Browser, live_server: str, viewport: tuple[int, int]
-) -> None:
+def test_the_page_reflows_with_a_large_browser_default(tabs: Tabs, live_server: str, viewport: tuple[int, int]) -> None:
     # A 24 px browser default (Chrome's "Very large"), at 100 and 200 %: no scrolling sideways (WCAG 1.4.10),
     # and no word of the masthead or the toolbar broken between letters where it fits its line. "Readability"
     # broke beside its chevron at 200 % on a 360 px phone ("Readabilit", "y"); in OpenDyslexic it is wider
     # than the phone's line (354 px at 48 px) and still breaks.
     width, height = viewport
-    context = browser.new_context(viewport={"width": width, "height": height})
-    try:
-        page = context.new_page()
-        set_default_font_size(page, 24)
+    with tabs.open(ViewportSize(width=width, height=height), locale=None, font_size=24) as (context, page, _):
         found = {}
         for slug in (SEED_SLUG, EN_SLUG):
             for font in ("sans", "opendyslexic"):
@@ -355,8 +337,6 @@ def test_the_page_reflows_with_a_large_browser_default(
                     if seen["scrolls"] or seen["split"]:
                         found[slug[:8], font, size] = seen
         assert found == {}
-    finally:
-        context.close()
 
 
 # The settings page: whether it scrolls sideways; each word of its text (the title, the sample) set on more than
@@ -677,15 +657,13 @@ INDENTS = """() => {
 
 @pytest.mark.parametrize(("size", "viewport"), [("100", (1280, 800)), ("400", (320, 640))])
 def test_indents_stop_growing_with_the_text_and_words_hyphenate(
-    browser: Browser, live_server: str, size: str, viewport: tuple[int, int]
+    tabs: Tabs, live_server: str, size: str, viewport: tuple[int, int]
 ) -> None:
     # At 400 % on a 320 px phone the 1.5em indent took a third of the line: list items 192 px wide beside
     # 288 px paragraphs, a blockquote's paragraphs 204 px. Indents stop at 3rem (a blockquote's at 2rem and its
     # rule at 0.625rem); at 100 % they are as they were.
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    try:
+    with tabs.open(ViewportSize(width=viewport[0], height=viewport[1]), locale=None) as (context, page, _):
         context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
-        page = context.new_page()
         page.goto(live_server + f"/articles/{EN_SLUG}")
         seen = page.evaluate(INDENTS)
         em, rem = seen["rem"] * int(size) / 100, seen["rem"]
@@ -698,8 +676,6 @@ def test_indents_stop_growing_with_the_text_and_words_hyphenate(
         # Never Vietnamese, whose words are single syllables: a break inside one would be read as two.
         page.goto(live_server + f"/articles/{SEED_SLUG}")
         assert page.eval_on_selector(".reader-body p", "p => getComputedStyle(p).hyphens") == "manual"
-    finally:
-        context.close()
 
 
 # What hyphenates, element by element, in a paragraph of the article's language with phrases of another.

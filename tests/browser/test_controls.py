@@ -892,17 +892,13 @@ def test_text_is_never_justified(page: Page, context: BrowserContext, live_serve
 
 
 @pytest.mark.parametrize("viewport", [(1280, 800), (360, 740), (320, 640)], ids=lambda v: f"{v[0]}x{v[1]}")
-def test_a_plus_pressed_at_one_point_takes_every_time(
-    browser: Browser, live_server: str, viewport: tuple[int, int]
-) -> None:
+def test_a_plus_pressed_at_one_point_takes_every_time(tabs: Tabs, live_server: str, viewport: tuple[int, int]) -> None:
     # A mouse or touch user presses again where they pressed: each press grows the toolbar's text, and a
     # button slides by as much as what comes before it grows. With the date, A− and the size before A+,
     # the third press (150 %) landed beside it at every width. From 200 % the toolbar stops growing and keeps
     # the page it had (a desktop's column widens with the article's text: at 1280 px the toolbar went 103 px
     # left at 300 %, and the next press landed on A−), so every press takes, up to 400 %.
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
-    try:
-        page = context.new_page()
+    with tabs.open(ViewportSize(width=viewport[0], height=viewport[1])) as (_, page, _):
         page.goto(live_server + SEED)
         wait_for_htmx(page)
         box = page.locator("#reader-bigger").bounding_box()
@@ -912,8 +908,6 @@ def test_a_plus_pressed_at_one_point_takes_every_time(
         for step in steps:
             page.mouse.click(*point)
             expect(page.locator("#reader")).to_have_attribute("data-size", fmt(step))
-    finally:
-        context.close()
 
 
 SPLIT_WORDS = """root => {
@@ -1027,16 +1021,13 @@ def pixel(page: Page, x: float, y: float) -> tuple[int, int, int]:
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "sepia", "contrast-dark", "contrast-light", "custom", "forced"])
-def test_a_wide_table_shows_that_it_scrolls_sideways(browser: Browser, live_server: str, theme: str) -> None:
+def test_a_wide_table_shows_that_it_scrolls_sideways(tabs: Tabs, live_server: str, theme: str) -> None:
     """On a 360 px phone the table is wider than its region and the cut fell on a column border: a shade at the
     edge where more is hidden says so (none where nothing is), in every theme and in forced colours."""
     cookie = {"custom": "1|fg:ffff00|bg:000080", "forced": "1"}.get(theme, f"1|t:{theme}")
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="vi-VN", forced_colors="active" if theme == "forced" else "none"
-    )
-    context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
-    try:
-        page = context.new_page()
+    with tabs.open(ViewportSize(width=360, height=740)) as (context, page, _):
+        context.add_cookies([{"name": "reader_prefs", "value": cookie, "url": live_server + "/"}])
+        page.emulate_media(forced_colors="active" if theme == "forced" else "none")
         page.goto(f"{live_server}/articles/{TABLE_SLUG}")
         region = page.locator(".reader-table").first
         region.scroll_into_view_if_needed()
@@ -1057,5 +1048,3 @@ def test_a_wide_table_shows_that_it_scrolls_sideways(browser: Browser, live_serv
         region.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
         start, end, middle = edges()
         assert start != middle and end == middle, (start, end, middle)  # more to the left only
-    finally:
-        context.close()

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Cookie
 
 from reader.saved_note import NOTE_COOKIE
 from tests.browser.conftest import (
@@ -20,8 +20,8 @@ from tests.browser.conftest import (
     DRAFT_SLUG,
     HISTORY_SLUG,
     ROOT,
-    sign_in,
     signed_done_for,
+    signed_in,
     signed_saved,
 )
 from tests.browser.test_a11y_matrix import PAGES, Target, server_for
@@ -108,7 +108,7 @@ def nu_html_checker(files: list[Path]) -> list[dict[str, object]]:
 
 
 def test_every_page_is_valid_html(
-    browser: Browser, live_server: str, tmp_path: Path, request: pytest.FixtureRequest
+    browser: Browser, live_server: str, editor_cookies: list[Cookie], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     reader = browser.new_context(locale="vi-VN")
     editor = browser.new_context(locale="vi-VN")
@@ -116,10 +116,11 @@ def test_every_page_is_valid_html(
     # keeps for every port (the two sessions would be one cookie).
     paged_editor = browser.new_context(locale="vi-VN")
     try:
-        signed_in = editor.new_page()
-        sign_in(signed_in, live_server)
+        signed_in(editor, editor_cookies)
+        editors_page = editor.new_page()
+        editors_page.goto(live_server + "/editor/")  # (its form's CSRF token signs the ?done= addresses)
         if any(target.paged and target.editor for target in [*PAGES, *MORE_PAGES]):
-            sign_in(paged_editor.new_page(), server_for(Target("", "", paged=True), live_server, request))
+            signed_in(paged_editor, request.getfixturevalue("paged_editor_cookies"))
         files: dict[str, str] = {}
         for target in [*PAGES, *MORE_PAGES]:
             context = (paged_editor if target.paged else editor) if target.editor else reader
@@ -129,7 +130,7 @@ def test_every_page_is_valid_html(
             cookie = {"cookie": "; ".join(cookies)} if "saved=" in target.path or target.prefs else None
             address = signed_saved(live_server, target.path, target.prefs)
             # (a ?done= as the editor's redirect signs it for this session: reader.views.editor.done_query)
-            address = signed_done_for(live_server, address, signed_in) if target.editor else address
+            address = signed_done_for(live_server, address, editors_page) if target.editor else address
             response = context.request.get(server + address, max_redirects=0, headers=cookie)
             assert response.status == target.status, (target.path, response.status)
             assert response.headers["content-type"].startswith("text/html"), target.path

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Playwright, ViewportSize, expect
+from playwright.sync_api import Playwright, ViewportSize, expect
 
 from tests.browser.conftest import (
     DEFAULT_SCREEN,
@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     run_axe,
     set_default_font_size,
     sign_in,
+    signed_in,
 )
 from tests.conftest import EN_SLUG, SEED_SLUG
 from tests.serverproc import Server
@@ -62,10 +63,8 @@ AFTER_THE_ARTICLE = """() => {
 
 
 @pytest.mark.parametrize("js", [True, False])
-def test_a_second_skip_link_reaches_the_reading_tools(browser: Browser, live_server: str, js: bool) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", java_script_enabled=js)
-    try:
-        page = context.new_page()
+def test_a_second_skip_link_reaches_the_reading_tools(tabs: Tabs, live_server: str, js: bool) -> None:
+    with tabs.open(ViewportSize(width=360, height=740), javascript=js) as (_, page, _):
         page.goto(f"{live_server}/articles/{SEED_SLUG}")
         page.keyboard.press("Tab")
         page.keyboard.press("Tab")
@@ -78,8 +77,6 @@ def test_a_second_skip_link_reaches_the_reading_tools(browser: Browser, live_ser
         # go back to A+ (as <main> did: docs/accessibility.md). The link moves where the next Tab starts.
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.id") == "reader-bigger"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", ["/", "/?q=c", "/preferences", "/nope"])
@@ -100,19 +97,15 @@ def test_skip_to_content_moves_focus_to_the_heading_on_other_pages(tabs: Tabs, l
 
 @pytest.mark.parametrize(("locale", "slug", "date"), [("vi-VN", SEED_SLUG, "2021"), ("en-GB", EN_SLUG, "20")])
 def test_the_articles_landmark_holds_its_date_and_reading_time(
-    browser: Browser, live_server: str, locale: str, slug: str, date: str
+    tabs: Tabs, live_server: str, locale: str, slug: str, date: str
 ) -> None:
-    context = browser.new_context(locale=locale)
-    try:
-        page = context.new_page()
+    with tabs.open(DEFAULT_SCREEN, locale=locale) as (_, page, _):
         page.goto(f"{live_server}/articles/{slug}")
         time = page.locator("article#reader-article header time[datetime]")
         expect(time).to_have_count(1)
         expect(time).to_contain_text(date)
         expect(page.locator("article#reader-article header .reader-reading-time")).to_be_visible()
         expect(page.locator("#reader-toolbar time")).to_have_count(0)  # said once, where the article is
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("js", [True, False])
@@ -141,11 +134,10 @@ def test_the_404_page_searches_the_site(
 
 @pytest.mark.parametrize(("query", "pages"), [("page=999", 3), ("q=bac+kan&page=2", 1), ("page=abc", None)])
 def test_a_page_that_is_not_there_says_so_and_leads_to_those_that_are(
-    browser: Browser, live_server: str, query: str, pages: int | None
+    tabs: Tabs, live_server: str, query: str, pages: int | None
 ) -> None:
-    context = browser.new_context(locale="vi-VN")
-    try:
-        page = context.new_page()
+    with tabs.open(DEFAULT_SCREEN) as (_, page, problems):
+        problems.expect_status(404)
         response = page.goto(f"{live_server}/?{query}")
         assert response is not None and response.status == 404
         expect(page.locator("h1")).to_have_text("Không tìm thấy trang")
@@ -161,8 +153,6 @@ def test_a_page_that_is_not_there_says_so_and_leads_to_those_that_are(
             expect(page.locator(".reader-list-item").first).to_be_visible()
         violations = run_axe(page)
         assert violations == [], describe_violations(violations)
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -178,13 +168,11 @@ def one_per_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     [("vi-VN", "Trang trước", "Trang sau"), ("en-GB", "Previous page", "Next page")],
 )
 def test_search_results_are_paged_next_and_previous(
-    browser: Browser, one_per_page: str, locale: str, previous: str, following: str
+    tabs: Tabs, one_per_page: str, locale: str, previous: str, following: str
 ) -> None:
     """Ranked results are not in date order: /?q=c page 2 showed a 2026 article after 2021 under "Older
     articles". Their pages are "next" and "previous"; the list of every article stays newer and older."""
-    context = browser.new_context(locale=locale)
-    try:
-        page = context.new_page()
+    with tabs.open(DEFAULT_SCREEN, locale=locale) as (_, page, _):
         page.goto(f"{one_per_page}/?q=c")
         pages = page.locator("nav.reader-pagination")
         pages.get_by_role("link", name=following, exact=True).click()
@@ -194,8 +182,6 @@ def test_search_results_are_paged_next_and_previous(
         expect(pages.locator("a[rel]")).to_have_count(2)  # (and the links to each page: test_page_links_*)
         page.goto(f"{one_per_page}/?page=2")
         expect(pages.get_by_role("link", name=following, exact=True)).to_have_count(0)
-    finally:
-        context.close()
 
 
 # Each link of a nav.reader-pagination: its text, box (CSS px), and the styles that mark this page's.
@@ -210,7 +196,7 @@ PAGE_LINK_BOXES = """nav => [...nav.querySelectorAll('a')].map(a => {
 @pytest.mark.parametrize(("size", "default"), [("100", 16), ("400", 16), ("400", 32)])
 @pytest.mark.parametrize("path", ["/?page=6", "/editor/?page=6"])
 def test_page_links_fit_a_phone_screen_each_a_44_px_target(
-    tabs: Tabs, paged_server: str, path: str, size: str, default: int
+    tabs: Tabs, paged_server: str, request: pytest.FixtureRequest, path: str, size: str, default: int
 ) -> None:
     """The page links of a list of twelve pages (tests/browser/conftest.py, paged_server) on a 320 px screen,
     at 100 % and 400 % text, and at 400 % of a 32 px browser default (where a link's 2.75em square was 352 px
@@ -219,7 +205,7 @@ def test_page_links_fit_a_phone_screen_each_a_44_px_target(
     each number named for a screen reader, and a name leads to its page."""
     with tabs.open(ViewportSize(width=320, height=640), font_size=default) as (context, page, _):
         if path.startswith("/editor/"):
-            sign_in(page, paged_server)
+            signed_in(context, request.getfixturevalue("paged_editor_cookies"))
         context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": paged_server + "/"}])
         page.goto(paged_server + path)
         nav = page.locator("nav.reader-pagination")
