@@ -342,6 +342,12 @@ def test_errors_are_announced_and_tied_to_their_field(
         title = page.locator("#editor-title")
         expect(title).to_have_attribute("aria-invalid", "true")
         assert "editor-title-error" in (title.get_attribute("aria-describedby") or "")
+        widths = page.eval_on_selector_all(
+            ".reader-editor-field :is(input, textarea, select)",
+            "els => els.map((e) => [e.id, e.getAttribute('aria-invalid'), getComputedStyle(e).borderTopWidth])",
+        )
+        assert ["editor-title", "true", "4px"] in widths
+        assert all(width != "4px" for _, invalid, width in widths if invalid != "true"), widths
 
 
 def test_a_mark_the_live_check_cannot_know_stays_until_its_field_changes(
@@ -1107,6 +1113,8 @@ def test_a_failed_sign_in_takes_the_focus_and_marks_both_fields(tabs: Tabs, live
         expect(page).to_have_title("Lỗi: Đăng nhập biên tập · Biên tập · reader")
         for field in ("#login-name", "#login-password"):
             expect(page.locator(field)).to_have_attribute("aria-invalid", "true")
+            # Drawn heavier too, as the article form's wrong fields are: more than the words above says which.
+            assert page.locator(field).evaluate("e => getComputedStyle(e).borderTopWidth") == "4px"
             expect(page.locator(field)).to_have_accessible_description("Sai tên hoặc mật khẩu.")
         page.keyboard.press("Tab")  # from the error, on to the name
         expect(page.locator("#login-name")).to_be_focused()
