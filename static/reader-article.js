@@ -228,7 +228,7 @@ function announceStale(status) {
 function explanationIn(html, url) {
   try {
     const error = parse(html, url).querySelector(".reader-error");
-    const text = error?.querySelector("h1 + p")?.textContent.trim();
+    const text = error?.querySelector(".reader-error-header + p")?.textContent.trim();
     return text ? { text, lang: error.lang } : null;
   } catch {
     return null;

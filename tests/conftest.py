@@ -34,6 +34,7 @@ from reader.prefs import DEFAULTS, Preferences
 from reader.saved_note import MAC_CHARS, parse_saved, sealed
 from reader.settings import Settings
 from reader.state import AppState
+from reader.title_fit import fit_step
 from reader.views.editor import signed_done
 from reader.views.editor_auth import SESSION_COOKIE
 
@@ -43,6 +44,12 @@ EN_SLUG = "making-long-articles-comfortable-to-read-on-any-screen"
 TABLE_SLUG = "text-size-in-numbers-what-200-and-400-leave-on-a-phone-screen"
 EDITOR_NAME = "editor"
 EDITOR_PASSWORD = "correct horse battery staple"
+
+
+def fit_attribute(title: str) -> str:
+    """What a page's title says of its longest word after its other attributes (reader.title_fit)."""
+    fit = fit_step(title)
+    return f' data-fit="{fit}"' if fit else ""
 
 
 # ---------------------------------------------------------------- tiers

@@ -16,9 +16,10 @@ from starlette.types import Receive, Scope, Send
 from reader.app import create_app
 from reader.request_id import RequestId, RequestIdFilter
 from reader.settings import Settings
+from reader.title_fit import fit_step
 from reader.views import errors
 from tests import rawasgi
-from tests.conftest import SEED_SLUG, client_for, served
+from tests.conftest import SEED_SLUG, client_for, fit_attribute, served
 
 pytestmark = pytest.mark.anyio
 
@@ -95,9 +96,25 @@ async def test_error_pages_speak_the_ui_language(
     assert response.headers["content-type"].startswith("text/html")
     assert f'lang="{lang}"' in response.text
     assert HEADINGS[status][lang] in response.text
+    # Capped to keep its longest word whole on a phone (reader.title_fit), as an article's title is: the 500's
+    # "Something went wrong" broke as "Somethin|g" at 200 % on a 320 px phone (tests/browser/test_article_page.py).
+    assert f"{fit_attribute(HEADINGS[status][lang])}>{HEADINGS[status][lang]}</h1>" in response.text
     other = "en" if lang == "vi" else "vi"
     assert HEADINGS[status][other] not in response.text
     assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/articles/no-such-article/fragment", "/embed/no-such-article"])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_the_error_fragment_and_the_embeds_404_cap_their_title_too(
+    client: httpx.AsyncClient, path: str, lang: str
+) -> None:
+    response = await client.get(path, params={"lang": lang})
+    assert response.status_code == 404
+    heading = HEADINGS[404][lang]
+    assert fit_step(heading) is not None  # what makes this a test: the heading has a word to keep whole
+    assert '<div class="reader-error-header">' in response.text
+    assert f"{fit_attribute(heading)}>{heading}</h1>" in response.text
 
 
 async def test_a_500_shows_no_traceback_and_logs_one_with_the_request_id(

@@ -10,7 +10,17 @@ import pytest
 from reader.app import create_app
 from reader.drafts import draft_from_fields
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, SEED_SLUG, SEED_TITLE, TABLE_SLUG, ServedApp, client_for, page_links, served
+from tests.conftest import (
+    EN_SLUG,
+    SEED_SLUG,
+    SEED_TITLE,
+    TABLE_SLUG,
+    ServedApp,
+    client_for,
+    fit_attribute,
+    page_links,
+    served,
+)
 from tests.test_store import draft
 
 pytestmark = pytest.mark.anyio
@@ -219,6 +229,10 @@ async def test_index_language_follows_the_browser(client: httpx.AsyncClient) -> 
     assert '<html lang="en">' in english.text and ">Articles</h1>" in english.text
     vietnamese = await client.get("/")
     assert '<html lang="vi">' in vietnamese.text and ">Bài viết</h1>" in vietnamese.text
+    # The title keeps its longest word whole on a phone (reader.title_fit), in each language's words: "Articles"
+    # broke between letters at 400 % on a 320 px phone.
+    for page, title in ((english, "Articles"), (vietnamese, "Bài viết")):
+        assert f'tabindex="-1"{fit_attribute(title)}>{title}</h1>' in page.text
 
 
 async def test_the_seed_article_page(client: httpx.AsyncClient) -> None:

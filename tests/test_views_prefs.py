@@ -11,7 +11,7 @@ from reader.drafts import draft_from_fields
 from reader.prefs import MAX_COOKIE_LENGTH
 from reader.saved_note import ARTICLE_NOTE_GROUPS, NOTE_COOKIE, NOTE_GROUPS
 from reader.settings import Settings
-from tests.conftest import EN_SLUG, NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, saved_for, served
+from tests.conftest import EN_SLUG, NOTE, SEED_SLUG, SIGNED_MAC, ServedApp, client_for, fit_attribute, saved_for, served
 
 pytestmark = pytest.mark.anyio
 SEED = f"/articles/{SEED_SLUG}"
@@ -1123,3 +1123,13 @@ async def test_a_page_in_the_browsers_language_varies_by_the_language_of_the_pag
     assert "reader-page-lang" in vary and "accept-language" in vary
     vary = {part.strip().lower() for part in (await client.get(SEED)).headers["vary"].split(",")}
     assert "reader-page-lang" not in vary and "accept-language" not in vary
+
+
+@pytest.mark.parametrize(("lang", "title"), [("en", "Reading settings"), ("vi", "Cài đặt đọc")])
+async def test_the_settings_pages_title_keeps_its_longest_word_whole(
+    client: httpx.AsyncClient, lang: str, title: str
+) -> None:
+    # Capped as an article's title is (reader.title_fit), in each language's words: "Reading|settings" broke
+    # between letters at 400 % on a 320 px phone (tests/browser/test_article_page.py measures it).
+    response = await client.get("/preferences", headers={"accept-language": lang})
+    assert f'tabindex="-1"{fit_attribute(title)}>{title}</h1>' in response.text

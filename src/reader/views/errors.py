@@ -55,6 +55,8 @@ _MESSAGES = {
         ),
     ),
 }
+# Every error page's title (each is capped to keep its longest word whole: reader.title_fit).
+HEADINGS = tuple(heading for heading, _ in _MESSAGES.values())
 # An embed's 404 reached after a change made in it on an article deleted meanwhile (reader.views.prefs sends
 # the frame to ?kept=1) says the change was kept: the setting is the reader's, not the article's (the same
 # words as the fragment's data-gone, templates/_status.html, which has them as `gone_message`: reader.app). Then
