@@ -357,7 +357,8 @@ def test_no_title_word_breaks_that_would_fit_at_the_floor_in_any_font_or_spacing
     # and ơ were counted as u and o, 0.16em narrower, and the title, capped at what fits a word of 3em, set
     # it 3 px wider than the line. The page's data attributes switch size and spacing in place: the stylesheet
     # is keyed on them.
-    with tabs.open(ViewportSize(width=width, height=740), locale=None, font_size=default) as (context, page, _):
+    with tabs.open(ViewportSize(width=width, height=740), locale=None, font_size=default) as (context, page, problems):
+        problems.expect_status(404)  # the 404 page's title
         found = {}
         # The articles' titles at the defaults they broke at; the other titles at 16, 24 and 32 px (one run more a
         # screen, not an article's ten loads more).
