@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # The page's scroll position once it has stayed put for 10 frames (a wheel or a key scrolls smoothly).
+# Every text the status region is given from now on (a screen reader says each): window.__said.
+LISTEN = """() => {
+  window.__said = [];
+  const status = document.getElementById('reader-status');
+  new MutationObserver(() => window.__said.push(status.textContent))
+    .observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+
+
 SCROLL_SETTLED = """() => new Promise((resolve) => {
   let last = scrollY, still = 0;
   const tick = () => {
@@ -448,13 +457,17 @@ class Tabs:
         init_script: str = "",
         font_size: int = 16,
         cache: bool = True,
+        cookies: Sequence[Cookie] = (),
     ) -> Iterator[tuple[BrowserContext, Page, PageProblems]]:
-        """A tab at `viewport` with no cookies; the page's problems (PageProblems) must be none at the end."""
+        """A tab at `viewport` with no cookies but `cookies` (the shared editor session: editor_cookies); the
+        page's problems (PageProblems) must be none at the end."""
         key = (locale, javascript, init_script, font_size, cache)
         tab = self._tabs.pop(key, None) or self._new(*key)
         try:
             tab.page.set_viewport_size(viewport)
             tab.problems.clear()
+            if cookies:
+                signed_in(tab.context, list(cookies))
             yield tab.context, tab.page, tab.problems
             assert tab.problems.unexpected() == []
             self._reset(tab, javascript)

@@ -32,8 +32,7 @@ from tests.conftest import EDITOR_NAME, EDITOR_PASSWORD, EN_SLUG, SEED_SLUG, TAB
 
 
 def test_write_with_a_live_preview_then_save(tabs: Tabs, editor_cookies: list[Cookie], live_server: str) -> None:
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         wait_for_htmx(page)
         page.fill("#editor-title", "Thư viện mở cửa buổi tối")
@@ -77,8 +76,7 @@ def test_live_preview_errors_are_announced_once_and_their_correction_too(
     """Errors in the live preview reach the status region (politely, the focus left in the field being typed
     in); the same fields still wrong as the editor types on are not said again, a preview that follows the text
     says nothing, and the correction of the last error is said once."""
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         wait_for_htmx(page)
         _count_swaps(page)
@@ -115,8 +113,7 @@ def test_live_checking_says_the_current_error_after_a_pause_and_marks_the_field(
 ) -> None:
     """The same field still wrong with another message (the date typed on) is said again once the typing has
     paused, not left at the first message; the field carries aria-invalid while it is wrong, not after."""
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         wait_for_htmx(page)
         _count_swaps(page)
@@ -145,8 +142,7 @@ def test_a_slow_preview_is_judged_by_the_fields_touched_when_it_was_asked_for(
     """A preview asked for while only the title was typed in says nothing of the empty body, even when its
     answer comes after the editor began typing the body (under load it did: "Body: is required" was said of a
     body being typed)."""
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         wait_for_htmx(page)
         _count_swaps(page)
@@ -168,8 +164,7 @@ def test_a_newer_preview_waits_for_the_one_under_way_so_the_last_shown_is_the_ne
 ) -> None:
     """While the title's preview is held, the body's is not sent (htmx queues the last request of an element
     behind the one under way): a slow older answer cannot come after, and replace, a newer one."""
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         wait_for_htmx(page)
         asked: list[Route] = []
@@ -279,8 +274,7 @@ def test_a_saves_notice_is_described_by_its_same_title_warning(
 ) -> None:
     """The notice after a save is named by what was done; a warning that another article has the same title
     (long, with a link) is its description, read after the name when the page opens with it focused."""
-    with tabs.open(DEFAULT_SCREEN, locale="en-GB", javascript=False) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DEFAULT_SCREEN, locale="en-GB", javascript=False, cookies=editor_cookies) as (context, page, _):
         for slug in ("same-title-first", "same-title-second"):
             page.goto(live_server + "/editor/new")
             page.fill("#editor-title", "Twice the same title")
@@ -298,8 +292,11 @@ def test_a_saves_notice_is_described_by_its_same_title_warning(
 
 
 def test_the_editor_works_without_javascript(tabs: Tabs, editor_cookies: list[Cookie], live_server: str) -> None:
-    with tabs.open(DEFAULT_SCREEN, locale="en-GB", javascript=False) as (context, page, problems):
-        signed_in(context, editor_cookies)
+    with tabs.open(DEFAULT_SCREEN, locale="en-GB", javascript=False, cookies=editor_cookies) as (
+        context,
+        page,
+        problems,
+    ):
         page.goto(live_server + "/editor/new")
         page.fill("#editor-title", "Written without scripts")
         page.select_option("#editor-lang", "en")
@@ -331,8 +328,7 @@ def test_the_editor_works_without_javascript(tabs: Tabs, editor_cookies: list[Co
 def test_errors_are_announced_and_tied_to_their_field(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, problems):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, problems):
         problems.expect_status(422)
         page.goto(live_server + "/editor/new")
         page.select_option("#editor-lang", "vi")
@@ -356,8 +352,7 @@ def test_a_mark_the_live_check_cannot_know_stays_until_its_field_changes(
     """An address another article has is the server's finding (on save), not the live preview's: typing in
     another field keeps the address marked wrong, as its message beside it still says; changing the address
     takes the mark off until the next save checks it again."""
-    with tabs.open(DESKTOP) as (context, page, problems):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, problems):
         problems.expect_status(409)
         page.goto(live_server + "/editor/new")
         wait_for_htmx(page)
@@ -381,8 +376,7 @@ def test_a_mark_the_live_check_cannot_know_stays_until_its_field_changes(
 def test_the_check_page_shows_flags_and_previews_at_readers_sizes(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         context.add_cookies([{"name": "reader_prefs", "value": "1|t:sepia", "url": live_server + "/"}])
         page.goto(live_server + f"/editor/articles/{EN_SLUG}/check")
         expect(page.locator(".reader-editor-mark").first).to_be_visible()
@@ -461,8 +455,7 @@ def test_the_check_pages_characters_per_line_are_what_a_full_line_holds(
     (not a paragraph's last) of the three demo articles in Chromium, in the default font, within 8 % or 1
     character, whichever is more. (They were the setting's own number: 66 where lines held 53.)"""
     shown: dict[tuple[int, float, float], int] = {}
-    with tabs.open(DEFAULT_SCREEN, locale="en-GB") as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DEFAULT_SCREEN, locale="en-GB", cookies=editor_cookies) as (context, page, _):
         page.goto(f"{live_server}/editor/articles/{EN_SLUG}/check")
         for viewport in (320, 1280):
             name = f"Characters in a full line of text (about), on a {viewport} px wide screen"
@@ -494,8 +487,7 @@ def test_the_check_pages_characters_per_line_are_what_a_full_line_holds(
 def test_a_preview_shows_the_toolbar_but_cannot_change_the_editors_settings(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + f"/editor/articles/{SEED_SLUG}/check")
         frame = page.frame_locator(".reader-editor-frame iframe").first
         bigger = frame.locator("#reader-bigger")
@@ -644,8 +636,7 @@ def test_signing_out_removes_the_unsaved_changes_and_no_other_editor_is_offered_
 def test_kept_changes_can_be_discarded_and_an_untouched_form_keeps_nothing(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + f"/editor/articles/{EN_SLUG}")
         wait_for_htmx(page)
         page.goto(live_server + "/editor/")  # opened and left untouched: nothing kept
@@ -683,8 +674,7 @@ def test_a_save_that_fails_on_the_saved_form_keeps_the_changes(
     # The form after a save is at ?done=saved:slug&version=N. The editor typed there and saved again; the save
     # failed without a form coming back (a 502 from a proxy), and Back then a reload opened ?done=saved:slug
     # again: the script took it for that save's answer and dropped the kept copy. The changes were lost.
-    with tabs.open(DESKTOP) as (context, page, problems):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, problems):
         problems.expect_status(502)
         slug = _saved_then_changed(page, live_server, "Lưu không thành vẫn còn bản giữ")
         page.route(f"**/editor/articles/{slug}", lambda route: route.fulfill(status=502, body="Bad gateway"))
@@ -711,8 +701,7 @@ def test_a_save_notice_a_link_wrote_keeps_the_changes(
     # past the one the save was sent from) after a Save that did not come back. A link anyone can write, at
     # the article's current version (someone else saved it meanwhile), made the page say "Saved" and the
     # editor's unsaved changes go. The script now goes by the server's word, given only for a signed ?done=.
-    with tabs.open(DESKTOP) as (context, page, problems):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, problems):
         problems.expect_status(502)
         slug = _saved_then_changed(page, live_server, "Giữ bản nháp trước đường link giả")
         for version, mac in ((2, ""), (3, "&mac=AAAAAAAAAAAAAAAA")):
@@ -788,8 +777,7 @@ def test_two_tabs_saving_one_article_lose_nothing(
 ) -> None:
     """Tab A adds a paragraph and saves; tab B, opened before, changes the lead and saves: B is told, keeps
     its text, opens A's version from a link in a new tab, and saves both changes knowingly."""
-    with tabs.open(DEFAULT_SCREEN, javascript=javascript) as (context, tab_a, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DEFAULT_SCREEN, javascript=javascript, cookies=editor_cookies) as (context, tab_a, _):
         slug = f"hai-the-{'js' if javascript else 'khong-js'}"
         tab_a.goto(live_server + "/editor/new")
         tab_a.fill("#editor-title", slug.replace("-", " "))
@@ -891,8 +879,7 @@ def test_a_refused_save_shows_every_error_in_vietnamese_and_focuses_the_summary(
 def test_an_earlier_version_is_found_read_and_restored_by_keyboard(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         page.fill("#editor-title", "Lịch xe buýt mùa đông")
         page.select_option("#editor-lang", "vi")
@@ -975,8 +962,7 @@ def test_a_draft_stays_off_the_site_until_it_is_published(
 def test_a_deleted_article_is_found_and_restored_without_javascript(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DEFAULT_SCREEN, locale="en-GB", javascript=False) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DEFAULT_SCREEN, locale="en-GB", javascript=False, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         page.fill("#editor-title", "Deleted by mistake")
         page.select_option("#editor-lang", "en")
@@ -1005,8 +991,7 @@ def test_a_deleted_article_is_found_and_restored_without_javascript(
 def test_the_deleted_articles_are_reached_and_read_by_keyboard(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/")
         page.focus("#editor-deleted-link")
         page.keyboard.press("Enter")
@@ -1036,8 +1021,7 @@ def test_a_link_beside_a_button_has_its_label_at_the_same_height(
 ) -> None:
     """The delete confirmation's button and its "Keep it" link, a link made to look like a button: a button
     centres its label in its height, and the link must too (it sat 2 px higher, 4 px at 200 %)."""
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         context.add_cookies([{"name": "reader_prefs", "value": f"1|s:{size}", "url": live_server}])
         page.goto(f"{live_server}/editor/articles/{SEED_SLUG}/delete")
         controls = page.locator("form.reader-buttons .reader-button")
@@ -1075,8 +1059,7 @@ def test_the_edit_pages_outline_stays_in_order_with_the_bodys_headings(
 ) -> None:
     """The live preview's title is an h3 under "Preview": the body's own h2 and h4 come one level below it,
     so axe finds no heading skipped; an English article's fields and title say they are English."""
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/new")
         wait_for_htmx(page)
         page.fill("#editor-title", "Dàn ý xem trước")
@@ -1125,8 +1108,7 @@ def test_a_failed_sign_in_takes_the_focus_and_marks_both_fields(tabs: Tabs, live
 def test_an_imports_answer_takes_the_focus_and_leads_to_the_field(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str, tmp_path: Path
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, problems):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, problems):
         problems.expect_status(422)
         page.goto(live_server + "/editor/import")
         page.click("#import-submit")  # no file chosen
@@ -1199,8 +1181,7 @@ def test_the_offer_of_kept_changes_takes_the_focus_once_the_page_has_loaded(
 def test_the_skip_link_of_an_editor_page_goes_past_its_navigation(
     tabs: Tabs, editor_cookies: list[Cookie], live_server: str
 ) -> None:
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/import")
         page.keyboard.press("Tab")
         expect(page.locator(".reader-skip")).to_be_focused()
@@ -1232,8 +1213,7 @@ def test_the_lists_actions_are_named_by_their_article_and_a_draft_previews_in_th
 ) -> None:
     """ "Check “Title”", not "Check : Title" (a space Chromium put before the hidden part, positioned out of the
     line); a draft's "Preview" opens a page of the editor, not the check page's bare frame."""
-    with tabs.open(DEFAULT_SCREEN, locale=locale) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DEFAULT_SCREEN, locale=locale, cookies=editor_cookies) as (context, page, _):
         page.goto(live_server + "/editor/")
         row = page.locator("tr", has=page.locator(f'a[href="/editor/articles/{DRAFT_SLUG}/check"]'))
         title = row.locator("th").inner_text()
@@ -1369,8 +1349,7 @@ def test_the_check_pages_frames_add_no_landmark_or_heading_to_its_lists(
     """The six previews are documents in frames, which a screen reader lists with the page's landmarks and
     headings: each had its own main and h1, its sections' headings and its table's region (the article six
     times more). They have none now; their titles name them, and they pass axe with the page."""
-    with tabs.open(DESKTOP) as (context, page, _):
-        signed_in(context, editor_cookies)
+    with tabs.open(DESKTOP, cookies=editor_cookies) as (context, page, _):
         page.goto(f"{live_server}/editor/articles/{TABLE_SLUG}/check")
         page.wait_for_load_state("load")
         frames = page.locator(".reader-editor-frame iframe")

@@ -1002,7 +1002,7 @@ def test_the_iframe_steps_the_size_without_cookies(browser: Browser, sites: Site
         context.close()
 
 
-# Every text the component's status region is given (tests/browser/test_quick_presses.py's LISTEN, in the shadow).
+# Every text the component's status region is given (tests/browser/conftest.py's LISTEN, in the shadow).
 LISTEN_IN_COMPONENT = """() => {
   window.__said = [];
   const status = document.querySelector('reader-article').shadowRoot.getElementById('reader-status');

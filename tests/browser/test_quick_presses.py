@@ -18,19 +18,12 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 
 from reader.prefs import Preferences
-from tests.browser.conftest import PageProblems, forget_the_failure_provoked, wait_for_htmx, wait_until
+from tests.browser.conftest import LISTEN, PageProblems, forget_the_failure_provoked, wait_for_htmx, wait_until
 from tests.conftest import SEED_SLUG
 
 SEED = f"/articles/{SEED_SLUG}"
 LATENCY_MS = 400
 
-# Every text the status region is given from now on (a screen reader says each).
-LISTEN = """() => {
-  window.__said = [];
-  const status = document.getElementById('reader-status');
-  new MutationObserver(() => window.__said.push(status.textContent))
-    .observe(status, {childList: true, characterData: true, subtree: true});
-}"""
 # The region is final: no request on its way (htmx marks the form that sent one).
 SETTLED = "() => !document.querySelector('#reader .htmx-request')"
 

@@ -18,6 +18,7 @@ from reader.i18n import gettext
 from reader.prefs import PALETTES
 from tests.browser.conftest import (
     DESKTOP,
+    LISTEN,
     SCROLL_SETTLED,
     SWITCH_AWAY_AND_BACK,
     PageProblems,
@@ -417,13 +418,6 @@ def test_a_change_whose_answer_is_cut_after_its_headers_is_said_saved_and_shown(
 
 
 SAVED = "Setting saved; reload if the page does not show it."
-# What the status region says from now on (each text it is given, the no-break space of a repeat left out).
-LISTEN = """() => {
-  window.__said = [];
-  const status = document.getElementById('reader-status');
-  new MutationObserver(() => window.__said.push(status.textContent))
-    .observe(status, {childList: true, characterData: true, subtree: true});
-}"""
 
 
 def said(page: Page) -> list[str]:
