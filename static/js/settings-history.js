@@ -35,8 +35,10 @@
           // is drawn in (the region's own headers, which htmx adds only to requests from inside it): an answer in
           // another reloads the whole page instead (reader.htmx).
           const headers = { ...JSON.parse(hxHeaders || "{}"), "Cache-Control": "max-age=0" };
-          // Awaited: the question is over when the region is, so a check meanwhile asks nothing again.
-          await htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers }).catch(() => {});
+          // Awaited: the question is over when the region is, so a check meanwhile asks nothing again; not for
+          // long (the presses that wait for it would wait for good on a stalled answer).
+          const region = htmx.ajax("GET", location.href, { target: "#reader", select: "#reader", swap: "outerHTML", values, headers });
+          await Promise.race([region.catch(() => {}), new Promise((done) => setTimeout(done, 5000))]);
         }
         return true;
       })

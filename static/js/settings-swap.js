@@ -312,15 +312,19 @@
     xhr.onreadystatechange = () => xhr.readyState === 2 && (xhr.saved = xhr.getResponseHeader("reader-saved"));
     xhr.addEventListener("loadend", () => timers.forEach(clearTimeout));
   });
-  // (After a swap htmx says this on the form's closest ancestor still in the page.) A saved answer cut (above):
-  // the presses that waited are made once settings-history.js has loaded the region again (xhr.asked, set in its
-  // own handler of this event, which has run by the first await), on the controls as they are now.
+  // (After a swap htmx says this on the form's closest ancestor still in the page.) An answer cut (successful
+  // unset): presses keep waiting until whether it was saved is known, from its headers or from the server
+  // (xhr.asked: settings-history.js, which loads the region again first; set in its own handler of this event,
+  // which has run after one await); saved, they are made then, on the controls as they are now; else dropped,
+  // as after any failure. (A press sent meanwhile could replace the region, and the failure go unsaid.)
   document.addEventListener("htmx:afterRequest", async ({ detail }) => {
     if (!sending || detail.xhr !== sending) return;
-    sending = (detail.successful || detail.xhr.saved) && waiting.length > 0;
+    const cut = detail.successful === undefined;
+    sending = (detail.successful && waiting.length > 0) || cut;
     if (sending) {
-      const again = await presses.catch(() => null);
-      await detail.xhr.asked;
+      await null;
+      const saved = detail.successful || detail.xhr.saved || (await detail.xhr.asked);
+      const again = saved && waiting.length ? await presses.catch(() => null) : null;
       sending = null;
       while (again && waiting.length && !sending) waiting = again.sendFirst(waiting);
     }

@@ -456,14 +456,16 @@ def test_a_change_whose_answer_is_cut_before_any_of_its_body_is_said_saved_once_
     forget_the_cut(problems)
 
 
+@pytest.mark.parametrize("share", [0.5, 0.0], ids=["half-its-body", "headers-alone"])
 def test_presses_made_while_a_change_whose_answer_is_cut_was_on_its_way_are_made_after_it(
-    page: Page, problems: PageProblems, live_server: str
+    page: Page, problems: PageProblems, live_server: str, share: float
 ) -> None:
     """A+ pressed twice, the first change on its way, then its answer cut after its headers (saved). The press made
     meanwhile was dropped without a word, under "Setting saved". Now it is made once the region is loaded again,
-    as after any answer: 125 %, and said."""
+    as after any answer: 125 %, and said. Cut before any byte of its body too, where Chromium never says its
+    headers came and the page asks the server whether it was saved (it dropped the press then, and said saved)."""
     release = threading.Event()
-    first = Cut(hold=release)
+    first = Cut(share=share, hold=release)
     posted: list[str] = []
 
     def choose(method: str, path: str) -> Cut | None:
