@@ -38,7 +38,7 @@ from reader.state import AppState, Request
 from reader.store import SqlArticleStore
 from reader.templating import Templates, build_id
 from reader.throttle import LoginThrottle
-from reader.title_fit import fit_step
+from reader.title_fit import fit_attribute
 from reader.views.api import ApiError, api_error
 from reader.views.editor import framed_body, headings_under, saver_in_sentence, saver_name
 from reader.views.errors import (
@@ -212,7 +212,7 @@ def create_app(settings: Settings, *, check_database: bool = True) -> Starlette:
             "page_href": page_href,
             "article_text": article_text,
             "article_minutes": article_minutes,
-            "title_fit": fit_step,
+            "title_fit": fit_attribute,
             "speech_rates": SPEECH_RATES,
             "reading_guides": READING_GUIDES,
             "shortcut_keys": SHORTCUT_KEYS,

@@ -36,6 +36,8 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Final
 
+from markupsafe import Markup
+
 from reader.prefs import FONT_CHOICES, LETTER_SPACINGS, fmt
 
 # Noto Sans Bold's advances in em, by character.
@@ -127,3 +129,10 @@ def fit_step(text: str) -> str | None:
         return None
     step = next((step for step in STEPS if step >= widest), STEPS[-1])
     return fmt(step)
+
+
+def fit_attribute(text: str) -> Markup:
+    """What a title's element carries after its other attributes: ` data-fit="…"`, or nothing when every word
+    fits (the templates' one way to write it: an article's, an error's, the index's and the settings' titles)."""
+    step = fit_step(text)
+    return Markup(' data-fit="{}"').format(step) if step else Markup("")
