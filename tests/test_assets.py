@@ -162,6 +162,8 @@ def test_scripts_are_served_without_comments_and_indentation_template_text_kept(
         "const f = 'it\\'s'; // an escaped quote closes nothing: gone\n"
         'const g = "\\\\" + " // x"; // an escaped backslash escapes no quote: kept whole\n'
         "const h = 1;// no space before: kept\n"
+        "const i = \"'\" + 'x // y'; // a quote of the other kind closes nothing: kept whole\n"
+        'const j = "`" + `a // b` + "`"; // a backtick in a string opens no template: kept whole\n'
         "\n"
         "  // indented, why\n"
         "if (a) {\n"
@@ -184,6 +186,8 @@ def test_scripts_are_served_without_comments_and_indentation_template_text_kept(
         "const f = 'it\\'s';\n"
         'const g = "\\\\" + " // x"; // an escaped backslash escapes no quote: kept whole\n'
         "const h = 1;// no space before: kept\n"
+        "const i = \"'\" + 'x // y'; // a quote of the other kind closes nothing: kept whole\n"
+        'const j = "`" + `a // b` + "`"; // a backtick in a string opens no template: kept whole\n'
         "if (a) {\n"
         # The template's text keeps its spaces: after its opening backtick, before its closing one.
         "const b = `line  \n"

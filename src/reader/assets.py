@@ -225,21 +225,26 @@ def _without_comment_lines(script: str) -> str:
     return "\n".join(kept) + "\n"
 
 
-_ESCAPE = re.compile(r"\\.")
-
-
 def _code_before_comment(line: str) -> str:
     """A line of code without the comment after it, when the line's first `//` surely starts one: after a
-    space, with no other slash before it (a division or a regular expression) and every kind of quote before
-    it closed (each escape taken out first). Any other line is kept whole: a comment left in costs bytes, a
-    string cut short would break the script."""
+    space, with no other slash before it (a division or a regular expression) and no string or template
+    still open before it (read as a script reads them: a quote closes only its own kind, a backslash escapes
+    the next character). Any other line is kept whole: a comment left in costs bytes, a string cut short would
+    break the script."""
     code, slashes, _ = line.partition("//")
-    unescaped = _ESCAPE.sub("", code)
     if not slashes or not code.endswith((" ", "\t")) or "/" in code:
         return line
-    if any(unescaped.count(quote) % 2 for quote in "\"'`"):
-        return line
-    return code.rstrip()
+    quote, escaped = "", False
+    for char in code:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'`":
+            quote = char
+    return line if quote else code.rstrip()
 
 
 class StaticApp:
